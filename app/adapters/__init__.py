@@ -1,0 +1,1 @@
+"""Adapters: the only code that imports SQLAlchemy, asyncua, pynetdicom, onnxruntime."""

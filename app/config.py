@@ -1,0 +1,201 @@
+"""One validated configuration: a TOML file plus ``PHAROS_<SECTION>__<KEY>`` overrides.
+
+An invalid file refuses to start with a message naming the key and the problem.
+Station tables (``[stations.<id>]``) are free-form here and validated by the station.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from app.core.errors import ConfigError
+from app.core.ids import content_hash
+from app.paths import default_config_path, default_data_dir
+
+Check = Callable[[Any], str | None]  # returns a problem text or None
+
+
+def _range(lo: float | None = None, hi: float | None = None) -> Check:
+    def check(v: Any) -> str | None:
+        if lo is not None and v < lo:
+            return f"must be >= {lo}"
+        if hi is not None and v > hi:
+            return f"must be <= {hi}"
+        return None
+    return check
+
+
+def _one_of(*choices: str) -> Check:
+    def check(v: Any) -> str | None:
+        return None if v in choices else f"must be one of {', '.join(choices)}"
+    return check
+
+
+def _ae_title(v: Any) -> str | None:
+    if not (1 <= len(v) <= 16) or not all(32 <= ord(c) < 127 and c != "\\" for c in v):
+        return "must be 1-16 printable ASCII characters (DICOM AE title)"
+    return None
+
+
+_PORT = _range(1, 65535)
+STATION_IDS = ("ct_qc", "image_review", "detector_matching", "tunnel_test", "lead_room")
+
+# section -> key -> (type, default, check)
+SCHEMA: dict[str, dict[str, tuple[type, Any, Check | None]]] = {
+    "station": {
+        "id": (str, "WS-01", None),
+        "name": (str, "Pharos workstation", None),
+        "language": (str, "en", _one_of("en", "zh_CN")),
+        "demo": (bool, True, None),  # built-in simulators for hardware and PACS
+    },
+    "security": {
+        "idle_lock_minutes": (int, 15, _range(1, 480)),
+        "max_failed_logins": (int, 5, _range(1, 20)),
+        "lockout_minutes": (int, 30, _range(1, 1440)),
+        "password_min_length": (int, 10, _range(8, 128)),
+        "password_max_age_days": (int, 90, _range(0, 3650)),  # 0 = no ageing
+        "two_person_rejection": (bool, False, None),
+    },
+    "database": {
+        "central_url": (str, "", None),  # empty: local only (embedded default)
+        "sync_interval_s": (float, 2.0, _range(0.2, 3600)),
+        "sync_batch": (int, 1000, _range(1, 100000)),
+    },
+    "pacs": {
+        "scp_ae_title": (str, "PHAROS_QC", _ae_title),
+        "scp_port": (int, 11112, _PORT),
+        "allowed_calling_aes": (list, [], None),  # empty: accept any calling AE
+        "peer_ae_title": (str, "ORTHANC", _ae_title),
+        "peer_host": (str, "127.0.0.1", None),
+        "peer_port": (int, 4242, _PORT),
+        "max_file_mb": (int, 64, _range(1, 4096)),
+        "series_settle_s": (float, 5.0, _range(0.1, 600)),
+        "watch_folder": (str, "", None),
+    },
+    "opcua": {
+        "tunnel_endpoint": (str, "opc.tcp://127.0.0.1:4850/pharos/tunnel", None),
+        "gateway_endpoint": (str, "opc.tcp://127.0.0.1:4851/pharos/gateway", None),
+        "security": (str, "Basic256Sha256_SignAndEncrypt",
+                     _one_of("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt")),
+        "reconnect_max_s": (float, 4.0, _range(0.5, 60)),
+    },
+    "mes": {
+        "url": (str, "", None),  # empty: built-in simulated MES
+    },
+    "stations": {
+        "enabled": (list, list(STATION_IDS), None),
+    },
+    "logging": {
+        "level": (str, "INFO", _one_of("DEBUG", "INFO", "WARNING", "ERROR")),
+        "max_bytes": (int, 5_000_000, _range(10_000, 1_000_000_000)),
+        "backups": (int, 10, _range(1, 100)),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    path: Path | None
+    values: dict[str, dict[str, Any]]
+    station_tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def get(self, section: str, key: str) -> Any:
+        return self.values[section][key]
+
+    def section(self, section: str) -> dict[str, Any]:
+        return dict(self.values[section])
+
+    def station_settings(self, station_id: str) -> dict[str, Any]:
+        return dict(self.station_tables.get(station_id, {}))
+
+    @property
+    def demo(self) -> bool:
+        return bool(self.values["station"]["demo"])
+
+    @property
+    def config_hash(self) -> str:
+        return content_hash({"values": self.values, "stations": self.station_tables})[:16]
+
+
+def _coerce(section: str, key: str, value: Any, typ: type) -> Any:
+    where = f"[{section}] {key}"
+    if typ is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if typ is int and isinstance(value, bool):
+        raise ConfigError(f"Configuration key {where}: expected an integer, got {value!r}.")
+    if not isinstance(value, typ):
+        raise ConfigError(f"Configuration key {where}: expected {typ.__name__}, "
+                          f"got {type(value).__name__} {value!r}.")
+    return value
+
+
+def _parse_env_value(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw  # a bare string
+
+
+def load_config(path: Path | None = None, *, data_dir: Path | None = None,
+                env: dict[str, str] | None = None) -> Config:
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(data_dir or env.get("PHAROS_DATA_DIR") or default_data_dir())
+    path = Path(path) if path else default_config_path(data_dir)
+    raw: dict[str, Any] = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"Configuration file {path} is not valid TOML: {exc}.") from exc
+        except OSError as exc:
+            raise ConfigError(f"Configuration file {path} cannot be read: {exc}.") from exc
+    elif env.get("PHAROS_CONFIG"):
+        raise ConfigError(f"Configuration file {path} named by PHAROS_CONFIG does not exist.")
+
+    # environment overrides: PHAROS_SECTION__KEY=value (TOML literal or bare string)
+    for name, rawval in env.items():
+        if not name.startswith("PHAROS_") or "__" not in name:
+            continue
+        sec, _, key = name[len("PHAROS_"):].partition("__")
+        sec, key = sec.lower(), key.lower()
+        raw.setdefault(sec, {})[key] = _parse_env_value(rawval)
+
+    values: dict[str, dict[str, Any]] = {}
+    station_tables: dict[str, dict[str, Any]] = {}
+    for sec in raw:
+        if sec not in SCHEMA:
+            raise ConfigError(f"Configuration section [{sec}] is unknown "
+                              f"(known: {', '.join(SCHEMA)}).")
+        if not isinstance(raw[sec], dict):
+            raise ConfigError(f"Configuration key '{sec}' must be a table.")
+    for sec, keys in SCHEMA.items():
+        given = dict(raw.get(sec, {}))
+        out: dict[str, Any] = {}
+        if sec == "stations":
+            for sid in [k for k, v in given.items() if isinstance(v, dict)]:
+                if sid not in STATION_IDS:
+                    raise ConfigError(f"Configuration table [stations.{sid}] names an "
+                                      f"unknown station (known: {', '.join(STATION_IDS)}).")
+                station_tables[sid] = given.pop(sid)
+        for key, val in given.items():
+            if key not in keys:
+                raise ConfigError(f"Configuration key [{sec}] {key} is unknown "
+                                  f"(known: {', '.join(keys)}).")
+        for key, (typ, default, check) in keys.items():
+            val = _coerce(sec, key, given[key], typ) if key in given else default
+            if check is not None and key in given:
+                problem = check(val)
+                if problem:
+                    raise ConfigError(f"Configuration key [{sec}] {key} = {val!r}: {problem}.")
+            out[key] = val
+        values[sec] = out
+    for sid in values["stations"]["enabled"]:
+        if sid not in STATION_IDS:
+            raise ConfigError(f"Configuration key [stations] enabled names an unknown "
+                              f"station '{sid}'.")
+    return Config(data_dir=data_dir, path=path if path.exists() else None, values=values,
+                  station_tables=station_tables)

@@ -1,0 +1,1 @@
+"""Qt-free, I/O-free domain core: errors, tasks, measurements, verdicts, roles."""

@@ -1,0 +1,1 @@
+"""Background work: one asyncio loop thread, a task runner, one notifier."""
