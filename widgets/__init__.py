@@ -1,0 +1,1 @@
+"""Reusable Qt parts with no station knowledge."""
