@@ -1,0 +1,150 @@
+"""Composition root: config -> adapters -> StationContext -> stations.
+
+The only place that builds adapters and hands them to stations. Used by the GUI, the
+command line and the tests (``Workstation.open(...)``).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app import __version__
+from app.adapters.audit import AuditTrail, load_or_create_key
+from app.adapters.auth import AuthService, SessionState
+from app.adapters.esign import SignatureService
+from app.adapters.store import Store
+from app.config import Config, load_config
+from app.instance_lock import InstanceLock
+from app.logging_setup import setup_logging
+from app.runtime.loop_thread import LoopThread
+from app.runtime.notifier import Notifier
+from app.runtime.task_runner import TaskRunner
+from app.stations import DiscoveredStation, StationContext, StationPlugin, discover_stations
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StationEntry:
+    """A discovered station: constructed, or unavailable with its error."""
+
+    id: str
+    discovered: DiscoveredStation
+    instance: StationPlugin | None = None
+    error: str | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.instance is not None
+
+    @property
+    def title(self) -> str:
+        cls = self.discovered.cls
+        return cls.info.title if cls else self.id
+
+    @property
+    def title_zh(self) -> str:
+        cls = self.discovered.cls
+        return cls.info.title_zh if cls else self.id
+
+
+@dataclass
+class Workstation:
+    config: Config
+    store: Store
+    audit: AuditTrail
+    auth: AuthService
+    signatures: SignatureService
+    session: SessionState
+    tasks: TaskRunner
+    loop: LoopThread
+    notifier: Notifier
+    lock: InstanceLock | None
+    stations: list[StationEntry] = field(default_factory=list)
+    first_run_password: str | None = None
+    log_path: Path | None = None
+
+    @classmethod
+    def open(cls, *, config_path: Path | None = None, data_dir: Path | None = None,
+             exclusive: bool = False, with_stations: bool = True, console_log: bool = False,
+             start_loop: bool = True, admin_password: str | None = None,
+             env: dict[str, str] | None = None) -> "Workstation":
+        config = load_config(config_path, data_dir=data_dir, env=env)
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        lg = config.section("logging")
+        log_path = setup_logging(config.data_dir, lg["level"], lg["max_bytes"], lg["backups"],
+                                 console=console_log)
+        lock = InstanceLock(config.data_dir).acquire() if exclusive else None
+        store = None
+        try:
+            station_id = config.get("station", "id")
+            store = Store(config.data_dir / "pharos.db", station_id=station_id,
+                          software_version=__version__, config_hash=config.config_hash).open()
+            audit = AuditTrail(store, load_or_create_key(config.data_dir / "keys" / "audit.key"))
+            auth = AuthService.from_config(store, audit, config.section("security"))
+            first_pw = auth.ensure_admin(admin_password)
+            signatures = SignatureService(store, audit, auth)
+            session = SessionState(auth, config.get("security", "idle_lock_minutes"))
+            notifier = Notifier()
+            tasks = TaskRunner(max_workers=2)
+            loop = LoopThread()
+            if start_loop:
+                loop.start()
+        except BaseException:
+            if store is not None:
+                store.close()
+            if lock is not None:
+                lock.release()
+            raise
+        ws = cls(config=config, store=store, audit=audit, auth=auth, signatures=signatures,
+                 session=session, tasks=tasks, loop=loop, notifier=notifier, lock=lock,
+                 first_run_password=first_pw, log_path=log_path)
+        if with_stations:
+            ws.load_stations()
+        return ws
+
+    def context_for(self, station_id: str, extras: dict[str, Any] | None = None) -> StationContext:
+        station_dir = self.config.data_dir / "stations" / station_id
+        station_dir.mkdir(parents=True, exist_ok=True)
+        return StationContext(
+            station_id=station_id, config=self.config,
+            settings=self.config.station_settings(station_id), store=self.store,
+            audit=self.audit, auth=self.auth, signatures=self.signatures,
+            session=self.session, tasks=self.tasks, loop=self.loop, notifier=self.notifier,
+            data_dir=station_dir, extras=extras)
+
+    def load_stations(self) -> list[StationEntry]:
+        enabled = self.config.get("stations", "enabled")
+        entries: list[StationEntry] = []
+        for d in discover_stations(enabled):
+            entry = StationEntry(id=d.id, discovered=d, error=d.error)
+            if d.available:
+                try:
+                    entry.instance = d.cls(self.context_for(d.id))  # type: ignore[misc]
+                except Exception as exc:  # noqa: BLE001 - a broken station never stops start-up
+                    entry.error = f"{type(exc).__name__}: {exc}"
+                    log.exception("station '%s' failed to construct", d.id)
+            if entry.error:
+                self.notifier.warning(f"Station '{d.id}' unavailable: {entry.error}",
+                                      source="stations")
+            entries.append(entry)
+        self.stations = entries
+        return entries
+
+    def station(self, station_id: str) -> StationEntry | None:
+        return next((s for s in self.stations if s.id == station_id), None)
+
+    def close(self) -> None:
+        for entry in self.stations:
+            if entry.instance is not None:
+                try:
+                    entry.instance.shutdown()
+                except Exception:  # noqa: BLE001
+                    log.exception("station '%s' shutdown failed", entry.id)
+        self.tasks.shutdown(wait=True)
+        self.loop.stop()
+        self.store.close()
+        if self.lock is not None:
+            self.lock.release()

@@ -1,0 +1,1 @@
+"""The ``pharos`` command line: core commands plus each station's subcommands."""

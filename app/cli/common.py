@@ -1,0 +1,89 @@
+"""Helpers shared by every CLI command (core and stations)."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import AuthError, PharosError
+
+
+def add_global_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="data folder (default: platform data folder or $PHAROS_DATA_DIR)")
+    p.add_argument("--config", type=Path, default=None,
+                   help="configuration file (default: <data folder>/pharos.toml)")
+
+
+def open_workstation(args: argparse.Namespace, *, with_stations: bool = False,
+                     start_loop: bool = False):
+    """A non-exclusive workstation for a headless command (shares the store safely)."""
+    from app.bootstrap import Workstation
+
+    ws = Workstation.open(config_path=getattr(args, "config", None),
+                          data_dir=getattr(args, "data_dir", None), exclusive=False,
+                          with_stations=with_stations, console_log=True, start_loop=start_loop)
+    if ws.first_run_password:
+        print_first_run_password(ws.first_run_password)
+    return ws
+
+
+def open_context(args: argparse.Namespace, station_id: str, *, login: bool = False,
+                 start_loop: bool = True):
+    """(Workstation, StationContext) for a station's headless command.
+
+    With ``login`` the command authenticates a user (``--as USER``; password from
+    $PHAROS_PASSWORD or a prompt) so role checks and signatures work headless.
+    """
+    ws = open_workstation(args, start_loop=start_loop)
+    if login:
+        cli_login(ws, getattr(args, "as_user", None))
+    return ws, ws.context_for(station_id)
+
+
+def cli_login(ws, username: str | None):
+    if not username:
+        raise AuthError("This command needs a user: pass --as USER.")
+    user = ws.auth.authenticate(username, read_password(f"Password for {username}: "))
+    ws.session.login(user)
+    return user
+
+
+def read_password(prompt: str = "Password: ") -> str:
+    env = os.environ.get("PHAROS_PASSWORD")
+    if env is not None:
+        return env
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        return line.rstrip("\n")
+    return getpass.getpass(prompt)
+
+
+def print_first_run_password(pw: str) -> None:
+    print("=" * 64, file=sys.stderr)
+    print("First run: an administrator account was created.", file=sys.stderr)
+    print(f"  user: admin   password: {pw}", file=sys.stderr)
+    print("This password is shown ONCE; you must change it at first login.", file=sys.stderr)
+    print("=" * 64, file=sys.stderr)
+
+
+def fail(exc: BaseException, code: int = 2) -> int:
+    if isinstance(exc, PharosError):
+        print(f"error: {exc.message} [{exc.code}]", file=sys.stderr)
+        if exc.remedy:
+            print(f"  remedy: {exc.remedy}", file=sys.stderr)
+    else:
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return code
+
+
+def write_json(path: Path | str | None, data: Any) -> None:
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    if path in (None, "-"):
+        print(text)
+    else:
+        Path(path).write_text(text + "\n", encoding="utf-8")

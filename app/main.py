@@ -1,0 +1,99 @@
+"""``pharos`` entry point: the GUI by default, headless subcommands otherwise."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from app import __version__
+from app.cli import core_commands
+from app.cli.common import add_global_options, fail
+from app.core.errors import PharosError
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # discovery problems are reported by the GUI and `pharos --self-check`, not on
+    # every command line: keep them out of stderr until logging is configured
+    logging.getLogger("app").addHandler(logging.NullHandler())
+    parser = argparse.ArgumentParser(
+        prog="pharos", description="Pharos CT factory quality workstation. Without a "
+        "command, starts the workstation GUI.")
+    parser.add_argument("--version", action="version", version=f"pharos {__version__}")
+    add_global_options(parser)
+    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    g = sub.add_parser("gui", help="start the workstation GUI (the default)")
+    g.add_argument("--demo", action="store_true", help="force demo mode (simulators)")
+    g.set_defaults(func=_gui)
+    core_commands.register(sub)
+    _register_station_commands(sub)
+    for p in sub.choices.values():
+        add_global_options_if_missing(p)
+    return parser
+
+
+def add_global_options_if_missing(p: argparse.ArgumentParser) -> None:
+    """Accept --data-dir/--config after the subcommand too (pharos users list --data-dir X)."""
+    opts = {a for action in p._actions for a in action.option_strings}
+    if "--data-dir" not in opts:
+        p.add_argument("--data-dir", dest="data_dir", type=_path, default=argparse.SUPPRESS)
+    if "--config" not in opts:
+        p.add_argument("--config", dest="config", type=_path, default=argparse.SUPPRESS)
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                add_global_options_if_missing(child)
+
+
+def _path(s: str):
+    from pathlib import Path
+
+    return Path(s)
+
+
+def _register_station_commands(sub: argparse._SubParsersAction) -> None:
+    """Each station class adds its own subcommands; a broken station is skipped."""
+    from app.stations import discover_stations
+
+    for d in discover_stations():
+        if d.cls is None:
+            log.debug("station %s has no CLI: %s", d.id, d.error)
+            continue
+        try:
+            d.cls.add_cli(sub)
+        except Exception as exc:  # noqa: BLE001 - one station's CLI never breaks the others
+            log.warning("station %s CLI unavailable: %s", d.id, exc)
+
+
+def _gui(args: argparse.Namespace) -> int:
+    from app.gui import run_gui
+
+    return run_gui(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.startup_probe:
+        args.probe = True
+        return _gui(args)
+    func = getattr(args, "func", None)
+    if func is None:
+        args.demo = False
+        return _gui(args)
+    try:
+        rc = func(args)
+        return int(rc or 0)
+    except PharosError as exc:
+        return fail(exc)
+    except core_commands.PermissionError_ as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
