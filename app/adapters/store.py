@@ -177,7 +177,8 @@ def migrate(db_path: Path, engine: Engine, *, script_location: Path = MIGRATIONS
             for suffix in ("-wal", "-shm"):
                 Path(str(db_path) + suffix).unlink(missing_ok=True)
             msg = "removed the half-created store"
-        raise StoreError(f"Database migration failed ({type(exc).__name__}: {exc}); "
+        raise StoreError(f"Database migration failed ({type(exc).__name__}: "
+                         f"{getattr(exc, 'orig', None) or exc}); "
                          f"{msg}. Pharos did not start.",
                          remedy="Report this to the Pharos administrator with the log file.",
                          ) from exc
