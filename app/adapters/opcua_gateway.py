@@ -1,0 +1,399 @@
+"""OPC UA client of the lead-room IoT gateway (asyncua), run on the app's LoopThread.
+
+* Discovery: browse ``Objects/Rooms`` level by level, one Browse call per level (never
+  one call per node); every Variable found becomes a signal ``RoomNN/Leaf[/Item]``.
+* Subscription: one subscription (publishing interval 100-1000 ms), monitored items
+  created in chunks; data changes are drained in batches and handed to ``on_values``.
+* Reads: ``read_snapshot()`` reads every signal with one Read call per 1,000 nodes.
+* Values are plain :class:`SignalValue` objects: value, status, source, server and
+  receive timestamps. A bad status code or an out-of-range value arrives INVALID.
+* Connection loss: every known signal is re-published INVALID at once ("connection
+  lost"), never the last good value. asyncua's supervisor reconnects with the backoff
+  capped at ``reconnect_max_s``; subscriptions are transferred (gap values replayed via
+  Republish, flagged ``replayed``) or recreated; a batch read then refreshes every value.
+  A first connection that fails is retried by our own loop with the same cap.
+* asyncua defect: after a session-reuse reconnect against an asyncua server, the
+  Republish loop never ends (the server answers unknown sequence numbers with an empty
+  Good message). Each subscription gets a bounded replacement of ``_republish_gaps``.
+* Security: Basic256Sha256 SignAndEncrypt with a PKI trust list
+  (:mod:`app.adapters.opcua_security`); an untrusted gateway certificate is refused
+  with a message naming it (subject + thumbprint). "None" only when configured.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from asyncua import Client, ua
+from asyncua.client.ua_client import UaClientState
+from asyncua.crypto import security_policies
+from asyncua.ua.uaerrors import BadMessageNotAvailable, UaStatusCodeError
+
+from app.adapters.opcua_security import CertificateUntrusted, Pki
+from app.core.errors import DeviceError
+from station_plugins.lead_room.signals import out_of_range, spec_for
+
+log = logging.getLogger(__name__)
+CHUNK = 1000
+MAX_REPUBLISH = 500     # bound of the Republish loop per subscription and reconnect
+CLIENT_URI = f"urn:pharos:workstation:{socket.gethostname()}"
+
+
+@dataclass(frozen=True, slots=True)
+class SignalValue:
+    key: str
+    value: Any
+    status: str                 # GOOD / UNCERTAIN / BAD
+    reason: str                 # why not GOOD ("" when good)
+    source_ts: float | None     # epoch s, gateway's clock (may be skewed)
+    server_ts: float | None
+    receive_ts: float           # epoch s, workstation clock
+    replayed: bool = False
+
+    @property
+    def valid(self) -> bool:
+        return self.status == "GOOD"
+
+
+@dataclass
+class ConnectionState:
+    state: str = "connecting"   # connecting / connected / lost / untrusted / stopped
+    message: str = ""
+    since: float = field(default_factory=time.time)
+    attempts: int = 0
+    endpoint: str = ""
+
+    @property
+    def connected(self) -> bool:
+        return self.state == "connected"
+
+
+def _epoch(dt: Any) -> float | None:
+    return dt.timestamp() if dt is not None else None
+
+
+def to_signal_value(key: str, dv: ua.DataValue, receive_ts: float,
+                    replayed: bool = False) -> SignalValue:
+    status = dv.StatusCode if dv.StatusCode is not None else ua.StatusCode()
+    value = dv.Value.Value if dv.Value is not None else None
+    src, srv = _epoch(dv.SourceTimestamp), _epoch(dv.ServerTimestamp)
+    if status.is_bad():
+        return SignalValue(key, None, "BAD", status.name, src, srv, receive_ts, replayed)
+    reason = out_of_range(spec_for(key), value)
+    if reason:
+        return SignalValue(key, value, "BAD", f"out of range: {reason}", src, srv, receive_ts,
+                           replayed)
+    if status.is_uncertain():
+        return SignalValue(key, value, "UNCERTAIN", status.name, src, srv, receive_ts, replayed)
+    return SignalValue(key, value, "GOOD", "", src, srv, receive_ts, replayed)
+
+
+async def _bounded_republish_gaps(self: Any, available: list[int]) -> bool:
+    """Replacement for Subscription._republish_gaps that always ends."""
+    if self.subscription_id is None:
+        return True
+    target = max(available) if available else (self.last_sequence_number or 0)
+    seq = (self.last_sequence_number or 0) + 1
+    self._replaying = True
+    try:
+        for _ in range(MAX_REPUBLISH):
+            if seq > target:
+                break
+            try:
+                msg = await self.server.republish(self.subscription_id, seq)
+            except BadMessageNotAvailable:
+                break
+            except Exception:  # noqa: BLE001
+                log.warning("republish failed for seq %s", seq, exc_info=True)
+                return False
+            if not msg.NotificationData:   # asyncua server: empty Good = not available
+                break
+            await self.publish_callback(ua.PublishResult(self.subscription_id,
+                                                         NotificationMessage=msg))
+            seq += 1
+    finally:
+        self._replaying = False
+    return True
+
+
+class OpcUaGatewayClient:
+    """Discover, subscribe, read; report values and connection state by callback.
+
+    Callbacks run on the asyncio loop thread; they must be quick and thread-safe.
+    """
+
+    def __init__(self, url: str, *, on_values: Callable[[list[SignalValue]], None],
+                 on_state: Callable[[ConnectionState], None] = lambda s: None,
+                 security: str = "Basic256Sha256_SignAndEncrypt", pki_dir: Path | None = None,
+                 publishing_ms: float = 250.0, reconnect_max_s: float = 4.0,
+                 timeout_s: float = 4.0) -> None:
+        if security != "None" and pki_dir is None:
+            raise DeviceError("OPC UA security is on but no PKI folder was given.",
+                              code="PH-OPCUA-CFG")
+        self.url = url
+        self.on_values = on_values
+        self.on_state = on_state
+        self.security = security
+        self.pki = Pki(pki_dir) if pki_dir is not None else None
+        self.publishing_ms = min(1000.0, max(100.0, publishing_ms))
+        self.reconnect_max_s = reconnect_max_s
+        self.timeout_s = timeout_s
+        self.client: Client | None = None
+        self.nodes: dict[str, ua.NodeId] = {}          # key -> NodeId
+        self._keys_by_node: dict[ua.NodeId, str] = {}
+        self.state = ConnectionState(endpoint=url)
+        self._task: asyncio.Task | None = None
+        self._drain_task: asyncio.Task | None = None
+        self._stopping = False
+        self.changes_received = 0
+
+    # --- lifecycle (call from the loop thread: loop_thread.submit(client.start())) ---
+    async def start(self) -> None:
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="opcua-gateway")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                pass
+            self._task = None
+        await self._close_client()
+        self._set_state("stopped", "stopped by the workstation")
+
+    # --- state --------------------------------------------------------------------
+    def _set_state(self, state: str, message: str = "", attempts: int | None = None) -> None:
+        if state != self.state.state or message != self.state.message:
+            self.state = ConnectionState(state, message, time.time(),
+                                         self.state.attempts if attempts is None else attempts,
+                                         self.url)
+            try:
+                self.on_state(self.state)
+            except Exception:  # noqa: BLE001 - a listener must not stop the client
+                log.exception("connection state listener failed")
+
+    def _invalidate_all(self, reason: str) -> None:
+        now = time.time()
+        batch = [SignalValue(k, None, "BAD", reason, None, None, now) for k in self.nodes]
+        if batch:
+            self.on_values(batch)
+
+    # --- main loop -------------------------------------------------------------------
+    async def _run(self) -> None:
+        delay, attempts = 0.5, 0
+        while not self._stopping:
+            attempts += 1
+            try:
+                await self._connect_once()
+                delay, attempts = 0.5, 0
+                await self._watch()              # returns when asyncua gives up
+            except asyncio.CancelledError:
+                raise
+            except CertificateUntrusted as exc:
+                self._set_state("untrusted", exc.message, attempts)
+            except Exception as exc:  # noqa: BLE001 - unreachable gateway: keep retrying
+                self._set_state("lost", self._describe(exc), attempts)
+            self._invalidate_all("no connection to the gateway")
+            await self._close_client()
+            await asyncio.sleep(delay)
+            delay = min(self.reconnect_max_s, delay * 2)
+
+    def _describe(self, exc: Exception) -> str:
+        if isinstance(exc, UaStatusCodeError) and "Certificate" in type(exc).__name__ \
+                or "BadSecurityChecksFailed" in type(exc).__name__:
+            own = self.pki.cert_path if self.pki else "?"
+            return (f"The gateway {self.url} refused this workstation's certificate ({own}): "
+                    f"{type(exc).__name__}. An administrator must add it to the gateway's "
+                    f"trust list.")
+        if isinstance(exc, (OSError, asyncio.TimeoutError, ConnectionError)):
+            return f"Gateway {self.url} not reachable ({type(exc).__name__}: {exc}); retrying."
+        return f"Gateway {self.url}: {type(exc).__name__}: {exc}; retrying."
+
+    async def _make_client(self) -> Client:
+        client = Client(self.url, timeout=self.timeout_s, watchdog_intervall=1.0)
+        client.application_uri = CLIENT_URI
+        client.name = client.description = "Pharos lead-room monitor"
+        client.session_timeout = 60_000
+        if self.security == "None":
+            return client
+        assert self.pki is not None
+        self.pki.ensure_own("Pharos workstation " + socket.gethostname(), CLIENT_URI,
+                            server=False)
+        endpoints = await client.connect_and_get_server_endpoints()
+        mode = ua.MessageSecurityMode.SignAndEncrypt if self.security.endswith("Encrypt") \
+            else ua.MessageSecurityMode.Sign
+        policy = security_policies.SecurityPolicyBasic256Sha256
+        try:
+            endpoint = Client.find_endpoint(endpoints, mode, policy.URI)
+        except ValueError as exc:
+            raise DeviceError(f"The gateway {self.url} offers no Basic256Sha256 "
+                              f"{mode.name} endpoint.", code="PH-OPCUA-SEC") from exc
+        der = endpoint.ServerCertificate
+        self.pki.check_peer(der, "gateway")        # raises CertificateUntrusted, named
+        await client.set_security(policy, str(self.pki.cert_path), str(self.pki.key_path),
+                                  server_certificate=der, mode=mode)
+        return client
+
+    async def _connect_once(self) -> None:
+        self._set_state("connecting", f"connecting to {self.url}")
+        client = await self._make_client()
+        self.client = client
+        await client.connect(auto_reconnect=True, reconnect_max_delay=self.reconnect_max_s,
+                             reconnect_request_timeout=self.timeout_s * 3)
+        if not self.nodes:
+            await self.discover()
+        await self._subscribe()
+        await self.read_snapshot()
+        self._set_state("connected", f"{len(self.nodes)} signals")
+
+    async def _close_client(self) -> None:
+        if self._drain_task is not None:
+            self._drain_task.cancel()
+            self._drain_task = None
+        client, self.client = self.client, None
+        if client is not None:
+            try:
+                await asyncio.wait_for(client.disconnect(), 2.0)
+            except Exception:  # noqa: BLE001 - best effort on a dead link
+                log.debug("disconnect failed", exc_info=True)
+
+    async def _watch(self) -> None:
+        """Follow asyncua's state: invalidate at once on loss, resync on recovery."""
+        assert self.client is not None
+        client = self.client
+        lost = False
+        async with client.subscribe_state() as states:
+            while not self._stopping:
+                try:
+                    st = await states.next_change(1.0)
+                except asyncio.TimeoutError:
+                    st = client.state
+                if st is not UaClientState.CONNECTED and not lost:
+                    lost = True
+                    self._set_state("lost", f"connection to {self.url} lost; reconnecting")
+                    self._invalidate_all("connection lost")
+                elif st is UaClientState.CONNECTED and lost:
+                    await asyncio.sleep(0.2)      # let the supervisor restore subscriptions
+                    try:
+                        await self.read_snapshot()
+                    except Exception:  # noqa: BLE001 - loss again: stay lost
+                        continue
+                    lost = False
+                    self._set_state("connected", f"reconnected; {len(self.nodes)} signals")
+                elif st is UaClientState.DISCONNECTED and lost and \
+                        client._supervisor_task is not None and client._supervisor_task.done():
+                    return
+
+    # --- discovery, subscription, reads ---------------------------------------------
+    async def discover(self) -> dict[str, ua.NodeId]:
+        assert self.client is not None
+        client = self.client
+        idx = await client.get_namespace_index("urn:pharos:lead-rooms")
+        rooms = ua.NodeId("Rooms", idx)
+        frontier: list[tuple[ua.NodeId, str]] = [(rooms, "")]
+        found: dict[str, ua.NodeId] = {}
+        while frontier:
+            results: list[ua.BrowseResult] = []
+            for i in range(0, len(frontier), CHUNK):
+                part = frontier[i:i + CHUNK]
+                params = ua.BrowseParameters()
+                params.View = ua.ViewDescription()
+                params.RequestedMaxReferencesPerNode = 0
+                params.NodesToBrowse = [self._browse_desc(nid) for nid, _ in part]
+                results.extend(await client.uaclient.browse(params))
+            nxt: list[tuple[ua.NodeId, str]] = []
+            for (_nid, path), res in zip(frontier, results):
+                for ref in res.References or []:
+                    name = ref.BrowseName.Name
+                    child = f"{path}/{name}" if path else name
+                    if ref.NodeClass == ua.NodeClass.Variable:
+                        found[child] = ref.NodeId.NodeId if hasattr(ref.NodeId, "NodeId") \
+                            else ref.NodeId
+                    elif ref.NodeClass == ua.NodeClass.Object:
+                        nxt.append((ref.NodeId, child))
+            frontier = nxt
+        self.nodes = dict(sorted(found.items()))
+        self._keys_by_node = {nid: k for k, nid in self.nodes.items()}
+        log.info("discovered %d signals on %s", len(self.nodes), self.url)
+        return self.nodes
+
+    @staticmethod
+    def _browse_desc(nid: ua.NodeId) -> ua.BrowseDescription:
+        d = ua.BrowseDescription()
+        d.NodeId = nid
+        d.BrowseDirection = ua.BrowseDirection.Forward
+        d.ReferenceTypeId = ua.NodeId(ua.ObjectIds.HierarchicalReferences)
+        d.IncludeSubtypes = True
+        d.NodeClassMask = int(ua.NodeClass.Object) | int(ua.NodeClass.Variable)
+        d.ResultMask = ua.BrowseResultMask.All
+        return d
+
+    async def _subscribe(self) -> None:
+        assert self.client is not None
+        client = self.client
+        sub = await client.create_subscription(self.publishing_ms, None, queue_maxsize=200_000)
+        sub._republish_gaps = types.MethodType(_bounded_republish_gaps, sub)  # defect bound
+        nodes = [client.get_node(nid) for nid in self.nodes.values()]
+        for i in range(0, len(nodes), CHUNK):
+            await sub.subscribe_data_change(nodes[i:i + CHUNK], queuesize=50,
+                                            sampling_interval=0.0)
+        self._drain_task = asyncio.create_task(self._drain(sub), name="opcua-drain")
+
+    async def _drain(self, sub: Any) -> None:
+        keys = self._keys_by_node
+        batch: list[SignalValue] = []
+        loop = asyncio.get_running_loop()
+        scheduled = False
+
+        def flush() -> None:
+            nonlocal batch, scheduled
+            scheduled = False
+            out, batch = batch, []
+            if out:
+                self.changes_received += len(out)
+                self.on_values(out)
+        try:
+            async for ev in sub:
+                if not hasattr(ev, "data"):
+                    continue
+                key = keys.get(ev.node.nodeid)
+                if key is None:
+                    continue
+                batch.append(to_signal_value(key, ev.data.monitored_item.Value, time.time(),
+                                             ev.replayed))
+                if not scheduled:
+                    scheduled = True
+                    loop.call_soon(flush)
+        except asyncio.CancelledError:
+            pass
+
+    async def read_snapshot(self) -> list[SignalValue]:
+        """Read every signal (one Read call per 1,000 nodes) and report the values."""
+        assert self.client is not None
+        keys = list(self.nodes)
+        out: list[SignalValue] = []
+        for i in range(0, len(keys), CHUNK):
+            part = keys[i:i + CHUNK]
+            dvs = await self.client.uaclient.read_attributes([self.nodes[k] for k in part],
+                                                             ua.AttributeIds.Value)
+            now = time.time()
+            out.extend(to_signal_value(k, dv, now) for k, dv in zip(part, dvs))
+        if out:
+            self.on_values(out)
+        return out
+
+    async def call_simulator(self, method: str, *args: str) -> Any:
+        """Call a method under Objects/Simulator (demo and benchmark fault injection)."""
+        assert self.client is not None
+        idx = await self.client.get_namespace_index("urn:pharos:lead-rooms")
+        obj = self.client.get_node(ua.NodeId("Simulator", idx))
+        return await obj.call_method(ua.NodeId(f"Simulator/{method}", idx), *args)
