@@ -1,0 +1,198 @@
+"""ONNX model registry and runtime (onnxruntime), shared by every station.
+
+Layout: ``models/<name>/<version>/model.onnx`` + ``card.json`` (name, version, sha256,
+inputs, outputs, preprocessing, training recipe, metrics). A model is loaded only if
+the file's sha256 matches its card: a mismatch (altered, truncated) or a missing file
+refuses to load with a ModelIntegrityError (and an audit entry when an audit trail is
+given). Sessions are cached; the CUDA execution provider is chosen when available,
+else CPU. Batched inference; cancellation through ``RunOptions.terminate``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from app.core.errors import Cancelled, ModelIntegrityError
+from app.core.tasks import CancelToken
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    name: str
+    version: str
+    sha256: str
+    path: Path
+    card_path: Path
+    data: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def model_id(self) -> str:
+        return f"{self.name}:{self.version}"
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_card(card_path: Path) -> ModelCard:
+    try:
+        data = json.loads(card_path.read_text(encoding="utf-8"))
+        name, version, sha = data["name"], str(data["version"]), data["sha256"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelIntegrityError(f"Model card {card_path} is unreadable or incomplete "
+                                  f"({exc}).") from exc
+    onnx_path = card_path.parent / data.get("file", "model.onnx")
+    return ModelCard(name=name, version=version, sha256=sha, path=onnx_path,
+                     card_path=card_path, data=data)
+
+
+def available_providers() -> list[str]:
+    import onnxruntime as ort
+
+    have = ort.get_available_providers()
+    return [p for p in ("CUDAExecutionProvider", "CPUExecutionProvider") if p in have]
+
+
+class OnnxModel:
+    """A verified, loaded ONNX model. Thread-safe ``run``; cancellable."""
+
+    def __init__(self, card: ModelCard, providers: list[str] | None = None,
+                 intra_op_threads: int = 0) -> None:
+        import onnxruntime as ort
+
+        self.card = card
+        opts = ort.SessionOptions()
+        if intra_op_threads:
+            opts.intra_op_num_threads = intra_op_threads
+        opts.log_severity_level = 3
+        try:
+            self.session = ort.InferenceSession(str(card.path), sess_options=opts,
+                                                providers=providers or available_providers())
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types
+            raise ModelIntegrityError(f"Model {card.model_id} cannot be loaded by "
+                                      f"onnxruntime: {exc}") from exc
+        self.providers = self.session.get_providers()
+        self.input_names = [i.name for i in self.session.get_inputs()]
+        self.output_names = [o.name for o in self.session.get_outputs()]
+
+    @property
+    def sha256(self) -> str:
+        return self.card.sha256
+
+    def run(self, inputs: dict[str, np.ndarray] | np.ndarray,
+            token: CancelToken | None = None) -> dict[str, np.ndarray]:
+        import onnxruntime as ort
+
+        feeds = inputs if isinstance(inputs, dict) else {self.input_names[0]: inputs}
+        ro = ort.RunOptions()
+        if token is not None:
+            token.raise_if_cancelled()
+            token.on_cancel(lambda: setattr(ro, "terminate", True))
+        try:
+            outs = self.session.run(None, feeds, ro)
+        except Exception as exc:  # noqa: BLE001
+            if token is not None and token.cancelled:
+                raise Cancelled("Inference cancelled.") from exc
+            raise
+        return dict(zip(self.output_names, outs))
+
+    def run_batched(self, array: np.ndarray, batch_size: int = 16,
+                    token: CancelToken | None = None,
+                    progress: Callable[[float, str], None] | None = None
+                    ) -> dict[str, np.ndarray]:
+        parts: dict[str, list[np.ndarray]] = {}
+        n = len(array)
+        for start in range(0, n, batch_size):
+            out = self.run(np.ascontiguousarray(array[start:start + batch_size]), token)
+            for k, v in out.items():
+                parts.setdefault(k, []).append(v)
+            if progress:
+                progress(min(1.0, (start + batch_size) / max(n, 1)), "inference")
+        return {k: np.concatenate(v) for k, v in parts.items()}
+
+    def timed_run(self, inputs: Any, token: CancelToken | None = None
+                  ) -> tuple[dict[str, np.ndarray], float]:
+        t0 = time.perf_counter()
+        out = self.run(inputs, token)
+        return out, (time.perf_counter() - t0) * 1000.0
+
+
+class ModelRegistry:
+    """Finds model cards under ``models_dir``; verifies and caches sessions."""
+
+    def __init__(self, models_dir: Path, *, audit: Any = None, station_user: str = "",
+                 providers: list[str] | None = None) -> None:
+        self.models_dir = Path(models_dir)
+        self.audit = audit
+        self.user = station_user
+        self.providers = providers
+        self._cache: dict[str, OnnxModel] = {}
+        self._lock = threading.Lock()
+
+    def cards(self) -> list[ModelCard]:
+        out = []
+        for card_path in sorted(self.models_dir.glob("*/*/card.json")):
+            try:
+                out.append(read_card(card_path))
+            except ModelIntegrityError as exc:
+                log.warning("%s", exc)
+        return out
+
+    def find(self, name: str, version: str | None = None) -> ModelCard:
+        cards = [c for c in self.cards() if c.name == name
+                 and (version is None or c.version == version)]
+        if not cards:
+            raise ModelIntegrityError(f"No model '{name}'"
+                                      f"{' version ' + version if version else ''} is "
+                                      f"installed in {self.models_dir}.")
+        return max(cards, key=lambda c: _version_key(c.version))
+
+    def verify(self, card: ModelCard) -> None:
+        if not card.path.exists():
+            self._refuse(card, f"Model file {card.path} is missing.")
+        actual = file_sha256(card.path)
+        if actual != card.sha256:
+            self._refuse(card, f"Model {card.model_id} failed its integrity check: sha256 "
+                               f"{actual[:16]}… differs from the card's {card.sha256[:16]}… "
+                               f"(file altered or truncated). It was not loaded.")
+
+    def _refuse(self, card: ModelCard, message: str) -> None:
+        log.error("%s", message)
+        if self.audit is not None:
+            try:
+                self.audit.append("model_refused", "onnx_model", card.model_id,
+                                  username=self.user, new={"path": str(card.path)},
+                                  reason=message)
+            except Exception:  # noqa: BLE001 - refusing must not depend on the audit store
+                log.exception("could not audit the refused model")
+        raise ModelIntegrityError(message)
+
+    def load(self, name: str, version: str | None = None) -> OnnxModel:
+        card = self.find(name, version)
+        with self._lock:
+            cached = self._cache.get(card.model_id)
+            if cached is not None and cached.card.sha256 == card.sha256:
+                return cached
+            self.verify(card)
+            loaded = OnnxModel(card, self.providers)
+            self._cache[card.model_id] = loaded
+            log.info("loaded %s on %s", card.model_id, ", ".join(loaded.providers))
+            return loaded
+
+
+def _version_key(v: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in v.replace("-", ".").split("."))
