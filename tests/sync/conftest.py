@@ -1,0 +1,11 @@
+"""Fixtures of the sync tests: a real PostgreSQL server (tests/pg_fixtures.py) and stations."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.pg_fixtures import blank_central_url, central_url, pg_server  # noqa: E402,F401
