@@ -24,8 +24,8 @@ INTERLOCKS = ("door", "collimator", "tube_temp", "generator_ready", "footswitch"
               "key_switch", "detector_ready", "grid")
 ESTOPS = ("console", "carm_left", "carm_right", "monitor_cart", "tunnel_wall")
 PIXEL_MM = 0.15
-IMAGE_SIZE = 96
-LP_FREQS = (0.6, 1.0, 1.4, 1.8, 2.2, 2.6, 3.0)
+IMAGE_SIZE = 128
+LP_FREQS = (0.5, 0.8, 1.0, 1.25, 1.6, 2.0, 2.5)
 
 
 @dataclass
@@ -87,22 +87,24 @@ class CArmSim:
     # --- detector -----------------------------------------------------------------
     def capture(self, kv: float, ma: float, ms: float, phantom: str = "flat") -> np.ndarray:
         n, r = IMAGE_SIZE, self.rng
-        signal = 0.9 * (kv / 80.0) ** 2 * ma * ms
+        signal = 60.0 * (kv / 80.0) ** 2 * ma * ms
         yy, xx = np.mgrid[0:n, 0:n] / (n - 1)
         field_ = signal * (1 - 0.04 * (xx - 0.5) - 0.03 * ((yy - 0.5) ** 2))  # heel effect
         if phantom == "line_pairs":
-            seg = n // len(LP_FREQS)
-            bars = np.ones(n)
-            x_mm = np.arange(n) * PIXEL_MM
+            ss = 4                                  # supersampled, blurred, binned
+            seg = n * ss // len(LP_FREQS)
+            x_mm = np.arange(n * ss) * PIXEL_MM / ss
+            fine = np.ones(n * ss)
             for i, f in enumerate(LP_FREQS):
                 sl = slice(i * seg, (i + 1) * seg)
-                bars[sl] = 0.5 + 0.5 * np.sign(np.sin(2 * np.pi * f * x_mm[sl]))
-            sigma = 0.55 if not self.defects.image_defect else 0.95
-            k = np.exp(-0.5 * (np.arange(-4, 5) / sigma) ** 2)
-            bars = np.convolve(bars, k / k.sum(), mode="same")
+                fine[sl] = 0.5 + 0.5 * np.sign(np.sin(2 * np.pi * f * x_mm[sl]))
+            sigma = (1.3 if not self.defects.image_defect else 2.0) * ss
+            k = np.exp(-0.5 * (np.arange(-32, 33) / sigma) ** 2)
+            fine = np.convolve(np.pad(fine, 32, mode="edge"), k / k.sum(), mode="valid")
+            bars = fine.reshape(n, ss).mean(axis=1)
             field_ = field_ * (0.35 + 0.65 * bars[None, :])
         if self.defects.image_defect and phantom == "flat":
-            cy, cx = r.integers(20, n - 20, size=2)
+            cy, cx = r.integers(24, n - 24, size=2)
             blob = np.exp(-(((yy * (n - 1) - cy) ** 2 + (xx * (n - 1) - cx) ** 2) / 30.0))
             field_ = field_ * (1 - 0.25 * blob)
             field_[:, int(r.integers(10, n - 10))] *= 0.7       # dead column
