@@ -37,7 +37,6 @@ from asyncua.ua.uaerrors import BadMessageNotAvailable, UaStatusCodeError
 
 from app.adapters.opcua_security import CertificateUntrusted, Pki
 from app.core.errors import DeviceError
-from station_plugins.lead_room.signals import out_of_range, spec_for
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
@@ -78,14 +77,17 @@ def _epoch(dt: Any) -> float | None:
     return dt.timestamp() if dt is not None else None
 
 
-def to_signal_value(key: str, dv: ua.DataValue, receive_ts: float,
-                    replayed: bool = False) -> SignalValue:
+RangeCheck = Callable[[str, Any], "str | None"]
+
+
+def to_signal_value(key: str, dv: ua.DataValue, receive_ts: float, replayed: bool = False,
+                    range_check: RangeCheck | None = None) -> SignalValue:
     status = dv.StatusCode if dv.StatusCode is not None else ua.StatusCode()
     value = dv.Value.Value if dv.Value is not None else None
     src, srv = _epoch(dv.SourceTimestamp), _epoch(dv.ServerTimestamp)
     if status.is_bad():
         return SignalValue(key, None, "BAD", status.name, src, srv, receive_ts, replayed)
-    reason = out_of_range(spec_for(key), value)
+    reason = range_check(key, value) if range_check is not None else None
     if reason:
         return SignalValue(key, value, "BAD", f"out of range: {reason}", src, srv, receive_ts,
                            replayed)
@@ -132,7 +134,8 @@ class OpcUaGatewayClient:
                  on_state: Callable[[ConnectionState], None] = lambda s: None,
                  security: str = "Basic256Sha256_SignAndEncrypt", pki_dir: Path | None = None,
                  publishing_ms: float = 250.0, reconnect_max_s: float = 4.0,
-                 timeout_s: float = 4.0) -> None:
+                 timeout_s: float = 4.0, range_check: RangeCheck | None = None,
+                 namespace: str = "urn:pharos:lead-rooms", root: str = "Rooms") -> None:
         if security != "None" and pki_dir is None:
             raise DeviceError("OPC UA security is on but no PKI folder was given.",
                               code="PH-OPCUA-CFG")
@@ -144,6 +147,9 @@ class OpcUaGatewayClient:
         self.publishing_ms = min(1000.0, max(100.0, publishing_ms))
         self.reconnect_max_s = reconnect_max_s
         self.timeout_s = timeout_s
+        self.range_check = range_check
+        self.namespace = namespace
+        self.root = root
         self.client: Client | None = None
         self.nodes: dict[str, ua.NodeId] = {}          # key -> NodeId
         self._keys_by_node: dict[ua.NodeId, str] = {}
@@ -297,8 +303,8 @@ class OpcUaGatewayClient:
     async def discover(self) -> dict[str, ua.NodeId]:
         assert self.client is not None
         client = self.client
-        idx = await client.get_namespace_index("urn:pharos:lead-rooms")
-        rooms = ua.NodeId("Rooms", idx)
+        idx = await client.get_namespace_index(self.namespace)
+        rooms = ua.NodeId(self.root, idx)
         frontier: list[tuple[ua.NodeId, str]] = [(rooms, "")]
         found: dict[str, ua.NodeId] = {}
         while frontier:
@@ -369,7 +375,7 @@ class OpcUaGatewayClient:
                 if key is None:
                     continue
                 batch.append(to_signal_value(key, ev.data.monitored_item.Value, time.time(),
-                                             ev.replayed))
+                                             ev.replayed, self.range_check))
                 if not scheduled:
                     scheduled = True
                     loop.call_soon(flush)
@@ -386,7 +392,8 @@ class OpcUaGatewayClient:
             dvs = await self.client.uaclient.read_attributes([self.nodes[k] for k in part],
                                                              ua.AttributeIds.Value)
             now = time.time()
-            out.extend(to_signal_value(k, dv, now) for k, dv in zip(part, dvs))
+            out.extend(to_signal_value(k, dv, now, False, self.range_check)
+                       for k, dv in zip(part, dvs))
         if out:
             self.on_values(out)
         return out
@@ -394,6 +401,6 @@ class OpcUaGatewayClient:
     async def call_simulator(self, method: str, *args: str) -> Any:
         """Call a method under Objects/Simulator (demo and benchmark fault injection)."""
         assert self.client is not None
-        idx = await self.client.get_namespace_index("urn:pharos:lead-rooms")
+        idx = await self.client.get_namespace_index(self.namespace)
         obj = self.client.get_node(ua.NodeId("Simulator", idx))
         return await obj.call_method(ua.NodeId(f"Simulator/{method}", idx), *args)

@@ -106,3 +106,8 @@ def as_utc(dt: datetime | None) -> datetime | None:
     if dt is None:
         return None
     return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def range_check(key: str, value: Any) -> str | None:
+    """For the OPC UA adapter: why ``value`` of ``key`` is invalid, or None."""
+    return out_of_range(spec_for(key), value)
