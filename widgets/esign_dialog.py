@@ -1,0 +1,194 @@
+"""SignatureDialog: the electronic signature prompt (21 CFR Part 11 §11.50/11.200).
+
+    dlg = SignatureDialog(lambda u, p, meaning, comment: ctx.signatures.sign(
+                              "ctqc_result", record_id, content, meaning,
+                              username=u, password=p, comment=comment),
+                          title="CT QC result, scanner CT-0412",
+                          summary="Daily QC, 12 measurements, overall PASS",
+                          content_sha256=content_hash(content),
+                          session_user=ctx.session.user, parent=self)
+    if dlg.exec() == QDialog.DialogCode.Accepted:
+        signature = dlg.signature
+
+    signature = SignatureDialog.ask(parent, sign_fn, title=..., summary=..., content_sha256=...)
+
+The dialog never decides: ``sign_fn(username, password, meaning, comment)`` verifies the
+password and stores the signature. A PharosError from it (wrong password, locked
+account, permission) is shown inline and the dialog stays open with the password cleared.
+``format_signature(sig)`` is the one-line text to show beside a signed record.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout,
+                               QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
+
+from app.core.errors import PharosError
+from widgets.message_bar import MessageBar
+
+SignFn = Callable[[str, str, str, str], Any]
+DEFAULT_MEANINGS = ("reviewed", "approved", "released", "rejected", "verified")
+
+
+def meaning_text(meaning: str) -> str:
+    tr = QCoreApplication.translate
+    return {"reviewed": tr("SignatureDialog", "Reviewed"),
+            "approved": tr("SignatureDialog", "Approved"),
+            "released": tr("SignatureDialog", "Released"),
+            "rejected": tr("SignatureDialog", "Rejected"),
+            "verified": tr("SignatureDialog", "Verified"),
+            "authored": tr("SignatureDialog", "Authored")}.get(meaning, meaning)
+
+
+def format_signature(sig: Any) -> str:
+    """'Approved by Li Wei (liwei), 2026-01-05 08:12:03 UTC' from a Signature."""
+    when = str(getattr(sig, "signed_utc", ""))
+    try:
+        when = datetime.fromisoformat(when.replace("Z", "+00:00")).strftime(
+            "%Y-%m-%d %H:%M:%S UTC")
+    except ValueError:
+        pass
+    return QCoreApplication.translate("SignatureDialog", "%1 by %2 (%3), %4").replace(
+        "%1", meaning_text(sig.meaning)).replace("%2", sig.printed_name).replace(
+        "%3", sig.username).replace("%4", when)
+
+
+class SignatureDialog(QDialog):
+    sig_signed = Signal(object)   # the Signature
+
+    def __init__(self, sign_fn: SignFn, *, title: str, summary: str, content_sha256: str,
+                 session_user: Any = None, meanings: Sequence[str] = DEFAULT_MEANINGS,
+                 default_meaning: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signature_dialog")
+        self.setModal(True)
+        self._sign_fn = sign_fn
+        self.signature: Any = None
+        self.what_label = QLabel(title, self)
+        self.what_label.setObjectName("signature_what")
+        self.what_label.setWordWrap(True)
+        font = self.what_label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.what_label.setFont(font)
+        self.summary_label = QLabel(summary, self)
+        self.summary_label.setObjectName("signature_summary")
+        self.summary_label.setWordWrap(True)
+        self.hash_label = QLabel(content_sha256, self)
+        self.hash_label.setObjectName("signature_content_sha256")
+        self.hash_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hash_label.setStyleSheet("font-family: monospace; color: #3a3f45;")
+        self.hash_label.setWordWrap(True)
+        self.meaning_combo = QComboBox(self)
+        self.meaning_combo.setObjectName("signature_meaning")
+        for m in meanings:
+            self.meaning_combo.addItem(meaning_text(m), m)
+        if default_meaning is not None and default_meaning in meanings:
+            self.meaning_combo.setCurrentIndex(list(meanings).index(default_meaning))
+        self.user_edit = QLineEdit(self)
+        self.user_edit.setObjectName("signature_username")
+        username = getattr(session_user, "username", session_user) if session_user else ""
+        if username:
+            self.user_edit.setText(str(username))
+            self.user_edit.setReadOnly(True)
+            self.user_edit.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.full_name_label = QLabel(str(getattr(session_user, "full_name", "") or ""), self)
+        self.full_name_label.setObjectName("signature_printed_name")
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setObjectName("signature_password")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.comment_edit = QPlainTextEdit(self)
+        self.comment_edit.setObjectName("signature_comment")
+        self.comment_edit.setFixedHeight(70)
+        self.statement_label = QLabel(self)
+        self.statement_label.setObjectName("signature_statement")
+        self.statement_label.setWordWrap(True)
+        self.error_bar = MessageBar(self, object_name="signature_error")
+        self.buttons = QDialogButtonBox(self)
+        self.sign_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.sign_button.setObjectName("signature_sign")
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setObjectName("signature_cancel")
+        self.buttons.accepted.connect(self._on_sign)
+        self.buttons.rejected.connect(self.reject)
+        self.password_edit.textChanged.connect(self._update_enabled)
+        self.user_edit.textChanged.connect(self._update_enabled)
+
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self._rows: list[QLabel] = []
+        for field in (self.summary_label, self.hash_label, self.meaning_combo, self.user_edit,
+                      self.full_name_label, self.password_edit, self.comment_edit):
+            label = QLabel(self)
+            self._rows.append(label)
+            self.form.addRow(label, field)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.what_label)
+        layout.addLayout(self.form)
+        layout.addWidget(self.statement_label)
+        layout.addWidget(self.error_bar)
+        layout.addWidget(self.buttons)
+        self.retranslate_ui()
+        self._update_enabled()
+        self.resize(640, self.sizeHint().height())
+        (self.password_edit if username else self.user_edit).setFocus()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, sign_fn: SignFn, **kw: Any) -> Any:
+        dlg = cls(sign_fn, parent=parent, **kw)
+        return dlg.signature if dlg.exec() == QDialog.DialogCode.Accepted else None
+
+    def meaning(self) -> str:
+        return self.meaning_combo.currentData()
+
+    def _update_enabled(self) -> None:
+        self.sign_button.setEnabled(bool(self.user_edit.text().strip()
+                                         and self.password_edit.text()))
+
+    def _on_sign(self) -> None:
+        if not self.sign_button.isEnabled():
+            return
+        username = self.user_edit.text().strip()
+        password = self.password_edit.text()
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            signature = self._sign_fn(username, password, self.meaning(),
+                                      self.comment_edit.toPlainText().strip())
+        except PharosError as exc:
+            self.error_bar.show_error(exc)
+            self.password_edit.clear()
+            self.password_edit.setFocus()
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+            password = ""  # noqa: F841 - drop the reference early
+        self.signature = signature
+        self.sig_signed.emit(signature)
+        self.accept()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Electronic signature"))
+        labels = (self.tr("Record"), self.tr("Content SHA-256"), self.tr("Meaning"),
+                  self.tr("User name"), self.tr("Printed name"), self.tr("Password"),
+                  self.tr("Comment (optional)"))
+        for label, text in zip(self._rows, labels):
+            label.setText(text)
+        self._rows[4].setVisible(bool(self.full_name_label.text()))
+        self.full_name_label.setVisible(bool(self.full_name_label.text()))
+        for i in range(self.meaning_combo.count()):
+            self.meaning_combo.setItemText(i, meaning_text(self.meaning_combo.itemData(i)))
+        self.statement_label.setText(self.tr(
+            "By signing you confirm the meaning above for exactly this content. Your "
+            "electronic signature is the legally binding equivalent of your handwritten "
+            "signature."))
+        self.sign_button.setText(self.tr("Sign"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+

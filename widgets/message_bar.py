@@ -1,0 +1,114 @@
+"""MessageBar: an in-panel bar for expected errors and notices (text, remedy, code).
+
+    bar = MessageBar(self, object_name="ctqc_messages")
+    bar.show_error(exc)                                   # a PharosError
+    bar.show_message("Series incomplete", remedy="Wait for the last slice",
+                     code="PH-INPUT", level="warning")    # info / success / warning / error
+    bar.clear()
+
+Signal: sig_dismissed() when the operator closes it.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from app.core.errors import PharosError
+from widgets.state_style import NOTICE_COLORS
+
+LEVELS = ("info", "success", "warning", "error")
+_TINTS = {"info": "#eef2f5", "success": "#edf5ee", "warning": "#fbf3e6", "error": "#fbeceb"}
+
+
+class MessageBar(QFrame):
+    sig_dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *,
+                 object_name: str = "message_bar") -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self._level = "info"
+        self.text_label = QLabel(self)
+        self.text_label.setObjectName(f"{object_name}_text")
+        self.text_label.setWordWrap(True)
+        self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.remedy_label = QLabel(self)
+        self.remedy_label.setObjectName(f"{object_name}_remedy")
+        self.remedy_label.setWordWrap(True)
+        self.code_label = QLabel(self)
+        self.code_label.setObjectName(f"{object_name}_code")
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.close_button = QToolButton(self)
+        self.close_button.setObjectName(f"{object_name}_dismiss")
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.clicked.connect(self.dismiss)
+        texts = QVBoxLayout()
+        texts.setSpacing(2)
+        texts.addWidget(self.text_label)
+        texts.addWidget(self.remedy_label)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addLayout(texts, 1)
+        layout.addWidget(self.code_label, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self._remedy = ""
+        self.retranslate_ui()
+        self.setVisible(False)
+
+    @property
+    def level(self) -> str:
+        return self._level
+
+    def text(self) -> str:
+        return self.text_label.text()
+
+    def show_message(self, text: str, *, remedy: str = "", code: str = "",
+                     level: str = "error", dismissable: bool = True) -> None:
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+        self._level = level
+        self._remedy = remedy
+        self.text_label.setText(text)
+        self.code_label.setText(code)
+        self.code_label.setVisible(bool(code))
+        self._render_remedy()
+        self.close_button.setVisible(dismissable)
+        color = NOTICE_COLORS[level]
+        self.setStyleSheet(
+            f"QFrame#{self.objectName()} {{ background: {_TINTS[level]};"
+            f" border: 1px solid #c3c8ce; border-left: 6px solid {color}; border-radius: 3px; }}"
+            f" QLabel#{self.objectName()}_code {{ color: #4a4f55; font-family: monospace; }}")
+        self.setVisible(True)
+
+    def show_error(self, exc: BaseException, *, level: str = "error") -> None:
+        if isinstance(exc, PharosError):
+            self.show_message(exc.message, remedy=exc.remedy, code=exc.code, level=level)
+        else:
+            self.show_message(self.tr("Unexpected error: %1").replace(
+                "%1", f"{type(exc).__name__}: {exc}"), code="PH-BUG", level="error",
+                remedy=self.tr("Report this with the log file."))
+
+    def clear(self) -> None:
+        self.text_label.clear()
+        self.code_label.clear()
+        self._remedy = ""
+        self.setVisible(False)
+
+    def dismiss(self) -> None:
+        self.clear()
+        self.sig_dismissed.emit()
+
+    def _render_remedy(self) -> None:
+        self.remedy_label.setText(self.tr("What to do: %1").replace("%1", self._remedy)
+                                  if self._remedy else "")
+        self.remedy_label.setVisible(bool(self._remedy))
+
+    def retranslate_ui(self) -> None:
+        self.close_button.setToolTip(self.tr("Dismiss"))
+        self._render_remedy()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)

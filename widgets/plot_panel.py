@@ -1,0 +1,153 @@
+"""PlotPanel: line plots for MTF, NPS and profile curves with labelled axes and units.
+
+    plot = PlotPanel(parent, object_name="ctqc_mtf_plot", title="MTF",
+                     x_label="Spatial frequency", x_unit="lp/cm", y_label="MTF")
+    plot.add_curve("measured", freqs, mtf)
+    plot.add_curve("reference", freqs, ref, dashed=True)
+    plot.add_reference_line(0.1, label="MTF10", axis="y")
+    plot.clear()
+
+Series are told apart by muted tones and dash styles; red/amber are kept for limits.
+Signal: sig_point_hovered(str curve, float x, float y) as the mouse moves.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+SERIES_COLORS = ("#1f3a4d", "#5b7083", "#7a6a4f", "#3f5f3f", "#6b4f6b", "#2f2f2f")
+SERIES_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine,
+                 Qt.PenStyle.DashDotLine)
+LIMIT_PENS = {"action": ("#c62828", Qt.PenStyle.DashLine),
+              "warning": ("#9a5b00", Qt.PenStyle.DotLine),
+              "neutral": ("#6b7177", Qt.PenStyle.DashLine)}
+
+
+def style_plot_item(plot_item: pg.PlotItem, *, point_size: float = 10.5) -> None:
+    """Readable axes: dark ticks, 10.5 pt tick labels, light grid."""
+    font = QFont()
+    font.setPointSizeF(point_size)
+    for name in ("left", "bottom"):
+        axis = plot_item.getAxis(name)
+        axis.setTickFont(font)
+        axis.setPen(pg.mkPen("#4a4f55"))
+        axis.setTextPen(pg.mkPen("#2b2f33"))
+    plot_item.showGrid(x=True, y=True, alpha=0.18)
+
+
+def axis_text(label: str, unit: str) -> str:
+    return f"{label} ({unit})" if unit else label
+
+
+class PlotPanel(QWidget):
+    sig_point_hovered = Signal(str, float, float)
+
+    def __init__(self, parent: QWidget | None = None, *, object_name: str = "plot_panel",
+                 title: str = "", x_label: str = "", x_unit: str = "", y_label: str = "",
+                 y_unit: str = "", legend: bool = True) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.plot_widget = pg.PlotWidget(self, background="#fbfbfc")
+        self.plot_widget.setObjectName(f"{object_name}_canvas")
+        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        self.plot_item.setMenuEnabled(False)
+        style_plot_item(self.plot_item)
+        self._legend = self.plot_item.addLegend(offset=(-10, 10), labelTextSize="10.5pt") \
+            if legend else None
+        self._curves: dict[str, pg.PlotDataItem] = {}
+        self._refs: list[pg.InfiniteLine] = []
+        self.hover_label = QLabel(" ", self)
+        self.hover_label.setObjectName(f"{object_name}_hover_text")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.hover_label)
+        self.set_axes(title=title, x_label=x_label, x_unit=x_unit, y_label=y_label,
+                      y_unit=y_unit)
+        self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+    def set_axes(self, *, title: str | None = None, x_label: str | None = None,
+                 x_unit: str | None = None, y_label: str | None = None,
+                 y_unit: str | None = None) -> None:
+        if title is not None:
+            self.plot_item.setTitle(title, color="#2b2f33", size="12pt")
+        label_style = {"color": "#2b2f33", "font-size": "11pt"}
+        if x_label is not None:
+            self._x = (x_label, x_unit or "")
+            self.plot_item.setLabel("bottom", axis_text(*self._x), **label_style)
+        if y_label is not None:
+            self._y = (y_label, y_unit or "")
+            self.plot_item.setLabel("left", axis_text(*self._y), **label_style)
+
+    def add_curve(self, name: str, x: Sequence[float] | np.ndarray,
+                  y: Sequence[float] | np.ndarray, *, color: str | None = None,
+                  dashed: bool = False, width: float = 2.0,
+                  symbols: bool = False) -> pg.PlotDataItem:
+        xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        if xs.shape != ys.shape:
+            raise ValueError(f"curve '{name}': x has {xs.shape} values, y has {ys.shape}")
+        if name in self._curves:
+            self.remove_curve(name)
+        n = len(self._curves)
+        pen = pg.mkPen(color or SERIES_COLORS[n % len(SERIES_COLORS)], width=width,
+                       style=Qt.PenStyle.DashLine if dashed
+                       else SERIES_STYLES[(n // len(SERIES_COLORS)) % len(SERIES_STYLES)])
+        kw = {"symbol": "o", "symbolSize": 5, "symbolBrush": pen.color(),
+              "symbolPen": None} if symbols else {}
+        item = self.plot_item.plot(xs, ys, pen=pen, name=name, **kw)
+        self._curves[name] = item
+        return item
+
+    def remove_curve(self, name: str) -> None:
+        item = self._curves.pop(name, None)
+        if item is not None:
+            self.plot_item.removeItem(item)
+
+    def curve_names(self) -> list[str]:
+        return list(self._curves)
+
+    def curve_data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        return self._curves[name].getData()
+
+    def add_reference_line(self, value: float, *, label: str = "", axis: str = "y",
+                           kind: str = "neutral") -> pg.InfiniteLine:
+        color, style = LIMIT_PENS.get(kind, LIMIT_PENS["neutral"])
+        line = pg.InfiniteLine(pos=value, angle=0 if axis == "y" else 90,
+                               pen=pg.mkPen(color, width=1.5, style=style), label=label,
+                               labelOpts={"position": 0.92, "color": color,
+                                          "fill": pg.mkBrush(255, 255, 255, 200)})
+        self.plot_item.addItem(line, ignoreBounds=False)
+        self._refs.append(line)
+        return line
+
+    def clear(self) -> None:
+        for name in list(self._curves):
+            self.remove_curve(name)
+        for line in self._refs:
+            self.plot_item.removeItem(line)
+        self._refs.clear()
+
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        if not self._curves or not self.plot_item.vb.sceneBoundingRect().contains(pos):
+            return
+        p = self.plot_item.vb.mapSceneToView(pos)
+        best: tuple[float, str, float, float] | None = None
+        for name, item in self._curves.items():
+            xs, ys = item.getData()
+            if xs is None or len(xs) == 0:
+                continue
+            i = int(np.argmin(np.abs(xs - p.x())))
+            d = abs(ys[i] - p.y())
+            if best is None or d < best[0]:
+                best = (d, name, float(xs[i]), float(ys[i]))
+        if best is not None:
+            _, name, x, y = best
+            self.hover_label.setText(
+                f"{name}: {self._x[0]} {x:.4g} {self._x[1]}  ·  {self._y[0]} {y:.4g} {self._y[1]}")
+            self.sig_point_hovered.emit(name, x, y)
