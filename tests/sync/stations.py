@@ -79,3 +79,41 @@ def write_mixed(store: Store, audit: AuditTrail, n: int, *, seed: int = 1,
                     add_signature(store, audit, conn, rec.id, rec.payload_sha256)
                     written += 2
     return written
+
+
+def assert_agree(store: Store, url: str) -> dict:
+    """Central and local agree exactly (counts, content hashes), no duplicate, no gap."""
+    from app.adapters.central.compare import compare_station
+    from app.adapters.central.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            ag = compare_station(store, conn)
+    finally:
+        engine.dispose()
+    assert ag.ok, ag.text()
+    return ag.counts
+
+
+def wait_for(cond, timeout: float = 30.0, what: str = "condition") -> None:
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def central_count(url: str, table: str = "records") -> int:
+    import psycopg
+
+    from app.adapters.central.db import normalise_url
+    from sqlalchemy.engine import make_url
+
+    u = make_url(normalise_url(url))
+    with psycopg.connect(host=u.host, port=u.port, user=u.username, dbname=u.database,
+                         connect_timeout=3) as con:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

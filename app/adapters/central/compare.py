@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select, text
 
 from app.adapters import schema as S
 from app.adapters.central import tables as T
-from app.adapters.central.push import SPECS, snapshot_from_central
+from app.adapters.central.push import SPECS, select_rows, snapshot_from_central
 from app.adapters.store import Store
 from app.core.ids import canonical_json, sha256_hex
 
@@ -58,7 +58,7 @@ def local_rows(store: Store, table: str) -> dict[str, dict]:
 def central_rows(conn: Connection, table: str, station_id: str) -> dict[str, dict]:
     t = T.metadata.tables[table]
     return {str(r["id"]): snapshot_from_central(table, dict(r)) for r in conn.execute(
-        select(t).where(t.c.station_id == station_id)).mappings()}
+        select_rows(table).where(t.c.station_id == station_id)).mappings()}
 
 
 def compare_station(store: Store, conn: Connection) -> Agreement:

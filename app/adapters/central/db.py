@@ -109,8 +109,8 @@ def migrate_central(url: str, target: str = "head", *,
                 raise CentralSchemaMismatch(
                     f"The central database is at schema revision {current}, written by a "
                     f"newer Pharos; this version does not know it and will not change it.")
-            if target == "head" or (current and known_revisions(script_location).index(target)
-                                    >= known_revisions(script_location).index(current)):
+            order = known_revisions(script_location)
+            if target == "head" or not current or order.index(target) >= order.index(current):
                 command.upgrade(cfg, target)
             else:
                 command.downgrade(cfg, target)

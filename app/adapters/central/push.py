@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, Text, bindparam, cast, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 
@@ -68,7 +68,7 @@ SPECS: dict[str, TableSpec] = {
         ("subject", "text"), ("ref", "text"), ("verdict", "text"), ("payload", "text"),
         ("payload_sha256", "text"), ("supersedes", "uuid"), ("username", "text"),
         ("created_utc", "text"), ("software_version", "text"), ("config_hash", "text")),
-        (("payload", "CAST(r.payload AS jsonb)"),
+        (("payload", "CAST(r.payload AS json)"),
          ("created_at", "CAST(r.created_utc AS timestamptz)"))),
     "audit_log": TableSpec("audit_log", (
         ("id", "uuid"), ("station_id", "text"), ("seq", "bigint"), ("ts_utc", "text"),
@@ -100,6 +100,12 @@ def snapshot_from_central(table_name: str, row: dict) -> dict:
             v = str(v)
         out[col] = v
     return out
+
+
+def select_rows(table_name: str):
+    """SELECT of a central table with the payload as its exact stored text."""
+    t = T.metadata.tables[table_name]
+    return select(*[cast(c, Text).label(c.name) if c.name == "payload" else c for c in t.c])
 
 
 def _is_row_error(exc: DBAPIError) -> bool:
@@ -181,7 +187,7 @@ def _verify_present(conn: Connection, spec: TableSpec, present: list[tuple[Outbo
     table = T.metadata.tables[spec.table]
     ids = [str(row["id"]) for _, row in present]
     central = {str(r["id"]): snapshot_from_central(spec.table, dict(r)) for r in conn.execute(
-        select(table).where(table.c.id.in_(bindparam("ids", expanding=True))),
+        select_rows(spec.table).where(table.c.id.in_(bindparam("ids", expanding=True))),
         {"ids": ids}).mappings()}
     for item, row in present:
         mine = {k: row.get(k) for k, _ in spec.columns}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import (BigInteger, CheckConstraint, Column, DateTime, Index, Integer,
                         MetaData, String, Table, Text, UniqueConstraint, text)
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import JSON, JSONB, UUID
 
 HEAD_REVISION = "0002_projections"
 VERSION_TABLE = "central_alembic_version"
@@ -29,7 +29,7 @@ records = Table(
     Column("subject", String(128), nullable=False),
     Column("ref", String(128), nullable=False),
     Column("verdict", String(8), nullable=True),
-    Column("payload", JSONB, nullable=False),
+    Column("payload", JSON, nullable=False),          # exact text as hashed
     Column("payload_sha256", String(64), nullable=False),
     Column("supersedes", UUID(as_uuid=False), nullable=True),
     Column("username", String(64), nullable=False),
@@ -42,7 +42,9 @@ records = Table(
     CheckConstraint(f"verdict IS NULL OR verdict IN ({_VERDICT_SQL})", name="ck_c_records_verdict"),
     CheckConstraint("station_seq > 0", name="ck_c_records_seq"),
     CheckConstraint("kind <> ''", name="ck_c_records_kind"),
-    CheckConstraint("payload_sha256 ~ '^[0-9a-f]{64}$'", name="ck_c_records_sha"),
+    # the central database itself refuses a payload that does not match its hash
+    CheckConstraint("payload_sha256 = encode(sha256(convert_to(payload::text, 'UTF8')), 'hex')",
+                    name="ck_c_records_sha"),
     Index("ix_c_records_kind_subject", "kind", "subject", "created_at"),
     Index("ix_c_records_ref", "ref"),
 )

@@ -74,7 +74,7 @@ DDL = (
         subject VARCHAR(128) NOT NULL,
         ref VARCHAR(128) NOT NULL,
         verdict VARCHAR(8),
-        payload JSONB NOT NULL,
+        payload JSON NOT NULL,
         payload_sha256 VARCHAR(64) NOT NULL,
         supersedes UUID,
         username VARCHAR(64) NOT NULL,
@@ -88,7 +88,7 @@ DDL = (
         CONSTRAINT ck_c_records_verdict CHECK (verdict IS NULL OR verdict IN ('PASS', 'WARN', 'FAIL', 'ERROR', 'SKIP')),
         CONSTRAINT ck_c_records_seq CHECK (station_seq > 0),
         CONSTRAINT ck_c_records_kind CHECK (kind <> ''),
-        CONSTRAINT ck_c_records_sha CHECK (payload_sha256 ~ '^[0-9a-f]{64}$')
+        CONSTRAINT ck_c_records_sha CHECK (payload_sha256 = encode(sha256(convert_to(payload::text, 'UTF8')), 'hex'))
 )""",
     """CREATE INDEX ix_c_records_kind_subject ON records (kind, subject, created_at)""",
     """CREATE INDEX ix_c_records_ref ON records (ref)""",

@@ -23,16 +23,16 @@ SELECT r.id AS record_id, r.station_id, r.station_seq, r.created_at,
        COALESCE(NULLIF(r.payload->'inputs'->>'scanner_serial', ''), r.subject) AS scanner_serial,
        r.payload->>'phantom' AS phantom,
        m->>'key' AS key,
-       CASE WHEN jsonb_typeof(m->'value') = 'number'
+       CASE WHEN json_typeof(m->'value') = 'number'
             THEN (m->>'value')::double precision END AS value,
        m->>'value' AS value_text,
        m->>'unit' AS unit,
        m->>'verdict' AS verdict,
        r.verdict AS result_verdict
 FROM records r
-CROSS JOIN LATERAL jsonb_array_elements(
-    CASE WHEN jsonb_typeof(r.payload->'measurements') = 'array'
-         THEN r.payload->'measurements' ELSE '[]'::jsonb END) AS m
+CROSS JOIN LATERAL json_array_elements(
+    CASE WHEN json_typeof(r.payload->'measurements') = 'array'
+         THEN r.payload->'measurements' ELSE '[]'::json END) AS m
 WHERE r.kind = 'ct_qc.result'""")
     op.execute("""
 CREATE VIEW alarm_events AS
