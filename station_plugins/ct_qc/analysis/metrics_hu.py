@@ -1,0 +1,161 @@
+"""CT number, linearity, uniformity, noise and NPS (AAPM TG-233) measurements."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from station_plugins.ct_qc.analysis.context import Ctx, Raw, key_part, nan_raw
+from station_plugins.ct_qc.analysis.result import Curve
+from station_plugins.ct_qc.analysis.roi import circle_stats, polar
+
+ROI_FRACTION = 0.35        # CT-number ROI radius / insert diameter
+CT_SLAB_MM = 2.5           # half thickness of the slab averaged for CT numbers
+
+
+def ct_numbers(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
+    raws: list[Raw] = []
+    mods = ctx.modules("sensitometry", "ct_number")
+    for m in ctx.missing("sensitometry", "ct_number"):
+        raws.append(nan_raw("ct_number", "HU", f"module {m['id']} not in the series"))
+    nominal, measured = [], []
+    for m in mods:
+        idx = ctx.slab_idx(m, CT_SLAB_MM)
+        img = ctx.vol[idx]
+        for ins in m["inserts"]:
+            c = ctx.polar_px(m, ins)
+            r = ROI_FRACTION * float(ins["diameter_mm"]) / ctx.pixel_mm
+            mean, sd = circle_stats(img, c[0], c[1], r)
+            key = f"ct_number.{key_part(ins['name'])}"
+            raws.append(Raw(key, round(mean, 2), "HU", ctx.where_circle(ctx.slice_of(m), c, r, idx),
+                            note=f"nominal {ins['nominal_hu']:g} HU, SD {sd:.1f}",
+                            nominal=float(ins["nominal_hu"])))
+            nominal.append(float(ins["nominal_hu"]))
+            measured.append(mean)
+            ctx.cache.setdefault("inserts", []).append((m, ins, c, mean, sd))
+    curves: list[Curve] = []
+    if len(nominal) >= 3:
+        x, y = np.array(nominal), np.array(measured)
+        slope, icpt = np.polyfit(x, y, 1)
+        r2 = 1 - np.sum((y - (slope * x + icpt)) ** 2) / max(np.sum((y - y.mean()) ** 2), 1e-9)
+        w = {"slice": ctx.slice_of(mods[0]), "kind": "points"}
+        raws += [Raw("linearity.slope", round(float(slope), 5), "", w),
+                 Raw("linearity.intercept", round(float(icpt), 2), "HU", w),
+                 Raw("linearity.r2", round(float(r2), 6), "", w)]
+        order = np.argsort(x)
+        curves.append(Curve("linearity", tuple(x[order]), tuple(y[order]), "HU nominal", "HU measured",
+                            "CT number linearity"))
+    return raws, curves
+
+
+def _uniform_module(ctx: Ctx) -> dict | None:
+    mods = ctx.modules("uniformity")
+    return mods[0] if mods else None
+
+
+def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
+    m = _uniform_module(ctx)
+    if m is None:
+        note = "no uniformity module in the series" + (
+            f" (missing {', '.join(x['id'] for x in ctx.missing('uniformity'))})" if ctx.missing("uniformity") else "")
+        return [nan_raw(k, u, note) for k, u in (("uniformity.max_edge_dev", "HU"), ("noise.sd", "HU"))], []
+    idx = ctx.slab_idx(m, 5.0)
+    img = ctx.vol[idx]
+    R = ctx.radius_px()
+    r = 0.05 * 2 * R                             # ROI radius: 5 % of the diameter
+    cx, cy = ctx.centre(m)
+    sl = ctx.slice_of(m)
+    c_mean, c_sd = circle_stats(img, cx, cy, r)
+    edge_off = R - r - 0.1 * R
+    edges = {"top": (cx, cy - edge_off), "right": (cx + edge_off, cy),
+             "bottom": (cx, cy + edge_off), "left": (cx - edge_off, cy)}
+    raws = []
+    sds = [c_sd]
+    devs = []
+    for name, (ex, ey) in edges.items():
+        mean, sd = circle_stats(img, ex, ey, r)
+        sds.append(sd)
+        devs.append(mean - c_mean)
+        raws.append(Raw(f"uniformity.{name}", round(mean, 2), "HU", ctx.where_circle(sl, (ex, ey), r, idx)))
+    ctx.cache["uniform_centre_hu"] = c_mean
+    ctx.cache["noise_sd"] = c_sd
+    k = int(np.argmax(np.abs(devs)))
+    raws += [
+        Raw("uniformity.centre", round(c_mean, 2), "HU", ctx.where_circle(sl, (cx, cy), r, idx)),
+        Raw("uniformity.max_edge_dev", round(float(devs[k]), 2), "HU", ctx.where_circle(sl, (cx, cy), r, idx),
+            note=f"edge minus centre, worst at {list(edges)[k]}"),
+        Raw("noise.sd", round(c_sd, 3), "HU", ctx.where_circle(sl, (cx, cy), r, idx),
+            note="mean of per-slice SDs in the centre ROI"),
+        Raw("noise.nonuniformity", round(100 * (max(sds) - min(sds)) / max(c_sd, 1e-6), 2), "%",
+            ctx.where_circle(sl, (cx, cy), r, idx), note="(max - min) SD of 5 ROIs / centre SD"),
+    ]
+    # radial profile (median over angle) of the slab mean
+    mean_img = ctx.mean_image(idx)
+    r_max = R - 4.0 / ctx.pixel_mm
+    n_r = max(16, int(r_max / 2))
+    pol = polar(mean_img, cx, cy, r_max, n_r, 360)
+    prof = np.nanmedian(pol, axis=0)
+    radii_mm = (np.arange(n_r) + 0.5) * r_max / n_r * ctx.pixel_mm
+    ctx.cache["radial_profile"] = (radii_mm, prof)
+    dev = prof - prof[: max(2, n_r // 10)].mean()
+    raws.append(Raw("uniformity.radial_max_dev", round(float(dev[np.argmax(np.abs(dev))]), 2), "HU",
+                    {"slice": sl, "kind": "circle", "centre_px": [round(cx, 2), round(cy, 2)],
+                     "radius_px": round(r_max, 2)}, note="radial profile minus centre, largest"))
+    if "water" not in {key_part(i["name"]) for mm in ctx.modules("sensitometry", "ct_number")
+                       for i in mm["inserts"]}:
+        raws.append(Raw("ct_number.water", round(c_mean, 2), "HU", ctx.where_circle(sl, (cx, cy), r, idx),
+                        note="centre of the uniform module", nominal=float(m["background_hu"])))
+    curves = [Curve("uniformity.radial_profile", tuple(radii_mm), tuple(prof), "mm", "HU",
+                    "radial profile (median over angle)")]
+    return raws, curves
+
+
+def nps(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
+    m = _uniform_module(ctx)
+    if m is None:
+        return [nan_raw("nps.f_peak", "lp/mm", "no uniformity module"),
+                nan_raw("nps.f_av", "lp/mm", "no uniformity module")], []
+    idx = ctx.slab_idx(m, 12.0)
+    if len(idx) > 8:
+        idx = idx[np.linspace(0, len(idx) - 1, 8).round().astype(int)]
+    px = ctx.pixel_mm
+    n = int(2 ** round(math.log2(max(24.0, min(128.0, 30.0 / px)))))
+    R = ctx.radius_px()
+    cx, cy = ctx.centre(m)
+    ring = 0.45 * R
+    centres = [(cx, cy)] + [(cx + ring * math.cos(a), cy + ring * math.sin(a))
+                            for a in np.arange(8) * math.pi / 4]
+    rois = []
+    for i in idx:
+        for (x, y) in centres:
+            x0, y0 = int(round(x)) - n // 2, int(round(y)) - n // 2
+            rois.append(ctx.vol[i, y0:y0 + n, x0:x0 + n])
+    stack = np.stack(rois).astype(np.float64).reshape(len(rois), -1)
+    yy, xx = np.mgrid[:n, :n].astype(float)
+    xx, yy = (xx - n / 2) / n, (yy - n / 2) / n
+    A = np.stack([np.ones_like(xx), xx, yy, xx * xx, xx * yy, yy * yy], -1).reshape(-1, 6)
+    coef = np.linalg.lstsq(A, stack.T, rcond=None)[0]
+    resid = (stack - (A @ coef).T).reshape(-1, n, n)
+    spec = np.abs(np.fft.fftshift(np.fft.fft2(resid), axes=(1, 2))) ** 2
+    nps2d = spec.mean(axis=0) * px * px / (n * n)
+    f = np.fft.fftshift(np.fft.fftfreq(n, d=px))
+    fr = np.hypot(*np.meshgrid(f, f))
+    df = 1.0 / (n * px)
+    b = np.round(fr / df).astype(int)
+    nb = n // 2
+    sums = np.bincount(b.ravel(), nps2d.ravel(), minlength=nb + 1)[: nb + 1]
+    cnts = np.bincount(b.ravel(), minlength=nb + 1)[: nb + 1]
+    nps1d = sums / np.maximum(cnts, 1)
+    freqs = np.arange(nb + 1) * df
+    f_peak = float(freqs[1 + int(np.argmax(nps1d[1:]))])
+    f_av = float(np.sum(freqs * nps1d) / np.sum(nps1d))
+    var = float(nps2d.sum() * df * df)
+    ctx.cache["nps"] = (freqs, nps1d)
+    sl = ctx.slice_of(m)
+    w = {"slice": sl, "kind": "rects", "rects_px": [[round(x) - n // 2, round(y) - n // 2, round(x) + n // 2,
+                                                      round(y) + n // 2] for x, y in centres],
+         "slices": [int(i) for i in idx]}
+    note = f"{len(rois)} ROIs of {n}x{n} px, 2nd-order detrended; integral SD {math.sqrt(var):.2f} HU"
+    return ([Raw("nps.f_peak", round(f_peak, 4), "lp/mm", w, note),
+             Raw("nps.f_av", round(f_av, 4), "lp/mm", w, note)],
+            [Curve("nps", tuple(freqs), tuple(nps1d), "lp/mm", "HU^2 mm^2", "noise power spectrum")])
