@@ -59,17 +59,15 @@ def local_time_text(iso_utc: str) -> str:
 
 
 def _state_text(state: str) -> str:
-    tr = QCoreApplication.translate
-    return {"active": tr("AlarmTable", "Active"), "acknowledged": tr("AlarmTable", "Acknowledged"),
-            "cleared": tr("AlarmTable", "Cleared, not acknowledged"),
-            "closed": tr("AlarmTable", "Closed")}[state]
+    return {"active": QCoreApplication.translate("AlarmTable", "Active"), "acknowledged": QCoreApplication.translate("AlarmTable", "Acknowledged"),
+            "cleared": QCoreApplication.translate("AlarmTable", "Cleared, not acknowledged"),
+            "closed": QCoreApplication.translate("AlarmTable", "Closed")}[state]
 
 
 def _priority_text(priority: str) -> str:
-    tr = QCoreApplication.translate
-    return {"critical": tr("AlarmTable", "Critical"), "high": tr("AlarmTable", "High"),
-            "medium": tr("AlarmTable", "Medium"), "low": tr("AlarmTable", "Low"),
-            "info": tr("AlarmTable", "Info")}[priority]
+    return {"critical": QCoreApplication.translate("AlarmTable", "Critical"), "high": QCoreApplication.translate("AlarmTable", "High"),
+            "medium": QCoreApplication.translate("AlarmTable", "Medium"), "low": QCoreApplication.translate("AlarmTable", "Low"),
+            "info": QCoreApplication.translate("AlarmTable", "Info")}[priority]
 
 
 class AlarmItemModel(QAbstractTableModel):
@@ -98,10 +96,9 @@ class AlarmItemModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
-        tr = QCoreApplication.translate
-        return (tr("AlarmTable", "Priority"), tr("AlarmTable", "State"),
-                tr("AlarmTable", "Time"), tr("AlarmTable", "Source"),
-                tr("AlarmTable", "Message"))[section]
+        return (QCoreApplication.translate("AlarmTable", "Priority"), QCoreApplication.translate("AlarmTable", "State"),
+                QCoreApplication.translate("AlarmTable", "Time"), QCoreApplication.translate("AlarmTable", "Source"),
+                QCoreApplication.translate("AlarmTable", "Message"))[section]
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -35,13 +35,12 @@ DEFAULT_MEANINGS = ("reviewed", "approved", "released", "rejected", "verified")
 
 
 def meaning_text(meaning: str) -> str:
-    tr = QCoreApplication.translate
-    return {"reviewed": tr("SignatureDialog", "Reviewed"),
-            "approved": tr("SignatureDialog", "Approved"),
-            "released": tr("SignatureDialog", "Released"),
-            "rejected": tr("SignatureDialog", "Rejected"),
-            "verified": tr("SignatureDialog", "Verified"),
-            "authored": tr("SignatureDialog", "Authored")}.get(meaning, meaning)
+    return {"reviewed": QCoreApplication.translate("SignatureDialog", "Reviewed"),
+            "approved": QCoreApplication.translate("SignatureDialog", "Approved"),
+            "released": QCoreApplication.translate("SignatureDialog", "Released"),
+            "rejected": QCoreApplication.translate("SignatureDialog", "Rejected"),
+            "verified": QCoreApplication.translate("SignatureDialog", "Verified"),
+            "authored": QCoreApplication.translate("SignatureDialog", "Authored")}.get(meaning, meaning)
 
 
 def format_signature(sig: Any) -> str:

@@ -70,10 +70,9 @@ class MeasurementItemModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
-        tr = QCoreApplication.translate
-        return (tr("MeasurementTable", "Measurement"), tr("MeasurementTable", "Value"),
-                tr("MeasurementTable", "Unit"), tr("MeasurementTable", "Limits"),
-                tr("MeasurementTable", "Verdict"))[section]
+        return (QCoreApplication.translate("MeasurementTable", "Measurement"), QCoreApplication.translate("MeasurementTable", "Value"),
+                QCoreApplication.translate("MeasurementTable", "Unit"), QCoreApplication.translate("MeasurementTable", "Limits"),
+                QCoreApplication.translate("MeasurementTable", "Verdict"))[section]
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:

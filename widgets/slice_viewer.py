@@ -36,10 +36,9 @@ WINDOW_PRESETS: dict[str, tuple[float, float]] = {
 
 
 def preset_title(name: str) -> str:
-    tr = QCoreApplication.translate
-    return {"soft_tissue": tr("SliceViewer", "Soft tissue"), "bone": tr("SliceViewer", "Bone"),
-            "phantom": tr("SliceViewer", "Phantom"), "lung": tr("SliceViewer", "Lung"),
-            "wide": tr("SliceViewer", "Wide"), "custom": tr("SliceViewer", "Custom")}.get(
+    return {"soft_tissue": QCoreApplication.translate("SliceViewer", "Soft tissue"), "bone": QCoreApplication.translate("SliceViewer", "Bone"),
+            "phantom": QCoreApplication.translate("SliceViewer", "Phantom"), "lung": QCoreApplication.translate("SliceViewer", "Lung"),
+            "wide": QCoreApplication.translate("SliceViewer", "Wide"), "custom": QCoreApplication.translate("SliceViewer", "Custom")}.get(
         name, name)
 
 

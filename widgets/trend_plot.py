@@ -103,17 +103,16 @@ class TrendPlot(QWidget):
         for line in self._limit_lines:
             self.plot_item.removeItem(line)
         self._limit_lines.clear()
-        tr = QCoreApplication.translate
         if limits is not None:
             for value, kind, text in (
-                    (limits.high, "action", tr("TrendPlot", "action high")),
-                    (limits.low, "action", tr("TrendPlot", "action low")),
-                    (limits.warn_high, "warning", tr("TrendPlot", "warning high")),
-                    (limits.warn_low, "warning", tr("TrendPlot", "warning low"))):
+                    (limits.high, "action", QCoreApplication.translate("TrendPlot", "action high")),
+                    (limits.low, "action", QCoreApplication.translate("TrendPlot", "action low")),
+                    (limits.warn_high, "warning", QCoreApplication.translate("TrendPlot", "warning high")),
+                    (limits.warn_low, "warning", QCoreApplication.translate("TrendPlot", "warning low"))):
                 if value is not None:
                     self._add_line(value, kind, f"{text} {value:g}")
         if centre is not None:
-            self._add_line(centre, "neutral", tr("TrendPlot", "target %1").replace(
+            self._add_line(centre, "neutral", QCoreApplication.translate("TrendPlot", "target %1").replace(
                 "%1", f"{centre:g}"))
 
     def limit_values(self) -> list[float]:

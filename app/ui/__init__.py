@@ -1,0 +1,1 @@
+"""The workstation shell: main window, login, lock screen, admin and audit views."""

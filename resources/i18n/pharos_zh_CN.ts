@@ -1,0 +1,1192 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../app/ui/about_dialog.py" line="73"/>
+        <source>About Pharos</source>
+        <translation>关于 Pharos</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/about_dialog.py" line="76"/>
+        <source>Operator workstation for the quality and test stations of the CT factory. Quote these versions in deviation reports and validation records.</source>
+        <translation>CT 工厂质量与测试工位的操作员工作站。在偏差报告和验证记录中请注明以下版本。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/about_dialog.py" line="78"/>
+        <source>Component</source>
+        <translation>组件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/about_dialog.py" line="78"/>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmTable</name>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="62"/>
+        <source>Active</source>
+        <translation>活动</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="62"/>
+        <source>Acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="63"/>
+        <source>Cleared, not acknowledged</source>
+        <translation>已恢复，未确认</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="64"/>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="68"/>
+        <source>Critical</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="68"/>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="69"/>
+        <source>Medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="69"/>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="70"/>
+        <source>Info</source>
+        <translation>信息</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="99"/>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="99"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="100"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="100"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="101"/>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="126"/>
+        <source>Acknowledged by %1</source>
+        <translation>由 %1 确认</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="220"/>
+        <source>%1 active, %2 not acknowledged</source>
+        <translation>%1 条活动，%2 条未确认</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="224"/>
+        <source>Acknowledge</source>
+        <translation>确认报警</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_table.py" line="225"/>
+        <source>Acknowledge the selected alarms</source>
+        <translation>确认所选报警</translation>
+    </message>
+</context>
+<context>
+    <name>AuditViewer</name>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="199"/>
+        <source>%1 entries</source>
+        <translation>%1 条记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="201"/>
+        <source>(first %1 shown: narrow the filters)</source>
+        <translation>（仅显示前 %1 条：请缩小筛选范围）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="205"/>
+        <source>Export the audit trail</source>
+        <translation>导出审计追踪</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="212"/>
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="226"/>
+        <source>Audit trail intact: %1 entries, every link verified.</source>
+        <translation>审计追踪完整：%1 条记录，每个链接均已校验。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="231"/>
+        <source>Audit trail BROKEN at entry %1: %2</source>
+        <translation>审计追踪在第 %1 条处断裂：%2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="234"/>
+        <source>Do not use this station&apos;s records until quality assurance has investigated; keep the database file as it is.</source>
+        <translation>在质量保证部门调查之前，请勿使用本工位的记录；保持数据库文件原样。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="59"/>
+        <location filename="../../app/ui/audit_viewer.py" line="239"/>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="58"/>
+        <source>#</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="58"/>
+        <source>Time (UTC)</source>
+        <translation>时间 (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="59"/>
+        <location filename="../../app/ui/audit_viewer.py" line="239"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="60"/>
+        <location filename="../../app/ui/audit_viewer.py" line="240"/>
+        <source>Entity</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="60"/>
+        <source>Entity id</source>
+        <translation>对象编号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="61"/>
+        <source>Old value</source>
+        <translation>原值</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="61"/>
+        <source>New value</source>
+        <translation>新值</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="62"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="240"/>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="242"/>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="243"/>
+        <source>Until</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="244"/>
+        <source>Apply filters</source>
+        <translation>应用筛选</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="245"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="246"/>
+        <source>Export PDF…</source>
+        <translation>导出 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="247"/>
+        <source>Verify chain</source>
+        <translation>校验链</translation>
+    </message>
+</context>
+<context>
+    <name>AuditViewerDialog</name>
+    <message>
+        <location filename="../../app/ui/audit_viewer.py" line="264"/>
+        <location filename="../../app/ui/audit_viewer.py" line="268"/>
+        <source>Audit trail</source>
+        <translation>审计追踪</translation>
+    </message>
+</context>
+<context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="76"/>
+        <source>The two new passwords differ.</source>
+        <translation>两次输入的新密码不一致。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="77"/>
+        <source>Type the same new password twice.</source>
+        <translation>请两次输入相同的新密码。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="80"/>
+        <source>The new password must differ from the old one.</source>
+        <translation>新密码必须与旧密码不同。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="91"/>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="93"/>
+        <source>Your password has expired. Choose a new one to continue.</source>
+        <translation>您的密码已过期。请设置新密码后继续。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="94"/>
+        <source>Change the password of %1.</source>
+        <translation>修改 %1 的密码。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="96"/>
+        <source>Current password</source>
+        <translation>当前密码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="97"/>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="98"/>
+        <source>New password again</source>
+        <translation>再次输入新密码</translation>
+    </message>
+</context>
+<context>
+    <name>LockScreen</name>
+    <message>
+        <location filename="../../app/ui/idle_lock.py" line="185"/>
+        <source>%1 is not an administrator.</source>
+        <translation>%1 不是管理员。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/idle_lock.py" line="200"/>
+        <source>Workstation locked</source>
+        <translation>工作站已锁定</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/idle_lock.py" line="204"/>
+        <source>Locked for %1. Enter the password to continue; open work is kept.</source>
+        <translation>已为 %1 锁定。输入密码继续；未完成的工作会保留。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/idle_lock.py" line="207"/>
+        <source>Logged out</source>
+        <translation>已退出登录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/idle_lock.py" line="208"/>
+        <source>Log in to use the workstation.</source>
+        <translation>请登录后使用工作站。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/idle_lock.py" line="209"/>
+        <location filename="../../app/ui/idle_lock.py" line="214"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/idle_lock.py" line="210"/>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/idle_lock.py" line="211"/>
+        <source>Log in…</source>
+        <translation>登录…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/idle_lock.py" line="212"/>
+        <source>Administrator override</source>
+        <translation>管理员解锁</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/idle_lock.py" line="213"/>
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/idle_lock.py" line="215"/>
+        <source>Unlock as administrator</source>
+        <translation>以管理员身份解锁</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="147"/>
+        <source>Enter your user name and password.</source>
+        <translation>请输入用户名和密码。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="163"/>
+        <source>Your password has expired; log in again and choose a new one.</source>
+        <translation>您的密码已过期；请重新登录并设置新密码。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="174"/>
+        <source>Pharos log in</source>
+        <translation>Pharos 登录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="175"/>
+        <source>Pharos workstation</source>
+        <translation>Pharos 工作站</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="176"/>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="177"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="178"/>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="171"/>
+        <source>Not logged in</source>
+        <translation>未登录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="172"/>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="192"/>
+        <source>log out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="243"/>
+        <source>Station %1 could not open its panel: %2</source>
+        <translation>工位 %1 无法打开界面：%2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="266"/>
+        <source>Only an administrator can manage users.</source>
+        <translation>只有管理员可以管理用户。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="301"/>
+        <source>Pharos workstation</source>
+        <translation>Pharos 工作站</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="302"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="303"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="304"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="305"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="306"/>
+        <source>Audit trail…</source>
+        <translation>审计追踪…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="307"/>
+        <source>User administration…</source>
+        <translation>用户管理…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="308"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="309"/>
+        <source>Full screen</source>
+        <translation>全屏</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="310"/>
+        <source>Change password…</source>
+        <translation>修改密码…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="311"/>
+        <source>Lock</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="312"/>
+        <source>Log out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="313"/>
+        <source>About Pharos…</source>
+        <translation>关于 Pharos…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="356"/>
+        <source>Cannot %1 now: %2 is still working.</source>
+        <translation>现在无法%1：%2 仍在运行。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="358"/>
+        <source>Stop or finish the running test first.</source>
+        <translation>请先停止或完成正在进行的测试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="364"/>
+        <source>close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>MeasurementTable</name>
+    <message>
+        <location filename="../../widgets/measurement_table.py" line="33"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/measurement_table.py" line="34"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/measurement_table.py" line="73"/>
+        <source>Measurement</source>
+        <translation>测量项</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/measurement_table.py" line="73"/>
+        <source>Value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/measurement_table.py" line="74"/>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/measurement_table.py" line="74"/>
+        <source>Limits</source>
+        <translation>限值</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/measurement_table.py" line="75"/>
+        <source>Verdict</source>
+        <translation>判定</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/measurement_table.py" line="115"/>
+        <source>Limits: %1</source>
+        <translation>限值：%1</translation>
+    </message>
+</context>
+<context>
+    <name>MessageBar</name>
+    <message>
+        <location filename="../../widgets/message_bar.py" line="88"/>
+        <source>Unexpected error: %1</source>
+        <translation>意外错误：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/message_bar.py" line="90"/>
+        <source>Report this with the log file.</source>
+        <translation>请连同日志文件一起报告此问题。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/message_bar.py" line="103"/>
+        <source>What to do: %1</source>
+        <translation>处理方法：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/message_bar.py" line="108"/>
+        <source>Dismiss</source>
+        <translation>关闭提示</translation>
+    </message>
+</context>
+<context>
+    <name>NotificationArea</name>
+    <message>
+        <location filename="../../app/ui/notifications.py" line="129"/>
+        <source>What to do: %1</source>
+        <translation>处理方法：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notifications.py" line="145"/>
+        <source>%1 unread errors</source>
+        <translation>%1 条未读错误</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notifications.py" line="152"/>
+        <source>Notices</source>
+        <translation>通知</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notifications.py" line="153"/>
+        <source>Show the latest notices and errors</source>
+        <translation>显示最近的通知和错误</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notifications.py" line="154"/>
+        <source>Mark all read</source>
+        <translation>全部标为已读</translation>
+    </message>
+</context>
+<context>
+    <name>SafetyBanner</name>
+    <message>
+        <location filename="../../app/ui/notifications.py" line="203"/>
+        <source>SAFETY</source>
+        <translation>安全</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureDialog</name>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="38"/>
+        <source>Reviewed</source>
+        <translation>已复核</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="39"/>
+        <source>Approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="40"/>
+        <source>Released</source>
+        <translation>已放行</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="41"/>
+        <source>Rejected</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="42"/>
+        <source>Verified</source>
+        <translation>已验证</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="43"/>
+        <source>Authored</source>
+        <translation>已编制</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="54"/>
+        <source>%1 by %2 (%3), %4</source>
+        <translation>%1：%2 (%3)，%4</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="173"/>
+        <source>Electronic signature</source>
+        <translation>电子签名</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="174"/>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="174"/>
+        <source>Content SHA-256</source>
+        <translation>内容 SHA-256</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="174"/>
+        <source>Meaning</source>
+        <translation>签名含义</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="175"/>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="175"/>
+        <source>Printed name</source>
+        <translation>签名人姓名</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="175"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="176"/>
+        <source>Comment (optional)</source>
+        <translation>备注（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="184"/>
+        <source>By signing you confirm the meaning above for exactly this content. Your electronic signature is the legally binding equivalent of your handwritten signature.</source>
+        <translation>签名即表示您对上述内容确认所选含义。您的电子签名与手写签名具有同等法律效力。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/esign_dialog.py" line="187"/>
+        <source>Sign</source>
+        <translation>签名</translation>
+    </message>
+</context>
+<context>
+    <name>SliceViewer</name>
+    <message>
+        <location filename="../../widgets/slice_viewer.py" line="39"/>
+        <source>Soft tissue</source>
+        <translation>软组织</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/slice_viewer.py" line="39"/>
+        <source>Bone</source>
+        <translation>骨</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/slice_viewer.py" line="40"/>
+        <source>Phantom</source>
+        <translation>体模</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/slice_viewer.py" line="40"/>
+        <source>Lung</source>
+        <translation>肺</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/slice_viewer.py" line="41"/>
+        <source>Wide</source>
+        <translation>宽窗</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/slice_viewer.py" line="41"/>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/slice_viewer.py" line="222"/>
+        <source>W %1  L %2</source>
+        <translation>窗宽 %1  窗位 %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/slice_viewer.py" line="366"/>
+        <source>x %1  y %2   %3 HU</source>
+        <translation>x %1  y %2   %3 HU</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/slice_viewer.py" line="373"/>
+        <source>Fit</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/slice_viewer.py" line="374"/>
+        <source>Fit the image to the view (double click)</source>
+        <translation>使图像适应视图（双击）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/slice_viewer.py" line="375"/>
+        <source>AI heatmap</source>
+        <translation>AI 热力图</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/slice_viewer.py" line="377"/>
+        <source>Window/level preset. Right-drag on the image: left/right = window, up/down = level</source>
+        <translation>窗宽/窗位预设。在图像上按住右键拖动：左右调窗宽，上下调窗位</translation>
+    </message>
+</context>
+<context>
+    <name>StationHost</name>
+    <message>
+        <location filename="../../app/ui/station_host.py" line="246"/>
+        <source>Roles that may open this station: %1</source>
+        <translation>可打开此工位的角色：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/station_host.py" line="271"/>
+        <source>%1 (unavailable)</source>
+        <translation>%1（不可用）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/station_host.py" line="272"/>
+        <source>Unavailable: %1</source>
+        <translation>不可用：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/station_host.py" line="274"/>
+        <source>Choose a station on the left.</source>
+        <translation>请在左侧选择工位。</translation>
+    </message>
+</context>
+<context>
+    <name>StationStatusPage</name>
+    <message>
+        <location filename="../../app/ui/station_host.py" line="107"/>
+        <source>%1 is unavailable</source>
+        <translation>%1 不可用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/station_host.py" line="109"/>
+        <source>The other stations keep working. Give this message and the log file to the station administrator.</source>
+        <translation>其他工位照常工作。请将此消息和日志文件交给工位管理员。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/station_host.py" line="112"/>
+        <source>%1: not allowed for your role</source>
+        <translation>%1：您的角色无权打开</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/station_host.py" line="113"/>
+        <source>Log in as a user with one of these roles.</source>
+        <translation>请使用具有上述角色之一的用户登录。</translation>
+    </message>
+</context>
+<context>
+    <name>StatusLights</name>
+    <message>
+        <location filename="../../app/ui/status_lights.py" line="71"/>
+        <source>Updated %1</source>
+        <translation>更新于 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_lights.py" line="76"/>
+        <source>Hardware</source>
+        <translation>硬件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_lights.py" line="76"/>
+        <source>PACS</source>
+        <translation>PACS</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_lights.py" line="77"/>
+        <source>Central database</source>
+        <translation>中央数据库</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_lights.py" line="78"/>
+        <source>Sync backlog</source>
+        <translation>待同步</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_lights.py" line="81"/>
+        <source>connected</source>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_lights.py" line="81"/>
+        <source>degraded</source>
+        <translation>性能下降</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_lights.py" line="82"/>
+        <source>not connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_lights.py" line="82"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_lights.py" line="83"/>
+        <source>not configured</source>
+        <translation>未配置</translation>
+    </message>
+</context>
+<context>
+    <name>TaskProgressBar</name>
+    <message>
+        <location filename="../../widgets/progress_bar.py" line="68"/>
+        <source>Working…</source>
+        <translation>正在处理…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/progress_bar.py" line="88"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/progress_bar.py" line="98"/>
+        <source>Stopped: %1</source>
+        <translation>已停止：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/progress_bar.py" line="102"/>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/progress_bar.py" line="105"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/progress_bar.py" line="106"/>
+        <source>Stop the running task after its current step</source>
+        <translation>在当前步骤完成后停止正在运行的任务</translation>
+    </message>
+</context>
+<context>
+    <name>TrendPlot</name>
+    <message>
+        <location filename="../../widgets/trend_plot.py" line="108"/>
+        <source>action high</source>
+        <translation>行动上限</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/trend_plot.py" line="109"/>
+        <source>action low</source>
+        <translation>行动下限</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/trend_plot.py" line="110"/>
+        <source>warning high</source>
+        <translation>警告上限</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/trend_plot.py" line="111"/>
+        <source>warning low</source>
+        <translation>警告下限</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/trend_plot.py" line="115"/>
+        <source>target %1</source>
+        <translation>目标值 %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/trend_plot.py" line="139"/>
+        <source>Date / time (local)</source>
+        <translation>日期 / 时间（本地）</translation>
+    </message>
+</context>
+<context>
+    <name>UserAdmin</name>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="26"/>
+        <source>Operator</source>
+        <translation>操作员</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="27"/>
+        <source>Quality engineer</source>
+        <translation>质量工程师</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="28"/>
+        <source>Reviewer</source>
+        <translation>复核员</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="28"/>
+        <source>Supervisor</source>
+        <translation>主管</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="29"/>
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="182"/>
+        <source>Choose at least one role.</source>
+        <translation>请至少选择一个角色。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="197"/>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>UserAdminDialog</name>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="287"/>
+        <location filename="../../app/ui/user_admin.py" line="291"/>
+        <source>User administration</source>
+        <translation>用户管理</translation>
+    </message>
+</context>
+<context>
+    <name>UserAdminPanel</name>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="131"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="131"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="149"/>
+        <source>Reactivate</source>
+        <translation>重新启用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="150"/>
+        <source>Deactivate</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="212"/>
+        <source>New user</source>
+        <translation>新建用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="213"/>
+        <location filename="../../app/ui/user_admin.py" line="264"/>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="213"/>
+        <location filename="../../app/ui/user_admin.py" line="264"/>
+        <source>Full name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="214"/>
+        <location filename="../../app/ui/user_admin.py" line="224"/>
+        <location filename="../../app/ui/user_admin.py" line="264"/>
+        <source>Roles</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="214"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="215"/>
+        <location filename="../../app/ui/user_admin.py" line="235"/>
+        <source>Password again</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="216"/>
+        <source>User created.</source>
+        <translation>用户已创建。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="223"/>
+        <source>Roles of %1</source>
+        <translation>%1 的角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="227"/>
+        <source>Roles changed.</source>
+        <translation>角色已更改。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="234"/>
+        <source>Reset the password of %1</source>
+        <translation>重置 %1 的密码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="235"/>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="238"/>
+        <source>Password reset; the user must change it at the next log in.</source>
+        <translation>密码已重置；用户下次登录时必须修改密码。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="244"/>
+        <source>Unlock %1</source>
+        <translation>解锁 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="247"/>
+        <source>Account unlocked.</source>
+        <translation>账户已解锁。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="254"/>
+        <source>Reactivate %1</source>
+        <translation>重新启用 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="254"/>
+        <source>Deactivate %1</source>
+        <translation>停用 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="259"/>
+        <source>Account reactivated.</source>
+        <translation>账户已重新启用。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="260"/>
+        <source>Account deactivated.</source>
+        <translation>账户已停用。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="264"/>
+        <source>Active</source>
+        <translation>活动</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="265"/>
+        <source>Locked until</source>
+        <translation>锁定至</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="266"/>
+        <source>New user…</source>
+        <translation>新建用户…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="266"/>
+        <source>Roles…</source>
+        <translation>角色…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="267"/>
+        <source>Reset password…</source>
+        <translation>重置密码…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="268"/>
+        <source>Unlock…</source>
+        <translation>解锁…</translation>
+    </message>
+</context>
+<context>
+    <name>UserChangeDialog</name>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="52"/>
+        <source>Why is this change made? (required)</source>
+        <translation>为什么要做此更改？（必填）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="63"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="73"/>
+        <source>A reason is required for every change.</source>
+        <translation>每项更改都必须填写原因。</translation>
+    </message>
+</context>
+<context>
+    <name>Verdict</name>
+    <message>
+        <location filename="../../widgets/verdict_badge.py" line="23"/>
+        <source>PASS</source>
+        <translation>合格</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/verdict_badge.py" line="24"/>
+        <source>WARN</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/verdict_badge.py" line="25"/>
+        <source>FAIL</source>
+        <translation>不合格</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/verdict_badge.py" line="26"/>
+        <source>ERROR</source>
+        <translation>无法判定</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/verdict_badge.py" line="27"/>
+        <source>SKIP</source>
+        <translation>跳过</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/verdict_badge.py" line="35"/>
+        <source>No result yet</source>
+        <translation>尚无结果</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/verdict_badge.py" line="36"/>
+        <source>Within limits</source>
+        <translation>在限值内</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/verdict_badge.py" line="37"/>
+        <source>Outside the warning band, inside the action limits</source>
+        <translation>超出警告范围，但在行动限值内</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/verdict_badge.py" line="39"/>
+        <source>Outside the action limits</source>
+        <translation>超出行动限值</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/verdict_badge.py" line="40"/>
+        <source>Could not decide: the measurement failed</source>
+        <translation>无法判定：测量失败</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/verdict_badge.py" line="42"/>
+        <source>Not judged</source>
+        <translation>未判定</translation>
+    </message>
+</context>
+</TS>
