@@ -12,6 +12,7 @@ import threading
 from typing import Any, Callable, Protocol
 
 from app.core.errors import DeviceError
+from station_plugins.tunnel_test.execution import CallTimeout
 from station_plugins.tunnel_test.carm_sim import CArmSim, Defects, bytes_to_array
 from station_plugins.tunnel_test.driver_catalog import CATALOG, VARIABLES, sim_handlers, sim_variables
 
@@ -81,7 +82,13 @@ class OpcUaDriverSet:
                 raise DeviceError(f"driver call '{name}' needs argument '{arg}'")
             v = args[arg]
             values.append((float(v) if typ == "d" else bool(v) if typ == "b" else str(v), typ))
-        raw = self.client.call_method(f"{self.root}/{obj}", method, values, timeout_s=timeout_s)
+        try:
+            raw = self.client.call_method(f"{self.root}/{obj}", method, values,
+                                          timeout_s=timeout_s)
+        except DeviceError as exc:
+            if exc.code == "PH-TT-OPC-TIMEOUT":
+                raise CallTimeout(exc.message) from exc
+            raise
         if len(raw) != len(outputs):
             raise DeviceError(f"'{name}' returned {len(raw)} values, expected {len(outputs)}")
         out: dict[str, Any] = {}
@@ -109,6 +116,11 @@ class OpcUaDriverSet:
 
     def instruments(self) -> list[dict]:
         return self.call("tunnel.instruments", {}, 5.0)["instruments"]
+
+    def recover(self) -> None:
+        """After a hung call: a fresh session, so safe-state calls are not queued behind
+        it on the server."""
+        self.client.recover()
 
     def close(self) -> None:
         self.client.close()

@@ -224,6 +224,11 @@ class RunEngine:
             disposition = overall.value
         safe = []
         if status != "completed":
+            if hasattr(self.drivers, "recover"):
+                try:
+                    self.drivers.recover()
+                except Exception:  # noqa: BLE001 - safe state is still attempted
+                    pass
             safe = make_safe(self.seq.safe_state, self._safe_call)
         self.worker.close()
         end = {"kind": "run_end", "status": status, "disposition": disposition,

@@ -1,0 +1,219 @@
+"""OPC UA client for the test tunnel (asyncua) on a LoopThread, with a blocking API
+for the sequence runner (never called from the GUI thread).
+
+* Method calls for actions, one batch read for variables, browse paths resolved once.
+* A watchdog reads the server state every ``watch_s``; a lost connection is detected
+  within ~2 s and reconnected with bounded exponential backoff (cap
+  ``reconnect_max_s``). Calls made while disconnected wait for the reconnection at most
+  their own timeout, then raise :class:`OpcUaConnectionLost`.
+* A call that does not answer within its timeout raises :class:`OpcUaTimeout` and the
+  session is replaced (the server works one request at a time per connection, so a
+  hung method would block the safe-state calls behind it).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from app.core.errors import DeviceError
+
+log = logging.getLogger(__name__)
+_TYPES = {"d": "Double", "s": "String", "b": "Boolean"}
+
+
+class OpcUaConnectionLost(DeviceError):
+    code = "PH-TT-OPC-LOST"
+    remedy = "Check the tunnel network and the OPC UA server; Pharos reconnects by itself."
+
+
+class OpcUaTimeout(DeviceError):
+    code = "PH-TT-OPC-TIMEOUT"
+
+
+class OpcUaBadStatus(DeviceError):
+    code = "PH-TT-OPC-STATUS"
+
+
+class TunnelOpcUaClient:
+    def __init__(self, endpoint: str, loop: Any, *, reconnect_max_s: float = 4.0,
+                 watch_s: float = 0.5, namespace: str = "urn:pharos:tunnel") -> None:
+        self.endpoint, self.loop = endpoint, loop        # loop: app.runtime LoopThread
+        self.reconnect_max_s, self.watch_s, self.namespace = reconnect_max_s, watch_s, namespace
+        self._client: Any = None
+        self._nodes: dict[str, Any] = {}
+        self._idx = 2
+        self._connected: asyncio.Event | None = None
+        self._watch_task: asyncio.Task | None = None
+        self._closing = False
+        self.reconnects = 0
+        self.losses = 0
+
+    # --- lifecycle -------------------------------------------------------------
+    def connect(self, timeout_s: float = 10.0) -> "TunnelOpcUaClient":
+        self.loop.submit(self._start()).result(timeout_s + 1)
+        fut = self.loop.submit(self._wait_connected(timeout_s))
+        if not fut.result(timeout_s + 1):
+            raise OpcUaConnectionLost(f"OPC UA server {self.endpoint} not reachable within "
+                                      f"{timeout_s:g} s")
+        return self
+
+    async def _start(self) -> None:
+        self._connected = asyncio.Event()
+        self._watch_task = asyncio.ensure_future(self._watch())
+
+    async def _wait_connected(self, timeout_s: float) -> bool:
+        try:
+            await asyncio.wait_for(self._connected.wait(), timeout_s)
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+    @property
+    def connected(self) -> bool:
+        return self._connected is not None and self._connected.is_set()
+
+    def close(self) -> None:
+        self._closing = True
+        try:
+            self.loop.submit(self._close()).result(5)
+        except Exception as exc:  # noqa: BLE001 - closing a dead connection
+            log.debug("close: %s", exc)
+
+    async def _close(self) -> None:
+        if self._watch_task is not None:
+            self._watch_task.cancel()
+        await self._drop()
+
+    async def _drop(self) -> None:
+        if self._connected is not None:
+            self._connected.clear()
+        client, self._client, self._nodes = self._client, None, {}
+        if client is not None:
+            try:
+                await asyncio.wait_for(client.disconnect(), 1.0)
+            except Exception:  # noqa: BLE001 - the transport may already be gone
+                try:
+                    client.disconnect_socket()
+                except Exception:  # noqa: BLE001
+                    pass
+
+    async def _open(self) -> None:
+        from asyncua import Client
+
+        client = Client(self.endpoint, timeout=2.0)
+        client.session_timeout = 10000
+        await client.connect()
+        self._idx = await client.get_namespace_index(self.namespace)
+        self._client = client
+        self._connected.set()
+
+    async def _watch(self) -> None:
+        """Keep a session: detect loss (state read fails) and reconnect with backoff."""
+        from asyncua import ua
+
+        delay = 0.1
+        while not self._closing:
+            if self._client is None:
+                try:
+                    await self._open()
+                    if self.reconnects or self.losses:
+                        log.info("OPC UA reconnected to %s", self.endpoint)
+                    self.reconnects += 1
+                    delay = 0.1
+                except Exception as exc:  # noqa: BLE001 - keep trying, bounded backoff
+                    log.debug("OPC UA connect failed: %s", exc)
+                    await self._drop()
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 1.5, self.reconnect_max_s)
+                    continue
+            await asyncio.sleep(self.watch_s)
+            if self._client is None:
+                continue
+            try:
+                node = self._client.get_node(ua.ObjectIds.Server_ServerStatus_State)
+                await asyncio.wait_for(node.read_value(), 1.5)
+            except Exception as exc:  # noqa: BLE001 - any failure = connection lost
+                log.warning("OPC UA connection to %s lost: %s", self.endpoint, exc)
+                self.losses += 1
+                await self._drop()
+
+    def recover(self) -> None:
+        """Replace the session (after a hung call); the watchdog reconnects at once."""
+        try:
+            self.loop.submit(self._drop()).result(3)
+        except Exception:  # noqa: BLE001
+            pass
+
+    # --- calls -------------------------------------------------------------------
+    async def _node(self, path: str) -> Any:
+        node = self._nodes.get(path)
+        if node is None:
+            parts = [f"{self._idx}:{p}" for p in path.split("/")]
+            node = await self._client.nodes.objects.get_child(parts)
+            self._nodes[path] = node
+        return node
+
+    async def _ready(self, timeout_s: float) -> None:
+        if not await self._wait_connected(timeout_s):
+            raise OpcUaConnectionLost(f"no OPC UA connection to {self.endpoint} "
+                                      f"(waited {timeout_s:g} s)")
+
+    async def _call(self, obj_path: str, method: str, values: list[tuple[Any, str]],
+                    timeout_s: float) -> list:
+        from asyncua import ua
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        await self._ready(timeout_s)
+        args = [ua.Variant(v, getattr(ua.VariantType, _TYPES[t])) for v, t in values]
+        try:
+            obj = await self._node(obj_path)
+            res = await asyncio.wait_for(obj.call_method(f"{self._idx}:{method}", *args),
+                                         max(0.01, deadline - loop.time()))
+        except asyncio.TimeoutError:
+            await self._drop()
+            raise OpcUaTimeout(f"OPC UA method {obj_path}.{method} did not answer within "
+                               f"{timeout_s:g} s") from None
+        except ua.UaStatusCodeError as exc:
+            raise OpcUaBadStatus(f"OPC UA method {obj_path}.{method} answered "
+                                 f"{type(exc).__name__} {exc}") from exc
+        except (ConnectionError, OSError, asyncio.CancelledError, AttributeError) as exc:
+            await self._drop()
+            raise OpcUaConnectionLost(f"OPC UA connection lost during {obj_path}.{method}: "
+                                      f"{type(exc).__name__}") from exc
+        except Exception as exc:  # noqa: BLE001 - asyncua raises various on a dead link
+            if self._client is None or "closed" in str(exc).lower() or \
+                    "connection" in str(exc).lower():
+                await self._drop()
+                raise OpcUaConnectionLost(f"OPC UA connection lost during "
+                                          f"{obj_path}.{method}: {exc}") from exc
+            raise DeviceError(f"OPC UA method {obj_path}.{method} failed: "
+                              f"{type(exc).__name__}: {exc}") from exc
+        return list(res) if isinstance(res, list) else [res]
+
+    def call_method(self, obj_path: str, method: str, values: list[tuple[Any, str]], *,
+                    timeout_s: float) -> list:
+        fut = self.loop.submit(self._call(obj_path, method, values, timeout_s))
+        try:
+            return fut.result(timeout_s + 2.0)
+        except TimeoutError:
+            fut.cancel()
+            raise OpcUaTimeout(f"OPC UA method {obj_path}.{method} did not answer within "
+                               f"{timeout_s:g} s") from None
+
+    async def _read(self, paths: list[str], timeout_s: float) -> list:
+        await self._ready(timeout_s)
+        try:
+            nodes = [await self._node(p) for p in paths]
+            return await asyncio.wait_for(self._client.read_values(nodes), timeout_s)
+        except asyncio.TimeoutError:
+            raise OpcUaTimeout(f"OPC UA read of {len(paths)} values timed out") from None
+        except Exception as exc:  # noqa: BLE001
+            await self._drop()
+            raise OpcUaConnectionLost(f"OPC UA read failed: {type(exc).__name__}: "
+                                      f"{exc}") from exc
+
+    def read_values(self, paths: list[str], *, timeout_s: float = 5.0) -> list:
+        """One batch read (a single Read service call for all paths)."""
+        return self.loop.submit(self._read(paths, timeout_s)).result(timeout_s + 2.0)

@@ -1,0 +1,161 @@
+"""A generic asyncua server for the tunnel simulator: objects, typed methods and
+variables built from a call table given by the station (the station's simulator.py
+supplies the physics). Binds 127.0.0.1 on a free port unless told otherwise.
+
+Faults for tests and demos: ``faults[name] = 'hang'`` (the method never answers),
+``'bad_status'`` (BadInternalError), :meth:`TunnelSimServer.restart` (server goes away
+and comes back on the same port: connection drop).
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import socket
+from typing import Any, Callable
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+NAMESPACE = "urn:pharos:tunnel"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class TunnelSimServer:
+    def __init__(self, calls: dict[str, tuple], handlers: dict[str, Callable[..., dict]],
+                 variables: dict[str, tuple[str, str, str]],
+                 getters: dict[str, Callable[[], Any]], *, root: str = "CArmTunnel",
+                 host: str = "127.0.0.1", port: int = 0, update_s: float = 0.2) -> None:
+        self.calls, self.handlers = calls, handlers
+        self.variables, self.getters = variables, getters
+        self.root, self.host = root, host
+        self.port = port or free_port(host)
+        self.update_s = update_s
+        self.faults: dict[str, str] = {}
+        self.call_count = 0
+        self._server: Any = None
+        self._var_nodes: dict[str, Any] = {}
+        self._task: asyncio.Task | None = None
+        self._hang = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"opc.tcp://{self.host}:{self.port}/pharos/tunnel"
+
+    async def start(self) -> None:
+        from asyncua import Server, ua
+
+        server = Server()
+        await server.init()
+        server.set_endpoint(self.endpoint)
+        server.set_server_name("Pharos tunnel + C-arm simulator")
+        server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+        idx = await server.register_namespace(NAMESPACE)
+        root = await server.nodes.objects.add_object(idx, self.root)
+        objects: dict[str, Any] = {}
+
+        async def obj(name: str) -> Any:
+            if name not in objects:
+                objects[name] = await root.add_object(idx, name)
+            return objects[name]
+
+        vt = {"d": ua.VariantType.Double, "s": ua.VariantType.String,
+              "b": ua.VariantType.Boolean, "npy": ua.VariantType.ByteString,
+              "wave": ua.VariantType.Double}
+        for name, (oname, method, inputs, outputs) in self.calls.items():
+            o = await obj(oname)
+            in_args = [_argument(a, vt[t]) for a, t in inputs]
+            out_args = [_argument(a, vt[t], array=(t == "wave")) for a, t in outputs]
+            await o.add_method(idx, method, self._method(name, outputs), in_args, out_args)
+        for name, (oname, var, typ) in self.variables.items():
+            o = await obj(oname)
+            init = {"d": 0.0, "s": "", "b": False}[typ]
+            self._var_nodes[name] = await o.add_variable(idx, var, ua.Variant(init, vt[typ]))
+        self._hang = asyncio.Event()
+        await server.start()
+        self._server = server
+        self._task = asyncio.ensure_future(self._update_loop())
+        log.info("tunnel simulator listening on %s", self.endpoint)
+
+    def _method(self, name: str, outputs: list[tuple[str, str]]) -> Callable:
+        from asyncua import ua
+
+        async def method(parent: Any, *args: Any) -> Any:  # noqa: ARG001
+            self.call_count += 1
+            fault = self.faults.get(name)
+            if fault == "hang":
+                await self._hang.wait()
+            if fault == "bad_status":
+                return ua.StatusCode(ua.StatusCodes.BadInternalError)
+            _, _, inputs, _ = self.calls[name]
+            kwargs = {a: (v.Value if hasattr(v, "Value") else v) for (a, _), v in zip(inputs, args)}
+            try:
+                result = self.handlers[name](**kwargs)
+            except Exception:  # noqa: BLE001 - reported to the client as a bad status
+                log.exception("simulator method %s failed", name)
+                return ua.StatusCode(ua.StatusCodes.BadInternalError)
+            out = []
+            for key, typ in outputs:
+                v = result[key]
+                if typ == "npy":
+                    buf = io.BytesIO()
+                    np.save(buf, np.asarray(v), allow_pickle=False)
+                    out.append(ua.Variant(buf.getvalue(), ua.VariantType.ByteString))
+                elif typ == "wave":
+                    out.append(ua.Variant([float(x) for x in np.asarray(v).ravel()],
+                                          ua.VariantType.Double))
+                elif typ == "d":
+                    out.append(ua.Variant(float(v), ua.VariantType.Double))
+                elif typ == "b":
+                    out.append(ua.Variant(bool(v), ua.VariantType.Boolean))
+                else:
+                    out.append(ua.Variant(str(v), ua.VariantType.String))
+            return out
+
+        return method
+
+    async def _update_loop(self) -> None:
+        while True:
+            for name, node in self._var_nodes.items():
+                try:
+                    await node.write_value(_coerce(self.getters[name](), self.variables[name][2]))
+                except Exception:  # noqa: BLE001 - a getter glitch must not stop updates
+                    log.debug("variable %s update failed", name, exc_info=True)
+            await asyncio.sleep(self.update_s)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        if self._hang is not None:
+            self._hang.set()
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
+
+    async def restart(self, down_s: float = 1.0) -> None:
+        """Connection drop: stop, stay away ``down_s``, come back on the same port."""
+        await self.stop()
+        await asyncio.sleep(down_s)
+        await self.start()
+
+
+def _argument(name: str, vtype: Any, array: bool = False) -> Any:
+    from asyncua import ua
+
+    arg = ua.Argument()
+    arg.Name = name
+    arg.DataType = ua.NodeId(vtype.value)
+    arg.ValueRank = 1 if array else -1
+    arg.ArrayDimensions = [0] if array else []
+    arg.Description = ua.LocalizedText(name)
+    return arg
+
+
+def _coerce(value: Any, typ: str) -> Any:
+    return float(value) if typ == "d" else bool(value) if typ == "b" else str(value)

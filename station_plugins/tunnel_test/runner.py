@@ -1,0 +1,238 @@
+"""Run a sequence outside the GUI: in a separate process (default) or in-process.
+
+The runner process owns the journal writes; it sends each event over a pipe only
+after it is committed. The console answers prompts and requests aborts over the same
+pipe. A child that hangs or dies can be killed without losing the GUI or the journal:
+the run then shows as unfinished and can be resumed or aborted-and-recorded.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from app.core.ids import new_id
+from app.core.tasks import CancelToken
+
+
+@dataclass
+class RunSpec:
+    sequence_path: str
+    serial: str
+    operator: str
+    data_dir: str
+    station_id: str = "WS-01"
+    socket: str = "A"
+    mode: str = "released"
+    single_step: str = ""
+    mes_order: str = ""
+    params: dict = field(default_factory=dict)
+    run_id: str = field(default_factory=new_id)
+    endpoint: str = ""                # OPC UA endpoint; "" = in-process simulated C-arm
+    defects: list = field(default_factory=list)
+    faults: dict = field(default_factory=dict)
+    models_dir: str = ""
+    auto_answer: bool = False         # demo/CLI: answer prompts with the first pass choice
+    resume_user: str = ""             # set: resume this run_id
+    resume_reason: str = ""
+    reconnect_max_s: float = 4.0
+
+    @property
+    def journal_path(self) -> Path:
+        return Path(self.data_dir) / "tunnel_journal.db"
+
+
+def run_here(spec: RunSpec, *, listener: Callable[[dict], None] | None = None,
+             prompt: Callable[[dict], dict] | None = None, token: CancelToken | None = None,
+             engine_ready: Callable[[Any], None] | None = None, journal: Any = None,
+             drivers: Any = None) -> Any:
+    """Build drivers, journal, classifiers and engine; run (or resume) the sequence."""
+    from app.adapters.tunnel_journal import TunnelJournal
+    from station_plugins.tunnel_test.ai_step import ClassifierCache
+    from station_plugins.tunnel_test.drivers import known_driver_names
+    from station_plugins.tunnel_test.engine import RunEngine, RunRequest
+    from station_plugins.tunnel_test.resume import plan_resume
+    from station_plugins.tunnel_test.sequence_loader import load_sequence
+
+    seq = load_sequence(spec.sequence_path, known_drivers=known_driver_names())
+    own_journal = journal is None
+    journal = journal or TunnelJournal(spec.journal_path)
+    own_drivers = drivers is None
+    drivers = drivers or make_drivers(spec)
+    try:
+        from app.adapters.inference_tunnel import InferenceTimeout, OnnxTunnelClassifier
+        from app.paths import models_dir
+
+        classifiers = ClassifierCache(Path(spec.models_dir or models_dir()), OnnxTunnelClassifier)
+        classifiers.timeout_error = InferenceTimeout  # type: ignore[attr-defined]
+        if spec.auto_answer and prompt is None:
+            prompt = _auto_answer(seq)
+        req = RunRequest(sequence=seq, serial=spec.serial, operator=spec.operator,
+                         station_id=spec.station_id, socket=spec.socket, mode=spec.mode,
+                         single_step=spec.single_step, mes_order=spec.mes_order,
+                         params=dict(spec.params, auto_answer=spec.auto_answer),
+                         run_id=spec.run_id)
+        engine = RunEngine(req, drivers=drivers, journal=journal, data_dir=Path(spec.data_dir),
+                           listener=listener, classifiers=classifiers, prompt=prompt,
+                           token=token)
+        if engine_ready is not None:
+            engine_ready(engine)
+        if spec.resume_user:
+            plan = plan_resume(seq, journal.events(spec.run_id))
+            return engine.run(plan, resumed_by=spec.resume_user, reason=spec.resume_reason)
+        return engine.run()
+    finally:
+        if own_drivers:
+            drivers.close()
+        if own_journal:
+            journal.close()
+
+
+def make_drivers(spec: RunSpec) -> Any:
+    from station_plugins.tunnel_test.carm_sim import CArmSim
+    from station_plugins.tunnel_test.drivers import LocalDriverSet, OpcUaDriverSet, defects_from
+
+    if not spec.endpoint:
+        return LocalDriverSet(CArmSim(serial=spec.serial, defects=defects_from(spec.defects)),
+                              faults=spec.faults)
+    from app.adapters.opcua_tunnel import TunnelOpcUaClient
+    from app.runtime.loop_thread import LoopThread
+
+    loop = LoopThread(name="tunnel-opcua").start()
+    client = TunnelOpcUaClient(spec.endpoint, loop, reconnect_max_s=spec.reconnect_max_s)
+    client.connect()
+    drivers = OpcUaDriverSet(client)
+    original_close = drivers.close
+
+    def close() -> None:
+        original_close()
+        loop.stop()
+
+    drivers.close = close  # type: ignore[method-assign]
+    return drivers
+
+
+def _auto_answer(seq: Any) -> Callable[[dict], dict]:
+    def answer(event: dict) -> dict:
+        step = seq.step(event["step"])
+        return {"choice": step.prompt.pass_choices[0], "user": "auto-answer (demo)"}
+    return answer
+
+
+# --- separate process --------------------------------------------------------------
+def _child_main(spec_dict: dict, conn: Any) -> None:
+    spec = RunSpec(**spec_dict)
+    answers: queue.SimpleQueue = queue.SimpleQueue()
+    holder: list = []
+    send_lock = threading.Lock()
+
+    def send(msg: tuple) -> None:
+        with send_lock:
+            try:
+                conn.send(msg)
+            except (OSError, EOFError):
+                pass            # console gone: the journal still has everything
+
+    def reader() -> None:
+        while True:
+            try:
+                msg = conn.recv()
+            except (EOFError, OSError):
+                return
+            if msg[0] == "answer":
+                answers.put(msg[1])
+            elif msg[0] == "abort":
+                answers.put(None)
+                if holder:
+                    holder[0].request_abort(msg[1], msg[2])
+
+    threading.Thread(target=reader, daemon=True).start()
+
+    def prompt(event: dict) -> dict:
+        ans = answers.get()
+        if ans is None:
+            from station_plugins.tunnel_test.step_runner import RunStopped
+            raise RunStopped("aborted", "aborted while waiting for the operator")
+        return ans
+
+    code = 0
+    try:
+        outcome = run_here(spec, listener=lambda ev: send(("event", ev)),
+                           prompt=None if spec.auto_answer else prompt,
+                           engine_ready=holder.append)
+        send(("done", asdict(outcome)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the console, then exit
+        send(("failed", {"error": f"{type(exc).__name__}: {exc}",
+                         "code": getattr(exc, "code", ""),
+                         "file": getattr(exc, "file", ""), "line": getattr(exc, "line", 0)}))
+        code = 2
+    finally:
+        try:
+            conn.close()
+        finally:
+            os._exit(code)   # ends abandoned (hung) driver threads with the process
+
+
+class RunProcess:
+    """Console side of a runner process. ``on_message(kind, body)`` runs on a reader
+    thread (the Qt bridge re-posts it to the GUI thread)."""
+
+    def __init__(self, spec: RunSpec, on_message: Callable[[str, dict], None]) -> None:
+        self.spec, self.on_message = spec, on_message
+        ctx = mp.get_context("spawn")
+        self._conn, child_conn = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_child_main, args=(asdict(spec), child_conn),
+                                   name=f"tunnel-run-{spec.socket}", daemon=True)
+        self.process.start()
+        child_conn.close()
+        self.finished = threading.Event()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    @property
+    def run_id(self) -> str:
+        return self.spec.run_id
+
+    def _read(self) -> None:
+        ended = False
+        while True:
+            try:
+                kind, body = self._conn.recv()
+            except (EOFError, OSError):
+                break
+            if kind in ("done", "failed"):
+                ended = True
+            self.on_message(kind, body)
+        self.process.join(5)
+        if not ended:
+            self.on_message("lost", {"exitcode": self.process.exitcode,
+                                     "run_id": self.spec.run_id})
+        self.finished.set()
+
+    def answer(self, choice: str, user: str) -> None:
+        self._send(("answer", {"choice": choice, "user": user}))
+
+    def abort(self, reason: str, user: str) -> None:
+        self._send(("abort", reason, user))
+
+    def _send(self, msg: tuple) -> None:
+        try:
+            self._conn.send(msg)
+        except (OSError, EOFError, BrokenPipeError):
+            pass
+
+    def kill(self) -> None:
+        """Last resort (runner unresponsive): SIGKILL; the journal keeps what was done."""
+        if self.process.is_alive():
+            self.process.kill()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.finished.wait(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive()
