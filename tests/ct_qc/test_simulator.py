@@ -200,3 +200,18 @@ def test_dicom_round_trip(tmp_path):
         assert list(ds.ReconstructionTargetCenterPatient)[:2] == [10.0, -5.0]
         uids.add(ds.SeriesInstanceUID)
     assert len(uids) == 1 and truth["dicom"]["series_uid"] in uids
+
+
+def test_demo_fleet_writes_series_per_serial_with_artifacts(tmp_path):
+    from station_plugins.ct_qc.simulator.demo_scanner import generate_demo_day
+    made = generate_demo_day(tmp_path, scanners=["SN-A", "SN-B", "SN-C"], seed=1, days=3,
+                             matrix=64, n_slices=6, thickness=10.0)
+    assert len(made) == 9
+    assert {m.serial for m in made} == {"SN-A", "SN-B", "SN-C"}
+    assert any("ring" in m.artifacts for m in made if m.serial == "SN-B")
+    assert any("cupping" in m.artifacts for m in made if m.serial == "SN-C")
+    assert not any(m.artifacts for m in made if m.serial == "SN-A")
+    assert len({m.series_uid for m in made}) == 9
+    ds = pydicom.dcmread(sorted(made[4].folder.glob("*.dcm"))[0])
+    assert ds.DeviceSerialNumber == made[4].serial
+    assert json.loads((tmp_path / "manifest.json").read_text())[0]["n_files"] == 6

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
-from scipy.special import ndtr
 
 from app.core.errors import ValidationError
 
@@ -194,13 +193,5 @@ def gaussian_mtf_truth(sigma_mm: float) -> dict:
             "formula": "MTF(f) = exp(-2*pi^2*sigma^2*f^2), presampled, point-sampled pixels"}
 
 
-def normal_cdf(x: np.ndarray) -> np.ndarray:
-    return ndtr(x)
-
-
-def default_params(**overrides: Any) -> SimParams:
-    return SimParams(**overrides)
-
-
 __all__ = ["ArtifactSpec", "SimParams", "SliceProfile", "gaussian_mtf_truth",
-           "ARTIFACT_KINDS", "NOISE_KERNELS", "field"]
+           "ARTIFACT_KINDS", "NOISE_KERNELS"]
