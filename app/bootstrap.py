@@ -20,6 +20,7 @@ from app.instance_lock import InstanceLock
 from app.logging_setup import setup_logging
 from app.runtime.loop_thread import LoopThread
 from app.runtime.notifier import Notifier
+from app.runtime.status import StatusModel
 from app.runtime.task_runner import TaskRunner
 from app.stations import DiscoveredStation, StationContext, StationPlugin, discover_stations
 
@@ -62,6 +63,7 @@ class Workstation:
     loop: LoopThread
     notifier: Notifier
     lock: InstanceLock | None
+    status: StatusModel = field(default_factory=StatusModel)
     stations: list[StationEntry] = field(default_factory=list)
     first_run_password: str | None = None
     log_path: Path | None = None
@@ -113,7 +115,7 @@ class Workstation:
             settings=self.config.station_settings(station_id), store=self.store,
             audit=self.audit, auth=self.auth, signatures=self.signatures,
             session=self.session, tasks=self.tasks, loop=self.loop, notifier=self.notifier,
-            data_dir=station_dir, extras=extras)
+            data_dir=station_dir, status=self.status, extras=extras)
 
     def load_stations(self) -> list[StationEntry]:
         enabled = self.config.get("stations", "enabled")
