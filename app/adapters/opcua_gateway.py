@@ -404,3 +404,22 @@ class OpcUaGatewayClient:
         idx = await self.client.get_namespace_index(self.namespace)
         obj = self.client.get_node(ua.NodeId("Simulator", idx))
         return await obj.call_method(ua.NodeId(f"Simulator/{method}", idx), *args)
+
+    async def snapshot_once(self) -> list[SignalValue]:
+        """Headless one-shot: connect, browse, read everything in batches, disconnect.
+
+        Raises DeviceError (or CertificateUntrusted) with an operator message."""
+        try:
+            client = await self._make_client()
+            self.client = client
+            await asyncio.wait_for(client.connect(), self.timeout_s * 2)
+            await self.discover()
+            return await self.read_snapshot()
+        except CertificateUntrusted:
+            raise
+        except DeviceError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - translated for the operator
+            raise DeviceError(self._describe(exc), code="PH-OPCUA-CONN") from exc
+        finally:
+            await self._close_client()

@@ -24,7 +24,7 @@ from asyncua import Server, ua
 from asyncua.common.methods import uamethod
 
 from app.adapters.opcua_security import Pki, make_server_validator
-from station_plugins.lead_room.plant_model import FAULTS, PlantModel
+from station_plugins.lead_room.plant_model import PlantModel
 from station_plugins.lead_room.signals import Kind, room_of, spec_for
 
 log = logging.getLogger(__name__)
@@ -229,20 +229,6 @@ async def _main(args: argparse.Namespace) -> None:
         await sim.stop()
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--rooms", type=int, default=30)
-    p.add_argument("--port", type=int, default=4851)
-    p.add_argument("--rate", type=float, default=2.0, help="updates per second per signal")
-    p.add_argument("--time-scale", type=float, default=30.0,
-                   help="simulated seconds per real second")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--security", default="None",
-                   choices=["None", "Basic256Sha256_SignAndEncrypt"])
-    p.add_argument("--pki", default="", help="simulator PKI folder (own/, trusted/, rejected/)")
-    p.add_argument("--fault", action="append", metavar="ROOM:FAULT",
-                   help=f"inject at start; faults: {', '.join(FAULTS)}")
-
-
 def run_cli(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
     try:
@@ -253,6 +239,8 @@ def run_cli(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
+    from station_plugins.lead_room.cli import add_sim_arguments
+
     parser = argparse.ArgumentParser(description=__doc__)
-    add_arguments(parser)
+    add_sim_arguments(parser)
     raise SystemExit(run_cli(parser.parse_args()))
