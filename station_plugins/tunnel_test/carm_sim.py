@@ -125,7 +125,7 @@ class CArmSim:
         target = min(max(target, a["min"]), a["max"])
         dist = abs(target - self.positions[axis])
         v = speed * (1 + self.rng.normal(0, 0.01))
-        pos = target + self.rng.normal(0, 0.08)
+        pos = target + self.rng.normal(0, 0.04)
         self.positions[axis] = float(pos)
         return {"position": float(pos), "speed": float(v),
                 "time_s": float(dist / max(v, 1e-6) + 0.4),

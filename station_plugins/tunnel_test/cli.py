@@ -1,0 +1,251 @@
+"""``pharos tunnel ...``: run, record, sim, resume, abort, list (headless)."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import queue
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.core.roles import Role
+
+DEFAULT_SEQUENCE = Path(__file__).resolve().parent / "sequences" / "carm_final.yaml"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("tunnel", help="tunnel test console (headless)")
+    t = p.add_subparsers(dest="tunnel_cmd", metavar="ACTION", required=True)
+
+    r = t.add_parser("run", help="run a sequence on a unit")
+    r.add_argument("--sequence", type=Path, default=DEFAULT_SEQUENCE)
+    r.add_argument("--serial", required=True)
+    r.add_argument("--endpoint", default="", help="OPC UA endpoint (default: built-in simulator)")
+    r.add_argument("--json", type=Path, help="write the run summary + record as JSON")
+    r.add_argument("--pdf", type=Path, help="write the record as PDF")
+    r.add_argument("--mode", choices=("released", "draft", "single_step"), default="released")
+    r.add_argument("--step", default="", help="step key for --mode single_step")
+    r.add_argument("--socket", default="A")
+    r.add_argument("--order", default="", help="MES order")
+    r.add_argument("--defect", action="append", default=[],
+                   help="simulator defect: kv_offset, weak_brake, leaky_earth, image_defect, "
+                        "bearing_fault, soft_interlock")
+    r.add_argument("--auto-answer", action="store_true",
+                   help="answer operator prompts with the pass choice (demo; not releasable)")
+    r.add_argument("--as", dest="as_user", help="log in as USER (password: $PHAROS_PASSWORD)")
+    r.set_defaults(func=cmd_run)
+
+    rec = t.add_parser("record", help="export a run record")
+    rec.add_argument("run_id")
+    rec.add_argument("--pdf", type=Path)
+    rec.add_argument("--json", type=Path)
+    rec.set_defaults(func=cmd_record)
+
+    s = t.add_parser("sim", help="run the OPC UA tunnel + C-arm simulator")
+    s.add_argument("--port", type=int, default=4850)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--defect", action="append", default=[])
+    s.set_defaults(func=cmd_sim)
+
+    for name, helptext in (("resume", "resume an interrupted run"),
+                           ("abort", "abort an interrupted run and record it")):
+        a = t.add_parser(name, help=helptext)
+        a.add_argument("run_id")
+        a.add_argument("--reason", required=True)
+        a.add_argument("--as", dest="as_user", required=True)
+        a.add_argument("--endpoint", default="")
+        a.add_argument("--auto-answer", action="store_true")
+        a.set_defaults(func=cmd_resume if name == "resume" else cmd_abort)
+
+    ls = t.add_parser("list", help="recent and unfinished runs")
+    ls.set_defaults(func=cmd_list)
+
+
+@dataclass
+class _CliUser:
+    username: str
+    roles: frozenset
+
+
+def _open(args: argparse.Namespace, login: bool) -> tuple[Any, Any, Any]:
+    from app.cli.common import cli_login, open_workstation
+    from station_plugins.tunnel_test.plugin import TunnelTestStation
+
+    ws = open_workstation(args, start_loop=False)
+    user = cli_login(ws, args.as_user) if login else None
+    ctx = ws.context_for("tunnel_test")
+    return ws, TunnelTestStation(ctx), user
+
+
+def _user(args: argparse.Namespace, ws: Any) -> tuple[Any, bool]:
+    if getattr(args, "as_user", None):
+        from app.cli.common import cli_login
+
+        return cli_login(ws, args.as_user), True
+    return _CliUser(f"cli:{getpass.getuser()}", frozenset({Role.OPERATOR})), False
+
+
+def _endpoint(station: Any, args: argparse.Namespace) -> str:
+    if args.endpoint:
+        return args.endpoint
+    configured = station.ctx.settings.get("endpoint", "")
+    if configured and not getattr(station.ctx.config, "demo", True):
+        return configured
+    from station_plugins.tunnel_test.drivers import defects_from
+    from station_plugins.tunnel_test.simulator import SimulatorHandle
+
+    station._simulator = SimulatorHandle(serial=args.serial,  # noqa: SLF001 - owned by station
+                                         defects=defects_from(args.defect)).start()
+    return station._simulator.endpoint  # noqa: SLF001
+
+
+def _drive(console: Any, spec: Any, auto: bool) -> dict:
+    """Run in a runner process; print progress; answer prompts on the terminal."""
+    msgs: queue.SimpleQueue = queue.SimpleQueue()
+    proc = console.start_process(spec, lambda k, b: msgs.put((k, b)))
+    done = 0
+    while True:
+        kind, body = msgs.get()
+        if kind == "event":
+            ev = body
+            if ev["kind"] == "step_end" and ev.get("phase") == "main":
+                done += 1
+                if ev["verdict"] not in ("PASS", "SKIP"):
+                    print(f"  {ev['step']}: {ev['verdict']} {ev.get('reason', '')}", flush=True)
+                elif done % 25 == 0:
+                    print(f"  ... {done} steps", flush=True)
+            elif ev["kind"] == "prompt" and not auto:
+                print(f"PROMPT {ev['step']}: {ev['text']} {ev['choices']}", flush=True)
+                choice = ""
+                while choice not in ev["choices"]:
+                    choice = input("> ").strip()
+                proc.answer(choice, spec.operator)
+            elif ev["kind"] == "run_end":
+                print(f"run {ev['status']}: {ev['disposition']} {ev.get('reason', '')}", flush=True)
+        elif kind == "done":
+            return body
+        elif kind == "failed":
+            from app.core.errors import PharosError
+
+            raise PharosError(body["error"], code=body.get("code") or "PH-TT-RUN")
+        elif kind == "lost":
+            return {"run_id": spec.run_id, "status": "lost", "verdict": "ERROR",
+                    "reason": f"runner exited ({body.get('exitcode')})"}
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    ws, station, _ = _open(args, login=False)
+    try:
+        user, authenticated = _user(args, ws)
+        console = station.console
+        auto = args.auto_answer or not sys.stdin.isatty()
+        spec = console.make_spec(sequence_path=str(args.sequence), serial=args.serial, user=user,
+                                 mode=args.mode, socket=args.socket, single_step=args.step,
+                                 order=args.order, endpoint=_endpoint(station, args),
+                                 auto_answer=auto,
+                                 params={} if authenticated else {"unauthenticated": True})
+        print(f"run {spec.run_id}: {args.serial} on {spec.endpoint}", flush=True)
+        outcome = _drive(console, spec, auto)
+        return _finish(args, ws, station, outcome, user.username)
+    finally:
+        station.shutdown()
+        ws.close()
+
+
+def _finish(args: argparse.Namespace, ws: Any, station: Any, outcome: dict, username: str) -> int:
+    row, decision = station.console.finish(outcome["run_id"], username)
+    record = row.payload
+    summary = {"run_id": outcome["run_id"], "serial": record["unit"]["serial"],
+               "status": record["status"], "disposition": record["disposition"],
+               "record_id": row.id, "record_sha256": row.payload_sha256,
+               "release": decision, "mes_outbox": station.console.journal.outbox_all(
+                   outcome["run_id"]), "counts": record["counts"],
+               "review_items": record["review_items"]}
+    print(json.dumps({k: summary[k] for k in ("run_id", "disposition", "record_id", "release")}))
+    if getattr(args, "json", None):
+        args.json.write_text(json.dumps({"summary": summary, "record": record}, indent=1,
+                                        default=str), encoding="utf-8")
+    if getattr(args, "pdf", None):
+        from station_plugins.tunnel_test.record_pdf import write_record_pdf
+
+        write_record_pdf(record, args.pdf)
+    return {"PASS": 0, "WARN": 0, "FAIL": 1}.get(record["disposition"], 2)
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from app.core.errors import ValidationError
+    from app.cli.common import open_workstation
+    from station_plugins.tunnel_test.records import RECORD_KIND
+
+    ws = open_workstation(args, start_loop=False)
+    try:
+        rows = ws.store.query_records(kind=RECORD_KIND, ref=args.run_id, limit=1)
+        if not rows:
+            raise ValidationError(f"No tunnel record for run {args.run_id}.")
+        record = rows[0].payload
+        if args.json:
+            args.json.write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
+        if args.pdf:
+            from station_plugins.tunnel_test.record_pdf import write_record_pdf
+
+            write_record_pdf(record, args.pdf)
+        if not args.json and not args.pdf:
+            print(json.dumps(record, indent=1, default=str))
+        return 0
+    finally:
+        ws.close()
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    from station_plugins.tunnel_test.drivers import defects_from
+    from station_plugins.tunnel_test.simulator import serve_forever
+
+    serve_forever(port=args.port, host=args.host, defects=defects_from(args.defect))
+    return 0
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    ws, station, user = _open(args, login=True)
+    try:
+        station.ctx.require("resume")
+        console = station.console
+        spec = console.resume_spec(args.run_id, user=user, reason=args.reason,
+                                   endpoint=args.endpoint or station.endpoint(),
+                                   auto_answer=args.auto_answer or not sys.stdin.isatty())
+        outcome = _drive(console, spec, spec.auto_answer)
+        return _finish(args, ws, station, outcome, user.username)
+    finally:
+        station.shutdown()
+        ws.close()
+
+
+def cmd_abort(args: argparse.Namespace) -> int:
+    ws, station, user = _open(args, login=True)
+    try:
+        station.ctx.require("abort")
+        row, decision = station.console.abort_and_record(args.run_id, user=user,
+                                                         reason=args.reason)
+        print(json.dumps({"run_id": args.run_id, "disposition": row.payload["disposition"],
+                          "record_id": row.id}))
+        return 0
+    finally:
+        station.shutdown()
+        ws.close()
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from app.cli.common import open_workstation
+    from station_plugins.tunnel_test.plugin import TunnelTestStation
+
+    ws = open_workstation(args, start_loop=False)
+    station = TunnelTestStation(ws.context_for("tunnel_test"))
+    try:
+        for r in station.console.recent(50):
+            print(f"{r['run_id']}  {r['serial']:<14} {r['status']:<10} "
+                  f"{r['disposition'] or '-':<9} {r['started_utc']}")
+        return 0
+    finally:
+        station.shutdown()
+        ws.close()

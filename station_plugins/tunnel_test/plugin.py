@@ -1,0 +1,107 @@
+"""Tunnel test console station (import-light: no Qt, no numpy at import)."""
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.core.roles import roles
+from app.stations import StationInfo, StationPlugin
+
+if TYPE_CHECKING:  # pragma: no cover
+    from PySide6.QtWidgets import QWidget
+
+log = logging.getLogger(__name__)
+DEFAULT_SEQUENCE = Path(__file__).resolve().parent / "sequences" / "carm_final.yaml"
+ALL = ("operator", "quality_engineer", "supervisor", "admin")
+ENGINEERS = ("quality_engineer", "admin")
+
+
+class TunnelTestStation(StationPlugin):
+    info = StationInfo(
+        id="tunnel_test", title="Tunnel test console", title_zh="自动测试隧道",
+        description="Automated C-arm test tunnel: 200+ items over OPC UA, AI judgement, "
+                    "durable journal, DHR record and MES release.",
+        open_roles=roles(*ALL),
+        actions={"run_released": roles(*ALL), "run_draft": roles(*ENGINEERS),
+                 "run_single_step": roles(*ENGINEERS), "abort": roles(*ALL),
+                 "resume": roles("operator", "quality_engineer", "supervisor", "admin"),
+                 "release": roles("operator", "quality_engineer", "supervisor"),
+                 "edit_sequence": roles(*ENGINEERS)},
+        order=40)
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        self._console: Any = None
+        self._mes_sim: Any = None
+        self._simulator: Any = None
+
+    # --- services (lazy) ------------------------------------------------------------
+    @property
+    def console(self) -> Any:
+        if self._console is None:
+            from station_plugins.tunnel_test.console import TunnelConsole
+
+            self._console = TunnelConsole(
+                data_dir=self.ctx.data_dir, store=self.ctx.store, audit=self.ctx.audit,
+                signatures=self.ctx.signatures, mes=self._mes_client(),
+                station_id=_cfg(self.ctx.config, "station", "id", "WS-01"))
+        return self._console
+
+    def _mes_client(self) -> Any:
+        from app.adapters.mes import MesClient, SimulatedMes
+
+        url = self.ctx.settings.get("mes_url") or _cfg(self.ctx.config, "mes", "url", "")
+        if not url:
+            self._mes_sim = SimulatedMes().start()
+            url = self._mes_sim.url
+        return MesClient(url, station=_cfg(self.ctx.config, "station", "id", "WS-01"))
+
+    def sequence_path(self) -> Path:
+        return Path(self.ctx.settings.get("sequence", DEFAULT_SEQUENCE))
+
+    def endpoint(self) -> str:
+        """OPC UA endpoint; in demo mode (or none configured) the built-in simulator."""
+        configured = self.ctx.settings.get("endpoint", "")
+        demo = bool(getattr(self.ctx.config, "demo", True))
+        if configured and not demo:
+            return configured
+        if self._simulator is None:
+            from station_plugins.tunnel_test.simulator import SimulatorHandle
+
+            self._simulator = SimulatorHandle().start()
+        return self._simulator.endpoint
+
+    # --- contract --------------------------------------------------------------------
+    def create_panel(self, parent: "QWidget | None" = None) -> "QWidget":
+        from station_plugins.tunnel_test.panel import TunnelPanel
+
+        return TunnelPanel(self, parent)
+
+    def can_close(self) -> bool:
+        return self._console is None or not self._console.any_active()
+
+    def shutdown(self) -> None:
+        if self._console is not None:
+            self._console.close()
+            self._console = None
+        if self._mes_sim is not None:
+            self._mes_sim.stop()
+            self._mes_sim = None
+        if self._simulator is not None:
+            self._simulator.stop()
+            self._simulator = None
+
+    @classmethod
+    def add_cli(cls, subparsers: argparse._SubParsersAction) -> None:
+        from station_plugins.tunnel_test.cli import register
+
+        register(subparsers)
+
+
+def _cfg(config: Any, section: str, key: str, default: Any) -> Any:
+    try:
+        return config.get(section, key)
+    except Exception:  # noqa: BLE001 - tests may pass a bare config
+        return default

@@ -1,0 +1,122 @@
+"""The run record as PDF (reportlab): header block (DHR fields), one row per step with
+limits, units, value, verdict and attempts, AI verdicts beside the limits, attachments
+with sha256, disposition and release authority, the record's own hash on every page.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+VERDICT_COLORS = {"PASS": "#2e7d32", "WARN": "#9a5b00", "FAIL": "#c62828", "ERROR": "#6a1b9a",
+                  "SKIP": "#6b7177", "ABORTED": "#c62828", "UNFINISHED": "#6a1b9a"}
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, list):
+        return ", ".join(_fmt(x) for x in v[:8]) + (" ..." if len(v) > 8 else "")
+    return "" if v is None else str(v)
+
+
+def write_record_pdf(record: dict, path: str | Path, *, release: dict | None = None) -> Path:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    path = Path(path)
+    styles = getSampleStyleSheet()
+    cell = styles["BodyText"].clone("cell", fontSize=6.5, leading=8)
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=10 * mm,
+                            rightMargin=10 * mm, topMargin=10 * mm, bottomMargin=12 * mm,
+                            title=f"Tunnel test record {record['run_id']}")
+    u, s = record["unit"], record["sequence"]
+    disp = record["disposition"]
+    story: list = [Paragraph(f"Tunnel test record - {u.get('serial')} - "
+                             f"<font color='{VERDICT_COLORS.get(disp, '#000')}'>{disp}</font>",
+                             styles["Title"])]
+    rel = release or {}
+    head = [
+        ("Run id", record["run_id"]), ("Unit", f"{u.get('serial')}  P/N {u.get('part_number', '')}"
+                                       f" rev {u.get('revision', '')}  UDI {u.get('udi', '')}"),
+        ("Key parts", ", ".join(f"{k} {v}" for k, v in (u.get("parts") or {}).items())),
+        ("MES order", record.get("mes_order") or "-"),
+        ("Station / socket", f"{record['station_id']} / {record['socket']}  mode {record['mode']}"
+                             f"  releasable {'yes' if record['releasable'] else 'NO'}"),
+        ("Sequence", f"{s.get('id')} v{s.get('version')} ({s.get('status')})  sha256 "
+                     f"{s.get('sha256')}"),
+        ("Limits", f"{record['limits']['version']}  sha256 {record['limits']['sha256']}"),
+        ("Software", _fmt(record.get("software"))),
+        ("AI models", "; ".join(f"{m['id']} v{m['version']} sha256 {str(m['sha256'])[:16]}..."
+                                for m in record["models"]) or "-"),
+        ("Instruments", "; ".join(f"{i['id']} ({i['kind']}) cal due {i['cal_due']}"
+                                  for i in record.get("instruments", [])) or "-"),
+        ("Operators", ", ".join(record["operators"])),
+        ("Started / ended (UTC)", f"{record['started_utc']}  /  {record['ended_utc'] or '-'}"),
+        ("Status", f"{record['status']}  {record.get('reason') or ''}"),
+        ("Counts", _fmt(record["counts"])),
+        ("AI review items", ", ".join(record["review_items"]) or "none"),
+        ("Release", _fmt(rel) if rel else "not released"),
+        ("Record sha256", record["content_sha256"]),
+    ]
+    t = Table([[Paragraph(f"<b>{k}</b>", small), Paragraph(_esc(v), small)] for k, v in head],
+              colWidths=[40 * mm, 235 * mm])
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                           ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story += [t, Spacer(1, 4 * mm)]
+    header = ["Step", "Title", "Measurement", "Value", "Unit", "Limits", "Verdict", "AI",
+              "Attempts"]
+    rows = [[Paragraph(f"<b>{h}</b>", cell) for h in header]]
+    styles_cmds = [("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#d5d9de")),
+                   ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    for st in record["steps"]:
+        ms = st["measurements"] or [{"name": "-", "value": st.get("reason"), "unit": "",
+                                     "limits_text": "", "verdict": st["verdict"]}]
+        ai = st.get("ai") or {}
+        ai_txt = (f"{ai.get('verdict')} {ai.get('label', '')} {ai.get('confidence', '')} "
+                  f"{ai.get('latency_ms', '')} ms{' DISAGREES' if ai.get('disagrees') else ''}"
+                  f"{' REVIEW' if ai.get('effective') == 'review' else ''}") if ai else ""
+        attempts = "; ".join(f"#{a['n']} {a['verdict']}{' ' + a['error'] if a['error'] else ''}"
+                             for a in st["attempts"])
+        for i, m in enumerate(ms):
+            v = m.get("verdict") or st["verdict"] or "IN FLIGHT"
+            rows.append([Paragraph(_esc(st["key"] if i == 0 else ""), cell),
+                         Paragraph(_esc(st["title"] if i == 0 else ""), cell),
+                         Paragraph(_esc(m.get("name")), cell),
+                         Paragraph(_esc(_fmt(m.get("values") or m.get("value"))), cell),
+                         Paragraph(_esc(m.get("unit")), cell),
+                         Paragraph(_esc(m.get("limits_text")), cell),
+                         Paragraph(f"<font color='{VERDICT_COLORS.get(v, '#000')}'><b>{v}</b>"
+                                   f"</font>", cell),
+                         Paragraph(_esc(ai_txt if i == 0 else ""), cell),
+                         Paragraph(_esc(attempts if i == 0 else ""), cell)])
+    table = Table(rows, colWidths=[50 * mm, 45 * mm, 25 * mm, 35 * mm, 13 * mm, 30 * mm,
+                                   15 * mm, 35 * mm, 30 * mm], repeatRows=1)
+    table.setStyle(TableStyle(styles_cmds))
+    story.append(table)
+    if record["attachments"]:
+        story += [Spacer(1, 4 * mm), Paragraph("<b>Attachments</b>", small)]
+        story.append(Table([[Paragraph(_esc(f"{a['step']} / {a['name']} #{a['attempt']}"), cell),
+                             Paragraph(_esc(a["file"]), cell), Paragraph(a["sha256"], cell),
+                             Paragraph(str(a.get("verified")), cell)]
+                            for a in record["attachments"]],
+                           colWidths=[70 * mm, 70 * mm, 110 * mm, 20 * mm]))
+
+    def footer(canvas: Any, doc_: Any) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7)
+        canvas.drawString(10 * mm, 6 * mm, f"Pharos tunnel record {record['run_id']}  sha256 "
+                                           f"{record['content_sha256']}  page {doc_.page}")
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return path
+
+
+def _esc(v: Any) -> str:
+    return str(v if v is not None else "").replace("&", "&amp;").replace("<", "&lt;") \
+        .replace(">", "&gt;")
