@@ -46,7 +46,8 @@ class PgServer:
 
     user = "pharos"
 
-    def __init__(self, base: Path | None = None) -> None:
+    def __init__(self, base: Path | None = None, *, fsync: bool = False) -> None:
+        self.fsync = fsync  # tests: off (-F, fast); benchmarks: on (what a plant runs)
         self.bin = postgres_bin()
         self.base = Path(base or tempfile.mkdtemp(prefix="pharos-pg-"))
         self.data = self.base / "data"
@@ -77,7 +78,8 @@ class PgServer:
 
     def start(self) -> "PgServer":
         opts = (f"-p {self.port} -c listen_addresses=127.0.0.1 "
-                f"-c unix_socket_directories={self.base} -F -c max_connections=200 "
+                f"-c unix_socket_directories={self.base} {'' if self.fsync else '-F '}"
+                f"-c max_connections=200 "
                 f"-c shared_buffers=128MB")
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", opts, "-w",
                   "start")

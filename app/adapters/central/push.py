@@ -1,7 +1,7 @@
 """Idempotent batch push of outbox rows into the central database (one transaction).
 
 A batch of one table goes to PostgreSQL as ONE JSON array parameter, unpacked by
-``jsonb_to_recordset`` and inserted with ``ON CONFLICT (id) DO NOTHING RETURNING id``:
+``json_to_recordset`` and inserted with ``ON CONFLICT (id) DO NOTHING RETURNING id``:
 the station does not parse or re-serialise payloads on the hot path, and a replayed
 row (lost acknowledgement, crash after commit) is a no-op. Rows not returned were
 already there: they are compared field by field with the central copy; identical ->
@@ -58,7 +58,7 @@ class TableSpec:
         cols = ", ".join(exprs)
         defs = ", ".join(f"{c} {t}" for c, t in self.columns)
         return (f"INSERT INTO {self.table} ({cols}) SELECT {', '.join(exprs.values())} "
-                f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({defs}) "
+                f"FROM json_to_recordset(CAST(:rows AS json)) AS r({defs}) "
                 f"ON CONFLICT (id) DO NOTHING RETURNING id::text")
 
 
