@@ -46,7 +46,9 @@ def _uniform(ctx: Ctx) -> dict | None:
 
 
 def rings(ctx: Ctx, geom: DetectorGeometry, z_thr: float = 6.0, min_amp: float = 2.0,
-          ) -> tuple[list[Artifact], list[Curve]]:
+          streaked: bool = False) -> tuple[list[Artifact], list[Curve]]:
+    """Rings over the full circle; arcs in 45-degree sectors (r >= 15 mm, not in streaked
+    slices: streaks put directional energy into every sector)."""
     m = _uniform(ctx)
     if m is None:
         return [], []
@@ -64,58 +66,84 @@ def rings(ctx: Ctx, geom: DetectorGeometry, z_thr: float = 6.0, min_amp: float =
     dx = rx + np.cos(t)[:, None] * rad[None, :] - pcx
     dy = ry + np.sin(t)[:, None] * rad[None, :] - pcy
     pol[(dx * dx + dy * dy) > r_in * r_in] = np.nan
-    valid = np.isfinite(pol)
-    nvalid = valid.sum(axis=0)
-    usable = (nvalid >= 0.15 * n_t) & (rad * px >= 2.0)
-    prof = np.where(usable, np.nanmean(np.where(valid, pol, np.nan), axis=0), np.nan)
-    if usable.sum() < 20:
-        return [], []
-    ur = np.nonzero(usable)[0]
-    p_u = prof[ur]
-    base = uniform_filter1d(median_filter(p_u, size=max(5, int(6.0 / px * 2)), mode="nearest"), 5)
-    resid = np.full(n_r, np.nan)
-    resid[ur] = p_u - base
-    sd_ang = np.nanstd(np.where(valid, pol - prof[None, :], np.nan), axis=0)
-    n_eff = np.clip(np.minimum(nvalid, 2 * math.pi * rad * nvalid / n_t / 1.5), 1, None)
-    se = np.maximum(sd_ang / np.sqrt(n_eff), 0.1)
-    z = resid / se
-    hit = np.nan_to_num(np.abs(z) > z_thr) & np.nan_to_num(np.abs(resid) > min_amp)
-    out = []
-    i = 0
-    while i < n_r:
-        if not hit[i]:
-            i += 1
+    n_sec = 8
+    sec_len = n_t // n_sec
+    # profiles: the full circle (rings) and 8 sectors of 45 deg (arcs)
+    groups = [pol] + ([] if streaked else [pol[k * sec_len:(k + 1) * sec_len] for k in range(n_sec)])
+    hits: list[tuple[float, int, float, int]] = []   # (|z|, radius bin, amplitude, group)
+    resid_full = None
+    win = max(5, int(6.0 / px * 2))
+    for g, block in enumerate(groups):
+        valid = np.isfinite(block)
+        nvalid = valid.sum(axis=0)
+        usable = (nvalid >= 0.6 * block.shape[0] if g else nvalid >= 0.15 * n_t) & (rad * px >= 2.0)
+        if usable.sum() < 20:
             continue
-        j = i
-        while j + 1 < n_r and hit[j + 1]:
-            j += 1
-        k = i + int(np.nanargmax(np.abs(resid[i:j + 1])))
-        amp = float(resid[k])
-        half = np.abs(resid) >= abs(amp) / 2
-        lo, hi = k, k
-        while lo > 0 and half[lo - 1] and np.sign(resid[lo - 1]) == np.sign(amp):
-            lo -= 1
-        while hi < n_r - 1 and half[hi + 1] and np.sign(resid[hi + 1]) == np.sign(amp):
-            hi += 1
-        ang = np.nanmean(pol[:, lo:hi + 1] - base[np.searchsorted(ur, np.arange(lo, hi + 1)).clip(0, len(base) - 1)][None, :], axis=1)
-        ang_s = np.convolve(np.nan_to_num(np.r_[ang[-5:], ang, ang[:5]]), np.ones(11) / 11, "same")[5:-5]
-        covered = np.isfinite(ang) & (np.sign(amp) * ang_s > abs(amp) / 3)
-        coverage = 360.0 * covered.sum() / max(np.isfinite(ang).sum(), 1)
+        ur = np.nonzero(usable)[0]
+        bu = block[:, ur]
+        p_u = np.nanmean(bu, axis=0)
+        base = uniform_filter1d(median_filter(p_u, size=win, mode="nearest"), 5)
+        resid = p_u - base
+        sd = np.nanstd(bu - p_u[None, :], axis=0)
+        circ = 2 * math.pi * rad[ur] * nvalid[ur] / n_t / 1.5
+        se = np.maximum(sd / np.sqrt(np.clip(np.minimum(nvalid[ur], circ), 1, None)), 0.1)
+        z = resid / se
+        if g == 0:
+            resid_full = (rad[ur] * px, resid)
+        if g:
+            hit = (np.abs(z) > z_thr + 1.0) & (np.abs(resid) > min_amp + 1.0) & (rad[ur] * px >= 15.0)
+        else:
+            hit = (np.abs(z) > z_thr) & (np.abs(resid) > min_amp)
+        for k in np.nonzero(hit)[0]:
+            hits.append((float(abs(z[k])), int(ur[k]), float(resid[k]), g))
+    out: list[Artifact] = []
+    taken: list[float] = []
+    for zk, k, amp, g in sorted(hits, reverse=True):
         r_mm = float(rad[k] * px)
-        ch, ch_m = geom.channels(r_mm)
-        kind = "ring" if coverage >= 300 else "arc"
-        out.append(Artifact(kind, round(amp, 2), {
-            "radius_mm": round(r_mm, 2), "width_mm": round(float((hi - lo + 1) * r_max / n_r * px), 2),
-            "angular_coverage_deg": round(float(coverage), 1),
-            "detector_channel": round(ch, 1), "detector_channel_mirror": round(ch_m, 1),
-            "centre_px": [round(rx, 2), round(ry, 2)],
-            "slice_range": [int(idx[0]), int(idx[-1])]},
-            Verdict.FAIL, score=round(float(abs(z[k])), 1),
-            note="about the reconstruction centre, uniform module"))
-        i = j + 1
-    curve = Curve("artifact.ring_profile", tuple(rad[ur] * px), tuple(resid[ur]), "mm", "HU",
-                  "radial profile about the rotation centre minus baseline")
-    return out, [curve]
+        if any(abs(r_mm - t) <= 3.0 for t in taken):
+            continue   # the same ring (its FBP side lobes) or already reported
+        taken.append(r_mm)
+        out.append(_describe_ring(pol, rad, k, amp, zk, px, geom, (rx, ry), idx, win))
+    curves = [Curve("artifact.ring_profile", tuple(resid_full[0]), tuple(resid_full[1]), "mm", "HU",
+                    "radial profile about the rotation centre minus baseline")] if resid_full else []
+    return out, curves
+
+
+def _describe_ring(pol: np.ndarray, rad: np.ndarray, k: int, amp: float, zk: float, px: float,
+                   geom: DetectorGeometry, centre: tuple[float, float], idx: np.ndarray,
+                   win: int) -> Artifact:
+    """Amplitude, width and angular coverage of a ring found at radius bin k."""
+    n_t = pol.shape[0]
+    lo_b, hi_b = max(0, k - 3 * win), min(pol.shape[1], k + 3 * win)
+    local = pol[:, lo_b:hi_b]
+    base = np.nanmedian(local, axis=1, keepdims=True)
+    ang = local[:, k - lo_b] - base[:, 0]
+    ang_s = np.convolve(np.nan_to_num(np.r_[ang[-7:], ang, ang[:7]]), np.ones(15) / 15, "same")[7:-7]
+    fin = np.isfinite(ang)
+    covered = fin & (np.sign(amp) * ang_s > abs(amp) / 3)
+    coverage = 360.0 * covered.sum() / max(fin.sum(), 1)
+    if coverage < 300:   # arc: amplitude over the covered part
+        amp = float(np.nanmedian(ang[covered])) if covered.any() else amp
+    prof = np.nanmedian(local[covered] if covered.any() else local, axis=0) - \
+        np.nanmedian(local[covered] if covered.any() else local)
+    kk = k - lo_b
+    half = np.sign(amp) * prof >= abs(prof[kk]) / 2
+    lo, hi = kk, kk
+    while lo > 0 and half[lo - 1]:
+        lo -= 1
+    while hi < len(prof) - 1 and half[hi + 1]:
+        hi += 1
+    r_mm = float(rad[k] * px)
+    ch, ch_m = geom.channels(r_mm)
+    start = float(np.argmax(covered) * 360.0 / n_t) if 0 < covered.sum() < n_t else 0.0
+    return Artifact("ring" if coverage >= 300 else "arc", round(amp, 2), {
+        "radius_mm": round(r_mm, 2), "width_mm": round(float((hi - lo + 1) * (rad[1] - rad[0]) * px), 2),
+        "angular_coverage_deg": round(float(coverage), 1),
+        **({"start_angle_deg": round(start, 1)} if coverage < 300 else {}),
+        "detector_channel": round(ch, 1), "detector_channel_mirror": round(ch_m, 1),
+        "centre_px": [round(centre[0], 2), round(centre[1], 2)],
+        "slice_range": [int(idx[0]), int(idx[-1])]},
+        Verdict.FAIL, score=round(zk, 1), note="polar analysis about the reconstruction centre, uniform module")
 
 
 def cupping(ctx: Ctx, thr_hu: float = 5.0) -> list[Artifact]:
@@ -252,7 +280,7 @@ def _group_streaks(ctx: Ctx, hits: list) -> list[Artifact]:
 
 def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
     inside = np.nonzero(ctx.cache["inside"])[0]
-    if len(inside) < 7:
+    if len(inside) < 9:
         return [], []
     r = int(15.0 / ctx.pixel_mm)
     meds = np.empty(len(inside))
@@ -260,7 +288,7 @@ def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
         cx, cy = ctx.centre(z_mm=float(ctx.pos[i]))
         x0, y0 = int(round(cx)), int(round(cy))
         meds[k] = np.median(ctx.vol[i, y0 - r:y0 + r:2, x0 - r:x0 + r:2])
-    base = median_filter(meds, size=7, mode="nearest")
+    base = median_filter(meds, size=min(21, 2 * (len(meds) // 2) + 1), mode="nearest")
     resid = meds - base
     sigma = max(1.4826 * float(np.median(np.abs(resid - np.median(resid)))), 0.3)
     hit = np.abs(resid) > max(6 * sigma, thr_hu)

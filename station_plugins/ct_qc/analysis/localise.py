@@ -57,19 +57,23 @@ class SliceFeatures:
 def slice_features(vol: np.ndarray, pixel_mm: float, bg_hu: float, radius_mm: float,
                    ) -> SliceFeatures:
     step = max(1, int(round(1.6 / pixel_mm)))           # ~1.6 mm pixels
-    ds = vol[:, ::step, ::step]
+    ds = np.ascontiguousarray(vol[:, ::step, ::step])
     px2 = (pixel_mm * step) ** 2
     body = ds > BODY_HU
-    area = body.sum(axis=(1, 2)) * px2
+    counts = body.sum(axis=(1, 2))
+    area = counts * px2
     h, w = ds.shape[1:]
+    # centre of the phantom over the series (a fixed disc: pitch/yaw of a few degrees
+    # move it by far less than the 15 % margin)
+    tot = body.sum(axis=0, dtype=np.float64)
+    n = max(tot.sum(), 1.0)
     yy, xx = np.mgrid[:h, :w]
-    n = np.maximum(body.sum(axis=(1, 2)), 1)
-    cx = (body * xx).sum(axis=(1, 2)) / n
-    cy = (body * yy).sum(axis=(1, 2)) / n
+    cx, cy = float((tot * xx).sum() / n), float((tot * yy).sum() / n)
     r_in = 0.85 * radius_mm / (pixel_mm * step)
-    inner = ((xx[None] - cx[:, None, None]) ** 2 + (yy[None] - cy[:, None, None]) ** 2) <= r_in ** 2
-    air = ((ds < bg_hu - ps.AIR_BELOW_BG) & inner).sum(axis=(1, 2)) * px2
-    high = ((ds > bg_hu + ps.HIGH_ABOVE_BG) & inner).sum(axis=(1, 2)) * px2
+    inner = ((xx - cx) ** 2 + (yy - cy) ** 2) <= r_in ** 2
+    sub = ds[:, inner]
+    air = (sub < bg_hu - ps.AIR_BELOW_BG).sum(axis=1) * px2
+    high = (sub > bg_hu + ps.HIGH_ABOVE_BG).sum(axis=1) * px2
     inside = area > 0.6 * math.pi * radius_mm ** 2
     return SliceFeatures(area, air, high, inside)
 
@@ -127,6 +131,7 @@ def locate_z(defn: dict, pos: np.ndarray, feats: SliceFeatures, thk: float) -> t
         unif = ps.modules_of(defn, "uniformity")
         mid = float(np.median(pos[feats.inside])) if feats.inside.any() else float(np.median(pos))
         return (mid - float(unif[0]["z_mm"]) if unif else mid), (0.5 if unif else 0.0)
+    cands = list(dict.fromkeys(round(c * 2) / 2 for c in cands))
     scored = sorted(((_z_score(defn, pos, obs_air, obs_high, feats.inside, c), -abs(c - cands[0]), c)
                      for c in cands), reverse=True)
     best_score, _, origin = scored[0]
@@ -243,12 +248,21 @@ def insert_rms(img: np.ndarray, cx: float, cy: float, pixel_mm: float, m: dict,
 
 
 def place(vol: np.ndarray, pos: np.ndarray, pixel_mm: float, thk: float, defn: dict,
-          max_roll: float = 180.0) -> Placement:
+          max_roll: float = 180.0, cache: dict | None = None) -> Placement:
+    """Place one definition. ``cache`` shares definition-independent work between calls."""
+    cache = {} if cache is None else cache
     bg = float(defn["background_hu"])
     radius_mm = float(defn["diameter_mm"]) / 2
-    feats = slice_features(vol, pixel_mm, bg, radius_mm)
+    key = ("features", bg, radius_mm)
+    if key not in cache:
+        cache[key] = slice_features(vol, pixel_mm, bg, radius_mm)
+    feats = cache[key]
     origin, zscore = locate_z(defn, pos, feats, thk)
-    c0, drift, rpx = fit_centre_line(vol, pos, feats.inside, origin)
+    key = ("centre", radius_mm)
+    if key not in cache:
+        cache[key] = fit_centre_line(vol, pos, feats.inside, 0.0)
+    c0, drift, rpx = cache[key]
+    c0 = (c0[0] + drift[0] * origin, c0[1] + drift[1] * origin)
     pl = Placement(defn, origin, c0, drift, rpx, z_score=zscore)
     for m in defn["modules"]:
         i = module_slice(pos, origin + float(m["z_mm"]), float(m["length_mm"]))
@@ -276,13 +290,14 @@ def confidence(pl: Placement) -> float:
 
 
 def auto_place(vol: np.ndarray, pos: np.ndarray, pixel_mm: float, thk: float,
-               names: list[str]) -> Placement:
+               names: list[str], cache: dict | None = None) -> Placement:
     """Try each known definition; the best z signature, outline and insert match wins."""
+    cache = {} if cache is None else cache
     best, best_cost, errors = None, math.inf, []
     for name in names:
         defn = ps.load(name)
         try:
-            pl = place(vol, pos, pixel_mm, thk, defn)
+            pl = place(vol, pos, pixel_mm, thk, defn, cache=cache)
         except InputRejected as exc:
             errors.append(f"{name}: {exc.message}")
             continue

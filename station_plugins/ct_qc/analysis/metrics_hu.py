@@ -134,7 +134,7 @@ def nps(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     yy, xx = np.mgrid[:n, :n].astype(float)
     xx, yy = (xx - n / 2) / n, (yy - n / 2) / n
     A = np.stack([np.ones_like(xx), xx, yy, xx * xx, xx * yy, yy * yy], -1).reshape(-1, 6)
-    coef = np.linalg.lstsq(A, stack.T, rcond=None)[0]
+    coef = np.linalg.pinv(A) @ stack.T
     resid = (stack - (A @ coef).T).reshape(-1, n, n)
     spec = np.abs(np.fft.fftshift(np.fft.fft2(resid), axes=(1, 2))) ** 2
     nps2d = spec.mean(axis=0) * px * px / (n * n)

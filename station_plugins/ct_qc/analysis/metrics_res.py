@@ -201,8 +201,11 @@ def ttf(ctx: Ctx, min_contrast_hu: float = 40.0) -> tuple[list[Raw], list[Curve]
         f50, f10 = crossing(f, F, 0.5), crossing(f, F, 0.1)
         w = ctx.where_circle(ctx.slice_of(m), (cx, cy), r_ins, idx)
         note = f"circular edge, contrast {contrast:+.0f} HU"
-        raws += [Raw(f"ttf.{name}.f50", round(f50, 3), "lp/cm", w, note),
-                 Raw(f"ttf.{name}.f10", round(f10, 3), "lp/cm", w, note)]
+        if math.isnan(f50):
+            continue
+        raws.append(Raw(f"ttf.{name}.f50", round(f50, 3), "lp/cm", w, note))
+        if not math.isnan(f10):   # beyond the Nyquist frequency on coarse matrices
+            raws.append(Raw(f"ttf.{name}.f10", round(f10, 3), "lp/cm", w, note))
         sub = slice(None, None, max(1, len(f) // 200))
         curves.append(Curve(f"ttf.{name}", tuple(f[sub]), tuple(F[sub]), "lp/cm", "",
                             f"TTF {ins['name']} ({contrast:+.0f} HU)"))

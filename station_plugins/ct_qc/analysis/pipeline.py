@@ -107,21 +107,24 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
     pos = np.asarray(series.slice_positions_mm, float)
     px = float(series.pixel_mm)
     thk = float(series.slice_thickness_mm)
+
+    progress(0.02, "locating the phantom")
+    loc_cache: dict = {}
+    if phantom == "auto":
+        pl = loc.auto_place(vol, pos, px, thk, ps.available(), cache=loc_cache)
+    else:
+        defn = ps.load(phantom)
+        pl = loc.place(vol, pos, px, thk, defn, cache=loc_cache)
+    token.raise_if_cancelled()
+    defn = pl.defn
+    if callable(profile):  # chosen by phantom (e.g. the CLI's "auto")
+        profile = profile(defn["name"])
     lim_profile = load_profile(profile) if profile is not None else None
     if baseline is not None:
         lim_profile = baseline_profile(baseline, base=lim_profile)
-
-    progress(0.02, "locating the phantom")
-    if phantom == "auto":
-        pl = loc.auto_place(vol, pos, px, thk, ps.available())
-    else:
-        defn = ps.load(phantom)
-        pl = loc.place(vol, pos, px, thk, defn)
-    token.raise_if_cancelled()
-    defn = pl.defn
     ctx = Ctx(vol, pos, px, thk, pl, tuple(series.recon_centre_px), dict(getattr(series, "header", {}) or {}))
-    ctx.cache["inside"] = loc.slice_features(vol, px, float(defn["background_hu"]),
-                                             float(defn["diameter_mm"]) / 2).inside
+    ctx.cache["inside"] = loc_cache[("features", float(defn["background_hu"]),
+                                     float(defn["diameter_mm"]) / 2)].inside
     raws: list[Raw] = []
     curves: list[Curve] = []
     found: list[Artifact] = []
@@ -141,7 +144,9 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
         streaks_by_slice.update(per)
 
     def do_rings() -> None:
-        items, cv = art.rings(ctx, geom)
+        um = ctx.modules("uniformity")
+        slab = set(int(i) for i in ctx.slab_idx(um[0], 50.0)) if um else set()
+        items, cv = art.rings(ctx, geom, streaked=any(streaks_by_slice.get(i) for i in slab))
         found.extend(items)
         curves.extend(cv)
 
@@ -150,14 +155,19 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
         found.extend(items)
         curves.extend(cv)
 
+    def do_cupping_shift() -> None:
+        cup = art.cupping(ctx)
+        found.extend(cup)
+        if not cup:  # a cupped / capped phantom shifts CT numbers: one cause, one artifact
+            found.extend(art.ct_shift(ctx))
+
     steps = [
         ("CT numbers", lambda: add(hu.ct_numbers(ctx))),
         ("uniformity and noise", lambda: add(hu.uniformity_noise(ctx))),
         ("noise power spectrum", lambda: add(hu.nps(ctx))),
         ("streaks", do_streaks),
         ("rings", do_rings),
-        ("bands, cupping, CT shift", lambda: (do_bands(), found.extend(art.cupping(ctx)),
-                                              found.extend(art.ct_shift(ctx)))),
+        ("bands, cupping, CT shift", lambda: (do_bands(), do_cupping_shift())),
         ("MTF", lambda: add(res.mtf(ctx))),
         ("TTF", lambda: add(res.ttf(ctx))),
         ("bar patterns", lambda: add(res.bar_patterns(ctx))),
