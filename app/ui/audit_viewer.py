@@ -83,6 +83,12 @@ class AuditViewer(QWidget):
         self._choose = choose_save_path or self._ask_path
         self._load_task = TaskController(tasks, self) if tasks is not None else None
         self._action_task = TaskController(tasks, self) if tasks is not None else None
+        self._on_done: dict[int, Callable[[Any], None]] = {}
+        for controller in (self._load_task, self._action_task):
+            if controller is not None:
+                controller.sig_finished.connect(
+                    lambda result, key=id(controller): self._on_done[key](result))
+                controller.sig_failed.connect(lambda exc: self.message_bar.show_error(exc))
         self.user_edit = self._edit("audit_filter_user")
         self.action_edit = self._edit("audit_filter_action")
         self.entity_edit = self._edit("audit_filter_entity")
@@ -178,13 +184,7 @@ class AuditViewer(QWidget):
                 return
             done(result)
             return
-        for sig in (controller.sig_finished, controller.sig_failed):
-            try:
-                sig.disconnect()
-            except (RuntimeError, TypeError):
-                pass
-        controller.sig_finished.connect(done)
-        controller.sig_failed.connect(self.message_bar.show_error)
+        self._on_done[id(controller)] = done
         controller.start(lambda *, token, progress: fn())
 
     # --- actions ---------------------------------------------------------------------

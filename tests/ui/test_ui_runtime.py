@@ -1,0 +1,103 @@
+"""The GUI thread keeps turning during a long task; closing leaks no threads;
+translations are compiled; offscreen screenshots work."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QImage
+
+from app.paths import resources_dir
+from app.runtime.task_runner import TaskRunner
+from app.ui.main_window import MainWindow
+from app.ui.screenshot import render_station, render_widget_png
+from app.ui.station_host import StationEntry
+from ui_stations import BrokenPanelStation, GoodStation, make_ctx
+from widgets.progress_bar import TaskProgressBar
+from widgets.tasks import TaskController
+
+
+def cpu_work(seconds: float, *, token, progress):
+    """Pure-Python CPU work (holds the GIL between switches: the worst case)."""
+    end = time.perf_counter() + seconds
+    n, last_report = 0, 0.0
+    while (now := time.perf_counter()) < end:
+        for i in range(2000):
+            n += i * i
+        token.raise_if_cancelled()
+        if now - last_report > 0.02:   # report per step, not per inner loop
+            last_report = now
+            progress(1 - (end - now) / seconds, "crunching")
+    progress(1.0, "done")
+    return n
+
+
+@pytest.mark.slow
+def test_event_loop_keeps_turning_during_long_task(qtbot):
+    runner = TaskRunner(max_workers=2)
+    try:
+        controller = TaskController(runner)
+        bar = TaskProgressBar(controller=controller)
+        qtbot.addWidget(bar)
+        ticks: list[float] = []
+        timer = QTimer()
+        timer.setInterval(10)
+        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+        timer.start()
+        with qtbot.waitSignal(controller.sig_finished, timeout=15000):
+            controller.start(cpu_work, 2.0)
+        timer.stop()
+        gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+        print(f"max GUI gap {max(gaps) * 1000:.1f} ms over {len(ticks)} ticks")
+        assert len(ticks) > 50
+        assert max(gaps) < 0.100, f"GUI stalled for {max(gaps) * 1000:.0f} ms"
+        assert bar.fraction() == pytest.approx(1.0)
+    finally:
+        runner.shutdown()
+
+
+def test_closing_leaves_no_threads(qtbot, tmp_path, ini_settings):
+    before = set(threading.enumerate())
+    runner = TaskRunner(max_workers=2)
+    controller = TaskController(runner)
+    window = MainWindow([GoodStation(make_ctx("good", tmp_path))], settings=ini_settings,
+                        tasks=runner)
+    qtbot.addWidget(window)
+    window.show()
+    window.host.open_station("good")
+    with qtbot.waitSignal(controller.sig_finished, timeout=10000):
+        controller.start(cpu_work, 0.2)
+    assert window.close()
+    runner.shutdown(wait=True)
+    qtbot.waitUntil(lambda: set(threading.enumerate()) <= before, timeout=5000)
+
+
+def test_translation_binary_is_fresh():
+    folder = resources_dir() / "i18n"
+    ts, qm = folder / "pharos_zh_CN.ts", folder / "pharos_zh_CN.qm"
+    assert qm.exists(), "run: .venv/bin/pyside6-lrelease resources/i18n/pharos_zh_CN.ts"
+    assert qm.stat().st_mtime >= ts.stat().st_mtime - 1.0, \
+        "pharos_zh_CN.qm is older than the .ts: run pyside6-lrelease (see docs/ui.md)"
+    text = ts.read_text(encoding="utf-8")
+    assert 'type="unfinished"' not in text, "untranslated strings in pharos_zh_CN.ts"
+
+
+def test_render_station_png(tmp_path):
+    good_png = render_station(GoodStation(make_ctx("good", tmp_path)), tmp_path / "good.png",
+                              "zh_CN", size=(1000, 700))
+    image = QImage(str(good_png))
+    assert (image.width(), image.height()) == (1000, 700)
+    ghost = StationEntry.unavailable("ghost", "ImportError: no driver", title="Ghost")
+    assert QImage(str(render_station(ghost, tmp_path / "ghost.png", "en"))).width() == 1600
+    broken = render_station(BrokenPanelStation(make_ctx("broken", tmp_path)),
+                            tmp_path / "broken.png")
+    assert broken.exists()
+
+
+def test_render_widget_png(qtbot, tmp_path):
+    bar = TaskProgressBar(hide_when_idle=False)
+    qtbot.addWidget(bar)
+    out = render_widget_png(bar, tmp_path / "sub" / "bar.png", size=(400, 60))
+    assert QImage(str(out)).size().toTuple() == (400, 60)
