@@ -1,0 +1,216 @@
+"""Result views of the CT QC panel: measurements, artifacts, plots, trend per serial."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
+    QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+
+from app.core.measurement import Limits
+from widgets.measurement_table import MeasurementTable
+from widgets.plot_panel import PlotPanel
+from widgets.state_style import verdict_color
+from widgets.trend_plot import TrendPlot
+from widgets.verdict_badge import verdict_text
+
+from station_plugins.ct_qc import workflow
+
+
+def _loc_text(loc: dict) -> str:
+    parts = []
+    for k in ("radius_mm", "angle_deg", "width_mm", "angular_coverage_deg", "detector_channel",
+              "slice_range", "edge_minus_centre_hu", "artifact_index"):
+        if k in loc and loc[k] is not None:
+            v = loc[k]
+            parts.append(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}")
+    return ", ".join(parts)
+
+
+class ArtifactTable(QTableWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, 4, parent)
+        self.setObjectName("ct_qc_artifacts")
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.verticalHeader().setVisible(False)
+        h = self.horizontalHeader()
+        h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for c in (0, 1, 3):
+            h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        self.retranslate_ui()
+
+    def set_artifacts(self, artifacts: Any) -> None:
+        self.setRowCount(0)
+        for a in artifacts:
+            r = self.rowCount()
+            self.insertRow(r)
+            verdict = a.verdict.value if hasattr(a.verdict, "value") else str(a.verdict)
+            cells = [a.type, f"{a.amplitude_hu:+.1f}", _loc_text(a.location or {}),
+                     verdict_text(verdict)]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c == 3:
+                    item.setBackground(QColor(verdict_color(verdict)))
+                    item.setForeground(QColor("#ffffff"))
+                self.setItem(r, c, item)
+
+    def retranslate_ui(self) -> None:
+        self.setHorizontalHeaderLabels([self.tr("Artifact"), self.tr("Amplitude (HU)"),
+                                        self.tr("Location"), self.tr("Verdict")])
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+
+class QcPlots(QWidget):
+    """MTF/TTF, NPS, CT-number linearity and radial profiles of one result."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ct_qc_plots")
+        self.mtf = PlotPanel(self, object_name="ct_qc_plot_mtf")
+        self.nps = PlotPanel(self, object_name="ct_qc_plot_nps")
+        self.linearity = PlotPanel(self, object_name="ct_qc_plot_linearity")
+        self.radial = PlotPanel(self, object_name="ct_qc_plot_radial")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(2, 2, 2, 2)
+        for i, w in enumerate((self.mtf, self.nps, self.linearity, self.radial)):
+            grid.addWidget(w, i // 2, i % 2)
+        self.retranslate_ui()
+
+    def set_result(self, result: Any) -> None:
+        for p in (self.mtf, self.nps, self.linearity, self.radial):
+            p.clear()
+        if result is None:
+            return
+        for c in result.curves:
+            if c.key == "mtf" or c.key.startswith("ttf."):
+                self.mtf.add_curve(c.label or c.key, c.x, c.y, width=3 if c.key == "mtf" else 1.5)
+            elif c.key == "nps":
+                self.nps.add_curve(self.tr("NPS"), c.x, c.y)
+            elif c.key == "linearity":
+                self.linearity.add_curve(self.tr("measured"), c.x, c.y, symbols=True)
+                self.linearity.add_curve(self.tr("identity"), c.x, c.x, dashed=True)
+            elif c.key in ("uniformity.radial_profile", "artifact.ring_profile"):
+                self.radial.add_curve(c.label or c.key, c.x, c.y)
+        if self.mtf.curve_names():
+            self.mtf.add_reference_line(0.5, label="50 %")
+
+    def retranslate_ui(self) -> None:
+        self.mtf.set_axes(title=self.tr("MTF / TTF"), x_label=self.tr("frequency"),
+                          x_unit="lp/cm", y_label="MTF", y_unit="")
+        self.nps.set_axes(title=self.tr("Noise power spectrum"), x_label=self.tr("frequency"),
+                          x_unit="lp/mm", y_label="NPS", y_unit="HU² mm²")
+        self.linearity.set_axes(title=self.tr("CT-number linearity"), x_label=self.tr("nominal"),
+                                x_unit="HU", y_label=self.tr("measured"), y_unit="HU")
+        self.radial.set_axes(title=self.tr("Radial profiles"), x_label=self.tr("radius"),
+                             x_unit="mm", y_label=self.tr("deviation"), y_unit="HU")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+
+class TrendView(QWidget):
+    """Control chart of one measurement for one scanner serial, with limit lines."""
+
+    sig_record_chosen = Signal(str)
+
+    def __init__(self, load: Callable[[str, str], tuple[list, dict]],
+                 serials: Callable[[], list[str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ct_qc_trend")
+        self._load, self._serials = load, serials
+        self.serial_combo = QComboBox(self)
+        self.serial_combo.setObjectName("ct_qc_trend_serial")
+        self.key_combo = QComboBox(self)
+        self.key_combo.setObjectName("ct_qc_trend_key")
+        for k in workflow.TREND_KEYS:
+            self.key_combo.addItem(k, k)
+        self.serial_label, self.key_label = QLabel(self), QLabel(self)
+        self.plot = TrendPlot(self, object_name="ct_qc_trend_plot")
+        self.plot.sig_point_clicked.connect(lambda _i, rid: self.sig_record_chosen.emit(rid))
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("ct_qc_trend_count")
+        bar = QHBoxLayout()
+        for w in (self.serial_label, self.serial_combo, self.key_label, self.key_combo):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.count_label)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addLayout(bar)
+        lay.addWidget(self.plot, 1)
+        self.serial_combo.currentIndexChanged.connect(lambda _i: self.refresh_plot())
+        self.key_combo.currentIndexChanged.connect(lambda _i: self.refresh_plot())
+        self.retranslate_ui()
+
+    def refresh(self, prefer_serial: str | None = None) -> None:
+        current = prefer_serial or self.serial_combo.currentText()
+        self.serial_combo.blockSignals(True)
+        self.serial_combo.clear()
+        self.serial_combo.addItems(self._serials())
+        i = self.serial_combo.findText(current or "")
+        self.serial_combo.setCurrentIndex(max(0, i))
+        self.serial_combo.blockSignals(False)
+        self.refresh_plot()
+
+    def refresh_plot(self) -> None:
+        serial, key = self.serial_combo.currentText(), self.key_combo.currentData()
+        if not serial or not key:
+            self.plot.set_points([], [])
+            self.count_label.setText("")
+            return
+        points, limits = self._load(serial, key)
+        self.plot.set_points([p.when for p in points], [p.value for p in points],
+                             [p.verdict for p in points], [p.record_id for p in points])
+        try:
+            lim = Limits.from_dict({k: v for k, v in (limits or {}).items()
+                                    if k in Limits.__dataclass_fields__})
+        except (TypeError, ValueError):
+            lim = None
+        self.plot.set_limits(lim if lim is not None and not lim.is_empty() else None)
+        self.count_label.setText(self.tr("%n result(s)", "", len(points)))
+
+    def retranslate_ui(self) -> None:
+        self.serial_label.setText(self.tr("Scanner serial"))
+        self.key_label.setText(self.tr("Measurement"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+
+class QcResultTabs(QTabWidget):
+    def __init__(self, trend: TrendView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ct_qc_result_tabs")
+        self.table = MeasurementTable(self, object_name="ct_qc_measurements")
+        self.artifacts = ArtifactTable(self)
+        self.plots = QcPlots(self)
+        self.trend = trend
+        for w in (self.table, self.artifacts, self.plots, self.trend):
+            self.addTab(w, "")
+        self.retranslate_ui()
+
+    def set_result(self, result: Any) -> None:
+        self.table.set_measurements(list(result.measurements) if result is not None else [])
+        self.artifacts.set_artifacts(result.artifacts if result is not None else [])
+        self.plots.set_result(result)
+
+    def retranslate_ui(self) -> None:
+        for i, text in enumerate((self.tr("Measurements"), self.tr("Artifacts"),
+                                  self.tr("Plots"), self.tr("Trend"))):
+            self.setTabText(i, text)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)

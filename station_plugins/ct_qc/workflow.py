@@ -1,0 +1,271 @@
+"""The CT QC station's Qt-free workflow: find series, analyse, store, trend, overlays.
+
+The panel only starts these functions (in the task pool) and renders what comes back.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from app.core.errors import InputRejected
+from app.core.measurement import Verdict
+from app.core.tasks import CancelToken, ScaledProgress, no_progress
+
+RESULT_KIND = "ct_qc.result"
+TREND_KEYS = ("ct_number.water", "noise.sd", "uniformity.max_edge_dev", "mtf.mtf50",
+              "slice_thickness", "ct_number.teflon", "ct_number.air", "low_contrast.cnr")
+
+
+@dataclass(frozen=True)
+class SeriesEntry:
+    """A series the station knows about (imported folder, received, or simulated)."""
+
+    series_uid: str
+    label: str
+    folder: str = ""
+    files: tuple[str, ...] = ()
+    scanner_serial: str = ""
+    acquired: str = ""
+    n_images: int = 0
+    origin: str = "import"          # import | received | simulated
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AnalysisOutcome:
+    entry: SeriesEntry
+    series: Any                     # LoadedSeries (volume, pixel_mm, slice positions, ...)
+    result: Any                     # QcResult
+    record_id: str = ""
+
+
+def scan_folder(folder: str | Path, *, origin: str = "import") -> list[SeriesEntry]:
+    """Group the DICOM files under ``folder`` by Series Instance UID (headers only)."""
+    import pydicom
+    from pydicom.errors import InvalidDicomError
+
+    root = Path(folder)
+    if not root.exists():
+        raise InputRejected(f"folder {root} does not exist")
+    groups: dict[str, dict[str, Any]] = {}
+    paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    for path in paths:
+        if path.suffix.lower() in (".json", ".txt", ".png", ".pdf"):
+            continue
+        try:
+            ds = pydicom.dcmread(path, stop_before_pixels=True)
+        except (InvalidDicomError, OSError, ValueError, AttributeError):
+            continue
+        uid = str(getattr(ds, "SeriesInstanceUID", "") or "")
+        if not uid or str(getattr(ds, "Modality", "")) != "CT":
+            continue
+        g = groups.setdefault(uid, {"files": [], "ds": ds})
+        g["files"].append(str(path))
+    out = []
+    for uid, g in groups.items():
+        ds = g["ds"]
+        serial = str(getattr(ds, "DeviceSerialNumber", "") or "")
+        date = str(getattr(ds, "AcquisitionDate", "") or getattr(ds, "SeriesDate", "") or "")
+        time = str(getattr(ds, "AcquisitionTime", "") or getattr(ds, "SeriesTime", "") or "")
+        acquired = (f"{date[:4]}-{date[4:6]}-{date[6:8]} {time[:2]}:{time[2:4]}"
+                    if len(date) == 8 else "")
+        desc = str(getattr(ds, "SeriesDescription", "") or "CT series")
+        folder_of = str(Path(g["files"][0]).parent)
+        out.append(SeriesEntry(series_uid=uid, label=f"{serial or '?'}  {acquired}  {desc}".strip(),
+                               folder=folder_of, files=tuple(sorted(g["files"])),
+                               scanner_serial=serial, acquired=acquired,
+                               n_images=len(g["files"]), origin=origin))
+    return sorted(out, key=lambda e: (e.scanner_serial, e.acquired, e.series_uid))
+
+
+def load_entry(entry: SeriesEntry) -> Any:
+    from station_plugins.ct_qc.dicom_load import load_series
+
+    return load_series(list(entry.files) or entry.folder, series_uid=entry.series_uid)
+
+
+def analyse_entry(entry: SeriesEntry, *, phantom: str = "auto", profile: Any = None,
+                  token: CancelToken | None = None,
+                  progress: Callable[[float, str], None] | None = None,
+                  loaded: Any = None) -> AnalysisOutcome:
+    """Load (unless given) and analyse one series; ``run(inputs, *, token, progress)``."""
+    from station_plugins.ct_qc.analysis import analyze_series
+
+    token = token or CancelToken()
+    progress = progress or no_progress
+    if loaded is None:
+        progress(0.0, "reading images")
+        loaded = load_entry(entry)
+    token.raise_if_cancelled()
+    result = analyze_series(loaded, phantom=phantom, profile=profile, token=token,
+                            progress=ScaledProgress(progress, 0.1, 1.0))
+    return AnalysisOutcome(entry=entry, series=loaded, result=result)
+
+
+def store_result(store: Any, outcome: AnalysisOutcome, *, username: str) -> str:
+    """Append the result as an immutable record keyed by scanner serial and series UID."""
+    res = outcome.result
+    serial = (res.inputs or {}).get("scanner_serial") or outcome.entry.scanner_serial or "unknown"
+    uid = (res.inputs or {}).get("series_uid") or outcome.entry.series_uid
+    payload = json.loads(res.to_json())
+    payload.setdefault("station", {})["acquired"] = outcome.entry.acquired
+    row = store.add_record(RESULT_KIND, serial, payload, username=username, ref=uid,
+                           verdict=res.verdict.value)
+    return row.id
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    when: str
+    value: float | None
+    verdict: str | None
+    record_id: str
+    series_uid: str
+
+
+def trend_points(store: Any, serial: str, key: str, limit: int = 500) -> tuple[list[TrendPoint], dict]:
+    """Values of measurement ``key`` over time for one scanner; also the newest limits."""
+    rows = store.query_records(kind=RESULT_KIND, subject=serial, limit=limit, newest_first=False)
+    points, limits = [], {}
+    for row in rows:
+        payload = row.payload if isinstance(row.payload, dict) else json.loads(row.payload)
+        m = next((m for m in payload.get("measurements", []) if m.get("key") == key), None)
+        if m is None:
+            continue
+        when = (payload.get("station", {}) or {}).get("acquired") or row.created_utc
+        value = m.get("value")
+        points.append(TrendPoint(when=when, value=None if value is None else float(value),
+                                 verdict=m.get("verdict"), record_id=row.id,
+                                 series_uid=row.ref))
+        limits = m.get("limits") or limits
+    return points, limits
+
+
+def known_serials(store: Any) -> list[str]:
+    return sorted({r.subject for r in store.query_records(kind=RESULT_KIND, limit=5000)})
+
+
+def overlays_for_slice(result: Any, slice_idx: int, pixel_mm: float | None = None) -> list[dict]:
+    """ROI overlays (RoiOverlay dicts) of the measurements made on ``slice_idx``."""
+    out: list[dict] = []
+    for m in result.measurements:
+        w = m.where or {}
+        slices = w.get("slices") or ([w["slice"]] if "slice" in w else [])
+        if slice_idx not in slices:
+            continue
+        verdict = m.verdict.value if isinstance(m.verdict, Verdict) else m.verdict
+        if w.get("kind") == "circle" and "centre_px" in w:
+            cx, cy = w["centre_px"]
+            out.append({"id": m.key, "kind": "circle", "cx": cx, "cy": cy,
+                        "r": w.get("radius_px", 5.0), "label": short_label(m.key),
+                        "verdict": verdict})
+        elif w.get("kind") == "rect" and "box_px" in w:
+            x, y, bw, bh = w["box_px"]
+            out.append({"id": m.key, "kind": "rect", "x": x, "y": y, "w": bw, "h": bh,
+                        "label": short_label(m.key), "verdict": verdict})
+        elif w.get("kind") == "line" and "points_px" in w and len(w["points_px"]) == 2:
+            (x1, y1), (x2, y2) = w["points_px"]
+            out.append({"id": m.key, "kind": "line", "x1": x1, "y1": y1, "x2": x2, "y2": y2,
+                        "label": short_label(m.key), "verdict": verdict})
+    for i, a in enumerate(result.artifacts):
+        loc = a.location or {}
+        rng = loc.get("slice_range") or []
+        if a.type == "ring" and "radius_mm" in loc and "centre_px" in loc and (
+                not rng or rng[0] <= slice_idx <= rng[-1]):
+            px = pixel_mm or loc.get("pixel_mm")
+            if px:
+                out.append({"id": f"artifact.{i}", "kind": "circle", "cx": loc["centre_px"][0],
+                            "cy": loc["centre_px"][1], "r": loc["radius_mm"] / px,
+                            "label": "ring", "verdict": a.verdict.value})
+    return _unique_ids(out)
+
+
+def _unique_ids(items: Iterable[dict]) -> list[dict]:
+    seen: dict[str, int] = {}
+    out = []
+    for d in items:
+        n = seen.get(d["id"], 0)
+        seen[d["id"]] = n + 1
+        out.append(d if n == 0 else {**d, "id": f"{d['id']}#{n}"})
+    return out
+
+
+def short_label(key: str) -> str:
+    parts = key.split(".")
+    return parts[-1] if len(parts) > 1 else key
+
+
+def module_slices(result: Any) -> list[tuple[str, int]]:
+    loc = result.localisation
+    return sorted(((m, int(k)) for m, k in (loc.module_slices or {}).items()), key=lambda t: t[1])
+
+
+def measurement_details(result: Any, key: str) -> dict:
+    """What the panel shows when an ROI or a row is clicked."""
+    m = result.measurement(key.split("#")[0])
+    if m is None:
+        return {}
+    value = m.value
+    if isinstance(value, float) and math.isnan(value):
+        value = None
+    return {"key": m.key, "value": value, "unit": m.unit, "limits": m.limits.text(),
+            "verdict": m.verdict.value, "where": dict(m.where or {}), "note": m.note}
+
+
+# --- background jobs: fn(*args, token=..., progress=...) for the task runner ------------
+def scan_job(folder: str | Path, *, token: CancelToken, progress: Callable) -> list[SeriesEntry]:
+    progress(0.0, "reading headers")
+    entries = scan_folder(folder)
+    token.raise_if_cancelled()
+    if not entries:
+        raise InputRejected(f"no CT series found under {folder}",
+                            remedy="Choose a folder that holds CT DICOM files.")
+    return entries
+
+
+def load_job(entry: SeriesEntry, *, token: CancelToken, progress: Callable) -> tuple[SeriesEntry, Any]:
+    progress(0.0, "reading images")
+    loaded = load_entry(entry)
+    token.raise_if_cancelled()
+    return entry, loaded
+
+
+def simulate_job(out_dir: str | Path, params: Any, serial: str, *, token: CancelToken,
+                 progress: Callable) -> list[SeriesEntry]:
+    """Simulate a phantom series (demo / training), write it as DICOM and list it."""
+    from station_plugins.ct_qc.simulator import simulate_series, write_dicom_series
+
+    series = simulate_series(params, token=token, progress=ScaledProgress(progress, 0, 0.8))
+    token.raise_if_cancelled()
+    folder = Path(out_dir)
+    write_dicom_series(series, folder, scanner_serial=serial)
+    progress(1.0, "simulated series written")
+    return scan_folder(folder, origin="simulated")
+
+
+def analyse_and_store(entry: SeriesEntry, loaded: Any, store: Any, username: str, *,
+                      phantom: str = "auto", profile: Any = None, token: CancelToken,
+                      progress: Callable) -> AnalysisOutcome:
+    """Analyse and append the record. A series that cannot be decided is stored as an
+    ERROR record with the reason (nothing silently lost), then the error is raised."""
+    from app.core.errors import Cancelled, PharosError
+
+    try:
+        outcome = analyse_entry(entry, phantom=phantom, profile=profile, token=token,
+                                progress=progress, loaded=loaded)
+    except Cancelled:
+        raise
+    except PharosError as exc:
+        if store is not None:
+            store.add_record(RESULT_KIND, entry.scanner_serial or "unknown",
+                             {"verdict": Verdict.ERROR.value, "error": exc.to_dict(),
+                              "inputs": {"series_uid": entry.series_uid},
+                              "station": {"acquired": entry.acquired}},
+                             username=username, ref=entry.series_uid, verdict=Verdict.ERROR.value)
+        raise
+    record_id = store_result(store, outcome, username=username) if store is not None else ""
+    return AnalysisOutcome(entry=outcome.entry, series=outcome.series, result=outcome.result,
+                           record_id=record_id)
