@@ -1,0 +1,247 @@
+"""File side of DICOM intake: the intake folder, folder import and a watched folder.
+
+Every path in (network C-STORE, folder import, watched folder, C-MOVE retrieve) goes
+through :class:`FileIntake.ingest_bytes`: validate, then either store the re-encoded
+instance as ``<intake>/<StudyUID>/<SeriesUID>/<SOPUID>.dcm`` or quarantine the original
+bytes with the reason. Bad input never raises out of ingest: it comes back as a
+:class:`RejectedFile` (data), so one bad file cannot stop a series or a folder.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from app.adapters.dicom_validate import (DicomRejected, DicomValidator, Quarantine,
+                                         ValidatedInstance)
+from app.core.ids import utc_iso
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoredInstance:
+    """An accepted instance as stored in the intake folder (no pixel bytes kept here)."""
+
+    sop_instance_uid: str
+    series_instance_uid: str
+    study_instance_uid: str
+    path: Path
+    duplicate: bool
+    source: str
+    received_utc: str
+    modality: str = ""
+    series_description: str = ""
+    series_number: int | None = None
+    instance_number: int | None = None
+    image_position: tuple[float, float, float] | None = None
+    device_serial: str = ""
+    station_name: str = ""
+
+
+@dataclass(frozen=True)
+class RejectedFile:
+    reason: str
+    code: str
+    message: str
+    dimse_status: int
+    quarantine_path: Path | None
+    sha256: str
+    source: str
+    received_utc: str
+
+    def to_dict(self) -> dict:
+        return {"reason": self.reason, "code": self.code, "message": self.message,
+                "dimse_status": f"0x{self.dimse_status:04X}", "sha256": self.sha256,
+                "quarantine_path": str(self.quarantine_path or ""), "source": self.source,
+                "received_utc": self.received_utc}
+
+
+Outcome = StoredInstance | RejectedFile
+
+
+@dataclass
+class ImportReport:
+    stored: list[StoredInstance] = field(default_factory=list)
+    rejected: list[RejectedFile] = field(default_factory=list)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for s in self.stored if s.duplicate)
+
+
+class IntakeFolder:
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def path_for(self, vi: ValidatedInstance) -> Path:
+        # UIDs were checked to be digits and dots only: safe as path parts.
+        return (self.root / vi.study_instance_uid / vi.series_instance_uid
+                / f"{vi.sop_instance_uid}.dcm")
+
+    def store(self, vi: ValidatedInstance) -> tuple[Path, bool]:
+        """Write once; (path, duplicate). Same UID with other content raises."""
+        path = self.path_for(vi)
+        if path.exists():
+            if path.read_bytes() != vi.encoded:
+                raise DicomRejected("uid_conflict", f"SOP Instance UID {vi.sop_instance_uid} "
+                                    "was already received with different content; the "
+                                    "first copy is kept.")
+            return path, True
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{threading.get_ident()}.tmp")
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(vi.encoded)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise DicomRejected("storage_failed", f"Intake folder {self.root} not writable: "
+                                f"{exc.strerror or exc}.") from None
+        return path, False
+
+
+class FileIntake:
+    """Validate, store or quarantine. Thread-safe (each call is independent)."""
+
+    def __init__(self, validator: DicomValidator, quarantine: Quarantine,
+                 folder: IntakeFolder) -> None:
+        self.validator = validator
+        self.quarantine = quarantine
+        self.folder = folder
+        self._lock = threading.Lock()   # serialises duplicate detection per process
+
+    def ingest_bytes(self, data: bytes, *, source: str, context: dict | None = None,
+                     expect_sop: tuple[str, str] | None = None) -> Outcome:
+        """``expect_sop`` = (SOP class, SOP instance) from the C-STORE command."""
+        now = utc_iso()
+        try:
+            vi = self.validator.validate_bytes(data, source=source)
+            if expect_sop is not None and (vi.sop_class_uid, vi.sop_instance_uid) != expect_sop:
+                raise DicomRejected("uid_mismatch", "The dataset's SOP Class/Instance UID "
+                                    f"({vi.sop_class_uid}, {vi.sop_instance_uid}) differs "
+                                    f"from the C-STORE request ({expect_sop[0]}, "
+                                    f"{expect_sop[1]}).")
+            with self._lock:
+                path, duplicate = self.folder.store(vi)
+        except DicomRejected as rej:
+            qpath = None
+            if rej.reason != "storage_failed":
+                try:
+                    qpath = self.quarantine.put(data, rej, source=source, context=context)
+                except OSError as exc:
+                    log.error("quarantine write failed for %s: %s", source, exc)
+            log.warning("rejected %s: %s [%s]", source, rej.message, rej.code)
+            return RejectedFile(rej.reason, rej.code, rej.message, rej.dimse_status, qpath,
+                                rej.sha256, source, now)
+        if duplicate:
+            log.info("duplicate SOP Instance %s from %s ignored", vi.sop_instance_uid, source)
+        return StoredInstance(
+            vi.sop_instance_uid, vi.series_instance_uid, vi.study_instance_uid, path,
+            duplicate, source, now, vi.modality, vi.series_description, vi.series_number,
+            vi.instance_number, vi.image_position, vi.device_serial, vi.station_name)
+
+    def ingest_file(self, path: Path | str) -> Outcome:
+        path = Path(path)
+        try:
+            size = path.stat().st_size
+            if size > self.validator.max_bytes:      # size gate before reading
+                rej = DicomRejected("too_large", f"{path.name}: {size / 1e6:.1f} MB exceeds "
+                                    f"the {self.validator.max_bytes / 1e6:.1f} MB limit.")
+                return RejectedFile(rej.reason, rej.code, rej.message, rej.dimse_status,
+                                    None, "", str(path), utc_iso())
+            data = path.read_bytes()
+        except OSError as exc:
+            rej = DicomRejected("unreadable", f"{path}: cannot read ({exc.strerror or exc}).")
+            return RejectedFile(rej.reason, rej.code, rej.message, rej.dimse_status, None,
+                                "", str(path), utc_iso())
+        return self.ingest_bytes(data, source=str(path))
+
+    def import_folder(self, folder: Path | str, *, token=None, progress=None,  # noqa: ANN001
+                      on_outcome: Callable[[Outcome], None] | None = None) -> ImportReport:
+        files = sorted(p for p in Path(folder).rglob("*") if p.is_file()
+                       and not p.name.startswith("."))
+        report = ImportReport()
+        for i, path in enumerate(files):
+            if token is not None:
+                token.raise_if_cancelled()
+            outcome = self.ingest_file(path)
+            (report.stored if isinstance(outcome, StoredInstance) else report.rejected).append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+            if progress is not None:
+                progress((i + 1) / len(files), f"{i + 1}/{len(files)} {path.name}")
+        return report
+
+
+class FolderWatcher:
+    """Polls a folder; a file is ingested once its size and mtime were unchanged for
+    ``debounce_s`` (a writer still copying it is left alone). Files are not deleted;
+    each (path, size, mtime) is ingested once per watcher lifetime."""
+
+    def __init__(self, folder: Path | str, intake: FileIntake, on_outcome: Callable[[Outcome], None],
+                 *, poll_s: float = 1.0, debounce_s: float = 2.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.folder = Path(folder)
+        self.intake = intake
+        self.on_outcome = on_outcome
+        self.poll_s, self.debounce_s, self.clock = poll_s, debounce_s, clock
+        self._seen: dict[Path, tuple[int, int, float]] = {}     # path -> size, mtime, since
+        self._done: set[tuple[Path, int, int]] = set()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def poll_once(self) -> int:
+        """One scan; returns how many files were ingested."""
+        now, count = self.clock(), 0
+        try:
+            entries = [p for p in self.folder.rglob("*") if p.is_file()
+                       and not p.name.startswith(".") and not p.name.endswith(".tmp")]
+        except OSError as exc:
+            log.warning("watched folder %s unreadable: %s", self.folder, exc)
+            return 0
+        for path in entries:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            sig = (st.st_size, st.st_mtime_ns)
+            if (path, *sig) in self._done:
+                continue
+            prev = self._seen.get(path)
+            if prev is None or prev[:2] != sig:
+                self._seen[path] = (*sig, now)
+                continue
+            if now - prev[2] < self.debounce_s:
+                continue
+            self._done.add((path, *sig))
+            self._seen.pop(path, None)
+            self.on_outcome(self.intake.ingest_file(path))
+            count += 1
+        return count
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="dicom-folder-watch", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.poll_s):
+            try:
+                self.poll_once()
+            except Exception:  # noqa: BLE001 - keep watching; the listener logs details
+                log.exception("watched folder poll failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5.0)
+            self._thread = None

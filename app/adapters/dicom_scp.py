@@ -1,0 +1,197 @@
+"""DICOM Storage SCP of the station (pynetdicom): C-ECHO, C-STORE, commitment reports.
+
+- Binds ``host`` (127.0.0.1 by default) and ``port`` (0 = any free port; read ``.port``).
+- Calling-AE allow-list: associations from other AEs are rejected at negotiation
+  (A-ASSOCIATE-RJ, "calling AE title not recognised").
+- Accepts every storage SOP class at negotiation so that a wrong object (e.g. an MR in
+  a CT series) is answered per instance with a status, logged and quarantined instead
+  of vanishing in the negotiation. Status per cause: see ``dicom_validate``.
+- N-EVENT-REPORT (Storage Commitment results sent by the PACS on a new association)
+  is routed to the :class:`CommitmentRegistry` by Transaction UID.
+- Every handler is guarded: an exception reaches ``on_error`` and the peer gets
+  0x0110 (processing failure); the SCP keeps serving.
+- Accepted sockets get TCP_NODELAY.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+from pynetdicom import evt
+from pynetdicom.presentation import StoragePresentationContexts
+
+from app.adapters.dicom_commit import STORAGE_COMMITMENT_PUSH, CommitmentRegistry
+from app.adapters.dicom_files import FileIntake, Outcome, RejectedFile
+from app.adapters.dicom_transport import NoDelayAE, NoDelayServer, ScpStartError, guarded
+from app.adapters.dicom_validate import (CT_IMAGE_STORAGE, ENHANCED_CT_IMAGE_STORAGE,
+                                         STATUS_PROCESSING_FAILURE)
+
+log = logging.getLogger(__name__)
+VERIFICATION = "1.2.840.10008.1.1"
+
+
+@dataclass(frozen=True)
+class AssociationEvent:
+    kind: str            # accepted / rejected / released / aborted
+    calling_ae: str
+    address: str
+    detail: str = ""
+
+
+class DicomStorageScp:
+    def __init__(self, intake: FileIntake, *, ae_title: str = "PHAROS_QC", port: int = 11112,
+                 host: str = "127.0.0.1", allowed_calling_aes: list[str] | tuple[str, ...] = (),
+                 on_outcome: Callable[[Outcome], None] | None = None,
+                 on_association: Callable[[AssociationEvent], None] | None = None,
+                 on_error: Callable[[BaseException], None] | None = None,
+                 commitments: CommitmentRegistry | None = None, tcp_nodelay: bool = True,
+                 network_timeout: float = 60.0, maximum_pdu: int = 0) -> None:
+        self.intake = intake
+        self.ae_title = ae_title
+        self.host = host
+        self.requested_port = int(port)
+        self.allowed_calling_aes = tuple(a.strip() for a in allowed_calling_aes if a.strip())
+        self.on_outcome = on_outcome
+        self.on_association = on_association
+        self.on_error = on_error
+        self.commitments = commitments or CommitmentRegistry()
+        self.tcp_nodelay = tcp_nodelay
+        self.network_timeout = network_timeout
+        self.maximum_pdu = maximum_pdu
+        self._server: NoDelayServer | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.counts = {"stored": 0, "duplicates": 0, "rejected": 0, "associations": 0,
+                       "refused": 0, "echo": 0, "commitment_reports": 0}
+
+    # --- lifecycle -----------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            return self.requested_port
+        return int(self._server.server_address[1])
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> "DicomStorageScp":
+        if self._server is not None:
+            return self
+        ae = NoDelayAE(self.ae_title, tcp_nodelay=self.tcp_nodelay)
+        ae.network_timeout = self.network_timeout
+        ae.maximum_pdu_size = self.maximum_pdu
+        ae.maximum_associations = 16
+        if self.allowed_calling_aes:
+            ae.require_calling_aet = list(self.allowed_calling_aes)
+        for cx in StoragePresentationContexts:
+            ae.add_supported_context(cx.abstract_syntax, self._transfer_syntaxes())
+        for uid in (CT_IMAGE_STORAGE, ENHANCED_CT_IMAGE_STORAGE):
+            if uid not in [c.abstract_syntax for c in ae.supported_contexts]:
+                ae.add_supported_context(uid, self._transfer_syntaxes())
+        ae.add_supported_context(VERIFICATION, self._transfer_syntaxes())
+        # The PACS proposes itself as commitment SCP when it sends N-EVENT-REPORT.
+        ae.add_supported_context(STORAGE_COMMITMENT_PUSH, self._transfer_syntaxes(),
+                                 scu_role=True, scp_role=True)
+        handlers = [
+            (evt.EVT_C_ECHO, guarded(self._on_echo, failure=STATUS_PROCESSING_FAILURE,
+                                     on_error=self.on_error)),
+            (evt.EVT_C_STORE, guarded(self._on_store, failure=STATUS_PROCESSING_FAILURE,
+                                      on_error=self.on_error)),
+            (evt.EVT_N_EVENT_REPORT, guarded(self._on_event_report,
+                                             failure=(STATUS_PROCESSING_FAILURE, None),
+                                             on_error=self.on_error)),
+            (evt.EVT_ACCEPTED, guarded(self._on_accepted, failure=None, on_error=self.on_error)),
+            (evt.EVT_REJECTED, guarded(self._on_rejected, failure=None, on_error=self.on_error)),
+            (evt.EVT_ABORTED, guarded(self._on_aborted, failure=None, on_error=self.on_error)),
+        ]
+        try:
+            server = ae.make_server((self.host, self.requested_port), evt_handlers=handlers,
+                                    server_class=NoDelayServer)
+        except OSError as exc:
+            raise ScpStartError(f"The DICOM receiver cannot listen on {self.host}:"
+                                f"{self.requested_port}: {exc.strerror or exc}.") from None
+        self._ae, self._server = ae, server
+        ae._servers.append(server)
+        self._thread = threading.Thread(target=server.serve_forever,
+                                        name=f"dicom-scp-{self.ae_title}", daemon=True)
+        self._thread.start()
+        log.info("DICOM SCP %s listening on %s:%d", self.ae_title, self.host, self.port)
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        for assoc in list(server.active_associations):
+            assoc.abort()
+        server.shutdown()          # stops serve_forever and closes the listening socket
+        if self._thread is not None:
+            self._thread.join(10.0)
+            self._thread = None
+        log.info("DICOM SCP %s stopped", self.ae_title)
+
+    def _transfer_syntaxes(self) -> list[str]:
+        return list(self.intake.validator.transfer_syntaxes)
+
+    # --- handlers ------------------------------------------------------------------
+    def _count(self, key: str) -> None:
+        with self._lock:
+            self.counts[key] += 1
+
+    def _on_echo(self, event) -> int:  # noqa: ANN001
+        self._count("echo")
+        return 0x0000
+
+    def _on_store(self, event) -> int:  # noqa: ANN001
+        req = event.request
+        calling = event.assoc.requestor.ae_title
+        address = f"{event.assoc.requestor.address}:{event.assoc.requestor.port}"
+        data = event.encoded_dataset(include_meta=True)
+        outcome = self.intake.ingest_bytes(
+            data, source=f"dicom://{calling}@{address}",
+            context={"calling_ae": calling, "peer": address,
+                     "affected_sop_instance_uid": str(req.AffectedSOPInstanceUID)},
+            expect_sop=(str(req.AffectedSOPClassUID), str(req.AffectedSOPInstanceUID)))
+        if isinstance(outcome, RejectedFile):
+            self._count("rejected")
+            status = outcome.dimse_status
+        else:
+            self._count("duplicates" if outcome.duplicate else "stored")
+            status = 0x0000
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+        return status
+
+    def _on_event_report(self, event):  # noqa: ANN001, ANN202
+        req = event.request
+        if str(req.AffectedSOPClassUID) != STORAGE_COMMITMENT_PUSH:
+            return 0x0118, None       # no such SOP class
+        info = event.event_information
+        self._count("commitment_reports")
+        matched = self.commitments.deliver(info)
+        log.info("storage commitment report (event type %s) for %s: %s",
+                 req.EventTypeID, info.get("TransactionUID", "?"),
+                 "routed" if matched else "kept (no waiter yet)")
+        return 0x0000, None
+
+    def _assoc_event(self, kind: str, event, detail: str = "") -> None:  # noqa: ANN001
+        req = event.assoc.requestor
+        if self.on_association is not None:
+            self.on_association(AssociationEvent(kind, req.ae_title, f"{req.address}:{req.port}",
+                                                 detail))
+
+    def _on_accepted(self, event) -> None:  # noqa: ANN001
+        self._count("associations")
+        self._assoc_event("accepted", event)
+
+    def _on_rejected(self, event) -> None:  # noqa: ANN001
+        self._count("refused")
+        calling = event.assoc.requestor.ae_title
+        log.warning("association from AE %r refused (not in the allow-list)", calling)
+        self._assoc_event("rejected", event, "calling AE title not in the allow-list")
+
+    def _on_aborted(self, event) -> None:  # noqa: ANN001
+        self._assoc_event("aborted", event)
