@@ -100,7 +100,8 @@ class RoomMonitor:
 
     def on_state(self, state: Any) -> None:
         self.connection = state
-        self.engine.set_connection(state.connected, state.message)
+        if state.state != "connecting":          # a first connect is not a loss
+            self.engine.set_connection(state.connected, state.message)
         with self._lock:
             self._dirty = True
 

@@ -1,0 +1,207 @@
+"""LeadRoomPanel: safety banner, connection line, overview, room detail, alarms,
+schedule (Gantt), reports and checklist.
+
+Updates: the monitor (asyncio thread) calls a listener at most 10 times a second; the
+listener emits one queued signal; the GUI refreshes what is visible. No per-value
+repaint. The safety banner cannot be closed: it disappears only when no safety alarm
+is active. New annunciated alarms beep (system beep) once per alarm.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QPushButton, QTabWidget,
+                               QVBoxLayout, QWidget)
+
+from app.core.errors import PharosError
+from app.runtime.notifier import Notice
+from station_plugins.lead_room import jobs_io, scheduling
+from station_plugins.lead_room.ui_alarms import AlarmPanel
+from station_plugins.lead_room.ui_detail import RoomDetail
+from station_plugins.lead_room.ui_gantt import GanttView
+from station_plugins.lead_room.ui_overview import RoomOverview
+from station_plugins.lead_room.ui_reports import ChecklistView, ReportsView
+from widgets.state_style import NOTICE_COLORS, PRIORITY_COLORS
+
+
+class _Bridge(QObject):
+    sig_changed = Signal()
+
+
+class LeadRoomPanel(QWidget):
+    def __init__(self, service: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("leadroom_panel")
+        self.service = service
+        self.banner = QLabel("", self)
+        self.banner.setObjectName("leadroom_safety_banner")
+        self.banner.setWordWrap(True)
+        self.banner.setVisible(False)
+        self.banner.setStyleSheet(f"background:{NOTICE_COLORS['safety']}; color:white; "
+                                  f"font-weight:bold; padding:8px; font-size:13pt;")
+        self.connection = QLabel("", self)
+        self.connection.setObjectName("leadroom_connection")
+        self.message = QLabel("", self)
+        self.message.setObjectName("leadroom_message")
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("leadroom_tabs")
+        self.overview = RoomOverview(self)
+        self.overview.sig_room_clicked.connect(self.open_room)
+        self.detail = RoomDetail(self)
+        self.alarms = AlarmPanel(service, self, report=self.show_error)
+        self.gantt = GanttView(self, on_move=self.move_job)
+        self.reports = ReportsView(service, self)
+        self.checklist = ChecklistView(service, self)
+        sched_box = QWidget(self)
+        sl = QVBoxLayout(sched_box)
+        bar = QHBoxLayout()
+        for name, text, fn in (("generate", "Plan generated day (150 jobs)", self.plan_demo),
+                               ("room_down", "Room down: re-plan", self.room_down)):
+            b = QPushButton(text, sched_box)
+            b.setObjectName(f"leadroom_schedule_{name}")
+            b.clicked.connect(fn)
+            bar.addWidget(b)
+        self.schedule_info = QLabel("", sched_box)
+        self.schedule_info.setObjectName("leadroom_schedule_info")
+        bar.addWidget(self.schedule_info, 1)
+        sl.addLayout(bar)
+        sl.addWidget(self.gantt, 1)
+        for w, title in ((self.overview, "Overview"), (self.detail, "Room"),
+                         (self.alarms, "Alarms"), (sched_box, "Schedule"),
+                         (self.reports, "Dose && energy"), (self.checklist, "Checklist")):
+            self.tabs.addTab(w, title)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.banner)
+        top = QHBoxLayout()
+        top.addWidget(self.connection, 1)
+        top.addWidget(self.message, 2)
+        lay.addLayout(top)
+        lay.addWidget(self.tabs, 1)
+        self.jobs: list[scheduling.Job] = []
+        self.rooms = jobs_io.default_rooms(30)
+        self.schedule = scheduling.Schedule()
+        self.refreshes = 0
+        self.banner_latency: list[float] = []       # source change -> banner shown, s
+        self._banner_seen: set[str] = set()
+        self._beeped: set[tuple[str, float]] = set()
+        self._bridge = _Bridge(self)
+        self._bridge.sig_changed.connect(self.refresh, Qt.ConnectionType.QueuedConnection)
+        service.monitor.add_listener(self._bridge.sig_changed.emit)
+        self._notice_active = False
+        self.refresh()
+
+    # --- refresh (GUI thread, <= 10 Hz) -------------------------------------------------
+    def refresh(self) -> None:
+        self.refreshes += 1
+        svc = self.service
+        st = svc.monitor.connection
+        connected = bool(st is not None and st.connected)
+        if st is None:
+            text, colour = "Gateway: connecting...", "unknown"
+        else:
+            text = f"Gateway {st.state}: {st.message}"
+            colour = "ok" if connected else "error"
+        self.connection.setText(text)
+        self.connection.setStyleSheet(
+            "" if colour == "ok" else f"color:{PRIORITY_COLORS['high']}; font-weight:bold;")
+        self._update_banner()
+        idx = self.tabs.currentIndex()
+        if idx == 0:
+            self.overview.set_tiles(svc.monitor.overview(), connected)
+        elif idx == 1 and self.detail.room:
+            self.detail.update_values(svc.monitor.room_values(self.detail.room))
+        elif idx == 2:
+            self.alarms.refresh()
+        elif idx == 5:
+            self.checklist.set_rooms(svc.monitor.room_names())
+        self._annunciate()
+
+    def _update_banner(self) -> None:
+        b = self.service.engine.banner()
+        if b is None:
+            self.banner.setVisible(False)
+            if self._notice_active:
+                self._notice_active = False
+            return
+        src = b["activated_src_ts"]
+        if b["id"] not in self._banner_seen and src:
+            self._banner_seen.add(b["id"])
+            self.banner_latency.append(time.time() - src)
+        where = b["room"] + (f" ({b['source'].split('/', 1)[-1]})" if b["source"] != b["room"]
+                             else "")
+        text = (f"SAFETY: {b['title']} - {where}"
+                f" | {b['count']} safety alarm(s) active, {b['unacked']} unacknowledged. "
+                f"{b['remedy']}")
+        if self.banner.text() != text:
+            self.banner.setText(text)
+        self.banner.setVisible(True)
+        if not self._notice_active and self.service.ctx.notifier is not None:
+            self._notice_active = True
+            self.service.ctx.notifier.notify(Notice("safety", text, source="lead_room"))
+
+    def _annunciate(self) -> None:
+        for r in self.service.engine.list("unacked"):
+            key = (r["id"], r["activated_ts"] or 0.0)
+            if r["active"] and key not in self._beeped:
+                self._beeped.add(key)
+                QApplication.beep()
+
+    # --- actions ---------------------------------------------------------------------------
+    def show_error(self, exc: BaseException) -> None:
+        text = exc.operator_text() if isinstance(exc, PharosError) else str(exc)
+        self.message.setText(text)
+
+    def open_room(self, room: str) -> None:
+        history = None
+        h = self.service.historian
+        if h is not None:
+            t1 = time.time()
+            keys = [k for k in h.keys() if k.startswith(room + "/")]
+            history = h.query(keys, t1 - 3600, t1, max_points=600)
+        self.detail.show_room(room, history)
+        self.tabs.setCurrentWidget(self.detail)
+        self.detail.update_values(self.service.monitor.room_values(room))
+
+    def set_plan(self, jobs: list[scheduling.Job], sched: scheduling.Schedule) -> None:
+        self.jobs, self.schedule = jobs, sched
+        mt = scheduling.metrics(sched, jobs)
+        self.schedule_info.setText(
+            f"{sched.method}: {mt['jobs']} jobs in {mt['rooms_used']} rooms, utilisation "
+            f"{mt['utilisation']:.0%}, late {mt['late_jobs']}, tardiness "
+            f"{mt['tardiness_min']} min")
+        self.gantt.set_schedule([r.id for r in self.rooms],
+                                list(sched.assignments.values()),
+                                {j.id: j.due for j in jobs})
+
+    def plan_demo(self) -> None:
+        jobs = jobs_io.generate_day(150, rooms=len(self.rooms))
+        self.set_plan(jobs, scheduling.dispatch(jobs, self.rooms))
+
+    def room_down(self) -> None:
+        if not self.schedule.assignments:
+            return
+        used = sorted({a.room for a in self.schedule.assignments.values()})
+        now = min(a.start for a in self.schedule.assignments.values()) + 240
+        self.set_plan(self.jobs, scheduling.replan(self.schedule, self.jobs, self.rooms, now,
+                                                   down_room=used[0]))
+        self.rooms = [r if r.id != used[0] else scheduling.Room(r.id, r.capabilities,
+                                                                r.speed, down=True)
+                      for r in self.rooms]
+
+    def move_job(self, job_id: str, room_id: str, start: int) -> str | None:
+        job = next(j for j in self.jobs if j.id == job_id)
+        room = next(r for r in self.rooms if r.id == room_id)
+        old = self.schedule.assignments[job_id]
+        try:
+            new = scheduling.apply_override(self.schedule, job, room, start)
+            self.service.record_schedule_override(
+                job_id, {"room": old.room, "start": old.start},
+                {"room": room_id, "start": start}, "drag in Gantt view")
+        except PharosError as exc:
+            self.show_error(exc)
+            return exc.message
+        self.set_plan(self.jobs, new)
+        return None

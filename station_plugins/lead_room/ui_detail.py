@@ -1,0 +1,134 @@
+"""Room detail: signal table (value, status, source and receive time) + live trends.
+
+Trends are pyqtgraph curves fed from the monitor's latest values at the panel's
+refresh rate (10 Hz max), clipped to view and peak-downsampled, with the last hour
+loaded from the historian when the room is opened. Invalid values break the line
+(NaN), they are never bridged.
+"""
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from station_plugins.lead_room.alarm_defs import BOUNDARY_LIMIT_USVH
+
+TREND_GROUPS = (("Boundary dose rate (uSv/h)", "Boundary/"), ("Temperature (C)", "Temperature"),
+                ("Power (kW)", "PowerKw"))
+PENS = ["#37627a", "#5b6168", "#8a6d3b", "#4a7a4a"]
+KEEP = 36_000
+
+
+def _t(ts: float | None) -> str:
+    return datetime.fromtimestamp(ts).strftime("%H:%M:%S.%f")[:-3] if ts else "-"
+
+
+class RoomDetail(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("leadroom_detail")
+        self.room = ""
+        self.title = QLabel("Select a room in the overview", self)
+        self.title.setObjectName("leadroom_detail_title")
+        f = self.title.font()
+        f.setBold(True)
+        f.setPointSizeF(f.pointSizeF() * 1.3)
+        self.title.setFont(f)
+        self.table = QTableWidget(0, 5, self)
+        self.table.setObjectName("leadroom_detail_signals")
+        self.table.setHorizontalHeaderLabels(["Signal", "Value", "Status", "Source time",
+                                              "Received"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        pg.setConfigOptions(antialias=False, background="#eceef0", foreground="#2b2f33")
+        self.plots: dict[str, pg.PlotWidget] = {}
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.buffers: dict[str, tuple[deque, deque]] = {}
+        self._last_src: dict[str, float | None] = {}
+        trends = QVBoxLayout()
+        for title, _prefix in TREND_GROUPS:
+            pw = pg.PlotWidget(self, axisItems={"bottom": pg.DateAxisItem()})
+            pw.setObjectName(f"leadroom_trend_{_prefix.strip('/').lower()}")
+            pw.setTitle(title, size="9pt")
+            pw.setMinimumHeight(120)
+            pw.showGrid(x=True, y=True, alpha=0.2)
+            pw.setClipToView(True)
+            pw.setDownsampling(auto=True, mode="peak")
+            if _prefix == "Boundary/":
+                pw.addItem(pg.InfiniteLine(BOUNDARY_LIMIT_USVH, angle=0,
+                                           pen=pg.mkPen("#c62828", style=Qt.PenStyle.DashLine)))
+            self.plots[_prefix] = pw
+            trends.addWidget(pw)
+        body = QHBoxLayout()
+        body.addWidget(self.table, 2)
+        body.addLayout(trends, 3)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.title)
+        lay.addLayout(body, 1)
+
+    def show_room(self, room: str, history: dict[str, Any] | None = None) -> None:
+        self.room = room
+        self.title.setText(room)
+        for c in self.curves.values():
+            c.getViewBox().removeItem(c) if c.getViewBox() else None
+        self.curves.clear()
+        self.buffers.clear()
+        self._last_src.clear()
+        for key, series in (history or {}).items():
+            self.buffers[key] = (deque(series.ts.tolist(), KEEP), deque(series.avg.tolist(), KEEP))
+
+    def _curve(self, leaf: str) -> pg.PlotDataItem | None:
+        if leaf in self.curves:
+            return self.curves[leaf]
+        for _title, prefix in TREND_GROUPS:
+            if leaf.startswith(prefix) if prefix.endswith("/") else leaf == prefix:
+                pw = self.plots[prefix]
+                n = sum(1 for k in self.curves if k.startswith(prefix))
+                c = pw.plot([], [], pen=pg.mkPen(PENS[n % len(PENS)], width=1.5),
+                            name=leaf, connect="finite")
+                self.curves[leaf] = c
+                return c
+        return None
+
+    def update_values(self, values: dict[str, Any]) -> None:
+        """``values``: leaf -> SignalValue of the shown room (latest)."""
+        if not self.room:
+            return
+        leaves = sorted(values)
+        if self.table.rowCount() != len(leaves):
+            self.table.setRowCount(len(leaves))
+        grey = QBrush(QColor("#c9cdd1"), Qt.BrushStyle.BDiagPattern)
+        for row, leaf in enumerate(leaves):
+            v = values[leaf]
+            text = "INVALID" if not v.valid else (f"{v.value:.3f}" if isinstance(v.value, float)
+                                                  else str(v.value))
+            cells = (leaf, text, v.status + (f": {v.reason}" if v.reason else ""),
+                     _t(v.source_ts), _t(v.receive_ts))
+            for col, c in enumerate(cells):
+                item = self.table.item(row, col)
+                if item is None:
+                    item = QTableWidgetItem()
+                    self.table.setItem(row, col, item)
+                if item.text() != c:
+                    item.setText(c)
+                item.setBackground(grey if not v.valid else QBrush())
+            curve = self._curve(leaf)
+            if curve is None:
+                continue
+            ts_key = f"{self.room}/{leaf}"
+            if self._last_src.get(leaf) == (v.receive_ts, v.status):
+                continue
+            self._last_src[leaf] = (v.receive_ts, v.status)
+            xs, ys = self.buffers.setdefault(ts_key, (deque(maxlen=KEEP), deque(maxlen=KEEP)))
+            xs.append(v.receive_ts)
+            ys.append(float(v.value) if v.valid and isinstance(v.value, (int, float))
+                      else np.nan)
+            curve.setData(np.fromiter(xs, float, len(xs)), np.fromiter(ys, float, len(ys)))

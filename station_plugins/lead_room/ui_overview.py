@@ -1,0 +1,131 @@
+"""ISA-101 overview: every room on one screen, painted by one widget.
+
+Grey is normal; colour only for abnormal (alarm priority); an invalid value is drawn
+hatched with the word INVALID, never as a plausible number. Beam on is normal
+operation: shown as a dark marker, not a colour. Click a tile to open the room.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from widgets.state_style import PRIORITY_COLORS
+
+BG = QColor("#dfe2e5")
+TILE = QColor("#eceef0")
+TEXT = QColor("#2b2f33")
+MUTED = QColor("#6b7177")
+HATCH = QColor("#9aa0a6")
+
+
+def fmt(v: Any, nd: int = 1, unit: str = "") -> tuple[str, bool]:
+    """(text, valid)."""
+    if v is None:
+        return "INVALID", False
+    if isinstance(v, float):
+        return f"{v:.{nd}f}{unit}", True
+    return f"{v}{unit}", True
+
+
+class RoomOverview(QWidget):
+    sig_room_clicked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("leadroom_overview")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(600, 400)
+        self.tiles: list[dict[str, Any]] = []
+        self.connected = True
+        self._rects: list[tuple[QRectF, str]] = []
+        self.paints = 0
+
+    def set_tiles(self, tiles: list[dict[str, Any]], connected: bool) -> None:
+        if tiles != self.tiles or connected != self.connected:
+            self.tiles, self.connected = tiles, connected
+            self.update()
+
+    def _grid(self) -> tuple[int, int]:
+        n = max(1, len(self.tiles))
+        w, h = max(1, self.width()), max(1, self.height())
+        cols = max(1, round(math.sqrt(n * w / h / 1.6)))
+        return cols, math.ceil(n / cols)
+
+    def paintEvent(self, _ev: Any) -> None:  # noqa: N802 - Qt API
+        self.paints += 1
+        p = QPainter(self)
+        p.fillRect(self.rect(), BG)
+        if not self.tiles:
+            p.setPen(MUTED)
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                       "Waiting for the gateway: no room data yet")
+            return
+        cols, rows = self._grid()
+        gap = 6.0
+        tw = (self.width() - gap * (cols + 1)) / cols
+        th = (self.height() - gap * (rows + 1)) / rows
+        self._rects = []
+        base = QFont(self.font())
+        base.setPointSizeF(max(7.0, min(11.0, th / 9)))
+        big = QFont(base)
+        big.setBold(True)
+        for i, t in enumerate(self.tiles):
+            r = QRectF(gap + (i % cols) * (tw + gap), gap + (i // cols) * (th + gap), tw, th)
+            self._rects.append((r, t["room"]))
+            self._paint_tile(p, r, t, base, big)
+        p.end()
+
+    def _paint_tile(self, p: QPainter, r: QRectF, t: dict[str, Any], base: QFont,
+                    big: QFont) -> None:
+        worst = t["alarms"]["worst"]
+        fill = QColor(PRIORITY_COLORS[worst]) if worst else TILE
+        p.fillRect(r, fill)
+        fg = QColor("#ffffff") if worst else TEXT
+        if not self.connected:
+            p.fillRect(r, QBrush(HATCH, Qt.BrushStyle.BDiagPattern))
+        pen = QPen(QColor("#ffffff") if t["alarms"]["unacked"] else QColor("#b5babf"))
+        pen.setWidthF(3.0 if t["alarms"]["unacked"] else 1.0)
+        p.setPen(pen)
+        p.drawRect(r)
+        pad = 6.0
+        line = (r.height() - 2 * pad) / 6
+        p.setFont(big)
+        p.setPen(fg)
+        head = QRectF(r.left() + pad, r.top() + pad, r.width() - 2 * pad, line)
+        p.drawText(head, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, t["room"])
+        state = "MAINT" if t["maintenance"] else ("BEAM ON" if t["beam_on"] else
+                                                  ("READY" if t["xray_ready"] else "idle"))
+        if t["beam_on"] is None:
+            state = "INVALID"
+        p.drawText(head, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, state)
+        p.setFont(base)
+        rows = [
+            ("POI max", *fmt(t["boundary_max_usvh"], 2, " uSv/h")),
+            ("Doors open", *fmt(t["doors_open"])),
+            ("Temp / kW", f"{fmt(t['temperature_c'])[0]} C / {fmt(t['power_kw'])[0]}",
+             t["temperature_c"] is not None and t["power_kw"] is not None),
+            ("Job", t["job"] or "-", True),
+        ]
+        for k, (label, text, valid) in enumerate(rows, start=1):
+            rr = QRectF(r.left() + pad, r.top() + pad + k * line, r.width() - 2 * pad, line)
+            if not valid:
+                p.fillRect(rr, QBrush(HATCH, Qt.BrushStyle.BDiagPattern))
+            p.setPen(fg if worst else MUTED)
+            p.drawText(rr, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
+            p.setPen(fg)
+            p.drawText(rr, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
+        if t["alarms"]["count"]:
+            badge = f"{t['alarms']['count']} alarm(s)"
+            p.drawText(QRectF(r.left() + pad, r.top() + pad + 5 * line, r.width() - 2 * pad,
+                              line), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                       badge)
+
+    def mousePressEvent(self, ev: Any) -> None:  # noqa: N802 - Qt API
+        for rect, room in self._rects:
+            if rect.contains(ev.position()):
+                self.sig_room_clicked.emit(room)
+                return

@@ -1,0 +1,166 @@
+"""Weekly dose / energy views and the e-signed pre-shift safety checklist."""
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from app.core.errors import PharosError
+from station_plugins.lead_room import reports
+from station_plugins.lead_room.service import CHECKLIST_ITEMS
+from widgets.state_style import VERDICT_COLORS
+from widgets.tasks import TaskController
+
+VERDICT_BG = {"PASS": None, "WARN": "WARN", "FAIL": "FAIL", "INCOMPLETE": "SKIP"}
+
+
+def _fill(table: QTableWidget, rows: list[list[Any]], verdict_col: int | None = None) -> None:
+    table.setRowCount(len(rows))
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            item = QTableWidgetItem(f"{v:.2f}" if isinstance(v, float) else str(v))
+            if j == verdict_col and VERDICT_BG.get(str(v)):
+                from app.core.measurement import Verdict
+
+                item.setBackground(QColor(VERDICT_COLORS[Verdict(VERDICT_BG[str(v)])]))
+                item.setForeground(QColor("#ffffff"))
+            table.setItem(i, j, item)
+
+
+class ReportsView(QWidget):
+    def __init__(self, service: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("leadroom_reports")
+        self.service = service
+        self.dose = QTableWidget(0, 6, self)
+        self.dose.setObjectName("leadroom_dose_table")
+        self.dose.setHorizontalHeaderLabels(["Point", "Area", "Week dose uSv", "Reference uSv",
+                                             "Coverage", "Verdict"])
+        self.energy = QTableWidget(0, 6, self)
+        self.energy.setObjectName("leadroom_energy_table")
+        self.energy.setHorizontalHeaderLabels(["Room", "kWh", "Standby kWh", "Standby share",
+                                               "Recoverable heat kWh", "Mean temp C"])
+        for t in (self.dose, self.energy):
+            t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            t.verticalHeader().setVisible(False)
+            t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.refresh_button = QPushButton("Compute (last 7 days / 24 h)", self)
+        self.refresh_button.setObjectName("leadroom_reports_refresh")
+        self.refresh_button.clicked.connect(self.compute)
+        self.status = QLabel("", self)
+        self.status.setObjectName("leadroom_reports_status")
+        self.task = TaskController(self)
+        self.task.sig_finished.connect(self._show)
+        self.task.sig_failed.connect(lambda e: self.status.setText(str(e)))
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(self.refresh_button)
+        top.addWidget(self.status, 1)
+        lay.addLayout(top)
+        lay.addWidget(QLabel("Weekly integrated dose per point of interest (net of background) "
+                             "vs reference: 100 uSv workers, 5 uSv public", self))
+        lay.addWidget(self.dose, 1)
+        lay.addWidget(QLabel("Energy per room, last 24 h (standby < 1 kW; heat recovery "
+                             "at 60 %)", self))
+        lay.addWidget(self.energy, 1)
+
+    def compute(self) -> None:
+        h = self.service.historian
+        if h is None:
+            self.status.setText("no historian")
+            return
+        self.service.historian.flush()
+        self.status.setText("computing...")
+        self.task.start(_compute, h)
+
+    def _show(self, res: tuple[list, list]) -> None:
+        dose, energy = res
+        _fill(self.dose, [[p.key, p.area, p.dose_usv, p.reference_usv,
+                           f"{p.coverage:.0%}", p.verdict] for p in dose], 5)
+        _fill(self.energy, [[e.room, e.kwh, e.standby_kwh, f"{e.standby_share:.0%}",
+                             e.recoverable_heat_kwh,
+                             "-" if e.mean_temp_c is None else e.mean_temp_c] for e in energy])
+        self.status.setText(f"computed {time.strftime('%H:%M:%S')}")
+
+
+def _compute(h: Any, *, token: Any = None, progress: Any = None) -> tuple[list, list]:
+    t1 = time.time()
+    keys = [k for k in h.keys() if "/Boundary/" in k]
+    rooms = sorted({k.split("/")[0] for k in h.keys()})
+    return (reports.weekly_dose(h, keys, t1 - reports.WEEK_S),
+            reports.room_energy(h, rooms, t1 - 86400, t1))
+
+
+class ChecklistView(QWidget):
+    """Pre-shift safety checklist per room, e-signed (password re-entered)."""
+
+    def __init__(self, service: Any, parent: QWidget | None = None,
+                 ask_signature: Callable[..., Any] | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("leadroom_checklist")
+        self.service = service
+        self.ask_signature = ask_signature
+        self.room = QComboBox(self)
+        self.room.setObjectName("leadroom_checklist_room")
+        self.boxes: dict[str, QCheckBox] = {}
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("Pre-shift safety checklist (GBZ 117-2022 5.1.2)", self))
+        lay.addWidget(self.room)
+        for i, item in enumerate(CHECKLIST_ITEMS):
+            cb = QCheckBox(item, self)
+            cb.setObjectName(f"leadroom_checklist_item_{i}")
+            self.boxes[item] = cb
+            lay.addWidget(cb)
+        self.remarks = QLineEdit(self)
+        self.remarks.setObjectName("leadroom_checklist_remarks")
+        self.remarks.setPlaceholderText("Remarks")
+        lay.addWidget(self.remarks)
+        self.sign_button = QPushButton("Sign checklist...", self)
+        self.sign_button.setObjectName("leadroom_checklist_sign")
+        self.sign_button.clicked.connect(self.sign)
+        self.result = QLabel("", self)
+        self.result.setObjectName("leadroom_checklist_result")
+        self.result.setWordWrap(True)
+        lay.addWidget(self.sign_button)
+        lay.addWidget(self.result)
+        lay.addStretch(1)
+
+    def set_rooms(self, rooms: list[str]) -> None:
+        if [self.room.itemText(i) for i in range(self.room.count())] != rooms:
+            cur = self.room.currentText()
+            self.room.clear()
+            self.room.addItems(rooms)
+            if cur in rooms:
+                self.room.setCurrentText(cur)
+
+    def content(self) -> dict:
+        return self.service.checklist_content(
+            self.room.currentText(), {k: b.isChecked() for k, b in self.boxes.items()},
+            self.remarks.text())
+
+    def sign(self) -> None:
+        try:
+            content = self.content()
+            if self.ask_signature is None:
+                from app.core.ids import content_hash
+                from widgets.esign_dialog import SignatureDialog
+
+                sig = SignatureDialog.ask(
+                    self, lambda u, pw, meaning, comment: self.service.sign_checklist(
+                        content, pw, meaning),
+                    title=f"Pre-shift checklist {content['room']}",
+                    summary=("all items OK" if content["all_ok"] else "NOT all items OK"),
+                    content_sha256=content_hash(content),
+                    session_user=self.service.ctx.user)
+            else:
+                sig = self.ask_signature(content)
+        except PharosError as exc:
+            self.result.setText(exc.operator_text())
+            return
+        if sig is not None:
+            self.result.setText(f"Signed by {sig.printed_name} at {sig.signed_utc} "
+                                f"({sig.meaning}).")
