@@ -84,7 +84,7 @@ class _Checker:
             self.fail(d.line_of(key), f"{where}: '{key}' must be "
                                       f"{'an integer' if integer else 'a number'}, got {v!r}")
         if not lo <= v <= hi:
-            self.fail(d.line_of(key), f"{where}: '{key}' = {v} is outside {lo}..{hi}")
+            self.fail(d.line_of(key), f"{where}: '{key}' = {v} is outside {lo:g}..{hi:g}")
         return v
 
     def names(self, d: LineDict, key: str, where: str, allowed: Iterable[str] | None = None,
