@@ -1,0 +1,330 @@
+"""Compiled simulated annealing over path arrangements (numba, cache=True, nogil).
+
+State: ``perm`` (length m; positions 0..n-1 are the slots, n..m-1 the spares) and its
+inverse ``pos``. Moves, each with an O(1) delta (O(L), L <= max_seg, for segments):
+  swap two free slots (near or anywhere); spare exchange; segment reversal;
+  block shift (rotate a segment: or-opt); spare insertion (a spare enters, the segment
+  shifts, the module at the far end leaves); and candidate-list guided moves that make
+  a module's best successor / predecessor (by d) its neighbour, by swap or or-opt.
+Costs arrive with +inf replaced by a large finite penalty. Deterministic: numba's
+generator is seeded at the start of every chunk.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def _edge(perm, lam, D, n, p):
+    if p < 0 or p >= n - 1:
+        return 0.0
+    return lam[p] * D[perm[p], perm[p + 1]]
+
+
+@njit(cache=True, nogil=True)
+def path_cost(perm, C, D, lam, n):
+    total = 0.0
+    for s in range(n):
+        total += C[s, perm[s]]
+    for s in range(n - 1):
+        total += lam[s] * D[perm[s], perm[s + 1]]
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _swap_delta(perm, C, D, lam, n, a, b):
+    """Delta of swapping slots a < b (perm left unchanged)."""
+    x = perm[a]
+    y = perm[b]
+    old = C[a, x] + C[b, y] + _edge(perm, lam, D, n, a - 1) + _edge(perm, lam, D, n, a)
+    old += _edge(perm, lam, D, n, b)
+    if b != a + 1:
+        old += _edge(perm, lam, D, n, b - 1)
+    perm[a] = y
+    perm[b] = x
+    new = C[a, y] + C[b, x] + _edge(perm, lam, D, n, a - 1) + _edge(perm, lam, D, n, a)
+    new += _edge(perm, lam, D, n, b)
+    if b != a + 1:
+        new += _edge(perm, lam, D, n, b - 1)
+    perm[a] = x
+    perm[b] = y
+    return new - old
+
+
+@njit(cache=True, nogil=True)
+def _exchange_delta(perm, C, D, lam, n, a, qp):
+    """Delta of putting the spare at position qp into slot a."""
+    x = perm[a]
+    q = perm[qp]
+    old = C[a, x] + _edge(perm, lam, D, n, a - 1) + _edge(perm, lam, D, n, a)
+    perm[a] = q
+    new = C[a, q] + _edge(perm, lam, D, n, a - 1) + _edge(perm, lam, D, n, a)
+    perm[a] = x
+    return new - old
+
+
+@njit(cache=True, nogil=True)
+def _apply_swap(perm, pos, a, b):
+    x = perm[a]
+    y = perm[b]
+    perm[a] = y
+    perm[b] = x
+    pos[y] = a
+    pos[x] = b
+
+
+@njit(cache=True, nogil=True)
+def _seg_module(perm, kind, a, b, k, q, s):
+    """Module at slot s after a segment move on [a, b]: kind 2 reverse, 3 rotate by k
+    (slot s takes the module from a + (s - a + k) mod L), 4 the module q enters at a."""
+    if s < a or s > b:
+        return perm[s]
+    if kind == 2:
+        return perm[a + b - s]
+    if kind == 3:
+        return perm[a + (s - a + k) % (b - a + 1)]
+    if s == a:
+        return q
+    return perm[s - 1]
+
+
+@njit(cache=True, nogil=True)
+def _seg_delta(perm, C, D, lam, n, kind, a, b, k, q):
+    old = 0.0
+    new = 0.0
+    for s in range(a, b + 1):
+        old += C[s, perm[s]]
+        new += C[s, _seg_module(perm, kind, a, b, k, q, s)]
+    lo = a - 1 if a > 0 else 0
+    hi = b if b < n - 1 else n - 2
+    for p in range(lo, hi + 1):
+        old += lam[p] * D[perm[p], perm[p + 1]]
+        new += lam[p] * D[_seg_module(perm, kind, a, b, k, q, p),
+                          _seg_module(perm, kind, a, b, k, q, p + 1)]
+    return new - old
+
+
+@njit(cache=True, nogil=True)
+def _apply_seg(perm, pos, tmp, kind, a, b, k, q, qp):
+    for s in range(a, b + 1):
+        tmp[s - a] = _seg_module(perm, kind, a, b, k, q, s)
+    out = perm[b]
+    for s in range(a, b + 1):
+        perm[s] = tmp[s - a]
+        pos[perm[s]] = s
+    if kind == 4:
+        perm[qp] = out
+        pos[out] = qp
+
+
+@njit(cache=True, nogil=True)
+def _block_swap_delta(perm, C, D, lam, n, a, b, L):
+    """Delta of exchanging blocks [a, a+L) and [b, b+L), a + L <= b."""
+    old = 0.0
+    new = 0.0
+    for t in range(L):
+        x = perm[a + t]
+        y = perm[b + t]
+        old += C[a + t, x] + C[b + t, y]
+        new += C[a + t, y] + C[b + t, x]
+    # inner edges keep their modules but move to other boundary weights: O(L)
+    for p in range(a - 1, b + L):
+        if p < 0 or p >= n - 1 or (a + L <= p < b - 1):
+            continue
+        old += lam[p] * D[perm[p], perm[p + 1]]
+        new += lam[p] * D[_blk(perm, a, b, L, p), _blk(perm, a, b, L, p + 1)]
+    return new - old
+
+
+@njit(cache=True, nogil=True)
+def _blk(perm, a, b, L, s):
+    if a <= s < a + L:
+        return perm[b + s - a]
+    if b <= s < b + L:
+        return perm[a + s - b]
+    return perm[s]
+
+
+@njit(cache=True, nogil=True)
+def _apply_block_swap(perm, pos, a, b, L):
+    for t in range(L):
+        x = perm[a + t]
+        y = perm[b + t]
+        perm[a + t] = y
+        perm[b + t] = x
+        pos[y] = a + t
+        pos[x] = b + t
+
+
+@njit(cache=True, nogil=True)
+def _accept(delta, T):
+    return delta <= 0.0 or np.random.random() < np.exp(-delta / T)
+
+
+@njit(cache=True, nogil=True)
+def anneal_chunk(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixed,
+                 out_nb, in_nb, iters, t_start, t_end, seed, max_seg, current, best):
+    """``iters`` moves with T geometric from t_start to t_end; perm/best_perm in place.
+    Returns (current cost, best cost, accepted moves)."""
+    np.random.seed(seed)
+    m = perm.shape[0]
+    spares = m - n
+    nf = free_pos.shape[0]
+    K = out_nb.shape[1]
+    pos = np.empty(m, dtype=np.int64)
+    for s in range(m):
+        pos[perm[s]] = s
+    tmp = np.empty(max_seg + 2, dtype=perm.dtype)
+    accepted = 0
+    if nf < 2:
+        return current, best, accepted
+    ratio = t_end / t_start
+    T = t_start
+    for it in range(iters):
+        if (it & 1023) == 0:
+            T = t_start * ratio ** (it / iters)
+        r = np.random.random()
+        a = free_pos[np.random.randint(nf)]
+        delta = 0.0
+        if r < 0.40:
+            # guided: bring i's best successor (or predecessor) next to it
+            i = perm[a]
+            succ = np.random.random() < 0.5
+            if succ:
+                j = out_nb[i, np.random.randint(K)]
+                t = a + 1
+            else:
+                j = in_nb[i, np.random.randint(K)]
+                t = a - 1
+            if t < 0 or t >= n or fixed_mask[t]:
+                continue
+            b = pos[j]
+            if b == t:
+                continue
+            if b >= n:                                  # j is a spare: exchange
+                delta = _exchange_delta(perm, C, D, lam, n, t, b)
+                if _accept(delta, T):
+                    x = perm[t]
+                    perm[t] = j
+                    pos[j] = t
+                    perm[b] = x
+                    pos[x] = b
+                else:
+                    continue
+            elif fixed_mask[b]:
+                continue
+            elif np.random.random() < 0.5 or abs(b - t) >= max_seg:
+                lo = min(t, b)
+                hi = max(t, b)
+                delta = _swap_delta(perm, C, D, lam, n, lo, hi)
+                if _accept(delta, T):
+                    _apply_swap(perm, pos, lo, hi)
+                else:
+                    continue
+            else:                                       # or-opt: shift j next to i
+                if b > t:
+                    lo, hi, k = t, b, b - t         # rotate right by one
+                else:
+                    lo, hi, k = b, t, 1             # rotate left by one
+                if next_fixed[lo] <= hi:
+                    continue
+                delta = _seg_delta(perm, C, D, lam, n, 3, lo, hi, k, -1)
+                if _accept(delta, T):
+                    _apply_seg(perm, pos, tmp, 3, lo, hi, k, -1, -1)
+                else:
+                    continue
+        elif r < 0.58:                                  # plain swap
+            if np.random.random() < 0.5:
+                b = a + np.random.randint(-12, 13)
+                if b < 0 or b >= n or b == a or fixed_mask[b]:
+                    continue
+            else:
+                b = free_pos[np.random.randint(nf)]
+                if b == a:
+                    continue
+            lo = min(a, b)
+            hi = max(a, b)
+            delta = _swap_delta(perm, C, D, lam, n, lo, hi)
+            if _accept(delta, T):
+                _apply_swap(perm, pos, lo, hi)
+            else:
+                continue
+        elif r < 0.70:                                  # spare exchange
+            if spares == 0:
+                continue
+            qp = n + np.random.randint(spares)
+            delta = _exchange_delta(perm, C, D, lam, n, a, qp)
+            if _accept(delta, T):
+                x = perm[a]
+                q = perm[qp]
+                perm[a] = q
+                pos[q] = a
+                perm[qp] = x
+                pos[x] = qp
+            else:
+                continue
+        elif r < 0.76:                                  # block swap (orientation kept)
+            u = np.random.random()
+            L = 2 + int((max_seg - 1) * u * u)
+            b = free_pos[np.random.randint(nf)]
+            if a > b:
+                a, b = b, a
+            if b - a < L or b + L > n or next_fixed[a] < a + L or next_fixed[b] < b + L:
+                continue
+            delta = _block_swap_delta(perm, C, D, lam, n, a, b, L)
+            if _accept(delta, T):
+                _apply_block_swap(perm, pos, a, b, L)
+            else:
+                continue
+        else:                                           # segment moves
+            u = np.random.random()
+            L = 2 + int((max_seg - 1) * u * u)
+            b = a + L - 1
+            if b >= n or next_fixed[a] <= b:
+                continue
+            k = 0
+            q = -1
+            qp = -1
+            if r < 0.84:
+                kind = 2
+            elif r < 0.95:
+                kind = 3
+                k = 1 + np.random.randint(L - 1)
+            else:
+                if spares == 0:
+                    continue
+                kind = 4
+                qp = n + np.random.randint(spares)
+                q = perm[qp]
+            delta = _seg_delta(perm, C, D, lam, n, kind, a, b, k, q)
+            if _accept(delta, T):
+                _apply_seg(perm, pos, tmp, kind, a, b, k, q, qp)
+            else:
+                continue
+        current += delta
+        accepted += 1
+        if current < best - 1e-12:
+            best = current
+            for s in range(m):
+                best_perm[s] = perm[s]
+    return current, best, accepted
+
+
+@njit(cache=True, nogil=True)
+def sample_uphill(perm, C, D, lam, n, free_pos, samples, seed):
+    """Mean positive delta of random near swaps: the scale of the start temperature."""
+    np.random.seed(seed)
+    nf = free_pos.shape[0]
+    tot = 0.0
+    cnt = 0
+    for _ in range(samples):
+        a = free_pos[np.random.randint(nf)]
+        b = a + np.random.randint(1, 13)
+        if b >= n:
+            continue
+        d = _swap_delta(perm, C, D, lam, n, a, b)
+        if d > 0 and d < 1e6:
+            tot += d
+            cnt += 1
+    return tot / max(cnt, 1)

@@ -1,0 +1,147 @@
+"""Headless commands: ``pharos match generate | run | batch``.
+
+Exit codes: 0 ok, 2 bad input (clear message on stderr), 130 cancelled.
+Also runnable without the workstation: ``python -m station_plugins.detector_matching.cli``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+from app.core.errors import PharosError
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    match = subparsers.add_parser("match", help="detector module matching (arrangement "
+                                  "optimiser)")
+    sub = match.add_subparsers(dest="match_command", metavar="SUBCOMMAND", required=True)
+
+    g = sub.add_parser("generate", help="write a synthetic module pool in the import format")
+    g.add_argument("--slots", type=int, default=400, help="slots of the target detector")
+    g.add_argument("--modules", type=int, default=None,
+                   help="modules in the pool (default: 1.1 x slots)")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--out", type=Path, required=True, help=".csv, .parquet or .xlsx")
+    g.set_defaults(func=cmd_generate)
+
+    r = sub.add_parser("run", help="optimise the arrangement of a pool")
+    r.add_argument("pool", type=Path, help="pool file (.csv, .parquet, .xlsx)")
+    r.add_argument("--detector-model", default="PX-400",
+                   help="slot definition in resources/detector_models (name or .toml path)")
+    r.add_argument("--slots", type=int, default=None,
+                   help="override the detector model's number of slots")
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--time-limit", type=float, default=5.0, help="seconds (default 5)")
+    r.add_argument("--cost", choices=("auto", "physics", "learned"), default="auto",
+                   help="neighbour cost: learned ONNX regression if available (auto)")
+    r.add_argument("--strict", action="store_true", help="refuse the import on any faulty row")
+    r.add_argument("--json", dest="json_out", type=Path, required=True,
+                   help="result file (schema: match_result.schema.json); '-' = stdout")
+    r.set_defaults(func=cmd_run)
+
+    b = sub.add_parser("batch", help="build several detectors from one pool")
+    b.add_argument("pool", type=Path)
+    b.add_argument("--detector-model", default="PX-48")
+    b.add_argument("--detectors", type=int, default=None, help="default: as many as fit")
+    b.add_argument("--spec-cost-per-slot", type=float, default=1.6)
+    b.add_argument("--seed", type=int, default=0)
+    b.add_argument("--time-limit", type=float, default=10.0)
+    b.add_argument("--json", dest="json_out", type=Path, required=True)
+    b.set_defaults(func=cmd_batch)
+
+
+def _guard(fn):
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            return fn(args)
+        except PharosError as exc:
+            print(f"error: {exc.message} [{exc.code}]", file=sys.stderr)
+            if exc.detail:
+                print(exc.detail, file=sys.stderr)
+            print(f"  remedy: {exc.remedy}", file=sys.stderr)
+            return 130 if exc.code == "PH-CANCEL" else 2
+    wrapped.__name__ = fn.__name__
+    return wrapped
+
+
+@_guard
+def cmd_generate(args: argparse.Namespace) -> int:
+    from app.core.errors import InputRejected
+    from station_plugins.detector_matching.generator import generate
+    from station_plugins.detector_matching.pool_io import generated_rows, write_table
+    if args.slots < 2:
+        raise InputRejected("--slots must be at least 2.", code="DM-ARG")
+    modules = args.modules or int(math.ceil(1.1 * args.slots))
+    if modules < 1:
+        raise InputRejected("--modules must be positive.", code="DM-ARG")
+    pool = generate(modules, args.seed)
+    cols, rows = generated_rows(pool)
+    write_table(args.out, cols, rows)
+    print(f"wrote {modules} modules ({int(pool.out_of_spec.sum())} planted out of spec) "
+          f"to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _load(args: argparse.Namespace):
+    from station_plugins.detector_matching.detector_models import load_layout
+    from station_plugins.detector_matching.importer import import_pool
+    layout = load_layout(args.detector_model)
+    if getattr(args, "slots", None):
+        layout = layout.with_slots(args.slots)
+    pool = import_pool(args.pool, strict=getattr(args, "strict", False))
+    return pool, layout
+
+
+def _write(path: Path, data: dict) -> None:
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if str(path) == "-":
+        print(text)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+
+
+@_guard
+def cmd_run(args: argparse.Namespace) -> int:
+    from station_plugins.detector_matching.learned_cost import load_learned_cost
+    from station_plugins.detector_matching.workflow import MatchInputs, run, settings_for
+    pool, layout = _load(args)
+    learned, why = (None, "physics requested") if args.cost == "physics" else load_learned_cost()
+    inputs = MatchInputs(pool=pool, layout=layout,
+                         settings=settings_for(args.seed, args.time_limit),
+                         cost=args.cost, learned=learned, learned_unavailable_reason=why)
+    result = run(inputs)
+    _write(args.json_out, result.to_dict())
+    s = result.solution
+    print(f"{layout.name}: objective {s.objective:.4f}, lower bound {s.lower_bound:.4f}, "
+          f"gap {100 * s.gap:.2f} %, {s.seconds:.2f} s, cost {result.problem.cost_source}",
+          file=sys.stderr)
+    return 0
+
+
+@_guard
+def cmd_batch(args: argparse.Namespace) -> int:
+    from station_plugins.detector_matching.batch import run_batch
+    from station_plugins.detector_matching.workflow import settings_for
+    pool, layout = _load(args)
+    res = run_batch(pool, layout, detectors=args.detectors,
+                    spec_cost_per_slot=args.spec_cost_per_slot,
+                    settings=settings_for(args.seed, args.time_limit, moves_per_slot=20_000))
+    _write(args.json_out, res.to_dict())
+    print(f"{res.meeting_spec}/{len(res.detectors)} detectors meet spec, material "
+          f"utilisation {100 * res.utilisation:.1f} %", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pharos")
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,185 @@
+"""The arrangement optimiser: seeds -> compiled annealing -> exact LAP polish, with a
+Lagrangian lower bound computed on the second core at the same time.
+
+``solve(problem, settings, token=..., progress=...)`` returns a :class:`Solution` whose
+``gap`` is certified: (objective - lower_bound) / lower_bound.
+Deterministic for a seed as long as neither the time limit nor a cancel cuts a phase
+(``Solution.cut_by_time`` says so).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.core.errors import Cancelled, InputRejected
+from app.core.tasks import CancelToken, no_progress
+from station_plugins.detector_matching.anneal import anneal_chunk, path_cost, sample_uphill
+from station_plugins.detector_matching.bounds import BoundResult, lagrangian_bound
+from station_plugins.detector_matching.costs import MatchProblem
+from station_plugins.detector_matching.seeds import greedy_chain, lap_polish, lap_seed
+
+
+@dataclass(frozen=True)
+class OptimiserSettings:
+    seed: int = 0
+    time_limit: float = 5.0          # seconds, whole solve
+    moves_per_slot: int = 40_000     # annealing budget = moves_per_slot * n (deterministic)
+    chunk_moves: int = 1_000_000
+    max_segment: int = 24
+    candidates: int = 8              # guided moves: best successors / predecessors per module
+    t_start_factor: float = 0.3      # T0 = factor * mean uphill swap delta
+    t_end_factor: float = 0.002
+    bound: bool = True
+    bound_iterations: int = 400
+    polish: bool = True
+
+
+@dataclass
+class Solution:
+    perm: np.ndarray                  # (m,) slots first, then spares (candidate indices)
+    objective: float
+    slot_cost: float
+    neighbour_cost: float
+    lower_bound: float
+    gilmore_lawler: float
+    gap: float                        # (objective - lower_bound) / lower_bound
+    seconds: float
+    feasible: bool
+    seed: int
+    cut_by_time: bool = False
+    moves: int = 0
+    seeds: dict = field(default_factory=dict)     # seed name -> objective
+    bound_iterations: int = 0
+
+    @property
+    def slots(self) -> np.ndarray:
+        return self.perm[: len(self.perm) - 0]
+
+
+def finite_costs(p: MatchProblem) -> tuple[np.ndarray, np.ndarray, float]:
+    fc = p.c[np.isfinite(p.c)]
+    fd = p.d[np.isfinite(p.d)]
+    scale = (abs(fc).max() if fc.size else 1.0) + (abs(fd).max() if fd.size else 1.0)
+    big = 1e4 * max(scale, 1.0)
+    C = np.where(np.isfinite(p.c), p.c, big)
+    D = np.where(np.isfinite(p.d), p.d, big)
+    return np.ascontiguousarray(C), np.ascontiguousarray(D), big
+
+
+def _fixed_arrays(fixed: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    free_pos = np.flatnonzero(fixed < 0).astype(np.int64)
+    next_fixed = np.full(n + 1, n, dtype=np.int64)
+    for s in range(n - 1, -1, -1):
+        next_fixed[s] = s if fixed[s] >= 0 else next_fixed[s + 1]
+    return free_pos, next_fixed
+
+
+def neighbour_lists(D: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each module's k best successors (by d[i, .]) and predecessors (by d[., j])."""
+    k = max(1, min(k, D.shape[0] - 1))
+    out_nb = np.argpartition(D, k, axis=1)[:, :k].astype(np.int64)
+    in_nb = np.argpartition(D.T, k, axis=1)[:, :k].astype(np.int64)
+    return np.ascontiguousarray(out_nb), np.ascontiguousarray(in_nb)
+
+
+def _is_feasible(p: MatchProblem, perm: np.ndarray) -> bool:
+    n = p.n
+    a = perm[:n]
+    if len(set(a.tolist())) != n:
+        return False
+    if not np.isfinite(p.c[np.arange(n), a]).all():
+        return False
+    return bool(np.isfinite(p.d[a[:-1], a[1:]]).all())
+
+
+def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
+          token: CancelToken | None = None, progress=no_progress,
+          start: np.ndarray | None = None) -> Solution:
+    t0 = time.perf_counter()
+    token = token or CancelToken()
+    n, m = p.n, p.m
+    if m < n:
+        raise InputRejected(f"{m} candidate modules for {n} slots.", code="DM-SHORT")
+    C, D, big = finite_costs(p)
+    lam = np.ascontiguousarray(p.lam, dtype=float)
+    fixed = p.fixed.astype(np.int64)
+    free_pos, next_fixed = _fixed_arrays(fixed, n)
+    fixed_mask = fixed >= 0
+    out_nb, in_nb = neighbour_lists(D, settings.candidates)
+    progress(0.0, "seeding")
+    seeds = {"linear_assignment": lap_seed(C), "greedy_chain": greedy_chain(C, D, lam, fixed)}
+    if start is not None:
+        seeds["given"] = np.asarray(start, dtype=np.int64).copy()
+    seed_obj = {k: float(path_cost(v, C, D, lam, n)) for k, v in seeds.items()}
+    best_name = min(seed_obj, key=seed_obj.get)
+    perm = seeds[best_name].copy()
+    if settings.polish:
+        perm = lap_polish(perm, C, D, lam, fixed, max_rounds=3, token=token)
+    upper = float(path_cost(perm, C, D, lam, n))
+
+    deadline = t0 + settings.time_limit
+    bound_box: dict[str, BoundResult] = {}
+    bound_thread = None
+    if settings.bound:
+        def run_bound() -> None:
+            bound_box["r"] = lagrangian_bound(
+                C, D, lam, upper, iterations=settings.bound_iterations,
+                time_limit=max(0.05, deadline - time.perf_counter() - 0.1), token=token)
+        bound_thread = threading.Thread(target=run_bound, name="dm-bound", daemon=True)
+        bound_thread.start()
+
+    best_perm = perm.copy()
+    current = best = upper
+    total = settings.moves_per_slot * n
+    moves = 0
+    cut = False
+    uphill = sample_uphill(perm.copy(), C, D, lam, n, free_pos, 2000, settings.seed)
+    if uphill <= 0 or uphill > big / 10:
+        uphill = max(1e-6, abs(upper) / max(n, 1) * 0.1)
+    t_hi = settings.t_start_factor * uphill
+    t_lo = settings.t_end_factor * uphill
+    chunk = 0
+    polish_reserve = 0.06 + 3e-4 * n
+    while moves < total and free_pos.size >= 2:
+        if token.cancelled:
+            raise Cancelled("Optimisation cancelled.")
+        if time.perf_counter() > deadline - polish_reserve:
+            cut = True
+            break
+        k = min(settings.chunk_moves, total - moves)
+        ts = t_hi * (t_lo / t_hi) ** (moves / total)
+        te = t_hi * (t_lo / t_hi) ** ((moves + k) / total)
+        current, best, _ = anneal_chunk(perm, best_perm, C, D, lam, n, fixed_mask, free_pos,
+                                        next_fixed, out_nb, in_nb, k, ts, te, settings.seed * 100_003 + chunk,
+                                        settings.max_segment, current, best)
+        current = float(path_cost(perm, C, D, lam, n))   # drift-free bookkeeping
+        moves += k
+        chunk += 1
+        progress(0.05 + 0.85 * moves / total, f"annealing: best {best:.4f}")
+    perm = best_perm
+    if settings.polish:
+        progress(0.92, "polishing (exact LAP neighbourhoods)")
+        perm = lap_polish(perm, C, D, lam, fixed, token=token)
+    if token.cancelled:
+        raise Cancelled("Optimisation cancelled.")
+    slot_cost = float(p.c[np.arange(n), perm[:n]].sum())
+    nb = float((p.lam * p.d[perm[:n - 1], perm[1:n]]).sum()) if n > 1 else 0.0
+    objective = slot_cost + nb
+    if bound_thread is not None:
+        progress(0.96, "waiting for the lower bound")
+        bound_thread.join()
+    b = bound_box.get("r")
+    gl = b.gilmore_lawler if b else float("nan")
+    lb = b.value if b else float("nan")
+    if b and not (b.iterations >= settings.bound_iterations):
+        cut = cut or time.perf_counter() >= deadline - 0.2
+    gap = (objective - lb) / abs(lb) if b and lb and np.isfinite(objective) else float("nan")
+    progress(1.0, "done")
+    return Solution(perm=perm, objective=objective, slot_cost=slot_cost, neighbour_cost=nb,
+                    lower_bound=lb, gilmore_lawler=gl, gap=gap,
+                    seconds=time.perf_counter() - t0, feasible=_is_feasible(p, perm),
+                    seed=settings.seed, cut_by_time=cut, moves=moves, seeds=seed_obj,
+                    bound_iterations=b.iterations if b else 0)
