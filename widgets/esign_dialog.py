@@ -24,7 +24,7 @@ from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
 
 from app.core.errors import PharosError
@@ -56,6 +56,11 @@ def format_signature(sig: Any) -> str:
         "%3", sig.username).replace("%4", when)
 
 
+def group_hex(digest: str, size: int = 8) -> str:
+    """'9f2c4e51 b0a7d3c8 ...': readable aloud, and wraps instead of clipping."""
+    return " ".join(digest[i:i + size] for i in range(0, len(digest), size))
+
+
 class SignatureDialog(QDialog):
     sig_signed = Signal(object)   # the Signature
 
@@ -77,7 +82,10 @@ class SignatureDialog(QDialog):
         self.summary_label = QLabel(summary, self)
         self.summary_label.setObjectName("signature_summary")
         self.summary_label.setWordWrap(True)
-        self.hash_label = QLabel(content_sha256, self)
+        self.content_sha256 = content_sha256
+        self.hash_caption = QLabel(self)
+        self.hash_caption.setObjectName("signature_hash_caption")
+        self.hash_label = QLabel(group_hex(content_sha256), self)
         self.hash_label.setObjectName("signature_content_sha256")
         self.hash_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hash_label.setStyleSheet("font-family: monospace; color: #3a3f45;")
@@ -120,16 +128,23 @@ class SignatureDialog(QDialog):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self._rows: list[QLabel] = []
-        for field in (self.summary_label, self.hash_label, self.meaning_combo, self.user_edit,
-                      self.full_name_label, self.password_edit, self.comment_edit):
+        for field in (self.meaning_combo, self.user_edit, self.full_name_label,
+                      self.password_edit, self.comment_edit):
             label = QLabel(self)
             self._rows.append(label)
             self.form.addRow(label, field)
         layout = QVBoxLayout(self)
         layout.addWidget(self.what_label)
+        layout.addWidget(self.summary_label)
+        hash_row = QHBoxLayout()
+        hash_row.addWidget(self.hash_caption)
+        hash_row.addWidget(self.hash_label, 1)
+        layout.addLayout(hash_row)
+        layout.addSpacing(6)
         layout.addLayout(self.form)
         layout.addWidget(self.statement_label)
         layout.addWidget(self.error_bar)
+        layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.retranslate_ui()
         self._update_enabled()
@@ -171,12 +186,13 @@ class SignatureDialog(QDialog):
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Electronic signature"))
-        labels = (self.tr("Record"), self.tr("Content SHA-256"), self.tr("Meaning"),
-                  self.tr("User name"), self.tr("Printed name"), self.tr("Password"),
-                  self.tr("Comment (optional)"))
+        self.hash_caption.setText(self.tr("Content SHA-256"))
+        self.hash_caption.setToolTip(self.content_sha256)
+        labels = (self.tr("Meaning"), self.tr("User name"), self.tr("Printed name"),
+                  self.tr("Password"), self.tr("Comment (optional)"))
         for label, text in zip(self._rows, labels):
             label.setText(text)
-        self._rows[4].setVisible(bool(self.full_name_label.text()))
+        self._rows[2].setVisible(bool(self.full_name_label.text()))
         self.full_name_label.setVisible(bool(self.full_name_label.text()))
         for i in range(self.meaning_combo.count()):
             self.meaning_combo.setItemText(i, meaning_text(self.meaning_combo.itemData(i)))

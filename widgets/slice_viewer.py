@@ -122,6 +122,7 @@ class SliceViewer(QWidget):
         self.heatmap_alpha.setEnabled(False)
         self.heatmap_alpha.valueChanged.connect(
             lambda v: self.heatmap_item.setOpacity(v / 100.0))
+        self._show_heatmap_controls(False)
         self.window_label = QLabel(self)
         self.window_label.setObjectName(f"{object_name}_window_text")
         self.cursor_label = QLabel(self)
@@ -282,8 +283,7 @@ class SliceViewer(QWidget):
         if values is None:
             self.heatmap_item.clear()
             self.heatmap_item.setVisible(False)
-            self.heatmap_check.setEnabled(False)
-            self.heatmap_alpha.setEnabled(False)
+            self._show_heatmap_controls(False)
             return
         arr = np.asarray(values, dtype=np.float32)
         if self._image is not None and arr.shape != self._image.shape:
@@ -293,11 +293,16 @@ class SliceViewer(QWidget):
         self.heatmap_item.setImage(arr, levels=(0.0, 1.0), autoLevels=False)
         self.heatmap_item.setOpacity(self.heatmap_alpha.value() / 100.0)
         self.heatmap_item.setVisible(self.heatmap_check.isChecked())
-        self.heatmap_check.setEnabled(True)
-        self.heatmap_alpha.setEnabled(True)
+        self._show_heatmap_controls(True)
 
     def has_heatmap(self) -> bool:
-        return self.heatmap_check.isEnabled()
+        return self._has_heatmap
+
+    def _show_heatmap_controls(self, on: bool) -> None:
+        self._has_heatmap = on
+        for w in (self.heatmap_check, self.heatmap_alpha):
+            w.setEnabled(on)
+            w.setVisible(on)
 
     def _on_heatmap_toggled(self, on: bool) -> None:
         self.heatmap_item.setVisible(on and self.has_heatmap())

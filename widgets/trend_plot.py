@@ -84,11 +84,15 @@ class TrendPlot(QWidget):
         self._line.setData(self._x[finite], self._y[finite])
         spots = [{"pos": (self._x[i], self._y[i]), "data": i,
                   "brush": pg.mkBrush(self.point_color(self._verdicts[i])),
-                  "symbol": "o" if self._verdicts[i] in (None, Verdict.PASS, Verdict.SKIP)
-                  else "d"}
+                  "symbol": "o" if self._neutral(self._verdicts[i]) else "d",
+                  "size": 11 if self._neutral(self._verdicts[i]) else 15}
                  for i in range(n) if finite[i]]
         self._scatter.setData(spots)
         self.plot_item.enableAutoRange()
+
+    @staticmethod
+    def _neutral(v: Verdict | None) -> bool:
+        return v in (None, Verdict.PASS, Verdict.SKIP)
 
     @staticmethod
     def point_color(v: Verdict | None) -> str:
@@ -121,8 +125,8 @@ class TrendPlot(QWidget):
     def _add_line(self, value: float, kind: str, label: str) -> None:
         color, style = LIMIT_PENS[kind]
         line = pg.InfiniteLine(pos=value, angle=0, pen=pg.mkPen(color, width=1.5, style=style),
-                               label=label, labelOpts={"position": 0.04, "color": color,
-                                                       "anchors": [(0, 1), (0, 1)],
+                               label=label, labelOpts={"position": 0.985, "color": color,
+                                                       "anchors": [(1, 1), (1, 1)],
                                                        "fill": pg.mkBrush(255, 255, 255, 210)})
         self.plot_item.addItem(line)
         self._limit_lines.append(line)

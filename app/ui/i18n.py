@@ -68,3 +68,16 @@ def set_language(app: QCoreApplication, language: str) -> list[str]:
     # Qt posts LanguageChange to the windows; deliver now so texts switch at once
     QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
     return loaded
+
+
+def role_text(role: object) -> str:
+    """Translated display name of an app.core.roles.Role (or its value)."""
+    value = str(getattr(role, "value", role))
+    names = {
+        "operator": QCoreApplication.translate("UserAdmin", "Operator"),
+        "quality_engineer": QCoreApplication.translate("UserAdmin", "Quality engineer"),
+        "reviewer": QCoreApplication.translate("UserAdmin", "Reviewer"),
+        "supervisor": QCoreApplication.translate("UserAdmin", "Supervisor"),
+        "admin": QCoreApplication.translate("UserAdmin", "Administrator"),
+    }
+    return names.get(value, value)

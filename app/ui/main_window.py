@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
             self.user_label.setText(self.tr("Not logged in") if has_session else "")
             self.user_menu.setTitle(self.tr("User"))
             return
-        roles = ", ".join(sorted(getattr(r, "value", str(r)) for r in user.roles))
+        roles = ", ".join(sorted(i18n.role_text(r) for r in user.roles))
         self.user_label.setText(f"{user.full_name} ({user.username}) · {roles}")
         self.user_menu.setTitle(user.full_name or user.username)
 

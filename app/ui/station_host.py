@@ -132,8 +132,10 @@ class StationHost(QWidget):
         self._pages: dict[str, QWidget] = {}
         self.launcher = QListWidget(self)
         self.launcher.setObjectName("station_launcher")
-        self.launcher.setMinimumWidth(230)
-        self.launcher.setMaximumWidth(320)
+        self.launcher.setMinimumWidth(250)
+        self.launcher.setMaximumWidth(340)
+        self.launcher.setWordWrap(True)
+        self.launcher.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("station_stack")
         self.empty_page = QLabel(self)

@@ -18,15 +18,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogBut
 
 from app.core.errors import PharosError, ValidationError
 from app.core.roles import Role
+from app.ui.i18n import role_text
 from widgets.message_bar import MessageBar
 
-
-def role_text(role: Role | str) -> str:
-    value = getattr(role, "value", role)
-    return {"operator": QCoreApplication.translate("UserAdmin", "Operator"),
-            "quality_engineer": QCoreApplication.translate("UserAdmin", "Quality engineer"),
-            "reviewer": QCoreApplication.translate("UserAdmin", "Reviewer"), "supervisor": QCoreApplication.translate("UserAdmin", "Supervisor"),
-            "admin": QCoreApplication.translate("UserAdmin", "Administrator")}.get(value, value)
 
 
 def _when(value: Any) -> str:

@@ -595,6 +595,39 @@
     </message>
 </context>
 <context>
+    <name>PlantView</name>
+    <message>
+        <location filename="../../app/ui/plant_view.py" line="187"/>
+        <source>Period (days)</source>
+        <translation>时间段（天）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plant_view.py" line="188"/>
+        <source>Query central database</source>
+        <translation>查询中央数据库</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plant_view.py" line="189"/>
+        <source>Results per scanner</source>
+        <translation>各扫描仪结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plant_view.py" line="189"/>
+        <source>Fleet trend</source>
+        <translation>全厂趋势</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plant_view.py" line="190"/>
+        <source>Alarm KPIs</source>
+        <translation>报警 KPI</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plant_view.py" line="190"/>
+        <source>Stations</source>
+        <translation>工位</translation>
+    </message>
+</context>
+<context>
     <name>SafetyBanner</name>
     <message>
         <location filename="../../app/ui/notifications.py" line="203"/>
@@ -640,52 +673,47 @@
         <translation>%1：%2 (%3)，%4</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="173"/>
+        <location filename="../../widgets/esign_dialog.py" line="187"/>
         <source>Electronic signature</source>
         <translation>电子签名</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="174"/>
-        <source>Record</source>
-        <translation>记录</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/esign_dialog.py" line="174"/>
+        <location filename="../../widgets/esign_dialog.py" line="188"/>
         <source>Content SHA-256</source>
         <translation>内容 SHA-256</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="174"/>
+        <location filename="../../widgets/esign_dialog.py" line="190"/>
         <source>Meaning</source>
         <translation>签名含义</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="175"/>
+        <location filename="../../widgets/esign_dialog.py" line="190"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="175"/>
+        <location filename="../../widgets/esign_dialog.py" line="190"/>
         <source>Printed name</source>
         <translation>签名人姓名</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="175"/>
+        <location filename="../../widgets/esign_dialog.py" line="191"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="176"/>
+        <location filename="../../widgets/esign_dialog.py" line="191"/>
         <source>Comment (optional)</source>
         <translation>备注（可选）</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="184"/>
+        <location filename="../../widgets/esign_dialog.py" line="199"/>
         <source>By signing you confirm the meaning above for exactly this content. Your electronic signature is the legally binding equivalent of your handwritten signature.</source>
         <translation>签名即表示您对上述内容确认所选含义。您的电子签名与手写签名具有同等法律效力。</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="187"/>
+        <location filename="../../widgets/esign_dialog.py" line="202"/>
         <source>Sign</source>
         <translation>签名</translation>
     </message>
@@ -723,32 +751,32 @@
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="222"/>
+        <location filename="../../widgets/slice_viewer.py" line="223"/>
         <source>W %1  L %2</source>
         <translation>窗宽 %1  窗位 %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="366"/>
+        <location filename="../../widgets/slice_viewer.py" line="371"/>
         <source>x %1  y %2   %3 HU</source>
         <translation>x %1  y %2   %3 HU</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="373"/>
+        <location filename="../../widgets/slice_viewer.py" line="378"/>
         <source>Fit</source>
         <translation>适应窗口</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="374"/>
+        <location filename="../../widgets/slice_viewer.py" line="379"/>
         <source>Fit the image to the view (double click)</source>
         <translation>使图像适应视图（双击）</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="375"/>
+        <location filename="../../widgets/slice_viewer.py" line="380"/>
         <source>AI heatmap</source>
         <translation>AI 热力图</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="377"/>
+        <location filename="../../widgets/slice_viewer.py" line="382"/>
         <source>Window/level preset. Right-drag on the image: left/right = window, up/down = level</source>
         <translation>窗宽/窗位预设。在图像上按住右键拖动：左右调窗宽，上下调窗位</translation>
     </message>
@@ -756,22 +784,22 @@
 <context>
     <name>StationHost</name>
     <message>
-        <location filename="../../app/ui/station_host.py" line="246"/>
+        <location filename="../../app/ui/station_host.py" line="248"/>
         <source>Roles that may open this station: %1</source>
         <translation>可打开此工位的角色：%1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/station_host.py" line="271"/>
+        <location filename="../../app/ui/station_host.py" line="273"/>
         <source>%1 (unavailable)</source>
         <translation>%1（不可用）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/station_host.py" line="272"/>
+        <location filename="../../app/ui/station_host.py" line="274"/>
         <source>Unavailable: %1</source>
         <translation>不可用：%1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/station_host.py" line="274"/>
+        <location filename="../../app/ui/station_host.py" line="276"/>
         <source>Choose a station on the left.</source>
         <translation>请在左侧选择工位。</translation>
     </message>
@@ -853,6 +881,125 @@
     </message>
 </context>
 <context>
+    <name>SyncPage</name>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="124"/>
+        <source>Pushed {0} rows ({1} quarantined); {2} configuration items pulled.</source>
+        <translation>已推送 {0} 行（{1} 行隔离）；已拉取 {2} 项配置。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="154"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="154"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="155"/>
+        <source>not yet</source>
+        <translation>尚未</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="159"/>
+        <source>{0:.0f} s</source>
+        <translation>{0:.0f} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="161"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="168"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="168"/>
+        <source>Connected</source>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="168"/>
+        <source>Backlog (rows)</source>
+        <translation>待同步（行）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="169"/>
+        <source>Oldest unsynced</source>
+        <translation>最早未同步</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="169"/>
+        <location filename="../../app/ui/sync_page.py" line="176"/>
+        <source>Quarantined</source>
+        <translation>已隔离</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="169"/>
+        <source>Last sync (UTC)</source>
+        <translation>上次同步 (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="170"/>
+        <source>Last error</source>
+        <translation>上次错误</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="172"/>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="173"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="175"/>
+        <source>#</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="175"/>
+        <source>Table</source>
+        <translation>数据表</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="175"/>
+        <source>Row id</source>
+        <translation>行编号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="175"/>
+        <source>Seq</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="176"/>
+        <source>Created (UTC)</source>
+        <translation>创建时间 (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="176"/>
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="177"/>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="179"/>
+        <source>No central database configured ([database] central_url).</source>
+        <translation>未配置中央数据库（[database] central_url）。</translation>
+    </message>
+</context>
+<context>
     <name>TaskProgressBar</name>
     <message>
         <location filename="../../widgets/progress_bar.py" line="68"/>
@@ -921,37 +1068,37 @@
 <context>
     <name>UserAdmin</name>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="26"/>
+        <location filename="../../app/ui/i18n.py" line="77"/>
         <source>Operator</source>
         <translation>操作员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="27"/>
+        <location filename="../../app/ui/i18n.py" line="78"/>
         <source>Quality engineer</source>
         <translation>质量工程师</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="28"/>
+        <location filename="../../app/ui/i18n.py" line="79"/>
         <source>Reviewer</source>
         <translation>复核员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="28"/>
+        <location filename="../../app/ui/i18n.py" line="80"/>
         <source>Supervisor</source>
         <translation>主管</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="29"/>
+        <location filename="../../app/ui/i18n.py" line="81"/>
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="182"/>
+        <location filename="../../app/ui/user_admin.py" line="176"/>
         <source>Choose at least one role.</source>
         <translation>请至少选择一个角色。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="197"/>
+        <location filename="../../app/ui/user_admin.py" line="191"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -959,8 +1106,8 @@
 <context>
     <name>UserAdminDialog</name>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="287"/>
-        <location filename="../../app/ui/user_admin.py" line="291"/>
+        <location filename="../../app/ui/user_admin.py" line="281"/>
+        <location filename="../../app/ui/user_admin.py" line="285"/>
         <source>User administration</source>
         <translation>用户管理</translation>
     </message>
@@ -968,147 +1115,147 @@
 <context>
     <name>UserAdminPanel</name>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="131"/>
+        <location filename="../../app/ui/user_admin.py" line="125"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="131"/>
+        <location filename="../../app/ui/user_admin.py" line="125"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="149"/>
+        <location filename="../../app/ui/user_admin.py" line="143"/>
         <source>Reactivate</source>
         <translation>重新启用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="150"/>
+        <location filename="../../app/ui/user_admin.py" line="144"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="212"/>
+        <location filename="../../app/ui/user_admin.py" line="206"/>
         <source>New user</source>
         <translation>新建用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="213"/>
-        <location filename="../../app/ui/user_admin.py" line="264"/>
+        <location filename="../../app/ui/user_admin.py" line="207"/>
+        <location filename="../../app/ui/user_admin.py" line="258"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="213"/>
-        <location filename="../../app/ui/user_admin.py" line="264"/>
+        <location filename="../../app/ui/user_admin.py" line="207"/>
+        <location filename="../../app/ui/user_admin.py" line="258"/>
         <source>Full name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="214"/>
-        <location filename="../../app/ui/user_admin.py" line="224"/>
-        <location filename="../../app/ui/user_admin.py" line="264"/>
+        <location filename="../../app/ui/user_admin.py" line="208"/>
+        <location filename="../../app/ui/user_admin.py" line="218"/>
+        <location filename="../../app/ui/user_admin.py" line="258"/>
         <source>Roles</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="214"/>
+        <location filename="../../app/ui/user_admin.py" line="208"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="215"/>
-        <location filename="../../app/ui/user_admin.py" line="235"/>
+        <location filename="../../app/ui/user_admin.py" line="209"/>
+        <location filename="../../app/ui/user_admin.py" line="229"/>
         <source>Password again</source>
         <translation>再次输入密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="216"/>
+        <location filename="../../app/ui/user_admin.py" line="210"/>
         <source>User created.</source>
         <translation>用户已创建。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="223"/>
+        <location filename="../../app/ui/user_admin.py" line="217"/>
         <source>Roles of %1</source>
         <translation>%1 的角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="227"/>
+        <location filename="../../app/ui/user_admin.py" line="221"/>
         <source>Roles changed.</source>
         <translation>角色已更改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="234"/>
+        <location filename="../../app/ui/user_admin.py" line="228"/>
         <source>Reset the password of %1</source>
         <translation>重置 %1 的密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="235"/>
+        <location filename="../../app/ui/user_admin.py" line="229"/>
         <source>New password</source>
         <translation>新密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="238"/>
+        <location filename="../../app/ui/user_admin.py" line="232"/>
         <source>Password reset; the user must change it at the next log in.</source>
         <translation>密码已重置；用户下次登录时必须修改密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="244"/>
+        <location filename="../../app/ui/user_admin.py" line="238"/>
         <source>Unlock %1</source>
         <translation>解锁 %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="247"/>
+        <location filename="../../app/ui/user_admin.py" line="241"/>
         <source>Account unlocked.</source>
         <translation>账户已解锁。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="254"/>
+        <location filename="../../app/ui/user_admin.py" line="248"/>
         <source>Reactivate %1</source>
         <translation>重新启用 %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="254"/>
+        <location filename="../../app/ui/user_admin.py" line="248"/>
         <source>Deactivate %1</source>
         <translation>停用 %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="259"/>
+        <location filename="../../app/ui/user_admin.py" line="253"/>
         <source>Account reactivated.</source>
         <translation>账户已重新启用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="260"/>
+        <location filename="../../app/ui/user_admin.py" line="254"/>
         <source>Account deactivated.</source>
         <translation>账户已停用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="264"/>
+        <location filename="../../app/ui/user_admin.py" line="258"/>
         <source>Active</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="265"/>
+        <location filename="../../app/ui/user_admin.py" line="259"/>
         <source>Locked until</source>
         <translation>锁定至</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="266"/>
+        <location filename="../../app/ui/user_admin.py" line="260"/>
         <source>New user…</source>
         <translation>新建用户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="266"/>
+        <location filename="../../app/ui/user_admin.py" line="260"/>
         <source>Roles…</source>
         <translation>角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="267"/>
+        <location filename="../../app/ui/user_admin.py" line="261"/>
         <source>Reset password…</source>
         <translation>重置密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="268"/>
+        <location filename="../../app/ui/user_admin.py" line="262"/>
         <source>Unlock…</source>
         <translation>解锁…</translation>
     </message>
@@ -1116,17 +1263,17 @@
 <context>
     <name>UserChangeDialog</name>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="52"/>
+        <location filename="../../app/ui/user_admin.py" line="46"/>
         <source>Why is this change made? (required)</source>
         <translation>为什么要做此更改？（必填）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="63"/>
+        <location filename="../../app/ui/user_admin.py" line="57"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="73"/>
+        <location filename="../../app/ui/user_admin.py" line="67"/>
         <source>A reason is required for every change.</source>
         <translation>每项更改都必须填写原因。</translation>
     </message>
