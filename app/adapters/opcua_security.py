@@ -158,7 +158,7 @@ class Pki:
 def make_server_validator(pki: Pki):
     """An asyncua certificate validator that accepts only clients in ``pki`` trusted/."""
     from asyncua import ua
-    from asyncua.ua.uaerrors import ServiceError
+    from asyncua.common.utils import ServiceError
 
     async def validate(cert: x509.Certificate, _app: object) -> None:
         try:
