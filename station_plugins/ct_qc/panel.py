@@ -15,7 +15,7 @@ from widgets.message_bar import MessageBar
 from widgets.progress_bar import TaskProgressBar
 from widgets.slice_viewer import SliceViewer
 from widgets.tasks import TaskController
-from widgets.verdict_badge import VerdictBadge
+from widgets.verdict_badge import VerdictBadge, verdict_text
 
 from station_plugins.ct_qc import workflow
 from station_plugins.ct_qc.ui_results import QcResultTabs, TrendView
@@ -58,6 +58,15 @@ class CtQcPanel(QWidget):
         self.phantom_combo.addItem("auto", "auto")
         for name in list_phantoms():
             self.phantom_combo.addItem(name, name)
+        self.profile_label = QLabel(self)
+        self.profile_combo = QComboBox(self)
+        self.profile_combo.setObjectName("ct_qc_profile")
+        from station_plugins.ct_qc.limits import list_profiles
+        self.profile_combo.addItem("-", None)
+        for name in list_profiles():
+            self.profile_combo.addItem(name, name)
+        wanted = self.ctx.settings.get("profile", "factory_simct_120kv")
+        self.profile_combo.setCurrentIndex(max(0, self.profile_combo.findData(wanted)))
         self.analyse_button = QPushButton(self)
         self.analyse_button.setObjectName("ct_qc_analyse")
         self.analyse_button.clicked.connect(self.analyse_current)
@@ -67,7 +76,8 @@ class CtQcPanel(QWidget):
         self.verdict.setObjectName("ct_qc_verdict")
         top = QHBoxLayout()
         for w in (self.import_button, self.simulate_button, self.phantom_label,
-                  self.phantom_combo, self.analyse_button):
+                  self.phantom_combo, self.profile_label, self.profile_combo,
+                  self.analyse_button):
             top.addWidget(w)
         top.addWidget(self.progress, 1)
         top.addWidget(self.verdict)
@@ -78,6 +88,8 @@ class CtQcPanel(QWidget):
         self.series_list = QListWidget(self)
         self.series_list.setObjectName("ct_qc_series_list")
         self.series_list.currentItemChanged.connect(self._on_series_chosen)
+        self.series_list.setAlternatingRowColors(True)
+        self.series_list.setWordWrap(True)
         self.series_title = QLabel(self)
         left = QWidget(self)
         ll = QVBoxLayout(left)
@@ -123,7 +135,7 @@ class CtQcPanel(QWidget):
         for w, stretch in ((left, 1), (centre, 3), (self.tabs, 3)):
             split.addWidget(w)
             split.setStretchFactor(split.indexOf(w), stretch)
-        split.setSizes([220, 620, 620])
+        split.setSizes([260, 600, 620])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addLayout(top)
@@ -153,7 +165,9 @@ class CtQcPanel(QWidget):
             if e.series_uid in self._entries:
                 continue
             self._entries[e.series_uid] = e
-            item = QListWidgetItem(f"{e.label}  ({e.n_images})")
+            desc = (e.label.split("  ")[-1] if "  " in e.label else e.label).removeprefix("QC ")
+            item = QListWidgetItem(f"{e.scanner_serial or '?'}   {e.acquired}\n"
+                                   f"{desc} · {e.n_images}")
             item.setData(ENTRY_ROLE, e.series_uid)
             item.setToolTip(f"{e.series_uid}\n{e.folder}")
             self.series_list.addItem(item)
@@ -199,7 +213,8 @@ class CtQcPanel(QWidget):
         user = self.ctx.user
         self.analysis.start(workflow.analyse_and_store, self._entry, self._loaded,
                             self.ctx.store, getattr(user, "username", "unknown"),
-                            phantom=self.phantom_combo.currentData())
+                            phantom=self.phantom_combo.currentData(),
+                            profile=self.profile_combo.currentData())
 
     def _on_analysed(self, outcome: workflow.AnalysisOutcome) -> None:
         self._result = outcome.result
@@ -212,6 +227,7 @@ class CtQcPanel(QWidget):
             self.module_nav.addItem(f"{module_id}  #{k + 1}", k)
         origin = outcome.result.localisation.origin_slice
         self.show_slice(origin if origin >= 0 else self._slice)
+        self._sync_module_nav()
         serial = (outcome.result.inputs or {}).get("scanner_serial") or outcome.entry.scanner_serial
         self.trend.refresh(prefer_serial=serial)
         for note in outcome.result.notes[:1]:
@@ -256,6 +272,11 @@ class CtQcPanel(QWidget):
                 if self._result is not None else [])
         self.viewer.set_rois(rois)
 
+    def _sync_module_nav(self) -> None:
+        i = self.module_nav.findData(self._slice)
+        if i >= 0:
+            self.module_nav.setCurrentIndex(i)
+
     def _on_module_chosen(self, index: int) -> None:
         k = self.module_nav.itemData(index)
         if k is not None:
@@ -278,8 +299,9 @@ class CtQcPanel(QWidget):
             where = self.tr("at (%1, %2) px, radius %3 px").replace(
                 "%1", f"{w['centre_px'][0]:.1f}").replace("%2", f"{w['centre_px'][1]:.1f}").replace(
                 "%3", f"{w.get('radius_px', 0):.1f}")
+        verdict = verdict_text(d["verdict"])
         self.roi_details.setText(f"<b>{d['key']}</b>: {value} {d['unit']}  ·  "
-                                 f"{self.tr('limits')} {d['limits']}  ·  {d['verdict']}  ·  {where}"
+                                 f"{self.tr('limits')} {d['limits']}  ·  {verdict}  ·  {where}"
                                  + (f"<br>{d['note']}" if d["note"] else ""))
         self.viewer.highlight_roi(roi_id)
         self.tabs.table.blockSignals(True)
@@ -310,6 +332,7 @@ class CtQcPanel(QWidget):
         self.import_button.setText(self.tr("Import folder…"))
         self.simulate_button.setText(self.tr("Simulate series"))
         self.phantom_label.setText(self.tr("Phantom"))
+        self.profile_label.setText(self.tr("Limits"))
         self.analyse_button.setText(self.tr("Analyse"))
         self.series_title.setText(self.tr("Series (imported / received)"))
         self.module_label.setText(self.tr("Module"))

@@ -67,6 +67,9 @@ class ArtifactTable(QTableWidget):
         super().changeEvent(event)
 
 
+TTF_SHOWN = ("ttf.air", "ttf.acrylic", "ttf.teflon")
+
+
 class QcPlots(QWidget):
     """MTF/TTF, NPS, CT-number linearity and radial profiles of one result."""
 
@@ -81,6 +84,8 @@ class QcPlots(QWidget):
         grid.setContentsMargins(2, 2, 2, 2)
         for i, w in enumerate((self.mtf, self.nps, self.linearity, self.radial)):
             grid.addWidget(w, i // 2, i % 2)
+            for side in ("bottom", "left"):  # lp/mm and HU read better without SI prefixes
+                w.plot_item.getAxis(side).enableAutoSIPrefix(False)
         self.retranslate_ui()
 
     def set_result(self, result: Any) -> None:
@@ -89,15 +94,19 @@ class QcPlots(QWidget):
         if result is None:
             return
         for c in result.curves:
-            if c.key == "mtf" or c.key.startswith("ttf."):
-                self.mtf.add_curve(c.label or c.key, c.x, c.y, width=3 if c.key == "mtf" else 1.5)
+            if c.key == "mtf":
+                self.mtf.add_curve(self.tr("MTF (bead)"), c.x, c.y, width=3)
+            elif c.key in TTF_SHOWN:
+                self.mtf.add_curve(f"TTF {c.key.split('.')[1]}", c.x, c.y, width=1.5)
             elif c.key == "nps":
                 self.nps.add_curve(self.tr("NPS"), c.x, c.y)
             elif c.key == "linearity":
                 self.linearity.add_curve(self.tr("measured"), c.x, c.y, symbols=True)
                 self.linearity.add_curve(self.tr("identity"), c.x, c.x, dashed=True)
-            elif c.key in ("uniformity.radial_profile", "artifact.ring_profile"):
-                self.radial.add_curve(c.label or c.key, c.x, c.y)
+            elif c.key == "uniformity.radial_profile":
+                self.radial.add_curve(self.tr("uniformity"), c.x, c.y)
+            elif c.key == "artifact.ring_profile":
+                self.radial.add_curve(self.tr("ring residual"), c.x, c.y)
         if self.mtf.curve_names():
             self.mtf.add_reference_line(0.5, label="50 %")
 
@@ -201,14 +210,32 @@ class QcResultTabs(QTabWidget):
         self.retranslate_ui()
 
     def set_result(self, result: Any) -> None:
-        self.table.set_measurements(list(result.measurements) if result is not None else [])
+        self._result = result
+        rows = list(result.measurements) if result is not None else []
+        self.table.set_measurements(rows, {m.key: self.measurement_label(m.key) for m in rows})
         self.artifacts.set_artifacts(result.artifacts if result is not None else [])
         self.plots.set_result(result)
+
+    def measurement_label(self, key: str) -> str:
+        """Key (the contract, always shown) with its group name in the UI language."""
+        group, _, rest = key.partition(".")
+        names = {"ct_number": self.tr("CT number"), "uniformity": self.tr("uniformity"),
+                 "noise": self.tr("noise"), "nps": self.tr("NPS"), "mtf": "MTF", "ttf": "TTF",
+                 "linearity": self.tr("linearity"), "slice_thickness": self.tr("slice thickness"),
+                 "geometry": self.tr("geometry"), "low_contrast": self.tr("low contrast"),
+                 "resolution": self.tr("resolution"), "dose": self.tr("dose"),
+                 "detectability": self.tr("detectability")}
+        name = names.get(group)
+        if name is None or name == group:
+            return key
+        return f"{name} · {rest}" if rest else name
 
     def retranslate_ui(self) -> None:
         for i, text in enumerate((self.tr("Measurements"), self.tr("Artifacts"),
                                   self.tr("Plots"), self.tr("Trend"))):
             self.setTabText(i, text)
+        if getattr(self, "_result", None) is not None:
+            self.set_result(self._result)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

@@ -149,8 +149,10 @@ def known_serials(store: Any) -> list[str]:
 
 
 def overlays_for_slice(result: Any, slice_idx: int, pixel_mm: float | None = None) -> list[dict]:
-    """ROI overlays (RoiOverlay dicts) of the measurements made on ``slice_idx``."""
+    """ROI overlays (RoiOverlay dicts) of the measurements made on ``slice_idx``. Where
+    several measurements share one ROI only the first (the CT number) carries a label."""
     out: list[dict] = []
+    labelled: set[tuple[int, int]] = set()
     for m in result.measurements:
         w = m.where or {}
         slices = w.get("slices") or ([w["slice"]] if "slice" in w else [])
@@ -159,9 +161,11 @@ def overlays_for_slice(result: Any, slice_idx: int, pixel_mm: float | None = Non
         verdict = m.verdict.value if isinstance(m.verdict, Verdict) else m.verdict
         if w.get("kind") == "circle" and "centre_px" in w:
             cx, cy = w["centre_px"]
+            spot = (int(round(cx)), int(round(cy)))
+            label = "" if spot in labelled else short_label(m.key)
+            labelled.add(spot)
             out.append({"id": m.key, "kind": "circle", "cx": cx, "cy": cy,
-                        "r": w.get("radius_px", 5.0), "label": short_label(m.key),
-                        "verdict": verdict})
+                        "r": w.get("radius_px", 5.0), "label": label, "verdict": verdict})
         elif w.get("kind") == "rect" and "box_px" in w:
             x, y, bw, bh = w["box_px"]
             out.append({"id": m.key, "kind": "rect", "x": x, "y": y, "w": bw, "h": bh,
@@ -179,7 +183,7 @@ def overlays_for_slice(result: Any, slice_idx: int, pixel_mm: float | None = Non
             if px:
                 out.append({"id": f"artifact.{i}", "kind": "circle", "cx": loc["centre_px"][0],
                             "cy": loc["centre_px"][1], "r": loc["radius_mm"] / px,
-                            "label": "ring", "verdict": a.verdict.value})
+                            "label": f"ring {loc['radius_mm']:.0f} mm", "verdict": a.verdict.value})
     return _unique_ids(out)
 
 
@@ -194,8 +198,13 @@ def _unique_ids(items: Iterable[dict]) -> list[dict]:
 
 
 def short_label(key: str) -> str:
+    """'ct_number.teflon' -> 'teflon'; 'ttf.air.f50' -> 'air'; 'noise.sd' -> 'noise.sd'."""
     parts = key.split(".")
-    return parts[-1] if len(parts) > 1 else key
+    if len(parts) == 1:
+        return key
+    if parts[0] in ("ct_number", "ttf", "uniformity"):
+        return parts[1]
+    return key
 
 
 def module_slices(result: Any) -> list[tuple[str, int]]:

@@ -142,3 +142,15 @@ def test_undecidable_series_is_stored_as_error(ctx):
     rows = ctx.store.query_records(kind=workflow.RESULT_KIND)
     assert len(rows) == 1 and rows[0].verdict == "ERROR" and rows[0].ref == "1.2.3"
     assert rows[0].payload["error"]["code"] == "PH-INPUT"
+
+
+def test_panel_speaks_chinese(qtbot, ctx, series_folder, qapp):  # noqa: ANN001
+    from app.ui import i18n
+
+    panel = _open(qtbot, ctx, series_folder)
+    i18n.set_language(qapp, "zh_CN")
+    assert panel.analyse_button.text() == "分析"
+    assert panel.tabs.tabText(0) == "测量结果"
+    assert panel.tabs.measurement_label("ct_number.water") == "CT值 · water"
+    i18n.set_language(qapp, "en")
+    assert panel.analyse_button.text() == "Analyse"
