@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
             self.idle_watcher.start()
 
         self._build_menus()
+        self.sig_logged_in.connect(lambda _user: self._update_user_state())
         self.resize(1600, 1000)
         lang = language or str(self.settings.value("ui/language", "") or "") or \
             i18n.current_language()
