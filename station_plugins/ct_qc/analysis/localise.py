@@ -86,9 +86,10 @@ def _module_at(defn: dict, z_rel: float) -> dict | None:
 
 
 def _z_score(defn: dict, pos: np.ndarray, obs_air: np.ndarray, obs_high: np.ndarray,
-             inside: np.ndarray, origin: float) -> float:
+             inside: np.ndarray, origin: float, high_mm2: np.ndarray | None = None) -> float:
+    """Fraction of signature agreements; high-density areas refine ties (0.5 weight)."""
     score, n = 0.0, 0
-    for z, a, h, ins in zip(pos, obs_air, obs_high, inside):
+    for k, (z, a, h, ins) in enumerate(zip(pos, obs_air, obs_high, inside)):
         if not ins:
             continue
         m = _module_at(defn, z - origin)
@@ -97,6 +98,9 @@ def _z_score(defn: dict, pos: np.ndarray, obs_air: np.ndarray, obs_high: np.ndar
         ea, eh = ps.features(defn, m)
         score += (a == ea) + (h == eh)
         n += 2
+        if high_mm2 is not None and h and eh:
+            pred, obs = ps.high_area_mm2(m), float(high_mm2[k])
+            score += 0.5 * min(pred, obs) / max(pred, obs, 1e-6) - 0.5
     return score / n if n else 0.0
 
 
@@ -118,22 +122,27 @@ def locate_z(defn: dict, pos: np.ndarray, feats: SliceFeatures, thk: float) -> t
     air_thr = max(10.0, 0.3 * air_area) if air_area else 10.0
     obs_air = (feats.air_mm2 > air_thr) & feats.inside
     obs_high = (feats.high_mm2 > 20.0) & feats.inside
-    cands: list[float] = []
+    cands: list[tuple[float, int]] = []   # (origin, priority: untruncated run centre first)
     for flags, key in ((obs_air, 0), (obs_high, 1)):
         for a, b in _runs(flags):
             centre, lo, hi = (pos[a] + pos[b]) / 2, pos[a], pos[b]
+            whole = a > 0 and b < len(pos) - 1
             for m in defn["modules"]:
                 if ps.features(defn, m)[key]:
                     half = float(m["length_mm"]) / 2
-                    cands += [centre - m["z_mm"], lo + half - thk / 2 - m["z_mm"] - 0.0,
-                              hi - half + thk / 2 - m["z_mm"]]
+                    cands += [(centre - m["z_mm"], 2 if whole else 0),
+                              (lo + half - thk / 2 - m["z_mm"], 1 if a > 0 else 0),
+                              (hi - half + thk / 2 - m["z_mm"], 1 if b < len(pos) - 1 else 0)]
     if not cands:  # featureless: a uniform section only; tie it to the uniformity module
         unif = ps.modules_of(defn, "uniformity")
         mid = float(np.median(pos[feats.inside])) if feats.inside.any() else float(np.median(pos))
         return (mid - float(unif[0]["z_mm"]) if unif else mid), (0.5 if unif else 0.0)
-    cands = list(dict.fromkeys(round(c * 2) / 2 for c in cands))
-    scored = sorted(((_z_score(defn, pos, obs_air, obs_high, feats.inside, c), -abs(c - cands[0]), c)
-                     for c in cands), reverse=True)
+    best: dict[float, int] = {}
+    for c, prio in cands:
+        key = round(c * 2) / 2
+        best[key] = max(best.get(key, 0), prio)
+    scored = sorted(((round(_z_score(defn, pos, obs_air, obs_high, feats.inside, c, feats.high_mm2), 6),
+                      prio, c) for c, prio in best.items()), reverse=True)
     best_score, _, origin = scored[0]
     # refine with the area-weighted centre of the reference module's air run
     if air_area:

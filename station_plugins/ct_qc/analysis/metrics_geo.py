@@ -44,6 +44,38 @@ def _ramp_geometry(ctx: Ctx, m: dict, ramp: dict) -> tuple[np.ndarray, np.ndarra
     return c - half * d, c + half * d, np.array([-d[1], d[0]])
 
 
+def _fwhm_rect_gauss(a: float, sigma: float) -> float:
+    from scipy.optimize import brentq
+    from scipy.special import ndtr
+    f = lambda x: ndtr((a / 2 - x) / sigma) - ndtr((-a / 2 - x) / sigma)  # noqa: E731
+    half = f(0.0) / 2
+    return 2 * brentq(lambda x: f(x) - half, 0.0, a / 2 + 6 * sigma)
+
+
+def deblur_fwhm(w: float, sigma: float) -> float:
+    """Width of the rect whose FWHM after a Gaussian in-plane blur (sigma) is ``w``."""
+    from scipy.optimize import brentq
+    if not sigma or sigma <= 0 or w <= 0 or _fwhm_rect_gauss(1e-3, sigma) >= w \
+            or _fwhm_rect_gauss(w, sigma) <= w:
+        return w
+    return float(brentq(lambda a: _fwhm_rect_gauss(a, sigma) - w, 1e-3, w))
+
+
+def _inplane_sigma(ctx: Ctx) -> float | None:
+    """In-plane Gaussian-equivalent blur from the measured TTF/MTF (0.1874 / f50 [lp/mm])."""
+    ttfs = ctx.cache.get("ttf", {})
+    f50 = None
+    if ttfs:
+        f, t, _ = max(ttfs.values(), key=lambda v: v[2])
+        below = np.nonzero(t < 0.5)[0]
+        f50 = float(f[below[0]]) if len(below) else None
+    if f50 is None and "mtf" in ctx.cache:
+        f, t = ctx.cache["mtf"]
+        below = np.nonzero(t < 0.5)[0]
+        f50 = float(f[below[0]]) if len(below) else None
+    return math.sqrt(math.log(2) / 2) / (math.pi * f50) if f50 else None
+
+
 def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
                     ) -> tuple[list[Raw], list[Curve]]:
     mods = [m for m in ctx.modules("sensitometry", "ct_number") if m["ramps"]]
@@ -58,6 +90,7 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
     clean = [i for i in idx if not streaks_by_slice.get(int(i))]
     use = clean or list(idx)
     off = BG_OFFSET_MM / px
+    sigma = _inplane_sigma(ctx)
     per_slice, lines, rejected, best_profile = [], [], [], None
     for i in use:
         img = ctx.vol[int(i)]
@@ -73,15 +106,15 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
                 continue
             npts = int(np.hypot(*(b - a)) * 4)
             prof = sample_line(img, tuple(a), tuple(b), npts, 1.5 / px, 7)
-            bg = 0.5 * (sample_line(img, tuple(a + n * off), tuple(b + n * off), npts, 1.0 / px, 3)
-                        + sample_line(img, tuple(a - n * off), tuple(b - n * off), npts, 1.0 / px, 3))
-            p = prof - bg
+            bg_a = sample_line(img, tuple(a + n * off), tuple(b + n * off), npts, 1.0 / px, 3)
+            bg_b = sample_line(img, tuple(a - n * off), tuple(b - n * off), npts, 1.0 / px, 3)
+            p = prof - 0.5 * (bg_a + bg_b)
             if float(ramp["hu"]) < float(m["background_hu"]):
                 p = -p
             step_mm = float(np.hypot(*(b - a))) * px / (npts - 1)
             w, pk, runs = fwhm(p, step_mm)
-            tails = np.concatenate([p[: npts // 6], p[-npts // 6:]])
-            noise = 1.4826 * float(np.median(np.abs(tails - np.median(tails)))) + 1e-6
+            dn = np.diff(bg_a - bg_b)   # pure noise (plus nothing of the wire)
+            noise = 1.4826 * float(np.median(np.abs(dn - np.median(dn)))) + 1e-6
             peak = float(p.max())
             ok = not math.isnan(w) and runs == 1 and peak > 6 * noise
             if ok:
@@ -90,6 +123,8 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
             if not ok:
                 rejected.append(f"ramp {k}: profile is not a single clean peak")
                 continue
+            if sigma:
+                w = deblur_fwhm(w, sigma)
             vals.append(w * math.tan(math.radians(float(ramp["ramp_angle_deg"]))))
             if best_profile is None:
                 best_profile = (np.arange(npts) * step_mm, p)
@@ -109,6 +144,8 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
                     f"unreliable: {why} - see artifacts", error=True, nominal=nominal)], []
     val = float(np.median(per_slice))
     note = f"FWHM x tan(ramp angle), {len(per_slice)} slice(s)"
+    if sigma:
+        note += f", in-plane blur {sigma:.2f} mm removed (rect SSP model)"
     if rejected:
         note += f"; excluded: {'; '.join(sorted(set(rejected)))}"
     if len(clean) < len(idx):

@@ -45,7 +45,7 @@ def mtf(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     yy, xx = np.mgrid[-h:h + 1, -h:h + 1]
     rr = np.hypot(xx, yy) * px
     psf = np.zeros((2 * h + 1, 2 * h + 1))
-    pts_r, pts_v, noises, used, peak_at = [], [], [], [], None
+    pts_v, noises, used, peak_at = [], [], [], None
     for item in items:
         z = ctx.z_of(m) + float(item.get("z_offset_mm", 0.0) or 0.0)
         half_z = 5.0 if m["wires"] else ctx.thk_mm / 2 + 0.5
@@ -61,10 +61,7 @@ def mtf(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
             if crop[h, h] < 6 * max(noise, 0.5):
                 continue
             psf += crop
-            w = np.clip(crop, 0, None) * (rr <= 1.5)
-            sx, sy = (w * xx).sum() / w.sum(), (w * yy).sum() / w.sum()
-            pts_r.append(np.hypot(xx - sx, yy - sy).ravel() * px)
-            pts_v.append(crop.ravel())
+            pts_v.append(crop)
             noises.append(noise)
             used.append(int(i))
             peak_at = peak_at or (float(px0), float(py0))
@@ -72,9 +69,16 @@ def mtf(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
         return [nan_raw("mtf.mtf50", "lp/cm", "bead/wire not visible above noise"),
                 nan_raw("mtf.mtf10", "lp/cm", "bead/wire not visible above noise")], []
     item = items[0]
-    f, mtf_c, method = _mtf_from_psf(psf, np.concatenate(pts_r), np.concatenate(pts_v),
-                                     float(np.mean(noises)) / math.sqrt(len(used)), px,
+    f, mtf_c, method = _mtf_from_psf(psf, pts_v, float(np.mean(noises)) / math.sqrt(len(used)), px,
                                      float(item["diameter_mm"]), bool(m["wires"]))
+    edge = _edge_mtf(ctx) if method.startswith("Gaussian") else None
+    extra = []
+    if edge is not None:   # low bead SNR: the high-contrast edge (TTF) is the better estimate
+        f_cm = f * 10.0
+        extra.append(Raw("mtf.bead_mtf50", round(crossing(f_cm, mtf_c, 0.5), 3), "lp/cm", {},
+                         f"bead {method}; informative"))
+        f, mtf_c, name = edge
+        method = f"circular edge of {name} (bead SNR too low for a point-spread MTF)"
     f_cm = f * 10.0
     mtf50, mtf10 = crossing(f_cm, mtf_c, 0.5), crossing(f_cm, mtf_c, 0.1)
     ctx.cache["mtf"] = (f, mtf_c)
@@ -82,8 +86,18 @@ def mtf(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
          "radius_px": round(3.0 / px, 2), "slices": sorted(set(used))}
     note = f"{'wire' if m['wires'] else 'bead'} PSF, {len(used)} image(s), {method}"
     return ([Raw("mtf.mtf50", round(mtf50, 3), "lp/cm", w, note),
-             Raw("mtf.mtf10", round(mtf10, 3), "lp/cm", w, note)],
+             Raw("mtf.mtf10", round(mtf10, 3), "lp/cm", w, note)] + extra,
             [Curve("mtf", tuple(f_cm), tuple(mtf_c), "lp/cm", "", "MTF (point spread)")])
+
+
+def _edge_mtf(ctx: Ctx, min_contrast: float = 500.0):
+    """(f lp/mm, TTF, insert) of the highest-contrast insert edge, if one is strong enough."""
+    ttfs = ctx.cache.get("ttf", {})
+    if not ttfs:
+        return None
+    name = max(ttfs, key=lambda k: ttfs[k][2])
+    f, t, c = ttfs[name]
+    return (f, t, name) if c >= min_contrast else None
 
 
 def _bead_crop(img: np.ndarray, cx: float, cy: float, h: int, rr: np.ndarray, search: float):
@@ -103,24 +117,39 @@ def _bead_crop(img: np.ndarray, cx: float, cy: float, h: int, rr: np.ndarray, se
     return crop - bg, bg, noise, (px0, py0)
 
 
-def _mtf_from_psf(psf: np.ndarray, r: np.ndarray, v: np.ndarray, noise: float, px: float,
+def _fit_sigma(crops: list[np.ndarray], px: float) -> float:
+    """Shared Gaussian sigma (mm) of point images, each with its own sub-pixel centre and
+    amplitude (least squares on pixels within 2.5 mm of the peak)."""
+    from scipy.optimize import least_squares
+    h = crops[0].shape[0] // 2
+    yy, xx = np.mgrid[-h:h + 1, -h:h + 1]
+    near = np.hypot(xx, yy) * px <= 2.5
+    X, Y = xx[near] * px, yy[near] * px
+    data = [c[near] for c in crops]
+
+    def resid(p: np.ndarray) -> np.ndarray:
+        s = p[0]
+        out = []
+        for k, d in enumerate(data):
+            a, x0, y0 = p[1 + 3 * k:4 + 3 * k]
+            out.append(a * np.exp(-((X - x0) ** 2 + (Y - y0) ** 2) / (2 * s * s)) - d)
+        return np.concatenate(out)
+
+    p0 = [0.5] + [v for d in data for v in (float(d.max()), 0.0, 0.0)]
+    sol = least_squares(resid, p0, bounds=([0.05] + [-np.inf, -2 * px, -2 * px] * len(data),
+                                           [5.0] + [np.inf, 2 * px, 2 * px] * len(data)))
+    return abs(float(sol.x[0])) if sol.success else math.nan
+
+
+def _mtf_from_psf(psf: np.ndarray, crops: list[np.ndarray], noise: float, px: float,
                   d_mm: float, wire: bool) -> tuple[np.ndarray, np.ndarray, str]:
     """Non-parametric MTF (tapered 2-D FFT, object-size corrected) when the point is well
-    above noise; otherwise a radial Gaussian PSF fit (documented as such)."""
-    from scipy.optimize import curve_fit
+    above noise; otherwise a Gaussian PSF fit (documented as such in the note)."""
     h = psf.shape[0] // 2
     yy, xx = np.mgrid[-h:h + 1, -h:h + 1]
     rr = np.hypot(xx, yy) * px
-    peak = psf[h, h] / max(1, 1)
-    n_img = max(1, int(round(peak / max(psf[h, h] / 1, 1e-9))))
-    snr = psf[h, h] / max(noise * math.sqrt(n_img), 1e-9)
-    sel = r <= 3.0
-    try:
-        (amp, sig), _ = curve_fit(lambda x, a, s: a * np.exp(-x * x / (2 * s * s)), r[sel], v[sel],
-                                  p0=(float(v[sel].max()), 0.5), maxfev=2000)
-        sig = abs(float(sig))
-    except (RuntimeError, ValueError):
-        sig = math.nan
+    snr = psf[h, h] / max(noise * len(crops), 1e-9)
+    sig = _fit_sigma(crops, px) if snr < 60 else math.nan
     if snr >= 60 or math.isnan(sig):
         taper = np.clip((6.0 - rr) / 3.0, 0.0, 1.0)
         taper = np.where(rr <= 3.0, 1.0, 0.5 - 0.5 * np.cos(np.pi * taper))
@@ -134,7 +163,7 @@ def _mtf_from_psf(psf: np.ndarray, r: np.ndarray, v: np.ndarray, noise: float, p
     f = np.linspace(0, 0.5 / px, 128)
     s_obj = d_mm / 4.0  # Gaussian-equivalent spread of the bead/wire cross-section
     s_sys = math.sqrt(max(sig * sig - s_obj * s_obj, 1e-6))
-    return f, np.exp(-2 * math.pi ** 2 * s_sys ** 2 * f ** 2), f"radial Gaussian PSF fit (SNR {snr:.0f})"
+    return f, np.exp(-2 * math.pi ** 2 * s_sys ** 2 * f ** 2), f"Gaussian PSF fit (SNR {snr:.0f})"
 
 
 def _j1(x: np.ndarray) -> np.ndarray:

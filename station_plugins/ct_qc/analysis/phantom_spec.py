@@ -142,3 +142,13 @@ def rotate_xy(x: float, y: float, roll_deg: float) -> tuple[float, float]:
     a = math.radians(roll_deg)
     c, s = math.cos(a), math.sin(a)
     return x * c - y * s, x * s + y * c
+
+
+def high_area_mm2(m: dict) -> float:
+    """Predicted cross-section area (mm^2) of high-density features of a module."""
+    bg = m["background_hu"]
+    a = sum(math.pi * i["diameter_mm"] ** 2 / 4 for i in m["inserts"] if i["nominal_hu"] > bg + HIGH_ABOVE_BG)
+    a += sum(int(b.get("n_bars", 5)) * float(b.get("bar_length_mm", 8.0)) * 5.0 / float(b["lp_per_cm"])
+             for b in m["bar_patterns"])
+    a += sum(math.pi * b["diameter_mm"] ** 2 / 4 for b in m["beads"] if b["diameter_mm"] >= 2.0)
+    return a

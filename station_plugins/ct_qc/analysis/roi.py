@@ -81,8 +81,8 @@ def fwhm(profile: np.ndarray, spacing: float = 1.0) -> tuple[float, float, int]:
     """Full width at half maximum with linear sub-sample interpolation.
 
     ``profile`` must be background-subtracted with a positive peak. Returns (fwhm,
-    peak position, number of separate above-half runs) - more than one run means the
-    profile is not a single peak.
+    centre of the half-maximum interval, number of separate above-half runs) - more than
+    one run means the profile is not a single peak.
     """
     p = np.asarray(profile, float)
     i = int(np.argmax(p))
@@ -99,7 +99,7 @@ def fwhm(profile: np.ndarray, spacing: float = 1.0) -> tuple[float, float, int]:
         return math.nan, i * spacing, runs
     xl = left - 1 + (half - p[left - 1]) / (p[left] - p[left - 1])
     xr = right + (p[right] - half) / (p[right] - p[right + 1])
-    return float((xr - xl) * spacing), float(i * spacing), runs
+    return float((xr - xl) * spacing), float((xl + xr) / 2 * spacing), runs
 
 
 def crossing(x: np.ndarray, y: np.ndarray, level: float) -> float:
