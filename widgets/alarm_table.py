@@ -59,14 +59,17 @@ def local_time_text(iso_utc: str) -> str:
 
 
 def _state_text(state: str) -> str:
-    return {"active": QCoreApplication.translate("AlarmTable", "Active"), "acknowledged": QCoreApplication.translate("AlarmTable", "Acknowledged"),
+    return {"active": QCoreApplication.translate("AlarmTable", "Active"),
+            "acknowledged": QCoreApplication.translate("AlarmTable", "Acknowledged"),
             "cleared": QCoreApplication.translate("AlarmTable", "Cleared, not acknowledged"),
             "closed": QCoreApplication.translate("AlarmTable", "Closed")}[state]
 
 
 def _priority_text(priority: str) -> str:
-    return {"critical": QCoreApplication.translate("AlarmTable", "Critical"), "high": QCoreApplication.translate("AlarmTable", "High"),
-            "medium": QCoreApplication.translate("AlarmTable", "Medium"), "low": QCoreApplication.translate("AlarmTable", "Low"),
+    return {"critical": QCoreApplication.translate("AlarmTable", "Critical"),
+            "high": QCoreApplication.translate("AlarmTable", "High"),
+            "medium": QCoreApplication.translate("AlarmTable", "Medium"),
+            "low": QCoreApplication.translate("AlarmTable", "Low"),
             "info": QCoreApplication.translate("AlarmTable", "Info")}[priority]
 
 
@@ -96,8 +99,10 @@ class AlarmItemModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
-        return (QCoreApplication.translate("AlarmTable", "Priority"), QCoreApplication.translate("AlarmTable", "State"),
-                QCoreApplication.translate("AlarmTable", "Time"), QCoreApplication.translate("AlarmTable", "Source"),
+        return (QCoreApplication.translate("AlarmTable", "Priority"),
+                QCoreApplication.translate("AlarmTable", "State"),
+                QCoreApplication.translate("AlarmTable", "Time"),
+                                           QCoreApplication.translate("AlarmTable", "Source"),
                 QCoreApplication.translate("AlarmTable", "Message"))[section]
 
     def data(self, index: QModelIndex | QPersistentModelIndex,

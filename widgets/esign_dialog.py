@@ -40,7 +40,8 @@ def meaning_text(meaning: str) -> str:
             "released": QCoreApplication.translate("SignatureDialog", "Released"),
             "rejected": QCoreApplication.translate("SignatureDialog", "Rejected"),
             "verified": QCoreApplication.translate("SignatureDialog", "Verified"),
-            "authored": QCoreApplication.translate("SignatureDialog", "Authored")}.get(meaning, meaning)
+            "authored": QCoreApplication.translate("SignatureDialog", "Authored"),
+            }.get(meaning, meaning)
 
 
 def format_signature(sig: Any) -> str:

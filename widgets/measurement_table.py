@@ -70,8 +70,10 @@ class MeasurementItemModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
-        return (QCoreApplication.translate("MeasurementTable", "Measurement"), QCoreApplication.translate("MeasurementTable", "Value"),
-                QCoreApplication.translate("MeasurementTable", "Unit"), QCoreApplication.translate("MeasurementTable", "Limits"),
+        return (QCoreApplication.translate("MeasurementTable", "Measurement"),
+                QCoreApplication.translate("MeasurementTable", "Value"),
+                QCoreApplication.translate("MeasurementTable", "Unit"),
+                                           QCoreApplication.translate("MeasurementTable", "Limits"),
                 QCoreApplication.translate("MeasurementTable", "Verdict"))[section]
 
     def data(self, index: QModelIndex | QPersistentModelIndex,

@@ -36,9 +36,12 @@ WINDOW_PRESETS: dict[str, tuple[float, float]] = {
 
 
 def preset_title(name: str) -> str:
-    return {"soft_tissue": QCoreApplication.translate("SliceViewer", "Soft tissue"), "bone": QCoreApplication.translate("SliceViewer", "Bone"),
-            "phantom": QCoreApplication.translate("SliceViewer", "Phantom"), "lung": QCoreApplication.translate("SliceViewer", "Lung"),
-            "wide": QCoreApplication.translate("SliceViewer", "Wide"), "custom": QCoreApplication.translate("SliceViewer", "Custom")}.get(
+    return {"soft_tissue": QCoreApplication.translate("SliceViewer", "Soft tissue"),
+            "bone": QCoreApplication.translate("SliceViewer", "Bone"),
+            "phantom": QCoreApplication.translate("SliceViewer", "Phantom"),
+            "lung": QCoreApplication.translate("SliceViewer", "Lung"),
+            "wide": QCoreApplication.translate("SliceViewer", "Wide"),
+            "custom": QCoreApplication.translate("SliceViewer", "Custom")}.get(
         name, name)
 
 

@@ -111,12 +111,15 @@ class TrendPlot(QWidget):
             for value, kind, text in (
                     (limits.high, "action", QCoreApplication.translate("TrendPlot", "action high")),
                     (limits.low, "action", QCoreApplication.translate("TrendPlot", "action low")),
-                    (limits.warn_high, "warning", QCoreApplication.translate("TrendPlot", "warning high")),
-                    (limits.warn_low, "warning", QCoreApplication.translate("TrendPlot", "warning low"))):
+                    (limits.warn_high, "warning",
+                     QCoreApplication.translate("TrendPlot", "warning high")),
+                    (limits.warn_low, "warning",
+                     QCoreApplication.translate("TrendPlot", "warning low"))):
                 if value is not None:
                     self._add_line(value, kind, f"{text} {value:g}")
         if centre is not None:
-            self._add_line(centre, "neutral", QCoreApplication.translate("TrendPlot", "target %1").replace(
+            self._add_line(centre, "neutral",
+                           QCoreApplication.translate("TrendPlot", "target %1").replace(
                 "%1", f"{centre:g}"))
 
     def limit_values(self) -> list[float]:

@@ -49,7 +49,8 @@ class AboutDialog(QDialog):
         self.table = QTableWidget(len(self.versions), 2, self)
         self.table.setObjectName("about_versions")
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for row, (name, version) in enumerate(self.versions.items()):

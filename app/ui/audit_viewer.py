@@ -55,10 +55,14 @@ class AuditItemModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
-        return (QCoreApplication.translate("AuditViewer", "#"), QCoreApplication.translate("AuditViewer", "Time (UTC)"),
-                QCoreApplication.translate("AuditViewer", "User"), QCoreApplication.translate("AuditViewer", "Action"),
-                QCoreApplication.translate("AuditViewer", "Entity"), QCoreApplication.translate("AuditViewer", "Entity id"),
-                QCoreApplication.translate("AuditViewer", "Old value"), QCoreApplication.translate("AuditViewer", "New value"),
+        return (QCoreApplication.translate("AuditViewer", "#"),
+                QCoreApplication.translate("AuditViewer", "Time (UTC)"),
+                QCoreApplication.translate("AuditViewer", "User"),
+                                           QCoreApplication.translate("AuditViewer", "Action"),
+                QCoreApplication.translate("AuditViewer", "Entity"),
+                                           QCoreApplication.translate("AuditViewer", "Entity id"),
+                QCoreApplication.translate("AuditViewer", "Old value"),
+                                           QCoreApplication.translate("AuditViewer", "New value"),
                 QCoreApplication.translate("AuditViewer", "Reason"))[section]
 
     def data(self, index: QModelIndex | QPersistentModelIndex,

@@ -4,22 +4,22 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../app/ui/about_dialog.py" line="73"/>
+        <location filename="../../app/ui/about_dialog.py" line="74"/>
         <source>About Pharos</source>
         <translation>关于 Pharos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about_dialog.py" line="76"/>
+        <location filename="../../app/ui/about_dialog.py" line="77"/>
         <source>Operator workstation for the quality and test stations of the CT factory. Quote these versions in deviation reports and validation records.</source>
         <translation>CT 工厂质量与测试工位的操作员工作站。在偏差报告和验证记录中请注明以下版本。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about_dialog.py" line="78"/>
+        <location filename="../../app/ui/about_dialog.py" line="79"/>
         <source>Component</source>
         <translation>组件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about_dialog.py" line="78"/>
+        <location filename="../../app/ui/about_dialog.py" line="79"/>
         <source>Version</source>
         <translation>版本</translation>
     </message>
@@ -32,87 +32,87 @@
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="62"/>
+        <location filename="../../widgets/alarm_table.py" line="63"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="63"/>
+        <location filename="../../widgets/alarm_table.py" line="64"/>
         <source>Cleared, not acknowledged</source>
         <translation>已恢复，未确认</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="64"/>
+        <location filename="../../widgets/alarm_table.py" line="65"/>
         <source>Closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="68"/>
+        <location filename="../../widgets/alarm_table.py" line="69"/>
         <source>Critical</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="68"/>
+        <location filename="../../widgets/alarm_table.py" line="70"/>
         <source>High</source>
         <translation>高</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="69"/>
+        <location filename="../../widgets/alarm_table.py" line="71"/>
         <source>Medium</source>
         <translation>中</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="69"/>
+        <location filename="../../widgets/alarm_table.py" line="72"/>
         <source>Low</source>
         <translation>低</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="70"/>
+        <location filename="../../widgets/alarm_table.py" line="73"/>
         <source>Info</source>
         <translation>信息</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="99"/>
+        <location filename="../../widgets/alarm_table.py" line="102"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="99"/>
+        <location filename="../../widgets/alarm_table.py" line="103"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="100"/>
+        <location filename="../../widgets/alarm_table.py" line="104"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="100"/>
+        <location filename="../../widgets/alarm_table.py" line="105"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="101"/>
+        <location filename="../../widgets/alarm_table.py" line="106"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="126"/>
+        <location filename="../../widgets/alarm_table.py" line="131"/>
         <source>Acknowledged by %1</source>
         <translation>由 %1 确认</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="220"/>
+        <location filename="../../widgets/alarm_table.py" line="225"/>
         <source>%1 active, %2 not acknowledged</source>
         <translation>%1 条活动，%2 条未确认</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="224"/>
+        <location filename="../../widgets/alarm_table.py" line="229"/>
         <source>Acknowledge</source>
         <translation>确认报警</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="225"/>
+        <location filename="../../widgets/alarm_table.py" line="230"/>
         <source>Acknowledge the selected alarms</source>
         <translation>确认所选报警</translation>
     </message>
@@ -120,43 +120,43 @@
 <context>
     <name>AuditViewer</name>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="199"/>
+        <location filename="../../app/ui/audit_viewer.py" line="203"/>
         <source>%1 entries</source>
         <translation>%1 条记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="201"/>
+        <location filename="../../app/ui/audit_viewer.py" line="205"/>
         <source>(first %1 shown: narrow the filters)</source>
         <translation>（仅显示前 %1 条：请缩小筛选范围）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="205"/>
+        <location filename="../../app/ui/audit_viewer.py" line="209"/>
         <source>Export the audit trail</source>
         <translation>导出审计追踪</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="212"/>
+        <location filename="../../app/ui/audit_viewer.py" line="216"/>
         <source>Exported to %1</source>
         <translation>已导出到 %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="226"/>
+        <location filename="../../app/ui/audit_viewer.py" line="230"/>
         <source>Audit trail intact: %1 entries, every link verified.</source>
         <translation>审计追踪完整：%1 条记录，每个链接均已校验。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="231"/>
+        <location filename="../../app/ui/audit_viewer.py" line="235"/>
         <source>Audit trail BROKEN at entry %1: %2</source>
         <translation>审计追踪在第 %1 条处断裂：%2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="234"/>
+        <location filename="../../app/ui/audit_viewer.py" line="238"/>
         <source>Do not use this station&apos;s records until quality assurance has investigated; keep the database file as it is.</source>
         <translation>在质量保证部门调查之前，请勿使用本工位的记录；保持数据库文件原样。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="59"/>
-        <location filename="../../app/ui/audit_viewer.py" line="239"/>
+        <location filename="../../app/ui/audit_viewer.py" line="60"/>
+        <location filename="../../app/ui/audit_viewer.py" line="243"/>
         <source>User</source>
         <translation>用户</translation>
     </message>
@@ -166,74 +166,74 @@
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="58"/>
+        <location filename="../../app/ui/audit_viewer.py" line="59"/>
         <source>Time (UTC)</source>
         <translation>时间 (UTC)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="59"/>
-        <location filename="../../app/ui/audit_viewer.py" line="239"/>
+        <location filename="../../app/ui/audit_viewer.py" line="61"/>
+        <location filename="../../app/ui/audit_viewer.py" line="243"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="60"/>
-        <location filename="../../app/ui/audit_viewer.py" line="240"/>
+        <location filename="../../app/ui/audit_viewer.py" line="62"/>
+        <location filename="../../app/ui/audit_viewer.py" line="244"/>
         <source>Entity</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="60"/>
+        <location filename="../../app/ui/audit_viewer.py" line="63"/>
         <source>Entity id</source>
         <translation>对象编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="61"/>
+        <location filename="../../app/ui/audit_viewer.py" line="64"/>
         <source>Old value</source>
         <translation>原值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="61"/>
+        <location filename="../../app/ui/audit_viewer.py" line="65"/>
         <source>New value</source>
         <translation>新值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="62"/>
+        <location filename="../../app/ui/audit_viewer.py" line="66"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="240"/>
+        <location filename="../../app/ui/audit_viewer.py" line="244"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="242"/>
+        <location filename="../../app/ui/audit_viewer.py" line="246"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="243"/>
+        <location filename="../../app/ui/audit_viewer.py" line="247"/>
         <source>Until</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="244"/>
+        <location filename="../../app/ui/audit_viewer.py" line="248"/>
         <source>Apply filters</source>
         <translation>应用筛选</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="245"/>
+        <location filename="../../app/ui/audit_viewer.py" line="249"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="246"/>
+        <location filename="../../app/ui/audit_viewer.py" line="250"/>
         <source>Export PDF…</source>
         <translation>导出 PDF…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="247"/>
+        <location filename="../../app/ui/audit_viewer.py" line="251"/>
         <source>Verify chain</source>
         <translation>校验链</translation>
     </message>
@@ -241,8 +241,8 @@
 <context>
     <name>AuditViewerDialog</name>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="264"/>
         <location filename="../../app/ui/audit_viewer.py" line="268"/>
+        <location filename="../../app/ui/audit_viewer.py" line="272"/>
         <source>Audit trail</source>
         <translation>审计追踪</translation>
     </message>
@@ -395,107 +395,107 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="171"/>
+        <location filename="../../app/ui/main_window.py" line="172"/>
         <source>Not logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="172"/>
+        <location filename="../../app/ui/main_window.py" line="173"/>
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="192"/>
+        <location filename="../../app/ui/main_window.py" line="193"/>
         <source>log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="243"/>
+        <location filename="../../app/ui/main_window.py" line="244"/>
         <source>Station %1 could not open its panel: %2</source>
         <translation>工位 %1 无法打开界面：%2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="266"/>
+        <location filename="../../app/ui/main_window.py" line="267"/>
         <source>Only an administrator can manage users.</source>
         <translation>只有管理员可以管理用户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="301"/>
+        <location filename="../../app/ui/main_window.py" line="302"/>
         <source>Pharos workstation</source>
         <translation>Pharos 工作站</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="302"/>
+        <location filename="../../app/ui/main_window.py" line="303"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="303"/>
+        <location filename="../../app/ui/main_window.py" line="304"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="304"/>
+        <location filename="../../app/ui/main_window.py" line="305"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="305"/>
+        <location filename="../../app/ui/main_window.py" line="306"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="306"/>
+        <location filename="../../app/ui/main_window.py" line="307"/>
         <source>Audit trail…</source>
         <translation>审计追踪…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="307"/>
+        <location filename="../../app/ui/main_window.py" line="308"/>
         <source>User administration…</source>
         <translation>用户管理…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="308"/>
+        <location filename="../../app/ui/main_window.py" line="309"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="309"/>
+        <location filename="../../app/ui/main_window.py" line="310"/>
         <source>Full screen</source>
         <translation>全屏</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="310"/>
+        <location filename="../../app/ui/main_window.py" line="311"/>
         <source>Change password…</source>
         <translation>修改密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="311"/>
+        <location filename="../../app/ui/main_window.py" line="312"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="312"/>
+        <location filename="../../app/ui/main_window.py" line="313"/>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="313"/>
+        <location filename="../../app/ui/main_window.py" line="314"/>
         <source>About Pharos…</source>
         <translation>关于 Pharos…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="356"/>
+        <location filename="../../app/ui/main_window.py" line="357"/>
         <source>Cannot %1 now: %2 is still working.</source>
         <translation>现在无法%1：%2 仍在运行。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="358"/>
+        <location filename="../../app/ui/main_window.py" line="359"/>
         <source>Stop or finish the running test first.</source>
         <translation>请先停止或完成正在进行的测试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="364"/>
+        <location filename="../../app/ui/main_window.py" line="365"/>
         <source>close</source>
         <translation>关闭</translation>
     </message>
@@ -518,27 +518,27 @@
         <translation>测量项</translation>
     </message>
     <message>
-        <location filename="../../widgets/measurement_table.py" line="73"/>
+        <location filename="../../widgets/measurement_table.py" line="74"/>
         <source>Value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../../widgets/measurement_table.py" line="74"/>
+        <location filename="../../widgets/measurement_table.py" line="75"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../widgets/measurement_table.py" line="74"/>
+        <location filename="../../widgets/measurement_table.py" line="76"/>
         <source>Limits</source>
         <translation>限值</translation>
     </message>
     <message>
-        <location filename="../../widgets/measurement_table.py" line="75"/>
+        <location filename="../../widgets/measurement_table.py" line="77"/>
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
     <message>
-        <location filename="../../widgets/measurement_table.py" line="115"/>
+        <location filename="../../widgets/measurement_table.py" line="117"/>
         <source>Limits: %1</source>
         <translation>限值：%1</translation>
     </message>
@@ -668,52 +668,52 @@
         <translation>已编制</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="54"/>
+        <location filename="../../widgets/esign_dialog.py" line="55"/>
         <source>%1 by %2 (%3), %4</source>
         <translation>%1：%2 (%3)，%4</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="187"/>
+        <location filename="../../widgets/esign_dialog.py" line="189"/>
         <source>Electronic signature</source>
         <translation>电子签名</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="188"/>
+        <location filename="../../widgets/esign_dialog.py" line="190"/>
         <source>Content SHA-256</source>
         <translation>内容 SHA-256</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="190"/>
+        <location filename="../../widgets/esign_dialog.py" line="192"/>
         <source>Meaning</source>
         <translation>签名含义</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="190"/>
+        <location filename="../../widgets/esign_dialog.py" line="192"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="190"/>
+        <location filename="../../widgets/esign_dialog.py" line="192"/>
         <source>Printed name</source>
         <translation>签名人姓名</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="191"/>
+        <location filename="../../widgets/esign_dialog.py" line="193"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="191"/>
+        <location filename="../../widgets/esign_dialog.py" line="193"/>
         <source>Comment (optional)</source>
         <translation>备注（可选）</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="199"/>
+        <location filename="../../widgets/esign_dialog.py" line="201"/>
         <source>By signing you confirm the meaning above for exactly this content. Your electronic signature is the legally binding equivalent of your handwritten signature.</source>
         <translation>签名即表示您对上述内容确认所选含义。您的电子签名与手写签名具有同等法律效力。</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="202"/>
+        <location filename="../../widgets/esign_dialog.py" line="204"/>
         <source>Sign</source>
         <translation>签名</translation>
     </message>
@@ -726,57 +726,57 @@
         <translation>软组织</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="39"/>
+        <location filename="../../widgets/slice_viewer.py" line="40"/>
         <source>Bone</source>
         <translation>骨</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="40"/>
+        <location filename="../../widgets/slice_viewer.py" line="41"/>
         <source>Phantom</source>
         <translation>体模</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="40"/>
+        <location filename="../../widgets/slice_viewer.py" line="42"/>
         <source>Lung</source>
         <translation>肺</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="41"/>
+        <location filename="../../widgets/slice_viewer.py" line="43"/>
         <source>Wide</source>
         <translation>宽窗</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="41"/>
+        <location filename="../../widgets/slice_viewer.py" line="44"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="223"/>
+        <location filename="../../widgets/slice_viewer.py" line="226"/>
         <source>W %1  L %2</source>
         <translation>窗宽 %1  窗位 %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="371"/>
+        <location filename="../../widgets/slice_viewer.py" line="374"/>
         <source>x %1  y %2   %3 HU</source>
         <translation>x %1  y %2   %3 HU</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="378"/>
+        <location filename="../../widgets/slice_viewer.py" line="381"/>
         <source>Fit</source>
         <translation>适应窗口</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="379"/>
+        <location filename="../../widgets/slice_viewer.py" line="382"/>
         <source>Fit the image to the view (double click)</source>
         <translation>使图像适应视图（双击）</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="380"/>
+        <location filename="../../widgets/slice_viewer.py" line="383"/>
         <source>AI heatmap</source>
         <translation>AI 热力图</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="382"/>
+        <location filename="../../widgets/slice_viewer.py" line="385"/>
         <source>Window/level preset. Right-drag on the image: left/right = window, up/down = level</source>
         <translation>窗宽/窗位预设。在图像上按住右键拖动：左右调窗宽，上下调窗位</translation>
     </message>
@@ -1035,32 +1035,32 @@
 <context>
     <name>TrendPlot</name>
     <message>
-        <location filename="../../widgets/trend_plot.py" line="108"/>
+        <location filename="../../widgets/trend_plot.py" line="112"/>
         <source>action high</source>
         <translation>行动上限</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend_plot.py" line="109"/>
+        <location filename="../../widgets/trend_plot.py" line="113"/>
         <source>action low</source>
         <translation>行动下限</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend_plot.py" line="110"/>
+        <location filename="../../widgets/trend_plot.py" line="115"/>
         <source>warning high</source>
         <translation>警告上限</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend_plot.py" line="111"/>
+        <location filename="../../widgets/trend_plot.py" line="117"/>
         <source>warning low</source>
         <translation>警告下限</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend_plot.py" line="115"/>
+        <location filename="../../widgets/trend_plot.py" line="122"/>
         <source>target %1</source>
         <translation>目标值 %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend_plot.py" line="139"/>
+        <location filename="../../widgets/trend_plot.py" line="146"/>
         <source>Date / time (local)</source>
         <translation>日期 / 时间（本地）</translation>
     </message>
