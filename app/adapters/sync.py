@@ -414,3 +414,28 @@ def central_anchor(central_url: str, station_id: str) -> tuple[int, str] | None:
 def _short(exc: object, n: int = 300) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def feed_status_model(service: SyncService, status_model) -> Callable[[], None]:
+    """Push sync status into the main window's StatusModel (channels central_db and
+    sync_backlog). Returns a function that stops the feed."""
+    levels = {st.LOCAL_ONLY: "off", st.IDLE: "ok", st.SYNCING: "ok", st.OFFLINE: "error",
+              st.REFUSED: "error", st.STOPPED: "unknown"}
+
+    def on_status(s: st.SyncStatus) -> None:
+        status_model.set("central_db", levels.get(s.state, "unknown"), s.summary())
+        detail = f"{s.backlog} rows waiting"
+        age = s.oldest_age_s()
+        if age is not None and s.backlog:
+            detail += f", oldest {st._age_text(age)}"
+        if s.quarantined:
+            status_model.set("sync_backlog", "error",
+                             detail + f"; {s.quarantined} quarantined", value=s.backlog)
+        elif s.state == st.LOCAL_ONLY:
+            status_model.set("sync_backlog", "off", "local only", value=s.backlog)
+        else:
+            status_model.set_backlog(s.backlog, detail)
+
+    service.add_listener(on_status)
+    on_status(service.status)
+    return lambda: service.remove_listener(on_status)

@@ -1,0 +1,196 @@
+"""Plant view for supervisors: query the central database across stations.
+
+    view = PlantView(central_url, tasks=task_runner)
+
+Tabs: results per scanner serial, fleet trend of one measurement key (plot + per-scanner
+summary), alarm KPIs, stations (last seen, backlog, quarantine, anchored audit seq).
+Every query runs in the background (TaskController); errors show in the message bar.
+Access control (supervisors) is the caller's: open it only after ctx.require(...).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import QEvent, Slot
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
+                               QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QVBoxLayout, QWidget)
+
+from app.adapters.central import queries as Q
+from app.adapters.central.db import CentralUnavailable, make_engine
+from app.runtime.task_runner import TaskRunner
+from widgets.message_bar import MessageBar
+from widgets.tasks import TaskController
+from widgets.trend_plot import TrendPlot
+
+
+def _table(parent: QWidget, name: str) -> QTableWidget:
+    t = QTableWidget(0, 0, parent)
+    t.setObjectName(name)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.horizontalHeader().setStretchLastSection(True)
+    t.verticalHeader().hide()
+    return t
+
+
+def fill_table(table: QTableWidget, rows: list[dict], columns: list[str]) -> None:
+    table.setColumnCount(len(columns))
+    table.setHorizontalHeaderLabels(columns)
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, key in enumerate(columns):
+            v = row.get(key)
+            text = "" if v is None else (f"{v:.4g}" if isinstance(v, float) else str(v))
+            table.setItem(r, c, QTableWidgetItem(text))
+
+
+class PlantView(QWidget):
+    def __init__(self, central_url: str, *, tasks: TaskRunner,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("plant_view")
+        self.central_url = central_url
+        self._engine = None
+        self.messages = MessageBar(self, object_name="plant_messages")
+        self.messages.hide()
+        self.days = QSpinBox(self)
+        self.days.setObjectName("plant_days")
+        self.days.setRange(1, 3650)
+        self.days.setValue(90)
+        self.days_label = QLabel(self)
+        self.reload_button = QPushButton(self)
+        self.reload_button.setObjectName("plant_reload_button")
+        self.reload_button.clicked.connect(self.reload)
+        top = QHBoxLayout()
+        top.addWidget(self.days_label)
+        top.addWidget(self.days)
+        top.addWidget(self.reload_button)
+        top.addStretch(1)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("plant_tabs")
+        # results per scanner
+        self.serial_combo = QComboBox(self)
+        self.serial_combo.setObjectName("plant_serial_combo")
+        self.serial_combo.activated.connect(lambda _i: self.load_serial())
+        self.results_table = _table(self, "plant_results_table")
+        self.tabs.addTab(self._page(self.serial_combo, self.results_table), "")
+        # fleet trend
+        self.key_combo = QComboBox(self)
+        self.key_combo.setObjectName("plant_key_combo")
+        self.key_combo.activated.connect(lambda _i: self.load_trend())
+        self.trend_plot = TrendPlot(self, object_name="plant_trend_plot")
+        self.summary_table = _table(self, "plant_fleet_summary_table")
+        trend_page = self._page(self.key_combo, self.trend_plot)
+        trend_page.layout().addWidget(self.summary_table)
+        self.tabs.addTab(trend_page, "")
+        self.alarm_table = _table(self, "plant_alarm_table")
+        self.tabs.addTab(self._page(None, self.alarm_table), "")
+        self.stations_table = _table(self, "plant_stations_table")
+        self.tabs.addTab(self._page(None, self.stations_table), "")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.messages)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+        self._tasks: dict[str, TaskController] = {}
+        for name, done in (("overview", self._show_overview), ("serial", self._show_serial),
+                           ("trend", self._show_trend)):
+            tc = TaskController(tasks, self)
+            tc.sig_finished.connect(done)
+            tc.sig_failed.connect(self.messages.show_error)
+            self._tasks[name] = tc
+        self.retranslate_ui()
+
+    def _page(self, selector: QWidget | None, body: QWidget) -> QWidget:
+        page = QWidget(self)
+        lay = QVBoxLayout(page)
+        if selector is not None:
+            lay.addWidget(selector)
+        lay.addWidget(body, 1)
+        return page
+
+    # --- background queries -----------------------------------------------------
+    def _query(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if self._engine is None:
+            self._engine = make_engine(self.central_url, pool_size=1)
+        try:
+            with self._engine.connect() as conn:
+                return fn(conn, *args)
+        except CentralUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a database problem reaches the bar
+            raise CentralUnavailable(f"The central database did not answer the plant "
+                                     f"query: {str(getattr(exc, 'orig', exc)).strip()[:300]}") from exc
+
+    def _overview_job(self, days: float, *, token, progress) -> dict:
+        out = {"serials": self._query(Q.scanner_serials, days),
+               "keys": self._query(Q.measurement_keys, days),
+               "alarms": self._query(Q.alarm_kpis, days),
+               "stations": self._query(Q.stations_overview)}
+        return out
+
+    def reload(self) -> None:
+        self.messages.hide()
+        self._tasks["overview"].start(self._overview_job, float(self.days.value()))
+
+    def load_serial(self) -> None:
+        serial = self.serial_combo.currentText()
+        if serial:
+            self._tasks["serial"].start(lambda *, token, progress: self._query(
+                Q.results_for_serial, serial, float(self.days.value())))
+
+    def load_trend(self) -> None:
+        key = self.key_combo.currentText()
+        if key:
+            days = float(self.days.value())
+            self._tasks["trend"].start(lambda *, token, progress: (
+                key, self._query(Q.fleet_trend, key, days), self._query(Q.fleet_summary, key, days)))
+
+    @Slot(object)
+    def _show_overview(self, out: dict) -> None:
+        for combo, items in ((self.serial_combo, out["serials"]), (self.key_combo, out["keys"])):
+            current = combo.currentText()
+            combo.clear()
+            combo.addItems(items)
+            if current in items:
+                combo.setCurrentText(current)
+        fill_table(self.alarm_table, out["alarms"], ["room", "alarm_id", "events", "raised",
+                                                     "cleared", "high", "stations", "last_event"])
+        fill_table(self.stations_table, out["stations"], [
+            "station_id", "last_seen", "software_version", "schema_version", "backlog",
+            "quarantined", "anchored_seq"])
+        self.load_serial()
+        self.load_trend()
+
+    @Slot(object)
+    def _show_serial(self, rows: list[dict]) -> None:
+        fill_table(self.results_table, rows, ["created_at", "station_id", "kind", "verdict",
+                                              "ref", "signatures", "record_id"])
+
+    @Slot(object)
+    def _show_trend(self, result: tuple[str, list[dict], list[dict]]) -> None:
+        _key, rows, summary = result
+        self.trend_plot.set_points([r["created_at"] for r in rows], [r["value"] for r in rows],
+                                   [r["verdict"] for r in rows], [r["record_id"] for r in rows])
+        fill_table(self.summary_table, summary, ["scanner_serial", "n", "mean", "sd", "min",
+                                                 "max", "warn", "fail"])
+
+    def shutdown(self) -> None:
+        for tc in self._tasks.values():
+            tc.cancel(silent=True)
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    # --- language ---------------------------------------------------------------
+    def retranslate_ui(self) -> None:
+        self.days_label.setText(self.tr("Period (days)"))
+        self.reload_button.setText(self.tr("Query central database"))
+        for i, text in enumerate((self.tr("Results per scanner"), self.tr("Fleet trend"),
+                                  self.tr("Alarm KPIs"), self.tr("Stations"))):
+            self.tabs.setTabText(i, text)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
