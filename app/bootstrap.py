@@ -14,10 +14,12 @@ from app import __version__
 from app.adapters.audit import AuditTrail, load_or_create_key
 from app.adapters.auth import AuthService, SessionState
 from app.adapters.esign import SignatureService
+from app.adapters.inference import ModelRegistry
 from app.adapters.store import Store
 from app.config import Config, load_config
 from app.instance_lock import InstanceLock
 from app.logging_setup import setup_logging
+from app.paths import models_dir
 from app.runtime.loop_thread import LoopThread
 from app.runtime.notifier import Notifier
 from app.runtime.status import StatusModel
@@ -64,6 +66,7 @@ class Workstation:
     notifier: Notifier
     lock: InstanceLock | None
     status: StatusModel = field(default_factory=StatusModel)
+    models: ModelRegistry | None = None
     stations: list[StationEntry] = field(default_factory=list)
     first_run_password: str | None = None
     log_path: Path | None = None
@@ -103,6 +106,7 @@ class Workstation:
         ws = cls(config=config, store=store, audit=audit, auth=auth, signatures=signatures,
                  session=session, tasks=tasks, loop=loop, notifier=notifier, lock=lock,
                  first_run_password=first_pw, log_path=log_path)
+        ws.models = ModelRegistry(models_dir(), audit=audit)
         if with_stations:
             ws.load_stations()
         return ws
@@ -115,7 +119,7 @@ class Workstation:
             settings=self.config.station_settings(station_id), store=self.store,
             audit=self.audit, auth=self.auth, signatures=self.signatures,
             session=self.session, tasks=self.tasks, loop=self.loop, notifier=self.notifier,
-            data_dir=station_dir, status=self.status, extras=extras)
+            data_dir=station_dir, status=self.status, models=self.models, extras=extras)
 
     def load_stations(self) -> list[StationEntry]:
         enabled = self.config.get("stations", "enabled")

@@ -59,7 +59,8 @@ class StationContext:
     def __init__(self, *, station_id: str, config: Any, settings: Mapping[str, Any],
                  store: Any, audit: Any, auth: Any, signatures: Any, session: Any,
                  tasks: Any, loop: Any, notifier: Any, data_dir: Path,
-                 status: Any = None, extras: Mapping[str, Any] | None = None) -> None:
+                 status: Any = None, models: Any = None,
+                 extras: Mapping[str, Any] | None = None) -> None:
         self.station_id = station_id
         self.config = config            # app.config.Config (whole, read-only)
         self.settings = dict(settings)  # this station's [stations.<id>] table
@@ -73,6 +74,7 @@ class StationContext:
         self.notifier = notifier        # app.runtime.notifier.Notifier
         self.data_dir = Path(data_dir)  # this station's folder inside the data folder
         self.status = status            # app.runtime.status.StatusModel (connection lights)
+        self.models = models            # app.adapters.inference.ModelRegistry (ONNX)
         self.extras = dict(extras or {})
         self._actions: Mapping[str, frozenset[Role]] = {}
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from app.adapters import schema as S
 from app.adapters.audit import AuditTrail
-from app.adapters.auth import AuthService
+from app.adapters.auth import AuthService, User
 from app.adapters.store import Store
 from app.core.errors import AuthError, PermissionDenied, ValidationError
 from app.core.ids import canonical_json, new_id, sha256_hex, utc_iso
@@ -65,39 +65,53 @@ class SignatureService:
     def __init__(self, store: Store, audit: AuditTrail, auth: AuthService) -> None:
         self.store, self.audit, self.auth = store, audit, auth
 
-    def sign(self, record_kind: str, record_id: str, content: Any, meaning: str, *,
-             username: str, password: str, comment: str = "",
-             allowed_roles: frozenset[Role] | None = None,
-             forbid_user: str | None = None) -> Signature:
+    def authenticate_signer(self, username: str, password: str, meaning: str, *,
+                            allowed_roles: frozenset[Role] | None = None,
+                            forbid_user: str | None = None) -> User:
+        """Re-authenticate the signer (its own transaction: failures are audited)."""
         if meaning not in MEANINGS:
             raise ValidationError(f"Unknown signature meaning '{meaning}' "
                                   f"(known: {', '.join(MEANINGS)}).")
         if not password:
             raise AuthError("Enter your password to sign.")
-        try:
-            user = self.auth.authenticate(username, password, purpose="signature_auth",
-                                          allow_expired=False)
-        except AuthError:
-            raise
+        user = self.auth.authenticate(username, password, purpose="signature_auth")
         if allowed_roles is not None:
             check_action(user.roles, allowed_roles, f"sign as '{meaning}'", user.username)
         if forbid_user is not None and user.username == forbid_user:
             raise PermissionDenied(f"User '{user.username}' may not sign their own work "
                                    f"(second-person rule).")
+        return user
+
+    def record(self, conn: Connection, signer: User, record_kind: str, record_id: str,
+               content: Any, meaning: str, comment: str = "") -> Signature:
+        """Write the signature and its audit entry in the caller's transaction."""
         digest = content_digest(content)
-        with self.store.write() as conn:
-            entry = self.audit.append("sign", record_kind, record_id, username=user.username,
-                                      new={"meaning": meaning, "content_sha256": digest,
-                                           "printed_name": user.full_name},
-                                      reason=comment, conn=conn)
-            row = {"id": new_id(), "station_id": self.store.station_id,
-                   "station_seq": self.store.next_seq(conn), "record_kind": record_kind,
-                   "record_id": str(record_id), "content_sha256": digest, "meaning": meaning,
-                   "username": user.username, "printed_name": user.full_name,
-                   "signed_utc": utc_iso(), "comment": comment or "", "audit_seq": entry.seq}
-            conn.execute(insert(S.signatures).values(**row))
-            self.store.enqueue(conn, "signatures", row)
+        entry = self.audit.append("sign", record_kind, record_id, username=signer.username,
+                                  new={"meaning": meaning, "content_sha256": digest,
+                                       "printed_name": signer.full_name},
+                                  reason=comment, conn=conn)
+        row = {"id": new_id(), "station_id": self.store.station_id,
+               "station_seq": self.store.next_seq(conn), "record_kind": record_kind,
+               "record_id": str(record_id), "content_sha256": digest, "meaning": meaning,
+               "username": signer.username, "printed_name": signer.full_name,
+               "signed_utc": utc_iso(), "comment": comment or "", "audit_seq": entry.seq}
+        conn.execute(insert(S.signatures).values(**row))
+        self.store.enqueue(conn, "signatures", row)
         return Signature(**row)
+
+    def sign(self, record_kind: str, record_id: str, content: Any, meaning: str, *,
+             username: str, password: str, comment: str = "",
+             allowed_roles: frozenset[Role] | None = None,
+             forbid_user: str | None = None) -> Signature:
+        """Re-authenticate, then record the signature bound to ``content``'s sha256.
+
+        To sign together with other writes in one transaction, call
+        ``authenticate_signer`` first and then ``record(conn, ...)`` inside it.
+        """
+        signer = self.authenticate_signer(username, password, meaning,
+                                          allowed_roles=allowed_roles, forbid_user=forbid_user)
+        with self.store.write() as conn:
+            return self.record(conn, signer, record_kind, record_id, content, meaning, comment)
 
     def signatures_for(self, record_kind: str, record_id: str) -> list[Signature]:
         with self.store.read() as conn:

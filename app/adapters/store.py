@@ -301,14 +301,19 @@ class Store:
         self.enqueue(conn, "records", row)
         return _record(row)
 
-    def get_record(self, record_id: str) -> RecordRow | None:
-        with self.read() as conn:
-            r = conn.execute(select(S.records).where(S.records.c.id == record_id)).mappings().first()
+    def get_record(self, record_id: str, conn: Connection | None = None) -> RecordRow | None:
+        """One record by id; pass ``conn`` to read inside a write transaction."""
+        if conn is None:
+            with self.read() as c:
+                return self.get_record(record_id, c)
+        r = conn.execute(select(S.records).where(S.records.c.id == record_id)).mappings().first()
         return _record(dict(r)) if r else None
 
     def query_records(self, kind: str | None = None, subject: str | None = None,
                       ref: str | None = None, since: str | None = None,
-                      limit: int = 1000, newest_first: bool = True) -> list[RecordRow]:
+                      limit: int = 1000, newest_first: bool = True,
+                      conn: Connection | None = None) -> list[RecordRow]:
+        """Records, newest first; pass ``conn`` to read inside a write transaction."""
         q = select(S.records)
         if kind:
             q = q.where(S.records.c.kind == kind)
@@ -321,8 +326,10 @@ class Store:
         order = S.records.c.created_utc.desc() if newest_first else S.records.c.created_utc
         q = q.order_by(order, S.records.c.station_seq.desc() if newest_first
                        else S.records.c.station_seq).limit(limit)
-        with self.read() as conn:
+        if conn is not None:
             return [_record(dict(r)) for r in conn.execute(q).mappings()]
+        with self.read() as c:
+            return [_record(dict(r)) for r in c.execute(q).mappings()]
 
     # --- small key/value settings (window layout is Qt's; this is domain state) ---
     def get_setting(self, key: str, default: Any = None) -> Any:
