@@ -1,0 +1,319 @@
+"""Detector matching panel: pool, arc heatmap, artifact profile, optimise in the
+background, manual lock / swap with instant recompute, approve (e-signature), MES."""
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QSplitter,
+                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+
+from app.core.errors import PharosError
+from station_plugins.detector_matching.detector_models import available_detector_models, load_layout
+from station_plugins.detector_matching.ui_arc import DetectorArcView
+from station_plugins.detector_matching.ui_pool import PoolView
+from station_plugins.detector_matching.workflow import run, settings_for
+from widgets.message_bar import MessageBar
+from widgets.progress_bar import TaskProgressBar
+from widgets.tasks import TaskController
+
+
+def _fmt(x: float, pct: bool = False) -> str:
+    if x is None or not math.isfinite(x):
+        return "-"
+    return f"{100 * x:.2f} %" if pct else f"{x:.3f}"
+
+
+class DetectorMatchingPanel(QWidget):
+    def __init__(self, ctx: Any, session: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detector_matching_panel")
+        self.ctx, self.session = ctx, session
+        self._selected: list[int] = []
+        self.runner = TaskController(ctx.tasks, parent=self)
+        self.runner.sig_finished.connect(self._on_result)
+        self.runner.sig_failed.connect(self._on_failed)
+
+        self.import_button = QPushButton(self.tr("Import pool..."), self)
+        self.import_button.setObjectName("import_button")
+        self.import_button.clicked.connect(self._choose_file)
+        self.model_combo = QComboBox(self)
+        self.model_combo.setObjectName("detector_model_combo")
+        for name in available_detector_models():
+            self.model_combo.addItem(name, name)
+        self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(session.layout.name)))
+        self.model_combo.currentIndexChanged.connect(self._on_model)
+        self.seed_spin = QSpinBox(self)
+        self.seed_spin.setObjectName("seed_spin")
+        self.seed_spin.setRange(0, 10 ** 6)
+        self.time_spin = QDoubleSpinBox(self)
+        self.time_spin.setObjectName("time_limit_spin")
+        self.time_spin.setRange(0.5, 600)
+        self.time_spin.setValue(5.0)
+        self.time_spin.setSuffix(" s")
+        self.cost_combo = QComboBox(self)
+        self.cost_combo.setObjectName("cost_combo")
+        for key, text in (("auto", self.tr("learned if available")),
+                          ("physics", self.tr("physics only")), ("learned", self.tr("learned"))):
+            self.cost_combo.addItem(text, key)
+        self.optimise_button = QPushButton(self.tr("Optimise"), self)
+        self.optimise_button.setObjectName("optimise_button")
+        self.optimise_button.clicked.connect(self.optimise)
+        self.progress = TaskProgressBar(self, object_name="optimise_progress",
+                                        controller=self.runner)
+        top = QHBoxLayout()
+        for w in (self.import_button, QLabel(self.tr("Detector model")), self.model_combo,
+                  QLabel(self.tr("Seed")), self.seed_spin, QLabel(self.tr("Time limit")),
+                  self.time_spin, QLabel(self.tr("Neighbour cost")), self.cost_combo,
+                  self.optimise_button):
+            top.addWidget(w)
+        top.addWidget(self.progress, 1)
+
+        self.pool_view = PoolView(self)
+        self.arc = DetectorArcView(self)
+        self.arc.sig_slot_clicked.connect(self._on_slot_clicked)
+        self.profile_plot = pg.PlotWidget(self)
+        self.profile_plot.setObjectName("artifact_profile_plot")
+        self.profile_plot.setBackground("w")
+        self.profile_plot.setLabel("bottom", self.tr("fan angle (deg)"))
+        self.profile_plot.setLabel("left", self.tr("predicted artifact (cost)"))
+        self.profile_plot.addLegend(offset=(10, 5))
+        self.profile_plot.setMinimumHeight(180)
+        centre = QSplitter(Qt.Orientation.Vertical, self)
+        centre.addWidget(self.arc)
+        centre.addWidget(self.profile_plot)
+        centre.setSizes([330, 300])
+
+        self.summary = QLabel(self)
+        self.summary.setObjectName("result_summary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.compare = QLabel(self)
+        self.compare.setObjectName("compare_label")
+        self.compare.setWordWrap(True)
+        self.selection_label = QLabel(self)
+        self.selection_label.setObjectName("selection_label")
+        self.selection_label.setWordWrap(True)
+        self.swap_button = QPushButton(self.tr("Swap selected slots"), self)
+        self.swap_button.setObjectName("swap_button")
+        self.swap_button.clicked.connect(self.swap_selected)
+        self.lock_button = QPushButton(self.tr("Lock / unlock slot"), self)
+        self.lock_button.setObjectName("lock_button")
+        self.lock_button.clicked.connect(self.lock_selected)
+        self.serial_edit = QLineEdit(self)
+        self.serial_edit.setObjectName("detector_serial_edit")
+        self.serial_edit.setPlaceholderText(self.tr("detector serial, e.g. DET-24-0815"))
+        self.approve_button = QPushButton(self.tr("Approve (e-signature)..."), self)
+        self.approve_button.setObjectName("approve_button")
+        self.approve_button.clicked.connect(self.approve)
+        self.mes_button = QPushButton(self.tr("Send to MES"), self)
+        self.mes_button.setObjectName("send_to_mes_button")
+        self.mes_button.clicked.connect(self.send_to_mes)
+        side = QVBoxLayout()
+        box = QGroupBox(self.tr("Arrangement"), self)
+        QVBoxLayout(box).addWidget(self.summary)
+        side.addWidget(box)
+        cbox = QGroupBox(self.tr("Compared with the previous arrangement"), self)
+        QVBoxLayout(cbox).addWidget(self.compare)
+        side.addWidget(cbox)
+        ebox = QGroupBox(self.tr("Manual edit"), self)
+        el = QVBoxLayout(ebox)
+        el.addWidget(self.selection_label)
+        el.addWidget(self.swap_button)
+        el.addWidget(self.lock_button)
+        side.addWidget(ebox)
+        abox = QGroupBox(self.tr("Release"), self)
+        af = QFormLayout(abox)
+        af.addRow(self.tr("Detector serial"), self.serial_edit)
+        af.addRow(self.approve_button)
+        af.addRow(self.mes_button)
+        side.addWidget(abox)
+        side.addStretch(1)
+        side_w = QWidget(self)
+        side_w.setLayout(side)
+        side_w.setMinimumWidth(280)
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.pool_view)
+        split.addWidget(centre)
+        split.addWidget(side_w)
+        split.setSizes([420, 700, 300])
+        self.message_bar = MessageBar(self, object_name="dm_message_bar")
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.message_bar)
+        lay.addWidget(split, 1)
+        self._refresh()
+
+    # --- actions ----------------------------------------------------------------------
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Module pool"), "",
+                                              self.tr("Pool files (*.csv *.parquet *.xlsx)"))
+        if path:
+            self.import_file(path)
+
+    def import_file(self, path: str) -> bool:
+        try:
+            pool = self.session.import_pool(path)
+        except PharosError as exc:
+            self.message_bar.show_error(exc)
+            return False
+        self.message_bar.show_message(self.tr("{n} modules imported, {e} excluded").format(
+            n=pool.size, e=len(pool.excluded)), level="info")
+        self._refresh()
+        return True
+
+    def _on_model(self) -> None:
+        try:
+            self.session.set_layout(load_layout(self.model_combo.currentData()))
+        except PharosError as exc:
+            self.message_bar.show_error(exc)
+        self._refresh()
+
+    def optimise(self) -> None:
+        try:
+            inputs = self.session.inputs(settings_for(self.seed_spin.value(),
+                                                      self.time_spin.value()),
+                                         self.cost_combo.currentData())
+        except PharosError as exc:
+            self.message_bar.show_error(exc)
+            return
+        self.optimise_button.setEnabled(False)
+        self.runner.start(run, inputs)
+
+    def _on_result(self, result: Any) -> None:
+        self.optimise_button.setEnabled(True)
+        self.session.accept_result(result)
+        self.message_bar.show_message(result.cost_source_note, level="info")
+        self._refresh()
+
+    def _on_failed(self, exc: Any) -> None:
+        self.optimise_button.setEnabled(True)
+        self.message_bar.show_error(exc)
+
+    def _on_slot_clicked(self, slot: int) -> None:
+        if slot in self._selected:
+            self._selected.remove(slot)
+        else:
+            self._selected = (self._selected + [slot])[-2:]
+        self.arc.set_selected(self._selected)
+        self._update_selection()
+
+    def swap_selected(self) -> None:
+        if len(self._selected) != 2:
+            self.message_bar.show_message(self.tr("Select two slots on the arc to swap."))
+            return
+        try:
+            self.session.swap(*self._selected)
+        except PharosError as exc:
+            self.message_bar.show_error(exc)
+            return
+        self._refresh()
+
+    def lock_selected(self) -> None:
+        if not self._selected:
+            self.message_bar.show_message(self.tr("Select a slot on the arc to lock."))
+            return
+        try:
+            for s in self._selected:
+                self.session.toggle_lock(s)
+        except PharosError as exc:
+            self.message_bar.show_error(exc)
+            return
+        self._refresh()
+
+    def approve(self) -> None:
+        from widgets.esign_dialog import SignatureDialog
+        serial = self.serial_edit.text().strip()
+        try:
+            payload = self.session.arrangement_payload(serial)
+        except PharosError as exc:
+            self.message_bar.show_error(exc)
+            return
+        from app.core.ids import content_hash
+
+        def sign(username: str, password: str, meaning: str, comment: str) -> Any:
+            return self.session.approve(serial, password=password, meaning=meaning,
+                                        comment=comment)
+
+        s = self.session.current.solution
+        SignatureDialog.ask(self, sign, title=self.tr("Detector arrangement {s}").format(s=serial),
+                            summary=self.tr("{n} slots, objective {o}, gap {g}").format(
+                                n=len(payload["slots"]), o=_fmt(s.objective), g=_fmt(s.gap, True)),
+                            content_sha256=content_hash(payload),
+                            session_user=self.ctx.user, default_meaning="approved")
+        self._refresh()
+
+    def send_to_mes(self) -> None:
+        try:
+            rec, new = self.session.send_to_mes()
+        except PharosError as exc:
+            self.message_bar.show_error(exc)
+            return
+        self.message_bar.show_message(
+            (self.tr("MES message {id} queued") if new else
+             self.tr("MES message {id} was already queued (not sent twice)")).format(id=rec.id[:8]))
+
+    # --- rendering --------------------------------------------------------------------
+    def _update_selection(self) -> None:
+        p, cur = self.session.problem, self.session.current
+        if p is None or cur is None or not self._selected:
+            self.selection_label.setText(self.tr("Click slots on the arc to select them."))
+            return
+        parts = []
+        for s in self._selected:
+            parts.append(self.tr("slot {s}: {m} (cost {c})").format(
+                s=s, m=p.serials[cur.perm[s]], c=_fmt(p.c[s, cur.perm[s]])))
+        self.selection_label.setText("\n".join(parts))
+
+    def _refresh(self) -> None:
+        s = self.session
+        if s.pool is not None:
+            placed = ({s.problem.serials[i]: k for k, i in enumerate(s.current.perm[:s.problem.n])}
+                      if s.current is not None else None)
+            self.pool_view.show_pool(s.pool, placed)
+        has = s.current is not None
+        for w in (self.swap_button, self.lock_button, self.approve_button):
+            w.setEnabled(has)
+        self.mes_button.setEnabled(s.approved_record_id is not None)
+        self.profile_plot.clear()
+        if not has:
+            self.summary.setText(self.tr("No arrangement yet."))
+            self.compare.setText("-")
+            self.arc.set_data(np.zeros(0), np.zeros(0), np.zeros(0), set(), 52.0)
+            self._update_selection()
+            return
+        sol, p = s.current.solution, s.problem
+        prof = s.profile("current")
+        self.arc.set_data(prof["slot_angle"], prof["slot"], prof["boundary"],
+                          {k for k in range(p.n) if p.fixed[k] >= 0}, p.layout.fan_angle_deg)
+        self.profile_plot.plot(prof["boundary_angle"], prof["boundary"], name=self.tr("now"),
+                               pen=pg.mkPen("#c0392b", width=1.5))
+        before = s.profile("previous")
+        if before is not None:
+            self.profile_plot.plot(before["boundary_angle"], before["boundary"],
+                                   name=self.tr("before"), pen=pg.mkPen("#7f8c8d", width=1))
+        used = p.n / max(1, s.pool.size + len(s.pool.excluded))
+        self.summary.setText(
+            f"<b>{html.escape(s.current.label)}</b><br>"
+            + self.tr("objective {o} (slots {sc} + neighbours {nc})<br>lower bound {lb}, "
+                      "certified gap <b>{g}</b><br>cost source: {src}<br>feasible: {f}<br>"
+                      "material utilisation {u}").format(
+                o=_fmt(sol.objective), sc=_fmt(sol.slot_cost), nc=_fmt(sol.neighbour_cost),
+                lb=_fmt(sol.lower_bound), g=_fmt(sol.gap, True), src=p.cost_source,
+                f=self.tr("yes") if sol.feasible else self.tr("NO"), u=f"{100 * used:.1f} %"))
+        if s.previous is not None:
+            prev = s.previous.solution
+            diff = int((s.previous.perm[:p.n] != s.current.perm[:p.n]).sum())
+            self.compare.setText(self.tr("{a}: {o1}\n{b}: {o2}\nchange {d}, {k} slots differ")
+                                 .format(a=s.previous.label, o1=_fmt(prev.objective),
+                                         b=s.current.label, o2=_fmt(sol.objective),
+                                         d=_fmt(sol.objective - prev.objective), k=diff))
+        else:
+            self.compare.setText(self.tr("no earlier arrangement"))
+        self._update_selection()

@@ -1,0 +1,50 @@
+"""Detector matching station (import-light: no Qt, no numpy at import)."""
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from app.core.roles import roles
+from app.stations import StationInfo, StationPlugin
+
+if TYPE_CHECKING:  # pragma: no cover
+    from PySide6.QtWidgets import QWidget
+
+ENGINEERS = ("quality_engineer", "supervisor", "admin")
+
+
+class DetectorMatchingStation(StationPlugin):
+    info = StationInfo(
+        id="detector_matching", title="Detector matching", title_zh="探测器模块匹配",
+        description="Arrange tested detector modules in the slots of a CT detector: "
+                    "optimal arrangement with a certified gap, approval and MES hand-over.",
+        open_roles=roles(*ENGINEERS),
+        actions={"import": roles(*ENGINEERS), "optimise": roles(*ENGINEERS),
+                 "approve": roles("quality_engineer", "supervisor"),
+                 "send_to_mes": roles(*ENGINEERS)},
+        order=30)
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        self._session: Any = None
+
+    @property
+    def session(self) -> Any:
+        if self._session is None:
+            from station_plugins.detector_matching.learned_cost import load_learned_cost
+            from station_plugins.detector_matching.session import MatchSession
+            use_learned = self.ctx.settings.get("learned_cost", True)
+            learned, why = load_learned_cost() if use_learned else (None, "disabled in settings")
+            self._session = MatchSession(self.ctx, learned=learned, learned_reason=why)
+        return self._session
+
+    def create_panel(self, parent: "QWidget | None" = None) -> "QWidget":
+        from station_plugins.detector_matching.panel import DetectorMatchingPanel
+
+        return DetectorMatchingPanel(self.ctx, self.session, parent)
+
+    @classmethod
+    def add_cli(cls, subparsers: argparse._SubParsersAction) -> None:
+        from station_plugins.detector_matching.cli import add_commands
+
+        add_commands(subparsers)

@@ -1,0 +1,201 @@
+"""The station's working state, Qt-free: pool, current and previous arrangement, manual
+lock / swap with instant recompute, approval with an e-signature and the idempotent
+MES outbox + trace records. The panel only renders this and starts long work.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.core.errors import InputRejected, ValidationError
+from app.core.ids import content_hash
+from station_plugins.detector_matching.costs import MatchProblem, artifact_profile, build_problem
+from station_plugins.detector_matching.detector_models import DetectorLayout, load_layout
+from station_plugins.detector_matching.importer import ModulePool, import_pool
+from station_plugins.detector_matching.optimiser import OptimiserSettings, Solution
+from station_plugins.detector_matching.result import MatchResult
+from station_plugins.detector_matching.workflow import MatchInputs, evaluate
+
+ARRANGEMENT_KIND = "detector_matching.arrangement"
+MES_KIND = "detector_matching.mes_message"
+TRACE_KIND = "detector_matching.trace"
+_NS = uuid.UUID("6f1d3c1e-2b7a-4d59-9a57-0d1c4b8e2a10")
+
+
+@dataclass
+class Arrangement:
+    label: str
+    solution: Solution
+
+    @property
+    def perm(self) -> np.ndarray:
+        return self.solution.perm
+
+
+class MatchSession:
+    def __init__(self, ctx: Any, *, learned: Any = None, learned_reason: str = "") -> None:
+        self.ctx = ctx
+        self.learned = learned
+        self.learned_reason = learned_reason
+        self.pool: ModulePool | None = None
+        self.layout: DetectorLayout = load_layout()
+        self.problem: MatchProblem | None = None
+        self.result: MatchResult | None = None
+        self.current: Arrangement | None = None
+        self.previous: Arrangement | None = None
+        self.approved_record_id: str | None = None
+
+    # --- data -----------------------------------------------------------------------
+    def import_pool(self, path: str | Path, *, strict: bool = False) -> ModulePool:
+        self.ctx.require("import")
+        self.pool = import_pool(path, strict=strict)
+        self.problem = self.result = self.current = self.previous = None
+        self.approved_record_id = None
+        return self.pool
+
+    def set_layout(self, layout: DetectorLayout) -> None:
+        self.layout = layout
+        self.problem = self.result = self.current = self.previous = None
+
+    def inputs(self, settings: OptimiserSettings, cost: str = "auto") -> MatchInputs:
+        self.ctx.require("optimise")
+        if self.pool is None:
+            raise ValidationError("Import a module pool first.")
+        start = None
+        if self.current is not None and self.problem is not None:
+            start = [self.problem.serials[i] for i in self.current.perm[:self.problem.n]]
+        return MatchInputs(pool=self.pool, layout=self.layout, settings=settings, cost=cost,
+                           learned=self.learned, learned_unavailable_reason=self.learned_reason,
+                           start_serials=start)
+
+    def accept_result(self, result: MatchResult) -> None:
+        self.result = result
+        self.problem = result.problem
+        self.previous = self.current
+        self.current = Arrangement(f"optimised (seed {result.solution.seed})", result.solution)
+        self.approved_record_id = None
+
+    # --- manual edits (instant) -----------------------------------------------------
+    @property
+    def lower_bound(self) -> float:
+        return self.result.solution.lower_bound if self.result else float("nan")
+
+    def _edited(self, perm: np.ndarray, label: str) -> Arrangement:
+        assert self.problem is not None and self.current is not None
+        sol = evaluate(self.problem, perm, self.lower_bound, seed=self.current.solution.seed)
+        self.previous, self.current = self.current, Arrangement(label, sol)
+        self.approved_record_id = None
+        return self.current
+
+    def swap(self, slot_a: int, slot_b: int) -> Arrangement:
+        p = self._need()
+        if p.fixed[slot_a] >= 0 or p.fixed[slot_b] >= 0:
+            raise ValidationError(f"Slot {slot_a if p.fixed[slot_a] >= 0 else slot_b} is "
+                                  "locked; unlock it before swapping.")
+        perm = self.current.perm.copy()
+        perm[slot_a], perm[slot_b] = perm[slot_b], perm[slot_a]
+        return self._edited(perm, f"manual swap {slot_a}<->{slot_b}")
+
+    def toggle_lock(self, slot: int) -> bool:
+        """Lock the current module in ``slot`` (or release it); costs are rebuilt, the
+        lower bound stays valid (a lock only adds a constraint). Returns locked state."""
+        p = self._need()
+        fixed = dict(self.layout.fixed_slots)
+        if slot in fixed:
+            fixed.pop(slot)
+        else:
+            fixed[slot] = p.serials[self.current.perm[slot]]
+        self.layout = replace(self.layout, fixed_slots=fixed)
+        d = p.d if p.cost_source == "learned" else None
+        new = build_problem(self.pool, self.layout, cost_source=p.cost_source,
+                            neighbour_cost=self._pool_d(p) if d is not None else None)
+        index = {s: k for k, s in enumerate(new.serials)}
+        perm = np.array([index[p.serials[i]] for i in self.current.perm], dtype=np.int64)
+        self.problem = new
+        self.current = Arrangement(self.current.label, evaluate(new, perm, self.lower_bound,
+                                                                seed=self.current.solution.seed))
+        return slot in fixed
+
+    def _pool_d(self, p: MatchProblem) -> np.ndarray:
+        m = self.pool.size
+        full = np.full((m, m), np.inf)
+        idx = [self.pool.serials.index(s) for s in p.serials]
+        full[np.ix_(idx, idx)] = p.d
+        return full
+
+    def _need(self) -> MatchProblem:
+        if self.problem is None or self.current is None:
+            raise ValidationError("Optimise an arrangement first.")
+        return self.problem
+
+    def profile(self, which: str = "current") -> dict[str, np.ndarray] | None:
+        arr = self.current if which == "current" else self.previous
+        if arr is None or self.problem is None:
+            return None
+        return artifact_profile(self.problem, arr.perm)
+
+    # --- records --------------------------------------------------------------------
+    def arrangement_payload(self, detector_serial: str) -> dict:
+        p = self._need()
+        s = self.current.solution
+        slots = [{"slot": k, "module_serial": p.serials[i]}
+                 for k, i in enumerate(self.current.perm[:p.n])]
+        return {"detector_serial": detector_serial, "detector_model": self.layout.name,
+                "pool_sha256": self.pool.source_sha256, "cost_source": p.cost_source,
+                "objective": s.objective, "lower_bound": s.lower_bound, "gap": s.gap,
+                "feasible": s.feasible, "seed": s.seed, "slots": slots}
+
+    def approve(self, detector_serial: str, *, password: str, meaning: str = "approved",
+                comment: str = "") -> tuple[Any, Any]:
+        """Store the arrangement record and sign it (re-authentication)."""
+        self.ctx.require("approve")
+        if not detector_serial.strip():
+            raise InputRejected("Enter the detector serial number before approving.",
+                                code="DM-SERIAL")
+        if not self.current.solution.feasible:
+            raise ValidationError("This arrangement is not feasible (lock or forbidden pair "
+                                  "violated); it cannot be approved.")
+        payload = self.arrangement_payload(detector_serial.strip())
+        user = self.ctx.user
+        signature = self.ctx.signatures.authenticate_signer(user.username, password, meaning)
+        with self.ctx.store.write() as conn:
+            record = self.ctx.store.add_record(ARRANGEMENT_KIND, payload["detector_serial"],
+                                               payload, username=user.username,
+                                               ref=content_hash(payload), verdict="PASS",
+                                               conn=conn)
+            sig = self.ctx.signatures.record(conn, signature, ARRANGEMENT_KIND, record.id,
+                                             payload, meaning, comment)
+        self.approved_record_id = record.id
+        return record, sig
+
+    def send_to_mes(self) -> tuple[Any, bool]:
+        """Outbox MES message + trace record for the approved arrangement. Idempotent:
+        the message id derives from the arrangement; a second send returns the first."""
+        self.ctx.require("send_to_mes")
+        if self.approved_record_id is None:
+            raise ValidationError("Approve (sign) the arrangement before sending it to the MES.")
+        arrangement = self.ctx.store.get_record(self.approved_record_id)
+        payload = arrangement.payload
+        msg_id = str(uuid.uuid5(_NS, f"{arrangement.subject}:{arrangement.payload_sha256}"))
+        existing = self.ctx.store.get_record(msg_id)
+        if existing is not None:
+            return existing, False
+        trace = [{"module_serial": s["module_serial"], "slot": s["slot"],
+                  "detector_serial": arrangement.subject} for s in payload["slots"]]
+        message = {"message_id": msg_id, "type": "DETECTOR_BUILD_ARRANGEMENT",
+                   "detector_serial": arrangement.subject,
+                   "detector_model": payload["detector_model"],
+                   "arrangement_record_id": arrangement.id,
+                   "arrangement_sha256": arrangement.payload_sha256, "slots": trace}
+        user = self.ctx.user.username
+        with self.ctx.store.write() as conn:
+            rec = self.ctx.store.add_record(MES_KIND, arrangement.subject, message,
+                                            username=user, ref=arrangement.id,
+                                            record_id=msg_id, conn=conn)
+            self.ctx.store.add_record(TRACE_KIND, arrangement.subject, {"trace": trace},
+                                      username=user, ref=arrangement.id, conn=conn)
+        return rec, True

@@ -1,0 +1,91 @@
+"""Pool view: imported modules with key indicators, a filter, and the excluded modules
+with their reasons."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from station_plugins.detector_matching import indicators as I
+
+SHOWN = ("agg_linearity_mean", "agg_afterglow_mean", "agg_spectral_mean", "agg_noise_mean",
+         "agg_drift_mean")
+
+
+class PoolView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pool_view")
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setObjectName("pool_filter")
+        self.filter_edit.setPlaceholderText(self.tr("Filter by serial or lot"))
+        self.filter_edit.textChanged.connect(self._apply_filter)
+        self.table = QTableWidget(self)
+        self.table.setObjectName("pool_table")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("pool_summary")
+        self.summary.setWordWrap(True)
+        self.excluded = QTableWidget(self)
+        self.excluded.setObjectName("pool_excluded_table")
+        self.excluded.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.excluded.verticalHeader().setVisible(False)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.filter_edit)
+        lay.addWidget(self.table, 3)
+        self.excluded_label = QLabel(self.tr("Excluded modules"), self)
+        lay.addWidget(self.excluded_label)
+        lay.addWidget(self.excluded, 1)
+
+    def show_pool(self, pool, placed: dict[str, int] | None = None) -> None:  # noqa: ANN001
+        placed = placed or {}
+        headers = [self.tr("Serial"), self.tr("Lot"), self.tr("Tested"), self.tr("Slot")]
+        headers += [c.replace("agg_", "").replace("_mean", "") for c in SHOWN]
+        self.table.setSortingEnabled(False)
+        self.table.clear()
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setRowCount(pool.size)
+        cols = [I.COLUMN_INDEX[c] for c in SHOWN]
+        for r in range(pool.size):
+            serial = pool.serials[r]
+            slot = placed.get(serial)
+            cells = [serial, pool.lots[r], pool.test_dates[r],
+                     "spare" if slot is None and placed else ("" if slot is None else slot)]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem()
+                item.setData(Qt.ItemDataRole.DisplayRole, text)
+                self.table.setItem(r, c, item)
+            for k, ci in enumerate(cols):
+                item = QTableWidgetItem()
+                item.setData(Qt.ItemDataRole.DisplayRole, float(np.round(pool.values[r, ci], 4)))
+                self.table.setItem(r, 4 + k, item)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.excluded.clear()
+        self.excluded.setColumnCount(3)
+        self.excluded.setHorizontalHeaderLabels([self.tr("Serial"), self.tr("Row"),
+                                                 self.tr("Reason")])
+        self.excluded.setRowCount(len(pool.excluded))
+        for r, e in enumerate(pool.excluded):
+            for c, text in enumerate((e.serial, str(e.row), "; ".join(e.reasons))):
+                self.excluded.setItem(r, c, QTableWidgetItem(text))
+        self.excluded.horizontalHeader().setStretchLastSection(True)
+        self.excluded.resizeColumnsToContents()
+        rep = pool.report
+        self.summary.setText(self.tr("{src}: {acc} modules imported, {exc} excluded").format(
+            src=rep.source, acc=pool.size, exc=len(pool.excluded)))
+        self._apply_filter(self.filter_edit.text())
+
+    def _apply_filter(self, text: str) -> None:
+        t = text.strip().lower()
+        for r in range(self.table.rowCount()):
+            serial = self.table.item(r, 0)
+            lot = self.table.item(r, 1)
+            hit = not t or (serial and t in serial.text().lower()) or (lot and t in lot.text().lower())
+            self.table.setRowHidden(r, not hit)
