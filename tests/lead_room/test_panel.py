@@ -1,0 +1,116 @@
+"""The station end to end in the GUI (offscreen): demo gateway, banner, alarms, journal,
+roles, invalid on link loss, Gantt override audited, e-signed checklist."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from app.bootstrap import Workstation
+from app.core.errors import PermissionDenied, ValidationError
+from station_plugins.lead_room.plugin import LeadRoomStation
+from station_plugins.lead_room.service import CHECKLIST_ITEMS
+
+ADMIN_PW = "Adm1n-secret-pw"
+OP_PW = "Operat0r-secret-pw"
+logging.getLogger("asyncua").setLevel(logging.CRITICAL)
+
+
+@pytest.fixture
+def station(data_dir, qtbot):
+    ws = Workstation.open(data_dir=data_dir, with_stations=False, start_loop=True,
+                          admin_password=ADMIN_PW)
+    admin = ws.auth.authenticate("admin", ADMIN_PW)
+    ws.auth.create_user("op1", "Olga Operator", ["operator"], OP_PW, by=admin,
+                        reason="test", must_change_password=False)
+    ws.session.login(ws.auth.authenticate("op1", OP_PW))
+    ctx = ws.context_for("lead_room")
+    ctx.settings["demo_rooms"] = 6
+    st = LeadRoomStation(ctx)
+    panel = st.create_panel()
+    qtbot.addWidget(panel)
+    panel.resize(1280, 800)
+    panel.show()
+    yield ws, st, panel
+    st.shutdown()
+    ws.close()
+
+
+def test_station_info_contract():
+    info = LeadRoomStation.info
+    assert info.id == "lead_room" and info.title_zh == "铅房监控"
+    assert {"acknowledge", "shelve", "suppress", "out_of_service", "edit_alarms",
+            "schedule_override", "sign_checklist"} <= set(info.actions)
+
+
+def test_live_overview_banner_ack_journal_and_roles(station, qtbot):
+    ws, st, panel = station
+    svc = st.service
+    qtbot.waitUntil(lambda: svc.monitor.connection is not None
+                    and svc.monitor.connection.connected, timeout=20000)
+    qtbot.waitUntil(lambda: len(panel.overview.tiles) == 6, timeout=10000)
+    assert not panel.banner.isVisible()
+    svc.simulator.plant.inject("Room03", "door_open_during_beam")
+    qtbot.waitUntil(lambda: panel.banner.isVisible(), timeout=10000)
+    assert "interlock failure" in panel.banner.text() and "Room03" in panel.banner.text()
+    assert panel.banner_latency and panel.banner_latency[0] < 5.0
+    aid = "Room03/door_beam"
+    with pytest.raises(ValidationError):
+        svc.engine.shelve(aid, "op1", "x", 60)
+    with pytest.raises(PermissionDenied):
+        svc.shelve(aid, "annoying", 15)                  # operators may not shelve
+    svc.acknowledge([aid], "e-stop pressed, RSO called")
+    assert panel.banner.isVisible()                       # still active: stays
+    svc.simulator.plant.clear_faults("Room03")
+    qtbot.waitUntil(lambda: not panel.banner.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: len(ws.store.query_records(kind="lead_room.alarm_event",
+                                                       subject=aid)) >= 3, timeout=10000)
+    evs = [r.payload["event"] for r in ws.store.query_records(
+        kind="lead_room.alarm_event", subject=aid, newest_first=False)]
+    assert evs[:3] == ["activated", "acked", "cleared"]
+    panel.tabs.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: panel.alarms.tables["active"].alarms() is not None, timeout=3000)
+    assert any(n.level == "safety" for n in ws.notifier.history)
+    assert panel.refreshes < 200                          # coalesced, not per value
+
+
+def test_link_loss_shows_every_value_invalid(station, qtbot):
+    ws, st, panel = station
+    svc = st.service
+    qtbot.waitUntil(lambda: svc.monitor.connection is not None
+                    and svc.monitor.connection.connected, timeout=20000)
+    ws.loop.submit(svc.simulator.stop()).result(10)
+    qtbot.waitUntil(lambda: not svc.monitor.connection.connected, timeout=10000)
+    qtbot.waitUntil(lambda: bool(panel.overview.tiles) and all(
+        t["beam_on"] is None and t["boundary_max_usvh"] is None
+        for t in panel.overview.tiles), timeout=5000)
+    qtbot.waitUntil(lambda: "Gateway connection lost" in panel.banner.text(), timeout=5000)
+    assert "lost" in panel.connection.text()
+    panel.grab().save(str(ws.config.data_dir / "overview_invalid.png"))
+    ws.loop.submit(svc.simulator.start()).result(20)
+    qtbot.waitUntil(lambda: svc.monitor.connection.connected, timeout=20000)
+
+
+def test_gantt_override_is_audited_and_checklist_signed(station, qtbot):
+    ws, st, panel = station
+    panel.tabs.setCurrentIndex(3)
+    panel.plan_demo()
+    assert len(panel.gantt.items) == 150
+    a = next(iter(panel.schedule.assignments.values()))
+    job = next(j for j in panel.jobs if j.id == a.job_id)
+    problem = panel.move_job(job.id, a.room, job.release - 1 if job.release else -1)
+    assert problem                                         # refused, explained
+    ws.session.login(ws.auth.authenticate("admin", ADMIN_PW))
+    free_start = max(x.end for x in panel.schedule.assignments.values()) + 10
+    assert panel.move_job(job.id, a.room, free_start) is None
+    assert panel.schedule.assignments[job.id].overridden
+    entries = ws.audit.entries(action="schedule_override")
+    assert [e.entity_id for e in entries] == [job.id] and entries[0].username == "admin"
+    ws.session.login(ws.auth.authenticate("op1", OP_PW))
+    content = st.service.checklist_content("Room01", {i: True for i in CHECKLIST_ITEMS})
+    sig = st.service.sign_checklist(content, OP_PW)
+    assert sig.username == "op1" and sig.meaning == "verified"
+    recs = ws.store.query_records(kind="lead_room.checklist", subject="Room01")
+    assert recs and recs[0].verdict == "PASS"
+    with pytest.raises(ValidationError, match="incomplete"):
+        st.service.checklist_content("Room01", {})
