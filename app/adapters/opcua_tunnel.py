@@ -89,6 +89,8 @@ class TunnelOpcUaClient:
         if self._connected is not None:
             self._connected.clear()
         client, self._client, self._nodes = self._client, None, {}
+        if client is not None and not self._closing:
+            self.losses += 1
         if client is not None:
             try:
                 await asyncio.wait_for(client.disconnect(), 1.0)
@@ -135,7 +137,6 @@ class TunnelOpcUaClient:
                 await asyncio.wait_for(node.read_value(), 1.5)
             except Exception as exc:  # noqa: BLE001 - any failure = connection lost
                 log.warning("OPC UA connection to %s lost: %s", self.endpoint, exc)
-                self.losses += 1
                 await self._drop()
 
     def recover(self) -> None:
@@ -169,8 +170,10 @@ class TunnelOpcUaClient:
         args = [ua.Variant(v, getattr(ua.VariantType, _TYPES[t])) for v, t in values]
         try:
             obj = await self._node(obj_path)
+            # time spent waiting for a reconnection does not eat the method's own budget
+            budget = max(deadline - loop.time(), min(timeout_s, 2.0))
             res = await asyncio.wait_for(obj.call_method(f"{self._idx}:{method}", *args),
-                                         max(0.01, deadline - loop.time()))
+                                         budget)
         except asyncio.TimeoutError:
             await self._drop()
             raise OpcUaTimeout(f"OPC UA method {obj_path}.{method} did not answer within "
@@ -196,7 +199,7 @@ class TunnelOpcUaClient:
                     timeout_s: float) -> list:
         fut = self.loop.submit(self._call(obj_path, method, values, timeout_s))
         try:
-            return fut.result(timeout_s + 2.0)
+            return fut.result(2 * timeout_s + 3.0)
         except TimeoutError:
             fut.cancel()
             raise OpcUaTimeout(f"OPC UA method {obj_path}.{method} did not answer within "

@@ -67,6 +67,9 @@ class LocalDriverSet:
 class OpcUaDriverSet:
     """Driver calls over OPC UA: methods for actions, one batch read for variables."""
 
+    timeout_factor = 2.0      # a call may first wait up to its timeout for a reconnection
+    timeout_grace_s = 3.0
+
     def __init__(self, client: Any, *, root: str = "CArmTunnel") -> None:
         self.client = client          # app.adapters.opcua_tunnel.TunnelOpcUaClient
         self.root = root

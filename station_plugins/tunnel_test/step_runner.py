@@ -78,6 +78,10 @@ class StepRunner:
         self.review_items: list[str] = []
 
     # --- helpers ------------------------------------------------------------------
+    def drivers_grace(self, timeout_s: float) -> float:
+        return timeout_s * getattr(self.drivers, "timeout_factor", 1.0) + \
+            getattr(self.drivers, "timeout_grace_s", 0.0)
+
     def _condition(self, text: str) -> bool:
         return evaluate(text, unit=self.unit, results=self.outputs, verdicts=self.verdicts,
                         params=self.params,
@@ -103,9 +107,13 @@ class StepRunner:
         if a is None:
             return {}
         if a.driver:
+            # the driver enforces the step timeout itself (and may wait for a
+            # reconnection first); the worker timeout is the backstop for a driver that
+            # blocks without one
             return self.worker.call(lambda: self.drivers.call(a.driver, dict(a.args),
                                                               step.timeout_s),
-                                    step.timeout_s, f"driver call '{a.driver}'")
+                                    self.drivers_grace(step.timeout_s),
+                                    f"driver call '{a.driver}'")
         mod, _, fn_name = a.python.partition(":")
         fn = getattr(importlib.import_module(mod), fn_name)
         ctx = StepContext(self, step)
