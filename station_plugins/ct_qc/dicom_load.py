@@ -136,7 +136,8 @@ def _header(ds: Any) -> dict:
 
 def _pixels(ds: Any) -> np.ndarray:
     rows, cols = int(ds.Rows), int(ds.Columns)
-    ts = str(ds.file_meta.get("TransferSyntaxUID", "1.2.840.10008.1.2")) if "file_meta" in ds else ""
+    meta = getattr(ds, "file_meta", None)
+    ts = str(meta.get("TransferSyntaxUID", "1.2.840.10008.1.2")) if meta is not None else ""
     bits = int(_f(ds, "BitsAllocated", 16))
     if ts in _RAW_LE_SYNTAXES and bits == 16 and int(_f(ds, "SamplesPerPixel", 1)) == 1:
         raw = ds.PixelData
