@@ -1,0 +1,89 @@
+"""CLI end to end (JSON against the schema, exit codes) and the learned-cost adapter
+(sha256 checked against the card; mismatch refused; station falls back to physics)."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.core.errors import ModelIntegrityError
+from app.paths import models_dir
+from station_plugins.detector_matching.cli import main
+from station_plugins.detector_matching.result import SCHEMA_PATH
+
+CARD_DIR = models_dir() / "detector_neighbour_cost" / "1.0.0"
+
+
+def test_generate_then_run_writes_valid_json(tmp_path, capsys):
+    pool = tmp_path / "pool.parquet"
+    assert main(["match", "generate", "--slots", "30", "--modules", "36", "--seed", "2",
+                 "--out", str(pool)]) == 0
+    out = tmp_path / "result.json"
+    assert main(["match", "run", str(pool), "--detector-model", "PX-48", "--slots", "30",
+                 "--seed", "1", "--time-limit", "30", "--cost", "physics",
+                 "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    schema = json.loads(SCHEMA_PATH.read_text())
+    try:
+        import jsonschema
+    except ImportError:                       # not a runtime dependency: check the keys
+        assert set(schema["required"]) <= set(data)
+    else:
+        jsonschema.validate(data, schema)
+    assert data["cost_source"] == "physics" and data["slots"] == 30
+    assert len({a["module_serial"] for a in data["assignment"]}) == 30
+    assert data["lower_bound"] <= data["objective"]
+    assert data["objective"] == pytest.approx(data["slot_cost"] + data["neighbour_cost"])
+    left = {x["serial"] for x in data["modules_left_out"]}
+    assert not left & {a["module_serial"] for a in data["assignment"]}
+    assert len(left) + 30 == data["pool"]["modules_in_file"]
+
+
+def test_bad_input_exits_2_with_message(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("module_serial,lot\nX,Y\n")
+    assert main(["match", "run", str(bad), "--json", str(tmp_path / "o.json")]) == 2
+    err = capsys.readouterr().err
+    assert "refused" in err and "DM-IMP" in err
+    assert not (tmp_path / "o.json").exists()
+    assert main(["match", "run", str(bad), "--detector-model", "NOPE",
+                 "--json", str(tmp_path / "o.json")]) == 2
+    assert "Unknown detector model" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not (CARD_DIR / "card.json").exists(), reason="model not trained")
+def test_learned_cost_loads_verified_and_is_used(tmp_path):
+    from app.adapters.detector_matching_cost import load_neighbour_cost_regression
+    from station_plugins.detector_matching.generator import generate
+    from station_plugins.detector_matching.learned_cost import LearnedNeighbourCost
+    reg = load_neighbour_cost_regression()
+    provider = LearnedNeighbourCost(reg.predict, reg.source_id)
+    d = provider.neighbour_cost(generate(12, 1).values)
+    assert d.shape == (12, 12) and np.isinf(np.diag(d)).all()
+    off = d[~np.eye(12, dtype=bool)]
+    assert np.isfinite(off).all() and (off > 0).all() and off.std() > 0
+
+
+@pytest.mark.skipif(not (CARD_DIR / "card.json").exists(), reason="model not trained")
+def test_model_hash_mismatch_is_refused(tmp_path):
+    from app.adapters.detector_matching_cost import load_neighbour_cost_regression
+    root = tmp_path / "models"
+    dst = root / "detector_neighbour_cost" / "1.0.0"
+    shutil.copytree(CARD_DIR, dst)
+    load_neighbour_cost_regression(root)                      # intact copy loads
+    data = bytearray((dst / "model.onnx").read_bytes())
+    data[-1] ^= 0xFF                                          # tamper one byte
+    (dst / "model.onnx").write_bytes(bytes(data))
+    with pytest.raises(ModelIntegrityError):
+        load_neighbour_cost_regression(root)
+
+
+def test_missing_model_falls_back_to_physics_and_says_so(tmp_path, monkeypatch):
+    import app.adapters.detector_matching_cost as adapter
+    from station_plugins.detector_matching.learned_cost import load_learned_cost
+    monkeypatch.setattr(adapter, "models_dir", lambda: tmp_path / "empty")
+    provider, why = load_learned_cost()
+    assert provider is None and "detector_neighbour_cost" in why
