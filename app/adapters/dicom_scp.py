@@ -126,7 +126,8 @@ class DicomStorageScp:
         if server is None:
             return
         for assoc in list(server.active_associations):
-            assoc.abort()
+            if assoc.is_established:     # aborting one that is closing upsets pynetdicom's FSM
+                assoc.abort()
         server.shutdown()          # stops serve_forever and closes the listening socket
         if self._thread is not None:
             self._thread.join(10.0)

@@ -201,7 +201,8 @@ class DicomValidator:
         meta = ds.file_meta
         ts = str(meta.get("TransferSyntaxUID", ""))
         if not ts:
-            raise DicomRejected("meta_mismatch", "File meta has no Transfer Syntax UID.")
+            raise DicomRejected("unreadable", "File meta has no Transfer Syntax UID (not a "
+                                "valid DICOM Part 10 file).")
         if ts not in self.transfer_syntaxes:
             name = getattr(meta.TransferSyntaxUID, "name", ts)
             raise DicomRejected("transfer_syntax", f"Transfer syntax {name} ({ts}) is not "
@@ -209,6 +210,8 @@ class DicomValidator:
                                 "deflate, and decodable lossless compression).")
         for text in texts:
             low = text.lower()
+            if "end of file reached" in low:
+                raise DicomRejected("unreadable", f"File truncated: {text[:200]}")
             if ("expected explicit vr" in low or "expected implicit vr" in low
                     or "transfer syntax" in low or "endian" in low):
                 raise DicomRejected("meta_mismatch", f"Dataset encoding does not match the "
@@ -220,7 +223,7 @@ class DicomValidator:
         for meta_kw, ds_kw in (("MediaStorageSOPClassUID", "SOPClassUID"),
                                ("MediaStorageSOPInstanceUID", "SOPInstanceUID")):
             if meta_kw in meta and ds_kw in ds and str(meta[meta_kw].value) != str(ds[ds_kw].value):
-                raise DicomRejected("meta_mismatch", f"File meta {meta_kw} "
+                raise DicomRejected("uid_mismatch", f"File meta {meta_kw} "
                                     f"{meta[meta_kw].value} differs from the dataset's "
                                     f"{ds_kw} {ds[ds_kw].value}.")
         return ts
