@@ -1,0 +1,147 @@
+"""Station session (lock / swap recompute, approve + idempotent MES outbox, trace) and
+a panel smoke test (offscreen): import, optimise in the background, swap, render."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.adapters.store import Store  # noqa: E402
+from app.core.errors import AuthError, PermissionDenied, ValidationError  # noqa: E402
+from app.core.roles import Role  # noqa: E402
+from app.runtime.task_runner import TaskRunner  # noqa: E402
+from app.stations import StationContext  # noqa: E402
+from station_plugins.detector_matching.plugin import DetectorMatchingStation  # noqa: E402
+from station_plugins.detector_matching.session import MES_KIND, TRACE_KIND  # noqa: E402
+from station_plugins.detector_matching.workflow import run, settings_for  # noqa: E402
+
+from .conftest import write_pool  # noqa: E402
+
+
+@dataclass(frozen=True)
+class _User:
+    username: str
+    full_name: str
+    roles: frozenset
+
+
+class _Session:
+    def __init__(self, user):  # noqa: ANN001
+        self.user = user
+
+
+class _Signatures:
+    """Stands in for app.adapters.esign.SignatureService (same two calls)."""
+
+    def __init__(self):
+        self.signed = []
+
+    def authenticate_signer(self, username, password, meaning):  # noqa: ANN001
+        if password != "secret":
+            raise AuthError("Wrong password.")
+        return _User(username, "Q. Engineer", frozenset())
+
+    def record(self, conn, signer, kind, record_id, content, meaning, comment=""):  # noqa: ANN001
+        self.signed.append((kind, record_id, meaning))
+        return {"id": f"sig-{len(self.signed)}", "meaning": meaning}
+
+
+@pytest.fixture
+def ctx(tmp_path):  # noqa: ANN001
+    store = Store(tmp_path / "pharos.db", station_id="WS1", software_version="t",
+                  config_hash="h").open()
+    runner = TaskRunner(max_workers=2)
+    c = StationContext(station_id="detector_matching", config=None,
+                       settings={"learned_cost": False}, store=store, audit=None, auth=None,
+                       signatures=_Signatures(),
+                       session=_Session(_User("qe1", "Q. Engineer",
+                                              frozenset({Role.QUALITY_ENGINEER}))),
+                       tasks=runner, loop=None, notifier=None, data_dir=tmp_path / "dm")
+    yield c
+    runner.shutdown(wait=True)
+    store.close()
+
+
+@pytest.fixture
+def station(ctx, tmp_path):  # noqa: ANN001
+    st = DetectorMatchingStation(ctx)
+    p = tmp_path / "pool.csv"
+    write_pool(p, modules=44, seed=8)
+    st.session.set_layout(st.session.layout.with_slots(36))
+    st.session.import_pool(p)
+    return st
+
+
+def _optimised(station):  # noqa: ANN001
+    s = station.session
+    s.accept_result(run(s.inputs(replace(settings_for(0, 60), moves_per_slot=2000))))
+    return s
+
+
+def test_swap_and_lock_recompute_instantly_and_keep_a_valid_bound(station):
+    s = _optimised(station)
+    before = s.current.solution
+    s.swap(3, 20)
+    after = s.current.solution
+    assert after.objective >= before.objective - 1e-9       # the optimum was not beaten
+    assert after.lower_bound == before.lower_bound and after.gap >= before.gap
+    assert s.previous.solution is before
+    locked_serial = s.problem.serials[s.current.perm[5]]
+    assert s.toggle_lock(5) is True
+    with pytest.raises(ValidationError):
+        s.swap(5, 6)
+    s.accept_result(run(s.inputs(replace(settings_for(1, 60), moves_per_slot=2000))))
+    assert s.problem.serials[s.current.perm[5]] == locked_serial
+
+
+def test_approve_then_send_to_mes_is_idempotent_and_traced(station, ctx):
+    s = _optimised(station)
+    with pytest.raises(ValidationError):
+        s.send_to_mes()                                      # not approved yet
+    with pytest.raises(AuthError):
+        s.approve("DET-1", password="wrong")
+    record, sig = s.approve("DET-1", password="secret")
+    assert ctx.signatures.signed == [("detector_matching.arrangement", record.id, "approved")]
+    msg, new = s.send_to_mes()
+    msg2, new2 = s.send_to_mes()
+    assert new and not new2 and msg.id == msg2.id
+    assert len(ctx.store.query_records(kind=MES_KIND)) == 1
+    trace = ctx.store.query_records(kind=TRACE_KIND)
+    assert len(trace) == 1
+    rows = trace[0].payload["trace"]
+    assert len(rows) == 36 and {r["detector_serial"] for r in rows} == {"DET-1"}
+    assert [r["module_serial"] for r in rows] == [s.problem.serials[i]
+                                                 for i in s.current.perm[:36]]
+
+
+def test_roles_are_enforced_in_the_domain(station, ctx):
+    ctx.session.user = _User("op", "Operator", frozenset({Role.OPERATOR}))
+    with pytest.raises(PermissionDenied):
+        station.session.inputs(settings_for(0, 1))
+
+
+def test_panel_optimises_in_background_swaps_and_renders(qtbot, station, tmp_path):
+    from station_plugins.detector_matching.panel import DetectorMatchingPanel
+    panel = DetectorMatchingPanel(station.ctx, station.session)
+    qtbot.addWidget(panel)
+    panel.resize(1400, 900)
+    panel.show()
+    assert panel.pool_view.table.rowCount() == station.session.pool.size
+    panel.time_spin.setValue(20)
+    panel.optimise_button.click()
+    qtbot.waitUntil(lambda: station.session.current is not None, timeout=60000)
+    assert "gap" in panel.summary.text()
+    panel._on_slot_clicked(2)
+    panel._on_slot_clicked(9)
+    panel.swap_button.click()
+    assert "manual swap 2" in panel.summary.text()
+    assert "slots differ" in panel.compare.text()
+    img = panel.grab().toImage()
+    assert img.width() > 1000 and not img.isNull()
+    colours = {img.pixelColor(x, y).name() for x in range(0, img.width(), 37)
+               for y in range(0, img.height(), 37)}
+    assert len(colours) > 10                                 # something was drawn
