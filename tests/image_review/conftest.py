@@ -1,0 +1,134 @@
+"""Fixtures of the image-review tests: a real store / audit / auth / signatures, users,
+the tiny stand-in classifier (tests/image_review/data/tiny_classifier.onnx, see
+make_tiny_classifier.py) in a models folder, and the real classifier when trained."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.adapters.audit import AuditTrail, load_or_create_key
+from app.adapters.auth import AuthService, SessionState
+from app.adapters.esign import SignatureService
+from app.adapters.inference import ModelRegistry, file_sha256
+from app.adapters.store import Store
+from app.core.roles import Role
+from app.runtime.task_runner import TaskRunner
+from app.stations import StationContext
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY_ONNX = Path(__file__).with_name("data") / "tiny_classifier.onnx"
+REAL_DIR = ROOT / "models" / "ct_phantom_classifier" / "1.0.0"
+CLASSES = ["normal", "ring", "streak", "band", "noise", "shift", "blur"]
+PASSWORD = "s3cret-passw0rd"
+USERS = {  # username -> (full name, roles)
+    "qe1": ("Quinn Engineer", [Role.QUALITY_ENGINEER]),
+    "rev1": ("Rita Reviewer", [Role.REVIEWER]),
+    "rev2": ("Rob Reviewer", [Role.REVIEWER]),
+    "sup1": ("Sam Supervisor", [Role.SUPERVISOR]),
+}
+
+real_model = pytest.mark.skipif(not (REAL_DIR / "card.json").exists(),
+                                reason="the trained classifier (models/ct_phantom_classifier/"
+                                       "1.0.0/card.json) is not there yet")
+
+
+def write_tiny_models(models_dir: Path, version: str = "0.0.1") -> Path:
+    """models_dir/ct_phantom_classifier/<version>/{model.onnx, card.json}; returns the onnx."""
+    d = models_dir / "ct_phantom_classifier" / version
+    d.mkdir(parents=True, exist_ok=True)
+    onnx_path = d / "model.onnx"
+    shutil.copyfile(TINY_ONNX, onnx_path)
+    card = {"name": "ct_phantom_classifier", "version": version, "file": "model.onnx",
+            "sha256": file_sha256(onnx_path), "classes": CLASSES,
+            "thresholds": {"anomaly": 1.0, "low_confidence": 0.8},
+            "note": "tiny stand-in for tests (rule on neighbour differences)"}
+    (d / "card.json").write_text(json.dumps(card, indent=2), encoding="utf-8")
+    return onnx_path
+
+
+class FakeConfig:
+    def __init__(self, two_person: bool = False) -> None:
+        self.two_person = two_person
+
+    def get(self, section: str, key: str):  # noqa: ANN201
+        if (section, key) == ("security", "two_person_rejection"):
+            return self.two_person
+        raise KeyError(f"{section}.{key}")
+
+
+class Env:
+    """Adapters of one workstation plus helpers to build contexts on them."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.store = Store(tmp / "pharos.db", station_id="WS-IR", software_version="test",
+                           config_hash="h").open()
+        self.audit = AuditTrail(self.store, load_or_create_key(tmp / "keys" / "audit.key"))
+        self.auth = AuthService(self.store, self.audit)
+        self.signatures = SignatureService(self.store, self.audit, self.auth)
+        for name, (full, roles) in USERS.items():
+            self.auth.create_user(name, full, roles, PASSWORD, by=None, reason="test",
+                                  must_change_password=False)
+        self.models_dir = tmp / "models"
+        self.onnx_path = write_tiny_models(self.models_dir)
+        self.tasks = TaskRunner(max_workers=2)
+        self.config = FakeConfig()
+
+    def context(self, username: str | None = "rev1", *, models_dir: Path | None = None
+                ) -> StationContext:
+        from station_plugins.image_review.plugin import ImageReviewStation
+
+        session = SessionState(self.auth, 15)
+        if username:
+            session.login(self.auth.get(username))
+        registry = ModelRegistry(models_dir or self.models_dir, audit=self.audit)
+        ctx = StationContext(station_id="image_review", config=self.config, settings={},
+                             store=self.store, audit=self.audit, auth=self.auth,
+                             signatures=self.signatures, session=session, tasks=self.tasks,
+                             loop=None, notifier=None, data_dir=self.tmp / "image_review",
+                             models=registry)
+        ImageReviewStation(ctx)
+        return ctx
+
+    def close(self) -> None:
+        self.tasks.shutdown(wait=True)
+        self.store.close()
+
+
+@pytest.fixture
+def env(tmp_path):  # noqa: ANN001, ANN201
+    e = Env(tmp_path)
+    yield e
+    e.close()
+
+
+def phantom_volume(noise_sd: float, *, n: int = 5, size: int = 256, seed: int = 0,
+                   ) -> np.ndarray:
+    """A water disc (0 HU) in air with Gaussian noise: smooth -> the tiny classifier's
+    'normal', noisy (SD ~80 HU) -> 'noise'."""
+    yy, xx = np.mgrid[:size, :size]
+    disc = (xx - size / 2) ** 2 + (yy - size / 2) ** 2 < (0.4 * size) ** 2
+    base = np.where(disc, 0.0, -1000.0).astype(np.float32)
+    rng = np.random.default_rng(seed)
+    return np.stack([base + rng.normal(0, noise_sd, base.shape).astype(np.float32)
+                     for _ in range(n)])
+
+
+def queue_item(service, *, noise_sd: float = 80.0, scanner: str = "SN-1",  # noqa: ANN001
+               analysed_by: str = "qe1", physics: dict | None = None, seed: int = 0,
+               baseline: bool = True):  # noqa: ANN201
+    """Classify a synthetic volume with the tiny model and queue it."""
+    from station_plugins.image_review.service import LoadedInput
+
+    vol = phantom_volume(noise_sd, seed=seed)
+    inp = LoadedInput(volume=vol, series_uid=f"1.2.826.0.1.{seed}.{int(noise_sd)}",
+                      scanner_serial=scanner, source="test", kind="npy")
+    base = phantom_volume(5.0, seed=seed + 100) if baseline else None
+    return service.check_series(inp, analysed_by=analysed_by,
+                                physics=physics if physics is not None else
+                                {"verdict": "PASS", "artifacts": [], "measurements": []},
+                                baseline=base)

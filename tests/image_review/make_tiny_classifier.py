@@ -1,0 +1,69 @@
+"""Build the tiny stand-in classifier used by the image-review tests (run once; the
+.onnx is committed so the tests need only onnxruntime).
+
+    .venv/bin/python tests/image_review/make_tiny_classifier.py
+
+Same interface as the real ct_phantom_classifier (input ``image`` [N, 3, 256, 256] HU;
+outputs ``probabilities`` [N, 7], ``logits`` [N, 7], ``anomaly`` [N]) but a rule the
+tests can steer: g = mean |horizontal neighbour difference| of the centre slice / 100 HU.
+logits: normal = 3 - 10 g, noise = 10 g - 3, other classes -4; anomaly = g / 2.
+A smooth image (noise SD ~5 HU) is 'normal' with high confidence, a noisy one
+(SD ~80 HU) is 'noise', an extremely noisy one (SD > ~180 HU) is also anomalous.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OUT = Path(__file__).with_name("data") / "tiny_classifier.onnx"
+
+
+def build() -> onnx.ModelProto:
+    def const(name: str, arr: np.ndarray) -> onnx.NodeProto:
+        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(arr, name))
+
+    i64 = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731
+    w = np.zeros((1, 7), np.float32)
+    b = np.full((7,), -4.0, np.float32)
+    w[0, 0], b[0] = -10.0, 3.0
+    w[0, 4], b[4] = 10.0, -3.0
+    nodes = [
+        const("c_start", i64(1, 0)), const("c_end", i64(2, 255)), const("c_axes", i64(1, 3)),
+        const("r_start", i64(1, 1)), const("r_end", i64(2, 256)),
+        helper.make_node("Slice", ["image", "c_start", "c_end", "c_axes"], ["left"]),
+        helper.make_node("Slice", ["image", "r_start", "r_end", "c_axes"], ["right"]),
+        helper.make_node("Sub", ["right", "left"], ["diff"]),
+        helper.make_node("Abs", ["diff"], ["absdiff"]),
+        helper.make_node("ReduceMean", ["absdiff"], ["mad"], axes=[1, 2, 3], keepdims=1),
+        const("hundred", np.array(100.0, np.float32)),
+        const("flat", i64(-1, 1)),
+        helper.make_node("Div", ["mad", "hundred"], ["g4"]),
+        helper.make_node("Reshape", ["g4", "flat"], ["g"]),
+        const("w", w), const("b", b),
+        helper.make_node("MatMul", ["g", "w"], ["gw"]),
+        helper.make_node("Add", ["gw", "b"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
+        const("half", np.array(0.5, np.float32)), const("vec", i64(-1)),
+        helper.make_node("Mul", ["g", "half"], ["a2"]),
+        helper.make_node("Reshape", ["a2", "vec"], ["anomaly"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "tiny_ct_phantom_classifier",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 256, 256])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 7]),
+         helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 7]),
+         helper.make_tensor_value_info("anomaly", TensorProto.FLOAT, ["batch"])])
+    onnx_graph = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
+                                   producer_name="pharos-tests")
+    onnx_graph.ir_version = 8
+    onnx.checker.check_model(onnx_graph)
+    return onnx_graph
+
+
+if __name__ == "__main__":
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(build(), OUT)
+    print(f"wrote {OUT} ({OUT.stat().st_size} bytes)")
