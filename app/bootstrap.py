@@ -14,7 +14,6 @@ from app import __version__
 from app.adapters.audit import AuditTrail, load_or_create_key
 from app.adapters.auth import AuthService, SessionState
 from app.adapters.esign import SignatureService
-from app.adapters.inference import ModelRegistry
 from app.adapters.store import Store
 from app.config import Config, load_config
 from app.instance_lock import InstanceLock
@@ -66,7 +65,7 @@ class Workstation:
     notifier: Notifier
     lock: InstanceLock | None
     status: StatusModel = field(default_factory=StatusModel)
-    models: ModelRegistry | None = None
+    models: Any = None  # app.adapters.inference.ModelRegistry
     stations: list[StationEntry] = field(default_factory=list)
     first_run_password: str | None = None
     log_path: Path | None = None
@@ -106,6 +105,8 @@ class Workstation:
         ws = cls(config=config, store=store, audit=audit, auth=auth, signatures=signatures,
                  session=session, tasks=tasks, loop=loop, notifier=notifier, lock=lock,
                  first_run_password=first_pw, log_path=log_path)
+        from app.adapters.inference import ModelRegistry  # numpy: after the store opens
+
         ws.models = ModelRegistry(models_dir(), audit=audit)
         if with_stations:
             ws.load_stations()

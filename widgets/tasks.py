@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import itertools
+import threading
+import time
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -32,6 +34,7 @@ class TaskController(QObject):
     sig_cancelled = Signal()
     _sig_progress_raw = Signal(int, float, str)
     _sig_done_raw = Signal(int, object)
+    PROGRESS_INTERVAL_S = 0.05
 
     def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -51,10 +54,27 @@ class TaskController(QObject):
         self._gen += 1
         gen = self._gen
 
+        last = [0.0]
+        pending = [None]
+        lock = threading.Lock()
+
         def on_progress(f: float, msg: str) -> None:
+            # at most ~20 updates per second reach the GUI thread; the final value
+            # (f >= 1) always does, so a chatty inner loop cannot flood the event loop
+            now = time.monotonic()
+            with lock:
+                if f < 1.0 and now - last[0] < self.PROGRESS_INTERVAL_S:
+                    pending[0] = (f, msg)
+                    return
+                last[0] = now
+                pending[0] = None
             self._sig_progress_raw.emit(gen, f, msg)
 
         def on_done(fut: concurrent.futures.Future) -> None:
+            with lock:
+                tail = pending[0]
+            if tail is not None:
+                self._sig_progress_raw.emit(gen, *tail)
             self._sig_done_raw.emit(gen, fut)
 
         handle = self._runner.submit(fn, *args, key=self._key, on_progress=on_progress,

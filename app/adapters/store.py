@@ -10,9 +10,11 @@
 """
 from __future__ import annotations
 
+import ast
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 from contextlib import contextmanager
@@ -146,6 +148,8 @@ def migrate(db_path: Path, engine: Engine, *, script_location: Path = MIGRATIONS
     Returns the backup path (or None). On failure the backup is restored and a
     StoreError raised.
     """
+    if _at_head_fast(db_path, script_location):
+        return None  # the common start: no alembic import at all (start-up time)
     from alembic import command
 
     current, heads = _current_and_heads(engine, script_location)
@@ -183,6 +187,42 @@ def migrate(db_path: Path, engine: Engine, *, script_location: Path = MIGRATIONS
                          remedy="Report this to the Pharos administrator with the log file.",
                          ) from exc
     return str(backup) if backup else None
+
+
+_REV = re.compile(r"^(revision|down_revision)\s*=\s*(.+)$", re.M)
+
+
+def _heads_from_files(script_location: Path) -> set[str] | None:
+    """Heads of the revision graph read from the version files (no alembic import)."""
+    revs: dict[str, set[str]] = {}
+    for f in (script_location / "versions").glob("*.py"):
+        found = dict(_REV.findall(f.read_text(encoding="utf-8")))
+        if "revision" not in found:
+            return None
+        try:
+            rev = ast.literal_eval(found["revision"].split("#")[0].strip())
+            down = ast.literal_eval(found.get("down_revision", "None").split("#")[0].strip())
+        except (ValueError, SyntaxError):
+            return None  # unusual file: let alembic decide
+        downs = set(down) if isinstance(down, (tuple, list)) else ({down} if down else set())
+        revs[rev] = downs
+    pointed = set().union(*revs.values()) if revs else set()
+    return set(revs) - pointed
+
+
+def _at_head_fast(db_path: Path, script_location: Path) -> bool:
+    if not db_path.exists():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            current = {r[0] for r in con.execute("SELECT version_num FROM alembic_version")}
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
+    heads = _heads_from_files(script_location)
+    return heads is not None and bool(current) and current == heads
 
 
 def _all_revisions(script_location: Path) -> set[str]:

@@ -46,7 +46,8 @@ class Notifier:
         return unsubscribe
 
     def notify(self, notice: Notice) -> None:
-        lvl = {"info": logging.INFO, "warning": logging.WARNING}.get(notice.level, logging.ERROR)
+        lvl = {"info": logging.INFO, "warning": logging.WARNING,
+               "safety_cleared": logging.WARNING}.get(notice.level, logging.ERROR)
         log.log(lvl, "%s%s%s", f"[{notice.source}] " if notice.source else "", notice.text,
                 f" ({notice.code})" if notice.code else "")
         with self._lock:
