@@ -65,15 +65,16 @@ class ItemTable(QTableWidget):
             return
         v = m.get("value")
         text = f"{v:.4g}" if isinstance(v, float) else str(v)
-        prev = self.item(row, 2).text()
-        self.item(row, 2).setText(f"{prev}; {m['name']}={text}" if prev else f"{m['name']}={text}")
-        self.item(row, 3).setText(m.get("unit", ""))
-        self.item(row, 4).setText(m.get("limits_text", ""))
+        for col, piece in ((2, f"{m['name']}={text}"), (3, m.get("unit", "")),
+                           (4, m.get("limits_text", ""))):
+            prev = self.item(row, col).text()
+            self.item(row, col).setText(f"{prev}; {piece}" if prev else piece)
 
     def clear_values(self, key: str) -> None:
         row = self._rows.get(key)
         if row is not None:
-            self.item(row, 2).setText("")
+            for col in (2, 3, 4):
+                self.item(row, col).setText("")
 
     def set_verdict(self, key: str, verdict: str, reason: str = "") -> None:
         row = self._rows.get(key)
