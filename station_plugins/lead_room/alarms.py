@@ -408,6 +408,25 @@ class AlarmEngine:
             return sorted(a.id for a in self.alarms.values() if a.active and a.activated_ts
                           and now - a.activated_ts > self.stale_active_s)
 
+    def room_summaries(self) -> dict[str, dict[str, Any]]:
+        """All rooms' tile summaries in one pass over the alarms (for the overview)."""
+        out: dict[str, dict[str, Any]] = {}
+        with self._lock:
+            for a in self.alarms.values():
+                s = out.setdefault(a.room, {"worst": None, "count": 0, "unacked": 0,
+                                            "suppressed": False})
+                if a.suppressed:
+                    s["suppressed"] = True
+                if not a.annunciated:
+                    continue
+                s["count"] += 1
+                s["unacked"] += a.base_state in (UNACK, "RTN_UNACK")
+                if a.active and (s["worst"] is None or a.priority < s["worst"]):
+                    s["worst"] = a.priority
+        for s in out.values():
+            s["worst"] = s["worst"].label if s["worst"] is not None else None
+        return out
+
     def room_summary(self, room: str) -> dict[str, Any]:
         """Worst annunciated priority and counts for the overview tile."""
         with self._lock:

@@ -160,6 +160,8 @@ class RoomMonitor:
             by_room: dict[str, dict[str, Any]] = {}
             for k, v in self.latest.items():
                 by_room.setdefault(room_of(k), {})[leaf_of(k)] = v
+        summaries = self.engine.room_summaries()
+        empty = {"worst": None, "count": 0, "unacked": 0, "suppressed": False}
         for room in sorted(by_room):
             vals = by_room[room]
 
@@ -180,6 +182,6 @@ class RoomMonitor:
                 "kv": val("Kv"), "ma": val("Ma"), "job": val("JobId"),
                 "maintenance": val("Maintenance"), "estop": val("EStop"),
                 "bypass_key": val("BypassKey"), "invalid": invalid,
-                "alarms": self.engine.room_summary(room),
+                "alarms": summaries.get(room, empty),
             })
         return tiles

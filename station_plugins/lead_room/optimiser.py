@@ -131,6 +131,10 @@ def optimise(jobs: list[Job], rooms: list[Room], *, horizon_min: int = 480,
         progress(1 - len(todo) / max(1, len(jobs)), f"window {windows} optimised")
     out = Schedule({a.job_id: a for a in fixed}, dict(base.unscheduled), "cp-sat",
                    time.perf_counter() - t_start, f"{windows} window(s)")
+    placed = [j for j in jobs if j.id in base.assignments]
+    if _score(base, placed) < _score(out, placed):      # never worse than the dispatcher
+        out = Schedule(dict(base.assignments), dict(base.unscheduled), "cp-sat",
+                       time.perf_counter() - t_start, f"{windows} window(s); dispatcher kept")
     return out
 
 
