@@ -162,6 +162,14 @@ class IntakeService:
         return self.files.import_folder(folder, token=token, progress=progress,
                                         on_outcome=self._outcome)
 
+    def import_paths(self, paths: list[Path | str]) -> None:
+        """Files and/or folders, each validated and stored (blocking)."""
+        for path in map(Path, paths):
+            if path.is_dir():
+                self.import_folder(path)
+            else:
+                self._outcome(self.files.ingest_file(path))
+
     def analyse(self, series_uid: str) -> SeriesInfo:
         """Complete a series now (explicit "analyse"); fires on_series_complete."""
         return self.assembler.analyse(series_uid)

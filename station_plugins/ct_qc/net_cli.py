@@ -1,0 +1,242 @@
+"""Headless DICOM commands: ``pharos qc listen | retrieve | archive``.
+
+``add_commands(qc_subparsers)`` is called by :mod:`station_plugins.ct_qc.cli`. Defaults
+come from the ``[pacs]`` configuration section; flags override them. Exit codes: 0 ok,
+1 done but not everything succeeded (rejected files, instances not committed), 2 error
+(the reason and remedy on stderr).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import PharosError
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    listen = sub.add_parser("listen", help="run the DICOM receiver in the foreground: "
+                            "assemble series and analyse each complete one")
+    _receiver_args(listen)
+    listen.add_argument("--allow", nargs="+", metavar="AE", help="calling AE titles allowed "
+                        "(default [pacs] allowed_calling_aes; empty = any)")
+    listen.add_argument("--folder", type=Path, help="import this folder once at start")
+    listen.add_argument("--watch", type=Path, help="watch this folder (polling, debounced)")
+    listen.add_argument("--settle", type=float, help="seconds a series count must be stable "
+                        "(default [pacs] series_settle_s)")
+    listen.add_argument("--out", type=Path, help="write <SeriesUID>.json results here "
+                        "(default <data>/results)")
+    listen.add_argument("--no-analyse", action="store_true", help="assemble only")
+    listen.add_argument("--phantom", default="auto")
+    listen.add_argument("--profile", default="auto")
+    listen.set_defaults(func=cmd_listen)
+
+    ret = sub.add_parser("retrieve", help="C-FIND / C-MOVE a study or series from the PACS")
+    _receiver_args(ret)
+    _peer_args(ret)
+    ret.add_argument("--study", help="Study Instance UID")
+    ret.add_argument("--series", help="Series Instance UID (needs --study)")
+    ret.add_argument("--list", action="store_true", help="only list (C-FIND), do not move")
+    ret.add_argument("--patient-id", help="C-FIND filter (with --list)")
+    ret.add_argument("--out", type=Path, help="copy the retrieved files here")
+    ret.set_defaults(func=cmd_retrieve)
+
+    arc = sub.add_parser("archive", help="validate files, C-STORE them to the PACS and wait "
+                         "for Storage Commitment")
+    arc.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    _receiver_args(arc)
+    _peer_args(arc)
+    arc.add_argument("--commit-timeout", type=float, default=30.0)
+    arc.add_argument("--json", dest="json_out", help="write the report here ('-' = stdout)")
+    arc.set_defaults(func=cmd_archive)
+
+
+def _receiver_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ae-title", help="our AE title (default [pacs] scp_ae_title)")
+    p.add_argument("--port", type=int, help="our receiver port (default [pacs] scp_port)")
+    p.add_argument("--host", help="bind address (default 127.0.0.1)")
+    p.add_argument("--data-dir", type=Path, help="station data folder (intake, quarantine)")
+
+
+def _peer_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--peer-host", help="PACS host (default [pacs] peer_host)")
+    p.add_argument("--peer-port", type=int, help="PACS port (default [pacs] peer_port)")
+    p.add_argument("--peer-ae", help="PACS AE title (default [pacs] peer_ae_title)")
+
+
+def _service(args: argparse.Namespace, **callbacks: Any):  # noqa: ANN202
+    from dataclasses import replace
+
+    from app.config import load_config
+    from station_plugins.ct_qc.intake_service import IntakeService, IntakeSettings
+
+    config = load_config(getattr(args, "config", None))
+    settings = IntakeSettings.from_config(config.section("pacs"), config.station_settings("ct_qc"))
+    overrides = {"ae_title": args.ae_title, "port": args.port, "host": args.host,
+                 "peer_host": getattr(args, "peer_host", None),
+                 "peer_port": getattr(args, "peer_port", None),
+                 "peer_ae_title": getattr(args, "peer_ae", None),
+                 "settle_s": getattr(args, "settle", None),
+                 "watch_folder": str(args.watch) if getattr(args, "watch", None) else None,
+                 "allowed_calling_aes": tuple(args.allow) if getattr(args, "allow", None) else None}
+    settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+    data_dir = args.data_dir or config.data_dir / "stations" / "ct_qc"
+    return IntakeService(data_dir, settings, **callbacks)
+
+
+def _fail(exc: PharosError) -> int:
+    print(f"error: {exc.message} [{exc.code}]", file=sys.stderr)
+    if exc.remedy:
+        print(f"remedy: {exc.remedy}", file=sys.stderr)
+    return 2
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+# --- listen ------------------------------------------------------------------------------
+def cmd_listen(args: argparse.Namespace) -> int:
+    work: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    try:
+        svc = _service(args, on_event=lambda e: _say(f"{e.ts_utc} {e.kind:15s} {e.text}"),
+                       on_series_complete=work.put)
+        out = args.out or svc.data_dir / "results"
+        analyse = None if args.no_analyse else _analyser(args, out)
+        svc.start()
+        if args.folder:
+            report = svc.import_folder(args.folder)
+            _say(f"imported {args.folder}: {len(report.stored)} stored, "
+                 f"{len(report.rejected)} rejected")
+    except PharosError as exc:
+        return _fail(exc)
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.is_set():
+            try:
+                info = work.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if analyse is not None:
+                analyse(info)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        svc.stop()
+        _say("receiver stopped")
+    return 0
+
+
+def _analyser(args: argparse.Namespace, out: Path):  # noqa: ANN202
+    try:
+        from station_plugins.ct_qc.analysis import analyze_series
+        from station_plugins.ct_qc.cli import resolve_profile
+        from station_plugins.ct_qc.dicom_load import load_series
+    except ImportError as exc:
+        _say(f"analysis unavailable ({exc}); assembling only")
+        return None
+    out.mkdir(parents=True, exist_ok=True)
+
+    def run(info: Any) -> None:
+        uid = info.series_instance_uid
+        try:
+            series = load_series([str(p) for p in info.paths])
+            profile = args.profile
+            if profile == "auto":
+                profile = lambda phantom: resolve_profile("auto", phantom)  # noqa: E731
+            elif profile == "none":
+                profile = None
+            result = analyze_series(series, phantom=args.phantom, profile=profile)
+            path = out / f"{uid}.json"
+            path.write_text(result.to_json(), encoding="utf-8")
+            _say(f"analysed       series {uid}: {result.verdict.value} -> {path}")
+        except PharosError as exc:
+            path = out / f"{uid}.error.json"
+            path.write_text(json.dumps({"series_instance_uid": uid, "error": exc.to_dict()},
+                                       indent=2), encoding="utf-8")
+            _say(f"analysis_error series {uid}: {exc.message} [{exc.code}] -> {path}")
+        except Exception as exc:  # noqa: BLE001 - one bad series must not stop the receiver
+            path = out / f"{uid}.error.json"
+            path.write_text(json.dumps({"series_instance_uid": uid, "error": {
+                "code": "PH-BUG", "message": f"{type(exc).__name__}: {exc}"}}, indent=2),
+                encoding="utf-8")
+            _say(f"analysis_error series {uid}: unexpected {type(exc).__name__}: {exc} -> {path}")
+    return run
+
+
+# --- retrieve ----------------------------------------------------------------------------
+def cmd_retrieve(args: argparse.Namespace) -> int:
+    import shutil
+
+    if args.series and not args.study:
+        print("error: --series needs --study", file=sys.stderr)
+        return 2
+    try:
+        svc = _service(args)
+        if args.list:
+            keys = {k: v for k, v in (("StudyInstanceUID", args.study),
+                                       ("PatientID", args.patient_id)) if v}
+            rows = svc.query("SERIES" if args.study else "STUDY", **keys)
+            _say(json.dumps(rows, indent=2))
+            return 0
+        if not args.study:
+            print("error: give --study (and optionally --series), or --list", file=sys.stderr)
+            return 2
+        svc.start()
+        try:
+            report = svc.retrieve(args.study, args.series)
+            infos = [svc.analyse(s.series_instance_uid) for s in svc.series_states()
+                     if s.instance_count]
+        finally:
+            svc.stop()
+    except PharosError as exc:
+        return _fail(exc)
+    if args.out:
+        for info in infos:
+            dest = args.out / info.series_instance_uid
+            dest.mkdir(parents=True, exist_ok=True)
+            for p in info.paths:
+                shutil.copy2(p, dest / p.name)
+    _say(json.dumps({"moved": report.completed, "failed": report.failed,
+                     "warning": report.warning, "rejected": [r.to_dict() for r in svc.rejected_files()],
+                     "series": [i.to_dict() for i in infos]}, indent=2))
+    return 0 if report.failed == 0 and not svc.rejected_files() else 1
+
+
+# --- archive -----------------------------------------------------------------------------
+def cmd_archive(args: argparse.Namespace) -> int:
+    try:
+        svc = _service(args)
+        svc.import_paths(args.paths)
+        infos = [svc.analyse(s.series_instance_uid) for s in svc.series_states()]
+        svc.start()
+        try:
+            reports = {i.series_instance_uid: svc.archive(i, commit_timeout=args.commit_timeout)
+                       for i in infos}
+        finally:
+            svc.stop()
+    except PharosError as exc:
+        return _fail(exc)
+    doc = {"archived": bool(reports) and all(r.archived for r in reports.values())
+           and not svc.rejected_files(),
+           "series": {uid: r.to_dict() for uid, r in reports.items()},
+           "rejected": [r.to_dict() for r in svc.rejected_files()]}
+    text = json.dumps(doc, indent=2)
+    if args.json_out == "-":
+        _say(text)
+    elif args.json_out:
+        Path(args.json_out).write_text(text, encoding="utf-8")
+    if args.json_out != "-":
+        for uid, r in reports.items():
+            _say(f"series {uid}: {'ARCHIVED' if r.archived else 'NOT ARCHIVED'} "
+                 f"({len(r.store.sent_ok)}/{len(r.store.results)} stored)")
+        for rej in svc.rejected_files():
+            _say(f"rejected {rej.source}: {rej.message}")
+    return 0 if doc["archived"] else 1
