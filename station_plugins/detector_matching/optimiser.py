@@ -54,10 +54,6 @@ class Solution:
     seeds: dict = field(default_factory=dict)     # seed name -> objective
     bound_iterations: int = 0
 
-    @property
-    def slots(self) -> np.ndarray:
-        return self.perm[: len(self.perm) - 0]
-
 
 def finite_costs(p: MatchProblem) -> tuple[np.ndarray, np.ndarray, float]:
     fc = p.c[np.isfinite(p.c)]
