@@ -66,6 +66,10 @@ class TunnelConsole:
                        station_id=self.station_id, socket=socket, mode=mode,
                        single_step=single_step, mes_order=route.get("order", order), **kw)
 
+    def announce(self, spec: RunSpec) -> None:
+        """Queue the MES 'work started' message (durable; call off the GUI thread)."""
+        self._started(spec)
+
     def _started(self, spec: RunSpec) -> None:
         self.journal.outbox_put(f"{spec.run_id}:started", spec.run_id, "work_started",
                                 {"run_id": spec.run_id, "serial": spec.serial,
@@ -73,10 +77,12 @@ class TunnelConsole:
                                  "socket": spec.socket})
 
     # --- running ----------------------------------------------------------------------
-    def start_process(self, spec: RunSpec, on_message: Callable[[str, dict], None]) -> RunProcess:
+    def start_process(self, spec: RunSpec, on_message: Callable[[str, dict], None], *,
+                      announce: bool = True) -> RunProcess:
         if spec.socket in {p.spec.socket for p in self.active.values() if p.alive}:
             raise ValidationError(f"Tunnel socket {spec.socket} is already running a unit.")
-        self._started(spec)
+        if announce:
+            self._started(spec)
         proc = RunProcess(spec, on_message)
         self.active[spec.run_id] = proc
         return proc

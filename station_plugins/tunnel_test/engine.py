@@ -62,6 +62,7 @@ class RunEngine:
         self._abort: tuple[str, str] | None = None
         self._lock = threading.Lock()
         self.journal_ok = True
+        self._held: list[dict] = []
         self.steps = StepRunner(
             run_id=request.run_id, drivers=drivers, worker=self.worker, emit=self.emit,
             unit={"serial": request.serial}, params=dict(request.params), token=self.token,
@@ -70,7 +71,14 @@ class RunEngine:
             stop_check=self._stop_check)
 
     # --- journal first, then listeners -------------------------------------------------
-    def emit(self, events: list[dict], **close: Any) -> list[dict]:
+    def emit(self, events: list[dict], *, defer: bool = False, **close: Any) -> list[dict]:
+        """Journal, then tell the listener. ``defer``: hold the events and commit them in
+        the same transaction as the next ones (a step's end rides with the next step's
+        start: one fsync per step). Held events are not shown before they are committed."""
+        if defer:
+            self._held.extend(events)
+            return []
+        events, self._held = self._held + list(events), []
         if not events:
             return []
         try:

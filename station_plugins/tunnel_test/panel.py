@@ -185,6 +185,7 @@ class TunnelPanel(QWidget):
                                      socket=self.socket.currentText(),
                                      single_step=self.step_key.text().strip(),
                                      endpoint=self.station.endpoint())
+            console.announce(spec)
             return seq, spec
 
         self._bg(prepare, self._start_prepared)
@@ -207,7 +208,8 @@ class TunnelPanel(QWidget):
         self.banner.set_state("RUNNING", spec.serial)
         self._info(f"Run {spec.run_id} - {spec.serial}")
         try:
-            self.proc = self.station.console.start_process(spec, self.sig_run_message.emit)
+            self.proc = self.station.console.start_process(spec, self.sig_run_message.emit,
+                                                           announce=False)
         except PharosError as exc:
             self._show_error(exc)
             self.banner.set_state("READY")

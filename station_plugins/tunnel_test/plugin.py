@@ -62,8 +62,11 @@ class TunnelTestStation(StationPlugin):
         return Path(self.ctx.settings.get("sequence", DEFAULT_SEQUENCE))
 
     def endpoint(self) -> str:
-        """OPC UA endpoint; in demo mode (or none configured) the built-in simulator."""
+        """OPC UA endpoint; in demo mode (or none configured) the built-in simulator.
+        ``endpoint = "local"``: simulated C-arm inside the runner process (no network)."""
         configured = self.ctx.settings.get("endpoint", "")
+        if configured == "local":
+            return ""
         demo = bool(getattr(self.ctx.config, "demo", True))
         if configured and not demo:
             return configured

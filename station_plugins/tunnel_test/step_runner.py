@@ -131,7 +131,7 @@ class StepRunner:
         if self.prompt_handler is None:
             raise DeviceError("this run has no operator to answer prompts",
                               code="PH-TT-PROMPT")
-        answer = self.prompt_handler(asked[0])
+        answer = self.prompt_handler(asked[-1])
         self.stop_check()
         choice = answer.get("choice")
         if choice not in p.choices:
@@ -242,5 +242,5 @@ class StepRunner:
         self.verdicts[step.key] = verdict.value
         self.emit([*(pre or []), {"kind": "step_end", "step": step.key, "verdict": verdict.value,
                     "reason": reason, "group": step.group, "phase": step.phase,
-                    "started": started}])
+                    "started": started}], defer=True)
         return verdict
