@@ -117,8 +117,9 @@ class OrthancPeer:
 
 
 def start_orthanc(folder: Path, *, modalities: dict[str, tuple[str, int]],
-                  ae_title: str = "ORTHANC") -> OrthancPeer:
-    """Start Orthanc with ``modalities`` = {AE title: (host, port)} it may connect to."""
+                  ae_title: str = "ORTHANC", tcp_nodelay: bool = True) -> OrthancPeer:
+    """Start Orthanc with ``modalities`` = {AE title: (host, port)} it may connect to.
+    ``tcp_nodelay=False`` only for the throughput benchmark."""
     binary = require_binary("Orthanc")
     folder.mkdir(parents=True, exist_ok=True)
     peer = OrthancPeer(ae_title, free_port(), free_port(), folder)
@@ -138,8 +139,11 @@ def start_orthanc(folder: Path, *, modalities: dict[str, tuple[str, int]],
     cfg = folder / "orthanc.json"
     cfg.write_text(json.dumps(config, indent=1))
     log = open(folder / "orthanc.log", "wb")
+    env = peer_env()
+    if not tcp_nodelay:
+        env.pop("TCP_NODELAY")
     peer.process = subprocess.Popen([binary, str(cfg)], stdout=log, stderr=subprocess.STDOUT,
-                                    env=peer_env(), cwd=folder)
+                                    env=env, cwd=folder)
 
     def ready() -> bool:
         if peer.process is None or peer.process.poll() is not None:
