@@ -33,8 +33,8 @@ from app.adapters.central import status as st
 from app.adapters.central.db import (CentralConfigMissing, CentralSchemaMismatch,
                                      CentralUnavailable, check_schema, make_engine, redact)
 from app.adapters.central.push import OutboxItem, PushResult, UnknownColumns, push_items
+from app.adapters.central.status import feed_status_model  # noqa: F401 - public API
 from app.adapters.central.tables import HEAD_REVISION
-from app.adapters.central.tables import signatures as central_signatures
 from app.adapters.store import Store
 from app.core.errors import PharosError
 from app.core.ids import utc_iso
@@ -336,7 +336,7 @@ class SyncService:
         try:
             with self.engine().connect() as conn:
                 rows = P.fetch_newer(conn, known)
-                confirmed = self._central_signatures(conn, rows)
+                confirmed = P.confirmed_signature_ids(conn, rows)
                 conn.rollback()
         except (DBAPIError, SQLAlchemyError, OSError) as exc:
             raise CentralUnavailable(f"Could not read published configuration: "
@@ -361,21 +361,6 @@ class SyncService:
                     self.store.set_setting(f"{PUBLISHED_PREFIX}{item.kind}:{item.name}",
                                            item.to_dict(), conn)
         return len(taken)
-
-    @staticmethod
-    def _central_signatures(conn, rows: list[dict]) -> set[str]:
-        ids = set()
-        for r in rows:
-            try:
-                ids.add(str(json.loads(r["signature"]).get("id")))
-            except (ValueError, AttributeError):
-                continue
-        if not ids:
-            return set()
-        t = central_signatures
-        found = conn.execute(select(t.c.id).where(t.c.id.in_(sorted(ids)),
-                                                  t.c.meaning == "approved")).scalars()
-        return {str(x) for x in found}
 
     def get_published(self, kind: str, name: str) -> P.PublishedItem | None:
         d = self.store.get_setting(f"{PUBLISHED_PREFIX}{kind}:{name}")
@@ -415,27 +400,3 @@ def _short(exc: object, n: int = 300) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text if len(text) <= n else text[: n - 1] + "…"
 
-
-def feed_status_model(service: SyncService, status_model) -> Callable[[], None]:
-    """Push sync status into the main window's StatusModel (channels central_db and
-    sync_backlog). Returns a function that stops the feed."""
-    levels = {st.LOCAL_ONLY: "off", st.IDLE: "ok", st.SYNCING: "ok", st.OFFLINE: "error",
-              st.REFUSED: "error", st.STOPPED: "unknown"}
-
-    def on_status(s: st.SyncStatus) -> None:
-        status_model.set("central_db", levels.get(s.state, "unknown"), s.summary())
-        detail = f"{s.backlog} rows waiting"
-        age = s.oldest_age_s()
-        if age is not None and s.backlog:
-            detail += f", oldest {st._age_text(age)}"
-        if s.quarantined:
-            status_model.set("sync_backlog", "error",
-                             detail + f"; {s.quarantined} quarantined", value=s.backlog)
-        elif s.state == st.LOCAL_ONLY:
-            status_model.set("sync_backlog", "off", "local only", value=s.backlog)
-        else:
-            status_model.set_backlog(s.backlog, detail)
-
-    service.add_listener(on_status)
-    on_status(service.status)
-    return lambda: service.remove_listener(on_status)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import os
 import random
 import statistics
 import sys
@@ -178,6 +179,10 @@ def bench_lag(server: PgServer, seconds: float, rate_per_s: float) -> dict:
     return {"rows": len(lags), "p50": q[49], "p95": q[94], "max": lags[-1]}
 
 
+def note(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="10k only, shorter lag run")
@@ -187,6 +192,7 @@ def main() -> None:
     try:
         sizes = [10_000] if args.quick else [10_000, 100_000]
         for n in sizes:
+            note(f"push {n} rows")
             r = bench_push(server, n, 1000)
             out.append((f"push {n:,} mixed rows (batch 1000)", f"{r['rate']:,.0f} rows/s",
                         f"{r['wall']:.2f} s wall, station CPU {r['cpu_per_10k']:.2f} s / 10k rows"))
@@ -194,11 +200,13 @@ def main() -> None:
         out.append(("push 10,000 mixed rows (batch 5000)", f"{r['rate']:,.0f} rows/s",
                     f"{r['wall']:.2f} s wall, station CPU {r['cpu_per_10k']:.2f} s / 10k rows"))
         for factor in (1, 10):
+            note(f"outage catch-up x{factor}")
             o = bench_outage(server, factor)
             out.append((f"catch-up after 1 h outage, {STATIONS} stations x "
                         f"{sum(RATES.values()) * factor:,} rows/h", f"{o['wall']:.2f} s",
                         f"{o['rows']:,} rows; slowest station {o['slowest_station']:.2f} s "
                         f"(5 processes at once)"))
+        note("sync lag")
         lg = bench_lag(server, 10 if args.quick else 30, 5)
         out.append(("sync lag at sync_interval 1 s (5 results/s + audit)",
                     f"p50 {lg['p50']:.2f} s / p95 {lg['p95']:.2f} s",
@@ -211,7 +219,10 @@ def main() -> None:
     print(f"{'-' * w0}  {'-' * w1}  {'-' * 40}")
     for a, b, c in out:
         print(f"{a.ljust(w0)}  {b.ljust(w1)}  {c}")
-    print(f"\nplant rates per station and hour (assumed): "
+    load = os.getloadavg()
+    print(f"\nmachine: {os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} / "
+          f"{load[2]:.1f} (1/5/15 min) at the end; PostgreSQL fsync on")
+    print(f"plant rates per station and hour (assumed): "
           + ", ".join(f"{k} {v}" for k, v in RATES.items()))
 
 

@@ -1,0 +1,1 @@
+"""Central quality database (PostgreSQL): schema and migrations, idempotent push, published-config pull, agreement check, plant queries."""

@@ -134,3 +134,19 @@ def touch_station(conn: Connection, station_id: str, schema_version: str,
     conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_={
         "last_seen": func.now(), "schema_version": schema_version,
         "software_version": software_version, "backlog": backlog}))
+
+
+def confirmed_signature_ids(conn: Connection, rows: list[dict]) -> set[str]:
+    """Ids of the rows' approval signatures that are in the central signatures table."""
+    ids = set()
+    for r in rows:
+        try:
+            ids.add(str(json.loads(r["signature"]).get("id")))
+        except (ValueError, AttributeError):
+            continue
+    if not ids:
+        return set()
+    t = T.signatures
+    found = conn.execute(select(t.c.id).where(t.c.id.in_(sorted(ids)),
+                                              t.c.meaning == "approved")).scalars()
+    return {str(x) for x in found}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from typing import Callable
 
 LOCAL_ONLY = "local_only"      # no central database configured
 IDLE = "idle"                  # connected, nothing (left) to push
@@ -109,3 +110,28 @@ class Backoff:
 
     def reset(self) -> None:
         self.failures = 0
+
+
+def feed_status_model(service, status_model) -> Callable[[], None]:
+    """Push sync status into the main window's StatusModel (channels central_db and
+    sync_backlog). Returns a function that stops the feed."""
+    levels = {LOCAL_ONLY: "off", IDLE: "ok", SYNCING: "ok", OFFLINE: "error",
+              REFUSED: "error", STOPPED: "unknown"}
+
+    def on_status(s: SyncStatus) -> None:
+        status_model.set("central_db", levels.get(s.state, "unknown"), s.summary())
+        detail = f"{s.backlog} rows waiting"
+        age = s.oldest_age_s()
+        if age is not None and s.backlog:
+            detail += f", oldest {_age_text(age)}"
+        if s.quarantined:
+            status_model.set("sync_backlog", "error",
+                             detail + f"; {s.quarantined} quarantined", value=s.backlog)
+        elif s.state == LOCAL_ONLY:
+            status_model.set("sync_backlog", "off", "local only", value=s.backlog)
+        else:
+            status_model.set_backlog(s.backlog, detail)
+
+    service.add_listener(on_status)
+    on_status(service.status)
+    return lambda: service.remove_listener(on_status)
