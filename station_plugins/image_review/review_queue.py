@@ -103,6 +103,15 @@ def flag_reasons(ai: dict, physics: dict) -> list[str]:
     return reasons
 
 
+def _conflict(current: ReviewItem) -> ConflictError:
+    if not current.decisions:
+        return ConflictError(f"This item changed meanwhile (now {current.status}).")
+    last = current.decisions[-1]
+    return ConflictError(f"This item was decided meanwhile by {last['username']} "
+                         f"({last['decision']}, {last['created_utc']}); it is now "
+                         f"{current.status}.")
+
+
 class ReviewQueue:
     def __init__(self, store: Any, signatures: Any, image_dir: Path, *,
                  two_person_rejection: bool = False) -> None:
@@ -233,8 +242,14 @@ class ReviewQueue:
                 "reason_code": reason_code, "comment": comment}
 
     def decide(self, item_id: str, decision: str, reason_code: str, comment: str, *,
-               username: str, password: str) -> ReviewItem:
-        """Record approve / reject under an electronic signature (one transaction)."""
+               username: str, password: str,
+               expected_status: str | None = None) -> ReviewItem:
+        """Record approve / reject under an electronic signature (one transaction).
+
+        ``expected_status``: the status the reviewer saw (a UI passes it); when another
+        reviewer changed it meanwhile (e.g. a first rejection now awaiting its second
+        signature), the decision is refused with a ConflictError naming them.
+        """
         if decision not in ("approve", "reject"):
             raise ValidationError("A decision is 'approve' or 'reject'.")
         reasons = APPROVE_REASONS if decision == "approve" else REJECT_REASONS
@@ -242,6 +257,9 @@ class ReviewQueue:
             raise ValidationError(f"Choose a reason from the list for '{decision}' "
                                   f"({', '.join(reasons)}).")
         item = self.get(item_id)
+        if item.status in ("approved", "rejected") or (
+                expected_status is not None and item.status != expected_status):
+            raise _conflict(item)
         second = item.status == "awaiting_second"
         meaning = ("verified" if second else "rejected" if decision == "reject"
                    else "approved")
@@ -256,13 +274,8 @@ class ReviewQueue:
                 KIND_DECISION, subject=item.scanner_serial, limit=1_000_000,
                 newest_first=False, conn=conn) if r.payload["item_id"] == item_id]
             current = self._fold(self.store.get_record(item_id, conn), [], decided)
-            if current.status != item.status:
-                last = current.decisions[-1]
-                raise ConflictError(f"This item was decided meanwhile by "
-                                    f"{last['username']} ({last['decision']}, "
-                                    f"{last['created_utc']}).")
-            if current.status in ("approved", "rejected"):
-                raise ConflictError(f"This item is already {current.status}.")
+            if current.status != item.status or current.status in ("approved", "rejected"):
+                raise _conflict(current)
             if second:
                 status = "rejected" if decision == "reject" else "open"
             elif decision == "reject" and self.two_person:

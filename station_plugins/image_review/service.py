@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from app.core.errors import InputRejected, ModelIntegrityError, PharosError
+from app.core.errors import Cancelled, InputRejected, ModelIntegrityError, PharosError
 from app.core.tasks import CancelToken, no_progress
 from station_plugins.image_review.ai_check import AiChecker, AiResult
 from station_plugins.image_review.review_queue import ReviewItem, ReviewQueue, flag_reasons
@@ -99,6 +99,26 @@ def physics_summary(qc_result: Any) -> dict:
             "measurements": [{k: m.get(k) for k in ("key", "value", "unit", "verdict",
                                                     "limits")}
                              for m in d.get("measurements", [])]}
+
+
+def physics_for(inp: LoadedInput, *, token: CancelToken | None = None,
+                progress: Progress = no_progress) -> dict:
+    """The CT QC physics verdict of a DICOM series (ct_qc analysis, default limit
+    profile by phantom). An analysis that cannot decide is an ERROR verdict, kept."""
+    if inp.series is None:
+        return {}
+    from station_plugins.ct_qc.analysis import analyze_series
+    from station_plugins.ct_qc.cli import resolve_profile
+
+    try:
+        result = analyze_series(inp.series, phantom="auto",
+                                profile=lambda phantom: resolve_profile("auto", phantom),
+                                token=token, progress=progress)
+    except Cancelled:
+        raise
+    except PharosError as exc:
+        return {"verdict": "ERROR", "error": exc.message, "artifacts": [], "measurements": []}
+    return physics_summary(result)
 
 
 def slices_around(volume: np.ndarray, index: int) -> np.ndarray:

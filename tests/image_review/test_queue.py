@@ -195,3 +195,16 @@ def test_a_tampered_or_missing_image_is_refused(queue):
     path.unlink()
     with pytest.raises(InputRejected, match="missing"):
         queue.load_images(item)
+
+
+def test_a_stale_view_never_becomes_the_second_signature(env):
+    """rev1 looked at an open item; meanwhile rev2 signed a first rejection. rev1's
+    decision must not silently become the verifying second signature."""
+    q = ReviewQueue(env.store, env.signatures, env.tmp / "images", two_person_rejection=True)
+    item = submit(q, scanner="SN-5")
+    seen = q.get(item.id).status
+    q.decide(item.id, "reject", "ring_artifact", "", username="rev2", password=PASSWORD)
+    with pytest.raises(ConflictError, match="decided meanwhile by rev2"):
+        q.decide(item.id, "reject", "ring_artifact", "", username="rev1", password=PASSWORD,
+                 expected_status=seen)
+    assert q.get(item.id).status == "awaiting_second" and q.hold("SN-5") is None

@@ -1,0 +1,313 @@
+"""The reviewer queue table: priority, age, scanner, AI class, reasons, status, assignee;
+sortable, filterable by scanner / class / status / date."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from PySide6.QtCore import (QAbstractTableModel, QDate, QEvent, QModelIndex,
+                            QSortFilterProxyModel, Qt, Signal)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit,
+                               QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
+
+from station_plugins.image_review.ui_texts import (PRIORITY_LEVEL, class_text, priority_text,
+                                                   queue_reason_text, status_text)
+from widgets.state_style import PRIORITY_COLORS, TEXT_ON_STATE
+
+COLUMNS = ("priority", "age", "scanner", "ai_class", "reasons", "status", "assigned")
+TO_REVIEW = ("open", "awaiting_second")
+
+
+def _parse_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def age_text(created_utc: str, now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    s = max(0, int((now - _parse_utc(created_utc)).total_seconds()))
+    if s < 3600:
+        return f"{s // 60} min"
+    if s < 86400:
+        return f"{s // 3600} h {s % 3600 // 60:02d} min"
+    return f"{s // 86400} d {s % 86400 // 3600} h"
+
+
+class QueueItemModel(QAbstractTableModel):
+    """Rows are ReviewItem objects (review_queue.ReviewItem)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._items: list[Any] = []
+
+    def set_items(self, items: list[Any]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self.endResetModel()
+
+    def item_at(self, row: int) -> Any:
+        return self._items[row]
+
+    def items(self) -> list[Any]:
+        return list(self._items)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return (self.tr("Priority"), self.tr("Age"), self.tr("Scanner"), self.tr("AI class"),
+                    self.tr("Reasons"), self.tr("Status"), self.tr("Assigned to"))[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        it, col = self._items[index.row()], COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return {"priority": priority_text(it.priority), "age": age_text(it.created_utc),
+                    "scanner": it.scanner_serial, "ai_class": class_text(it.ai_label),
+                    "reasons": ", ".join(queue_reason_text(r) for r in it.reasons),
+                    "status": status_text(it.status),
+                    "assigned": it.assigned_to or "–"}[col]
+        if role == Qt.ItemDataRole.UserRole:       # sort keys
+            return {"priority": it.priority, "age": it.created_utc, "scanner": it.scanner_serial,
+                    "ai_class": it.ai_label, "reasons": len(it.reasons), "status": it.status,
+                    "assigned": it.assigned_to or ""}[col]
+        if role == Qt.ItemDataRole.BackgroundRole and col == "priority":
+            return QColor(PRIORITY_COLORS[PRIORITY_LEVEL.get(it.priority, "info")])
+        if role == Qt.ItemDataRole.ForegroundRole and col == "priority":
+            return QColor(TEXT_ON_STATE)
+        if role == Qt.ItemDataRole.ForegroundRole and col == "reasons" and it.disagreement:
+            return QColor(PRIORITY_COLORS["medium"])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (f"{it.series_uid}  slice {it.slice_index}\n"
+                    f"{self.tr('created')} {it.created_utc}  {self.tr('analysed by')} "
+                    f"{it.analysed_by}")
+        return None
+
+
+class QueueFilterProxy(QSortFilterProxyModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.scanner: str | None = None
+        self.ai_class: str | None = None
+        self.statuses: tuple[str, ...] | None = TO_REVIEW
+        self.since: str | None = None      # ISO date, inclusive
+        self.until: str | None = None      # ISO date, inclusive
+        self.setSortRole(Qt.ItemDataRole.UserRole)
+
+    def set_filters(self, **kw: Any) -> None:
+        for k, v in kw.items():
+            setattr(self, k, v)
+        self.invalidate()
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802
+        it = self.sourceModel().item_at(row)
+        day = it.created_utc[:10]
+        return ((self.scanner is None or it.scanner_serial == self.scanner)
+                and (self.ai_class is None or it.ai_label == self.ai_class)
+                and (self.statuses is None or it.status in self.statuses)
+                and (self.since is None or day >= self.since)
+                and (self.until is None or day <= self.until))
+
+
+class QueueView(QWidget):
+    sig_item_selected = Signal(str)
+    sig_assign_requested = Signal(str)
+    sig_refresh_requested = Signal()
+
+    STATUS_FILTERS = (("to_review", TO_REVIEW), ("all", None), ("open", ("open",)),
+                      ("awaiting_second", ("awaiting_second",)), ("approved", ("approved",)),
+                      ("rejected", ("rejected",)))
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("review_queue_view")
+        self.item_model = QueueItemModel(self)
+        self.proxy = QueueFilterProxy(self)
+        self.proxy.setSourceModel(self.item_model)
+        self.table = QTableView(self)
+        self.table.setObjectName("review_queue_table")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        head = self.table.horizontalHeader()
+        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(COLUMNS.index("reasons"), QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
+
+        self.scanner_combo = QComboBox(self)
+        self.scanner_combo.setObjectName("review_filter_scanner")
+        self.class_combo = QComboBox(self)
+        self.class_combo.setObjectName("review_filter_class")
+        self.status_combo = QComboBox(self)
+        self.status_combo.setObjectName("review_filter_status")
+        for code, _ in self.STATUS_FILTERS:
+            self.status_combo.addItem(code, code)
+        self.date_check = QCheckBox(self)
+        self.date_check.setObjectName("review_filter_dates")
+        self.since_edit = QDateEdit(self)
+        self.since_edit.setObjectName("review_filter_since")
+        self.until_edit = QDateEdit(self)
+        self.until_edit.setObjectName("review_filter_until")
+        for edit in (self.since_edit, self.until_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDate(QDate.currentDate())
+            edit.setEnabled(False)
+        self.since_edit.setDate(QDate.currentDate().addDays(-30))
+        self.refresh_button = QPushButton(self)
+        self.refresh_button.setObjectName("review_refresh")
+        self.assign_button = QPushButton(self)
+        self.assign_button.setObjectName("review_assign")
+        self.assign_button.setEnabled(False)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("review_queue_count")
+
+        for combo in (self.scanner_combo, self.class_combo, self.status_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.currentIndexChanged.connect(self._apply_filters)
+        self.date_check.toggled.connect(self._on_dates_toggled)
+        self.since_edit.dateChanged.connect(self._apply_filters)
+        self.until_edit.dateChanged.connect(self._apply_filters)
+        self.refresh_button.clicked.connect(self.sig_refresh_requested)
+        self.assign_button.clicked.connect(
+            lambda: self.current_id() and self.sig_assign_requested.emit(self.current_id()))
+
+        filters = QHBoxLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
+        for w in (self.status_combo, self.scanner_combo, self.class_combo, self.date_check,
+                  self.since_edit, self.until_edit):
+            filters.addWidget(w)
+        filters.addStretch(1)
+        actions = QHBoxLayout()
+        actions.setContentsMargins(0, 0, 0, 0)
+        actions.addWidget(self.count_label, 1)
+        actions.addWidget(self.assign_button)
+        actions.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(actions)
+        self.retranslate_ui()
+
+    # --- data --------------------------------------------------------------------------
+    def set_items(self, items: list[Any]) -> None:
+        """Replace the rows, keeping the selection and the filter choices."""
+        keep = self.current_id()
+        self.item_model.set_items(items)
+        self._fill_combo(self.scanner_combo, sorted({i.scanner_serial for i in items}),
+                         self.tr("All scanners"), str)
+        self._fill_combo(self.class_combo, sorted({i.ai_label for i in items if i.ai_label}),
+                         self.tr("All AI classes"), class_text)
+        if keep:
+            self.select_id(keep)
+        self._update_count()
+
+    def _fill_combo(self, combo: QComboBox, values: list[str], all_text: str, text) -> None:  # noqa: ANN001
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(all_text, None)
+        for v in values:
+            combo.addItem(text(v), v)
+        idx = combo.findData(current)
+        combo.setCurrentIndex(max(idx, 0))
+        combo.blockSignals(False)
+        if idx < 0 and current is not None:
+            self._apply_filters()
+
+    def visible_ids(self) -> list[str]:
+        return [self.item_model.item_at(self.proxy.mapToSource(self.proxy.index(r, 0)).row()).id
+                for r in range(self.proxy.rowCount())]
+
+    def current_id(self) -> str | None:
+        idx = self.table.currentIndex()
+        if not idx.isValid():
+            return None
+        return self.item_model.item_at(self.proxy.mapToSource(idx).row()).id
+
+    def select_id(self, item_id: str) -> bool:
+        for r, iid in enumerate(self.visible_ids()):
+            if iid == item_id:
+                self.table.selectRow(r)
+                self.table.setCurrentIndex(self.proxy.index(r, 0))
+                return True
+        return False
+
+    def select_next(self) -> str | None:
+        """The next visible item after the current one (wraps); None when empty."""
+        ids = self.visible_ids()
+        if not ids:
+            return None
+        cur = self.current_id()
+        nxt = ids[(ids.index(cur) + 1) % len(ids)] if cur in ids else ids[0]
+        self.select_id(nxt)
+        return nxt
+
+    # --- filters -------------------------------------------------------------------------
+    def _on_dates_toggled(self, on: bool) -> None:
+        self.since_edit.setEnabled(on)
+        self.until_edit.setEnabled(on)
+        self._apply_filters()
+
+    def _apply_filters(self, *_: Any) -> None:
+        statuses = dict(self.STATUS_FILTERS).get(self.status_combo.currentData(), TO_REVIEW)
+        dates = self.date_check.isChecked()
+        self.proxy.set_filters(
+            scanner=self.scanner_combo.currentData(), ai_class=self.class_combo.currentData(),
+            statuses=statuses,
+            since=self.since_edit.date().toString("yyyy-MM-dd") if dates else None,
+            until=self.until_edit.date().toString("yyyy-MM-dd") if dates else None)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        self.count_label.setText(self.tr("%1 of %2 items").replace(
+            "%1", str(self.proxy.rowCount())).replace("%2", str(self.item_model.rowCount())))
+
+    def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.assign_button.setEnabled(current.isValid())
+        if current.isValid():
+            self.sig_item_selected.emit(
+                self.item_model.item_at(self.proxy.mapToSource(current).row()).id)
+
+    def retranslate_ui(self) -> None:
+        names = {"to_review": self.tr("To review"), "all": self.tr("All statuses"),
+                 "open": status_text("open"), "awaiting_second": status_text("awaiting_second"),
+                 "approved": status_text("approved"), "rejected": status_text("rejected")}
+        for i in range(self.status_combo.count()):
+            self.status_combo.setItemText(i, names[self.status_combo.itemData(i)])
+        if self.scanner_combo.count():
+            self.scanner_combo.setItemText(0, self.tr("All scanners"))
+        if self.class_combo.count():
+            self.class_combo.setItemText(0, self.tr("All AI classes"))
+            for i in range(1, self.class_combo.count()):
+                self.class_combo.setItemText(i, class_text(self.class_combo.itemData(i)))
+        self.date_check.setText(self.tr("Created between"))
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.assign_button.setText(self.tr("Assign…"))
+        self.assign_button.setToolTip(self.tr("Assign the selected item to a reviewer"))
+        self.item_model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if self.item_model.rowCount():
+            self.item_model.dataChanged.emit(
+                self.item_model.index(0, 0),
+                self.item_model.index(self.item_model.rowCount() - 1, len(COLUMNS) - 1))
+        self._update_count()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)

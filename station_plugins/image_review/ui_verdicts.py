@@ -1,0 +1,209 @@
+"""The two verdicts side by side: AI scores as a bar list, the physics verdict with its
+artifacts and the measurements outside their limits; disagreements are highlighted."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHeaderView, QLabel,
+                               QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
+
+from app.core.measurement import Verdict
+from station_plugins.image_review.preprocess import CLASSES
+from station_plugins.image_review.ui_texts import class_text
+from widgets.state_style import NOTICE_COLORS, verdict_color
+from widgets.verdict_badge import VerdictBadge
+
+HIGHLIGHT = f"QGroupBox {{ border: 2px solid {NOTICE_COLORS['warning']}; }}"
+
+
+def ai_slice(item: Any) -> dict:
+    for s in item.ai.get("slices", []):
+        if s.get("slice_index") == item.slice_index:
+            return s
+    return {}
+
+
+class AiScoresView(QGroupBox):
+    """One bar per class (probability), the anomaly score and the AI's reasons."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("review_ai_scores")
+        self.unavailable_label = QLabel(self)
+        self.unavailable_label.setObjectName("review_ai_unavailable")
+        self.unavailable_label.setWordWrap(True)
+        self.unavailable_label.setVisible(False)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(3)
+        self.class_labels: dict[str, QLabel] = {}
+        self.bars: dict[str, QProgressBar] = {}
+        for row, cls in enumerate(CLASSES):
+            label = QLabel(self)
+            bar = QProgressBar(self)
+            bar.setObjectName(f"review_score_{cls}")
+            bar.setRange(0, 1000)
+            bar.setTextVisible(True)
+            bar.setMaximumHeight(16)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(bar, row, 1)
+            self.class_labels[cls], self.bars[cls] = label, bar
+        self.anomaly_label = QLabel(self)
+        self.anomaly_label.setObjectName("review_ai_anomaly")
+        self.reasons_label = QLabel(self)
+        self.reasons_label.setObjectName("review_ai_reasons")
+        self.reasons_label.setWordWrap(True)
+        self.model_label = QLabel(self)
+        self.model_label.setObjectName("review_ai_model")
+        self.model_label.setStyleSheet("color: #5b6168;")
+        self.model_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.unavailable_label)
+        layout.addLayout(grid)
+        layout.addWidget(self.anomaly_label)
+        layout.addWidget(self.reasons_label)
+        layout.addWidget(self.model_label)
+        layout.addStretch(1)
+        self._item: Any = None
+        self.retranslate_ui()
+
+    def set_item(self, item: Any, *, highlight: bool = False) -> None:
+        self._item = item
+        self.setStyleSheet(HIGHLIGHT if highlight else "")
+        s = ai_slice(item) if item is not None else {}
+        scores = s.get("scores", {})
+        label = s.get("label")
+        for cls in CLASSES:
+            v = float(scores.get(cls, 0.0))
+            bar = self.bars[cls]
+            bar.setValue(int(round(v * 1000)))
+            bar.setFormat(f"{v:.3f}" if scores else "–")
+            colour = "#37627a" if cls == label else "#9aa3ab"
+            if cls == label and cls != "normal":
+                colour = NOTICE_COLORS["error"]
+            bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
+            font = self.class_labels[cls].font()
+            font.setBold(cls == label)
+            self.class_labels[cls].setFont(font)
+        unavailable = item is not None and item.ai.get("label") is None
+        self.unavailable_label.setVisible(unavailable)
+        for w in (*self.bars.values(), *self.class_labels.values()):
+            w.setEnabled(not unavailable)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(self.tr("AI verdict"))
+        for cls, label in self.class_labels.items():
+            label.setText(class_text(cls))
+        item = self._item
+        s = ai_slice(item) if item is not None else {}
+        if item is not None and item.ai.get("label") is None:
+            self.unavailable_label.setText(self.tr("No AI verdict: %1").replace(
+                "%1", str(item.ai.get("unavailable") or item.ai.get("reason") or "")))
+        anomaly = s.get("anomaly")
+        self.anomaly_label.setText(
+            self.tr("Anomaly score %1 (above 1: fits no class)").replace(
+                "%1", "–" if anomaly is None else f"{anomaly:.2f}"))
+        reasons = s.get("reasons", [])
+        self.reasons_label.setText("; ".join(reasons) if reasons else "")
+        if item is not None and item.ai.get("model_id"):
+            self.model_label.setText(self.tr("Model %1 %2, sha256 %3…").replace(
+                "%1", str(item.ai["model_id"])).replace(
+                "%2", str(item.ai.get("model_version", ""))).replace(
+                "%3", str(item.ai.get("model_sha256", ""))[:12]))
+        else:
+            self.model_label.setText("")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+
+class PhysicsView(QGroupBox):
+    """The physics (CT QC) verdict: badge, artifacts and measurements outside limits."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("review_physics")
+        self.badge = VerdictBadge(self, object_name="review_physics_verdict")
+        self.summary_label = QLabel(self)
+        self.summary_label.setObjectName("review_physics_summary")
+        self.summary_label.setWordWrap(True)
+        self.table = QTableWidget(0, 3, self)
+        self.table.setObjectName("review_physics_table")
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for c in (1, 2):
+            self.table.horizontalHeader().setSectionResizeMode(
+                c, QHeaderView.ResizeMode.ResizeToContents)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.table, 1)
+        self._item: Any = None
+        self.retranslate_ui()
+
+    def set_item(self, item: Any, *, highlight: bool = False) -> None:
+        self._item = item
+        self.setStyleSheet(HIGHLIGHT if highlight else "")
+        phys = item.physics if item is not None else {}
+        verdict = phys.get("verdict")
+        self.badge.set_verdict(verdict if verdict in Verdict.__members__ else None)
+        rows = []
+        for a in phys.get("artifacts", []):
+            amp = a.get("amplitude_hu")
+            rows.append((self.tr("artifact: %1").replace("%1", str(a.get("type"))),
+                         "" if amp is None else f"{amp:+.1f} HU", a.get("verdict")))
+        shown = set()
+        for m in phys.get("measurements", []):
+            if m.get("verdict") in ("WARN", "FAIL", "ERROR"):
+                v = m.get("value")
+                shown.add(m.get("key"))
+                rows.append((str(m.get("key")), "–" if v is None else
+                             f"{v:.4g} {m.get('unit') or ''}".strip(), m.get("verdict")))
+        for key in phys.get("failed", []):      # CT QC hand-off: keys of failed measurements
+            if key not in shown:
+                rows.append((str(key), "–", "FAIL"))
+        self.table.setRowCount(len(rows))
+        for r, (what, value, v) in enumerate(rows):
+            for c, text in enumerate((what, value, str(v or ""))):
+                cell = QTableWidgetItem(text)
+                if c == 2 and v:
+                    cell.setForeground(Qt.GlobalColor.white)
+                    cell.setBackground(_qcolor(verdict_color(v)))
+                self.table.setItem(r, c, cell)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(self.tr("Physics verdict (CT QC)"))
+        self.table.setHorizontalHeaderLabels([self.tr("Finding"), self.tr("Value"),
+                                              self.tr("Verdict")])
+        phys = self._item.physics if self._item is not None else {}
+        if self._item is None:
+            text = ""
+        elif not phys:
+            text = self.tr("No physics verdict was recorded with this item.")
+        else:
+            n_meas = len(phys.get("measurements", [])) or len(phys.get("failed", []))
+            text = self.tr("Measurements: %1, artifacts: %2. Listed: what is outside its "
+                           "limits.").replace("%1", str(n_meas)).replace(
+                "%2", str(len(phys.get("artifacts", []))))
+        self.summary_label.setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+
+def _qcolor(text: str) -> Any:
+    from PySide6.QtGui import QColor
+
+    return QColor(text)
