@@ -158,6 +158,7 @@ class OpcUaGatewayClient:
         self._drain_task: asyncio.Task | None = None
         self._stopping = False
         self.changes_received = 0
+        self.losses = 0
 
     # --- lifecycle (call from the loop thread: loop_thread.submit(client.start())) ---
     async def start(self) -> None:
@@ -225,7 +226,7 @@ class OpcUaGatewayClient:
         return f"Gateway {self.url}: {type(exc).__name__}: {exc}; retrying."
 
     async def _make_client(self) -> Client:
-        client = Client(self.url, timeout=self.timeout_s, watchdog_intervall=1.0)
+        client = Client(self.url, timeout=self.timeout_s, watchdog_intervall=2.0)
         client.application_uri = CLIENT_URI
         client.name = client.description = "Pharos lead-room monitor"
         client.session_timeout = 60_000
@@ -285,6 +286,7 @@ class OpcUaGatewayClient:
                     st = client.state
                 if st is not UaClientState.CONNECTED and not lost:
                     lost = True
+                    self.losses += 1
                     self._set_state("lost", f"connection to {self.url} lost; reconnecting")
                     self._invalidate_all("connection lost")
                 elif st is UaClientState.CONNECTED and lost:

@@ -64,6 +64,21 @@ class AlarmEngine:
         self.flood_seconds = 0.0
         self._last_tick: float | None = None
 
+    def set_definitions(self, definitions: Iterable[AlarmDefinition]) -> None:
+        """Apply edited definitions; alarms of removed definitions are dropped (cleared)."""
+        with self._lock:
+            self.definitions = [d for d in definitions if d.id != COMM_ALARM.id]
+            by_id = {d.id: d for d in self.definitions}
+            for aid, a in list(self.alarms.items()):
+                d = by_id.get(a.definition.id)
+                if d is None and a.definition.id != COMM_ALARM.id:
+                    if a.active:
+                        a.active = False
+                        self._emit(a, "cleared", comment="definition removed")
+                    del self.alarms[aid]
+                elif d is not None:
+                    a.definition = d
+
     # --- journal --------------------------------------------------------------------
     def _emit(self, a: Alarm, event: str, *, user: str = "", comment: str = "",
               source_ts: float | None = None) -> AlarmEvent:

@@ -134,6 +134,30 @@ class LeadRoomService:
         self.ctx.audit.append("schedule_override", "lead_room.job", job_id,
                               username=self.username, old=old, new=new, reason=reason)
 
+    def save_alarm_definitions(self, yaml_text: str, reason: str) -> int:
+        """Validate, store (station data folder), audit and apply new definitions."""
+        self.ctx.require("edit_alarms")
+        import yaml
+
+        from station_plugins.lead_room.alarm_defs import parse_definitions
+
+        if not reason.strip():
+            raise ValidationError("Changing alarm definitions needs a reason.")
+        try:
+            doc = yaml.safe_load(yaml_text) or {}
+        except yaml.YAMLError as exc:
+            raise ValidationError(f"The alarm definitions are not valid YAML: {exc}.") from exc
+        if not isinstance(doc, dict) or not isinstance(doc.get("alarms", []), list):
+            raise ValidationError("Expected a mapping with a list 'alarms'.")
+        defs = parse_definitions(doc.get("alarms", []), "edited definitions")
+        path = Path(self.ctx.data_dir) / "alarms.yaml"
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        path.write_text(yaml_text, encoding="utf-8")
+        self.ctx.audit.append("edit_alarm_definitions", "lead_room.alarms", "alarms.yaml",
+                              username=self.username, old=old, new=yaml_text, reason=reason)
+        self.engine.set_definitions(defs)
+        return len(defs)
+
     # --- pre-shift checklist ----------------------------------------------------------------
     def checklist_content(self, room: str, answers: dict[str, bool], remarks: str = "") -> dict:
         missing = [i for i in CHECKLIST_ITEMS if i not in answers]

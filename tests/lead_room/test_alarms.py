@@ -250,3 +250,16 @@ def test_shipped_alarm_file_loads():
     defs = load_definitions(resources_dir() / "lead_rooms" / "alarms.yaml")
     ids = {d.id for d in defs}
     assert {"door_beam", "boundary_high", "temperature_high", "humidity_high"} <= ids
+
+
+def test_edited_definitions_apply_and_removed_ones_clear(clock, journal):
+    estop = {"id": "estop_pressed", "title": "E-stop", "signal": "EStop", "rule": "true",
+             "priority": "medium"}
+    eng = AlarmEngine(parse_definitions([TEMP_HIGH, estop], "t"), clock=clock,
+                      journal=journal.append)
+    eng.ingest(room_values(EStop=True))
+    assert eng.alarms["Room01/estop_pressed/EStop"].active
+    eng.set_definitions(parse_definitions([dict(TEMP_HIGH, limit=45.0)], "edit"))
+    assert all(a.definition.id != "estop_pressed" for a in eng.alarms.values())
+    assert journal[-1].event == "cleared" and journal[-1].comment == "definition removed"
+    assert eng.alarms["Room01/temperature_high/Temperature"].definition.limit == 45.0
