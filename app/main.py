@@ -23,11 +23,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pharos {__version__}")
     add_global_options(parser)
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--self-check", action="store_true",
+                        help="check this installation and exit (same as `pharos self-check`)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     g = sub.add_parser("gui", help="start the workstation GUI (the default)")
     g.add_argument("--demo", action="store_true", help="force demo mode (simulators)")
     g.set_defaults(func=_gui)
     core_commands.register(sub)
+    from app.sync_cli import add_sync_commands
+
+    add_sync_commands(sub)
+    from app import selfcheck, setup_wizard  # installer: self-check and first-run setup
+
+    selfcheck.register(sub)
+    setup_wizard.register(sub)
     _register_station_commands(sub)
     for p in sub.choices.values():
         add_global_options_if_missing(p)
@@ -76,6 +85,10 @@ def _gui(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_check:
+        from app.selfcheck import cmd_self_check
+
+        return cmd_self_check(args)
     if args.startup_probe:
         args.probe = True
         return _gui(args)
