@@ -66,6 +66,7 @@ class Workstation:
     lock: InstanceLock | None
     status: StatusModel = field(default_factory=StatusModel)
     models: Any = None  # app.adapters.inference.ModelRegistry
+    sync: Any = None    # app.adapters.sync.SyncService (local only when no central URL)
     stations: list[StationEntry] = field(default_factory=list)
     first_run_password: str | None = None
     log_path: Path | None = None
@@ -74,7 +75,7 @@ class Workstation:
     def open(cls, *, config_path: Path | None = None, data_dir: Path | None = None,
              exclusive: bool = False, with_stations: bool = True, console_log: bool = False,
              start_loop: bool = True, admin_password: str | None = None,
-             env: dict[str, str] | None = None) -> "Workstation":
+             env: dict[str, str] | None = None, start_sync: bool = False) -> "Workstation":
         config = load_config(config_path, data_dir=data_dir, env=env)
         config.data_dir.mkdir(parents=True, exist_ok=True)
         lg = config.section("logging")
@@ -108,9 +109,20 @@ class Workstation:
         from app.adapters.inference import ModelRegistry  # numpy: after the store opens
 
         ws.models = ModelRegistry(models_dir(), audit=audit)
+        ws._start_sync(start_sync)
         if with_stations:
             ws.load_stations()
         return ws
+
+    def _start_sync(self, start: bool) -> None:
+        from app.adapters.sync import SyncService, feed_status_model
+
+        self.sync = SyncService.from_config(self.config, self.store, self.audit)
+        feed_status_model(self.sync, self.status)
+        if not self.sync.enabled:
+            log.info("no central database configured: results stay local (embedded default)")
+        elif start:
+            self.sync.start()
 
     def context_for(self, station_id: str, extras: dict[str, Any] | None = None) -> StationContext:
         station_dir = self.config.data_dir / "stations" / station_id
@@ -150,6 +162,11 @@ class Workstation:
                     entry.instance.shutdown()
                 except Exception:  # noqa: BLE001
                     log.exception("station '%s' shutdown failed", entry.id)
+        if self.sync is not None:
+            try:
+                self.sync.close()
+            except Exception:  # noqa: BLE001
+                log.exception("sync service close failed")
         self.tasks.shutdown(wait=True)
         self.loop.stop()
         self.store.close()

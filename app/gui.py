@@ -74,7 +74,45 @@ def build_window(ws: Any, *, language: str, settings: Any = None) -> Any:
                         notifier=ws.notifier, status=ws.status, settings=settings,
                         idle_lock_seconds=ws.config.get("security", "idle_lock_minutes") * 60,
                         language=language, versions=versions(), tasks=ws.tasks)
+    _add_central_pages(window, ws)
     return window
+
+
+def _add_central_pages(window: Any, ws: Any) -> None:
+    """View menu: the sync page (everyone) and the plant view (supervisors, admins)."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QDialog, QVBoxLayout
+
+    from app.core.roles import Role
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("CentralPages", text)
+
+    def open_page(kind: str) -> None:
+        from app.ui.plant_view import PlantView
+        from app.ui.sync_page import SyncPage
+
+        user = ws.session.user
+        if kind == "plant" and (user is None or not user.has_role(Role.SUPERVISOR, Role.ADMIN)):
+            window.message_bar.show_message(tr("The plant view is for supervisors."),
+                                            level="warning")
+            return
+        dlg = QDialog(window)
+        dlg.setObjectName(f"dialog_{kind}")
+        dlg.setWindowTitle(tr("Central database sync") if kind == "sync" else tr("Plant view"))
+        lay = QVBoxLayout(dlg)
+        page = SyncPage(ws.sync, tasks=ws.tasks) if kind == "sync" else \
+            PlantView(ws.config.get("database", "central_url"), tasks=ws.tasks)
+        lay.addWidget(page)
+        dlg.resize(1100, 700)
+        dlg.show()
+
+    for kind, text in (("sync", tr("Central database sync…")), ("plant", tr("Plant view…"))):
+        act = QAction(text, window)
+        act.setObjectName(f"action_{kind}_page")
+        act.triggered.connect(lambda _=False, k=kind: open_page(k))
+        window.view_menu.addAction(act)
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -92,7 +130,7 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         ws = Workstation.open(config_path=getattr(args, "config", None),
                               data_dir=getattr(args, "data_dir", None), exclusive=not probe,
-                              console_log=True)
+                              console_log=True, start_sync=not probe)
     except PharosError as exc:
         return _fatal(app, "Pharos cannot start", exc)
     ws.notifier.install_excepthooks()

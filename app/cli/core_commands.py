@@ -116,6 +116,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
     try:
         if args.audit_cmd == "verify":
             anchor = _parse_anchor(args.anchor)
+            if args.central:
+                from app.adapters.sync import central_anchor
+
+                url = ws.config.get("database", "central_url")
+                if not url:
+                    print("error: --central needs [database] central_url", file=sys.stderr)
+                    return 2
+                anchor = central_anchor(url, ws.store.station_id)
+                if anchor is None:
+                    print("no central anchor yet for this station", file=sys.stderr)
             report = ws.audit.verify(anchor=anchor, use_local_anchor=not args.no_local_anchor)
             if args.json:
                 write_json(None, {"ok": report.ok, "count": report.count,
@@ -183,6 +193,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     au = p.add_subparsers(dest="audit_cmd", required=True)
     v = au.add_parser("verify", help="check every link, gaps and the tail")
     v.add_argument("--anchor", help="SEQ:HASH of an anchored head (e.g. from the central DB)")
+    v.add_argument("--central", action="store_true",
+                   help="compare against the head anchored in the central database")
     v.add_argument("--no-local-anchor", action="store_true",
                    help="ignore the local audit.head file")
     v.add_argument("--json", action="store_true")
