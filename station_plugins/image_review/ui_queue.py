@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from PySide6.QtCore import (QAbstractTableModel, QDate, QEvent, QModelIndex,
+from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QDate, QEvent, QModelIndex,
                             QSortFilterProxyModel, Qt, Signal)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit,
@@ -28,10 +28,12 @@ def age_text(created_utc: str, now: datetime | None = None) -> str:
     now = now or datetime.now(timezone.utc)
     s = max(0, int((now - _parse_utc(created_utc)).total_seconds()))
     if s < 3600:
-        return f"{s // 60} min"
+        return QCoreApplication.translate("ImageReview", "%1 min").replace("%1", str(s // 60))
     if s < 86400:
-        return f"{s // 3600} h {s % 3600 // 60:02d} min"
-    return f"{s // 86400} d {s % 86400 // 3600} h"
+        return QCoreApplication.translate("ImageReview", "%1 h %2 min").replace(
+            "%1", str(s // 3600)).replace("%2", f"{s % 3600 // 60:02d}")
+    return QCoreApplication.translate("ImageReview", "%1 d %2 h").replace(
+        "%1", str(s // 86400)).replace("%2", str(s % 86400 // 3600))
 
 
 class QueueItemModel(QAbstractTableModel):
@@ -86,7 +88,8 @@ class QueueItemModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == "reasons" and it.disagreement:
             return QColor(PRIORITY_COLORS["medium"])
         if role == Qt.ItemDataRole.ToolTipRole:
-            return (f"{it.series_uid}  slice {it.slice_index}\n"
+            return (", ".join(queue_reason_text(r) for r in it.reasons) + "\n"
+                    f"{it.series_uid}  slice {it.slice_index}\n"
                     f"{self.tr('created')} {it.created_utc}  {self.tr('analysed by')} "
                     f"{it.analysed_by}")
         return None
@@ -188,10 +191,14 @@ class QueueView(QWidget):
 
         filters = QHBoxLayout()
         filters.setContentsMargins(0, 0, 0, 0)
-        for w in (self.status_combo, self.scanner_combo, self.class_combo, self.date_check,
-                  self.since_edit, self.until_edit):
+        for w in (self.status_combo, self.scanner_combo, self.class_combo):
             filters.addWidget(w)
         filters.addStretch(1)
+        dates = QHBoxLayout()
+        dates.setContentsMargins(0, 0, 0, 0)
+        for w in (self.date_check, self.since_edit, self.until_edit):
+            dates.addWidget(w)
+        dates.addStretch(1)
         actions = QHBoxLayout()
         actions.setContentsMargins(0, 0, 0, 0)
         actions.addWidget(self.count_label, 1)
@@ -200,6 +207,7 @@ class QueueView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
+        layout.addLayout(dates)
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
         self.retranslate_ui()

@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QPlainTextEdit, QPushButton, QStackedWidget, QVBoxLayout,
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QPlainTextEdit, QPushButton, QSizePolicy, QStackedWidget,
+                               QVBoxLayout,
                                QWidget)
 
 from station_plugins.image_review.review_queue import APPROVE_REASONS, REJECT_REASONS
@@ -47,9 +48,9 @@ class ReviewView(QWidget):
         self.notice_label.setWordWrap(True)
 
         self.image_viewer = SliceViewer(self, object_name="review_image", preset="phantom")
+        # W/L, zoom and pan follow the flagged image's controls (linked): no own toolbar
         self.baseline_viewer = SliceViewer(self, object_name="review_baseline",
-                                           preset="phantom")
-        self.baseline_viewer.heatmap_check.setVisible(False)
+                                           preset="phantom", show_toolbar=False)
         link_viewers(self.image_viewer, self.baseline_viewer)
         self.no_baseline_label = QLabel(self)
         self.no_baseline_label.setObjectName("review_no_baseline")
@@ -78,7 +79,8 @@ class ReviewView(QWidget):
             for code in codes:
                 combo.addItem(code, code)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(18)
+            combo.setMinimumContentsLength(12)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             combo.currentIndexChanged.connect(lambda *_: self.sig_draft_changed.emit())
         self.comment_edit = QPlainTextEdit(self.decision_box)
         self.comment_edit.setObjectName("review_comment")
@@ -117,10 +119,10 @@ class ReviewView(QWidget):
         for label, field in zip(self._form_labels, (self.approve_reason, self.reject_reason,
                                                     self.comment_edit)):
             self.form.addRow(label, field)
-        buttons = QHBoxLayout()
-        for b in (self.approve_button, self.reject_button, self.next_button,
-                  self.heatmap_button):
-            buttons.addWidget(b)
+        buttons = QGridLayout()
+        for i, b in enumerate((self.approve_button, self.reject_button, self.next_button,
+                               self.heatmap_button)):
+            buttons.addWidget(b, i // 2, i % 2)
         box = QVBoxLayout(self.decision_box)
         box.addLayout(self.form)
         box.addLayout(buttons)
@@ -136,10 +138,9 @@ class ReviewView(QWidget):
         images = QHBoxLayout()
         images.addLayout(left, 1)
         images.addLayout(right, 1)
-        lower = QHBoxLayout()
-        lower.addWidget(self.ai_view, 4)
-        lower.addWidget(self.physics_view, 5)
-        lower.addWidget(self.decision_box, 5)
+        lower = QHBoxLayout()          # the decision box is placed by the panel
+        lower.addWidget(self.ai_view, 1)
+        lower.addWidget(self.physics_view, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header_label)

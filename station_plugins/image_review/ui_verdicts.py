@@ -13,9 +13,12 @@ from app.core.measurement import Verdict
 from station_plugins.image_review.preprocess import CLASSES
 from station_plugins.image_review.ui_texts import class_text
 from widgets.state_style import NOTICE_COLORS, verdict_color
-from widgets.verdict_badge import VerdictBadge
+from widgets.verdict_badge import VerdictBadge, verdict_text
 
-HIGHLIGHT = f"QGroupBox {{ border: 2px solid {NOTICE_COLORS['warning']}; }}"
+HIGHLIGHT = (f"QGroupBox {{ border: 2px solid {NOTICE_COLORS['warning']}; border-radius: 4px; "
+             "margin-top: 1.2em; padding-top: 0.4em; } "
+             "QGroupBox::title { subcontrol-origin: margin; left: 10px; padding: 0 4px; "
+             f"font-weight: bold; color: {NOTICE_COLORS['warning']}; }}")
 
 
 def ai_slice(item: Any) -> dict:
@@ -83,7 +86,8 @@ class AiScoresView(QGroupBox):
             colour = "#37627a" if cls == label else "#9aa3ab"
             if cls == label and cls != "normal":
                 colour = NOTICE_COLORS["error"]
-            bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
+            bar.setStyleSheet("QProgressBar { min-height: 12px; max-height: 16px; } "
+                              f"QProgressBar::chunk {{ background: {colour}; }}")
             font = self.class_labels[cls].font()
             font.setBold(cls == label)
             self.class_labels[cls].setFont(font)
@@ -106,8 +110,7 @@ class AiScoresView(QGroupBox):
         self.anomaly_label.setText(
             self.tr("Anomaly score %1 (above 1: fits no class)").replace(
                 "%1", "–" if anomaly is None else f"{anomaly:.2f}"))
-        reasons = s.get("reasons", [])
-        self.reasons_label.setText("; ".join(reasons) if reasons else "")
+        self.reasons_label.setText("\n".join(self._reasons(item, s)))
         if item is not None and item.ai.get("model_id"):
             self.model_label.setText(self.tr("Model %1 %2, sha256 %3…").replace(
                 "%1", str(item.ai["model_id"])).replace(
@@ -115,6 +118,23 @@ class AiScoresView(QGroupBox):
                 "%3", str(item.ai.get("model_sha256", ""))[:12]))
         else:
             self.model_label.setText("")
+
+    def _reasons(self, item: Any, s: dict) -> list[str]:
+        """Why the AI flagged the slice, rebuilt from the stored numbers (translated)."""
+        if item is None or not s:
+            return []
+        th = item.ai.get("thresholds", {})
+        out = []
+        label, conf, anomaly = s.get("label"), s.get("confidence"), s.get("anomaly")
+        if label and label != "normal" and conf is not None:
+            out.append(self.tr("AI class: %1 (confidence %2)").replace(
+                "%1", class_text(label)).replace("%2", f"{conf:.2f}"))
+        if conf is not None and conf < float(th.get("low_confidence", 0.8)):
+            out.append(self.tr("Low confidence: %1").replace("%1", f"{conf:.2f}"))
+        if anomaly is not None and anomaly > float(th.get("anomaly", 1.0)):
+            out.append(self.tr("Anomaly score %1: fits no class").replace(
+                "%1", f"{anomaly:.2f}"))
+        return out
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
@@ -143,6 +163,7 @@ class PhysicsView(QGroupBox):
         for c in (1, 2):
             self.table.horizontalHeader().setSectionResizeMode(
                 c, QHeaderView.ResizeMode.ResizeToContents)
+        self.setMinimumWidth(240)
         layout = QVBoxLayout(self)
         layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.summary_label)
@@ -153,13 +174,17 @@ class PhysicsView(QGroupBox):
     def set_item(self, item: Any, *, highlight: bool = False) -> None:
         self._item = item
         self.setStyleSheet(HIGHLIGHT if highlight else "")
+        self.retranslate_ui()
+
+    def _fill(self) -> None:
+        item = self._item
         phys = item.physics if item is not None else {}
         verdict = phys.get("verdict")
         self.badge.set_verdict(verdict if verdict in Verdict.__members__ else None)
         rows = []
         for a in phys.get("artifacts", []):
             amp = a.get("amplitude_hu")
-            rows.append((self.tr("artifact: %1").replace("%1", str(a.get("type"))),
+            rows.append((self.tr("%1 artifact").replace("%1", str(a.get("type"))),
                          "" if amp is None else f"{amp:+.1f} HU", a.get("verdict")))
         shown = set()
         for m in phys.get("measurements", []):
@@ -173,13 +198,12 @@ class PhysicsView(QGroupBox):
                 rows.append((str(key), "–", "FAIL"))
         self.table.setRowCount(len(rows))
         for r, (what, value, v) in enumerate(rows):
-            for c, text in enumerate((what, value, str(v or ""))):
+            for c, text in enumerate((what, value, verdict_text(v) if v else "")):
                 cell = QTableWidgetItem(text)
                 if c == 2 and v:
                     cell.setForeground(Qt.GlobalColor.white)
                     cell.setBackground(_qcolor(verdict_color(v)))
                 self.table.setItem(r, c, cell)
-        self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
         self.setTitle(self.tr("Physics verdict (CT QC)"))
@@ -196,6 +220,7 @@ class PhysicsView(QGroupBox):
                            "limits.").replace("%1", str(n_meas)).replace(
                 "%2", str(len(phys.get("artifacts", []))))
         self.summary_label.setText(text)
+        self._fill()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

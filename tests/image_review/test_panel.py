@@ -213,3 +213,50 @@ def test_filters_by_scanner_class_status_and_date(qtbot, env):
     qv.status_combo.setCurrentIndex(qv.status_combo.findData("all"))
     qv.table.sortByColumn(1, qv.table.horizontalHeader().sortIndicatorOrder().AscendingOrder)
     assert qv.visible_ids() == [first.id, second.id]                  # oldest first
+
+
+def test_chinese_catalogue_is_complete_fresh_and_applies(qtbot, env, tmp_path):
+    import os
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.paths import resources_dir
+    from app.ui import i18n
+    from app.ui.screenshot import render_widget_png
+
+    ts = resources_dir() / "i18n" / "image_review_zh_CN.ts"
+    qm = ts.with_suffix(".qm")
+    assert qm.stat().st_mtime >= ts.stat().st_mtime - 1.0, "run pyside6-lrelease on it"
+    assert 'type="unfinished"' not in ts.read_text(encoding="utf-8")
+    from app.ui.theme import apply_theme
+
+    fill_queue(env)
+    app = QApplication.instance()
+    style, font = app.styleSheet(), app.font()
+    apply_theme(app, "en")
+    panel = open_panel(qtbot, env)
+    wait_item(qtbot, panel)
+    qtbot.waitUntil(lambda: panel.review_view.image_viewer.image() is not None, timeout=20000)
+    shots = Path(os.environ.get("IMAGE_REVIEW_SHOTS", tmp_path))
+    assert render_widget_png(panel, shots / "image_review_en.png").stat().st_size > 20000
+    other = next(i for i in panel.queue_view.visible_ids() if i != panel.review_view.item.id)
+    panel.queue_view.select_id(other)
+    wait_item(qtbot, panel, other)
+    qtbot.waitUntil(lambda: panel.review_view.image_viewer.image() is not None, timeout=20000)
+    assert panel.review_view.disagreement_label.isVisible()
+    render_widget_png(panel, shots / "image_review_disagreement_en.png")
+    try:
+        assert "image_review_zh_CN.qm" in i18n.set_language(app, "zh_CN")
+        apply_theme(app, "zh_CN")
+        qtbot.waitUntil(lambda: panel.review_view.approve_button.text() == "批准 [A]",
+                        timeout=5000)
+        assert panel.queue_view.refresh_button.text() == "刷新"
+        assert panel.review_view.physics_view.title() == "物理检测判定（CT 质控）"
+        render_widget_png(panel, shots / "image_review_zh_CN.png")
+    finally:
+        i18n.set_language(app, "en")
+        app.setStyleSheet(style)
+        app.setFont(font)
+    qtbot.waitUntil(lambda: panel.review_view.approve_button.text() == "Approve [A]",
+                    timeout=5000)
