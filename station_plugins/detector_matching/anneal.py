@@ -164,8 +164,9 @@ def _accept(delta, T):
 
 @njit(cache=True, nogil=True)
 def anneal_chunk(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixed,
-                 out_nb, in_nb, iters, t_start, t_end, seed, max_seg, current, best):
-    """``iters`` moves with T geometric from t_start to t_end; perm/best_perm in place.
+                 out_nb, in_nb, iters, t_start, t_end, seed, max_seg, current, best, mix):
+    """``iters`` moves (``mix``: cumulative probabilities of guided, swap, spare exchange,
+    block swap, reversal, rotation; the rest is spare insertion) with T geometric from t_start to t_end; perm/best_perm in place.
     Returns (current cost, best cost, accepted moves)."""
     np.random.seed(seed)
     m = perm.shape[0]
@@ -187,7 +188,7 @@ def anneal_chunk(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixed
         r = np.random.random()
         a = free_pos[np.random.randint(nf)]
         delta = 0.0
-        if r < 0.40:
+        if r < mix[0]:
             # guided: bring i's best successor (or predecessor) next to it
             i = perm[a]
             succ = np.random.random() < 0.5
@@ -234,7 +235,7 @@ def anneal_chunk(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixed
                     _apply_seg(perm, pos, tmp, 3, lo, hi, k, -1, -1)
                 else:
                     continue
-        elif r < 0.58:                                  # plain swap
+        elif r < mix[1]:                                # plain swap
             if np.random.random() < 0.5:
                 b = a + np.random.randint(-12, 13)
                 if b < 0 or b >= n or b == a or fixed_mask[b]:
@@ -250,7 +251,7 @@ def anneal_chunk(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixed
                 _apply_swap(perm, pos, lo, hi)
             else:
                 continue
-        elif r < 0.70:                                  # spare exchange
+        elif r < mix[2]:                                # spare exchange
             if spares == 0:
                 continue
             qp = n + np.random.randint(spares)
@@ -264,7 +265,7 @@ def anneal_chunk(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixed
                 pos[x] = qp
             else:
                 continue
-        elif r < 0.76:                                  # block swap (orientation kept)
+        elif r < mix[3]:                                # block swap (orientation kept)
             u = np.random.random()
             L = 2 + int((max_seg - 1) * u * u)
             b = free_pos[np.random.randint(nf)]
@@ -286,9 +287,9 @@ def anneal_chunk(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixed
             k = 0
             q = -1
             qp = -1
-            if r < 0.84:
+            if r < mix[4]:
                 kind = 2
-            elif r < 0.95:
+            elif r < mix[5]:
                 kind = 3
                 k = 1 + np.random.randint(L - 1)
             else:

@@ -8,7 +8,7 @@
    solved exactly by a layered Viterbi DP that forbids i -> i and 2-cycles i -> j -> i
    (keep the best and second-best distinct-predecessor value per node). L(mu) <= F*
    for every mu >= 0. Warm-started from the Gilmore-Lawler LAP duals (then L >= GL),
-   improved by projected subgradient steps (Polyak with a known upper bound).
+   improved by projected, deflected subgradient steps (Polyak with a known upper bound).
 The DP scans predecessors in increasing d[., k] order and stops once no remaining one
 can beat the second-best value (exact pruning).
 """
@@ -148,8 +148,10 @@ def prepare_dp(D: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray, upper: float, *,
                      iterations: int = 60, time_limit: float = 1e9, token=None,
-                     on_iteration=None) -> BoundResult:
-    """C, D finite (penalties for forbidden). ``upper``: a known objective value."""
+                     on_iteration=None, patience: int = 5, deflection: float = 0.7
+                     ) -> BoundResult:
+    """C, D finite (penalties for forbidden). ``upper``: a known objective value, or a
+    callable returning the best one known so far (the Polyak target)."""
     t0 = time.perf_counter()
     n, m = C.shape
     cgl = gilmore_lawler_costs(C, D, lam)
@@ -165,6 +167,7 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray, upper: float
     stall = 0
     history = []
     it = 0
+    direction = np.zeros(m)
     for it in range(1, iterations + 1):
         if token is not None and token.cancelled:
             break
@@ -179,19 +182,20 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray, upper: float
             stall = 0
         else:
             stall += 1
-            if stall >= 3:
+            if stall >= patience:
                 theta *= 0.5
                 stall = 0
-                mu = best_mu.copy()
         if on_iteration is not None:
             on_iteration(it, max(best, gl))
         g = np.bincount(walk, minlength=m).astype(float) - 1.0
-        g[(mu <= 0) & (g < 0)] = 0.0          # projection onto mu >= 0
-        norm = float(g @ g)
-        if norm == 0.0:                        # the walk is a feasible arrangement
+        direction = g + deflection * direction      # deflected subgradient
+        direction[(mu <= 0) & (direction < 0)] = 0.0  # projection onto mu >= 0
+        norm = float(direction @ direction)
+        if norm == 0.0:
             break
-        step = theta * max(upper - lval, 1e-9 * abs(upper)) / norm
-        mu = np.maximum(mu + step * g, 0.0)
+        ub = float(upper()) if callable(upper) else float(upper)
+        step = theta * max(ub - lval, 1e-9 * abs(ub)) / norm
+        mu = np.maximum(mu + step * direction, 0.0)
         if theta < 1e-4:
             break
     return BoundResult(gl, max(best, gl), it, time.perf_counter() - t0, history)
