@@ -57,6 +57,7 @@ class Solution:
     moves: int = 0
     seeds: dict = field(default_factory=dict)     # seed name -> objective
     bound_iterations: int = 0
+    cpu_seconds: dict = field(default_factory=dict)   # thread CPU time: annealing, bound
 
 
 def finite_costs(p: MatchProblem) -> tuple[np.ndarray, np.ndarray, float]:
@@ -126,9 +127,11 @@ def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
     bound_thread = None
     if settings.bound:
         def run_bound() -> None:
+            c0 = time.thread_time()
             bound_box["r"] = lagrangian_bound(
                 C, D, lam, lambda: best_known[0], iterations=settings.bound_iterations,
                 time_limit=max(0.05, deadline - time.perf_counter() - 0.1), token=token)
+            bound_box["cpu"] = time.thread_time() - c0
         bound_thread = threading.Thread(target=run_bound, name="dm-bound", daemon=True)
         bound_thread.start()
 
@@ -147,6 +150,7 @@ def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
     mix = mix / (mix[-1] + settings.insertion_share)
     polish_reserve = 0.06 + 3e-4 * n
     sa_start = time.perf_counter()
+    cpu0 = time.thread_time()
     sa_budget = max(1e-3, deadline - polish_reserve - sa_start)
     frac = 0.0            # schedule position: moves done / budget, or time used / budget
     last_chunk_s = 0.0
@@ -180,6 +184,7 @@ def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
         chunk += 1
         frac = f1
         progress(0.05 + 0.85 * frac, f"annealing: best {best:.4f}")
+    sa_cpu = time.thread_time() - cpu0
     perm = best_perm
     if settings.polish:
         progress(0.92, "polishing (exact LAP neighbourhoods)")
@@ -203,4 +208,5 @@ def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
                     lower_bound=lb, gilmore_lawler=gl, gap=gap,
                     seconds=time.perf_counter() - t0, feasible=_is_feasible(p, perm),
                     seed=settings.seed, cut_by_time=cut, moves=moves, seeds=seed_obj,
-                    bound_iterations=b.iterations if b else 0)
+                    bound_iterations=b.iterations if b else 0,
+                    cpu_seconds={"anneal": sa_cpu, "bound": bound_box.get("cpu", 0.0)})

@@ -198,4 +198,9 @@ class MatchSession:
                                             record_id=msg_id, conn=conn)
             self.ctx.store.add_record(TRACE_KIND, arrangement.subject, {"trace": trace},
                                       username=user, ref=arrangement.id, conn=conn)
+            if self.ctx.audit is not None:
+                self.ctx.audit.append("send_to_mes", MES_KIND, msg_id, username=user,
+                                      new={"detector_serial": arrangement.subject,
+                                           "arrangement_record_id": arrangement.id},
+                                      conn=conn)
         return rec, True

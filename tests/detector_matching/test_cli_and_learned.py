@@ -87,3 +87,27 @@ def test_missing_model_falls_back_to_physics_and_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(adapter, "models_dir", lambda: tmp_path / "empty")
     provider, why = load_learned_cost()
     assert provider is None and "detector_neighbour_cost" in why
+
+
+def test_plugin_registers_the_match_commands_and_batch_runs(tmp_path):
+    import argparse
+
+    from station_plugins.detector_matching.plugin import DetectorMatchingStation
+    parser = argparse.ArgumentParser()
+    DetectorMatchingStation.add_cli(parser.add_subparsers(dest="command"))
+    pool = tmp_path / "pool.csv"
+    out = tmp_path / "batch.json"
+    args = parser.parse_args(["match", "generate", "--slots", "20", "--modules", "50",
+                              "--out", str(pool)])
+    assert args.func(args) == 0
+    args = parser.parse_args(["match", "batch", str(pool), "--detector-model", "PX-48",
+                              "--detectors", "2", "--spec-cost-per-slot", "100",
+                              "--json", str(out)])
+    # PX-48 needs 96 modules for two detectors: a clear refusal, exit 2
+    assert args.func(args) == 2 and not out.exists()
+    args = parser.parse_args(["match", "batch", str(pool), "--detector-model", "PX-48",
+                              "--detectors", "1", "--spec-cost-per-slot", "100",
+                              "--json", str(out)])
+    assert args.func(args) == 0
+    data = json.loads(out.read_text())
+    assert data["detectors_meeting_spec"] == 1 and len(data["detectors"][0]["serials"]) == 48
