@@ -6,7 +6,7 @@ import pytest
 from app.core.measurement import Verdict
 from station_plugins.ct_qc.analysis.artifacts import DetectorGeometry
 
-from _qc_helpers import analysed, art
+from tests.ct_qc._qc_helpers import analysed, art
 
 
 @pytest.mark.parametrize("noise,kernel,seed", [(5.0, "standard", 21), (10.0, "standard", 22),

@@ -10,7 +10,7 @@ from app.core.tasks import CancelToken
 from station_plugins.ct_qc.analysis import analyze_series
 from station_plugins.ct_qc.dicom_load import LoadedSeries
 
-from _qc_helpers import analysed, simulated
+from tests.ct_qc._qc_helpers import analysed, simulated
 
 SHORT = (-45.0, 45.0)  # CTP515, CTP404, CTP528 of a CatPhan 504
 

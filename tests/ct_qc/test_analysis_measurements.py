@@ -11,7 +11,7 @@ import pytest
 from app.core.measurement import Verdict
 from station_plugins.ct_qc.analysis.result import QcResult
 
-from _qc_helpers import analysed
+from tests.ct_qc._qc_helpers import analysed
 
 SCHEMA = Path(__file__).resolve().parents[2] / "station_plugins/ct_qc/schema/qc_result.schema.json"
 

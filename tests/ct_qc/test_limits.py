@@ -11,7 +11,7 @@ from station_plugins.ct_qc.limits import (baseline_profile, list_profiles, load_
 from station_plugins.ct_qc.analysis import analyze_series
 from station_plugins.ct_qc.dicom_load import LoadedSeries
 
-from _qc_helpers import analysed, simulated
+from tests.ct_qc._qc_helpers import analysed, simulated
 
 
 def test_shipped_profiles_load_with_hash():

@@ -10,7 +10,7 @@ import pytest
 from station_plugins.ct_qc.dicom_load import LoadedSeries
 from station_plugins.ct_qc.report_pdf import render_slice, write_report
 
-from _qc_helpers import analysed, art, simulated
+from tests.ct_qc._qc_helpers import analysed, art, simulated
 
 
 def test_report_pdf_with_images_tables_and_plots(tmp_path):

@@ -260,3 +260,25 @@ def test_chinese_catalogue_is_complete_fresh_and_applies(qtbot, env, tmp_path):
         app.setFont(font)
     qtbot.waitUntil(lambda: panel.review_view.approve_button.text() == "Approve [A]",
                     timeout=5000)
+
+
+def test_check_a_dicom_series_queues_it_with_both_verdicts(qtbot, env, tmp_path):
+    from station_plugins.ct_qc.simulator import (ArtifactSpec, SimParams, simulate_series,
+                                                 write_dicom_series)
+
+    sim = simulate_series(SimParams(matrix=256, n_slices=5, slice_thickness_mm=5.0, seed=3,
+                                    artifacts=[ArtifactSpec("ring", 30.0, radius_mm=45.0)]))
+    write_dicom_series(sim, tmp_path / "series", scanner_serial="SN-CHK")
+    panel = open_panel(qtbot, env, "qe1")
+    panel.check_series(tmp_path / "series")
+    qtbot.waitUntil(lambda: "Queued for review" in panel.messages.text(), timeout=60000)
+    wait_item(qtbot, panel)
+    item = panel.review_view.item
+    assert item.scanner_serial == "SN-CHK" and item.analysed_by == "qe1"
+    assert item.physics["verdict"] in ("FAIL", "ERROR")
+    assert any(a["type"] == "ring" for a in item.physics["artifacts"])
+    assert item.ai["model_version"] == "0.0.1" and "failed_limits" in item.reasons
+    assert "You analysed this series" in panel.review_view.notice_label.text()
+    reviewer = open_panel(qtbot, env, "rev1")
+    reviewer.check_series(tmp_path / "series")          # a reviewer may not queue series
+    assert "may not classify" in reviewer.messages.text()

@@ -8,7 +8,7 @@ from app.core.roles import Role
 from app.runtime.task_runner import TaskRunner
 from app.ui.audit_viewer import AuditViewer
 from app.ui.user_admin import UserAdminPanel
-from ui_fakes import FakeAuth, sample_audit
+from tests.ui.ui_fakes import FakeAuth, sample_audit
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from app.ui import i18n
 from app.ui.main_window import MainWindow
 from app.ui.station_host import StationEntry, StationStatusPage
 from app.ui.status import StatusModel
-from ui_fakes import FakeAuth, FakeSession
-from ui_stations import BrokenPanelStation, GoodStation, SupervisorStation, make_ctx
+from tests.ui.ui_fakes import FakeAuth, FakeSession
+from tests.ui.ui_stations import BrokenPanelStation, GoodStation, SupervisorStation, make_ctx
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from app.runtime.task_runner import TaskRunner
 from app.ui.main_window import MainWindow
 from app.ui.screenshot import render_station, render_widget_png
 from app.ui.station_host import StationEntry
-from ui_stations import BrokenPanelStation, GoodStation, make_ctx
+from tests.ui.ui_stations import BrokenPanelStation, GoodStation, make_ctx
 from widgets.progress_bar import TaskProgressBar
 from widgets.tasks import TaskController
 

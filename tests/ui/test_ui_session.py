@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QDialog, QLineEdit
 from app.core.roles import Role
 from app.ui.login_dialog import ChangePasswordDialog, LoginDialog
 from app.ui.main_window import MainWindow
-from ui_fakes import FakeAuth, FakeSession
-from ui_stations import GoodStation, make_ctx
+from tests.ui.ui_fakes import FakeAuth, FakeSession
+from tests.ui.ui_stations import GoodStation, make_ctx
 
 
 @pytest.fixture

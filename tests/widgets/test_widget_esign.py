@@ -12,7 +12,7 @@ from app.core.ids import content_hash
 from widgets.esign_dialog import SignatureDialog, format_signature
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
-from ui_fakes import FakeSignature, FakeUser  # noqa: E402
+from tests.ui.ui_fakes import FakeSignature, FakeUser  # noqa: E402
 
 CONTENT = {"record": "ctqc-1", "verdict": "PASS"}
 
