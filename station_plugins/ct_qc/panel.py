@@ -1,237 +1,263 @@
-"""CT image QC panel: series list, image viewer with ROI overlays, results, trend."""
+"""CT image QC panel: intake (receiver, import, demo scanner), series list with verdict /
+AI / archive / hold marks, image viewer with ROI overlays, results, trend, actions."""
 from __future__ import annotations
 
+import collections
+import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-    QSlider, QSplitter, QVBoxLayout, QWidget)
+    QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget,
+    QVBoxLayout, QWidget)
 
 from app.core.errors import PharosError
-from app.core.ids import new_id
 from widgets.message_bar import MessageBar
 from widgets.progress_bar import TaskProgressBar
-from widgets.slice_viewer import SliceViewer
 from widgets.tasks import TaskController
-from widgets.verdict_badge import VerdictBadge, verdict_text
 
-from station_plugins.ct_qc import workflow
+from station_plugins.ct_qc import intake_jobs, workflow
+from station_plugins.ct_qc.review_link import ReviewLink
+from station_plugins.ct_qc.ui_actions import ResultActionsMixin
+from station_plugins.ct_qc.ui_intake import ActivityLog, IntakeBar, IntakeBridge, RejectedTable
 from station_plugins.ct_qc.ui_results import QcResultTabs, TrendView
+from station_plugins.ct_qc.ui_series import SeriesTable
+from station_plugins.ct_qc.ui_verdicts import HoldBanner, VerdictStrip
+from station_plugins.ct_qc.ui_viewer import QcSliceView
+from station_plugins.ct_qc.ui_wiring import IntakeWiringMixin
 
-ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
+class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
+    REFRESH_MS = 10_000      # holds placed at the image-review station show within this
 
-class CtQcPanel(QWidget):
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ct_qc_panel")
         self.ctx = ctx
         self._entries: dict[str, workflow.SeriesEntry] = {}
-        self._entry: workflow.SeriesEntry | None = None
+        self._pending: collections.deque[str] = collections.deque()
+        self._analysing: str | None = None
+        self._current_uid: str | None = None
         self._loaded: Any = None
         self._result: Any = None
-        self._slice = 0
+        self._record_id = ""
+        self._snapshot: Any = None
+        self.last_report: Path | None = None
+        self.link = ReviewLink.from_ctx(ctx)
         self.analysis = TaskController(ctx.tasks, self)
         self.io = TaskController(ctx.tasks, self)
+        self.loader = TaskController(ctx.tasks, self)
+        self.actions = TaskController(ctx.tasks, self)
+        self.refresher = TaskController(ctx.tasks, self)
+        self.demo = TaskController(ctx.tasks, self)
+        self.bridge = IntakeBridge(self)
         self._build()
+        self.init_intake()
         self.analysis.sig_finished.connect(self._on_analysed)
-        self.analysis.sig_failed.connect(self._on_failed)
-        self.io.sig_finished.connect(self._on_io_done)
-        self.io.sig_failed.connect(self._on_failed)
+        self.analysis.sig_failed.connect(self._on_analysis_failed)
+        self.loader.sig_finished.connect(self._on_loaded)
+        self.loader.sig_failed.connect(self._on_failed)
+        self.actions.sig_finished.connect(self._on_action_done)
+        self.actions.sig_failed.connect(self._on_action_failed)
+        self.refresher.sig_finished.connect(self._on_snapshot)
+        self.refresher.sig_failed.connect(self._on_failed)
         self.retranslate_ui()
+        self.add_entries(workflow.stored_entries(ctx.store), state="analysed")
         self.trend.refresh()
+        self.refresh_marks()
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.REFRESH_MS)
+        self._timer.timeout.connect(self.refresh_marks)
+        self._timer.start()
 
     # --- layout --------------------------------------------------------------------
     def _build(self) -> None:
-        self.import_button = QPushButton(self)
-        self.import_button.setObjectName("ct_qc_import")
-        self.import_button.clicked.connect(self._choose_folder)
-        self.simulate_button = QPushButton(self)
-        self.simulate_button.setObjectName("ct_qc_simulate")
-        self.simulate_button.clicked.connect(lambda: self.simulate_series())
-        self.phantom_label = QLabel(self)
+        demo = bool(getattr(self.ctx.config, "demo", False))
+        self.intake_bar = IntakeBar(demo, self)
+        self.io_progress = TaskProgressBar(self, object_name="ct_qc_io_progress",
+                                           controller=self.io, hide_when_idle=True)
+        self.phantom_label, self.profile_label = QLabel(self), QLabel(self)
         self.phantom_combo = QComboBox(self)
         self.phantom_combo.setObjectName("ct_qc_phantom")
+        from station_plugins.ct_qc.limits import list_profiles
         from station_plugins.ct_qc.phantoms import list_phantoms
         self.phantom_combo.addItem("auto", "auto")
         for name in list_phantoms():
             self.phantom_combo.addItem(name, name)
-        self.profile_label = QLabel(self)
         self.profile_combo = QComboBox(self)
         self.profile_combo.setObjectName("ct_qc_profile")
-        from station_plugins.ct_qc.limits import list_profiles
         self.profile_combo.addItem("-", None)
         for name in list_profiles():
             self.profile_combo.addItem(name, name)
         wanted = self.ctx.settings.get("profile", "factory_simct_120kv")
         self.profile_combo.setCurrentIndex(max(0, self.profile_combo.findData(wanted)))
-        self.analyse_button = QPushButton(self)
-        self.analyse_button.setObjectName("ct_qc_analyse")
-        self.analyse_button.clicked.connect(self.analyse_current)
+        self.analyse_button = self._button("ct_qc_analyse", self.analyse_current)
+        self.baseline_button = self._button("ct_qc_set_baseline", self.set_baseline_current)
+        self.archive_button = self._button("ct_qc_archive", self.archive_current)
+        self.report_button = self._button("ct_qc_report", lambda: self.report_current())
         self.progress = TaskProgressBar(self, object_name="ct_qc_progress",
                                         controller=self.analysis, hide_when_idle=False)
-        self.verdict = VerdictBadge(self)
-        self.verdict.setObjectName("ct_qc_verdict")
-        top = QHBoxLayout()
-        for w in (self.import_button, self.simulate_button, self.phantom_label,
-                  self.phantom_combo, self.profile_label, self.profile_combo,
+        self.action_progress = TaskProgressBar(self, object_name="ct_qc_action_progress",
+                                               controller=self.actions, hide_when_idle=True)
+        actions = QHBoxLayout()
+        for w in (self.phantom_label, self.phantom_combo, self.profile_label, self.profile_combo,
                   self.analyse_button):
-            top.addWidget(w)
-        top.addWidget(self.progress, 1)
-        top.addWidget(self.verdict)
-        self.messages = MessageBar(self)
-        self.messages.setObjectName("ct_qc_messages")
-        self.messages.setVisible(False)
+            actions.addWidget(w)
+        actions.addWidget(self.progress, 1)
+        for w in (self.baseline_button, self.archive_button, self.report_button):
+            actions.addWidget(w)
+        actions.addWidget(self.action_progress)
+        self.hold_banner = HoldBanner(self)
+        self.strip = VerdictStrip(self)
+        self.verdict = self.strip.physics
+        self.messages = MessageBar(self, object_name="ct_qc_messages")
 
-        self.series_list = QListWidget(self)
-        self.series_list.setObjectName("ct_qc_series_list")
-        self.series_list.currentItemChanged.connect(self._on_series_chosen)
-        self.series_list.setAlternatingRowColors(True)
-        self.series_list.setWordWrap(True)
-        self.series_title = QLabel(self)
-        left = QWidget(self)
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        ll.addWidget(self.series_title)
-        ll.addWidget(self.series_list, 1)
+        self.series_table = SeriesTable(self)
+        self.series_table.sig_series_chosen.connect(self._on_series_chosen)
+        self.rejected_table = RejectedTable(self)
+        self.activity = ActivityLog(self)
+        self.left_tabs = QTabWidget(self)
+        self.left_tabs.setObjectName("ct_qc_left_tabs")
+        for w in (self.series_table, self.rejected_table, self.activity):
+            self.left_tabs.addTab(w, "")
 
-        self.viewer = SliceViewer(self, object_name="ct_qc_viewer", preset="phantom")
-        self.viewer.sig_roi_clicked.connect(self.show_roi)
-        self.module_label = QLabel(self)
-        self.module_nav = QComboBox(self)
-        self.module_nav.setObjectName("ct_qc_module_nav")
-        self.module_nav.activated.connect(self._on_module_chosen)
-        self.slice_slider = QSlider(Qt.Orientation.Horizontal, self)
-        self.slice_slider.setObjectName("ct_qc_slice_slider")
-        self.slice_slider.valueChanged.connect(self.show_slice)
-        self.slice_label = QLabel(self)
-        self.slice_label.setObjectName("ct_qc_slice_text")
-        self.slice_label.setMinimumWidth(150)
-        nav = QHBoxLayout()
-        for w in (self.module_label, self.module_nav):
-            nav.addWidget(w)
-        nav.addWidget(self.slice_slider, 1)
-        nav.addWidget(self.slice_label)
-        self.roi_details = QLabel(self)
-        self.roi_details.setObjectName("ct_qc_roi_details")
-        self.roi_details.setWordWrap(True)
-        self.roi_details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        centre = QWidget(self)
-        cl = QVBoxLayout(centre)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.addLayout(nav)
-        cl.addWidget(self.viewer, 1)
-        cl.addWidget(self.roi_details)
-
+        self.view = QcSliceView(self)
+        self.viewer, self.module_nav, self.roi_details = (self.view.viewer, self.view.module_nav,
+                                                          self.view.roi_details)
         self.trend = TrendView(lambda s, k: workflow.trend_points(self.ctx.store, s, k),
                                lambda: workflow.known_serials(self.ctx.store), self)
         self.tabs = QcResultTabs(self.trend, self)
-        self.tabs.table.sig_measurement_selected.connect(self._on_row_selected)
+        self.tabs.table.sig_measurement_selected.connect(self.view.show_measurement)
+        self.view.sig_measurement_clicked.connect(self._select_row)
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.setObjectName("ct_qc_splitter")
-        for w, stretch in ((left, 1), (centre, 3), (self.tabs, 3)):
+        for w, stretch in ((self.left_tabs, 2), (self.view, 3), (self.tabs, 3)):
             split.addWidget(w)
             split.setStretchFactor(split.indexOf(w), stretch)
-        split.setSizes([260, 600, 620])
+        split.setSizes([430, 560, 560])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
-        lay.addLayout(top)
+        lay.addWidget(self.intake_bar)
+        lay.addWidget(self.io_progress)
+        lay.addLayout(actions)
+        lay.addWidget(self.hold_banner)
+        lay.addWidget(self.strip)
         lay.addWidget(self.messages)
         lay.addWidget(split, 1)
 
-    # --- series ----------------------------------------------------------------------
-    def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Import CT series folder"))
-        if folder:
-            self.import_folder(folder)
+    def _button(self, name: str, slot: Any) -> QPushButton:
+        b = QPushButton(self)
+        b.setObjectName(name)
+        b.clicked.connect(slot)
+        return b
 
-    def import_folder(self, folder: str | Path) -> None:
-        if self._allowed("import"):
-            self.io.start(workflow.scan_job, str(folder))
+    def _username(self) -> str:
+        return getattr(self.ctx.user, "username", "unknown")
 
-    def simulate_series(self, params: Any = None, serial: str = "CT-SIM-0001") -> None:
-        """Simulate a phantom series into the station's folder and list it (demo)."""
-        from station_plugins.ct_qc.simulator import SimParams
-        if not self._allowed("import"):
-            return
-        out = Path(self.ctx.data_dir) / "simulated" / new_id()
-        self.io.start(workflow.simulate_job, str(out), params or SimParams(), serial)
+    def _current_entry(self) -> workflow.SeriesEntry | None:
+        return self._entries.get(self._current_uid or "")
 
-    def add_entries(self, entries: list[workflow.SeriesEntry]) -> None:
+    # --- series list -------------------------------------------------------------------
+    def add_entries(self, entries: list[workflow.SeriesEntry], state: str = "received") -> None:
         for e in entries:
-            if e.series_uid in self._entries:
-                continue
-            self._entries[e.series_uid] = e
-            desc = (e.label.split("  ")[-1] if "  " in e.label else e.label).removeprefix("QC ")
-            item = QListWidgetItem(f"{e.scanner_serial or '?'}   {e.acquired}\n"
-                                   f"{desc} · {e.n_images}")
-            item.setData(ENTRY_ROLE, e.series_uid)
-            item.setToolTip(f"{e.series_uid}\n{e.folder}")
-            self.series_list.addItem(item)
-        if entries and self.series_list.currentItem() is None:
-            self.series_list.setCurrentRow(self.series_list.count() - 1)
+            known = self._entries.get(e.series_uid)
+            self._entries[e.series_uid] = e if known is None or e.files else known
+            self.series_table.upsert(e.series_uid, serial=e.scanner_serial,
+                                     acquired=e.acquired, images=e.n_images,
+                                     state=None if known is not None and state == "analysed"
+                                     else state)
+        if entries and self._current_uid is None:
+            self.series_table.select_uid(entries[-1].series_uid)
 
-    def _on_series_chosen(self, item: QListWidgetItem | None, _prev: Any = None) -> None:
-        if item is None:
+    def _on_series_chosen(self, uid: str) -> None:
+        entry = self._entries.get(uid)
+        if entry is None or uid == self._current_uid:
             return
-        entry = self._entries[item.data(ENTRY_ROLE)]
-        self._entry, self._loaded, self._result = entry, None, None
+        self._current_uid, self._loaded, self._result, self._record_id = uid, None, None, ""
         self.tabs.set_result(None)
-        self.verdict.set_verdict(None)
-        self.io.start(workflow.load_job, entry)
+        self.view.clear()
+        self._update_strip()
+        self.loader.start(_load_with_result, entry, self.ctx.store)
 
-    def _on_io_done(self, value: Any) -> None:
-        if isinstance(value, list):
-            self.add_entries(value)
-        elif isinstance(value, tuple) and len(value) == 2:
-            entry, loaded = value
-            if self._entry is not None and entry.series_uid == self._entry.series_uid:
-                self._set_loaded(loaded)
-
-    def _set_loaded(self, loaded: Any) -> None:
+    def _on_loaded(self, value: tuple) -> None:
+        entry, loaded, result, record_id = value
+        if entry.series_uid != self._current_uid:
+            return
         self._loaded = loaded
-        n = loaded.volume.shape[0]
-        self.slice_slider.blockSignals(True)
-        self.slice_slider.setRange(0, n - 1)
-        self.slice_slider.blockSignals(False)
-        self.module_nav.clear()
-        self.show_slice(n // 2)
-        self.viewer.reset_view()
+        self.view.set_loaded(loaded)
+        if result is not None:
+            self._show_result(result, record_id)
 
-    # --- analysis ----------------------------------------------------------------------
+    def _show_result(self, result: Any, record_id: str) -> None:
+        self._result, self._record_id = result, record_id
+        self.tabs.set_result(result)
+        self.view.set_result(result)
+        self._update_strip()
+
+    def _select_row(self, key: str) -> None:
+        self.tabs.table.blockSignals(True)
+        self.tabs.table.select_key(key)
+        self.tabs.table.blockSignals(False)
+
+    # --- analysis queue ------------------------------------------------------------------
     def analyse_current(self) -> None:
-        if self._entry is None:
+        if self._current_uid is None:
             self.messages.show_message(self.tr("Choose a series first."), level="info")
             return
+        self.queue_analysis(self._current_uid, front=True)
+
+    def queue_analysis(self, uid: str, *, front: bool = False) -> bool:
         if not self._allowed("analyse"):
+            return False
+        if uid in self._pending or uid == self._analysing:
+            return True
+        (self._pending.appendleft if front else self._pending.append)(uid)
+        self.series_table.upsert(uid, state="queued")
+        self._start_next()
+        return True
+
+    def _start_next(self) -> None:
+        if self.analysis.running or not self._pending:
             return
+        uid = self._pending.popleft()
+        entry = self._entries[uid]
+        self._analysing = uid
+        self.series_table.upsert(uid, state="analysing")
         self.messages.clear()
         self.messages.setVisible(False)
-        user = self.ctx.user
-        self.analysis.start(workflow.analyse_and_store, self._entry, self._loaded,
-                            self.ctx.store, getattr(user, "username", "unknown"),
-                            phantom=self.phantom_combo.currentData(),
-                            profile=self.profile_combo.currentData())
+        loaded = self._loaded if uid == self._current_uid else None
+        if uid == self._current_uid:
+            self.strip.set_state(physics=None, ai_pending=True)
+        self.analysis.start(intake_jobs.analyse_job, entry, loaded, self.ctx.store,
+                            self._username(), phantom=self.phantom_combo.currentData(),
+                            profile=self.profile_combo.currentData(), review=self.link,
+                            use_baseline=bool(self.ctx.settings.get("use_baseline", True)))
 
     def _on_analysed(self, outcome: workflow.AnalysisOutcome) -> None:
-        self._result = outcome.result
-        if self._loaded is None:
-            self._set_loaded(outcome.series)
-        self.verdict.set_verdict(outcome.result.verdict)
-        self.tabs.set_result(outcome.result)
-        self.module_nav.clear()
-        for module_id, k in workflow.module_slices(outcome.result):
-            self.module_nav.addItem(f"{module_id}  #{k + 1}", k)
-        origin = outcome.result.localisation.origin_slice
-        self.show_slice(origin if origin >= 0 else self._slice)
-        self._sync_module_nav()
+        uid, self._analysing = outcome.entry.series_uid, None
+        self.series_table.upsert(uid, state="analysed", verdict=outcome.result.verdict.value)
+        if uid == self._current_uid or self._current_uid is None:
+            self._current_uid = uid
+            if self._loaded is None:
+                self._loaded = outcome.series
+                self.view.set_loaded(outcome.series)
+            self._show_result(outcome.result, outcome.record_id)
+            for note in outcome.result.notes[:1]:
+                self.messages.show_message(note, level="warning")
         serial = (outcome.result.inputs or {}).get("scanner_serial") or outcome.entry.scanner_serial
         self.trend.refresh(prefer_serial=serial)
-        for note in outcome.result.notes[:1]:
-            self.messages.show_message(note, level="warning")
+        self.refresh_marks()
+        self._start_next()
+
+    def _on_analysis_failed(self, exc: BaseException) -> None:
+        uid, self._analysing = self._analysing, None
+        if uid is not None:
+            self.series_table.upsert(uid, state="analysed", verdict="ERROR")
+        self._on_failed(exc)
+        self.refresh_marks()
+        self._start_next()
 
     def _on_failed(self, exc: BaseException) -> None:
         self.messages.show_error(exc)
@@ -239,11 +265,15 @@ class CtQcPanel(QWidget):
             self.ctx.notifier.error(exc)
 
     def is_busy(self) -> bool:
-        return self.analysis.running or self.io.running
+        return (self.analysis.running or self.io.running or self.actions.running
+                or bool(self._pending))
 
     def shutdown(self) -> None:
-        self.analysis.cancel(silent=True)
-        self.io.cancel(silent=True)
+        self._timer.stop()
+        self._pending.clear()
+        for c in (self.analysis, self.io, self.loader, self.actions, self.refresher, self.demo):
+            c.cancel(silent=True)
+        self.stop_receiving()
 
     def _allowed(self, action: str) -> bool:
         try:
@@ -253,95 +283,68 @@ class CtQcPanel(QWidget):
             return False
         return True
 
-    # --- viewer --------------------------------------------------------------------------
-    def show_slice(self, k: int) -> None:
-        if self._loaded is None:
-            return
-        n = self._loaded.volume.shape[0]
-        k = max(0, min(n - 1, int(k)))
-        self._slice = k
-        if self.slice_slider.value() != k:
-            self.slice_slider.blockSignals(True)
-            self.slice_slider.setValue(k)
-            self.slice_slider.blockSignals(False)
-        self.viewer.set_image(self._loaded.volume[k], keep_view=True)
-        z = float(self._loaded.slice_positions_mm[k])
-        self.slice_label.setText(self.tr("slice %1 / %2, z %3 mm").replace("%1", str(k + 1))
-                                 .replace("%2", str(n)).replace("%3", f"{z:.1f}"))
-        rois = (workflow.overlays_for_slice(self._result, k, self._loaded.pixel_mm)
-                if self._result is not None else [])
-        self.viewer.set_rois(rois)
+    # --- marks: holds, AI, archive, baseline ---------------------------------------------
+    def refresh_marks(self) -> None:
+        """Re-read holds, AI verdicts, archive and baseline records (background)."""
+        if not self.refresher.running:
+            self.refresher.start(_snapshot_job, self.ctx.store, self.link)
 
-    def _sync_module_nav(self) -> None:
-        i = self.module_nav.findData(self._slice)
-        if i >= 0:
-            self.module_nav.setCurrentIndex(i)
+    def _on_snapshot(self, snapshot: workflow.StationSnapshot) -> None:
+        self._snapshot = snapshot
+        self.series_table.apply_snapshot(snapshot)
+        self._update_strip()
 
-    def _on_module_chosen(self, index: int) -> None:
-        k = self.module_nav.itemData(index)
-        if k is not None:
-            self.show_slice(int(k))
-
-    def show_roi(self, roi_id: str) -> None:
-        """An ROI was clicked: show its numbers and select its row."""
-        if self._result is None:
+    def _update_strip(self) -> None:
+        snap, uid = self._snapshot, self._current_uid or ""
+        entry = self._entries.get(uid)
+        serial = ((self._result.inputs or {}).get("scanner_serial") if self._result is not None
+                  else None) or (entry.scanner_serial if entry else "")
+        hold = snap.holds.get(serial) if snap is not None and serial else None
+        self.hold_banner.set_hold(serial, hold)
+        if snap is None:
+            self.strip.set_state(physics=self._result.verdict if self._result else None)
             return
-        d = workflow.measurement_details(self._result, roi_id)
-        if not d:
-            art = self._artifact_text(roi_id)
-            self.roi_details.setText(art)
-            return
-        value = "-" if d["value"] is None else (f"{d['value']:.4g}" if isinstance(d["value"], float)
-                                               else str(d["value"]))
-        w = d["where"]
-        where = ""
-        if "centre_px" in w:
-            where = self.tr("at (%1, %2) px, radius %3 px").replace(
-                "%1", f"{w['centre_px'][0]:.1f}").replace("%2", f"{w['centre_px'][1]:.1f}").replace(
-                "%3", f"{w.get('radius_px', 0):.1f}")
-        verdict = verdict_text(d["verdict"])
-        self.roi_details.setText(f"<b>{d['key']}</b>: {value} {d['unit']}  ·  "
-                                 f"{self.tr('limits')} {d['limits']}  ·  {verdict}  ·  {where}"
-                                 + (f"<br>{d['note']}" if d["note"] else ""))
-        self.viewer.highlight_roi(roi_id)
-        self.tabs.table.blockSignals(True)
-        self.tabs.table.select_key(d["key"])
-        self.tabs.table.blockSignals(False)
-
-    def _artifact_text(self, roi_id: str) -> str:
-        if not roi_id.startswith("artifact."):
-            return ""
-        a = self._result.artifacts[int(roi_id.split(".")[1].split("#")[0])]
-        loc = ", ".join(f"{k} {v}" for k, v in (a.location or {}).items() if k != "centre_px")
-        return f"<b>{a.type}</b>: {a.amplitude_hu:+.1f} HU · {loc} · {a.verdict.value}"
-
-    def _on_row_selected(self, key: str) -> None:
-        if self._result is None:
-            return
-        m = self._result.measurement(key)
-        if m is None:
-            return
-        w = m.where or {}
-        if "slice" in w and int(w["slice"]) != self._slice:
-            self.show_slice(int(w["slice"]))
-        if any(r.id == key for r in self.viewer.rois()):
-            self.show_roi(key)
+        base = snap.baselines.get(serial)
+        self.strip.set_state(physics=self._result.verdict if self._result else None,
+                             ai=snap.ai.get(uid) if self._result is not None else None,
+                             baseline=base, is_baseline=bool(base and base["series_uid"] == uid),
+                             archive=snap.archive.get(uid),
+                             ai_pending=uid == self._analysing)
 
     # --- language ----------------------------------------------------------------------
     def retranslate_ui(self) -> None:
-        self.import_button.setText(self.tr("Import folder…"))
-        self.simulate_button.setText(self.tr("Simulate series"))
         self.phantom_label.setText(self.tr("Phantom"))
         self.profile_label.setText(self.tr("Limits"))
         self.analyse_button.setText(self.tr("Analyse"))
-        self.series_title.setText(self.tr("Series (imported / received)"))
-        self.module_label.setText(self.tr("Module"))
-        if not self.roi_details.text():
-            self.roi_details.setText(self.tr("Click an ROI to see its numbers."))
-        if self._loaded is not None:
-            self.show_slice(self._slice)
+        self.baseline_button.setText(self.tr("Set as baseline…"))
+        self.archive_button.setText(self.tr("Archive to PACS"))
+        self.report_button.setText(self.tr("PDF report…"))
+        n_rej = self.rejected_table.rowCount()
+        for i, text in enumerate((self.tr("Series"),
+                                  self.tr("Rejected (%1)").replace("%1", str(n_rej)),
+                                  self.tr("Activity"))):
+            self.left_tabs.setTabText(i, text)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
+
+
+# --- background helpers (pool threads) ---------------------------------------------------
+def _load_with_result(entry: workflow.SeriesEntry, store: Any, *, token: Any,
+                      progress: Any) -> tuple:
+    """Images of a series and, when it was analysed before, its newest stored result."""
+    from station_plugins.ct_qc.analysis.result import QcResult
+
+    entry, loaded = workflow.load_job(entry, token=token, progress=progress)
+    rows = [r for r in store.query_records(kind=workflow.RESULT_KIND, ref=entry.series_uid,
+                                           limit=1)] if store is not None else []
+    if not rows or "measurements" not in rows[0].payload:
+        return entry, loaded, None, ""
+    return entry, loaded, QcResult.from_json(json.dumps(rows[0].payload)), rows[0].id
+
+
+def _snapshot_job(store: Any, link: Any, *, token: Any, progress: Any) -> Any:
+    return workflow.station_snapshot(store, link, token=token, progress=progress)
+

@@ -83,7 +83,10 @@ def _table_rows(result: Any) -> tuple[list, list]:
 
 
 def write_report(result: Any, path: str | Path, *, series: Any = None,
-                 images: dict[str, np.ndarray] | None = None, signer: str = "") -> Path:
+                 images: dict[str, np.ndarray] | None = None, signer: str = "",
+                 signatures: list[tuple[str, str, str]] | None = None) -> Path:
+    """``signatures``: e-signatures on the result as (printed name (user), UTC, meaning),
+    listed in the signature block above an empty row for a handwritten signature."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
@@ -156,9 +159,12 @@ def write_report(result: Any, path: str | Path, *, series: Any = None,
     story += [Paragraph("Measurements", ss["Heading3"]), mt, Spacer(1, 6 * mm)]
     for n in result.notes:
         story.append(Paragraph(f"Note: {n}", small))
-    sig = Table([["Reviewed by (name, signature)", "Date", "Meaning"],
+    esigs = [[Paragraph(n, small), Paragraph(d, small), Paragraph(m, small)]
+             for n, d, m in (signatures or [])]
+    sig = Table([["Reviewed by (name, signature)", "Date", "Meaning"], *esigs,
                  [signer or "", "", "reviewed / approved / released"]],
-                colWidths=[90 * mm, 40 * mm, 50 * mm], rowHeights=[6 * mm, 16 * mm])
+                colWidths=[90 * mm, 40 * mm, 50 * mm],
+                rowHeights=[6 * mm] + [None] * len(esigs) + [16 * mm])
     sig.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTSIZE", (0, 0), (-1, -1), 8)]))
     story += [Spacer(1, 6 * mm), Paragraph("Signature", ss["Heading3"]), sig]
     doc.build(story)

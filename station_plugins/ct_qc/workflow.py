@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -40,6 +40,8 @@ class AnalysisOutcome:
     series: Any                     # LoadedSeries (volume, pixel_mm, slice positions, ...)
     result: Any                     # QcResult
     record_id: str = ""
+    ai: dict | None = None          # the AI verdict stored beside the physics one
+    baseline_record_id: str = ""    # the accepted baseline the limits were derived from
 
 
 def scan_folder(folder: str | Path, *, origin: str = "import") -> list[SeriesEntry]:
@@ -90,7 +92,7 @@ def load_entry(entry: SeriesEntry) -> Any:
 def analyse_entry(entry: SeriesEntry, *, phantom: str = "auto", profile: Any = None,
                   token: CancelToken | None = None,
                   progress: Callable[[float, str], None] | None = None,
-                  loaded: Any = None) -> AnalysisOutcome:
+                  loaded: Any = None, baseline: Any = None) -> AnalysisOutcome:
     """Load (unless given) and analyse one series; ``run(inputs, *, token, progress)``."""
     from station_plugins.ct_qc.analysis import analyze_series
 
@@ -100,8 +102,8 @@ def analyse_entry(entry: SeriesEntry, *, phantom: str = "auto", profile: Any = N
         progress(0.0, "reading images")
         loaded = load_entry(entry)
     token.raise_if_cancelled()
-    result = analyze_series(loaded, phantom=phantom, profile=profile, token=token,
-                            progress=ScaledProgress(progress, 0.1, 1.0))
+    result = analyze_series(loaded, phantom=phantom, profile=profile, baseline=baseline,
+                            token=token, progress=ScaledProgress(progress, 0.1, 1.0))
     return AnalysisOutcome(entry=entry, series=loaded, result=result)
 
 
@@ -111,7 +113,9 @@ def store_result(store: Any, outcome: AnalysisOutcome, *, username: str) -> str:
     serial = (res.inputs or {}).get("scanner_serial") or outcome.entry.scanner_serial or "unknown"
     uid = (res.inputs or {}).get("series_uid") or outcome.entry.series_uid
     payload = json.loads(res.to_json())
-    payload.setdefault("station", {})["acquired"] = outcome.entry.acquired
+    payload.setdefault("station", {}).update(
+        acquired=outcome.entry.acquired, origin=outcome.entry.origin,
+        folder=outcome.entry.folder, n_images=outcome.entry.n_images)
     row = store.add_record(RESULT_KIND, serial, payload, username=username, ref=uid,
                            verdict=res.verdict.value)
     return row.id
@@ -225,16 +229,6 @@ def measurement_details(result: Any, key: str) -> dict:
 
 
 # --- background jobs: fn(*args, token=..., progress=...) for the task runner ------------
-def scan_job(folder: str | Path, *, token: CancelToken, progress: Callable) -> list[SeriesEntry]:
-    progress(0.0, "reading headers")
-    entries = scan_folder(folder)
-    token.raise_if_cancelled()
-    if not entries:
-        raise InputRejected(f"no CT series found under {folder}",
-                            remedy="Choose a folder that holds CT DICOM files.")
-    return entries
-
-
 def load_job(entry: SeriesEntry, *, token: CancelToken, progress: Callable) -> tuple[SeriesEntry, Any]:
     progress(0.0, "reading images")
     loaded = load_entry(entry)
@@ -242,29 +236,24 @@ def load_job(entry: SeriesEntry, *, token: CancelToken, progress: Callable) -> t
     return entry, loaded
 
 
-def simulate_job(out_dir: str | Path, params: Any, serial: str, *, token: CancelToken,
-                 progress: Callable) -> list[SeriesEntry]:
-    """Simulate a phantom series (demo / training), write it as DICOM and list it."""
-    from station_plugins.ct_qc.simulator import simulate_series, write_dicom_series
-
-    series = simulate_series(params, token=token, progress=ScaledProgress(progress, 0, 0.8))
-    token.raise_if_cancelled()
-    folder = Path(out_dir)
-    write_dicom_series(series, folder, scanner_serial=serial)
-    progress(1.0, "simulated series written")
-    return scan_folder(folder, origin="simulated")
-
-
 def analyse_and_store(entry: SeriesEntry, loaded: Any, store: Any, username: str, *,
                       phantom: str = "auto", profile: Any = None, token: CancelToken,
-                      progress: Callable) -> AnalysisOutcome:
+                      progress: Callable, review: Any = None,
+                      baseline: Any = None) -> AnalysisOutcome:
     """Analyse and append the record. A series that cannot be decided is stored as an
-    ERROR record with the reason (nothing silently lost), then the error is raised."""
+    ERROR record with the reason (nothing silently lost), then the error is raised.
+
+    ``baseline`` (a :class:`~station_plugins.ct_qc.baseline.BaselineRef` of this scanner)
+    adds its constancy limits; ``review`` (a :class:`ReviewLink`) runs the AI hand-off
+    after the physics result is stored (the AI verdict is stored beside it, flagged series
+    are queued for the image-review station with the baseline image)."""
     from app.core.errors import Cancelled, PharosError
 
     try:
         outcome = analyse_entry(entry, phantom=phantom, profile=profile, token=token,
-                                progress=progress, loaded=loaded)
+                                progress=ScaledProgress(progress, 0.0, 0.85 if review else 1.0),
+                                loaded=loaded,
+                                baseline=baseline.result if baseline is not None else None)
     except Cancelled:
         raise
     except PharosError as exc:
@@ -272,9 +261,97 @@ def analyse_and_store(entry: SeriesEntry, loaded: Any, store: Any, username: str
             store.add_record(RESULT_KIND, entry.scanner_serial or "unknown",
                              {"verdict": Verdict.ERROR.value, "error": exc.to_dict(),
                               "inputs": {"series_uid": entry.series_uid},
-                              "station": {"acquired": entry.acquired}},
+                              "station": {"acquired": entry.acquired, "folder": entry.folder}},
                              username=username, ref=entry.series_uid, verdict=Verdict.ERROR.value)
         raise
     record_id = store_result(store, outcome, username=username) if store is not None else ""
-    return AnalysisOutcome(entry=outcome.entry, series=outcome.series, result=outcome.result,
-                           record_id=record_id)
+    outcome = replace(outcome, record_id=record_id,
+                      baseline_record_id=baseline.record_id if baseline is not None else "")
+    if review is not None and store is not None:
+        progress(0.86, "AI check")
+        ai = review.check(outcome, username=username, baseline=baseline, token=token,
+                          progress=ScaledProgress(progress, 0.86, 1.0))
+        outcome = replace(outcome, ai=ai)
+    return outcome
+
+
+def entry_from_info(info: Any, origin: str = "received") -> SeriesEntry:
+    """A SeriesEntry for a series the intake assembled (SeriesInfo; header of one file)."""
+    import pydicom
+
+    acquired = ""
+    try:
+        ds = pydicom.dcmread(info.paths[0], stop_before_pixels=True)
+        date = str(getattr(ds, "AcquisitionDate", "") or getattr(ds, "SeriesDate", "") or "")
+        time = str(getattr(ds, "AcquisitionTime", "") or getattr(ds, "SeriesTime", "") or "")
+        if len(date) == 8:
+            acquired = f"{date[:4]}-{date[4:6]}-{date[6:8]} {time[:2]}:{time[2:4]}".strip(" :")
+    except (OSError, ValueError, AttributeError, IndexError):
+        pass
+    serial = info.device_serial or ""
+    desc = info.series_description or "CT series"
+    return SeriesEntry(series_uid=info.series_instance_uid,
+                       label=f"{serial or '?'}  {acquired}  {desc}".strip(),
+                       folder=str(info.folder or ""), files=tuple(str(p) for p in info.paths),
+                       scanner_serial=serial, acquired=acquired, n_images=info.instance_count,
+                       origin=origin, extra={"revision": info.revision,
+                                             "study_uid": info.study_instance_uid})
+
+
+def stored_entries(store: Any, limit: int = 200) -> list[SeriesEntry]:
+    """Series analysed before (newest results), whose images are still on disk."""
+    out: dict[str, SeriesEntry] = {}
+    for row in store.query_records(kind=RESULT_KIND, limit=limit):
+        st = (row.payload or {}).get("station") or {}
+        folder = st.get("folder") or ""
+        if row.ref in out or not folder or not Path(folder).is_dir():
+            continue
+        acquired = st.get("acquired") or ""
+        out[row.ref] = SeriesEntry(series_uid=row.ref, label=f"{row.subject}  {acquired}",
+                                   folder=folder, scanner_serial=row.subject,
+                                   acquired=acquired, n_images=int(st.get("n_images") or 0),
+                                   origin="stored")
+    return sorted(out.values(), key=lambda e: (e.acquired, e.series_uid))
+
+
+@dataclass(frozen=True)
+class StationSnapshot:
+    """Everything the series list marks, read in one background job."""
+
+    results: dict        # series UID -> {"verdict", "record_id", "serial"} (newest)
+    ai: dict             # series UID -> stored AI verdict payload
+    archive: dict        # series UID -> archive state
+    baselines: dict      # serial -> {"series_uid", "record_id", "set_by", "set_utc"}
+    holds: dict          # serial -> active hold (reason, username, since)
+
+
+def station_snapshot(store: Any, link: Any = None, *, token: CancelToken | None = None,
+                     progress: Callable = no_progress) -> StationSnapshot:
+    from station_plugins.ct_qc.archive import archive_states
+    from station_plugins.ct_qc.baseline import baseline_records
+    from station_plugins.ct_qc.review_link import ai_verdicts
+
+    results: dict[str, dict] = {}
+    for row in store.query_records(kind=RESULT_KIND, limit=5000):
+        results.setdefault(row.ref, {"verdict": row.verdict, "record_id": row.id,
+                                     "serial": row.subject})
+    baselines = {serial: {"series_uid": r.ref, "record_id": r.id, "set_by": r.username,
+                          "set_utc": r.created_utc,
+                          "result_record_id": r.payload.get("result_record_id", "")}
+                 for serial, r in baseline_records(store).items()}
+    return StationSnapshot(results=results, ai=ai_verdicts(store),
+                           archive=archive_states(store), baselines=baselines,
+                           holds=link.holds() if link is not None else {})
+
+
+def report_job(result: Any, loaded: Any, path: str | Path, signatures: list, *,
+               token: CancelToken, progress: Callable) -> Path:
+    """Write the PDF report of one result; ``signatures`` are Signature objects on it."""
+    from station_plugins.ct_qc.report_pdf import write_report
+
+    progress(0.1, "writing the PDF report")
+    rows = [(f"{s.printed_name} ({s.username})", s.signed_utc,
+             s.meaning + (f": {s.comment}" if s.comment else "")) for s in signatures]
+    out = write_report(result, path, series=loaded, signatures=rows)
+    progress(1.0, "report written")
+    return out

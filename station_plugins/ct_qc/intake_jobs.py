@@ -1,0 +1,111 @@
+"""Background jobs of the CT QC station around the intake service (Qt-free; each is
+``fn(*args, token=..., progress=...)`` for the task runner).
+
+* :func:`import_job` - folder import through IntakeService (validation + quarantine);
+  every series it stored is completed at once (its ``on_series_complete`` fires).
+* :func:`simulate_job` - simulate a phantom series and import it the same way.
+* :func:`demo_push_job` - demo mode: a simulated scanner renders a series and pushes it
+  with C-STORE to the station's own receiver (it arrives like a real scanner's).
+* :func:`analyse_job` - look up the scanner's accepted baseline, then
+  ``workflow.analyse_and_store`` (physics, store, AI hand-off).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from app.core.errors import InputRejected
+from app.core.tasks import CancelToken, ScaledProgress
+
+DEMO_DAYS = 5
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    stored: int
+    duplicates: int
+    rejected: int
+    series_uids: tuple[str, ...]
+
+
+def _complete(service: Any, report: Any) -> ImportSummary:
+    uids = tuple(sorted({s.series_instance_uid for s in report.stored}))
+    for uid in uids:
+        service.analyse(uid)          # complete now: fires on_series_complete
+    return ImportSummary(len(report.stored), report.duplicates, len(report.rejected), uids)
+
+
+def import_job(service: Any, folder: str | Path, *, token: CancelToken,
+               progress: Callable) -> ImportSummary:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputRejected(f"Folder {folder} does not exist.")
+    progress(0.0, "validating files")
+    report = service.import_folder(folder, token=token, progress=progress)
+    if not report.stored and not report.rejected:
+        raise InputRejected(f"No files found under {folder}.",
+                            remedy="Choose a folder that holds CT DICOM files.")
+    return _complete(service, report)
+
+
+def simulate_job(service: Any, out_dir: str | Path, params: Any, serial: str, *,
+                 token: CancelToken, progress: Callable) -> ImportSummary:
+    """Simulate a phantom series (demo / training), write it and import it."""
+    from app.adapters.dicom_files import ImportReport, RejectedFile
+    from station_plugins.ct_qc.simulator import simulate_series, write_dicom_series
+
+    series = simulate_series(params, token=token, progress=ScaledProgress(progress, 0, 0.7))
+    token.raise_if_cancelled()
+    paths = write_dicom_series(series, Path(out_dir), scanner_serial=serial)
+    report = ImportReport()
+    for i, path in enumerate(p for p in paths if Path(p).suffix == ".dcm"):
+        token.raise_if_cancelled()
+        outcome = service.files.ingest_file(Path(path))
+        service._outcome(outcome)  # noqa: SLF001 - same path as import_paths, one file
+        (report.rejected if isinstance(outcome, RejectedFile) else report.stored).append(outcome)
+        progress(0.7 + 0.3 * (i + 1) / len(paths), "importing")
+    return _complete(service, report)
+
+
+def demo_push_job(out_dir: str | Path, host: str, port: int, called_ae: str, k: int, *,
+                  matrix: int = 256, token: CancelToken, progress: Callable) -> dict:
+    """Render demo series number ``k`` (scanners and days in turn, with the demo fleet's
+    artifacts) and push it to ``called_ae`` at host:port as the scanner 'SIMSCAN'."""
+    from station_plugins.ct_qc.simulator import simulate_series, write_dicom_series
+    from station_plugins.ct_qc.simulator.demo_scanner import DEFAULT_SCANNERS, demo_params
+    from station_plugins.ct_qc.simulator.scanner_push import push_series
+
+    index = k % len(DEFAULT_SCANNERS)
+    day = (k // len(DEFAULT_SCANNERS)) % DEMO_DAYS
+    serial = DEFAULT_SCANNERS[index]
+    params = demo_params(serial, index, day, DEMO_DAYS, matrix=matrix,
+                         when=datetime.now(timezone.utc).replace(microsecond=0), seed=k)
+    progress(0.0, f"simulating {serial}")
+    series = simulate_series(params, token=token, progress=ScaledProgress(progress, 0, 0.6))
+    token.raise_if_cancelled()
+    folder = Path(out_dir) / f"{k:05d}_{serial}"
+    paths = write_dicom_series(series, folder, scanner_serial=serial,
+                               station_name=f"CT{index + 1:02d}", series_number=day + 1)
+    progress(0.7, f"pushing {serial} to {called_ae}@{host}:{port}")
+    report = push_series(paths, host, port, called_ae, "SIMSCAN")
+    progress(1.0, "pushed")
+    return {"serial": serial, "day": day, "sent": len(report.results),
+            "accepted": len(report.sent_ok)}
+
+
+def analyse_job(entry: Any, loaded: Any, store: Any, username: str, *, phantom: str = "auto",
+                profile: Any = None, review: Any = None, use_baseline: bool = True,
+                token: CancelToken, progress: Callable) -> Any:
+    from station_plugins.ct_qc import workflow
+    from station_plugins.ct_qc.baseline import current_baseline
+
+    baseline = None
+    if use_baseline and store is not None:
+        serial = entry.scanner_serial or (getattr(loaded, "header", {}) or {}).get(
+            "DeviceSerialNumber", "")
+        baseline = current_baseline(store, serial)
+    return workflow.analyse_and_store(entry, loaded, store, username, phantom=phantom,
+                                      profile=profile, token=token, progress=progress,
+                                      review=review, baseline=baseline)
