@@ -184,17 +184,18 @@ def test_review_list_decide_and_export_end_to_end(workstation, tmp_path, capsys)
 @real_model
 @pytest.mark.slow
 def test_real_classifier_on_simulated_dicom_series(workstation, tmp_path):
-    """The trained classifier through the CLI: a clean series is normal (exit 0), a
-    strong ring is flagged as 'ring' (exit 1)."""
+    """The trained classifier through the CLI on slices inside the CatPhan uniformity
+    module (as in training): a clean series is normal (exit 0), a 30 HU ring at 45 mm
+    (inside the training range) is flagged as 'ring' (exit 1)."""
     from station_plugins.ct_qc.simulator import (ArtifactSpec, SimParams, simulate_series,
                                                  write_dicom_series)
 
     models = str(REAL_DIR.parents[1])
     for name, arts, expected_rc, expected in (
             ("clean", (), 0, "normal"),
-            ("ring", (ArtifactSpec("ring", 40.0, radius_mm=45.0),), 1, "ring")):
-        sim = simulate_series(SimParams(matrix=256, n_slices=5, slice_thickness_mm=5.0,
-                                        seed=11, artifacts=arts))
+            ("ring", (ArtifactSpec("ring", 30.0, radius_mm=45.0),), 1, "ring")):
+        sim = simulate_series(SimParams(matrix=256, n_slices=5, slice_thickness_mm=2.0,
+                                        z_range_mm=(-69.0, -61.0), seed=11, artifacts=arts))
         write_dicom_series(sim, tmp_path / name, scanner_serial="SN-REAL")
         out = tmp_path / f"{name}.json"
         r = pharos("ai", "classify", str(tmp_path / name), "--json", str(out),
