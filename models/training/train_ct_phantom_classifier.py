@@ -32,41 +32,91 @@ from station_plugins.image_review.preprocess import CLASSES, INPUT_SIZE  # noqa:
 NAME, VERSION = "ct_phantom_classifier", "1.0.0"
 
 
-def scale_hu(x: torch.Tensor) -> torch.Tensor:
-    """Two windows as features: a narrow one (artifacts, shifts) and a wide one."""
-    narrow = torch.clamp(x / 50.0, -4.0, 4.0)
-    wide = torch.clamp(x / 500.0, -2.0, 2.0)
-    return torch.cat([narrow, wide], dim=1)
+def _polar_grid(n_r: int = 160, n_theta: int = 256, r_max: float = 0.97) -> torch.Tensor:
+    """Sampling grid (1, n_theta, n_r, 2) in grid_sample coordinates about the centre."""
+    r = torch.linspace(0.0, r_max, n_r)
+    t = torch.linspace(0.0, 2 * np.pi, n_theta + 1)[:-1]
+    xs = r[None, :] * torch.cos(t)[:, None]
+    ys = r[None, :] * torch.sin(t)[:, None]
+    return torch.stack([xs, ys], dim=-1)[None]
 
 
 class PhantomNet(nn.Module):
+    """Physics-informed front end (fixed) + a small learned classifier.
+
+    Fixed maps at 64 x 64 from the 128 x 128 input: narrow and wide intensity windows,
+    the high-pass residual and its magnitude (noise, streaks, edges), the centre slice
+    minus its neighbours (z-bands). A polar branch samples the residual about the
+    reconstruction centre and averages it over 8 angular sectors: a ring or arc is a
+    peak at one radius (coherent over angle, so even a faint ring stands out).
+    """
+
+    SECTORS = 16
+
     def __init__(self, n_classes: int = len(CLASSES), width: int = 24) -> None:
         super().__init__()
         w = width
+        self.register_buffer("grid", _polar_grid(), persistent=False)
 
-        def block(cin: int, cout: int) -> nn.Sequential:
+        def conv(cin: int, cout: int) -> nn.Sequential:
             return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False),
-                                 nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
-                                 nn.Conv2d(cout, cout, 3, padding=1, bias=False),
                                  nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
 
-        self.b1, self.b2, self.b3, self.b4 = block(6, w), block(w, 2 * w), \
-            block(2 * w, 3 * w), block(3 * w, 4 * w)
-        self.feat_dim = 4 * w * 2
-        self.head = nn.Linear(self.feat_dim, n_classes)
+        self.c1, self.c2, self.c3, self.c4 = conv(6, w), conv(w, 2 * w), conv(2 * w, 3 * w), \
+            conv(3 * w, 3 * w)
+        self.ring = nn.Sequential(
+            nn.Conv1d(self.SECTORS, 24, 5, padding=2), nn.ReLU(inplace=True),
+            nn.Conv1d(24, 16, 5, padding=2), nn.ReLU(inplace=True))
+        self.feat_dim = 3 * w * 2 + 16 * 2
+        self.head = nn.Sequential(nn.Linear(self.feat_dim, 96), nn.ReLU(inplace=True),
+                                  nn.Linear(96, n_classes))
 
-    def features(self, x128: torch.Tensor) -> torch.Tensor:
-        """x128: (N, 3, 128, 128) HU."""
-        h = scale_hu(x128)
-        h = F.max_pool2d(self.b1(h), 2)       # 64
-        h = F.max_pool2d(self.b2(h), 2)       # 32
-        h = F.max_pool2d(self.b3(h), 2)       # 16
-        h = self.b4(h)                        # 16
+    def fixed_maps(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        c = x[:, 1:2]
+        nb = 0.5 * (x[:, 0:1] + x[:, 2:3])
+        smooth = F.avg_pool2d(c, 5, stride=1, padding=2, count_include_pad=False)
+        resid = torch.clamp((c - smooth) / 30.0, -4.0, 4.0)
+        band = torch.clamp((c - nb) / 20.0, -4.0, 4.0)
+        maps = torch.cat([torch.clamp(c / 50.0, -4.0, 4.0), torch.clamp(c / 500.0, -2.0, 2.0),
+                          resid, resid.abs(), band, band.abs()], dim=1)
+        maps = F.avg_pool2d(maps, 8)                                   # 32 x 32
+        polar = F.grid_sample(torch.clamp((c - smooth) / 10.0, -6.0, 6.0),
+                              self.grid.expand(x.shape[0], -1, -1, -1),
+                              mode="bilinear", padding_mode="zeros", align_corners=False)
+        n, _, n_t, n_r = polar.shape                                   # N,1,theta,r
+        sectors = polar.reshape(n, self.SECTORS, n_t // self.SECTORS, n_r).mean(dim=2)
+        return maps, sectors                                           # N,8,r
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """x: (N, 3, 256, 256) HU."""
+        return self.features_from_maps(*self.fixed_maps(x))
+
+    def features_from_maps(self, maps: torch.Tensor, sectors: torch.Tensor) -> torch.Tensor:
+        h = F.max_pool2d(self.c1(maps), 2)    # 16
+        h = F.max_pool2d(self.c2(h), 2)       # 8
+        h = self.c3(h)
+        h = self.c4(h)
+        r = self.ring(sectors)
         return torch.cat([F.adaptive_avg_pool2d(h, 1).flatten(1),
-                          F.adaptive_max_pool2d(h, 1).flatten(1)], dim=1)
+                          F.adaptive_max_pool2d(h, 1).flatten(1),
+                          r.amax(dim=2), r.mean(dim=2)], dim=1)
 
-    def forward(self, x128: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(x128))
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))
+
+    def forward_maps(self, maps: torch.Tensor, sectors: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features_from_maps(maps, sectors))
+
+
+def precompute(net: "PhantomNet", x: np.ndarray, bs: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """The fixed (parameter-free) front end for a whole data set, once."""
+    maps, secs = [], []
+    with torch.no_grad():
+        for i in range(0, len(x), bs):
+            m, s_ = net.fixed_maps(torch.from_numpy(np.asarray(x[i:i + bs], dtype=np.float32)))
+            maps.append(m.numpy().astype(np.float16))
+            secs.append(s_.numpy().astype(np.float16))
+    return np.concatenate(maps), np.concatenate(secs)
 
 
 class ExportWrapper(nn.Module):
@@ -82,8 +132,7 @@ class ExportWrapper(nn.Module):
         self.temperature = float(temperature)
 
     def forward(self, x: torch.Tensor):
-        x128 = F.avg_pool2d(x, 2)
-        f = self.net.features(x128)
+        f = self.net.features(x)
         logits = self.net.head(f)
         probs = torch.softmax(logits / self.temperature, dim=1)
         d = f.unsqueeze(1) - self.means.unsqueeze(0)                 # N, C, D
@@ -92,22 +141,19 @@ class ExportWrapper(nn.Module):
         return probs, logits, anomaly
 
 
-def augment(x: torch.Tensor) -> torch.Tensor:
-    if torch.rand(1).item() < 0.5:
-        x = torch.flip(x, dims=[3])
-    if torch.rand(1).item() < 0.5:
-        x = torch.flip(x, dims=[2])
-    k = int(torch.randint(0, 4, (1,)).item())
-    return torch.rot90(x, k, dims=[2, 3])
-
-
-def evaluate(net: nn.Module, x: np.ndarray, bs: int = 256) -> tuple[np.ndarray, np.ndarray]:
+def evaluate(net: nn.Module, x: np.ndarray, bs: int = 128,
+             maps: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Logits and features, from images or from precomputed front-end maps."""
     net.eval()
     logits, feats = [], []
+    n = len(maps[0]) if maps is not None else len(x)
     with torch.no_grad():
-        for i in range(0, len(x), bs):
-            xb = torch.from_numpy(x[i:i + bs].astype(np.float32))
-            f = net.features(xb)
+        for i in range(0, n, bs):
+            if maps is not None:
+                f = net.features_from_maps(torch.from_numpy(maps[0][i:i + bs].astype(np.float32)),
+                                           torch.from_numpy(maps[1][i:i + bs].astype(np.float32)))
+            else:
+                f = net.features(torch.from_numpy(np.asarray(x[i:i + bs], dtype=np.float32)))
             feats.append(f.numpy())
             logits.append(net.head(f).numpy())
     return np.concatenate(logits), np.concatenate(feats)
@@ -145,15 +191,15 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=14)
     p.add_argument("--seed", type=int, default=20261128)
     p.add_argument("--out", type=Path, default=ROOT / "models" / NAME / VERSION)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1)
     a = p.parse_args()
     torch.manual_seed(a.seed)
     np.random.seed(a.seed)
     torch.set_num_threads(a.threads)
     tr = np.load(a.data_dir / "train.npz")
     ho = np.load(a.data_dir / "heldout.npz")
-    xtr, ytr = tr["x"], tr["y"]
-    xho, yho = ho["x"], ho["y"]
+    xtr, ytr = np.load(a.data_dir / "train.x.npy", mmap_mode="r"), tr["y"]
+    xho, yho = np.load(a.data_dir / "heldout.x.npy", mmap_mode="r"), ho["y"]
     # 10 % of the training set for temperature and the anomaly threshold
     rng = np.random.default_rng(a.seed)
     perm = rng.permutation(len(xtr))
@@ -164,15 +210,17 @@ def main() -> None:
     steps = a.epochs * (len(fit_idx) // 64 + 1)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
     t0 = time.time()
+    mtr, str_ = precompute(net, xtr)
+    print(f"fixed front end computed in {time.time() - t0:.0f} s", flush=True)
     for epoch in range(a.epochs):
         net.train()
         order = rng.permutation(fit_idx)
         total, correct, loss_sum = 0, 0, 0.0
         for i in range(0, len(order), 64):
             idx = np.sort(order[i:i + 64])
-            xb = augment(torch.from_numpy(xtr[idx].astype(np.float32)))
             yb = torch.from_numpy(ytr[idx])
-            out = net(xb)
+            out = net.forward_maps(torch.from_numpy(mtr[idx].astype(np.float32)),
+                                   torch.from_numpy(str_[idx].astype(np.float32)))
             loss = F.cross_entropy(out, yb, label_smoothing=0.02)
             opt.zero_grad()
             loss.backward()
@@ -181,15 +229,15 @@ def main() -> None:
             loss_sum += float(loss) * len(idx)
             correct += int((out.argmax(1) == yb).sum())
             total += len(idx)
-        lg, _ = evaluate(net, xtr[cal_idx])
+        lg, _ = evaluate(net, None, maps=(mtr[cal_idx], str_[cal_idx]))
         cal_acc = float((lg.argmax(1) == ytr[cal_idx]).mean())
         print(f"epoch {epoch + 1}/{a.epochs}: loss {loss_sum / total:.4f} train acc "
               f"{correct / total:.4f} calib acc {cal_acc:.4f} ({time.time() - t0:.0f} s)",
               flush=True)
     # calibration and the anomaly model
-    lg_cal, f_cal = evaluate(net, xtr[cal_idx])
+    lg_cal, f_cal = evaluate(net, None, maps=(mtr[cal_idx], str_[cal_idx]))
     temperature = fit_temperature(lg_cal, ytr[cal_idx])
-    _, f_fit = evaluate(net, xtr[fit_idx])
+    _, f_fit = evaluate(net, None, maps=(mtr[fit_idx], str_[fit_idx]))
     y_fit = ytr[fit_idx]
     means = np.stack([f_fit[y_fit == c].mean(0) for c in range(len(CLASSES))])
     centred = f_fit - means[y_fit]
@@ -202,7 +250,7 @@ def main() -> None:
 
     anomaly_scale = float(np.quantile(maha(f_cal), 0.999))
     # held-out evaluation
-    lg_ho, f_ho = evaluate(net, xho)
+    lg_ho, f_ho = evaluate(net, None, maps=precompute(net, xho))
     z = lg_ho / temperature
     probs = np.exp(z - z.max(1, keepdims=True))
     probs /= probs.sum(1, keepdims=True)
@@ -219,8 +267,8 @@ def main() -> None:
     print("confusion (rows true, cols predicted):", CLASSES)
     print(cm)
     # OOD check: pure noise and an empty field must score as anomalous
-    ood = np.concatenate([np.random.default_rng(1).normal(0, 300, (16, 3, 128, 128)),
-                          np.full((16, 3, 128, 128), -1000.0)]).astype(np.float32)
+    ood = np.concatenate([np.random.default_rng(1).normal(0, 300, (16, 3, 256, 256)),
+                          np.full((16, 3, 256, 256), -1000.0)]).astype(np.float32)
     _, f_ood = evaluate(net, ood)
     ood_rate = float((maha(f_ood) / anomaly_scale > 1.0).mean())
     print(f"anomaly > 1 on held-out (in-distribution): {anomalous_normals:.4f}; "
@@ -251,8 +299,9 @@ def main() -> None:
                                     "99.9th percentile of training; > 1 fits no class"}],
         "classes": list(CLASSES),
         "preprocessing": {"module": "station_plugins.image_review.preprocess",
-                          "resample": "area to 256x256", "in_graph": "2x2 average pool, "
-                          "HU/50 clipped +-4 and HU/500 clipped +-2"},
+                          "resample": "area to 256x256", "in_graph": "fixed front end: intensity windows, "
+                          "high-pass residual, neighbour difference (32x32 maps), polar "
+                          "residual profiles in 16 sectors about the image centre"},
         "training": {"script": "models/training/train_ct_phantom_classifier.py",
                      "data_script": "models/training/ct_phantom_dataset.py",
                      "data": "digital phantom simulator (station_plugins/ct_qc/simulator): "
