@@ -2,7 +2,7 @@
 
 Model per horizon window: for each job one optional interval per eligible room
 (ExactlyOne presence per job), NoOverlap per room, start >= release; objective
-``W_TARD * weighted tardiness + W_ROOM * rooms used + sum of ends`` (on-time first,
+``10^6 x weighted tardiness + 10^5 x rooms used + sum of ends`` (on-time first,
 then consolidation so idle rooms can stand by, then compact = high utilisation).
 Rolling horizon: jobs released inside [t, t + horizon) are optimised with everything
 placed before fixed; the dispatcher's plan is the hint and the fallback (a window
@@ -20,7 +20,7 @@ from app.core.tasks import CancelToken
 from station_plugins.lead_room.scheduling import (Assignment, Job, Room, Schedule, dispatch,
                                                   metrics)
 
-W_TARD, W_ROOM = 10_000, 1_000     # on time first, then fewer rooms, then compact
+W_TARD, W_ROOM = 1_000_000, 100_000     # on time first, then fewer rooms, then compact
 
 
 def _solve_window(window: list[Job], rooms: list[Room], fixed: list[Assignment],

@@ -85,6 +85,7 @@ class LeadRoomPanel(QWidget):
         self.schedule = scheduling.Schedule()
         self.refreshes = 0
         self.banner_latency: list[float] = []       # source change -> banner shown, s
+        self.banner_latency_by_id: dict[str, float] = {}
         self._banner_seen: set[str] = set()
         self._beeped: set[tuple[str, float]] = set()
         self._bridge = _Bridge(self)
@@ -130,6 +131,7 @@ class LeadRoomPanel(QWidget):
         if b["id"] not in self._banner_seen and src:
             self._banner_seen.add(b["id"])
             self.banner_latency.append(time.time() - src)
+            self.banner_latency_by_id[b["id"]] = self.banner_latency[-1]
         where = b["room"] + (f" ({b['source'].split('/', 1)[-1]})" if b["source"] != b["room"]
                              else "")
         text = (f"SAFETY: {b['title']} - {where}"
