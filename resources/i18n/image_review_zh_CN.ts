@@ -434,8 +434,8 @@
     </message>
     <message>
         <location filename="../../station_plugins/image_review/ui_queue.py" line="67"/>
-        <source>Assigned to</source>
-        <translation>分配给</translation>
+        <source>Reviewer</source>
+        <translation>复核员</translation>
     </message>
 </context>
 <context>
@@ -491,102 +491,102 @@
 <context>
     <name>ReviewView</name>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="223"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="230"/>
         <source>Select an item in the queue.</source>
         <translation>请在队列中选择一项。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="226"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="233"/>
         <source>Scanner %1 · series %2 · slice %3 · %4 · analysed by %5</source>
         <translation>扫描机 %1 · 序列 %2 · 层面 %3 · %4 · 分析人 %5</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="230"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="237"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="232"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="239"/>
         <source>AI and physics disagree: AI class &apos;%1&apos;, physics verdict %2. Look closely.</source>
         <translation>AI 与物理检测不一致：AI 类别“%1”，物理检测判定 %2。请仔细查看。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="234"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="241"/>
         <source>Flagged image (AI heatmap)</source>
         <translation>被标记的影像（AI 热图）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="235"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="242"/>
         <source>Flagged image, slice %1 - %2</source>
         <translation>被标记的影像，层面 %1 - %2</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="238"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="245"/>
         <source>Accepted baseline of the scanner</source>
         <translation>扫描机的已接受基线</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="239"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="246"/>
         <source>No accepted baseline for this scanner</source>
         <translation>此扫描机无已接受基线</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="240"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="247"/>
         <source>Decision (recorded only when signed)</source>
         <translation>决定（签名后才记录）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="241"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="248"/>
         <source>Approve reason</source>
         <translation>批准理由</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="242"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="249"/>
         <source>Reject reason</source>
         <translation>拒绝理由</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="243"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="250"/>
         <source>Comment</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="246"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="253"/>
         <source>— choose —</source>
         <translation>— 请选择 —</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="249"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="256"/>
         <source>Approve [A]</source>
         <translation>批准 [A]</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="250"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="257"/>
         <source>Reject [R]</source>
         <translation>拒绝 [R]</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="251"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="258"/>
         <source>Next [N]</source>
         <translation>下一项 [N]</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="252"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="259"/>
         <source>Heatmap [H]</source>
         <translation>热图 [H]</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="254"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="261"/>
         <source>Keys: N next item · A approve · R reject · H heatmap on/off. Mouse: drag pans, wheel zooms, right-drag sets window/level (both images follow).</source>
         <translation>按键：N 下一项 · A 批准 · R 拒绝 · H 热图开/关。鼠标：拖动平移，滚轮缩放，右键拖动调节窗宽/窗位（两幅影像同步）。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="263"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="270"/>
         <source>%1 by %2 (%3), %4</source>
         <translation>%2 %1（%3），%4</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_review.py" line="269"/>
+        <location filename="../../station_plugins/image_review/ui_review.py" line="276"/>
         <source>Two-person rule: a second reviewer must sign the rejection.</source>
         <translation>双人规则：须由第二位复核员签署该拒绝。</translation>
     </message>

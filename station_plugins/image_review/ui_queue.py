@@ -64,7 +64,7 @@ class QueueItemModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return (self.tr("Priority"), self.tr("Age"), self.tr("Scanner"), self.tr("AI class"),
-                    self.tr("Reasons"), self.tr("Status"), self.tr("Assigned to"))[section]
+                    self.tr("Reasons"), self.tr("Status"), self.tr("Reviewer"))[section]
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

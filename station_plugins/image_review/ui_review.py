@@ -130,14 +130,21 @@ class ReviewView(QWidget):
         box.addWidget(self.history_label)
         box.addStretch(1)
 
+        # the image's toolbar (window/level, heatmap, fit) serves both linked viewers: it
+        # sits above them so both canvases have the same size (same zoom for one range)
+        toolbar = self.image_viewer.toolbar
+        self.image_viewer.layout().removeWidget(toolbar)
         left, right = QVBoxLayout(), QVBoxLayout()
         left.addWidget(self.image_title)
         left.addWidget(self.image_viewer, 1)
         right.addWidget(self.baseline_title)
         right.addWidget(self.baseline_stack, 1)
-        images = QHBoxLayout()
-        images.addLayout(left, 1)
-        images.addLayout(right, 1)
+        pair = QHBoxLayout()
+        pair.addLayout(left, 1)
+        pair.addLayout(right, 1)
+        images = QVBoxLayout()
+        images.addWidget(toolbar)
+        images.addLayout(pair, 1)
         lower = QHBoxLayout()          # the decision box is placed by the panel
         lower.addWidget(self.ai_view, 1)
         lower.addWidget(self.physics_view, 1)
