@@ -1,0 +1,84 @@
+"""CT QC -> AI check -> reviewer queue hand-off (Qt-free).
+
+After the CT QC station has analysed and stored a series, it calls
+:func:`check_and_queue`: the AI classifier judges every slice; the AI verdict is stored
+as its own record (model id, version, sha256, input digests, scores, latency) beside
+the physics result, never replacing it; when the series needs a person (AI abnormal,
+low confidence, anomaly, AI-vs-physics disagreement or failed limits) it is queued for
+review with the worst slice and, when the scanner has an accepted baseline, the same
+slice of it. Without a usable model the physics verdict stands alone and the record
+says why.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+import numpy as np
+
+from app.core.errors import ModelIntegrityError
+from app.core.tasks import CancelToken, no_progress
+from station_plugins.image_review.ai_check import AiChecker
+from station_plugins.image_review.preprocess import stack_neighbours
+from station_plugins.image_review.review_queue import ReviewQueue, flag_reasons
+
+log = logging.getLogger(__name__)
+AI_KIND = "ct_qc.ai_verdict"
+
+
+def physics_summary(result_payload: dict) -> dict:
+    return {"verdict": result_payload.get("verdict"),
+            "artifacts": [{"type": a.get("type"), "verdict": a.get("verdict"),
+                           "amplitude_hu": a.get("amplitude_hu")}
+                          for a in result_payload.get("artifacts", [])],
+            "failed": [m.get("key") for m in result_payload.get("measurements", [])
+                       if m.get("verdict") in ("FAIL", "ERROR")]}
+
+
+def checker_or_reason(models: Any) -> tuple[AiChecker | None, str]:
+    if models is None:
+        return None, "no model registry"
+    try:
+        return AiChecker.from_registry(models), ""
+    except ModelIntegrityError as exc:
+        return None, exc.message
+
+
+def check_and_queue(*, store: Any, checker: AiChecker | None, unavailable_reason: str = "",
+                    queue: ReviewQueue | None, volume_hu: np.ndarray, result_payload: dict,
+                    scanner_serial: str, series_uid: str, qc_record_id: str,
+                    username: str, baseline_volume: np.ndarray | None = None,
+                    token: CancelToken | None = None,
+                    progress: Callable[[float, str], None] = no_progress) -> dict:
+    """Run the AI check, store its verdict, queue for review when needed."""
+    physics = physics_summary(result_payload)
+    if checker is None:
+        ai = {"available": False, "reason": unavailable_reason or "AI check unavailable",
+              "label": None}
+        store.add_record(AI_KIND, scanner_serial, {**ai, "qc_record_id": qc_record_id,
+                                                   "physics": physics},
+                         username=username, ref=series_uid, verdict=None)
+        return ai
+    result = checker.classify(volume_hu, token=token, progress=progress)
+    ai = {"available": True, **result.to_dict()}
+    reasons = flag_reasons(ai, physics)
+    store.add_record(AI_KIND, scanner_serial,
+                     {**ai, "qc_record_id": qc_record_id, "physics": physics,
+                      "review_reasons": reasons,
+                      "disagreement": "disagreement" in reasons},
+                     username=username, ref=series_uid,
+                     verdict="FLAG" if reasons else "PASS")
+    if reasons and queue is not None:
+        worst = result.worst_slice().slice_index
+        baseline = None
+        if baseline_volume is not None and len(baseline_volume):
+            bi = min(worst, len(baseline_volume) - 1)
+            baseline = stack_neighbours(baseline_volume, bi)
+        queue.submit(scanner_serial=scanner_serial, series_uid=series_uid, slice_index=worst,
+                     ai={k: ai[k] for k in ("label", "verdict", "model_id", "model_version",
+                                            "model_sha256", "flagged")}
+                     | {"slices": [s for s in ai["slices"] if s["slice_index"] == worst]},
+                     physics=physics, analysed_by=username,
+                     image=stack_neighbours(volume_hu, worst), baseline=baseline,
+                     qc_record_id=qc_record_id, reasons=reasons)
+    return ai
