@@ -286,11 +286,16 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
     # --- marks: holds, AI, archive, baseline ---------------------------------------------
     def refresh_marks(self) -> None:
         """Re-read holds, AI verdicts, archive and baseline records (background)."""
-        if not self.refresher.running:
-            self.refresher.start(_snapshot_job, self.ctx.store, self.link)
+        if self.refresher.running:
+            self._refresh_again = True      # something changed after that read began
+            return
+        self._refresh_again = False
+        self.refresher.start(_snapshot_job, self.ctx.store, self.link)
 
     def _on_snapshot(self, snapshot: workflow.StationSnapshot) -> None:
         self._snapshot = snapshot
+        if getattr(self, "_refresh_again", False):
+            self.refresh_marks()
         self.series_table.apply_snapshot(snapshot)
         self._update_strip()
 

@@ -139,13 +139,25 @@ def trend_points(store: Any, serial: str, key: str, limit: int = 500) -> tuple[l
         m = next((m for m in payload.get("measurements", []) if m.get("key") == key), None)
         if m is None:
             continue
-        when = (payload.get("station", {}) or {}).get("acquired") or row.created_utc
+        when = _iso_or((payload.get("station", {}) or {}).get("acquired"), row.created_utc)
         value = m.get("value")
         points.append(TrendPoint(when=when, value=None if value is None else float(value),
                                  verdict=m.get("verdict"), record_id=row.id,
                                  series_uid=row.ref))
         limits = m.get("limits") or limits
     return points, limits
+
+
+def _iso_or(text: Any, fallback: str) -> str:
+    """``text`` when it is a valid ISO date-time (a header can carry nonsense), else
+    ``fallback`` (the record's creation time)."""
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(str(text))
+        return str(text)
+    except ValueError:
+        return fallback
 
 
 def known_serials(store: Any) -> list[str]:

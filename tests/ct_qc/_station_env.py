@@ -81,6 +81,7 @@ class StationEnv:
         self.status = StatusModel()
         self.notifier = Notifier()
         self.notices: list = []
+        self.contexts: list[StationContext] = []
         self.notifier.subscribe(self.notices.append)
 
     def context(self, username: str | None = "qe1", *, settings: dict | None = None,
@@ -100,9 +101,13 @@ class StationEnv:
                              models=ModelRegistry(self.models_dir, audit=self.audit))
         ctx.data_dir.mkdir(parents=True, exist_ok=True)
         CtQcStation(ctx)
+        self.contexts.append(ctx)
         return ctx
 
     def close(self) -> None:
+        for ctx in self.contexts:       # panels stop their work before the store closes
+            for panel in ctx.extras.get("panels", []):
+                panel.shutdown()
         self.tasks.shutdown(wait=True)
         self.store.close()
 

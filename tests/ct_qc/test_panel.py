@@ -1,139 +1,131 @@
-"""CT QC panel: import a simulated series, analyse in the background, table, ROI click."""
+"""CT QC panel: folder import through the intake (validation + quarantine), auto-analysis,
+results, ROI click, AI-unavailable path, roles, cancel, language."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.adapters.store import Store  # noqa: E402
-from app.core.roles import Role  # noqa: E402
-from app.runtime.task_runner import TaskRunner  # noqa: E402
-from app.stations import StationContext  # noqa: E402
 from station_plugins.ct_qc import workflow  # noqa: E402
-from station_plugins.ct_qc.simulator import (  # noqa: E402
-    ArtifactSpec, SimParams, simulate_series, write_dicom_series)
+from tests.ct_qc._station_env import station_env, write_series  # noqa: E402,F401
 
-
-@dataclass(frozen=True)
-class _User:
-    username: str
-    full_name: str
-    roles: frozenset
-
-
-class _Session:
-    def __init__(self, user):  # noqa: ANN001
-        self.user = user
 
 
 @pytest.fixture(scope="module")
 def series_folder(tmp_path_factory) -> Path:  # noqa: ANN001
-    out = tmp_path_factory.mktemp("ctqc_series")
-    s = simulate_series(SimParams(matrix=256, slice_thickness_mm=5.0, seed=2,
-                                  artifacts=[ArtifactSpec("ring", 30.0, radius_mm=45.0)]))
-    write_dicom_series(s, out, scanner_serial="SN-PANEL")
-    return out
+    """A ring series (30 HU) with the simulator's truth.json beside the images."""
+    return write_series(tmp_path_factory.mktemp("ctqc_series"), artifacts=[("ring", 30.0, 45.0)])
 
 
-@pytest.fixture
-def ctx(tmp_path):  # noqa: ANN001, ANN201
-    from station_plugins.ct_qc.plugin import CtQcStation
-
-    store = Store(tmp_path / "pharos.db", station_id="WS1", software_version="t",
-                  config_hash="h").open()
-    runner = TaskRunner(max_workers=2)
-    c = StationContext(station_id="ct_qc", config=None, settings={}, store=store, audit=None,
-                       auth=None, signatures=None,
-                       session=_Session(_User("qe1", "Q. Engineer",
-                                              frozenset({Role.QUALITY_ENGINEER}))),
-                       tasks=runner, loop=None, notifier=None, data_dir=tmp_path / "ct_qc")
-    CtQcStation(c)  # declares the station's actions on the context
-    yield c
-    runner.shutdown(wait=True)
-
-
-def _open(qtbot, ctx, series_folder):  # noqa: ANN001, ANN202
+def open_panel(qtbot, ctx):  # noqa: ANN001, ANN201
     from station_plugins.ct_qc.panel import CtQcPanel
 
     panel = CtQcPanel(ctx)
     qtbot.addWidget(panel)
+    ctx.extras.setdefault("panels", []).append(panel)
     panel.resize(1500, 900)
-    panel.import_folder(series_folder)
-    qtbot.waitUntil(lambda: panel.series_list.count() == 1 and panel._loaded is not None,
-                    timeout=30000)
     return panel
 
 
-def test_analyse_fills_table_stores_result_and_roi_click_shows_numbers(qtbot, ctx, series_folder):
-    panel = _open(qtbot, ctx, series_folder)
-    assert "SN-PANEL" in panel.series_list.item(0).text()
-    panel.phantom_combo.setCurrentIndex(panel.phantom_combo.findData("catphan504"))
-    qtbot.mouseClick(panel.analyse_button, qtbot_button())
-    qtbot.waitUntil(lambda: panel._result is not None, timeout=120000)
-    table = panel.tabs.table
-    assert table.model().rowCount() > 20
-    keys = {m.key for m in table.measurements()}
-    assert "ct_number.teflon" in keys and "noise.sd" in keys
-    assert panel.verdict.verdict is not None
+def import_and_wait(qtbot, panel, folder, *, analysed: bool = True):  # noqa: ANN001, ANN201
+    panel.import_folder(folder)
+    qtbot.waitUntil(lambda: panel.series_table.rowCount() == 1 and panel._loaded is not None,
+                    timeout=60000)
+    if analysed:
+        qtbot.waitUntil(lambda: panel._result is not None and not panel.is_busy()
+                        and not panel.refresher.running
+                        and panel._current_uid in panel._snapshot.results, timeout=120000)
+    return panel
+
+
+def test_import_validates_quarantines_and_auto_analyses(qtbot, station_env, series_folder):
+    ctx = station_env.context()
+    panel = import_and_wait(qtbot, open_panel(qtbot, ctx), series_folder)
+    # truth.json is not DICOM: rejected with its reason, quarantined, listed and notified
+    assert panel.rejected_table.rowCount() == 1
+    rej = panel.rejected_table.rejected()[0]
+    assert rej.code == "PH-DCM-UNREADABLE" and Path(rej.quarantine_path).exists()
+    assert "PH-DCM-UNREADABLE" in panel.rejected_table.item(0, 2).text()
+    assert str(rej.quarantine_path) == panel.rejected_table.item(0, 3).text()
+    assert panel.left_tabs.tabText(1).endswith("(1)")
+    assert any("truth.json" in n.text for n in station_env.notices)
+    # the images went through the intake folder and were analysed automatically
+    uid = panel._current_uid
     rows = ctx.store.query_records(kind=workflow.RESULT_KIND)
-    assert len(rows) == 1 and rows[0].subject == "SN-PANEL"
-    assert rows[0].ref == panel._entry.series_uid
-    assert panel.tabs.artifacts.rowCount() >= 1
+    assert len(rows) == 1 and rows[0].subject == "SN-PANEL" and rows[0].ref == uid
+    assert "/intake/" in rows[0].payload["station"]["folder"]
+    texts = panel.series_table.row_texts(uid)
+    assert texts[0] == "SN-PANEL" and texts[2] == "28" and texts[3] == rows[0].verdict
+    # no model: the AI verdict says why, stored beside the physics result
+    ai = ctx.store.query_records(kind="ct_qc.ai_verdict")
+    assert len(ai) == 1 and ai[0].payload["available"] is False
+    assert ai[0].payload["qc_record_id"] == rows[0].id
+    assert panel.strip.ai_text.startswith("AI check unavailable: No model 'ct_phantom_classifier'")
+    assert panel.strip.ai_text.endswith("- physics checks only")
+    assert not panel.strip.disagreement_shown
+    # results, artifacts, overlays, ROI click, module navigation, plots, trend
+    keys = {m.key for m in panel.tabs.table.measurements()}
+    assert {"ct_number.teflon", "noise.sd"} <= keys
     assert panel.tabs.artifacts.item(0, 0).text() == "ring"
     assert panel.module_nav.count() >= 3
-    # the origin slice shows the CT-number ROIs; clicking one shows its numbers
-    rois = panel.viewer.rois()
-    teflon = next(r for r in rois if r.id == "ct_number.teflon")
+    teflon = next(r for r in panel.viewer.rois() if r.id == "ct_number.teflon")
     panel.viewer.sig_roi_clicked.emit(teflon.id)
-    text = panel.roi_details.text()
-    assert "ct_number.teflon" in text and "HU" in text
     value = panel._result.measurement("ct_number.teflon").value
-    assert f"{value:.4g}" in text
-    # module navigation moves the viewer
-    panel.module_nav.setCurrentIndex(0)
+    assert "ct_number.teflon" in panel.roi_details.text() and f"{value:.4g}" in panel.roi_details.text()
     panel.module_nav.activated.emit(0)
-    assert panel._slice == panel.module_nav.itemData(0)
-    # plots and trend are filled
+    assert panel.view.current_slice == panel.module_nav.itemData(0)
     assert panel.tabs.plots.mtf.curve_names()
     assert panel.trend.serial_combo.currentText() == "SN-PANEL"
-    assert panel.trend.plot._ids == [rows[0].id] or len(panel.trend.plot._ids) <= 1
 
 
-def qtbot_button():  # noqa: ANN201
-    from PySide6.QtCore import Qt
+def test_reopened_panel_lists_stored_results_with_their_verdicts(qtbot, station_env,
+                                                                 series_folder):
+    ctx = station_env.context()
+    first = import_and_wait(qtbot, open_panel(qtbot, ctx), series_folder)
+    uid, verdict = first._current_uid, first._result.verdict.value
+    first.shutdown()
+    again = open_panel(qtbot, ctx)
+    qtbot.waitUntil(lambda: again._result is not None, timeout=60000)
+    assert again.series_table.uids() == [uid]
+    assert again.series_table.row_texts(uid)[3] == verdict
+    assert again._record_id == ctx.store.query_records(kind=workflow.RESULT_KIND)[0].id
 
-    return Qt.MouseButton.LeftButton
+
+def test_without_a_login_nothing_is_imported_and_the_reason_is_shown(qtbot, station_env,
+                                                                     series_folder):
+    ctx = station_env.context(username=None)
+    panel = open_panel(qtbot, ctx)
+    panel.import_folder(series_folder)
+    assert not panel.messages.isHidden() and "login" in panel.messages.text().lower()
+    assert not panel.io.running
+    panel.intake_bar.receive_button.click()
+    assert not panel.receiving and not panel.intake_bar.receive_button.isChecked()
 
 
-def test_without_a_login_analysis_is_refused_on_screen(qtbot, ctx, series_folder):
-    panel = _open(qtbot, ctx, series_folder)
-    ctx.session = None
+def test_cancel_stops_the_analysis_and_stores_nothing(qtbot, station_env, series_folder):
+    ctx = station_env.context(settings={"auto_analyse": False})
+    panel = import_and_wait(qtbot, open_panel(qtbot, ctx), series_folder, analysed=False)
+    assert not panel.intake_bar.auto_check.isChecked()
+    assert panel.series_table.row_texts(panel._current_uid)[3] == "received"
     panel.analyse_current()
-    assert not panel.messages.isHidden()
-    assert "login" in panel.messages.text().lower()
-    assert not panel.analysis.running
-
-
-def test_cancel_stops_the_analysis(qtbot, ctx, series_folder):
-    panel = _open(qtbot, ctx, series_folder)
-    panel.analyse_current()
+    assert panel.analysis.running
     panel.analysis.cancel()
     qtbot.waitUntil(lambda: not panel.analysis.running, timeout=60000)
     assert panel._result is None
     assert ctx.store.query_records(kind=workflow.RESULT_KIND) == []
 
 
-def test_undecidable_series_is_stored_as_error(ctx):
+def test_undecidable_series_is_stored_as_error(station_env):
     import numpy as np
 
     from app.core.errors import InputRejected
     from app.core.tasks import CancelToken, no_progress
     from station_plugins.ct_qc.dicom_load import LoadedSeries
 
+    ctx = station_env.context()
     tiny = LoadedSeries.from_arrays(np.zeros((1, 16, 16), np.float32), 1.0, [0.0], 1.0)
     entry = workflow.SeriesEntry(series_uid="1.2.3", label="bad", scanner_serial="SN-X")
     with pytest.raises(InputRejected):
@@ -144,13 +136,28 @@ def test_undecidable_series_is_stored_as_error(ctx):
     assert rows[0].payload["error"]["code"] == "PH-INPUT"
 
 
-def test_panel_speaks_chinese(qtbot, ctx, series_folder, qapp):  # noqa: ANN001
+def test_operator_may_not_set_baseline_or_archive(qtbot, station_env, series_folder):
+    ctx = station_env.context(username="op1")
+    panel = import_and_wait(qtbot, open_panel(qtbot, ctx), series_folder)
+    assert panel.set_baseline_current() is None
+    assert "set_baseline" in panel.messages.text()
+    panel.archive_current()
+    assert "archive" in panel.messages.text() and not panel.actions.running
+    assert ctx.store.query_records(kind="ct_qc.baseline") == []
+
+
+def test_panel_speaks_chinese(qtbot, station_env, qapp):  # noqa: ANN001
     from app.ui import i18n
 
-    panel = _open(qtbot, ctx, series_folder)
+    panel = open_panel(qtbot, station_env.context())
     i18n.set_language(qapp, "zh_CN")
-    assert panel.analyse_button.text() == "分析"
-    assert panel.tabs.tabText(0) == "测量结果"
-    assert panel.tabs.measurement_label("ct_number.water") == "CT值 · water"
-    i18n.set_language(qapp, "en")
+    try:
+        assert panel.analyse_button.text() == "分析"
+        assert panel.tabs.tabText(0) == "测量结果"
+        assert panel.tabs.measurement_label("ct_number.water") == "CT值 · water"
+        assert panel.intake_bar.receive_button.text() == "接收扫描仪图像"
+        assert panel.archive_button.text() == "归档到PACS"
+    finally:
+        i18n.set_language(qapp, "en")
     assert panel.analyse_button.text() == "Analyse"
+    assert panel.intake_bar.receive_button.text() == "Receive from scanners"
