@@ -135,7 +135,7 @@ class IntakeWiringMixin:
         out = Path(self.ctx.data_dir) / "demo_scanner"
         self.demo.start(intake_jobs.demo_push_job, str(out), "127.0.0.1", self.intake.scp_port,
                         s.ae_title, next(self._demo_counter),
-                        matrix=int(self.ctx.settings.get("demo_matrix", 256)))
+                        matrix=int(self.ctx.settings.get("demo_matrix", 512)))
         self.activity.addItem(self.tr("demo scanner: simulating and pushing a series…"))
 
     def _on_demo_pushed(self, info: dict) -> None:
