@@ -109,3 +109,80 @@ def analyse_job(entry: Any, loaded: Any, store: Any, username: str, *, phantom: 
     return workflow.analyse_and_store(entry, loaded, store, username, phantom=phantom,
                                       profile=profile, token=token, progress=progress,
                                       review=review, baseline=baseline)
+
+
+# --- headless: `pharos qc listen` hooks (station_plugins/ct_qc/net_cli.py) ----------------
+def ai_sidecar(volume: Any, path: Path) -> str:
+    """JSON-only mode: when the classifier is installed, write its verdict beside the
+    result (``<uid>.ai.json``); nothing is queued for review without a store."""
+    import json
+
+    from app.adapters.inference import ModelRegistry
+    from app.paths import models_dir
+    from station_plugins.image_review.handoff import checker_or_reason
+
+    from app.core.errors import PharosError
+
+    checker, reason = checker_or_reason(ModelRegistry(models_dir()))
+    try:
+        doc = ({"available": False, "reason": reason} if checker is None
+               else {"available": True, **checker.classify(volume).to_dict()})
+    except PharosError as exc:
+        reason = f"AI check failed: {exc.message}"
+        doc = {"available": False, "reason": reason}
+    path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    return reason or str(doc.get("label"))
+
+
+def store_analyser(args: Any, out: Path, say: Callable[[str], None]) -> Callable:
+    """``qc listen --store``: every complete series is analysed like in the panel - the
+    scanner's baseline applied, the result stored (record ct_qc.result), the AI hand-off
+    run (ct_qc.ai_verdict stored, flagged series queued for image review) - and the result
+    JSON is also written to ``out``. The returned callable has ``close()``."""
+    import getpass
+    import json
+    from types import SimpleNamespace
+
+    from app.cli.common import open_workstation
+    from app.core.errors import PharosError
+    from station_plugins.ct_qc import workflow
+    from station_plugins.ct_qc.cli import resolve_profile
+    from station_plugins.ct_qc.plugin import CtQcStation
+    from station_plugins.ct_qc.review_link import ReviewLink
+
+    ws = open_workstation(SimpleNamespace(config=getattr(args, "config", None), data_dir=None))
+    ctx = ws.context_for("ct_qc")
+    CtQcStation(ctx)
+    link = ReviewLink.from_ctx(ctx)
+    username = f"qc-listen:{getpass.getuser()}"
+
+    def run(info: Any) -> None:
+        entry = workflow.entry_from_info(info)
+        uid = entry.series_uid
+        profile: Any = args.profile
+        if profile == "auto":
+            profile = lambda phantom: resolve_profile("auto", phantom)  # noqa: E731
+        elif profile == "none":
+            profile = None
+        try:
+            outcome = analyse_job(entry, None, ctx.store, username, phantom=args.phantom,
+                                  profile=profile, review=link, token=CancelToken(),
+                                  progress=lambda *_: None)
+        except PharosError as exc:
+            path = out / f"{uid}.error.json"
+            path.write_text(json.dumps({"series_instance_uid": uid, "error": exc.to_dict()},
+                                       indent=2), encoding="utf-8")
+            say(f"analysis_error series {uid}: {exc.message} [{exc.code}] -> {path} "
+                f"(stored as ERROR)")
+            return
+        path = out / f"{uid}.json"
+        path.write_text(outcome.result.to_json(), encoding="utf-8")
+        ai = outcome.ai or {}
+        ai_text = (f"AI {ai.get('label')}" + (" (queued for review)" if ai.get("review_reasons")
+                                              else "")
+                   if ai.get("available") else f"AI unavailable: {ai.get('reason')}")
+        say(f"analysed       series {uid}: {outcome.result.verdict.value} -> {path}; stored "
+            f"{outcome.record_id}; {ai_text}")
+
+    run.close = ws.close  # type: ignore[attr-defined]
+    return run

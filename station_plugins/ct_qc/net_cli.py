@@ -32,6 +32,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     listen.add_argument("--out", type=Path, help="write <SeriesUID>.json results here "
                         "(default <data>/results)")
     listen.add_argument("--no-analyse", action="store_true", help="assemble only")
+    listen.add_argument("--store", action="store_true", help="also store each result in the "
+                        "workstation store and run the AI hand-off (verdict stored, flagged "
+                        "series queued for image review), as the panel does")
     listen.add_argument("--phantom", default="auto")
     listen.add_argument("--profile", default="auto")
     listen.set_defaults(func=cmd_listen)
@@ -130,6 +133,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
         svc.stop()
+        if callable(getattr(analyse, "close", None)):
+            analyse.close()
         _say("receiver stopped")
     return 0
 
@@ -143,6 +148,9 @@ def _analyser(args: argparse.Namespace, out: Path):  # noqa: ANN202
         _say(f"analysis unavailable ({exc}); assembling only")
         return None
     out.mkdir(parents=True, exist_ok=True)
+    if getattr(args, "store", False):
+        from station_plugins.ct_qc.intake_jobs import store_analyser
+        return store_analyser(args, out, _say)
 
     def run(info: Any) -> None:
         uid = info.series_instance_uid
@@ -157,6 +165,9 @@ def _analyser(args: argparse.Namespace, out: Path):  # noqa: ANN202
             path = out / f"{uid}.json"
             path.write_text(result.to_json(), encoding="utf-8")
             _say(f"analysed       series {uid}: {result.verdict.value} -> {path}")
+            from station_plugins.ct_qc.intake_jobs import ai_sidecar
+            _say(f"ai_verdict     series {uid}: "
+                 f"{ai_sidecar(series.volume, out / f'{uid}.ai.json')}")
         except PharosError as exc:
             path = out / f"{uid}.error.json"
             path.write_text(json.dumps({"series_instance_uid": uid, "error": exc.to_dict()},
