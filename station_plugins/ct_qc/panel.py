@@ -119,6 +119,7 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
         self.activity = ActivityLog(self)
         self.left_tabs = QTabWidget(self)
         self.left_tabs.setObjectName("ct_qc_left_tabs")
+        self.left_tabs.setMinimumWidth(470)     # every column of the series list visible
         for w in (self.series_table, self.rejected_table, self.activity):
             self.left_tabs.addTab(w, "")
 
@@ -133,10 +134,10 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.setObjectName("ct_qc_splitter")
-        for w, stretch in ((self.left_tabs, 2), (self.view, 3), (self.tabs, 3)):
+        for w, stretch in ((self.left_tabs, 3), (self.view, 3), (self.tabs, 3)):
             split.addWidget(w)
             split.setStretchFactor(split.indexOf(w), stretch)
-        split.setSizes([430, 560, 560])
+        split.setSizes([500, 540, 560])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.intake_bar)

@@ -6,6 +6,7 @@ those calls into queued signals so that widgets only change on the GUI thread.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -116,9 +117,12 @@ class RejectedTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.verticalHeader().setVisible(False)
         self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideLeft)   # a path keeps its file name
         h = self.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        h.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        h.resizeSection(3, 150)
         self._files: list[Any] = []
         self.retranslate_ui()
 
@@ -131,7 +135,8 @@ class RejectedTable(QTableWidget):
         when = str(getattr(rejected, "received_utc", "") or "")[11:19]
         reason = f"{rejected.message} [{rejected.code}]"
         kept = str(rejected.quarantine_path or self.tr("not kept (too large)"))
-        for c, text in enumerate((when, source.rsplit("/", 1)[-1], reason, kept)):
+        short = Path(kept).name if rejected.quarantine_path else kept
+        for c, text in enumerate((when, source.rsplit("/", 1)[-1], reason, short)):
             item = QTableWidgetItem(text)
             item.setToolTip(f"{source}\n{reason}\n{kept}")
             self.setItem(r, c, item)

@@ -32,7 +32,7 @@ class SeriesTable(QTableWidget):
         self.setWordWrap(False)
         h = self.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        h.setSectionResizeMode(COL_TIME, QHeaderView.ResizeMode.Stretch)
+        h.setStretchLastSection(True)
         self._rows: dict[str, dict] = {}          # uid -> what the row shows
         self._snapshot: Any = None
         self.currentCellChanged.connect(self._on_current)
@@ -96,7 +96,7 @@ class SeriesTable(QTableWidget):
         hold = self.hold_of(d["serial"])
         base = (snap.baselines.get(d["serial"]) if snap is not None else None) or {}
         scanner = self.item(r, COL_SCANNER)
-        scanner.setText(("⛔ " if hold else "") + (d["serial"] or "?")
+        scanner.setText((self.tr("HOLD") + " · " if hold else "") + (d["serial"] or "?")
                         + ("  ★" if base.get("series_uid") == uid else ""))
         tip = [uid]
         if hold:
@@ -106,7 +106,9 @@ class SeriesTable(QTableWidget):
             tip.append(self.tr("accepted baseline of this scanner"))
         scanner.setToolTip("\n".join(tip))
         self._colour(scanner, NOTICE_COLORS["safety"] if hold else None, bold=bool(hold))
-        self.item(r, COL_TIME).setText(d["acquired"] or "")
+        acquired = d["acquired"] or ""
+        self.item(r, COL_TIME).setText(acquired[5:] if len(acquired) >= 16 else acquired)
+        self.item(r, COL_TIME).setToolTip(acquired)
         self.item(r, COL_IMAGES).setText(str(d["images"] or ""))
         self.item(r, COL_IMAGES).setTextAlignment(Qt.AlignmentFlag.AlignRight
                                                   | Qt.AlignmentFlag.AlignVCenter)
@@ -123,7 +125,8 @@ class SeriesTable(QTableWidget):
         ai = ai_summary(snap.ai.get(uid) if snap is not None else None)
         ai_item = self.item(r, COL_AI)
         if ai["state"] == "available":
-            ai_item.setText(("⚠ " if ai["disagreement"] else "") + str(ai["label"]))
+            label = self.tr("normal") if ai["label"] == "normal" else str(ai["label"])
+            ai_item.setText(("⚠ " if ai["disagreement"] else "") + label)
             ai_item.setToolTip(self.tr("AI and physics disagree") if ai["disagreement"] else
                                ai["model"])
             self._colour(ai_item, NOTICE_COLORS["warning"] if ai["disagreement"]

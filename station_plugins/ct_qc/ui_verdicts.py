@@ -105,7 +105,7 @@ class VerdictStrip(QFrame):
         lay.addWidget(self.physics)
         lay.addSpacing(16)
         lay.addWidget(self.ai_caption)
-        lay.addWidget(self.ai_label, 2)
+        lay.addWidget(self.ai_label)
         lay.addWidget(self.disagree)
         lay.addStretch(1)
         lay.addWidget(self.baseline_label)

@@ -61,6 +61,7 @@ class QcSliceView(QWidget):
         self.module_nav.clear()
         self.slice_label.setText("")
         self.roi_details.setText(self.tr("Click an ROI to see its numbers."))
+        self.roi_details.setProperty("hint", True)
 
     def set_loaded(self, loaded: Any) -> None:
         self._loaded = loaded
@@ -116,6 +117,7 @@ class QcSliceView(QWidget):
         if self._result is None:
             return
         d = workflow.measurement_details(self._result, roi_id)
+        self.roi_details.setProperty("hint", False)
         if not d:
             self.roi_details.setText(self._artifact_text(roi_id))
             return
@@ -158,8 +160,9 @@ class QcSliceView(QWidget):
 
     def retranslate_ui(self) -> None:
         self.module_label.setText(self.tr("Module"))
-        if not self.roi_details.text():
+        if not self.roi_details.text() or self.roi_details.property("hint"):
             self.roi_details.setText(self.tr("Click an ROI to see its numbers."))
+            self.roi_details.setProperty("hint", True)
         if self._loaded is not None:
             self.show_slice(self._slice)
 

@@ -102,7 +102,7 @@ def test_ai_disagreement_is_marked_queued_for_review_and_a_rejection_holds_the_s
     qtbot.waitUntil(lambda: not panel.hold_banner.isHidden(), timeout=10000)
     assert panel.hold_banner.text == ("Scanner SN-PANEL on hold: Ring / arc artifact "
                                       "(by rev1)")
-    assert panel.series_table.row_texts(uid)[0].startswith("⛔ SN-PANEL")
+    assert panel.series_table.row_texts(uid)[0] == "HOLD · SN-PANEL"
 
 
 @pytest.mark.skipif(not (REAL_MODEL_DIR / "ct_phantom_classifier" / "1.0.0" / "card.json")
