@@ -27,6 +27,13 @@ from pathlib import Path
 from typing import Any
 
 OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
+# system libraries Qt 6's xcb platform plugin loads (not bundled) -> Debian package
+XCB_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-image": "libxcb-image0",
+    "xcb-keysyms": "libxcb-keysyms1", "xcb-randr": "libxcb-randr0",
+    "xcb-render-util": "libxcb-render-util0", "xcb-shape": "libxcb-shape0",
+    "xcb-xkb": "libxcb-xkb1", "xkbcommon-x11": "libxkbcommon-x11-0",
+}
 
 
 @dataclass(frozen=True)
@@ -301,12 +308,11 @@ class SelfCheck:
                                         f"window: headless use)")
             return
         if name == "xcb":
-            missing = [lib for lib in ("xcb-cursor", "xkbcommon-x11", "xcb-icccm")
+            missing = [pkg for lib, pkg in XCB_LIBRARIES.items()
                        if ctypes.util.find_library(lib) is None]
             if missing:
                 self.add("Qt platform", FAIL, f"Qt 'xcb' needs system libraries that are "
-                         f"missing: {', '.join('lib' + m for m in missing)} (apt install "
-                         f"libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4)")
+                         f"missing: apt install {' '.join(missing)}")
                 return
             if not self.env.get("DISPLAY"):
                 self.add("Qt platform", WARN, "platform 'xcb' present but no DISPLAY in this "

@@ -358,3 +358,17 @@ def run_first_run_wizard(ws: Any, parent: QWidget | None = None) -> bool:
 
     wizard = build_wizard(ws, parent, i18n.current_language())
     return wizard.exec() == QWizard.DialogCode.Accepted and wizard.outcome is not None
+
+
+def render_pages(wizard: SetupWizard, out_dir: Path, prefix: str = "setup",
+                 size: tuple[int, int] = (760, 560)) -> list[Path]:
+    """Render every page offscreen to ``<out_dir>/<prefix>-<n>.png`` (docs and review)."""
+    from app.ui.screenshot import render_widget_png
+
+    out: list[Path] = []
+    for n, page_id in enumerate(wizard.pageIds(), start=1):
+        wizard.setStartId(page_id)
+        wizard.restart()
+        out.append(render_widget_png(wizard, Path(out_dir) / f"{prefix}-{n}.png", size))
+    wizard.setStartId(wizard.pageIds()[0])
+    return out

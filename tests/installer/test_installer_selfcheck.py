@@ -156,3 +156,13 @@ def test_missing_cjk_font_fails_only_for_a_chinese_ui(data_dir, monkeypatch, lan
 def test_missing_qt_platform_plugin_fails(data_dir):
     r = rows(run_self_check(data_dir=data_dir, env={"QT_QPA_PLATFORM": "nosuchplatform"}))
     assert r["Qt platform"][0] == FAIL and "nosuchplatform" in r["Qt platform"][1]
+
+
+def test_missing_xcb_library_fails_with_the_package_to_install(data_dir, monkeypatch):
+    import ctypes.util
+
+    real = ctypes.util.find_library
+    monkeypatch.setattr(ctypes.util, "find_library",
+                        lambda name: None if name == "xcb-cursor" else real(name) or "lib.so")
+    r = rows(run_self_check(data_dir=data_dir, env={"QT_QPA_PLATFORM": "xcb", "DISPLAY": ":0"}))
+    assert r["Qt platform"][0] == FAIL and "libxcb-cursor0" in r["Qt platform"][1]
