@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import itertools
+import logging
 import threading
 import time
 from typing import Any, Callable
@@ -24,6 +25,7 @@ from app.core.errors import Cancelled
 from app.runtime.task_runner import TaskHandle, TaskRunner
 
 _ids = itertools.count(1)
+log = logging.getLogger(__name__)
 
 
 class TaskController(QObject):
@@ -49,7 +51,12 @@ class TaskController(QObject):
     def running(self) -> bool:
         return self._current is not None and not self._current[1].done
 
-    def start(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> TaskHandle:
+    def start(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> TaskHandle | None:
+        """Run ``fn`` in the pool. After the workstation shut its pool down (a timer
+        firing during close), nothing starts and None is returned."""
+        if self._runner.closed:
+            log.debug("task runner is shut down: %s not started", getattr(fn, "__name__", fn))
+            return None
         self.cancel(silent=True)
         self._gen += 1
         gen = self._gen

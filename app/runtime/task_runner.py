@@ -75,6 +75,10 @@ class TaskRunner:
             if handle.key is not None and self._single.get(handle.key) is handle:
                 del self._single[handle.key]
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def active(self) -> list[TaskHandle]:
         with self._lock:
             return list(self._single.values())

@@ -65,6 +65,7 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
         self.retranslate_ui()
         self.add_entries(workflow.stored_entries(ctx.store), state="analysed")
         self.trend.refresh()
+        self._shut_down = False
         self.refresh_marks()
         self._timer = QTimer(self)
         self._timer.setInterval(self.REFRESH_MS)
@@ -270,6 +271,7 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
                 or bool(self._pending))
 
     def shutdown(self) -> None:
+        self._shut_down = True
         self._timer.stop()
         self._pending.clear()
         for c in (self.analysis, self.io, self.loader, self.actions, self.refresher, self.demo):
@@ -287,6 +289,8 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
     # --- marks: holds, AI, archive, baseline ---------------------------------------------
     def refresh_marks(self) -> None:
         """Re-read holds, AI verdicts, archive and baseline records (background)."""
+        if self._shut_down:
+            return
         if self.refresher.running:
             self._refresh_again = True      # something changed after that read began
             return
