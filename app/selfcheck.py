@@ -18,22 +18,16 @@ import ctypes.util
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from app.selfcheck_probes import (XCB_LIBRARIES, cjk_font_families, port_in_use,
+                                  read_any_card, workstation_without_accounts)
+
 OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
-# system libraries Qt 6's xcb platform plugin loads (not bundled) -> Debian package
-XCB_LIBRARIES = {
-    "xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-image": "libxcb-image0",
-    "xcb-keysyms": "libxcb-keysyms1", "xcb-randr": "libxcb-randr0",
-    "xcb-render-util": "libxcb-render-util0", "xcb-shape": "libxcb-shape0",
-    "xcb-xkb": "libxcb-xkb1", "xkbcommon-x11": "libxkbcommon-x11-0",
-}
 
 
 @dataclass(frozen=True)
@@ -168,7 +162,7 @@ class SelfCheck:
             return
         ws = None
         try:
-            ws = _workstation_without_accounts(self.config, self.store)
+            ws = workstation_without_accounts(self.config, self.store)
             entries = ws.load_stations()
         except Exception as exc:  # noqa: BLE001 - reported, the check goes on
             self.add("stations", FAIL, f"could not build a station context: "
@@ -332,80 +326,6 @@ class SelfCheck:
             status = FAIL if language == "zh_CN" else WARN
             self.add("CJK font", status, "no font with Chinese glyphs: the zh_CN interface "
                      "would show boxes (apt install fonts-noto-cjk)")
-
-
-# --- helpers ------------------------------------------------------------------------------
-def read_any_card(card_path: Path) -> Any:
-    """A ModelCard from either card format: {name, version, sha256[, file]} (registry) or
-    {id, version, sha256, file} (tunnel_test's models)."""
-    from app.adapters.inference import ModelCard, read_card
-    from app.core.errors import ModelIntegrityError
-
-    try:
-        return read_card(card_path)
-    except ModelIntegrityError as first:
-        try:
-            data = json.loads(card_path.read_text(encoding="utf-8"))
-            name, sha = data["id"], data["sha256"]
-        except (OSError, ValueError, KeyError, TypeError):
-            raise first from None
-        return ModelCard(name=name, version=str(data.get("version", "?")), sha256=sha,
-                         path=card_path.parent / data.get("file", "model.onnx"),
-                         card_path=card_path, data=data)
-
-
-def port_in_use(host: str, port: int) -> str | None:
-    """None when ``host:port`` can be bound for listening, else the OS error text."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        if sys.platform.startswith("win"):
-            s.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_EXCLUSIVEADDRUSE", 0), 1)
-        else:  # ignore TIME_WAIT leftovers; a listener still blocks the bind
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-            s.listen(1)
-        except OSError as exc:
-            return exc.strerror or str(exc)
-    return None
-
-
-def cjk_font_families() -> list[str] | None:
-    """Font families with Chinese glyphs (fontconfig), None when fc-list is absent."""
-    exe = shutil.which("fc-list")
-    if exe is None:
-        return None
-    try:
-        out = subprocess.run([exe, ":lang=zh", "family"], capture_output=True, text=True,
-                             timeout=10).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return sorted({line.split(",")[0].strip() for line in out.splitlines() if line.strip()})
-
-
-def _workstation_without_accounts(config: Any, store: Any) -> Any:
-    """A non-exclusive Workstation on an open store, built like ``Workstation.open``
-    but without ``ensure_admin``: a self-check must not create the first account."""
-    from app.adapters.audit import AuditTrail, load_or_create_key
-    from app.adapters.auth import AuthService, SessionState
-    from app.adapters.esign import SignatureService
-    from app.adapters.inference import ModelRegistry
-    from app.bootstrap import Workstation
-    from app.paths import models_dir
-    from app.runtime.loop_thread import LoopThread
-    from app.runtime.notifier import Notifier
-    from app.runtime.task_runner import TaskRunner
-
-    audit = AuditTrail(store, load_or_create_key(config.data_dir / "keys" / "audit.key"))
-    auth = AuthService.from_config(store, audit, config.section("security"))
-    loop = LoopThread()
-    loop.start()
-    ws = Workstation(config=config, store=store, audit=audit, auth=auth,
-                     signatures=SignatureService(store, audit, auth),
-                     session=SessionState(auth, config.get("security", "idle_lock_minutes")),
-                     tasks=TaskRunner(max_workers=1), loop=loop, notifier=Notifier(), lock=None)
-    ws.models = ModelRegistry(models_dir())
-    return ws
 
 
 def run_self_check(**kwargs: Any) -> list[CheckResult]:
