@@ -135,6 +135,19 @@ def run_gui(args: argparse.Namespace) -> int:
         return _fatal(app, "Pharos cannot start", exc)
     ws.notifier.install_excepthooks()
     try:
+        if not probe:
+            from app.ui.setup_wizard_dialog import run_first_run_wizard
+
+            if run_first_run_wizard(ws, None):       # pharos.toml written: reopen with it
+                ws.close()
+                ws = Workstation.open(config_path=getattr(args, "config", None),
+                                      data_dir=getattr(args, "data_dir", None),
+                                      exclusive=True, console_log=True, start_sync=True)
+                ws.notifier.install_excepthooks()
+                language = ws.config.get("station", "language")
+                from app.ui import i18n
+
+                i18n.set_language(app, language)
         if ws.first_run_password:
             from app.cli.common import print_first_run_password
 

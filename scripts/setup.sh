@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
+# Qt's xcb platform (a real window) and the CJK font for the zh_CN interface
 pkgs=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
-      libxcb-cursor0 fonts-noto-cjk)
+      libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+      libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 fonts-noto-cjk)
 if [ "$want_test" = 1 ]; then
   pkgs+=(orthanc dcmtk postgresql poppler-utils xvfb)
 fi
