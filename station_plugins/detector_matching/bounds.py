@@ -148,8 +148,8 @@ def prepare_dp(D: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray, upper: float, *,
                      iterations: int = 60, time_limit: float = 1e9, token=None,
-                     on_iteration=None, patience: int = 5, deflection: float = 0.7
-                     ) -> BoundResult:
+                     on_iteration=None, patience: int = 5, deflection: float = 0.7,
+                     target_margin: float = 0.03) -> BoundResult:
     """C, D finite (penalties for forbidden). ``upper``: a known objective value, or a
     callable returning the best one known so far (the Polyak target)."""
     t0 = time.perf_counter()
@@ -194,6 +194,8 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray, upper: float
         if norm == 0.0:
             break
         ub = float(upper()) if callable(upper) else float(upper)
+        if target_margin > 0 and np.isfinite(best):      # target level near the bound:
+            ub = min(ub, best + target_margin * abs(best))  # no overshoot from a poor UB
         step = theta * max(ub - lval, 1e-9 * abs(ub)) / norm
         mu = np.maximum(mu + step * direction, 0.0)
         if theta < 1e-4:
