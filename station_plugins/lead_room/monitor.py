@@ -106,8 +106,13 @@ class RoomMonitor:
             self._dirty = True
 
     # --- periodic (loop thread) -------------------------------------------------------------
-    def add_listener(self, fn: Callable[[], None]) -> None:
+    def add_listener(self, fn: Callable[[], None]) -> Callable[[], None]:
         self._listeners.append(fn)
+
+        def remove() -> None:
+            if fn in self._listeners:
+                self._listeners.remove(fn)
+        return remove
 
     async def run_timers(self) -> None:
         last_tick = 0.0

@@ -90,7 +90,8 @@ class LeadRoomPanel(QWidget):
         self._beeped: set[tuple[str, float]] = set()
         self._bridge = _Bridge(self)
         self._bridge.sig_changed.connect(self.refresh, Qt.ConnectionType.QueuedConnection)
-        service.monitor.add_listener(self._bridge.sig_changed.emit)
+        remove = service.monitor.add_listener(self._bridge.sig_changed.emit)
+        self.destroyed.connect(lambda *_: remove())    # no emits into a deleted bridge
         self._notice_active = False
         self.refresh()
 
