@@ -23,6 +23,7 @@ class Raw:
     note: str = ""
     error: bool = False
     nominal: float | None = None     # for nominal-relative limits (CT numbers, distances)
+    not_applicable: bool = False     # beyond what this series can show (e.g. > Nyquist): SKIP
 
 
 def key_part(name: str) -> str:

@@ -66,8 +66,19 @@ def mtf(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
             used.append(int(i))
             peak_at = peak_at or (float(px0), float(py0))
     if not used:
-        return [nan_raw("mtf.mtf50", "lp/cm", "bead/wire not visible above noise"),
-                nan_raw("mtf.mtf10", "lp/cm", "bead/wire not visible above noise")], []
+        edge = _edge_mtf(ctx)
+        if edge is None:
+            return [nan_raw("mtf.mtf50", "lp/cm", "bead/wire not visible above noise"),
+                    nan_raw("mtf.mtf10", "lp/cm", "bead/wire not visible above noise")], []
+        # the bead is lost in the noise (coarse matrix, thick slice): the high-contrast
+        # insert edge (TTF) still gives the system MTF; the note says which was used
+        f, mtf_c, name = edge
+        f_cm = f * 10.0
+        ctx.cache["mtf"] = (f, mtf_c)
+        note = f"circular edge of {name} (bead/wire not visible above noise)"
+        return ([_mtf_raw("mtf.mtf50", f_cm, mtf_c, 0.5, {}, note),
+                 _mtf_raw("mtf.mtf10", f_cm, mtf_c, 0.1, {}, note)],
+                [Curve("mtf", tuple(f_cm), tuple(mtf_c), "lp/cm", "", "MTF (edge)")])
     item = items[0]
     f, mtf_c, method = _mtf_from_psf(psf, pts_v, float(np.mean(noises)) / math.sqrt(len(used)), px,
                                      float(item["diameter_mm"]), bool(m["wires"]))
@@ -80,14 +91,25 @@ def mtf(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
         f, mtf_c, name = edge
         method = f"circular edge of {name} (bead SNR too low for a point-spread MTF)"
     f_cm = f * 10.0
-    mtf50, mtf10 = crossing(f_cm, mtf_c, 0.5), crossing(f_cm, mtf_c, 0.1)
     ctx.cache["mtf"] = (f, mtf_c)
     w = {"slice": used[len(used) // 2], "kind": "circle", "centre_px": [round(peak_at[0], 2), round(peak_at[1], 2)],
          "radius_px": round(3.0 / px, 2), "slices": sorted(set(used))}
     note = f"{'wire' if m['wires'] else 'bead'} PSF, {len(used)} image(s), {method}"
-    return ([Raw("mtf.mtf50", round(mtf50, 3), "lp/cm", w, note),
-             Raw("mtf.mtf10", round(mtf10, 3), "lp/cm", w, note)] + extra,
+    return ([_mtf_raw("mtf.mtf50", f_cm, mtf_c, 0.5, w, note),
+             _mtf_raw("mtf.mtf10", f_cm, mtf_c, 0.1, w, note)] + extra,
             [Curve("mtf", tuple(f_cm), tuple(mtf_c), "lp/cm", "", "MTF (point spread)")])
+
+
+def _mtf_raw(key: str, f_cm: np.ndarray, mtf_c: np.ndarray, level: float, where: dict,
+             note: str) -> Raw:
+    """The frequency where the MTF falls to ``level``; when the curve is still above it
+    at the highest frequency the matrix samples (Nyquist), the figure is not
+    determinable from this series: reported as such (SKIP), not as an analysis error."""
+    x = crossing(f_cm, mtf_c, level)
+    if math.isnan(x) and len(mtf_c) and float(mtf_c[-1]) >= level:
+        return Raw(key, None, "lp/cm", where, f"{note}; above the highest frequency this "
+                   f"matrix samples ({float(f_cm[-1]):.1f} lp/cm)", not_applicable=True)
+    return Raw(key, round(x, 3), "lp/cm", where, note)
 
 
 def _edge_mtf(ctx: Ctx, min_contrast: float = 500.0):

@@ -57,6 +57,9 @@ def _judge(raws: list[Raw], profile: Any) -> list[Measurement]:
         if r.error:
             out.append(Measurement(r.key, None, r.unit, lim, Verdict.ERROR, r.where, r.note))
             continue
+        if r.not_applicable:
+            out.append(Measurement(r.key, None, r.unit, lim, Verdict.SKIP, r.where, r.note))
+            continue
         m = Measurement.judged(r.key, r.value, r.unit, lim, where=r.where, note=r.note)
         out.append(m)
     return out
