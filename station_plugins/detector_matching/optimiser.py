@@ -34,8 +34,8 @@ class OptimiserSettings:
     move_mix: tuple = (0.30, 0.10, 0.10, 0.20, 0.10, 0.15)   # guided, swap, exchange,
     insertion_share: float = 0.05                             # block swap, reverse, rotate
     candidates: int = 8              # guided moves: best successors / predecessors per module
-    t_start_factor: float = 0.3      # T0 = factor * mean uphill swap delta
-    t_end_factor: float = 0.002
+    t_start_factor: float = 0.15     # T0 = factor * mean uphill swap delta
+    t_end_factor: float = 0.01
     bound: bool = True
     bound_iterations: int = 400
     polish: bool = True
