@@ -216,57 +216,64 @@ class AuthService:
                      allow_expired: bool = False) -> User:
         """Check credentials; count failures, lock after too many; audit every attempt."""
         now = self.clock()
+        error: AuthError | None = None
+        # every attempt is audited in the same transaction; errors are raised only
+        # after it commits, so a refused attempt is never rolled back out of the trail
         with self.store.write() as conn:
             row = conn.execute(select(S.users).where(S.users.c.username == username)).first()
-            if row is None:
-                self.audit.append(f"{purpose}_failed", "user", username, username=username,
-                                  reason="unknown user name", conn=conn)
-                raise AuthError("Unknown user name or wrong password.")
-            user = _user(row)
-            if not user.active:
-                self.audit.append(f"{purpose}_failed", "user", username, username=username,
-                                  reason="account deactivated", conn=conn)
-                raise AuthError(f"The account '{username}' is deactivated.")
-            if user.locked_until and user.locked_until > now:
-                self.audit.append(f"{purpose}_failed", "user", username, username=username,
-                                  reason="account locked", conn=conn)
-                raise AccountLocked(f"The account '{username}' is locked until "
-                                    f"{user.locked_until.astimezone().strftime('%H:%M')} after "
-                                    f"repeated failed attempts.")
-            ok = False
-            try:
-                ok = _hasher.verify(row.password_hash, password)
-            except (VerifyMismatchError, VerificationError, InvalidHashError):
-                ok = False
-            if not ok:
-                failed = int(row.failed_logins) + 1
-                values: dict[str, Any] = {"failed_logins": failed}
-                locked = failed >= self.max_failed
-                if locked:
-                    values["locked_until"] = now + self.lockout
-                conn.execute(update(S.users).where(S.users.c.username == username).values(**values))
-                self.audit.append(f"{purpose}_failed", "user", username, username=username,
-                                  reason=f"wrong password (attempt {failed})", conn=conn)
-                if locked:
-                    self.audit.append("lockout", "user", username, username=SYSTEM,
-                                      new={"locked_until": values["locked_until"].isoformat()},
-                                      reason=f"{failed} failed attempts", conn=conn)
-                    # committed below; raise after the transaction commits
+            user = _user(row) if row is not None else None
+            if user is None:
+                why, error = "unknown user name", AuthError("Unknown user name or wrong password.")
+            elif not user.active:
+                why, error = "account deactivated", AuthError(
+                    f"The account '{username}' is deactivated.")
+            elif user.locked_until and user.locked_until > now:
+                why, error = "account locked", AccountLocked(
+                    f"The account '{username}' is locked until "
+                    f"{user.locked_until.astimezone().strftime('%H:%M')} after repeated "
+                    f"failed attempts.")
             else:
-                conn.execute(update(S.users).where(S.users.c.username == username)
-                             .values(failed_logins=0, locked_until=None))
-                if _hasher.check_needs_rehash(row.password_hash):
+                try:
+                    ok = _hasher.verify(row.password_hash, password)
+                except (VerifyMismatchError, VerificationError, InvalidHashError):
+                    ok = False
+                if ok:
+                    values: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
+                    if _hasher.check_needs_rehash(row.password_hash):
+                        values["password_hash"] = _hasher.hash(password)
                     conn.execute(update(S.users).where(S.users.c.username == username)
-                                 .values(password_hash=_hasher.hash(password)))
-                self.audit.append(purpose, "user", username, username=username,
-                                  reason="" if purpose == "login" else purpose, conn=conn)
-        if not ok:
-            if locked:
-                raise AccountLocked(f"Wrong password. The account '{username}' is now locked for "
-                                    f"{int(self.lockout.total_seconds() // 60)} minutes.")
-            left = self.max_failed - failed
-            raise AuthError(f"Unknown user name or wrong password ({left} attempt"
-                            f"{'s' if left != 1 else ''} left before lockout).")
+                                 .values(**values))
+                    self.audit.append(purpose, "user", username, username=username,
+                                      reason="" if purpose == "login" else purpose, conn=conn)
+                    why = ""
+                else:
+                    failed = int(row.failed_logins) + 1
+                    values = {"failed_logins": failed}
+                    if failed >= self.max_failed:
+                        values["locked_until"] = now + self.lockout
+                    conn.execute(update(S.users).where(S.users.c.username == username)
+                                 .values(**values))
+                    why = f"wrong password (attempt {failed})"
+                    if failed >= self.max_failed:
+                        self.audit.append(f"{purpose}_failed", "user", username,
+                                          username=username, reason=why, conn=conn)
+                        self.audit.append("lockout", "user", username, username=SYSTEM,
+                                          new={"locked_until": values["locked_until"].isoformat()},
+                                          reason=f"{failed} failed attempts", conn=conn)
+                        why = ""
+                        error = AccountLocked(
+                            f"Wrong password. The account '{username}' is now locked for "
+                            f"{int(self.lockout.total_seconds() // 60)} minutes.")
+                    else:
+                        left = self.max_failed - failed
+                        error = AuthError(f"Unknown user name or wrong password ({left} "
+                                          f"attempt{'s' if left != 1 else ''} left before "
+                                          f"lockout).")
+            if why:
+                self.audit.append(f"{purpose}_failed", "user", username, username=username,
+                                  reason=why, conn=conn)
+        if error is not None:
+            raise error
         user = self.get(username)
         assert user is not None
         if not allow_expired and purpose == "login" and self.password_expired(user):
