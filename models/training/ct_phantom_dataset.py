@@ -4,7 +4,8 @@ Every sample is three adjacent slices (see station_plugins.image_review.preproce
 rendered by the digital phantom simulator with a known class:
 
   normal  clean scan within the normal ranges of noise, blur, offset and roll
-  ring    a bad detector channel (ring or arc), 8..40 HU
+  ring    a bad detector channel: a full ring 12..40 HU or an arc (180..300 degrees)
+          of 16..40 HU - the range where the physics ring detector still sees it
   streak  photon starvation streaks, 30..150 HU
   band    a detector-row gain mismatch on the centre slice, 8..30 HU
   noise   noise SD 24..45 HU (normal: 4..14 HU)
@@ -40,11 +41,11 @@ HELDOUT_PHANTOMS = ("catphan504", "catphan600", "acr464", "vendor_water")
 def _ranges(heldout: bool) -> dict:
     if heldout:  # shifted ranges: different seeds AND parameters
         return dict(offset=22.0, roll=40.0, thick=(0.8, 5.0), noise=(5.0, 13.0),
-                    sigma=(0.33, 0.62), ring=(9.0, 36.0), streak=(35.0, 140.0),
+                    sigma=(0.33, 0.62), ring=(14.0, 36.0), streak=(35.0, 140.0),
                     band=(9.0, 28.0), xnoise=(26.0, 42.0), shift=(13.0, 38.0),
                     blur=(1.0, 1.55), hu_offset=(-3.0, 3.0))
     return dict(offset=18.0, roll=30.0, thick=(1.0, 5.0), noise=(4.0, 14.0),
-                sigma=(0.3, 0.65), ring=(8.0, 40.0), streak=(30.0, 150.0),
+                sigma=(0.3, 0.65), ring=(12.0, 40.0), streak=(30.0, 150.0),
                 band=(8.0, 30.0), xnoise=(24.0, 45.0), shift=(12.0, 40.0),
                 blur=(0.95, 1.6), hu_offset=(-4.0, 4.0))
 
@@ -60,7 +61,9 @@ def make_sample(label: str, seed: int, heldout: bool = False) -> np.ndarray:
     margin = min(thick * 1.6, (hi - lo) / 2 - 0.1)
     z = float(rng.uniform(lo + margin, hi - margin))
     ang = rng.uniform(0, 2 * np.pi)
-    off = rng.uniform(0, r["offset"])
+    # phantoms are laser-positioned: half the scans within 3 mm of the isocentre (where
+    # the phantom's own circles are concentric with the rotation centre, like a ring)
+    off = rng.uniform(0, 3.0) if rng.random() < 0.5 else rng.uniform(3.0, r["offset"])
     params = dict(
         phantom=ph.name, matrix=256, fov_mm=float(rng.uniform(230, 270)),
         slice_thickness_mm=thick, n_slices=3, z_range_mm=(z - thick, z + thick),
@@ -74,9 +77,11 @@ def make_sample(label: str, seed: int, heldout: bool = False) -> np.ndarray:
     sign = 1.0 if rng.random() < 0.5 else -1.0
     if label == "ring":
         full = rng.random() < 0.7
-        arts.append(ArtifactSpec("ring", sign * rng.uniform(*r["ring"]),
-                                 radius_mm=float(rng.uniform(8, 95)),
-                                 coverage_deg=360.0 if full else float(rng.uniform(90, 270)),
+        lo_amp, hi_amp = r["ring"]
+        amp = rng.uniform(lo_amp, hi_amp) if full else rng.uniform(lo_amp + 4.0, hi_amp)
+        arts.append(ArtifactSpec("ring", sign * amp,
+                                 radius_mm=float(rng.uniform(10, 95)),
+                                 coverage_deg=360.0 if full else float(rng.uniform(180, 300)),
                                  start_deg=float(rng.uniform(0, 360))))
     elif label == "streak":
         arts.append(ArtifactSpec("streak", float(rng.uniform(*r["streak"])),
@@ -101,14 +106,22 @@ def _work(args: tuple) -> tuple[int, np.ndarray]:
     return i, make_sample(label, seed, heldout)
 
 
-def build(n_per_class: int, seed0: int, heldout: bool, out: Path, workers: int = 2) -> None:
+def build(n_per_class: int, seed0: int, heldout: bool, out: Path, workers: int = 2,
+          only: str | None = None) -> None:
+    """Write the data set; ``only`` regenerates one class in an existing set."""
     jobs = []
     for ci, label in enumerate(CLASSES):
         for k in range(n_per_class):
             jobs.append((len(jobs), label, seed0 + ci * 1_000_003 + k, heldout))
-    x = np.lib.format.open_memmap(out.with_suffix(".x.npy"), mode="w+", dtype=np.float16,
-                                  shape=(len(jobs), 3, 256, 256))
+    if only:
+        x = np.load(out.with_suffix(".x.npy"), mmap_mode="r+")
+        assert x.shape[0] == len(jobs), "regenerate a class only with the same sizes"
+    else:
+        x = np.lib.format.open_memmap(out.with_suffix(".x.npy"), mode="w+",
+                                      dtype=np.float16, shape=(len(jobs), 3, 256, 256))
     y = np.array([CLASSES.index(j[1]) for j in jobs], np.int64)
+    if only:
+        jobs = [j for j in jobs if j[1] == only]
     t0 = time.time()
     with mp.Pool(workers) as pool:
         for n, (i, arr) in enumerate(pool.imap_unordered(_work, jobs, chunksize=16)):
@@ -126,10 +139,11 @@ def main() -> None:
     p.add_argument("--heldout-per-class", type=int, default=400)
     p.add_argument("--out-dir", type=Path, default=ROOT / "build" / "ai_data")
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--only", choices=CLASSES, help="regenerate one class in place")
     a = p.parse_args()
     a.out_dir.mkdir(parents=True, exist_ok=True)
-    build(a.train_per_class, 1_000, False, a.out_dir / "train.npz", a.workers)
-    build(a.heldout_per_class, 900_000_000, True, a.out_dir / "heldout.npz", a.workers)
+    build(a.train_per_class, 1_000, False, a.out_dir / "train.npz", a.workers, a.only)
+    build(a.heldout_per_class, 900_000_000, True, a.out_dir / "heldout.npz", a.workers, a.only)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,42 @@ def physics_summary(result_payload: dict) -> dict:
                        if m.get("verdict") in ("FAIL", "ERROR")]}
 
 
+def assessable_slices(result_payload: dict, n_slices: int,
+                      slice_positions_mm: Any = None) -> list[int]:
+    """Slices the classifier was trained for: inside a localised phantom module, with
+    both neighbours inside it too (a module boundary or the phantom's end is structure,
+    not an artifact). Empty when the series was not localised."""
+    loc = result_payload.get("localisation") or {}
+    centres = loc.get("module_slices") or {}
+    name = result_payload.get("phantom")
+    if not centres or not name:
+        return []
+    try:
+        from station_plugins.ct_qc.phantoms import load_phantom
+
+        modules = {m.id: m for m in load_phantom(name).modules}
+    except Exception:  # noqa: BLE001 - an unknown phantom: nothing is assessable
+        return []
+    inputs = result_payload.get("inputs") or {}
+    thick = float(inputs.get("slice_thickness_mm") or 0.0)
+    if slice_positions_mm is not None and len(slice_positions_mm) > 1:
+        spacing = float(np.median(np.abs(np.diff(np.asarray(slice_positions_mm, float)))))
+    else:
+        spacing = thick
+    if spacing <= 0:
+        return []
+    out: set[int] = set()
+    for mid, centre in centres.items():
+        m = modules.get(mid)
+        if m is None:
+            continue
+        reach = int(np.floor((m.length_mm / 2 - thick / 2) / spacing - 1))
+        for i in range(int(centre) - reach, int(centre) + reach + 1):
+            if 1 <= i < n_slices - 1:
+                out.add(i)
+    return sorted(out)
+
+
 def checker_or_reason(models: Any) -> tuple[AiChecker | None, str]:
     if models is None:
         return None, "no model registry"
@@ -48,7 +84,7 @@ def check_and_queue(*, store: Any, checker: AiChecker | None, unavailable_reason
                     queue: ReviewQueue | None, volume_hu: np.ndarray, result_payload: dict,
                     scanner_serial: str, series_uid: str, qc_record_id: str,
                     username: str, baseline_volume: np.ndarray | None = None,
-                    token: CancelToken | None = None,
+                    slice_positions_mm: Any = None, token: CancelToken | None = None,
                     progress: Callable[[float, str], None] = no_progress) -> dict:
     """Run the AI check, store its verdict, queue for review when needed."""
     physics = physics_summary(result_payload)
@@ -59,8 +95,17 @@ def check_and_queue(*, store: Any, checker: AiChecker | None, unavailable_reason
                                                    "physics": physics},
                          username=username, ref=series_uid, verdict=None)
         return ai
-    result = checker.classify(volume_hu, token=token, progress=progress)
-    ai = {"available": True, **result.to_dict()}
+    indices = assessable_slices(result_payload, len(volume_hu), slice_positions_mm)
+    if not indices:
+        ai = {"available": True, "assessed": False, "label": None,
+              "reason": "no slice lies inside a localised phantom module (the classifier "
+                        "judges module slices only)"}
+        store.add_record(AI_KIND, scanner_serial, {**ai, "qc_record_id": qc_record_id,
+                                                   "physics": physics},
+                         username=username, ref=series_uid, verdict=None)
+        return ai
+    result = checker.classify(volume_hu, indices, token=token, progress=progress)
+    ai = {"available": True, "assessed": True, **result.to_dict()}
     reasons = flag_reasons(ai, physics)
     store.add_record(AI_KIND, scanner_serial,
                      {**ai, "qc_record_id": qc_record_id, "physics": physics,
