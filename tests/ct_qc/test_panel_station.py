@@ -116,7 +116,13 @@ def test_trained_classifier_verdict_is_stored_and_shown(qtbot, tmp_path, ring_fo
         panel = import_and_wait(qtbot, open_panel(qtbot, ctx), ring_folder)
         ai = ctx.store.query_records(kind="ct_qc.ai_verdict")[0].payload
         assert ai["available"] and ai["model_id"] == "ct_phantom_classifier"
-        assert ai["model_version"] == "1.0.0" and len(ai["slices"]) == 28
+        # only slices inside localised modules (neighbours included) are judged
+        result = ctx.store.query_records(kind="ct_qc.result")[0].payload
+        from station_plugins.image_review.handoff import assessable_slices
+
+        expected = assessable_slices(result, 28)
+        assert ai["model_version"] == "1.0.0" and expected
+        assert [s["slice_index"] for s in ai["slices"]] == expected
         assert panel.strip.ai_label.toolTip() == "ct_phantom_classifier 1.0.0"
         print("trained classifier on a 30 HU ring series:", ai["label"], ai["review_reasons"])
         assert panel.strip.disagreement_shown == bool(ai["disagreement"])
