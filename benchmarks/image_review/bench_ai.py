@@ -74,7 +74,6 @@ def main() -> None:
     for name, sps, p50, p95 in rows:
         print(f"{name:52s} {sps:9.0f} {p50:13.2f} {p95:13.2f}")
     print(f"{'occlusion heatmap (8x8 patches), one slice':52s} {'':9s} {heat * 1000:13.0f}")
-    print(f"series verdict: {res.label} (flagged: {res.flagged})")
 
 
 if __name__ == "__main__":

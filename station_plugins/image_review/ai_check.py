@@ -17,7 +17,7 @@ import numpy as np
 
 from app.core.errors import InputRejected, ModelIntegrityError
 from app.core.tasks import CancelToken, no_progress
-from station_plugins.image_review.preprocess import CLASSES, INPUT_SIZE, stack_neighbours
+from station_plugins.image_review.preprocess import CLASSES, INPUT_SIZE, resample
 
 CLASSIFIER = "ct_phantom_classifier"
 
@@ -120,7 +120,12 @@ class AiChecker:
             raise InputRejected(f"The image does not look like a CT image in HU (range "
                                 f"{lo:.0f} .. {hi:.0f}).")
         idx = list(range(vol.shape[0])) if indices is None else list(indices)
-        return idx, np.stack([stack_neighbours(vol, i) for i in idx])
+        # resample each needed slice once (a slice is the neighbour of two others)
+        nz = vol.shape[0]
+        needed = sorted({min(max(j, 0), nz - 1) for i in idx for j in (i - 1, i, i + 1)})
+        small = {j: resample(vol[j]) for j in needed}
+        return idx, np.stack([np.stack([small[min(max(j, 0), nz - 1)] for j in (i - 1, i, i + 1)])
+                              for i in idx]).astype(np.float32)
 
     def classify(self, volume_hu: np.ndarray, indices: list[int] | None = None, *,
                  batch_size: int = 16, token: CancelToken | None = None,
