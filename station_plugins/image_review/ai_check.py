@@ -119,7 +119,13 @@ class AiChecker:
         if lo < -3100 or hi > 32000 or hi - lo < 50:
             raise InputRejected(f"The image does not look like a CT image in HU (range "
                                 f"{lo:.0f} .. {hi:.0f}).")
-        idx = list(range(vol.shape[0])) if indices is None else list(indices)
+        if indices is None:
+            # the input is a slice with both neighbours: the first and last slices of a
+            # series have only one (they are judged only in a series of one or two)
+            nz = vol.shape[0]
+            idx = list(range(1, nz - 1)) if nz >= 3 else list(range(nz))
+        else:
+            idx = list(indices)
         # resample each needed slice once (a slice is the neighbour of two others)
         nz = vol.shape[0]
         needed = sorted({min(max(j, 0), nz - 1) for i in idx for j in (i - 1, i, i + 1)})
