@@ -30,3 +30,19 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
 @pytest.fixture
 def data_dir(_isolated_data_dir) -> Path:
     return _isolated_data_dir
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp_args):
+    """pytest-qt's shared QApplication, kept alive when a test closes its last window.
+
+    With Qt's default (quit on last window closed) a test that closes a main window
+    puts the application into its quitting state, and every later event loop
+    (qtbot.waitSignal, waitUntil) returns at once. The workstation itself keeps the
+    default: closing its main window ends it.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(list(qapp_args) or ["pharos-tests"])
+    app.setQuitOnLastWindowClosed(False)
+    yield app
