@@ -124,7 +124,12 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
                 rejected.append(f"ramp {k}: profile is not a single clean peak")
                 continue
             if sigma:
-                w = deblur_fwhm(w, sigma)
+                # besides the system blur, the profile carries the wire's own in-plane
+                # extent (diameter / sin(ramp angle), a rect) and the linear
+                # interpolation of the line sampling: Gaussian-equivalent variances add
+                wire = float(ramp.get("width_mm", 0.0) or 0.0) / max(
+                    math.sin(math.radians(float(ramp["ramp_angle_deg"]))), 1e-3)
+                w = deblur_fwhm(w, math.sqrt(sigma ** 2 + wire ** 2 / 12 + px ** 2 / 6))
             vals.append(w * math.tan(math.radians(float(ramp["ramp_angle_deg"]))))
             if best_profile is None:
                 best_profile = (np.arange(npts) * step_mm, p)
