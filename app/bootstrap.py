@@ -84,34 +84,41 @@ class Workstation:
         lock = InstanceLock(config.data_dir).acquire() if exclusive else None
         store = None
         try:
-            station_id = config.get("station", "id")
-            store = Store(config.data_dir / "pharos.db", station_id=station_id,
+            store = Store(config.data_dir / "pharos.db", station_id=config.get("station", "id"),
                           software_version=__version__, config_hash=config.config_hash).open()
-            audit = AuditTrail(store, load_or_create_key(config.data_dir / "keys" / "audit.key"))
-            auth = AuthService.from_config(store, audit, config.section("security"))
-            first_pw = auth.ensure_admin(admin_password)
-            signatures = SignatureService(store, audit, auth)
-            session = SessionState(auth, config.get("security", "idle_lock_minutes"))
-            notifier = Notifier()
-            tasks = TaskRunner(max_workers=2)
-            loop = LoopThread()
-            if start_loop:
-                loop.start()
+            ws = cls.assemble(config, store, lock=lock, start_loop=start_loop)
+            ws.first_run_password = ws.auth.ensure_admin(admin_password)
         except BaseException:
             if store is not None:
                 store.close()
             if lock is not None:
                 lock.release()
             raise
-        ws = cls(config=config, store=store, audit=audit, auth=auth, signatures=signatures,
-                 session=session, tasks=tasks, loop=loop, notifier=notifier, lock=lock,
-                 first_run_password=first_pw, log_path=log_path)
-        from app.adapters.inference import ModelRegistry  # numpy: after the store opens
-
-        ws.models = ModelRegistry(models_dir(), audit=audit)
+        ws.log_path = log_path
         ws._start_sync(start_sync)
         if with_stations:
             ws.load_stations()
+        return ws
+
+    @classmethod
+    def assemble(cls, config: Config, store: Store, *, lock: InstanceLock | None = None,
+                 start_loop: bool = True, workers: int = 2,
+                 audit_model_refusals: bool = True) -> "Workstation":
+        """Services on an open store, creating no account and starting no sync
+        (``open`` adds the first-run admin; the self-check uses this as it is)."""
+        audit = AuditTrail(store, load_or_create_key(config.data_dir / "keys" / "audit.key"))
+        auth = AuthService.from_config(store, audit, config.section("security"))
+        loop = LoopThread()
+        if start_loop:
+            loop.start()
+        ws = cls(config=config, store=store, audit=audit, auth=auth,
+                 signatures=SignatureService(store, audit, auth),
+                 session=SessionState(auth, config.get("security", "idle_lock_minutes")),
+                 tasks=TaskRunner(max_workers=workers), loop=loop, notifier=Notifier(),
+                 lock=lock)
+        from app.adapters.inference import ModelRegistry  # numpy: after the store opens
+
+        ws.models = ModelRegistry(models_dir(), audit=audit if audit_model_refusals else None)
         return ws
 
     def _start_sync(self, start: bool) -> None:

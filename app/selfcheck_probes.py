@@ -67,25 +67,9 @@ def cjk_font_families() -> list[str] | None:
 
 
 def workstation_without_accounts(config: Any, store: Any) -> Any:
-    """A non-exclusive Workstation on an open store, built like ``Workstation.open``
-    but without ``ensure_admin``: a self-check must not create the first account."""
-    from app.adapters.audit import AuditTrail, load_or_create_key
-    from app.adapters.auth import AuthService, SessionState
-    from app.adapters.esign import SignatureService
-    from app.adapters.inference import ModelRegistry
+    """A non-exclusive Workstation on an open store without ``ensure_admin``: a
+    self-check must not create the first account (nor audit model refusals: it
+    reports them itself)."""
     from app.bootstrap import Workstation
-    from app.paths import models_dir
-    from app.runtime.loop_thread import LoopThread
-    from app.runtime.notifier import Notifier
-    from app.runtime.task_runner import TaskRunner
 
-    audit = AuditTrail(store, load_or_create_key(config.data_dir / "keys" / "audit.key"))
-    auth = AuthService.from_config(store, audit, config.section("security"))
-    loop = LoopThread()
-    loop.start()
-    ws = Workstation(config=config, store=store, audit=audit, auth=auth,
-                     signatures=SignatureService(store, audit, auth),
-                     session=SessionState(auth, config.get("security", "idle_lock_minutes")),
-                     tasks=TaskRunner(max_workers=1), loop=loop, notifier=Notifier(), lock=None)
-    ws.models = ModelRegistry(models_dir())
-    return ws
+    return Workstation.assemble(config, store, workers=1, audit_model_refusals=False)
