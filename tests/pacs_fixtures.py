@@ -18,7 +18,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ import numpy as np
 import pytest
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+from tests.waiting import wait_for  # noqa: F401 - re-exported for the tests
 
 REPO = Path(__file__).resolve().parents[1]
 CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2"
@@ -71,18 +71,6 @@ def peer_env() -> dict[str, str]:
     env = dict(os.environ)
     env["TCP_NODELAY"] = "1"
     return env
-
-
-def wait_for(predicate, timeout: float = 10.0, interval: float = 0.02):  # noqa: ANN001
-    """Poll ``predicate`` until it returns a truthy value; that value, or raise."""
-    end = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > end:
-            raise TimeoutError(f"condition not met within {timeout} s")
-        time.sleep(interval)
 
 
 @dataclass

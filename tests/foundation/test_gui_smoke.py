@@ -44,7 +44,7 @@ def test_login_open_every_station_and_close(qtbot, workstation, tmp_path):
         assert entry.available, f"station {entry.id} unavailable: {entry.error}"
         panel = window.host.open_station(entry.id)
         assert panel is not None
-        qtbot.wait(20)
+        qtbot.waitUntil(panel.isVisible, timeout=5000)
         opened.append(entry.id)
     assert set(opened) == {"ct_qc", "image_review", "detector_matching", "tunnel_test",
                            "lead_room"}

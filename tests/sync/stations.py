@@ -10,6 +10,7 @@ from app.adapters import schema as S
 from app.adapters.audit import AuditTrail
 from app.adapters.store import Store
 from app.core.ids import new_id, utc_iso
+from tests.waiting import wait_for  # noqa: F401 - re-exported for the tests
 
 KEY = bytes(range(32))
 
@@ -94,17 +95,6 @@ def assert_agree(store: Store, url: str) -> dict:
         engine.dispose()
     assert ag.ok, ag.text()
     return ag.counts
-
-
-def wait_for(cond, timeout: float = 30.0, what: str = "condition") -> None:
-    import time
-
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def central_count(url: str, table: str = "records") -> int:
