@@ -35,7 +35,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--auto-answer", action="store_true",
                    help="answer operator prompts with the pass choice (demo; not releasable)")
     r.add_argument("--as", dest="as_user", help="log in as USER (password: $PHAROS_PASSWORD)")
+    r.add_argument("--mes-wait", type=float, default=0.0, metavar="S",
+                   help="after the run, keep resending queued MES messages for up to S s")
     r.set_defaults(func=cmd_run)
+
+    ob = t.add_parser("outbox", help="send queued MES messages (store-and-forward)")
+    ob.add_argument("--watch", type=float, default=0.0, metavar="S",
+                    help="keep resending every --interval seconds for up to S s (0: once)")
+    ob.add_argument("--interval", type=float, default=5.0)
+    ob.set_defaults(func=cmd_outbox)
 
     rec = t.add_parser("record", help="export a run record")
     rec.add_argument("run_id")
@@ -90,8 +98,10 @@ def _user(args: argparse.Namespace, ws: Any) -> tuple[Any, bool]:
 def _endpoint(station: Any, args: argparse.Namespace) -> str:
     if args.endpoint:
         return args.endpoint
-    configured = station.ctx.settings.get("endpoint", "")
-    if configured and not getattr(station.ctx.config, "demo", True):
+    from station_plugins.tunnel_test.plugin import configured_endpoint
+
+    configured = configured_endpoint(station.ctx.settings, station.ctx.config)
+    if configured is not None:
         return configured
     from station_plugins.tunnel_test.drivers import defects_from
     from station_plugins.tunnel_test.simulator import SimulatorHandle
@@ -147,8 +157,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                                  auto_answer=auto,
                                  params={} if authenticated else {"unauthenticated": True})
         print(f"run {spec.run_id}: {args.serial} on {spec.endpoint}", flush=True)
+        console.start_resender()                 # store-and-forward while the run goes on
         outcome = _drive(console, spec, auto)
-        return _finish(args, ws, station, outcome, user.username)
+        code = _finish(args, ws, station, outcome, user.username)
+        if args.mes_wait > 0:
+            left = console.outbox.drain(args.mes_wait)
+            print(json.dumps({"mes_outbox_pending": left["pending"]}))
+        return code
     finally:
         station.shutdown()
         ws.close()
@@ -230,6 +245,25 @@ def cmd_abort(args: argparse.Namespace) -> int:
         print(json.dumps({"run_id": args.run_id, "disposition": row.payload["disposition"],
                           "record_id": row.id}))
         return 0
+    finally:
+        station.shutdown()
+        ws.close()
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    """Pump the MES outbox once, or until empty within ``--watch`` seconds. Exit 0 when
+    nothing is pending afterwards, 1 when messages still wait (MES down)."""
+    from app.cli.common import open_workstation
+    from station_plugins.tunnel_test.plugin import TunnelTestStation
+
+    ws = open_workstation(args, start_loop=False)
+    station = TunnelTestStation(ws.context_for("tunnel_test"))
+    try:
+        resender = station.console.outbox
+        resender.interval_s = max(args.interval, 0.1)
+        out = resender.drain(args.watch) if args.watch > 0 else resender.pump_now()
+        print(json.dumps(out))
+        return 0 if out["pending"] == 0 else 1
     finally:
         station.shutdown()
         ws.close()

@@ -25,8 +25,10 @@ def user_roles(user: Any) -> set[str]:
 
 class TunnelConsole:
     def __init__(self, *, data_dir: Path, store: Any, audit: Any, signatures: Any = None,
-                 mes: Any = None, station_id: str = "WS-01") -> None:
+                 mes: Any = None, station_id: str = "WS-01", library: Any = None,
+                 resend_interval_s: float = 5.0) -> None:
         from app.adapters.tunnel_journal import TunnelJournal
+        from station_plugins.tunnel_test.outbox import OutboxResender
 
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -34,6 +36,8 @@ class TunnelConsole:
         self.store, self.audit, self.signatures, self.mes = store, audit, signatures, mes
         self.station_id = station_id
         self.active: dict[str, RunProcess] = {}
+        self.library = library
+        self.outbox = OutboxResender(self.journal, mes, interval_s=resend_interval_s)
 
     # --- before the run -------------------------------------------------------------
     def check_mode(self, user: Any, sequence_path: str, mode: str) -> Any:
@@ -46,6 +50,8 @@ class TunnelConsole:
         if mode == "released" and seq.status != "released":
             raise PermissionDenied(f"Sequence {seq.id} v{seq.version} is a draft; run it as a "
                                    f"draft (engineers only), records are not releasable.")
+        if mode == "released" and self.library is not None:
+            self.library.check_runnable_released(sequence_path)
         return seq
 
     def validate_route(self, serial: str, order: str = "") -> dict:
@@ -104,9 +110,15 @@ class TunnelConsole:
         return row, decision
 
     def pump(self) -> dict:
-        if self.mes is None:
-            return {"sent": 0, "rejected": 0, "down": True, "error": "no MES configured"}
-        return rel.pump_outbox(self.journal, self.mes)
+        """Send pending MES messages now; what the MES does not take stays queued and
+        the resender (``start_resender``) tries again every interval."""
+        return self.outbox.pump_now()
+
+    def start_resender(self, on_result: Callable[[dict], None] | None = None) -> None:
+        """Store-and-forward in a background thread (GUI and headless alike)."""
+        if on_result is not None:
+            self.outbox.on_result = on_result
+        self.outbox.start()
 
     def release(self, run_id: str, *, username: str, password: str, comment: str = "") -> dict:
         run = self.journal.run(run_id)
@@ -171,6 +183,7 @@ class TunnelConsole:
         return self.journal.runs(limit=limit)
 
     def close(self) -> None:
+        self.outbox.stop()
         for p in self.active.values():
             p.kill()
         self.journal.close()

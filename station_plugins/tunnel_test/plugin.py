@@ -36,6 +36,7 @@ class TunnelTestStation(StationPlugin):
         self._console: Any = None
         self._mes_sim: Any = None
         self._simulator: Any = None
+        self._library: Any = None
 
     # --- services (lazy) ------------------------------------------------------------
     @property
@@ -46,8 +47,25 @@ class TunnelTestStation(StationPlugin):
             self._console = TunnelConsole(
                 data_dir=self.ctx.data_dir, store=self.ctx.store, audit=self.ctx.audit,
                 signatures=self.ctx.signatures, mes=self._mes_client(),
-                station_id=_cfg(self.ctx.config, "station", "id", "WS-01"))
+                station_id=_cfg(self.ctx.config, "station", "id", "WS-01"),
+                library=self.library,
+                resend_interval_s=float(self.ctx.settings.get("mes_resend_s", 5.0)))
         return self._console
+
+    @property
+    def library(self) -> Any:
+        """Versioned sequences: shipped ones + ``<data dir>/sequences`` (drafts, releases)."""
+        if self._library is None:
+            from station_plugins.tunnel_test.sequence_library import SequenceLibrary
+
+            shipped = sorted(DEFAULT_SEQUENCE.parent.glob("*.yaml"))
+            configured = Path(self.ctx.settings.get("sequence", DEFAULT_SEQUENCE))
+            if configured not in shipped:
+                shipped.append(configured)
+            self._library = SequenceLibrary(Path(self.ctx.data_dir) / "sequences",
+                                            shipped=shipped, audit=self.ctx.audit,
+                                            signatures=self.ctx.signatures)
+        return self._library
 
     def _mes_client(self) -> Any:
         from app.adapters.mes import MesClient, SimulatedMes
@@ -62,13 +80,10 @@ class TunnelTestStation(StationPlugin):
         return Path(self.ctx.settings.get("sequence", DEFAULT_SEQUENCE))
 
     def endpoint(self) -> str:
-        """OPC UA endpoint; in demo mode (or none configured) the built-in simulator.
-        ``endpoint = "local"``: simulated C-arm inside the runner process (no network)."""
-        configured = self.ctx.settings.get("endpoint", "")
-        if configured == "local":
-            return ""
-        demo = bool(getattr(self.ctx.config, "demo", True))
-        if configured and not demo:
+        """OPC UA endpoint (see :func:`configured_endpoint`); the built-in simulator in
+        demo mode. ``""``: simulated C-arm inside the runner process (no network)."""
+        configured = configured_endpoint(self.ctx.settings, self.ctx.config)
+        if configured is not None:
             return configured
         if self._simulator is None:
             from station_plugins.tunnel_test.simulator import SimulatorHandle
@@ -101,6 +116,24 @@ class TunnelTestStation(StationPlugin):
         from station_plugins.tunnel_test.cli import register
 
         register(subparsers)
+
+
+def configured_endpoint(settings: dict, config: Any) -> str | None:
+    """Which OPC UA endpoint to test through; ``None``: start the built-in simulator.
+
+    1. ``[stations.tunnel_test] endpoint = "local"``: simulated C-arm inside the runner
+       process (``""``), in any mode.
+    2. demo mode (``[station] demo = true``): the built-in simulator server (``None``).
+    3. otherwise the station setting ``endpoint`` (this station's own tunnel) overrides
+       the workstation-wide ``[opcua] tunnel_endpoint``, which is used when the station
+       table names none.
+    """
+    station_value = str(settings.get("endpoint", "") or "")
+    if station_value == "local":
+        return ""
+    if bool(getattr(config, "demo", True)):
+        return None
+    return station_value or str(_cfg(config, "opcua", "tunnel_endpoint", "") or "") or None
 
 
 def _cfg(config: Any, section: str, key: str, default: Any) -> Any:
