@@ -43,20 +43,28 @@ class LeadRoomStation(StationPlugin):
         self._writer: Any = None
 
     def build_service(self, on_annunciate: Any = None) -> Any:
-        """Compose the running parts (adapters imported here, not at module import)."""
+        """Compose the running parts (adapters imported here, not at module import).
+
+        Default: the live parts in their own process (``[stations.lead_room]
+        live_process = true``); ``false`` runs them in this process (tools, tests).
+        """
         if self.service is not None:
+            return self.service
+        from station_plugins.lead_room.service import LeadRoomService
+
+        ctx = self.ctx
+        if bool(ctx.settings.get("live_process", True)):
+            from station_plugins.lead_room.live_proxy import LiveProcess
+
+            self.service = LeadRoomService(ctx, live=LiveProcess(
+                self.live_config(), on_error=lambda e: ctx.notifier.error(e, "lead_room")))
             return self.service
         from app.adapters.historian import Historian, HistorianWriter
         from app.adapters.opcua_gateway import OpcUaGatewayClient
-        from station_plugins.lead_room.service import LeadRoomService, deadband_for
+        from station_plugins.lead_room.service import deadband_for
         from station_plugins.lead_room.signals import range_check
 
-        ctx = self.ctx
-        demo = bool(getattr(ctx.config, "demo", False))
-        opc = ctx.config.section("opcua") if ctx.config is not None else {}
-        security = "None" if demo else str(ctx.settings.get("security", opc.get(
-            "security", "Basic256Sha256_SignAndEncrypt")))
-        pki = ctx.data_dir / "pki"
+        security, pki, opc = self._security()
 
         def client_factory(url: str, **kw: Any) -> Any:
             return OpcUaGatewayClient(
@@ -73,7 +81,7 @@ class LeadRoomStation(StationPlugin):
             return h
 
         sim_factory = None
-        if demo:
+        if self._demo():
             def sim_factory() -> Any:
                 from station_plugins.lead_room.gateway_sim import GatewaySimulator
                 return GatewaySimulator(rooms=int(ctx.settings.get("demo_rooms", 30)),
@@ -83,6 +91,37 @@ class LeadRoomStation(StationPlugin):
                                        simulator_factory=sim_factory,
                                        on_annunciate=on_annunciate or (lambda a: None))
         return self.service
+
+    def _demo(self) -> bool:
+        return bool(getattr(self.ctx.config, "demo", False))
+
+    def _security(self) -> tuple[str, Any, dict]:
+        ctx = self.ctx
+        opc = ctx.config.section("opcua") if ctx.config is not None else {}
+        security = "None" if self._demo() else str(ctx.settings.get("security", opc.get(
+            "security", "Basic256Sha256_SignAndEncrypt")))
+        return security, ctx.data_dir / "pki", opc
+
+    def live_config(self) -> Any:
+        """What the live process needs (paths and settings only, picklable)."""
+        from station_plugins.lead_room.live_protocol import LiveConfig, StoreTarget
+        from station_plugins.lead_room.service import alarm_definitions_path
+
+        ctx = self.ctx
+        security, pki, opc = self._security()
+        st = ctx.store
+        store = None if st is None else StoreTarget(st.db_path, st.station_id,
+                                                    st.software_version, st.config_hash)
+        endpoint = str(ctx.settings.get("endpoint") or opc.get("gateway_endpoint", ""))
+        return LiveConfig(
+            endpoint=endpoint, security=security, pki_dir=pki,
+            publishing_ms=float(ctx.settings.get("publishing_ms", 250)),
+            reconnect_max_s=float(opc.get("reconnect_max_s", 4.0)),
+            alarm_definitions=alarm_definitions_path(ctx.data_dir),
+            historian_path=ctx.data_dir / "historian.db",
+            heartbeat_s=float(ctx.settings.get("heartbeat_s", 60)), store=store,
+            demo_rooms=int(ctx.settings.get("demo_rooms", 30)) if self._demo() else 0,
+            log_level=logging.getLogger().getEffectiveLevel())
 
     def create_panel(self, parent: "QWidget | None" = None) -> "QWidget":
         from station_plugins.lead_room.panel import LeadRoomPanel

@@ -1,9 +1,11 @@
 """LeadRoomService: the station's running parts, composed from the context (Qt-free).
 
-Builds the alarm engine (definitions from the station data folder or the shipped file),
-the historian, the journal writer and the gateway client (adapters are passed in by
-the plugin: ``client_factory``, ``historian_factory``), and starts them on the app's
-asyncio loop thread. In demo mode it also runs the gateway simulator in-process.
+The live parts (gateway client, alarm engine, historian, journal) run either in their
+own process (``live``: a :class:`live_proxy.LiveProcess`, the station's default, so
+OPC UA decoding never holds the GUI's GIL) or in this process on the app's asyncio
+loop thread (tests, tools: alarm engine with definitions from the station data folder
+or the shipped file, historian, journal writer and gateway client from the factories
+the plugin passes in; in demo mode also the gateway simulator).
 Operator actions check the role (``ctx.require``) and end in the alarm journal; the
 schedule override is also written to the audit trail; checklists are e-signed.
 """
@@ -39,11 +41,24 @@ def alarm_definitions_path(data_dir: Path) -> Path:
 
 
 class LeadRoomService:
-    def __init__(self, ctx: Any, *, client_factory: Callable[..., Any],
+    def __init__(self, ctx: Any, *, client_factory: Callable[..., Any] | None = None,
                  historian_factory: Callable[[Path], Any] | None = None,
                  simulator_factory: Callable[[], Any] | None = None,
-                 on_annunciate: Callable[[Any], None] = lambda a: None) -> None:
+                 on_annunciate: Callable[[Any], None] = lambda a: None,
+                 live: Any = None) -> None:
         self.ctx = ctx
+        self.live = live
+        self.client_factory = client_factory
+        self.simulator_factory = simulator_factory
+        self.simulator: Any = None
+        self.client: Any = None
+        self.started = False
+        if live is not None:       # the live parts run in their own process (live_proxy)
+            self.journal = None
+            self.engine = live.engine
+            self.historian = live.historian
+            self.monitor = live.monitor
+            return
         self.journal = JournalWriter(store_journal_sink(ctx.store),
                                      on_error=lambda e: ctx.notifier.error(e, "lead_room"))
         self.engine = AlarmEngine(load_definitions(alarm_definitions_path(ctx.data_dir)),
@@ -51,11 +66,6 @@ class LeadRoomService:
         self.historian = historian_factory(Path(ctx.data_dir) / "historian.db") \
             if historian_factory else None
         self.monitor = RoomMonitor(self.engine, historian=self.historian)
-        self.client_factory = client_factory
-        self.simulator_factory = simulator_factory
-        self.simulator: Any = None
-        self.client: Any = None
-        self.started = False
 
     # --- lifecycle ------------------------------------------------------------------------
     async def _start(self) -> None:
@@ -80,12 +90,18 @@ class LeadRoomService:
         if self.started:
             return
         self.started = True
+        if self.live is not None:
+            self.live.start()
+            return
         self.ctx.loop.submit(self._start()).result(timeout=30)
 
     def stop(self) -> None:
         if not self.started:
             return
         self.started = False
+        if self.live is not None:
+            self.live.stop()
+            return
         try:
             self.ctx.loop.submit(self._stop()).result(timeout=15)
         except Exception:  # noqa: BLE001 - shutdown must finish

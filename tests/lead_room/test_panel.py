@@ -16,8 +16,24 @@ OP_PW = "Operat0r-secret-pw"
 logging.getLogger("asyncua").setLevel(logging.CRITICAL)
 
 
-@pytest.fixture
-def station(data_dir, qtbot):
+def sim(svc, cmd: str, *args: str) -> None:  # noqa: ANN001
+    """Drive the demo simulator wherever it runs (live process or this one)."""
+    if svc.live is not None:
+        svc.live.request(cmd, *args, timeout=20)
+        return
+    loop = svc.ctx.loop
+    if cmd == "sim_inject":
+        svc.simulator.plant.inject(*args)
+    elif cmd == "sim_clear":
+        svc.simulator.plant.clear_faults(*args)
+    elif cmd == "sim_stop":
+        loop.submit(svc.simulator.stop()).result(10)
+    else:
+        loop.submit(svc.simulator.start()).result(20)
+
+
+@pytest.fixture(params=["process"])
+def station(request, data_dir, qtbot):
     ws = Workstation.open(data_dir=data_dir, with_stations=False, start_loop=True,
                           admin_password=ADMIN_PW)
     admin = ws.auth.authenticate("admin", ADMIN_PW)
@@ -26,6 +42,7 @@ def station(data_dir, qtbot):
     ws.session.login(ws.auth.authenticate("op1", OP_PW))
     ctx = ws.context_for("lead_room")
     ctx.settings["demo_rooms"] = 6
+    ctx.settings["live_process"] = request.param == "process"
     st = LeadRoomStation(ctx)
     panel = st.create_panel()
     qtbot.addWidget(panel)
@@ -43,6 +60,7 @@ def test_station_info_contract():
             "schedule_override", "sign_checklist"} <= set(info.actions)
 
 
+@pytest.mark.parametrize("station", ["process", "thread"], indirect=True)
 def test_live_overview_banner_ack_journal_and_roles(station, qtbot):
     ws, st, panel = station
     svc = st.service
@@ -50,7 +68,7 @@ def test_live_overview_banner_ack_journal_and_roles(station, qtbot):
                     and svc.monitor.connection.connected, timeout=20000)
     qtbot.waitUntil(lambda: len(panel.overview.tiles) == 6, timeout=10000)
     assert not panel.banner.isVisible()
-    svc.simulator.plant.inject("Room03", "door_open_during_beam")
+    sim(svc, "sim_inject", "Room03", "door_open_during_beam")
     qtbot.waitUntil(lambda: panel.banner.isVisible(), timeout=10000)
     assert "interlock failure" in panel.banner.text() and "Room03" in panel.banner.text()
     assert panel.banner_latency and panel.banner_latency[0] < 5.0
@@ -61,7 +79,7 @@ def test_live_overview_banner_ack_journal_and_roles(station, qtbot):
         svc.shelve(aid, "annoying", 15)                  # operators may not shelve
     svc.acknowledge([aid], "e-stop pressed, RSO called")
     assert panel.banner.isVisible()                       # still active: stays
-    svc.simulator.plant.clear_faults("Room03")
+    sim(svc, "sim_clear", "Room03")
     qtbot.waitUntil(lambda: not panel.banner.isVisible(), timeout=10000)
     qtbot.waitUntil(lambda: len(ws.store.query_records(kind="lead_room.alarm_event",
                                                        subject=aid)) >= 3, timeout=10000)
@@ -79,7 +97,7 @@ def test_link_loss_shows_every_value_invalid(station, qtbot):
     svc = st.service
     qtbot.waitUntil(lambda: svc.monitor.connection is not None
                     and svc.monitor.connection.connected, timeout=20000)
-    ws.loop.submit(svc.simulator.stop()).result(10)
+    sim(svc, "sim_stop")
     qtbot.waitUntil(lambda: not svc.monitor.connection.connected, timeout=10000)
     qtbot.waitUntil(lambda: bool(panel.overview.tiles) and all(
         t["beam_on"] is None and t["boundary_max_usvh"] is None
@@ -87,7 +105,7 @@ def test_link_loss_shows_every_value_invalid(station, qtbot):
     qtbot.waitUntil(lambda: "Gateway connection lost" in panel.banner.text(), timeout=5000)
     assert "lost" in panel.connection.text()
     panel.grab().save(str(ws.config.data_dir / "overview_invalid.png"))
-    ws.loop.submit(svc.simulator.start()).result(20)
+    sim(svc, "sim_start")
     qtbot.waitUntil(lambda: svc.monitor.connection.connected, timeout=20000)
 
 
