@@ -82,6 +82,7 @@ class LoadedSeries:
         hdr = {"source": "simulator", "kvp": truth.get("kvp"), "ctdivol_mgy": truth.get("ctdivol_mgy"),
                "kernel": params.get("noise_kernel"), "nominal_slice_thickness_mm": thk,
                "recon_centre_from": "simulator truth" if rc is not None else "image centre",
+               "spiral_pitch": params.get("helical_pitch") if truth.get("helical") else None,
                **(header or {})}
         return cls.from_arrays(sim.volume, sim.pixel_mm, sim.slice_positions_mm, float(thk),
                                recon_centre_px=tuple(rc) if rc is not None else None, header=hdr,
@@ -108,6 +109,13 @@ def _f(ds: Any, name: str, default: Any = None) -> Any:
     return default if v is None or v == "" else v
 
 
+def _joined(v: Any) -> str | None:
+    """A possibly multi-valued string attribute as one backslash-joined string."""
+    if v is None or isinstance(v, str):
+        return v
+    return "\\".join(str(k) for k in v)
+
+
 def _header(ds: Any) -> dict:
     def num(name: str) -> float | None:
         v = _f(ds, name)
@@ -129,6 +137,8 @@ def _header(ds: Any) -> dict:
         "series_description": _f(ds, "SeriesDescription"),
         "acquisition_date": _f(ds, "AcquisitionDate") or _f(ds, "SeriesDate"),
         "spiral_pitch": num("SpiralPitchFactor"),
+        "table_feed_per_rotation_mm": num("TableFeedPerRotation"),
+        "scan_options": _joined(_f(ds, "ScanOptions")),
         "nominal_slice_thickness_mm": num("SliceThickness"),
         "reconstruction_diameter_mm": num("ReconstructionDiameter"),
     }

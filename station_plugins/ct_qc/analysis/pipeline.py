@@ -17,6 +17,7 @@ from station_plugins.ct_qc.analysis import localise as loc
 from station_plugins.ct_qc.analysis import metrics_geo as geo
 from station_plugins.ct_qc.analysis import metrics_hu as hu
 from station_plugins.ct_qc.analysis import metrics_res as res
+from station_plugins.ct_qc.analysis import metrics_thk as thickness
 from station_plugins.ct_qc.analysis import phantom_spec as ps
 from station_plugins.ct_qc.analysis.context import Ctx, Raw
 from station_plugins.ct_qc.analysis.result import (Artifact, Curve, Localisation, ProfileRef,
@@ -174,7 +175,7 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
         ("TTF", lambda: add(res.ttf(ctx))),
         ("MTF", lambda: add(res.mtf(ctx))),
         ("bar patterns", lambda: add(res.bar_patterns(ctx))),
-        ("slice thickness", lambda: add(geo.slice_thickness(ctx, streaks_by_slice))),
+        ("slice thickness", lambda: add(thickness.slice_thickness(ctx, streaks_by_slice))),
         ("geometry", lambda: add(geo.geometry(ctx, streaks_by_slice))),
         ("low contrast", lambda: add(geo.low_contrast(ctx))),
         ("detectability", lambda: add(geo.detectability(ctx))),
