@@ -121,6 +121,7 @@ def gui_gaps(n: int = 200) -> dict:
         panel.resize(1400, 800)
         panel.show()
         gaps: list[float] = []
+        at: list[float] = []
         clock = QElapsedTimer()
         clock.start()
         last = [clock.nsecsElapsed()]
@@ -128,6 +129,7 @@ def gui_gaps(n: int = 200) -> dict:
         def tick() -> None:
             now = clock.nsecsElapsed()
             gaps.append((now - last[0]) / 1e6)
+            at.append(time.perf_counter())
             last[0] = now
 
         timer = QTimer()
@@ -158,7 +160,8 @@ def gui_gaps(n: int = 200) -> dict:
         ws.close()
     over = [g - 5.0 for g in gaps]
     return {"ticks": len(gaps), "p50": pct(over, 50), "p99": pct(over, 99),
-            "max": max(over) if over else float("nan"), "state": panel.banner.state}
+            "max": max(over) if over else float("nan"), "state": panel.banner.state,
+            "worst": sorted(zip(over, at), reverse=True)[:5]}
 
 
 def main() -> None:

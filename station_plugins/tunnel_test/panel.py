@@ -8,27 +8,30 @@ committed them.
 """
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
                                QListWidget, QMessageBox, QProgressBar, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
 from app.core.errors import PharosError
-from station_plugins.tunnel_test.ui_tunnel_parts import ItemTable, LivePlot, PromptBox, StateBanner
+from station_plugins.tunnel_test.ui_tunnel_parts import (BackgroundWorker, ItemTable, LivePlot,
+                                                        PromptBox, StateBanner)
+
+from station_plugins.tunnel_test.ui_panel_sequences import SequencesAndOutboxMixin
+
+FLUSH_MS = 40   # live events are applied in batches: one repaint per batch, not per event
 
 MODES = (("released", "Released sequence", "run_released"),
          ("draft", "Draft sequence (engineering)", "run_draft"),
          ("single_step", "Single step (engineering)", "run_single_step"))
 
 
-class TunnelPanel(QWidget):
+class TunnelPanel(SequencesAndOutboxMixin, QWidget):
     sig_run_message = Signal(str, object)
-    _sig_bg_done = Signal(object, object, object)   # callback, result, error
 
     def __init__(self, station: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,9 +43,15 @@ class TunnelPanel(QWidget):
         self.last_run: dict = {}
         self._t0 = 0.0
         self._done_steps = 0
+        self._unfinished: list[dict] = []
+        self._pending_events: list[dict] = []
+        self._worker = BackgroundWorker(self)
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_MS)
+        self._flush_timer.timeout.connect(self._flush_events)
         self._build()
         self.sig_run_message.connect(self._on_message, Qt.ConnectionType.QueuedConnection)
-        self._sig_bg_done.connect(self._on_bg_done, Qt.ConnectionType.QueuedConnection)
         self._refresh_lists()
 
     # --- layout ----------------------------------------------------------------------
@@ -50,7 +59,6 @@ class TunnelPanel(QWidget):
         top = QHBoxLayout()
         self.serial = QLineEdit()
         self.serial.setObjectName("tunnel_serial")
-        self.serial.setPlaceholderText("Scan or type the unit serial, then Enter")
         f = self.serial.font()
         f.setPixelSize(22)
         self.serial.setFont(f)
@@ -58,25 +66,32 @@ class TunnelPanel(QWidget):
         self.mode = QComboBox()
         self.mode.setObjectName("tunnel_mode")
         user = self.ctx.user
-        for key, text, action in MODES:
+        for key, _text, action in MODES:
             if self._allowed(action):
-                self.mode.addItem(text, key)
+                self.mode.addItem(key, key)
         self.step_key = QLineEdit()
         self.step_key.setObjectName("tunnel_single_step_key")
-        self.step_key.setPlaceholderText("step key (single step)")
         self.step_key.setVisible(self.mode.count() > 1)
         self.socket = QComboBox()
         self.socket.setObjectName("tunnel_socket")
         self.socket.addItems(["A", "B"])
-        self.start_btn = QPushButton("Start")
+        self.sequence_combo = QComboBox()
+        self.sequence_combo.setObjectName("tunnel_sequence")
+        self.sequence_combo.setMinimumWidth(220)
+        self.edit_btn = QPushButton()
+        self.edit_btn.setObjectName("tunnel_edit_sequences")
+        self.edit_btn.setVisible(self._allowed("edit_sequence"))
+        self.edit_btn.clicked.connect(self.edit_sequences)
+        self.start_btn = QPushButton()
         self.start_btn.setObjectName("tunnel_start")
         self.start_btn.clicked.connect(self.start_run)
-        self.abort_btn = QPushButton("Abort...")
+        self.abort_btn = QPushButton()
         self.abort_btn.setObjectName("tunnel_abort")
         self.abort_btn.setEnabled(False)
         self.abort_btn.clicked.connect(self.abort_run)
-        for w in (QLabel("Serial"), self.serial, self.mode, self.step_key,
-                  QLabel("Socket"), self.socket, self.start_btn, self.abort_btn):
+        self.serial_label, self.socket_label = QLabel(), QLabel()
+        for w in (self.serial_label, self.serial, self.sequence_combo, self.mode, self.step_key,
+                  self.socket_label, self.socket, self.start_btn, self.abort_btn, self.edit_btn):
             top.addWidget(w)
         top.setStretch(1, 3)
         self.banner = StateBanner()
@@ -95,10 +110,10 @@ class TunnelPanel(QWidget):
         self.message.setWordWrap(True)
         self.interrupted = QLabel("")
         self.interrupted.setObjectName("tunnel_interrupted")
-        self.resume_btn = QPushButton("Resume...")
+        self.resume_btn = QPushButton()
         self.resume_btn.setObjectName("tunnel_resume")
         self.resume_btn.clicked.connect(self.resume_interrupted)
-        self.abort_rec_btn = QPushButton("Abort and record...")
+        self.abort_rec_btn = QPushButton()
         self.abort_rec_btn.setObjectName("tunnel_abort_record")
         self.abort_rec_btn.clicked.connect(self.abort_interrupted)
         inter = QHBoxLayout()
@@ -110,17 +125,21 @@ class TunnelPanel(QWidget):
         self.prompt.sig_answered.connect(self._answer)
         self.recent = QListWidget()
         self.recent.setObjectName("tunnel_recent_units")
-        self.release_btn = QPushButton("Release (e-signature)...")
+        self.mes_state = QLabel("")
+        self.mes_state.setObjectName("tunnel_mes_outbox")
+        self.release_btn = QPushButton()
         self.release_btn.setObjectName("tunnel_release")
         self.release_btn.setEnabled(False)
         self.release_btn.clicked.connect(self.release_run)
         right = QWidget()
         rl = QVBoxLayout(right)
-        rl.addWidget(QLabel("Live signal"))
+        self.live_label, self.recent_label = QLabel(), QLabel()
+        rl.addWidget(self.live_label)
         rl.addWidget(self.plot, 2)
         rl.addWidget(self.prompt)
-        rl.addWidget(QLabel("Recent units"))
+        rl.addWidget(self.recent_label)
         rl.addWidget(self.recent, 2)
+        rl.addWidget(self.mes_state)
         rl.addWidget(self.release_btn)
         split = QSplitter()
         split.addWidget(self.items)
@@ -133,6 +152,35 @@ class TunnelPanel(QWidget):
         lay.addLayout(inter)
         lay.addWidget(self.message)
         lay.addWidget(split, 1)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.serial.setPlaceholderText(self.tr("Scan or type the unit serial, then Enter"))
+        self.step_key.setPlaceholderText(self.tr("step key (single step)"))
+        mode_texts = {"released": self.tr("Released sequence"),
+                      "draft": self.tr("Draft sequence (engineering)"),
+                      "single_step": self.tr("Single step (engineering)")}
+        for i in range(self.mode.count()):
+            self.mode.setItemText(i, mode_texts[self.mode.itemData(i)])
+        self.serial_label.setText(self.tr("Serial"))
+        self.socket_label.setText(self.tr("Socket"))
+        self.start_btn.setText(self.tr("Start"))
+        self.abort_btn.setText(self.tr("Abort..."))
+        self.edit_btn.setText(self.tr("Edit sequences..."))
+        self.resume_btn.setText(self.tr("Resume..."))
+        self.abort_rec_btn.setText(self.tr("Abort and record..."))
+        self.release_btn.setText(self.tr("Release (e-signature)..."))
+        self.live_label.setText(self.tr("Live signal"))
+        self.recent_label.setText(self.tr("Recent units"))
+        self.sequence_combo.setToolTip(self.tr("Sequence version (operators: released only)"))
+        self.banner.retranslate_ui()
+        self.items.retranslate_ui()
+        self.prompt.retranslate_ui()
+
+    def changeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def _allowed(self, action: str) -> bool:
         try:
@@ -143,15 +191,7 @@ class TunnelPanel(QWidget):
 
     # --- background helper (no I/O on the GUI thread) ------------------------------------
     def _bg(self, fn: Callable[[], Any], done: Callable[[Any, Any], None]) -> None:
-        def work() -> None:
-            try:
-                self._sig_bg_done.emit(done, fn(), None)
-            except Exception as exc:  # noqa: BLE001 - shown in the message line
-                self._sig_bg_done.emit(done, None, exc)
-        threading.Thread(target=work, daemon=True).start()
-
-    def _on_bg_done(self, done: Callable, result: Any, error: Any) -> None:
-        done(result, error)
+        self._worker.submit(fn, done)
 
     def _show_error(self, exc: BaseException) -> None:
         text = exc.operator_text() if isinstance(exc, PharosError) else f"{type(exc).__name__}: {exc}"
@@ -174,17 +214,18 @@ class TunnelPanel(QWidget):
         except PharosError as exc:
             self._show_error(exc)
             return
-        console, user = self.station.console, self.ctx.user
+        station, user, path = self.station, self.ctx.user, self.selected_sequence()
+        socket, single_step = self.socket.currentText(), self.step_key.text().strip()
         self.start_btn.setEnabled(False)
-        self._info(f"Checking route of {serial} in the MES...")
+        self._info(self.tr("Checking route of %1 in the MES...").replace("%1", serial))
 
         def prepare() -> tuple:
-            seq = console.check_mode(user, str(self.station.sequence_path()), mode)
-            spec = console.make_spec(sequence_path=str(self.station.sequence_path()),
+            console = station.console
+            seq = console.check_mode(user, path, mode)
+            spec = console.make_spec(sequence_path=path,
                                      serial=serial, user=user, mode=mode,
-                                     socket=self.socket.currentText(),
-                                     single_step=self.step_key.text().strip(),
-                                     endpoint=self.station.endpoint())
+                                     socket=socket, single_step=single_step,
+                                     endpoint=station.endpoint())
             console.announce(spec)
             return seq, spec
 
@@ -206,7 +247,7 @@ class TunnelPanel(QWidget):
         self.progress.setValue(0)
         self._done_steps, self._t0 = 0, time.monotonic()
         self.banner.set_state("RUNNING", spec.serial)
-        self._info(f"Run {spec.run_id} - {spec.serial}")
+        self._info(self.tr("Run %1 - %2").replace("%1", spec.run_id).replace("%2", spec.serial))
         try:
             self.proc = self.station.console.start_process(spec, self.sig_run_message.emit,
                                                            announce=False)
@@ -221,18 +262,44 @@ class TunnelPanel(QWidget):
     # --- live events -----------------------------------------------------------------------
     def _on_message(self, kind: str, body: Any) -> None:
         if kind == "event":
-            self._on_event(body)
-        elif kind == "done":
+            self._pending_events.append(body)
+            if not self._flush_timer.isActive():
+                self._flush_timer.start()
+            return
+        if kind == "outbox":
+            self._show_outbox(body)
+            return
+        self._flush_events()
+        if kind == "done":
             self._run_over(body)
         elif kind == "failed":
             self._show_error(PharosError(body.get("error", "run failed")))
             self._run_over({"run_id": self.spec.run_id, "verdict": "ERROR", "failed": True})
         elif kind == "lost":
             self.banner.set_state("INTERRUPTED")
-            self._show_error(PharosError("The runner process stopped unexpectedly; the run is "
-                                         "kept in the journal. Resume or abort it."))
+            self._show_error(PharosError(self.tr("The runner process stopped unexpectedly; the "
+                                                 "run is kept in the journal. Resume or abort "
+                                                 "it.")))
             self._reset_buttons()
             self._refresh_lists()
+
+    def _flush_events(self) -> None:
+        """Apply the events that arrived since the last flush; progress / ETA / scroll once."""
+        self._flush_timer.stop()
+        events, self._pending_events = self._pending_events, []
+        if not events:
+            return
+        last_verdict = None
+        for ev in events:
+            self._on_event(ev)
+            if ev["kind"] == "step_end" and ev.get("phase") == "main":
+                last_verdict = ev["step"]
+        if last_verdict is not None:
+            self.items.scroll_to(last_verdict)
+            self.progress.setValue(self._done_steps)
+            left = self.progress.maximum() - self._done_steps
+            per = (time.monotonic() - self._t0) / max(self._done_steps, 1)
+            self.eta.setText(self.tr("ETA %1 s").replace("%1", f"{left * per:.0f}"))
 
     def _on_event(self, ev: dict) -> None:
         k = ev["kind"]
@@ -248,12 +315,9 @@ class TunnelPanel(QWidget):
         elif k == "ai_verdict":
             self.items.set_ai(ev["step"], ev)
         elif k == "step_end" and ev.get("phase") == "main":
-            self.items.set_verdict(ev["step"], ev["verdict"], ev.get("reason", ""))
+            self.items.set_verdict(ev["step"], ev["verdict"], ev.get("reason", ""),
+                                   scroll=False)
             self._done_steps += 1
-            self.progress.setValue(self._done_steps)
-            left = self.progress.maximum() - self._done_steps
-            per = (time.monotonic() - self._t0) / max(self._done_steps, 1)
-            self.eta.setText(f"ETA {left * per:.0f} s")
         elif k == "prompt":
             self.prompt.ask(ev["text"], ev["choices"])
         elif k == "run_end":
@@ -280,7 +344,8 @@ class TunnelPanel(QWidget):
     def abort_run(self) -> None:
         if self.proc is None or not self.proc.alive:
             return
-        reason, ok = QInputDialog.getText(self, "Abort run", "Reason for the abort:")
+        reason, ok = QInputDialog.getText(self, self.tr("Abort run"),
+                                          self.tr("Reason for the abort:"))
         if ok and reason.strip():
             self.proc.abort(reason.strip(), self.ctx.user.username)
             self.prompt.hide()
@@ -297,8 +362,8 @@ class TunnelPanel(QWidget):
             row, decision = result
             self.last_run = {"row": row, "decision": decision}
             self.release_btn.setEnabled(decision["mode"] == "esign" and self._allowed("release"))
-            self._info(f"Record {row.id} committed; release: {decision['mode']} "
-                       f"({decision['reason']})")
+            self._info(self.tr("Record %1 committed; release: %2 (%3)").replace(
+                "%1", row.id).replace("%2", decision["mode"]).replace("%3", decision["reason"]))
         self.serial.clear()
         self.serial.setFocus()
         self._refresh_lists()
@@ -319,38 +384,50 @@ class TunnelPanel(QWidget):
         sig = SignatureDialog.ask(
             self, lambda u, p, meaning, comment: console.release(run_id, username=u, password=p,
                                                                 comment=comment),
-            title=f"Release unit {row.payload['unit']['serial']}",
-            summary=f"Tunnel test {row.payload['disposition']}, record {row.id}",
+            title=self.tr("Release unit %1").replace("%1", row.payload["unit"]["serial"]),
+            summary=self.tr("Tunnel test %1, record %2").replace(
+                "%1", row.payload["disposition"]).replace("%2", row.id),
             content_sha256=row.payload_sha256, session_user=self.ctx.user)
         if sig is not None:
             self.release_btn.setEnabled(False)
-            self._info(f"Released by e-signature; MES release queued for {run_id}.")
+            self._info(self.tr("Released by e-signature; MES release queued for %1.").replace(
+                "%1", run_id))
 
     def _refresh_lists(self) -> None:
-        console = self.station.console
-        self._bg(lambda: (console.recent(20), console.unfinished()), self._lists_loaded)
+        station = self.station        # the console is created (journal, MES) off the GUI thread
+        engineer = self._allowed("run_draft")
+
+        def load() -> tuple:
+            console = station.console
+            console.start_resender(self._outbox_result)
+            return (console.recent(20), console.unfinished(),
+                    station.library.visible(engineer), console.outbox.last)
+        self._bg(load, self._lists_loaded)
 
     def _lists_loaded(self, result: Any, error: Any) -> None:
         if error is not None:
             self._show_error(error)
             return
-        recent, unfinished = result
+        recent, unfinished, sequences, outbox = result
+        self._show_sequences(sequences)
+        self._show_outbox(outbox)
         self.recent.clear()
         for r in recent:
             self.recent.addItem(f"{r['serial']}  {r['disposition'] or r['status']}  "
                                 f"{r['started_utc'][:19]}")
         self._unfinished = unfinished
         has = bool(unfinished)
-        self.interrupted.setText(
-            f"Interrupted run: {unfinished[0]['serial']} ({unfinished[0]['run_id'][:8]}) "
-            f"started {unfinished[0]['started_utc'][:19]}" if has else "")
+        self.interrupted.setText(self.tr("Interrupted run: %1 (%2) started %3").replace(
+            "%1", unfinished[0]["serial"]).replace("%2", unfinished[0]["run_id"][:8]).replace(
+            "%3", unfinished[0]["started_utc"][:19]) if has else "")
         for w in (self.interrupted, self.resume_btn, self.abort_rec_btn):
             w.setVisible(has)
 
     def resume_interrupted(self) -> None:
         if not self._unfinished or not self._allowed("resume"):
             return
-        reason, ok = QInputDialog.getText(self, "Resume run", "Reason for resuming:")
+        reason, ok = QInputDialog.getText(self, self.tr("Resume run"),
+                                          self.tr("Reason for resuming:"))
         if not (ok and reason.strip()):
             return
         run = self._unfinished[0]
@@ -367,7 +444,8 @@ class TunnelPanel(QWidget):
     def abort_interrupted(self) -> None:
         if not self._unfinished or not self._allowed("abort"):
             return
-        reason, ok = QInputDialog.getText(self, "Abort interrupted run", "Reason:")
+        reason, ok = QInputDialog.getText(self, self.tr("Abort interrupted run"),
+                                          self.tr("Reason:"))
         if not (ok and reason.strip()):
             return
         run_id, user = self._unfinished[0]["run_id"], self.ctx.user
@@ -377,7 +455,8 @@ class TunnelPanel(QWidget):
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         if self.proc is not None and self.proc.alive:
-            QMessageBox.warning(self, "Run active", "A test run is active; abort it first.")
+            QMessageBox.warning(self, self.tr("Run active"),
+                                self.tr("A test run is active; abort it first."))
             event.ignore()
             return
         super().closeEvent(event)

@@ -1,8 +1,12 @@
 """Qt parts of the tunnel console: state banner, item table, live plot, prompt box."""
 from __future__ import annotations
 
+import queue
+import threading
+from typing import Any, Callable
+
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPixmap
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
@@ -13,6 +17,47 @@ STATE_COLORS = {"READY": "#37627a", "RUNNING": "#1565c0", "PASS": "#2e7d32", "WA
                 "INTERRUPTED": "#6a1b9a"}
 VERDICT_COLORS = {"PASS": "#2e7d32", "WARN": "#9a5b00", "FAIL": "#c62828", "ERROR": "#6a1b9a",
                   "SKIP": "#6b7177"}
+
+
+class BackgroundWorker(QObject):
+    """One persistent worker thread for the panel's I/O (MES route check, record commit,
+    journal reads). ``submit`` never blocks the GUI thread: starting a new Python thread
+    per job did (``Thread.start`` waits until the new thread gets the GIL: up to 106 ms
+    measured while the runner's events were arriving). Results come back queued."""
+
+    _sig_done = Signal(object, object, object)   # done callback, result, error
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._sig_done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._thread = threading.Thread(target=self._loop, name="tunnel-panel-worker",
+                                        daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[[], Any], done: Callable[[Any, Any], None]) -> None:
+        self._jobs.put((fn, done))
+
+    def _loop(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            fn, done = job
+            try:
+                result, error = fn(), None
+            except Exception as exc:  # noqa: BLE001 - delivered to the panel's message line
+                result, error = None, exc
+            try:
+                self._sig_done.emit(done, result, error)
+            except RuntimeError:      # the panel is gone
+                return
+
+    def _deliver(self, done: Callable[[Any, Any], None], result: Any, error: Any) -> None:
+        done(result, error)
+
+    def stop(self) -> None:
+        self._jobs.put(None)
 
 
 class StateBanner(QLabel):
@@ -27,12 +72,21 @@ class StateBanner(QLabel):
         f.setBold(True)
         self.setFont(f)
         self.setMinimumHeight(96)
-        self.state = ""
+        self.state, self.detail = "", ""
         self.set_state("READY")
 
+    def state_text(self, state: str) -> str:
+        return {"READY": self.tr("READY"), "RUNNING": self.tr("RUNNING"), "PASS": self.tr("PASS"),
+                "WARN": self.tr("WARN"), "FAIL": self.tr("FAIL"), "ERROR": self.tr("ERROR"),
+                "ABORTED": self.tr("ABORTED"), "INTERRUPTED": self.tr("INTERRUPTED")
+                }.get(state, state)
+
+    def retranslate_ui(self) -> None:
+        self.set_state(self.state, self.detail)
+
     def set_state(self, state: str, detail: str = "") -> None:
-        self.state = state
-        self.setText(state + (f"  {detail}" if detail else ""))
+        self.state, self.detail = state, detail
+        self.setText(self.state_text(state) + (f"  {detail}" if detail else ""))
         self.setStyleSheet(f"background:{STATE_COLORS.get(state, '#37627a')}; color:white; "
                            f"border-radius:6px; padding:8px;")
 
@@ -43,11 +97,16 @@ class ItemTable(QTableWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(self.COLS), parent)
         self.setObjectName("tunnel_item_table")
-        self.setHorizontalHeaderLabels(list(self.COLS))
+        self.retranslate_ui()
         self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self._rows: dict[str, int] = {}
+
+    def retranslate_ui(self) -> None:
+        self.setHorizontalHeaderLabels([self.tr("Step"), self.tr("Title"), self.tr("Value"),
+                                        self.tr("Unit"), self.tr("Limits"), self.tr("Verdict"),
+                                        self.tr("AI")])
 
     def load(self, keys_titles: list[tuple[str, str]]) -> None:
         self.setRowCount(len(keys_titles))
@@ -76,14 +135,21 @@ class ItemTable(QTableWidget):
             for col in (2, 3, 4):
                 self.item(row, col).setText("")
 
-    def set_verdict(self, key: str, verdict: str, reason: str = "") -> None:
+    def set_verdict(self, key: str, verdict: str, reason: str = "", *,
+                    scroll: bool = True) -> None:
         row = self._rows.get(key)
         if row is None:
             return
         it = self.item(row, 5)
         it.setText(verdict + (f" ({reason})" if reason and verdict != "PASS" else ""))
         it.setForeground(QColor(VERDICT_COLORS.get(verdict, "#000000")))
-        self.scrollToItem(it)
+        if scroll:
+            self.scrollToItem(it)
+
+    def scroll_to(self, key: str) -> None:
+        row = self._rows.get(key)
+        if row is not None:
+            self.scrollToItem(self.item(row, 5))
 
     def set_ai(self, key: str, ai: dict) -> None:
         row = self._rows.get(key)
@@ -136,7 +202,7 @@ class PromptBox(QGroupBox):
     sig_answered = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Operator prompt", parent)
+        super().__init__(parent)
         self.setObjectName("tunnel_prompt_box")
         self.text = QLabel()
         self.text.setWordWrap(True)
@@ -147,7 +213,11 @@ class PromptBox(QGroupBox):
         lay = QVBoxLayout(self)
         lay.addWidget(self.text)
         lay.addLayout(self.buttons)
+        self.retranslate_ui()
         self.hide()
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(self.tr("Operator prompt"))
 
     def ask(self, text: str, choices: list[str]) -> None:
         while self.buttons.count():
