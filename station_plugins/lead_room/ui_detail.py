@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QTableWidget,
+from PySide6.QtWidgets import (QGraphicsItem, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from station_plugins.lead_room.alarm_defs import BOUNDARY_LIMIT_USVH
@@ -24,6 +24,8 @@ TREND_GROUPS = (("Boundary dose rate (uSv/h)", "Boundary/"), ("Temperature (C)",
                 ("Power (kW)", "PowerKw"))
 PENS = ["#37627a", "#5b6168", "#8a6d3b", "#4a7a4a"]
 KEEP = 36_000
+WINDOW_S = 600.0        # the trends show the last 10 minutes ...
+STEP_S = 30.0           # ... and the time axis moves in 30 s steps, not on every value
 
 
 def _t(ts: float | None) -> str:
@@ -53,6 +55,8 @@ class RoomDetail(QWidget):
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.buffers: dict[str, tuple[deque, deque]] = {}
         self._last_src: dict[str, float | None] = {}
+        self._valid: dict[int, bool] = {}
+        self._x_right = 0.0
         trends = QVBoxLayout()
         for title, _prefix in TREND_GROUPS:
             pw = pg.PlotWidget(self, axisItems={"bottom": pg.DateAxisItem()})
@@ -62,6 +66,12 @@ class RoomDetail(QWidget):
             pw.showGrid(x=True, y=True, alpha=0.2)
             pw.setClipToView(True)
             pw.setDownsampling(auto=True, mode="peak")
+            # The profile of a 10 Hz room showed the axes' text (QPicture replay) as the
+            # GUI thread's main cost: cache every axis as a pixmap (redrawn only when its
+            # range changes) and move the time axis in steps instead of auto-ranging it.
+            pw.enableAutoRange(x=False, y=True)
+            for side in ("left", "bottom"):
+                pw.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             if _prefix == "Boundary/":
                 pw.addItem(pg.InfiniteLine(BOUNDARY_LIMIT_USVH, angle=0,
                                            pen=pg.mkPen("#c62828", style=Qt.PenStyle.DashLine)))
@@ -82,6 +92,8 @@ class RoomDetail(QWidget):
         self.curves.clear()
         self.buffers.clear()
         self._last_src.clear()
+        self._valid.clear()
+        self._x_right = 0.0
         for key, series in (history or {}).items():
             self.buffers[key] = (deque(series.ts.tolist(), KEEP), deque(series.avg.tolist(), KEEP))
 
@@ -119,7 +131,10 @@ class RoomDetail(QWidget):
                     self.table.setItem(row, col, item)
                 if item.text() != c:
                     item.setText(c)
-                item.setBackground(grey if not v.valid else QBrush())
+            if self._valid.get(row) != v.valid:          # repaint a row only on a change
+                self._valid[row] = v.valid
+                for col in range(5):
+                    self.table.item(row, col).setBackground(grey if not v.valid else QBrush())
             curve = self._curve(leaf)
             if curve is None:
                 continue
@@ -132,3 +147,11 @@ class RoomDetail(QWidget):
             ys.append(float(v.value) if v.valid and isinstance(v.value, (int, float))
                       else np.nan)
             curve.setData(np.fromiter(xs, float, len(xs)), np.fromiter(ys, float, len(ys)))
+        self._advance_time_axis(max((v.receive_ts for v in values.values()), default=0.0))
+
+    def _advance_time_axis(self, now: float) -> None:
+        if now <= 0 or now < self._x_right - STEP_S / 6:
+            return
+        self._x_right = now + STEP_S
+        for pw in self.plots.values():
+            pw.setXRange(self._x_right - WINDOW_S, self._x_right, padding=0)

@@ -133,3 +133,67 @@ def test_job_list_bad_rows_rejected_one_by_one(tmp_path):
     assert "unit" in reasons[7] and "HH:MM" in reasons[8] and "priority" in reasons[9]
     with pytest.raises(InputRejected, match="lacks column"):
         jobs_io.parse_jobs("job_id,unit\nJ1,SN1\n")
+
+
+# --- the optimiser's improvement path (room closing + large-neighbourhood search) ----------
+def _check_plan(plan, jobs, rooms):
+    assert check_feasible(plan, jobs, rooms) == []
+    assert set(plan.assignments) == {j.id for j in jobs}
+    by = {j.id: j for j in jobs}
+    rooms_by = {r.id: r for r in rooms}
+    for a in plan.assignments.values():
+        assert by[a.job_id].capability in rooms_by[a.room].capabilities   # eligibility
+        assert a.start >= by[a.job_id].release                            # release time
+        assert a.end - a.start == rooms_by[a.room].duration(by[a.job_id])
+
+
+def test_closing_rooms_by_replanning_is_feasible_and_uses_fewer_rooms():
+    from station_plugins.lead_room.improve import close_rooms, plan_score
+
+    rooms = jobs_io.default_rooms(30)
+    jobs = jobs_io.generate_day(150, seed=150, load=0.62)
+    d = scheduling.dispatch(jobs, rooms)
+    c = close_rooms(d, jobs, rooms, time_limit_s=20.0,
+                    rules=[scheduling.dispatch, scheduling.fifo])
+    _check_plan(c, jobs, rooms)
+    by = {j.id: j for j in jobs}
+    assert plan_score(c, by) < plan_score(d, by)
+    assert metrics(c, jobs)["rooms_used"] < metrics(d, jobs)["rooms_used"]
+    assert metrics(c, jobs)["weighted_tardiness"] <= metrics(d, jobs)["weighted_tardiness"]
+
+
+def test_neighbourhood_search_is_feasible_and_never_worse(jobs):
+    from station_plugins.lead_room.improve import improve, plan_score
+
+    d = scheduling.dispatch(jobs, ROOMS)
+    out = improve(d, jobs, ROOMS, time_limit_s=2.0, step_s=0.2)
+    _check_plan(out, jobs, ROOMS)
+    by = {j.id: j for j in jobs}
+    assert plan_score(out, by) <= plan_score(d, by)
+    assert "LNS" in out.status
+
+
+def test_neighbourhood_search_keeps_operator_overrides(jobs):
+    from station_plugins.lead_room.improve import improve
+
+    d = scheduling.dispatch(jobs, ROOMS)
+    a = next(iter(d.assignments.values()))
+    job = next(j for j in jobs if j.id == a.job_id)
+    room = next(r for r in ROOMS if r.id == a.room)
+    late = max(x.end for x in d.assignments.values()) + 5
+    moved = scheduling.apply_override(d, job, room, late)
+    out = improve(moved, jobs, ROOMS, time_limit_s=1.5, step_s=0.2)
+    assert out.assignments[job.id] == moved.assignments[job.id]
+    assert check_feasible(out, jobs, ROOMS) == []
+
+
+def test_window_solver_respects_fixed_intervals():
+    from station_plugins.lead_room.improve import _solve
+
+    rooms = [Room("R1", frozenset({"CT"}))]
+    fixed = {"R1": [scheduling.Assignment("k", "R1", 10, 50)]}
+    free = [Job("a", "u", "CT", 30, 0, 200), Job("b", "u", "CT", 20, 0, 200)]
+    got = _solve(free, rooms, {}, 2.0, 1, fixed=fixed)
+    assert got is not None and set(got) == {"a", "b"}
+    spans = sorted([(x.start, x.end) for x in got.values()] + [(10, 50)])
+    assert all(p[1] <= q[0] for p, q in zip(spans, spans[1:]))      # no overlap
