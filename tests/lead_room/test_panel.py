@@ -132,3 +132,55 @@ def test_gantt_override_is_audited_and_checklist_signed(station, qtbot):
     assert recs and recs[0].verdict == "PASS"
     with pytest.raises(ValidationError, match="incomplete"):
         st.service.checklist_content("Room01", {})
+
+
+# --- the live process (OPC UA client, alarms, historian, journal in their own process) ------
+def _connected(svc) -> bool:  # noqa: ANN001
+    st = svc.monitor.connection
+    return st is not None and st.connected
+
+
+def test_live_process_death_is_visible_at_once_and_it_restarts(station, qtbot):
+    import os
+    import signal
+
+    ws, st, panel = station
+    svc = st.service
+    qtbot.waitUntil(lambda: _connected(svc) and len(panel.overview.tiles) == 6, timeout=20000)
+    first_pid = svc.live.pid
+    assert first_pid != os.getpid()
+    os.kill(first_pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: "Live monitoring stopped" in panel.banner.text(), timeout=5000)
+    assert all(t["beam_on"] is None and t["boundary_max_usvh"] is None
+               for t in panel.overview.tiles)              # nothing looks valid
+    assert "live monitoring process stopped" in panel.connection.text()
+    qtbot.waitUntil(lambda: svc.live.starts == 2 and _connected(svc), timeout=30000)
+    assert svc.live.pid != first_pid
+    qtbot.waitUntil(lambda: not panel.banner.isVisible(), timeout=10000)
+    assert any(n.code == "PH-LIVE" and "restarting" in n.text for n in ws.notifier.history)
+
+
+def test_history_detail_and_journal_drain_through_the_live_process(station, qtbot):
+    ws, st, panel = station
+    svc = st.service
+    qtbot.waitUntil(lambda: _connected(svc), timeout=20000)
+    qtbot.waitUntil(lambda: svc.historian.flush() >= 0 and any(
+        k.startswith("Room01/") for k in svc.historian.keys()), timeout=10000)
+    panel.open_room("Room01")
+    qtbot.waitUntil(lambda: panel.detail.table.rowCount() > 10, timeout=5000)
+    import time as _t
+    series = svc.historian.query(["Room01/Temperature"], _t.time() - 600, _t.time())
+    assert "Room01/Temperature" in series and len(series["Room01/Temperature"].ts) > 0
+    aid = "Room02/door_beam"
+    sim(svc, "sim_inject", "Room02", "door_open_during_beam")
+    qtbot.waitUntil(lambda: any(r["id"] == aid for r in svc.engine.list("unacked")),
+                    timeout=10000)
+    svc.acknowledge([aid], "checked the door switch")
+    svc.stop()                                   # the live process drains its journal first
+    evs = [r.payload for r in ws.store.query_records(kind="lead_room.alarm_event",
+                                                      subject=aid, newest_first=False)]
+    assert [e["event"] for e in evs[:2]] == ["activated", "acked"]
+    assert evs[1]["user"] == "op1" and evs[1]["comment"] == "checked the door switch"
+    from app.core.errors import DeviceError
+    with pytest.raises(DeviceError, match="not running"):
+        svc.engine.ack_many([aid], "op1")
