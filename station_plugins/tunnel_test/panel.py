@@ -78,6 +78,8 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self.sequence_combo = QComboBox()
         self.sequence_combo.setObjectName("tunnel_sequence")
         self.sequence_combo.setMinimumWidth(220)
+        self.sequence_combo.addItem(self.station.sequence_path().name,
+                                    str(self.station.sequence_path()))
         self.edit_btn = QPushButton()
         self.edit_btn.setObjectName("tunnel_edit_sequences")
         self.edit_btn.setVisible(self._allowed("edit_sequence"))
@@ -116,6 +118,9 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self.abort_rec_btn = QPushButton()
         self.abort_rec_btn.setObjectName("tunnel_abort_record")
         self.abort_rec_btn.clicked.connect(self.abort_interrupted)
+        for w in (self.interrupted, self.resume_btn, self.abort_rec_btn):
+            w.setVisible(False)               # shown when the journal holds an interrupted run
+        self.serial.setMinimumWidth(300)
         inter = QHBoxLayout()
         for w in (self.interrupted, self.resume_btn, self.abort_rec_btn):
             inter.addWidget(w)
@@ -155,7 +160,7 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
-        self.serial.setPlaceholderText(self.tr("Scan or type the unit serial, then Enter"))
+        self.serial.setPlaceholderText(self.tr("Scan the serial (Enter starts)"))
         self.step_key.setPlaceholderText(self.tr("step key (single step)"))
         mode_texts = {"released": self.tr("Released sequence"),
                       "draft": self.tr("Draft sequence (engineering)"),
@@ -401,7 +406,7 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
             console = station.console
             console.start_resender(self._outbox_result)
             return (console.recent(20), console.unfinished(),
-                    station.library.visible(engineer), console.outbox.last)
+                    station.library.visible(engineer), console.pump())
         self._bg(load, self._lists_loaded)
 
     def _lists_loaded(self, result: Any, error: Any) -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
+
 from app.core.errors import PharosError
 
 
@@ -24,11 +26,11 @@ class SequencesAndOutboxMixin:
         if not r:
             return
         if r.get("pending"):
-            self.mes_state.setText(self.tr("MES: %1 message(s) waiting, resending").replace(
+            self.mes_state.setText(QCoreApplication.translate("TunnelPanel", "MES: %1 message(s) waiting, resending").replace(
                 "%1", str(r["pending"])))
             self.mes_state.setStyleSheet("color:#9a5b00; font-weight:bold;")
         else:
-            self.mes_state.setText(self.tr("MES: all messages delivered"))
+            self.mes_state.setText(QCoreApplication.translate("TunnelPanel", "MES: all messages delivered"))
             self.mes_state.setStyleSheet("color:#2e7d32;")
 
     def selected_sequence(self) -> str:

@@ -48,3 +48,93 @@ def test_operator_cannot_start_single_step(qtbot, station):
     qtbot.addWidget(panel)
     assert [panel.mode.itemData(i) for i in range(panel.mode.count())] == ["released"]
     assert not panel.step_key.isVisible()
+
+
+@pytest.fixture
+def engineer_station(ws, mini_seq):
+    from station_plugins.tunnel_test.plugin import TunnelTestStation
+
+    ws.session.login(ws.auth.authenticate("qe1", USER_PW))
+    ctx = ws.context_for("tunnel_test")
+    ctx.settings["sequence"] = str(mini_seq)
+    st = TunnelTestStation(ctx)
+    yield st
+    st.shutdown()
+
+
+def test_editor_validates_saves_new_version_and_releases_with_esignature(qtbot,
+                                                                       engineer_station):
+    from station_plugins.tunnel_test.ui_sequence_editor import SequenceEditorDialog
+
+    panel = engineer_station.create_panel()
+    qtbot.addWidget(panel)
+    assert panel.edit_btn.isVisibleTo(panel)
+    qtbot.waitUntil(lambda: panel.sequence_combo.count() == 2, timeout=20000)  # + shipped
+    lib = engineer_station.library
+    signed = []
+
+    def sign_with_dialog(parent, sign_fn, **kw):        # what SignatureDialog.ask does
+        assert kw["meanings"] == ("approved",) and kw["content_sha256"]
+        signed.append(sign_fn("qe1", USER_PW, "approved", "validated"))
+        return signed[-1]
+
+    dlg = SequenceEditorDialog(lib, user=engineer_station.ctx.user, submit=panel._bg,
+                               sign_dialog=sign_with_dialog)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.versions.count() == 2, timeout=20000)
+    dlg.versions.setCurrentIndex(dlg.versions.findData(panel.selected_sequence()))
+    dlg.open_selected()
+    qtbot.waitUntil(lambda: "version: \"1.1\"" in dlg.text.toPlainText(), timeout=20000)
+    good = dlg.text.toPlainText()
+    dlg.text.setPlainText(good.replace("unit: ohm,", "unit: ohmz,"))
+    dlg.validate()
+    qtbot.waitUntil(lambda: "ohmz" in dlg.status.text(), timeout=20000)
+    bad_line = next(i for i, l in enumerate(good.splitlines(), 1) if "unit: ohm," in l)
+    assert f"<editor>:{bad_line}:" in dlg.status.text()
+    assert dlg.text.textCursor().blockNumber() + 1 == bad_line   # the error line is marked
+    dlg.save()                                                   # invalid: nothing saved
+    qtbot.waitUntil(lambda: "ohmz" in dlg.status.text(), timeout=20000)
+    assert not lib.folder.exists() or not any(lib.folder.glob("*/*"))
+    dlg.text.setPlainText(good)
+    dlg.save()
+    qtbot.waitUntil(lambda: dlg.versions.count() == 3, timeout=20000)
+    assert dlg.current_entry().status == "draft" and dlg.release_btn.isEnabled()
+    assert dlg.release_selected() is not None and signed[0].meaning == "approved"
+    qtbot.waitUntil(lambda: dlg.versions.count() == 4, timeout=20000)
+    assert dlg.current_entry().status == "released" and not dlg.current_entry().problem
+    dlg.close()
+    panel._refresh_lists()
+    qtbot.waitUntil(lambda: panel.sequence_combo.count() == 4, timeout=20000)
+
+
+def test_operator_sees_released_versions_only_and_mes_state(qtbot, station):
+    panel = station.create_panel()
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: panel.sequence_combo.count() == 2, timeout=20000)
+    assert not panel.edit_btn.isVisibleTo(panel)
+    assert all("released" in panel.sequence_combo.itemText(i) for i in range(2))
+    station.library.save_draft(station.library.new_draft_text(panel.selected_sequence()),
+                               username="qe1")
+    panel._refresh_lists()
+    qtbot.waitUntil(lambda: panel.mes_state.text() != "", timeout=20000)
+    assert panel.sequence_combo.count() == 2                   # the new draft is not offered
+    panel._show_outbox({"pending": 3})
+    assert "3" in panel.mes_state.text()
+
+
+def test_console_retranslates_to_zh_cn(qtbot, station):
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui import i18n
+
+    panel = station.create_panel()
+    qtbot.addWidget(panel)
+    app = QApplication.instance()
+    try:
+        i18n.set_language(app, "zh_CN")
+        assert panel.start_btn.text() == "开始"
+        assert panel.banner.text() == "就绪" and panel.banner.state == "READY"
+        assert panel.prompt.title() == "操作员提示"
+    finally:
+        i18n.set_language(app, "en")
+    assert panel.start_btn.text() == "Start" and panel.banner.text() == "READY"

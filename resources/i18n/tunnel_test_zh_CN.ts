@@ -1,0 +1,329 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ItemTable</name>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="107"/>
+        <source>Step</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="107"/>
+        <source>Title</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="107"/>
+        <source>Value</source>
+        <translation>测量值</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="108"/>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="108"/>
+        <source>Limits</source>
+        <translation>限值</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="108"/>
+        <source>Verdict</source>
+        <translation>判定</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="109"/>
+        <source>AI</source>
+        <translation>AI</translation>
+    </message>
+</context>
+<context>
+    <name>PromptBox</name>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="220"/>
+        <source>Operator prompt</source>
+        <translation>操作员提示</translation>
+    </message>
+</context>
+<context>
+    <name>SequenceEditorDialog</name>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="136"/>
+        <source>Sequence editor</source>
+        <translation>测试序列编辑器</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="137"/>
+        <source>Open as new draft</source>
+        <translation>以新草稿打开</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="138"/>
+        <source>Release (e-signature)...</source>
+        <translation>发布（电子签名）…</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="139"/>
+        <source>Validate</source>
+        <translation>校验</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="140"/>
+        <source>Save as new version</source>
+        <translation>另存为新版本</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="184"/>
+        <source>New draft: edit, validate, then save as a new version.</source>
+        <translation>新草稿：编辑、校验，然后另存为新版本。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="196"/>
+        <source>Valid: %1 v%2, %3 steps.</source>
+        <translation>校验通过：%1 v%2，%3 个步骤。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="207"/>
+        <source>Saved %1 v%2 as a draft (engineers only; records not releasable).</source>
+        <translation>已将 %1 v%2 保存为草稿（仅限工程师；记录不可放行）。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="222"/>
+        <source>Release sequence %1 v%2 for operators</source>
+        <translation>发布测试序列 %1 v%2 供操作员使用</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="224"/>
+        <source>The released file is the draft with status: released.</source>
+        <translation>发布文件即状态改为 released 的草稿。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="228"/>
+        <source>Released %1 v%2; operators can run it.</source>
+        <translation>已发布 %1 v%2；操作员可以运行。</translation>
+    </message>
+</context>
+<context>
+    <name>StateBanner</name>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="79"/>
+        <source>READY</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="79"/>
+        <source>RUNNING</source>
+        <translation>测试中</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="79"/>
+        <source>PASS</source>
+        <translation>合格</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="80"/>
+        <source>WARN</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="80"/>
+        <source>FAIL</source>
+        <translation>不合格</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="80"/>
+        <source>ERROR</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="81"/>
+        <source>ABORTED</source>
+        <translation>已中止</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="81"/>
+        <source>INTERRUPTED</source>
+        <translation>已中断</translation>
+    </message>
+</context>
+<context>
+    <name>TunnelPanel</name>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="158"/>
+        <source>Scan the serial (Enter starts)</source>
+        <translation>扫描序列号（回车开始）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="159"/>
+        <source>step key (single step)</source>
+        <translation>步骤键（单步）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="160"/>
+        <source>Released sequence</source>
+        <translation>已发布序列</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="161"/>
+        <source>Draft sequence (engineering)</source>
+        <translation>草稿序列（工程）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="162"/>
+        <source>Single step (engineering)</source>
+        <translation>单步（工程）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="165"/>
+        <source>Serial</source>
+        <translation>序列号</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="166"/>
+        <source>Socket</source>
+        <translation>工位</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="167"/>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="168"/>
+        <source>Abort...</source>
+        <translation>中止…</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="169"/>
+        <source>Edit sequences...</source>
+        <translation>编辑序列…</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="170"/>
+        <source>Resume...</source>
+        <translation>继续…</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="171"/>
+        <source>Abort and record...</source>
+        <translation>中止并记录…</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="172"/>
+        <source>Release (e-signature)...</source>
+        <translation>发布（电子签名）…</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="173"/>
+        <source>Live signal</source>
+        <translation>实时信号</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="174"/>
+        <source>Recent units</source>
+        <translation>最近整机</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="175"/>
+        <source>Sequence version (operators: released only)</source>
+        <translation>序列版本（操作员：仅已发布）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="220"/>
+        <source>Checking route of %1 in the MES...</source>
+        <translation>正在 MES 中核对 %1 的工艺路线…</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="250"/>
+        <source>Run %1 - %2</source>
+        <translation>测试 %1 - %2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="280"/>
+        <source>The runner process stopped unexpectedly; the run is kept in the journal. Resume or abort it.</source>
+        <translation>测试进程意外停止；本次测试已保存在日志中。请继续或中止。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="302"/>
+        <source>ETA %1 s</source>
+        <translation>预计剩余 %1 秒</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="347"/>
+        <source>Abort run</source>
+        <translation>中止测试</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="348"/>
+        <source>Reason for the abort:</source>
+        <translation>中止原因：</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="365"/>
+        <source>Record %1 committed; release: %2 (%3)</source>
+        <translation>记录 %1 已提交；放行：%2（%3）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="387"/>
+        <source>Release unit %1</source>
+        <translation>放行整机 %1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="388"/>
+        <source>Tunnel test %1, record %2</source>
+        <translation>测试隧道结果 %1，记录 %2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="393"/>
+        <source>Released by e-signature; MES release queued for %1.</source>
+        <translation>已电子签名放行；%1 的 MES 放行消息已排队。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="420"/>
+        <source>Interrupted run: %1 (%2) started %3</source>
+        <translation>中断的测试：%1（%2），开始于 %3</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="429"/>
+        <source>Resume run</source>
+        <translation>继续测试</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="430"/>
+        <source>Reason for resuming:</source>
+        <translation>继续原因：</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="447"/>
+        <source>Abort interrupted run</source>
+        <translation>中止中断的测试</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="448"/>
+        <source>Reason:</source>
+        <translation>原因：</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="458"/>
+        <source>Run active</source>
+        <translation>测试进行中</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="459"/>
+        <source>A test run is active; abort it first.</source>
+        <translation>有测试正在进行；请先中止。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_panel_sequences.py" line="29"/>
+        <source>MES: %1 message(s) waiting, resending</source>
+        <translation>MES：%1 条消息等待中，正在重发</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_panel_sequences.py" line="33"/>
+        <source>MES: all messages delivered</source>
+        <translation>MES：所有消息已送达</translation>
+    </message>
+</context>
+</TS>
