@@ -188,6 +188,8 @@ def main() -> None:
         print(f"{'AI judgement ' + name + ', ms':45s} {r['p50']:7.3f} {r['p95']:7.3f} "
               f"{'max ' + format(r['max'], '.2f'):>13s}")
     g = gui_gaps()
+    for gap, at in g["worst"][:3]:
+        print(f"  worst GUI gap {gap:.1f} ms")
     print(f"{'GUI event-loop gap over 5 ms timer, ms':45s} {g['p50']:7.3f} "
           f"{'p99 ' + format(g['p99'], '.2f'):>7s} {'max ' + format(g['max'], '.2f'):>13s} "
           f"{g['ticks']:>12d} ticks, run {g['state']}")
