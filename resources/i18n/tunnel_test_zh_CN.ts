@@ -40,9 +40,17 @@
     </message>
 </context>
 <context>
+    <name>LivePlot</name>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="186"/>
+        <source>Signal</source>
+        <translation>信号</translation>
+    </message>
+</context>
+<context>
     <name>PromptBox</name>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="220"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="224"/>
         <source>Operator prompt</source>
         <translation>操作员提示</translation>
     </message>
@@ -151,167 +159,167 @@
 <context>
     <name>TunnelPanel</name>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="158"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="163"/>
         <source>Scan the serial (Enter starts)</source>
         <translation>扫描序列号（回车开始）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="159"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="164"/>
         <source>step key (single step)</source>
         <translation>步骤键（单步）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="160"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="165"/>
         <source>Released sequence</source>
         <translation>已发布序列</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="161"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="166"/>
         <source>Draft sequence (engineering)</source>
         <translation>草稿序列（工程）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="162"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="167"/>
         <source>Single step (engineering)</source>
         <translation>单步（工程）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="165"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="170"/>
         <source>Serial</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="166"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="171"/>
         <source>Socket</source>
         <translation>工位</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="167"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="172"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="168"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="173"/>
         <source>Abort...</source>
         <translation>中止…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="169"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="174"/>
         <source>Edit sequences...</source>
         <translation>编辑序列…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="170"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="175"/>
         <source>Resume...</source>
         <translation>继续…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="171"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="176"/>
         <source>Abort and record...</source>
         <translation>中止并记录…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="172"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="177"/>
         <source>Release (e-signature)...</source>
         <translation>发布（电子签名）…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="173"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="178"/>
         <source>Live signal</source>
         <translation>实时信号</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="174"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="179"/>
         <source>Recent units</source>
         <translation>最近整机</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="175"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="180"/>
         <source>Sequence version (operators: released only)</source>
         <translation>序列版本（操作员：仅已发布）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="220"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="226"/>
         <source>Checking route of %1 in the MES...</source>
         <translation>正在 MES 中核对 %1 的工艺路线…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="250"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="256"/>
         <source>Run %1 - %2</source>
         <translation>测试 %1 - %2</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="280"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="286"/>
         <source>The runner process stopped unexpectedly; the run is kept in the journal. Resume or abort it.</source>
         <translation>测试进程意外停止；本次测试已保存在日志中。请继续或中止。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="302"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="308"/>
         <source>ETA %1 s</source>
         <translation>预计剩余 %1 秒</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="347"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="353"/>
         <source>Abort run</source>
         <translation>中止测试</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="348"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="354"/>
         <source>Reason for the abort:</source>
         <translation>中止原因：</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="365"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="371"/>
         <source>Record %1 committed; release: %2 (%3)</source>
         <translation>记录 %1 已提交；放行：%2（%3）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="387"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="393"/>
         <source>Release unit %1</source>
         <translation>放行整机 %1</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="388"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="394"/>
         <source>Tunnel test %1, record %2</source>
         <translation>测试隧道结果 %1，记录 %2</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="393"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="399"/>
         <source>Released by e-signature; MES release queued for %1.</source>
         <translation>已电子签名放行；%1 的 MES 放行消息已排队。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="420"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="426"/>
         <source>Interrupted run: %1 (%2) started %3</source>
         <translation>中断的测试：%1（%2），开始于 %3</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="429"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="435"/>
         <source>Resume run</source>
         <translation>继续测试</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="430"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="436"/>
         <source>Reason for resuming:</source>
         <translation>继续原因：</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="447"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="453"/>
         <source>Abort interrupted run</source>
         <translation>中止中断的测试</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="448"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="454"/>
         <source>Reason:</source>
         <translation>原因：</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="458"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="464"/>
         <source>Run active</source>
         <translation>测试进行中</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="459"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="465"/>
         <source>A test run is active; abort it first.</source>
         <translation>有测试正在进行；请先中止。</translation>
     </message>

@@ -181,6 +181,7 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self.banner.retranslate_ui()
         self.items.retranslate_ui()
         self.prompt.retranslate_ui()
+        self.plot.retranslate_ui()
 
     def changeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
@@ -338,7 +339,7 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         import numpy as np
 
         try:
-            self.plot.show_array(np.load(path, allow_pickle=False))
+            self.plot.show_array(np.load(path, allow_pickle=False), title=path.stem)
         except (OSError, ValueError):
             pass
 

@@ -173,7 +173,7 @@ class LivePlot(QStackedWidget):
         self.setObjectName("tunnel_live_plot")
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("tunnel_waveform_plot")
-        self.plot.setLabel("left", "motor current", "A")
+        self.retranslate_ui()
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#1565c0", width=2))
         self.image = QLabel()
         self.image.setObjectName("tunnel_image_view")
@@ -182,8 +182,12 @@ class LivePlot(QStackedWidget):
         self.addWidget(self.image)
         self.setMinimumSize(260, 200)
 
-    def show_array(self, arr: np.ndarray) -> None:
+    def retranslate_ui(self) -> None:
+        self.plot.setLabel("left", self.tr("Signal"))
+
+    def show_array(self, arr: np.ndarray, title: str = "") -> None:
         a = np.asarray(arr)
+        self.plot.setTitle(title or None)
         if a.ndim == 1:
             self.curve.setData(np.arange(a.size), a.astype(float))
             self.setCurrentWidget(self.plot)
