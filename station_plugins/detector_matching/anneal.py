@@ -166,16 +166,34 @@ def _accept(delta, T):
 def anneal_chunk(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixed,
                  out_nb, in_nb, iters, t_start, t_end, seed, max_seg, current, best, mix):
     """``iters`` moves (``mix``: cumulative probabilities of guided, swap, spare exchange,
-    block swap, reversal, rotation; the rest is spare insertion) with T geometric from t_start to t_end; perm/best_perm in place.
+    block swap, reversal, rotation; the rest is spare insertion) with T geometric from
+    t_start to t_end; perm/best_perm in place; every spare may enter.
     Returns (current cost, best cost, accepted moves)."""
+    spare_pos = np.arange(n, perm.shape[0])
+    return anneal_region(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixed,
+                         out_nb, in_nb, iters, t_start, t_end, seed, max_seg, current, best,
+                         mix, spare_pos)
+
+
+@njit(cache=True, nogil=True)
+def anneal_region(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixed,
+                  out_nb, in_nb, iters, t_start, t_end, seed, max_seg, current, best, mix,
+                  spare_pos):
+    """As :func:`anneal_chunk`, but only the slots in ``free_pos`` and the spares at
+    ``spare_pos`` are touched (read or written, besides the two slots just outside a free
+    run, which ``fixed_mask`` must mark fixed). Two calls on disjoint regions can run at
+    the same time on one ``perm`` (parallel annealing); pass ``best = -inf`` there (the
+    caller tracks the best arrangement between chunks)."""
     np.random.seed(seed)
     m = perm.shape[0]
-    spares = m - n
+    spares = spare_pos.shape[0]
     nf = free_pos.shape[0]
     K = out_nb.shape[1]
-    pos = np.empty(m, dtype=np.int64)
-    for s in range(m):
-        pos[perm[s]] = s
+    pos = np.full(m, -1, dtype=np.int64)      # only own modules are located
+    for t in range(nf):
+        pos[perm[free_pos[t]]] = free_pos[t]
+    for t in range(spares):
+        pos[perm[spare_pos[t]]] = spare_pos[t]
     tmp = np.empty(max_seg + 2, dtype=perm.dtype)
     accepted = 0
     if nf < 2:
@@ -201,7 +219,7 @@ def anneal_chunk(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixed
             if t < 0 or t >= n or fixed_mask[t]:
                 continue
             b = pos[j]
-            if b == t:
+            if b < 0 or b == t:
                 continue
             if b >= n:                                  # j is a spare: exchange
                 delta = _exchange_delta(perm, C, D, lam, n, t, b)
@@ -254,7 +272,7 @@ def anneal_chunk(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixed
         elif r < mix[2]:                                # spare exchange
             if spares == 0:
                 continue
-            qp = n + np.random.randint(spares)
+            qp = spare_pos[np.random.randint(spares)]
             delta = _exchange_delta(perm, C, D, lam, n, a, qp)
             if _accept(delta, T):
                 x = perm[a]
@@ -296,7 +314,7 @@ def anneal_chunk(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixed
                 if spares == 0:
                     continue
                 kind = 4
-                qp = n + np.random.randint(spares)
+                qp = spare_pos[np.random.randint(spares)]
                 q = perm[qp]
             delta = _seg_delta(perm, C, D, lam, n, kind, a, b, k, q)
             if _accept(delta, T):

@@ -21,6 +21,7 @@ from app.core.tasks import CancelToken, no_progress
 from station_plugins.detector_matching.anneal import anneal_chunk, path_cost, sample_uphill
 from station_plugins.detector_matching.bounds import BoundResult, lagrangian_bound
 from station_plugins.detector_matching.costs import MatchProblem
+from station_plugins.detector_matching.parallel_anneal import ChainPair
 from station_plugins.detector_matching.seeds import greedy_chain, lap_polish, lap_seed
 
 
@@ -28,14 +29,16 @@ from station_plugins.detector_matching.seeds import greedy_chain, lap_polish, la
 class OptimiserSettings:
     seed: int = 0
     time_limit: float = 5.0          # seconds, whole solve
-    moves_per_slot: int = 40_000     # annealing budget = moves_per_slot * n (deterministic)
+    moves_per_slot: int = 80_000     # annealing budget = moves_per_slot * n, both chains
     chunk_moves: int = 250_000
     max_segment: int = 32
     move_mix: tuple = (0.30, 0.10, 0.10, 0.20, 0.10, 0.15)   # guided, swap, exchange,
     insertion_share: float = 0.05                             # block swap, reverse, rotate
     candidates: int = 8              # guided moves: best successors / predecessors per module
-    t_start_factor: float = 0.15     # T0 = factor * mean uphill swap delta
-    t_end_factor: float = 0.01
+    t_start_factor: float = 0.08     # T0 = factor * mean uphill swap delta
+    t_end_factor: float = 0.005
+    anneal_threads: int = 2          # 2: two chains on two threads, sharing their best
+    sync_every: int = 1              # chunks between the chains' elite restarts
     bound: bool = True
     bound_iterations: int = 400
     polish: bool = True
@@ -154,37 +157,50 @@ def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
     sa_budget = max(1e-3, deadline - polish_reserve - sa_start)
     frac = 0.0            # schedule position: moves done / budget, or time used / budget
     last_chunk_s = 0.0
-    while frac < 1.0 and moves < total and free_pos.size >= 2:
-        if token.cancelled:
-            raise Cancelled("Optimisation cancelled.")
-        k = min(settings.chunk_moves, total - moves)
-        # graceful under load: when the clock runs ahead of the move budget, the
-        # schedule follows the clock, so the search always ends cold (then cut_by_time)
-        time_frac = (time.perf_counter() - sa_start) / sa_budget
-        if time_frac >= 1.0:
-            cut = True
-            break
-        f0 = frac
-        f1 = (moves + k) / total
-        time_f1 = time_frac + last_chunk_s / sa_budget
-        if time_f1 > f1:
-            cut = True
-            f1 = min(1.0, time_f1)
-        ts = t_hi * (t_lo / t_hi) ** f0
-        te = t_hi * (t_lo / t_hi) ** f1
-        t_chunk = time.perf_counter()
-        current, best, _ = anneal_chunk(perm, best_perm, C, D, lam, n, fixed_mask, free_pos,
-                                        next_fixed, out_nb, in_nb, k, ts, te,
-                                        settings.seed * 100_003 + chunk,
-                                        settings.max_segment, current, best, mix)
-        last_chunk_s = time.perf_counter() - t_chunk
-        current = float(path_cost(perm, C, D, lam, n))   # drift-free bookkeeping
-        best_known[0] = min(best_known[0], best)
-        moves += k
-        chunk += 1
-        frac = f1
-        progress(0.05 + 0.85 * frac, f"annealing: best {best:.4f}")
-    sa_cpu = time.thread_time() - cpu0
+    parallel = (ChainPair(perm, current, settings.sync_every)
+                if settings.anneal_threads > 1 and free_pos.size >= 2 else None)
+    try:
+        while frac < 1.0 and moves < total and free_pos.size >= 2:
+            if token.cancelled:
+                raise Cancelled("Optimisation cancelled.")
+            k = min(settings.chunk_moves, total - moves)
+            # graceful under load: when the clock runs ahead of the move budget, the
+            # schedule follows the clock, so the search always ends cold (then cut_by_time)
+            time_frac = (time.perf_counter() - sa_start) / sa_budget
+            if time_frac >= 1.0:
+                cut = True
+                break
+            f0 = frac
+            f1 = (moves + k) / total
+            time_f1 = time_frac + last_chunk_s / sa_budget
+            if time_f1 > f1:
+                cut = True
+                f1 = min(1.0, time_f1)
+            ts = t_hi * (t_lo / t_hi) ** f0
+            te = t_hi * (t_lo / t_hi) ** f1
+            t_chunk = time.perf_counter()
+            chunk_seed = settings.seed * 100_003 + chunk
+            if parallel is not None:
+                chain_best, best = parallel.phase(C, D, lam, n, fixed_mask, free_pos,
+                                                  next_fixed, out_nb, in_nb, k // 2, ts, te,
+                                                  chunk_seed, settings.max_segment, mix)
+                best_perm[:] = chain_best
+            else:
+                current, best, _ = anneal_chunk(perm, best_perm, C, D, lam, n, fixed_mask,
+                                                free_pos, next_fixed, out_nb, in_nb, k, ts, te,
+                                                chunk_seed, settings.max_segment, current, best,
+                                                mix)
+                current = float(path_cost(perm, C, D, lam, n))   # drift-free bookkeeping
+            last_chunk_s = time.perf_counter() - t_chunk
+            best_known[0] = min(best_known[0], best)
+            moves += k
+            chunk += 1
+            frac = f1
+            progress(0.05 + 0.85 * frac, f"annealing: best {best:.4f}")
+    finally:
+        if parallel is not None:
+            parallel.close()
+    sa_cpu = time.thread_time() - cpu0 + (parallel.cpu if parallel is not None else 0.0)
     perm = best_perm
     if settings.polish:
         progress(0.92, "polishing (exact LAP neighbourhoods)")

@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QSplitter,
                                QVBoxLayout, QWidget)
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 
 from app.core.errors import PharosError
 from station_plugins.detector_matching.detector_models import available_detector_models, load_layout
@@ -39,7 +39,7 @@ class DetectorMatchingPanel(QWidget):
         self.runner.sig_finished.connect(self._on_result)
         self.runner.sig_failed.connect(self._on_failed)
 
-        self.import_button = QPushButton(self.tr("Import pool..."), self)
+        self.import_button = QPushButton(self)
         self.import_button.setObjectName("import_button")
         self.import_button.clicked.connect(self._choose_file)
         self.model_combo = QComboBox(self)
@@ -58,18 +58,19 @@ class DetectorMatchingPanel(QWidget):
         self.time_spin.setSuffix(" s")
         self.cost_combo = QComboBox(self)
         self.cost_combo.setObjectName("cost_combo")
-        for key, text in (("auto", self.tr("learned if available")),
-                          ("physics", self.tr("physics only")), ("learned", self.tr("learned"))):
-            self.cost_combo.addItem(text, key)
-        self.optimise_button = QPushButton(self.tr("Optimise"), self)
+        for key in ("auto", "physics", "learned"):
+            self.cost_combo.addItem(key, key)
+        self.optimise_button = QPushButton(self)
         self.optimise_button.setObjectName("optimise_button")
         self.optimise_button.clicked.connect(self.optimise)
         self.progress = TaskProgressBar(self, object_name="optimise_progress",
                                         controller=self.runner)
+        self.model_label, self.seed_label = QLabel(self), QLabel(self)
+        self.time_label, self.cost_label = QLabel(self), QLabel(self)
         top = QHBoxLayout()
-        for w in (self.import_button, QLabel(self.tr("Detector model")), self.model_combo,
-                  QLabel(self.tr("Seed")), self.seed_spin, QLabel(self.tr("Time limit")),
-                  self.time_spin, QLabel(self.tr("Neighbour cost")), self.cost_combo,
+        for w in (self.import_button, self.model_label, self.model_combo,
+                  self.seed_label, self.seed_spin, self.time_label,
+                  self.time_spin, self.cost_label, self.cost_combo,
                   self.optimise_button):
             top.addWidget(w)
         top.addWidget(self.progress, 1)
@@ -80,8 +81,6 @@ class DetectorMatchingPanel(QWidget):
         self.profile_plot = pg.PlotWidget(self)
         self.profile_plot.setObjectName("artifact_profile_plot")
         self.profile_plot.setBackground("w")
-        self.profile_plot.setLabel("bottom", self.tr("fan angle (deg)"))
-        self.profile_plot.setLabel("left", self.tr("predicted artifact (cost)"))
         self.profile_plot.addLegend(offset=(10, 5))
         self.profile_plot.setMinimumHeight(180)
         centre = QSplitter(Qt.Orientation.Vertical, self)
@@ -99,37 +98,37 @@ class DetectorMatchingPanel(QWidget):
         self.selection_label = QLabel(self)
         self.selection_label.setObjectName("selection_label")
         self.selection_label.setWordWrap(True)
-        self.swap_button = QPushButton(self.tr("Swap selected slots"), self)
+        self.swap_button = QPushButton(self)
         self.swap_button.setObjectName("swap_button")
         self.swap_button.clicked.connect(self.swap_selected)
-        self.lock_button = QPushButton(self.tr("Lock / unlock slot"), self)
+        self.lock_button = QPushButton(self)
         self.lock_button.setObjectName("lock_button")
         self.lock_button.clicked.connect(self.lock_selected)
         self.serial_edit = QLineEdit(self)
         self.serial_edit.setObjectName("detector_serial_edit")
-        self.serial_edit.setPlaceholderText(self.tr("detector serial, e.g. DET-24-0815"))
-        self.approve_button = QPushButton(self.tr("Approve (e-signature)..."), self)
+        self.approve_button = QPushButton(self)
         self.approve_button.setObjectName("approve_button")
         self.approve_button.clicked.connect(self.approve)
-        self.mes_button = QPushButton(self.tr("Send to MES"), self)
+        self.mes_button = QPushButton(self)
         self.mes_button.setObjectName("send_to_mes_button")
         self.mes_button.clicked.connect(self.send_to_mes)
         side = QVBoxLayout()
-        box = QGroupBox(self.tr("Arrangement"), self)
+        self.arrangement_box = box = QGroupBox(self)
         QVBoxLayout(box).addWidget(self.summary)
         side.addWidget(box)
-        cbox = QGroupBox(self.tr("Compared with the previous arrangement"), self)
+        self.compare_box = cbox = QGroupBox(self)
         QVBoxLayout(cbox).addWidget(self.compare)
         side.addWidget(cbox)
-        ebox = QGroupBox(self.tr("Manual edit"), self)
+        self.edit_box = ebox = QGroupBox(self)
         el = QVBoxLayout(ebox)
         el.addWidget(self.selection_label)
         el.addWidget(self.swap_button)
         el.addWidget(self.lock_button)
         side.addWidget(ebox)
-        abox = QGroupBox(self.tr("Release"), self)
+        self.release_box = abox = QGroupBox(self)
         af = QFormLayout(abox)
-        af.addRow(self.tr("Detector serial"), self.serial_edit)
+        self.serial_label = QLabel(self)
+        af.addRow(self.serial_label, self.serial_edit)
         af.addRow(self.approve_button)
         af.addRow(self.mes_button)
         side.addWidget(abox)
@@ -148,7 +147,38 @@ class DetectorMatchingPanel(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.message_bar)
         lay.addWidget(split, 1)
+        self.retranslate_ui()
+
+    # --- language ----------------------------------------------------------------------
+    def retranslate_ui(self) -> None:
+        """(Re)set every static text; called at start and on LanguageChange."""
+        self.import_button.setText(self.tr("Import pool..."))
+        self.model_label.setText(self.tr("Detector model"))
+        self.seed_label.setText(self.tr("Seed"))
+        self.time_label.setText(self.tr("Time limit"))
+        self.cost_label.setText(self.tr("Neighbour cost"))
+        for i, text in enumerate((self.tr("learned if available"), self.tr("physics only"),
+                                  self.tr("learned"))):
+            self.cost_combo.setItemText(i, text)
+        self.optimise_button.setText(self.tr("Optimise"))
+        self.profile_plot.setLabel("bottom", self.tr("fan angle (deg)"))
+        self.profile_plot.setLabel("left", self.tr("predicted artifact (cost)"))
+        self.swap_button.setText(self.tr("Swap selected slots"))
+        self.lock_button.setText(self.tr("Lock / unlock slot"))
+        self.serial_edit.setPlaceholderText(self.tr("detector serial, e.g. DET-24-0815"))
+        self.approve_button.setText(self.tr("Approve (e-signature)..."))
+        self.mes_button.setText(self.tr("Send to MES"))
+        self.arrangement_box.setTitle(self.tr("Arrangement"))
+        self.compare_box.setTitle(self.tr("Compared with the previous arrangement"))
+        self.edit_box.setTitle(self.tr("Manual edit"))
+        self.release_box.setTitle(self.tr("Release"))
+        self.serial_label.setText(self.tr("Detector serial"))
         self._refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     # --- actions ----------------------------------------------------------------------
     def _choose_file(self) -> None:

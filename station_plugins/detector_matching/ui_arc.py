@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -69,6 +69,11 @@ class DetectorArcView(QWidget):
         k = int(np.argmin(np.abs(self._angles - ang)))
         step = self._fan / max(1, self._angles.size)
         return k if abs(self._angles[k] - ang) <= step else None
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.update()                      # its texts are drawn with self.tr()
+        super().changeEvent(event)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802, ANN001
         k = self._slot_at(event.position())

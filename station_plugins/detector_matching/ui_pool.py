@@ -3,7 +3,7 @@ with their reasons."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -19,7 +19,6 @@ class PoolView(QWidget):
         self.setObjectName("pool_view")
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("pool_filter")
-        self.filter_edit.setPlaceholderText(self.tr("Filter by serial or lot"))
         self.filter_edit.textChanged.connect(self._apply_filter)
         self.table = QTableWidget(self)
         self.table.setObjectName("pool_table")
@@ -38,11 +37,25 @@ class PoolView(QWidget):
         lay.addWidget(self.summary)
         lay.addWidget(self.filter_edit)
         lay.addWidget(self.table, 3)
-        self.excluded_label = QLabel(self.tr("Excluded modules"), self)
+        self.excluded_label = QLabel(self)
         lay.addWidget(self.excluded_label)
         lay.addWidget(self.excluded, 1)
+        self._shown: tuple | None = None
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.filter_edit.setPlaceholderText(self.tr("Filter by serial or lot"))
+        self.excluded_label.setText(self.tr("Excluded modules"))
+        if self._shown is not None:
+            self.show_pool(*self._shown)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def show_pool(self, pool, placed: dict[str, int] | None = None) -> None:  # noqa: ANN001
+        self._shown = (pool, placed)
         placed = placed or {}
         headers = [self.tr("Serial"), self.tr("Lot"), self.tr("Tested"), self.tr("Slot")]
         headers += [c.replace("agg_", "").replace("_mean", "") for c in SHOWN]
@@ -56,7 +69,7 @@ class PoolView(QWidget):
             serial = pool.serials[r]
             slot = placed.get(serial)
             cells = [serial, pool.lots[r], pool.test_dates[r],
-                     "spare" if slot is None and placed else ("" if slot is None else slot)]
+                     self.tr("spare") if slot is None and placed else ("" if slot is None else slot)]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem()
                 item.setData(Qt.ItemDataRole.DisplayRole, text)
