@@ -145,3 +145,28 @@ def test_panel_optimises_in_background_swaps_and_renders(qtbot, station, tmp_pat
     colours = {img.pixelColor(x, y).name() for x in range(0, img.width(), 37)
                for y in range(0, img.height(), 37)}
     assert len(colours) > 10                                 # something was drawn
+
+
+def test_panel_retranslates_to_chinese_and_back(qtbot, station):
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui import i18n
+    from station_plugins.detector_matching.panel import DetectorMatchingPanel
+    panel = DetectorMatchingPanel(station.ctx, station.session)
+    qtbot.addWidget(panel)
+    app = QApplication.instance()
+    before = i18n.current_language()
+    try:
+        loaded = i18n.set_language(app, "zh_CN")
+        assert any("detector_matching_zh_CN.qm" in f for f in loaded)
+        qtbot.waitUntil(lambda: panel.optimise_button.text() == "优化", timeout=5000)
+        assert panel.release_box.title() == "放行"
+        assert panel.cost_combo.itemText(1) == "仅物理模型"
+        assert panel.pool_view.excluded_label.text() == "已排除的模块"
+        assert panel.pool_view.table.horizontalHeaderItem(0).text() == "序列号"
+        assert "尚无排列" in panel.summary.text()
+        i18n.set_language(app, "en")
+        qtbot.waitUntil(lambda: panel.optimise_button.text() == "Optimise", timeout=5000)
+        assert panel.pool_view.table.horizontalHeaderItem(0).text() == "Serial"
+    finally:
+        i18n.set_language(app, before)
