@@ -83,10 +83,20 @@ class LoadedSeries:
                "kernel": params.get("noise_kernel"), "nominal_slice_thickness_mm": thk,
                "recon_centre_from": "simulator truth" if rc is not None else "image centre",
                "spiral_pitch": params.get("helical_pitch") if truth.get("helical") else None,
+               **_simulated_geometry(params),
                **(header or {})}
         return cls.from_arrays(sim.volume, sim.pixel_mm, sim.slice_positions_mm, float(thk),
                                recon_centre_px=tuple(rc) if rc is not None else None, header=hdr,
                                source="simulator")
+
+
+def _simulated_geometry(params: dict) -> dict:
+    """The header fields the simulator's DICOM writer fills from its scanner geometry."""
+    sid, sdd, pitch = (params.get(k) for k in ("source_iso_mm", "source_detector_mm", "channel_pitch_deg"))
+    if not (sid and sdd and pitch):
+        return {}
+    return {"distance_source_to_patient_mm": float(sid), "distance_source_to_detector_mm": float(sdd),
+            "detector_element_spacing_mm": float(sdd) * math.radians(float(pitch))}
 
 
 def _files_of(paths: str | Path | Iterable[str | Path]) -> list[Path]:
@@ -141,7 +151,23 @@ def _header(ds: Any) -> dict:
         "scan_options": _joined(_f(ds, "ScanOptions")),
         "nominal_slice_thickness_mm": num("SliceThickness"),
         "reconstruction_diameter_mm": num("ReconstructionDiameter"),
+        # fan-beam geometry (maps a ring radius to a detector channel)
+        "distance_source_to_patient_mm": num("DistanceSourceToPatient"),
+        "distance_source_to_detector_mm": num("DistanceSourceToDetector"),
+        "detector_element_spacing_mm": _channel_spacing(_f(ds, "DetectorElementSpacing")),
     }
+
+
+def _channel_spacing(v: Any) -> float | None:
+    """DetectorElementSpacing is (row spacing, column spacing) at the detector; the CT
+    channel direction is the column direction (a single value is used as is)."""
+    if v is None:
+        return None
+    try:
+        vals = [float(x) for x in ([v] if isinstance(v, (str, int, float)) else list(v))]
+    except (TypeError, ValueError):
+        return None
+    return vals[-1] if vals and vals[-1] > 0 else None
 
 
 def _pixels(ds: Any) -> np.ndarray:

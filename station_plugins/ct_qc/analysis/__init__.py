@@ -1,7 +1,8 @@
 """CT phantom measurement engine (Qt-free).
 
 ``analyze_series(series, *, phantom="auto", profile=None, baseline=None, token=None,
-progress=None) -> QcResult``. Import-light: the numerical modules load on first call.
+progress=None, geometry=None) -> QcResult`` (``geometry``: the configured
+``rings.DetectorGeometry``; the DICOM header's fan-beam geometry overrides it). Import-light: the numerical modules load on first call.
 """
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from station_plugins.ct_qc.analysis.result import (  # noqa: F401 - public API
 
 
 def analyze_series(series: Any, *, phantom: str = "auto", profile: Any = None,
-                   baseline: Any = None, token: Any = None, progress: Any = None) -> QcResult:
+                   baseline: Any = None, token: Any = None, progress: Any = None,
+                   geometry: Any = None) -> QcResult:
     """Analyse one CT phantom series; see :mod:`station_plugins.ct_qc.analysis.pipeline`."""
     from station_plugins.ct_qc.analysis.pipeline import analyze_series as _run
     return _run(series, phantom=phantom, profile=profile, baseline=baseline, token=token,
-                progress=progress)
+                progress=progress, geometry=geometry)

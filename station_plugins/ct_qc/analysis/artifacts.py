@@ -1,9 +1,6 @@
 """Explainable, physics-based artifact detectors.
 
-ring / arc  - polar transform about the RECONSTRUCTION (rotation) centre of the uniform
-              module, radial mean profile minus a smooth (median) baseline, z-score per
-              radius from the angular spread; radius -> fan angle -> detector channel
-              (r = R_iso sin(gamma)).
+ring / arc  - in :mod:`rings` (polar analysis about the reconstruction centre, every module).
 streak      - directional energy of the high-pass residual (2-D spectrum in angular
               wedges); artifact index sqrt(SD_art^2 - SD_ref^2) from the excess energy.
 band        - median HU per slice in a central disc along z minus a running median.
@@ -13,7 +10,6 @@ ct_shift    - median deviation of all CT-number inserts from nominal.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -22,128 +18,14 @@ from scipy.ndimage import median_filter, uniform_filter1d
 from station_plugins.ct_qc.analysis import phantom_spec as ps
 from station_plugins.ct_qc.analysis.context import Ctx
 from station_plugins.ct_qc.analysis.result import Artifact, Curve
-from station_plugins.ct_qc.analysis.roi import polar
+from station_plugins.ct_qc.analysis.rings import (  # noqa: F401 - re-exported
+    DetectorGeometry, geometry_from_header, ring_scan)
 from app.core.measurement import Verdict
-
-
-@dataclass(frozen=True)
-class DetectorGeometry:
-    """Fan-beam geometry mapping a ring radius to a detector channel (configurable)."""
-
-    source_iso_mm: float = 541.0
-    channel_pitch_deg: float = 0.0676
-    central_channel: float = 367.25
-
-    def channels(self, radius_mm: float) -> tuple[float, float]:
-        g = math.degrees(math.asin(min(1.0, radius_mm / self.source_iso_mm)))
-        return (self.central_channel + g / self.channel_pitch_deg,
-                self.central_channel - g / self.channel_pitch_deg)
 
 
 def _uniform(ctx: Ctx) -> dict | None:
     mods = ctx.modules("uniformity")
     return mods[0] if mods else None
-
-
-def rings(ctx: Ctx, geom: DetectorGeometry, z_thr: float = 6.0, min_amp: float = 2.0,
-          streaked: bool = False) -> tuple[list[Artifact], list[Curve]]:
-    """Rings over the full circle; arcs in 45-degree sectors (r >= 15 mm, not in streaked
-    slices: streaks put directional energy into every sector)."""
-    m = _uniform(ctx)
-    if m is None:
-        return [], []
-    idx = ctx.slab_idx(m, 50.0)
-    img = ctx.mean_image(idx)
-    px = ctx.pixel_mm
-    rx, ry = ctx.recon_centre_px
-    pcx, pcy = ctx.centre(m)
-    r_in = (float(ctx.defn["diameter_mm"]) / 2 - float(ctx.defn.get("shell_thickness_mm", 3.0)) - 1.5) / px
-    r_max = r_in + math.hypot(pcx - rx, pcy - ry)
-    n_r, n_t = int(r_max * 2), 720
-    pol = polar(img, rx, ry, r_max, n_r, n_t)
-    rad = (np.arange(n_r) + 0.5) * r_max / n_r
-    t = np.arange(n_t) * 2 * math.pi / n_t
-    dx = rx + np.cos(t)[:, None] * rad[None, :] - pcx
-    dy = ry + np.sin(t)[:, None] * rad[None, :] - pcy
-    pol[(dx * dx + dy * dy) > r_in * r_in] = np.nan
-    n_sec = 8
-    sec_len = n_t // n_sec
-    # profiles: the full circle (rings) and 8 sectors of 45 deg (arcs)
-    groups = [pol] + ([] if streaked else [pol[k * sec_len:(k + 1) * sec_len] for k in range(n_sec)])
-    hits: list[tuple[float, int, float, int]] = []   # (|z|, radius bin, amplitude, group)
-    resid_full = None
-    win = max(5, int(6.0 / px * 2))
-    for g, block in enumerate(groups):
-        valid = np.isfinite(block)
-        nvalid = valid.sum(axis=0)
-        usable = (nvalid >= 0.6 * block.shape[0] if g else nvalid >= 0.15 * n_t) & (rad * px >= 2.0)
-        if usable.sum() < 20:
-            continue
-        ur = np.nonzero(usable)[0]
-        bu = block[:, ur]
-        p_u = np.nanmean(bu, axis=0)
-        base = uniform_filter1d(median_filter(p_u, size=win, mode="nearest"), 5)
-        resid = p_u - base
-        sd = np.nanstd(bu - p_u[None, :], axis=0)
-        circ = 2 * math.pi * rad[ur] * nvalid[ur] / n_t / 1.5
-        se = np.maximum(sd / np.sqrt(np.clip(np.minimum(nvalid[ur], circ), 1, None)), 0.1)
-        z = resid / se
-        if g == 0:
-            resid_full = (rad[ur] * px, resid)
-        if g:
-            hit = (np.abs(z) > z_thr + 1.0) & (np.abs(resid) > min_amp + 1.0) & (rad[ur] * px >= 15.0)
-        else:
-            hit = (np.abs(z) > z_thr) & (np.abs(resid) > min_amp)
-        for k in np.nonzero(hit)[0]:
-            hits.append((float(abs(z[k])), int(ur[k]), float(resid[k]), g))
-    out: list[Artifact] = []
-    taken: list[float] = []
-    for zk, k, amp, g in sorted(hits, reverse=True):
-        r_mm = float(rad[k] * px)
-        if any(abs(r_mm - t) <= 3.0 for t in taken):
-            continue   # the same ring (its FBP side lobes) or already reported
-        taken.append(r_mm)
-        out.append(_describe_ring(pol, rad, k, amp, zk, px, geom, (rx, ry), idx, win))
-    curves = [Curve("artifact.ring_profile", tuple(resid_full[0]), tuple(resid_full[1]), "mm", "HU",
-                    "radial profile about the rotation centre minus baseline")] if resid_full else []
-    return out, curves
-
-
-def _describe_ring(pol: np.ndarray, rad: np.ndarray, k: int, amp: float, zk: float, px: float,
-                   geom: DetectorGeometry, centre: tuple[float, float], idx: np.ndarray,
-                   win: int) -> Artifact:
-    """Amplitude, width and angular coverage of a ring found at radius bin k."""
-    n_t = pol.shape[0]
-    lo_b, hi_b = max(0, k - 3 * win), min(pol.shape[1], k + 3 * win)
-    local = pol[:, lo_b:hi_b]
-    base = np.nanmedian(local, axis=1, keepdims=True)
-    ang = local[:, k - lo_b] - base[:, 0]
-    ang_s = np.convolve(np.nan_to_num(np.r_[ang[-7:], ang, ang[:7]]), np.ones(15) / 15, "same")[7:-7]
-    fin = np.isfinite(ang)
-    covered = fin & (np.sign(amp) * ang_s > abs(amp) / 3)
-    coverage = 360.0 * covered.sum() / max(fin.sum(), 1)
-    if coverage < 300:   # arc: amplitude over the covered part
-        amp = float(np.nanmedian(ang[covered])) if covered.any() else amp
-    prof = np.nanmedian(local[covered] if covered.any() else local, axis=0) - \
-        np.nanmedian(local[covered] if covered.any() else local)
-    kk = k - lo_b
-    half = np.sign(amp) * prof >= abs(prof[kk]) / 2
-    lo, hi = kk, kk
-    while lo > 0 and half[lo - 1]:
-        lo -= 1
-    while hi < len(prof) - 1 and half[hi + 1]:
-        hi += 1
-    r_mm = float(rad[k] * px)
-    ch, ch_m = geom.channels(r_mm)
-    start = float(np.argmax(covered) * 360.0 / n_t) if 0 < covered.sum() < n_t else 0.0
-    return Artifact("ring" if coverage >= 300 else "arc", round(amp, 2), {
-        "radius_mm": round(r_mm, 2), "width_mm": round(float((hi - lo + 1) * (rad[1] - rad[0]) * px), 2),
-        "angular_coverage_deg": round(float(coverage), 1),
-        **({"start_angle_deg": round(start, 1)} if coverage < 300 else {}),
-        "detector_channel": round(ch, 1), "detector_channel_mirror": round(ch_m, 1),
-        "centre_px": [round(centre[0], 2), round(centre[1], 2)],
-        "slice_range": [int(idx[0]), int(idx[-1])]},
-        Verdict.FAIL, score=round(zk, 1), note="polar analysis about the reconstruction centre, uniform module")
 
 
 def cupping(ctx: Ctx, thr_hu: float = 5.0) -> list[Artifact]:

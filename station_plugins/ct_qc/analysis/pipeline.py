@@ -39,7 +39,9 @@ def _inputs(series: Any) -> dict:
     h = dict(getattr(series, "header", {}) or {})
     keep = ("series_uid", "study_uid", "scanner_serial", "manufacturer", "scanner_model",
             "station_name", "kvp", "kernel", "tube_current_ma", "exposure_mas", "ctdivol_mgy",
-            "acquisition_date", "series_description", "spiral_pitch", "recon_centre_from")
+            "acquisition_date", "series_description", "spiral_pitch", "recon_centre_from",
+            "distance_source_to_patient_mm", "distance_source_to_detector_mm",
+            "detector_element_spacing_mm")
     out = {k: h.get(k) for k in keep if h.get(k) is not None}
     out.setdefault("series_uid", None)
     out.setdefault("scanner_serial", None)
@@ -132,7 +134,8 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
     raws: list[Raw] = []
     curves: list[Curve] = []
     found: list[Artifact] = []
-    geom = geometry or art.DetectorGeometry()
+    # the configured geometry (station settings / caller), overridden by what the header carries
+    geom = art.geometry_from_header(ctx.header, geometry or art.DetectorGeometry())
 
     steps: list[tuple[str, Callable[[], None]]] = []
 
@@ -148,9 +151,7 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
         streaks_by_slice.update(per)
 
     def do_rings() -> None:
-        um = ctx.modules("uniformity")
-        slab = set(int(i) for i in ctx.slab_idx(um[0], 50.0)) if um else set()
-        items, cv = art.rings(ctx, geom, streaked=any(streaks_by_slice.get(i) for i in slab))
+        items, cv = art.ring_scan(ctx, geom, streaks_by_slice)
         found.extend(items)
         curves.extend(cv)
 

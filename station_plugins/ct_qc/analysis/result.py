@@ -1,7 +1,7 @@
 """Result types of a CT phantom analysis (Qt-free, frozen, JSON round trip).
 
 The JSON form is a versioned contract read by other plant systems; its schema lives in
-``station_plugins/ct_qc/schema/qc_result.schema.json`` (``schema_version`` "1.0").
+``station_plugins/ct_qc/schema/qc_result.schema.json`` (``schema_version`` "1.1"; readers accept 1.x).
 
 Coordinates in ``where`` dicts: ``slice`` = index into the series as sorted by
 :mod:`station_plugins.ct_qc.dicom_load` (0 = most inferior / first along the slice
@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from app.core.measurement import Limits, Measurement, Verdict
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 # Artifact types named in the contract.
 ARTIFACT_TYPES = ("ring", "arc", "streak", "band", "cupping", "capping", "ct_shift")
@@ -83,7 +83,8 @@ class Artifact:
     """A named artifact with its physics-based evidence.
 
     ``location`` keys by type: ring/arc: radius_mm, width_mm, angular_coverage_deg,
-    detector_channel, slice_range; streak: angle_deg, artifact_index, slice_range;
+    detector_channel, detector_channel_mirror, fan_angle_deg, detector_geometry (numbers
+    used and their source), slice_range, n_slices, module, modules; streak: angle_deg, artifact_index, slice_range;
     band: slice_range, z_mm, period_slices; cupping/capping: edge_minus_centre_hu,
     slice_range; ct_shift: insert, expected_hu, measured_hu.
     """

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,10 @@ def write_dicom_series(series: Any, out_dir: str | Path, *, scanner_serial: str 
         ds.ReconstructionTargetCenterPatient = [float(rcx), float(rcy), float(z)]
         ds.DistanceSourceToPatient = _ds(p.source_iso_mm)
         ds.DistanceSourceToDetector = _ds(p.source_detector_mm)
+        # (row, channel) element spacing at the detector: rows = collimation magnified to
+        # the detector, channels = arc length of one channel pitch
+        ds.DetectorElementSpacing = [_ds(min(p.slice_thickness_mm, 0.625) * p.source_detector_mm / p.source_iso_mm),
+                                     _ds(p.source_detector_mm * math.radians(p.channel_pitch_deg))]
         ds.GantryDetectorTilt = "0"
         ds.TableHeight = _ds(150.0)
         ds.RotationDirection = "CW"
