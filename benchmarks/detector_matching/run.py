@@ -10,7 +10,8 @@ slots), this optimiser (time limit 5 s at 400, 30 s at 1,000) and a long anneali
 reference run. "% above best" is against the best arrangement any method found;
 "gap" is against this optimiser's certified lower bound of the same instance.
 "same, full budget" is the same optimiser with its deterministic move budget and no time
-cut; the notes give its CPU seconds per thread (what it needs on 2 free cores).
+cut (machine-independent quality); the notes give its CPU seconds (two annealing threads
+together, and the bound's thread): what it needs on 2 free cores.
 Numba compilation is done once before timing (cached on disk afterwards).
 """
 from __future__ import annotations
@@ -106,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(f"{n}/{m} s{seed}: time-limited run: {sol.moves / 1e6:.1f} M moves, "
                      f"{sol.bound_iterations} bound iterations, cut_by_time={sol.cut_by_time}; "
                      f"full budget: {fixed.moves / 1e6:.0f} M moves in {cpu['anneal']:.1f} s "
-                     f"CPU, bound {fixed.bound_iterations} iterations in {cpu['bound']:.1f} s "
-                     f"CPU (two threads), wall {fixed.seconds:.1f} s")
+                     f"CPU (two annealing chains), bound {fixed.bound_iterations} iterations "
+                     f"in {cpu['bound']:.1f} s CPU (third thread), wall {fixed.seconds:.1f} s")
         rm = ref_moves if n <= 500 else ref_moves // 2
         ref = solve(p, OptimiserSettings(seed=seed + 100, time_limit=7200,
                                          moves_per_slot=rm, bound=False))

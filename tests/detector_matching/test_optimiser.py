@@ -66,12 +66,17 @@ def test_locks_reserved_and_forbidden_lots_are_honoured(pool):
         assert {a, b} != {lots[0], lots[1]}
 
 
-def test_same_seed_same_arrangement_other_seed_may_differ(pool):
+@pytest.mark.parametrize("threads", [1, 2])
+def test_same_seed_same_arrangement_other_seed_may_differ(pool, threads):
+    """Also with two annealing chains on two threads (phases end together, seeds fixed
+    per chain and phase): thread timing does not change the result."""
     problem = build_problem(pool, load_layout("PX-48"))
-    a = solve(problem, replace(FAST, seed=4))
-    b = solve(problem, replace(FAST, seed=4))
+    settings = replace(FAST, seed=4, anneal_threads=threads, chunk_moves=20_000)
+    a = solve(problem, settings)
+    b = solve(problem, settings)
     assert not a.cut_by_time and not b.cut_by_time
     assert np.array_equal(a.perm, b.perm) and a.objective == b.objective
+    _check_feasible(problem, a)
     assert a.lower_bound <= a.objective and b.lower_bound <= b.objective
 
 
@@ -148,3 +153,30 @@ def test_batch_builds_detectors_with_each_module_once(pool):
     strict = run_batch(pool, load_layout("PX-48").with_slots(20), detectors=3,
                        settings=FAST, spec_cost_per_slot=0.0)
     assert strict.meeting_spec == 0 and strict.utilisation == 0.0
+
+
+def test_chain_pair_shares_the_leader_and_keeps_locks():
+    from station_plugins.detector_matching.optimiser import _fixed_arrays, neighbour_lists
+    from station_plugins.detector_matching.parallel_anneal import ChainPair
+    p = random_problem(24, 28, 9)
+    C, D, _ = finite_costs(p)
+    n, m = 24, 28
+    fixed = np.full(n, -1)
+    fixed[5] = 5
+    fp, nf = _fixed_arrays(fixed, n)
+    o, i = neighbour_lists(D, 4)
+    perm = np.arange(m, dtype=np.int64)
+    start = A.path_cost(perm, C, D, p.lam, n)
+    pair = ChainPair(perm, start, sync_every=1)
+    try:
+        mix = np.array([0.3, 0.45, 0.6, 0.7, 0.8, 0.9])
+        best_perm, best = pair.phase(C, D, p.lam, n, fixed >= 0, fp, nf, o, i, 20_000, 1.0,
+                                     0.05, 3, 8, mix)
+    finally:
+        pair.close()
+    assert np.array_equal(pair.perms[0], pair.perms[1])          # elite restart
+    assert pair.current[0] == pair.current[1]
+    assert best <= start and best == pytest.approx(A.path_cost(best_perm, C, D, p.lam, n))
+    for q in (best_perm, pair.perms[0]):
+        assert sorted(q.tolist()) == list(range(m)) and q[5] == 5
+    assert pair.cpu > 0
