@@ -97,7 +97,7 @@ def demo_push_job(out_dir: str | Path, host: str, port: int, called_ae: str, k: 
 
 def analyse_job(entry: Any, loaded: Any, store: Any, username: str, *, phantom: str = "auto",
                 profile: Any = None, review: Any = None, use_baseline: bool = True,
-                token: CancelToken, progress: Callable) -> Any:
+                geometry: Any = None, token: CancelToken, progress: Callable) -> Any:
     from station_plugins.ct_qc import workflow
     from station_plugins.ct_qc.baseline import current_baseline
 
@@ -108,7 +108,7 @@ def analyse_job(entry: Any, loaded: Any, store: Any, username: str, *, phantom: 
         baseline = current_baseline(store, serial)
     return workflow.analyse_and_store(entry, loaded, store, username, phantom=phantom,
                                       profile=profile, token=token, progress=progress,
-                                      review=review, baseline=baseline)
+                                      review=review, baseline=baseline, geometry=geometry)
 
 
 # --- headless: `pharos qc listen` hooks (station_plugins/ct_qc/net_cli.py) ----------------
@@ -146,6 +146,7 @@ def store_analyser(args: Any, out: Path, say: Callable[[str], None]) -> Callable
     from app.cli.common import open_workstation
     from app.core.errors import PharosError
     from station_plugins.ct_qc import workflow
+    from station_plugins.ct_qc.analysis.rings import geometry_from_settings
     from station_plugins.ct_qc.cli import resolve_profile
     from station_plugins.ct_qc.plugin import CtQcStation
     from station_plugins.ct_qc.review_link import ReviewLink
@@ -167,6 +168,7 @@ def store_analyser(args: Any, out: Path, say: Callable[[str], None]) -> Callable
         try:
             outcome = analyse_job(entry, None, ctx.store, username, phantom=args.phantom,
                                   profile=profile, review=link, token=CancelToken(),
+                                  geometry=geometry_from_settings(ctx.settings),
                                   progress=lambda *_: None)
         except PharosError as exc:
             path = out / f"{uid}.error.json"

@@ -232,10 +232,12 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
         loaded = self._loaded if uid == self._current_uid else None
         if uid == self._current_uid:
             self.strip.set_state(physics=None, ai_pending=True)
+        from station_plugins.ct_qc.analysis.rings import geometry_from_settings
         self.analysis.start(intake_jobs.analyse_job, entry, loaded, self.ctx.store,
                             self._username(), phantom=self.phantom_combo.currentData(),
                             profile=self.profile_combo.currentData(), review=self.link,
-                            use_baseline=bool(self.ctx.settings.get("use_baseline", True)))
+                            use_baseline=bool(self.ctx.settings.get("use_baseline", True)),
+                            geometry=geometry_from_settings(self.ctx.settings))
 
     def _on_analysed(self, outcome: workflow.AnalysisOutcome) -> None:
         uid, self._analysing = outcome.entry.series_uid, None

@@ -92,7 +92,7 @@ def load_entry(entry: SeriesEntry) -> Any:
 def analyse_entry(entry: SeriesEntry, *, phantom: str = "auto", profile: Any = None,
                   token: CancelToken | None = None,
                   progress: Callable[[float, str], None] | None = None,
-                  loaded: Any = None, baseline: Any = None) -> AnalysisOutcome:
+                  loaded: Any = None, baseline: Any = None, geometry: Any = None) -> AnalysisOutcome:
     """Load (unless given) and analyse one series; ``run(inputs, *, token, progress)``."""
     from station_plugins.ct_qc.analysis import analyze_series
 
@@ -103,7 +103,8 @@ def analyse_entry(entry: SeriesEntry, *, phantom: str = "auto", profile: Any = N
         loaded = load_entry(entry)
     token.raise_if_cancelled()
     result = analyze_series(loaded, phantom=phantom, profile=profile, baseline=baseline,
-                            token=token, progress=ScaledProgress(progress, 0.1, 1.0))
+                            token=token, progress=ScaledProgress(progress, 0.1, 1.0),
+                            geometry=geometry)
     return AnalysisOutcome(entry=entry, series=loaded, result=result)
 
 
@@ -251,7 +252,7 @@ def load_job(entry: SeriesEntry, *, token: CancelToken, progress: Callable) -> t
 def analyse_and_store(entry: SeriesEntry, loaded: Any, store: Any, username: str, *,
                       phantom: str = "auto", profile: Any = None, token: CancelToken,
                       progress: Callable, review: Any = None,
-                      baseline: Any = None) -> AnalysisOutcome:
+                      baseline: Any = None, geometry: Any = None) -> AnalysisOutcome:
     """Analyse and append the record. A series that cannot be decided is stored as an
     ERROR record with the reason (nothing silently lost), then the error is raised.
 
@@ -264,7 +265,7 @@ def analyse_and_store(entry: SeriesEntry, loaded: Any, store: Any, username: str
     try:
         outcome = analyse_entry(entry, phantom=phantom, profile=profile, token=token,
                                 progress=ScaledProgress(progress, 0.0, 0.85 if review else 1.0),
-                                loaded=loaded,
+                                loaded=loaded, geometry=geometry,
                                 baseline=baseline.result if baseline is not None else None)
     except Cancelled:
         raise

@@ -117,3 +117,15 @@ def test_geometry_from_header_field_by_field():
     g = geometry_from_header({"distance_source_to_patient_mm": 600.0, "distance_source_to_detector_mm": 1100.0,
                               "detector_element_spacing_mm": 1.2}, d)
     assert g.channel_pitch_deg == pytest.approx(57.29578 * 1.2 / 1100.0, rel=1e-5)
+
+
+def test_configured_geometry_from_the_station_settings():
+    from station_plugins.ct_qc.analysis.rings import geometry_from_settings
+    assert geometry_from_settings({}) is None and geometry_from_settings(None) is None
+    g = geometry_from_settings({"detector_source_iso_mm": 570, "detector_central_channel": 443.75})
+    assert (g.source_iso_mm, g.central_channel) == (570.0, 443.75)
+    assert g.channel_pitch_deg == DetectorGeometry().channel_pitch_deg
+    assert g.source == "configured ([stations.ct_qc] settings)"
+    # the header still wins for what it carries; the configured central channel stays
+    h = geometry_from_header({"distance_source_to_patient_mm": 600.0}, g)
+    assert h.source_iso_mm == 600.0 and h.central_channel == 443.75

@@ -151,7 +151,13 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
         streaks_by_slice.update(per)
 
     def do_rings() -> None:
-        items, cv = art.ring_scan(ctx, geom, streaks_by_slice)
+        # streaked: the slices where a streak was seen and every slice of a streak's run
+        streaked = dict(streaks_by_slice)
+        for a in found:
+            if a.type == "streak":
+                lo, hi = a.location["slice_range"]
+                streaked.update({i: streaked.get(i) or [None] for i in range(lo, hi + 1)})
+        items, cv = art.ring_scan(ctx, geom, streaked)
         found.extend(items)
         curves.extend(cv)
 

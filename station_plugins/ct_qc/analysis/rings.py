@@ -60,6 +60,21 @@ class DetectorGeometry:
                 "central_channel": self.central_channel, "source": self.source}
 
 
+SETTING_KEYS = {"detector_source_iso_mm": "source_iso_mm", "detector_channel_pitch_deg": "channel_pitch_deg",
+                "detector_central_channel": "central_channel"}
+
+
+def geometry_from_settings(settings: dict | None) -> DetectorGeometry | None:
+    """The scanner model's geometry from the station table ``[stations.ct_qc]``
+    (``detector_source_iso_mm``, ``detector_channel_pitch_deg``,
+    ``detector_central_channel``); None when none is configured."""
+    vals = {attr: float(settings[key]) for key, attr in SETTING_KEYS.items()
+            if settings and settings.get(key) is not None}
+    if not vals:
+        return None
+    return DetectorGeometry(**vals, source="configured ([stations.ct_qc] settings)")
+
+
 def geometry_from_header(header: dict, default: DetectorGeometry) -> DetectorGeometry:
     """R_iso = DistanceSourceToPatient; channel pitch = DetectorElementSpacing (channel
     direction, at the detector) / DistanceSourceToDetector; the central channel has no
@@ -141,29 +156,31 @@ def ring_mask(ctx: Ctx, m: dict, shape: tuple[int, int], z_rel: float | None = N
     return mask.astype(bool)
 
 
-def _grid(ctx: Ctx, m: dict, idx: np.ndarray | None = None) -> _PolarGrid:
-    """Polar sampling about the rotation centre and the module's valid background (for
-    the chunk ``idx`` when the module has wire ramps: each chunk sees a part of them)."""
+def _grid(ctx: Ctx, m: dict, idx: np.ndarray | None = None, coarse: bool | None = None) -> _PolarGrid:
+    """Polar sampling about the rotation centre and the module's valid background. Slab
+    means: 0.5 deg x 0.5 px; chunks ``idx`` (rings only): 1 deg x 1 px, with the part of
+    the wire ramps the chunk's slices can see."""
     z_rel = None
     if idx is not None and m.get("ramps"):
         z_rel = round(float(np.mean(ctx.pos[idx])) - ctx.z_of(m), 3)
-    key = ("ring_grid", m["id"], z_rel)
+    coarse = idx is not None if coarse is None else coarse
+    key = ("ring_grid", m["id"], coarse, z_rel)
     if key in ctx.cache:
         return ctx.cache[key]
-    base = ctx.cache.get(("ring_grid", m["id"], None))
+    base = ctx.cache.get(("ring_grid", m["id"], coarse, None))
     if base is None:
         px = ctx.pixel_mm
         rx, ry = ctx.recon_centre_px
         pcx, pcy = ctx.centre(m)
         r_in = (float(ctx.defn["diameter_mm"]) / 2 - float(ctx.defn.get("shell_thickness_mm", 3.0)) - 1.5) / px
         r_max = r_in + math.hypot(pcx - rx, pcy - ry)
-        n_r = int(r_max * 2)
+        n_r, n_t = (int(r_max), N_THETA // 2) if coarse else (int(r_max * 2), N_THETA)
         rad = (np.arange(n_r) + 0.5) * r_max / n_r
-        t = np.arange(N_THETA) * 2 * math.pi / N_THETA
+        t = np.arange(n_t) * 2 * math.pi / n_t
         mx = (rx + np.cos(t)[:, None] * rad[None, :]).astype(np.float32)
         my = (ry + np.sin(t)[:, None] * rad[None, :]).astype(np.float32)
         base = _PolarGrid(mx, my, _valid(ctx, m, mx, my, None), rad)
-        ctx.cache[("ring_grid", m["id"], None)] = base
+        ctx.cache[("ring_grid", m["id"], coarse, None)] = base
     grid = base if z_rel is None else _PolarGrid(base.mx, base.my, _valid(ctx, m, base.mx, base.my, z_rel),
                                                  base.rad)
     ctx.cache[key] = grid
@@ -179,9 +196,10 @@ def _valid(ctx: Ctx, m: dict, mx: np.ndarray, my: np.ndarray, z_rel: float | Non
 def _hits(pol: np.ndarray, valid: np.ndarray, rad: np.ndarray, px: float, sectors: bool,
           z_thr: float, min_amp: float) -> tuple[list[tuple[float, int, float]], tuple | None]:
     """(|z|, radius bin, amplitude) of the full circle and (if asked) the 45-deg sectors."""
-    win = max(5, int(6.0 / px * 2))
-    sec = N_THETA // N_SECTORS
-    blocks = [(slice(0, N_THETA), False)]
+    n_t = pol.shape[0]
+    win = max(5, int(6.0 / (px * (rad[1] - rad[0]))))   # 6 mm of radius bins
+    sec = n_t // N_SECTORS
+    blocks = [(slice(0, n_t), False)]
     if sectors:
         blocks += [(slice(k * sec, (k + 1) * sec), True) for k in range(N_SECTORS)]
     out, full = [], None
@@ -189,7 +207,7 @@ def _hits(pol: np.ndarray, valid: np.ndarray, rad: np.ndarray, px: float, sector
         v = valid[rows]
         b = np.where(v, pol[rows], 0.0)
         n = v.sum(axis=0)
-        usable = (n >= (0.6 * v.shape[0] if is_arc else 0.15 * N_THETA)) & (rad * px >= 2.0)
+        usable = (n >= (0.6 * v.shape[0] if is_arc else 0.15 * n_t)) & (rad * px >= 2.0)
         if usable.sum() < 20:
             continue
         ur = np.nonzero(usable)[0]
@@ -202,7 +220,7 @@ def _hits(pol: np.ndarray, valid: np.ndarray, rad: np.ndarray, px: float, sector
         filled = np.interp(span, ur, mean)
         base = uniform_filter1d(median_filter(filled, size=win, mode="nearest"), 5)[ur - ur[0]]
         resid = mean - base
-        circ = 2 * math.pi * rad[ur] * nu / N_THETA / 1.5
+        circ = 2 * math.pi * rad[ur] * nu / n_t / 1.5   # valid arc length (px) / 1.5
         se = np.maximum(np.sqrt(var) / np.sqrt(np.clip(np.minimum(nu, circ), 1, None)), 0.1)
         z = resid / se
         if not is_arc:
@@ -226,8 +244,9 @@ def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list
         streaked = any(streaks_by_slice.get(int(i)) for i in idx)
         groups.append((m, idx, not streaked, z_thr, False))
         n = max(1, int(round(CHUNK_MM / max(ctx.thk_mm, 1e-3))))
-        if len(idx) > n:
-            groups += [(m, idx[c:c + n], False, z_thr + 1.0, True) for c in range(0, len(idx), n)]
+        if len(idx) > n:   # chunks with a streak are left out (streaks put energy at all radii)
+            groups += [(m, idx[c:c + n], False, z_thr + 1.0, True) for c in range(0, len(idx), n)
+                       if not any(streaks_by_slice.get(int(i)) for i in idx[c:c + n])]
     hits, curve = [], None
     seen: dict[int, tuple[_PolarGrid, np.ndarray]] = {}
     for g, (m, idx, sectors, thr, chunk) in enumerate(groups):
@@ -256,22 +275,48 @@ def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list
     out = []
     for r in rings:
         grid, pol = seen[r["g"]]
+        m, idx, chunk = groups[r["g"]][0], groups[r["g"]][1], groups[r["g"]][4]
+        if chunk:   # found on the coarse grid: describe it on the fine one
+            grid = _grid(ctx, m, idx, coarse=False)
+            img = ctx.vol[idx].mean(axis=0) if len(idx) > 1 else ctx.vol[int(idx[0])]
+            pol = cv2.remap(np.ascontiguousarray(img, dtype=np.float32), grid.mx, grid.my,
+                            cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+            r["k"], r["amp"] = _peak_bin(pol, grid, r["radius_mm"] / px, 1.5 / px)
         # slices: where ~2 mm chunks show it; a weak ring only the slab means show: the slabs
         r["slices"] = r["chunk_slices"] or r["slab_slices"]
         a = _describe_ring(np.where(grid.valid, pol, np.nan), grid.rad, r, px, geom,
                            ctx.recon_centre_px, groups[r["g"]][1])
-        if a.location["angular_coverage_deg"] >= MIN_COVERAGE_DEG:  # else no angular evidence
-            out.append(a)
+        if a.location["angular_coverage_deg"] < MIN_COVERAGE_DEG:
+            continue   # no angular evidence
+        if a.type == "arc" and any(streaks_by_slice.get(int(i)) for i in idx):
+            continue   # a streak's directional energy: only full rings count in streaked slices
+        out.append(a)
     curves = [Curve("artifact.ring_profile", tuple(curve[0]), tuple(curve[1]), "mm", "HU",
                     "radial profile about the rotation centre minus baseline")] if curve else []
     return out, curves
+
+
+def _peak_bin(pol: np.ndarray, grid: _PolarGrid, r_px: float, reach_px: float) -> tuple[int, float]:
+    """Radius bin of the strongest excess (either sign) of the angular-median profile near
+    r_px: the ring's main lobe, not an FBP side lobe."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        prof = np.nanmedian(np.where(grid.valid, pol, np.nan), axis=0)
+    near = np.nonzero(np.abs(grid.rad - r_px) <= reach_px + 6.0)[0]
+    base = np.nanmedian(prof[near])
+    core = near[np.abs(grid.rad[near] - r_px) <= reach_px]
+    dev = np.nan_to_num(prof[core] - base)
+    if not len(core):
+        return int(np.argmin(np.abs(grid.rad - r_px))), 0.0
+    j = int(np.argmax(np.abs(dev)))
+    return int(core[j]), float(dev[j])
 
 
 def _describe_ring(pol: np.ndarray, rad: np.ndarray, r: dict, px: float, geom: DetectorGeometry,
                    centre: tuple[float, float], idx: np.ndarray) -> Artifact:
     """Amplitude, width, angular coverage and detector channel of a ring at radius bin k."""
     k, amp, zk = r["k"], r["amp"], r["z"]
-    win = max(5, int(6.0 / px * 2))
+    win = max(5, int(6.0 / (px * (rad[1] - rad[0]))))
     n_t = pol.shape[0]
     lo_b, hi_b = max(0, k - 3 * win), min(pol.shape[1], k + 3 * win)
     local = pol[:, lo_b:hi_b]
@@ -279,8 +324,13 @@ def _describe_ring(pol: np.ndarray, rad: np.ndarray, r: dict, px: float, geom: D
         warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN rows: masked angles
         base = np.nanmedian(local, axis=1, keepdims=True)
     ang = local[:, k - lo_b] - base[:, 0]
-    ang_s = np.convolve(np.nan_to_num(np.r_[ang[-7:], ang, ang[:7]]), np.ones(15) / 15, "same")[7:-7]
+    # coverage from the excess smoothed over 10 degrees (NaN = masked angles left out)
+    h = max(3, n_t // 72)
     fin = np.isfinite(ang)
+    wrap = lambda a: np.r_[a[-h:], a, a[:h]]  # noqa: E731
+    num = np.convolve(wrap(np.nan_to_num(ang)), np.ones(2 * h + 1), "same")[h:-h]
+    cnt = np.convolve(wrap(fin.astype(float)), np.ones(2 * h + 1), "same")[h:-h]
+    ang_s = num / np.maximum(cnt, 1.0)
     covered = fin & (np.sign(amp) * ang_s > abs(amp) / 3)
     coverage = 360.0 * covered.sum() / max(fin.sum(), 1)
     if coverage < 300:   # arc: amplitude over the covered part
