@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QPushButton, QTabWidget,
                                QVBoxLayout, QWidget)
 
@@ -23,6 +23,7 @@ from station_plugins.lead_room.ui_detail import RoomDetail
 from station_plugins.lead_room.ui_gantt import GanttView
 from station_plugins.lead_room.ui_overview import RoomOverview
 from station_plugins.lead_room.ui_reports import ChecklistView, ReportsView
+from station_plugins.lead_room.ui_texts import alarm_text
 from widgets.state_style import NOTICE_COLORS, PRIORITY_COLORS
 
 
@@ -57,21 +58,21 @@ class LeadRoomPanel(QWidget):
         sched_box = QWidget(self)
         sl = QVBoxLayout(sched_box)
         bar = QHBoxLayout()
-        for name, text, fn in (("generate", "Plan generated day (150 jobs)", self.plan_demo),
-                               ("room_down", "Room down: re-plan", self.room_down)):
-            b = QPushButton(text, sched_box)
+        self.schedule_buttons: dict[str, QPushButton] = {}
+        for name, fn in (("generate", self.plan_demo), ("room_down", self.room_down)):
+            b = QPushButton(sched_box)
             b.setObjectName(f"leadroom_schedule_{name}")
             b.clicked.connect(fn)
             bar.addWidget(b)
+            self.schedule_buttons[name] = b
         self.schedule_info = QLabel("", sched_box)
         self.schedule_info.setObjectName("leadroom_schedule_info")
         bar.addWidget(self.schedule_info, 1)
         sl.addLayout(bar)
         sl.addWidget(self.gantt, 1)
-        for w, title in ((self.overview, "Overview"), (self.detail, "Room"),
-                         (self.alarms, "Alarms"), (sched_box, "Schedule"),
-                         (self.reports, "Dose && energy"), (self.checklist, "Checklist")):
-            self.tabs.addTab(w, title)
+        for w in (self.overview, self.detail, self.alarms, sched_box, self.reports,
+                  self.checklist):
+            self.tabs.addTab(w, "")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.banner)
@@ -93,7 +94,24 @@ class LeadRoomPanel(QWidget):
         remove = service.monitor.add_listener(self._bridge.sig_changed.emit)
         self.destroyed.connect(lambda *_: remove())    # no emits into a deleted bridge
         self._notice_active = False
+        self.retranslate_ui()
         self.refresh()
+
+    # --- language ----------------------------------------------------------------------------
+    def retranslate_ui(self) -> None:
+        for i, text in enumerate((self.tr("Overview"), self.tr("Room"), self.tr("Alarms"),
+                                  self.tr("Schedule"), self.tr("Dose && energy"),
+                                  self.tr("Checklist"))):
+            self.tabs.setTabText(i, text)
+        self.schedule_buttons["generate"].setText(self.tr("Plan generated day (150 jobs)"))
+        self.schedule_buttons["room_down"].setText(self.tr("Room down: re-plan"))
+        self.banner.setText("")                      # rebuilt in the new language
+        self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     # --- refresh (GUI thread, <= 10 Hz) -------------------------------------------------
     def refresh(self) -> None:
@@ -102,9 +120,12 @@ class LeadRoomPanel(QWidget):
         st = svc.monitor.connection
         connected = bool(st is not None and st.connected)
         if st is None:
-            text, colour = "Gateway: connecting...", "unknown"
+            text, colour = self.tr("Gateway: connecting..."), "unknown"
         else:
-            text = f"Gateway {st.state}: {st.message}"
+            state = {"connected": self.tr("connected"), "connecting": self.tr("connecting"),
+                     "lost": self.tr("connection lost"), "untrusted": self.tr("not trusted"),
+                     "stopped": self.tr("stopped")}.get(st.state, st.state)
+            text = self.tr("Gateway %1: %2").replace("%1", state).replace("%2", st.message)
             colour = "ok" if connected else "error"
         self.connection.setText(text)
         self.connection.setStyleSheet(
@@ -135,9 +156,11 @@ class LeadRoomPanel(QWidget):
             self.banner_latency_by_id[b["id"]] = self.banner_latency[-1]
         where = b["room"] + (f" ({b['source'].split('/', 1)[-1]})" if b["source"] != b["room"]
                              else "")
-        text = (f"SAFETY: {b['title']} - {where}"
-                f" | {b['count']} safety alarm(s) active, {b['unacked']} unacknowledged. "
-                f"{b['remedy']}")
+        text = (self.tr("SAFETY: %1 - %2").replace("%1", alarm_text(b["title"]))
+                .replace("%2", where)
+                + " | " + self.tr("%1 safety alarm(s) active, %2 unacknowledged.")
+                .replace("%1", str(b["count"])).replace("%2", str(b["unacked"]))
+                + f" {alarm_text(b['remedy'])}")
         if self.banner.text() != text:
             self.banner.setText(text)
         self.banner.setVisible(True)
@@ -172,9 +195,10 @@ class LeadRoomPanel(QWidget):
         self.jobs, self.schedule = jobs, sched
         mt = scheduling.metrics(sched, jobs)
         self.schedule_info.setText(
-            f"{sched.method}: {mt['jobs']} jobs in {mt['rooms_used']} rooms, utilisation "
-            f"{mt['utilisation']:.0%}, late {mt['late_jobs']}, tardiness "
-            f"{mt['tardiness_min']} min")
+            self.tr("%1: %2 jobs in %3 rooms, utilisation %4, late %5, tardiness %6 min")
+            .replace("%1", sched.method).replace("%2", str(mt["jobs"]))
+            .replace("%3", str(mt["rooms_used"])).replace("%4", f"{mt['utilisation']:.0%}")
+            .replace("%5", str(mt["late_jobs"])).replace("%6", str(mt["tardiness_min"])))
         self.gantt.set_schedule([r.id for r in self.rooms],
                                 list(sched.assignments.values()),
                                 {j.id: j.due for j in jobs})

@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QPushButton, QTabWidget,
                                QVBoxLayout, QWidget)
 
 from app.core.errors import PharosError
+from station_plugins.lead_room.ui_texts import alarm_text
 from widgets.alarm_table import AlarmRow, AlarmTable
 
 TABS = (("active", "Active"), ("unacked", "Unacknowledged"), ("shelved", "Shelved"),
-        ("suppressed", "Suppressed"), ("oos", "Out of service"))
+        ("suppressed", "Suppressed"), ("oos", "Out of service"))   # titles: retranslate_ui
 _STATE = {"UNACK": "active", "ACKED": "acknowledged", "RTN_UNACK": "cleared",
           "NORMAL": "closed"}
 
@@ -22,9 +24,9 @@ def to_row(r: dict[str, Any]) -> AlarmRow:
     ts = r["activated_ts"] or r["cleared_ts"] or 0.0
     iso = datetime.fromtimestamp(ts, timezone.utc).isoformat().replace("+00:00", "Z") \
         if ts else ""
-    msg = r["title"]
+    msg = alarm_text(r["title"])
     if r["first_out"]:
-        msg = "FIRST OUT - " + msg
+        msg = QCoreApplication.translate("AlarmPanel", "FIRST OUT") + " - " + msg
     extra = {"SHELVED": f" [shelved by {r['shelved_by']}: {r['shelve_reason']}]",
              "SUPPRESSED": f" [{r['suppressed_reason']}]",
              "OUT_OF_SERVICE": f" [out of service, permit {r['oos_permit']}]"}.get(r["state"], "")
@@ -53,21 +55,39 @@ class AlarmPanel(QWidget):
         self.lists_label = QLabel(self)
         self.lists_label.setObjectName("leadroom_alarm_lists")
         bar = QHBoxLayout()
-        for name, text, fn in (("shelve", "Shelve...", self.shelve),
-                               ("unshelve", "Unshelve", self.unshelve),
-                               ("maintenance", "Room maintenance...", self.maintenance),
-                               ("oos", "Out of service...", self.out_of_service),
-                               ("rts", "Return to service", self.return_to_service)):
-            b = QPushButton(text, self)
+        self.buttons: dict[str, QPushButton] = {}
+        for name, fn in (("shelve", self.shelve), ("unshelve", self.unshelve),
+                         ("maintenance", self.maintenance), ("oos", self.out_of_service),
+                         ("rts", self.return_to_service)):
+            b = QPushButton(self)
             b.setObjectName(f"leadroom_alarm_{name}")
             b.clicked.connect(fn)
             bar.addWidget(b)
+            self.buttons[name] = b
         bar.addStretch(1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.tabs, 1)
         lay.addWidget(self.lists_label)
         lay.addLayout(bar)
         self._last: dict[str, list] = {}
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        for i, text in enumerate((self.tr("Active"), self.tr("Unacknowledged"),
+                                  self.tr("Shelved"), self.tr("Suppressed"),
+                                  self.tr("Out of service"))):
+            self.tabs.setTabText(i, text)
+        for name, text in (("shelve", self.tr("Shelve...")), ("unshelve", self.tr("Unshelve")),
+                           ("maintenance", self.tr("Room maintenance...")),
+                           ("oos", self.tr("Out of service...")),
+                           ("rts", self.tr("Return to service"))):
+            self.buttons[name].setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+            self.refresh()
+        super().changeEvent(event)
 
     def refresh(self) -> None:
         eng = self.service.engine
@@ -79,9 +99,11 @@ class AlarmPanel(QWidget):
                 self.tables[key].set_alarms([to_row(r) for r in rows])
         fl = eng.flood()
         self.lists_label.setText(
-            f"Flood: {'YES' if fl['in_flood'] else 'no'} ({fl['activations_window']} in "
-            f"{fl['window_s'] / 60:g} min)   Chattering: {', '.join(eng.chattering()) or '-'}"
-            f"   Stale (>24 h): {', '.join(eng.stale()) or '-'}")
+            self.tr("Flood: %1 (%2 in %3 min)   Chattering: %4   Stale (>24 h): %5")
+            .replace("%1", self.tr("YES") if fl["in_flood"] else self.tr("no"))
+            .replace("%2", str(fl["activations_window"])).replace("%3", f"{fl['window_s'] / 60:g}")
+            .replace("%4", ", ".join(eng.chattering()) or "-")
+            .replace("%5", ", ".join(eng.stale()) or "-"))
 
     def _selected(self) -> list[str]:
         key = TABS[self.tabs.currentIndex()][0]
@@ -95,7 +117,8 @@ class AlarmPanel(QWidget):
         self.refresh()
 
     def acknowledge(self, ids: list[str]) -> None:
-        comment, ok = QInputDialog.getText(self, "Acknowledge", "Comment (optional):")
+        comment, ok = QInputDialog.getText(self, self.tr("Acknowledge"),
+                                             self.tr("Comment (optional):"))
         if ok:
             self._do(lambda: self.service.acknowledge(ids, comment))
 
@@ -103,10 +126,12 @@ class AlarmPanel(QWidget):
         ids = self._selected()
         if not ids:
             return
-        reason, ok = QInputDialog.getText(self, "Shelve alarm", "Reason (required):")
+        reason, ok = QInputDialog.getText(self, self.tr("Shelve alarm"),
+                                          self.tr("Reason (required):"))
         if not ok:
             return
-        minutes, ok = QInputDialog.getInt(self, "Shelve alarm", "Minutes:", 15, 1, 480)
+        minutes, ok = QInputDialog.getInt(self, self.tr("Shelve alarm"), self.tr("Minutes:"),
+                                          15, 1, 480)
         if ok:
             self._do(lambda: [self.service.shelve(i, reason, minutes) for i in ids])
 
@@ -115,13 +140,15 @@ class AlarmPanel(QWidget):
 
     def maintenance(self) -> None:
         rooms = self.service.monitor.room_names()
-        room, ok = QInputDialog.getItem(self, "Room maintenance", "Room:", rooms, 0, False)
+        room, ok = QInputDialog.getItem(self, self.tr("Room maintenance"), self.tr("Room:"),
+                                        rooms, 0, False)
         if not ok:
             return
         on = room not in self.service.engine.maintenance_manual
         reason = ""
         if on:
-            reason, ok = QInputDialog.getText(self, "Room maintenance", "Reason (required):")
+            reason, ok = QInputDialog.getText(self, self.tr("Room maintenance"),
+                                              self.tr("Reason (required):"))
             if not ok:
                 return
         self._do(lambda: self.service.set_maintenance(room, on, reason))
@@ -130,7 +157,8 @@ class AlarmPanel(QWidget):
         ids = self._selected()
         if not ids:
             return
-        permit, ok = QInputDialog.getText(self, "Out of service", "Permit number:")
+        permit, ok = QInputDialog.getText(self, self.tr("Out of service"),
+                                          self.tr("Permit number:"))
         if ok:
             self._do(lambda: [self.service.out_of_service(i, permit, "") for i in ids])
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QGraphicsItem, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -22,6 +22,12 @@ from station_plugins.lead_room.alarm_defs import BOUNDARY_LIMIT_USVH
 
 TREND_GROUPS = (("Boundary dose rate (uSv/h)", "Boundary/"), ("Temperature (C)", "Temperature"),
                 ("Power (kW)", "PowerKw"))
+
+
+def _trend_title(prefix: str) -> str:
+    return {"Boundary/": QCoreApplication.translate("RoomDetail", "Boundary dose rate (uSv/h)"),
+            "Temperature": QCoreApplication.translate("RoomDetail", "Temperature (C)"),
+            "PowerKw": QCoreApplication.translate("RoomDetail", "Power (kW)")}[prefix]
 PENS = ["#37627a", "#5b6168", "#8a6d3b", "#4a7a4a"]
 KEEP = 36_000
 WINDOW_S = 600.0        # the trends show the last 10 minutes ...
@@ -37,7 +43,7 @@ class RoomDetail(QWidget):
         super().__init__(parent)
         self.setObjectName("leadroom_detail")
         self.room = ""
-        self.title = QLabel("Select a room in the overview", self)
+        self.title = QLabel("", self)
         self.title.setObjectName("leadroom_detail_title")
         f = self.title.font()
         f.setBold(True)
@@ -45,8 +51,6 @@ class RoomDetail(QWidget):
         self.title.setFont(f)
         self.table = QTableWidget(0, 5, self)
         self.table.setObjectName("leadroom_detail_signals")
-        self.table.setHorizontalHeaderLabels(["Signal", "Value", "Status", "Source time",
-                                              "Received"])
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -61,7 +65,6 @@ class RoomDetail(QWidget):
         for title, _prefix in TREND_GROUPS:
             pw = pg.PlotWidget(self, axisItems={"bottom": pg.DateAxisItem()})
             pw.setObjectName(f"leadroom_trend_{_prefix.strip('/').lower()}")
-            pw.setTitle(title, size="9pt")
             pw.setMinimumHeight(120)
             pw.showGrid(x=True, y=True, alpha=0.2)
             pw.setClipToView(True)
@@ -83,6 +86,21 @@ class RoomDetail(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addLayout(body, 1)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        if not self.room:
+            self.title.setText(self.tr("Select a room in the overview"))
+        self.table.setHorizontalHeaderLabels([self.tr("Signal"), self.tr("Value"),
+                                              self.tr("Status"), self.tr("Source time"),
+                                              self.tr("Received")])
+        for prefix, pw in self.plots.items():
+            pw.setTitle(_trend_title(prefix), size="9pt")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def show_room(self, room: str, history: dict[str, Any] | None = None) -> None:
         self.room = room
@@ -120,7 +138,7 @@ class RoomDetail(QWidget):
         grey = QBrush(QColor("#c9cdd1"), Qt.BrushStyle.BDiagPattern)
         for row, leaf in enumerate(leaves):
             v = values[leaf]
-            text = "INVALID" if not v.valid else (f"{v.value:.3f}" if isinstance(v.value, float)
+            text = self.tr("INVALID") if not v.valid else (f"{v.value:.3f}" if isinstance(v.value, float)
                                                   else str(v.value))
             cells = (leaf, text, v.status + (f": {v.reason}" if v.reason else ""),
                      _t(v.source_ts), _t(v.receive_ts))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -22,10 +22,14 @@ MUTED = QColor("#6b7177")
 HATCH = QColor("#9aa0a6")
 
 
+def invalid_text() -> str:
+    return QCoreApplication.translate("RoomOverview", "INVALID")
+
+
 def fmt(v: Any, nd: int = 1, unit: str = "") -> tuple[str, bool]:
     """(text, valid)."""
     if v is None:
-        return "INVALID", False
+        return invalid_text(), False
     if isinstance(v, float):
         return f"{v:.{nd}f}{unit}", True
     return f"{v}{unit}", True
@@ -62,7 +66,7 @@ class RoomOverview(QWidget):
         if not self.tiles:
             p.setPen(MUTED)
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                       "Waiting for the gateway: no room data yet")
+                       self.tr("Waiting for the gateway: no room data yet"))
             return
         cols, rows = self._grid()
         gap = 6.0
@@ -97,18 +101,20 @@ class RoomOverview(QWidget):
         p.setPen(fg)
         head = QRectF(r.left() + pad, r.top() + pad, r.width() - 2 * pad, line)
         p.drawText(head, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, t["room"])
-        state = "MAINT" if t["maintenance"] else ("BEAM ON" if t["beam_on"] else
-                                                  ("READY" if t["xray_ready"] else "idle"))
+        state = self.tr("MAINT") if t["maintenance"] else (
+            self.tr("BEAM ON") if t["beam_on"] else
+            (self.tr("READY") if t["xray_ready"] else self.tr("idle")))
         if t["beam_on"] is None:
-            state = "INVALID"
+            state = invalid_text()
         p.drawText(head, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, state)
         p.setFont(base)
         rows = [
-            ("POI max", *fmt(t["boundary_max_usvh"], 2, " uSv/h")),
-            ("Doors open", *fmt(t["doors_open"])),
-            ("Temp / kW", f"{fmt(t['temperature_c'])[0]} C / {fmt(t['power_kw'])[0]}",
+            (self.tr("POI max"), *fmt(t["boundary_max_usvh"], 2, " uSv/h")),
+            (self.tr("Doors open"), *fmt(t["doors_open"])),
+            (self.tr("Temp / kW"), f"{fmt(t['temperature_c'], 1, ' C')[0]} / "
+                                   f"{fmt(t['power_kw'])[0]}",
              t["temperature_c"] is not None and t["power_kw"] is not None),
-            ("Job", t["job"] or "-", True),
+            (self.tr("Job"), t["job"] or "-", True),
         ]
         for k, (label, text, valid) in enumerate(rows, start=1):
             rr = QRectF(r.left() + pad, r.top() + pad + k * line, r.width() - 2 * pad, line)
@@ -119,10 +125,15 @@ class RoomOverview(QWidget):
             p.setPen(fg)
             p.drawText(rr, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
         if t["alarms"]["count"]:
-            badge = f"{t['alarms']['count']} alarm(s)"
+            badge = self.tr("%1 alarm(s)").replace("%1", str(t["alarms"]["count"]))
             p.drawText(QRectF(r.left() + pad, r.top() + pad + 5 * line, r.width() - 2 * pad,
                               line), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                        badge)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.update()                     # every text is drawn in paintEvent
+        super().changeEvent(event)
 
     def mousePressEvent(self, ev: Any) -> None:  # noqa: N802 - Qt API
         for rect, room in self._rects:

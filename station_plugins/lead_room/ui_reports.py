@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
@@ -15,6 +16,16 @@ from station_plugins.lead_room.service import CHECKLIST_ITEMS
 from widgets.state_style import VERDICT_COLORS
 from widgets.tasks import TaskController
 
+# the checklist items for pyside6-lupdate (the English text stays the signed key)
+_ITEMS_FOR_LUPDATE = (
+    QT_TRANSLATE_NOOP("ChecklistItems", "Door-machine interlock tested: opening a door stops exposure"),
+    QT_TRANSLATE_NOOP("ChecklistItems", "Closing the door does not restart exposure by itself"),
+    QT_TRANSLATE_NOOP("ChecklistItems", "Ready and irradiating lights and the audible warning work"),
+    QT_TRANSLATE_NOOP("ChecklistItems", "Emergency stops tested"),
+    QT_TRANSLATE_NOOP("ChecklistItems", "Fixed radiation monitor responds (function check)"),
+    QT_TRANSLATE_NOOP("ChecklistItems", "No interlock bypass key inserted"),
+    QT_TRANSLATE_NOOP("ChecklistItems", "Calibration of the monitor is valid"),
+)
 VERDICT_BG = {"PASS": None, "WARN": "WARN", "FAIL": "FAIL", "INCOMPLETE": "SKIP"}
 
 
@@ -38,17 +49,13 @@ class ReportsView(QWidget):
         self.service = service
         self.dose = QTableWidget(0, 6, self)
         self.dose.setObjectName("leadroom_dose_table")
-        self.dose.setHorizontalHeaderLabels(["Point", "Area", "Week dose uSv", "Reference uSv",
-                                             "Coverage", "Verdict"])
         self.energy = QTableWidget(0, 6, self)
         self.energy.setObjectName("leadroom_energy_table")
-        self.energy.setHorizontalHeaderLabels(["Room", "kWh", "Standby kWh", "Standby share",
-                                               "Recoverable heat kWh", "Mean temp C"])
         for t in (self.dose, self.energy):
             t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
             t.verticalHeader().setVisible(False)
             t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.refresh_button = QPushButton("Compute (last 7 days / 24 h)", self)
+        self.refresh_button = QPushButton(self)
         self.refresh_button.setObjectName("leadroom_reports_refresh")
         self.refresh_button.clicked.connect(self.compute)
         self.status = QLabel("", self)
@@ -61,12 +68,31 @@ class ReportsView(QWidget):
         top.addWidget(self.refresh_button)
         top.addWidget(self.status, 1)
         lay.addLayout(top)
-        lay.addWidget(QLabel("Weekly integrated dose per point of interest (net of background) "
-                             "vs reference: 100 uSv workers, 5 uSv public", self))
+        self.dose_label, self.energy_label = QLabel(self), QLabel(self)
+        lay.addWidget(self.dose_label)
         lay.addWidget(self.dose, 1)
-        lay.addWidget(QLabel("Energy per room, last 24 h (standby < 1 kW; heat recovery "
-                             "at 60 %)", self))
+        lay.addWidget(self.energy_label)
         lay.addWidget(self.energy, 1)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.dose.setHorizontalHeaderLabels([
+            self.tr("Point"), self.tr("Area"), self.tr("Week dose uSv"),
+            self.tr("Reference uSv"), self.tr("Coverage"), self.tr("Verdict")])
+        self.energy.setHorizontalHeaderLabels([
+            self.tr("Room"), "kWh", self.tr("Standby kWh"), self.tr("Standby share"),
+            self.tr("Recoverable heat kWh"), self.tr("Mean temp C")])
+        self.refresh_button.setText(self.tr("Compute (last 7 days / 24 h)"))
+        self.dose_label.setText(self.tr("Weekly integrated dose per point of interest (net of "
+                                        "background) vs reference: 100 uSv workers, 5 uSv "
+                                        "public"))
+        self.energy_label.setText(self.tr("Energy per room, last 24 h (standby < 1 kW; heat "
+                                          "recovery at 60 %)"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def compute(self) -> None:
         h = self.service.historian
@@ -108,18 +134,18 @@ class ChecklistView(QWidget):
         self.room.setObjectName("leadroom_checklist_room")
         self.boxes: dict[str, QCheckBox] = {}
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("Pre-shift safety checklist (GBZ 117-2022 5.1.2)", self))
+        self.heading = QLabel(self)
+        lay.addWidget(self.heading)
         lay.addWidget(self.room)
-        for i, item in enumerate(CHECKLIST_ITEMS):
-            cb = QCheckBox(item, self)
+        for i, item in enumerate(CHECKLIST_ITEMS):     # the English item is the signed key
+            cb = QCheckBox(self)
             cb.setObjectName(f"leadroom_checklist_item_{i}")
             self.boxes[item] = cb
             lay.addWidget(cb)
         self.remarks = QLineEdit(self)
         self.remarks.setObjectName("leadroom_checklist_remarks")
-        self.remarks.setPlaceholderText("Remarks")
         lay.addWidget(self.remarks)
-        self.sign_button = QPushButton("Sign checklist...", self)
+        self.sign_button = QPushButton(self)
         self.sign_button.setObjectName("leadroom_checklist_sign")
         self.sign_button.clicked.connect(self.sign)
         self.result = QLabel("", self)
@@ -128,6 +154,19 @@ class ChecklistView(QWidget):
         lay.addWidget(self.sign_button)
         lay.addWidget(self.result)
         lay.addStretch(1)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.heading.setText(self.tr("Pre-shift safety checklist (GBZ 117-2022 5.1.2)"))
+        for item, cb in self.boxes.items():
+            cb.setText(QCoreApplication.translate("ChecklistItems", item))
+        self.remarks.setPlaceholderText(self.tr("Remarks"))
+        self.sign_button.setText(self.tr("Sign checklist..."))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def set_rooms(self, rooms: list[str]) -> None:
         if [self.room.itemText(i) for i in range(self.room.count())] != rooms:

@@ -184,3 +184,29 @@ def test_history_detail_and_journal_drain_through_the_live_process(station, qtbo
     from app.core.errors import DeviceError
     with pytest.raises(DeviceError, match="not running"):
         svc.engine.ack_many([aid], "op1")
+
+
+def test_panel_switches_to_chinese_and_back(station, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui import i18n
+
+    ws, st, panel = station
+    app = QApplication.instance()
+    qtbot.waitUntil(lambda: len(panel.overview.tiles) == 6, timeout=20000)
+    try:
+        i18n.set_language(app, "zh_CN")
+        assert panel.tabs.tabText(0) == "总览" and panel.tabs.tabText(1) == "铅房"
+        assert panel.alarms.buttons["shelve"].text() == "搁置…"
+        assert panel.reports.refresh_button.text().startswith("计算")
+        assert panel.checklist.boxes[CHECKLIST_ITEMS[3]].text() == "急停按钮已测试"
+        assert panel.detail.table.horizontalHeaderItem(0).text() == "信号"
+        sim(st.service, "sim_inject", "Room02", "door_open_during_beam")
+        qtbot.waitUntil(lambda: panel.banner.isVisible(), timeout=10000)
+        assert "出束时门打开：联锁失效" in panel.banner.text()
+        content = st.service.checklist_content("Room01", {i: True for i in CHECKLIST_ITEMS})
+        assert content["items"][3]["item"] == "Emergency stops tested"    # signed in English
+    finally:
+        i18n.set_language(app, "en")
+    assert panel.tabs.tabText(0) == "Overview"
+    qtbot.waitUntil(lambda: "interlock failure" in panel.banner.text(), timeout=5000)
