@@ -129,3 +129,11 @@ def test_configured_geometry_from_the_station_settings():
     # the header still wins for what it carries; the configured central channel stays
     h = geometry_from_header({"distance_source_to_patient_mm": 600.0}, g)
     assert h.source_iso_mm == 600.0 and h.central_channel == 443.75
+
+
+def test_ring_still_found_in_streaked_slices_and_no_arc_from_the_streak():
+    _, r = analysed(artifacts=(art("streak", 60.0, angle_deg=30.0), art("ring", 20.0, radius_mm=70.0)), seed=58)
+    assert r.artifacts_of("streak")
+    rings = r.artifacts_of("ring")
+    assert len(rings) == 1 and rings[0].location["radius_mm"] == pytest.approx(70.0, abs=2.0)
+    assert not r.artifacts_of("arc")
