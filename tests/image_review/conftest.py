@@ -21,7 +21,8 @@ from app.stations import StationContext
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY_ONNX = Path(__file__).with_name("data") / "tiny_classifier.onnx"
-REAL_DIR = ROOT / "models" / "ct_phantom_classifier" / "1.0.0"
+REAL_VERSION = "1.1.0"   # the newest trained classifier: the registry picks it
+REAL_DIR = ROOT / "models" / "ct_phantom_classifier" / REAL_VERSION
 CLASSES = ["normal", "ring", "streak", "band", "noise", "shift", "blur"]
 PASSWORD = "s3cret-passw0rd"
 USERS = {  # username -> (full name, roles)
@@ -32,8 +33,8 @@ USERS = {  # username -> (full name, roles)
 }
 
 real_model = pytest.mark.skipif(not (REAL_DIR / "card.json").exists(),
-                                reason="the trained classifier (models/ct_phantom_classifier/"
-                                       "1.0.0/card.json) is not there yet")
+                                reason=f"the trained classifier ({REAL_DIR}/card.json) is not "
+                                       "there yet")
 
 
 def write_tiny_models(models_dir: Path, version: str = "0.0.1") -> Path:

@@ -18,8 +18,9 @@ from app.bootstrap import Workstation
 from app.main import main
 from station_plugins.image_review.review_queue import KIND_DECISION
 from station_plugins.image_review.service import KIND_AI_VERDICT, ReviewService
-from tests.image_review.conftest import (PASSWORD, REAL_DIR, USERS, phantom_volume,
-                                         queue_item, real_model, write_tiny_models)
+from tests.image_review.conftest import (PASSWORD, REAL_DIR, REAL_VERSION, USERS,
+                                         phantom_volume, queue_item, real_model,
+                                         write_tiny_models)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -203,4 +204,4 @@ def test_real_classifier_on_simulated_dicom_series(workstation, tmp_path):
         data = json.loads(out.read_text())
         assert r.returncode == expected_rc, (r.stderr, data["series_class"])
         assert data["series_class"] == expected
-        assert data["model"]["version"] == "1.0.0"
+        assert data["model"]["version"] == REAL_VERSION
