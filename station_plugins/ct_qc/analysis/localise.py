@@ -96,7 +96,10 @@ def _z_score(defn: dict, pos: np.ndarray, obs_air: np.ndarray, obs_high: np.ndar
         if m is None:
             continue
         ea, eh = ps.features(defn, m)
-        score += (a == ea) + (h == eh)
+        # int(): numpy bools add as logical OR (True + True is True), which counted a
+        # slice whose air signature matched as a full agreement whatever its high-density
+        # signature said - enough to tie the true origin with a 62 mm shift (CatPhan 600)
+        score += int(bool(a) == ea) + int(bool(h) == eh)
         n += 2
         if high_mm2 is not None and h and eh:
             pred, obs = ps.high_area_mm2(m), float(high_mm2[k])
