@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         sol = solve(p, OptimiserSettings(seed=seed, time_limit=limit))
         res[f"this optimiser ({limit:.0f} s)"] = (sol.objective, sol.seconds)
         fixed = solve(p, OptimiserSettings(seed=seed, time_limit=3600,
-                                           bound_iterations=150 if n <= 500 else 60))
+                                           bound_iterations=120 if n <= 500 else 60))
         cpu = fixed.cpu_seconds
         res["same, full budget"] = (fixed.objective, fixed.seconds)
         notes.append(f"{n}/{m} s{seed}: time-limited run: {sol.moves / 1e6:.1f} M moves, "
