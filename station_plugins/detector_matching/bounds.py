@@ -168,12 +168,16 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray, upper: float
     history = []
     it = 0
     direction = np.zeros(m)
+    last_s = 0.0                          # duration of the last DP iteration
     for it in range(1, iterations + 1):
         if token is not None and token.cancelled:
             break
-        if time.perf_counter() - t0 > time_limit:
+        t_it = time.perf_counter()
+        if t_it - t0 + last_s > time_limit:  # the next iteration would end too late
+            it -= 1
             break
         val, walk = walk_dp(C, mu, lam, DT, order, sortedD, True)
+        last_s = time.perf_counter() - t_it
         lval = float(val - mu.sum())
         history.append(lval)
         if lval > best + 1e-9:
