@@ -12,7 +12,8 @@
    timestamp -> safety banner shown (door open during beam, injected through the
    simulator's OPC UA method, one at a time).
 2. Historian: ingest rate and a 24 h query of 180 signals.
-3. Scheduler: FIFO vs dispatcher vs CP-SAT on generated days of 60/150/300 jobs.
+3. Scheduler: FIFO vs dispatcher vs CP-SAT (+ room closing + neighbourhood search) on
+   generated days of 60/150/300 jobs (load 0.62) and a tight 300-job day (load 0.85).
 """
 from __future__ import annotations
 
@@ -65,14 +66,15 @@ def historian_bench(step_s: int) -> dict:
     return out
 
 
-def scheduler_bench(sizes: list[int], time_limit: float) -> list[dict]:
+def scheduler_bench(days: list[tuple[int, float]], time_limit: float) -> list[dict]:
+    """FIFO, dispatcher, CP-SAT (windows + room closing + neighbourhood search) per day."""
     from station_plugins.lead_room import jobs_io, scheduling
     from station_plugins.lead_room.optimiser import optimise
 
     rooms = jobs_io.default_rooms(30)
     rows = []
-    for n in sizes:
-        jobs = jobs_io.generate_day(n, seed=n, load=0.62)
+    for n, load in days:
+        jobs = jobs_io.generate_day(n, seed=n, load=load)
         for name, fn in (("fifo", lambda: scheduling.fifo(jobs, rooms)),
                          ("dispatch", lambda: scheduling.dispatch(jobs, rooms)),
                          ("cp-sat", lambda: optimise(jobs, rooms, time_limit_s=time_limit))):
@@ -81,7 +83,8 @@ def scheduler_bench(sizes: list[int], time_limit: float) -> list[dict]:
             dt = time.perf_counter() - t
             m = scheduling.metrics(s, jobs)
             assert not scheduling.check_feasible(s, jobs, rooms)
-            rows.append({"jobs": n, "method": name, "solve_s": dt, **m})
+            rows.append({"jobs": n, "load": load, "method": name, "solve_s": dt,
+                         "status": s.status, **m})
     return rows
 
 
@@ -135,7 +138,8 @@ def main() -> int:
                 res["live"].append(json.loads(line[0][7:]))
     res["historian"] = historian_bench(30 if a.quick else 10)
     if not a.skip_scheduler:
-        res["scheduler"] = scheduler_bench([60, 150, 300], 2.0 if a.quick else 5.0)
+        res["scheduler"] = scheduler_bench([(60, 0.62), (150, 0.62), (300, 0.62), (300, 0.85)],
+                                           2.0 if a.quick else 5.0)
     sys.stdout.flush()
     print_live(res["live"])
     h = res["historian"]
@@ -146,10 +150,11 @@ def main() -> int:
           f"5 min), {h['query_24h_180sig_1500pts_s'] * 1000:.0f} ms "
           f"({h['points_per_signal_1500']} pts, 1 min)")
     print("\n== Scheduler (30 rooms, generated days)")
-    print(f"{'jobs':>4} {'method':8} {'util':>6} {'rooms':>5} {'late':>4} {'tard min':>8} "
-          f"{'w.tard':>6} {'solve s':>7}")
+    print(f"{'jobs':>4} {'load':>4} {'method':8} {'util':>6} {'rooms':>5} {'late':>4} "
+          f"{'tard min':>8} {'w.tard':>6} {'solve s':>7}")
     for r in res["scheduler"] or []:
-        print(f"{r['jobs']:>4} {r['method']:8} {r['utilisation']:>6.1%} {r['rooms_used']:>5} "
+        print(f"{r['jobs']:>4} {r['load']:>4} {r['method']:8} {r['utilisation']:>6.1%} "
+              f"{r['rooms_used']:>5} "
               f"{r['late_jobs']:>4} {r['tardiness_min']:>8} {r['weighted_tardiness']:>6} "
               f"{r['solve_s']:>7.2f}")
     if a.json:

@@ -101,8 +101,9 @@ def _solve(free_jobs: list[Job], rooms: list[Room], hint: dict[str, Assignment],
 
 
 def _neighbourhood(plan: Schedule, rooms: list[Room], rng: random.Random, size: int,
-                   rank: int) -> list[Room]:
-    """The ``rank``-th least-loaded room in use plus rooms sharing a capability."""
+                   rank: int, late_rooms: list[str] = ()) -> list[Room]:
+    """A seed room plus rooms sharing a capability: every other step a room with a late
+    job (when there is one), else the ``rank``-th least-loaded room in use."""
     load: dict[str, int] = {}
     for a in plan.assignments.values():
         load[a.room] = load.get(a.room, 0) + a.end - a.start
@@ -110,6 +111,8 @@ def _neighbourhood(plan: Schedule, rooms: list[Room], rng: random.Random, size: 
     if not used:
         return []
     seed_room = used[rank % len(used)]
+    if late_rooms and rank % 2:
+        seed_room = next(r for r in rooms if r.id == late_rooms[rank // 2 % len(late_rooms)])
     mates = [r for r in rooms if r.id != seed_room.id and not r.down
              and r.capabilities & seed_room.capabilities and r.id in load]
     rng.shuffle(mates)
@@ -169,7 +172,10 @@ def improve(plan: Schedule, jobs: list[Job], rooms: list[Room], *, time_limit_s:
     while time.perf_counter() - t0 < time_limit_s:
         if token is not None:
             token.raise_if_cancelled()
-        hood = _neighbourhood(Schedule(current), rooms, rng, size, rank=steps // 2)
+        late = sorted({a.room for a in current.values()
+                       if a.end > jobs_by[a.job_id].due})
+        hood = _neighbourhood(Schedule(current), rooms, rng, size, rank=steps // 2,
+                              late_rooms=late)
         if not hood:
             break
         ids = {r.id for r in hood}

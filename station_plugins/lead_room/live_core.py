@@ -10,7 +10,8 @@ process dies) and the historian writer thread.
 Messages (``live_protocol``): out, ``("snap", dict)`` at most 10 Hz, coalesced (a slow
 reader gets the newest, never a backlog), ``("reply", id, ok, payload)`` and
 ``("error", payload)`` (never dropped, in order); in, ``(id, command, args)``.
-The process ends when told ``stop`` or when the GUI process's end of the pipe closes.
+The process ends when told ``stop``, when the GUI process's end of the pipe closes or on
+SIGTERM; each way it stops the client and drains the journal and the historian first.
 """
 from __future__ import annotations
 
@@ -252,6 +253,11 @@ def child_main(cfg: LiveConfig, conn: Any) -> None:
     logging.basicConfig(level=cfg.log_level,
                         format="%(asctime)s live %(levelname)s %(name)s: %(message)s")
     logging.getLogger("asyncua").setLevel(max(cfg.log_level, logging.WARNING))
+    import signal
+
+    def on_term(*_: Any) -> None:        # terminate() (e.g. the GUI's atexit): stop cleanly
+        raise SystemExit(0)
+    signal.signal(signal.SIGTERM, on_term)
     outbox = Outbox(conn)
     try:
         core = LiveCore(cfg, outbox)
@@ -284,8 +290,8 @@ def _serve(core: LiveCore, conn: Any, outbox: Outbox) -> None:
     while True:
         try:
             msg = conn.recv()
-        except (EOFError, OSError):
-            return                                   # GUI process gone: stop cleanly
+        except (EOFError, OSError, SystemExit):
+            return                  # GUI process gone or SIGTERM: stop, drain, exit
         req_id, cmd, args = msg
         if cmd == "stop":
             return

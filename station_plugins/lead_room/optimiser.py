@@ -143,6 +143,11 @@ def optimise(jobs: list[Job], rooms: list[Room], *, horizon_min: int = 480,
     lns_s = 2 * time_limit_s if lns_s is None else lns_s
     if lns_s > 0:
         t_lns = time.perf_counter()
+        first = fifo(jobs, rooms)         # on tight days FIFO is often later-free than ATC
+        if len(first.assignments) == len(out.assignments) and \
+                _score(first, placed) < _score(out, placed):
+            out = Schedule(first.assignments, dict(base.unscheduled), "cp-sat", 0.0,
+                           f"{out.status}; started from FIFO")
         closed = close_rooms(out, placed, rooms, time_limit_s=lns_s / 3, rules=[dispatch, fifo])
         if _score(closed, placed) < _score(out, placed):
             closed.status = f"{out.status}; rooms closed by re-dispatch"

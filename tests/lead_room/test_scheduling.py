@@ -197,3 +197,13 @@ def test_window_solver_respects_fixed_intervals():
     assert got is not None and set(got) == {"a", "b"}
     spans = sorted([(x.start, x.end) for x in got.values()] + [(10, 50)])
     assert all(p[1] <= q[0] for p, q in zip(spans, spans[1:]))      # no overlap
+
+
+def test_optimiser_on_a_tight_day_is_no_later_than_fifo_or_the_dispatcher():
+    rooms = jobs_io.default_rooms(8)
+    jobs = jobs_io.generate_day(60, seed=11, rooms=8, load=0.9)
+    f, d = scheduling.fifo(jobs, rooms), scheduling.dispatch(jobs, rooms)
+    o = optimise(jobs, rooms, time_limit_s=0.5, horizon_min=300, lns_s=2.0)
+    _check_plan(o, jobs, rooms)
+    wt = lambda s: metrics(s, jobs)["weighted_tardiness"]  # noqa: E731
+    assert wt(o) <= min(wt(f), wt(d))
