@@ -295,92 +295,102 @@
 <context>
     <name>LeadRoomPanel</name>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="102"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="104"/>
         <source>Overview</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="102"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="104"/>
         <source>Room</source>
         <translation>铅房</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="102"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="104"/>
         <source>Alarms</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="103"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="105"/>
         <source>Schedule</source>
         <translation>排程</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="103"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="105"/>
         <source>Dose &amp;&amp; energy</source>
         <translation>剂量与能耗</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="104"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="106"/>
         <source>Checklist</source>
         <translation>检查表</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="106"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="108"/>
         <source>Plan generated day (150 jobs)</source>
         <translation>排程生成的一天（150 个任务）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="107"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="109"/>
         <source>Room down: re-plan</source>
         <translation>铅房停用：重新排程</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="123"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="125"/>
         <source>Gateway: connecting...</source>
         <translation>网关：正在连接…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="125"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="127"/>
         <source>connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="125"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="127"/>
         <source>connecting</source>
         <translation>正在连接</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="126"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="128"/>
         <source>connection lost</source>
         <translation>连接中断</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="126"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="128"/>
         <source>not trusted</source>
         <translation>证书不受信任</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="127"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="129"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="128"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="130"/>
         <source>Gateway %1: %2</source>
         <translation>网关%1：%2</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="159"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="154"/>
+        <source>%1 signals</source>
+        <translation>%1 个信号</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/panel.py" line="155"/>
+        <source>reconnected; %1</source>
+        <translation>已重连；%1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/panel.py" line="171"/>
         <source>SAFETY: %1 - %2</source>
         <translation>安全：%1 - %2</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="161"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="173"/>
         <source>%1 safety alarm(s) active, %2 unacknowledged.</source>
         <translation>%1 个安全报警活动，%2 个未确认。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="198"/>
+        <location filename="../../station_plugins/lead_room/panel.py" line="210"/>
         <source>%1: %2 jobs in %3 rooms, utilisation %4, late %5, tardiness %6 min</source>
         <translation>%1：%2 个任务，%3 间铅房，利用率 %4，延误 %5 个，总延误 %6 分钟</translation>
     </message>

@@ -8,6 +8,7 @@ is active. New annunciated alarms beep (system beep) once per alarm.
 """
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -125,7 +126,8 @@ class LeadRoomPanel(QWidget):
             state = {"connected": self.tr("connected"), "connecting": self.tr("connecting"),
                      "lost": self.tr("connection lost"), "untrusted": self.tr("not trusted"),
                      "stopped": self.tr("stopped")}.get(st.state, st.state)
-            text = self.tr("Gateway %1: %2").replace("%1", state).replace("%2", st.message)
+            text = self.tr("Gateway %1: %2").replace("%1", state).replace(
+                "%2", self._connection_detail(st.message))
             colour = "ok" if connected else "error"
         self.connection.setText(text)
         self.connection.setStyleSheet(
@@ -141,6 +143,15 @@ class LeadRoomPanel(QWidget):
         elif idx == 5:
             self.checklist.set_rooms(svc.monitor.room_names())
         self._annunciate()
+
+    def _connection_detail(self, message: str) -> str:
+        """The adapter's detail line ("595 signals", "reconnected; 595 signals") in the
+        UI language; any other message is shown as the adapter wrote it."""
+        m = re.fullmatch(r"(reconnected; )?(\d+) signals", message or "")
+        if m is None:
+            return message
+        count = self.tr("%1 signals").replace("%1", m.group(2))
+        return self.tr("reconnected; %1").replace("%1", count) if m.group(1) else count
 
     def _update_banner(self) -> None:
         b = self.service.engine.banner()
