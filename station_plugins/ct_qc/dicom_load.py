@@ -170,7 +170,10 @@ def _channel_spacing(v: Any) -> float | None:
     return vals[-1] if vals and vals[-1] > 0 else None
 
 
-def _pixels(ds: Any) -> np.ndarray:
+def _pixels(ds: Any, out: np.ndarray | None = None) -> np.ndarray:
+    """HU image of one dataset, written into ``out`` (float32, rows x cols) when given:
+    raw little-endian 16-bit pixels are read straight from the PixelData bytes and
+    rescaled in place (no temporaries per slice)."""
     rows, cols = int(ds.Rows), int(ds.Columns)
     meta = getattr(ds, "file_meta", None)
     ts = str(meta.get("TransferSyntaxUID", "1.2.840.10008.1.2")) if meta is not None else ""
@@ -185,7 +188,17 @@ def _pixels(ds: Any) -> np.ndarray:
         arr = ds.pixel_array
     slope = float(_f(ds, "RescaleSlope", 1.0))
     icpt = float(_f(ds, "RescaleIntercept", 0.0))
-    return arr.astype(np.float32) * np.float32(slope) + np.float32(icpt)
+    if out is None:
+        out = np.empty(arr.shape, np.float32)
+    if arr.shape != out.shape:
+        raise InputRejected(f"image is {arr.shape[0]} x {arr.shape[1]}, expected {out.shape[0]} x {out.shape[1]}")
+    if slope == 1.0:
+        np.copyto(out, arr, casting="unsafe")
+    else:
+        np.multiply(arr, np.float32(slope), out=out, casting="unsafe")
+    if icpt != 0.0:
+        out += np.float32(icpt)
+    return out
 
 
 def load_series(paths: str | Path | Iterable[str | Path], *, series_uid: str | None = None,
@@ -264,7 +277,7 @@ def _assemble(datasets: list, skipped: int, *, source: str, require_ct: bool) ->
     for k, idx in enumerate(order):
         p, ds = datasets[idx]
         try:
-            vol[k] = _pixels(ds)
+            _pixels(ds, vol[k])
         except InputRejected as exc:
             raise InputRejected(f"{p.name}: {exc.message}") from exc
         except Exception as exc:  # noqa: BLE001
