@@ -51,7 +51,7 @@ def test_missing_module_is_named_and_its_measurements_are_error():
     assert r.verdict is Verdict.ERROR
 
 
-@pytest.mark.parametrize("name", ["catphan504", "catphan604", "acr464", "vendor_water"])
+@pytest.mark.parametrize("name", ["catphan504", "catphan600", "catphan604", "acr464", "vendor_water"])
 def test_auto_phantom_detection(name):
     sim = simulated(phantom=name, seed=11)
     r = analyze_series(LoadedSeries.from_simulated(sim), phantom="auto")
