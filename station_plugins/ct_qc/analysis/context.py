@@ -83,7 +83,13 @@ class Ctx:
     def mean_image(self, idx: np.ndarray) -> np.ndarray:
         key = ("mean", tuple(int(i) for i in idx))
         if key not in self.cache:
-            self.cache[key] = self.vol[idx].mean(axis=0) if len(idx) > 1 else self.vol[int(idx[0])]
+            idx = np.asarray(idx)
+            if len(idx) == 1:
+                self.cache[key] = self.vol[int(idx[0])]
+            elif np.all(np.diff(idx) == 1):   # a contiguous view: no copy of the slab
+                self.cache[key] = self.vol[int(idx[0]):int(idx[-1]) + 1].mean(axis=0)
+            else:
+                self.cache[key] = self.vol[idx].mean(axis=0)
         return self.cache[key]
 
     def where_circle(self, slice_idx: int, c: tuple[float, float], r_px: float,
