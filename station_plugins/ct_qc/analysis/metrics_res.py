@@ -8,6 +8,7 @@ import numpy as np
 from station_plugins.ct_qc.analysis.context import Ctx, Raw, key_part, nan_raw
 from station_plugins.ct_qc.analysis.result import Curve
 from station_plugins.ct_qc.analysis.roi import circle_stats, circle_values, crossing
+from station_plugins.ct_qc.phantoms import MODULE_KINDS as _ALL_KINDS
 
 N_PAD = 256
 
@@ -34,10 +35,27 @@ def _sphere_ft(f: np.ndarray, d_mm: float) -> np.ndarray:
 
 def mtf(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     mods = [m for m in ctx.modules("resolution") if m["beads"] or m["wires"]]
-    if not mods:
-        miss = ", ".join(m["id"] for m in ctx.missing("resolution")) or "no bead or wire in the phantom"
+    if not mods and ctx.missing("resolution"):
+        miss = ", ".join(m["id"] for m in ctx.missing("resolution"))
         return [nan_raw("mtf.mtf50", "lp/cm", f"resolution module not in the series ({miss})"),
                 nan_raw("mtf.mtf10", "lp/cm", f"resolution module not in the series ({miss})")], []
+    if not mods:
+        # the resolution module has no bead or wire (ACR 464: bar patterns only): the
+        # phantom's small steel BBs elsewhere (ACR module 3 distance BBs) are point sources
+        # too; the innermost ones are used (furthest from the phantom edge)
+        mods = sorted((m for m in ctx.modules(*_ALL_KINDS) if m["beads"]),
+                      key=lambda m: min(math.hypot(b["x_mm"], b["y_mm"]) for b in m["beads"]))
+    if not mods:
+        edge = _edge_mtf(ctx)
+        if edge is None:
+            return [nan_raw("mtf.mtf50", "lp/cm", "no bead, wire or high-contrast edge in the phantom"),
+                    nan_raw("mtf.mtf10", "lp/cm", "no bead, wire or high-contrast edge in the phantom")], []
+        f, mtf_c, name = edge
+        note = f"circular edge of {name} (the phantom has no bead or wire)"
+        ctx.cache["mtf"] = (f, mtf_c)
+        return ([_mtf_raw("mtf.mtf50", f * 10.0, mtf_c, 0.5, {}, note),
+                 _mtf_raw("mtf.mtf10", f * 10.0, mtf_c, 0.1, {}, note)],
+                [Curve("mtf", tuple(f * 10.0), tuple(mtf_c), "lp/cm", "", "MTF (edge)")])
     m = mods[0]
     items = m["wires"] or m["beads"]
     px = ctx.pixel_mm
@@ -82,19 +100,30 @@ def mtf(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     item = items[0]
     f, mtf_c, method = _mtf_from_psf(psf, pts_v, float(np.mean(noises)) / math.sqrt(len(used)), px,
                                      float(item["diameter_mm"]), bool(m["wires"]))
-    edge = _edge_mtf(ctx) if method.startswith("Gaussian") else None
+    # a point spread sampled by pixels as large as the point itself aliases (the curve is
+    # still above 10 % at Nyquist): the radially oversampled insert edge (TTF) is then the
+    # better estimate, as it is when the bead is too faint for a non-parametric MTF
+    undersampled = not method.startswith("Gaussian") and len(mtf_c) and float(mtf_c[-1]) >= 0.1
+    edge = _edge_mtf(ctx) if method.startswith("Gaussian") or undersampled else None
     extra = []
-    if edge is not None:   # low bead SNR: the high-contrast edge (TTF) is the better estimate
+    if edge is not None:
         f_cm = f * 10.0
-        extra.append(Raw("mtf.bead_mtf50", round(crossing(f_cm, mtf_c, 0.5), 3), "lp/cm", {},
-                         f"bead {method}; informative"))
+        bead50 = crossing(f_cm, mtf_c, 0.5)
+        extra.append(Raw("mtf.bead_mtf50", None if math.isnan(bead50) else round(bead50, 3),
+                         "lp/cm", {}, f"bead {method}; informative: "
+                         + ("no 50 % crossing" if math.isnan(bead50) else f"{bead50:.2f} lp/cm"),
+                         not_applicable=True))
         f, mtf_c, name = edge
-        method = f"circular edge of {name} (bead SNR too low for a point-spread MTF)"
+        why = "PSF undersampled by the pixel size" if undersampled else "bead SNR too low"
+        method = f"circular edge of {name} ({why} for a point-spread MTF)"
     f_cm = f * 10.0
     ctx.cache["mtf"] = (f, mtf_c)
     w = {"slice": used[len(used) // 2], "kind": "circle", "centre_px": [round(peak_at[0], 2), round(peak_at[1], 2)],
          "radius_px": round(3.0 / px, 2), "slices": sorted(set(used))}
-    note = f"{'wire' if m['wires'] else 'bead'} PSF, {len(used)} image(s), {method}"
+    note = (method if edge is not None
+            else f"{'wire' if m['wires'] else 'bead'} PSF, {len(used)} image(s), {method}")
+    if edge is not None:
+        w = {}
     return ([_mtf_raw("mtf.mtf50", f_cm, mtf_c, 0.5, w, note),
              _mtf_raw("mtf.mtf10", f_cm, mtf_c, 0.1, w, note)] + extra,
             [Curve("mtf", tuple(f_cm), tuple(mtf_c), "lp/cm", "", "MTF (point spread)")])
