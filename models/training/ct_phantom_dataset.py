@@ -11,7 +11,10 @@ rendered by the digital phantom simulator with a known class:
           over three slices, see ring_detection_floor); 3 HU = the ring warning level,
           and a 6 HU action-level ring on a 512 matrix measures ~3.5 HU at 256 x 256
   streak  photon starvation streaks, 30..150 HU
-  band    a detector-row gain mismatch on the centre slice, 8..30 HU
+  band    a detector-row gain mismatch on the centre slice (70 %) or on it and one
+          neighbour, whose MEASURED amplitude (what the physics band detector reports: the
+          median of a 15 mm central disc minus its value without the band, on the centre
+          slice) is 3..30 HU (held-out 3.5..28); 3 HU = the physics band action level
   noise   noise SD 24..45 HU (normal: 4..14 HU)
   shift   CT-number shift of 12..40 HU (either sign)
   blur    PSF sigma 0.95..1.6 mm (normal: 0.3..0.65 mm)
@@ -41,7 +44,7 @@ from station_plugins.ct_qc.phantoms import load_phantom  # noqa: E402
 from station_plugins.ct_qc.simulator import ArtifactSpec, SimParams, simulate_series  # noqa: E402
 from station_plugins.ct_qc.simulator.artifacts import ring_image  # noqa: E402
 from station_plugins.ct_qc.simulator.params import NOISE_KERNELS  # noqa: E402
-from station_plugins.ct_qc.simulator.series import make_grid  # noqa: E402
+from station_plugins.ct_qc.simulator.series import make_grid, phantom_centre_at  # noqa: E402
 from station_plugins.image_review.preprocess import CLASSES, stack_neighbours  # noqa: E402
 
 TRAIN_PHANTOMS = ("catphan504", "catphan604", "acr464", "vendor_water")
@@ -53,12 +56,12 @@ def _ranges(heldout: bool) -> dict:
         return dict(offset=22.0, roll=40.0, thick=(0.8, 5.0), noise=(5.0, 13.0),
                     sigma=(0.33, 0.62), ring=(3.0, 21.0), ring_r=(12.0, 93.0),
                     streak=(35.0, 140.0),
-                    band=(9.0, 28.0), xnoise=(26.0, 42.0), shift=(13.0, 38.0),
+                    band=(3.5, 28.0), xnoise=(26.0, 42.0), shift=(13.0, 38.0),
                     blur=(1.0, 1.55), hu_offset=(-3.0, 3.0))
     return dict(offset=18.0, roll=30.0, thick=(1.0, 5.0), noise=(4.0, 14.0),
                 sigma=(0.3, 0.65), ring=(3.0, 25.0), ring_r=(10.0, 95.0),
                 streak=(30.0, 150.0),
-                band=(8.0, 30.0), xnoise=(24.0, 45.0), shift=(12.0, 40.0),
+                band=(3.0, 30.0), xnoise=(24.0, 45.0), shift=(12.0, 40.0),
                 blur=(0.95, 1.6), hu_offset=(-4.0, 4.0))
 
 
@@ -106,6 +109,28 @@ def ring_detection_floor(p: SimParams, spec: ArtifactSpec) -> float:
     return float(max(RING_MIN_HU[kind], RING_Z[kind] * p.noise_sd_hu / np.sqrt(n_indep)))
 
 
+# The band label follows the physics band detector (station_plugins/ct_qc/analysis/
+# artifacts.py: bands: median HU of a 15 mm disc about the phantom centre, per slice, minus
+# a running median along z; FAIL above 3 HU). The simulator's band is a row-gain error that
+# scales attenuation (water moves by the nominal amplitude, denser centres by more), so the
+# nominal amplitude is set from the amplitude that detector would measure on the centre slice.
+BAND_DISC_MM = 15.0
+
+
+def band_measured_amplitude(p: SimParams) -> float:
+    """HU the physics band detector measures on the centre slice per 1 HU nominal band:
+    central-disc median of a noise-free render with a band minus the same without."""
+    clean = replace(p, noise_sd_hu=0.0, artifacts=())
+    probe = replace(clean, artifacts=(ArtifactSpec("band", 1000.0, slices=(1,)),))
+    a, b = simulate_series(clean), simulate_series(probe)
+    grid = make_grid(p)
+    cx, cy = phantom_centre_at(p, float(a.slice_positions_mm[1]))
+    col, row = (cx - grid.x0) / grid.pixel_mm, (cy - grid.y0) / grid.pixel_mm
+    yy, xx = np.mgrid[0:grid.ny, 0:grid.nx]
+    disc = (yy - row) ** 2 + (xx - col) ** 2 <= (BAND_DISC_MM / grid.pixel_mm) ** 2
+    return float(np.median(b.volume[1][disc]) - np.median(a.volume[1][disc])) / 1000.0
+
+
 def sample_spec(label: str, seed: int, heldout: bool = False) -> SimParams:
     """The simulator parameters of one sample (deterministic in ``seed``)."""
     rng = np.random.default_rng(seed)
@@ -149,7 +174,12 @@ def sample_spec(label: str, seed: int, heldout: bool = False) -> SimParams:
                                  angle_deg=float(rng.uniform(0, 180)),
                                  views=int(rng.integers(1, 5))))
     elif label == "band":
-        arts.append(ArtifactSpec("band", sign * rng.uniform(*r["band"]), slices=(1,)))
+        # down to the physics band ACTION level (3 HU, factory limits); a row-gain error
+        # hits one slice or two adjacent ones (then the centre differs from one neighbour)
+        rows = (1,) if rng.random() < 0.7 else ((1, 2) if rng.random() < 0.5 else (0, 1))
+        target = float(rng.uniform(*r["band"]))         # measured HU, as the physics sees it
+        unit = band_measured_amplitude(SimParams(**params))
+        arts.append(ArtifactSpec("band", sign * target / unit, slices=rows))
     elif label == "noise":
         params["noise_sd_hu"] = float(rng.uniform(*r["xnoise"]))
     elif label == "shift":

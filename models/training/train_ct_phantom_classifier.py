@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from station_plugins.image_review.preprocess import CLASSES, INPUT_SIZE  # noqa: E402
 
-NAME, VERSION = "ct_phantom_classifier", "1.1.0"
+NAME, VERSION = "ct_phantom_classifier", "1.2.0"
 
 
 def _polar_grid(n_r: int = 160, n_theta: int = 512, r_max: float = 0.97) -> torch.Tensor:
@@ -370,6 +370,11 @@ def main() -> None:
                                        "3..21) and >= the physics detection criterion over "
                                        "three slices (z 6 ring / 7 arc, 2 / 3 HU minimum; "
                                        "arcs r >= 15 mm); 3 HU = the ring warning level",
+                         "band_label": "measured band amplitude (physics definition: median "
+                                       "of a 15 mm central disc minus its value without the "
+                                       "band, on the centre slice) 3..30 HU (held-out "
+                                       "3.5..28), on the centre slice (70 %) or on it and one "
+                                       "neighbour; 3 HU = the band action level",
                          "class_weights": {"normal": a.normal_weight}},
                      "train_samples": int(len(ytr)), "validation_samples": int(n_cal),
                      "validation_accuracy": round(float(np.trace(cm_val) / cm_val.sum()), 5),

@@ -46,3 +46,63 @@ def test_measured_amplitude_is_linear_and_below_the_simulator_peak_for_arcs():
     # much fainter than its nominal amplitude, which is why the recipe uses the measurement
     assert 0 < arc < 0.6 * 10.0
     assert 0 < full <= 10.0 and np.isfinite(full)
+
+
+# --- band label: the amplitude the physics band detector measures (not the nominal) ---
+
+def _disc_median_shift(p, k: int = 1) -> float:
+    """Centre-slice median of a 15 mm disc about the phantom centre, with minus without the
+    band (noise-free renders of the sample's own parameters)."""
+    from dataclasses import replace
+
+    from station_plugins.ct_qc.simulator import simulate_series
+    from station_plugins.ct_qc.simulator.series import make_grid, phantom_centre_at
+
+    with_band = simulate_series(replace(p, noise_sd_hu=0.0))
+    without = simulate_series(replace(p, noise_sd_hu=0.0, artifacts=()))
+    grid = make_grid(p)
+    cx, cy = phantom_centre_at(p, float(without.slice_positions_mm[k]))
+    yy, xx = np.mgrid[0:grid.ny, 0:grid.nx]
+    disc = ((yy - (cy - grid.y0) / grid.pixel_mm) ** 2
+            + (xx - (cx - grid.x0) / grid.pixel_mm) ** 2) <= (15.0 / grid.pixel_mm) ** 2
+    return float(np.median(with_band.volume[k][disc]) - np.median(without.volume[k][disc]))
+
+
+@pytest.mark.parametrize("heldout, seed0, lo, hi", [(False, 1_000, 3.0, 30.0),
+                                                    (True, 900_000_000, 3.5, 28.0)])
+def test_band_samples_measure_between_the_action_level_and_the_range_top(heldout, seed0, lo, hi):
+    rows_seen = set()
+    for k in range(8):
+        p = sample_spec("band", sample_seed(seed0, "band", k), heldout)
+        (band,) = p.artifacts
+        assert band.kind == "band" and 1 in band.slices
+        assert band.slices in ((1,), (1, 2), (0, 1))
+        rows_seen.add(band.slices)
+        measured = abs(_disc_median_shift(p))
+        assert lo - 0.05 <= measured <= hi + 0.05, (k, measured, band.amplitude_hu)
+    assert (1,) in rows_seen and len(rows_seen) > 1     # one slice and two adjacent slices
+
+
+def test_band_measured_amplitude_is_what_the_physics_band_detector_reports():
+    from dataclasses import replace
+
+    from models.training.ct_phantom_dataset import band_measured_amplitude
+    from station_plugins.ct_qc.analysis import analyze_series
+    from station_plugins.ct_qc.dicom_load import LoadedSeries
+    from station_plugins.ct_qc.limits import load_profile
+    from station_plugins.ct_qc.simulator import simulate_series
+
+    base = SimParams(phantom="catphan504", matrix=256, slice_thickness_mm=5.0,
+                     noise_sd_hu=2.0, seed=3)
+    z = simulate_series(replace(base, noise_sd_hu=0.0)).slice_positions_mm
+    k = len(z) // 2
+    unit = band_measured_amplitude(replace(base, n_slices=3,
+                                           z_range_mm=(float(z[k - 1]), float(z[k + 1]))))
+    assert 0.8 < unit < 1.3
+    sim = simulate_series(replace(base, artifacts=(ArtifactSpec("band", 4.0, slices=(k,)),)))
+    res = analyze_series(LoadedSeries.from_simulated(sim), phantom="catphan504",
+                         profile=load_profile("factory_simct_120kv"))
+    found = [a for a in res.artifacts if a.type == "band"]
+    assert len(found) == 1 and found[0].location["slice_range"] == [k, k]
+    assert found[0].amplitude_hu == pytest.approx(4.0 * unit, abs=0.3)
+    assert found[0].verdict.value == "FAIL"          # 4 HU measured > the 3 HU action level
