@@ -36,6 +36,9 @@ CASES = (
        for i, a in enumerate([30, 60, 100, 150])]
     + [("band", ArtifactSpec("band", a, slices=(18, 19)), 40 + i)
        for i, a in enumerate([5, 10, 20, 30])]
+    # faint bands just above the 3 HU action level, one slice and two adjacent slices
+    + [("band", ArtifactSpec("band", a, slices=rows), 60 + i)
+       for i, (a, rows) in enumerate([(3.5, (18,)), (-4.0, (25,)), (3.5, (18, 19))])]
     + [("cupping", ArtifactSpec("cupping", a), 50 + i) for i, a in enumerate([20, 40, 60])]
 )
 
