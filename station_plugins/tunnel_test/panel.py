@@ -403,11 +403,23 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         station = self.station        # the console is created (journal, MES) off the GUI thread
         engineer = self._allowed("run_draft")
 
+        default_sequence = str(station.sequence_path())
+
         def load() -> tuple:
             console = station.console
             console.start_resender(self._outbox_result)
-            return (console.recent(20), console.unfinished(),
-                    station.library.visible(engineer), console.pump())
+            lists = (console.recent(20), console.unfinished(),
+                     station.library.visible(engineer), console.pump())
+            # parse the default sequence once here: its first load imports the step
+            # modules, and doing that while a run starts held the GUI thread up to 0.25 s
+            # (import locks); a broken file is reported when the run is started
+            try:
+                from station_plugins.tunnel_test.sequence_loader import load_sequence
+
+                load_sequence(default_sequence)
+            except Exception:  # noqa: BLE001 - warm-up only, Start reports the problem
+                pass
+            return lists
         self._bg(load, self._lists_loaded)
 
     def _lists_loaded(self, result: Any, error: Any) -> None:
