@@ -46,6 +46,7 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self._unfinished: list[dict] = []
         self._pending_events: list[dict] = []
         self._worker = BackgroundWorker(self)
+        station.register_panel_worker(self._worker)
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FLUSH_MS)

@@ -37,6 +37,7 @@ class TunnelTestStation(StationPlugin):
         self._mes_sim: Any = None
         self._simulator: Any = None
         self._library: Any = None
+        self._panel_workers: list[Any] = []     # the panels' I/O threads, stopped at shutdown
 
     # --- services (lazy) ------------------------------------------------------------
     @property
@@ -100,7 +101,13 @@ class TunnelTestStation(StationPlugin):
     def can_close(self) -> bool:
         return self._console is None or not self._console.any_active()
 
+    def register_panel_worker(self, worker: Any) -> None:
+        self._panel_workers.append(worker)
+
     def shutdown(self) -> None:
+        for worker in self._panel_workers:
+            worker.stop()
+        self._panel_workers.clear()
         if self._console is not None:
             self._console.close()
             self._console = None

@@ -34,6 +34,8 @@ class BackgroundWorker(QObject):
         self._thread = threading.Thread(target=self._loop, name="tunnel-panel-worker",
                                         daemon=True)
         self._thread.start()
+        jobs = self._jobs
+        self.destroyed.connect(lambda *_: jobs.put(None))   # the panel is gone: end the thread
 
     def submit(self, fn: Callable[[], Any], done: Callable[[Any, Any], None]) -> None:
         self._jobs.put((fn, done))
@@ -56,8 +58,11 @@ class BackgroundWorker(QObject):
     def _deliver(self, done: Callable[[Any, Any], None], result: Any, error: Any) -> None:
         done(result, error)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
+        """End the thread once the jobs already queued are done (waits up to ``timeout``)."""
         self._jobs.put(None)
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
 
 
 class StateBanner(QLabel):

@@ -55,4 +55,7 @@ def test_login_open_every_station_and_close(qtbot, workstation, tmp_path):
     def leaked():
         return [t for t in threading.enumerate() if t.ident not in threads_before
                 and t.is_alive() and not t.name.startswith(("Dummy", "QDBus"))]
-    qtbot.waitUntil(lambda: not leaked(), timeout=10000)
+    try:
+        qtbot.waitUntil(lambda: not leaked(), timeout=10000)
+    except Exception:
+        raise AssertionError(f"threads left running: {[t.name for t in leaked()]}")
