@@ -173,6 +173,9 @@ def run_gui(args: argparse.Namespace) -> int:
             return 0
         window.sig_logged_in.emit(ws.session.user)
         window.show()
+        from app.runtime.gc_pauses import freeze_long_lived
+
+        freeze_long_lived()       # start-up objects live as long as the process
         return app.exec()
     finally:
         ws.close()

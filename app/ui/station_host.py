@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QPlainTextEdit, QStackedWidget, QVBoxLayout, QWidget)
 
+from app.runtime.gc_pauses import freeze_long_lived
 from app.ui.i18n import current_language
 
 log = logging.getLogger(__name__)
@@ -264,6 +265,7 @@ class StationHost(QWidget):
             return StationStatusPage("unavailable", entry, entry.error, entry.detail, self.stack)
         if not panel.objectName():
             panel.setObjectName(f"{entry.id}_panel")
+        freeze_long_lived()       # the panel lives as long as the window: keep GC pauses short
         return panel
 
     def retranslate_ui(self) -> None:

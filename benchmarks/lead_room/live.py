@@ -140,6 +140,9 @@ def live_scenario(rooms: int, rate: float, seconds: float, n_alarms: int, mode: 
                       Path(tempfile.mkdtemp()))
         svc = parts.svc
         panel = LeadRoomPanel(svc)
+        from app.runtime.gc_pauses import freeze_long_lived
+
+        freeze_long_lived()       # as the station host does after building a panel
         panel.resize(1600, 1000)
         panel.show()
         gaps: list[float] = []

@@ -22,6 +22,7 @@ import time
 from collections import deque
 from typing import Any, Callable
 
+from app.runtime.gc_pauses import freeze_long_lived
 from station_plugins.lead_room.live_protocol import (LIST_KEYS, LinkState, LiveConfig,
                                                      LiveValue, error_payload)
 
@@ -273,6 +274,7 @@ def child_main(cfg: LiveConfig, conn: Any) -> None:
     except Exception as exc:  # noqa: BLE001
         outbox.put(("fatal", error_payload(exc)))
     outbox.put(("started", {"pid": __import__("os").getpid()}))
+    freeze_long_lived()           # the parts live as long as the process: short GC pauses
     _serve(core, conn, outbox)
     try:
         asyncio.run_coroutine_threadsafe(core.stop(), loop).result(20)
