@@ -46,16 +46,7 @@ def mtf(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
         mods = sorted((m for m in ctx.modules(*_ALL_KINDS) if m["beads"]),
                       key=lambda m: min(math.hypot(b["x_mm"], b["y_mm"]) for b in m["beads"]))
     if not mods:
-        edge = _edge_mtf(ctx)
-        if edge is None:
-            return [nan_raw("mtf.mtf50", "lp/cm", "no bead, wire or high-contrast edge in the phantom"),
-                    nan_raw("mtf.mtf10", "lp/cm", "no bead, wire or high-contrast edge in the phantom")], []
-        f, mtf_c, name = edge
-        note = f"circular edge of {name} (the phantom has no bead or wire)"
-        ctx.cache["mtf"] = (f, mtf_c)
-        return ([_mtf_raw("mtf.mtf50", f * 10.0, mtf_c, 0.5, {}, note),
-                 _mtf_raw("mtf.mtf10", f * 10.0, mtf_c, 0.1, {}, note)],
-                [Curve("mtf", tuple(f * 10.0), tuple(mtf_c), "lp/cm", "", "MTF (edge)")])
+        return _mtf_from_edge(ctx, "the phantom has no bead or wire")
     m = mods[0]
     items = m["wires"] or m["beads"]
     px = ctx.pixel_mm
@@ -84,19 +75,9 @@ def mtf(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
             used.append(int(i))
             peak_at = peak_at or (float(px0), float(py0))
     if not used:
-        edge = _edge_mtf(ctx)
-        if edge is None:
-            return [nan_raw("mtf.mtf50", "lp/cm", "bead/wire not visible above noise"),
-                    nan_raw("mtf.mtf10", "lp/cm", "bead/wire not visible above noise")], []
         # the bead is lost in the noise (coarse matrix, thick slice): the high-contrast
         # insert edge (TTF) still gives the system MTF; the note says which was used
-        f, mtf_c, name = edge
-        f_cm = f * 10.0
-        ctx.cache["mtf"] = (f, mtf_c)
-        note = f"circular edge of {name} (bead/wire not visible above noise)"
-        return ([_mtf_raw("mtf.mtf50", f_cm, mtf_c, 0.5, {}, note),
-                 _mtf_raw("mtf.mtf10", f_cm, mtf_c, 0.1, {}, note)],
-                [Curve("mtf", tuple(f_cm), tuple(mtf_c), "lp/cm", "", "MTF (edge)")])
+        return _mtf_from_edge(ctx, "bead/wire not visible above noise")
     item = items[0]
     f, mtf_c, method = _mtf_from_psf(psf, pts_v, float(np.mean(noises)) / math.sqrt(len(used)), px,
                                      float(item["diameter_mm"]), bool(m["wires"]))
@@ -127,6 +108,21 @@ def mtf(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     return ([_mtf_raw("mtf.mtf50", f_cm, mtf_c, 0.5, w, note),
              _mtf_raw("mtf.mtf10", f_cm, mtf_c, 0.1, w, note)] + extra,
             [Curve("mtf", tuple(f_cm), tuple(mtf_c), "lp/cm", "", "MTF (point spread)")])
+
+
+def _mtf_from_edge(ctx: Ctx, why: str) -> tuple[list[Raw], list[Curve]]:
+    """MTF50/MTF10 from the highest-contrast insert edge (TTF) when no point source serves."""
+    edge = _edge_mtf(ctx)
+    if edge is None:
+        return [nan_raw("mtf.mtf50", "lp/cm", f"{why}; no high-contrast edge either"),
+                nan_raw("mtf.mtf10", "lp/cm", f"{why}; no high-contrast edge either")], []
+    f, mtf_c, name = edge
+    f_cm = f * 10.0
+    ctx.cache["mtf"] = (f, mtf_c)
+    note = f"circular edge of {name} ({why})"
+    return ([_mtf_raw("mtf.mtf50", f_cm, mtf_c, 0.5, {}, note),
+             _mtf_raw("mtf.mtf10", f_cm, mtf_c, 0.1, {}, note)],
+            [Curve("mtf", tuple(f_cm), tuple(mtf_c), "lp/cm", "", "MTF (edge)")])
 
 
 def _mtf_raw(key: str, f_cm: np.ndarray, mtf_c: np.ndarray, level: float, where: dict,
