@@ -23,6 +23,7 @@ from concurrent.futures import Future
 from typing import Any, Callable
 
 from app.core.errors import DeviceError
+from station_plugins.lead_room.listeners import ChangeListeners
 from station_plugins.lead_room.live_protocol import LinkState, LiveConfig, rebuild_error
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class LiveProcess:
         self._send_lock = threading.Lock()
         self._pending: dict[int, Future] = {}
         self._ids = itertools.count(1)
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners = ChangeListeners("live")
         self._stopping = False
         self._stopped = threading.Event()
         self.started = threading.Event()
@@ -167,19 +168,10 @@ class LiveProcess:
                 self._spawn()
 
     def _notify(self) -> None:
-        for fn in list(self._listeners):
-            try:
-                fn()
-            except Exception:  # noqa: BLE001 - one listener must not stop the others
-                log.exception("live listener failed")
+        self._listeners.notify()
 
     def add_listener(self, fn: Callable[[], None]) -> Callable[[], None]:
-        self._listeners.append(fn)
-
-        def remove() -> None:
-            if fn in self._listeners:
-                self._listeners.remove(fn)
-        return remove
+        return self._listeners.add(fn)
 
     # --- requests (any thread) -----------------------------------------------------------------
     def send(self, cmd: str, *args: Any) -> Future:

@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from station_plugins.lead_room.alarm_state import AlarmEvent
 from station_plugins.lead_room.alarms import AlarmEngine
+from station_plugins.lead_room.listeners import ChangeListeners
 from station_plugins.lead_room.signals import leaf_of, room_of
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class RoomMonitor:
         self.connection: Any = None
         self._lock = threading.Lock()
         self._dirty = False
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners = ChangeListeners("monitor")
         self._task: asyncio.Task | None = None
         self.values_received = 0
 
@@ -107,12 +108,7 @@ class RoomMonitor:
 
     # --- periodic (loop thread) -------------------------------------------------------------
     def add_listener(self, fn: Callable[[], None]) -> Callable[[], None]:
-        self._listeners.append(fn)
-
-        def remove() -> None:
-            if fn in self._listeners:
-                self._listeners.remove(fn)
-        return remove
+        return self._listeners.add(fn)
 
     async def run_timers(self) -> None:
         last_tick = 0.0
@@ -130,11 +126,7 @@ class RoomMonitor:
             with self._lock:
                 dirty, self._dirty = self._dirty, False
             if dirty:
-                for fn in list(self._listeners):
-                    try:
-                        fn()
-                    except Exception:  # noqa: BLE001
-                        log.exception("monitor listener failed")
+                self._listeners.notify()
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self.run_timers(), name="room-monitor")
