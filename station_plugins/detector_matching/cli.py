@@ -131,8 +131,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
                     spec_cost_per_slot=args.spec_cost_per_slot,
                     settings=settings_for(args.seed, args.time_limit, moves_per_slot=20_000))
     _write(args.json_out, res.to_dict())
-    print(f"{res.meeting_spec}/{len(res.detectors)} detectors meet spec, material "
-          f"utilisation {100 * res.utilisation:.1f} %", file=sys.stderr)
+    print(f"{res.meeting_spec}/{len(res.detectors)} detectors meet spec "
+          f"({res.balancing['meeting_spec_before']} before spec balancing; given up for the "
+          f"others: {res.balancing['given_up'] or 'none'}), material utilisation "
+          f"{100 * res.utilisation:.1f} %, {res.seconds:.1f} s", file=sys.stderr)
     return 0
 
 
