@@ -40,6 +40,8 @@ class BatchResult:
     spec_cost_per_slot: float
     balancing: dict = field(default_factory=dict)
     seconds: float = 0.0
+    cost_source: str = "physics"
+    cost_source_note: str = ""
 
     @property
     def meeting_spec(self) -> int:
@@ -58,11 +60,15 @@ class BatchResult:
                 "joint_objective": self.solution.objective,
                 "lower_bound": self.solution.lower_bound,
                 "gap": self.solution.gap, "balancing": self.balancing,
+                "cost_source": self.cost_source, "cost_source_note": self.cost_source_note,
                 "seconds": self.seconds or self.solution.seconds}
 
 
-def batch_problem(pool: ModulePool, layout: DetectorLayout, k: int) -> MatchProblem:
-    single = build_problem(pool, replace(layout, fixed_slots={}))   # locks: single mode
+def batch_problem(pool: ModulePool, layout: DetectorLayout, k: int,
+                  single: MatchProblem | None = None) -> MatchProblem:
+    """``single``: the one-detector problem (its costs, e.g. learned); locks are for
+    single mode only, so it must have none."""
+    single = single or build_problem(pool, replace(layout, fixed_slots={}))
     n = layout.slots
     joint_layout = replace(layout, slots=n * k, fixed_slots={}, name=f"{layout.name}x{k}")
     c = np.tile(single.c, (k, 1))
@@ -70,7 +76,7 @@ def batch_problem(pool: ModulePool, layout: DetectorLayout, k: int) -> MatchProb
     fixed = np.full(n * k, -1, dtype=np.int64)
     return MatchProblem(c=c, d=single.d, lam=lam, fixed=fixed, serials=single.serials,
                         lots=single.lots, layout=joint_layout, left_out=single.left_out,
-                        joints=np.arange(1, k) * n - 1)
+                        joints=np.arange(1, k) * n - 1, cost_source=single.cost_source)
 
 
 def detector_costs(C1: np.ndarray, D: np.ndarray, lam1: np.ndarray, dets: np.ndarray
@@ -220,16 +226,21 @@ def _polish_detector(p_single: MatchProblem, modules: np.ndarray,
 
 def run_batch(pool: ModulePool, layout: DetectorLayout, *, detectors: int | None = None,
               spec_cost_per_slot: float = 1.6, settings: OptimiserSettings = OptimiserSettings(),
-              token: CancelToken | None = None, progress=no_progress) -> BatchResult:
+              token: CancelToken | None = None, progress=no_progress,
+              single: MatchProblem | None = None, cost_note: str = "") -> BatchResult:
+    """``single``: the one-detector problem with the chosen costs (default: physics,
+    built here); fixed slots are ignored in batch mode."""
     t0 = time.perf_counter()
     n = layout.slots
-    single = build_problem(pool, replace(layout, fixed_slots={}))
+    if single is not None and (single.fixed >= 0).any():
+        raise ValueError("batch mode: build the one-detector problem without fixed slots")
+    single = single or build_problem(pool, replace(layout, fixed_slots={}))
     usable = single.m
     k = detectors or usable // n
     if k < 1 or k * n > usable:
         raise InputRejected(f"{usable} usable modules cannot fill {k} detectors of {n} "
                             "slots.", code="DM-SHORT")
-    p = batch_problem(pool, layout, k)
+    p = batch_problem(pool, layout, k, single)
     joint_time = 0.7 * settings.time_limit
     sol = solve(p, replace(settings, moves_per_slot=max(1, settings.moves_per_slot),
                            time_limit=joint_time),
@@ -269,4 +280,5 @@ def run_batch(pool: ModulePool, layout: DetectorLayout, *, detectors: int | None
             "given_up": [d["detector"] for d in out if d["given_up_for_others"]]}
     progress(1.0, "done")
     return BatchResult(out, sol, total, spec_cost_per_slot, info,
-                       time.perf_counter() - t0)
+                       time.perf_counter() - t0, single.cost_source,
+                       cost_note or "physics cost (slot and neighbour)")

@@ -49,6 +49,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--spec-cost-per-slot", type=float, default=1.6)
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--time-limit", type=float, default=10.0)
+    b.add_argument("--cost", choices=("auto", "physics", "learned"), default="auto",
+                   help="neighbour cost, as for run (default: learned when available)")
     b.add_argument("--json", dest="json_out", type=Path, required=True)
     b.set_defaults(func=cmd_batch)
 
@@ -125,16 +127,26 @@ def cmd_run(args: argparse.Namespace) -> int:
 @_guard
 def cmd_batch(args: argparse.Namespace) -> int:
     from station_plugins.detector_matching.batch import run_batch
-    from station_plugins.detector_matching.workflow import settings_for
+    from dataclasses import replace
+
+    from station_plugins.detector_matching.learned_cost import load_learned_cost
+    from station_plugins.detector_matching.workflow import (MatchInputs, prepare_problem,
+                                                            settings_for)
     pool, layout = _load(args)
+    learned, why = (None, "physics requested") if args.cost == "physics" else load_learned_cost()
+    single, note = prepare_problem(MatchInputs(pool=pool, layout=replace(layout, fixed_slots={}),
+                                               cost=args.cost, learned=learned,
+                                               learned_unavailable_reason=why))
     res = run_batch(pool, layout, detectors=args.detectors,
                     spec_cost_per_slot=args.spec_cost_per_slot,
-                    settings=settings_for(args.seed, args.time_limit, moves_per_slot=20_000))
+                    settings=settings_for(args.seed, args.time_limit, moves_per_slot=20_000),
+                    single=single, cost_note=note)
     _write(args.json_out, res.to_dict())
     print(f"{res.meeting_spec}/{len(res.detectors)} detectors meet spec "
           f"({res.balancing['meeting_spec_before']} before spec balancing; given up for the "
           f"others: {res.balancing['given_up'] or 'none'}), material utilisation "
-          f"{100 * res.utilisation:.1f} %, {res.seconds:.1f} s", file=sys.stderr)
+          f"{100 * res.utilisation:.1f} %, {res.seconds:.1f} s, cost {res.cost_source}",
+          file=sys.stderr)
     return 0
 
 

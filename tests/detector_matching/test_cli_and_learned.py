@@ -111,3 +111,8 @@ def test_plugin_registers_the_match_commands_and_batch_runs(tmp_path):
     assert args.func(args) == 0
     data = json.loads(out.read_text())
     assert data["detectors_meeting_spec"] == 1 and len(data["detectors"][0]["serials"]) == 48
+    assert data["cost_source"] in ("learned", "physics") and data["cost_source_note"]
+    args = parser.parse_args(["match", "batch", str(pool), "--detector-model", "PX-48",
+                              "--detectors", "1", "--cost", "physics", "--json", str(out)])
+    assert args.func(args) == 0
+    assert json.loads(out.read_text())["cost_source"] == "physics"
