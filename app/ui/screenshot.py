@@ -53,8 +53,9 @@ def render_widget_png(widget: QWidget, path: str | Path,
 
 
 def render_station(station: Any, path: str | Path, language: str = "en",
-                   size: tuple[int, int] = (1600, 1000)) -> Path:
-    """Render one station (a constructed plugin or an unavailable entry) in the shell."""
+                   size: tuple[int, int] = (1600, 1000), prepare: Any = None) -> Path:
+    """Render one station (a constructed plugin or an unavailable entry) in the shell.
+    ``prepare(window)``, if given, runs after the station is open (e.g. to pick a tab)."""
     from app.ui import i18n
     from app.ui.main_window import MainWindow
     from app.ui.station_host import as_entry
@@ -68,6 +69,8 @@ def render_station(station: Any, path: str | Path, language: str = "en",
         window = MainWindow([entry], settings=settings, remember_layout=False)
         try:
             window.host.open_station(entry.id)
+            if prepare is not None:
+                prepare(window)
             return render_widget_png(window, path, size)
         finally:
             window.close()

@@ -42,6 +42,8 @@ class BatchResult:
     seconds: float = 0.0
     cost_source: str = "physics"
     cost_source_note: str = ""
+    problem: MatchProblem | None = None        # the one-detector problem (its costs)
+    arrangements: np.ndarray | None = None     # (K, n) candidate indices per detector
 
     @property
     def meeting_spec(self) -> int:
@@ -281,4 +283,4 @@ def run_batch(pool: ModulePool, layout: DetectorLayout, *, detectors: int | None
     progress(1.0, "done")
     return BatchResult(out, sol, total, spec_cost_per_slot, info,
                        time.perf_counter() - t0, single.cost_source,
-                       cost_note or "physics cost (slot and neighbour)")
+                       cost_note or "physics cost (slot and neighbour)", single, dets.copy())

@@ -8,16 +8,17 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFileDialog,
+                               QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QSpinBox, QSplitter, QTableWidget,
+                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 from PySide6.QtCore import QEvent, Qt
 
 from app.core.errors import PharosError
 from station_plugins.detector_matching.detector_models import available_detector_models, load_layout
 from station_plugins.detector_matching.ui_arc import DetectorArcView
 from station_plugins.detector_matching.ui_pool import PoolView
-from station_plugins.detector_matching.workflow import run, settings_for
+from station_plugins.detector_matching.workflow import batch, run, settings_for
 from widgets.message_bar import MessageBar
 from widgets.progress_bar import TaskProgressBar
 from widgets.tasks import TaskController
@@ -137,8 +138,13 @@ class DetectorMatchingPanel(QWidget):
         side_w.setLayout(side)
         side_w.setMinimumWidth(280)
 
+        self.batch_tab = self._build_batch_tab()
+        self.left_tabs = QTabWidget(self)
+        self.left_tabs.setObjectName("left_tabs")
+        self.left_tabs.addTab(self.pool_view, "")
+        self.left_tabs.addTab(self.batch_tab, "")
         split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.pool_view)
+        split.addWidget(self.left_tabs)
         split.addWidget(centre)
         split.addWidget(side_w)
         split.setSizes([420, 700, 300])
@@ -148,6 +154,46 @@ class DetectorMatchingPanel(QWidget):
         lay.addWidget(self.message_bar)
         lay.addWidget(split, 1)
         self.retranslate_ui()
+
+    def _build_batch_tab(self) -> QWidget:
+        w = QWidget(self)
+        self.spec_spin = QDoubleSpinBox(w)
+        self.spec_spin.setObjectName("batch_spec_spin")
+        self.spec_spin.setDecimals(3)
+        self.spec_spin.setRange(0.001, 1000.0)
+        self.spec_spin.setSingleStep(0.01)
+        self.spec_spin.setValue(1.6)
+        self.detectors_spin = QSpinBox(w)
+        self.detectors_spin.setObjectName("batch_detectors_spin")
+        self.detectors_spin.setRange(0, 1000)
+        self.batch_button = QPushButton(w)
+        self.batch_button.setObjectName("batch_button")
+        self.batch_button.clicked.connect(self.build_batch)
+        self.batch_summary = QLabel(w)
+        self.batch_summary.setObjectName("batch_summary")
+        self.batch_summary.setWordWrap(True)
+        self.batch_table = QTableWidget(0, 4, w)
+        self.batch_table.setObjectName("batch_table")
+        self.batch_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.batch_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.batch_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.batch_table.verticalHeader().setVisible(False)
+        self.batch_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.batch_table.doubleClicked.connect(lambda _i: self.open_batch_detector())
+        self.open_detector_button = QPushButton(w)
+        self.open_detector_button.setObjectName("open_batch_detector_button")
+        self.open_detector_button.clicked.connect(self.open_batch_detector)
+        form = QFormLayout()
+        self.spec_label, self.detectors_label = QLabel(w), QLabel(w)
+        form.addRow(self.spec_label, self.spec_spin)
+        form.addRow(self.detectors_label, self.detectors_spin)
+        lay = QVBoxLayout(w)
+        lay.addLayout(form)
+        lay.addWidget(self.batch_button)
+        lay.addWidget(self.batch_summary)
+        lay.addWidget(self.batch_table, 1)
+        lay.addWidget(self.open_detector_button)
+        return w
 
     # --- language ----------------------------------------------------------------------
     def retranslate_ui(self) -> None:
@@ -173,7 +219,17 @@ class DetectorMatchingPanel(QWidget):
         self.edit_box.setTitle(self.tr("Manual edit"))
         self.release_box.setTitle(self.tr("Release"))
         self.serial_label.setText(self.tr("Detector serial"))
+        self.left_tabs.setTabText(0, self.tr("Module pool"))
+        self.left_tabs.setTabText(1, self.tr("Batch (several detectors)"))
+        self.spec_label.setText(self.tr("Spec: cost per slot at most"))
+        self.detectors_label.setText(self.tr("Detectors"))
+        self.detectors_spin.setSpecialValueText(self.tr("as many as fit"))
+        self.batch_button.setText(self.tr("Build detectors from the pool"))
+        self.open_detector_button.setText(self.tr("Open selected detector in the arc view"))
+        self.batch_table.setHorizontalHeaderLabels(
+            [self.tr("Detector"), self.tr("Cost/slot"), self.tr("Spec"), self.tr("Note")])
         self._refresh()
+        self._refresh_batch()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
@@ -216,14 +272,48 @@ class DetectorMatchingPanel(QWidget):
         self.optimise_button.setEnabled(False)
         self.runner.start(run, inputs)
 
+    def build_batch(self) -> None:
+        try:
+            inputs = self.session.inputs(settings_for(self.seed_spin.value(),
+                                                      self.time_spin.value(),
+                                                      moves_per_slot=20_000),
+                                         self.cost_combo.currentData())
+        except PharosError as exc:
+            self.message_bar.show_error(exc)
+            return
+        self.optimise_button.setEnabled(False)
+        self.batch_button.setEnabled(False)
+        self.runner.start(batch, inputs, self.spec_spin.value(),
+                          self.detectors_spin.value() or None)
+
+    def open_batch_detector(self) -> None:
+        rows = self.batch_table.selectionModel().selectedRows()
+        if not rows:
+            self.message_bar.show_message(self.tr("Select a detector in the batch table."))
+            return
+        try:
+            self.session.open_batch_detector(rows[0].row())
+        except PharosError as exc:
+            self.message_bar.show_error(exc)
+            return
+        self._selected = []
+        self._refresh()
+
     def _on_result(self, result: Any) -> None:
         self.optimise_button.setEnabled(True)
+        self.batch_button.setEnabled(True)
+        if hasattr(result, "detectors"):            # a BatchResult
+            self.session.accept_batch(result)
+            self.message_bar.show_message(result.cost_source_note, level="info")
+            self._refresh_batch()
+            return
         self.session.accept_result(result)
         self.message_bar.show_message(result.cost_source_note, level="info")
         self._refresh()
 
     def _on_failed(self, exc: Any) -> None:
         self.optimise_button.setEnabled(True)
+        self.batch_button.setEnabled(True)
         self.message_bar.show_error(exc)
 
     def _on_slot_clicked(self, slot: int) -> None:
@@ -289,7 +379,36 @@ class DetectorMatchingPanel(QWidget):
             (self.tr("MES message {id} queued") if new else
              self.tr("MES message {id} was already queued (not sent twice)")).format(id=rec.id[:8]))
 
-    # --- rendering --------------------------------------------------------------------
+    # --- rendering ---
+    def _refresh_batch(self) -> None:
+        b = self.session.batch
+        self.batch_table.setRowCount(0)
+        self.open_detector_button.setEnabled(b is not None)
+        if b is None:
+            self.batch_summary.setText(self.tr(
+                "Builds as many detectors as the pool allows and balances them so that as "
+                "many as possible meet the spec."))
+            return
+        self.batch_summary.setText(self.tr(
+            "Spec {spec} per slot: {ok} of {k} detectors meet it ({before} before "
+            "balancing); material utilisation {u}; cost: {src}; {sec} s").format(
+                spec=f"{b.spec_cost_per_slot:.3f}", ok=b.meeting_spec, k=len(b.detectors),
+                before=b.balancing.get("meeting_spec_before", "-"),
+                u=f"{100 * b.utilisation:.1f} %", src=b.cost_source, sec=f"{b.seconds:.1f}"))
+        self.batch_table.setRowCount(len(b.detectors))
+        for r, d in enumerate(b.detectors):
+            note = self.tr("given up") if d["given_up_for_others"] else ""
+            cells = [str(d["detector"]), f"{d['cost_per_slot']:.4f}",
+                     self.tr("met") if d["meets_spec"] else self.tr("NOT met"), note]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c == 2 and not d["meets_spec"]:
+                    item.setForeground(Qt.GlobalColor.darkRed)
+                if c == 3 and note:
+                    item.setToolTip(self.tr("Its modules were used so that the other "
+                                            "detectors meet spec."))
+                self.batch_table.setItem(r, c, item)
+
     def _update_selection(self) -> None:
         p, cur = self.session.problem, self.session.current
         if p is None or cur is None or not self._selected:

@@ -48,18 +48,19 @@ class MatchSession:
         self.current: Arrangement | None = None
         self.previous: Arrangement | None = None
         self.approved_record_id: str | None = None
+        self.batch: Any = None                  # the last BatchResult
 
     # --- data -----------------------------------------------------------------------
     def import_pool(self, path: str | Path, *, strict: bool = False) -> ModulePool:
         self.ctx.require("import")
         self.pool = import_pool(path, strict=strict)
-        self.problem = self.result = self.current = self.previous = None
+        self.problem = self.result = self.current = self.previous = self.batch = None
         self.approved_record_id = None
         return self.pool
 
     def set_layout(self, layout: DetectorLayout) -> None:
         self.layout = layout
-        self.problem = self.result = self.current = self.previous = None
+        self.problem = self.result = self.current = self.previous = self.batch = None
 
     def inputs(self, settings: OptimiserSettings, cost: str = "auto") -> MatchInputs:
         self.ctx.require("optimise")
@@ -79,10 +80,38 @@ class MatchSession:
         self.current = Arrangement(f"optimised (seed {result.solution.seed})", result.solution)
         self.approved_record_id = None
 
+    # --- batch mode ----------------------------------------------------------------
+    def accept_batch(self, result: Any) -> None:
+        self.batch = result
+
+    def open_batch_detector(self, index: int) -> Arrangement:
+        """Make detector ``index`` (0-based) of the last batch the current arrangement,
+        to inspect, edit, approve and send like any other. Its lower bound is unknown
+        (the batch bound is for all detectors together), so no gap is claimed."""
+        b = self.batch
+        if b is None or b.problem is None:
+            raise ValidationError("Build detectors in batch mode first.")
+        if not 0 <= index < len(b.detectors):
+            raise ValidationError(f"There is no detector {index + 1} in this batch.")
+        p = b.problem
+        slots = np.asarray(b.arrangements[index], dtype=np.int64)
+        rest = np.setdiff1d(np.arange(p.m), slots)
+        sol = evaluate(p, np.concatenate([slots, rest]), float("nan"), seed=b.solution.seed)
+        same = self.problem is not None and self.problem.serials == p.serials
+        self.layout = replace(self.layout, fixed_slots={})
+        self.problem, self.result = p, None
+        self.previous = self.current if same else None
+        state = "meets spec" if b.detectors[index]["meets_spec"] else "does NOT meet spec"
+        self.current = Arrangement(f"batch detector {index + 1} ({state})", sol)
+        self.approved_record_id = None
+        return self.current
+
     # --- manual edits (instant) -----------------------------------------------------
     @property
     def lower_bound(self) -> float:
-        return self.result.solution.lower_bound if self.result else float("nan")
+        if self.result is not None:
+            return self.result.solution.lower_bound
+        return self.current.solution.lower_bound if self.current else float("nan")
 
     def _edited(self, perm: np.ndarray, label: str) -> Arrangement:
         assert self.problem is not None and self.current is not None

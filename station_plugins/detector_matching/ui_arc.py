@@ -127,7 +127,9 @@ class DetectorArcView(QWidget):
             pt = QPointF(centre.x() + r * math.sin(a), centre.y() - r * math.cos(a))
             p.drawText(QRectF(pt.x() - 30, pt.y() - 8, 60, 16), Qt.AlignmentFlag.AlignCenter,
                        f"{deg:+.0f}°")
-        p.drawText(QRectF(0, self.height() - 22, self.width(), 20), Qt.AlignmentFlag.AlignCenter,
+        p.drawText(QRectF(4, self.height() - 36, self.width() - 8, 34),
+                   int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
+                       | Qt.TextFlag.TextWordWrap),
                    self.tr("arc: slot cost (green good, red poor) - ticks: neighbour mismatch "
                            "- outlined: locked / selected (arc opened up for legibility)"))
         p.end()

@@ -84,6 +84,19 @@ def run(inputs: MatchInputs, *, token: CancelToken | None = None,
                        time_limit=inputs.settings.time_limit)
 
 
+def batch(inputs: MatchInputs, spec_cost_per_slot: float, detectors: int | None = None, *,
+          token: CancelToken | None = None, progress=no_progress):
+    """Batch mode with the inputs' cost choice (locks do not apply to batch mode)."""
+    from station_plugins.detector_matching.batch import run_batch
+    progress(0.0, "building costs")
+    layout = replace(inputs.layout, fixed_slots={})
+    single, note = prepare_problem(replace(inputs, layout=layout, start_serials=None))
+    return run_batch(inputs.pool, layout, detectors=detectors or None,
+                     spec_cost_per_slot=spec_cost_per_slot, settings=inputs.settings,
+                     token=token, progress=ScaledProgress(progress, 0.05, 1.0),
+                     single=single, cost_note=note)
+
+
 def evaluate(problem: MatchProblem, perm: np.ndarray, lower_bound: float,
              seconds: float = 0.0, seed: int = 0) -> Solution:
     """Cost and certified gap of a given (e.g. hand-edited) arrangement: instant."""

@@ -10,6 +10,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from app.adapters.audit import AuditTrail, load_or_create_key  # noqa: E402
+from app.adapters.auth import AuthService, SessionState  # noqa: E402
+from app.adapters.esign import SignatureService  # noqa: E402
 from app.adapters.store import Store  # noqa: E402
 from app.core.errors import AuthError, PermissionDenied, ValidationError  # noqa: E402
 from app.core.roles import Role  # noqa: E402
@@ -22,44 +25,26 @@ from station_plugins.detector_matching.workflow import run, settings_for  # noqa
 from .conftest import write_pool  # noqa: E402
 
 
-@dataclass(frozen=True)
-class _User:
-    username: str
-    full_name: str
-    roles: frozenset
-
-
-class _Session:
-    def __init__(self, user):  # noqa: ANN001
-        self.user = user
-
-
-class _Signatures:
-    """Stands in for app.adapters.esign.SignatureService (same two calls)."""
-
-    def __init__(self):
-        self.signed = []
-
-    def authenticate_signer(self, username, password, meaning):  # noqa: ANN001
-        if password != "secret":
-            raise AuthError("Wrong password.")
-        return _User(username, "Q. Engineer", frozenset())
-
-    def record(self, conn, signer, kind, record_id, content, meaning, comment=""):  # noqa: ANN001
-        self.signed.append((kind, record_id, meaning))
-        return {"id": f"sig-{len(self.signed)}", "meaning": meaning}
+PASSWORD = "s3cret-passw0rd"
 
 
 @pytest.fixture
 def ctx(tmp_path):  # noqa: ANN001
+    """A station context on the real store, audit trail, accounts and e-signatures."""
     store = Store(tmp_path / "pharos.db", station_id="WS1", software_version="t",
                   config_hash="h").open()
+    audit = AuditTrail(store, load_or_create_key(tmp_path / "keys" / "audit.key"))
+    auth = AuthService(store, audit)
+    for name, full, role in (("qe1", "Quinn Engineer", Role.QUALITY_ENGINEER),
+                             ("op1", "Olga Operator", Role.OPERATOR)):
+        auth.create_user(name, full, [role], PASSWORD, by=None, reason="test",
+                         must_change_password=False)
+    session = SessionState(auth, 15)
+    session.login(auth.get("qe1"))
     runner = TaskRunner(max_workers=2)
     c = StationContext(station_id="detector_matching", config=None,
-                       settings={"learned_cost": False}, store=store, audit=None, auth=None,
-                       signatures=_Signatures(),
-                       session=_Session(_User("qe1", "Q. Engineer",
-                                              frozenset({Role.QUALITY_ENGINEER}))),
+                       settings={"learned_cost": False}, store=store, audit=audit, auth=auth,
+                       signatures=SignatureService(store, audit, auth), session=session,
                        tasks=runner, loop=None, notifier=None, data_dir=tmp_path / "dm")
     yield c
     runner.shutdown(wait=True)
@@ -104,8 +89,14 @@ def test_approve_then_send_to_mes_is_idempotent_and_traced(station, ctx):
         s.send_to_mes()                                      # not approved yet
     with pytest.raises(AuthError):
         s.approve("DET-1", password="wrong")
-    record, sig = s.approve("DET-1", password="secret")
-    assert ctx.signatures.signed == [("detector_matching.arrangement", record.id, "approved")]
+    record, sig = s.approve("DET-1", password=PASSWORD)
+    signed = ctx.signatures.signatures_for("detector_matching.arrangement", record.id)
+    assert [(x.username, x.meaning) for x in signed] == [("qe1", "approved")]
+    assert ctx.signatures.verify(signed[0], record.payload)      # bound to the content
+    assert ctx.audit.verify().ok
+    assert ctx.audit.entries(action="signature_auth_failed", entity_id="qe1")   # wrong password
+    signs = ctx.audit.entries(action="sign", entity_id=record.id)
+    assert len(signs) == 1 and signs[0].username == "qe1"
     msg, new = s.send_to_mes()
     msg2, new2 = s.send_to_mes()
     assert new and not new2 and msg.id == msg2.id
@@ -119,7 +110,7 @@ def test_approve_then_send_to_mes_is_idempotent_and_traced(station, ctx):
 
 
 def test_roles_are_enforced_in_the_domain(station, ctx):
-    ctx.session.user = _User("op", "Operator", frozenset({Role.OPERATOR}))
+    ctx.session.login(ctx.auth.get("op1"))
     with pytest.raises(PermissionDenied):
         station.session.inputs(settings_for(0, 1))
 
@@ -170,3 +161,51 @@ def test_panel_retranslates_to_chinese_and_back(qtbot, station):
         assert panel.pool_view.table.horizontalHeaderItem(0).text() == "Serial"
     finally:
         i18n.set_language(app, before)
+
+
+def test_batch_detector_opens_in_the_arc_view_and_is_approved_like_any_arrangement(station, ctx):
+    from station_plugins.detector_matching.workflow import batch
+    s = station.session
+    s.set_layout(s.layout.with_slots(20))
+    inputs = s.inputs(replace(settings_for(0, 60), moves_per_slot=2000))
+    probe = batch(inputs, 100.0, 2)
+    spec = min(d["cost_per_slot"] for d in probe.detectors) * 1.001
+    res = batch(inputs, spec, 2)
+    assert len(res.detectors) == 2 and res.meeting_spec >= 1
+    s.accept_batch(res)
+    with pytest.raises(ValidationError):
+        s.open_batch_detector(5)
+    arr = s.open_batch_detector(1)
+    serials = [s.problem.serials[i] for i in arr.perm[:20]]
+    assert serials == res.detectors[1]["serials"]
+    assert arr.solution.objective == pytest.approx(res.detectors[1]["objective"])
+    assert np.isnan(arr.solution.gap)                         # no per-detector bound claimed
+    assert "batch detector 2" in arr.label
+    s.swap(0, 1)                                              # edits work on it
+    record, _ = s.approve("DET-B2", password=PASSWORD)
+    msg, new = s.send_to_mes()
+    assert new and [r["module_serial"] for r in msg.payload["slots"]] == \
+        [s.problem.serials[i] for i in s.current.perm[:20]]
+
+
+def test_panel_builds_a_batch_in_background_and_opens_a_detector(qtbot, station):
+    from station_plugins.detector_matching.panel import DetectorMatchingPanel
+    station.session.set_layout(station.session.layout.with_slots(20))
+    panel = DetectorMatchingPanel(station.ctx, station.session)
+    qtbot.addWidget(panel)
+    panel.resize(1400, 900)
+    panel.show()
+    panel.left_tabs.setCurrentIndex(1)
+    panel.time_spin.setValue(20)
+    panel.spec_spin.setValue(100.0)
+    panel.detectors_spin.setValue(2)
+    panel.batch_button.click()
+    qtbot.waitUntil(lambda: station.session.batch is not None, timeout=60000)
+    assert panel.batch_table.rowCount() == 2
+    assert "2 of 2 detectors meet it" in panel.batch_summary.text()
+    panel.open_batch_detector()                     # nothing selected: a hint, no change
+    assert station.session.current is None
+    panel.batch_table.selectRow(0)
+    panel.open_detector_button.click()
+    assert "batch detector 1" in panel.summary.text()
+    assert panel.approve_button.isEnabled()
