@@ -28,7 +28,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     g.set_defaults(func=cmd_generate)
 
     r = sub.add_parser("run", help="optimise the arrangement of a pool")
-    r.add_argument("pool", type=Path, help="pool file (.csv, .parquet, .xlsx)")
+    r.add_argument("pool", help="pool file (.csv, .parquet, .xlsx) or a test-database URL "
+                   "(SQLAlchemy, e.g. postgresql+psycopg://user@host/quality)")
+    r.add_argument("--table", default=None,
+                   help="database table / view in long format (default module_test_results)")
     r.add_argument("--detector-model", default="PX-400",
                    help="slot definition in resources/detector_models (name or .toml path)")
     r.add_argument("--slots", type=int, default=None,
@@ -43,7 +46,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     r.set_defaults(func=cmd_run)
 
     b = sub.add_parser("batch", help="build several detectors from one pool")
-    b.add_argument("pool", type=Path)
+    b.add_argument("pool", help="pool file or test-database URL, as for run")
+    b.add_argument("--table", default=None, help="database table, as for run")
     b.add_argument("--detector-model", default="PX-48")
     b.add_argument("--detectors", type=int, default=None, help="default: as many as fit")
     b.add_argument("--spec-cost-per-slot", type=float, default=1.6)
@@ -90,10 +94,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace):
     from station_plugins.detector_matching.detector_models import load_layout
     from station_plugins.detector_matching.importer import import_pool
+    from station_plugins.detector_matching.pool_db import DEFAULT_TABLE, import_pool_db, is_db_url
     layout = load_layout(args.detector_model)
     if getattr(args, "slots", None):
         layout = layout.with_slots(args.slots)
-    pool = import_pool(args.pool, strict=getattr(args, "strict", False))
+    strict = getattr(args, "strict", False)
+    if is_db_url(args.pool):
+        pool = import_pool_db(args.pool, args.table or DEFAULT_TABLE, strict=strict)
+    else:
+        pool = import_pool(Path(args.pool), strict=strict)
     return pool, layout
 
 

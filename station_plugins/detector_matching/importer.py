@@ -133,8 +133,12 @@ def _to_float(cell: Any) -> float | None:
 
 
 def validate_table(table: RawTable, source: str, *, strict: bool = False,
-                   source_sha256: str = "") -> ModulePool:
-    """Validate a raw table (from a file or an MES/test-database query)."""
+                   source_sha256: str = "",
+                   row_problems: dict[int, list[tuple[str, str, str]]] | None = None
+                   ) -> ModulePool:
+    """Validate a raw table (from a file or an MES/test-database query).
+    ``row_problems``: row index -> [(code, message, column)] found by the reader (e.g.
+    conflicting repeated measurements in a database); each excludes its row."""
     rep = ImportReport(source, rows_read=len(table.rows))
     cols = table.columns
     seen: dict[str, int] = {}
@@ -199,6 +203,9 @@ def validate_table(table: RawTable, source: str, *, strict: bool = False,
             reasons[r].append(f"bad test date '{raw_date}'")
             rep.add(EXCLUDE, "DM-IMP-DATE", f"test date '{raw_date}' is not a date "
                     "(YYYY-MM-DD)", row=line, column="test_date", serial=serial)
+        for code, message, column in (row_problems or {}).get(r, []):
+            reasons[r].append(message)
+            rep.add(EXCLUDE, code, message, row=line, column=column, serial=serial)
         bad_cols: dict[str, list[str]] = {}
         for k, ci in enumerate(ind_idx):
             cell = row[ci]

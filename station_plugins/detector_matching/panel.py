@@ -43,6 +43,9 @@ class DetectorMatchingPanel(QWidget):
         self.import_button = QPushButton(self)
         self.import_button.setObjectName("import_button")
         self.import_button.clicked.connect(self._choose_file)
+        self.import_db_button = QPushButton(self)
+        self.import_db_button.setObjectName("import_db_button")
+        self.import_db_button.clicked.connect(self._choose_db)
         self.model_combo = QComboBox(self)
         self.model_combo.setObjectName("detector_model_combo")
         for name in available_detector_models():
@@ -69,7 +72,7 @@ class DetectorMatchingPanel(QWidget):
         self.model_label, self.seed_label = QLabel(self), QLabel(self)
         self.time_label, self.cost_label = QLabel(self), QLabel(self)
         top = QHBoxLayout()
-        for w in (self.import_button, self.model_label, self.model_combo,
+        for w in (self.import_button, self.import_db_button, self.model_label, self.model_combo,
                   self.seed_label, self.seed_spin, self.time_label,
                   self.time_spin, self.cost_label, self.cost_combo,
                   self.optimise_button):
@@ -199,6 +202,10 @@ class DetectorMatchingPanel(QWidget):
     def retranslate_ui(self) -> None:
         """(Re)set every static text; called at start and on LanguageChange."""
         self.import_button.setText(self.tr("Import pool..."))
+        self.import_db_button.setText(self.tr("From test database..."))
+        self.import_db_button.setToolTip(self.tr(
+            "Read the module test results from the MES / test database (table in long "
+            "format: module_serial, lot, test_date, schema_version, indicator, value, unit)."))
         self.model_label.setText(self.tr("Detector model"))
         self.seed_label.setText(self.tr("Seed"))
         self.time_label.setText(self.tr("Time limit"))
@@ -243,15 +250,50 @@ class DetectorMatchingPanel(QWidget):
         if path:
             self.import_file(path)
 
+    def _choose_db(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+        settings = self.ctx.settings or {}
+        url, ok = QInputDialog.getText(self, self.tr("Test database"),
+                                       self.tr("Database URL (SQLAlchemy)"),
+                                       text=str(settings.get("test_db_url", "")))
+        if not ok or not url.strip():
+            return
+        table, ok = QInputDialog.getText(self, self.tr("Test database"),
+                                         self.tr("Table or view"),
+                                         text=str(settings.get("test_db_table",
+                                                               "module_test_results")))
+        if ok and table.strip():
+            self.import_db(url.strip(), table.strip())
+
+    def import_db(self, url: str, table: str) -> None:
+        """Read the pool from the test database in the background (progress, cancel)."""
+        from station_plugins.detector_matching.pool_db import import_pool_db
+        try:
+            self.ctx.require("import")
+        except PharosError as exc:
+            self.message_bar.show_error(exc)
+            return
+        self._set_busy(True)
+        self.runner.start(import_pool_db, url, table)
+
+    def _set_busy(self, busy: bool) -> None:
+        for w in (self.optimise_button, self.batch_button, self.import_button,
+                  self.import_db_button):
+            w.setEnabled(not busy)
+
     def import_file(self, path: str) -> bool:
         try:
             pool = self.session.import_pool(path)
         except PharosError as exc:
             self.message_bar.show_error(exc)
             return False
+        return self._pool_loaded(pool)
+
+    def _pool_loaded(self, pool: Any) -> bool:
         self.message_bar.show_message(self.tr("{n} modules imported, {e} excluded").format(
             n=pool.size, e=len(pool.excluded)), level="info")
         self._refresh()
+        self._refresh_batch()
         return True
 
     def _on_model(self) -> None:
@@ -269,7 +311,7 @@ class DetectorMatchingPanel(QWidget):
         except PharosError as exc:
             self.message_bar.show_error(exc)
             return
-        self.optimise_button.setEnabled(False)
+        self._set_busy(True)
         self.runner.start(run, inputs)
 
     def build_batch(self) -> None:
@@ -281,8 +323,7 @@ class DetectorMatchingPanel(QWidget):
         except PharosError as exc:
             self.message_bar.show_error(exc)
             return
-        self.optimise_button.setEnabled(False)
-        self.batch_button.setEnabled(False)
+        self._set_busy(True)
         self.runner.start(batch, inputs, self.spec_spin.value(),
                           self.detectors_spin.value() or None)
 
@@ -300,8 +341,16 @@ class DetectorMatchingPanel(QWidget):
         self._refresh()
 
     def _on_result(self, result: Any) -> None:
-        self.optimise_button.setEnabled(True)
-        self.batch_button.setEnabled(True)
+        from station_plugins.detector_matching.importer import ModulePool
+        self._set_busy(False)
+        if isinstance(result, ModulePool):          # read from the test database
+            try:
+                self.session.accept_pool(result)
+            except PharosError as exc:
+                self.message_bar.show_error(exc)
+                return
+            self._pool_loaded(result)
+            return
         if hasattr(result, "detectors"):            # a BatchResult
             self.session.accept_batch(result)
             self.message_bar.show_message(result.cost_source_note, level="info")
@@ -312,8 +361,7 @@ class DetectorMatchingPanel(QWidget):
         self._refresh()
 
     def _on_failed(self, exc: Any) -> None:
-        self.optimise_button.setEnabled(True)
-        self.batch_button.setEnabled(True)
+        self._set_busy(False)
         self.message_bar.show_error(exc)
 
     def _on_slot_clicked(self, slot: int) -> None:

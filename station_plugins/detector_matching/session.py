@@ -58,6 +58,20 @@ class MatchSession:
         self.approved_record_id = None
         return self.pool
 
+    def import_pool_db(self, url: str, table: str, *, strict: bool = False) -> ModulePool:
+        """Import from the MES / test database (long-format table; see pool_db)."""
+        from station_plugins.detector_matching.pool_db import import_pool_db
+        self.ctx.require("import")
+        return self.accept_pool(import_pool_db(url, table, strict=strict))
+
+    def accept_pool(self, pool: ModulePool) -> ModulePool:
+        """Take a pool read elsewhere (e.g. in the background); role checked by the caller."""
+        self.ctx.require("import")
+        self.pool = pool
+        self.problem = self.result = self.current = self.previous = self.batch = None
+        self.approved_record_id = None
+        return self.pool
+
     def set_layout(self, layout: DetectorLayout) -> None:
         self.layout = layout
         self.problem = self.result = self.current = self.previous = self.batch = None

@@ -209,3 +209,25 @@ def test_panel_builds_a_batch_in_background_and_opens_a_detector(qtbot, station)
     panel.open_detector_button.click()
     assert "batch detector 1" in panel.summary.text()
     assert panel.approve_button.isEnabled()
+
+
+def test_panel_reads_the_pool_from_the_test_database_in_background(qtbot, station, tmp_path):
+    from station_plugins.detector_matching.panel import DetectorMatchingPanel
+    from station_plugins.detector_matching.pool_io import generated_rows
+    from station_plugins.detector_matching.generator import generate
+
+    from .test_pool_db import long_rows, make_table
+    cols, rows = generated_rows(generate(40, 6))
+    url = f"sqlite:///{tmp_path / 'mes.db'}"
+    make_table(url, long_rows(cols, rows), name="module_tests")
+    panel = DetectorMatchingPanel(station.ctx, station.session)
+    qtbot.addWidget(panel)
+    before = station.session.pool
+    panel.import_db(url, "missing_table")
+    qtbot.waitUntil(lambda: panel.import_db_button.isEnabled(), timeout=30000)
+    assert station.session.pool is before                     # nothing replaced on failure
+    assert "missing_table" in panel.message_bar.text()
+    panel.import_db(url, "module_tests")
+    qtbot.waitUntil(lambda: station.session.pool is not before, timeout=30000)
+    assert station.session.pool.report.source.endswith("#module_tests")
+    assert panel.pool_view.table.rowCount() == station.session.pool.size
