@@ -3,8 +3,8 @@
 A channel error that is constant over views (what calibration leaves: nonlinearity,
 afterglow, spectral and drift residuals of the *true* module response) appears in the
 rebinned parallel sinogram as the same row e(t) in every view. Filtered
-back-projection of that sinogram (Ram-Lak ramp filter, 180 views) gives a radially
-symmetric image f(r): rings. We measure the ring amplitude as the largest |high-pass
+back-projection of that sinogram (the CT QC simulator's ``radial_fbp``: Ram-Lak ramp
+filter, 180 views) gives a radially symmetric image f(r): rings. We measure the ring amplitude as the largest |high-pass
 f| in a window around a radius (localised labels), and a detector's ring metric as
 the mean over row zones of the windowed maxima at every module boundary plus the RMS
 of the high-passed ring image (sharp rings inside modules).
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from station_plugins.ct_qc.simulator.fbp import radial_fbp
 from station_plugins.detector_matching import indicators as I
 
 VIEWS = 180
@@ -28,35 +29,20 @@ def channel_error(truth: dict[str, np.ndarray]) -> np.ndarray:
     return lin + 0.6 * lin ** 2 + 0.004 * ag + 0.8 * sp + 3.0 * drift + 0.5 * lin * sp
 
 
-def _ramp_kernel(n: int) -> np.ndarray:
-    k = np.arange(-n + 1, n)
-    h = np.zeros(k.shape)
-    h[k == 0] = 0.25
-    odd = (k % 2) == 1
-    h[odd] = -1.0 / (np.pi * k[odd]) ** 2
-    return h
-
-
 def ring_image(e: np.ndarray) -> np.ndarray:
-    """FBP of view-constant sinogram rows e (..., N channels centred on the iso-ray).
+    """FBP of view-constant sinogram rows e (..., N channels centred on the iso-ray), by
+    the CT QC simulator's radial FBP (Ram-Lak ramp filter, ``VIEWS`` views), the same
+    reconstruction that makes the simulated phantom series' rings.
 
     Returns f on radii r_k = (k + 0.5) pitch, k = 0 .. N/2 - 1 (shape (..., N // 2)).
     """
     e = np.asarray(e, dtype=float)
     N = e.shape[-1]
-    t = np.arange(N) - (N - 1) / 2
-    h = _ramp_kernel(N)
-    L = 2 * N - 1 + N
-    nfft = 1 << int(np.ceil(np.log2(L)))
-    q = np.fft.irfft(np.fft.rfft(e, nfft) * np.fft.rfft(h, nfft), nfft)[..., N - 1:2 * N - 1]
+    t = np.arange(N) - (N - 1) / 2                  # channel positions (pitch units)
     r = np.arange(N // 2) + 0.5
-    phi = (np.arange(VIEWS) + 0.5) * np.pi / VIEWS
-    tt = (r[:, None] * np.cos(phi)[None, :]).ravel()        # sample positions
-    x = tt - t[0]
-    i0 = np.clip(np.floor(x).astype(int), 0, N - 2)
-    w = x - i0
-    qa = q[..., i0] * (1 - w) + q[..., i0 + 1] * w
-    return qa.reshape(q.shape[:-1] + (r.size, VIEWS)).mean(axis=-1) * np.pi
+    rows = e.reshape(-1, N)
+    out = np.stack([radial_fbp(row, t, r, n_theta=VIEWS) for row in rows])
+    return out.reshape(e.shape[:-1] + (r.size,))
 
 
 def high_pass(f: np.ndarray) -> np.ndarray:
