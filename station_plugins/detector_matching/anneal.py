@@ -6,8 +6,8 @@ inverse ``pos``. Moves, each with an O(1) delta (O(L), L <= max_seg, for segment
   block shift (rotate a segment: or-opt); spare insertion (a spare enters, the segment
   shifts, the module at the far end leaves); and candidate-list guided moves that make
   a module's best successor / predecessor (by d) its neighbour, by swap or or-opt.
-Costs arrive with +inf replaced by a large finite penalty. Deterministic: numba's
-generator is seeded at the start of every chunk.
+Costs arrive with +inf replaced by a large finite penalty. Deterministic: a xorshift64*
+generator is seeded (splitmix64 of the chunk seed) at the start of every chunk.
 """
 from __future__ import annotations
 
@@ -37,19 +37,17 @@ def _swap_delta(perm, C, D, lam, n, a, b):
     """Delta of swapping slots a < b (perm left unchanged)."""
     x = perm[a]
     y = perm[b]
-    old = C[a, x] + C[b, y] + _edge(perm, lam, D, n, a - 1) + _edge(perm, lam, D, n, a)
-    old += _edge(perm, lam, D, n, b)
-    if b != a + 1:
-        old += _edge(perm, lam, D, n, b - 1)
-    perm[a] = y
-    perm[b] = x
-    new = C[a, y] + C[b, x] + _edge(perm, lam, D, n, a - 1) + _edge(perm, lam, D, n, a)
-    new += _edge(perm, lam, D, n, b)
-    if b != a + 1:
-        new += _edge(perm, lam, D, n, b - 1)
-    perm[a] = x
-    perm[b] = y
-    return new - old
+    delta = C[a, y] + C[b, x] - C[a, x] - C[b, y]
+    if a > 0:
+        delta += lam[a - 1] * (D[perm[a - 1], y] - D[perm[a - 1], x])
+    if b == a + 1:
+        delta += lam[a] * (D[y, x] - D[x, y])
+    else:
+        delta += lam[a] * (D[y, perm[a + 1]] - D[x, perm[a + 1]])
+        delta += lam[b - 1] * (D[perm[b - 1], x] - D[perm[b - 1], y])
+    if b < n - 1:
+        delta += lam[b] * (D[x, perm[b + 1]] - D[y, perm[b + 1]])
+    return delta
 
 
 @njit(cache=True, nogil=True)
@@ -57,11 +55,12 @@ def _exchange_delta(perm, C, D, lam, n, a, qp):
     """Delta of putting the spare at position qp into slot a."""
     x = perm[a]
     q = perm[qp]
-    old = C[a, x] + _edge(perm, lam, D, n, a - 1) + _edge(perm, lam, D, n, a)
-    perm[a] = q
-    new = C[a, q] + _edge(perm, lam, D, n, a - 1) + _edge(perm, lam, D, n, a)
-    perm[a] = x
-    return new - old
+    delta = C[a, q] - C[a, x]
+    if a > 0:
+        delta += lam[a - 1] * (D[perm[a - 1], q] - D[perm[a - 1], x])
+    if a < n - 1:
+        delta += lam[a] * (D[q, perm[a + 1]] - D[x, perm[a + 1]])
+    return delta
 
 
 @njit(cache=True, nogil=True)
@@ -91,18 +90,34 @@ def _seg_module(perm, kind, a, b, k, q, s):
 
 @njit(cache=True, nogil=True)
 def _seg_delta(perm, C, D, lam, n, kind, a, b, k, q):
-    old = 0.0
-    new = 0.0
+    """Delta of a segment move on [a, b] (see :func:`_seg_module`), in one pass that
+    produces the new module sequence incrementally (no per-element case analysis)."""
+    L = b - a + 1
+    j = k % L if kind == 3 else 0          # rotation: source offset of slot a
+    delta = 0.0
+    prev = -1
     for s in range(a, b + 1):
-        old += C[s, perm[s]]
-        new += C[s, _seg_module(perm, kind, a, b, k, q, s)]
-    lo = a - 1 if a > 0 else 0
-    hi = b if b < n - 1 else n - 2
-    for p in range(lo, hi + 1):
-        old += lam[p] * D[perm[p], perm[p + 1]]
-        new += lam[p] * D[_seg_module(perm, kind, a, b, k, q, p),
-                          _seg_module(perm, kind, a, b, k, q, p + 1)]
-    return new - old
+        if kind == 2:
+            ns = perm[a + b - s]
+        elif kind == 3:
+            ns = perm[a + j]
+            j += 1
+            if j == L:
+                j = 0
+        else:
+            ns = q if s == a else perm[s - 1]
+        os_ = perm[s]
+        delta += C[s, ns] - C[s, os_]
+        if s > a:
+            delta += lam[s - 1] * (D[prev, ns] - D[perm[s - 1], os_])
+        else:
+            first = ns
+        prev = ns
+    if a > 0:
+        delta += lam[a - 1] * (D[perm[a - 1], first] - D[perm[a - 1], perm[a]])
+    if b < n - 1:
+        delta += lam[b] * (D[prev, perm[b + 1]] - D[perm[b], perm[b + 1]])
+    return delta
 
 
 @njit(cache=True, nogil=True)
@@ -120,30 +135,29 @@ def _apply_seg(perm, pos, tmp, kind, a, b, k, q, qp):
 
 @njit(cache=True, nogil=True)
 def _block_swap_delta(perm, C, D, lam, n, a, b, L):
-    """Delta of exchanging blocks [a, a+L) and [b, b+L), a + L <= b."""
-    old = 0.0
-    new = 0.0
+    """Delta of exchanging blocks [a, a+L) and [b, b+L), a + L <= b. Inner edges keep
+    their module pairs and change only their boundary weight."""
+    delta = 0.0
     for t in range(L):
         x = perm[a + t]
         y = perm[b + t]
-        old += C[a + t, x] + C[b + t, y]
-        new += C[a + t, y] + C[b + t, x]
-    # inner edges keep their modules but move to other boundary weights: O(L)
-    for p in range(a - 1, b + L):
-        if p < 0 or p >= n - 1 or (a + L <= p < b - 1):
-            continue
-        old += lam[p] * D[perm[p], perm[p + 1]]
-        new += lam[p] * D[_blk(perm, a, b, L, p), _blk(perm, a, b, L, p + 1)]
-    return new - old
-
-
-@njit(cache=True, nogil=True)
-def _blk(perm, a, b, L, s):
-    if a <= s < a + L:
-        return perm[b + s - a]
-    if b <= s < b + L:
-        return perm[a + s - b]
-    return perm[s]
+        delta += C[a + t, y] + C[b + t, x] - C[a + t, x] - C[b + t, y]
+    for t in range(L - 1):
+        dx = D[perm[a + t], perm[a + t + 1]]
+        dy = D[perm[b + t], perm[b + t + 1]]
+        delta += (lam[a + t] - lam[b + t]) * (dy - dx)
+    if a > 0:
+        delta += lam[a - 1] * (D[perm[a - 1], perm[b]] - D[perm[a - 1], perm[a]])
+    if b + L < n:
+        delta += lam[b + L - 1] * (D[perm[a + L - 1], perm[b + L]]
+                                   - D[perm[b + L - 1], perm[b + L]])
+    p = a + L - 1
+    if b == p + 1:                          # adjacent blocks: one edge between them
+        delta += lam[p] * (D[perm[b + L - 1], perm[a]] - D[perm[p], perm[b]])
+    else:
+        delta += lam[p] * (D[perm[b + L - 1], perm[p + 1]] - D[perm[p], perm[p + 1]])
+        delta += lam[b - 1] * (D[perm[b - 1], perm[a]] - D[perm[b - 1], perm[b]])
+    return delta
 
 
 @njit(cache=True, nogil=True)
@@ -158,8 +172,37 @@ def _apply_block_swap(perm, pos, a, b, L):
 
 
 @njit(cache=True, nogil=True)
-def _accept(delta, T):
-    return delta <= 0.0 or np.random.random() < np.exp(-delta / T)
+def _seed_state(seed):
+    """xorshift64* state from a seed (splitmix64), never zero."""
+    st = np.empty(1, dtype=np.uint64)
+    z = np.uint64(seed) + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    st[0] = z if z != np.uint64(0) else np.uint64(1)
+    return st
+
+
+@njit(cache=True, nogil=True)
+def _rand(st):
+    """Uniform [0, 1) from a xorshift64* generator (a few ns; numba's Mersenne Twister
+    cost about a third of a move)."""
+    x = st[0]
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    st[0] = x
+    return float((x * np.uint64(0x2545F4914F6CDD1D)) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, nogil=True)
+def _randint(st, k):
+    return int(_rand(st) * k)
+
+
+@njit(cache=True, nogil=True)
+def _accept(delta, T, st):
+    return delta <= 0.0 or _rand(st) < np.exp(-delta / T)
 
 
 @njit(cache=True, nogil=True)
@@ -184,7 +227,7 @@ def anneal_region(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixe
     run, which ``fixed_mask`` must mark fixed). Two calls on disjoint regions can run at
     the same time on one ``perm`` (parallel annealing); pass ``best = -inf`` there (the
     caller tracks the best arrangement between chunks)."""
-    np.random.seed(seed)
+    st = _seed_state(seed)
     m = perm.shape[0]
     spares = spare_pos.shape[0]
     nf = free_pos.shape[0]
@@ -203,18 +246,18 @@ def anneal_region(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixe
     for it in range(iters):
         if (it & 1023) == 0:
             T = t_start * ratio ** (it / iters)
-        r = np.random.random()
-        a = free_pos[np.random.randint(nf)]
+        r = _rand(st)
+        a = free_pos[_randint(st, nf)]
         delta = 0.0
         if r < mix[0]:
             # guided: bring i's best successor (or predecessor) next to it
             i = perm[a]
-            succ = np.random.random() < 0.5
+            succ = _rand(st) < 0.5
             if succ:
-                j = out_nb[i, np.random.randint(K)]
+                j = out_nb[i, _randint(st, K)]
                 t = a + 1
             else:
-                j = in_nb[i, np.random.randint(K)]
+                j = in_nb[i, _randint(st, K)]
                 t = a - 1
             if t < 0 or t >= n or fixed_mask[t]:
                 continue
@@ -223,7 +266,7 @@ def anneal_region(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixe
                 continue
             if b >= n:                                  # j is a spare: exchange
                 delta = _exchange_delta(perm, C, D, lam, n, t, b)
-                if _accept(delta, T):
+                if _accept(delta, T, st):
                     x = perm[t]
                     perm[t] = j
                     pos[j] = t
@@ -233,11 +276,11 @@ def anneal_region(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixe
                     continue
             elif fixed_mask[b]:
                 continue
-            elif np.random.random() < 0.5 or abs(b - t) >= max_seg:
+            elif _rand(st) < 0.5 or abs(b - t) >= max_seg:
                 lo = min(t, b)
                 hi = max(t, b)
                 delta = _swap_delta(perm, C, D, lam, n, lo, hi)
-                if _accept(delta, T):
+                if _accept(delta, T, st):
                     _apply_swap(perm, pos, lo, hi)
                 else:
                     continue
@@ -249,32 +292,32 @@ def anneal_region(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixe
                 if next_fixed[lo] <= hi:
                     continue
                 delta = _seg_delta(perm, C, D, lam, n, 3, lo, hi, k, -1)
-                if _accept(delta, T):
+                if _accept(delta, T, st):
                     _apply_seg(perm, pos, tmp, 3, lo, hi, k, -1, -1)
                 else:
                     continue
         elif r < mix[1]:                                # plain swap
-            if np.random.random() < 0.5:
-                b = a + np.random.randint(-12, 13)
+            if _rand(st) < 0.5:
+                b = a + (_randint(st, 25) - 12)
                 if b < 0 or b >= n or b == a or fixed_mask[b]:
                     continue
             else:
-                b = free_pos[np.random.randint(nf)]
+                b = free_pos[_randint(st, nf)]
                 if b == a:
                     continue
             lo = min(a, b)
             hi = max(a, b)
             delta = _swap_delta(perm, C, D, lam, n, lo, hi)
-            if _accept(delta, T):
+            if _accept(delta, T, st):
                 _apply_swap(perm, pos, lo, hi)
             else:
                 continue
         elif r < mix[2]:                                # spare exchange
             if spares == 0:
                 continue
-            qp = spare_pos[np.random.randint(spares)]
+            qp = spare_pos[_randint(st, spares)]
             delta = _exchange_delta(perm, C, D, lam, n, a, qp)
-            if _accept(delta, T):
+            if _accept(delta, T, st):
                 x = perm[a]
                 q = perm[qp]
                 perm[a] = q
@@ -284,20 +327,20 @@ def anneal_region(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixe
             else:
                 continue
         elif r < mix[3]:                                # block swap (orientation kept)
-            u = np.random.random()
+            u = _rand(st)
             L = 2 + int((max_seg - 1) * u * u)
-            b = free_pos[np.random.randint(nf)]
+            b = free_pos[_randint(st, nf)]
             if a > b:
                 a, b = b, a
             if b - a < L or b + L > n or next_fixed[a] < a + L or next_fixed[b] < b + L:
                 continue
             delta = _block_swap_delta(perm, C, D, lam, n, a, b, L)
-            if _accept(delta, T):
+            if _accept(delta, T, st):
                 _apply_block_swap(perm, pos, a, b, L)
             else:
                 continue
         else:                                           # segment moves
-            u = np.random.random()
+            u = _rand(st)
             L = 2 + int((max_seg - 1) * u * u)
             b = a + L - 1
             if b >= n or next_fixed[a] <= b:
@@ -309,15 +352,15 @@ def anneal_region(perm, best_perm, C, D, lam, n, fixed_mask, free_pos, next_fixe
                 kind = 2
             elif r < mix[5]:
                 kind = 3
-                k = 1 + np.random.randint(L - 1)
+                k = 1 + _randint(st, L - 1)
             else:
                 if spares == 0:
                     continue
                 kind = 4
-                qp = spare_pos[np.random.randint(spares)]
+                qp = spare_pos[_randint(st, spares)]
                 q = perm[qp]
             delta = _seg_delta(perm, C, D, lam, n, kind, a, b, k, q)
-            if _accept(delta, T):
+            if _accept(delta, T, st):
                 _apply_seg(perm, pos, tmp, kind, a, b, k, q, qp)
             else:
                 continue

@@ -29,7 +29,7 @@ from station_plugins.detector_matching.seeds import greedy_chain, lap_polish, la
 class OptimiserSettings:
     seed: int = 0
     time_limit: float = 5.0          # seconds, whole solve
-    moves_per_slot: int = 80_000     # annealing budget = moves_per_slot * n, both chains
+    moves_per_slot: int = 100_000    # annealing budget = moves_per_slot * n, both chains
     chunk_moves: int = 100_000       # both chains together; the elite restart follows each
     max_segment: int = 32
     move_mix: tuple = (0.30, 0.10, 0.10, 0.20, 0.10, 0.15)   # guided, swap, exchange,

@@ -107,6 +107,44 @@ def test_annealing_deltas_match_full_recompute():
             assert perm[n // 2] == n // 2
 
 
+def test_every_segment_and_block_move_delta_is_exact():
+    n, m = 14, 17
+    p = random_problem(n, m, 21)
+    C, D, _ = finite_costs(p)
+    lam = p.lam
+    rng = np.random.default_rng(5)
+    perm = rng.permutation(m).astype(np.int64)
+    base = A.path_cost(perm, C, D, lam, n)
+    tmp = np.empty(n + 2, dtype=np.int64)
+    for a in range(n):
+        for qp in range(n, m):
+            d = A._exchange_delta(perm, C, D, lam, n, a, qp)
+            moved = perm.copy()
+            moved[a], moved[qp] = moved[qp], moved[a]
+            assert d == pytest.approx(A.path_cost(moved, C, D, lam, n) - base, abs=1e-9)
+        for b in range(a + 1, n):
+            L = b - a + 1
+            for kind, k, qp in ([(2, 0, -1)] + [(3, kk, -1) for kk in range(1, L)]
+                                + [(4, 0, qq) for qq in range(n, m)]):
+                q = perm[qp] if kind == 4 else -1
+                d = A._seg_delta(perm, C, D, lam, n, kind, a, b, k, q)
+                moved = perm.copy()
+                pos = np.argsort(moved)
+                A._apply_seg(moved, pos, tmp, kind, a, b, k, q, qp)
+                assert d == pytest.approx(A.path_cost(moved, C, D, lam, n) - base, abs=1e-9)
+            d = A._swap_delta(perm, C, D, lam, n, a, b)
+            moved = perm.copy()
+            moved[a], moved[b] = moved[b], moved[a]
+            assert d == pytest.approx(A.path_cost(moved, C, D, lam, n) - base, abs=1e-9)
+            for size in range(1, n // 2 + 1):
+                if b - a < size or b + size > n:
+                    continue
+                d = A._block_swap_delta(perm, C, D, lam, n, a, b, size)
+                moved = perm.copy()
+                A._apply_block_swap(moved, np.argsort(moved), a, b, size)
+                assert d == pytest.approx(A.path_cost(moved, C, D, lam, n) - base, abs=1e-9)
+
+
 def _brute_force(p) -> float:
     best = np.inf
     for combo in itertools.permutations(range(p.m), p.n):
