@@ -75,7 +75,7 @@ def faq(p, seed: int) -> tuple[np.ndarray, float]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="one seed each, shorter reference")
-    ap.add_argument("--reference-moves", type=int, default=600_000,
+    ap.add_argument("--reference-moves", type=int, default=1_500_000,
                     help="annealing moves per slot of the long reference run")
     args = ap.parse_args(argv)
     cases = [(400, 440, s) for s in ((1,) if args.quick else (1, 2, 3))]

@@ -29,7 +29,7 @@ from station_plugins.detector_matching.seeds import greedy_chain, lap_polish, la
 class OptimiserSettings:
     seed: int = 0
     time_limit: float = 5.0          # seconds, whole solve
-    moves_per_slot: int = 100_000    # annealing budget = moves_per_slot * n, both chains
+    moves_per_slot: int = 90_000     # annealing budget = moves_per_slot * n, both chains
     chunk_moves: int = 100_000       # both chains together; the elite restart follows each
     max_segment: int = 32
     move_mix: tuple = (0.30, 0.10, 0.10, 0.20, 0.10, 0.15)   # guided, swap, exchange,
@@ -172,8 +172,14 @@ def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
                 break
             f0 = frac
             f1 = (moves + k) / total
+            # the schedule follows the clock only when, after the first 10 % of the
+            # budget, it cannot be finished at the rate so far (the first chunks are slow
+            # while the bound thread starts: that must not make an idle machine's run
+            # depend on timing)
+            elapsed = time_frac * sa_budget
+            projected = elapsed + (total - moves) * (elapsed / moves) if moves else 0.0
             time_f1 = time_frac + last_chunk_s / sa_budget
-            if time_f1 > f1:
+            if moves >= total // 10 and projected > sa_budget and time_f1 > f1:
                 cut = True
                 f1 = min(1.0, time_f1)
             ts = t_hi * (t_lo / t_hi) ** f0

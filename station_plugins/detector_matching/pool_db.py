@@ -23,7 +23,6 @@ import hashlib
 import json
 from typing import Any
 
-from app.core.errors import InputRejected
 from station_plugins.detector_matching import indicators as I
 from station_plugins.detector_matching.pool_io import RawTable
 
@@ -37,57 +36,16 @@ def is_db_url(text: str) -> bool:
     return "://" in str(text) and head.replace("+", "").isalnum()
 
 
-def safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - only for messages
-        return url.split("@")[-1]
-
-
 def read_db_table(url: str, table: str = DEFAULT_TABLE):
     """(raw table in the file format, per-row problems, source label, sha256 of the rows
     read)."""
-    import sqlalchemy as sa
-    shown = safe_url(url)
-    try:
-        engine = sa.create_engine(url)
-    except Exception as exc:  # noqa: BLE001
-        raise InputRejected(f"Not a usable database URL ({shown}): {exc}", code="DM-IMP-DB",
-                            remedy="Use a SQLAlchemy URL, e.g. "
-                                   "postgresql+psycopg://user@host/quality.") from exc
-    try:
-        with engine.connect() as conn:
-            try:
-                t = sa.Table(table, sa.MetaData(), autoload_with=conn)
-            except sa.exc.NoSuchTableError as exc:
-                raise InputRejected(f"The test database {shown} has no table '{table}'.",
-                                    code="DM-IMP-DB", remedy="Give the table with --table "
-                                    f"(default {DEFAULT_TABLE}).") from exc
-            missing = [c for c in LONG_COLUMNS if c not in t.c]
-            if missing:
-                raise InputRejected(
-                    f"Table '{table}' lacks the column(s) {', '.join(missing)}; a test "
-                    f"database table needs {', '.join(LONG_COLUMNS)} (one row per module "
-                    "and indicator).", code="DM-IMP-DB",
-                    remedy="Point --table at the measurement table or a view with these "
-                           "columns.")
-            rows = conn.execute(sa.select(*[t.c[c] for c in LONG_COLUMNS])
-                                .order_by(t.c.module_serial, t.c.indicator)).all()
-    except InputRejected:
-        raise
-    except Exception as exc:  # noqa: BLE001 - driver errors become an operator message
-        raise InputRejected(f"Cannot read table '{table}' from {shown}: {exc}",
-                            code="DM-IMP-DB", remedy="Check the database URL, that the "
-                            "database is reachable and that this user may read the "
-                            "table.") from exc
-    finally:
-        engine.dispose()
+    from app.adapters.detector_matching_db import read_long_table, safe_url
+    rows = read_long_table(url, table, LONG_COLUMNS, DEFAULT_TABLE)
     canon = json.dumps([[None if v is None else str(v) for v in r] for r in rows],
                        ensure_ascii=False)
     digest = hashlib.sha256(canon.encode("utf-8")).hexdigest()
     raw, problems = pivot(rows)
-    return raw, problems, f"db:{shown}#{table}", digest
+    return raw, problems, f"db:{safe_url(url)}#{table}", digest
 
 
 def _distinct(values: list[Any]) -> list[str]:
