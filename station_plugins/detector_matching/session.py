@@ -53,10 +53,7 @@ class MatchSession:
     # --- data -----------------------------------------------------------------------
     def import_pool(self, path: str | Path, *, strict: bool = False) -> ModulePool:
         self.ctx.require("import")
-        self.pool = import_pool(path, strict=strict)
-        self.problem = self.result = self.current = self.previous = self.batch = None
-        self.approved_record_id = None
-        return self.pool
+        return self.accept_pool(import_pool(path, strict=strict))
 
     def import_pool_db(self, url: str, table: str, *, strict: bool = False) -> ModulePool:
         """Import from the MES / test database (long-format table; see pool_db)."""
