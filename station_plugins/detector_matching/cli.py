@@ -135,21 +135,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 @_guard
 def cmd_batch(args: argparse.Namespace) -> int:
-    from station_plugins.detector_matching.batch import run_batch
-    from dataclasses import replace
-
     from station_plugins.detector_matching.learned_cost import load_learned_cost
-    from station_plugins.detector_matching.workflow import (MatchInputs, prepare_problem,
-                                                            settings_for)
+    from station_plugins.detector_matching.workflow import MatchInputs, batch, settings_for
     pool, layout = _load(args)
     learned, why = (None, "physics requested") if args.cost == "physics" else load_learned_cost()
-    single, note = prepare_problem(MatchInputs(pool=pool, layout=replace(layout, fixed_slots={}),
-                                               cost=args.cost, learned=learned,
-                                               learned_unavailable_reason=why))
-    res = run_batch(pool, layout, detectors=args.detectors,
-                    spec_cost_per_slot=args.spec_cost_per_slot,
-                    settings=settings_for(args.seed, args.time_limit, moves_per_slot=20_000),
-                    single=single, cost_note=note)
+    inputs = MatchInputs(pool=pool, layout=layout, cost=args.cost, learned=learned,
+                         learned_unavailable_reason=why,
+                         settings=settings_for(args.seed, args.time_limit,
+                                               moves_per_slot=20_000))
+    res = batch(inputs, args.spec_cost_per_slot, args.detectors)
     _write(args.json_out, res.to_dict())
     print(f"{res.meeting_spec}/{len(res.detectors)} detectors meet spec "
           f"({res.balancing['meeting_spec_before']} before spec balancing; given up for the "
