@@ -3,7 +3,7 @@ a panel smoke test (offscreen): import, optimise in the background, swap, render
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import pytest
