@@ -209,117 +209,194 @@
         <translation>表或视图</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="293"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="297"/>
         <source>{n} modules imported, {e} excluded</source>
         <translation>已导入 {n} 个模块，排除 {e} 个</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="333"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="337"/>
         <source>Select a detector in the batch table.</source>
         <translation>请在批量表中选择一台探测器。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="377"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="381"/>
         <source>Select two slots on the arc to swap.</source>
         <translation>请在弧上选择两个槽位进行交换。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="388"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="392"/>
         <source>Select a slot on the arc to lock.</source>
         <translation>请在弧上选择要锁定的槽位。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="413"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="417"/>
         <source>Detector arrangement {s}</source>
         <translation>探测器模块排列 {s}</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="414"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="418"/>
         <source>{n} slots, objective {o}, gap {g}</source>
         <translation>{n} 个槽位，目标值 {o}，差距 {g}</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="427"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="431"/>
         <source>MES message {id} queued</source>
         <translation>MES 消息 {id} 已排队</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="428"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="432"/>
         <source>MES message {id} was already queued (not sent twice)</source>
         <translation>MES 消息 {id} 已在队列中（不会重复发送）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="437"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="438"/>
+        <source>optimised (seed {seed})</source>
+        <translation>优化结果（随机种子 {seed}）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="440"/>
+        <source>batch detector {k} (meets spec)</source>
+        <translation>批量探测器 {k}（满足规格）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="441"/>
+        <source>batch detector {k} (does NOT meet spec)</source>
+        <translation>批量探测器 {k}（不满足规格）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="443"/>
+        <source>manual swap of slots {a} and {b}</source>
+        <translation>手动交换槽位 {a} 与 {b}</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="450"/>
+        <source>Learned neighbour cost with the physics slot cost.</source>
+        <translation>相邻代价采用学习模型，槽位代价采用物理模型。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="451"/>
+        <source>Physics cost (slot and neighbour).</source>
+        <translation>槽位与相邻代价均采用物理模型。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="454"/>
+        <source>The learned cost was not used: {why}</source>
+        <translation>未使用学习模型：{why}</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="458"/>
+        <source>physics model</source>
+        <translation>物理模型</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="459"/>
+        <source>learned model (ONNX)</source>
+        <translation>学习模型（ONNX）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="467"/>
         <source>Builds as many detectors as the pool allows and balances them so that as many as possible meet the spec.</source>
         <translation>用模块池组建尽可能多的探测器，并在探测器之间平衡，使尽可能多的探测器满足规格。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="441"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="471"/>
         <source>Spec {spec} per slot: {ok} of {k} detectors meet it ({before} before balancing); material utilisation {u}; cost: {src}; {sec} s</source>
         <translation>规格（每槽位）{spec}：{k} 台探测器中 {ok} 台满足（平衡前 {before} 台）；材料利用率 {u}；代价：{src}；{sec} 秒</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="448"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="479"/>
         <source>given up</source>
         <translation>已放弃</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="450"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="481"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="536"/>
         <source>met</source>
         <translation>满足</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="450"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="481"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="537"/>
         <source>NOT met</source>
         <translation>不满足</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="456"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="487"/>
         <source>Its modules were used so that the other detectors meet spec.</source>
         <translation>其模块已调给其他探测器，使它们满足规格。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="463"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="494"/>
         <source>Click slots on the arc to select them.</source>
         <translation>点击弧上的槽位进行选择。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="467"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="498"/>
         <source>slot {s}: {m} (cost {c})</source>
         <translation>槽位 {s}：{m}（代价 {c}）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="483"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="514"/>
         <source>No arrangement yet.</source>
         <translation>尚无排列。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="492"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="523"/>
         <source>now</source>
         <translation>当前</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="497"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="528"/>
         <source>before</source>
         <translation>之前</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="501"/>
-        <source>objective {o} (slots {sc} + neighbours {nc})&lt;br&gt;lower bound {lb}, certified gap &lt;b&gt;{g}&lt;/b&gt;&lt;br&gt;cost source: {src}&lt;br&gt;feasible: {f}&lt;br&gt;material utilisation {u}</source>
-        <translation>目标值 {o}（槽位 {sc} + 相邻 {nc}）&lt;br&gt;下界 {lb}，经证明的差距 &lt;b&gt;{g}&lt;/b&gt;&lt;br&gt;代价来源：{src}&lt;br&gt;可行：{f}&lt;br&gt;材料利用率 {u}</translation>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="533"/>
+        <source>batch detector: {c} per slot against the spec {spec} ({state}); no single-detector bound (the batch is optimised as a whole)</source>
+        <translation>批量探测器：每槽位代价 {c}，规格 {spec}（{state}）；批量整体优化，不单独给出下界</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="506"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="538"/>
+        <source>material utilisation of the batch {u}</source>
+        <translation>批量材料利用率 {u}</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="541"/>
+        <source>lower bound {lb}, certified gap &lt;b&gt;{g}&lt;/b&gt;</source>
+        <translation>下界 {lb}，经证明的差距 &lt;b&gt;{g}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="544"/>
+        <source>material utilisation {u}</source>
+        <translation>材料利用率 {u}</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="547"/>
+        <source>objective {o} (slots {sc} + neighbours {nc})</source>
+        <translation>目标值 {o}（槽位 {sc} + 相邻 {nc}）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="550"/>
+        <source>cost source: {src}</source>
+        <translation>代价来源：{src}</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="551"/>
+        <source>feasible: {f}</source>
+        <translation>可行：{f}</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="552"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="506"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="552"/>
         <source>NO</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="510"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="557"/>
         <source>{a}: {o1}
 {b}: {o2}
 change {d}, {k} slots differ</source>
@@ -328,7 +405,7 @@ change {d}, {k} slots differ</source>
 变化 {d}，{k} 个槽位不同</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="515"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="564"/>
         <source>no earlier arrangement</source>
         <translation>无更早的排列</translation>
     </message>
@@ -336,55 +413,150 @@ change {d}, {k} slots differ</source>
 <context>
     <name>PoolView</name>
     <message>
-        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="47"/>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="49"/>
         <source>Filter by serial or lot</source>
         <translation>按序列号或批次筛选</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="48"/>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="50"/>
         <source>Excluded modules</source>
         <translation>已排除的模块</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="60"/>
-        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="85"/>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="62"/>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="87"/>
         <source>Serial</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="60"/>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="62"/>
         <source>Lot</source>
         <translation>批次</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="60"/>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="62"/>
         <source>Tested</source>
         <translation>测试日期</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="60"/>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="62"/>
         <source>Slot</source>
         <translation>槽位</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="72"/>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="74"/>
         <source>spare</source>
         <translation>备用</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="85"/>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="87"/>
         <source>Row</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="86"/>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="88"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="94"/>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="100"/>
         <source>{src}: {acc} modules imported, {exc} excluded</source>
         <translation>{src}：已导入 {acc} 个模块，排除 {exc} 个</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="108"/>
+        <source>lowest channel gain (dead channel)</source>
+        <translation>最低通道增益（死通道）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="109"/>
+        <source>highest channel gain (hot channel)</source>
+        <translation>最高通道增益（热通道）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="110"/>
+        <source>highest channel noise</source>
+        <translation>最高通道噪声</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="111"/>
+        <source>highest channel afterglow</source>
+        <translation>最高通道余辉</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="112"/>
+        <source>largest |linearity deviation|</source>
+        <translation>最大 |线性偏差|</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="113"/>
+        <source>largest |temperature drift|</source>
+        <translation>最大 |温漂|</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="114"/>
+        <source>highest crosstalk</source>
+        <translation>最高串扰</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="118"/>
+        <source>out of spec: {what} {value} (limit {limit})</source>
+        <translation>超差：{what} {value}（限值 {limit}）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="121"/>
+        <source>no module serial</source>
+        <translation>缺少模块序列号</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="124"/>
+        <source>bad test date &apos;{date}&apos;</source>
+        <translation>测试日期无效“{date}”</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="125"/>
+        <source>not a number</source>
+        <translation>非数值</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="126"/>
+        <source>missing value</source>
+        <translation>缺失值</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="127"/>
+        <source>NaN or infinite</source>
+        <translation>NaN 或无穷大</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="131"/>
+        <source>{kind} in {n} indicator(s): {names}</source>
+        <translation>{n} 个指标{kind}：{names}</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="135"/>
+        <source>duplicate serial (rows {rows})</source>
+        <translation>序列号重复（第 {rows} 行）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="138"/>
+        <source>measured twice with different values: {values}</source>
+        <translation>重复测量且数值不同：{values}</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="140"/>
+        <source>lots</source>
+        <translation>批次</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="140"/>
+        <source>test dates</source>
+        <translation>测试日期</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="143"/>
+        <source>conflicting {what}: {values}</source>
+        <translation>{what}冲突：{values}</translation>
     </message>
 </context>
 </TS>

@@ -267,8 +267,18 @@ def validate_table(table: RawTable, source: str, *, strict: bool = False,
                       excluded=excluded, report=rep, source_sha256=source_sha256)
 
 
-def import_pool(path: str | Path, *, strict: bool = False) -> ModulePool:
+def import_pool(path: str | Path, *, strict: bool = False, token: Any = None,
+                progress: Any = None) -> ModulePool:
+    """Read and validate a pool file (token / progress: for the station's background
+    runner; reading is one step, so a cancel takes effect before validation)."""
     path = Path(path)
+    if progress is not None:
+        progress(0.1, f"reading {path.name}")
     table = read_table(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if token is not None and token.cancelled:
+        from app.core.errors import Cancelled
+        raise Cancelled("Import cancelled.")
+    if progress is not None:
+        progress(0.6, f"validating {len(table.rows)} modules")
     return validate_table(table, path.name, strict=strict, source_sha256=digest)

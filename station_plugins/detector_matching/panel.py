@@ -27,7 +27,7 @@ from widgets.tasks import TaskController
 def _fmt(x: float, pct: bool = False) -> str:
     if x is None or not math.isfinite(x):
         return "-"
-    return f"{100 * x:.2f} %" if pct else f"{x:.3f}"
+    return f"{100 * x:.2f}\u00a0%" if pct else f"{x:.3f}"
 
 
 class DetectorMatchingPanel(QWidget):
@@ -281,13 +281,17 @@ class DetectorMatchingPanel(QWidget):
                   self.import_db_button):
             w.setEnabled(not busy)
 
-    def import_file(self, path: str) -> bool:
+    def import_file(self, path: str) -> None:
+        """Read and validate the pool file in the background (progress, cancel); the
+        pool replaces the current one only when it was read whole."""
+        from station_plugins.detector_matching.importer import import_pool
         try:
-            pool = self.session.import_pool(path)
+            self.ctx.require("import")
         except PharosError as exc:
             self.message_bar.show_error(exc)
-            return False
-        return self._pool_loaded(pool)
+            return
+        self._set_busy(True)
+        self.runner.start(import_pool, path)
 
     def _pool_loaded(self, pool: Any) -> bool:
         self.message_bar.show_message(self.tr("{n} modules imported, {e} excluded").format(
@@ -343,7 +347,7 @@ class DetectorMatchingPanel(QWidget):
     def _on_result(self, result: Any) -> None:
         from station_plugins.detector_matching.importer import ModulePool
         self._set_busy(False)
-        if isinstance(result, ModulePool):          # read from the test database
+        if isinstance(result, ModulePool):          # read from a file or the test database
             try:
                 self.session.accept_pool(result)
             except PharosError as exc:
@@ -353,11 +357,11 @@ class DetectorMatchingPanel(QWidget):
             return
         if hasattr(result, "detectors"):            # a BatchResult
             self.session.accept_batch(result)
-            self.message_bar.show_message(result.cost_source_note, level="info")
+            self.message_bar.show_message(self._source_note(result), level="info")
             self._refresh_batch()
             return
         self.session.accept_result(result)
-        self.message_bar.show_message(result.cost_source_note, level="info")
+        self.message_bar.show_message(self._source_note(result), level="info")
         self._refresh()
 
     def _on_failed(self, exc: Any) -> None:
@@ -428,6 +432,32 @@ class DetectorMatchingPanel(QWidget):
              self.tr("MES message {id} was already queued (not sent twice)")).format(id=rec.id[:8]))
 
     # --- rendering ---
+    def _arrangement_label(self, arr: Any) -> str:
+        a = arr.args
+        if arr.kind == "optimised":
+            return self.tr("optimised (seed {seed})").format(seed=a["seed"])
+        if arr.kind == "batch":
+            return (self.tr("batch detector {k} (meets spec)") if a["meets_spec"] else
+                    self.tr("batch detector {k} (does NOT meet spec)")).format(k=a["detector"])
+        if arr.kind == "swap":
+            return self.tr("manual swap of slots {a} and {b}").format(a=a["a"], b=a["b"])
+        return arr.label
+
+    def _source_note(self, result: Any) -> str:
+        """What the run used, in the user's language (the English note is in the JSON)."""
+        source = getattr(result, "cost_source", None) or result.problem.cost_source
+        if source == "learned":
+            return self.tr("Learned neighbour cost with the physics slot cost.")
+        text = self.tr("Physics cost (slot and neighbour).")
+        _, sep, why = result.cost_source_note.partition("learned cost not used: ")
+        if sep and why != "physics requested":
+            text += " " + self.tr("The learned cost was not used: {why}").format(why=why)
+        return text
+
+    def _source_label(self, source: str) -> str:
+        return {"physics": self.tr("physics model"),
+                "learned": self.tr("learned model (ONNX)")}.get(source, source)
+
     def _refresh_batch(self) -> None:
         b = self.session.batch
         self.batch_table.setRowCount(0)
@@ -442,7 +472,8 @@ class DetectorMatchingPanel(QWidget):
             "balancing); material utilisation {u}; cost: {src}; {sec} s").format(
                 spec=f"{b.spec_cost_per_slot:.3f}", ok=b.meeting_spec, k=len(b.detectors),
                 before=b.balancing.get("meeting_spec_before", "-"),
-                u=f"{100 * b.utilisation:.1f} %", src=b.cost_source, sec=f"{b.seconds:.1f}"))
+                u=f"{100 * b.utilisation:.1f} %", src=self._source_label(b.cost_source),
+                sec=f"{b.seconds:.1f}"))
         self.batch_table.setRowCount(len(b.detectors))
         for r, d in enumerate(b.detectors):
             note = self.tr("given up") if d["given_up_for_others"] else ""
@@ -495,21 +526,39 @@ class DetectorMatchingPanel(QWidget):
         if before is not None:
             self.profile_plot.plot(before["boundary_angle"], before["boundary"],
                                    name=self.tr("before"), pen=pg.mkPen("#7f8c8d", width=1))
-        used = p.n / max(1, s.pool.size + len(s.pool.excluded))
+        if s.batch_detector is not None and s.batch is not None:
+            b = s.batch
+            per_slot = sol.objective / max(1, p.n)
+            bound_line = self.tr(
+                "batch detector: {c} per slot against the spec {spec} ({state}); no "
+                "single-detector bound (the batch is optimised as a whole)").format(
+                    c=f"{per_slot:.4f}", spec=f"{b.spec_cost_per_slot:.3f}",
+                    state=(self.tr("met") if per_slot <= b.spec_cost_per_slot
+                           else self.tr("NOT met")))
+            util = self.tr("material utilisation of the batch {u}").format(
+                u=f"{100 * b.utilisation:.1f} %")
+        else:
+            bound_line = self.tr("lower bound {lb}, certified gap <b>{g}</b>").format(
+                lb=_fmt(sol.lower_bound), g=_fmt(sol.gap, True))
+            used = p.n / max(1, s.pool.size + len(s.pool.excluded))
+            util = self.tr("material utilisation {u}").format(u=f"{100 * used:.1f} %")
         self.summary.setText(
-            f"<b>{html.escape(s.current.label)}</b><br>"
-            + self.tr("objective {o} (slots {sc} + neighbours {nc})<br>lower bound {lb}, "
-                      "certified gap <b>{g}</b><br>cost source: {src}<br>feasible: {f}<br>"
-                      "material utilisation {u}").format(
-                o=_fmt(sol.objective), sc=_fmt(sol.slot_cost), nc=_fmt(sol.neighbour_cost),
-                lb=_fmt(sol.lower_bound), g=_fmt(sol.gap, True), src=p.cost_source,
-                f=self.tr("yes") if sol.feasible else self.tr("NO"), u=f"{100 * used:.1f} %"))
+            f"<b>{html.escape(self._arrangement_label(s.current))}</b><br>"
+            + self.tr("objective {o} (slots {sc} + neighbours {nc})").format(
+                o=_fmt(sol.objective), sc=_fmt(sol.slot_cost), nc=_fmt(sol.neighbour_cost))
+            + "<br>" + bound_line + "<br>"
+            + self.tr("cost source: {src}").format(src=self._source_label(p.cost_source))
+            + "<br>" + self.tr("feasible: {f}").format(
+                f=self.tr("yes") if sol.feasible else self.tr("NO"))
+            + "<br>" + util)
         if s.previous is not None:
             prev = s.previous.solution
             diff = int((s.previous.perm[:p.n] != s.current.perm[:p.n]).sum())
             self.compare.setText(self.tr("{a}: {o1}\n{b}: {o2}\nchange {d}, {k} slots differ")
-                                 .format(a=s.previous.label, o1=_fmt(prev.objective),
-                                         b=s.current.label, o2=_fmt(sol.objective),
+                                 .format(a=self._arrangement_label(s.previous),
+                                         o1=_fmt(prev.objective),
+                                         b=self._arrangement_label(s.current),
+                                         o2=_fmt(sol.objective),
                                          d=_fmt(sol.objective - prev.objective), k=diff))
         else:
             self.compare.setText(self.tr("no earlier arrangement"))

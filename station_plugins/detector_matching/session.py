@@ -28,8 +28,24 @@ _NS = uuid.UUID("6f1d3c1e-2b7a-4d59-9a57-0d1c4b8e2a10")
 
 @dataclass
 class Arrangement:
-    label: str
+    """An arrangement and how it came about: ``kind`` is ``optimised`` (args: seed),
+    ``batch`` (detector, meets_spec) or ``swap`` (a, b); the panel words it in the user's
+    language, ``label`` is the English wording (logs, tests)."""
+    kind: str
+    args: dict
     solution: Solution
+
+    @property
+    def label(self) -> str:
+        a = self.args
+        if self.kind == "optimised":
+            return f"optimised (seed {a['seed']})"
+        if self.kind == "batch":
+            state = "meets spec" if a["meets_spec"] else "does NOT meet spec"
+            return f"batch detector {a['detector']} ({state})"
+        if self.kind == "swap":
+            return f"manual swap {a['a']}<->{a['b']}"
+        return self.kind
 
     @property
     def perm(self) -> np.ndarray:
@@ -49,6 +65,7 @@ class MatchSession:
         self.previous: Arrangement | None = None
         self.approved_record_id: str | None = None
         self.batch: Any = None                  # the last BatchResult
+        self.batch_detector: int | None = None  # 1-based, while editing a batch detector
 
     # --- data -----------------------------------------------------------------------
     def import_pool(self, path: str | Path, *, strict: bool = False) -> ModulePool:
@@ -66,12 +83,13 @@ class MatchSession:
         self.ctx.require("import")
         self.pool = pool
         self.problem = self.result = self.current = self.previous = self.batch = None
-        self.approved_record_id = None
+        self.approved_record_id = self.batch_detector = None
         return self.pool
 
     def set_layout(self, layout: DetectorLayout) -> None:
         self.layout = layout
         self.problem = self.result = self.current = self.previous = self.batch = None
+        self.batch_detector = None
 
     def inputs(self, settings: OptimiserSettings, cost: str = "auto") -> MatchInputs:
         self.ctx.require("optimise")
@@ -88,8 +106,9 @@ class MatchSession:
         self.result = result
         self.problem = result.problem
         self.previous = self.current
-        self.current = Arrangement(f"optimised (seed {result.solution.seed})", result.solution)
-        self.approved_record_id = None
+        self.current = Arrangement("optimised", {"seed": result.solution.seed},
+                                   result.solution)
+        self.approved_record_id = self.batch_detector = None
 
     # --- batch mode ----------------------------------------------------------------
     def accept_batch(self, result: Any) -> None:
@@ -112,8 +131,10 @@ class MatchSession:
         self.layout = replace(self.layout, fixed_slots={})
         self.problem, self.result = p, None
         self.previous = self.current if same else None
-        state = "meets spec" if b.detectors[index]["meets_spec"] else "does NOT meet spec"
-        self.current = Arrangement(f"batch detector {index + 1} ({state})", sol)
+        self.batch_detector = index + 1
+        self.current = Arrangement("batch", {"detector": index + 1,
+                                             "meets_spec": bool(b.detectors[index]["meets_spec"])},
+                                   sol)
         self.approved_record_id = None
         return self.current
 
@@ -124,10 +145,10 @@ class MatchSession:
             return self.result.solution.lower_bound
         return self.current.solution.lower_bound if self.current else float("nan")
 
-    def _edited(self, perm: np.ndarray, label: str) -> Arrangement:
+    def _edited(self, perm: np.ndarray, kind: str, args: dict) -> Arrangement:
         assert self.problem is not None and self.current is not None
         sol = evaluate(self.problem, perm, self.lower_bound, seed=self.current.solution.seed)
-        self.previous, self.current = self.current, Arrangement(label, sol)
+        self.previous, self.current = self.current, Arrangement(kind, args, sol)
         self.approved_record_id = None
         return self.current
 
@@ -138,7 +159,7 @@ class MatchSession:
                                   "locked; unlock it before swapping.")
         perm = self.current.perm.copy()
         perm[slot_a], perm[slot_b] = perm[slot_b], perm[slot_a]
-        return self._edited(perm, f"manual swap {slot_a}<->{slot_b}")
+        return self._edited(perm, "swap", {"a": slot_a, "b": slot_b})
 
     def toggle_lock(self, slot: int) -> bool:
         """Lock the current module in ``slot`` (or release it); costs are rebuilt, the
@@ -156,8 +177,8 @@ class MatchSession:
         index = {s: k for k, s in enumerate(new.serials)}
         perm = np.array([index[p.serials[i]] for i in self.current.perm], dtype=np.int64)
         self.problem = new
-        self.current = Arrangement(self.current.label, evaluate(new, perm, self.lower_bound,
-                                                                seed=self.current.solution.seed))
+        sol = evaluate(new, perm, self.lower_bound, seed=self.current.solution.seed)
+        self.current = Arrangement(self.current.kind, self.current.args, sol)
         return slot in fixed
 
     def _pool_d(self, p: MatchProblem) -> np.ndarray:

@@ -2,6 +2,8 @@
 with their reasons."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableWidget,
@@ -86,14 +88,61 @@ class PoolView(QWidget):
                                                  self.tr("Reason")])
         self.excluded.setRowCount(len(pool.excluded))
         for r, e in enumerate(pool.excluded):
-            for c, text in enumerate((e.serial, str(e.row), "; ".join(e.reasons))):
-                self.excluded.setItem(r, c, QTableWidgetItem(text))
+            reason = "; ".join(self.reason_text(x) for x in e.reasons)
+            for c, text in enumerate((e.serial, str(e.row), reason)):
+                item = QTableWidgetItem(text)
+                if c == 2:          # the full wording (and the English of the record)
+                    item.setToolTip("\n".join(dict.fromkeys([reason, *e.reasons])))
+                self.excluded.setItem(r, c, item)
         self.excluded.horizontalHeader().setStretchLastSection(True)
         self.excluded.resizeColumnsToContents()
         rep = pool.report
         self.summary.setText(self.tr("{src}: {acc} modules imported, {exc} excluded").format(
             src=rep.source, acc=pool.size, exc=len(pool.excluded)))
         self._apply_filter(self.filter_edit.text())
+
+    def reason_text(self, reason: str) -> str:
+        """An import reason (English in the report, the JSON and the log) in the user's
+        language; a reason of unknown form is shown as it is."""
+        what = {
+            "lowest channel gain (dead channel)": self.tr("lowest channel gain (dead channel)"),
+            "highest channel gain (hot channel)": self.tr("highest channel gain (hot channel)"),
+            "highest channel noise": self.tr("highest channel noise"),
+            "highest channel afterglow": self.tr("highest channel afterglow"),
+            "largest |linearity deviation|": self.tr("largest |linearity deviation|"),
+            "largest |temperature drift|": self.tr("largest |temperature drift|"),
+            "highest crosstalk": self.tr("highest crosstalk"),
+        }
+        m = re.fullmatch(r"out of spec: (.+) (\S+) \(limit (.+)\)", reason)
+        if m and m.group(1) in what:
+            return self.tr("out of spec: {what} {value} (limit {limit})").format(
+                what=what[m.group(1)], value=m.group(2), limit=m.group(3))
+        if reason == "no module serial":
+            return self.tr("no module serial")
+        m = re.fullmatch(r"bad test date '(.*)'", reason)
+        if m:
+            return self.tr("bad test date '{date}'").format(date=m.group(1))
+        kinds = {"not a number": self.tr("not a number"),
+                 "missing value": self.tr("missing value"),
+                 "NaN or infinite": self.tr("NaN or infinite")}
+        m = re.fullmatch(r"(not a number|missing value|NaN or infinite) in (\d+) "
+                         r"indicator\(s\): (.*)", reason)
+        if m:
+            return self.tr("{kind} in {n} indicator(s): {names}").format(
+                kind=kinds[m.group(1)], n=m.group(2), names=m.group(3))
+        m = re.fullmatch(r"duplicate serial \(rows (.*)\)", reason)
+        if m:
+            return self.tr("duplicate serial (rows {rows})").format(rows=m.group(1))
+        m = re.fullmatch(r"duplicate measurements with different values: (.*)", reason)
+        if m:
+            return self.tr("measured twice with different values: {values}").format(
+                values=m.group(1))
+        fields = {"lots": self.tr("lots"), "test dates": self.tr("test dates")}
+        m = re.fullmatch(r"conflicting (lots|test dates): (.*)", reason)
+        if m:
+            return self.tr("conflicting {what}: {values}").format(what=fields[m.group(1)],
+                                                                   values=m.group(2))
+        return reason
 
     def _apply_filter(self, text: str) -> None:
         t = text.strip().lower()

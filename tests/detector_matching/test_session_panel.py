@@ -129,7 +129,7 @@ def test_panel_optimises_in_background_swaps_and_renders(qtbot, station, tmp_pat
     panel._on_slot_clicked(2)
     panel._on_slot_clicked(9)
     panel.swap_button.click()
-    assert "manual swap 2" in panel.summary.text()
+    assert "manual swap of slots 2 and 9" in panel.summary.text()
     assert "slots differ" in panel.compare.text()
     img = panel.grab().toImage()
     assert img.width() > 1000 and not img.isNull()
@@ -208,7 +208,16 @@ def test_panel_builds_a_batch_in_background_and_opens_a_detector(qtbot, station)
     panel.batch_table.selectRow(0)
     panel.open_detector_button.click()
     assert "batch detector 1" in panel.summary.text()
+    # no gap is claimed for one detector of a batch: its spec check and the batch's
+    # utilisation are shown instead
+    assert "no single-detector bound" in panel.summary.text()
+    assert "against the spec 100.000 (met)" in panel.summary.text()
+    assert "material utilisation of the batch" in panel.summary.text()
     assert panel.approve_button.isEnabled()
+    panel._on_slot_clicked(0)
+    panel._on_slot_clicked(1)
+    panel.swap_button.click()                       # still a batch detector after edits
+    assert "no single-detector bound" in panel.summary.text()
 
 
 def test_panel_reads_the_pool_from_the_test_database_in_background(qtbot, station, tmp_path):
@@ -231,3 +240,91 @@ def test_panel_reads_the_pool_from_the_test_database_in_background(qtbot, statio
     qtbot.waitUntil(lambda: station.session.pool is not before, timeout=30000)
     assert station.session.pool.report.source.endswith("#module_tests")
     assert panel.pool_view.table.rowCount() == station.session.pool.size
+
+
+def test_panel_reads_a_pool_file_in_background_and_keeps_the_pool_on_a_bad_file(
+        qtbot, station, tmp_path):
+    from station_plugins.detector_matching.panel import DetectorMatchingPanel
+    panel = DetectorMatchingPanel(station.ctx, station.session)
+    qtbot.addWidget(panel)
+    before = station.session.pool
+    bad = tmp_path / "broken.csv"
+    bad.write_text("lot,test_date\nL1,2025-01-01\n", encoding="utf-8")
+    panel.import_file(str(bad))
+    assert not panel.import_button.isEnabled()            # busy while it reads
+    qtbot.waitUntil(lambda: panel.import_button.isEnabled(), timeout=30000)
+    assert station.session.pool is before                  # nothing replaced on failure
+    assert "serial" in panel.message_bar.text().lower()
+    good = tmp_path / "pool2.csv"
+    write_pool(good, modules=30, seed=3)
+    panel.import_file(str(good))
+    qtbot.waitUntil(lambda: station.session.pool is not before, timeout=30000)
+    assert station.session.pool.size + len(station.session.pool.excluded) == 30
+    assert panel.pool_view.table.rowCount() == station.session.pool.size
+    assert "30" in panel.message_bar.text() or str(station.session.pool.size) in \
+        panel.message_bar.text()
+
+
+def test_panel_words_arrangements_and_cost_source_in_chinese(qtbot, station):
+    """The arrangement's origin and the cost source are shown in the user's language."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.i18n import set_language
+    from station_plugins.detector_matching.panel import DetectorMatchingPanel
+    s = station.session
+    s.accept_result(run(s.inputs(replace(settings_for(0, 60), moves_per_slot=500))))
+    s.swap(3, 7)
+    panel = DetectorMatchingPanel(station.ctx, s)
+    qtbot.addWidget(panel)
+    app = QApplication.instance()
+    try:
+        set_language(app, "zh_CN")
+        panel._refresh()
+        text = panel.summary.text() + panel.compare.text()
+        assert "manual swap" not in text and "optimised" not in text and "physics" not in text
+        assert "交换" in text and "物理" in text
+    finally:
+        set_language(app, "en")
+    panel._refresh()
+    assert "manual swap of slots 3 and 7" in panel.summary.text()
+
+
+def test_pool_view_words_every_kind_of_exclusion_reason_in_chinese(qtbot, tmp_path):
+    """Reasons made by the importer itself (out of spec, bad cells, bad date, duplicate
+    serial) are all shown translated; the English wording stays in the tooltip."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.i18n import set_language
+    from station_plugins.detector_matching.generator import generate
+    from station_plugins.detector_matching.importer import import_pool
+    from station_plugins.detector_matching.pool_io import generated_rows, write_table
+    from station_plugins.detector_matching.ui_pool import PoolView
+    g = generate(300, 11)
+    cols, rows = generated_rows(g)
+    rows = [list(r) for r in rows]
+    rows[7][cols.index("noise_z1_c04")] = "n/a"
+    rows[8][cols.index("noise_z1_c05")] = ""
+    rows[9][0] = rows[2][0]
+    rows[10][cols.index("test_date")] = "31/31/2025"
+    rows[11][0] = ""
+    path = tmp_path / "faults.csv"
+    write_table(path, cols, rows)
+    pool = import_pool(path)
+    view = PoolView()
+    qtbot.addWidget(view)
+    app = QApplication.instance()
+    try:
+        set_language(app, "zh_CN")
+        view.show_pool(pool, None)
+        texts = [view.excluded.item(r, 2).text() for r in range(view.excluded.rowCount())]
+        tips = [view.excluded.item(r, 2).toolTip() for r in range(view.excluded.rowCount())]
+    finally:
+        set_language(app, "en")
+    assert len(texts) == len(pool.excluded) >= 6
+    for text in texts:
+        assert not any(w in text for w in ("out of spec", "duplicate", "not a number",
+                                           "missing value", "bad test date", "no module")), text
+    joined = " ".join(texts)
+    for zh in ("超差", "序列号重复", "非数值", "缺失值", "测试日期无效", "缺少模块序列号"):
+        assert zh in joined, zh
+    assert any("out of spec" in t for t in tips)
