@@ -10,7 +10,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFileDialog,
                                QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QSpinBox, QSplitter, QTableWidget,
+                               QLineEdit, QPushButton, QScrollArea, QSpinBox, QSplitter,
+                               QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 from PySide6.QtCore import QEvent, Qt
 
@@ -99,6 +100,13 @@ class DetectorMatchingPanel(QWidget):
         self.compare = QLabel(self)
         self.compare.setObjectName("compare_label")
         self.compare.setWordWrap(True)
+        self.compare_combo = QComboBox(self)
+        self.compare_combo.setObjectName("compare_with_combo")
+        self.compare_combo.activated.connect(self._on_compare_chosen)
+        self.restore_button = QPushButton(self)
+        self.restore_button.setObjectName("restore_button")
+        self.restore_button.clicked.connect(self.restore_compared)
+        self._compare_no: int | None = None      # chosen reference (None: the previous)
         self.selection_label = QLabel(self)
         self.selection_label.setObjectName("selection_label")
         self.selection_label.setWordWrap(True)
@@ -121,7 +129,10 @@ class DetectorMatchingPanel(QWidget):
         QVBoxLayout(box).addWidget(self.summary)
         side.addWidget(box)
         self.compare_box = cbox = QGroupBox(self)
-        QVBoxLayout(cbox).addWidget(self.compare)
+        cl = QVBoxLayout(cbox)
+        cl.addWidget(self.compare_combo)
+        cl.addWidget(self.compare)
+        cl.addWidget(self.restore_button)
         side.addWidget(cbox)
         self.edit_box = ebox = QGroupBox(self)
         el = QVBoxLayout(ebox)
@@ -137,9 +148,20 @@ class DetectorMatchingPanel(QWidget):
         af.addRow(self.mes_button)
         side.addWidget(abox)
         side.addStretch(1)
-        side_w = QWidget(self)
-        side_w.setLayout(side)
-        side_w.setMinimumWidth(280)
+        side_inner = QWidget(self)
+        side_inner.setLayout(side)
+        # a scroll area, so that the wrapped texts keep their full height on a small
+        # screen instead of being clipped
+        side_w = QScrollArea(self)
+        side_w.setObjectName("dm_side_scroll")
+        side_w.setWidget(side_inner)
+        side_w.setWidgetResizable(True)
+        side_w.setFrameShape(QScrollArea.Shape.NoFrame)
+        side_w.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_w.setMinimumWidth(300)
+        self.compare_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.compare_combo.setMinimumContentsLength(16)
 
         self.batch_tab = self._build_batch_tab()
         self.left_tabs = QTabWidget(self)
@@ -222,7 +244,13 @@ class DetectorMatchingPanel(QWidget):
         self.approve_button.setText(self.tr("Approve (e-signature)..."))
         self.mes_button.setText(self.tr("Send to MES"))
         self.arrangement_box.setTitle(self.tr("Arrangement"))
-        self.compare_box.setTitle(self.tr("Compared with the previous arrangement"))
+        self.compare_box.setTitle(self.tr("Compare arrangements"))
+        self.compare_combo.setToolTip(self.tr(
+            "Every arrangement of this pool and detector model in this session: optimised, "
+            "opened from a batch, edited by hand or restored"))
+        self.restore_button.setText(self.tr("Go back to this arrangement"))
+        self.restore_button.setToolTip(self.tr(
+            "Make the compared arrangement current again (a new entry; nothing is deleted)"))
         self.edit_box.setTitle(self.tr("Manual edit"))
         self.release_box.setTitle(self.tr("Release"))
         self.serial_label.setText(self.tr("Detector serial"))
@@ -434,14 +462,18 @@ class DetectorMatchingPanel(QWidget):
     # --- rendering ---
     def _arrangement_label(self, arr: Any) -> str:
         a = arr.args
-        if arr.kind == "optimised":
-            return self.tr("optimised (seed {seed})").format(seed=a["seed"])
-        if arr.kind == "batch":
-            return (self.tr("batch detector {k} (meets spec)") if a["meets_spec"] else
-                    self.tr("batch detector {k} (does NOT meet spec)")).format(k=a["detector"])
         if arr.kind == "swap":
-            return self.tr("manual swap of slots {a} and {b}").format(a=a["a"], b=a["b"])
-        return arr.label
+            text = self.tr("manual swap of slots {a} and {b}").format(a=a["a"], b=a["b"])
+        elif arr.kind == "restored":
+            text = self.tr("back to #{no}").format(no=a["no"])
+        elif arr.kind == "optimised":
+            text = self.tr("optimised (seed {seed})").format(seed=a["seed"])
+        elif arr.kind == "batch":
+            text = (self.tr("batch detector {k} (meets spec)") if a["meets_spec"] else
+                    self.tr("batch detector {k} (does NOT meet spec)")).format(k=a["detector"])
+        else:
+            text = arr.origin
+        return f"#{arr.no} {text}" if arr.no else text
 
     def _source_note(self, result: Any) -> str:
         """What the run used, in the user's language (the English note is in the JSON)."""
@@ -488,6 +520,53 @@ class DetectorMatchingPanel(QWidget):
                                             "detectors meet spec."))
                 self.batch_table.setItem(r, c, item)
 
+    def _reference(self) -> Any:
+        """The arrangement the current one is compared with: the one the user chose in
+        the history, or else the previous one."""
+        s = self.session
+        ref = s.arrangement(self._compare_no) if self._compare_no is not None else None
+        if ref is None or ref is s.current:
+            self._compare_no = None
+            ref = s.previous if any(a is s.previous for a in s.history) else None
+        return ref
+
+    def _fill_compare_combo(self, ref: Any) -> None:
+        s = self.session
+        self.compare_combo.blockSignals(True)
+        self.compare_combo.clear()
+        for arr in reversed(s.history):
+            if arr is s.current:
+                continue
+            self.compare_combo.addItem(f"{self._arrangement_label(arr)}: "
+                                       f"{_fmt(arr.solution.objective)}", arr.no)
+        if ref is not None:
+            self.compare_combo.setCurrentIndex(self.compare_combo.findData(ref.no))
+        self.compare_combo.blockSignals(False)
+        self.compare_combo.setEnabled(self.compare_combo.count() > 0)
+        self.restore_button.setEnabled(ref is not None)
+
+    def _on_compare_chosen(self, index: int) -> None:
+        self._compare_no = self.compare_combo.itemData(index)
+        self._refresh()
+
+    def compare_with(self, no: int) -> None:
+        """Compare the current arrangement with history entry ``#no``."""
+        self._compare_no = no
+        self._refresh()
+
+    def restore_compared(self) -> None:
+        ref = self._reference()
+        if ref is None:
+            return
+        try:
+            self.session.restore(ref.no)
+        except PharosError as exc:
+            self.message_bar.show_error(exc)
+            return
+        self._compare_no = None
+        self._selected = []
+        self._refresh()
+
     def _update_selection(self) -> None:
         p, cur = self.session.problem, self.session.current
         if p is None or cur is None or not self._selected:
@@ -513,6 +592,7 @@ class DetectorMatchingPanel(QWidget):
         if not has:
             self.summary.setText(self.tr("No arrangement yet."))
             self.compare.setText("-")
+            self._fill_compare_combo(None)
             self.arc.set_data(np.zeros(0), np.zeros(0), np.zeros(0), set(), 52.0)
             self._update_selection()
             return
@@ -522,10 +602,12 @@ class DetectorMatchingPanel(QWidget):
                           {k for k in range(p.n) if p.fixed[k] >= 0}, p.layout.fan_angle_deg)
         self.profile_plot.plot(prof["boundary_angle"], prof["boundary"], name=self.tr("now"),
                                pen=pg.mkPen("#c0392b", width=1.5))
-        before = s.profile("previous")
-        if before is not None:
+        ref = self._reference()
+        if ref is not None:
+            before = s.profile(ref)
             self.profile_plot.plot(before["boundary_angle"], before["boundary"],
-                                   name=self.tr("before"), pen=pg.mkPen("#7f8c8d", width=1))
+                                   name=self._arrangement_label(ref),
+                                   pen=pg.mkPen("#7f8c8d", width=1))
         if s.batch_detector is not None and s.batch is not None:
             b = s.batch
             per_slot = sol.objective / max(1, p.n)
@@ -537,6 +619,9 @@ class DetectorMatchingPanel(QWidget):
                            else self.tr("NOT met")))
             util = self.tr("material utilisation of the batch {u}").format(
                 u=f"{100 * b.utilisation:.1f} %")
+        elif s.result is not None and not s.bound_valid:
+            bound_line = self.tr("no lower bound: a lock the optimisation used was "
+                                 "released; optimise again for a certified gap")
         else:
             bound_line = self.tr("lower bound {lb}, certified gap <b>{g}</b>").format(
                 lb=_fmt(sol.lower_bound), g=_fmt(sol.gap, True))
@@ -551,11 +636,12 @@ class DetectorMatchingPanel(QWidget):
             + "<br>" + self.tr("feasible: {f}").format(
                 f=self.tr("yes") if sol.feasible else self.tr("NO"))
             + "<br>" + util)
-        if s.previous is not None:
-            prev = s.previous.solution
-            diff = int((s.previous.perm[:p.n] != s.current.perm[:p.n]).sum())
+        self._fill_compare_combo(ref)
+        if ref is not None:
+            prev = ref.solution
+            diff = int((ref.perm[:p.n] != s.current.perm[:p.n]).sum())
             self.compare.setText(self.tr("{a}: {o1}\n{b}: {o2}\nchange {d}, {k} slots differ")
-                                 .format(a=self._arrangement_label(s.previous),
+                                 .format(a=self._arrangement_label(ref),
                                          o1=_fmt(prev.objective),
                                          b=self._arrangement_label(s.current),
                                          o2=_fmt(sol.objective),

@@ -26,7 +26,7 @@ TRACE_KIND = "detector_matching.trace"
 _NS = uuid.UUID("6f1d3c1e-2b7a-4d59-9a57-0d1c4b8e2a10")
 
 
-@dataclass
+@dataclass(eq=False)
 class Arrangement:
     """An arrangement and how it came about: ``kind`` is ``optimised`` (args: seed),
     ``batch`` (detector, meets_spec) or ``swap`` (a, b); the panel words it in the user's
@@ -34,10 +34,17 @@ class Arrangement:
     kind: str
     args: dict
     solution: Solution
+    no: int = 0                 # number in the session's history (1, 2, ...)
 
     @property
     def label(self) -> str:
+        return f"#{self.no} {self.origin}" if self.no else self.origin
+
+    @property
+    def origin(self) -> str:
         a = self.args
+        if self.kind == "restored":
+            return f"restored #{a['no']}"
         if self.kind == "optimised":
             return f"optimised (seed {a['seed']})"
         if self.kind == "batch":
@@ -66,6 +73,39 @@ class MatchSession:
         self.approved_record_id: str | None = None
         self.batch: Any = None                  # the last BatchResult
         self.batch_detector: int | None = None  # 1-based, while editing a batch detector
+        # every arrangement of the current candidate set, oldest first (to compare any two
+        # or go back to one); cleared when the pool, the model or the candidates change
+        self.history: list[Arrangement] = []
+        self._numbered = 0
+        self._bound_locks: dict = {}          # the locks the current bound was computed under
+
+    HISTORY_LIMIT = 50
+
+    def _make_current(self, arr: Arrangement, *, keep_history: bool = True) -> Arrangement:
+        """``arr`` becomes the current arrangement, numbered and kept in the history; the
+        one it replaces becomes ``previous``."""
+        if not keep_history:
+            self.history = []
+        self._numbered += 1
+        arr.no = self._numbered
+        self.previous = self.current if keep_history else None
+        self.current = arr
+        self.history = (self.history + [arr])[-self.HISTORY_LIMIT:]
+        self.approved_record_id = None
+        return arr
+
+    def restore(self, no: int) -> Arrangement:
+        """Make arrangement ``#no`` of the history current again (re-evaluated on the
+        current costs and locks, so a lock set since then shows as infeasible)."""
+        p = self._need()
+        old = next((a for a in self.history if a.no == no), None)
+        if old is None:
+            raise ValidationError(f"Arrangement #{no} is not in this session's history.")
+        sol = evaluate(p, old.perm, self.lower_bound, seed=old.solution.seed)
+        return self._make_current(Arrangement("restored", {"no": no}, sol))
+
+    def arrangement(self, no: int) -> Arrangement | None:
+        return next((a for a in self.history if a.no == no), None)
 
     # --- data -----------------------------------------------------------------------
     def import_pool(self, path: str | Path, *, strict: bool = False) -> ModulePool:
@@ -84,12 +124,14 @@ class MatchSession:
         self.pool = pool
         self.problem = self.result = self.current = self.previous = self.batch = None
         self.approved_record_id = self.batch_detector = None
+        self.history = []
         return self.pool
 
     def set_layout(self, layout: DetectorLayout) -> None:
         self.layout = layout
         self.problem = self.result = self.current = self.previous = self.batch = None
         self.batch_detector = None
+        self.history = []
 
     def inputs(self, settings: OptimiserSettings, cost: str = "auto") -> MatchInputs:
         self.ctx.require("optimise")
@@ -103,12 +145,14 @@ class MatchSession:
                            start_serials=start)
 
     def accept_result(self, result: MatchResult) -> None:
+        same = (self.problem is not None and self.problem.serials == result.problem.serials
+                and self.problem.n == result.problem.n)
         self.result = result
         self.problem = result.problem
-        self.previous = self.current
-        self.current = Arrangement("optimised", {"seed": result.solution.seed},
-                                   result.solution)
-        self.approved_record_id = self.batch_detector = None
+        self._bound_locks = dict(result.problem.layout.fixed_slots)
+        self._make_current(Arrangement("optimised", {"seed": result.solution.seed},
+                                       result.solution), keep_history=same)
+        self.batch_detector = None
 
     # --- batch mode ----------------------------------------------------------------
     def accept_batch(self, result: Any) -> None:
@@ -127,30 +171,35 @@ class MatchSession:
         slots = np.asarray(b.arrangements[index], dtype=np.int64)
         rest = np.setdiff1d(np.arange(p.m), slots)
         sol = evaluate(p, np.concatenate([slots, rest]), float("nan"), seed=b.solution.seed)
-        same = self.problem is not None and self.problem.serials == p.serials
+        same = (self.problem is not None and self.problem.serials == p.serials
+                and self.problem.n == p.n)
         self.layout = replace(self.layout, fixed_slots={})
         self.problem, self.result = p, None
-        self.previous = self.current if same else None
+        self._make_current(Arrangement("batch", {"detector": index + 1,
+                                                 "meets_spec": bool(b.detectors[index]["meets_spec"])},
+                                       sol), keep_history=same)
         self.batch_detector = index + 1
-        self.current = Arrangement("batch", {"detector": index + 1,
-                                             "meets_spec": bool(b.detectors[index]["meets_spec"])},
-                                   sol)
-        self.approved_record_id = None
         return self.current
 
     # --- manual edits (instant) -----------------------------------------------------
     @property
+    def bound_valid(self) -> bool:
+        """The optimisation's lower bound holds for the current problem only while every
+        lock it was computed under is still set (a lock adds a constraint; releasing one
+        the optimisation had relaxes the problem below the bound)."""
+        if self.result is None:
+            return False
+        now = self.layout.fixed_slots
+        return all(now.get(k) == v for k, v in self._bound_locks.items())
+
+    @property
     def lower_bound(self) -> float:
-        if self.result is not None:
-            return self.result.solution.lower_bound
-        return self.current.solution.lower_bound if self.current else float("nan")
+        return self.result.solution.lower_bound if self.bound_valid else float("nan")
 
     def _edited(self, perm: np.ndarray, kind: str, args: dict) -> Arrangement:
         assert self.problem is not None and self.current is not None
         sol = evaluate(self.problem, perm, self.lower_bound, seed=self.current.solution.seed)
-        self.previous, self.current = self.current, Arrangement(kind, args, sol)
-        self.approved_record_id = None
-        return self.current
+        return self._make_current(Arrangement(kind, args, sol))
 
     def swap(self, slot_a: int, slot_b: int) -> Arrangement:
         p = self._need()
@@ -178,7 +227,10 @@ class MatchSession:
         perm = np.array([index[p.serials[i]] for i in self.current.perm], dtype=np.int64)
         self.problem = new
         sol = evaluate(new, perm, self.lower_bound, seed=self.current.solution.seed)
-        self.current = Arrangement(self.current.kind, self.current.args, sol)
+        old = self.current
+        self.current = Arrangement(old.kind, old.args, sol, no=old.no)
+        self.history = ([self.current if a is old else a for a in self.history]
+                        if new.serials == p.serials else [self.current])
         return slot in fixed
 
     def _pool_d(self, p: MatchProblem) -> np.ndarray:
@@ -193,8 +245,11 @@ class MatchSession:
             raise ValidationError("Optimise an arrangement first.")
         return self.problem
 
-    def profile(self, which: str = "current") -> dict[str, np.ndarray] | None:
-        arr = self.current if which == "current" else self.previous
+    def profile(self, which: Any = "current") -> dict[str, np.ndarray] | None:
+        """Artifact profile of the current / previous arrangement, or of an
+        :class:`Arrangement` of the history."""
+        arr = (which if isinstance(which, Arrangement) else
+               self.current if which == "current" else self.previous)
         if arr is None or self.problem is None:
             return None
         return artifact_profile(self.problem, arr.perm)

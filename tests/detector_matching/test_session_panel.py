@@ -83,6 +83,45 @@ def test_swap_and_lock_recompute_instantly_and_keep_a_valid_bound(station):
     assert s.problem.serials[s.current.perm[5]] == locked_serial
 
 
+def test_releasing_a_lock_the_optimisation_used_withdraws_the_bound(station):
+    """A bound computed with slot 5 locked does not hold once the lock is released (the
+    problem got larger); it holds again when the same lock is set back."""
+    s = _optimised(station)
+    s.toggle_lock(5)                                  # lock added after: bound still valid
+    assert s.bound_valid and np.isfinite(s.current.solution.gap)
+    s.accept_result(run(s.inputs(replace(settings_for(1, 60), moves_per_slot=2000))))
+    bound = s.current.solution.lower_bound
+    assert s.bound_valid and np.isfinite(bound)
+    s.toggle_lock(5)                                  # released: not certified any more
+    assert not s.bound_valid
+    assert np.isnan(s.current.solution.lower_bound) and np.isnan(s.current.solution.gap)
+    s.swap(1, 2)
+    assert np.isnan(s.current.solution.gap)
+    s.swap(1, 2)
+    s.toggle_lock(5)                                  # the same lock again: valid again
+    assert s.bound_valid and s.current.solution.lower_bound == bound
+
+
+def test_history_numbers_every_arrangement_and_restores_any(station):
+    s = _optimised(station)
+    first = s.current
+    s.swap(3, 20)
+    s.swap(4, 21)
+    assert [a.no for a in s.history] == [1, 2, 3]
+    assert s.history[0] is first and s.current.label == "#3 manual swap 4<->21"
+    back = s.restore(1)
+    assert back.label == "#4 restored #1" and s.previous.no == 3
+    assert np.array_equal(back.perm, first.perm)
+    assert back.solution.objective == pytest.approx(first.solution.objective)
+    assert s.arrangement(2).args == {"a": 3, "b": 20}
+    with pytest.raises(ValidationError):
+        s.restore(99)
+    s.toggle_lock(7)                                  # same candidates: history kept
+    assert [a.no for a in s.history] == [1, 2, 3, 4] and s.current.no == 4
+    s.set_layout(s.layout.with_slots(30))             # another detector: history cleared
+    assert s.history == [] and s.current is None
+
+
 def test_approve_then_send_to_mes_is_idempotent_and_traced(station, ctx):
     s = _optimised(station)
     with pytest.raises(ValidationError):
@@ -131,6 +170,22 @@ def test_panel_optimises_in_background_swaps_and_renders(qtbot, station, tmp_pat
     panel.swap_button.click()
     assert "manual swap of slots 2 and 9" in panel.summary.text()
     assert "slots differ" in panel.compare.text()
+    panel._on_slot_clicked(2)                       # deselect both, select 4 and 5
+    panel._on_slot_clicked(9)
+    panel._on_slot_clicked(4)
+    panel._on_slot_clicked(5)
+    panel.swap_button.click()                       # #3; compared with #2 by default
+    assert panel.compare_combo.count() == 2
+    assert panel.compare_combo.currentData() == 2
+    panel.compare_with(1)                           # compare with the optimised one
+    assert panel.compare_combo.currentData() == 1
+    assert "#1 optimised" in panel.compare.text() and "4 slots differ" in panel.compare.text()
+    panel.restore_button.click()                    # back to #1: a new entry #4
+    assert "#4 back to #1" in panel.summary.text()
+    assert station.session.current.solution.objective == pytest.approx(
+        station.session.arrangement(1).solution.objective)
+    assert panel.compare_combo.currentData() == 3   # compared with the one it replaced
+    assert "4 slots differ" in panel.compare.text()
     img = panel.grab().toImage()
     assert img.width() > 1000 and not img.isNull()
     colours = {img.pixelColor(x, y).name() for x in range(0, img.width(), 37)
