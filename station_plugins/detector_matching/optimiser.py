@@ -18,7 +18,8 @@ import numpy as np
 
 from app.core.errors import Cancelled, InputRejected
 from app.core.tasks import CancelToken, no_progress
-from station_plugins.detector_matching.anneal import anneal_chunk, path_cost, sample_uphill
+from station_plugins.detector_matching.anneal import (anneal_chunk, path_cost, sample_uphill,
+                                                     shift_bounds)
 from station_plugins.detector_matching.bounds import BoundResult, lagrangian_bound
 from station_plugins.detector_matching.costs import MatchProblem
 from station_plugins.detector_matching.parallel_anneal import ChainPair
@@ -29,18 +30,21 @@ from station_plugins.detector_matching.seeds import greedy_chain, lap_polish, la
 class OptimiserSettings:
     seed: int = 0
     time_limit: float = 5.0          # seconds, whole solve
-    moves_per_slot: int = 90_000     # annealing budget = moves_per_slot * n, both chains
+    moves_per_slot: int = 70_000     # annealing budget = moves_per_slot * n, both chains
     chunk_moves: int = 100_000       # both chains together; the elite restart follows each
     max_segment: int = 32
-    move_mix: tuple = (0.30, 0.10, 0.10, 0.20, 0.10, 0.15)   # guided, swap, exchange,
+    move_mix: tuple = (0.70, 0.05, 0.05, 0.10, 0.0, 0.05)   # guided, swap, exchange,
     insertion_share: float = 0.05                             # block swap, reverse, rotate
-    candidates: int = 8              # guided moves: best successors / predecessors per module
+    candidates: int = 5              # guided moves: best successors / predecessors per module
+    guided_swap_share: float = 0.3   # guided moves done by a swap; the rest move a segment
+    guided_segment: int = 8          # longest segment a guided move carries
+    guided_window: int = 0           # widest stretch it may shift (0: the whole arc)
     t_start_factor: float = 0.08     # T0 = factor * mean uphill swap delta
     t_end_factor: float = 0.005
     anneal_threads: int = 2          # 2: two chains on two threads, sharing their best
     sync_every: int = 1              # chunks between the chains' elite restarts
     bound: bool = True
-    bound_iterations: int = 120      # ~0.05 % below its plateau at 400 slots
+    bound_iterations: int = 90       # 0.05-0.2 % below its plateau at 400 slots
     polish: bool = True
 
 
@@ -149,6 +153,11 @@ def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
     t_hi = settings.t_start_factor * uphill
     t_lo = settings.t_end_factor * uphill
     chunk = 0
+    CT = np.ascontiguousarray(C.T)       # module-major slot costs (long or-opt moves)
+    SB = shift_bounds(C, settings.guided_segment)
+    guided = np.array([settings.guided_swap_share, settings.guided_segment,
+                       settings.guided_window if settings.guided_window > 0 else n],
+                      dtype=float)
     mix = np.cumsum(np.asarray(settings.move_mix, dtype=float))
     mix = mix / (mix[-1] + settings.insertion_share)
     polish_reserve = 0.06 + 3e-4 * n
@@ -173,13 +182,12 @@ def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
             f0 = frac
             f1 = (moves + k) / total
             # the schedule follows the clock only when, after the first 10 % of the
-            # budget, it cannot be finished at the rate so far (the first chunks are slow
-            # while the bound thread starts: that must not make an idle machine's run
-            # depend on timing)
-            elapsed = time_frac * sa_budget
-            projected = elapsed + (total - moves) * (elapsed / moves) if moves else 0.0
+            # budget, the clock is more than 15 % of the budget ahead of the moves: the
+            # move rate varies a lot over a run (hot chunks accept more and long moves,
+            # the bound thread shares the cores at first), so a projection from the rate
+            # so far cut idle runs that would have finished in time
             time_f1 = time_frac + last_chunk_s / sa_budget
-            if moves >= total // 10 and projected > sa_budget and time_f1 > f1:
+            if moves >= total // 10 and time_f1 > f1 + 0.15:
                 cut = True
                 f1 = min(1.0, time_f1)
             ts = t_hi * (t_lo / t_hi) ** f0
@@ -189,13 +197,14 @@ def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
             if parallel is not None:
                 chain_best, best = parallel.phase(C, D, lam, n, fixed_mask, free_pos,
                                                   next_fixed, out_nb, in_nb, k // 2, ts, te,
-                                                  chunk_seed, settings.max_segment, mix)
+                                                  chunk_seed, settings.max_segment, mix,
+                                                  guided, CT, SB)
                 best_perm[:] = chain_best
             else:
                 current, best, _ = anneal_chunk(perm, best_perm, C, D, lam, n, fixed_mask,
                                                 free_pos, next_fixed, out_nb, in_nb, k, ts, te,
                                                 chunk_seed, settings.max_segment, current, best,
-                                                mix)
+                                                mix, guided, CT, SB)
                 current = float(path_cost(perm, C, D, lam, n))   # drift-free bookkeeping
             last_chunk_s = time.perf_counter() - t_chunk
             best_known[0] = min(best_known[0], best)

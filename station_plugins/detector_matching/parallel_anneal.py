@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from station_plugins.detector_matching.anneal import anneal_chunk
+from station_plugins.detector_matching.anneal import anneal_chunk, shift_bounds
 
 
 class ChainPair:
@@ -39,12 +39,17 @@ class ChainPair:
         return cur, best, time.thread_time() - c0
 
     def phase(self, C, D, lam, n, fixed_mask, free_pos, next_fixed, out_nb, in_nb, moves,
-              t_start, t_end, seed, max_seg, mix) -> tuple[np.ndarray, float]:
+              t_start, t_end, seed, max_seg, mix, guided, CT=None,
+              SB=None) -> tuple[np.ndarray, float]:
+        if CT is None:
+            CT = np.ascontiguousarray(C.T)
+        if SB is None:
+            SB = shift_bounds(C, int(guided[1]))
         """Both chains run ``moves``; returns (best arrangement so far, its cost)."""
         jobs = [self.pool.submit(self._run, self.perms[k], self.bests[k], C, D, lam, n,
                                  fixed_mask, free_pos, next_fixed, out_nb, in_nb, moves,
                                  t_start, t_end, seed * 2 + k, max_seg, self.current[k],
-                                 self.best[k], mix) for k in range(2)]
+                                 self.best[k], mix, guided, CT, SB) for k in range(2)]
         for k, job in enumerate(jobs):
             self.current[k], self.best[k], cpu = job.result()
             self.cpu += cpu

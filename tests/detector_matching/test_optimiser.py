@@ -98,7 +98,9 @@ def test_annealing_deltas_match_full_recompute():
         cur = A.path_cost(perm, C, D, p.lam, n)
         cur, b, acc = A.anneal_chunk(perm, best, C, D, p.lam, n, fixed >= 0, fp, nf, o, i,
                                      50_000, 2.0, 0.05, trial, min(12, n), cur, cur,
-                                     np.array([0.3, 0.45, 0.6, 0.7, 0.8, 0.9]))
+                                     np.array([0.3, 0.45, 0.6, 0.7, 0.8, 0.9]),
+                                     np.array([0.3, 4.0, float(n)]),
+                                     np.ascontiguousarray(C.T), A.shift_bounds(C, 4))
         assert acc > 100
         assert cur == pytest.approx(A.path_cost(perm, C, D, p.lam, n), abs=1e-8)
         assert b == pytest.approx(A.path_cost(best, C, D, p.lam, n), abs=1e-8)
@@ -116,6 +118,7 @@ def test_every_segment_and_block_move_delta_is_exact():
     perm = rng.permutation(m).astype(np.int64)
     base = A.path_cost(perm, C, D, lam, n)
     tmp = np.empty(n + 2, dtype=np.int64)
+    CT = np.ascontiguousarray(C.T)
     for a in range(n):
         for qp in range(n, m):
             d = A._exchange_delta(perm, C, D, lam, n, a, qp)
@@ -132,6 +135,10 @@ def test_every_segment_and_block_move_delta_is_exact():
                 pos = np.argsort(moved)
                 A._apply_seg(moved, pos, tmp, kind, a, b, k, q, qp)
                 assert d == pytest.approx(A.path_cost(moved, C, D, lam, n) - base, abs=1e-9)
+                if kind == 3:                  # the fast rotation delta used by the search
+                    E = np.array([D[perm[t], perm[t + 1]] for t in range(n - 1)])
+                    d3 = A._rot_delta(perm, CT, D, E, lam, n, a, b, k)
+                    assert d3 == pytest.approx(d, abs=1e-9)
             d = A._swap_delta(perm, C, D, lam, n, a, b)
             moved = perm.copy()
             moved[a], moved[b] = moved[b], moved[a]
@@ -143,6 +150,41 @@ def test_every_segment_and_block_move_delta_is_exact():
                 moved = perm.copy()
                 A._apply_block_swap(moved, np.argsort(moved), a, b, size)
                 assert d == pytest.approx(A.path_cost(moved, C, D, lam, n) - base, abs=1e-9)
+
+
+def test_screened_long_or_opt_is_exact_or_rightly_rejected():
+    """The guided or-opt's screen (lower bound on the shifted stretch's slot costs) never
+    rejects a move that the acceptance threshold would have taken, and an unrejected
+    delta is exact."""
+    n, m = 16, 19
+    p = random_problem(n, m, 31)
+    C, D, _ = finite_costs(p)
+    lam = p.lam
+    CT = np.ascontiguousarray(C.T)
+    SB = A.shift_bounds(C, 5)
+    rng = np.random.default_rng(8)
+    screened = 0
+    for trial in range(6):
+        perm = rng.permutation(m).astype(np.int64)
+        E = np.array([D[perm[t], perm[t + 1]] for t in range(n - 1)])
+        for lo in range(n):
+            for hi in range(lo + 1, n):
+                W = hi - lo + 1
+                for L in range(1, min(5, W - 1) + 1):
+                    for stretch_a, k in ((True, W - L), (False, L)):
+                        exact = A._rot_delta(perm, CT, D, E, lam, n, lo, hi, k)
+                        got = A._rot_delta_screened(perm, CT, D, E, lam, n, lo, hi, k,
+                                                    stretch_a, L, SB, np.inf)
+                        assert got == pytest.approx(exact, abs=1e-9)
+                        for thr in (0.0, 0.5, 2.0):
+                            got = A._rot_delta_screened(perm, CT, D, E, lam, n, lo, hi, k,
+                                                        stretch_a, L, SB, thr)
+                            if np.isinf(got):
+                                screened += 1
+                                assert exact > thr - 1e-9
+                            else:
+                                assert got == pytest.approx(exact, abs=1e-9)
+    assert screened > 0                       # the screen does reject something
 
 
 def _brute_force(p) -> float:
@@ -209,7 +251,7 @@ def test_chain_pair_shares_the_leader_and_keeps_locks():
     try:
         mix = np.array([0.3, 0.45, 0.6, 0.7, 0.8, 0.9])
         best_perm, best = pair.phase(C, D, p.lam, n, fixed >= 0, fp, nf, o, i, 20_000, 1.0,
-                                     0.05, 3, 8, mix)
+                                     0.05, 3, 8, mix, np.array([0.3, 4.0, 24.0]))
     finally:
         pair.close()
     assert np.array_equal(pair.perms[0], pair.perms[1])          # elite restart
