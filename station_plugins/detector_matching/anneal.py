@@ -167,17 +167,13 @@ def _slot_shift(perm, CT, s0, s1, off):
 
 
 @njit(cache=True, nogil=True)
-def _rot_delta(perm, CT, D, E, lam, n, lo, hi, k):
-    """Delta of rotating [lo, hi] by k (slot lo takes the module from lo + k): block A =
-    [lo, lo+k) moves right by W - k, block B = [lo+k, hi] moves left by k. Inner edges of
-    a block keep their module pair and change only their weight, so each slot costs one
-    module-major read of CT (= C transposed: the old and the new slot of a module that
-    moves a few slots share a cache line) and one sequential read of E (the current edge
-    costs): the long-distance or-opt stays cheap (same value as ``_seg_delta(kind 3)``)."""
+def _rot_edges(perm, D, E, lam, n, lo, hi, k):
+    """Edge part of rotating [lo, hi] by k (see :func:`_rot_delta`): the blocks' inner
+    edges keep their module pair and change only their weight (summed from E), and the
+    three edges at the block ends are replaced."""
     W = hi - lo + 1
-    sa = W - k                               # shift of block A
-    delta = _slot_shift(perm, CT, lo, lo + k, sa) + _slot_shift(perm, CT, lo + k, hi + 1, -k)
-    delta += _edge_shift(lam, E, lo, lo + k - 1, sa) + _edge_shift(lam, E, lo + k, hi, -k)
+    sa = W - k
+    delta = _edge_shift(lam, E, lo, lo + k - 1, sa) + _edge_shift(lam, E, lo + k, hi, -k)
     a_first = perm[lo]
     a_last = perm[lo + k - 1]
     b_first = perm[lo + k]
@@ -188,6 +184,18 @@ def _rot_delta(perm, CT, D, E, lam, n, lo, hi, k):
     if hi < n - 1:
         delta += lam[hi] * (D[a_last, perm[hi + 1]] - E[hi])
     return delta
+
+
+@njit(cache=True, nogil=True)
+def _rot_delta(perm, CT, D, E, lam, n, lo, hi, k):
+    """Delta of rotating [lo, hi] by k (slot lo takes the module from lo + k): block A =
+    [lo, lo+k) moves right by W - k, block B = [lo+k, hi] moves left by k. Each slot costs
+    one module-major read of CT (= C transposed: the old and the new slot of a module that
+    moves a few slots share a cache line) and one sequential read of E (the current edge
+    costs): the long-distance or-opt stays cheap (same value as ``_seg_delta(kind 3)``)."""
+    sa = hi - lo + 1 - k                     # shift of block A
+    return (_rot_edges(perm, D, E, lam, n, lo, hi, k)
+            + _slot_shift(perm, CT, lo, lo + k, sa) + _slot_shift(perm, CT, lo + k, hi + 1, -k))
 
 
 def shift_bounds(C: np.ndarray, max_len: int) -> np.ndarray:
@@ -218,18 +226,8 @@ def _rot_delta_screened(perm, CT, D, E, lam, n, lo, hi, k, stretch_a, L, SB, thr
     costs are bounded from below by ``SB`` (see :func:`shift_bounds`); when even that
     bound is above the acceptance threshold ``thr`` the move is rejected (returns +inf)
     without reading them. Otherwise the exact delta."""
-    W = hi - lo + 1
-    sa = W - k
-    delta = _edge_shift(lam, E, lo, lo + k - 1, sa) + _edge_shift(lam, E, lo + k, hi, -k)
-    a_first = perm[lo]
-    a_last = perm[lo + k - 1]
-    b_first = perm[lo + k]
-    b_last = perm[hi]
-    if lo > 0:
-        delta += lam[lo - 1] * (D[perm[lo - 1], b_first] - E[lo - 1])
-    delta += lam[lo + W - k - 1] * D[b_last, a_first] - lam[lo + k - 1] * E[lo + k - 1]
-    if hi < n - 1:
-        delta += lam[hi] * (D[a_last, perm[hi + 1]] - E[hi])
+    sa = hi - lo + 1 - k
+    delta = _rot_edges(perm, D, E, lam, n, lo, hi, k)
     if stretch_a:                            # segment = block B, moving left by k
         delta += _slot_shift(perm, CT, lo + k, hi + 1, -k)
         bound = SB[0, L - 1, lo + k] - SB[0, L - 1, lo]
