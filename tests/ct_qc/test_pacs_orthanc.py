@@ -97,7 +97,11 @@ def test_wrong_called_ae_is_refused(orthanc):
     client = PacsClient(PeerAddress("127.0.0.1", orthanc.dicom_port, "NOT_ORTHANC"))
     with pytest.raises(AssociationRefused) as exc:
         client.echo()
-    assert "refused" in exc.value.message and exc.value.code == "PH-PACS-REFUSED"
+    # Orthanc answers an unknown called AE with an A-ASSOCIATE-RJ, or (seen under load)
+    # aborts the association: both are the same refusal to the user
+    assert exc.value.code == "PH-PACS-REFUSED"
+    assert "refused the association" in exc.value.message or \
+        "aborted the association" in exc.value.message
 
 
 def test_stopped_pacs_is_a_clear_device_error(tmp_path):
