@@ -14,6 +14,7 @@ from typing import Any, Callable
 from app.core.errors import ConfigError
 from app.core.ids import content_hash
 from app.paths import default_config_path, default_data_dir
+from app.stations import known_station_ids
 
 Check = Callable[[Any], str | None]  # returns a problem text or None
 
@@ -41,7 +42,9 @@ def _ae_title(v: Any) -> str | None:
 
 
 _PORT = _range(1, 65535)
-STATION_IDS = ("ct_qc", "image_review", "detector_matching", "tunnel_test", "lead_room")
+# the installed stations (entry points + the frozen bundle's built-in list), not a fixed
+# list: a station added under the plugin contract is configurable without editing this file
+STATION_IDS = known_station_ids()
 
 # section -> key -> (type, default, check)
 SCHEMA: dict[str, dict[str, tuple[type, Any, Check | None]]] = {

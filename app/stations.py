@@ -48,6 +48,10 @@ class StationInfo:
     actions: Mapping[str, frozenset[Role]] = field(default_factory=dict)  # action -> roles
     api_version: int = API_VERSION
     order: int = 100                # position in the station selector
+    # data the station cannot work without, as globs under the installation's data
+    # packages ("resources/phantoms/*.json", "models/ct_phantom_classifier/*/card.json");
+    # ``pharos --self-check`` fails an enabled station whose pattern matches nothing
+    requires: tuple[str, ...] = ()
 
 
 class StationContext:
@@ -101,7 +105,7 @@ class StationPlugin:
 
     def __init__(self, ctx: StationContext) -> None:
         self.ctx = ctx
-        ctx._actions = self.info.actions
+        ctx._actions = self.info.actions  # noqa: SLF001 - the base class binds its own context
 
     # --- GUI -----------------------------------------------------------------
     def create_panel(self, parent: "QWidget | None" = None) -> "QWidget":
@@ -154,15 +158,27 @@ def _check_class(sid: str, obj: Any) -> str | None:
     return None
 
 
-def discover_stations(enabled: list[str] | None = None,
-                      loader: Callable[[str], Any] = _load_target) -> list[DiscoveredStation]:
-    """Find stations; a station that fails to import is returned with its error."""
+def station_targets() -> dict[str, str]:
+    """Station id -> ``module:Class`` of every installed station (entry points, backed by
+    the built-in list for a frozen bundle); imports no station."""
     targets: dict[str, str] = dict(BUILTIN_STATIONS)
     try:
         for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
             targets[ep.name] = ep.value
     except Exception as exc:  # noqa: BLE001 - broken metadata must not stop start-up
         log.warning("entry-point discovery failed: %s", exc)
+    return targets
+
+
+def known_station_ids() -> tuple[str, ...]:
+    """Ids of the installed stations, built-in ones first in their usual order."""
+    return tuple(station_targets())
+
+
+def discover_stations(enabled: list[str] | None = None,
+                      loader: Callable[[str], Any] = _load_target) -> list[DiscoveredStation]:
+    """Find stations; a station that fails to import is returned with its error."""
+    targets = station_targets()
     out: list[DiscoveredStation] = []
     for sid, target in targets.items():
         if enabled is not None and sid not in enabled:

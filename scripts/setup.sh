@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time (idempotent) set-up on a Debian 12 machine with Python 3.11:
 #   system packages (Qt runtime libraries, CJK font, DICOM and database peers for tests)
-#   and a virtual environment in .venv with Pharos installed in editable mode.
+#   and a virtual environment in .venv with the locked dependencies (requirements.lock)
+#   and Pharos installed in editable mode.
 # Usage: scripts/setup.sh [--test]     (--test adds the test-only peers and packages)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,10 +46,14 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.pharos-installed
-extras="."
-[ "$want_test" = 1 ] && extras=".[test]"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || ! grep -qx "$extras" "$stamp"; then
+# every dependency comes from requirements.lock (pinned, sha256-checked: a validated build is
+# reproducible); Pharos itself is installed editable on top, without resolving anything else
+want="$(sha256sum requirements.lock pyproject.toml setup.py | sha256sum | cut -c1-16) $want_test"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e "$extras"
-  echo "$extras" > "$stamp"
+  .venv/bin/python -m pip install -q --require-hashes -r requirements.lock
+  .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
+  echo "$want" > "$stamp"
 fi
+# compiled translations are build outputs (installer/build_translations.py)
+.venv/bin/python installer/build_translations.py >/dev/null

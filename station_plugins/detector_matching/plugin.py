@@ -22,7 +22,9 @@ class DetectorMatchingStation(StationPlugin):
         actions={"import": roles(*ENGINEERS), "optimise": roles(*ENGINEERS),
                  "approve": roles("quality_engineer", "supervisor"),
                  "send_to_mes": roles(*ENGINEERS)},
-        order=30)
+        order=30,
+        requires=("resources/detector_models/*.toml",
+                  "models/detector_neighbour_cost/*/card.json"))
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

@@ -35,6 +35,7 @@ class LeadRoomStation(StationPlugin):
             "sign_checklist": roles("operator", "supervisor", "quality_engineer"),
         },
         order=50,
+        requires=("resources/lead_rooms/alarms.yaml",),
     )
 
     def __init__(self, ctx: StationContext) -> None:

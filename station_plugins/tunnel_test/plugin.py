@@ -29,7 +29,8 @@ class TunnelTestStation(StationPlugin):
                  "resume": roles("operator", "quality_engineer", "supervisor", "admin"),
                  "release": roles("operator", "quality_engineer", "supervisor"),
                  "edit_sequence": roles(*ENGINEERS)},
-        order=40)
+        order=40,
+        requires=("models/tunnel_image/card.json", "models/tunnel_waveform/card.json"))
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
