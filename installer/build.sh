@@ -40,10 +40,12 @@ BUILD_DATE="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 BUILD_INFO="$ROOT/app/_build_info.py"
 
 if [ "$SKIP_BUILD" = 0 ]; then
-    if ! "$PY" -c 'import PyInstaller' 2>/dev/null; then
-        log "installing PyInstaller into the venv"
-        "$PY" -m pip install --quiet pyinstaller
-    fi
+    # the build environment is the locked one (requirements.lock pins PyInstaller too):
+    # a validated bundle is rebuilt from the same sha256-checked packages
+    log "installing the locked dependencies into the venv"
+    "$PY" -m pip install --quiet --require-hashes -r requirements.lock
+    log "compiling the translations (resources/i18n/*.ts -> .qm)"
+    "$PY" installer/build_translations.py
     # the stamp exists only while PyInstaller runs: the source tree keeps reporting
     # its own version (app/__init__.py treats a missing file as "not a release build")
     trap 'rm -f "$BUILD_INFO"' EXIT
