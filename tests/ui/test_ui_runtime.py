@@ -6,7 +6,6 @@ import threading
 import time
 
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage
 
 from app.paths import resources_dir
