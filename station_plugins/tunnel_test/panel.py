@@ -398,7 +398,10 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
             title=self.tr("Release unit %1").replace("%1", row.payload["unit"]["serial"]),
             summary=self.tr("Tunnel test %1, record %2").replace(
                 "%1", row.payload["disposition"]).replace("%2", row.id),
-            content_sha256=row.payload_sha256, session_user=self.ctx.user)
+            content_sha256=row.payload_sha256, session_user=self.ctx.user,
+            # the meaning shown is the meaning recorded (Part 11 11.50): release records
+            # "released", so it is the only meaning offered
+            meanings=("released",), default_meaning="released")
         if sig is not None:
             self.release_btn.setEnabled(False)
             self._info(self.tr("Released by e-signature; MES release queued for %1.").replace(
