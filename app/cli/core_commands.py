@@ -71,6 +71,8 @@ def cmd_users(args: argparse.Namespace) -> int:
                           f"{' LOCKED' if r['locked_until'] else ''}"
                           f"{' EXPIRED' if r['password_expired'] else ''}")
             return 0
+        if args.users_cmd == "passwd":
+            return _passwd(ws, args.username)
         by = _admin(ws, args)
         if by is None:
             raise PermissionError_()
@@ -96,6 +98,33 @@ def cmd_users(args: argparse.Namespace) -> int:
         return 0
     finally:
         ws.close()
+
+
+def _passwd(ws, username: str) -> int:
+    """The owner changes their own password (also an expired or admin-set one).
+
+    Current password: $PHAROS_PASSWORD, else the first stdin line, else a prompt; new
+    password: $PHAROS_NEW_PASSWORD, else the next stdin line, else a prompt asked twice."""
+    import getpass
+    import os
+
+    old = read_password(f"Current password of {username}: ")
+    new = os.environ.get("PHAROS_NEW_PASSWORD")
+    if new is None:
+        if not sys.stdin.isatty():
+            new = sys.stdin.readline().rstrip("\n")
+        else:
+            new = getpass.getpass("New password: ")
+            if getpass.getpass("New password again: ") != new:
+                print("error: the two new passwords differ; nothing changed", file=sys.stderr)
+                return 2
+    if not new:
+        print("error: no new password given (PHAROS_NEW_PASSWORD or the second stdin line); "
+              "nothing changed", file=sys.stderr)
+        return 2
+    ws.auth.change_password(username, old, new)
+    print(f"password of {username} changed")
+    return 0
 
 
 class PermissionError_(Exception):
@@ -175,13 +204,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                            ("reset-password", "set a new password (must change at login)"),
                            ("unlock", "unlock a locked account"),
                            ("deactivate", "deactivate an account"),
-                           ("activate", "activate an account")):
+                           ("activate", "activate an account"),
+                           ("passwd", "change your own password (also an expired one)")):
         q = us.add_parser(name, help=helptext)
         q.add_argument("--as", dest="as_user", help="administrator performing the change")
         if name == "list":
             q.add_argument("--json", action="store_true")
             continue
         q.add_argument("username")
+        if name == "passwd":
+            continue
         if name == "add":
             q.add_argument("--full-name", required=True)
         if name in ("add", "roles"):

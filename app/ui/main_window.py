@@ -269,8 +269,7 @@ class MainWindow(QMainWindow):
             return None
         from app.ui.user_admin import UserAdminDialog
 
-        dlg = UserAdminDialog(self.auth, acting_username=getattr(user, "username", ""),
-                              parent=self)
+        dlg = UserAdminDialog(self.auth, acting_user=user, parent=self)
         self.dialogs["user_admin"] = dlg
         dlg.open()
         return dlg

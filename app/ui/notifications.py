@@ -185,7 +185,7 @@ class SafetyBanner(QFrame):
         self.text_label.setObjectName("safety_banner_text")
         self.text_label.setWordWrap(True)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(14, 8, 14, 8)
+        layout.setContentsMargins(14, 4, 14, 4)
         layout.addWidget(self.text_label, 1)
         self._notices: list[Notice] = []
         self.setVisible(False)

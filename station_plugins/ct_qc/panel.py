@@ -16,6 +16,7 @@ from app.core.errors import PharosError
 from widgets.message_bar import MessageBar
 from widgets.progress_bar import TaskProgressBar
 from widgets.tasks import TaskController
+from widgets.flow_layout import FlowLayout
 
 from station_plugins.ct_qc import intake_jobs, workflow
 from station_plugins.ct_qc.review_link import ReviewLink
@@ -101,11 +102,11 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
                                         controller=self.analysis, hide_when_idle=False)
         self.action_progress = TaskProgressBar(self, object_name="ct_qc_action_progress",
                                                controller=self.actions, hide_when_idle=True)
-        actions = QHBoxLayout()
+        actions = FlowLayout()      # wraps at 1366 px / in Chinese instead of widening
         for w in (self.phantom_label, self.phantom_combo, self.profile_label, self.profile_combo,
                   self.analyse_button):
             actions.addWidget(w)
-        actions.addWidget(self.progress, 1)
+        actions.addWidget(self.progress, stretch=True)
         for w in (self.baseline_button, self.archive_button, self.report_button):
             actions.addWidget(w)
         actions.addWidget(self.action_progress)
@@ -120,7 +121,7 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
         self.activity = ActivityLog(self)
         self.left_tabs = QTabWidget(self)
         self.left_tabs.setObjectName("ct_qc_left_tabs")
-        self.left_tabs.setMinimumWidth(470)     # every column of the series list visible
+        self.left_tabs.setMinimumWidth(340)
         for w in (self.series_table, self.rejected_table, self.activity):
             self.left_tabs.addTab(w, "")
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from app.core.measurement import Limits
+from widgets.flow_layout import FlowLayout
 from widgets.measurement_table import MeasurementTable
 from widgets.plot_panel import PlotPanel
 from widgets.state_style import verdict_color
@@ -147,10 +148,9 @@ class TrendView(QWidget):
         self.plot.sig_point_clicked.connect(lambda _i, rid: self.sig_record_chosen.emit(rid))
         self.count_label = QLabel(self)
         self.count_label.setObjectName("ct_qc_trend_count")
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         for w in (self.serial_label, self.serial_combo, self.key_label, self.key_combo):
             bar.addWidget(w)
-        bar.addStretch(1)
         bar.addWidget(self.count_label)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)

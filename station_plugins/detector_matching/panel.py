@@ -23,6 +23,7 @@ from station_plugins.detector_matching.workflow import batch, run, settings_for
 from widgets.message_bar import MessageBar
 from widgets.progress_bar import TaskProgressBar
 from widgets.tasks import TaskController
+from widgets.flow_layout import FlowLayout
 
 
 def _fmt(x: float, pct: bool = False) -> str:
@@ -72,13 +73,13 @@ class DetectorMatchingPanel(QWidget):
                                         controller=self.runner)
         self.model_label, self.seed_label = QLabel(self), QLabel(self)
         self.time_label, self.cost_label = QLabel(self), QLabel(self)
-        top = QHBoxLayout()
+        top = FlowLayout()          # wraps at 1366 px / in Chinese instead of widening
         for w in (self.import_button, self.import_db_button, self.model_label, self.model_combo,
                   self.seed_label, self.seed_spin, self.time_label,
                   self.time_spin, self.cost_label, self.cost_combo,
                   self.optimise_button):
             top.addWidget(w)
-        top.addWidget(self.progress, 1)
+        top.addWidget(self.progress, stretch=True)
 
         self.pool_view = PoolView(self)
         self.arc = DetectorArcView(self)
@@ -146,7 +147,6 @@ class DetectorMatchingPanel(QWidget):
         af.addRow(self.serial_label, self.serial_edit)
         af.addRow(self.approve_button)
         af.addRow(self.mes_button)
-        side.addWidget(abox)
         side.addStretch(1)
         side_inner = QWidget(self)
         side_inner.setLayout(side)
@@ -171,7 +171,15 @@ class DetectorMatchingPanel(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.left_tabs)
         split.addWidget(centre)
-        split.addWidget(side_w)
+        # the release box (serial, Approve, MES) stays below the scroll area: the primary
+        # actions are always on screen, whatever the height of the texts above
+        side_col = QWidget(self)
+        side_col.setObjectName("dm_side_column")
+        col = QVBoxLayout(side_col)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(side_w, 1)
+        col.addWidget(abox)
+        split.addWidget(side_col)
         split.setSizes([420, 700, 300])
         self.message_bar = MessageBar(self, object_name="dm_message_bar")
         lay = QVBoxLayout(self)

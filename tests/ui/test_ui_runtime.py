@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage
 
 from app.paths import resources_dir
