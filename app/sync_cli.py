@@ -56,8 +56,10 @@ def add_sync_commands(sub: argparse._SubParsersAction) -> None:
 def _service(args: argparse.Namespace, ws: Any):
     from app.adapters.sync import SyncService
 
-    url = getattr(args, "central", None) or getattr(args, "url", None) \
-        or ws.config.get("database", "central_url")
+    from app.config import central_url
+
+    url = central_url(ws.config, getattr(args, "central", None) or getattr(args, "url", None)
+                      or None)
     db = ws.config.section("database")
     return SyncService(ws.store, url, interval_s=db["sync_interval_s"], batch=db["sync_batch"],
                        audit_head=ws.audit.head)

@@ -75,8 +75,10 @@ class SyncService:
 
     @classmethod
     def from_config(cls, config, store: Store, audit=None) -> "SyncService":
+        from app.config import central_url
+
         db = config.section("database")
-        return cls(store, db["central_url"], interval_s=db["sync_interval_s"],
+        return cls(store, central_url(config), interval_s=db["sync_interval_s"],
                    batch=db["sync_batch"], audit_head=audit.head if audit else None)
 
     @property

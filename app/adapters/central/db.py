@@ -54,8 +54,10 @@ def normalise_url(url: str) -> str:
 
 
 def redact(url: str) -> str:
+    from app.config import redact_text
+
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        return redact_text(make_url(url).render_as_string(hide_password=True))
     except Exception:  # noqa: BLE001 - only for messages
         return "<central database>"
 
