@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 
 from app.adapters import schema as S
-from app.core.errors import StoreError
+from app.core.errors import StoreError, ValidationError
 from app.core.ids import canonical_json, new_id, sha256_hex, utc_iso
 
 log = logging.getLogger(__name__)
@@ -329,6 +329,10 @@ class Store:
                 return self.add_record(kind, subject, payload, username=username, ref=ref,
                                        verdict=verdict, supersedes=supersedes, conn=c,
                                        record_id=record_id)
+        if verdict is not None and verdict not in S.RECORD_VERDICTS:
+            raise ValidationError(
+                f"Record verdict {verdict!r} ({kind}) is not one of "
+                f"{', '.join(S.RECORD_VERDICTS)}; the central database would refuse it.")
         body = canonical_json(payload)
         row = {
             "id": record_id or new_id(), "station_id": self.station_id,
