@@ -103,7 +103,7 @@ def _add_central_pages(window: Any, ws: Any) -> None:
         dlg.setWindowTitle(tr("Central database sync") if kind == "sync" else tr("Plant view"))
         lay = QVBoxLayout(dlg)
         page = SyncPage(ws.sync, tasks=ws.tasks) if kind == "sync" else \
-            PlantView(ws.config.get("database", "central_url"), tasks=ws.tasks)
+            PlantView(_central_url(ws.config), tasks=ws.tasks)
         lay.addWidget(page)
         dlg.resize(1100, 700)
         dlg.show()
@@ -240,3 +240,9 @@ def screenshot_station(args: argparse.Namespace) -> int:
         return 0
     finally:
         ws.close()
+
+
+def _central_url(config):  # noqa: ANN001, ANN202 - the URL with its 0600 password file
+    from app.config import central_url
+
+    return central_url(config)

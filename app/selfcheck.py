@@ -313,7 +313,9 @@ class SelfCheck:
     def _check_central(self) -> None:
         from app.adapters.deploy_probes import central_ping
 
-        url = self.config.get("database", "central_url")
+        from app.config import central_url
+
+        url = central_url(self.config)      # with the password from its 0600 file
         if not url:
             self.add("central database", SKIP, "not configured (local only)")
             return

@@ -28,17 +28,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
   echo "installing system packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Debian starts a package's service on install. Nothing is stopped or killed here
+  # (a plant server may run its own PACS or database): instead, while we install,
+  # policy-rc.d tells invoke-rc.d not to start new services - only when no policy of
+  # the machine's own is in place, and removed again on exit. Tests start their own
+  # peers on their own ports.
+  policy=${PHAROS_POLICY_RC:-/usr/sbin/policy-rc.d}
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# temporary, written by Pharos scripts/setup.sh\nexit 101\n' > "$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # Debian starts services on install; the tests start their own on loopback.
-  for svc in orthanc postgresql; do
-    if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
-  done
-  for c in /etc/postgresql/*/main; do
-    [ -d "$c" ] || continue
-    pg_ctlcluster "$(basename "$(dirname "$c")")" main stop >/dev/null 2>&1 || true
-  done
-  pkill -x Orthanc >/dev/null 2>&1 || true
 fi
 
 PY=${PYTHON:-python3}

@@ -10,6 +10,14 @@ from sqlalchemy import (Boolean, Column, DateTime, Float, Integer, MetaData, Str
 
 metadata = MetaData()
 
+# The one vocabulary of record verdicts, shared by the local store (checked on write,
+# ``Store.add_record``) and the central database (``ck_c_records_verdict``, migration
+# 0003_verdicts). A verdict a station may write is one the plant accepts.
+#   PASS / WARN / FAIL / ERROR / SKIP  measurement verdicts (app.core.measurement.Verdict)
+#   FLAG     the AI or an image reviewer flagged the series (image_review, ct_qc hand-off)
+#   ABORTED  a tunnel test run stopped by the operator (tunnel_test disposition)
+RECORD_VERDICTS = ("PASS", "WARN", "FAIL", "ERROR", "SKIP", "FLAG", "ABORTED")
+
 users = Table(
     "users", metadata,
     Column("id", String(36), primary_key=True),

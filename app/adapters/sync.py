@@ -30,9 +30,12 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from app.adapters import schema as S
 from app.adapters.central import published as P
 from app.adapters.central import status as st
-from app.adapters.central.db import (CentralConfigMissing, CentralSchemaMismatch,
-                                     CentralUnavailable, check_schema, make_engine, redact)
-from app.adapters.central.push import OutboxItem, PushResult, UnknownColumns, push_items
+from app.adapters.central.db import (CentralConfigInvalid, CentralConfigMissing,
+                                     CentralCredentialsRefused, CentralSchemaMismatch,
+                                     check_schema, classify_error,
+                                     make_engine, redact)
+from app.adapters.central.push import (OutboxItem, PushResult, UnknownColumns, push_items,
+                                       release_quarantine)
 from app.adapters.central.status import feed_status_model  # noqa: F401 - public API
 from app.adapters.central.tables import HEAD_REVISION
 from app.adapters.store import Store
@@ -42,6 +45,10 @@ from app.core.ids import utc_iso
 log = logging.getLogger(__name__)
 Listener = Callable[[st.SyncStatus], None]
 PUBLISHED_PREFIX = "published:"
+REQUEUED_PREFIX = "requeued"
+LAST_OUTCOME_KEY = "sync:last_outcome"
+NOT_RETRIED = (CentralCredentialsRefused, CentralConfigInvalid)
+REQUEUE_ROLES = ("quality_engineer", "supervisor", "admin")
 
 
 class SyncService:
@@ -75,8 +82,10 @@ class SyncService:
 
     @classmethod
     def from_config(cls, config, store: Store, audit=None) -> "SyncService":
+        from app.config import central_url
+
         db = config.section("database")
-        return cls(store, db["central_url"], interval_s=db["sync_interval_s"],
+        return cls(store, central_url(config), interval_s=db["sync_interval_s"],
                    batch=db["sync_batch"], audit_head=audit.head if audit else None)
 
     @property
@@ -164,9 +173,12 @@ class SyncService:
         o = S.outbox
         with self.store.read() as conn:
             rows = conn.execute(select(o.c.id, o.c.table_name, o.c.row_id, o.c.station_seq,
-                                       o.c.payload).where(o.c.quarantined.is_(False))
+                                       o.c.payload, o.c.last_error)
+                                .where(o.c.quarantined.is_(False))
                                 .order_by(o.c.id).limit(self.batch)).all()
-        return [OutboxItem(int(r[0]), r[1], r[2], int(r[3]), r[4]) for r in rows]
+        return [OutboxItem(int(r[0]), r[1], r[2], int(r[3]), r[4],
+                           requeued=bool(r[5]) and r[5].startswith(REQUEUED_PREFIX))
+                for r in rows]
 
     def push_batch(self) -> PushResult | None:
         """Push the oldest batch; None when the outbox is empty. Raises PharosError."""
@@ -182,6 +194,9 @@ class SyncService:
                     with conn.begin():
                         check_schema(conn, HEAD_REVISION)
                         result = push_items(conn, self.station_id, items)
+                        if any(i.requeued for i in items):
+                            release_quarantine(conn, self.station_id, items,
+                                               result.delivered)
                         if head is not None:
                             P.record_anchor(conn, self.station_id, *head)
                         P.touch_station(conn, self.station_id, HEAD_REVISION,
@@ -193,11 +208,9 @@ class SyncService:
                 raise CentralSchemaMismatch(f"The central schema is out of date: {exc}.") from exc
             except CentralSchemaMismatch:
                 raise
-            except (DBAPIError, SQLAlchemyError, OSError) as exc:
+            except (DBAPIError, SQLAlchemyError, OSError, ValueError) as exc:
                 self._note_failure(items)
-                raise CentralUnavailable(
-                    f"Central database {redact(self.central_url)} did not accept the batch: "
-                    f"{_short(getattr(exc, 'orig', exc))}") from exc
+                raise classify_error(exc, self.central_url, "pushing a batch") from exc
             self._settle_locally(result)
             return result
 
@@ -209,9 +222,8 @@ class SyncService:
                     P.record_anchor(conn, self.station_id, *head)
                     P.touch_station(conn, self.station_id, HEAD_REVISION,
                                     self.software_version, 0)
-        except (DBAPIError, SQLAlchemyError, OSError) as exc:
-            raise CentralUnavailable(f"Central database {redact(self.central_url)} is not "
-                                     f"reachable: {_short(getattr(exc, 'orig', exc))}") from exc
+        except (DBAPIError, SQLAlchemyError, OSError, ValueError) as exc:
+            raise classify_error(exc, self.central_url, "anchoring the audit head") from exc
 
     def _settle_locally(self, result: PushResult) -> None:
         o = S.outbox
@@ -224,6 +236,46 @@ class SyncService:
                     quarantined=True, last_error=reason, attempts=o.c.attempts + 1))
         for oid, reason in result.quarantined:
             log.error("outbox row %s quarantined: %s", oid, reason)
+
+    def requeue(self, outbox_ids: list[int] | None, *, user, reason: str, audit) -> list[dict]:
+        """Re-send quarantined rows (all when ``outbox_ids`` is None) after the cause was
+        fixed (e.g. the central schema migrated): an audited decision of a quality
+        engineer, supervisor or administrator. The row content is never changed (records
+        are append-only and hashed); the central quarantine entry is removed when the
+        row is delivered. Returns the rows requeued."""
+        from app.core.errors import ValidationError
+        from app.core.roles import check_action
+
+        check_action(user.roles, REQUEUE_ROLES, "re-send quarantined rows", user.username)
+        if not (reason or "").strip():
+            raise ValidationError("A reason is required to re-send quarantined rows.")
+        o = S.outbox
+        with self.store.write() as conn:
+            q = select(o.c.id, o.c.table_name, o.c.row_id, o.c.station_seq, o.c.last_error
+                       ).where(o.c.quarantined.is_(True)).order_by(o.c.id)
+            if outbox_ids is not None:
+                q = q.where(o.c.id.in_(list(outbox_ids)))
+            rows = [dict(r) for r in conn.execute(q).mappings()]
+            if outbox_ids is not None:
+                missing = set(outbox_ids) - {r["id"] for r in rows}
+                if missing:
+                    raise ValidationError(f"Outbox rows {sorted(missing)} are not quarantined "
+                                          f"(see `pharos sync quarantine`).")
+            if not rows:
+                return []
+            note = f"{REQUEUED_PREFIX} by {user.username}: {reason.strip()[:200]}"
+            for r in rows:
+                conn.execute(update(o).where(o.c.id == r["id"]).values(
+                    quarantined=False, attempts=0,
+                    last_error=f"{note} (was: {(r['last_error'] or '')[:300]})"))
+            audit.append("requeue", "sync_quarantine", f"{len(rows)} rows",
+                         username=user.username,
+                         old=[{"outbox_id": r["id"], "table": r["table_name"],
+                               "row_id": r["row_id"], "reason": r["last_error"]} for r in rows],
+                         new={"state": "pending", "rows": [r["id"] for r in rows]},
+                         reason=reason.strip(), conn=conn)
+        self.refresh_backlog()
+        return rows
 
     def _note_failure(self, items: list[OutboxItem]) -> None:
         try:
@@ -277,6 +329,9 @@ class SyncService:
             except CentralSchemaMismatch as exc:
                 self._failed(st.REFUSED, exc)
                 raise
+            except NOT_RETRIED as exc:
+                self._failed(st.CONFIG_ERROR, exc)
+                raise
             except PharosError as exc:
                 self._failed(st.OFFLINE, exc)
                 raise
@@ -285,12 +340,67 @@ class SyncService:
             self._set_status(state=st.IDLE, connected=True, last_error=None,
                              last_error_code=None, last_sync_utc=utc_iso(),
                              next_attempt_in_s=None)
+            self._persist_outcome()
             return report
 
     def _failed(self, state: str, exc: PharosError) -> None:
         self.refresh_backlog()
         self._set_status(state=state, connected=state == st.REFUSED, last_error=exc.message,
                          last_error_code=exc.code)
+        self._persist_outcome()
+
+    # the outcome of the last cycle, kept in the store for `pharos sync status` (another
+    # process): written on every change of error, and at most once a minute otherwise
+    def _persist_outcome(self) -> None:
+        s = self.status
+        doc = {"state": s.state, "last_error": s.last_error,
+               "last_error_code": s.last_error_code, "last_sync_utc": s.last_sync_utc,
+               "at_utc": utc_iso()}
+        key = (s.state, s.last_error_code, s.last_error)
+        now = time.monotonic()
+        if key == getattr(self, "_persisted_key", None) and \
+                now - getattr(self, "_persisted_at", 0.0) < 60.0:
+            return
+        try:
+            self.store.set_setting(LAST_OUTCOME_KEY, doc)
+            self._persisted_key, self._persisted_at = key, now
+        except PharosError:
+            log.exception("could not record the sync outcome")
+
+    def last_outcome(self) -> dict | None:
+        """The last cycle's outcome as recorded by any process on this station."""
+        return self.store.get_setting(LAST_OUTCOME_KEY)
+
+    def probe(self) -> st.SyncStatus:
+        """Check the central database now (connect, schema, this station's anchor) and
+        return the truthful status: in sync only when connected, the schema matches,
+        and nothing is waiting or quarantined."""
+        self.refresh_backlog()
+        if not self.enabled:
+            return self.status
+        last = self.last_outcome() or {}
+        try:
+            with self.engine().connect() as conn:
+                check_schema(conn, HEAD_REVISION)
+                P.latest_anchor(conn, self.station_id)
+                conn.rollback()
+        except CentralSchemaMismatch as exc:
+            return self._set_status(state=st.REFUSED, connected=True, last_error=exc.message,
+                                    last_error_code=exc.code)
+        except CentralConfigMissing as exc:
+            return self._set_status(state=st.CONFIG_ERROR, connected=False,
+                                    last_error=exc.message, last_error_code=exc.code)
+        except (DBAPIError, SQLAlchemyError, OSError, ValueError) as exc:
+            err = classify_error(exc, self.central_url, "checking the connection")
+            state = st.CONFIG_ERROR if isinstance(err, NOT_RETRIED) else st.OFFLINE
+            return self._set_status(state=state, connected=False, last_error=err.message,
+                                    last_error_code=err.code)
+        s = self.status
+        state = st.IDLE if not s.backlog and not s.quarantined else st.BEHIND
+        return self._set_status(state=state, connected=True,
+                                last_error=last.get("last_error"),
+                                last_error_code=last.get("last_error_code"),
+                                last_sync_utc=last.get("last_sync_utc"))
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -319,6 +429,15 @@ class SyncService:
             if self.enabled:
                 try:
                     self.sync_once()
+                except NOT_RETRIED as exc:
+                    # wrong password / URL: retrying cannot help and would hammer the
+                    # server (and lock the account): wait for "sync now" or a restart
+                    self._set_status(next_attempt_in_s=None)
+                    log.error("sync stopped until the configuration is fixed: %s [%s]",
+                              exc.message, exc.code)
+                    self._wake.wait()
+                    self._wake.clear()
+                    continue
                 except PharosError as exc:
                     delay = self.backoff.next_delay()
                     self._set_status(next_attempt_in_s=round(delay, 2))
@@ -338,9 +457,9 @@ class SyncService:
                 rows = P.fetch_newer(conn, known)
                 confirmed = P.confirmed_signature_ids(conn, rows)
                 conn.rollback()
-        except (DBAPIError, SQLAlchemyError, OSError) as exc:
-            raise CentralUnavailable(f"Could not read published configuration: "
-                                     f"{_short(getattr(exc, 'orig', exc))}") from exc
+        except (DBAPIError, SQLAlchemyError, OSError, ValueError) as exc:
+            raise classify_error(exc, self.central_url,
+                                 "reading published configuration") from exc
         self._last_pull = time.monotonic()
         taken: dict[tuple[str, str], P.PublishedItem] = {}
         for row in rows:  # newest first per (kind, name)
@@ -378,20 +497,21 @@ class SyncService:
         try:
             with self.engine().connect() as conn:
                 return P.latest_anchor(conn, station_id or self.station_id)
-        except (DBAPIError, SQLAlchemyError, OSError) as exc:
-            raise CentralUnavailable(f"Could not read the central audit anchor: "
-                                     f"{_short(getattr(exc, 'orig', exc))}") from exc
+        except (DBAPIError, SQLAlchemyError, OSError, ValueError) as exc:
+            raise classify_error(exc, self.central_url, "reading the audit anchor") from exc
 
 
 def central_anchor(central_url: str, station_id: str) -> tuple[int, str] | None:
     """For `pharos audit verify`: the centrally anchored head of a station's chain."""
-    engine = make_engine(central_url)
+    try:
+        engine = make_engine(central_url)
+    except (SQLAlchemyError, ValueError) as exc:
+        raise classify_error(exc, central_url, "reading the audit anchor") from exc
     try:
         with engine.connect() as conn:
             return P.latest_anchor(conn, station_id)
     except (DBAPIError, SQLAlchemyError, OSError) as exc:
-        raise CentralUnavailable(f"Could not read the central audit anchor: "
-                                 f"{_short(getattr(exc, 'orig', exc))}") from exc
+        raise classify_error(exc, central_url, "reading the audit anchor") from exc
     finally:
         engine.dispose()
 

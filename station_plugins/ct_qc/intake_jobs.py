@@ -139,7 +139,6 @@ def store_analyser(args: Any, out: Path, say: Callable[[str], None]) -> Callable
     scanner's baseline applied, the result stored (record ct_qc.result), the AI hand-off
     run (ct_qc.ai_verdict stored, flagged series queued for image review) - and the result
     JSON is also written to ``out``. The returned callable has ``close()``."""
-    import getpass
     import json
     from types import SimpleNamespace
 
@@ -151,11 +150,21 @@ def store_analyser(args: Any, out: Path, say: Callable[[str], None]) -> Callable
     from station_plugins.ct_qc.plugin import CtQcStation
     from station_plugins.ct_qc.review_link import ReviewLink
 
-    ws = open_workstation(SimpleNamespace(config=getattr(args, "config", None), data_dir=None))
+    from app.cli.common import require_login
+    from app.core.roles import Role
+
+    ws = open_workstation(SimpleNamespace(config=getattr(args, "config", None),
+                                          data_dir=getattr(args, "data_dir", None)))
+    try:       # results are records: a person or a service account signs for them
+        user = require_login(ws, args, "qc listen --store", (
+            Role.OPERATOR, Role.QUALITY_ENGINEER, Role.SUPERVISOR, Role.ADMIN))
+    except BaseException:
+        ws.close()
+        raise
     ctx = ws.context_for("ct_qc")
     CtQcStation(ctx)
     link = ReviewLink.from_ctx(ctx)
-    username = f"qc-listen:{getpass.getuser()}"
+    username = user.username
 
     def run(info: Any) -> None:
         entry = workflow.entry_from_info(info)

@@ -34,7 +34,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     listen.add_argument("--no-analyse", action="store_true", help="assemble only")
     listen.add_argument("--store", action="store_true", help="also store each result in the "
                         "workstation store and run the AI hand-off (verdict stored, flagged "
-                        "series queued for image review), as the panel does")
+                        "series queued for image review), as the panel does; needs --as")
+    listen.add_argument("--as", dest="as_user", metavar="USER", help="with --store: the user "
+                        "or service account the results are stored for (password: "
+                        "$PHAROS_PASSWORD, $PHAROS_PASSWORD_FILE or stdin)")
     listen.add_argument("--phantom", default="auto")
     listen.add_argument("--profile", default="auto")
     listen.set_defaults(func=cmd_listen)
@@ -63,7 +66,8 @@ def _receiver_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ae-title", help="our AE title (default [pacs] scp_ae_title)")
     p.add_argument("--port", type=int, help="our receiver port (default [pacs] scp_port)")
     p.add_argument("--host", help="bind address (default 127.0.0.1)")
-    p.add_argument("--data-dir", type=Path, help="station data folder (intake, quarantine)")
+    p.add_argument("--station-dir", type=Path, help="station data folder (intake, quarantine; "
+                   "default <data folder>/stations/ct_qc)")
 
 
 def _peer_args(p: argparse.ArgumentParser) -> None:
@@ -78,7 +82,7 @@ def _service(args: argparse.Namespace, **callbacks: Any):  # noqa: ANN202
     from app.config import load_config
     from station_plugins.ct_qc.intake_service import IntakeService, IntakeSettings
 
-    config = load_config(getattr(args, "config", None))
+    config = load_config(getattr(args, "config", None), data_dir=getattr(args, "data_dir", None))
     settings = IntakeSettings.from_config(config.section("pacs"), config.station_settings("ct_qc"))
     overrides = {"ae_title": args.ae_title, "port": args.port, "host": args.host,
                  "peer_host": getattr(args, "peer_host", None),
@@ -88,7 +92,7 @@ def _service(args: argparse.Namespace, **callbacks: Any):  # noqa: ANN202
                  "watch_folder": str(args.watch) if getattr(args, "watch", None) else None,
                  "allowed_calling_aes": tuple(args.allow) if getattr(args, "allow", None) else None}
     settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
-    data_dir = args.data_dir or config.data_dir / "stations" / "ct_qc"
+    data_dir = getattr(args, "station_dir", None) or config.data_dir / "stations" / "ct_qc"
     return IntakeService(data_dir, settings, **callbacks)
 
 

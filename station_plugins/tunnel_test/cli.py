@@ -34,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "bearing_fault, soft_interlock")
     r.add_argument("--auto-answer", action="store_true",
                    help="answer operator prompts with the pass choice (demo; not releasable)")
-    r.add_argument("--as", dest="as_user", help="log in as USER (password: $PHAROS_PASSWORD)")
+    r.add_argument("--as", dest="as_user", help="log in as USER, required (password: "
+                   "$PHAROS_PASSWORD, $PHAROS_PASSWORD_FILE or stdin)")
     r.add_argument("--mes-wait", type=float, default=0.0, metavar="S",
                    help="after the run, keep resending queued MES messages for up to S s")
     r.set_defaults(func=cmd_run)
@@ -148,7 +149,10 @@ def _drive(console: Any, spec: Any, auto: bool) -> dict:
 def cmd_run(args: argparse.Namespace) -> int:
     ws, station, _ = _open(args, login=False)
     try:
-        user, authenticated = _user(args, ws)
+        from app.cli.common import require_login
+
+        # a run writes a test record: a person or a service account logs in (D17)
+        user, authenticated = require_login(ws, args, "tunnel run"), True
         console = station.console
         auto = args.auto_answer or not sys.stdin.isatty()
         spec = console.make_spec(sequence_path=str(args.sequence), serial=args.serial, user=user,
