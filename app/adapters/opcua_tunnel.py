@@ -29,6 +29,7 @@ from app.core.errors import DeviceError
 log = logging.getLogger(__name__)
 _TYPES = {"d": "Double", "s": "String", "b": "Boolean"}
 CLIENT_URI = f"urn:pharos:workstation:{socket.gethostname()}"
+FATAL_CODES = {"PH-TT-OPC-SEC", "PH-TT-OPC-USER", "PH-OPCUA-CERT", "PH-OPCUA-CFG"}
 SECURITY_MODES = ("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt")
 
 
@@ -81,9 +82,16 @@ class TunnelOpcUaClient:
 
     # --- lifecycle -------------------------------------------------------------
     def connect(self, timeout_s: float = 10.0) -> "TunnelOpcUaClient":
+        import time
+
         self.loop.submit(self._start()).result(timeout_s + 1)
-        fut = self.loop.submit(self._wait_connected(timeout_s))
-        if not fut.result(timeout_s + 1):
+        deadline = time.monotonic() + timeout_s
+        while not self.connected and time.monotonic() < deadline:
+            if isinstance(self.last_error, DeviceError) and \
+                    self.last_error.code in FATAL_CODES:
+                break               # a security / identity refusal: retrying will not help
+            time.sleep(0.05)
+        if not self.connected:
             exc = self.last_error
             if isinstance(exc, DeviceError):     # a named cause (security, certificate)
                 raise type(exc)(exc.message, code=exc.code, remedy=exc.remedy) from exc

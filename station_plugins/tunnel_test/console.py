@@ -86,7 +86,16 @@ class TunnelConsole:
         return RunSpec(sequence_path=str(sequence_path), serial=serial.strip(),
                        operator=user.username, data_dir=str(self.data_dir),
                        station_id=self.station_id, socket=socket, mode=mode,
-                       single_step=single_step, mes_order=route.get("order", order), **kw)
+                       single_step=single_step, mes_order=route.get("order", order),
+                       **{**self.link_kw(kw.get("endpoint", "")), **kw})
+
+    def link_kw(self, endpoint: str) -> dict:
+        """RunSpec fields for reaching ``endpoint`` with this console's link security."""
+        if not endpoint:
+            return {}
+        return {k: v for k, v in self.link.items()
+                if k in ("security", "pki_dir", "opcua_user", "opcua_password",
+                         "reconnect_max_s")}
 
     def announce(self, spec: RunSpec) -> None:
         """Queue the MES 'work started' message (durable; call off the GUI thread)."""
@@ -234,9 +243,7 @@ class TunnelConsole:
                               "runner process; the routine runs on a fresh one)")
         spec = RunSpec(sequence_path=header["sequence"]["path"], serial=header["serial"],
                        operator="console", data_dir=str(self.data_dir), endpoint=endpoint,
-                       reconnect_max_s=1.0, **{k: v for k, v in self.link.items()
-                                               if k in ("security", "pki_dir", "opcua_user",
-                                                        "opcua_password")})
+                       **{**self.link_kw(endpoint), "reconnect_max_s": 1.0})
         try:
             drivers = make_drivers(spec)
         except Exception as exc:  # noqa: BLE001 - unreachable unit: journalled as failed
@@ -304,7 +311,8 @@ class TunnelConsole:
                        single_step=h.get("single_step", ""), mes_order=h.get("mes_order", ""),
                        params={k: v for k, v in h.get("params", {}).items()
                                if k != "auto_answer"},
-                       run_id=run_id, resume_user=user.username, resume_reason=reason, **kw)
+                       run_id=run_id, resume_user=user.username, resume_reason=reason,
+                       **{**self.link_kw(kw.get("endpoint", "")), **kw})
 
     def abort_and_record(self, run_id: str, *, user: Any, reason: str,
                          drivers: Any = None) -> tuple[Any, dict]:
