@@ -51,8 +51,30 @@ class TunnelTestStation(StationPlugin):
                 signatures=self.ctx.signatures, mes=self._mes_client(),
                 station_id=_cfg(self.ctx.config, "station", "id", "WS-01"),
                 library=self.library,
-                resend_interval_s=float(self.ctx.settings.get("mes_resend_s", 5.0)))
+                resend_interval_s=float(self.ctx.settings.get("mes_resend_s", 5.0)),
+                link=self.link_options())
         return self._console
+
+    def link_options(self) -> dict:
+        """Security of the tunnel OPC UA link, like the lead-room client's: the station's
+        ``security`` setting, else ``[opcua] security``; "None" only in demo mode (built-in
+        simulator) or when configured so. PKI: ``<station folder>/pki``. User identity:
+        station setting ``opcua_user``, its password from $PHAROS_TUNNEL_OPCUA_PASSWORD or
+        ``<data>/keys/tunnel_opcua.password`` (never in the configuration file)."""
+        import os
+
+        cfg = self.ctx.config
+        demo = bool(getattr(cfg, "demo", True))
+        security = str(self.ctx.settings.get("security") or (
+            "None" if demo else _cfg(cfg, "opcua", "security", "Basic256Sha256_SignAndEncrypt")))
+        user = str(self.ctx.settings.get("opcua_user", "") or "")
+        password = os.environ.get("PHAROS_TUNNEL_OPCUA_PASSWORD", "")
+        pw_file = Path(self.ctx.data_dir).parent.parent / "keys" / "tunnel_opcua.password"
+        if user and not password and pw_file.exists():
+            password = pw_file.read_text(encoding="utf-8").strip()
+        return {"security": security, "pki_dir": str(Path(self.ctx.data_dir) / "pki"),
+                "opcua_user": user, "opcua_password": password,
+                "reconnect_max_s": float(_cfg(cfg, "opcua", "reconnect_max_s", 4.0))}
 
     @property
     def library(self) -> Any:

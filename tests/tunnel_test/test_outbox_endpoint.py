@@ -13,7 +13,6 @@ from station_plugins.tunnel_test.console import TunnelConsole
 from station_plugins.tunnel_test.plugin import configured_endpoint
 
 from .conftest import USER_PW
-from .test_records_mes import FakeSignatures
 
 
 def _waiting():
@@ -33,7 +32,8 @@ def console(tmp_path, ws, mes):
 
 def test_resender_delivers_release_exactly_once_after_mes_returns(console, ws, mes, mini_seq):
     wait_for = _waiting()
-    rel.sign_criteria(console.data_dir, FakeSignatures(), rules={}, username="qe1", password="x")
+    rel.sign_criteria(ws.store, ws.signatures, ws.audit, rules={}, username="qe1",
+                      password=USER_PW)
     results: list[dict] = []
     console.start_resender(results.append)
     u = ws.auth.authenticate("op1", USER_PW)
