@@ -158,6 +158,8 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray, upper: float
     _, u, v = hungarian(cgl)
     gl = float(u.sum() + v.sum())
     mu = np.maximum(-v, 0.0)
+    if on_iteration is not None:
+        on_iteration(0, gl)
     if n < 2:
         return BoundResult(gl, gl, 0, time.perf_counter() - t0, [])
     DT, order, sortedD = prepare_dp(D)
