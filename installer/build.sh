@@ -66,6 +66,15 @@ else
     [ -x "$BUNDLE/pharos" ] || { echo "no bundle at $BUNDLE: build first" >&2; exit 1; }
 fi
 
+# --- the detector-matching optimiser's kernels, compiled into the bundle ---------------------
+# (numba; for this build machine's CPU: install.sh compiles again for the workstation's)
+if [ "$SKIP_BUILD" = 0 ]; then
+    log "compiling the detector-matching kernels into the bundle"
+    WARM_DATA="$(mktemp -d)"
+    "$BUNDLE/pharos" match warmup --cache-dir "$BUNDLE/numba_cache" --data-dir "$WARM_DATA"
+    rm -rf "$WARM_DATA"
+fi
+
 # --- smoke test: the frozen app, offscreen, on a throw-away data folder --------------------
 SMOKE="$(mktemp -d)"
 trap 'rm -f "$BUILD_INFO"; rm -rf "$SMOKE"' EXIT
@@ -94,7 +103,9 @@ log "smoke test: one headless command per heavy library (frozen imports, numba J
   "$B" qc simulate "${DD[@]}" series >/dev/null &&                      # pydicom, scipy
   "$B" qc analyze series --quiet --json qc.json --pdf qc.pdf "${DD[@]}" &&  # cv2, reportlab
   "$B" match generate --slots 48 --out pool.parquet "${DD[@]}" >/dev/null &&  # pyarrow
-  "$B" match run pool.parquet --slots 48 --time-limit 2 --json m.json "${DD[@]}" &&  # numba, onnx
+  "$B" match run pool.parquet --slots 48 --time-limit 2 --json m.json "${DD[@]}" 2>m.err &&  # numba, onnx
+  { ! grep -q "compiled the optimiser's kernels" m.err ||
+    { echo "FAIL: a fresh data folder compiled the kernels (the bundle's were not used)" >&2; false; }; } &&
   "$B" rooms schedule --generate 10 --method cp-sat --time-limit 2 "${DD[@]}" )  # ortools
 
 log "smoke test: first-run setup (non-interactive) on the bundle"

@@ -75,6 +75,7 @@ class MatchResult:
             "seed": s.seed,
             "time_limit_s": self.time_limit,
             "seconds": round(s.seconds, 4),
+            "kernel_seconds": round(s.compile_seconds, 4),
             "objective": _num(s.objective),
             "slot_cost": _num(s.slot_cost),
             "neighbour_cost": _num(s.neighbour_cost),
