@@ -15,7 +15,7 @@ import math
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from station_plugins.ct_qc.analysis.context import Ctx, Raw, nan_raw
+from station_plugins.ct_qc.analysis.context import Ctx, Raw, missing_raw, nan_raw
 from station_plugins.ct_qc.analysis.result import Curve
 from station_plugins.ct_qc.analysis.roi import fwhm, sample_line
 from station_plugins.ct_qc.analysis.ssp_fit import fit_ssp
@@ -151,7 +151,7 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
     mods = [m for m in ctx.modules("sensitometry", "ct_number") if m["ramps"]]
     if not mods:
         miss = [m["id"] for m in ctx.missing("sensitometry", "ct_number") if m["ramps"]]
-        return ([nan_raw("slice_thickness", "mm", f"ramp module {', '.join(miss)} not in the series")]
+        return ([missing_raw("slice_thickness", "mm", f"ramp module {', '.join(miss)} not in the series")]
                 if miss else []), []
     m = mods[0]
     streaks_by_slice = streaks_by_slice or {}
