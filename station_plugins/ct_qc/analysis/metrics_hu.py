@@ -15,6 +15,15 @@ CORR_RADIUS_MM = 1.0       # noise correlation radius of a CT image (kernel / NP
                            # independent sample per pi * 1 mm^2 when a single slice is all
 
 
+def family_factor(n: int) -> float:
+    """Factor on the SE of the largest of n independent deviations so that SE_COVERAGE x
+    factor x SE is its two-sided 95 % family-wise bound (Sidak)."""
+    from scipy.stats import norm
+    if n <= 1:
+        return 1.0
+    return float(norm.ppf(1 - (1 - 0.95 ** (1.0 / n)) / 2) / norm.ppf(0.975))
+
+
 def mean_se(stack: np.ndarray, cx: float, cy: float, r_px: float, pixel_mm: float) -> float:
     """Standard error of an ROI mean over a slab: the scatter of the per-slice means when
     there are >= 3 slices (noise is independent between slices), never below the
@@ -114,7 +123,7 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
         Raw("uniformity.centre", round(c_mean, 2), "HU", ctx.where_circle(sl, (cx, cy), r, idx)),
         Raw("uniformity.max_edge_dev", round(float(devs[k]), 2), "HU", ctx.where_circle(sl, (cx, cy), r, idx),
             note=f"edge minus centre, worst at {list(edges)[k]} (SE {ses[k]:.2f})",
-            uncertainty=round(float(ses[k]), 3)),
+            uncertainty=round(float(ses[k]) * family_factor(len(devs)), 3)),
         Raw("noise.sd", round(c_sd, 3), "HU", ctx.where_circle(sl, (cx, cy), r, idx_n),
             note=f"mean of per-slice SDs in the centre ROI over {len(idx_n)} image(s)"),
         Raw("noise.nonuniformity", round(100 * (max(sds) - min(sds)) / max(c_sd, 1e-6), 2), "%",
@@ -132,21 +141,31 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     # innermost bins alone hold a few pixels and their noise made pure noise "non-uniform");
     # its standard error from the scatter of 8 angular sectors (data-driven: correlated
     # noise and residual streaks widen it)
-    sect = np.nanmean(pol.reshape(8, -1, n_r), axis=1)
-    se_r = np.nanstd(sect, axis=0, ddof=1) / math.sqrt(8)
+    sect = np.nanmean(pol.reshape(8, -1, n_r), axis=1)          # (8 sectors, n_r)
     ref = radii_mm <= max(15.0, radii_mm[1])
-    w_ref = radii_mm[ref]
-    centre_ref = float(np.average(prof[ref], weights=w_ref))
-    se_ref = float(np.sqrt(np.sum((w_ref * se_r[ref]) ** 2)) / w_ref.sum())
-    outer = ~ref
-    dev = prof - centre_ref
-    k = int(np.nonzero(outer)[0][np.argmax(np.abs(dev[outer]))]) if outer.any() else 0
-    se_k = math.hypot(float(se_r[k]), se_ref)
-    raws.append(Raw("uniformity.radial_max_dev", round(float(dev[k]), 2), "HU",
-                    {"slice": sl, "kind": "circle", "centre_px": [round(cx, 2), round(cy, 2)],
-                     "radius_px": round(r_max, 2)},
-                    note=f"radial profile minus the central 15 mm disc, largest at {radii_mm[k]:.0f} mm "
-                         f"(SE {se_k:.2f})", uncertainty=round(se_k, 3)))
+    # rings of 5 mm outside the central disc (cupping / capping are smooth in radius: a
+    # per-bin maximum over ~150 noisy bins would be a maximum of noise)
+    edges = np.arange(radii_mm[ref][-1], radii_mm[-1] + 5.0, 5.0)
+    groups = [ref] + [(radii_mm > a) & (radii_mm <= b) for a, b in zip(edges[:-1], edges[1:])]
+    groups = [g for g in groups if g.any()]
+    vals, ses, rads = [], [], []
+    for g in groups:
+        sec = np.nanmean(sect[:, g], axis=1)
+        vals.append(float(np.nanmean(sec)))
+        ses.append(float(np.nanstd(sec, ddof=1) / math.sqrt(np.isfinite(sec).sum())))
+        rads.append(float(radii_mm[g].mean()))
+    dev = np.array(vals[1:]) - vals[0]
+    if len(dev):
+        k = int(np.argmax(np.abs(dev)))
+        # the largest of N ring deviations: its uncertainty carries the family-wise factor
+        # (95 % over all N rings, two-sided) so noise alone rarely exceeds the limit
+        se_k = math.hypot(ses[k + 1], ses[0]) * family_factor(len(dev))
+        raws.append(Raw("uniformity.radial_max_dev", round(float(dev[k]), 2), "HU",
+                        {"slice": sl, "kind": "circle", "centre_px": [round(cx, 2), round(cy, 2)],
+                         "radius_px": round(r_max, 2)},
+                        note=f"5 mm rings minus the central 15 mm disc, largest at {rads[k + 1]:.0f} mm "
+                             f"(SE {math.hypot(ses[k + 1], ses[0]):.2f}, {len(dev)} rings)",
+                        uncertainty=round(se_k, 3)))
     if "water" not in {key_part(i["name"]) for mm in ctx.modules("sensitometry", "ct_number")
                        for i in mm["inserts"]}:
         # the uniform module judged against its own material: water only when it is water
