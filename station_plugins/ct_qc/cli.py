@@ -15,7 +15,8 @@ from app.core.errors import InputRejected, PharosError
 from app.core.measurement import Verdict
 
 EXIT = {Verdict.PASS: 0, Verdict.WARN: 0, Verdict.SKIP: 0, Verdict.FAIL: 1, Verdict.ERROR: 2}
-DEFAULT_PROFILE = {"acr464": "acr_2024"}
+DEFAULT_PROFILE = {"acr464": "acr_2024", "catphan504": "catphan504_default",
+                   "catphan600": "catphan504_default", "catphan604": "catphan504_default"}
 FALLBACK_PROFILE = "factory_simct_120kv"
 
 

@@ -12,6 +12,10 @@ A profile is a TOML file in ``resources/limits/<name>.toml``::
     "ct_number.*" = { low = -8, high = 8, warn_low = -4, warn_high = 4 }
     [artifacts]                  # limits on |amplitude_hu| (streak: artifact index)
     ring = { high = 6, warn_high = 3 }
+    [nominal_bands]              # limits on (value - nominal) that depend on the nominal
+    "slice_thickness" = [        # first band whose `below` exceeds the nominal; relative =
+      { below = 2.01, relative = true, low = -0.5, high = 0.5, warn_low = -0.25, warn_high = 0.25 },
+      { below = 1e9, low = -1.0, high = 1.0, warn_low = -0.5, warn_high = 0.5 } ]   # x nominal
 
 Exact keys win over patterns; among patterns the longest wins; ``[limits]`` wins over
 ``[nominal]`` for the same key. Every result stores the profile name, version and the
@@ -48,6 +52,7 @@ class LimitProfile:
     nominal: dict = field(default_factory=dict)     # key/pattern -> Limits on (value - nominal)
     artifacts: dict = field(default_factory=dict)   # artifact type -> Limits on |amplitude|
     source: str = ""
+    bands: dict = field(default_factory=dict)      # key/pattern -> [(below, relative, Limits)]
 
     @staticmethod
     def _match(table: dict, key: str) -> tuple[str, Limits] | None:
@@ -64,6 +69,16 @@ class LimitProfile:
         if hit is not None:
             return hit[1]
         if nominal is not None and not (isinstance(nominal, float) and math.isnan(nominal)):
+            band = self._match(self.bands, key)
+            if band is not None:
+                for below, relative, lim in band[1]:
+                    if nominal < below:
+                        k = abs(nominal) if relative else 1.0
+                        sh = lambda v: None if v is None else round(nominal + k * v, 6)  # noqa: E731
+                        what = f"{_band(lim)}{' x nominal' if relative else ''} (nominal < {below:g})"
+                        return Limits(low=sh(lim.low), high=sh(lim.high), warn_low=sh(lim.warn_low),
+                                      warn_high=sh(lim.warn_high),
+                                      source=f"{self.name} {self.version}: nominal {nominal:g} {what}")
             hit = self._match(self.nominal, key)
             if hit is not None:
                 lim = hit[1]
@@ -81,7 +96,9 @@ class LimitProfile:
         return {"profile": {"name": self.name, "version": self.version, "title": self.title},
                 "limits": {k: v.to_dict() for k, v in self.absolute.items()},
                 "nominal": {k: v.to_dict() for k, v in self.nominal.items()},
-                "artifacts": {k: v.to_dict() for k, v in self.artifacts.items()}}
+                "artifacts": {k: v.to_dict() for k, v in self.artifacts.items()},
+                "nominal_bands": {k: [{"below": b, "relative": rel, **lim.to_dict()} for b, rel, lim in v]
+                                  for k, v in self.bands.items()}}
 
 
 def _band(lim: Limits) -> str:
@@ -109,6 +126,33 @@ def _table(raw: Any, where: str, name: str, version: str) -> dict:
     return out
 
 
+def _bands(raw: Any, where: str, name: str, version: str) -> dict:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: must be a table")
+    out = {}
+    for key, rows in raw.items():
+        if not isinstance(rows, list) or not rows:
+            raise ConfigError(f"{where}.{key}: expected a list of bands")
+        bands, last = [], -math.inf
+        for j, row in enumerate(rows):
+            if not isinstance(row, dict) or "below" not in row:
+                raise ConfigError(f"{where}.{key}[{j}]: a band needs `below`")
+            below = float(row["below"])
+            if below <= last:
+                raise ConfigError(f"{where}.{key}[{j}]: bands must be in increasing `below`")
+            last = below
+            rel = row.get("relative", False)
+            if not isinstance(rel, bool):
+                raise ConfigError(f"{where}.{key}[{j}].relative: must be true or false")
+            lim = _table({"b": {k: v for k, v in row.items() if k not in ("below", "relative")}},
+                         f"{where}.{key}[{j}]", name, version)["b"]
+            bands.append((below, rel, lim))
+        out[str(key)] = bands
+    return out
+
+
 def parse_profile(data: bytes, *, source: str = "<bytes>", expect_name: str | None = None) -> LimitProfile:
     try:
         raw = tomllib.loads(data.decode("utf-8"))
@@ -120,7 +164,7 @@ def parse_profile(data: bytes, *, source: str = "<bytes>", expect_name: str | No
         raise ConfigError(f"limit profile {source}: [profile] needs name and version")
     if expect_name and name != expect_name:
         raise ConfigError(f"limit profile {source}: name {name!r} differs from the file name")
-    unknown = set(raw) - {"profile", "limits", "nominal", "artifacts"}
+    unknown = set(raw) - {"profile", "limits", "nominal", "artifacts", "nominal_bands"}
     if unknown:
         raise ConfigError(f"limit profile {source}: unknown section(s) {sorted(unknown)}")
     return LimitProfile(name=name, version=version, sha256=sha256_hex(data),
@@ -128,6 +172,7 @@ def parse_profile(data: bytes, *, source: str = "<bytes>", expect_name: str | No
                         absolute=_table(raw.get("limits"), f"{source} [limits]", name, version),
                         nominal=_table(raw.get("nominal"), f"{source} [nominal]", name, version),
                         artifacts=_table(raw.get("artifacts"), f"{source} [artifacts]", name, version),
+                        bands=_bands(raw.get("nominal_bands"), f"{source} [nominal_bands]", name, version),
                         source=source)
 
 
@@ -152,6 +197,7 @@ def load_profile(name_or_path: str | Path | LimitProfile) -> LimitProfile:
 CONSTANCY_RULES: dict[str, tuple[str, float, float]] = {
     "ct_number.water": ("abs", 3.0, 4.0),
     "ct_number.air": ("abs", 3.0, 4.0),
+    "ct_number.uniform": ("abs", 3.0, 4.0),
     "ct_number.*": ("abs", 4.0, 8.0),
     "uniformity.max_edge_dev": ("abs", 4.0, 8.0),
     "uniformity.centre": ("abs", 3.0, 4.0),
@@ -191,5 +237,19 @@ def baseline_profile(baseline: Any, *, base: LimitProfile | None = None,
     body = {"base": base.sha256 if base else "", "limits": {k: v.to_dict() for k, v in absolute.items()}}
     return LimitProfile(name=name, version=str(getattr(baseline, "created_utc", "") or "1"),
                         sha256=content_hash(body), title=f"constancy vs {src}", absolute=absolute,
-                        nominal=dict(base.nominal) if base else {},
+                        nominal=dict(base.nominal) if base else {}, bands=dict(base.bands) if base else {},
                         artifacts=dict(base.artifacts) if base else {}, source=src)
+
+
+# The profile a phantom is judged on when the user names none ("auto"): limits that hold
+# for the phantom itself (its materials' ranges, uniformity with the ROI means' standard
+# error, thickness by nominal width, geometry); scanner-specific figures (noise, MTF) are
+# judged by constancy against a baseline or by a factory profile named explicitly.
+PHANTOM_DEFAULT_PROFILES = {"acr464": "acr_2024", "catphan504": "catphan504_default",
+                            "catphan600": "catphan504_default", "catphan604": "catphan504_default"}
+FALLBACK_PROFILE = "factory_simct_120kv"
+
+
+def default_profile_for(phantom: str) -> str:
+    name = PHANTOM_DEFAULT_PROFILES.get(phantom, FALLBACK_PROFILE)
+    return name if (limits_dir() / f"{name}.toml").is_file() else FALLBACK_PROFILE

@@ -53,7 +53,7 @@ _FEATURES: dict[str, dict[str, tuple]] = {
 }
 _MODULE_KEYS = {"id": (str, REQUIRED), "kind": (str, REQUIRED), "z_mm": (_NUM, REQUIRED),
                 "length_mm": (_NUM, REQUIRED), "background_hu": (_NUM, None),
-                "title": (str, ""), "analysis": (dict, None)}
+                "title": (str, ""), "analysis": (dict, None), "material": (str, "")}
 _PHANTOM_KEYS = {"name": (str, REQUIRED), "title": (str, REQUIRED),
                  "format_version": (int, REQUIRED), "diameter_mm": (_NUM, REQUIRED),
                  "shell_hu": (_NUM, REQUIRED), "background_hu": (_NUM, REQUIRED),
@@ -90,6 +90,7 @@ class ModuleDef:
     background_hu: float
     title: str = ""
     analysis: tuple[tuple[str, Any], ...] = ()
+    material: str = ""          # body material of the module (a uniformity module: "water" or what)
     inserts: tuple[Feature, ...] = ()
     nodes: tuple[Feature, ...] = ()
     ramps: tuple[Feature, ...] = ()
@@ -105,7 +106,7 @@ class ModuleDef:
     def to_dict(self) -> dict:
         d = {"id": self.id, "kind": self.kind, "z_mm": self.z_mm, "length_mm": self.length_mm,
              "background_hu": self.background_hu, "title": self.title,
-             "analysis": dict(self.analysis)}
+             "analysis": dict(self.analysis), "material": self.material}
         for key in _FEATURES:
             d[key] = [f.to_dict() for f in getattr(self, key)]
         return d
@@ -254,7 +255,7 @@ def _parse_module(raw: Any, index: int, where: str, top: dict, radius: float) ->
     analysis = vals["analysis"] or {}
     return ModuleDef(id=vals["id"], kind=vals["kind"], z_mm=float(vals["z_mm"]),
                      length_mm=float(vals["length_mm"]), background_hu=bg, title=vals["title"],
-                     analysis=tuple(sorted(analysis.items())), **feats)
+                     material=vals["material"], analysis=tuple(sorted(analysis.items())), **feats)
 
 
 def _check_feature(key: str, fv: dict, where: str, prefix: str, inner: float,

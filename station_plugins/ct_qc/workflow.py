@@ -15,7 +15,7 @@ from app.core.measurement import Verdict
 from app.core.tasks import CancelToken, ScaledProgress, no_progress
 
 RESULT_KIND = "ct_qc.result"
-TREND_KEYS = ("ct_number.water", "noise.sd", "uniformity.max_edge_dev", "mtf.mtf50",
+TREND_KEYS = ("ct_number.water", "ct_number.uniform", "noise.sd", "uniformity.max_edge_dev", "mtf.mtf50",
               "slice_thickness", "ct_number.teflon", "ct_number.air", "low_contrast.cnr")
 
 

@@ -23,6 +23,9 @@ from station_plugins.ct_qc.analysis.rings import (  # noqa: F401 - re-exported
 from app.core.measurement import Verdict
 
 
+MODULE_EDGE_SLACK_MM = 6.0   # a module's physical boundary vs its definition's analysis extent
+
+
 def _uniform(ctx: Ctx) -> dict | None:
     mods = ctx.modules("uniformity")
     return mods[0] if mods else None
@@ -191,6 +194,11 @@ def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
         starts = np.diff([a for a, _ in runs])
         if np.std(starts) <= 0.5:
             period = float(np.mean(starts))
+    # a row-gain band is a few slices off a common level; a longer plateau (a module whose
+    # body material differs, e.g. CatPhan CTP515 at +40 HU between +5 and +10 HU) or a
+    # step between two levels (a module boundary with its partial-volume slices) is not
+    runs = [(a, b) for a, b in runs
+            if not _is_step(meds, a, b) and not _is_module(ctx, ctx.pos[inside[a]], ctx.pos[inside[b]])]
     for a, b in runs:
         k = a + int(np.argmax(np.abs(resid[a:b + 1])))
         out.append(Artifact("band", round(float(resid[k]), 2), {
@@ -202,6 +210,35 @@ def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
     curve = Curve("artifact.z_profile", tuple(ctx.pos[inside]), tuple(meds), "mm", "HU",
                   "central median HU along z")
     return out, [curve]
+
+
+def _is_module(ctx: Ctx, z_a: float, z_b: float) -> bool:
+    """The run covers (most of) one module of the phantom, starting and ending near its
+    boundaries: the module's own body material, not a band."""
+    lo, hi = sorted((float(z_a), float(z_b)))
+    slack = ctx.thk_mm / 2 + MODULE_EDGE_SLACK_MM
+    for m in ctx.defn["modules"]:
+        m_lo = ctx.pl.origin_z_mm + float(m["z_mm"]) - float(m["length_mm"]) / 2
+        m_hi = m_lo + float(m["length_mm"])
+        if (hi - lo + ctx.thk_mm >= 0.6 * float(m["length_mm"]) and abs(lo - m_lo) <= slack + ctx.thk_mm
+                and abs(hi - m_hi) <= slack + ctx.thk_mm):
+            return True
+    return False
+
+
+def _is_step(meds: np.ndarray, a: int, b: int, reach: int = 3) -> bool:
+    """A run of outlying slices that is a STEP between two levels (a module boundary: one
+    module's body material meets the next, with partial-volume slices between) rather than
+    a band (slices off a common level on both sides, e.g. a detector row's gain)."""
+    left = meds[max(0, a - reach):a]
+    right = meds[b + 1:b + 1 + reach]
+    if len(left) == 0 or len(right) == 0:
+        return True    # at the end of the phantom: no level on one side to depart from
+    lv, rv = float(np.median(left)), float(np.median(right))
+    run = meds[a:b + 1]
+    excursion = float(np.max(np.abs(run - 0.5 * (lv + rv))))
+    between = bool(np.all((run >= min(lv, rv) - 1.0) & (run <= max(lv, rv) + 1.0)))
+    return between or abs(rv - lv) > 0.5 * excursion
 
 
 def ct_shift(ctx: Ctx, thr_hu: float = 4.0) -> list[Artifact]:

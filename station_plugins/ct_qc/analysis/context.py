@@ -24,6 +24,9 @@ class Raw:
     error: bool = False
     nominal: float | None = None     # for nominal-relative limits (CT numbers, distances)
     not_applicable: bool = False     # beyond what this series can show (e.g. > Nyquist): SKIP
+    # standard error of a measured mean (HU): limits on means are widened by
+    # SE_COVERAGE x this, so noise alone does not fail a mean (see pipeline._judge)
+    uncertainty: float | None = None
 
 
 def key_part(name: str) -> str:
@@ -103,3 +106,9 @@ class Ctx:
 
 def nan_raw(key: str, unit: str, note: str, where: dict | None = None) -> Raw:
     return Raw(key, math.nan, unit, where or {}, note, error=True)
+
+
+def missing_raw(key: str, unit: str, note: str) -> Raw:
+    """A measurement whose module is not in the series (partial scan): SKIP, not ERROR -
+    the modules that were scanned are still measured and judged."""
+    return Raw(key, math.nan, unit, {}, note, not_applicable=True)

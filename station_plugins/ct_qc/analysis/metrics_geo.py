@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from station_plugins.ct_qc.analysis import phantom_spec as ps
-from station_plugins.ct_qc.analysis.context import Ctx, Raw, nan_raw
+from station_plugins.ct_qc.analysis.context import Ctx, Raw, missing_raw, nan_raw
 from station_plugins.ct_qc.analysis.result import Curve
 from station_plugins.ct_qc.analysis.metrics_thk import line_hits_segment
 from station_plugins.ct_qc.analysis.roi import circle_stats
@@ -91,7 +91,7 @@ def low_contrast(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     mods = [m for m in ctx.modules("low_contrast") if m["discs"]]
     if not mods:
         miss = [m["id"] for m in ctx.missing("low_contrast")]
-        return ([nan_raw("low_contrast.cnr", "", f"module {', '.join(miss)} not in the series")]
+        return ([missing_raw("low_contrast.cnr", "", f"module {', '.join(miss)} not in the series")]
                 if miss else []), []
     m = mods[0]
     discs = [d for d in m["discs"] if not d.get("length_mm")]  # supra-slice only
@@ -140,7 +140,9 @@ def detectability(ctx: Ctx, disc_mm: float = 5.0, contrast_hu: float = 10.0,
     else:
         f_t = None
     if nps is None or f_t is None:
-        return [nan_raw("low_contrast.dprime", "", "needs NPS and TTF/MTF (modules missing)")], []
+        if ctx.missing("uniformity") or ctx.missing("resolution", "sensitometry"):
+            return [missing_raw("low_contrast.dprime", "", "needs NPS and TTF/MTF (modules missing)")], []
+        return [nan_raw("low_contrast.dprime", "", "needs NPS and TTF/MTF (not measured)")], []
     f_n, n1 = nps
     f = np.linspace(1e-4, min(float(f_n[-1]), float(f_t[-1])), 400)
     T = np.interp(f, f_t, t)

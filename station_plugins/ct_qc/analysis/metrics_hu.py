@@ -5,19 +5,49 @@ import math
 
 import numpy as np
 
-from station_plugins.ct_qc.analysis.context import Ctx, Raw, key_part, nan_raw
+from station_plugins.ct_qc.analysis.context import Ctx, Raw, key_part, missing_raw, nan_raw
 from station_plugins.ct_qc.analysis.result import Curve
 from station_plugins.ct_qc.analysis.roi import circle_stats, polar
 
 ROI_FRACTION = 0.35        # CT-number ROI radius / insert diameter
 CT_SLAB_MM = 2.5           # half thickness of the slab averaged for CT numbers
+CORR_RADIUS_MM = 1.0       # noise correlation radius of a CT image (kernel / NPS): one
+                           # independent sample per pi * 1 mm^2 when a single slice is all
+
+
+def family_factor(n: int) -> float:
+    """Factor on the SE of the largest of n independent deviations so that SE_COVERAGE x
+    factor x SE is its two-sided 95 % family-wise bound (Sidak)."""
+    from scipy.stats import norm
+    if n <= 1:
+        return 1.0
+    return float(norm.ppf(1 - (1 - 0.95 ** (1.0 / n)) / 2) / norm.ppf(0.975))
+
+
+def mean_se(stack: np.ndarray, cx: float, cy: float, r_px: float, pixel_mm: float) -> float:
+    """Standard error of an ROI mean over a slab: the scatter of the per-slice means when
+    there are >= 3 slices (noise is independent between slices), never below the
+    single-slice estimate SD / sqrt(independent samples) / sqrt(slices)."""
+    from station_plugins.ct_qc.analysis.roi import circle_values
+    v = circle_values(stack if stack.ndim == 3 else stack[None], cx, cy, r_px)
+    if v.size == 0:
+        return math.nan
+    v = v.reshape(-1, v.shape[-1]) if v.ndim == 2 else v[None]
+    n_sl, n_px = v.shape
+    area = n_px * pixel_mm ** 2
+    n_eff = max(1.0, area / (math.pi * CORR_RADIUS_MM ** 2))
+    sd = float(np.mean(v.std(axis=1, ddof=1))) if n_px > 1 else 0.0
+    se_model = sd / math.sqrt(n_eff * n_sl)
+    if n_sl >= 3:
+        return max(float(v.mean(axis=1).std(ddof=1)) / math.sqrt(n_sl), se_model)
+    return se_model
 
 
 def ct_numbers(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     raws: list[Raw] = []
     mods = ctx.modules("sensitometry", "ct_number")
     for m in ctx.missing("sensitometry", "ct_number"):
-        raws.append(nan_raw("ct_number", "HU", f"module {m['id']} not in the series"))
+        raws.append(missing_raw("ct_number", "HU", f"module {m['id']} not in the series"))
     nominal, measured = [], []
     for m in mods:
         idx = ctx.slab_idx(m, CT_SLAB_MM)
@@ -26,10 +56,11 @@ def ct_numbers(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
             c = ctx.polar_px(m, ins)
             r = ROI_FRACTION * float(ins["diameter_mm"]) / ctx.pixel_mm
             mean, sd = circle_stats(img, c[0], c[1], r)
+            se = mean_se(img, c[0], c[1], r, ctx.pixel_mm)
             key = f"ct_number.{key_part(ins['name'])}"
             raws.append(Raw(key, round(mean, 2), "HU", ctx.where_circle(ctx.slice_of(m), c, r, idx),
-                            note=f"nominal {ins['nominal_hu']:g} HU, SD {sd:.1f}",
-                            nominal=float(ins["nominal_hu"])))
+                            note=f"nominal {ins['nominal_hu']:g} HU, SD {sd:.1f}, SE {se:.2f}",
+                            nominal=float(ins["nominal_hu"]), uncertainty=round(se, 3)))
             nominal.append(float(ins["nominal_hu"]))
             measured.append(mean)
             ctx.cache.setdefault("inserts", []).append((m, ins, c, mean, sd))
@@ -58,7 +89,8 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     if m is None:
         note = "no uniformity module in the series" + (
             f" (missing {', '.join(x['id'] for x in ctx.missing('uniformity'))})" if ctx.missing("uniformity") else "")
-        return [nan_raw(k, u, note) for k, u in (("uniformity.max_edge_dev", "HU"), ("noise.sd", "HU"))], []
+        mk = missing_raw if ctx.missing("uniformity") else nan_raw
+        return [mk(k, u, note) for k, u in (("uniformity.max_edge_dev", "HU"), ("noise.sd", "HU"))], []
     idx = ctx.slab_idx(m, 5.0)
     img = ctx.vol[idx]
     R = ctx.radius_px()
@@ -66,16 +98,18 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     cx, cy = ctx.centre(m)
     sl = ctx.slice_of(m)
     c_mean, c_sd = circle_stats(img, cx, cy, r)
+    c_se = mean_se(img, cx, cy, r, ctx.pixel_mm)
     edge_off = R - r - 0.1 * R
     edges = {"top": (cx, cy - edge_off), "right": (cx + edge_off, cy),
              "bottom": (cx, cy + edge_off), "left": (cx - edge_off, cy)}
     raws = []
     sds = [c_sd]
-    devs = []
+    devs, ses = [], []
     for name, (ex, ey) in edges.items():
         mean, sd = circle_stats(img, ex, ey, r)
         sds.append(sd)
         devs.append(mean - c_mean)
+        ses.append(math.hypot(mean_se(img, ex, ey, r, ctx.pixel_mm), c_se))
         raws.append(Raw(f"uniformity.{name}", round(mean, 2), "HU", ctx.where_circle(sl, (ex, ey), r, idx)))
     ctx.cache["uniform_centre_hu"] = c_mean
     # noise: the same centre ROI over a 20 mm slab of the uniform module (more images,
@@ -88,7 +122,8 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     raws += [
         Raw("uniformity.centre", round(c_mean, 2), "HU", ctx.where_circle(sl, (cx, cy), r, idx)),
         Raw("uniformity.max_edge_dev", round(float(devs[k]), 2), "HU", ctx.where_circle(sl, (cx, cy), r, idx),
-            note=f"edge minus centre, worst at {list(edges)[k]}"),
+            note=f"edge minus centre, worst at {list(edges)[k]} (SE {ses[k]:.2f})",
+            uncertainty=round(float(ses[k]) * family_factor(len(devs)), 3)),
         Raw("noise.sd", round(c_sd, 3), "HU", ctx.where_circle(sl, (cx, cy), r, idx_n),
             note=f"mean of per-slice SDs in the centre ROI over {len(idx_n)} image(s)"),
         Raw("noise.nonuniformity", round(100 * (max(sds) - min(sds)) / max(c_sd, 1e-6), 2), "%",
@@ -102,14 +137,45 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     prof = np.nanmedian(pol, axis=0)
     radii_mm = (np.arange(n_r) + 0.5) * r_max / n_r * ctx.pixel_mm
     ctx.cache["radial_profile"] = (radii_mm, prof)
-    dev = prof - prof[: max(2, n_r // 10)].mean()
-    raws.append(Raw("uniformity.radial_max_dev", round(float(dev[np.argmax(np.abs(dev))]), 2), "HU",
-                    {"slice": sl, "kind": "circle", "centre_px": [round(cx, 2), round(cy, 2)],
-                     "radius_px": round(r_max, 2)}, note="radial profile minus centre, largest"))
+    # the deviation of each radius from the central disc (r <= 15 mm, a large area: the
+    # innermost bins alone hold a few pixels and their noise made pure noise "non-uniform");
+    # its standard error from the scatter of 8 angular sectors (data-driven: correlated
+    # noise and residual streaks widen it)
+    sect = np.nanmean(pol.reshape(8, -1, n_r), axis=1)          # (8 sectors, n_r)
+    ref = radii_mm <= max(15.0, radii_mm[1])
+    # rings of 5 mm outside the central disc (cupping / capping are smooth in radius: a
+    # per-bin maximum over ~150 noisy bins would be a maximum of noise)
+    edges = np.arange(radii_mm[ref][-1], radii_mm[-1] + 5.0, 5.0)
+    groups = [ref] + [(radii_mm > a) & (radii_mm <= b) for a, b in zip(edges[:-1], edges[1:])]
+    groups = [g for g in groups if g.any()]
+    vals, ses, rads = [], [], []
+    for g in groups:
+        sec = np.nanmean(sect[:, g], axis=1)
+        vals.append(float(np.nanmean(sec)))
+        ses.append(float(np.nanstd(sec, ddof=1) / math.sqrt(np.isfinite(sec).sum())))
+        rads.append(float(radii_mm[g].mean()))
+    dev = np.array(vals[1:]) - vals[0]
+    if len(dev):
+        k = int(np.argmax(np.abs(dev)))
+        # the largest of N ring deviations: its uncertainty carries the family-wise factor
+        # (95 % over all N rings, two-sided) so noise alone rarely exceeds the limit
+        se_k = math.hypot(ses[k + 1], ses[0]) * family_factor(len(dev))
+        raws.append(Raw("uniformity.radial_max_dev", round(float(dev[k]), 2), "HU",
+                        {"slice": sl, "kind": "circle", "centre_px": [round(cx, 2), round(cy, 2)],
+                         "radius_px": round(r_max, 2)},
+                        note=f"5 mm rings minus the central 15 mm disc, largest at {rads[k + 1]:.0f} mm "
+                             f"(SE {math.hypot(ses[k + 1], ses[0]):.2f}, {len(dev)} rings)",
+                        uncertainty=round(se_k, 3)))
     if "water" not in {key_part(i["name"]) for mm in ctx.modules("sensitometry", "ct_number")
                        for i in mm["inserts"]}:
-        raws.append(Raw("ct_number.water", round(c_mean, 2), "HU", ctx.where_circle(sl, (cx, cy), r, idx),
-                        note="centre of the uniform module", nominal=float(m["background_hu"])))
+        # the uniform module judged against its own material: water only when it is water
+        material = str(m.get("material") or "")
+        is_water = material.lower() == "water" or (not material and float(m["background_hu"]) == 0.0)
+        key = "ct_number.water" if is_water else "ct_number.uniform"
+        raws.append(Raw(key, round(c_mean, 2), "HU", ctx.where_circle(sl, (cx, cy), r, idx),
+                        note=f"centre of the uniform module {m['id']} ({material or 'water'}, nominal "
+                             f"{float(m['background_hu']):g} HU), SE {c_se:.2f}",
+                        nominal=float(m["background_hu"]), uncertainty=round(c_se, 3)))
     curves = [Curve("uniformity.radial_profile", tuple(radii_mm), tuple(prof), "mm", "HU",
                     "radial profile (median over angle)")]
     return raws, curves
@@ -118,8 +184,9 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
 def nps(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     m = _uniform_module(ctx)
     if m is None:
-        return [nan_raw("nps.f_peak", "lp/mm", "no uniformity module"),
-                nan_raw("nps.f_av", "lp/mm", "no uniformity module")], []
+        mk = missing_raw if ctx.missing("uniformity") else nan_raw
+        return [mk("nps.f_peak", "lp/mm", "no uniformity module"),
+                mk("nps.f_av", "lp/mm", "no uniformity module")], []
     idx = ctx.slab_idx(m, 12.0)
     if len(idx) > 8:
         idx = idx[np.linspace(0, len(idx) - 1, 8).round().astype(int)]

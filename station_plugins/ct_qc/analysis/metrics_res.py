@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from station_plugins.ct_qc.analysis.context import Ctx, Raw, key_part, nan_raw
+from station_plugins.ct_qc.analysis.context import Ctx, Raw, key_part, missing_raw, nan_raw
 from station_plugins.ct_qc.analysis.result import Curve
 from station_plugins.ct_qc.analysis.roi import circle_stats, circle_values, crossing
 from station_plugins.ct_qc.phantoms import MODULE_KINDS as _ALL_KINDS
@@ -37,8 +37,8 @@ def mtf(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     mods = [m for m in ctx.modules("resolution") if m["beads"] or m["wires"]]
     if not mods and ctx.missing("resolution"):
         miss = ", ".join(m["id"] for m in ctx.missing("resolution"))
-        return [nan_raw("mtf.mtf50", "lp/cm", f"resolution module not in the series ({miss})"),
-                nan_raw("mtf.mtf10", "lp/cm", f"resolution module not in the series ({miss})")], []
+        return [missing_raw("mtf.mtf50", "lp/cm", f"resolution module not in the series ({miss})"),
+                missing_raw("mtf.mtf10", "lp/cm", f"resolution module not in the series ({miss})")], []
     if not mods:
         # the resolution module has no bead or wire (ACR 464: bar patterns only): the
         # phantom's small steel BBs elsewhere (ACR module 3 distance BBs) are point sources

@@ -15,12 +15,13 @@ import math
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from station_plugins.ct_qc.analysis.context import Ctx, Raw, nan_raw
+from station_plugins.ct_qc.analysis.context import Ctx, Raw, missing_raw, nan_raw
 from station_plugins.ct_qc.analysis.result import Curve
 from station_plugins.ct_qc.analysis.roi import fwhm, sample_line
 from station_plugins.ct_qc.analysis.ssp_fit import fit_ssp
 
 BG_OFFSET_MM = 4.0
+RAMP_MARGIN_MM = 6.0
 MAX_SLAB_MM = 5.0      # slices used: within this of the module centre (and on the wires)
 
 
@@ -55,7 +56,10 @@ def ramp_geometry(ctx: Ctx, m: dict, ramp: dict) -> tuple[np.ndarray, np.ndarray
     else:  # radial / tangential relative to the ramp's angle
         a = math.radians(float(ramp["angle_deg"]) + ctx.pl.roll_deg)
         d = np.array([math.cos(a), math.sin(a)]) if ax == "radial" else np.array([-math.sin(a), math.cos(a)])
-    half = float(ramp.get("length_mm", 50.0)) / 2 / ctx.pixel_mm
+    # sampled 6 mm beyond each wire end: a slice off the ramp centre by up to half its
+    # thickness (thick slices, spacing = thickness) sees the wire up to an end, and the
+    # slice-profile edge there must still fall to background inside the profile
+    half = (float(ramp.get("length_mm", 50.0)) / 2 + RAMP_MARGIN_MM) / ctx.pixel_mm
     return c - half * d, c + half * d, np.array([-d[1], d[0]])
 
 
@@ -151,7 +155,7 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
     mods = [m for m in ctx.modules("sensitometry", "ct_number") if m["ramps"]]
     if not mods:
         miss = [m["id"] for m in ctx.missing("sensitometry", "ct_number") if m["ramps"]]
-        return ([nan_raw("slice_thickness", "mm", f"ramp module {', '.join(miss)} not in the series")]
+        return ([missing_raw("slice_thickness", "mm", f"ramp module {', '.join(miss)} not in the series")]
                 if miss else []), []
     m = mods[0]
     streaks_by_slice = streaks_by_slice or {}

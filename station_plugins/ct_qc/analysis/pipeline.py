@@ -53,10 +53,27 @@ def _inputs(series: Any) -> dict:
     return out
 
 
+SE_COVERAGE = 2.0   # limits on a mean widen by 2 standard errors (~95 %, two-sided)
+
+
+def _widen(lim: Limits, se: float | None) -> Limits:
+    """Limits on a mean allow for its standard error: a true value at the limit reads up to
+    SE_COVERAGE x SE beyond it from noise alone, so noise alone never fails a good scanner."""
+    if se is None or not math.isfinite(se) or se <= 0 or lim.is_empty() or lim.equals is not None:
+        return lim
+    d = round(SE_COVERAGE * se, 3)
+    lo = lambda v: None if v is None else round(v - d, 6)  # noqa: E731
+    hi = lambda v: None if v is None else round(v + d, 6)  # noqa: E731
+    return replace(lim, low=lo(lim.low), high=hi(lim.high), warn_low=lo(lim.warn_low),
+                   warn_high=hi(lim.warn_high),
+                   source=f"{lim.source}; widened by {SE_COVERAGE:g} x SE {se:.2f}")
+
+
 def _judge(raws: list[Raw], profile: Any) -> list[Measurement]:
     out = []
     for r in raws:
         lim = profile.limits_for(r.key, r.nominal) if profile is not None else Limits()
+        lim = _widen(lim, r.uncertainty)
         if r.error:
             out.append(Measurement(r.key, None, r.unit, lim, Verdict.ERROR, r.where, r.note))
             continue

@@ -78,10 +78,54 @@ def ring_mask(ctx: Ctx, m: dict, z_rel: float | None = None, thk_mm: float = 0.0
     ramps are drawn once per module."""
     key = ("ring_mask_base", m["id"])
     if key not in ctx.cache:
-        ctx.cache[key] = _draw_mask(ctx, m, None, 0.0, ramps=False)
+        base = _draw_mask(ctx, m, None, 0.0, ramps=False)
+        base[structure_mask(ctx, m, base)] = 0
+        ctx.cache[key] = base
     if not m.get("ramps"):
         return ctx.cache[key]
     return _draw_mask(ctx, m, z_rel, thk_mm, ramps=True, base=ctx.cache[key])
+
+
+STRUCT_MIN_HU = 40.0      # a high-pass excess this large is a structure, not a ring's share
+STRUCT_MIN_AREA_MM2 = 1.0
+STRUCT_MARGIN_MM = 2.5
+RINGLIKE_FRACTION = 0.08  # a radius (about the rotation centre) flagged over >= 30 deg: ring-like
+
+
+def structure_mask(ctx: Ctx, m: dict, inside: np.ndarray) -> np.ndarray:
+    """Structures found IN THE IMAGE (where the module's slab mean departs from its smooth
+    background): inserts and vials of another production run, a Teflon pin, wires, the
+    couch - whatever the definition does not place exactly. Radii about the rotation
+    centre flagged over a wide arc are kept (that is what a ring looks like); small
+    isolated specks (noise) are dropped; the rest is dilated by 2.5 mm."""
+    from station_plugins.ct_qc.analysis.localise import slab
+    y0, y1, x0, x1, _ = window(ctx)
+    idx = slab(ctx.pos, ctx.z_of(m), max(1.0, float(m["length_mm"]) / 2 - ctx.thk_mm / 2 - 1.0))
+    img = crop_mean(ctx, idx).astype(np.float32)
+    px = ctx.pixel_mm
+    hp = img - cv2.GaussianBlur(img, (0, 0), 2.5 / px)
+    ins = inside > 0
+    vals = hp[ins]
+    if vals.size < 100:
+        return np.zeros(img.shape, bool)
+    sd = 1.4826 * float(np.median(np.abs(vals - np.median(vals))))
+    flag = (np.abs(hp) > max(STRUCT_MIN_HU, 6.0 * sd)) & ins
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(flag.astype(np.uint8), connectivity=8)
+    keep = np.zeros(n, bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] * px * px >= STRUCT_MIN_AREA_MM2
+    flag = keep[lab]
+    if not flag.any():
+        return flag
+    rx, ry = ctx.recon_centre_px
+    yy, xx = np.nonzero(ins)
+    rr = np.hypot(xx + x0 - rx, yy + y0 - ry).astype(int)
+    tot = np.bincount(rr)
+    hit = np.bincount(rr, flag[yy, xx].astype(float), minlength=len(tot))
+    ringlike = hit / np.maximum(tot, 1) > RINGLIKE_FRACTION
+    ringlike = ringlike | np.r_[ringlike[1:], False] | np.r_[False, ringlike[:-1]]
+    flag[yy, xx] &= ~ringlike[rr]
+    k = max(1, int(round(STRUCT_MARGIN_MM / px)))
+    return cv2.dilate(flag.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1))) > 0
 
 
 def _draw_mask(ctx: Ctx, m: dict, z_rel: float | None, thk_mm: float, *, ramps: bool,

@@ -30,7 +30,8 @@ from station_plugins.ct_qc.analysis.result import Artifact, Curve
 
 CHUNK_MM = 2.0
 MERGE_MM = 3.0
-MIN_COVERAGE_DEG = 15.0   # a radial excess without angular extent is not a ring / arc
+MIN_COVERAGE_DEG = 15.0
+MIN_GROUPS = 2            # independent slice groups a ring / arc must be seen in   # a radial excess without angular extent is not a ring / arc
 
 
 @dataclass(frozen=True)
@@ -147,13 +148,23 @@ def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list
         ring = next((r for r in rings if abs(r["radius_mm"] - r_mm) <= MERGE_MM), None)
         if ring is None:
             ring = {"radius_mm": r_mm, "k": k, "amp": amp, "z": zk, "g": g,
-                    "chunk_slices": set(), "slab_slices": set(), "modules": {}}
+                    "chunk_slices": set(), "slab_slices": set(), "modules": {},
+                    "chunk_groups": set(), "slab_groups": set()}
             rings.append(ring)
+        ring["chunk_groups" if chunk else "slab_groups"].add(g)
         # the same ring elsewhere (or its FBP side lobe): its slices and module join
         ring["chunk_slices" if chunk else "slab_slices"].update(int(i) for i in idx)
         ring["modules"].setdefault(m["id"], None)
     out = []
+    n_chunks = sum(1 for _, _, c in groups if c) + sum(
+        1 for m in ctx.defn["modules"] if m["id"] in ctx.pl.module_slices)
     for r in rings:
+        # a detector ring is there on every slice reconstructed from the bad channel's
+        # data: it must repeat at the same radius in independent slice groups (two ~2 mm
+        # chunks, or two modules); one group alone is a structure residue or noise
+        independent = max(len(r["chunk_groups"]), len(r["slab_groups"]))
+        if independent < MIN_GROUPS and n_chunks >= MIN_GROUPS:
+            continue
         grid, pol = seen[r["g"]]
         m, idx, chunk = groups[r["g"]]
         if chunk:   # found on the coarse grid: describe it on the fine one
