@@ -112,7 +112,7 @@ def analyse_job(entry: Any, loaded: Any, store: Any, username: str, *, phantom: 
 
 
 # --- headless: `pharos qc listen` hooks (station_plugins/ct_qc/net_cli.py) ----------------
-def ai_sidecar(volume: Any, path: Path) -> str:
+def ai_sidecar(volume: Any, path: Path, pixel_mm: float | None = None) -> str:
     """JSON-only mode: when the classifier is installed, write its verdict beside the
     result (``<uid>.ai.json``); nothing is queued for review without a store."""
     import json
@@ -126,7 +126,8 @@ def ai_sidecar(volume: Any, path: Path) -> str:
     checker, reason = checker_or_reason(ModelRegistry(models_dir()))
     try:
         doc = ({"available": False, "reason": reason} if checker is None
-               else {"available": True, **checker.classify(volume).to_dict()})
+               else {"available": True,
+                     **checker.classify(volume, pixel_mm=pixel_mm).to_dict()})
     except PharosError as exc:
         reason = f"AI check failed: {exc.message}"
         doc = {"available": False, "reason": reason}

@@ -171,7 +171,7 @@ def _analyser(args: argparse.Namespace, out: Path):  # noqa: ANN202
             _say(f"analysed       series {uid}: {result.verdict.value} -> {path}")
             from station_plugins.ct_qc.intake_jobs import ai_sidecar
             _say(f"ai_verdict     series {uid}: "
-                 f"{ai_sidecar(series.volume, out / f'{uid}.ai.json')}")
+                 f"{ai_sidecar(series.volume, out / f'{uid}.ai.json', getattr(series, 'pixel_mm', None))}")
         except PharosError as exc:
             path = out / f"{uid}.error.json"
             path.write_text(json.dumps({"series_instance_uid": uid, "error": exc.to_dict()},

@@ -62,7 +62,8 @@ class ReviewLink:
                   or outcome.entry.scanner_serial or "unknown",
                   series_uid=(res.inputs or {}).get("series_uid") or outcome.entry.series_uid,
                   qc_record_id=outcome.record_id, username=username,
-                  baseline_volume=baseline.volume() if baseline is not None else None)
+                  baseline_volume=baseline.volume() if baseline is not None else None,
+                  pixel_mm=getattr(outcome.series, "pixel_mm", None))
         checker, reason = checker_or_reason(self.models)
         try:
             check_and_queue(checker=checker, unavailable_reason=reason, token=token,
@@ -103,5 +104,7 @@ def ai_summary(ai: dict | None) -> dict:
     return {"state": "available", "label": ai.get("label"), "verdict": ai.get("verdict"),
             "flagged": bool(ai.get("flagged")),
             "disagreement": bool(ai.get("disagreement")),
+            "note": str(ai.get("note") or ""),
+            "not_applicable_reason": str(ai.get("not_applicable_reason") or ""),
             "review_reasons": list(ai.get("review_reasons") or []),
             "model": f"{ai.get('model_id', '')} {ai.get('model_version', '')}".strip()}

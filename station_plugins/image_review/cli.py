@@ -86,7 +86,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         try:
             inp = load_input(args.paths if len(args.paths) > 1 else args.paths[0],
                              series_uid=args.series_uid)
-            result = service.classify(inp.volume)
+            result = service.classify(inp.volume, pixel_mm=inp.pixel_mm)
         except PharosError as exc:
             return fail(exc)
         data = ai_json(result, inp.series_uid)
@@ -100,6 +100,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
             print(f"{'FLAGGED' if result.flagged else 'normal'}  {result.label}  "
                   f"{len(result.slices)} slice(s)  {result.model_id} {result.model_version}"
                   f"  {result.latency_ms_per_slice:.1f} ms/slice")
+            if not result.applicable:
+                print(f"  AI not applicable to this series ({result.not_applicable_reason}): "
+                      f"the physics decides alone")
             for s in result.slices:
                 if s.flagged:
                     print(f"  slice {s.slice_index}: {s.label} ({s.confidence:.2f}) "

@@ -20,7 +20,7 @@ from app.core.errors import ModelIntegrityError
 from app.core.tasks import CancelToken, no_progress
 from station_plugins.image_review.ai_check import AiChecker
 from station_plugins.image_review.preprocess import stack_neighbours
-from station_plugins.image_review.review_queue import ReviewQueue, flag_reasons
+from station_plugins.image_review.review_queue import ReviewQueue, ai_note, flag_reasons
 
 log = logging.getLogger(__name__)
 AI_KIND = "ct_qc.ai_verdict"
@@ -84,7 +84,8 @@ def check_and_queue(*, store: Any, checker: AiChecker | None, unavailable_reason
                     queue: ReviewQueue | None, volume_hu: np.ndarray, result_payload: dict,
                     scanner_serial: str, series_uid: str, qc_record_id: str,
                     username: str, baseline_volume: np.ndarray | None = None,
-                    slice_positions_mm: Any = None, token: CancelToken | None = None,
+                    slice_positions_mm: Any = None, pixel_mm: float | None = None,
+                    token: CancelToken | None = None,
                     progress: Callable[[float, str], None] = no_progress) -> dict:
     """Run the AI check, store its verdict, queue for review when needed."""
     physics = physics_summary(result_payload)
@@ -104,13 +105,15 @@ def check_and_queue(*, store: Any, checker: AiChecker | None, unavailable_reason
                                                    "physics": physics},
                          username=username, ref=series_uid, verdict=None)
         return ai
-    result = checker.classify(volume_hu, indices, token=token, progress=progress)
+    result = checker.classify(volume_hu, indices, pixel_mm=pixel_mm, token=token,
+                              progress=progress)
     ai = {"available": True, "assessed": True, **result.to_dict()}
     reasons = flag_reasons(ai, physics)
     store.add_record(AI_KIND, scanner_serial,
                      {**ai, "qc_record_id": qc_record_id, "physics": physics,
                       "review_reasons": reasons,
-                      "disagreement": "disagreement" in reasons},
+                      "disagreement": "disagreement" in reasons,
+                      "note": ai_note(ai, physics)},
                      username=username, ref=series_uid,
                      verdict="FLAG" if reasons else "PASS")
     if reasons and queue is not None:
@@ -120,8 +123,9 @@ def check_and_queue(*, store: Any, checker: AiChecker | None, unavailable_reason
             bi = min(worst, len(baseline_volume) - 1)
             baseline = stack_neighbours(baseline_volume, bi)
         queue.submit(scanner_serial=scanner_serial, series_uid=series_uid, slice_index=worst,
-                     ai={k: ai[k] for k in ("label", "verdict", "model_id", "model_version",
-                                            "model_sha256", "flagged")}
+                     ai={k: ai.get(k) for k in ("label", "verdict", "model_id", "model_version",
+                                                "model_sha256", "flagged", "pixel_mm",
+                                                "applicable", "not_applicable_reason")}
                      | {"slices": [s for s in ai["slices"] if s["slice_index"] == worst]},
                      physics=physics, analysed_by=username,
                      image=stack_neighbours(volume_hu, worst), baseline=baseline,

@@ -83,24 +83,49 @@ class ReviewItem:
 
 
 def flag_reasons(ai: dict, physics: dict) -> list[str]:
-    """Why a series goes to a reviewer (empty: it does not)."""
+    """Why a series goes to a reviewer (empty: it does not).
+
+    In proportion: only a confident AI class against a physics PASS, or an AI "normal"
+    against a physics WARN / FAIL, is a "disagreement". An uncertain AI (low confidence,
+    no supported class) next to a physics PASS is a note ("low_confidence", the lowest
+    priority), never a disagreement. When the AI is not applicable to the series, the
+    physics decides alone: only failed limits send it to a reviewer.
+    """
     reasons = []
-    ai_abnormal = ai.get("label") not in (None, "normal")
-    slices = ai.get("slices", [])
+    label = ai.get("label")
+    phys_artifacts = physics.get("artifacts", [])
+    phys_bad = physics.get("verdict") in ("FAIL", "ERROR")
+    phys_artifact = any(a.get("verdict") in ("WARN", "FAIL") for a in phys_artifacts)
+    if label == "not_applicable" or ai.get("applicable") is False:
+        return ["failed_limits"] if phys_bad else []
+    ai_abnormal = label not in (None, "normal", "uncertain")
+    slices = [s for s in ai.get("slices", []) if s.get("label") != "not_applicable"]
     if ai_abnormal:
         reasons.append("ai_abnormal")
     if any("low confidence" in r for s in slices for r in s.get("reasons", [])):
         reasons.append("low_confidence")
-    if any("anomaly" in r for s in slices for r in s.get("reasons", [])):
+    if any("fits no class" in r for s in slices for r in s.get("reasons", [])):
         reasons.append("anomaly")
-    phys_artifacts = physics.get("artifacts", [])
-    phys_bad = physics.get("verdict") in ("FAIL", "ERROR")
-    phys_artifact = any(a.get("verdict") in ("WARN", "FAIL") for a in phys_artifacts)
     if phys_bad:
         reasons.append("failed_limits")
-    if ai_abnormal != (phys_artifact or phys_bad):
+    if (label == "normal" and (phys_artifact or phys_bad)) or \
+            (ai_abnormal and not (phys_artifact or phys_bad)):
         reasons.append("disagreement")
     return reasons
+
+
+def ai_note(ai: dict, physics: dict) -> str:
+    """A one-line note when the AI neither agrees nor disagrees (shown in proportion:
+    information, not an alarm); '' otherwise."""
+    label = ai.get("label")
+    if label == "not_applicable" or ai.get("applicable") is False:
+        why = ai.get("not_applicable_reason") or "the input is unlike its training"
+        return f"AI not applicable to this series ({why}): the physics decides alone"
+    if label == "uncertain":
+        verdict = physics.get("verdict") or "none"
+        return (f"AI uncertain on some slices (physics {verdict}): a note for the reviewer, "
+                f"not a disagreement")
+    return ""
 
 
 def _conflict(current: ReviewItem) -> ConflictError:

@@ -35,6 +35,12 @@ class LoadedInput:
     kind: str                       # "dicom" or "npy"
     series: Any = None              # the ct_qc LoadedSeries (DICOM input)
 
+    @property
+    def pixel_mm(self) -> float | None:
+        """In-plane pixel size (DICOM PixelSpacing); None for a .npy volume."""
+        px = getattr(self.series, "pixel_mm", None)
+        return float(px) if px else None
+
 
 def load_input(paths: str | Path | Iterable[str | Path], *,
                series_uid: str | None = None) -> LoadedInput:
@@ -85,6 +91,10 @@ def ai_json(result: AiResult, series_uid: str | None) -> dict:
                     "input_sha256": s.input_sha256} for s in result.slices],
         "series_class": result.label,
         "flagged": result.flagged,
+        "applicable": result.applicable,
+        "not_applicable_reason": result.not_applicable_reason,
+        "pixel_mm": result.pixel_mm,
+        "notes": list(result.notes),
         "latency_ms_per_slice": round(result.latency_ms_per_slice, 3),
     }
 
@@ -181,9 +191,10 @@ class ReviewService:
                       f"on {', '.join(checker.onnx.providers)}")
 
     def classify(self, volume: np.ndarray, indices: list[int] | None = None, *,
-                 token: CancelToken | None = None, progress: Progress = no_progress
-                 ) -> AiResult:
-        return self.ai_checker().classify(volume, indices, token=token, progress=progress)
+                 pixel_mm: float | None = None, token: CancelToken | None = None,
+                 progress: Progress = no_progress) -> AiResult:
+        return self.ai_checker().classify(volume, indices, pixel_mm=pixel_mm, token=token,
+                                          progress=progress)
 
     def record_ai_verdict(self, result: AiResult, *, series_uid: str | None,
                           scanner_serial: str, source: str, username: str | None = None
@@ -205,7 +216,8 @@ class ReviewService:
             checker = self.ai_checker()
         except ModelIntegrityError:
             return None
-        heat = checker.explain(image, 1, token=token)
+        heat = checker.explain(image, 1, pixel_mm=(item.ai or {}).get("pixel_mm"),
+                               token=token)
         rows, cols = image.shape[1:]
         if heat.shape != (rows, cols):
             import cv2
@@ -225,7 +237,8 @@ class ReviewService:
         """
         physics = physics or {}
         try:
-            result = self.classify(inp.volume, token=token, progress=progress)
+            result = self.classify(inp.volume, pixel_mm=inp.pixel_mm, token=token,
+                                   progress=progress)
         except ModelIntegrityError as exc:
             result, unavailable = None, exc.message
         else:
