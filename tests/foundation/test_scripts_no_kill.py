@@ -64,6 +64,8 @@ def _run(tmp: Path, script: str, *args: str, pg_root: Path | None = None,
     for s in SCRIPTS:
         shutil.copy2(ROOT / "scripts" / s, repo / "scripts" / s)
     (repo / "pyproject.toml").write_text("[project]\nname='x'\n")
+    (repo / "requirements.lock").write_text("# locked\n")
+    (repo / "setup.py").write_text("# build hook\n")
     log, policy = tmp / "calls.log", tmp / "policy-rc.d"
     bindir = tmp / "bin" if (tmp / "bin").exists() else _stub_bin(tmp, log, policy)
     for h in hide:
@@ -72,7 +74,8 @@ def _run(tmp: Path, script: str, *args: str, pg_root: Path | None = None,
     basic = tmp / "basic"
     basic.mkdir(exist_ok=True)
     for tool in ("bash", "sh", "grep", "sort", "tail", "basename", "dirname", "printf",
-                 "chmod", "rm", "mkdir", "cat", "env", "sed", "head", "cp", "mv", "ls"):
+                 "chmod", "rm", "mkdir", "cat", "env", "sed", "head", "cp", "mv", "ls",
+                 "sha256sum", "cut"):
         src = shutil.which(tool)
         if src and not (basic / tool).exists():
             (basic / tool).symlink_to(src)
