@@ -84,7 +84,7 @@ def decide(store: Any, signatures: Any, audit: Any, journal: Any, run_id: str, *
             "decision": decision, "reason": reason.strip()}
     with store.write() as conn:
         row = store.add_record(DECISION_KIND, run["serial"], body, username=signer.username,
-                               ref=run_id, verdict=decision, conn=conn)
+                               ref=run_id, conn=conn)  # decision in the payload and signature meaning
         sig = signatures.record(conn, signer, DECISION_KIND, row.id, body, meaning,
                                 comment=reason.strip())
         audit.append("tunnel.integrity_decision", "tunnel_run", run_id,

@@ -73,7 +73,7 @@ def sign_criteria(store: Any, signatures: Any, audit: Any, *, rules: dict, usern
     with store.write() as conn:
         row = store.add_record(CRITERIA_KIND, criteria_id, {**body, "content_sha256": digest},
                                username=signer.username, ref=f"{criteria_id}:{version}",
-                               verdict="approved", conn=conn)
+                               conn=conn)  # no verdict: the approval is the signature
         sig = signatures.record(conn, signer, CRITERIA_KIND, row.id, body, "approved",
                                 comment=comment)
         audit.append("tunnel.release_criteria", CRITERIA_KIND, row.id,
