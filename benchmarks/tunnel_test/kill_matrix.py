@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 SL = "station_plugins.tunnel_test.steplib"
 PW = "Adm1n-kill-matrix"
+MATRIX_PASSWORD = "Op3rator-kill-matrix"     # the console's operator (`tunnel run --as`)
 
 
 def sequence(folder: Path) -> Path:
@@ -216,6 +217,9 @@ def main() -> int:
                    encoding="utf-8")
     ws = Workstation.open(data_dir=data, with_stations=False, start_loop=False,
                           admin_password=PW, exclusive=False)
+    ws.auth.create_user("op.matrix", "Kill Matrix Operator", ["operator"], MATRIX_PASSWORD,
+                        by=ws.auth.authenticate("admin", PW), reason="kill-point matrix",
+                        must_change_password=False)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     sup = type("U", (), {"username": "admin"})()
     rows = []
@@ -223,7 +227,8 @@ def main() -> int:
     def console_cli(serial: str) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-m", "app", "tunnel", "run", "--sequence",
                                  str(seq_path), "--serial", serial, "--data-dir", str(data),
-                                 "--config", str(cfg)], cwd=ROOT, env=env,
+                                 "--config", str(cfg), "--as", "op.matrix"], cwd=ROOT,
+                                env={**env, "PHAROS_PASSWORD": MATRIX_PASSWORD},
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
 

@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 from waiting import wait_for  # noqa: E402
 
+from tests.accounts import PASSWORD, make_user  # noqa: E402
+
 
 def _env() -> dict:
     return {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
@@ -274,9 +276,11 @@ def test_kill_whole_tree_between_run_end_and_record_then_list_recovers(tmp_path,
     cfg.write_text('[stations.tunnel_test]\nendpoint = "local"\n', encoding="utf-8")
     common = ["--data-dir", str(data), "--config", str(cfg)]
     jpath = data / "stations" / "tunnel_test" / "tunnel_journal.db"
+    make_user(data, "op1", "operator", config=cfg)        # `tunnel run` needs a login (D17)
     p = subprocess.Popen([sys.executable, "-m", "app", "tunnel", "run", "--sequence",
-                          str(mini_seq), "--serial", "SN-GROUP", *common], cwd=ROOT,
-                         env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          str(mini_seq), "--serial", "SN-GROUP", "--as", "op1", *common],
+                         cwd=ROOT, env={**_env(), "PHAROS_PASSWORD": PASSWORD},
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          start_new_session=True)
     status = None
     try:
