@@ -32,6 +32,20 @@ def open_workstation(args: argparse.Namespace, *, with_stations: bool = False,
     return ws
 
 
+def station_instance(ws: Any, station_id: str) -> Any:
+    """The station plugin ``station_id`` built on ``ws``'s context, found by discovery
+    (entry points / the built-in list) as the GUI finds it: a station's CLI uses its own
+    plugin's services without importing the plugin module (no plugin <-> cli cycle)."""
+    from app.core.errors import ConfigError
+    from app.stations import discover_stations
+
+    found = discover_stations([station_id])
+    if not found or not found[0].available:
+        why = found[0].error if found else "not installed"
+        raise ConfigError(f"Station '{station_id}' is unavailable: {why}.")
+    return found[0].cls(ws.context_for(station_id))  # type: ignore[misc]
+
+
 def open_context(args: argparse.Namespace, station_id: str, *, login: bool = False,
                  start_loop: bool = True):
     """(Workstation, StationContext) for a station's headless command.

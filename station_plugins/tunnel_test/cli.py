@@ -110,13 +110,11 @@ class _CliUser:
 
 
 def _open(args: argparse.Namespace, login: bool) -> tuple[Any, Any, Any]:
-    from app.cli.common import cli_login, open_workstation
-    from station_plugins.tunnel_test.plugin import TunnelTestStation
+    from app.cli.common import cli_login, open_workstation, station_instance
 
     ws = open_workstation(args, start_loop=False)
     user = cli_login(ws, args.as_user) if login else None
-    ctx = ws.context_for("tunnel_test")
-    return ws, TunnelTestStation(ctx), user
+    return ws, station_instance(ws, "tunnel_test"), user
 
 
 def _user(args: argparse.Namespace, ws: Any) -> tuple[Any, bool]:
@@ -130,7 +128,7 @@ def _user(args: argparse.Namespace, ws: Any) -> tuple[Any, bool]:
 def _endpoint(station: Any, args: argparse.Namespace) -> str:
     if args.endpoint:
         return args.endpoint
-    from station_plugins.tunnel_test.plugin import configured_endpoint
+    from station_plugins.tunnel_test.endpoint import configured_endpoint
 
     configured = configured_endpoint(station.ctx.settings, station.ctx.config)
     if configured is not None:
@@ -308,11 +306,10 @@ def cmd_abort(args: argparse.Namespace) -> int:
 def cmd_outbox(args: argparse.Namespace) -> int:
     """Pump the MES outbox once, or until empty within ``--watch`` seconds. Exit 0 when
     nothing is pending afterwards, 1 when messages still wait (MES down)."""
-    from app.cli.common import open_workstation
-    from station_plugins.tunnel_test.plugin import TunnelTestStation
+    from app.cli.common import open_workstation, station_instance
 
     ws = open_workstation(args, start_loop=False)
-    station = TunnelTestStation(ws.context_for("tunnel_test"))
+    station = station_instance(ws, "tunnel_test")
     try:
         resender = station.console.outbox
         resender.interval_s = max(args.interval, 0.1)
@@ -325,11 +322,10 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from app.cli.common import open_workstation
-    from station_plugins.tunnel_test.plugin import TunnelTestStation
+    from app.cli.common import open_workstation, station_instance
 
     ws = open_workstation(args, start_loop=False)
-    station = TunnelTestStation(ws.context_for("tunnel_test"))
+    station = station_instance(ws, "tunnel_test")
     try:
         console = station.console            # commits stranded records when it starts
         for r in console.recovered:

@@ -10,7 +10,7 @@ import pytest
 from app.adapters.mes import MesClient
 from station_plugins.tunnel_test import release as rel
 from station_plugins.tunnel_test.console import TunnelConsole
-from station_plugins.tunnel_test.plugin import configured_endpoint
+from station_plugins.tunnel_test.endpoint import configured_endpoint
 
 from .conftest import USER_PW
 
