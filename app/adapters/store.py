@@ -376,6 +376,12 @@ class Store:
         with self.read() as c:
             return [_record(dict(r)) for r in c.execute(q).mappings()]
 
+    def subjects(self, kind: str) -> list[str]:
+        """The distinct subjects (serials) of one record kind (index-only, no payloads)."""
+        q = select(S.records.c.subject).where(S.records.c.kind == kind).distinct()
+        with self.read() as c:
+            return [r[0] for r in c.execute(q)]
+
     # --- small key/value settings (window layout is Qt's; this is domain state) ---
     def get_setting(self, key: str, default: Any = None) -> Any:
         with self.read() as conn:

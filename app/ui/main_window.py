@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.host = StationHost(entries, user_roles=self._user_roles, parent=self)
         self.host.sig_panel_failed.connect(self._on_panel_failed)
         self.safety_banner = SafetyBanner(self)
+        self.safety_banner.source_title = self._source_title
         self.message_bar = MessageBar(self, object_name="main_message_bar")
         central = QWidget(self)
         central.setObjectName("main_central")
@@ -238,6 +239,12 @@ class MainWindow(QMainWindow):
         if self.lock_screen.isVisible():
             self.centralWidget().layout().activate()
             self._place_lock_screen()
+
+    def _source_title(self, source: str) -> str:
+        try:
+            return self.host.entry(source).display_title()
+        except KeyError:
+            return source
 
     def _on_panel_failed(self, station_id: str, error: str) -> None:
         self.notifier.notify(Notice(

@@ -1,9 +1,10 @@
 """Result views of the CT QC panel: measurements, artifacts, plots, trend per serial."""
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
@@ -128,15 +129,20 @@ class QcPlots(QWidget):
 
 
 class TrendView(QWidget):
-    """Control chart of one measurement for one scanner serial, with limit lines."""
+    """Control chart of one measurement for one scanner serial, with limit lines.
+    The database reads run in a worker thread; ``sig_loaded`` says the plot is current."""
 
     sig_record_chosen = Signal(str)
+    sig_loaded = Signal()
+    _sig_loaded = Signal(object)
 
     def __init__(self, load: Callable[[str, str], tuple[list, dict]],
                  serials: Callable[[], list[str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ct_qc_trend")
         self._load, self._serials = load, serials
+        self._generation = 0
+        self._sig_loaded.connect(self._on_loaded, Qt.ConnectionType.QueuedConnection)
         self.serial_combo = QComboBox(self)
         self.serial_combo.setObjectName("ct_qc_trend_serial")
         self.key_combo = QComboBox(self)
@@ -161,14 +167,10 @@ class TrendView(QWidget):
         self.retranslate_ui()
 
     def refresh(self, prefer_serial: str | None = None) -> None:
-        current = prefer_serial or self.serial_combo.currentText()
-        self.serial_combo.blockSignals(True)
-        self.serial_combo.clear()
-        self.serial_combo.addItems(self._serials())
-        i = self.serial_combo.findText(current or "")
-        self.serial_combo.setCurrentIndex(max(0, i))
-        self.serial_combo.blockSignals(False)
-        self.refresh_plot()
+        """Re-read the serials and the plot off the GUI thread (database reads)."""
+        want = prefer_serial or self.serial_combo.currentText()
+        key = self.key_combo.currentData()
+        self._fetch(lambda: (self._serials(), want, key), self._apply_serials)
 
     def refresh_plot(self) -> None:
         serial, key = self.serial_combo.currentText(), self.key_combo.currentData()
@@ -176,7 +178,44 @@ class TrendView(QWidget):
             self.plot.set_points([], [])
             self.count_label.setText("")
             return
-        points, limits = self._load(serial, key)
+        self._fetch(lambda: self._load(serial, key), self._apply_points)
+
+    def _fetch(self, read: Callable[[], Any], apply: Callable[[Any], None]) -> None:
+        self._generation += 1
+        gen = self._generation
+
+        def work() -> None:
+            try:
+                data = read()
+            except Exception as exc:  # noqa: BLE001 - shown, never raised in a thread
+                data = exc
+            try:
+                self._sig_loaded.emit((gen, apply, data))
+            except RuntimeError:         # the view was closed meanwhile
+                pass
+        threading.Thread(target=work, name="ct_qc-trend", daemon=True).start()
+
+    def _on_loaded(self, message: tuple) -> None:
+        gen, apply, data = message
+        if gen != self._generation:
+            return                       # a newer request is on its way
+        if isinstance(data, BaseException):
+            self.count_label.setText(self.tr("Trend not available: %1").replace("%1", str(data)))
+            return
+        apply(data)
+
+    def _apply_serials(self, data: tuple) -> None:
+        serials, current, _key = data
+        self.serial_combo.blockSignals(True)
+        self.serial_combo.clear()
+        self.serial_combo.addItems(serials)
+        i = self.serial_combo.findText(current or "")
+        self.serial_combo.setCurrentIndex(max(0, i))
+        self.serial_combo.blockSignals(False)
+        self.refresh_plot()
+
+    def _apply_points(self, data: tuple) -> None:
+        points, limits = data
         self.plot.set_points([p.when for p in points], [p.value for p in points],
                              [p.verdict for p in points], [p.record_id for p in points])
         try:
@@ -186,6 +225,7 @@ class TrendView(QWidget):
             lim = None
         self.plot.set_limits(lim if lim is not None and not lim.is_empty() else None)
         self.count_label.setText(self.tr("%n result(s)", "", len(points)))
+        self.sig_loaded.emit()
 
     def retranslate_ui(self) -> None:
         self.serial_label.setText(self.tr("Scanner serial"))

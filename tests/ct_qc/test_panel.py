@@ -79,7 +79,7 @@ def test_import_validates_quarantines_and_auto_analyses(qtbot, station_env, seri
     panel.module_nav.activated.emit(0)
     assert panel.view.current_slice == panel.module_nav.itemData(0)
     assert panel.tabs.plots.mtf.curve_names()
-    assert panel.trend.serial_combo.currentText() == "SN-PANEL"
+    qtbot.waitUntil(lambda: panel.trend.serial_combo.currentText() == "SN-PANEL")
 
 
 def test_reopened_panel_lists_stored_results_with_their_verdicts(qtbot, station_env,

@@ -268,5 +268,11 @@ def test_trend_with_many_records(qtbot, station_env):
     qtbot.addWidget(view)
     view.refresh(prefer_serial="SN-TREND")
     view.key_combo.setCurrentIndex(view.key_combo.findData("noise.sd"))
-    assert view.count_label.text() == "400 result(s)"
+    qtbot.waitUntil(lambda: view.count_label.text() == "400 result(s)")   # read off the GUI thread
     assert len(view.plot._ids) == 400
+    # past the limit the NEWEST results are shown (was: the oldest, so new ones never came)
+    points, _ = workflow.trend_points(ctx.store, "SN-TREND", "noise.sd", limit=50)
+    newest = ctx.store.query_records(kind=workflow.RESULT_KIND, subject="SN-TREND", limit=1)[0]
+    assert len(points) == 50 and points[-1].record_id == newest.id
+    assert points[0].series_uid == "1.2.350"
+    assert workflow.known_serials(ctx.store) == ["SN-TREND"]
