@@ -30,7 +30,8 @@ def intake_settings(ctx: Any) -> Any:
     pacs: dict = {}
     if ctx.config is not None and hasattr(ctx.config, "section"):
         pacs = ctx.config.section("pacs")
-    settings = IntakeSettings.from_config(pacs, ctx.settings)
+    settings = IntakeSettings.from_config(pacs, ctx.settings,
+                                          demo=bool(getattr(ctx.config, "demo", False)))
     over = {field: ctx.settings[key] for key, field in _OVERRIDES.items() if key in ctx.settings}
     if "allowed_calling_aes" in over:
         over["allowed_calling_aes"] = tuple(over["allowed_calling_aes"])
