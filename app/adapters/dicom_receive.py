@@ -247,8 +247,9 @@ class Admission:
             for v in victims:
                 self._conns.pop(id(v.assoc), None)
                 self.evicted += 1
-        for v in victims:
-            self._evict(v)
+        for v in victims:       # never block the accept loop on a peer's goodbye
+            threading.Thread(target=self._evict, args=(v,), name="dicom-evict",
+                             daemon=True).start()
         return True
 
     def _idlest(self, conns: list[_Conn]) -> _Conn | None:
@@ -267,11 +268,16 @@ class Admission:
             self.on_evict(c.peer, why)
         try:
             if c.assoc.is_established:
-                c.assoc.abort()
-            else:
-                c.assoc.kill()
-                sock = getattr(c.assoc.dul, "socket", None)
-                if sock is not None and getattr(sock, "socket", None) is not None:
+                c.assoc.abort()                  # A-ABORT to the peer
+            else:                                # never asked: just hang up
+                import socket as _socket
+
+                sock = getattr(getattr(c.assoc.dul, "socket", None), "socket", None)
+                if sock is not None:
+                    try:
+                        sock.shutdown(_socket.SHUT_RDWR)
+                    except OSError:
+                        pass
                     sock.close()
         except Exception:  # noqa: BLE001 - it is going away anyway
             log.debug("evicting %s", c.peer, exc_info=True)

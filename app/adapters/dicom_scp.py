@@ -246,6 +246,11 @@ class DicomStorageScp:
 
     def _on_close(self, event) -> None:  # noqa: ANN001
         self.admission.closed(event.assoc)
+        msg = getattr(event.assoc.dimse, "message", None)     # cut off mid-data set
+        spool = getattr(msg, "_data_set_file", None) if msg is not None else None
+        if isinstance(spool, SpoolFile):
+            spool.close()
+            Path(spool.name).unlink(missing_ok=True)
 
     def _on_requested(self, event) -> None:  # noqa: ANN001
         self.admission.requested(event.assoc)
