@@ -173,6 +173,10 @@ class IntakeWiringMixin:
             if notifier is not None:
                 notifier.warning(f"CT QC intake rejected {event.data.source}: "
                                  f"{event.data.message} [{event.data.code}]", source="ct_qc")
+        elif event.kind == "alarm":            # e.g. the DICOM quarantine quota reached
+            notifier = getattr(self.ctx, "notifier", None)
+            if notifier is not None:
+                notifier.error(event.text, source="ct_qc")
 
     def _on_series_complete(self, entry: workflow.SeriesEntry) -> None:
         self._entries[entry.series_uid] = entry
