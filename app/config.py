@@ -43,6 +43,13 @@ def _ae_title(v: Any) -> str | None:
     return None
 
 
+def _ae_list(v: Any) -> str | None:
+    for a in v:
+        if not isinstance(a, str) or (a != "*" and _ae_title(a)):
+            return f"each entry must be an AE title (1-16 printable ASCII) or '*', got {a!r}"
+    return None
+
+
 _PORT = _range(1, 65535)
 # the installed stations (entry points + the frozen bundle's built-in list), not a fixed
 # list: a station added under the plugin contract is configurable without editing this file
@@ -75,13 +82,21 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Check | None]]] = {
     "pacs": {
         "scp_ae_title": (str, "PHAROS_QC", _ae_title),
         "scp_port": (int, 11112, _PORT),
-        "allowed_calling_aes": (list, [], None),  # empty: accept any calling AE
+        # calling AEs allowed to send to the receiver besides the PACS peer (and, in demo
+        # mode, the built-in scanner SIMSCAN); ["*"] = any AE, an explicit choice
+        "allowed_calling_aes": (list, [], _ae_list),
         "peer_ae_title": (str, "ORTHANC", _ae_title),
         "peer_host": (str, "127.0.0.1", None),
         "peer_port": (int, 4242, _PORT),
         "max_file_mb": (int, 64, _range(1, 4096)),
         "series_settle_s": (float, 5.0, _range(0.1, 600)),
         "watch_folder": (str, "", None),
+        "acse_timeout_s": (float, 5.0, _range(0.5, 120)),
+        "idle_timeout_s": (float, 20.0, _range(1, 3600)),
+        "max_associations_per_peer": (int, 8, _range(1, 256)),
+        "max_associations": (int, 32, _range(1, 1024)),
+        "quarantine_quota_mb": (float, 2048.0, _range(1, 10_000_000)),
+        "durability": (str, "strict", _one_of("strict", "group")),
     },
     "opcua": {
         "tunnel_endpoint": (str, "opc.tcp://127.0.0.1:4850/pharos/tunnel", None),

@@ -37,6 +37,7 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "gateway_endpoint": ("opcua", "gateway_endpoint"),
     "tunnel_endpoint": ("opcua", "tunnel_endpoint"), "opcua_security": ("opcua", "security"),
     "central_url": ("database", "central_url"), "stations": ("stations", "enabled"),
+    "allowed_calling_aes": ("pacs", "allowed_calling_aes"),
 }
 
 
@@ -55,6 +56,9 @@ class SetupAnswers:
     pacs_port: int = 4242
     scp_ae_title: str = "PHAROS_QC"
     scp_port: int = 11112
+    # scanners (calling AE titles) allowed to send to this station's receiver, besides
+    # the PACS; ["*"] = any AE
+    allowed_calling_aes: list[str] = field(default_factory=list)
     gateway_endpoint: str = "opc.tcp://127.0.0.1:4851/pharos/gateway"
     tunnel_endpoint: str = "opc.tcp://127.0.0.1:4850/pharos/tunnel"
     opcua_security: str = "Basic256Sha256_SignAndEncrypt"
@@ -137,6 +141,10 @@ def validate_field(name: str, answers: SetupAnswers, *, password_min_length: int
             return exc.message
         except Exception as exc:  # noqa: BLE001 - sqlalchemy's URL parser
             return f"not a database URL ({exc})"
+    if name == "allowed_calling_aes":
+        from app.config import _ae_list
+
+        return _ae_list(v) if isinstance(v, list) else "a list of AE titles"
     if name == "stations":
         unknown = [s for s in v if s not in STATION_IDS]
         if unknown:

@@ -24,7 +24,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                             "assemble series and analyse each complete one")
     _receiver_args(listen)
     listen.add_argument("--allow", nargs="+", metavar="AE", help="calling AE titles allowed "
-                        "(default [pacs] allowed_calling_aes; empty = any)")
+                        "(default [pacs] allowed_calling_aes; the PACS peer always, the demo "
+                        "scanner SIMSCAN in demo mode; '*' = any)")
     listen.add_argument("--folder", type=Path, help="import this folder once at start")
     listen.add_argument("--watch", type=Path, help="watch this folder (polling, debounced)")
     listen.add_argument("--settle", type=float, help="seconds a series count must be stable "
@@ -83,7 +84,8 @@ def _service(args: argparse.Namespace, **callbacks: Any):  # noqa: ANN202
     from station_plugins.ct_qc.intake_service import IntakeService, IntakeSettings
 
     config = load_config(getattr(args, "config", None), data_dir=getattr(args, "data_dir", None))
-    settings = IntakeSettings.from_config(config.section("pacs"), config.station_settings("ct_qc"))
+    settings = IntakeSettings.from_config(config.section("pacs"), config.station_settings("ct_qc"),
+                                          demo=config.demo)
     overrides = {"ae_title": args.ae_title, "port": args.port, "host": args.host,
                  "peer_host": getattr(args, "peer_host", None),
                  "peer_port": getattr(args, "peer_port", None),

@@ -30,7 +30,8 @@ def intake_settings(ctx: Any) -> Any:
     pacs: dict = {}
     if ctx.config is not None and hasattr(ctx.config, "section"):
         pacs = ctx.config.section("pacs")
-    settings = IntakeSettings.from_config(pacs, ctx.settings)
+    settings = IntakeSettings.from_config(pacs, ctx.settings,
+                                          demo=bool(getattr(ctx.config, "demo", False)))
     over = {field: ctx.settings[key] for key, field in _OVERRIDES.items() if key in ctx.settings}
     if "allowed_calling_aes" in over:
         over["allowed_calling_aes"] = tuple(over["allowed_calling_aes"])
@@ -172,6 +173,10 @@ class IntakeWiringMixin:
             if notifier is not None:
                 notifier.warning(f"CT QC intake rejected {event.data.source}: "
                                  f"{event.data.message} [{event.data.code}]", source="ct_qc")
+        elif event.kind == "alarm":            # e.g. the DICOM quarantine quota reached
+            notifier = getattr(self.ctx, "notifier", None)
+            if notifier is not None:
+                notifier.error(event.text, source="ct_qc")
 
     def _on_series_complete(self, entry: workflow.SeriesEntry) -> None:
         self._entries[entry.series_uid] = entry

@@ -132,6 +132,10 @@ def test_files_are_created_owner_only(tmp_path):
     pharos("users", "list", "--as", "admin")
     pharos("audit", "export", "--as", "admin", "--csv", str(d / "export.csv"))
     pharos("audit", "verify")
+    from tests.tunnel_test.conftest import MINI, write_seq      # writes a run journal
+
+    seq = write_seq(tmp_path, MINI, id="mini")
+    pharos("tunnel", "run", "--sequence", str(seq), "--serial", "CA-P", "--as", "admin")
     seen = {"pharos.db", "audit.head", "pharos.log", "audit.key", "pharos.toml"}
     found = set()
     for p in [d, *d.rglob("*")]:
@@ -139,6 +143,7 @@ def test_files_are_created_owner_only(tmp_path):
         assert mode & 0o077 == 0, f"{p.relative_to(tmp_path)} is {mode:04o}"
         found.add(p.name)
     assert seen <= found, seen - found
+    assert (d / "stations" / "tunnel_test").is_dir()
 
 
 def test_store_journals_are_private_even_with_a_permissive_umask(tmp_path):
