@@ -146,11 +146,18 @@ class Poller:
 
 
 def _pid_alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return not any(ln.startswith("State:") and "Z" in ln.split()[1] for ln in f)
-    except FileNotFoundError:
-        return False
+    """Any thread of ``pid`` not yet a zombie (the leader turns Z before a thread stuck in
+    an fsync has exited, and the process's files - its run lock - go with the last one)."""
+    import glob
+
+    for stat in glob.glob(f"/proc/{pid}/task/*/stat"):
+        try:
+            with open(stat) as f:
+                if f.read().rsplit(")", 1)[1].split()[0] != "Z":
+                    return True
+        except (OSError, IndexError):
+            continue
+    return False
 
 
 def _runner_pid(station: Path, run_id: str) -> int:
@@ -200,6 +207,7 @@ def main() -> int:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--only", type=int, default=0, help="run only the first N points")
     ap.add_argument("--pick", default="", help="run only these points (1-based, comma list)")
+    ap.add_argument("--repeat", type=int, default=1, help="run each point N times")
     args = ap.parse_args()
     from app.adapters.mes import MesClient, SimulatedMes
     from app.bootstrap import Workstation
@@ -235,9 +243,9 @@ def main() -> int:
 
     picked = {int(x) for x in args.pick.split(",") if x}
     points = [(i, pt) for i, pt in enumerate(POINTS[: args.only] if args.only else POINTS, 1)
-              if not picked or i in picked]
-    for i, pt in points:
-        serial = f"KM-{i:02d}"
+              if not picked or i in picked for _ in range(args.repeat)]
+    for k, (i, pt) in enumerate(points):
+        serial = f"KM-{i:02d}-{k}"
         t0 = time.monotonic()
         if pt.resume_kill:       # interrupt a first run, then kill its resumed run
             first = kill_at(Point("pre", "runner", "step_end", "", 8), console_cli(serial),

@@ -221,6 +221,7 @@ class TunnelConsole:
         if lock is None:
             return None                       # a live runner writes (and secures) it
         try:
+            self._secured.add(run_id)         # looked at under the lock: once per console
             last = self.journal.last_event(run_id) or {}
             if last.get("kind") in ("safe_state", "interrupted"):
                 return None
@@ -228,7 +229,6 @@ class TunnelConsole:
             ev = {"kind": "safe_state", "by": "console", "reason": why, "target": target,
                   "actions": actions}
             self.journal.append(run_id, [ev])
-            self._secured.add(run_id)
             return ev
         finally:
             lock.release()
@@ -294,7 +294,6 @@ class TunnelConsole:
             holder = RunLock(self.data_dir, rid).holder()
             r["writer"] = holder
             if holder is None and secure and rid not in self._secured:
-                self._secured.add(rid)
                 try:
                     self.secure_interrupted(rid, "found interrupted with no runner")
                 except PharosError as exc:
