@@ -147,11 +147,18 @@ class Poller:
 
 
 def _pid_alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return not any(ln.startswith("State:") and "Z" in ln.split()[1] for ln in f)
-    except FileNotFoundError:
-        return False
+    """Any thread of ``pid`` not yet a zombie (the leader turns Z before a thread stuck in
+    an fsync has exited, and the process's files - its run lock - go with the last one)."""
+    import glob
+
+    for stat in glob.glob(f"/proc/{pid}/task/*/stat"):
+        try:
+            with open(stat) as f:
+                if f.read().rsplit(")", 1)[1].split()[0] != "Z":
+                    return True
+        except (OSError, IndexError):
+            continue
+    return False
 
 
 def _runner_pid(station: Path, run_id: str) -> int:
@@ -200,10 +207,13 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path)
     ap.add_argument("--only", type=int, default=0, help="run only the first N points")
+    ap.add_argument("--pick", default="", help="run only these points (1-based, comma list)")
+    ap.add_argument("--repeat", type=int, default=1, help="run each point N times")
     args = ap.parse_args()
     from app.adapters.mes import MesClient, SimulatedMes
     from app.bootstrap import Workstation
     from station_plugins.tunnel_test.console import TunnelConsole
+    from station_plugins.tunnel_test.run_lock import RunLock
     from station_plugins.tunnel_test.sequence_loader import load_sequence
 
     tmp = Path(tempfile.mkdtemp(prefix="pharos-killmatrix-"))
@@ -236,9 +246,11 @@ def main() -> int:
         return TunnelConsole(data_dir=station, store=ws.store, audit=ws.audit,
                              signatures=ws.signatures, mes=MesClient(mes.url, timeout_s=5))
 
-    points = POINTS[: args.only] if args.only else POINTS
-    for i, pt in enumerate(points, 1):
-        serial = f"KM-{i:02d}"
+    picked = {int(x) for x in args.pick.split(",") if x}
+    points = [(i, pt) for i, pt in enumerate(POINTS[: args.only] if args.only else POINTS, 1)
+              if not picked or i in picked for _ in range(args.repeat)]
+    for k, (i, pt) in enumerate(points):
+        serial = f"KM-{i:02d}-{k}"
         t0 = time.monotonic()
         if pt.resume_kill:       # interrupt a first run, then kill its resumed run
             first = kill_at(Point("pre", "runner", "step_end", "", 8), console_cli(serial),
@@ -256,6 +268,13 @@ def main() -> int:
         else:
             got = kill_at(pt, console_cli(serial), serial, station)
         run_id = got["run_id"]
+        holder = RunLock(station, run_id).holder() if run_id else None
+        if holder:      # a writer survived the kill: report it, wait for it (bounded)
+            print(f"   writer still holds run {run_id} after the kill: {holder}", flush=True)
+            end = time.monotonic() + 60
+            while RunLock(station, run_id).holder() and time.monotonic() < end:
+                time.sleep(0.1)
+        got["writer_after_kill"] = holder
         c = restarted()
         try:
             j = c.journal
@@ -294,7 +313,8 @@ def main() -> int:
             rows.append({
                 "n": i, "where": pt.name, "killed": pt.who, "hit": got["hit"],
                 "in_flight": in_flight, "status_after_kill": status_after,
-                "runner_stopped": got["runner_stopped"],
+                "runner_stopped": got["runner_stopped"] and not got["writer_after_kill"],
+                "writer_after_kill": got["writer_after_kill"],
                 "record_before_restart": record_at_kill,
                 "safe_state_by": safe_by, "steps_lost": len(lost), "steps_duplicated": dup,
                 "record_present": bool(ws.store.query_records(kind="tunnel.run", ref=run_id)),

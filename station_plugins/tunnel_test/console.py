@@ -53,6 +53,7 @@ class TunnelConsole:
         # how this console reaches a unit for its safe state (security, pki, user)
         self.link = dict(link or {})
         self._secured: set[str] = set()
+        self._closing = False
         self.recovered: list[dict] = self.recover_all() if recover else []
 
     # --- before the run -------------------------------------------------------------
@@ -120,8 +121,12 @@ class TunnelConsole:
                           f"{holder.get('pid')} ({holder.get('what')}); refused.")
 
         def relay(kind: str, body: dict) -> None:
-            if kind == "lost":
-                kind, body = self._runner_lost(spec.run_id, body)
+            if kind == "lost" and not self._closing:
+                try:
+                    kind, body = self._runner_lost(spec.run_id, body)
+                except Exception as exc:  # noqa: BLE001 - never lost on the reader thread
+                    log.exception("handling a lost runner failed")
+                    body = {**body, "safe_state_error": f"{type(exc).__name__}: {exc}"}
             on_message(kind, body)
 
         proc = RunProcess(spec, relay)
@@ -216,6 +221,7 @@ class TunnelConsole:
         if lock is None:
             return None                       # a live runner writes (and secures) it
         try:
+            self._secured.add(run_id)         # looked at under the lock: once per console
             last = self.journal.last_event(run_id) or {}
             if last.get("kind") in ("safe_state", "interrupted"):
                 return None
@@ -223,7 +229,6 @@ class TunnelConsole:
             ev = {"kind": "safe_state", "by": "console", "reason": why, "target": target,
                   "actions": actions}
             self.journal.append(run_id, [ev])
-            self._secured.add(run_id)
             return ev
         finally:
             lock.release()
@@ -289,7 +294,6 @@ class TunnelConsole:
             holder = RunLock(self.data_dir, rid).holder()
             r["writer"] = holder
             if holder is None and secure and rid not in self._secured:
-                self._secured.add(rid)
                 try:
                     self.secure_interrupted(rid, "found interrupted with no runner")
                 except PharosError as exc:
@@ -365,8 +369,9 @@ class TunnelConsole:
 
     def close(self) -> None:
         self.outbox.stop()
-        for p in self.active.values():
-            p.kill()
+        self._closing = True
+        for p in self.active.values():   # runners still going: stop them safely first
+            p.stop()
         self.journal.close()
 
 

@@ -38,10 +38,12 @@ def build_record(run: dict, events: list[dict], *, attachments_dir: Path | None 
     pending: dict[str, dict] = {}
     for ev in events:
         k = ev["kind"]
-        if k in ("resume", "abort", "safe_state", "abort_recorded", "group_start", "group_end"):
+        if k in ("resume", "abort", "safe_state", "abort_recorded", "group_start", "group_end",
+                 "interrupted"):
             events_summary.append({x: ev.get(x) for x in ("seq", "ts_utc", "kind", "user",
                                                           "reason", "group", "attempt",
-                                                          "verdict", "actions") if x in ev})
+                                                          "verdict", "actions", "by",
+                                                          "target") if x in ev})
             if ev.get("user"):
                 operators.add(ev["user"])
             continue

@@ -235,6 +235,9 @@ def _child_main(spec_dict: dict, conn: Any) -> None:
     if hasattr(signal, "SIGUSR1"):
         signal.signal(signal.SIGUSR1, on_parent_death)
     signal.signal(signal.SIGTERM, on_term)
+    # Ctrl+C at a terminal reaches the whole process group: the console handles it, and
+    # if the console ends the watchdog stops the run safely
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _set_parent_death_signal()
     threading.Thread(target=reader, daemon=True).start()
     if spec.console_pid and os.getppid() != spec.console_pid:
@@ -352,6 +355,14 @@ class RunProcess:
         """Last resort (runner unresponsive): SIGKILL; the journal keeps what was done."""
         if self.process.is_alive():
             self.process.kill()
+
+    def stop(self, wait_s: float = 10.0) -> None:
+        """Ask the runner to stop (SIGTERM: it interrupts the run, makes the unit safe and
+        journals it); SIGKILL if it has not ended within ``wait_s``."""
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(wait_s)
+        self.kill()
 
     def wait(self, timeout: float | None = None) -> bool:
         return self.finished.wait(timeout)

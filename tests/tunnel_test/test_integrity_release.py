@@ -185,3 +185,51 @@ def test_forged_criteria_record_is_not_honoured(console, ws, mes, mini_seq):
     got, _ = rel.load_criteria(ws.store, ws.signatures)
     assert got == c and got.signed_by == "Quentin Engineer"
     assert ws.audit.entries(action="tunnel.release_criteria")
+
+
+def test_cli_criteria_and_integrity_commands(tmp_path, ws, mini_seq, capsys, monkeypatch):
+    """`tunnel criteria show|sign` and `tunnel integrity [--decide]` headless, real users,
+    real signatures (passwords from $PHAROS_PASSWORD)."""
+    from app.main import main
+    from station_plugins.tunnel_test.runner import RunSpec, run_here
+
+    admin = ws.auth.authenticate("admin", ADMIN_PW)
+    ws.auth.create_user("sup1", "Sonia Supervisor", ["supervisor"], USER_PW, by=admin,
+                        reason="test", must_change_password=False)
+    data = ws.config.data_dir
+    common = ["--data-dir", str(data)]
+    station = data / "stations" / "tunnel_test"
+    station.mkdir(parents=True, exist_ok=True)
+    (station / rel.CRITERIA_FILE).write_text('{"criteria_id": "X"}', encoding="utf-8")
+    capsys.readouterr()
+    assert main(["tunnel", "criteria", "show", *common]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["criteria"] is None and "release_criteria.json is refused" in out["note"]
+    monkeypatch.setenv("PHAROS_PASSWORD", USER_PW)
+    assert main(["tunnel", "criteria", "sign", "--rules", '{"dispositions": ["PASS"]}',
+                 "--as", "qe1", *common]) == 0
+    signed = json.loads(capsys.readouterr().out)["criteria"]
+    assert signed["signed_by"] == "Quentin Engineer" and signed["signature_id"]
+    assert main(["tunnel", "criteria", "show", *common]) == 0
+    assert json.loads(capsys.readouterr().out)["criteria"]["record_id"] == signed["record_id"]
+    assert main(["tunnel", "criteria", "sign", "--rules", "{}", "--as", "op1", *common]) == 2
+
+    spec = RunSpec(sequence_path=str(mini_seq), serial="SN-CLI-I", operator="op1",
+                   data_dir=str(station))
+    run_here(spec)
+    capsys.readouterr()
+    assert main(["tunnel", "integrity", spec.run_id, *common]) == 0
+    assert json.loads(capsys.readouterr().out)["intact"] is True
+    seq = _tamper(spec.journal_path, spec.run_id)
+    assert main(["tunnel", "integrity", spec.run_id, *common]) == 1
+    got = json.loads(capsys.readouterr().out)
+    assert got["problems"] == [f"hash chain broken at event {seq}"] and got["decision"] is None
+    assert main(["tunnel", "integrity", spec.run_id, "--decide", "accept", "--reason",
+                 "reviewed", "--as", "op1", *common]) == 2          # not a supervisor
+    capsys.readouterr()
+    assert main(["tunnel", "integrity", spec.run_id, "--decide", "accept", "--reason",
+                 "reviewed with QA", "--as", "sup1", *common]) == 0
+    d = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert d["decision"] == "accept" and d["signed_by"] == "Sonia Supervisor"
+    assert main(["tunnel", "integrity", spec.run_id, *common]) == 1
+    assert json.loads(capsys.readouterr().out)["decision"]["decision"] == "accept"

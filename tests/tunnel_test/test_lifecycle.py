@@ -34,11 +34,18 @@ def _env() -> dict:
 
 
 def _gone(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return any(line.startswith("State:") and "Z" in line.split()[1] for line in f)
-    except FileNotFoundError:
-        return True
+    """Every thread of ``pid`` exited (the leader turns zombie before a thread stuck in an
+    fsync is gone; the process's files - its run lock - go with the last thread)."""
+    import glob
+
+    for stat in glob.glob(f"/proc/{pid}/task/*/stat"):
+        try:
+            with open(stat) as f:
+                if f.read().rsplit(")", 1)[1].split()[0] != "Z":
+                    return False
+        except (OSError, IndexError):
+            continue
+    return True
 
 
 def _hang_seq(folder: Path) -> Path:
@@ -93,7 +100,8 @@ def test_console_killed_runner_makes_unit_safe_journals_and_stops(tmp_path):
         assert j.verify(spec.run_id) == []
     finally:
         j.close()
-    assert RunLock(spec.data_dir, spec.run_id).holder() is None       # lock released
+    wait_for(lambda: RunLock(spec.data_dir, spec.run_id).holder() is None, timeout=60,
+             what="the runner's lock to be released with the process")
 
 
 @pytest.mark.slow
@@ -120,8 +128,10 @@ def test_resume_refused_while_another_runner_writes_the_run(tmp_path, ws):
     finally:
         os.kill(proc.process.pid, signal.SIGKILL)
         proc.wait(30)
-    # the writer is dead: its lock is stale and the run can be resumed now
-    assert RunLock(spec.data_dir, spec.run_id).holder() is None
+    # the writer is dead (all its threads: the OS drops the lock with the last one): the
+    # lock is stale and the run can be resumed now
+    wait_for(lambda: RunLock(spec.data_dir, spec.run_id).holder() is None, timeout=60,
+             what="the killed runner's lock to be released")
     assert second.resume_spec(spec.run_id, user=qe, reason="runner gone").run_id == spec.run_id
     first.close()
     second.close()

@@ -71,7 +71,7 @@ def test_security_none_against_secured_server_names_the_cause(pkis, loop):
 
 
 def test_untrusted_server_certificate_is_refused_and_named(tmp_path, pkis, loop):
-    ws_pki, sim_pki = pkis
+    _, sim_pki = pkis
     other = Pki(tmp_path / "other_ws")               # a workstation that trusts nobody
     other.ensure_own("other", CLIENT_URI, server=False)
     sim_pki.trust(other.cert_path)
