@@ -154,6 +154,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"{layout.name}: objective {s.objective:.4f}, lower bound {s.lower_bound:.4f}, "
           f"gap {100 * s.gap:.2f} %, {s.seconds:.2f} s, cost {result.problem.cost_source}",
           file=sys.stderr)
+    weak = result.weakness
+    if weak is not None:
+        print(f"WARNING: WEAK RESULT - {weak.text()}. Run again with a longer --time-limit "
+              f"(now {args.time_limit:g} s); approving it will require a reason.",
+              file=sys.stderr)
     return 0
 
 
