@@ -158,6 +158,8 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray, upper: float
     t0 = time.perf_counter()
     n, m = C.shape
     cgl = gilmore_lawler_costs(C, D, lam)
+    if on_iteration is not None:        # instant and weaker: each slot's cheapest row of
+        on_iteration(0, float(cgl.min(axis=1).sum()))   # the GL costs (no LAP yet)
     _, u, v = hungarian(cgl)
     gl = float(u.sum() + v.sum())
     mu = np.maximum(-v, 0.0)

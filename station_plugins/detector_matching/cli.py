@@ -104,7 +104,7 @@ def _kernels(args: argparse.Namespace):
     from station_plugins.detector_matching import kernels
     kernels.configure(getattr(args, "data_dir", None), getattr(args, "cache_dir", None))
     w = kernels.ensure_ready()
-    if w.how == "compiled":
+    if w.how == "compiled" and args.match_command != "warmup":
         print(f"compiled the optimiser's kernels in {w.seconds:.1f} s (cache {w.cache_dir}; "
               "run `pharos match warmup` at installation to avoid this)", file=sys.stderr)
     return w
