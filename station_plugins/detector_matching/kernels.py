@@ -200,8 +200,8 @@ def ensure_ready() -> WarmUp:
     with _lock:
         if _ready.is_set():
             return WarmUp(_state["cache_dir"], 0.0, "already ready", 0, _state["seeded"])
-        if _state["cache_dir"] is None and not os.environ.get(ENV):
-            configure()
+        if _state["cache_dir"] is None:     # ours (fixed sub-folder), also when the
+            configure()                     # cache folder came from $NUMBA_CACHE_DIR
         t0 = time.perf_counter()
         before = _compiled_count()
         try:
