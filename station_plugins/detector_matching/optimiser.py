@@ -10,8 +10,10 @@ it is certified either way.
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -106,6 +108,17 @@ def _is_feasible(p: MatchProblem, perm: np.ndarray) -> bool:
     return bool(np.isfinite(p.d[a[:-1], a[1:]]).all())
 
 
+_DUALS: "OrderedDict[str, tuple]" = OrderedDict()   # costs' hash -> the bound's prices
+
+
+def _costs_key(C: np.ndarray, D: np.ndarray, lam: np.ndarray) -> str:
+    h = hashlib.sha1()
+    for a in (C, D, lam):
+        h.update(np.ascontiguousarray(a).tobytes())
+        h.update(str(a.shape).encode())
+    return h.hexdigest()
+
+
 class _Stop:
     """Cancel token for the bound thread: the user's cancel, or the solve's end."""
 
@@ -143,6 +156,15 @@ def _budget(settings: OptimiserSettings, n: int) -> int:
     return max(1, int(settings.moves_per_slot * n * scale))
 
 
+def _bound_iterations(settings: OptimiserSettings) -> int:
+    """``bound_iterations`` per ``budget_reference_s`` of limit (x 1 .. x 4): a longer
+    limit also tightens the bound."""
+    if settings.budget_reference_s <= 0:
+        return settings.bound_iterations
+    scale = min(4.0, max(1.0, settings.time_limit / settings.budget_reference_s))
+    return int(round(settings.bound_iterations * scale))
+
+
 def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
                  token: CancelToken | None = None, progress=no_progress,
                  start: np.ndarray | None = None, clock_start: float | None = None) -> Solution:
@@ -172,11 +194,20 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
                 have_bound.set()
 
         def run_bound() -> None:
+            # the same costs optimised again (the panel's "optimise" after an edit or a
+            # lock): the dual ascent continues where the last run stopped
             c0 = time.thread_time()
-            bound_box["r"] = lagrangian_bound(
-                C, D, lam, lambda: best_known[0], iterations=settings.bound_iterations,
+            key = _costs_key(C, D, lam)
+            r = lagrangian_bound(
+                C, D, lam, lambda: best_known[0], iterations=_bound_iterations(settings),
                 time_limit=max(0.05, deadline - time.perf_counter() - 0.05), token=stop,
-                on_iteration=live)
+                on_iteration=live, start=_DUALS.get(key))
+            if r.state is not None:
+                _DUALS[key] = r.state
+                _DUALS.move_to_end(key)
+                while len(_DUALS) > 4:
+                    _DUALS.popitem(last=False)
+            bound_box["r"] = r
             bound_box["cpu"] = time.thread_time() - c0
         bound_thread = threading.Thread(target=run_bound, name="dm-bound", daemon=True)
 
@@ -306,7 +337,7 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
                 if np.isfinite(max(live, gl0)) else None
     gl = b.gilmore_lawler if b else float("nan")
     lb = b.value if b else float("nan")
-    if b and b.iterations < settings.bound_iterations:
+    if b and b.iterations < _bound_iterations(settings):
         cut = True
     gap = (objective - lb) / abs(lb) if b and lb and np.isfinite(objective) else float("nan")
     lap_thread.join(max(0.0, deadline - time.perf_counter()))
