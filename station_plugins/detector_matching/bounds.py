@@ -137,6 +137,7 @@ class BoundResult:
     seconds: float
     history: list
     state: tuple | None = None      # (best prices, step factor): warm start of a next run
+    timed_out: bool = False         # stopped by the time limit / a stop request
 
     @property
     def value(self) -> float:
@@ -182,12 +183,16 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray, upper: float
     it = 0
     direction = np.zeros(m)
     last_s = 0.0                          # duration of the last DP iteration
+    timed_out = False
     for it in range(1, iterations + 1):
         if token is not None and token.cancelled:
+            it -= 1
+            timed_out = True
             break
         t_it = time.perf_counter()
         if t_it - t0 + last_s > time_limit:  # the next iteration would end too late
             it -= 1
+            timed_out = True
             break
         val, walk = walk_dp(C, mu, lam, DT, order, sortedD, True)
         last_s = time.perf_counter() - t_it
@@ -218,4 +223,4 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray, upper: float
         if theta < 1e-4:
             break
     return BoundResult(gl, max(best, gl), it, time.perf_counter() - t0, history,
-                       state=(best_mu, theta))
+                       state=(best_mu, theta), timed_out=timed_out)

@@ -337,8 +337,8 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
                 if np.isfinite(max(live, gl0)) else None
     gl = b.gilmore_lawler if b else float("nan")
     lb = b.value if b else float("nan")
-    if b and b.iterations < _bound_iterations(settings):
-        cut = True
+    if b is not None and (b.timed_out or bound_box.get("r") is None):
+        cut = True                         # the bound was stopped by the clock
     gap = (objective - lb) / abs(lb) if b and lb and np.isfinite(objective) else float("nan")
     lap_thread.join(max(0.0, deadline - time.perf_counter()))
     if "perm" in lap_box:
