@@ -136,6 +136,8 @@ class BoundResult:
     iterations: int
     seconds: float
     history: list
+    state: tuple | None = None      # (best prices, step factor): warm start of a next run
+    timed_out: bool = False         # stopped by the time limit / a stop request
 
     @property
     def value(self) -> float:
@@ -152,15 +154,23 @@ def prepare_dp(D: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray, upper: float, *,
                      iterations: int = 60, time_limit: float = 1e9, token=None,
                      on_iteration=None, patience: int = 5, deflection: float = 0.7,
-                     target_margin: float = 0.03) -> BoundResult:
+                     target_margin: float = 0.03, start: tuple | None = None) -> BoundResult:
     """C, D finite (penalties for forbidden). ``upper``: a known objective value, or a
-    callable returning the best one known so far (the Polyak target)."""
+    callable returning the best one known so far (the Polyak target). ``start``: (prices,
+    step factor) of an earlier run on the same costs (``BoundResult.state``): the ascent
+    continues from there instead of from the Gilmore-Lawler duals."""
     t0 = time.perf_counter()
     n, m = C.shape
     cgl = gilmore_lawler_costs(C, D, lam)
+    if on_iteration is not None:        # instant and weaker: each slot's cheapest row of
+        on_iteration(0, float(cgl.min(axis=1).sum()))   # the GL costs (no LAP yet)
     _, u, v = hungarian(cgl)
     gl = float(u.sum() + v.sum())
     mu = np.maximum(-v, 0.0)
+    theta = 1.0
+    if start is not None and start[0].shape == mu.shape:
+        mu = np.maximum(np.asarray(start[0], dtype=float), 0.0)
+        theta = float(min(1.0, max(start[1], 1e-3)))
     if on_iteration is not None:
         on_iteration(0, gl)
     if n < 2:
@@ -168,18 +178,21 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray, upper: float
     DT, order, sortedD = prepare_dp(D)
     best = -np.inf
     best_mu = mu.copy()
-    theta = 1.0
     stall = 0
     history = []
     it = 0
     direction = np.zeros(m)
     last_s = 0.0                          # duration of the last DP iteration
+    timed_out = False
     for it in range(1, iterations + 1):
         if token is not None and token.cancelled:
+            it -= 1
+            timed_out = True
             break
         t_it = time.perf_counter()
         if t_it - t0 + last_s > time_limit:  # the next iteration would end too late
             it -= 1
+            timed_out = True
             break
         val, walk = walk_dp(C, mu, lam, DT, order, sortedD, True)
         last_s = time.perf_counter() - t_it
@@ -209,4 +222,5 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray, upper: float
         mu = np.maximum(mu + step * direction, 0.0)
         if theta < 1e-4:
             break
-    return BoundResult(gl, max(best, gl), it, time.perf_counter() - t0, history)
+    return BoundResult(gl, max(best, gl), it, time.perf_counter() - t0, history,
+                       state=(best_mu, theta), timed_out=timed_out)

@@ -104,7 +104,7 @@ def _kernels(args: argparse.Namespace):
     from station_plugins.detector_matching import kernels
     kernels.configure(getattr(args, "data_dir", None), getattr(args, "cache_dir", None))
     w = kernels.ensure_ready()
-    if w.how == "compiled":
+    if w.how == "compiled" and args.match_command != "warmup":
         print(f"compiled the optimiser's kernels in {w.seconds:.1f} s (cache {w.cache_dir}; "
               "run `pharos match warmup` at installation to avoid this)", file=sys.stderr)
     return w
@@ -154,6 +154,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"{layout.name}: objective {s.objective:.4f}, lower bound {s.lower_bound:.4f}, "
           f"gap {100 * s.gap:.2f} %, {s.seconds:.2f} s, cost {result.problem.cost_source}",
           file=sys.stderr)
+    weak = result.weakness
+    if weak is not None:
+        print(f"WARNING: WEAK RESULT - {weak.text()}. Run again with a longer --time-limit "
+              f"(now {args.time_limit:g} s); approving it will require a reason.",
+              file=sys.stderr)
     return 0
 
 

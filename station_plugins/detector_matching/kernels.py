@@ -107,8 +107,18 @@ def _locator_class():
     class PharosCacheLocator(UserProvidedCacheLocator):
         def __init__(self, py_func, py_file):
             self._py_file = py_file
+            self._modname = py_func.__module__
             self._lineno = py_func.__code__.co_firstlineno
             self._cache_path = os.path.join(config.CACHE_DIR, SUBDIR)
+
+        def get_source_stamp(self):
+            """Frozen bundle: the kernel module's compiled code (numba would take the
+            executable, which need not change with the code it loads)."""
+            if getattr(sys, "frozen", False):
+                stamp = _frozen_stamp(self._modname)
+                if stamp is not None:
+                    return stamp
+            return super().get_source_stamp()
 
         @classmethod
         def from_function(cls, py_func, py_file):
@@ -124,6 +134,17 @@ def _locator_class():
             return self
 
     return PharosCacheLocator
+
+
+def _frozen_stamp(modname: str) -> str | None:
+    import hashlib
+    import marshal
+    mod = sys.modules.get(modname)
+    try:
+        code = mod.__loader__.get_code(modname)      # type: ignore[union-attr]
+        return "code:" + hashlib.sha256(marshal.dumps(code)).hexdigest()
+    except Exception:  # noqa: BLE001 - numba's own stamp then
+        return None
 
 
 def _install_locator() -> None:
@@ -200,8 +221,8 @@ def ensure_ready() -> WarmUp:
     with _lock:
         if _ready.is_set():
             return WarmUp(_state["cache_dir"], 0.0, "already ready", 0, _state["seeded"])
-        if _state["cache_dir"] is None and not os.environ.get(ENV):
-            configure()
+        if _state["cache_dir"] is None:     # ours (fixed sub-folder), also when the
+            configure()                     # cache folder came from $NUMBA_CACHE_DIR
         t0 = time.perf_counter()
         before = _compiled_count()
         try:

@@ -10,8 +10,10 @@ it is certified either way.
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +25,8 @@ from station_plugins.detector_matching.anneal import (anneal_chunk, path_cost, s
 from station_plugins.detector_matching.bounds import BoundResult, lagrangian_bound
 from station_plugins.detector_matching.costs import MatchProblem
 from station_plugins.detector_matching.parallel_anneal import ChainPair
-from station_plugins.detector_matching.seeds import greedy_chain, lap_polish, lap_seed
+from station_plugins.detector_matching.lap import hungarian
+from station_plugins.detector_matching.seeds import complete_perm, greedy_chain, lap_polish
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,17 @@ def _is_feasible(p: MatchProblem, perm: np.ndarray) -> bool:
     return bool(np.isfinite(p.d[a[:-1], a[1:]]).all())
 
 
+_DUALS: "OrderedDict[str, tuple]" = OrderedDict()   # costs' hash -> the bound's prices
+
+
+def _costs_key(C: np.ndarray, D: np.ndarray, lam: np.ndarray) -> str:
+    h = hashlib.sha1()
+    for a in (C, D, lam):
+        h.update(np.ascontiguousarray(a).tobytes())
+        h.update(str(a.shape).encode())
+    return h.hexdigest()
+
+
 class _Stop:
     """Cancel token for the bound thread: the user's cancel, or the solve's end."""
 
@@ -142,6 +156,15 @@ def _budget(settings: OptimiserSettings, n: int) -> int:
     return max(1, int(settings.moves_per_slot * n * scale))
 
 
+def _bound_iterations(settings: OptimiserSettings) -> int:
+    """``bound_iterations`` per ``budget_reference_s`` of limit (x 1 .. x 4): a longer
+    limit also tightens the bound."""
+    if settings.budget_reference_s <= 0:
+        return settings.bound_iterations
+    scale = min(4.0, max(1.0, settings.time_limit / settings.budget_reference_s))
+    return int(round(settings.bound_iterations * scale))
+
+
 def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
                  token: CancelToken | None = None, progress=no_progress,
                  start: np.ndarray | None = None, clock_start: float | None = None) -> Solution:
@@ -160,6 +183,7 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
 
     bound_box: dict = {}
     stop = _Stop(token)
+    have_bound = threading.Event()
     best_known: list[float] = [np.inf]      # the annealer's best, read by the bound thread
     bound_thread = None
     if settings.bound:
@@ -167,18 +191,28 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
             bound_box["live"] = (it, value)
             if it == 0:
                 bound_box["gl"] = value
+                have_bound.set()
 
         def run_bound() -> None:
+            # the same costs optimised again (the panel's "optimise" after an edit or a
+            # lock): the dual ascent continues where the last run stopped
             c0 = time.thread_time()
-            bound_box["r"] = lagrangian_bound(
-                C, D, lam, lambda: best_known[0], iterations=settings.bound_iterations,
+            key = _costs_key(C, D, lam)
+            r = lagrangian_bound(
+                C, D, lam, lambda: best_known[0], iterations=_bound_iterations(settings),
                 time_limit=max(0.05, deadline - time.perf_counter() - 0.05), token=stop,
-                on_iteration=live)
+                on_iteration=live, start=_DUALS.get(key))
+            if r.state is not None:
+                _DUALS[key] = r.state
+                _DUALS.move_to_end(key)
+                while len(_DUALS) > 4:
+                    _DUALS.popitem(last=False)
+            bound_box["r"] = r
             bound_box["cpu"] = time.thread_time() - c0
         bound_thread = threading.Thread(target=run_bound, name="dm-bound", daemon=True)
 
     progress(0.0, "seeding")
-    seeds = {"linear_assignment": lap_seed(C), "greedy_chain": greedy_chain(C, D, lam, fixed)}
+    seeds = {"greedy_chain": greedy_chain(C, D, lam, fixed)}
     if start is not None:
         seeds["given"] = np.asarray(start, dtype=np.int64).copy()
     seed_obj = {k: float(path_cost(v, C, D, lam, n)) for k, v in seeds.items()}
@@ -187,6 +221,13 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
     best_known[0] = seed_obj[best_name]
     if bound_thread is not None:
         bound_thread.start()
+    # the linear assignment on slot costs alone is a reported baseline (never a good
+    # start: 50-80 % above the best known): computed on its own thread (numba, no GIL)
+    lap_box: dict = {}
+    lap_thread = threading.Thread(
+        target=lambda: lap_box.__setitem__("perm", complete_perm(hungarian(C)[0], m)),
+        name="dm-lap-baseline", daemon=True)
+    lap_thread.start()
     polish_reserve = 0.02 + 3e-4 * n
     if settings.polish:
         perm = lap_polish(perm, C, D, lam, fixed, max_rounds=3, token=token,
@@ -284,6 +325,9 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
     if bound_thread is not None:
         progress(0.96, "waiting for the lower bound")
         bound_thread.join(max(0.0, deadline - time.perf_counter()))
+        if not have_bound.is_set():        # not even Gilmore-Lawler yet (a very busy
+            have_bound.wait(max(0.0, deadline + 0.04 * settings.time_limit  # machine)
+                                - time.perf_counter()))
         stop.stop = True                   # the bound ends after its current DP iteration
         b = bound_box.get("r")
         if b is None:                      # still in an iteration: its best so far
@@ -293,9 +337,15 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
                 if np.isfinite(max(live, gl0)) else None
     gl = b.gilmore_lawler if b else float("nan")
     lb = b.value if b else float("nan")
-    if b and b.iterations < settings.bound_iterations:
-        cut = True
+    if b is not None and (b.timed_out or bound_box.get("r") is None):
+        cut = True                         # the bound was stopped by the clock
     gap = (objective - lb) / abs(lb) if b and lb and np.isfinite(objective) else float("nan")
+    lap_thread.join(max(0.0, deadline - time.perf_counter()))
+    if "perm" in lap_box:
+        seed_obj = {"linear_assignment": float(path_cost(lap_box["perm"], C, D, lam, n)),
+                    **seed_obj}
+    else:
+        seed_obj = {"linear_assignment": float("nan"), **seed_obj}
     progress(1.0, "done")
     return Solution(perm=perm, objective=objective, slot_cost=slot_cost, neighbour_cost=nb,
                     lower_bound=lb, gilmore_lawler=gl, gap=gap,

@@ -82,3 +82,24 @@ def test_bound_below_mip_optimum_and_search_reaches_it(n, m, seed):
     sol = solve(p, OptimiserSettings(time_limit=60, moves_per_slot=20_000))
     assert sol.lower_bound <= exact + 1e-6 <= sol.objective + 2e-6
     assert sol.objective == pytest.approx(exact, rel=1e-6)
+
+
+def test_optimising_the_same_costs_again_continues_the_dual_ascent():
+    """The panel's "optimise" after an edit: the bound starts from the last run's prices
+    (never lower than before; here it keeps rising), and stays below the optimum."""
+    from station_plugins.detector_matching import optimiser
+    p = random_problem(40, 46, 5)
+    settings = OptimiserSettings(time_limit=30, moves_per_slot=300, bound_iterations=4,
+                                 budget_reference_s=0)
+    optimiser._DUALS.clear()
+    bounds = [solve(p, settings).lower_bound for _ in range(4)]
+    assert all(b1 >= b0 - 1e-9 for b0, b1 in zip(bounds, bounds[1:]))
+    assert bounds[-1] > bounds[0] + 1e-6
+    C, D, _ = finite_costs(p)
+    cold = lagrangian_bound(C, D, p.lam, bounds[-1] * 1.02, iterations=4)
+    assert cold.value < bounds[-1]                 # one run alone gets less
+    other = random_problem(40, 46, 6)               # other costs: not reused
+    optimiser._DUALS.clear()
+    solve(other, settings)
+    assert list(optimiser._DUALS) == [optimiser._costs_key(*finite_costs(other)[:2],
+                                                           np.ascontiguousarray(other.lam))]

@@ -148,3 +148,22 @@ def test_kernel_cache_is_chosen_before_anything_compiles():
     for d in kernels.dispatchers():
         assert Path(d.stats.cache_path).name == kernels.SUBDIR
     assert np.isfinite(kernels.ensure_ready().seconds)
+
+
+def test_frozen_bundle_stamp_follows_the_kernel_code(monkeypatch):
+    """In a frozen bundle the cache's freshness stamp is the kernel module's code (not
+    the executable, which need not change when the code it loads does)."""
+    import hashlib
+    import marshal
+
+    from station_plugins.detector_matching import anneal
+    kernels._install_locator()
+    d = anneal.path_cost
+    d.enable_caching()
+    locator = d._cache._impl.locator
+    assert type(locator).__name__ == "PharosCacheLocator"
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    code = anneal.__loader__.get_code(anneal.__name__)
+    assert locator.get_source_stamp() == "code:" + hashlib.sha256(marshal.dumps(code)).hexdigest()
+    monkeypatch.delattr(sys, "frozen")
+    assert locator.get_source_stamp() != "code:" + hashlib.sha256(marshal.dumps(code)).hexdigest()
