@@ -166,6 +166,17 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
         items, per = art.streak_scan(ctx, _streak_slices(ctx))
         found.extend(items)
         streaks_by_slice.update(per)
+        # every slice of a streak's run carries its lines (from the nearest scanned slice):
+        # measurement ROIs leave those pixels out - the streak is the finding, not a
+        # CT-number, noise or uniformity fault on top of it
+        lines = dict(per)
+        have = np.array(sorted(per)) if per else np.array([], int)
+        for a in items:
+            lo, hi = a.location["slice_range"]
+            for i in range(lo, hi + 1):
+                if i not in lines and len(have):
+                    lines[i] = per[int(have[np.argmin(np.abs(have - i))])]
+        ctx.cache["streak_lines"] = lines
 
     def do_rings() -> None:
         # streaked: the slices where a streak was seen and every slice of a streak's run
@@ -190,10 +201,10 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
             found.extend(art.ct_shift(ctx))
 
     steps = [
+        ("streaks", do_streaks),
         ("CT numbers", lambda: add(hu.ct_numbers(ctx))),
         ("uniformity and noise", lambda: add(hu.uniformity_noise(ctx))),
         ("noise power spectrum", lambda: add(hu.nps(ctx))),
-        ("streaks", do_streaks),
         ("rings", do_rings),
         ("bands, cupping, CT shift", lambda: (do_bands(), do_cupping_shift())),
         ("TTF", lambda: add(res.ttf(ctx))),
@@ -217,6 +228,7 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
             notes.append(f"{label}: could not be measured ({exc})")
             raws.append(Raw(f"error.{label.split()[0].lower().replace(',', '')}", math.nan, "",
                             {}, f"{label} failed: {exc}", error=True))
+    found[:] = art.attach_secondary(found, ctx)
     if pl.missing:
         notes.append(f"modules not in the series: {', '.join(pl.missing)}")
     measurements = _judge(raws, lim_profile)

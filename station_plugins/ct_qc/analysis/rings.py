@@ -31,7 +31,9 @@ from station_plugins.ct_qc.analysis.result import Artifact, Curve
 CHUNK_MM = 2.0
 MERGE_MM = 3.0
 MIN_COVERAGE_DEG = 15.0
-MIN_GROUPS = 2            # independent slice groups a ring / arc must be seen in   # a radial excess without angular extent is not a ring / arc
+MIN_GROUPS = 2            # independent slice groups a ring / arc must be seen in ...
+SINGLE_GROUP_MIN_HU = 6.0    # ... unless this strong (noise and edge residues: 2-5 HU)
+SINGLE_GROUP_EXTRA_Z = 2.0   # a radial excess without angular extent is not a ring / arc
 
 
 @dataclass(frozen=True)
@@ -162,8 +164,11 @@ def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list
         # a detector ring is there on every slice reconstructed from the bad channel's
         # data: it must repeat at the same radius in independent slice groups (two ~2 mm
         # chunks, or two modules); one group alone is a structure residue or noise
+        # (a strong ring in one group only - one detector row of one rotation - is kept
+        # when it is far above the noise and >= SINGLE_GROUP_MIN_HU)
         independent = max(len(r["chunk_groups"]), len(r["slab_groups"]))
-        if independent < MIN_GROUPS and n_chunks >= MIN_GROUPS:
+        strong = abs(r["amp"]) >= SINGLE_GROUP_MIN_HU and r["z"] >= z_thr + SINGLE_GROUP_EXTRA_Z
+        if independent < MIN_GROUPS and n_chunks >= MIN_GROUPS and not strong:
             continue
         grid, pol = seen[r["g"]]
         m, idx, chunk = groups[r["g"]]
