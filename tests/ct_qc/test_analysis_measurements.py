@@ -101,7 +101,7 @@ def test_result_validates_against_schema_and_round_trips(small):
     jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
     back = QcResult.from_json(r.to_json())
     assert back.to_dict() == doc
-    assert doc["schema_version"] == "1.1"
+    assert doc["schema_version"] == "1.2"
 
 
 def test_schema_rejects_a_broken_document(small):

@@ -313,6 +313,30 @@ def place(vol: np.ndarray, pos: np.ndarray, pixel_mm: float, thk: float, defn: d
     return pl
 
 
+MODULE_BODY_TOL_HU = 25.0   # body reading this far from the definition halves the confidence
+
+
+def module_confidence(vol: np.ndarray, pos: np.ndarray, pixel_mm: float, pl: Placement) -> dict[str, float]:
+    """Per module found: how well the image matches the definition there - the body CT
+    number in a central 15 mm disc (median, robust to a bead or a streak) against the
+    module's nominal background, and for the roll module the inserts' RMS error."""
+    from station_plugins.ct_qc.analysis.roi import circle_values
+    out = {}
+    for m in pl.defn["modules"]:
+        if m["id"] not in pl.module_slices:
+            continue
+        z = pl.origin_z_mm + float(m["z_mm"])
+        idx = slab(pos, z, 2.0)
+        cx, cy = pl.centre_at(z)
+        v = circle_values(vol[idx], cx, cy, 15.0 / pixel_mm)
+        body = float(np.median(v)) if v.size else math.nan
+        c = 1.0 / (1.0 + ((body - float(m["background_hu"])) / MODULE_BODY_TOL_HU) ** 2) if math.isfinite(body) else 0.0
+        if m is ps.roll_module(pl.defn) and not math.isnan(pl.insert_rms_hu):
+            c *= 1.0 / (1.0 + (pl.insert_rms_hu / 60.0) ** 2)
+        out[m["id"]] = round(float(c), 3)
+    return out
+
+
 def confidence(pl: Placement) -> float:
     rad_ok = 1.0
     c = pl.z_score * (0.5 + 0.5 * min(1.0, pl.roll_score * 2)) * rad_ok

@@ -53,6 +53,7 @@ def _inputs(series: Any) -> dict:
     return out
 
 
+LOW_MODULE_CONFIDENCE = 0.5
 SE_COVERAGE = 2.0   # limits on a mean widen by 2 standard errors (~95 %, two-sided)
 
 
@@ -237,6 +238,12 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
     origin_slice = int(np.argmin(np.abs(pos - pl.origin_z_mm - float(ref["z_mm"]))))
     c0 = pl.centre_at(pl.origin_z_mm)
     h, w = vol.shape[1:]
+    mod_conf = loc.module_confidence(vol, pos, px, pl)
+    low = {k: v for k, v in mod_conf.items() if v < LOW_MODULE_CONFIDENCE}
+    if low:
+        notes.append("low localisation confidence for " + ", ".join(
+            f"{k} ({v:.2f}: the image there differs from the definition - body CT number or inserts)"
+            for k, v in low.items()) + "; its measurements are kept, read them with care")
     localisation = Localisation(
         centre_px=(round(c0[0], 2), round(c0[1], 2)),
         centre_mm=(round((c0[0] - (w - 1) / 2) * px, 2), round((c0[1] - (h - 1) / 2) * px, 2)),
@@ -244,7 +251,8 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
         origin_z_mm=round(pl.origin_z_mm, 3), confidence=round(loc.confidence(pl), 3),
         module_slices=dict(pl.module_slices), missing_modules=tuple(pl.missing),
         pitch_deg=round(math.degrees(math.atan(pl.drift_px_per_mm[1] * px)), 3),
-        yaw_deg=round(math.degrees(math.atan(pl.drift_px_per_mm[0] * px)), 3))
+        yaw_deg=round(math.degrees(math.atan(pl.drift_px_per_mm[0] * px)), 3),
+        module_confidence=mod_conf)
     pref = (ProfileRef(lim_profile.name, lim_profile.version, lim_profile.sha256)
             if lim_profile is not None else ProfileRef())
     progress(1.0, "done")
