@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -22,6 +23,25 @@ def _left_fraction(img: np.ndarray, c: tuple[float, float], r: float) -> float:
     from station_plugins.ct_qc.analysis.roi import circle_values
     v = circle_values(img, c[0], c[1], r)
     return float(np.isfinite(v).mean()) if v.size else 0.0
+
+
+def _radial_rings(pol: np.ndarray, radii_mm: np.ndarray, n_r: int) -> tuple:
+    """Mean and SE (scatter of 8 angular sectors) of the central 15 mm disc and of 5 mm
+    rings outside it (cupping / capping are smooth in radius: a per-bin maximum over ~150
+    noisy bins would be a maximum of noise)."""
+    sect = np.nanmean(pol.reshape(8, -1, n_r), axis=1)          # (8 sectors, n_r)
+    ref = radii_mm <= max(15.0, radii_mm[1])
+    edges = np.arange(radii_mm[ref][-1], radii_mm[-1] + 5.0, 5.0)
+    groups = [ref] + [(radii_mm > a) & (radii_mm <= b) for a, b in zip(edges[:-1], edges[1:])]
+    groups = [g for g in groups if g.any()]
+    vals, ses, rads = [], [], []
+    for g in groups:
+        sec = np.nanmean(sect[:, g], axis=1)
+        n_ok = int(np.isfinite(sec).sum())
+        vals.append(float(np.nanmean(sec)) if n_ok else math.nan)
+        ses.append(float(np.nanstd(sec, ddof=1) / math.sqrt(n_ok)) if n_ok > 1 else math.nan)
+        rads.append(float(radii_mm[g].mean()))
+    return sect, groups, vals, ses, rads
 
 
 def family_factor(n: int) -> float:
@@ -174,22 +194,12 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     # innermost bins alone hold a few pixels and their noise made pure noise "non-uniform");
     # its standard error from the scatter of 8 angular sectors (data-driven: correlated
     # noise and residual streaks widen it)
-    sect = np.nanmean(pol.reshape(8, -1, n_r), axis=1)          # (8 sectors, n_r)
-    ref = radii_mm <= max(15.0, radii_mm[1])
-    # rings of 5 mm outside the central disc (cupping / capping are smooth in radius: a
-    # per-bin maximum over ~150 noisy bins would be a maximum of noise)
-    edges = np.arange(radii_mm[ref][-1], radii_mm[-1] + 5.0, 5.0)
-    groups = [ref] + [(radii_mm > a) & (radii_mm <= b) for a, b in zip(edges[:-1], edges[1:])]
-    groups = [g for g in groups if g.any()]
-    vals, ses, rads = [], [], []
-    for g in groups:
-        sec = np.nanmean(sect[:, g], axis=1)
-        vals.append(float(np.nanmean(sec)))
-        ses.append(float(np.nanstd(sec, ddof=1) / math.sqrt(np.isfinite(sec).sum())))
-        rads.append(float(radii_mm[g].mean()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # NaN: pixels a streak crosses
+        _, _, vals, ses, rads = _radial_rings(pol, radii_mm, n_r)
     dev = np.array(vals[1:]) - vals[0]
-    if len(dev):
-        k = int(np.argmax(np.abs(dev)))
+    if len(dev) and np.isfinite(dev).any():
+        k = int(np.nanargmax(np.abs(dev)))
         # the largest of N ring deviations: its uncertainty carries the family-wise factor
         # (95 % over all N rings, two-sided) so noise alone rarely exceeds the limit
         se_k = math.hypot(ses[k + 1], ses[0]) * family_factor(len(dev))

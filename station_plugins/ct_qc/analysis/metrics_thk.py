@@ -15,7 +15,7 @@ import math
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from station_plugins.ct_qc.analysis.context import Ctx, Raw, missing_raw, nan_raw
+from station_plugins.ct_qc.analysis.context import Ctx, Raw, missing_raw
 from station_plugins.ct_qc.analysis.result import Curve
 from station_plugins.ct_qc.analysis.roi import fwhm, sample_line
 from station_plugins.ct_qc.analysis.ssp_fit import fit_ssp
