@@ -32,6 +32,7 @@ CHUNK_MM = 2.0
 MERGE_MM = 3.0
 MIN_COVERAGE_DEG = 15.0
 MIN_GROUPS = 2            # independent slice groups a ring / arc must be seen in ...
+SAME_RADIUS_MM = 1.0      # ... at the same radius (a detector channel is one radius)
 SINGLE_GROUP_MIN_HU = 6.0    # ... unless this strong (noise and edge residues: 2-5 HU)
 SINGLE_GROUP_EXTRA_Z = 2.0   # a radial excess without angular extent is not a ring / arc
 
@@ -153,7 +154,8 @@ def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list
                     "chunk_slices": set(), "slab_slices": set(), "modules": {},
                     "chunk_groups": set(), "slab_groups": set()}
             rings.append(ring)
-        ring["chunk_groups" if chunk else "slab_groups"].add(g)
+        if abs(r_mm - ring["radius_mm"]) <= SAME_RADIUS_MM:   # evidence at the same radius
+            ring["chunk_groups" if chunk else "slab_groups"].add(g)
         # the same ring elsewhere (or its FBP side lobe): its slices and module join
         ring["chunk_slices" if chunk else "slab_slices"].update(int(i) for i in idx)
         ring["modules"].setdefault(m["id"], None)
@@ -166,10 +168,6 @@ def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list
         # chunks, or two modules); one group alone is a structure residue or noise
         # (a strong ring in one group only - one detector row of one rotation - is kept
         # when it is far above the noise and >= SINGLE_GROUP_MIN_HU)
-        independent = max(len(r["chunk_groups"]), len(r["slab_groups"]))
-        strong = abs(r["amp"]) >= SINGLE_GROUP_MIN_HU and r["z"] >= z_thr + SINGLE_GROUP_EXTRA_Z
-        if independent < MIN_GROUPS and n_chunks >= MIN_GROUPS and not strong:
-            continue
         grid, pol = seen[r["g"]]
         m, idx, chunk = groups[r["g"]]
         if chunk:   # found on the coarse grid: describe it on the fine one
@@ -184,6 +182,18 @@ def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list
             continue   # no angular evidence
         if a.type == "arc" and streaked(idx):
             continue   # a streak's directional energy: only full rings count in streaked slices
+        # strong: far above the noise and >= SINGLE_GROUP_MIN_HU as described (over the
+        # arc it covers), not only in its best ~2 mm chunk
+        strong = abs(a.amplitude_hu) >= SINGLE_GROUP_MIN_HU and r["z"] >= z_thr + SINGLE_GROUP_EXTRA_Z
+        independent = max(len(r["chunk_groups"]), len(r["slab_groups"]))
+        if independent < MIN_GROUPS and n_chunks >= MIN_GROUPS and not strong:
+            continue
+        # a bad channel's ring / arc shows in every module the series holds: evidence from
+        # one module only (where its own structures sit) must be strong
+        n_mods = sum(1 for mm in ctx.defn["modules"] if mm["id"] in ctx.pl.module_slices)
+        seen_in = {groups[g][0]["id"] for g in r["chunk_groups"] | r["slab_groups"]}
+        if len(seen_in) < MIN_GROUPS and n_mods >= MIN_GROUPS and not strong:
+            continue
         out.append(a)
     curves = [Curve("artifact.ring_profile", tuple(curve[0]), tuple(curve[1]), "mm", "HU",
                     "radial profile about the rotation centre minus baseline")] if curve else []
