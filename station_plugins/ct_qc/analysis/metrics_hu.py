@@ -10,7 +10,8 @@ from station_plugins.ct_qc.analysis.context import Ctx, Raw, key_part, missing_r
 from station_plugins.ct_qc.analysis.result import Curve
 from station_plugins.ct_qc.analysis.roi import circle_stats, polar
 
-ROI_FRACTION = 0.35        # CT-number ROI radius / insert diameter
+ROI_FRACTION = 0.30        # CT-number ROI radius / insert diameter (>= 3 sigma of a smooth
+                           # kernel's blur from the insert edge: no edge spill into the mean)
 CT_SLAB_MM = 2.5           # half thickness of the slab averaged for CT numbers
 CORR_RADIUS_MM = 1.0       # noise correlation radius of a CT image (kernel / NPS): one
                            # independent sample per pi * 1 mm^2 when a single slice is all

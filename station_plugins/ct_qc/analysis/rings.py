@@ -175,7 +175,9 @@ def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list
             pol = rp.sample(rp.crop_mean(ctx, idx), grid)
             r["k"], r["amp"] = rp.peak_bin(pol, grid, r["radius_mm"] / px, 1.5 / px)
         # slices: where ~2 mm chunks show it; a weak ring only the slab means show: the slabs
-        r["slices"] = r["chunk_slices"] or r["slab_slices"]
+        # (a ring the slab means of several modules show is on their slices too)
+        r["slices"] = (r["chunk_slices"] | r["slab_slices"] if len(r["slab_groups"]) >= MIN_GROUPS
+                       else r["chunk_slices"] or r["slab_slices"])
         a = _describe_ring(np.where(grid.valid, pol, np.nan), grid.rad, r, px, geom,
                            ctx.recon_centre_px, idx)
         if a.location["angular_coverage_deg"] < MIN_COVERAGE_DEG:
