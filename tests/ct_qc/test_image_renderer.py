@@ -100,7 +100,6 @@ def test_wire_ramp_length_gives_the_slice_thickness():
 def test_noise_sd_and_fbp_like_nps():
     p = RenderParams(matrix=256, pixel_mm=0.9, noise_sd_hu=20.0, z_start_mm=-70, n_slices=6, seed=5)
     vol, t = render_volume(p)
-    k = t["modules"]["CTP486"]["nearest_slice"]
     c = t["modules"]["CTP486"]["centre_px"]
     roi = vol[:, int(c[1]) - 24:int(c[1]) + 24, int(c[0]) - 24:int(c[0]) + 24]
     assert float(roi.std(axis=(1, 2)).mean()) == pytest.approx(20.0, rel=0.08)

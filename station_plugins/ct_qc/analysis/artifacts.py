@@ -10,16 +10,19 @@ ct_shift    - median deviation of all CT-number inserts from nominal.
 from __future__ import annotations
 
 import math
+import warnings
+from dataclasses import replace
 
-import cv2
 import numpy as np
-from scipy.ndimage import median_filter, uniform_filter1d
+from scipy.ndimage import median_filter
 
 from station_plugins.ct_qc.analysis import phantom_spec as ps
 from station_plugins.ct_qc.analysis.context import Ctx
 from station_plugins.ct_qc.analysis.result import Artifact, Curve
 from station_plugins.ct_qc.analysis.rings import (  # noqa: F401 - re-exported
     DetectorGeometry, geometry_from_header, ring_scan)
+from station_plugins.ct_qc.analysis.streaks import (  # noqa: F401 - re-exported
+    STREAK_EXCLUDE_MM, streak_exclusion, streak_scan)
 from app.core.measurement import Verdict
 
 
@@ -39,9 +42,15 @@ def cupping(ctx: Ctx, thr_hu: float = 5.0) -> list[Artifact]:
     r, p = prof
     R = float(ctx.defn["diameter_mm"]) / 2
     edge_r = max(R - float(ctx.defn.get("shell_thickness_mm", 3.0)) - 15.0, 0.5 * R)
-    centre = float(np.nanmedian(p[r <= 0.1 * R]))
-    edge = float(np.nanmedian(p[np.abs(r - edge_r) <= 3.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # NaN: pixels a streak crosses
+        centre = float(np.nanmedian(p[r <= 0.1 * R]))
+        if not math.isfinite(centre):
+            centre = float(np.nanmedian(p[r <= 0.25 * R]))
+        edge = float(np.nanmedian(p[np.abs(r - edge_r) <= 3.0]))
     d = edge - centre
+    if not math.isfinite(d):
+        return []
     if abs(d) < thr_hu:
         return []
     idx = ctx.slab_idx(m, 50.0)
@@ -49,118 +58,6 @@ def cupping(ctx: Ctx, thr_hu: float = 5.0) -> list[Artifact]:
                      {"edge_minus_centre_hu": round(d, 2), "edge_radius_mm": round(edge_r, 1),
                       "slice_range": [int(idx[0]), int(idx[-1])]},
                      Verdict.FAIL, note="radial profile of the uniform module")]
-
-
-def _structure_mask(ctx: Ctx, m: dict | None, shape: tuple[int, int], step: int) -> np.ndarray:
-    """Inside-phantom mask at the down-sampled grid, known structures cut out."""
-    h, w = shape
-    px = ctx.pixel_mm * step
-    z = ctx.z_of(m) if m is not None else ctx.pl.origin_z_mm
-    cx, cy = ctx.centre(z_mm=z)
-    cx, cy = cx / step, cy / step
-    R = float(ctx.defn["diameter_mm"]) / 2 - float(ctx.defn.get("shell_thickness_mm", 3.0)) - 4.0
-    mask = np.zeros(shape, np.uint8)
-    cv2.circle(mask, (int(round(cx)), int(round(cy))), int(R / px), 1, -1)
-    if m is None:
-        return mask.astype(bool)
-    roll = ctx.pl.roll_deg
-    holes = [(i, i["diameter_mm"] / 2 + 3) for i in m["inserts"] + m["discs"]]
-    holes += [(b, max(b.get("bar_length_mm", 8.0), 8.0)) for b in m["bar_patterns"]]
-    for item, rr in holes:
-        x, y = ps.insert_xy(item, roll)
-        cv2.circle(mask, (int(round(cx + x / px)), int(round(cy + y / px))), int(math.ceil(rr / px)), 0, -1)
-    for item in m["nodes"] + m["beads"] + m["wires"]:
-        x, y = ps.rotate_xy(item["x_mm"], item["y_mm"], roll)
-        cv2.circle(mask, (int(round(cx + x / px)), int(round(cy + y / px))), int(math.ceil(5 / px)), 0, -1)
-    for rp in m["ramps"]:
-        x, y = ps.insert_xy(rp, roll)
-        L = float(rp.get("length_mm", 50.0)) / 2 + 3
-        a = math.radians(roll + (0 if rp["orientation"] in ("x", "horizontal") else 90))
-        p0 = (cx + (x - L * math.cos(a)) / px, cy + (y - L * math.sin(a)) / px)
-        p1 = (cx + (x + L * math.cos(a)) / px, cy + (y + L * math.sin(a)) / px)
-        cv2.line(mask, tuple(int(round(v)) for v in p0), tuple(int(round(v)) for v in p1), 0,
-                 int(math.ceil(14.0 / px)))
-    return mask.astype(bool)
-
-
-def streak_scan(ctx: Ctx, indices: list[int], z_thr: float = 12.0, ratio_thr: float = 1.8,
-                ) -> tuple[list[Artifact], dict[int, list]]:
-    """Streak detection on the given slices; returns artifacts and per-slice streak lines."""
-    step = 4 if ctx.vol.shape[-1] >= 400 else 2
-    n = ctx.vol.shape[-1] // step
-    f = np.fft.fftfreq(n)
-    fx, fy = np.meshgrid(f, f)
-    fr = np.hypot(fx, fy)
-    band = (fr > 0.08) & (fr < 0.45)
-    n_w = 90
-    wedge = ((np.degrees(np.arctan2(fy, fx)) % 180) / (180 / n_w)).astype(int) % n_w
-    wb = wedge[band]
-    per_slice: dict[int, list] = {}
-    hits = []
-    masks: dict = {}
-    for i in indices:
-        z = float(ctx.pos[i]) - ctx.pl.origin_z_mm
-        m = next((mm for mm in ctx.defn["modules"] if abs(z - mm["z_mm"]) <= mm["length_mm"] / 2), None)
-        img = cv2.resize(ctx.vol[i], (n, n), interpolation=cv2.INTER_AREA)
-        key = (m["id"] if m else None)
-        if key not in masks:
-            masks[key] = _structure_mask(ctx, m, img.shape, step)
-        mask = masks[key]
-        hp = np.clip(img - cv2.GaussianBlur(img, (0, 0), 2.0), -300, 300) * mask
-        E = np.abs(np.fft.fft2(hp)) ** 2
-        e = np.bincount(wb, E[band], minlength=n_w)
-        med = float(np.median(e))
-        mad = 1.4826 * float(np.median(np.abs(e - med))) + 1e-9
-        k = int(np.argmax(e))
-        zk = (e[k] - med) / mad
-        if zk < z_thr or e[k] < ratio_thr * med:
-            continue
-        spec_angle = (k + 0.5) * 180 / n_w
-        line_angle = (spec_angle + 90) % 180
-        excess = float(np.clip(e - med * 1.0, 0, None)[np.abs(((np.arange(n_w) - k + n_w / 2) % n_w) - n_w / 2) <= 2].sum())
-        ai = math.sqrt(excess / (n * n) / max(mask.sum(), 1))
-        a = math.radians(line_angle)
-        d = np.array([math.cos(a), math.sin(a)])
-        nrm = np.array([-d[1], d[0]])
-        yy, xx = np.nonzero(mask)
-        s = np.round(xx * nrm[0] + yy * nrm[1]).astype(int)
-        s0 = s.min()
-        sums = np.bincount(s - s0, hp[yy, xx])
-        cnt = np.bincount(s - s0)
-        prof = np.where(cnt > 5, sums / np.maximum(cnt, 1), 0.0)
-        amp_i = int(np.argmax(np.abs(prof)))
-        amp = float(prof[amp_i])
-        lines = []
-        for b in np.nonzero(np.abs(prof) >= 0.5 * abs(amp))[0]:
-            off = (b + s0) * step
-            lines.append((tuple(nrm * off + step / 2), tuple(d)))
-        per_slice[int(i)] = lines
-        hits.append((int(i), line_angle, ai, amp, zk))
-    return _group_streaks(ctx, hits), per_slice
-
-
-def _group_streaks(ctx: Ctx, hits: list) -> list[Artifact]:
-    out, group = [], []
-
-    def flush() -> None:
-        if not group:
-            return
-        ai = max(g[2] for g in group)
-        best = max(group, key=lambda g: g[2])
-        out.append(Artifact("streak", round(abs(best[3]), 2), {
-            "angle_deg": round(best[1], 1), "artifact_index": round(ai, 2),
-            "slice_range": [group[0][0], group[-1][0]],
-            "z_mm": [round(float(ctx.pos[group[0][0]]), 2), round(float(ctx.pos[group[-1][0]]), 2)]},
-            Verdict.FAIL, score=round(best[4], 1),
-            note="directional energy of the high-pass residual; angle of the streak lines"))
-        group.clear()
-
-    for h in sorted(hits):
-        if group and (abs(((h[1] - group[-1][1]) + 90) % 180 - 90) > 6):
-            flush()
-        group.append(h)
-    flush()
-    return out
 
 
 def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
@@ -241,7 +138,45 @@ def _is_step(meds: np.ndarray, a: int, b: int, reach: int = 3) -> bool:
     return between or abs(rv - lv) > 0.5 * excursion
 
 
-def ct_shift(ctx: Ctx, thr_hu: float = 4.0) -> list[Artifact]:
+def attach_secondary(found: list[Artifact], ctx: Ctx) -> list[Artifact]:
+    """One cause, one finding: a CT-number shift while a ring crosses the insert ring or a
+    streak crosses the phantom, and cupping / capping while a ring runs where the profile
+    is read or a streak crosses the uniform module, are effects of that ring / streak:
+    they are attached to it (location.secondary), not reported as faults of their own."""
+    causes = [a for a in found if a.type in ("ring", "arc", "streak")]
+    if not causes:
+        return found
+    out, attach = [], {}
+    r_ins = [math.hypot(*ps.insert_xy(i, 0.0)) for m in ctx.modules("sensitometry", "ct_number")
+             for i in m["inserts"]]
+    d_ins = max([float(i["diameter_mm"]) for m in ctx.modules("sensitometry", "ct_number")
+                 for i in m["inserts"]] or [0.0])
+    for a in found:
+        cause = None
+        if a.type == "ct_shift":
+            cause = next((c for c in causes if c.type == "streak" or any(
+                abs(c.location.get("radius_mm", -99) - r) <= d_ins / 2 + 2 for r in r_ins)), None)
+        elif a.type in ("cupping", "capping"):
+            edge_r = float(a.location.get("edge_radius_mm", 0.0))
+            lo, hi = a.location.get("slice_range", [0, 0])
+            cause = next((c for c in causes if (c.type == "streak" and c.location["slice_range"][0] <= hi
+                                                and c.location["slice_range"][1] >= lo)
+                          or (c.type in ("ring", "arc") and (abs(c.location.get("radius_mm", -99) - edge_r) <= 6
+                                                             or c.location.get("radius_mm", 99) <= 12))), None)
+        if cause is None:
+            out.append(a)
+        else:
+            attach.setdefault(id(cause), []).append(
+                {"type": a.type, "amplitude_hu": a.amplitude_hu, "note": f"attributed to the {cause.type}"})
+    res = []
+    for a in out:
+        if id(a) in attach:
+            a = replace(a, location={**a.location, "secondary": attach[id(a)]})
+        res.append(a)
+    return res
+
+
+def ct_shift(ctx: Ctx, thr_hu: float = 6.0) -> list[Artifact]:
     ins = ctx.cache.get("inserts", [])
     devs = [mean - float(i["nominal_hu"]) for _, i, _, mean, _ in ins
             if abs(float(i["nominal_hu"])) < 600]

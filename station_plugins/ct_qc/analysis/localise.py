@@ -71,11 +71,31 @@ def slice_features(vol: np.ndarray, pixel_mm: float, bg_hu: float, radius_mm: fl
     cx, cy = float((tot * xx).sum() / n), float((tot * yy).sum() / n)
     r_in = 0.85 * radius_mm / (pixel_mm * step)
     inner = ((xx - cx) ** 2 + (yy - cy) ** 2) <= r_in ** 2
-    sub = ds[:, inner]
-    air = (sub < bg_hu - ps.AIR_BELOW_BG).sum(axis=1) * px2
-    high = (sub > bg_hu + ps.HIGH_ABOVE_BG).sum(axis=1) * px2
+    px_ds = pixel_mm * step
+    air = _compact_area(ds, inner, ds < bg_hu - ps.AIR_BELOW_BG, px_ds)
+    high = _compact_area(ds, inner, ds > bg_hu + ps.HIGH_ABOVE_BG, px_ds)
     inside = area > 0.6 * math.pi * radius_mm ** 2
     return SliceFeatures(area, air, high, inside)
+
+
+LINE_MIN_MM = 40.0      # a component this long and thin is a streak, not a phantom feature
+LINE_MAX_FILL = 0.35
+
+
+def _compact_area(ds: np.ndarray, inner: np.ndarray, flags: np.ndarray, px_mm: float) -> np.ndarray:
+    """Per slice: area (mm^2) of the flagged pixels inside the phantom that belong to compact
+    features - long thin components (a streak of a few hundred HU crossing the phantom,
+    a line of photon starvation) are left out, so a streak does not make every slice look
+    like the module with the high-density or air inserts."""
+    f = flags & inner[None]
+    counts = f.sum(axis=(1, 2)).astype(float)
+    long_px = LINE_MIN_MM / px_mm
+    for k in np.nonzero(counts > 0.25 * long_px)[0]:
+        n, lab, st, _ = cv2.connectedComponentsWithStats(f[k].astype(np.uint8), connectivity=8)
+        w, h, a = st[1:, cv2.CC_STAT_WIDTH], st[1:, cv2.CC_STAT_HEIGHT], st[1:, cv2.CC_STAT_AREA]
+        line = (np.hypot(w, h) >= long_px) & (a < LINE_MAX_FILL * np.maximum(w * h, 1))
+        counts[k] -= float(a[line].sum())
+    return counts * px_mm * px_mm
 
 
 def _module_at(defn: dict, z_rel: float) -> dict | None:
@@ -291,6 +311,30 @@ def place(vol: np.ndarray, pos: np.ndarray, pixel_mm: float, thk: float, defn: d
         pl.roll_deg, pl.roll_score = estimate_roll(img, cx, cy, pixel_mm, ref, max_roll)
         pl.insert_rms_hu = insert_rms(img, cx, cy, pixel_mm, ref, pl.roll_deg)
     return pl
+
+
+MODULE_BODY_TOL_HU = 25.0   # body reading this far from the definition halves the confidence
+
+
+def module_confidence(vol: np.ndarray, pos: np.ndarray, pixel_mm: float, pl: Placement) -> dict[str, float]:
+    """Per module found: how well the image matches the definition there - the body CT
+    number in a central 15 mm disc (median, robust to a bead or a streak) against the
+    module's nominal background, and for the roll module the inserts' RMS error."""
+    from station_plugins.ct_qc.analysis.roi import circle_values
+    out = {}
+    for m in pl.defn["modules"]:
+        if m["id"] not in pl.module_slices:
+            continue
+        z = pl.origin_z_mm + float(m["z_mm"])
+        idx = slab(pos, z, 2.0)
+        cx, cy = pl.centre_at(z)
+        v = circle_values(vol[idx], cx, cy, 15.0 / pixel_mm)
+        body = float(np.median(v)) if v.size else math.nan
+        c = 1.0 / (1.0 + ((body - float(m["background_hu"])) / MODULE_BODY_TOL_HU) ** 2) if math.isfinite(body) else 0.0
+        if m is ps.roll_module(pl.defn) and not math.isnan(pl.insert_rms_hu):
+            c *= 1.0 / (1.0 + (pl.insert_rms_hu / 60.0) ** 2)
+        out[m["id"]] = round(float(c), 3)
+    return out
 
 
 def confidence(pl: Placement) -> float:

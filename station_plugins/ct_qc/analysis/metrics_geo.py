@@ -46,8 +46,11 @@ def geometry(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None) -> tuple
     found, nominal = [], []
     for item in m[pts_key]:
         c = ctx.px(m, float(item["x_mm"]), float(item["y_mm"]))
+        # the sign of the contrast from the image: a hole in one unit may carry a pin
+        # (Teflon) in another; the definition's sign only breaks ties
         sign = 1.0 if float(item["hu"]) > float(m["background_hu"]) else -1.0
-        x, y, snr = _locate_point(img, c, float(item["diameter_mm"]) / px, sign, 4.0 / px)
+        cands = [_locate_point(img, c, float(item["diameter_mm"]) / px, sg, 4.0 / px) for sg in (sign, -sign)]
+        x, y, snr = cands[1] if cands[1][2] > 1.5 * cands[0][2] else cands[0]
         found.append((x, y, snr, item))
         nominal.append((float(item["x_mm"]), float(item["y_mm"])))
     pairs = []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -9,10 +10,39 @@ from station_plugins.ct_qc.analysis.context import Ctx, Raw, key_part, missing_r
 from station_plugins.ct_qc.analysis.result import Curve
 from station_plugins.ct_qc.analysis.roi import circle_stats, polar
 
-ROI_FRACTION = 0.35        # CT-number ROI radius / insert diameter
+ROI_FRACTION = 0.30        # CT-number ROI radius / insert diameter (>= 3 sigma of a smooth
+                           # kernel's blur from the insert edge: no edge spill into the mean)
 CT_SLAB_MM = 2.5           # half thickness of the slab averaged for CT numbers
 CORR_RADIUS_MM = 1.0       # noise correlation radius of a CT image (kernel / NPS): one
                            # independent sample per pi * 1 mm^2 when a single slice is all
+
+
+MIN_ROI_LEFT = 0.3        # share of an ROI a streak must leave for the ROI to be measured
+
+
+def _left_fraction(img: np.ndarray, c: tuple[float, float], r: float) -> float:
+    from station_plugins.ct_qc.analysis.roi import circle_values
+    v = circle_values(img, c[0], c[1], r)
+    return float(np.isfinite(v).mean()) if v.size else 0.0
+
+
+def _radial_rings(pol: np.ndarray, radii_mm: np.ndarray, n_r: int) -> tuple:
+    """Mean and SE (scatter of 8 angular sectors) of the central 15 mm disc and of 5 mm
+    rings outside it (cupping / capping are smooth in radius: a per-bin maximum over ~150
+    noisy bins would be a maximum of noise)."""
+    sect = np.nanmean(pol.reshape(8, -1, n_r), axis=1)          # (8 sectors, n_r)
+    ref = radii_mm <= max(15.0, radii_mm[1])
+    edges = np.arange(radii_mm[ref][-1], radii_mm[-1] + 5.0, 5.0)
+    groups = [ref] + [(radii_mm > a) & (radii_mm <= b) for a, b in zip(edges[:-1], edges[1:])]
+    groups = [g for g in groups if g.any()]
+    vals, ses, rads = [], [], []
+    for g in groups:
+        sec = np.nanmean(sect[:, g], axis=1)
+        n_ok = int(np.isfinite(sec).sum())
+        vals.append(float(np.nanmean(sec)) if n_ok else math.nan)
+        ses.append(float(np.nanstd(sec, ddof=1) / math.sqrt(n_ok)) if n_ok > 1 else math.nan)
+        rads.append(float(radii_mm[g].mean()))
+    return sect, groups, vals, ses, rads
 
 
 def family_factor(n: int) -> float:
@@ -33,14 +63,30 @@ def mean_se(stack: np.ndarray, cx: float, cy: float, r_px: float, pixel_mm: floa
     if v.size == 0:
         return math.nan
     v = v.reshape(-1, v.shape[-1]) if v.ndim == 2 else v[None]
-    n_sl, n_px = v.shape
+    n_sl = v.shape[0]
+    n_px = int(np.isfinite(v).sum(axis=1).min())
+    if n_px < 2:
+        return math.nan
     area = n_px * pixel_mm ** 2
     n_eff = max(1.0, area / (math.pi * CORR_RADIUS_MM ** 2))
-    sd = float(np.mean(v.std(axis=1, ddof=1))) if n_px > 1 else 0.0
+    sd = float(np.nanmean(np.nanstd(v, axis=1, ddof=1)))
     se_model = sd / math.sqrt(n_eff * n_sl)
     if n_sl >= 3:
-        return max(float(v.mean(axis=1).std(ddof=1)) / math.sqrt(n_sl), se_model)
+        return max(float(np.nanmean(v, axis=1).std(ddof=1)) / math.sqrt(n_sl), se_model)
     return se_model
+
+
+def destreaked(ctx: Ctx, idx: np.ndarray, stack: np.ndarray | None = None) -> np.ndarray:
+    """The slices ``idx`` (or a given stack/mean of them) with pixels near a streak line
+    set to NaN; the stack itself when no streak crosses them."""
+    from station_plugins.ct_qc.analysis.artifacts import streak_exclusion
+    img = ctx.vol[idx] if stack is None else stack
+    excl = streak_exclusion(ctx, idx, ctx.vol.shape[1:])
+    if excl is None:
+        return img
+    out = np.array(img, dtype=np.float32, copy=True)
+    out[..., excl] = np.nan
+    return out
 
 
 def ct_numbers(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
@@ -51,13 +97,21 @@ def ct_numbers(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     nominal, measured = [], []
     for m in mods:
         idx = ctx.slab_idx(m, CT_SLAB_MM)
-        img = ctx.vol[idx]
+        img = destreaked(ctx, idx)
         for ins in m["inserts"]:
             c = ctx.polar_px(m, ins)
             r = ROI_FRACTION * float(ins["diameter_mm"]) / ctx.pixel_mm
+            key = f"ct_number.{key_part(ins['name'])}"
+            if img is not ctx.vol and _left_fraction(img, c, r) < MIN_ROI_LEFT:
+                # a streak crosses the ROI: its CT number is the streak's effect, reported
+                # with the streak - not measured here, not a CT-number fault of its own
+                raws.append(Raw(key, math.nan, "HU", ctx.where_circle(ctx.slice_of(m), c, r, idx),
+                                note=f"nominal {ins['nominal_hu']:g} HU; crossed by a streak "
+                                     "(see artifacts): not measured", nominal=float(ins["nominal_hu"]),
+                                not_applicable=True))
+                continue
             mean, sd = circle_stats(img, c[0], c[1], r)
             se = mean_se(img, c[0], c[1], r, ctx.pixel_mm)
-            key = f"ct_number.{key_part(ins['name'])}"
             raws.append(Raw(key, round(mean, 2), "HU", ctx.where_circle(ctx.slice_of(m), c, r, idx),
                             note=f"nominal {ins['nominal_hu']:g} HU, SD {sd:.1f}, SE {se:.2f}",
                             nominal=float(ins["nominal_hu"]), uncertainty=round(se, 3)))
@@ -92,7 +146,7 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
         mk = missing_raw if ctx.missing("uniformity") else nan_raw
         return [mk(k, u, note) for k, u in (("uniformity.max_edge_dev", "HU"), ("noise.sd", "HU"))], []
     idx = ctx.slab_idx(m, 5.0)
-    img = ctx.vol[idx]
+    img = destreaked(ctx, idx)
     R = ctx.radius_px()
     r = 0.05 * 2 * R                             # ROI radius: 5 % of the diameter
     cx, cy = ctx.centre(m)
@@ -116,7 +170,7 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     # the same definition): the SD estimate's own scatter drops by about half
     idx_n = ctx.slab_idx(m, 20.0)
     if len(idx_n) > len(idx):
-        c_sd = circle_stats(ctx.vol[idx_n], cx, cy, r)[1]
+        c_sd = circle_stats(destreaked(ctx, idx_n), cx, cy, r)[1]
     ctx.cache["noise_sd"] = c_sd
     k = int(np.argmax(np.abs(devs)))
     raws += [
@@ -130,7 +184,7 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
             ctx.where_circle(sl, (cx, cy), r, idx), note="(max - min) SD of 5 ROIs / centre SD"),
     ]
     # radial profile (median over angle) of the slab mean
-    mean_img = ctx.mean_image(idx)
+    mean_img = destreaked(ctx, idx, ctx.mean_image(idx))
     r_max = R - 4.0 / ctx.pixel_mm
     n_r = max(16, int(r_max / 2))
     pol = polar(mean_img, cx, cy, r_max, n_r, 360)
@@ -141,22 +195,12 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     # innermost bins alone hold a few pixels and their noise made pure noise "non-uniform");
     # its standard error from the scatter of 8 angular sectors (data-driven: correlated
     # noise and residual streaks widen it)
-    sect = np.nanmean(pol.reshape(8, -1, n_r), axis=1)          # (8 sectors, n_r)
-    ref = radii_mm <= max(15.0, radii_mm[1])
-    # rings of 5 mm outside the central disc (cupping / capping are smooth in radius: a
-    # per-bin maximum over ~150 noisy bins would be a maximum of noise)
-    edges = np.arange(radii_mm[ref][-1], radii_mm[-1] + 5.0, 5.0)
-    groups = [ref] + [(radii_mm > a) & (radii_mm <= b) for a, b in zip(edges[:-1], edges[1:])]
-    groups = [g for g in groups if g.any()]
-    vals, ses, rads = [], [], []
-    for g in groups:
-        sec = np.nanmean(sect[:, g], axis=1)
-        vals.append(float(np.nanmean(sec)))
-        ses.append(float(np.nanstd(sec, ddof=1) / math.sqrt(np.isfinite(sec).sum())))
-        rads.append(float(radii_mm[g].mean()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # NaN: pixels a streak crosses
+        _, _, vals, ses, rads = _radial_rings(pol, radii_mm, n_r)
     dev = np.array(vals[1:]) - vals[0]
-    if len(dev):
-        k = int(np.argmax(np.abs(dev)))
+    if len(dev) and np.isfinite(dev).any():
+        k = int(np.nanargmax(np.abs(dev)))
         # the largest of N ring deviations: its uncertainty carries the family-wise factor
         # (95 % over all N rings, two-sided) so noise alone rarely exceeds the limit
         se_k = math.hypot(ses[k + 1], ses[0]) * family_factor(len(dev))

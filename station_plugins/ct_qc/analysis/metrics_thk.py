@@ -15,7 +15,7 @@ import math
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from station_plugins.ct_qc.analysis.context import Ctx, Raw, missing_raw, nan_raw
+from station_plugins.ct_qc.analysis.context import Ctx, Raw, missing_raw
 from station_plugins.ct_qc.analysis.result import Curve
 from station_plugins.ct_qc.analysis.roi import fwhm, sample_line
 from station_plugins.ct_qc.analysis.ssp_fit import fit_ssp
@@ -59,7 +59,7 @@ def ramp_geometry(ctx: Ctx, m: dict, ramp: dict) -> tuple[np.ndarray, np.ndarray
     # sampled 6 mm beyond each wire end: a slice off the ramp centre by up to half its
     # thickness (thick slices, spacing = thickness) sees the wire up to an end, and the
     # slice-profile edge there must still fall to background inside the profile
-    half = (float(ramp.get("length_mm", 50.0)) / 2 + RAMP_MARGIN_MM) / ctx.pixel_mm
+    half = (float(ramp.get("length_mm", 50.0)) / 2 + ctx.cache.get("ramp_margin_mm", 0.0)) / ctx.pixel_mm
     return c - half * d, c + half * d, np.array([-d[1], d[0]])
 
 
@@ -118,7 +118,7 @@ def _ramp_profile(img: np.ndarray, ctx: Ctx, m: dict, ramp: dict, nominal: float
 
 
 def _fit_ramp(found: list[tuple[int, np.ndarray, float, float, float]], ramp: dict, px: float,
-              sigma: float | None, edge: float | None) -> tuple[float, float, list[int]] | str:
+              sigma: float | None, edge: float | None, margin: float = 0.0) -> tuple[float, float, list[int]] | str:
     """Fit the SSP model to one wire's profiles of several slices, aligned on their
     half-maximum centres and averaged. Returns (thickness mm, edge fraction, slices used)."""
     tan_t = math.tan(math.radians(float(ramp["ramp_angle_deg"])))
@@ -143,7 +143,9 @@ def _fit_ramp(found: list[tuple[int, np.ndarray, float, float, float]], ramp: di
         if not fit.ok or not math.isfinite(fit.fwhm):
             return "SSP model fit failed"
         half = (fit.fwhm + fit.edge) / 2 + s_eff
-        inside = [f for f in found if half <= fit.centre + (f[4] - ref) <= x[-1] - half]
+        # the wire spans the profile less the margin sampled beyond each of its ends
+        inside = [f for f in found
+                  if margin + half <= fit.centre + (f[4] - ref) <= x[-1] - margin - half]
         if len(inside) == len(found):
             return fit.fwhm * tan_t, fit.edge / fit.fwhm, [f[0] for f in found]
         found = inside
@@ -163,6 +165,9 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
     nominal = float(ctx.header.get("nominal_slice_thickness_mm") or ctx.thk_mm)
     mode, pitch = acquisition_mode(ctx.header)
     edge = None if mode == "helical" else 0.0
+    # axial (rect SSP): sample past the wire ends (see ramp_geometry); helical: the wire's
+    # ends bound the profile (a trapezoid's support that reaches past them is rejected)
+    ctx.cache["ramp_margin_mm"] = RAMP_MARGIN_MM if mode == "axial" else 0.0
     idx = ctx.slab_idx(m, _slab_half(m["ramps"], nominal))
     if len(idx) < 2:  # thick slices: try the neighbours on both sides of the module centre;
         # a slice whose profile the wire's end cuts is rejected by the fit
@@ -193,7 +198,7 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
     for k, ramp in enumerate(m["ramps"]):
         if not found[k]:
             continue
-        got = _fit_ramp(found[k], ramp, px, sigma, edge)
+        got = _fit_ramp(found[k], ramp, px, sigma, edge, ctx.cache["ramp_margin_mm"])
         if isinstance(got, str):
             rejected.append(f"ramp {k}: {got}")
             continue

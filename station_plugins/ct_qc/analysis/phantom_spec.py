@@ -16,7 +16,8 @@ from app.core.errors import InputRejected
 from app.paths import resources_dir
 
 AIR_BELOW_BG = 600.0     # an insert this far below background reads as "air"
-HIGH_ABOVE_BG = 300.0    # ... this far above as "high density"
+HIGH_ABOVE_BG = 600.0    # ... this far above as "high density" (above what a streak of a few
+                         # hundred HU on a +40 HU body reaches: Teflon, bone, bars, pins)
 
 
 def phantom_dir() -> Path:

@@ -53,6 +53,7 @@ def _inputs(series: Any) -> dict:
     return out
 
 
+LOW_MODULE_CONFIDENCE = 0.5
 SE_COVERAGE = 2.0   # limits on a mean widen by 2 standard errors (~95 %, two-sided)
 
 
@@ -166,6 +167,17 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
         items, per = art.streak_scan(ctx, _streak_slices(ctx))
         found.extend(items)
         streaks_by_slice.update(per)
+        # every slice of a streak's run carries its lines (from the nearest scanned slice):
+        # measurement ROIs leave those pixels out - the streak is the finding, not a
+        # CT-number, noise or uniformity fault on top of it
+        lines = dict(per)
+        have = np.array(sorted(per)) if per else np.array([], int)
+        for a in items:
+            lo, hi = a.location["slice_range"]
+            for i in range(lo, hi + 1):
+                if i not in lines and len(have):
+                    lines[i] = per[int(have[np.argmin(np.abs(have - i))])]
+        ctx.cache["streak_lines"] = lines
 
     def do_rings() -> None:
         # streaked: the slices where a streak was seen and every slice of a streak's run
@@ -190,10 +202,10 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
             found.extend(art.ct_shift(ctx))
 
     steps = [
+        ("streaks", do_streaks),
         ("CT numbers", lambda: add(hu.ct_numbers(ctx))),
         ("uniformity and noise", lambda: add(hu.uniformity_noise(ctx))),
         ("noise power spectrum", lambda: add(hu.nps(ctx))),
-        ("streaks", do_streaks),
         ("rings", do_rings),
         ("bands, cupping, CT shift", lambda: (do_bands(), do_cupping_shift())),
         ("TTF", lambda: add(res.ttf(ctx))),
@@ -217,6 +229,7 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
             notes.append(f"{label}: could not be measured ({exc})")
             raws.append(Raw(f"error.{label.split()[0].lower().replace(',', '')}", math.nan, "",
                             {}, f"{label} failed: {exc}", error=True))
+    found[:] = art.attach_secondary(found, ctx)
     if pl.missing:
         notes.append(f"modules not in the series: {', '.join(pl.missing)}")
     measurements = _judge(raws, lim_profile)
@@ -225,6 +238,12 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
     origin_slice = int(np.argmin(np.abs(pos - pl.origin_z_mm - float(ref["z_mm"]))))
     c0 = pl.centre_at(pl.origin_z_mm)
     h, w = vol.shape[1:]
+    mod_conf = loc.module_confidence(vol, pos, px, pl)
+    low = {k: v for k, v in mod_conf.items() if v < LOW_MODULE_CONFIDENCE}
+    if low:
+        notes.append("low localisation confidence for " + ", ".join(
+            f"{k} ({v:.2f}: the image there differs from the definition - body CT number or inserts)"
+            for k, v in low.items()) + "; its measurements are kept, read them with care")
     localisation = Localisation(
         centre_px=(round(c0[0], 2), round(c0[1], 2)),
         centre_mm=(round((c0[0] - (w - 1) / 2) * px, 2), round((c0[1] - (h - 1) / 2) * px, 2)),
@@ -232,7 +251,8 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
         origin_z_mm=round(pl.origin_z_mm, 3), confidence=round(loc.confidence(pl), 3),
         module_slices=dict(pl.module_slices), missing_modules=tuple(pl.missing),
         pitch_deg=round(math.degrees(math.atan(pl.drift_px_per_mm[1] * px)), 3),
-        yaw_deg=round(math.degrees(math.atan(pl.drift_px_per_mm[0] * px)), 3))
+        yaw_deg=round(math.degrees(math.atan(pl.drift_px_per_mm[0] * px)), 3),
+        module_confidence=mod_conf)
     pref = (ProfileRef(lim_profile.name, lim_profile.version, lim_profile.sha256)
             if lim_profile is not None else ProfileRef())
     progress(1.0, "done")

@@ -1,7 +1,7 @@
 """Result types of a CT phantom analysis (Qt-free, frozen, JSON round trip).
 
 The JSON form is a versioned contract read by other plant systems; its schema lives in
-``station_plugins/ct_qc/schema/qc_result.schema.json`` (``schema_version`` "1.1"; readers accept 1.x).
+``station_plugins/ct_qc/schema/qc_result.schema.json`` (``schema_version`` "1.2"; readers accept 1.x).
 
 Coordinates in ``where`` dicts: ``slice`` = index into the series as sorted by
 :mod:`station_plugins.ct_qc.dicom_load` (0 = most inferior / first along the slice
@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from app.core.measurement import Limits, Measurement, Verdict
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 # Artifact types named in the contract.
 ARTIFACT_TYPES = ("ring", "arc", "streak", "band", "cupping", "capping", "ct_shift")
@@ -56,6 +56,9 @@ class Localisation:
     missing_modules: tuple[str, ...] = ()
     pitch_deg: float = 0.0          # phantom axis tilt about x (row drift over z)
     yaw_deg: float = 0.0            # phantom axis tilt about y (column drift over z)
+    # per module: 0..1, how well the image there matches the definition (body CT number,
+    # insert contrasts); a low value says which module's measurements to read with care
+    module_confidence: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return _clean({
@@ -64,7 +67,8 @@ class Localisation:
             "origin_z_mm": self.origin_z_mm, "confidence": self.confidence,
             "module_slices": dict(self.module_slices),
             "missing_modules": list(self.missing_modules),
-            "pitch_deg": self.pitch_deg, "yaw_deg": self.yaw_deg})
+            "pitch_deg": self.pitch_deg, "yaw_deg": self.yaw_deg,
+            "module_confidence": dict(self.module_confidence)})
 
     @classmethod
     def from_dict(cls, d: dict) -> "Localisation":
@@ -75,7 +79,8 @@ class Localisation:
                    origin_z_mm=f(d["origin_z_mm"]), confidence=float(d["confidence"]),
                    module_slices={k: int(v) for k, v in d.get("module_slices", {}).items()},
                    missing_modules=tuple(d.get("missing_modules", ())),
-                   pitch_deg=f(d.get("pitch_deg", 0.0)), yaw_deg=f(d.get("yaw_deg", 0.0)))
+                   pitch_deg=f(d.get("pitch_deg", 0.0)), yaw_deg=f(d.get("yaw_deg", 0.0)),
+                   module_confidence={k: float(v) for k, v in (d.get("module_confidence") or {}).items()})
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,10 @@ from station_plugins.ct_qc.analysis.result import Artifact, Curve
 CHUNK_MM = 2.0
 MERGE_MM = 3.0
 MIN_COVERAGE_DEG = 15.0
-MIN_GROUPS = 2            # independent slice groups a ring / arc must be seen in   # a radial excess without angular extent is not a ring / arc
+MIN_GROUPS = 2            # independent slice groups a ring / arc must be seen in ...
+SAME_RADIUS_MM = 1.0      # ... at the same radius (a detector channel is one radius)
+SINGLE_GROUP_MIN_HU = 6.0    # ... unless this strong (noise and edge residues: 2-5 HU)
+SINGLE_GROUP_EXTRA_Z = 2.0   # a radial excess without angular extent is not a ring / arc
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,8 @@ def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list
                     "chunk_slices": set(), "slab_slices": set(), "modules": {},
                     "chunk_groups": set(), "slab_groups": set()}
             rings.append(ring)
-        ring["chunk_groups" if chunk else "slab_groups"].add(g)
+        if abs(r_mm - ring["radius_mm"]) <= SAME_RADIUS_MM:   # evidence at the same radius
+            ring["chunk_groups" if chunk else "slab_groups"].add(g)
         # the same ring elsewhere (or its FBP side lobe): its slices and module join
         ring["chunk_slices" if chunk else "slab_slices"].update(int(i) for i in idx)
         ring["modules"].setdefault(m["id"], None)
@@ -162,9 +166,8 @@ def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list
         # a detector ring is there on every slice reconstructed from the bad channel's
         # data: it must repeat at the same radius in independent slice groups (two ~2 mm
         # chunks, or two modules); one group alone is a structure residue or noise
-        independent = max(len(r["chunk_groups"]), len(r["slab_groups"]))
-        if independent < MIN_GROUPS and n_chunks >= MIN_GROUPS:
-            continue
+        # (a strong ring in one group only - one detector row of one rotation - is kept
+        # when it is far above the noise and >= SINGLE_GROUP_MIN_HU)
         grid, pol = seen[r["g"]]
         m, idx, chunk = groups[r["g"]]
         if chunk:   # found on the coarse grid: describe it on the fine one
@@ -172,13 +175,27 @@ def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list
             pol = rp.sample(rp.crop_mean(ctx, idx), grid)
             r["k"], r["amp"] = rp.peak_bin(pol, grid, r["radius_mm"] / px, 1.5 / px)
         # slices: where ~2 mm chunks show it; a weak ring only the slab means show: the slabs
-        r["slices"] = r["chunk_slices"] or r["slab_slices"]
+        # (a ring the slab means of several modules show is on their slices too)
+        r["slices"] = (r["chunk_slices"] | r["slab_slices"] if len(r["slab_groups"]) >= MIN_GROUPS
+                       else r["chunk_slices"] or r["slab_slices"])
         a = _describe_ring(np.where(grid.valid, pol, np.nan), grid.rad, r, px, geom,
                            ctx.recon_centre_px, idx)
         if a.location["angular_coverage_deg"] < MIN_COVERAGE_DEG:
             continue   # no angular evidence
         if a.type == "arc" and streaked(idx):
             continue   # a streak's directional energy: only full rings count in streaked slices
+        # strong: far above the noise and >= SINGLE_GROUP_MIN_HU as described (over the
+        # arc it covers), not only in its best ~2 mm chunk
+        strong = abs(a.amplitude_hu) >= SINGLE_GROUP_MIN_HU and r["z"] >= z_thr + SINGLE_GROUP_EXTRA_Z
+        independent = max(len(r["chunk_groups"]), len(r["slab_groups"]))
+        if independent < MIN_GROUPS and n_chunks >= MIN_GROUPS and not strong:
+            continue
+        # a bad channel's ring / arc shows in every module the series holds: evidence from
+        # one module only (where its own structures sit) must be strong
+        n_mods = sum(1 for mm in ctx.defn["modules"] if mm["id"] in ctx.pl.module_slices)
+        seen_in = {groups[g][0]["id"] for g in r["chunk_groups"] | r["slab_groups"]}
+        if len(seen_in) < MIN_GROUPS and n_mods >= MIN_GROUPS and not strong:
+            continue
         out.append(a)
     curves = [Curve("artifact.ring_profile", tuple(curve[0]), tuple(curve[1]), "mm", "HU",
                     "radial profile about the rotation centre minus baseline")] if curve else []

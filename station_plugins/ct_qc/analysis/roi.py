@@ -41,6 +41,12 @@ def circle_stats(img: np.ndarray, cx: float, cy: float, r: float) -> tuple[float
     v = circle_values(img, cx, cy, r)
     if v.size == 0:
         return math.nan, math.nan
+    if np.isnan(v).any():   # pixels left out (a streak crosses the ROI)
+        if not np.isfinite(v).any():
+            return math.nan, math.nan
+        if v.ndim == 2:
+            return float(np.nanmean(v)), float(np.nanmean(np.nanstd(v, axis=1, ddof=1)))
+        return float(np.nanmean(v)), float(np.nanstd(v, ddof=1))
     if v.ndim == 2:
         return float(v.mean()), float(np.mean(v.std(axis=1, ddof=1)))
     return float(v.mean()), float(v.std(ddof=1))
