@@ -17,7 +17,7 @@ Classes (the physics' definitions, measured where the physics measures them):
   ring    measured amplitude 3..25 HU and >= the physics detection floor (3 slices)
   streak  30..150 HU photon-starvation streaks
   band    measured central-disc step 3..30 HU on the centre slice (or it + a neighbour)
-  noise   native SD 24..45 HU
+  noise   native SD 24..100 HU (log-uniform; renderer img: 24..45)
   shift   CT-number calibration offset 12..40 HU (air and water move), or cupping /
           capping 12..60 HU (the uniformity FAIL the physics sees)
   blur    system MTF50 <= that of a 0.95 mm Gaussian PSF
@@ -49,10 +49,10 @@ HELDOUT_PHANTOMS = ("catphan504", "catphan600", "acr464", "vendor_water")
 def _ranges(heldout: bool) -> dict:
     if heldout:
         return dict(offset=22.0, roll=40.0, ring=(3.0, 21.0), ring_r=(12.0, 93.0),
-                    streak=(35.0, 140.0), band=(3.5, 28.0), xnoise=(26.0, 42.0),
+                    streak=(35.0, 140.0), band=(3.5, 28.0), xnoise=(26.0, 90.0),
                     shift=(13.0, 38.0), cup=(15.0, 55.0))
     return dict(offset=18.0, roll=30.0, ring=(3.0, 25.0), ring_r=(10.0, 95.0),
-                streak=(30.0, 150.0), band=(3.0, 30.0), xnoise=(24.0, 45.0),
+                streak=(30.0, 150.0), band=(3.0, 30.0), xnoise=(24.0, 100.0),
                 shift=(12.0, 40.0), cup=(12.0, 60.0))
 
 
@@ -66,6 +66,15 @@ def _ring_floor(sc: "dom.Scanner", radius: float, coverage: float) -> float:
     return float(max({"ring": 2.0, "arc": 3.0}[kind], z * sc.noise_sd / np.sqrt(n_indep)))
 
 
+def boundary_z(extents: list[tuple[float, float]], rng: np.random.Generator, thick: float
+               ) -> float:
+    """A slice position near the boundary of two modules (or a gap between them): the
+    3-slice input straddles modules with different structure and body values."""
+    ext = sorted(extents)
+    bounds = [0.5 * (a[1] + b[0]) for a, b in zip(ext[:-1], ext[1:])]
+    return float(bounds[int(rng.integers(len(bounds)))] + rng.uniform(-1.5, 1.5) * thick)
+
+
 def render_sim(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float, dict]:
     """Renderer 'sim': native 3-slice volume (HU), pixel size, sample facts."""
     from station_plugins.ct_qc.phantoms import load_phantom
@@ -74,6 +83,8 @@ def render_sim(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float,
 
     rng = np.random.default_rng(seed)
     r = _ranges(heldout)
+    edge = label == "normal@edge"
+    label = "normal" if edge else label
     sc = dom.draw_scanner(rng, label, heldout)
     phantoms = HELDOUT_PHANTOMS if heldout else TRAIN_PHANTOMS
     ph = load_phantom(phantoms[int(rng.integers(len(phantoms)))])
@@ -82,6 +93,8 @@ def render_sim(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float,
     thick = sc.thickness_mm
     margin = min(thick * 1.6, (hi - lo) / 2 - 0.1)
     z = float(rng.uniform(lo + margin, hi - margin)) if hi - lo > 2 * margin else (lo + hi) / 2
+    if edge:
+        z = boundary_z([m.z_extent_mm for m in ph.modules], rng, thick)
     ang = rng.uniform(0, 2 * np.pi)
     off = rng.uniform(0, 3.0) if rng.random() < 0.5 else rng.uniform(3.0, r["offset"])
     params = dict(phantom=ph.name, matrix=sc.matrix, fov_mm=sc.fov_mm,
@@ -93,7 +106,7 @@ def render_sim(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float,
     sign = 1.0 if rng.random() < 0.5 else -1.0
     facts: dict = {}
     if label == "ring":
-        full = rng.random() < 0.7
+        full = rng.random() < 0.8     # arcs are back-projected view by view: fewer of them
         radius = float(rng.uniform(*r["ring_r"])) if full else \
             float(rng.uniform(max(15.0, r["ring_r"][0]), r["ring_r"][1]))
         cov = 360.0 if full else float(rng.uniform(180, 300))
@@ -119,8 +132,8 @@ def render_sim(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float,
         unit = band_measured_amplitude(SimParams(**params))
         arts.append(ArtifactSpec("band", sign * target / unit, slices=rows))
         facts.update(band_hu=sign * target)
-    elif label == "noise":
-        sc.noise_sd = float(rng.uniform(*r["xnoise"]))
+    elif label == "noise":     # log-uniform up to 100 HU (an 80 HU scan is noise, not "unknown")
+        sc.noise_sd = float(np.exp(rng.uniform(*np.log(r["xnoise"]))))
     elif label == "shift":
         if rng.random() < 0.7:
             sc.hu_offset = sign * float(rng.uniform(*r["shift"]))
@@ -130,7 +143,7 @@ def render_sim(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float,
             facts.update(cupping=kind)
     series = simulate_series(SimParams(artifacts=tuple(arts), **params))
     vol = dom.finish(series.volume, sc, rng)
-    facts.update(scanner=asdict(sc), phantom=ph.name, module=module.id,
+    facts.update(scanner=asdict(sc), phantom=ph.name, module=module.id, boundary=edge,
                  mtf50=sc.mtf50_lp_cm())
     return vol, sc.pixel_mm, facts
 
@@ -152,7 +165,7 @@ def _work(args: tuple) -> tuple[int, np.ndarray, np.ndarray, str, dict]:
 
 
 def sample_seed(seed0: int, label: str, k: int) -> int:
-    return seed0 + CLASSES.index(label) * 1_000_003 + k
+    return seed0 + CLASSES.index(label.split("@")[0]) * 1_000_003 + k
 
 
 def build(renderer: str, per_class: dict[str, range], seed0: int, heldout: bool, out: Path,
@@ -174,7 +187,7 @@ def build(renderer: str, per_class: dict[str, range], seed0: int, heldout: bool,
                 print(f"  {renderer} {out.name}: {n}/{len(jobs)}, {time.time() - t0:.0f} s",
                       flush=True)
     x.flush()
-    y = np.array([CLASSES.index(j[2]) for j in jobs], np.int64)
+    y = np.array([CLASSES.index(j[2].split("@")[0]) for j in jobs], np.int64)
     np.savez(out, y=y, ctx=ctx, seeds=np.array([j[3] for j in jobs]),
              problems=np.array(problems), classes=np.array(CLASSES), renderer=renderer,
              seed0=seed0, heldout=heldout)
@@ -194,14 +207,19 @@ def main() -> None:
     p.add_argument("--heldout-per-class", type=int, default=100)
     p.add_argument("--out-dir", type=Path, default=Path("/tmp/ai16/data"))
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--sets", default="train,heldout")
+    p.add_argument("--sets", default="train,heldout,edge,edgeheldout")
+    p.add_argument("--edge-train", type=int, default=250)
+    p.add_argument("--edge-heldout", type=int, default=60)
     a = p.parse_args()
     a.out_dir.mkdir(parents=True, exist_ok=True)
     s_train, s_ho = SEED0[a.renderer]
     n, x = a.train_per_class, a.extra_normal_ring
     per_train = {c: range(n + (x if c in ("normal", "ring") else 0)) for c in CLASSES}
     sets = {"train": (per_train, s_train, False),
-            "heldout": ({c: range(a.heldout_per_class) for c in CLASSES}, s_ho, True)}
+            "heldout": ({c: range(a.heldout_per_class) for c in CLASSES}, s_ho, True),
+            # normal slices whose neighbours lie in the next module (boundaries)
+            "edge": ({"normal@edge": range(a.edge_train)}, s_train + 500_000, False),
+            "edgeheldout": ({"normal@edge": range(a.edge_heldout)}, s_ho + 500_000, True)}
     for key in a.sets.split(","):
         per, s0, ho = sets[key]
         build(a.renderer, per, s0, ho, a.out_dir / f"{a.renderer}_{key}.npz", a.workers)

@@ -51,6 +51,8 @@ def _ring_floor(noise_sd: float, pixel_mm: float, radius: float, coverage: float
 def render_sample(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float, dict]:
     rng = np.random.default_rng(seed)
     r = _ranges(heldout)
+    edge = label == "normal@edge"
+    label = "normal" if edge else label
     sc = dom.draw_scanner(rng, label, heldout)
     thick = float(np.clip(sc.thickness_mm, 0.625, 10.0))
     mods = list(cp.MODULES)
@@ -58,6 +60,10 @@ def render_sample(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, flo
     lo, hi = cp.MODULES[mid]
     margin = min(thick * 1.6, (hi - lo) / 2 - 0.1)
     z = float(rng.uniform(lo + margin, hi - margin)) if hi - lo > 2 * margin else (lo + hi) / 2
+    if edge:    # a slice whose neighbours lie in the next module
+        from ct_phantom_dataset2 import boundary_z
+
+        z = boundary_z(list(cp.MODULES.values()), rng, thick)
     ang = rng.uniform(0, 2 * np.pi)
     off = rng.uniform(0, 3.0) if rng.random() < 0.5 else rng.uniform(3.0, r["offset"])
     edge = rng.random() < 0.5
@@ -149,6 +155,6 @@ def render_sample(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, flo
     if sc.integer:
         vol = np.round(vol)
     facts.update(params={k: v for k, v in p.to_dict().items() if k != "tolerances"},
-                 noise_sd=noise_sd, module=mid, mtf50=_mtf50(p), scanner=asdict(sc))
+                 noise_sd=noise_sd, module=mid, boundary=edge, mtf50=_mtf50(p), scanner=asdict(sc))
     return vol.astype(np.float32), p.pixel_mm, facts
 

@@ -328,8 +328,16 @@ def main() -> None:
     torch.set_num_threads(a.threads)
     fe = PhantomNet2()
     t0 = time.time()
-    data = {n: load_set(a.data_dir, n, fe) for n in
-            ("sim_train", "sim_heldout", "img_train", "img_heldout")}
+    raw = {n: load_set(a.data_dir, n, fe) for n in
+           ("sim_train", "sim_heldout", "img_train", "img_heldout", "sim_edge",
+            "sim_edgeheldout", "img_edge", "img_edgeheldout")
+           if (a.data_dir / f"{n}.npz").exists()}
+    # module-boundary normals (ct_phantom_dataset2 --sets edge,edgeheldout) join their sets
+    data = {}
+    for r in ("sim", "img"):
+        data[f"{r}_train"] = cat([raw[n] for n in (f"{r}_train", f"{r}_edge") if n in raw])
+        data[f"{r}_heldout"] = cat([raw[n] for n in (f"{r}_heldout", f"{r}_edgeheldout")
+                                    if n in raw])
     print(f"front end of {sum(len(d['y']) for d in data.values())} samples in "
           f"{time.time() - t0:.0f} s", flush=True)
     loro_path = a.data_dir / "loro.json"
@@ -372,7 +380,7 @@ def main() -> None:
     for nm, v in zip(names, an_o):
         print(f"  probe {nm}: anomaly {v:.2f}")
     sha = export(net, means, inv_cov, scale, tmp, a.out)
-    metas = {n: np.load(a.data_dir / f"{n}.npz") for n in data}
+    metas = {n: np.load(a.data_dir / f"{n}.npz") for n in raw}
     card = {
         "name": NAME, "version": VERSION, "file": "model.onnx", "sha256": sha,
         "task": "classification of CT phantom slices (3 adjacent slices, scanner-independent "

@@ -32,6 +32,7 @@ NOT_APPLICABLE = "not_applicable"
 SCHEME_CONTEXT = "grid1mm_context"
 # a lone abnormal slice names the series class only when the AI is this sure of it
 LONE_SLICE_CONFIDENCE = 0.95
+UNCERTAIN_FRACTION = 0.05
 # .npy input carries no pixel size: the usual phantom field of view is assumed (noted)
 ASSUMED_FOV_MM = 250.0
 
@@ -75,13 +76,15 @@ class AiResult:
 
     @property
     def flagged(self) -> bool:
-        return self.applicable and any(s.flagged for s in self.slices)
+        """The series needs a person: a supported abnormal class or an uncertain AI."""
+        return self.label not in ("normal", NOT_APPLICABLE)
 
     @property
     def label(self) -> str:
         """Series class. ``not_applicable`` when the AI cannot judge the series; else the
         most confident abnormal class that at least two slices share or one slice holds
-        with >= LONE_SLICE_CONFIDENCE; "uncertain" when only weaker flags remain."""
+        with >= LONE_SLICE_CONFIDENCE; "uncertain" when weaker flags (low confidence,
+        an unsupported class) remain on >= 2 slices and >= UNCERTAIN_FRACTION of them."""
         if not self.applicable:
             return NOT_APPLICABLE
         judged = [s for s in self.slices if s.label != NOT_APPLICABLE]
@@ -93,7 +96,9 @@ class AiResult:
                      if counts[s.label] >= 2 or s.confidence >= LONE_SLICE_CONFIDENCE]
         if supported:
             return max(supported, key=lambda s: (counts[s.label], s.confidence)).label
-        if any(s.flagged for s in judged):
+        # a weak flag on one slice in forty is what a clean series shows now and then
+        weak = sum(s.flagged for s in judged)
+        if weak >= max(2, UNCERTAIN_FRACTION * len(judged)):
             return "uncertain"
         return "normal"
 

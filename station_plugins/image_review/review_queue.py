@@ -102,10 +102,15 @@ def flag_reasons(ai: dict, physics: dict) -> list[str]:
     slices = [s for s in ai.get("slices", []) if s.get("label") != "not_applicable"]
     if ai_abnormal:
         reasons.append("ai_abnormal")
-    if any("low confidence" in r for s in slices for r in s.get("reasons", [])):
-        reasons.append("low_confidence")
-    if any("fits no class" in r for s in slices for r in s.get("reasons", [])):
-        reasons.append("anomaly")
+    # weak slice flags count when they make the series "uncertain" (ai_check.AiResult.label;
+    # a verdict without a series label - older records - counts every slice)
+    if label in ("uncertain", None) or ai_abnormal:
+        low = any("low confidence" in r for s in slices for r in s.get("reasons", []))
+        odd = any("fits no class" in r for s in slices for r in s.get("reasons", []))
+        if low or (label == "uncertain" and not odd):
+            reasons.append("low_confidence")
+        if odd:
+            reasons.append("anomaly")
     if phys_bad:
         reasons.append("failed_limits")
     if (label == "normal" and (phys_artifact or phys_bad)) or \

@@ -118,7 +118,10 @@ def test_series_class_needs_support():
     clean = [_slice(i, "normal", 0.99) for i in range(20)]
     assert _result(clean).label == "normal" and not _result(clean).flagged
     lone_weak = clean[:10] + [_slice(10, "ring", 0.7)] + clean[11:]
-    assert _result(lone_weak).label == "uncertain"
+    assert _result(lone_weak).label == "normal"            # one weak slice in 20: a note
+    assert _result(lone_weak).slices[10].flagged
+    weak = clean[:10] + [_slice(10, "ring", 0.7), _slice(11, "streak", 0.6)] + clean[12:]
+    assert _result(weak).label == "uncertain" and _result(weak).flagged
     lone_sure = clean[:10] + [_slice(10, "band", 0.99)] + clean[11:]
     assert _result(lone_sure).label == "band"
     two = clean[:10] + [_slice(10, "ring", 0.85), _slice(11, "ring", 0.9)] + clean[12:]

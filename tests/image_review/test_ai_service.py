@@ -138,7 +138,8 @@ def test_ai_json_contract_keys(env):
     service = ReviewService(env.context("qe1"))
     data = ai_json(service.classify(phantom_volume(80.0, n=2)), "1.2.3")
     assert set(data) == {"model", "series_uid", "images", "series_class", "flagged",
-                         "latency_ms_per_slice"}
+                         "latency_ms_per_slice", "applicable", "not_applicable_reason",
+                         "pixel_mm", "notes"}
     assert set(data["model"]) == {"id", "version", "sha256", "providers"}
     assert set(data["images"][0]) == {"slice_index", "class", "scores", "anomaly_score",
                                       "confidence", "flagged", "reasons", "input_sha256"}

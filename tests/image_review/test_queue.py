@@ -21,7 +21,9 @@ def ai(label: str, conf: float = 0.99) -> dict:
     reasons = [f"AI class '{label}' ({conf:.2f})"] if label != "normal" else []
     if conf < 0.8:
         reasons.append(f"low confidence ({conf:.2f} < 0.80)")
-    return {"label": label, "model_id": "ct_phantom_classifier", "model_version": "0.0.1",
+    # a series whose only flag is low confidence is "uncertain" (ai_check.AiResult.label)
+    series = "uncertain" if label == "normal" and conf < 0.8 else label
+    return {"label": series, "model_id": "ct_phantom_classifier", "model_version": "0.0.1",
             "model_sha256": "ab" * 32,
             "slices": [{"slice_index": 2, "label": label, "confidence": conf,
                         "reasons": reasons}]}
