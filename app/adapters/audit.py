@@ -117,7 +117,7 @@ class AuditTrail:
         self._write_head(*heads[-1])
 
     def _anchor_mac(self, seq: int, hsh: str) -> str:
-        msg = f"pharos-audit-head|{self.store.station_id}|{int(seq)}|{hsh}".encode("utf-8")
+        msg = f"pharos-audit-head|{self.store.station_id}|{int(seq)}|{hsh}".encode()
         return hmac.new(self._key, msg, hashlib.sha256).hexdigest()
 
     def _write_head(self, seq: int, hsh: str) -> None:

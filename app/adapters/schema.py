@@ -5,7 +5,7 @@ Every synced row carries: UUID ``id``, ``station_id``, a per-station monotonic
 """
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, DateTime, Float, Integer, MetaData, String, Table,
+from sqlalchemy import (Boolean, Column, DateTime, Integer, MetaData, String, Table,
                         Text, UniqueConstraint, Index)
 
 metadata = MetaData()

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget,
+    QComboBox, QLabel, QPushButton, QSplitter, QTabWidget,
     QVBoxLayout, QWidget)
 
 from app.core.errors import PharosError

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QListWidget, QPushButton,
+    QAbstractItemView, QCheckBox, QHeaderView, QLabel, QListWidget, QPushButton,
     QTableWidget, QTableWidgetItem, QWidget)
 
 from widgets.flow_layout import FlowLayout

@@ -7,7 +7,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
+    QAbstractItemView, QComboBox, QGridLayout, QHeaderView, QLabel, QTableWidget,
     QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from app.core.measurement import Limits

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFileDialog,
-                               QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QFormLayout, QGroupBox, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QScrollArea, QSpinBox, QSplitter,
                                QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)

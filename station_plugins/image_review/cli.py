@@ -7,7 +7,6 @@ Import-light: numpy and the station's logic load inside the commands.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 

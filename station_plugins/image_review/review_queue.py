@@ -18,10 +18,9 @@ one wins and the other gets a ConflictError naming the winner.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 

@@ -47,8 +47,8 @@ def test_to_dict_is_plain_and_round_trips():
 
 
 def _base() -> dict:
-    return json.loads((load_phantom("catphan504").source and
-                       open(load_phantom("catphan504").source, encoding="utf-8").read()))
+    return json.loads(load_phantom("catphan504").source and
+                       open(load_phantom("catphan504").source, encoding="utf-8").read())
 
 
 @pytest.mark.parametrize("mutate, key", [

@@ -5,7 +5,6 @@ import shutil
 import subprocess
 
 import numpy as np
-import pytest
 
 from station_plugins.ct_qc.dicom_load import LoadedSeries
 from station_plugins.ct_qc.report_pdf import render_slice, write_report

@@ -54,7 +54,7 @@ def test_heatmap_has_the_image_size_and_points_at_the_noise(env):
     _, item = service.check_series(inp, analysed_by="qe1", physics={})
     img, _ = service.queue.load_images(item)
     heat = service.heatmap(item, img)
-    assert heat.shape == img.shape[1:] and 0 <= heat.min() and heat.max() <= 1
+    assert heat.shape == img.shape[1:] and heat.min() >= 0 and heat.max() <= 1
     assert heat[40:100, 40:100].mean() > 3 * heat[160:220, 160:220].mean()
     assert "disagreement" not in item.reasons       # no physics verdict to disagree with
 
