@@ -16,7 +16,7 @@ import math
 import cv2
 import numpy as np
 
-from station_plugins.ct_qc.simulator.fbp import backproject, radial_fbp, ramp_filter
+from app.ct.fbp import backproject, radial_fbp, ramp_filter
 from station_plugins.ct_qc.simulator.params import ArtifactSpec, SimParams
 from station_plugins.ct_qc.simulator.render import Grid
 
