@@ -75,6 +75,9 @@ def build_window(ws: Any, *, language: str, settings: Any = None) -> Any:
                         idle_lock_seconds=ws.config.get("security", "idle_lock_minutes") * 60,
                         language=language, versions=versions(), tasks=ws.tasks)
     _add_central_pages(window, ws)
+    from app.ui.warmup import start_warmup
+
+    start_warmup([e.id for e in ws.stations if e.instance is not None])   # off the GUI thread
     return window
 
 

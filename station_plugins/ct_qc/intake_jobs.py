@@ -54,8 +54,10 @@ def simulate_job(service: Any, out_dir: str | Path, params: Any, serial: str, *,
                  token: CancelToken, progress: Callable) -> ImportSummary:
     """Simulate a phantom series (demo / training), write it and import it."""
     from app.adapters.dicom_files import ImportReport, RejectedFile
-    from station_plugins.ct_qc.simulator import simulate_series, write_dicom_series
+    from station_plugins.ct_qc.simulator import SimParams, simulate_series, write_dicom_series
 
+    if params is None:      # the default is built here: the simulator (scipy) is imported
+        params = SimParams(matrix=256)   # in the worker, never on the GUI thread
     series = simulate_series(params, token=token, progress=ScaledProgress(progress, 0, 0.7))
     token.raise_if_cancelled()
     paths = write_dicom_series(series, Path(out_dir), scanner_serial=serial)

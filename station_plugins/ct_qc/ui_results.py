@@ -91,6 +91,23 @@ class QcPlots(QWidget):
         self.retranslate_ui()
 
     def set_result(self, result: Any) -> None:
+        """Draw now when the plots are on screen, else when they are next shown (drawing
+        nine pyqtgraph curves costs 0.2-0.5 s of GUI thread on a busy workstation)."""
+        self._pending = (result,)
+        if self.isVisibleTo(self.window()):     # the current tab (shown or about to be)
+            self._draw()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self.flush()
+
+    def flush(self) -> None:
+        """Draw a result that arrived while the plots were hidden."""
+        if getattr(self, "_pending", None) is not None:
+            self._draw()
+
+    def _draw(self) -> None:
+        (result,), self._pending = self._pending, None
         for p in (self.mtf, self.nps, self.linearity, self.radial):
             p.clear()
         if result is None:
@@ -247,6 +264,8 @@ class QcResultTabs(QTabWidget):
         self.trend = trend
         for w in (self.table, self.artifacts, self.plots, self.trend):
             self.addTab(w, "")
+        self.currentChanged.connect(
+            lambda _i: self.currentWidget() is self.plots and self.plots.flush())
         self.retranslate_ui()
 
     def set_result(self, result: Any) -> None:
@@ -274,8 +293,12 @@ class QcResultTabs(QTabWidget):
         for i, text in enumerate((self.tr("Measurements"), self.tr("Artifacts"),
                                   self.tr("Plots"), self.tr("Trend"))):
             self.setTabText(i, text)
-        if getattr(self, "_result", None) is not None:
-            self.set_result(self._result)
+        result = getattr(self, "_result", None)
+        if result is not None:         # new names; the plots redraw when next shown
+            rows = list(result.measurements)
+            self.table.set_measurements(rows, {m.key: self.measurement_label(m.key)
+                                               for m in rows})
+            self.plots.set_result(result)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

@@ -117,13 +117,12 @@ class IntakeWiringMixin:
             self.io.start(intake_jobs.import_job, self.intake, str(folder))
 
     def simulate_series(self, params: Any = None, serial: str = "CT-SIM-0001") -> None:
-        """Simulate a phantom series into the station's folder and import it (demo)."""
-        from station_plugins.ct_qc.simulator import SimParams
+        """Simulate a phantom series into the station's folder and import it (demo).
+        ``params=None``: the default 256 matrix, built in the worker (no scipy import here)."""
         if not self._allowed("import"):
             return
         out = Path(self.ctx.data_dir) / "simulated" / new_id()
-        self.io.start(intake_jobs.simulate_job, self.intake, str(out),
-                      params or SimParams(matrix=256), serial)
+        self.io.start(intake_jobs.simulate_job, self.intake, str(out), params, serial)
 
     def push_demo_series(self) -> None:
         """Demo mode: a simulated scanner pushes a series to this station's receiver."""

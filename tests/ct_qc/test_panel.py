@@ -78,6 +78,7 @@ def test_import_validates_quarantines_and_auto_analyses(qtbot, station_env, seri
     assert "ct_number.teflon" in panel.roi_details.text() and f"{value:.4g}" in panel.roi_details.text()
     panel.module_nav.activated.emit(0)
     assert panel.view.current_slice == panel.module_nav.itemData(0)
+    panel.tabs.setCurrentWidget(panel.tabs.plots)        # drawn when shown
     assert panel.tabs.plots.mtf.curve_names()
     qtbot.waitUntil(lambda: panel.trend.serial_combo.currentText() == "SN-PANEL")
 

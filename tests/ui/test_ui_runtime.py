@@ -136,3 +136,16 @@ def test_render_widget_png(qtbot, tmp_path):
     qtbot.addWidget(bar)
     out = render_widget_png(bar, tmp_path / "sub" / "bar.png", size=(400, 60))
     assert QImage(str(out)).size().toTuple() == (400, 60)
+
+
+def test_one_name_per_station_everywhere():
+    """The first-run wizard and the launcher use the same station names (plant's words)."""
+    import importlib
+
+    from app.ui.setup_wizard_dialog import STATION_TITLES
+
+    for sid, (en, zh) in STATION_TITLES.items():
+        info = importlib.import_module(f"station_plugins.{sid}.plugin")
+        cls = next(c for c in vars(info).values()
+                   if getattr(getattr(c, "info", None), "id", None) == sid)
+        assert (cls.info.title, cls.info.title_zh) == (en, zh), sid
