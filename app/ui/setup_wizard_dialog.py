@@ -270,7 +270,8 @@ class SummaryPage(_Page):
                 ("PACS", f"{a.pacs_ae_title}@{a.pacs_host}:{a.pacs_port}"),
                 (_t("Receiver"), f"{a.scp_ae_title}:{a.scp_port}"),
                 (_t("Gateway"), f"{a.gateway_endpoint} ({a.opcua_security})"),
-                (_t("Central database"), a.central_url or _t("none (local only)")),
+                (_t("Central database"), __import__("app.config", fromlist=["redact_url"])
+                 .redact_url(a.central_url) or _t("none (local only)")),
                 (_t("Stations"), ", ".join(a.stations)),
                 (_t("Configuration file"), str(self.wz.config_path))]
         self.text.setText("\n".join(f"{k}: {v}" for k, v in rows))
