@@ -109,6 +109,31 @@ class IntakeFolder:
     def commit(tmp: Path, path: Path) -> None:
         os.replace(tmp, path)
 
+    def recover_pending(self, validator: DicomValidator) -> dict[str, int]:
+        """After a crash or power cut: a temporary file left beside its place was fsynced
+        (and possibly answered Success) but not renamed yet, or was cut short before its
+        fsync. Each is validated again: a complete, valid instance is put in place (or
+        dropped when that place holds the same bytes); anything else is removed."""
+        done = {"recovered": 0, "removed": 0}
+        if not self.root.exists():
+            return done
+        for tmp in self.root.rglob(".*.tmp"):
+            final = tmp.with_name(tmp.name[1:].split(".dcm.", 1)[0] + ".dcm")
+            try:
+                data = tmp.read_bytes()
+                vi = validator.validate_bytes(data, source=str(tmp))
+                ok = vi.encoded == data and self.path_for(vi) == final
+            except (OSError, DicomRejected):
+                ok = False
+            if ok and not final.exists():
+                os.replace(tmp, final)
+                done["recovered"] += 1
+                log.warning("recovered %s after an interrupted write", final)
+            else:
+                tmp.unlink(missing_ok=True)
+                done["removed"] += 1
+        return done
+
     def store(self, vi: ValidatedInstance) -> tuple[Path, bool]:
         """Write once; (path, duplicate). Same UID with other content raises."""
         path = self.path_for(vi)

@@ -129,9 +129,10 @@ class GroupSync:
         self._queue: list[_Pending] = []
         self._cv = threading.Condition()
         self._stop = False
+        self._dirty: set[Path] = set()
+        self.groups = self.files = 0
         self._thread = threading.Thread(target=self._run, name="dicom-fsync", daemon=True)
         self._thread.start()
-        self.groups = self.files = 0
 
     def submit(self, path: Path, callback: Callable[[_Pending], None] | None = None) -> _Pending:
         p = _Pending(Path(path), callback=callback)
@@ -155,6 +156,7 @@ class GroupSync:
             self._stop = True
             self._cv.notify()
         self._thread.join(30)
+        self._sync_dirs()
 
     def _run(self) -> None:
         while True:
@@ -168,19 +170,15 @@ class GroupSync:
             with self._cv:
                 group, self._queue = self._queue[:self.max_group], self._queue[self.max_group:]
             self._flush(group)
+            with self._cv:
+                idle = not self._queue
+            if idle:
+                self._sync_dirs()
 
-    def _flush(self, group: list[_Pending]) -> None:
-        dirs: dict[Path, BaseException | None] = {}
-        for p in group:
-            try:
-                fd = os.open(p.path, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-                dirs.setdefault(p.path.parent, None)
-            except OSError as exc:
-                p.error = exc
+    def _sync_dirs(self) -> None:
+        """The renames of the last burst: their folders, once nothing else waits (the
+        next file's fsync commits them anyway on ext4/xfs; this closes the window)."""
+        dirs, self._dirty = self._dirty, set()
         for d in dirs:
             try:
                 fd = os.open(d, os.O_RDONLY)
@@ -190,6 +188,20 @@ class GroupSync:
                     os.close(fd)
             except OSError as exc:       # a folder fsync may be unsupported (some FS)
                 log.debug("fsync of folder %s: %s", d, exc)
+
+    def _flush(self, group: list[_Pending]) -> None:
+        # one journal commit per file: the file's fsync (its data and its temporary name);
+        # the callback renames it into place; folders are synced when the burst ends
+        for p in group:
+            try:
+                fd = os.open(p.path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                self._dirty.add(p.path.parent)
+            except OSError as exc:
+                p.error = exc
         self.groups += 1
         self.files += len(group)
         for p in group:

@@ -118,6 +118,9 @@ class DicomStorageScp:
         self._spool = self.intake.spool_dir
         for stale in self._spool.glob("*.part"):
             stale.unlink(missing_ok=True)
+        recovered = self.intake.folder.recover_pending(self.intake.validator)
+        if any(recovered.values()):
+            log.warning("intake folder after an interrupted run: %s", recovered)
         for cx in StoragePresentationContexts:
             ae.add_supported_context(cx.abstract_syntax, self._transfer_syntaxes())
         for uid in (CT_IMAGE_STORAGE, ENHANCED_CT_IMAGE_STORAGE):

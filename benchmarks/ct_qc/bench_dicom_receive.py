@@ -3,12 +3,13 @@ memory under a big send.
 
     PYTHONPATH=. .venv/bin/python benchmarks/ct_qc/bench_dicom_receive.py [--files 300]
                                                [--matrix 512] [--big-mb 800] [--runs 2]
+                                               [--parallel-mb 200]
 
 Throughput: DCMTK storescu sends N CT files (one association) on loopback to
   * storescp            DCMTK's receiver (-od DIR: writes files; no validation, no fsync)
   * pynetdicom floor    pynetdicom with streaming on and a handler that only answers
                         (the ceiling any pynetdicom receiver can reach on this machine)
-  * pharos strict       validation + write + fsync of file and folder BEFORE the answer
+  * pharos strict       validation + write + fsync of the file BEFORE the answer
   * pharos group        validation + write before the answer, fsync in groups after it
                         ([pacs] durability = "group"); the instance is reported to the
                         series assembly only once it is on disk
@@ -16,7 +17,8 @@ Each path runs ``--runs`` times (best shown; the machine is shared). Ratios are 
 storescp of the same run.
 
 Memory: the receiver in its own process (64 MB size gate) gets one C-STORE of
-``--big-mb`` MB from storescu; its peak RSS (VmHWM) before and after is printed.
+``--big-mb`` MB from storescu, then 4 of ``--parallel-mb`` MB at once; its peak RSS
+(VmHWM) before and after is printed.
 """
 from __future__ import annotations
 
@@ -144,7 +146,7 @@ def big_file(path: Path, mb: int) -> Path:
     return path
 
 
-def memory(tmp: Path, mb: int) -> tuple[float, float, str]:
+def memory(tmp: Path, mb: int, parallel: int = 1) -> tuple[float, float, str]:
     big = big_file(tmp / "big.dcm", mb)
     proc = subprocess.Popen([sys.executable, "-c", SCP, str(ROOT), str(tmp / "mem")],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -152,11 +154,12 @@ def memory(tmp: Path, mb: int) -> tuple[float, float, str]:
     try:
         port = int(proc.stdout.readline())
         before = peak_rss_mb(proc.pid)
-        r = subprocess.run(["storescu", "-v", "-aet", "BENCH", "-aec", "PHAROS_QC",
-                            "127.0.0.1", str(port), str(big)], capture_output=True, text=True,
-                           env=ENV, timeout=900)
+        senders = [subprocess.Popen(["storescu", "-v", "-aet", "BENCH", "-aec", "PHAROS_QC",
+                                     "127.0.0.1", str(port), str(big)], stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True, env=ENV)
+                   for _ in range(parallel)]
+        text = "".join(s.communicate(timeout=900)[0] for s in senders)
         after = peak_rss_mb(proc.pid)
-        text = r.stdout + r.stderr
         status = ("answered 0xA700 out of resources" if "0xa700" in text.lower()
                   or "outofresources" in text.lower().replace(" ", "") else
                   f"storescu: {text.strip().splitlines()[-1] if text.strip() else r.returncode}")
@@ -174,6 +177,8 @@ def main() -> int:
     ap.add_argument("--matrix", type=int, default=512)
     ap.add_argument("--big-mb", type=int, default=800)
     ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--parallel-mb", type=int, default=200,
+                    help="then 4 senders in parallel, each this big (0: skip)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="pharos-recv-bench-", dir=str(ROOT.parent)
                                      if os.access(ROOT.parent, os.W_OK) else None) as name:
@@ -192,6 +197,7 @@ def main() -> int:
         t0 = time.perf_counter()
         before, after, status = memory(tmp, args.big_mb) if args.big_mb else (0, 0, "skipped")
         mem_s = time.perf_counter() - t0
+        par = memory(tmp, args.parallel_mb, 4) if args.parallel_mb else None
     load = os.getloadavg()[0]
     ref = args.files / best["storescp (DCMTK)"]
     print(f"\nstorescu -> receiver on loopback: {args.files} CT files of {kib:.0f} KiB "
@@ -205,6 +211,9 @@ def main() -> int:
         print(f"\nmemory: one {args.big_mb} MB C-STORE to the receiver (64 MB size gate): "
               f"peak RSS {before:.0f} MB before, {after:.0f} MB after ({status}; "
               f"{mem_s:.0f} s)")
+    if par is not None:
+        print(f"memory: 4 x {args.parallel_mb} MB C-STOREs in parallel: peak RSS {par[0]:.0f} MB "
+              f"before, {par[1]:.0f} MB after ({par[2]})")
     return 0
 
 

@@ -243,3 +243,24 @@ def test_size_gate_applies_while_receiving(tmp_path):
         proc.stdin.flush()
         proc.wait(30)
         big.unlink(missing_ok=True)
+
+
+def test_an_interrupted_write_is_recovered_or_removed_at_start(tmp_path):
+    """Files are fsynced under a temporary name, then renamed: after a power cut between
+    the two, the next start validates the leftovers and puts complete ones in place."""
+    from app.adapters.dicom_validate import DicomValidator
+
+    (src,) = write_ct_series(tmp_path / "src", 1)
+    vi = DicomValidator().validate_bytes(src.read_bytes())
+    first = IntakeService(tmp_path / "data", IntakeSettings(port=0))
+    final = first.files.folder.path_for(vi)
+    final.parent.mkdir(parents=True)
+    (final.parent / f".{final.name}.1.2.tmp").write_bytes(vi.encoded)          # complete
+    cut = final.with_name(".9.9.9.dcm.1.3.tmp")
+    cut.write_bytes(vi.encoded[:-500])                                       # cut short
+    svc = first.start()
+    try:
+        assert final.read_bytes() == vi.encoded
+        assert not list(final.parent.glob(".*.tmp"))
+    finally:
+        svc.stop()
