@@ -282,8 +282,10 @@ def main() -> int:
             started = [e["step"] for e in evs if e["kind"] == "step_start"]
             ended = {e["step"] for e in evs if e["kind"] == "step_end"}
             in_flight = next((s for s in reversed(started) if s not in ended), "")
-            record_at_kill = bool(run["record_id"]) or any(
-                r.get("run_id") == run_id and r.get("created") for r in c.recovered)
+            recovered = any(r.get("run_id") == run_id and r.get("created")
+                            for r in c.recovered)
+            record_at_kill = "recovery at restart" if recovered else (
+                "console, before the kill" if run["record_id"] else "-")
             status_after = run["status"]
             unfinished = {u["run_id"]: u for u in c.unfinished()}
             evs = j.events(run_id)
@@ -315,7 +317,7 @@ def main() -> int:
                 "in_flight": in_flight, "status_after_kill": status_after,
                 "runner_stopped": got["runner_stopped"] and not got["writer_after_kill"],
                 "writer_after_kill": got["writer_after_kill"],
-                "record_before_restart": record_at_kill,
+                "record_committed_by": record_at_kill,
                 "safe_state_by": safe_by, "steps_lost": len(lost), "steps_duplicated": dup,
                 "record_present": bool(ws.store.query_records(kind="tunnel.run", ref=run_id)),
                 "records": len(ws.store.query_records(kind="tunnel.run", ref=run_id)),
