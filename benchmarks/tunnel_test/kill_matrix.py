@@ -179,15 +179,19 @@ def kill_at(pt: Point, console: subprocess.Popen, serial: str, station: Path,
                 break
             time.sleep(0.003)
         runner = _runner_pid(station, poll.run_id) if poll.run_id else 0
+        missed = ""
         if hit:
-            if pt.who == "runner" and runner:
-                os.kill(runner, signal.SIGKILL)
-            elif pt.who == "runner-term" and runner:
-                os.kill(runner, signal.SIGTERM)
-            elif pt.who == "console":
-                os.kill(console.pid, signal.SIGKILL)
-            else:
-                os.killpg(console.pid, signal.SIGKILL)
+            try:
+                if pt.who == "runner" and runner:
+                    os.kill(runner, signal.SIGKILL)
+                elif pt.who == "runner-term" and runner:
+                    os.kill(runner, signal.SIGTERM)
+                elif pt.who == "console":
+                    os.kill(console.pid, signal.SIGKILL)
+                else:
+                    os.killpg(console.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                missed = "target had already exited"
     finally:
         poll.close()
     try:
@@ -198,8 +202,8 @@ def kill_at(pt: Point, console: subprocess.Popen, serial: str, station: Path,
     end = time.monotonic() + 60
     while runner and _pid_alive(runner) and time.monotonic() < end:
         time.sleep(0.05)
-    return {"hit": hit, "run_id": poll.run_id, "runner_stopped": not (runner and
-                                                                       _pid_alive(runner))}
+    return {"hit": hit, "run_id": poll.run_id, "missed": missed,
+            "runner_stopped": not (runner and _pid_alive(runner))}
 
 
 def main() -> int:
@@ -282,8 +286,10 @@ def main() -> int:
             started = [e["step"] for e in evs if e["kind"] == "step_start"]
             ended = {e["step"] for e in evs if e["kind"] == "step_end"}
             in_flight = next((s for s in reversed(started) if s not in ended), "")
-            record_at_kill = bool(run["record_id"]) or any(
-                r.get("run_id") == run_id and r.get("created") for r in c.recovered)
+            recovered = any(r.get("run_id") == run_id and r.get("created")
+                            for r in c.recovered)
+            record_at_kill = "recovery at restart" if recovered else (
+                "console, before the kill" if run["record_id"] else "-")
             status_after = run["status"]
             unfinished = {u["run_id"]: u for u in c.unfinished()}
             evs = j.events(run_id)
@@ -311,10 +317,11 @@ def main() -> int:
                     wire[key] = wire.get(key, 0) + 1
             rows.append({
                 "n": i, "where": pt.name, "killed": pt.who, "hit": got["hit"],
+                "missed": got["missed"],
                 "in_flight": in_flight, "status_after_kill": status_after,
                 "runner_stopped": got["runner_stopped"] and not got["writer_after_kill"],
                 "writer_after_kill": got["writer_after_kill"],
-                "record_before_restart": record_at_kill,
+                "record_committed_by": record_at_kill,
                 "safe_state_by": safe_by, "steps_lost": len(lost), "steps_duplicated": dup,
                 "record_present": bool(ws.store.query_records(kind="tunnel.run", ref=run_id)),
                 "records": len(ws.store.query_records(kind="tunnel.run", ref=run_id)),
@@ -326,7 +333,8 @@ def main() -> int:
         finally:
             c.close()
         r = rows[-1]
-        print(f"{i:2d} {pt.who:<11} {pt.name:<32} in-flight={r['in_flight'] or '-':<16} "
+        print(f"{i:2d} {pt.who:<11} {pt.name:<32} {r['missed']} "
+              f"in-flight={r['in_flight'] or '-':<16} "
               f"safe={','.join(r['safe_state_by']) or '-':<14} lost={r['steps_lost']} "
               f"dup={r['steps_duplicated']} record={r['records']} "
               f"mes1x={r['mes_exactly_once']}", flush=True)
@@ -337,7 +345,8 @@ def main() -> int:
           "safe_state journaled by | steps lost | dup | record | MES exactly once |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['n']} | {r['killed']} | {r['where']} | {r['in_flight'] or '-'} | "
+        print(f"| {r['n']} | {r['killed']}{' (' + r['missed'] + ')' if r['missed'] else ''} | "
+              f"{r['where']} | {r['in_flight'] or '-'} | "
               f"{r['status_after_kill']} | {'yes' if r['runner_stopped'] else 'NO'} | "
               f"{', '.join(r['safe_state_by']) or '-'} | {r['steps_lost']} | "
               f"{r['steps_duplicated']} | {'yes' if r['record_present'] else 'NO'}"

@@ -288,9 +288,12 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
             self._run_over({"run_id": self.spec.run_id, "verdict": "ERROR", "failed": True})
         elif kind == "lost":
             self.banner.set_state("INTERRUPTED")
+            acts = ", ".join(f"{a['action']} {'ok' if a.get('ok') else 'FAILED'}"
+                             for a in (body.get("safe_state") or {}).get("actions", []))
             self._show_error(PharosError(self.tr("The runner process stopped unexpectedly; the "
                                                  "run is kept in the journal. Resume or abort "
-                                                 "it.")))
+                                                 "it.") + (f" [safe_state: {acts}]" if acts
+                                                           else "")))
             self._reset_buttons()
             self._refresh_lists()
 

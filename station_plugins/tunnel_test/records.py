@@ -100,6 +100,7 @@ def build_record(run: dict, events: list[dict], *, attachments_dir: Path | None 
             (start.get("params") or {}).get(k) for k in ("auto_answer", "unauthenticated")),
         "sequence": seqid,
         "limits": {"version": seqid.get("limits_version"), "sha256": seqid.get("limits_sha256")},
+        "link": start.get("link", {}),
         "software": start.get("software"), "models": sorted(models.values(),
                                                              key=lambda m: m["id"]),
         "instruments": start.get("instruments", []), "operators": sorted(o for o in operators if o),

@@ -59,13 +59,22 @@ def _hang_seq(folder: Path) -> Path:
     return write_seq(folder, "\n".join(body) + "\n", name="hang.yaml", id="hang")
 
 
-def _console_process(spec: RunSpec) -> tuple[subprocess.Popen, int]:
+def _console_process(spec: RunSpec) -> tuple[subprocess.Popen, int, list[str]]:
+    """The console process, its runner's pid, and its output lines (read by a thread, so
+    every wait on them is bounded)."""
     p = subprocess.Popen([sys.executable, "-m", "tests.tunnel_test.console_proc",
                           json.dumps(spec.__dict__)], cwd=ROOT, env=_env(),
                          stdout=subprocess.PIPE, text=True)
-    first = p.stdout.readline()
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in p.stdout:
+            lines.append(line.strip())
+
+    threading.Thread(target=read, daemon=True).start()
+    first = wait_for(lambda: lines and lines[0], timeout=60, what="the console to start")
     assert first.startswith("RUNNER "), first
-    return p, int(first.split()[1])
+    return p, int(first.split()[1]), lines
 
 
 # --- D2: the runner dies with its console; one writer per run -------------------------
@@ -73,13 +82,9 @@ def _console_process(spec: RunSpec) -> tuple[subprocess.Popen, int]:
 def test_console_killed_runner_makes_unit_safe_journals_and_stops(tmp_path):
     spec = RunSpec(sequence_path=str(_hang_seq(tmp_path)), serial="SN-ORPHAN",
                    operator="op1", data_dir=str(tmp_path / "data"))
-    console, runner_pid = _console_process(spec)
-    try:
-        while True:                       # until the runner is inside the blocking call
-            line = console.stdout.readline()
-            assert line, "console ended early"
-            if line.strip() == "START beam":
-                break
+    console, runner_pid, lines = _console_process(spec)
+    try:                                  # until the runner is inside the blocking call
+        wait_for(lambda: "START beam" in lines, timeout=60, what="the blocking step")
         os.kill(console.pid, signal.SIGKILL)
         console.wait(30)
         wait_for(lambda: _gone(runner_pid), timeout=60, what="the runner to stop")

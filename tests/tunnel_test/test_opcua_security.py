@@ -149,3 +149,31 @@ def test_runner_spec_carries_security_to_the_client(pkis, tmp_path):
         with pytest.raises(DeviceError, match="offers no unsecured endpoint"):
             make_drivers(RunSpec(sequence_path="-", serial="SN", operator="op",
                                  data_dir=str(tmp_path), endpoint=sim.endpoint))
+
+
+def test_console_run_over_signandencrypt_records_the_link(tmp_path, pkis, ws, mini_seq):
+    """End to end: the console's link settings reach the runner; a full sequence runs
+    over the encrypted session and the run header names the security used."""
+    from station_plugins.tunnel_test.console import TunnelConsole
+
+    from .conftest import USER_PW
+
+    ws_pki, sim_pki = pkis
+    console = TunnelConsole(data_dir=tmp_path / "st", store=ws.store, audit=ws.audit,
+                            link={"security": SAE, "pki_dir": str(ws_pki.root)})
+    try:
+        with SimulatorHandle(security=SAE, pki_dir=sim_pki.root, serial="SN-SEC") as sim:
+            op = ws.auth.authenticate("op1", USER_PW)
+            spec = console.make_spec(sequence_path=str(mini_seq), serial="SN-SEC", user=op,
+                                     endpoint=sim.endpoint)
+            assert spec.security == SAE
+            out = console.run_inline(spec)
+        assert out.verdict == "PASS", out
+        row, _ = console.finish(out.run_id, "op1")
+        header = console.journal.run(out.run_id)["header"]
+        assert header["link"] == {"endpoint": sim.endpoint, "security": SAE,
+                                  "user": "anonymous"}
+        assert row.payload["unit"]["identity_matches"] is True
+        assert row.payload["link"]["security"] == SAE
+    finally:
+        console.close()
