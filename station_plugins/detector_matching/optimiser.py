@@ -229,8 +229,10 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
         name="dm-lap-baseline", daemon=True)
     lap_thread.start()
     polish_reserve = 0.02 + 3e-4 * n
+    lap_estimate = 5e-5 * n              # one polish LAP at n slots, idle machine
     if settings.polish:
         perm = lap_polish(perm, C, D, lam, fixed, max_rounds=3, token=token,
+                          lap_estimate=lap_estimate,
                           deadline=deadline - polish_reserve)
     upper = float(path_cost(perm, C, D, lam, n))
     best_known[0] = upper
@@ -266,6 +268,8 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
             if token.cancelled:
                 raise Cancelled("Optimisation cancelled.")
             k = min(settings.chunk_moves, total - moves)
+            if chunk == 0:                  # a short first chunk measures the move rate
+                k = min(k, max(2_000, settings.chunk_moves // 10))
             now = time.perf_counter()
             left = sa_end - now
             if rate > 0 and k * rate > left:
@@ -314,7 +318,8 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
     perm = best_perm
     if settings.polish:
         progress(0.92, "polishing (exact LAP neighbourhoods)")
-        perm = lap_polish(perm, C, D, lam, fixed, token=token, deadline=deadline - 0.01)
+        perm = lap_polish(perm, C, D, lam, fixed, token=token, deadline=deadline - 0.01,
+                          lap_estimate=lap_estimate)
     if token.cancelled:
         raise Cancelled("Optimisation cancelled.")
     slot_cost = float(p.c[np.arange(n), perm[:n]].sum())
