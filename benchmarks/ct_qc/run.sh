@@ -12,7 +12,7 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import pylinac" 2>/de
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q pylinac
 fi
-PY="$ROOT/.venv/bin/python"
+PY="${PHAROS_PYTHON:-$ROOT/.venv/bin/python}"   # PHAROS_PYTHON: e.g. the main checkout's venv from a worktree
 [ -x "$PY" ] || PY=python3
 if [ "${1:-}" = "--renderers" ]; then
   shift

@@ -188,7 +188,9 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     r_max = R - 4.0 / ctx.pixel_mm
     n_r = max(16, int(r_max / 2))
     pol = polar(mean_img, cx, cy, r_max, n_r, 360)
-    prof = np.nanmedian(pol, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # NaN: pixels a streak crosses
+        prof = np.nanmedian(pol, axis=0)
     radii_mm = (np.arange(n_r) + 0.5) * r_max / n_r * ctx.pixel_mm
     ctx.cache["radial_profile"] = (radii_mm, prof)
     # the deviation of each radius from the central disc (r <= 15 mm, a large area: the

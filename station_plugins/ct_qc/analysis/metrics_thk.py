@@ -22,6 +22,7 @@ from station_plugins.ct_qc.analysis.ssp_fit import fit_ssp
 
 BG_OFFSET_MM = 4.0
 RAMP_MARGIN_MM = 6.0
+DIRECT_FWHM_SIGMAS = 12.0   # in-plane FWHM above this x the blur: the direct width is exact
 MAX_SLAB_MM = 5.0      # slices used: within this of the module centre (and on the wires)
 
 
@@ -152,6 +153,28 @@ def _fit_ramp(found: list[tuple[int, np.ndarray, float, float, float]], ramp: di
     return "the wire ends inside the slice profile (slice off the ramp centre)"
 
 
+def _direct(found: list, ramp: dict, sigma: float | None, got: tuple | str, margin: float,
+            px: float) -> tuple | str:
+    """Thick slices: a profile much wider than the blur keeps its half-maximum points where
+    the SSP's are, so each slice's own half-maximum width is exact. Used when the model
+    fit of the aligned profiles failed or disagrees with it by > 10 % (slices that see
+    different halves of the wire align poorly); profiles the wire's end cuts are left out."""
+    if not found or not sigma or margin <= 0:   # helical: the profile ends are the wire's
+        return got
+    tan_t = math.tan(math.radians(float(ramp["ramp_angle_deg"])))
+    step = found[0][2]
+    length = (len(found[0][1]) - 1) * step
+    ok = [f for f in found if f[4] - f[3] / 2 >= margin + 1.0 and f[4] + f[3] / 2 <= length - margin - 1.0]
+    if not ok:
+        return got
+    w = float(np.median([f[3] for f in ok]))
+    if w < DIRECT_FWHM_SIGMAS * math.hypot(sigma, px):
+        return got
+    if isinstance(got, tuple) and abs(got[0] - w * tan_t) <= 0.1 * w * tan_t:
+        return got
+    return w * tan_t, math.nan, [f[0] for f in ok]
+
+
 def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
                     ) -> tuple[list[Raw], list[Curve]]:
     mods = [m for m in ctx.modules("sensitometry", "ct_number") if m["ramps"]]
@@ -199,6 +222,11 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
         if not found[k]:
             continue
         got = _fit_ramp(found[k], ramp, px, sigma, edge, ctx.cache["ramp_margin_mm"])
+        fitted = got
+        got = _direct(found[k], ramp, sigma, got, ctx.cache["ramp_margin_mm"], px)
+        if got is not fitted:
+            rejected.append(f"ramp {k}: direct half-maximum width (thick slice; model fit "
+                            f"{'failed' if isinstance(fitted, str) else 'disagreed'})")
         if isinstance(got, str):
             rejected.append(f"ramp {k}: {got}")
             continue

@@ -7,6 +7,7 @@ structures masked); artifact index sqrt(SD_art^2 - SD_ref^2) from the excess ene
 from __future__ import annotations
 
 import math
+import warnings
 
 import cv2
 import numpy as np
@@ -191,7 +192,8 @@ def _profile_peak(ctx: Ctx, slices: list[int], angle_deg: float, offset_px: floa
         sums = np.bincount(b, hv[near], minlength=int(4 * span) + 1)
         cnt = np.bincount(b, minlength=len(sums))
         profs.append(np.where(cnt > 10, sums / np.maximum(cnt, 1), np.nan))
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # bins no chord reaches
         prof = np.nanmean(np.array(profs), axis=0)
     centre = len(prof) // 2
     reach = int(2 * reach_mm / px)
