@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 # per station: the heavy non-Qt modules its first actions import. Never Qt modules
 # (panels, widgets, pyqtgraph): Qt classes must be imported on the GUI thread.
 STATION_MODULES = {
-    "ct_qc": ["station_plugins.ct_qc.simulator", "station_plugins.ct_qc.analysis",
+    "ct_qc": ["app.ct.simulator", "app.ct.analysis",
               "station_plugins.ct_qc.report_pdf", "scipy.signal", "scipy.ndimage",
               "scipy.stats"],
     "detector_matching": ["onnxruntime", "station_plugins.detector_matching.optimiser",

@@ -54,7 +54,7 @@ def simulate_job(service: Any, out_dir: str | Path, params: Any, serial: str, *,
                  token: CancelToken, progress: Callable) -> ImportSummary:
     """Simulate a phantom series (demo / training), write it and import it."""
     from app.adapters.dicom_files import ImportReport, RejectedFile
-    from station_plugins.ct_qc.simulator import SimParams, simulate_series, write_dicom_series
+    from app.ct.simulator import SimParams, simulate_series, write_dicom_series
 
     if params is None:      # the default is built here: the simulator (scipy) is imported
         params = SimParams(matrix=256)   # in the worker, never on the GUI thread
@@ -75,9 +75,9 @@ def demo_push_job(out_dir: str | Path, host: str, port: int, called_ae: str, k: 
                   matrix: int = 256, token: CancelToken, progress: Callable) -> dict:
     """Render demo series number ``k`` (scanners and days in turn, with the demo fleet's
     artifacts) and push it to ``called_ae`` at host:port as the scanner 'SIMSCAN'."""
-    from station_plugins.ct_qc.simulator import simulate_series, write_dicom_series
-    from station_plugins.ct_qc.simulator.demo_scanner import DEFAULT_SCANNERS, demo_params
-    from station_plugins.ct_qc.simulator.scanner_push import push_series
+    from app.ct.simulator import simulate_series, write_dicom_series
+    from app.ct.simulator.demo_scanner import DEFAULT_SCANNERS, demo_params
+    from app.ct.simulator.scanner_push import push_series
 
     index = k % len(DEFAULT_SCANNERS)
     day = (k // len(DEFAULT_SCANNERS)) % DEMO_DAYS
@@ -121,7 +121,7 @@ def ai_sidecar(volume: Any, path: Path, pixel_mm: float | None = None) -> str:
 
     from app.adapters.inference import ModelRegistry
     from app.paths import models_dir
-    from station_plugins.image_review.handoff import checker_or_reason
+    from app.ct.ai.handoff import checker_or_reason
 
     from app.core.errors import PharosError
 
@@ -148,8 +148,8 @@ def store_analyser(args: Any, out: Path, say: Callable[[str], None]) -> Callable
     from app.cli.common import open_workstation
     from app.core.errors import PharosError
     from station_plugins.ct_qc import workflow
-    from station_plugins.ct_qc.analysis.rings import geometry_from_settings
-    from station_plugins.ct_qc.cli import resolve_profile
+    from app.ct.analysis.rings import geometry_from_settings
+    from app.ct.limits import resolve_profile
     from station_plugins.ct_qc.plugin import CtQcStation
     from station_plugins.ct_qc.review_link import ReviewLink
 

@@ -147,9 +147,9 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
 def _analyser(args: argparse.Namespace, out: Path):  # noqa: ANN202
     try:
-        from station_plugins.ct_qc.analysis import analyze_series
-        from station_plugins.ct_qc.cli import resolve_profile
-        from station_plugins.ct_qc.dicom_load import load_series
+        from app.ct.analysis import analyze_series
+        from app.ct.limits import resolve_profile
+        from app.ct.dicom_load import load_series
     except ImportError as exc:
         _say(f"analysis unavailable ({exc}); assembling only")
         return None

@@ -82,8 +82,8 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
         self.phantom_label, self.profile_label = QLabel(self), QLabel(self)
         self.phantom_combo = QComboBox(self)
         self.phantom_combo.setObjectName("ct_qc_phantom")
-        from station_plugins.ct_qc.limits import list_profiles
-        from station_plugins.ct_qc.phantoms import list_phantoms
+        from app.ct.limits import list_profiles
+        from app.ct.phantoms import list_phantoms
         self.phantom_combo.addItem("auto", "auto")
         for name in list_phantoms():
             self.phantom_combo.addItem(name, name)
@@ -233,7 +233,7 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
         loaded = self._loaded if uid == self._current_uid else None
         if uid == self._current_uid:
             self.strip.set_state(physics=None, ai_pending=True)
-        from station_plugins.ct_qc.analysis.rings import geometry_from_settings
+        from app.ct.analysis.rings import geometry_from_settings
         self.analysis.start(intake_jobs.analyse_job, entry, loaded, self.ctx.store,
                             self._username(), phantom=self.phantom_combo.currentData(),
                             profile=self.profile_combo.currentData(), review=self.link,
@@ -348,7 +348,7 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
 def _load_with_result(entry: workflow.SeriesEntry, store: Any, *, token: Any,
                       progress: Any) -> tuple:
     """Images of a series and, when it was analysed before, its newest stored result."""
-    from station_plugins.ct_qc.analysis.result import QcResult
+    from app.ct.analysis.result import QcResult
 
     entry, loaded = workflow.load_job(entry, token=token, progress=progress)
     rows = [r for r in store.query_records(kind=workflow.RESULT_KIND, ref=entry.series_uid,

@@ -84,7 +84,7 @@ def scan_folder(folder: str | Path, *, origin: str = "import") -> list[SeriesEnt
 
 
 def load_entry(entry: SeriesEntry) -> Any:
-    from station_plugins.ct_qc.dicom_load import load_series
+    from app.ct.dicom_load import load_series
 
     return load_series(list(entry.files) or entry.folder, series_uid=entry.series_uid)
 
@@ -94,7 +94,7 @@ def analyse_entry(entry: SeriesEntry, *, phantom: str = "auto", profile: Any = N
                   progress: Callable[[float, str], None] | None = None,
                   loaded: Any = None, baseline: Any = None, geometry: Any = None) -> AnalysisOutcome:
     """Load (unless given) and analyse one series; ``run(inputs, *, token, progress)``."""
-    from station_plugins.ct_qc.analysis import analyze_series
+    from app.ct.analysis import analyze_series
 
     token = token or CancelToken()
     progress = progress or no_progress

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, Q
                                QVBoxLayout,
                                QWidget)
 
-from station_plugins.image_review.review_queue import APPROVE_REASONS, REJECT_REASONS
+from app.ct.review import APPROVE_REASONS, REJECT_REASONS
 from station_plugins.image_review.ui_texts import (class_text, decision_reason_text,
                                                    queue_reason_text, status_text)
 from station_plugins.image_review.ui_verdicts import AiScoresView, PhysicsView

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.main import main
-from station_plugins.ct_qc.simulator.scanner_push import demo_loop, push_series
+from app.ct.simulator.scanner_push import demo_loop, push_series
 from app.adapters.dicom_net import AssociationRefused
 from tests.pacs_fixtures import REPO, free_port, write_ct_series
 

@@ -34,7 +34,7 @@ def _listen(tmp_path: Path, data_dir: Path, *extra: str):  # noqa: ANN202
 
 
 def _push(tmp_path: Path, port: int) -> None:
-    from station_plugins.ct_qc.simulator.scanner_push import demo_loop
+    from app.ct.simulator.scanner_push import demo_loop
 
     assert demo_loop(tmp_path / "scanner", "127.0.0.1", port, "PHAROS_QC", interval_s=0,
                      count=1, matrix=256) == 1

@@ -125,7 +125,7 @@ def test_undecidable_series_is_stored_as_error(station_env):
 
     from app.core.errors import InputRejected
     from app.core.tasks import CancelToken, no_progress
-    from station_plugins.ct_qc.dicom_load import LoadedSeries
+    from app.ct.dicom_load import LoadedSeries
 
     ctx = station_env.context()
     tiny = LoadedSeries.from_arrays(np.zeros((1, 16, 16), np.float32), 1.0, [0.0], 1.0)

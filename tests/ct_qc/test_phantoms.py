@@ -7,7 +7,7 @@ import math
 import pytest
 
 from app.core.errors import InputRejected
-from station_plugins.ct_qc.phantoms import list_phantoms, load_phantom, parse_phantom
+from app.ct.phantoms import list_phantoms, load_phantom, parse_phantom
 
 
 def test_shipped_phantoms_load_with_expected_geometry():

@@ -6,9 +6,9 @@ import warnings
 
 import numpy as np
 
-from station_plugins.ct_qc.analysis.context import Ctx, Raw, key_part, missing_raw, nan_raw
-from station_plugins.ct_qc.analysis.result import Curve
-from station_plugins.ct_qc.analysis.roi import circle_stats, polar
+from app.ct.analysis.context import Ctx, Raw, key_part, missing_raw, nan_raw
+from app.ct.analysis.result import Curve
+from app.ct.analysis.roi import circle_stats, polar
 
 ROI_FRACTION = 0.30        # CT-number ROI radius / insert diameter (>= 3 sigma of a smooth
                            # kernel's blur from the insert edge: no edge spill into the mean)
@@ -21,7 +21,7 @@ MIN_ROI_LEFT = 0.3        # share of an ROI a streak must leave for the ROI to b
 
 
 def _left_fraction(img: np.ndarray, c: tuple[float, float], r: float) -> float:
-    from station_plugins.ct_qc.analysis.roi import circle_values
+    from app.ct.analysis.roi import circle_values
     v = circle_values(img, c[0], c[1], r)
     return float(np.isfinite(v).mean()) if v.size else 0.0
 
@@ -58,7 +58,7 @@ def mean_se(stack: np.ndarray, cx: float, cy: float, r_px: float, pixel_mm: floa
     """Standard error of an ROI mean over a slab: the scatter of the per-slice means when
     there are >= 3 slices (noise is independent between slices), never below the
     single-slice estimate SD / sqrt(independent samples) / sqrt(slices)."""
-    from station_plugins.ct_qc.analysis.roi import circle_values
+    from app.ct.analysis.roi import circle_values
     v = circle_values(stack if stack.ndim == 3 else stack[None], cx, cy, r_px)
     if v.size == 0:
         return math.nan
@@ -79,7 +79,7 @@ def mean_se(stack: np.ndarray, cx: float, cy: float, r_px: float, pixel_mm: floa
 def destreaked(ctx: Ctx, idx: np.ndarray, stack: np.ndarray | None = None) -> np.ndarray:
     """The slices ``idx`` (or a given stack/mean of them) with pixels near a streak line
     set to NaN; the stack itself when no streak crosses them."""
-    from station_plugins.ct_qc.analysis.artifacts import streak_exclusion
+    from app.ct.analysis.artifacts import streak_exclusion
     img = ctx.vol[idx] if stack is None else stack
     excl = streak_exclusion(ctx, idx, ctx.vol.shape[1:])
     if excl is None:

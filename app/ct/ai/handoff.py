@@ -18,9 +18,9 @@ import numpy as np
 
 from app.core.errors import ModelIntegrityError
 from app.core.tasks import CancelToken, no_progress
-from station_plugins.image_review.ai_check import AiChecker
-from station_plugins.image_review.preprocess import stack_neighbours
-from station_plugins.image_review.review_queue import ReviewQueue, ai_note, flag_reasons
+from app.ct.ai.check import AiChecker
+from app.ct.ai.preprocess import stack_neighbours
+from app.ct.review import ReviewQueue, ai_note, flag_reasons
 
 log = logging.getLogger(__name__)
 AI_KIND = "ct_qc.ai_verdict"
@@ -46,7 +46,7 @@ def assessable_slices(result_payload: dict, n_slices: int,
     if not centres or not name:
         return []
     try:
-        from station_plugins.ct_qc.phantoms import load_phantom
+        from app.ct.phantoms import load_phantom
 
         modules = {m.id: m for m in load_phantom(name).modules}
     except Exception:  # noqa: BLE001 - an unknown phantom: nothing is assessable

@@ -12,7 +12,7 @@ import math
 import numpy as np
 from scipy import fft as sfft
 
-from station_plugins.ct_qc.simulator.params import NOISE_KERNELS
+from app.ct.simulator.params import NOISE_KERNELS
 
 
 def _shape(f: np.ndarray, f_peak: float) -> np.ndarray:

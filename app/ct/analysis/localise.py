@@ -18,8 +18,8 @@ import cv2
 import numpy as np
 
 from app.core.errors import InputRejected
-from station_plugins.ct_qc.analysis import phantom_spec as ps
-from station_plugins.ct_qc.analysis.roi import polar
+from app.ct.analysis import phantom_spec as ps
+from app.ct.analysis.roi import polar
 
 BODY_HU = -500.0
 
@@ -269,7 +269,7 @@ def slab(pos: np.ndarray, z_mm: float, half_mm: float) -> np.ndarray:
 
 def insert_rms(img: np.ndarray, cx: float, cy: float, pixel_mm: float, m: dict,
                roll: float) -> float:
-    from station_plugins.ct_qc.analysis.roi import circle_stats
+    from app.ct.analysis.roi import circle_stats
     errs = []
     for i in ring_items(m):
         x, y = ps.insert_xy(i, roll)
@@ -320,7 +320,7 @@ def module_confidence(vol: np.ndarray, pos: np.ndarray, pixel_mm: float, pl: Pla
     """Per module found: how well the image matches the definition there - the body CT
     number in a central 15 mm disc (median, robust to a bead or a streak) against the
     module's nominal background, and for the roll module the inserts' RMS error."""
-    from station_plugins.ct_qc.analysis.roi import circle_values
+    from app.ct.analysis.roi import circle_values
     out = {}
     for m in pl.defn["modules"]:
         if m["id"] not in pl.module_slices:

@@ -17,8 +17,8 @@ import cv2
 import numpy as np
 
 from app.ct.fbp import backproject, radial_fbp, ramp_filter
-from station_plugins.ct_qc.simulator.params import ArtifactSpec, SimParams
-from station_plugins.ct_qc.simulator.render import Grid
+from app.ct.simulator.params import ArtifactSpec, SimParams
+from app.ct.simulator.render import Grid
 
 CUPPING_EDGE_INSET_MM = 15.0  # cupping amplitude = f(R_inner - 15 mm) - f(0)
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from app.core.errors import InputRejected, ModelIntegrityError
 from app.core.tasks import CancelToken, no_progress
-from station_plugins.image_review.preprocess import CLASSES, INPUT_SIZE, resample
+from app.ct.ai.preprocess import CLASSES, INPUT_SIZE, resample
 
 CLASSIFIER = "ct_phantom_classifier"
 NOT_APPLICABLE = "not_applicable"
@@ -196,7 +196,7 @@ class AiChecker:
         if not self.uses_context:
             idx, x = self.inputs_for(volume_hu, indices)
             return idx, {self.onnx.input_names[0]: x}, [""] * len(idx), pixel_mm
-        from station_plugins.image_review.normalise import prepare
+        from app.ct.ai.normalise import prepare
 
         vol = self._volume(volume_hu)
         idx = self._indices(vol.shape[0], indices)

@@ -5,11 +5,11 @@ import math
 
 import numpy as np
 
-from station_plugins.ct_qc.analysis import phantom_spec as ps
-from station_plugins.ct_qc.analysis.context import Ctx, Raw, missing_raw, nan_raw
-from station_plugins.ct_qc.analysis.result import Curve
-from station_plugins.ct_qc.analysis.metrics_thk import line_hits_segment
-from station_plugins.ct_qc.analysis.roi import circle_stats
+from app.ct.analysis import phantom_spec as ps
+from app.ct.analysis.context import Ctx, Raw, missing_raw, nan_raw
+from app.ct.analysis.result import Curve
+from app.ct.analysis.metrics_thk import line_hits_segment
+from app.ct.analysis.roi import circle_stats
 
 
 def _locate_point(img: np.ndarray, c: tuple[float, float], d_px: float, sign: float,

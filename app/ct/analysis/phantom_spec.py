@@ -1,7 +1,7 @@
 """Phantom definitions as plain dicts for the measurement engine.
 
 Definitions are data (``resources/phantoms/<name>.json``); the station's loader
-(:mod:`station_plugins.ct_qc.phantoms`) validates them. The engine works on the plain
+(:mod:`app.ct.phantoms`) validates them. The engine works on the plain
 dict form so a factory phantom needs no code.
 """
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _as_dict(obj: Any) -> dict:
 def _load_cached(name: str, mtime: float) -> dict:  # noqa: ARG001 - mtime busts the cache
     path = phantom_dir() / f"{name}.json"
     try:
-        from station_plugins.ct_qc import phantoms as _loader  # ct-sim's validating loader
+        from app.ct import phantoms as _loader  # ct-sim's validating loader
         fn = getattr(_loader, "load_phantom", None)
         if fn is not None:
             return _normalise(_as_dict(fn(name)))

@@ -24,9 +24,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from app.core.measurement import Verdict
-from station_plugins.ct_qc.analysis import ring_polar as rp
-from station_plugins.ct_qc.analysis.context import Ctx
-from station_plugins.ct_qc.analysis.result import Artifact, Curve
+from app.ct.analysis import ring_polar as rp
+from app.ct.analysis.context import Ctx
+from app.ct.analysis.result import Artifact, Curve
 
 CHUNK_MM = 2.0
 MERGE_MM = 3.0

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from station_plugins.ct_qc.simulator.params import SliceProfile
-from station_plugins.ct_qc.simulator.render import Grid
-from station_plugins.ct_qc.simulator.scene import Pose, Scene, disc_contrast
+from app.ct.simulator.params import SliceProfile
+from app.ct.simulator.render import Grid
+from app.ct.simulator.scene import Pose, Scene, disc_contrast
 
 TRUTH_VERSION = 1
 
@@ -19,7 +19,7 @@ def _px(grid: Grid, x_mm: float, y_mm: float) -> list[float]:
 
 def build_truth(series: Any, grid: Grid, ssp: SliceProfile, scene: Scene, artifacts: list[dict],
                 mtf: dict, nps: dict, sds: np.ndarray) -> dict:
-    from station_plugins.ct_qc.simulator.series import _axis_cos, phantom_centre_at
+    from app.ct.simulator.series import _axis_cos, phantom_centre_at
     p, ph, zs = series.params, series.phantom, series.slice_positions_mm
     cos_t = _axis_cos(p)
 

@@ -4,7 +4,7 @@ The JSON form is a versioned contract read by other plant systems; its schema li
 ``station_plugins/ct_qc/schema/qc_result.schema.json`` (``schema_version`` "1.2"; readers accept 1.x).
 
 Coordinates in ``where`` dicts: ``slice`` = index into the series as sorted by
-:mod:`station_plugins.ct_qc.dicom_load` (0 = most inferior / first along the slice
+:mod:`app.ct.dicom_load` (0 = most inferior / first along the slice
 normal), ``centre_px`` = [column, row] in pixels of that slice, ``radius_px`` for
 circular ROIs, ``rect_px`` = [col0, row0, col1, row1] for rectangles, ``line_px`` =
 [[c0, r0], [c1, r1]] for profiles. ``kind`` says which ("circle", "rect", "line",

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from station_plugins.ct_qc.analysis import phantom_spec as ps
-from station_plugins.ct_qc.analysis.localise import Placement, slab
+from app.ct.analysis import phantom_spec as ps
+from app.ct.analysis.localise import Placement, slab
 
 
 @dataclass

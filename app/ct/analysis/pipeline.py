@@ -12,15 +12,15 @@ from app.core.errors import Cancelled, InputRejected, PharosError
 from app.core.ids import new_id, utc_iso
 from app.core.measurement import Limits, Measurement, Verdict
 from app.core.tasks import CancelToken, no_progress
-from station_plugins.ct_qc.analysis import artifacts as art
-from station_plugins.ct_qc.analysis import localise as loc
-from station_plugins.ct_qc.analysis import metrics_geo as geo
-from station_plugins.ct_qc.analysis import metrics_hu as hu
-from station_plugins.ct_qc.analysis import metrics_res as res
-from station_plugins.ct_qc.analysis import metrics_thk as thickness
-from station_plugins.ct_qc.analysis import phantom_spec as ps
-from station_plugins.ct_qc.analysis.context import Ctx, Raw
-from station_plugins.ct_qc.analysis.result import (Artifact, Curve, Localisation, ProfileRef,
+from app.ct.analysis import artifacts as art
+from app.ct.analysis import localise as loc
+from app.ct.analysis import metrics_geo as geo
+from app.ct.analysis import metrics_hu as hu
+from app.ct.analysis import metrics_res as res
+from app.ct.analysis import metrics_thk as thickness
+from app.ct.analysis import phantom_spec as ps
+from app.ct.analysis.context import Ctx, Raw
+from app.ct.analysis.result import (Artifact, Curve, Localisation, ProfileRef,
                                                    QcResult)
 
 # Detection flags an artifact (WARN) even when the profile has no limit for its type.
@@ -118,7 +118,7 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
     """Analyse a LoadedSeries (or anything with volume, pixel_mm, slice_positions_mm,
     slice_thickness_mm, recon_centre_px, header). Raises InputRejected for unusable input;
     measurements that cannot be made are returned with verdict ERROR and a note."""
-    from station_plugins.ct_qc.limits import baseline_profile, load_profile
+    from app.ct.limits import baseline_profile, load_profile
 
     t0 = time.perf_counter()
     token = token or CancelToken()

@@ -13,9 +13,9 @@ import cv2
 import numpy as np
 
 from app.core.measurement import Verdict
-from station_plugins.ct_qc.analysis import phantom_spec as ps
-from station_plugins.ct_qc.analysis.context import Ctx
-from station_plugins.ct_qc.analysis.result import Artifact
+from app.ct.analysis import phantom_spec as ps
+from app.ct.analysis.context import Ctx
+from app.ct.analysis.result import Artifact
 
 
 def _structure_mask(ctx: Ctx, m: dict | None, shape: tuple[int, int], step: int) -> np.ndarray:

@@ -13,9 +13,9 @@ from typing import Callable
 
 import numpy as np
 
-from station_plugins.ct_qc.phantoms import Feature, ModuleDef, PhantomDef
-from station_plugins.ct_qc.simulator.params import SliceProfile
-from station_plugins.ct_qc.simulator.render import (
+from app.ct.phantoms import Feature, ModuleDef, PhantomDef
+from app.ct.simulator.params import SliceProfile
+from app.ct.simulator.render import (
     Grid, add_disc, add_point, add_profiled_strip, add_rect)
 
 AIR_HU = -1000.0

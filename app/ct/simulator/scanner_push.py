@@ -7,7 +7,7 @@ round, artifacts as in :mod:`.demo_scanner`), pushes it, waits ``interval_s`` an
 
 Command line::
 
-    python -m station_plugins.ct_qc.simulator.scanner_push --port 11112 --interval 30
+    python -m app.ct.simulator.scanner_push --port 11112 --interval 30
 """
 from __future__ import annotations
 
@@ -43,9 +43,9 @@ def demo_loop(out_dir: Path | str, host: str, port: int, called_ae: str, *,
               on_pushed: Callable[[str, object], None] | None = None) -> int:
     """Generate and push series until ``count`` were sent or ``stop`` is set; returns
     how many series were pushed. A push failure is logged and the loop goes on."""
-    from station_plugins.ct_qc.simulator.demo_scanner import DEFAULT_SCANNERS, demo_params
-    from station_plugins.ct_qc.simulator.dicom_writer import write_dicom_series
-    from station_plugins.ct_qc.simulator.series import simulate_series
+    from app.ct.simulator.demo_scanner import DEFAULT_SCANNERS, demo_params
+    from app.ct.simulator.dicom_writer import write_dicom_series
+    from app.ct.simulator.series import simulate_series
 
     from app.core.errors import PharosError
 

@@ -5,10 +5,10 @@ import math
 
 import numpy as np
 
-from station_plugins.ct_qc.analysis.context import Ctx, Raw, key_part, missing_raw, nan_raw
-from station_plugins.ct_qc.analysis.result import Curve
-from station_plugins.ct_qc.analysis.roi import circle_stats, circle_values, crossing
-from station_plugins.ct_qc.phantoms import MODULE_KINDS as _ALL_KINDS
+from app.ct.analysis.context import Ctx, Raw, key_part, missing_raw, nan_raw
+from app.ct.analysis.result import Curve
+from app.ct.analysis.roi import circle_stats, circle_values, crossing
+from app.ct.phantoms import MODULE_KINDS as _ALL_KINDS
 
 N_PAD = 256
 

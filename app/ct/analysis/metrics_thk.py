@@ -15,10 +15,10 @@ import math
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from station_plugins.ct_qc.analysis.context import Ctx, Raw, missing_raw
-from station_plugins.ct_qc.analysis.result import Curve
-from station_plugins.ct_qc.analysis.roi import fwhm, sample_line
-from station_plugins.ct_qc.analysis.ssp_fit import fit_ssp
+from app.ct.analysis.context import Ctx, Raw, missing_raw
+from app.ct.analysis.result import Curve
+from app.ct.analysis.roi import fwhm, sample_line
+from app.ct.analysis.ssp_fit import fit_ssp
 
 BG_OFFSET_MM = 4.0
 RAMP_MARGIN_MM = 6.0

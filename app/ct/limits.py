@@ -253,3 +253,13 @@ FALLBACK_PROFILE = "factory_simct_120kv"
 def default_profile_for(phantom: str) -> str:
     name = PHANTOM_DEFAULT_PROFILES.get(phantom, FALLBACK_PROFILE)
     return name if (limits_dir() / f"{name}.toml").is_file() else FALLBACK_PROFILE
+
+
+def resolve_profile(name: str | None, phantom: str) -> str | None:
+    """The limit profile a series is judged on: ``None`` / ``"none"`` (measure only),
+    ``"auto"`` (the phantom's default profile) or a profile name as given."""
+    if name is None or name == "none":
+        return None
+    if name == "auto":
+        return default_profile_for(phantom)
+    return name

@@ -19,9 +19,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from app.core.errors import Cancelled
-from station_plugins.ct_qc.simulator.dicom_writer import write_dicom_series
-from station_plugins.ct_qc.simulator.params import ArtifactSpec, SimParams
-from station_plugins.ct_qc.simulator.series import simulate_series
+from app.ct.simulator.dicom_writer import write_dicom_series
+from app.ct.simulator.params import ArtifactSpec, SimParams
+from app.ct.simulator.series import simulate_series
 
 DEFAULT_SCANNERS = ("CT-SIM-0001", "CT-SIM-0002", "CT-SIM-0003")
 

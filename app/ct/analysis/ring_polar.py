@@ -19,8 +19,8 @@ import cv2
 import numpy as np
 from scipy.ndimage import median_filter, uniform_filter1d
 
-from station_plugins.ct_qc.analysis import phantom_spec as ps
-from station_plugins.ct_qc.analysis.context import Ctx
+from app.ct.analysis import phantom_spec as ps
+from app.ct.analysis.context import Ctx
 
 N_THETA = 720
 N_SECTORS = 8
@@ -98,7 +98,7 @@ def structure_mask(ctx: Ctx, m: dict, inside: np.ndarray) -> np.ndarray:
     couch - whatever the definition does not place exactly. Radii about the rotation
     centre flagged over a wide arc are kept (that is what a ring looks like); small
     isolated specks (noise) are dropped; the rest is dilated by 2.5 mm."""
-    from station_plugins.ct_qc.analysis.localise import slab
+    from app.ct.analysis.localise import slab
     y0, y1, x0, x1, _ = window(ctx)
     idx = slab(ctx.pos, ctx.z_of(m), max(1.0, float(m["length_mm"]) / 2 - ctx.thk_mm / 2 - 1.0))
     img = crop_mean(ctx, idx).astype(np.float32)

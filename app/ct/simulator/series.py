@@ -14,14 +14,14 @@ from typing import Any
 import numpy as np
 
 from app.core.errors import Cancelled
-from station_plugins.ct_qc.phantoms import PhantomDef, load_phantom
-from station_plugins.ct_qc.simulator import artifacts as art
-from station_plugins.ct_qc.simulator.noise import add_noise, nps_truth
-from station_plugins.ct_qc.simulator.params import SimParams, SliceProfile, gaussian_mtf_truth
-from station_plugins.ct_qc.simulator.render import Grid
-from station_plugins.ct_qc.simulator.scene import (
+from app.ct.phantoms import PhantomDef, load_phantom
+from app.ct.simulator import artifacts as art
+from app.ct.simulator.noise import add_noise, nps_truth
+from app.ct.simulator.params import SimParams, SliceProfile, gaussian_mtf_truth
+from app.ct.simulator.render import Grid
+from app.ct.simulator.scene import (
     AIR_HU, Pose, Scene, build_scene, disc_contrast, draw_bead, draw_ramp)
-from station_plugins.ct_qc.simulator.truth import build_truth
+from app.ct.simulator.truth import build_truth
 
 
 @dataclass

@@ -141,12 +141,19 @@ def _conflict(current: ReviewItem) -> ConflictError:
                          f"{current.status}.")
 
 
+def review_image_dir(data_root: Path) -> Path:
+    """The review images of a workstation's data folder."""
+    return Path(data_root) / "review_images"
+
+
 class ReviewQueue:
     def __init__(self, store: Any, signatures: Any, image_dir: Path, *,
-                 two_person_rejection: bool = False) -> None:
+                 two_person_rejection: bool = False,
+                 legacy_image_dirs: tuple[Path, ...] = ()) -> None:
         self.store = store
         self.signatures = signatures
         self.image_dir = Path(image_dir)
+        self.legacy_image_dirs = tuple(Path(d) for d in legacy_image_dirs)
         self.two_person = two_person_rejection
 
     # --- intake ------------------------------------------------------------------------
@@ -237,8 +244,29 @@ class ReviewQueue:
         return self._fold(rec, self._events(KIND_ASSIGN, item_id),
                           self._events(KIND_DECISION, item_id))
 
-    def load_images(self, item: ReviewItem) -> tuple[np.ndarray, np.ndarray | None]:
+    @classmethod
+    def for_data_folder(cls, store: Any, signatures: Any, data_root: Path, *,
+                        two_person_rejection: bool = False) -> "ReviewQueue":
+        """The workstation's queue: images in ``<data>/review_images`` (a folder of its
+        own, written by CT QC's hand-off and read by image review, neither station's);
+        items from before it was introduced keep their images in the image-review
+        station's old folder, which is still read."""
+        root = Path(data_root)
+        return cls(store, signatures, review_image_dir(root),
+                   two_person_rejection=two_person_rejection,
+                   legacy_image_dirs=(root / "stations" / "image_review" / "images",))
+
+    def image_file(self, item: ReviewItem) -> Path:
+        """Where an item's image lies (the shared folder, else an older item's folder)."""
         path = self.image_dir / item.image_path
+        if not path.exists():
+            for folder in self.legacy_image_dirs:
+                if (folder / item.image_path).exists():
+                    return folder / item.image_path
+        return path
+
+    def load_images(self, item: ReviewItem) -> tuple[np.ndarray, np.ndarray | None]:
+        path = self.image_file(item)
         try:
             data = path.read_bytes()
         except OSError as exc:

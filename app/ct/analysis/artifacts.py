@@ -16,12 +16,12 @@ from dataclasses import replace
 import numpy as np
 from scipy.ndimage import median_filter
 
-from station_plugins.ct_qc.analysis import phantom_spec as ps
-from station_plugins.ct_qc.analysis.context import Ctx
-from station_plugins.ct_qc.analysis.result import Artifact, Curve
-from station_plugins.ct_qc.analysis.rings import (  # noqa: F401 - re-exported
+from app.ct.analysis import phantom_spec as ps
+from app.ct.analysis.context import Ctx
+from app.ct.analysis.result import Artifact, Curve
+from app.ct.analysis.rings import (  # noqa: F401 - re-exported
     DetectorGeometry, geometry_from_header, ring_scan)
-from station_plugins.ct_qc.analysis.streaks import (  # noqa: F401 - re-exported
+from app.ct.analysis.streaks import (  # noqa: F401 - re-exported
     STREAK_EXCLUDE_MM, streak_exclusion, streak_scan)
 from app.core.measurement import Verdict
 
