@@ -145,16 +145,13 @@ def store_analyser(args: Any, out: Path, say: Callable[[str], None]) -> Callable
     import json
     from types import SimpleNamespace
 
-    from app.cli.common import open_workstation
+    from app.cli.common import open_workstation, require_login, station_instance
     from app.core.errors import PharosError
-    from station_plugins.ct_qc import workflow
+    from app.core.roles import Role
     from app.ct.analysis.rings import geometry_from_settings
     from app.ct.limits import resolve_profile
-    from station_plugins.ct_qc.plugin import CtQcStation
+    from station_plugins.ct_qc import workflow
     from station_plugins.ct_qc.review_link import ReviewLink
-
-    from app.cli.common import require_login
-    from app.core.roles import Role
 
     ws = open_workstation(SimpleNamespace(config=getattr(args, "config", None),
                                           data_dir=getattr(args, "data_dir", None)))
@@ -164,8 +161,7 @@ def store_analyser(args: Any, out: Path, say: Callable[[str], None]) -> Callable
     except BaseException:
         ws.close()
         raise
-    ctx = ws.context_for("ct_qc")
-    CtQcStation(ctx)
+    ctx = station_instance(ws, "ct_qc").ctx       # the plugin, found as the GUI finds it
     link = ReviewLink.from_ctx(ctx)
     username = user.username
 

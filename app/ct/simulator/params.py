@@ -195,3 +195,15 @@ def gaussian_mtf_truth(sigma_mm: float) -> dict:
 
 __all__ = ["ArtifactSpec", "SimParams", "SliceProfile", "gaussian_mtf_truth",
            "ARTIFACT_KINDS", "NOISE_KERNELS"]
+
+
+def axis_cos(p: SimParams) -> float:
+    """cos of the phantom axis tilt: table z = origin + phantom z * cos(tilt)."""
+    tx, ty = math.tan(math.radians(p.yaw_deg)), math.tan(math.radians(p.pitch_deg))
+    return 1.0 / math.sqrt(1.0 + tx * tx + ty * ty)
+
+
+def phantom_centre_at(p: SimParams, z_table: float) -> tuple[float, float]:
+    dz = z_table - p.z_origin_mm
+    return (p.centre_offset_mm[0] + dz * math.tan(math.radians(p.yaw_deg)),
+            p.centre_offset_mm[1] + dz * math.tan(math.radians(p.pitch_deg)))

@@ -17,7 +17,8 @@ from app.core.errors import Cancelled
 from app.ct.phantoms import PhantomDef, load_phantom
 from app.ct.simulator import artifacts as art
 from app.ct.simulator.noise import add_noise, nps_truth
-from app.ct.simulator.params import SimParams, SliceProfile, gaussian_mtf_truth
+from app.ct.simulator.params import (SimParams, SliceProfile, axis_cos, gaussian_mtf_truth,
+                                     phantom_centre_at)
 from app.ct.simulator.render import Grid
 from app.ct.simulator.scene import (
     AIR_HU, Pose, Scene, build_scene, disc_contrast, draw_bead, draw_ramp)
@@ -46,20 +47,8 @@ def slice_positions(p: SimParams, ph: PhantomDef) -> np.ndarray:
         return z0 + np.arange(n) * spacing
     lo, hi = ph.z_extent_mm
     n = p.n_slices or int(math.ceil((hi - lo + 6.0) / spacing))
-    mid = p.z_origin_mm + 0.5 * (lo + hi) * _axis_cos(p)
+    mid = p.z_origin_mm + 0.5 * (lo + hi) * axis_cos(p)
     return mid + (np.arange(n) - (n - 1) / 2.0) * spacing
-
-
-def _axis_cos(p: SimParams) -> float:
-    """cos of the phantom axis tilt: table z = origin + phantom z * cos(tilt)."""
-    tx, ty = math.tan(math.radians(p.yaw_deg)), math.tan(math.radians(p.pitch_deg))
-    return 1.0 / math.sqrt(1.0 + tx * tx + ty * ty)
-
-
-def phantom_centre_at(p: SimParams, z_table: float) -> tuple[float, float]:
-    dz = z_table - p.z_origin_mm
-    return (p.centre_offset_mm[0] + dz * math.tan(math.radians(p.yaw_deg)),
-            p.centre_offset_mm[1] + dz * math.tan(math.radians(p.pitch_deg)))
 
 
 def make_grid(p: SimParams) -> Grid:
@@ -76,7 +65,7 @@ def simulate_series(params: SimParams, *, token: Any = None, progress: Any = Non
     grid = make_grid(p)
     ssp = SliceProfile(p.slice_thickness_mm, p.helical)
     zs = slice_positions(p, ph)
-    cos_t = _axis_cos(p)
+    cos_t = axis_cos(p)
     nz = len(zs)
     vol = np.empty((nz, grid.ny, grid.nx), dtype=np.float32)
     body_w = np.zeros(nz)

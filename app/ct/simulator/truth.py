@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from app.ct.simulator.params import SliceProfile
+from app.ct.simulator.params import SliceProfile, axis_cos, phantom_centre_at
 from app.ct.simulator.render import Grid
 from app.ct.simulator.scene import Pose, Scene, disc_contrast
 
@@ -19,9 +19,8 @@ def _px(grid: Grid, x_mm: float, y_mm: float) -> list[float]:
 
 def build_truth(series: Any, grid: Grid, ssp: SliceProfile, scene: Scene, artifacts: list[dict],
                 mtf: dict, nps: dict, sds: np.ndarray) -> dict:
-    from app.ct.simulator.series import _axis_cos, phantom_centre_at
     p, ph, zs = series.params, series.phantom, series.slice_positions_mm
-    cos_t = _axis_cos(p)
+    cos_t = axis_cos(p)
 
     def hu(v: float) -> float:
         return round(p.hu_scale * v + p.hu_offset, 3)
