@@ -89,21 +89,21 @@ def _add_central_pages(window: Any, ws: Any) -> None:
 
     from app.core.roles import Role
 
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("CentralPages", text)
-
     def open_page(kind: str) -> None:
         from app.ui.plant_view import PlantView
         from app.ui.sync_page import SyncPage
 
         user = ws.session.user
         if kind == "plant" and (user is None or not user.has_role(Role.SUPERVISOR, Role.ADMIN)):
-            window.message_bar.show_message(tr("The plant view is for supervisors."),
+            window.message_bar.show_message(QCoreApplication.translate(
+                "CentralPages", "The plant view is for supervisors."),
                                             level="warning")
             return
         dlg = QDialog(window)
         dlg.setObjectName(f"dialog_{kind}")
-        dlg.setWindowTitle(tr("Central database sync") if kind == "sync" else tr("Plant view"))
+        dlg.setWindowTitle(QCoreApplication.translate("CentralPages", "Central database sync")
+                           if kind == "sync" else
+                           QCoreApplication.translate("CentralPages", "Plant view"))
         lay = QVBoxLayout(dlg)
         page = SyncPage(ws.sync, tasks=ws.tasks) if kind == "sync" else \
             PlantView(_central_url(ws.config), tasks=ws.tasks)
@@ -111,7 +111,9 @@ def _add_central_pages(window: Any, ws: Any) -> None:
         dlg.resize(1100, 700)
         dlg.show()
 
-    for kind, text in (("sync", tr("Central database sync…")), ("plant", tr("Plant view…"))):
+    for kind, text in (("sync", QCoreApplication.translate("CentralPages",
+                                                           "Central database sync…")),
+                       ("plant", QCoreApplication.translate("CentralPages", "Plant view…"))):
         act = QAction(text, window)
         act.setObjectName(f"action_{kind}_page")
         act.triggered.connect(lambda _=False, k=kind: open_page(k))

@@ -1,25 +1,75 @@
-<?xml version="1.0" encoding="utf-8"?>
+<?xml version='1.0' encoding='utf-8'?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ActivityLog</name>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="175" />
+        <source>Series complete: %1 images (%2)</source>
+        <translation>序列完整：%1 幅图像（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="177" />
+        <source>series complete</source>
+        <translation>序列完整</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="178" />
+        <source>file rejected</source>
+        <translation>文件被拒收</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="178" />
+        <source>quarantined</source>
+        <translation>已隔离</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="179" />
+        <source>scanner connected</source>
+        <translation>扫描机已连接</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="179" />
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="180" />
+        <source>receiver started</source>
+        <translation>接收已启动</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="180" />
+        <source>receiver stopped</source>
+        <translation>接收已停止</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="188" />
+        <source>%n file(s) stored</source>
+        <translation>
+            <numerusform>已保存 %n 个文件</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ArtifactTable</name>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="61"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="63" />
         <source>Artifact</source>
         <translation>伪影</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="61"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="63" />
         <source>Amplitude (HU)</source>
         <translation>幅度 (HU)</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="62"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="64" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="62"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="64" />
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
@@ -27,52 +77,52 @@
 <context>
     <name>CtQcPanel</name>
     <message>
-        <location filename="../../station_plugins/ct_qc/panel.py" line="208"/>
+        <location filename="../../station_plugins/ct_qc/panel.py" line="210" />
         <source>Choose a series first.</source>
         <translation>请先选择序列。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/panel.py" line="322"/>
+        <location filename="../../station_plugins/ct_qc/panel.py" line="329" />
         <source>Phantom</source>
         <translation>体模</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/panel.py" line="323"/>
+        <location filename="../../station_plugins/ct_qc/panel.py" line="335" />
         <source>Limits</source>
         <translation>限值</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/panel.py" line="324"/>
+        <location filename="../../station_plugins/ct_qc/panel.py" line="336" />
         <source>Analyse</source>
         <translation>分析</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/panel.py" line="325"/>
+        <location filename="../../station_plugins/ct_qc/panel.py" line="337" />
         <source>Set as baseline…</source>
         <translation>设为基线…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/panel.py" line="326"/>
+        <location filename="../../station_plugins/ct_qc/panel.py" line="338" />
         <source>Archive to PACS</source>
         <translation>归档到PACS</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/panel.py" line="327"/>
+        <location filename="../../station_plugins/ct_qc/panel.py" line="339" />
         <source>PDF report…</source>
         <translation>PDF报告…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/panel.py" line="329"/>
+        <location filename="../../station_plugins/ct_qc/panel.py" line="341" />
         <source>Series</source>
         <translation>序列</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/panel.py" line="330"/>
+        <location filename="../../station_plugins/ct_qc/panel.py" line="342" />
         <source>Rejected (%1)</source>
         <translation>已拒收 (%1)</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/panel.py" line="331"/>
+        <location filename="../../station_plugins/ct_qc/panel.py" line="343" />
         <source>Activity</source>
         <translation>活动记录</translation>
     </message>
@@ -80,12 +130,12 @@
 <context>
     <name>HoldBanner</name>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="68"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="68" />
         <source>Scanner %1 on hold: %2 (by %3)</source>
         <translation>扫描仪 %1 已暂停放行：%2（%3）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="72"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="72" />
         <source>Placed %1 by the image-review station. Do not release this scanner; a reviewer approval of a new series lifts the hold.</source>
         <translation>影像复核工位于 %1 设置。请勿放行此扫描仪；复核员批准新序列后解除暂停。</translation>
     </message>
@@ -93,42 +143,42 @@
 <context>
     <name>IntakeBar</name>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="93"/>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="93" />
         <source>Stop receiving</source>
         <translation>停止接收</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="94"/>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="94" />
         <source>Receive from scanners</source>
         <translation>接收扫描仪图像</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="95"/>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="95" />
         <source>Receiver off</source>
         <translation>接收已关闭</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="96"/>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="96" />
         <source>Import folder…</source>
         <translation>导入文件夹…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="97"/>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="97" />
         <source>Simulate series</source>
         <translation>模拟序列</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="98"/>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="98" />
         <source>Demo scanner</source>
         <translation>演示扫描仪</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="99"/>
-        <source>Push a simulated phantom series from a simulated scanner to this station&apos;s receiver</source>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="99" />
+        <source>Push a simulated phantom series from a simulated scanner to this station's receiver</source>
         <translation>由模拟扫描仪向本工位接收端推送一个模拟体模序列</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="101"/>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="101" />
         <source>Analyse complete series automatically</source>
         <translation>序列接收完整后自动分析</translation>
     </message>
@@ -136,37 +186,37 @@
 <context>
     <name>IntakeWiringMixin</name>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="86"/>
+        <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="86" />
         <source>any calling AE</source>
         <translation>任意调用AE</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="87"/>
+        <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="87" />
         <source>Receiving as %1 on %2:%3 (from: %4)</source>
         <translation>正在以 %1 接收，地址 %2:%3（允许：%4）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="109"/>
+        <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="109" />
         <source>Import CT series folder</source>
         <translation>导入CT序列文件夹</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="130"/>
-        <source>Start receiving first: the demo scanner sends to this station&apos;s receiver.</source>
+        <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="129" />
+        <source>Start receiving first: the demo scanner sends to this station's receiver.</source>
         <translation>请先开始接收：演示扫描仪发送到本工位的接收端。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="139"/>
+        <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="138" />
         <source>demo scanner: simulating and pushing a series…</source>
         <translation>演示扫描仪：正在模拟并推送序列…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="142"/>
+        <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="141" />
         <source>demo scanner %1: %2 of %3 files accepted</source>
         <translation>演示扫描仪 %1：%3 个文件中接收 %2 个</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="149"/>
+        <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="148" />
         <source>Imported %1 file(s) in %2 series; %3 rejected, %4 duplicate(s).</source>
         <translation>已导入 %1 个文件（%2 个序列）；拒收 %3 个，重复 %4 个。</translation>
     </message>
@@ -174,74 +224,74 @@
 <context>
     <name>QcPlots</name>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="98"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="117" />
         <source>MTF (bead)</source>
         <translation>MTF（钨珠）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="102"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="121" />
         <source>NPS</source>
         <translation>NPS</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="104"/>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="119"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="123" />
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="138" />
         <source>measured</source>
         <translation>测量值</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="105"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="124" />
         <source>identity</source>
         <translation>理想线</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="107"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="126" />
         <source>uniformity</source>
         <translation>均匀性</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="109"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="128" />
         <source>ring residual</source>
         <translation>环形残差</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="114"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="133" />
         <source>MTF / TTF</source>
         <translation>MTF / TTF</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="114"/>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="116"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="133" />
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="135" />
         <source>frequency</source>
         <translation>频率</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="116"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="135" />
         <source>Noise power spectrum</source>
         <translation>噪声功率谱</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="118"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="137" />
         <source>CT-number linearity</source>
         <translation>CT值线性</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="118"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="137" />
         <source>nominal</source>
         <translation>标称值</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="120"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="139" />
         <source>Radial profiles</source>
         <translation>径向剖面</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="120"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="139" />
         <source>radius</source>
         <translation>半径</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="121"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="140" />
         <source>deviation</source>
         <translation>偏差</translation>
     </message>
@@ -249,77 +299,22 @@
 <context>
     <name>QcResultTabs</name>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="222"/>
-        <source>CT number</source>
-        <translation>CT值</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="222"/>
-        <source>uniformity</source>
-        <translation>均匀性</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="223"/>
-        <source>noise</source>
-        <translation>噪声</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="223"/>
-        <source>NPS</source>
-        <translation>NPS</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="224"/>
-        <source>linearity</source>
-        <translation>线性</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="224"/>
-        <source>slice thickness</source>
-        <translation>层厚</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="225"/>
-        <source>geometry</source>
-        <translation>几何</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="225"/>
-        <source>low contrast</source>
-        <translation>低对比度</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="226"/>
-        <source>resolution</source>
-        <translation>分辨率</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="226"/>
-        <source>dose</source>
-        <translation>剂量</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="227"/>
-        <source>detectability</source>
-        <translation>可检测性</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="234"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="293" />
         <source>Measurements</source>
         <translation>测量结果</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="234"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="293" />
         <source>Artifacts</source>
         <translation>伪影</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="235"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="294" />
         <source>Plots</source>
         <translation>曲线</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="235"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="294" />
         <source>Trend</source>
         <translation>趋势</translation>
     </message>
@@ -327,23 +322,23 @@
 <context>
     <name>QcSliceView</name>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_viewer.py" line="63"/>
-        <location filename="../../station_plugins/ct_qc/ui_viewer.py" line="164"/>
+        <location filename="../../station_plugins/ct_qc/ui_viewer.py" line="63" />
+        <location filename="../../station_plugins/ct_qc/ui_viewer.py" line="164" />
         <source>Click an ROI to see its numbers.</source>
         <translation>点击感兴趣区查看数值。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_viewer.py" line="104"/>
+        <location filename="../../station_plugins/ct_qc/ui_viewer.py" line="104" />
         <source>slice %1 / %2, z %3 mm</source>
         <translation>层 %1 / %2，z %3 mm</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_viewer.py" line="129"/>
+        <location filename="../../station_plugins/ct_qc/ui_viewer.py" line="129" />
         <source>at (%1, %2) px, radius %3 px</source>
         <translation>位于 (%1, %2) px，半径 %3 px</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_viewer.py" line="162"/>
+        <location filename="../../station_plugins/ct_qc/ui_viewer.py" line="162" />
         <source>Module</source>
         <translation>模块</translation>
     </message>
@@ -351,27 +346,27 @@
 <context>
     <name>RejectedTable</name>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="133"/>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="136" />
         <source>not kept (too large)</source>
         <translation>未保留（过大）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="144"/>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="148" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="144"/>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="148" />
         <source>File / sender</source>
         <translation>文件 / 发送方</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="145"/>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="149" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="145"/>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="149" />
         <source>Quarantined as</source>
         <translation>隔离位置</translation>
     </message>
@@ -379,57 +374,57 @@
 <context>
     <name>ResultActionsMixin</name>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="27"/>
+        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="27" />
         <source>Analyse the series first; only an analysed result can become the baseline.</source>
         <translation>请先分析该序列；只有已分析的结果才能设为基线。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="50"/>
+        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="50" />
         <source>Accept as baseline of scanner %1</source>
         <translation>接受为扫描仪 %1 的基线</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="51"/>
+        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="51" />
         <source>Series %1, analysed %2, verdict %3. Later analyses of this scanner are checked against its constancy limits.</source>
         <translation>序列 %1，分析于 %2，结论 %3。此扫描仪以后的分析将按其稳定性限值检查。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="57"/>
+        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="57" />
         <source>Baseline of %1 set and signed.</source>
         <translation>%1 的基线已设置并签名。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="81"/>
+        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="81" />
         <source>Choose a series first.</source>
         <translation>请先选择序列。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="94"/>
+        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="94" />
         <source>Series archived to %1: all %2 instances confirmed by storage commitment.</source>
         <translation>序列已归档到 %1：全部 %2 个实例已经存储承诺确认。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="103"/>
+        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="103" />
         <source>NOT archived: %1 of %2 instances confirmed by %3.</source>
         <translation>未归档：%3 仅确认了 %2 个实例中的 %1 个。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="106"/>
+        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="106" />
         <source>Check the PACS, then archive again.</source>
         <translation>请检查PACS，然后重新归档。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="114"/>
+        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="114" />
         <source>Analyse the series first.</source>
         <translation>请先分析该序列。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="119"/>
+        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="119" />
         <source>Save PDF report</source>
         <translation>保存PDF报告</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="133"/>
+        <location filename="../../station_plugins/ct_qc/ui_actions.py" line="133" />
         <source>Report written: %1</source>
         <translation>报告已生成：%1</translation>
     </message>
@@ -437,112 +432,112 @@
 <context>
     <name>SeriesTable</name>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="99"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="99" />
         <source>HOLD</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="103"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="103" />
         <source>Scanner on hold: %1 (by %2)</source>
         <translation>扫描仪已暂停放行：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="106"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="106" />
         <source>accepted baseline of this scanner</source>
         <translation>此扫描仪已接受的基线</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="118"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="118" />
         <source>receiving…</source>
         <translation>接收中…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="118"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="118" />
         <source>queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="119"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="119" />
         <source>analysing…</source>
         <translation>分析中…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="120"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="120" />
         <source>received</source>
         <translation>已接收</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="128"/>
-        <source>normal</source>
-        <translation>正常</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="130"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="131" />
         <source>AI and physics disagree</source>
         <translation>AI与物理检测结论不一致</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="144"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="145" />
         <source>archived</source>
         <translation>已归档</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="147"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="148" />
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="148"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="149" />
         <source>%1 of %2 instances committed</source>
         <translation>%2 个实例中已确认 %1 个</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="169"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="170" />
         <source>Scanner</source>
         <translation>扫描仪</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="169"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="170" />
         <source>Acquired</source>
         <translation>采集时间</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="170"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="171" />
         <source>Images</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="170"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="171" />
         <source>Physics</source>
         <translation>物理检测</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="170"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="171" />
         <source>AI</source>
         <translation>AI</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_series.py" line="171"/>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="172" />
         <source>PACS</source>
         <translation>PACS</translation>
     </message>
 </context>
 <context>
     <name>TrendView</name>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="220" />
+        <source>Trend not available: %1</source>
+        <translation>趋势不可用：%1</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="188"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="244" />
         <source>%n result(s)</source>
         <translation>
-            <numerusform></numerusform>
+            <numerusform>%n 个结果</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="191"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="251" />
         <source>Scanner serial</source>
         <translation>设备序列号</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_results.py" line="192"/>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="252" />
         <source>Measurement</source>
         <translation>测量项</translation>
     </message>
@@ -550,77 +545,77 @@
 <context>
     <name>VerdictStrip</name>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="143"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="143" />
         <source>AI check running…</source>
         <translation>AI检查进行中…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="145"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="145" />
         <source>no AI verdict stored</source>
         <translation>未存储AI结论</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="147"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="147" />
         <source>AI check unavailable: %1 - physics checks only</source>
         <translation>AI检查不可用：%1 - 仅物理检测</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="150"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="150" />
         <source>normal</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="152"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="152" />
         <source>sent to image review</source>
         <translation>已送影像复核</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="157"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="157" />
         <source>Physics</source>
         <translation>物理检测</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="158"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="158" />
         <source>AI</source>
         <translation>AI</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="166"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="166" />
         <source>AI and physics disagree</source>
         <translation>AI与物理检测结论不一致</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="167"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="167" />
         <source>The series was queued for a reviewer at the image-review station.</source>
         <translation>该序列已进入影像复核工位的复核队列。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="170"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="170" />
         <source>accepted baseline</source>
         <translation>已接受的基线</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="172"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="172" />
         <source>baseline: %1 (%2)</source>
         <translation>基线：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="176"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="176" />
         <source>no baseline</source>
         <translation>无基线</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="182"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="182" />
         <source>not archived</source>
         <translation>未归档</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="184"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="184" />
         <source>archived (%1 instances committed)</source>
         <translation>已归档（%1 个实例已确认）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="186"/>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="186" />
         <source>archive failed: %1 of %2 committed</source>
         <translation>归档失败：%2 个中确认 %1 个</translation>
     </message>

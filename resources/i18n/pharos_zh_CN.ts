@@ -1,25 +1,25 @@
-<?xml version="1.0" encoding="utf-8"?>
+<?xml version='1.0' encoding='utf-8'?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../app/ui/about_dialog.py" line="74"/>
+        <location filename="../../app/ui/about_dialog.py" line="74" />
         <source>About Pharos</source>
         <translation>关于 Pharos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about_dialog.py" line="77"/>
+        <location filename="../../app/ui/about_dialog.py" line="77" />
         <source>Operator workstation for the quality and test stations of the CT factory. Quote these versions in deviation reports and validation records.</source>
         <translation>CT 工厂质量与测试工位的操作员工作站。在偏差报告和验证记录中请注明以下版本。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about_dialog.py" line="79"/>
+        <location filename="../../app/ui/about_dialog.py" line="79" />
         <source>Component</source>
         <translation>组件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about_dialog.py" line="79"/>
+        <location filename="../../app/ui/about_dialog.py" line="79" />
         <source>Version</source>
         <translation>版本</translation>
     </message>
@@ -27,92 +27,92 @@
 <context>
     <name>AlarmTable</name>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="62"/>
+        <location filename="../../widgets/alarm_table.py" line="62" />
         <source>Active</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="63"/>
+        <location filename="../../widgets/alarm_table.py" line="63" />
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="64"/>
+        <location filename="../../widgets/alarm_table.py" line="64" />
         <source>Cleared, not acknowledged</source>
         <translation>已恢复，未确认</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="65"/>
+        <location filename="../../widgets/alarm_table.py" line="65" />
         <source>Closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="69"/>
+        <location filename="../../widgets/alarm_table.py" line="69" />
         <source>Critical</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="70"/>
+        <location filename="../../widgets/alarm_table.py" line="70" />
         <source>High</source>
         <translation>高</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="71"/>
+        <location filename="../../widgets/alarm_table.py" line="71" />
         <source>Medium</source>
         <translation>中</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="72"/>
+        <location filename="../../widgets/alarm_table.py" line="72" />
         <source>Low</source>
         <translation>低</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="73"/>
+        <location filename="../../widgets/alarm_table.py" line="73" />
         <source>Info</source>
         <translation>信息</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="102"/>
+        <location filename="../../widgets/alarm_table.py" line="102" />
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="103"/>
+        <location filename="../../widgets/alarm_table.py" line="103" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="104"/>
+        <location filename="../../widgets/alarm_table.py" line="104" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="105"/>
+        <location filename="../../widgets/alarm_table.py" line="105" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="106"/>
+        <location filename="../../widgets/alarm_table.py" line="106" />
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="131"/>
+        <location filename="../../widgets/alarm_table.py" line="131" />
         <source>Acknowledged by %1</source>
         <translation>由 %1 确认</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="225"/>
+        <location filename="../../widgets/alarm_table.py" line="225" />
         <source>%1 active, %2 not acknowledged</source>
         <translation>%1 条活动，%2 条未确认</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="229"/>
+        <location filename="../../widgets/alarm_table.py" line="229" />
         <source>Acknowledge</source>
         <translation>确认报警</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_table.py" line="230"/>
+        <location filename="../../widgets/alarm_table.py" line="230" />
         <source>Acknowledge the selected alarms</source>
         <translation>确认所选报警</translation>
     </message>
@@ -120,120 +120,120 @@
 <context>
     <name>AuditViewer</name>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="203"/>
+        <location filename="../../app/ui/audit_viewer.py" line="203" />
         <source>%1 entries</source>
         <translation>%1 条记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="205"/>
+        <location filename="../../app/ui/audit_viewer.py" line="205" />
         <source>(first %1 shown: narrow the filters)</source>
         <translation>（仅显示前 %1 条：请缩小筛选范围）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="209"/>
+        <location filename="../../app/ui/audit_viewer.py" line="209" />
         <source>Export the audit trail</source>
         <translation>导出审计追踪</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="216"/>
+        <location filename="../../app/ui/audit_viewer.py" line="216" />
         <source>Exported to %1</source>
         <translation>已导出到 %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="230"/>
+        <location filename="../../app/ui/audit_viewer.py" line="230" />
         <source>Audit trail intact: %1 entries, every link verified.</source>
         <translation>审计追踪完整：%1 条记录，每个链接均已校验。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="235"/>
+        <location filename="../../app/ui/audit_viewer.py" line="235" />
         <source>Audit trail BROKEN at entry %1: %2</source>
         <translation>审计追踪在第 %1 条处断裂：%2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="238"/>
-        <source>Do not use this station&apos;s records until quality assurance has investigated; keep the database file as it is.</source>
+        <location filename="../../app/ui/audit_viewer.py" line="238" />
+        <source>Do not use this station's records until quality assurance has investigated; keep the database file as it is.</source>
         <translation>在质量保证部门调查之前，请勿使用本工位的记录；保持数据库文件原样。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="60"/>
-        <location filename="../../app/ui/audit_viewer.py" line="243"/>
+        <location filename="../../app/ui/audit_viewer.py" line="60" />
+        <location filename="../../app/ui/audit_viewer.py" line="243" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="58"/>
+        <location filename="../../app/ui/audit_viewer.py" line="58" />
         <source>#</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="59"/>
+        <location filename="../../app/ui/audit_viewer.py" line="59" />
         <source>Time (UTC)</source>
         <translation>时间 (UTC)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="61"/>
-        <location filename="../../app/ui/audit_viewer.py" line="243"/>
+        <location filename="../../app/ui/audit_viewer.py" line="61" />
+        <location filename="../../app/ui/audit_viewer.py" line="243" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="62"/>
-        <location filename="../../app/ui/audit_viewer.py" line="244"/>
+        <location filename="../../app/ui/audit_viewer.py" line="62" />
+        <location filename="../../app/ui/audit_viewer.py" line="244" />
         <source>Entity</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="63"/>
+        <location filename="../../app/ui/audit_viewer.py" line="63" />
         <source>Entity id</source>
         <translation>对象编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="64"/>
+        <location filename="../../app/ui/audit_viewer.py" line="64" />
         <source>Old value</source>
         <translation>原值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="65"/>
+        <location filename="../../app/ui/audit_viewer.py" line="65" />
         <source>New value</source>
         <translation>新值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="66"/>
+        <location filename="../../app/ui/audit_viewer.py" line="66" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="244"/>
+        <location filename="../../app/ui/audit_viewer.py" line="244" />
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="246"/>
+        <location filename="../../app/ui/audit_viewer.py" line="246" />
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="247"/>
+        <location filename="../../app/ui/audit_viewer.py" line="247" />
         <source>Until</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="248"/>
+        <location filename="../../app/ui/audit_viewer.py" line="248" />
         <source>Apply filters</source>
         <translation>应用筛选</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="249"/>
+        <location filename="../../app/ui/audit_viewer.py" line="249" />
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="250"/>
+        <location filename="../../app/ui/audit_viewer.py" line="250" />
         <source>Export PDF…</source>
         <translation>导出 PDF…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="251"/>
+        <location filename="../../app/ui/audit_viewer.py" line="251" />
         <source>Verify chain</source>
         <translation>校验链</translation>
     </message>
@@ -241,56 +241,89 @@
 <context>
     <name>AuditViewerDialog</name>
     <message>
-        <location filename="../../app/ui/audit_viewer.py" line="268"/>
-        <location filename="../../app/ui/audit_viewer.py" line="272"/>
+        <location filename="../../app/ui/audit_viewer.py" line="268" />
+        <location filename="../../app/ui/audit_viewer.py" line="272" />
         <source>Audit trail</source>
         <translation>审计追踪</translation>
     </message>
 </context>
 <context>
+    <name>CentralPages</name>
+    <message>
+        <location filename="../../app/gui.py" line="98" />
+        <source>The plant view is for supervisors.</source>
+        <translation>工厂视图仅供主管使用。</translation>
+    </message>
+    <message>
+        <location filename="../../app/gui.py" line="104" />
+        <source>Central database sync</source>
+        <translation>中央数据库同步</translation>
+    </message>
+    <message>
+        <location filename="../../app/gui.py" line="106" />
+        <source>Plant view</source>
+        <translation>工厂视图</translation>
+    </message>
+    <message>
+        <location filename="../../app/gui.py" line="114" />
+        <source>Central database sync…</source>
+        <translation>中央数据库同步…</translation>
+    </message>
+    <message>
+        <location filename="../../app/gui.py" line="116" />
+        <source>Plant view…</source>
+        <translation>工厂视图…</translation>
+    </message>
+</context>
+<context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="76"/>
+        <location filename="../../app/ui/login_dialog.py" line="79" />
         <source>The two new passwords differ.</source>
         <translation>两次输入的新密码不一致。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="77"/>
+        <location filename="../../app/ui/login_dialog.py" line="80" />
         <source>Type the same new password twice.</source>
         <translation>请两次输入相同的新密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="80"/>
+        <location filename="../../app/ui/login_dialog.py" line="83" />
         <source>The new password must differ from the old one.</source>
         <translation>新密码必须与旧密码不同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="91"/>
+        <location filename="../../app/ui/login_dialog.py" line="94" />
         <source>Change password</source>
         <translation>修改密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="93"/>
+        <location filename="../../app/ui/login_dialog.py" line="96" />
+        <source>Your password was set by an administrator. Choose your own password to continue.</source>
+        <translation>您的密码由管理员设置。请设置您自己的密码后继续。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="98" />
         <source>Your password has expired. Choose a new one to continue.</source>
         <translation>您的密码已过期。请设置新密码后继续。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="94"/>
+        <location filename="../../app/ui/login_dialog.py" line="99" />
         <source>Change the password of %1.</source>
         <translation>修改 %1 的密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="96"/>
+        <location filename="../../app/ui/login_dialog.py" line="101" />
         <source>Current password</source>
         <translation>当前密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="97"/>
+        <location filename="../../app/ui/login_dialog.py" line="102" />
         <source>New password</source>
         <translation>新密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="98"/>
+        <location filename="../../app/ui/login_dialog.py" line="103" />
         <source>New password again</source>
         <translation>再次输入新密码</translation>
     </message>
@@ -298,58 +331,58 @@
 <context>
     <name>LockScreen</name>
     <message>
-        <location filename="../../app/ui/idle_lock.py" line="185"/>
+        <location filename="../../app/ui/idle_lock.py" line="185" />
         <source>%1 is not an administrator.</source>
         <translation>%1 不是管理员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/idle_lock.py" line="200"/>
+        <location filename="../../app/ui/idle_lock.py" line="200" />
         <source>Workstation locked</source>
         <translation>工作站已锁定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/idle_lock.py" line="204"/>
+        <location filename="../../app/ui/idle_lock.py" line="204" />
         <source>Locked for %1. Enter the password to continue; open work is kept.</source>
         <translation>已为 %1 锁定。输入密码继续；未完成的工作会保留。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/idle_lock.py" line="207"/>
+        <location filename="../../app/ui/idle_lock.py" line="207" />
         <source>Logged out</source>
         <translation>已退出登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/idle_lock.py" line="208"/>
+        <location filename="../../app/ui/idle_lock.py" line="208" />
         <source>Log in to use the workstation.</source>
         <translation>请登录后使用工作站。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/idle_lock.py" line="209"/>
-        <location filename="../../app/ui/idle_lock.py" line="214"/>
+        <location filename="../../app/ui/idle_lock.py" line="209" />
+        <location filename="../../app/ui/idle_lock.py" line="214" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/idle_lock.py" line="210"/>
+        <location filename="../../app/ui/idle_lock.py" line="210" />
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../app/ui/idle_lock.py" line="211"/>
+        <location filename="../../app/ui/idle_lock.py" line="211" />
         <source>Log in…</source>
         <translation>登录…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/idle_lock.py" line="212"/>
+        <location filename="../../app/ui/idle_lock.py" line="212" />
         <source>Administrator override</source>
         <translation>管理员解锁</translation>
     </message>
     <message>
-        <location filename="../../app/ui/idle_lock.py" line="213"/>
+        <location filename="../../app/ui/idle_lock.py" line="213" />
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/idle_lock.py" line="215"/>
+        <location filename="../../app/ui/idle_lock.py" line="215" />
         <source>Unlock as administrator</source>
         <translation>以管理员身份解锁</translation>
     </message>
@@ -357,37 +390,42 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="147"/>
+        <location filename="../../app/ui/login_dialog.py" line="152" />
         <source>Enter your user name and password.</source>
         <translation>请输入用户名和密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="163"/>
-        <source>Your password has expired; log in again and choose a new one.</source>
-        <translation>您的密码已过期；请重新登录并设置新密码。</translation>
+        <location filename="../../app/ui/login_dialog.py" line="173" />
+        <source>Your password must be changed before you can log in.</source>
+        <translation>登录前必须修改密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="174"/>
+        <location filename="../../app/ui/login_dialog.py" line="174" />
+        <source>Log in again and choose a new password.</source>
+        <translation>请重新登录并设置新密码。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="186" />
         <source>Pharos log in</source>
         <translation>Pharos 登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="175"/>
+        <location filename="../../app/ui/login_dialog.py" line="187" />
         <source>Pharos workstation</source>
         <translation>Pharos 工作站</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="176"/>
+        <location filename="../../app/ui/login_dialog.py" line="188" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="177"/>
+        <location filename="../../app/ui/login_dialog.py" line="189" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="178"/>
+        <location filename="../../app/ui/login_dialog.py" line="190" />
         <source>Log in</source>
         <translation>登录</translation>
     </message>
@@ -395,107 +433,107 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="172"/>
+        <location filename="../../app/ui/main_window.py" line="173" />
         <source>Not logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="173"/>
+        <location filename="../../app/ui/main_window.py" line="174" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="193"/>
+        <location filename="../../app/ui/main_window.py" line="194" />
         <source>log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="244"/>
+        <location filename="../../app/ui/main_window.py" line="251" />
         <source>Station %1 could not open its panel: %2</source>
         <translation>工位 %1 无法打开界面：%2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="267"/>
+        <location filename="../../app/ui/main_window.py" line="274" />
         <source>Only an administrator can manage users.</source>
         <translation>只有管理员可以管理用户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="302"/>
+        <location filename="../../app/ui/main_window.py" line="308" />
         <source>Pharos workstation</source>
         <translation>Pharos 工作站</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="303"/>
+        <location filename="../../app/ui/main_window.py" line="309" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="304"/>
+        <location filename="../../app/ui/main_window.py" line="310" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="305"/>
+        <location filename="../../app/ui/main_window.py" line="311" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="306"/>
+        <location filename="../../app/ui/main_window.py" line="312" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="307"/>
+        <location filename="../../app/ui/main_window.py" line="313" />
         <source>Audit trail…</source>
         <translation>审计追踪…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="308"/>
+        <location filename="../../app/ui/main_window.py" line="314" />
         <source>User administration…</source>
         <translation>用户管理…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="309"/>
+        <location filename="../../app/ui/main_window.py" line="315" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="310"/>
+        <location filename="../../app/ui/main_window.py" line="316" />
         <source>Full screen</source>
         <translation>全屏</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="311"/>
+        <location filename="../../app/ui/main_window.py" line="317" />
         <source>Change password…</source>
         <translation>修改密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="312"/>
+        <location filename="../../app/ui/main_window.py" line="318" />
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="313"/>
+        <location filename="../../app/ui/main_window.py" line="319" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="314"/>
+        <location filename="../../app/ui/main_window.py" line="320" />
         <source>About Pharos…</source>
         <translation>关于 Pharos…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="357"/>
+        <location filename="../../app/ui/main_window.py" line="363" />
         <source>Cannot %1 now: %2 is still working.</source>
         <translation>现在无法%1：%2 仍在运行。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="359"/>
+        <location filename="../../app/ui/main_window.py" line="365" />
         <source>Stop or finish the running test first.</source>
         <translation>请先停止或完成正在进行的测试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="365"/>
+        <location filename="../../app/ui/main_window.py" line="371" />
         <source>close</source>
         <translation>关闭</translation>
     </message>
@@ -503,42 +541,42 @@
 <context>
     <name>MeasurementTable</name>
     <message>
-        <location filename="../../widgets/measurement_table.py" line="33"/>
+        <location filename="../../widgets/measurement_table.py" line="33" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../widgets/measurement_table.py" line="34"/>
+        <location filename="../../widgets/measurement_table.py" line="34" />
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../widgets/measurement_table.py" line="73"/>
+        <location filename="../../widgets/measurement_table.py" line="73" />
         <source>Measurement</source>
         <translation>测量项</translation>
     </message>
     <message>
-        <location filename="../../widgets/measurement_table.py" line="74"/>
+        <location filename="../../widgets/measurement_table.py" line="74" />
         <source>Value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../../widgets/measurement_table.py" line="75"/>
+        <location filename="../../widgets/measurement_table.py" line="75" />
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../widgets/measurement_table.py" line="76"/>
+        <location filename="../../widgets/measurement_table.py" line="76" />
         <source>Limits</source>
         <translation>限值</translation>
     </message>
     <message>
-        <location filename="../../widgets/measurement_table.py" line="77"/>
+        <location filename="../../widgets/measurement_table.py" line="77" />
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
     <message>
-        <location filename="../../widgets/measurement_table.py" line="117"/>
+        <location filename="../../widgets/measurement_table.py" line="117" />
         <source>Limits: %1</source>
         <translation>限值：%1</translation>
     </message>
@@ -546,22 +584,22 @@
 <context>
     <name>MessageBar</name>
     <message>
-        <location filename="../../widgets/message_bar.py" line="88"/>
+        <location filename="../../widgets/message_bar.py" line="109" />
         <source>Unexpected error: %1</source>
         <translation>意外错误：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/message_bar.py" line="90"/>
+        <location filename="../../widgets/message_bar.py" line="111" />
         <source>Report this with the log file.</source>
         <translation>请连同日志文件一起报告此问题。</translation>
     </message>
     <message>
-        <location filename="../../widgets/message_bar.py" line="103"/>
+        <location filename="../../widgets/message_bar.py" line="124" />
         <source>What to do: %1</source>
         <translation>处理方法：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/message_bar.py" line="108"/>
+        <location filename="../../widgets/message_bar.py" line="129" />
         <source>Dismiss</source>
         <translation>关闭提示</translation>
     </message>
@@ -569,27 +607,27 @@
 <context>
     <name>NotificationArea</name>
     <message>
-        <location filename="../../app/ui/notifications.py" line="129"/>
+        <location filename="../../app/ui/notifications.py" line="129" />
         <source>What to do: %1</source>
         <translation>处理方法：%1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notifications.py" line="145"/>
+        <location filename="../../app/ui/notifications.py" line="145" />
         <source>%1 unread errors</source>
         <translation>%1 条未读错误</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notifications.py" line="152"/>
+        <location filename="../../app/ui/notifications.py" line="152" />
         <source>Notices</source>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notifications.py" line="153"/>
+        <location filename="../../app/ui/notifications.py" line="153" />
         <source>Show the latest notices and errors</source>
         <translation>显示最近的通知和错误</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notifications.py" line="154"/>
+        <location filename="../../app/ui/notifications.py" line="154" />
         <source>Mark all read</source>
         <translation>全部标为已读</translation>
     </message>
@@ -597,32 +635,32 @@
 <context>
     <name>PlantView</name>
     <message>
-        <location filename="../../app/ui/plant_view.py" line="187"/>
+        <location filename="../../app/ui/plant_view.py" line="187" />
         <source>Period (days)</source>
         <translation>时间段（天）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plant_view.py" line="188"/>
+        <location filename="../../app/ui/plant_view.py" line="188" />
         <source>Query central database</source>
         <translation>查询中央数据库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plant_view.py" line="189"/>
+        <location filename="../../app/ui/plant_view.py" line="189" />
         <source>Results per scanner</source>
         <translation>各扫描仪结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plant_view.py" line="189"/>
+        <location filename="../../app/ui/plant_view.py" line="189" />
         <source>Fleet trend</source>
         <translation>全厂趋势</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plant_view.py" line="190"/>
+        <location filename="../../app/ui/plant_view.py" line="190" />
         <source>Alarm KPIs</source>
         <translation>报警 KPI</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plant_view.py" line="190"/>
+        <location filename="../../app/ui/plant_view.py" line="190" />
         <source>Stations</source>
         <translation>工位</translation>
     </message>
@@ -630,7 +668,7 @@
 <context>
     <name>SafetyBanner</name>
     <message>
-        <location filename="../../app/ui/notifications.py" line="203"/>
+        <location filename="../../app/ui/notifications.py" line="205" />
         <source>SAFETY</source>
         <translation>安全</translation>
     </message>
@@ -638,82 +676,82 @@
 <context>
     <name>SignatureDialog</name>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="38"/>
+        <location filename="../../widgets/esign_dialog.py" line="38" />
         <source>Reviewed</source>
         <translation>已复核</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="39"/>
+        <location filename="../../widgets/esign_dialog.py" line="39" />
         <source>Approved</source>
         <translation>已批准</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="40"/>
+        <location filename="../../widgets/esign_dialog.py" line="40" />
         <source>Released</source>
         <translation>已放行</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="41"/>
+        <location filename="../../widgets/esign_dialog.py" line="41" />
         <source>Rejected</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="42"/>
+        <location filename="../../widgets/esign_dialog.py" line="42" />
         <source>Verified</source>
         <translation>已验证</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="43"/>
+        <location filename="../../widgets/esign_dialog.py" line="43" />
         <source>Authored</source>
         <translation>已编制</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="55"/>
+        <location filename="../../widgets/esign_dialog.py" line="55" />
         <source>%1 by %2 (%3), %4</source>
         <translation>%1：%2 (%3)，%4</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="189"/>
+        <location filename="../../widgets/esign_dialog.py" line="189" />
         <source>Electronic signature</source>
         <translation>电子签名</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="190"/>
+        <location filename="../../widgets/esign_dialog.py" line="190" />
         <source>Content SHA-256</source>
         <translation>内容 SHA-256</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="192"/>
+        <location filename="../../widgets/esign_dialog.py" line="192" />
         <source>Meaning</source>
         <translation>签名含义</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="192"/>
+        <location filename="../../widgets/esign_dialog.py" line="192" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="192"/>
+        <location filename="../../widgets/esign_dialog.py" line="192" />
         <source>Printed name</source>
         <translation>签名人姓名</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="193"/>
+        <location filename="../../widgets/esign_dialog.py" line="193" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="193"/>
+        <location filename="../../widgets/esign_dialog.py" line="193" />
         <source>Comment (optional)</source>
         <translation>备注（可选）</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="201"/>
+        <location filename="../../widgets/esign_dialog.py" line="201" />
         <source>By signing you confirm the meaning above for exactly this content. Your electronic signature is the legally binding equivalent of your handwritten signature.</source>
         <translation>签名即表示您对上述内容确认所选含义。您的电子签名与手写签名具有同等法律效力。</translation>
     </message>
     <message>
-        <location filename="../../widgets/esign_dialog.py" line="204"/>
+        <location filename="../../widgets/esign_dialog.py" line="204" />
         <source>Sign</source>
         <translation>签名</translation>
     </message>
@@ -721,62 +759,62 @@
 <context>
     <name>SliceViewer</name>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="39"/>
+        <location filename="../../widgets/slice_viewer.py" line="39" />
         <source>Soft tissue</source>
         <translation>软组织</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="40"/>
+        <location filename="../../widgets/slice_viewer.py" line="40" />
         <source>Bone</source>
         <translation>骨</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="41"/>
+        <location filename="../../widgets/slice_viewer.py" line="41" />
         <source>Phantom</source>
         <translation>体模</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="42"/>
+        <location filename="../../widgets/slice_viewer.py" line="42" />
         <source>Lung</source>
         <translation>肺</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="43"/>
+        <location filename="../../widgets/slice_viewer.py" line="43" />
         <source>Wide</source>
         <translation>宽窗</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="44"/>
+        <location filename="../../widgets/slice_viewer.py" line="44" />
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="226"/>
+        <location filename="../../widgets/slice_viewer.py" line="226" />
         <source>W %1  L %2</source>
         <translation>窗宽 %1  窗位 %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="374"/>
+        <location filename="../../widgets/slice_viewer.py" line="374" />
         <source>x %1  y %2   %3 HU</source>
         <translation>x %1  y %2   %3 HU</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="381"/>
+        <location filename="../../widgets/slice_viewer.py" line="381" />
         <source>Fit</source>
         <translation>适应窗口</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="382"/>
+        <location filename="../../widgets/slice_viewer.py" line="382" />
         <source>Fit the image to the view (double click)</source>
         <translation>使图像适应视图（双击）</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="383"/>
+        <location filename="../../widgets/slice_viewer.py" line="383" />
         <source>AI heatmap</source>
         <translation>AI 热力图</translation>
     </message>
     <message>
-        <location filename="../../widgets/slice_viewer.py" line="385"/>
+        <location filename="../../widgets/slice_viewer.py" line="385" />
         <source>Window/level preset. Right-drag on the image: left/right = window, up/down = level</source>
         <translation>窗宽/窗位预设。在图像上按住右键拖动：左右调窗宽，上下调窗位</translation>
     </message>
@@ -784,22 +822,22 @@
 <context>
     <name>StationHost</name>
     <message>
-        <location filename="../../app/ui/station_host.py" line="248"/>
+        <location filename="../../app/ui/station_host.py" line="305" />
         <source>Roles that may open this station: %1</source>
         <translation>可打开此工位的角色：%1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/station_host.py" line="273"/>
+        <location filename="../../app/ui/station_host.py" line="331" />
         <source>%1 (unavailable)</source>
         <translation>%1（不可用）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/station_host.py" line="274"/>
+        <location filename="../../app/ui/station_host.py" line="332" />
         <source>Unavailable: %1</source>
         <translation>不可用：%1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/station_host.py" line="276"/>
+        <location filename="../../app/ui/station_host.py" line="334" />
         <source>Choose a station on the left.</source>
         <translation>请在左侧选择工位。</translation>
     </message>
@@ -807,22 +845,22 @@
 <context>
     <name>StationStatusPage</name>
     <message>
-        <location filename="../../app/ui/station_host.py" line="107"/>
+        <location filename="../../app/ui/station_host.py" line="109" />
         <source>%1 is unavailable</source>
         <translation>%1 不可用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/station_host.py" line="109"/>
+        <location filename="../../app/ui/station_host.py" line="111" />
         <source>The other stations keep working. Give this message and the log file to the station administrator.</source>
         <translation>其他工位照常工作。请将此消息和日志文件交给工位管理员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/station_host.py" line="112"/>
+        <location filename="../../app/ui/station_host.py" line="114" />
         <source>%1: not allowed for your role</source>
         <translation>%1：您的角色无权打开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/station_host.py" line="113"/>
+        <location filename="../../app/ui/station_host.py" line="115" />
         <source>Log in as a user with one of these roles.</source>
         <translation>请使用具有上述角色之一的用户登录。</translation>
     </message>
@@ -830,52 +868,52 @@
 <context>
     <name>StatusLights</name>
     <message>
-        <location filename="../../app/ui/status_lights.py" line="71"/>
+        <location filename="../../app/ui/status_lights.py" line="71" />
         <source>Updated %1</source>
         <translation>更新于 %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status_lights.py" line="76"/>
+        <location filename="../../app/ui/status_lights.py" line="76" />
         <source>Hardware</source>
         <translation>硬件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status_lights.py" line="76"/>
+        <location filename="../../app/ui/status_lights.py" line="76" />
         <source>PACS</source>
         <translation>PACS</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status_lights.py" line="77"/>
+        <location filename="../../app/ui/status_lights.py" line="77" />
         <source>Central database</source>
         <translation>中央数据库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status_lights.py" line="78"/>
+        <location filename="../../app/ui/status_lights.py" line="78" />
         <source>Sync backlog</source>
         <translation>待同步</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status_lights.py" line="81"/>
+        <location filename="../../app/ui/status_lights.py" line="81" />
         <source>connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status_lights.py" line="81"/>
+        <location filename="../../app/ui/status_lights.py" line="81" />
         <source>degraded</source>
         <translation>性能下降</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status_lights.py" line="82"/>
+        <location filename="../../app/ui/status_lights.py" line="82" />
         <source>not connected</source>
         <translation>未连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status_lights.py" line="82"/>
+        <location filename="../../app/ui/status_lights.py" line="82" />
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status_lights.py" line="83"/>
+        <location filename="../../app/ui/status_lights.py" line="83" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
@@ -883,118 +921,118 @@
 <context>
     <name>SyncPage</name>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="124"/>
+        <location filename="../../app/ui/sync_page.py" line="124" />
         <source>Pushed {0} rows ({1} quarantined); {2} configuration items pulled.</source>
         <translation>已推送 {0} 行（{1} 行隔离）；已拉取 {2} 项配置。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="154"/>
+        <location filename="../../app/ui/sync_page.py" line="154" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="154"/>
+        <location filename="../../app/ui/sync_page.py" line="154" />
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="155"/>
+        <location filename="../../app/ui/sync_page.py" line="155" />
         <source>not yet</source>
         <translation>尚未</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="159"/>
+        <location filename="../../app/ui/sync_page.py" line="159" />
         <source>{0:.0f} s</source>
         <translation>{0:.0f} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="161"/>
+        <location filename="../../app/ui/sync_page.py" line="161" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="168"/>
+        <location filename="../../app/ui/sync_page.py" line="168" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="168"/>
+        <location filename="../../app/ui/sync_page.py" line="168" />
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="168"/>
+        <location filename="../../app/ui/sync_page.py" line="168" />
         <source>Backlog (rows)</source>
         <translation>待同步（行）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="169"/>
+        <location filename="../../app/ui/sync_page.py" line="169" />
         <source>Oldest unsynced</source>
         <translation>最早未同步</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="169"/>
-        <location filename="../../app/ui/sync_page.py" line="176"/>
+        <location filename="../../app/ui/sync_page.py" line="169" />
+        <location filename="../../app/ui/sync_page.py" line="176" />
         <source>Quarantined</source>
         <translation>已隔离</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="169"/>
+        <location filename="../../app/ui/sync_page.py" line="169" />
         <source>Last sync (UTC)</source>
         <translation>上次同步 (UTC)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="170"/>
+        <location filename="../../app/ui/sync_page.py" line="170" />
         <source>Last error</source>
         <translation>上次错误</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="172"/>
+        <location filename="../../app/ui/sync_page.py" line="172" />
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="173"/>
+        <location filename="../../app/ui/sync_page.py" line="173" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="175"/>
+        <location filename="../../app/ui/sync_page.py" line="175" />
         <source>#</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="175"/>
+        <location filename="../../app/ui/sync_page.py" line="175" />
         <source>Table</source>
         <translation>数据表</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="175"/>
+        <location filename="../../app/ui/sync_page.py" line="175" />
         <source>Row id</source>
         <translation>行编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="175"/>
+        <location filename="../../app/ui/sync_page.py" line="175" />
         <source>Seq</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="176"/>
+        <location filename="../../app/ui/sync_page.py" line="176" />
         <source>Created (UTC)</source>
         <translation>创建时间 (UTC)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="176"/>
+        <location filename="../../app/ui/sync_page.py" line="176" />
         <source>Attempts</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="177"/>
+        <location filename="../../app/ui/sync_page.py" line="177" />
         <source>Error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="179"/>
+        <location filename="../../app/ui/sync_page.py" line="179" />
         <source>No central database configured ([database] central_url).</source>
         <translation>未配置中央数据库（[database] central_url）。</translation>
     </message>
@@ -1002,32 +1040,32 @@
 <context>
     <name>TaskProgressBar</name>
     <message>
-        <location filename="../../widgets/progress_bar.py" line="68"/>
+        <location filename="../../widgets/progress_bar.py" line="68" />
         <source>Working…</source>
         <translation>正在处理…</translation>
     </message>
     <message>
-        <location filename="../../widgets/progress_bar.py" line="88"/>
+        <location filename="../../widgets/progress_bar.py" line="88" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../widgets/progress_bar.py" line="98"/>
+        <location filename="../../widgets/progress_bar.py" line="98" />
         <source>Stopped: %1</source>
         <translation>已停止：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/progress_bar.py" line="102"/>
+        <location filename="../../widgets/progress_bar.py" line="102" />
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../widgets/progress_bar.py" line="105"/>
+        <location filename="../../widgets/progress_bar.py" line="105" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../widgets/progress_bar.py" line="106"/>
+        <location filename="../../widgets/progress_bar.py" line="106" />
         <source>Stop the running task after its current step</source>
         <translation>在当前步骤完成后停止正在运行的任务</translation>
     </message>
@@ -1035,32 +1073,32 @@
 <context>
     <name>TrendPlot</name>
     <message>
-        <location filename="../../widgets/trend_plot.py" line="112"/>
+        <location filename="../../widgets/trend_plot.py" line="112" />
         <source>action high</source>
         <translation>行动上限</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend_plot.py" line="113"/>
+        <location filename="../../widgets/trend_plot.py" line="113" />
         <source>action low</source>
         <translation>行动下限</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend_plot.py" line="115"/>
+        <location filename="../../widgets/trend_plot.py" line="115" />
         <source>warning high</source>
         <translation>警告上限</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend_plot.py" line="117"/>
+        <location filename="../../widgets/trend_plot.py" line="117" />
         <source>warning low</source>
         <translation>警告下限</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend_plot.py" line="122"/>
+        <location filename="../../widgets/trend_plot.py" line="122" />
         <source>target %1</source>
         <translation>目标值 %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend_plot.py" line="146"/>
+        <location filename="../../widgets/trend_plot.py" line="146" />
         <source>Date / time (local)</source>
         <translation>日期 / 时间（本地）</translation>
     </message>
@@ -1068,37 +1106,42 @@
 <context>
     <name>UserAdmin</name>
     <message>
-        <location filename="../../app/ui/i18n.py" line="77"/>
+        <location filename="../../app/ui/i18n.py" line="77" />
         <source>Operator</source>
         <translation>操作员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/i18n.py" line="78"/>
+        <location filename="../../app/ui/i18n.py" line="78" />
         <source>Quality engineer</source>
         <translation>质量工程师</translation>
     </message>
     <message>
-        <location filename="../../app/ui/i18n.py" line="79"/>
+        <location filename="../../app/ui/i18n.py" line="79" />
         <source>Reviewer</source>
         <translation>复核员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/i18n.py" line="80"/>
+        <location filename="../../app/ui/i18n.py" line="80" />
         <source>Supervisor</source>
         <translation>主管</translation>
     </message>
     <message>
-        <location filename="../../app/ui/i18n.py" line="81"/>
+        <location filename="../../app/ui/i18n.py" line="81" />
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="176"/>
+        <location filename="../../app/ui/user_admin.py" line="127" />
+        <source>The acting user %1 does not exist.</source>
+        <translation>操作用户 %1 不存在。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/user_admin.py" line="191" />
         <source>Choose at least one role.</source>
         <translation>请至少选择一个角色。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="191"/>
+        <location filename="../../app/ui/user_admin.py" line="206" />
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -1106,8 +1149,8 @@
 <context>
     <name>UserAdminDialog</name>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="281"/>
-        <location filename="../../app/ui/user_admin.py" line="285"/>
+        <location filename="../../app/ui/user_admin.py" line="298" />
+        <location filename="../../app/ui/user_admin.py" line="302" />
         <source>User administration</source>
         <translation>用户管理</translation>
     </message>
@@ -1115,147 +1158,147 @@
 <context>
     <name>UserAdminPanel</name>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="125"/>
+        <location filename="../../app/ui/user_admin.py" line="140" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="125"/>
+        <location filename="../../app/ui/user_admin.py" line="140" />
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="143"/>
+        <location filename="../../app/ui/user_admin.py" line="158" />
         <source>Reactivate</source>
         <translation>重新启用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="144"/>
+        <location filename="../../app/ui/user_admin.py" line="159" />
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="206"/>
+        <location filename="../../app/ui/user_admin.py" line="221" />
         <source>New user</source>
         <translation>新建用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="207"/>
-        <location filename="../../app/ui/user_admin.py" line="258"/>
+        <location filename="../../app/ui/user_admin.py" line="222" />
+        <location filename="../../app/ui/user_admin.py" line="273" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="207"/>
-        <location filename="../../app/ui/user_admin.py" line="258"/>
+        <location filename="../../app/ui/user_admin.py" line="222" />
+        <location filename="../../app/ui/user_admin.py" line="273" />
         <source>Full name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="208"/>
-        <location filename="../../app/ui/user_admin.py" line="218"/>
-        <location filename="../../app/ui/user_admin.py" line="258"/>
+        <location filename="../../app/ui/user_admin.py" line="223" />
+        <location filename="../../app/ui/user_admin.py" line="233" />
+        <location filename="../../app/ui/user_admin.py" line="273" />
         <source>Roles</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="208"/>
+        <location filename="../../app/ui/user_admin.py" line="223" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="209"/>
-        <location filename="../../app/ui/user_admin.py" line="229"/>
+        <location filename="../../app/ui/user_admin.py" line="224" />
+        <location filename="../../app/ui/user_admin.py" line="244" />
         <source>Password again</source>
         <translation>再次输入密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="210"/>
+        <location filename="../../app/ui/user_admin.py" line="225" />
         <source>User created.</source>
         <translation>用户已创建。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="217"/>
+        <location filename="../../app/ui/user_admin.py" line="232" />
         <source>Roles of %1</source>
         <translation>%1 的角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="221"/>
+        <location filename="../../app/ui/user_admin.py" line="236" />
         <source>Roles changed.</source>
         <translation>角色已更改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="228"/>
+        <location filename="../../app/ui/user_admin.py" line="243" />
         <source>Reset the password of %1</source>
         <translation>重置 %1 的密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="229"/>
+        <location filename="../../app/ui/user_admin.py" line="244" />
         <source>New password</source>
         <translation>新密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="232"/>
+        <location filename="../../app/ui/user_admin.py" line="247" />
         <source>Password reset; the user must change it at the next log in.</source>
         <translation>密码已重置；用户下次登录时必须修改密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="238"/>
+        <location filename="../../app/ui/user_admin.py" line="253" />
         <source>Unlock %1</source>
         <translation>解锁 %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="241"/>
+        <location filename="../../app/ui/user_admin.py" line="256" />
         <source>Account unlocked.</source>
         <translation>账户已解锁。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="248"/>
+        <location filename="../../app/ui/user_admin.py" line="263" />
         <source>Reactivate %1</source>
         <translation>重新启用 %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="248"/>
+        <location filename="../../app/ui/user_admin.py" line="263" />
         <source>Deactivate %1</source>
         <translation>停用 %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="253"/>
+        <location filename="../../app/ui/user_admin.py" line="268" />
         <source>Account reactivated.</source>
         <translation>账户已重新启用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="254"/>
+        <location filename="../../app/ui/user_admin.py" line="269" />
         <source>Account deactivated.</source>
         <translation>账户已停用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="258"/>
+        <location filename="../../app/ui/user_admin.py" line="273" />
         <source>Active</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="259"/>
+        <location filename="../../app/ui/user_admin.py" line="274" />
         <source>Locked until</source>
         <translation>锁定至</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="260"/>
+        <location filename="../../app/ui/user_admin.py" line="275" />
         <source>New user…</source>
         <translation>新建用户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="260"/>
+        <location filename="../../app/ui/user_admin.py" line="275" />
         <source>Roles…</source>
         <translation>角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="261"/>
+        <location filename="../../app/ui/user_admin.py" line="276" />
         <source>Reset password…</source>
         <translation>重置密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="262"/>
+        <location filename="../../app/ui/user_admin.py" line="277" />
         <source>Unlock…</source>
         <translation>解锁…</translation>
     </message>
@@ -1263,17 +1306,17 @@
 <context>
     <name>UserChangeDialog</name>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="46"/>
+        <location filename="../../app/ui/user_admin.py" line="49" />
         <source>Why is this change made? (required)</source>
         <translation>为什么要做此更改？（必填）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="57"/>
+        <location filename="../../app/ui/user_admin.py" line="60" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/user_admin.py" line="67"/>
+        <location filename="../../app/ui/user_admin.py" line="70" />
         <source>A reason is required for every change.</source>
         <translation>每项更改都必须填写原因。</translation>
     </message>
@@ -1281,57 +1324,57 @@
 <context>
     <name>Verdict</name>
     <message>
-        <location filename="../../widgets/verdict_badge.py" line="23"/>
+        <location filename="../../widgets/verdict_badge.py" line="23" />
         <source>PASS</source>
         <translation>合格</translation>
     </message>
     <message>
-        <location filename="../../widgets/verdict_badge.py" line="24"/>
+        <location filename="../../widgets/verdict_badge.py" line="24" />
         <source>WARN</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../widgets/verdict_badge.py" line="25"/>
+        <location filename="../../widgets/verdict_badge.py" line="25" />
         <source>FAIL</source>
         <translation>不合格</translation>
     </message>
     <message>
-        <location filename="../../widgets/verdict_badge.py" line="26"/>
+        <location filename="../../widgets/verdict_badge.py" line="26" />
         <source>ERROR</source>
         <translation>无法判定</translation>
     </message>
     <message>
-        <location filename="../../widgets/verdict_badge.py" line="27"/>
+        <location filename="../../widgets/verdict_badge.py" line="27" />
         <source>SKIP</source>
         <translation>跳过</translation>
     </message>
     <message>
-        <location filename="../../widgets/verdict_badge.py" line="35"/>
+        <location filename="../../widgets/verdict_badge.py" line="35" />
         <source>No result yet</source>
         <translation>尚无结果</translation>
     </message>
     <message>
-        <location filename="../../widgets/verdict_badge.py" line="36"/>
+        <location filename="../../widgets/verdict_badge.py" line="36" />
         <source>Within limits</source>
         <translation>在限值内</translation>
     </message>
     <message>
-        <location filename="../../widgets/verdict_badge.py" line="37"/>
+        <location filename="../../widgets/verdict_badge.py" line="37" />
         <source>Outside the warning band, inside the action limits</source>
         <translation>超出警告范围，但在行动限值内</translation>
     </message>
     <message>
-        <location filename="../../widgets/verdict_badge.py" line="39"/>
+        <location filename="../../widgets/verdict_badge.py" line="39" />
         <source>Outside the action limits</source>
         <translation>超出行动限值</translation>
     </message>
     <message>
-        <location filename="../../widgets/verdict_badge.py" line="40"/>
+        <location filename="../../widgets/verdict_badge.py" line="40" />
         <source>Could not decide: the measurement failed</source>
         <translation>无法判定：测量失败</translation>
     </message>
     <message>
-        <location filename="../../widgets/verdict_badge.py" line="42"/>
+        <location filename="../../widgets/verdict_badge.py" line="42" />
         <source>Not judged</source>
         <translation>未判定</translation>
     </message>

@@ -4,37 +4,37 @@
 <context>
     <name>ItemTable</name>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="107"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="112"/>
         <source>Step</source>
         <translation>步骤</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="107"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="112"/>
         <source>Title</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="107"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="112"/>
         <source>Value</source>
         <translation>测量值</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="108"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="113"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="108"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="113"/>
         <source>Limits</source>
         <translation>限值</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="108"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="113"/>
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="109"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="114"/>
         <source>AI</source>
         <translation>AI</translation>
     </message>
@@ -42,7 +42,7 @@
 <context>
     <name>LivePlot</name>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="186"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="191"/>
         <source>Signal</source>
         <translation>信号</translation>
     </message>
@@ -50,7 +50,7 @@
 <context>
     <name>PromptBox</name>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="224"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="229"/>
         <source>Operator prompt</source>
         <translation>操作员提示</translation>
     </message>
@@ -116,42 +116,42 @@
 <context>
     <name>StateBanner</name>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="79"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="84"/>
         <source>READY</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="79"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="84"/>
         <source>RUNNING</source>
         <translation>测试中</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="79"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="84"/>
         <source>PASS</source>
         <translation>合格</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="80"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="85"/>
         <source>WARN</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="80"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="85"/>
         <source>FAIL</source>
         <translation>不合格</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="80"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="85"/>
         <source>ERROR</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="81"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="86"/>
         <source>ABORTED</source>
         <translation>已中止</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="81"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="86"/>
         <source>INTERRUPTED</source>
         <translation>已中断</translation>
     </message>
@@ -159,167 +159,167 @@
 <context>
     <name>TunnelPanel</name>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="163"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="168"/>
         <source>Scan the serial (Enter starts)</source>
         <translation>扫描序列号（回车开始）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="164"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="169"/>
         <source>step key (single step)</source>
         <translation>步骤键（单步）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="165"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="170"/>
         <source>Released sequence</source>
         <translation>已发布序列</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="166"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="171"/>
         <source>Draft sequence (engineering)</source>
         <translation>草稿序列（工程）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="167"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="172"/>
         <source>Single step (engineering)</source>
         <translation>单步（工程）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="170"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="175"/>
         <source>Serial</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="171"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="176"/>
         <source>Socket</source>
         <translation>工位</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="172"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="177"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="173"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="178"/>
         <source>Abort...</source>
         <translation>中止…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="174"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="179"/>
         <source>Edit sequences...</source>
         <translation>编辑序列…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="175"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="180"/>
         <source>Resume...</source>
         <translation>继续…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="176"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="181"/>
         <source>Abort and record...</source>
         <translation>中止并记录…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="177"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="182"/>
         <source>Release (e-signature)...</source>
         <translation>发布（电子签名）…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="178"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="183"/>
         <source>Live signal</source>
         <translation>实时信号</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="179"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="184"/>
         <source>Recent units</source>
         <translation>最近整机</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="180"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="185"/>
         <source>Sequence version (operators: released only)</source>
         <translation>序列版本（操作员：仅已发布）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="226"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="231"/>
         <source>Checking route of %1 in the MES...</source>
         <translation>正在 MES 中核对 %1 的工艺路线…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="256"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="261"/>
         <source>Run %1 - %2</source>
         <translation>测试 %1 - %2</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="286"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="291"/>
         <source>The runner process stopped unexpectedly; the run is kept in the journal. Resume or abort it.</source>
         <translation>测试进程意外停止；本次测试已保存在日志中。请继续或中止。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="308"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="313"/>
         <source>ETA %1 s</source>
         <translation>预计剩余 %1 秒</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="353"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="358"/>
         <source>Abort run</source>
         <translation>中止测试</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="354"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="359"/>
         <source>Reason for the abort:</source>
         <translation>中止原因：</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="371"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="376"/>
         <source>Record %1 committed; release: %2 (%3)</source>
         <translation>记录 %1 已提交；放行：%2（%3）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="393"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="398"/>
         <source>Release unit %1</source>
         <translation>放行整机 %1</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="394"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="399"/>
         <source>Tunnel test %1, record %2</source>
         <translation>测试隧道结果 %1，记录 %2</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="399"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="407"/>
         <source>Released by e-signature; MES release queued for %1.</source>
         <translation>已电子签名放行；%1 的 MES 放行消息已排队。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="426"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="446"/>
         <source>Interrupted run: %1 (%2) started %3</source>
         <translation>中断的测试：%1（%2），开始于 %3</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="435"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="455"/>
         <source>Resume run</source>
         <translation>继续测试</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="436"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="456"/>
         <source>Reason for resuming:</source>
         <translation>继续原因：</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="453"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="473"/>
         <source>Abort interrupted run</source>
         <translation>中止中断的测试</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="454"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="474"/>
         <source>Reason:</source>
         <translation>原因：</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="464"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="484"/>
         <source>Run active</source>
         <translation>测试进行中</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="465"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="485"/>
         <source>A test run is active; abort it first.</source>
         <translation>有测试正在进行；请先中止。</translation>
     </message>

@@ -327,6 +327,11 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
     # --- language ----------------------------------------------------------------------
     def retranslate_ui(self) -> None:
         self.phantom_label.setText(self.tr("Phantom"))
+        from app.ui.i18n import current_language
+        from station_plugins.ct_qc.ui_names import phantom_name
+        for i in range(self.phantom_combo.count()):
+            self.phantom_combo.setItemText(i, phantom_name(self.phantom_combo.itemData(i),
+                                                           current_language()))
         self.profile_label.setText(self.tr("Limits"))
         self.analyse_button.setText(self.tr("Analyse"))
         self.baseline_button.setText(self.tr("Set as baseline…"))

@@ -72,21 +72,104 @@ def _plot(curve: Any, title: str, w: float, h: float, *, ylog: bool = False) -> 
     return d
 
 
-def _table_rows(result: Any) -> tuple[list, list]:
-    rows = [["key", "value", "unit", "limits", "verdict", "note"]]
+def _table_rows(result: Any, small: Any) -> tuple[list, list]:
+    """Measurements by their human names (the key below, grey); every cell wraps."""
+    from reportlab.platypus import Paragraph
+
+    from station_plugins.ct_qc.ui_names import measurement_name
+
+    rows = [["measurement", "value", "unit", "limits", "verdict", "note"]]
     styles = []
     for k, m in enumerate(result.measurements, start=1):
         v = "-" if m.value is None else (f"{m.value:.4g}" if isinstance(m.value, float) else str(m.value))
-        rows.append([m.key, v, m.unit, m.limits.text(), m.verdict.value, (m.note or "")[:70]])
+        name = Paragraph(f"{_esc(measurement_name(m.key))}<br/>"
+                         f"<font color='#666666' size='5.5'>{_esc(m.key)}</font>", small)
+        rows.append([name, v, Paragraph(_esc(m.unit or ""), small),
+                     Paragraph(_esc(m.limits.text()), small), m.verdict.value,
+                     Paragraph(_esc(m.note or ""), small)])
         styles.append(("BACKGROUND", (4, k), (4, k), VERDICT_RGB[m.verdict]))
     return rows, styles
 
 
+def _esc(text: Any) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def human_value(value: Any) -> str:
+    """A location or detail value as text a reader expects: numbers rounded, lists joined,
+    mappings as 'name value' pairs (never a Python repr)."""
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(human_value(v) for v in value) + ")"
+    if isinstance(value, dict):
+        return "; ".join(f"{str(k).replace('_', ' ')} {human_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def review_text(review: dict | None) -> tuple[str, str]:
+    """(headline, detail) of the AI check and the human review for the report header."""
+    if not review:
+        return "AI check: no AI verdict on this series", ""
+    ai = review.get("ai") or {}
+    state = ai.get("state")
+    if state == "unavailable":
+        head = f"AI check: not available ({ai.get('reason', '')})"
+    elif state == "available":
+        head = f"AI check: {ai.get('label')} ({ai.get('model', '')})"
+        if ai.get("disagreement"):
+            head += "; AI and physics disagree"
+    else:
+        head = "AI check: no AI verdict on this series"
+    decision = review.get("decision")
+    if decision:
+        detail = f"Review: {decision}"
+    elif ai.get("flagged") or ai.get("disagreement"):
+        detail = ("Review: PENDING - flagged for a quality engineer's review; this result is "
+                  "not released until the review is signed")
+    else:
+        detail = "Review: not required"
+    hold = review.get("hold")
+    if hold:
+        detail += f". Scanner on hold: {hold.get('reason', '')} ({hold.get('username', '')})"
+    return head, detail
+
+
+def _numbered_canvas(record_id: str, title: str) -> Any:
+    """A canvas that writes 'title · record id · page x of y' on every page."""
+    from reportlab.pdfgen import canvas
+
+    class NumberedCanvas(canvas.Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab API
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for n, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self.setFont("Helvetica", 7)
+                self.setFillGray(0.35)
+                w, _h = self._pagesize
+                self.drawString(40, 20, f"{title} - record {record_id}")
+                self.drawRightString(w - 40, 20, f"page {n} of {total}")
+                super().showPage()
+            super().save()
+    return NumberedCanvas
+
+
 def write_report(result: Any, path: str | Path, *, series: Any = None,
                  images: dict[str, np.ndarray] | None = None, signer: str = "",
-                 signatures: list[tuple[str, str, str]] | None = None) -> Path:
+                 signatures: list[tuple[str, str, str]] | None = None,
+                 record_id: str = "", review: dict | None = None) -> Path:
     """``signatures``: e-signatures on the result as (printed name (user), UTC, meaning),
-    listed in the signature block above an empty row for a handwritten signature."""
+    listed in the signature block above an empty row for a handwritten signature.
+    ``record_id``: the stored record (footer of every page, with page x of y);
+    ``review``: {"ai": review_link.ai_summary(...), "decision": text, "hold": {...}}."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
@@ -102,10 +185,18 @@ def write_report(result: Any, path: str | Path, *, series: Any = None,
                             title=f"CT QC {result.phantom} {result.inputs.get('scanner_serial') or ''}")
     inp, loc = result.inputs, result.localisation
     story = [Paragraph(f"CT image quality report - {result.phantom}", ss["Title"])]
-    badge = Table([[f"VERDICT: {result.verdict.value}"]], colWidths=[60 * mm])
-    badge.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), VERDICT_RGB[result.verdict]),
+    head, detail = review_text(review)
+    pending = "PENDING" in detail
+    badge_text = f"PHYSICS: {result.verdict.value}" + (" - REVIEW PENDING" if pending else "")
+    badge = Table([[badge_text]], colWidths=[110 * mm if pending else 60 * mm])
+    badge.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), VERDICT_RGB[result.verdict]
+                                if not pending else (1.0, 0.92, 0.70)),
                                ("FONTSIZE", (0, 0), (-1, -1), 14), ("ALIGN", (0, 0), (-1, -1), "CENTER")]))
-    story += [badge, Spacer(1, 3 * mm)]
+    story += [badge, Spacer(1, 2 * mm), Paragraph(_esc(head), small),
+              Paragraph(_esc(detail), small), Spacer(1, 2 * mm)]
+
+    def cell(text: Any) -> Any:
+        return Paragraph(_esc(text), small)
     info = [["scanner serial", str(inp.get("scanner_serial") or "-"), "series UID", str(inp.get("series_uid") or "-")],
             ["kVp / kernel", f"{inp.get('kvp') or '-'} / {inp.get('kernel') or '-'}",
              "slices / thickness", f"{inp.get('n_slices')} / {inp.get('slice_thickness_mm')} mm"],
@@ -117,6 +208,7 @@ def write_report(result: Any, path: str | Path, *, series: Any = None,
              "origin slice / confidence", f"{loc.origin_slice} / {loc.confidence:.2f}"]]
     if loc.missing_modules:
         info.append(["missing modules", ", ".join(loc.missing_modules), "", ""])
+    info = [[cell(c) for c in row] for row in info]           # every cell wraps
     t = Table(info, colWidths=[30 * mm, 60 * mm, 35 * mm, 57 * mm])
     t.setStyle(TableStyle([("FONTSIZE", (0, 0), (-1, -1), 7), ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)]))
     story += [t, Spacer(1, 3 * mm)]
@@ -136,8 +228,11 @@ def write_report(result: Any, path: str | Path, *, series: Any = None,
     if result.artifacts:
         rows = [["artifact", "amplitude HU", "location", "verdict"]]
         for a in result.artifacts:
-            loc_txt = ", ".join(f"{k}={v}" for k, v in a.location.items() if k not in ("centre_px",))
-            rows.append([a.type, f"{a.amplitude_hu:+.1f}", Paragraph(loc_txt, small), a.verdict.value])
+            loc_txt = "; ".join(f"{str(k).replace('_', ' ')} {human_value(v)}"
+                                for k, v in a.location.items() if k not in ("centre_px",))
+            from station_plugins.ct_qc.ui_names import part_name
+            rows.append([part_name(a.type), f"{a.amplitude_hu:+.1f}",
+                         Paragraph(_esc(loc_txt), small), a.verdict.value])
         at = Table(rows, colWidths=[20 * mm, 22 * mm, 120 * mm, 18 * mm])
         at.setStyle(TableStyle([("FONTSIZE", (0, 0), (-1, -1), 7), ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)]
                                + [("BACKGROUND", (3, k), (3, k), VERDICT_RGB[a.verdict])
@@ -152,13 +247,13 @@ def write_report(result: Any, path: str | Path, *, series: Any = None,
         row = [_plot(c, title, 88 * mm, 55 * mm) for c, title in plots]
         story += [Spacer(1, 2 * mm), Table([row[:2], row[2:4] if len(row) > 2 else ["", ""]])]
     story.append(PageBreak())
-    rows, styles = _table_rows(result)
+    rows, styles = _table_rows(result, small)
     mt = Table(rows, colWidths=[42 * mm, 18 * mm, 12 * mm, 32 * mm, 14 * mm, 64 * mm], repeatRows=1)
     mt.setStyle(TableStyle([("FONTSIZE", (0, 0), (-1, -1), 6.5), ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                             ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey)] + styles))
     story += [Paragraph("Measurements", ss["Heading3"]), mt, Spacer(1, 6 * mm)]
     for n in result.notes:
-        story.append(Paragraph(f"Note: {n}", small))
+        story.append(Paragraph(_esc(f"Note: {n}"), small))
     esigs = [[Paragraph(n, small), Paragraph(d, small), Paragraph(m, small)]
              for n, d, m in (signatures or [])]
     sig = Table([["Reviewed by (name, signature)", "Date", "Meaning"], *esigs,
@@ -167,5 +262,6 @@ def write_report(result: Any, path: str | Path, *, series: Any = None,
                 rowHeights=[6 * mm] + [None] * len(esigs) + [16 * mm])
     sig.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTSIZE", (0, 0), (-1, -1), 8)]))
     story += [Spacer(1, 6 * mm), Paragraph("Signature", ss["Heading3"]), sig]
-    doc.build(story)
+    rid = record_id or result.result_id
+    doc.build(story, canvasmaker=_numbered_canvas(rid, "CT image quality report"))
     return path

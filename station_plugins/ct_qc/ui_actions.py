@@ -122,8 +122,15 @@ class ResultActionsMixin:
                 return
         sigs = baseline.signatures_on_result(self.ctx.store, self.ctx.signatures,
                                              self._record_id or "")
+        from station_plugins.ct_qc.review_link import ai_summary
+        uid = (self._result.inputs or {}).get("series_uid") or self._current_uid or ""
+        serial = (self._result.inputs or {}).get("scanner_serial") or ""
+        snap = self._snapshot
+        review = {"ai": ai_summary(snap.ai.get(uid) if snap is not None else None),
+                  "hold": (snap.holds.get(serial) if snap is not None else None)}
         self._action_kind = "report"
-        self.actions.start(workflow.report_job, self._result, self._loaded, str(path), sigs)
+        self.actions.start(workflow.report_job, self._result, self._loaded, str(path), sigs,
+                           record_id=self._record_id or "", review=review)
 
     def _on_action_done(self, value: Any) -> None:
         kind, self._action_kind = getattr(self, "_action_kind", ""), ""

@@ -166,14 +166,29 @@ class ActivityLog(QListWidget):
         self.setUniformItemSizes(True)
         self._stored = 0
 
+    def event_text(self, event: Any) -> str:
+        """The intake service's event in the UI language (its English text for the log)."""
+        import re
+
+        m = re.fullmatch(r"series (\S+) complete: (\d+) instances.*", event.text or "")
+        if event.kind == "series_complete" and m:
+            return self.tr("Series complete: %1 images (%2)").replace(
+                "%1", m.group(2)).replace("%2", m.group(1))
+        kinds = {"series_complete": self.tr("series complete"),
+                 "rejected": self.tr("file rejected"), "quarantined": self.tr("quarantined"),
+                 "association": self.tr("scanner connected"), "error": self.tr("error"),
+                 "started": self.tr("receiver started"), "stopped": self.tr("receiver stopped")}
+        return f"{kinds.get(event.kind, event.kind)}: {event.text}"
+
     def add_event(self, event: Any) -> None:
         if event.kind in self.QUIET:       # one line per file would drown the rest
             self._stored += 1
             return
         if self._stored:
-            self.addItem(f"{event.ts_utc[11:19]}  {self._stored} file(s) stored")
+            self.addItem(f"{event.ts_utc[11:19]}  " + self.tr("%n file(s) stored", "",
+                                                             self._stored))
             self._stored = 0
-        self.addItem(f"{event.ts_utc[11:19]}  {event.kind}: {event.text}")
+        self.addItem(f"{event.ts_utc[11:19]}  {self.event_text(event)}")
         while self.count() > self.MAX_LINES:
             self.takeItem(0)
         self.scrollToBottom()

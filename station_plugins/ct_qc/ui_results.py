@@ -245,8 +245,15 @@ class TrendView(QWidget):
         self.sig_loaded.emit()
 
     def retranslate_ui(self) -> None:
+        from app.ui.i18n import current_language
+        from station_plugins.ct_qc.ui_names import measurement_name
+
         self.serial_label.setText(self.tr("Scanner serial"))
         self.key_label.setText(self.tr("Measurement"))
+        for i in range(self.key_combo.count()):
+            key = self.key_combo.itemData(i)
+            self.key_combo.setItemText(i, measurement_name(key, current_language()))
+            self.key_combo.setItemData(i, key, Qt.ItemDataRole.ToolTipRole)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
@@ -276,18 +283,11 @@ class QcResultTabs(QTabWidget):
         self.plots.set_result(result)
 
     def measurement_label(self, key: str) -> str:
-        """Key (the contract, always shown) with its group name in the UI language."""
-        group, _, rest = key.partition(".")
-        names = {"ct_number": self.tr("CT number"), "uniformity": self.tr("uniformity"),
-                 "noise": self.tr("noise"), "nps": self.tr("NPS"), "mtf": "MTF", "ttf": "TTF",
-                 "linearity": self.tr("linearity"), "slice_thickness": self.tr("slice thickness"),
-                 "geometry": self.tr("geometry"), "low_contrast": self.tr("low contrast"),
-                 "resolution": self.tr("resolution"), "dose": self.tr("dose"),
-                 "detectability": self.tr("detectability")}
-        name = names.get(group)
-        if name is None or name == group:
-            return key
-        return f"{name} · {rest}" if rest else name
+        """The measurement's human name in the UI language (the key is the tooltip)."""
+        from app.ui.i18n import current_language
+        from station_plugins.ct_qc.ui_names import measurement_name
+
+        return measurement_name(key, current_language())
 
     def retranslate_ui(self) -> None:
         for i, text in enumerate((self.tr("Measurements"), self.tr("Artifacts"),

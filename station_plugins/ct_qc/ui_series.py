@@ -125,7 +125,8 @@ class SeriesTable(QTableWidget):
         ai = ai_summary(snap.ai.get(uid) if snap is not None else None)
         ai_item = self.item(r, COL_AI)
         if ai["state"] == "available":
-            label = self.tr("normal") if ai["label"] == "normal" else str(ai["label"])
+            from station_plugins.image_review.ui_texts import class_text
+            label = class_text(str(ai["label"]))      # AI classes in the UI language
             ai_item.setText(("⚠ " if ai["disagreement"] else "") + label)
             ai_item.setToolTip(self.tr("AI and physics disagree") if ai["disagreement"] else
                                ai["model"])

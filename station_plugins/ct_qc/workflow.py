@@ -361,13 +361,16 @@ def station_snapshot(store: Any, link: Any = None, *, token: CancelToken | None 
 
 
 def report_job(result: Any, loaded: Any, path: str | Path, signatures: list, *,
-               token: CancelToken, progress: Callable) -> Path:
-    """Write the PDF report of one result; ``signatures`` are Signature objects on it."""
+               token: CancelToken, progress: Callable, record_id: str = "",
+               review: dict | None = None) -> Path:
+    """Write the PDF report of one result; ``signatures`` are Signature objects on it;
+    ``review``: the AI check / review status shown in the header (report_pdf.review_text)."""
     from station_plugins.ct_qc.report_pdf import write_report
 
     progress(0.1, "writing the PDF report")
     rows = [(f"{s.printed_name} ({s.username})", s.signed_utc,
              s.meaning + (f": {s.comment}" if s.comment else "")) for s in signatures]
-    out = write_report(result, path, series=loaded, signatures=rows)
+    out = write_report(result, path, series=loaded, signatures=rows, record_id=record_id,
+                       review=review)
     progress(1.0, "report written")
     return out

@@ -36,6 +36,7 @@ class Defects:
     image_defect: bool = False
     bearing_fault: str = ""         # axis name: motor current waveform anomaly
     soft_interlock: str = ""        # interlock that does not inhibit the beam
+    expired_calibration: str = ""   # instrument id whose calibration has run out
 
 
 @dataclass
@@ -60,12 +61,21 @@ class CArmSim:
                 "parts": {"tube": f"TB-{self.serial[-6:]}", "generator": f"GN-{self.serial[-6:]}",
                           "detector": f"FD-{self.serial[-6:]}"}}
 
-    @staticmethod
-    def instruments() -> list[dict]:
-        return [{"id": "DOSI-7", "kind": "dosimeter", "cal_due": "2026-03-31"},
-                {"id": "KVP-3", "kind": "kVp meter", "cal_due": "2026-01-15"},
-                {"id": "ESA-12", "kind": "safety analyser", "cal_due": "2025-12-31"},
-                {"id": "ENC-5", "kind": "laser tracker", "cal_due": "2026-06-30"}]
+    def instruments(self) -> list[dict]:
+        """The tunnel's instruments; calibrations due some months from today (the
+        simulator never ages), one expired when ``defects.expired_calibration`` names it."""
+        from datetime import date, timedelta
+
+        today = date.today()
+        out = [{"id": "DOSI-7", "kind": "dosimeter", "cal_due": today + timedelta(days=117)},
+               {"id": "KVP-3", "kind": "kVp meter", "cal_due": today + timedelta(days=41)},
+               {"id": "ESA-12", "kind": "safety analyser", "cal_due": today + timedelta(days=26)},
+               {"id": "ENC-5", "kind": "laser tracker", "cal_due": today + timedelta(days=207)}]
+        for i in out:
+            if i["id"] == self.defects.expired_calibration:
+                i["cal_due"] = today - timedelta(days=3)
+            i["cal_due"] = i["cal_due"].isoformat()
+        return out
 
     # --- generator --------------------------------------------------------------
     def expose(self, kv: float, ma: float, ms: float) -> dict:

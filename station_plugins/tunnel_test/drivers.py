@@ -130,7 +130,8 @@ class OpcUaDriverSet:
 
 
 def defects_from(names: list[str] | None) -> Defects:
-    """'kv_offset', 'weak_brake', 'leaky_earth', 'image_defect', 'bearing_fault' -> Defects."""
+    """'kv_offset', 'weak_brake', 'leaky_earth', 'image_defect', 'bearing_fault',
+    'soft_interlock', 'expired_calibration' -> Defects."""
     d = Defects()
     for n in names or []:
         if n == "kv_offset":
@@ -145,6 +146,8 @@ def defects_from(names: list[str] | None) -> Defects:
             d.bearing_fault = "orbital"
         elif n == "soft_interlock":
             d.soft_interlock = "door"
+        elif n == "expired_calibration":
+            d.expired_calibration = "KVP-3"
         else:
             raise ValueError(f"unknown defect '{n}'")
     return d

@@ -149,11 +149,16 @@ class RunEngine:
         try:
             if resume is None:
                 header = self.header()
+                ident = self._identify()
                 stored = self.journal.begin_run(self.req.run_id, header,
-                                                {"kind": "run_start", **header,
-                                                 **self._identify()})
+                                                {"kind": "run_start", **header, **ident})
                 if self.listener is not None:
                     self.listener(stored[0])
+                expired = expired_instruments(ident.get("instruments") or [])
+                if expired and self.req.mode == "released":
+                    raise RunStopped("error", "calibration expired: " + "; ".join(
+                        f"{i['id']} ({i.get('kind', '')}) was due {i['cal_due']}"
+                        for i in expired) + " - the run does not start")
             else:
                 self.steps.outputs.update(resume.outputs)
                 self.steps.verdicts.update(resume.verdicts)
@@ -289,3 +294,17 @@ class RunEngine:
 class _NoAi:
     def get(self, name: str) -> None:  # noqa: ARG002
         return None
+
+def expired_instruments(instruments: list[dict], today: Any = None) -> list[dict]:
+    """Instruments whose calibration due date has passed (a released run refuses them)."""
+    from datetime import date
+
+    today = today or date.today()
+    out = []
+    for inst in instruments:
+        try:
+            if date.fromisoformat(str(inst.get("cal_due"))[:10]) < today:
+                out.append(inst)
+        except ValueError:
+            out.append(inst)          # an unreadable due date is not a valid calibration
+    return out

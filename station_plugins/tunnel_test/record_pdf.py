@@ -12,11 +12,49 @@ VERDICT_COLORS = {"PASS": "#2e7d32", "WARN": "#9a5b00", "FAIL": "#c62828", "ERRO
 
 
 def _fmt(v: Any) -> str:
+    """Values as a reader expects them: never a Python repr (dicts become 'name value')."""
     if isinstance(v, float):
         return f"{v:.4g}"
     if isinstance(v, list):
         return ", ".join(_fmt(x) for x in v[:8]) + (" ..." if len(v) > 8 else "")
+    if isinstance(v, dict):
+        return "; ".join(f"{str(k).replace('_', ' ')} {_fmt(x)}" for k, x in v.items())
     return "" if v is None else str(v)
+
+
+def instrument_lines(record: dict) -> str:
+    """Each instrument with its calibration status on the run's date; an expired one is
+    flagged (a released run refuses to start with it: engine.expired_instruments)."""
+    from datetime import date
+
+    started = str(record.get("started_utc") or "")[:10]
+    try:
+        on = date.fromisoformat(started)
+    except ValueError:
+        on = date.today()
+    out = []
+    for i in record.get("instruments", []):
+        due = str(i.get("cal_due") or "")
+        try:
+            ok = date.fromisoformat(due[:10]) >= on
+        except ValueError:
+            ok = False
+        status = f"calibrated, due {due}" if ok else f"CALIBRATION EXPIRED (was due {due})"
+        out.append(f"{i.get('id')} ({i.get('kind', '')}): {status}")
+    return "; ".join(out) or "-"
+
+
+def _release_text(rel: dict) -> str:
+    if not rel:
+        return "not released"
+    by = rel.get("printed_name") or rel.get("username") or rel.get("by") or ""
+    when = rel.get("signed_utc") or rel.get("utc") or rel.get("released_utc") or ""
+    meaning = rel.get("meaning") or "released"
+    rest = {k: v for k, v in rel.items() if k not in ("printed_name", "username", "by",
+                                                      "signed_utc", "utc", "released_utc",
+                                                      "meaning")}
+    head = " ".join(x for x in (meaning, "by" if by else "", by, when) if x)
+    return head + (f" ({_fmt(rest)})" if rest else "")
 
 
 def write_record_pdf(record: dict, path: str | Path, *, release: dict | None = None) -> Path:
@@ -52,14 +90,13 @@ def write_record_pdf(record: dict, path: str | Path, *, release: dict | None = N
         ("Software", _fmt(record.get("software"))),
         ("AI models", "; ".join(f"{m['id']} v{m['version']} sha256 {str(m['sha256'])[:16]}..."
                                 for m in record["models"]) or "-"),
-        ("Instruments", "; ".join(f"{i['id']} ({i['kind']}) cal due {i['cal_due']}"
-                                  for i in record.get("instruments", [])) or "-"),
+        ("Instruments", instrument_lines(record)),
         ("Operators", ", ".join(record["operators"])),
         ("Started / ended (UTC)", f"{record['started_utc']}  /  {record['ended_utc'] or '-'}"),
         ("Status", f"{record['status']}  {record.get('reason') or ''}"),
         ("Counts", _fmt(record["counts"])),
         ("AI review items", ", ".join(record["review_items"]) or "none"),
-        ("Release", _fmt(rel) if rel else "not released"),
+        ("Release", _release_text(rel)),
         ("Record sha256", record["content_sha256"]),
     ]
     t = Table([[Paragraph(f"<b>{k}</b>", small), Paragraph(_esc(v), small)] for k, v in head],
@@ -106,15 +143,35 @@ def write_record_pdf(record: dict, path: str | Path, *, release: dict | None = N
                             for a in record["attachments"]],
                            colWidths=[70 * mm, 70 * mm, 110 * mm, 20 * mm]))
 
-    def footer(canvas: Any, doc_: Any) -> None:
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7)
-        canvas.drawString(10 * mm, 6 * mm, f"Pharos tunnel record {record['run_id']}  sha256 "
-                                           f"{record['content_sha256']}  page {doc_.page}")
-        canvas.restoreState()
-
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    doc.build(story, canvasmaker=_numbered_canvas(
+        f"Pharos tunnel record {record['run_id']}  sha256 {record['content_sha256']}"))
     return path
+
+
+def _numbered_canvas(footer: str) -> Any:
+    """Footer with the record id and hash and 'page x of y' on every page."""
+    from reportlab.pdfgen import canvas
+
+    class NumberedCanvas(canvas.Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab API
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for n, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self.setFont("Helvetica", 7)
+                w, _h = self._pagesize
+                self.drawString(28, 17, footer)
+                self.drawRightString(w - 28, 17, f"page {n} of {total}")
+                super().showPage()
+            super().save()
+    return NumberedCanvas
 
 
 def _esc(v: Any) -> str:

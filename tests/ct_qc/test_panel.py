@@ -156,7 +156,7 @@ def test_panel_speaks_chinese(qtbot, station_env, qapp):  # noqa: ANN001
     try:
         assert panel.analyse_button.text() == "分析"
         assert panel.tabs.tabText(0) == "测量结果"
-        assert panel.tabs.measurement_label("ct_number.water") == "CT值 · water"
+        assert panel.tabs.measurement_label("ct_number.water") == "CT值（水）"
         assert panel.intake_bar.receive_button.text() == "接收扫描仪图像"
         assert panel.archive_button.text() == "归档到PACS"
     finally:

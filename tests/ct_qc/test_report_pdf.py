@@ -19,8 +19,39 @@ def test_report_pdf_with_images_tables_and_plots(tmp_path):
     assert data.startswith(b"%PDF") and len(data) > 20_000
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
-        assert f"VERDICT: {r.verdict.value}" in text and "ring" in text and r.profile.sha256[:32] in text
+        assert f"PHYSICS: {r.verdict.value}" in text and "ring" in text and r.profile.sha256[:32] in text
         assert "ct_number.teflon" in text and "Signature" in text
+
+
+def _pages(path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return [p for p in text.split("\f") if p.strip()]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext not installed")
+def test_report_fit_for_a_controlled_file(tmp_path):
+    """Issue 17: page x of y and the record id on every page, human measurement names,
+    no raw Python structures, the AI check and the pending review stated (not a bare PASS)."""
+    sim, r = analysed(profile="factory_simct_120kv", artifacts=(art("ring", 20.0, radius_mm=40.0),),
+                      seed=26)
+    review = {"ai": {"state": "available", "label": "ring", "model": "ct-artifacts 1.2",
+                     "flagged": True, "disagreement": r.verdict.value == "PASS"}}
+    out = write_report(r, tmp_path / "r.pdf", series=LoadedSeries.from_simulated(sim),
+                       record_id="rec-0001-abcdef", review=review)
+    pages = _pages(out)
+    assert len(pages) >= 2
+    for n, page in enumerate(pages, start=1):
+        assert f"page {n} of {len(pages)}" in page, n
+        assert "record rec-0001-abcdef" in page, n
+    text = "\n".join(pages)
+    assert "REVIEW PENDING" in text and "AI check: ring" in text
+    assert "CT number, Teflon" in text or "CT number, water" in text     # human names
+    assert "{'" not in text and "':" not in text and "[(" not in text    # no Python reprs
+    # the series UID is wrapped inside its cell, not cut at the page edge
+    uid = str(r.inputs.get("series_uid") or "")
+    if uid:
+        assert uid[-6:] in text.replace(" ", "").replace("\n", "")
 
 
 def test_overlay_drawn_on_the_measured_slice_only():

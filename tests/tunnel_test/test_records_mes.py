@@ -133,3 +133,36 @@ def test_role_rules_operator_released_only_draft_not_releasable(tmp_path, consol
     assert row.payload["releasable"] is False and decision["mode"] == "blocked"
     with pytest.raises(rel.ReleaseRefused):
         console.release(row.payload["run_id"], username="qe1", password=USER_PW)
+
+
+def _pdf_pages(pdf) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return [p for p in text.split("\f") if p.strip()]
+
+
+def test_record_pdf_pages_calibration_and_no_raw_structures(tmp_path, console, ws, mini_seq):
+    """Issue 17: page x of y and the run id on every page, calibration status per
+    instrument, human text instead of Python dicts."""
+    row, _ = _run(console, ws, mini_seq)
+    r = row.payload
+    pdf = write_record_pdf(r, tmp_path / "rec.pdf", release={
+        "printed_name": "Quality Wang", "signed_utc": "2026-01-05T08:12:03.000Z",
+        "meaning": "released", "mes": {"queued": True}})
+    pages = _pdf_pages(pdf)
+    for n, page in enumerate(pages, start=1):
+        assert f"page {n} of {len(pages)}" in page and r["run_id"] in page
+    text = "\n".join(pages)
+    assert "calibrated, due" in text and "EXPIRED" not in text
+    assert "released by Quality Wang" in text
+    assert "{'" not in text and "':" not in text
+
+
+def test_expired_calibration_refuses_the_run_and_is_flagged(tmp_path, console, ws, mini_seq):
+    row, _ = _run(console, ws, mini_seq, defects=["expired_calibration"])
+    r = row.payload
+    assert r["status"] == "error" and "calibration expired" in (r.get("reason") or "")
+    assert "KVP-3" in r["reason"] and r["disposition"] != "PASS"
+    assert not any(s["attempts"] for s in r["steps"])            # no step was run
+    text = "\n".join(_pdf_pages(write_record_pdf(r, tmp_path / "rec.pdf")))
+    assert "KVP-3 (kVp meter): CALIBRATION EXPIRED" in text

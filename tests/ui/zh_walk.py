@@ -1,0 +1,110 @@
+"""Walk every visible widget text of a window (labels, buttons, tabs, headers, combo
+items, placeholders, menus, group titles) and find user text left in English."""
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QGroupBox,
+                               QHeaderView, QLabel, QLineEdit, QMenu, QTabWidget, QWidget)
+
+# views whose cells are authored data, not UI text (their headers are still checked):
+# the tunnel step table shows the sequence file's step titles and readings. KNOWN GAP:
+# sequence files carry English titles only (a title_zh in the sequence format is needed,
+# tunnel engine); listed here so the gap is visible, not hidden in the rule.
+DATA_VIEWS = {"tunnel_item_table"}
+DATA_LABELS = {"tunnel_current_item", "tunnel_sequence"}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
+# not translated on purpose: units, standards, abbreviations, product and protocol names
+ALLOWED = {
+    "ct", "qc", "ai", "mtf", "hu", "pdf", "csv", "mes", "dicom", "pacs", "kv", "ma", "ms",
+    "mas", "roi", "ttf", "nps", "sd", "id", "uid", "ok", "pharos", "opc", "ua", "sha",
+    "utc", "ae", "scp", "scu", "tls", "mm", "cm", "mgy", "mgy/h", "usv", "usv/h", "gy",
+    "lp", "cnr", "snr", "catphan", "acr", "iso", "iec", "gbz", "onnx", "cpu", "gpu", "db",
+    "url", "ip", "tcp", "http", "https", "yaml", "json", "png", "xlsx", "min", "max", "hz",
+    "kw", "kwh", "rh", "sn", "mlc", "fov", "dpi", "gb", "mb", "kb", "ver", "rev", "qr",
+    "esc", "enter", "ctrl", "shift", "tab", "mtf10", "mtf50", "fwhm", "hvl", "ctdi",
+    "postgresql", "orthanc", "sqlite", "wl", "ww", "nan", "inf", "pass", "fail", "warn",
+    "skip", "lot", "ctqc", "kvp", "us",
+}
+
+
+def _english_words(text: str) -> list[str]:
+    words = []
+    for w in WORD.findall(text):
+        lw = w.lower()
+        if lw in ALLOWED or (w.isupper() and len(w) <= 5):       # an abbreviation
+            continue
+        words.append(w)
+    return words
+
+
+def untranslated(text: str) -> bool:
+    text = re.sub(r"\b[\w.-]*\d[\w.-]*\b", " ", text or "")   # serials, ids, numbers
+    text = re.sub(r"\S+[/\\]\S+", " ", text)                 # paths, URLs, units like mGy/h
+    text = re.sub(r"\b\w+\.\w+\b", " ", text)                 # file names, dotted keys
+    words = _english_words(text)
+    if not words:
+        return False
+    if not CJK.search(text):
+        return True
+    # mixed: a phrase of two or more English words inside Chinese text
+    for a, b in re.findall(r"([A-Za-z][A-Za-z']+)\s+(?=([A-Za-z][A-Za-z']+))", text):
+        if a in words and b in words:
+            return True
+    return False
+
+
+def visible_texts(root: QWidget) -> list[tuple[str, str]]:
+    """(where, text) for every text the user can see now."""
+    out: list[tuple[str, str]] = []
+
+    def add(w: QWidget, what: str, text: str) -> None:
+        if text and text.strip():
+            out.append((f"{type(w).__name__}#{w.objectName() or '?'}.{what}", text))
+
+    for w in [root, *root.findChildren(QWidget)]:
+        if not w.isVisible():
+            continue
+        if w.objectName() in DATA_LABELS:
+            continue
+        if isinstance(w, QLabel):
+            add(w, "text", w.text() if w.textFormat() != Qt.TextFormat.RichText else
+                re.sub(r"<[^>]+>", " ", w.text()))
+        elif isinstance(w, QAbstractButton):
+            add(w, "text", w.text())
+        if isinstance(w, QGroupBox):
+            add(w, "title", w.title())
+        if isinstance(w, QLineEdit):
+            add(w, "placeholder", w.placeholderText())
+        if isinstance(w, QComboBox):
+            for i in range(w.count()):
+                add(w, f"item{i}", w.itemText(i))
+        if isinstance(w, QTabWidget):
+            for i in range(w.count()):
+                add(w, f"tab{i}", w.tabText(i))
+        if isinstance(w, QAbstractItemView) and w.model() is not None and \
+                not isinstance(w, QHeaderView) and w.objectName() not in DATA_VIEWS:
+            m = w.model()
+            try:
+                columns = m.columnCount()
+            except TypeError:                         # a list model
+                columns = 0
+            for r in range(min(m.rowCount(), 60)):
+                for c in range(max(columns, 1)):
+                    value = m.data(m.index(r, c))
+                    if isinstance(value, str):
+                        add(w, f"cell{r},{c}", value)
+            for c in range(columns):
+                add(w, f"header{c}", str(m.headerData(c, Qt.Orientation.Horizontal) or ""))
+    for menu in root.findChildren(QMenu):
+        add(menu, "title", menu.title())
+        for a in menu.actions():
+            if a.isVisible():
+                add(menu, "action", a.text().replace("&", ""))
+    return out
+
+
+def find_untranslated(root: QWidget) -> list[str]:
+    return [f"{where}: {text!r}" for where, text in visible_texts(root) if untranslated(text)]
