@@ -280,7 +280,9 @@ def test_cli_recover_and_list_commit_the_stranded_record(tmp_path, mini_seq, cap
 @pytest.mark.slow
 def test_kill_whole_tree_between_run_end_and_record_then_list_recovers(tmp_path, mini_seq):
     """The issue's reproduction: poll the journal, SIGKILL the process group as soon as
-    the run leaves 'running' (run_end journalled, record maybe not yet committed)."""
+    the run leaves 'running' (run_end journalled, record maybe not yet committed). Under
+    heavy load the console may finish before the poller sees the change; then the run is
+    repeated (up to 3 times)."""
     import sqlite3
     import time
 
@@ -291,40 +293,47 @@ def test_kill_whole_tree_between_run_end_and_record_then_list_recovers(tmp_path,
     cfg.write_text('[stations.tunnel_test]\nendpoint = "local"\n', encoding="utf-8")
     common = ["--data-dir", str(data), "--config", str(cfg)]
     jpath = data / "stations" / "tunnel_test" / "tunnel_journal.db"
+
     make_user(data, "op1", "operator", config=cfg)        # `tunnel run` needs a login (D17)
-    p = subprocess.Popen([sys.executable, "-m", "app", "tunnel", "run", "--sequence",
-                          str(mini_seq), "--serial", "SN-GROUP", "--as", "op1", *common],
-                         cwd=ROOT, env={**_env(), "PHAROS_PASSWORD": PASSWORD},
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
-    status = None
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and p.poll() is None:
-            if jpath.exists():
-                try:
-                    con = sqlite3.connect(f"file:{jpath}?mode=ro", uri=True, timeout=1)
-                    row = con.execute("SELECT status FROM tunnel_runs").fetchone()
-                    con.close()
-                except sqlite3.Error:
-                    row = None
-                if row and row[0] != "running":
-                    status = row[0]
-                    break
-            time.sleep(0.005)
-    finally:
+
+    def run_and_kill(serial: str) -> str | None:
+        p = subprocess.Popen([sys.executable, "-m", "app", "tunnel", "run", "--sequence",
+                              str(mini_seq), "--serial", serial, "--as", "op1", *common],
+                             cwd=ROOT, env={**_env(), "PHAROS_PASSWORD": PASSWORD},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+        status = None
         try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        p.wait(30)
-    assert status == "completed"
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and p.poll() is None:
+                if jpath.exists():
+                    try:
+                        con = sqlite3.connect(f"file:{jpath}?mode=ro", uri=True, timeout=1)
+                        row = con.execute("SELECT status FROM tunnel_runs WHERE serial=?",
+                                          (serial,)).fetchone()
+                        con.close()
+                    except sqlite3.Error:
+                        row = None
+                    if row and row[0] != "running":
+                        status = row[0]
+                        break
+                time.sleep(0.005)
+        finally:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait(30)
+        return status
+
+    caught = next((sn for sn in (f"SN-GROUP-{i}" for i in range(3)) if run_and_kill(sn)), None)
+    assert caught, "the run never left 'running' while its console was alive"
     assert main(["tunnel", "list", *common]) == 0
     j = TunnelJournal(jpath)
     try:
-        (run,) = j.runs()
-        assert run["record_id"]                        # committed from the journal
-        kinds = {o["kind"] for o in j.outbox_all(run["run_id"])}
-        assert {"work_started", "units_tested", "work_completed"} <= kinds
+        for run in j.runs():
+            assert run["status"] == "completed" and run["record_id"]   # committed
+            kinds = {o["kind"] for o in j.outbox_all(run["run_id"])}
+            assert {"work_started", "units_tested", "work_completed"} <= kinds
     finally:
         j.close()
