@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from station_plugins.ct_qc.analysis import analyze_series  # noqa: E402
-from station_plugins.ct_qc.dicom_load import load_series  # noqa: E402
-from station_plugins.ct_qc.simulator import (ArtifactSpec, SimParams, simulate_series,  # noqa: E402
+from app.ct.analysis import analyze_series  # noqa: E402
+from app.ct.dicom_load import load_series  # noqa: E402
+from app.ct.simulator import (ArtifactSpec, SimParams, simulate_series,  # noqa: E402
                                              write_dicom_series)
 
 PYLINAC_PY = ROOT / "benchmarks/.venvs/pylinac/bin/python"

@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.ct.image_renderer import RenderArtifact, RenderParams, render_series  # noqa: E402
-from station_plugins.ct_qc.analysis import analyze_series  # noqa: E402
-from station_plugins.ct_qc.dicom_load import load_series  # noqa: E402
-from station_plugins.ct_qc.limits import default_profile_for  # noqa: E402
+from app.ct.analysis import analyze_series  # noqa: E402
+from app.ct.dicom_load import load_series  # noqa: E402
+from app.ct.limits import default_profile_for  # noqa: E402
 
 PYLINAC_PY = ROOT / "benchmarks/.venvs/pylinac/bin/python"
 RUNNER = Path(__file__).with_name("pylinac_runner.py")
@@ -75,7 +75,7 @@ IMG_ARTIFACTS = [
 
 # ---------------------------------------------------------------- the station simulator
 def sim_write(folder: Path, seed: int, d: dict | None = None, arts: tuple = ()) -> dict:
-    from station_plugins.ct_qc.simulator import ArtifactSpec, SimParams, simulate_series, write_dicom_series
+    from app.ct.simulator import ArtifactSpec, SimParams, simulate_series, write_dicom_series
     kw = {}
     if d is not None:
         kw = dict(noise_sd_hu=d["noise"], roll_deg=d["roll"], centre_offset_mm=d["offset"],

@@ -2,9 +2,11 @@
 
     .venv/bin/python benchmarks/image_review/bench_ai.py [--slices 256] [--threads 0]
 
-Prints one table: the raw ONNX inference (256 x 256 x 3-slice input) at batch 1 and 16,
-and the whole AI check of a simulated series (preprocessing + inference + verdicts),
-slices per second and per-slice latency p50/p95; plus one occlusion heatmap.
+Prints one table: the raw ONNX inference (256 x 256 x 3-slice input; 2.0 and later also
+the context vector) at batch 1 and 16, the scanner-independent normalisation alone (2.0:
+1 mm grid + physical context, measured on the native 512 x 512 slices) and the whole AI
+check of a simulated series (normalisation + inference + verdicts), slices per second
+and per-slice latency p50/p95; plus one occlusion heatmap.
 Goal (issue #4): >= 200 slices/s for 256 x 256 input on the 2-core CPU.
 """
 from __future__ import annotations
@@ -22,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from app.adapters.inference import ModelRegistry, OnnxModel  # noqa: E402
 from app.paths import models_dir  # noqa: E402
-from station_plugins.ct_qc.simulator import SimParams, simulate_series  # noqa: E402
-from station_plugins.image_review.ai_check import AiChecker  # noqa: E402
+from app.ct.simulator import SimParams, simulate_series  # noqa: E402
+from app.ct.ai.check import AiChecker  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:
@@ -41,31 +43,47 @@ def main() -> None:
     onnx = OnnxModel(card, intra_op_threads=a.threads)
     rng = np.random.default_rng(0)
     x = (rng.normal(0, 10, (a.slices, 3, 256, 256)) ).astype(np.float32)
+    with_ctx = len(onnx.input_names) > 1
+    ctx = np.zeros((a.slices, onnx.session.get_inputs()[1].shape[1]), np.float32) \
+        if with_ctx else None
+
+    def feeds(i: int, j: int):
+        return {"image": x[i:j], "context": ctx[i:j]} if with_ctx else x[i:j]
+
     rows = []
     for batch in (1, 16):
-        onnx.run(x[:batch])  # warm-up
+        onnx.run(feeds(0, batch))  # warm-up
         lat = []
         t0 = time.perf_counter()
         for i in range(0, a.slices, batch):
             t1 = time.perf_counter()
-            onnx.run(x[i:i + batch])
+            onnx.run(feeds(i, i + batch))
             lat.append((time.perf_counter() - t1) * 1000 / batch)
         total = time.perf_counter() - t0
         rows.append((f"ONNX inference, batch {batch}", a.slices / total, pct(lat, 50), pct(lat, 95)))
     sim = simulate_series(SimParams(phantom="catphan504", matrix=512, slice_thickness_mm=2.0,
                                     n_slices=68, seed=3))
     checker = AiChecker(onnx)
-    checker.classify(sim.volume[:4])
+    checker.classify(sim.volume[:4], pixel_mm=sim.pixel_mm)
+    if checker.uses_context:
+        from app.ct.ai.normalise import prepare
+
+        idx = list(range(1, 67))
+        t0 = time.perf_counter()
+        prepare(sim.volume, sim.pixel_mm, idx)
+        t = time.perf_counter() - t0
+        rows.append(("normalisation alone (1 mm grid + context), 66 slices", 66 / t,
+                     t * 1000 / 66, float("nan")))
     times = []
     for _ in range(3):
         t0 = time.perf_counter()
-        res = checker.classify(sim.volume, batch_size=16)
+        checker.classify(sim.volume, batch_size=16, pixel_mm=sim.pixel_mm)
         times.append(time.perf_counter() - t0)
     best = min(times)
-    rows.append((f"AI check of a 68 x 512^2 series (incl. resampling)", 68 / best,
+    rows.append(("AI check of a 68 x 512^2 series (incl. normalisation)", 68 / best,
                  best * 1000 / 68, max(times) * 1000 / 68))
     t0 = time.perf_counter()
-    checker.explain(sim.volume, 34)
+    checker.explain(sim.volume, 34, pixel_mm=sim.pixel_mm)
     heat = time.perf_counter() - t0
     load = os.getloadavg()[0]
     print(f"model {card.model_id} sha256 {card.sha256[:16]}…, providers {', '.join(onnx.providers)}, "

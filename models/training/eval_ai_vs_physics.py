@@ -21,12 +21,12 @@ sys.path.insert(0, str(ROOT))
 
 from app.adapters.inference import ModelRegistry  # noqa: E402
 from app.paths import models_dir  # noqa: E402
-from station_plugins.ct_qc.analysis import analyze_series  # noqa: E402
-from station_plugins.ct_qc.dicom_load import LoadedSeries  # noqa: E402
-from station_plugins.ct_qc.limits import load_profile  # noqa: E402
-from station_plugins.ct_qc.simulator import ArtifactSpec, SimParams, simulate_series  # noqa: E402
-from station_plugins.image_review.ai_check import AiChecker  # noqa: E402
-from station_plugins.image_review.handoff import assessable_slices  # noqa: E402
+from app.ct.analysis import analyze_series  # noqa: E402
+from app.ct.dicom_load import LoadedSeries  # noqa: E402
+from app.ct.limits import load_profile  # noqa: E402
+from app.ct.simulator import ArtifactSpec, SimParams, simulate_series  # noqa: E402
+from app.ct.ai.check import AiChecker  # noqa: E402
+from app.ct.ai.handoff import assessable_slices  # noqa: E402
 
 CASES = (
     [("clean", None, s) for s in range(4)]
@@ -62,19 +62,19 @@ def main() -> None:
         phys_any = sorted({x.type for x in res.artifacts})
         idx = assessable_slices(json.loads(res.to_json()), len(sim.volume),
                                 sim.slice_positions_mm)
-        ai = checker.classify(sim.volume, idx)
+        ai = checker.classify(sim.volume, idx, pixel_mm=sim.pixel_mm)
         labels = sorted({s.label for s in ai.slices if s.label != "normal"})
-        all_normal = not labels
+        all_normal = ai.label == "normal"     # the series decision (ai_check.AiResult.label)
         bad = bool(phys_fail) and all_normal
         violations += bad
         rows.append({"case": kind, "amplitude_hu": spec.amplitude_hu if spec else 0,
                      "physics_fail": phys_fail, "physics_detected": phys_any,
-                     "ai_labels": labels, "ai_flagged": ai.flagged,
+                     "ai_labels": labels, "ai_series_class": ai.label, "ai_flagged": ai.flagged,
                      "violation": bad})
         print(f"{kind:8s} {rows[-1]['amplitude_hu']:6.1f}  physics FAIL {phys_fail or '-'!s:22s}"
               f" AI {labels or ['normal']!s:30s}{'  <-- AI normal on a physics FAIL' if bad else ''}",
               flush=True)
-    clean_flagged = sum(1 for r in rows if r["case"] == "clean" and r["ai_labels"])
+    clean_flagged = sum(1 for r in rows if r["case"] == "clean" and r["ai_series_class"] != "normal")
     summary = {"series": len(rows), "physics_fail_series": sum(bool(r["physics_fail"]) for r in rows),
                "ai_all_normal_on_physics_fail": violations,
                "ai_abnormal_on_clean": clean_flagged, "clean_series": 4,

@@ -178,22 +178,27 @@
         <translation>不确定</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_texts.py" line="63"/>
+        <location filename="../../station_plugins/image_review/ui_texts.py" line="59"/>
+        <source>AI not applicable</source>
+        <translation>AI 不适用</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/image_review/ui_texts.py" line="64"/>
         <source>High</source>
         <translation>高</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_texts.py" line="64"/>
+        <location filename="../../station_plugins/image_review/ui_texts.py" line="65"/>
         <source>Medium</source>
         <translation>中</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_texts.py" line="65"/>
+        <location filename="../../station_plugins/image_review/ui_texts.py" line="66"/>
         <source>Low</source>
         <translation>低</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/image_review/ui_texts.py" line="66"/>
+        <location filename="../../station_plugins/image_review/ui_texts.py" line="67"/>
         <source>Info</source>
         <translation>信息</translation>
     </message>

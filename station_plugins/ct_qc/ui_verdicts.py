@@ -147,11 +147,15 @@ class VerdictStrip(QFrame):
             return (self.tr("AI check unavailable: %1 - physics checks only")
                     .replace("%1", s["reason"]), None, s["reason"])
         label = str(s["label"] or "?")
+        if label == "not_applicable":      # the physics decides alone: information only
+            return (self.tr("AI not applicable to this series (%1) - physics decides alone")
+                    .replace("%1", s.get("not_applicable_reason", "")), None, s["model"])
         text = (self.tr("normal") if label == "normal" else label)
         if s["flagged"] and s["review_reasons"]:
             text += "  ·  " + self.tr("sent to image review")
-        colour = _AI_OK if label == "normal" else _AI_FLAG
-        return text, colour, s["model"]
+        # an uncertain AI is a note, not an alarm
+        colour = _AI_OK if label == "normal" else (None if label == "uncertain" else _AI_FLAG)
+        return text, colour, s.get("note") or s["model"]
 
     def retranslate_ui(self) -> None:
         self.physics_caption.setText(self.tr("Physics"))

@@ -7,11 +7,10 @@ Import-light: numpy and the station's logic load inside the commands.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import fail, open_context, read_password, write_json
+from app.cli.common import fail, read_password, write_json
 from app.core.errors import PharosError, ValidationError
 
 STATION = "image_review"
@@ -62,12 +61,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _context(args: argparse.Namespace) -> tuple[Any, Any]:
-    """(Workstation, StationContext) with the station's actions declared on the context."""
-    from station_plugins.image_review.plugin import ImageReviewStation
+    """(Workstation, StationContext) with the station's actions declared on the context
+    (the plugin is found by discovery, as the GUI finds it)."""
+    from app.cli.common import open_workstation, station_instance
 
-    ws, ctx = open_context(args, STATION, start_loop=False)
-    ImageReviewStation(ctx)
-    return ws, ctx
+    ws = open_workstation(args, start_loop=False)
+    return ws, station_instance(ws, STATION).ctx
 
 
 # --- ai classify -----------------------------------------------------------------------
@@ -86,7 +85,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         try:
             inp = load_input(args.paths if len(args.paths) > 1 else args.paths[0],
                              series_uid=args.series_uid)
-            result = service.classify(inp.volume)
+            result = service.classify(inp.volume, pixel_mm=inp.pixel_mm)
         except PharosError as exc:
             return fail(exc)
         data = ai_json(result, inp.series_uid)
@@ -100,6 +99,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
             print(f"{'FLAGGED' if result.flagged else 'normal'}  {result.label}  "
                   f"{len(result.slices)} slice(s)  {result.model_id} {result.model_version}"
                   f"  {result.latency_ms_per_slice:.1f} ms/slice")
+            if not result.applicable:
+                print(f"  AI not applicable to this series ({result.not_applicable_reason}): "
+                      f"the physics decides alone")
             for s in result.slices:
                 if s.flagged:
                     print(f"  slice {s.slice_index}: {s.label} ({s.confidence:.2f}) "

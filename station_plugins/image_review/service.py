@@ -19,8 +19,8 @@ import numpy as np
 
 from app.core.errors import Cancelled, InputRejected, ModelIntegrityError, PharosError
 from app.core.tasks import CancelToken, no_progress
-from station_plugins.image_review.ai_check import AiChecker, AiResult
-from station_plugins.image_review.review_queue import ReviewItem, ReviewQueue, flag_reasons
+from app.ct.ai.check import AiChecker, AiResult
+from app.ct.review import ReviewItem, ReviewQueue, flag_reasons
 
 KIND_AI_VERDICT = "review.ai_verdict"
 Progress = Callable[[float, str], None]
@@ -35,6 +35,12 @@ class LoadedInput:
     kind: str                       # "dicom" or "npy"
     series: Any = None              # the ct_qc LoadedSeries (DICOM input)
 
+    @property
+    def pixel_mm(self) -> float | None:
+        """In-plane pixel size (DICOM PixelSpacing); None for a .npy volume."""
+        px = getattr(self.series, "pixel_mm", None)
+        return float(px) if px else None
+
 
 def load_input(paths: str | Path | Iterable[str | Path], *,
                series_uid: str | None = None) -> LoadedInput:
@@ -45,7 +51,7 @@ def load_input(paths: str | Path | Iterable[str | Path], *,
                             "DICOM files or a .npy volume.")
     if len(items) == 1 and items[0].suffix.lower() == ".npy":
         return _load_npy(items[0])
-    from station_plugins.ct_qc.dicom_load import load_series
+    from app.ct.dicom_load import load_series
 
     series = load_series(items if len(items) > 1 else items[0], series_uid=series_uid,
                          require_ct=True)
@@ -85,6 +91,10 @@ def ai_json(result: AiResult, series_uid: str | None) -> dict:
                     "input_sha256": s.input_sha256} for s in result.slices],
         "series_class": result.label,
         "flagged": result.flagged,
+        "applicable": result.applicable,
+        "not_applicable_reason": result.not_applicable_reason,
+        "pixel_mm": result.pixel_mm,
+        "notes": list(result.notes),
         "latency_ms_per_slice": round(result.latency_ms_per_slice, 3),
     }
 
@@ -107,8 +117,8 @@ def physics_for(inp: LoadedInput, *, token: CancelToken | None = None,
     profile by phantom). An analysis that cannot decide is an ERROR verdict, kept."""
     if inp.series is None:
         return {}
-    from station_plugins.ct_qc.analysis import analyze_series
-    from station_plugins.ct_qc.cli import resolve_profile
+    from app.ct.analysis import analyze_series
+    from app.ct.limits import resolve_profile
 
     try:
         result = analyze_series(inp.series, phantom="auto",
@@ -139,8 +149,8 @@ class ReviewService:
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
-        self.queue = ReviewQueue(ctx.store, ctx.signatures, Path(ctx.data_dir) / "images",
-                                 two_person_rejection=self.two_person_rule())
+        self.queue = ReviewQueue.for_data_folder(ctx.store, ctx.signatures, ctx.config.data_dir,
+                                                 two_person_rejection=self.two_person_rule())
         self._checker: AiChecker | None = None
         self._ai_error: PharosError | None = None
 
@@ -181,9 +191,10 @@ class ReviewService:
                       f"on {', '.join(checker.onnx.providers)}")
 
     def classify(self, volume: np.ndarray, indices: list[int] | None = None, *,
-                 token: CancelToken | None = None, progress: Progress = no_progress
-                 ) -> AiResult:
-        return self.ai_checker().classify(volume, indices, token=token, progress=progress)
+                 pixel_mm: float | None = None, token: CancelToken | None = None,
+                 progress: Progress = no_progress) -> AiResult:
+        return self.ai_checker().classify(volume, indices, pixel_mm=pixel_mm, token=token,
+                                          progress=progress)
 
     def record_ai_verdict(self, result: AiResult, *, series_uid: str | None,
                           scanner_serial: str, source: str, username: str | None = None
@@ -205,7 +216,8 @@ class ReviewService:
             checker = self.ai_checker()
         except ModelIntegrityError:
             return None
-        heat = checker.explain(image, 1, token=token)
+        heat = checker.explain(image, 1, pixel_mm=(item.ai or {}).get("pixel_mm"),
+                               token=token)
         rows, cols = image.shape[1:]
         if heat.shape != (rows, cols):
             import cv2
@@ -225,7 +237,8 @@ class ReviewService:
         """
         physics = physics or {}
         try:
-            result = self.classify(inp.volume, token=token, progress=progress)
+            result = self.classify(inp.volume, pixel_mm=inp.pixel_mm, token=token,
+                                   progress=progress)
         except ModelIntegrityError as exc:
             result, unavailable = None, exc.message
         else:

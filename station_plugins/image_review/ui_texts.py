@@ -56,6 +56,7 @@ def class_text(code: str | None) -> str:
         "shift": QCoreApplication.translate("ImageReview", "CT-number shift"),
         "blur": QCoreApplication.translate("ImageReview", "blur / geometry"),
         "uncertain": QCoreApplication.translate("ImageReview", "uncertain"),
+        "not_applicable": QCoreApplication.translate("ImageReview", "AI not applicable"),
     }.get(code, code)
 
 

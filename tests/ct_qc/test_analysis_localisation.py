@@ -7,8 +7,8 @@ import pytest
 from app.core.errors import Cancelled, InputRejected
 from app.core.measurement import Verdict
 from app.core.tasks import CancelToken
-from station_plugins.ct_qc.analysis import analyze_series
-from station_plugins.ct_qc.dicom_load import LoadedSeries
+from app.ct.analysis import analyze_series
+from app.ct.dicom_load import LoadedSeries
 
 from tests.ct_qc._qc_helpers import analysed, simulated
 

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from app.core.measurement import Verdict
-from station_plugins.ct_qc.analysis.result import QcResult
+from app.ct.analysis.result import QcResult
 
 from tests.ct_qc._qc_helpers import analysed
 

@@ -135,7 +135,7 @@ def test_ring_about_the_rotation_centre_and_streak_direction():
 
 
 def test_render_series_writes_dicom_the_station_reads(tmp_path):
-    from station_plugins.ct_qc.dicom_load import load_series
+    from app.ct.dicom_load import load_series
     p = RenderParams(matrix=256, pixel_mm=0.9, noise_sd_hu=10.0, z_start_mm=-6.0, n_slices=4,
                      slice_thickness_mm=3.0, recon_centre_mm=(5.0, 0.0), detector_geometry=True)
     truth = render_series(p, tmp_path)

@@ -10,9 +10,9 @@ import pytest
 
 from app.core.measurement import Verdict
 from app.ct.image_renderer import RenderArtifact, RenderParams, render_volume
-from station_plugins.ct_qc.analysis import analyze_series
-from station_plugins.ct_qc.dicom_load import LoadedSeries
-from station_plugins.ct_qc.limits import default_profile_for
+from app.ct.analysis import analyze_series
+from app.ct.dicom_load import LoadedSeries
+from app.ct.limits import default_profile_for
 
 
 @lru_cache(maxsize=24)

@@ -1,0 +1,271 @@
+"""Scanner-independent input of the CT phantom classifier, 2.0 (Qt-free, numpy + cv2).
+
+What a scanner changes without changing the class - pixel size, matrix, field of view,
+kernel (smooth to edge-enhancing), noise texture, the phantom's body values, padding and
+rescale conventions - is taken out here, by measurement, before the network sees a pixel:
+
+* geometry: every slice is area-resampled to a fixed physical pixel (1.0 mm) on a
+  256 x 256 mm field about the reconstruction centre (padding and the outside of the
+  reconstruction circle, < -1100 HU, become air);
+* intensities: the network sees HU minus the module's own body median (so a +40 HU
+  CTP515 body or a +-20 HU production offset looks like any other body), and residual
+  maps divided by the slice's robust noise SD (so a ring or a streak is measured in noise
+  units, whatever the NPS);
+* physical context (one vector per slice, measured at the NATIVE pixel size where it
+  matters): log noise SD (native and 1 mm), the air level around the phantom minus
+  -1000 HU (a CT-number calibration shift moves air and water alike; a body offset
+  does not), the 15 mm central-disc step to each neighbour slice (the physics band
+  measure), and the edge spread function of the phantom's outer edge (48 bins of
+  0.25 mm, normalised air 0 .. body 1: blur and kernel overshoot independent of pixel
+  size and contrast).
+
+A slice the classifier cannot judge gets a reason instead (no phantom of the expected
+size, phantom cut by the field of view, pixel size outside 0.25..1.25 mm, no air around
+the phantom, noise beyond any CT scan): "AI not applicable".
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+GRID_MM = 1.0            # the network's physical pixel
+GRID_N = 256             # 256 x 256 mm field
+PAD_BELOW_HU = -1100.0   # padding / outside the reconstruction circle -> air
+ESF_BIN_MM, ESF_HALF_MM = 0.25, 6.0
+ESF_BINS = int(round(2 * ESF_HALF_MM / ESF_BIN_MM))
+BAND_DISC_MM = 15.0
+PIXEL_RANGE_MM = (0.25, 1.25)
+RADIUS_RANGE_MM = (60.0, 140.0)
+# context layout: the network's physical features, then the body median (used by the
+# graph to centre the intensities, not a feature)
+CONTEXT_NAMES = (["log_noise_native", "log_noise_1mm", "air_offset", "band_prev",
+                  "band_next"] + [f"esf_{i}" for i in range(ESF_BINS)] + ["body_hu"])
+N_FEATURES = len(CONTEXT_NAMES) - 1
+N_CONTEXT = len(CONTEXT_NAMES)
+
+
+@dataclass
+class SliceFacts:
+    """What one slice measures (native pixel and 1 mm grid); ``problem`` when it cannot
+    be judged."""
+
+    grid: np.ndarray               # (256, 256) float32 HU at 1 mm
+    centre: tuple[float, float]    # phantom centre on the grid (col, row), px
+    radius_mm: float
+    body_hu: float
+    air_offset: float
+    noise_native: float
+    noise_grid: float
+    esf: np.ndarray
+    problem: str = ""
+
+
+def padding_mask(a: np.ndarray) -> np.ndarray:
+    """Pixels that are not measured: below -1100 HU, or the constant value of all four
+    corners (a reconstruction circle padded with e.g. -1024) outside the inscribed circle."""
+    pad = a < PAD_BELOW_HU
+    k = max(2, a.shape[0] // 64)
+    corners = np.concatenate([a[:k, :k].ravel(), a[:k, -k:].ravel(), a[-k:, :k].ravel(),
+                              a[-k:, -k:].ravel()])
+    v = corners[0]
+    if v <= -1000.0 and np.all(corners == v):
+        n = a.shape[0]
+        yy, xx = np.ogrid[:n, :n]
+        c = (n - 1) / 2
+        pad |= (a == v) & ((yy - c) ** 2 + (xx - c) ** 2 > (0.45 * n) ** 2)
+    return pad
+
+
+def clean_padding(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(slice with unmeasured pixels set to air, their mask)."""
+    a = np.asarray(a, dtype=np.float32)
+    pad = padding_mask(a)
+    return np.where(pad, np.float32(-1000.0), a), pad
+
+
+def to_grid(a: np.ndarray, pixel_mm: float, fill: float = -1000.0) -> np.ndarray:
+    """Area-resample a native slice to 1 mm pixels, centred crop / air-pad to 256 x 256."""
+    n = a.shape[0]
+    m = max(8, int(round(n * pixel_mm / GRID_MM)))
+    if m != n:
+        interp = cv2.INTER_AREA if m < n else cv2.INTER_LINEAR
+        a = cv2.resize(a, (m, m), interpolation=interp)
+    out = np.full((GRID_N, GRID_N), fill, np.float32)
+    if m >= GRID_N:
+        o = (m - GRID_N) // 2
+        out[:] = a[o:o + GRID_N, o:o + GRID_N]
+    else:
+        o = (GRID_N - m) // 2
+        out[o:o + m, o:o + m] = a
+    return out
+
+
+def robust_noise(a: np.ndarray, mask: np.ndarray, box_px: int) -> float:
+    """Robust SD (MAD) of the high-pass residual (image minus a box mean) over ``mask``."""
+    box_px = max(3, box_px | 1)
+    hp = a - cv2.blur(a, (box_px, box_px), borderType=cv2.BORDER_REFLECT)
+    v = hp[mask][::3]        # every 3rd pixel: the same robust SD, a third of the work
+    if v.size < 50:
+        return float("nan")
+    med = np.median(v)
+    # a box of k x k pixels leaves (1 - 1/k^2) of a white noise variance
+    return float(1.4826 * np.median(np.abs(v - med)) / math.sqrt(1 - 1 / box_px ** 2))
+
+
+def _disc_mask(shape: tuple[int, int], cx: float, cy: float, r_px: float) -> np.ndarray:
+    yy, xx = np.ogrid[:shape[0], :shape[1]]
+    return (xx - cx) ** 2 + (yy - cy) ** 2 <= r_px * r_px
+
+
+@lru_cache(maxsize=16)
+def _edge_box(n: int, cx4: int, cy4: int, r_box: int, reach: int
+              ) -> tuple[slice, slice, np.ndarray]:
+    """Distances (px) from the centre over the box around the edge (centre in quarter
+    pixels: an azimuthal average does not feel a 1/8 pixel shift; the slices of one
+    series share the box)."""
+    cx, cy = cx4 / 4, cy4 / 4
+    lo, hi = max(0, int(cy - r_box - reach - 2)), min(n, int(cy + r_box + reach + 3))
+    lo_x, hi_x = max(0, int(cx - r_box - reach - 2)), min(n, int(cx + r_box + reach + 3))
+    yy, xx = np.mgrid[lo:hi, lo_x:hi_x]
+    return slice(lo, hi), slice(lo_x, hi_x), np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2).ravel()
+
+
+def edge_spread(a: np.ndarray, cx: float, cy: float, r_px: float, pixel_mm: float,
+                body_hu: float) -> np.ndarray:
+    """Azimuthally averaged profile across the phantom's outer edge, r - R from -6 to +6 mm
+    in 0.25 mm bins, normalised to air 0 .. body 1 (body side first)."""
+    rows, cols, dist = _edge_box(a.shape[0], int(round(cx * 4)), int(round(cy * 4)),
+                                 int(math.ceil(r_px)) + 1, int(math.ceil(ESF_HALF_MM / pixel_mm)))
+    d = (dist - r_px) * pixel_mm
+    sel = np.abs(d) < ESF_HALF_MM
+    b = ((d[sel] + ESF_HALF_MM) / ESF_BIN_MM).astype(np.int64).clip(0, ESF_BINS - 1)
+    vals = a[rows, cols].ravel()[sel]
+    cnt = np.bincount(b, minlength=ESF_BINS)
+    s = np.bincount(b, weights=vals, minlength=ESF_BINS)
+    prof = np.where(cnt > 0, s / np.maximum(cnt, 1), np.nan)
+    if np.isnan(prof).any():
+        idx = np.arange(ESF_BINS)
+        ok = ~np.isnan(prof)
+        if ok.sum() < ESF_BINS // 2:
+            return np.full(ESF_BINS, np.nan)
+        prof = np.interp(idx, idx[ok], prof[ok])
+    air = float(np.mean(prof[-4:]))
+    body = float(np.mean(prof[:4]))
+    if body - air < 300:
+        return np.full(ESF_BINS, np.nan)
+    return ((prof - air) / (body - air)).astype(np.float32)
+
+
+def phantom_mask(g: np.ndarray) -> np.ndarray:
+    """The phantom on the 1 mm grid: > -500 HU, opened by a 7 mm disc (a couch top or
+    a thin line is not the phantom), the largest connected part."""
+    m = (g > -500.0).astype(np.uint8)
+    m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
+    if n <= 1:
+        return m.astype(bool)
+    k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    return lab == k
+
+
+def slice_facts(native: np.ndarray, pixel_mm: float) -> SliceFacts:
+    """Measure one native slice (HU) and put it on the 1 mm grid."""
+    a, pad = clean_padding(native)
+    g = to_grid(a, pixel_mm)
+    unmeasured = to_grid(pad.astype(np.float32), pixel_mm, fill=1.0) > 0.01
+    nan_esf = np.full(ESF_BINS, np.nan, np.float32)
+    if not PIXEL_RANGE_MM[0] <= pixel_mm <= PIXEL_RANGE_MM[1]:
+        return SliceFacts(g, (128.0, 128.0), 0.0, 0.0, 0.0, 0.0, 0.0, nan_esf,
+                          f"pixel size {pixel_mm:.2f} mm is outside "
+                          f"{PIXEL_RANGE_MM[0]}..{PIXEL_RANGE_MM[1]} mm")
+    body = phantom_mask(g)
+    area = float(body.sum())
+    r_mm = math.sqrt(area / math.pi) * GRID_MM
+    if area < 100:
+        return SliceFacts(g, (128.0, 128.0), 0.0, 0.0, 0.0, 0.0, 0.0, nan_esf,
+                          "no phantom body in the slice")
+    ys, xs = np.nonzero(body)
+    cx, cy = float(xs.mean()), float(ys.mean())
+    problem = ""
+    if not RADIUS_RANGE_MM[0] <= r_mm <= RADIUS_RANGE_MM[1]:
+        problem = (f"no phantom of {2 * RADIUS_RANGE_MM[0]:.0f}..{2 * RADIUS_RANGE_MM[1]:.0f} "
+                   f"mm diameter (the body measures {2 * r_mm:.0f} mm)")
+    elif (rmax := float(np.sqrt(((xs - cx) ** 2 + (ys - cy) ** 2).max())) * GRID_MM) \
+            > 1.15 * r_mm + 2.0:
+        problem = (f"the body is not round (reaches {rmax:.0f} mm from its centre, a disc "
+                   f"of its area {r_mm:.0f} mm): not a cylindrical phantom")
+    else:
+        # the phantom touches the grid border, the native field's edge or the padding
+        edge = unmeasured.copy()
+        edge[[0, -1], :] = True
+        edge[:, [0, -1]] = True
+        edge = cv2.dilate(edge.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        if (edge & body).sum() > 3:
+            problem = "the phantom is cut by the field of view"
+    inner = _disc_mask(g.shape, cx, cy, 0.8 * r_mm / GRID_MM) & body
+    body_hu = float(np.median(g[inner])) if inner.any() else 0.0
+    # air: measured pixels (not padding, inside the native field) beyond the phantom
+    outside = ~_disc_mask(g.shape, cx, cy, r_mm / GRID_MM + 6.0) & (g < -500.0) & ~unmeasured
+    n, c0 = a.shape[0], GRID_N / 2
+    air = float(np.median(g[outside]) + 1000.0) if outside.sum() >= 200 else float("nan")
+    if not problem and not math.isfinite(air):
+        problem = "no air around the phantom in the field of view"
+    noise_grid = robust_noise(g, _disc_mask(g.shape, cx, cy, 0.8 * r_mm / GRID_MM), 5)
+    # native noise (what the physics noise check measures), on the native pixel
+    ncx, ncy = (cx - c0 + 0.5) * GRID_MM / pixel_mm + n / 2 - 0.5, \
+               (cy - c0 + 0.5) * GRID_MM / pixel_mm + n / 2 - 0.5
+    nmask = _disc_mask(a.shape, ncx, ncy, 0.8 * r_mm / pixel_mm)
+    noise_native = robust_noise(a, nmask, int(round(9.0 / pixel_mm)))
+    esf = edge_spread(a, ncx, ncy, r_mm / pixel_mm, pixel_mm, body_hu)
+    if not problem and not (math.isfinite(noise_native) and math.isfinite(noise_grid)):
+        problem = "the noise could not be measured"
+    elif not problem and noise_native > 200.0:
+        problem = f"noise SD {noise_native:.0f} HU is beyond any CT scan of a phantom"
+    elif not problem and np.isnan(esf).any():
+        problem = "the phantom's outer edge could not be measured"
+    return SliceFacts(g, (cx, cy), r_mm, body_hu, air, noise_native, noise_grid, esf,
+                      problem)
+
+
+def band_steps(facts: list[SliceFacts]) -> tuple[float, float]:
+    """Central-disc (15 mm) median of the centre slice minus each neighbour's (HU)."""
+    c = facts[1]
+    m = _disc_mask(c.grid.shape, c.centre[0], c.centre[1], BAND_DISC_MM / GRID_MM)
+    med = [float(np.median(f.grid[m])) for f in facts]
+    return med[1] - med[0], med[1] - med[2]
+
+
+def context_vector(facts: list[SliceFacts]) -> np.ndarray:
+    """The (N_CONTEXT,) physical context of a 3-slice stack (centre = facts[1])."""
+    c = facts[1]
+    bp, bn = band_steps(facts)
+    v = [math.log(max(c.noise_native, 0.5) / 10.0), math.log(max(c.noise_grid, 0.5) / 10.0),
+         float(np.clip(c.air_offset / 10.0, -20, 20)),
+         float(np.clip(bp / 5.0, -20, 20)), float(np.clip(bn / 5.0, -20, 20))]
+    esf = np.nan_to_num(c.esf, nan=0.0)
+    out = np.concatenate([np.array(v, np.float32), esf.astype(np.float32),
+                          np.array([c.body_hu], np.float32)])
+    return np.nan_to_num(out, nan=0.0, posinf=20.0, neginf=-20.0)   # problem set elsewhere
+
+
+def prepare(volume: np.ndarray, pixel_mm: float, indices: list[int]
+            ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(N, 3, 256, 256) grid HU, (N, N_CONTEXT) context and one problem text per index
+    ('' when the slice can be judged). Each slice is measured once."""
+    nz = volume.shape[0]
+    needed = sorted({min(max(j, 0), nz - 1) for i in indices for j in (i - 1, i, i + 1)})
+    facts = {j: slice_facts(volume[j], pixel_mm) for j in needed}
+    x = np.empty((len(indices), 3, GRID_N, GRID_N), np.float32)
+    ctx = np.empty((len(indices), N_CONTEXT), np.float32)
+    problems = []
+    for k, i in enumerate(indices):
+        fs = [facts[min(max(j, 0), nz - 1)] for j in (i - 1, i, i + 1)]
+        for c, f in enumerate(fs):
+            x[k, c] = f.grid
+        ctx[k] = context_vector(fs)
+        problems.append(fs[1].problem)
+    return x, ctx, problems

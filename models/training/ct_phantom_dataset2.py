@@ -1,0 +1,229 @@
+"""Data for the CT phantom classifier 2.0: two renderers, domain-randomised scanners.
+
+    nice -n 10 .venv/bin/python models/training/ct_phantom_dataset2.py --renderer sim
+    nice -n 10 .venv/bin/python models/training/ct_phantom_dataset2.py --renderer img
+
+Renderer ``sim``: the CT QC station's digital phantom simulator
+(app/ct/simulator: analytic rendering, projection-domain ring / streak /
+cupping, detector-row bands). Renderer ``img``: the independent image-domain CatPhan
+renderer (app/ct/image_renderer, written by the CT QC station). Both render noise-free
+at the scanner's NATIVE pixel and matrix; models/training/ai_domain.py then adds what a
+scanner varies (kernel, NPS, body offsets, padding, integers). Every sample is stored
+as the classifier sees it (app/ct/ai/normalise.py: 1 mm grid, 3
+slices, float16) plus its physical context vector.
+
+Classes (the physics' definitions, measured where the physics measures them):
+  normal  clean; noise 4..14 HU native SD; MTF50 >= that of a 0.65 mm Gaussian PSF
+  ring    measured amplitude 3..25 HU and >= the physics detection floor (3 slices)
+  streak  30..150 HU photon-starvation streaks
+  band    measured central-disc step 3..30 HU on the centre slice (or it + a neighbour)
+  noise   native SD 24..100 HU (log-uniform; renderer img: 24..45)
+  shift   CT-number calibration offset 12..40 HU (air and water move), or cupping /
+          capping 12..60 HU (the uniformity FAIL the physics sees)
+  blur    system MTF50 <= that of a 0.95 mm Gaussian PSF
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import sys
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "models" / "training"))
+
+import ai_domain as dom  # noqa: E402
+from app.ct.ai.normalise import N_CONTEXT, prepare  # noqa: E402
+from app.ct.ai.preprocess import CLASSES  # noqa: E402
+
+TRAIN_PHANTOMS = ("catphan504", "catphan604", "acr464", "vendor_water")
+HELDOUT_PHANTOMS = ("catphan504", "catphan600", "acr464", "vendor_water")
+
+
+def _ranges(heldout: bool) -> dict:
+    if heldout:
+        return dict(offset=22.0, roll=40.0, ring=(3.0, 21.0), ring_r=(12.0, 93.0),
+                    streak=(35.0, 140.0), band=(3.5, 28.0), xnoise=(26.0, 90.0),
+                    shift=(13.0, 38.0), cup=(15.0, 55.0))
+    return dict(offset=18.0, roll=30.0, ring=(3.0, 25.0), ring_r=(10.0, 95.0),
+                streak=(30.0, 150.0), band=(3.0, 30.0), xnoise=(24.0, 100.0),
+                shift=(12.0, 40.0), cup=(12.0, 60.0))
+
+
+def _ring_floor(sc: "dom.Scanner", radius: float, coverage: float) -> float:
+    """The faintest ring the physics criterion sees in 3 slices with this noise (see
+    ct_phantom_dataset.ring_detection_floor; the correlation length from this NPS)."""
+    kind = "ring" if coverage >= 300 else "arc"
+    z = {"ring": 6.0, "arc": 7.0}[kind]
+    arc_mm = 2 * np.pi * radius * coverage / 360.0
+    n_indep = 3 * max(1.0, arc_mm / dom.noise_corr_mm(sc))
+    return float(max({"ring": 2.0, "arc": 3.0}[kind], z * sc.noise_sd / np.sqrt(n_indep)))
+
+
+def boundary_z(extents: list[tuple[float, float]], rng: np.random.Generator, thick: float
+               ) -> float:
+    """A slice position near the boundary of two modules (or a gap between them): the
+    3-slice input straddles modules with different structure and body values."""
+    ext = sorted(extents)
+    bounds = [0.5 * (a[1] + b[0]) for a, b in zip(ext[:-1], ext[1:])]
+    return float(bounds[int(rng.integers(len(bounds)))] + rng.uniform(-1.5, 1.5) * thick)
+
+
+def render_sim(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float, dict]:
+    """Renderer 'sim': native 3-slice volume (HU), pixel size, sample facts."""
+    from app.ct.phantoms import load_phantom
+    from app.ct.simulator import ArtifactSpec, SimParams, simulate_series
+    from ct_phantom_dataset import band_measured_amplitude, ring_measured_amplitude
+
+    rng = np.random.default_rng(seed)
+    r = _ranges(heldout)
+    edge = label == "normal@edge"
+    label = "normal" if edge else label
+    sc = dom.draw_scanner(rng, label, heldout)
+    phantoms = HELDOUT_PHANTOMS if heldout else TRAIN_PHANTOMS
+    ph = load_phantom(phantoms[int(rng.integers(len(phantoms)))])
+    module = ph.modules[int(rng.integers(len(ph.modules)))]
+    lo, hi = module.z_extent_mm
+    thick = sc.thickness_mm
+    margin = min(thick * 1.6, (hi - lo) / 2 - 0.1)
+    z = float(rng.uniform(lo + margin, hi - margin)) if hi - lo > 2 * margin else (lo + hi) / 2
+    if edge:
+        z = boundary_z([m.z_extent_mm for m in ph.modules], rng, thick)
+    ang = rng.uniform(0, 2 * np.pi)
+    off = rng.uniform(0, 3.0) if rng.random() < 0.5 else rng.uniform(3.0, r["offset"])
+    params = dict(phantom=ph.name, matrix=sc.matrix, fov_mm=sc.fov_mm,
+                  slice_thickness_mm=thick, n_slices=3, z_range_mm=(z - thick, z + thick),
+                  centre_offset_mm=(off * np.cos(ang), off * np.sin(ang)),
+                  roll_deg=float(rng.uniform(-r["roll"], r["roll"])),
+                  psf_sigma_mm=sc.psf_sigma_mm, noise_sd_hu=0.0, seed=int(seed))
+    arts = []
+    sign = 1.0 if rng.random() < 0.5 else -1.0
+    facts: dict = {}
+    if label == "ring":
+        full = rng.random() < 0.8     # arcs are back-projected view by view: fewer of them
+        radius = float(rng.uniform(*r["ring_r"])) if full else \
+            float(rng.uniform(max(15.0, r["ring_r"][0]), r["ring_r"][1]))
+        cov = 360.0 if full else float(rng.uniform(180, 300))
+        if not full and sc.matrix > 512:
+            # an arc is back-projected view by view: keep the field, render at 512
+            sc.pixel_mm, sc.matrix = sc.fov_mm / 512, 512
+            params.update(matrix=512)
+        shape = ArtifactSpec("ring", 1.0, radius_mm=radius, coverage_deg=cov,
+                             start_deg=float(rng.uniform(0, 360)))
+        floor = _ring_floor(sc, radius, cov)
+        target = float(rng.uniform(max(r["ring"][0], floor), max(r["ring"][1], floor + 1.0)))
+        unit = ring_measured_amplitude(SimParams(**params), shape)
+        arts.append(replace(shape, amplitude_hu=sign * target / unit))
+        facts.update(ring_hu=target, ring_r=radius, coverage=cov)
+    elif label == "streak":
+        amp = float(rng.uniform(*r["streak"]))
+        arts.append(ArtifactSpec("streak", amp, angle_deg=float(rng.uniform(0, 180)),
+                                 views=int(rng.integers(1, 5))))
+        facts.update(streak_hu=amp)
+    elif label == "band":
+        rows = (1,) if rng.random() < 0.7 else ((1, 2) if rng.random() < 0.5 else (0, 1))
+        target = float(rng.uniform(*r["band"]))
+        unit = band_measured_amplitude(SimParams(**params))
+        arts.append(ArtifactSpec("band", sign * target / unit, slices=rows))
+        facts.update(band_hu=sign * target)
+    elif label == "noise":     # log-uniform up to 100 HU (an 80 HU scan is noise, not "unknown")
+        sc.noise_sd = float(np.exp(rng.uniform(*np.log(r["xnoise"]))))
+    elif label == "shift":
+        if rng.random() < 0.7:
+            sc.hu_offset = sign * float(rng.uniform(*r["shift"]))
+        else:
+            kind = "cupping" if rng.random() < 0.6 else "capping"
+            arts.append(ArtifactSpec(kind, float(rng.uniform(*r["cup"]))))
+            facts.update(cupping=kind)
+    series = simulate_series(SimParams(artifacts=tuple(arts), **params))
+    vol = dom.finish(series.volume, sc, rng)
+    facts.update(scanner=asdict(sc), phantom=ph.name, module=module.id, boundary=edge,
+                 mtf50=sc.mtf50_lp_cm())
+    return vol, sc.pixel_mm, facts
+
+
+def render_img(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float, dict]:
+    from image_renderer_adapter import render_sample   # models/training (after the merge)
+
+    return render_sample(label, seed, heldout)
+
+
+RENDERERS = {"sim": render_sim, "img": render_img}
+
+
+def _work(args: tuple) -> tuple[int, np.ndarray, np.ndarray, str, dict]:
+    i, renderer, label, seed, heldout = args
+    vol, px, facts = RENDERERS[renderer](label, seed, heldout)
+    x, ctx, problems = prepare(vol, px, [1])
+    return i, x[0].astype(np.float16), ctx[0], problems[0], facts
+
+
+def sample_seed(seed0: int, label: str, k: int) -> int:
+    return seed0 + CLASSES.index(label.split("@")[0]) * 1_000_003 + k
+
+
+def build(renderer: str, per_class: dict[str, range], seed0: int, heldout: bool, out: Path,
+          workers: int) -> None:
+    jobs = []
+    for label, ks in per_class.items():
+        jobs += [(len(jobs) + n, renderer, label, sample_seed(seed0, label, k), heldout)
+                 for n, k in enumerate(ks)]
+    x = np.lib.format.open_memmap(out.with_suffix(".x.npy"), mode="w+", dtype=np.float16,
+                                  shape=(len(jobs), 3, 256, 256))
+    ctx = np.zeros((len(jobs), N_CONTEXT), np.float32)
+    problems = [""] * len(jobs)
+    facts: list[dict] = [{}] * len(jobs)
+    t0 = time.time()
+    with mp.Pool(workers) as pool:
+        for n, (i, arr, c, prob, f) in enumerate(pool.imap_unordered(_work, jobs, chunksize=4)):
+            x[i], ctx[i], problems[i], facts[i] = arr, c, prob, f
+            if n % 200 == 0:
+                print(f"  {renderer} {out.name}: {n}/{len(jobs)}, {time.time() - t0:.0f} s",
+                      flush=True)
+    x.flush()
+    y = np.array([CLASSES.index(j[2].split("@")[0]) for j in jobs], np.int64)
+    np.savez(out, y=y, ctx=ctx, seeds=np.array([j[3] for j in jobs]),
+             problems=np.array(problems), classes=np.array(CLASSES), renderer=renderer,
+             seed0=seed0, heldout=heldout)
+    out.with_suffix(".facts.json").write_text(json.dumps(facts, default=float))
+    print(f"wrote {out}: {len(jobs)} samples in {time.time() - t0:.0f} s "
+          f"({sum(bool(p) for p in problems)} not applicable)", flush=True)
+
+
+SEED0 = {"sim": (2_000, 910_000_000), "img": (3_000, 920_000_000)}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--renderer", choices=sorted(RENDERERS), required=True)
+    p.add_argument("--train-per-class", type=int, default=300)
+    p.add_argument("--extra-normal-ring", type=int, default=150)
+    p.add_argument("--heldout-per-class", type=int, default=100)
+    p.add_argument("--out-dir", type=Path, default=Path("/tmp/ai16/data"))
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--sets", default="train,heldout,edge,edgeheldout")
+    p.add_argument("--edge-train", type=int, default=250)
+    p.add_argument("--edge-heldout", type=int, default=60)
+    a = p.parse_args()
+    a.out_dir.mkdir(parents=True, exist_ok=True)
+    s_train, s_ho = SEED0[a.renderer]
+    n, x = a.train_per_class, a.extra_normal_ring
+    per_train = {c: range(n + (x if c in ("normal", "ring") else 0)) for c in CLASSES}
+    sets = {"train": (per_train, s_train, False),
+            "heldout": ({c: range(a.heldout_per_class) for c in CLASSES}, s_ho, True),
+            # normal slices whose neighbours lie in the next module (boundaries)
+            "edge": ({"normal@edge": range(a.edge_train)}, s_train + 500_000, False),
+            "edgeheldout": ({"normal@edge": range(a.edge_heldout)}, s_ho + 500_000, True)}
+    for key in a.sets.split(","):
+        per, s0, ho = sets[key]
+        build(a.renderer, per, s0, ho, a.out_dir / f"{a.renderer}_{key}.npz", a.workers)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""Renderer 'img' for the classifier 2.0 data: the independent image-domain CatPhan 504
+renderer (app/ct/image_renderer, written by the CT QC station from the phantom's public
+description; shares no code with the projection simulator).
+
+Its own kernel (Gaussian or edge-enhancing with overshoot), its own FBP-like NPS
+(ramp x window, optionally x kernel MTF^2), its own rings (Gaussian radial profile),
+streaks (straight lines), cupping / capping, real body values, production tolerances
+and couch. What it does not model is added here the way the physics defines it: a
+detector-row band (gain error scaling attenuation on the centre slice, before the noise)
+and padding / integer rescaling (ai_domain).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+
+import numpy as np
+
+import ai_domain as dom
+from app.ct.image_renderer import RenderArtifact, RenderParams, render_volume
+from app.ct.image_renderer import catphan504 as cp
+from app.ct.image_renderer.render import kernel_mtf
+from app.ct.image_renderer.series import _freqs, _noise_filter
+
+
+def _ranges(heldout: bool) -> dict:
+    if heldout:
+        return dict(offset=22.0, roll=40.0, ring=(3.0, 21.0), ring_r=(12.0, 93.0),
+                    streak=(35.0, 140.0), band=(3.5, 28.0), xnoise=(26.0, 42.0),
+                    shift=(13.0, 38.0), cup=(15.0, 55.0))
+    return dict(offset=18.0, roll=30.0, ring=(3.0, 25.0), ring_r=(10.0, 95.0),
+                streak=(30.0, 150.0), band=(3.0, 30.0), xnoise=(24.0, 45.0),
+                shift=(12.0, 40.0), cup=(12.0, 60.0))
+
+
+def _mtf50(p: RenderParams) -> float:
+    f = np.linspace(0, 2.0, 4001)
+    m = kernel_mtf(p, f)
+    below = np.nonzero(m < 0.5 * m[0])[0]
+    return float(10 * f[below[0]]) if below.size else 20.0
+
+
+def _ring_floor(noise_sd: float, pixel_mm: float, radius: float, coverage: float,
+                corr_mm: float) -> float:
+    kind = "ring" if coverage >= 300 else "arc"
+    arc_mm = 2 * np.pi * radius * coverage / 360.0
+    n_indep = 3 * max(1.0, arc_mm / max(corr_mm, 1.5 * pixel_mm))
+    return float(max({"ring": 2.0, "arc": 3.0}[kind],
+                     {"ring": 6.0, "arc": 7.0}[kind] * noise_sd / np.sqrt(n_indep)))
+
+
+def render_sample(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float, dict]:
+    rng = np.random.default_rng(seed)
+    r = _ranges(heldout)
+    edge = label == "normal@edge"
+    label = "normal" if edge else label
+    sc = dom.draw_scanner(rng, label, heldout)
+    thick = float(np.clip(sc.thickness_mm, 0.625, 10.0))
+    mods = list(cp.MODULES)
+    mid = mods[int(rng.integers(len(mods)))]
+    lo, hi = cp.MODULES[mid]
+    margin = min(thick * 1.6, (hi - lo) / 2 - 0.1)
+    z = float(rng.uniform(lo + margin, hi - margin)) if hi - lo > 2 * margin else (lo + hi) / 2
+    if edge:    # a slice whose neighbours lie in the next module
+        from ct_phantom_dataset2 import boundary_z
+
+        z = boundary_z(list(cp.MODULES.values()), rng, thick)
+    ang = rng.uniform(0, 2 * np.pi)
+    off = rng.uniform(0, 3.0) if rng.random() < 0.5 else rng.uniform(3.0, r["offset"])
+    edge = rng.random() < 0.5
+    bodies = {k: v + float(rng.uniform(-20, 20)) for k, v in
+              (("ctp404_body_hu", 10.0), ("ctp486_body_hu", 5.0), ("ctp515_body_hu", 40.0),
+               ("ctp528_body_hu", 10.0))}
+    p = RenderParams(
+        matrix=sc.matrix, pixel_mm=sc.pixel_mm, slice_thickness_mm=thick, n_slices=3,
+        z_start_mm=z - thick, centre_offset_mm=(off * np.cos(ang), off * np.sin(ang)),
+        roll_deg=float(rng.uniform(-r["roll"], r["roll"])),
+        shell_hu=float(rng.uniform(90, 150)), couch=bool(rng.random() < 0.3),
+        pin_node=(None if rng.random() < 0.3 else int(rng.integers(4))),
+        hu_offset=sc.hu_offset, psf="edge" if edge else "gaussian",
+        psf_sigma_mm=sc.psf_sigma_mm,
+        edge_overshoot=float(rng.uniform(0.05, 0.6)) if edge else 0.0,
+        noise_sd_hu=0.0, nps_window=str(rng.choice(["hann", "hamming", "cosine", "rect"])),
+        nps_cutoff_frac=float(rng.uniform(0.35, 1.0)),
+        nps_follows_kernel=bool(rng.random() < 0.6), supersample=2,
+        tolerance_scale=float(rng.uniform(0.0, 2.0)), seed=int(seed % (2 ** 31)), **bodies)
+    # the class follows the system MTF50 (an edge kernel does not make a blur normal)
+    m50 = _mtf50(p)
+    if (label == "blur" and m50 > dom.MTF50_BLUR_MAX) or \
+            (label != "blur" and m50 < dom.MTF50_NORMAL_MIN):
+        p = replace(p, psf="gaussian", edge_overshoot=0.0)
+    noise_sd = sc.noise_sd
+    arts = []
+    band = None
+    facts: dict = {}
+    sign = 1.0 if rng.random() < 0.5 else -1.0
+    corr_mm = 0.5 / max(0.05, 0.35 * p.nps_cutoff_frac * 0.5 / p.pixel_mm)
+    if label == "ring":
+        full = rng.random() < 0.7
+        radius = float(rng.uniform(*r["ring_r"])) if full else \
+            float(rng.uniform(max(15.0, r["ring_r"][0]), r["ring_r"][1]))
+        cov = 360.0 if full else float(rng.uniform(180, 300))
+        floor = _ring_floor(noise_sd, p.pixel_mm, radius, cov, corr_mm)
+        target = float(rng.uniform(max(r["ring"][0], floor), max(r["ring"][1], floor + 1.0)))
+        arts.append(RenderArtifact("ring", sign * target, radius_mm=radius,
+                                   width_mm=float(rng.uniform(0.5, 1.6)), coverage_deg=cov,
+                                   start_deg=float(rng.uniform(0, 360))))
+        facts.update(ring_hu=target, ring_r=radius, coverage=cov)
+    elif label == "streak":
+        n_streaks = 1 if rng.random() < 0.6 else 2
+        amp = float(rng.uniform(*r["streak"]))
+        through = tuple(float(v) for v in rng.uniform(-10, 10, 2) + p.centre_offset_mm)
+        for _ in range(n_streaks):
+            arts.append(RenderArtifact("streak", amp * (1 if rng.random() < 0.8 else -1),
+                                       angle_deg=float(rng.uniform(0, 180)),
+                                       width_mm=float(rng.uniform(0.8, 4.0)),
+                                       through_mm=through))
+        facts.update(streak_hu=amp, n_streaks=n_streaks)
+    elif label == "band":
+        rows = (1,) if rng.random() < 0.7 else ((1, 2) if rng.random() < 0.5 else (0, 1))
+        band = (sign * float(rng.uniform(*r["band"])), rows)
+        facts.update(band_hu=band[0])
+    elif label == "noise":
+        noise_sd = float(rng.uniform(*r["xnoise"]))
+    elif label == "shift":
+        if rng.random() < 0.7:
+            p = replace(p, hu_offset=sign * float(rng.uniform(*r["shift"])))
+        else:
+            kind = "cupping" if rng.random() < 0.6 else "capping"
+            arts.append(RenderArtifact(kind, float(rng.uniform(*r["cup"]))))
+            facts.update(cupping=kind)
+    p = replace(p, artifacts=tuple(arts))
+    vol, _ = render_volume(p)
+    n = p.matrix
+    if band is not None:
+        # a detector-row gain error scales attenuation; its measured central-disc step
+        # (the physics band measure) is set to the target
+        yy, xx = np.ogrid[:n, :n]
+        c = (n - 1) / 2
+        cx = c + p.centre_offset_mm[0] / p.pixel_mm
+        cy = c + p.centre_offset_mm[1] / p.pixel_mm
+        disc = (xx - cx) ** 2 + (yy - cy) ** 2 <= (15.0 / p.pixel_mm) ** 2
+        eps = band[0] / max(float(np.median(vol[1][disc])) + 1000.0, 100.0)
+        for k in band[1]:
+            vol[k] += np.float32(eps) * (vol[k] + 1000.0) * (vol[k] > -500)
+    if noise_sd > 0:   # the renderer's own NPS
+        _, _, f = _freqs(n, p.pixel_mm)
+        h = _noise_filter(replace(p, noise_sd_hu=noise_sd), f, n)
+        white = rng.standard_normal((3, n, n)).astype(np.float32)
+        noise = np.fft.irfft2(np.fft.rfft2(white) * h[None], s=(n, n))
+        vol += (noise * noise_sd).astype(np.float32)
+    if sc.pad_value is not None:
+        yy, xx = np.ogrid[:n, :n]
+        c = (n - 1) / 2
+        vol[:, (yy - c) ** 2 + (xx - c) ** 2 > (n / 2) ** 2] = sc.pad_value
+    if sc.integer:
+        vol = np.round(vol)
+    facts.update(params={k: v for k, v in p.to_dict().items() if k != "tolerances"},
+                 noise_sd=noise_sd, module=mid, boundary=edge, mtf50=_mtf50(p), scanner=asdict(sc))
+    return vol.astype(np.float32), p.pixel_mm, facts
+
