@@ -6,9 +6,9 @@ import pytest
 
 from app.core.errors import ConfigError
 from app.core.measurement import Limits, Verdict
-from station_plugins.ct_qc.analysis.context import Raw
-from station_plugins.ct_qc.analysis.pipeline import _judge, _widen
-from station_plugins.ct_qc.limits import default_profile_for, load_profile, parse_profile
+from app.ct.analysis.context import Raw
+from app.ct.analysis.pipeline import _judge, _widen
+from app.ct.limits import default_profile_for, load_profile, parse_profile
 
 
 @pytest.mark.parametrize("nominal,good,warn,bad", [
