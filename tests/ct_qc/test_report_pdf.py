@@ -5,6 +5,7 @@ import shutil
 import subprocess
 
 import numpy as np
+import pytest
 
 from app.ct.dicom_load import LoadedSeries
 from station_plugins.ct_qc.report_pdf import render_slice, write_report
