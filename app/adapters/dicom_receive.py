@@ -91,6 +91,25 @@ def stream_to_spool(assoc: Any, spool_dir: Path, limit: int,
     dimse.receive_primitive = receive_primitive
 
 
+def cap_pdu_length(assoc: Any, cap: int) -> None:
+    """pynetdicom reads a whole PDU into memory, whatever maximum it announced: a peer
+    that declares a 500 MB PDU would get it. Refuse any PDU longer than ``cap`` (the
+    connection is closed as if the peer had dropped it)."""
+    sock = getattr(assoc.dul, "socket", None)
+    if sock is None or cap <= 0:
+        return
+    original = sock.recv
+
+    def recv(nr_bytes: int):  # noqa: ANN202 - pynetdicom's AssociationSocket.recv
+        if nr_bytes > cap:
+            log.warning("DICOM peer sent a PDU of %d bytes (limit %d): connection closed",
+                        nr_bytes, cap)
+            raise OSError(f"PDU of {nr_bytes} bytes exceeds the {cap}-byte limit")
+        return original(nr_bytes)
+
+    sock.recv = recv
+
+
 def _swap_to_spool(msg: Any, spool_dir: Path, limit: int) -> None:
     """pynetdicom opened a NamedTemporaryFile in /tmp and wrote the file meta into it:
     move that head into a SpoolFile in our spool folder."""

@@ -31,7 +31,7 @@ from pynetdicom.presentation import StoragePresentationContexts
 
 from app.adapters.dicom_commit import STORAGE_COMMITMENT_PUSH, CommitmentRegistry
 from app.adapters.dicom_files import FileIntake, Outcome, RejectedFile
-from app.adapters.dicom_receive import Admission, SpoolFile, stream_to_spool
+from app.adapters.dicom_receive import Admission, SpoolFile, cap_pdu_length, stream_to_spool
 from app.adapters.dicom_transport import NoDelayAE, NoDelayServer, ScpStartError, guarded
 from app.adapters.dicom_validate import (CT_IMAGE_STORAGE, ENHANCED_CT_IMAGE_STORAGE,
                                          STATUS_PROCESSING_FAILURE)
@@ -246,6 +246,8 @@ class DicomStorageScp:
         self.admission.opened(event.assoc, str(event.address[0]))
         stream_to_spool(event.assoc, self._spool, self.intake.validator.max_bytes,
                         on_activity=lambda a=event.assoc: self.admission.activity(a))
+        if self.maximum_pdu:                  # our announced maximum + room for headers
+            cap_pdu_length(event.assoc, max(self.maximum_pdu, 64 * 1024) + 64 * 1024)
 
     def _on_close(self, event) -> None:  # noqa: ANN001
         self.admission.closed(event.assoc)

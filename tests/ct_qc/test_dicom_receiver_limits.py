@@ -264,3 +264,26 @@ def test_an_interrupted_write_is_recovered_or_removed_at_start(tmp_path):
         assert not list(final.parent.glob(".*.tmp"))
     finally:
         svc.stop()
+
+
+def test_a_pdu_longer_than_announced_is_refused_not_buffered(tmp_path):
+    """pynetdicom would read a whole declared PDU into memory: a peer announcing a
+    500 MB PDU is disconnected at its header instead."""
+    svc = _service(tmp_path)
+    try:
+        s = socket.create_connection(("127.0.0.1", svc.scp_port))
+        s.settimeout(20)
+        s.sendall(b"\x04\x00" + struct.pack(">I", 500_000_000))
+        closed = False
+        try:
+            for _ in range(64):                    # up to 64 MB more, the peer hangs up
+                s.sendall(b"\0" * (1 << 20))
+            closed = s.recv(1) == b""
+        except (ConnectionResetError, BrokenPipeError):
+            closed = True
+        assert closed
+        s.close()
+        assert run_dcmtk(["echoscu", "-aet", "SIMSCAN", "-aec", "PHAROS_QC", "127.0.0.1",
+                          str(svc.scp_port)]).returncode == 0
+    finally:
+        svc.stop()
