@@ -67,7 +67,6 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self.serial.returnPressed.connect(self.start_run)
         self.mode = QComboBox()
         self.mode.setObjectName("tunnel_mode")
-        user = self.ctx.user
         for key, _text, action in MODES:
             if self._allowed(action):
                 self.mode.addItem(key, key)
