@@ -203,7 +203,7 @@ def main() -> int:
                       f"gap {100 * r['gap']:.2f} %", flush=True)
 
     print("plain annealer and reference runs (in-process, warm)...", flush=True)
-    from station_plugins.detector_matching import kernels
+    from station_plugins.detector_matching import kernels, optimiser  # noqa: F401 - registers the warm-up
     kernels.configure(warm_data)
     kernels.ensure_ready()
     best, plain = {}, {}

@@ -101,7 +101,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def _kernels(args: argparse.Namespace):
     """Kernel cache of this data folder (before anything compiles), then load / compile
     the kernels: done before the optimiser's clock starts, and said on stderr."""
-    from station_plugins.detector_matching import kernels
+    from station_plugins.detector_matching import kernels, optimiser  # noqa: F401 - the
+    # optimiser registers the warm-up solve that ensure_ready runs
     kernels.configure(getattr(args, "data_dir", None), getattr(args, "cache_dir", None))
     w = kernels.ensure_ready()
     if w.how == "compiled" and args.match_command != "warmup":

@@ -29,6 +29,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 ENV = "NUMBA_CACHE_DIR"
 SUBDIR = "detector_matching"
@@ -243,28 +244,19 @@ def ensure_ready() -> WarmUp:
                       _state["seeded"])
 
 
-def _exercise() -> None:
-    """A tiny solve through the same code paths (so the same argument types) as a real
-    one: both annealing chains, the single-chain path, the bound, the LAP, the polish."""
-    import numpy as np
+def register_exercise(fn: Callable[[], None]) -> None:
+    """The optimiser registers the tiny solve that compiles / loads every kernel with its
+    own argument types (``optimiser._exercise``); the cache keeps no import of the
+    optimiser (no kernels <-> optimiser import cycle)."""
+    _state["exercise"] = fn
 
-    from station_plugins.detector_matching.anneal import anneal_chunk, path_cost
-    from station_plugins.detector_matching.optimiser import (OptimiserSettings, _solve_timed,
-                                                             finite_costs)
-    from station_plugins.detector_matching.costs import MatchProblem
-    from station_plugins.detector_matching.detector_models import DetectorLayout
-    rng = np.random.default_rng(0)
-    n, m = 12, 14
-    d = rng.random((m, m))
-    np.fill_diagonal(d, np.inf)
-    p = MatchProblem(c=rng.random((n, m)), d=d, lam=0.5 + rng.random(n - 1),
-                     fixed=np.full(n, -1, dtype=np.int64), serials=[f"W{i}" for i in range(m)],
-                     lots=["W"] * m, layout=DetectorLayout(name="warm-up", slots=n))
-    for threads in (2, 1):
-        _solve_timed(p, OptimiserSettings(time_limit=60, moves_per_slot=200, chunk_moves=1000,
-                                          bound_iterations=2, anneal_threads=threads),
-                     clock_start=None)
-    del anneal_chunk, path_cost, finite_costs
+
+def _exercise() -> None:
+    fn = _state.get("exercise")
+    if fn is None:       # the optimiser module registers it when it is imported
+        raise RuntimeError("no kernel warm-up registered: import "
+                           "station_plugins.detector_matching.optimiser first")
+    fn()
 
 
 def warm_up_in_background(data_dir: str | Path | None = None) -> threading.Thread | None:

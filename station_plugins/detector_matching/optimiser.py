@@ -22,6 +22,7 @@ from app.core.errors import Cancelled, InputRejected
 from app.core.tasks import CancelToken, no_progress
 from station_plugins.detector_matching.anneal import (anneal_chunk, path_cost, sample_uphill,
                                                      shift_bounds)
+from station_plugins.detector_matching import kernels
 from station_plugins.detector_matching.bounds import BoundResult, lagrangian_bound
 from station_plugins.detector_matching.costs import MatchProblem
 from station_plugins.detector_matching.parallel_anneal import ChainPair
@@ -139,7 +140,6 @@ def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
     started it (``clock_start``, a ``time.perf_counter()`` value taken after its own
     ``ensure_ready``): the answer comes ``settings.time_limit`` seconds after the clock
     started (plus the last annealing chunk or DP iteration, ~10-50 ms)."""
-    from station_plugins.detector_matching import kernels
     warm = kernels.ensure_ready()
     sol = _solve_timed(p, settings, token=token, progress=progress, start=start,
                        clock_start=clock_start)
@@ -358,3 +358,23 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
                     seed=settings.seed, cut_by_time=cut, moves=moves, seeds=seed_obj,
                     bound_iterations=b.iterations if b else 0,
                     cpu_seconds={"anneal": sa_cpu, "bound": bound_box.get("cpu", 0.0)})
+
+
+def _exercise() -> None:
+    """A tiny solve through the same code paths (so the same argument types) as a real
+    one: both annealing chains, the single-chain path, the bound, the LAP, the polish."""
+    from station_plugins.detector_matching.detector_models import DetectorLayout
+    rng = np.random.default_rng(0)
+    n, m = 12, 14
+    d = rng.random((m, m))
+    np.fill_diagonal(d, np.inf)
+    p = MatchProblem(c=rng.random((n, m)), d=d, lam=0.5 + rng.random(n - 1),
+                     fixed=np.full(n, -1, dtype=np.int64), serials=[f"W{i}" for i in range(m)],
+                     lots=["W"] * m, layout=DetectorLayout(name="warm-up", slots=n))
+    for threads in (2, 1):
+        _solve_timed(p, OptimiserSettings(time_limit=60, moves_per_slot=200, chunk_moves=1000,
+                                          bound_iterations=2, anneal_threads=threads),
+                     clock_start=None)
+
+
+kernels.register_exercise(_exercise)

@@ -41,7 +41,8 @@ class DetectorMatchingStation(StationPlugin):
         return self._session
 
     def create_panel(self, parent: "QWidget | None" = None) -> "QWidget":
-        from station_plugins.detector_matching import kernels
+        from station_plugins.detector_matching import kernels, optimiser  # noqa: F401 - the
+        # optimiser registers the warm-up solve the background load runs
         from station_plugins.detector_matching.panel import DetectorMatchingPanel
 
         # the optimiser's compiled kernels: this data folder's cache, loaded (or compiled)
