@@ -127,11 +127,16 @@ def _type_name(typ: Any) -> str:
     if origin in (list, tuple):
         if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
             raise TypeError(f"unsupported setting type {typ!r} (use tuple[X, ...])")
-        return f"a list of {_type_name(args[0])}s"
-    names = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
-    if typ not in names:
+        if args[0] not in _PLURAL:
+            raise TypeError(f"unsupported setting type {typ!r}")
+        return f"a list of {_PLURAL[args[0]]}"
+    if typ not in _NAMES:
         raise TypeError(f"unsupported setting type {typ!r}")
-    return names[typ]
+    return _NAMES[typ]
+
+
+_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+_PLURAL = {bool: "true/false values", int: "integers", float: "numbers", str: "strings"}
 
 
 def _coerce(where: str, value: Any, typ: Any) -> Any:
