@@ -139,6 +139,13 @@ _NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a s
 _PLURAL = {bool: "true/false values", int: "integers", float: "numbers", str: "strings"}
 
 
+def _shown(value: Any) -> str:
+    """``repr(value)`` with any URL password or ``password=...`` replaced by ***."""
+    from app.config import redact_text  # app.config imports the stations: no top import
+
+    return redact_text(repr(value))
+
+
 def _coerce(where: str, value: Any, typ: Any) -> Any:
     origin, args = typing.get_origin(typ), typing.get_args(typ)
     if origin in (typing.Union, types.UnionType):
@@ -148,7 +155,7 @@ def _coerce(where: str, value: Any, typ: Any) -> Any:
     if origin in (list, tuple):
         if not isinstance(value, (list, tuple)):
             raise ConfigError(f"Configuration key {where}: expected {_type_name(typ)}, "
-                              f"got {type(value).__name__} {value!r}.")
+                              f"got {type(value).__name__} {_shown(value)}.")
         items = [_coerce(f"{where}[{i}]", v, args[0]) for i, v in enumerate(value)]
         return tuple(items) if origin is tuple else items
     if typ is float and isinstance(value, int) and not isinstance(value, bool):
@@ -156,7 +163,7 @@ def _coerce(where: str, value: Any, typ: Any) -> Any:
     if isinstance(value, typ) and not (typ is int and isinstance(value, bool)):
         return value
     raise ConfigError(f"Configuration key {where}: expected {_type_name(typ)}, "
-                      f"got {type(value).__name__} {value!r}.")
+                      f"got {type(value).__name__} {_shown(value)}.")
 
 
 def parse_settings(station_id: str, settings_type: type, table: Mapping[str, Any]) -> Any:
@@ -174,7 +181,7 @@ def parse_settings(station_id: str, settings_type: type, table: Mapping[str, Any
         val = _coerce(where, value, f.type)
         problem = f.check(val) if f.check is not None and val is not None else None
         if problem:
-            raise ConfigError(f"Configuration key {where} = {val!r}: {problem}.")
+            raise ConfigError(f"Configuration key {where} = {_shown(val)}: {problem}.")
         values[key] = val
     return settings_type(**values)
 

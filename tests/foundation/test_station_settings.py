@@ -88,6 +88,19 @@ def test_refusals_name_the_key_and_the_problem(table, message):
         resolve_station_settings("ct_qc", DemoStation, {"settings_version": 3, **table})
 
 
+def test_a_refused_value_never_shows_a_password():
+    from station_plugins.tunnel_test.plugin import TunnelTestStation
+
+    with pytest.raises(ConfigError, match=r"endpoint = 'http://op:\*\*\*@10\.0\.0\.5'") as ei:
+        resolve_station_settings("tunnel_test", TunnelTestStation,
+                                 {"endpoint": "http://op:s3cret-pw@10.0.0.5"})
+    assert "s3cret" not in str(ei.value)
+    with pytest.raises(ConfigError) as ei:
+        resolve_station_settings("tunnel_test", TunnelTestStation,
+                                 {"mes_url": ["https://op:s3cret-pw@mes"]})
+    assert "s3cret" not in str(ei.value) and "mes_url: expected a string" in str(ei.value)
+
+
 def test_an_int_is_accepted_for_a_float_setting():
     r = resolve_station_settings("ct_qc", DemoStation, {"settings_version": 3, "rate_s": 2})
     assert r.typed.rate_s == 2.0 and isinstance(r.typed.rate_s, float)
