@@ -336,3 +336,14 @@ def test_every_key_a_station_reads_is_declared(station):
     assert read, station.id
     assert read <= declared, f"{station.id} reads undeclared keys {sorted(read - declared)}"
     resolve_station_settings(station.id, station.cls, {})   # the defaults are valid
+
+
+def test_self_check_fails_the_station_whose_table_is_invalid(data_dir):
+    from app.selfcheck import FAIL, OK, run_self_check
+
+    (data_dir / "pharos.toml").write_text('[stations.lead_room]\npublishing_ms = 5000\n')
+    rows = {r.check: (r.status, r.detail) for r in run_self_check(data_dir=data_dir)}
+    assert rows["station lead_room"] == (
+        FAIL, "unavailable: Configuration key [stations.lead_room] publishing_ms = 5000.0: "
+              "must be <= 1000.")
+    assert rows["station ct_qc"][0] == OK
