@@ -16,6 +16,7 @@ from app.adapters.auth import AuthService, SessionState
 from app.adapters.esign import SignatureService
 from app.adapters.store import Store
 from app.config import Config, load_config
+from app.core.errors import ConfigError
 from app.instance_lock import InstanceLock
 from app.logging_setup import setup_logging
 from app.paths import models_dir
@@ -23,6 +24,7 @@ from app.runtime.loop_thread import LoopThread
 from app.runtime.notifier import Notifier
 from app.runtime.status import StatusModel
 from app.runtime.task_runner import TaskRunner
+from app.station_settings import resolve_station_settings
 from app.stations import DiscoveredStation, StationContext, StationPlugin, discover_stations
 
 log = logging.getLogger(__name__)
@@ -131,15 +133,30 @@ class Workstation:
         elif start:
             self.sync.start()
 
-    def context_for(self, station_id: str, extras: dict[str, Any] | None = None) -> StationContext:
+    def context_for(self, station_id: str, extras: dict[str, Any] | None = None,
+                    station: type[StationPlugin] | None = None) -> StationContext:
+        """The context of ``station_id``; its ``[stations.<id>]`` table migrated and
+        validated against the station's typed settings (``station``, else the class found
+        by discovery). An invalid table raises ConfigError naming the key."""
+        if station is None:
+            found = discover_stations([station_id])
+            station = found[0].cls if found and found[0].available else None
+        raw = self.config.station_settings(station_id)
+        resolved = resolve_station_settings(station_id, station, raw) if station else None
+        if resolved is not None and resolved.migrated:
+            log.info("[stations.%s] settings_version %d read as version %d", station_id,
+                     resolved.written_version, resolved.version)
         station_dir = self.config.data_dir / "stations" / station_id
         station_dir.mkdir(parents=True, exist_ok=True)
-        return StationContext(
+        ctx = StationContext(
             station_id=station_id, config=self.config,
-            settings=self.config.station_settings(station_id), store=self.store,
+            settings=resolved.mapping if resolved else raw, store=self.store,
             audit=self.audit, auth=self.auth, signatures=self.signatures,
             session=self.session, tasks=self.tasks, loop=self.loop, notifier=self.notifier,
             data_dir=station_dir, status=self.status, models=self.models, extras=extras)
+        if station is not None:
+            ctx.bind_settings(station, resolved)
+        return ctx
 
     def load_stations(self) -> list[StationEntry]:
         enabled = self.config.get("stations", "enabled")
@@ -148,7 +165,11 @@ class Workstation:
             entry = StationEntry(id=d.id, discovered=d, error=d.error)
             if d.available:
                 try:
-                    entry.instance = d.cls(self.context_for(d.id))  # type: ignore[misc]
+                    ctx = self.context_for(d.id, station=d.cls)
+                    entry.instance = d.cls(ctx)  # type: ignore[misc]
+                except ConfigError as exc:   # invalid [stations.<id>] table: named key
+                    entry.error = exc.message
+                    log.error("station '%s' unavailable: %s", d.id, exc.message)
                 except Exception as exc:  # noqa: BLE001 - a broken station never stops start-up
                     entry.error = f"{type(exc).__name__}: {exc}"
                     log.exception("station '%s' failed to construct", d.id)

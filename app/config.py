@@ -1,7 +1,8 @@
 """One validated configuration: a TOML file plus ``PHAROS_<SECTION>__<KEY>`` overrides.
 
 An invalid file refuses to start with a message naming the key and the problem.
-Station tables (``[stations.<id>]``) are free-form here and validated by the station.
+Station tables (``[stations.<id>]``) are kept as written here; each is migrated and validated
+against its station's typed settings (``app.station_settings``) when the station starts.
 """
 from __future__ import annotations
 

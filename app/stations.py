@@ -22,6 +22,8 @@ from app.core.ports import (AuditPort, AuthPort, ConfigPort, LoopPort, ModelPort
                             NotifierPort, SessionPort, SignaturePort, StatusPort, StorePort,
                             TaskPort)
 from app.core.roles import Role, check_action
+from app.station_settings import (ResolvedSettings, parse_settings, resolve_station_settings,
+                                  settings_type_problem)
 
 if TYPE_CHECKING:  # pragma: no cover
     from PySide6.QtWidgets import QWidget
@@ -73,7 +75,9 @@ class StationContext:
         # each port is a Protocol (app.core.ports); the comment names the service behind it
         self.station_id = station_id
         self.config: ConfigPort = config          # app.config.Config (whole, read-only)
-        self.settings: dict[str, Any] = dict(settings)  # this station's [stations.<id>] table
+        # this station's [stations.<id>] table: once the station is bound (bootstrap or
+        # its constructor), migrated, validated, defaults filled; see typed_settings
+        self.settings: dict[str, Any] = dict(settings)
         self.store: StorePort = store             # app.adapters.store.Store
         self.audit: AuditPort = audit             # app.adapters.audit.AuditTrail
         self.auth: AuthPort = auth                # app.adapters.auth.AuthService
@@ -87,6 +91,35 @@ class StationContext:
         self.models: ModelPort | None = models    # app.adapters.inference.ModelRegistry
         self.extras = dict(extras or {})
         self._actions: Mapping[str, frozenset[Role]] = {}
+        self._settings_type: type | None = None
+        self._typed: Any = None
+        self._typed_from: dict[str, Any] | None = None
+
+    def bind_settings(self, station: type["StationPlugin"],
+                      resolved: ResolvedSettings | None = None) -> None:
+        """Migrate and validate ``settings`` for ``station`` (ConfigError when invalid)
+        unless ``resolved`` (by the bootstrap) already did; ``settings`` is then the
+        validated mapping, updated in place."""
+        settings_type = station.settings_type
+        if settings_type is None or self._settings_type is settings_type:
+            return
+        if resolved is None:
+            resolved = resolve_station_settings(self.station_id, station, self.settings)
+        self.settings.clear()
+        self.settings.update(resolved.mapping)
+        self._settings_type = settings_type
+        self._typed, self._typed_from = resolved.typed, dict(self.settings)
+
+    @property
+    def typed_settings(self) -> Any:
+        """The station's settings dataclass instance (None for a station that declares
+        none); re-read from ``settings`` when that mapping was changed since."""
+        if self._settings_type is None:
+            return None
+        if self._typed_from != self.settings:
+            self._typed = parse_settings(self.station_id, self._settings_type, self.settings)
+            self._typed_from = dict(self.settings)
+        return self._typed
 
     @property
     def user(self) -> Any:
@@ -108,10 +141,23 @@ class StationPlugin:
     """Base class of every station (API version 1)."""
 
     info: ClassVar[StationInfo]
+    # typed settings (app.station_settings): a frozen dataclass read from the station's
+    # [stations.<id>] table; None keeps the table free-form
+    settings_type: ClassVar[type | None] = None
+    settings_version: ClassVar[int] = 1
 
     def __init__(self, ctx: StationContext) -> None:
         self.ctx = ctx
         ctx._actions = self.info.actions  # noqa: SLF001 - the base class binds its own context
+        bind = getattr(ctx, "bind_settings", None)
+        if callable(bind):
+            bind(type(self))
+
+    @classmethod
+    def migrate_settings(cls, raw: dict[str, Any], from_version: int) -> dict[str, Any]:  # noqa: ARG003
+        """The table ``raw`` written for ``from_version`` rewritten for ``from_version +
+        1`` (called once per step up to ``settings_version``). Default: unchanged."""
+        return raw
 
     # --- GUI -----------------------------------------------------------------
     def create_panel(self, parent: "QWidget | None" = None) -> "QWidget":
@@ -161,6 +207,11 @@ def _check_class(sid: str, obj: Any) -> str | None:
         return f"entry-point name '{sid}' differs from info.id '{info.id}'"
     if info.api_version != API_VERSION:
         return f"station API version {info.api_version}, workstation supports {API_VERSION}"
+    version = getattr(obj, "settings_version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        return f"settings_version {version!r} is not an integer >= 1"
+    if obj.settings_type is not None:
+        return settings_type_problem(obj.settings_type)
     return None
 
 

@@ -43,7 +43,8 @@ def station_instance(ws: Any, station_id: str) -> Any:
     if not found or not found[0].available:
         why = found[0].error if found else "not installed"
         raise ConfigError(f"Station '{station_id}' is unavailable: {why}.")
-    return found[0].cls(ws.context_for(station_id))  # type: ignore[misc]
+    cls = found[0].cls
+    return cls(ws.context_for(station_id, station=cls))  # type: ignore[misc]
 
 
 def open_station(args: argparse.Namespace, station_id: str, *, login: bool,

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from app import __version__
-from app.cli.common import (add_login_option, cli_login, open_workstation, read_password,
+from app.cli.common import (add_login_option, cli_login, fail, open_workstation, read_password,
                             require_login, write_json)
 from app.core.roles import Role
 
@@ -45,6 +45,16 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     from app.config import load_config
 
     cfg = load_config(args.config, data_dir=args.data_dir)
+    # every [stations.<id>] table migrated and validated against its station's settings
+    from app.station_settings import resolve_tables
+    from app.stations import discover_stations
+
+    stations = {d.id: d.cls for d in discover_stations() if d.available}
+    tables, problems = resolve_tables(cfg.station_tables, stations)
+    if problems:
+        for exc in problems:
+            fail(exc)
+        return 2
     print(f"configuration OK ({cfg.path or 'embedded defaults'}), hash {cfg.config_hash}")
     from app.config import redact_values, split_url_password
 
@@ -54,7 +64,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
               file=sys.stderr)
     if args.show:    # secrets redacted (URL passwords as ***)
         write_json(None, redact_values({"data_dir": str(cfg.data_dir), **cfg.values,
-                                        "station_tables": cfg.station_tables}))
+                                        "station_tables": tables}))
     return 0
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.core.roles import Role
+from app.station_settings import ae_title, in_range, positive, setting
 from app.stations import StationInfo, StationPlugin
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -15,6 +17,45 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 _QE, _SUP, _ADM, _OP = Role.QUALITY_ENGINEER, Role.SUPERVISOR, Role.ADMIN, Role.OPERATOR
+
+
+def _ae_titles(v: Any) -> str | None:
+    bad = [a for a in v if a != "*" and ae_title(a)]
+    return f"each entry must be an AE title (1-16 printable ASCII) or '*', got {bad[0]!r}" \
+        if bad else None
+
+
+@dataclass(frozen=True)
+class CtQcSettings:
+    """``[stations.ct_qc]`` (settings_version 1). The receiver keys left unset (None) take
+    their value from ``[pacs]``."""
+
+    profile: str = setting("factory_simct_120kv", doc="limit profile preselected in the panel")
+    auto_analyse: bool = setting(True, doc="analyse complete series automatically")
+    use_baseline: bool = setting(True, doc="compare with the scanner's signed baseline")
+    commit_timeout_s: float = setting(30.0, check=positive,
+                                      doc="storage commitment wait when archiving")
+    demo_matrix: int = setting(512, check=in_range(16, 2048),
+                               doc="matrix of the demo scanner's series")
+    allow_enhanced_ct: bool = setting(False, doc="accept Enhanced CT (multi-frame) objects")
+    scp_host: str = setting("127.0.0.1", doc="address the DICOM receiver binds")
+    scp_ae_title: str | None = setting(None, check=ae_title, doc="else [pacs] scp_ae_title")
+    scp_port: int | None = setting(None, check=in_range(0, 65535),
+                                   doc="else [pacs] scp_port (0: any free port)")
+    allowed_calling_aes: tuple[str, ...] | None = setting(
+        None, check=_ae_titles, doc="else [pacs] allowed_calling_aes")
+    series_settle_s: float | None = setting(None, check=positive,
+                                            doc="else [pacs] series_settle_s")
+    peer_host: str | None = setting(None, doc="else [pacs] peer_host")
+    peer_port: int | None = setting(None, check=in_range(1, 65535), doc="else [pacs] peer_port")
+    peer_ae_title: str | None = setting(None, check=ae_title, doc="else [pacs] peer_ae_title")
+    poll_s: float | None = setting(None, check=positive, doc="intake poll interval (0.5 s)")
+    detector_source_iso_mm: float | None = setting(
+        None, check=positive, doc="scanner geometry (ring artifacts); else the built-in model")
+    detector_channel_pitch_deg: float | None = setting(None, check=positive,
+                                                       doc="scanner geometry")
+    detector_central_channel: float | None = setting(None, check=in_range(0),
+                                                     doc="scanner geometry")
 
 
 class CtQcStation(StationPlugin):
@@ -37,6 +78,8 @@ class CtQcStation(StationPlugin):
         requires=("resources/phantoms/catphan504.json", "resources/limits/*.toml",
                   "models/ct_phantom_classifier/*/card.json"),
     )
+    settings_type = CtQcSettings
+    settings_version = 1
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

@@ -2,15 +2,26 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.core.roles import roles
+from app.station_settings import setting
 from app.stations import StationInfo, StationPlugin
 
 if TYPE_CHECKING:  # pragma: no cover
     from PySide6.QtWidgets import QWidget
 
 ENGINEERS = ("quality_engineer", "supervisor", "admin")
+
+
+@dataclass(frozen=True)
+class DetectorMatchingSettings:
+    """``[stations.detector_matching]`` (settings_version 1)."""
+
+    learned_cost: bool = setting(True, doc="use the learned neighbour cost model when valid")
+    test_db_url: str = setting("", doc="prefills the 'From test database' dialog (no password)")
+    test_db_table: str = setting("module_test_results", doc="prefills the dialog's table")
 
 
 class DetectorMatchingStation(StationPlugin):
@@ -25,6 +36,8 @@ class DetectorMatchingStation(StationPlugin):
         order=30,
         requires=("resources/detector_models/*.toml",
                   "models/detector_neighbour_cost/*/card.json"))
+    settings_type = DetectorMatchingSettings
+    settings_version = 1
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

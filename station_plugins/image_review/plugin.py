@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.core.roles import Role
+from app.station_settings import setting
 from app.stations import StationInfo, StationPlugin
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -12,6 +14,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _REV, _QE, _SUP, _ADM, _OP = (Role.REVIEWER, Role.QUALITY_ENGINEER, Role.SUPERVISOR,
                               Role.ADMIN, Role.OPERATOR)
+
+
+@dataclass(frozen=True)
+class ImageReviewSettings:
+    """``[stations.image_review]`` (settings_version 1)."""
+
+    two_person_rejection: bool = setting(
+        False, doc="a rejection needs a second signature; [security] two_person_rejection "
+                   "wins when the configuration has it")
 
 
 class ImageReviewStation(StationPlugin):
@@ -33,6 +44,8 @@ class ImageReviewStation(StationPlugin):
         order=20,
         requires=("models/ct_phantom_classifier/*/card.json", "resources/phantoms/*.json"),
     )
+    settings_type = ImageReviewSettings
+    settings_version = 1
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from app.core.errors import ConfigError
 from app.core.roles import roles
+from app.station_settings import in_range, one_of, positive, setting
 from app.stations import StationContext, StationInfo, StationPlugin
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -17,6 +20,32 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 _ALL = ("supervisor", "quality_engineer", "operator", "admin")
+SECURITY_MODES = ("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt")
+
+
+def _endpoint(v: str) -> str | None:
+    return None if v == "" or v.startswith("opc.tcp://") else "must be an opc.tcp:// URL"
+
+
+@dataclass(frozen=True)
+class LeadRoomSettings:
+    """``[stations.lead_room]``, settings_version 2 (version 1 called the historian's
+    heartbeat ``heartbeat_s``, see ``migrate_settings``)."""
+
+    endpoint: str | None = setting(None, check=_endpoint, doc="else [opcua] gateway_endpoint")
+    security: str | None = setting(None, check=one_of(*SECURITY_MODES),
+                                   doc="else [opcua] security (\"None\" in demo mode)")
+    publishing_ms: float = setting(250.0, check=in_range(100, 1000),
+                                   doc="OPC UA subscription publishing interval")
+    live_process: bool = setting(True, doc="live parts in their own process")
+    demo_rooms: int = setting(30, check=in_range(1, 999), doc="rooms of the demo gateway")
+    historian_heartbeat_s: float = setting(
+        60.0, check=positive, doc="a flat signal is still written at least this often")
+    historian_raw_days: float = setting(90.0, check=positive, doc="raw samples kept (days)")
+    historian_minute_days: float = setting(400.0, check=positive, doc="1-minute rollups kept")
+    historian_5min_days: float = setting(3 * 365.0, check=positive, doc="5-minute rollups kept")
+    historian_15min_days: float = setting(10 * 365.0, check=positive,
+                                          doc="15-minute rollups kept")
 
 
 class LeadRoomStation(StationPlugin):
@@ -37,6 +66,20 @@ class LeadRoomStation(StationPlugin):
         order=50,
         requires=("resources/lead_rooms/alarms.yaml",),
     )
+    settings_type = LeadRoomSettings
+    settings_version = 2
+
+    @classmethod
+    def migrate_settings(cls, raw: dict[str, Any], from_version: int) -> dict[str, Any]:
+        """1 -> 2: ``heartbeat_s`` became ``historian_heartbeat_s`` (it is the historian's
+        write heartbeat, not a link heartbeat; all historian keys share the prefix)."""
+        if from_version == 1 and "heartbeat_s" in raw:
+            if "historian_heartbeat_s" in raw:
+                raise ConfigError("Configuration table [stations.lead_room] (settings_version "
+                                  "1) has both heartbeat_s and historian_heartbeat_s; keep "
+                                  "one (version 2 names it historian_heartbeat_s).")
+            raw["historian_heartbeat_s"] = raw.pop("heartbeat_s")
+        return raw
 
     def __init__(self, ctx: StationContext) -> None:
         super().__init__(ctx)
@@ -76,7 +119,7 @@ class LeadRoomStation(StationPlugin):
 
         def historian_factory(path: Any) -> Any:
             h = Historian(path, deadbands=deadband_for,
-                          heartbeat_s=float(ctx.settings.get("heartbeat_s", 60)),
+                          heartbeat_s=float(ctx.settings.get("historian_heartbeat_s", 60)),
                           retention=Retention.from_settings(ctx.settings))
             self._writer = HistorianWriter(h, on_error=lambda e: ctx.notifier.error(
                 e, "lead_room")).start()
@@ -121,9 +164,9 @@ class LeadRoomStation(StationPlugin):
             reconnect_max_s=float(opc.get("reconnect_max_s", 4.0)),
             alarm_definitions=alarm_definitions_path(ctx.data_dir),
             historian_path=ctx.data_dir / "historian.db",
-            heartbeat_s=float(ctx.settings.get("heartbeat_s", 60)), store=store,
+            heartbeat_s=float(ctx.settings.get("historian_heartbeat_s", 60)), store=store,
             historian_retention={k: float(v) for k, v in ctx.settings.items()
-                                 if k.startswith("historian_")},
+                                 if k.startswith("historian_") and k.endswith("_days")},
             demo_rooms=int(ctx.settings.get("demo_rooms", 30)) if self._demo() else 0,
             log_level=logging.getLogger().getEffectiveLevel())
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.core.roles import roles
+from app.station_settings import one_of, positive, setting
 from app.stations import StationInfo, StationPlugin
 from station_plugins.tunnel_test.endpoint import configured_endpoint
 
@@ -17,6 +19,28 @@ log = logging.getLogger(__name__)
 DEFAULT_SEQUENCE = Path(__file__).resolve().parent / "sequences" / "carm_final.yaml"
 ALL = ("operator", "quality_engineer", "supervisor", "admin")
 ENGINEERS = ("quality_engineer", "admin")
+SECURITY_MODES = ("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt")
+
+
+def _endpoint(v: str) -> str | None:
+    if v in ("", "local") or v.startswith("opc.tcp://"):
+        return None
+    return "must be an opc.tcp:// URL, or \"local\" (simulated C-arm inside the runner)"
+
+
+@dataclass(frozen=True)
+class TunnelTestSettings:
+    """``[stations.tunnel_test]`` (settings_version 1); unset (None) keys fall back to the
+    workstation-wide sections."""
+
+    sequence: str = setting(str(DEFAULT_SEQUENCE), doc="test sequence run by default")
+    endpoint: str | None = setting(None, check=_endpoint,
+                                   doc="else [opcua] tunnel_endpoint; demo: built-in simulator")
+    security: str | None = setting(None, check=one_of(*SECURITY_MODES),
+                                   doc="else [opcua] security (\"None\" in demo mode)")
+    opcua_user: str = setting("", doc="OPC UA user identity (password never here)")
+    mes_url: str | None = setting(None, doc="else [mes] url, else the built-in simulated MES")
+    mes_resend_s: float = setting(5.0, check=positive, doc="MES outbox resend interval")
 
 
 class TunnelTestStation(StationPlugin):
@@ -32,6 +56,8 @@ class TunnelTestStation(StationPlugin):
                  "edit_sequence": roles(*ENGINEERS)},
         order=40,
         requires=("models/tunnel_image/card.json", "models/tunnel_waveform/card.json"))
+    settings_type = TunnelTestSettings
+    settings_version = 1
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
