@@ -164,6 +164,10 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     sds = [c_sd]
     devs, ses = [], []
     for name, (ex, ey) in edges.items():
+        if img is not ctx.vol and _left_fraction(img, (ex, ey), r) < MIN_ROI_LEFT:
+            raws.append(Raw(f"uniformity.{name}", math.nan, "HU", ctx.where_circle(sl, (ex, ey), r, idx),
+                            "the ROI lies on a streak (see artifacts): not measured", not_applicable=True))
+            continue
         mean, sd = circle_stats(img, ex, ey, r)
         sds.append(sd)
         devs.append(mean - c_mean)
@@ -179,6 +183,9 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     if on_streak:
         c_sd = float(np.nanmedian(sds[1:])) if np.isfinite(sds[1:]).any() else math.nan
         noise_where = "the edge ROIs (median; a streak crosses the centre)"
+        if not math.isfinite(c_sd):   # every ROI on the streak: the centre as it is
+            c_sd = circle_stats(ctx.vol[idx], cx, cy, r)[1]
+            noise_where = "the centre ROI with the streak in it (every ROI lies on a streak)"
     ctx.cache["noise_sd"] = c_sd
     if on_streak:
         why = "the centre ROI lies on a streak (see artifacts): not measured"
@@ -192,6 +199,8 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
         raws.append(Raw("ct_number.water" if is_water else "ct_number.uniform", math.nan, "HU", ww, why,
                         nominal=float(m["background_hu"]), not_applicable=True))
         return raws, []
+    if not devs:   # every edge ROI on a streak
+        devs, ses = [0.0], [math.nan]
     k = int(np.argmax(np.abs(devs)))
     raws += [
         Raw("uniformity.centre", round(c_mean, 2), "HU", ctx.where_circle(sl, (cx, cy), r, idx)),

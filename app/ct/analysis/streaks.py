@@ -264,7 +264,8 @@ def streak_exclusion(ctx: Ctx, idx, shape: tuple[int, int]) -> np.ndarray | None
         band[d] = (min(lo, s_off), max(hi, s_off))
     for p, d in uniq:
         width_mm = (band[d][1] - band[d][0]) * ctx.pixel_mm
-        w = max(1, int(round(2 * (STREAK_EXCLUDE_MM + 0.5 * width_mm) / ctx.pixel_mm)))
+        extra = min(0.5 * width_mm, STREAK_EXCLUDE_MM)
+        w = max(1, int(round(2 * (STREAK_EXCLUDE_MM + extra) / ctx.pixel_mm)))
         p0 = (int(round(p[0] - big * d[0])), int(round(p[1] - big * d[1])))
         p1 = (int(round(p[0] + big * d[0])), int(round(p[1] + big * d[1])))
         cv2.line(out, p0, p1, 1, w)
