@@ -131,3 +131,15 @@ def test_blank_end_slices_and_a_couch_in_the_field():
     assert r.localisation.centre_mm[1] == pytest.approx(-10.0, abs=1.0)
     assert r.artifacts == () and r.verdict is Verdict.PASS, _bad(r)
     assert all(v >= 0.5 for v in r.localisation.module_confidence.values())
+
+
+def test_a_streak_over_the_centre_roi_skips_the_centre_figures_not_errors():
+    # a streak through the rotation centre with the phantom centred: the uniform module's
+    # centre ROI lies on it - its CT number / uniformity are the streak's (SKIP), noise
+    # comes from the edge ROIs, nothing is ERROR, the streak is the one finding
+    truth, r = _run(noise_sd_hu=12.0, seed=14, artifacts=(RenderArtifact("streak", 80.0, angle_deg=30.0, width_mm=8.0),))
+    assert [a.type for a in r.artifacts] == ["streak"]
+    assert r.measurement("ct_number.uniform").verdict is Verdict.SKIP
+    assert "streak" in r.measurement("ct_number.uniform").note
+    assert r.value("noise.sd") == pytest.approx(12.0, rel=0.25)
+    assert not [m for m in r.measurements if m.verdict is Verdict.ERROR], _bad(r)

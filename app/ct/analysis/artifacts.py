@@ -182,6 +182,7 @@ def ct_shift(ctx: Ctx, thr_hu: float = 6.0) -> list[Artifact]:
             if abs(float(i["nominal_hu"])) < 600]
     if "uniform_centre_hu" in ctx.cache and _uniform(ctx) is not None:
         devs.append(ctx.cache["uniform_centre_hu"] - float(_uniform(ctx)["background_hu"]))
+    devs = [d for d in devs if math.isfinite(d)]   # ROIs a streak left unmeasured
     if len(devs) < 3:
         return []
     shift = float(np.median(devs))

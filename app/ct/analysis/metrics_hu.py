@@ -151,8 +151,12 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     r = 0.05 * 2 * R                             # ROI radius: 5 % of the diameter
     cx, cy = ctx.centre(m)
     sl = ctx.slice_of(m)
-    c_mean, c_sd = circle_stats(img, cx, cy, r)
-    c_se = mean_se(img, cx, cy, r, ctx.pixel_mm)
+    # a streak over the centre ROI (it crosses near the rotation centre, where the
+    # phantom usually sits) leaves too little of it: the centre's figures are the
+    # streak's, not measured (SKIP with the reason); noise comes from the edge ROIs
+    on_streak = img is not ctx.vol and _left_fraction(img, (cx, cy), r) < MIN_ROI_LEFT
+    c_mean, c_sd = (math.nan, math.nan) if on_streak else circle_stats(img, cx, cy, r)
+    c_se = math.nan if on_streak else mean_se(img, cx, cy, r, ctx.pixel_mm)
     edge_off = R - r - 0.1 * R
     edges = {"top": (cx, cy - edge_off), "right": (cx + edge_off, cy),
              "bottom": (cx, cy + edge_off), "left": (cx - edge_off, cy)}
@@ -160,6 +164,10 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     sds = [c_sd]
     devs, ses = [], []
     for name, (ex, ey) in edges.items():
+        if img is not ctx.vol and _left_fraction(img, (ex, ey), r) < MIN_ROI_LEFT:
+            raws.append(Raw(f"uniformity.{name}", math.nan, "HU", ctx.where_circle(sl, (ex, ey), r, idx),
+                            "the ROI lies on a streak (see artifacts): not measured", not_applicable=True))
+            continue
         mean, sd = circle_stats(img, ex, ey, r)
         sds.append(sd)
         devs.append(mean - c_mean)
@@ -169,9 +177,30 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     # noise: the same centre ROI over a 20 mm slab of the uniform module (more images,
     # the same definition): the SD estimate's own scatter drops by about half
     idx_n = ctx.slab_idx(m, 20.0)
-    if len(idx_n) > len(idx):
+    if len(idx_n) > len(idx) and not on_streak:
         c_sd = circle_stats(destreaked(ctx, idx_n), cx, cy, r)[1]
+    noise_where = "the centre ROI"
+    if on_streak:
+        c_sd = float(np.nanmedian(sds[1:])) if np.isfinite(sds[1:]).any() else math.nan
+        noise_where = "the edge ROIs (median; a streak crosses the centre)"
+        if not math.isfinite(c_sd):   # every ROI on the streak: the centre as it is
+            c_sd = circle_stats(ctx.vol[idx], cx, cy, r)[1]
+            noise_where = "the centre ROI with the streak in it (every ROI lies on a streak)"
     ctx.cache["noise_sd"] = c_sd
+    if on_streak:
+        why = "the centre ROI lies on a streak (see artifacts): not measured"
+        ww = ctx.where_circle(sl, (cx, cy), r, idx)
+        raws += [Raw("uniformity.centre", math.nan, "HU", ww, why, not_applicable=True),
+                 Raw("uniformity.max_edge_dev", math.nan, "HU", ww, why, not_applicable=True),
+                 Raw("noise.sd", round(c_sd, 3), "HU", ww, f"mean of per-slice SDs in {noise_where}"),
+                 Raw("noise.nonuniformity", math.nan, "%", ww, why, not_applicable=True)]
+        material = str(m.get("material") or "")
+        is_water = material.lower() == "water" or (not material and float(m["background_hu"]) == 0.0)
+        raws.append(Raw("ct_number.water" if is_water else "ct_number.uniform", math.nan, "HU", ww, why,
+                        nominal=float(m["background_hu"]), not_applicable=True))
+        return raws, []
+    if not devs:   # every edge ROI on a streak
+        devs, ses = [0.0], [math.nan]
     k = int(np.argmax(np.abs(devs)))
     raws += [
         Raw("uniformity.centre", round(c_mean, 2), "HU", ctx.where_circle(sl, (cx, cy), r, idx)),

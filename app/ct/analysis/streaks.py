@@ -253,9 +253,19 @@ def streak_exclusion(ctx: Ctx, idx, shape: tuple[int, int]) -> np.ndarray | None
     if key in ctx.cache:
         return ctx.cache[key]
     out = np.zeros(shape, np.uint8)
-    w = max(1, int(round(2 * STREAK_EXCLUDE_MM / ctx.pixel_mm)))
     big = 4 * max(shape)
-    for p, d in {(tuple(np.round(p, 1)), tuple(np.round(d, 3))) for p, d in lines}:
+    uniq = {(tuple(np.round(p, 1)), tuple(np.round(d, 3))) for p, d in lines}
+    # per direction, the lines span the streak's half-maximum band; its Gaussian-like
+    # tails reach about as far again beyond: the margin grows with the band's width
+    band: dict = {}
+    for p, d in uniq:
+        s_off = -p[0] * d[1] + p[1] * d[0]
+        lo, hi = band.get(d, (s_off, s_off))
+        band[d] = (min(lo, s_off), max(hi, s_off))
+    for p, d in uniq:
+        width_mm = (band[d][1] - band[d][0]) * ctx.pixel_mm
+        extra = min(0.5 * width_mm, STREAK_EXCLUDE_MM)
+        w = max(1, int(round(2 * (STREAK_EXCLUDE_MM + extra) / ctx.pixel_mm)))
         p0 = (int(round(p[0] - big * d[0])), int(round(p[1] - big * d[1])))
         p1 = (int(round(p[0] + big * d[0])), int(round(p[1] + big * d[1])))
         cv2.line(out, p0, p1, 1, w)
