@@ -12,13 +12,16 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger(__name__)
 _T0 = time.perf_counter()
 
 
-def _qt_app(language: str):
+def _qt_app(language: str) -> QApplication:
     from PySide6.QtWidgets import QApplication
 
     from app.ui.theme import apply_theme, configure_high_dpi
@@ -36,7 +39,7 @@ def _qt_app(language: str):
     return app
 
 
-def _fatal(app: Any, title: str, exc: BaseException) -> int:
+def _fatal(title: str, exc: BaseException) -> int:
     from PySide6.QtWidgets import QMessageBox
 
     from app.core.errors import PharosError
@@ -138,7 +141,7 @@ def run_gui(args: argparse.Namespace) -> int:
                               data_dir=getattr(args, "data_dir", None), exclusive=not probe,
                               console_log=True, start_sync=not probe)
     except PharosError as exc:
-        return _fatal(app, "Pharos cannot start", exc)
+        return _fatal("Pharos cannot start", exc)
     ws.notifier.install_excepthooks()
     try:
         if not probe:

@@ -19,7 +19,7 @@ class InstanceLock:
 
     def acquire(self) -> "InstanceLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+")
+        fh = open(self.path, "a+")  # noqa: SIM115 - the open handle holds the lock until release()
         try:
             if sys.platform.startswith("win"):
                 import msvcrt
@@ -29,13 +29,13 @@ class InstanceLock:
                 import fcntl
 
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except OSError as exc:
             fh.seek(0)
             holder = fh.read().strip()
             fh.close()
             raise AlreadyRunning(
                 f"Another Pharos workstation is already running on the data folder "
-                f"{self.path.parent}{f' (process {holder})' if holder else ''}.")
+                f"{self.path.parent}{f' (process {holder})' if holder else ''}.") from exc
         fh.seek(0)
         fh.truncate()
         fh.write(str(os.getpid()))

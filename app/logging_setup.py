@@ -17,6 +17,14 @@ class RedactingFormatter(logging.Formatter):
         return redact_text(super().format(record))
 
 
+class _PharosFileHandler(logging.handlers.RotatingFileHandler):
+    """The log file handler setup_logging installs (and replaces when called again)."""
+
+
+class _PharosConsoleHandler(logging.StreamHandler):
+    """The stderr handler setup_logging installs (and replaces when called again)."""
+
+
 def setup_logging(data_dir: Path, level: str = "INFO", max_bytes: int = 5_000_000,
                   backups: int = 10, console: bool = False) -> Path:
     log_dir = Path(data_dir) / "logs"
@@ -28,19 +36,16 @@ def setup_logging(data_dir: Path, level: str = "INFO", max_bytes: int = 5_000_00
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))   # owner only
     root = logging.getLogger()
     for h in list(root.handlers):
-        if getattr(h, "_pharos", False):
+        if isinstance(h, (_PharosFileHandler, _PharosConsoleHandler)):
             root.removeHandler(h)
             h.close()
-    fh = logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups,
-                                              encoding="utf-8")
+    fh = _PharosFileHandler(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
     fh.setFormatter(RedactingFormatter(_FORMAT))
-    fh._pharos = True  # type: ignore[attr-defined]
     root.addHandler(fh)
     if console:
-        ch = logging.StreamHandler()
+        ch = _PharosConsoleHandler()
         ch.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
         ch.setLevel(logging.WARNING)
-        ch._pharos = True  # type: ignore[attr-defined]
         root.addHandler(ch)
     root.setLevel(getattr(logging, level, logging.INFO))
     for noisy in ("asyncua", "pynetdicom", "numba", "PIL", "matplotlib"):

@@ -5,11 +5,15 @@ import argparse
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from app import __version__
 from app.cli import core_commands
 from app.cli.common import add_global_options, fail
 from app.core.errors import PharosError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_global_options_if_missing(p: argparse.ArgumentParser) -> None:
     """Accept --data-dir/--config after the subcommand too (pharos users list --data-dir X)."""
-    opts = {a for action in p._actions for a in action.option_strings}
-    for action in p._actions:
+    opts = {a for action in _actions(p) for a in action.option_strings}
+    for action in _actions(p):
         # a subcommand's own --data-dir/--config must not reset the global value given
         # before the subcommand (`pharos --data-dir X qc listen`): no default of its own
         if action.dest in ("data_dir", "config") and action.option_strings:
@@ -56,13 +60,18 @@ def add_global_options_if_missing(p: argparse.ArgumentParser) -> None:
         p.add_argument("--data-dir", dest="data_dir", type=_path, default=argparse.SUPPRESS)
     if "--config" not in opts:
         p.add_argument("--config", dest="config", type=_path, default=argparse.SUPPRESS)
-    for action in p._actions:
-        if isinstance(action, argparse._SubParsersAction):
+    for action in _actions(p):
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001 - no public name
             for child in action.choices.values():
                 add_global_options_if_missing(child)
 
 
-def _path(s: str):
+def _actions(p: argparse.ArgumentParser) -> list[argparse.Action]:
+    """A parser's arguments (argparse has no public accessor for them)."""
+    return p._actions  # noqa: SLF001 - argparse has no public accessor
+
+
+def _path(s: str) -> Path:
     from pathlib import Path
 
     return Path(s)
@@ -110,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(rc or 0)
     except PharosError as exc:
         return fail(exc)
-    except core_commands.PermissionError_ as exc:
+    except core_commands.AccountChangeNeedsAdmin as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -180,10 +180,10 @@ def cmd_setup(args: argparse.Namespace) -> int:
         if args.non_interactive or not is_tty:
             if not accounts_exist:
                 a.admin_password = a.admin_password_repeat = _admin_password_noninteractive()
-            if args.trust_gateway_certificate:
-                if not _trust_step(a, data_dir, lambda _q: "y", services,
-                                   by.username if by else a.admin_username):
-                    return 1
+            if args.trust_gateway_certificate and not _trust_step(
+                    a, data_dir, lambda _q: "y", services,
+                    by.username if by else a.admin_username):
+                return 1
         else:
             interactive(a, data_dir, accounts_exist=accounts_exist,
                         min_len=services.auth.min_len, services=services,

@@ -16,14 +16,17 @@ import tempfile
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.config import (SCHEMA, STATION_IDS, Config, load_config, redact_values,
                         redact_url, split_url_password, write_secret_file)
 from app.core.errors import PharosError, ValidationError
 from app.paths import default_config_path, default_data_dir
 
-CENTRAL_SECRET = "keys/central_db.secret"   # relative to the data folder, mode 0600
+if TYPE_CHECKING:
+    from app.adapters.deploy_probes import ProbeResult, ServerCertificate
+
+CENTRAL_SECRET = "keys/central_db.secret"  # noqa: S105 - a path (in the data folder, 0600), not a secret
 SECURITY_MODES = ("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt")
 _STATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
@@ -360,14 +363,14 @@ def gateway_pki_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "stations" / "lead_room" / "pki"
 
 
-def check_pacs(a: SetupAnswers, timeout_s: float = 3.0):
+def check_pacs(a: SetupAnswers, timeout_s: float = 3.0) -> ProbeResult:
     from app.adapters.deploy_probes import pacs_echo
 
     return pacs_echo(a.pacs_host, int(a.pacs_port), a.pacs_ae_title,
                      calling_ae=a.scp_ae_title, timeout_s=timeout_s)
 
 
-def check_central(a: SetupAnswers, timeout_s: float = 3.0):
+def check_central(a: SetupAnswers, timeout_s: float = 3.0) -> ProbeResult:
     from app.adapters.deploy_probes import ProbeResult, central_ping
 
     if not a.central_url:
@@ -375,7 +378,8 @@ def check_central(a: SetupAnswers, timeout_s: float = 3.0):
     return central_ping(a.central_url, timeout_s=timeout_s)
 
 
-def fetch_gateway_certificate(a: SetupAnswers, data_dir: Path, timeout_s: float = 3.0):
+def fetch_gateway_certificate(a: SetupAnswers, data_dir: Path,
+                              timeout_s: float = 3.0) -> ServerCertificate:
     """The gateway's certificate (subject, thumbprint, trusted?) for the trust decision."""
     from app.adapters.deploy_probes import opcua_server_certificate
 
@@ -404,7 +408,7 @@ def workstation_certificate(data_dir: Path) -> tuple[Path, str]:
     return own_certificate(gateway_pki_dir(data_dir))
 
 
-def check_gateway(a: SetupAnswers, data_dir: Path, timeout_s: float = 4.0):
+def check_gateway(a: SetupAnswers, data_dir: Path, timeout_s: float = 4.0) -> ProbeResult:
     from app.adapters.deploy_probes import opcua_reachable, opcua_session_test
 
     if a.opcua_security == "None":

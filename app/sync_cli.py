@@ -21,9 +21,16 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from app.core.errors import PharosError, ValidationError
+
+if TYPE_CHECKING:
+    from app.adapters.sync import SyncService
+    from app.bootstrap import Workstation
+
+# app.cli.common.write_json(path, data): "-" or None prints
+WriteJson = Callable[[Path | str | None, Any], None]
 
 APPROVER_ROLES = ("supervisor", "quality_engineer", "admin")
 
@@ -71,7 +78,7 @@ def add_sync_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_central)
 
 
-def _service(args: argparse.Namespace, ws: Any):
+def _service(args: argparse.Namespace, ws: Any) -> SyncService:
     from app.adapters.sync import SyncService
 
     from app.config import central_url
@@ -101,7 +108,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         ws.close()
 
 
-def _run_sync(args, ws, svc, write_json) -> int:
+def _run_sync(args: argparse.Namespace, ws: Workstation, svc: SyncService,
+              write_json: WriteJson) -> int:
     cmd = args.sync_cmd
     if cmd == "status":
         status = svc.probe()
@@ -164,7 +172,7 @@ def _run_sync(args, ws, svc, write_json) -> int:
     return 0 if anchor else 1
 
 
-def _out(args, data: dict, write_json, text: str) -> int:
+def _out(args: argparse.Namespace, data: dict, write_json: WriteJson, text: str) -> int:
     if getattr(args, "json", False):
         write_json(None, data)
     else:

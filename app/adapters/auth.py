@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -81,7 +81,8 @@ class AuthService:
 
     def __init__(self, store: Store, audit: AuditTrail, *, max_failed_logins: int = 5,
                  lockout_minutes: int = 30, password_min_length: int = 10,
-                 password_max_age_days: int = 90, clock=utcnow) -> None:
+                 password_max_age_days: int = 90,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.store, self.audit = store, audit
         self.max_failed = max_failed_logins
         self.lockout = timedelta(minutes=lockout_minutes)
@@ -314,7 +315,7 @@ class SessionState:
     """The logged-in user of this workstation, with the idle lock (Qt-free)."""
 
     def __init__(self, auth: AuthService | None, idle_lock_minutes: float = 15,
-                 monotonic=time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.auth = auth
         self.idle_limit_s = idle_lock_minutes * 60
         self._mono = monotonic

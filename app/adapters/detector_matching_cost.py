@@ -12,6 +12,7 @@ import numpy as np
 
 from app.adapters.inference import ModelRegistry, OnnxModel
 from app.core.errors import ModelIntegrityError
+from app.core.ports import AuditPort
 from app.paths import models_dir
 
 REGRESSION_NAME = "detector_neighbour_cost"
@@ -34,7 +35,7 @@ class NeighbourCostRegression:
         return np.asarray(next(iter(out.values()))).ravel() * self.output_scale
 
 
-def load_neighbour_cost_regression(root: Path | None = None, *, audit=None,
+def load_neighbour_cost_regression(root: Path | None = None, *, audit: AuditPort | None = None,
                                    version: str | None = None) -> NeighbourCostRegression:
     registry = ModelRegistry(Path(root) if root else models_dir(), audit=audit,
                              providers=["CPUExecutionProvider"])

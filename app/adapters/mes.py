@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from app.core.errors import DeviceError, PharosError
+from app.core.errors import DeviceError, PharosError, ValidationError
 
 
 class MesUnavailable(DeviceError):
@@ -29,14 +30,19 @@ class MesRejected(PharosError):
 
 class MesClient:
     def __init__(self, base_url: str, *, timeout_s: float = 3.0, station: str = "") -> None:
+        # only HTTP(S): urllib would also open file: and other schemes
+        if urllib.parse.urlsplit(base_url).scheme.lower() not in ("http", "https"):
+            raise ValidationError(f"The MES URL {base_url!r} must start with http:// or "
+                                  f"https:// (setting [mes] url).")
         self.base_url, self.timeout_s, self.station = base_url.rstrip("/"), timeout_s, station
 
     def _post(self, path: str, body: dict, key: str = "") -> dict:
-        req = urllib.request.Request(self.base_url + path, data=json.dumps(body).encode(),
+        req = urllib.request.Request(self.base_url + path,  # noqa: S310 - scheme checked
+                                     data=json.dumps(body).encode(),
                                      method="POST", headers={"Content-Type": "application/json",
                                                              "Idempotency-Key": key})
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:  # noqa: S310
+            with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:  # noqa: S310 - scheme checked
                 return json.loads(resp.read() or b"{}")
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")[:500]

@@ -124,6 +124,12 @@ async def _bounded_republish_gaps(self: Any, available: list[int]) -> bool:
     return True
 
 
+def _supervisor_gave_up(client: Client) -> bool:
+    """asyncua's reconnect supervisor has ended (it gave up on the server)."""
+    task = client._supervisor_task  # noqa: SLF001 - asyncua has no public accessor for it
+    return task is not None and task.done()
+
+
 class OpcUaGatewayClient:
     """Discover, subscribe, read; report values and connection state by callback.
 
@@ -297,8 +303,7 @@ class OpcUaGatewayClient:
                         continue
                     lost = False
                     self._set_state("connected", f"reconnected; {len(self.nodes)} signals")
-                elif st is UaClientState.DISCONNECTED and lost and \
-                        client._supervisor_task is not None and client._supervisor_task.done():
+                elif st is UaClientState.DISCONNECTED and lost and _supervisor_gave_up(client):
                     return
 
     # --- discovery, subscription, reads ---------------------------------------------
@@ -349,7 +354,9 @@ class OpcUaGatewayClient:
         assert self.client is not None
         client = self.client
         sub = await client.create_subscription(self.publishing_ms, None, queue_maxsize=200_000)
-        sub._republish_gaps = types.MethodType(_bounded_republish_gaps, sub)  # defect bound
+        # the library's own gap replay can loop forever: bound it (see the module docstring)
+        sub._republish_gaps = types.MethodType(  # noqa: SLF001 - replaces asyncua's on purpose
+            _bounded_republish_gaps, sub)
         nodes = [client.get_node(nid) for nid in self.nodes.values()]
         for i in range(0, len(nodes), CHUNK):
             await sub.subscribe_data_change(nodes[i:i + CHUNK], queuesize=50,

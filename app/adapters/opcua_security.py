@@ -17,6 +17,7 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Awaitable, Callable
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -155,7 +156,7 @@ class Pki:
             f"{self.trusted_dir}; the connection was refused. A copy was saved to {dest}.")
 
 
-def make_server_validator(pki: Pki):
+def make_server_validator(pki: Pki) -> Callable[[x509.Certificate, object], Awaitable[None]]:
     """An asyncua certificate validator that accepts only clients in ``pki`` trusted/."""
     from asyncua import ua
     from asyncua.common.utils import ServiceError

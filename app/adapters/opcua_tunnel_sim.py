@@ -195,8 +195,10 @@ class _Users:
     def __init__(self, users: dict[str, str]) -> None:
         self.users = users
 
-    def get_user(self, iserver: Any, username: str | None = None,  # noqa: ARG002
-                 password: str | None = None, certificate: Any = None) -> Any:
+    # asyncua calls get_user(iserver, username=, password=, certificate=) by keyword
+    def get_user(self, iserver: Any, username: str | None = None,  # noqa: ARG002 - asyncua signature
+                 password: str | None = None,
+                 certificate: Any = None) -> Any:  # noqa: ARG002 - asyncua signature
         import hmac
 
         from asyncua.crypto.permission_rules import User, UserRole

@@ -2,6 +2,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import SimpleDocTemplate
 
 _CJK_FONT = None
 
@@ -48,7 +53,7 @@ def write_table_pdf(path: Path, *, title: str, subtitle: str, header: list[str],
     h1 = styles["Heading2"].clone("h1", fontName=font)
     sub = styles["BodyText"].clone("sub", fontName=font, fontSize=8)
 
-    def footer(canvas, doc_):  # noqa: ANN001
+    def footer(canvas: Canvas, doc_: SimpleDocTemplate) -> None:
         canvas.setFont("Helvetica", 7)
         canvas.drawRightString(doc_.pagesize[0] - 12 * mm, 7 * mm, f"page {doc_.page}")
 

@@ -20,7 +20,7 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from sqlalchemy import Connection, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Engine
@@ -29,6 +29,9 @@ from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 from app.adapters import schema as S
 from app.core.errors import StoreError, ValidationError
 from app.core.ids import canonical_json, new_id, sha256_hex, utc_iso
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -88,7 +91,7 @@ def _sqlite_engine(db_path: Path) -> Engine:
                            connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_con, _rec):  # noqa: ANN001
+    def _on_connect(dbapi_con: sqlite3.Connection, _rec: object) -> None:
         dbapi_con.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_con.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
@@ -98,14 +101,14 @@ def _sqlite_engine(db_path: Path) -> Engine:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn: Connection) -> None:
         mode = conn.info.get("begin_mode", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
 
-def _alembic_config(connection: Connection, script_location: Path):
+def _alembic_config(connection: Connection, script_location: Path) -> AlembicConfig:
     from alembic.config import Config as AlembicConfig
 
     cfg = AlembicConfig()

@@ -22,7 +22,7 @@ import json
 import logging
 import threading
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -44,8 +44,16 @@ from app.adapters.sync_admin import (LAST_OUTCOME_KEY, NOT_RETRIED, REQUEUE_ROLE
 from app.core.errors import PharosError
 from app.core.ids import utc_iso
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from app.adapters.audit import AuditTrail
+    from app.config import Config
+    from app.core.tasks import CancelToken
+
 log = logging.getLogger(__name__)
 Listener = Callable[[st.SyncStatus], None]
+Progress = Callable[[float, str], None]
 PUBLISHED_PREFIX = "published:"
 
 
@@ -66,7 +74,7 @@ class SyncService(SyncAdminMixin):
         self.pull_every_s = pull_every_s
         self.connect_timeout_s = connect_timeout_s
         self.fault_hook: Callable[[str], None] | None = None   # tests inject faults here
-        self._engine = None
+        self._engine: Engine | None = None
         self._lock = threading.RLock()          # one push at a time in this process
         self._state_lock = threading.Lock()
         self._listeners: list[Listener] = []
@@ -79,7 +87,8 @@ class SyncService(SyncAdminMixin):
                                      central=redact(self.central_url) if self.enabled else "")
 
     @classmethod
-    def from_config(cls, config, store: Store, audit=None) -> "SyncService":
+    def from_config(cls, config: Config, store: Store,
+                    audit: AuditTrail | None = None) -> "SyncService":
         from app.config import central_url
 
         db = config.section("database")
@@ -105,7 +114,7 @@ class SyncService(SyncAdminMixin):
             if listener in self._listeners:
                 self._listeners.remove(listener)
 
-    def _set_status(self, **changes) -> st.SyncStatus:
+    def _set_status(self, **changes: Any) -> st.SyncStatus:
         with self._state_lock:
             self._status = self._status.with_(**changes)
             snapshot, listeners = self._status, list(self._listeners)
@@ -142,7 +151,7 @@ class SyncService(SyncAdminMixin):
             return [dict(r) for r in conn.execute(q).mappings()]
 
     # --- central connection -----------------------------------------------------
-    def engine(self):
+    def engine(self) -> Engine:
         if not self.enabled:
             raise CentralConfigMissing("No central database is configured ([database] "
                                        "central_url is empty): this station works local only.")
@@ -244,7 +253,8 @@ class SyncService(SyncAdminMixin):
         except PharosError:
             log.exception("could not count the failed attempt")
 
-    def push_all(self, *, token=None, progress=None, max_batches: int | None = None) -> dict:
+    def push_all(self, *, token: CancelToken | None = None, progress: Progress | None = None,
+                 max_batches: int | None = None) -> dict:
         """Push until the outbox is empty (or an error). Returns a small report."""
         pushed = inserted = replayed = quarantined = batches = 0
         total = max(1, self.backlog_counts()[0])
@@ -271,7 +281,8 @@ class SyncService(SyncAdminMixin):
                 "quarantined": quarantined, "batches": batches}
 
     # --- one cycle, the loop, "sync now" ----------------------------------------
-    def sync_once(self, *, token=None, progress=None, pull: bool | None = None) -> dict:
+    def sync_once(self, *, token: CancelToken | None = None, progress: Progress | None = None,
+                  pull: bool | None = None) -> dict:
         """Push everything, anchor, maybe pull. Updates the status; raises PharosError."""
         if not self.enabled:
             self.refresh_backlog()

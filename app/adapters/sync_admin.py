@@ -18,6 +18,7 @@ from app.adapters.central.db import (CentralConfigInvalid, CentralConfigMissing,
 from app.adapters.central.tables import HEAD_REVISION
 from app.core.errors import PharosError
 from app.core.ids import utc_iso
+from app.core.ports import AuditPort, UserPort
 
 log = logging.getLogger(__name__)
 REQUEUED_PREFIX = "requeued"
@@ -30,7 +31,8 @@ class SyncAdminMixin:
     """Needs ``store``, ``station_id``, ``central_url``, ``enabled``, ``engine()``,
     ``status``, ``refresh_backlog()`` and ``_set_status()`` of SyncService."""
 
-    def requeue(self, outbox_ids: list[int] | None, *, user, reason: str, audit) -> list[dict]:
+    def requeue(self, outbox_ids: list[int] | None, *, user: UserPort, reason: str,
+                audit: AuditPort) -> list[dict]:
         """Re-send quarantined rows (all when ``outbox_ids`` is None) after the cause was
         fixed (e.g. the central schema migrated): an audited decision of a quality
         engineer, supervisor or administrator. The row content is never changed (records

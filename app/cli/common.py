@@ -7,9 +7,15 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from app.core.errors import AuthError, PharosError
+
+if TYPE_CHECKING:
+    from app.adapters.auth import User
+    from app.bootstrap import Workstation
+    from app.core.roles import Role
+    from app.stations import StationContext
 
 
 def add_global_options(p: argparse.ArgumentParser) -> None:
@@ -20,7 +26,7 @@ def add_global_options(p: argparse.ArgumentParser) -> None:
 
 
 def open_workstation(args: argparse.Namespace, *, with_stations: bool = False,
-                     start_loop: bool = False):
+                     start_loop: bool = False) -> Workstation:
     """A non-exclusive workstation for a headless command (shares the store safely)."""
     from app.bootstrap import Workstation
 
@@ -61,7 +67,7 @@ def open_station(args: argparse.Namespace, station_id: str, *, login: bool,
 
 
 def open_context(args: argparse.Namespace, station_id: str, *, login: bool = False,
-                 start_loop: bool = True):
+                 start_loop: bool = True) -> tuple[Workstation, StationContext]:
     """(Workstation, StationContext) for a station's headless command.
 
     With ``login`` the command authenticates a user (``--as USER``; password from
@@ -73,7 +79,7 @@ def open_context(args: argparse.Namespace, station_id: str, *, login: bool = Fal
     return ws, ws.context_for(station_id)
 
 
-def cli_login(ws, username: str | None, *, action: str = ""):
+def cli_login(ws: Workstation, username: str | None, *, action: str = "") -> User:
     if not username:
         what = f"{action} reads or writes records and " if action else "This command "
         raise AuthError(f"{what[0].upper()}{what[1:]}needs a user: pass --as USER (password "
@@ -84,7 +90,8 @@ def cli_login(ws, username: str | None, *, action: str = ""):
     return user
 
 
-def require_login(ws, args: argparse.Namespace, action: str, allowed=None):
+def require_login(ws: Workstation, args: argparse.Namespace, action: str,
+                  allowed: Iterable[Role | str] | None = None) -> User:
     """Log in ``--as USER`` for a command that reads or writes records; with ``allowed``
     (roles) the user must hold one of them. A service account is an ordinary account
     with a role; a service reads its password from ``$PHAROS_PASSWORD_FILE`` (0600).

@@ -5,11 +5,16 @@ import argparse
 import platform
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import __version__
 from app.cli.common import (add_login_option, cli_login, fail, open_workstation, read_password,
                             require_login, write_json)
 from app.core.roles import Role
+
+if TYPE_CHECKING:
+    from app.adapters.auth import User
+    from app.bootstrap import Workstation
 
 # who may read records off the station from the command line
 READ_ROLES = (Role.QUALITY_ENGINEER, Role.SUPERVISOR, Role.ADMIN)
@@ -17,10 +22,8 @@ READ_ROLES = (Role.QUALITY_ENGINEER, Role.SUPERVISOR, Role.ADMIN)
 
 def versions() -> dict[str, str]:
     out = {"pharos": __version__, "python": platform.python_version()}
-    for name, mod in (("PySide6", "PySide6"), ("numpy", "numpy"), ("scipy", "scipy"),
-                      ("pydicom", "pydicom"), ("pynetdicom", "pynetdicom"),
-                      ("onnxruntime", "onnxruntime"), ("SQLAlchemy", "sqlalchemy"),
-                      ("asyncua", "asyncua"), ("pyqtgraph", "pyqtgraph"), ("opencv", "cv2")):
+    for name in ("PySide6", "numpy", "scipy", "pydicom", "pynetdicom", "onnxruntime",
+                 "SQLAlchemy", "asyncua", "pyqtgraph", "opencv"):
         try:
             from importlib import metadata
 
@@ -69,7 +72,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
 
 # --- users -----------------------------------------------------------------------------
-def _admin(ws, args):
+def _admin(ws: Workstation, args: argparse.Namespace) -> User | None:
     return cli_login(ws, args.as_user) if args.as_user else None
 
 
@@ -96,7 +99,7 @@ def cmd_users(args: argparse.Namespace) -> int:
             return _passwd(ws, args.username)
         by = _admin(ws, args)
         if by is None:
-            raise PermissionError_()
+            raise AccountChangeNeedsAdmin()
         if args.users_cmd == "add":
             pw = read_password(f"Initial password for {args.username}: ")
             u = ws.auth.create_user(args.username, args.full_name, args.role, pw, by=by,
@@ -121,7 +124,7 @@ def cmd_users(args: argparse.Namespace) -> int:
         ws.close()
 
 
-def _passwd(ws, username: str) -> int:
+def _passwd(ws: Workstation, username: str) -> int:
     """The owner changes their own password (also an expired or admin-set one).
 
     Current password: $PHAROS_PASSWORD, else the first stdin line, else a prompt; new
@@ -148,7 +151,7 @@ def _passwd(ws, username: str) -> int:
     return 0
 
 
-class PermissionError_(Exception):
+class AccountChangeNeedsAdmin(Exception):
     def __str__(self) -> str:
         return "this command changes accounts: pass --as ADMIN_USER"
 

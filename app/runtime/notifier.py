@@ -10,6 +10,7 @@ import sys
 import threading
 import traceback
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Callable
 
 from app.core.errors import PharosError
@@ -80,7 +81,8 @@ class Notifier:
 
     # --- excepthooks -------------------------------------------------------------
     def install_excepthooks(self) -> None:
-        def hook(exc_type, exc, tb):  # noqa: ANN001
+        def hook(exc_type: type[BaseException], exc: BaseException,
+                 tb: TracebackType | None) -> None:
             if issubclass(exc_type, KeyboardInterrupt):
                 sys.__excepthook__(exc_type, exc, tb)
                 return

@@ -73,6 +73,11 @@ class GatewaySimulator:
     def url(self) -> str:
         return f"opc.tcp://{self.host}:{self.port}/pharos/gateway"
 
+    @property
+    def signal_count(self) -> int:
+        """Signals published (after start())."""
+        return len(self._nodes)
+
     async def start(self) -> "GatewaySimulator":
         server = Server()
         await server.init()
@@ -146,14 +151,14 @@ class GatewaySimulator:
         sim = await objects.add_object(ua.NodeId("Simulator", idx), ua.QualifiedName("Simulator", idx))
 
         @uamethod
-        def inject(_parent, room: str, fault: str, value: str) -> bool:
+        def inject(_parent: ua.NodeId, room: str, fault: str, value: str) -> bool:
             v: Any = True if value in ("", "1", "true", "on") else \
                 False if value in ("0", "false", "off") else float(value)
             self.plant.inject(room, fault, v)
             return True
 
         @uamethod
-        def clear(_parent, room: str) -> bool:
+        def clear(_parent: ua.NodeId, room: str) -> bool:
             self.plant.clear_faults(room or None)
             return True
 
@@ -217,7 +222,7 @@ async def _main(args: argparse.Namespace) -> None:
         room, _, fault = item.partition(":")
         sim.plant.inject(room, fault)
     await sim.start()
-    print(f"gateway simulator: {sim.url}  rooms={args.rooms} signals={len(sim._nodes)} "
+    print(f"gateway simulator: {sim.url}  rooms={args.rooms} signals={sim.signal_count} "
           f"rate={args.rate} Hz security={args.security}", flush=True)
     if sim.pki is not None and args.security != "None":
         print(f"server certificate: {sim.pki.cert_path} (trust list: {sim.pki.trusted_dir})",

@@ -98,12 +98,13 @@ def parse_jobs(text: str, *, capabilities: set[str] | None = None,
     return rep
 
 
-def load_jobs(path: Path, **kw) -> ImportReport:
+def load_jobs(path: Path, *, capabilities: set[str] | None = None,
+              origin: datetime | None = None) -> ImportReport:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputRejected(f"The job list {path} cannot be read: {exc}.") from exc
-    return parse_jobs(text, **kw)
+    return parse_jobs(text, capabilities=capabilities, origin=origin)
 
 
 def default_rooms(n: int = 30) -> list[Room]:

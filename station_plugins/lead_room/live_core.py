@@ -93,7 +93,11 @@ class LiveCore:
         self.cfg = cfg
         self.outbox = outbox
         self.store: Any = None
-        sink: Callable[[Any], None] = lambda ev: log.info("alarm event %s", ev.to_dict())
+
+        def log_sink(ev: Any) -> None:
+            log.info("alarm event %s", ev.to_dict())
+
+        sink: Callable[[Any], None] = log_sink
         if cfg.store is not None:
             from app.adapters.store import Store
             from station_plugins.lead_room.monitor import store_journal_sink
@@ -199,8 +203,7 @@ class LiveCore:
 
     def _touch(self) -> None:
         """Something changed by command: the next timer pass sends a snapshot."""
-        with self.monitor._lock:
-            self.monitor._dirty = True
+        self.monitor.mark_dirty()
 
     # --- commands (command thread) -----------------------------------------------------------
     def _on_loop(self, coro: Any, timeout: float = 20.0) -> Any:

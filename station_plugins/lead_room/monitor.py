@@ -106,6 +106,12 @@ class RoomMonitor:
         with self._lock:
             self._dirty = True
 
+    def mark_dirty(self) -> None:
+        """Something changed outside the inputs (a command): listeners hear of it on the
+        next timer pass."""
+        with self._lock:
+            self._dirty = True
+
     # --- periodic (loop thread) -------------------------------------------------------------
     def add_listener(self, fn: Callable[[], None]) -> Callable[[], None]:
         return self._listeners.add(fn)
@@ -162,7 +168,7 @@ class RoomMonitor:
         for room in sorted(by_room):
             vals = by_room[room]
 
-            def val(leaf: str) -> Any:
+            def val(leaf: str, vals: dict[str, Any] = vals) -> Any:
                 v = vals.get(leaf)
                 return v.value if v is not None and v.valid else None
             boundary = [v for lf, v in vals.items() if lf.startswith("Boundary/")]

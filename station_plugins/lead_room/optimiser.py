@@ -160,6 +160,8 @@ def optimise(jobs: list[Job], rooms: list[Room], *, horizon_min: int = 480,
 
 
 def run(inputs: tuple[list[Job], list[Room]], *, token: CancelToken,
-        progress: Callable[[float, str], None], **kw) -> Schedule:
+        progress: Callable[[float, str], None], horizon_min: int = 480,
+        time_limit_s: float = 5.0, workers: int = 2, lns_s: float | None = None) -> Schedule:
     jobs, rooms = inputs
-    return optimise(jobs, rooms, token=token, progress=progress, **kw)
+    return optimise(jobs, rooms, token=token, progress=progress, horizon_min=horizon_min,
+                    time_limit_s=time_limit_s, workers=workers, lns_s=lns_s)

@@ -137,7 +137,7 @@ class PlantModel:
             st.phase, st.phase_left_s, st.job_id = "idle", self.rng.uniform(30, 300), ""
             st.kv = st.ma = 0.0
 
-    def step(self, dt_real: float, now: datetime | None = None) -> dict[str, Any]:
+    def step(self, dt_real: float) -> dict[str, Any]:
         """Advance by ``dt_real`` real seconds; return ``{key: value}`` for all signals."""
         dt = dt_real * self.time_scale
         out: dict[str, Any] = {}

@@ -130,7 +130,7 @@ def dispatch(jobs: Iterable[Job], rooms: list[Room], *, fixed: Iterable[Assignme
                 best = (key, j)
         j = best[1]
 
-        def finish(r: Room) -> int:
+        def finish(r: Room, j: Job = j) -> int:
             return max(j.release, free[r.id]) + r.duration(j)
         # consolidation: a room already in use that still finishes on time wins
         on_time_used = [r for r in elig[j.id] if r.id in used and finish(r) <= j.due]

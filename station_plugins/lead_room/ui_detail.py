@@ -62,9 +62,9 @@ class RoomDetail(QWidget):
         self._valid: dict[int, bool] = {}
         self._x_right = 0.0
         trends = QVBoxLayout()
-        for title, _prefix in TREND_GROUPS:
+        for _title, prefix in TREND_GROUPS:
             pw = pg.PlotWidget(self, axisItems={"bottom": pg.DateAxisItem()})
-            pw.setObjectName(f"leadroom_trend_{_prefix.strip('/').lower()}")
+            pw.setObjectName(f"leadroom_trend_{prefix.strip('/').lower()}")
             pw.setMinimumHeight(120)
             pw.showGrid(x=True, y=True, alpha=0.2)
             pw.setClipToView(True)
@@ -75,10 +75,10 @@ class RoomDetail(QWidget):
             pw.enableAutoRange(x=False, y=True)
             for side in ("left", "bottom"):
                 pw.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            if _prefix == "Boundary/":
+            if prefix == "Boundary/":
                 pw.addItem(pg.InfiniteLine(BOUNDARY_LIMIT_USVH, angle=0,
                                            pen=pg.mkPen("#c62828", style=Qt.PenStyle.DashLine)))
-            self.plots[_prefix] = pw
+            self.plots[prefix] = pw
             trends.addWidget(pw)
         body = QHBoxLayout()
         body.addWidget(self.table, 2)

@@ -113,7 +113,8 @@ class ReportsView(QWidget):
         self.status.setText(f"computed {time.strftime('%H:%M:%S')}")
 
 
-def _compute(h: Any, *, token: Any = None, progress: Any = None) -> tuple[list, list]:
+def _compute(h: Any, *, token: Any = None,  # noqa: ARG001 - task-runner signature
+             progress: Any = None) -> tuple[list, list]:  # noqa: ARG001 - task-runner signature
     t1 = time.time()
     keys = [k for k in h.keys() if "/Boundary/" in k]
     rooms = sorted({k.split("/")[0] for k in h.keys()})

@@ -161,7 +161,7 @@ class CArmSim:
         return {"stopped": True}
 
     # --- safety analyser ----------------------------------------------------------------
-    def earth_resistance(self, point: str) -> dict:
+    def earth_resistance(self, point: str) -> dict:  # noqa: ARG002 - driver API, by keyword
         base = 0.26 if self.defects.leaky_earth else 0.055
         return {"resistance": float(base + abs(self.rng.normal(0, 0.004)))}
 
@@ -173,7 +173,7 @@ class CArmSim:
             nominal *= 1.5
         return {"current": float(nominal * (1 + self.rng.normal(0, 0.03)))}
 
-    def insulation(self, test_v: float, between: str) -> dict:
+    def insulation(self, test_v: float, between: str) -> dict:  # noqa: ARG002 - driver API
         return {"resistance": float(abs(self.rng.normal(850.0, 60.0)) * (500.0 / test_v))}
 
     # --- door, interlocks, e-stops, sensors -----------------------------------------------
@@ -186,7 +186,7 @@ class CArmSim:
         return {"beam_inhibited": inhibited,
                 "response_ms": float(abs(self.rng.normal(12.0, 2.0)))}
 
-    def estop_test(self, which: str) -> dict:
+    def estop_test(self, which: str) -> dict:  # noqa: ARG002 - driver API, by keyword
         return {"motion_stopped": True, "beam_inhibited": True,
                 "stop_time_ms": float(abs(self.rng.normal(85.0, 8.0))),
                 "stop_distance": float(abs(self.rng.normal(1.2, 0.2)))}

@@ -198,7 +198,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         outcome = _drive(console, spec, auto)
         if outcome.get("status") == "lost":
             return 3                     # interrupted: resume or abort it
-        code = _finish(args, ws, station, outcome, user.username)
+        code = _finish(args, station, outcome, user.username)
         if args.mes_wait > 0:
             left = console.outbox.drain(args.mes_wait)
             print(json.dumps({"mes_outbox_pending": left["pending"]}))
@@ -208,7 +208,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         ws.close()
 
 
-def _finish(args: argparse.Namespace, ws: Any, station: Any, outcome: dict, username: str) -> int:
+def _finish(args: argparse.Namespace, station: Any, outcome: dict, username: str) -> int:
     row, decision = station.console.finish(outcome["run_id"], username)
     record = row.payload
     summary = {"run_id": outcome["run_id"], "serial": record["unit"]["serial"],
@@ -281,7 +281,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
         outcome = _drive(console, spec, spec.auto_answer)
         if outcome.get("status") == "lost":
             return 3
-        return _finish(args, ws, station, outcome, user.username)
+        return _finish(args, station, outcome, user.username)
     finally:
         station.shutdown()
         ws.close()

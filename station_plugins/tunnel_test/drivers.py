@@ -38,7 +38,8 @@ class LocalDriverSet:
         self._vars = sim_variables(self.sim)
         self._released = threading.Event()
 
-    def call(self, name: str, args: dict, timeout_s: float) -> dict:
+    def call(self, name: str, args: dict,
+             timeout_s: float) -> dict:  # noqa: ARG002 - DriverSet protocol
         fault = self.faults.get(name)
         if fault == "hang":
             self._released.wait()          # never returns until close(): a hung driver

@@ -243,7 +243,7 @@ def _child_main(spec_dict: dict, conn: Any) -> None:
     if spec.console_pid and os.getppid() != spec.console_pid:
         console_lost("console lost before the run started")
 
-    def prompt(event: dict) -> dict:
+    def prompt(event: dict) -> dict:  # noqa: ARG001 - engine prompt callback signature
         ans = answers.get()
         if ans is None:
             from station_plugins.tunnel_test.step_runner import RunStopped

@@ -26,7 +26,8 @@ class SequencesAndOutboxMixin:
         if not r:
             return
         if r.get("pending"):
-            self.mes_state.setText(QCoreApplication.translate("TunnelPanel", "MES: %1 message(s) waiting, resending").replace(
+            self.mes_state.setText(QCoreApplication.translate(
+                "TunnelPanel", "MES: %1 message(s) waiting, resending").replace(
                 "%1", str(r["pending"])))
             self.mes_state.setStyleSheet("color:#9a5b00; font-weight:bold;")
         else:

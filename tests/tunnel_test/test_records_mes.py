@@ -166,3 +166,13 @@ def test_expired_calibration_refuses_the_run_and_is_flagged(tmp_path, console, w
     assert not any(s["attempts"] for s in r["steps"])            # no step was run
     text = "\n".join(_pdf_pages(write_record_pdf(r, tmp_path / "rec.pdf")))
     assert "KVP-3 (kVp meter): CALIBRATION EXPIRED" in text
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://mes.plant/api", "mes.plant:8080"])
+def test_mes_client_refuses_a_url_that_is_not_http(url):
+    """urllib would open file: and ftp: URLs; the MES client accepts only http(s)."""
+    from app.core.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="http:// or https://"):
+        MesClient(url)
+    assert MesClient("HTTPS://mes.plant/api/").base_url == "HTTPS://mes.plant/api"

@@ -1,1 +1,2 @@
-"""Central quality database (PostgreSQL): schema and migrations, idempotent push, published-config pull, agreement check, plant queries."""
+"""Central quality database (PostgreSQL): schema and migrations, idempotent push,
+published-config pull, agreement check, plant queries."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import Engine, make_url
@@ -17,6 +18,9 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from app.adapters.central import tables as T
 from app.core.errors import PharosError
 from app.core.ids import canonical_json
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 log = logging.getLogger(__name__)
 CENTRAL_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -133,7 +137,7 @@ def make_engine(url: str, *, connect_timeout_s: float = 5.0, pool_size: int = 2)
                       "application_name": "pharos-sync"})
 
 
-def _alembic_config(connection: Connection | None, script_location: Path):
+def _alembic_config(connection: Connection | None, script_location: Path) -> AlembicConfig:
     from alembic.config import Config as AlembicConfig
 
     cfg = AlembicConfig()

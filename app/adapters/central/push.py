@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Connection, Text, bindparam, cast, select, text
+from sqlalchemy import Connection, Select, Text, bindparam, cast, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 
@@ -103,7 +104,7 @@ def snapshot_from_central(table_name: str, row: dict) -> dict:
     return out
 
 
-def select_rows(table_name: str):
+def select_rows(table_name: str) -> Select[Any]:
     """SELECT of a central table with the payload as its exact stored text."""
     t = T.metadata.tables[table_name]
     return select(*[cast(c, Text).label(c.name) if c.name == "payload" else c for c in t.c])

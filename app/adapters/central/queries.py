@@ -13,7 +13,7 @@ def _since(days: float) -> datetime:
     return datetime.now(timezone.utc) - timedelta(days=days)
 
 
-def _rows(conn: Connection, sql: str, **params) -> list[dict]:
+def _rows(conn: Connection, sql: str, **params: object) -> list[dict]:
     return [dict(r) for r in conn.execute(text(sql), params).mappings()]
 
 

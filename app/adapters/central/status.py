@@ -4,7 +4,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from app.adapters.sync import SyncService
+    from app.runtime.status import StatusModel
 
 LOCAL_ONLY = "local_only"      # no central database configured
 IDLE = "idle"                  # connected, nothing (left) to push
@@ -98,7 +102,7 @@ class SyncStatus:
         d["summary"] = self.summary()
         return d
 
-    def with_(self, **changes) -> "SyncStatus":
+    def with_(self, **changes: Any) -> "SyncStatus":
         return replace(self, **changes)
 
 
@@ -128,7 +132,7 @@ class Backoff:
         self.failures = 0
 
 
-def feed_status_model(service, status_model) -> Callable[[], None]:
+def feed_status_model(service: SyncService, status_model: StatusModel) -> Callable[[], None]:
     """Push sync status into the main window's StatusModel (channels central_db and
     sync_backlog). Returns a function that stops the feed."""
     levels = {LOCAL_ONLY: "off", IDLE: "ok", SYNCING: "ok", OFFLINE: "error",

@@ -53,7 +53,8 @@ DDL = (
         approved_utc TIMESTAMP WITH TIME ZONE NOT NULL,
         PRIMARY KEY (id),
         CONSTRAINT uq_c_published_version UNIQUE (kind, name, version),
-        CONSTRAINT ck_c_published_kind CHECK (kind IN ('limit_profile', 'phantom', 'sequence', 'alarm_definitions', 'users')),
+        CONSTRAINT ck_c_published_kind CHECK (kind IN ('limit_profile', 'phantom', 'sequence',
+            'alarm_definitions', 'users')),
         CONSTRAINT ck_c_published_version CHECK (version > 0)
 )""",
     """CREATE TABLE quarantine (
