@@ -151,7 +151,8 @@ def test_supervisor_signs_the_pre_shift_checklist(plant, qtbot):
     first_login_and_create(ws, window, state, "liu", Role.SUPERVISOR, "Supervisor-day-1")
     panel = window.host.open_station("lead_room")
     checklist = panel.checklist
-    qtbot.waitUntil(lambda: checklist.room.count() > 0, timeout=60000)
+    panel.tabs.setCurrentWidget(checklist)
+    qtbot.waitUntil(lambda: checklist.room.count() > 0, timeout=180000)   # gateway connected
     for cb in checklist.boxes.values():
         cb.setChecked(True)
     checklist.sign()
@@ -171,3 +172,14 @@ def test_reviewer_opens_the_review_queue(plant, qtbot):
     assert panel.findChild(type(panel.review_view.approve_button), "review_approve")
     assert window.host.open_station("tunnel_test").objectName() == "station_denied_page"
     finish(ws, window, "sun")
+
+
+def test_review_decisions_disabled_for_a_role_that_may_not_review(plant, qtbot):
+    """Issue 17 minor: Approve/Reject were enabled for users who may not review."""
+    ws, window, state = plant
+    first_login_and_create(ws, window, state, "qian", Role.QUALITY_ENGINEER, "Quality-day-2")
+    panel = window.host.open_station("image_review")
+    assert panel.review_view.may_decide is False
+    assert not panel.review_view.approve_button.isEnabled()
+    assert "may not approve" in panel.review_view.approve_button.toolTip()
+    finish(ws, window, "qian")
