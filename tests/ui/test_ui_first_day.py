@@ -183,3 +183,24 @@ def test_review_decisions_disabled_for_a_role_that_may_not_review(plant, qtbot):
     assert not panel.review_view.approve_button.isEnabled()
     assert "may not approve" in panel.review_view.approve_button.toolTip()
     finish(ws, window, "qian")
+
+
+def test_tunnel_eta_follows_the_steps_not_the_start_up(plant, qtbot, monkeypatch):
+    """Issue 17 minor: 'ETA 3087 s' for a 5 s run (the runner's start-up counted as a step)."""
+    import station_plugins.tunnel_test.panel as tp
+
+    ws, window, state = plant
+    log_in(window, state, "admin", ws.first_run_password, NEW_ADMIN_PW)
+    panel = window.host.open_station("tunnel_test")
+    clock = [100.0]
+    monkeypatch.setattr(tp.time, "monotonic", lambda: clock[0])
+    panel.progress.setRange(0, 100)
+    panel._t_first = None
+    panel._done_steps = 1
+    clock[0] += 30.0                        # 30 s of start-up before the first step ended
+    assert panel._eta_text() == ""
+    for _ in range(3):                      # then 0.05 s per step
+        clock[0] += 0.05
+        panel._done_steps += 1
+        text = panel._eta_text()
+    assert text == "about 5 s left"        # 96 steps x 0.05 s, not 96 x 10 s
