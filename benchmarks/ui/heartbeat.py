@@ -143,7 +143,7 @@ def run_actions() -> list[dict]:
     from station_plugins.detector_matching.pool_io import generated_rows, write_table
 
     pool = data / "pool.csv"
-    write_table(pool, *generated_rows(generate(44, 8)))
+    write_table(pool, *generated_rows(generate(420, 8)))     # PX-400 needs 400 modules
     rows.append(beat.measure("detector import pool", lambda: dm.import_file(str(pool)),
                              lambda: dm.optimise_button.isEnabled() and
                              dm.session.pool is not None, 120))
