@@ -13,7 +13,7 @@ line (a progress bar). Qt-only, no station knowledge.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QPoint, QRect, QSize, Qt, QThread, QTimer
 from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
 
 
@@ -65,7 +65,9 @@ class FlowLayout(QLayout):
         super().setGeometry(rect)
         self._do_layout(rect, apply=True)
         needed = self.heightForWidth(rect.width())
-        if needed != self._wrapped_height:
+        app = QCoreApplication.instance()
+        if needed != self._wrapped_height and app is not None and \
+                QThread.currentThread() is app.thread():     # timers: GUI thread only
             self._wrapped_height = needed
             QTimer.singleShot(0, self._relayout)
 

@@ -38,6 +38,9 @@ def to_epoch(t: Any) -> float:
     raise TypeError(f"cannot read a time from {t!r}")
 
 
+
+MIN_SPAN_S = 24 * 3600.0     # the time axis shows at least one day
+
 class TrendPlot(QWidget):
     sig_point_clicked = Signal(int, str)
 
@@ -89,6 +92,12 @@ class TrendPlot(QWidget):
                  for i in range(n) if finite[i]]
         self._scatter.setData(spots)
         self.plot_item.enableAutoRange()
+        xs_ok = self._x[finite] if n else self._x
+        if len(xs_ok) and float(np.ptp(xs_ok)) < MIN_SPAN_S:
+            # one result (or a few within minutes): the date axis would zoom to seconds
+            # and print ticks like '59.750'; show at least a day around them instead
+            mid = float(np.mean([xs_ok.min(), xs_ok.max()]))
+            self.plot_item.setXRange(mid - MIN_SPAN_S / 2, mid + MIN_SPAN_S / 2, padding=0)
 
     @staticmethod
     def _neutral(v: Verdict | None) -> bool:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import gc
 
 
-def freeze_long_lived() -> int:
-    """Move every object tracked now to the permanent generation; returns how many are."""
+def freeze_long_lived(*, count: bool = True) -> int:
+    """Move every object tracked now to the permanent generation; returns how many are
+    (``count=False``: -1 without counting: the count walks every frozen object, 50-80 ms
+    on the GUI thread of a workstation with every station open; freezing is O(1))."""
     gc.freeze()
-    return gc.get_freeze_count()
+    return gc.get_freeze_count() if count else -1

@@ -238,6 +238,8 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.session.logout()
         self.host.drop_panels()
+        self.message_bar.clear()               # the next user does not see this one's errors
+        self.statusBar().clearMessage()
         self._cover(True)
         self.lock_screen.show_logged_out()
         self._place_lock_screen()

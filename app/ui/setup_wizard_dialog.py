@@ -37,6 +37,24 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("SetupWizard", text)
 
 
+def friendly_error(text: str) -> str:
+    """Operating-system error codes in words ('[Errno 111] Connection refused' -> ...)."""
+    import re
+
+    words = {111: _t("connection refused: nothing answers on that host and port"),
+             110: _t("no answer (timed out): check the host, the port and the firewall"),
+             113: _t("no route to the host: check the network"),
+             -2: _t("host name not found: check the spelling or use the IP address"),
+             -3: _t("host name not found (name server not reachable)"),
+             104: _t("the connection was closed by the other side")}
+
+    def sub(m: "re.Match[str]") -> str:
+        return words.get(int(m.group(1)), m.group(0))
+    text = re.sub(r"\[Errno (-?\d+)\][^,;)\]]*", sub, text or "")
+    return re.sub(r"\b(?:ConnectionRefusedError|OSError|TimeoutError|socket\.gaierror):\s*",
+                  "", text)
+
+
 class _Page(QWizardPage):
     """A page that edits some answer fields and shows the first problem, field named."""
 
@@ -65,6 +83,7 @@ class _Page(QWizardPage):
             w.setText("")
         w.textChanged.connect(lambda v, n=name: setattr(self.wz.answers, n, v))
         self.form.addRow(label, w)
+        self.wz.field_labels[name] = label
         return w
 
     def port(self, name: str, label: str) -> QSpinBox:
@@ -74,6 +93,7 @@ class _Page(QWizardPage):
         w.setValue(int(getattr(self.wz.answers, name)))
         w.valueChanged.connect(lambda v, n=name: setattr(self.wz.answers, n, int(v)))
         self.form.addRow(label, w)
+        self.wz.field_labels[name] = label
         return w
 
     def test_row(self, name: str, label: str, run: Callable[[], Any]) -> QLabel:
@@ -93,7 +113,7 @@ class _Page(QWizardPage):
         for name in self.fields_:
             problem = self.wz.field_problem(name)
             if problem:
-                self.error.setText(f"{name}: {problem}")
+                self.error.setText(f"{self.wz.label_of(name)}: {problem}")
                 return False
         self.error.setText("")
         return True
@@ -283,10 +303,11 @@ class SummaryPage(_Page):
                 self.wz.answers, self.wz.services, config_path=self.wz.config_path,
                 data_dir=self.wz.data_dir, first_run_password=self.wz.first_run_password)
         except SetupInvalid as exc:
-            self.error.setText("\n".join(f"{k}: {v}" for k, v in exc.errors.items()))
+            self.error.setText("\n".join(f"{self.wz.label_of(k)}: {v}"
+                                         for k, v in exc.errors.items()))
             return False
         except Exception as exc:  # noqa: BLE001 - shown; nothing was written
-            self.error.setText(f"{type(exc).__name__}: {getattr(exc, 'message', exc)}")
+            self.error.setText(friendly_error(str(getattr(exc, "message", exc))))
             return False
         return True
 
@@ -301,6 +322,7 @@ class SetupWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.services, self.data_dir, self.config_path = services, data_dir, config_path
         self.answers, self.tasks = answers, tasks
+        self.field_labels: dict[str, str] = {}     # answer field -> its form label
         self.first_run_password = first_run_password
         self.language = language
         self.min_len = services.auth.min_len
@@ -331,10 +353,14 @@ class SetupWizard(QWizard):
         label.setText(_t("Testing…"))
 
         def show(r: Any) -> None:
-            label.setText(("✔ " if r.ok else "✘ ") + r.detail)
+            label.setText(("✔ " if r.ok else "✘ ") + friendly_error(r.detail))
             label.setStyleSheet("color: #1b5e20;" if r.ok and not r.warning else
                                 "color: #8a6d00;" if r.ok else "color: #b00020;")
-        self.run_task(run, show, lambda exc: label.setText(f"✘ {exc}"))
+        self.run_task(run, show, lambda exc: label.setText(f"✘ {friendly_error(str(exc))}"))
+
+    def label_of(self, name: str) -> str:
+        """The form label the user sees for an answer field (never the internal name)."""
+        return self.field_labels.get(name, name.replace("_", " "))
 
 
 def build_wizard(ws: Any, parent: QWidget | None = None, language: str = "en") -> SetupWizard:

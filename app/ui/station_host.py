@@ -321,7 +321,7 @@ class StationHost(QWidget):
             return StationStatusPage("unavailable", entry, entry.error, entry.detail, self.stack)
         if not panel.objectName():
             panel.setObjectName(f"{entry.id}_panel")
-        freeze_long_lived()       # the panel lives as long as the window: keep GC pauses short
+        freeze_long_lived(count=False)   # the panel lives as long as the window: short GC pauses
         return panel
 
     def retranslate_ui(self) -> None:

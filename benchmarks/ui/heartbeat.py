@@ -143,7 +143,7 @@ def run_actions() -> list[dict]:
     from station_plugins.detector_matching.pool_io import generated_rows, write_table
 
     pool = data / "pool.csv"
-    write_table(pool, *generated_rows(generate(44, 8)))
+    write_table(pool, *generated_rows(generate(420, 8)))     # PX-400 needs 400 modules
     rows.append(beat.measure("detector import pool", lambda: dm.import_file(str(pool)),
                              lambda: dm.optimise_button.isEnabled() and
                              dm.session.pool is not None, 120))
@@ -151,6 +151,7 @@ def run_actions() -> list[dict]:
     rows.append(beat.measure("detector optimise (1 s)", dm.optimise,
                              lambda: dm.optimise_button.isEnabled() and not dm.runner.running,
                              120))
+    rows[-1]["note"] = dm.message_bar.text() if dm.message_bar.isVisible() else ""
 
     # tunnel: scan a serial, run the released demo sequence to its verdict
     host.open_station("tunnel_test")
@@ -252,6 +253,10 @@ def main() -> int:
             cells += [f"{r['stall_ms']:.0f}{'' if r['completed'] else ' (timeout)'}",
                       f"{r['wall_s']:.1f}"] if r else ["-", "-"]
         print(f"| {action} | " + " | ".join(cells) + " |")
+    for action, by in table.items():
+        for c, r in by.items():
+            if r.get("note"):
+                print(f"note ({c}) {action}: {r['note']}")
     return 0
 
 

@@ -229,5 +229,29 @@ State: {state}</source>
         <source>Could not fetch the certificate: {e}</source>
         <translation>无法获取证书：{e}</translation>
     </message>
+    <message>
+        <source>connection refused: nothing answers on that host and port</source>
+        <translation>连接被拒绝：该主机和端口上没有服务应答</translation>
+    </message>
+    <message>
+        <source>no answer (timed out): check the host, the port and the firewall</source>
+        <translation>无应答（超时）：请检查主机、端口和防火墙</translation>
+    </message>
+    <message>
+        <source>no route to the host: check the network</source>
+        <translation>无法路由到该主机：请检查网络</translation>
+    </message>
+    <message>
+        <source>host name not found: check the spelling or use the IP address</source>
+        <translation>找不到主机名：请检查拼写或使用 IP 地址</translation>
+    </message>
+    <message>
+        <source>host name not found (name server not reachable)</source>
+        <translation>找不到主机名（无法连接域名服务器）</translation>
+    </message>
+    <message>
+        <source>the connection was closed by the other side</source>
+        <translation>连接被对方关闭</translation>
+    </message>
 </context>
 </TS>

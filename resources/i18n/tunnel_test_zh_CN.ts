@@ -254,107 +254,107 @@
         <translation>测试进程意外停止；本次测试已保存在日志中。请继续或中止。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="317" />
-        <source>ETA %1 s</source>
-        <translation>预计剩余 %1 秒</translation>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="330" />
+        <source>about %1 left</source>
+        <translation>约剩 %1</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="362" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="376" />
         <source>Abort run</source>
         <translation>中止测试</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="363" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="377" />
         <source>Reason for the abort:</source>
         <translation>中止原因：</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="380" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="394" />
         <source>Record %1 committed; release: %2 (%3)</source>
         <translation>记录 %1 已提交；放行：%2（%3）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="395" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="409" />
         <source>Generator kV 6 % high</source>
         <translation>高压发生器 kV 偏高 6 %</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="396" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="410" />
         <source>Leaky protective earth</source>
         <translation>保护接地漏电</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="397" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="411" />
         <source>Weak lift brake</source>
         <translation>升降制动器无力</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="398" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="412" />
         <source>Image defect (AI check)</source>
         <translation>图像缺陷（AI 判读）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="399" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="413" />
         <source>kVp meter calibration expired</source>
         <translation>kVp 表校准过期</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="400" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="414" />
         <source>No fault</source>
         <translation>无故障</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="405" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="419" />
         <source>Demo: the next run simulates: %1</source>
         <translation>演示：下一次测试模拟：%1</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="418" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="432" />
         <source>Release unit %1</source>
         <translation>放行整机 %1</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="419" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="433" />
         <source>Tunnel test %1, record %2</source>
         <translation>测试隧道结果 %1，记录 %2</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="427" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="441" />
         <source>Released by e-signature; MES release queued for %1.</source>
         <translation>已电子签名放行；%1 的 MES 放行消息已排队。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="466" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="480" />
         <source>Interrupted run: %1 (%2) started %3</source>
         <translation>中断的测试：%1（%2），开始于 %3</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="475" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="489" />
         <source>Resume run</source>
         <translation>继续测试</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="476" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="490" />
         <source>Reason for resuming:</source>
         <translation>继续原因：</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="493" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="507" />
         <source>Abort interrupted run</source>
         <translation>中止中断的测试</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="494" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="508" />
         <source>Reason:</source>
         <translation>原因：</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="504" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="518" />
         <source>Run active</source>
         <translation>测试进行中</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="505" />
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="519" />
         <source>A test run is active; abort it first.</source>
         <translation>有测试正在进行；请先中止。</translation>
     </message>

@@ -105,7 +105,10 @@ class QcSliceView(QWidget):
                                  .replace("%2", str(n)).replace("%3", f"{z:.1f}"))
         rois = (workflow.overlays_for_slice(self._result, k, self._loaded.pixel_mm)
                 if self._result is not None else [])
-        self.viewer.set_rois(rois)
+        # several measurements share a circle (CT number, TTF of the same insert): the
+        # first (the labelled CT number) is added last, so it is on top and a click on
+        # the insert selects it, not the TTF
+        self.viewer.set_rois(list(reversed(rois)))
 
     def _on_module_chosen(self, index: int) -> None:
         k = self.module_nav.itemData(index)

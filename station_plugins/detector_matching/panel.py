@@ -32,6 +32,9 @@ def _fmt(x: float, pct: bool = False) -> str:
     return f"{100 * x:.2f}\u00a0%" if pct else f"{x:.3f}"
 
 
+
+GAP_WARN = 0.05     # certified gap above which approving says so (a fraction)
+
 class DetectorMatchingPanel(QWidget):
     def __init__(self, ctx: Any, session: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -477,10 +480,18 @@ class DetectorMatchingPanel(QWidget):
                                         comment=comment, weak_reason=reason)
 
         s = self.session.current.solution
+        summary = self.tr("{n} slots, objective {o}, gap {g}").format(
+            n=len(payload["slots"]), o=_fmt(s.objective), g=_fmt(s.gap, True))
+        gap = getattr(s, "gap", None)
+        if gap is not None and gap > GAP_WARN:
+            # a large certified gap is said before the signature, not found out later
+            warning = self.tr("The certified gap is {g}: this arrangement may be up to {g} "
+                              "worse than the best one. Optimise longer before approving, "
+                              "unless you accept that.").format(g=_fmt(gap, True))
+            self.message_bar.show_message(warning, level="warning")
+            summary += "\n\n⚠ " + warning
         SignatureDialog.ask(self, sign, title=self.tr("Detector arrangement {s}").format(s=serial),
-                            summary=self.tr("{n} slots, objective {o}, gap {g}").format(
-                                n=len(payload["slots"]), o=_fmt(s.objective), g=_fmt(s.gap, True))
-                            + ("" if weak is None else "\n" + self.tr(
+                            summary=summary + ("" if weak is None else "\n" + self.tr(
                                 "WEAK RESULT: {why}. Reason: {r}").format(
                                     why=self._weak_text(weak), r=reason)),
                             content_sha256=content_hash(payload),
@@ -495,7 +506,8 @@ class DetectorMatchingPanel(QWidget):
             return
         self.message_bar.show_message(
             (self.tr("MES message {id} queued") if new else
-             self.tr("MES message {id} was already queued (not sent twice)")).format(id=rec.id[:8]))
+             self.tr("MES message {id} was already queued (not sent twice)")).format(id=rec.id[:8]),
+            level="success" if new else "info")
 
     # --- rendering ---
     def _arrangement_label(self, arr: Any) -> str:

@@ -67,6 +67,12 @@ class ImageReviewPanel(QWidget):
                                         controller=self.worker)
         self.queue_view = QueueView(self)
         self.review_view = ReviewView(self)
+        try:                      # Approve / Reject only for roles that may review
+            self.ctx.require("review")
+            self.review_view.may_decide = True
+        except Exception:  # noqa: BLE001 - PharosError: not allowed; shown as disabled
+            self.review_view.may_decide = False
+        self.review_view.set_item(None)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("review_splitter")
         left = QWidget(self)

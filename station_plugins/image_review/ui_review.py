@@ -164,9 +164,14 @@ class ReviewView(QWidget):
         """Show an item's facts (images come later from set_images)."""
         self.item = item
         has = item is not None
+        may = bool(getattr(self, "may_decide", True))    # the user's role may review
         for w in (self.approve_button, self.reject_button, self.approve_reason,
                   self.reject_reason, self.comment_edit):
-            w.setEnabled(has and item.status in ("open", "awaiting_second"))
+            w.setEnabled(may and has and item.status in ("open", "awaiting_second"))
+        tip = "" if may else self.tr("Your role may not approve or reject (reviewer or "
+                                      "supervisor needed).")
+        for w in (self.approve_button, self.reject_button):
+            w.setToolTip(tip)
         self.disagreement_label.setVisible(has and item.disagreement)
         self.ai_view.set_item(item, highlight=has and item.disagreement)
         self.physics_view.set_item(item, highlight=has and item.disagreement)

@@ -133,6 +133,11 @@ class LeadRoomPanel(QWidget):
                 "%2", self._connection_detail(st.message))
             colour = "ok" if connected else "error"
         self.connection.setText(text)
+        status = getattr(svc.ctx, "status", None)
+        if status is not None and getattr(self, "_hw_state", None) != colour:
+            self._hw_state = colour      # the Hardware light follows the gateway link
+            status.set("hardware", "unknown" if colour == "unknown" else colour,
+                       f"lead-room gateway: {st.state if st is not None else 'connecting'}")
         self.connection.setStyleSheet(
             "" if colour == "ok" else f"color:{PRIORITY_COLORS['high']}; font-weight:bold;")
         self._update_banner()

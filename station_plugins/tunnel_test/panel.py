@@ -259,7 +259,7 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self.items.load(steps)
         self.progress.setRange(0, len(steps))
         self.progress.setValue(0)
-        self._done_steps, self._t0 = 0, time.monotonic()
+        self._done_steps, self._t0, self._t_first = 0, time.monotonic(), None
         self.banner.set_state("RUNNING", spec.serial)
         self._info(self.tr("Run %1 - %2").replace("%1", spec.run_id).replace("%2", spec.serial))
         try:
@@ -314,9 +314,23 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         if last_verdict is not None:
             self.items.scroll_to(last_verdict)
             self.progress.setValue(self._done_steps)
-            left = self.progress.maximum() - self._done_steps
-            per = (time.monotonic() - self._t0) / max(self._done_steps, 1)
-            self.eta.setText(self.tr("ETA %1 s").replace("%1", f"{left * per:.0f}"))
+            self.eta.setText(self._eta_text())
+
+    def _eta_text(self) -> str:
+        """Time left from the pace of the steps since the first one ended (the runner's
+        start-up is not a step: counting it gave 'ETA 3087 s' for a 5 s run)."""
+        now = time.monotonic()
+        if getattr(self, "_t_first", None) is None:
+            self._t_first, self._n_first = now, self._done_steps
+            return ""
+        left = self.progress.maximum() - self._done_steps
+        done_since = self._done_steps - self._n_first
+        if left <= 0 or done_since < 2:
+            return ""
+        per = (now - self._t_first) / done_since
+        secs = int(round(left * per))
+        return self.tr("about %1 left").replace(
+            "%1", f"{secs // 60} min {secs % 60:02d} s" if secs >= 60 else f"{secs} s")
 
     def _on_event(self, ev: dict) -> None:
         k = ev["kind"]

@@ -72,6 +72,9 @@ def test_import_validates_quarantines_and_auto_analyses(qtbot, station_env, seri
     assert {"ct_number.teflon", "noise.sd"} <= keys
     assert panel.tabs.artifacts.item(0, 0).text() == "ring"
     assert panel.module_nav.count() >= 3
+    order = [r.id for r in panel.viewer.rois()]
+    if "ttf.teflon" in order:                  # the CT number is on top of the TTF circle
+        assert order.index("ct_number.teflon") > order.index("ttf.teflon")
     teflon = next(r for r in panel.viewer.rois() if r.id == "ct_number.teflon")
     panel.viewer.sig_roi_clicked.emit(teflon.id)
     value = panel._result.measurement("ct_number.teflon").value

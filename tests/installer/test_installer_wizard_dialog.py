@@ -36,7 +36,7 @@ def test_wizard_validates_each_page_and_writes_the_config(qtbot, ws, data_dir, e
 
     _set(wizard, "station_id", "bad id")
     wizard.next()
-    assert wizard.currentId() == 0 and _error(wizard).startswith("station_id:")
+    assert wizard.currentId() == 0 and _error(wizard).startswith("Station id:")   # the label, not the field
     _set(wizard, "station_id", "QC-11")
     wizard.next()
     assert wizard.currentId() == 1
@@ -44,7 +44,7 @@ def test_wizard_validates_each_page_and_writes_the_config(qtbot, ws, data_dir, e
     _set(wizard, "admin_password", "Lighthouse42x")
     _set(wizard, "admin_password_repeat", "Lighthouse42y")
     wizard.next()
-    assert wizard.currentId() == 1 and _error(wizard).startswith("admin_password_repeat:")
+    assert wizard.currentId() == 1 and _error(wizard).startswith("Password again:")
     _set(wizard, "admin_password_repeat", "Lighthouse42x")
     wizard.next()
     assert wizard.currentId() == 2

@@ -151,7 +151,8 @@ def test_supervisor_signs_the_pre_shift_checklist(plant, qtbot):
     first_login_and_create(ws, window, state, "liu", Role.SUPERVISOR, "Supervisor-day-1")
     panel = window.host.open_station("lead_room")
     checklist = panel.checklist
-    qtbot.waitUntil(lambda: checklist.room.count() > 0, timeout=60000)
+    panel.tabs.setCurrentWidget(checklist)
+    qtbot.waitUntil(lambda: checklist.room.count() > 0, timeout=180000)   # gateway connected
     for cb in checklist.boxes.values():
         cb.setChecked(True)
     checklist.sign()
@@ -171,3 +172,35 @@ def test_reviewer_opens_the_review_queue(plant, qtbot):
     assert panel.findChild(type(panel.review_view.approve_button), "review_approve")
     assert window.host.open_station("tunnel_test").objectName() == "station_denied_page"
     finish(ws, window, "sun")
+
+
+def test_review_decisions_disabled_for_a_role_that_may_not_review(plant, qtbot):
+    """Issue 17 minor: Approve/Reject were enabled for users who may not review."""
+    ws, window, state = plant
+    first_login_and_create(ws, window, state, "qian", Role.QUALITY_ENGINEER, "Quality-day-2")
+    panel = window.host.open_station("image_review")
+    assert panel.review_view.may_decide is False
+    assert not panel.review_view.approve_button.isEnabled()
+    assert "may not approve" in panel.review_view.approve_button.toolTip()
+    finish(ws, window, "qian")
+
+
+def test_tunnel_eta_follows_the_steps_not_the_start_up(plant, qtbot, monkeypatch):
+    """Issue 17 minor: 'ETA 3087 s' for a 5 s run (the runner's start-up counted as a step)."""
+    import station_plugins.tunnel_test.panel as tp
+
+    ws, window, state = plant
+    log_in(window, state, "admin", ws.first_run_password, NEW_ADMIN_PW)
+    panel = window.host.open_station("tunnel_test")
+    clock = [100.0]
+    monkeypatch.setattr(tp.time, "monotonic", lambda: clock[0])
+    panel.progress.setRange(0, 100)
+    panel._t_first = None
+    panel._done_steps = 1
+    clock[0] += 30.0                        # 30 s of start-up before the first step ended
+    assert panel._eta_text() == ""
+    for _ in range(3):                      # then 0.05 s per step
+        clock[0] += 0.05
+        panel._done_steps += 1
+        text = panel._eta_text()
+    assert text == "about 5 s left"        # 96 steps x 0.05 s, not 96 x 10 s

@@ -149,3 +149,13 @@ def test_one_name_per_station_everywhere():
         cls = next(c for c in vars(info).values()
                    if getattr(getattr(c, "info", None), "id", None) == sid)
         assert (cls.info.title, cls.info.title_zh) == (en, zh), sid
+
+
+def test_wizard_errors_in_words_not_errno_or_field_names():
+    """Issue 17 minor: wizard errors named internal fields and showed raw [Errno 111]."""
+    from app.ui.setup_wizard_dialog import friendly_error
+
+    text = friendly_error("PACS echo failed: ConnectionRefusedError: [Errno 111] Connection refused")
+    assert "Errno" not in text and "connection refused: nothing answers" in text
+    assert "host name not found" in friendly_error("[Errno -2] Name or service not known")
+    assert friendly_error("all fine") == "all fine"

@@ -71,3 +71,12 @@ def test_station_and_main_banner_agree_and_clear_together(lead_room, qtbot):
     svc.simulator.plant.clear_faults("Room02")
     qtbot.waitUntil(lambda: not panel.banner.isVisible(), timeout=15000)
     qtbot.waitUntil(lambda: not window.safety_banner.isVisible(), timeout=5000)
+
+
+def test_hardware_light_follows_the_gateway(lead_room, qtbot):
+    """Issue 17 minor: the Hardware light never changed."""
+    ws, st, window = lead_room
+    assert ws.status.get("hardware").state == "unknown"
+    window.host.open_station("lead_room")
+    qtbot.waitUntil(lambda: ws.status.get("hardware").state == "ok", timeout=30000)
+    assert "gateway" in ws.status.get("hardware").detail

@@ -196,8 +196,10 @@ def test_admin_override_takes_the_session(qtbot, wauth, ini_settings, tmp_path):
 def test_log_out_drops_panels_and_login_restores(qtbot, wauth, ini_settings, tmp_path):
     window, session = make_window(qtbot, wauth, ini_settings, tmp_path, idle=None)
     window.host.open_station("good")
+    window.message_bar.show_message("Archive failed: PACS refused the association")
     assert window.log_out()
     assert session.user is None and window.host.page("good") is None
+    assert not window.message_bar.isVisible()          # no previous user's error left
     assert window.is_locked() and window.lock_screen.mode == "logged_out"
     dlg = window.show_login()
     dlg.user_edit.setText("admin")

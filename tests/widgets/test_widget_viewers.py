@@ -155,3 +155,14 @@ def test_trend_plot_limits_and_point_colours(qtbot):
         trend.set_points(times, [1.0])
     trend.set_points(["2026-01-01T00:00:00Z", 1767312000.0], [1.0, 2.0])
     assert len(trend._scatter.points()) == 2
+
+
+def test_trend_with_one_point_shows_a_day_not_seconds(qtbot):
+    """Issue 17 minor: one result gave time ticks like '59.750 / 23:46:00'."""
+    from widgets.trend_plot import MIN_SPAN_S, TrendPlot
+
+    plot = TrendPlot()
+    qtbot.addWidget(plot)
+    plot.set_points(["2026-12-05T08:00:00Z"], [10.2])
+    (x0, x1), _ = plot.plot_item.viewRange()
+    assert x1 - x0 >= MIN_SPAN_S * 0.99
