@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QHBoxLayout, QHea
                                QLabel, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from app.adapters.central.status import LOCAL_ONLY, SyncStatus
+from app.core.sync_status import LOCAL_ONLY, SyncStatus
 from app.runtime.task_runner import TaskRunner
 from widgets.message_bar import MessageBar
 from widgets.tasks import TaskController
