@@ -94,6 +94,7 @@ def _add_central_pages(window: Any, ws: Any) -> None:
     from app.core.roles import Role
 
     def open_page(kind: str) -> None:
+        from app.adapters.central.plant import PlantQueries
         from app.ui.plant_view import PlantView
         from app.ui.sync_page import SyncPage
 
@@ -110,7 +111,7 @@ def _add_central_pages(window: Any, ws: Any) -> None:
                            QCoreApplication.translate("CentralPages", "Plant view"))
         lay = QVBoxLayout(dlg)
         page = SyncPage(ws.sync, tasks=ws.tasks) if kind == "sync" else \
-            PlantView(_central_url(ws.config), tasks=ws.tasks)
+            PlantView(PlantQueries(_central_url(ws.config)), tasks=ws.tasks)
         lay.addWidget(page)
         dlg.resize(1100, 700)
         dlg.show()

@@ -1,6 +1,6 @@
 """Plant view for supervisors: query the central database across stations.
 
-    view = PlantView(central_url, tasks=task_runner)
+    view = PlantView(PlantQueries(central_url), tasks=task_runner)
 
 Tabs: results per scanner serial, fleet trend of one measurement key (plot + per-scanner
 summary), alarm KPIs, stations (last seen, backlog, quarantine, anchored audit seq).
@@ -9,15 +9,13 @@ Access control (supervisors) is the caller's: open it only after ctx.require(...
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, Slot
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
                                QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
                                QTabWidget, QVBoxLayout, QWidget)
 
-from app.adapters.central import queries as Q
-from app.adapters.central.db import CentralUnavailable, make_engine
 from app.runtime.task_runner import TaskRunner
 from widgets.message_bar import MessageBar
 from widgets.tasks import TaskController
@@ -46,12 +44,11 @@ def fill_table(table: QTableWidget, rows: list[dict], columns: list[str]) -> Non
 
 
 class PlantView(QWidget):
-    def __init__(self, central_url: str, *, tasks: TaskRunner,
+    def __init__(self, queries: Any, *, tasks: TaskRunner,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("plant_view")
-        self.central_url = central_url
-        self._engine = None
+        self.queries = queries          # app.adapters.central.plant.PlantQueries
         self.messages = MessageBar(self, object_name="plant_messages")
         self.messages.hide()
         self.days = QSpinBox(self)
@@ -110,24 +107,8 @@ class PlantView(QWidget):
         return page
 
     # --- background queries -----------------------------------------------------
-    def _query(self, fn: Callable[..., Any], *args: Any) -> Any:
-        if self._engine is None:
-            self._engine = make_engine(self.central_url, pool_size=1)
-        try:
-            with self._engine.connect() as conn:
-                return fn(conn, *args)
-        except CentralUnavailable:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a database problem reaches the bar
-            raise CentralUnavailable(f"The central database did not answer the plant "
-                                     f"query: {str(getattr(exc, 'orig', exc)).strip()[:300]}") from exc
-
-    def _overview_job(self, days: float, *, token, progress) -> dict:
-        out = {"serials": self._query(Q.scanner_serials, days),
-               "keys": self._query(Q.measurement_keys, days),
-               "alarms": self._query(Q.alarm_kpis, days),
-               "stations": self._query(Q.stations_overview)}
-        return out
+    def _overview_job(self, days: float, *, token: Any, progress: Any) -> dict:  # noqa: ARG002
+        return self.queries.overview(days)
 
     def reload(self) -> None:
         self.messages.hide()
@@ -136,15 +117,15 @@ class PlantView(QWidget):
     def load_serial(self) -> None:
         serial = self.serial_combo.currentText()
         if serial:
-            self._tasks["serial"].start(lambda *, token, progress: self._query(
-                Q.results_for_serial, serial, float(self.days.value())))
+            days = float(self.days.value())
+            self._tasks["serial"].start(lambda *, token, progress: self.queries.results_for_serial(
+                serial, days))
 
     def load_trend(self) -> None:
         key = self.key_combo.currentText()
         if key:
             days = float(self.days.value())
-            self._tasks["trend"].start(lambda *, token, progress: (
-                key, self._query(Q.fleet_trend, key, days), self._query(Q.fleet_summary, key, days)))
+            self._tasks["trend"].start(lambda *, token, progress: self.queries.fleet(key, days))
 
     @Slot(object)
     def _show_overview(self, out: dict) -> None:
@@ -178,9 +159,7 @@ class PlantView(QWidget):
     def shutdown(self) -> None:
         for tc in self._tasks.values():
             tc.cancel(silent=True)
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        self.queries.close()
 
     # --- language ---------------------------------------------------------------
     def retranslate_ui(self) -> None:

@@ -75,7 +75,9 @@ def test_plant_view_queries_across_stations(qtbot, tmp_path, central_url, runner
         store, audit = open_station(tmp_path / f"s{i}", f"ST-{i}")
         write_mixed(store, audit, 120, seed=i)
         SyncService(store, central_url).sync_once()
-    view = PlantView(central_url, tasks=runner)
+    from app.adapters.central.plant import PlantQueries
+
+    view = PlantView(PlantQueries(central_url), tasks=runner)
     qtbot.addWidget(view)
     view.reload()
     qtbot.waitUntil(lambda: view.stations_table.rowCount() == 2 and
