@@ -106,14 +106,16 @@ def render_sim(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float,
     sign = 1.0 if rng.random() < 0.5 else -1.0
     facts: dict = {}
     if label == "ring":
-        full = rng.random() < 0.8     # arcs are back-projected view by view: fewer of them
+        full = rng.random() < 0.9     # arcs are back-projected view by view: fewer of them
         radius = float(rng.uniform(*r["ring_r"])) if full else \
             float(rng.uniform(max(15.0, r["ring_r"][0]), r["ring_r"][1]))
         cov = 360.0 if full else float(rng.uniform(180, 300))
-        if not full and sc.matrix > 512:
-            # an arc is back-projected view by view: keep the field, render at 512
-            sc.pixel_mm, sc.matrix = sc.fov_mm / 512, 512
-            params.update(matrix=512)
+        if not full:
+            # an arc is back-projected view by view (the simulator's cost ~ views x
+            # pixels): keep the field, render it at ~0.95 mm pixels (the model's 1 mm grid)
+            m = int(np.ceil(sc.fov_mm / 0.95 / 32)) * 32
+            sc.pixel_mm, sc.matrix = sc.fov_mm / m, m
+            params.update(matrix=m)
         shape = ArtifactSpec("ring", 1.0, radius_mm=radius, coverage_deg=cov,
                              start_deg=float(rng.uniform(0, 360)))
         floor = _ring_floor(sc, radius, cov)
