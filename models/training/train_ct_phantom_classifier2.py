@@ -336,12 +336,13 @@ def main() -> None:
     t0 = time.time()
     raw = {n: load_set(a.data_dir, n, fe) for n in
            ("sim_train", "sim_heldout", "img_train", "img_heldout", "sim_edge",
-            "sim_edgeheldout", "img_edge", "img_edgeheldout")
+            "sim_edgeheldout", "img_edge", "img_edgeheldout", "sim_centred", "img_centred")
            if (a.data_dir / f"{n}.npz").exists()}
     # module-boundary normals (ct_phantom_dataset2 --sets edge,edgeheldout) join their sets
     data = {}
     for r in ("sim", "img"):
-        data[f"{r}_train"] = cat([raw[n] for n in (f"{r}_train", f"{r}_edge") if n in raw])
+        data[f"{r}_train"] = cat([raw[n] for n in (f"{r}_train", f"{r}_edge", f"{r}_centred")
+                                  if n in raw])
         data[f"{r}_heldout"] = cat([raw[n] for n in (f"{r}_heldout", f"{r}_edgeheldout")
                                     if n in raw])
     print(f"front end of {sum(len(d['y']) for d in data.values())} samples in "

@@ -155,6 +155,9 @@ def test_disagreement_in_proportion():
     assert "disagreement" in flag_reasons({"label": "normal", "slices": []}, FAIL)
     assert "disagreement" not in flag_reasons({"label": "ring", "slices": []}, FAIL)
     assert "disagreement" not in flag_reasons(uncertain, FAIL)
+    warn = {"verdict": "WARN", "artifacts": [{"type": "ring", "verdict": "WARN"}]}
+    assert flag_reasons({"label": "normal", "slices": []}, warn) == []
+    assert "not a disagreement" in ai_note({"label": "normal"}, warn)
     na = {"label": NOT_APPLICABLE, "applicable": False,
           "not_applicable_reason": "no phantom body in the slice (5 of 5 slices)",
           "slices": [{"label": NOT_APPLICABLE, "reasons": ["AI not applicable: x"]}]}
