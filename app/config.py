@@ -6,6 +6,8 @@ Station tables (``[stations.<id>]``) are free-form here and validated by the sta
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Any, Callable
 from app.core.errors import ConfigError
 from app.core.ids import content_hash
 from app.paths import default_config_path, default_data_dir
+from app.stations import known_station_ids
 
 Check = Callable[[Any], str | None]  # returns a problem text or None
 
@@ -40,8 +43,17 @@ def _ae_title(v: Any) -> str | None:
     return None
 
 
+def _ae_list(v: Any) -> str | None:
+    for a in v:
+        if not isinstance(a, str) or (a != "*" and _ae_title(a)):
+            return f"each entry must be an AE title (1-16 printable ASCII) or '*', got {a!r}"
+    return None
+
+
 _PORT = _range(1, 65535)
-STATION_IDS = ("ct_qc", "image_review", "detector_matching", "tunnel_test", "lead_room")
+# the installed stations (entry points + the frozen bundle's built-in list), not a fixed
+# list: a station added under the plugin contract is configurable without editing this file
+STATION_IDS = known_station_ids()
 
 # section -> key -> (type, default, check)
 SCHEMA: dict[str, dict[str, tuple[type, Any, Check | None]]] = {
@@ -61,19 +73,30 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Check | None]]] = {
     },
     "database": {
         "central_url": (str, "", None),  # empty: local only (embedded default)
+        # the central password lives in this 0600 file (relative: to the data folder),
+        # never in central_url; `pharos setup` writes it
+        "central_password_file": (str, "", None),
         "sync_interval_s": (float, 2.0, _range(0.2, 3600)),
         "sync_batch": (int, 1000, _range(1, 100000)),
     },
     "pacs": {
         "scp_ae_title": (str, "PHAROS_QC", _ae_title),
         "scp_port": (int, 11112, _PORT),
-        "allowed_calling_aes": (list, [], None),  # empty: accept any calling AE
+        # calling AEs allowed to send to the receiver besides the PACS peer (and, in demo
+        # mode, the built-in scanner SIMSCAN); ["*"] = any AE, an explicit choice
+        "allowed_calling_aes": (list, [], _ae_list),
         "peer_ae_title": (str, "ORTHANC", _ae_title),
         "peer_host": (str, "127.0.0.1", None),
         "peer_port": (int, 4242, _PORT),
         "max_file_mb": (int, 64, _range(1, 4096)),
         "series_settle_s": (float, 5.0, _range(0.1, 600)),
         "watch_folder": (str, "", None),
+        "acse_timeout_s": (float, 5.0, _range(0.5, 120)),
+        "idle_timeout_s": (float, 20.0, _range(1, 3600)),
+        "max_associations_per_peer": (int, 8, _range(1, 256)),
+        "max_associations": (int, 32, _range(1, 1024)),
+        "quarantine_quota_mb": (float, 2048.0, _range(1, 10_000_000)),
+        "durability": (str, "strict", _one_of("strict", "group")),
     },
     "opcua": {
         "tunnel_endpoint": (str, "opc.tcp://127.0.0.1:4850/pharos/tunnel", None),
@@ -199,3 +222,99 @@ def load_config(path: Path | None = None, *, data_dir: Path | None = None,
                               f"station '{sid}'.")
     return Config(data_dir=data_dir, path=path if path.exists() else None, values=values,
                   station_tables=station_tables)
+
+
+# --- secrets: redaction and the 0600 password file --------------------------------------
+_URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s'\"]*:)"
+                           r"(?P<pw>[^@/\s'\"]+)(?P<at>@)")
+_KV_PASSWORD = re.compile(r"(?i)(?P<head>\bpassword\s*[=:]\s*['\"]?)(?P<pw>[^\s'\",;]+)")
+REDACTED = "***"
+
+
+def redact_url(url: str) -> str:
+    """``scheme://user:PASSWORD@host`` -> ``scheme://user:***@host`` (anything else as is)."""
+    return redact_text(url) if url else url
+
+
+def redact_text(text: str) -> str:
+    """Every URL password and every ``password=...`` in a text replaced by ***."""
+    if not text or ("@" not in text and "assword" not in text.lower()):
+        return text
+    text = _URL_PASSWORD.sub(lambda m: f"{m['head']}{REDACTED}{m['at']}", text)
+    return _KV_PASSWORD.sub(lambda m: f"{m['head']}{REDACTED}", text)
+
+
+def redact_values(values: Any) -> Any:
+    """A copy of a config-like structure with every string redacted."""
+    if isinstance(values, dict):
+        return {k: redact_values(v) for k, v in values.items()}
+    if isinstance(values, (list, tuple)):
+        return [redact_values(v) for v in values]
+    return redact_text(values) if isinstance(values, str) else values
+
+
+def split_url_password(url: str) -> tuple[str, str]:
+    """(url without the password, the password or '')."""
+    m = _URL_PASSWORD.search(url or "")
+    if not m:
+        return url, ""
+    from urllib.parse import unquote
+
+    head = m["head"][:-1]                      # without the ':'
+    return url[:m.start()] + head + "@" + url[m.end():], unquote(m["pw"])
+
+
+def read_secret_file(path: Path, what: str = "secret file") -> str:
+    """First line of ``path``; refused unless only its owner may read it (POSIX)."""
+    try:
+        st = path.stat()
+        if os.name == "posix" and st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise ConfigError(f"The {what} {path} can be read by others (mode "
+                              f"{stat.S_IMODE(st.st_mode):04o}); it must be 0600: "
+                              f"chmod 600 {path}.")
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"The {what} {path} cannot be read: {exc.strerror or exc}.") from None
+    return text.splitlines()[0] if text else ""
+
+
+def write_secret_file(path: Path, secret: str) -> Path:
+    """Write ``secret`` to ``path`` (mode 0600 from the start, atomic replace)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(secret + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def central_password_path(config: "Config") -> Path | None:
+    name = config.get("database", "central_password_file")
+    if not name:
+        return None
+    p = Path(name).expanduser()
+    return p if p.is_absolute() else config.data_dir / p
+
+
+def central_url(config: "Config", url: str | None = None) -> str:
+    """The central URL to connect with: ``url`` (or [database] central_url) with the
+    password from ``central_password_file`` put in. Never print or log the result."""
+    url = url if url is not None else config.get("database", "central_url")
+    secret_path = central_password_path(config)
+    if not url or secret_path is None:
+        return url or ""
+    bare, inline = split_url_password(url)
+    if inline:
+        return url                              # an explicit password wins
+    password = read_secret_file(secret_path, "central database password file")
+    from urllib.parse import quote
+
+    m = re.match(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^@/]*)@", bare)
+    if not m:
+        raise ConfigError("[database] central_password_file is set but central_url names no "
+                          "user (postgresql://USER@host:port/db).")
+    return f"{m['head']}{m['user']}:{quote(password, safe='')}@{bare[m.end():]}"

@@ -75,6 +75,9 @@ def build_window(ws: Any, *, language: str, settings: Any = None) -> Any:
                         idle_lock_seconds=ws.config.get("security", "idle_lock_minutes") * 60,
                         language=language, versions=versions(), tasks=ws.tasks)
     _add_central_pages(window, ws)
+    from app.ui.warmup import start_warmup
+
+    start_warmup([e.id for e in ws.stations if e.instance is not None])   # off the GUI thread
     return window
 
 
@@ -103,7 +106,7 @@ def _add_central_pages(window: Any, ws: Any) -> None:
         dlg.setWindowTitle(tr("Central database sync") if kind == "sync" else tr("Plant view"))
         lay = QVBoxLayout(dlg)
         page = SyncPage(ws.sync, tasks=ws.tasks) if kind == "sync" else \
-            PlantView(ws.config.get("database", "central_url"), tasks=ws.tasks)
+            PlantView(_central_url(ws.config), tasks=ws.tasks)
         lay.addWidget(page)
         dlg.resize(1100, 700)
         dlg.show()
@@ -240,3 +243,9 @@ def screenshot_station(args: argparse.Namespace) -> int:
         return 0
     finally:
         ws.close()
+
+
+def _central_url(config):  # noqa: ANN001, ANN202 - the URL with its 0600 password file
+    from app.config import central_url
+
+    return central_url(config)

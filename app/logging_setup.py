@@ -8,11 +8,24 @@ from pathlib import Path
 _FORMAT = "%(asctime)s %(levelname)-7s %(threadName)s %(name)s: %(message)s"
 
 
+class RedactingFormatter(logging.Formatter):
+    """Never a secret in a log line: URL passwords and ``password=...`` become ***."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from app.config import redact_text
+
+        return redact_text(super().format(record))
+
+
 def setup_logging(data_dir: Path, level: str = "INFO", max_bytes: int = 5_000_000,
                   backups: int = 10, console: bool = False) -> Path:
     log_dir = Path(data_dir) / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = log_dir / "pharos.log"
+    if not path.exists():
+        import os
+
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))   # owner only
     root = logging.getLogger()
     for h in list(root.handlers):
         if getattr(h, "_pharos", False):
@@ -20,12 +33,12 @@ def setup_logging(data_dir: Path, level: str = "INFO", max_bytes: int = 5_000_00
             h.close()
     fh = logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups,
                                               encoding="utf-8")
-    fh.setFormatter(logging.Formatter(_FORMAT))
+    fh.setFormatter(RedactingFormatter(_FORMAT))
     fh._pharos = True  # type: ignore[attr-defined]
     root.addHandler(fh)
     if console:
         ch = logging.StreamHandler()
-        ch.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        ch.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
         ch.setLevel(logging.WARNING)
         ch._pharos = True  # type: ignore[attr-defined]
         root.addHandler(ch)

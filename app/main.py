@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from app import __version__
@@ -46,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
 def add_global_options_if_missing(p: argparse.ArgumentParser) -> None:
     """Accept --data-dir/--config after the subcommand too (pharos users list --data-dir X)."""
     opts = {a for action in p._actions for a in action.option_strings}
+    for action in p._actions:
+        # a subcommand's own --data-dir/--config must not reset the global value given
+        # before the subcommand (`pharos --data-dir X qc listen`): no default of its own
+        if action.dest in ("data_dir", "config") and action.option_strings:
+            action.default = argparse.SUPPRESS
     if "--data-dir" not in opts:
         p.add_argument("--data-dir", dest="data_dir", type=_path, default=argparse.SUPPRESS)
     if "--config" not in opts:
@@ -83,6 +89,9 @@ def _gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # files and folders this process creates (store, journals, logs, keys, audit.head,
+    # quarantine) are readable by the owner only: 0600 / 0700
+    os.umask(0o077)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_check:

@@ -28,6 +28,33 @@ from app.selfcheck_probes import (XCB_LIBRARIES, cjk_font_families, port_in_use,
                                   read_any_card, workstation_without_accounts)
 
 OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
+GUI_REQUIRES = ("resources/theme/pharos.qss", "resources/icons/pharos.png",
+                "resources/i18n/pharos_zh_CN.qm")
+
+
+def missing_data(patterns: tuple[str, ...] | list[str], *,
+                 models_root: Path | None = None) -> list[str]:
+    """The patterns of ``StationInfo.requires`` (``resources/...`` or ``models/...``
+    globs) that match no file of this installation, each with where it was looked for."""
+    from app.paths import models_dir, resources_dir
+
+    roots = {"resources": resources_dir,
+             "models": (lambda: Path(models_root)) if models_root else models_dir}
+    out = []
+    for pattern in patterns:
+        top, _, rest = pattern.partition("/")
+        base = roots.get(top)
+        if base is None:
+            out.append(f"{pattern} (not under resources/ or models/)")
+            continue
+        try:
+            root = base()
+        except FileNotFoundError as exc:
+            out.append(f"{pattern} ({exc})")
+            continue
+        if not any(p.is_file() for p in root.glob(rest)):
+            out.append(f"{pattern} (nothing in {root})")
+    return out
 
 
 @dataclass(frozen=True)
@@ -157,6 +184,7 @@ class SelfCheck:
         from app.config import STATION_IDS
 
         enabled = self.config.get("stations", "enabled")
+        self._check_gui_data()
         if self.store is None:
             self.add("stations", SKIP, "the database did not open")
             return
@@ -188,8 +216,22 @@ class SelfCheck:
             elif found[sid].instance is None:
                 self.add(f"station {sid}", FAIL, f"unavailable: {found[sid].error}")
             else:
-                self.add(f"station {sid}", OK, f"{found[sid].title} constructed "
-                                               f"({found[sid].discovered.target})")
+                missing = missing_data(found[sid].discovered.cls.info.requires,
+                                       models_root=self.models_dir)
+                if missing:
+                    self.add(f"station {sid}", FAIL, "installation incomplete, missing "
+                             + "; ".join(missing) + " (reinstall Pharos)")
+                else:
+                    self.add(f"station {sid}", OK, f"{found[sid].title} constructed "
+                                                   f"({found[sid].discovered.target}), "
+                                                   "its data files present")
+
+    def _check_gui_data(self) -> None:
+        missing = missing_data(GUI_REQUIRES)
+        if missing:
+            self.add("GUI data", FAIL, "installation incomplete, missing " + "; ".join(missing))
+        else:
+            self.add("GUI data", OK, "theme, icons and zh_CN catalogues present")
 
     # --- ONNX models --------------------------------------------------------------------
     def _check_models(self) -> None:
@@ -271,7 +313,9 @@ class SelfCheck:
     def _check_central(self) -> None:
         from app.adapters.deploy_probes import central_ping
 
-        url = self.config.get("database", "central_url")
+        from app.config import central_url
+
+        url = central_url(self.config)      # with the password from its 0600 file
         if not url:
             self.add("central database", SKIP, "not configured (local only)")
             return

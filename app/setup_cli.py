@@ -45,6 +45,8 @@ def _answers_from_flags(args: argparse.Namespace, base: SetupAnswers) -> SetupAn
             setattr(a, name, value)
     if args.stations is not None:
         a.stations = [s.strip() for s in args.stations.split(",") if s.strip()]
+    if args.allow_ae is not None:
+        a.allowed_calling_aes = [s.strip() for s in args.allow_ae.split(",") if s.strip()]
     if args.demo is not None:
         a.demo = args.demo
     return a
@@ -113,6 +115,9 @@ def interactive(a: SetupAnswers, data_dir: Path, *, accounts_exist: bool, min_le
     _ask(a, "pacs_port", "  PACS port", ask, convert=int)
     _ask(a, "scp_ae_title", "  this station's AE title", ask)
     _ask(a, "scp_port", "  this station's DICOM receiver port", ask, convert=int)
+    _ask(a, "allowed_calling_aes", "  scanner AE titles allowed to send (comma-separated; "
+         "the PACS always may; * = any)", ask,
+         convert=lambda s: [x.strip() for x in s.split(",") if x.strip()])
     if _yes(ask, "  test now with C-ECHO?"):
         r = check_pacs(a)
         print(f"  {'OK' if r.ok else 'FAILED'}: {r.detail}")
@@ -253,6 +258,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pacs-port", type=int)
     p.add_argument("--scp-ae", help="this station's DICOM AE title")
     p.add_argument("--scp-port", type=int, help="this station's DICOM receiver port")
+    p.add_argument("--allow-ae", metavar="AE,AE", help="calling AE titles (scanners) allowed "
+                   "to send to the receiver besides the PACS; '*' = any")
     p.add_argument("--gateway-endpoint", help="lead-room OPC UA gateway opc.tcp:// URL")
     p.add_argument("--tunnel-endpoint", help="tunnel test OPC UA opc.tcp:// URL")
     p.add_argument("--opcua-security", choices=list(SECURITY_MODES))

@@ -18,10 +18,12 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from app.config import SCHEMA, STATION_IDS, Config, load_config
+from app.config import (SCHEMA, STATION_IDS, Config, load_config, redact_values,
+                        redact_url, split_url_password, write_secret_file)
 from app.core.errors import PharosError, ValidationError
 from app.paths import default_config_path, default_data_dir
 
+CENTRAL_SECRET = "keys/central_db.secret"   # relative to the data folder, mode 0600
 SECURITY_MODES = ("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt")
 _STATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
@@ -35,6 +37,7 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "gateway_endpoint": ("opcua", "gateway_endpoint"),
     "tunnel_endpoint": ("opcua", "tunnel_endpoint"), "opcua_security": ("opcua", "security"),
     "central_url": ("database", "central_url"), "stations": ("stations", "enabled"),
+    "allowed_calling_aes": ("pacs", "allowed_calling_aes"),
 }
 
 
@@ -53,6 +56,9 @@ class SetupAnswers:
     pacs_port: int = 4242
     scp_ae_title: str = "PHAROS_QC"
     scp_port: int = 11112
+    # scanners (calling AE titles) allowed to send to this station's receiver, besides
+    # the PACS; ["*"] = any AE
+    allowed_calling_aes: list[str] = field(default_factory=list)
     gateway_endpoint: str = "opc.tcp://127.0.0.1:4851/pharos/gateway"
     tunnel_endpoint: str = "opc.tcp://127.0.0.1:4850/pharos/tunnel"
     opcua_security: str = "Basic256Sha256_SignAndEncrypt"
@@ -135,6 +141,10 @@ def validate_field(name: str, answers: SetupAnswers, *, password_min_length: int
             return exc.message
         except Exception as exc:  # noqa: BLE001 - sqlalchemy's URL parser
             return f"not a database URL ({exc})"
+    if name == "allowed_calling_aes":
+        from app.config import _ae_list
+
+        return _ae_list(v) if isinstance(v, list) else "a list of AE titles"
     if name == "stations":
         unknown = [s for s in v if s not in STATION_IDS]
         if unknown:
@@ -182,6 +192,16 @@ def merged_document(raw: dict[str, Any], answers: SetupAnswers) -> dict[str, Any
     return doc
 
 
+def redact_free(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document to write; an inline central password (legacy file) is moved out by
+    the caller, so none may be left here."""
+    url = str(doc.get("database", {}).get("central_url", "") or "")
+    if split_url_password(url)[1]:
+        raise SetupInvalid({"central_url": "an inline password must be moved to the "
+                                           "password file"})
+    return doc
+
+
 def write_config_atomic(path: Path, doc: dict[str, Any], *, data_dir: Path) -> Path:
     """Write ``doc`` as TOML to a temporary file beside ``path``; validate it with
     :func:`load_config`; return the temporary path (the caller renames it)."""
@@ -221,7 +241,7 @@ def open_services(config: Config, station_id: str | None = None) -> Services:
     from app.adapters.auth import AuthService
     from app.adapters.store import Store
 
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     store = Store(config.data_dir / "pharos.db", station_id=station_id or
                   config.get("station", "id"), software_version=__version__,
                   config_hash=config.config_hash).open()
@@ -287,10 +307,25 @@ def apply_setup(answers: SetupAnswers, services: Services, *, config_path: Path,
 
     raw = read_raw(config_path)
     old_cfg = _current_config(config_path, data_dir)
+    # the central password never lands in the config, the audit trail or the output: it
+    # goes to a 0600 file the config names ([database] central_password_file)
+    bare_url, central_password = split_url_password(answers.central_url)
+    if central_password:
+        from dataclasses import replace
+
+        answers = replace(answers, central_url=bare_url)
     old = {f"{s}.{k}": old_cfg.get(s, k) for s, k in CONFIG_KEYS.values()}
     new = {f"{s}.{k}": v for s, t in answers.config_values().items() for k, v in t.items()}
-    changed = {k: {"old": old[k], "new": new[k]} for k in new if old[k] != new[k]}
-    tmp = write_config_atomic(config_path, merged_document(raw, answers), data_dir=data_dir)
+    changed = redact_values({k: {"old": old[k], "new": new[k]} for k in new if old[k] != new[k]})
+    doc = merged_document(raw, answers)
+    secret_path = None
+    if central_password:
+        secret_path = Path(data_dir) / CENTRAL_SECRET
+        doc.setdefault("database", {})["central_password_file"] = CENTRAL_SECRET
+        changed["database.central_password_file"] = {
+            "old": old_cfg.get("database", "central_password_file"),
+            "new": f"{CENTRAL_SECRET} (password replaced)"}
+    tmp = write_config_atomic(config_path, redact_free(doc), data_dir=data_dir)
     try:
         admin = "unchanged"
         if generated:
@@ -310,6 +345,8 @@ def apply_setup(answers: SetupAnswers, services: Services, *, config_path: Path,
                          new={"file": str(config_path),
                               **{k: v["new"] for k, v in changed.items()}},
                          reason=reason, conn=conn)
+            if secret_path is not None:
+                write_secret_file(secret_path, central_password)
             os.replace(tmp, config_path)  # inside the transaction: an error rolls back
     finally:
         tmp.unlink(missing_ok=True)
@@ -379,6 +416,7 @@ def check_gateway(a: SetupAnswers, data_dir: Path, timeout_s: float = 4.0):
 def answers_dict(a: SetupAnswers) -> dict[str, Any]:
     d = asdict(a)
     d["admin_password"] = d["admin_password_repeat"] = "***" if a.admin_password else ""
+    d["central_url"] = redact_url(a.central_url)
     return d
 
 

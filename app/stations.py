@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 
 from app.core.errors import PermissionDenied
+from app.core.ports import (AuditPort, AuthPort, ConfigPort, LoopPort, ModelPort,
+                            NotifierPort, SessionPort, SignaturePort, StatusPort, StorePort,
+                            TaskPort)
 from app.core.roles import Role, check_action
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,33 +51,40 @@ class StationInfo:
     actions: Mapping[str, frozenset[Role]] = field(default_factory=dict)  # action -> roles
     api_version: int = API_VERSION
     order: int = 100                # position in the station selector
+    # data the station cannot work without, as globs under the installation's data
+    # packages ("resources/phantoms/*.json", "models/ct_phantom_classifier/*/card.json");
+    # ``pharos --self-check`` fails an enabled station whose pattern matches nothing
+    requires: tuple[str, ...] = ()
 
 
 class StationContext:
     """Everything a station may use. Built by :mod:`app.bootstrap`.
 
-    Attributes are adapters/services; a station uses only what it needs.
+    Attributes are typed ports (``app.core.ports`` Protocols), not adapter classes; a
+    station uses only what it needs.
     """
 
-    def __init__(self, *, station_id: str, config: Any, settings: Mapping[str, Any],
-                 store: Any, audit: Any, auth: Any, signatures: Any, session: Any,
-                 tasks: Any, loop: Any, notifier: Any, data_dir: Path,
-                 status: Any = None, models: Any = None,
+    def __init__(self, *, station_id: str, config: ConfigPort, settings: Mapping[str, Any],
+                 store: StorePort, audit: AuditPort, auth: AuthPort,
+                 signatures: SignaturePort, session: SessionPort, tasks: TaskPort,
+                 loop: LoopPort | None, notifier: NotifierPort, data_dir: Path,
+                 status: StatusPort | None = None, models: ModelPort | None = None,
                  extras: Mapping[str, Any] | None = None) -> None:
+        # each port is a Protocol (app.core.ports); the comment names the service behind it
         self.station_id = station_id
-        self.config = config            # app.config.Config (whole, read-only)
-        self.settings = dict(settings)  # this station's [stations.<id>] table
-        self.store = store              # app.adapters.store.Store
-        self.audit = audit              # app.adapters.audit.AuditTrail
-        self.auth = auth                # app.adapters.auth.AuthService
-        self.signatures = signatures    # app.adapters.esign.SignatureService
-        self.session = session          # app.adapters.auth.SessionState (current user)
-        self.tasks = tasks              # app.runtime.task_runner.TaskRunner
-        self.loop = loop                # app.runtime.loop_thread.LoopThread (asyncio)
-        self.notifier = notifier        # app.runtime.notifier.Notifier
-        self.data_dir = Path(data_dir)  # this station's folder inside the data folder
-        self.status = status            # app.runtime.status.StatusModel (connection lights)
-        self.models = models            # app.adapters.inference.ModelRegistry (ONNX)
+        self.config: ConfigPort = config          # app.config.Config (whole, read-only)
+        self.settings: dict[str, Any] = dict(settings)  # this station's [stations.<id>] table
+        self.store: StorePort = store             # app.adapters.store.Store
+        self.audit: AuditPort = audit             # app.adapters.audit.AuditTrail
+        self.auth: AuthPort = auth                # app.adapters.auth.AuthService
+        self.signatures: SignaturePort = signatures  # app.adapters.esign.SignatureService
+        self.session: SessionPort = session       # app.adapters.auth.SessionState
+        self.tasks: TaskPort = tasks              # app.runtime.task_runner.TaskRunner
+        self.loop: LoopPort | None = loop         # app.runtime.loop_thread.LoopThread
+        self.notifier: NotifierPort = notifier    # app.runtime.notifier.Notifier
+        self.data_dir = Path(data_dir)            # this station's folder in the data folder
+        self.status: StatusPort | None = status   # app.runtime.status.StatusModel
+        self.models: ModelPort | None = models    # app.adapters.inference.ModelRegistry
         self.extras = dict(extras or {})
         self._actions: Mapping[str, frozenset[Role]] = {}
 
@@ -101,7 +111,7 @@ class StationPlugin:
 
     def __init__(self, ctx: StationContext) -> None:
         self.ctx = ctx
-        ctx._actions = self.info.actions
+        ctx._actions = self.info.actions  # noqa: SLF001 - the base class binds its own context
 
     # --- GUI -----------------------------------------------------------------
     def create_panel(self, parent: "QWidget | None" = None) -> "QWidget":
@@ -116,7 +126,7 @@ class StationPlugin:
 
     # --- headless ------------------------------------------------------------
     @classmethod
-    def add_cli(cls, subparsers: argparse._SubParsersAction) -> None:
+    def add_cli(cls, subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
         """Register the station's ``pharos <command>`` subcommands (optional)."""
 
 
@@ -154,15 +164,27 @@ def _check_class(sid: str, obj: Any) -> str | None:
     return None
 
 
-def discover_stations(enabled: list[str] | None = None,
-                      loader: Callable[[str], Any] = _load_target) -> list[DiscoveredStation]:
-    """Find stations; a station that fails to import is returned with its error."""
+def station_targets() -> dict[str, str]:
+    """Station id -> ``module:Class`` of every installed station (entry points, backed by
+    the built-in list for a frozen bundle); imports no station."""
     targets: dict[str, str] = dict(BUILTIN_STATIONS)
     try:
         for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
             targets[ep.name] = ep.value
     except Exception as exc:  # noqa: BLE001 - broken metadata must not stop start-up
         log.warning("entry-point discovery failed: %s", exc)
+    return targets
+
+
+def known_station_ids() -> tuple[str, ...]:
+    """Ids of the installed stations, built-in ones first in their usual order."""
+    return tuple(station_targets())
+
+
+def discover_stations(enabled: list[str] | None = None,
+                      loader: Callable[[str], Any] = _load_target) -> list[DiscoveredStation]:
+    """Find stations; a station that fails to import is returned with its error."""
+    targets = station_targets()
     out: list[DiscoveredStation] = []
     for sid, target in targets.items():
         if enabled is not None and sid not in enabled:

@@ -6,10 +6,15 @@
     pharos sync push   [--central URL] [--json]     push only
     pharos sync verify [--central URL] [--json]     does central hold exactly what we hold?
     pharos sync anchor [--central URL] [--station ID]  centrally anchored audit head SEQ:HASH
+    pharos sync quarantine [--json]                 rows the central database refused, why
+    pharos sync requeue (--all | --id N ...) --as USER --reason TEXT [--json]
+                                                    re-send them after the fix (audited)
     pharos central migrate --url URL [--revision REV]
     pharos central publish KIND NAME FILE --approve-as USER [--url URL]   (asks the password)
 
-Exit codes: 0 ok, 1 sync refused / differs / backlog left, 2 error.
+Exit codes: 0 ok (status: in sync), 1 not in sync / refused / differs / backlog or
+quarantine left / central unreachable, 2 error (status, now, push: credentials refused
+or URL wrong - PH-SYNC-AUTH / PH-SYNC-CONFIG - or bad input).
 """
 from __future__ import annotations
 
@@ -30,12 +35,25 @@ def add_sync_commands(sub: argparse._SubParsersAction) -> None:
                        ("now", "push the whole outbox, anchor the audit head, pull config"),
                        ("push", "push the whole outbox (no pull)"),
                        ("verify", "compare central with this station (counts, hashes, gaps)"),
-                       ("anchor", "print the centrally anchored audit head as SEQ:HASH")):
+                       ("anchor", "print the centrally anchored audit head as SEQ:HASH"),
+                       ("quarantine", "list the rows the central database refused, with why"),
+                       ("requeue", "re-send quarantined rows after the cause was fixed "
+                                   "(audited decision)")):
         q = sc.add_parser(name, help=text)
         q.add_argument("--central", help="central URL (default: [database] central_url)")
         q.add_argument("--json", action="store_true")
         if name == "anchor":
             q.add_argument("--station", help="station id (default: this station)")
+        if name == "requeue":
+            which = q.add_mutually_exclusive_group(required=True)
+            which.add_argument("--all", action="store_true", help="every quarantined row")
+            which.add_argument("--id", type=int, action="append", dest="ids", metavar="N",
+                               help="outbox id from `pharos sync quarantine` (repeatable)")
+            q.add_argument("--as", dest="as_user", metavar="USER", required=True,
+                           help="quality engineer, supervisor or administrator (password: "
+                                "$PHAROS_PASSWORD, $PHAROS_PASSWORD_FILE or stdin)")
+            q.add_argument("--reason", required=True, help="why re-sending is right now "
+                           "(e.g. 'central migrated to 0003_verdicts')")
     p.set_defaults(func=cmd_sync)
 
     p = sub.add_parser("central", help="administer the central PostgreSQL database")
@@ -56,8 +74,10 @@ def add_sync_commands(sub: argparse._SubParsersAction) -> None:
 def _service(args: argparse.Namespace, ws: Any):
     from app.adapters.sync import SyncService
 
-    url = getattr(args, "central", None) or getattr(args, "url", None) \
-        or ws.config.get("database", "central_url")
+    from app.config import central_url
+
+    url = central_url(ws.config, getattr(args, "central", None) or getattr(args, "url", None)
+                      or None)
     db = ws.config.section("database")
     return SyncService(ws.store, url, interval_s=db["sync_interval_s"], batch=db["sync_batch"],
                        audit_head=ws.audit.head)
@@ -74,7 +94,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     try:
         return _run_sync(args, ws, svc, write_json)
     except PharosError as exc:
-        return fail(exc, 1 if exc.code in ("PH-SYNC-SCHEMA", "PH-SYNC-LOCAL") else 2)
+        return fail(exc, 1 if exc.code in ("PH-SYNC-SCHEMA", "PH-SYNC-LOCAL",
+                                           "PH-SYNC-DOWN") else 2)
     finally:
         svc.close()
         ws.close()
@@ -83,15 +104,43 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def _run_sync(args, ws, svc, write_json) -> int:
     cmd = args.sync_cmd
     if cmd == "status":
-        status = svc.refresh_backlog()
+        status = svc.probe()
         data = status.to_dict()
-        if svc.enabled:
+        if status.connected:
             try:
                 data["central_anchor"] = list(svc.central_anchor() or [])
-                data["connected"] = True
-            except PharosError as exc:
-                data["connected"], data["last_error"] = False, exc.message
-        return _out(args, data, write_json, status.summary())
+            except PharosError:
+                data["central_anchor"] = []
+        text = status.summary()
+        if status.last_error and status.state not in ("offline", "refused", "config_error"):
+            text += f"; last error: {status.last_error}"
+        _out(args, data, write_json, text)
+        if status.state == "local_only" or status.in_sync:
+            return 0
+        return 2 if status.state == "config_error" else 1
+    if cmd == "quarantine":
+        rows = svc.backlog_rows(limit=100000, quarantined=True)
+        lines = [f"{r['id']:>8} {r['table_name']:12s} {r['row_id']:38s} seq {r['station_seq']}: "
+                 f"{r['last_error']}" for r in rows]
+        _out(args, {"quarantined": rows}, write_json,
+             "\n".join(lines) if rows else "nothing quarantined")
+        return 1 if rows else 0
+    if cmd == "requeue":
+        from app.cli.common import require_login
+
+        user = require_login(ws, args, "sync requeue")
+        rows = svc.requeue(None if args.all else args.ids, user=user, reason=args.reason,
+                           audit=ws.audit)
+        report: dict = {"requeued": [r["id"] for r in rows]}
+        if rows and svc.enabled:
+            report.update(svc.sync_once(pull=False))
+        report["status"] = svc.status.to_dict()
+        _out(args, report, write_json,
+             f"{len(rows)} rows requeued by {user.username} (audited)"
+             + (f"; pushed {report.get('pushed', 0)}, {report.get('quarantined', 0)} "
+                f"quarantined again" if rows and svc.enabled else "")
+             + "\n" + svc.status.summary())
+        return 0 if not svc.status.quarantined and not svc.status.backlog else 1
     if cmd in ("now", "push"):
         report = svc.sync_once(pull=cmd == "now")
         report["status"] = svc.status.to_dict()
@@ -106,7 +155,8 @@ def _run_sync(args, ws, svc, write_json) -> int:
         with svc.engine().connect() as conn:
             ag = compare_station(ws.store, conn)
         _out(args, {"ok": ag.ok, "counts": ag.counts, "pending": ag.pending,
-                    "problems": ag.problems}, write_json, ag.text())
+                    "quarantined": ag.quarantined, "problems": ag.problems}, write_json,
+             ag.text())
         return 0 if ag.ok else 1
     anchor = svc.central_anchor(getattr(args, "station", None))
     _out(args, {"anchor": f"{anchor[0]}:{anchor[1]}" if anchor else None}, write_json,

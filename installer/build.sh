@@ -40,10 +40,12 @@ BUILD_DATE="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 BUILD_INFO="$ROOT/app/_build_info.py"
 
 if [ "$SKIP_BUILD" = 0 ]; then
-    if ! "$PY" -c 'import PyInstaller' 2>/dev/null; then
-        log "installing PyInstaller into the venv"
-        "$PY" -m pip install --quiet pyinstaller
-    fi
+    # the build environment is the locked one (requirements.lock pins PyInstaller too):
+    # a validated bundle is rebuilt from the same sha256-checked packages
+    log "installing the locked dependencies into the venv"
+    "$PY" -m pip install --quiet --require-hashes -r requirements.lock
+    log "compiling the translations (resources/i18n/*.ts -> .qm)"
+    "$PY" installer/build_translations.py
     # the stamp exists only while PyInstaller runs: the source tree keeps reporting
     # its own version (app/__init__.py treats a missing file as "not a release build")
     trap 'rm -f "$BUILD_INFO"' EXIT
@@ -62,6 +64,15 @@ EOF
 else
     BUILD_S="(skipped)"
     [ -x "$BUNDLE/pharos" ] || { echo "no bundle at $BUNDLE: build first" >&2; exit 1; }
+fi
+
+# --- the detector-matching optimiser's kernels, compiled into the bundle ---------------------
+# (numba; for this build machine's CPU: install.sh compiles again for the workstation's)
+if [ "$SKIP_BUILD" = 0 ]; then
+    log "compiling the detector-matching kernels into the bundle"
+    WARM_DATA="$(mktemp -d)"
+    "$BUNDLE/pharos" match warmup --cache-dir "$BUNDLE/numba_cache" --data-dir "$WARM_DATA"
+    rm -rf "$WARM_DATA"
 fi
 
 # --- smoke test: the frozen app, offscreen, on a throw-away data folder --------------------
@@ -92,7 +103,9 @@ log "smoke test: one headless command per heavy library (frozen imports, numba J
   "$B" qc simulate "${DD[@]}" series >/dev/null &&                      # pydicom, scipy
   "$B" qc analyze series --quiet --json qc.json --pdf qc.pdf "${DD[@]}" &&  # cv2, reportlab
   "$B" match generate --slots 48 --out pool.parquet "${DD[@]}" >/dev/null &&  # pyarrow
-  "$B" match run pool.parquet --slots 48 --time-limit 2 --json m.json "${DD[@]}" &&  # numba, onnx
+  "$B" match run pool.parquet --slots 48 --time-limit 2 --json m.json "${DD[@]}" 2>m.err &&  # numba, onnx
+  { ! grep -q "compiled the optimiser's kernels" m.err ||
+    { echo "FAIL: a fresh data folder compiled the kernels (the bundle's were not used)" >&2; false; }; } &&
   "$B" rooms schedule --generate 10 --method cp-sat --time-limit 2 "${DD[@]}" )  # ortools
 
 log "smoke test: first-run setup (non-interactive) on the bundle"

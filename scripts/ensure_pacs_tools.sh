@@ -14,11 +14,16 @@ else
   SUDO=
 fi
 export DEBIAN_FRONTEND=noninteractive
+# The Debian package starts an Orthanc service where an init system exists. Nothing is
+# stopped or killed here (a plant server may run its own PACS): policy-rc.d keeps the
+# new service from starting, only when the machine has no policy of its own, removed
+# on exit. The tests start their own instances on free ports.
+policy=${PHAROS_POLICY_RC:-/usr/sbin/policy-rc.d}
+if [ ! -e "$policy" ] && [ -z "$SUDO" ]; then
+  printf '#!/bin/sh\n# temporary, written by Pharos scripts/ensure_pacs_tools.sh\nexit 101\n' > "$policy"
+  chmod 755 "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
-# The Debian package starts an Orthanc service on port 4242/8042 where an init system
-# exists; the tests start their own instances on random ports, so stop it.
-if command -v service >/dev/null 2>&1; then
-  $SUDO service orthanc stop >/dev/null 2>&1 || true
-fi
 command -v Orthanc >/dev/null && command -v storescu >/dev/null

@@ -3,7 +3,7 @@
 # sync tests and benchmark. Idempotent and quiet: prints the bin folder on success.
 set -euo pipefail
 find_bin() {
-  for d in /usr/lib/postgresql/*/bin; do
+  for d in "${PHAROS_PG_ROOT:-/usr/lib/postgresql}"/*/bin; do
     if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then echo "$d"; fi
   done | sort -V | tail -n 1
 }
@@ -14,16 +14,18 @@ if [ -z "$bin" ]; then
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
+  # Debian starts a cluster on install. Nothing is stopped here (the machine may run a
+  # database of its own): policy-rc.d keeps the new package's service from starting,
+  # only when the machine has no policy of its own, removed on exit. The tests run
+  # their own throwaway servers on free ports.
+  policy=${PHAROS_POLICY_RC:-/usr/sbin/policy-rc.d}
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# temporary, written by Pharos scripts/ensure_postgres.sh\nexit 101\n' > "$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-  # Debian starts a cluster on install; the tests run their own throwaway servers.
-  if command -v pg_ctlcluster >/dev/null 2>&1; then
-    for c in /etc/postgresql/*/main; do
-      [ -d "$c" ] || continue
-      v="$(basename "$(dirname "$c")")"
-      pg_ctlcluster "$v" main stop >/dev/null 2>&1 || true
-    done
-  fi
   bin="$(find_bin)"
 fi
 echo "$bin"

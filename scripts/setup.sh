@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time (idempotent) set-up on a Debian 12 machine with Python 3.11:
 #   system packages (Qt runtime libraries, CJK font, DICOM and database peers for tests)
-#   and a virtual environment in .venv with Pharos installed in editable mode.
+#   and a virtual environment in .venv with the locked dependencies (requirements.lock)
+#   and Pharos installed in editable mode.
 # Usage: scripts/setup.sh [--test]     (--test adds the test-only peers and packages)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,17 +28,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
   echo "installing system packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Debian starts a package's service on install. Nothing is stopped or killed here
+  # (a plant server may run its own PACS or database): instead, while we install,
+  # policy-rc.d tells invoke-rc.d not to start new services - only when no policy of
+  # the machine's own is in place, and removed again on exit. Tests start their own
+  # peers on their own ports.
+  policy=${PHAROS_POLICY_RC:-/usr/sbin/policy-rc.d}
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# temporary, written by Pharos scripts/setup.sh\nexit 101\n' > "$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # Debian starts services on install; the tests start their own on loopback.
-  for svc in orthanc postgresql; do
-    if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
-  done
-  for c in /etc/postgresql/*/main; do
-    [ -d "$c" ] || continue
-    pg_ctlcluster "$(basename "$(dirname "$c")")" main stop >/dev/null 2>&1 || true
-  done
-  pkill -x Orthanc >/dev/null 2>&1 || true
 fi
 
 PY=${PYTHON:-python3}
@@ -45,10 +48,14 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.pharos-installed
-extras="."
-[ "$want_test" = 1 ] && extras=".[test]"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || ! grep -qx "$extras" "$stamp"; then
+# every dependency comes from requirements.lock (pinned, sha256-checked: a validated build is
+# reproducible); Pharos itself is installed editable on top, without resolving anything else
+want="$(sha256sum requirements.lock pyproject.toml setup.py | sha256sum | cut -c1-16) $want_test"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e "$extras"
-  echo "$extras" > "$stamp"
+  .venv/bin/python -m pip install -q --require-hashes -r requirements.lock
+  .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
+  echo "$want" > "$stamp"
 fi
+# compiled translations are build outputs (installer/build_translations.py)
+.venv/bin/python installer/build_translations.py >/dev/null

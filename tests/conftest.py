@@ -46,3 +46,56 @@ def qapp(qapp_args):
     app = QApplication.instance() or QApplication(list(qapp_args) or ["pharos-tests"])
     app.setQuitOnLastWindowClosed(False)
     yield app
+
+
+DURATIONS = Path(__file__).resolve().parent / "durations.json"
+FAST_LIMIT_S = 0.25          # a test recorded at or under this (setup + call + teardown)
+FAST_EXCLUDED = ("slow", "gui", "postgres", "pacs")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fast", action="store_true",
+                     help="fast tier: leave out tests marked slow / gui / postgres / pacs and "
+                          f"tests recorded in tests/durations.json above {FAST_LIMIT_S} s")
+    parser.addoption("--record-durations", action="store_true",
+                     help="write every test's duration to tests/durations.json afterwards")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that drive Qt widgets (``qtbot`` / ``qapp``) are marked ``gui``. With
+    ``--fast`` only quick unit tests run: nothing marked slow, gui, postgres or pacs, and
+    nothing a previous full run recorded as slower than FAST_LIMIT_S (a test the record
+    does not know yet is kept)."""
+    for item in items:
+        if {"qtbot", "qapp"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.gui)
+    if not config.getoption("--fast"):
+        return
+    import json
+
+    recorded = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+    keep, drop = [], []
+    for item in items:
+        slow_mark = any(item.get_closest_marker(m) for m in FAST_EXCLUDED)
+        slow_record = recorded.get(item.nodeid, 0.0) > FAST_LIMIT_S
+        (drop if slow_mark or slow_record else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+_durations: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001 - pytest hook signature
+    if not session.config.getoption("--record-durations") or not _durations:
+        return
+    import json
+
+    old = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+    old.update({k: round(v, 3) for k, v in _durations.items()})
+    DURATIONS.write_text(json.dumps(dict(sorted(old.items())), indent=0) + "\n")

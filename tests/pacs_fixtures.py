@@ -6,8 +6,8 @@ storage; its DICOM port still listens on all interfaces for the few seconds a te
 runs (documented in docs/ct_qc_dicom.md). ``TCP_NODELAY=1`` is set in the environment
 of Orthanc and DCMTK (both read it). Everything started here is stopped by the fixture.
 
-If a binary is absent the fixtures try ``scripts/ensure_pacs_tools.sh`` once (apt-get),
-then skip with the reason.
+A missing binary fails the test naming the set-up step (``scripts/setup.sh --test``);
+fixtures never install anything.
 """
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ from tests.waiting import wait_for  # noqa: F401 - re-exported for the tests
 
 REPO = Path(__file__).resolve().parents[1]
 CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2"
-_INSTALL_TRIED: dict[str, bool] = {}
 
 
 _HANDED_OUT: set[int] = set()
@@ -54,16 +53,12 @@ def free_port() -> int:
 
 
 def require_binary(name: str) -> str:
+    """A peer program's path. A fixture never installs anything (``scripts/setup.sh
+    --test`` does): a missing peer fails the test, naming the set-up step."""
     path = shutil.which(name)
-    if path is None and not _INSTALL_TRIED.get("done"):
-        _INSTALL_TRIED["done"] = True
-        script = REPO / "scripts" / "ensure_pacs_tools.sh"
-        if script.exists():
-            subprocess.run(["bash", str(script)], capture_output=True, timeout=600)
-        path = shutil.which(name)
     if path is None:
-        pytest.skip(f"{name} is not installed and could not be installed "
-                    "(scripts/ensure_pacs_tools.sh: apt-get install orthanc dcmtk)")
+        pytest.fail(f"{name} is not installed: run scripts/setup.sh --test (it installs "
+                    "Orthanc and DCMTK for the tests)", pytrace=False)
     return path
 
 

@@ -8,7 +8,7 @@
   ``central_url`` (a fresh database per test, migrated to the central schema head,
   cloned from a template) and ``blank_central_url`` (a fresh empty database).
 
-The server binary is found (and installed when missing) by scripts/ensure_postgres.sh.
+The server binary is found under /usr/lib/postgresql (installed by scripts/setup.sh --test; a fixture never installs).
 """
 from __future__ import annotations
 
@@ -28,11 +28,17 @@ _counter = itertools.count(1)
 
 
 def postgres_bin() -> Path:
-    out = subprocess.run(["bash", str(ROOT / "scripts" / "ensure_postgres.sh")],
-                         capture_output=True, text=True)
-    if out.returncode != 0 or not out.stdout.strip():
-        raise RuntimeError(f"PostgreSQL is not available: {out.stderr.strip()}")
-    return Path(out.stdout.strip().splitlines()[-1])
+    """The newest installed PostgreSQL server's bin folder. A fixture never installs
+    anything (``scripts/setup.sh --test`` does): a missing server fails the test, naming
+    the set-up step, instead of calling apt-get from inside the test run."""
+    root = Path(os.environ.get("PHAROS_PG_ROOT", "/usr/lib/postgresql"))
+    found = sorted((d for d in root.glob("*/bin")
+                    if (d / "initdb").is_file() and (d / "pg_ctl").is_file()),
+                   key=lambda d: [int(x) if x.isdigit() else x for x in d.parent.name.split(".")])
+    if not found:
+        pytest.fail(f"PostgreSQL server binaries not found under {root}: run "
+                    "scripts/setup.sh --test (it installs the test peers)", pytrace=False)
+    return found[-1]
 
 
 def free_port() -> int:

@@ -11,7 +11,8 @@ Signal: sig_dismissed() when the operator closes it.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QDialog, QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from app.core.errors import PharosError
 from widgets.state_style import NOTICE_COLORS
@@ -80,6 +81,26 @@ class MessageBar(QFrame):
             f" border: 1px solid #c3c8ce; border-left: 6px solid {color}; border-radius: 3px; }}"
             f" QLabel#{self.objectName()}_code {{ color: #4a4f55; font-family: monospace; }}")
         self.setVisible(True)
+        self.fit_dialog()
+
+    def fit_dialog(self) -> None:
+        """In a dialog, grow it so the message and every field keep their full height.
+
+        A dialog sized once to its sizeHint would otherwise squeeze its form rows and cut
+        the wrapped message (a layout's minimum size ignores height-for-width)."""
+        win = self.window()
+        lay = win.layout() if isinstance(win, QDialog) else None
+        if lay is None:
+            return
+        lay.activate()
+        need = lay.totalMinimumSize().height()
+        if lay.hasHeightForWidth():
+            need = max(need, lay.totalHeightForWidth(win.width()))
+        if need > win.height():
+            screen = win.screen().availableGeometry() if win.screen() is not None else None
+            if screen is not None:
+                need = min(need, screen.height())
+            win.resize(win.width(), need)
 
     def show_error(self, exc: BaseException, *, level: str = "error") -> None:
         if isinstance(exc, PharosError):

@@ -9,7 +9,10 @@ anchors it centrally too) so a cut-off tail is detected.
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import json
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -23,6 +26,8 @@ from app.adapters.store import Store
 from app.core.audit_chain import GENESIS, VerifyReport, link_hash, verify_chain
 from app.core.errors import StoreError
 from app.core.ids import canonical_json, new_id, utc_iso
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ def load_or_create_key(path: Path) -> bytes:
         if len(key) < 32:
             raise StoreError(f"The audit key file {path} is too short.")
         return key
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = secrets.token_bytes(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -100,16 +105,54 @@ class AuditTrail:
 
     def _on_commit(self, conn: Connection) -> None:
         heads = conn.info.pop("audit_heads", [])
-        if heads:
-            self._write_head(*heads[-1])
+        if not heads:
+            return
+        _anchor, problem = self.read_anchor()
+        if problem and not (problem == "missing" and heads[0][0] == 1):
+            # never paper over a deleted or rewritten anchor by writing a fresh one: the
+            # first entry creates it (first run); otherwise `pharos audit anchor` (audited)
+            log.error("audit anchor %s is %s; not advanced (run `pharos audit verify`)",
+                      self.head_file, problem)
+            return
+        self._write_head(*heads[-1])
+
+    def _anchor_mac(self, seq: int, hsh: str) -> str:
+        msg = f"pharos-audit-head|{self.store.station_id}|{int(seq)}|{hsh}".encode()
+        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()
 
     def _write_head(self, seq: int, hsh: str) -> None:
+        """The local anchor: head (seq, hash) keyed with an HMAC (audit key), 0600."""
         try:
             tmp = self.head_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"seq": seq, "hash": hsh, "ts_utc": utc_iso()}))
+            tmp.unlink(missing_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps({"seq": seq, "hash": hsh, "ts_utc": utc_iso(),
+                                     "station_id": self.store.station_id,
+                                     "mac": self._anchor_mac(seq, hsh)}))
             os.replace(tmp, self.head_file)
-        except OSError:
-            pass  # the central anchor still protects the tail; never fail an append here
+        except OSError as exc:
+            # never fail an append here; `pharos audit verify` reports the stale anchor
+            log.error("audit anchor %s not written: %s", self.head_file, exc)
+
+    def reanchor(self, *, username: str, reason: str) -> tuple[int, str]:
+        """Write a keyed anchor at the current head after verifying every link (an
+        administrator's audited decision: a missing or unkeyed anchor of an older
+        install). Refused when the chain itself is broken."""
+        report = verify_chain(self._key, self._iter_rows(), None)
+        if not report.ok:
+            raise StoreError(f"The audit trail is broken ({report.problem}); it is not "
+                             f"re-anchored.")
+        old = self.read_anchor()
+        with self.store.write() as conn:
+            self.append("anchor", "audit_head", self.head_file.name, username=username,
+                        old={"anchor": list(old[0]) if old[0] else None, "problem": old[1]},
+                        new={"head_before": list(report.head) if report.head else None},
+                        reason=reason, conn=conn)
+        head = self.head()
+        assert head is not None
+        self._write_head(*head)
+        return head
 
     # --- reading --------------------------------------------------------------------
     def head(self) -> tuple[int, str] | None:
@@ -119,11 +162,29 @@ class AuditTrail:
         return (int(r[0]), r[1]) if r else None
 
     def local_anchor(self) -> tuple[int, str] | None:
+        """The keyed local anchor, or None when it is missing or not genuine."""
+        return self.read_anchor()[0]
+
+    def read_anchor(self) -> tuple[tuple[int, str] | None, str]:
+        """(anchor, problem): problem is '' for a genuine anchor, 'missing' when there
+        is no file, otherwise why the file cannot be trusted."""
         try:
-            d = json.loads(self.head_file.read_text())
-            return int(d["seq"]), str(d["hash"])
-        except (OSError, ValueError, KeyError):
-            return None
+            text = self.head_file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None, "missing"
+        except OSError as exc:
+            return None, f"unreadable ({exc.strerror or exc})"
+        try:
+            d = json.loads(text)
+            seq, hsh = int(d["seq"]), str(d["hash"])
+        except (ValueError, KeyError, TypeError):
+            return None, "damaged (not an anchor)"
+        mac = d.get("mac")
+        if not mac:
+            return None, "not keyed (written by an older Pharos, no HMAC)"
+        if not hmac.compare_digest(str(mac), self._anchor_mac(seq, hsh)):
+            return None, "rewritten (its HMAC does not match the audit key)"
+        return (seq, hsh), ""
 
     def count(self) -> int:
         with self.store.read() as conn:
@@ -163,9 +224,23 @@ class AuditTrail:
     def verify(self, anchor: tuple[int, str] | None = None,
                use_local_anchor: bool = True) -> VerifyReport:
         """Verify links, gaps and the tail (against ``anchor`` or the local head file)."""
-        if anchor is None and use_local_anchor:
-            anchor = self.local_anchor()
-        return verify_chain(self._key, self._iter_rows(), anchor)
+        if anchor is not None or not use_local_anchor:
+            return verify_chain(self._key, self._iter_rows(), anchor)
+        anchor, problem = self.read_anchor()
+        report = verify_chain(self._key, self._iter_rows(), anchor)
+        if not report.ok or not problem:
+            return report
+        if problem == "missing" and report.count == 0:
+            return report           # first run: nothing written yet, nothing to anchor
+        what = ("missing: the anchor of the trail's tail was deleted"
+                if problem == "missing" else problem)
+        return VerifyReport(False, report.count, report.head,
+                            first_bad_seq=(report.head[0] if report.head else 0),
+                            problem=(f"the local anchor {self.head_file} is {what}; a cut "
+                                     f"tail cannot be ruled out. Verify against the central "
+                                     f"anchor (`pharos audit verify --central`), then "
+                                     f"re-anchor with `pharos audit anchor --as ADMIN "
+                                     f"--reason TEXT`."))
 
     # --- export ---------------------------------------------------------------------
     COLUMNS = ("seq", "ts_utc", "station_id", "username", "action", "entity", "entity_id",

@@ -90,7 +90,9 @@ def central_ping(url: str, *, timeout_s: float = 3.0) -> ProbeResult:
     except PharosError as exc:
         return ProbeResult(False, exc.message)
     except Exception as exc:  # noqa: BLE001 - a malformed URL
-        return ProbeResult(False, f"central database URL is not usable: {exc}")
+        from app.config import redact_text
+
+        return ProbeResult(False, f"central database URL is not usable: {redact_text(str(exc))}")
     where = redact(url)
     try:
         with engine.connect() as conn:

@@ -83,6 +83,57 @@ class IntakeFolder:
         return (self.root / vi.study_instance_uid / vi.series_instance_uid
                 / f"{vi.sop_instance_uid}.dcm")
 
+    def write_pending(self, vi: ValidatedInstance) -> tuple[Path, Path | None]:
+        """Write the instance to a temporary file beside its place, not yet synced:
+        (final path, temporary path); temporary None for a duplicate. The caller fsyncs
+        the temporary file, then :meth:`commit` renames it into place."""
+        path = self.path_for(vi)
+        if path.exists():
+            if path.read_bytes() != vi.encoded:
+                raise DicomRejected("uid_conflict", f"SOP Instance UID {vi.sop_instance_uid} "
+                                    "was already received with different content; the "
+                                    "first copy is kept.")
+            return path, None
+        tmp = path.with_name(f".{path.name}.{threading.get_ident()}.{time.monotonic_ns()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as fh:
+                fh.write(vi.encoded)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise DicomRejected("storage_failed", f"Intake folder {self.root} not writable: "
+                                f"{exc.strerror or exc}.") from None
+        return path, tmp
+
+    @staticmethod
+    def commit(tmp: Path, path: Path) -> None:
+        os.replace(tmp, path)
+
+    def recover_pending(self, validator: DicomValidator) -> dict[str, int]:
+        """After a crash or power cut: a temporary file left beside its place was fsynced
+        (and possibly answered Success) but not renamed yet, or was cut short before its
+        fsync. Each is validated again: a complete, valid instance is put in place (or
+        dropped when that place holds the same bytes); anything else is removed."""
+        done = {"recovered": 0, "removed": 0}
+        if not self.root.exists():
+            return done
+        for tmp in self.root.rglob(".*.tmp"):
+            final = tmp.with_name(tmp.name[1:].split(".dcm.", 1)[0] + ".dcm")
+            try:
+                data = tmp.read_bytes()
+                vi = validator.validate_bytes(data, source=str(tmp))
+                ok = vi.encoded == data and self.path_for(vi) == final
+            except (OSError, DicomRejected):
+                ok = False
+            if ok and not final.exists():
+                os.replace(tmp, final)
+                done["recovered"] += 1
+                log.warning("recovered %s after an interrupted write", final)
+            else:
+                tmp.unlink(missing_ok=True)
+                done["removed"] += 1
+        return done
+
     def store(self, vi: ValidatedInstance) -> tuple[Path, bool]:
         """Write once; (path, duplicate). Same UID with other content raises."""
         path = self.path_for(vi)
@@ -116,6 +167,117 @@ class FileIntake:
         self.quarantine = quarantine
         self.folder = folder
         self._lock = threading.Lock()   # serialises duplicate detection per process
+        self._sync = None               # GroupSync of the network receiver (lazy)
+
+    @property
+    def spool_dir(self) -> Path:
+        """Where the receiver streams C-STORE data sets (same file system as intake)."""
+        d = self.folder.root.parent / "spool"
+        d.mkdir(parents=True, exist_ok=True)
+        return d
+
+    def group_sync(self):  # noqa: ANN201 - app.adapters.dicom_receive.GroupSync
+        from app.adapters.dicom_receive import GroupSync
+
+        with self._lock:
+            if self._sync is None:
+                self._sync = GroupSync()
+            return self._sync
+
+    def close(self) -> None:
+        with self._lock:
+            sync, self._sync = self._sync, None
+        if sync is not None:
+            sync.close()
+
+    def reject_oversize(self, size: int, *, source: str, context: dict | None = None
+                        ) -> RejectedFile:
+        """A C-STORE whose data set passed the size gate while arriving: nothing of it
+        was kept; the quarantine keeps a record (size, source, SOP instance)."""
+        rej = DicomRejected("too_large", f"{size / 1e6:.1f} MB or more exceeds the "
+                            f"{self.validator.max_bytes / 1e6:.1f} MB limit; the data set "
+                            f"was discarded while it arrived.")
+        qpath = None
+        try:
+            qpath = self.quarantine.put(b"", rej, source=source,
+                                        context={**(context or {}), "size_seen": size})
+        except OSError as exc:
+            log.error("quarantine record failed for %s: %s", source, exc)
+        log.warning("rejected %s: %s [%s]", source, rej.message, rej.code)
+        return RejectedFile(rej.reason, rej.code, rej.message, rej.dimse_status, qpath,
+                            rej.sha256, source, utc_iso())
+
+    def ingest_received(self, spool: Path, *, source: str, context: dict | None = None,
+                        expect_sop: tuple[str, str] | None = None, strict: bool = True,
+                        on_durable: Callable[[Outcome], None] | None = None) -> Outcome | None:
+        """A data set streamed to ``spool`` by the receiver: validate, write, fsync in a
+        group. ``strict``: return once the file is on disk (the outcome). Otherwise
+        return None at once and call ``on_durable(outcome)`` when it is on disk; a
+        rejection is returned at once in both modes."""
+        try:
+            data = spool.read_bytes()
+        finally:
+            spool.unlink(missing_ok=True)
+        now = utc_iso()
+        try:
+            vi = self.validator.validate_bytes(data, source=source)
+            if expect_sop is not None and (vi.sop_class_uid, vi.sop_instance_uid) != expect_sop:
+                raise DicomRejected("uid_mismatch", "The dataset's SOP Class/Instance UID "
+                                    f"({vi.sop_class_uid}, {vi.sop_instance_uid}) differs "
+                                    f"from the C-STORE request ({expect_sop[0]}, "
+                                    f"{expect_sop[1]}).")
+            with self._lock:
+                path, tmp = self.folder.write_pending(vi)
+        except DicomRejected as rej:
+            return self._rejected(data, rej, source, context, now)
+        del data
+        stored = StoredInstance(
+            vi.sop_instance_uid, vi.series_instance_uid, vi.study_instance_uid, path,
+            tmp is None, source, now, vi.modality, vi.series_description, vi.series_number,
+            vi.instance_number, vi.image_position, vi.device_serial, vi.station_name)
+        if tmp is None:
+            log.info("duplicate SOP Instance %s from %s ignored", vi.sop_instance_uid, source)
+            if on_durable is not None and not strict:
+                on_durable(stored)
+                return None
+            return stored
+        result: list[Outcome] = []
+
+        def durable(p) -> None:  # noqa: ANN001 - dicom_receive._Pending
+            outcome: Outcome = stored
+            if p.error is None:
+                try:
+                    self.folder.commit(tmp, path)
+                except OSError as exc:
+                    p.error = exc
+            if p.error is not None:
+                tmp.unlink(missing_ok=True)
+                rej = DicomRejected("storage_failed", f"Intake folder {self.folder.root}: "
+                                    f"could not make the file durable ({p.error}).")
+                log.error("%s: %s", source, rej.message)
+                outcome = RejectedFile(rej.reason, rej.code, rej.message, rej.dimse_status,
+                                       None, "", source, now)
+            result.append(outcome)
+            if on_durable is not None and not strict:
+                on_durable(outcome)
+
+        pending = self.group_sync().submit(tmp, durable)
+        if not strict:
+            return None
+        pending.done.wait()
+        return result[0]
+
+    def _rejected(self, data: bytes, rej: DicomRejected, source: str, context: dict | None,
+                  now: str) -> RejectedFile:
+        qpath = None
+        if rej.reason != "storage_failed":
+            try:
+                qpath = self.quarantine.put(data, rej, source=source, context=context)
+            except OSError as exc:
+                log.error("quarantine write failed for %s: %s", source, exc)
+        log.warning("rejected %s: %s [%s]", source, rej.message, rej.code)
+        return RejectedFile(rej.reason, rej.code, rej.message, rej.dimse_status, qpath,
+                            rej.sha256, source, now)
 
     def ingest_bytes(self, data: bytes, *, source: str, context: dict | None = None,
                      expect_sop: tuple[str, str] | None = None) -> Outcome:

@@ -1,8 +1,14 @@
 """DICOM Storage SCP of the station (pynetdicom): C-ECHO, C-STORE, commitment reports.
 
 - Binds ``host`` (127.0.0.1 by default) and ``port`` (0 = any free port; read ``.port``).
-- Calling-AE allow-list: associations from other AEs are rejected at negotiation
-  (A-ASSOCIATE-RJ, "calling AE title not recognised").
+- Called AE (must be ours) and calling AE (allow-list; ``"*"`` = any, empty = none) are
+  checked at negotiation (A-ASSOCIATE-RJ, "... AE title not recognised").
+- Each C-STORE data set streams to the spool folder with the size gate applied while it
+  arrives; validated files are written and fsynced in groups (``dicom_receive``).
+  ``durability="strict"`` answers each C-STORE once its file is on disk; ``"group"``
+  answers after validation and the write, and reports the instance once it is on disk.
+- Admission: per-peer and total connection caps, short ACSE timeout, idle timeout; the
+  idlest connection gives way to a new one (``dicom_receive.Admission``).
 - Accepts every storage SOP class at negotiation so that a wrong object (e.g. an MR in
   a CT series) is answered per instance with a status, logged and quarantined instead
   of vanishing in the negotiation. Status per cause: see ``dicom_validate``.
@@ -17,6 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from pynetdicom import evt
@@ -24,6 +31,7 @@ from pynetdicom.presentation import StoragePresentationContexts
 
 from app.adapters.dicom_commit import STORAGE_COMMITMENT_PUSH, CommitmentRegistry
 from app.adapters.dicom_files import FileIntake, Outcome, RejectedFile
+from app.adapters.dicom_receive import Admission, SpoolFile, stream_to_spool
 from app.adapters.dicom_transport import NoDelayAE, NoDelayServer, ScpStartError, guarded
 from app.adapters.dicom_validate import (CT_IMAGE_STORAGE, ENHANCED_CT_IMAGE_STORAGE,
                                          STATUS_PROCESSING_FAILURE)
@@ -47,12 +55,20 @@ class DicomStorageScp:
                  on_association: Callable[[AssociationEvent], None] | None = None,
                  on_error: Callable[[BaseException], None] | None = None,
                  commitments: CommitmentRegistry | None = None, tcp_nodelay: bool = True,
-                 network_timeout: float = 60.0, maximum_pdu: int = 0) -> None:
+                 network_timeout: float = 20.0, maximum_pdu: int = 1024 * 1024,
+                 acse_timeout: float = 5.0, max_per_peer: int = 8, max_connections: int = 32,
+                 durability: str = "strict") -> None:
         self.intake = intake
         self.ae_title = ae_title
         self.host = host
         self.requested_port = int(port)
         self.allowed_calling_aes = tuple(a.strip() for a in allowed_calling_aes if a.strip())
+        self.acse_timeout = acse_timeout
+        if durability not in ("strict", "group"):
+            raise ValueError("durability must be 'strict' or 'group'")
+        self.durability = durability
+        self.admission = Admission(max_per_peer=max_per_peer, max_total=max_connections,
+                                   on_evict=self._evicted)
         self.on_outcome = on_outcome
         self.on_association = on_association
         self.on_error = on_error
@@ -64,7 +80,8 @@ class DicomStorageScp:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.counts = {"stored": 0, "duplicates": 0, "rejected": 0, "associations": 0,
-                       "refused": 0, "echo": 0, "commitment_reports": 0}
+                       "refused": 0, "echo": 0, "commitment_reports": 0, "evicted": 0,
+                       "refused_connections": 0}
 
     # --- lifecycle -----------------------------------------------------------------
     @property
@@ -81,11 +98,29 @@ class DicomStorageScp:
         if self._server is not None:
             return self
         ae = NoDelayAE(self.ae_title, tcp_nodelay=self.tcp_nodelay)
-        ae.network_timeout = self.network_timeout
+        ae.network_timeout = self.network_timeout       # an idle association is released
+        ae.acse_timeout = self.acse_timeout             # a bare socket is dropped
         ae.maximum_pdu_size = self.maximum_pdu
-        ae.maximum_associations = 16
-        if self.allowed_calling_aes:
-            ae.require_calling_aet = list(self.allowed_calling_aes)
+        # our admission keeps the total at max_total; pynetdicom's own count must not
+        # refuse before it (it counts sockets that have not even asked yet)
+        ae.maximum_associations = self.admission.max_total + 1
+        ae.require_called_aet = True
+        if "*" not in self.allowed_calling_aes:
+            # empty: no calling AE at all (checked by default; the allow-list comes from
+            # [pacs] allowed_calling_aes, `pharos setup --allow-ae`); "*": any AE
+            # (pynetdicom reads an empty list as "any": an unguessable title instead)
+            import secrets
+
+            ae.require_calling_aet = list(self.allowed_calling_aes) or [secrets.token_hex(8)]
+        else:
+            log.warning("DICOM SCP %s accepts any calling AE title ('*' in the allow-list)",
+                        self.ae_title)
+        self._spool = self.intake.spool_dir
+        for stale in self._spool.glob("*.part"):
+            stale.unlink(missing_ok=True)
+        recovered = self.intake.folder.recover_pending(self.intake.validator)
+        if any(recovered.values()):
+            log.warning("intake folder after an interrupted run: %s", recovered)
         for cx in StoragePresentationContexts:
             ae.add_supported_context(cx.abstract_syntax, self._transfer_syntaxes())
         for uid in (CT_IMAGE_STORAGE, ENHANCED_CT_IMAGE_STORAGE):
@@ -106,10 +141,20 @@ class DicomStorageScp:
             (evt.EVT_ACCEPTED, guarded(self._on_accepted, failure=None, on_error=self.on_error)),
             (evt.EVT_REJECTED, guarded(self._on_rejected, failure=None, on_error=self.on_error)),
             (evt.EVT_ABORTED, guarded(self._on_aborted, failure=None, on_error=self.on_error)),
+            (evt.EVT_CONN_OPEN, guarded(self._on_open, failure=None, on_error=self.on_error)),
+            (evt.EVT_CONN_CLOSE, guarded(self._on_close, failure=None, on_error=self.on_error)),
+            (evt.EVT_REQUESTED, guarded(self._on_requested, failure=None,
+                                        on_error=self.on_error)),
         ]
+        admission = self.admission
+
+        class _Server(NoDelayServer):
+            def verify_request(self, request, client_address) -> bool:  # noqa: ANN001
+                return admission.admit(str(client_address[0]))
+
         try:
             server = ae.make_server((self.host, self.requested_port), evt_handlers=handlers,
-                                    server_class=NoDelayServer)
+                                    server_class=_Server)
         except OSError as exc:
             raise ScpStartError(f"The DICOM receiver cannot listen on {self.host}:"
                                 f"{self.requested_port}: {exc.strerror or exc}.") from None
@@ -129,9 +174,11 @@ class DicomStorageScp:
             if assoc.is_established:     # aborting one that is closing upsets pynetdicom's FSM
                 assoc.abort()
         server.shutdown()          # stops serve_forever and closes the listening socket
+        server.server_close()
         if self._thread is not None:
             self._thread.join(10.0)
             self._thread = None
+        self.intake.close()        # the last files reach the disk
         log.info("DICOM SCP %s stopped", self.ae_title)
 
     def _transfer_syntaxes(self) -> list[str]:
@@ -148,23 +195,73 @@ class DicomStorageScp:
 
     def _on_store(self, event) -> int:  # noqa: ANN001
         req = event.request
+        self.admission.activity(event.assoc, busy=True)
+        try:
+            return self._store(event, req)
+        finally:
+            self.admission.activity(event.assoc, busy=False)
+
+    def _store(self, event, req) -> int:  # noqa: ANN001
         calling = event.assoc.requestor.ae_title
         address = f"{event.assoc.requestor.address}:{event.assoc.requestor.port}"
-        data = event.encoded_dataset(include_meta=True)
-        outcome = self.intake.ingest_bytes(
-            data, source=f"dicom://{calling}@{address}",
-            context={"calling_ae": calling, "peer": address,
-                     "affected_sop_instance_uid": str(req.AffectedSOPInstanceUID)},
-            expect_sop=(str(req.AffectedSOPClassUID), str(req.AffectedSOPInstanceUID)))
+        source = f"dicom://{calling}@{address}"
+        context = {"calling_ae": calling, "peer": address,
+                   "affected_sop_instance_uid": str(req.AffectedSOPInstanceUID)}
+        spool_file, path = req._dataset_file, req._dataset_path
+        if path is None:                      # (streaming is always on; be safe)
+            raise RuntimeError("C-STORE data set was not streamed to a file")
+        path = Path(path if not isinstance(path, tuple) else path[0])
+        if isinstance(spool_file, SpoolFile):
+            spool_file.close()
+            over, size = spool_file.over, spool_file.total - spool_file.head_size
+        else:                                 # whole message in one P-DATA (small)
+            if spool_file is not None:
+                spool_file.close()
+            size = path.stat().st_size
+            over = size > self.intake.validator.max_bytes
+        if over:
+            path.unlink(missing_ok=True)
+            outcome: Outcome | None = self.intake.reject_oversize(size, source=source,
+                                                                  context=context)
+        else:
+            outcome = self.intake.ingest_received(
+                path, source=source, context=context,
+                expect_sop=(str(req.AffectedSOPClassUID), str(req.AffectedSOPInstanceUID)),
+                strict=self.durability == "strict", on_durable=self._report)
+        if outcome is None:                   # group: reported when it is on disk
+            return 0x0000
+        self._report(outcome)
+        return outcome.dimse_status if isinstance(outcome, RejectedFile) else 0x0000
+
+    def _report(self, outcome: Outcome) -> None:
         if isinstance(outcome, RejectedFile):
             self._count("rejected")
-            status = outcome.dimse_status
         else:
             self._count("duplicates" if outcome.duplicate else "stored")
-            status = 0x0000
         if self.on_outcome is not None:
             self.on_outcome(outcome)
-        return status
+
+    # --- admission -----------------------------------------------------------------
+    def _on_open(self, event) -> None:  # noqa: ANN001
+        self.admission.opened(event.assoc, str(event.address[0]))
+        stream_to_spool(event.assoc, self._spool, self.intake.validator.max_bytes,
+                        on_activity=lambda a=event.assoc: self.admission.activity(a))
+
+    def _on_close(self, event) -> None:  # noqa: ANN001
+        self.admission.closed(event.assoc)
+        msg = getattr(event.assoc.dimse, "message", None)     # cut off mid-data set
+        spool = getattr(msg, "_data_set_file", None) if msg is not None else None
+        if isinstance(spool, SpoolFile):
+            spool.close()
+            Path(spool.name).unlink(missing_ok=True)
+
+    def _on_requested(self, event) -> None:  # noqa: ANN001
+        self.admission.requested(event.assoc)
+
+    def _evicted(self, peer: str, why: str) -> None:
+        self._count("evicted")
+        if self.on_association is not None:
+            self.on_association(AssociationEvent("evicted", "", peer, why))
 
     def _on_event_report(self, event):  # noqa: ANN001, ANN202
         req = event.request
@@ -191,8 +288,10 @@ class DicomStorageScp:
     def _on_rejected(self, event) -> None:  # noqa: ANN001
         self._count("refused")
         calling = event.assoc.requestor.ae_title
-        log.warning("association from AE %r refused (not in the allow-list)", calling)
-        self._assoc_event("rejected", event, "calling AE title not in the allow-list")
+        log.warning("association from AE %r refused (calling or called AE title not "
+                    "accepted)", calling)
+        self._assoc_event("rejected", event, "calling AE title not in the allow-list, or "
+                                             "called AE title not ours")
 
     def _on_aborted(self, event) -> None:  # noqa: ANN001
         self._assoc_event("aborted", event)

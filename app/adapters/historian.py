@@ -9,6 +9,10 @@
 * Writes are buffered and flushed in one transaction (``flush()``, about once a second
   from a worker thread); ``query()`` picks raw / 1 min / 15 min by the range and the
   number of points asked for.
+* Retention (``Retention``): raw samples and each aggregate level are kept for a bounded
+  time and pruned by the writer thread once an hour (``prune()``), so the file does not
+  grow without limit; coarser levels are kept longer, so a long-range trend survives the
+  raw data it was computed from.
 
 Kept apart from the regulated store (``pharos.db``): high-rate data, its own file in the
 station data folder, ``synchronous=NORMAL`` (WAL: an application crash loses nothing,
@@ -53,6 +57,34 @@ def _numeric(v: Any) -> float | None:
     return None
 
 
+@dataclass(frozen=True)
+class Retention:
+    """How long each level is kept, in days (``[stations.lead_room] historian_raw_days``,
+    ``historian_minute_days``, ``historian_5min_days``, ``historian_15min_days``)."""
+    raw_days: float = 90.0
+    minute_days: float = 400.0
+    five_min_days: float = 3 * 365.0
+    fifteen_min_days: float = 10 * 365.0
+
+    def __post_init__(self) -> None:
+        days = (self.raw_days, self.minute_days, self.five_min_days, self.fifteen_min_days)
+        if any(not (d > 0) for d in days):
+            raise ValueError(f"historian retention must be positive days, not {days}")
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "Retention":
+        d = cls()
+        get = settings.get
+        return cls(float(get("historian_raw_days", d.raw_days)),
+                   float(get("historian_minute_days", d.minute_days)),
+                   float(get("historian_5min_days", d.five_min_days)),
+                   float(get("historian_15min_days", d.fifteen_min_days)))
+
+    def days_for(self, resolution_s: int) -> float:
+        return {0: self.raw_days, 60: self.minute_days, 300: self.five_min_days,
+                900: self.fifteen_min_days}[resolution_s]
+
+
 @dataclass
 class Series:
     key: str
@@ -66,8 +98,9 @@ class Series:
 
 class Historian:
     def __init__(self, path: Path, *, deadbands: Callable[[str], float] = lambda k: 0.0,
-                 heartbeat_s: float = 60.0) -> None:
+                 heartbeat_s: float = 60.0, retention: Retention | None = None) -> None:
         self.path = Path(path)
+        self.retention = retention or Retention()
         self.deadbands = deadbands
         self.heartbeat_s = heartbeat_s
         self._lock = threading.Lock()
@@ -225,18 +258,42 @@ class Historian:
                                   part[:, 5])
         return out
 
+    def prune(self, now_ts: float | None = None) -> dict[str, int]:
+        """Delete what is older than its level's retention; returns rows deleted per level
+        (``raw``, ``agg_60``, ``agg_300``, ``agg_900``). Runs in one transaction."""
+        t = time.time() if now_ts is None else now_ts
+        deleted: dict[str, int] = {}
+        with self._db_lock:
+            con = self._con
+            con.execute("BEGIN")
+            try:
+                cut = t - self.retention.days_for(0) * 86400.0
+                deleted["raw"] = con.execute("DELETE FROM samples WHERE ts < ?", (cut,)).rowcount
+                for res in BUCKETS:
+                    cut = t - self.retention.days_for(res) * 86400.0
+                    deleted[f"agg_{res}"] = con.execute(
+                        f"DELETE FROM agg_{res} WHERE bucket < ?", (int(cut // res),)).rowcount
+                con.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                con.execute("ROLLBACK")
+                raise StoreError(f"Historian pruning failed: {exc}.") from exc
+        return deleted
+
     def count_samples(self) -> int:
         with self._db_lock:
             return int(self._con.execute("SELECT count(*) FROM samples").fetchone()[0])
 
 
 class HistorianWriter:
-    """Background flusher: ``flush()`` every ``period_s`` on its own thread."""
+    """Background flusher: ``flush()`` every ``period_s`` on its own thread, and
+    ``prune()`` at start and every ``prune_every_s`` (retention)."""
 
     def __init__(self, historian: Historian, period_s: float = 1.0,
-                 on_error: Callable[[BaseException], None] = lambda e: None) -> None:
+                 on_error: Callable[[BaseException], None] = lambda e: None,
+                 prune_every_s: float = 3600.0) -> None:
         self.historian = historian
         self.period_s = period_s
+        self.prune_every_s = prune_every_s
         self.on_error = on_error
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="historian-writer", daemon=True)
@@ -246,7 +303,16 @@ class HistorianWriter:
         return self
 
     def _run(self) -> None:
-        while not self._stop.wait(self.period_s):
+        next_prune = 0.0
+        while True:
+            if time.monotonic() >= next_prune:
+                next_prune = time.monotonic() + self.prune_every_s
+                try:
+                    self.historian.prune()
+                except Exception as exc:  # noqa: BLE001 - reported, retried next hour
+                    self.on_error(exc)
+            if self._stop.wait(self.period_s):
+                break
             try:
                 self.historian.flush()
             except Exception as exc:  # noqa: BLE001 - reported, retried next period

@@ -9,17 +9,35 @@ for the sequence runner (never called from the GUI thread).
 * A call that does not answer within its timeout raises :class:`OpcUaTimeout` and the
   session is replaced (the server works one request at a time per connection, so a
   hung method would block the safe-state calls behind it).
+* Security exactly like the lead-room client (``[opcua] security``): Basic256Sha256
+  Sign or SignAndEncrypt with the workstation's application certificate and the PKI
+  trust list (:mod:`app.adapters.opcua_security`), an optional user identity. There is
+  no silent fallback: a server without the requested endpoint, an untrusted server
+  certificate, a refused client certificate or user are errors that name the cause;
+  "None" is used only when configured (or in demo mode).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import socket
+from pathlib import Path
 from typing import Any
 
 from app.core.errors import DeviceError
 
 log = logging.getLogger(__name__)
 _TYPES = {"d": "Double", "s": "String", "b": "Boolean"}
+CLIENT_URI = f"urn:pharos:workstation:{socket.gethostname()}"
+FATAL_CODES = {"PH-TT-OPC-SEC", "PH-TT-OPC-USER", "PH-OPCUA-CERT", "PH-OPCUA-CFG"}
+SECURITY_MODES = ("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt")
+
+
+class OpcUaSecurityError(DeviceError):
+    code = "PH-TT-OPC-SEC"
+    remedy = ("Match the workstation's [opcua] security to what the tunnel server offers, "
+              "or have the tunnel's administrator enable it; Pharos never falls back to an "
+              "unsecured link on its own.")
 
 
 class OpcUaConnectionLost(DeviceError):
@@ -37,7 +55,20 @@ class OpcUaBadStatus(DeviceError):
 
 class TunnelOpcUaClient:
     def __init__(self, endpoint: str, loop: Any, *, reconnect_max_s: float = 4.0,
-                 watch_s: float = 0.5, namespace: str = "urn:pharos:tunnel") -> None:
+                 watch_s: float = 0.5, namespace: str = "urn:pharos:tunnel",
+                 security: str = "None", pki_dir: Path | None = None, user: str = "",
+                 password: str = "") -> None:
+        if security not in SECURITY_MODES:
+            raise OpcUaSecurityError(f"Unknown OPC UA security '{security}' (one of "
+                                     f"{', '.join(SECURITY_MODES)}).", code="PH-OPCUA-CFG")
+        if security != "None" and pki_dir is None:
+            raise OpcUaSecurityError("OPC UA security is on but no PKI folder was given.",
+                                     code="PH-OPCUA-CFG")
+        from app.adapters.opcua_security import Pki
+
+        self.security, self.user, self._password = security, user, password
+        self.pki = Pki(pki_dir) if pki_dir is not None and security != "None" else None
+        self.last_error: Exception | None = None
         self.endpoint, self.loop = endpoint, loop        # loop: app.runtime LoopThread
         self.reconnect_max_s, self.watch_s, self.namespace = reconnect_max_s, watch_s, namespace
         self._client: Any = None
@@ -51,12 +82,36 @@ class TunnelOpcUaClient:
 
     # --- lifecycle -------------------------------------------------------------
     def connect(self, timeout_s: float = 10.0) -> "TunnelOpcUaClient":
+        import time
+
         self.loop.submit(self._start()).result(timeout_s + 1)
-        fut = self.loop.submit(self._wait_connected(timeout_s))
-        if not fut.result(timeout_s + 1):
+        deadline = time.monotonic() + timeout_s
+        while not self.connected and time.monotonic() < deadline:
+            if isinstance(self.last_error, DeviceError) and \
+                    self.last_error.code in FATAL_CODES:
+                break               # a security / identity refusal: retrying will not help
+            time.sleep(0.05)
+        if not self.connected:
+            exc = self.last_error
+            if isinstance(exc, DeviceError):     # a named cause (security, certificate)
+                raise type(exc)(exc.message, code=exc.code, remedy=exc.remedy) from exc
+            why = f": {self._describe(exc)}" if exc is not None else ""
             raise OpcUaConnectionLost(f"OPC UA server {self.endpoint} not reachable within "
-                                      f"{timeout_s:g} s")
+                                      f"{timeout_s:g} s{why}")
         return self
+
+    def _describe(self, exc: BaseException) -> str:
+        name = type(exc).__name__
+        if "IdentityToken" in name or "UserAccessDenied" in name:
+            return (f"the server refused the user identity "
+                    f"'{self.user or 'anonymous'}' ({name})")
+        if "Certificate" in name or "SecurityChecksFailed" in name:
+            own = self.pki.cert_path if self.pki else "-"
+            return (f"the server refused this workstation's certificate ({own}): {name}; "
+                    f"its administrator must add it to the server's trust list")
+        if "SecurityPolicyRejected" in name or "SecurityModeRejected" in name:
+            return f"the server rejected security {self.security} ({name})"
+        return f"{name}: {exc}"
 
     async def _start(self) -> None:
         self._connected = asyncio.Event()
@@ -100,12 +155,57 @@ class TunnelOpcUaClient:
                 except Exception:  # noqa: BLE001
                     pass
 
-    async def _open(self) -> None:
-        from asyncua import Client
+    async def _make_client(self) -> Any:
+        """A client set up for ``self.security`` (the lead-room client's path)."""
+        from asyncua import Client, ua
+        from asyncua.crypto import security_policies
 
         client = Client(self.endpoint, timeout=2.0)
         client.session_timeout = 10000
-        await client.connect()
+        client.application_uri = CLIENT_URI
+        client.name = client.description = "Pharos tunnel console"
+        if self.user:
+            client.set_user(self.user)
+            client.set_password(self._password)
+        endpoints = await client.connect_and_get_server_endpoints()
+        if self.security == "None":
+            if not any(e.SecurityMode == ua.MessageSecurityMode.None_ for e in endpoints):
+                offered = sorted({f"{e.SecurityPolicyUri.rsplit('#', 1)[-1]}_"
+                                  f"{e.SecurityMode.name}" for e in endpoints})
+                raise OpcUaSecurityError(
+                    f"The tunnel server {self.endpoint} offers no unsecured endpoint (it "
+                    f"offers {', '.join(offered)}) and this workstation is configured for "
+                    f"security None.")
+            return client
+        assert self.pki is not None
+        self.pki.ensure_own("Pharos workstation " + socket.gethostname(), CLIENT_URI,
+                            server=False)
+        mode = ua.MessageSecurityMode.SignAndEncrypt if self.security.endswith("Encrypt") \
+            else ua.MessageSecurityMode.Sign
+        policy = security_policies.SecurityPolicyBasic256Sha256
+        try:
+            endpoint = Client.find_endpoint(endpoints, mode, policy.URI)
+        except ValueError as exc:
+            raise OpcUaSecurityError(f"The tunnel server {self.endpoint} offers no "
+                                     f"Basic256Sha256 {mode.name} endpoint (configured "
+                                     f"[opcua] security = {self.security}).") from exc
+        der = endpoint.ServerCertificate
+        self.pki.check_peer(der, "tunnel server")     # raises CertificateUntrusted, named
+        await client.set_security(policy, str(self.pki.cert_path), str(self.pki.key_path),
+                                  server_certificate=der, mode=mode)
+        return client
+
+    async def _open(self) -> None:
+        client = await self._make_client()
+        try:
+            await client.connect()
+        except Exception as exc:
+            try:
+                client.disconnect_socket()
+            except Exception:  # noqa: BLE001
+                pass
+            raise DeviceError(f"OPC UA session with {self.endpoint} refused: "
+                              f"{self._describe(exc)}", code=_code_for(exc)) from exc
         self._idx = await client.get_namespace_index(self.namespace)
         self._client = client
         self._connected.set()
@@ -124,7 +224,9 @@ class TunnelOpcUaClient:
                     self.reconnects += 1
                     delay = 0.1
                 except Exception as exc:  # noqa: BLE001 - keep trying, bounded backoff
-                    log.debug("OPC UA connect failed: %s", exc)
+                    if type(exc) is not type(self.last_error):
+                        log.warning("OPC UA connect to %s failed: %s", self.endpoint, exc)
+                    self.last_error = exc
                     await self._drop()
                     await asyncio.sleep(delay)
                     delay = min(delay * 1.5, self.reconnect_max_s)
@@ -220,3 +322,12 @@ class TunnelOpcUaClient:
     def read_values(self, paths: list[str], *, timeout_s: float = 5.0) -> list:
         """One batch read (a single Read service call for all paths)."""
         return self.loop.submit(self._read(paths, timeout_s)).result(timeout_s + 2.0)
+
+
+def _code_for(exc: BaseException) -> str:
+    name = type(exc).__name__
+    if "IdentityToken" in name or "UserAccessDenied" in name:
+        return "PH-TT-OPC-USER"
+    if "Certificate" in name or "Security" in name:
+        return "PH-TT-OPC-SEC"
+    return "PH-TT-OPC-LOST"

@@ -5,6 +5,11 @@ supplies the physics). Binds 127.0.0.1 on a free port unless told otherwise.
 Faults for tests and demos: ``faults[name] = 'hang'`` (the method never answers),
 ``'bad_status'`` (BadInternalError), :meth:`TunnelSimServer.restart` (server goes away
 and comes back on the same port: connection drop).
+
+Security: ``security="Basic256Sha256_SignAndEncrypt"`` (or ``_Sign``) with a PKI folder
+offers only that endpoint, with the simulator's own certificate, accepting only client
+certificates in its ``trusted/`` folder; ``users`` ({name: password}) requires a user
+identity (anonymous refused).
 """
 from __future__ import annotations
 
@@ -12,12 +17,14 @@ import asyncio
 import io
 import logging
 import socket
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
 log = logging.getLogger(__name__)
 NAMESPACE = "urn:pharos:tunnel"
+SERVER_URI = "urn:pharos:tunnel-simulator"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -30,7 +37,13 @@ class TunnelSimServer:
     def __init__(self, calls: dict[str, tuple], handlers: dict[str, Callable[..., dict]],
                  variables: dict[str, tuple[str, str, str]],
                  getters: dict[str, Callable[[], Any]], *, root: str = "CArmTunnel",
-                 host: str = "127.0.0.1", port: int = 0, update_s: float = 0.2) -> None:
+                 host: str = "127.0.0.1", port: int = 0, update_s: float = 0.2,
+                 security: str = "None", pki_dir: Path | None = None,
+                 users: dict[str, str] | None = None) -> None:
+        if security != "None" and pki_dir is None:
+            raise ValueError("a secured simulator needs a pki_dir")
+        self.security, self.users = security, dict(users or {})
+        self.pki_dir = Path(pki_dir) if pki_dir is not None else None
         self.calls, self.handlers = calls, handlers
         self.variables, self.getters = variables, getters
         self.root, self.host = root, host
@@ -50,11 +63,26 @@ class TunnelSimServer:
     async def start(self) -> None:
         from asyncua import Server, ua
 
-        server = Server()
+        server = Server(user_manager=_Users(self.users) if self.users else None)
         await server.init()
         server.set_endpoint(self.endpoint)
         server.set_server_name("Pharos tunnel + C-arm simulator")
-        server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+        await server.set_application_uri(SERVER_URI)
+        if self.security == "None":
+            server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+        else:
+            from app.adapters.opcua_security import Pki, make_server_validator
+
+            pki = Pki(self.pki_dir)
+            pki.ensure_own("Pharos tunnel simulator", SERVER_URI, server=True)
+            policy = ua.SecurityPolicyType.Basic256Sha256_SignAndEncrypt \
+                if self.security.endswith("Encrypt") else ua.SecurityPolicyType.Basic256Sha256_Sign
+            server.set_security_policy([policy])
+            await server.load_certificate(str(pki.cert_path))
+            await server.load_private_key(str(pki.key_path))
+            server.set_certificate_validator(make_server_validator(pki))
+        if self.users:
+            server.set_identity_tokens([ua.UserNameIdentityToken])
         idx = await server.register_namespace(NAMESPACE)
         root = await server.nodes.objects.add_object(idx, self.root)
         objects: dict[str, Any] = {}
@@ -159,3 +187,21 @@ def _argument(name: str, vtype: Any, array: bool = False) -> Any:
 
 def _coerce(value: Any, typ: str) -> Any:
     return float(value) if typ == "d" else bool(value) if typ == "b" else str(value)
+
+
+class _Users:
+    """asyncua user manager: named users with a password; anonymous refused."""
+
+    def __init__(self, users: dict[str, str]) -> None:
+        self.users = users
+
+    def get_user(self, iserver: Any, username: str | None = None,  # noqa: ARG002
+                 password: str | None = None, certificate: Any = None) -> Any:
+        import hmac
+
+        from asyncua.crypto.permission_rules import User, UserRole
+
+        if username is None or username not in self.users or password is None or \
+                not hmac.compare_digest(str(password), self.users[username]):
+            return None
+        return User(role=UserRole.User, name=username)

@@ -5,10 +5,18 @@ Every synced row carries: UUID ``id``, ``station_id``, a per-station monotonic
 """
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, DateTime, Float, Integer, MetaData, String, Table,
+from sqlalchemy import (Boolean, Column, DateTime, Integer, MetaData, String, Table,
                         Text, UniqueConstraint, Index)
 
 metadata = MetaData()
+
+# The one vocabulary of record verdicts, shared by the local store (checked on write,
+# ``Store.add_record``) and the central database (``ck_c_records_verdict``, migration
+# 0003_verdicts). A verdict a station may write is one the plant accepts.
+#   PASS / WARN / FAIL / ERROR / SKIP  measurement verdicts (app.core.measurement.Verdict)
+#   FLAG     the AI or an image reviewer flagged the series (image_review, ct_qc hand-off)
+#   ABORTED  a tunnel test run stopped by the operator (tunnel_test disposition)
+RECORD_VERDICTS = ("PASS", "WARN", "FAIL", "ERROR", "SKIP", "FLAG", "ABORTED")
 
 users = Table(
     "users", metadata,

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 
 from app.adapters import schema as S
-from app.core.errors import StoreError
+from app.core.errors import StoreError, ValidationError
 from app.core.ids import canonical_json, new_id, sha256_hex, utc_iso
 
 log = logging.getLogger(__name__)
@@ -247,8 +247,9 @@ class Store:
 
     # --- lifecycle ------------------------------------------------------------
     def open(self) -> "Store":
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         _check_file(self.db_path)
+        _private_files(self.db_path)
         engine = _sqlite_engine(self.db_path)
         try:
             self.last_backup = migrate(self.db_path, engine, script_location=self.script_location)
@@ -328,6 +329,10 @@ class Store:
                 return self.add_record(kind, subject, payload, username=username, ref=ref,
                                        verdict=verdict, supersedes=supersedes, conn=c,
                                        record_id=record_id)
+        if verdict is not None and verdict not in S.RECORD_VERDICTS:
+            raise ValidationError(
+                f"Record verdict {verdict!r} ({kind}) is not one of "
+                f"{', '.join(S.RECORD_VERDICTS)}; the central database would refuse it.")
         body = canonical_json(payload)
         row = {
             "id": record_id or new_id(), "station_id": self.station_id,
@@ -371,6 +376,12 @@ class Store:
         with self.read() as c:
             return [_record(dict(r)) for r in c.execute(q).mappings()]
 
+    def subjects(self, kind: str) -> list[str]:
+        """The distinct subjects (serials) of one record kind (index-only, no payloads)."""
+        q = select(S.records.c.subject).where(S.records.c.kind == kind).distinct()
+        with self.read() as c:
+            return [r[0] for r in c.execute(q)]
+
     # --- small key/value settings (window layout is Qt's; this is domain state) ---
     def get_setting(self, key: str, default: Any = None) -> Any:
         with self.read() as conn:
@@ -394,3 +405,24 @@ def _record(row: dict) -> RecordRow:
     data = dict(row)
     data["payload"] = json.loads(data["payload"]) if isinstance(data["payload"], str) else data["payload"]
     return RecordRow(**data)
+
+
+def _private_files(db_path: Path) -> None:
+    """The store and its journals (-wal, -shm, -journal) readable by the owner only:
+    created 0600 (SQLite gives its journals the database file's mode), and an existing
+    install's files tightened."""
+    import os
+    import stat
+
+    if not db_path.exists():
+        try:
+            os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
+    for p in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm",
+                                                                        "-journal"))):
+        try:
+            if p.exists() and stat.S_IMODE(p.stat().st_mode) & 0o077:
+                p.chmod(0o600)
+        except OSError:
+            pass

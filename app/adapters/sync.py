@@ -30,12 +30,17 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from app.adapters import schema as S
 from app.adapters.central import published as P
 from app.adapters.central import status as st
-from app.adapters.central.db import (CentralConfigMissing, CentralSchemaMismatch,
-                                     CentralUnavailable, check_schema, make_engine, redact)
-from app.adapters.central.push import OutboxItem, PushResult, UnknownColumns, push_items
+from app.adapters.central.db import (CentralConfigMissing,
+                                     CentralSchemaMismatch,
+                                     check_schema, classify_error,
+                                     make_engine, redact)
+from app.adapters.central.push import (OutboxItem, PushResult, UnknownColumns, push_items,
+                                       release_quarantine)
 from app.adapters.central.status import feed_status_model  # noqa: F401 - public API
 from app.adapters.central.tables import HEAD_REVISION
 from app.adapters.store import Store
+from app.adapters.sync_admin import (LAST_OUTCOME_KEY, NOT_RETRIED, REQUEUE_ROLES,  # noqa: F401
+                                     REQUEUED_PREFIX, SyncAdminMixin)
 from app.core.errors import PharosError
 from app.core.ids import utc_iso
 
@@ -44,7 +49,7 @@ Listener = Callable[[st.SyncStatus], None]
 PUBLISHED_PREFIX = "published:"
 
 
-class SyncService:
+class SyncService(SyncAdminMixin):
     def __init__(self, store: Store, central_url: str = "", *, interval_s: float = 2.0,
                  batch: int = 1000, software_version: str = "",
                  audit_head: Callable[[], tuple[int, str] | None] | None = None,
@@ -75,8 +80,10 @@ class SyncService:
 
     @classmethod
     def from_config(cls, config, store: Store, audit=None) -> "SyncService":
+        from app.config import central_url
+
         db = config.section("database")
-        return cls(store, db["central_url"], interval_s=db["sync_interval_s"],
+        return cls(store, central_url(config), interval_s=db["sync_interval_s"],
                    batch=db["sync_batch"], audit_head=audit.head if audit else None)
 
     @property
@@ -164,9 +171,12 @@ class SyncService:
         o = S.outbox
         with self.store.read() as conn:
             rows = conn.execute(select(o.c.id, o.c.table_name, o.c.row_id, o.c.station_seq,
-                                       o.c.payload).where(o.c.quarantined.is_(False))
+                                       o.c.payload, o.c.last_error)
+                                .where(o.c.quarantined.is_(False))
                                 .order_by(o.c.id).limit(self.batch)).all()
-        return [OutboxItem(int(r[0]), r[1], r[2], int(r[3]), r[4]) for r in rows]
+        return [OutboxItem(int(r[0]), r[1], r[2], int(r[3]), r[4],
+                           requeued=bool(r[5]) and r[5].startswith(REQUEUED_PREFIX))
+                for r in rows]
 
     def push_batch(self) -> PushResult | None:
         """Push the oldest batch; None when the outbox is empty. Raises PharosError."""
@@ -182,6 +192,9 @@ class SyncService:
                     with conn.begin():
                         check_schema(conn, HEAD_REVISION)
                         result = push_items(conn, self.station_id, items)
+                        if any(i.requeued for i in items):
+                            release_quarantine(conn, self.station_id, items,
+                                               result.delivered)
                         if head is not None:
                             P.record_anchor(conn, self.station_id, *head)
                         P.touch_station(conn, self.station_id, HEAD_REVISION,
@@ -193,11 +206,9 @@ class SyncService:
                 raise CentralSchemaMismatch(f"The central schema is out of date: {exc}.") from exc
             except CentralSchemaMismatch:
                 raise
-            except (DBAPIError, SQLAlchemyError, OSError) as exc:
+            except (DBAPIError, SQLAlchemyError, OSError, ValueError) as exc:
                 self._note_failure(items)
-                raise CentralUnavailable(
-                    f"Central database {redact(self.central_url)} did not accept the batch: "
-                    f"{_short(getattr(exc, 'orig', exc))}") from exc
+                raise classify_error(exc, self.central_url, "pushing a batch") from exc
             self._settle_locally(result)
             return result
 
@@ -209,9 +220,8 @@ class SyncService:
                     P.record_anchor(conn, self.station_id, *head)
                     P.touch_station(conn, self.station_id, HEAD_REVISION,
                                     self.software_version, 0)
-        except (DBAPIError, SQLAlchemyError, OSError) as exc:
-            raise CentralUnavailable(f"Central database {redact(self.central_url)} is not "
-                                     f"reachable: {_short(getattr(exc, 'orig', exc))}") from exc
+        except (DBAPIError, SQLAlchemyError, OSError, ValueError) as exc:
+            raise classify_error(exc, self.central_url, "anchoring the audit head") from exc
 
     def _settle_locally(self, result: PushResult) -> None:
         o = S.outbox
@@ -277,6 +287,9 @@ class SyncService:
             except CentralSchemaMismatch as exc:
                 self._failed(st.REFUSED, exc)
                 raise
+            except NOT_RETRIED as exc:
+                self._failed(st.CONFIG_ERROR, exc)
+                raise
             except PharosError as exc:
                 self._failed(st.OFFLINE, exc)
                 raise
@@ -285,12 +298,14 @@ class SyncService:
             self._set_status(state=st.IDLE, connected=True, last_error=None,
                              last_error_code=None, last_sync_utc=utc_iso(),
                              next_attempt_in_s=None)
+            self._persist_outcome()
             return report
 
     def _failed(self, state: str, exc: PharosError) -> None:
         self.refresh_backlog()
         self._set_status(state=state, connected=state == st.REFUSED, last_error=exc.message,
                          last_error_code=exc.code)
+        self._persist_outcome()
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -319,6 +334,15 @@ class SyncService:
             if self.enabled:
                 try:
                     self.sync_once()
+                except NOT_RETRIED as exc:
+                    # wrong password / URL: retrying cannot help and would hammer the
+                    # server (and lock the account): wait for "sync now" or a restart
+                    self._set_status(next_attempt_in_s=None)
+                    log.error("sync stopped until the configuration is fixed: %s [%s]",
+                              exc.message, exc.code)
+                    self._wake.wait()
+                    self._wake.clear()
+                    continue
                 except PharosError as exc:
                     delay = self.backoff.next_delay()
                     self._set_status(next_attempt_in_s=round(delay, 2))
@@ -338,9 +362,9 @@ class SyncService:
                 rows = P.fetch_newer(conn, known)
                 confirmed = P.confirmed_signature_ids(conn, rows)
                 conn.rollback()
-        except (DBAPIError, SQLAlchemyError, OSError) as exc:
-            raise CentralUnavailable(f"Could not read published configuration: "
-                                     f"{_short(getattr(exc, 'orig', exc))}") from exc
+        except (DBAPIError, SQLAlchemyError, OSError, ValueError) as exc:
+            raise classify_error(exc, self.central_url,
+                                 "reading published configuration") from exc
         self._last_pull = time.monotonic()
         taken: dict[tuple[str, str], P.PublishedItem] = {}
         for row in rows:  # newest first per (kind, name)
@@ -378,20 +402,21 @@ class SyncService:
         try:
             with self.engine().connect() as conn:
                 return P.latest_anchor(conn, station_id or self.station_id)
-        except (DBAPIError, SQLAlchemyError, OSError) as exc:
-            raise CentralUnavailable(f"Could not read the central audit anchor: "
-                                     f"{_short(getattr(exc, 'orig', exc))}") from exc
+        except (DBAPIError, SQLAlchemyError, OSError, ValueError) as exc:
+            raise classify_error(exc, self.central_url, "reading the audit anchor") from exc
 
 
 def central_anchor(central_url: str, station_id: str) -> tuple[int, str] | None:
     """For `pharos audit verify`: the centrally anchored head of a station's chain."""
-    engine = make_engine(central_url)
+    try:
+        engine = make_engine(central_url)
+    except (SQLAlchemyError, ValueError) as exc:
+        raise classify_error(exc, central_url, "reading the audit anchor") from exc
     try:
         with engine.connect() as conn:
             return P.latest_anchor(conn, station_id)
     except (DBAPIError, SQLAlchemyError, OSError) as exc:
-        raise CentralUnavailable(f"Could not read the central audit anchor: "
-                                 f"{_short(getattr(exc, 'orig', exc))}") from exc
+        raise classify_error(exc, central_url, "reading the audit anchor") from exc
     finally:
         engine.dispose()
 

@@ -2,14 +2,19 @@
 station data folder, written by the process that runs the sequence.
 
 Every event is committed before anyone is told about it. Events carry a per-run
-sequence number and a hash chain (sha256 of the previous event's hash + this event),
-so a gap or an edit is detectable by :meth:`TunnelJournal.verify`. The same file holds
-the MES outbox (idempotent, keyed) so "record committed -> release queued" survives a
-crash.
+sequence number and a keyed hash chain (HMAC-SHA256 of the previous link + this event,
+key in the data folder's ``keys/tunnel_journal.key`` like the audit trail's), so a gap,
+an edit - even one with a recomputed chain - or a damaged file is detected by
+:meth:`TunnelJournal.verify`. Runs journalled before the chain was keyed (``chain =
+'sha256'``) are reported as such: they need a supervisor's decision like a broken one.
+The same file holds the MES outbox (idempotent, keyed) so "record committed -> release
+queued" survives a crash.
 """
 from __future__ import annotations
 
 import errno
+import hashlib
+import hmac
 import json
 import sqlite3
 import threading
@@ -38,26 +43,75 @@ CREATE TRIGGER IF NOT EXISTS tunnel_events_no_delete BEFORE DELETE ON tunnel_eve
   BEGIN SELECT RAISE(ABORT, 'journal events are append-only'); END;
 """
 ACTIVE = "running"
+CHAIN = "hmac-sha256"
+KEY_FILE = "tunnel_journal.key"
+
+_REMEDIES = {
+    "disk_full": ("Free disk space in the data folder; the run was stopped safely and what "
+                  "was journalled is kept. Resume or abort the run afterwards."),
+    "damaged": ("The journal file is damaged. Do not delete or edit it; keep it for the "
+                "investigation. Release and resume of the runs in it stay blocked until a "
+                "supervisor decides under e-signature (pharos tunnel integrity RUN_ID)."),
+    "permission": ("The workstation account cannot write the data folder; an administrator "
+                   "restores its permissions. Nothing journalled was lost."),
+    "busy": ("Another program holds the journal file locked for too long; close it (or the "
+             "second Pharos instance) and try again. Nothing journalled was lost."),
+    "io": ("The disk holding the data folder reported an I/O error; check the disk and its "
+           "cable/controller. What was journalled before is kept."),
+    "other": ("Check the data folder; the run was stopped safely and what was journalled is "
+              "kept. Resume or abort the run afterwards."),
+}
 
 
 class JournalError(StoreError):
     code = "PH-TT-JOURNAL"
-    remedy = ("Free disk space in the data folder; the run was stopped safely and what was "
-              "journalled is kept. Resume or abort the run afterwards.")
+    remedy = _REMEDIES["other"]
+
+
+def classify(exc: BaseException) -> tuple[str, str]:
+    """(fault, words) for a sqlite/OS error: what actually went wrong, for the operator."""
+    text = str(exc).lower()
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "full" in text:
+        return "disk_full", "the disk is full"
+    if isinstance(exc, sqlite3.DatabaseError) and any(
+            w in text for w in ("malformed", "not a database", "corrupt", "file is encrypted")):
+        return "damaged", f"the journal file is damaged ({exc})"
+    if isinstance(exc, PermissionError) or "readonly" in text or "permission" in text or \
+            "unable to open" in text:
+        return "permission", f"the journal file cannot be written ({exc})"
+    if "locked" in text or "busy" in text:
+        return "busy", f"the journal file is locked by another program ({exc})"
+    if isinstance(exc, OSError) and exc.errno == errno.EIO or "disk i/o" in text:
+        return "io", f"a disk I/O error ({exc})"
+    return "other", str(exc)
 
 
 def _raise(exc: BaseException, what: str) -> None:
-    full = isinstance(exc, OSError) and exc.errno == errno.ENOSPC or \
-        "full" in str(exc).lower()
-    raise JournalError(f"The run journal could not {what}: "
-                       f"{'disk full' if full else exc}.") from exc
+    fault, words = classify(exc)
+    raise JournalError(f"The run journal could not {what}: {words}.",
+                       remedy=_REMEDIES[fault], detail=fault) from exc
+
+
+def key_path_for(folder: str | Path) -> Path:
+    """The journal's HMAC key: ``<data folder>/keys/tunnel_journal.key`` (a station folder
+    ``<data>/stations/<id>`` uses the data folder's keys/, like the audit key)."""
+    folder = Path(folder)
+    root = folder.parent.parent if folder.parent.name == "stations" else folder
+    return root / "keys" / KEY_FILE
+
+
+def _link(key: bytes, prev: str, body: str) -> str:
+    return hmac.new(key, (prev + body).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 class TunnelJournal:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, key: bytes | None = None) -> None:
+        from app.adapters.audit import load_or_create_key
+
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._key = key if key is not None else load_or_create_key(key_path_for(self.path.parent))
         try:
             self._con = sqlite3.connect(str(self.path), isolation_level=None,
                                         check_same_thread=False, timeout=30)
@@ -65,6 +119,10 @@ class TunnelJournal:
             self._con.execute("PRAGMA synchronous=FULL")
             self._con.execute("PRAGMA busy_timeout=30000")
             self._con.executescript(_SCHEMA)
+            cols = {r[1] for r in self._con.execute("PRAGMA table_info(tunnel_runs)")}
+            if "chain" not in cols:      # journals written before the chain was keyed
+                self._con.execute("ALTER TABLE tunnel_runs ADD COLUMN chain TEXT NOT NULL "
+                                  "DEFAULT 'sha256'")
         except (sqlite3.Error, OSError) as exc:
             _raise(exc, f"be opened at {self.path}")
 
@@ -78,9 +136,11 @@ class TunnelJournal:
             try:
                 self._con.execute("BEGIN IMMEDIATE")
                 self._con.execute(
-                    "INSERT INTO tunnel_runs VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO tunnel_runs (run_id, serial, socket, status, started_utc, "
+                    "ended_utc, header, last_seq, last_hash, disposition, record_id, chain) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     (run_id, header.get("serial", ""), header.get("socket", "A"), ACTIVE,
-                     utc_iso(), None, canonical_json(header), 0, "", None, None))
+                     utc_iso(), None, canonical_json(header), 0, "", None, None, CHAIN))
                 out = self._insert(run_id, [event])
                 self._con.execute("COMMIT")
                 return out
@@ -111,17 +171,17 @@ class TunnelJournal:
                 raise
 
     def _insert(self, run_id: str, events: list[dict]) -> list[dict]:
-        row = self._con.execute("SELECT last_seq, last_hash FROM tunnel_runs WHERE run_id=?",
-                                (run_id,)).fetchone()
+        row = self._con.execute("SELECT last_seq, last_hash, chain FROM tunnel_runs WHERE "
+                                "run_id=?", (run_id,)).fetchone()
         if row is None:
             raise JournalError(f"run {run_id} is not in the journal")
-        seq, prev = row
+        seq, prev, chain = row
         out = []
         for ev in events:
             seq += 1
             ev = {**ev, "seq": seq, "ts_utc": ev.get("ts_utc") or utc_iso()}
             body = canonical_json(ev)
-            prev = sha256_hex(prev + body)
+            prev = _link(self._key, prev, body) if chain == CHAIN else sha256_hex(prev + body)
             self._con.execute("INSERT INTO tunnel_events VALUES (?,?,?,?,?,?,?)",
                               (run_id, seq, ev["ts_utc"], ev["kind"], ev.get("step"), body, prev))
             out.append(ev)
@@ -137,58 +197,104 @@ class TunnelJournal:
 
     def set_record(self, run_id: str, record_id: str) -> None:
         with self._lock:
-            self._con.execute("UPDATE tunnel_runs SET record_id=? WHERE run_id=?",
-                              (record_id, run_id))
+            try:
+                self._con.execute("UPDATE tunnel_runs SET record_id=? WHERE run_id=?",
+                                  (record_id, run_id))
+            except (sqlite3.Error, OSError) as exc:
+                _raise(exc, "note the committed record")
+
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self._lock:
+            try:
+                return self._con.execute(sql, args).fetchall()
+            except (sqlite3.Error, OSError) as exc:
+                _raise(exc, "be read")
+                raise   # unreachable
 
     # --- reading ---------------------------------------------------------------
+    _COLS = ("SELECT run_id, serial, socket, status, started_utc, ended_utc, header, "
+             "last_seq, disposition, record_id FROM tunnel_runs")
+
     def run(self, run_id: str) -> dict | None:
-        with self._lock:
-            r = self._con.execute("SELECT run_id, serial, socket, status, started_utc, "
-                                  "ended_utc, header, last_seq, disposition, record_id "
-                                  "FROM tunnel_runs WHERE run_id=?", (run_id,)).fetchone()
-        return _run_row(r) if r else None
+        rows = self._query(self._COLS + " WHERE run_id=?", (run_id,))
+        return _run_row(rows[0]) if rows else None
 
     def runs(self, *, status: str | None = None, limit: int = 50) -> list[dict]:
-        q = ("SELECT run_id, serial, socket, status, started_utc, ended_utc, header, "
-             "last_seq, disposition, record_id FROM tunnel_runs")
-        args: tuple = ()
+        q, args = self._COLS, ()
         if status:
             q, args = q + " WHERE status=?", (status,)
-        with self._lock:
-            rows = self._con.execute(q + " ORDER BY started_utc DESC LIMIT ?",
-                                     (*args, limit)).fetchall()
+        rows = self._query(q + " ORDER BY started_utc DESC LIMIT ?", (*args, limit))
         return [_run_row(r) for r in rows]
 
     def unfinished_runs(self) -> list[dict]:
         return self.runs(status=ACTIVE, limit=1000)
 
+    def ended_without_record(self) -> list[dict]:
+        """Runs that ended (run_end journalled) but whose record was never committed."""
+        rows = self._query(self._COLS + " WHERE status<>? AND record_id IS NULL "
+                           "ORDER BY started_utc", (ACTIVE,))
+        return [_run_row(r) for r in rows]
+
     def events(self, run_id: str) -> list[dict]:
-        with self._lock:
-            rows = self._con.execute("SELECT body FROM tunnel_events WHERE run_id=? "
-                                     "ORDER BY seq", (run_id,)).fetchall()
+        rows = self._query("SELECT body FROM tunnel_events WHERE run_id=? ORDER BY seq",
+                           (run_id,))
         return [json.loads(b) for (b,) in rows]
 
+    def last_event(self, run_id: str) -> dict | None:
+        rows = self._query("SELECT body FROM tunnel_events WHERE run_id=? ORDER BY seq DESC "
+                           "LIMIT 1", (run_id,))
+        return json.loads(rows[0][0]) if rows else None
+
     def verify(self, run_id: str) -> list[str]:
-        """Problems found in a run's journal (empty list = consistent)."""
+        """Problems found in a run's journal (empty list = consistent): a gap, an edited or
+        re-chained event (keyed chain), a header that does not match its events, a run
+        whose status disagrees with its run_end, or a damaged file (named)."""
+        try:
+            with self._lock:
+                rows = self._con.execute("SELECT seq, kind, body, hash FROM tunnel_events "
+                                         "WHERE run_id=? ORDER BY seq", (run_id,)).fetchall()
+                head = self._con.execute("SELECT last_seq, last_hash, chain, status, "
+                                         "disposition FROM tunnel_runs WHERE run_id=?",
+                                         (run_id,)).fetchone()
+        except (sqlite3.Error, OSError) as exc:
+            return [f"journal file damaged: {classify(exc)[1]}"]
+        if head is None:
+            return ["run header missing"]
         problems: list[str] = []
-        with self._lock:
-            rows = self._con.execute("SELECT seq, body, hash FROM tunnel_events WHERE "
-                                     "run_id=? ORDER BY seq", (run_id,)).fetchall()
-            head = self._con.execute("SELECT last_seq, last_hash FROM tunnel_runs WHERE "
-                                     "run_id=?", (run_id,)).fetchone()
-        prev = ""
-        for i, (seq, body, h) in enumerate(rows, start=1):
+        last_seq, last_hash, chain, status, disposition = head
+        if chain != CHAIN:
+            problems.append(f"unkeyed ({chain}) hash chain from an older Pharos version: "
+                            f"an edit with a recomputed chain would not be detected")
+        prev, end = "", None
+        for i, (seq, kind, body, h) in enumerate(rows, start=1):
             if seq != i:
                 problems.append(f"sequence gap at {i} (found {seq})")
                 break
-            prev = sha256_hex(prev + body)
-            if prev != h:
+            prev = _link(self._key, prev, body) if chain == CHAIN else sha256_hex(prev + body)
+            if not hmac.compare_digest(prev, h):
                 problems.append(f"hash chain broken at event {seq}")
                 break
-        if head is None:
-            problems.append("run header missing")
-        elif rows and (head[0] != len(rows) or head[1] != prev):
-            problems.append("run header does not match the last event")
+            try:
+                ev = json.loads(body)
+            except ValueError:
+                problems.append(f"event {seq} is not readable JSON")
+                break
+            if ev.get("seq") != seq or ev.get("kind") != kind:
+                problems.append(f"event {seq}: stored columns differ from the signed body")
+                break
+            if kind == "run_end":
+                end = ev
+        else:
+            if rows and (last_seq != len(rows) or last_hash != prev):
+                problems.append("run header does not match the last event")
+            if status == ACTIVE and end is not None:
+                problems.append("run marked running although its run_end is journalled")
+            elif status != ACTIVE and end is None:
+                problems.append(f"run marked {status} but no run_end is journalled")
+            elif end is not None and (end.get("status") != status
+                                      or end.get("disposition") != disposition):
+                problems.append(f"run header says {status}/{disposition}, its run_end says "
+                                f"{end.get('status')}/{end.get('disposition')}")
         return problems
 
     # --- MES outbox (idempotent by key) -------------------------------------------

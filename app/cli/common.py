@@ -32,6 +32,20 @@ def open_workstation(args: argparse.Namespace, *, with_stations: bool = False,
     return ws
 
 
+def station_instance(ws: Any, station_id: str) -> Any:
+    """The station plugin ``station_id`` built on ``ws``'s context, found by discovery
+    (entry points / the built-in list) as the GUI finds it: a station's CLI uses its own
+    plugin's services without importing the plugin module (no plugin <-> cli cycle)."""
+    from app.core.errors import ConfigError
+    from app.stations import discover_stations
+
+    found = discover_stations([station_id])
+    if not found or not found[0].available:
+        why = found[0].error if found else "not installed"
+        raise ConfigError(f"Station '{station_id}' is unavailable: {why}.")
+    return found[0].cls(ws.context_for(station_id))  # type: ignore[misc]
+
+
 def open_context(args: argparse.Namespace, station_id: str, *, login: bool = False,
                  start_loop: bool = True):
     """(Workstation, StationContext) for a station's headless command.
@@ -45,18 +59,43 @@ def open_context(args: argparse.Namespace, station_id: str, *, login: bool = Fal
     return ws, ws.context_for(station_id)
 
 
-def cli_login(ws, username: str | None):
+def cli_login(ws, username: str | None, *, action: str = ""):
     if not username:
-        raise AuthError("This command needs a user: pass --as USER.")
+        what = f"{action} reads or writes records and " if action else "This command "
+        raise AuthError(f"{what[0].upper()}{what[1:]}needs a user: pass --as USER (password "
+                        f"from $PHAROS_PASSWORD, the file named by $PHAROS_PASSWORD_FILE, "
+                        f"or stdin).")
     user = ws.auth.authenticate(username, read_password(f"Password for {username}: "))
     ws.session.login(user)
     return user
+
+
+def require_login(ws, args: argparse.Namespace, action: str, allowed=None):
+    """Log in ``--as USER`` for a command that reads or writes records; with ``allowed``
+    (roles) the user must hold one of them. A service account is an ordinary account
+    with a role; a service reads its password from ``$PHAROS_PASSWORD_FILE`` (0600).
+    Every login and every refusal is in the audit trail (AuthService)."""
+    from app.core.roles import check_action
+
+    user = cli_login(ws, getattr(args, "as_user", None), action=action)
+    if allowed:
+        check_action(user.roles, allowed, action, user.username)
+    return user
+
+
+def add_login_option(p: argparse.ArgumentParser, *, required_text: str = "") -> None:
+    p.add_argument("--as", dest="as_user", metavar="USER",
+                   help=(required_text or "log in as USER") + " (password: $PHAROS_PASSWORD, "
+                        "$PHAROS_PASSWORD_FILE or stdin)")
 
 
 def read_password(prompt: str = "Password: ") -> str:
     env = os.environ.get("PHAROS_PASSWORD")
     if env is not None:
         return env
+    pw_file = os.environ.get("PHAROS_PASSWORD_FILE")
+    if pw_file:
+        return read_secret_file(Path(pw_file), "password file ($PHAROS_PASSWORD_FILE)")
     if not sys.stdin.isatty():
         line = sys.stdin.readline()
         return line.rstrip("\n")
@@ -87,3 +126,10 @@ def write_json(path: Path | str | None, data: Any) -> None:
         print(text)
     else:
         Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def read_secret_file(path: Path, what: str = "secret file") -> str:
+    """The first line of a secret file that only its owner can read (0600 or 0400)."""
+    from app.config import read_secret_file as _read
+
+    return _read(path, what)

@@ -7,8 +7,12 @@ import sys
 from pathlib import Path
 
 from app import __version__
-from app.cli.common import cli_login, open_workstation, read_password, write_json
+from app.cli.common import (add_login_option, cli_login, open_workstation, read_password,
+                            require_login, write_json)
 from app.core.roles import Role
+
+# who may read records off the station from the command line
+READ_ROLES = (Role.QUALITY_ENGINEER, Role.SUPERVISOR, Role.ADMIN)
 
 
 def versions() -> dict[str, str]:
@@ -42,9 +46,15 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
     cfg = load_config(args.config, data_dir=args.data_dir)
     print(f"configuration OK ({cfg.path or 'embedded defaults'}), hash {cfg.config_hash}")
-    if args.show:
-        write_json(None, {"data_dir": str(cfg.data_dir), **cfg.values,
-                          "station_tables": cfg.station_tables})
+    from app.config import redact_values, split_url_password
+
+    if split_url_password(cfg.get("database", "central_url"))[1]:
+        print("warning: [database] central_url holds a password; re-run `pharos setup` to "
+              "move it into the 0600 password file ([database] central_password_file)",
+              file=sys.stderr)
+    if args.show:    # secrets redacted (URL passwords as ***)
+        write_json(None, redact_values({"data_dir": str(cfg.data_dir), **cfg.values,
+                                        "station_tables": cfg.station_tables}))
     return 0
 
 
@@ -57,6 +67,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     ws = open_workstation(args)
     try:
         if args.users_cmd == "list":
+            require_login(ws, args, "users list", (Role.SUPERVISOR, Role.ADMIN))
             rows = [{"username": u.username, "full_name": u.full_name,
                      "roles": sorted(r.value for r in u.roles), "active": u.active,
                      "locked_until": u.locked_until.isoformat() if u.locked_until else None,
@@ -71,6 +82,8 @@ def cmd_users(args: argparse.Namespace) -> int:
                           f"{' LOCKED' if r['locked_until'] else ''}"
                           f"{' EXPIRED' if r['password_expired'] else ''}")
             return 0
+        if args.users_cmd == "passwd":
+            return _passwd(ws, args.username)
         by = _admin(ws, args)
         if by is None:
             raise PermissionError_()
@@ -98,6 +111,33 @@ def cmd_users(args: argparse.Namespace) -> int:
         ws.close()
 
 
+def _passwd(ws, username: str) -> int:
+    """The owner changes their own password (also an expired or admin-set one).
+
+    Current password: $PHAROS_PASSWORD, else the first stdin line, else a prompt; new
+    password: $PHAROS_NEW_PASSWORD, else the next stdin line, else a prompt asked twice."""
+    import getpass
+    import os
+
+    old = read_password(f"Current password of {username}: ")
+    new = os.environ.get("PHAROS_NEW_PASSWORD")
+    if new is None:
+        if not sys.stdin.isatty():
+            new = sys.stdin.readline().rstrip("\n")
+        else:
+            new = getpass.getpass("New password: ")
+            if getpass.getpass("New password again: ") != new:
+                print("error: the two new passwords differ; nothing changed", file=sys.stderr)
+                return 2
+    if not new:
+        print("error: no new password given (PHAROS_NEW_PASSWORD or the second stdin line); "
+              "nothing changed", file=sys.stderr)
+        return 2
+    ws.auth.change_password(username, old, new)
+    print(f"password of {username} changed")
+    return 0
+
+
 class PermissionError_(Exception):
     def __str__(self) -> str:
         return "this command changes accounts: pass --as ADMIN_USER"
@@ -114,12 +154,21 @@ def _parse_anchor(text: str | None) -> tuple[int, str] | None:
 def cmd_audit(args: argparse.Namespace) -> int:
     ws = open_workstation(args)
     try:
+        if args.audit_cmd == "anchor":
+            user = require_login(ws, args, "audit anchor", (Role.ADMIN,))
+            anchor, problem = ws.audit.read_anchor()
+            seq, hsh = ws.audit.reanchor(username=user.username, reason=args.reason)
+            print(f"audit trail re-anchored at seq {seq} ({hsh[:16]}…); the previous "
+                  f"anchor was {problem or 'genuine at seq ' + str(anchor[0] if anchor else 0)}")
+            return 0
         if args.audit_cmd == "verify":
             anchor = _parse_anchor(args.anchor)
             if args.central:
                 from app.adapters.sync import central_anchor
 
-                url = ws.config.get("database", "central_url")
+                from app.config import central_url
+
+                url = central_url(ws.config)
                 if not url:
                     print("error: --central needs [database] central_url", file=sys.stderr)
                     return 2
@@ -135,6 +184,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             else:
                 print(report.text())
             return 0 if report.ok else 1
+        require_login(ws, args, "audit export", READ_ROLES)
         filters = {k: getattr(args, k) for k in ("username", "action", "entity", "since",
                                                  "until") if getattr(args, k)}
         n = 0
@@ -175,13 +225,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                            ("reset-password", "set a new password (must change at login)"),
                            ("unlock", "unlock a locked account"),
                            ("deactivate", "deactivate an account"),
-                           ("activate", "activate an account")):
+                           ("activate", "activate an account"),
+                           ("passwd", "change your own password (also an expired one)")):
         q = us.add_parser(name, help=helptext)
-        q.add_argument("--as", dest="as_user", help="administrator performing the change")
+        q.add_argument("--as", dest="as_user", help="administrator performing the change"
+                       if name != "list" else "supervisor or administrator (required; "
+                       "password: $PHAROS_PASSWORD, $PHAROS_PASSWORD_FILE or stdin)")
         if name == "list":
             q.add_argument("--json", action="store_true")
             continue
         q.add_argument("username")
+        if name == "passwd":
+            continue
         if name == "add":
             q.add_argument("--full-name", required=True)
         if name in ("add", "roles"):
@@ -198,11 +253,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--no-local-anchor", action="store_true",
                    help="ignore the local audit.head file")
     v.add_argument("--json", action="store_true")
-    e = au.add_parser("export", help="export entries as CSV and/or PDF")
+    e = au.add_parser("export", help="export entries as CSV and/or PDF (needs a login)")
+    add_login_option(e, required_text="quality engineer, supervisor or administrator "
+                                      "(required)")
     e.add_argument("--csv", type=Path)
     e.add_argument("--pdf", type=Path)
     for f in ("username", "action", "entity", "since", "until"):
         e.add_argument(f"--{f}")
+    a = au.add_parser("anchor", help="re-anchor the audit head after verifying every link "
+                                     "(missing or unkeyed audit.head; an audited decision)")
+    add_login_option(a, required_text="administrator (required)")
+    a.add_argument("--reason", required=True)
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("screenshot", help="render a station offscreen to a PNG")

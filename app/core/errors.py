@@ -5,6 +5,8 @@ a result was expected). Adapters translate library exceptions into these.
 """
 from __future__ import annotations
 
+from typing import Any
+
 
 class PharosError(Exception):
     """Base of every expected error. ``code`` is stable (documented, grep-able)."""
@@ -25,7 +27,7 @@ class PharosError(Exception):
     def operator_text(self) -> str:
         return f"{self.message} [{self.code}]"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "remedy": self.remedy,
                 "detail": self.detail}
 

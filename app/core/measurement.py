@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 
 class Verdict(str, Enum):
-    PASS = "PASS"
+    PASS = "PASS"  # noqa: S105 - a verdict, not a password
     WARN = "WARN"
     FAIL = "FAIL"
     ERROR = "ERROR"
@@ -72,11 +72,11 @@ class Limits:
         return all(v is None for v in (self.low, self.high, self.warn_low, self.warn_high,
                                        self.equals))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None and v != ""}
 
     @classmethod
-    def from_dict(cls, d: dict | None) -> "Limits":
+    def from_dict(cls, d: dict[str, Any] | None) -> "Limits":
         if not d:
             return cls()
         allowed = {f for f in cls.__dataclass_fields__}
@@ -106,7 +106,7 @@ class Measurement:
     unit: str = ""
     limits: Limits = field(default_factory=Limits)
     verdict: Verdict = Verdict.SKIP
-    where: dict = field(default_factory=dict)  # slice index, ROI centre/radius, ...
+    where: dict[str, Any] = field(default_factory=dict)  # slice index, ROI centre/radius, ...
     note: str = ""
 
     @classmethod
@@ -118,7 +118,7 @@ class Measurement:
             verdict = Verdict.ERROR
         return cls(key=key, value=value, unit=unit, limits=lim, verdict=verdict, **kw)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         v = self.value
         if isinstance(v, float) and math.isnan(v):
             v = None

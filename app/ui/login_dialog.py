@@ -31,10 +31,13 @@ class _BusyCursor:
 
 class ChangePasswordDialog(QDialog):
     def __init__(self, auth: Any, username: str, *, forced: bool = False,
-                 old_password: str | None = None, parent: QWidget | None = None) -> None:
+                 old_password: str | None = None, must_change: bool = False,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("change_password_dialog")
         self._auth, self._username, self._forced = auth, username, forced
+        self._must_change = must_change
+        self.user: Any = None
         self._old_given = old_password
         self.reason_label = QLabel(self)
         self.reason_label.setObjectName("change_password_reason")
@@ -81,7 +84,7 @@ class ChangePasswordDialog(QDialog):
             return
         try:
             with _BusyCursor():
-                self._auth.change_password(self._username, old, new)
+                self.user = self._auth.change_password(self._username, old, new)
         except PharosError as exc:
             self.error_bar.show_error(exc)
             return
@@ -90,6 +93,8 @@ class ChangePasswordDialog(QDialog):
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Change password"))
         self.reason_label.setText(
+            self.tr("Your password was set by an administrator. Choose your own password "
+                    "to continue.") if self._forced and self._must_change else
             self.tr("Your password has expired. Choose a new one to continue.")
             if self._forced else self.tr("Change the password of %1.").replace(
                 "%1", self._username))
@@ -149,7 +154,9 @@ class LoginDialog(QDialog):
             return False
         try:
             with _BusyCursor():
-                user = self._auth.authenticate(username, password)
+                # allow_expired: the service checks the password (and audits the attempt);
+                # an expired or admin-set password then leads to the change dialog here
+                user = self._auth.authenticate(username, password, allow_expired=True)
         except PharosError as exc:
             self.error_bar.show_error(exc)
             self.password_edit.clear()
@@ -157,13 +164,18 @@ class LoginDialog(QDialog):
             return False
         if self._auth.password_expired(user):
             change = ChangePasswordDialog(self._auth, username, forced=True,
-                                          old_password=password, parent=self)
+                                          old_password=password,
+                                          must_change=bool(getattr(user, "must_change_password",
+                                                                   False)), parent=self)
+            self.change_dialog = change
             if change.exec() != QDialog.DialogCode.Accepted:
                 self.error_bar.show_message(
-                    self.tr("Your password has expired; log in again and choose a new one."),
+                    self.tr("Your password must be changed before you can log in."),
+                    remedy=self.tr("Log in again and choose a new password."),
                     level="warning")
                 self.password_edit.clear()
                 return False
+            user = change.user or user
         self.user = user
         if self._session is not None:
             self._session.login(user)

@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.host = StationHost(entries, user_roles=self._user_roles, parent=self)
         self.host.sig_panel_failed.connect(self._on_panel_failed)
         self.safety_banner = SafetyBanner(self)
+        self.safety_banner.source_title = self._source_title
         self.message_bar = MessageBar(self, object_name="main_message_bar")
         central = QWidget(self)
         central.setObjectName("main_central")
@@ -239,6 +240,12 @@ class MainWindow(QMainWindow):
             self.centralWidget().layout().activate()
             self._place_lock_screen()
 
+    def _source_title(self, source: str) -> str:
+        try:
+            return self.host.entry(source).display_title()
+        except KeyError:
+            return source
+
     def _on_panel_failed(self, station_id: str, error: str) -> None:
         self.notifier.notify(Notice(
             "error", self.tr("Station %1 could not open its panel: %2").replace(
@@ -269,8 +276,7 @@ class MainWindow(QMainWindow):
             return None
         from app.ui.user_admin import UserAdminDialog
 
-        dlg = UserAdminDialog(self.auth, acting_username=getattr(user, "username", ""),
-                              parent=self)
+        dlg = UserAdminDialog(self.auth, acting_user=user, parent=self)
         self.dialogs["user_admin"] = dlg
         dlg.open()
         return dlg

@@ -185,9 +185,11 @@ class SafetyBanner(QFrame):
         self.text_label.setObjectName("safety_banner_text")
         self.text_label.setWordWrap(True)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(14, 8, 14, 8)
+        layout.setContentsMargins(14, 4, 14, 4)
         layout.addWidget(self.text_label, 1)
         self._notices: list[Notice] = []
+        # station id -> display name in the current language (set by the main window)
+        self.source_title: Callable[[str], str] = lambda source: source
         self.setVisible(False)
 
     @Slot(list)
@@ -202,7 +204,7 @@ class SafetyBanner(QFrame):
         lines = []
         safety = self.tr("SAFETY")
         for n in self._notices:
-            src = f"{n.source}: " if n.source else ""
+            src = f"{self.source_title(n.source)}: " if n.source else ""
             lines.append(f"⚠ {safety} — {src}{n.text}"
                          + (f"  ({n.code})" if n.code else ""))
             if n.remedy:

@@ -17,17 +17,19 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
                                QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
                                QWidget, QWizard, QWizardPage)
 
-from app.config import STATION_IDS
+from app.config import STATION_IDS, redact_url
 from app.setup_wizard import (SECURITY_MODES, Services, SetupAnswers, SetupInvalid,
                               apply_setup, check_central, check_gateway, check_pacs,
                               config_path_for, fetch_gateway_certificate, needs_first_run,
                               trust_gateway_certificate, validate_field,
                               workstation_certificate)
 
-STATION_TITLES = {"ct_qc": ("CT image QC", "CT 图像质控"),
-                  "image_review": ("Image review", "图像审核"),
-                  "detector_matching": ("Detector matching", "探测器匹配"),
-                  "tunnel_test": ("Tunnel test console", "隧道测试控制台"),
+# the stations' own names (StationInfo title / title_zh, the plant's words), written out
+# here so the wizard does not import the stations; tests/ui check that they agree
+STATION_TITLES = {"ct_qc": ("CT image QC", "CT影像质量检测"),
+                  "image_review": ("Image review", "影像复核"),
+                  "detector_matching": ("Detector matching", "探测器模块匹配"),
+                  "tunnel_test": ("Tunnel test console", "自动测试隧道"),
                   "lead_room": ("Lead-room monitor", "铅房监控")}
 
 
@@ -270,7 +272,7 @@ class SummaryPage(_Page):
                 ("PACS", f"{a.pacs_ae_title}@{a.pacs_host}:{a.pacs_port}"),
                 (_t("Receiver"), f"{a.scp_ae_title}:{a.scp_port}"),
                 (_t("Gateway"), f"{a.gateway_endpoint} ({a.opcua_security})"),
-                (_t("Central database"), a.central_url or _t("none (local only)")),
+                (_t("Central database"), redact_url(a.central_url) or _t("none (local only)")),
                 (_t("Stations"), ", ".join(a.stations)),
                 (_t("Configuration file"), str(self.wz.config_path))]
         self.text.setText("\n".join(f"{k}: {v}" for k, v in rows))

@@ -12,9 +12,10 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QPlainTextEdit, QStackedWidget, QVBoxLayout, QWidget)
+                               QPlainTextEdit, QScrollArea, QSizePolicy, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
 from app.runtime.gc_pauses import freeze_long_lived
 from app.ui.i18n import current_language
@@ -120,6 +121,36 @@ class StationStatusPage(QFrame):
         super().changeEvent(event)
 
 
+class _PageHolder(QWidget):
+    """Holds the page stack inside the scroll area without height-for-width.
+
+    A QScrollArea gives a height-for-width widget (any panel with a word-wrapped label)
+    its *preferred* height, so a panel would scroll although its minimum fits. This holder
+    reports only the stack's minimum size and lays the stack out itself."""
+
+    def __init__(self, stack: QStackedWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("station_page_holder")
+        self._stack = stack
+        stack.setParent(self)
+        stack.installEventFilter(self)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return self._stack.minimumSizeHint().expandedTo(self._stack.minimumSize())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return self.minimumSizeHint()
+
+    def resizeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        self._stack.setGeometry(self.rect())
+        super().resizeEvent(event)
+
+    def eventFilter(self, obj: Any, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if obj is self._stack and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return False
+
+
 class StationHost(QWidget):
     sig_station_opened = Signal(str)
     sig_panel_failed = Signal(str, str)     # station id, error text
@@ -133,12 +164,13 @@ class StationHost(QWidget):
         self._pages: dict[str, QWidget] = {}
         self.launcher = QListWidget(self)
         self.launcher.setObjectName("station_launcher")
-        self.launcher.setMinimumWidth(250)
-        self.launcher.setMaximumWidth(340)
+        self.launcher.setMinimumWidth(190)
+        self.launcher.setMaximumWidth(260)
         self.launcher.setWordWrap(True)
         self.launcher.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("station_stack")
+        self.stack.currentChanged.connect(self._size_to_current)
         self.empty_page = QLabel(self)
         self.empty_page.setObjectName("station_empty_page")
         self.empty_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -151,8 +183,16 @@ class StationHost(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        # the pages sit in a scroll area: a panel's minimum size never grows the window
+        # (the window keeps the size the user gave it; panels are laid out to fit 1366x768,
+        # tests/ui/test_ui_screen_fit.py checks it from widget geometry)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("station_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(_PageHolder(self.stack))
         layout.addWidget(self.launcher)
-        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.scroll, 1)
         self.retranslate_ui()
 
     # --- public -----------------------------------------------------------------
@@ -228,6 +268,22 @@ class StationHost(QWidget):
         self.stack.setCurrentWidget(page)
         if not isinstance(page, StationStatusPage):
             self.sig_station_opened.emit(entry.id)
+
+    def _size_to_current(self, _index: int) -> None:
+        """Only the shown page counts for the stack's size (a QStackedWidget otherwise
+        asks for the largest page's minimum: one wide station would shape them all)."""
+        current = self.stack.currentWidget()
+        for i in range(self.stack.count()):
+            w = self.stack.widget(i)
+            own = w.property("pharos_own_size_policy")
+            if w is current:
+                if own is not None:
+                    w.setSizePolicy(own)
+                    w.setProperty("pharos_own_size_policy", None)
+            elif own is None:
+                w.setProperty("pharos_own_size_policy", w.sizePolicy())
+                w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.stack.updateGeometry()
 
     def _drop_stale_denied(self, keep: QWidget) -> None:
         for i in reversed(range(self.stack.count())):

@@ -27,8 +27,10 @@ def configure_high_dpi() -> None:
 
 
 def style_sheet() -> str:
-    path = resources_dir() / "theme" / "pharos.qss"
-    return path.read_text(encoding="utf-8")
+    """The theme; ``url(theme:NAME)`` points at resources/theme/NAME (indicator images)."""
+    folder = resources_dir() / "theme"
+    text = (folder / "pharos.qss").read_text(encoding="utf-8")
+    return text.replace("url(theme:", f"url({folder.as_posix()}/")
 
 
 def ui_font(language: str = "en", point_size: float = BASE_POINT_SIZE) -> QFont:

@@ -3,7 +3,10 @@
 Every change asks for a reason, passed to the AuthService (``by=``, ``reason=``), which
 enforces the admin role and writes the audit trail; this UI only collects input.
 
-    dlg = UserAdminDialog(auth, acting_username=session.user.username, parent=window)
+    dlg = UserAdminDialog(auth, acting_user=session.user, parent=window)
+
+``acting_user`` is the logged-in ``User`` (the service checks its roles); a bare user
+name is looked up with ``auth.get``.
 """
 from __future__ import annotations
 
@@ -79,10 +82,12 @@ class UserChangeDialog(QDialog):
 class UserAdminPanel(QWidget):
     COLUMNS = 5
 
-    def __init__(self, auth: Any, *, acting_username: str, parent: QWidget | None = None) -> None:
+    def __init__(self, auth: Any, *, acting_user: Any = None, acting_username: str = "",
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("user_admin_panel")
-        self._auth, self._by = auth, acting_username
+        self._auth = auth
+        self._acting = acting_user if acting_user is not None else acting_username
         self.users: list[Any] = []
         self.change_dialog: UserChangeDialog | None = None
         self.table = QTableWidget(0, self.COLUMNS, self)
@@ -112,6 +117,16 @@ class UserAdminPanel(QWidget):
         layout.addLayout(row)
         self.retranslate_ui()
         self.refresh()
+
+    @property
+    def _by(self) -> Any:
+        """The acting administrator as the service's ``User`` (re-read: roles may change)."""
+        name = getattr(self._acting, "username", self._acting)
+        user = self._auth.get(name) if name else None
+        if user is None:
+            raise ValidationError(QCoreApplication.translate(
+                "UserAdmin", "The acting user %1 does not exist.").replace("%1", str(name)))
+        return user
 
     def refresh(self) -> None:
         try:
@@ -271,10 +286,12 @@ class UserAdminPanel(QWidget):
 
 
 class UserAdminDialog(QDialog):
-    def __init__(self, auth: Any, *, acting_username: str, parent: QWidget | None = None) -> None:
+    def __init__(self, auth: Any, *, acting_user: Any = None, acting_username: str = "",
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("user_admin_dialog")
-        self.panel = UserAdminPanel(auth, acting_username=acting_username, parent=self)
+        self.panel = UserAdminPanel(auth, acting_user=acting_user,
+                                    acting_username=acting_username, parent=self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel)
         self.resize(900, 560)

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.adapters.dicom_net import PacsClient, PeerAddress  # noqa: E402
 from station_plugins.ct_qc.intake_service import IntakeService, IntakeSettings  # noqa: E402
-from tests.pacs_fixtures import (free_port, peer_env, run_dcmtk, start_orthanc,  # noqa: E402
+from tests.pacs_fixtures import (peer_env, run_dcmtk, start_orthanc,  # noqa: E402
                                  write_ct_series)
 
 

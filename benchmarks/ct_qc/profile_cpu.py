@@ -21,12 +21,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_vs_pylinac import CASES, pylinac_phantom  # noqa: E402
-from station_plugins.ct_qc.analysis import analyze_series  # noqa: E402
-from station_plugins.ct_qc.analysis import artifacts as art  # noqa: E402
-from station_plugins.ct_qc.analysis import localise as loc  # noqa: E402
-from station_plugins.ct_qc.analysis import metrics_thk  # noqa: E402
-from station_plugins.ct_qc.dicom_load import load_series  # noqa: E402
-from station_plugins.ct_qc.simulator import SimParams, simulate_series, write_dicom_series  # noqa: E402
+from app.ct.analysis import analyze_series  # noqa: E402
+from app.ct.analysis import artifacts as art  # noqa: E402
+from app.ct.analysis import localise as loc  # noqa: E402
+from app.ct.analysis import metrics_thk  # noqa: E402
+from app.ct.dicom_load import load_series  # noqa: E402
+from app.ct.simulator import SimParams, simulate_series, write_dicom_series  # noqa: E402
 
 STEPS = {"localisation": (loc, "place"), "streaks": (art, "streak_scan"), "rings": (art, "ring_scan"),
          "slice thickness": (metrics_thk, "slice_thickness")}

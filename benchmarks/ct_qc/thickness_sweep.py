@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from station_plugins.ct_qc.analysis import analyze_series  # noqa: E402
-from station_plugins.ct_qc.dicom_load import LoadedSeries  # noqa: E402
-from station_plugins.ct_qc.simulator import SimParams, simulate_series  # noqa: E402
+from app.ct.analysis import analyze_series  # noqa: E402
+from app.ct.dicom_load import LoadedSeries  # noqa: E402
+from app.ct.simulator import SimParams, simulate_series  # noqa: E402
 
 THICKNESSES = (0.625, 1.0, 2.0, 5.0, 10.0)
 

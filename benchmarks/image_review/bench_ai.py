@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from app.adapters.inference import ModelRegistry, OnnxModel  # noqa: E402
 from app.paths import models_dir  # noqa: E402
-from station_plugins.ct_qc.simulator import SimParams, simulate_series  # noqa: E402
-from station_plugins.image_review.ai_check import AiChecker  # noqa: E402
+from app.ct.simulator import SimParams, simulate_series  # noqa: E402
+from app.ct.ai.check import AiChecker  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:
@@ -66,7 +66,7 @@ def main() -> None:
     checker = AiChecker(onnx)
     checker.classify(sim.volume[:4], pixel_mm=sim.pixel_mm)
     if checker.uses_context:
-        from station_plugins.image_review.normalise import prepare
+        from app.ct.ai.normalise import prepare
 
         idx = list(range(1, 67))
         t0 = time.perf_counter()

@@ -18,7 +18,6 @@ import random
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -222,7 +221,7 @@ def main() -> None:
     load = os.getloadavg()
     print(f"\nmachine: {os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} / "
           f"{load[2]:.1f} (1/5/15 min) at the end; PostgreSQL fsync on")
-    print(f"plant rates per station and hour (assumed): "
+    print("plant rates per station and hour (assumed): "
           + ", ".join(f"{k} {v}" for k, v in RATES.items()))
 
 

@@ -5,6 +5,7 @@
 #   ./install.sh --prefix DIR [--bin-dir DIR] [--desktop-dir DIR] [--icon-dir DIR]
 #   ./install.sh --no-symlink --no-desktop             # program folder only
 #   ./install.sh --self-check                          # run `pharos --self-check` afterwards
+#   ./install.sh --no-compile                          # skip compiling the optimiser kernels
 #
 # Upgrade: installing over an existing Pharos install replaces the program folder in one
 # rename; the data folder (~/.local/share/pharos or $PHAROS_DATA_DIR) is never touched
@@ -20,6 +21,7 @@ ICON_DIR=/usr/share/icons/hicolor
 SYMLINK=1
 DESKTOP=1
 SELF_CHECK=0
+COMPILE=1
 usage() { sed -n '2,13p' "$0"; }
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -30,6 +32,7 @@ while [ $# -gt 0 ]; do
         --no-symlink) SYMLINK=0 ;;
         --no-desktop) DESKTOP=0 ;;
         --self-check) SELF_CHECK=1 ;;
+        --no-compile) COMPILE=0 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "install.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -95,6 +98,19 @@ if [ "$DESKTOP" = 1 ]; then
     } >> "$MANIFEST"
     command -v update-desktop-database >/dev/null 2>&1 \
         && update-desktop-database -q "$DESKTOP_DIR" 2>/dev/null || true
+fi
+# 3. the detector-matching optimiser's compiled kernels for THIS workstation's CPU, beside
+#    the executable (read-only for operators: every data folder copies them at its first
+#    use, so no operator's first optimisation compiles inside its time limit)
+if [ "$COMPILE" = 1 ]; then
+    if "$PREFIX/pharos" match warmup --cache-dir "$PREFIX/numba_cache" \
+            --data-dir "$(mktemp -d)" >/dev/null 2>&1; then
+        chmod -R a+rX "$PREFIX/numba_cache"
+        echo "compiled the detector-matching kernels for this CPU ($PREFIX/numba_cache)"
+    else
+        echo "note: could not compile the detector-matching kernels now; the bundle's" \
+             "build-time kernels are used (or compiled once per data folder)" >&2
+    fi
 fi
 printf 'version=%s\ninstalled_utc=%s\n' "$VERSION" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
     > "$PREFIX/$MARKER"

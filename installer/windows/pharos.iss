@@ -48,6 +48,7 @@ Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; Flags: unchecked
 [InstallDelete]
 ; an upgrade replaces the whole bundle: no library of the old version may linger
 Type: filesandordirs; Name: "{app}\_internal"
+Type: filesandordirs; Name: "{app}\numba_cache"
 
 [Files]
 Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
@@ -62,7 +63,15 @@ Root: HKLM; Subkey: "SYSTEM\CurrentControlSet\Control\Session Manager\Environmen
     ValueType: expandsz; ValueName: "Path"; ValueData: "{olddata};{app}"; \
     Tasks: addtopath; Check: NeedsAddPath(ExpandConstant('{app}'))
 
+[UninstallDelete]
+; kernels compiled at installation (not in the installer's file list)
+Type: filesandordirs; Name: "{app}\numba_cache"
+
 [Run]
+; the detector-matching optimiser's compiled kernels for this PC's CPU (operators' data
+; folders copy them at first use: no compilation inside an optimisation's time limit)
+Filename: "{app}\pharos.exe"; Parameters: "match warmup --cache-dir ""{app}\numba_cache"""; \
+    StatusMsg: "Compiling the detector-matching optimiser for this CPU..."; Flags: runhidden waituntilterminated
 Filename: "{app}\pharosw.exe"; Description: "Start Pharos (the first-run setup wizard opens)"; \
     Flags: postinstall nowait skipifsilent
 

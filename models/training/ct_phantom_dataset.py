@@ -1,6 +1,6 @@
 """Training / held-out data for the CT phantom image classifier, from the simulator.
 
-Every sample is three adjacent slices (see station_plugins.image_review.preprocess)
+Every sample is three adjacent slices (see app.ct.ai.preprocess)
 rendered by the digital phantom simulator with a known class:
 
   normal  clean scan within the normal ranges of noise, blur, offset and roll
@@ -40,12 +40,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from station_plugins.ct_qc.phantoms import load_phantom  # noqa: E402
-from station_plugins.ct_qc.simulator import ArtifactSpec, SimParams, simulate_series  # noqa: E402
-from station_plugins.ct_qc.simulator.artifacts import ring_image  # noqa: E402
-from station_plugins.ct_qc.simulator.params import NOISE_KERNELS  # noqa: E402
-from station_plugins.ct_qc.simulator.series import make_grid, phantom_centre_at  # noqa: E402
-from station_plugins.image_review.preprocess import CLASSES, stack_neighbours  # noqa: E402
+from app.ct.phantoms import load_phantom  # noqa: E402
+from app.ct.simulator import ArtifactSpec, SimParams, simulate_series  # noqa: E402
+from app.ct.simulator.artifacts import ring_image  # noqa: E402
+from app.ct.simulator.params import NOISE_KERNELS  # noqa: E402
+from app.ct.simulator.series import make_grid, phantom_centre_at  # noqa: E402
+from app.ct.ai.preprocess import CLASSES, stack_neighbours  # noqa: E402
 
 TRAIN_PHANTOMS = ("catphan504", "catphan604", "acr464", "vendor_water")
 HELDOUT_PHANTOMS = ("catphan504", "catphan600", "acr464", "vendor_water")
@@ -65,7 +65,7 @@ def _ranges(heldout: bool) -> dict:
                 blur=(0.95, 1.6), hu_offset=(-4.0, 4.0))
 
 
-# The ring label follows the physics ring detector (station_plugins/ct_qc/analysis/
+# The ring label follows the physics ring detector (app/ct/analysis/
 # artifacts.py: rings: |z| > 6 and |amplitude| > 2 HU; arcs: in 45-degree sectors at
 # r >= 15 mm, |z| > 7 and |amplitude| > 3 HU; amplitude = radial profile about the
 # rotation centre minus baseline, over the covered angles). A sample is labelled "ring"
@@ -109,7 +109,7 @@ def ring_detection_floor(p: SimParams, spec: ArtifactSpec) -> float:
     return float(max(RING_MIN_HU[kind], RING_Z[kind] * p.noise_sd_hu / np.sqrt(n_indep)))
 
 
-# The band label follows the physics band detector (station_plugins/ct_qc/analysis/
+# The band label follows the physics band detector (app/ct/analysis/
 # artifacts.py: bands: median HU of a 15 mm disc about the phantom centre, per slice, minus
 # a running median along z; FAIL above 3 HU). The simulator's band is a row-gain error that
 # scales attenuation (water moves by the nominal amplitude, denser centres by more), so the

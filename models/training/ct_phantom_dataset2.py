@@ -4,12 +4,12 @@
     nice -n 10 .venv/bin/python models/training/ct_phantom_dataset2.py --renderer img
 
 Renderer ``sim``: the CT QC station's digital phantom simulator
-(station_plugins/ct_qc/simulator: analytic rendering, projection-domain ring / streak /
+(app/ct/simulator: analytic rendering, projection-domain ring / streak /
 cupping, detector-row bands). Renderer ``img``: the independent image-domain CatPhan
 renderer (app/ct/image_renderer, written by the CT QC station). Both render noise-free
 at the scanner's NATIVE pixel and matrix; models/training/ai_domain.py then adds what a
 scanner varies (kernel, NPS, body offsets, padding, integers). Every sample is stored
-as the classifier sees it (station_plugins/image_review/normalise.py: 1 mm grid, 3
+as the classifier sees it (app/ct/ai/normalise.py: 1 mm grid, 3
 slices, float16) plus its physical context vector.
 
 Classes (the physics' definitions, measured where the physics measures them):
@@ -39,8 +39,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models" / "training"))
 
 import ai_domain as dom  # noqa: E402
-from station_plugins.image_review.normalise import N_CONTEXT, prepare  # noqa: E402
-from station_plugins.image_review.preprocess import CLASSES  # noqa: E402
+from app.ct.ai.normalise import N_CONTEXT, prepare  # noqa: E402
+from app.ct.ai.preprocess import CLASSES  # noqa: E402
 
 TRAIN_PHANTOMS = ("catphan504", "catphan604", "acr464", "vendor_water")
 HELDOUT_PHANTOMS = ("catphan504", "catphan600", "acr464", "vendor_water")
@@ -77,8 +77,8 @@ def boundary_z(extents: list[tuple[float, float]], rng: np.random.Generator, thi
 
 def render_sim(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float, dict]:
     """Renderer 'sim': native 3-slice volume (HU), pixel size, sample facts."""
-    from station_plugins.ct_qc.phantoms import load_phantom
-    from station_plugins.ct_qc.simulator import ArtifactSpec, SimParams, simulate_series
+    from app.ct.phantoms import load_phantom
+    from app.ct.simulator import ArtifactSpec, SimParams, simulate_series
     from ct_phantom_dataset import band_measured_amplitude, ring_measured_amplitude
 
     rng = np.random.default_rng(seed)

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.adapters.inference import ModelRegistry  # noqa: E402
 from app.paths import models_dir  # noqa: E402
-from station_plugins.image_review.ai_check import AiChecker  # noqa: E402
+from app.ct.ai.check import AiChecker  # noqa: E402
 
 EXPECT_CLEAN = "normal"
 
@@ -51,7 +51,7 @@ def summarise(res, expected: str) -> dict:
 
 
 def foreign(checker: AiChecker, root: Path) -> dict:
-    from station_plugins.ct_qc.dicom_load import load_series
+    from app.ct.dicom_load import load_series
 
     out = {}
     for name, expected in (("clean", "normal"), ("ring", "ring"), ("streak", "streak")):
@@ -126,13 +126,13 @@ def image_renderer(checker: AiChecker) -> dict:
 
 def demo(checker: AiChecker) -> dict:
     """The station's demo scanners (3 x 5 days): physics + AI as the CT QC hand-off."""
-    from station_plugins.ct_qc.analysis import analyze_series
-    from station_plugins.ct_qc.dicom_load import LoadedSeries
-    from station_plugins.ct_qc.limits import load_profile
-    from station_plugins.ct_qc.simulator import simulate_series
-    from station_plugins.ct_qc.simulator.demo_scanner import DEFAULT_SCANNERS, demo_params
-    from station_plugins.image_review.handoff import assessable_slices
-    from station_plugins.image_review.review_queue import flag_reasons
+    from app.ct.analysis import analyze_series
+    from app.ct.dicom_load import LoadedSeries
+    from app.ct.limits import load_profile
+    from app.ct.simulator import simulate_series
+    from app.ct.simulator.demo_scanner import DEFAULT_SCANNERS, demo_params
+    from app.ct.ai.handoff import assessable_slices
+    from app.ct.review import flag_reasons
 
     profile = load_profile("factory_simct_120kv")
     rows = []

@@ -21,12 +21,12 @@ sys.path.insert(0, str(ROOT))
 
 from app.adapters.inference import ModelRegistry  # noqa: E402
 from app.paths import models_dir  # noqa: E402
-from station_plugins.ct_qc.analysis import analyze_series  # noqa: E402
-from station_plugins.ct_qc.dicom_load import LoadedSeries  # noqa: E402
-from station_plugins.ct_qc.limits import load_profile  # noqa: E402
-from station_plugins.ct_qc.simulator import ArtifactSpec, SimParams, simulate_series  # noqa: E402
-from station_plugins.image_review.ai_check import AiChecker  # noqa: E402
-from station_plugins.image_review.handoff import assessable_slices  # noqa: E402
+from app.ct.analysis import analyze_series  # noqa: E402
+from app.ct.dicom_load import LoadedSeries  # noqa: E402
+from app.ct.limits import load_profile  # noqa: E402
+from app.ct.simulator import ArtifactSpec, SimParams, simulate_series  # noqa: E402
+from app.ct.ai.check import AiChecker  # noqa: E402
+from app.ct.ai.handoff import assessable_slices  # noqa: E402
 
 CASES = (
     [("clean", None, s) for s in range(4)]

@@ -31,7 +31,7 @@ import torch.nn.functional as F
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from station_plugins.image_review.preprocess import CLASSES, INPUT_SIZE  # noqa: E402
+from app.ct.ai.preprocess import CLASSES, INPUT_SIZE  # noqa: E402
 
 NAME, VERSION = "ct_phantom_classifier", "1.2.0"
 
@@ -347,14 +347,14 @@ def main() -> None:
                      "description": "Mahalanobis distance to the nearest class, 1.0 = "
                                     "99.9th percentile of training; > 1 fits no class"}],
         "classes": list(CLASSES),
-        "preprocessing": {"module": "station_plugins.image_review.preprocess",
+        "preprocessing": {"module": "app.ct.ai.preprocess",
                           "resample": "area to 256x256", "in_graph": "fixed front end: intensity windows, "
                           "high-pass residual, neighbour difference (32x32 maps); polar "
                           "high-pass residual of the mean of the 3 slices, 512 angles x 160 "
                           "radii about the image (reconstruction) centre, 16 sector profiles"},
         "training": {"script": "models/training/train_ct_phantom_classifier.py",
                      "data_script": "models/training/ct_phantom_dataset.py",
-                     "data": "digital phantom simulator (station_plugins/ct_qc/simulator): "
+                     "data": "digital phantom simulator (app/ct/simulator): "
                              "catphan504/604, acr464, vendor_water; random module, "
                              "offset, roll, thickness, kernel, noise, blur; graded "
                              "artifacts",

@@ -30,9 +30,9 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models" / "training"))
-from station_plugins.image_review.normalise import (CONTEXT_NAMES, GRID_MM, GRID_N,  # noqa: E402
+from app.ct.ai.normalise import (CONTEXT_NAMES, GRID_MM, GRID_N,  # noqa: E402
                                                     N_CONTEXT, N_FEATURES)
-from station_plugins.image_review.preprocess import CLASSES  # noqa: E402
+from app.ct.ai.preprocess import CLASSES  # noqa: E402
 from train_ct_phantom_classifier import _polar_grid, calibration, confusion, fit_temperature  # noqa: E402
 
 NAME, VERSION = "ct_phantom_classifier", "2.0.0"
@@ -262,7 +262,7 @@ def ood_probes(seed: int = 7) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Inputs that are not a phantom slice the classifier knows (through the real
     normalisation): noise fields, a water-only head-size cylinder, an elliptical body,
     a slice with metal, a flat field, a phantom-size disc with MR-like intensities."""
-    from station_plugins.image_review.normalise import prepare
+    from app.ct.ai.normalise import prepare
 
     rng = np.random.default_rng(seed)
     n, px = 512, 0.5
@@ -397,7 +397,7 @@ def main() -> None:
         "inputs": [{"name": "image", "shape": ["batch", 3, GRID_N, GRID_N], "dtype": "float32",
                     "unit": "HU", "description": f"slices i-1, i, i+1 area-resampled to "
                     f"{GRID_MM} mm pixels, 256 x 256 mm about the reconstruction centre, "
-                    "padding -> air (station_plugins.image_review.normalise.prepare)"},
+                    "padding -> air (app.ct.ai.normalise.prepare)"},
                    {"name": "context", "shape": ["batch", N_CONTEXT], "dtype": "float32",
                     "names": CONTEXT_NAMES,
                     "description": "physical measurements of the slice (normalise.py)"}],
@@ -407,7 +407,7 @@ def main() -> None:
                      "description": "Mahalanobis distance of the features to the nearest "
                                     "class, 1.0 = 99.9th percentile of the validation split"}],
         "classes": list(CLASSES),
-        "preprocessing": {"module": "station_plugins.image_review.normalise",
+        "preprocessing": {"module": "app.ct.ai.normalise",
                           "scheme": "grid1mm_context",
                           "in_graph": "body-median-centred windows, residual and "
                                       "centre-minus-neighbours maps in noise units (32x32), "
@@ -416,7 +416,7 @@ def main() -> None:
                                       "MLP on the physical context"},
         "training": {"script": "models/training/train_ct_phantom_classifier2.py",
                      "data_script": "models/training/ct_phantom_dataset2.py",
-                     "renderers": {"sim": "station_plugins/ct_qc/simulator (projection-domain "
+                     "renderers": {"sim": "app/ct/simulator (projection-domain "
                                           "artifacts, analytic phantom)",
                                    "img": "app/ct/image_renderer (independent image-domain "
                                           "CatPhan 504, real body values, own kernel and NPS)"},

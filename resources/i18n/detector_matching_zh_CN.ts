@@ -17,406 +17,441 @@
 <context>
     <name>DetectorMatchingPanel</name>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="226"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="240"/>
         <source>Import pool...</source>
         <translation>导入模块池...</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="227"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="241"/>
         <source>From test database...</source>
         <translation>从测试数据库导入...</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="229"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="243"/>
         <source>Read the module test results from the MES / test database (table in long format: module_serial, lot, test_date, schema_version, indicator, value, unit).</source>
         <translation>从 MES / 测试数据库读取模块测试结果（长格式表：module_serial, lot, test_date, schema_version, indicator, value, unit）。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="231"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="245"/>
         <source>Detector model</source>
         <translation>探测器型号</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="232"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="246"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="233"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="247"/>
         <source>Time limit</source>
         <translation>时间限制</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="234"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="248"/>
         <source>Neighbour cost</source>
         <translation>相邻代价</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="235"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="249"/>
         <source>learned if available</source>
         <translation>可用时用学习模型</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="235"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="249"/>
         <source>physics only</source>
         <translation>仅物理模型</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="236"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="250"/>
         <source>learned</source>
         <translation>学习模型</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="238"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="252"/>
         <source>Optimise</source>
         <translation>优化</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="239"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="253"/>
         <source>fan angle (deg)</source>
         <translation>扇角（度）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="240"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="254"/>
         <source>predicted artifact (cost)</source>
         <translation>预测伪影（代价）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="241"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="255"/>
         <source>Swap selected slots</source>
         <translation>交换所选槽位</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="242"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="256"/>
         <source>Lock / unlock slot</source>
         <translation>锁定 / 解锁槽位</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="243"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="257"/>
         <source>detector serial, e.g. DET-24-0815</source>
         <translation>探测器序列号，例如 DET-24-0815</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="244"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="258"/>
         <source>Approve (e-signature)...</source>
         <translation>批准（电子签名）...</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="245"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="259"/>
         <source>Send to MES</source>
         <translation>发送到 MES</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="246"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="260"/>
         <source>Arrangement</source>
         <translation>模块排列</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="254"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="268"/>
         <source>Manual edit</source>
         <translation>手动调整</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="255"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="269"/>
         <source>Release</source>
         <translation>放行</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="256"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="270"/>
         <source>Detector serial</source>
         <translation>探测器序列号</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="257"/>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="276"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="271"/>
+        <source>Reason (weak result)</source>
+        <translation>原因（结果不达标）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="273"/>
+        <source>why this weak arrangement is approved anyway (signed and audited)</source>
+        <translation>为何仍批准此不达标排布（随签名记录并审计）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="274"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="293"/>
         <source>Module pool</source>
         <translation>模块池</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="258"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="275"/>
         <source>Batch (several detectors)</source>
         <translation>批量（多台探测器）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="259"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="276"/>
         <source>Spec: cost per slot at most</source>
         <translation>规格：每槽位代价不超过</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="260"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="277"/>
         <source>Detectors</source>
         <translation>探测器数量</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="261"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="278"/>
         <source>as many as fit</source>
         <translation>尽可能多</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="262"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="279"/>
         <source>Build detectors from the pool</source>
         <translation>用模块池组建探测器</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="263"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="280"/>
         <source>Open selected detector in the arc view</source>
         <translation>在弧形视图中打开所选探测器</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="265"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="282"/>
         <source>Detector</source>
         <translation>探测器</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="265"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="282"/>
         <source>Cost/slot</source>
         <translation>代价/槽位</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="265"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="282"/>
         <source>Spec</source>
         <translation>规格</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="265"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="282"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="277"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="294"/>
         <source>Pool files (*.csv *.parquet *.xlsx)</source>
         <translation>模块池文件 (*.csv *.parquet *.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="284"/>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="289"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="301"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="306"/>
         <source>Test database</source>
         <translation>测试数据库</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="285"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="302"/>
         <source>Database URL (SQLAlchemy)</source>
         <translation>数据库地址（SQLAlchemy URL）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="290"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="307"/>
         <source>Table or view</source>
         <translation>表或视图</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="325"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="342"/>
         <source>{n} modules imported, {e} excluded</source>
         <translation>已导入 {n} 个模块，排除 {e} 个</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="365"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="382"/>
         <source>Select a detector in the batch table.</source>
         <translation>请在批量表中选择一台探测器。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="409"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="426"/>
         <source>Select two slots on the arc to swap.</source>
         <translation>请在弧上选择两个槽位进行交换。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="420"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="437"/>
         <source>Select a slot on the arc to lock.</source>
         <translation>请在弧上选择要锁定的槽位。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="445"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="461"/>
+        <source>This result is weak: {why}. Optimise again with a longer time limit, or enter the reason for approving it anyway.</source>
+        <translation>此结果不达标：{why}。请加长时间限制重新优化，或填写仍然批准的原因。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="472"/>
         <source>Detector arrangement {s}</source>
         <translation>探测器模块排列 {s}</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="446"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="473"/>
         <source>{n} slots, objective {o}, gap {g}</source>
         <translation>{n} 个槽位，目标值 {o}，差距 {g}</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="459"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="476"/>
+        <source>WEAK RESULT: {why}. Reason: {r}</source>
+        <translation>结果不达标：{why}。原因：{r}</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="489"/>
         <source>MES message {id} queued</source>
         <translation>MES 消息 {id} 已排队</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="460"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="490"/>
         <source>MES message {id} was already queued (not sent twice)</source>
         <translation>MES 消息 {id} 已在队列中（不会重复发送）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="468"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="498"/>
         <source>back to #{no}</source>
         <translation>恢复为 #{no}</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="470"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="500"/>
         <source>optimised (seed {seed})</source>
         <translation>优化结果（随机种子 {seed}）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="472"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="502"/>
         <source>batch detector {k} (meets spec)</source>
         <translation>批量探测器 {k}（满足规格）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="473"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="503"/>
         <source>batch detector {k} (does NOT meet spec)</source>
         <translation>批量探测器 {k}（不满足规格）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="466"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="496"/>
         <source>manual swap of slots {a} and {b}</source>
         <translation>手动交换槽位 {a} 与 {b}</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="247"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="261"/>
         <source>Compare arrangements</source>
         <translation>比较排列</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="249"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="263"/>
         <source>Every arrangement of this pool and detector model in this session: optimised, opened from a batch, edited by hand or restored</source>
         <translation>本次会话中该模块池与探测器型号的所有排列：优化、从批量打开、手动调整或恢复</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="251"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="265"/>
         <source>Go back to this arrangement</source>
         <translation>恢复为此排列</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="253"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="267"/>
         <source>Make the compared arrangement current again (a new entry; nothing is deleted)</source>
         <translation>将所比较的排列重新设为当前排列（新增一条记录，不删除任何内容）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="482"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="512"/>
         <source>Learned neighbour cost with the physics slot cost.</source>
         <translation>相邻代价采用学习模型，槽位代价采用物理模型。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="483"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="513"/>
         <source>Physics cost (slot and neighbour).</source>
         <translation>槽位与相邻代价均采用物理模型。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="486"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="516"/>
         <source>The learned cost was not used: {why}</source>
         <translation>未使用学习模型：{why}</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="490"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="520"/>
         <source>physics model</source>
         <translation>物理模型</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="491"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="521"/>
         <source>learned model (ONNX)</source>
         <translation>学习模型（ONNX）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="499"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="529"/>
         <source>Builds as many detectors as the pool allows and balances them so that as many as possible meet the spec.</source>
         <translation>用模块池组建尽可能多的探测器，并在探测器之间平衡，使尽可能多的探测器满足规格。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="503"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="533"/>
         <source>Spec {spec} per slot: {ok} of {k} detectors meet it ({before} before balancing); material utilisation {u}; cost: {src}; {sec} s</source>
         <translation>规格（每槽位）{spec}：{k} 台探测器中 {ok} 台满足（平衡前 {before} 台）；材料利用率 {u}；代价：{src}；{sec} 秒</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="511"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="541"/>
         <source>given up</source>
         <translation>已放弃</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="513"/>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="618"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="543"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="670"/>
         <source>met</source>
         <translation>满足</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="513"/>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="619"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="543"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="671"/>
         <source>NOT met</source>
         <translation>不满足</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="519"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="549"/>
         <source>Its modules were used so that the other detectors meet spec.</source>
         <translation>其模块已调给其他探测器，使它们满足规格。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="573"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="603"/>
         <source>Click slots on the arc to select them.</source>
         <translation>点击弧上的槽位进行选择。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="577"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="607"/>
         <source>slot {s}: {m} (cost {c})</source>
         <translation>槽位 {s}：{m}（代价 {c}）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="593"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="615"/>
+        <source>no certified lower bound, so how far this arrangement is from the best possible is unknown</source>
+        <translation>无经证明的下界，无法得知此排布与最优排布相差多少</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="617"/>
+        <source>the certified gap {g} is above the {t} threshold of {m}: the arrangement may be up to {g} worse than the best possible</source>
+        <translation>经证明的差距 {g} 超过 {m} 的阈值 {t}：此排布可能比最优排布差至多 {g}</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="628"/>
+        <source>Weak result: {why}. Optimise again with a longer time limit; approving it needs a reason.</source>
+        <translation>结果不达标：{why}。请加长时间限制重新优化；批准需填写原因。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="645"/>
         <source>No arrangement yet.</source>
         <translation>尚无排列。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="603"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="655"/>
         <source>now</source>
         <translation>当前</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="615"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="667"/>
         <source>batch detector: {c} per slot against the spec {spec} ({state}); no single-detector bound (the batch is optimised as a whole)</source>
         <translation>批量探测器：每槽位代价 {c}，规格 {spec}（{state}）；批量整体优化，不单独给出下界</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="620"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="672"/>
         <source>material utilisation of the batch {u}</source>
         <translation>批量材料利用率 {u}</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="623"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="675"/>
         <source>no lower bound: a lock the optimisation used was released; optimise again for a certified gap</source>
         <translation>无下界：优化时使用的锁定已解除；请重新优化以获得经证明的差距</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="626"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="678"/>
         <source>lower bound {lb}, certified gap &lt;b&gt;{g}&lt;/b&gt;</source>
         <translation>下界 {lb}，经证明的差距 &lt;b&gt;{g}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="629"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="681"/>
         <source>material utilisation {u}</source>
         <translation>材料利用率 {u}</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="632"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="684"/>
         <source>objective {o} (slots {sc} + neighbours {nc})</source>
         <translation>目标值 {o}（槽位 {sc} + 相邻 {nc}）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="635"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="687"/>
         <source>cost source: {src}</source>
         <translation>代价来源：{src}</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="636"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="688"/>
         <source>feasible: {f}</source>
         <translation>可行：{f}</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="637"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="689"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="637"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="689"/>
         <source>NO</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="643"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="696"/>
         <source>{a}: {o1}
 {b}: {o2}
 change {d}, {k} slots differ</source>
@@ -425,7 +460,7 @@ change {d}, {k} slots differ</source>
 变化 {d}，{k} 个槽位不同</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="650"/>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="703"/>
         <source>no earlier arrangement</source>
         <translation>无更早的排列</translation>
     </message>

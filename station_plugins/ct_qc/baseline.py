@@ -40,7 +40,7 @@ class BaselineRef:
 
     def volume(self) -> Any:
         """The baseline series' HU volume (None when its images are gone: logged)."""
-        from station_plugins.ct_qc.dicom_load import load_series
+        from app.ct.dicom_load import load_series
 
         if not self.folder or not Path(self.folder).is_dir():
             log.warning("baseline %s of %s: images not found in %r", self.record_id,
@@ -105,7 +105,7 @@ def baseline_records(store: Any, limit: int = 5000) -> dict[str, Any]:
 
 def current_baseline(store: Any, serial: str) -> BaselineRef | None:
     """The scanner's accepted baseline with its result (None when it has none)."""
-    from station_plugins.ct_qc.analysis.result import QcResult
+    from app.ct.analysis.result import QcResult
 
     if not serial:
         return None

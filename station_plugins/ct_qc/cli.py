@@ -13,10 +13,9 @@ from typing import Any
 
 from app.core.errors import InputRejected, PharosError
 from app.core.measurement import Verdict
+from app.ct.limits import resolve_profile
 
 EXIT = {Verdict.PASS: 0, Verdict.WARN: 0, Verdict.SKIP: 0, Verdict.FAIL: 1, Verdict.ERROR: 2}
-DEFAULT_PROFILE = {"acr464": "acr_2024"}
-FALLBACK_PROFILE = "factory_simct_120kv"
 
 
 def add_qc_commands(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -74,18 +73,10 @@ def _err(msg: str) -> None:
     print(f"error: {msg}", file=sys.stderr)
 
 
-def resolve_profile(name: str | None, phantom: str) -> str | None:
-    if name is None or name == "none":
-        return None
-    if name == "auto":
-        return DEFAULT_PROFILE.get(phantom, FALLBACK_PROFILE)
-    return name
-
-
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from station_plugins.ct_qc.analysis import analyze_series
-    from station_plugins.ct_qc.analysis.result import QcResult
-    from station_plugins.ct_qc.dicom_load import load_series
+    from app.ct.analysis import analyze_series
+    from app.ct.analysis.result import QcResult
+    from app.ct.dicom_load import load_series
 
     try:
         baseline = None
@@ -138,7 +129,7 @@ def summary(result: Any) -> str:
 
 
 def parse_artifact(text: str) -> Any:
-    from station_plugins.ct_qc.simulator import ArtifactSpec
+    from app.ct.simulator import ArtifactSpec
     parts = text.split(":")
     if len(parts) < 2:
         raise InputRejected(f"artifact {text!r}: expected KIND:AMPLITUDE[:key=value,...]")
@@ -163,7 +154,7 @@ def parse_artifact(text: str) -> Any:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from station_plugins.ct_qc.simulator import SimParams, simulate_series, write_dicom_series
+    from app.ct.simulator import SimParams, simulate_series, write_dicom_series
     try:
         ox, oy = (float(v) for v in args.offset.split(","))
         params = SimParams(phantom=args.phantom, matrix=args.matrix, fov_mm=args.fov,
@@ -185,7 +176,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:  # noqa: ARG001
-    from station_plugins.ct_qc.limits import list_profiles, load_profile
+    from app.ct.limits import list_profiles, load_profile
     for name in list_profiles():
         try:
             p = load_profile(name)

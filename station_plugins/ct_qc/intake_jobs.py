@@ -54,8 +54,10 @@ def simulate_job(service: Any, out_dir: str | Path, params: Any, serial: str, *,
                  token: CancelToken, progress: Callable) -> ImportSummary:
     """Simulate a phantom series (demo / training), write it and import it."""
     from app.adapters.dicom_files import ImportReport, RejectedFile
-    from station_plugins.ct_qc.simulator import simulate_series, write_dicom_series
+    from app.ct.simulator import SimParams, simulate_series, write_dicom_series
 
+    if params is None:      # the default is built here: the simulator (scipy) is imported
+        params = SimParams(matrix=256)   # in the worker, never on the GUI thread
     series = simulate_series(params, token=token, progress=ScaledProgress(progress, 0, 0.7))
     token.raise_if_cancelled()
     paths = write_dicom_series(series, Path(out_dir), scanner_serial=serial)
@@ -73,9 +75,9 @@ def demo_push_job(out_dir: str | Path, host: str, port: int, called_ae: str, k: 
                   matrix: int = 256, token: CancelToken, progress: Callable) -> dict:
     """Render demo series number ``k`` (scanners and days in turn, with the demo fleet's
     artifacts) and push it to ``called_ae`` at host:port as the scanner 'SIMSCAN'."""
-    from station_plugins.ct_qc.simulator import simulate_series, write_dicom_series
-    from station_plugins.ct_qc.simulator.demo_scanner import DEFAULT_SCANNERS, demo_params
-    from station_plugins.ct_qc.simulator.scanner_push import push_series
+    from app.ct.simulator import simulate_series, write_dicom_series
+    from app.ct.simulator.demo_scanner import DEFAULT_SCANNERS, demo_params
+    from app.ct.simulator.scanner_push import push_series
 
     index = k % len(DEFAULT_SCANNERS)
     day = (k // len(DEFAULT_SCANNERS)) % DEMO_DAYS
@@ -119,7 +121,7 @@ def ai_sidecar(volume: Any, path: Path, pixel_mm: float | None = None) -> str:
 
     from app.adapters.inference import ModelRegistry
     from app.paths import models_dir
-    from station_plugins.image_review.handoff import checker_or_reason
+    from app.ct.ai.handoff import checker_or_reason
 
     from app.core.errors import PharosError
 
@@ -140,23 +142,32 @@ def store_analyser(args: Any, out: Path, say: Callable[[str], None]) -> Callable
     scanner's baseline applied, the result stored (record ct_qc.result), the AI hand-off
     run (ct_qc.ai_verdict stored, flagged series queued for image review) - and the result
     JSON is also written to ``out``. The returned callable has ``close()``."""
-    import getpass
     import json
     from types import SimpleNamespace
 
     from app.cli.common import open_workstation
     from app.core.errors import PharosError
     from station_plugins.ct_qc import workflow
-    from station_plugins.ct_qc.analysis.rings import geometry_from_settings
-    from station_plugins.ct_qc.cli import resolve_profile
+    from app.ct.analysis.rings import geometry_from_settings
+    from app.ct.limits import resolve_profile
     from station_plugins.ct_qc.plugin import CtQcStation
     from station_plugins.ct_qc.review_link import ReviewLink
 
-    ws = open_workstation(SimpleNamespace(config=getattr(args, "config", None), data_dir=None))
+    from app.cli.common import require_login
+    from app.core.roles import Role
+
+    ws = open_workstation(SimpleNamespace(config=getattr(args, "config", None),
+                                          data_dir=getattr(args, "data_dir", None)))
+    try:       # results are records: a person or a service account signs for them
+        user = require_login(ws, args, "qc listen --store", (
+            Role.OPERATOR, Role.QUALITY_ENGINEER, Role.SUPERVISOR, Role.ADMIN))
+    except BaseException:
+        ws.close()
+        raise
     ctx = ws.context_for("ct_qc")
     CtQcStation(ctx)
     link = ReviewLink.from_ctx(ctx)
-    username = f"qc-listen:{getpass.getuser()}"
+    username = user.username
 
     def run(info: Any) -> None:
         entry = workflow.entry_from_info(info)

@@ -29,7 +29,9 @@ class IntakeSettings:
     ae_title: str = "PHAROS_QC"
     port: int = 11112                     # 0: any free port (tests)
     host: str = "127.0.0.1"
-    allowed_calling_aes: tuple[str, ...] = ()   # empty: any calling AE
+    # calling AEs allowed to send (the PACS peer always is; in demo mode the built-in
+    # scanner SIMSCAN too); "*" = any AE (an explicit, logged choice)
+    allowed_calling_aes: tuple[str, ...] = ()
     max_file_mb: float = 64.0
     settle_s: float = 5.0
     watch_folder: str = ""
@@ -40,13 +42,34 @@ class IntakeSettings:
     peer_host: str = "127.0.0.1"
     peer_port: int = 4242
     peer_ae_title: str = "ORTHANC"
+    demo: bool = False
+    acse_timeout_s: float = 5.0          # a socket must ask for an association in time
+    idle_timeout_s: float = 20.0         # an idle association is released
+    max_associations_per_peer: int = 8
+    max_associations: int = 32
+    quarantine_quota_mb: float = 2048.0
+    durability: str = "strict"           # strict: answer after fsync; group: before
+
+    @property
+    def calling_aes(self) -> tuple[str, ...]:
+        """The effective calling-AE allow-list of the receiver."""
+        if "*" in self.allowed_calling_aes:
+            return ("*",)
+        aes = dict.fromkeys(a for a in self.allowed_calling_aes if a)
+        aes.setdefault(self.peer_ae_title)
+        if self.demo:
+            aes.setdefault("SIMSCAN")
+        return tuple(aes)
 
     @classmethod
-    def from_config(cls, pacs: Mapping[str, Any], station: Mapping[str, Any] | None = None
-                    ) -> "IntakeSettings":
+    def from_config(cls, pacs: Mapping[str, Any], station: Mapping[str, Any] | None = None,
+                    *, demo: bool = False) -> "IntakeSettings":
         """From the ``[pacs]`` section (+ optional ``[stations.ct_qc]`` overrides)."""
         station = dict(station or {})
-        return cls(ae_title=pacs.get("scp_ae_title", cls.ae_title),
+        extra = {k: pacs[k] for k in ("acse_timeout_s", "idle_timeout_s",
+                                      "max_associations_per_peer", "max_associations",
+                                      "quarantine_quota_mb", "durability") if k in pacs}
+        return cls(demo=demo, **extra, ae_title=pacs.get("scp_ae_title", cls.ae_title),
                    port=int(pacs.get("scp_port", cls.port)),
                    host=str(station.get("scp_host", cls.host)),
                    allowed_calling_aes=tuple(pacs.get("allowed_calling_aes", ())),
@@ -86,8 +109,10 @@ class IntakeService:
         self.on_error = on_error
         validator = DicomValidator(max_bytes=int(settings.max_file_mb * 1024 * 1024),
                                    allow_enhanced_ct=settings.allow_enhanced_ct)
-        self.files = FileIntake(validator, Quarantine(self.quarantine_dir),
-                                IntakeFolder(self.intake_dir))
+        quarantine = Quarantine(self.quarantine_dir,
+                                quota_bytes=int(settings.quarantine_quota_mb * 1024 * 1024),
+                                on_alarm=lambda text: self._emit("alarm", text))
+        self.files = FileIntake(validator, quarantine, IntakeFolder(self.intake_dir))
         self.assembler = SeriesAssembler(settle_s=settings.settle_s, clock=clock,
                                          on_series_complete=self._series_complete,
                                          on_error=self._error)
@@ -119,9 +144,12 @@ class IntakeService:
         if scp:
             self._scp = DicomStorageScp(
                 self.files, ae_title=s.ae_title, port=s.port, host=s.host,
-                allowed_calling_aes=s.allowed_calling_aes, on_outcome=self._outcome,
+                allowed_calling_aes=s.calling_aes, on_outcome=self._outcome,
                 on_association=self._association, on_error=self._error,
-                commitments=self.commitments, tcp_nodelay=s.tcp_nodelay).start()
+                commitments=self.commitments, tcp_nodelay=s.tcp_nodelay,
+                acse_timeout=s.acse_timeout_s, network_timeout=s.idle_timeout_s,
+                max_per_peer=s.max_associations_per_peer, max_connections=s.max_associations,
+                durability=s.durability).start()
             self._emit("listening", f"DICOM receiver {s.ae_title} listening on "
                        f"{s.host}:{self._scp.port}", {"port": self._scp.port})
         if s.watch_folder:

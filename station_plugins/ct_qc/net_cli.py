@@ -24,7 +24,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                             "assemble series and analyse each complete one")
     _receiver_args(listen)
     listen.add_argument("--allow", nargs="+", metavar="AE", help="calling AE titles allowed "
-                        "(default [pacs] allowed_calling_aes; empty = any)")
+                        "(default [pacs] allowed_calling_aes; the PACS peer always, the demo "
+                        "scanner SIMSCAN in demo mode; '*' = any)")
     listen.add_argument("--folder", type=Path, help="import this folder once at start")
     listen.add_argument("--watch", type=Path, help="watch this folder (polling, debounced)")
     listen.add_argument("--settle", type=float, help="seconds a series count must be stable "
@@ -34,7 +35,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     listen.add_argument("--no-analyse", action="store_true", help="assemble only")
     listen.add_argument("--store", action="store_true", help="also store each result in the "
                         "workstation store and run the AI hand-off (verdict stored, flagged "
-                        "series queued for image review), as the panel does")
+                        "series queued for image review), as the panel does; needs --as")
+    listen.add_argument("--as", dest="as_user", metavar="USER", help="with --store: the user "
+                        "or service account the results are stored for (password: "
+                        "$PHAROS_PASSWORD, $PHAROS_PASSWORD_FILE or stdin)")
     listen.add_argument("--phantom", default="auto")
     listen.add_argument("--profile", default="auto")
     listen.set_defaults(func=cmd_listen)
@@ -63,7 +67,8 @@ def _receiver_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ae-title", help="our AE title (default [pacs] scp_ae_title)")
     p.add_argument("--port", type=int, help="our receiver port (default [pacs] scp_port)")
     p.add_argument("--host", help="bind address (default 127.0.0.1)")
-    p.add_argument("--data-dir", type=Path, help="station data folder (intake, quarantine)")
+    p.add_argument("--station-dir", type=Path, help="station data folder (intake, quarantine; "
+                   "default <data folder>/stations/ct_qc)")
 
 
 def _peer_args(p: argparse.ArgumentParser) -> None:
@@ -78,8 +83,9 @@ def _service(args: argparse.Namespace, **callbacks: Any):  # noqa: ANN202
     from app.config import load_config
     from station_plugins.ct_qc.intake_service import IntakeService, IntakeSettings
 
-    config = load_config(getattr(args, "config", None))
-    settings = IntakeSettings.from_config(config.section("pacs"), config.station_settings("ct_qc"))
+    config = load_config(getattr(args, "config", None), data_dir=getattr(args, "data_dir", None))
+    settings = IntakeSettings.from_config(config.section("pacs"), config.station_settings("ct_qc"),
+                                          demo=config.demo)
     overrides = {"ae_title": args.ae_title, "port": args.port, "host": args.host,
                  "peer_host": getattr(args, "peer_host", None),
                  "peer_port": getattr(args, "peer_port", None),
@@ -88,7 +94,7 @@ def _service(args: argparse.Namespace, **callbacks: Any):  # noqa: ANN202
                  "watch_folder": str(args.watch) if getattr(args, "watch", None) else None,
                  "allowed_calling_aes": tuple(args.allow) if getattr(args, "allow", None) else None}
     settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
-    data_dir = args.data_dir or config.data_dir / "stations" / "ct_qc"
+    data_dir = getattr(args, "station_dir", None) or config.data_dir / "stations" / "ct_qc"
     return IntakeService(data_dir, settings, **callbacks)
 
 
@@ -141,9 +147,9 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
 def _analyser(args: argparse.Namespace, out: Path):  # noqa: ANN202
     try:
-        from station_plugins.ct_qc.analysis import analyze_series
-        from station_plugins.ct_qc.cli import resolve_profile
-        from station_plugins.ct_qc.dicom_load import load_series
+        from app.ct.analysis import analyze_series
+        from app.ct.limits import resolve_profile
+        from app.ct.dicom_load import load_series
     except ImportError as exc:
         _say(f"analysis unavailable ({exc}); assembling only")
         return None

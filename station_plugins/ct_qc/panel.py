@@ -9,13 +9,14 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget,
+    QComboBox, QLabel, QPushButton, QSplitter, QTabWidget,
     QVBoxLayout, QWidget)
 
 from app.core.errors import PharosError
 from widgets.message_bar import MessageBar
 from widgets.progress_bar import TaskProgressBar
 from widgets.tasks import TaskController
+from widgets.flow_layout import FlowLayout
 
 from station_plugins.ct_qc import intake_jobs, workflow
 from station_plugins.ct_qc.review_link import ReviewLink
@@ -81,8 +82,8 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
         self.phantom_label, self.profile_label = QLabel(self), QLabel(self)
         self.phantom_combo = QComboBox(self)
         self.phantom_combo.setObjectName("ct_qc_phantom")
-        from station_plugins.ct_qc.limits import list_profiles
-        from station_plugins.ct_qc.phantoms import list_phantoms
+        from app.ct.limits import list_profiles
+        from app.ct.phantoms import list_phantoms
         self.phantom_combo.addItem("auto", "auto")
         for name in list_phantoms():
             self.phantom_combo.addItem(name, name)
@@ -101,11 +102,11 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
                                         controller=self.analysis, hide_when_idle=False)
         self.action_progress = TaskProgressBar(self, object_name="ct_qc_action_progress",
                                                controller=self.actions, hide_when_idle=True)
-        actions = QHBoxLayout()
+        actions = FlowLayout()      # wraps at 1366 px / in Chinese instead of widening
         for w in (self.phantom_label, self.phantom_combo, self.profile_label, self.profile_combo,
                   self.analyse_button):
             actions.addWidget(w)
-        actions.addWidget(self.progress, 1)
+        actions.addWidget(self.progress, stretch=True)
         for w in (self.baseline_button, self.archive_button, self.report_button):
             actions.addWidget(w)
         actions.addWidget(self.action_progress)
@@ -120,7 +121,7 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
         self.activity = ActivityLog(self)
         self.left_tabs = QTabWidget(self)
         self.left_tabs.setObjectName("ct_qc_left_tabs")
-        self.left_tabs.setMinimumWidth(470)     # every column of the series list visible
+        self.left_tabs.setMinimumWidth(340)
         for w in (self.series_table, self.rejected_table, self.activity):
             self.left_tabs.addTab(w, "")
 
@@ -232,7 +233,7 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
         loaded = self._loaded if uid == self._current_uid else None
         if uid == self._current_uid:
             self.strip.set_state(physics=None, ai_pending=True)
-        from station_plugins.ct_qc.analysis.rings import geometry_from_settings
+        from app.ct.analysis.rings import geometry_from_settings
         self.analysis.start(intake_jobs.analyse_job, entry, loaded, self.ctx.store,
                             self._username(), phantom=self.phantom_combo.currentData(),
                             profile=self.profile_combo.currentData(), review=self.link,
@@ -347,7 +348,7 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
 def _load_with_result(entry: workflow.SeriesEntry, store: Any, *, token: Any,
                       progress: Any) -> tuple:
     """Images of a series and, when it was analysed before, its newest stored result."""
-    from station_plugins.ct_qc.analysis.result import QcResult
+    from app.ct.analysis.result import QcResult
 
     entry, loaded = workflow.load_job(entry, token=token, progress=progress)
     rows = [r for r in store.query_records(kind=workflow.RESULT_KIND, ref=entry.series_uid,

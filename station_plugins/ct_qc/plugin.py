@@ -34,6 +34,8 @@ class CtQcStation(StationPlugin):
             "export_report": frozenset({_OP, _QE, _SUP, _ADM}),
         },
         order=10,
+        requires=("resources/phantoms/catphan504.json", "resources/limits/*.toml",
+                  "models/ct_phantom_classifier/*/card.json"),
     )
 
     def __init__(self, ctx: Any) -> None:

@@ -20,10 +20,10 @@ AI_KIND = "ct_qc.ai_verdict"
 class ReviewLink:
     """The hand-off to the image-review station (AI check + reviewer queue), Qt-free."""
 
-    def __init__(self, store: Any, signatures: Any, models: Any, image_dir: Path, *,
+    def __init__(self, store: Any, signatures: Any, models: Any, data_root: Path, *,
                  two_person_rejection: bool = False) -> None:
         self.store, self.signatures, self.models = store, signatures, models
-        self.image_dir = Path(image_dir)
+        self.data_root = Path(data_root)        # the workstation's data folder
         self.two_person_rejection = two_person_rejection
 
     @classmethod
@@ -32,18 +32,17 @@ class ReviewLink:
             two = bool(ctx.config.get("security", "two_person_rejection"))
         except (AttributeError, KeyError):
             two = False
-        return cls(ctx.store, ctx.signatures, ctx.models,
-                   Path(ctx.data_dir).parent / "image_review" / "images",
+        return cls(ctx.store, ctx.signatures, ctx.models, Path(ctx.config.data_dir),
                    two_person_rejection=two)
 
     def queue(self) -> Any:
-        from station_plugins.image_review.review_queue import ReviewQueue
+        from app.ct.review import ReviewQueue
 
-        return ReviewQueue(self.store, self.signatures, self.image_dir,
-                           two_person_rejection=self.two_person_rejection)
+        return ReviewQueue.for_data_folder(self.store, self.signatures, self.data_root,
+                                           two_person_rejection=self.two_person_rejection)
 
     def availability(self) -> tuple[bool, str]:
-        from station_plugins.image_review.handoff import checker_or_reason
+        from app.ct.ai.handoff import checker_or_reason
 
         checker, reason = checker_or_reason(self.models)
         return checker is not None, reason
@@ -53,7 +52,7 @@ class ReviewLink:
         """Run check_and_queue; an AI failure is stored as 'unavailable' with its reason
         (the physics verdict stands alone), never lost."""
         from app.core.errors import Cancelled, PharosError
-        from station_plugins.image_review.handoff import check_and_queue, checker_or_reason
+        from app.ct.ai.handoff import check_and_queue, checker_or_reason
 
         res = outcome.result
         kw = dict(store=self.store, queue=self.queue(), volume_hu=outcome.series.volume,

@@ -11,9 +11,10 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QListWidget, QPushButton,
+    QAbstractItemView, QCheckBox, QHeaderView, QLabel, QListWidget, QPushButton,
     QTableWidget, QTableWidgetItem, QWidget)
 
+from widgets.flow_layout import FlowLayout
 from widgets.state_style import LIGHT_COLORS
 
 from station_plugins.ct_qc import workflow
@@ -62,13 +63,11 @@ class IntakeBar(QWidget):
         self.simulate_button.setVisible(demo)
         self.auto_check = QCheckBox(self)
         self.auto_check.setObjectName("ct_qc_auto_analyse")
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
+        lay = FlowLayout(self)      # wraps at 1366 px / in Chinese instead of widening
         lay.addWidget(self.receive_button)
         lay.addWidget(self.light)
-        lay.addWidget(self.status_label, 1)
+        lay.addWidget(self.status_label, stretch=True)
         lay.addWidget(self.auto_check)
-        lay.addSpacing(12)
         for w in (self.import_button, self.simulate_button, self.demo_button):
             lay.addWidget(w)
         self._state, self._detail = "off", ""

@@ -1,15 +1,17 @@
 """Result views of the CT QC panel: measurements, artifacts, plots, trend per serial."""
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
+    QAbstractItemView, QComboBox, QGridLayout, QHeaderView, QLabel, QTableWidget,
     QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from app.core.measurement import Limits
+from widgets.flow_layout import FlowLayout
 from widgets.measurement_table import MeasurementTable
 from widgets.plot_panel import PlotPanel
 from widgets.state_style import verdict_color
@@ -89,6 +91,23 @@ class QcPlots(QWidget):
         self.retranslate_ui()
 
     def set_result(self, result: Any) -> None:
+        """Draw now when the plots are on screen, else when they are next shown (drawing
+        nine pyqtgraph curves costs 0.2-0.5 s of GUI thread on a busy workstation)."""
+        self._pending = (result,)
+        if self.isVisibleTo(self.window()):     # the current tab (shown or about to be)
+            self._draw()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self.flush()
+
+    def flush(self) -> None:
+        """Draw a result that arrived while the plots were hidden."""
+        if getattr(self, "_pending", None) is not None:
+            self._draw()
+
+    def _draw(self) -> None:
+        (result,), self._pending = self._pending, None
         for p in (self.mtf, self.nps, self.linearity, self.radial):
             p.clear()
         if result is None:
@@ -127,15 +146,20 @@ class QcPlots(QWidget):
 
 
 class TrendView(QWidget):
-    """Control chart of one measurement for one scanner serial, with limit lines."""
+    """Control chart of one measurement for one scanner serial, with limit lines.
+    The database reads run in a worker thread; ``sig_loaded`` says the plot is current."""
 
     sig_record_chosen = Signal(str)
+    sig_loaded = Signal()
+    _sig_loaded = Signal(object)
 
     def __init__(self, load: Callable[[str, str], tuple[list, dict]],
                  serials: Callable[[], list[str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ct_qc_trend")
         self._load, self._serials = load, serials
+        self._generation = 0
+        self._sig_loaded.connect(self._on_loaded, Qt.ConnectionType.QueuedConnection)
         self.serial_combo = QComboBox(self)
         self.serial_combo.setObjectName("ct_qc_trend_serial")
         self.key_combo = QComboBox(self)
@@ -147,10 +171,9 @@ class TrendView(QWidget):
         self.plot.sig_point_clicked.connect(lambda _i, rid: self.sig_record_chosen.emit(rid))
         self.count_label = QLabel(self)
         self.count_label.setObjectName("ct_qc_trend_count")
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         for w in (self.serial_label, self.serial_combo, self.key_label, self.key_combo):
             bar.addWidget(w)
-        bar.addStretch(1)
         bar.addWidget(self.count_label)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
@@ -161,14 +184,10 @@ class TrendView(QWidget):
         self.retranslate_ui()
 
     def refresh(self, prefer_serial: str | None = None) -> None:
-        current = prefer_serial or self.serial_combo.currentText()
-        self.serial_combo.blockSignals(True)
-        self.serial_combo.clear()
-        self.serial_combo.addItems(self._serials())
-        i = self.serial_combo.findText(current or "")
-        self.serial_combo.setCurrentIndex(max(0, i))
-        self.serial_combo.blockSignals(False)
-        self.refresh_plot()
+        """Re-read the serials and the plot off the GUI thread (database reads)."""
+        want = prefer_serial or self.serial_combo.currentText()
+        key = self.key_combo.currentData()
+        self._fetch(lambda: (self._serials(), want, key), self._apply_serials)
 
     def refresh_plot(self) -> None:
         serial, key = self.serial_combo.currentText(), self.key_combo.currentData()
@@ -176,7 +195,44 @@ class TrendView(QWidget):
             self.plot.set_points([], [])
             self.count_label.setText("")
             return
-        points, limits = self._load(serial, key)
+        self._fetch(lambda: self._load(serial, key), self._apply_points)
+
+    def _fetch(self, read: Callable[[], Any], apply: Callable[[Any], None]) -> None:
+        self._generation += 1
+        gen = self._generation
+
+        def work() -> None:
+            try:
+                data = read()
+            except Exception as exc:  # noqa: BLE001 - shown, never raised in a thread
+                data = exc
+            try:
+                self._sig_loaded.emit((gen, apply, data))
+            except RuntimeError:         # the view was closed meanwhile
+                pass
+        threading.Thread(target=work, name="ct_qc-trend", daemon=True).start()
+
+    def _on_loaded(self, message: tuple) -> None:
+        gen, apply, data = message
+        if gen != self._generation:
+            return                       # a newer request is on its way
+        if isinstance(data, BaseException):
+            self.count_label.setText(self.tr("Trend not available: %1").replace("%1", str(data)))
+            return
+        apply(data)
+
+    def _apply_serials(self, data: tuple) -> None:
+        serials, current, _key = data
+        self.serial_combo.blockSignals(True)
+        self.serial_combo.clear()
+        self.serial_combo.addItems(serials)
+        i = self.serial_combo.findText(current or "")
+        self.serial_combo.setCurrentIndex(max(0, i))
+        self.serial_combo.blockSignals(False)
+        self.refresh_plot()
+
+    def _apply_points(self, data: tuple) -> None:
+        points, limits = data
         self.plot.set_points([p.when for p in points], [p.value for p in points],
                              [p.verdict for p in points], [p.record_id for p in points])
         try:
@@ -186,6 +242,7 @@ class TrendView(QWidget):
             lim = None
         self.plot.set_limits(lim if lim is not None and not lim.is_empty() else None)
         self.count_label.setText(self.tr("%n result(s)", "", len(points)))
+        self.sig_loaded.emit()
 
     def retranslate_ui(self) -> None:
         self.serial_label.setText(self.tr("Scanner serial"))
@@ -207,6 +264,8 @@ class QcResultTabs(QTabWidget):
         self.trend = trend
         for w in (self.table, self.artifacts, self.plots, self.trend):
             self.addTab(w, "")
+        self.currentChanged.connect(
+            lambda _i: self.currentWidget() is self.plots and self.plots.flush())
         self.retranslate_ui()
 
     def set_result(self, result: Any) -> None:
@@ -234,8 +293,12 @@ class QcResultTabs(QTabWidget):
         for i, text in enumerate((self.tr("Measurements"), self.tr("Artifacts"),
                                   self.tr("Plots"), self.tr("Trend"))):
             self.setTabText(i, text)
-        if getattr(self, "_result", None) is not None:
-            self.set_result(self._result)
+        result = getattr(self, "_result", None)
+        if result is not None:         # new names; the plots redraw when next shown
+            rows = list(result.measurements)
+            self.table.set_measurements(rows, {m.key: self.measurement_label(m.key)
+                                               for m in rows})
+            self.plots.set_result(result)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

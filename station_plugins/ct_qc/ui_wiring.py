@@ -30,7 +30,8 @@ def intake_settings(ctx: Any) -> Any:
     pacs: dict = {}
     if ctx.config is not None and hasattr(ctx.config, "section"):
         pacs = ctx.config.section("pacs")
-    settings = IntakeSettings.from_config(pacs, ctx.settings)
+    settings = IntakeSettings.from_config(pacs, ctx.settings,
+                                          demo=bool(getattr(ctx.config, "demo", False)))
     over = {field: ctx.settings[key] for key, field in _OVERRIDES.items() if key in ctx.settings}
     if "allowed_calling_aes" in over:
         over["allowed_calling_aes"] = tuple(over["allowed_calling_aes"])
@@ -116,13 +117,12 @@ class IntakeWiringMixin:
             self.io.start(intake_jobs.import_job, self.intake, str(folder))
 
     def simulate_series(self, params: Any = None, serial: str = "CT-SIM-0001") -> None:
-        """Simulate a phantom series into the station's folder and import it (demo)."""
-        from station_plugins.ct_qc.simulator import SimParams
+        """Simulate a phantom series into the station's folder and import it (demo).
+        ``params=None``: the default 256 matrix, built in the worker (no scipy import here)."""
         if not self._allowed("import"):
             return
         out = Path(self.ctx.data_dir) / "simulated" / new_id()
-        self.io.start(intake_jobs.simulate_job, self.intake, str(out),
-                      params or SimParams(matrix=256), serial)
+        self.io.start(intake_jobs.simulate_job, self.intake, str(out), params, serial)
 
     def push_demo_series(self) -> None:
         """Demo mode: a simulated scanner pushes a series to this station's receiver."""
@@ -172,6 +172,10 @@ class IntakeWiringMixin:
             if notifier is not None:
                 notifier.warning(f"CT QC intake rejected {event.data.source}: "
                                  f"{event.data.message} [{event.data.code}]", source="ct_qc")
+        elif event.kind == "alarm":            # e.g. the DICOM quarantine quota reached
+            notifier = getattr(self.ctx, "notifier", None)
+            if notifier is not None:
+                notifier.error(event.text, source="ct_qc")
 
     def _on_series_complete(self, entry: workflow.SeriesEntry) -> None:
         self._entries[entry.series_uid] = entry

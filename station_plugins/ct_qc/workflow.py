@@ -15,7 +15,7 @@ from app.core.measurement import Verdict
 from app.core.tasks import CancelToken, ScaledProgress, no_progress
 
 RESULT_KIND = "ct_qc.result"
-TREND_KEYS = ("ct_number.water", "noise.sd", "uniformity.max_edge_dev", "mtf.mtf50",
+TREND_KEYS = ("ct_number.water", "ct_number.uniform", "noise.sd", "uniformity.max_edge_dev", "mtf.mtf50",
               "slice_thickness", "ct_number.teflon", "ct_number.air", "low_contrast.cnr")
 
 
@@ -84,7 +84,7 @@ def scan_folder(folder: str | Path, *, origin: str = "import") -> list[SeriesEnt
 
 
 def load_entry(entry: SeriesEntry) -> Any:
-    from station_plugins.ct_qc.dicom_load import load_series
+    from app.ct.dicom_load import load_series
 
     return load_series(list(entry.files) or entry.folder, series_uid=entry.series_uid)
 
@@ -94,7 +94,7 @@ def analyse_entry(entry: SeriesEntry, *, phantom: str = "auto", profile: Any = N
                   progress: Callable[[float, str], None] | None = None,
                   loaded: Any = None, baseline: Any = None, geometry: Any = None) -> AnalysisOutcome:
     """Load (unless given) and analyse one series; ``run(inputs, *, token, progress)``."""
-    from station_plugins.ct_qc.analysis import analyze_series
+    from app.ct.analysis import analyze_series
 
     token = token or CancelToken()
     progress = progress or no_progress
@@ -132,8 +132,10 @@ class TrendPoint:
 
 
 def trend_points(store: Any, serial: str, key: str, limit: int = 500) -> tuple[list[TrendPoint], dict]:
-    """Values of measurement ``key`` over time for one scanner; also the newest limits."""
-    rows = store.query_records(kind=RESULT_KIND, subject=serial, limit=limit, newest_first=False)
+    """Values of measurement ``key`` over time for one scanner (the newest ``limit``
+    results, oldest first); also the newest limits."""
+    rows = store.query_records(kind=RESULT_KIND, subject=serial, limit=limit,
+                               newest_first=True)[::-1]
     points, limits = [], {}
     for row in rows:
         payload = row.payload if isinstance(row.payload, dict) else json.loads(row.payload)
@@ -162,7 +164,8 @@ def _iso_or(text: Any, fallback: str) -> str:
 
 
 def known_serials(store: Any) -> list[str]:
-    return sorted({r.subject for r in store.query_records(kind=RESULT_KIND, limit=5000)})
+    """Every scanner serial with a result (a DISTINCT query: no payload is decoded)."""
+    return sorted(store.subjects(RESULT_KIND))
 
 
 def overlays_for_slice(result: Any, slice_idx: int, pixel_mm: float | None = None) -> list[dict]:

@@ -207,7 +207,7 @@ def shift_bounds(C: np.ndarray, max_len: int) -> np.ndarray:
     max_len = max(1, min(max_len, max(n - 1, 1)))
     out = np.zeros((2, max_len, n + 1))
     for L in range(1, max_len + 1):
-        if L >= n:
+        if n <= L:
             break
         right = np.zeros(n)
         right[:n - L] = (C[L:] - C[:n - L]).min(axis=1)       # u -> u + L

@@ -221,7 +221,7 @@ def _polish_detector(p_single: MatchProblem, modules: np.ndarray,
                   serials=[p_single.serials[i] for i in modules],
                   lots=[p_single.lots[i] for i in modules])
     sol = solve(sub, replace(settings, time_limit=max(0.2, seconds), bound=False,
-                             anneal_threads=1), token=token,
+                             anneal_threads=1, budget_reference_s=0), token=token,
                 start=np.arange(n, dtype=np.int64))
     return modules[sol.perm[:n]]
 
@@ -245,7 +245,7 @@ def run_batch(pool: ModulePool, layout: DetectorLayout, *, detectors: int | None
     p = batch_problem(pool, layout, k, single)
     joint_time = 0.7 * settings.time_limit
     sol = solve(p, replace(settings, moves_per_slot=max(1, settings.moves_per_slot),
-                           time_limit=joint_time),
+                           time_limit=joint_time, budget_reference_s=0),
                 token=token, progress=lambda f, msg: progress(0.7 * f, msg))
     C1 = np.where(np.isfinite(single.c), single.c, np.inf)
     D, lam1 = single.d, np.asarray(single.lam, dtype=float)

@@ -36,6 +36,9 @@ class DetectorLayout:
     excluded_lots: tuple[str, ...] = ()
     forbidden_adjacent_lots: tuple[tuple[str, str], ...] = ()
     lot_change_penalty: float = 0.0
+    # a result whose certified gap is above this (or that has no certified bound) is
+    # flagged weak: the CLI and the panel say so, and approving it needs a reason
+    weak_gap: float = 0.02
 
     def slot_angles(self) -> np.ndarray:
         """Fan angle (degrees) of each slot centre; 0 = iso-ray."""
@@ -100,6 +103,13 @@ def parse_layout(data: dict, name: str) -> DetectorLayout:
     keys = ("fan_angle_deg", "importance_floor", "importance_sigma_deg", "edge_flux_weight",
             "edge_flux_sigma_deg", "boundary_floor", "boundary_sigma_deg", "boundary_scale")
     numbers = {k: float(data[k]) for k in keys if k in data}
+    if "weak_gap" in data:
+        try:
+            numbers["weak_gap"] = float(data["weak_gap"])
+        except (TypeError, ValueError):
+            raise _bad(name, "'weak_gap' must be a number (0.02 = 2 %)") from None
+        if not 0.0 < numbers["weak_gap"] < 1.0:
+            raise _bad(name, "'weak_gap' must be between 0 and 1 (0.02 = 2 %)")
     return DetectorLayout(
         name=str(data.get("name", name)), slots=slots,
         description=str(data.get("description", "")), fixed_slots=fixed,

@@ -31,25 +31,33 @@ class LearnedNeighbourCost:
     """Neighbour-cost provider for the workflow, backed by a verified regression."""
 
     def __init__(self, predict: Callable[[np.ndarray], np.ndarray], source_id: str,
-                 batch: int = 65536) -> None:
+                 batch: int = 262_144) -> None:
         self._predict = predict
         self.source_id = source_id
         self.batch = batch
 
     def neighbour_cost(self, values: np.ndarray) -> np.ndarray:
+        """All m x m pairs; the features of a block of left modules are written by
+        broadcasting into one float32 buffer (the same numbers as :func:`pair_features`,
+        about 4x faster than gathering them pair by pair: this runs inside the user's
+        time limit)."""
         m = values.shape[0]
-        ii, jj = np.meshgrid(np.arange(m), np.arange(m), indexing="ij")
-        ii, jj = ii.ravel(), jj.ravel()
-        out = np.empty(m * m)
+        out = np.empty((m, m))
         feat = edge_features(values)
         R = feat.right.reshape(m, -1)
         Lf = feat.left.reshape(m, -1)
-        for start in range(0, m * m, self.batch):
-            a = ii[start:start + self.batch]
-            b = jj[start:start + self.batch]
-            x = np.concatenate([R[a], Lf[b], R[a] - Lf[b]], axis=1).astype(np.float32)
-            out[start:start + len(a)] = np.asarray(self._predict(x), dtype=float).ravel()
-        d = np.maximum(out.reshape(m, m), 1e-6)
+        k = R.shape[1]
+        rows = max(1, self.batch // max(m, 1))
+        buf = np.empty((rows, m, 3 * k), dtype=np.float32)
+        for i0 in range(0, m, rows):
+            i1 = min(m, i0 + rows)
+            x = buf[:i1 - i0]
+            x[:, :, :k] = R[i0:i1, None, :]
+            x[:, :, k:2 * k] = Lf[None, :, :]
+            x[:, :, 2 * k:] = R[i0:i1, None, :] - Lf[None, :, :]
+            pred = self._predict(x.reshape(-1, 3 * k))
+            out[i0:i1] = np.asarray(pred, dtype=float).reshape(i1 - i0, m)
+        d = np.maximum(out, 1e-6)
         np.fill_diagonal(d, np.inf)
         return d
 

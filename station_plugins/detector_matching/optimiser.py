@@ -10,8 +10,10 @@ it is certified either way.
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +25,8 @@ from station_plugins.detector_matching.anneal import (anneal_chunk, path_cost, s
 from station_plugins.detector_matching.bounds import BoundResult, lagrangian_bound
 from station_plugins.detector_matching.costs import MatchProblem
 from station_plugins.detector_matching.parallel_anneal import ChainPair
-from station_plugins.detector_matching.seeds import greedy_chain, lap_polish, lap_seed
+from station_plugins.detector_matching.lap import hungarian
+from station_plugins.detector_matching.seeds import complete_perm, greedy_chain, lap_polish
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class OptimiserSettings:
     bound: bool = True
     bound_iterations: int = 90       # 0.05-0.2 % below its plateau at 400 slots
     polish: bool = True
+    budget_reference_s: float = 5.0  # moves_per_slot is for this limit (0: fixed budget)
 
 
 @dataclass
@@ -65,6 +69,7 @@ class Solution:
     seeds: dict = field(default_factory=dict)     # seed name -> objective
     bound_iterations: int = 0
     cpu_seconds: dict = field(default_factory=dict)   # thread CPU time: annealing, bound
+    compile_seconds: float = 0.0      # kernels loaded / compiled before the clock started
 
 
 def finite_costs(p: MatchProblem) -> tuple[np.ndarray, np.ndarray, float]:
@@ -103,48 +108,138 @@ def _is_feasible(p: MatchProblem, perm: np.ndarray) -> bool:
     return bool(np.isfinite(p.d[a[:-1], a[1:]]).all())
 
 
+_DUALS: "OrderedDict[str, tuple]" = OrderedDict()   # costs' hash -> the bound's prices
+
+
+def _costs_key(C: np.ndarray, D: np.ndarray, lam: np.ndarray) -> str:
+    h = hashlib.sha1()
+    for a in (C, D, lam):
+        h.update(np.ascontiguousarray(a).tobytes())
+        h.update(str(a.shape).encode())
+    return h.hexdigest()
+
+
+class _Stop:
+    """Cancel token for the bound thread: the user's cancel, or the solve's end."""
+
+    def __init__(self, token: CancelToken) -> None:
+        self.token = token
+        self.stop = False
+
+    @property
+    def cancelled(self) -> bool:
+        return self.stop or self.token.cancelled
+
+
 def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
           token: CancelToken | None = None, progress=no_progress,
-          start: np.ndarray | None = None) -> Solution:
-    t0 = time.perf_counter()
+          start: np.ndarray | None = None, clock_start: float | None = None) -> Solution:
+    """Optimise. The compiled kernels are made ready first (loaded from the cache, or
+    compiled: ``kernels.ensure_ready``) and only then the clock starts, unless the caller
+    started it (``clock_start``, a ``time.perf_counter()`` value taken after its own
+    ``ensure_ready``): the answer comes ``settings.time_limit`` seconds after the clock
+    started (plus the last annealing chunk or DP iteration, ~10-50 ms)."""
+    from station_plugins.detector_matching import kernels
+    warm = kernels.ensure_ready()
+    sol = _solve_timed(p, settings, token=token, progress=progress, start=start,
+                       clock_start=clock_start)
+    sol.compile_seconds = warm.seconds
+    return sol
+
+
+def _budget(settings: OptimiserSettings, n: int) -> int:
+    """Annealing moves: ``moves_per_slot`` per slot for a ``budget_reference_s`` limit,
+    in proportion to the limit (x 0.1 .. x 4): a longer limit searches longer."""
+    if settings.budget_reference_s <= 0:
+        return settings.moves_per_slot * n
+    scale = min(4.0, max(0.1, settings.time_limit / settings.budget_reference_s))
+    return max(1, int(settings.moves_per_slot * n * scale))
+
+
+def _bound_iterations(settings: OptimiserSettings) -> int:
+    """``bound_iterations`` per ``budget_reference_s`` of limit (x 1 .. x 4): a longer
+    limit also tightens the bound."""
+    if settings.budget_reference_s <= 0:
+        return settings.bound_iterations
+    scale = min(4.0, max(1.0, settings.time_limit / settings.budget_reference_s))
+    return int(round(settings.bound_iterations * scale))
+
+
+def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
+                 token: CancelToken | None = None, progress=no_progress,
+                 start: np.ndarray | None = None, clock_start: float | None = None) -> Solution:
+    t0 = time.perf_counter() if clock_start is None else clock_start
     token = token or CancelToken()
     n, m = p.n, p.m
     if m < n:
         raise InputRejected(f"{m} candidate modules for {n} slots.", code="DM-SHORT")
+    deadline = t0 + settings.time_limit
     C, D, big = finite_costs(p)
     lam = np.ascontiguousarray(p.lam, dtype=float)
     fixed = p.fixed.astype(np.int64)
     free_pos, next_fixed = _fixed_arrays(fixed, n)
     fixed_mask = fixed >= 0
     out_nb, in_nb = neighbour_lists(D, settings.candidates)
+
+    bound_box: dict = {}
+    stop = _Stop(token)
+    have_bound = threading.Event()
+    best_known: list[float] = [np.inf]      # the annealer's best, read by the bound thread
+    bound_thread = None
+    if settings.bound:
+        def live(it: int, value: float) -> None:      # the best bound so far, certified
+            bound_box["live"] = (it, value)
+            if it == 0:
+                bound_box["gl"] = value
+                have_bound.set()
+
+        def run_bound() -> None:
+            # the same costs optimised again (the panel's "optimise" after an edit or a
+            # lock): the dual ascent continues where the last run stopped
+            c0 = time.thread_time()
+            key = _costs_key(C, D, lam)
+            r = lagrangian_bound(
+                C, D, lam, lambda: best_known[0], iterations=_bound_iterations(settings),
+                time_limit=max(0.05, deadline - time.perf_counter() - 0.05), token=stop,
+                on_iteration=live, start=_DUALS.get(key))
+            if r.state is not None:
+                _DUALS[key] = r.state
+                _DUALS.move_to_end(key)
+                while len(_DUALS) > 4:
+                    _DUALS.popitem(last=False)
+            bound_box["r"] = r
+            bound_box["cpu"] = time.thread_time() - c0
+        bound_thread = threading.Thread(target=run_bound, name="dm-bound", daemon=True)
+
     progress(0.0, "seeding")
-    seeds = {"linear_assignment": lap_seed(C), "greedy_chain": greedy_chain(C, D, lam, fixed)}
+    seeds = {"greedy_chain": greedy_chain(C, D, lam, fixed)}
     if start is not None:
         seeds["given"] = np.asarray(start, dtype=np.int64).copy()
     seed_obj = {k: float(path_cost(v, C, D, lam, n)) for k, v in seeds.items()}
     best_name = min(seed_obj, key=seed_obj.get)
     perm = seeds[best_name].copy()
-    if settings.polish:
-        perm = lap_polish(perm, C, D, lam, fixed, max_rounds=3, token=token)
-    upper = float(path_cost(perm, C, D, lam, n))
-
-    deadline = t0 + settings.time_limit
-    bound_box: dict[str, BoundResult] = {}
-    best_known = [upper]                 # the annealer's best, read by the bound thread
-    bound_thread = None
-    if settings.bound:
-        def run_bound() -> None:
-            c0 = time.thread_time()
-            bound_box["r"] = lagrangian_bound(
-                C, D, lam, lambda: best_known[0], iterations=settings.bound_iterations,
-                time_limit=max(0.05, deadline - time.perf_counter() - 0.1), token=token)
-            bound_box["cpu"] = time.thread_time() - c0
-        bound_thread = threading.Thread(target=run_bound, name="dm-bound", daemon=True)
+    best_known[0] = seed_obj[best_name]
+    if bound_thread is not None:
         bound_thread.start()
+    # the linear assignment on slot costs alone is a reported baseline (never a good
+    # start: 50-80 % above the best known): computed on its own thread (numba, no GIL)
+    lap_box: dict = {}
+    lap_thread = threading.Thread(
+        target=lambda: lap_box.__setitem__("perm", complete_perm(hungarian(C)[0], m)),
+        name="dm-lap-baseline", daemon=True)
+    lap_thread.start()
+    polish_reserve = 0.02 + 3e-4 * n
+    lap_estimate = 5e-5 * n              # one polish LAP at n slots, idle machine
+    if settings.polish:
+        perm = lap_polish(perm, C, D, lam, fixed, max_rounds=3, token=token,
+                          lap_estimate=lap_estimate,
+                          deadline=deadline - polish_reserve)
+    upper = float(path_cost(perm, C, D, lam, n))
+    best_known[0] = upper
 
     best_perm = perm.copy()
     current = best = upper
-    total = settings.moves_per_slot * n
+    total = _budget(settings, n)
     moves = 0
     cut = False
     uphill = sample_uphill(perm.copy(), C, D, lam, n, free_pos, 2000, settings.seed)
@@ -160,12 +255,12 @@ def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
                       dtype=float)
     mix = np.cumsum(np.asarray(settings.move_mix, dtype=float))
     mix = mix / (mix[-1] + settings.insertion_share)
-    polish_reserve = 0.06 + 3e-4 * n
     sa_start = time.perf_counter()
     cpu0 = time.thread_time()
-    sa_budget = max(1e-3, deadline - polish_reserve - sa_start)
-    frac = 0.0            # schedule position: moves done / budget, or time used / budget
-    last_chunk_s = 0.0
+    sa_end = deadline - polish_reserve
+    sa_budget = max(1e-3, sa_end - sa_start)
+    frac = 0.0            # schedule position: max(moves done / budget, time used / time)
+    rate = 0.0            # seconds per move of the last chunk
     parallel = (ChainPair(perm, current, settings.sync_every)
                 if settings.anneal_threads > 1 and free_pos.size >= 2 else None)
     try:
@@ -173,21 +268,25 @@ def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
             if token.cancelled:
                 raise Cancelled("Optimisation cancelled.")
             k = min(settings.chunk_moves, total - moves)
-            # graceful under load: when the clock runs ahead of the move budget, the
-            # schedule follows the clock, so the search always ends cold (then cut_by_time)
-            time_frac = (time.perf_counter() - sa_start) / sa_budget
-            if time_frac >= 1.0:
+            if chunk == 0:                  # a short first chunk measures the move rate
+                k = min(k, max(2_000, settings.chunk_moves // 10))
+            now = time.perf_counter()
+            left = sa_end - now
+            if rate > 0 and k * rate > left:
+                # anytime: the last chunk is cut to what the clock has left
+                k = int(left / rate)
+                cut = True
+                if k < 2_000:
+                    break
+            elif left <= 0:
                 cut = True
                 break
+            # the schedule follows whichever is further on: the move budget or the clock
+            # (a busy machine, a short limit): the search always ends cold at the deadline
             f0 = frac
             f1 = (moves + k) / total
-            # the schedule follows the clock only when, after the first 10 % of the
-            # budget, the clock is more than 15 % of the budget ahead of the moves: the
-            # move rate varies a lot over a run (hot chunks accept more and long moves,
-            # the bound thread shares the cores at first), so a projection from the rate
-            # so far cut idle runs that would have finished in time
-            time_f1 = time_frac + last_chunk_s / sa_budget
-            if moves >= total // 10 and time_f1 > f1 + 0.15:
+            time_f1 = (now - sa_start + k * rate) / sa_budget
+            if time_f1 > f1:
                 cut = True
                 f1 = min(1.0, time_f1)
             ts = t_hi * (t_lo / t_hi) ** f0
@@ -206,7 +305,7 @@ def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
                                                 chunk_seed, settings.max_segment, current, best,
                                                 mix, guided, CT, SB)
                 current = float(path_cost(perm, C, D, lam, n))   # drift-free bookkeeping
-            last_chunk_s = time.perf_counter() - t_chunk
+            rate = (time.perf_counter() - t_chunk) / max(k, 1)
             best_known[0] = min(best_known[0], best)
             moves += k
             chunk += 1
@@ -219,21 +318,39 @@ def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
     perm = best_perm
     if settings.polish:
         progress(0.92, "polishing (exact LAP neighbourhoods)")
-        perm = lap_polish(perm, C, D, lam, fixed, token=token)
+        perm = lap_polish(perm, C, D, lam, fixed, token=token, deadline=deadline - 0.01,
+                          lap_estimate=lap_estimate)
     if token.cancelled:
         raise Cancelled("Optimisation cancelled.")
     slot_cost = float(p.c[np.arange(n), perm[:n]].sum())
     nb = float((p.lam * p.d[perm[:n - 1], perm[1:n]]).sum()) if n > 1 else 0.0
     objective = slot_cost + nb
+    best_known[0] = min(best_known[0], objective)
+    b = None
     if bound_thread is not None:
         progress(0.96, "waiting for the lower bound")
-        bound_thread.join()
-    b = bound_box.get("r")
+        bound_thread.join(max(0.0, deadline - time.perf_counter()))
+        if not have_bound.is_set():        # not even Gilmore-Lawler yet (a very busy
+            have_bound.wait(max(0.0, deadline + 0.04 * settings.time_limit  # machine)
+                                - time.perf_counter()))
+        stop.stop = True                   # the bound ends after its current DP iteration
+        b = bound_box.get("r")
+        if b is None:                      # still in an iteration: its best so far
+            it, live = bound_box.get("live", (0, -np.inf))
+            gl0 = bound_box.get("gl", -np.inf)
+            b = BoundResult(gl0, live, it, time.perf_counter() - t0, []) \
+                if np.isfinite(max(live, gl0)) else None
     gl = b.gilmore_lawler if b else float("nan")
     lb = b.value if b else float("nan")
-    if b and not (b.iterations >= settings.bound_iterations):
-        cut = cut or time.perf_counter() >= deadline - 0.2
+    if b is not None and (b.timed_out or bound_box.get("r") is None):
+        cut = True                         # the bound was stopped by the clock
     gap = (objective - lb) / abs(lb) if b and lb and np.isfinite(objective) else float("nan")
+    lap_thread.join(max(0.0, deadline - time.perf_counter()))
+    if "perm" in lap_box:
+        seed_obj = {"linear_assignment": float(path_cost(lap_box["perm"], C, D, lam, n)),
+                    **seed_obj}
+    else:
+        seed_obj = {"linear_assignment": float("nan"), **seed_obj}
     progress(1.0, "done")
     return Solution(perm=perm, objective=objective, slot_cost=slot_cost, neighbour_cost=nb,
                     lower_bound=lb, gilmore_lawler=gl, gap=gap,

@@ -9,13 +9,13 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFileDialog,
-                               QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QFormLayout, QGroupBox, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QScrollArea, QSpinBox, QSplitter,
                                QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 from PySide6.QtCore import QEvent, Qt
 
-from app.core.errors import PharosError
+from app.core.errors import InputRejected, PharosError
 from station_plugins.detector_matching.detector_models import available_detector_models, load_layout
 from station_plugins.detector_matching.ui_arc import DetectorArcView
 from station_plugins.detector_matching.ui_pool import PoolView
@@ -23,6 +23,7 @@ from station_plugins.detector_matching.workflow import batch, run, settings_for
 from widgets.message_bar import MessageBar
 from widgets.progress_bar import TaskProgressBar
 from widgets.tasks import TaskController
+from widgets.flow_layout import FlowLayout
 
 
 def _fmt(x: float, pct: bool = False) -> str:
@@ -72,13 +73,13 @@ class DetectorMatchingPanel(QWidget):
                                         controller=self.runner)
         self.model_label, self.seed_label = QLabel(self), QLabel(self)
         self.time_label, self.cost_label = QLabel(self), QLabel(self)
-        top = QHBoxLayout()
+        top = FlowLayout()          # wraps at 1366 px / in Chinese instead of widening
         for w in (self.import_button, self.import_db_button, self.model_label, self.model_combo,
                   self.seed_label, self.seed_spin, self.time_label,
                   self.time_spin, self.cost_label, self.cost_combo,
                   self.optimise_button):
             top.addWidget(w)
-        top.addWidget(self.progress, 1)
+        top.addWidget(self.progress, stretch=True)
 
         self.pool_view = PoolView(self)
         self.arc = DetectorArcView(self)
@@ -118,6 +119,16 @@ class DetectorMatchingPanel(QWidget):
         self.lock_button.clicked.connect(self.lock_selected)
         self.serial_edit = QLineEdit(self)
         self.serial_edit.setObjectName("detector_serial_edit")
+        # weak result (gap above the detector model's threshold, or no bound): said in
+        # the summary box, and approval needs a reason (signed and audited)
+        self.weak_label = QLabel(self)
+        self.weak_label.setObjectName("weak_result_label")
+        self.weak_label.setWordWrap(True)
+        self.weak_label.setStyleSheet("background: #fdebd0; color: #873600; "
+                                      "border: 1px solid #e67e22; padding: 4px;")
+        self.weak_label.hide()
+        self.weak_reason_edit = QLineEdit(self)
+        self.weak_reason_edit.setObjectName("weak_reason_edit")
         self.approve_button = QPushButton(self)
         self.approve_button.setObjectName("approve_button")
         self.approve_button.clicked.connect(self.approve)
@@ -126,7 +137,9 @@ class DetectorMatchingPanel(QWidget):
         self.mes_button.clicked.connect(self.send_to_mes)
         side = QVBoxLayout()
         self.arrangement_box = box = QGroupBox(self)
-        QVBoxLayout(box).addWidget(self.summary)
+        bl = QVBoxLayout(box)
+        bl.addWidget(self.weak_label)
+        bl.addWidget(self.summary)
         side.addWidget(box)
         self.compare_box = cbox = QGroupBox(self)
         cl = QVBoxLayout(cbox)
@@ -144,9 +157,10 @@ class DetectorMatchingPanel(QWidget):
         af = QFormLayout(abox)
         self.serial_label = QLabel(self)
         af.addRow(self.serial_label, self.serial_edit)
+        self.weak_reason_label = QLabel(self)
+        af.addRow(self.weak_reason_label, self.weak_reason_edit)
         af.addRow(self.approve_button)
         af.addRow(self.mes_button)
-        side.addWidget(abox)
         side.addStretch(1)
         side_inner = QWidget(self)
         side_inner.setLayout(side)
@@ -171,7 +185,15 @@ class DetectorMatchingPanel(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.left_tabs)
         split.addWidget(centre)
-        split.addWidget(side_w)
+        # the release box (serial, Approve, MES) stays below the scroll area: the primary
+        # actions are always on screen, whatever the height of the texts above
+        side_col = QWidget(self)
+        side_col.setObjectName("dm_side_column")
+        col = QVBoxLayout(side_col)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(side_w, 1)
+        col.addWidget(abox)
+        split.addWidget(side_col)
         split.setSizes([420, 700, 300])
         self.message_bar = MessageBar(self, object_name="dm_message_bar")
         lay = QVBoxLayout(self)
@@ -254,6 +276,9 @@ class DetectorMatchingPanel(QWidget):
         self.edit_box.setTitle(self.tr("Manual edit"))
         self.release_box.setTitle(self.tr("Release"))
         self.serial_label.setText(self.tr("Detector serial"))
+        self.weak_reason_label.setText(self.tr("Reason (weak result)"))
+        self.weak_reason_edit.setPlaceholderText(self.tr(
+            "why this weak arrangement is approved anyway (signed and audited)"))
         self.left_tabs.setTabText(0, self.tr("Module pool"))
         self.left_tabs.setTabText(1, self.tr("Batch (several detectors)"))
         self.spec_label.setText(self.tr("Spec: cost per slot at most"))
@@ -437,14 +462,27 @@ class DetectorMatchingPanel(QWidget):
             return
         from app.core.ids import content_hash
 
+        weak = self.session.weakness
+        reason = self.weak_reason_edit.text().strip()
+        if weak is not None and not reason:
+            self.message_bar.show_error(InputRejected(
+                self.tr("This result is weak: {why}. Optimise again with a longer time "
+                        "limit, or enter the reason for approving it anyway.").format(
+                            why=self._weak_text(weak)), code="DM-WEAK"))
+            self.weak_reason_edit.setFocus()
+            return
+
         def sign(username: str, password: str, meaning: str, comment: str) -> Any:
             return self.session.approve(serial, password=password, meaning=meaning,
-                                        comment=comment)
+                                        comment=comment, weak_reason=reason)
 
         s = self.session.current.solution
         SignatureDialog.ask(self, sign, title=self.tr("Detector arrangement {s}").format(s=serial),
                             summary=self.tr("{n} slots, objective {o}, gap {g}").format(
-                                n=len(payload["slots"]), o=_fmt(s.objective), g=_fmt(s.gap, True)),
+                                n=len(payload["slots"]), o=_fmt(s.objective), g=_fmt(s.gap, True))
+                            + ("" if weak is None else "\n" + self.tr(
+                                "WEAK RESULT: {why}. Reason: {r}").format(
+                                    why=self._weak_text(weak), r=reason)),
                             content_sha256=content_hash(payload),
                             session_user=self.ctx.user, default_meaning="approved")
         self._refresh()
@@ -578,6 +616,27 @@ class DetectorMatchingPanel(QWidget):
                 s=s, m=p.serials[cur.perm[s]], c=_fmt(p.c[s, cur.perm[s]])))
         self.selection_label.setText("\n".join(parts))
 
+    def _weak_text(self, weak: Any) -> str:
+        if weak.note:
+            return weak.note
+        if not weak.certified:
+            return self.tr("no certified lower bound, so how far this arrangement is from "
+                           "the best possible is unknown")
+        return self.tr("the certified gap {g} is above the {t} threshold of {m}: the "
+                       "arrangement may be up to {g} worse than the best possible").format(
+                           g=f"{100 * weak.gap:.2f} %", t=f"{100 * weak.threshold:.2f} %",
+                           m=weak.model)
+
+    def _show_weakness(self) -> None:
+        weak = self.session.weakness if self.session.current is not None else None
+        self.weak_label.setVisible(weak is not None)
+        self.weak_reason_edit.setEnabled(weak is not None)
+        self.weak_reason_label.setEnabled(weak is not None)
+        if weak is not None:
+            self.weak_label.setText(self.tr("Weak result: {why}. Optimise again with a "
+                                            "longer time limit; approving it needs a "
+                                            "reason.").format(why=self._weak_text(weak)))
+
     def _refresh(self) -> None:
         s = self.session
         if s.pool is not None:
@@ -590,6 +649,7 @@ class DetectorMatchingPanel(QWidget):
         self.mes_button.setEnabled(s.approved_record_id is not None)
         self.profile_plot.clear()
         if not has:
+            self._show_weakness()
             self.summary.setText(self.tr("No arrangement yet."))
             self.compare.setText("-")
             self._fill_compare_combo(None)
@@ -636,6 +696,7 @@ class DetectorMatchingPanel(QWidget):
             + "<br>" + self.tr("feasible: {f}").format(
                 f=self.tr("yes") if sol.feasible else self.tr("NO"))
             + "<br>" + util)
+        self._show_weakness()
         self._fill_compare_combo(ref)
         if ref is not None:
             prev = ref.solution

@@ -22,7 +22,9 @@ class DetectorMatchingStation(StationPlugin):
         actions={"import": roles(*ENGINEERS), "optimise": roles(*ENGINEERS),
                  "approve": roles("quality_engineer", "supervisor"),
                  "send_to_mes": roles(*ENGINEERS)},
-        order=30)
+        order=30,
+        requires=("resources/detector_models/*.toml",
+                  "models/detector_neighbour_cost/*/card.json"))
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
@@ -39,7 +41,13 @@ class DetectorMatchingStation(StationPlugin):
         return self._session
 
     def create_panel(self, parent: "QWidget | None" = None) -> "QWidget":
+        from station_plugins.detector_matching import kernels
         from station_plugins.detector_matching.panel import DetectorMatchingPanel
+
+        # the optimiser's compiled kernels: this data folder's cache, loaded (or compiled)
+        # in the background now, so that an optimisation's clock never pays for them
+        kernels.configure(getattr(self.ctx.config, "data_dir", None) or self.ctx.data_dir)
+        kernels.warm_up_in_background()
 
         return DetectorMatchingPanel(self.ctx, self.session, parent)
 

@@ -19,6 +19,39 @@ RESULT_SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "match_result.schema.json"
 
 
+@dataclass(frozen=True)
+class Weakness:
+    """Why a result is weak: its certified gap is above the detector model's threshold,
+    or it has no certified bound at all (gap NaN)."""
+    gap: float
+    threshold: float
+    model: str
+    note: str = ""           # a reason other than the gap (e.g. a batch spec not met)
+
+    @property
+    def certified(self) -> bool:
+        return math.isfinite(self.gap)
+
+    def text(self) -> str:
+        if self.note:
+            return self.note
+        if not self.certified:
+            return (f"no certified lower bound: how far this arrangement is from the best "
+                    f"possible is unknown (threshold of {self.model}: "
+                    f"{100 * self.threshold:.2f} %)")
+        return (f"certified gap {100 * self.gap:.2f} % is above the {100 * self.threshold:.2f} % "
+                f"threshold of {self.model}: the arrangement may be up to "
+                f"{100 * self.gap:.1f} % worse than the best possible")
+
+
+def weakness(gap: float, layout) -> Weakness | None:
+    """None when the result is certified within the detector model's ``weak_gap``."""
+    threshold = float(getattr(layout, "weak_gap", 0.02))
+    if gap is not None and math.isfinite(gap) and gap <= threshold:
+        return None
+    return Weakness(float("nan") if gap is None else float(gap), threshold, layout.name)
+
+
 def _num(x: float) -> float | None:
     return None if x is None or not math.isfinite(x) else float(x)
 
@@ -54,8 +87,13 @@ class MatchResult:
     def spares(self) -> list[str]:
         return [self.problem.serials[i] for i in self.solution.perm[self.problem.n:]]
 
+    @property
+    def weakness(self) -> Weakness | None:
+        return weakness(self.solution.gap, self.problem.layout)
+
     def to_dict(self) -> dict:
         s, p = self.solution, self.problem
+        weak = self.weakness
         left_out = list(p.left_out) + [
             {"serial": serial, "reason": "spare: not needed by the best arrangement",
              "stage": "optimiser"} for serial in self.spares()]
@@ -75,6 +113,7 @@ class MatchResult:
             "seed": s.seed,
             "time_limit_s": self.time_limit,
             "seconds": round(s.seconds, 4),
+            "kernel_seconds": round(s.compile_seconds, 4),
             "objective": _num(s.objective),
             "slot_cost": _num(s.slot_cost),
             "neighbour_cost": _num(s.neighbour_cost),
@@ -83,6 +122,9 @@ class MatchResult:
             "gap": _num(s.gap),
             "feasible": s.feasible,
             "cut_by_time": s.cut_by_time,
+            "weak": weak is not None,
+            "weak_gap_threshold": p.layout.weak_gap,
+            "weak_reason": weak.text() if weak is not None else None,
             "baselines": {k: _num(v) for k, v in s.seeds.items()},
             "material_utilisation": round(p.n / total_modules, 6) if total_modules else None,
             "assignment": self.assignment(),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from station_plugins.ct_qc.simulator.fbp import radial_fbp
+from app.ct.fbp import radial_fbp
 from station_plugins.detector_matching import indicators as I
 
 VIEWS = 180

@@ -66,15 +66,23 @@ def greedy_chain(C: np.ndarray, D: np.ndarray, lam: np.ndarray, fixed: np.ndarra
 
 
 def lap_polish(perm: np.ndarray, C: np.ndarray, D: np.ndarray, lam: np.ndarray,
-               fixed: np.ndarray, *, max_rounds: int = 50, token=None) -> np.ndarray:
-    """Alternate exact LAPs over every 2nd and every 3rd slot until no gain."""
+               fixed: np.ndarray, *, max_rounds: int = 50, token=None,
+               deadline: float | None = None, lap_estimate: float = 0.0) -> np.ndarray:
+    """Alternate exact LAPs over every 2nd and every 3rd slot until no gain (or until
+    ``deadline``, a ``time.perf_counter()`` value: the next LAP would end after it;
+    ``lap_estimate``: the expected time of the first one)."""
+    import time
     perm = perm.copy()
     n, m = C.shape
     free = fixed < 0
     stale = 0
+    last = lap_estimate                 # duration of the last LAP (first: an estimate)
     patterns = [(2, 0), (2, 1), (3, 0), (3, 1), (3, 2)]
     for rnd in range(max_rounds * len(patterns)):
         if token is not None and token.cancelled:
+            break
+        t_lap = time.perf_counter()
+        if deadline is not None and t_lap + last > deadline:
             break
         k, r = patterns[rnd % len(patterns)]
         pos = np.flatnonzero(free & (np.arange(n) % k == r))
@@ -91,6 +99,7 @@ def lap_polish(perm: np.ndarray, C: np.ndarray, D: np.ndarray, lam: np.ndarray,
         current = cost[np.arange(pos.size), np.arange(pos.size)].sum()
         rows, cols = linear_sum_assignment(cost)
         new = cost[rows, cols].sum()
+        last = time.perf_counter() - t_lap
         if new < current - 1e-9 * max(1.0, abs(current)):
             chosen = movable[cols]
             perm[pos[rows]] = chosen

@@ -17,7 +17,7 @@ from station_plugins.detector_matching.costs import MatchProblem, artifact_profi
 from station_plugins.detector_matching.detector_models import DetectorLayout, load_layout
 from station_plugins.detector_matching.importer import ModulePool, import_pool
 from station_plugins.detector_matching.optimiser import OptimiserSettings, Solution
-from station_plugins.detector_matching.result import MatchResult
+from station_plugins.detector_matching.result import MatchResult, Weakness, weakness
 from station_plugins.detector_matching.workflow import MatchInputs, evaluate
 
 ARRANGEMENT_KIND = "detector_matching.arrangement"
@@ -193,6 +193,23 @@ class MatchSession:
         return all(now.get(k) == v for k, v in self._bound_locks.items())
 
     @property
+    def weakness(self) -> Weakness | None:
+        """Why the current arrangement is weak (None: certified within the detector
+        model's ``weak_gap``). A batch detector has no bound of its own: it is weak when
+        it does not meet the batch's spec."""
+        if self.current is None:
+            return None
+        sol = self.current.solution
+        if self.batch_detector is not None and self.batch is not None:
+            per_slot = sol.objective / max(1, self.problem.n)
+            if per_slot <= self.batch.spec_cost_per_slot:
+                return None
+            return Weakness(float("nan"), self.layout.weak_gap, self.layout.name,
+                            note=f"batch detector {self.batch_detector} does not meet the "
+                            f"spec: {per_slot:.4f} per slot > {self.batch.spec_cost_per_slot:.4f}")
+        return weakness(sol.gap if self.bound_valid else float("nan"), self.layout)
+
+    @property
     def lower_bound(self) -> float:
         return self.result.solution.lower_bound if self.bound_valid else float("nan")
 
@@ -266,8 +283,10 @@ class MatchSession:
                 "feasible": s.feasible, "seed": s.seed, "slots": slots}
 
     def approve(self, detector_serial: str, *, password: str, meaning: str = "approved",
-                comment: str = "") -> tuple[Any, Any]:
-        """Store the arrangement record and sign it (re-authentication)."""
+                comment: str = "", weak_reason: str = "") -> tuple[Any, Any]:
+        """Store the arrangement record and sign it (re-authentication). A weak
+        arrangement (:attr:`weakness`) needs ``weak_reason``: it goes into the signed
+        record and the audit trail."""
         self.ctx.require("approve")
         if not detector_serial.strip():
             raise InputRejected("Enter the detector serial number before approving.",
@@ -275,7 +294,16 @@ class MatchSession:
         if not self.current.solution.feasible:
             raise ValidationError("This arrangement is not feasible (lock or forbidden pair "
                                   "violated); it cannot be approved.")
+        weak = self.weakness
+        if weak is not None and not weak_reason.strip():
+            raise InputRejected(f"This arrangement is weak ({weak.text()}).", code="DM-WEAK",
+                                remedy="Optimise again with a longer time limit, or give the "
+                                "reason for approving it anyway.")
         payload = self.arrangement_payload(detector_serial.strip())
+        if weak is not None:
+            payload["weak"] = {"reason_for_approval": weak_reason.strip(), "why": weak.text(),
+                               "gap": weak.gap if weak.certified else None,
+                               "threshold": weak.threshold}
         user = self.ctx.user
         signature = self.ctx.signatures.authenticate_signer(user.username, password, meaning)
         with self.ctx.store.write() as conn:
@@ -285,6 +313,10 @@ class MatchSession:
                                                conn=conn)
             sig = self.ctx.signatures.record(conn, signature, ARRANGEMENT_KIND, record.id,
                                              payload, meaning, comment)
+            if weak is not None and self.ctx.audit is not None:
+                self.ctx.audit.append("approve_weak_result", ARRANGEMENT_KIND, record.id,
+                                      username=user.username, reason=weak_reason.strip(),
+                                      new=payload["weak"], conn=conn)
         self.approved_record_id = record.id
         return record, sig
 

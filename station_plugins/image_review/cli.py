@@ -7,11 +7,10 @@ Import-light: numpy and the station's logic load inside the commands.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import fail, open_context, read_password, write_json
+from app.cli.common import fail, read_password, write_json
 from app.core.errors import PharosError, ValidationError
 
 STATION = "image_review"
@@ -62,12 +61,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _context(args: argparse.Namespace) -> tuple[Any, Any]:
-    """(Workstation, StationContext) with the station's actions declared on the context."""
-    from station_plugins.image_review.plugin import ImageReviewStation
+    """(Workstation, StationContext) with the station's actions declared on the context
+    (the plugin is found by discovery, as the GUI finds it)."""
+    from app.cli.common import open_workstation, station_instance
 
-    ws, ctx = open_context(args, STATION, start_loop=False)
-    ImageReviewStation(ctx)
-    return ws, ctx
+    ws = open_workstation(args, start_loop=False)
+    return ws, station_instance(ws, STATION).ctx
 
 
 # --- ai classify -----------------------------------------------------------------------

@@ -23,7 +23,7 @@ from typing import Any
 
 from app.core.errors import InputRejected, ValidationError
 from app.core.ids import canonical_json, new_id, utc_iso
-from station_plugins.image_review.review_queue import (APPROVE_REASONS, REJECT_REASONS,
+from app.ct.review import (APPROVE_REASONS, REJECT_REASONS,
                                                        ReviewItem, ReviewQueue)
 
 FORMAT = "pharos.review_dataset"
@@ -102,7 +102,7 @@ def export_dataset(queue: ReviewQueue, out_dir: Path, *, username: str, audit: A
     (out_dir / "images").mkdir(parents=True, exist_ok=True)
     rows = []
     for it in items:
-        src = queue.image_dir / it.image_path
+        src = queue.image_file(it)
         if not src.exists() or _sha256(src) != it.image_sha256:
             raise InputRejected(f"The review image of item {it.id} is missing or altered; "
                                 f"the export stops (nothing unverified is exported).")

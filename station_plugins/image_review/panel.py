@@ -21,7 +21,7 @@ from app.adapters.esign import content_digest
 from app.core.errors import PermissionDenied, PharosError
 from app.core.roles import Role
 from station_plugins.image_review import panel_jobs as jobs
-from station_plugins.image_review.review_queue import ConflictError, KIND_DECISION
+from app.ct.review import ConflictError, KIND_DECISION
 from station_plugins.image_review.service import ReviewService
 from station_plugins.image_review.ui_queue import QueueView
 from station_plugins.image_review.ui_review import BANNER, ReviewView

@@ -31,6 +31,7 @@ class ImageReviewStation(StationPlugin):
             "classify": frozenset({_QE, _OP, _SUP, _ADM}),
         },
         order=20,
+        requires=("models/ct_phantom_classifier/*/card.json", "resources/phantoms/*.json"),
     )
 
     def __init__(self, ctx: Any) -> None:

@@ -19,8 +19,8 @@ import numpy as np
 
 from app.core.errors import Cancelled, InputRejected, ModelIntegrityError, PharosError
 from app.core.tasks import CancelToken, no_progress
-from station_plugins.image_review.ai_check import AiChecker, AiResult
-from station_plugins.image_review.review_queue import ReviewItem, ReviewQueue, flag_reasons
+from app.ct.ai.check import AiChecker, AiResult
+from app.ct.review import ReviewItem, ReviewQueue, flag_reasons
 
 KIND_AI_VERDICT = "review.ai_verdict"
 Progress = Callable[[float, str], None]
@@ -51,7 +51,7 @@ def load_input(paths: str | Path | Iterable[str | Path], *,
                             "DICOM files or a .npy volume.")
     if len(items) == 1 and items[0].suffix.lower() == ".npy":
         return _load_npy(items[0])
-    from station_plugins.ct_qc.dicom_load import load_series
+    from app.ct.dicom_load import load_series
 
     series = load_series(items if len(items) > 1 else items[0], series_uid=series_uid,
                          require_ct=True)
@@ -117,8 +117,8 @@ def physics_for(inp: LoadedInput, *, token: CancelToken | None = None,
     profile by phantom). An analysis that cannot decide is an ERROR verdict, kept."""
     if inp.series is None:
         return {}
-    from station_plugins.ct_qc.analysis import analyze_series
-    from station_plugins.ct_qc.cli import resolve_profile
+    from app.ct.analysis import analyze_series
+    from app.ct.limits import resolve_profile
 
     try:
         result = analyze_series(inp.series, phantom="auto",
@@ -149,8 +149,8 @@ class ReviewService:
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
-        self.queue = ReviewQueue(ctx.store, ctx.signatures, Path(ctx.data_dir) / "images",
-                                 two_person_rejection=self.two_person_rule())
+        self.queue = ReviewQueue.for_data_folder(ctx.store, ctx.signatures, ctx.config.data_dir,
+                                                 two_person_rejection=self.two_person_rule())
         self._checker: AiChecker | None = None
         self._ai_error: PharosError | None = None
 

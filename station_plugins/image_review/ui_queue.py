@@ -136,6 +136,7 @@ class QueueView(QWidget):
         self.proxy = QueueFilterProxy(self)
         self.proxy.setSourceModel(self.item_model)
         self.table = QTableView(self)
+        self.table.setMinimumHeight(48)   # the list scrolls; the decision box stays on screen
         self.table.setObjectName("review_queue_table")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, Q
                                QVBoxLayout,
                                QWidget)
 
-from station_plugins.image_review.review_queue import APPROVE_REASONS, REJECT_REASONS
+from app.ct.review import APPROVE_REASONS, REJECT_REASONS
 from station_plugins.image_review.ui_texts import (class_text, decision_reason_text,
                                                    queue_reason_text, status_text)
 from station_plugins.image_review.ui_verdicts import AiScoresView, PhysicsView
@@ -84,7 +84,7 @@ class ReviewView(QWidget):
             combo.currentIndexChanged.connect(lambda *_: self.sig_draft_changed.emit())
         self.comment_edit = QPlainTextEdit(self.decision_box)
         self.comment_edit.setObjectName("review_comment")
-        self.comment_edit.setFixedHeight(60)
+        self.comment_edit.setFixedHeight(46)
         self.comment_edit.textChanged.connect(self.sig_draft_changed)
         self.approve_button = QPushButton(self.decision_box)
         self.approve_button.setObjectName("review_approve")
@@ -126,6 +126,9 @@ class ReviewView(QWidget):
         box = QVBoxLayout(self.decision_box)
         box.addLayout(self.form)
         box.addLayout(buttons)
+        # the keys are on the buttons; the full hint (mouse too) is a tooltip, so the
+        # decision box fits a 1366x768 screen with a safety banner shown
+        self.keys_label.setVisible(False)
         box.addWidget(self.keys_label)
         box.addWidget(self.history_label)
         box.addStretch(1)
@@ -260,6 +263,8 @@ class ReviewView(QWidget):
         self.keys_label.setText(self.tr(
             "Keys: N next item · A approve · R reject · H heatmap on/off. Mouse: drag pans, "
             "wheel zooms, right-drag sets window/level (both images follow)."))
+        for w in (self.decision_box, self.image_viewer):
+            w.setToolTip(self.keys_label.text())
         self._show_history()
 
     def _show_history(self) -> None:

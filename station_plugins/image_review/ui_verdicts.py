@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHeade
                                QWidget)
 
 from app.core.measurement import Verdict
-from station_plugins.image_review.preprocess import CLASSES
+from app.ct.ai.preprocess import CLASSES
 from station_plugins.image_review.ui_texts import class_text
 from widgets.state_style import NOTICE_COLORS, verdict_color
 from widgets.verdict_badge import VerdictBadge, verdict_text

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import DeviceError
+from station_plugins.lead_room.sim_args import add_sim_arguments
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,22 +62,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     m = sub.add_parser("sim", help="run the gateway simulator (OPC UA server)")
     add_sim_arguments(m)
     m.set_defaults(func=_sim)
-
-
-def add_sim_arguments(p: argparse.ArgumentParser) -> None:
-    from station_plugins.lead_room.plant_model import FAULTS
-
-    p.add_argument("--rooms", type=int, default=30)
-    p.add_argument("--port", type=int, default=4851)
-    p.add_argument("--rate", type=float, default=2.0, help="updates per second per signal")
-    p.add_argument("--time-scale", type=float, default=30.0,
-                   help="simulated seconds per real second")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--security", default="None",
-                   choices=["None", "Basic256Sha256_SignAndEncrypt"])
-    p.add_argument("--pki", default="", help="simulator PKI folder (own/, trusted/, rejected/)")
-    p.add_argument("--fault", action="append", metavar="ROOM:FAULT",
-                   help=f"inject at start; faults: {', '.join(FAULTS)}")
 
 
 def _sim(args: argparse.Namespace) -> int:

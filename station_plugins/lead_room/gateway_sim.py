@@ -239,7 +239,7 @@ def run_cli(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    from station_plugins.lead_room.cli import add_sim_arguments
+    from station_plugins.lead_room.sim_args import add_sim_arguments
 
     parser = argparse.ArgumentParser(description=__doc__)
     add_sim_arguments(parser)

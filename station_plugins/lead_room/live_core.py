@@ -84,7 +84,7 @@ class LiveCore:
     """The parts, built from a :class:`LiveConfig`; commands arrive on ``handle``."""
 
     def __init__(self, cfg: LiveConfig, outbox: Outbox) -> None:
-        from app.adapters.historian import Historian, HistorianWriter
+        from app.adapters.historian import Historian, HistorianWriter, Retention
         from station_plugins.lead_room.alarm_defs import load_definitions
         from station_plugins.lead_room.alarms import AlarmEngine
         from station_plugins.lead_room.monitor import JournalWriter, RoomMonitor
@@ -110,7 +110,8 @@ class LiveCore:
         self.historian_writer: Any = None
         if cfg.historian_path is not None:
             self.historian = Historian(cfg.historian_path, deadbands=deadband_for,
-                                       heartbeat_s=cfg.heartbeat_s)
+                                       heartbeat_s=cfg.heartbeat_s,
+                                       retention=Retention.from_settings(cfg.historian_retention))
             self.historian_writer = HistorianWriter(self.historian, on_error=self.report).start()
         self.monitor = RoomMonitor(self.engine, historian=self.historian)
         self.monitor.add_listener(self.publish)

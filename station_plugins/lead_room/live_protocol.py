@@ -74,6 +74,7 @@ class LiveConfig:
     alarm_definitions: Path | None = None
     historian_path: Path | None = None
     heartbeat_s: float = 60.0
+    historian_retention: dict[str, float] = field(default_factory=dict)  # historian_*_days
     store: StoreTarget | None = None          # None: journal events are only logged
     demo_rooms: int = 0                       # > 0: run the gateway simulator in-process
     demo_rate_hz: float = 2.0

@@ -28,6 +28,8 @@ from station_plugins.lead_room.ui_texts import alarm_text
 from widgets.state_style import NOTICE_COLORS, PRIORITY_COLORS
 
 
+SAFETY_CODE = "PH-LR-ALARM"   # one key: the notice is replaced, then cleared
+
 class _Bridge(QObject):
     sig_changed = Signal()
 
@@ -95,6 +97,7 @@ class LeadRoomPanel(QWidget):
         remove = service.monitor.add_listener(self._bridge.sig_changed.emit)
         self.destroyed.connect(lambda *_: remove())    # no emits into a deleted bridge
         self._notice_active = False
+        self._notice_text = ""
         self.retranslate_ui()
         self.refresh()
 
@@ -154,11 +157,19 @@ class LeadRoomPanel(QWidget):
         return self.tr("reconnected; %1").replace("%1", count) if m.group(1) else count
 
     def _update_banner(self) -> None:
+        """The station banner and the main window's safety banner show the same text
+        (one source: the alarm engine's banner); the notice is re-sent whenever the text
+        changes (counts, acknowledgements, language) and cleared when no alarm is left."""
         b = self.service.engine.banner()
+        notifier = self.service.ctx.notifier
         if b is None:
             self.banner.setVisible(False)
             if self._notice_active:
                 self._notice_active = False
+                self._notice_text = ""
+                if notifier is not None:
+                    notifier.notify(Notice("safety_cleared", "", code=SAFETY_CODE,
+                                            source="lead_room"))
             return
         src = b["activated_src_ts"]
         if b["id"] not in self._banner_seen and src:
@@ -167,17 +178,19 @@ class LeadRoomPanel(QWidget):
             self.banner_latency_by_id[b["id"]] = self.banner_latency[-1]
         where = b["room"] + (f" ({b['source'].split('/', 1)[-1]})" if b["source"] != b["room"]
                              else "")
-        text = (self.tr("SAFETY: %1 - %2").replace("%1", alarm_text(b["title"]))
-                .replace("%2", where)
+        body = (self.tr("%1 - %2").replace("%1", alarm_text(b["title"])).replace("%2", where)
                 + " | " + self.tr("%1 safety alarm(s) active, %2 unacknowledged.")
                 .replace("%1", str(b["count"])).replace("%2", str(b["unacked"]))
                 + f" {alarm_text(b['remedy'])}")
+        text = self.tr("SAFETY: %1").replace("%1", body)
         if self.banner.text() != text:
             self.banner.setText(text)
         self.banner.setVisible(True)
-        if not self._notice_active and self.service.ctx.notifier is not None:
+        if notifier is not None and (not self._notice_active
+                                     or getattr(self, "_notice_text", "") != body):
             self._notice_active = True
-            self.service.ctx.notifier.notify(Notice("safety", text, source="lead_room"))
+            self._notice_text = body
+            notifier.notify(Notice("safety", body, code=SAFETY_CODE, source="lead_room"))
 
     def _annunciate(self) -> None:
         for r in self.service.engine.list("unacked"):

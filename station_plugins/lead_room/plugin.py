@@ -35,6 +35,7 @@ class LeadRoomStation(StationPlugin):
             "sign_checklist": roles("operator", "supervisor", "quality_engineer"),
         },
         order=50,
+        requires=("resources/lead_rooms/alarms.yaml",),
     )
 
     def __init__(self, ctx: StationContext) -> None:
@@ -59,7 +60,7 @@ class LeadRoomStation(StationPlugin):
             self.service = LeadRoomService(ctx, live=LiveProcess(
                 self.live_config(), on_error=lambda e: ctx.notifier.error(e, "lead_room")))
             return self.service
-        from app.adapters.historian import Historian, HistorianWriter
+        from app.adapters.historian import Historian, HistorianWriter, Retention
         from app.adapters.opcua_gateway import OpcUaGatewayClient
         from station_plugins.lead_room.service import deadband_for
         from station_plugins.lead_room.signals import range_check
@@ -75,7 +76,8 @@ class LeadRoomStation(StationPlugin):
 
         def historian_factory(path: Any) -> Any:
             h = Historian(path, deadbands=deadband_for,
-                          heartbeat_s=float(ctx.settings.get("heartbeat_s", 60)))
+                          heartbeat_s=float(ctx.settings.get("heartbeat_s", 60)),
+                          retention=Retention.from_settings(ctx.settings))
             self._writer = HistorianWriter(h, on_error=lambda e: ctx.notifier.error(
                 e, "lead_room")).start()
             return h
@@ -120,6 +122,8 @@ class LeadRoomStation(StationPlugin):
             alarm_definitions=alarm_definitions_path(ctx.data_dir),
             historian_path=ctx.data_dir / "historian.db",
             heartbeat_s=float(ctx.settings.get("heartbeat_s", 60)), store=store,
+            historian_retention={k: float(v) for k, v in ctx.settings.items()
+                                 if k.startswith("historian_")},
             demo_rooms=int(ctx.settings.get("demo_rooms", 30)) if self._demo() else 0,
             log_level=logging.getLogger().getEffectiveLevel())
 

@@ -1,4 +1,5 @@
-"""``pharos tunnel ...``: run, record, sim, resume, abort, list (headless)."""
+"""``pharos tunnel ...``: run, record, sim, resume, abort, list, recover, integrity,
+criteria (headless)."""
 from __future__ import annotations
 
 import argparse
@@ -16,6 +17,8 @@ DEFAULT_SEQUENCE = Path(__file__).resolve().parent / "sequences" / "carm_final.y
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from station_plugins.tunnel_test.cli_admin import cmd_criteria, cmd_integrity, cmd_recover
+
     p = sub.add_parser("tunnel", help="tunnel test console (headless)")
     t = p.add_subparsers(dest="tunnel_cmd", metavar="ACTION", required=True)
 
@@ -34,7 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "bearing_fault, soft_interlock")
     r.add_argument("--auto-answer", action="store_true",
                    help="answer operator prompts with the pass choice (demo; not releasable)")
-    r.add_argument("--as", dest="as_user", help="log in as USER (password: $PHAROS_PASSWORD)")
+    r.add_argument("--as", dest="as_user", help="log in as USER, required (password: "
+                   "$PHAROS_PASSWORD, $PHAROS_PASSWORD_FILE or stdin)")
     r.add_argument("--mes-wait", type=float, default=0.0, metavar="S",
                    help="after the run, keep resending queued MES messages for up to S s")
     r.set_defaults(func=cmd_run)
@@ -55,6 +59,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--port", type=int, default=4850)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--defect", action="append", default=[])
+    s.add_argument("--security", default="None",
+                   choices=("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt"),
+                   help="offer only this endpoint security (needs --pki unless None)")
+    s.add_argument("--pki", default="", help="simulator PKI folder (own/, trusted/, rejected/)")
+    s.add_argument("--user", default="", metavar="NAME",
+                   help="require this user identity (password: $PHAROS_SIM_PASSWORD)")
     s.set_defaults(func=cmd_sim)
 
     for name, helptext in (("resume", "resume an interrupted run"),
@@ -67,8 +77,30 @@ def register(sub: argparse._SubParsersAction) -> None:
         a.add_argument("--auto-answer", action="store_true")
         a.set_defaults(func=cmd_resume if name == "resume" else cmd_abort)
 
-    ls = t.add_parser("list", help="recent and unfinished runs")
+    ls = t.add_parser("list", help="recent and unfinished runs (commits stranded records)")
+    ls.add_argument("--json", action="store_true", help="one JSON object per run")
     ls.set_defaults(func=cmd_list)
+
+    rc = t.add_parser("recover", help="commit the record of a run that ended without one")
+    rc.add_argument("run_id", nargs="?", default="", help="run id (default: every such run)")
+    rc.add_argument("--as", dest="as_user", help="log in as USER (default: system:recovery)")
+    rc.set_defaults(func=cmd_recover)
+
+    ig = t.add_parser("integrity", help="check a run's journal; supervisor decision (e-sign)")
+    ig.add_argument("run_id")
+    ig.add_argument("--decide", choices=("accept", "reject"))
+    ig.add_argument("--reason", default="")
+    ig.add_argument("--as", dest="as_user")
+    ig.set_defaults(func=cmd_integrity)
+
+    cr = t.add_parser("criteria", help="automatic-release criteria (signed record)")
+    cr.add_argument("criteria_cmd", choices=("show", "sign"))
+    cr.add_argument("--rules", default="", help='JSON, e.g. {"dispositions": ["PASS"]}')
+    cr.add_argument("--id", dest="criteria_id", default="AUTO-REL")
+    cr.add_argument("--version", default="1")
+    cr.add_argument("--comment", default="")
+    cr.add_argument("--as", dest="as_user")
+    cr.set_defaults(func=cmd_criteria)
 
 
 @dataclass
@@ -78,13 +110,11 @@ class _CliUser:
 
 
 def _open(args: argparse.Namespace, login: bool) -> tuple[Any, Any, Any]:
-    from app.cli.common import cli_login, open_workstation
-    from station_plugins.tunnel_test.plugin import TunnelTestStation
+    from app.cli.common import cli_login, open_workstation, station_instance
 
     ws = open_workstation(args, start_loop=False)
     user = cli_login(ws, args.as_user) if login else None
-    ctx = ws.context_for("tunnel_test")
-    return ws, TunnelTestStation(ctx), user
+    return ws, station_instance(ws, "tunnel_test"), user
 
 
 def _user(args: argparse.Namespace, ws: Any) -> tuple[Any, bool]:
@@ -98,7 +128,7 @@ def _user(args: argparse.Namespace, ws: Any) -> tuple[Any, bool]:
 def _endpoint(station: Any, args: argparse.Namespace) -> str:
     if args.endpoint:
         return args.endpoint
-    from station_plugins.tunnel_test.plugin import configured_endpoint
+    from station_plugins.tunnel_test.endpoint import configured_endpoint
 
     configured = configured_endpoint(station.ctx.settings, station.ctx.config)
     if configured is not None:
@@ -141,6 +171,12 @@ def _drive(console: Any, spec: Any, auto: bool) -> dict:
 
             raise PharosError(body["error"], code=body.get("code") or "PH-TT-RUN")
         elif kind == "lost":
+            safe = body.get("safe_state") or {}
+            print(json.dumps({"run_id": spec.run_id, "status": "lost",
+                              "exitcode": body.get("exitcode"),
+                              "safe_state": [a.get("action") + (" ok" if a.get("ok") else
+                                                               " FAILED")
+                                             for a in safe.get("actions", [])]}), flush=True)
             return {"run_id": spec.run_id, "status": "lost", "verdict": "ERROR",
                     "reason": f"runner exited ({body.get('exitcode')})"}
 
@@ -148,7 +184,10 @@ def _drive(console: Any, spec: Any, auto: bool) -> dict:
 def cmd_run(args: argparse.Namespace) -> int:
     ws, station, _ = _open(args, login=False)
     try:
-        user, authenticated = _user(args, ws)
+        from app.cli.common import require_login
+
+        # a run writes a test record: a person or a service account logs in (D17)
+        user, authenticated = require_login(ws, args, "tunnel run"), True
         console = station.console
         auto = args.auto_answer or not sys.stdin.isatty()
         spec = console.make_spec(sequence_path=str(args.sequence), serial=args.serial, user=user,
@@ -159,6 +198,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"run {spec.run_id}: {args.serial} on {spec.endpoint}", flush=True)
         console.start_resender()                 # store-and-forward while the run goes on
         outcome = _drive(console, spec, auto)
+        if outcome.get("status") == "lost":
+            return 3                     # interrupted: resume or abort it
         code = _finish(args, ws, station, outcome, user.username)
         if args.mes_wait > 0:
             left = console.outbox.drain(args.mes_wait)
@@ -215,9 +256,19 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 def cmd_sim(args: argparse.Namespace) -> int:
     from station_plugins.tunnel_test.drivers import defects_from
+    import os
+
     from station_plugins.tunnel_test.simulator import serve_forever
 
-    serve_forever(port=args.port, host=args.host, defects=defects_from(args.defect))
+    if args.security != "None" and not args.pki:
+        from app.core.errors import ValidationError
+
+        raise ValidationError(f"--security {args.security} needs --pki FOLDER (the "
+                              f"simulator's certificate and trust list).")
+    users = {args.user: os.environ.get("PHAROS_SIM_PASSWORD", "")} if args.user else None
+    serve_forever(port=args.port, host=args.host, defects=defects_from(args.defect),
+                  security=args.security, pki_dir=Path(args.pki) if args.pki else None,
+                  users=users)
     return 0
 
 
@@ -230,6 +281,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
                                    endpoint=args.endpoint or station.endpoint(),
                                    auto_answer=args.auto_answer or not sys.stdin.isatty())
         outcome = _drive(console, spec, spec.auto_answer)
+        if outcome.get("status") == "lost":
+            return 3
         return _finish(args, ws, station, outcome, user.username)
     finally:
         station.shutdown()
@@ -253,11 +306,10 @@ def cmd_abort(args: argparse.Namespace) -> int:
 def cmd_outbox(args: argparse.Namespace) -> int:
     """Pump the MES outbox once, or until empty within ``--watch`` seconds. Exit 0 when
     nothing is pending afterwards, 1 when messages still wait (MES down)."""
-    from app.cli.common import open_workstation
-    from station_plugins.tunnel_test.plugin import TunnelTestStation
+    from app.cli.common import open_workstation, station_instance
 
     ws = open_workstation(args, start_loop=False)
-    station = TunnelTestStation(ws.context_for("tunnel_test"))
+    station = station_instance(ws, "tunnel_test")
     try:
         resender = station.console.outbox
         resender.interval_s = max(args.interval, 0.1)
@@ -270,15 +322,28 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from app.cli.common import open_workstation
-    from station_plugins.tunnel_test.plugin import TunnelTestStation
+    from app.cli.common import open_workstation, station_instance
 
     ws = open_workstation(args, start_loop=False)
-    station = TunnelTestStation(ws.context_for("tunnel_test"))
+    station = station_instance(ws, "tunnel_test")
     try:
-        for r in station.console.recent(50):
+        console = station.console            # commits stranded records when it starts
+        for r in console.recovered:
+            print(json.dumps({"recovered": r}), file=sys.stderr)
+        unfinished = {u["run_id"]: u for u in console.unfinished()}
+        for r in console.recent(50):
+            u = unfinished.get(r["run_id"])
+            if args.json:
+                print(json.dumps({k: r[k] for k in ("run_id", "serial", "socket", "status",
+                                                    "disposition", "record_id", "started_utc",
+                                                    "ended_utc")} |
+                                 ({"safe_state": u["safe_state"], "writer": u["writer"]}
+                                  if u else {})))
+                continue
+            extra = ("safe" if u["safe_state"] else "NOT-SAFE") if u else ""
             print(f"{r['run_id']}  {r['serial']:<14} {r['status']:<10} "
-                  f"{r['disposition'] or '-':<9} {r['started_utc']}")
+                  f"{r['disposition'] or '-':<9} {r['started_utc']}  "
+                  f"{(r['record_id'] or '-')[:12]:<12} {extra}".rstrip())
         return 0
     finally:
         station.shutdown()

@@ -4,17 +4,28 @@ Before start: role rules (operators run released sequences only), MES route chec
 During: the run executes in a runner process (or in-process for the CLI/tests).
 After: record committed, MES outbox filled and pumped. After a crash: unfinished runs
 are offered for resume or abort-and-record, both audited with user and reason.
+
+Nothing strands a unit: a run that ended (``run_end`` journalled) without a committed
+record is committed from the journal by whoever finds it - this console when it starts,
+``tunnel list``, ``tunnel recover`` - idempotently, and its MES messages follow from the
+committed record. A runner that dies is noticed here: the console drives the unit's
+safe-state routine itself and journals it (under the run's lock: one writer per run).
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any, Callable
 
-from app.core.errors import PermissionDenied, ValidationError
+from app.core.errors import PermissionDenied, PharosError, ValidationError
 from app.core.roles import Role
+from station_plugins.tunnel_test import integrity
 from station_plugins.tunnel_test import release as rel
+from station_plugins.tunnel_test.run_lock import RunBusy, RunLock
 from station_plugins.tunnel_test.runner import RunProcess, RunSpec, run_here
 from station_plugins.tunnel_test.sequence_loader import load_sequence
+
+log = logging.getLogger(__name__)
 
 RELEASED_ONLY = {Role.OPERATOR.value}
 
@@ -26,7 +37,8 @@ def user_roles(user: Any) -> set[str]:
 class TunnelConsole:
     def __init__(self, *, data_dir: Path, store: Any, audit: Any, signatures: Any = None,
                  mes: Any = None, station_id: str = "WS-01", library: Any = None,
-                 resend_interval_s: float = 5.0) -> None:
+                 resend_interval_s: float = 5.0, link: dict | None = None,
+                 recover: bool = True) -> None:
         from app.adapters.tunnel_journal import TunnelJournal
         from station_plugins.tunnel_test.outbox import OutboxResender
 
@@ -38,6 +50,11 @@ class TunnelConsole:
         self.active: dict[str, RunProcess] = {}
         self.library = library
         self.outbox = OutboxResender(self.journal, mes, interval_s=resend_interval_s)
+        # how this console reaches a unit for its safe state (security, pki, user)
+        self.link = dict(link or {})
+        self._secured: set[str] = set()
+        self._closing = False
+        self.recovered: list[dict] = self.recover_all() if recover else []
 
     # --- before the run -------------------------------------------------------------
     def check_mode(self, user: Any, sequence_path: str, mode: str) -> Any:
@@ -70,7 +87,16 @@ class TunnelConsole:
         return RunSpec(sequence_path=str(sequence_path), serial=serial.strip(),
                        operator=user.username, data_dir=str(self.data_dir),
                        station_id=self.station_id, socket=socket, mode=mode,
-                       single_step=single_step, mes_order=route.get("order", order), **kw)
+                       single_step=single_step, mes_order=route.get("order", order),
+                       **{**self.link_kw(kw.get("endpoint", "")), **kw})
+
+    def link_kw(self, endpoint: str) -> dict:
+        """RunSpec fields for reaching ``endpoint`` with this console's link security."""
+        if not endpoint:
+            return {}
+        return {k: v for k, v in self.link.items()
+                if k in ("security", "pki_dir", "opcua_user", "opcua_password",
+                         "reconnect_max_s")}
 
     def announce(self, spec: RunSpec) -> None:
         """Queue the MES 'work started' message (durable; call off the GUI thread)."""
@@ -89,9 +115,40 @@ class TunnelConsole:
             raise ValidationError(f"Tunnel socket {spec.socket} is already running a unit.")
         if announce:
             self._started(spec)
-        proc = RunProcess(spec, on_message)
+        holder = RunLock(self.data_dir, spec.run_id).holder()
+        if holder is not None:
+            raise RunBusy(f"Run {spec.run_id} is being written by process "
+                          f"{holder.get('pid')} ({holder.get('what')}); refused.")
+
+        def relay(kind: str, body: dict) -> None:
+            if kind == "lost" and not self._closing:
+                try:
+                    kind, body = self._runner_lost(spec.run_id, body)
+                except Exception as exc:  # noqa: BLE001 - never lost on the reader thread
+                    log.exception("handling a lost runner failed")
+                    body = {**body, "safe_state_error": f"{type(exc).__name__}: {exc}"}
+            on_message(kind, body)
+
+        proc = RunProcess(spec, relay)
         self.active[spec.run_id] = proc
         return proc
+
+    def _runner_lost(self, run_id: str, body: dict) -> tuple[str, dict]:
+        """The runner process ended without reporting (crash, kill): if its run had
+        ended, report it as done (its record is then committed by ``finish``); if not,
+        make the unit safe from here and journal it."""
+        run = self.journal.run(run_id)
+        if run is not None and run["status"] != "running":
+            return "done", {"run_id": run_id, "status": run["status"],
+                            "verdict": run["disposition"], "reason": "runner ended after "
+                            "journalling run_end", "review_items": []}
+        why = f"runner process ended unexpectedly (exit code {body.get('exitcode')})"
+        try:
+            body = {**body, "safe_state": self.secure_interrupted(run_id, why)}
+        except Exception as exc:  # noqa: BLE001 - reported, never raised on the reader thread
+            log.exception("safe state after a lost runner failed")
+            body = {**body, "safe_state_error": f"{type(exc).__name__}: {exc}"}
+        return "lost", body
 
     def run_inline(self, spec: RunSpec, **kw: Any) -> Any:
         self._started(spec)
@@ -103,11 +160,105 @@ class TunnelConsole:
     # --- after the run -----------------------------------------------------------------
     def finish(self, run_id: str, username: str) -> tuple[Any, dict]:
         self.active.pop(run_id, None)
+        criteria, note = rel.load_criteria(self.store, self.signatures, self.data_dir)
         row, decision = rel.commit_run(self.store, self.journal, run_id, data_dir=self.data_dir,
-                                       username=username,
-                                       criteria=rel.ReleaseCriteria.load(self.data_dir))
+                                       username=username, criteria=criteria,
+                                       signatures=self.signatures, note=note)
         self.pump()
         return row, decision
+
+    # --- recovery: nothing strands a unit ---------------------------------------------
+    def recover(self, run_id: str, username: str = "system:recovery") -> tuple[Any, dict]:
+        """Commit the record of a run that ended without one (idempotent; audited when it
+        commits). A run still running is refused with what to do instead."""
+        run = self.journal.run(run_id)
+        if run is None:
+            raise ValidationError(f"run {run_id} is not in the journal")
+        if run["status"] == "running":
+            holder = RunLock(self.data_dir, run_id).holder()
+            raise ValidationError(
+                f"run {run_id} has not ended: " + (
+                    f"process {holder.get('pid')} is still running it" if holder else
+                    "it was interrupted; resume it or abort it (which records it)"))
+        row, decision = self.finish(run_id, username)
+        if decision.get("created"):
+            self.audit.append("tunnel.recover", "tunnel_run", run_id, username=username,
+                              reason="run ended without a committed record; record "
+                                     "committed from the journal",
+                              new={"record_id": row.id,
+                                   "disposition": row.payload["disposition"]})
+        return row, decision
+
+    def recover_all(self, username: str = "system:recovery") -> list[dict]:
+        """Recover every run that ended without a record (console start, ``tunnel list``)."""
+        out = []
+        try:
+            stranded = self.journal.ended_without_record()
+        except PharosError as exc:
+            log.error("journal could not be read for recovery: %s", exc.message)
+            return [{"error": exc.message}]
+        for run in stranded:
+            rid = run["run_id"]
+            if rid in self.active and self.active[rid].alive:
+                continue                      # its own console finishes it
+            try:
+                row, decision = self.recover(rid, username)
+                out.append({"run_id": rid, "record_id": row.id,
+                            "disposition": row.payload["disposition"],
+                            "release": decision["mode"], "created": decision["created"]})
+            except PharosError as exc:
+                out.append({"run_id": rid, "error": exc.message})
+        return out
+
+    def secure_interrupted(self, run_id: str, why: str) -> dict | None:
+        """Make the unit of an interrupted run safe from the console (its runner is
+        gone) and journal ``safe_state`` - once per interruption, under the run's lock.
+        None: nothing to do (ended, already safe, or a live runner holds the run)."""
+        run = self.journal.run(run_id)
+        if run is None or run["status"] != "running":
+            return None
+        lock = RunLock(self.data_dir, run_id).try_acquire("console: safe state")
+        if lock is None:
+            return None                       # a live runner writes (and secures) it
+        try:
+            self._secured.add(run_id)         # looked at under the lock: once per console
+            last = self.journal.last_event(run_id) or {}
+            if last.get("kind") in ("safe_state", "interrupted"):
+                return None
+            actions, target = self._drive_safe(run["header"])
+            ev = {"kind": "safe_state", "by": "console", "reason": why, "target": target,
+                  "actions": actions}
+            self.journal.append(run_id, [ev])
+            return ev
+        finally:
+            lock.release()
+
+    def _drive_safe(self, header: dict) -> tuple[list[dict], str]:
+        from station_plugins.tunnel_test.execution import make_safe
+        from station_plugins.tunnel_test.runner import make_drivers
+
+        try:
+            seq = load_sequence(header["sequence"]["path"])
+        except Exception as exc:  # noqa: BLE001 - named in the journal
+            return [{"action": "load sequence", "ok": False,
+                     "error": f"{type(exc).__name__}: {exc}"}], "-"
+        link = header.get("link") or {}
+        endpoint = link.get("endpoint", "")
+        target = endpoint or ("in-process simulator (the simulated unit ended with its "
+                              "runner process; the routine runs on a fresh one)")
+        spec = RunSpec(sequence_path=header["sequence"]["path"], serial=header["serial"],
+                       operator="console", data_dir=str(self.data_dir), endpoint=endpoint,
+                       **{**self.link_kw(endpoint), "reconnect_max_s": 1.0})
+        try:
+            drivers = make_drivers(spec)
+        except Exception as exc:  # noqa: BLE001 - unreachable unit: journalled as failed
+            err = exc.message if isinstance(exc, PharosError) else f"{type(exc).__name__}: {exc}"
+            return [{"action": a.target, "ok": False, "error": f"unit not reachable: {err}"}
+                    for a in seq.safe_state], target
+        try:
+            return make_safe(seq.safe_state, drivers.call), target
+        finally:
+            drivers.close()
 
     def pump(self) -> dict:
         """Send pending MES messages now; what the MES does not take stays queued and
@@ -132,12 +283,29 @@ class TunnelConsole:
         return authority
 
     # --- after a crash -------------------------------------------------------------------
-    def unfinished(self) -> list[dict]:
-        return [r for r in self.journal.unfinished_runs() if r["run_id"] not in self.active
-                or not self.active[r["run_id"]].alive]
+    def unfinished(self, *, secure: bool = True) -> list[dict]:
+        """Interrupted runs (no live runner). ``secure``: an interrupted run whose unit was
+        never made safe (runner and console died together) is made safe now, once."""
+        out = []
+        for r in self.journal.unfinished_runs():
+            rid = r["run_id"]
+            if rid in self.active and self.active[rid].alive:
+                continue
+            holder = RunLock(self.data_dir, rid).holder()
+            r["writer"] = holder
+            if holder is None and secure and rid not in self._secured:
+                try:
+                    self.secure_interrupted(rid, "found interrupted with no runner")
+                except PharosError as exc:
+                    log.error("safe state for interrupted run %s failed: %s", rid, exc.message)
+            last = self.journal.last_event(rid) or {}
+            r["safe_state"] = last.get("kind") in ("safe_state", "interrupted")
+            out.append(r)
+        return out
 
     def resume_spec(self, run_id: str, *, user: Any, reason: str, **kw: Any) -> RunSpec:
         run = self._unfinished(run_id, reason)
+        integrity.check(self.store, self.signatures, self.journal, run_id, "Resume")
         h = run["header"]
         self.audit.append("tunnel.resume", "tunnel_run", run_id, username=user.username,
                           reason=reason, new={"serial": run["serial"]})
@@ -147,25 +315,36 @@ class TunnelConsole:
                        single_step=h.get("single_step", ""), mes_order=h.get("mes_order", ""),
                        params={k: v for k, v in h.get("params", {}).items()
                                if k != "auto_answer"},
-                       run_id=run_id, resume_user=user.username, resume_reason=reason, **kw)
+                       run_id=run_id, resume_user=user.username, resume_reason=reason,
+                       **{**self.link_kw(kw.get("endpoint", "")), **kw})
 
     def abort_and_record(self, run_id: str, *, user: Any, reason: str,
                          drivers: Any = None) -> tuple[Any, dict]:
         run = self._unfinished(run_id, reason)
-        self.audit.append("tunnel.abort", "tunnel_run", run_id, username=user.username,
-                          reason=reason, old={"status": run["status"]},
-                          new={"status": "aborted"})
-        events: list[dict] = [{"kind": "abort_recorded", "user": user.username, "reason": reason}]
-        if drivers is not None:
-            from station_plugins.tunnel_test.execution import make_safe
+        lock = RunLock(self.data_dir, run_id).acquire(f"console: abort by {user.username}")
+        try:
+            self.audit.append("tunnel.abort", "tunnel_run", run_id, username=user.username,
+                              reason=reason, old={"status": run["status"]},
+                              new={"status": "aborted"})
+            events: list[dict] = [{"kind": "abort_recorded", "user": user.username,
+                                   "reason": reason}]
+            last = self.journal.last_event(run_id) or {}
+            if drivers is not None:
+                from station_plugins.tunnel_test.execution import make_safe
 
-            seq = load_sequence(run["header"]["sequence"]["path"])
-            events.append({"kind": "safe_state", "reason": reason,
-                           "actions": make_safe(seq.safe_state, drivers.call)})
-        events.append({"kind": "run_end", "status": "aborted", "disposition": "ABORTED",
-                       "reason": f"aborted after interruption by {user.username}: {reason}",
-                       "review_items": []})
-        self.journal.append(run_id, events, status="aborted", disposition="ABORTED")
+                seq = load_sequence(run["header"]["sequence"]["path"])
+                events.append({"kind": "safe_state", "reason": reason, "by": "console",
+                               "actions": make_safe(seq.safe_state, drivers.call)})
+            elif last.get("kind") not in ("safe_state", "interrupted"):
+                actions, target = self._drive_safe(run["header"])
+                events.append({"kind": "safe_state", "reason": reason, "by": "console",
+                               "target": target, "actions": actions})
+            events.append({"kind": "run_end", "status": "aborted", "disposition": "ABORTED",
+                           "reason": f"aborted after interruption by {user.username}: {reason}",
+                           "review_items": []})
+            self.journal.append(run_id, events, status="aborted", disposition="ABORTED")
+        finally:
+            lock.release()
         return self.finish(run_id, user.username)
 
     def _unfinished(self, run_id: str, reason: str) -> dict:
@@ -174,9 +353,15 @@ class TunnelConsole:
         run = self.journal.run(run_id)
         if run is None:
             raise ValidationError(f"run {run_id} is not in the journal")
-        if run["status"] != "running" or (run_id in self.active and self.active[run_id].alive):
-            raise ValidationError(f"run {run_id} is not an interrupted run "
-                                  f"(status {run['status']})")
+        if run["status"] != "running":
+            raise ValidationError(f"run {run_id} is not an interrupted run (it ended: "
+                                  f"{run['status']} {run['disposition']}); its record is "
+                                  f"committed by: pharos tunnel recover {run_id}")
+        holder = RunLock(self.data_dir, run_id).holder()
+        if holder is not None or (run_id in self.active and self.active[run_id].alive):
+            raise RunBusy(f"Run {run_id} is still being written by process "
+                          f"{(holder or {}).get('pid', '?')} ({(holder or {}).get('what', '?')}, "
+                          f"since {(holder or {}).get('since', '?')}); refused.")
         return run
 
     def recent(self, limit: int = 20) -> list[dict]:
@@ -184,8 +369,9 @@ class TunnelConsole:
 
     def close(self) -> None:
         self.outbox.stop()
-        for p in self.active.values():
-            p.kill()
+        self._closing = True
+        for p in self.active.values():   # runners still going: stop them safely first
+            p.stop()
         self.journal.close()
 
 

@@ -2,8 +2,11 @@
 
 Journal first: every event is committed to the durable journal before the listeners
 (UI, pipe to the console) hear of it. On any abnormal end (abort, hung call, lost
-journal, unexpected exception) the safe-state routine runs (beam off, motion stop).
-Setup and teardown always run; an ERROR or a timeout never ends as PASS.
+journal, unexpected exception, lost console, a run that ends in ERROR such as a lost
+link) the safe-state routine runs (beam off, motion stop) and is journalled. A lost
+console *interrupts* the run: the call in flight is abandoned, the unit is made safe,
+``safe_state`` + ``interrupted`` are journalled and the run stays resumable.
+Setup and teardown always run on a normal end; an ERROR or a timeout never ends as PASS.
 """
 from __future__ import annotations
 
@@ -38,12 +41,13 @@ class RunRequest:
     mes_order: str = ""
     params: dict = field(default_factory=dict)
     run_id: str = field(default_factory=new_id)
+    link: dict = field(default_factory=dict)     # endpoint + security (journalled)
 
 
 @dataclass
 class RunOutcome:
     run_id: str
-    status: str                      # completed | aborted | error | journal_failed
+    status: str                      # completed | aborted | error | journal_failed | interrupted
     verdict: str                     # PASS / WARN / FAIL / ERROR / ABORTED
     reason: str = ""
     review_items: list[str] = field(default_factory=list)
@@ -58,7 +62,8 @@ class RunEngine:
         self.drivers, self.journal, self.listener = drivers, journal, listener
         self.data_dir = Path(data_dir)
         self.token = token or CancelToken()
-        self.worker = CallWorker()
+        self._interrupt = ""
+        self.worker = CallWorker(interrupt=lambda: self._interrupt)
         self._abort: tuple[str, str] | None = None
         self._lock = threading.Lock()
         self.journal_ok = True
@@ -97,7 +102,17 @@ class RunEngine:
                 self._abort = (reason, user)
         self.token.cancel()
 
+    def interrupt(self, reason: str) -> None:
+        """The console is gone: stop at once (the call in flight is abandoned), make the
+        unit safe, journal it; the run stays unfinished (resumable)."""
+        with self._lock:
+            if not self._interrupt:
+                self._interrupt = reason
+        self.token.cancel()
+
     def _stop_check(self) -> None:
+        if self._interrupt:
+            raise RunStopped("interrupted", self._interrupt)
         if self._abort is not None:
             raise RunStopped("aborted", f"aborted by {self._abort[1]}: {self._abort[0]}")
 
@@ -109,7 +124,7 @@ class RunEngine:
                 "single_step": r.single_step, "mes_order": r.mes_order,
                 "releasable": r.mode == "released" and self.seq.status == "released",
                 "sequence": self.seq.identity(), "software": SOFTWARE,
-                "params": r.params, "item_count": self.seq.item_count(),
+                "params": r.params, "item_count": self.seq.item_count(), "link": r.link,
                 "step_keys": [s.key for s in self.seq.main_steps()]}
 
     def _identify(self) -> dict:
@@ -164,7 +179,7 @@ class RunEngine:
                     continue
                 self._group(g, resume, only)
         finally:
-            if self.journal_ok:
+            if self.journal_ok and not self._interrupt:
                 for st in self.seq.teardown:   # always runs (also after an abort)
                     self._teardown_step(st)
 
@@ -207,7 +222,7 @@ class RunEngine:
                     for st in steps:
                         verdicts.append(self.steps.run(st, group_attempt=attempt))
             finally:
-                if self.journal_ok:
+                if self.journal_ok and not self._interrupt:
                     for st in g.teardown:
                         self._teardown_step(st)
             gv = Verdict.worst(verdicts)
@@ -231,7 +246,7 @@ class RunEngine:
         else:
             disposition = overall.value
         safe = []
-        if status != "completed":
+        if status != "completed" or disposition == "ERROR":   # abnormal end: link loss too
             if hasattr(self.drivers, "recover"):
                 try:
                     self.drivers.recover()
@@ -239,11 +254,23 @@ class RunEngine:
                     pass
             safe = make_safe(self.seq.safe_state, self._safe_call)
         self.worker.close()
+        why_safe = why or f"run ended {disposition}"
+        safe_ev = [{"kind": "safe_state", "actions": safe, "reason": why_safe,
+                    "by": "runner"}] if safe else []
+        if status == "interrupted":    # console lost: safe, journalled, resumable later
+            events = safe_ev + [{"kind": "interrupted", "reason": why,
+                                 "abandoned_calls": self.worker.abandoned}]
+            if self.journal_ok:
+                try:
+                    self.emit(events)
+                except RunStopped:
+                    pass
+            return RunOutcome(self.req.run_id, status, "UNFINISHED", why,
+                              self.steps.review_items)
         end = {"kind": "run_end", "status": status, "disposition": disposition,
                "reason": why, "review_items": self.steps.review_items,
                "abandoned_calls": self.worker.abandoned}
-        events = ([{"kind": "safe_state", "actions": safe, "reason": why}] if safe else []) \
-            + [end]
+        events = safe_ev + [end]
         if self.journal_ok:
             try:
                 self.emit(events, status=status, disposition=disposition)

@@ -14,6 +14,15 @@ from typing import Any, Callable, Iterator
 from app.core.errors import DeviceError
 
 
+class RunStopped(Exception):
+    """Raised inside the engine to end the run abnormally (abort, hung call, journal,
+    console lost: status ``interrupted``)."""
+
+    def __init__(self, status: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
 class CallTimeout(DeviceError):
     code = "PH-TT-TIMEOUT"
     remedy = "The unit was put in its safe state. Check the device, then resume or abort."
@@ -27,9 +36,12 @@ class CallWorker:
     thread takes the next call.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, interrupt: Callable[[], str] | None = None) -> None:
         self._q: queue.SimpleQueue | None = None
         self.abandoned = 0
+        # returns a reason when the run must stop at once (console lost): the call in
+        # flight is abandoned instead of waited for
+        self.interrupt = interrupt
 
     def _start(self) -> queue.SimpleQueue:
         q: queue.SimpleQueue = queue.SimpleQueue()
@@ -55,14 +67,28 @@ class CallWorker:
         box: list = []
         done = threading.Event()
         self._q.put((fn, box, done))
-        if not done.wait(timeout_s):
+        if not self._wait(done, timeout_s):
             self._q = None            # that thread is stuck; the next call gets a new one
             self.abandoned += 1
+            why = self.interrupt() if self.interrupt is not None else ""
+            if why:
+                raise RunStopped("interrupted", why)
             raise CallTimeout(f"{what} did not answer within {timeout_s:g} s")
         ok, value = box[0]
         if ok:
             return value
         raise value
+
+    def _wait(self, done: threading.Event, timeout_s: float) -> bool:
+        if self.interrupt is None:
+            return done.wait(timeout_s)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            left = deadline - time.monotonic()
+            if done.wait(min(max(left, 0.0), 0.1)):
+                return True
+            if left <= 0 or self.interrupt():
+                return False
 
     def close(self) -> None:
         if self._q is not None:

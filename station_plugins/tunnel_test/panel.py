@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel, QLi
                                QVBoxLayout, QWidget)
 
 from app.core.errors import PharosError
+from widgets.flow_layout import FlowLayout
 from station_plugins.tunnel_test.ui_tunnel_parts import (BackgroundWorker, ItemTable, LivePlot,
                                                         PromptBox, StateBanner)
 
@@ -57,7 +58,7 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
 
     # --- layout ----------------------------------------------------------------------
     def _build(self) -> None:
-        top = QHBoxLayout()
+        top = FlowLayout()          # wraps at 1366 px / in Chinese instead of widening
         self.serial = QLineEdit()
         self.serial.setObjectName("tunnel_serial")
         f = self.serial.font()
@@ -93,10 +94,7 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self.abort_btn.setEnabled(False)
         self.abort_btn.clicked.connect(self.abort_run)
         self.serial_label, self.socket_label = QLabel(), QLabel()
-        for w in (self.serial_label, self.serial, self.sequence_combo, self.mode, self.step_key,
-                  self.socket_label, self.socket, self.start_btn, self.abort_btn, self.edit_btn):
-            top.addWidget(w)
-        top.setStretch(1, 3)
+
         self.banner = StateBanner()
         self.progress = QProgressBar()
         self.progress.setObjectName("tunnel_progress")
@@ -121,7 +119,6 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self.abort_rec_btn.clicked.connect(self.abort_interrupted)
         for w in (self.interrupted, self.resume_btn, self.abort_rec_btn):
             w.setVisible(False)               # shown when the journal holds an interrupted run
-        self.serial.setMinimumWidth(300)
         inter = QHBoxLayout()
         for w in (self.interrupted, self.resume_btn, self.abort_rec_btn):
             inter.addWidget(w)
@@ -140,13 +137,20 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         right = QWidget()
         rl = QVBoxLayout(right)
         self.live_label, self.recent_label = QLabel(), QLabel()
+        self.plot.setMinimumHeight(120)
+        self.recent.setMinimumHeight(60)
         rl.addWidget(self.live_label)
         rl.addWidget(self.plot, 2)
         rl.addWidget(self.prompt)
         rl.addWidget(self.recent_label)
         rl.addWidget(self.recent, 2)
         rl.addWidget(self.mes_state)
-        rl.addWidget(self.release_btn)
+        # Release sits in the top bar with Start and Abort: always on screen
+        self.serial.setMinimumWidth(240)
+        for w in (self.serial_label, self.serial, self.sequence_combo, self.mode, self.step_key,
+                  self.socket_label, self.socket, self.start_btn, self.abort_btn,
+                  self.release_btn, self.edit_btn):
+            top.addWidget(w, stretch=w is self.serial)
         split = QSplitter()
         split.addWidget(self.items)
         split.addWidget(right)
@@ -284,9 +288,12 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
             self._run_over({"run_id": self.spec.run_id, "verdict": "ERROR", "failed": True})
         elif kind == "lost":
             self.banner.set_state("INTERRUPTED")
+            acts = ", ".join(f"{a['action']} {'ok' if a.get('ok') else 'FAILED'}"
+                             for a in (body.get("safe_state") or {}).get("actions", []))
             self._show_error(PharosError(self.tr("The runner process stopped unexpectedly; the "
                                                  "run is kept in the journal. Resume or abort "
-                                                 "it.")))
+                                                 "it.") + (f" [safe_state: {acts}]" if acts
+                                                           else "")))
             self._reset_buttons()
             self._refresh_lists()
 
@@ -394,7 +401,10 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
             title=self.tr("Release unit %1").replace("%1", row.payload["unit"]["serial"]),
             summary=self.tr("Tunnel test %1, record %2").replace(
                 "%1", row.payload["disposition"]).replace("%2", row.id),
-            content_sha256=row.payload_sha256, session_user=self.ctx.user)
+            content_sha256=row.payload_sha256, session_user=self.ctx.user,
+            # the meaning shown is the meaning recorded (Part 11 11.50): release records
+            # "released", so it is the only meaning offered
+            meanings=("released",), default_meaning="released")
         if sig is not None:
             self.release_btn.setEnabled(False)
             self._info(self.tr("Released by e-signature; MES release queued for %1.").replace(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.roles import roles
 from app.stations import StationInfo, StationPlugin
+from station_plugins.tunnel_test.endpoint import configured_endpoint
 
 if TYPE_CHECKING:  # pragma: no cover
     from PySide6.QtWidgets import QWidget
@@ -29,7 +30,8 @@ class TunnelTestStation(StationPlugin):
                  "resume": roles("operator", "quality_engineer", "supervisor", "admin"),
                  "release": roles("operator", "quality_engineer", "supervisor"),
                  "edit_sequence": roles(*ENGINEERS)},
-        order=40)
+        order=40,
+        requires=("models/tunnel_image/card.json", "models/tunnel_waveform/card.json"))
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
@@ -48,10 +50,32 @@ class TunnelTestStation(StationPlugin):
             self._console = TunnelConsole(
                 data_dir=self.ctx.data_dir, store=self.ctx.store, audit=self.ctx.audit,
                 signatures=self.ctx.signatures, mes=self._mes_client(),
-                station_id=_cfg(self.ctx.config, "station", "id", "WS-01"),
+                station_id=self.ctx.config.get("station", "id"),
                 library=self.library,
-                resend_interval_s=float(self.ctx.settings.get("mes_resend_s", 5.0)))
+                resend_interval_s=float(self.ctx.settings.get("mes_resend_s", 5.0)),
+                link=self.link_options())
         return self._console
+
+    def link_options(self) -> dict:
+        """Security of the tunnel OPC UA link, like the lead-room client's: the station's
+        ``security`` setting, else ``[opcua] security``; "None" only in demo mode (built-in
+        simulator) or when configured so. PKI: ``<station folder>/pki``. User identity:
+        station setting ``opcua_user``, its password from $PHAROS_TUNNEL_OPCUA_PASSWORD or
+        ``<data>/keys/tunnel_opcua.password`` (never in the configuration file)."""
+        import os
+
+        cfg = self.ctx.config
+        demo = bool(getattr(cfg, "demo", True))
+        security = str(self.ctx.settings.get("security") or (
+            "None" if demo else cfg.get("opcua", "security")))
+        user = str(self.ctx.settings.get("opcua_user", "") or "")
+        password = os.environ.get("PHAROS_TUNNEL_OPCUA_PASSWORD", "")
+        pw_file = Path(self.ctx.data_dir).parent.parent / "keys" / "tunnel_opcua.password"
+        if user and not password and pw_file.exists():
+            password = pw_file.read_text(encoding="utf-8").strip()
+        return {"security": security, "pki_dir": str(Path(self.ctx.data_dir) / "pki"),
+                "opcua_user": user, "opcua_password": password,
+                "reconnect_max_s": float(cfg.get("opcua", "reconnect_max_s"))}
 
     @property
     def library(self) -> Any:
@@ -71,11 +95,11 @@ class TunnelTestStation(StationPlugin):
     def _mes_client(self) -> Any:
         from app.adapters.mes import MesClient, SimulatedMes
 
-        url = self.ctx.settings.get("mes_url") or _cfg(self.ctx.config, "mes", "url", "")
+        url = self.ctx.settings.get("mes_url") or self.ctx.config.get("mes", "url")
         if not url:
             self._mes_sim = SimulatedMes().start()
             url = self._mes_sim.url
-        return MesClient(url, station=_cfg(self.ctx.config, "station", "id", "WS-01"))
+        return MesClient(url, station=self.ctx.config.get("station", "id"))
 
     def sequence_path(self) -> Path:
         return Path(self.ctx.settings.get("sequence", DEFAULT_SEQUENCE))
@@ -123,28 +147,3 @@ class TunnelTestStation(StationPlugin):
         from station_plugins.tunnel_test.cli import register
 
         register(subparsers)
-
-
-def configured_endpoint(settings: dict, config: Any) -> str | None:
-    """Which OPC UA endpoint to test through; ``None``: start the built-in simulator.
-
-    1. ``[stations.tunnel_test] endpoint = "local"``: simulated C-arm inside the runner
-       process (``""``), in any mode.
-    2. demo mode (``[station] demo = true``): the built-in simulator server (``None``).
-    3. otherwise the station setting ``endpoint`` (this station's own tunnel) overrides
-       the workstation-wide ``[opcua] tunnel_endpoint``, which is used when the station
-       table names none.
-    """
-    station_value = str(settings.get("endpoint", "") or "")
-    if station_value == "local":
-        return ""
-    if bool(getattr(config, "demo", True)):
-        return None
-    return station_value or str(_cfg(config, "opcua", "tunnel_endpoint", "") or "") or None
-
-
-def _cfg(config: Any, section: str, key: str, default: Any) -> Any:
-    try:
-        return config.get(section, key)
-    except Exception:  # noqa: BLE001 - tests may pass a bare config
-        return default

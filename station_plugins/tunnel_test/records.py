@@ -38,10 +38,12 @@ def build_record(run: dict, events: list[dict], *, attachments_dir: Path | None 
     pending: dict[str, dict] = {}
     for ev in events:
         k = ev["kind"]
-        if k in ("resume", "abort", "safe_state", "abort_recorded", "group_start", "group_end"):
+        if k in ("resume", "abort", "safe_state", "abort_recorded", "group_start", "group_end",
+                 "interrupted"):
             events_summary.append({x: ev.get(x) for x in ("seq", "ts_utc", "kind", "user",
                                                           "reason", "group", "attempt",
-                                                          "verdict", "actions") if x in ev})
+                                                          "verdict", "actions", "by",
+                                                          "target") if x in ev})
             if ev.get("user"):
                 operators.add(ev["user"])
             continue
@@ -98,6 +100,7 @@ def build_record(run: dict, events: list[dict], *, attachments_dir: Path | None 
             (start.get("params") or {}).get(k) for k in ("auto_answer", "unauthenticated")),
         "sequence": seqid,
         "limits": {"version": seqid.get("limits_version"), "sha256": seqid.get("limits_sha256")},
+        "link": start.get("link", {}),
         "software": start.get("software"), "models": sorted(models.values(),
                                                              key=lambda m: m["id"]),
         "instruments": start.get("instruments", []), "operators": sorted(o for o in operators if o),

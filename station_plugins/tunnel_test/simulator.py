@@ -18,18 +18,23 @@ from station_plugins.tunnel_test.driver_catalog import CATALOG, VARIABLES, sim_h
 log = logging.getLogger(__name__)
 
 
-def build_server(sim: CArmSim, *, port: int = 0, host: str = "127.0.0.1") -> TunnelSimServer:
+def build_server(sim: CArmSim, *, port: int = 0, host: str = "127.0.0.1",
+                 security: str = "None", pki_dir: Any = None,
+                 users: dict[str, str] | None = None) -> TunnelSimServer:
     return TunnelSimServer(CATALOG, sim_handlers(sim), VARIABLES, sim_variables(sim),
-                           host=host, port=port)
+                           host=host, port=port, security=security, pki_dir=pki_dir,
+                           users=users)
 
 
 class SimulatorHandle:
     """Simulator on a private loop thread: start(), restart(), set_fault(), stop()."""
 
     def __init__(self, *, serial: str = "CA-000001", defects: Defects | None = None,
-                 port: int = 0, seed: int = 7) -> None:
+                 port: int = 0, seed: int = 7, security: str = "None", pki_dir: Any = None,
+                 users: dict[str, str] | None = None) -> None:
         self.sim = CArmSim(serial=serial, defects=defects or Defects(), seed=seed)
-        self.server = build_server(self.sim, port=port)
+        self.server = build_server(self.sim, port=port, security=security, pki_dir=pki_dir,
+                                   users=users)
         self.loop = LoopThread(name="tunnel-sim")
 
     @property
@@ -66,12 +71,18 @@ class SimulatorHandle:
 
 
 def serve_forever(*, port: int, host: str = "127.0.0.1", defects: Defects | None = None,
-                  serial: str = "CA-000001") -> None:
+                  serial: str = "CA-000001", security: str = "None", pki_dir: Any = None,
+                  users: dict[str, str] | None = None) -> None:
     async def main() -> None:
         server = build_server(CArmSim(serial=serial, defects=defects or Defects()),
-                              port=port, host=host)
+                              port=port, host=host, security=security, pki_dir=pki_dir,
+                              users=users)
         await server.start()
-        print(f"tunnel simulator: {server.endpoint}  (Ctrl+C to stop)", flush=True)
+        print(f"tunnel simulator: {server.endpoint} security={security}  (Ctrl+C to stop)",
+              flush=True)
+        if security != "None":
+            print(f"server certificate: {pki_dir}/own/cert.der (trust list: "
+                  f"{pki_dir}/trusted)", flush=True)
         try:
             while True:
                 await asyncio.sleep(3600)

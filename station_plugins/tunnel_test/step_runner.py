@@ -19,17 +19,9 @@ from app.core.measurement import Verdict
 from station_plugins.tunnel_test import ai_step
 from station_plugins.tunnel_test.carm_sim import array_to_bytes
 from station_plugins.tunnel_test.conditions import ConditionError, evaluate
-from station_plugins.tunnel_test.execution import CallTimeout
+from station_plugins.tunnel_test.execution import CallTimeout, RunStopped  # noqa: F401
 from station_plugins.tunnel_test.judging import judge_all
 from station_plugins.tunnel_test.sequence_model import Step
-
-
-class RunStopped(Exception):
-    """Raised inside the engine to end the run abnormally (abort, hung call, journal)."""
-
-    def __init__(self, status: str, reason: str) -> None:
-        super().__init__(reason)
-        self.status, self.reason = status, reason
 
 
 class StepContext:

@@ -89,3 +89,11 @@ def raises(ctx: Any, message: str = "step failed on purpose") -> dict:  # noqa: 
 def hang(ctx: Any) -> dict:  # noqa: ARG001 - a step function that never returns
     while True:
         time.sleep(3600)
+
+
+def beam_hold(ctx: Any, kv: float = 80.0, ma: float = 5.0, hold_ms: float = 400.0) -> dict:
+    """Crash-test step: an exposure, then the beam is held on for ``hold_ms`` (a kill
+    lands inside the beam-on window); the safe-state routine must switch it off."""
+    out = ctx.call("generator.expose", kv=kv, ma=ma, ms=100.0)
+    time.sleep(hold_ms / 1000.0)
+    return {"value": 1.0, "kv_measured": out.get("kv_measured")}

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from station_plugins.ct_qc.analysis import analyze_series
-from station_plugins.ct_qc.dicom_load import LoadedSeries
-from station_plugins.ct_qc.simulator import ArtifactSpec, SimParams, simulate_series
+from app.ct.analysis import analyze_series
+from app.ct.dicom_load import LoadedSeries
+from app.ct.simulator import ArtifactSpec, SimParams, simulate_series
 
 
 @lru_cache(maxsize=16)

@@ -47,6 +47,7 @@ class FakeConfig:
     def __init__(self, *, demo: bool = True, pacs: dict | None = None,
                  two_person: bool = False) -> None:
         self.demo = demo
+        self.data_dir: Path | None = None     # the workstation's data folder (set by Env)
         self.values = {"pacs": {"scp_ae_title": "PHAROS_QC", "scp_port": 0,
                                 "allowed_calling_aes": [], "series_settle_s": 0.4,
                                 "peer_host": "127.0.0.1", "peer_port": 1,
@@ -92,7 +93,10 @@ class StationEnv:
         if username:
             session.login(self.auth.get(username))
         base = {"scp_port": 0, "poll_s": 0.05, "series_settle_s": 0.4}
-        ctx = StationContext(station_id="ct_qc", config=config or FakeConfig(),
+        config = config or FakeConfig()
+        if config.data_dir is None:
+            config.data_dir = self.tmp
+        ctx = StationContext(station_id="ct_qc", config=config,
                              settings={**base, **(settings or {})}, store=self.store,
                              audit=self.audit, auth=self.auth, signatures=self.signatures,
                              session=session, tasks=self.tasks, loop=None,
@@ -129,7 +133,7 @@ def station_env_ai(tmp_path):  # noqa: ANN001, ANN201
 def write_series(out: Path, *, serial: str = "SN-PANEL", seed: int = 2, artifacts=(),
                  noise: float | None = None, thickness: float = 5.0) -> Path:
     """A small simulated CatPhan 504 series (256 x 256) written as DICOM into ``out``."""
-    from station_plugins.ct_qc.simulator import (ArtifactSpec, SimParams, simulate_series,
+    from app.ct.simulator import (ArtifactSpec, SimParams, simulate_series,
                                                  write_dicom_series)
 
     kw = {} if noise is None else {"noise_sd_hu": noise}

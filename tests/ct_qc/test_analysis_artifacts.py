@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from app.core.measurement import Verdict
-from station_plugins.ct_qc.analysis.artifacts import DetectorGeometry
+from app.ct.analysis.artifacts import DetectorGeometry
 
 from tests.ct_qc._qc_helpers import analysed, art
 

@@ -7,8 +7,8 @@ import pytest
 from app.core.errors import Cancelled, InputRejected
 from app.core.measurement import Verdict
 from app.core.tasks import CancelToken
-from station_plugins.ct_qc.analysis import analyze_series
-from station_plugins.ct_qc.dicom_load import LoadedSeries
+from app.ct.analysis import analyze_series
+from app.ct.dicom_load import LoadedSeries
 
 from tests.ct_qc._qc_helpers import analysed, simulated
 
@@ -41,14 +41,17 @@ def test_thin_helical_and_thick_axial(thk, helical):
     assert r.localisation.origin_z_mm == pytest.approx(0.0, abs=max(1.0, thk / 2))
 
 
-def test_missing_module_is_named_and_its_measurements_are_error():
+def test_partial_scan_names_missing_modules_and_measures_the_rest():
     sim, r = analysed(z_range_mm=(-12.0, 45.0), seed=10)  # no CTP486, no CTP515
     assert set(r.localisation.missing_modules) == {"CTP486", "CTP515"}
-    assert r.measurement("noise.sd").verdict is Verdict.ERROR
+    # what the series cannot show is SKIP with the reason, not an ERROR of the whole series
+    assert r.measurement("noise.sd").verdict is Verdict.SKIP
     assert "CTP486" in r.measurement("noise.sd").note
-    assert r.measurement("low_contrast.cnr").verdict is Verdict.ERROR
+    assert r.measurement("low_contrast.cnr").verdict is Verdict.SKIP
     assert r.measurement("ct_number.teflon").verdict is not Verdict.ERROR
-    assert r.verdict is Verdict.ERROR
+    assert r.measurement("slice_thickness").value == pytest.approx(2.0, abs=0.1)
+    assert r.verdict is not Verdict.ERROR
+    assert any("CTP486" in n for n in r.notes)
 
 
 @pytest.mark.parametrize("name", ["catphan504", "catphan600", "catphan604", "acr464", "vendor_water"])

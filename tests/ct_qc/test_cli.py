@@ -32,7 +32,8 @@ def test_analyze_clean_series_passes_with_json_and_pdf(clean_dir, tmp_path, caps
     out, pdf = tmp_path / "r.json", tmp_path / "r.pdf"
     rc = run(["qc", "analyze", str(clean_dir), "--json", str(out), "--pdf", str(pdf)])
     doc = json.loads(out.read_text())
-    assert doc["phantom"] == "catphan504" and doc["profile"]["name"] == "factory_simct_120kv"
+    # --profile auto: a CatPhan is judged on its phantom default profile (issue 15)
+    assert doc["phantom"] == "catphan504" and doc["profile"]["name"] == "catphan504_default"
     assert doc["inputs"]["scanner_serial"] == "CT-SIM-0001" and doc["inputs"]["series_uid"]
     assert rc == {"PASS": 0, "WARN": 0, "FAIL": 1, "ERROR": 2}[doc["verdict"]]
     assert pdf.read_bytes().startswith(b"%PDF")

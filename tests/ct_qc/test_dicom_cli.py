@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.main import main
-from station_plugins.ct_qc.simulator.scanner_push import demo_loop, push_series
+from app.ct.simulator.scanner_push import demo_loop, push_series
 from app.adapters.dicom_net import AssociationRefused
 from tests.pacs_fixtures import REPO, free_port, write_ct_series
 
@@ -57,7 +57,7 @@ def test_listen_receives_a_simulated_scanner_series_and_analyses_it(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "qc", "listen", "--port", str(port), "--settle", "0.5",
-         "--allow", "SIMSCAN", "--data-dir", str(tmp_path / "station"), "--out", str(out)],
+         "--allow", "SIMSCAN", "--station-dir", str(tmp_path / "station"), "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO)
     reader = LineReader(proc)
     try:
@@ -89,7 +89,7 @@ def test_archive_command_reports_commitment(orthanc, scp_port, tmp_path, capsys)
     (folder / "junk.dcm").write_bytes(b"not dicom at all")
     rc = main(["qc", "archive", str(folder), "--port", str(scp_port), "--peer-port",
                str(orthanc.dicom_port), "--peer-ae", "ORTHANC", "--json", "-",
-               "--data-dir", str(tmp_path / "station")])
+               "--station-dir", str(tmp_path / "station")])
     doc = json.loads(capsys.readouterr().out)
     assert rc == 1                                   # the junk file was rejected
     (series,) = doc["series"].values()
@@ -101,7 +101,7 @@ def test_retrieve_lists_and_moves(orthanc, scp_port, tmp_path, capsys):
     folder = tmp_path / "src"
     paths = write_ct_series(folder, 2)
     assert main(["qc", "archive", str(folder), "--port", str(scp_port), "--peer-port",
-                 str(orthanc.dicom_port), "--data-dir", str(tmp_path / "a")]) == 0
+                 str(orthanc.dicom_port), "--station-dir", str(tmp_path / "a")]) == 0
     capsys.readouterr()
     import pydicom
     ds = pydicom.dcmread(paths[0])
@@ -111,7 +111,7 @@ def test_retrieve_lists_and_moves(orthanc, scp_port, tmp_path, capsys):
     assert [r["SeriesInstanceUID"] for r in rows] == [ds.SeriesInstanceUID]
     rc = main(["qc", "retrieve", "--study", ds.StudyInstanceUID, "--series",
                ds.SeriesInstanceUID, "--port", str(scp_port), "--peer-port",
-               str(orthanc.dicom_port), "--data-dir", str(tmp_path / "b"),
+               str(orthanc.dicom_port), "--station-dir", str(tmp_path / "b"),
                "--out", str(tmp_path / "got")])
     doc = json.loads(capsys.readouterr().out)
     assert rc == 0 and doc["moved"] == 2
@@ -121,6 +121,6 @@ def test_retrieve_lists_and_moves(orthanc, scp_port, tmp_path, capsys):
 def test_archive_with_the_pacs_down_is_a_clear_error(tmp_path, capsys):
     write_ct_series(tmp_path / "src", 1)
     rc = main(["qc", "archive", str(tmp_path / "src"), "--port", "0", "--peer-port",
-               str(free_port()), "--data-dir", str(tmp_path / "s")])
+               str(free_port()), "--station-dir", str(tmp_path / "s")])
     assert rc == 2
     assert "PH-PACS-DOWN" in capsys.readouterr().err

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from station_plugins.ct_qc.analysis import analyze_series, phantom_spec as ps
-from station_plugins.ct_qc.analysis.localise import _z_score
-from station_plugins.ct_qc.dicom_load import LoadedSeries
+from app.ct.analysis import analyze_series, phantom_spec as ps
+from app.ct.analysis.localise import _z_score
+from app.ct.dicom_load import LoadedSeries
 
 from tests.ct_qc._qc_helpers import simulated
 
@@ -62,7 +62,7 @@ def test_catphan_at_512_offset_and_rolled(name):
 
 def test_catphan600_true_origin_scores_above_the_62mm_shift():
     sim = simulated(phantom="catphan600", seed=63)
-    from station_plugins.ct_qc.analysis.localise import slice_features
+    from app.ct.analysis.localise import slice_features
     defn = ps.load("catphan600")
     f = slice_features(sim.volume, sim.pixel_mm, 0.0, 100.0)
     anchor = ps.anchor_module(defn)

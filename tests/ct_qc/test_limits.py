@@ -5,11 +5,11 @@ import pytest
 
 from app.core.errors import ConfigError, InputRejected
 from app.core.measurement import Verdict
-from station_plugins.ct_qc.limits import (baseline_profile, list_profiles, load_profile,
+from app.ct.limits import (baseline_profile, list_profiles, load_profile,
                                           parse_profile)
 
-from station_plugins.ct_qc.analysis import analyze_series
-from station_plugins.ct_qc.dicom_load import LoadedSeries
+from app.ct.analysis import analyze_series
+from app.ct.dicom_load import LoadedSeries
 
 from tests.ct_qc._qc_helpers import analysed, simulated
 

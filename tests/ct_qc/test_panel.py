@@ -78,8 +78,9 @@ def test_import_validates_quarantines_and_auto_analyses(qtbot, station_env, seri
     assert "ct_number.teflon" in panel.roi_details.text() and f"{value:.4g}" in panel.roi_details.text()
     panel.module_nav.activated.emit(0)
     assert panel.view.current_slice == panel.module_nav.itemData(0)
+    panel.tabs.setCurrentWidget(panel.tabs.plots)        # drawn when shown
     assert panel.tabs.plots.mtf.curve_names()
-    assert panel.trend.serial_combo.currentText() == "SN-PANEL"
+    qtbot.waitUntil(lambda: panel.trend.serial_combo.currentText() == "SN-PANEL")
 
 
 def test_reopened_panel_lists_stored_results_with_their_verdicts(qtbot, station_env,
@@ -124,7 +125,7 @@ def test_undecidable_series_is_stored_as_error(station_env):
 
     from app.core.errors import InputRejected
     from app.core.tasks import CancelToken, no_progress
-    from station_plugins.ct_qc.dicom_load import LoadedSeries
+    from app.ct.dicom_load import LoadedSeries
 
     ctx = station_env.context()
     tiny = LoadedSeries.from_arrays(np.zeros((1, 16, 16), np.float32), 1.0, [0.0], 1.0)

@@ -28,7 +28,7 @@ def ring_folder(tmp_path_factory) -> Path:  # noqa: ANN001
 @pytest.fixture(scope="module")
 def passing_folder(tmp_path_factory) -> Path:  # noqa: ANN001
     """512 x 512 x 2 mm: every measurement decided (PASS), usable as a baseline."""
-    from station_plugins.ct_qc.simulator import SimParams, simulate_series, write_dicom_series
+    from app.ct.simulator import SimParams, simulate_series, write_dicom_series
 
     out = tmp_path_factory.mktemp("pass")
     write_dicom_series(simulate_series(SimParams(matrix=512, slice_thickness_mm=2.0, seed=5)),
@@ -37,7 +37,7 @@ def passing_folder(tmp_path_factory) -> Path:  # noqa: ANN001
 
 
 def test_receiver_toggle_sets_pacs_status_and_series_arrive_live(qtbot, station_env, ring_folder):
-    from station_plugins.ct_qc.simulator.scanner_push import push_series
+    from app.ct.simulator.scanner_push import push_series
 
     ctx = station_env.context()
     panel = open_panel(qtbot, ctx)
@@ -78,7 +78,7 @@ def test_port_in_use_is_an_error_on_screen_and_on_the_status_light(qtbot, statio
 
 def test_ai_disagreement_is_marked_queued_for_review_and_a_rejection_holds_the_scanner(
         qtbot, station_env_ai, ring_folder):
-    from station_plugins.image_review.review_queue import ReviewQueue
+    from app.ct.review import ReviewQueue
 
     env = station_env_ai
     ctx = env.context()
@@ -90,10 +90,10 @@ def test_ai_disagreement_is_marked_queued_for_review_and_a_rejection_holds_the_s
     assert panel.strip.ai_text.startswith("normal") and panel.strip.disagreement_shown
     assert "AI and physics disagree" in panel.strip.disagree.text()
     assert panel.series_table.row_texts(uid)[4] == "⚠ normal"
-    queue = ReviewQueue(ctx.store, ctx.signatures, ctx.data_dir.parent / "image_review" / "images")
+    queue = ReviewQueue.for_data_folder(ctx.store, ctx.signatures, ctx.config.data_dir)
     (item,) = queue.items()
     assert item.series_uid == uid and "disagreement" in item.reasons
-    assert (ctx.data_dir.parent / "image_review" / "images" / item.image_path).exists()
+    assert (ctx.config.data_dir / "review_images" / item.image_path).exists()
     assert panel.hold_banner.isHidden()
     # a reviewer at the image-review station rejects it: the scanner is held
     queue.decide(item.id, "reject", "ring_artifact", "ring at 45 mm", username="rev1",
@@ -124,7 +124,7 @@ def test_trained_classifier_verdict_is_stored_and_shown(qtbot, tmp_path, ring_fo
         assert ai["available"] and ai["model_id"] == "ct_phantom_classifier"
         # only slices inside localised modules (neighbours included) are judged
         result = ctx.store.query_records(kind="ct_qc.result")[0].payload
-        from station_plugins.image_review.handoff import assessable_slices
+        from app.ct.ai.handoff import assessable_slices
 
         expected = assessable_slices(result, 28)
         version = _newest_classifier_version()
@@ -197,7 +197,7 @@ def test_signed_baseline_drives_constancy_limits_and_the_report_lists_the_signat
 def test_report_lists_signatures_on_the_result(station_env, passing_folder, tmp_path):
     from app.core.tasks import CancelToken, no_progress
     from station_plugins.ct_qc import baseline, intake_jobs
-    from station_plugins.ct_qc.dicom_load import load_series
+    from app.ct.dicom_load import load_series
 
     ctx = station_env.context()
     (entry,) = workflow.scan_folder(passing_folder)
@@ -268,5 +268,11 @@ def test_trend_with_many_records(qtbot, station_env):
     qtbot.addWidget(view)
     view.refresh(prefer_serial="SN-TREND")
     view.key_combo.setCurrentIndex(view.key_combo.findData("noise.sd"))
-    assert view.count_label.text() == "400 result(s)"
+    qtbot.waitUntil(lambda: view.count_label.text() == "400 result(s)")   # read off the GUI thread
     assert len(view.plot._ids) == 400
+    # past the limit the NEWEST results are shown (was: the oldest, so new ones never came)
+    points, _ = workflow.trend_points(ctx.store, "SN-TREND", "noise.sd", limit=50)
+    newest = ctx.store.query_records(kind=workflow.RESULT_KIND, subject="SN-TREND", limit=1)[0]
+    assert len(points) == 50 and points[-1].record_id == newest.id
+    assert points[0].series_uid == "1.2.350"
+    assert workflow.known_serials(ctx.store) == ["SN-TREND"]

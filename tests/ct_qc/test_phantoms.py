@@ -7,7 +7,7 @@ import math
 import pytest
 
 from app.core.errors import InputRejected
-from station_plugins.ct_qc.phantoms import list_phantoms, load_phantom, parse_phantom
+from app.ct.phantoms import list_phantoms, load_phantom, parse_phantom
 
 
 def test_shipped_phantoms_load_with_expected_geometry():
@@ -47,8 +47,8 @@ def test_to_dict_is_plain_and_round_trips():
 
 
 def _base() -> dict:
-    return json.loads((load_phantom("catphan504").source and
-                       open(load_phantom("catphan504").source, encoding="utf-8").read()))
+    return json.loads(load_phantom("catphan504").source and
+                       open(load_phantom("catphan504").source, encoding="utf-8").read())
 
 
 @pytest.mark.parametrize("mutate, key", [

@@ -29,9 +29,16 @@ def test_plugin_import_does_not_pull_qt_or_numpy():
     assert r.returncode == 0, r.stdout + r.stderr
 
 
-def test_add_cli_registers_or_skips():
+def test_add_cli_registers_the_qc_commands():
+    """`pharos qc ...` exists with the documented subcommands (a contract, README)."""
     from station_plugins.ct_qc.plugin import CtQcStation
 
     parser = argparse.ArgumentParser()
-    sub = parser.add_subparsers()
-    CtQcStation.add_cli(sub)  # must not raise whether or not cli.py exists yet
+    sub = parser.add_subparsers(dest="command")
+    CtQcStation.add_cli(sub)
+    assert "qc" in sub.choices
+    qc_sub = next(a for a in sub.choices["qc"]._actions
+                  if isinstance(a, argparse._SubParsersAction))
+    assert {"analyze", "simulate", "listen"} <= set(qc_sub.choices)
+    args = parser.parse_args(["qc", "analyze", "series", "--phantom", "catphan504"])
+    assert args.command == "qc" and callable(args.func)

@@ -5,9 +5,8 @@ import shutil
 import subprocess
 
 import numpy as np
-import pytest
 
-from station_plugins.ct_qc.dicom_load import LoadedSeries
+from app.ct.dicom_load import LoadedSeries
 from station_plugins.ct_qc.report_pdf import render_slice, write_report
 
 from tests.ct_qc._qc_helpers import analysed, art, simulated

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from station_plugins.ct_qc.analysis import analyze_series
-from station_plugins.ct_qc.analysis.rings import DetectorGeometry, geometry_from_header
-from station_plugins.ct_qc.dicom_load import LoadedSeries, load_series
-from station_plugins.ct_qc.simulator import ArtifactSpec, SimParams, simulate_series, write_dicom_series
+from app.ct.analysis import analyze_series
+from app.ct.analysis.rings import DetectorGeometry, geometry_from_header
+from app.ct.dicom_load import LoadedSeries, load_series
+from app.ct.simulator import ArtifactSpec, SimParams, simulate_series, write_dicom_series
 
 from tests.ct_qc._qc_helpers import analysed, art, simulated
 
@@ -120,7 +120,7 @@ def test_geometry_from_header_field_by_field():
 
 
 def test_configured_geometry_from_the_station_settings():
-    from station_plugins.ct_qc.analysis.rings import geometry_from_settings
+    from app.ct.analysis.rings import geometry_from_settings
     assert geometry_from_settings({}) is None and geometry_from_settings(None) is None
     g = geometry_from_settings({"detector_source_iso_mm": 570, "detector_central_channel": 443.75})
     assert (g.source_iso_mm, g.central_channel) == (570.0, 443.75)

@@ -10,9 +10,9 @@ import pytest
 from scipy.optimize import curve_fit
 from scipy.special import ndtr
 
-from station_plugins.ct_qc.simulator import (
+from app.ct.simulator import (
     ArtifactSpec, SimParams, simulate_series, write_dicom_series)
-from station_plugins.ct_qc.simulator.artifacts import channel_to_radius, radius_to_channel
+from app.ct.simulator.artifacts import channel_to_radius, radius_to_channel
 
 
 def _module_series(module: str, **kw):
@@ -203,7 +203,7 @@ def test_dicom_round_trip(tmp_path):
 
 
 def test_demo_fleet_writes_series_per_serial_with_artifacts(tmp_path):
-    from station_plugins.ct_qc.simulator.demo_scanner import generate_demo_day
+    from app.ct.simulator.demo_scanner import generate_demo_day
     made = generate_demo_day(tmp_path, scanners=["SN-A", "SN-B", "SN-C"], seed=1, days=3,
                              matrix=64, n_slices=6, thickness=10.0)
     assert len(made) == 9

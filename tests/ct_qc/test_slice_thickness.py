@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from app.core.measurement import Verdict
-from station_plugins.ct_qc.analysis.metrics_thk import acquisition_mode
-from station_plugins.ct_qc.analysis.ssp_fit import blurred_trapezoid, fit_ssp
-from station_plugins.ct_qc.simulator.params import SliceProfile
+from app.ct.analysis.metrics_thk import acquisition_mode
+from app.ct.analysis.ssp_fit import blurred_trapezoid, fit_ssp
+from app.ct.simulator.params import SliceProfile
 
 from tests.ct_qc._qc_helpers import analysed
 

@@ -41,3 +41,12 @@ def random_problem(n: int, m: int, seed: int):
     return MatchProblem(c=c, d=d, lam=lam, fixed=np.full(n, -1, dtype=np.int64),
                         serials=[f"S{i}" for i in range(m)], lots=["L"] * m,
                         layout=DetectorLayout(name="T", slots=n))
+
+
+# The optimiser's compiled kernels: one cache for all test runs (compiled once, ~10 s),
+# never the user's data folder (kernels.configure() would pick that by default).
+import os as _os  # noqa: E402
+import tempfile as _tempfile  # noqa: E402
+
+_os.environ.setdefault("NUMBA_CACHE_DIR",
+                       str(Path(_tempfile.gettempdir()) / "pharos-test-numba-cache"))

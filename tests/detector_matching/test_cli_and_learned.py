@@ -116,3 +116,60 @@ def test_plugin_registers_the_match_commands_and_batch_runs(tmp_path):
                               "--detectors", "1", "--cost", "physics", "--json", str(out)])
     assert args.func(args) == 0
     assert json.loads(out.read_text())["cost_source"] == "physics"
+
+
+def _model(tmp_path, weak_gap) -> str:
+    from station_plugins.detector_matching.detector_models import detector_models_dir
+    text = (detector_models_dir() / "PX-48.toml").read_text(encoding="utf-8")
+    text = "\n".join(f"weak_gap = {weak_gap}" if line.startswith("weak_gap") else line
+                     for line in text.splitlines())
+    path = tmp_path / f"PX-48-weak-{str(weak_gap).replace('.', '_')}.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_run_says_clearly_when_a_result_is_weak(tmp_path, capsys):
+    pool = tmp_path / "pool.parquet"
+    assert main(["match", "generate", "--slots", "30", "--modules", "36", "--seed", "3",
+                 "--out", str(pool)]) == 0
+    capsys.readouterr()
+    for weak_gap, weak in ((1e-9, True), (0.9, False)):
+        out = tmp_path / f"r{weak}.json"
+        assert main(["match", "run", str(pool), "--detector-model", _model(tmp_path, weak_gap),
+                     "--slots", "30", "--time-limit", "20", "--cost", "physics",
+                     "--json", str(out)]) == 0
+        data = json.loads(out.read_text())
+        err = capsys.readouterr().err
+        assert data["weak"] is weak and data["weak_gap_threshold"] == weak_gap
+        assert data["gap"] > 0
+        if weak:
+            assert "WARNING: WEAK RESULT" in err and "require a reason" in err
+            assert "above the 0.00 % threshold" in data["weak_reason"]
+        else:
+            assert "WEAK" not in err and data["weak_reason"] is None
+    assert main(["match", "run", str(pool), "--detector-model", _model(tmp_path, 2),
+                 "--json", str(tmp_path / "x.json")]) == 2
+    assert "weak_gap" in capsys.readouterr().err
+
+
+def test_warmup_uses_the_data_folders_cache(tmp_path):
+    """`pharos match warmup --data-dir D` (no NUMBA_CACHE_DIR): the kernels live in
+    D/cache/numba (here pre-filled from the test cache, so they load instead of
+    compiling: the path is what is checked)."""
+    import os
+    import subprocess
+    import sys
+
+    from station_plugins.detector_matching import kernels
+    data = tmp_path / "data"
+    target = data / "cache" / "numba" / kernels.SUBDIR
+    shutil.copytree(Path(os.environ[kernels.ENV]) / kernels.SUBDIR, target)
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k != kernels.ENV}
+    env["PYTHONPATH"] = str(root)
+    r = subprocess.run([sys.executable, "-m", "app", "match", "warmup", "--data-dir",
+                        str(data)], cwd=root, env=env, capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert f"cache {(data / 'cache' / 'numba').resolve()}" in r.stderr
+    assert "kernels loaded" in r.stderr and "(0 compiled" in r.stderr

@@ -14,7 +14,8 @@ from app.adapters.audit import AuditTrail, load_or_create_key  # noqa: E402
 from app.adapters.auth import AuthService, SessionState  # noqa: E402
 from app.adapters.esign import SignatureService  # noqa: E402
 from app.adapters.store import Store  # noqa: E402
-from app.core.errors import AuthError, PermissionDenied, ValidationError  # noqa: E402
+from app.core.errors import (AuthError, InputRejected, PermissionDenied,  # noqa: E402
+                             ValidationError)
 from app.core.roles import Role  # noqa: E402
 from app.runtime.task_runner import TaskRunner  # noqa: E402
 from app.stations import StationContext  # noqa: E402
@@ -237,7 +238,15 @@ def test_batch_detector_opens_in_the_arc_view_and_is_approved_like_any_arrangeme
     assert np.isnan(arr.solution.gap)                         # no per-detector bound claimed
     assert "batch detector 2" in arr.label
     s.swap(0, 1)                                              # edits work on it
-    record, _ = s.approve("DET-B2", password=PASSWORD)
+    per_slot = s.current.solution.objective / 20
+    if per_slot > spec:                   # not meeting the spec: weak, needs a reason
+        assert "does not meet the spec" in s.weakness.text()
+        with pytest.raises(InputRejected) as exc:
+            s.approve("DET-B2", password=PASSWORD)
+        assert exc.value.code == "DM-WEAK"
+    else:
+        assert s.weakness is None
+    record, _ = s.approve("DET-B2", password=PASSWORD, weak_reason="customer accepts")
     msg, new = s.send_to_mes()
     assert new and [r["module_serial"] for r in msg.payload["slots"]] == \
         [s.problem.serials[i] for i in s.current.perm[:20]]
@@ -383,3 +392,65 @@ def test_pool_view_words_every_kind_of_exclusion_reason_in_chinese(qtbot, tmp_pa
     for zh in ("超差", "序列号重复", "非数值", "缺失值", "测试日期无效", "缺少模块序列号"):
         assert zh in joined, zh
     assert any("out of spec" in t for t in tips)
+
+
+def _weak_layout(s, gap: float = 1e-12):  # noqa: ANN001
+    """The same detector with a threshold no real gap meets: every result is weak."""
+    s.set_layout(replace(s.layout, weak_gap=gap))
+
+
+def test_a_weak_result_needs_a_reason_that_is_signed_and_audited(station, ctx):
+    s = station.session
+    _weak_layout(s)
+    s = _optimised(station)
+    weak = s.weakness
+    assert weak is not None and weak.certified and weak.gap > weak.threshold
+    assert "above the 0.00 % threshold" in weak.text()
+    with pytest.raises(InputRejected) as exc:
+        s.approve("DET-W1", password=PASSWORD)
+    assert exc.value.code == "DM-WEAK" and "weak" in exc.value.message
+    record, _ = s.approve("DET-W1", password=PASSWORD, weak_reason="  rush order, QE ok  ")
+    assert record.payload["weak"]["reason_for_approval"] == "rush order, QE ok"
+    assert record.payload["weak"]["gap"] == pytest.approx(s.current.solution.gap)
+    audited = ctx.audit.entries(action="approve_weak_result", entity_id=record.id)
+    assert len(audited) == 1 and audited[0].reason == "rush order, QE ok"
+    assert audited[0].username == "qe1" and ctx.audit.verify().ok
+    signed = ctx.signatures.signatures_for("detector_matching.arrangement", record.id)
+    assert ctx.signatures.verify(signed[0], record.payload)     # the reason is signed too
+
+
+def test_a_certified_result_is_not_weak_and_a_released_bound_is(station):
+    s = _optimised(station)
+    _weak_layout(s, 0.5)                  # set_layout clears: optimise again
+    s = _optimised(station)
+    assert s.weakness is None
+    s.toggle_lock(5)
+    s.accept_result(run(s.inputs(replace(settings_for(1, 60), moves_per_slot=2000))))
+    s.toggle_lock(5)                      # released: no certified bound any more
+    assert s.weakness is not None and not s.weakness.certified
+    assert "no certified lower bound" in s.weakness.text()
+
+
+def test_panel_shows_a_weak_result_and_asks_for_the_reason(qtbot, station, monkeypatch):
+    from station_plugins.detector_matching.panel import DetectorMatchingPanel
+    from widgets.esign_dialog import SignatureDialog
+    s = station.session
+    _weak_layout(s)
+    panel = DetectorMatchingPanel(station.ctx, s)
+    qtbot.addWidget(panel)
+    panel.resize(1366, 768)
+    panel.show()
+    assert panel.weak_label.isHidden()
+    _optimised(station)
+    panel._refresh()
+    assert panel.weak_label.isVisible() and "Weak result" in panel.weak_label.text()
+    assert panel.weak_reason_edit.isEnabled()
+    asked = []
+    monkeypatch.setattr(SignatureDialog, "ask", lambda *a, **kw: asked.append(kw))
+    panel.serial_edit.setText("DET-W2")
+    panel.approve()                       # no reason: an error, no signature dialog
+    assert asked == [] and "weak" in panel.message_bar.text().lower()
+    panel.weak_reason_edit.setText("engineering deviation ED-17")
+    panel.approve()
+    assert len(asked) == 1 and "WEAK RESULT" in asked[0]["summary"]
+    assert "ED-17" in asked[0]["summary"]

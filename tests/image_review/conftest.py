@@ -52,8 +52,9 @@ def write_tiny_models(models_dir: Path, version: str = "0.0.1") -> Path:
 
 
 class FakeConfig:
-    def __init__(self, two_person: bool = False) -> None:
+    def __init__(self, two_person: bool = False, data_dir: Path | None = None) -> None:
         self.two_person = two_person
+        self.data_dir = data_dir          # the workstation's data folder
 
     def get(self, section: str, key: str):  # noqa: ANN201
         if (section, key) == ("security", "two_person_rejection"):
@@ -77,7 +78,7 @@ class Env:
         self.models_dir = tmp / "models"
         self.onnx_path = write_tiny_models(self.models_dir)
         self.tasks = TaskRunner(max_workers=2)
-        self.config = FakeConfig()
+        self.config = FakeConfig(data_dir=tmp)
 
     def context(self, username: str | None = "rev1", *, models_dir: Path | None = None
                 ) -> StationContext:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from station_plugins.image_review.ai_check import NOT_APPLICABLE, AiResult, SliceVerdict
-from station_plugins.image_review.normalise import prepare, slice_facts
-from station_plugins.image_review.review_queue import ai_note, flag_reasons
+from app.ct.ai.check import NOT_APPLICABLE, AiResult, SliceVerdict
+from app.ct.ai.normalise import prepare, slice_facts
+from app.ct.review import ai_note, flag_reasons
 from tests.image_review.conftest import REAL_DIR, real_model
 
 
 def _sim(matrix: int, fov: float, **kw) -> tuple[np.ndarray, float]:
-    from station_plugins.ct_qc.simulator import SimParams, simulate_series
+    from app.ct.simulator import SimParams, simulate_series
 
     s = simulate_series(SimParams(phantom="catphan504", matrix=matrix, fov_mm=fov, n_slices=3,
                                   slice_thickness_mm=2.0, z_range_mm=(-67.0, -63.0),
@@ -170,7 +170,7 @@ def test_disagreement_in_proportion():
 @pytest.fixture(scope="module")
 def checker():
     from app.adapters.inference import ModelRegistry
-    from station_plugins.image_review.ai_check import AiChecker
+    from app.ct.ai.check import AiChecker
 
     return AiChecker.from_registry(ModelRegistry(REAL_DIR.parents[1]))
 

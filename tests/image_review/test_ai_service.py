@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from app.core.errors import InputRejected, ModelIntegrityError
-from station_plugins.image_review.review_queue import KIND_ITEM
+from app.ct.review import KIND_ITEM
 from station_plugins.image_review.service import (KIND_AI_VERDICT, LoadedInput,
                                                   ReviewService, ai_json, load_input)
 from tests.image_review.conftest import phantom_volume, queue_item
@@ -54,7 +54,7 @@ def test_heatmap_has_the_image_size_and_points_at_the_noise(env):
     _, item = service.check_series(inp, analysed_by="qe1", physics={})
     img, _ = service.queue.load_images(item)
     heat = service.heatmap(item, img)
-    assert heat.shape == img.shape[1:] and 0 <= heat.min() and heat.max() <= 1
+    assert heat.shape == img.shape[1:] and heat.min() >= 0 and heat.max() <= 1
     assert heat[40:100, 40:100].mean() > 3 * heat[160:220, 160:220].mean()
     assert "disagreement" not in item.reasons       # no physics verdict to disagree with
 
@@ -124,7 +124,7 @@ def test_load_input_reads_npy_and_refuses_other_modalities_and_junk(tmp_path):
 def _mr_series(folder):  # noqa: ANN001, ANN202
     import pydicom
 
-    from station_plugins.ct_qc.simulator import SimParams, simulate_series, write_dicom_series
+    from app.ct.simulator import SimParams, simulate_series, write_dicom_series
 
     write_dicom_series(simulate_series(SimParams(matrix=128, n_slices=2, seed=1)), folder)
     for p in folder.glob("*.dcm"):

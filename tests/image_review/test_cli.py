@@ -16,7 +16,7 @@ import pytest
 from app.adapters.inference import ModelRegistry
 from app.bootstrap import Workstation
 from app.main import main
-from station_plugins.image_review.review_queue import KIND_DECISION
+from app.ct.review import KIND_DECISION
 from station_plugins.image_review.service import KIND_AI_VERDICT, ReviewService
 from tests.image_review.conftest import (PASSWORD, REAL_DIR, REAL_VERSION, USERS,
                                          phantom_volume, queue_item, real_model,
@@ -83,7 +83,7 @@ def test_classify_npy_subprocess_json_contract_and_exit_codes(workstation, tmp_p
 
 
 def test_classify_dicom_series_with_the_tiny_model(workstation, tmp_path, capsys):
-    from station_plugins.ct_qc.simulator import SimParams, simulate_series, write_dicom_series
+    from app.ct.simulator import SimParams, simulate_series, write_dicom_series
 
     sim = simulate_series(SimParams(matrix=256, n_slices=5, slice_thickness_mm=5.0, seed=4))
     write_dicom_series(sim, tmp_path / "series", scanner_serial="SN-DCM")
@@ -188,7 +188,7 @@ def test_real_classifier_on_simulated_dicom_series(workstation, tmp_path):
     """The trained classifier through the CLI on slices inside the CatPhan uniformity
     module (as in training): a clean series is normal (exit 0), a 30 HU ring at 45 mm
     (inside the training range) is flagged as 'ring' (exit 1)."""
-    from station_plugins.ct_qc.simulator import (ArtifactSpec, SimParams, simulate_series,
+    from app.ct.simulator import (ArtifactSpec, SimParams, simulate_series,
                                                  write_dicom_series)
 
     models = str(REAL_DIR.parents[1])

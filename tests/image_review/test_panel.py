@@ -8,7 +8,7 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtWidgets import QDialogButtonBox  # noqa: E402
 
-from station_plugins.image_review.review_queue import KIND_DECISION  # noqa: E402
+from app.ct.review import KIND_DECISION  # noqa: E402
 from station_plugins.image_review.service import ReviewService  # noqa: E402
 from tests.image_review.conftest import PASSWORD, queue_item  # noqa: E402
 
@@ -186,7 +186,7 @@ def test_refused_model_banner_and_physics_only_review(qtbot, env):
 
 def test_tampered_image_is_not_shown(qtbot, env):
     (item,) = fill_queue(env, 1)
-    path = env.tmp / "image_review" / "images" / item.image_path
+    path = env.tmp / "review_images" / item.image_path
     path.write_bytes(path.read_bytes()[:-5] + b"xxxxx")
     panel = open_panel(qtbot, env)
     wait_item(qtbot, panel, item.id)
@@ -263,7 +263,7 @@ def test_chinese_catalogue_is_complete_fresh_and_applies(qtbot, env, tmp_path):
 
 
 def test_check_a_dicom_series_queues_it_with_both_verdicts(qtbot, env, tmp_path):
-    from station_plugins.ct_qc.simulator import (ArtifactSpec, SimParams, simulate_series,
+    from app.ct.simulator import (ArtifactSpec, SimParams, simulate_series,
                                                  write_dicom_series)
 
     sim = simulate_series(SimParams(matrix=256, n_slices=5, slice_thickness_mm=5.0, seed=3,

@@ -37,8 +37,8 @@ def test_plugin_and_cli_import_pull_no_qt_and_no_numpy():
 def test_qt_free_modules_import_with_pyside_blocked():
     code = ("import sys; sys.modules['PySide6'] = None; sys.modules['pyqtgraph'] = None\n"
             "import station_plugins.image_review.service, station_plugins.image_review.export,"
-            " station_plugins.image_review.cli, station_plugins.image_review.review_queue,"
-            " station_plugins.image_review.ai_check")
+            " station_plugins.image_review.cli, app.ct.review,"
+            " app.ct.ai.check")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
 

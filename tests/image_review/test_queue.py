@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from app.core.errors import AuthError, InputRejected, PermissionDenied, ValidationError
-from station_plugins.image_review.review_queue import (KIND_DECISION, ConflictError,
-                                                       ReviewQueue, flag_reasons)
+from app.ct.review import KIND_DECISION, ConflictError, ReviewQueue, flag_reasons
 from tests.image_review.conftest import PASSWORD
 
 IMG = np.zeros((3, 64, 64), np.float32) - 1000.0
@@ -210,3 +209,22 @@ def test_a_stale_view_never_becomes_the_second_signature(env):
         q.decide(item.id, "reject", "ring_artifact", "", username="rev1", password=PASSWORD,
                  expected_status=seen)
     assert q.get(item.id).status == "awaiting_second" and q.hold("SN-5") is None
+
+
+def test_handoff_images_live_in_the_shared_folder_and_old_items_stay_readable(env, tmp_path):
+    """CT QC's hand-off writes review images into <data>/review_images (neither station's
+    folder); an item queued before that keeps its image in the image-review station's
+    old folder and is still shown."""
+    from app.ct.review import review_image_dir
+
+    data_root = tmp_path / "data-root"
+    legacy = data_root / "stations" / "image_review" / "images"
+    old_q = ReviewQueue(env.store, env.signatures, legacy)
+    old_item = submit(old_q, "ring", scanner="SN-OLD")
+    q = ReviewQueue.for_data_folder(env.store, env.signatures, data_root)
+    new_item = submit(q, "streak", scanner="SN-NEW")
+    assert (review_image_dir(data_root) / new_item.image_path).is_file()
+    assert not (legacy / new_item.image_path).exists()
+    for item in (old_item, new_item):
+        img, _ = q.load_images(q.get(item.id))
+        assert img.ndim >= 2

@@ -8,7 +8,7 @@ import pytest
 from models.training.ct_phantom_dataset import (ARC_MIN_RADIUS_MM, RING_MIN_HU,
                                                 ring_detection_floor, ring_measured_amplitude,
                                                 sample_seed, sample_spec)
-from station_plugins.ct_qc.simulator import ArtifactSpec, SimParams
+from app.ct.simulator import ArtifactSpec, SimParams
 
 
 @pytest.mark.parametrize("heldout, seed0, hi", [(False, 1_000, 25.0), (True, 900_000_000, 21.0)])
@@ -55,8 +55,8 @@ def _disc_median_shift(p, k: int = 1) -> float:
     band (noise-free renders of the sample's own parameters)."""
     from dataclasses import replace
 
-    from station_plugins.ct_qc.simulator import simulate_series
-    from station_plugins.ct_qc.simulator.series import make_grid, phantom_centre_at
+    from app.ct.simulator import simulate_series
+    from app.ct.simulator.series import make_grid, phantom_centre_at
 
     with_band = simulate_series(replace(p, noise_sd_hu=0.0))
     without = simulate_series(replace(p, noise_sd_hu=0.0, artifacts=()))
@@ -87,10 +87,10 @@ def test_band_measured_amplitude_is_what_the_physics_band_detector_reports():
     from dataclasses import replace
 
     from models.training.ct_phantom_dataset import band_measured_amplitude
-    from station_plugins.ct_qc.analysis import analyze_series
-    from station_plugins.ct_qc.dicom_load import LoadedSeries
-    from station_plugins.ct_qc.limits import load_profile
-    from station_plugins.ct_qc.simulator import simulate_series
+    from app.ct.analysis import analyze_series
+    from app.ct.dicom_load import LoadedSeries
+    from app.ct.limits import load_profile
+    from app.ct.simulator import simulate_series
 
     base = SimParams(phantom="catphan504", matrix=256, slice_thickness_mm=5.0,
                      noise_sd_hu=2.0, seed=3)

@@ -166,3 +166,24 @@ def test_missing_xcb_library_fails_with_the_package_to_install(data_dir, monkeyp
                         lambda name: None if name == "xcb-cursor" else real(name) or "lib.so")
     r = rows(run_self_check(data_dir=data_dir, env={"QT_QPA_PLATFORM": "xcb", "DISPLAY": ":0"}))
     assert r["Qt platform"][0] == FAIL and "libxcb-cursor0" in r["Qt platform"][1]
+
+
+def test_station_without_its_data_files_fails_naming_them(tmp_path, data_dir):
+    """A broken installation (models folder empty) is a FAIL of every station that needs
+    a model, naming the missing file pattern - not 'PASSED' as before."""
+    empty = tmp_path / "models"
+    empty.mkdir()
+    r = rows(run_self_check(data_dir=data_dir, models_dir=empty))
+    status, detail = r["station ct_qc"]
+    assert status == FAIL and "models/ct_phantom_classifier/*/card.json" in detail, detail
+    assert r["station detector_matching"][0] == FAIL
+    assert r["station lead_room"][0] == OK        # needs no model
+    assert r["GUI data"][0] == OK
+
+
+def test_missing_data_names_each_absent_pattern():
+    from app.selfcheck import missing_data
+
+    assert missing_data(("resources/phantoms/catphan504.json", "resources/limits/*.toml")) == []
+    missing = missing_data(("resources/phantoms/no_such_phantom.json", "elsewhere/x"))
+    assert len(missing) == 2 and "no_such_phantom" in missing[0] and "not under" in missing[1]

@@ -200,7 +200,8 @@ def test_interactive_mode_asks_each_step(data_dir, services, echo_scp):
     ae, port = echo_scp
     answers = iter(["QC-10", "", "", "n",                     # identity, demo: no
                     "", "Ada Admin",                           # admin user, full name
-                    ae, "", str(port), "", "", "y",           # PACS + test now
+                    ae, "", str(port), "", "", "CT_LINE3",    # PACS, scanner AE
+                    "y",                                       # test now
                     "", "", "None", "n",                       # OPC UA, no test
                     "",                                        # central: none
                     "ct_qc"])                                  # stations
@@ -210,3 +211,16 @@ def test_interactive_mode_asks_each_step(data_dir, services, echo_scp):
     assert (a.station_id, a.demo, a.admin_full_name) == ("QC-10", False, "Ada Admin")
     assert (a.pacs_ae_title, a.pacs_port, a.opcua_security) == (ae, port, "None")
     assert a.stations == ["ct_qc"] and validate(a) == {}
+    assert a.allowed_calling_aes == ["CT_LINE3"]
+
+
+def test_cli_allow_ae_lands_in_the_config(data_dir, monkeypatch, capsys):
+    """D8: the receiver's calling-AE allow-list comes from the setup."""
+    monkeypatch.setenv("PHAROS_ADMIN_PASSWORD", "Lighthouse42x")
+    rc = _main(["setup", "--non-interactive", "--allow-ae", "CT_LINE3,CT_LINE4"], monkeypatch)
+    assert rc == 0, capsys.readouterr().err
+    doc = tomllib.loads((data_dir / "pharos.toml").read_text())
+    assert doc["pacs"]["allowed_calling_aes"] == ["CT_LINE3", "CT_LINE4"]
+    rc = _main(["setup", "--non-interactive", "--allow-ae", "BAD\\AE", "--dry-run",
+                "--as", "admin"], monkeypatch, stdin="Lighthouse42x\n")
+    assert rc == 2 and "allowed_calling_aes" in capsys.readouterr().out

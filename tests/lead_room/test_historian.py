@@ -74,3 +74,34 @@ def test_weekly_dose_and_energy(hist):
     assert e.kwh == pytest.approx(80 + 0.6 * 2, rel=0.02)
     assert e.standby_kwh == pytest.approx(1.2, rel=0.05)
     assert e.recoverable_heat_kwh == pytest.approx(e.kwh * 0.6)
+
+
+def test_retention_prunes_each_level_after_its_own_time(tmp_path):
+    """The historian no longer grows without limit: raw samples go after raw_days, the
+    1-minute buckets after minute_days, while the 15-minute trend of the same period stays."""
+    from app.adapters.historian import Retention
+
+    h = Historian(tmp_path / "h.db", retention=Retention(raw_days=1, minute_days=2,
+                                                         five_min_days=3, fifteen_min_days=30))
+    k = "Room01/Temperature"
+    day = 86400.0
+    for age_days in (10, 2.5, 1.5, 0.5):         # one sample at each age
+        h.ingest([sv(k, 20.0 + age_days, T0 - age_days * day)])
+    h.flush()
+    assert h.count_samples() == 4
+    deleted = h.prune(now_ts=T0)
+    assert deleted["raw"] == 3 and h.count_samples() == 1           # only the 0.5-day one
+    assert deleted["agg_60"] == 2 and deleted["agg_300"] == 1 and deleted["agg_900"] == 0
+    trend = h.query([k], T0 - 11 * day, T0, resolution=900)[k]
+    assert len(trend.ts) == 4                                       # the long trend survives
+    assert h.prune(now_ts=T0) == {"raw": 0, "agg_60": 0, "agg_300": 0, "agg_900": 0}
+    h.close()
+
+
+def test_retention_settings_are_validated():
+    from app.adapters.historian import Retention
+
+    r = Retention.from_settings({"historian_raw_days": 30})
+    assert r.raw_days == 30 and r.fifteen_min_days == 3650
+    with pytest.raises(ValueError, match="positive"):
+        Retention(raw_days=0)

@@ -82,8 +82,26 @@ def write_mixed(store: Store, audit: AuditTrail, n: int, *, seed: int = 1,
     return written
 
 
-def assert_agree(store: Store, url: str) -> dict:
-    """Central and local agree exactly (counts, content hashes), no duplicate, no gap."""
+def legacy_record(store: Store, verdict: str, *, subject: str = "CT1") -> dict:
+    """A record as an older station version wrote it, with a verdict outside today's
+    vocabulary (the store refuses to write one now): what the central database refuses."""
+    from app.core.ids import canonical_json, sha256_hex
+
+    with store.write() as conn:
+        body = canonical_json({"x": 1})
+        row = {"id": new_id(), "station_id": store.station_id,
+               "station_seq": store.next_seq(conn), "kind": "ct_qc.result",
+               "subject": subject, "ref": "", "verdict": verdict, "payload": body,
+               "payload_sha256": sha256_hex(body), "supersedes": None, "username": "op",
+               "created_utc": utc_iso(), "software_version": "0.0.9", "config_hash": "old"}
+        conn.execute(insert(S.records).values(**row))
+        store.enqueue(conn, "records", row)
+    return row
+
+
+def assert_agree(store: Store, url: str, *, quarantined: int = 0) -> dict:
+    """Central and local agree exactly (counts, content hashes), no duplicate, no gap;
+    ``quarantined`` rows (consistently quarantined on both sides) are expected."""
     from app.adapters.central.compare import compare_station
     from app.adapters.central.db import make_engine
 
@@ -93,7 +111,11 @@ def assert_agree(store: Store, url: str) -> dict:
             ag = compare_station(store, conn)
     finally:
         engine.dispose()
-    assert ag.ok, ag.text()
+    if quarantined:
+        assert not ag.problems and not ag.pending and ag.quarantined == quarantined, ag.text()
+        assert not ag.ok                    # `sync verify` fails while rows are quarantined
+    else:
+        assert ag.ok, ag.text()
     return ag.counts
 
 

@@ -68,6 +68,6 @@ def test_cli_migrate_and_schema_refusal(data_dir, pg_server, capsys):
     code, _, err = _run(["sync", "push", "--central", url], capsys)
     assert code == 1 and "behind" in err
     code, out, _ = _run(["central", "migrate", "--url", url], capsys)
-    assert code == 0 and "0002_projections" in out
+    assert code == 0 and "0003_verdicts" in out
     code, _, _ = _run(["sync", "push", "--central", url], capsys)
     assert code == 0

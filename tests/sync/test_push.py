@@ -11,7 +11,8 @@ from sqlalchemy import text
 from app.adapters.central.db import CentralSchemaMismatch, make_engine, migrate_central
 from app.adapters.central.status import LOCAL_ONLY, REFUSED
 from app.adapters.sync import SyncService
-from tests.sync.stations import assert_agree, central_count, open_station, write_mixed
+from tests.sync.stations import (assert_agree, central_count, legacy_record, open_station,
+                                 write_mixed)
 
 pytestmark = pytest.mark.postgres
 
@@ -37,7 +38,7 @@ def test_push_mixed_rows_agree_and_projections_fill(tmp_path, central_url):
     engine.dispose()
     assert keys["noise.sd"] == n_qc and len(keys) == 5
     assert alarms == counts["records"]["local"] - n_qc
-    assert station == "0002_projections"
+    assert station == "0003_verdicts"
 
 
 def test_replay_after_failure_between_commit_and_local_delete_does_not_duplicate(tmp_path, central_url):
@@ -63,7 +64,7 @@ def test_replay_after_failure_between_commit_and_local_delete_does_not_duplicate
 def test_rows_rejected_by_central_constraints_are_quarantined_and_the_rest_flows(tmp_path, central_url):
     store, audit = open_station(tmp_path / "s1", "ST-1")
     write_mixed(store, audit, 200)
-    store.add_record("ct_qc.result", "CT1", {"x": 1}, username="op", verdict="MAYBE")
+    legacy_record(store, "MAYBE")
     store.add_record("ct_qc.result", "S" * 200, {"x": 2}, username="op")
     store.add_record("ct_qc.result", "CT1", {"x": float("nan")}, username="op")
     write_mixed(store, audit, 200, seed=2)
@@ -75,12 +76,12 @@ def test_rows_rejected_by_central_constraints_are_quarantined_and_the_rest_flows
     assert "ck_c_records_verdict" in reasons and "too long" in reasons and "json" in reasons.lower()
     assert svc.status.backlog == 0 and svc.status.quarantined == 3 and svc.status.level == "error"
     assert central_count(central_url, "quarantine") == 3
-    counts = assert_agree(store, central_url)
+    counts = assert_agree(store, central_url, quarantined=3)
     assert counts["records"]["quarantined"] == 3
     # quarantined rows are not retried on the next sync; new rows keep flowing
     write_mixed(store, audit, 20, seed=3)
     assert svc.sync_once()["quarantined"] == 0
-    assert_agree(store, central_url)
+    assert_agree(store, central_url, quarantined=3)
 
 
 @pytest.mark.parametrize("where", ["behind", "ahead", "blank"])
@@ -93,9 +94,9 @@ def test_schema_mismatch_is_refused_without_partial_write(tmp_path, pg_server, w
 
         script = tmp_path / "migrations"
         shutil.copytree(CENTRAL_MIGRATIONS, script)
-        (script / "versions" / "0003_future.py").write_text(
-            '"""future"""\nfrom alembic import op\nrevision = "0003_future"\n'
-            'down_revision = "0002_projections"\nbranch_labels = None\ndepends_on = None\n\n\n'
+        (script / "versions" / "0004_future.py").write_text(
+            '"""future"""\nfrom alembic import op\nrevision = "0004_future"\n'
+            'down_revision = "0003_verdicts"\nbranch_labels = None\ndepends_on = None\n\n\n'
             'def upgrade():\n    op.execute("CREATE TABLE future_table (x int)")\n\n\n'
             'def downgrade():\n    op.execute("DROP TABLE future_table")\n')
         migrate_central(url, script_location=script)
@@ -190,6 +191,6 @@ def test_payload_text_survives_exactly_and_a_wrong_hash_is_refused(tmp_path, cen
     svc = SyncService(store, central_url)
     assert svc.sync_once()["quarantined"] == 1
     assert "ck_c_records_sha" in svc.backlog_rows(quarantined=True)[0]["last_error"]
-    counts = assert_agree(store, central_url)
+    counts = assert_agree(store, central_url, quarantined=1)
     assert counts["records"]["equal"] == 1
     assert store.get_record(rec.id).payload["text"] == odd["text"]

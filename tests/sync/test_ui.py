@@ -6,7 +6,7 @@ import pytest
 from app.adapters.sync import SyncService, feed_status_model
 from app.runtime.status import StatusModel
 from app.runtime.task_runner import TaskRunner
-from tests.sync.stations import open_station, write_mixed
+from tests.sync.stations import legacy_record, open_station, write_mixed
 
 pytestmark = pytest.mark.postgres
 
@@ -23,7 +23,7 @@ def test_sync_page_shows_backlog_and_sync_now_empties_it(qtbot, tmp_path, centra
 
     store, audit = open_station(tmp_path / "s1", "ST-1")
     write_mixed(store, audit, 40)
-    store.add_record("ct_qc.result", "CT1", {"x": 1}, username="op", verdict="BAD")
+    legacy_record(store, "BAD")
     svc = SyncService(store, central_url)
     lights = StatusModel()
     stop_feed = feed_status_model(svc, lights)

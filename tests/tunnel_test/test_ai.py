@@ -33,7 +33,7 @@ def test_image_model_judges_simulated_images(image_clf):
     assert bad["verdict"] == "FAIL" and bad["disagrees"] is True     # beside the limits
     for r in (ok, bad):
         assert r["model_sha256"] == image_clf.card.sha256 and len(r["input_digest"]) == 64
-        assert 0 < r["latency_ms"] < 2000 and r["confidence"] >= 0.8
+        assert r["latency_ms"] > 0 and r["confidence"] >= 0.8   # latency: benchmarks, not tests
     assert ai_step.step_verdict_with_ai(Verdict.PASS, bad) == (Verdict.FAIL, False)
 
 

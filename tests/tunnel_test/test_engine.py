@@ -6,7 +6,6 @@ import errno
 import threading
 from pathlib import Path
 
-import pytest
 
 from app.adapters.tunnel_journal import TunnelJournal
 from station_plugins.tunnel_test.carm_sim import CArmSim, Defects
@@ -208,18 +207,18 @@ groups:
 
 
 def test_group_retry_reruns_setup_and_steps(tmp_path, journal):
-    p = write_seq(tmp_path, f"""\
+    p = write_seq(tmp_path, """\
 groups:
   - key: g
     retries: 1
     retry_on: [FAIL]
     setup:
       - key: g.setup
-        action: {{driver: door.set, args: {{closed: true}}}}
+        action: {driver: door.set, args: {closed: true}}
     steps:
       - key: leak
-        action: {{driver: safety.earth_resistance, args: {{point: frame}}}}
-        measurements: [{{name: resistance, unit: ohm, limits: {{high: 0.1}}}}]
+        action: {driver: safety.earth_resistance, args: {point: frame}}
+        measurements: [{name: resistance, unit: ohm, limits: {high: 0.1}}]
 """)
     out, ev, d = run(p, journal, tmp_path, drivers=RecordingDrivers(CArmSim(
         defects=Defects(leaky_earth=True))))

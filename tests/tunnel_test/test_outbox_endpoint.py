@@ -10,10 +10,9 @@ import pytest
 from app.adapters.mes import MesClient
 from station_plugins.tunnel_test import release as rel
 from station_plugins.tunnel_test.console import TunnelConsole
-from station_plugins.tunnel_test.plugin import configured_endpoint
+from station_plugins.tunnel_test.endpoint import configured_endpoint
 
 from .conftest import USER_PW
-from .test_records_mes import FakeSignatures
 
 
 def _waiting():
@@ -33,7 +32,8 @@ def console(tmp_path, ws, mes):
 
 def test_resender_delivers_release_exactly_once_after_mes_returns(console, ws, mes, mini_seq):
     wait_for = _waiting()
-    rel.sign_criteria(console.data_dir, FakeSignatures(), rules={}, username="qe1", password="x")
+    rel.sign_criteria(ws.store, ws.signatures, ws.audit, rules={}, username="qe1",
+                      password=USER_PW)
     results: list[dict] = []
     console.start_resender(results.append)
     u = ws.auth.authenticate("op1", USER_PW)
@@ -61,7 +61,7 @@ def test_resender_delivers_release_exactly_once_after_mes_returns(console, ws, m
 
 
 @pytest.mark.slow
-def test_headless_run_queues_then_outbox_command_sends_once(tmp_path, mes, mini_seq, capsys):
+def test_headless_run_queues_then_outbox_command_sends_once(tmp_path, mes, mini_seq, capsys, monkeypatch):
     """Headless store-and-forward: the MES goes down right after the route check; the
     run's messages wait in the journal; `pharos tunnel outbox` sends each exactly once."""
     from app.main import main
@@ -78,9 +78,13 @@ def test_headless_run_queues_then_outbox_command_sends_once(tmp_path, mes, mini_
     cfg = tmp_path / "pharos.toml"
     cfg.write_text(f'[mes]\nurl = "{mes.url}"\n', encoding="utf-8")
     common = ["--data-dir", str(tmp_path / "data"), "--config", str(cfg)]
+    from tests.accounts import PASSWORD, make_user
+
+    make_user(tmp_path / "data", "op1", "operator", config=cfg)
+    monkeypatch.setenv("PHAROS_PASSWORD", PASSWORD)
     out_json = tmp_path / "run.json"
     assert main(["tunnel", "run", "--sequence", str(mini_seq), "--serial", "CA-SF",
-                 "--json", str(out_json), "--mes-wait", "0.3", *common]) == 0
+                 "--json", str(out_json), "--mes-wait", "0.3", "--as", "op1", *common]) == 0
     summary = __import__("json").loads(out_json.read_text())["summary"]
     assert {o["state"] for o in summary["mes_outbox"]} == {"pending"}
     assert main(["tunnel", "outbox", *common]) == 1            # still down: exit 1

@@ -138,3 +138,35 @@ def test_console_retranslates_to_zh_cn(qtbot, station):
     finally:
         i18n.set_language(app, "en")
     assert panel.start_btn.text() == "Start" and panel.banner.text() == "READY"
+
+
+@pytest.mark.slow
+def test_release_dialog_shows_the_meaning_it_records(qtbot, station, ws, monkeypatch):
+    """Part 11 11.50: the release signature dialog offers 'Released' only, and the stored
+    signature says released (it showed 'Reviewed' and offered 'Rejected')."""
+    from PySide6.QtCore import Qt
+
+    from widgets.esign_dialog import SignatureDialog
+
+    panel = station.create_panel()
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.keyClicks(panel.serial, "CA-4712")
+    qtbot.keyClick(panel.serial, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.release_btn.isEnabled(), timeout=90000)
+    shown = {}
+
+    def sign_in_dialog(dlg):  # the operator reads the meaning, types the password, signs
+        shown["meanings"] = [dlg.meaning_combo.itemData(i)
+                             for i in range(dlg.meaning_combo.count())]
+        shown["text"] = dlg.meaning_combo.currentText()
+        dlg.password_edit.setText(USER_PW)
+        dlg._on_sign()
+        return dlg.result()
+
+    monkeypatch.setattr(SignatureDialog, "exec", sign_in_dialog)
+    panel.release_run()
+    assert shown["meanings"] == ["released"] and shown["text"] == "Released"
+    with ws.store.read() as conn:
+        meanings = [r[0] for r in conn.exec_driver_sql("select meaning from signatures")]
+    assert meanings and set(meanings) == {"released"}

@@ -15,13 +15,6 @@ from station_plugins.tunnel_test.record_pdf import write_record_pdf
 from .conftest import USER_PW, write_seq
 
 
-class FakeSignatures:
-    def sign(self, kind, rid, content, meaning, *, username, password, comment=""):
-        from types import SimpleNamespace
-        return SimpleNamespace(id="sig-1", printed_name="Quality Wang", username=username,
-                               signed_utc="2025-01-01T00:00:00.000Z", content_sha256="x")
-
-
 @pytest.fixture
 def console(tmp_path, ws, mes):
     c = TunnelConsole(data_dir=tmp_path / "st", store=ws.store, audit=ws.audit,
@@ -68,10 +61,10 @@ def test_route_blocked_unit_never_starts(console, ws, mes, mini_seq):
 
 def test_automatic_release_only_under_signed_criteria_and_after_record(tmp_path, console, ws,
                                                                         mes, mini_seq):
-    rel.sign_criteria(console.data_dir, FakeSignatures(), rules={"dispositions": ["PASS"]},
-                      username="qe1", password="x")
+    rel.sign_criteria(ws.store, ws.signatures, ws.audit, rules={"dispositions": ["PASS"]},
+                      username="qe1", password=USER_PW)
     row, decision = _run(console, ws, mini_seq)
-    assert decision["mode"] == "automatic" and decision["signed_by"] == "Quality Wang"
+    assert decision["mode"] == "automatic" and decision["signed_by"] == "Quentin Engineer"
     kinds = [m["kind"] for m in mes.messages.values()]
     assert kinds == ["work_started", "units_tested", "work_completed", "release"]
     rel_msg = mes.messages[f"{row.payload['run_id']}:release"]["body"]
@@ -79,7 +72,8 @@ def test_automatic_release_only_under_signed_criteria_and_after_record(tmp_path,
 
 
 def test_fail_is_never_released(console, ws, mes, mini_seq):
-    rel.sign_criteria(console.data_dir, FakeSignatures(), rules={}, username="qe1", password="x")
+    rel.sign_criteria(ws.store, ws.signatures, ws.audit, rules={}, username="qe1",
+                      password=USER_PW)
     row, decision = _run(console, ws, mini_seq, defects=["leaky_earth"])
     assert row.payload["disposition"] == "FAIL" and decision["mode"] == "blocked"
     assert "release" not in [m["kind"] for m in mes.messages.values()]
@@ -88,7 +82,8 @@ def test_fail_is_never_released(console, ws, mes, mini_seq):
 
 
 def test_mes_down_store_and_forward_idempotent(console, ws, mes, mini_seq):
-    rel.sign_criteria(console.data_dir, FakeSignatures(), rules={}, username="qe1", password="x")
+    rel.sign_criteria(ws.store, ws.signatures, ws.audit, rules={}, username="qe1",
+                      password=USER_PW)
     u = ws.auth.authenticate("op1", USER_PW)
     spec = console.make_spec(sequence_path=str(mini_seq), serial="SN-1", user=u)  # route OK
     mes.down = True                                   # then the MES goes away
@@ -106,7 +101,8 @@ def test_mes_down_store_and_forward_idempotent(console, ws, mes, mini_seq):
 
 
 def test_mes_rejects_release_unit_held(console, ws, mes, mini_seq):
-    rel.sign_criteria(console.data_dir, FakeSignatures(), rules={}, username="qe1", password="x")
+    rel.sign_criteria(ws.store, ws.signatures, ws.audit, rules={}, username="qe1",
+                      password=USER_PW)
     mes.reject_release = True
     row, _ = _run(console, ws, mini_seq)
     states = {o["kind"]: o for o in console.journal.outbox_all(row.payload["run_id"])}

@@ -1,7 +1,6 @@
 """Sequence files: shipped C-arm sequence, rejection with file + line + reason."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

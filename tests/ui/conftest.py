@@ -26,3 +26,24 @@ def ini_settings(tmp_path):  # noqa: ANN001, ANN201
     from PySide6.QtCore import QSettings
 
     return QSettings(str(tmp_path / "pharos_ui.ini"), QSettings.Format.IniFormat)
+
+
+ADMIN_PW = "Adm1n-secret-pw"
+
+
+@pytest.fixture
+def ws(data_dir):  # noqa: ANN001, ANN201
+    """The real services (store, audit, AuthService, signatures, session) on a fresh folder."""
+    from app.bootstrap import Workstation
+
+    w = Workstation.open(data_dir=data_dir, with_stations=False, start_loop=False,
+                         admin_password=ADMIN_PW)
+    yield w
+    w.close()
+
+
+def add_user(ws, username: str, *roles, password: str = "Start-pass-123",  # noqa: ANN001
+             full_name: str = "", must_change: bool = False):  # noqa: ANN201
+    admin = ws.auth.get("admin")
+    return ws.auth.create_user(username, full_name or username.title(), roles, password,
+                               by=admin, reason="test set-up", must_change_password=must_change)

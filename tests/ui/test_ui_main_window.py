@@ -13,7 +13,7 @@ from app.ui import i18n
 from app.ui.main_window import MainWindow
 from app.ui.station_host import StationEntry, StationStatusPage
 from app.ui.status import StatusModel
-from tests.ui.ui_fakes import FakeAuth, FakeSession
+from tests.ui.conftest import add_user
 from tests.ui.ui_stations import BrokenPanelStation, GoodStation, SupervisorStation, make_ctx
 
 
@@ -56,9 +56,9 @@ def test_lazy_panels_and_unavailable_stations(qtbot, stations, ini_settings):
     assert "(unavailable)" in window.host.launcher.item(1).text()
 
 
-def test_role_denied_page(qtbot, tmp_path, ini_settings):
-    auth = FakeAuth()
-    session = FakeSession(auth, auth.add("op", "pw-operator-1", Role.OPERATOR))
+def test_role_denied_page(qtbot, tmp_path, ini_settings, ws):
+    auth, session = ws.auth, ws.session
+    session.login(add_user(ws, "op", Role.OPERATOR, password="Line-three-1"))
     window = make_window(qtbot, [GoodStation(make_ctx("good", tmp_path)),
                                  SupervisorStation(make_ctx("sup", tmp_path))],
                          ini_settings, session=session, auth=auth)

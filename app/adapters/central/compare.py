@@ -27,10 +27,13 @@ class Agreement:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     pending: int = 0
+    quarantined: int = 0        # local outbox rows the central database refused
 
     @property
     def ok(self) -> bool:
-        return not self.problems and self.pending == 0
+        """Central holds exactly what this station holds: nothing pending, nothing
+        quarantined (a refused row is not in the plant's database), no problem."""
+        return not self.problems and self.pending == 0 and self.quarantined == 0
 
     def text(self) -> str:
         head = "central and local agree" if self.ok else "central and local DIFFER"
@@ -40,6 +43,10 @@ class Agreement:
                          f"quarantined {c['quarantined']}, content hashes equal {c['equal']}")
         if self.pending:
             lines.append(f"  {self.pending} outbox rows not pushed yet")
+        if self.quarantined:
+            lines.append(f"  {self.quarantined} rows QUARANTINED (refused by the central "
+                         f"database; see `pharos sync quarantine`, re-send after the fix "
+                         f"with `pharos sync requeue`)")
         lines += [f"  problem: {p}" for p in self.problems[:20]]
         return "\n".join(lines)
 
@@ -66,15 +73,18 @@ def compare_station(store: Store, conn: Connection) -> Agreement:
     ag = Agreement(sid)
     o = S.outbox
     with store.read() as lc:
-        ag.pending = len(lc.execute(select(o.c.id).where(o.c.quarantined.is_(False))).all())
+        pending = {(r.table_name, r.row_id) for r in lc.execute(
+            select(o.c.table_name, o.c.row_id).where(o.c.quarantined.is_(False)))}
+        ag.pending = len(pending)
         local_q = {(r.table_name, r.row_id) for r in lc.execute(
             select(o.c.table_name, o.c.row_id).where(o.c.quarantined.is_(True)))}
+        ag.quarantined = len(local_q)
         seq_value = lc.execute(select(S.sequences.c.value).where(
             S.sequences.c.name == f"station:{sid}")).scalar() or 0
     central_q: dict[tuple[str, str], dict] = {}
     for r in conn.execute(select(T.quarantine).where(T.quarantine.c.station_id == sid)).mappings():
         central_q[(r["table_name"], r["row_id"])] = dict(r)
-    if set(central_q) != local_q:
+    if set(central_q) - pending != local_q:      # a requeued row waits to be re-sent
         ag.problems.append(f"quarantine differs: local {sorted(local_q)[:5]} vs central "
                            f"{sorted(central_q)[:5]}")
     station_seqs: list[int] = []
@@ -88,6 +98,8 @@ def compare_station(store: Store, conn: Connection) -> Agreement:
                     equal += 1
                 else:
                     ag.problems.append(f"{table} {rid}: content hash differs")
+            elif rid in quarantined and (table, rid) in pending:
+                pass                                # requeued: counted as pending
             elif rid in quarantined:
                 if sha256_hex(quarantined[rid]["row_text"]) != sha256_hex(
                         canonical_json({**row, **({"station_seq": row["seq"]}

@@ -40,6 +40,69 @@ class CentralConfigMissing(PharosError):
     remedy = "Set [database] central_url in the configuration to sync with the plant."
 
 
+class CentralCredentialsRefused(PharosError):
+    code = "PH-SYNC-AUTH"
+    remedy = ("The central database refused this station's credentials (user or password). "
+              "Fix the user in [database] central_url or the password in the 0600 file "
+              "[database] central_password_file (`pharos setup --central-url ...`). Sync "
+              "does not retry until then; results stay in the local outbox.")
+
+
+class CentralConfigInvalid(PharosError):
+    code = "PH-SYNC-CONFIG"
+    remedy = ("The central database URL is wrong (not a URL, unknown host, no such "
+              "database). Fix [database] central_url (`pharos setup --central-url ...`). "
+              "Sync does not retry until then; results stay in the local outbox.")
+
+
+# PostgreSQL SQLSTATEs and libpq texts that no retry will cure
+_AUTH_STATES = {"28P01", "28000", "42501"}
+_CONFIG_STATES = {"3D000"}
+_AUTH_TEXTS = ("password authentication failed", "no password supplied", "role \"",
+               "no pg_hba.conf entry", "authentication failed")
+_CONFIG_TEXTS = ("could not translate host name", "name or service not known",
+                 "invalid dsn", "invalid connection option", "invalid integer value",
+                 "invalid port", "database \"")
+
+
+def classify_error(exc: BaseException, url: str, doing: str) -> PharosError:
+    """A connection/driver failure as the PharosError the operator can act on:
+    credentials refused, configuration wrong (neither retried automatically), or
+    the database unreachable (retried with backoff)."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    from app.config import redact_text
+
+    where = redact(url) if url else "the central database"
+    if isinstance(exc, PharosError):
+        return exc
+    if isinstance(exc, (ArgumentError, NoSuchModuleError, ValueError)):
+        return CentralConfigInvalid(f"The central database URL {where} is not usable: "
+                                    f"{redact_text(_first_line(exc))}")
+    orig = getattr(exc, "orig", None) or exc
+    state = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None),
+                                                       "sqlstate", None)
+    full = redact_text(str(orig))
+    low = full.lower()
+    lines = [ln.strip() for ln in full.splitlines() if ln.strip()]
+    text = next((ln for ln in lines if "FATAL" in ln), lines[0] if lines else type(orig).__name__)
+    text = text if len(text) <= 300 else text[:299] + "…"
+    if state in _AUTH_STATES or any(t in low for t in _AUTH_TEXTS):
+        return CentralCredentialsRefused(f"Central database {where} refused the "
+                                         f"credentials while {doing}: {text}")
+    if state in _CONFIG_STATES or any(t in low for t in _CONFIG_TEXTS if t != 'database "') \
+            or ('database "' in low and "does not exist" in low):
+        return CentralConfigInvalid(f"Central database {where}: configuration error while "
+                                    f"{doing}: {text}")
+    return CentralUnavailable(f"Central database {where} not reachable while {doing}: {text}")
+
+
+def _first_line(exc: object, n: int = 300) -> str:
+    t = str(exc).strip()
+    t = t.splitlines()[0] if t else type(exc).__name__
+    return t if len(t) <= n else t[: n - 1] + "…"
+
+
 def normalise_url(url: str) -> str:
     """Accept postgresql:// and postgres:// URLs; always drive them with psycopg 3."""
     if not url:
@@ -48,14 +111,16 @@ def normalise_url(url: str) -> str:
     u = make_url(url.replace("postgres://", "postgresql://", 1)
                  if url.startswith("postgres://") else url)
     if u.get_backend_name() != "postgresql":
-        raise CentralConfigMissing(f"The central database URL must be a PostgreSQL URL "
+        raise CentralConfigInvalid(f"The central database URL must be a PostgreSQL URL "
                                    f"(postgresql://...), got '{u.get_backend_name()}'.")
     return u.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
 def redact(url: str) -> str:
+    from app.config import redact_text
+
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        return redact_text(make_url(url).render_as_string(hide_password=True))
     except Exception:  # noqa: BLE001 - only for messages
         return "<central database>"
 

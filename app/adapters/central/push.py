@@ -31,6 +31,7 @@ class OutboxItem:
     row_id: str
     station_seq: int
     payload: str            # canonical JSON snapshot of the local row
+    requeued: bool = False  # quarantined before, re-sent under an audited decision
 
 
 @dataclass
@@ -245,3 +246,16 @@ def _record_quarantine(conn: Connection, station_id: str, items: list[OutboxItem
                "row_text": by_id[oid].payload, "reason": reason[:2000]}
               for oid, reason in quarantined]
     conn.execute(pg_insert(T.quarantine).values(values).on_conflict_do_nothing())
+
+
+def release_quarantine(conn: Connection, station_id: str, items: list[OutboxItem],
+                       delivered: list[int]) -> int:
+    """Requeued rows now delivered leave the central quarantine (same transaction)."""
+    done = set(delivered)
+    keys = [(i.table_name, i.row_id) for i in items if i.requeued and i.outbox_id in done]
+    n = 0
+    for table_name, row_id in keys:
+        n += conn.execute(T.quarantine.delete().where(
+            T.quarantine.c.station_id == station_id, T.quarantine.c.table_name == table_name,
+            T.quarantine.c.row_id == row_id)).rowcount or 0
+    return n

@@ -12,6 +12,8 @@ SYNCING = "syncing"
 OFFLINE = "offline"            # central unreachable; retrying with backoff
 REFUSED = "refused"            # central schema mismatch; nothing written
 STOPPED = "stopped"
+BEHIND = "behind"              # connected, but rows wait (backlog) or were refused
+CONFIG_ERROR = "config_error"  # credentials refused / URL wrong: not retried
 
 STATE_TEXT = {
     LOCAL_ONLY: "Local only: no central database configured",
@@ -20,6 +22,8 @@ STATE_TEXT = {
     OFFLINE: "Central database unreachable (retrying)",
     REFUSED: "Refused: central schema does not match",
     STOPPED: "Sync stopped",
+    BEHIND: "Not in sync: rows waiting for the central database",
+    CONFIG_ERROR: "Refused: central database credentials or URL wrong (not retried)",
 }
 
 
@@ -55,14 +59,23 @@ class SyncStatus:
         """Traffic light: ok / warn / error / off."""
         if self.state == LOCAL_ONLY:
             return "off"
-        if self.state == REFUSED or self.quarantined:
+        if self.state in (REFUSED, CONFIG_ERROR) or self.quarantined:
             return "error"
-        if self.state == OFFLINE:
+        if self.state in (OFFLINE, BEHIND) or (self.state == IDLE and self.backlog):
             return "warn"
         return "ok"
 
+    @property
+    def in_sync(self) -> bool:
+        """Everything this station wrote is in the central database: connected (or
+        last cycle ok), nothing waiting, nothing quarantined."""
+        return (self.enabled and self.state == IDLE and self.connected is not False
+                and not self.backlog and not self.quarantined)
+
     def summary(self) -> str:
         text = STATE_TEXT.get(self.state, self.state)
+        if self.state == IDLE and (self.backlog or self.quarantined):
+            text = STATE_TEXT[BEHIND]
         if self.state == LOCAL_ONLY:
             return text + "; results stay on this station."
         parts = [text, f"backlog {self.backlog}"]
@@ -71,7 +84,9 @@ class SyncStatus:
             parts.append(f"oldest {_age_text(age)}")
         if self.quarantined:
             parts.append(f"{self.quarantined} quarantined")
-        if self.last_error and self.state in (OFFLINE, REFUSED):
+        if self.quarantined:
+            parts[-1] += " (refused by the central database: `pharos sync quarantine`)"
+        if self.last_error and self.state in (OFFLINE, REFUSED, CONFIG_ERROR):
             parts.append(self.last_error)
         return "; ".join(parts)
 
@@ -79,6 +94,7 @@ class SyncStatus:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
         d["oldest_age_s"] = self.oldest_age_s()
         d["level"] = self.level
+        d["in_sync"] = self.in_sync
         d["summary"] = self.summary()
         return d
 
@@ -116,7 +132,7 @@ def feed_status_model(service, status_model) -> Callable[[], None]:
     """Push sync status into the main window's StatusModel (channels central_db and
     sync_backlog). Returns a function that stops the feed."""
     levels = {LOCAL_ONLY: "off", IDLE: "ok", SYNCING: "ok", OFFLINE: "error",
-              REFUSED: "error", STOPPED: "unknown"}
+              REFUSED: "error", STOPPED: "unknown", BEHIND: "warn", CONFIG_ERROR: "error"}
 
     def on_status(s: SyncStatus) -> None:
         status_model.set("central_db", levels.get(s.state, "unknown"), s.summary())

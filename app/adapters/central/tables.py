@@ -12,9 +12,11 @@ from sqlalchemy import (BigInteger, CheckConstraint, Column, DateTime, Index, In
                         MetaData, String, Table, Text, UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import JSON, JSONB, UUID
 
-HEAD_REVISION = "0002_projections"
+from app.adapters.schema import RECORD_VERDICTS
+
+HEAD_REVISION = "0003_verdicts"
 VERSION_TABLE = "central_alembic_version"
-VERDICTS = ("PASS", "WARN", "FAIL", "ERROR", "SKIP")
+VERDICTS = RECORD_VERDICTS          # one vocabulary, local and central (D4)
 _VERDICT_SQL = ", ".join(f"'{v}'" for v in VERDICTS)
 
 metadata = MetaData()

@@ -35,7 +35,7 @@ TEFLON_HU = 1000.0
 # wire ramps: (angle of the ramp centre, orientation of the wire's in-plane run, dz/ds sign)
 RAMPS = [(0.0, "y", 1), (90.0, "x", 1), (180.0, "y", -1), (-90.0, "x", -1)]
 RAMP_R_MM, RAMP_ANGLE_DEG, RAMP_LEN_MM = 38.0, 23.0, 50.0
-WIRE_D_MM, WIRE_HU = 0.18, 15000.0
+WIRE_D_MM, WIRE_HU = 0.18, 40000.0   # tungsten-like: saturates most reconstructions
 # CTP515: supra-slice discs (contrast %, diameter, angle) on a 50 mm radius, 40 mm long
 _SUPRA_ANG = {1.0: [-87.4, -69.1, -52.7, -38.5, -25.1, -12.9, -2.5, 6.5, 14.5],
               0.3: [32.6, 50.9, 67.3, 81.5, 94.9, 107.1, 117.5, 126.5, 134.5],

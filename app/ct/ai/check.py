@@ -1,0 +1,335 @@
+"""AI image check of CT phantom slices (Qt-free).
+
+Classifies every slice (three adjacent slices as input) with the ONNX classifier from
+the model registry, records per slice the class, scores, anomaly score, model id,
+version and sha256, the sha256 of the exact input and the latency; flags slices that
+are abnormal, low-confidence or anomalous; explains a flagged slice with occlusion
+sensitivity (where hiding the image changes the abnormal score most).
+
+Models whose card names the ``grid1mm_context`` preprocessing (2.0 and later) see the
+scanner-independent input of :mod:`normalise` (1 mm grid + physical context). A slice
+the AI cannot judge (no phantom of the expected size, pixel size outside the trained
+range, an anomaly score above the card's ``not_applicable`` threshold, calibrated on a
+renderer the model never saw) is labelled ``not_applicable`` with its reason; when that
+holds for at least ``series_not_applicable_fraction`` of the slices the whole series is
+"AI not applicable to this series (reason)" and the physics decides alone.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from app.core.errors import InputRejected, ModelIntegrityError
+from app.core.tasks import CancelToken, no_progress
+from app.ct.ai.preprocess import CLASSES, INPUT_SIZE, resample
+
+CLASSIFIER = "ct_phantom_classifier"
+NOT_APPLICABLE = "not_applicable"
+SCHEME_CONTEXT = "grid1mm_context"
+# a lone abnormal slice names the series class only when the AI is this sure of it
+LONE_SLICE_CONFIDENCE = 0.95
+UNCERTAIN_FRACTION = 0.05
+PERSISTENT_FRACTION = 0.25     # ring / streak / noise / shift / blur: share of the slices
+LOW_CONFIDENCE_NOTE = 0.8      # = the cards' low_confidence threshold
+# .npy input carries no pixel size: the usual phantom field of view is assumed (noted)
+ASSUMED_FOV_MM = 250.0
+
+
+@dataclass(frozen=True)
+class SliceVerdict:
+    slice_index: int
+    label: str
+    confidence: float
+    scores: dict[str, float]
+    anomaly: float
+    flagged: bool
+    reasons: tuple[str, ...]
+    input_sha256: str
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["reasons"] = list(self.reasons)
+        return d
+
+
+def _supported(s: SliceVerdict, counts: dict[str, int], abnormal: list[SliceVerdict],
+               n_judged: int) -> bool:
+    """Does this abnormal slice name the series class? A band (a detector-row gain error)
+    hits one slice or two adjacent ones: a lone band needs >= LONE_SLICE_CONFIDENCE, else
+    an adjacent band slice. The other classes are scanner-wide (a bad channel rings in
+    every slice, noise / calibration / blur / photon starvation do not stop at a slice):
+    they need >= 2 slices and >= PERSISTENT_FRACTION of the judged slices."""
+    if s.label == "band":
+        return s.confidence >= LONE_SLICE_CONFIDENCE or any(
+            o.label == "band" and abs(o.slice_index - s.slice_index) == 1 for o in abnormal)
+    n = counts[s.label]
+    if n_judged <= 3:                     # a single stack: its own verdict
+        return s.confidence >= LOW_CONFIDENCE_NOTE
+    return n >= 2 and n >= PERSISTENT_FRACTION * n_judged
+
+
+@dataclass(frozen=True)
+class AiResult:
+    """The AI verdict of one series: kept beside, never instead of, the physics verdict."""
+
+    model_id: str
+    model_version: str
+    model_sha256: str
+    providers: tuple[str, ...]
+    slices: tuple[SliceVerdict, ...]
+    latency_ms_per_slice: float
+    total_ms: float
+    thresholds: dict = field(default_factory=dict)
+    not_applicable_reason: str = ""       # the series as a whole cannot be judged
+    pixel_mm: float | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def applicable(self) -> bool:
+        return not self.not_applicable_reason
+
+    @property
+    def flagged(self) -> bool:
+        """The series needs a person: a supported abnormal class or an uncertain AI."""
+        return self.label not in ("normal", NOT_APPLICABLE)
+
+    @property
+    def label(self) -> str:
+        """Series class. ``not_applicable`` when the AI cannot judge the series; else the
+        most confident abnormal class that at least two slices share or one slice holds
+        with >= LONE_SLICE_CONFIDENCE (see _supported: a band on one or two adjacent
+        slices, the scanner-wide classes on >= PERSISTENT_FRACTION of the slices);
+        "uncertain" when low-confidence slices are >= 2 and >= UNCERTAIN_FRACTION."""
+        if not self.applicable:
+            return NOT_APPLICABLE
+        judged = [s for s in self.slices if s.label != NOT_APPLICABLE]
+        abnormal = [s for s in judged if s.label != "normal"]
+        counts: dict[str, int] = {}
+        for s in abnormal:
+            counts[s.label] = counts.get(s.label, 0) + 1
+        supported = [s for s in abnormal if _supported(s, counts, abnormal, len(judged))]
+        if supported:
+            return max(supported, key=lambda s: (counts[s.label], s.confidence)).label
+        # weak flags: low confidence (an unsupported class on a few slices contradicts
+        # the class's own physics and stays a slice-level finding)
+        weak = sum(s.confidence < LOW_CONFIDENCE_NOTE for s in judged)
+        if weak >= max(2, UNCERTAIN_FRACTION * len(judged)):
+            return "uncertain"
+        return "normal"
+
+    @property
+    def verdict(self) -> str:
+        lab = self.label
+        return {"normal": "NORMAL", NOT_APPLICABLE: "NOT_APPLICABLE"}.get(lab, "ABNORMAL")
+
+    def worst_slice(self) -> SliceVerdict:
+        judged = [s for s in self.slices if s.label != NOT_APPLICABLE] or list(self.slices)
+        flagged = [s for s in judged if s.flagged] or judged
+        return max(flagged, key=lambda s: (s.label != "normal", 1 - s.scores["normal"],
+                                           s.anomaly))
+
+    def to_dict(self) -> dict:
+        return {"model_id": self.model_id, "model_version": self.model_version,
+                "model_sha256": self.model_sha256, "providers": list(self.providers),
+                "label": self.label, "verdict": self.verdict, "flagged": self.flagged,
+                "latency_ms_per_slice": round(self.latency_ms_per_slice, 3),
+                "total_ms": round(self.total_ms, 2), "thresholds": self.thresholds,
+                "applicable": self.applicable,
+                "not_applicable_reason": self.not_applicable_reason,
+                "pixel_mm": self.pixel_mm, "notes": list(self.notes),
+                "slices": [s.to_dict() for s in self.slices]}
+
+
+def _digest(x: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(x, dtype=np.float32).tobytes()).hexdigest()
+
+
+class AiChecker:
+    """Wraps a loaded classifier (an ``app.adapters.inference.OnnxModel``)."""
+
+    def __init__(self, onnx_model: Any) -> None:
+        self.onnx = onnx_model
+        card = onnx_model.card.data
+        if list(card.get("classes", [])) != list(CLASSES):
+            raise ModelIntegrityError(f"Model {onnx_model.card.model_id} has classes "
+                                      f"{card.get('classes')}, expected {list(CLASSES)}.")
+        self.scheme = str((card.get("preprocessing") or {}).get("scheme", "resample256"))
+        th = card.get("thresholds", {})
+        self.anomaly_threshold = float(th.get("anomaly", 1.0))
+        self.low_confidence = float(th.get("low_confidence", 0.8))
+        self.not_applicable = float(th.get("not_applicable", float("inf")))
+        self.series_na_fraction = float(th.get("series_not_applicable_fraction", 0.5))
+
+    @classmethod
+    def from_registry(cls, registry: Any, name: str = CLASSIFIER) -> "AiChecker":
+        return cls(registry.load(name))
+
+    @property
+    def uses_context(self) -> bool:
+        return self.scheme == SCHEME_CONTEXT
+
+    @staticmethod
+    def _volume(volume_hu: np.ndarray) -> np.ndarray:
+        vol = np.asarray(volume_hu)
+        if vol.ndim == 2:
+            vol = vol[None]
+        if vol.ndim != 3 or vol.shape[1] != vol.shape[2] or vol.shape[1] < 64:
+            raise InputRejected(f"The AI check needs square CT slices of at least 64 x 64, "
+                                f"got an array of shape {vol.shape}.")
+        if not np.isfinite(vol).all():
+            raise InputRejected("The image contains non-finite values (NaN or infinity).")
+        lo, hi = float(vol.min()), float(vol.max())
+        if lo < -3100 or hi > 32000 or hi - lo < 50:
+            raise InputRejected(f"The image does not look like a CT image in HU (range "
+                                f"{lo:.0f} .. {hi:.0f}).")
+        return vol
+
+    @staticmethod
+    def _indices(nz: int, indices: list[int] | None) -> list[int]:
+        if indices is None:
+            # the input is a slice with both neighbours: the first and last slices of a
+            # series have only one (they are judged only in a series of one or two)
+            return list(range(1, nz - 1)) if nz >= 3 else list(range(nz))
+        return list(indices)
+
+    def inputs_for(self, volume_hu: np.ndarray, indices: list[int] | None = None
+                   ) -> tuple[list[int], np.ndarray]:
+        """Legacy input (models before 2.0): 3 slices area-resampled to 256 x 256."""
+        vol = self._volume(volume_hu)
+        idx = self._indices(vol.shape[0], indices)
+        # resample each needed slice once (a slice is the neighbour of two others)
+        nz = vol.shape[0]
+        needed = sorted({min(max(j, 0), nz - 1) for i in idx for j in (i - 1, i, i + 1)})
+        small = {j: resample(vol[j]) for j in needed}
+        return idx, np.stack([np.stack([small[min(max(j, 0), nz - 1)] for j in (i - 1, i, i + 1)])
+                              for i in idx]).astype(np.float32)
+
+    def prepared(self, volume_hu: np.ndarray, indices: list[int] | None = None,
+                 pixel_mm: float | None = None
+                 ) -> tuple[list[int], dict[str, np.ndarray], list[str], float | None]:
+        """(indices, ONNX feeds, per-slice problem ('' = judgeable), pixel size used)."""
+        if not self.uses_context:
+            idx, x = self.inputs_for(volume_hu, indices)
+            return idx, {self.onnx.input_names[0]: x}, [""] * len(idx), pixel_mm
+        from app.ct.ai.normalise import prepare
+
+        vol = self._volume(volume_hu)
+        idx = self._indices(vol.shape[0], indices)
+        px = float(pixel_mm) if pixel_mm else ASSUMED_FOV_MM / vol.shape[1]
+        x, ctx, problems = prepare(vol, px, idx)
+        return idx, {"image": x, "context": ctx}, problems, px
+
+    def _run(self, feeds: dict[str, np.ndarray], batch_size: int,
+             token: CancelToken | None, progress: Callable[[float, str], None]
+             ) -> dict[str, np.ndarray]:
+        n = len(next(iter(feeds.values())))
+        parts: dict[str, list[np.ndarray]] = {}
+        for start in range(0, n, batch_size):
+            out = self.onnx.run({k: np.ascontiguousarray(v[start:start + batch_size])
+                                 for k, v in feeds.items()}, token)
+            for k, v in out.items():
+                parts.setdefault(k, []).append(v)
+            progress(min(1.0, (start + batch_size) / max(n, 1)), "inference")
+        return {k: np.concatenate(v) for k, v in parts.items()}
+
+    def classify(self, volume_hu: np.ndarray, indices: list[int] | None = None, *,
+                 pixel_mm: float | None = None, batch_size: int = 16,
+                 token: CancelToken | None = None,
+                 progress: Callable[[float, str], None] = no_progress) -> AiResult:
+        t0 = time.perf_counter()
+        idx, feeds, problems, px = self.prepared(volume_hu, indices, pixel_mm)
+        t1 = time.perf_counter()
+        out = self._run(feeds, batch_size, token, progress)
+        t2 = time.perf_counter()
+        probs, anomaly = out["probabilities"], out["anomaly"]
+        x = feeds.get("image", next(iter(feeds.values())))
+        verdicts = []
+        for k, i in enumerate(idx):
+            p = probs[k]
+            label = CLASSES[int(np.argmax(p))]
+            conf = float(np.max(p))
+            an = float(anomaly[k])
+            reasons = []
+            problem = problems[k]
+            if not problem and an > self.not_applicable:
+                problem = (f"the slice is unlike any phantom slice the AI was trained and "
+                           f"calibrated on (anomaly {an:.2f} > {self.not_applicable:.2f})")
+            if problem:
+                label = NOT_APPLICABLE
+                reasons.append(f"AI not applicable: {problem}")
+            else:
+                if label != "normal":
+                    reasons.append(f"AI class '{label}' ({conf:.2f})")
+                if conf < self.low_confidence:
+                    reasons.append(f"low confidence ({conf:.2f} < {self.low_confidence:.2f})")
+                if an > self.anomaly_threshold:
+                    reasons.append(f"anomaly score {an:.2f} fits no class")
+            verdicts.append(SliceVerdict(
+                slice_index=int(i), label=label, confidence=round(conf, 5),
+                scores={c: round(float(v), 5) for c, v in zip(CLASSES, p)},
+                anomaly=round(an, 4), flagged=bool(reasons) and not problem,
+                reasons=tuple(reasons), input_sha256=_digest(x[k])))
+        card = self.onnx.card
+        notes = []
+        if self.uses_context and not pixel_mm:
+            notes.append(f"pixel size unknown: a {ASSUMED_FOV_MM:.0f} mm field of view was "
+                         f"assumed ({px:.3f} mm)")
+        return AiResult(model_id=card.name, model_version=card.version,
+                        model_sha256=card.sha256, providers=tuple(self.onnx.providers),
+                        slices=tuple(verdicts),
+                        latency_ms_per_slice=(t2 - t1) * 1000 / max(len(idx), 1),
+                        total_ms=(t2 - t0) * 1000,
+                        thresholds={"anomaly": self.anomaly_threshold,
+                                    "low_confidence": self.low_confidence,
+                                    "not_applicable": self.not_applicable,
+                                    "series_not_applicable_fraction": self.series_na_fraction},
+                        not_applicable_reason=self._series_reason(verdicts),
+                        pixel_mm=px, notes=tuple(notes))
+
+    def _series_reason(self, verdicts: list[SliceVerdict]) -> str:
+        na = [v for v in verdicts if v.label == NOT_APPLICABLE]
+        if not verdicts or len(na) < self.series_na_fraction * len(verdicts):
+            return ""
+        why: dict[str, int] = {}
+        for v in na:
+            text = v.reasons[0].removeprefix("AI not applicable: ")
+            key = text.split(" (anomaly")[0]
+            why[key] = why.get(key, 0) + 1
+        top = max(why, key=why.get)
+        return f"{top} ({len(na)} of {len(verdicts)} slices)"
+
+    def explain(self, volume_hu: np.ndarray, index: int, *, grid: int = 8,
+                pixel_mm: float | None = None, token: CancelToken | None = None) -> np.ndarray:
+        """Occlusion sensitivity (grid x grid patches) -> heatmap 0..1 at 256 x 256 (the
+        model's input grid).
+
+        Each patch is replaced by the local median (a neutral fill); the heat is how
+        much the 'normal' probability rises (or the anomaly falls) when it is hidden:
+        the places that make the image look abnormal.
+        """
+        _, feeds, _, _ = self.prepared(volume_hu, [index], pixel_mm)
+        base = self.onnx.run(feeds, token)
+        p0, a0 = float(base["probabilities"][0][0]), float(base["anomaly"][0])
+        name = "image" if "image" in feeds else next(iter(feeds))
+        x = feeds[name]
+        step = INPUT_SIZE // grid
+        batch = {k: np.repeat(v, grid * grid, axis=0) for k, v in feeds.items()}
+        fill = np.median(x[0], axis=(1, 2))
+        for gy in range(grid):
+            for gx in range(grid):
+                k = gy * grid + gx
+                batch[name][k, :, gy * step:(gy + 1) * step, gx * step:(gx + 1) * step] = \
+                    fill[:, None, None]
+        out = self._run(batch, 16, token, no_progress)
+        gain = (out["probabilities"][:, 0] - p0) + 0.25 * np.maximum(a0 - out["anomaly"], 0)
+        heat = np.clip(gain, 0, None).reshape(grid, grid)
+        if heat.max() > 0:
+            heat = heat / heat.max()
+        import cv2
+
+        return cv2.resize(heat.astype(np.float32), (INPUT_SIZE, INPUT_SIZE),
+                          interpolation=cv2.INTER_CUBIC).clip(0, 1)

@@ -1,0 +1,256 @@
+"""Rings and arcs: polar analysis about the RECONSTRUCTION (rotation) centre, every module.
+
+A bad detector channel makes an error constant over the views at one ray distance from
+the rotation centre: a ring (an arc when it fails for part of the rotation) centred on the
+rotation centre, not on the phantom. Per module the phantom's own structures (inserts,
+discs, nodes, beads, wires, bar patterns, wire ramps) are masked out (full resolution,
+3 mm margin), so what is left is the module's uniform background up to 1.5 mm inside the
+shell; its polar transform about the rotation centre gives a radial mean profile; minus a
+median baseline (window 12 mm) it is z-scored by the angular spread (sd / sqrt(n_eff)).
+
+Searched: each module's slab mean (rings over 360 deg, arcs in 45-deg sectors unless a
+streak crosses the slab) and ~2 mm chunks of the slab (rings only, threshold + 1: a ring
+from one detector row shows in few slices). Detections at the same radius (+/- 3 mm,
+which also absorbs FBP side lobes) are one artifact with the union of their slices.
+Radius -> fan angle -> detector channel: r = R_iso sin(gamma), channel = centre +/-
+gamma / pitch, with R_iso and the pitch from the DICOM header when it carries them.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from app.core.measurement import Verdict
+from app.ct.analysis import ring_polar as rp
+from app.ct.analysis.context import Ctx
+from app.ct.analysis.result import Artifact, Curve
+
+CHUNK_MM = 2.0
+MERGE_MM = 3.0
+MIN_COVERAGE_DEG = 15.0
+MIN_GROUPS = 2            # independent slice groups a ring / arc must be seen in ...
+SAME_RADIUS_MM = 1.0      # ... at the same radius (a detector channel is one radius)
+SINGLE_GROUP_MIN_HU = 6.0    # ... unless this strong (noise and edge residues: 2-5 HU)
+SINGLE_GROUP_EXTRA_Z = 2.0   # a radial excess without angular extent is not a ring / arc
+
+
+@dataclass(frozen=True)
+class DetectorGeometry:
+    """Fan-beam geometry mapping a ring radius to a detector channel."""
+
+    source_iso_mm: float = 541.0
+    channel_pitch_deg: float = 0.0676
+    central_channel: float = 367.25
+    source: str = "configured"     # where the numbers came from (reported with each ring)
+
+    def channels(self, radius_mm: float) -> tuple[float, float]:
+        g = self.fan_angle_deg(radius_mm)
+        return (self.central_channel + g / self.channel_pitch_deg,
+                self.central_channel - g / self.channel_pitch_deg)
+
+    def fan_angle_deg(self, radius_mm: float) -> float:
+        return math.degrees(math.asin(min(1.0, radius_mm / self.source_iso_mm)))
+
+    def to_dict(self) -> dict:
+        return {"source_iso_mm": round(self.source_iso_mm, 3),
+                "channel_pitch_deg": round(self.channel_pitch_deg, 6),
+                "central_channel": self.central_channel, "source": self.source}
+
+
+SETTING_KEYS = {"detector_source_iso_mm": "source_iso_mm", "detector_channel_pitch_deg": "channel_pitch_deg",
+                "detector_central_channel": "central_channel"}
+
+
+def geometry_from_settings(settings: dict | None) -> DetectorGeometry | None:
+    """The scanner model's geometry from the station table ``[stations.ct_qc]``
+    (``detector_source_iso_mm``, ``detector_channel_pitch_deg``,
+    ``detector_central_channel``); None when none is configured."""
+    vals = {attr: float(settings[key]) for key, attr in SETTING_KEYS.items()
+            if settings and settings.get(key) is not None}
+    if not vals:
+        return None
+    return DetectorGeometry(**vals, source="configured ([stations.ct_qc] settings)")
+
+
+def geometry_from_header(header: dict, default: DetectorGeometry) -> DetectorGeometry:
+    """R_iso = DistanceSourceToPatient; channel pitch = DetectorElementSpacing (channel
+    direction, at the detector) / DistanceSourceToDetector; the central channel has no
+    DICOM attribute and stays configured. Falls back to ``default`` field by field."""
+    sid = header.get("distance_source_to_patient_mm")
+    sdd = header.get("distance_source_to_detector_mm")
+    spacing = header.get("detector_element_spacing_mm")
+    used, r_iso, pitch = [], default.source_iso_mm, default.channel_pitch_deg
+    if sid and 0 < sid < 5000:
+        r_iso = float(sid)
+        used.append("DistanceSourceToPatient")
+    if spacing and sdd and spacing > 0 and sdd > (sid or 0):
+        pitch = math.degrees(float(spacing) / float(sdd))
+        used += ["DetectorElementSpacing", "DistanceSourceToDetector"]
+    if not used:
+        return replace(default, source="configured (no detector geometry in the DICOM header)")
+    kept = ["central channel"] + ([] if "DetectorElementSpacing" in used else ["channel pitch"])
+    return DetectorGeometry(r_iso, pitch, default.central_channel,
+                            f"DICOM {', '.join(used)}; configured {', '.join(kept)}")
+
+
+def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list] | None = None,
+              z_thr: float = 6.0, min_amp: float = 2.0) -> tuple[list[Artifact], list[Curve]]:
+    streaks_by_slice = streaks_by_slice or {}
+    px = ctx.pixel_mm
+
+    def streaked(idx: np.ndarray) -> bool:
+        return any(streaks_by_slice.get(int(i)) for i in idx)
+
+    groups: list[tuple[dict, np.ndarray, bool]] = []   # module, slices, chunk?
+    hits: list[tuple[float, int, float, int]] = []     # |z|, radius bin, amplitude, group
+    seen: dict[int, tuple[rp.PolarGrid, np.ndarray]] = {}
+    curve = None
+    for m in ctx.defn["modules"]:
+        if m["id"] not in ctx.pl.module_slices:
+            continue
+        idx = ctx.slab_idx(m, 50.0)
+        n = max(1, int(round(CHUNK_MM / max(ctx.thk_mm, 1e-3))))
+        starts = list(range(0, len(idx), n)) if len(idx) > n else []
+        slab_img = rp.crop_mean(ctx, idx)
+        # slab mean: rings over 360 deg, arcs in sectors unless a streak crosses the slab
+        g = len(groups)
+        groups.append((m, idx, False))
+        grid = rp.grid(ctx, m)
+        pol = rp.sample(slab_img, grid)
+        found, full = rp.hits(pol, grid, px, not streaked(idx), z_thr, min_amp)
+        if full is not None and (curve is None or m["kind"] == "uniformity"):
+            curve = full
+        if found:
+            seen[g] = (grid, pol)
+        hits.extend((zk, k, amp, g) for zk, k, amp in found)
+        # ~2 mm chunks (rings only, threshold + 1); chunks with a streak are left out
+        # (streaks put energy at all radii)
+        todo = [(c, rp.crop_mean(ctx, idx[c:c + n])) for c in starts if not streaked(idx[c:c + n])]
+        if not todo:
+            continue
+        grids = [rp.grid(ctx, m, idx[c:c + n]) for c, _ in todo]
+        pols = np.empty((len(todo),) + grids[0].mx.shape, np.float32)
+        for j, ((_, img), gr) in enumerate(zip(todo, grids)):
+            rp.sample(img, gr, pols[j])
+        shared = all(gr is grids[0] for gr in grids)
+        weights = grids[0].weight if shared else np.stack([gr.weight for gr in grids])
+        for j, found in enumerate(rp.batch_hits(pols, weights, grids[0].rad, px, z_thr + 1.0, min_amp)):
+            if not found:
+                continue
+            g = len(groups)
+            groups.append((m, idx[todo[j][0]:todo[j][0] + n], True))
+            seen[g] = (grids[j], pols[j])
+            hits.extend((zk, k, amp, g) for zk, k, amp in found)
+    rings: list[dict] = []
+    for zk, k, amp, g in sorted(hits, key=lambda h: -h[0]):
+        m, idx, chunk = groups[g]
+        r_mm = float(seen[g][0].rad[k] * px)
+        ring = next((r for r in rings if abs(r["radius_mm"] - r_mm) <= MERGE_MM), None)
+        if ring is None:
+            ring = {"radius_mm": r_mm, "k": k, "amp": amp, "z": zk, "g": g,
+                    "chunk_slices": set(), "slab_slices": set(), "modules": {},
+                    "chunk_groups": set(), "slab_groups": set()}
+            rings.append(ring)
+        if abs(r_mm - ring["radius_mm"]) <= SAME_RADIUS_MM:   # evidence at the same radius
+            ring["chunk_groups" if chunk else "slab_groups"].add(g)
+        # the same ring elsewhere (or its FBP side lobe): its slices and module join
+        ring["chunk_slices" if chunk else "slab_slices"].update(int(i) for i in idx)
+        ring["modules"].setdefault(m["id"], None)
+    out = []
+    n_chunks = sum(1 for _, _, c in groups if c) + sum(
+        1 for m in ctx.defn["modules"] if m["id"] in ctx.pl.module_slices)
+    for r in rings:
+        # a detector ring is there on every slice reconstructed from the bad channel's
+        # data: it must repeat at the same radius in independent slice groups (two ~2 mm
+        # chunks, or two modules); one group alone is a structure residue or noise
+        # (a strong ring in one group only - one detector row of one rotation - is kept
+        # when it is far above the noise and >= SINGLE_GROUP_MIN_HU)
+        grid, pol = seen[r["g"]]
+        m, idx, chunk = groups[r["g"]]
+        if chunk:   # found on the coarse grid: describe it on the fine one
+            grid = rp.grid(ctx, m, idx, coarse=False)
+            pol = rp.sample(rp.crop_mean(ctx, idx), grid)
+            r["k"], r["amp"] = rp.peak_bin(pol, grid, r["radius_mm"] / px, 1.5 / px)
+        # slices: where ~2 mm chunks show it; a weak ring only the slab means show: the slabs
+        # (a ring the slab means of several modules show is on their slices too)
+        r["slices"] = (r["chunk_slices"] | r["slab_slices"] if len(r["slab_groups"]) >= MIN_GROUPS
+                       else r["chunk_slices"] or r["slab_slices"])
+        a = _describe_ring(np.where(grid.valid, pol, np.nan), grid.rad, r, px, geom,
+                           ctx.recon_centre_px, idx)
+        if a.location["angular_coverage_deg"] < MIN_COVERAGE_DEG:
+            continue   # no angular evidence
+        if a.type == "arc" and streaked(idx):
+            continue   # a streak's directional energy: only full rings count in streaked slices
+        # strong: far above the noise and >= SINGLE_GROUP_MIN_HU as described (over the
+        # arc it covers), not only in its best ~2 mm chunk
+        strong = abs(a.amplitude_hu) >= SINGLE_GROUP_MIN_HU and r["z"] >= z_thr + SINGLE_GROUP_EXTRA_Z
+        independent = max(len(r["chunk_groups"]), len(r["slab_groups"]))
+        if independent < MIN_GROUPS and n_chunks >= MIN_GROUPS and not strong:
+            continue
+        # a bad channel's ring / arc shows in every module the series holds: evidence from
+        # one module only (where its own structures sit) must be strong
+        n_mods = sum(1 for mm in ctx.defn["modules"] if mm["id"] in ctx.pl.module_slices)
+        seen_in = {groups[g][0]["id"] for g in r["chunk_groups"] | r["slab_groups"]}
+        if len(seen_in) < MIN_GROUPS and n_mods >= MIN_GROUPS and not strong:
+            continue
+        out.append(a)
+    curves = [Curve("artifact.ring_profile", tuple(curve[0]), tuple(curve[1]), "mm", "HU",
+                    "radial profile about the rotation centre minus baseline")] if curve else []
+    return out, curves
+
+
+def _describe_ring(pol: np.ndarray, rad: np.ndarray, r: dict, px: float, geom: DetectorGeometry,
+                   centre: tuple[float, float], idx: np.ndarray) -> Artifact:
+    """Amplitude, width, angular coverage and detector channel of a ring at radius bin k."""
+    k, amp, zk = r["k"], r["amp"], r["z"]
+    win = max(5, int(6.0 / (px * (rad[1] - rad[0]))))
+    n_t = pol.shape[0]
+    lo_b, hi_b = max(0, k - 3 * win), min(pol.shape[1], k + 3 * win)
+    local = pol[:, lo_b:hi_b]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN rows: masked angles
+        base = np.nanmedian(local, axis=1, keepdims=True)
+    ang = local[:, k - lo_b] - base[:, 0]
+    # coverage from the excess smoothed over 10 degrees (NaN = masked angles left out)
+    h = max(3, n_t // 72)
+    fin = np.isfinite(ang)
+    wrap = lambda a: np.r_[a[-h:], a, a[:h]]  # noqa: E731
+    num = np.convolve(wrap(np.nan_to_num(ang)), np.ones(2 * h + 1), "same")[h:-h]
+    cnt = np.convolve(wrap(fin.astype(float)), np.ones(2 * h + 1), "same")[h:-h]
+    ang_s = num / np.maximum(cnt, 1.0)
+    covered = fin & (np.sign(amp) * ang_s > abs(amp) / 3)
+    coverage = 360.0 * covered.sum() / max(fin.sum(), 1)
+    if coverage < 300:   # arc: amplitude over the covered part
+        amp = float(np.nanmedian(ang[covered])) if covered.any() else amp
+    rows = local[covered] if covered.any() else local
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        prof = np.nanmedian(rows, axis=0) - np.nanmedian(rows)
+    kk = k - lo_b
+    half = np.sign(amp) * np.nan_to_num(prof) >= abs(prof[kk]) / 2
+    lo, hi = kk, kk
+    while lo > 0 and half[lo - 1]:
+        lo -= 1
+    while hi < len(prof) - 1 and half[hi + 1]:
+        hi += 1
+    r_mm = float(rad[k] * px)
+    ch, ch_m = geom.channels(r_mm)
+    start = float(np.argmax(covered) * 360.0 / n_t) if 0 < covered.sum() < n_t else 0.0
+    slices = sorted(r["slices"])
+    modules = list(r["modules"])
+    return Artifact("ring" if coverage >= 300 else "arc", round(amp, 2), {
+        "radius_mm": round(r_mm, 2), "width_mm": round(float((hi - lo + 1) * (rad[1] - rad[0]) * px), 2),
+        "angular_coverage_deg": round(float(coverage), 1),
+        **({"start_angle_deg": round(start, 1)} if coverage < 300 else {}),
+        "detector_channel": round(ch, 1), "detector_channel_mirror": round(ch_m, 1),
+        "fan_angle_deg": round(geom.fan_angle_deg(r_mm), 4),
+        "detector_geometry": geom.to_dict(),
+        "centre_px": [round(centre[0], 2), round(centre[1], 2)],
+        "slice_range": [slices[0], slices[-1]], "n_slices": len(slices),
+        "module": modules[0], "modules": modules},
+        Verdict.FAIL, score=round(zk, 1),
+        note=f"polar analysis about the reconstruction centre, strongest in {modules[0]} "
+             f"(slices {int(idx[0])}-{int(idx[-1])}); channel from {geom.source}")

@@ -1,0 +1,259 @@
+"""GUI-thread heartbeat: the longest stall of the event loop during every primary action.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/ui/heartbeat.py            # quiet, then loaded
+    PYTHONPATH=. .venv/bin/python benchmarks/ui/heartbeat.py --only quiet|loaded [--json]
+
+The real workstation (every station, demo mode, real services, a fresh data folder) in
+the real MainWindow, offscreen. A 5 ms QTimer beats on the GUI thread; for each action
+the longest gap between two beats (minus the 5 ms period) is the stall the operator
+feels. "loaded": one CPU-bound process per core runs at the same time (a workstation is
+never quiet: DICOM receiver, sync, the lead-room live process share the cores).
+Goal: < 100 ms for every action in both conditions. Numbers go in docs/ui.md; tests never
+assert times.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+PERIOD_MS = 5
+PROFILE = os.environ.get("HEARTBEAT_PROFILE", "")   # an action name part: cProfile it
+
+
+def _burn(stop) -> None:  # noqa: ANN001
+    x = 0
+    while not stop.is_set():
+        for _ in range(100_000):
+            x = (x * 1103515245 + 12345) & 0x7FFFFFFF
+
+
+class Heartbeat:
+    def __init__(self, app) -> None:  # noqa: ANN001
+        from PySide6.QtCore import QTimer
+
+        self.app = app
+        self.last = time.perf_counter()
+        self.worst = 0.0
+        self.timer = QTimer()
+        self.timer.setInterval(PERIOD_MS)
+        self.timer.timeout.connect(self._beat)
+        self.timer.start()
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        self.worst = max(self.worst, now - self.last)
+        self.last = now
+
+    def measure(self, name: str, start, done, timeout: float = 120.0) -> dict:  # noqa: ANN001
+        """Run ``start()`` on the GUI thread (its own time counts), then spin the loop
+        until ``done()``; returns the longest stall in ms."""
+        self.app.processEvents()
+        prof = None
+        if PROFILE and any(p and p in name for p in PROFILE.split(",")):
+            import cProfile
+
+            prof = cProfile.Profile()
+            prof.enable()
+        self.last = time.perf_counter()
+        self.worst = 0.0
+        t0 = time.perf_counter()
+        start()
+        self._beat()                       # the action's own synchronous time counts
+        ok = True
+        while not done():
+            self.app.processEvents()
+            time.sleep(0.001)
+            if time.perf_counter() - t0 > timeout:
+                ok = False
+                break
+        for _ in range(20):                # what the action left queued also counts
+            self.app.processEvents()
+            time.sleep(0.002)
+        stall = max(0.0, self.worst * 1000 - PERIOD_MS)
+        if prof is not None:
+            import pstats
+
+            prof.disable()
+            pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(35)
+        return {"action": name, "stall_ms": round(stall, 1),
+                "wall_s": round(time.perf_counter() - t0, 2), "completed": ok}
+
+
+def run_actions() -> list[dict]:
+    from PySide6.QtCore import QSettings
+
+    from app.ui.screenshot import ensure_app
+
+    app = ensure_app("en")
+    beat = Heartbeat(app)
+    data = Path(tempfile.mkdtemp(prefix="pharos-heartbeat-"))
+    from app.bootstrap import Workstation
+    from app.core.roles import ALL_ROLES
+    from app.gui import build_window
+
+    ws = Workstation.open(data_dir=data, admin_password="Adm1n-secret-pw", start_sync=False)
+    admin = ws.auth.get("admin")
+    ws.auth.create_user("bench", "Bench User", ALL_ROLES, "Heartbeat-pw-123", by=admin,
+                        reason="benchmark", must_change_password=False)
+    ws.session.login(ws.auth.authenticate("bench", "Heartbeat-pw-123"))
+    window = build_window(ws, language="en",
+                          settings=QSettings(str(data / "ui.ini"), QSettings.Format.IniFormat))
+    window.resize(1366, 768)
+    window.show()
+    for _ in range(10):
+        app.processEvents()
+    rows: list[dict] = []
+    import threading
+
+    # the log-in minutes: the warm-up thread imports the stations' heavy modules
+    rows.append(beat.measure("start-up warm-up (during log in)", lambda: None,
+                             lambda: not any(t.name == "pharos-warmup"
+                                             for t in threading.enumerate()), 300))
+    host = window.host
+    panels: dict = {}
+
+    def opener(sid: str):  # noqa: ANN202
+        return lambda: panels.__setitem__(sid, host.open_station(sid))
+
+    for sid in ("ct_qc", "detector_matching", "tunnel_test", "image_review", "lead_room"):
+        rows.append(beat.measure(f"open {sid}", opener(sid), lambda: True))
+
+    # CT QC: simulate a phantom series, import, analyse (the operator's daily QC)
+    host.open_station("ct_qc")
+    ct = panels["ct_qc"]
+    rows.append(beat.measure("ct_qc simulate + import", lambda: ct.simulate_series(),
+                             lambda: not ct.io.running and bool(ct._entries), 180))
+    rows.append(beat.measure("ct_qc analyse", ct.analyse_current,
+                             lambda: ct._result is not None and not ct.is_busy(), 300))
+
+    # detector matching: import a generated pool, optimise (1 s budget)
+    host.open_station("detector_matching")
+    dm = panels["detector_matching"]
+    from station_plugins.detector_matching.generator import generate
+    from station_plugins.detector_matching.pool_io import generated_rows, write_table
+
+    pool = data / "pool.csv"
+    write_table(pool, *generated_rows(generate(44, 8)))
+    rows.append(beat.measure("detector import pool", lambda: dm.import_file(str(pool)),
+                             lambda: dm.optimise_button.isEnabled() and
+                             dm.session.pool is not None, 120))
+    dm.time_spin.setValue(1.0)
+    rows.append(beat.measure("detector optimise (1 s)", dm.optimise,
+                             lambda: dm.optimise_button.isEnabled() and not dm.runner.running,
+                             120))
+
+    # tunnel: scan a serial, run the released demo sequence to its verdict
+    host.open_station("tunnel_test")
+    tp = panels["tunnel_test"]
+
+    def start_tunnel() -> None:
+        tp.serial.setText("CA-BENCH-1")
+        tp.start_run()
+    def tunnel_done() -> bool:
+        if tp.prompt.isVisible():          # the operator answers the prompt (first choice)
+            buttons = [tp.prompt.buttons.itemAt(i).widget()
+                       for i in range(tp.prompt.buttons.count())]
+            if buttons and buttons[0] is not None:
+                buttons[0].click()
+        return tp.banner.state in ("PASS", "WARN", "FAIL", "ERROR", "ABORTED")
+    rows.append(beat.measure("tunnel run", start_tunnel, tunnel_done, 600))
+
+    host.open_station("lead_room")
+    rows.append(beat.measure("switch to Chinese", lambda: window.set_language("zh_CN"),
+                             lambda: True))
+    rows.append(beat.measure("switch to English", lambda: window.set_language("en"),
+                             lambda: True))
+    rows.append(beat.measure("log out", window.log_out, lambda: True))
+    window.close()
+    ws.close()
+    return rows
+
+
+def _child(queue) -> None:  # noqa: ANN001
+    import faulthandler
+
+    faulthandler.enable()
+    try:
+        queue.put(run_actions())
+    except BaseException as exc:  # noqa: BLE001
+        import traceback
+
+        queue.put({"error": f"{type(exc).__name__}: {exc}", "tb": traceback.format_exc()})
+
+
+def run_condition(loaded: bool) -> list[dict]:
+    ctx = mp.get_context("spawn")
+    stop = ctx.Event()
+    burners = [ctx.Process(target=_burn, args=(stop,), daemon=True)
+               for _ in range(os.cpu_count() or 1)] if loaded else []
+    for b in burners:
+        b.start()
+    try:
+        queue = ctx.Queue()
+        child = ctx.Process(target=_child, args=(queue,))
+        child.start()
+        import queue as queue_mod
+
+        deadline = time.time() + 1800
+        while True:
+            try:
+                result = queue.get(timeout=2)
+                break
+            except queue_mod.Empty:
+                if not child.is_alive():
+                    raise RuntimeError(f"the GUI process died (exit code {child.exitcode})")
+                if time.time() > deadline:
+                    child.terminate()
+                    raise RuntimeError("the GUI process did not finish in 30 min")
+        child.join(60)
+    finally:
+        stop.set()
+        for b in burners:
+            b.join(5)
+            if b.is_alive():
+                b.terminate()
+    if isinstance(result, dict):
+        raise RuntimeError(result["error"] + "\n" + result.get("tb", ""))
+    return result
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", choices=["quiet", "loaded"])
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    conditions = [args.only] if args.only else ["quiet", "loaded"]
+    table: dict[str, dict] = {}
+    for cond in conditions:
+        for row in run_condition(cond == "loaded"):
+            table.setdefault(row["action"], {})[cond] = row
+    if args.json:
+        print(json.dumps(table, indent=1))
+        return 0
+    print(f"GUI-thread heartbeat ({PERIOD_MS} ms), longest stall per action; "
+          f"{os.cpu_count()} cores; loaded = {os.cpu_count()} busy processes")
+    head = "| action | " + " | ".join(f"{c} stall ms | {c} wall s" for c in conditions) + " |"
+    print(head)
+    print("|" + "---|" * (1 + 2 * len(conditions)))
+    for action, by in table.items():
+        cells = []
+        for c in conditions:
+            r = by.get(c)
+            cells += [f"{r['stall_ms']:.0f}{'' if r['completed'] else ' (timeout)'}",
+                      f"{r['wall_s']:.1f}"] if r else ["-", "-"]
+        print(f"| {action} | " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

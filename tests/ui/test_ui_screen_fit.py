@@ -1,0 +1,127 @@
+"""Every station fits 1366x768 and 1920x1080; the window never grows by itself.
+
+The real workstation (every station, demo mode, real services on a fresh data folder) in
+the real MainWindow. For each screen size and language, every station is opened in turn
+and put in the states the tests can reach (operator prompt, safety banner, hold/error
+messages); every primary control that is shown must lie inside the window and inside the
+visible part of the station area (no scrolling needed), and the window keeps its size.
+Checked from widget geometry.
+"""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QWidget
+
+from app.core.roles import ALL_ROLES
+from app.runtime.notifier import Notice
+from tests.ui.conftest import add_user
+
+PRIMARY = {
+    "ct_qc": ["ct_qc_analyse", "ct_qc_report", "ct_qc_set_baseline", "ct_qc_archive",
+              "ct_qc_receive", "ct_qc_import", "ct_qc_simulate", "ct_qc_messages",
+              "ct_qc_hold_banner", "ct_qc_demo_scanner"],
+    "detector_matching": ["optimise_button", "approve_button", "import_button",
+                          "lock_button", "send_to_mes_button"],
+    "tunnel_test": ["tunnel_serial", "tunnel_start", "tunnel_abort", "tunnel_release",
+                    "tunnel_state_banner", "tunnel_prompt_box", "tunnel_prompt_choice_yes",
+                    "tunnel_prompt_choice_no"],
+    "image_review": ["review_approve", "review_reject", "review_assign", "review_decision"],
+    "lead_room": ["leadroom_tabs", "leadroom_safety_banner"],
+}
+SHELL = ["station_launcher", "safety_banner", "main_message_bar", "status_user"]
+
+
+@pytest.fixture(scope="module")
+def workstation(tmp_path_factory):  # noqa: ANN001, ANN201
+    from app.bootstrap import Workstation
+
+    d = tmp_path_factory.mktemp("fit-data")
+    w = Workstation.open(data_dir=d, admin_password="Adm1n-secret-pw")
+    yield w
+    w.close()
+
+
+def _inside(widget: QWidget, window: QWidget, viewport: QWidget | None) -> list[str]:
+    problems = []
+    top_left = widget.mapTo(window, QPoint(0, 0))
+    rect = QRect(top_left, widget.size())
+    if not window.rect().contains(rect):
+        problems.append(f"{widget.objectName()} {rect.getRect()} outside the window "
+                        f"{window.rect().getRect()}")
+    if viewport is not None and viewport.isAncestorOf(widget):
+        vp = QRect(viewport.mapTo(window, QPoint(0, 0)), viewport.size())
+        if not vp.contains(rect):
+            problems.append(f"{widget.objectName()} {rect.getRect()} outside the visible "
+                            f"station area {vp.getRect()} (needs scrolling)")
+    return problems
+
+
+def _check(window, station_id: str, state: str) -> list[str]:  # noqa: ANN001
+    problems = []
+    viewport = window.host.scroll.viewport()
+    for name in PRIMARY.get(station_id, []) + SHELL:
+        for w in window.findChildren(QWidget, name):
+            if w.isVisibleTo(window) and w.isVisible():
+                problems += [f"[{station_id}/{state}] {p}" for p in
+                             _inside(w, window, viewport)]
+    return problems
+
+
+def _settle(qtbot) -> None:  # noqa: ANN001
+    qtbot.wait(30)
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_every_station_fits_and_the_window_never_grows(qtbot, workstation, ini_settings,
+                                                       size, language):
+    from app.gui import build_window
+
+    ws = workstation
+    user = ws.auth.get("allroles") or add_user(ws, "allroles", *ALL_ROLES,
+                                               password="Every-role-123")
+    ws.session.login(user)
+    window = build_window(ws, language=language, settings=ini_settings)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    problems: list[str] = []
+    seen = []
+    try:
+        for entry in window.host.entries:
+            panel = window.host.open_station(entry.id)
+            _settle(qtbot)
+            seen.append(entry.id)
+            problems += _check(window, entry.id, "opened")
+            # states the tests reach: an operator prompt, a safety notice, messages
+            if entry.id == "tunnel_test":
+                panel.prompt.ask("Is the collimator closed and the room empty? "
+                                 "Confirm before the beam is switched on.", ["yes", "no"])
+                _settle(qtbot)
+                problems += _check(window, entry.id, "prompt")
+                panel.prompt.hide()
+            if entry.id == "ct_qc":
+                panel.messages.show_message("Series incomplete: 119 of 120 slices received; "
+                                            "the last slice never arrived from the scanner.",
+                                            remedy="Send the series again.", code="PH-INPUT")
+                _settle(qtbot)
+                problems += _check(window, entry.id, "message")
+                panel.messages.clear()
+            ws.notifier.notify(Notice("safety", "Lead room 3: door interlock open while "
+                                      "the X-ray tube is on", code="LR3-DOOR",
+                                      source="lead_room"))
+            window.message_bar.show_message("MES message queued; it is sent when the line "
+                                            "is back.", level="info")
+            _settle(qtbot)
+            problems += _check(window, entry.id, "safety banner")
+            ws.notifier.notify(Notice("safety_cleared", "", code="LR3-DOOR",
+                                      source="lead_room"))
+            window.message_bar.clear()
+            assert (window.width(), window.height()) == size, \
+                f"the window grew to {window.width()}x{window.height()} on {entry.id}"
+    finally:
+        window.close()
+    assert len(seen) == 5, seen
+    assert not problems, "\n".join(problems)
