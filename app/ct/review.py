@@ -85,7 +85,9 @@ def flag_reasons(ai: dict, physics: dict) -> list[str]:
     """Why a series goes to a reviewer (empty: it does not).
 
     In proportion: only a confident AI class against a physics PASS, or an AI "normal"
-    against a physics WARN / FAIL, is a "disagreement". An uncertain AI (low confidence,
+    against a physics FAIL (a failed limit or an artifact at action level), is a
+    "disagreement"; an AI "normal" next to an artifact at WARNING level is a note
+    (ai_note). An uncertain AI (low confidence,
     no supported class) next to a physics PASS is a note ("low_confidence", the lowest
     priority), never a disagreement. When the AI is not applicable to the series, the
     physics decides alone: only failed limits send it to a reviewer.
@@ -95,6 +97,7 @@ def flag_reasons(ai: dict, physics: dict) -> list[str]:
     phys_artifacts = physics.get("artifacts", [])
     phys_bad = physics.get("verdict") in ("FAIL", "ERROR")
     phys_artifact = any(a.get("verdict") in ("WARN", "FAIL") for a in phys_artifacts)
+    phys_fail_artifact = any(a.get("verdict") == "FAIL" for a in phys_artifacts)
     if label == "not_applicable" or ai.get("applicable") is False:
         return ["failed_limits"] if phys_bad else []
     ai_abnormal = label not in (None, "normal", "uncertain")
@@ -112,7 +115,7 @@ def flag_reasons(ai: dict, physics: dict) -> list[str]:
             reasons.append("anomaly")
     if phys_bad:
         reasons.append("failed_limits")
-    if (label == "normal" and (phys_artifact or phys_bad)) or \
+    if (label == "normal" and (phys_fail_artifact or phys_bad)) or \
             (ai_abnormal and not (phys_artifact or phys_bad)):
         reasons.append("disagreement")
     return reasons
@@ -125,6 +128,11 @@ def ai_note(ai: dict, physics: dict) -> str:
     if label == "not_applicable" or ai.get("applicable") is False:
         why = ai.get("not_applicable_reason") or "the input is unlike its training"
         return f"AI not applicable to this series ({why}): the physics decides alone"
+    warned = sorted({a.get("type") or "?" for a in physics.get("artifacts", [])
+                     if a.get("verdict") == "WARN"})
+    if label == "normal" and warned and physics.get("verdict") not in ("FAIL", "ERROR"):
+        return (f"physics warns of {', '.join(warned)} (below the action level); the AI "
+                f"sees no artifact: a note, not a disagreement")
     if label == "uncertain":
         verdict = physics.get("verdict") or "none"
         return (f"AI uncertain on some slices (physics {verdict}): a note for the reviewer, "

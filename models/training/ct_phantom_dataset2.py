@@ -84,7 +84,8 @@ def render_sim(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float,
     rng = np.random.default_rng(seed)
     r = _ranges(heldout)
     edge = label == "normal@edge"
-    label = "normal" if edge else label
+    centred = label == "normal@centred"     # phantom circles concentric with the rotation
+    label = "normal" if (edge or centred) else label
     sc = dom.draw_scanner(rng, label, heldout)
     phantoms = HELDOUT_PHANTOMS if heldout else TRAIN_PHANTOMS
     ph = load_phantom(phantoms[int(rng.integers(len(phantoms)))])
@@ -97,6 +98,8 @@ def render_sim(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float,
         z = boundary_z([m.z_extent_mm for m in ph.modules], rng, thick)
     ang = rng.uniform(0, 2 * np.pi)
     off = rng.uniform(0, 3.0) if rng.random() < 0.5 else rng.uniform(3.0, r["offset"])
+    if centred:
+        off = rng.uniform(0.0, 1.0)
     params = dict(phantom=ph.name, matrix=sc.matrix, fov_mm=sc.fov_mm,
                   slice_thickness_mm=thick, n_slices=3, z_range_mm=(z - thick, z + thick),
                   centre_offset_mm=(off * np.cos(ang), off * np.sin(ang)),
@@ -106,14 +109,16 @@ def render_sim(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float,
     sign = 1.0 if rng.random() < 0.5 else -1.0
     facts: dict = {}
     if label == "ring":
-        full = rng.random() < 0.8     # arcs are back-projected view by view: fewer of them
+        full = rng.random() < 0.9     # arcs are back-projected view by view: fewer of them
         radius = float(rng.uniform(*r["ring_r"])) if full else \
             float(rng.uniform(max(15.0, r["ring_r"][0]), r["ring_r"][1]))
         cov = 360.0 if full else float(rng.uniform(180, 300))
-        if not full and sc.matrix > 512:
-            # an arc is back-projected view by view: keep the field, render at 512
-            sc.pixel_mm, sc.matrix = sc.fov_mm / 512, 512
-            params.update(matrix=512)
+        if not full:
+            # an arc is back-projected view by view (the simulator's cost ~ views x
+            # pixels): keep the field, render it at ~0.95 mm pixels (the model's 1 mm grid)
+            m = int(np.ceil(sc.fov_mm / 0.95 / 32)) * 32
+            sc.pixel_mm, sc.matrix = sc.fov_mm / m, m
+            params.update(matrix=m)
         shape = ArtifactSpec("ring", 1.0, radius_mm=radius, coverage_deg=cov,
                              start_deg=float(rng.uniform(0, 360)))
         floor = _ring_floor(sc, radius, cov)
@@ -219,7 +224,10 @@ def main() -> None:
             "heldout": ({c: range(a.heldout_per_class) for c in CLASSES}, s_ho, True),
             # normal slices whose neighbours lie in the next module (boundaries)
             "edge": ({"normal@edge": range(a.edge_train)}, s_train + 500_000, False),
-            "edgeheldout": ({"normal@edge": range(a.edge_heldout)}, s_ho + 500_000, True)}
+            "edgeheldout": ({"normal@edge": range(a.edge_heldout)}, s_ho + 500_000, True),
+            # normal slices of a phantom within 1 mm of the isocentre (its insert circle
+            # is then concentric with the rotation centre, like a ring)
+            "centred": ({"normal@centred": range(a.edge_train)}, s_train + 700_000, False)}
     for key in a.sets.split(","):
         per, s0, ho = sets[key]
         build(a.renderer, per, s0, ho, a.out_dir / f"{a.renderer}_{key}.npz", a.workers)

@@ -52,7 +52,8 @@ def render_sample(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, flo
     rng = np.random.default_rng(seed)
     r = _ranges(heldout)
     edge = label == "normal@edge"
-    label = "normal" if edge else label
+    centred = label == "normal@centred"     # phantom circles concentric with the rotation
+    label = "normal" if (edge or centred) else label
     sc = dom.draw_scanner(rng, label, heldout)
     thick = float(np.clip(sc.thickness_mm, 0.625, 10.0))
     mods = list(cp.MODULES)
@@ -66,6 +67,8 @@ def render_sample(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, flo
         z = boundary_z(list(cp.MODULES.values()), rng, thick)
     ang = rng.uniform(0, 2 * np.pi)
     off = rng.uniform(0, 3.0) if rng.random() < 0.5 else rng.uniform(3.0, r["offset"])
+    if centred:
+        off = rng.uniform(0.0, 1.0)
     edge = rng.random() < 0.5
     bodies = {k: v + float(rng.uniform(-20, 20)) for k, v in
               (("ctp404_body_hu", 10.0), ("ctp486_body_hu", 5.0), ("ctp515_body_hu", 40.0),

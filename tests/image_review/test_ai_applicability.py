@@ -124,9 +124,17 @@ def test_series_class_needs_support():
     assert _result(weak).label == "uncertain" and _result(weak).flagged
     lone_sure = clean[:10] + [_slice(10, "band", 0.99)] + clean[11:]
     assert _result(lone_sure).label == "band"
-    two = clean[:10] + [_slice(10, "ring", 0.85), _slice(11, "ring", 0.9)] + clean[12:]
-    assert _result(two).label == "ring"
-    mixed = [_slice(i, "ring", 0.95) for i in range(6)] + [_slice(7, "shift", 0.99)]
+    pair = clean[:10] + [_slice(10, "band", 0.85), _slice(11, "band", 0.9)] + clean[12:]
+    assert _result(pair).label == "band"                   # two adjacent band slices
+    apart = clean[:5] + [_slice(5, "band", 0.85)] + clean[6:15] + [_slice(15, "band", 0.9)]
+    assert _result(apart).label == "normal"                # two lone, unsure band slices
+    # a ring is a bad detector channel: on every slice, not on 3 of 20
+    few = clean[:10] + [_slice(i, "ring", 0.97) for i in (10, 11, 12)] + clean[13:]
+    assert _result(few).label == "normal" and _result(few).slices[10].flagged
+    many = [_slice(i, "ring", 0.9) for i in range(6)] + clean[6:]
+    assert _result(many).label == "ring"
+    mixed = [_slice(i, "ring", 0.95) for i in range(6)] + [_slice(7 + i, "shift", 0.99)
+                                                         for i in range(3)]
     assert _result(mixed).label == "ring"        # the class most slices share
     na = _result([_slice(i, NOT_APPLICABLE, 0.9) for i in range(4)],
                  na="no phantom body in the slice (4 of 4 slices)")
@@ -147,6 +155,9 @@ def test_disagreement_in_proportion():
     assert "disagreement" in flag_reasons({"label": "normal", "slices": []}, FAIL)
     assert "disagreement" not in flag_reasons({"label": "ring", "slices": []}, FAIL)
     assert "disagreement" not in flag_reasons(uncertain, FAIL)
+    warn = {"verdict": "WARN", "artifacts": [{"type": "ring", "verdict": "WARN"}]}
+    assert flag_reasons({"label": "normal", "slices": []}, warn) == []
+    assert "not a disagreement" in ai_note({"label": "normal"}, warn)
     na = {"label": NOT_APPLICABLE, "applicable": False,
           "not_applicable_reason": "no phantom body in the slice (5 of 5 slices)",
           "slices": [{"label": NOT_APPLICABLE, "reasons": ["AI not applicable: x"]}]}

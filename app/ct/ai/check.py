@@ -33,6 +33,8 @@ SCHEME_CONTEXT = "grid1mm_context"
 # a lone abnormal slice names the series class only when the AI is this sure of it
 LONE_SLICE_CONFIDENCE = 0.95
 UNCERTAIN_FRACTION = 0.05
+PERSISTENT_FRACTION = 0.25     # ring / streak / noise / shift / blur: share of the slices
+LOW_CONFIDENCE_NOTE = 0.8      # = the cards' low_confidence threshold
 # .npy input carries no pixel size: the usual phantom field of view is assumed (noted)
 ASSUMED_FOV_MM = 250.0
 
@@ -52,6 +54,22 @@ class SliceVerdict:
         d = asdict(self)
         d["reasons"] = list(self.reasons)
         return d
+
+
+def _supported(s: SliceVerdict, counts: dict[str, int], abnormal: list[SliceVerdict],
+               n_judged: int) -> bool:
+    """Does this abnormal slice name the series class? A band (a detector-row gain error)
+    hits one slice or two adjacent ones: a lone band needs >= LONE_SLICE_CONFIDENCE, else
+    an adjacent band slice. The other classes are scanner-wide (a bad channel rings in
+    every slice, noise / calibration / blur / photon starvation do not stop at a slice):
+    they need >= 2 slices and >= PERSISTENT_FRACTION of the judged slices."""
+    if s.label == "band":
+        return s.confidence >= LONE_SLICE_CONFIDENCE or any(
+            o.label == "band" and abs(o.slice_index - s.slice_index) == 1 for o in abnormal)
+    n = counts[s.label]
+    if n_judged <= 3:                     # a single stack: its own verdict
+        return s.confidence >= LOW_CONFIDENCE_NOTE
+    return n >= 2 and n >= PERSISTENT_FRACTION * n_judged
 
 
 @dataclass(frozen=True)
@@ -83,8 +101,9 @@ class AiResult:
     def label(self) -> str:
         """Series class. ``not_applicable`` when the AI cannot judge the series; else the
         most confident abnormal class that at least two slices share or one slice holds
-        with >= LONE_SLICE_CONFIDENCE; "uncertain" when weaker flags (low confidence,
-        an unsupported class) remain on >= 2 slices and >= UNCERTAIN_FRACTION of them."""
+        with >= LONE_SLICE_CONFIDENCE (see _supported: a band on one or two adjacent
+        slices, the scanner-wide classes on >= PERSISTENT_FRACTION of the slices);
+        "uncertain" when low-confidence slices are >= 2 and >= UNCERTAIN_FRACTION."""
         if not self.applicable:
             return NOT_APPLICABLE
         judged = [s for s in self.slices if s.label != NOT_APPLICABLE]
@@ -92,12 +111,12 @@ class AiResult:
         counts: dict[str, int] = {}
         for s in abnormal:
             counts[s.label] = counts.get(s.label, 0) + 1
-        supported = [s for s in abnormal
-                     if counts[s.label] >= 2 or s.confidence >= LONE_SLICE_CONFIDENCE]
+        supported = [s for s in abnormal if _supported(s, counts, abnormal, len(judged))]
         if supported:
             return max(supported, key=lambda s: (counts[s.label], s.confidence)).label
-        # a weak flag on one slice in forty is what a clean series shows now and then
-        weak = sum(s.flagged for s in judged)
+        # weak flags: low confidence (an unsupported class on a few slices contradicts
+        # the class's own physics and stays a slice-level finding)
+        weak = sum(s.confidence < LOW_CONFIDENCE_NOTE for s in judged)
         if weak >= max(2, UNCERTAIN_FRACTION * len(judged)):
             return "uncertain"
         return "normal"

@@ -64,10 +64,10 @@ class SliceFacts:
     problem: str = ""
 
 
-def padding_mask(a: np.ndarray) -> np.ndarray:
-    """Pixels that are not measured: below -1100 HU, or the constant value of all four
-    corners (a reconstruction circle padded with e.g. -1024) outside the inscribed circle."""
-    pad = a < PAD_BELOW_HU
+def padding_mask(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(pixels not used as air: below -1100 HU or padding; the padding alone: the constant
+    value of all four corners, e.g. -1024, outside the inscribed circle)."""
+    pad = np.zeros(a.shape, bool)
     k = max(2, a.shape[0] // 64)
     corners = np.concatenate([a[:k, :k].ravel(), a[:k, -k:].ravel(), a[-k:, :k].ravel(),
                               a[-k:, -k:].ravel()])
@@ -77,14 +77,14 @@ def padding_mask(a: np.ndarray) -> np.ndarray:
         yy, xx = np.ogrid[:n, :n]
         c = (n - 1) / 2
         pad |= (a == v) & ((yy - c) ** 2 + (xx - c) ** 2 > (0.45 * n) ** 2)
-    return pad
+    return pad | (a < PAD_BELOW_HU), pad
 
 
-def clean_padding(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(slice with unmeasured pixels set to air, their mask)."""
+def clean_padding(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(slice with unmeasured pixels set to air, their mask, the padding alone)."""
     a = np.asarray(a, dtype=np.float32)
-    pad = padding_mask(a)
-    return np.where(pad, np.float32(-1000.0), a), pad
+    pad, const = padding_mask(a)
+    return np.where(pad, np.float32(-1000.0), a), pad, const
 
 
 def to_grid(a: np.ndarray, pixel_mm: float, fill: float = -1000.0) -> np.ndarray:
@@ -174,9 +174,12 @@ def phantom_mask(g: np.ndarray) -> np.ndarray:
 
 def slice_facts(native: np.ndarray, pixel_mm: float) -> SliceFacts:
     """Measure one native slice (HU) and put it on the 1 mm grid."""
-    a, pad = clean_padding(native)
+    a, pad, const = clean_padding(native)
     g = to_grid(a, pixel_mm)
     unmeasured = to_grid(pad.astype(np.float32), pixel_mm, fill=1.0) > 0.01
+    # the field's edge: outside the native field or its constant padding (noisy air
+    # below -1100 HU is not an edge)
+    field_edge = to_grid(const.astype(np.float32), pixel_mm, fill=1.0) > 0.01
     nan_esf = np.full(ESF_BINS, np.nan, np.float32)
     if not PIXEL_RANGE_MM[0] <= pixel_mm <= PIXEL_RANGE_MM[1]:
         return SliceFacts(g, (128.0, 128.0), 0.0, 0.0, 0.0, 0.0, 0.0, nan_esf,
@@ -200,7 +203,7 @@ def slice_facts(native: np.ndarray, pixel_mm: float) -> SliceFacts:
                    f"of its area {r_mm:.0f} mm): not a cylindrical phantom")
     else:
         # the phantom touches the grid border, the native field's edge or the padding
-        edge = unmeasured.copy()
+        edge = field_edge.copy()
         edge[[0, -1], :] = True
         edge[:, [0, -1]] = True
         edge = cv2.dilate(edge.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
