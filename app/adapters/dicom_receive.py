@@ -71,9 +71,12 @@ class SpoolFile:
 
 
 def stream_to_spool(assoc: Any, spool_dir: Path, limit: int,
-                    on_activity: Callable[[], None] | None = None) -> None:
+                    on_activity: Callable[[], None] | None = None,
+                    acquire: Callable[[int, bytes], Any] | None = None) -> None:
     """Make ``assoc`` write every incoming C-STORE data set into ``spool_dir`` through a
-    :class:`SpoolFile` (called once per association, before it starts)."""
+    :class:`SpoolFile` (called once per association, before it starts); with
+    ``acquire(limit, head)`` into what it returns (a write-ahead spool slot,
+    ``dicom_spool.SlotFile``), a plain spool file when it returns None."""
     dimse = assoc.dimse
     original = dimse.receive_primitive
 
@@ -85,8 +88,9 @@ def stream_to_spool(assoc: Any, spool_dir: Path, limit: int,
         original(primitive)
         msg = dimse.message          # None when the message completed with this primitive
         if msg is not None and not had_file and msg._data_set_file is not None \
-                and not isinstance(msg._data_set_file, SpoolFile):
-            _swap_to_spool(msg, spool_dir, limit)
+                and not isinstance(msg._data_set_file, SpoolFile) \
+                and not hasattr(msg._data_set_file, "slot"):
+            _swap_to_spool(msg, spool_dir, limit, acquire)
 
     dimse.receive_primitive = receive_primitive
 
@@ -110,9 +114,10 @@ def cap_pdu_length(assoc: Any, cap: int) -> None:
     sock.recv = recv
 
 
-def _swap_to_spool(msg: Any, spool_dir: Path, limit: int) -> None:
+def _swap_to_spool(msg: Any, spool_dir: Path, limit: int,
+                   acquire: Callable[[int, bytes], Any] | None = None) -> None:
     """pynetdicom opened a NamedTemporaryFile in /tmp and wrote the file meta into it:
-    move that head into a SpoolFile in our spool folder."""
+    move that head into a spool slot (``acquire``) or a SpoolFile in our spool folder."""
     tmp = msg._data_set_file
     tmp.flush()
     with open(tmp.name, "rb") as fh:
@@ -122,6 +127,11 @@ def _swap_to_spool(msg: Any, spool_dir: Path, limit: int) -> None:
         os.unlink(tmp.name)
     except OSError:
         pass
+    slot = acquire(limit + len(head), head) if acquire is not None else None
+    if slot is not None:
+        msg._data_set_file = slot
+        msg._data_set_path = Path(slot.name)
+        return
     path = spool_dir / f"{time.monotonic_ns()}-{threading.get_ident()}.part"
     spool = SpoolFile(path, limit + len(head), head)
     spool.total = len(head)
