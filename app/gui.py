@@ -73,7 +73,8 @@ def build_window(ws: Any, *, language: str, settings: Any = None) -> Any:
     window = MainWindow(station_entries(ws), session=ws.session, auth=ws.auth, audit=ws.audit,
                         notifier=ws.notifier, status=ws.status, settings=settings,
                         idle_lock_seconds=ws.config.get("security", "idle_lock_minutes") * 60,
-                        language=language, versions=versions(), tasks=ws.tasks)
+                        language=language, versions=versions(), tasks=ws.tasks,
+                        demo=bool(ws.config.demo))
     _add_central_pages(window, ws)
     from app.ui.warmup import start_warmup
 

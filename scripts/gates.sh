@@ -12,7 +12,8 @@ echo "== gate: ruff"
 echo "== gate: mypy (strict: app/core)"
 "$V/mypy" --no-error-summary
 echo "== gate: import-linter"
-"$V/lint-imports" --no-cache | tail -n 3
+out=$("$V/lint-imports" --no-cache 2>&1) || { echo "$out" | sed -n '/Broken contracts/,$p'; exit 1; }
+echo "$out" | grep -E "^Contracts:"
 echo "== gate: requirements.lock pins every dependency of pyproject.toml"
 "$V/python" - <<'PY'
 import re, sys, tomllib

@@ -46,6 +46,19 @@ def station_instance(ws: Any, station_id: str) -> Any:
     return found[0].cls(ws.context_for(station_id))  # type: ignore[misc]
 
 
+def open_station(args: argparse.Namespace, station_id: str, *, login: bool,
+                 start_loop: bool = False) -> tuple[Any, Any, Any]:
+    """(Workstation, station plugin, logged-in user or None) for a station's headless
+    command; the user logs in with ``--as USER`` when ``login``."""
+    ws = open_workstation(args, start_loop=start_loop)
+    try:
+        user = cli_login(ws, getattr(args, "as_user", None)) if login else None
+        return ws, station_instance(ws, station_id), user
+    except BaseException:
+        ws.close()
+        raise
+
+
 def open_context(args: argparse.Namespace, station_id: str, *, login: bool = False,
                  start_loop: bool = True):
     """(Workstation, StationContext) for a station's headless command.

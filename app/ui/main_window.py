@@ -48,7 +48,8 @@ class MainWindow(QMainWindow):
                  status: StatusModel | None = None, settings: QSettings | None = None,
                  idle_lock_seconds: float | None = None, language: str | None = None,
                  versions: dict[str, str] | None = None, tasks: Any = None,
-                 remember_layout: bool = True, parent: QWidget | None = None) -> None:
+                 remember_layout: bool = True, demo: bool = False,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("main_window")
         self.session, self.auth, self.audit, self.tasks = session, auth, audit, tasks
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else default_settings()
         self._remember = remember_layout
         self._versions = versions
+        self.demo = demo
         self._restored = False
         self.dialogs: dict[str, QDialog] = {}
 
@@ -80,6 +82,13 @@ class MainWindow(QMainWindow):
         self.status_lights = StatusLights(self.status, self)
         self.notification_area = NotificationArea(self.notifier, self)
         self.notification_area.sig_safety_changed.connect(self._on_safety_changed)
+        # demo mode: a mark nobody can miss (records made here are not production records)
+        self.demo_label = QLabel(self)
+        self.demo_label.setObjectName("status_demo")
+        self.demo_label.setStyleSheet("background:#e8a317; color:#1b1b1b; font-weight:bold; "
+                                      "padding:2px 10px; border-radius:3px;")
+        self.demo_label.setVisible(demo)
+        self.statusBar().addWidget(self.demo_label)
         self.statusBar().addWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.status_lights)
         self.statusBar().addPermanentWidget(self.notification_area)
@@ -145,13 +154,46 @@ class MainWindow(QMainWindow):
         self.act_lock = self._action("action_lock", self.lock, "Ctrl+L")
         self.act_logout = self._action("action_log_out", self.log_out)
         self.user_menu.addActions([self.act_password, self.act_lock, self.act_logout])
+        self.demo_menu = QMenu(bar)
+        self.demo_menu.setObjectName("menu_demo")
+        self.demo_menu.aboutToShow.connect(self._fill_demo_menu)
         self.help_menu = QMenu(bar)
         self.help_menu.setObjectName("menu_help")
         self.act_about = self._action("action_about", self.show_about)
         self.help_menu.addAction(self.act_about)
-        for menu in (self.file_menu, self.view_menu, self.user_menu, self.help_menu):
+        for menu in (self.file_menu, self.view_menu, self.user_menu, self.demo_menu,
+                     self.help_menu):
             bar.addMenu(menu)
+        self.demo_menu.menuAction().setVisible(self.demo)
         self._update_user_state()
+
+    def demo_faults(self) -> dict[str, list[tuple[str, str]]]:
+        """Station id -> the simulator faults its open panel can inject (demo mode)."""
+        out = {}
+        for sid, panel in self.host.created_panels().items():
+            faults = getattr(panel, "demo_faults", None)
+            if callable(faults) and faults():
+                out[sid] = faults()
+        return out
+
+    def inject_demo_fault(self, station_id: str, code: str) -> None:
+        panel = self.host.created_panels().get(station_id)
+        if panel is not None and self.demo:
+            panel.inject_demo_fault(code)
+
+    def _fill_demo_menu(self) -> None:
+        self.demo_menu.clear()
+        faults = self.demo_faults()
+        if not faults:
+            act = self.demo_menu.addAction(self.tr("Open a station to inject its faults"))
+            act.setEnabled(False)
+        for sid, items in faults.items():
+            sub = self.demo_menu.addMenu(self.host.entry(sid).display_title())
+            sub.setObjectName(f"menu_demo_{sid}")
+            for code, text in items:
+                act = sub.addAction(text)
+                act.setObjectName(f"action_demo_{sid}_{code}")
+                act.triggered.connect(lambda _=False, s=sid, c=code: self.inject_demo_fault(s, c))
 
     # --- session ----------------------------------------------------------------------
     def _user(self) -> Any:
@@ -305,7 +347,10 @@ class MainWindow(QMainWindow):
         self.sig_language_changed.emit(language)
 
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(self.tr("Pharos workstation"))
+        self.setWindowTitle(self.tr("Pharos workstation") + (
+            " — " + self.tr("DEMO (simulated hardware)") if self.demo else ""))
+        self.demo_label.setText(self.tr("DEMO · simulators, not production records"))
+        self.demo_menu.setTitle(self.tr("&Demo"))
         self.file_menu.setTitle(self.tr("&File"))
         self.view_menu.setTitle(self.tr("&View"))
         self.help_menu.setTitle(self.tr("&Help"))

@@ -162,7 +162,7 @@ def memory(tmp: Path, mb: int, parallel: int = 1) -> tuple[float, float, str]:
         after = peak_rss_mb(proc.pid)
         status = ("answered 0xA700 out of resources" if "0xa700" in text.lower()
                   or "outofresources" in text.lower().replace(" ", "") else
-                  f"storescu: {text.strip().splitlines()[-1] if text.strip() else r.returncode}")
+                  f"storescu: {text.strip().splitlines()[-1] if text.strip() else [s.returncode for s in senders]}")
     finally:
         proc.stdin.write("\n")
         proc.stdin.flush()

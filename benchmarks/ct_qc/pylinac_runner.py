@@ -14,10 +14,12 @@ def main(folder: str) -> None:
     from pylinac import CatPhan504
     out: dict = {"ok": False}
     t0 = time.perf_counter()
+    c0 = time.process_time()
     try:
         cbct = CatPhan504(folder)
         cbct.analyze()
         out["seconds"] = time.perf_counter() - t0
+        out["cpu_seconds"] = time.process_time() - c0   # all threads: independent of load
         hu = {name.lower(): float(roi.pixel_value) for name, roi in cbct.ctp404.rois.items()}
         out["hu"] = hu
         out["slice_thickness_mm"] = float(cbct.ctp404.meas_slice_thickness)

@@ -100,16 +100,22 @@ REPEATS = 3
 
 def analyse(folder: Path):
     """Result and the median time of REPEATS runs (DICOM folder -> result)."""
-    times = []
+    times, cpus = [], []
     for _ in range(REPEATS):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         s = load_series(folder)
         r = analyze_series(s, phantom="catphan504", profile=default_profile_for)
         times.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    CPU[str(folder)] = statistics.median(cpus)
     return r, statistics.median(times)
 
 
-def pylinac_seconds(folder: Path) -> float | None:
+CPU: dict[str, float] = {}
+
+
+def pylinac_seconds(folder: Path) -> tuple[float, float] | None:
+    """(wall, CPU) seconds of pylinac's CatPhan504 load + analyse on the folder."""
     if not PYLINAC_PY.exists():
         return None
     p = subprocess.run([str(PYLINAC_PY), "-W", "ignore", str(RUNNER), str(folder)],
@@ -118,7 +124,9 @@ def pylinac_seconds(folder: Path) -> float | None:
         out = json.loads(p.stdout.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
         return None
-    return out.get("seconds")
+    if out.get("seconds") is None:
+        return None
+    return out["seconds"], out.get("cpu_seconds", out["seconds"])
 
 
 def errors(r, truth: dict | None) -> tuple[float | None, float | None]:
@@ -150,6 +158,7 @@ class Tally:
         self.clean = self.false_alarms = self.not_pass = 0
         self.cases = self.misses = self.extra = 0
         self.hu, self.thk, self.t_ours, self.t_pl = [], [], [], []
+        self.cpu_pairs: list[tuple[float, float]] = []   # (ours, pylinac) CPU s, same series
         self.hu_ref: float | None = None
         self.lines: list[str] = []
 
@@ -216,7 +225,8 @@ def run_renderer(name: str, n_clean: int, tmp: Path, n_pl: int) -> Tally:
         if pl_done < n_pl and d["thk"] >= 1:
             s = pylinac_seconds(folder)
             if s:
-                t.t_pl.append(s)
+                t.t_pl.append(s[0])
+                t.cpu_pairs.append((CPU[str(folder)], s[1]))
                 pl_done += 1
     cases = IMG_ARTIFACTS if name == "image renderer" else SIM_ARTIFACTS
     for j, (label, kind, where, kw) in enumerate(cases):
@@ -242,7 +252,8 @@ def run_foreign(folder: Path) -> Tally:
             t.add_clean(name, r, dt, None)
             s = pylinac_seconds(hits[0])
             if s:
-                t.t_pl.append(s)
+                t.t_pl.append(s[0])
+                t.cpu_pairs.append((CPU[str(hits[0])], s[1]))
         else:
             t.add_case(name, r, dt, kinds)
     return t
@@ -271,7 +282,7 @@ def main() -> int:
         print(f"\n{t.name}:")
         print("\n".join(t.lines))
     head = (f"{'renderer':16s} {'clean':>5s} {'false alarms/series':>19s} {'not PASS':>8s} | {'cases':>5s} "
-            f"{'misses':>6s} {'extra':>5s} | {'HU ref':>6s} {'HU err':>6s} {'thk err mm':>10s} | {'ours s':>6s} {'pylinac s':>9s} {'ratio':>5s}")
+            f"{'misses':>6s} {'extra':>5s} | {'HU ref':>6s} {'HU err':>6s} {'thk err mm':>10s} | {'ours s':>6s} {'pylinac s':>9s} {'ratio':>5s} | {'CPU ratio':>9s}")
     print("\n" + head + "\n" + "-" * len(head))
     for t in tallies:
         ours = statistics.median(t.t_ours) if t.t_ours else None
@@ -279,10 +290,12 @@ def main() -> int:
         print(f"{t.name:16s} {t.clean:5d} {(t.false_alarms / t.clean if t.clean else 0):19.2f} {t.not_pass:8d} | "
               f"{t.cases:5d} {t.misses:6d} {t.extra:5d} | {_f(t.hu_ref):>6s} {_f(statistics.mean(t.hu) if t.hu else None):>6s} "
               f"{_f(max(t.thk) if t.thk else None, 3):>10s} | {_f(ours):>6s} {_f(pl):>9s} "
-              f"{_f(pl / ours if pl and ours else None, 1):>5s}")
+              f"{_f(pl / ours if pl and ours else None, 1):>5s} | "
+              f"{_f(statistics.mean(p / o for o, p in t.cpu_pairs) if t.cpu_pairs else None, 1):>9s}")
     print("\nHU ref: mean |insert - truth| at SD 12 HU / 2 mm; HU err: the same over the clean series "
           "(SD 10-35 HU, 0.625-10 mm); thk err: worst |thickness - nominal|; times: median per series "
-          f"of {REPEATS} runs, DICOM folder -> result (pylinac: one run)")
+          f"of {REPEATS} runs, DICOM folder -> result (pylinac: one run); CPU ratio: pylinac's CPU seconds / "
+          "ours on the same series (independent of the machine's load)")
     print(f"series in {tmp}")
     return 0
 

@@ -35,7 +35,7 @@ from station_plugins.detector_matching.generator import generate  # noqa: E402
 from station_plugins.detector_matching.importer import validate_table  # noqa: E402
 from station_plugins.detector_matching.indicators import UNITS  # noqa: E402
 from station_plugins.detector_matching.optimiser import (OptimiserSettings,  # noqa: E402
-                                                         finite_costs, solve)
+                                                         _budget, finite_costs, solve)
 from station_plugins.detector_matching.pool_io import RawTable, generated_rows  # noqa: E402
 from station_plugins.detector_matching.seeds import greedy_chain  # noqa: E402
 
@@ -99,7 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         limit = 5.0 if n <= 500 else 30.0
         sol = solve(p, OptimiserSettings(seed=seed, time_limit=limit))
         res[f"this optimiser ({limit:.0f} s)"] = (sol.objective, sol.seconds)
-        fixed = solve(p, OptimiserSettings(seed=seed, time_limit=3600,
+        # the budget the time-limited run aims at (it scales with the limit), without
+        # the clock: machine-independent quality
+        per_slot = _budget(OptimiserSettings(time_limit=limit), n) // n
+        fixed = solve(p, OptimiserSettings(seed=seed, time_limit=3600, moves_per_slot=per_slot,
+                                           budget_reference_s=0,
                                            bound_iterations=120 if n <= 500 else 60))
         cpu = fixed.cpu_seconds
         res["same, full budget"] = (fixed.objective, fixed.seconds)
@@ -110,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
                      f"in {cpu['bound']:.1f} s CPU (third thread), wall {fixed.seconds:.1f} s")
         rm = ref_moves if n <= 500 else ref_moves // 2
         ref = solve(p, OptimiserSettings(seed=seed + 100, time_limit=7200,
-                                         moves_per_slot=rm, bound=False))
+                                         moves_per_slot=rm, bound=False,
+                                         budget_reference_s=0))
         res["long SA reference"] = (ref.objective, ref.seconds)
         lb = max(sol.lower_bound, fixed.lower_bound)
         best = min(v[0] for v in res.values())

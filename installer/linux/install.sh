@@ -103,14 +103,16 @@ fi
 #    the executable (read-only for operators: every data folder copies them at its first
 #    use, so no operator's first optimisation compiles inside its time limit)
 if [ "$COMPILE" = 1 ]; then
+    WARM_DATA="$(mktemp -d)"
     if "$PREFIX/pharos" match warmup --cache-dir "$PREFIX/numba_cache" \
-            --data-dir "$(mktemp -d)" >/dev/null 2>&1; then
+            --data-dir "$WARM_DATA" >/dev/null 2>&1 && [ -d "$PREFIX/numba_cache" ]; then
         chmod -R a+rX "$PREFIX/numba_cache"
         echo "compiled the detector-matching kernels for this CPU ($PREFIX/numba_cache)"
     else
         echo "note: could not compile the detector-matching kernels now; the bundle's" \
              "build-time kernels are used (or compiled once per data folder)" >&2
     fi
+    rm -rf "$WARM_DATA"
 fi
 printf 'version=%s\ninstalled_utc=%s\n' "$VERSION" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
     > "$PREFIX/$MARKER"

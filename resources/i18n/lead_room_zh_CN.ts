@@ -395,7 +395,32 @@
         <translation>安全：%1</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/lead_room/panel.py" line="222" />
+        <location filename="../../station_plugins/lead_room/panel.py" line="207" />
+        <source>Room03: door open while beam on</source>
+        <translation>Room03：曝光时铅房门打开</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/panel.py" line="208" />
+        <source>Room05: dose-rate excursion</source>
+        <translation>Room05：剂量率超限</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/panel.py" line="209" />
+        <source>Room02: radiation monitor fault</source>
+        <translation>Room02：辐射监测仪故障</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/panel.py" line="210" />
+        <source>Room04: emergency stop</source>
+        <translation>Room04：急停</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/panel.py" line="211" />
+        <source>Clear every fault</source>
+        <translation>清除所有故障</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/panel.py" line="258" />
         <source>%1: %2 jobs in %3 rooms, utilisation %4, late %5, tardiness %6 min</source>
         <translation>%1：%2 个任务，%3 间铅房，利用率 %4，延误 %5 个，总延误 %6 分钟</translation>
     </message>

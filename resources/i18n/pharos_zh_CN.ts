@@ -250,27 +250,27 @@
 <context>
     <name>CentralPages</name>
     <message>
-        <location filename="../../app/gui.py" line="98" />
+        <location filename="../../app/gui.py" line="99" />
         <source>The plant view is for supervisors.</source>
         <translation>工厂视图仅供主管使用。</translation>
     </message>
     <message>
-        <location filename="../../app/gui.py" line="104" />
+        <location filename="../../app/gui.py" line="105" />
         <source>Central database sync</source>
         <translation>中央数据库同步</translation>
     </message>
     <message>
-        <location filename="../../app/gui.py" line="106" />
+        <location filename="../../app/gui.py" line="107" />
         <source>Plant view</source>
         <translation>工厂视图</translation>
     </message>
     <message>
-        <location filename="../../app/gui.py" line="114" />
+        <location filename="../../app/gui.py" line="115" />
         <source>Central database sync…</source>
         <translation>中央数据库同步…</translation>
     </message>
     <message>
-        <location filename="../../app/gui.py" line="116" />
+        <location filename="../../app/gui.py" line="117" />
         <source>Plant view…</source>
         <translation>工厂视图…</translation>
     </message>
@@ -433,107 +433,127 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="173" />
+        <location filename="../../app/ui/main_window.py" line="188" />
+        <source>Open a station to inject its faults</source>
+        <translation>先打开一个工位，才能注入它的故障</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="215" />
         <source>Not logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="174" />
+        <location filename="../../app/ui/main_window.py" line="216" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="194" />
+        <location filename="../../app/ui/main_window.py" line="236" />
         <source>log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="251" />
+        <location filename="../../app/ui/main_window.py" line="293" />
         <source>Station %1 could not open its panel: %2</source>
         <translation>工位 %1 无法打开界面：%2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="274" />
+        <location filename="../../app/ui/main_window.py" line="316" />
         <source>Only an administrator can manage users.</source>
         <translation>只有管理员可以管理用户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="308" />
+        <location filename="../../app/ui/main_window.py" line="350" />
         <source>Pharos workstation</source>
         <translation>Pharos 工作站</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="309" />
+        <location filename="../../app/ui/main_window.py" line="351" />
+        <source>DEMO (simulated hardware)</source>
+        <translation>演示（模拟硬件）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="352" />
+        <source>DEMO · simulators, not production records</source>
+        <translation>演示 · 模拟器，非正式生产记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="353" />
+        <source>&amp;Demo</source>
+        <translation>演示(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="354" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="310" />
+        <location filename="../../app/ui/main_window.py" line="355" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="311" />
+        <location filename="../../app/ui/main_window.py" line="356" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="312" />
+        <location filename="../../app/ui/main_window.py" line="357" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="313" />
+        <location filename="../../app/ui/main_window.py" line="358" />
         <source>Audit trail…</source>
         <translation>审计追踪…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="314" />
+        <location filename="../../app/ui/main_window.py" line="359" />
         <source>User administration…</source>
         <translation>用户管理…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="315" />
+        <location filename="../../app/ui/main_window.py" line="360" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="316" />
+        <location filename="../../app/ui/main_window.py" line="361" />
         <source>Full screen</source>
         <translation>全屏</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="317" />
+        <location filename="../../app/ui/main_window.py" line="362" />
         <source>Change password…</source>
         <translation>修改密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="318" />
+        <location filename="../../app/ui/main_window.py" line="363" />
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="319" />
+        <location filename="../../app/ui/main_window.py" line="364" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="320" />
+        <location filename="../../app/ui/main_window.py" line="365" />
         <source>About Pharos…</source>
         <translation>关于 Pharos…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="363" />
+        <location filename="../../app/ui/main_window.py" line="408" />
         <source>Cannot %1 now: %2 is still working.</source>
         <translation>现在无法%1：%2 仍在运行。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="365" />
+        <location filename="../../app/ui/main_window.py" line="410" />
         <source>Stop or finish the running test first.</source>
         <translation>请先停止或完成正在进行的测试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="371" />
+        <location filename="../../app/ui/main_window.py" line="416" />
         <source>close</source>
         <translation>关闭</translation>
     </message>

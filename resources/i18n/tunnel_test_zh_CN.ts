@@ -1,40 +1,40 @@
-<?xml version="1.0" encoding="utf-8"?>
+<?xml version='1.0' encoding='utf-8'?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>ItemTable</name>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="112"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="112" />
         <source>Step</source>
         <translation>步骤</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="112"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="112" />
         <source>Title</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="112"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="112" />
         <source>Value</source>
         <translation>测量值</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="113"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="113" />
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="113"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="113" />
         <source>Limits</source>
         <translation>限值</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="113"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="113" />
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="114"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="114" />
         <source>AI</source>
         <translation>AI</translation>
     </message>
@@ -42,7 +42,7 @@
 <context>
     <name>LivePlot</name>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="191"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="191" />
         <source>Signal</source>
         <translation>信号</translation>
     </message>
@@ -50,7 +50,7 @@
 <context>
     <name>PromptBox</name>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="229"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="229" />
         <source>Operator prompt</source>
         <translation>操作员提示</translation>
     </message>
@@ -58,57 +58,57 @@
 <context>
     <name>SequenceEditorDialog</name>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="136"/>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="136" />
         <source>Sequence editor</source>
         <translation>测试序列编辑器</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="137"/>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="137" />
         <source>Open as new draft</source>
         <translation>以新草稿打开</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="138"/>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="138" />
         <source>Release (e-signature)...</source>
         <translation>发布（电子签名）…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="139"/>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="139" />
         <source>Validate</source>
         <translation>校验</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="140"/>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="140" />
         <source>Save as new version</source>
         <translation>另存为新版本</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="184"/>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="184" />
         <source>New draft: edit, validate, then save as a new version.</source>
         <translation>新草稿：编辑、校验，然后另存为新版本。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="196"/>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="196" />
         <source>Valid: %1 v%2, %3 steps.</source>
         <translation>校验通过：%1 v%2，%3 个步骤。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="207"/>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="207" />
         <source>Saved %1 v%2 as a draft (engineers only; records not releasable).</source>
         <translation>已将 %1 v%2 保存为草稿（仅限工程师；记录不可放行）。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="222"/>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="222" />
         <source>Release sequence %1 v%2 for operators</source>
         <translation>发布测试序列 %1 v%2 供操作员使用</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="224"/>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="224" />
         <source>The released file is the draft with status: released.</source>
         <translation>发布文件即状态改为 released 的草稿。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="228"/>
+        <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="228" />
         <source>Released %1 v%2; operators can run it.</source>
         <translation>已发布 %1 v%2；操作员可以运行。</translation>
     </message>
@@ -116,42 +116,42 @@
 <context>
     <name>StateBanner</name>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="84"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="84" />
         <source>READY</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="84"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="84" />
         <source>RUNNING</source>
         <translation>测试中</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="84"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="84" />
         <source>PASS</source>
         <translation>合格</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="85"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="85" />
         <source>WARN</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="85"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="85" />
         <source>FAIL</source>
         <translation>不合格</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="85"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="85" />
         <source>ERROR</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="86"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="86" />
         <source>ABORTED</source>
         <translation>已中止</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="86"/>
+        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="86" />
         <source>INTERRUPTED</source>
         <translation>已中断</translation>
     </message>
@@ -159,177 +159,212 @@
 <context>
     <name>TunnelPanel</name>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="168"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="168" />
         <source>Scan the serial (Enter starts)</source>
         <translation>扫描序列号（回车开始）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="169"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="169" />
         <source>step key (single step)</source>
         <translation>步骤键（单步）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="170"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="170" />
         <source>Released sequence</source>
         <translation>已发布序列</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="171"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="171" />
         <source>Draft sequence (engineering)</source>
         <translation>草稿序列（工程）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="172"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="172" />
         <source>Single step (engineering)</source>
         <translation>单步（工程）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="175"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="175" />
         <source>Serial</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="176"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="176" />
         <source>Socket</source>
         <translation>工位</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="177"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="177" />
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="178"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="178" />
         <source>Abort...</source>
         <translation>中止…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="179"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="179" />
         <source>Edit sequences...</source>
         <translation>编辑序列…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="180"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="180" />
         <source>Resume...</source>
         <translation>继续…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="181"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="181" />
         <source>Abort and record...</source>
         <translation>中止并记录…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="182"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="182" />
         <source>Release (e-signature)...</source>
         <translation>发布（电子签名）…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="183"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="183" />
         <source>Live signal</source>
         <translation>实时信号</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="184"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="184" />
         <source>Recent units</source>
         <translation>最近整机</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="185"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="185" />
         <source>Sequence version (operators: released only)</source>
         <translation>序列版本（操作员：仅已发布）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="231"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="232" />
         <source>Checking route of %1 in the MES...</source>
         <translation>正在 MES 中核对 %1 的工艺路线…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="261"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="265" />
         <source>Run %1 - %2</source>
         <translation>测试 %1 - %2</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="291"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="295" />
         <source>The runner process stopped unexpectedly; the run is kept in the journal. Resume or abort it.</source>
         <translation>测试进程意外停止；本次测试已保存在日志中。请继续或中止。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="313"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="317" />
         <source>ETA %1 s</source>
         <translation>预计剩余 %1 秒</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="358"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="362" />
         <source>Abort run</source>
         <translation>中止测试</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="359"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="363" />
         <source>Reason for the abort:</source>
         <translation>中止原因：</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="376"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="380" />
         <source>Record %1 committed; release: %2 (%3)</source>
         <translation>记录 %1 已提交；放行：%2（%3）</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="398"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="395" />
+        <source>Generator kV 6 % high</source>
+        <translation>高压发生器 kV 偏高 6 %</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="396" />
+        <source>Leaky protective earth</source>
+        <translation>保护接地漏电</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="397" />
+        <source>Weak lift brake</source>
+        <translation>升降制动器无力</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="398" />
+        <source>Image defect (AI check)</source>
+        <translation>图像缺陷（AI 判读）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="399" />
+        <source>kVp meter calibration expired</source>
+        <translation>kVp 表校准过期</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="400" />
+        <source>No fault</source>
+        <translation>无故障</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="405" />
+        <source>Demo: the next run simulates: %1</source>
+        <translation>演示：下一次测试模拟：%1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="418" />
         <source>Release unit %1</source>
         <translation>放行整机 %1</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="399"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="419" />
         <source>Tunnel test %1, record %2</source>
         <translation>测试隧道结果 %1，记录 %2</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="407"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="427" />
         <source>Released by e-signature; MES release queued for %1.</source>
         <translation>已电子签名放行；%1 的 MES 放行消息已排队。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="446"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="466" />
         <source>Interrupted run: %1 (%2) started %3</source>
         <translation>中断的测试：%1（%2），开始于 %3</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="455"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="475" />
         <source>Resume run</source>
         <translation>继续测试</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="456"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="476" />
         <source>Reason for resuming:</source>
         <translation>继续原因：</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="473"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="493" />
         <source>Abort interrupted run</source>
         <translation>中止中断的测试</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="474"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="494" />
         <source>Reason:</source>
         <translation>原因：</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="484"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="504" />
         <source>Run active</source>
         <translation>测试进行中</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="485"/>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="505" />
         <source>A test run is active; abort it first.</source>
         <translation>有测试正在进行；请先中止。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_panel_sequences.py" line="29"/>
+        <location filename="../../station_plugins/tunnel_test/ui_panel_sequences.py" line="29" />
         <source>MES: %1 message(s) waiting, resending</source>
         <translation>MES：%1 条消息等待中，正在重发</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_panel_sequences.py" line="33"/>
+        <location filename="../../station_plugins/tunnel_test/ui_panel_sequences.py" line="33" />
         <source>MES: all messages delivered</source>
         <translation>MES：所有消息已送达</translation>
     </message>

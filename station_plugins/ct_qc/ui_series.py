@@ -125,7 +125,7 @@ class SeriesTable(QTableWidget):
         ai = ai_summary(snap.ai.get(uid) if snap is not None else None)
         ai_item = self.item(r, COL_AI)
         if ai["state"] == "available":
-            from station_plugins.image_review.ui_texts import class_text
+            from widgets.ai_texts import class_text
             label = class_text(str(ai["label"]))      # AI classes in the UI language
             ai_item.setText(("⚠ " if ai["disagreement"] else "") + label)
             ai_item.setToolTip(self.tr("AI and physics disagree") if ai["disagreement"] else

@@ -628,7 +628,11 @@ class DetectorMatchingPanel(QWidget):
                            m=weak.model)
 
     def _show_weakness(self) -> None:
-        weak = self.session.weakness if self.session.current is not None else None
+        cur = self.session.current
+        if getattr(cur, "no", None) != getattr(self, "_weak_for", None):
+            self.weak_reason_edit.clear()    # a reason belongs to one arrangement
+            self._weak_for = getattr(cur, "no", None)
+        weak = self.session.weakness if cur is not None else None
         self.weak_label.setVisible(weak is not None)
         self.weak_reason_edit.setEnabled(weak is not None)
         self.weak_reason_label.setEnabled(weak is not None)

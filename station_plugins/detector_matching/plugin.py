@@ -46,8 +46,12 @@ class DetectorMatchingStation(StationPlugin):
 
         # the optimiser's compiled kernels: this data folder's cache, loaded (or compiled)
         # in the background now, so that an optimisation's clock never pays for them
+        # (a second after the panel exists: loading holds the GIL for a moment, and a
+        # first compile on an installation without `pharos match warmup` for longer)
+        from PySide6.QtCore import QTimer
+
         kernels.configure(getattr(self.ctx.config, "data_dir", None) or self.ctx.data_dir)
-        kernels.warm_up_in_background()
+        QTimer.singleShot(1000, kernels.warm_up_in_background)
 
         return DetectorMatchingPanel(self.ctx, self.session, parent)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from widgets.ai_texts import class_text  # noqa: F401 - the AI class names, shared
+
 
 def queue_reason_text(code: str) -> str:
     """Why an item is in the queue."""
@@ -40,23 +42,6 @@ def status_text(code: str) -> str:
         "awaiting_second": QCoreApplication.translate("ImageReview", "Awaiting 2nd signature"),
         "approved": QCoreApplication.translate("ImageReview", "Approved"),
         "rejected": QCoreApplication.translate("ImageReview", "Rejected"),
-    }.get(code, code)
-
-
-def class_text(code: str | None) -> str:
-    """AI classes (preprocess.CLASSES) plus 'uncertain' and none."""
-    if not code:
-        return QCoreApplication.translate("ImageReview", "no AI verdict")
-    return {
-        "normal": QCoreApplication.translate("ImageReview", "normal"),
-        "ring": QCoreApplication.translate("ImageReview", "ring"),
-        "streak": QCoreApplication.translate("ImageReview", "streak"),
-        "band": QCoreApplication.translate("ImageReview", "band"),
-        "noise": QCoreApplication.translate("ImageReview", "noise"),
-        "shift": QCoreApplication.translate("ImageReview", "CT-number shift"),
-        "blur": QCoreApplication.translate("ImageReview", "blur / geometry"),
-        "uncertain": QCoreApplication.translate("ImageReview", "uncertain"),
-        "not_applicable": QCoreApplication.translate("ImageReview", "AI not applicable"),
     }.get(code, code)
 
 

@@ -199,6 +199,42 @@ class LeadRoomPanel(QWidget):
                 self._beeped.add(key)
                 QApplication.beep()
 
+    # --- demo mode: faults of the simulated gateway -------------------------------------------
+    def demo_faults(self) -> list[tuple[str, str]]:
+        ctx = self.service.ctx
+        if not bool(getattr(ctx.config, "demo", False)):
+            return []
+        return [("door_open_during_beam", self.tr("Room03: door open while beam on")),
+                ("dose_excursion", self.tr("Room05: dose-rate excursion")),
+                ("monitor_fault", self.tr("Room02: radiation monitor fault")),
+                ("estop", self.tr("Room04: emergency stop")),
+                ("clear", self.tr("Clear every fault"))]
+
+    def inject_demo_fault(self, code: str) -> None:
+        """Inject into the simulator (in the live process or here), off the GUI thread."""
+        import threading
+
+        room = {"door_open_during_beam": "Room03", "dose_excursion": "Room05",
+                "monitor_fault": "Room02", "estop": "Room04"}.get(code)
+        svc = self.service
+
+        def work() -> None:
+            try:
+                if svc.live is not None:
+                    if code == "clear":
+                        svc.live.request("sim_clear", timeout=20)
+                    else:
+                        svc.live.request("sim_inject", room, code, timeout=20)
+                elif svc.simulator is not None:
+                    if code == "clear":
+                        svc.simulator.plant.clear_faults()
+                    else:
+                        svc.simulator.plant.inject(room, code)
+            except Exception as exc:  # noqa: BLE001 - shown in the notices
+                if svc.ctx.notifier is not None:
+                    svc.ctx.notifier.error(exc, source="lead_room")
+        threading.Thread(target=work, name="leadroom-demo-fault", daemon=True).start()
+
     # --- actions ---------------------------------------------------------------------------
     def show_error(self, exc: BaseException) -> None:
         text = exc.operator_text() if isinstance(exc, PharosError) else str(exc)

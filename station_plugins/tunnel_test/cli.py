@@ -110,11 +110,9 @@ class _CliUser:
 
 
 def _open(args: argparse.Namespace, login: bool) -> tuple[Any, Any, Any]:
-    from app.cli.common import cli_login, open_workstation, station_instance
+    from app.cli.common import open_station
 
-    ws = open_workstation(args, start_loop=False)
-    user = cli_login(ws, args.as_user) if login else None
-    return ws, station_instance(ws, "tunnel_test"), user
+    return open_station(args, "tunnel_test", login=login)
 
 
 def _user(args: argparse.Namespace, ws: Any) -> tuple[Any, bool]:

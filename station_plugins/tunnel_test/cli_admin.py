@@ -6,7 +6,11 @@ import argparse
 import json
 import sys
 
-from station_plugins.tunnel_test.cli import _open
+from app.cli.common import open_station
+
+
+def _open(args: argparse.Namespace, login: bool) -> tuple:
+    return open_station(args, "tunnel_test", login=login)
 
 
 def cmd_recover(args: argparse.Namespace) -> int:

@@ -67,7 +67,6 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self.serial.returnPressed.connect(self.start_run)
         self.mode = QComboBox()
         self.mode.setObjectName("tunnel_mode")
-        user = self.ctx.user
         for key, _text, action in MODES:
             if self._allowed(action):
                 self.mode.addItem(key, key)
@@ -227,6 +226,7 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
             return
         station, user, path = self.station, self.ctx.user, self.selected_sequence()
         socket, single_step = self.socket.currentText(), self.step_key.text().strip()
+        defects = list(getattr(self, "demo_defects", []))      # demo: injected faults
         self.start_btn.setEnabled(False)
         self._info(self.tr("Checking route of %1 in the MES...").replace("%1", serial))
 
@@ -236,7 +236,10 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
             spec = console.make_spec(sequence_path=path,
                                      serial=serial, user=user, mode=mode,
                                      socket=socket, single_step=single_step,
-                                     endpoint=station.endpoint())
+                                     # a demo fault runs on the in-process simulated
+                                     # C-arm, which takes the defects ("" endpoint)
+                                     endpoint="" if defects else station.endpoint(),
+                                     **({"defects": defects} if defects else {}))
             console.announce(spec)
             return seq, spec
 
@@ -386,6 +389,22 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self.abort_btn.setEnabled(False)
         self.start_btn.setEnabled(True)
         self.prompt.hide()
+
+    # --- demo mode: faults of the simulated C-arm for the next run --------------------------
+    def demo_faults(self) -> list[tuple[str, str]]:
+        if not bool(getattr(self.ctx.config, "demo", False)):
+            return []
+        return [("kv_offset", self.tr("Generator kV 6 % high")),
+                ("leaky_earth", self.tr("Leaky protective earth")),
+                ("weak_brake", self.tr("Weak lift brake")),
+                ("image_defect", self.tr("Image defect (AI check)")),
+                ("expired_calibration", self.tr("kVp meter calibration expired")),
+                ("clear", self.tr("No fault"))]
+
+    def inject_demo_fault(self, code: str) -> None:
+        self.demo_defects = [] if code == "clear" else [code]
+        names = dict(self.demo_faults())
+        self._info(self.tr("Demo: the next run simulates: %1").replace("%1", names.get(code, code)))
 
     # --- release, recent units, interrupted runs ---------------------------------------------
     def release_run(self) -> None:

@@ -50,3 +50,9 @@ import tempfile as _tempfile  # noqa: E402
 
 _os.environ.setdefault("NUMBA_CACHE_DIR",
                        str(Path(_tempfile.gettempdir()) / "pharos-test-numba-cache"))
+
+# the fixed-sub-folder locator before any test compiles a kernel (so every compile of
+# this test session lands where `kernels` and the subprocess tests look)
+from station_plugins.detector_matching import kernels as _kernels  # noqa: E402
+
+_kernels.configure()

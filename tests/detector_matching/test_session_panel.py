@@ -454,3 +454,18 @@ def test_panel_shows_a_weak_result_and_asks_for_the_reason(qtbot, station, monke
     panel.approve()
     assert len(asked) == 1 and "WEAK RESULT" in asked[0]["summary"]
     assert "ED-17" in asked[0]["summary"]
+    s.swap(0, 1)                          # another arrangement: the reason is not carried
+    panel._refresh()
+    assert panel.weak_reason_edit.text() == ""
+
+
+def test_opening_the_station_loads_the_optimiser_kernels_in_the_background(qtbot, station):
+    """No optimisation needed: the panel's creation starts the kernel warm-up thread, so
+    the first optimisation's clock does not wait for it."""
+    from station_plugins.detector_matching import kernels
+    kernels._ready.clear()
+    panel = station.create_panel()
+    qtbot.addWidget(panel)
+    assert not kernels.ready()                        # not on the GUI thread
+    qtbot.waitUntil(kernels.ready, timeout=120_000)
+    assert station.session.current is None           # nothing was optimised
