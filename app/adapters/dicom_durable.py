@@ -41,7 +41,7 @@ class _Item:
 
 
 class DurableIntake:
-    def __init__(self, intake: FileIntake, *, slots: int = 8, max_slots: int = 64) -> None:
+    def __init__(self, intake: FileIntake, *, slots: int = 16, max_slots: int = 64) -> None:
         self.intake = intake
         self.spool = WriteAheadSpool(intake.spool_dir, slots=slots, max_slots=max_slots)
         self._lock = threading.Lock()

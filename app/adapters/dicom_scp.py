@@ -32,6 +32,7 @@ from pynetdicom.presentation import StoragePresentationContexts
 from app.adapters.dicom_commit import STORAGE_COMMITMENT_PUSH, CommitmentRegistry
 from app.adapters.dicom_files import FileIntake, Outcome, RejectedFile
 from app.adapters.dicom_durable import DurableIntake
+from app.adapters.dicom_reactor import make_responsive
 from app.adapters.dicom_receive import Admission, SpoolFile, cap_pdu_length, stream_to_spool
 from app.adapters.dicom_spool import SlotFile
 from app.adapters.dicom_transport import NoDelayAE, NoDelayServer, ScpStartError, guarded
@@ -281,6 +282,7 @@ class DicomStorageScp:
     # --- admission -----------------------------------------------------------------
     def _on_open(self, event) -> None:  # noqa: ANN001
         self.admission.opened(event.assoc, str(event.address[0]))
+        make_responsive(event.assoc)          # event-driven wake-ups (dicom_reactor)
         durable = self._durable
         stream_to_spool(event.assoc, self._spool, self.intake.validator.max_bytes,
                         on_activity=lambda a=event.assoc: self.admission.activity(a),

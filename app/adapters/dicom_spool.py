@@ -156,8 +156,8 @@ class WriteAheadSpool:
     ``max_slots`` (then :meth:`acquire` returns None and the caller falls back to a
     plain file with a full fsync)."""
 
-    def __init__(self, folder: Path | str, *, slots: int = 8, max_slots: int = 64,
-                 slot_bytes: int = 2 << 20, keep_bytes: int = 8 << 20) -> None:
+    def __init__(self, folder: Path | str, *, slots: int = 16, max_slots: int = 64,
+                 slot_bytes: int = 1 << 20, keep_bytes: int = 8 << 20) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.initial, self.max_slots = int(slots), int(max_slots)
@@ -237,7 +237,7 @@ class WriteAheadSpool:
         _fsync_dir(self.folder)
         return slot
 
-    def grow(self, low: int = 4, step: int = 4) -> None:
+    def grow(self, low: int = 8, step: int = 4) -> None:
         """Add slots while fewer than ``low`` are free (called off the receive path)."""
         made = 0
         while made < step:
