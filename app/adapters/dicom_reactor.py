@@ -12,6 +12,7 @@ events themselves:
   the same 1 ms), and is woken the moment the association hands it a PDU to send;
 * the association thread waits on its DIMSE message queue (up to 5 ms; release,
   abort, idle timer and a dead DUL are checked after every wait, as before);
+* a PDU is read from the socket into one buffer (not in 4 KiB pieces);
 * pynetdicom's per-message logging handlers (a formatted summary of every DIMSE
   message and PDU, even with logging off) are unbound unless its logger is at DEBUG.
 """
@@ -55,6 +56,19 @@ class _WakeableSocket(AssociationSocket):
             except OSError:
                 pass
         return sock in readable or bool(getattr(sock, "pending", lambda: 0)())
+
+    def recv(self, nr_bytes: int) -> bytearray:
+        """As pynetdicom's (``nr_bytes`` or fewer when the peer closed), read straight
+        into one buffer instead of 4 KiB pieces appended to a growing one."""
+        buf = bytearray(nr_bytes)
+        got = 0
+        with memoryview(buf) as view:
+            while got < nr_bytes:
+                n = self.socket.recv_into(view[got:], nr_bytes - got)
+                if not n:
+                    break
+                got += n
+        return buf if got == nr_bytes else buf[:got]
 
 
 def make_responsive(assoc: Any) -> None:

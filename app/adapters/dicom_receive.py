@@ -18,8 +18,10 @@
 """
 from __future__ import annotations
 
+import io
 import logging
 import os
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,9 +29,31 @@ from pathlib import Path
 from typing import Any, Callable
 
 from pynetdicom import _config as pynetdicom_config
+from pynetdicom import dimse_messages as _dimse_messages
 
 log = logging.getLogger(__name__)
 pynetdicom_config.STORE_RECV_CHUNKED_DATASET = True   # never hold a data set in memory
+
+
+# --- the file meta head in memory instead of a temporary file in /tmp --------------------
+class HeadBuffer(io.BytesIO):
+    """What pynetdicom gets instead of its NamedTemporaryFile on our receiver's
+    associations: it writes the preamble and file meta into it, then the receiver moves
+    that head into a spool slot or file (a message that ended in the same P-DATA -
+    command and data set together, at most one PDU - arrives here whole)."""
+
+    name = ""                        # pynetdicom's os.unlink("") after the handler fails
+    file = property(lambda self: self)
+
+
+def _named_temporary_file(*args: Any, **kwargs: Any) -> Any:
+    assoc = getattr(threading.current_thread(), "assoc", None)   # the DUL thread's
+    if getattr(assoc, "_pharos_head_in_memory", False):
+        return HeadBuffer()
+    return tempfile.NamedTemporaryFile(*args, **kwargs)  # noqa: SIM115 - pynetdicom's
+
+
+_dimse_messages.NamedTemporaryFile = _named_temporary_file
 
 
 # --- streaming ---------------------------------------------------------------------------
@@ -79,6 +103,7 @@ def stream_to_spool(assoc: Any, spool_dir: Path, limit: int,
     ``dicom_spool.SlotFile``), a plain spool file when it returns None."""
     dimse = assoc.dimse
     original = dimse.receive_primitive
+    assoc._pharos_head_in_memory = True  # noqa: SLF001 - read by _named_temporary_file
 
     def receive_primitive(primitive: Any) -> None:
         if on_activity is not None:
@@ -119,14 +144,17 @@ def _swap_to_spool(msg: Any, spool_dir: Path, limit: int,
     """pynetdicom opened a NamedTemporaryFile in /tmp and wrote the file meta into it:
     move that head into a spool slot (``acquire``) or a SpoolFile in our spool folder."""
     tmp = msg._data_set_file
-    tmp.flush()
-    with open(tmp.name, "rb") as fh:
-        head = fh.read()
-    tmp.close()
-    try:
-        os.unlink(tmp.name)
-    except OSError:
-        pass
+    if isinstance(tmp, HeadBuffer):
+        head = tmp.getvalue()
+    else:
+        tmp.flush()
+        with open(tmp.name, "rb") as fh:
+            head = fh.read()
+        tmp.close()
+        try:
+            os.unlink(tmp.name)
+        except OSError:
+            pass
     slot = acquire(limit + len(head), head) if acquire is not None else None
     if slot is not None:
         msg._data_set_file = slot

@@ -21,7 +21,9 @@
 from __future__ import annotations
 
 import logging
+import struct
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -33,7 +35,8 @@ from app.adapters.dicom_commit import STORAGE_COMMITMENT_PUSH, CommitmentRegistr
 from app.adapters.dicom_files import FileIntake, Outcome, RejectedFile
 from app.adapters.dicom_durable import DurableIntake
 from app.adapters.dicom_reactor import make_responsive
-from app.adapters.dicom_receive import Admission, SpoolFile, cap_pdu_length, stream_to_spool
+from app.adapters.dicom_receive import (Admission, HeadBuffer, SpoolFile, cap_pdu_length,
+                                        stream_to_spool)
 from app.adapters.dicom_spool import SlotFile
 from app.adapters.dicom_transport import NoDelayAE, NoDelayServer, ScpStartError, guarded
 from app.adapters.dicom_validate import (CT_IMAGE_STORAGE, ENHANCED_CT_IMAGE_STORAGE,
@@ -231,6 +234,9 @@ class DicomStorageScp:
         if path is None:                      # (streaming is always on; be safe)
             raise RuntimeError("C-STORE data set was not streamed to a file")
         path = Path(path if not isinstance(path, tuple) else path[0])
+        if isinstance(spool_file, HeadBuffer):  # the whole message came in one P-DATA
+            spool_file, path = self._from_memory(spool_file.getvalue())
+            req._dataset_file = None
         if isinstance(spool_file, SlotFile):
             req._dataset_file = None          # pynetdicom would unlink the slot after us
             spool_file.close()
@@ -270,6 +276,24 @@ class DicomStorageScp:
             return 0x0000
         self._report(outcome)
         return outcome.dimse_status if isinstance(outcome, RejectedFile) else 0x0000
+
+    def _from_memory(self, data: bytes) -> tuple[SlotFile | None, Path]:
+        """A data set that arrived whole in memory (at most one PDU) into a spool slot,
+        or a plain spool file."""
+        limit = self.intake.validator.max_bytes
+        durable = self._durable
+        try:     # pynetdicom's head: preamble, "DICM", (0002,0000) UL, the meta group
+            head = 144 + struct.unpack_from("<I", data, 140)[0]
+        except struct.error:
+            head = 0
+        slot = durable.acquire(limit + head, b"") if durable is not None else None
+        if slot is not None:
+            slot.write(data)
+            slot.head_size = head
+            return slot, Path(slot.name)
+        path = self._spool / f"{time.monotonic_ns()}-{threading.get_ident()}.part"
+        path.write_bytes(data)
+        return None, path
 
     def _report(self, outcome: Outcome) -> None:
         if isinstance(outcome, RejectedFile):

@@ -132,3 +132,47 @@ def test_a_torn_spool_record_is_dropped_and_a_good_one_replayed(tmp_path):
     assert found[0].path == good.path and found[1] == body
     assert again.counts() == {"slots": 2, "free": 1}
     again.close()
+
+
+def test_a_c_store_whole_in_one_p_data_is_spooled_and_stored(tmp_path, monkeypatch):
+    """A peer may put the command and a small data set in one P-DATA-TF: the message is
+    then complete before the receiver could swap its file; it arrives in memory (no
+    temporary file in /tmp) and still goes through the spool."""
+    from pynetdicom.dimse import DIMSEServiceProvider
+
+    from app.adapters.dicom_net import PacsClient, PeerAddress
+
+    def send_msg_in_one_pdata(self, primitive, context_id):  # noqa: ANN001
+        from pynetdicom.dimse import _RQ_TO_MESSAGE, _RSP_TO_MESSAGE
+
+        table = _RQ_TO_MESSAGE if primitive.MessageIDBeingRespondedTo is None else _RSP_TO_MESSAGE
+        msg = table[primitive.__class__]()
+        msg.primitive_to_message(primitive)
+        msg.context_id = context_id
+        pdatas = list(msg.encode_msg(context_id, self.maximum_pdu_size))
+        for extra in pdatas[1:]:
+            pdatas[0].presentation_data_value_list.extend(extra.presentation_data_value_list)
+        self.dul.send_pdu(pdatas[0])
+
+    monkeypatch.setattr(DIMSEServiceProvider, "send_msg", send_msg_in_one_pdata)
+    from app.adapters.dicom_scp import DicomStorageScp
+
+    whole: list[int] = []
+    from_memory = DicomStorageScp._from_memory
+    monkeypatch.setattr(DicomStorageScp, "_from_memory",
+                        lambda self, data: whole.append(len(data)) or from_memory(self, data))
+    svc = IntakeService(tmp_path / "data", IntakeSettings(
+        port=0, allowed_calling_aes=("SIMSCAN",))).start()
+    try:
+        paths = write_ct_series(tmp_path / "src", 2, size=16)
+        client = PacsClient(PeerAddress("127.0.0.1", svc.scp_port, "PHAROS_QC"),
+                            calling_ae="SIMSCAN")
+        assert [r.status for r in client.store_files(paths).results] == [0, 0]
+        assert svc.flush()
+        stored = _stored(tmp_path / "data")
+        assert len(whole) == 2                   # both arrived whole, in memory
+    finally:
+        svc.stop()
+    validator = DicomValidator()
+    assert stored == {vi.sop_instance_uid: vi.encoded
+                      for vi in map(validator.validate_file, paths)}
