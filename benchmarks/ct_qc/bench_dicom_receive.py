@@ -191,6 +191,15 @@ def memory(tmp: Path, mb: int, parallel: int = 1) -> tuple[float, float, str]:
     return before, after, str(status)
 
 
+def sync_files(folder: Path) -> None:
+    for path in folder.glob("*"):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", type=int, default=300)
@@ -206,6 +215,7 @@ def main() -> int:
                                      if os.access(ROOT.parent, os.W_OK) else None) as name:
         tmp = Path(name)
         files = write_ct_series(tmp / "src", args.files, size=args.matrix)
+        sync_files(tmp / "src")    # written back now, not during the measurements
         kib = files[0].stat().st_size / 1024
         paths = (("storescp (DCMTK)", run_storescp),
                  ("pynetdicom floor", run_floor),
