@@ -373,7 +373,9 @@ def _normalised(ds: Dataset, data: bytes, ts: str, texts: tuple[str, ...]) -> by
     except Exception:  # noqa: BLE001 - let the full re-encode decide
         return None
     start = fp.tell()
-    return _meta_bytes(str(ds.SOPClassUID), str(ds.SOPInstanceUID)) + data[start:]
+    with memoryview(data) as view:        # one copy of the data set, not two
+        return b"".join((_meta_bytes(str(ds.SOPClassUID), str(ds.SOPInstanceUID)),
+                         view[start:]))
 
 
 def _meta_bytes(sop_class: str, sop_instance: str) -> bytes:
