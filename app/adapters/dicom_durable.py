@@ -3,9 +3,10 @@
 :class:`DurableIntake` sits beside :class:`~app.adapters.dicom_files.FileIntake`:
 
 1. :meth:`ingest_spooled` (handler thread, before the C-STORE answer): validate the data
-   set that streamed into a spool slot; a rejection is quarantined and answered at
-   once; a duplicate is answered at once; an accepted instance's record is committed
-   (header + ``fdatasync``) - only then is Success answered.
+   set that streamed into a spool slot while the receiving thread commits its record
+   (header + ``fdatasync``, ``SlotFile.seal``); a rejection is quarantined and answered
+   at once (its record cleared); a duplicate likewise; an accepted instance is answered
+   Success only once its commit is done.
 2. The :class:`~app.adapters.dicom_spool.Mover` thread writes the accepted instances into
    the intake folder in groups (one fsync per file, one per folder), reports each one
    (``on_durable``) and frees its slot.
@@ -102,7 +103,7 @@ class DurableIntake:
     def _ingest_spooled(self, sf: SlotFile, source: str, context: dict | None,
                         expect_sop: tuple[str, str] | None,
                         on_durable: Callable[[Outcome], None] | None) -> Outcome | None:
-        sf.close()
+        sf.wait_sealed()            # committed by the receiving thread while we validate
         now = utc_iso()
         try:
             data = sf.slot.read()
@@ -143,9 +144,9 @@ class DurableIntake:
             sf.discard()
             log.info("duplicate SOP Instance %s from %s ignored", vi.sop_instance_uid, source)
             return stored
-        try:
-            sf.slot.commit(self.spool.next_sequence())
-        except OSError as exc:
+        sf.committed.wait()         # header + fdatasync (see SlotFile.seal)
+        if sf.commit_error is not None:
+            exc = sf.commit_error
             with self._lock:
                 self._inflight.pop(vi.sop_instance_uid, None)
             sf.discard()
@@ -205,7 +206,7 @@ class DurableIntake:
     def _finish(self, it: _Item, outcome: Outcome | None) -> None:
         with self._lock:
             self._inflight.pop(it.vi.sop_instance_uid, None)
-        it.slot_file.discard()
+        it.slot_file.discard(clear=False)
         if outcome is not None and it.on_durable is not None:
             try:
                 it.on_durable(outcome)

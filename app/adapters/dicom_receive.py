@@ -108,11 +108,17 @@ def stream_to_spool(assoc: Any, spool_dir: Path, limit: int,
     def receive_primitive(primitive: Any) -> None:
         if on_activity is not None:
             on_activity()
-        msg = dimse.message
-        had_file = msg is not None and msg._data_set_file is not None
+        before = dimse.message
+        current = before._data_set_file if before is not None else None
         original(primitive)
         msg = dimse.message          # None when the message completed with this primitive
-        if msg is not None and not had_file and msg._data_set_file is not None \
+        if before is not None and msg is not before:
+            # complete: a spool slot is sealed and committed here, on this (the DUL)
+            # thread, while the handler validates it on its own (dicom_spool.SlotFile)
+            seal = getattr(current, "seal", None)
+            if seal is not None:
+                seal()
+        if msg is not None and msg._data_set_file is not None \
                 and not isinstance(msg._data_set_file, SpoolFile) \
                 and not hasattr(msg._data_set_file, "slot"):
             _swap_to_spool(msg, spool_dir, limit, acquire)

@@ -239,7 +239,7 @@ class DicomStorageScp:
             req._dataset_file = None
         if isinstance(spool_file, SlotFile):
             req._dataset_file = None          # pynetdicom would unlink the slot after us
-            spool_file.close()
+            spool_file.wait_sealed()
             if spool_file.over:
                 spool_file.discard()
                 outcome = self.intake.reject_oversize(spool_file.total - spool_file.head_size,
@@ -290,6 +290,7 @@ class DicomStorageScp:
         if slot is not None:
             slot.write(data)
             slot.head_size = head
+            slot.seal()
             return slot, Path(slot.name)
         path = self._spool / f"{time.monotonic_ns()}-{threading.get_ident()}.part"
         path.write_bytes(data)

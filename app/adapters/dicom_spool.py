@@ -116,6 +116,12 @@ class SlotFile:
         self.sha = hashlib.sha256()        # of the data set as received (quarantine key)
         self.head_size = len(head)
         self._released = False
+        self._seal_lock = threading.Lock()
+        self._close_lock = threading.Lock()
+        self._sealed = False
+        self.readable = threading.Event()    # closed: the data is in the page cache
+        self.committed = threading.Event()   # sealed: header + fdatasync done (or failed)
+        self.commit_error: OSError | None = None
         if head:
             self.write(head)
 
@@ -134,17 +140,53 @@ class SlotFile:
         return None
 
     def close(self) -> None:
-        if not self._fh.closed:
-            self._fh.close()
-            self.slot.length = 0 if self.over else self.total
-            self.slot.crc = self.crc
+        with self._close_lock:
+            if not self._fh.closed:
+                self._fh.close()
+                self.slot.length = 0 if self.over else self.total
+                self.slot.crc = self.crc
+
+    def wait_sealed(self, grace_s: float = 0.05) -> None:
+        """Wait for the receiving thread's :meth:`seal` (it comes right after the last
+        fragment), or seal here."""
+        if not self.readable.wait(grace_s):
+            self.seal()
 
     @property
     def closed(self) -> bool:
         return self._fh.closed
 
-    def discard(self) -> None:
-        """The data set is not kept (cut off, oversize, rejected, duplicate)."""
+    def seal(self) -> None:
+        """The data set is complete: close, then commit the record (header +
+        ``fdatasync``) unless it is oversize. Called once, by the thread that saw the
+        last fragment (the DUL thread: the commit overlaps the handler's validation) or
+        by the handler itself; a second call waits for the first."""
+        with self._seal_lock:
+            first, self._sealed = not self._sealed, True
+        if not first:
+            self.committed.wait()
+            return
+        try:
+            self.close()
+            self.readable.set()
+            if not self.over:
+                self.slot.commit(self.spool.next_sequence())
+        except OSError as exc:
+            self.commit_error = exc
+        finally:
+            self.readable.set()
+            self.committed.set()
+
+    def discard(self, clear: bool = True) -> None:
+        """The data set is not kept (cut off, oversize, rejected, duplicate), or it is
+        in the intake folder (``clear=False``: its record may stay until overwritten)."""
+        if self._sealed:
+            self.committed.wait(60)          # never reuse a slot under its own commit
+            if clear and not self.over and self.commit_error is None:
+                try:
+                    self.slot.clear()        # a rejected or duplicate record: not replayed
+                except OSError:
+                    pass
         self.close()
         if not self._released:
             self._released = True
