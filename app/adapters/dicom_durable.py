@@ -7,7 +7,7 @@
    (header + ``fdatasync``, ``SlotFile.seal``); a rejection is quarantined and answered
    at once (its record cleared); a duplicate likewise; an accepted instance is answered
    Success only once its commit is done.
-2. The :class:`~app.adapters.dicom_spool.Mover` thread writes the accepted instances into
+2. The :class:`Mover` thread writes the accepted instances into
    the intake folder in groups (one fsync per file, one per folder), reports each one
    (``on_durable``) and frees its slot.
 3. :meth:`open` (receiver start) replays records a crash left in the spool.
@@ -23,14 +23,93 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from app.adapters.dicom_files import FileIntake, Outcome, RejectedFile, StoredInstance
-from app.adapters.dicom_spool import Mover, SlotFile, WriteAheadSpool, _fsync_dir
+from app.adapters.dicom_spool import SlotFile, WriteAheadSpool, _fsync_dir
 from app.adapters.dicom_validate import DicomRejected, ValidatedInstance
 from app.core.ids import utc_iso
 
 log = logging.getLogger(__name__)
+
+
+class Mover:
+    """Moves committed spool records into the intake folder in groups, on one thread.
+
+    ``store(items)`` is called with up to ``max_group`` items and must make them durable
+    in the intake folder; it returns the items it could not store (kept, retried after
+    ``retry_s``). ``pending_bytes`` bounds the memory held by queued instances: a
+    producer waits in :meth:`put` while more is queued (one item always fits)."""
+
+    def __init__(self, store: Callable[[list[Any]], list[Any]], *, max_group: int = 32,
+                 pending_bytes: int = 128 << 20, retry_s: float = 2.0, window_s: float = 0.02,
+                 after: Callable[[], None] | None = None) -> None:
+        self.store, self.max_group, self.window_s, self.after = store, max_group, window_s, after
+        self.pending_bytes, self.retry_s = pending_bytes, retry_s
+        self._queue: list[tuple[Any, int]] = []
+        self._bytes = 0
+        self._cv = threading.Condition()
+        self._stop = False
+        self.groups = self.items = 0
+        self._thread = threading.Thread(target=self._run, name="dicom-mover", daemon=True)
+        self._thread.start()
+
+    def put(self, item: Any, size: int, timeout: float = 60.0) -> None:
+        with self._cv:
+            self._cv.wait_for(lambda: not self._queue or self._stop
+                              or self._bytes + size <= self.pending_bytes, timeout)
+            self._queue.append((item, size))
+            self._bytes += size
+            self._cv.notify_all()
+
+    def drain(self, timeout: float = 60.0) -> bool:
+        with self._cv:
+            return self._cv.wait_for(lambda: not self._queue and not self._busy, timeout)
+
+    _busy = False
+
+    def close(self, timeout: float = 60.0) -> None:
+        self.drain(timeout)
+        with self._cv:
+            self._stop = True
+            self._cv.notify_all()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._cv:
+                self._cv.wait_for(lambda: self._queue or self._stop)
+                if not self._queue and self._stop:
+                    return
+                # let a group form (fewer journal commits), unless it is full already
+                self._cv.wait_for(lambda: len(self._queue) >= self.max_group or self._stop,
+                                  self.window_s)
+                group = self._queue[:self.max_group]
+                self._busy = True
+            try:
+                failed = self.store([item for item, _ in group])
+            except Exception:  # noqa: BLE001 - keep the records; retry
+                log.exception("moving spooled instances into the intake folder failed")
+                failed = [item for item, _ in group]
+            failed_ids = {id(x) for x in failed}
+            with self._cv:
+                done = [e for e in group if id(e[0]) not in failed_ids]
+                gone = {id(e) for e in done}
+                self._queue = [e for e in self._queue if id(e) not in gone]
+                self._bytes -= sum(e[1] for e in done)
+                self.groups += 1
+                self.items += len(done)
+                self._busy = False
+                self._cv.notify_all()
+                if failed and not self._stop:
+                    self._cv.wait(self.retry_s)
+                elif failed:
+                    return
+            if self.after is not None:
+                try:
+                    self.after()
+                except Exception:  # noqa: BLE001
+                    log.exception("spool maintenance failed")
 
 
 @dataclass

@@ -10,12 +10,13 @@ How:
   fsynced once, so their blocks are allocated and initialised. A C-STORE data set
   streams into a free slot (:class:`SlotFile`, size gate while receiving, CRC-32 while
   writing) at offset :data:`HEADER_SIZE`.
-* Once validated, :meth:`Slot.commit` writes the header (magic, sequence, length,
-  CRC-32 of the data, CRC of the header) into the slot's first block and calls
-  ``fdatasync``: from then on the instance survives a crash or power cut, and the
-  receiver answers Success.
-* A background thread (:class:`Mover`) writes the accepted instances into the intake
-  folder in groups (temporary file, fsync of each, rename, one fsync per folder) and
+* Right after the last fragment, :meth:`SlotFile.seal` (on the receiving thread, while
+  the handler validates) has :meth:`Slot.commit` write the header (magic, sequence,
+  length, CRC-32 of the data, CRC of the header) into the slot's first block and call
+  ``fdatasync``: from then on the instance survives a crash or power cut. The receiver
+  answers Success once the instance is also valid; a rejected record is cleared.
+* A background thread (``dicom_durable.Mover``) writes the accepted instances into the
+  intake folder in groups (temporary file, fsync of each, rename, one fsync per folder) and
   only then frees their slots. The header is not cleared then (a write into a page
   under writeback waits for it): the next use of the slot overwrites it, a clean stop
   clears every header; a record that a crash leaves behind after its move is replayed
@@ -35,7 +36,6 @@ import struct
 import threading
 import zlib
 from pathlib import Path
-from typing import Any, Callable
 
 log = logging.getLogger(__name__)
 
@@ -326,82 +326,3 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
     except OSError as exc:           # some file systems cannot fsync a folder
         log.debug("fsync of folder %s: %s", folder, exc)
-
-
-class Mover:
-    """Moves committed spool records into the intake folder in groups, on one thread.
-
-    ``store(items)`` is called with up to ``max_group`` items and must make them durable
-    in the intake folder; it returns the items it could not store (kept, retried after
-    ``retry_s``). ``pending_bytes`` bounds the memory held by queued instances: a
-    producer waits in :meth:`put` while more is queued (one item always fits)."""
-
-    def __init__(self, store: Callable[[list[Any]], list[Any]], *, max_group: int = 32,
-                 pending_bytes: int = 128 << 20, retry_s: float = 2.0, window_s: float = 0.02,
-                 after: Callable[[], None] | None = None) -> None:
-        self.store, self.max_group, self.window_s, self.after = store, max_group, window_s, after
-        self.pending_bytes, self.retry_s = pending_bytes, retry_s
-        self._queue: list[tuple[Any, int]] = []
-        self._bytes = 0
-        self._cv = threading.Condition()
-        self._stop = False
-        self.groups = self.items = 0
-        self._thread = threading.Thread(target=self._run, name="dicom-mover", daemon=True)
-        self._thread.start()
-
-    def put(self, item: Any, size: int, timeout: float = 60.0) -> None:
-        with self._cv:
-            self._cv.wait_for(lambda: not self._queue or self._stop
-                              or self._bytes + size <= self.pending_bytes, timeout)
-            self._queue.append((item, size))
-            self._bytes += size
-            self._cv.notify_all()
-
-    def drain(self, timeout: float = 60.0) -> bool:
-        with self._cv:
-            return self._cv.wait_for(lambda: not self._queue and not self._busy, timeout)
-
-    _busy = False
-
-    def close(self, timeout: float = 60.0) -> None:
-        self.drain(timeout)
-        with self._cv:
-            self._stop = True
-            self._cv.notify_all()
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while True:
-            with self._cv:
-                self._cv.wait_for(lambda: self._queue or self._stop)
-                if not self._queue and self._stop:
-                    return
-                # let a group form (fewer journal commits), unless it is full already
-                self._cv.wait_for(lambda: len(self._queue) >= self.max_group or self._stop,
-                                  self.window_s)
-                group = self._queue[:self.max_group]
-                self._busy = True
-            try:
-                failed = self.store([item for item, _ in group])
-            except Exception:  # noqa: BLE001 - keep the records; retry
-                log.exception("moving spooled instances into the intake folder failed")
-                failed = [item for item, _ in group]
-            failed_ids = {id(x) for x in failed}
-            with self._cv:
-                done = [e for e in group if id(e[0]) not in failed_ids]
-                gone = {id(e) for e in done}
-                self._queue = [e for e in self._queue if id(e) not in gone]
-                self._bytes -= sum(e[1] for e in done)
-                self.groups += 1
-                self.items += len(done)
-                self._busy = False
-                self._cv.notify_all()
-                if failed and not self._stop:
-                    self._cv.wait(self.retry_s)
-                elif failed:
-                    return
-            if self.after is not None:
-                try:
-                    self.after()
-                except Exception:  # noqa: BLE001
-                    log.exception("spool maintenance failed")

@@ -23,13 +23,13 @@ pytestmark = pytest.mark.pacs
 SCP_SCRIPT = r"""
 import sys
 sys.path.insert(0, sys.argv[1])
-from app.adapters import dicom_spool
+from app.adapters import dicom_durable
 if sys.argv[3] == "hold":
-    original = dicom_spool.Mover.__init__
+    original = dicom_durable.Mover.__init__
     def held(self, store, **kw):
         kw.update(window_s=3600.0, max_group=10**9)
         original(self, store, **kw)
-    dicom_spool.Mover.__init__ = held
+    dicom_durable.Mover.__init__ = held
 from station_plugins.ct_qc.intake_service import IntakeService, IntakeSettings
 svc = IntakeService(sys.argv[2], IntakeSettings(port=0, allowed_calling_aes=("SIMSCAN",))).start()
 print(svc.scp_port, flush=True)
