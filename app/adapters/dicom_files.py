@@ -267,6 +267,16 @@ class FileIntake:
         pending.done.wait()
         return result[0]
 
+    @property
+    def lock(self) -> threading.Lock:
+        """Serialises duplicate detection and writes into the intake folder."""
+        return self._lock
+
+    def rejected(self, data: bytes, rej: DicomRejected, source: str, context: dict | None,
+                 now: str) -> RejectedFile:
+        """Quarantine ``data`` (unless storage failed) and describe the rejection."""
+        return self._rejected(data, rej, source, context, now)
+
     def _rejected(self, data: bytes, rej: DicomRejected, source: str, context: dict | None,
                   now: str) -> RejectedFile:
         qpath = None

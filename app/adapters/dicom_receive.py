@@ -18,8 +18,10 @@
 """
 from __future__ import annotations
 
+import io
 import logging
 import os
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,9 +29,31 @@ from pathlib import Path
 from typing import Any, Callable
 
 from pynetdicom import _config as pynetdicom_config
+from pynetdicom import dimse_messages as _dimse_messages
 
 log = logging.getLogger(__name__)
 pynetdicom_config.STORE_RECV_CHUNKED_DATASET = True   # never hold a data set in memory
+
+
+# --- the file meta head in memory instead of a temporary file in /tmp --------------------
+class HeadBuffer(io.BytesIO):
+    """What pynetdicom gets instead of its NamedTemporaryFile on our receiver's
+    associations: it writes the preamble and file meta into it, then the receiver moves
+    that head into a spool slot or file (a message that ended in the same P-DATA -
+    command and data set together, at most one PDU - arrives here whole)."""
+
+    name = ""                        # pynetdicom's os.unlink("") after the handler fails
+    file = property(lambda self: self)
+
+
+def _named_temporary_file(*args: Any, **kwargs: Any) -> Any:
+    assoc = getattr(threading.current_thread(), "assoc", None)   # the DUL thread's
+    if getattr(assoc, "_pharos_head_in_memory", False):
+        return HeadBuffer()
+    return tempfile.NamedTemporaryFile(*args, **kwargs)  # noqa: SIM115 - pynetdicom's
+
+
+_dimse_messages.NamedTemporaryFile = _named_temporary_file
 
 
 # --- streaming ---------------------------------------------------------------------------
@@ -71,22 +95,33 @@ class SpoolFile:
 
 
 def stream_to_spool(assoc: Any, spool_dir: Path, limit: int,
-                    on_activity: Callable[[], None] | None = None) -> None:
+                    on_activity: Callable[[], None] | None = None,
+                    acquire: Callable[[int, bytes], Any] | None = None) -> None:
     """Make ``assoc`` write every incoming C-STORE data set into ``spool_dir`` through a
-    :class:`SpoolFile` (called once per association, before it starts)."""
+    :class:`SpoolFile` (called once per association, before it starts); with
+    ``acquire(limit, head)`` into what it returns (a write-ahead spool slot,
+    ``dicom_spool.SlotFile``), a plain spool file when it returns None."""
     dimse = assoc.dimse
     original = dimse.receive_primitive
+    assoc._pharos_head_in_memory = True  # noqa: SLF001 - read by _named_temporary_file
 
     def receive_primitive(primitive: Any) -> None:
         if on_activity is not None:
             on_activity()
-        msg = dimse.message
-        had_file = msg is not None and msg._data_set_file is not None
+        before = dimse.message
+        current = before._data_set_file if before is not None else None
         original(primitive)
         msg = dimse.message          # None when the message completed with this primitive
-        if msg is not None and not had_file and msg._data_set_file is not None \
-                and not isinstance(msg._data_set_file, SpoolFile):
-            _swap_to_spool(msg, spool_dir, limit)
+        if before is not None and msg is not before:
+            # complete: a spool slot is sealed and committed here, on this (the DUL)
+            # thread, while the handler validates it on its own (dicom_spool.SlotFile)
+            seal = getattr(current, "seal", None)
+            if seal is not None:
+                seal()
+        if msg is not None and msg._data_set_file is not None \
+                and not isinstance(msg._data_set_file, SpoolFile) \
+                and not hasattr(msg._data_set_file, "slot"):
+            _swap_to_spool(msg, spool_dir, limit, acquire)
 
     dimse.receive_primitive = receive_primitive
 
@@ -110,18 +145,27 @@ def cap_pdu_length(assoc: Any, cap: int) -> None:
     sock.recv = recv
 
 
-def _swap_to_spool(msg: Any, spool_dir: Path, limit: int) -> None:
+def _swap_to_spool(msg: Any, spool_dir: Path, limit: int,
+                   acquire: Callable[[int, bytes], Any] | None = None) -> None:
     """pynetdicom opened a NamedTemporaryFile in /tmp and wrote the file meta into it:
-    move that head into a SpoolFile in our spool folder."""
+    move that head into a spool slot (``acquire``) or a SpoolFile in our spool folder."""
     tmp = msg._data_set_file
-    tmp.flush()
-    with open(tmp.name, "rb") as fh:
-        head = fh.read()
-    tmp.close()
-    try:
-        os.unlink(tmp.name)
-    except OSError:
-        pass
+    if isinstance(tmp, HeadBuffer):
+        head = tmp.getvalue()
+    else:
+        tmp.flush()
+        with open(tmp.name, "rb") as fh:
+            head = fh.read()
+        tmp.close()
+        try:
+            os.unlink(tmp.name)
+        except OSError:
+            pass
+    slot = acquire(limit + len(head), head) if acquire is not None else None
+    if slot is not None:
+        msg._data_set_file = slot
+        msg._data_set_path = Path(slot.name)
+        return
     path = spool_dir / f"{time.monotonic_ns()}-{threading.get_ident()}.part"
     spool = SpoolFile(path, limit + len(head), head)
     spool.total = len(head)

@@ -21,7 +21,9 @@
 from __future__ import annotations
 
 import logging
+import struct
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -31,7 +33,11 @@ from pynetdicom.presentation import StoragePresentationContexts
 
 from app.adapters.dicom_commit import STORAGE_COMMITMENT_PUSH, CommitmentRegistry
 from app.adapters.dicom_files import FileIntake, Outcome, RejectedFile
-from app.adapters.dicom_receive import Admission, SpoolFile, cap_pdu_length, stream_to_spool
+from app.adapters.dicom_durable import DurableIntake
+from app.adapters.dicom_reactor import make_responsive
+from app.adapters.dicom_receive import (Admission, HeadBuffer, SpoolFile, cap_pdu_length,
+                                        stream_to_spool)
+from app.adapters.dicom_spool import SlotFile
 from app.adapters.dicom_transport import NoDelayAE, NoDelayServer, ScpStartError, guarded
 from app.adapters.dicom_validate import (CT_IMAGE_STORAGE, ENHANCED_CT_IMAGE_STORAGE,
                                          STATUS_PROCESSING_FAILURE)
@@ -77,6 +83,7 @@ class DicomStorageScp:
         self.network_timeout = network_timeout
         self.maximum_pdu = maximum_pdu
         self._server: NoDelayServer | None = None
+        self._durable: DurableIntake | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.counts = {"stored": 0, "duplicates": 0, "rejected": 0, "associations": 0,
@@ -121,6 +128,10 @@ class DicomStorageScp:
         recovered = self.intake.folder.recover_pending(self.intake.validator)
         if any(recovered.values()):
             log.warning("intake folder after an interrupted run: %s", recovered)
+        if self.durability == "strict" and self._durable is None:
+            # the write-ahead spool: replay what a crash left, before listening
+            self._durable = DurableIntake(self.intake)
+            self._durable.open()
         for cx in StoragePresentationContexts:
             ae.add_supported_context(cx.abstract_syntax, self._transfer_syntaxes())
         for uid in (CT_IMAGE_STORAGE, ENHANCED_CT_IMAGE_STORAGE):
@@ -156,6 +167,9 @@ class DicomStorageScp:
             server = ae.make_server((self.host, self.requested_port), evt_handlers=handlers,
                                     server_class=_Server)
         except OSError as exc:
+            if self._durable is not None:
+                self._durable.close()
+                self._durable = None
             raise ScpStartError(f"The DICOM receiver cannot listen on {self.host}:"
                                 f"{self.requested_port}: {exc.strerror or exc}.") from None
         self._ae, self._server = ae, server
@@ -178,8 +192,17 @@ class DicomStorageScp:
         if self._thread is not None:
             self._thread.join(10.0)
             self._thread = None
+        if self._durable is not None:
+            self._durable.close()  # the spooled instances reach the intake folder
+            self._durable = None
         self.intake.close()        # the last files reach the disk
         log.info("DICOM SCP %s stopped", self.ae_title)
+
+    def flush(self, timeout: float = 60.0) -> bool:
+        """Wait until the instances answered Success are in the intake folder and
+        reported (strict: they are durable in the spool before their answer)."""
+        durable = self._durable
+        return durable.flush(timeout) if durable is not None else True
 
     def _transfer_syntaxes(self) -> list[str]:
         return list(self.intake.validator.transfer_syntaxes)
@@ -211,6 +234,27 @@ class DicomStorageScp:
         if path is None:                      # (streaming is always on; be safe)
             raise RuntimeError("C-STORE data set was not streamed to a file")
         path = Path(path if not isinstance(path, tuple) else path[0])
+        if isinstance(spool_file, HeadBuffer):  # the whole message came in one P-DATA
+            spool_file, path = self._from_memory(spool_file.getvalue())
+            req._dataset_file = None
+        if isinstance(spool_file, SlotFile):
+            req._dataset_file = None          # pynetdicom would unlink the slot after us
+            spool_file.wait_sealed()
+            if spool_file.over:
+                spool_file.discard()
+                outcome = self.intake.reject_oversize(spool_file.total - spool_file.head_size,
+                                                      source=source, context=context)
+            else:
+                durable = self._durable
+                assert durable is not None
+                outcome = durable.ingest_spooled(
+                    spool_file, source=source, context=context,
+                    expect_sop=(str(req.AffectedSOPClassUID), str(req.AffectedSOPInstanceUID)),
+                    on_durable=self._report)
+            if outcome is None:               # durable in the spool: Success
+                return 0x0000
+            self._report(outcome)
+            return outcome.dimse_status if isinstance(outcome, RejectedFile) else 0x0000
         if isinstance(spool_file, SpoolFile):
             spool_file.close()
             over, size = spool_file.over, spool_file.total - spool_file.head_size
@@ -233,6 +277,25 @@ class DicomStorageScp:
         self._report(outcome)
         return outcome.dimse_status if isinstance(outcome, RejectedFile) else 0x0000
 
+    def _from_memory(self, data: bytes) -> tuple[SlotFile | None, Path]:
+        """A data set that arrived whole in memory (at most one PDU) into a spool slot,
+        or a plain spool file."""
+        limit = self.intake.validator.max_bytes
+        durable = self._durable
+        try:     # pynetdicom's head: preamble, "DICM", (0002,0000) UL, the meta group
+            head = 144 + struct.unpack_from("<I", data, 140)[0]
+        except struct.error:
+            head = 0
+        slot = durable.acquire(limit + head, b"") if durable is not None else None
+        if slot is not None:
+            slot.write(data)
+            slot.head_size = head
+            slot.seal()
+            return slot, Path(slot.name)
+        path = self._spool / f"{time.monotonic_ns()}-{threading.get_ident()}.part"
+        path.write_bytes(data)
+        return None, path
+
     def _report(self, outcome: Outcome) -> None:
         if isinstance(outcome, RejectedFile):
             self._count("rejected")
@@ -244,8 +307,11 @@ class DicomStorageScp:
     # --- admission -----------------------------------------------------------------
     def _on_open(self, event) -> None:  # noqa: ANN001
         self.admission.opened(event.assoc, str(event.address[0]))
+        make_responsive(event.assoc)          # event-driven wake-ups (dicom_reactor)
+        durable = self._durable
         stream_to_spool(event.assoc, self._spool, self.intake.validator.max_bytes,
-                        on_activity=lambda a=event.assoc: self.admission.activity(a))
+                        on_activity=lambda a=event.assoc: self.admission.activity(a),
+                        acquire=durable.acquire if durable is not None else None)
         if self.maximum_pdu:                  # our announced maximum + room for headers
             cap_pdu_length(event.assoc, max(self.maximum_pdu, 64 * 1024) + 64 * 1024)
 
@@ -253,7 +319,9 @@ class DicomStorageScp:
         self.admission.closed(event.assoc)
         msg = getattr(event.assoc.dimse, "message", None)     # cut off mid-data set
         spool = getattr(msg, "_data_set_file", None) if msg is not None else None
-        if isinstance(spool, SpoolFile):
+        if isinstance(spool, SlotFile):
+            spool.discard()
+        elif isinstance(spool, SpoolFile):
             spool.close()
             Path(spool.name).unlink(missing_ok=True)
 

@@ -144,14 +144,16 @@ class DicomValidator:
                                 f"{self.max_bytes / 1e6:.1f} MB limit; not parsed.")
         return self.validate_bytes(path.read_bytes(), source=str(path))
 
-    def validate_bytes(self, data: bytes, *, source: str = "") -> ValidatedInstance:
+    def validate_bytes(self, data: bytes, *, source: str = "", sha256: str | None = None
+                       ) -> ValidatedInstance:
+        """``sha256``: of ``data``, when the caller hashed it already (while receiving)."""
         if len(data) > self.max_bytes:
             raise DicomRejected("too_large", f"{len(data) / 1e6:.1f} MB exceeds the "
                                 f"{self.max_bytes / 1e6:.1f} MB limit; not parsed.")
         if not data:
             raise DicomRejected("empty", "The file is empty.")
         try:
-            return self._validate(data, source)
+            return self._validate(data, source, sha256)
         except DicomRejected:
             raise
         except RecursionError:
@@ -165,7 +167,8 @@ class DicomValidator:
                                 f"{type(exc).__name__}: {str(exc)[:200]}") from None
 
     # --- steps ------------------------------------------------------------------------
-    def _validate(self, data: bytes, source: str) -> ValidatedInstance:
+    def _validate(self, data: bytes, source: str, sha256: str | None = None
+                  ) -> ValidatedInstance:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             fp = io.BytesIO(data)
@@ -187,7 +190,8 @@ class DicomValidator:
             sop_class_uid=str(ds.SOPClassUID), sop_instance_uid=str(ds.SOPInstanceUID),
             study_instance_uid=str(ds.StudyInstanceUID),
             series_instance_uid=str(ds.SeriesInstanceUID), transfer_syntax_uid=ts,
-            encoded=encoded, sha256_original=sha256_hex(data), size_original=len(data),
+            encoded=encoded, sha256_original=sha256 or sha256_hex(data),
+            size_original=len(data),
             source=source, modality=str(ds.get("Modality", "")),
             series_description=str(ds.get("SeriesDescription", "")),
             series_number=_int_or_none(ds.get("SeriesNumber")),
@@ -369,7 +373,9 @@ def _normalised(ds: Dataset, data: bytes, ts: str, texts: tuple[str, ...]) -> by
     except Exception:  # noqa: BLE001 - let the full re-encode decide
         return None
     start = fp.tell()
-    return _meta_bytes(str(ds.SOPClassUID), str(ds.SOPInstanceUID)) + data[start:]
+    with memoryview(data) as view:        # one copy of the data set, not two
+        return b"".join((_meta_bytes(str(ds.SOPClassUID), str(ds.SOPInstanceUID)),
+                         view[start:]))
 
 
 def _meta_bytes(sop_class: str, sop_instance: str) -> bytes:

@@ -3,18 +3,23 @@ memory under a big send.
 
     PYTHONPATH=. .venv/bin/python benchmarks/ct_qc/bench_dicom_receive.py [--files 300]
                                                [--matrix 512] [--big-mb 800] [--runs 2]
-                                               [--parallel-mb 200]
+                                               [--parallel-mb 200] [--parallel 4]
 
 Throughput: DCMTK storescu sends N CT files (one association) on loopback to
   * storescp            DCMTK's receiver (-od DIR: writes files; no validation, no fsync)
-  * pynetdicom floor    pynetdicom with streaming on and a handler that only answers
-                        (the ceiling any pynetdicom receiver can reach on this machine)
-  * pharos strict       validation + write + fsync of the file BEFORE the answer
+  * pynetdicom floor    stock pynetdicom with streaming on and a handler that only
+                        answers (the ceiling of a plain pynetdicom receiver here)
+  * pharos strict       validation + the instance durable BEFORE the answer (written
+                        into a pre-allocated write-ahead spool slot + fdatasync; moved
+                        into the intake folder with fsync by a background thread; the
+                        run ends when every instance is in the intake folder)
   * pharos group        validation + write before the answer, fsync in groups after it
                         ([pacs] durability = "group"); the instance is reported to the
                         series assembly only once it is on disk
-Each path runs ``--runs`` times (best shown; the machine is shared). Ratios are to
-storescp of the same run.
+Each path runs ``--runs`` times, every run printed (the machine is shared), with one
+association and then with ``--parallel`` associations at once (the files split among
+that many storescu processes). Ratios are to storescp and to the pynetdicom floor of
+the same round.
 
 Memory: the receiver in its own process (64 MB size gate) gets one C-STORE of
 ``--big-mb`` MB from storescu, then 4 of ``--parallel-mb`` MB at once; its peak RSS
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -40,14 +46,20 @@ from tests.pacs_fixtures import (encode, free_port, make_ct_dataset, peer_env,  
 ENV = peer_env()                                    # TCP_NODELAY=1 for the DCMTK tools
 
 
+PARALLEL = 1          # associations at once (storescu processes, files split evenly)
+
+
 def storescu(port: int, files: list[Path], called: str = "PHAROS_QC") -> float:
+    parts = [files[i::PARALLEL] for i in range(PARALLEL)]
     t0 = time.perf_counter()
-    r = subprocess.run(["storescu", "-aet", "BENCH", "-aec", called, "127.0.0.1", str(port)]
-                       + [str(f) for f in files], capture_output=True, text=True, env=ENV,
-                       timeout=900)
+    procs = [subprocess.Popen(["storescu", "-aet", "BENCH", "-aec", called, "127.0.0.1",
+                               str(port)] + [str(f) for f in part], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=ENV) for part in parts]
+    outs = [p.communicate(timeout=900) for p in procs]
     seconds = time.perf_counter() - t0
-    if r.returncode != 0:
-        raise RuntimeError(f"storescu failed: {r.stderr[-500:]}")
+    for p, (_, err) in zip(procs, outs):
+        if p.returncode != 0:
+            raise RuntimeError(f"storescu failed: {err[-500:]}")
     return seconds
 
 
@@ -63,6 +75,10 @@ def run_storescp(tmp: Path, files: list[Path]) -> float:
     finally:
         proc.terminate()
         proc.wait(10)
+        # storescp does not fsync: its 150 MB of dirty pages would be written back
+        # during the next measurement and slow down every fsync there; deleted files'
+        # dirty pages are dropped instead
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def run_floor(tmp: Path, files: list[Path]) -> float:
@@ -90,12 +106,16 @@ def run_pharos(tmp: Path, files: list[Path], durability: str) -> float:
     svc = IntakeService(folder, IntakeSettings(port=0, settle_s=600, durability=durability,
                                                allowed_calling_aes=("BENCH",))).start()
     try:
-        seconds = storescu(svc.scp_port, files)
+        t0 = time.perf_counter()
+        storescu(svc.scp_port, files)
+        svc.flush()                    # ... and every instance is in the intake folder
+        seconds = time.perf_counter() - t0
     finally:
         svc.stop()
     stored = len(list((folder / "intake").rglob("*.dcm")))
     if stored != len(files):
         raise RuntimeError(f"{durability}: {stored} of {len(files)} files stored")
+    shutil.rmtree(folder, ignore_errors=True)
     return seconds
 
 
@@ -171,12 +191,23 @@ def memory(tmp: Path, mb: int, parallel: int = 1) -> tuple[float, float, str]:
     return before, after, str(status)
 
 
+def sync_files(folder: Path) -> None:
+    for path in folder.glob("*"):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", type=int, default=300)
     ap.add_argument("--matrix", type=int, default=512)
     ap.add_argument("--big-mb", type=int, default=800)
     ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--parallel", type=int, default=4,
+                    help="also send over this many associations at once (1: only one)")
     ap.add_argument("--parallel-mb", type=int, default=200,
                     help="then 4 senders in parallel, each this big (0: skip)")
     args = ap.parse_args()
@@ -184,29 +215,34 @@ def main() -> int:
                                      if os.access(ROOT.parent, os.W_OK) else None) as name:
         tmp = Path(name)
         files = write_ct_series(tmp / "src", args.files, size=args.matrix)
+        sync_files(tmp / "src")    # written back now, not during the measurements
         kib = files[0].stat().st_size / 1024
         paths = (("storescp (DCMTK)", run_storescp),
                  ("pynetdicom floor", run_floor),
                  ("pharos strict", lambda t, f: run_pharos(t, f, "strict")),
                  ("pharos group", lambda t, f: run_pharos(t, f, "group")))
-        best: dict[str, float] = {}
-        for _ in range(args.runs):
-            for label, fn in paths:
-                s = fn(tmp, files)
-                best[label] = min(best.get(label, s), s)
+        global PARALLEL
+        rounds: list[tuple[int, int, float, dict[str, float]]] = []
+        for run in range(args.runs):
+            for n_assoc in sorted({1, max(1, args.parallel)}):
+                PARALLEL = n_assoc
+                secs = {label: fn(tmp, files) for label, fn in paths}
+                rounds.append((run + 1, n_assoc, os.getloadavg()[0], secs))
         t0 = time.perf_counter()
         before, after, status = memory(tmp, args.big_mb) if args.big_mb else (0, 0, "skipped")
         mem_s = time.perf_counter() - t0
         par = memory(tmp, args.parallel_mb, 4) if args.parallel_mb else None
-    load = os.getloadavg()[0]
-    ref = args.files / best["storescp (DCMTK)"]
     print(f"\nstorescu -> receiver on loopback: {args.files} CT files of {kib:.0f} KiB "
-          f"({args.matrix}x{args.matrix}), one association, best of {args.runs}; "
-          f"{os.cpu_count()} CPUs, load average {load:.1f}\n")
-    print(f"{'receiver':22s} {'seconds':>8s} {'files/s':>8s} {'vs storescp':>12s}")
-    for label, _ in paths:
-        rate = args.files / best[label]
-        print(f"{label:22s} {best[label]:8.2f} {rate:8.1f} {rate / ref:11.2f}x")
+          f"({args.matrix}x{args.matrix}); {os.cpu_count()} CPUs\n")
+    print(f"{'run':>3s} {'assocs':>6s} {'load':>5s} {'receiver':18s} {'seconds':>8s} "
+          f"{'files/s':>8s} {'vs storescp':>12s} {'vs floor':>9s}")
+    for run, n_assoc, load, secs in rounds:
+        ref = args.files / secs["storescp (DCMTK)"]
+        floor = args.files / secs["pynetdicom floor"]
+        for label, _ in paths:
+            rate = args.files / secs[label]
+            print(f"{run:3d} {n_assoc:6d} {load:5.1f} {label:18s} {secs[label]:8.2f} {rate:8.1f} "
+                  f"{rate / ref:11.2f}x {rate / floor:8.2f}x")
     if args.big_mb:
         print(f"\nmemory: one {args.big_mb} MB C-STORE to the receiver (64 MB size gate): "
               f"peak RSS {before:.0f} MB before, {after:.0f} MB after ({status}; "

@@ -246,7 +246,14 @@ class IntakeService:
         if series_uid:
             keys["SeriesInstanceUID"] = series_uid
         level = "SERIES" if series_uid else "STUDY"
-        return self.pacs_client().move(self.settings.ae_title, level, **keys)
+        report = self.pacs_client().move(self.settings.ae_title, level, **keys)
+        self.flush()          # every instance answered Success is in the intake folder
+        return report
+
+    def flush(self, timeout: float = 60.0) -> bool:
+        """Wait until every instance the receiver has answered Success is stored in the
+        intake folder and reported (it is durable in the receiver's spool before)."""
+        return self._scp.flush(timeout) if self._scp is not None else True
 
     # --- callbacks from adapters (network / poller threads) ---------------------------
     def _outcome(self, outcome: Any) -> None:

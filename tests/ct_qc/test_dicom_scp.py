@@ -95,7 +95,8 @@ def test_handler_exception_reaches_the_application_and_the_peer_gets_0110(servic
     def explode(*args, **kwargs):  # noqa: ANN002, ANN003
         raise RuntimeError("disk controller on fire")
 
-    monkeypatch.setattr(service.files, "ingest_received", explode)
+    # the validator is on every receive path (spool slot, plain spool file)
+    monkeypatch.setattr(service.files.validator, "validate_bytes", explode)
     paths = write_ct_series(tmp_path / "src", 1)
     client = PacsClient(PeerAddress("127.0.0.1", service.scp_port, "PHAROS_QC"),
                         calling_ae="SIMSCAN")
