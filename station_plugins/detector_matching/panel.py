@@ -33,8 +33,6 @@ def _fmt(x: float, pct: bool = False) -> str:
 
 
 
-GAP_WARN = 0.05     # certified gap above which approving says so (a fraction)
-
 class DetectorMatchingPanel(QWidget):
     def __init__(self, ctx: Any, session: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -482,14 +480,8 @@ class DetectorMatchingPanel(QWidget):
         s = self.session.current.solution
         summary = self.tr("{n} slots, objective {o}, gap {g}").format(
             n=len(payload["slots"]), o=_fmt(s.objective), g=_fmt(s.gap, True))
-        gap = getattr(s, "gap", None)
-        if gap is not None and gap > GAP_WARN:
-            # a large certified gap is said before the signature, not found out later
-            warning = self.tr("The certified gap is {g}: this arrangement may be up to {g} "
-                              "worse than the best one. Optimise longer before approving, "
-                              "unless you accept that.").format(g=_fmt(gap, True))
-            self.message_bar.show_message(warning, level="warning")
-            summary += "\n\n⚠ " + warning
+        # a weak result (certified gap above the detector model's weak_gap) was stopped above
+        # until the user gave a reason; the dialog repeats it next to what is signed
         SignatureDialog.ask(self, sign, title=self.tr("Detector arrangement {s}").format(s=serial),
                             summary=summary + ("" if weak is None else "\n" + self.tr(
                                 "WEAK RESULT: {why}. Reason: {r}").format(
