@@ -73,6 +73,22 @@ def test_band_found_on_its_slices():
     assert bands[0].amplitude_hu == pytest.approx(8.0, abs=2.0)
 
 
+def test_band_on_a_module_boundary_is_found_at_its_amplitude():
+    """A detector-row band where CTP486 (+5 HU) meets CTP515 (+40 HU): partial volume keeps
+    a boundary slice between the two body levels, a band takes it beyond both - found, with
+    its amplitude read against the nearer level (it was swallowed as a 'step' before)."""
+    for amp in (10.0, 30.0):
+        _, r = analysed(artifacts=(art("band", amp, slices=(18, 19)),), seed=41,
+                        slice_thickness_mm=2.0, noise_sd_hu=10.0)
+        bands = r.artifacts_of("band")
+        assert len(bands) == 1, bands
+        lo, hi = bands[0].location["slice_range"]
+        assert 18 <= lo <= hi <= 19
+        assert bands[0].amplitude_hu == pytest.approx(amp, abs=2.0)
+    _, clean = analysed(seed=41, slice_thickness_mm=2.0, noise_sd_hu=10.0)
+    assert clean.artifacts_of("band") == []             # the boundary alone is no band
+
+
 def test_ct_number_shift():
     _, r = analysed(artifacts=(art("shift", 10.0),), seed=32)
     sh = r.artifacts_of("ct_shift")

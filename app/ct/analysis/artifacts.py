@@ -94,11 +94,21 @@ def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
     # a row-gain band is a few slices off a common level; a longer plateau (a module whose
     # body material differs, e.g. CatPhan CTP515 at +40 HU between +5 and +10 HU) or a
     # step between two levels (a module boundary with its partial-volume slices) is not
-    runs = [(a, b) for a, b in runs
-            if not _is_step(meds, a, b) and not _is_module(ctx, ctx.pos[inside[a]], ctx.pos[inside[b]])]
+    level = max(6 * sigma, thr_hu)
+    kept = []
     for a, b in runs:
+        beyond = _beyond_levels(meds, a, b)
+        if abs(beyond) > level and not _is_module(ctx, ctx.pos[inside[a]], ctx.pos[inside[b]]):
+            kept.append((a, b, beyond))     # off BOTH neighbouring levels: a band on a step
+        elif not _is_step(meds, a, b) and not _is_module(ctx, ctx.pos[inside[a]],
+                                                          ctx.pos[inside[b]]):
+            kept.append((a, b, None))
+    for a, b, beyond in kept:
         k = a + int(np.argmax(np.abs(resid[a:b + 1])))
-        out.append(Artifact("band", round(float(resid[k]), 2), {
+        # on a module boundary the running median sits on the step: the band's amplitude is
+        # its excursion beyond the nearer of the two body levels
+        amp = float(resid[k]) if beyond is None else beyond
+        out.append(Artifact("band", round(amp, 2), {
             "slice_range": [int(inside[a]), int(inside[b])],
             "z_mm": [round(float(ctx.pos[inside[a]]), 2), round(float(ctx.pos[inside[b]]), 2)],
             **({"period_slices": period} if period else {})},
@@ -121,6 +131,23 @@ def _is_module(ctx: Ctx, z_a: float, z_b: float) -> bool:
                 and abs(hi - m_hi) <= slack + ctx.thk_mm):
             return True
     return False
+
+
+def _beyond_levels(meds: np.ndarray, a: int, b: int, reach: int = 3) -> float:
+    """How far a run of slices goes outside the range of the levels on its two sides
+    (signed; 0 when it stays between them). Partial volume across a module boundary never
+    leaves that range; a detector-row band on the boundary does."""
+    left = meds[max(0, a - reach):a]
+    right = meds[b + 1:b + 1 + reach]
+    if len(left) == 0 or len(right) == 0:
+        return 0.0          # the phantom's end: no level on one side
+    hi = max(float(np.median(left)), float(np.median(right)))
+    lo = min(float(np.median(left)), float(np.median(right)))
+    run = meds[a:b + 1]
+    up, down = float(np.max(run)) - hi, lo - float(np.min(run))
+    if up <= 0 and down <= 0:
+        return 0.0
+    return up if up >= down else -down
 
 
 def _is_step(meds: np.ndarray, a: int, b: int, reach: int = 3) -> bool:
