@@ -63,3 +63,33 @@ def write_table_pdf(path: Path, *, title: str, subtitle: str, header: list[str],
 
 def _esc(s: str) -> str:
     return (s or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def numbered_canvas(footer: str, *, margin: float = 40.0, y: float = 20.0,
+                    gray: float = 0.35) -> type:
+    """A reportlab canvas class that writes ``footer`` and 'page x of y' on every page
+    (a controlled record: the record id and the page count on each page)."""
+    from reportlab.pdfgen import canvas
+
+    class NumberedCanvas(canvas.Canvas):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            self._pages: list[dict] = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab API
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for n, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self.setFont("Helvetica", 7)
+                self.setFillGray(gray)
+                w, _h = self._pagesize
+                self.drawString(margin, y, footer)
+                self.drawRightString(w - margin, y, f"page {n} of {total}")
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas

@@ -135,33 +135,6 @@ def review_text(review: dict | None) -> tuple[str, str]:
     return head, detail
 
 
-def _numbered_canvas(record_id: str, title: str) -> Any:
-    """A canvas that writes 'title · record id · page x of y' on every page."""
-    from reportlab.pdfgen import canvas
-
-    class NumberedCanvas(canvas.Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list = []
-
-        def showPage(self) -> None:  # noqa: N802 - reportlab API
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for n, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self.setFont("Helvetica", 7)
-                self.setFillGray(0.35)
-                w, _h = self._pagesize
-                self.drawString(40, 20, f"{title} - record {record_id}")
-                self.drawRightString(w - 40, 20, f"page {n} of {total}")
-                super().showPage()
-            super().save()
-    return NumberedCanvas
-
-
 def write_report(result: Any, path: str | Path, *, series: Any = None,
                  images: dict[str, np.ndarray] | None = None, signer: str = "",
                  signatures: list[tuple[str, str, str]] | None = None,
@@ -263,5 +236,7 @@ def write_report(result: Any, path: str | Path, *, series: Any = None,
     sig.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTSIZE", (0, 0), (-1, -1), 8)]))
     story += [Spacer(1, 6 * mm), Paragraph("Signature", ss["Heading3"]), sig]
     rid = record_id or result.result_id
-    doc.build(story, canvasmaker=_numbered_canvas(rid, "CT image quality report"))
+    from app.adapters.pdf_table import numbered_canvas
+
+    doc.build(story, canvasmaker=numbered_canvas(f"CT image quality report - record {rid}"))
     return path

@@ -143,37 +143,17 @@ def write_record_pdf(record: dict, path: str | Path, *, release: dict | None = N
                             for a in record["attachments"]],
                            colWidths=[70 * mm, 70 * mm, 110 * mm, 20 * mm]))
 
-    doc.build(story, canvasmaker=_numbered_canvas(
+    doc.build(story, canvasmaker=_footer_canvas(
         f"Pharos tunnel record {record['run_id']}  sha256 {record['content_sha256']}"))
     return path
-
-
-def _numbered_canvas(footer: str) -> Any:
-    """Footer with the record id and hash and 'page x of y' on every page."""
-    from reportlab.pdfgen import canvas
-
-    class NumberedCanvas(canvas.Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list = []
-
-        def showPage(self) -> None:  # noqa: N802 - reportlab API
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for n, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self.setFont("Helvetica", 7)
-                w, _h = self._pagesize
-                self.drawString(28, 17, footer)
-                self.drawRightString(w - 28, 17, f"page {n} of {total}")
-                super().showPage()
-            super().save()
-    return NumberedCanvas
 
 
 def _esc(v: Any) -> str:
     return str(v if v is not None else "").replace("&", "&amp;").replace("<", "&lt;") \
         .replace(">", "&gt;")
+
+
+def _footer_canvas(footer: str) -> type:
+    from app.adapters.pdf_table import numbered_canvas
+
+    return numbered_canvas(footer, margin=28.0, y=17.0, gray=0.0)
