@@ -12,46 +12,23 @@ import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from app.core.errors import ConfigError
 from app.core.ids import content_hash
 from app.paths import default_config_path, default_data_dir
+from app.station_settings import Check, ae_title, in_range, one_of
 from app.stations import known_station_ids
-
-Check = Callable[[Any], str | None]  # returns a problem text or None
-
-
-def _range(lo: float | None = None, hi: float | None = None) -> Check:
-    def check(v: Any) -> str | None:
-        if lo is not None and v < lo:
-            return f"must be >= {lo}"
-        if hi is not None and v > hi:
-            return f"must be <= {hi}"
-        return None
-    return check
-
-
-def _one_of(*choices: str) -> Check:
-    def check(v: Any) -> str | None:
-        return None if v in choices else f"must be one of {', '.join(choices)}"
-    return check
-
-
-def _ae_title(v: Any) -> str | None:
-    if not (1 <= len(v) <= 16) or not all(32 <= ord(c) < 127 and c != "\\" for c in v):
-        return "must be 1-16 printable ASCII characters (DICOM AE title)"
-    return None
 
 
 def _ae_list(v: Any) -> str | None:
     for a in v:
-        if not isinstance(a, str) or (a != "*" and _ae_title(a)):
+        if not isinstance(a, str) or (a != "*" and ae_title(a)):
             return f"each entry must be an AE title (1-16 printable ASCII) or '*', got {a!r}"
     return None
 
 
-_PORT = _range(1, 65535)
+_PORT = in_range(1, 65535)
 # the installed stations (entry points + the frozen bundle's built-in list), not a fixed
 # list: a station added under the plugin contract is configurable without editing this file
 STATION_IDS = known_station_ids()
@@ -61,15 +38,15 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Check | None]]] = {
     "station": {
         "id": (str, "WS-01", None),
         "name": (str, "Pharos workstation", None),
-        "language": (str, "en", _one_of("en", "zh_CN")),
+        "language": (str, "en", one_of("en", "zh_CN")),
         "demo": (bool, True, None),  # built-in simulators for hardware and PACS
     },
     "security": {
-        "idle_lock_minutes": (int, 15, _range(1, 480)),
-        "max_failed_logins": (int, 5, _range(1, 20)),
-        "lockout_minutes": (int, 30, _range(1, 1440)),
-        "password_min_length": (int, 10, _range(8, 128)),
-        "password_max_age_days": (int, 90, _range(0, 3650)),  # 0 = no ageing
+        "idle_lock_minutes": (int, 15, in_range(1, 480)),
+        "max_failed_logins": (int, 5, in_range(1, 20)),
+        "lockout_minutes": (int, 30, in_range(1, 1440)),
+        "password_min_length": (int, 10, in_range(8, 128)),
+        "password_max_age_days": (int, 90, in_range(0, 3650)),  # 0 = no ageing
         "two_person_rejection": (bool, False, None),
     },
     "database": {
@@ -77,34 +54,34 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Check | None]]] = {
         # the central password lives in this 0600 file (relative: to the data folder),
         # never in central_url; `pharos setup` writes it
         "central_password_file": (str, "", None),
-        "sync_interval_s": (float, 2.0, _range(0.2, 3600)),
-        "sync_batch": (int, 1000, _range(1, 100000)),
+        "sync_interval_s": (float, 2.0, in_range(0.2, 3600)),
+        "sync_batch": (int, 1000, in_range(1, 100000)),
     },
     "pacs": {
-        "scp_ae_title": (str, "PHAROS_QC", _ae_title),
+        "scp_ae_title": (str, "PHAROS_QC", ae_title),
         "scp_port": (int, 11112, _PORT),
         # calling AEs allowed to send to the receiver besides the PACS peer (and, in demo
         # mode, the built-in scanner SIMSCAN); ["*"] = any AE, an explicit choice
         "allowed_calling_aes": (list, [], _ae_list),
-        "peer_ae_title": (str, "ORTHANC", _ae_title),
+        "peer_ae_title": (str, "ORTHANC", ae_title),
         "peer_host": (str, "127.0.0.1", None),
         "peer_port": (int, 4242, _PORT),
-        "max_file_mb": (int, 64, _range(1, 4096)),
-        "series_settle_s": (float, 5.0, _range(0.1, 600)),
+        "max_file_mb": (int, 64, in_range(1, 4096)),
+        "series_settle_s": (float, 5.0, in_range(0.1, 600)),
         "watch_folder": (str, "", None),
-        "acse_timeout_s": (float, 5.0, _range(0.5, 120)),
-        "idle_timeout_s": (float, 20.0, _range(1, 3600)),
-        "max_associations_per_peer": (int, 8, _range(1, 256)),
-        "max_associations": (int, 32, _range(1, 1024)),
-        "quarantine_quota_mb": (float, 2048.0, _range(1, 10_000_000)),
-        "durability": (str, "strict", _one_of("strict", "group")),
+        "acse_timeout_s": (float, 5.0, in_range(0.5, 120)),
+        "idle_timeout_s": (float, 20.0, in_range(1, 3600)),
+        "max_associations_per_peer": (int, 8, in_range(1, 256)),
+        "max_associations": (int, 32, in_range(1, 1024)),
+        "quarantine_quota_mb": (float, 2048.0, in_range(1, 10_000_000)),
+        "durability": (str, "strict", one_of("strict", "group")),
     },
     "opcua": {
         "tunnel_endpoint": (str, "opc.tcp://127.0.0.1:4850/pharos/tunnel", None),
         "gateway_endpoint": (str, "opc.tcp://127.0.0.1:4851/pharos/gateway", None),
         "security": (str, "Basic256Sha256_SignAndEncrypt",
-                     _one_of("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt")),
-        "reconnect_max_s": (float, 4.0, _range(0.5, 60)),
+                     one_of("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt")),
+        "reconnect_max_s": (float, 4.0, in_range(0.5, 60)),
     },
     "mes": {
         "url": (str, "", None),  # empty: built-in simulated MES
@@ -113,9 +90,9 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Check | None]]] = {
         "enabled": (list, list(STATION_IDS), None),
     },
     "logging": {
-        "level": (str, "INFO", _one_of("DEBUG", "INFO", "WARNING", "ERROR")),
-        "max_bytes": (int, 5_000_000, _range(10_000, 1_000_000_000)),
-        "backups": (int, 10, _range(1, 100)),
+        "level": (str, "INFO", one_of("DEBUG", "INFO", "WARNING", "ERROR")),
+        "max_bytes": (int, 5_000_000, in_range(10_000, 1_000_000_000)),
+        "backups": (int, 10, in_range(1, 100)),
     },
 }
 

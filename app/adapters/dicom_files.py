@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from app.adapters.dicom_validate import (DicomRejected, DicomValidator, Quarantine,
                                          ValidatedInstance)
@@ -220,12 +220,7 @@ class FileIntake:
             spool.unlink(missing_ok=True)
         now = utc_iso()
         try:
-            vi = self.validator.validate_bytes(data, source=source)
-            if expect_sop is not None and (vi.sop_class_uid, vi.sop_instance_uid) != expect_sop:
-                raise DicomRejected("uid_mismatch", "The dataset's SOP Class/Instance UID "
-                                    f"({vi.sop_class_uid}, {vi.sop_instance_uid}) differs "
-                                    f"from the C-STORE request ({expect_sop[0]}, "
-                                    f"{expect_sop[1]}).")
+            vi = self._validated(data, source, expect_sop)
             with self._lock:
                 path, tmp = self.folder.write_pending(vi)
         except DicomRejected as rej:
@@ -289,17 +284,24 @@ class FileIntake:
         return RejectedFile(rej.reason, rej.code, rej.message, rej.dimse_status, qpath,
                             rej.sha256, source, now)
 
+    def _validated(self, data: bytes, source: str,
+                   expect_sop: tuple[str, str] | None) -> Any:
+        """Validate a received data set; with ``expect_sop`` (SOP class, instance from the
+        C-STORE command) the data set must carry the same UIDs."""
+        vi = self.validator.validate_bytes(data, source=source)
+        if expect_sop is not None and (vi.sop_class_uid, vi.sop_instance_uid) != expect_sop:
+            raise DicomRejected("uid_mismatch", "The dataset's SOP Class/Instance UID "
+                                f"({vi.sop_class_uid}, {vi.sop_instance_uid}) differs "
+                                f"from the C-STORE request ({expect_sop[0]}, "
+                                f"{expect_sop[1]}).")
+        return vi
+
     def ingest_bytes(self, data: bytes, *, source: str, context: dict | None = None,
                      expect_sop: tuple[str, str] | None = None) -> Outcome:
         """``expect_sop`` = (SOP class, SOP instance) from the C-STORE command."""
         now = utc_iso()
         try:
-            vi = self.validator.validate_bytes(data, source=source)
-            if expect_sop is not None and (vi.sop_class_uid, vi.sop_instance_uid) != expect_sop:
-                raise DicomRejected("uid_mismatch", "The dataset's SOP Class/Instance UID "
-                                    f"({vi.sop_class_uid}, {vi.sop_instance_uid}) differs "
-                                    f"from the C-STORE request ({expect_sop[0]}, "
-                                    f"{expect_sop[1]}).")
+            vi = self._validated(data, source, expect_sop)
             with self._lock:
                 path, duplicate = self.folder.store(vi)
         except DicomRejected as rej:
