@@ -560,6 +560,11 @@
         <translation>AI检查不可用：%1 - 仅物理检测</translation>
     </message>
     <message>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="151" />
+        <source>AI not applicable to this series (%1) - physics decides alone</source>
+        <translation>AI不适用于此序列（%1）- 由物理检测单独判定</translation>
+    </message>
+    <message>
         <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="150" />
         <source>normal</source>
         <translation>正常</translation>
