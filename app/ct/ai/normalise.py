@@ -121,6 +121,21 @@ def robust_noise(a: np.ndarray, mask: np.ndarray, box_px: int) -> float:
     return float(1.4826 * np.median(np.abs(v - med)) / math.sqrt(1 - 1 / box_px ** 2))
 
 
+def robust_noise_disc(a: np.ndarray, cx: float, cy: float, r_px: float, box_px: int) -> float:
+    """robust_noise over the disc (cx, cy, r_px), computed on the disc's bounding box plus
+    the box filter's reach only (the same pixels, the same high-pass values)."""
+    k = max(3, box_px | 1)
+    m = k // 2 + 1
+    n0, n1 = a.shape
+    y0, y1 = max(0, int(math.floor(cy - r_px)) - m), min(n0, int(math.ceil(cy + r_px)) + m + 1)
+    x0, x1 = max(0, int(math.floor(cx - r_px)) - m), min(n1, int(math.ceil(cx + r_px)) + m + 1)
+    if y1 - y0 < k or x1 - x0 < k:
+        return robust_noise(a, _disc_mask(a.shape, cx, cy, r_px), box_px)
+    yy, xx = np.ogrid[y0:y1, x0:x1]
+    mask = (xx - cx) ** 2 + (yy - cy) ** 2 <= r_px * r_px
+    return robust_noise(np.ascontiguousarray(a[y0:y1, x0:x1]), mask, box_px)
+
+
 def _disc_mask(shape: tuple[int, int], cx: float, cy: float, r_px: float) -> np.ndarray:
     yy, xx = np.ogrid[:shape[0], :shape[1]]
     return (xx - cx) ** 2 + (yy - cy) ** 2 <= r_px * r_px
@@ -128,27 +143,31 @@ def _disc_mask(shape: tuple[int, int], cx: float, cy: float, r_px: float) -> np.
 
 @lru_cache(maxsize=16)
 def _edge_box(n: int, cx4: int, cy4: int, r_box: int, reach: int
-              ) -> tuple[slice, slice, np.ndarray]:
-    """Distances (px) from the centre over the box around the edge (centre in quarter
-    pixels: an azimuthal average does not feel a 1/8 pixel shift; the slices of one
-    series share the box)."""
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(flat indices into the n x n slice, distances (px) from the centre) of the pixels
+    of the box around the edge that can lie within ``reach`` of an edge radius in
+    (r_box - 2, r_box - 1], in the box's row-major order (centre in quarter pixels: an
+    azimuthal average does not feel a 1/8 pixel shift; the slices of one series share
+    the box)."""
     cx, cy = cx4 / 4, cy4 / 4
     lo, hi = max(0, int(cy - r_box - reach - 2)), min(n, int(cy + r_box + reach + 3))
     lo_x, hi_x = max(0, int(cx - r_box - reach - 2)), min(n, int(cx + r_box + reach + 3))
     yy, xx = np.mgrid[lo:hi, lo_x:hi_x]
-    return slice(lo, hi), slice(lo_x, hi_x), np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2).ravel()
+    dist = np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2).ravel()
+    near = np.nonzero(np.abs(dist - r_box) < reach + 3)[0]
+    return (yy.ravel() * n + xx.ravel())[near], dist[near]
 
 
 def edge_spread(a: np.ndarray, cx: float, cy: float, r_px: float, pixel_mm: float,
                 body_hu: float) -> np.ndarray:
     """Azimuthally averaged profile across the phantom's outer edge, r - R from -6 to +6 mm
     in 0.25 mm bins, normalised to air 0 .. body 1 (body side first)."""
-    rows, cols, dist = _edge_box(a.shape[0], int(round(cx * 4)), int(round(cy * 4)),
-                                 int(math.ceil(r_px)) + 1, int(math.ceil(ESF_HALF_MM / pixel_mm)))
+    flat, dist = _edge_box(a.shape[0], int(round(cx * 4)), int(round(cy * 4)),
+                           int(math.ceil(r_px)) + 1, int(math.ceil(ESF_HALF_MM / pixel_mm)))
     d = (dist - r_px) * pixel_mm
     sel = np.abs(d) < ESF_HALF_MM
     b = ((d[sel] + ESF_HALF_MM) / ESF_BIN_MM).astype(np.int64).clip(0, ESF_BINS - 1)
-    vals = a[rows, cols].ravel()[sel]
+    vals = np.ascontiguousarray(a).ravel()[flat[sel]]
     cnt = np.bincount(b, minlength=ESF_BINS)
     s = np.bincount(b, weights=vals, minlength=ESF_BINS)
     prof = np.where(cnt > 0, s / np.maximum(cnt, 1), np.nan)
@@ -243,7 +262,11 @@ def slice_facts(native: np.ndarray, pixel_mm: float) -> SliceFacts:
             # an elliptical body (a head or body phantom, a patient): the QC phantoms the
             # AI knows are cylinders (axis ratio >= 0.95 over both renderers' training
             # slices, a tilted gantry included)
-            ev = np.linalg.eigvalsh(np.cov(np.stack([xs, ys]).astype(np.float64)))
+            dx, dy = xs - cx, ys - cy
+            # (element-wise sums, not BLAS: a BLAS call may spin threads on a busy CPU)
+            sxx, syy, sxy = float((dx * dx).sum()), float((dy * dy).sum()), float((dx * dy).sum())
+            h = math.sqrt(max(0.25 * (sxx - syy) ** 2 + sxy * sxy, 0.0))
+            ev = [(0.5 * (sxx + syy) - h) / (xs.size - 1), (0.5 * (sxx + syy) + h) / (xs.size - 1)]
             ratio = math.sqrt(max(ev[0], 0.0) / max(ev[1], 1e-9))
             if ratio < MIN_AXIS_RATIO:
                 problem = (f"the body is elliptical (axes {4 * math.sqrt(ev[1]):.0f} x "
@@ -276,8 +299,8 @@ def slice_facts(native: np.ndarray, pixel_mm: float) -> SliceFacts:
     # native noise (what the physics noise check measures), on the native pixel
     ncx, ncy = (cx - c0 + 0.5) * GRID_MM / pixel_mm + n / 2 - 0.5, \
                (cy - c0 + 0.5) * GRID_MM / pixel_mm + n / 2 - 0.5
-    nmask = _disc_mask(a.shape, ncx, ncy, 0.8 * r_mm / pixel_mm)
-    noise_native = robust_noise(a, nmask, int(round(9.0 / pixel_mm)))
+    noise_native = robust_noise_disc(a, ncx, ncy, 0.8 * r_mm / pixel_mm,
+                                     int(round(9.0 / pixel_mm)))
     esf = edge_spread(a, ncx, ncy, r_mm / pixel_mm, pixel_mm, body_hu)
     if not problem and not (math.isfinite(noise_native) and math.isfinite(noise_grid)):
         problem = "the noise could not be measured"
