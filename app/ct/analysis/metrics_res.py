@@ -286,6 +286,8 @@ def ttf(ctx: Ctx, min_contrast_hu: float = 40.0) -> tuple[list[Raw], list[Curve]
         w = ctx.where_circle(ctx.slice_of(m), (cx, cy), r_ins, idx)
         note = f"circular edge, contrast {contrast:+.0f} HU"
         if math.isnan(f50):
+            if len(F) and float(F[-1]) >= 0.5:   # above 50 % up to Nyquist: still an edge
+                ctx.cache.setdefault("ttf", {})[name] = (f / 10.0, F, abs(contrast))
             continue
         raws.append(Raw(f"ttf.{name}.f50", round(f50, 3), "lp/cm", w, note))
         if not math.isnan(f10):   # beyond the Nyquist frequency on coarse matrices
