@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from pydicom.filereader import read_file_meta_info as dcmread_meta
 from pydicom.dataset import Dataset
@@ -177,7 +177,7 @@ class PacsClient:
             self._check_status(status, "C-ECHO")
         return time.perf_counter() - t0
 
-    def store_files(self, paths: list[Path | str], *, token=None,  # noqa: ANN001
+    def store_files(self, paths: Sequence[Path | str], *, token=None,  # noqa: ANN001
                     progress=None) -> StoreReport:  # noqa: ANN001
         headers = [(Path(p), *_sop_header(p)) for p in paths]
         ae = self._new_ae()

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 from app.core.errors import AuthError, PharosError
 
 if TYPE_CHECKING:
+    from types import SimpleNamespace
+
     from app.adapters.auth import User
     from app.bootstrap import Workstation
     from app.core.roles import Role
@@ -25,7 +27,7 @@ def add_global_options(p: argparse.ArgumentParser) -> None:
                    help="configuration file (default: <data folder>/pharos.toml)")
 
 
-def open_workstation(args: argparse.Namespace, *, with_stations: bool = False,
+def open_workstation(args: argparse.Namespace | SimpleNamespace, *, with_stations: bool = False,
                      start_loop: bool = False) -> Workstation:
     """A non-exclusive workstation for a headless command (shares the store safely)."""
     from app.bootstrap import Workstation

@@ -61,7 +61,7 @@ def no_progress(fraction: float, message: str = "") -> None:  # noqa: ARG001
 class ScaledProgress:
     """Map a sub-step's 0..1 onto a slice [start, stop] of the parent's progress."""
 
-    def __init__(self, parent: Progress, start: float, stop: float) -> None:
+    def __init__(self, parent: Callable[[float, str], None], start: float, stop: float) -> None:
         self.parent, self.start, self.stop = parent, start, stop
 
     def __call__(self, fraction: float, message: str = "") -> None:

@@ -55,7 +55,7 @@ class LimitProfile:
     bands: dict = field(default_factory=dict)      # key/pattern -> [(below, relative, Limits)]
 
     @staticmethod
-    def _match(table: dict, key: str) -> tuple[str, Limits] | None:
+    def _match(table: dict, key: str) -> tuple[str, Any] | None:
         if key in table:
             return key, table[key]
         pats = [p for p in table if any(ch in p for ch in "*?[") and fnmatch.fnmatchcase(key, p)]

@@ -233,7 +233,7 @@ def _parse_module(raw: Any, index: int, where: str, top: dict, radius: float) ->
     prefix = f"modules[{index}]"
     if not isinstance(raw, dict):
         _reject(where, prefix, "must be an object")
-    feature_keys = {k: (list, []) for k in _FEATURES}
+    feature_keys: dict[str, tuple] = {k: (list, []) for k in _FEATURES}
     vals = _check_keys(raw, {**_MODULE_KEYS, **feature_keys}, where, prefix)
     prefix = f"modules[{vals['id']}]"
     if vals["kind"] not in MODULE_KINDS:

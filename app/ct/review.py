@@ -179,7 +179,7 @@ class ReviewQueue:
         item_id = new_id()
         self.image_dir.mkdir(parents=True, exist_ok=True)
         path = self.image_dir / f"{item_id}.npz"
-        arrays = {"image": img.astype(np.float16)}
+        arrays: dict[str, Any] = {"image": img.astype(np.float16)}
         if baseline is not None:
             arrays["baseline"] = np.asarray(baseline, dtype=np.float16)
         np.savez_compressed(path, **arrays)

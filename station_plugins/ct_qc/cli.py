@@ -60,12 +60,8 @@ def add_qc_commands(subparsers: argparse._SubParsersAction) -> argparse.Argument
     p = sub.add_parser("profiles", help="list the limit profiles")
     p.set_defaults(func=cmd_profiles)
 
-    try:
-        from station_plugins.ct_qc import net_cli  # ct-net adds `listen`
-    except ImportError:
-        net_cli = None
-    if net_cli is not None and hasattr(net_cli, "add_commands"):
-        net_cli.add_commands(sub)
+    from station_plugins.ct_qc import net_cli  # ct-net adds `listen`
+    net_cli.add_commands(sub)
     return qc
 
 

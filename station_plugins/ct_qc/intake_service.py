@@ -16,10 +16,16 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from app.core.ids import utc_iso
+from app.core.tasks import CancelToken, Progress
 from station_plugins.ct_qc.intake import SeriesAssembler, SeriesInfo, SeriesState
+
+if TYPE_CHECKING:
+    from app.adapters.dicom_files import FolderWatcher, ImportReport
+    from app.adapters.dicom_net import ArchiveReport, MoveReport, PacsClient
+    from app.adapters.dicom_scp import DicomStorageScp
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +124,8 @@ class IntakeService:
                                          on_error=self._error)
         self.commitments = CommitmentRegistry()
         self._rejected: collections.deque = collections.deque(maxlen=1000)
-        self._scp = None
-        self._watcher = None
+        self._scp: DicomStorageScp | None = None
+        self._watcher: FolderWatcher | None = None
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
 
@@ -185,7 +191,8 @@ class IntakeService:
                 self._error(exc)
 
     # --- operator actions ------------------------------------------------------------
-    def import_folder(self, folder: Path | str, *, token=None, progress=None):  # noqa: ANN001, ANN201
+    def import_folder(self, folder: Path | str, *, token: CancelToken | None = None,
+                      progress: Progress | None = None) -> ImportReport:
         """Validate and store every file below ``folder`` (blocking: run it in the pool)."""
         return self.files.import_folder(folder, token=token, progress=progress,
                                         on_outcome=self._outcome)
@@ -210,15 +217,15 @@ class IntakeService:
         return list(self._rejected)
 
     # --- PACS ------------------------------------------------------------------------
-    def pacs_client(self):  # noqa: ANN201
+    def pacs_client(self) -> PacsClient:
         from app.adapters.dicom_net import PacsClient, PeerAddress
 
         s = self.settings
         return PacsClient(PeerAddress(s.peer_host, s.peer_port, s.peer_ae_title),
                           calling_ae=s.ae_title, tcp_nodelay=s.tcp_nodelay)
 
-    def archive(self, info: SeriesInfo, *, commit_timeout: float = 30.0, token=None,  # noqa: ANN001
-                progress=None):  # noqa: ANN001, ANN201
+    def archive(self, info: SeriesInfo, *, commit_timeout: float = 30.0,
+                token: CancelToken | None = None, progress: Progress | None = None) -> ArchiveReport:
         """C-STORE the series to the PACS and wait for Storage Commitment (blocking).
         ``report.archived`` is True only when every instance was committed. The receiver
         must be running: the PACS sends the commitment report to it."""
@@ -239,7 +246,7 @@ class IntakeService:
     def query(self, level: str = "SERIES", **keys: str) -> list[dict]:
         return self.pacs_client().find(level, **keys)
 
-    def retrieve(self, study_uid: str, series_uid: str | None = None):  # noqa: ANN201
+    def retrieve(self, study_uid: str, series_uid: str | None = None) -> MoveReport:
         """C-MOVE from the PACS to this station's receiver; the instances arrive through
         the normal intake path (validated, assembled)."""
         keys = {"StudyInstanceUID": study_uid}

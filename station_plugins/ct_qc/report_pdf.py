@@ -28,7 +28,7 @@ def render_slice(img: np.ndarray, measurements: list, slice_idx: int, *, level: 
                  width: float = 400.0, size: int = 360) -> bytes:
     """PNG of one slice with the ROIs of the measurements taken on it."""
     lo = level - width / 2
-    g = np.clip((img - lo) / width * 255.0, 0, 255).astype(np.uint8)
+    g: np.ndarray = np.clip((img - lo) / width * 255.0, 0, 255).astype(np.uint8)
     scale = size / max(img.shape)
     g = cv2.resize(g, (int(img.shape[1] * scale), int(img.shape[0] * scale)), interpolation=cv2.INTER_AREA)
     rgb = cv2.cvtColor(g, cv2.COLOR_GRAY2BGR)
@@ -185,7 +185,7 @@ def write_report(result: Any, path: str | Path, *, series: Any = None,
     t = Table(info, colWidths=[30 * mm, 60 * mm, 35 * mm, 57 * mm])
     t.setStyle(TableStyle([("FONTSIZE", (0, 0), (-1, -1), 7), ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)]))
     story += [t, Spacer(1, 3 * mm)]
-    imgs = dict(images or {})
+    imgs: dict[str, Any] = dict(images or {})
     if series is not None:
         for mod, idx in loc.module_slices.items():
             if 0 <= idx < series.volume.shape[0]:

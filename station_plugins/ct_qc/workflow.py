@@ -136,7 +136,8 @@ def trend_points(store: Any, serial: str, key: str, limit: int = 500) -> tuple[l
     results, oldest first); also the newest limits."""
     rows = store.query_records(kind=RESULT_KIND, subject=serial, limit=limit,
                                newest_first=True)[::-1]
-    points, limits = [], {}
+    points: list[TrendPoint] = []
+    limits: dict = {}
     for row in rows:
         payload = row.payload if isinstance(row.payload, dict) else json.loads(row.payload)
         m = next((m for m in payload.get("measurements", []) if m.get("key") == key), None)

@@ -243,6 +243,7 @@ class ReviewService:
             result, unavailable = None, exc.message
         else:
             unavailable = ""
+            assert result is not None   # classify() returned (mypy does not narrow into else)
             self.record_ai_verdict(result, series_uid=inp.series_uid,
                                    scanner_serial=inp.scanner_serial, source=inp.source,
                                    username=analysed_by)

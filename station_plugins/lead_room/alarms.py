@@ -12,6 +12,7 @@ Values are duck-typed: ``key, value, status, reason, source_ts, receive_ts``.
 """
 from __future__ import annotations
 
+import builtins
 import threading
 import time
 from collections import deque
@@ -187,9 +188,11 @@ class AlarmEngine:
         if v.status != "GOOD":
             return None                          # invalid: hold (the stale rule reports it)
         if d.rule == "high":
+            assert d.limit is not None   # load_definitions: high / low need a limit
             limit = d.limit - d.deadband if a.active else d.limit
             return float(v.value) > limit, src
         if d.rule == "low":
+            assert d.limit is not None
             limit = d.limit + d.deadband if a.active else d.limit
             return float(v.value) < limit, src
         if d.rule == "true":
@@ -410,14 +413,14 @@ class AlarmEngine:
             return {"in_flood": n > self.flood_count, "activations_window": n,
                     "window_s": self.flood_window_s, "flood_seconds": self.flood_seconds}
 
-    def chattering(self) -> list[str]:
+    def chattering(self) -> builtins.list[str]:
         with self._lock:
             now = self.clock()
             return sorted(a.id for a in self.alarms.values() if sum(
                 1 for t in a.activations if now - t <= self.chatter_window_s)
                 >= self.chatter_count)
 
-    def stale(self) -> list[str]:
+    def stale(self) -> builtins.list[str]:
         with self._lock:
             now = self.clock()
             return sorted(a.id for a in self.alarms.values() if a.active and a.activated_ts

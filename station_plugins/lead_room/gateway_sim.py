@@ -18,7 +18,7 @@ import socket
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from asyncua import Server, ua
 from asyncua.common.methods import uamethod
@@ -30,6 +30,16 @@ from station_plugins.lead_room.signals import Kind, room_of, spec_for
 log = logging.getLogger(__name__)
 NAMESPACE = "urn:pharos:lead-rooms"
 SERVER_URI = "urn:pharos:lead-room-gateway-sim"
+
+
+def _nid(name: str, idx: int) -> ua.NodeId:
+    """A string node id (asyncua types its fields with its own str / int subclasses)."""
+    return ua.NodeId(ua.String(name), ua.Int16(idx))
+
+
+def _stamp(t: datetime) -> ua.DateTime:
+    """asyncua types timestamps as its DateTime (a datetime subclass); any datetime does."""
+    return cast(ua.DateTime, t)
 
 
 def free_port() -> int:
@@ -125,7 +135,7 @@ class GatewaySimulator:
 
     async def _build(self, server: Server, idx: int) -> None:
         objects = server.nodes.objects
-        rooms = await objects.add_folder(ua.NodeId("Rooms", idx), ua.QualifiedName("Rooms", idx))
+        rooms = await objects.add_folder(_nid("Rooms", idx), ua.QualifiedName("Rooms", idx))
         initial = self.plant.step(0.0)
         folders: dict[str, Any] = {}
         for key, value in initial.items():
@@ -133,22 +143,22 @@ class GatewaySimulator:
             parent_key = parts[0]
             if parent_key not in folders:
                 folders[parent_key] = await rooms.add_folder(
-                    ua.NodeId(parent_key, idx), ua.QualifiedName(parent_key, idx))
+                    _nid(parent_key, idx), ua.QualifiedName(parent_key, idx))
             parent = folders[parent_key]
             if len(parts) == 3:
                 group = f"{parts[0]}/{parts[1]}"
                 if group not in folders:
                     folders[group] = await parent.add_folder(
-                        ua.NodeId(group, idx), ua.QualifiedName(parts[1], idx))
+                        _nid(group, idx), ua.QualifiedName(parts[1], idx))
                 parent = folders[group]
-            var = await parent.add_variable(ua.NodeId(key, idx), ua.QualifiedName(parts[-1], idx),
+            var = await parent.add_variable(_nid(key, idx), ua.QualifiedName(parts[-1], idx),
                                             _variant(key, value))
             spec = spec_for(key)
             if spec is not None and spec.unit:
                 await var.write_attribute(ua.AttributeIds.Description,
                                         ua.DataValue(ua.Variant(ua.LocalizedText(spec.unit))))
             self._nodes[key] = var.nodeid
-        sim = await objects.add_object(ua.NodeId("Simulator", idx), ua.QualifiedName("Simulator", idx))
+        sim = await objects.add_object(_nid("Simulator", idx), ua.QualifiedName("Simulator", idx))
 
         @uamethod
         def inject(_parent: ua.NodeId, room: str, fault: str, value: str) -> bool:
@@ -162,10 +172,10 @@ class GatewaySimulator:
             self.plant.clear_faults(room or None)
             return True
 
-        await sim.add_method(ua.NodeId("Simulator/InjectFault", idx),
+        await sim.add_method(_nid("Simulator/InjectFault", idx),
                              ua.QualifiedName("InjectFault", idx), inject,
                              [ua.VariantType.String] * 3, [ua.VariantType.Boolean])
-        await sim.add_method(ua.NodeId("Simulator/ClearFaults", idx),
+        await sim.add_method(_nid("Simulator/ClearFaults", idx),
                              ua.QualifiedName("ClearFaults", idx), clear,
                              [ua.VariantType.String], [ua.VariantType.Boolean])
 
@@ -184,11 +194,12 @@ class GatewaySimulator:
                 skews[room] = self.plant.clock_skew_s(room)
             src = now + timedelta(seconds=skews[room]) if skews[room] else now
             if is_bad:
-                dv = ua.DataValue(ua.Variant(None), ua.StatusCode(ua.StatusCodes.BadSensorFailure),
-                                  SourceTimestamp=src, ServerTimestamp=now)
+                dv = ua.DataValue(ua.Variant(None), ua.StatusCode(ua.UInt32(ua.StatusCodes.BadSensorFailure)),
+                                  SourceTimestamp=_stamp(src), ServerTimestamp=_stamp(now))
                 self._last[key] = None
             else:
-                dv = ua.DataValue(_variant(key, value), SourceTimestamp=src, ServerTimestamp=now)
+                dv = ua.DataValue(_variant(key, value), SourceTimestamp=_stamp(src),
+                                  ServerTimestamp=_stamp(now))
                 self._last[key] = value
             await write(self._nodes[key], dv)
             self.writes += 1

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import replace
-from typing import Callable
+from typing import Callable, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -43,65 +43,65 @@ def _solve(free_jobs: list[Job], rooms: list[Room], hint: dict[str, Assignment],
     last_fixed = max((a.end for items in fixed.values() for a in items), default=0)
     horizon = max(max(j.release for j in free_jobs), max(r.available_from for r in rooms),
                   last_fixed) + sum(j.duration for j in free_jobs) + 1
-    per_room: dict[str, list] = {r.id: [m.NewFixedSizeIntervalVar(a.start, a.end - a.start,
+    per_room: dict[str, list] = {r.id: [m.new_fixed_size_interval_var(a.start, a.end - a.start,
                                                                    f"f_{a.job_id}")
                                         for a in fixed.get(r.id, [])] for r in rooms}
     lits: dict[tuple[str, str], cp_model.IntVar] = {}
     starts: dict[tuple[str, str], cp_model.IntVar] = {}
-    used = {r.id: m.NewBoolVar(f"u_{r.id}") for r in rooms}
+    used = {r.id: m.new_bool_var(f"u_{r.id}") for r in rooms}
     for rid, items in fixed.items():
         if items:
-            m.Add(used[rid] == 1)
+            m.add(used[rid] == 1)
     cost = []
     for j in free_jobs:
         options = []
-        end_j = m.NewIntVar(0, horizon, f"e_{j.id}")
+        end_j = m.new_int_var(0, horizon, f"e_{j.id}")
         for r in rooms:
             if not r.can_run(j):
                 continue
             d = r.duration(j)
             lo = max(j.release, r.available_from)
-            lit = m.NewBoolVar(f"x_{j.id}_{r.id}")
-            st = m.NewIntVar(lo, horizon - d, f"s_{j.id}_{r.id}")
-            per_room[r.id].append(m.NewOptionalIntervalVar(st, d, st + d, lit, f"i_{j.id}_{r.id}"))
-            m.Add(end_j == st + d).OnlyEnforceIf(lit)
-            m.AddImplication(lit, used[r.id])
+            lit = m.new_bool_var(f"x_{j.id}_{r.id}")
+            st = m.new_int_var(lo, horizon - d, f"s_{j.id}_{r.id}")
+            per_room[r.id].append(m.new_optional_interval_var(st, d, st + d, lit, f"i_{j.id}_{r.id}"))
+            m.add(end_j == st + d).only_enforce_if(lit)
+            m.add_implication(lit, used[r.id])
             lits[j.id, r.id], starts[j.id, r.id] = lit, st
             options.append(lit)
         if not options:
             return None
-        m.AddExactlyOne(options)
-        tard = m.NewIntVar(0, horizon, f"t_{j.id}")
-        m.Add(tard >= end_j - j.due)
+        m.add_exactly_one(options)
+        tard = m.new_int_var(0, horizon, f"t_{j.id}")
+        m.add(tard >= end_j - j.due)
         cost.append(W_TARD * j.priority * tard + end_j)
     for ivs in per_room.values():
         if len(ivs) > 1:
-            m.AddNoOverlap(ivs)
-    m.Minimize(sum(cost) + W_ROOM * sum(used.values()))
+            m.add_no_overlap(ivs)
+    m.minimize(sum(cost) + W_ROOM * sum(used.values()))
     for (jid, rid), lit in lits.items():
         h = hint.get(jid)
         on = h is not None and h.room == rid
-        m.AddHint(lit, on)
-        if on:
-            m.AddHint(starts[jid, rid], h.start)
+        m.add_hint(lit, on)
+        if on and h is not None:
+            m.add_hint(starts[jid, rid], h.start)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    if solver.Solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     by_room = {r.id: r for r in rooms}
     out = {}
     for (jid, rid), lit in lits.items():
-        if solver.Value(lit):
-            st = solver.Value(starts[jid, rid])
+        if solver.value(lit):
+            t0 = solver.value(starts[jid, rid])
             job = next(j for j in free_jobs if j.id == jid)
-            out[jid] = Assignment(jid, rid, st, st + by_room[rid].duration(job))
+            out[jid] = Assignment(jid, rid, t0, t0 + by_room[rid].duration(job))
     return out
 
 
 def _neighbourhood(plan: Schedule, rooms: list[Room], rng: random.Random, size: int,
-                   rank: int, late_rooms: list[str] = ()) -> list[Room]:
+                   rank: int, late_rooms: Sequence[str] = ()) -> list[Room]:
     """A seed room plus rooms sharing a capability: every other step a room with a late
     job (when there is one), else the ``rank``-th least-loaded room in use."""
     load: dict[str, int] = {}

@@ -61,7 +61,7 @@ class Outbox:
                 while not self._ordered and self._snap is None and not self._closed:
                     self._cv.wait()
                 if self._ordered:
-                    msg: tuple | None = self._ordered.popleft()
+                    msg: tuple = self._ordered.popleft()
                 elif self._snap is not None:
                     msg, self._snap = ("snap", self._snap), None
                 else:

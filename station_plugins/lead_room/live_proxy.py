@@ -14,6 +14,7 @@ started again with a bounded backoff.
 """
 from __future__ import annotations
 
+import builtins
 import itertools
 import logging
 import multiprocessing
@@ -250,17 +251,17 @@ class EngineView:
         return self._snap("flood", {"in_flood": False, "activations_window": 0,
                                     "window_s": 600.0, "flood_seconds": 0.0})
 
-    def chattering(self) -> list[str]:
+    def chattering(self) -> builtins.list[str]:
         return list(self._snap("chattering", []))
 
-    def stale(self) -> list[str]:
+    def stale(self) -> builtins.list[str]:
         return list(self._snap("stale", []))
 
     @property
     def maintenance_manual(self) -> dict[str, str]:
         return dict(self._snap("maintenance_manual", {}))
 
-    def ack_many(self, alarm_ids: list[str], user: str, comment: str = "") -> int:
+    def ack_many(self, alarm_ids: builtins.list[str], user: str, comment: str = "") -> int:
         return int(self.live.request("ack_many", list(alarm_ids), user, comment))
 
     def shelve(self, alarm_id: str, user: str, reason: str, duration_s: float = 900.0) -> None:
@@ -278,7 +279,7 @@ class EngineView:
     def return_to_service(self, alarm_id: str, user: str) -> None:
         self.live.request("return_to_service", alarm_id, user)
 
-    def set_definitions(self, definitions: list[Any]) -> None:
+    def set_definitions(self, definitions: builtins.list[Any]) -> None:
         self.live.request("set_definitions", list(definitions))
 
 

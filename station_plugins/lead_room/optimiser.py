@@ -37,10 +37,11 @@ def _solve_window(window: list[Job], rooms: list[Room], fixed: list[Assignment],
     per_room: dict[str, list] = {r.id: [] for r in rooms}
     x: dict[tuple[str, str], cp_model.IntVar] = {}
     s: dict[tuple[str, str], cp_model.IntVar] = {}
-    ends, tard_terms, used = [], [], {}
+    ends, tard_terms = [], []
+    used: dict[str, cp_model.IntVar] = {}
     for j in window:
         lits = []
-        end_j = m.NewIntVar(0, horizon, f"e_{j.id}")
+        end_j = m.new_int_var(0, horizon, f"e_{j.id}")
         for r in rooms:
             if not r.can_run(j):
                 continue
@@ -48,44 +49,44 @@ def _solve_window(window: list[Job], rooms: list[Room], fixed: list[Assignment],
             lo = max(j.release, busy_until[r.id])
             if lo + d > horizon:
                 continue
-            lit = m.NewBoolVar(f"x_{j.id}_{r.id}")
-            st = m.NewIntVar(lo, horizon - d, f"s_{j.id}_{r.id}")
-            iv = m.NewOptionalIntervalVar(st, d, st + d, lit, f"i_{j.id}_{r.id}")
+            lit = m.new_bool_var(f"x_{j.id}_{r.id}")
+            st = m.new_int_var(lo, horizon - d, f"s_{j.id}_{r.id}")
+            iv = m.new_optional_interval_var(st, d, st + d, lit, f"i_{j.id}_{r.id}")
             per_room[r.id].append(iv)
-            m.Add(end_j == st + d).OnlyEnforceIf(lit)
+            m.add(end_j == st + d).only_enforce_if(lit)
             x[j.id, r.id], s[j.id, r.id] = lit, st
             lits.append(lit)
-            u = used.setdefault(r.id, m.NewBoolVar(f"u_{r.id}"))
-            m.AddImplication(lit, u)
-        m.AddExactlyOne(lits)
-        t = m.NewIntVar(0, horizon, f"t_{j.id}")
-        m.Add(t >= end_j - j.due)
+            u = used.setdefault(r.id, m.new_bool_var(f"u_{r.id}"))
+            m.add_implication(lit, u)
+        m.add_exactly_one(lits)
+        t = m.new_int_var(0, horizon, f"t_{j.id}")
+        m.add(t >= end_j - j.due)
         tard_terms.append(j.priority * t)
         ends.append(end_j)
     for ivs in per_room.values():
         if len(ivs) > 1:
-            m.AddNoOverlap(ivs)
+            m.add_no_overlap(ivs)
     fixed_rooms = {a.room for a in fixed}
     room_cost = [u for rid, u in used.items() if rid not in fixed_rooms]
-    m.Minimize(W_TARD * sum(tard_terms) + W_ROOM * sum(room_cost) + sum(ends))
+    m.minimize(W_TARD * sum(tard_terms) + W_ROOM * sum(room_cost) + sum(ends))
     for (jid, rid), lit in x.items():
         h = hint.assignments.get(jid)
-        m.AddHint(lit, h is not None and h.room == rid)
+        m.add_hint(lit, h is not None and h.room == rid)
         if h is not None and h.room == rid:
-            m.AddHint(s[jid, rid], h.start)
+            m.add_hint(s[jid, rid], h.start)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = workers
-    status = solver.Solve(m)
+    status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {}
     out = {}
     for (jid, rid), lit in x.items():
-        if solver.Value(lit):
-            st = solver.Value(s[jid, rid])
+        if solver.value(lit):
+            t0 = solver.value(s[jid, rid])
             d = next(r for r in rooms if r.id == rid).duration(
                 next(j for j in window if j.id == jid))
-            out[jid] = Assignment(jid, rid, st, st + d)
+            out[jid] = Assignment(jid, rid, t0, t0 + d)
     return out
 
 

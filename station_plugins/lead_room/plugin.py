@@ -154,7 +154,7 @@ class LeadRoomStation(StationPlugin):
 
         ctx = self.ctx
         security, pki, opc = self._security()
-        st = ctx.store
+        st: Any = ctx.store   # the concrete Store: the live process opens its own on that file
         store = None if st is None else StoreTarget(st.db_path, st.station_id,
                                                     st.software_version, st.config_hash)
         endpoint = str(ctx.settings.get("endpoint") or opc.get("gateway_endpoint", ""))

@@ -128,6 +128,7 @@ def dispatch(jobs: Iterable[Job], rooms: list[Room], *, fixed: Iterable[Assignme
             key = (est, -atc_index(j, est, p_avg))
             if best is None or key < best[0]:
                 best = (key, j)
+        assert best is not None   # todo is not empty
         j = best[1]
 
         def finish(r: Room, j: Job = j) -> int:

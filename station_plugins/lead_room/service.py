@@ -74,6 +74,7 @@ class LeadRoomService:
             self.simulator = self.simulator_factory()
             await self.simulator.start()
             url = self.simulator.url
+        assert self.client_factory is not None, "an in-process service needs a client_factory"
         self.client = self.client_factory(url, on_values=self.monitor.on_values,
                                           on_state=self.monitor.on_state)
         await self.monitor.start()
@@ -106,7 +107,8 @@ class LeadRoomService:
             self.ctx.loop.submit(self._stop()).result(timeout=15)
         except Exception:  # noqa: BLE001 - shutdown must finish
             log.exception("lead-room service stop failed")
-        self.journal.close()
+        if self.journal is not None:
+            self.journal.close()
 
     @property
     def endpoint(self) -> str:

@@ -299,7 +299,7 @@ class AiChecker:
             text = v.reasons[0].removeprefix("AI not applicable: ")
             key = text.split(" (anomaly")[0]
             why[key] = why.get(key, 0) + 1
-        top = max(why, key=why.get)
+        top = max(why, key=lambda k: why[k])
         return f"{top} ({len(na)} of {len(verdicts)} slices)"
 
     def explain(self, volume_hu: np.ndarray, index: int, *, grid: int = 8,

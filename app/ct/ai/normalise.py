@@ -187,7 +187,7 @@ def edge_spread(a: np.ndarray, cx: float, cy: float, r_px: float, pixel_mm: floa
 def phantom_mask(g: np.ndarray) -> np.ndarray:
     """The phantom on the 1 mm grid: > -500 HU, opened by a 7 mm disc (a couch top or
     a thin line is not the phantom), the largest connected part."""
-    m = (g > -500.0).astype(np.uint8)
+    m: np.ndarray = (g > -500.0).astype(np.uint8)
     m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
     n, lab, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
     if n <= 1:

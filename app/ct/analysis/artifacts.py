@@ -76,7 +76,7 @@ def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
         return [], []
     r = int(15.0 / ctx.pixel_mm)
     meds = np.empty(len(inside))
-    for k, i in enumerate(inside):
+    for k, i in enumerate(inside.tolist()):
         cx, cy = ctx.centre(z_mm=float(ctx.pos[i]))
         x0, y0 = int(round(cx)), int(round(cy))
         meds[k] = _iq_mean(ctx.vol[i, y0 - r:y0 + r:2, x0 - r:x0 + r:2])
@@ -105,7 +105,7 @@ def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
     # body material differs, e.g. CatPhan CTP515 at +40 HU between +5 and +10 HU) or a
     # step between two levels (a module boundary with its partial-volume slices) is not
     level = max(6 * sigma, thr_hu)
-    kept = []
+    kept: list[tuple[int, int, float | None]] = []
     for a, b in runs:
         beyond = _beyond_levels(meds, a, b)
         if abs(beyond) > level and not _is_module(ctx, ctx.pos[inside[a]], ctx.pos[inside[b]]):
@@ -113,11 +113,11 @@ def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
         elif not _is_step(meds, a, b) and not _is_module(ctx, ctx.pos[inside[a]],
                                                           ctx.pos[inside[b]]):
             kept.append((a, b, None))
-    for a, b, beyond in kept:
+    for a, b, excess in kept:
         k = a + int(np.argmax(np.abs(resid[a:b + 1])))
         # on a module boundary the running median sits on the step: the band's amplitude is
         # its excursion beyond the nearer of the two body levels
-        amp = float(resid[k]) if beyond is None else beyond
+        amp = float(resid[k]) if excess is None else excess
         out.append(Artifact("band", round(amp, 2), {
             "slice_range": [int(inside[a]), int(inside[b])],
             "z_mm": [round(float(ctx.pos[inside[a]]), 2), round(float(ctx.pos[inside[b]]), 2)],
@@ -183,7 +183,8 @@ def attach_secondary(found: list[Artifact], ctx: Ctx) -> list[Artifact]:
     causes = [a for a in found if a.type in ("ring", "arc", "streak")]
     if not causes:
         return found
-    out, attach = [], {}
+    out: list[Artifact] = []
+    attach: dict[int, list[dict]] = {}
     r_ins = [math.hypot(*ps.insert_xy(i, 0.0)) for m in ctx.modules("sensitometry", "ct_number")
              for i in m["inserts"]]
     d_ins = max([float(i["diameter_mm"]) for m in ctx.modules("sensitometry", "ct_number")
@@ -217,8 +218,8 @@ def ct_shift(ctx: Ctx, thr_hu: float = 6.0) -> list[Artifact]:
     ins = ctx.cache.get("inserts", [])
     devs = [mean - float(i["nominal_hu"]) for _, i, _, mean, _ in ins
             if abs(float(i["nominal_hu"])) < 600]
-    if "uniform_centre_hu" in ctx.cache and _uniform(ctx) is not None:
-        devs.append(ctx.cache["uniform_centre_hu"] - float(_uniform(ctx)["background_hu"]))
+    if "uniform_centre_hu" in ctx.cache and (uni := _uniform(ctx)) is not None:
+        devs.append(ctx.cache["uniform_centre_hu"] - float(uni["background_hu"]))
     devs = [d for d in devs if math.isfinite(d)]   # ROIs a streak left unmeasured
     if len(devs) < 3:
         return []

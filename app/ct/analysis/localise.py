@@ -163,8 +163,8 @@ def locate_z(defn: dict, pos: np.ndarray, feats: SliceFeatures, thk: float) -> t
         return (mid - float(unif[0]["z_mm"]) if unif else mid), (0.5 if unif else 0.0)
     best: dict[float, int] = {}
     for c, prio in cands:
-        key = round(c * 2) / 2
-        best[key] = max(best.get(key, 0), prio)
+        zk = round(c * 2) / 2
+        best[zk] = max(best.get(zk, 0), prio)
     scored = sorted(((round(_z_score(defn, pos, obs_air, obs_high, feats.inside, c, feats.high_mm2), 6),
                       prio, c) for c, prio in best.items()), reverse=True)
     best_score, _, origin = scored[0]
@@ -306,7 +306,7 @@ def place(vol: np.ndarray, pos: np.ndarray, pixel_mm: float, thk: float, defn: d
     cache = {} if cache is None else cache
     bg = float(defn["background_hu"])
     radius_mm = float(defn["diameter_mm"]) / 2
-    key = ("features", bg, radius_mm)
+    key: tuple = ("features", bg, radius_mm)
     if key not in cache:
         cache[key] = slice_features(vol, pixel_mm, bg, radius_mm)
     feats = cache[key]

@@ -80,6 +80,7 @@ def mtf(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
         # insert edge (TTF) still gives the system MTF; the note says which was used
         return _mtf_from_edge(ctx, "bead/wire not visible above noise")
     item = items[0]
+    assert peak_at is not None  # set with the first used slice
     f, mtf_c, method = _mtf_from_psf(psf, pts_v, float(np.mean(noises)) / math.sqrt(len(used)), px,
                                      float(item["diameter_mm"]), bool(m["wires"]))
     # a point spread sampled by pixels as large as the point itself aliases (the curve is
@@ -138,7 +139,7 @@ def _mtf_raw(key: str, f_cm: np.ndarray, mtf_c: np.ndarray, level: float, where:
     return Raw(key, round(x, 3), "lp/cm", where, note)
 
 
-def _edge_mtf(ctx: Ctx, min_contrast: float = 500.0):
+def _edge_mtf(ctx: Ctx, min_contrast: float = 500.0) -> tuple[np.ndarray, np.ndarray, str] | None:
     """(f lp/mm, TTF, insert) of the highest-contrast insert edge, if one is strong enough."""
     ttfs = ctx.cache.get("ttf", {})
     if not ttfs:
@@ -148,7 +149,8 @@ def _edge_mtf(ctx: Ctx, min_contrast: float = 500.0):
     return (f, t, name) if c >= min_contrast else None
 
 
-def _bead_crop(img: np.ndarray, cx: float, cy: float, h: int, rr: np.ndarray, search: float):
+def _bead_crop(img: np.ndarray, cx: float, cy: float, h: int, rr: np.ndarray, search: float,
+               ) -> tuple[np.ndarray, float, float, tuple[int, int]] | None:
     x0, y0 = int(round(cx)), int(round(cy))
     win = img[y0 - h:y0 + h + 1, x0 - h:x0 + h + 1]
     if win.shape != rr.shape:
@@ -162,7 +164,7 @@ def _bead_crop(img: np.ndarray, cx: float, cy: float, h: int, rr: np.ndarray, se
     ring = crop[rr > 5.0]
     bg = float(np.median(ring))
     noise = float(1.4826 * np.median(np.abs(ring - bg)))
-    return crop - bg, bg, noise, (px0, py0)
+    return crop - bg, bg, noise, (int(px0), int(py0))
 
 
 def _fit_sigma(crops: list[np.ndarray], px: float) -> float:

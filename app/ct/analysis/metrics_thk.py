@@ -212,12 +212,12 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
             if any(line_hits_segment(s, a, b, off + 2) for s in streaks_by_slice.get(int(i), [])):
                 rejected.append(f"ramp {k}: crossed by a streak")
                 continue
-            got = _ramp_profile(img, ctx, m, ramp, nominal)
+            got: tuple | str = _ramp_profile(img, ctx, m, ramp, nominal)
             if isinstance(got, str):
                 rejected.append(f"ramp {k}: {got}")
                 continue
             found[k].append((int(i), *got))
-    vals, edges, used = [], [], set()
+    vals, edges, used = [], [], set[int]()
     for k, ramp in enumerate(m["ramps"]):
         if not found[k]:
             continue

@@ -35,7 +35,7 @@ def _as_dict(obj: Any) -> dict:
         if hasattr(obj, attr):
             return getattr(obj, attr)()
     from dataclasses import asdict, is_dataclass
-    if is_dataclass(obj):
+    if is_dataclass(obj) and not isinstance(obj, type):
         return asdict(obj)
     raise TypeError(f"cannot read phantom definition of type {type(obj).__name__}")
 

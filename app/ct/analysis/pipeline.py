@@ -248,13 +248,17 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
         if not cup and scale.is_hu:
             found.extend(art.ct_shift(ctx))
 
+    def do_bands_cupping_shift() -> None:
+        do_bands()
+        do_cupping_shift()
+
     steps = [
         ("streaks", do_streaks),
         ("CT numbers", lambda: add(hu.ct_numbers(ctx))),
         ("uniformity and noise", lambda: add(hu.uniformity_noise(ctx))),
         ("noise power spectrum", lambda: add(hu.nps(ctx))),
         ("rings", do_rings),
-        ("bands, cupping, CT shift", lambda: (do_bands(), do_cupping_shift())),
+        ("bands, cupping, CT shift", do_bands_cupping_shift),
         ("TTF", lambda: add(res.ttf(ctx))),
         ("MTF", lambda: add(res.mtf(ctx))),
         ("bar patterns", lambda: add(res.bar_patterns(ctx))),

@@ -73,8 +73,8 @@ class Localisation:
     @classmethod
     def from_dict(cls, d: dict) -> "Localisation":
         f = lambda v: math.nan if v is None else float(v)  # noqa: E731
-        return cls(centre_px=tuple(f(v) for v in d["centre_px"]),
-                   centre_mm=tuple(f(v) for v in d["centre_mm"]),
+        return cls(centre_px=(f(d["centre_px"][0]), f(d["centre_px"][1])),
+                   centre_mm=(f(d["centre_mm"][0]), f(d["centre_mm"][1])),
                    roll_deg=f(d["roll_deg"]), origin_slice=int(d["origin_slice"]),
                    origin_z_mm=f(d["origin_z_mm"]), confidence=float(d["confidence"]),
                    module_slices={k: int(v) for k, v in d.get("module_slices", {}).items()},

@@ -78,7 +78,7 @@ def fit_ssp(profile: np.ndarray, step: float, sigma: float, fwhm0: float, centre
     free = edge is None
 
     def unpack(x: np.ndarray) -> tuple[float, float, float, float, float]:
-        if free:
+        if edge is None:
             amp, c, a, frac, off = x
             return amp, c, a, frac * a, off
         amp, c, a, off = x

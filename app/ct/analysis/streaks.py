@@ -88,7 +88,7 @@ def streak_scan(ctx: Ctx, indices: list[int], z_thr: float = 12.0, ratio_thr: fl
         med = float(np.median(e))
         mad = 1.4826 * float(np.median(np.abs(e - med))) + 1e-9
         left = e.copy()
-        lines = []
+        lines: list[tuple] = []
         first = 0.0
         for _ in range(STREAK_MAX_DIRECTIONS):
             k = int(np.argmax(left))
@@ -208,7 +208,7 @@ def _profile_peak(ctx: Ctx, slices: list[int], angle_deg: float, offset_px: floa
 
 def _group_streaks(ctx: Ctx, hits: list) -> list[Artifact]:
     """One artifact per direction: hits clustered by angle (mod 180) over all slices."""
-    out = []
+    out: list[Artifact] = []
     if not hits:
         return out
     order = sorted(hits, key=lambda h: h[1])
@@ -242,7 +242,7 @@ def _group_streaks(ctx: Ctx, hits: list) -> list[Artifact]:
     return out
 
 
-def streak_exclusion(ctx: Ctx, idx, shape: tuple[int, int]) -> np.ndarray | None:
+def streak_exclusion(ctx: Ctx, idx: int | list[int] | np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
     """Pixels within STREAK_EXCLUDE_MM of a streak line on any of slices ``idx`` (None:
     no streak there): measurement ROIs leave them out (one cause, one finding)."""
     per = ctx.cache.get("streak_lines") or {}

@@ -40,7 +40,7 @@ def write_series(vol: np.ndarray, p: RenderParams, truth: dict, out: Path) -> li
         uid = generate_uid()
         meta.MediaStorageSOPInstanceUID = uid
         meta.TransferSyntaxUID = ExplicitVRLittleEndian
-        ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
+        ds = FileDataset("", {}, file_meta=meta, preamble=b"\0" * 128)
         ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, uid
         ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.FrameOfReferenceUID = study, series, frame
         ds.Modality = "CT"

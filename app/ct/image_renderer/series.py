@@ -8,6 +8,7 @@ import numpy as np
 
 from app.ct.image_renderer import catphan504 as cp
 from app.ct.image_renderer.params import RenderParams
+from app.ct.image_renderer.raster import Grid
 from app.ct.image_renderer.render import (AIR, Pose, add_beads, add_couch, add_ramps, kernel_mtf,
                                           make_grid, module_layers, nps_shape, overlap,
                                           slice_positions)
@@ -32,7 +33,7 @@ def _noise_filter(p: RenderParams, f: np.ndarray, n: int) -> np.ndarray:
     return np.sqrt(shape * (n * n) / max(total, 1e-30))   # white N(0,1) -> unit variance
 
 
-def _artifact_image(p: RenderParams, grid, k: int, centre: tuple[float, float]) -> np.ndarray:
+def _artifact_image(p: RenderParams, grid: Grid, k: int, centre: tuple[float, float]) -> np.ndarray:
     xs, ys = grid.centres()
     x, y = xs[None, :], ys[:, None]
     out = np.zeros((grid.n, grid.n))

@@ -12,6 +12,7 @@ import numpy as np
 
 from app.ct.image_renderer import catphan504 as cp
 from app.ct.image_renderer.params import RenderParams
+from app.ct.image_renderer.raster import Grid
 from app.ct.image_renderer.render import Pose, kernel_mtf, nps_shape
 
 
@@ -23,7 +24,7 @@ def _crossing(f: np.ndarray, m: np.ndarray, level: float) -> float | None:
     return float(f[i - 1] + (m[i - 1] - level) * (f[i] - f[i - 1]) / (m[i - 1] - m[i]))
 
 
-def build_truth(p: RenderParams, u: cp.Unit, grid, zs: np.ndarray, sds: list[float]) -> dict:
+def build_truth(p: RenderParams, u: cp.Unit, grid: Grid, zs: np.ndarray, sds: list[float]) -> dict:
     pose = Pose(p)
     tan_p, tan_y = math.tan(math.radians(p.pitch_deg)), math.tan(math.radians(p.yaw_deg))
 

@@ -58,7 +58,9 @@ def _smooth_1d(f: np.ndarray, tau: float, sigma: float) -> np.ndarray:
 def ring_image(spec: ArtifactSpec, p: SimParams, grid: Grid,
                rot_cx: float, rot_cy: float) -> tuple[np.ndarray, dict]:
     """Ring / arc from a bad channel; scaled so the ring's peak equals the amplitude."""
-    t0 = channel_to_radius(p, spec.channel) if spec.channel is not None else float(spec.radius_mm)
+    radius = channel_to_radius(p, spec.channel) if spec.channel is not None else spec.radius_mm
+    assert radius is not None  # ArtifactSpec: a ring has a channel or a radius_mm
+    t0 = float(radius)
     width = spec.width_mm or p.source_iso_mm * math.sin(math.radians(p.channel_pitch_deg))
     tau = grid.pixel_mm / 8
     t_axis, r_axis = _radial_axes(grid, rot_cx, rot_cy, tau)

@@ -38,7 +38,7 @@ class Grid:
     def ys(self) -> np.ndarray:
         return self.y0 + np.arange(self.ny) * self.pixel_mm
 
-    def box(self, xmin: float, xmax: float, ymin: float, ymax: float):
+    def box(self, xmin: float, xmax: float, ymin: float, ymax: float) -> tuple[slice, slice] | None:
         """Index slices (rows, cols) covering the mm box, or None if outside."""
         p = self.pixel_mm
         j0 = max(0, int(math.floor((xmin - self.x0) / p)))

@@ -18,13 +18,16 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
+
+if TYPE_CHECKING:
+    from app.adapters.dicom_net import StoreReport
 
 log = logging.getLogger(__name__)
 
 
 def push_series(paths: Sequence[Path | str], host: str, port: int, called_ae: str,
-                calling_ae: str = "SIMSCAN", *, tcp_nodelay: bool = True):  # noqa: ANN201
+                calling_ae: str = "SIMSCAN", *, tcp_nodelay: bool = True) -> StoreReport:
     """C-STORE ``paths`` (one association). Returns app.adapters.dicom_net.StoreReport;
     raises a PacsError subclass when the receiver is down or refuses us."""
     from app.adapters.dicom_net import PacsClient, PeerAddress
