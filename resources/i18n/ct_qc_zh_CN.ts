@@ -184,7 +184,7 @@
     </message>
 </context>
 <context>
-    <name>IntakeWiringMixin</name>
+    <name>IntakeController</name>
     <message>
         <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="86" />
         <source>any calling AE</source>
@@ -372,7 +372,7 @@
     </message>
 </context>
 <context>
-    <name>ResultActionsMixin</name>
+    <name>ResultActions</name>
     <message>
         <location filename="../../station_plugins/ct_qc/ui_actions.py" line="27" />
         <source>Analyse the series first; only an analysed result can become the baseline.</source>
