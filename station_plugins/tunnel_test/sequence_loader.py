@@ -7,6 +7,8 @@ a file that fails validation is ever run.
 from __future__ import annotations
 
 import importlib
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -286,8 +288,33 @@ def limits_digest(seq_steps: Iterable[Step]) -> str:
                          for s in seq_steps for m in s.measurements])
 
 
+_CACHE: OrderedDict[tuple, Sequence] = OrderedDict()
+_CACHE_SIZE = 16
+_CACHE_LOCK = threading.Lock()
+
+
 def parse_sequence(text: str, file: str = "<text>", *,
                    known_drivers: Iterable[str] | None = None) -> Sequence:
+    """Parse and validate ``text``. A text that validated before (same bytes, same file
+    name, same driver list) is not parsed again: the console loads the same released
+    file at every start and list refresh, and parsing is CPU work that competes with
+    the GUI thread for the interpreter. Sequences are immutable; errors are not cached."""
+    key = (sha256_hex(text), file,
+           None if known_drivers is None else frozenset(known_drivers))
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    seq = _parse(text, file, key[2])
+    with _CACHE_LOCK:
+        _CACHE[key] = seq
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return seq
+
+
+def _parse(text: str, file: str, known_drivers: Iterable[str] | None) -> Sequence:
     try:
         raw = load_with_lines(text)
     except YamlLineError as exc:
