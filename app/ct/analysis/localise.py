@@ -276,8 +276,8 @@ def insert_rms(img: np.ndarray, cx: float, cy: float, pixel_mm: float, m: dict,
     from app.ct.analysis.roi import circle_stats
     nom, meas = [], []
     for i in ring_items(m):
-        x, y = ps.insert_xy(i, roll)
-        mean, _ = circle_stats(img, cx + x / pixel_mm, cy + y / pixel_mm,
+        ix, iy = ps.insert_xy(i, roll)
+        mean, _ = circle_stats(img, cx + ix / pixel_mm, cy + iy / pixel_mm,
                                0.3 * i["diameter_mm"] / pixel_mm)
         nom.append(float(i["nominal_hu"]))
         meas.append(mean)
