@@ -50,8 +50,8 @@ class ValueScale:
         out += np.float32(self.intercept)
         return out
 
-    def as_dict(self) -> dict:
-        d = {"units": "HU" if self.is_hu else "not HU", "air": round(self.air, 6),
+    def as_dict(self) -> dict[str, object]:
+        d: dict[str, object] = {"units": "HU" if self.is_hu else "not HU", "air": round(self.air, 6),
              "body": round(self.body, 6)}
         if self.rescale_type:
             d["rescale_type"] = self.rescale_type
