@@ -177,7 +177,7 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
     progress(0.02, "locating the phantom")
     loc_cache: dict = {}
     if phantom == "auto":
-        pl = loc.auto_place(vol, pos, px, thk, ps.available(), cache=loc_cache)
+        pl = loc.auto_place(vol, pos, px, thk, ps.available(), cache=loc_cache, calibrated=scale.is_hu)
     else:
         defn = ps.load(phantom)
         pl = loc.place(vol, pos, px, thk, defn, cache=loc_cache)
