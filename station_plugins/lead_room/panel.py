@@ -25,6 +25,7 @@ from station_plugins.lead_room.ui_gantt import GanttView
 from station_plugins.lead_room.ui_overview import RoomOverview
 from station_plugins.lead_room.ui_reports import ChecklistView, ReportsView
 from station_plugins.lead_room.ui_texts import alarm_text
+from widgets.lazy_page import LazyPage, build_when_idle
 from widgets.state_style import NOTICE_COLORS, PRIORITY_COLORS
 
 
@@ -53,8 +54,13 @@ class LeadRoomPanel(QWidget):
         self.tabs.setObjectName("leadroom_tabs")
         self.overview = RoomOverview(self)
         self.overview.sig_room_clicked.connect(self.open_room)
-        self.detail = RoomDetail(self)
-        self.alarms = AlarmPanel(service, self, report=self.show_error)
+        # the room detail (three trend plots) and the alarm tables are built when first
+        # needed or in idle moments after the panel appeared (opening it froze the window)
+        self._detail_page: LazyPage[RoomDetail] = LazyPage(RoomDetail, self,
+                                                           "leadroom_detail_page")
+        self._alarms_page: LazyPage[AlarmPanel] = LazyPage(
+            lambda parent: AlarmPanel(service, parent, report=self.show_error), self,
+            "leadroom_alarms_page")
         self.gantt = GanttView(self, on_move=self.move_job)
         self.reports = ReportsView(service, self)
         self.checklist = ChecklistView(service, self)
@@ -73,8 +79,8 @@ class LeadRoomPanel(QWidget):
         bar.addWidget(self.schedule_info, 1)
         sl.addLayout(bar)
         sl.addWidget(self.gantt, 1)
-        for w in (self.overview, self.detail, self.alarms, sched_box, self.reports,
-                  self.checklist):
+        for w in (self.overview, self._detail_page, self._alarms_page, sched_box,
+                  self.reports, self.checklist):
             self.tabs.addTab(w, "")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -100,6 +106,15 @@ class LeadRoomPanel(QWidget):
         self._notice_text = ""
         self.retranslate_ui()
         self.refresh()
+        build_when_idle([self._alarms_page, self._detail_page])
+
+    @property
+    def detail(self) -> RoomDetail:
+        return self._detail_page.content()
+
+    @property
+    def alarms(self) -> AlarmPanel:
+        return self._alarms_page.content()
 
     # --- language ----------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
@@ -253,7 +268,7 @@ class LeadRoomPanel(QWidget):
             keys = [k for k in h.keys() if k.startswith(room + "/")]
             history = h.query(keys, t1 - 3600, t1, max_points=600)
         self.detail.show_room(room, history)
-        self.tabs.setCurrentWidget(self.detail)
+        self.tabs.setCurrentWidget(self._detail_page)
         self.detail.update_values(self.service.monitor.room_values(room))
 
     def set_plan(self, jobs: list[scheduling.Job], sched: scheduling.Schedule) -> None:
