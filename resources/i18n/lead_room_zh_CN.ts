@@ -291,6 +291,36 @@
         <source>Sign checklist...</source>
         <translation>签署检查表…</translation>
     </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>Pre-shift safety checklist: %1</source>
+        <translation>班前安全检查表：%1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>All %1 items checked and OK.</source>
+        <translation>全部 %1 项已检查，均合格。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>NOT all items OK (%1 of %2): %3</source>
+        <translation>未全部合格（%2 项中 %1 项不合格）：%3</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>Remarks: %1</source>
+        <translation>备注：%1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>Verified: I performed these checks myself, before this shift</source>
+        <translation>已验证：本人已在本班前亲自完成以上检查</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>Checklist %1 signed: %2</source>
+        <translation>检查表 %1 已签署：%2</translation>
+    </message>
 </context>
 <context>
     <name>LeadRoomPanel</name>
