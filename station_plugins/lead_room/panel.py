@@ -21,7 +21,7 @@ from app.runtime.notifier import Notice
 from station_plugins.lead_room import jobs_io, scheduling
 from station_plugins.lead_room.ui_alarms import AlarmPanel
 from station_plugins.lead_room.ui_detail import RoomDetail
-from station_plugins.lead_room.ui_gantt import GanttView
+from station_plugins.lead_room.ui_gantt import GanttLegend, GanttView
 from station_plugins.lead_room.ui_overview import RoomOverview
 from station_plugins.lead_room.ui_reports import ChecklistView, ReportsView
 from station_plugins.lead_room.ui_texts import alarm_text
@@ -76,8 +76,11 @@ class LeadRoomPanel(QWidget):
             self.schedule_buttons[name] = b
         self.schedule_info = QLabel("", sched_box)
         self.schedule_info.setObjectName("leadroom_schedule_info")
+        self.schedule_info.setWordWrap(True)
         bar.addWidget(self.schedule_info, 1)
         sl.addLayout(bar)
+        self.gantt_legend = GanttLegend(sched_box)
+        sl.addWidget(self.gantt_legend)
         sl.addWidget(self.gantt, 1)
         for w in (self.overview, self._detail_page, self._alarms_page, sched_box,
                   self.reports, self.checklist):
@@ -276,12 +279,21 @@ class LeadRoomPanel(QWidget):
         mt = scheduling.metrics(sched, jobs)
         self.schedule_info.setText(
             self.tr("%1: %2 jobs in %3 rooms, utilisation %4, late %5, tardiness %6 min")
-            .replace("%1", sched.method).replace("%2", str(mt["jobs"]))
+            .replace("%1", self.method_text(sched.method)).replace("%2", str(mt["jobs"]))
             .replace("%3", str(mt["rooms_used"])).replace("%4", f"{mt['utilisation']:.0%}")
             .replace("%5", str(mt["late_jobs"])).replace("%6", str(mt["tardiness_min"])))
         self.gantt.set_schedule([r.id for r in self.rooms],
                                 list(sched.assignments.values()),
-                                {j.id: j.due for j in jobs})
+                                {j.id: j.due for j in jobs}, {j.id: j for j in jobs})
+
+    def method_text(self, method: str) -> str:
+        """The planning method in words ("dispatch+override": the rule plan, moved by hand)."""
+        base, _, rest = method.partition("+")
+        text = {"fifo": self.tr("First come, first served"),
+                "dispatch": self.tr("Priority dispatch plan"),
+                "cp-sat": self.tr("Optimised plan (CP-SAT)"),
+                "replan": self.tr("Re-plan after a room went down")}.get(base, base)
+        return text + (self.tr(", moved by hand") if "override" in rest else "")
 
     def plan_demo(self) -> None:
         jobs = jobs_io.generate_day(150, rooms=len(self.rooms))
