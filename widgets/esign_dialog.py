@@ -25,7 +25,8 @@ from typing import Any, Callable, Sequence
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
+                               QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
 from app.core.errors import PharosError
 from widgets.message_bar import MessageBar
@@ -99,6 +100,8 @@ class SignatureDialog(QDialog):
         self.hash_label.setWordWrap(True)
         self.meaning_combo = QComboBox(self)
         self.meaning_combo.setObjectName("signature_meaning")
+        self.meaning_combo.setSizePolicy(QSizePolicy.Policy.Expanding,
+                                         QSizePolicy.Policy.Fixed)   # a long meaning fits
         for m in meanings:
             self.meaning_combo.addItem(self._meaning_label(m), m)
         if default_meaning is not None and default_meaning in meanings:

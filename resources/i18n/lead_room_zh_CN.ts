@@ -321,6 +321,11 @@
         <source>Checklist %1 signed: %2</source>
         <translation>检查表 %1 已签署：%2</translation>
     </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>; </source>
+        <translation>；</translation>
+    </message>
 </context>
 <context>
     <name>LeadRoomPanel</name>

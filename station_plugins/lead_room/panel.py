@@ -111,6 +111,11 @@ class LeadRoomPanel(QWidget):
         self.refresh()
         build_when_idle([self._alarms_page, self._detail_page])
 
+    def screenshot_ready(self) -> bool:
+        """`pharos screenshot lead_room` waits for this: connected, rooms on the overview."""
+        st = self.service.monitor.connection
+        return bool(st is not None and st.connected and self.overview.tiles)
+
     @property
     def detail(self) -> RoomDetail:
         return self._detail_page.content()

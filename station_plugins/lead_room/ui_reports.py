@@ -194,7 +194,7 @@ class ChecklistView(QWidget):
         else:
             summary = self.tr("NOT all items OK (%1 of %2): %3").replace(
                 "%1", str(len(bad))).replace("%2", str(len(content["items"]))).replace(
-                "%3", "; ".join(bad))
+                "%3", self.tr("; ").join(bad))
         if content.get("remarks"):
             summary += "\n" + self.tr("Remarks: %1").replace("%1", content["remarks"])
         return title, summary
