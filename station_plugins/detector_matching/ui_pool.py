@@ -83,6 +83,8 @@ class PoolView(QWidget):
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setRowCount(pool.size)
         cols = [I.COLUMN_INDEX[c] for c in SHOWN]
+        values = np.round(pool.values[:, cols], 4).tolist()    # one call, not one per cell
+        self.table.setUpdatesEnabled(False)
         for r in range(pool.size):
             serial = pool.serials[r]
             slot = placed.get(serial)
@@ -94,12 +96,15 @@ class PoolView(QWidget):
                 if c == 3 and slot is None and placed:
                     item.setData(Qt.ItemDataRole.UserRole, "spare")
                 self.table.setItem(r, c, item)
-            for k, ci in enumerate(cols):
+            for k, value in enumerate(values[r]):
                 item = QTableWidgetItem()
-                item.setData(Qt.ItemDataRole.DisplayRole, float(np.round(pool.values[r, ci], 4)))
+                item.setData(Qt.ItemDataRole.DisplayRole, value)
                 self.table.setItem(r, 4 + k, item)
         self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(60)     # widths from 60 rows, not all of them
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setUpdatesEnabled(True)
         self._show_excluded(pool)
 
     def _show_excluded(self, pool) -> None:  # noqa: ANN001

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHeade
 
 from app.core.measurement import Verdict
 from app.ct.ai.preprocess import CLASSES
+from app.ct.names import artifact_name, measurement_name
+from app.ui.i18n import current_language
 from station_plugins.image_review.ui_texts import class_text
 from widgets.state_style import NOTICE_COLORS, verdict_color
 from widgets.verdict_badge import VerdictBadge, verdict_text
@@ -182,20 +184,21 @@ class PhysicsView(QGroupBox):
         verdict = phys.get("verdict")
         self.badge.set_verdict(verdict if verdict in Verdict.__members__ else None)
         rows = []
+        lang = current_language()
         for a in phys.get("artifacts", []):
             amp = a.get("amplitude_hu")
-            rows.append((self.tr("%1 artifact").replace("%1", str(a.get("type"))),
+            rows.append((artifact_name(str(a.get("type")), lang),
                          "" if amp is None else f"{amp:+.1f} HU", a.get("verdict")))
         shown = set()
         for m in phys.get("measurements", []):
-            if m.get("verdict") in ("WARN", "FAIL", "ERROR"):
+            if m.get("verdict") in OUTSIDE:
                 v = m.get("value")
                 shown.add(m.get("key"))
-                rows.append((str(m.get("key")), "–" if v is None else
+                rows.append((measurement_name(str(m.get("key")), lang), "–" if v is None else
                              f"{v:.4g} {m.get('unit') or ''}".strip(), m.get("verdict")))
         for key in phys.get("failed", []):      # CT QC hand-off: keys of failed measurements
             if key not in shown:
-                rows.append((str(key), "–", "FAIL"))
+                rows.append((measurement_name(str(key), lang), "–", "FAIL"))
         self.table.setRowCount(len(rows))
         for r, (what, value, v) in enumerate(rows):
             for c, text in enumerate((what, value, verdict_text(v) if v else "")):
@@ -215,17 +218,37 @@ class PhysicsView(QGroupBox):
         elif not phys:
             text = self.tr("No physics verdict was recorded with this item.")
         else:
-            n_meas = len(phys.get("measurements", [])) or len(phys.get("failed", []))
-            text = self.tr("Measurements: %1, artifacts: %2. Listed: what is outside its "
-                           "limits.").replace("%1", str(n_meas)).replace(
-                "%2", str(len(phys.get("artifacts", []))))
+            text = "\n".join(self.summary_lines(phys))
         self.summary_label.setText(text)
         self._fill()
+
+    def summary_lines(self, phys: dict) -> list[str]:
+        """What the counts mean: measurements *outside their limits* (all measurements
+        known: "n of m"; the CT QC hand-off carries only the failed ones), artifact checks
+        and how many found something, and what the table lists."""
+        measured = phys.get("measurements")
+        if measured:
+            outside = sum(1 for m in measured if m.get("verdict") in OUTSIDE)
+            first = self.tr("Measurements outside their limits: %1 of %2").replace(
+                "%1", str(outside)).replace("%2", str(len(measured)))
+        else:
+            first = self.tr("Measurements outside their limits: %1").replace(
+                "%1", str(len(phys.get("failed", []))))
+        artifacts = phys.get("artifacts", [])
+        found = sum(1 for a in artifacts if a.get("verdict") not in (None, "PASS"))
+        return [first,
+                self.tr("Artifact checks: %1, with a finding: %2").replace(
+                    "%1", str(len(artifacts))).replace("%2", str(found)),
+                self.tr("The table lists every measurement outside its limits and every "
+                        "artifact check.")]
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
+
+
+OUTSIDE = ("WARN", "FAIL", "ERROR")
 
 
 def _qcolor(text: str) -> Any:
