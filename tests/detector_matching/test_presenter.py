@@ -98,3 +98,19 @@ def test_batch_texts():
 def test_numbers():
     assert P.fmt(None) == P.fmt(float("nan")) == "-"
     assert P.fmt(0.12345) == "0.123" and P.fmt(0.012345, pct=True) == "1.23\u00a0%"
+
+
+def test_every_text_of_the_panel_is_in_the_chinese_catalogue():
+    """The presenter and the sub-widgets translate in the panel's context through a
+    function lupdate does not see: this keeps their texts in the catalogue."""
+    from pathlib import Path
+
+    from tests.catalogue_check import missing_texts
+
+    root = Path(__file__).resolve().parents[2]
+    folder = root / "station_plugins" / "detector_matching"
+    modules = [folder / "presenter.py", folder / "panel.py", folder / "ui_pool.py",
+               *sorted(folder.glob("ui_*.py"))]
+    assert missing_texts(root / "resources" / "i18n" / "detector_matching_zh_CN.ts",
+                         modules, {"tr": "DetectorMatchingPanel",
+                                   "dm_tr": "DetectorMatchingPanel"}) == []
