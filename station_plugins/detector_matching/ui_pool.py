@@ -71,8 +71,12 @@ class PoolView(QWidget):
             self._retranslate_shown()
 
     def _headers(self) -> list[str]:
+        indicators = {"agg_linearity_mean": self.tr("linearity"),
+                      "agg_afterglow_mean": self.tr("afterglow"),
+                      "agg_spectral_mean": self.tr("spectral"),
+                      "agg_noise_mean": self.tr("noise"), "agg_drift_mean": self.tr("drift")}
         return [self.tr("Serial"), self.tr("Lot"), self.tr("Tested"), self.tr("Slot")] + \
-            [c.replace("agg_", "").replace("_mean", "") for c in SHOWN]
+            [indicators[c] for c in SHOWN]
 
     def _retranslate_shown(self) -> None:
         """Language change: headers and the 'spare' marks and reasons are asked again (the
