@@ -1,19 +1,20 @@
 """The two verdicts side by side: AI scores as a bar list, the physics verdict with its
-artifacts and the measurements outside their limits; disagreements are highlighted."""
+artifacts and the measurements outside their limits (a QTableView on an item model);
+disagreements are highlighted."""
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHeaderView, QLabel,
-                               QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+                               QProgressBar, QTableView, QVBoxLayout, QWidget)
 
 from app.core.measurement import Verdict
 from app.ct.ai.preprocess import CLASSES
 from app.ct.names import artifact_name, measurement_name
 from app.ui.i18n import current_language
 from station_plugins.image_review.ui_texts import class_text
+from widgets.rows_model import Cell, RowsModel
 from widgets.state_style import NOTICE_COLORS, verdict_color
 from widgets.verdict_badge import VerdictBadge, verdict_text
 
@@ -154,7 +155,10 @@ class PhysicsView(QGroupBox):
         self.summary_label = QLabel(self)
         self.summary_label.setObjectName("review_physics_summary")
         self.summary_label.setWordWrap(True)
-        self.table = QTableWidget(0, 3, self)
+        self.table = _FindingsTable(self)
+        self.model_ = RowsModel(lambda: [self.tr("Finding"), self.tr("Value"),
+                                         self.tr("Verdict")], _finding_cell, self)
+        self.table.setModel(self.model_)
         self.table.setObjectName("review_physics_table")
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -199,19 +203,11 @@ class PhysicsView(QGroupBox):
         for key in phys.get("failed", []):      # CT QC hand-off: keys of failed measurements
             if key not in shown:
                 rows.append((measurement_name(str(key), lang), "–", "FAIL"))
-        self.table.setRowCount(len(rows))
-        for r, (what, value, v) in enumerate(rows):
-            for c, text in enumerate((what, value, verdict_text(v) if v else "")):
-                cell = QTableWidgetItem(text)
-                if c == 2 and v:
-                    cell.setForeground(Qt.GlobalColor.white)
-                    cell.setBackground(_qcolor(verdict_color(v)))
-                self.table.setItem(r, c, cell)
+        self.model_.set_rows(enumerate(rows))
 
     def retranslate_ui(self) -> None:
         self.setTitle(self.tr("Physics verdict (CT QC)"))
-        self.table.setHorizontalHeaderLabels([self.tr("Finding"), self.tr("Value"),
-                                              self.tr("Verdict")])
+        self.model_.retranslate()
         phys = self._item.physics if self._item is not None else {}
         if self._item is None:
             text = ""
@@ -251,7 +247,17 @@ class PhysicsView(QGroupBox):
 OUTSIDE = ("WARN", "FAIL", "ERROR")
 
 
-def _qcolor(text: str) -> Any:
-    from PySide6.QtGui import QColor
+def _finding_cell(row: tuple, c: int) -> Cell:
+    """(finding, value, verdict) -> the cell of column ``c``; the verdict coloured."""
+    what, value, v = row
+    if c == 0:
+        return Cell(what, tip=what)
+    if c == 1:
+        return Cell(value, align_right=True)
+    return Cell(verdict_text(v) if v else "", background=verdict_color(v) if v else None,
+                foreground="#ffffff" if v else None)
 
-    return QColor(text)
+
+class _FindingsTable(QTableView):
+    def rowCount(self) -> int:  # noqa: N802 - the old QTableWidget name, kept for callers
+        return self.model().rowCount()
