@@ -151,6 +151,7 @@ def _header(ds: Any) -> dict:
         "scan_options": _joined(_f(ds, "ScanOptions")),
         "nominal_slice_thickness_mm": num("SliceThickness"),
         "reconstruction_diameter_mm": num("ReconstructionDiameter"),
+        "rescale_type": _f(ds, "RescaleType"),   # HU, or other units (e.g. US, MGML)
         # fan-beam geometry (maps a ring radius to a detector channel)
         "distance_source_to_patient_mm": num("DistanceSourceToPatient"),
         "distance_source_to_detector_mm": num("DistanceSourceToDetector"),

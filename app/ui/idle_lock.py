@@ -1,5 +1,5 @@
-"""Idle lock: an application event filter tracks activity; after the configured time the
-window is covered by a lock screen. The panels stay as they are underneath.
+"""Idle lock: an event filter on the top-level windows tracks activity; after the
+configured time the window is covered by a lock screen. The panels stay as they are underneath.
 
 Unlock needs the same user's password (``session.unlock(password)``), or an
 administrator's credentials (``auth.authenticate`` + admin role), which hands the
@@ -11,7 +11,8 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QApplication, QFormLayout, QFrame, QGroupBox, QHBoxLayout,
+from PySide6.QtGui import QGuiApplication, QWindow
+from PySide6.QtWidgets import (QFormLayout, QFrame, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from app.core.errors import AuthError, PharosError
@@ -25,7 +26,13 @@ ACTIVITY_EVENTS = frozenset({
 
 
 class IdleWatcher(QObject):
-    """Emits ``sig_idle`` once after ``idle_seconds`` without user input."""
+    """Emits ``sig_idle`` once after ``idle_seconds`` without user input.
+
+    The filter sits on the top-level windows (``QWindow``: the main window, dialogs,
+    menus), where the platform delivers every mouse, key, wheel and touch event before
+    Qt dispatches it to a widget. An application-wide filter would run Python for every
+    event of every widget (paint, layout, polish...) and doubled the time to build a
+    station panel."""
 
     sig_idle = Signal()
 
@@ -43,17 +50,33 @@ class IdleWatcher(QObject):
         self._timer.timeout.connect(self._check)
 
     def start(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.focusWindowChanged.connect(self._watch)     # a dialog / menu opens
+        self._watch_all()
         self.reset()
         self._timer.start()
 
     def stop(self) -> None:
         self._timer.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            try:
+                app.focusWindowChanged.disconnect(self._watch)
+            except (RuntimeError, TypeError):
+                pass
+            for window in QGuiApplication.topLevelWindows():
+                window.removeEventFilter(self)
+
+    def _watch_all(self) -> None:
+        if isinstance(QGuiApplication.instance(), QGuiApplication):
+            for window in QGuiApplication.topLevelWindows():
+                self._watch(window)
+
+    def _watch(self, window: QWindow | None) -> None:
+        # installing twice is harmless (Qt keeps one entry per filter object)
+        if window is not None:
+            window.installEventFilter(self)
 
     def reset(self) -> None:
         self._last = time.monotonic()
@@ -72,6 +95,7 @@ class IdleWatcher(QObject):
         return False
 
     def _check(self) -> None:
+        self._watch_all()              # windows created since (the main window on show)
         if not self._fired and self.idle_for() >= self.idle_seconds:
             self._fired = True
             self.sig_idle.emit()

@@ -1,7 +1,9 @@
 """StationHost: the launcher list on the left and the station pages on the right.
 
 It knows stations only through the contract: ``info`` and ``create_panel(parent)``.
-Panels are created on first open. A station that is unavailable (failed import or
+Panels are created on first open. A language switch retranslates only the panel on
+screen; a hidden panel gets its ``LanguageChange`` when it is next shown (retranslating
+every created panel at once froze the window for half a second). A station that is unavailable (failed import or
 construction) or whose ``create_panel`` raises gets a clear page with its error; the
 workstation keeps running.
 """
@@ -12,7 +14,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QPlainTextEdit, QScrollArea, QSizePolicy, QStackedWidget,
                                QVBoxLayout, QWidget)
@@ -266,6 +268,7 @@ class StationHost(QWidget):
             self.stack.addWidget(page)
         self._drop_stale_denied(keep=page)
         self.stack.setCurrentWidget(page)
+        self._deliver_language_change(page)
         if not isinstance(page, StationStatusPage):
             self.sig_station_opened.emit(entry.id)
 
@@ -321,8 +324,28 @@ class StationHost(QWidget):
             return StationStatusPage("unavailable", entry, entry.error, entry.detail, self.stack)
         if not panel.objectName():
             panel.setObjectName(f"{entry.id}_panel")
+        panel.installEventFilter(self)       # LanguageChange waits while it is hidden
         freeze_long_lived(count=False)   # the panel lives as long as the window: short GC pauses
         return panel
+
+    PENDING_LANGUAGE = "pharos_language_change_pending"
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """A hidden panel keeps its LanguageChange (and its children's) for later."""
+        if event.type() == QEvent.Type.LanguageChange and obj is not \
+                self.stack.currentWidget() and obj in self._pages.values():
+            obj.setProperty(self.PENDING_LANGUAGE, True)
+            return True
+        return super().eventFilter(obj, event)
+
+    def _deliver_language_change(self, page: QWidget) -> None:
+        if page.property(self.PENDING_LANGUAGE):
+            page.setProperty(self.PENDING_LANGUAGE, False)
+            QCoreApplication.sendEvent(page, QEvent(QEvent.Type.LanguageChange))
+
+    def language_change_pending(self, station_id: str) -> bool:
+        page = self._pages.get(station_id)
+        return bool(page is not None and page.property(self.PENDING_LANGUAGE))
 
     def retranslate_ui(self) -> None:
         for row, entry in enumerate(self.entries):

@@ -73,6 +73,14 @@ IMG_ARTIFACTS = [
 ]
 
 
+# values that are not HU (issue 15: direct-density reconstructions, rescale offset / scale)
+IMG_UNITS = [
+    ("units mu_per_cm (linear attenuation, RescaleType US)", dict(output_units="mu_per_cm")),
+    ("units density_mg_ml (direct density, bilinear 0.85)", dict(output_units="density_mg_ml")),
+    ("units rescale x0.5 (RescaleType HU, values not HU)", dict(hu_scale=0.5)),
+]
+
+
 # ---------------------------------------------------------------- the station simulator
 def sim_write(folder: Path, seed: int, d: dict | None = None, arts: tuple = ()) -> dict:
     from app.ct.simulator import ArtifactSpec, SimParams, simulate_series, write_dicom_series
@@ -228,6 +236,16 @@ def run_renderer(name: str, n_clean: int, tmp: Path, n_pl: int) -> Tally:
                 t.t_pl.append(s[0])
                 t.cpu_pairs.append((CPU[str(folder)], s[1]))
                 pl_done += 1
+    if name == "image renderer":   # values that are not HU: clean series, judged the same way
+        for j, (label, kw) in enumerate(IMG_UNITS):
+            folder = tmp / f"{name}_units{j}"
+            truth = render_series(RenderParams(noise_sd_hu=15.0, roll_deg=-15.0, seed=650 + j, **kw), folder)
+            r, dt = analyse(folder)
+            t.add_clean(label, r, dt, truth)
+            units_ok = (r.inputs.get("pixel_values", {}).get("units") == "not HU"
+                        and not r.localisation.missing_modules
+                        and r.measurement("ct_number.teflon").verdict.value == "SKIP")
+            t.lines[-1] += "" if units_ok else "  <- NOT localised / judged as HU"
     cases = IMG_ARTIFACTS if name == "image renderer" else SIM_ARTIFACTS
     for j, (label, kind, where, kw) in enumerate(cases):
         folder = tmp / f"{name}_case{j}"

@@ -8,6 +8,8 @@ the real MainWindow, offscreen. A 5 ms QTimer beats on the GUI thread; for each 
 the longest gap between two beats (minus the 5 ms period) is the stall the operator
 feels. "loaded": one CPU-bound process per core runs at the same time (a workstation is
 never quiet: DICOM receiver, sync, the lead-room live process share the cores).
+HEARTBEAT_SAMPLE_MS=30: a watchdog thread prints the GUI thread's Python stacks while
+its beat is more than 30 ms late (where a stall comes from), per action, on stderr.
 Goal: < 100 ms for every action in both conditions. Numbers go in docs/ui.md; tests never
 assert times.
 """
@@ -28,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 PERIOD_MS = 5
 PROFILE = os.environ.get("HEARTBEAT_PROFILE", "")   # an action name part: cProfile it
+SAMPLE_MS = float(os.environ.get("HEARTBEAT_SAMPLE_MS", "0") or 0)  # >0: sample stalls
 
 
 def _burn(stop) -> None:  # noqa: ANN001
@@ -37,6 +40,54 @@ def _burn(stop) -> None:  # noqa: ANN001
             x = (x * 1103515245 + 12345) & 0x7FFFFFFF
 
 
+class StallSampler:
+    """A watchdog thread: while the GUI thread's beat is late by more than ``SAMPLE_MS``,
+    it records the GUI thread's Python stack every few ms (what runs during a stall)."""
+
+    def __init__(self, beat: "Heartbeat") -> None:
+        import collections
+        import threading
+
+        self.beat = beat
+        self.main_id = threading.main_thread().ident
+        self.counts: collections.Counter = collections.Counter()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        import threading
+        import traceback
+
+        while not self.stop.wait(0.004):
+            late = (time.perf_counter() - self.beat.last) * 1000 - PERIOD_MS
+            if late < SAMPLE_MS:
+                continue
+            frames = sys._current_frames()
+            frame = frames.get(self.main_id)
+            if frame is None:
+                continue
+            stack = traceback.extract_stack(frame)[-14:]
+            key = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                             for f in reversed(stack))
+            self.counts[key] += 1
+            for tid, other in frames.items():    # who else runs Python meanwhile
+                if tid in (self.main_id, threading.get_ident()):
+                    continue
+                top = traceback.extract_stack(other)[-4:]
+                if top and Path(top[-1].filename).name in ("threading.py", "queue.py",
+                                                             "selectors.py", "thread.py"):
+                    continue
+                self.counts["    [other thread] " + " < ".join(
+                    f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                    for f in reversed(top))] += 1
+
+    def take(self) -> list[tuple[int, str]]:
+        out = [(n, k) for k, n in self.counts.most_common(10)]
+        self.counts.clear()
+        return out
+
+
 class Heartbeat:
     def __init__(self, app) -> None:  # noqa: ANN001
         from PySide6.QtCore import QTimer
@@ -44,6 +95,7 @@ class Heartbeat:
         self.app = app
         self.last = time.perf_counter()
         self.worst = 0.0
+        self.sampler = StallSampler(self) if SAMPLE_MS > 0 else None
         self.timer = QTimer()
         self.timer.setInterval(PERIOD_MS)
         self.timer.timeout.connect(self._beat)
@@ -66,6 +118,8 @@ class Heartbeat:
             prof.enable()
         self.last = time.perf_counter()
         self.worst = 0.0
+        if self.sampler is not None:
+            self.sampler.take()
         t0 = time.perf_counter()
         start()
         self._beat()                       # the action's own synchronous time counts
@@ -85,6 +139,11 @@ class Heartbeat:
 
             prof.disable()
             pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(35)
+        if self.sampler is not None:
+            print(f"--- {name}: stall {stall:.0f} ms; GUI-thread stacks while late "
+                  f"(samples every 4 ms)", file=sys.stderr)
+            for n, key in self.sampler.take():
+                print(f"  {n:4d}  {key}", file=sys.stderr)
         return {"action": name, "stall_ms": round(stall, 1),
                 "wall_s": round(time.perf_counter() - t0, 2), "completed": ok}
 

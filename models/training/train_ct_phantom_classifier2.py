@@ -35,7 +35,7 @@ from app.ct.ai.normalise import (CONTEXT_NAMES, GRID_MM, GRID_N,  # noqa: E402
 from app.ct.ai.preprocess import CLASSES  # noqa: E402
 from train_ct_phantom_classifier import _polar_grid, calibration, confusion, fit_temperature  # noqa: E402
 
-NAME, VERSION = "ct_phantom_classifier", "2.0.0"
+NAME, VERSION = "ct_phantom_classifier", "2.1.0"
 
 
 class PhantomNet2(nn.Module):
@@ -158,6 +158,46 @@ def load_set(data_dir: Path, name: str, net: PhantomNet2) -> dict:
     feats = np.nan_to_num(meta["ctx"][:, :N_FEATURES]).astype(np.float32)
     return {"maps": maps, "sectors": secs, "feats": feats,
             "y": meta["y"], "ok": ok, "name": name}
+
+
+def augmented_set(data_dir: Path, name: str, net: PhantomNet2, frac: float, seed: int,
+                  kind: str = "streak") -> dict:
+    """Front end of augmented copies (models/training/ai_augment.py: a synthetic streak or
+    ring) of a random ``frac`` of the applicable NORMAL samples of a training set,
+    labelled ``kind`` (cached). Used for training only: never part of a test set."""
+    from ai_augment import add_ring, add_streak
+
+    meta = np.load(data_dir / f"{name}.npz")
+    cache = data_dir / f"{name}.aug_{kind}.{frac:.2f}.{seed}.npz"
+    ok = np.array([(not p) or p == "the phantom is cut by the field of view"
+                   for p in meta["problems"]])
+    rng = np.random.default_rng(seed)
+    normals = np.nonzero((meta["y"] == 0) & ok)[0]
+    pick = np.sort(rng.choice(normals, int(round(frac * len(normals))), replace=False))
+    if cache.exists():
+        with np.load(cache) as z:
+            maps, secs = z["maps"], z["sectors"]
+    else:
+        x = np.load(data_dir / f"{name}.x.npy", mmap_mode="r")
+        maps, secs = [], []
+        with torch.no_grad():
+            for i in range(0, len(pick), 32):
+                b = pick[i:i + 32]
+                if kind == "streak":
+                    xa = np.stack([add_streak(np.asarray(x[j], np.float32), rng) for j in b])
+                else:
+                    xa = np.stack([add_ring(np.asarray(x[j], np.float32),
+                                            10.0 * float(np.exp(meta["ctx"][j, 0])), rng)
+                                   for j in b])
+                m, s_, _ = net.fixed_maps(torch.from_numpy(xa), torch.from_numpy(meta["ctx"][b]))
+                maps.append(m.numpy().astype(np.float16))
+                secs.append(s_.numpy().astype(np.float16))
+        maps, secs = np.concatenate(maps), np.concatenate(secs)
+        np.savez(cache, maps=maps, sectors=secs)
+    feats = np.nan_to_num(meta["ctx"][pick, :N_FEATURES]).astype(np.float32)
+    return {"maps": maps, "sectors": secs, "feats": feats,
+            "y": np.full(len(pick), CLASSES.index(kind), np.int64),
+            "ok": np.ones(len(pick), bool), "name": f"{name}+{kind}"}
 
 
 def cat(sets: list[dict]) -> dict:
@@ -326,10 +366,15 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=20261205)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--normal-weight", type=float, default=1.5)
+    p.add_argument("--augment-streak", type=float, default=0.5,
+                   help="fraction of each renderer's normal training samples copied with a "
+                        "synthetic streak (ai_augment.py); 0 = off")
+    p.add_argument("--augment-ring", type=float, default=0.5,
+                   help="the same with a synthetic ring / arc; 0 = off")
     p.add_argument("--out", type=Path, default=ROOT / "models" / NAME / VERSION)
-    p.add_argument("--skip-loro", action="store_true", help="reuse loro.json in --data-dir")
+    p.add_argument("--skip-loro", action="store_true", help="reuse loro_<version>.json in --data-dir")
     p.add_argument("--loro-only", action="store_true",
-                   help="only the two leave-one-renderer-out runs (writes loro.json)")
+                   help="only the two leave-one-renderer-out runs (writes loro_<version>.json)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     fe = PhantomNet2()
@@ -345,20 +390,31 @@ def main() -> None:
                                   if n in raw])
         data[f"{r}_heldout"] = cat([raw[n] for n in (f"{r}_heldout", f"{r}_edgeheldout")
                                     if n in raw])
+    # streak augmentation of each renderer's normals: training only (never tested on)
+    aug: dict[str, list[dict]] = {"sim": [], "img": []}
+    for r in ("sim", "img"):
+        for kind, frac in (("streak", a.augment_streak), ("ring", a.augment_ring)):
+            if frac > 0:
+                aug[r].append(augmented_set(a.data_dir, f"{r}_train", fe, frac,
+                                            a.seed + (1 if kind == "ring" else 0), kind))
+    fit_sets = {r: cat([data[f"{r}_train"], *aug[r]]) for r in ("sim", "img")}
     print(f"front end of {sum(len(d['y']) for d in data.values())} samples in "
           f"{time.time() - t0:.0f} s", flush=True)
-    loro_path = a.data_dir / "loro.json"
+    loro_path = a.data_dir / f"loro_{VERSION}.json"
     if a.skip_loro and loro_path.exists():
         loro = json.loads(loro_path.read_text())
     else:
         loro = {}
         for train_r, test_r in (("sim", "img"), ("img", "sim")):
             net, tmp, means, inv_cov, scale, cm_val = train(
-                data[f"{train_r}_train"], a.epochs, a.seed, a.normal_weight, f"{train_r} only")
+                fit_sets[train_r], a.epochs, a.seed, a.normal_weight, f"{train_r} only")
             own = report(net, tmp, means, inv_cov, scale, data[f"{train_r}_heldout"])
             left = report(net, tmp, means, inv_cov, scale,
                           cat([data[f"{test_r}_train"], data[f"{test_r}_heldout"]]))
             inflation = left["anomaly_quantiles"]["0.995"]
+            # per-sample probabilities / anomaly of the left-out renderer (diagnostics)
+            np.savez(a.data_dir / f"loro_{VERSION}_{train_r}_to_{test_r}.npz",
+                     probs=left["_probs"], anomaly=left["_anomaly"])
             loro[f"train_{train_r}_test_{test_r}"] = {
                 "left_out": _public(left), "own_heldout": _public(own),
                 "anomaly_inflation_q995": inflation}
@@ -369,7 +425,7 @@ def main() -> None:
     if a.loro_only:
         return
     # the released model: both renderers
-    both = cat([data["sim_train"], data["img_train"]])
+    both = cat([fit_sets["sim"], fit_sets["img"]])
     net, tmp, means, inv_cov, scale, cm_val = train(both, a.epochs, a.seed, a.normal_weight,
                                                     "both")
     held = {r: report(net, tmp, means, inv_cov, scale, data[f"{r}_heldout"]) for r in ("sim", "img")}

@@ -184,7 +184,7 @@
     </message>
 </context>
 <context>
-    <name>IntakeWiringMixin</name>
+    <name>IntakeController</name>
     <message>
         <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="86" />
         <source>any calling AE</source>
@@ -372,7 +372,7 @@
     </message>
 </context>
 <context>
-    <name>ResultActionsMixin</name>
+    <name>ResultActions</name>
     <message>
         <location filename="../../station_plugins/ct_qc/ui_actions.py" line="27" />
         <source>Analyse the series first; only an analysed result can become the baseline.</source>
@@ -558,6 +558,11 @@
         <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="147" />
         <source>AI check unavailable: %1 - physics checks only</source>
         <translation>AI检查不可用：%1 - 仅物理检测</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="151" />
+        <source>AI not applicable to this series (%1) - physics decides alone</source>
+        <translation>AI不适用于此序列（%1）- 由物理检测单独判定</translation>
     </message>
     <message>
         <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="150" />

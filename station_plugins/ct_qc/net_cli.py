@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import queue
 import signal
 import sys
 import threading
@@ -77,24 +76,34 @@ def _peer_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--peer-ae", help="PACS AE title (default [pacs] peer_ae_title)")
 
 
-def _service(args: argparse.Namespace, **callbacks: Any):  # noqa: ANN202
-    from dataclasses import replace
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The receiver flags given on the command line (None = not given)."""
+    return {"ae_title": args.ae_title, "port": args.port, "host": args.host,
+            "peer_host": getattr(args, "peer_host", None),
+            "peer_port": getattr(args, "peer_port", None),
+            "peer_ae_title": getattr(args, "peer_ae", None),
+            "settle_s": getattr(args, "settle", None),
+            "watch_folder": str(args.watch) if getattr(args, "watch", None) else None,
+            "allowed_calling_aes": tuple(args.allow) if getattr(args, "allow", None) else None}
 
+
+def _config_and_settings(args: argparse.Namespace) -> tuple[Any, Any, Path]:
     from app.config import load_config
-    from station_plugins.ct_qc.intake_service import IntakeService, IntakeSettings
+    from station_plugins.ct_qc.station_service import intake_settings
 
     config = load_config(getattr(args, "config", None), data_dir=getattr(args, "data_dir", None))
-    settings = IntakeSettings.from_config(config.section("pacs"), config.station_settings("ct_qc"),
-                                          demo=config.demo)
-    overrides = {"ae_title": args.ae_title, "port": args.port, "host": args.host,
-                 "peer_host": getattr(args, "peer_host", None),
-                 "peer_port": getattr(args, "peer_port", None),
-                 "peer_ae_title": getattr(args, "peer_ae", None),
-                 "settle_s": getattr(args, "settle", None),
-                 "watch_folder": str(args.watch) if getattr(args, "watch", None) else None,
-                 "allowed_calling_aes": tuple(args.allow) if getattr(args, "allow", None) else None}
-    settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+    station = config.station_settings("ct_qc")
+    settings = intake_settings(config.section("pacs"), station, demo=config.demo,
+                               **_overrides(args))
     data_dir = getattr(args, "station_dir", None) or config.data_dir / "stations" / "ct_qc"
+    return station, settings, data_dir
+
+
+def _service(args: argparse.Namespace, **callbacks: Any):  # noqa: ANN202
+    """The intake alone (``retrieve``, ``archive``): receiver settings as the station's."""
+    from station_plugins.ct_qc.intake_service import IntakeService
+
+    _station, settings, data_dir = _config_and_settings(args)
     return IntakeService(data_dir, settings, **callbacks)
 
 
@@ -111,81 +120,129 @@ def _say(text: str) -> None:
 
 # --- listen ------------------------------------------------------------------------------
 def cmd_listen(args: argparse.Namespace) -> int:
-    work: queue.Queue = queue.Queue()
+    """The station's service (intake + analysis queue) in the foreground: with --store the
+    CT QC plugin's own service on a workstation, logged in; else one without a store that
+    writes JSON results only. Either way the series goes the panel's way."""
+    from station_plugins.ct_qc.station_service import AnalysisOptions
+
     stop = threading.Event()
+    closers: list = []
     try:
-        svc = _service(args, on_event=lambda e: _say(f"{e.ts_utc} {e.kind:15s} {e.text}"),
-                       on_series_complete=work.put)
-        out = args.out or svc.data_dir / "results"
-        analyse = None if args.no_analyse else _analyser(args, out)
-        svc.start()
+        svc = _store_service(args, closers) if args.store else _json_service(args, closers)
+        out = args.out or svc.intake.data_dir / "results"
+        out.mkdir(parents=True, exist_ok=True)
+        profile = {"auto": "auto", "none": None}.get(args.profile, args.profile)
+        svc.auto = None if args.no_analyse else AnalysisOptions(phantom=args.phantom,
+                                                                profile=profile)
+        svc.subscribe(_printer(out, stored=bool(args.store)))
+        svc.start_receiving()
         if args.folder:
-            report = svc.import_folder(args.folder)
+            report = svc.intake.import_folder(args.folder)
             _say(f"imported {args.folder}: {len(report.stored)} stored, "
                  f"{len(report.rejected)} rejected")
     except PharosError as exc:
+        _close(closers)
         return _fail(exc)
+    except BaseException:
+        _close(closers)
+        raise
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        while not stop.is_set():
-            try:
-                info = work.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            if analyse is not None:
-                analyse(info)
+        while not stop.wait(0.2):
+            pass
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-        svc.stop()
-        if callable(getattr(analyse, "close", None)):
-            analyse.close()
+        _close(closers)
         _say("receiver stopped")
     return 0
 
 
-def _analyser(args: argparse.Namespace, out: Path):  # noqa: ANN202
-    try:
-        from app.ct.analysis import analyze_series
-        from app.ct.limits import resolve_profile
-        from app.ct.dicom_load import load_series
-    except ImportError as exc:
-        _say(f"analysis unavailable ({exc}); assembling only")
-        return None
-    out.mkdir(parents=True, exist_ok=True)
-    if getattr(args, "store", False):
-        from station_plugins.ct_qc.intake_jobs import store_analyser
-        return store_analyser(args, out, _say)
+def _close(closers: list) -> None:
+    for close in reversed(closers):
+        close()
+    closers.clear()
 
-    def run(info: Any) -> None:
-        uid = info.series_instance_uid
-        try:
-            series = load_series([str(p) for p in info.paths])
-            profile = args.profile
-            if profile == "auto":
-                profile = lambda phantom: resolve_profile("auto", phantom)  # noqa: E731
-            elif profile == "none":
-                profile = None
-            result = analyze_series(series, phantom=args.phantom, profile=profile)
-            path = out / f"{uid}.json"
-            path.write_text(result.to_json(), encoding="utf-8")
-            _say(f"analysed       series {uid}: {result.verdict.value} -> {path}")
-            from station_plugins.ct_qc.intake_jobs import ai_sidecar
-            _say(f"ai_verdict     series {uid}: "
-                 f"{ai_sidecar(series.volume, out / f'{uid}.ai.json', getattr(series, 'pixel_mm', None))}")
-        except PharosError as exc:
-            path = out / f"{uid}.error.json"
-            path.write_text(json.dumps({"series_instance_uid": uid, "error": exc.to_dict()},
-                                       indent=2), encoding="utf-8")
-            _say(f"analysis_error series {uid}: {exc.message} [{exc.code}] -> {path}")
-        except Exception as exc:  # noqa: BLE001 - one bad series must not stop the receiver
-            path = out / f"{uid}.error.json"
-            path.write_text(json.dumps({"series_instance_uid": uid, "error": {
-                "code": "PH-BUG", "message": f"{type(exc).__name__}: {exc}"}}, indent=2),
-                encoding="utf-8")
-            _say(f"analysis_error series {uid}: unexpected {type(exc).__name__}: {exc} -> {path}")
-    return run
+
+def _store_service(args: argparse.Namespace, closers: list):  # noqa: ANN202
+    """The CT QC plugin's service on a workstation, the user logged in: results stored
+    (ct_qc.result), the scanner's baseline applied, the AI hand-off run."""
+    from types import SimpleNamespace
+
+    from app.cli.common import open_workstation, require_login, station_instance
+    from app.core.roles import Role
+
+    ws = open_workstation(SimpleNamespace(config=getattr(args, "config", None),
+                                          data_dir=getattr(args, "data_dir", None)))
+    closers.append(ws.close)
+    # results are records: a person or a service account signs for them (logged in here,
+    # the service analyses as the session's user)
+    require_login(ws, args, "qc listen --store", (
+        Role.OPERATOR, Role.QUALITY_ENGINEER, Role.SUPERVISOR, Role.ADMIN))
+    plugin = station_instance(ws, "ct_qc")      # the plugin, found as the GUI finds it
+    closers.append(plugin.shutdown)
+    return plugin.open_service(data_dir=getattr(args, "station_dir", None),
+                               **_overrides(args))
+
+
+def _json_service(args: argparse.Namespace, closers: list):  # noqa: ANN202
+    """The same service without a store or a login: results as JSON files only."""
+    from app.runtime.task_runner import TaskRunner
+    from station_plugins.ct_qc.station_service import CtQcService
+
+    station, settings, data_dir = _config_and_settings(args)
+    tasks = TaskRunner(max_workers=1, name="qc-listen")
+    closers.append(lambda: tasks.shutdown(wait=True))
+    svc = CtQcService(data_dir, settings, tasks=tasks, station_settings=station,
+                      operator=lambda: "qc-listen")
+    closers.append(svc.shutdown)
+    return svc
+
+
+def _printer(out: Path, *, stored: bool):  # noqa: ANN202
+    """The service's events as lines on stdout; results (and errors) as JSON in ``out``."""
+    from station_plugins.ct_qc.intake_jobs import ai_sidecar
+
+    def on_event(e: Any) -> None:
+        if e.kind in ("progress", "series_ready"):
+            return
+        if e.kind == "analysed":
+            _analysed(e.data)
+        elif e.kind == "analysis_failed":
+            _failed(*e.data)
+        else:
+            _say(f"{e.ts_utc} {e.kind:15s} {e.text}")
+
+    def _analysed(outcome: Any) -> None:
+        uid = outcome.entry.series_uid
+        path = out / f"{uid}.json"
+        path.write_text(outcome.result.to_json(), encoding="utf-8")
+        if not stored:
+            _say(f"analysed       series {uid}: {outcome.result.verdict.value} -> {path}")
+            series = outcome.series
+            _say(f"ai_verdict     series {uid}: " + ai_sidecar(
+                series.volume, out / f"{uid}.ai.json", getattr(series, "pixel_mm", None)))
+            return
+        ai = outcome.ai or {}
+        ai_text = (f"AI {ai.get('label')}" + (" (queued for review)"
+                                              if ai.get("review_reasons") else "")
+                   if ai.get("available") else f"AI unavailable: {ai.get('reason')}")
+        _say(f"analysed       series {uid}: {outcome.result.verdict.value} -> {path}; stored "
+             f"{outcome.record_id}; {ai_text}")
+
+    def _failed(entry: Any, exc: BaseException) -> None:
+        uid = entry.series_uid
+        path = out / f"{uid}.error.json"
+        error = exc.to_dict() if isinstance(exc, PharosError) else {
+            "code": "PH-BUG", "message": f"{type(exc).__name__}: {exc}"}
+        path.write_text(json.dumps({"series_instance_uid": uid, "error": error}, indent=2),
+                        encoding="utf-8")
+        what = (f"{exc.message} [{exc.code}]" if isinstance(exc, PharosError)
+                else f"unexpected {type(exc).__name__}: {exc}")
+        _say(f"analysis_error series {uid}: {what} -> {path}"
+             + (" (stored as ERROR)" if stored and isinstance(exc, PharosError) else ""))
+    return on_event
 
 
 # --- retrieve ----------------------------------------------------------------------------

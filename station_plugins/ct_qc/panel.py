@@ -1,8 +1,14 @@
 """CT image QC panel: intake (receiver, import, demo scanner), series list with verdict /
-AI / archive / hold marks, image viewer with ROI overlays, results, trend, actions."""
+AI / archive / hold marks, image viewer with ROI overlays, results, trend, actions.
+
+The panel is a view of the plugin's :class:`~station_plugins.ct_qc.station_service.
+CtQcService` (intake + analysis queue), which outlives it: it subscribes through a
+:class:`~station_plugins.ct_qc.ui_service.ServiceAdapter` (signals on the GUI thread) and
+composes an :class:`~station_plugins.ct_qc.ui_wiring.IntakeController` (receive, import,
+demo, rejected files) and :class:`~station_plugins.ct_qc.ui_actions.ResultActions`
+(baseline, archive, report)."""
 from __future__ import annotations
 
-import collections
 import json
 from pathlib import Path
 from typing import Any
@@ -13,65 +19,92 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget)
 
 from app.core.errors import PharosError
+from app.ct.analysis.result import QcResult
+from app.ct.limits import list_profiles
+from app.ct.phantoms import list_phantoms
+from app.ui.i18n import current_language
 from widgets.message_bar import MessageBar
 from widgets.progress_bar import TaskProgressBar
 from widgets.tasks import TaskController
 from widgets.flow_layout import FlowLayout
 
-from station_plugins.ct_qc import intake_jobs, workflow
+from station_plugins.ct_qc import workflow
 from station_plugins.ct_qc.review_link import ReviewLink
-from station_plugins.ct_qc.ui_actions import ResultActionsMixin
-from station_plugins.ct_qc.ui_intake import ActivityLog, IntakeBar, IntakeBridge, RejectedTable
+from station_plugins.ct_qc.station_service import AnalysisOptions, CtQcService
+from station_plugins.ct_qc.ui_actions import ResultActions, Shown
+from station_plugins.ct_qc.ui_intake import ActivityLog, IntakeBar, RejectedTable
+from station_plugins.ct_qc.ui_names import phantom_name
 from station_plugins.ct_qc.ui_results import QcResultTabs, TrendView
 from station_plugins.ct_qc.ui_series import SeriesTable
+from station_plugins.ct_qc.ui_service import ServiceAdapter
 from station_plugins.ct_qc.ui_verdicts import HoldBanner, VerdictStrip
 from station_plugins.ct_qc.ui_viewer import QcSliceView
-from station_plugins.ct_qc.ui_wiring import IntakeWiringMixin
+from station_plugins.ct_qc.ui_wiring import IntakeController
 
 
-class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
+class CtQcPanel(QWidget):
     REFRESH_MS = 10_000      # holds placed at the image-review station show within this
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Any, service: CtQcService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ct_qc_panel")
-        self.ctx = ctx
+        self.ctx, self.service = ctx, service
         self._entries: dict[str, workflow.SeriesEntry] = {}
-        self._pending: collections.deque[str] = collections.deque()
-        self._analysing: str | None = None
         self._current_uid: str | None = None
         self._loaded: Any = None
         self._result: Any = None
         self._record_id = ""
         self._snapshot: Any = None
-        self.last_report: Path | None = None
+        self._shut_down = False
+        self._refresh_again = False
         self.link = ReviewLink.from_ctx(ctx)
-        self.analysis = TaskController(ctx.tasks, self)
+        self.adapter = ServiceAdapter(service, self)
+        self.analysis = self.adapter          # the queue's TaskController face
         self.io = TaskController(ctx.tasks, self)
         self.loader = TaskController(ctx.tasks, self)
         self.actions = TaskController(ctx.tasks, self)
         self.refresher = TaskController(ctx.tasks, self)
         self.demo = TaskController(ctx.tasks, self)
-        self.bridge = IntakeBridge(self)
         self._build()
-        self.init_intake()
-        self.analysis.sig_finished.connect(self._on_analysed)
-        self.analysis.sig_failed.connect(self._on_analysis_failed)
+        self.intake_ctl = IntakeController(
+            ctx, self.adapter, bar=self.intake_bar, messages=self.messages,
+            activity=self.activity, rejected=self.rejected_table, io=self.io, demo=self.demo,
+            allowed=self._allowed, dialog_parent=self)
+        self.intake_ctl.sig_failed.connect(self._on_failed)
+        self.intake_ctl.sig_rejected.connect(self.retranslate_ui)
+        self.result_actions = ResultActions(
+            ctx, service.intake, messages=self.messages, actions=self.actions,
+            allowed=self._allowed, shown=self._shown, dialog_parent=self)
+        self.result_actions.sig_marks_changed.connect(self.refresh_marks)
+        self.result_actions.sig_failed.connect(self._on_failed)
+        a = self.adapter
+        a.sig_event.connect(self._on_service_event)
+        a.sig_series_ready.connect(lambda e: self.add_entries([e], state="received"))
+        a.sig_queued.connect(lambda uid: self.series_table.upsert(uid, state="queued"))
+        a.sig_analysing.connect(self._on_analysing)
+        a.sig_analysed.connect(self._on_analysed)
+        a.sig_analysis_failed.connect(self._on_analysis_failed)
+        a.sig_analysis_cancelled.connect(
+            lambda e: self.series_table.upsert(e.series_uid, state="received"))
         self.loader.sig_finished.connect(self._on_loaded)
         self.loader.sig_failed.connect(self._on_failed)
-        self.actions.sig_finished.connect(self._on_action_done)
-        self.actions.sig_failed.connect(self._on_action_failed)
         self.refresher.sig_finished.connect(self._on_snapshot)
         self.refresher.sig_failed.connect(self._on_failed)
+        self.intake_bar.auto_check.setChecked(service.auto is not None)
+        self.intake_bar.auto_check.toggled.connect(self._set_auto)
+        self.phantom_combo.currentIndexChanged.connect(self._set_auto)
+        self.profile_combo.currentIndexChanged.connect(self._set_auto)
         self.retranslate_ui()
         self.add_entries(workflow.stored_entries(ctx.store), state="analysed")
+        self._list_service_series()
         self.trend.refresh()
-        self._shut_down = False
         self.refresh_marks()
         self._timer = QTimer(self)
         self._timer.setInterval(self.REFRESH_MS)
         self._timer.timeout.connect(self.refresh_marks)
         self._timer.start()
+        if self.intake_bar.auto_check.isChecked():
+            service.queue_waiting()        # series that arrived while nobody was logged in
 
     # --- layout --------------------------------------------------------------------
     def _build(self) -> None:
@@ -82,8 +115,6 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
         self.phantom_label, self.profile_label = QLabel(self), QLabel(self)
         self.phantom_combo = QComboBox(self)
         self.phantom_combo.setObjectName("ct_qc_phantom")
-        from app.ct.limits import list_profiles
-        from app.ct.phantoms import list_phantoms
         self.phantom_combo.addItem("auto", "auto")
         for name in list_phantoms():
             self.phantom_combo.addItem(name, name)
@@ -95,7 +126,8 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
         wanted = self.ctx.settings.get("profile", "factory_simct_120kv")
         self.profile_combo.setCurrentIndex(max(0, self.profile_combo.findData(wanted)))
         self.analyse_button = self._button("ct_qc_analyse", self.analyse_current)
-        self.baseline_button = self._button("ct_qc_set_baseline", self.set_baseline_current)
+        self.baseline_button = self._button("ct_qc_set_baseline",
+                                            lambda: self.set_baseline_current())
         self.archive_button = self._button("ct_qc_archive", self.archive_current)
         self.report_button = self._button("ct_qc_report", lambda: self.report_current())
         self.progress = TaskProgressBar(self, object_name="ct_qc_progress",
@@ -159,8 +191,44 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
     def _username(self) -> str:
         return getattr(self.ctx.user, "username", "unknown")
 
-    def _current_entry(self) -> workflow.SeriesEntry | None:
-        return self._entries.get(self._current_uid or "")
+    def _shown(self) -> Shown:
+        return Shown(uid=self._current_uid, entry=self._entries.get(self._current_uid or ""),
+                     result=self._result, record_id=self._record_id, loaded=self._loaded,
+                     snapshot=self._snapshot)
+
+    # --- the controllers' operations, for the shell and tests --------------------------------
+    @property
+    def intake(self) -> Any:
+        return self.service.intake
+
+    @property
+    def receiving(self) -> bool:
+        return self.intake_ctl.receiving
+
+    @property
+    def last_report(self) -> Path | None:
+        return self.result_actions.last_report
+
+    def start_receiving(self) -> bool:
+        return self.intake_ctl.start_receiving()
+
+    def stop_receiving(self) -> None:
+        self.intake_ctl.stop_receiving()
+
+    def import_folder(self, folder: str | Path) -> None:
+        self.intake_ctl.import_folder(folder)
+
+    def simulate_series(self, params: Any = None, serial: str = "CT-SIM-0001") -> None:
+        self.intake_ctl.simulate_series(params, serial)
+
+    def set_baseline_current(self) -> Any:
+        return self.result_actions.set_baseline_current()
+
+    def archive_current(self) -> None:
+        self.result_actions.archive_current()
+
+    def report_current(self, path: str | Path | None = None) -> None:
+        self.result_actions.report_current(path)
 
     # --- series list -------------------------------------------------------------------
     def add_entries(self, entries: list[workflow.SeriesEntry], state: str = "received") -> None:
@@ -212,36 +280,42 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
         self.queue_analysis(self._current_uid, front=True)
 
     def queue_analysis(self, uid: str, *, front: bool = False) -> bool:
+        """Queue a listed series in the station service, as the logged-in user."""
         if not self._allowed("analyse"):
             return False
-        if uid in self._pending or uid == self._analysing:
-            return True
-        (self._pending.appendleft if front else self._pending.append)(uid)
-        self.series_table.upsert(uid, state="queued")
-        self._start_next()
+        loaded = self._loaded if uid == self._current_uid else None
+        self.service.queue(self._entries[uid], self._username(), self._options(),
+                           front=front, loaded=loaded)
         return True
 
-    def _start_next(self) -> None:
-        if self.analysis.running or not self._pending:
-            return
-        uid = self._pending.popleft()
-        entry = self._entries[uid]
-        self._analysing = uid
+    def _options(self) -> AnalysisOptions:
+        return AnalysisOptions(phantom=self.phantom_combo.currentData() or "auto",
+                               profile=self.profile_combo.currentData(),
+                               use_baseline=bool(self.ctx.settings.get("use_baseline", True)))
+
+    def _set_auto(self, *_: Any) -> None:
+        """Series completing from now on are analysed with these choices (or not)."""
+        self.service.auto = self._options() if self.intake_bar.auto_check.isChecked() else None
+
+    def _list_service_series(self) -> None:
+        """Series the service assembled before this panel opened (it outlives panels)."""
+        for entry, state in self.service.known_series():
+            state = {"waiting": "received", "error": "analysed"}.get(state, state)
+            self.add_entries([entry], state=state)
+        for uid in self.service.pending():
+            self.series_table.upsert(uid, state="queued")
+        if self.service.analysing:
+            self.series_table.upsert(self.service.analysing, state="analysing")
+
+    def _on_analysing(self, uid: str) -> None:
         self.series_table.upsert(uid, state="analysing")
         self.messages.clear()
         self.messages.setVisible(False)
-        loaded = self._loaded if uid == self._current_uid else None
         if uid == self._current_uid:
             self.strip.set_state(physics=None, ai_pending=True)
-        from app.ct.analysis.rings import geometry_from_settings
-        self.analysis.start(intake_jobs.analyse_job, entry, loaded, self.ctx.store,
-                            self._username(), phantom=self.phantom_combo.currentData(),
-                            profile=self.profile_combo.currentData(), review=self.link,
-                            use_baseline=bool(self.ctx.settings.get("use_baseline", True)),
-                            geometry=geometry_from_settings(self.ctx.settings))
 
     def _on_analysed(self, outcome: workflow.AnalysisOutcome) -> None:
-        uid, self._analysing = outcome.entry.series_uid, None
+        uid = outcome.entry.series_uid
         self.series_table.upsert(uid, state="analysed", verdict=outcome.result.verdict.value)
         if uid == self._current_uid or self._current_uid is None:
             self._current_uid = uid
@@ -254,15 +328,11 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
         serial = (outcome.result.inputs or {}).get("scanner_serial") or outcome.entry.scanner_serial
         self.trend.refresh(prefer_serial=serial)
         self.refresh_marks()
-        self._start_next()
 
-    def _on_analysis_failed(self, exc: BaseException) -> None:
-        uid, self._analysing = self._analysing, None
-        if uid is not None:
-            self.series_table.upsert(uid, state="analysed", verdict="ERROR")
+    def _on_analysis_failed(self, entry: workflow.SeriesEntry, exc: BaseException) -> None:
+        self.series_table.upsert(entry.series_uid, state="analysed", verdict="ERROR")
         self._on_failed(exc)
         self.refresh_marks()
-        self._start_next()
 
     def _on_failed(self, exc: BaseException) -> None:
         self.messages.show_error(exc)
@@ -270,16 +340,32 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
             self.ctx.notifier.error(exc)
 
     def is_busy(self) -> bool:
-        return (self.analysis.running or self.io.running or self.actions.running
-                or bool(self._pending))
+        """An analysis of the service, or an import / archive / report of this panel."""
+        return self.service.busy or self.io.running or self.actions.running
 
     def shutdown(self) -> None:
+        """Stop this view's own work (idempotent); the service (receiver, queue) is the
+        plugin's."""
+        if self._shut_down:
+            return
         self._shut_down = True
         self._timer.stop()
-        self._pending.clear()
-        for c in (self.analysis, self.io, self.loader, self.actions, self.refresher, self.demo):
+        for c in (self.io, self.loader, self.actions, self.refresher, self.demo):
             c.cancel(silent=True)
-        self.stop_receiving()
+        self.adapter.detach()
+
+    # --- service events (GUI thread) ---------------------------------------------------
+    def _on_service_event(self, event: Any) -> None:
+        if event.kind == "stored" and not event.data.duplicate:
+            d = event.data
+            uid = d.series_instance_uid
+            if uid not in self._entries:
+                self._entries[uid] = workflow.SeriesEntry(
+                    series_uid=uid, label=d.device_serial, scanner_serial=d.device_serial,
+                    origin="receiving")
+            self.series_table.upsert(uid, serial=d.device_serial,
+                                     images=self.series_table.images(uid) + 1,
+                                     state="receiving")
 
     def _allowed(self, action: str) -> bool:
         try:
@@ -302,7 +388,7 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
 
     def _on_snapshot(self, snapshot: workflow.StationSnapshot) -> None:
         self._snapshot = snapshot
-        if getattr(self, "_refresh_again", False):
+        if self._refresh_again:
             self.refresh_marks()
         self.series_table.apply_snapshot(snapshot)
         self._update_strip()
@@ -322,13 +408,11 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
                              ai=snap.ai.get(uid) if self._result is not None else None,
                              baseline=base, is_baseline=bool(base and base["series_uid"] == uid),
                              archive=snap.archive.get(uid),
-                             ai_pending=uid == self._analysing)
+                             ai_pending=uid == self.service.analysing)
 
     # --- language ----------------------------------------------------------------------
     def retranslate_ui(self) -> None:
         self.phantom_label.setText(self.tr("Phantom"))
-        from app.ui.i18n import current_language
-        from station_plugins.ct_qc.ui_names import phantom_name
         for i in range(self.phantom_combo.count()):
             self.phantom_combo.setItemText(i, phantom_name(self.phantom_combo.itemData(i),
                                                            current_language()))
@@ -337,7 +421,7 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
         self.baseline_button.setText(self.tr("Set as baseline…"))
         self.archive_button.setText(self.tr("Archive to PACS"))
         self.report_button.setText(self.tr("PDF report…"))
-        n_rej = self.rejected_table.rowCount()
+        n_rej = self.rejected_table.count()
         for i, text in enumerate((self.tr("Series"),
                                   self.tr("Rejected (%1)").replace("%1", str(n_rej)),
                                   self.tr("Activity"))):
@@ -353,8 +437,6 @@ class CtQcPanel(IntakeWiringMixin, ResultActionsMixin, QWidget):
 def _load_with_result(entry: workflow.SeriesEntry, store: Any, *, token: Any,
                       progress: Any) -> tuple:
     """Images of a series and, when it was analysed before, its newest stored result."""
-    from app.ct.analysis.result import QcResult
-
     entry, loaded = workflow.load_job(entry, token=token, progress=progress)
     rows = [r for r in store.query_records(kind=workflow.RESULT_KIND, ref=entry.series_uid,
                                            limit=1)] if store is not None else []

@@ -14,6 +14,8 @@ from app.stations import StationInfo, StationPlugin
 if TYPE_CHECKING:  # pragma: no cover
     from PySide6.QtWidgets import QWidget
 
+    from station_plugins.ct_qc.station_service import CtQcService
+
 log = logging.getLogger(__name__)
 
 _QE, _SUP, _ADM, _OP = Role.QUALITY_ENGINEER, Role.SUPERVISOR, Role.ADMIN, Role.OPERATOR
@@ -84,19 +86,52 @@ class CtQcStation(StationPlugin):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self._panel: Any = None
+        self._service: Any = None
+
+    # --- the station's service: intake + analysis queue; it outlives its panels --------
+    @property
+    def service(self) -> "CtQcService":
+        """The station's CT QC service, built on first use from the StationContext. The
+        receiver keeps running when the panel is dropped at log-out; ``shutdown`` stops it."""
+        if self._service is None:
+            self._service = self.open_service()
+        return self._service
+
+    def open_service(self, *, data_dir: Any = None, **intake_overrides: Any) -> "CtQcService":
+        """Build the service with receiver settings overridden (``pharos qc listen``
+        flags; None = not given). Only before the service is first used."""
+        from station_plugins.ct_qc.station_service import CtQcService
+
+        if self._service is not None:
+            raise RuntimeError("the CT QC service is already built")
+        self._service = CtQcService.from_context(self.ctx, data_dir=data_dir,
+                                                 **intake_overrides)
+        return self._service
 
     def create_panel(self, parent: "QWidget | None" = None) -> "QWidget":
         from station_plugins.ct_qc.panel import CtQcPanel
 
-        self._panel = CtQcPanel(self.ctx, parent)
-        return self._panel
+        panel = CtQcPanel(self.ctx, self.service, parent)
+        self._panel = panel
+        panel.destroyed.connect(lambda *_: self._forget(panel))
+        return panel
+
+    def _forget(self, panel: Any) -> None:
+        if self._panel is panel:
+            self._panel = None
 
     def can_close(self) -> bool:
+        """No while an analysis runs or waits in the service's queue, or an import,
+        archive or report of the panel is under way."""
+        if self._service is not None and self._service.busy:
+            return False
         return self._panel is None or not self._panel.is_busy()
 
     def shutdown(self) -> None:
         if self._panel is not None:
             self._panel.shutdown()
+        if self._service is not None:
+            self._service.shutdown()
 
     @classmethod
     def add_cli(cls, subparsers: argparse._SubParsersAction) -> None:

@@ -1,40 +1,24 @@
 """Intake part of the CT QC panel: the receive toggle and its status, folder import,
 demo scanner, rejected files (reason + quarantine path) and the intake activity log.
 
-IntakeService calls back from network / poller threads; :class:`IntakeBridge` turns
-those calls into queued signals so that widgets only change on the GUI thread.
+The station service calls back from network / poller threads; ``ui_service.
+ServiceAdapter`` turns those calls into queued signals so that widgets only change on the
+GUI thread.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHeaderView, QLabel, QListWidget, QPushButton,
-    QTableWidget, QTableWidgetItem, QWidget)
+    QAbstractItemView, QCheckBox, QHeaderView, QLabel, QListWidget, QPushButton, QTableView,
+    QWidget)
 
 from widgets.flow_layout import FlowLayout
+from widgets.rows_model import Cell, RowsModel
 from widgets.state_style import LIGHT_COLORS
-
-from station_plugins.ct_qc import workflow
-
-
-class IntakeBridge(QObject):
-    """IntakeService callbacks (any thread) -> queued signals (GUI thread)."""
-
-    sig_event = Signal(object)              # IntakeEvent
-    sig_series_complete = Signal(object)    # workflow.SeriesEntry of a complete series
-    sig_error = Signal(object)              # BaseException
-
-    def callbacks(self) -> dict:
-        return {"on_event": self.sig_event.emit,
-                "on_series_complete": self._complete,
-                "on_error": self.sig_error.emit}
-
-    def _complete(self, info: Any) -> None:
-        # the header read happens here, on the intake's thread, not on the GUI thread
-        self.sig_series_complete.emit(workflow.entry_from_info(info))
 
 
 class IntakeBar(QWidget):
@@ -106,12 +90,15 @@ class IntakeBar(QWidget):
         super().changeEvent(event)
 
 
-class RejectedTable(QTableWidget):
-    """Files the intake refused: when, from where, the specific reason, where kept."""
+class RejectedTable(QTableView):
+    """Files the intake refused: when, from where, the specific reason, where kept (a live
+    table: a row is added as each file is refused)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(0, 4, parent)
+        super().__init__(parent)
         self.setObjectName("ct_qc_rejected")
+        self.model_ = RowsModel(self._headers, self._cell, self)
+        self.setModel(self.model_)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.verticalHeader().setVisible(False)
@@ -122,31 +109,40 @@ class RejectedTable(QTableWidget):
         h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         h.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
         h.resizeSection(3, 150)
-        self._files: list[Any] = []
-        self.retranslate_ui()
 
     def add_rejected(self, rejected: Any) -> None:
         """A RejectedFile (reason, code, message, source, quarantine_path)."""
-        self._files.append(rejected)
-        r = self.rowCount()
-        self.insertRow(r)
-        source = str(rejected.source)
-        when = str(getattr(rejected, "received_utc", "") or "")[11:19]
-        reason = f"{rejected.message} [{rejected.code}]"
-        kept = str(rejected.quarantine_path or self.tr("not kept (too large)"))
-        short = Path(kept).name if rejected.quarantine_path else kept
-        for c, text in enumerate((when, source.rsplit("/", 1)[-1], reason, short)):
-            item = QTableWidgetItem(text)
-            item.setToolTip(f"{source}\n{reason}\n{kept}")
-            self.setItem(r, c, item)
+        r = self.model_.upsert(self.model_.rowCount(), rejected)
         self.resizeRowToContents(r)
 
     def rejected(self) -> list[Any]:
-        return list(self._files)
+        return [self.model_.row(k) for k in self.model_.keys()]
+
+    def count(self) -> int:
+        return self.model_.rowCount()
+
+    def cell(self, r: int, c: int) -> Cell:
+        return self.model_.cell(r, c)
+
+    def _headers(self) -> list[str]:
+        return [self.tr("Time"), self.tr("File / sender"), self.tr("Reason"),
+                self.tr("Quarantined as")]
+
+    def _cell(self, rejected: Any, c: int) -> Cell:
+        source = str(rejected.source)
+        reason = f"{rejected.message} [{rejected.code}]"
+        kept = str(rejected.quarantine_path or self.tr("not kept (too large)"))
+        tip = f"{source}\n{reason}\n{kept}"
+        if c == 0:
+            return Cell(str(getattr(rejected, "received_utc", "") or "")[11:19], tip=tip)
+        if c == 1:
+            return Cell(source.rsplit("/", 1)[-1], tip=tip)
+        if c == 2:
+            return Cell(reason, tip=tip)
+        return Cell(Path(kept).name if rejected.quarantine_path else kept, tip=tip)
 
     def retranslate_ui(self) -> None:
-        self.setHorizontalHeaderLabels([self.tr("Time"), self.tr("File / sender"),
-                                        self.tr("Reason"), self.tr("Quarantined as")])
+        self.model_.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
@@ -159,6 +155,9 @@ class ActivityLog(QListWidget):
 
     MAX_LINES = 300
     QUIET = ("stored", "duplicate")
+    # the analysis queue's own events: the series list and the progress bar show them
+    NOT_LOGGED = frozenset({"series_ready", "queued", "analysing", "progress", "analysed",
+                            "analysis_failed", "analysis_cancelled", "waiting"})
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -168,8 +167,6 @@ class ActivityLog(QListWidget):
 
     def event_text(self, event: Any) -> str:
         """The intake service's event in the UI language (its English text for the log)."""
-        import re
-
         m = re.fullmatch(r"series (\S+) complete: (\d+) instances.*", event.text or "")
         if event.kind == "series_complete" and m:
             return self.tr("Series complete: %1 images (%2)").replace(
@@ -181,6 +178,8 @@ class ActivityLog(QListWidget):
         return f"{kinds.get(event.kind, event.kind)}: {event.text}"
 
     def add_event(self, event: Any) -> None:
+        if event.kind in self.NOT_LOGGED:
+            return
         if event.kind in self.QUIET:       # one line per file would drown the rest
             self._stored += 1
             return

@@ -1,71 +1,60 @@
-"""Intake wiring of the CT QC panel (mixed into CtQcPanel): the station's IntakeService,
-receive on/off with the PACS status light, folder import and simulated series through
-the intake (validation + quarantine), the demo scanner, live series and rejected files,
-and auto-analysis of complete series."""
+"""The intake controls of the CT QC panel: receive on/off with the PACS status light,
+folder import and simulated series through the station service's intake (validation +
+quarantine), the demo scanner, the rejected-files table and the activity log.
+
+:class:`IntakeController` is given everything it touches in its constructor; it tells the
+panel about failures with ``sig_failed`` and about a new rejected file with
+``sig_rejected``. The series list and the analysis queue are the panel's (it listens to
+the same :class:`~station_plugins.ct_qc.ui_service.ServiceAdapter`).
+"""
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.core.errors import PharosError
 from app.core.ids import new_id
+from widgets.message_bar import MessageBar
+from widgets.tasks import TaskController
 
-from station_plugins.ct_qc import intake_jobs, workflow
+from station_plugins.ct_qc import intake_jobs
+from station_plugins.ct_qc.ui_intake import ActivityLog, IntakeBar, RejectedTable
+from station_plugins.ct_qc.ui_service import ServiceAdapter
 
-_OVERRIDES = {"scp_ae_title": "ae_title", "scp_port": "port", "scp_host": "host",
-              "allowed_calling_aes": "allowed_calling_aes", "series_settle_s": "settle_s",
-              "peer_host": "peer_host", "peer_port": "peer_port",
-              "peer_ae_title": "peer_ae_title", "poll_s": "poll_s"}
-
-
-def intake_settings(ctx: Any) -> Any:
-    """[pacs] of the configuration, then the station's own settings on top."""
-    from station_plugins.ct_qc.intake_service import IntakeSettings
-
-    pacs: dict = {}
-    if ctx.config is not None and hasattr(ctx.config, "section"):
-        pacs = ctx.config.section("pacs")
-    settings = IntakeSettings.from_config(pacs, ctx.settings,
-                                          demo=bool(getattr(ctx.config, "demo", False)))
-    over = {field: ctx.settings[key] for key, field in _OVERRIDES.items() if key in ctx.settings}
-    if "allowed_calling_aes" in over:
-        over["allowed_calling_aes"] = tuple(over["allowed_calling_aes"])
-    return replace(settings, **over)
+_demo_counter = itertools.count()     # demo series in turn, over every panel of the session
 
 
-class IntakeWiringMixin:
-    _demo_counter = itertools.count()
+class IntakeController(QObject):
+    sig_failed = Signal(object)       # an exception to show (import / demo push / intake)
+    sig_rejected = Signal()           # a file was rejected (the tab title counts them)
 
-    def init_intake(self) -> None:
-        from station_plugins.ct_qc.intake_service import IntakeService
-
-        self.intake = IntakeService(self.ctx.data_dir, intake_settings(self.ctx),
-                                    **self.bridge.callbacks())
-        q = Qt.ConnectionType.QueuedConnection
-        self.bridge.sig_event.connect(self._on_intake_event, q)
-        self.bridge.sig_series_complete.connect(self._on_series_complete, q)
-        self.bridge.sig_error.connect(self._on_intake_error, q)
-        bar = self.intake_bar
+    def __init__(self, ctx: Any, adapter: ServiceAdapter, *, bar: IntakeBar,
+                 messages: MessageBar, activity: ActivityLog, rejected: RejectedTable,
+                 io: TaskController, demo: TaskController, allowed: Callable[[str], bool],
+                 dialog_parent: QWidget) -> None:
+        super().__init__(dialog_parent)
+        self.ctx, self.adapter, self.service = ctx, adapter, adapter.service
+        self.bar, self.messages, self.activity, self.rejected = bar, messages, activity, rejected
+        self.io, self.demo, self._allowed, self._dialog_parent = io, demo, allowed, dialog_parent
+        adapter.sig_event.connect(self._on_event)
         bar.receive_button.toggled.connect(self.set_receiving)
         bar.import_button.clicked.connect(self._choose_folder)
         bar.simulate_button.clicked.connect(lambda: self.simulate_series())
         bar.demo_button.clicked.connect(self.push_demo_series)
-        bar.auto_check.setChecked(bool(self.ctx.settings.get("auto_analyse", True)))
-        self.io.sig_finished.connect(self._on_import_done)
-        self.io.sig_failed.connect(self._on_failed)
-        self.demo.sig_finished.connect(self._on_demo_pushed)
-        self.demo.sig_failed.connect(self._on_failed)
-        bar.set_status("off", "")
+        io.sig_finished.connect(self._on_import_done)
+        io.sig_failed.connect(self.sig_failed)
+        demo.sig_finished.connect(self._on_demo_pushed)
+        demo.sig_failed.connect(self.sig_failed)
+        self._show_receiver_state()
 
     # --- receiver ------------------------------------------------------------------------
     @property
     def receiving(self) -> bool:
-        return self.intake.running and self.intake.scp_port is not None
+        return bool(self.service.receiving)
 
     def set_receiving(self, on: bool) -> None:
         (self.start_receiving if on else self.stop_receiving)()
@@ -74,31 +63,39 @@ class IntakeWiringMixin:
         if self.receiving:
             return True
         if not self._allowed("import"):
-            self.intake_bar.set_status("off", "")
+            self.bar.set_status("off", "")
             return False
-        s = self.intake.settings
         try:
-            self.intake.start()
+            self.service.start_receiving()
         except PharosError as exc:
-            self.intake_bar.set_status("error", exc.message)
+            self.bar.set_status("error", exc.message)
             self._set_pacs_status("error", exc.message)
             self.messages.show_error(exc)
             return False
-        allowed = ", ".join(s.allowed_calling_aes) or self.tr("any calling AE")
-        detail = (self.tr("Receiving as %1 on %2:%3 (from: %4)").replace("%1", s.ae_title)
-                  .replace("%2", s.host).replace("%3", str(self.intake.scp_port))
-                  .replace("%4", allowed))
-        self.intake_bar.set_status("ok", detail)
+        self._show_receiver_state()
+        s = self.service.intake.settings
         self._set_pacs_status("ok", f"DICOM receiver {s.ae_title} on {s.host}:"
-                                    f"{self.intake.scp_port}")
+                                    f"{self.service.intake.scp_port}")
         return True
 
     def stop_receiving(self) -> None:
-        was = self.intake.running
-        self.intake.stop()
-        self.intake_bar.set_status("off", "")
+        was = self.service.intake.running
+        self.service.stop_receiving()
+        self.bar.set_status("off", "")
         if was:
             self._set_pacs_status("off", "DICOM receiver stopped")
+
+    def _show_receiver_state(self) -> None:
+        """The bar shows the service's receiver (it may run from before this panel)."""
+        if not self.receiving:
+            self.bar.set_status("off", "")
+            return
+        s = self.service.intake.settings
+        allowed = ", ".join(s.allowed_calling_aes) or self.tr("any calling AE")
+        self.bar.set_status("ok", self.tr("Receiving as %1 on %2:%3 (from: %4)")
+                            .replace("%1", s.ae_title).replace("%2", s.host)
+                            .replace("%3", str(self.service.intake.scp_port))
+                            .replace("%4", allowed))
 
     def _set_pacs_status(self, state: str, detail: str) -> None:
         status = getattr(self.ctx, "status", None)
@@ -107,14 +104,15 @@ class IntakeWiringMixin:
 
     # --- import / simulate / demo ----------------------------------------------------------
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Import CT series folder"))
+        folder = QFileDialog.getExistingDirectory(self._dialog_parent,
+                                                  self.tr("Import CT series folder"))
         if folder:
             self.import_folder(folder)
 
     def import_folder(self, folder: str | Path) -> None:
         """Validate and import every file (bad ones quarantined), in the background."""
         if self._allowed("import"):
-            self.io.start(intake_jobs.import_job, self.intake, str(folder))
+            self.io.start(intake_jobs.import_job, self.service.intake, str(folder))
 
     def simulate_series(self, params: Any = None, serial: str = "CT-SIM-0001") -> None:
         """Simulate a phantom series into the station's folder and import it (demo).
@@ -122,7 +120,7 @@ class IntakeWiringMixin:
         if not self._allowed("import"):
             return
         out = Path(self.ctx.data_dir) / "simulated" / new_id()
-        self.io.start(intake_jobs.simulate_job, self.intake, str(out), params, serial)
+        self.io.start(intake_jobs.simulate_job, self.service.intake, str(out), params, serial)
 
     def push_demo_series(self) -> None:
         """Demo mode: a simulated scanner pushes a series to this station's receiver."""
@@ -131,10 +129,10 @@ class IntakeWiringMixin:
                                                "sends to this station's receiver."),
                                        level="info")
             return
-        s = self.intake.settings
+        s = self.service.intake.settings
         out = Path(self.ctx.data_dir) / "demo_scanner"
-        self.demo.start(intake_jobs.demo_push_job, str(out), "127.0.0.1", self.intake.scp_port,
-                        s.ae_title, next(self._demo_counter),
+        self.demo.start(intake_jobs.demo_push_job, str(out), "127.0.0.1",
+                        self.service.intake.scp_port, s.ae_title, next(_demo_counter),
                         matrix=int(self.ctx.settings.get("demo_matrix", 512)))
         self.activity.addItem(self.tr("demo scanner: simulating and pushing a series…"))
 
@@ -151,38 +149,19 @@ class IntakeWiringMixin:
             .replace("%3", str(summary.rejected)).replace("%4", str(summary.duplicates)),
             level=level)
 
-    # --- callbacks (arrive on the GUI thread through IntakeBridge) ---------------------------
-    def _on_intake_event(self, event: Any) -> None:
+    # --- service events (GUI thread, through the adapter) ----------------------------------
+    def _on_event(self, event: Any) -> None:
         self.activity.add_event(event)
-        if event.kind == "stored" and not event.data.duplicate:
-            d = event.data
-            uid = d.series_instance_uid
-            if uid not in self._entries:
-                self._entries[uid] = workflow.SeriesEntry(
-                    series_uid=uid, label=d.device_serial, scanner_serial=d.device_serial,
-                    origin="receiving")
-            row = self.series_table._rows.get(uid, {})  # noqa: SLF001 - own widget
-            self.series_table.upsert(uid, serial=d.device_serial,
-                                     images=int(row.get("images") or 0) + 1,
-                                     state="receiving")
-        elif event.kind == "rejected":
-            self.rejected_table.add_rejected(event.data)
-            self.retranslate_ui()
-            notifier = getattr(self.ctx, "notifier", None)
+        notifier = getattr(self.ctx, "notifier", None)
+        if event.kind == "rejected":
+            self.rejected.add_rejected(event.data)
+            self.sig_rejected.emit()
             if notifier is not None:
                 notifier.warning(f"CT QC intake rejected {event.data.source}: "
                                  f"{event.data.message} [{event.data.code}]", source="ct_qc")
         elif event.kind == "alarm":            # e.g. the DICOM quarantine quota reached
-            notifier = getattr(self.ctx, "notifier", None)
             if notifier is not None:
                 notifier.error(event.text, source="ct_qc")
-
-    def _on_series_complete(self, entry: workflow.SeriesEntry) -> None:
-        self._entries[entry.series_uid] = entry
-        self.add_entries([entry], state="received")
-        if self.intake_bar.auto_check.isChecked():
-            self.queue_analysis(entry.series_uid)
-
-    def _on_intake_error(self, exc: BaseException) -> None:
-        self._set_pacs_status("warning", f"intake error: {exc}")
-        self._on_failed(exc)
+        elif event.kind == "error" and isinstance(event.data, BaseException):
+            self._set_pacs_status("warning", f"intake error: {event.data}")
+            self.sig_failed.emit(event.data)

@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--endpoint", default="", help="OPC UA endpoint (default: built-in simulator)")
     r.add_argument("--json", type=Path, help="write the run summary + record as JSON")
     r.add_argument("--pdf", type=Path, help="write the record as PDF")
+    r.add_argument("--lang", choices=("en", "zh_CN"), default=None,
+                   help="language of the PDF's step titles (default: [station] language)")
     r.add_argument("--mode", choices=("released", "draft", "single_step"), default="released")
     r.add_argument("--step", default="", help="step key for --mode single_step")
     r.add_argument("--socket", default="A")
@@ -53,6 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     rec.add_argument("run_id")
     rec.add_argument("--pdf", type=Path)
     rec.add_argument("--json", type=Path)
+    rec.add_argument("--lang", choices=("en", "zh_CN"), default=None,
+                     help="language of the PDF's step titles (default: [station] language)")
     rec.set_defaults(func=cmd_record)
 
     s = t.add_parser("sim", help="run the OPC UA tunnel + C-arm simulator")
@@ -224,8 +228,18 @@ def _finish(args: argparse.Namespace, station: Any, outcome: dict, username: str
     if getattr(args, "pdf", None):
         from station_plugins.tunnel_test.record_pdf import write_record_pdf
 
-        write_record_pdf(record, args.pdf)
+        write_record_pdf(record, args.pdf, language=_language(args, station.ctx.config))
     return {"PASS": 0, "WARN": 0, "FAIL": 1}.get(record["disposition"], 2)
+
+
+def _language(args: argparse.Namespace, config: Any) -> str:
+    """--lang, else the workstation's ``[station] language``."""
+    if getattr(args, "lang", None):
+        return str(args.lang)
+    try:
+        return str(config.get("station", "language") or "en")
+    except (KeyError, AttributeError):
+        return "en"
 
 
 def cmd_record(args: argparse.Namespace) -> int:
@@ -244,7 +258,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         if args.pdf:
             from station_plugins.tunnel_test.record_pdf import write_record_pdf
 
-            write_record_pdf(record, args.pdf)
+            write_record_pdf(record, args.pdf, language=_language(args, ws.config))
         if not args.json and not args.pdf:
             print(json.dumps(record, indent=1, default=str))
         return 0

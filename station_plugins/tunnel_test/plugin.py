@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,7 @@ class TunnelTestStation(StationPlugin):
         self._console: Any = None
         self._mes_sim: Any = None
         self._simulator: Any = None
+        self._simulator_lock = threading.Lock()
         self._library: Any = None
         self._panel_workers: list[Any] = []     # the panels' I/O threads, stopped at shutdown
 
@@ -136,10 +138,13 @@ class TunnelTestStation(StationPlugin):
         configured = configured_endpoint(self.ctx.settings, self.ctx.config)
         if configured is not None:
             return configured
-        if self._simulator is None:
-            from station_plugins.tunnel_test.simulator import SimulatorHandle
+        with self._simulator_lock:
+            if self._simulator is None:
+                # its own process: served from a thread here it competed with the GUI
+                # thread for the interpreter during every run
+                from station_plugins.tunnel_test.sim_process import SimulatorProcess
 
-            self._simulator = SimulatorHandle().start()
+                self._simulator = SimulatorProcess().start()
         return self._simulator.endpoint
 
     # --- contract --------------------------------------------------------------------

@@ -57,7 +57,28 @@ def _release_text(rel: dict) -> str:
     return head + (f" ({_fmt(rest)})" if rest else "")
 
 
-def write_record_pdf(record: dict, path: str | Path, *, release: dict | None = None) -> Path:
+def step_title(step: dict, language: str) -> str:
+    """The step's title for the record in ``language``: in Chinese the plant's title with
+    the English title of the released sequence beneath it (both are the sequence's
+    words); the English title alone where the sequence has no Chinese one."""
+    zh = step.get("title_zh") or ""
+    if zh and language.startswith("zh"):
+        return f"{_esc(zh)}<br/><font size='5.5' color='#555555'>{_esc(step['title'])}</font>"
+    return _esc(step["title"])
+
+
+def _cjk_font() -> str:
+    """A font with Chinese glyphs that every PDF reader has (Adobe's CID font)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+def write_record_pdf(record: dict, path: str | Path, *, release: dict | None = None,
+                     language: str = "en") -> Path:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
@@ -67,6 +88,8 @@ def write_record_pdf(record: dict, path: str | Path, *, release: dict | None = N
     path = Path(path)
     styles = getSampleStyleSheet()
     cell = styles["BodyText"].clone("cell", fontSize=6.5, leading=8)
+    title_cell = cell.clone("title_cell", fontName=_cjk_font()) \
+        if language.startswith("zh") else cell
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=10 * mm,
                             rightMargin=10 * mm, topMargin=10 * mm, bottomMargin=12 * mm,
@@ -122,7 +145,7 @@ def write_record_pdf(record: dict, path: str | Path, *, release: dict | None = N
         for i, m in enumerate(ms):
             v = m.get("verdict") or st["verdict"] or "IN FLIGHT"
             rows.append([Paragraph(_esc(st["key"] if i == 0 else ""), cell),
-                         Paragraph(_esc(st["title"] if i == 0 else ""), cell),
+                         Paragraph(step_title(st, language) if i == 0 else "", title_cell),
                          Paragraph(_esc(m.get("name")), cell),
                          Paragraph(_esc(_fmt(m.get("values") or m.get("value"))), cell),
                          Paragraph(_esc(m.get("unit")), cell),

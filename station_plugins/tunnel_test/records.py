@@ -2,7 +2,8 @@
 
 Unit identity, MES order, station, sequence id + version + sha256, limits version +
 hash, software build, AI model ids, instruments with calibration due dates, operators,
-UTC ms timestamps, every step with limits, units, value, verdict and every attempt,
+UTC ms timestamps, every step (its title, and the plant's Chinese title when the sequence
+has one) with limits, units, value, verdict and every attempt,
 attachments with sha256, disposition and the release authority.
 """
 from __future__ import annotations
@@ -29,7 +30,8 @@ def build_record(run: dict, events: list[dict], *, attachments_dir: Path | None 
 
     def step(key: str) -> dict:
         if key not in steps:
-            steps[key] = {"key": key, "title": key, "group": "", "phase": "", "verdict": None,
+            steps[key] = {"key": key, "title": key, "title_zh": "", "group": "", "phase": "",
+                          "verdict": None,
                           "reason": "", "attempts": [], "measurements": [], "ai": None,
                           "started_utc": None, "ended_utc": None, "prompts": []}
             order.append(key)
@@ -52,7 +54,8 @@ def build_record(run: dict, events: list[dict], *, attachments_dir: Path | None 
             continue
         s = step(key)
         if k == "step_start":
-            s.update(title=ev.get("title", key), group=ev.get("group", ""),
+            s.update(title=ev.get("title", key), title_zh=ev.get("title_zh", ""),
+                     group=ev.get("group", ""),
                      phase=ev.get("phase", ""))
             s["started_utc"] = s["started_utc"] or ev["ts_utc"]
         elif k == "measurement":
@@ -71,8 +74,8 @@ def build_record(run: dict, events: list[dict], *, attachments_dir: Path | None 
                 models[ev["model_id"]] = {"id": ev["model_id"], "version": ev.get("model_version"),
                                           "sha256": ev.get("model_sha256")}
         elif k in ("prompt", "prompt_answer"):
-            s["prompts"].append({x: ev.get(x) for x in ("kind", "text", "choice", "user",
-                                                        "ts_utc", "attempt") if x in ev})
+            s["prompts"].append({x: ev.get(x) for x in ("kind", "text", "text_zh", "choice",
+                                                        "user", "ts_utc", "attempt") if x in ev})
             if ev.get("user"):
                 operators.add(ev["user"])
         elif k == "attempt":

@@ -1,14 +1,19 @@
 """Load and validate a sequence file (YAML): all or nothing, errors name file and line.
 
-Format (documented in docs/tunnel_test.md): ``format: pharos.tunnel.sequence/1``, id,
-version, status (released | draft), setup / groups / teardown / safe_state. Nothing of
-a file that fails validation is ever run.
+Format (documented in docs/tunnel_test.md): ``format: pharos.tunnel.sequence/2`` (or
+``/1``), id, version, status (released | draft), setup / groups / teardown / safe_state.
+Format 2 adds the plant's Chinese texts, all optional (the English text is shown where
+one is missing): ``title_zh`` on the sequence, groups and steps, ``text_zh`` and
+``choices_zh`` on prompts. A format 1 file is read as before; a ``*_zh`` key in it is
+rejected naming the format it needs. Nothing of a file that fails validation is ever run.
 """
 from __future__ import annotations
 
 import importlib
+import threading
+from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NoReturn
 
 from app.core.errors import InputRejected
 from app.core.ids import content_hash, sha256_hex
@@ -20,13 +25,17 @@ from station_plugins.tunnel_test.sequence_model import (
     AiSpec, Group, MeasurementSpec, Prompt, Sequence, Step)
 from station_plugins.tunnel_test.yaml_lines import LineDict, LineList, YamlLineError, load_with_lines
 
-FORMAT = "pharos.tunnel.sequence/1"
-_TOP = {"format", "id", "version", "title", "product", "status", "limits_version",
+FORMAT_1 = "pharos.tunnel.sequence/1"
+FORMAT = "pharos.tunnel.sequence/2"          # the current format (adds the *_zh texts)
+FORMATS = (FORMAT_1, FORMAT)
+ZH_KEYS = {"title_zh", "text_zh", "choices_zh"}
+_TOP = {"format", "id", "version", "title", "title_zh", "product", "status", "limits_version",
         "approved_by", "defaults", "setup", "groups", "teardown", "safe_state", "meta"}
-_GROUP = {"key", "title", "steps", "setup", "teardown", "retries", "retry_on", "run_if",
-          "resume", "locks"}
-_STEP = {"key", "title", "action", "measurements", "prompt", "ai", "timeout_s", "retries",
-         "retry_on", "run_if", "skip_if", "precondition", "locks", "resumable"}
+_GROUP = {"key", "title", "title_zh", "steps", "setup", "teardown", "retries", "retry_on",
+          "run_if", "resume", "locks"}
+_STEP = {"key", "title", "title_zh", "action", "measurements", "prompt", "ai", "timeout_s",
+         "retries", "retry_on", "run_if", "skip_if", "precondition", "locks", "resumable"}
+_PROMPT = {"text", "text_zh", "choices", "choices_zh", "pass_choices", "image"}
 _MEAS = {"name", "unit", "from", "kind", "limits", "reduce", "labels"}
 _LIMITS = {"low", "high", "marginal_low", "marginal_high", "equals", "nominal", "tolerance",
            "tolerance_pct", "marginal_pct", "unit", "source"}
@@ -46,22 +55,38 @@ class SequenceError(InputRejected):
 
 
 class _Checker:
-    def __init__(self, file: str, known_drivers: Iterable[str] | None) -> None:
+    def __init__(self, file: str, known_drivers: Iterable[str] | None,
+                 fmt: str = FORMAT) -> None:
         self.file = file
         self.known_drivers = set(known_drivers) if known_drivers is not None else None
         self.keys: dict[str, int] = {}
+        self.format = fmt
 
-    def fail(self, line: int, reason: str) -> None:
+    def fail(self, line: int, reason: str) -> NoReturn:
         raise SequenceError(self.file, line, reason)
 
     def mapping(self, obj: Any, where: str, line: int, allowed: set[str]) -> LineDict:
         if not isinstance(obj, LineDict):
             self.fail(getattr(obj, "line", line), f"{where} must be a mapping")
+        if self.format == FORMAT_1:
+            zh = sorted(set(obj) & ZH_KEYS)
+            if zh:
+                self.fail(obj.line_of(zh[0]), f"{where}: '{zh[0]}' needs 'format: {FORMAT}' "
+                                              f"(this file says {FORMAT_1})")
         unknown = sorted(set(obj) - allowed)
         if unknown:
             self.fail(obj.line_of(unknown[0]), f"{where}: unknown key '{unknown[0]}' "
                                                 f"(allowed: {', '.join(sorted(allowed))})")
         return obj
+
+    def zh_text(self, d: LineDict, key: str, where: str) -> str:
+        """An optional Chinese text: one line, not blank."""
+        if key not in d:
+            return ""
+        v = d[key]
+        if not isinstance(v, str) or not v.strip() or "\n" in v.strip():
+            self.fail(d.line_of(key), f"{where}: '{key}' must be one line of text")
+        return v.strip()
 
     def text(self, d: LineDict, key: str, where: str, *, required: bool = True,
              default: str = "") -> str:
@@ -211,15 +236,19 @@ class _Checker:
         action = self.action(d["action"], where, d.line_of("action")) if "action" in d else None
         prompt = None
         if "prompt" in d:
-            p = self.mapping(d["prompt"], f"{where} prompt", d.line_of("prompt"),
-                             {"text", "choices", "pass_choices", "image"})
+            p = self.mapping(d["prompt"], f"{where} prompt", d.line_of("prompt"), _PROMPT)
             choices = self.names(p, "choices", where)
             passes = self.names(p, "pass_choices", where, allowed=choices)
             if len(choices) < 2 or not passes:
                 self.fail(p.line, f"{where}: a prompt needs 2+ choices and 1+ pass_choices")
+            labels = self.names(p, "choices_zh", where)
+            if labels and len(labels) != len(choices):
+                self.fail(p.line_of("choices_zh"), f"{where}: 'choices_zh' needs one label per "
+                                                   f"choice ({len(choices)}), got {len(labels)}")
             prompt = Prompt(text=self.text(p, "text", where), choices=choices,
                             pass_choices=passes, image=self.text(p, "image", where,
-                                                                 required=False))
+                                                                 required=False),
+                            text_zh=self.zh_text(p, "text_zh", where), choices_zh=labels)
         if action is None and prompt is None:
             self.fail(d.line, f"{where}: needs an 'action' or a 'prompt'")
         meas_list = d.get("measurements", [])
@@ -252,7 +281,7 @@ class _Checker:
             skip_if=self.condition(d, "skip_if", where),
             precondition=self.condition(d, "precondition", where),
             locks=self.names(d, "locks", where), resumable=bool(d.get("resumable", True)),
-            line=d.line, group=group, phase=phase)
+            line=d.line, group=group, phase=phase, title_zh=self.zh_text(d, "title_zh", where))
 
     def _policy(self, d: LineDict, key: str, where: str, default: str) -> str:
         v = self.text(d, key, where, required=False, default=default)
@@ -286,16 +315,45 @@ def limits_digest(seq_steps: Iterable[Step]) -> str:
                          for s in seq_steps for m in s.measurements])
 
 
+_CACHE: OrderedDict[tuple, Sequence] = OrderedDict()
+_CACHE_SIZE = 16
+_CACHE_LOCK = threading.Lock()
+
+
 def parse_sequence(text: str, file: str = "<text>", *,
                    known_drivers: Iterable[str] | None = None) -> Sequence:
+    """Parse and validate ``text``. A text that validated before (same bytes, same file
+    name, same driver list) is not parsed again: the console loads the same released
+    file at every start and list refresh, and parsing is CPU work that competes with
+    the GUI thread for the interpreter. Sequences are immutable; errors are not cached."""
+    key = (sha256_hex(text), file,
+           None if known_drivers is None else frozenset(known_drivers))
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    seq = _parse(text, file, key[2])
+    with _CACHE_LOCK:
+        _CACHE[key] = seq
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return seq
+
+
+def _parse(text: str, file: str, known_drivers: Iterable[str] | None) -> Sequence:
     try:
         raw = load_with_lines(text)
     except YamlLineError as exc:
         raise SequenceError(file, exc.line, exc.reason) from None
-    c = _Checker(file, known_drivers)
+    fmt = raw.get("format") if isinstance(raw, dict) else None
+    c = _Checker(file, known_drivers, fmt if fmt in FORMATS else FORMAT)
+    if fmt not in FORMATS:
+        c.mapping(raw, "sequence file", 1, _TOP)
+        c.fail(raw.line_of("format"), f"'format' must be '{FORMAT}' (or '{FORMAT_1}'), "
+                                      f"got {fmt!r}" if "format" in raw else
+               f"'format' is required: 'format: {FORMAT}'")
     top = c.mapping(raw, "sequence file", 1, _TOP)
-    if top.get("format") != FORMAT:
-        c.fail(top.line_of("format"), f"'format' must be '{FORMAT}'")
     status = c.text(top, "status", "sequence")
     if status not in ("released", "draft"):
         c.fail(top.line_of("status"), "status must be 'released' or 'draft'")
@@ -320,7 +378,8 @@ def parse_sequence(text: str, file: str = "<text>", *,
             retries=c.number(g, "retries", where, 0, hi=5, integer=True),
             retry_on=c.names(g, "retry_on", where, VERDICT_NAMES, ("ERROR",)),
             run_if=c.condition(g, "run_if", where), resume=resume,
-            locks=c.names(g, "locks", where), line=g.line))
+            locks=c.names(g, "locks", where), line=g.line,
+            title_zh=c.zh_text(g, "title_zh", where)))
     safe = top.get("safe_state", [])
     if not isinstance(safe, list) or not safe:
         c.fail(top.line_of("safe_state") if "safe_state" in top else top.line,
@@ -342,7 +401,8 @@ def parse_sequence(text: str, file: str = "<text>", *,
                                                        required=False),
         source_path=file, sha256=sha256_hex(text), limits_sha256=limits_digest(all_steps),
         approved_by=c.text(top, "approved_by", "sequence", required=False),
-        meta=_plain(top.get("meta", {})))
+        meta=_plain(top.get("meta", {})), format=c.format,
+        title_zh=c.zh_text(top, "title_zh", "sequence"))
 
 
 def load_sequence(path: str | Path, *, known_drivers: Iterable[str] | None = None) -> Sequence:

@@ -44,12 +44,28 @@ class Action:
         return self.driver or self.python
 
 
+def localized(text: str, text_zh: str, language: str) -> str:
+    """The Chinese text when the language is Chinese and the sequence has one; else the
+    English text (format /1 files and steps without ``title_zh``)."""
+    return text_zh if text_zh and language.startswith("zh") else text
+
+
 @dataclass(frozen=True)
 class Prompt:
     text: str
     choices: tuple[str, ...]
     pass_choices: tuple[str, ...]
     image: str = ""
+    text_zh: str = ""
+    choices_zh: tuple[str, ...] = ()        # display labels; the answer is the choice
+
+    def text_for(self, language: str) -> str:
+        return localized(self.text, self.text_zh, language)
+
+    def labels_for(self, language: str) -> tuple[str, ...]:
+        if self.choices_zh and language.startswith("zh"):
+            return self.choices_zh
+        return self.choices
 
 
 @dataclass(frozen=True)
@@ -82,6 +98,10 @@ class Step:
     line: int = 0
     group: str = ""
     phase: str = "main"              # setup | main | teardown
+    title_zh: str = ""
+
+    def title_for(self, language: str) -> str:
+        return localized(self.title, self.title_zh, language)
 
     @property
     def item_count(self) -> int:
@@ -101,6 +121,10 @@ class Group:
     resume: str = "step"             # step: resume at the step; group: rerun the group
     locks: tuple[str, ...] = ()
     line: int = 0
+    title_zh: str = ""
+
+    def title_for(self, language: str) -> str:
+        return localized(self.title, self.title_zh, language)
 
 
 @dataclass(frozen=True)
@@ -120,6 +144,11 @@ class Sequence:
     limits_sha256: str = ""
     approved_by: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    format: str = "pharos.tunnel.sequence/1"
+    title_zh: str = ""
+
+    def title_for(self, language: str) -> str:
+        return localized(self.title, self.title_zh, language)
 
     def all_steps(self) -> list[Step]:
         out = list(self.setup)

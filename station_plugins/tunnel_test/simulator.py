@@ -93,3 +93,4 @@ def serve_forever(*, port: int, host: str = "127.0.0.1", defects: Defects | None
         asyncio.run(main())
     except KeyboardInterrupt:
         pass
+

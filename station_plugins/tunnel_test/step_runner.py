@@ -118,8 +118,11 @@ class StepRunner:
 
     def _ask(self, step: Step, attempt: int) -> dict:
         p = step.prompt
+        zh = {k: v for k, v in (("text_zh", p.text_zh), ("choices_zh", list(p.choices_zh)))
+              if v}                                  # format 2: the plant's words
         asked = self.emit([{"kind": "prompt", "step": step.key, "attempt": attempt,
-                            "text": p.text, "choices": list(p.choices), "image": p.image}])
+                            "text": p.text, "choices": list(p.choices), "image": p.image,
+                            **zh}])
         if self.prompt_handler is None:
             raise DeviceError("this run has no operator to answer prompts",
                               code="PH-TT-PROMPT")
@@ -144,6 +147,7 @@ class StepRunner:
         if skip:
             return self._end(step, Verdict.SKIP, "condition", started=False)
         self.emit([{"kind": "step_start", "step": step.key, "title": step.title,
+                    **({"title_zh": step.title_zh} if step.title_zh else {}),
                     "group": step.group, "phase": step.phase,
                     "group_attempt": group_attempt}])
         if step.precondition:

@@ -3,6 +3,10 @@
 Mappings load as :class:`LineDict` (``.line`` and ``.key_lines``), sequences as
 :class:`LineList` (``.line`` and ``.item_lines``). Duplicate keys are rejected (plain
 PyYAML silently keeps the last one, which would hide a typo in a limit).
+
+Scanning and composing run in libyaml (C) when PyYAML has it: the shipped C-arm sequence
+(2,500 lines) loads in ~0.1 s instead of ~0.4 s of pure Python, which held the GUI
+process's interpreter (and so its event loop) while a console thread loaded it.
 """
 from __future__ import annotations
 
@@ -35,6 +39,10 @@ class _LineLoader(yaml.SafeLoader):
     pass
 
 
+class _CLineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    pass
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     out = LineDict()
@@ -60,15 +68,16 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
     return out
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
-                            _construct_sequence)
+for _loader in (_LineLoader, _CLineLoader):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_FAST = _CLineLoader if getattr(yaml, "__with_libyaml__", False) else _LineLoader
 
 
-def load_with_lines(text: str) -> Any:
+def load_with_lines(text: str, *, pure_python: bool = False) -> Any:
     """Parse YAML text; syntax errors raise YamlLineError with the 1-based line."""
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader if pure_python else _FAST)  # noqa: S506 - SafeLoader subclasses
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0

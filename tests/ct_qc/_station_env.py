@@ -104,14 +104,15 @@ class StationEnv:
                              status=self.status,
                              models=ModelRegistry(self.models_dir, audit=self.audit))
         ctx.data_dir.mkdir(parents=True, exist_ok=True)
-        CtQcStation(ctx)
+        ctx.extras["station"] = CtQcStation(ctx)     # the plugin owns the CT QC service
         self.contexts.append(ctx)
         return ctx
 
     def close(self) -> None:
-        for ctx in self.contexts:       # panels stop their work before the store closes
+        for ctx in self.contexts:       # panels and services stop before the store closes
             for panel in ctx.extras.get("panels", []):
                 panel.shutdown()
+            ctx.extras["station"].shutdown()
         self.tasks.shutdown(wait=True)
         self.store.close()
 

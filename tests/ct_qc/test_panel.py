@@ -21,9 +21,7 @@ def series_folder(tmp_path_factory) -> Path:  # noqa: ANN001
 
 
 def open_panel(qtbot, ctx):  # noqa: ANN001, ANN201
-    from station_plugins.ct_qc.panel import CtQcPanel
-
-    panel = CtQcPanel(ctx)
+    panel = ctx.extras["station"].create_panel()     # on the plugin's real service
     qtbot.addWidget(panel)
     ctx.extras.setdefault("panels", []).append(panel)
     panel.resize(1500, 900)
@@ -45,12 +43,12 @@ def test_import_validates_quarantines_and_auto_analyses(qtbot, station_env, seri
     ctx = station_env.context()
     panel = import_and_wait(qtbot, open_panel(qtbot, ctx), series_folder)
     # truth.json is not DICOM: rejected with its reason, quarantined, listed and notified
-    assert panel.rejected_table.rowCount() == 1
+    assert panel.rejected_table.count() == 1
     rej = panel.rejected_table.rejected()[0]
     assert rej.code == "PH-DCM-UNREADABLE" and Path(rej.quarantine_path).exists()
-    assert "PH-DCM-UNREADABLE" in panel.rejected_table.item(0, 2).text()
-    assert Path(rej.quarantine_path).name == panel.rejected_table.item(0, 3).text()
-    assert str(rej.quarantine_path) in panel.rejected_table.item(0, 3).toolTip()
+    assert "PH-DCM-UNREADABLE" in panel.rejected_table.cell(0, 2).text
+    assert Path(rej.quarantine_path).name == panel.rejected_table.cell(0, 3).text
+    assert str(rej.quarantine_path) in panel.rejected_table.cell(0, 3).tip
     assert panel.left_tabs.tabText(1).endswith("(1)")
     assert any("truth.json" in n.text for n in station_env.notices)
     # the images went through the intake folder and were analysed automatically
@@ -166,3 +164,29 @@ def test_panel_speaks_chinese(qtbot, station_env, qapp):  # noqa: ANN001
         i18n.set_language(qapp, "en")
     assert panel.analyse_button.text() == "Analyse"
     assert panel.intake_bar.receive_button.text() == "Receive from scanners"
+
+
+def test_the_service_outlives_the_panel_and_can_close_asks_it(qtbot, station_env,
+                                                               series_folder):
+    ctx = station_env.context()
+    plugin = ctx.extras["station"]
+    first = import_and_wait(qtbot, open_panel(qtbot, ctx), series_folder)
+    uid = first._current_uid
+    assert first.start_receiving()
+    port = plugin.service.intake.scp_port
+    first.shutdown()                 # the view goes (log-out); the receiver does not
+    first.hide()
+    assert plugin.service.receiving and plugin.service.intake.scp_port == port
+    again = open_panel(qtbot, ctx)
+    assert again.receiving and again.intake_bar.receive_button.isChecked()
+    assert f":{port}" in again.intake_bar.status_text
+    assert again.series_table.uids() == [uid]
+    assert plugin.can_close()
+    again.analyse_current()          # the queue is the service's: closing would drop it
+    assert again.analysis.running and not plugin.can_close()
+    qtbot.waitUntil(lambda: not plugin.service.busy and again.series_table.row_texts(uid)[3]
+                    not in ("queued", "analysing…"), timeout=120000)
+    assert plugin.can_close()
+    assert len(ctx.store.query_records(kind=workflow.RESULT_KIND)) == 2
+    plugin.shutdown()
+    assert not plugin.service.receiving

@@ -97,6 +97,47 @@ def test_what_the_ai_cannot_judge_is_named():
     assert probs[0].startswith("no phantom of 120..280 mm diameter")
 
 
+def _head(a_mm: float, b_mm: float, skull_mm: float, seed: int = 0) -> np.ndarray:
+    """A head-shaped phantom: a brain-like body (+35 HU) in an elliptical skull (+1200 HU)."""
+    rng = np.random.default_rng(seed)
+    n, px = 512, 0.5
+    yy, xx = np.mgrid[:n, :n]
+    e = lambda a, b: ((xx - 255.5) * px / a) ** 2 + ((yy - 255.5) * px / b) ** 2 <= 1  # noqa: E731
+    img = np.where(e(a_mm, b_mm), 1200.0, -1000.0)
+    if skull_mm:
+        img[e(a_mm - skull_mm, b_mm - skull_mm)] = 35.0
+    else:
+        img[e(a_mm, b_mm)] = 35.0
+    return (img[None] + rng.normal(0, 8, (3, n, n))).astype(np.float32)
+
+
+def test_head_shaped_phantoms_are_not_judged():
+    """A head phantom is not a QC cylinder: elliptical (190 x 150 mm, 180 x 160 mm, with or
+    without a skull) or round with a dense skull-like shell -> "not applicable" with the
+    reason; a CatPhan-sized cylinder with a plastic shell stays judgeable."""
+    for a, b, skull, why in ((95, 75, 6, "the body is elliptical"),
+                             (90, 80, 6, "the body is elliptical"),
+                             (90, 80, 0, "the body is elliptical"),
+                             (86, 86, 6, "a dense shell inside the body's edge")):
+        _, _, probs = prepare(_head(a, b, skull), 0.5, [1])
+        assert probs[0].startswith(why), (a, b, skull, probs[0])
+    v, px = _sim(512, 250.0)
+    _, _, probs = prepare(v, px, [1])
+    assert probs[0] == ""
+
+
+def test_series_normalisation_is_the_same_on_all_cores():
+    """The slices of a series are measured in parallel: the result equals one at a time."""
+    from app.ct.ai import normalise
+
+    v, px = _sim(512, 250.0)
+    vol = np.concatenate([v, v[::-1], v, v[::-1]])          # 12 slices -> the pool
+    x, ctx, probs = normalise.prepare(vol, px, list(range(1, 11)))
+    for k, i in enumerate(range(1, 11)):
+        x1, c1, p1 = normalise.prepare(vol[i - 1:i + 2], px, [1])
+        assert np.array_equal(x[k], x1[0]) and np.array_equal(ctx[k], c1[0]) and probs[k] == p1[0]
+
+
 # --- series label and review reasons ------------------------------------------------------
 def _slice(i: int, label: str, conf: float, flagged: bool | None = None) -> SliceVerdict:
     reasons = [] if label == "normal" else [f"AI class '{label}' ({conf:.2f})"]

@@ -174,3 +174,51 @@ def test_panel_text_survives_language_switch(qtbot, stations, ini_settings):
     edit.setText("CT-0412")
     window.set_language("zh_CN")
     assert window.host.page("good").findChild(QLineEdit, "good_input").text() == "CT-0412"
+
+
+class _LanguageCountingStation(GoodStation):
+    """A panel that counts its retranslations (a label with a catalogue text)."""
+
+    def create_panel(self, parent=None):  # noqa: ANN001, ANN201
+        from PySide6.QtCore import QCoreApplication, QEvent
+        from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+        class Panel(QWidget):
+            retranslations = 0
+
+            def __init__(self, parent) -> None:  # noqa: ANN001
+                super().__init__(parent)
+                self.label = QLabel(self)
+                QVBoxLayout(self).addWidget(self.label)
+                self.retranslate_ui()
+
+            def retranslate_ui(self) -> None:
+                self.label.setText(QCoreApplication.translate("MainWindow", "&File"))
+
+            def changeEvent(self, event) -> None:  # noqa: ANN001, N802
+                if event.type() == QEvent.Type.LanguageChange:
+                    type(self).retranslations += 1
+                    self.retranslate_ui()
+                super().changeEvent(event)
+
+        return Panel(parent)
+
+
+def test_hidden_panel_retranslates_when_shown(qtbot, stations, ini_settings, tmp_path):
+    """A language switch retranslates the panel on screen at once and a hidden one when
+    it is next opened (not all created panels in one go)."""
+    counting = _LanguageCountingStation(make_ctx("good", tmp_path))
+    window = make_window(qtbot, [counting, stations[2]], ini_settings)
+    panel = window.host.open_station("good")
+    type(panel).retranslations = 0
+    window.set_language("zh_CN")
+    assert type(panel).retranslations == 1 and panel.label.text() == "文件(&F)"
+    window.host.open_station("ghost")                     # the panel is hidden now
+    window.set_language("en")
+    assert type(panel).retranslations == 1 and window.host.language_change_pending("good")
+    assert panel.label.text() == "文件(&F)"               # still the old text, not shown
+    window.set_language("zh_CN")
+    window.set_language("en")
+    assert window.host.open_station("good") is panel
+    assert type(panel).retranslations == 2 and panel.label.text() == "&File"
+    assert not window.host.language_change_pending("good")

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QLineEdit
 
 from app.core.roles import Role
@@ -170,11 +171,27 @@ def test_idle_lock_and_unlock_keeps_panel(qtbot, ws, wauth, ini_settings, tmp_pa
 def test_activity_postpones_idle_lock(qtbot, wauth, ini_settings, tmp_path):
     window, _ = make_window(qtbot, wauth, ini_settings, tmp_path, idle=0.6)
     watcher = window.idle_watcher
+    window.host.launcher.setFocus()
     for _ in range(6):  # keep typing for longer than the idle time
         qtbot.wait(150)
-        qtbot.keyClick(window.host.launcher, Qt.Key.Key_Down)
+        # through the window, as the platform delivers a real key press
+        QTest.keyClick(window.windowHandle(), Qt.Key.Key_Down)
         assert watcher.idle_for() < 0.6
     assert not window.is_locked()
+    qtbot.waitUntil(window.is_locked, timeout=5000)
+
+
+def test_typing_in_a_dialog_postpones_idle_lock(qtbot, wauth, ini_settings, tmp_path):
+    """A dialog opened after the watcher started is its own window: typing there counts."""
+    window, _ = make_window(qtbot, wauth, ini_settings, tmp_path, idle=0.6)
+    dlg = window.show_change_password()
+    qtbot.waitUntil(lambda: dlg.windowHandle() is not None and dlg.isVisible())
+    for _ in range(6):
+        qtbot.wait(150)
+        QTest.keyClick(dlg.windowHandle(), Qt.Key.Key_A)
+        assert window.idle_watcher.idle_for() < 0.6
+    assert not window.is_locked()
+    dlg.reject()
     qtbot.waitUntil(window.is_locked, timeout=5000)
 
 

@@ -20,12 +20,15 @@ rescale conventions - is taken out here, by measurement, before the network sees
   size and contrast).
 
 A slice the classifier cannot judge gets a reason instead (no phantom of the expected
-size, phantom cut by the field of view, pixel size outside 0.25..1.25 mm, no air around
-the phantom, noise beyond any CT scan): "AI not applicable".
+size, a body that is not round or is elliptical, a dense skull-like shell, phantom cut by
+the field of view, pixel size outside 0.25..1.25 mm, no air around the phantom, noise
+beyond any CT scan): "AI not applicable".
 """
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,6 +43,8 @@ ESF_BINS = int(round(2 * ESF_HALF_MM / ESF_BIN_MM))
 BAND_DISC_MM = 15.0
 PIXEL_RANGE_MM = (0.25, 1.25)
 RADIUS_RANGE_MM = (60.0, 140.0)
+MIN_AXIS_RATIO = 0.90    # minor / major axis of the body (training slices: >= 0.95)
+SHELL_MAX_HU = 400.0     # ring 2-8 mm inside the edge over the body (training: <= 125)
 # context layout: the network's physical features, then the body median (used by the
 # graph to centre the intensities, not a feature)
 CONTEXT_NAMES = (["log_noise_native", "log_noise_1mm", "air_offset", "band_prev",
@@ -116,6 +121,21 @@ def robust_noise(a: np.ndarray, mask: np.ndarray, box_px: int) -> float:
     return float(1.4826 * np.median(np.abs(v - med)) / math.sqrt(1 - 1 / box_px ** 2))
 
 
+def robust_noise_disc(a: np.ndarray, cx: float, cy: float, r_px: float, box_px: int) -> float:
+    """robust_noise over the disc (cx, cy, r_px), computed on the disc's bounding box plus
+    the box filter's reach only (the same pixels, the same high-pass values)."""
+    k = max(3, box_px | 1)
+    m = k // 2 + 1
+    n0, n1 = a.shape
+    y0, y1 = max(0, int(math.floor(cy - r_px)) - m), min(n0, int(math.ceil(cy + r_px)) + m + 1)
+    x0, x1 = max(0, int(math.floor(cx - r_px)) - m), min(n1, int(math.ceil(cx + r_px)) + m + 1)
+    if y1 - y0 < k or x1 - x0 < k:
+        return robust_noise(a, _disc_mask(a.shape, cx, cy, r_px), box_px)
+    yy, xx = np.ogrid[y0:y1, x0:x1]
+    mask = (xx - cx) ** 2 + (yy - cy) ** 2 <= r_px * r_px
+    return robust_noise(np.ascontiguousarray(a[y0:y1, x0:x1]), mask, box_px)
+
+
 def _disc_mask(shape: tuple[int, int], cx: float, cy: float, r_px: float) -> np.ndarray:
     yy, xx = np.ogrid[:shape[0], :shape[1]]
     return (xx - cx) ** 2 + (yy - cy) ** 2 <= r_px * r_px
@@ -123,27 +143,31 @@ def _disc_mask(shape: tuple[int, int], cx: float, cy: float, r_px: float) -> np.
 
 @lru_cache(maxsize=16)
 def _edge_box(n: int, cx4: int, cy4: int, r_box: int, reach: int
-              ) -> tuple[slice, slice, np.ndarray]:
-    """Distances (px) from the centre over the box around the edge (centre in quarter
-    pixels: an azimuthal average does not feel a 1/8 pixel shift; the slices of one
-    series share the box)."""
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(flat indices into the n x n slice, distances (px) from the centre) of the pixels
+    of the box around the edge that can lie within ``reach`` of an edge radius in
+    (r_box - 2, r_box - 1], in the box's row-major order (centre in quarter pixels: an
+    azimuthal average does not feel a 1/8 pixel shift; the slices of one series share
+    the box)."""
     cx, cy = cx4 / 4, cy4 / 4
     lo, hi = max(0, int(cy - r_box - reach - 2)), min(n, int(cy + r_box + reach + 3))
     lo_x, hi_x = max(0, int(cx - r_box - reach - 2)), min(n, int(cx + r_box + reach + 3))
     yy, xx = np.mgrid[lo:hi, lo_x:hi_x]
-    return slice(lo, hi), slice(lo_x, hi_x), np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2).ravel()
+    dist = np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2).ravel()
+    near = np.nonzero(np.abs(dist - r_box) < reach + 3)[0]
+    return (yy.ravel() * n + xx.ravel())[near], dist[near]
 
 
 def edge_spread(a: np.ndarray, cx: float, cy: float, r_px: float, pixel_mm: float,
                 body_hu: float) -> np.ndarray:
     """Azimuthally averaged profile across the phantom's outer edge, r - R from -6 to +6 mm
     in 0.25 mm bins, normalised to air 0 .. body 1 (body side first)."""
-    rows, cols, dist = _edge_box(a.shape[0], int(round(cx * 4)), int(round(cy * 4)),
-                                 int(math.ceil(r_px)) + 1, int(math.ceil(ESF_HALF_MM / pixel_mm)))
+    flat, dist = _edge_box(a.shape[0], int(round(cx * 4)), int(round(cy * 4)),
+                           int(math.ceil(r_px)) + 1, int(math.ceil(ESF_HALF_MM / pixel_mm)))
     d = (dist - r_px) * pixel_mm
     sel = np.abs(d) < ESF_HALF_MM
     b = ((d[sel] + ESF_HALF_MM) / ESF_BIN_MM).astype(np.int64).clip(0, ESF_BINS - 1)
-    vals = a[rows, cols].ravel()[sel]
+    vals = np.ascontiguousarray(a).ravel()[flat[sel]]
     cnt = np.bincount(b, minlength=ESF_BINS)
     s = np.bincount(b, weights=vals, minlength=ESF_BINS)
     prof = np.where(cnt > 0, s / np.maximum(cnt, 1), np.nan)
@@ -172,14 +196,39 @@ def phantom_mask(g: np.ndarray) -> np.ndarray:
     return lab == k
 
 
+def _mask_to_grid(mask: np.ndarray, pixel_mm: float) -> np.ndarray:
+    """A native mask on the 1 mm grid (any part of a grid pixel; outside the native
+    field counts as masked). An empty mask needs no resampling."""
+    if not mask.any():
+        return _outside_field(mask.shape[0], pixel_mm)
+    return to_grid(mask.astype(np.float32), pixel_mm, fill=1.0) > 0.01
+
+
+@lru_cache(maxsize=8)
+def _outside_field_cached(n: int, pixel_mm: float) -> np.ndarray:
+    m = max(8, int(round(n * pixel_mm / GRID_MM)))
+    out = np.ones((GRID_N, GRID_N), bool)
+    if m >= GRID_N:
+        out[:] = False
+    else:
+        o = (GRID_N - m) // 2
+        out[o:o + m, o:o + m] = False
+    out.flags.writeable = False
+    return out
+
+
+def _outside_field(n: int, pixel_mm: float) -> np.ndarray:
+    return _outside_field_cached(n, float(pixel_mm))
+
+
 def slice_facts(native: np.ndarray, pixel_mm: float) -> SliceFacts:
     """Measure one native slice (HU) and put it on the 1 mm grid."""
     a, pad, const = clean_padding(native)
     g = to_grid(a, pixel_mm)
-    unmeasured = to_grid(pad.astype(np.float32), pixel_mm, fill=1.0) > 0.01
+    unmeasured = _mask_to_grid(pad, pixel_mm)
     # the field's edge: outside the native field or its constant padding (noisy air
     # below -1100 HU is not an edge)
-    field_edge = to_grid(const.astype(np.float32), pixel_mm, fill=1.0) > 0.01
+    field_edge = unmeasured if np.array_equal(pad, const) else _mask_to_grid(const, pixel_mm)
     nan_esf = np.full(ESF_BINS, np.nan, np.float32)
     if not PIXEL_RANGE_MM[0] <= pixel_mm <= PIXEL_RANGE_MM[1]:
         return SliceFacts(g, (128.0, 128.0), 0.0, 0.0, 0.0, 0.0, 0.0, nan_esf,
@@ -209,20 +258,49 @@ def slice_facts(native: np.ndarray, pixel_mm: float) -> SliceFacts:
         edge = cv2.dilate(edge.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         if (edge & body).sum() > 3:
             problem = "the phantom is cut by the field of view"
-    inner = _disc_mask(g.shape, cx, cy, 0.8 * r_mm / GRID_MM) & body
+        else:
+            # an elliptical body (a head or body phantom, a patient): the QC phantoms the
+            # AI knows are cylinders (axis ratio >= 0.95 over both renderers' training
+            # slices, a tilted gantry included)
+            dx, dy = xs - cx, ys - cy
+            # (element-wise sums, not BLAS: a BLAS call may spin threads on a busy CPU)
+            sxx, syy, sxy = float((dx * dx).sum()), float((dy * dy).sum()), float((dx * dy).sum())
+            h = math.sqrt(max(0.25 * (sxx - syy) ** 2 + sxy * sxy, 0.0))
+            ev = [(0.5 * (sxx + syy) - h) / (xs.size - 1), (0.5 * (sxx + syy) + h) / (xs.size - 1)]
+            ratio = math.sqrt(max(ev[0], 0.0) / max(ev[1], 1e-9))
+            if ratio < MIN_AXIS_RATIO:
+                problem = (f"the body is elliptical (axes {4 * math.sqrt(ev[1]):.0f} x "
+                           f"{4 * math.sqrt(max(ev[0], 0.0)):.0f} mm): not a cylindrical "
+                           f"phantom")
+    # one distance map for the three discs about the centre (= _disc_mask)
+    yy, xx = np.ogrid[:GRID_N, :GRID_N]
+    d2 = (xx - cx) ** 2 + (yy - cy) ** 2
+    r_in = 0.8 * r_mm / GRID_MM
+    in_disc = d2 <= r_in * r_in
+    inner = in_disc & body
     body_hu = float(np.median(g[inner])) if inner.any() else 0.0
+    if not problem:
+        # a dense shell just inside the outer edge (a skull): QC phantoms' shells are
+        # plastic, <= 125 HU above the body over both renderers' training slices
+        r_a, r_b = r_mm / GRID_MM - 8.0, r_mm / GRID_MM - 2.0
+        ann = (d2 > r_a * r_a) & (d2 < r_b * r_b) & body
+        shell = float(np.median(g[ann])) - body_hu if ann.sum() >= 50 else 0.0
+        if shell > SHELL_MAX_HU:
+            problem = (f"a dense shell inside the body's edge ({shell:+.0f} HU over the "
+                       f"body, like a skull): not a QC phantom the AI knows")
     # air: measured pixels (not padding, inside the native field) beyond the phantom
-    outside = ~_disc_mask(g.shape, cx, cy, r_mm / GRID_MM + 6.0) & (g < -500.0) & ~unmeasured
+    r_out = r_mm / GRID_MM + 6.0
+    outside = ~(d2 <= r_out * r_out) & (g < -500.0) & ~unmeasured
     n, c0 = a.shape[0], GRID_N / 2
     air = float(np.median(g[outside]) + 1000.0) if outside.sum() >= 200 else float("nan")
     if not problem and not math.isfinite(air):
         problem = "no air around the phantom in the field of view"
-    noise_grid = robust_noise(g, _disc_mask(g.shape, cx, cy, 0.8 * r_mm / GRID_MM), 5)
+    noise_grid = robust_noise(g, in_disc, 5)
     # native noise (what the physics noise check measures), on the native pixel
     ncx, ncy = (cx - c0 + 0.5) * GRID_MM / pixel_mm + n / 2 - 0.5, \
                (cy - c0 + 0.5) * GRID_MM / pixel_mm + n / 2 - 0.5
-    nmask = _disc_mask(a.shape, ncx, ncy, 0.8 * r_mm / pixel_mm)
-    noise_native = robust_noise(a, nmask, int(round(9.0 / pixel_mm)))
+    noise_native = robust_noise_disc(a, ncx, ncy, 0.8 * r_mm / pixel_mm,
+                                     int(round(9.0 / pixel_mm)))
     esf = edge_spread(a, ncx, ncy, r_mm / pixel_mm, pixel_mm, body_hu)
     if not problem and not (math.isfinite(noise_native) and math.isfinite(noise_grid)):
         problem = "the noise could not be measured"
@@ -237,8 +315,14 @@ def slice_facts(native: np.ndarray, pixel_mm: float) -> SliceFacts:
 def band_steps(facts: list[SliceFacts]) -> tuple[float, float]:
     """Central-disc (15 mm) median of the centre slice minus each neighbour's (HU)."""
     c = facts[1]
-    m = _disc_mask(c.grid.shape, c.centre[0], c.centre[1], BAND_DISC_MM / GRID_MM)
-    med = [float(np.median(f.grid[m])) for f in facts]
+    # the disc's bounding box (the same pixels as a full-size _disc_mask, 1/60 the work)
+    r = BAND_DISC_MM / GRID_MM
+    x0, y0 = max(0, int(math.floor(c.centre[0] - r))), max(0, int(math.floor(c.centre[1] - r)))
+    x1 = min(GRID_N, int(math.ceil(c.centre[0] + r)) + 1)
+    y1 = min(GRID_N, int(math.ceil(c.centre[1] + r)) + 1)
+    yy, xx = np.ogrid[y0:y1, x0:x1]
+    m = (xx - c.centre[0]) ** 2 + (yy - c.centre[1]) ** 2 <= r * r
+    med = [float(np.median(f.grid[y0:y1, x0:x1][m])) for f in facts]
     return med[1] - med[0], med[1] - med[2]
 
 
@@ -261,7 +345,14 @@ def prepare(volume: np.ndarray, pixel_mm: float, indices: list[int]
     ('' when the slice can be judged). Each slice is measured once."""
     nz = volume.shape[0]
     needed = sorted({min(max(j, 0), nz - 1) for i in indices for j in (i - 1, i, i + 1)})
-    facts = {j: slice_facts(volume[j], pixel_mm) for j in needed}
+    if len(needed) >= 8 and (os.cpu_count() or 1) > 1:
+        # numpy's and OpenCV's array work releases the GIL: the slices of a series are
+        # measured on all cores (results identical to one at a time)
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            facts = dict(zip(needed, pool.map(lambda j: slice_facts(volume[j], pixel_mm),
+                                              needed)))
+    else:
+        facts = {j: slice_facts(volume[j], pixel_mm) for j in needed}
     x = np.empty((len(indices), 3, GRID_N, GRID_N), np.float32)
     ctx = np.empty((len(indices), N_CONTEXT), np.float32)
     problems = []

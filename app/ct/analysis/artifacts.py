@@ -60,6 +60,16 @@ def cupping(ctx: Ctx, thr_hu: float = 5.0) -> list[Artifact]:
                      Verdict.FAIL, note="radial profile of the uniform module")]
 
 
+def _iq_mean(a: np.ndarray) -> float:
+    """Mean of the central half of the values: robust to a bead or a streak like the
+    median, but not stepped by the storage quantum (a median of integer values moves in
+    whole steps - 2 HU on a series stored at 0.5 HU-equivalent per unit - and the
+    steps' MAD is then near 0, so one step read as a band)."""
+    v = np.sort(a, axis=None)
+    n = v.size
+    return float(v[n // 4:n - n // 4].mean()) if n else math.nan
+
+
 def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
     inside = np.nonzero(ctx.cache["inside"])[0]
     if len(inside) < 9:
@@ -69,7 +79,7 @@ def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
     for k, i in enumerate(inside.tolist()):
         cx, cy = ctx.centre(z_mm=float(ctx.pos[i]))
         x0, y0 = int(round(cx)), int(round(cy))
-        meds[k] = np.median(ctx.vol[i, y0 - r:y0 + r:2, x0 - r:x0 + r:2])
+        meds[k] = _iq_mean(ctx.vol[i, y0 - r:y0 + r:2, x0 - r:x0 + r:2])
     base = median_filter(meds, size=min(21, 2 * (len(meds) // 2) + 1), mode="nearest")
     resid = meds - base
     sigma = max(1.4826 * float(np.median(np.abs(resid - np.median(resid)))), 0.3)
@@ -113,9 +123,9 @@ def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
             "z_mm": [round(float(ctx.pos[inside[a]]), 2), round(float(ctx.pos[inside[b]]), 2)],
             **({"period_slices": period} if period else {})},
             Verdict.FAIL, score=round(float(abs(resid[k]) / sigma), 1),
-            note="central median HU per slice minus running median along z"))
+            note="central interquartile mean HU per slice minus running median along z"))
     curve = Curve("artifact.z_profile", tuple(ctx.pos[inside]), tuple(meds), "mm", "HU",
-                  "central median HU along z")
+                  "central interquartile mean HU along z")
     return out, [curve]
 
 

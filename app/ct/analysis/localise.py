@@ -37,6 +37,7 @@ class Placement:
     z_score: float = 0.0                     # fraction of slices whose signature matches
     roll_score: float = 0.0                  # normalised correlation peak
     insert_rms_hu: float = math.nan
+    insert_fit_rms_hu: float = math.nan      # after a linear fit to nominal (calibration out)
     module_slices: dict = field(default_factory=dict)
     missing: list = field(default_factory=list)
 
@@ -268,15 +269,35 @@ def slab(pos: np.ndarray, z_mm: float, half_mm: float) -> np.ndarray:
 
 
 def insert_rms(img: np.ndarray, cx: float, cy: float, pixel_mm: float, m: dict,
-               roll: float) -> float:
+               roll: float) -> tuple[float, float]:
+    """RMS of the inserts' CT numbers against nominal, and the same after a linear fit
+    (measured vs nominal): the second is blind to the scanner's calibration (an offset or
+    scale is a CT-number finding, not a sign of a misplaced phantom)."""
     from app.ct.analysis.roi import circle_stats
-    errs = []
+    nom, meas = [], []
     for i in ring_items(m):
-        x, y = ps.insert_xy(i, roll)
-        mean, _ = circle_stats(img, cx + x / pixel_mm, cy + y / pixel_mm,
+        ix, iy = ps.insert_xy(i, roll)
+        mean, _ = circle_stats(img, cx + ix / pixel_mm, cy + iy / pixel_mm,
                                0.3 * i["diameter_mm"] / pixel_mm)
-        errs.append(mean - i["nominal_hu"])
-    return float(np.sqrt(np.nanmean(np.square(errs)))) if errs else math.nan
+        nom.append(float(i["nominal_hu"]))
+        meas.append(mean)
+    x, y = np.array(nom), np.array(meas)
+    ok = np.isfinite(y)
+    if not ok.any():
+        return math.nan, math.nan
+    rms = float(np.sqrt(np.mean(np.square(y[ok] - x[ok]))))
+    if ok.sum() < 4 or np.ptp(x[ok]) <= 0:
+        return rms, rms
+    # bilinear in the nominal (hinged at water): a calibration, or a direct-density
+    # reconstruction's HU -> density curve, leaves no residual; a misplaced ring does
+    x, y = x[ok], y[ok]
+    A = np.c_[np.ones_like(x), np.minimum(x, 0.0), np.maximum(x, 0.0)]
+    if (x < 0).sum() < 2 or (x > 0).sum() < 2:
+        A = A[:, :2] if (x < 0).sum() >= 2 else A[:, [0, 2]]
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    slope = float(np.mean(np.abs(coef[1:])))
+    fit = float(np.sqrt(np.mean(np.square(y - A @ coef))) / max(slope, 0.2))
+    return rms, fit
 
 
 def place(vol: np.ndarray, pos: np.ndarray, pixel_mm: float, thk: float, defn: dict,
@@ -309,7 +330,7 @@ def place(vol: np.ndarray, pos: np.ndarray, pixel_mm: float, thk: float, defn: d
         img = vol[idx].mean(axis=0)
         cx, cy = pl.centre_at(z_ref)
         pl.roll_deg, pl.roll_score = estimate_roll(img, cx, cy, pixel_mm, ref, max_roll)
-        pl.insert_rms_hu = insert_rms(img, cx, cy, pixel_mm, ref, pl.roll_deg)
+        pl.insert_rms_hu, pl.insert_fit_rms_hu = insert_rms(img, cx, cy, pixel_mm, ref, pl.roll_deg)
     return pl
 
 
@@ -321,7 +342,7 @@ def module_confidence(vol: np.ndarray, pos: np.ndarray, pixel_mm: float, pl: Pla
     number in a central 15 mm disc (median, robust to a bead or a streak) against the
     module's nominal background, and for the roll module the inserts' RMS error."""
     from app.ct.analysis.roi import circle_values
-    out = {}
+    devs = {}
     for m in pl.defn["modules"]:
         if m["id"] not in pl.module_slices:
             continue
@@ -329,10 +350,19 @@ def module_confidence(vol: np.ndarray, pos: np.ndarray, pixel_mm: float, pl: Pla
         idx = slab(pos, z, 2.0)
         cx, cy = pl.centre_at(z)
         v = circle_values(vol[idx], cx, cy, 15.0 / pixel_mm)
-        body = float(np.median(v)) if v.size else math.nan
-        c = 1.0 / (1.0 + ((body - float(m["background_hu"])) / MODULE_BODY_TOL_HU) ** 2) if math.isfinite(body) else 0.0
-        if m is ps.roll_module(pl.defn) and not math.isnan(pl.insert_rms_hu):
-            c *= 1.0 / (1.0 + (pl.insert_rms_hu / 60.0) ** 2)
+        devs[m["id"]] = float(np.median(v)) - float(m["background_hu"]) if v.size else math.nan
+    # a calibration offset moves every module's body alike: judge each module against
+    # the others (the median deviation taken out) when there are three or more
+    finite = [d for d in devs.values() if math.isfinite(d)]
+    common = float(np.median(finite)) if len(finite) >= 3 else 0.0
+    out = {}
+    for m in pl.defn["modules"]:
+        if m["id"] not in devs:
+            continue
+        d = devs[m["id"]] - common
+        c = 1.0 / (1.0 + (d / MODULE_BODY_TOL_HU) ** 2) if math.isfinite(d) else 0.0
+        if m is ps.roll_module(pl.defn) and not math.isnan(pl.insert_fit_rms_hu):
+            c *= 1.0 / (1.0 + (pl.insert_fit_rms_hu / 60.0) ** 2)
         out[m["id"]] = round(float(c), 3)
     return out
 
@@ -340,8 +370,8 @@ def module_confidence(vol: np.ndarray, pos: np.ndarray, pixel_mm: float, pl: Pla
 def confidence(pl: Placement) -> float:
     rad_ok = 1.0
     c = pl.z_score * (0.5 + 0.5 * min(1.0, pl.roll_score * 2)) * rad_ok
-    if not math.isnan(pl.insert_rms_hu):
-        c *= 1.0 / (1.0 + (pl.insert_rms_hu / 60.0) ** 2)
+    if not math.isnan(pl.insert_fit_rms_hu):
+        c *= 1.0 / (1.0 + (pl.insert_fit_rms_hu / 60.0) ** 2)
     return float(max(0.0, min(1.0, c)))
 
 

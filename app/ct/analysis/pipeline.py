@@ -19,6 +19,7 @@ from app.ct.analysis import metrics_hu as hu
 from app.ct.analysis import metrics_res as res
 from app.ct.analysis import metrics_thk as thickness
 from app.ct.analysis import phantom_spec as ps
+from app.ct.analysis import units
 from app.ct.analysis.context import Ctx, Raw
 from app.ct.analysis.result import (Artifact, Curve, Localisation, ProfileRef,
                                                    QcResult)
@@ -111,6 +112,42 @@ def _streak_slices(ctx: Ctx) -> list[int]:
     return sorted(sel)
 
 
+def _anchor_scale(vol: np.ndarray, pos: np.ndarray, px: float, pl: loc.Placement,
+                  scale: units.ValueScale) -> units.ValueScale:
+    """Re-anchor an HU-equivalent volume (in place) on the located body of the uniformity
+    module (else the first module found): its central 15 mm disc reads its nominal."""
+    from app.ct.analysis.roi import circle_values
+    found = [m for m in pl.defn["modules"] if m["id"] in pl.module_slices]
+    if not found:
+        return scale
+    m = next((m for m in found if m.get("kind") == "uniformity"), found[0])
+    z = pl.origin_z_mm + float(m["z_mm"])
+    cx, cy = pl.centre_at(z)
+    v = circle_values(vol[loc.slab(pos, z, 2.0)], cx, cy, 15.0 / px)
+    v = v[np.isfinite(v)]
+    if not v.size:
+        return scale
+    new, k, b = units.anchored(scale, float(np.median(v)), float(m["background_hu"]))
+    if k != 1.0 or b != 0.0:
+        vol *= np.float32(k)
+        vol += np.float32(b)
+    pl.insert_rms_hu = math.nan   # inserts are not expected at their nominal HU (the fit
+    return new                    # residual, blind to a linear scale, still counts)
+
+
+def _absolute_not_applicable(raws: list[Raw], scale: units.ValueScale) -> None:
+    """CT-number checks on a series whose values are not HU: not applicable (SKIP), the
+    HU-equivalent reading kept in the note."""
+    for r in raws:
+        if r.error or r.not_applicable or not units.is_absolute(r.key):
+            continue
+        val = r.value if isinstance(r.value, (int, float)) and math.isfinite(r.value) else None
+        r.not_applicable = True
+        r.note = (f"not applicable: the pixel values are not HU ({scale.reason})"
+                  + (f"; reads {val:g} on the image-derived HU-equivalent scale" if val is not None else "")
+                  + (f"; {r.note}" if r.note else ""))
+
+
 def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = None,
                    baseline: Any = None, token: CancelToken | None = None,
                    progress: Callable[[float, str], None] | None = None,
@@ -131,6 +168,11 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
     pos = np.asarray(series.slice_positions_mm, float)
     px = float(series.pixel_mm)
     thk = float(series.slice_thickness_mm)
+    header = dict(getattr(series, "header", {}) or {})
+    # what the values are (HU or not) from the image's own air and body levels
+    scale = units.estimate(vol, header.get("rescale_type"))
+    if not scale.is_hu:
+        vol = scale.to_hu(vol)      # an HU-equivalent copy; the caller's volume is untouched
 
     progress(0.02, "locating the phantom")
     loc_cache: dict = {}
@@ -141,12 +183,15 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
         pl = loc.place(vol, pos, px, thk, defn, cache=loc_cache)
     token.raise_if_cancelled()
     defn = pl.defn
+    if not scale.is_hu:
+        scale = _anchor_scale(vol, pos, px, pl, scale)
     if callable(profile):  # chosen by phantom (e.g. the CLI's "auto")
         profile = profile(defn["name"])
     lim_profile = load_profile(profile) if profile is not None else None
     if baseline is not None:
         lim_profile = baseline_profile(baseline, base=lim_profile)
-    ctx = Ctx(vol, pos, px, thk, pl, tuple(series.recon_centre_px), dict(getattr(series, "header", {}) or {}))
+    ctx = Ctx(vol, pos, px, thk, pl, tuple(series.recon_centre_px), header)
+    ctx.cache["scale"] = scale
     ctx.cache["inside"] = loc_cache[("features", float(defn["background_hu"]),
                                      float(defn["diameter_mm"]) / 2)].inside
     raws: list[Raw] = []
@@ -198,7 +243,9 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
     def do_cupping_shift() -> None:
         cup = art.cupping(ctx)
         found.extend(cup)
-        if not cup:  # a cupped / capped phantom shifts CT numbers: one cause, one artifact
+        # a cupped / capped phantom shifts CT numbers: one cause, one artifact; a CT-number
+        # shift is judged only on HU images
+        if not cup and scale.is_hu:
             found.extend(art.ct_shift(ctx))
 
     def do_bands_cupping_shift() -> None:
@@ -234,6 +281,9 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
             raws.append(Raw(f"error.{label.split()[0].lower().replace(',', '')}", math.nan, "",
                             {}, f"{label} failed: {exc}", error=True))
     found[:] = art.attach_secondary(found, ctx)
+    if not scale.is_hu:
+        notes.append(scale.note)
+        _absolute_not_applicable(raws, scale)
     if pl.missing:
         notes.append(f"modules not in the series: {', '.join(pl.missing)}")
     measurements = _judge(raws, lim_profile)
@@ -257,12 +307,14 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
         pitch_deg=round(math.degrees(math.atan(pl.drift_px_per_mm[1] * px)), 3),
         yaw_deg=round(math.degrees(math.atan(pl.drift_px_per_mm[0] * px)), 3),
         module_confidence=mod_conf)
+    inputs = _inputs(series)
+    inputs["pixel_values"] = scale.as_dict()
     pref = (ProfileRef(lim_profile.name, lim_profile.version, lim_profile.sha256)
             if lim_profile is not None else ProfileRef())
     progress(1.0, "done")
     result = QcResult(phantom=defn["name"], localisation=localisation,
                       measurements=tuple(measurements), artifacts=tuple(arts), curves=tuple(curves),
-                      profile=pref, software=_software(), inputs=_inputs(series),
+                      profile=pref, software=_software(), inputs=inputs,
                       result_id=new_id(), created_utc=utc_iso(),
                       elapsed_s=round(time.perf_counter() - t0, 4), notes=tuple(notes))
     return result.with_verdicts()

@@ -13,6 +13,9 @@ from pydicom.valuerep import DSfloat
 from app.ct.image_renderer.params import RenderParams
 
 INTERCEPT = -1024.0
+# (slope, intercept, RescaleType) per output unit: stored uint16 = (value - intercept) / slope
+RESCALE = {"HU": (1.0, INTERCEPT, "HU"), "mu_per_cm": (1e-5, -0.05, "US"),
+           "density_mg_ml": (1.0, INTERCEPT, "MGML")}
 
 
 def _ds(v: float) -> DSfloat:
@@ -21,7 +24,9 @@ def _ds(v: float) -> DSfloat:
 
 def write_series(vol: np.ndarray, p: RenderParams, truth: dict, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    stored = np.clip(np.rint(vol - INTERCEPT), 0, 65535).astype(np.uint16)
+    slope, icpt, rtype = RESCALE[p.output_units]
+    stored = np.clip(np.rint((vol - icpt) / slope), 0, 65535).astype(np.uint16)
+    window = p.output(np.array([40.0, -160.0, 240.0]))      # soft-tissue window W 400 / L 40 HU
     study, series, frame = generate_uid(), generate_uid(), generate_uid()
     now = datetime.now(timezone.utc)
     date, time = now.strftime("%Y%m%d"), now.strftime("%H%M%S")
@@ -63,8 +68,8 @@ def write_series(vol: np.ndarray, p: RenderParams, truth: dict, out: Path) -> li
         ds.Rows = ds.Columns = n
         ds.PixelSpacing = [_ds(p.pixel_mm), _ds(p.pixel_mm)]
         ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
-        ds.RescaleIntercept, ds.RescaleSlope, ds.RescaleType = _ds(INTERCEPT), "1", "HU"
-        ds.WindowCenter, ds.WindowWidth = "40", "400"
+        ds.RescaleIntercept, ds.RescaleSlope, ds.RescaleType = _ds(icpt), _ds(slope), rtype
+        ds.WindowCenter, ds.WindowWidth = _ds(window[0]), _ds(window[2] - window[1])
         ds.PixelData = stored[k].tobytes()
         path = out / f"IMG{k:04d}.dcm"
         ds.save_as(path, enforce_file_format=True)

@@ -4,9 +4,15 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+
 RENDER_ARTIFACTS = ("ring", "streak", "cupping", "capping")
 PSF_KINDS = ("gaussian", "edge")
 NPS_WINDOWS = ("hann", "hamming", "cosine", "rect")
+# pixel value units of the output: Hounsfield units; linear attenuation (1/cm, linear in
+# HU); mass density (mg/ml) by the bilinear HU -> density curve of direct-density
+# reconstructions (water 1000 mg/ml, 1 mg/ml per HU below water, a smaller slope above)
+OUTPUT_UNITS = ("HU", "mu_per_cm", "density_mg_ml")
 
 
 class RenderParamError(ValueError):
@@ -126,6 +132,10 @@ class RenderParams:
     kernel_name: str | None = None          # ConvolutionKernel written to DICOM
     manufacturer: str = "PHAROS-IMG"
     detector_geometry: bool = False         # write DistanceSourceToPatient etc.
+    # output units (applied last, after calibration and noise): see OUTPUT_UNITS
+    output_units: str = "HU"
+    mu_water_per_cm: float = 0.19           # mu_per_cm: mu = mu_water (1 + HU / 1000)
+    density_slope_above_water: float = 0.85  # density_mg_ml: mg/ml per HU above water
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "artifacts", tuple(self.artifacts))
@@ -151,6 +161,9 @@ class RenderParams:
             (self.hu_scale > 0, "hu_scale must be > 0"),
             (self.tolerance_scale >= 0, "tolerance_scale must be >= 0"),
             (self.pin_node is None or 0 <= self.pin_node <= 3, "pin_node must be 0..3 or None"),
+            (self.output_units in OUTPUT_UNITS, f"output_units must be one of {OUTPUT_UNITS}"),
+            (0.05 <= self.mu_water_per_cm <= 1.0, "mu_water_per_cm must be within 0.05..1"),
+            (0.2 <= self.density_slope_above_water <= 2.0, "density_slope_above_water must be within 0.2..2"),
         ]
         for ok, msg in checks:
             if not ok:
@@ -159,6 +172,14 @@ class RenderParams:
     @property
     def spacing_mm(self) -> float:
         return self.slice_spacing_mm or self.slice_thickness_mm
+
+    def output(self, hu: np.ndarray) -> np.ndarray:
+        """HU -> the output units (float64 in, same shape out)."""
+        if self.output_units == "mu_per_cm":
+            return self.mu_water_per_cm * (1.0 + hu / 1000.0)
+        if self.output_units == "density_mg_ml":
+            return 1000.0 + np.where(hu > 0, self.density_slope_above_water * hu, hu)
+        return hu
 
     @property
     def fov_mm(self) -> float:

@@ -102,7 +102,7 @@ def render_volume(p: RenderParams) -> tuple[np.ndarray, dict]:
             noise = np.fft.irfft2(np.fft.rfft2(white) * noise_h, s=(n, n)) * p.noise_sd_hu
             img += noise
             sds.append(float(noise[n // 4:3 * n // 4, n // 4:3 * n // 4].std()))
-        vol[k] = img
+        vol[k] = p.output(img)
     from app.ct.image_renderer.truth import build_truth
     return vol, build_truth(p, unit, grid, zs, sds)
 

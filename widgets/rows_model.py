@@ -1,0 +1,133 @@
+"""RowsModel: a QAbstractTableModel over keyed rows, for live tables in a QTableView.
+
+    def cell(row: MyRow, column: int) -> Cell:
+        return Cell(row.serial, tip=row.uid) if column == 0 else Cell(str(row.images))
+
+    model = RowsModel(lambda: [tr("Scanner"), tr("Images")], cell, parent=view)
+    view.setModel(model)
+    model.upsert(uid, MyRow(...))          # add or update one row (dataChanged / insert)
+    model.set_rows([(uid, row), ...])      # replace every row (reset)
+    model.retranslate()                    # headers and cells again, in the UI language
+
+A row is any object; ``cell(row, column)`` turns it into a :class:`Cell` (text, tooltip,
+colours, bold, alignment) when the view asks, so an update repaints one row and nothing
+is rebuilt. ``KEY_ROLE`` of every cell is the row's key.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Hashable, Iterable
+
+from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str = ""
+    tip: str = ""
+    background: str | None = None       # colour name / #rrggbb
+    foreground: str | None = None
+    bold: bool = False
+    align_right: bool = False
+
+
+class RowsModel(QAbstractTableModel):
+    def __init__(self, headers: Callable[[], list[str]], cell: Callable[[Any, int], Cell],
+                 parent: Any = None) -> None:
+        super().__init__(parent)
+        self._headers, self._cell = headers, cell
+        self._names = headers()
+        self._keys: list[Hashable] = []
+        self._rows: dict[Hashable, Any] = {}
+        self._index: dict[Hashable, int] = {}
+
+    # --- rows ------------------------------------------------------------------------
+    def keys(self) -> list[Hashable]:
+        return list(self._keys)
+
+    def row(self, key: Hashable) -> Any:
+        return self._rows.get(key)
+
+    def row_of(self, key: Hashable) -> int:
+        return self._index.get(key, -1)
+
+    def key_at(self, r: int) -> Hashable | None:
+        return self._keys[r] if 0 <= r < len(self._keys) else None
+
+    def upsert(self, key: Hashable, row: Any) -> int:
+        """Add ``row`` under ``key`` at the end, or replace the row of that key."""
+        r = self._index.get(key)
+        if r is None:
+            r = len(self._keys)
+            self.beginInsertRows(QModelIndex(), r, r)
+            self._keys.append(key)
+            self._rows[key], self._index[key] = row, r
+            self.endInsertRows()
+            return r
+        self._rows[key] = row
+        self.dataChanged.emit(self.index(r, 0), self.index(r, self.columnCount() - 1))
+        return r
+
+    def set_rows(self, rows: Iterable[tuple[Hashable, Any]]) -> None:
+        self.beginResetModel()
+        self._keys, self._rows = [], {}
+        for key, row in rows:
+            if key not in self._rows:
+                self._keys.append(key)
+            self._rows[key] = row
+        self._index = {k: i for i, k in enumerate(self._keys)}
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        """Every cell again (a change that is not in the rows: language, marks)."""
+        if self._keys:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._keys) - 1, self.columnCount() - 1))
+
+    def retranslate(self) -> None:
+        self._names = self._headers()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
+        self.refresh()
+
+    def cell(self, r: int, c: int) -> Cell:
+        return self._cell(self._rows[self._keys[r]], c)
+
+    # --- QAbstractTableModel ---------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self._keys)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._names)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self._names)):
+            return self._names[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._keys):
+            return None
+        if role == KEY_ROLE:
+            return self._keys[index.row()]
+        cell = self.cell(index.row(), index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell.text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return cell.tip or None
+        if role == Qt.ItemDataRole.BackgroundRole and cell.background:
+            return QBrush(QColor(cell.background))
+        if role == Qt.ItemDataRole.ForegroundRole and cell.foreground:
+            return QBrush(QColor(cell.foreground))
+        if role == Qt.ItemDataRole.FontRole and cell.bold:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and cell.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
