@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The house's gates, run by scripts/test.sh (and so by .ci/run) before the tests:
-#   ruff (lint; the rule families the code's noqa comments name), mypy (strict on app/core),
+#   ruff (lint; the rule families the code's noqa comments name), mypy (strict on app/core;
+#   app/ct, app/adapters and the stations' Qt-free modules checked - see [tool.mypy]),
 #   import-linter (Qt-free core and adapters, stations independent of each other, no import
 #   cycle inside a station, UI never imports adapters), the lock covers pyproject.toml.
 # Usage: scripts/gates.sh        exit 1 naming the first gate that fails
@@ -9,7 +10,7 @@ cd "$(dirname "$0")/.."
 V=.venv/bin
 echo "== gate: ruff"
 "$V/ruff" check --quiet .
-echo "== gate: mypy (strict: app/core)"
+echo "== gate: mypy (strict: app/core; checked: app/ct, app/adapters, stations' domain code)"
 "$V/mypy" --no-error-summary
 echo "== gate: import-linter"
 out=$("$V/lint-imports" --no-cache 2>&1) || { echo "$out" | sed -n '/Broken contracts/,$p'; exit 1; }

@@ -91,7 +91,7 @@ class AuditTrail:
                             .order_by(S.audit_log.c.seq.desc()).limit(1)).first()
         seq = (last[0] + 1) if last else 1
         prev = last[1] if last else GENESIS
-        row = {"seq": seq, "id": new_id(), "ts_utc": utc_iso(),
+        row: dict[str, Any] = {"seq": seq, "id": new_id(), "ts_utc": utc_iso(),
                "station_id": self.store.station_id, "username": username or "",
                "action": action, "entity": entity, "entity_id": str(entity_id),
                "old_value": _json_or_none(old), "new_value": _json_or_none(new),

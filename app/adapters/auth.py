@@ -223,7 +223,7 @@ class AuthService:
         with self.store.write() as conn:
             row = conn.execute(select(S.users).where(S.users.c.username == username)).first()
             user = _user(row) if row is not None else None
-            if user is None:
+            if user is None or row is None:
                 why, error = "unknown user name", AuthError("Unknown user name or wrong password.")
             elif not user.active:
                 why, error = "account deactivated", AuthError(
@@ -235,7 +235,7 @@ class AuthService:
                     f"failed attempts.")
             else:
                 try:
-                    ok = _hasher.verify(row.password_hash, password)
+                    ok: bool = _hasher.verify(row.password_hash, password)
                 except (VerifyMismatchError, VerificationError, InvalidHashError):
                     ok = False
                 if ok:
@@ -286,6 +286,7 @@ class AuthService:
         self.check_password_rules(new, username)
         with self.store.read() as conn:
             row = conn.execute(select(S.users).where(S.users.c.username == username)).first()
+        assert row is not None   # authenticate() above found the account
         history = json.loads(row.password_history) + [row.password_hash]
         for old_hash in history[-self.HISTORY:]:
             try:

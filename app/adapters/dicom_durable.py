@@ -225,13 +225,13 @@ class DurableIntake:
             return stored
         sf.committed.wait()         # header + fdatasync (see SlotFile.seal)
         if sf.commit_error is not None:
-            exc = sf.commit_error
+            err = sf.commit_error
             with self._lock:
                 self._inflight.pop(vi.sop_instance_uid, None)
             sf.discard()
-            rej = DicomRejected("storage_failed", f"Spool {self.spool.folder}: could not "
-                                f"make the instance durable ({exc.strerror or exc}).")
-            return self.intake.rejected(b"", rej, source, context, now)
+            refused = DicomRejected("storage_failed", f"Spool {self.spool.folder}: could not "
+                                    f"make the instance durable ({err.strerror or err}).")
+            return self.intake.rejected(b"", refused, source, context, now)
         self.committed += 1
         assert self.mover is not None
         self.mover.put(_Item(sf, vi, stored, on_durable), len(vi.encoded))

@@ -14,11 +14,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from app.adapters.dicom_validate import (DicomRejected, DicomValidator, Quarantine,
                                          ValidatedInstance)
 from app.core.ids import utc_iso
+
+if TYPE_CHECKING:
+    from app.adapters.dicom_receive import GroupSync
+    from app.core.tasks import CancelToken
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +171,7 @@ class FileIntake:
         self.quarantine = quarantine
         self.folder = folder
         self._lock = threading.Lock()   # serialises duplicate detection per process
-        self._sync = None               # GroupSync of the network receiver (lazy)
+        self._sync: GroupSync | None = None   # of the network receiver (lazy)
 
     @property
     def spool_dir(self) -> Path:
@@ -238,7 +242,7 @@ class FileIntake:
             return stored
         result: list[Outcome] = []
 
-        def durable(p) -> None:  # noqa: ANN001 - dicom_receive._Pending
+        def durable(p: Any) -> None:      # dicom_receive._Pending
             outcome: Outcome = stored
             if p.error is None:
                 try:
@@ -337,7 +341,8 @@ class FileIntake:
                                 "", str(path), utc_iso())
         return self.ingest_bytes(data, source=str(path))
 
-    def import_folder(self, folder: Path | str, *, token=None, progress=None,  # noqa: ANN001
+    def import_folder(self, folder: Path | str, *, token: CancelToken | None = None,
+                      progress: Callable[[float, str], None] | None = None,
                       on_outcome: Callable[[Outcome], None] | None = None) -> ImportReport:
         files = sorted(p for p in Path(folder).rglob("*") if p.is_file()
                        and not p.name.startswith("."))
@@ -346,7 +351,10 @@ class FileIntake:
             if token is not None:
                 token.raise_if_cancelled()
             outcome = self.ingest_file(path)
-            (report.stored if isinstance(outcome, StoredInstance) else report.rejected).append(outcome)
+            if isinstance(outcome, StoredInstance):
+                report.stored.append(outcome)
+            else:
+                report.rejected.append(outcome)
             if on_outcome is not None:
                 on_outcome(outcome)
             if progress is not None:

@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from pydicom.filereader import read_file_meta_info as dcmread_meta
 from pydicom.dataset import Dataset
@@ -34,6 +34,9 @@ from app.core.errors import InputRejected
 from app.adapters.dicom_transport import (AssociationRefused, NoDelayAE, PacsError,
                                           PacsOperationFailed, PacsTimeout, PacsUnreachable,
                                           probe_tcp)
+
+if TYPE_CHECKING:
+    from app.core.tasks import CancelToken
 
 log = logging.getLogger(__name__)
 # Send files from disk without decoding them (pynetdicom >= 2.1): faster, and a file is
@@ -153,7 +156,7 @@ class PacsClient:
             if assoc.is_established:
                 assoc.release()
 
-    def _association_error(self, assoc) -> PacsError:  # noqa: ANN001
+    def _association_error(self, assoc: Any) -> PacsError:
         where = f"PACS {self.peer}"
         if assoc.is_rejected:
             return AssociationRefused(f"{where} refused the association from AE "
@@ -177,8 +180,8 @@ class PacsClient:
             self._check_status(status, "C-ECHO")
         return time.perf_counter() - t0
 
-    def store_files(self, paths: Sequence[Path | str], *, token=None,  # noqa: ANN001
-                    progress=None) -> StoreReport:  # noqa: ANN001
+    def store_files(self, paths: Sequence[Path | str], *, token: CancelToken | None = None,
+                    progress: Callable[[float, str], None] | None = None) -> StoreReport:
         headers = [(Path(p), *_sop_header(p)) for p in paths]
         ae = self._new_ae()
         # Files are sent as stored (no conversion): one context per (SOP class, syntax).
@@ -244,8 +247,8 @@ class PacsClient:
         return result
 
     def archive(self, paths: list[Path | str], registry: CommitmentRegistry, *,
-                commit_timeout: float = 30.0, token=None, progress=None  # noqa: ANN001
-                ) -> ArchiveReport:
+                commit_timeout: float = 30.0, token: CancelToken | None = None,
+                progress: Callable[[float, str], None] | None = None) -> ArchiveReport:
         store = self.store_files(paths, token=token, progress=progress)
         refs = [(r.sop_class_uid, r.sop_instance_uid) for r in store.sent_ok]
         commitment = (self.request_commitment(refs, registry, timeout=commit_timeout)
@@ -307,8 +310,8 @@ class PacsClient:
                                   f"(status 0x{code:04X}).", detail=str(status.get("ErrorComment", "")))
 
 
-def _report_handler(registry: CommitmentRegistry):  # noqa: ANN202
-    def on_report(event):  # noqa: ANN001, ANN202
+def _report_handler(registry: CommitmentRegistry) -> Callable[[Any], tuple[int, None]]:
+    def on_report(event: Any) -> tuple[int, None]:
         try:
             registry.deliver(event.event_information)
             return 0x0000, None

@@ -10,7 +10,7 @@ import os
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from app.core.ids import sha256_hex, utc_iso
 
@@ -33,7 +33,7 @@ class Quarantine:
     """
 
     def __init__(self, root: Path | str, *, quota_bytes: int = 0,
-                 on_alarm=None) -> None:  # noqa: ANN001 - Callable[[str], None]
+                 on_alarm: Callable[[str], None] | None = None) -> None:
         self.root = Path(root)
         self.quota_bytes = int(quota_bytes)
         self.on_alarm = on_alarm
@@ -97,7 +97,7 @@ class Quarantine:
         if keep_bytes and not dcm.exists():
             _atomic_write(dcm, data)
             written = True
-        record = {"sha256": sha, "size": len(data), "bytes_kept": keep_bytes, "rejections": []}
+        record: dict[str, Any] = {"sha256": sha, "size": len(data), "bytes_kept": keep_bytes, "rejections": []}
         if over_quota:
             record["bytes_not_kept"] = "larger than the quarantine quota"
         if info.exists():

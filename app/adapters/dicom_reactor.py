@@ -22,6 +22,7 @@ import logging
 import os
 import queue
 import select
+import socket
 import time
 import types
 import weakref
@@ -40,13 +41,14 @@ class _WakeableSocket(AssociationSocket):
     _wake_fd: int = -1
 
     @property
-    def ready(self) -> bool:  # type: ignore[override]
+    def ready(self) -> bool:
         sock = self.socket
         if sock is None or self._is_connected is False:
             time.sleep(0.001)             # what the DUL's loop delay did before
             return False
         try:
-            readable, _, _ = select.select([sock, self._wake_fd], [], [], 0.001)
+            watch: list[socket.socket | int] = [sock, self._wake_fd]
+            readable, _, _ = select.select(watch, [], [], 0.001)
         except (OSError, ValueError):
             self.event_queue.put("Evt17")    # transport closed (as pynetdicom)
             return False
@@ -64,7 +66,7 @@ class _WakeableSocket(AssociationSocket):
         got = 0
         with memoryview(buf) as view:
             while got < nr_bytes:
-                n = self.socket.recv_into(view[got:], nr_bytes - got)
+                n = cast(socket.socket, self.socket).recv_into(view[got:], nr_bytes - got)
                 if not n:
                     break
                 got += n
@@ -78,7 +80,7 @@ def make_responsive(assoc: Any) -> None:
     fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
     weakref.finalize(sock, os.close, fd)
     sock.__class__ = _WakeableSocket
-    sock._wake_fd = fd  # noqa: SLF001 - our subclass's own attribute
+    cast(_WakeableSocket, sock)._wake_fd = fd  # noqa: SLF001 - our subclass's own attribute
     dul._run_loop_delay = 0.0  # noqa: SLF001 - the wait happens in ``ready`` instead
     send_pdu = dul.send_pdu
 

@@ -135,7 +135,7 @@ def cap_pdu_length(assoc: Any, cap: int) -> None:
         return
     original = sock.recv
 
-    def recv(nr_bytes: int):  # noqa: ANN202 - pynetdicom's AssociationSocket.recv
+    def recv(nr_bytes: int) -> bytearray:     # pynetdicom's AssociationSocket.recv
         if nr_bytes > cap:
             log.warning("DICOM peer sent a PDU of %d bytes (limit %d): connection closed",
                         nr_bytes, cap)

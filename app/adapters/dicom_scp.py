@@ -20,13 +20,14 @@
 """
 from __future__ import annotations
 
+import functools
 import logging
 import struct
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from pynetdicom import evt
 from pynetdicom.presentation import StoragePresentationContexts
@@ -133,7 +134,8 @@ class DicomStorageScp:
             self._durable = DurableIntake(self.intake)
             self._durable.open()
         for cx in StoragePresentationContexts:
-            ae.add_supported_context(cx.abstract_syntax, self._transfer_syntaxes())
+            if cx.abstract_syntax is not None:     # (always set in this list)
+                ae.add_supported_context(cx.abstract_syntax, self._transfer_syntaxes())
         for uid in (CT_IMAGE_STORAGE, ENHANCED_CT_IMAGE_STORAGE):
             if uid not in [c.abstract_syntax for c in ae.supported_contexts]:
                 ae.add_supported_context(uid, self._transfer_syntaxes())
@@ -141,7 +143,7 @@ class DicomStorageScp:
         # The PACS proposes itself as commitment SCP when it sends N-EVENT-REPORT.
         ae.add_supported_context(STORAGE_COMMITMENT_PUSH, self._transfer_syntaxes(),
                                  scu_role=True, scp_role=True)
-        handlers = [
+        handlers: list[Any] = [     # (event, handler): pynetdicom types its events loosely
             (evt.EVT_C_ECHO, guarded(self._on_echo, failure=STATUS_PROCESSING_FAILURE,
                                      on_error=self.on_error)),
             (evt.EVT_C_STORE, guarded(self._on_store, failure=STATUS_PROCESSING_FAILURE,
@@ -160,7 +162,7 @@ class DicomStorageScp:
         admission = self.admission
 
         class _Server(NoDelayServer):
-            def verify_request(self, request, client_address) -> bool:  # noqa: ANN001
+            def verify_request(self, request: Any, client_address: Any) -> bool:
                 return admission.admit(str(client_address[0]))
 
         try:
@@ -172,6 +174,7 @@ class DicomStorageScp:
                 self._durable = None
             raise ScpStartError(f"The DICOM receiver cannot listen on {self.host}:"
                                 f"{self.requested_port}: {exc.strerror or exc}.") from None
+        assert isinstance(server, NoDelayServer)   # server_class=_Server above
         self._ae, self._server = ae, server
         ae._servers.append(server)
         self._thread = threading.Thread(target=server.serve_forever,
@@ -212,11 +215,11 @@ class DicomStorageScp:
         with self._lock:
             self.counts[key] += 1
 
-    def _on_echo(self, event) -> int:  # noqa: ANN001
+    def _on_echo(self, event: Any) -> int:
         self._count("echo")
         return 0x0000
 
-    def _on_store(self, event) -> int:  # noqa: ANN001
+    def _on_store(self, event: Any) -> int:
         req = event.request
         self.admission.activity(event.assoc, busy=True)
         try:
@@ -224,7 +227,7 @@ class DicomStorageScp:
         finally:
             self.admission.activity(event.assoc, busy=False)
 
-    def _store(self, event, req) -> int:  # noqa: ANN001
+    def _store(self, event: Any, req: Any) -> int:
         calling = event.assoc.requestor.ae_title
         address = f"{event.assoc.requestor.address}:{event.assoc.requestor.port}"
         source = f"dicom://{calling}@{address}"
@@ -242,8 +245,8 @@ class DicomStorageScp:
             spool_file.wait_sealed()
             if spool_file.over:
                 spool_file.discard()
-                outcome = self.intake.reject_oversize(spool_file.total - spool_file.head_size,
-                                                      source=source, context=context)
+                outcome: Outcome | None = self.intake.reject_oversize(
+                    spool_file.total - spool_file.head_size, source=source, context=context)
             else:
                 durable = self._durable
                 assert durable is not None
@@ -265,8 +268,7 @@ class DicomStorageScp:
             over = size > self.intake.validator.max_bytes
         if over:
             path.unlink(missing_ok=True)
-            outcome: Outcome | None = self.intake.reject_oversize(size, source=source,
-                                                                  context=context)
+            outcome = self.intake.reject_oversize(size, source=source, context=context)
         else:
             outcome = self.intake.ingest_received(
                 path, source=source, context=context,
@@ -305,17 +307,17 @@ class DicomStorageScp:
             self.on_outcome(outcome)
 
     # --- admission -----------------------------------------------------------------
-    def _on_open(self, event) -> None:  # noqa: ANN001
+    def _on_open(self, event: Any) -> None:
         self.admission.opened(event.assoc, str(event.address[0]))
         make_responsive(event.assoc)          # event-driven wake-ups (dicom_reactor)
         durable = self._durable
         stream_to_spool(event.assoc, self._spool, self.intake.validator.max_bytes,
-                        on_activity=lambda a=event.assoc: self.admission.activity(a),
+                        on_activity=functools.partial(self.admission.activity, event.assoc),
                         acquire=durable.acquire if durable is not None else None)
         if self.maximum_pdu:                  # our announced maximum + room for headers
             cap_pdu_length(event.assoc, max(self.maximum_pdu, 64 * 1024) + 64 * 1024)
 
-    def _on_close(self, event) -> None:  # noqa: ANN001
+    def _on_close(self, event: Any) -> None:
         self.admission.closed(event.assoc)
         msg = getattr(event.assoc.dimse, "message", None)     # cut off mid-data set
         spool = getattr(msg, "_data_set_file", None) if msg is not None else None
@@ -325,7 +327,7 @@ class DicomStorageScp:
             spool.close()
             Path(spool.name).unlink(missing_ok=True)
 
-    def _on_requested(self, event) -> None:  # noqa: ANN001
+    def _on_requested(self, event: Any) -> None:
         self.admission.requested(event.assoc)
 
     def _evicted(self, peer: str, why: str) -> None:
@@ -333,7 +335,7 @@ class DicomStorageScp:
         if self.on_association is not None:
             self.on_association(AssociationEvent("evicted", "", peer, why))
 
-    def _on_event_report(self, event):  # noqa: ANN001, ANN202
+    def _on_event_report(self, event: Any) -> tuple[int, None]:
         req = event.request
         if str(req.AffectedSOPClassUID) != STORAGE_COMMITMENT_PUSH:
             return 0x0118, None       # no such SOP class
@@ -345,17 +347,17 @@ class DicomStorageScp:
                  "routed" if matched else "kept (no waiter yet)")
         return 0x0000, None
 
-    def _assoc_event(self, kind: str, event, detail: str = "") -> None:  # noqa: ANN001
+    def _assoc_event(self, kind: str, event: Any, detail: str = "") -> None:
         req = event.assoc.requestor
         if self.on_association is not None:
             self.on_association(AssociationEvent(kind, req.ae_title, f"{req.address}:{req.port}",
                                                  detail))
 
-    def _on_accepted(self, event) -> None:  # noqa: ANN001
+    def _on_accepted(self, event: Any) -> None:
         self._count("associations")
         self._assoc_event("accepted", event)
 
-    def _on_rejected(self, event) -> None:  # noqa: ANN001
+    def _on_rejected(self, event: Any) -> None:
         self._count("refused")
         calling = event.assoc.requestor.ae_title
         log.warning("association from AE %r refused (calling or called AE title not "
@@ -363,5 +365,5 @@ class DicomStorageScp:
         self._assoc_event("rejected", event, "calling AE title not in the allow-list, or "
                                              "called AE title not ours")
 
-    def _on_aborted(self, event) -> None:  # noqa: ANN001
+    def _on_aborted(self, event: Any) -> None:
         self._assoc_event("aborted", event)

@@ -24,9 +24,11 @@ import logging
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydicom import dcmread
 from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.tag import BaseTag
 from pydicom.pixels import get_decoder
 from pydicom.uid import (PYDICOM_IMPLEMENTATION_UID, DeflatedExplicitVRLittleEndian,
                          ExplicitVRLittleEndian, ImplicitVRLittleEndian, JPEGLossless,
@@ -196,7 +198,7 @@ class DicomValidator:
             series_description=str(ds.get("SeriesDescription", "")),
             series_number=_int_or_none(ds.get("SeriesNumber")),
             instance_number=_int_or_none(ds.get("InstanceNumber")),
-            image_position=tuple(float(v) for v in ipp) if ipp is not None else None,
+            image_position=(float(ipp[0]), float(ipp[1]), float(ipp[2])) if ipp is not None else None,
             rows=int(ds.Rows), columns=int(ds.Columns), number_of_frames=frames,
             device_serial=str(ds.get("DeviceSerialNumber", "")),
             station_name=str(ds.get("StationName", "")), warnings=texts)
@@ -320,7 +322,7 @@ def _convert_all(ds: Dataset, limit: int) -> int:
     return deepest
 
 
-def _geometry(ds: Dataset, kw: str):
+def _geometry(ds: Dataset, kw: str) -> Any:
     """A geometry/rescale value from the top level or (Enhanced CT) the functional groups."""
     if kw in ds and ds[kw].value not in (None, ""):
         return ds[kw].value
@@ -339,7 +341,7 @@ def _geometry(ds: Dataset, kw: str):
 
 def _declared_pixel_length(ds: Dataset) -> tuple[int, int] | None:
     """(declared length, bytes present) of the raw Pixel Data element, before decoding."""
-    raw = ds._dict.get(0x7FE00010)
+    raw = ds._dict.get(BaseTag(0x7FE00010))
     length = getattr(raw, "length", None)
     value = getattr(raw, "value", None)
     if length is None or length == 0xFFFFFFFF or value is None:
@@ -419,7 +421,7 @@ def _is_uid(text: str) -> bool:
             and not text.startswith(".") and not text.endswith(".") and ".." not in text)
 
 
-def _int_or_none(value) -> int | None:
+def _int_or_none(value: Any) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):

@@ -90,7 +90,7 @@ class SignatureService:
                                   new={"meaning": meaning, "content_sha256": digest,
                                        "printed_name": signer.full_name},
                                   reason=comment, conn=conn)
-        row = {"id": new_id(), "station_id": self.store.station_id,
+        row: dict[str, Any] = {"id": new_id(), "station_id": self.store.station_id,
                "station_seq": self.store.next_seq(conn), "record_kind": record_kind,
                "record_id": str(record_id), "content_sha256": digest, "meaning": meaning,
                "username": signer.username, "printed_name": signer.full_name,

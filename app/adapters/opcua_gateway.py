@@ -311,7 +311,7 @@ class OpcUaGatewayClient:
         assert self.client is not None
         client = self.client
         idx = await client.get_namespace_index(self.namespace)
-        rooms = ua.NodeId(self.root, idx)
+        rooms = ua.NodeId(ua.String(self.root), ua.Int16(idx))
         frontier: list[tuple[ua.NodeId, str]] = [(rooms, "")]
         found: dict[str, ua.NodeId] = {}
         while frontier:
@@ -344,7 +344,7 @@ class OpcUaGatewayClient:
         d = ua.BrowseDescription()
         d.NodeId = nid
         d.BrowseDirection = ua.BrowseDirection.Forward
-        d.ReferenceTypeId = ua.NodeId(ua.ObjectIds.HierarchicalReferences)
+        d.ReferenceTypeId = ua.NodeId(ua.Int32(ua.ObjectIds.HierarchicalReferences))
         d.IncludeSubtypes = True
         d.NodeClassMask = int(ua.NodeClass.Object) | int(ua.NodeClass.Variable)
         d.ResultMask = ua.BrowseResultMask.All
@@ -355,12 +355,12 @@ class OpcUaGatewayClient:
         client = self.client
         sub = await client.create_subscription(self.publishing_ms, None, queue_maxsize=200_000)
         # the library's own gap replay can loop forever: bound it (see the module docstring)
-        sub._republish_gaps = types.MethodType(  # noqa: SLF001 - replaces asyncua's on purpose
+        sub._republish_gaps = types.MethodType(  # type: ignore[method-assign]  # noqa: SLF001 - on purpose
             _bounded_republish_gaps, sub)
         nodes = [client.get_node(nid) for nid in self.nodes.values()]
         for i in range(0, len(nodes), CHUNK):
             await sub.subscribe_data_change(nodes[i:i + CHUNK], queuesize=50,
-                                            sampling_interval=0.0)
+                                            sampling_interval=ua.Duration(0.0))
         self._drain_task = asyncio.create_task(self._drain(sub), name="opcua-drain")
 
     async def _drain(self, sub: Any) -> None:
@@ -411,8 +411,8 @@ class OpcUaGatewayClient:
         """Call a method under Objects/Simulator (demo and benchmark fault injection)."""
         assert self.client is not None
         idx = await self.client.get_namespace_index(self.namespace)
-        obj = self.client.get_node(ua.NodeId("Simulator", idx))
-        return await obj.call_method(ua.NodeId(f"Simulator/{method}", idx), *args)
+        obj = self.client.get_node(ua.NodeId(ua.String("Simulator"), ua.Int16(idx)))
+        return await obj.call_method(ua.NodeId(ua.String(f"Simulator/{method}"), ua.Int16(idx)), *args)
 
     async def snapshot_once(self) -> list[SignalValue]:
         """Headless one-shot: connect, browse, read everything in batches, disconnect.

@@ -119,6 +119,7 @@ class TunnelOpcUaClient:
 
     async def _wait_connected(self, timeout_s: float) -> bool:
         try:
+            assert self._connected is not None   # made by _start()
             await asyncio.wait_for(self._connected.wait(), timeout_s)
             return True
         except asyncio.TimeoutError:
@@ -208,6 +209,7 @@ class TunnelOpcUaClient:
                               f"{self._describe(exc)}", code=_code_for(exc)) from exc
         self._idx = await client.get_namespace_index(self.namespace)
         self._client = client
+        assert self._connected is not None
         self._connected.set()
 
     async def _watch(self) -> None:

@@ -18,7 +18,7 @@ import io
 import logging
 import socket
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -54,7 +54,7 @@ class TunnelSimServer:
         self._server: Any = None
         self._var_nodes: dict[str, Any] = {}
         self._task: asyncio.Task | None = None
-        self._hang = None
+        self._hang: asyncio.Event | None = None
 
     @property
     def endpoint(self) -> str:
@@ -73,6 +73,7 @@ class TunnelSimServer:
         else:
             from app.adapters.opcua_security import Pki, make_server_validator
 
+            assert self.pki_dir is not None   # __init__: a secured simulator needs one
             pki = Pki(self.pki_dir)
             pki.ensure_own("Pharos tunnel simulator", SERVER_URI, server=True)
             policy = ua.SecurityPolicyType.Basic256Sha256_SignAndEncrypt \
@@ -116,17 +117,17 @@ class TunnelSimServer:
         async def method(parent: Any, *args: Any) -> Any:  # noqa: ARG001
             self.call_count += 1
             fault = self.faults.get(name)
-            if fault == "hang":
+            if fault == "hang" and self._hang is not None:
                 await self._hang.wait()
             if fault == "bad_status":
-                return ua.StatusCode(ua.StatusCodes.BadInternalError)
+                return ua.StatusCode(ua.UInt32(ua.StatusCodes.BadInternalError))
             _, _, inputs, _ = self.calls[name]
             kwargs = {a: (v.Value if hasattr(v, "Value") else v) for (a, _), v in zip(inputs, args)}
             try:
                 result = self.handlers[name](**kwargs)
             except Exception:  # noqa: BLE001 - reported to the client as a bad status
                 log.exception("simulator method %s failed", name)
-                return ua.StatusCode(ua.StatusCodes.BadInternalError)
+                return ua.StatusCode(ua.UInt32(ua.StatusCodes.BadInternalError))
             out = []
             for key, typ in outputs:
                 v = result[key]
@@ -189,7 +190,13 @@ def _coerce(value: Any, typ: str) -> Any:
     return float(value) if typ == "d" else bool(value) if typ == "b" else str(value)
 
 
-class _Users:
+if TYPE_CHECKING:
+    from asyncua.server.user_managers import UserManager as _UserManager
+else:
+    _UserManager = object    # asyncua only calls get_user (imported when the server starts)
+
+
+class _Users(_UserManager):
     """asyncua user manager: named users with a password; anonymous refused."""
 
     def __init__(self, users: dict[str, str]) -> None:

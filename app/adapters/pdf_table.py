@@ -73,7 +73,7 @@ def numbered_canvas(footer: str, *, margin: float = 40.0, y: float = 20.0,
 
     class NumberedCanvas(canvas.Canvas):
         def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
         def showPage(self) -> None:  # noqa: N802 - reportlab API

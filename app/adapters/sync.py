@@ -133,7 +133,7 @@ class SyncService(SyncAdminMixin):
     def backlog_counts(self) -> tuple[int, int, str | None]:
         o = S.outbox
         with self.store.read() as conn:
-            rows = dict(conn.execute(select(o.c.quarantined, func.count())
+            rows: dict[Any, int] = dict(conn.execute(select(o.c.quarantined, func.count())
                                      .group_by(o.c.quarantined)).all())
             oldest = conn.execute(select(o.c.created_utc).where(o.c.quarantined.is_(False))
                                   .order_by(o.c.id).limit(1)).scalar()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -20,6 +21,11 @@ from app.core.errors import PharosError
 from app.core.ids import utc_iso
 from app.core.ports import AuditPort, UserPort
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from app.adapters.store import Store
+
 log = logging.getLogger(__name__)
 REQUEUED_PREFIX = "requeued"
 LAST_OUTCOME_KEY = "sync:last_outcome"
@@ -30,6 +36,19 @@ REQUEUE_ROLES = ("quality_engineer", "supervisor", "admin")
 class SyncAdminMixin:
     """Needs ``store``, ``station_id``, ``central_url``, ``enabled``, ``engine()``,
     ``status``, ``refresh_backlog()`` and ``_set_status()`` of SyncService."""
+
+    if TYPE_CHECKING:    # what SyncService provides (the list above, typed)
+        store: Store
+        station_id: str
+        central_url: str
+
+        @property
+        def enabled(self) -> bool: ...
+        @property
+        def status(self) -> st.SyncStatus: ...
+        def engine(self) -> Engine: ...
+        def refresh_backlog(self) -> st.SyncStatus: ...
+        def _set_status(self, **changes: Any) -> st.SyncStatus: ...
 
     def requeue(self, outbox_ids: list[int] | None, *, user: UserPort, reason: str,
                 audit: AuditPort) -> list[dict]:

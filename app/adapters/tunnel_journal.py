@@ -220,7 +220,8 @@ class TunnelJournal:
         return _run_row(rows[0]) if rows else None
 
     def runs(self, *, status: str | None = None, limit: int = 50) -> list[dict]:
-        q, args = self._COLS, ()
+        q = self._COLS
+        args: tuple[str, ...] = ()
         if status:
             q, args = q + " WHERE status=?", (status,)
         rows = self._query(q + " ORDER BY started_utc DESC LIMIT ?", (*args, limit))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import numpy as np
 
@@ -161,7 +162,7 @@ def balance(C1: np.ndarray, D: np.ndarray, lam1: np.ndarray, dets: np.ndarray,
         failing = [k for k in range(K) if k not in donors and f[k] > limit + 1e-9]
         if not failing:
             break
-        best = None                      # (score, kind, data)
+        best: tuple[float, str, tuple] | None = None   # (score, kind, data)
         for a in failing:
             ex_a = excess(a, f[a])
             for b in range(K):
@@ -228,7 +229,7 @@ def _polish_detector(p_single: MatchProblem, modules: np.ndarray,
 
 def run_batch(pool: ModulePool, layout: DetectorLayout, *, detectors: int | None = None,
               spec_cost_per_slot: float = 1.6, settings: OptimiserSettings = OptimiserSettings(),
-              token: CancelToken | None = None, progress=no_progress,
+              token: CancelToken | None = None, progress: Callable[[float, str], None] = no_progress,
               single: MatchProblem | None = None, cost_note: str = "") -> BatchResult:
     """``single``: the one-detector problem with the chosen costs (default: physics,
     built here); fixed slots are ignored in batch mode."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 from numba import njit
@@ -240,9 +241,11 @@ def prepare_dp(D: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return DT, order, sortedD
 
 
-def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray, upper: float, *,
-                     iterations: int = 60, time_limit: float = 1e9, token=None,
-                     on_iteration=None, patience: int = 5, deflection: float = 0.7,
+def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray,
+                     upper: float | Callable[[], float], *,
+                     iterations: int = 60, time_limit: float = 1e9, token: Any = None,
+                     on_iteration: Callable[[int, float], None] | None = None, patience: int = 5,
+                     deflection: float = 0.7,
                      target_margin: float = 0.03, start: tuple | None = None,
                      threads: int = 1) -> BoundResult:
     """C, D finite (penalties for forbidden). ``upper``: a known objective value, or a

@@ -10,8 +10,14 @@ import json
 import math
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.errors import PharosError
+
+if TYPE_CHECKING:
+    from station_plugins.detector_matching.detector_models import DetectorLayout
+    from station_plugins.detector_matching.importer import ModulePool
+    from station_plugins.detector_matching.kernels import WarmUp
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -93,12 +99,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
     pool = generate(modules, args.seed)
     cols, rows = generated_rows(pool)
     write_table(args.out, cols, rows)
+    assert pool.out_of_spec is not None   # generate() plants and records them
     print(f"wrote {modules} modules ({int(pool.out_of_spec.sum())} planted out of spec) "
           f"to {args.out}", file=sys.stderr)
     return 0
 
 
-def _kernels(args: argparse.Namespace):
+def _kernels(args: argparse.Namespace) -> WarmUp:
     """Kernel cache of this data folder (before anything compiles), then load / compile
     the kernels: done before the optimiser's clock starts, and said on stderr."""
     from station_plugins.detector_matching import kernels, optimiser  # noqa: F401 - the
@@ -111,7 +118,7 @@ def _kernels(args: argparse.Namespace):
     return w
 
 
-def _load(args: argparse.Namespace):
+def _load(args: argparse.Namespace) -> tuple[ModulePool, DetectorLayout]:
     from station_plugins.detector_matching.detector_models import load_layout
     from station_plugins.detector_matching.importer import import_pool
     from station_plugins.detector_matching.pool_db import DEFAULT_TABLE, import_pool_db, is_db_url

@@ -56,7 +56,7 @@ def edge_features(values: np.ndarray) -> EdgeFeatures:
     # edge value: 2/3 outermost channel + 1/3 next one (the step the ring sees)
     left = np.stack([(2 * res[k][:, :, 0] + res[k][:, :, 1]) / 3 for k in kinds], axis=1)
     right = np.stack([(2 * res[k][:, :, -1] + res[k][:, :, -2]) / 3 for k in kinds], axis=1)
-    combo = sum(EDGE_WEIGHTS[k] * res[k] for k in ("linearity", "afterglow", "spectral"))
+    combo = np.add.reduce([EDGE_WEIGHTS[k] * res[k] for k in ("linearity", "afterglow", "spectral")])
     hp = combo[:, :, 1:] - combo[:, :, :-1]
     interior = np.sqrt((hp ** 2).mean(axis=(1, 2))) + 0.5 * np.maximum(
         res["noise"].mean(axis=(1, 2)) - 8.5, 0) + 0.3 * np.abs(res["drift"]).mean(axis=(1, 2))

@@ -103,10 +103,10 @@ def generate(modules: int, seed: int = 0, *, lots: int | None = None,
     bad = rng.random(m) < out_of_spec_fraction
     for i in np.flatnonzero(bad):
         ch, z = rng.integers(0, I.CHANNELS), rng.integers(0, I.ZONES)
-        kind = rng.integers(0, 3)
-        if kind == 0:
+        defect = rng.integers(0, 3)
+        if defect == 0:
             truth["gain"][i, z, ch] = rng.uniform(0.05, 0.45)        # dead channel
-        elif kind == 1:
+        elif defect == 1:
             truth["noise"][i, z, ch] = rng.uniform(2.0, 4.0)         # noisy channel
         else:
             truth["afterglow"][i, :, ch] += rng.uniform(350, 600)   # afterglow defect

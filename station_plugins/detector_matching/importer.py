@@ -244,7 +244,7 @@ def validate_table(table: RawTable, source: str, *, strict: bool = False,
     complete = np.array([not reasons[r] for r in range(m)])
     if complete.any():
         spec = I.out_of_spec_reasons(np.where(complete[:, None], values, 0.0))
-        for r in np.flatnonzero(complete):
+        for r in np.flatnonzero(complete).tolist():
             for text in spec[r]:
                 reasons[r].append(text)
                 rep.add(EXCLUDE, "DM-IMP-SPEC", text, row=int(r) + line0, serial=serials[r])

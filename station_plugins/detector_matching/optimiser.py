@@ -15,6 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -135,7 +136,7 @@ class _Stop:
 
 
 def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
-          token: CancelToken | None = None, progress=no_progress,
+          token: CancelToken | None = None, progress: Callable[[float, str], None] = no_progress,
           start: np.ndarray | None = None, clock_start: float | None = None) -> Solution:
     """Optimise. The compiled kernels are made ready first (loaded from the cache, or
     compiled: ``kernels.ensure_ready``) and only then the clock starts, unless the caller
@@ -168,7 +169,7 @@ def _bound_iterations(settings: OptimiserSettings) -> int:
 
 
 def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
-                 token: CancelToken | None = None, progress=no_progress,
+                 token: CancelToken | None = None, progress: Callable[[float, str], None] = no_progress,
                  start: np.ndarray | None = None, clock_start: float | None = None) -> Solution:
     t0 = time.perf_counter() if clock_start is None else clock_start
     token = token or CancelToken()
@@ -218,7 +219,7 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
     if start is not None:
         seeds["given"] = np.asarray(start, dtype=np.int64).copy()
     seed_obj = {k: float(path_cost(v, C, D, lam, n)) for k, v in seeds.items()}
-    best_name = min(seed_obj, key=seed_obj.get)
+    best_name = min(seed_obj, key=lambda k: seed_obj[k])
     perm = seeds[best_name].copy()
     best_known[0] = seed_obj[best_name]
     if bound_thread is not None:
@@ -339,10 +340,10 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
         stop.stop = True                   # the bound ends after its current DP iteration
         b = bound_box.get("r")
         if b is None:                      # still in an iteration: its best so far
-            it, live = bound_box.get("live", (0, -np.inf))
+            it, live_value = bound_box.get("live", (0, -np.inf))
             gl0 = bound_box.get("gl", -np.inf)
-            b = BoundResult(gl0, live, it, time.perf_counter() - t0, []) \
-                if np.isfinite(max(live, gl0)) else None
+            b = BoundResult(gl0, live_value, it, time.perf_counter() - t0, []) \
+                if np.isfinite(max(live_value, gl0)) else None
     gl = b.gilmore_lawler if b else float("nan")
     lb = b.value if b else float("nan")
     if b is not None and (b.timed_out or bound_box.get("r") is None):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -33,14 +34,16 @@ class ChainPair:
         self.pool.shutdown(wait=True)
 
     @staticmethod
-    def _run(*args) -> tuple[float, float, float]:
+    def _run(*args: Any) -> tuple[float, float, float]:
         c0 = time.thread_time()
         cur, best, _ = anneal_chunk(*args)
         return cur, best, time.thread_time() - c0
 
-    def phase(self, C, D, lam, n, fixed_mask, free_pos, next_fixed, out_nb, in_nb, moves,
-              t_start, t_end, seed, max_seg, mix, guided, CT=None,
-              SB=None) -> tuple[np.ndarray, float]:
+    def phase(self, C: np.ndarray, D: np.ndarray, lam: np.ndarray, n: int, fixed_mask: np.ndarray,
+              free_pos: np.ndarray, next_fixed: np.ndarray, out_nb: np.ndarray, in_nb: np.ndarray,
+              moves: int, t_start: float, t_end: float, seed: int, max_seg: int, mix: float,
+              guided: np.ndarray, CT: np.ndarray | None = None,
+              SB: np.ndarray | None = None) -> tuple[np.ndarray, float]:
         if CT is None:
             CT = np.ascontiguousarray(C.T)
         if SB is None:

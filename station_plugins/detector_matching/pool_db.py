@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from station_plugins.detector_matching import indicators as I
 from station_plugins.detector_matching.pool_io import RawTable
+
+if TYPE_CHECKING:
+    from station_plugins.detector_matching.importer import ModulePool
 
 LONG_COLUMNS = ("module_serial", "lot", "test_date", "schema_version", "indicator",
                 "value", "unit")
@@ -36,7 +39,8 @@ def is_db_url(text: str) -> bool:
     return "://" in str(text) and head.replace("+", "").isalnum()
 
 
-def read_db_table(url: str, table: str = DEFAULT_TABLE):
+def read_db_table(url: str, table: str = DEFAULT_TABLE
+                  ) -> tuple[RawTable, dict[int, list[tuple[str, str, str]]], str, str]:
     """(raw table in the file format, per-row problems, source label, sha256 of the rows
     read)."""
     from app.adapters.detector_matching_db import read_long_table, safe_url
@@ -105,7 +109,7 @@ def pivot(rows: list[tuple]) -> tuple[RawTable, dict[int, list[tuple[str, str, s
 
 
 def import_pool_db(url: str, table: str = DEFAULT_TABLE, *, strict: bool = False,
-                   token: Any = None, progress: Any = None):
+                   token: Any = None, progress: Any = None) -> ModulePool:
     """Read and validate (token / progress: for the station's background runner)."""
     from station_plugins.detector_matching.importer import validate_table
     if progress is not None:

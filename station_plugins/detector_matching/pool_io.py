@@ -132,6 +132,7 @@ def _read_parquet(path: Path) -> RawTable:
         if u is None:
             units = None
             break
+        assert units is not None   # set to None only just before the break
         units[f.name] = u.decode("utf-8")
     cols = [table.column(k).to_pylist() for k in range(table.num_columns)]
     rows = [list(r) for r in zip(*cols)] if cols else []

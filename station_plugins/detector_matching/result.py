@@ -8,6 +8,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,7 @@ class Weakness:
                 f"{100 * self.gap:.1f} % worse than the best possible")
 
 
-def weakness(gap: float, layout) -> Weakness | None:
+def weakness(gap: float | None, layout: Any) -> Weakness | None:
     """None when the result is certified within the detector model's ``weak_gap``."""
     threshold = float(getattr(layout, "weak_gap", 0.02))
     if gap is not None and math.isfinite(gap) and gap <= threshold:

@@ -10,6 +10,8 @@ All work on finite matrices (forbidden = large penalty) and on ``perm`` arrays
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
@@ -66,7 +68,7 @@ def greedy_chain(C: np.ndarray, D: np.ndarray, lam: np.ndarray, fixed: np.ndarra
 
 
 def lap_polish(perm: np.ndarray, C: np.ndarray, D: np.ndarray, lam: np.ndarray,
-               fixed: np.ndarray, *, max_rounds: int = 50, token=None,
+               fixed: np.ndarray, *, max_rounds: int = 50, token: Any = None,
                deadline: float | None = None, lap_estimate: float = 0.0) -> np.ndarray:
     """Alternate exact LAPs over every 2nd and every 3rd slot until no gain (or until
     ``deadline``, a ``time.perf_counter()`` value: the next LAP would end after it;

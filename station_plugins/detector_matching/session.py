@@ -179,7 +179,7 @@ class MatchSession:
                                                  "meets_spec": bool(b.detectors[index]["meets_spec"])},
                                        sol), keep_history=same)
         self.batch_detector = index + 1
-        return self.current
+        return self._current()
 
     # --- manual edits (instant) -----------------------------------------------------
     @property
@@ -201,7 +201,7 @@ class MatchSession:
             return None
         sol = self.current.solution
         if self.batch_detector is not None and self.batch is not None:
-            per_slot = sol.objective / max(1, self.problem.n)
+            per_slot = sol.objective / max(1, self._need().n)
             if per_slot <= self.batch.spec_cost_per_slot:
                 return None
             return Weakness(float("nan"), self.layout.weak_gap, self.layout.name,
@@ -211,7 +211,7 @@ class MatchSession:
 
     @property
     def lower_bound(self) -> float:
-        return self.result.solution.lower_bound if self.bound_valid else float("nan")
+        return self.result.solution.lower_bound if self.bound_valid and self.result is not None else float("nan")
 
     def _edited(self, perm: np.ndarray, kind: str, args: dict) -> Arrangement:
         assert self.problem is not None and self.current is not None
@@ -223,7 +223,7 @@ class MatchSession:
         if p.fixed[slot_a] >= 0 or p.fixed[slot_b] >= 0:
             raise ValidationError(f"Slot {slot_a if p.fixed[slot_a] >= 0 else slot_b} is "
                                   "locked; unlock it before swapping.")
-        perm = self.current.perm.copy()
+        perm = self._current().perm.copy()
         perm[slot_a], perm[slot_b] = perm[slot_b], perm[slot_a]
         return self._edited(perm, "swap", {"a": slot_a, "b": slot_b})
 
@@ -235,25 +235,25 @@ class MatchSession:
         if slot in fixed:
             fixed.pop(slot)
         else:
-            fixed[slot] = p.serials[self.current.perm[slot]]
+            fixed[slot] = p.serials[self._current().perm[slot]]
         self.layout = replace(self.layout, fixed_slots=fixed)
         d = p.d if p.cost_source == "learned" else None
-        new = build_problem(self.pool, self.layout, cost_source=p.cost_source,
+        new = build_problem(self._the_pool(), self.layout, cost_source=p.cost_source,
                             neighbour_cost=self._pool_d(p) if d is not None else None)
         index = {s: k for k, s in enumerate(new.serials)}
-        perm = np.array([index[p.serials[i]] for i in self.current.perm], dtype=np.int64)
+        perm = np.array([index[p.serials[i]] for i in self._current().perm], dtype=np.int64)
         self.problem = new
-        sol = evaluate(new, perm, self.lower_bound, seed=self.current.solution.seed)
-        old = self.current
+        sol = evaluate(new, perm, self.lower_bound, seed=self._current().solution.seed)
+        old = self._current()
         self.current = Arrangement(old.kind, old.args, sol, no=old.no)
         self.history = ([self.current if a is old else a for a in self.history]
                         if new.serials == p.serials else [self.current])
         return slot in fixed
 
     def _pool_d(self, p: MatchProblem) -> np.ndarray:
-        m = self.pool.size
+        m = self._the_pool().size
         full = np.full((m, m), np.inf)
-        idx = [self.pool.serials.index(s) for s in p.serials]
+        idx = [self._the_pool().serials.index(s) for s in p.serials]
         full[np.ix_(idx, idx)] = p.d
         return full
 
@@ -261,6 +261,16 @@ class MatchSession:
         if self.problem is None or self.current is None:
             raise ValidationError("Optimise an arrangement first.")
         return self.problem
+
+    def _current(self) -> Arrangement:
+        if self.current is None:
+            raise ValidationError("Optimise an arrangement first.")
+        return self.current
+
+    def _the_pool(self) -> ModulePool:
+        if self.pool is None:
+            raise ValidationError("Import a module pool first.")
+        return self.pool
 
     def profile(self, which: Any = "current") -> dict[str, np.ndarray] | None:
         """Artifact profile of the current / previous arrangement, or of an
@@ -274,11 +284,11 @@ class MatchSession:
     # --- records --------------------------------------------------------------------
     def arrangement_payload(self, detector_serial: str) -> dict:
         p = self._need()
-        s = self.current.solution
+        s = self._current().solution
         slots = [{"slot": k, "module_serial": p.serials[i]}
-                 for k, i in enumerate(self.current.perm[:p.n])]
+                 for k, i in enumerate(self._current().perm[:p.n])]
         return {"detector_serial": detector_serial, "detector_model": self.layout.name,
-                "pool_sha256": self.pool.source_sha256, "cost_source": p.cost_source,
+                "pool_sha256": self._the_pool().source_sha256, "cost_source": p.cost_source,
                 "objective": s.objective, "lower_bound": s.lower_bound, "gap": s.gap,
                 "feasible": s.feasible, "seed": s.seed, "slots": slots}
 
@@ -291,7 +301,7 @@ class MatchSession:
         if not detector_serial.strip():
             raise InputRejected("Enter the detector serial number before approving.",
                                 code="DM-SERIAL")
-        if not self.current.solution.feasible:
+        if not self._current().solution.feasible:
             raise ValidationError("This arrangement is not feasible (lock or forbidden pair "
                                   "violated); it cannot be approved.")
         weak = self.weakness

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from station_plugins.detector_matching.detector_models import DetectorLayout
 from station_plugins.detector_matching.importer import ModulePool
 from station_plugins.detector_matching.optimiser import OptimiserSettings, Solution, solve
 from station_plugins.detector_matching.result import MatchResult
+
+if TYPE_CHECKING:
+    from station_plugins.detector_matching.batch import BatchResult
 
 COST_CHOICES = ("auto", "physics", "learned")
 
@@ -72,7 +75,7 @@ def start_perm(problem: MatchProblem, serials: list[str] | None) -> np.ndarray |
 
 
 def run(inputs: MatchInputs, *, token: CancelToken | None = None,
-        progress=no_progress) -> MatchResult:
+        progress: Callable[[float, str], None] = no_progress) -> MatchResult:
     """The time limit is a wall-clock promise from here: its clock starts once the
     compiled kernels are ready (``kernels.ensure_ready``: loaded from the cache, or
     compiled when the cache has none) and covers the costs, the search, the polish and
@@ -95,7 +98,8 @@ def run(inputs: MatchInputs, *, token: CancelToken | None = None,
 
 
 def batch(inputs: MatchInputs, spec_cost_per_slot: float, detectors: int | None = None, *,
-          token: CancelToken | None = None, progress=no_progress):
+          token: CancelToken | None = None,
+          progress: Callable[[float, str], None] = no_progress) -> BatchResult:
     """Batch mode with the inputs' cost choice (locks do not apply to batch mode)."""
     from station_plugins.detector_matching.batch import run_batch
     progress(0.0, "building costs")
@@ -123,5 +127,5 @@ def evaluate(problem: MatchProblem, perm: np.ndarray, lower_bound: float,
                     gap=gap, seconds=seconds, feasible=bool(feasible), seed=seed)
 
 
-def settings_for(seed: int, time_limit: float, **kw) -> OptimiserSettings:
+def settings_for(seed: int, time_limit: float, **kw: Any) -> OptimiserSettings:
     return replace(OptimiserSettings(), seed=int(seed), time_limit=float(time_limit), **kw)

@@ -67,7 +67,7 @@ class CArmSim:
         from datetime import date, timedelta
 
         today = date.today()
-        out = [{"id": "DOSI-7", "kind": "dosimeter", "cal_due": today + timedelta(days=117)},
+        out: list[dict] = [{"id": "DOSI-7", "kind": "dosimeter", "cal_due": today + timedelta(days=117)},
                {"id": "KVP-3", "kind": "kVp meter", "cal_due": today + timedelta(days=41)},
                {"id": "ESA-12", "kind": "safety analyser", "cal_due": today + timedelta(days=26)},
                {"id": "ENC-5", "kind": "laser tracker", "cal_due": today + timedelta(days=207)}]

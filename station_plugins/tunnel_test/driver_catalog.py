@@ -90,6 +90,9 @@ def sim_variables(sim: CArmSim) -> dict[str, Callable[[], Any]]:
         "generator.beam_on": lambda: sim.beam_on,
         "sensors.tube_temp": lambda: sim.sensors()["tube_temp"],
     }
+
+    def axis_position(ax: str) -> Callable[[], Any]:
+        return lambda: sim.positions[ax]
     for a in ("lift", "horizontal", "orbital", "angulation", "wigwag"):
-        out[f"axis.{a}.position"] = (lambda ax=a: sim.positions[ax])
+        out[f"axis.{a}.position"] = axis_position(a)
     return out

@@ -3,8 +3,8 @@ locks shared by tunnels (processes) of one console, and the safe-state routine.
 """
 from __future__ import annotations
 
-import os
 import queue
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -125,7 +125,7 @@ class NamedLocks:
                 f.close()
 
 
-if os.name == "nt":  # pragma: no cover - Windows workstation
+if sys.platform == "win32":  # pragma: no cover - Windows workstation
     import msvcrt
 
     def _try_lock(f: Any) -> bool:

@@ -79,7 +79,7 @@ def judge_measurement(spec: MeasurementSpec, outputs: dict, attach: Attach | Non
             arr = np.asarray(raw)
             if attach is not None:
                 out["attachment"] = attach(spec.name, arr)
-            value = reduce_waveform(arr, spec.reduce) if spec.kind == "waveform" \
+            value: float | None = reduce_waveform(arr, spec.reduce) if spec.kind == "waveform" \
                 else reduce_image(arr, spec.reduce)
             out["reduce"] = spec.reduce
         elif spec.kind == "multi":

@@ -177,7 +177,8 @@ class SequenceLibrary:
     def save_draft(self, text: str, *, username: str, reason: str = "") -> SequenceEntry:
         seq = self.validate(text, "<editor>")
         if seq.status != "draft":
-            line = text[:_top_line(text, "status").start()].count("\n") + 1
+            m = _top_line(text, "status")     # None: status written another way (quoted key...)
+            line = text[:m.start()].count("\n") + 1 if m is not None else 1
             raise SequenceError("<editor>", line, "save as 'status: draft'; a version is "
                                                   "released only by an e-signature")
         for value, what in ((seq.id, "id"), (seq.version, "version")):

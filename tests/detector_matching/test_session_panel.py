@@ -149,6 +149,12 @@ def test_approve_then_send_to_mes_is_idempotent_and_traced(station, ctx):
                                                  for i in s.current.perm[:36]]
 
 
+def test_approving_before_any_arrangement_says_optimise_first(station):
+    with pytest.raises(ValidationError, match="Optimise an arrangement first"):
+        station.session.approve("DET-1", password=PASSWORD)       # was an AttributeError
+    assert station.session.lower_bound != station.session.lower_bound   # NaN, no result yet
+
+
 def test_roles_are_enforced_in_the_domain(station, ctx):
     ctx.session.login(ctx.auth.get("op1"))
     with pytest.raises(PermissionDenied):

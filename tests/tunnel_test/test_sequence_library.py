@@ -56,6 +56,15 @@ def test_save_rejects_invalid_text_with_line_and_released_status(library, mini_s
     assert not (library.folder / "mini").exists()                    # nothing half-saved
 
 
+def test_a_released_status_under_a_quoted_key_is_refused_like_any_other(library, mini_seq):
+    text = set_top_value(library.new_draft_text(mini_seq), "status", "released")
+    quoted = text.replace('\nstatus: "released"', '\n"status": "released"', 1)
+    assert quoted != text
+    with pytest.raises(SequenceError, match="e-signature"):    # was an AttributeError
+        library.save_draft(quoted, username="qe1")
+    assert not (library.folder / "mini").exists()
+
+
 def test_release_needs_engineer_signature_and_is_audited(library, ws, mini_seq):
     draft = library.save_draft(library.new_draft_text(mini_seq), username="qe1")
     assert [e.version for e in library.visible(engineer=False)] == ["1.0"]
