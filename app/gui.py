@@ -69,8 +69,16 @@ def station_entries(ws: Any) -> list[Any]:
     return out
 
 
+# How long a Python thread may hold the interpreter before the GUI thread gets it back
+# (Python's default 5 ms made every Qt call of the GUI thread wait behind a busy worker:
+# building a plot took 6x as long next to a busy thread; 1 ms: about half the wait).
+GUI_SWITCH_INTERVAL_S = 0.001
+
+
 def build_window(ws: Any, *, language: str, settings: Any = None) -> Any:
     from app.cli.core_commands import versions
+
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     from app.ui.main_window import MainWindow
 
     window = MainWindow(station_entries(ws), session=ws.session, auth=ws.auth, audit=ws.audit,
@@ -79,9 +87,13 @@ def build_window(ws: Any, *, language: str, settings: Any = None) -> Any:
                         language=language, versions=versions(), tasks=ws.tasks,
                         demo=bool(ws.config.demo))
     _add_central_pages(window, ws)
+    from app.ui.gui_gc import GuiThreadCollector
+
+    window.collector = GuiThreadCollector(window)   # Qt objects die on the GUI thread
     from app.ui.warmup import start_warmup
 
-    start_warmup([e.id for e in ws.stations if e.instance is not None])   # off the GUI thread
+    start_warmup([e.id for e in ws.stations if e.instance is not None],   # off the GUI thread
+                 getattr(ws.config, "data_dir", None))
     return window
 
 

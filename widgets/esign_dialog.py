@@ -25,7 +25,8 @@ from typing import Any, Callable, Sequence
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
+                               QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
 from app.core.errors import PharosError
 from widgets.message_bar import MessageBar
@@ -67,11 +68,17 @@ class SignatureDialog(QDialog):
 
     def __init__(self, sign_fn: SignFn, *, title: str, summary: str, content_sha256: str,
                  session_user: Any = None, meanings: Sequence[str] = DEFAULT_MEANINGS,
-                 default_meaning: str | None = None, parent: QWidget | None = None) -> None:
+                 default_meaning: str | None = None,
+                 meaning_label: Callable[[str], str] | None = None,
+                 parent: QWidget | None = None) -> None:
+        """``meaning_label(meaning)``: what a meaning says for this record (e.g. the
+        pre-shift checklist: "Verified: I performed these checks myself"), shown in the
+        user's language instead of the bare word; the recorded meaning stays the key."""
         super().__init__(parent)
         self.setObjectName("signature_dialog")
         self.setModal(True)
         self._sign_fn = sign_fn
+        self._meaning_label = meaning_label or meaning_text
         self.signature: Any = None
         self.what_label = QLabel(title, self)
         self.what_label.setObjectName("signature_what")
@@ -93,8 +100,10 @@ class SignatureDialog(QDialog):
         self.hash_label.setWordWrap(True)
         self.meaning_combo = QComboBox(self)
         self.meaning_combo.setObjectName("signature_meaning")
+        self.meaning_combo.setSizePolicy(QSizePolicy.Policy.Expanding,
+                                         QSizePolicy.Policy.Fixed)   # a long meaning fits
         for m in meanings:
-            self.meaning_combo.addItem(meaning_text(m), m)
+            self.meaning_combo.addItem(self._meaning_label(m), m)
         if default_meaning is not None and default_meaning in meanings:
             self.meaning_combo.setCurrentIndex(list(meanings).index(default_meaning))
         self.user_edit = QLineEdit(self)
@@ -196,7 +205,8 @@ class SignatureDialog(QDialog):
         self._rows[2].setVisible(bool(self.full_name_label.text()))
         self.full_name_label.setVisible(bool(self.full_name_label.text()))
         for i in range(self.meaning_combo.count()):
-            self.meaning_combo.setItemText(i, meaning_text(self.meaning_combo.itemData(i)))
+            self.meaning_combo.setItemText(i, self._meaning_label(
+                self.meaning_combo.itemData(i)))
         self.statement_label.setText(self.tr(
             "By signing you confirm the meaning above for exactly this content. Your "
             "electronic signature is the legally binding equivalent of your handwritten "

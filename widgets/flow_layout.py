@@ -69,7 +69,7 @@ class FlowLayout(QLayout):
         if needed != self._wrapped_height and app is not None and \
                 QThread.currentThread() is app.thread():     # timers: GUI thread only
             self._wrapped_height = needed
-            QTimer.singleShot(0, self._relayout)
+            QTimer.singleShot(0, self, self._relayout)   # dropped if the layout is gone
 
     def _relayout(self) -> None:
         self.invalidate()

@@ -10,7 +10,7 @@
     model.retranslate()                    # headers and cells again, in the UI language
 
 A row is any object; ``cell(row, column)`` turns it into a :class:`Cell` (text, tooltip,
-colours, bold, alignment) when the view asks, so an update repaints one row and nothing
+colours, bold, alignment, sort value) when the view asks, so an update repaints one row and nothing
 is rebuilt. ``KEY_ROLE`` of every cell is the row's key.
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIn
 from PySide6.QtGui import QBrush, QColor, QFont
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2     # Cell.sort (else the text): for a sort proxy
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -33,6 +34,7 @@ class Cell:
     foreground: str | None = None
     bold: bool = False
     align_right: bool = False
+    sort: Any = None                     # the value a sort proxy orders by (SORT_ROLE)
 
 
 class RowsModel(QAbstractTableModel):
@@ -118,6 +120,8 @@ class RowsModel(QAbstractTableModel):
         cell = self.cell(index.row(), index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return cell.text
+        if role == SORT_ROLE:
+            return cell.text if cell.sort is None else cell.sort
         if role == Qt.ItemDataRole.ToolTipRole:
             return cell.tip or None
         if role == Qt.ItemDataRole.BackgroundRole and cell.background:

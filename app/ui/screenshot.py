@@ -52,6 +52,24 @@ def render_widget_png(widget: QWidget, path: str | Path,
     return out
 
 
+def wait_until_ready(app: QApplication, panel: Any, timeout_s: float = 30.0) -> bool:
+    """A panel that fills itself in the background (the lead room connects to its
+    gateway) says when it shows what a user would see: ``screenshot_ready()``."""
+    import time
+
+    ready = getattr(panel, "screenshot_ready", None)
+    if not callable(ready):
+        return True
+    deadline = time.monotonic() + timeout_s
+    while not ready():
+        if time.monotonic() > deadline:
+            return False
+        app.processEvents()
+        time.sleep(0.02)
+    _settle(app)
+    return True
+
+
 def render_station(station: Any, path: str | Path, language: str = "en",
                    size: tuple[int, int] = (1600, 1000), prepare: Any = None) -> Path:
     """Render one station (a constructed plugin or an unavailable entry) in the shell.
@@ -68,7 +86,8 @@ def render_station(station: Any, path: str | Path, language: str = "en",
         settings = QSettings(str(Path(tmp) / "screenshot.ini"), QSettings.Format.IniFormat)
         window = MainWindow([entry], settings=settings, remember_layout=False)
         try:
-            window.host.open_station(entry.id)
+            panel = window.host.open_station(entry.id)
+            wait_until_ready(app, panel)
             if prepare is not None:
                 prepare(window)
             return render_widget_png(window, path, size)

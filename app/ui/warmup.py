@@ -5,7 +5,11 @@ the GUI thread (0.5-3 s frozen on a busy 2-core workstation). Imports in this th
 hand the interpreter back every few milliseconds, so the window stays responsive; a
 station opened before its modules are ready simply waits for that one import.
 
-    start_warmup(["ct_qc", "detector_matching"])      # once, after the window exists
+    start_warmup(["ct_qc", "detector_matching"], data_dir)   # once, after the window exists
+
+After the imports it loads the detector-matching optimiser's compiled kernels from the
+data folder's cache (numba: a second or more of Python that would otherwise run in a
+thread next to the GUI when the station opens).
 """
 from __future__ import annotations
 
@@ -23,10 +27,18 @@ STATION_MODULES = {
               "station_plugins.ct_qc.report_pdf", "scipy.signal", "scipy.ndimage",
               "scipy.stats"],
     "detector_matching": ["onnxruntime", "station_plugins.detector_matching.optimiser",
-                          "station_plugins.detector_matching.importer"],
-    "tunnel_test": ["station_plugins.tunnel_test.record_pdf"],
-    "image_review": ["onnxruntime"],
-    "lead_room": [],
+                          "station_plugins.detector_matching.importer",
+                          "station_plugins.detector_matching.workflow",
+                          "station_plugins.detector_matching.session",
+                          "station_plugins.detector_matching.learned_cost"],
+    "tunnel_test": ["station_plugins.tunnel_test.record_pdf",
+                    "station_plugins.tunnel_test.console",
+                    "station_plugins.tunnel_test.release"],
+    "image_review": ["onnxruntime", "app.ct.ai", "station_plugins.image_review.service",
+                     "station_plugins.image_review.panel_jobs"],
+    "lead_room": ["station_plugins.lead_room.service", "station_plugins.lead_room.scheduling",
+                  "station_plugins.lead_room.jobs_io", "station_plugins.lead_room.reports",
+                  "station_plugins.lead_room.live_proxy", "multiprocessing.popen_spawn_posix"],
 }
 COMMON: list[str] = ["numpy", "scipy.ndimage"]
 _started = False
@@ -40,7 +52,14 @@ def modules_for(station_ids: list[str]) -> list[str]:
     return out
 
 
-def start_warmup(station_ids: list[str]) -> threading.Thread | None:
+def _load_kernels(data_dir: object) -> None:
+    from station_plugins.detector_matching import kernels, optimiser  # noqa: F401 - the
+    # optimiser registers the warm-up solve that ensure_ready runs
+    kernels.configure(data_dir)         # type: ignore[arg-type]
+    kernels.ensure_ready()
+
+
+def start_warmup(station_ids: list[str], data_dir: object = None) -> threading.Thread | None:
     """Start the warm-up thread once per process; returns it (None when already done)."""
     global _started
     if _started:
@@ -55,6 +74,11 @@ def start_warmup(station_ids: list[str]) -> threading.Thread | None:
                 importlib.import_module(name)
             except Exception as exc:  # noqa: BLE001 - the station reports it when opened
                 log.debug("warm-up import of %s failed: %s", name, exc)
+        if "detector_matching" in station_ids and data_dir is not None:
+            try:
+                _load_kernels(data_dir)
+            except Exception as exc:  # noqa: BLE001 - the optimiser loads them before its clock
+                log.debug("warm-up of the optimiser's kernels failed: %s", exc)
         log.info("warm-up imports done in %.1f s (%d modules)", time.perf_counter() - t0,
                  len(names))
     thread = threading.Thread(target=work, name="pharos-warmup", daemon=True)

@@ -618,5 +618,30 @@ change {d}, {k} slots differ</source>
         <source>conflicting {what}: {values}</source>
         <translation>{what}冲突：{values}</translation>
     </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="70" />
+        <source>linearity</source>
+        <translation>线性度</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="70" />
+        <source>afterglow</source>
+        <translation>余辉</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="70" />
+        <source>spectral</source>
+        <translation>能谱</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="70" />
+        <source>noise</source>
+        <translation>噪声</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/ui_pool.py" line="70" />
+        <source>drift</source>
+        <translation>温漂</translation>
+    </message>
 </context>
 </TS>

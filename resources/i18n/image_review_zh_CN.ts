@@ -404,6 +404,26 @@
         <source>Measurements: %1, artifacts: %2. Listed: what is outside its limits.</source>
         <translation>测量项：%1，伪影：%2。列出：超出限值的项目。</translation>
     </message>
+    <message>
+        <location filename="../../station_plugins/image_review/ui_verdicts.py" line="0" />
+        <source>Measurements outside their limits: %1 of %2</source>
+        <translation>超出限值的测量项：%2 项中 %1 项</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/image_review/ui_verdicts.py" line="0" />
+        <source>Measurements outside their limits: %1</source>
+        <translation>超出限值的测量项：%1 项</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/image_review/ui_verdicts.py" line="0" />
+        <source>Artifact checks: %1, with a finding: %2</source>
+        <translation>伪影检查：%1 项，有发现：%2 项</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/image_review/ui_verdicts.py" line="0" />
+        <source>The table lists every measurement outside its limits and every artifact check.</source>
+        <translation>表中列出每个超出限值的测量项和每项伪影检查。</translation>
+    </message>
 </context>
 <context>
     <name>QueueItemModel</name>

@@ -291,6 +291,41 @@
         <source>Sign checklist...</source>
         <translation>签署检查表…</translation>
     </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>Pre-shift safety checklist: %1</source>
+        <translation>班前安全检查表：%1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>All %1 items checked and OK.</source>
+        <translation>全部 %1 项已检查，均合格。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>NOT all items OK (%1 of %2): %3</source>
+        <translation>未全部合格（%2 项中 %1 项不合格）：%3</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>Remarks: %1</source>
+        <translation>备注：%1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>Verified: I performed these checks myself, before this shift</source>
+        <translation>已验证：本人已在本班前亲自完成以上检查</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>Checklist %1 signed: %2</source>
+        <translation>检查表 %1 已签署：%2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>; </source>
+        <translation>；</translation>
+    </message>
 </context>
 <context>
     <name>LeadRoomPanel</name>
@@ -423,6 +458,31 @@
         <location filename="../../station_plugins/lead_room/panel.py" line="258" />
         <source>%1: %2 jobs in %3 rooms, utilisation %4, late %5, tardiness %6 min</source>
         <translation>%1：%2 个任务，%3 间铅房，利用率 %4，延误 %5 个，总延误 %6 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/panel.py" line="0" />
+        <source>First come, first served</source>
+        <translation>先到先排</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/panel.py" line="0" />
+        <source>Priority dispatch plan</source>
+        <translation>优先级派工计划</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/panel.py" line="0" />
+        <source>Optimised plan (CP-SAT)</source>
+        <translation>优化计划（CP-SAT）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/panel.py" line="0" />
+        <source>Re-plan after a room went down</source>
+        <translation>铅房停用后的重排计划</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/panel.py" line="0" />
+        <source>, moved by hand</source>
+        <translation>，含手动调整</translation>
     </message>
 </context>
 <context>
@@ -607,6 +667,72 @@
         <location filename="../../station_plugins/lead_room/ui_overview.py" line="128" />
         <source>%1 alarm(s)</source>
         <translation>%1 个报警</translation>
+    </message>
+</context>
+<context>
+    <name>GanttView</name>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_gantt.py" line="0" />
+        <source>Job %1</source>
+        <translation>任务 %1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_gantt.py" line="0" />
+        <source>Unit %1 · needs %2</source>
+        <translation>被测设备 %1 · 需要 %2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_gantt.py" line="0" />
+        <source>%1 to %2 (%3 min)</source>
+        <translation>%1 至 %2（%3 分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_gantt.py" line="0" />
+        <source>Due %1</source>
+        <translation>要求完成 %1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_gantt.py" line="0" />
+        <source>late by %1 min</source>
+        <translation>延误 %1 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_gantt.py" line="0" />
+        <source>Moved by hand (override, audited)</source>
+        <translation>已手动调整（人工改排，已审计）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_gantt.py" line="0" />
+        <source>Dropped outside the room rows</source>
+        <translation>放在了铅房行之外</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_gantt.py" line="0" />
+        <source>Room</source>
+        <translation>铅房</translation>
+    </message>
+</context>
+<context>
+    <name>GanttLegend</name>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_gantt.py" line="0" />
+        <source>Job (id · capability needed)</source>
+        <translation>任务（编号 · 所需能力）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_gantt.py" line="0" />
+        <source>Late: ends after its due time</source>
+        <translation>延误：结束晚于要求完成时间</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_gantt.py" line="0" />
+        <source>Moved by hand (audited)</source>
+        <translation>已手动调整（已审计）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_gantt.py" line="0" />
+        <source>Drag a job to another room or time to override the plan; point at it for details.</source>
+        <translation>将任务拖到其他铅房或时间即可人工改排；鼠标指向任务可查看详情。</translation>
     </message>
 </context>
 </TS>

@@ -15,27 +15,23 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox, QLabel, QPushButton, QSplitter, QTabWidget,
+    QSplitter, QTabWidget,
     QVBoxLayout, QWidget)
 
 from app.core.errors import PharosError
 from app.ct.analysis.result import QcResult
-from app.ct.limits import list_profiles
-from app.ct.phantoms import list_phantoms
-from app.ui.i18n import current_language
 from widgets.message_bar import MessageBar
 from widgets.progress_bar import TaskProgressBar
 from widgets.tasks import TaskController
-from widgets.flow_layout import FlowLayout
 
 from station_plugins.ct_qc import workflow
 from station_plugins.ct_qc.review_link import ReviewLink
 from station_plugins.ct_qc.station_service import AnalysisOptions, CtQcService
 from station_plugins.ct_qc.ui_actions import ResultActions, Shown
 from station_plugins.ct_qc.ui_intake import ActivityLog, IntakeBar, RejectedTable
-from station_plugins.ct_qc.ui_names import phantom_name
 from station_plugins.ct_qc.ui_results import QcResultTabs, TrendView
 from station_plugins.ct_qc.ui_series import SeriesTable
+from station_plugins.ct_qc.ui_toolbar import AnalysisBar
 from station_plugins.ct_qc.ui_service import ServiceAdapter
 from station_plugins.ct_qc.ui_verdicts import HoldBanner, VerdictStrip
 from station_plugins.ct_qc.ui_viewer import QcSliceView
@@ -66,34 +62,7 @@ class CtQcPanel(QWidget):
         self.refresher = TaskController(ctx.tasks, self)
         self.demo = TaskController(ctx.tasks, self)
         self._build()
-        self.intake_ctl = IntakeController(
-            ctx, self.adapter, bar=self.intake_bar, messages=self.messages,
-            activity=self.activity, rejected=self.rejected_table, io=self.io, demo=self.demo,
-            allowed=self._allowed, dialog_parent=self)
-        self.intake_ctl.sig_failed.connect(self._on_failed)
-        self.intake_ctl.sig_rejected.connect(self.retranslate_ui)
-        self.result_actions = ResultActions(
-            ctx, service.intake, messages=self.messages, actions=self.actions,
-            allowed=self._allowed, shown=self._shown, dialog_parent=self)
-        self.result_actions.sig_marks_changed.connect(self.refresh_marks)
-        self.result_actions.sig_failed.connect(self._on_failed)
-        a = self.adapter
-        a.sig_event.connect(self._on_service_event)
-        a.sig_series_ready.connect(lambda e: self.add_entries([e], state="received"))
-        a.sig_queued.connect(lambda uid: self.series_table.upsert(uid, state="queued"))
-        a.sig_analysing.connect(self._on_analysing)
-        a.sig_analysed.connect(self._on_analysed)
-        a.sig_analysis_failed.connect(self._on_analysis_failed)
-        a.sig_analysis_cancelled.connect(
-            lambda e: self.series_table.upsert(e.series_uid, state="received"))
-        self.loader.sig_finished.connect(self._on_loaded)
-        self.loader.sig_failed.connect(self._on_failed)
-        self.refresher.sig_finished.connect(self._on_snapshot)
-        self.refresher.sig_failed.connect(self._on_failed)
-        self.intake_bar.auto_check.setChecked(service.auto is not None)
-        self.intake_bar.auto_check.toggled.connect(self._set_auto)
-        self.phantom_combo.currentIndexChanged.connect(self._set_auto)
-        self.profile_combo.currentIndexChanged.connect(self._set_auto)
+        self._connect()
         self.retranslate_ui()
         self.add_entries(workflow.stored_entries(ctx.store), state="analysed")
         self._list_service_series()
@@ -112,36 +81,11 @@ class CtQcPanel(QWidget):
         self.intake_bar = IntakeBar(demo, self)
         self.io_progress = TaskProgressBar(self, object_name="ct_qc_io_progress",
                                            controller=self.io, hide_when_idle=True)
-        self.phantom_label, self.profile_label = QLabel(self), QLabel(self)
-        self.phantom_combo = QComboBox(self)
-        self.phantom_combo.setObjectName("ct_qc_phantom")
-        self.phantom_combo.addItem("auto", "auto")
-        for name in list_phantoms():
-            self.phantom_combo.addItem(name, name)
-        self.profile_combo = QComboBox(self)
-        self.profile_combo.setObjectName("ct_qc_profile")
-        self.profile_combo.addItem("-", None)
-        for name in list_profiles():
-            self.profile_combo.addItem(name, name)
-        wanted = self.ctx.settings.get("profile", "factory_simct_120kv")
-        self.profile_combo.setCurrentIndex(max(0, self.profile_combo.findData(wanted)))
-        self.analyse_button = self._button("ct_qc_analyse", self.analyse_current)
-        self.baseline_button = self._button("ct_qc_set_baseline",
-                                            lambda: self.set_baseline_current())
-        self.archive_button = self._button("ct_qc_archive", self.archive_current)
-        self.report_button = self._button("ct_qc_report", lambda: self.report_current())
-        self.progress = TaskProgressBar(self, object_name="ct_qc_progress",
-                                        controller=self.analysis, hide_when_idle=False)
-        self.action_progress = TaskProgressBar(self, object_name="ct_qc_action_progress",
-                                               controller=self.actions, hide_when_idle=True)
-        actions = FlowLayout()      # wraps at 1366 px / in Chinese instead of widening
-        for w in (self.phantom_label, self.phantom_combo, self.profile_label, self.profile_combo,
-                  self.analyse_button):
-            actions.addWidget(w)
-        actions.addWidget(self.progress, stretch=True)
-        for w in (self.baseline_button, self.archive_button, self.report_button):
-            actions.addWidget(w)
-        actions.addWidget(self.action_progress)
+        self.bar = AnalysisBar(str(self.ctx.settings.get("profile", "factory_simct_120kv")),
+                               self.analysis, self.actions, self)
+        for name in ("phantom_combo", "profile_combo", "analyse_button", "baseline_button",
+                     "archive_button", "report_button", "progress", "action_progress"):
+            setattr(self, name, getattr(self.bar, name))    # the names tests and docs use
         self.hold_banner = HoldBanner(self)
         self.strip = VerdictStrip(self)
         self.verdict = self.strip.physics
@@ -176,17 +120,45 @@ class CtQcPanel(QWidget):
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.intake_bar)
         lay.addWidget(self.io_progress)
-        lay.addLayout(actions)
+        lay.addWidget(self.bar)
         lay.addWidget(self.hold_banner)
         lay.addWidget(self.strip)
         lay.addWidget(self.messages)
         lay.addWidget(split, 1)
 
-    def _button(self, name: str, slot: Any) -> QPushButton:
-        b = QPushButton(self)
-        b.setObjectName(name)
-        b.clicked.connect(slot)
-        return b
+    def _connect(self) -> None:
+        """The controllers, the service's signals and the bars, wired."""
+        self.intake_ctl = IntakeController(
+            self.ctx, self.adapter, bar=self.intake_bar, messages=self.messages,
+            activity=self.activity, rejected=self.rejected_table, io=self.io, demo=self.demo,
+            allowed=self._allowed, dialog_parent=self)
+        self.intake_ctl.sig_failed.connect(self._on_failed)
+        self.intake_ctl.sig_rejected.connect(self.retranslate_ui)
+        self.result_actions = ResultActions(
+            self.ctx, self.service.intake, messages=self.messages, actions=self.actions,
+            allowed=self._allowed, shown=self._shown, dialog_parent=self)
+        self.result_actions.sig_marks_changed.connect(self.refresh_marks)
+        self.result_actions.sig_failed.connect(self._on_failed)
+        a = self.adapter
+        a.sig_event.connect(self._on_service_event)
+        a.sig_series_ready.connect(lambda e: self.add_entries([e], state="received"))
+        a.sig_queued.connect(lambda uid: self.series_table.upsert(uid, state="queued"))
+        a.sig_analysing.connect(self._on_analysing)
+        a.sig_analysed.connect(self._on_analysed)
+        a.sig_analysis_failed.connect(self._on_analysis_failed)
+        a.sig_analysis_cancelled.connect(
+            lambda e: self.series_table.upsert(e.series_uid, state="received"))
+        self.loader.sig_finished.connect(self._on_loaded)
+        self.loader.sig_failed.connect(self._on_failed)
+        self.refresher.sig_finished.connect(self._on_snapshot)
+        self.refresher.sig_failed.connect(self._on_failed)
+        self.intake_bar.auto_check.setChecked(self.service.auto is not None)
+        self.intake_bar.auto_check.toggled.connect(self._set_auto)
+        self.bar.sig_choice_changed.connect(self._set_auto)
+        self.bar.sig_analyse.connect(self.analyse_current)
+        self.bar.sig_set_baseline.connect(self.set_baseline_current)
+        self.bar.sig_archive.connect(self.archive_current)
+        self.bar.sig_report.connect(self.report_current)
 
     def _username(self) -> str:
         return getattr(self.ctx.user, "username", "unknown")
@@ -289,8 +261,7 @@ class CtQcPanel(QWidget):
         return True
 
     def _options(self) -> AnalysisOptions:
-        return AnalysisOptions(phantom=self.phantom_combo.currentData() or "auto",
-                               profile=self.profile_combo.currentData(),
+        return AnalysisOptions(phantom=self.bar.phantom, profile=self.bar.profile,
                                use_baseline=bool(self.ctx.settings.get("use_baseline", True)))
 
     def _set_auto(self, *_: Any) -> None:
@@ -412,15 +383,7 @@ class CtQcPanel(QWidget):
 
     # --- language ----------------------------------------------------------------------
     def retranslate_ui(self) -> None:
-        self.phantom_label.setText(self.tr("Phantom"))
-        for i in range(self.phantom_combo.count()):
-            self.phantom_combo.setItemText(i, phantom_name(self.phantom_combo.itemData(i),
-                                                           current_language()))
-        self.profile_label.setText(self.tr("Limits"))
-        self.analyse_button.setText(self.tr("Analyse"))
-        self.baseline_button.setText(self.tr("Set as baseline…"))
-        self.archive_button.setText(self.tr("Archive to PACS"))
-        self.report_button.setText(self.tr("PDF report…"))
+        self.bar.retranslate_ui()
         n_rej = self.rejected_table.count()
         for i, text in enumerate((self.tr("Series"),
                                   self.tr("Rejected (%1)").replace("%1", str(n_rej)),

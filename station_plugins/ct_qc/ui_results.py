@@ -5,15 +5,15 @@ import threading
 from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QGridLayout, QHeaderView, QLabel, QTableWidget,
-    QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+    QAbstractItemView, QComboBox, QGridLayout, QHeaderView, QLabel, QTableView, QTabWidget,
+    QVBoxLayout, QWidget)
 
 from app.core.measurement import Limits
 from widgets.flow_layout import FlowLayout
 from widgets.measurement_table import MeasurementTable
 from widgets.plot_panel import PlotPanel
+from widgets.rows_model import Cell, RowsModel
 from widgets.state_style import verdict_color
 from widgets.trend_plot import TrendPlot
 from widgets.verdict_badge import verdict_text
@@ -31,10 +31,16 @@ def _loc_text(loc: dict) -> str:
     return ", ".join(parts)
 
 
-class ArtifactTable(QTableWidget):
+class ArtifactTable(QTableView):
+    """The artifacts of the shown result (a QTableView on an item model)."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(0, 4, parent)
+        super().__init__(parent)
         self.setObjectName("ct_qc_artifacts")
+        self.model_ = RowsModel(lambda: [self.tr("Artifact"), self.tr("Amplitude (HU)"),
+                                         self.tr("Location"), self.tr("Verdict")],
+                                _artifact_cell, self)
+        self.setModel(self.model_)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.verticalHeader().setVisible(False)
@@ -42,31 +48,35 @@ class ArtifactTable(QTableWidget):
         h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         for c in (0, 1, 3):
             h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        self.retranslate_ui()
 
     def set_artifacts(self, artifacts: Any) -> None:
-        self.setRowCount(0)
-        for a in artifacts:
-            r = self.rowCount()
-            self.insertRow(r)
-            verdict = a.verdict.value if hasattr(a.verdict, "value") else str(a.verdict)
-            cells = [a.type, f"{a.amplitude_hu:+.1f}", _loc_text(a.location or {}),
-                     verdict_text(verdict)]
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if c == 3:
-                    item.setBackground(QColor(verdict_color(verdict)))
-                    item.setForeground(QColor("#ffffff"))
-                self.setItem(r, c, item)
+        self.model_.set_rows(enumerate(artifacts))
+
+    def rowCount(self) -> int:  # noqa: N802 - the old QTableWidget name, kept for callers
+        return self.model_.rowCount()
+
+    def cell_text(self, r: int, c: int) -> str:
+        return self.model_.cell(r, c).text
 
     def retranslate_ui(self) -> None:
-        self.setHorizontalHeaderLabels([self.tr("Artifact"), self.tr("Amplitude (HU)"),
-                                        self.tr("Location"), self.tr("Verdict")])
+        self.model_.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
+
+
+def _artifact_cell(a: Any, c: int) -> Cell:
+    if c == 0:
+        return Cell(str(a.type))
+    if c == 1:
+        return Cell(f"{a.amplitude_hu:+.1f}", align_right=True)
+    if c == 2:
+        text = _loc_text(a.location or {})
+        return Cell(text, tip=text)
+    verdict = a.verdict.value if hasattr(a.verdict, "value") else str(a.verdict)
+    return Cell(verdict_text(verdict), background=verdict_color(verdict), foreground="#ffffff")
 
 
 TTF_SHOWN = ("ttf.air", "ttf.acrylic", "ttf.teflon")

@@ -35,7 +35,7 @@ from station_plugins.detector_matching.seeds import complete_perm, greedy_chain,
 class OptimiserSettings:
     seed: int = 0
     time_limit: float = 5.0          # seconds, whole solve
-    moves_per_slot: int = 70_000     # annealing budget = moves_per_slot * n, both chains
+    moves_per_slot: int = 35_000     # annealing budget = moves_per_slot * n, both chains
     chunk_moves: int = 100_000       # both chains together; the elite restart follows each
     max_segment: int = 32
     move_mix: tuple = (0.70, 0.05, 0.05, 0.10, 0.0, 0.05)   # guided, swap, exchange,
@@ -44,12 +44,14 @@ class OptimiserSettings:
     guided_swap_share: float = 0.3   # guided moves done by a swap; the rest move a segment
     guided_segment: int = 8          # longest segment a guided move carries
     guided_window: int = 0           # widest stretch it may shift (0: the whole arc)
-    t_start_factor: float = 0.08     # T0 = factor * mean uphill swap delta
-    t_end_factor: float = 0.005
+    t_start_factor: float = 0.04     # T0 = factor * mean uphill swap delta (physics cost)
+    t_start_factor_learned: float = 0.02   # the same for the learned neighbour cost
+    t_end_factor: float = 0.0025
     anneal_threads: int = 2          # 2: two chains on two threads, sharing their best
     sync_every: int = 1              # chunks between the chains' elite restarts
     bound: bool = True
-    bound_iterations: int = 90       # 0.05-0.2 % below its plateau at 400 slots
+    bound_iterations: int = 400      # per 5 s of limit: in practice the clock ends it
+    bound_threads: int = 2           # each DP as two halves on two threads (same values)
     polish: bool = True
     budget_reference_s: float = 5.0  # moves_per_slot is for this limit (0: fixed budget)
 
@@ -202,7 +204,7 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
             r = lagrangian_bound(
                 C, D, lam, lambda: best_known[0], iterations=_bound_iterations(settings),
                 time_limit=max(0.05, deadline - time.perf_counter() - 0.05), token=stop,
-                on_iteration=live, start=_DUALS.get(key))
+                on_iteration=live, start=_DUALS.get(key), threads=settings.bound_threads)
             if r.state is not None:
                 _DUALS[key] = r.state
                 _DUALS.move_to_end(key)
@@ -246,7 +248,8 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
     uphill = sample_uphill(perm.copy(), C, D, lam, n, free_pos, 2000, settings.seed)
     if uphill <= 0 or uphill > big / 10:
         uphill = max(1e-6, abs(upper) / max(n, 1) * 0.1)
-    t_hi = settings.t_start_factor * uphill
+    t_hi = uphill * (settings.t_start_factor_learned if p.cost_source == "learned"
+                     else settings.t_start_factor)
     t_lo = settings.t_end_factor * uphill
     chunk = 0
     CT = np.ascontiguousarray(C.T)       # module-major slot costs (long or-opt moves)

@@ -1,13 +1,17 @@
 """Pool view: imported modules with key indicators, a filter, and the excluded modules
-with their reasons."""
+with their reasons. Both tables are QTableViews on item models: the pool (hundreds to
+thousands of modules) is sorted and filtered by a proxy, nothing is rebuilt per cell."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableView,
+                               QVBoxLayout, QWidget)
+
+from widgets.rows_model import SORT_ROLE, Cell, RowsModel
 
 from station_plugins.detector_matching import indicators as I
 
@@ -22,18 +26,31 @@ class PoolView(QWidget):
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("pool_filter")
         self.filter_edit.textChanged.connect(self._apply_filter)
-        self.table = QTableWidget(self)
+        self.pool_model = RowsModel(self._headers, self._pool_cell, self)
+        self.proxy = _SerialLotFilter(self)
+        self.proxy.setSourceModel(self.pool_model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = _PoolTable(self)
         self.table.setObjectName("pool_table")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         self.summary = QLabel(self)
         self.summary.setObjectName("pool_summary")
         self.summary.setWordWrap(True)
-        self.excluded = QTableWidget(self)
+        self.excluded_model = RowsModel(
+            lambda: [self.tr("Serial"), self.tr("Row"), self.tr("Reason")],
+            self._excluded_cell, self)
+        self.excluded = _PoolTable(self)
         self.excluded.setObjectName("pool_excluded_table")
+        self.excluded.setModel(self.excluded_model)
         self.excluded.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.excluded.verticalHeader().setVisible(False)
+        self.excluded.horizontalHeader().setStretchLastSection(True)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.summary)
@@ -43,6 +60,8 @@ class PoolView(QWidget):
         lay.addWidget(self.excluded_label)
         lay.addWidget(self.excluded, 1)
         self._shown: tuple | None = None
+        self._placed: dict[str, int] = {}
+        self._cols = [I.COLUMN_INDEX[c] for c in SHOWN]
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -52,21 +71,19 @@ class PoolView(QWidget):
             self._retranslate_shown()
 
     def _headers(self) -> list[str]:
+        indicators = {"agg_linearity_mean": self.tr("linearity"),
+                      "agg_afterglow_mean": self.tr("afterglow"),
+                      "agg_spectral_mean": self.tr("spectral"),
+                      "agg_noise_mean": self.tr("noise"), "agg_drift_mean": self.tr("drift")}
         return [self.tr("Serial"), self.tr("Lot"), self.tr("Tested"), self.tr("Slot")] + \
-            [c.replace("agg_", "").replace("_mean", "") for c in SHOWN]
+            [indicators[c] for c in SHOWN]
 
     def _retranslate_shown(self) -> None:
-        """Language change: headers and the 'spare' marks only (rebuilding the whole pool
-        table froze the GUI thread for 0.2-0.3 s)."""
-        pool, placed = self._shown
-        self.table.setHorizontalHeaderLabels(self._headers())
-        spare = self.tr("spare")
-        for r in range(self.table.rowCount()):
-            item = self.table.item(r, 3)
-            if item is not None and isinstance(item.data(Qt.ItemDataRole.DisplayRole), str) \
-                    and item.data(Qt.ItemDataRole.UserRole) == "spare":
-                item.setData(Qt.ItemDataRole.DisplayRole, spare)
-        self._show_excluded(pool)
+        """Language change: headers and the 'spare' marks and reasons are asked again (the
+        models hold the data, not the texts)."""
+        self.pool_model.retranslate()
+        self.excluded_model.retranslate()
+        self._show_summary(self._shown[0])
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
@@ -74,53 +91,44 @@ class PoolView(QWidget):
         super().changeEvent(event)
 
     def show_pool(self, pool, placed: dict[str, int] | None = None) -> None:  # noqa: ANN001
+        """The pool's modules (row r: module r of the pool), where each is placed."""
         self._shown = (pool, placed)
-        placed = placed or {}
-        headers = self._headers()
-        self.table.setSortingEnabled(False)
-        self.table.clear()
-        self.table.setColumnCount(len(headers))
-        self.table.setHorizontalHeaderLabels(headers)
-        self.table.setRowCount(pool.size)
-        cols = [I.COLUMN_INDEX[c] for c in SHOWN]
-        for r in range(pool.size):
-            serial = pool.serials[r]
-            slot = placed.get(serial)
-            cells = [serial, pool.lots[r], pool.test_dates[r],
-                     self.tr("spare") if slot is None and placed else ("" if slot is None else slot)]
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem()
-                item.setData(Qt.ItemDataRole.DisplayRole, text)
-                if c == 3 and slot is None and placed:
-                    item.setData(Qt.ItemDataRole.UserRole, "spare")
-                self.table.setItem(r, c, item)
-            for k, ci in enumerate(cols):
-                item = QTableWidgetItem()
-                item.setData(Qt.ItemDataRole.DisplayRole, float(np.round(pool.values[r, ci], 4)))
-                self.table.setItem(r, 4 + k, item)
-        self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self._show_excluded(pool)
-
-    def _show_excluded(self, pool) -> None:  # noqa: ANN001
-        self.excluded.clear()
-        self.excluded.setColumnCount(3)
-        self.excluded.setHorizontalHeaderLabels([self.tr("Serial"), self.tr("Row"),
-                                                 self.tr("Reason")])
-        self.excluded.setRowCount(len(pool.excluded))
-        for r, e in enumerate(pool.excluded):
-            reason = "; ".join(self.reason_text(x) for x in e.reasons)
-            for c, text in enumerate((e.serial, str(e.row), reason)):
-                item = QTableWidgetItem(text)
-                if c == 2:          # the full wording (and the English of the record)
-                    item.setToolTip("\n".join(dict.fromkeys([reason, *e.reasons])))
-                self.excluded.setItem(r, c, item)
-        self.excluded.horizontalHeader().setStretchLastSection(True)
+        self._placed = placed or {}
+        self._spare_marks = bool(placed)
+        self.pool_model.set_rows((r, (pool, r)) for r in range(pool.size))
+        self.excluded_model.set_rows(enumerate(pool.excluded))
         self.excluded.resizeColumnsToContents()
-        rep = pool.report
-        self.summary.setText(self.tr("{src}: {acc} modules imported, {exc} excluded").format(
-            src=rep.source, acc=pool.size, exc=len(pool.excluded)))
+        self._show_summary(pool)
         self._apply_filter(self.filter_edit.text())
+
+    def _show_summary(self, pool: Any) -> None:
+        self.summary.setText(self.tr("{src}: {acc} modules imported, {exc} excluded").format(
+            src=pool.report.source, acc=pool.size, exc=len(pool.excluded)))
+
+    def _pool_cell(self, row: tuple, c: int) -> Cell:
+        pool, r = row
+        if c == 0:
+            return Cell(pool.serials[r], sort=pool.serials[r])
+        if c == 1:
+            return Cell(str(pool.lots[r]), sort=str(pool.lots[r]))
+        if c == 2:
+            return Cell(str(pool.test_dates[r]), sort=str(pool.test_dates[r]))
+        if c == 3:
+            slot = self._placed.get(pool.serials[r])
+            if slot is None:
+                return Cell(self.tr("spare") if self._spare_marks else "", sort=10 ** 9)
+            return Cell(str(slot), sort=int(slot), align_right=True)
+        value = float(np.round(pool.values[r, self._cols[c - 4]], 4))
+        return Cell(f"{value:g}", sort=value, align_right=True)
+
+    def _excluded_cell(self, e: Any, c: int) -> Cell:
+        if c == 0:
+            return Cell(e.serial)
+        if c == 1:
+            return Cell(str(e.row), align_right=True)
+        reason = "; ".join(self.reason_text(x) for x in e.reasons)
+        # the full wording (and the English of the record) in the tooltip
+        return Cell(reason, tip="\n".join(dict.fromkeys([reason, *e.reasons])))
 
     def reason_text(self, reason: str) -> str:
         """An import reason (English in the report, the JSON and the log) in the user's
@@ -166,9 +174,41 @@ class PoolView(QWidget):
         return reason
 
     def _apply_filter(self, text: str) -> None:
-        t = text.strip().lower()
-        for r in range(self.table.rowCount()):
-            serial = self.table.item(r, 0)
-            lot = self.table.item(r, 1)
-            hit = not t or (serial and t in serial.text().lower()) or (lot and t in lot.text().lower())
-            self.table.setRowHidden(r, not hit)
+        self.proxy.set_text(text)
+
+
+class _SerialLotFilter(QSortFilterProxyModel):
+    """Rows whose serial or lot contains the filter text (case-insensitive)."""
+
+    _text = ""
+
+    def set_text(self, text: str) -> None:
+        if not hasattr(self, "beginFilterChange"):      # Qt < 6.9
+            self._text = text.strip().lower()
+            self.invalidateFilter()
+            return
+        self.beginFilterChange()
+        self._text = text.strip().lower()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, row: int, parent: Any) -> bool:  # noqa: N802, ARG002 - Qt API
+        if not self._text:
+            return True
+        model = self.sourceModel()
+        return any(self._text in model.cell(row, c).text.lower() for c in (0, 1))
+
+
+class _PoolTable(QTableView):
+    """The old QTableWidget accessors the shell and tests use, on the model."""
+
+    def rowCount(self) -> int:  # noqa: N802 - QTableWidget name
+        return self.model().rowCount()
+
+    def header_text(self, c: int) -> str:
+        return str(self.model().headerData(c, Qt.Orientation.Horizontal))
+
+    def cell_text(self, r: int, c: int) -> str:
+        return str(self.model().index(r, c).data() or "")
+
+    def cell_tip(self, r: int, c: int) -> str:
+        return str(self.model().index(r, c).data(Qt.ItemDataRole.ToolTipRole) or "")

@@ -1,17 +1,20 @@
 """The two verdicts side by side: AI scores as a bar list, the physics verdict with its
-artifacts and the measurements outside their limits; disagreements are highlighted."""
+artifacts and the measurements outside their limits (a QTableView on an item model);
+disagreements are highlighted."""
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHeaderView, QLabel,
-                               QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+                               QProgressBar, QTableView, QVBoxLayout, QWidget)
 
 from app.core.measurement import Verdict
 from app.ct.ai.preprocess import CLASSES
+from app.ct.names import artifact_name, measurement_name
+from app.ui.i18n import current_language
 from station_plugins.image_review.ui_texts import class_text
+from widgets.rows_model import Cell, RowsModel
 from widgets.state_style import NOTICE_COLORS, verdict_color
 from widgets.verdict_badge import VerdictBadge, verdict_text
 
@@ -152,7 +155,10 @@ class PhysicsView(QGroupBox):
         self.summary_label = QLabel(self)
         self.summary_label.setObjectName("review_physics_summary")
         self.summary_label.setWordWrap(True)
-        self.table = QTableWidget(0, 3, self)
+        self.table = _FindingsTable(self)
+        self.model_ = RowsModel(lambda: [self.tr("Finding"), self.tr("Value"),
+                                         self.tr("Verdict")], _finding_cell, self)
+        self.table.setModel(self.model_)
         self.table.setObjectName("review_physics_table")
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -182,45 +188,55 @@ class PhysicsView(QGroupBox):
         verdict = phys.get("verdict")
         self.badge.set_verdict(verdict if verdict in Verdict.__members__ else None)
         rows = []
+        lang = current_language()
         for a in phys.get("artifacts", []):
             amp = a.get("amplitude_hu")
-            rows.append((self.tr("%1 artifact").replace("%1", str(a.get("type"))),
+            rows.append((artifact_name(str(a.get("type")), lang),
                          "" if amp is None else f"{amp:+.1f} HU", a.get("verdict")))
         shown = set()
         for m in phys.get("measurements", []):
-            if m.get("verdict") in ("WARN", "FAIL", "ERROR"):
+            if m.get("verdict") in OUTSIDE:
                 v = m.get("value")
                 shown.add(m.get("key"))
-                rows.append((str(m.get("key")), "–" if v is None else
+                rows.append((measurement_name(str(m.get("key")), lang), "–" if v is None else
                              f"{v:.4g} {m.get('unit') or ''}".strip(), m.get("verdict")))
         for key in phys.get("failed", []):      # CT QC hand-off: keys of failed measurements
             if key not in shown:
-                rows.append((str(key), "–", "FAIL"))
-        self.table.setRowCount(len(rows))
-        for r, (what, value, v) in enumerate(rows):
-            for c, text in enumerate((what, value, verdict_text(v) if v else "")):
-                cell = QTableWidgetItem(text)
-                if c == 2 and v:
-                    cell.setForeground(Qt.GlobalColor.white)
-                    cell.setBackground(_qcolor(verdict_color(v)))
-                self.table.setItem(r, c, cell)
+                rows.append((measurement_name(str(key), lang), "–", "FAIL"))
+        self.model_.set_rows(enumerate(rows))
 
     def retranslate_ui(self) -> None:
         self.setTitle(self.tr("Physics verdict (CT QC)"))
-        self.table.setHorizontalHeaderLabels([self.tr("Finding"), self.tr("Value"),
-                                              self.tr("Verdict")])
+        self.model_.retranslate()
         phys = self._item.physics if self._item is not None else {}
         if self._item is None:
             text = ""
         elif not phys:
             text = self.tr("No physics verdict was recorded with this item.")
         else:
-            n_meas = len(phys.get("measurements", [])) or len(phys.get("failed", []))
-            text = self.tr("Measurements: %1, artifacts: %2. Listed: what is outside its "
-                           "limits.").replace("%1", str(n_meas)).replace(
-                "%2", str(len(phys.get("artifacts", []))))
+            text = "\n".join(self.summary_lines(phys))
         self.summary_label.setText(text)
         self._fill()
+
+    def summary_lines(self, phys: dict) -> list[str]:
+        """What the counts mean: measurements *outside their limits* (all measurements
+        known: "n of m"; the CT QC hand-off carries only the failed ones), artifact checks
+        and how many found something, and what the table lists."""
+        measured = phys.get("measurements")
+        if measured:
+            outside = sum(1 for m in measured if m.get("verdict") in OUTSIDE)
+            first = self.tr("Measurements outside their limits: %1 of %2").replace(
+                "%1", str(outside)).replace("%2", str(len(measured)))
+        else:
+            first = self.tr("Measurements outside their limits: %1").replace(
+                "%1", str(len(phys.get("failed", []))))
+        artifacts = phys.get("artifacts", [])
+        found = sum(1 for a in artifacts if a.get("verdict") not in (None, "PASS"))
+        return [first,
+                self.tr("Artifact checks: %1, with a finding: %2").replace(
+                    "%1", str(len(artifacts))).replace("%2", str(found)),
+                self.tr("The table lists every measurement outside its limits and every "
+                        "artifact check.")]
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
@@ -228,7 +244,20 @@ class PhysicsView(QGroupBox):
         super().changeEvent(event)
 
 
-def _qcolor(text: str) -> Any:
-    from PySide6.QtGui import QColor
+OUTSIDE = ("WARN", "FAIL", "ERROR")
 
-    return QColor(text)
+
+def _finding_cell(row: tuple, c: int) -> Cell:
+    """(finding, value, verdict) -> the cell of column ``c``; the verdict coloured."""
+    what, value, v = row
+    if c == 0:
+        return Cell(what, tip=what)
+    if c == 1:
+        return Cell(value, align_right=True)
+    return Cell(verdict_text(v) if v else "", background=verdict_color(v) if v else None,
+                foreground="#ffffff" if v else None)
+
+
+class _FindingsTable(QTableView):
+    def rowCount(self) -> int:  # noqa: N802 - the old QTableWidget name, kept for callers
+        return self.model().rowCount()

@@ -21,10 +21,11 @@ from app.runtime.notifier import Notice
 from station_plugins.lead_room import jobs_io, scheduling
 from station_plugins.lead_room.ui_alarms import AlarmPanel
 from station_plugins.lead_room.ui_detail import RoomDetail
-from station_plugins.lead_room.ui_gantt import GanttView
+from station_plugins.lead_room.ui_gantt import GanttLegend, GanttView
 from station_plugins.lead_room.ui_overview import RoomOverview
 from station_plugins.lead_room.ui_reports import ChecklistView, ReportsView
 from station_plugins.lead_room.ui_texts import alarm_text
+from widgets.lazy_page import LazyPage, build_when_idle
 from widgets.state_style import NOTICE_COLORS, PRIORITY_COLORS
 
 
@@ -53,8 +54,13 @@ class LeadRoomPanel(QWidget):
         self.tabs.setObjectName("leadroom_tabs")
         self.overview = RoomOverview(self)
         self.overview.sig_room_clicked.connect(self.open_room)
-        self.detail = RoomDetail(self)
-        self.alarms = AlarmPanel(service, self, report=self.show_error)
+        # the room detail (three trend plots) and the alarm tables are built when first
+        # needed or in idle moments after the panel appeared (opening it froze the window)
+        self._detail_page: LazyPage[RoomDetail] = LazyPage(RoomDetail, self,
+                                                           "leadroom_detail_page")
+        self._alarms_page: LazyPage[AlarmPanel] = LazyPage(
+            lambda parent: AlarmPanel(service, parent, report=self.show_error), self,
+            "leadroom_alarms_page")
         self.gantt = GanttView(self, on_move=self.move_job)
         self.reports = ReportsView(service, self)
         self.checklist = ChecklistView(service, self)
@@ -70,11 +76,14 @@ class LeadRoomPanel(QWidget):
             self.schedule_buttons[name] = b
         self.schedule_info = QLabel("", sched_box)
         self.schedule_info.setObjectName("leadroom_schedule_info")
+        self.schedule_info.setWordWrap(True)
         bar.addWidget(self.schedule_info, 1)
         sl.addLayout(bar)
+        self.gantt_legend = GanttLegend(sched_box)
+        sl.addWidget(self.gantt_legend)
         sl.addWidget(self.gantt, 1)
-        for w in (self.overview, self.detail, self.alarms, sched_box, self.reports,
-                  self.checklist):
+        for w in (self.overview, self._detail_page, self._alarms_page, sched_box,
+                  self.reports, self.checklist):
             self.tabs.addTab(w, "")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -100,6 +109,20 @@ class LeadRoomPanel(QWidget):
         self._notice_text = ""
         self.retranslate_ui()
         self.refresh()
+        build_when_idle([self._alarms_page, self._detail_page])
+
+    def screenshot_ready(self) -> bool:
+        """`pharos screenshot lead_room` waits for this: connected, rooms on the overview."""
+        st = self.service.monitor.connection
+        return bool(st is not None and st.connected and self.overview.tiles)
+
+    @property
+    def detail(self) -> RoomDetail:
+        return self._detail_page.content()
+
+    @property
+    def alarms(self) -> AlarmPanel:
+        return self._alarms_page.content()
 
     # --- language ----------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
@@ -253,7 +276,7 @@ class LeadRoomPanel(QWidget):
             keys = [k for k in h.keys() if k.startswith(room + "/")]
             history = h.query(keys, t1 - 3600, t1, max_points=600)
         self.detail.show_room(room, history)
-        self.tabs.setCurrentWidget(self.detail)
+        self.tabs.setCurrentWidget(self._detail_page)
         self.detail.update_values(self.service.monitor.room_values(room))
 
     def set_plan(self, jobs: list[scheduling.Job], sched: scheduling.Schedule) -> None:
@@ -261,12 +284,21 @@ class LeadRoomPanel(QWidget):
         mt = scheduling.metrics(sched, jobs)
         self.schedule_info.setText(
             self.tr("%1: %2 jobs in %3 rooms, utilisation %4, late %5, tardiness %6 min")
-            .replace("%1", sched.method).replace("%2", str(mt["jobs"]))
+            .replace("%1", self.method_text(sched.method)).replace("%2", str(mt["jobs"]))
             .replace("%3", str(mt["rooms_used"])).replace("%4", f"{mt['utilisation']:.0%}")
             .replace("%5", str(mt["late_jobs"])).replace("%6", str(mt["tardiness_min"])))
         self.gantt.set_schedule([r.id for r in self.rooms],
                                 list(sched.assignments.values()),
-                                {j.id: j.due for j in jobs})
+                                {j.id: j.due for j in jobs}, {j.id: j for j in jobs})
+
+    def method_text(self, method: str) -> str:
+        """The planning method in words ("dispatch+override": the rule plan, moved by hand)."""
+        base, _, rest = method.partition("+")
+        text = {"fifo": self.tr("First come, first served"),
+                "dispatch": self.tr("Priority dispatch plan"),
+                "cp-sat": self.tr("Optimised plan (CP-SAT)"),
+                "replan": self.tr("Re-plan after a room went down")}.get(base, base)
+        return text + (self.tr(", moved by hand") if "override" in rest else "")
 
     def plan_demo(self) -> None:
         jobs = jobs_io.generate_day(150, rooms=len(self.rooms))

@@ -182,6 +182,30 @@ class ChecklistView(QWidget):
             self.room.currentText(), {k: b.isChecked() for k, b in self.boxes.items()},
             self.remarks.text())
 
+    def signature_texts(self, content: dict) -> tuple[str, str]:
+        """(title, summary) of the signature dialog in the user's language: the room, and
+        which items were found not OK (the record keeps the English item keys)."""
+        title = self.tr("Pre-shift safety checklist: %1").replace("%1", content["room"])
+        bad = [QCoreApplication.translate("ChecklistItems", i["item"])
+               for i in content["items"] if not i["ok"]]
+        if not bad:
+            summary = self.tr("All %1 items checked and OK.").replace(
+                "%1", str(len(content["items"])))
+        else:
+            summary = self.tr("NOT all items OK (%1 of %2): %3").replace(
+                "%1", str(len(bad))).replace("%2", str(len(content["items"]))).replace(
+                "%3", self.tr("; ").join(bad))
+        if content.get("remarks"):
+            summary += "\n" + self.tr("Remarks: %1").replace("%1", content["remarks"])
+        return title, summary
+
+    def meaning_label(self, meaning: str) -> str:
+        """What the checklist signature means (the signer did the checks in person)."""
+        if meaning == "verified":
+            return self.tr("Verified: I performed these checks myself, before this shift")
+        from widgets.esign_dialog import meaning_text
+        return meaning_text(meaning)
+
     def sign(self) -> None:
         try:
             content = self.content()
@@ -189,18 +213,19 @@ class ChecklistView(QWidget):
                 from app.core.ids import content_hash
                 from widgets.esign_dialog import SignatureDialog
 
+                title, summary = self.signature_texts(content)
                 sig = SignatureDialog.ask(
                     self, lambda u, pw, meaning, comment: self.service.sign_checklist(
                         content, pw, meaning),
-                    title=f"Pre-shift checklist {content['room']}",
-                    summary=("all items OK" if content["all_ok"] else "NOT all items OK"),
-                    content_sha256=content_hash(content),
-                    session_user=self.service.ctx.user)
+                    title=title, summary=summary, content_sha256=content_hash(content),
+                    session_user=self.service.ctx.user, meanings=("verified",),
+                    default_meaning="verified", meaning_label=self.meaning_label)
             else:
                 sig = self.ask_signature(content)
         except PharosError as exc:
             self.result.setText(exc.operator_text())
             return
         if sig is not None:
-            self.result.setText(f"Signed by {sig.printed_name} at {sig.signed_utc} "
-                                f"({sig.meaning}).")
+            from widgets.esign_dialog import format_signature
+            self.result.setText(self.tr("Checklist %1 signed: %2").replace(
+                "%1", content["room"]).replace("%2", format_signature(sig)))

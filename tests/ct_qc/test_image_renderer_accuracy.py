@@ -6,7 +6,7 @@ import statistics
 
 import pytest
 
-from app.ct.image_renderer import RenderParams, render_volume
+from app.ct.image_renderer import RenderArtifact, RenderParams, render_volume
 from app.ct.analysis import analyze_series
 from app.ct.dicom_load import LoadedSeries
 from app.ct.limits import default_profile_for
@@ -53,3 +53,30 @@ def test_thin_slice_thickness_with_a_smooth_kernel(sigma):
     truth, r = _analyse(matrix=512, pixel_mm=0.5, slice_thickness_mm=0.625, n_slices=64, z_start_mm=-20.0,
                         psf_sigma_mm=sigma, noise_sd_hu=15.0, roll_deg=4.0, seed=1)
     assert r.value("slice_thickness") == pytest.approx(0.625, abs=0.04)
+
+
+@pytest.mark.parametrize("radius,amp", [(95.0, 300.0), (94.5, 15.0), (50.0, 10.0)])
+def test_ring_amplitude_and_radius_from_a_profile_model(radius, amp):
+    # a ring next to the shell: the search stops 1.5 mm inside it, and the baseline's
+    # "nearest" padding repeated the ring (300 HU at 95 mm read 51 HU at 94.6 mm); the
+    # Gaussian profile fit reads the peak from the flank that is seen
+    truth, r = _analyse(matrix=512, pixel_mm=0.5, n_slices=40, z_start_mm=-60.0, noise_sd_hu=12.0, seed=700,
+                        artifacts=(RenderArtifact("ring", amp, radius_mm=radius, width_mm=1.0),))
+    rings = r.artifacts_of("ring")
+    assert len(rings) == 1 and len(r.artifacts) == 1, [(a.type, a.amplitude_hu, a.location) for a in r.artifacts]
+    assert rings[0].location["radius_mm"] == pytest.approx(radius, abs=0.3)
+    assert rings[0].amplitude_hu == pytest.approx(amp, rel=0.15)
+
+
+@pytest.mark.parametrize("kind", ["cupping", "capping"])
+def test_cupping_amplitude_where_qc_reads_it(kind):
+    # the renderer's amplitude is the depth at the inner shell; QC (and the station
+    # simulator, and the foreign renderer within 0.1 HU) read edge minus centre 15 mm
+    # inside it: the truth states both, and the reading matches the latter
+    truth, r = _analyse(n_slices=40, z_start_mm=-60.0, noise_sd_hu=12.0, seed=706,
+                        artifacts=(RenderArtifact(kind, 10.0),))
+    want = truth["artifacts"][0]["edge_minus_centre_at_inset_hu"]
+    found = r.artifacts_of(kind)
+    assert len(found) == 1 and len(r.artifacts) == 1
+    assert found[0].location["edge_minus_centre_hu"] == pytest.approx(want, abs=1.0)
+    assert found[0].location["edge_radius_mm"] == pytest.approx(truth["artifacts"][0]["inset_radius_mm"], abs=0.5)

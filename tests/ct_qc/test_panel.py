@@ -68,7 +68,7 @@ def test_import_validates_quarantines_and_auto_analyses(qtbot, station_env, seri
     # results, artifacts, overlays, ROI click, module navigation, plots, trend
     keys = {m.key for m in panel.tabs.table.measurements()}
     assert {"ct_number.teflon", "noise.sd"} <= keys
-    assert panel.tabs.artifacts.item(0, 0).text() == "ring"
+    assert panel.tabs.artifacts.cell_text(0, 0) == "ring"
     assert panel.module_nav.count() >= 3
     order = [r.id for r in panel.viewer.rois()]
     if "ttf.teflon" in order:                  # the CT number is on top of the TTF circle

@@ -175,3 +175,15 @@ def _wait(cond, timeout: float = 60.0) -> None:  # noqa: ANN001
     while not cond():
         assert time.monotonic() < end, "condition not reached"
         time.sleep(0.02)
+
+
+def test_every_text_of_the_panel_and_its_controllers_is_in_the_chinese_catalogue():
+    from tests.catalogue_check import missing_texts
+
+    root = Path(__file__).resolve().parents[2]
+    folder = root / "station_plugins" / "ct_qc"
+    modules = [folder / n for n in ("panel.py", "ui_wiring.py", "ui_actions.py",
+                                    "ui_toolbar.py", "ui_intake.py", "ui_series.py",
+                                    "ui_results.py")]
+    assert missing_texts(root / "resources" / "i18n" / "ct_qc_zh_CN.ts", modules,
+                         {"_tr": "CtQcPanel"}) == []

@@ -216,11 +216,11 @@ def test_panel_retranslates_to_chinese_and_back(qtbot, station):
         assert panel.release_box.title() == "放行"
         assert panel.cost_combo.itemText(1) == "仅物理模型"
         assert panel.pool_view.excluded_label.text() == "已排除的模块"
-        assert panel.pool_view.table.horizontalHeaderItem(0).text() == "序列号"
+        assert panel.pool_view.table.header_text(0) == "序列号"
         assert "尚无排列" in panel.summary.text()
         i18n.set_language(app, "en")
         qtbot.waitUntil(lambda: panel.optimise_button.text() == "Optimise", timeout=5000)
-        assert panel.pool_view.table.horizontalHeaderItem(0).text() == "Serial"
+        assert panel.pool_view.table.header_text(0) == "Serial"
     finally:
         i18n.set_language(app, before)
 
@@ -386,8 +386,8 @@ def test_pool_view_words_every_kind_of_exclusion_reason_in_chinese(qtbot, tmp_pa
     try:
         set_language(app, "zh_CN")
         view.show_pool(pool, None)
-        texts = [view.excluded.item(r, 2).text() for r in range(view.excluded.rowCount())]
-        tips = [view.excluded.item(r, 2).toolTip() for r in range(view.excluded.rowCount())]
+        texts = [view.excluded.cell_text(r, 2) for r in range(view.excluded.rowCount())]
+        tips = [view.excluded.cell_tip(r, 2) for r in range(view.excluded.rowCount())]
     finally:
         set_language(app, "en")
     assert len(texts) == len(pool.excluded) >= 6
@@ -475,3 +475,27 @@ def test_opening_the_station_loads_the_optimiser_kernels_in_the_background(qtbot
     assert not kernels.ready()                        # not on the GUI thread
     qtbot.waitUntil(kernels.ready, timeout=120_000)
     assert station.session.current is None           # nothing was optimised
+
+
+def test_pool_table_filters_by_serial_or_lot_and_sorts_numbers_as_numbers(qtbot, station):
+    from PySide6.QtCore import Qt
+
+    from station_plugins.detector_matching.ui_pool import PoolView
+
+    pool = station.session.pool
+    view = PoolView()
+    qtbot.addWidget(view)
+    view.show_pool(pool, {pool.serials[0]: 7})
+    t = view.table
+    assert t.rowCount() == pool.size and t.cell_text(0, 3) in ("7", "spare")
+    assert sum(t.cell_text(r, 3) == "spare" for r in range(t.rowCount())) == pool.size - 1
+    view.filter_edit.setText(pool.serials[5].lower())
+    assert [t.cell_text(r, 0) for r in range(t.rowCount())] == [pool.serials[5]]
+    view.filter_edit.setText(str(pool.lots[0]))
+    assert 0 < t.rowCount() <= pool.size
+    assert all(str(pool.lots[0]).lower() in (t.cell_text(r, 0) + t.cell_text(r, 1)).lower()
+               for r in range(t.rowCount()))
+    view.filter_edit.clear()
+    t.sortByColumn(4, Qt.SortOrder.AscendingOrder)    # an indicator: by value, not by text
+    values = [float(t.cell_text(r, 4)) for r in range(t.rowCount())]
+    assert values == sorted(values)

@@ -210,3 +210,57 @@ def test_panel_switches_to_chinese_and_back(station, qtbot):
         i18n.set_language(app, "en")
     assert panel.tabs.tabText(0) == "Overview"
     qtbot.waitUntil(lambda: "interlock failure" in panel.banner.text(), timeout=5000)
+
+
+def test_checklist_signature_dialog_says_what_is_signed_in_chinese(station, qtbot):
+    """The checklist's signature dialog (the real signature service) in zh_CN: the room,
+    the items found not OK and a meaning specific to the checklist, no English; the
+    recorded meaning is the key "verified"."""
+    import re
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    from app.ui import i18n
+
+    ws, st, panel = station
+    app = QApplication.instance()
+    i18n.set_language(app, "zh_CN")
+    try:
+        panel.tabs.setCurrentIndex(5)
+        view = panel.checklist
+        view.set_rooms(["Room01", "Room02"])
+        for i, box in enumerate(view.boxes.values()):
+            box.setChecked(i != 3)                     # the e-stop test not done
+        seen: dict = {}
+
+        def answer() -> None:
+            dlg = app.activeModalWidget()
+            if dlg is None or dlg.objectName() != "signature_dialog":
+                QTimer.singleShot(50, answer)
+                return
+            seen["texts"] = [w.text() for w in dlg.findChildren(QLabel)
+                             if w.isVisible() and w.text()
+                             and w.objectName() != "signature_content_sha256"]
+            seen["title"] = dlg.what_label.text()
+            seen["summary"] = dlg.summary_label.text()
+            seen["meanings"] = [(dlg.meaning_combo.itemData(i), dlg.meaning_combo.itemText(i))
+                                for i in range(dlg.meaning_combo.count())]
+            dlg.password_edit.setText(OP_PW)
+            dlg.sign_button.click()
+
+        QTimer.singleShot(0, answer)
+        view.sign()
+        assert seen["title"] == "班前安全检查表：Room01"
+        assert "急停按钮已测试" in seen["summary"] and "未全部合格" in seen["summary"]
+        assert seen["meanings"] == [("verified", "已验证：本人已在本班前亲自完成以上检查")]
+        english = [t for t in seen["texts"] if re.search(r"[A-Za-z]{3,}", t.replace(
+            "Room01", "").replace("SHA-256", "").replace("Olga Operator", ""))]
+        assert english == []
+        assert view.result.text().startswith("检查表 Room01 已签署：已验证")
+    finally:
+        i18n.set_language(app, "en")
+    recs = ws.store.query_records(kind="lead_room.checklist", subject="Room01")
+    assert recs and recs[0].verdict == "FAIL"
+    sigs = ws.signatures.signatures_for("lead_room.checklist", recs[0].id)
+    assert [s.meaning for s in sigs] == ["verified"] and sigs[0].username == "op1"

@@ -110,5 +110,7 @@ def nan_raw(key: str, unit: str, note: str, where: dict | None = None) -> Raw:
 
 def missing_raw(key: str, unit: str, note: str) -> Raw:
     """A measurement whose module is not in the series (partial scan): SKIP, not ERROR -
-    the modules that were scanned are still measured and judged."""
-    return Raw(key, math.nan, unit, {}, note, not_applicable=True)
+    the modules that were scanned are still measured and judged (the result's notes name
+    the missing modules; ``where["not_in_series"]`` tells it from a figure a scanned
+    module could not show, which keeps a limited result from reading PASS)."""
+    return Raw(key, math.nan, unit, {"not_in_series": True}, note, not_applicable=True)

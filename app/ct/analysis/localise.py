@@ -376,8 +376,10 @@ def confidence(pl: Placement) -> float:
 
 
 def auto_place(vol: np.ndarray, pos: np.ndarray, pixel_mm: float, thk: float,
-               names: list[str], cache: dict | None = None) -> Placement:
-    """Try each known definition; the best z signature, outline and insert match wins."""
+               names: list[str], cache: dict | None = None, calibrated: bool = True) -> Placement:
+    """Try each known definition; the best z signature, outline and insert match wins.
+    ``calibrated`` False (values not HU, an HU-equivalent scale): the inserts are matched
+    after the bilinear fit to nominal, not by their absolute values."""
     cache = {} if cache is None else cache
     best, best_cost, errors = None, math.inf, []
     for name in names:
@@ -390,7 +392,8 @@ def auto_place(vol: np.ndarray, pos: np.ndarray, pixel_mm: float, thk: float,
         r_err = abs(pl.radius_px * pixel_mm - float(defn["diameter_mm"]) / 2) / (float(defn["diameter_mm"]) / 2)
         if r_err > 0.08:
             continue
-        rms = 150.0 if math.isnan(pl.insert_rms_hu) else pl.insert_rms_hu
+        rms = pl.insert_rms_hu if calibrated else pl.insert_fit_rms_hu
+        rms = 150.0 if math.isnan(rms) else rms
         cost = (1.0 - pl.z_score) * 200.0 + min(rms, 300.0) + 20.0 * len(pl.missing)
         if cost < best_cost:
             best, best_cost = pl, cost

@@ -134,8 +134,9 @@ def _mtf_raw(key: str, f_cm: np.ndarray, mtf_c: np.ndarray, level: float, where:
     determinable from this series: reported as such (SKIP), not as an analysis error."""
     x = crossing(f_cm, mtf_c, level)
     if math.isnan(x) and len(mtf_c) and float(mtf_c[-1]) >= level:
-        return Raw(key, None, "lp/cm", where, f"{note}; above the highest frequency this "
-                   f"matrix samples ({float(f_cm[-1]):.1f} lp/cm)", not_applicable=True)
+        return Raw(key, None, "lp/cm", {**where, "at_least": round(float(f_cm[-1]), 3)},
+                   f"{note}; above the highest frequency this matrix samples "
+                   f"({float(f_cm[-1]):.1f} lp/cm)", not_applicable=True)
     return Raw(key, round(x, 3), "lp/cm", where, note)
 
 

@@ -80,11 +80,27 @@ def _judge(raws: list[Raw], profile: Any) -> list[Measurement]:
             out.append(Measurement(r.key, None, r.unit, lim, Verdict.ERROR, r.where, r.note))
             continue
         if r.not_applicable:
-            out.append(Measurement(r.key, None, r.unit, lim, Verdict.SKIP, r.where, r.note))
+            out.append(Measurement(r.key, None, r.unit, lim, _censored(lim, r.where),
+                                   r.where, r.note))
             continue
         m = Measurement.judged(r.key, r.value, r.unit, lim, where=r.where, note=r.note)
         out.append(m)
     return out
+
+
+def _censored(lim: Limits, where: dict) -> Verdict:
+    """A figure the series cannot show: SKIP, unless what it does show decides the limit
+    (``where["at_least"]``: the MTF is still above its level at the highest frequency
+    sampled, so the figure is at least that: above a lower limit it passes, above an
+    upper limit it fails; anything else stays SKIP, see ``QcResult.with_verdicts``)."""
+    at_least = where.get("at_least")
+    if at_least is None or lim.is_empty() or lim.equals is not None:
+        return Verdict.SKIP
+    if (lim.high is not None and at_least > lim.high):
+        return Verdict.FAIL
+    if lim.high is None and lim.warn_high is None and lim.judge(at_least) is Verdict.PASS:
+        return Verdict.PASS
+    return Verdict.SKIP
 
 
 def _judge_artifacts(items: list[Artifact], profile: Any) -> list[Artifact]:
@@ -177,7 +193,7 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
     progress(0.02, "locating the phantom")
     loc_cache: dict = {}
     if phantom == "auto":
-        pl = loc.auto_place(vol, pos, px, thk, ps.available(), cache=loc_cache)
+        pl = loc.auto_place(vol, pos, px, thk, ps.available(), cache=loc_cache, calibrated=scale.is_hu)
     else:
         defn = ps.load(phantom)
         pl = loc.place(vol, pos, px, thk, defn, cache=loc_cache)

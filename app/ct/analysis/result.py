@@ -207,9 +207,21 @@ class QcResult:
                              + [a.verdict for a in artifacts])
 
     def with_verdicts(self) -> "QcResult":
-        """Copy with ``verdict`` recomputed as worst-of (PASS when nothing was judged)."""
+        """Copy with ``verdict`` recomputed as worst-of (PASS when nothing was judged).
+        A measurement the profile limits that a scanned module could not show (SKIP with
+        limits: above the sampled frequencies, an ROI on a streak) never lets the result
+        read PASS: at least WARN, and a note names it. A module left out of a partial scan
+        is not that: its figures are SKIP and the notes name the missing modules."""
         v = self.worst_verdict(self.measurements, self.artifacts)
-        return replace(self, verdict=Verdict.PASS if v is Verdict.SKIP else v)
+        v = Verdict.PASS if v is Verdict.SKIP else v
+        unjudged = [m.key for m in self.measurements
+                    if m.verdict is Verdict.SKIP and not m.limits.is_empty()
+                    and not m.where.get("not_in_series")]
+        if not unjudged:
+            return replace(self, verdict=v)
+        note = "limited by the profile but not measured: " + ", ".join(unjudged)
+        return replace(self, verdict=Verdict.WARN if v is Verdict.PASS else v,
+                       notes=self.notes + (() if note in self.notes else (note,)))
 
     # -- JSON --------------------------------------------------------------------
     def to_dict(self) -> dict:

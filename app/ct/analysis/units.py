@@ -29,7 +29,7 @@ from app.core.errors import InputRejected
 HU_AIR_TOL = 200.0       # air within -1000 +/- this and body within 0 +/- this: HU
 HU_BODY_TOL = 200.0
 HU_UNITS = ("", "HU")    # RescaleType values that mean Hounsfield units (absent: assume HU)
-MAX_SAMPLES = 400_000
+MAX_SAMPLES = 150_000
 SEPARATION = 6.0         # air-to-body gap in units of the two classes' spread (CT: ~30)
 
 

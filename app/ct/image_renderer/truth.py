@@ -16,6 +16,9 @@ from app.ct.image_renderer.raster import Grid
 from app.ct.image_renderer.render import Pose, kernel_mtf, nps_shape
 
 
+CUPPING_INSET_MM = 15.0
+
+
 def _crossing(f: np.ndarray, m: np.ndarray, level: float) -> float | None:
     below = np.nonzero(m < level)[0]
     if len(below) == 0 or below[0] == 0:
@@ -79,7 +82,14 @@ def build_truth(p: RenderParams, u: cp.Unit, grid: Grid, zs: np.ndarray, sds: li
     for a in p.artifacts:
         d = a.to_dict()
         if a.kind in ("cupping", "capping"):
-            d["edge_minus_centre_hu"] = a.amplitude_hu if a.kind == "cupping" else -a.amplitude_hu
+            sign = 1.0 if a.kind == "cupping" else -1.0
+            d["edge_minus_centre_hu"] = sign * a.amplitude_hu          # at the inner shell
+            # the same at the radius where QC reads it (15 mm inside the inner shell: the
+            # station simulator's and the analysis' definition, ROIs clear of the shell)
+            r_in = cp.RADIUS_MM - cp.SHELL_MM
+            d["inset_radius_mm"] = round(r_in - CUPPING_INSET_MM, 3)
+            d["edge_minus_centre_at_inset_hu"] = round(
+                sign * a.amplitude_hu * ((r_in - CUPPING_INSET_MM) / r_in) ** 2, 4)
         arts.append(d)
     origin_slice = int(np.argmin(np.abs(zs - p.z_origin_mm)))
     return {

@@ -1,0 +1,52 @@
+"""Garbage cycles made by a worker thread are collected on the GUI thread."""
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+
+from PySide6.QtCore import QObject
+
+from app.ui.gui_gc import GuiThreadCollector
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+        self.qobject = QObject()        # a Qt wrapper caught in the cycle
+
+
+def test_worker_garbage_dies_on_the_gui_thread(qtbot):
+    owner = QObject()
+    collector = GuiThreadCollector(owner, interval_ms=20)
+    try:
+        assert not gc.isenabled()
+        died_in: list[str] = []
+
+        def worker() -> None:
+            for _ in range(50):
+                c = _Cycle()
+                weakref.finalize(c, lambda: died_in.append(threading.current_thread().name))
+                del c
+            for _ in range(5 * gc.get_threshold()[0]):   # allocations past the threshold
+                [[] for _ in range(3)]
+
+        t = threading.Thread(target=worker, name="worker")
+        t.start()
+        t.join()
+        assert died_in == []                      # nothing collected in the worker
+        qtbot.waitUntil(lambda: len(died_in) == 50, timeout=3000)
+        assert set(died_in) == {threading.main_thread().name}
+        assert sum(collector.collections) >= 1
+    finally:
+        collector.stop()
+        owner.deleteLater()
+    assert gc.isenabled()
+
+
+def test_collection_is_automatic_again_when_the_window_goes(qtbot):
+    owner = QObject()
+    GuiThreadCollector(owner)
+    assert not gc.isenabled()
+    owner.deleteLater()
+    qtbot.waitUntil(gc.isenabled, timeout=2000)
