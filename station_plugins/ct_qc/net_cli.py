@@ -13,9 +13,13 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from app.core.errors import PharosError
+
+if TYPE_CHECKING:
+    from station_plugins.ct_qc.intake_service import IntakeService
+    from station_plugins.ct_qc.station_service import CtQcService
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -99,7 +103,7 @@ def _config_and_settings(args: argparse.Namespace) -> tuple[Any, Any, Path]:
     return station, settings, data_dir
 
 
-def _service(args: argparse.Namespace, **callbacks: Any):  # noqa: ANN202
+def _service(args: argparse.Namespace, **callbacks: Any) -> IntakeService:
     """The intake alone (``retrieve``, ``archive``): receiver settings as the station's."""
     from station_plugins.ct_qc.intake_service import IntakeService
 
@@ -165,7 +169,7 @@ def _close(closers: list) -> None:
     closers.clear()
 
 
-def _store_service(args: argparse.Namespace, closers: list):  # noqa: ANN202
+def _store_service(args: argparse.Namespace, closers: list) -> CtQcService:
     """The CT QC plugin's service on a workstation, the user logged in: results stored
     (ct_qc.result), the scanner's baseline applied, the AI hand-off run."""
     from types import SimpleNamespace
@@ -186,7 +190,7 @@ def _store_service(args: argparse.Namespace, closers: list):  # noqa: ANN202
                                **_overrides(args))
 
 
-def _json_service(args: argparse.Namespace, closers: list):  # noqa: ANN202
+def _json_service(args: argparse.Namespace, closers: list) -> CtQcService:
     """The same service without a store or a login: results as JSON files only."""
     from app.runtime.task_runner import TaskRunner
     from station_plugins.ct_qc.station_service import CtQcService
@@ -200,7 +204,7 @@ def _json_service(args: argparse.Namespace, closers: list):  # noqa: ANN202
     return svc
 
 
-def _printer(out: Path, *, stored: bool):  # noqa: ANN202
+def _printer(out: Path, *, stored: bool) -> Callable[[Any], None]:
     """The service's events as lines on stdout; results (and errors) as JSON in ``out``."""
     from station_plugins.ct_qc.intake_jobs import ai_sidecar
 

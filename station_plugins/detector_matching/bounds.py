@@ -191,7 +191,7 @@ class SplitDP:
     when two cores are free, and the bound's share of a busy CPU is two threads'."""
 
     def __init__(self, C: np.ndarray, D: np.ndarray, lam: np.ndarray,
-                 pool=None) -> None:
+                 pool: ThreadPoolExecutor | None = None) -> None:
         n = C.shape[0]
         self.n = n
         self.h = h = n // 2
@@ -206,7 +206,8 @@ class SplitDP:
 
     def __call__(self, mu: np.ndarray) -> tuple[float, np.ndarray]:
         if self.pool is not None:
-            job = self.pool.submit(walk_labels, self.Cb, mu, self.lb, *self.bwd, True)
+            dt, order, sorted_d = self.bwd
+            job = self.pool.submit(walk_labels, self.Cb, mu, self.lb, dt, order, sorted_d, True)
             fw = walk_labels(self.Cf, mu, self.lf, *self.fwd, True)
             bw = job.result()
         else:
@@ -272,22 +273,25 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray,
     pool = None
     if threads >= 2 and n >= 4:
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dm-bound-half")
-        dp = SplitDP(C, D, lam, pool)
+        dp: Callable[[np.ndarray], tuple[float, np.ndarray]] = SplitDP(C, D, lam, pool)
     else:
         DT, order, sortedD = prepare_dp(D)
 
-        def dp(prices):
+        def dp(prices: np.ndarray) -> tuple[float, np.ndarray]:
             return walk_dp(C, prices, lam, DT, order, sortedD, True)
     try:
-        return _ascent(C, D, lam, upper, dp, mu, theta, gl, t0, iterations, time_limit,
+        return _ascent(C, upper, dp, mu, theta, gl, t0, iterations, time_limit,
                        token, on_iteration, patience, deflection, target_margin)
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
 
 
-def _ascent(C, D, lam, upper, dp, mu, theta, gl, t0, iterations, time_limit, token,
-            on_iteration, patience, deflection, target_margin) -> BoundResult:
+def _ascent(C: np.ndarray, upper: float | Callable[[], float],
+            dp: Callable[[np.ndarray], tuple[float, np.ndarray]], mu: np.ndarray, theta: float,
+            gl: float, t0: float, iterations: int, time_limit: float, token: Any,
+            on_iteration: Callable[[int, float], None] | None, patience: int, deflection: float,
+            target_margin: float) -> BoundResult:
     m = C.shape[1]
     best = -np.inf
     best_mu = mu.copy()

@@ -59,7 +59,7 @@ def build_record(run: dict, events: list[dict], *, attachments_dir: Path | None 
                      phase=ev.get("phase", ""))
             s["started_utc"] = s["started_utc"] or ev["ts_utc"]
         elif k == "measurement":
-            m = {x: ev.get(x) for x in ("name", "unit", "type", "value", "values", "labels",
+            m: dict[str, Any] = {x: ev.get(x) for x in ("name", "unit", "type", "value", "values", "labels",
                                         "verdicts", "limits", "limits_text", "verdict", "note",
                                         "reduce", "attachment") if ev.get(x) is not None}
             pending.setdefault(key, {}).setdefault("measurements", []).append(m)

@@ -381,7 +381,7 @@ def _parse(text: str, file: str, known_drivers: Iterable[str] | None) -> Sequenc
             locks=c.names(g, "locks", where), line=g.line,
             title_zh=c.zh_text(g, "title_zh", where)))
     safe = top.get("safe_state", [])
-    if not isinstance(safe, list) or not safe:
+    if not isinstance(safe, LineList) or not safe:
         c.fail(top.line_of("safe_state") if "safe_state" in top else top.line,
                "'safe_state' must list the actions that make the unit safe (beam off, "
                "motion stop)")

@@ -41,7 +41,7 @@ class StepContext:
 
 
 def _scalars(outputs: dict) -> dict:
-    out = {}
+    out: dict[str, Any] = {}
     for k, v in outputs.items():
         if isinstance(v, (bool, int, float, str)) or v is None:
             out[k] = v
@@ -118,6 +118,7 @@ class StepRunner:
 
     def _ask(self, step: Step, attempt: int) -> dict:
         p = step.prompt
+        assert p is not None   # _ask runs for prompt steps only
         zh = {k: v for k, v in (("text_zh", p.text_zh), ("choices_zh", list(p.choices_zh)))
               if v}                                  # format 2: the plant's words
         asked = self.emit([{"kind": "prompt", "step": step.key, "attempt": attempt,
@@ -164,7 +165,7 @@ class StepRunner:
         return self._attempts(step)
 
     def _attempts(self, step: Step, lock_wait_s: float = 0.0) -> Verdict:
-        verdict, reason, pending = Verdict.ERROR, "", []
+        verdict, reason, pending = Verdict.ERROR, "", list[dict]()
         for n in range(1, step.retries + 2):
             self.stop_check()
             verdict, reason, timed_out, pending = self._attempt(step, n, lock_wait_s)

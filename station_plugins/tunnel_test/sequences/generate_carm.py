@@ -128,7 +128,7 @@ def xray() -> dict:
 
 
 def motion() -> dict:
-    steps = []
+    steps: list[dict] = []
     for ax, (u, lo, hi, speed, targets) in AXES.items():
         tol = 0.5 if u == "mm" else 0.3
         zh = AXES_ZH[ax]
@@ -221,7 +221,7 @@ def safety() -> dict:
 
 
 def interlocks() -> dict:
-    steps = []
+    steps: list[dict] = []
     for name in ("door", "collimator", "tube_temp", "generator_ready", "footswitch", "key_switch",
                  "detector_ready", "grid"):
         steps.append({"key": f"interlock.{name}", "title": f"Interlock {name}",
