@@ -4,7 +4,9 @@ renderer (app.ct.image_renderer) and a foreign sample (DICOM folders with a READ
 Per renderer it prints: false alarms per clean series (artifacts reported on artifact-free
 series) and clean series not PASS on the phantom's default profile, misses and extra
 findings on artifact series (rings 10 HU+ at 5-95 mm, streaks 60 HU+ in several
-directions, cupping / capping 10 HU+, a 300 HU streak), errors vs truth (insert HU,
+directions, cupping / capping 10 HU+, a 300 HU streak; the image renderer adds three clean
+series whose values are not HU - linear attenuation, direct density, a rescale x0.5 - which
+must be localised, PASS and have their CT-number checks SKIP), errors vs truth (insert HU,
 slice thickness) and analysis time (DICOM folder -> result) vs pylinac's on the same
 folders when its venv (benchmarks/.venvs/pylinac) exists. Bounded: a few series each.
 

@@ -137,3 +137,12 @@ def test_ring_still_found_in_streaked_slices_and_no_arc_from_the_streak():
     rings = r.artifacts_of("ring")
     assert len(rings) == 1 and rings[0].location["radius_mm"] == pytest.approx(70.0, abs=2.0)
     assert not r.artifacts_of("arc")
+
+
+@pytest.mark.parametrize("matrix", [256, 512])
+def test_a_cupped_profile_rising_at_the_shell_is_not_a_ring(matrix):
+    # a baseline padded away from the search edge turned a 40 HU cupping's rise at the shell
+    # into a 7 HU "ring" at 95 mm; the ring profile fit describes rings, it finds none
+    _, r = analysed(artifacts=(art("cupping", 40.0),), seed=702, matrix=matrix)
+    assert [a.type for a in r.artifacts] == ["cupping"], [(a.type, a.amplitude_hu, a.location) for a in r.artifacts]
+    assert r.artifacts[0].amplitude_hu == pytest.approx(40.0, abs=3.0)

@@ -186,7 +186,12 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
     thk = float(series.slice_thickness_mm)
     header = dict(getattr(series, "header", {}) or {})
     # what the values are (HU or not) from the image's own air and body levels
-    scale = units.estimate(vol, header.get("rescale_type"))
+    try:
+        scale = units.estimate(vol, header.get("rescale_type"))
+    except InputRejected:
+        # no air / body split in the sample (e.g. a phantom filling the field of view):
+        # take the values as HU; the localisation says clearly if no phantom is there
+        scale = units.ValueScale(math.nan, math.nan, True)
     if not scale.is_hu:
         vol = scale.to_hu(vol)      # an HU-equivalent copy; the caller's volume is untouched
 

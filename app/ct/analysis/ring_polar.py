@@ -260,14 +260,10 @@ def rows_hits(s1: np.ndarray, s2: np.ndarray, n: np.ndarray, n_rows: int, n_thet
     filled = np.array([np.interp(bins, np.nonzero(usable[i])[0], mean[i, usable[i]]) if ok[i]
                        else np.zeros(len(rad)) for i in range(n_rows_out)])
     win = max(5, int(6.0 / (px * (rad[1] - rad[0]))))   # 6 mm of radius bins
-    # the ends are padded with the median of the outermost window, not the end value: a
-    # ring at the last radii (near the shell) repeated by "nearest" padding filled the
-    # median window and lifted the baseline to itself (300 HU at 95 mm read 51 HU)
-    pad = win
-    med = np.empty_like(filled)
-    for i, row in enumerate(filled):
-        ext = np.r_[np.full(pad, np.median(row[:win])), row, np.full(pad, np.median(row[-win:]))]
-        med[i] = median_filter(ext, size=win, mode="nearest")[pad:-pad]   # 1-D: fast path
+    # ("nearest" padding follows a cupped profile's rise at the shell; a ring at the last
+    # radii lifts this baseline towards itself and its residual under-reads - detection
+    # only: the ring's amplitude comes from the profile fit in rings._describe_ring)
+    med = np.array([median_filter(row, size=win, mode="nearest") for row in filled])  # 1-D: fast path
     base = uniform_filter1d(med, 5, axis=1, mode="nearest")
     resid = mean - base
     floor = SD_FLOOR * (sd_med if sd_floor is None else sd_floor)

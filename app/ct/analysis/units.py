@@ -51,8 +51,10 @@ class ValueScale:
         return out
 
     def as_dict(self) -> dict[str, object]:
-        d: dict[str, object] = {"units": "HU" if self.is_hu else "not HU", "air": round(self.air, 6),
-             "body": round(self.body, 6)}
+        def num(v: float) -> float | None:
+            return round(v, 6) if math.isfinite(v) else None   # JSON: null, never NaN
+
+        d: dict[str, object] = {"units": "HU" if self.is_hu else "not HU", "air": num(self.air), "body": num(self.body)}
         if self.rescale_type:
             d["rescale_type"] = self.rescale_type
         if not self.is_hu:
