@@ -142,7 +142,7 @@ class GanttView(QGraphicsView):
             self.scene_.addItem(item)
             self.items[a.job_id] = item
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt API
+    def drawForeground(self, painter: QPainter, _rect: QRectF) -> None:  # noqa: N802 - Qt API
         """The hour ruler, at the top of the visible area whatever the scroll."""
         if not self.rooms:
             return
