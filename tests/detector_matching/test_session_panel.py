@@ -469,3 +469,21 @@ def test_opening_the_station_loads_the_optimiser_kernels_in_the_background(qtbot
     assert not kernels.ready()                        # not on the GUI thread
     qtbot.waitUntil(kernels.ready, timeout=120_000)
     assert station.session.current is None           # nothing was optimised
+
+
+def test_warm_up_prepares_the_session_off_the_gui_thread(ctx):  # noqa: ANN001
+    """The workstation's warm-up thread builds the session (ONNX cost model) so the panel
+    does not; a panel opened meanwhile gets the same session, never a second one."""
+    import threading
+
+    st = DetectorMatchingStation(ctx)
+    seen: list = []
+    threads = [threading.Thread(target=lambda: seen.append(st.session)) for _ in range(3)]
+    warm = threading.Thread(target=st.warm_up, name="pharos-warmup")
+    warm.start()
+    for t in threads:
+        t.start()
+    warm.join()
+    for t in threads:
+        t.join()
+    assert len({id(s) for s in seen + [st.session]}) == 1
