@@ -93,7 +93,8 @@ def build_window(ws: Any, *, language: str, settings: Any = None) -> Any:
     from app.ui.warmup import start_warmup
 
     start_warmup([e.id for e in ws.stations if e.instance is not None],   # off the GUI thread
-                 getattr(ws.config, "data_dir", None))
+                 getattr(ws.config, "data_dir", None),
+                 [e.instance for e in ws.stations if e.instance is not None])
     return window
 
 

@@ -60,6 +60,9 @@ class LazyPage(QWidget, Generic[W]):
 def build_when_idle(pages: Iterable[LazyPage], delay_ms: int = 0) -> None:
     """Build the pages one per turn of the event loop (those not built by then)."""
     todo = list(pages)
+    if not todo:
+        return
+    context = todo[0].parentWidget() or todo[0]    # the timers die with the panel
 
     def step() -> None:
         while todo:
@@ -72,6 +75,6 @@ def build_when_idle(pages: Iterable[LazyPage], delay_ms: int = 0) -> None:
                 return
             break
         if todo:
-            QTimer.singleShot(0, step)
+            QTimer.singleShot(0, context, step)
 
-    QTimer.singleShot(delay_ms, step)
+    QTimer.singleShot(delay_ms, context, step)

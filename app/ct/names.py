@@ -17,7 +17,7 @@ GROUPS = {
     "artifact": ("Artifact", "伪影"),
 }
 PARTS = {
-    "water": ("water", "水"), "air": ("air", "空气"), "teflon": ("Teflon", "特氟龙"),
+    "water": ("water", "水"), "air": ("air", "空气"), "uniform": ("uniform", "均匀区"), "teflon": ("Teflon", "特氟龙"),
     "acrylic": ("acrylic", "丙烯酸"), "polyethylene": ("polyethylene", "聚乙烯"),
     "ldpe": ("LDPE", "低密度聚乙烯"), "polystyrene": ("polystyrene", "聚苯乙烯"),
     "delrin": ("Delrin", "聚甲醛"), "pmp": ("PMP", "PMP"), "bone": ("bone", "骨"),
@@ -75,6 +75,22 @@ def artifact_name(kind: str, language: str = "en") -> str:
     if _zh(language):
         return zh if zh.endswith("伪影") else f"{zh}伪影"
     return f"{en[:1].upper()}{en[1:]} artifact"
+
+
+UNMEASURED_NOTE = "limited by the profile but not measured: "
+
+
+def note_text(note: str, language: str = "en") -> str:
+    """An analysis note (English in the record) for people: the notes this module knows
+    the form of in the user's language with measurement names; any other as written."""
+    if note.startswith(UNMEASURED_NOTE):
+        keys = [k.strip() for k in note[len(UNMEASURED_NOTE):].split(",") if k.strip()]
+        names = [measurement_name(k, language) for k in keys]
+        if _zh(language):
+            return "限值方案要求但本序列未能测量（结果不能判为合格）：" + "；".join(names)
+        return ("Limited by the profile but not measured (the result cannot read PASS): "
+                + "; ".join(names))
+    return note
 
 
 def phantom_name(phantom_id: str, language: str = "en") -> str:

@@ -21,6 +21,18 @@ import gc
 from PySide6.QtCore import QObject, QTimer
 
 
+_active: set[int] = set()                   # collectors alive (tests build several windows)
+_state = {"was_enabled": True}
+
+
+def _release(token: int) -> None:
+    """Automatic collection is on again when the last collector is gone (if it was on)."""
+    if token in _active:
+        _active.discard(token)
+        if not _active and _state["was_enabled"]:
+            gc.enable()
+
+
 class GuiThreadCollector(QObject):
     INTERVAL_MS = 200
 
@@ -29,14 +41,17 @@ class GuiThreadCollector(QObject):
         self.setObjectName("gui_thread_collector")
         self.thresholds = gc.get_threshold()
         self.collections = [0, 0, 0]
-        self._was_enabled = gc.isenabled()
+        if not _active:
+            _state["was_enabled"] = gc.isenabled()
+        self._token = id(self)
+        _active.add(self._token)
         gc.disable()
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms or self.INTERVAL_MS)
         self._timer.timeout.connect(self.check)
         self._timer.start()
-        was = self._was_enabled                # the window is gone: automatic again
-        self.destroyed.connect(lambda *_: gc.enable() if was else None)
+        token = self._token                    # the window is gone: automatic again
+        self.destroyed.connect(lambda *_: _release(token))
 
     def check(self) -> int:
         """Collect the generation that is due (-1: none); on the GUI thread."""
@@ -51,5 +66,4 @@ class GuiThreadCollector(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
-        if self._was_enabled:
-            gc.enable()
+        _release(self._token)

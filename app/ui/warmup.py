@@ -59,8 +59,12 @@ def _load_kernels(data_dir: object) -> None:
     kernels.ensure_ready()
 
 
-def start_warmup(station_ids: list[str], data_dir: object = None) -> threading.Thread | None:
-    """Start the warm-up thread once per process; returns it (None when already done)."""
+def start_warmup(station_ids: list[str], data_dir: object = None,
+                 plugins: list[object] | None = None) -> threading.Thread | None:
+    """Start the warm-up thread once per process; returns it (None when already done).
+    A station plugin with a ``warm_up()`` method gets it called in this thread after the
+    imports (Qt-free preparation its panel would otherwise do on the GUI thread, e.g.
+    loading a model); it must be safe to call while the panel is being opened."""
     global _started
     if _started:
         return None
@@ -74,6 +78,13 @@ def start_warmup(station_ids: list[str], data_dir: object = None) -> threading.T
                 importlib.import_module(name)
             except Exception as exc:  # noqa: BLE001 - the station reports it when opened
                 log.debug("warm-up import of %s failed: %s", name, exc)
+        for plugin in plugins or []:
+            warm = getattr(plugin, "warm_up", None)
+            if callable(warm):
+                try:
+                    warm()
+                except Exception as exc:  # noqa: BLE001 - the panel prepares it when opened
+                    log.debug("warm-up of %s failed: %s", type(plugin).__name__, exc)
         if "detector_matching" in station_ids and data_dir is not None:
             try:
                 _load_kernels(data_dir)

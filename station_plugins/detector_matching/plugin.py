@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -42,9 +43,19 @@ class DetectorMatchingStation(StationPlugin):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self._session: Any = None
+        self._session_lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Called in the workstation's warm-up thread: the session (ONNX cost model
+        loaded) is ready before the panel opens, not built on the GUI thread."""
+        _ = self.session
 
     @property
     def session(self) -> Any:
+        with self._session_lock:
+            return self._make_session()
+
+    def _make_session(self) -> Any:
         if self._session is None:
             from station_plugins.detector_matching.learned_cost import load_learned_cost
             from station_plugins.detector_matching.session import MatchSession

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QGraphicsItem, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -61,32 +61,50 @@ class RoomDetail(QWidget):
         self._last_src: dict[str, float | None] = {}
         self._valid: dict[int, bool] = {}
         self._x_right = 0.0
-        trends = QVBoxLayout()
-        for _title, prefix in TREND_GROUPS:
-            pw = pg.PlotWidget(self, axisItems={"bottom": pg.DateAxisItem()})
-            pw.setObjectName(f"leadroom_trend_{prefix.strip('/').lower()}")
-            pw.setMinimumHeight(120)
-            pw.showGrid(x=True, y=True, alpha=0.2)
-            pw.setClipToView(True)
-            pw.setDownsampling(auto=True, mode="peak")
-            # The profile of a 10 Hz room showed the axes' text (QPicture replay) as the
-            # GUI thread's main cost: cache every axis as a pixmap (redrawn only when its
-            # range changes) and move the time axis in steps instead of auto-ranging it.
-            pw.enableAutoRange(x=False, y=True)
-            for side in ("left", "bottom"):
-                pw.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            if prefix == "Boundary/":
-                pw.addItem(pg.InfiniteLine(BOUNDARY_LIMIT_USVH, angle=0,
-                                           pen=pg.mkPen("#c62828", style=Qt.PenStyle.DashLine)))
-            self.plots[prefix] = pw
-            trends.addWidget(pw)
+        self.trends = QVBoxLayout()
+        # one trend plot per turn of the event loop (three at once held the GUI thread
+        # too long); anything that needs them builds the rest at once (ensure_plots)
+        self._pending = [prefix for _title, prefix in TREND_GROUPS]
+        QTimer.singleShot(0, self, self._build_next_plot)
         body = QHBoxLayout()
         body.addWidget(self.table, 2)
-        body.addLayout(trends, 3)
+        body.addLayout(self.trends, 3)
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addLayout(body, 1)
         self.retranslate_ui()
+
+    def _add_plot(self, prefix: str) -> None:
+        pw = pg.PlotWidget(self, axisItems={"bottom": pg.DateAxisItem()})
+        pw.setObjectName(f"leadroom_trend_{prefix.strip('/').lower()}")
+        pw.setMinimumHeight(120)
+        pw.showGrid(x=True, y=True, alpha=0.2)
+        pw.setClipToView(True)
+        pw.setDownsampling(auto=True, mode="peak")
+        # The profile of a 10 Hz room showed the axes' text (QPicture replay) as the
+        # GUI thread's main cost: cache every axis as a pixmap (redrawn only when its
+        # range changes) and move the time axis in steps instead of auto-ranging it.
+        pw.enableAutoRange(x=False, y=True)
+        for side in ("left", "bottom"):
+            pw.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        if prefix == "Boundary/":
+            pw.addItem(pg.InfiniteLine(BOUNDARY_LIMIT_USVH, angle=0,
+                                       pen=pg.mkPen("#c62828", style=Qt.PenStyle.DashLine)))
+        pw.setTitle(_trend_title(prefix), size="9pt")
+        if self._x_right:
+            pw.setXRange(self._x_right - WINDOW_S, self._x_right, padding=0)
+        self.plots[prefix] = pw
+        self.trends.addWidget(pw)
+
+    def _build_next_plot(self) -> None:
+        if self._pending:
+            self._add_plot(self._pending.pop(0))
+        if self._pending:
+            QTimer.singleShot(0, self, self._build_next_plot)
+
+    def ensure_plots(self) -> None:
+        while self._pending:
+            self._add_plot(self._pending.pop(0))
 
     def retranslate_ui(self) -> None:
         if not self.room:
@@ -103,6 +121,7 @@ class RoomDetail(QWidget):
         super().changeEvent(event)
 
     def show_room(self, room: str, history: dict[str, Any] | None = None) -> None:
+        self.ensure_plots()
         self.room = room
         self.title.setText(room)
         for c in self.curves.values():
@@ -132,6 +151,7 @@ class RoomDetail(QWidget):
         """``values``: leaf -> SignalValue of the shown room (latest)."""
         if not self.room:
             return
+        self.ensure_plots()
         leaves = sorted(values)
         if self.table.rowCount() != len(leaves):
             self.table.setRowCount(len(leaves))

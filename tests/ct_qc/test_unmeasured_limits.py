@@ -55,3 +55,13 @@ def test_mtf_above_the_sampled_range_is_judged_by_that_bound():
         low=7.0, high=9.0, warn_low=7.5, warn_high=8.5)})()
     assert _judge([raw(9.5)], constancy)[0].verdict is Verdict.FAIL  # > 9.5 > high
     assert _judge([raw(8.0)], constancy)[0].verdict is Verdict.SKIP
+
+
+def test_the_note_reads_in_the_users_language():
+    from app.ct.names import note_text
+
+    note = "limited by the profile but not measured: mtf.mtf10, ct_number.uniform"
+    assert note_text(note, "en") == ("Limited by the profile but not measured (the result "
+                                     "cannot read PASS): MTF, 10 %; CT number, uniform")
+    assert note_text(note, "zh_CN").endswith("：MTF（10 %）；CT值（均匀区）")
+    assert note_text("missing modules: CTP486", "zh_CN") == "missing modules: CTP486"

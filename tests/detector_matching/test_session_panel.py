@@ -499,3 +499,21 @@ def test_pool_table_filters_by_serial_or_lot_and_sorts_numbers_as_numbers(qtbot,
     t.sortByColumn(4, Qt.SortOrder.AscendingOrder)    # an indicator: by value, not by text
     values = [float(t.cell_text(r, 4)) for r in range(t.rowCount())]
     assert values == sorted(values)
+
+
+def test_warm_up_prepares_the_session_off_the_gui_thread(ctx):  # noqa: ANN001
+    """The workstation's warm-up thread builds the session (ONNX cost model) so the panel
+    does not; a panel opened meanwhile gets the same session, never a second one."""
+    import threading
+
+    st = DetectorMatchingStation(ctx)
+    seen: list = []
+    threads = [threading.Thread(target=lambda: seen.append(st.session)) for _ in range(3)]
+    warm = threading.Thread(target=st.warm_up, name="pharos-warmup")
+    warm.start()
+    for t in threads:
+        t.start()
+    warm.join()
+    for t in threads:
+        t.join()
+    assert len({id(s) for s in seen + [st.session]}) == 1

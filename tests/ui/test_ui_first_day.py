@@ -156,7 +156,7 @@ def test_supervisor_signs_the_pre_shift_checklist(plant, qtbot):
     for cb in checklist.boxes.values():
         cb.setChecked(True)
     checklist.sign()
-    assert "Signed by" in checklist.result.text(), checklist.result.text()
+    assert "Room01 signed: Verified by" in checklist.result.text(), checklist.result.text()
     assert ws.store.query_records(kind="lead_room.checklist")[0].verdict == "PASS"
     assert state["signed"]
     finish(ws, window, "liu")

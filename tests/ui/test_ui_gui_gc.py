@@ -44,9 +44,13 @@ def test_worker_garbage_dies_on_the_gui_thread(qtbot):
     assert gc.isenabled()
 
 
-def test_collection_is_automatic_again_when_the_window_goes(qtbot):
-    owner = QObject()
-    GuiThreadCollector(owner)
+def test_collection_is_automatic_again_when_the_last_window_goes(qtbot):
+    first, second = QObject(), QObject()
+    GuiThreadCollector(first)
+    GuiThreadCollector(second)
     assert not gc.isenabled()
-    owner.deleteLater()
+    first.deleteLater()
+    qtbot.wait(50)
+    assert not gc.isenabled()              # the other window still collects on its thread
+    second.deleteLater()
     qtbot.waitUntil(gc.isenabled, timeout=2000)

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
+from app.ct.names import UNMEASURED_NOTE
 from app.core.measurement import Limits, Measurement, Verdict
 
 SCHEMA_VERSION = "1.2"
@@ -219,7 +220,7 @@ class QcResult:
                     and not m.where.get("not_in_series")]
         if not unjudged:
             return replace(self, verdict=v)
-        note = "limited by the profile but not measured: " + ", ".join(unjudged)
+        note = UNMEASURED_NOTE + ", ".join(unjudged)
         return replace(self, verdict=Verdict.WARN if v is Verdict.PASS else v,
                        notes=self.notes + (() if note in self.notes else (note,)))
 
