@@ -51,6 +51,7 @@ def _service(ctx):  # noqa: ANN001, ANN202
     return ctx.extras["station"].service
 
 
+@pytest.mark.slow      # a real analysis / optimisation (seconds)
 def test_imported_series_is_queued_analysed_and_stored_as_the_logged_in_user(
         station_env, series_folder):
     ctx = station_env.context(username="op1")
@@ -78,6 +79,7 @@ def test_imported_series_is_queued_analysed_and_stored_as_the_logged_in_user(
     assert plugin.can_close()
 
 
+@pytest.mark.slow      # a real analysis / optimisation (seconds)
 def test_a_series_completing_while_nobody_is_logged_in_waits_for_a_login(
         station_env, series_folder):
     ctx = station_env.context(username=None)
@@ -97,6 +99,7 @@ def test_a_series_completing_while_nobody_is_logged_in_waits_for_a_login(
     assert row.username == "qe1"
 
 
+@pytest.mark.slow      # a real analysis / optimisation (seconds)
 def test_explicit_queue_runs_in_order_cancel_stores_nothing_a_failure_is_an_error_record(
         station_env, series_folder):
     ctx = station_env.context(settings={"auto_analyse": False})
@@ -143,6 +146,7 @@ def test_a_failing_listener_does_not_stop_the_others(station_env):
     assert events.kinds() == ["queued"]
 
 
+@pytest.mark.slow      # a real analysis / optimisation (seconds)
 def test_plugin_shutdown_stops_the_receiver_and_refuses_new_work(station_env, series_folder):
     ctx = station_env.context()
     plugin = ctx.extras["station"]
