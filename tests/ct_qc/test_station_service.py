@@ -130,9 +130,12 @@ def test_explicit_queue_runs_in_order_cancel_stores_nothing_a_failure_is_an_erro
     assert plugin.can_close()
 
 
-def test_a_failing_listener_does_not_stop_the_others(station_env):
-    ctx = station_env.context()
-    svc = _service(ctx)
+def test_a_failing_listener_does_not_stop_the_others(tmp_path):
+    from app.runtime.task_runner import TaskRunner
+    from station_plugins.ct_qc.station_service import CtQcService
+
+    tasks = TaskRunner(max_workers=1)
+    svc = CtQcService(tmp_path, intake_settings({}, {}, demo=False), tasks=tasks)
     events = Events()
 
     def broken(event) -> None:  # noqa: ANN001
@@ -144,6 +147,8 @@ def test_a_failing_listener_does_not_stop_the_others(station_env):
     unsubscribe()
     svc._emit("queued", "y", "1.3")  # noqa: SLF001
     assert events.kinds() == ["queued"]
+    svc.shutdown()
+    tasks.shutdown()
 
 
 @pytest.mark.slow      # a real analysis / optimisation (seconds)
