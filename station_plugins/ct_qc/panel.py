@@ -9,7 +9,6 @@ demo, rejected files) and :class:`~station_plugins.ct_qc.ui_actions.ResultAction
 (baseline, archive, report)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget)
 
 from app.core.errors import PharosError
-from app.ct.analysis.result import QcResult
 from widgets.message_bar import MessageBar
 from widgets.progress_bar import TaskProgressBar
 from widgets.tasks import TaskController
@@ -222,7 +220,7 @@ class CtQcPanel(QWidget):
         self.tabs.set_result(None)
         self.view.clear()
         self._update_strip()
-        self.loader.start(_load_with_result, entry, self.ctx.store)
+        self.loader.start(workflow.load_with_result, entry, self.ctx.store)
 
     def _on_loaded(self, value: tuple) -> None:
         entry, loaded, result, record_id = value
@@ -355,7 +353,7 @@ class CtQcPanel(QWidget):
             self._refresh_again = True      # something changed after that read began
             return
         self._refresh_again = False
-        self.refresher.start(_snapshot_job, self.ctx.store, self.link)
+        self.refresher.start(workflow.station_snapshot, self.ctx.store, self.link)
 
     def _on_snapshot(self, snapshot: workflow.StationSnapshot) -> None:
         self._snapshot = snapshot
@@ -394,20 +392,3 @@ class CtQcPanel(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
-
-
-# --- background helpers (pool threads) ---------------------------------------------------
-def _load_with_result(entry: workflow.SeriesEntry, store: Any, *, token: Any,
-                      progress: Any) -> tuple:
-    """Images of a series and, when it was analysed before, its newest stored result."""
-    entry, loaded = workflow.load_job(entry, token=token, progress=progress)
-    rows = [r for r in store.query_records(kind=workflow.RESULT_KIND, ref=entry.series_uid,
-                                           limit=1)] if store is not None else []
-    if not rows or "measurements" not in rows[0].payload:
-        return entry, loaded, None, ""
-    return entry, loaded, QcResult.from_json(json.dumps(rows[0].payload)), rows[0].id
-
-
-def _snapshot_job(store: Any, link: Any, *, token: Any, progress: Any) -> Any:
-    return workflow.station_snapshot(store, link, token=token, progress=progress)
-
