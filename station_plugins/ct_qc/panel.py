@@ -131,7 +131,7 @@ class CtQcPanel(QWidget):
             activity=self.activity, rejected=self.rejected_table, io=self.io, demo=self.demo,
             allowed=self._allowed, dialog_parent=self)
         self.intake_ctl.sig_failed.connect(self._on_failed)
-        self.intake_ctl.sig_rejected.connect(self.retranslate_ui)
+        self.intake_ctl.sig_rejected.connect(self._count_rejected)
         self.result_actions = ResultActions(
             self.ctx, self.service.intake, messages=self.messages, actions=self.actions,
             allowed=self._allowed, shown=self._shown, dialog_parent=self)
@@ -382,11 +382,13 @@ class CtQcPanel(QWidget):
     # --- language ----------------------------------------------------------------------
     def retranslate_ui(self) -> None:
         self.bar.retranslate_ui()
-        n_rej = self.rejected_table.count()
-        for i, text in enumerate((self.tr("Series"),
-                                  self.tr("Rejected (%1)").replace("%1", str(n_rej)),
-                                  self.tr("Activity"))):
-            self.left_tabs.setTabText(i, text)
+        self.left_tabs.setTabText(0, self.tr("Series"))
+        self._count_rejected()
+        self.left_tabs.setTabText(2, self.tr("Activity"))
+
+    def _count_rejected(self) -> None:
+        self.left_tabs.setTabText(1, self.tr("Rejected (%1)").replace(
+            "%1", str(self.rejected_table.count())))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
