@@ -64,8 +64,7 @@ def simulate_job(service: Any, out_dir: str | Path, params: Any, serial: str, *,
     report = ImportReport()
     for i, path in enumerate(p for p in paths if Path(p).suffix == ".dcm"):
         token.raise_if_cancelled()
-        outcome = service.files.ingest_file(Path(path))
-        service._outcome(outcome)  # noqa: SLF001 - same path as import_paths, one file
+        outcome = service.ingest(path)
         (report.rejected if isinstance(outcome, RejectedFile) else report.stored).append(outcome)
         progress(0.7 + 0.3 * (i + 1) / len(paths), "importing")
     return _complete(service, report)

@@ -203,7 +203,14 @@ class IntakeService:
             if path.is_dir():
                 self.import_folder(path)
             else:
-                self._outcome(self.files.ingest_file(path))
+                self.ingest(path)
+
+    def ingest(self, path: Path | str) -> Any:
+        """One file, validated and stored (or quarantined) and reported like a received
+        one; returns the outcome (a stored instance or a RejectedFile). Blocking."""
+        outcome = self.files.ingest_file(Path(path))
+        self._outcome(outcome)
+        return outcome
 
     def analyse(self, series_uid: str) -> SeriesInfo:
         """Complete a series now (explicit "analyse"); fires on_series_complete."""

@@ -9,7 +9,6 @@ demo, rejected files) and :class:`~station_plugins.ct_qc.ui_actions.ResultAction
 (baseline, archive, report)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget)
 
 from app.core.errors import PharosError
-from app.ct.analysis.result import QcResult
 from widgets.message_bar import MessageBar
 from widgets.progress_bar import TaskProgressBar
 from widgets.tasks import TaskController
@@ -133,7 +131,7 @@ class CtQcPanel(QWidget):
             activity=self.activity, rejected=self.rejected_table, io=self.io, demo=self.demo,
             allowed=self._allowed, dialog_parent=self)
         self.intake_ctl.sig_failed.connect(self._on_failed)
-        self.intake_ctl.sig_rejected.connect(self.retranslate_ui)
+        self.intake_ctl.sig_rejected.connect(self._count_rejected)
         self.result_actions = ResultActions(
             self.ctx, self.service.intake, messages=self.messages, actions=self.actions,
             allowed=self._allowed, shown=self._shown, dialog_parent=self)
@@ -222,7 +220,7 @@ class CtQcPanel(QWidget):
         self.tabs.set_result(None)
         self.view.clear()
         self._update_strip()
-        self.loader.start(_load_with_result, entry, self.ctx.store)
+        self.loader.start(workflow.load_with_result, entry, self.ctx.store)
 
     def _on_loaded(self, value: tuple) -> None:
         entry, loaded, result, record_id = value
@@ -358,7 +356,7 @@ class CtQcPanel(QWidget):
             self._refresh_again = True      # something changed after that read began
             return
         self._refresh_again = False
-        self.refresher.start(_snapshot_job, self.ctx.store, self.link)
+        self.refresher.start(workflow.station_snapshot, self.ctx.store, self.link)
 
     def _on_snapshot(self, snapshot: workflow.StationSnapshot) -> None:
         self._snapshot = snapshot
@@ -387,30 +385,15 @@ class CtQcPanel(QWidget):
     # --- language ----------------------------------------------------------------------
     def retranslate_ui(self) -> None:
         self.bar.retranslate_ui()
-        n_rej = self.rejected_table.count()
-        for i, text in enumerate((self.tr("Series"),
-                                  self.tr("Rejected (%1)").replace("%1", str(n_rej)),
-                                  self.tr("Activity"))):
-            self.left_tabs.setTabText(i, text)
+        self.left_tabs.setTabText(0, self.tr("Series"))
+        self._count_rejected()
+        self.left_tabs.setTabText(2, self.tr("Activity"))
+
+    def _count_rejected(self) -> None:
+        self.left_tabs.setTabText(1, self.tr("Rejected (%1)").replace(
+            "%1", str(self.rejected_table.count())))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
-
-
-# --- background helpers (pool threads) ---------------------------------------------------
-def _load_with_result(entry: workflow.SeriesEntry, store: Any, *, token: Any,
-                      progress: Any) -> tuple:
-    """Images of a series and, when it was analysed before, its newest stored result."""
-    entry, loaded = workflow.load_job(entry, token=token, progress=progress)
-    rows = [r for r in store.query_records(kind=workflow.RESULT_KIND, ref=entry.series_uid,
-                                           limit=1)] if store is not None else []
-    if not rows or "measurements" not in rows[0].payload:
-        return entry, loaded, None, ""
-    return entry, loaded, QcResult.from_json(json.dumps(rows[0].payload)), rows[0].id
-
-
-def _snapshot_job(store: Any, link: Any, *, token: Any, progress: Any) -> Any:
-    return workflow.station_snapshot(store, link, token=token, progress=progress)
-

@@ -261,7 +261,7 @@ class CtQcService:
         self._emit("analysing", f"analysing series {uid}", uid)
         try:
             handle = self.tasks.submit(
-                self._analyse, job, key="ct_qc.analysis",
+                self._analyse, job, key=None,     # the queue itself runs one at a time
                 on_progress=lambda f, text: self._emit("progress", text, (uid, f, text)),
                 on_done=lambda fut: self._done(job, fut))
         except RuntimeError as exc:         # the task pool is shut down (closing)

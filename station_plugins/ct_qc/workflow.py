@@ -253,6 +253,20 @@ def load_job(entry: SeriesEntry, *, token: CancelToken, progress: Callable) -> t
     return entry, loaded
 
 
+def load_with_result(entry: SeriesEntry, store: Any, *, token: CancelToken,
+                     progress: Callable) -> tuple[SeriesEntry, Any, Any, str]:
+    """Images of a series and, when it was analysed before, its newest stored result
+    (QcResult) and record id (the panel's "series chosen")."""
+    from app.ct.analysis.result import QcResult
+
+    entry, loaded = load_job(entry, token=token, progress=progress)
+    rows = store.query_records(kind=RESULT_KIND, ref=entry.series_uid, limit=1) \
+        if store is not None else []
+    if not rows or "measurements" not in rows[0].payload:
+        return entry, loaded, None, ""
+    return entry, loaded, QcResult.from_json(json.dumps(rows[0].payload)), rows[0].id
+
+
 def analyse_and_store(entry: SeriesEntry, loaded: Any, store: Any, username: str, *,
                       phantom: str = "auto", profile: Any = None, token: CancelToken,
                       progress: Callable, review: Any = None,

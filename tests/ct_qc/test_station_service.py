@@ -51,6 +51,7 @@ def _service(ctx):  # noqa: ANN001, ANN202
     return ctx.extras["station"].service
 
 
+@pytest.mark.slow      # a real analysis / optimisation (seconds)
 def test_imported_series_is_queued_analysed_and_stored_as_the_logged_in_user(
         station_env, series_folder):
     ctx = station_env.context(username="op1")
@@ -78,6 +79,7 @@ def test_imported_series_is_queued_analysed_and_stored_as_the_logged_in_user(
     assert plugin.can_close()
 
 
+@pytest.mark.slow      # a real analysis / optimisation (seconds)
 def test_a_series_completing_while_nobody_is_logged_in_waits_for_a_login(
         station_env, series_folder):
     ctx = station_env.context(username=None)
@@ -97,6 +99,7 @@ def test_a_series_completing_while_nobody_is_logged_in_waits_for_a_login(
     assert row.username == "qe1"
 
 
+@pytest.mark.slow      # a real analysis / optimisation (seconds)
 def test_explicit_queue_runs_in_order_cancel_stores_nothing_a_failure_is_an_error_record(
         station_env, series_folder):
     ctx = station_env.context(settings={"auto_analyse": False})
@@ -127,9 +130,12 @@ def test_explicit_queue_runs_in_order_cancel_stores_nothing_a_failure_is_an_erro
     assert plugin.can_close()
 
 
-def test_a_failing_listener_does_not_stop_the_others(station_env):
-    ctx = station_env.context()
-    svc = _service(ctx)
+def test_a_failing_listener_does_not_stop_the_others(tmp_path):
+    from app.runtime.task_runner import TaskRunner
+    from station_plugins.ct_qc.station_service import CtQcService
+
+    tasks = TaskRunner(max_workers=1)
+    svc = CtQcService(tmp_path, intake_settings({}, {}, demo=False), tasks=tasks)
     events = Events()
 
     def broken(event) -> None:  # noqa: ANN001
@@ -141,8 +147,11 @@ def test_a_failing_listener_does_not_stop_the_others(station_env):
     unsubscribe()
     svc._emit("queued", "y", "1.3")  # noqa: SLF001
     assert events.kinds() == ["queued"]
+    svc.shutdown()
+    tasks.shutdown()
 
 
+@pytest.mark.slow      # a real analysis / optimisation (seconds)
 def test_plugin_shutdown_stops_the_receiver_and_refuses_new_work(station_env, series_folder):
     ctx = station_env.context()
     plugin = ctx.extras["station"]

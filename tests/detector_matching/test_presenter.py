@@ -6,6 +6,8 @@ import re
 from dataclasses import replace
 from types import SimpleNamespace
 
+import pytest
+
 from station_plugins.detector_matching import presenter as P
 from station_plugins.detector_matching.workflow import run, settings_for
 from tests.detector_matching.test_session_panel import ctx, station  # noqa: F401
@@ -17,6 +19,7 @@ def _optimise(session, seed: int = 0):  # noqa: ANN001, ANN202
     return session
 
 
+@pytest.mark.slow      # a real analysis / optimisation (seconds)
 def test_no_arrangement_yet(station):  # noqa: F811
     s = station.session
     assert P.summary_html(s, str) == "No arrangement yet."
@@ -26,6 +29,7 @@ def test_no_arrangement_yet(station):  # noqa: F811
     assert P.reference(s, 3) == (None, None)
 
 
+@pytest.mark.slow      # a real analysis / optimisation (seconds)
 def test_summary_comparison_and_selection_of_an_optimised_then_swapped_arrangement(
         station):  # noqa: F811
     s = _optimise(station.session)
@@ -44,6 +48,7 @@ def test_summary_comparison_and_selection_of_an_optimised_then_swapped_arrangeme
     assert P.reference(s, 2) == (ref, None)          # the current one: back to the previous
 
 
+@pytest.mark.slow      # a real analysis / optimisation (seconds)
 def test_every_text_goes_through_the_translator(station):  # noqa: F811
     s = _optimise(station.session)
     s.swap(3, 7)
@@ -57,6 +62,7 @@ def test_every_text_goes_through_the_translator(station):  # noqa: F811
     assert not re.search(r"[A-Za-z]{2,}", outside), outside     # no untranslated word
 
 
+@pytest.mark.slow      # a real analysis / optimisation (seconds)
 def test_a_released_lock_says_there_is_no_bound(station):  # noqa: F811
     """Releasing a lock the optimisation used leaves no valid bound (this raised an
     UnboundLocalError in the view before the presenter)."""

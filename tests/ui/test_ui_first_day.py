@@ -143,6 +143,12 @@ def test_quality_engineer_analyses_ct_qc_and_signs_the_baseline(plant, qtbot, tm
     panel.report_current(tmp_path / "report.pdf")
     qtbot.waitUntil(lambda: getattr(panel, "last_report", None) is not None, timeout=120000)
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    # the analysis queue is the station service's: log-out waits for it (can_close asks it)
+    panel.analyse_current()
+    assert not window.log_out() and window.session.user.username == "chen"
+    assert "still working" in window.message_bar.text()
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=300000)
+    assert len(ws.store.query_records(kind="ct_qc.result")) == 2
     finish(ws, window, "chen")
 
 
