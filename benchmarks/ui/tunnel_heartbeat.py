@@ -191,10 +191,10 @@ def run_condition(loaded: bool, runs: int, sample_ms: float, all_threads: bool,
                 break
             except queue_mod.Empty:
                 if not child.is_alive():
-                    raise RuntimeError(f"the GUI process died (exit code {child.exitcode})")
+                    raise RuntimeError(f"the GUI process died (exit code {child.exitcode})") from None
                 if time.time() > deadline:
                     child.terminate()
-                    raise RuntimeError("the GUI process did not finish in 20 min")
+                    raise RuntimeError("the GUI process did not finish in 20 min") from None
         child.join(60)
     finally:
         stop.set()
