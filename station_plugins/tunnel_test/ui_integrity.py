@@ -54,6 +54,10 @@ class IntegrityReview(QPushButton):
             self.retranslate_ui()
         super().changeEvent(event)
 
+    def decision_text(self, decision: str) -> str:
+        return {"accept": self.tr("journal accepted"),
+                "reject": self.tr("results rejected")}.get(decision, decision)
+
     def set_run(self, run_id: str) -> None:
         """The run the button reviews ("" = none)."""
         self.run_id = run_id
@@ -100,8 +104,8 @@ class IntegrityReview(QPushButton):
             "%3", "; ".join(status["problems"]))
         if previous:
             summary += " " + self.tr("Current decision: %1 by %2 (%3).").replace(
-                "%1", previous["decision"]).replace("%2", previous["signed_by"]).replace(
-                "%3", previous["signed_utc"])
+                "%1", self.decision_text(previous["decision"])).replace(
+                "%2", previous["signed_by"]).replace("%3", previous["signed_utc"])
         ask = self._sign_dialog or SignatureDialog.ask
         body = {"run_id": run_id, "serial": status["serial"], "problems": status["problems"]}
         decided = ask(self, sign, title=self.tr("Journal integrity decision, run %1").replace(
@@ -111,8 +115,8 @@ class IntegrityReview(QPushButton):
                       default_meaning="rejected")
         if decided is not None:
             self.sig_message.emit(self.tr("Decision recorded: %1 by %2 (signature %3).").replace(
-                "%1", decided["decision"]).replace("%2", decided["signed_by"]).replace(
-                "%3", decided["signature_id"][:8]), False)
+                "%1", self.decision_text(decided["decision"])).replace(
+                "%2", decided["signed_by"]).replace("%3", decided["signature_id"][:8]), False)
             self.sig_decided.emit(decided)
         return decided
 
