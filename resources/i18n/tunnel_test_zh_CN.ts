@@ -121,6 +121,41 @@
 <context>
     <name>TunnelPanel</name>
     <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="1" />
+        <source>automatic (signed criteria)</source>
+        <translation>自动放行（已签名的放行准则）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="1" />
+        <source>by e-signature</source>
+        <translation>电子签名放行</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="1" />
+        <source>blocked</source>
+        <translation>已阻止</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="1" />
+        <source>no signed automatic-release criteria</source>
+        <translation>没有已签名的自动放行准则</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="1" />
+        <source>draft / single-step / unattended run: not releasable</source>
+        <translation>草稿 / 单步 / 无人值守测试：不可放行</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="1" />
+        <source>disposition %1</source>
+        <translation>结论 %1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="1" />
+        <source>journal integrity check failed (%1); a supervisor must decide under e-signature</source>
+        <translation>日志完整性校验未通过（%1）；须由主管以电子签名作出决定</translation>
+    </message>
+    <message>
         <location filename="../../station_plugins/tunnel_test/panel.py" line="168" />
         <source>Scan the serial (Enter starts)</source>
         <translation>扫描序列号（回车开始）</translation>

@@ -368,6 +368,7 @@ class TunnelPanel(QWidget):
         self.current.setText(f"{key}: {title}")
 
     def _ask(self, ev: dict) -> None:
+        self._live_visible(False)        # the question gets the room of the live plot
         zh = self.language.startswith("zh")
         self.prompt.ask(ev.get("text_zh") or ev["text"] if zh else ev["text"], ev["choices"],
                         ev.get("choices_zh") if zh else None)
@@ -413,8 +414,13 @@ class TunnelPanel(QWidget):
         if error is None:
             self.plot.show_array(result[0], title=result[1])
 
+    def _live_visible(self, on: bool) -> None:
+        self.plot.setVisible(on)
+        self.live_label.setVisible(on)
+
     def _answer(self, choice: str) -> None:
         self._open_prompt = None
+        self._live_visible(True)
         if self.proc is not None:
             self.proc.answer(choice, self.ctx.user.username)
 
@@ -426,6 +432,7 @@ class TunnelPanel(QWidget):
         if ok and reason.strip():
             self.proc.abort(reason.strip(), self.ctx.user.username)
             self.prompt.hide()
+            self._live_visible(True)
 
     def _run_over(self, outcome: dict) -> None:
         self._reset_buttons()
@@ -442,16 +449,45 @@ class TunnelPanel(QWidget):
                 self.integrity.set_run(row.payload["run_id"])
             self.release_btn.setEnabled(decision["mode"] == "esign" and self._allowed("release"))
             self._info(self.tr("Record %1 committed; release: %2 (%3)").replace(
-                "%1", row.id).replace("%2", decision["mode"]).replace("%3", decision["reason"]))
+                "%1", row.id).replace("%2", self._release_mode(decision["mode"])).replace(
+                "%3", self._release_reason(decision["reason"])))
         self.serial.clear()
         self.serial.setFocus()
         self._refresh_lists()
+
+    def _release_mode(self, mode: str) -> str:
+        return {"automatic": self.tr("automatic (signed criteria)"),
+                "esign": self.tr("by e-signature"),
+                "blocked": self.tr("blocked")}.get(mode, mode)
+
+    def _release_reason(self, reason: str) -> str:
+        """The release decision's reason (release.decide, English) in the UI language:
+        the fixed ones translated, the facts in them (disposition, signer, journal
+        problems) kept as they are recorded."""
+        import re
+
+        fixed = {"no signed automatic-release criteria":
+                 self.tr("no signed automatic-release criteria"),
+                 "draft / single-step / unattended run: not releasable":
+                 self.tr("draft / single-step / unattended run: not releasable")}
+        if reason in fixed:
+            return fixed[reason]
+        m = re.fullmatch(r"disposition (\w+)", reason)
+        if m:
+            return self.tr("disposition %1").replace("%1", m.group(1))
+        m = re.fullmatch(r"journal integrity check failed \((.*)\); a supervisor must "
+                         r"decide under e-signature", reason)
+        if m:
+            return self.tr("journal integrity check failed (%1); a supervisor must decide "
+                           "under e-signature").replace("%1", m.group(1))
+        return reason
 
     def _reset_buttons(self) -> None:
         self.abort_btn.setEnabled(False)
         self.start_btn.setEnabled(True)
         self._open_prompt = None
         self.prompt.hide()
+        self._live_visible(True)
 
     # --- demo mode: faults of the simulated C-arm for the next run --------------------------
     def demo_faults(self) -> list[tuple[str, str]]:
