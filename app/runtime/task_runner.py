@@ -86,6 +86,7 @@ class TaskRunner:
     def shutdown(self, wait: bool = True) -> None:
         self._closed = True
         with self._lock:
-            for h in self._single.values():
-                h.cancel()
+            pending = list(self._single.values())
+        for h in pending:      # outside the lock: cancelling runs the done callbacks (_forget)
+            h.cancel()
         self._pool.shutdown(wait=wait, cancel_futures=True)

@@ -2,44 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name>ItemTable</name>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="112" />
-        <source>Step</source>
-        <translation>步骤</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="112" />
-        <source>Title</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="112" />
-        <source>Value</source>
-        <translation>测量值</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="113" />
-        <source>Unit</source>
-        <translation>单位</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="113" />
-        <source>Limits</source>
-        <translation>限值</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="113" />
-        <source>Verdict</source>
-        <translation>判定</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="114" />
-        <source>AI</source>
-        <translation>AI</translation>
-    </message>
-</context>
-<context>
     <name>LivePlot</name>
     <message>
         <location filename="../../station_plugins/tunnel_test/ui_tunnel_parts.py" line="191" />
@@ -159,6 +121,41 @@
 <context>
     <name>TunnelPanel</name>
     <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="1" />
+        <source>automatic (signed criteria)</source>
+        <translation>自动放行（已签名的放行准则）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="1" />
+        <source>by e-signature</source>
+        <translation>电子签名放行</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="1" />
+        <source>blocked</source>
+        <translation>已阻止</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="1" />
+        <source>no signed automatic-release criteria</source>
+        <translation>没有已签名的自动放行准则</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="1" />
+        <source>draft / single-step / unattended run: not releasable</source>
+        <translation>草稿 / 单步 / 无人值守测试：不可放行</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="1" />
+        <source>disposition %1</source>
+        <translation>结论 %1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/panel.py" line="1" />
+        <source>journal integrity check failed (%1); a supervisor must decide under e-signature</source>
+        <translation>日志完整性校验未通过（%1）；须由主管以电子签名作出决定</translation>
+    </message>
+    <message>
         <location filename="../../station_plugins/tunnel_test/panel.py" line="168" />
         <source>Scan the serial (Enter starts)</source>
         <translation>扫描序列号（回车开始）</translation>
@@ -204,21 +201,6 @@
         <translation>中止…</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="179" />
-        <source>Edit sequences...</source>
-        <translation>编辑序列…</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="180" />
-        <source>Resume...</source>
-        <translation>继续…</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="181" />
-        <source>Abort and record...</source>
-        <translation>中止并记录…</translation>
-    </message>
-    <message>
         <location filename="../../station_plugins/tunnel_test/panel.py" line="182" />
         <source>Release (e-signature)...</source>
         <translation>发布（电子签名）…</translation>
@@ -232,11 +214,6 @@
         <location filename="../../station_plugins/tunnel_test/panel.py" line="184" />
         <source>Recent units</source>
         <translation>最近整机</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="185" />
-        <source>Sequence version (operators: released only)</source>
-        <translation>序列版本（操作员：仅已发布）</translation>
     </message>
     <message>
         <location filename="../../station_plugins/tunnel_test/panel.py" line="232" />
@@ -324,31 +301,6 @@
         <translation>已电子签名放行；%1 的 MES 放行消息已排队。</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="480" />
-        <source>Interrupted run: %1 (%2) started %3</source>
-        <translation>中断的测试：%1（%2），开始于 %3</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="489" />
-        <source>Resume run</source>
-        <translation>继续测试</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="490" />
-        <source>Reason for resuming:</source>
-        <translation>继续原因：</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="507" />
-        <source>Abort interrupted run</source>
-        <translation>中止中断的测试</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/panel.py" line="508" />
-        <source>Reason:</source>
-        <translation>原因：</translation>
-    </message>
-    <message>
         <location filename="../../station_plugins/tunnel_test/panel.py" line="518" />
         <source>Run active</source>
         <translation>测试进行中</translation>
@@ -358,15 +310,160 @@
         <source>A test run is active; abort it first.</source>
         <translation>有测试正在进行；请先中止。</translation>
     </message>
+</context>
+<context>
+    <name>StepTableModel</name>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_panel_sequences.py" line="29" />
+        <location filename="../../station_plugins/tunnel_test/ui_step_table.py" line="1" />
+        <source>Step</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_step_table.py" line="1" />
+        <source>Title</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_step_table.py" line="1" />
+        <source>Value</source>
+        <translation>测量值</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_step_table.py" line="1" />
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_step_table.py" line="1" />
+        <source>Limits</source>
+        <translation>限值</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_step_table.py" line="1" />
+        <source>Verdict</source>
+        <translation>判定</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_step_table.py" line="1" />
+        <source>AI</source>
+        <translation>AI</translation>
+    </message>
+</context>
+<context>
+    <name>SequenceChooser</name>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_panel_sequences.py" line="1" />
+        <source>Edit sequences...</source>
+        <translation>编辑序列…</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_panel_sequences.py" line="1" />
+        <source>Sequence version (operators: released only)</source>
+        <translation>序列版本（操作员：仅已发布）</translation>
+    </message>
+</context>
+<context>
+    <name>OutboxStatus</name>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_panel_sequences.py" line="1" />
         <source>MES: %1 message(s) waiting, resending</source>
         <translation>MES：%1 条消息等待中，正在重发</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/tunnel_test/ui_panel_sequences.py" line="33" />
+        <location filename="../../station_plugins/tunnel_test/ui_panel_sequences.py" line="1" />
         <source>MES: all messages delivered</source>
         <translation>MES：所有消息已送达</translation>
+    </message>
+</context>
+<context>
+    <name>InterruptedRunBar</name>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_runs.py" line="1" />
+        <source>Resume...</source>
+        <translation>继续…</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_runs.py" line="1" />
+        <source>Abort and record...</source>
+        <translation>中止并记录…</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_runs.py" line="1" />
+        <source>Interrupted run: %1 (%2) started %3</source>
+        <translation>中断的测试：%1（%2），开始于 %3</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_runs.py" line="1" />
+        <source>Resume run</source>
+        <translation>继续测试</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_runs.py" line="1" />
+        <source>Reason for resuming:</source>
+        <translation>继续原因：</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_runs.py" line="1" />
+        <source>Abort interrupted run</source>
+        <translation>中止中断的测试</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_runs.py" line="1" />
+        <source>Reason:</source>
+        <translation>原因：</translation>
+    </message>
+</context>
+<context>
+    <name>IntegrityReview</name>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_integrity.py" line="1" />
+        <source>Journal integrity decision...</source>
+        <translation>日志完整性决定…</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_integrity.py" line="1" />
+        <source>Supervisor: accept or reject a run whose journal failed its integrity check (e-signature)</source>
+        <translation>主管：对日志未通过完整性校验的测试作出接受或拒绝的决定（电子签名）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_integrity.py" line="1" />
+        <source>journal accepted</source>
+        <translation>接受日志</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_integrity.py" line="1" />
+        <source>results rejected</source>
+        <translation>拒绝结果</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_integrity.py" line="1" />
+        <source>The journal of run %1 is intact; there is nothing to decide.</source>
+        <translation>测试 %1 的日志完整，无需决定。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_integrity.py" line="1" />
+        <source>Write the reason for the decision in the comment.</source>
+        <translation>请在备注中填写决定的原因。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_integrity.py" line="1" />
+        <source>Unit %1, run %2. The journal failed its integrity check: %3. Approved = accept the journal (the run may be released or resumed); Rejected = the results are not trusted, the unit is tested again. Write the reason in the comment.</source>
+        <translation>整机 %1，测试 %2。日志未通过完整性校验：%3。批准 = 接受该日志（该测试可放行或继续）；拒绝 = 结果不可信，整机须重新测试。请在备注中填写原因。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_integrity.py" line="1" />
+        <source>Current decision: %1 by %2 (%3).</source>
+        <translation>当前决定：%1（%2，%3）。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_integrity.py" line="1" />
+        <source>Journal integrity decision, run %1</source>
+        <translation>日志完整性决定，测试 %1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_integrity.py" line="1" />
+        <source>Decision recorded: %1 by %2 (signature %3).</source>
+        <translation>决定已记录：%1，签名人 %2（签名 %3）。</translation>
     </message>
 </context>
 </TS>

@@ -38,7 +38,6 @@ def cmd_integrity(args: argparse.Namespace) -> int:
     """Show a run's journal check; with --decide, a supervisor's signed decision."""
     from app.cli.common import read_password
     from app.core.errors import ValidationError
-    from station_plugins.tunnel_test import integrity
 
     ws, station, user = _open(args, login=bool(args.decide))
     try:
@@ -46,23 +45,20 @@ def cmd_integrity(args: argparse.Namespace) -> int:
         if args.decide:
             if not args.as_user:
                 raise ValidationError("--decide needs --as SUPERVISOR.")
-            d = integrity.decide(ws.store, ws.signatures, ws.audit, console.journal,
-                                 args.run_id, decision=args.decide, reason=args.reason,
-                                 username=user.username,
-                                 password=read_password("Password to sign: "))
+            d = console.decide_integrity(args.run_id, decision=args.decide, reason=args.reason,
+                                         username=user.username,
+                                         password=read_password("Password to sign: "))
             print(json.dumps({k: d[k] for k in ("run_id", "decision", "problems",
                                                  "record_id", "signature_id", "signed_by")}))
             return 0
-        if console.journal.run(args.run_id) is None:
-            raise ValidationError(f"run {args.run_id} is not in the journal")
-        problems = console.journal.verify(args.run_id)
-        d = integrity.decision_for(ws.store, ws.signatures, args.run_id, problems) \
-            if problems else None
-        print(json.dumps({"run_id": args.run_id, "intact": not problems, "problems": problems,
+        st = console.integrity_status(args.run_id)
+        d = st["decision"]
+        print(json.dumps({"run_id": args.run_id, "intact": st["intact"],
+                          "problems": st["problems"],
                           "decision": d and {k: d[k] for k in ("decision", "reason",
                                                                "signed_by", "signed_utc",
                                                                "signature_id")}}))
-        return 0 if not problems else 1
+        return 0 if st["intact"] else 1
     finally:
         station.shutdown()
         ws.close()

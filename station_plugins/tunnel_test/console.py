@@ -282,6 +282,27 @@ class TunnelConsole:
         self.pump()
         return authority
 
+    # --- journal integrity (supervisor) -------------------------------------------------
+    def integrity_status(self, run_id: str) -> dict:
+        """A run's journal check and the signed decision covering its problems (if any):
+        {run_id, serial, intact, problems, decision}. Panel and CLI alike."""
+        run = self.journal.run(run_id)
+        if run is None:
+            raise ValidationError(f"run {run_id} is not in the journal")
+        problems = self.journal.verify(run_id)
+        decision = integrity.decision_for(self.store, self.signatures, run_id, problems) \
+            if problems else None
+        return {"run_id": run_id, "serial": run["serial"], "intact": not problems,
+                "problems": problems, "decision": decision}
+
+    def decide_integrity(self, run_id: str, *, decision: str, reason: str, username: str,
+                         password: str) -> dict:
+        """A supervisor's decision on a run whose journal failed its check, signed (meaning
+        approved = accept, rejected = reject) and audited in one transaction."""
+        return integrity.decide(self.store, self.signatures, self.audit, self.journal, run_id,
+                                decision=decision, reason=reason, username=username,
+                                password=password)
+
     # --- after a crash -------------------------------------------------------------------
     def unfinished(self, *, secure: bool = True) -> list[dict]:
         """Interrupted runs (no live runner). ``secure``: an interrupted run whose unit was

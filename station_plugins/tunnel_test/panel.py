@@ -5,24 +5,36 @@ live item list (value vs limits, AI verdicts), the live waveform / image; answer
 prompts; abort with a reason; see recent units; resume or abort-and-record interrupted
 runs. Runs execute in a runner process; events arrive here only after the journal has
 committed them.
+
+Composition: the step table (``ui_step_table``: an item model), the sequence chooser and
+the MES line (``ui_panel_sequences``), the supervisor's integrity decision
+(``ui_integrity``), banner / live plot / prompt (``ui_tunnel_parts``); every job that
+reads or writes (MES route check, journal, record commit, lists) runs on the
+workstation's task pool through ``TaskSlot`` (``widgets.tasks.TaskController``).
+Step titles and prompts are shown in the plant's words when the UI is Chinese and the
+sequence has them (format 2 ``title_zh``).
 """
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
-                               QListWidget, QMessageBox, QProgressBar, QPushButton, QSplitter,
-                               QVBoxLayout, QWidget)
+                               QMessageBox, QProgressBar, QPushButton, QSplitter, QVBoxLayout,
+                               QWidget)
 
 from app.core.errors import PharosError
+from app.ui.i18n import current_language
+from station_plugins.tunnel_test.ui_integrity import IntegrityReview
+from station_plugins.tunnel_test.ui_panel_sequences import OutboxStatus, SequenceChooser
+from station_plugins.tunnel_test.ui_runs import InterruptedRunBar, RecentUnits
+from station_plugins.tunnel_test.ui_step_table import StepTable
+from station_plugins.tunnel_test.ui_tasks import TaskSlot
+from station_plugins.tunnel_test.ui_tunnel_parts import LivePlot, PromptBox, StateBanner
 from widgets.flow_layout import FlowLayout
-from station_plugins.tunnel_test.ui_tunnel_parts import (BackgroundWorker, ItemTable, LivePlot,
-                                                        PromptBox, StateBanner)
-
-from station_plugins.tunnel_test.ui_panel_sequences import SequencesAndOutboxMixin
 
 FLUSH_MS = 40   # live events are applied in batches: one repaint per batch, not per event
 
@@ -31,7 +43,16 @@ MODES = (("released", "Released sequence", "run_released"),
          ("single_step", "Single step (engineering)", "run_single_step"))
 
 
-class TunnelPanel(SequencesAndOutboxMixin, QWidget):
+def may(ctx: Any, action: str) -> bool:
+    """Whether the session user may do ``action`` of this station."""
+    try:
+        ctx.require(action)
+        return True
+    except PharosError:
+        return False
+
+
+class TunnelPanel(QWidget):
     sig_run_message = Signal(str, object)
 
     def __init__(self, station: Any, parent: QWidget | None = None) -> None:
@@ -44,10 +65,18 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self.last_run: dict = {}
         self._t0 = 0.0
         self._done_steps = 0
-        self._unfinished: list[dict] = []
+        self._current_step = ""
+        self._open_prompt: dict | None = None
         self._pending_events: list[dict] = []
-        self._worker = BackgroundWorker(self)
-        station.register_panel_worker(self._worker)
+        self.demo_defects: list[str] = []
+        self.language = current_language()
+        tasks = self.ctx.tasks
+        self.lists_task = TaskSlot(tasks, self)       # recent units, interrupted, versions
+        self.start_task = TaskSlot(tasks, self)       # MES route check, run spec, resume
+        self.record_task = TaskSlot(tasks, self)      # record commit, abort-and-record
+        self.attachment_task = TaskSlot(tasks, self)  # the live image / waveform file
+        for slot in (self.start_task, self.record_task):
+            station.register_panel_tasks(slot)        # the station waits for them to end
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FLUSH_MS)
@@ -76,15 +105,20 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self.socket = QComboBox()
         self.socket.setObjectName("tunnel_socket")
         self.socket.addItems(["A", "B"])
-        self.sequence_combo = QComboBox()
-        self.sequence_combo.setObjectName("tunnel_sequence")
-        self.sequence_combo.setMinimumWidth(220)
-        self.sequence_combo.addItem(self.station.sequence_path().name,
-                                    str(self.station.sequence_path()))
-        self.edit_btn = QPushButton()
-        self.edit_btn.setObjectName("tunnel_edit_sequences")
-        self.edit_btn.setVisible(self._allowed("edit_sequence"))
-        self.edit_btn.clicked.connect(self.edit_sequences)
+        station = self.station
+        self.sequence_chooser = SequenceChooser(
+            library=lambda: station.library, default_path=station.sequence_path(),
+            user=self.ctx.user, can_edit=self._allowed("edit_sequence"), tasks=self.ctx.tasks)
+        self.sequence_chooser.sig_error.connect(self._show_error)
+        self.sequence_chooser.sig_library_changed.connect(self._refresh_lists)
+        self.sequence_combo = self.sequence_chooser.combo
+        self.edit_btn = self.sequence_chooser.edit_btn
+        self.integrity = IntegrityReview(console=lambda: station.console, user=self.ctx.user,
+                                         tasks=self.ctx.tasks,
+                                         can_decide=self._allowed("integrity_decision"))
+        self.integrity.sig_message.connect(
+            lambda text, bad: self._show_error(PharosError(text)) if bad else self._info(text))
+        self.integrity.sig_decided.connect(lambda _d: self._refresh_lists())
         self.start_btn = QPushButton()
         self.start_btn.setObjectName("tunnel_start")
         self.start_btn.clicked.connect(self.start_run)
@@ -108,27 +142,19 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self.message = QLabel("")
         self.message.setObjectName("tunnel_message")
         self.message.setWordWrap(True)
-        self.interrupted = QLabel("")
-        self.interrupted.setObjectName("tunnel_interrupted")
-        self.resume_btn = QPushButton()
-        self.resume_btn.setObjectName("tunnel_resume")
-        self.resume_btn.clicked.connect(self.resume_interrupted)
-        self.abort_rec_btn = QPushButton()
-        self.abort_rec_btn.setObjectName("tunnel_abort_record")
-        self.abort_rec_btn.clicked.connect(self.abort_interrupted)
-        for w in (self.interrupted, self.resume_btn, self.abort_rec_btn):
-            w.setVisible(False)               # shown when the journal holds an interrupted run
-        inter = QHBoxLayout()
-        for w in (self.interrupted, self.resume_btn, self.abort_rec_btn):
-            inter.addWidget(w)
-        self.items = ItemTable()
+        self.interrupted = InterruptedRunBar(station=station, user=self.ctx.user,
+                                             allowed=partial(may, self.ctx),
+                                             tasks=self.ctx.tasks)
+        self.interrupted.sig_resume_ready.connect(lambda r: self._start_prepared(r, None))
+        self.interrupted.sig_recorded.connect(lambda r: self._finished(r, None))
+        self.interrupted.sig_error.connect(self._show_error)
+        self.items = StepTable()
         self.plot = LivePlot()
         self.prompt = PromptBox()
         self.prompt.sig_answered.connect(self._answer)
-        self.recent = QListWidget()
-        self.recent.setObjectName("tunnel_recent_units")
-        self.mes_state = QLabel("")
-        self.mes_state.setObjectName("tunnel_mes_outbox")
+        self.recent = RecentUnits()
+        self.recent.currentItemChanged.connect(lambda *_: self._integrity_target())
+        self.mes_state = OutboxStatus()
         self.release_btn = QPushButton()
         self.release_btn.setObjectName("tunnel_release")
         self.release_btn.setEnabled(False)
@@ -137,7 +163,6 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         rl = QVBoxLayout(right)
         self.live_label, self.recent_label = QLabel(), QLabel()
         self.plot.setMinimumHeight(120)
-        self.recent.setMinimumHeight(60)
         rl.addWidget(self.live_label)
         rl.addWidget(self.plot, 2)
         rl.addWidget(self.prompt)
@@ -146,9 +171,9 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         rl.addWidget(self.mes_state)
         # Release sits in the top bar with Start and Abort: always on screen
         self.serial.setMinimumWidth(240)
-        for w in (self.serial_label, self.serial, self.sequence_combo, self.mode, self.step_key,
-                  self.socket_label, self.socket, self.start_btn, self.abort_btn,
-                  self.release_btn, self.edit_btn):
+        for w in (self.serial_label, self.serial, self.sequence_chooser, self.mode,
+                  self.step_key, self.socket_label, self.socket, self.start_btn,
+                  self.abort_btn, self.release_btn, self.integrity):
             top.addWidget(w, stretch=w is self.serial)
         split = QSplitter()
         split.addWidget(self.items)
@@ -158,7 +183,7 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         lay.addLayout(top)
         lay.addWidget(self.banner)
         lay.addLayout(prog)
-        lay.addLayout(inter)
+        lay.addWidget(self.interrupted)
         lay.addWidget(self.message)
         lay.addWidget(split, 1)
         self.retranslate_ui()
@@ -175,17 +200,22 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self.socket_label.setText(self.tr("Socket"))
         self.start_btn.setText(self.tr("Start"))
         self.abort_btn.setText(self.tr("Abort..."))
-        self.edit_btn.setText(self.tr("Edit sequences..."))
-        self.resume_btn.setText(self.tr("Resume..."))
-        self.abort_rec_btn.setText(self.tr("Abort and record..."))
         self.release_btn.setText(self.tr("Release (e-signature)..."))
         self.live_label.setText(self.tr("Live signal"))
         self.recent_label.setText(self.tr("Recent units"))
-        self.sequence_combo.setToolTip(self.tr("Sequence version (operators: released only)"))
         self.banner.retranslate_ui()
-        self.items.retranslate_ui()
         self.prompt.retranslate_ui()
         self.plot.retranslate_ui()
+        self._apply_language()
+
+    def _apply_language(self) -> None:
+        """Step titles and the open prompt in the sequence's words for the UI language."""
+        self.language = current_language()
+        self.items.steps.retranslate(self.language)
+        if self._current_step and self.sequence is not None:
+            self._show_current(self._current_step)
+        if self._open_prompt is not None and self.prompt.isVisible():
+            self._ask(self._open_prompt)
 
     def changeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
@@ -193,15 +223,10 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         super().changeEvent(event)
 
     def _allowed(self, action: str) -> bool:
-        try:
-            self.ctx.require(action)
-            return True
-        except PharosError:
-            return False
+        return may(self.ctx, action)
 
-    # --- background helper (no I/O on the GUI thread) ------------------------------------
-    def _bg(self, fn: Callable[[], Any], done: Callable[[Any, Any], None]) -> None:
-        self._worker.submit(fn, done)
+    def selected_sequence(self) -> str:
+        return self.sequence_chooser.selected_path()
 
     def _show_error(self, exc: BaseException) -> None:
         text = exc.operator_text() if isinstance(exc, PharosError) else f"{type(exc).__name__}: {exc}"
@@ -226,7 +251,7 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
             return
         station, user, path = self.station, self.ctx.user, self.selected_sequence()
         socket, single_step = self.socket.currentText(), self.step_key.text().strip()
-        defects = list(getattr(self, "demo_defects", []))      # demo: injected faults
+        defects = list(self.demo_defects)                       # demo: injected faults
         self.start_btn.setEnabled(False)
         self._info(self.tr("Checking route of %1 in the MES...").replace("%1", serial))
 
@@ -243,7 +268,8 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
             console.announce(spec)
             return seq, spec
 
-        self._bg(prepare, self._start_prepared)
+        if not self.start_task.run(prepare, self._start_prepared):
+            self.start_btn.setEnabled(True)
 
     def _start_prepared(self, result: Any, error: Any) -> None:
         self.start_btn.setEnabled(True)
@@ -254,9 +280,10 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         self._launch(self.spec)
 
     def _launch(self, spec: Any) -> None:
-        steps = [(s.key, s.title) for s in self.sequence.main_steps()
+        steps = [(s.key, s.title, s.title_zh) for s in self.sequence.main_steps()
                  if not spec.single_step or s.key == spec.single_step]
-        self.items.load(steps)
+        self.items.steps.load(steps)
+        self._current_step, self._open_prompt = "", None
         self.progress.setRange(0, len(steps))
         self.progress.setValue(0)
         self._done_steps, self._t0, self._t_first = 0, time.monotonic(), None
@@ -279,9 +306,6 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
             self._pending_events.append(body)
             if not self._flush_timer.isActive():
                 self._flush_timer.start()
-            return
-        if kind == "outbox":
-            self._show_outbox(body)
             return
         self._flush_events()
         if kind == "done":
@@ -336,25 +360,39 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         return self.tr("about %1 left").replace(
             "%1", f"{secs // 60} min {secs % 60:02d} s" if secs >= 60 else f"{secs} s")
 
+    def _show_current(self, key: str) -> None:
+        try:
+            title = self.sequence.step(key).title_for(self.language)
+        except (KeyError, AttributeError):
+            title = key
+        self.current.setText(f"{key}: {title}")
+
+    def _ask(self, ev: dict) -> None:
+        self._live_visible(False)        # the question gets the room of the live plot
+        zh = self.language.startswith("zh")
+        self.prompt.ask(ev.get("text_zh") or ev["text"] if zh else ev["text"], ev["choices"],
+                        ev.get("choices_zh") if zh else None)
+
     def _on_event(self, ev: dict) -> None:
-        k = ev["kind"]
+        k, table = ev["kind"], self.items.steps
         if k == "step_start" and ev.get("phase") == "main":
-            self.current.setText(f"{ev['step']}: {ev.get('title', '')}")
-            self.items.clear_values(ev["step"])
+            self._current_step = ev["step"]
+            self._show_current(ev["step"])
+            table.clear_values(ev["step"])
         elif k == "measurement":
-            self.items.set_measurement(ev["step"], ev)
+            table.set_measurement(ev["step"], ev)
             att = ev.get("attachment")
             if att and self.spec is not None:
                 self._show_attachment(Path(self.spec.data_dir) / "attachments" /
                                       self.spec.run_id / att["file"])
         elif k == "ai_verdict":
-            self.items.set_ai(ev["step"], ev)
+            table.set_ai(ev["step"], ev)
         elif k == "step_end" and ev.get("phase") == "main":
-            self.items.set_verdict(ev["step"], ev["verdict"], ev.get("reason", ""),
-                                   scroll=False)
+            table.set_verdict(ev["step"], ev["verdict"], ev.get("reason", ""))
             self._done_steps += 1
         elif k == "prompt":
-            self.prompt.ask(ev["text"], ev["choices"])
+            self._open_prompt = ev
+            self._ask(ev)
         elif k == "run_end":
             state = {"completed": ev["disposition"], "aborted": "ABORTED"}.get(ev["status"],
                                                                               "ERROR")
@@ -365,14 +403,24 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
                 self._info(ev["reason"])
 
     def _show_attachment(self, path: Path) -> None:
-        import numpy as np
+        """Read the file off the GUI thread (the newest wins), then show it."""
+        def load() -> tuple:
+            import numpy as np
 
-        try:
-            self.plot.show_array(np.load(path, allow_pickle=False), title=path.stem)
-        except (OSError, ValueError):
-            pass
+            return np.load(path, allow_pickle=False), path.stem
+        self.attachment_task.run(load, self._attachment_loaded)
+
+    def _attachment_loaded(self, result: Any, error: Any) -> None:
+        if error is None:
+            self.plot.show_array(result[0], title=result[1])
+
+    def _live_visible(self, on: bool) -> None:
+        self.plot.setVisible(on)
+        self.live_label.setVisible(on)
 
     def _answer(self, choice: str) -> None:
+        self._open_prompt = None
+        self._live_visible(True)
         if self.proc is not None:
             self.proc.answer(choice, self.ctx.user.username)
 
@@ -384,11 +432,12 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         if ok and reason.strip():
             self.proc.abort(reason.strip(), self.ctx.user.username)
             self.prompt.hide()
+            self._live_visible(True)
 
     def _run_over(self, outcome: dict) -> None:
         self._reset_buttons()
         run_id, user = outcome["run_id"], self.ctx.user.username
-        self._bg(lambda: self.station.console.finish(run_id, user), self._finished)
+        self.record_task.run(lambda: self.station.console.finish(run_id, user), self._finished)
 
     def _finished(self, result: Any, error: Any) -> None:
         if error is not None:
@@ -396,17 +445,49 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
         else:
             row, decision = result
             self.last_run = {"row": row, "decision": decision}
+            if row.payload["journal"]["problems"]:
+                self.integrity.set_run(row.payload["run_id"])
             self.release_btn.setEnabled(decision["mode"] == "esign" and self._allowed("release"))
             self._info(self.tr("Record %1 committed; release: %2 (%3)").replace(
-                "%1", row.id).replace("%2", decision["mode"]).replace("%3", decision["reason"]))
+                "%1", row.id).replace("%2", self._release_mode(decision["mode"])).replace(
+                "%3", self._release_reason(decision["reason"])))
         self.serial.clear()
         self.serial.setFocus()
         self._refresh_lists()
 
+    def _release_mode(self, mode: str) -> str:
+        return {"automatic": self.tr("automatic (signed criteria)"),
+                "esign": self.tr("by e-signature"),
+                "blocked": self.tr("blocked")}.get(mode, mode)
+
+    def _release_reason(self, reason: str) -> str:
+        """The release decision's reason (release.decide, English) in the UI language:
+        the fixed ones translated, the facts in them (disposition, signer, journal
+        problems) kept as they are recorded."""
+        import re
+
+        fixed = {"no signed automatic-release criteria":
+                 self.tr("no signed automatic-release criteria"),
+                 "draft / single-step / unattended run: not releasable":
+                 self.tr("draft / single-step / unattended run: not releasable")}
+        if reason in fixed:
+            return fixed[reason]
+        m = re.fullmatch(r"disposition (\w+)", reason)
+        if m:
+            return self.tr("disposition %1").replace("%1", m.group(1))
+        m = re.fullmatch(r"journal integrity check failed \((.*)\); a supervisor must "
+                         r"decide under e-signature", reason)
+        if m:
+            return self.tr("journal integrity check failed (%1); a supervisor must decide "
+                           "under e-signature").replace("%1", m.group(1))
+        return reason
+
     def _reset_buttons(self) -> None:
         self.abort_btn.setEnabled(False)
         self.start_btn.setEnabled(True)
+        self._open_prompt = None
         self.prompt.hide()
+        self._live_visible(True)
 
     # --- demo mode: faults of the simulated C-arm for the next run --------------------------
     def demo_faults(self) -> list[tuple[str, str]]:
@@ -450,74 +531,38 @@ class TunnelPanel(SequencesAndOutboxMixin, QWidget):
     def _refresh_lists(self) -> None:
         station = self.station        # the console is created (journal, MES) off the GUI thread
         engineer = self._allowed("run_draft")
-
-        default_sequence = str(station.sequence_path())
+        report = self.mes_state.report
 
         def load() -> tuple:
             console = station.console
-            console.start_resender(self._outbox_result)
-            lists = (console.recent(20), console.unfinished(),
-                     station.library.visible(engineer), console.pump())
-            # parse the default sequence once here: its first load imports the step
-            # modules, and doing that while a run starts held the GUI thread up to 0.25 s
-            # (import locks); a broken file is reported when the run is started
-            try:
-                from station_plugins.tunnel_test.sequence_loader import load_sequence
-
-                load_sequence(default_sequence)
-            except Exception:  # noqa: BLE001 - warm-up only, Start reports the problem
-                pass
-            return lists
-        self._bg(load, self._lists_loaded)
+            console.start_resender(report)
+            # the library parses each version once (cached by content): the default
+            # sequence is ready when Start is pressed
+            return (console.recent(20), console.unfinished(),
+                    station.library.visible(engineer), console.pump())
+        self.lists_task.run(load, self._lists_loaded)
 
     def _lists_loaded(self, result: Any, error: Any) -> None:
         if error is not None:
             self._show_error(error)
             return
         recent, unfinished, sequences, outbox = result
-        self._show_sequences(sequences)
-        self._show_outbox(outbox)
-        self.recent.clear()
-        for r in recent:
-            self.recent.addItem(f"{r['serial']}  {r['disposition'] or r['status']}  "
-                                f"{r['started_utc'][:19]}")
-        self._unfinished = unfinished
-        has = bool(unfinished)
-        self.interrupted.setText(self.tr("Interrupted run: %1 (%2) started %3").replace(
-            "%1", unfinished[0]["serial"]).replace("%2", unfinished[0]["run_id"][:8]).replace(
-            "%3", unfinished[0]["started_utc"][:19]) if has else "")
-        for w in (self.interrupted, self.resume_btn, self.abort_rec_btn):
-            w.setVisible(has)
+        self.sequence_chooser.show_entries(sequences)
+        self.mes_state.show_result(outbox)
+        self.recent.show_runs(recent)
+        self.interrupted.show_runs(unfinished)
+        self._integrity_target()
 
-    def resume_interrupted(self) -> None:
-        if not self._unfinished or not self._allowed("resume"):
-            return
-        reason, ok = QInputDialog.getText(self, self.tr("Resume run"),
-                                          self.tr("Reason for resuming:"))
-        if not (ok and reason.strip()):
-            return
-        run = self._unfinished[0]
-        console, user = self.station.console, self.ctx.user
-
-        def prepare() -> tuple:
-            spec = console.resume_spec(run["run_id"], user=user, reason=reason.strip(),
-                                       endpoint=self.station.endpoint())
-            from station_plugins.tunnel_test.sequence_loader import load_sequence
-            return load_sequence(spec.sequence_path), spec
-
-        self._bg(prepare, self._start_prepared)
-
-    def abort_interrupted(self) -> None:
-        if not self._unfinished or not self._allowed("abort"):
-            return
-        reason, ok = QInputDialog.getText(self, self.tr("Abort interrupted run"),
-                                          self.tr("Reason:"))
-        if not (ok and reason.strip()):
-            return
-        run_id, user = self._unfinished[0]["run_id"], self.ctx.user
-        self._bg(lambda: self.station.console.abort_and_record(run_id, user=user,
-                                                               reason=reason.strip()),
-                 self._finished)
+    def _integrity_target(self) -> None:
+        """The run the supervisor's integrity button reviews: the selected recent unit,
+        else the interrupted run, else this console's last run, else the newest unit
+        listed (the dialog names serial, run and problems before anything is signed)."""
+        run_id = self.recent.selected_run() or self.interrupted.run_id()
+        if not run_id and self.last_run.get("row") is not None:
+            run_id = self.last_run["row"].payload["run_id"]
+        if not run_id and self.recent.count():
+            run_id = str(self.recent.item(0).data(Qt.ItemDataRole.UserRole))
+        self.integrity.set_run(run_id or "")
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         if self.proc is not None and self.proc.alive:

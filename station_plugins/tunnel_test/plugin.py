@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import logging
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,7 +55,9 @@ class TunnelTestStation(StationPlugin):
                  "run_single_step": roles(*ENGINEERS), "abort": roles(*ALL),
                  "resume": roles("operator", "quality_engineer", "supervisor", "admin"),
                  "release": roles("operator", "quality_engineer", "supervisor"),
-                 "edit_sequence": roles(*ENGINEERS)},
+                 "edit_sequence": roles(*ENGINEERS),
+                 # the signer's role is checked again by the signature service
+                 "integrity_decision": roles("supervisor")},
         order=40,
         requires=("models/tunnel_image/card.json", "models/tunnel_waveform/card.json"))
     settings_type = TunnelTestSettings
@@ -67,11 +70,16 @@ class TunnelTestStation(StationPlugin):
         self._simulator: Any = None
         self._simulator_lock = threading.Lock()
         self._library: Any = None
-        self._panel_workers: list[Any] = []     # the panels' I/O threads, stopped at shutdown
+        self._panel_tasks: weakref.WeakSet = weakref.WeakSet()   # panels' writing jobs
+        self._service_lock = threading.RLock()  # console / library: created once, any thread
 
     # --- services (lazy) ------------------------------------------------------------
     @property
     def console(self) -> Any:
+        with self._service_lock:
+            return self._console or self._make_console()
+
+    def _make_console(self) -> Any:
         if self._console is None:
             from station_plugins.tunnel_test.console import TunnelConsole
 
@@ -108,6 +116,10 @@ class TunnelTestStation(StationPlugin):
     @property
     def library(self) -> Any:
         """Versioned sequences: shipped ones + ``<data dir>/sequences`` (drafts, releases)."""
+        with self._service_lock:
+            return self._library or self._make_library()
+
+    def _make_library(self) -> Any:
         if self._library is None:
             from station_plugins.tunnel_test.sequence_library import SequenceLibrary
 
@@ -156,13 +168,18 @@ class TunnelTestStation(StationPlugin):
     def can_close(self) -> bool:
         return self._console is None or not self._console.any_active()
 
-    def register_panel_worker(self, worker: Any) -> None:
-        self._panel_workers.append(worker)
+    def register_panel_tasks(self, slot: Any) -> None:
+        """A panel's job slot (``ui_tasks.TaskSlot``) that writes through the console: the
+        station lets its current job end before it closes the console."""
+        self._panel_tasks.add(slot)
 
     def shutdown(self) -> None:
-        for worker in self._panel_workers:
-            worker.stop()
-        self._panel_workers.clear()
+        for slot in list(self._panel_tasks):
+            try:
+                slot.wait(10.0)
+            except RuntimeError:          # the panel (and its slot) is already deleted
+                pass
+        self._panel_tasks.clear()
         if self._console is not None:
             self._console.close()
             self._console = None

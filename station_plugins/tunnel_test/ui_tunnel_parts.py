@@ -1,68 +1,18 @@
-"""Qt parts of the tunnel console: state banner, item table, live plot, prompt box."""
+"""Qt parts of the tunnel console: state banner, live plot, prompt box (the step table is
+``ui_step_table``)."""
 from __future__ import annotations
 
-import queue
-import threading
-from typing import Any, Callable
+from typing import Any, Sequence
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPixmap
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
 STATE_COLORS = {"READY": "#37627a", "RUNNING": "#1565c0", "PASS": "#2e7d32", "WARN": "#9a5b00",
                 "FAIL": "#c62828", "ERROR": "#6a1b9a", "ABORTED": "#c62828",
                 "INTERRUPTED": "#6a1b9a"}
-VERDICT_COLORS = {"PASS": "#2e7d32", "WARN": "#9a5b00", "FAIL": "#c62828", "ERROR": "#6a1b9a",
-                  "SKIP": "#6b7177"}
-
-
-class BackgroundWorker(QObject):
-    """One persistent worker thread for the panel's I/O (MES route check, record commit,
-    journal reads). ``submit`` never blocks the GUI thread: starting a new Python thread
-    per job did (``Thread.start`` waits until the new thread gets the GIL: up to 106 ms
-    measured while the runner's events were arriving). Results come back queued."""
-
-    _sig_done = Signal(object, object, object)   # done callback, result, error
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self._sig_done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-        self._thread = threading.Thread(target=self._loop, name="tunnel-panel-worker",
-                                        daemon=True)
-        self._thread.start()
-        jobs = self._jobs
-        self.destroyed.connect(lambda *_: jobs.put(None))   # the panel is gone: end the thread
-
-    def submit(self, fn: Callable[[], Any], done: Callable[[Any, Any], None]) -> None:
-        self._jobs.put((fn, done))
-
-    def _loop(self) -> None:
-        while True:
-            job = self._jobs.get()
-            if job is None:
-                return
-            fn, done = job
-            try:
-                result, error = fn(), None
-            except Exception as exc:  # noqa: BLE001 - delivered to the panel's message line
-                result, error = None, exc
-            try:
-                self._sig_done.emit(done, result, error)
-            except RuntimeError:      # the panel is gone
-                return
-
-    def _deliver(self, done: Callable[[Any, Any], None], result: Any, error: Any) -> None:
-        done(result, error)
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """End the thread once the jobs already queued are done (waits up to ``timeout``)."""
-        self._jobs.put(None)
-        if threading.current_thread() is not self._thread:
-            self._thread.join(timeout)
 
 
 class StateBanner(QLabel):
@@ -96,105 +46,78 @@ class StateBanner(QLabel):
                            f"border-radius:6px; padding:8px;")
 
 
-class ItemTable(QTableWidget):
-    COLS = ("Step", "Title", "Value", "Unit", "Limits", "Verdict", "AI")
+class WaveformView(QWidget):
+    """A waveform as one polyline with its range and title: built and painted in well under
+    a millisecond (a pyqtgraph plot here cost ~70 ms to create and ~10 ms per repaint on
+    the GUI thread, the largest share of the console's stalls)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(0, len(self.COLS), parent)
-        self.setObjectName("tunnel_item_table")
-        self.retranslate_ui()
-        self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.verticalHeader().setVisible(False)
-        self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self._rows: dict[str, int] = {}
-
-    def retranslate_ui(self) -> None:
-        self.setHorizontalHeaderLabels([self.tr("Step"), self.tr("Title"), self.tr("Value"),
-                                        self.tr("Unit"), self.tr("Limits"), self.tr("Verdict"),
-                                        self.tr("AI")])
-
-    def load(self, keys_titles: list[tuple[str, str]]) -> None:
-        self.setRowCount(len(keys_titles))
-        self._rows = {}
-        for i, (k, t) in enumerate(keys_titles):
-            self._rows[k] = i
-            self.setItem(i, 0, QTableWidgetItem(k))
-            self.setItem(i, 1, QTableWidgetItem(t))
-            for c in range(2, len(self.COLS)):
-                self.setItem(i, c, QTableWidgetItem(""))
-
-    def set_measurement(self, key: str, m: dict) -> None:
-        row = self._rows.get(key)
-        if row is None:
-            return
-        v = m.get("value")
-        text = f"{v:.4g}" if isinstance(v, float) else str(v)
-        for col, piece in ((2, f"{m['name']}={text}"), (3, m.get("unit", "")),
-                           (4, m.get("limits_text", ""))):
-            prev = self.item(row, col).text()
-            self.item(row, col).setText(f"{prev}; {piece}" if prev else piece)
-
-    def clear_values(self, key: str) -> None:
-        row = self._rows.get(key)
-        if row is not None:
-            for col in (2, 3, 4):
-                self.item(row, col).setText("")
-
-    def set_verdict(self, key: str, verdict: str, reason: str = "", *,
-                    scroll: bool = True) -> None:
-        row = self._rows.get(key)
-        if row is None:
-            return
-        it = self.item(row, 5)
-        it.setText(verdict + (f" ({reason})" if reason and verdict != "PASS" else ""))
-        it.setForeground(QColor(VERDICT_COLORS.get(verdict, "#000000")))
-        if scroll:
-            self.scrollToItem(it)
-
-    def scroll_to(self, key: str) -> None:
-        row = self._rows.get(key)
-        if row is not None:
-            self.scrollToItem(self.item(row, 5))
-
-    def set_ai(self, key: str, ai: dict) -> None:
-        row = self._rows.get(key)
-        if row is None:
-            return
-        txt = f"{ai.get('verdict')} {ai.get('confidence', '')}"
-        if ai.get("disagrees"):
-            txt += " DISAGREES"
-        if ai.get("review"):
-            txt += " REVIEW"
-        self.item(row, 6).setText(txt)
-
-
-class LivePlot(QStackedWidget):
-    """Waveform (pyqtgraph) or detector image of the current step."""
+    MAX_POINTS = 2000                      # min/max pairs per pixel column beyond this
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        import pyqtgraph as pg
+        self.setObjectName("tunnel_waveform_plot")
+        self.title, self.label = "", ""
+        self._data = np.zeros(0)
+        self.setMinimumSize(200, 100)
 
+    def set_data(self, y: np.ndarray, title: str = "") -> None:
+        y = np.asarray(y, dtype=float).ravel()
+        if y.size > self.MAX_POINTS:           # keep the envelope: min and max per bucket
+            n = self.MAX_POINTS // 2
+            cut = y[: y.size - y.size % n].reshape(n, -1)
+            y = np.column_stack((cut.min(axis=1), cut.max(axis=1))).ravel()
+        self._data, self.title = y[np.isfinite(y)], title
+        self.update()
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802, ARG002 - Qt API
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor("#ffffff"))
+        fm = self.fontMetrics()
+        left, top = fm.horizontalAdvance("-0000.0") + 8, fm.height() + 6
+        box = self.rect().adjusted(left, top, -8, -fm.height() - 4)
+        p.setPen(QColor("#9aa5ad"))
+        p.drawRect(box)
+        p.setPen(QColor("#37474f"))
+        p.drawText(self.rect().adjusted(4, 2, -4, 0),
+                   int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), self.title)
+        p.drawText(4, box.bottom() + fm.height() + 2, self.label)
+        y = self._data
+        if y.size >= 2 and box.width() > 2 and box.height() > 2:
+            lo, hi = float(y.min()), float(y.max())
+            span = hi - lo or 1.0
+            xs = box.left() + np.linspace(0.0, box.width(), y.size)
+            ys = box.bottom() - (y - lo) / span * box.height()
+            p.drawText(4, box.top() + fm.ascent(), f"{hi:.4g}")
+            p.drawText(4, box.bottom(), f"{lo:.4g}")
+            p.setPen(QPen(QColor("#1565c0"), 1.5))
+            p.drawPolyline(QPolygonF([QPointF(a, b) for a, b in zip(xs, ys)]))
+        p.end()
+
+
+class LivePlot(QStackedWidget):
+    """Waveform or detector image of the current step."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.setObjectName("tunnel_live_plot")
-        self.plot = pg.PlotWidget()
-        self.plot.setObjectName("tunnel_waveform_plot")
-        self.retranslate_ui()
-        self.curve = self.plot.plot([], [], pen=pg.mkPen("#1565c0", width=2))
+        self.plot = WaveformView()
         self.image = QLabel()
         self.image.setObjectName("tunnel_image_view")
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.addWidget(self.plot)
         self.addWidget(self.image)
         self.setMinimumSize(260, 200)
+        self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
-        self.plot.setLabel("left", self.tr("Signal"))
+        self.plot.label = self.tr("Signal")
+        self.plot.update()
 
     def show_array(self, arr: np.ndarray, title: str = "") -> None:
         a = np.asarray(arr)
-        self.plot.setTitle(title or None)
         if a.ndim == 1:
-            self.curve.setData(np.arange(a.size), a.astype(float))
+            self.plot.set_data(a, title)
             self.setCurrentWidget(self.plot)
         elif a.ndim == 2:
             lo, hi = np.percentile(a, (1, 99))
@@ -204,6 +127,7 @@ class LivePlot(QStackedWidget):
                          QImage.Format.Format_Grayscale8).copy()
             self.image.setPixmap(QPixmap.fromImage(img).scaled(
                 240, 240, Qt.AspectRatioMode.KeepAspectRatio))
+            self.image.setToolTip(title)
             self.setCurrentWidget(self.image)
 
 
@@ -228,14 +152,18 @@ class PromptBox(QGroupBox):
     def retranslate_ui(self) -> None:
         self.setTitle(self.tr("Operator prompt"))
 
-    def ask(self, text: str, choices: list[str]) -> None:
+    def ask(self, text: str, choices: Sequence[str],
+            labels: Sequence[str] | None = None) -> None:
+        """``labels``: what the buttons show (the sequence's choices_zh in Chinese); the
+        answer sent is always the choice itself."""
         while self.buttons.count():
             w = self.buttons.takeAt(0).widget()
             if w is not None:
                 w.deleteLater()
         self.text.setText(text)
-        for c in choices:
-            b = QPushButton(c)
+        shown = list(labels) if labels and len(labels) == len(choices) else list(choices)
+        for c, label in zip(choices, shown):
+            b = QPushButton(label)
             b.setObjectName(f"tunnel_prompt_choice_{c}")
             b.setMinimumHeight(48)
             b.clicked.connect(lambda _=False, c=c: self._answer(c))

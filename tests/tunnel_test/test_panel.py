@@ -37,7 +37,7 @@ def test_scan_serial_runs_to_pass_and_renders(qtbot, station, tmp_path):
     qtbot.waitUntil(lambda: panel.recent.count() >= 1 and "Record" in panel.message.text(),
                     timeout=30000)
     assert station.can_close()
-    assert panel.items.item(0, 5).text() == "PASS"
+    assert panel.items.steps.cell(0, 5) == "PASS"
     assert panel.release_btn.isEnabled()               # no signed criteria: e-signature
     out = os.environ.get("TUNNEL_PANEL_PNG", str(tmp_path / "panel.png"))
     assert panel.grab().save(out)
@@ -65,6 +65,7 @@ def engineer_station(ws, mini_seq):
 def test_editor_validates_saves_new_version_and_releases_with_esignature(qtbot,
                                                                        engineer_station):
     from station_plugins.tunnel_test.ui_sequence_editor import SequenceEditorDialog
+    from station_plugins.tunnel_test.ui_tasks import submitter
 
     panel = engineer_station.create_panel()
     qtbot.addWidget(panel)
@@ -78,7 +79,8 @@ def test_editor_validates_saves_new_version_and_releases_with_esignature(qtbot,
         signed.append(sign_fn("qe1", USER_PW, "approved", "validated"))
         return signed[-1]
 
-    dlg = SequenceEditorDialog(lib, user=engineer_station.ctx.user, submit=panel._bg,
+    dlg = SequenceEditorDialog(lib, user=engineer_station.ctx.user,
+                               submit=submitter(engineer_station.ctx.tasks, panel),
                                sign_dialog=sign_with_dialog)
     qtbot.addWidget(dlg)
     qtbot.waitUntil(lambda: dlg.versions.count() == 2, timeout=20000)
@@ -118,7 +120,7 @@ def test_operator_sees_released_versions_only_and_mes_state(qtbot, station):
     panel._refresh_lists()
     qtbot.waitUntil(lambda: panel.mes_state.text() != "", timeout=20000)
     assert panel.sequence_combo.count() == 2                   # the new draft is not offered
-    panel._show_outbox({"pending": 3})
+    panel.mes_state.show_result({"pending": 3})
     assert "3" in panel.mes_state.text()
 
 

@@ -1,0 +1,170 @@
+"""The live step table of the tunnel console: an item model and its view.
+
+``StepTableModel`` holds one row per main step (key, title, values, units, limits,
+verdict, AI) and says which cells changed; the view paints only those. Titles are the
+sequence's own (``title_zh`` when the UI is Chinese and the sequence has one).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+VERDICT_COLORS = {"PASS": "#2e7d32", "WARN": "#9a5b00", "FAIL": "#c62828", "ERROR": "#6a1b9a",
+                  "SKIP": "#6b7177"}
+STEP, TITLE, VALUE, UNIT, LIMITS, VERDICT, AI = range(7)
+Index = QModelIndex | QPersistentModelIndex
+
+
+def header_texts() -> list[str]:
+    tr = QCoreApplication.translate
+    return [tr("StepTableModel", "Step"), tr("StepTableModel", "Title"),
+            tr("StepTableModel", "Value"), tr("StepTableModel", "Unit"),
+            tr("StepTableModel", "Limits"), tr("StepTableModel", "Verdict"),
+            tr("StepTableModel", "AI")]
+
+
+@dataclass
+class StepRow:
+    key: str
+    title: str
+    title_zh: str = ""
+    values: list[str] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    limits: list[str] = field(default_factory=list)
+    verdict: str = ""
+    reason: str = ""
+    ai: str = ""
+
+
+class StepTableModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[StepRow] = []
+        self._index: dict[str, int] = {}
+        self.language = "en"
+        self._headers = header_texts()
+
+    # --- Qt model API -------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else 7
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, col = self.rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(row, col)
+        if role == Qt.ItemDataRole.ForegroundRole and col == VERDICT and row.verdict:
+            return QColor(VERDICT_COLORS.get(row.verdict, "#000000"))
+        if role == Qt.ItemDataRole.ToolTipRole and col == TITLE and row.title_zh:
+            return row.title                   # the English title of the released file
+        return None
+
+    def text(self, row: StepRow, col: int) -> str:
+        if col == STEP:
+            return row.key
+        if col == TITLE:
+            return row.title_zh if row.title_zh and self.language.startswith("zh") \
+                else row.title
+        if col in (VALUE, UNIT, LIMITS):
+            return "; ".join((row.values, row.units, row.limits)[col - VALUE])
+        if col == VERDICT:
+            return row.verdict + (f" ({row.reason})" if row.reason and row.verdict != "PASS"
+                                  else "")
+        return row.ai
+
+    # --- what the console does ----------------------------------------------------------
+    def retranslate(self, language: str) -> None:
+        self.language = language
+        self._headers = header_texts()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 6)
+        if self.rows:
+            self.dataChanged.emit(self.index(0, TITLE), self.index(len(self.rows) - 1, TITLE))
+
+    def load(self, steps: list[tuple[str, str, str]]) -> None:
+        """(key, title, title_zh) per main step of the run."""
+        self.beginResetModel()
+        self.rows = [StepRow(k, t, zh) for k, t, zh in steps]
+        self._index = {r.key: i for i, r in enumerate(self.rows)}
+        self.endResetModel()
+
+    def row_of(self, key: str) -> int | None:
+        return self._index.get(key)
+
+    def _changed(self, i: int, first: int, last: int) -> None:
+        self.dataChanged.emit(self.index(i, first), self.index(i, last))
+
+    def set_measurement(self, key: str, m: dict) -> None:
+        i = self._index.get(key)
+        if i is None:
+            return
+        r, v = self.rows[i], m.get("value")
+        r.values.append(f"{m['name']}={f'{v:.4g}' if isinstance(v, float) else v}")
+        r.units.append(str(m.get("unit", "")))
+        r.limits.append(str(m.get("limits_text", "")))
+        self._changed(i, VALUE, LIMITS)
+
+    def clear_values(self, key: str) -> None:
+        i = self._index.get(key)
+        if i is not None:
+            r = self.rows[i]
+            r.values, r.units, r.limits = [], [], []
+            self._changed(i, VALUE, LIMITS)
+
+    def set_verdict(self, key: str, verdict: str, reason: str = "") -> None:
+        i = self._index.get(key)
+        if i is not None:
+            self.rows[i].verdict, self.rows[i].reason = verdict, reason
+            self._changed(i, VERDICT, VERDICT)
+
+    def set_ai(self, key: str, ai: dict) -> None:
+        i = self._index.get(key)
+        if i is None:
+            return
+        txt = f"{ai.get('verdict')} {ai.get('confidence', '')}"
+        if ai.get("disagrees"):
+            txt += " DISAGREES"
+        if ai.get("review"):
+            txt += " REVIEW"
+        self.rows[i].ai = txt
+        self._changed(i, AI, AI)
+
+    def cell(self, row: int, col: int) -> str:
+        return self.text(self.rows[row], col)
+
+
+class StepTable(QTableView):
+    """The view: read-only, title column stretched, scrolls to the step that ended."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tunnel_item_table")
+        self.steps = StepTableModel(self)
+        self.setModel(self.steps)
+        self.horizontalHeader().setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        for col, width in ((STEP, 150), (VALUE, 120), (UNIT, 50), (LIMITS, 100),
+                           (VERDICT, 70), (AI, 60)):      # the title takes the rest
+            self.setColumnWidth(col, width)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setWordWrap(False)
+
+    def scroll_to(self, key: str) -> None:
+        i = self.steps.row_of(key)
+        if i is not None:
+            self.scrollTo(self.steps.index(i, VERDICT))
