@@ -245,7 +245,7 @@ def prepare_dp(D: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray,
                      upper: float | Callable[[], float], *,
                      iterations: int = 60, time_limit: float = 1e9, token: Any = None,
-                     on_iteration: Callable[[int, float], None] | None = None, patience: int = 5,
+                     on_iteration: Callable[[int, float], None] | None = None, patience: int = 3,
                      deflection: float = 0.7,
                      target_margin: float = 0.03, start: tuple | None = None,
                      threads: int = 1) -> BoundResult:
