@@ -146,7 +146,8 @@ class Heartbeat:
             import pstats
 
             prof.disable()
-            pstats.Stats(prof, stream=sys.stderr).sort_stats(os.environ.get("HEARTBEAT_SORT", "cumulative")).print_stats(35)
+            order = os.environ.get("HEARTBEAT_SORT", "cumulative")
+            pstats.Stats(prof, stream=sys.stderr).sort_stats(order).print_stats(35)
         if self.sampler is not None:
             print(f"--- {name}: stall {stall:.0f} ms; GUI-thread stacks while late "
                   f"(samples every 4 ms)", file=sys.stderr)
