@@ -146,7 +146,8 @@ class Heartbeat:
             import pstats
 
             prof.disable()
-            pstats.Stats(prof, stream=sys.stderr).sort_stats(os.environ.get("HEARTBEAT_SORT", "cumulative")).print_stats(35)
+            order = os.environ.get("HEARTBEAT_SORT", "cumulative")
+            pstats.Stats(prof, stream=sys.stderr).sort_stats(order).print_stats(35)
         if self.sampler is not None:
             print(f"--- {name}: stall {stall:.0f} ms; GUI-thread stacks while late "
                   f"(samples every 4 ms)", file=sys.stderr)
@@ -245,6 +246,9 @@ def run_actions() -> list[dict]:
     rows.append(beat.measure("log out", window.log_out, lambda: True))
     window.close()
     ws.close()
+    import shutil
+
+    shutil.rmtree(data, ignore_errors=True)
     return rows
 
 
@@ -312,6 +316,10 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "app", "match", "warmup", "--cache-dir",
                         str(cache)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         os.environ["NUMBA_CACHE_DIR"] = str(cache)
+        import atexit
+        import shutil
+
+        atexit.register(shutil.rmtree, cache, True)
     conditions = [args.only] if args.only else ["quiet", "loaded"]
     load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
     table: dict[str, dict] = {}
