@@ -134,6 +134,11 @@ class UserAdminPanel(QWidget):
         except PharosError as exc:
             self.message_bar.show_error(exc)
             return
+        self._show_users()
+
+    def _show_users(self) -> None:
+        """The table from the users last read (a language change re-labels them: no store
+        read on the GUI thread, and none from a dialog whose workstation has closed)."""
         self.table.setRowCount(len(self.users))
         for r, u in enumerate(self.users):
             cells = (u.username, u.full_name, ", ".join(sorted(role_text(x) for x in u.roles)),
@@ -281,7 +286,7 @@ class UserAdminPanel(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
-            self.refresh()
+            self._show_users()
         super().changeEvent(event)
 
 

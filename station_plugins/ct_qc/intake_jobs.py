@@ -51,13 +51,15 @@ def import_job(service: Any, folder: str | Path, *, token: CancelToken,
 
 
 def simulate_job(service: Any, out_dir: str | Path, params: Any, serial: str, *,
-                 token: CancelToken, progress: Callable) -> ImportSummary:
-    """Simulate a phantom series (demo / training), write it and import it."""
+                 token: CancelToken, progress: Callable, matrix: int = 512) -> ImportSummary:
+    """Simulate a phantom series (demo / training), write it and import it. ``params=None``:
+    the demo scanner's series at ``matrix`` (a 256 matrix samples only up to 5.1 lp/cm: too
+    coarse to show the MTF10 a factory profile limits, so its result would read WARN)."""
     from app.adapters.dicom_files import ImportReport, RejectedFile
     from app.ct.simulator import SimParams, simulate_series, write_dicom_series
 
     if params is None:      # the default is built here: the simulator (scipy) is imported
-        params = SimParams(matrix=256)   # in the worker, never on the GUI thread
+        params = SimParams(matrix=matrix)   # in the worker, never on the GUI thread
     series = simulate_series(params, token=token, progress=ScaledProgress(progress, 0, 0.7))
     token.raise_if_cancelled()
     paths = write_dicom_series(series, Path(out_dir), scanner_serial=serial)

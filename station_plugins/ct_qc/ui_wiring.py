@@ -116,11 +116,13 @@ class IntakeController(QObject):
 
     def simulate_series(self, params: Any = None, serial: str = "CT-SIM-0001") -> None:
         """Simulate a phantom series into the station's folder and import it (demo).
-        ``params=None``: the default 256 matrix, built in the worker (no scipy import here)."""
+        ``params=None``: the demo scanner's matrix (setting ``demo_matrix``), built in the
+        worker (no scipy import here)."""
         if not self._allowed("import"):
             return
         out = Path(self.ctx.data_dir) / "simulated" / new_id()
-        self.io.start(intake_jobs.simulate_job, self.service.intake, str(out), params, serial)
+        self.io.start(intake_jobs.simulate_job, self.service.intake, str(out), params, serial,
+                      matrix=int(self.ctx.settings.get("demo_matrix", 512)))
 
     def push_demo_series(self) -> None:
         """Demo mode: a simulated scanner pushes a series to this station's receiver."""
