@@ -26,6 +26,7 @@ def _hu_error(truth, r) -> float:
     return statistics.mean(abs(r.value(f"ct_number.{i['name']}") - i["rendered_hu"]) for i in ins)
 
 
+@pytest.mark.slow
 def test_ct_numbers_have_no_bias_without_noise():
     # the ROI keeps clear of the insert edge even with a smooth kernel (no PSF spill)
     for sigma in (0.4, 0.7):
@@ -55,6 +56,7 @@ def test_thin_slice_thickness_with_a_smooth_kernel(sigma):
     assert r.value("slice_thickness") == pytest.approx(0.625, abs=0.04)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("radius,amp", [(95.0, 300.0), (94.5, 15.0), (50.0, 10.0)])
 def test_ring_amplitude_and_radius_from_a_profile_model(radius, amp):
     # a ring next to the shell: the search stops 1.5 mm inside it, and the baseline's
@@ -68,6 +70,7 @@ def test_ring_amplitude_and_radius_from_a_profile_model(radius, amp):
     assert rings[0].amplitude_hu == pytest.approx(amp, rel=0.15)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["cupping", "capping"])
 def test_cupping_amplitude_where_qc_reads_it(kind):
     # the renderer's amplitude is the depth at the inner shell; QC (and the station

@@ -59,6 +59,7 @@ def _warns_for_the_unjudged_ct_numbers(r):
     assert "ct_number.air" in note
 
 
+@pytest.mark.slow
 def test_linear_attenuation_series_is_located_and_measured(tmp_path):
     p, truth, s = _dicom(tmp_path, output_units="mu_per_cm", seed=3)
     assert s.header["rescale_type"] == "US" and float(s.volume.max()) < 1.0
@@ -71,6 +72,7 @@ def test_linear_attenuation_series_is_located_and_measured(tmp_path):
     assert r.inputs["pixel_values"]["reason"].startswith("RescaleType US")
 
 
+@pytest.mark.slow
 def test_direct_density_series_with_a_300_hu_streak(tmp_path):
     # bilinear HU -> mg/ml: inserts above water compressed (teflon ~ +600 HU-equivalent)
     p, truth, s = _dicom(tmp_path, output_units="density_mg_ml", density_slope_above_water=0.6, seed=4,
@@ -86,6 +88,7 @@ def test_direct_density_series_with_a_300_hu_streak(tmp_path):
     assert streaks[0].amplitude_hu == pytest.approx(0.6 * 300, rel=0.25)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kw", [dict(hu_scale=0.5), dict(hu_offset=1024.0), dict(hu_scale=0.87, hu_offset=120.0)],
                          ids=["scale-0.5", "intercept-missing", "scale-and-offset"])
 def test_a_rescale_with_an_offset_or_scale_is_not_hu_and_measures_what_it_can(kw):
@@ -95,6 +98,7 @@ def test_a_rescale_with_an_offset_or_scale_is_not_hu_and_measures_what_it_can(kw
     _warns_for_the_unjudged_ct_numbers(r)
 
 
+@pytest.mark.slow
 def test_an_hu_series_off_by_150_hu_is_judged_as_hu_and_fails_its_ct_numbers():
     truth, r = _arrays(seed=3, hu_offset=150.0)
     assert r.inputs["pixel_values"]["units"] == "HU"

@@ -139,6 +139,7 @@ def test_ring_still_found_in_streaked_slices_and_no_arc_from_the_streak():
     assert not r.artifacts_of("arc")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("matrix", [256, 512])
 def test_a_cupped_profile_rising_at_the_shell_is_not_a_ring(matrix):
     # a baseline padded away from the search edge turned a 40 HU cupping's rise at the shell
