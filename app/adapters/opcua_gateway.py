@@ -39,17 +39,17 @@ from asyncua import Client, ua
 from asyncua.client.ua_client import UaClientState
 from asyncua.common.subscription import DataChangeEvent, StatusChangeEvent
 from asyncua.crypto import security_policies
-from asyncua.ua.uaerrors import BadMessageNotAvailable, UaStatusCodeError
+from asyncua.ua.uaerrors import UaStatusCodeError
 
-from app.adapters.opcua_items import (ItemHealth, RangeCheck, SignalValue,  # noqa: F401 - re-exported
+from app.adapters.opcua_items import (ItemHealth, RangeCheck, SignalValue,
                                       to_signal_value)
 from app.adapters.opcua_security import CertificateUntrusted, Pki
-from app.adapters.opcua_supervise import ItemSupervision
+from app.adapters.opcua_supervise import (ItemSupervision, _bounded_republish_gaps,
+                                          _supervisor_gave_up, browse_rest)
 from app.core.errors import DeviceError
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
-MAX_REPUBLISH = 500     # bound of the Republish loop per subscription and reconnect
 CLIENT_URI = f"urn:pharos:workstation:{socket.gethostname()}"
 
 
@@ -64,40 +64,6 @@ class ConnectionState:
     @property
     def connected(self) -> bool:
         return self.state == "connected"
-
-
-async def _bounded_republish_gaps(self: Any, available: list[int]) -> bool:
-    """Replacement for Subscription._republish_gaps that always ends."""
-    if self.subscription_id is None:
-        return True
-    target = max(available) if available else (self.last_sequence_number or 0)
-    seq = (self.last_sequence_number or 0) + 1
-    self._replaying = True
-    try:
-        for _ in range(MAX_REPUBLISH):
-            if seq > target:
-                break
-            try:
-                msg = await self.server.republish(self.subscription_id, seq)
-            except BadMessageNotAvailable:
-                break
-            except Exception:  # noqa: BLE001
-                log.warning("republish failed for seq %s", seq, exc_info=True)
-                return False
-            if not msg.NotificationData:   # asyncua server: empty Good = not available
-                break
-            await self.publish_callback(ua.PublishResult(self.subscription_id,
-                                                         NotificationMessage=msg))
-            seq += 1
-    finally:
-        self._replaying = False
-    return True
-
-
-def _supervisor_gave_up(client: Client) -> bool:
-    """asyncua's reconnect supervisor has ended (it gave up on the server)."""
-    task = client._supervisor_task  # noqa: SLF001 - asyncua has no public accessor for it
-    return task is not None and task.done()
 
 
 class OpcUaGatewayClient(ItemSupervision):
@@ -137,6 +103,7 @@ class OpcUaGatewayClient(ItemSupervision):
         self._resub_task: asyncio.Task[None] | None = None
         self._sub: Any = None
         self._handles: dict[str, int] = {}            # key -> monitored item (server) id
+        self.browse_failures: dict[str, str] = {}     # folder path -> status code name
         self.items = ItemHealth(retry_min_s=min(1.0, item_retry_max_s),
                                 retry_max_s=item_retry_max_s)
         self.verify_s = max(0.2, verify_s)
@@ -205,6 +172,8 @@ class OpcUaGatewayClient(ItemSupervision):
             return (f"The gateway {self.url} refused this workstation's certificate ({own}): "
                     f"{type(exc).__name__}. An administrator must add it to the gateway's "
                     f"trust list.")
+        if isinstance(exc, DeviceError):
+            return f"{exc.message} Retrying."
         if isinstance(exc, (OSError, asyncio.TimeoutError, ConnectionError)):
             return f"Gateway {self.url} not reachable ({type(exc).__name__}: {exc}); retrying."
         return f"Gateway {self.url}: {type(exc).__name__}: {exc}; retrying."
@@ -244,7 +213,8 @@ class OpcUaGatewayClient(ItemSupervision):
             await self.discover()
         await self._subscribe()
         await self.read_snapshot()
-        self._set_state("connected", f"{len(self.nodes)} signals")
+        self._set_state("connected", f"{len(self.nodes)} signals" + (
+            f"; not browsable: {self._browse_note()}" if self.browse_failures else ""))
 
     def _stop_sub_tasks(self) -> None:
         for name in ("_drain_task", "_items_task", "_resub_task"):
@@ -299,6 +269,7 @@ class OpcUaGatewayClient(ItemSupervision):
         rooms = ua.NodeId(ua.String(self.root), ua.Int16(idx))
         frontier: list[tuple[ua.NodeId, str]] = [(rooms, "")]
         found: dict[str, ua.NodeId] = {}
+        failures: dict[str, str] = {}
         while frontier:
             results: list[ua.BrowseResult] = []
             for i in range(0, len(frontier), CHUNK):
@@ -307,9 +278,16 @@ class OpcUaGatewayClient(ItemSupervision):
                 params.View = ua.ViewDescription()
                 params.RequestedMaxReferencesPerNode = 0
                 params.NodesToBrowse = [self._browse_desc(nid) for nid, _ in part]
-                results.extend(await client.uaclient.browse(params))
+                results.extend(await browse_rest(client, await client.uaclient.browse(params)))
             nxt: list[tuple[ua.NodeId, str]] = []
             for (_nid, path), res in zip(frontier, results):
+                if res.StatusCode is not None and not res.StatusCode.is_good():
+                    if not path:             # no rooms folder: nothing could be monitored
+                        raise DeviceError(f"The gateway {self.url} has no browsable "
+                                          f"'{self.root}' folder in {self.namespace} "
+                                          f"({res.StatusCode.name}).", code="PH-OPCUA-BROWSE")
+                    failures[path] = res.StatusCode.name
+                    continue
                 for ref in res.References or []:
                     name = ref.BrowseName.Name
                     child = f"{path}/{name}" if path else name
@@ -321,8 +299,14 @@ class OpcUaGatewayClient(ItemSupervision):
             frontier = nxt
         self.nodes = dict(sorted(found.items()))
         self._keys_by_node = {nid: k for k, nid in self.nodes.items()}
+        self.browse_failures = failures
+        if failures:             # their signals are unknown: named in the state message
+            log.warning("gateway %s: could not browse %s", self.url, self._browse_note())
         log.info("discovered %d signals on %s", len(self.nodes), self.url)
         return self.nodes
+
+    def _browse_note(self) -> str:
+        return ", ".join(f"{p} ({c})" for p, c in sorted(self.browse_failures.items()))
 
     @staticmethod
     def _browse_desc(nid: ua.NodeId) -> ua.BrowseDescription:

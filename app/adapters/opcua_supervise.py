@@ -18,13 +18,32 @@ import time
 from typing import Any, Callable, Coroutine
 
 from asyncua import Client, ua
-from asyncua.ua.uaerrors import UaStatusCodeError
+from asyncua.ua.uaerrors import BadMessageNotAvailable, UaStatusCodeError
 
 from app.adapters.opcua_items import (NODE_GONE, SUBSCRIPTION_ENDED, ItemHealth,
                                       SignalValue, not_subscribed_reason)
 
 log = logging.getLogger("app.adapters.opcua_gateway")
 CHUNK = 1000
+MAX_REPUBLISH = 500     # bound of the Republish loop per subscription and reconnect
+MAX_BROWSE_NEXT = 10_000
+
+
+async def browse_rest(client: Client, results: list[ua.BrowseResult]) -> list[ua.BrowseResult]:
+    """Follow every ContinuationPoint (BrowseNext), so no reference is silently dropped."""
+    for res in results:
+        cp, rounds = res.ContinuationPoint, 0
+        while cp and rounds < MAX_BROWSE_NEXT:
+            rounds += 1
+            params = ua.BrowseNextParameters()
+            params.ContinuationPoints, params.ReleaseContinuationPoints = [cp], False
+            nxt = (await client.uaclient.browse_next(params))[0]
+            if nxt.StatusCode is not None and not nxt.StatusCode.is_good():
+                res.StatusCode = nxt.StatusCode      # incomplete: reported as failed
+                break
+            res.References = list(res.References or []) + list(nxt.References or [])
+            cp = nxt.ContinuationPoint
+    return results
 
 
 def _code_name(code: Any) -> str:
@@ -34,6 +53,40 @@ def _code_name(code: Any) -> str:
         return ua.StatusCode(ua.UInt32(int(code))).name
     except (TypeError, ValueError):
         return str(code)
+
+
+async def _bounded_republish_gaps(self: Any, available: list[int]) -> bool:
+    """Replacement for Subscription._republish_gaps that always ends."""
+    if self.subscription_id is None:
+        return True
+    target = max(available) if available else (self.last_sequence_number or 0)
+    seq = (self.last_sequence_number or 0) + 1
+    self._replaying = True
+    try:
+        for _ in range(MAX_REPUBLISH):
+            if seq > target:
+                break
+            try:
+                msg = await self.server.republish(self.subscription_id, seq)
+            except BadMessageNotAvailable:
+                break
+            except Exception:  # noqa: BLE001
+                log.warning("republish failed for seq %s", seq, exc_info=True)
+                return False
+            if not msg.NotificationData:   # asyncua server: empty Good = not available
+                break
+            await self.publish_callback(ua.PublishResult(self.subscription_id,
+                                                         NotificationMessage=msg))
+            seq += 1
+    finally:
+        self._replaying = False
+    return True
+
+
+def _supervisor_gave_up(client: Client) -> bool:
+    """asyncua's reconnect supervisor has ended (it gave up on the server)."""
+    task = client._supervisor_task  # noqa: SLF001 - asyncua has no public accessor for it
+    return task is not None and task.done()
 
 
 class ItemSupervision:

@@ -165,3 +165,24 @@ def test_subscription_ended_by_gateway_invalidates_all_then_resubscribes():
             await client.stop()
             await sim.stop()
     asyncio.run(scenario())
+
+
+@pytest.mark.slow
+def test_rooms_folder_not_browsable_is_an_error_not_zero_signals_connected():
+    """A Browse result with a bad status (here the configured folder does not exist) was
+    read as "no references": the link showed connected with 0 signals."""
+    async def scenario() -> None:
+        sim = await GatewaySimulator(rooms=1, rate_hz=2).start()
+        sink = Sink()
+        client = make_client(sim.url, sink, root="NoSuchRooms")
+        try:
+            await client.start()
+            await wait_for(lambda: any(s == "lost" and "NoSuchRooms" in m
+                                       for s, m in sink.states), what="named error")
+            assert not client.state.connected and not client.nodes
+            msg = next(m for s, m in sink.states if "NoSuchRooms" in m)
+            assert "(BadNodeId" in msg and msg.endswith("Retrying.")
+        finally:
+            await client.stop()
+            await sim.stop()
+    asyncio.run(scenario())
