@@ -102,6 +102,7 @@ class ItemSupervision:
     _handles: dict[str, int]
     _items_task: asyncio.Task[None] | None
     _resub_task: asyncio.Task[None] | None
+    _items_wake: asyncio.Event
     _resubscribe: Callable[[], Coroutine[Any, Any, None]]   # the client owns the subscription
     read_snapshot: Callable[..., Coroutine[Any, Any, list[SignalValue]]]
 
@@ -111,7 +112,15 @@ class ItemSupervision:
         if batch:
             self.on_values(batch)
 
+    def _wake_maintenance(self) -> None:
+        """New failures or a reconnect: the maintenance loop re-plans its sleep now."""
+        wake = getattr(self, "_items_wake", None)
+        if wake is not None:
+            wake.set()
+
     def _publish_failed(self, keys: list[str]) -> None:
+        if keys:
+            self._wake_maintenance()
         self._bad(keys, lambda k: self.items.reason(k) or not_subscribed_reason("?"))
 
     async def _monitor(self, keys: list[str], what: str) -> list[str]:
@@ -167,6 +176,7 @@ class ItemSupervision:
         changed = self.items.record(results, "re-created subscription")
         self._publish_failed(changed)
         self.items.retry_now()
+        self._wake_maintenance()
 
     async def _forget(self, keys: list[str]) -> None:
         """Delete the monitored items of nodes that are gone (best effort)."""
@@ -197,12 +207,18 @@ class ItemSupervision:
     async def _maintain(self) -> None:
         """Retry refused items (bounded back-off) and verify the items periodically."""
         next_verify = time.monotonic() + self.verify_s
+        wake = self._items_wake = asyncio.Event()
         while True:
             wait = next_verify - time.monotonic()
             due_in = self.items.next_due_in()
             if due_in is not None:
                 wait = min(wait, due_in)
-            await asyncio.sleep(max(0.05, wait))
+            wake.clear()
+            try:
+                await asyncio.wait_for(wake.wait(), max(0.05, wait))
+                continue                     # woken: plan the sleep again
+            except asyncio.TimeoutError:
+                pass
             if self.client is None or self._sub is None:
                 continue
             try:

@@ -186,3 +186,35 @@ def test_rooms_folder_not_browsable_is_an_error_not_zero_signals_connected():
             await client.stop()
             await sim.stop()
     asyncio.run(scenario())
+
+
+@pytest.mark.slow
+def test_item_lost_when_subscription_recreated_after_restart_is_retried_on_reconnect():
+    """The gateway restarts without one node: asyncua re-creates the subscription and only
+    logs the item it could not re-create. It must read 'not subscribed' and be retried,
+    so it is live again once the gateway has the node back."""
+    async def scenario() -> None:
+        sim = await GatewaySimulator(rooms=2, rate_hz=10).start()
+        sink = Sink()
+        client = make_client(sim.url, sink, item_retry_max_s=0.5, verify_s=60.0)
+        try:
+            await client.start()
+            await wait_for(lambda: client.state.connected, what="connected")
+            await sim.stop()
+            await wait_for(lambda: not client.state.connected, what="loss seen")
+            await sim.start()
+            nid, value = await _remove(sim, KEY)      # before the client is back
+            await wait_for(lambda: client.losses == 1 and client.state.connected,
+                           timeout=30, what="reconnected")
+            await wait_for(lambda: (sink.latest[KEY].reason or "").startswith(
+                "not subscribed"), what="not subscribed")
+            assert not sink.latest[KEY].valid
+            await _add_back(sim, KEY, nid, value)
+            t = time.time()
+            await wait_for(lambda: _live(sink, KEY, t), timeout=20, what="live again")
+            first = sink.latest[KEY].receive_ts
+            await wait_for(lambda: sink.latest[KEY].receive_ts > first, what="updates")
+        finally:
+            await client.stop()
+            await sim.stop()
+    asyncio.run(scenario())
