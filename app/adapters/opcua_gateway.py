@@ -339,19 +339,30 @@ class OpcUaGatewayClient(ItemSupervision):
             if task is not None:
                 task.cancel()
                 setattr(self, name, None)
-        try:
-            if old is not None:
-                try:
-                    await asyncio.wait_for(old.delete(), self.timeout_s)
-                except Exception:  # noqa: BLE001 - it is gone on the server already
-                    log.debug("delete of the ended subscription failed", exc_info=True)
-            await self._subscribe()
-            await self.read_snapshot()
-            log.info("subscription made again after the gateway ended it")
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - link loss: the connection watch takes over
-            log.warning("subscribing again failed", exc_info=True)
+        if old is not None:
+            try:
+                await asyncio.wait_for(old.delete(), self.timeout_s)
+            except Exception:  # noqa: BLE001 - it is gone on the server already
+                log.debug("delete of the ended subscription failed", exc_info=True)
+        delay, failures = 0.5, 0
+        while not self._stopping:            # until it works: values stay BAD meanwhile
+            try:
+                if self.client is not None:
+                    await self._subscribe()
+                    await self.read_snapshot()
+                    log.info("subscription made again after the gateway ended it")
+                    return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - retried; a link loss is the watch's
+                if self._drain_task is not None:    # subscribed, only the read failed
+                    return
+                self._sub = None
+                failures += 1
+                if failures == 1:
+                    log.warning("subscribing again failed (%s); retrying", self._describe(exc))
+            await asyncio.sleep(delay)
+            delay = min(self.reconnect_max_s, delay * 2)
 
     async def _drain(self, sub: Any) -> None:
         keys = self._keys_by_node
