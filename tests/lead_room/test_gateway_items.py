@@ -13,7 +13,10 @@ import time
 import pytest
 from asyncua import ua
 
+from station_plugins.lead_room.alarm_defs import load_definitions
+from station_plugins.lead_room.alarms import AlarmEngine
 from station_plugins.lead_room.gateway_sim import GatewaySimulator
+from station_plugins.lead_room.monitor import RoomMonitor
 from tests.lead_room.test_gateway_link import Sink, make_client, wait_for
 
 KEY = "Room01/Temperature"
@@ -102,10 +105,19 @@ def test_node_removed_after_subscription_goes_invalid_not_last_value(caplog):
     GOOD forever. The verification read finds it; retries never flood the log."""
     caplog.set_level(logging.INFO, logger="app.adapters.opcua_gateway")
 
+    journal: list = []
+    engine = AlarmEngine(load_definitions(None), journal=journal.append)
+    monitor = RoomMonitor(engine)                  # what the supervisor's views read
+
     async def scenario() -> None:
         sim = await GatewaySimulator(rooms=2, rate_hz=10).start()
         sink = Sink()
         client = make_client(sim.url, sink, item_retry_max_s=0.3, verify_s=0.3)
+
+        def both(batch):  # noqa: ANN001, ANN202
+            sink.values(batch)
+            monitor.on_values(batch)
+        client.on_values = both
         try:
             await client.start()
             await wait_for(lambda: client.state.connected, what="connected")
@@ -118,6 +130,13 @@ def test_node_removed_after_subscription_goes_invalid_not_last_value(caplog):
             await asyncio.sleep(2.0)                      # several retries with back-off
             assert not sink.latest[KEY].valid             # still not shown as live
             assert client.items.failed[KEY].attempts >= 2
+            tile = next(t for t in monitor.overview() if t["room"] == "Room01")
+            assert tile["temperature_c"] is None and "Temperature" in tile["invalid"]
+            shown = monitor.room_values("Room01")["Temperature"]
+            assert shown.status == "BAD" and shown.reason == "not subscribed: BadNodeIdUnknown"
+            alarm = engine.alarms["Room01/signals_unmonitored"]
+            assert alarm.active and alarm.value == "Temperature (BadNodeIdUnknown)"
+            assert not engine.alarms.get("Room02/signals_unmonitored")
             other = "Room01/Humidity"                 # the rest of the room stays live
             t = time.time()
             await wait_for(lambda: _live(sink, other, t), what="others live")
@@ -129,6 +148,8 @@ def test_node_removed_after_subscription_goes_invalid_not_last_value(caplog):
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING
                 and KEY in r.getMessage()]
     assert len(warnings) == 1, warnings
+    assert [e.event for e in journal if e.alarm_id == "Room01/signals_unmonitored"] == \
+        ["activated"]                                  # journalled once, not per retry
 
 
 @pytest.mark.slow
