@@ -4,6 +4,11 @@
   one call per node); every Variable found becomes a signal ``RoomNN/Leaf[/Item]``.
 * Subscription: one subscription (publishing interval 100-1000 ms), monitored items
   created in chunks; data changes are drained in batches and handed to ``on_values``.
+  Every per-node result is checked (:mod:`app.adapters.opcua_supervise`): a node the
+  gateway refused, lost on a re-created subscription or removed later arrives BAD with
+  reason ``"not subscribed: <StatusCode name>"`` and is retried with bounded back-off;
+  a StatusChangeNotification that ends the subscription invalidates every value and a
+  new subscription is made. A subscription-wide status is never shown as a good value.
 * Reads: ``read_snapshot()`` reads every signal with one Read call per 1,000 nodes.
 * Values are plain :class:`SignalValue` objects: value, status, source, server and
   receive timestamps. A bad status code or an out-of-range value arrives INVALID.
@@ -32,32 +37,20 @@ from typing import Any, Callable
 
 from asyncua import Client, ua
 from asyncua.client.ua_client import UaClientState
+from asyncua.common.subscription import DataChangeEvent, StatusChangeEvent
 from asyncua.crypto import security_policies
-from asyncua.ua.uaerrors import BadMessageNotAvailable, UaStatusCodeError
+from asyncua.ua.uaerrors import UaStatusCodeError
 
+from app.adapters.opcua_items import (ItemHealth, RangeCheck, SignalValue,
+                                      to_signal_value)
 from app.adapters.opcua_security import CertificateUntrusted, Pki
+from app.adapters.opcua_supervise import (ItemSupervision, _bounded_republish_gaps,
+                                          _supervisor_gave_up, browse_rest)
 from app.core.errors import DeviceError
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
-MAX_REPUBLISH = 500     # bound of the Republish loop per subscription and reconnect
 CLIENT_URI = f"urn:pharos:workstation:{socket.gethostname()}"
-
-
-@dataclass(frozen=True, slots=True)
-class SignalValue:
-    key: str
-    value: Any
-    status: str                 # GOOD / UNCERTAIN / BAD
-    reason: str                 # why not GOOD ("" when good)
-    source_ts: float | None     # epoch s, gateway's clock (may be skewed)
-    server_ts: float | None
-    receive_ts: float           # epoch s, workstation clock
-    replayed: bool = False
-
-    @property
-    def valid(self) -> bool:
-        return self.status == "GOOD"
 
 
 @dataclass
@@ -73,64 +66,7 @@ class ConnectionState:
         return self.state == "connected"
 
 
-def _epoch(dt: Any) -> float | None:
-    return dt.timestamp() if dt is not None else None
-
-
-RangeCheck = Callable[[str, Any], "str | None"]
-
-
-def to_signal_value(key: str, dv: ua.DataValue, receive_ts: float, replayed: bool = False,
-                    range_check: RangeCheck | None = None) -> SignalValue:
-    status = dv.StatusCode if dv.StatusCode is not None else ua.StatusCode()
-    value = dv.Value.Value if dv.Value is not None else None
-    src, srv = _epoch(dv.SourceTimestamp), _epoch(dv.ServerTimestamp)
-    if status.is_bad():
-        return SignalValue(key, None, "BAD", status.name, src, srv, receive_ts, replayed)
-    reason = range_check(key, value) if range_check is not None else None
-    if reason:
-        return SignalValue(key, value, "BAD", f"out of range: {reason}", src, srv, receive_ts,
-                           replayed)
-    if status.is_uncertain():
-        return SignalValue(key, value, "UNCERTAIN", status.name, src, srv, receive_ts, replayed)
-    return SignalValue(key, value, "GOOD", "", src, srv, receive_ts, replayed)
-
-
-async def _bounded_republish_gaps(self: Any, available: list[int]) -> bool:
-    """Replacement for Subscription._republish_gaps that always ends."""
-    if self.subscription_id is None:
-        return True
-    target = max(available) if available else (self.last_sequence_number or 0)
-    seq = (self.last_sequence_number or 0) + 1
-    self._replaying = True
-    try:
-        for _ in range(MAX_REPUBLISH):
-            if seq > target:
-                break
-            try:
-                msg = await self.server.republish(self.subscription_id, seq)
-            except BadMessageNotAvailable:
-                break
-            except Exception:  # noqa: BLE001
-                log.warning("republish failed for seq %s", seq, exc_info=True)
-                return False
-            if not msg.NotificationData:   # asyncua server: empty Good = not available
-                break
-            await self.publish_callback(ua.PublishResult(self.subscription_id,
-                                                         NotificationMessage=msg))
-            seq += 1
-    finally:
-        self._replaying = False
-    return True
-
-
-def _supervisor_gave_up(client: Client) -> bool:
-    """asyncua's reconnect supervisor has ended (it gave up on the server)."""
-    task = client._supervisor_task  # noqa: SLF001 - asyncua has no public accessor for it
-    return task is not None and task.done()
-
-
-class OpcUaGatewayClient:
+class OpcUaGatewayClient(ItemSupervision):
     """Discover, subscribe, read; report values and connection state by callback.
 
     Callbacks run on the asyncio loop thread; they must be quick and thread-safe.
@@ -141,7 +77,8 @@ class OpcUaGatewayClient:
                  security: str = "Basic256Sha256_SignAndEncrypt", pki_dir: Path | None = None,
                  publishing_ms: float = 250.0, reconnect_max_s: float = 4.0,
                  timeout_s: float = 4.0, range_check: RangeCheck | None = None,
-                 namespace: str = "urn:pharos:lead-rooms", root: str = "Rooms") -> None:
+                 namespace: str = "urn:pharos:lead-rooms", root: str = "Rooms",
+                 item_retry_max_s: float = 60.0, verify_s: float = 30.0) -> None:
         if security != "None" and pki_dir is None:
             raise DeviceError("OPC UA security is on but no PKI folder was given.",
                               code="PH-OPCUA-CFG")
@@ -162,6 +99,14 @@ class OpcUaGatewayClient:
         self.state = ConnectionState(endpoint=url)
         self._task: asyncio.Task | None = None
         self._drain_task: asyncio.Task | None = None
+        self._items_task: asyncio.Task[None] | None = None
+        self._resub_task: asyncio.Task[None] | None = None
+        self._sub: Any = None
+        self._handles: dict[str, int] = {}            # key -> monitored item (server) id
+        self.browse_failures: dict[str, str] = {}     # folder path -> status code name
+        self.items = ItemHealth(retry_min_s=min(1.0, item_retry_max_s),
+                                retry_max_s=item_retry_max_s)
+        self.verify_s = max(0.2, verify_s)
         self._stopping = False
         self.changes_received = 0
         self.losses = 0
@@ -227,6 +172,8 @@ class OpcUaGatewayClient:
             return (f"The gateway {self.url} refused this workstation's certificate ({own}): "
                     f"{type(exc).__name__}. An administrator must add it to the gateway's "
                     f"trust list.")
+        if isinstance(exc, DeviceError):
+            return f"{exc.message} Retrying."
         if isinstance(exc, (OSError, asyncio.TimeoutError, ConnectionError)):
             return f"Gateway {self.url} not reachable ({type(exc).__name__}: {exc}); retrying."
         return f"Gateway {self.url}: {type(exc).__name__}: {exc}; retrying."
@@ -266,12 +213,19 @@ class OpcUaGatewayClient:
             await self.discover()
         await self._subscribe()
         await self.read_snapshot()
-        self._set_state("connected", f"{len(self.nodes)} signals")
+        self._set_state("connected", f"{len(self.nodes)} signals" + (
+            f"; not browsable: {self._browse_note()}" if self.browse_failures else ""))
+
+    def _stop_sub_tasks(self) -> None:
+        for name in ("_drain_task", "_items_task", "_resub_task"):
+            task = getattr(self, name)
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+            setattr(self, name, None)
 
     async def _close_client(self) -> None:
-        if self._drain_task is not None:
-            self._drain_task.cancel()
-            self._drain_task = None
+        self._stop_sub_tasks()
+        self._sub = None
         client, self.client = self.client, None
         if client is not None:
             try:
@@ -298,6 +252,7 @@ class OpcUaGatewayClient:
                 elif st is UaClientState.CONNECTED and lost:
                     await asyncio.sleep(0.2)      # let the supervisor restore subscriptions
                     try:
+                        self._check_items_after_restore()   # retried at once by _maintain
                         await self.read_snapshot()
                     except Exception:  # noqa: BLE001 - loss again: stay lost
                         continue
@@ -314,6 +269,7 @@ class OpcUaGatewayClient:
         rooms = ua.NodeId(ua.String(self.root), ua.Int16(idx))
         frontier: list[tuple[ua.NodeId, str]] = [(rooms, "")]
         found: dict[str, ua.NodeId] = {}
+        failures: dict[str, str] = {}
         while frontier:
             results: list[ua.BrowseResult] = []
             for i in range(0, len(frontier), CHUNK):
@@ -322,9 +278,16 @@ class OpcUaGatewayClient:
                 params.View = ua.ViewDescription()
                 params.RequestedMaxReferencesPerNode = 0
                 params.NodesToBrowse = [self._browse_desc(nid) for nid, _ in part]
-                results.extend(await client.uaclient.browse(params))
+                results.extend(await browse_rest(client, await client.uaclient.browse(params)))
             nxt: list[tuple[ua.NodeId, str]] = []
             for (_nid, path), res in zip(frontier, results):
+                if res.StatusCode is not None and not res.StatusCode.is_good():
+                    if not path:             # no rooms folder: nothing could be monitored
+                        raise DeviceError(f"The gateway {self.url} has no browsable "
+                                          f"'{self.root}' folder in {self.namespace} "
+                                          f"({res.StatusCode.name}).", code="PH-OPCUA-BROWSE")
+                    failures[path] = res.StatusCode.name
+                    continue
                 for ref in res.References or []:
                     name = ref.BrowseName.Name
                     child = f"{path}/{name}" if path else name
@@ -336,8 +299,14 @@ class OpcUaGatewayClient:
             frontier = nxt
         self.nodes = dict(sorted(found.items()))
         self._keys_by_node = {nid: k for k, nid in self.nodes.items()}
+        self.browse_failures = failures
+        if failures:             # their signals are unknown: named in the state message
+            log.warning("gateway %s: could not browse %s", self.url, self._browse_note())
         log.info("discovered %d signals on %s", len(self.nodes), self.url)
         return self.nodes
+
+    def _browse_note(self) -> str:
+        return ", ".join(f"{p} ({c})" for p, c in sorted(self.browse_failures.items()))
 
     @staticmethod
     def _browse_desc(nid: ua.NodeId) -> ua.BrowseDescription:
@@ -357,11 +326,43 @@ class OpcUaGatewayClient:
         # the library's own gap replay can loop forever: bound it (see the module docstring)
         sub._republish_gaps = types.MethodType(  # type: ignore[method-assign]  # noqa: SLF001 - on purpose
             _bounded_republish_gaps, sub)
-        nodes = [client.get_node(nid) for nid in self.nodes.values()]
-        for i in range(0, len(nodes), CHUNK):
-            await sub.subscribe_data_change(nodes[i:i + CHUNK], queuesize=50,
-                                            sampling_interval=ua.Duration(0.0))
+        self._sub, self._handles = sub, {}
+        await self._monitor(list(self.nodes), "subscribe")
         self._drain_task = asyncio.create_task(self._drain(sub), name="opcua-drain")
+        self._items_task = asyncio.create_task(self._maintain(), name="opcua-items")
+
+    async def _resubscribe(self) -> None:
+        """The gateway ended the subscription: a fresh one, then a batch read."""
+        old, self._sub = self._sub, None
+        for name in ("_drain_task", "_items_task"):
+            task = getattr(self, name)
+            if task is not None:
+                task.cancel()
+                setattr(self, name, None)
+        if old is not None:
+            try:
+                await asyncio.wait_for(old.delete(), self.timeout_s)
+            except Exception:  # noqa: BLE001 - it is gone on the server already
+                log.debug("delete of the ended subscription failed", exc_info=True)
+        delay, failures = 0.5, 0
+        while not self._stopping:            # until it works: values stay BAD meanwhile
+            try:
+                if self.client is not None:
+                    await self._subscribe()
+                    await self.read_snapshot()
+                    log.info("subscription made again after the gateway ended it")
+                    return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - retried; a link loss is the watch's
+                if self._drain_task is not None:    # subscribed, only the read failed
+                    return
+                self._sub = None
+                failures += 1
+                if failures == 1:
+                    log.warning("subscribing again failed (%s); retrying", self._describe(exc))
+            await asyncio.sleep(delay)
+            delay = min(self.reconnect_max_s, delay * 2)
 
     async def _drain(self, sub: Any) -> None:
         keys = self._keys_by_node
@@ -378,31 +379,40 @@ class OpcUaGatewayClient:
                 self.on_values(out)
         try:
             async for ev in sub:
-                if not hasattr(ev, "data"):
+                if isinstance(ev, StatusChangeEvent):
+                    self._on_status_change(ev.notification)
+                    continue
+                if not isinstance(ev, DataChangeEvent):
                     continue
                 key = keys.get(ev.node.nodeid)
-                if key is None:
-                    continue
-                batch.append(to_signal_value(key, ev.data.monitored_item.Value, time.time(),
-                                             ev.replayed, self.range_check))
+                if key is None or key in self.items.failed:
+                    continue                 # a refused / gone node: published BAD already
+                dv = ev.data.monitored_item.Value
+                if dv is None:               # a notification without a value: not a value
+                    dv = ua.DataValue(StatusCode=ua.StatusCode(ua.UInt32(ua.StatusCodes.BadNoData)))
+                batch.append(to_signal_value(key, dv, time.time(), ev.replayed,
+                                             self.range_check))
                 if not scheduled:
                     scheduled = True
                     loop.call_soon(flush)
         except asyncio.CancelledError:
             pass
 
-    async def read_snapshot(self) -> list[SignalValue]:
-        """Read every signal (one Read call per 1,000 nodes) and report the values."""
+    async def read_snapshot(self, keys: list[str] | None = None) -> list[SignalValue]:
+        """Read every signal (or ``keys``; one Read call per 1,000 nodes), report the values."""
         assert self.client is not None
-        keys = list(self.nodes)
+        keys = list(self.nodes) if keys is None else keys
         out: list[SignalValue] = []
         for i in range(0, len(keys), CHUNK):
             part = keys[i:i + CHUNK]
             dvs = await self.client.uaclient.read_attributes([self.nodes[k] for k in part],
                                                              ua.AttributeIds.Value)
             now = time.time()
-            out.extend(to_signal_value(k, dv, now, False, self.range_check)
-                       for k, dv in zip(part, dvs))
+            for k, dv in zip(part, dvs):
+                reason = self.items.reason(k)
+                # a node not monitored reads BAD: a read value would not update, not live
+                out.append(SignalValue(k, None, "BAD", reason, None, None, now) if reason
+                           else to_signal_value(k, dv, now, False, self.range_check))
         if out:
             self.on_values(out)
         return out

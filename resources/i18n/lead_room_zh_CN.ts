@@ -235,6 +235,16 @@
         <source>It restarts by itself within seconds; if this stays, restart Pharos and call the administrator.</source>
         <translation>它会在数秒内自动重启；如持续存在，请重启 Pharos 并联系管理员。</translation>
     </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_texts.py" line="36" />
+        <source>Signals not monitored by the gateway link (data quality)</source>
+        <translation>信号未被网关链路监控（数据质量）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_texts.py" line="37" />
+        <source>The listed signals show no live value. Check the gateway&apos;s configuration (node removed or renamed, access rights, monitored-item limit); the station retries by itself and clears this alarm when they update again.</source>
+        <translation>所列信号没有实时值。请检查网关配置（节点被删除或改名、访问权限、监控项数量上限）；工作站会自动重试，信号恢复更新后本报警自动清除。</translation>
+    </message>
 </context>
 <context>
     <name>ChecklistItems</name>

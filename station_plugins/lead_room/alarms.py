@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable
 from app.core.errors import ValidationError
 from station_plugins.lead_room.alarm_defs import AlarmDefinition, Priority
 from station_plugins.lead_room.alarm_state import (Alarm, AlarmEvent, NORMAL, UNACK)
+from station_plugins.lead_room.data_quality import UNMONITORED_ALARM, UnmonitoredSignals
 from station_plugins.lead_room.signals import leaf_of, room_of
 
 MAX_SHELVE_S = 8 * 3600.0
@@ -30,6 +31,9 @@ COMM_ALARM = AlarmDefinition("gateway_comm", "Gateway connection lost: all value
                              oos_allowed=False, safety=True, builtin=True,
                              remedy="Check the gateway and network; the station keeps "
                                     "reconnecting. Rooms are unmonitored until then.")
+
+
+SYSTEM_IDS = (COMM_ALARM.id, UNMONITORED_ALARM.id)     # built in, not in definitions
 
 
 def _matches(pattern: str, leaf: str) -> bool:
@@ -44,7 +48,7 @@ class AlarmEngine:
                  first_out_window_s: float = 5.0, flood_count: int = 10,
                  flood_window_s: float = 600.0, chatter_count: int = 3,
                  chatter_window_s: float = 60.0, stale_active_s: float = 24 * 3600.0) -> None:
-        self.definitions = [d for d in definitions if d.id != COMM_ALARM.id]
+        self.definitions = [d for d in definitions if d.id not in SYSTEM_IDS]
         self.clock = clock
         self.journal = journal
         self.on_annunciate = on_annunciate
@@ -58,6 +62,7 @@ class AlarmEngine:
         self.last_change: dict[str, float] = {}
         self.room_keys: dict[str, set[str]] = {}
         self.connected = True
+        self.unmonitored = UnmonitoredSignals()
         self.maintenance_manual: dict[str, str] = {}      # room -> reason
         self._activations: deque[float] = deque()
         self._lock = threading.RLock()
@@ -68,11 +73,11 @@ class AlarmEngine:
     def set_definitions(self, definitions: Iterable[AlarmDefinition]) -> None:
         """Apply edited definitions; alarms of removed definitions are dropped (cleared)."""
         with self._lock:
-            self.definitions = [d for d in definitions if d.id != COMM_ALARM.id]
+            self.definitions = [d for d in definitions if d.id not in SYSTEM_IDS]
             by_id = {d.id: d for d in self.definitions}
             for aid, a in list(self.alarms.items()):
                 d = by_id.get(a.definition.id)
-                if d is None and a.definition.id != COMM_ALARM.id:
+                if d is None and a.definition.id not in SYSTEM_IDS:
                     if a.active:
                         a.active = False
                         self._emit(a, "cleared", comment="definition removed")
@@ -100,8 +105,11 @@ class AlarmEngine:
     def ingest(self, values: Iterable[Any]) -> None:
         now = self.clock()
         rooms: dict[str, set[str]] = {}
+        quality: set[str] = set()
         with self._lock:
             for v in values:
+                if (q := self.unmonitored.update(v)) is not None:
+                    quality.add(q)
                 key = v.key
                 old = self.values.get(key)
                 if old is None or old.value != v.value or old.status != v.status:
@@ -115,6 +123,16 @@ class AlarmEngine:
                 rooms.setdefault(room, set()).add(key)
             for room, changed in rooms.items():
                 self._evaluate_room(room, now, changed)
+            for room in quality:
+                self._drive_unmonitored(room, now)
+
+    def _drive_unmonitored(self, room: str, now: float) -> None:
+        """One data-quality alarm per room listing its signals not monitored."""
+        a = self._alarm(room, UNMONITORED_ALARM, room)
+        a.value = self.unmonitored.describe(room)
+        self._set_design_suppression(a, self._signal_maint(room)
+                                     or room in self.maintenance_manual, room)
+        self._drive(a, self.unmonitored.count(room) > 0, now, now)
 
     def set_connection(self, connected: bool, message: str = "") -> None:
         with self._lock:

@@ -188,6 +188,7 @@ class LiveCore:
                 "values_received": mon.values_received,
                 "changes_received": cl.changes_received if cl else 0,
                 "losses": cl.losses if cl else 0, "signals": len(cl.nodes) if cl else 0,
+                "signals_not_monitored": len(cl.items.failed) if cl else 0,
                 "journal_written": self.journal.written, "journal_pending": self.journal.pending(),
                 "historian_received": self.historian.received if self.historian else 0,
                 "historian_recorded": self.historian.recorded if self.historian else 0,

@@ -33,6 +33,8 @@ _FOR_LUPDATE = (
     QT_TRANSLATE_NOOP("AlarmText", "Emergency stop pressed"),
     QT_TRANSLATE_NOOP("AlarmText", "Live monitoring stopped - values and alarms are not evaluated"),
     QT_TRANSLATE_NOOP("AlarmText", "It restarts by itself within seconds; if this stays, restart Pharos and call the administrator."),
+    QT_TRANSLATE_NOOP("AlarmText", "Signals not monitored by the gateway link (data quality)"),
+    QT_TRANSLATE_NOOP("AlarmText", "The listed signals show no live value. Check the gateway's configuration (node removed or renamed, access rights, monitored-item limit); the station retries by itself and clears this alarm when they update again."),
 )
 
 

@@ -263,3 +263,44 @@ def test_edited_definitions_apply_and_removed_ones_clear(clock, journal):
     assert all(a.definition.id != "estop_pressed" for a in eng.alarms.values())
     assert journal[-1].event == "cleared" and journal[-1].comment == "definition removed"
     assert eng.alarms["Room01/temperature_high/Temperature"].definition.limit == 45.0
+
+
+def test_unmonitored_signals_one_data_quality_alarm_per_room_journalled_once(engine, clock,
+                                                                             journal):
+    """Signals the gateway refused (adapter reason "not subscribed: <code>") raise one
+    data-quality alarm per room - not a process alarm, not one per signal or retry."""
+    engine.ingest(room_values())
+    aid = "Room01/signals_unmonitored"
+    refused = [SV("Room01/Temperature", None, "BAD", "not subscribed: BadNodeIdUnknown"),
+               SV("Room01/Humidity", None, "BAD", "not subscribed: BadUserAccessDenied")]
+    for _ in range(5):                                      # retries publish it again
+        engine.ingest(refused)
+        clock.advance(1.0)
+        engine.tick()
+    a = engine.alarms[aid]
+    assert a.active and not a.definition.safety and a.definition.builtin
+    assert a.value == "Humidity (BadUserAccessDenied), Temperature (BadNodeIdUnknown)"
+    assert events(journal, aid) == ["activated"]
+    assert any(r["id"] == aid for r in engine.list("active"))
+    # a link-wide loss says nothing about the items: no clear / re-activate per outage
+    engine.ingest([SV("Room01/Temperature", None, "BAD", "connection lost"),
+                   SV("Room01/Humidity", None, "BAD", "connection lost")])
+    assert engine.alarms[aid].active and events(journal, aid) == ["activated"]
+    engine.ingest([SV("Room01/Temperature", 23.1)])         # monitored again
+    assert engine.alarms[aid].active and engine.alarms[aid].value == \
+        "Humidity (BadUserAccessDenied)"
+    engine.ingest([SV("Room01/Humidity", None, "BAD", "BadSensorFailure")])  # a bad value
+    assert not engine.alarms[aid].active                   # ... but delivered: monitored
+    assert events(journal, aid) == ["activated", "cleared"]
+    engine.set_definitions(parse_definitions([TEMP_HIGH], "test"))   # edits keep it
+    assert aid in engine.alarms
+
+
+def test_unmonitored_dose_rate_point_is_a_stale_safety_alarm_too(engine, clock):
+    engine.ingest(room_values())
+    engine.ingest([SV("Room01/Boundary/POI1", None, "BAD",
+                      "not subscribed: BadNodeIdUnknown")])
+    clock.advance(1.0)
+    engine.tick()
+    assert engine.alarms["Room01/monitor_stale/POI1"].active
+    assert engine.alarms["Room01/signals_unmonitored"].active
