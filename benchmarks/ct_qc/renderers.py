@@ -175,14 +175,19 @@ class Tally:
     def add_clean(self, label: str, r, dt: float, truth: dict | None) -> None:
         self.clean += 1
         self.false_alarms += len(r.artifacts)
-        self.not_pass += r.verdict.value != "PASS"
+        bad = [f"{m.key}={m.value} {m.verdict.value}" for m in r.measurements if m.verdict.value not in ("PASS", "SKIP")]
+        if (r.inputs or {}).get("pixel_values", {}).get("units") == "not HU":
+            # values not in HU: the profile's CT-number limits cannot be judged, so the
+            # result reads WARN by rule; it counts as not PASS only if anything measured fails
+            self.not_pass += bool(bad or r.artifacts)
+        else:
+            self.not_pass += r.verdict.value != "PASS"
         hu, thk = errors(r, truth)
         if hu is not None:
             self.hu.append(hu)
         if thk is not None:
             self.thk.append(thk)
         self.t_ours.append(dt)
-        bad = [f"{m.key}={m.value} {m.verdict.value}" for m in r.measurements if m.verdict.value not in ("PASS", "SKIP")]
         self.lines.append(f"  clean {label}: {r.verdict.value} artifacts={[a.type for a in r.artifacts]} "
                           f"HU err={_f(hu)} thk err={_f(thk, 3)} {dt:.2f}s {'; '.join(bad)[:160]}")
 
