@@ -12,6 +12,12 @@ renderer: how much an unseen renderer's genuine phantom slices inflate the score
 99.5th percentile on the left-out renderer over the 99.9th on its own validation split),
 the larger of the two runs, applied to the released model. Choices were made on the
 validation splits; no held-out or foreign figure chose anything.
+
+2.1 (candidate, measured in docs/image_review.md, not released): half of each renderer's
+normal training slices are copied with a synthetic streak and half with a synthetic ring
+(models/training/ai_augment.py, drawn from the class definitions: both renderers draw
+these artifacts as different objects), for training only; per-sample probabilities of
+the left-out renderer are kept beside the data (loro_<version>_<train>_to_<test>.npz).
 """
 from __future__ import annotations
 

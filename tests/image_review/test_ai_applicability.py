@@ -169,6 +169,17 @@ def test_series_class_needs_support():
     assert _result(pair).label == "band"                   # two adjacent band slices
     apart = clean[:5] + [_slice(5, "band", 0.85)] + clean[6:15] + [_slice(15, "band", 0.9)]
     assert _result(apart).label == "normal"                # two lone, unsure band slices
+    # a band on slices 18, 19 that lie between two modules (a hand-off judges module
+    # slices only): the judged slices on either side (17, 20) both hold it in their input
+    around = ([_slice(i, "normal", 0.99) for i in range(10, 17)] + [_slice(17, "band", 0.87)]
+              + [_slice(20, "band", 0.92)] + [_slice(i, "normal", 0.99) for i in range(21, 30)])
+    assert _result(around).label == "band"
+    # ... but not when the slices between were judged and are normal, or are too far apart
+    judged = around[:8] + [_slice(18, "normal", 0.99), _slice(19, "normal", 0.99)] + around[8:]
+    assert _result(judged).label == "normal"
+    far = around[:6] + [_slice(16, "band", 0.87)] + around[8:]       # 10..15, 16, 20, ...
+    assert [v.slice_index for v in far][5:8] == [15, 16, 20]
+    assert _result(far).label == "normal"                  # 16 and 20: no common band
     # a ring is a bad detector channel: on every slice, not on 3 of 20
     few = clean[:10] + [_slice(i, "ring", 0.97) for i in (10, 11, 12)] + clean[13:]
     assert _result(few).label == "normal" and _result(few).slices[10].flagged

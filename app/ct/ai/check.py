@@ -56,16 +56,34 @@ class SliceVerdict:
         return d
 
 
+BAND_REACH = 3     # slices i and i + 3 both hold a band on i + 1, i + 2 in their input
+
+
+def _band_partner(s: SliceVerdict, o: SliceVerdict, judged: dict[int, str]) -> bool:
+    """Do two band slices see the same band? A band hits one slice or two adjacent ones,
+    and each slice is judged with both neighbours: the band on slices k, k + 1 is in the
+    input of slices k - 1 .. k + 2. So two band verdicts at most BAND_REACH apart are one
+    band when every slice between them is a band too or was not judged (a hand-off
+    judges module slices only; the banded slices can lie between modules)."""
+    a, b = sorted((s.slice_index, o.slice_index))
+    if o.label != "band" or not 1 <= b - a <= BAND_REACH:
+        return False
+    return all(judged.get(k, "band") == "band" for k in range(a + 1, b))
+
+
 def _supported(s: SliceVerdict, counts: dict[str, int], abnormal: list[SliceVerdict],
-               n_judged: int) -> bool:
+               n_judged: int, judged: dict[int, str] | None = None) -> bool:
     """Does this abnormal slice name the series class? A band (a detector-row gain error)
     hits one slice or two adjacent ones: a lone band needs >= LONE_SLICE_CONFIDENCE, else
-    an adjacent band slice. The other classes are scanner-wide (a bad channel rings in
-    every slice, noise / calibration / blur / photon starvation do not stop at a slice):
-    they need >= 2 slices and >= PERSISTENT_FRACTION of the judged slices."""
+    a band partner (an adjacent band slice, or one at most BAND_REACH away with only band
+    or unjudged slices between: _band_partner). The other classes are scanner-wide (a bad
+    channel rings in every slice, noise / calibration / blur / photon starvation do not
+    stop at a slice): they need >= 2 slices and >= PERSISTENT_FRACTION of the judged
+    slices."""
     if s.label == "band":
+        judged = judged if judged is not None else {o.slice_index: o.label for o in abnormal}
         return s.confidence >= LONE_SLICE_CONFIDENCE or any(
-            o.label == "band" and abs(o.slice_index - s.slice_index) == 1 for o in abnormal)
+            _band_partner(s, o, judged) for o in abnormal if o is not s)
     n = counts[s.label]
     if n_judged <= 3:                     # a single stack: its own verdict
         return s.confidence >= LOW_CONFIDENCE_NOTE
@@ -101,7 +119,7 @@ class AiResult:
     def label(self) -> str:
         """Series class. ``not_applicable`` when the AI cannot judge the series; else the
         most confident abnormal class that at least two slices share or one slice holds
-        with >= LONE_SLICE_CONFIDENCE (see _supported: a band on one or two adjacent
+        with >= LONE_SLICE_CONFIDENCE (see _supported: a band on one or two nearby
         slices, the scanner-wide classes on >= PERSISTENT_FRACTION of the slices);
         "uncertain" when low-confidence slices are >= 2 and >= UNCERTAIN_FRACTION."""
         if not self.applicable:
@@ -111,7 +129,9 @@ class AiResult:
         counts: dict[str, int] = {}
         for s in abnormal:
             counts[s.label] = counts.get(s.label, 0) + 1
-        supported = [s for s in abnormal if _supported(s, counts, abnormal, len(judged))]
+        labels = {s.slice_index: s.label for s in judged}
+        supported = [s for s in abnormal
+                     if _supported(s, counts, abnormal, len(judged), labels)]
         if supported:
             return max(supported, key=lambda s: (counts[s.label], s.confidence)).label
         # weak flags: low confidence (an unsupported class on a few slices contradicts
