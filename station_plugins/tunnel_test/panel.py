@@ -240,7 +240,7 @@ class TunnelPanel(QWidget):
 
     # --- starting --------------------------------------------------------------------------
     def start_run(self) -> None:
-        if self.proc is not None and self.proc.alive:
+        if self.proc is not None and self.proc.running:   # not while a run is going
             return
         serial = self.serial.text().strip()
         mode = self.mode.currentData() or "released"
@@ -426,7 +426,7 @@ class TunnelPanel(QWidget):
             self.proc.answer(choice, self.ctx.user.username)
 
     def abort_run(self) -> None:
-        if self.proc is None or not self.proc.alive:
+        if self.proc is None or not self.proc.running:
             return
         reason, ok = QInputDialog.getText(self, self.tr("Abort run"),
                                           self.tr("Reason for the abort:"))
