@@ -111,7 +111,7 @@ class TunnelConsole:
     # --- running ----------------------------------------------------------------------
     def start_process(self, spec: RunSpec, on_message: Callable[[str, dict], None], *,
                       announce: bool = True) -> RunProcess:
-        if spec.socket in {p.spec.socket for p in self.active.values() if p.alive}:
+        if spec.socket in {p.spec.socket for p in self.active.values() if p.running}:
             raise ValidationError(f"Tunnel socket {spec.socket} is already running a unit.")
         if announce:
             self._started(spec)

@@ -30,7 +30,8 @@ from app.core.errors import PharosError
 from app.ui.i18n import current_language
 from station_plugins.tunnel_test.ui_integrity import IntegrityReview
 from station_plugins.tunnel_test.ui_panel_sequences import OutboxStatus, SequenceChooser
-from station_plugins.tunnel_test.ui_runs import InterruptedRunBar, RecentUnits
+from station_plugins.tunnel_test.ui_runs import (InterruptedRunBar, RecentUnits,
+                                                release_mode_text, release_reason_text)
 from station_plugins.tunnel_test.ui_step_table import StepTable
 from station_plugins.tunnel_test.ui_tasks import TaskSlot
 from station_plugins.tunnel_test.ui_tunnel_parts import LivePlot, PromptBox, StateBanner
@@ -239,7 +240,7 @@ class TunnelPanel(QWidget):
 
     # --- starting --------------------------------------------------------------------------
     def start_run(self) -> None:
-        if self.proc is not None and self.proc.alive:
+        if self.proc is not None and self.proc.running:   # not while a run is going
             return
         serial = self.serial.text().strip()
         mode = self.mode.currentData() or "released"
@@ -425,7 +426,7 @@ class TunnelPanel(QWidget):
             self.proc.answer(choice, self.ctx.user.username)
 
     def abort_run(self) -> None:
-        if self.proc is None or not self.proc.alive:
+        if self.proc is None or not self.proc.running:
             return
         reason, ok = QInputDialog.getText(self, self.tr("Abort run"),
                                           self.tr("Reason for the abort:"))
@@ -449,38 +450,11 @@ class TunnelPanel(QWidget):
                 self.integrity.set_run(row.payload["run_id"])
             self.release_btn.setEnabled(decision["mode"] == "esign" and self._allowed("release"))
             self._info(self.tr("Record %1 committed; release: %2 (%3)").replace(
-                "%1", row.id).replace("%2", self._release_mode(decision["mode"])).replace(
-                "%3", self._release_reason(decision["reason"])))
+                "%1", row.id).replace("%2", release_mode_text(decision["mode"])).replace(
+                "%3", release_reason_text(decision["reason"])))
         self.serial.clear()
         self.serial.setFocus()
         self._refresh_lists()
-
-    def _release_mode(self, mode: str) -> str:
-        return {"automatic": self.tr("automatic (signed criteria)"),
-                "esign": self.tr("by e-signature"),
-                "blocked": self.tr("blocked")}.get(mode, mode)
-
-    def _release_reason(self, reason: str) -> str:
-        """The release decision's reason (release.decide, English) in the UI language:
-        the fixed ones translated, the facts in them (disposition, signer, journal
-        problems) kept as they are recorded."""
-        import re
-
-        fixed = {"no signed automatic-release criteria":
-                 self.tr("no signed automatic-release criteria"),
-                 "draft / single-step / unattended run: not releasable":
-                 self.tr("draft / single-step / unattended run: not releasable")}
-        if reason in fixed:
-            return fixed[reason]
-        m = re.fullmatch(r"disposition (\w+)", reason)
-        if m:
-            return self.tr("disposition %1").replace("%1", m.group(1))
-        m = re.fullmatch(r"journal integrity check failed \((.*)\); a supervisor must "
-                         r"decide under e-signature", reason)
-        if m:
-            return self.tr("journal integrity check failed (%1); a supervisor must decide "
-                           "under e-signature").replace("%1", m.group(1))
-        return reason
 
     def _reset_buttons(self) -> None:
         self.abort_btn.setEnabled(False)

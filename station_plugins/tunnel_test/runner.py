@@ -316,6 +316,7 @@ class RunProcess:
         self.process.start()
         child_conn.close()
         self.finished = threading.Event()
+        self.ended = False        # the runner reported done/failed: run_end is journalled
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 
@@ -331,7 +332,7 @@ class RunProcess:
             except (EOFError, OSError):
                 break
             if kind in ("done", "failed"):
-                ended = True
+                ended = self.ended = True
             self.on_message(kind, body)
         self.process.join(5)
         if not ended:
@@ -370,3 +371,9 @@ class RunProcess:
     @property
     def alive(self) -> bool:
         return self.process.is_alive()
+
+    @property
+    def running(self) -> bool:
+        """The run is still going: the process lives and has not reported its end (after
+        "done" it only closes its drivers and exits; the socket is free again)."""
+        return self.alive and not self.ended

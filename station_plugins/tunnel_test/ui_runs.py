@@ -1,13 +1,15 @@
-"""Panel parts: the recent units and the interrupted-run bar (resume / abort and record).
+"""Panel parts: the recent units, the interrupted-run bar (resume / abort and record) and
+the release decision of a committed record in the UI language.
 
 Sub-widgets with their dependencies in the constructor and signals out. The jobs run
 on the workstation's task pool (``TaskSlot``); the panel launches what they prepare.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem,
                                QPushButton, QWidget)
 
@@ -134,3 +136,33 @@ class InterruptedRunBar(QWidget):
             self.sig_error.emit(error)
         else:
             signal.emit(result)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("TunnelPanel", text)
+
+
+def release_mode_text(mode: str) -> str:
+    return {"automatic": _tr("automatic (signed criteria)"), "esign": _tr("by e-signature"),
+            "blocked": _tr("blocked")}.get(mode, mode)
+
+
+def release_reason_text(reason: str) -> str:
+    """The release decision's reason (``release.decide``, English) in the UI language: the
+    fixed ones translated, the facts in them (disposition, journal problems) kept as they
+    are recorded; any other reason as recorded."""
+    fixed = {"no signed automatic-release criteria":
+             _tr("no signed automatic-release criteria"),
+             "draft / single-step / unattended run: not releasable":
+             _tr("draft / single-step / unattended run: not releasable")}
+    if reason in fixed:
+        return fixed[reason]
+    m = re.fullmatch(r"disposition (\w+)", reason)
+    if m:
+        return _tr("disposition %1").replace("%1", m.group(1))
+    m = re.fullmatch(r"journal integrity check failed \((.*)\); a supervisor must decide "
+                     r"under e-signature", reason)
+    if m:
+        return _tr("journal integrity check failed (%1); a supervisor must decide under "
+                   "e-signature").replace("%1", m.group(1))
+    return reason

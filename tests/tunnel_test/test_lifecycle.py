@@ -337,3 +337,35 @@ def test_kill_whole_tree_between_run_end_and_record_then_list_recovers(tmp_path,
             assert {"work_started", "units_tested", "work_completed"} <= kinds
     finally:
         j.close()
+
+
+def test_next_unit_starts_while_the_previous_runner_is_still_exiting(tmp_path, ws, mini_seq):
+    """Issue 17: once a run reported its end (run_end journalled) the socket is free; the
+    next unit scanned at once was refused ("socket A is already running a unit") or
+    silently ignored by the console while the old runner process was still closing."""
+    qe = ws.auth.authenticate("qe1", USER_PW)
+    console = TunnelConsole(data_dir=tmp_path / "st", store=ws.store, audit=ws.audit)
+    second: dict = {}
+    holder: list = []
+
+    def on(kind, body):
+        if kind == "done":                    # the runner is still exiting right now
+            proc = holder[0]
+            second["state"] = (proc.ended, proc.running)
+            spec2 = console.make_spec(sequence_path=str(mini_seq), serial="SN-NEXT", user=qe,
+                                      endpoint="")
+            try:
+                second["proc"] = console.start_process(spec2, lambda k, b: None)
+            except Exception as exc:  # noqa: BLE001 - the assertion below names it
+                second["error"] = exc
+
+    spec = console.make_spec(sequence_path=str(mini_seq), serial="SN-FIRST", user=qe,
+                             endpoint="")
+    holder.append(console.start_process(spec, on))
+    assert holder[0].wait(60)
+    try:
+        assert "error" not in second, second.get("error")
+        assert second["state"] == (True, False)
+        assert second["proc"].wait(60) and second["proc"].ended
+    finally:
+        console.close()
