@@ -74,6 +74,14 @@ if [ "$SKIP_BUILD" = 0 ]; then
     "$BUNDLE/pharos" match warmup --cache-dir "$BUNDLE/numba_cache" --data-dir "$WARM_DATA"
     rm -rf "$WARM_DATA"
 fi
+# every operator account reads them (pharos writes 0600 under its umask 077; warmup
+# --cache-dir shares the installation cache): an unreadable file = a compile per account
+UNREADABLE="$(find "$BUNDLE/numba_cache" \( -type d ! -perm -a+rx -o ! -perm -a+r \) \
+    -print -quit 2>/dev/null || true)"
+if [ ! -d "$BUNDLE/numba_cache/detector_matching" ] || [ -n "$UNREADABLE" ]; then
+    echo "FAIL: the bundle's compiled kernels are missing or not readable by all ($UNREADABLE)" >&2
+    exit 1
+fi
 
 # --- smoke test: the frozen app, offscreen, on a throw-away data folder --------------------
 SMOKE="$(mktemp -d)"

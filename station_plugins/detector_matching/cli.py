@@ -67,8 +67,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     w = sub.add_parser("warmup", help="compile the optimiser's kernels into the cache now "
                        "(installation / setup step; later runs only load them)")
     w.add_argument("--cache-dir", type=Path, default=None,
-                   help="kernel cache folder (default: $NUMBA_CACHE_DIR, else "
-                   "<data folder>/cache/numba)")
+                   help="kernel cache folder, e.g. the program folder's numba_cache at "
+                   "installation: made readable by every account (default: "
+                   "$NUMBA_CACHE_DIR, else <data folder>/cache/numba, private)")
     w.set_defaults(func=cmd_warmup)
 
 
@@ -198,6 +199,9 @@ def cmd_warmup(args: argparse.Namespace) -> int:
         print("error: no writable kernel cache folder; the optimiser compiles before each "
               "run's clock starts", file=sys.stderr)
         return 2
+    if args.cache_dir is not None:     # an installation's cache: every account reads it
+        from station_plugins.detector_matching import kernels
+        kernels.share_with_all_accounts(w.cache_dir)
     print(f"optimiser kernels {w.how} in {w.seconds:.1f} s ({w.compiled} compiled, "
           f"{w.seeded_files} copied from the installation), cache {w.cache_dir}",
           file=sys.stderr)

@@ -187,6 +187,29 @@ def configure(data_dir: str | Path | None = None, cache_dir: str | Path | None =
     return target
 
 
+def share_with_all_accounts(cache: str | Path) -> int:
+    """An installation's cache (``pharos match warmup --cache-dir <program folder>/...``)
+    is read by every operator account, but pharos creates its files 0600 (umask 077 in
+    ``app.main``): a bundle built or installed by one account shipped kernels that no other
+    account could read, so every operator compiled them again. Kernel machine code is no
+    secret: files a+r, folders a+rx (nothing gains write access). Returns the entries
+    changed."""
+    import stat
+    changed = 0
+    root = Path(cache)
+    for p in [root, *root.rglob("*")]:
+        if p.is_symlink():
+            continue
+        mode = p.stat().st_mode
+        want = mode | (stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        if p.is_dir():
+            want |= stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
+        if want != mode:
+            p.chmod(stat.S_IMODE(want))
+            changed += 1
+    return changed
+
+
 def dispatchers() -> list:
     import importlib
 
