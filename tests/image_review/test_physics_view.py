@@ -15,8 +15,8 @@ HANDOFF = {"verdict": "PASS", "failed": [],               # what CT QC hands ove
 
 
 def _rows(view: PhysicsView) -> list[tuple[str, str]]:
-    t = view.table
-    return [(t.item(r, 0).text(), t.item(r, 2).text()) for r in range(t.rowCount())]
+    m = view.table.model()
+    return [(m.index(r, 0).data(), m.index(r, 2).data()) for r in range(m.rowCount())]
 
 
 def test_nothing_outside_limits_is_said_so(qtbot):
