@@ -276,16 +276,15 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray, upper: float
         def dp(prices):
             return walk_dp(C, prices, lam, DT, order, sortedD, True)
     try:
-        return _ascent(C, D, lam, upper, dp, mu, theta, gl, t0, iterations, time_limit,
-                       token, on_iteration, patience, deflection, target_margin)
+        return _ascent(m, upper, dp, mu, theta, gl, t0, iterations, time_limit, token,
+                       on_iteration, patience, deflection, target_margin)
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
 
 
-def _ascent(C, D, lam, upper, dp, mu, theta, gl, t0, iterations, time_limit, token,
+def _ascent(m, upper, dp, mu, theta, gl, t0, iterations, time_limit, token,
             on_iteration, patience, deflection, target_margin) -> BoundResult:
-    m = C.shape[1]
     best = -np.inf
     best_mu = mu.copy()
     stall = 0
