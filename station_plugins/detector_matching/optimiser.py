@@ -234,9 +234,12 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
     polish_reserve = 0.02 + 3e-4 * n
     lap_estimate = 5e-5 * n              # one polish LAP at n slots, idle machine
     if settings.polish:
+        # at most a tenth of the limit: on a busy machine the polished seed alone could
+        # take a short limit, and the annealing from it is what improves the arrangement
         perm = lap_polish(perm, C, D, lam, fixed, max_rounds=3, token=token,
                           lap_estimate=lap_estimate,
-                          deadline=deadline - polish_reserve)
+                          deadline=min(deadline - polish_reserve, time.perf_counter()
+                                       + 0.1 * settings.time_limit + lap_estimate))
     upper = float(path_cost(perm, C, D, lam, n))
     best_known[0] = upper
 
