@@ -158,7 +158,7 @@ class StepTable(QTableView):
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         for col, width in ((STEP, 150), (VALUE, 120), (UNIT, 50), (LIMITS, 100),
-                           (VERDICT, 70), (AI, 60)):      # the title takes the rest
+                           (VERDICT, 80), (AI, 60)):      # the title takes the rest
             self.setColumnWidth(col, width)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

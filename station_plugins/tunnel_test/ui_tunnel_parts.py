@@ -73,6 +73,9 @@ class WaveformView(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor("#ffffff"))
+        if self._data.size < 2:                # nothing measured yet: an empty card
+            p.end()
+            return
         fm = self.fontMetrics()
         left, top = fm.horizontalAdvance("-0000.0") + 8, fm.height() + 6
         box = self.rect().adjusted(left, top, -8, -fm.height() - 4)
@@ -83,7 +86,7 @@ class WaveformView(QWidget):
                    int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), self.title)
         p.drawText(4, box.bottom() + fm.height() + 2, self.label)
         y = self._data
-        if y.size >= 2 and box.width() > 2 and box.height() > 2:
+        if box.width() > 2 and box.height() > 2:
             lo, hi = float(y.min()), float(y.max())
             span = hi - lo or 1.0
             xs = box.left() + np.linspace(0.0, box.width(), y.size)
