@@ -216,7 +216,7 @@ class ChecklistView(QWidget):
                 title, summary = self.signature_texts(content)
                 sig = SignatureDialog.ask(
                     self, lambda u, pw, meaning, comment: self.service.sign_checklist(
-                        content, pw, meaning),
+                        content, pw, meaning, comment),
                     title=title, summary=summary, content_sha256=content_hash(content),
                     session_user=self.service.ctx.user, meanings=("verified",),
                     default_meaning="verified", meaning_label=self.meaning_label)
