@@ -35,7 +35,7 @@ def test_sync_page_shows_backlog_and_sync_now_empties_it(qtbot, tmp_path, centra
     qtbot.waitUntil(lambda: page.backlog_label.text() == "0" and page.table.rowCount() == 1,
                     timeout=15000)
     assert page.quarantined_label.text() == "1"
-    assert "ck_c_records_verdict" in page.table.item(0, 7).text()
+    assert "ck_c_records_verdict" in page.table.cell_text(0, 7)
     assert "1 quarantined" in page.messages.text() or "Pushed" in page.messages.text()
     assert lights.get("central_db").state == "ok"
     assert lights.get("sync_backlog").state == "error"      # a quarantined row needs a person
@@ -86,6 +86,6 @@ def test_plant_view_queries_across_stations(qtbot, tmp_path, central_url, runner
     assert view.serial_combo.count() == 8 and view.key_combo.count() == 5
     assert view.alarm_table.rowCount() > 0
     assert len(view.trend_plot._x) > 0
-    stations = {view.stations_table.item(r, 0).text() for r in range(2)}
+    stations = {view.stations_table.cell_text(r, 0) for r in range(2)}
     assert stations == {"ST-1", "ST-2"}
     view.shutdown()
