@@ -93,3 +93,26 @@ def test_reports_compute_in_the_background_and_sort_by_number(station, qtbot):
     assert doses[0] > doses[1] > 0
     view.energy.sortByColumn(1, Qt.SortOrder.AscendingOrder)     # kWh
     assert [view.energy.cell_text(r, 0) for r in range(2)] == ["Room02", "Room01"]
+
+
+def test_overview_tile_lines_fit_their_tile_at_1366x768(qtbot):
+    """Label and value of every tile line fit side by side (they overlapped: 'Temp / kW'
+    ran into '22.0 C / 2.6' with 30 rooms in the panel of a 1366x768 screen)."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from station_plugins.lead_room.ui_overview import TILE_PAD, RoomOverview
+
+    view = RoomOverview()
+    qtbot.addWidget(view)
+    view.resize(1090, 630)                       # the overview's share of 1366x768
+    tiles = [{"room": f"Room{i:02d}", "alarms": {"worst": None, "unacked": 0, "count": 0},
+              "maintenance": False, "beam_on": i % 2 == 0, "xray_ready": False,
+              "boundary_max_usvh": 0.97, "doors_open": 1, "temperature_c": 122.0,
+              "power_kw": 170.4, "job": f"J{i:02d}-0001"} for i in range(1, 31)]
+    view.set_tiles(tiles, True)
+    view.grab()
+    fm = QFontMetricsF(view.row_font)
+    width = view._rects[0][0].width() - 2 * TILE_PAD
+    for t in tiles:
+        for label, text, _valid in view._rows(t):
+            assert fm.horizontalAdvance(label) + fm.horizontalAdvance(text) < width, label
