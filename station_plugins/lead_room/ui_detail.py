@@ -55,7 +55,7 @@ class SignalsModel(RowsModel):
 
 def _signal_cell(row: tuple[tuple[str, ...], bool], c: int) -> Cell:
     text = row[0][c]
-    return Cell(text, tip=text if c == 2 else "")
+    return Cell(text, tip=text if c <= 2 else "")     # names, values, reasons may be cut
 
 
 class RoomDetail(QWidget):
@@ -73,7 +73,10 @@ class RoomDetail(QWidget):
                                             self.tr("Status"), self.tr("Source time"),
                                             self.tr("Received")], _signal_cell, self)
         self.table = RowsTable(self.model_, self, name="leadroom_detail_signals")
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)   # Bou…/POI1, not Bou…
+        header = self.table.horizontalHeader()      # the name takes what the rest leaves
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         pg.setConfigOptions(antialias=False, background="#eceef0", foreground="#2b2f33")
         self.plots: dict[str, pg.PlotWidget] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
@@ -86,8 +89,8 @@ class RoomDetail(QWidget):
         self._pending = [prefix for _title, prefix in TREND_GROUPS]
         QTimer.singleShot(0, self, self._build_next_plot)
         body = QHBoxLayout()
-        body.addWidget(self.table, 2)
-        body.addLayout(self.trends, 3)
+        body.addWidget(self.table, 1)
+        body.addLayout(self.trends, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addLayout(body, 1)
@@ -129,13 +132,30 @@ class RoomDetail(QWidget):
         if not self.room:
             self.title.setText(self.tr("Select a room in the overview"))
         self.model_.retranslate()
+        self._size_columns()
         for prefix, pw in self.plots.items():
             pw.setTitle(_trend_title(prefix), size="9pt")
+
+    def _size_columns(self) -> None:
+        """Value, status and the two times get the width of their widest usual text
+        (fixed: a 10 Hz table must not re-measure its cells on every update)."""
+        fm, hfm = self.table.fontMetrics(), self.table.horizontalHeader().fontMetrics()
+        samples = {1: "0000.000", 2: "GOOD", 3: "00:00:00.000", 4: "00:00:00.000"}
+        for c, sample in samples.items():
+            head = str(self.model_.headerData(c, Qt.Orientation.Horizontal) or "")
+            self.table.setColumnWidth(c, max(fm.horizontalAdvance(sample),
+                                             hfm.horizontalAdvance(head)) + 18)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
+        elif event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._size_columns()
         super().changeEvent(event)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        self._size_columns()                   # the theme's font is known by now
+        super().showEvent(event)
 
     def show_room(self, room: str, history: dict[str, Any] | None = None) -> None:
         self.ensure_plots()

@@ -14,6 +14,7 @@ from station_plugins.lead_room.service import CHECKLIST_ITEMS
 from widgets.rows_model import Cell, RowsModel, RowsTable
 from widgets.state_style import VERDICT_COLORS
 from widgets.tasks import TaskController
+from widgets.verdict_badge import verdict_text
 
 # the checklist items for pyside6-lupdate (the English text stays the signed key)
 _ITEMS_FOR_LUPDATE = (
@@ -28,18 +29,35 @@ _ITEMS_FOR_LUPDATE = (
 VERDICT_BG = {"PASS": None, "WARN": "WARN", "FAIL": "FAIL", "INCOMPLETE": "SKIP"}
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ReportsView", text)
+
+
+def _verdict_text(v: str) -> str:
+    return _tr("INCOMPLETE") if v == "INCOMPLETE" else verdict_text(v)
+
+
+AREA_TEXTS = {"worker": QT_TRANSLATE_NOOP("ReportsView", "worker"),
+              "public": QT_TRANSLATE_NOOP("ReportsView", "public")}
+
+
 def _value_cell(v: Any, verdict: bool = False) -> Cell:
     """One report value: floats with two decimals (right-aligned, sorted as numbers), the
-    verdict column coloured as everywhere else."""
-    if verdict and VERDICT_BG.get(str(v)):
-        from app.core.measurement import Verdict
+    verdict in the UI language, coloured as everywhere else (sorted by its code)."""
+    if verdict:
+        bg = VERDICT_BG.get(str(v))
+        if bg:
+            from app.core.measurement import Verdict
 
-        return Cell(str(v), background=VERDICT_COLORS[Verdict(VERDICT_BG[str(v)])],
-                    foreground="#ffffff")
+            return Cell(_verdict_text(str(v)), background=VERDICT_COLORS[Verdict(bg)],
+                        foreground="#ffffff", sort=str(v))
+        return Cell(_verdict_text(str(v)), sort=str(v))
     if isinstance(v, bool):
         return Cell(str(v))
     if isinstance(v, (int, float)):
         return Cell(f"{v:.2f}" if isinstance(v, float) else str(v), align_right=True, sort=v)
+    if str(v) in AREA_TEXTS:
+        return Cell(_tr(AREA_TEXTS[str(v)]), sort=str(v))
     return Cell(str(v))
 
 
@@ -100,10 +118,10 @@ class ReportsView(QWidget):
     def compute(self) -> None:
         h = self.service.historian
         if h is None:
-            self.status.setText("no historian")
+            self.status.setText(self.tr("No historian: live monitoring has not started."))
             return
         self.service.historian.flush()
-        self.status.setText("computing...")
+        self.status.setText(self.tr("Computing..."))
         self.task.start(_compute, h)
 
     def _show(self, res: tuple[list, list]) -> None:
@@ -113,7 +131,7 @@ class ReportsView(QWidget):
         self.energy.model_.set_rows((e.room, [
             e.room, e.kwh, e.standby_kwh, f"{e.standby_share:.0%}", e.recoverable_heat_kwh,
             "-" if e.mean_temp_c is None else e.mean_temp_c]) for e in energy)
-        self.status.setText(f"computed {time.strftime('%H:%M:%S')}")
+        self.status.setText(self.tr("Computed at %1").replace("%1", time.strftime("%H:%M:%S")))
 
 
 def _compute(h: Any, *, token: Any = None,  # noqa: ARG001 - task-runner signature

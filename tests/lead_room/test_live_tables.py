@@ -84,7 +84,7 @@ def test_reports_compute_in_the_background_and_sort_by_number(station, qtbot):
     view.refresh_button.click()
     qtbot.waitUntil(lambda: view.dose.rowCount() == 2 and view.energy.rowCount() == 2,
                     timeout=20000)
-    assert isinstance(view.dose, QTableView) and view.status.text().startswith("computed")
+    assert isinstance(view.dose, QTableView) and view.status.text().startswith("Computed at")
     keys = [view.dose.cell_text(r, 0) for r in range(2)]
     assert sorted(keys) == ["Room01/Boundary/POI1", "Room02/Boundary/POI1"]
     view.dose.sortByColumn(2, Qt.SortOrder.DescendingOrder)      # week dose, as a number
