@@ -9,6 +9,9 @@
     model.set_rows([(uid, row), ...])      # replace every row (reset)
     model.retranslate()                    # headers and cells again, in the UI language
 
+    table = RowsTable(model, parent, name="my_table", sortable=True)   # the usual view
+    table.rowCount(); table.cell_text(r, c)  # in the order shown (after sorting)
+
 A row is any object; ``cell(row, column)`` turns it into a :class:`Cell` (text, tooltip,
 colours, bold, alignment, sort value) when the view asks, so an update repaints one row and nothing
 is rebuilt. ``KEY_ROLE`` of every cell is the row's key.
@@ -18,8 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterable
 
-from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt)
+from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIndex,
+                            QSortFilterProxyModel, Qt)
 from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2     # Cell.sort (else the text): for a sort proxy
@@ -75,7 +80,9 @@ class RowsModel(QAbstractTableModel):
         return r
 
     def set_rows(self, rows: Iterable[tuple[Hashable, Any]]) -> None:
+        """Replace every row; the headers are read again (a table whose columns change)."""
         self.beginResetModel()
+        self._names = self._headers()
         self._keys, self._rows = [], {}
         for key, row in rows:
             if key not in self._rows:
@@ -135,3 +142,47 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and cell.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+class RowsTable(QTableView):
+    """A read-only, row-selecting QTableView on a :class:`RowsModel` (optionally sorted by
+    clicking a header, through a proxy ordering by ``SORT_ROLE``)."""
+
+    def __init__(self, model: RowsModel, parent: QWidget | None = None, *, name: str = "",
+                 sortable: bool = False) -> None:
+        super().__init__(parent)
+        if name:
+            self.setObjectName(name)
+        self.model_ = model
+        self.proxy: QSortFilterProxyModel | None = None
+        if sortable:
+            self.proxy = QSortFilterProxyModel(self)
+            self.proxy.setSortRole(SORT_ROLE)
+            self.proxy.setSourceModel(model)
+            self.setModel(self.proxy)
+            self.setSortingEnabled(True)
+            self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        else:
+            self.setModel(model)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.verticalHeader().hide()
+
+    def rowCount(self) -> int:  # noqa: N802 - the QTableWidget name, kept for callers
+        return self.model_.rowCount()
+
+    def columnCount(self) -> int:  # noqa: N802 - the QTableWidget name, kept for callers
+        return self.model_.columnCount()
+
+    def source_row(self, r: int) -> int:
+        """The model row shown at view row ``r`` (the same unless sorted)."""
+        if self.proxy is None:
+            return r
+        return self.proxy.mapToSource(self.proxy.index(r, 0)).row()
+
+    def cell_text(self, r: int, c: int) -> str:
+        """The text shown at view row ``r``, column ``c``."""
+        return self.model_.cell(self.source_row(r), c).text
+
+    def cell_at(self, r: int, c: int) -> Cell:
+        return self.model_.cell(self.source_row(r), c)

@@ -12,35 +12,46 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
-                               QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from app.runtime.task_runner import TaskRunner
 from widgets.message_bar import MessageBar
+from widgets.rows_model import Cell, RowsModel, RowsTable
 from widgets.tasks import TaskController
 from widgets.trend_plot import TrendPlot
 
 
-def _table(parent: QWidget, name: str) -> QTableWidget:
-    t = QTableWidget(0, 0, parent)
-    t.setObjectName(name)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.horizontalHeader().setStretchLastSection(True)
-    t.verticalHeader().hide()
-    return t
+def _cell(row: tuple[dict, list[str]], c: int) -> Cell:
+    values, columns = row
+    v = values.get(columns[c])
+    if v is None:
+        return Cell("", sort="")
+    if isinstance(v, bool):
+        return Cell(str(v), sort=int(v))
+    if isinstance(v, (int, float)):
+        return Cell(f"{v:.4g}" if isinstance(v, float) else str(v), align_right=True, sort=v)
+    return Cell(str(v))
 
 
-def fill_table(table: QTableWidget, rows: list[dict], columns: list[str]) -> None:
-    table.setColumnCount(len(columns))
-    table.setHorizontalHeaderLabels(columns)
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, key in enumerate(columns):
-            v = row.get(key)
-            text = "" if v is None else (f"{v:.4g}" if isinstance(v, float) else str(v))
-            table.setItem(r, c, QTableWidgetItem(text))
+class KeyTable(RowsTable):
+    """A sortable live table whose columns are the keys of the rows it is given."""
+
+    def __init__(self, parent: QWidget, name: str) -> None:
+        self.columns: list[str] = []
+        super().__init__(RowsModel(lambda: list(self.columns), _cell, parent), parent,
+                         name=name, sortable=True)
+        self.horizontalHeader().setStretchLastSection(True)
+
+
+def _table(parent: QWidget, name: str) -> KeyTable:
+    return KeyTable(parent, name)
+
+
+def fill_table(table: KeyTable, rows: list[dict], columns: list[str]) -> None:
+    """Show ``rows`` (one dict each) in ``columns`` (keys, also the headers)."""
+    table.columns = list(columns)
+    table.model_.set_rows((i, (row, table.columns)) for i, row in enumerate(rows))
 
 
 class PlantView(QWidget):

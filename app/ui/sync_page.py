@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QHBoxLayout, QHeaderView,
-                               QLabel, QPushButton, QTableWidget, QTableWidgetItem,
+from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QVBoxLayout, QWidget)
 
 from app.core.sync_status import LOCAL_ONLY, SyncStatus
 from app.runtime.task_runner import TaskRunner
 from widgets.message_bar import MessageBar
+from widgets.rows_model import Cell, RowsModel, RowsTable
 from widgets.tasks import TaskController
 
 COLUMNS = ("id", "table_name", "row_id", "station_seq", "created_utc", "attempts",
@@ -59,13 +59,10 @@ class SyncPage(QWidget):
         buttons.addWidget(self.sync_button)
         buttons.addWidget(self.refresh_button)
         buttons.addStretch(1)
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setObjectName("sync_backlog_table")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.model_ = RowsModel(self._headers, self._cell, self)
+        self.table = RowsTable(self.model_, self, name="sync_backlog_table", sortable=True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.messages)
         layout.addLayout(self.form)
@@ -135,16 +132,22 @@ class SyncPage(QWidget):
     @Slot(object)
     def _show_rows(self, result: tuple[SyncStatus, list[dict]]) -> None:
         _status, rows = result
-        self.table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            for c, key in enumerate(COLUMNS):
-                value = row.get(key)
-                text = ("yes" if value else "") if key == "quarantined" else \
-                    ("" if value is None else str(value))
-                item = QTableWidgetItem(text)
-                if key == "last_error" and text:
-                    item.setToolTip(text)
-                self.table.setItem(r, c, item)
+        self.model_.set_rows((row.get("id", i), row) for i, row in enumerate(rows))
+
+    def _headers(self) -> list[str]:
+        return [self.tr("#"), self.tr("Table"), self.tr("Row id"), self.tr("Seq"),
+                self.tr("Created (UTC)"), self.tr("Attempts"), self.tr("Quarantined"),
+                self.tr("Error")]
+
+    def _cell(self, row: dict, c: int) -> Cell:
+        key = COLUMNS[c]
+        value = row.get(key)
+        if key == "quarantined":
+            return Cell(self.tr("yes") if value else "", sort=1 if value else 0)
+        text = "" if value is None else str(value)
+        numeric = key in ("id", "station_seq", "attempts")
+        return Cell(text, tip=text if key == "last_error" else "", align_right=numeric,
+                    sort=value if numeric and isinstance(value, (int, float)) else text)
 
     @Slot(object)
     def _show_status(self, s: SyncStatus) -> None:
@@ -171,10 +174,7 @@ class SyncPage(QWidget):
             lab.setText(text)
         self.sync_button.setText(self.tr("Sync now"))
         self.refresh_button.setText(self.tr("Refresh"))
-        self.table.setHorizontalHeaderLabels([
-            self.tr("#"), self.tr("Table"), self.tr("Row id"), self.tr("Seq"),
-            self.tr("Created (UTC)"), self.tr("Attempts"), self.tr("Quarantined"),
-            self.tr("Error")])
+        self.model_.retranslate()
         if not self.service.enabled:
             self.sync_button.setToolTip(self.tr("No central database configured "
                                                 "([database] central_url)."))

@@ -567,6 +567,36 @@
         <source>Energy per room, last 24 h (standby &lt; 1 kW; heat recovery at 60 %)</source>
         <translation>各铅房能耗，最近 24 小时（待机 &lt; 1 kW；按 60 % 回收热量）</translation>
     </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>No historian: live monitoring has not started.</source>
+        <translation>无历史数据库：实时监控尚未启动。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>Computing...</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>Computed at %1</source>
+        <translation>计算于 %1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>INCOMPLETE</source>
+        <translation>数据不全</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>worker</source>
+        <translation>职业人员</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/lead_room/ui_reports.py" line="0" />
+        <source>public</source>
+        <translation>公众</translation>
+    </message>
 </context>
 <context>
     <name>RoomDetail</name>

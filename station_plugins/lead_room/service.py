@@ -186,16 +186,26 @@ class LeadRoomService:
                                         for i in CHECKLIST_ITEMS],
                 "all_ok": all(answers[i] for i in CHECKLIST_ITEMS), "remarks": remarks}
 
-    def sign_checklist(self, content: dict, password: str, meaning: str = "verified") -> Any:
-        """Store the checklist record and sign it (re-entered password, meaning)."""
-        self.ctx.require("sign_checklist")
-        rid = new_id()
-        self.ctx.store.add_record("lead_room.checklist", content["room"], content,
-                                  username=self.username, record_id=rid,
-                                  verdict="PASS" if content["all_ok"] else "FAIL")
-        return self.ctx.signatures.sign("lead_room.checklist", rid, content, meaning,
-                                        username=self.username, password=password)
+    def sign_checklist(self, content: dict, password: str, meaning: str = "verified",
+                       comment: str = "") -> Any:
+        """Sign the checklist (re-entered password, meaning) and store it, atomically.
 
+        The signer is re-authenticated first (a wrong password is audited as
+        ``signature_auth_failed`` and nothing is stored, so the dialog can ask again);
+        then the record and its signature are written in one transaction: there is never
+        a checklist record without its signature, nor a signature without its record.
+        """
+        self.ctx.require("sign_checklist")
+        signer = self.ctx.signatures.authenticate_signer(self.username, password, meaning)
+        rid = new_id()
+        with self.ctx.store.write() as conn:
+            sig = self.ctx.signatures.record(conn, signer, "lead_room.checklist", rid,
+                                             content, meaning, comment)
+            self.ctx.store.add_record("lead_room.checklist", content["room"], content,
+                                      username=signer.username, record_id=rid,
+                                      verdict="PASS" if content["all_ok"] else "FAIL",
+                                      conn=conn)
+        return sig
 
 def deadband_for(key: str) -> float:
     spec = spec_for(key)

@@ -13,12 +13,13 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QGraphicsItem, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QGraphicsItem, QHBoxLayout, QHeaderView, QLabel, QVBoxLayout,
+                               QWidget)
 
 from station_plugins.lead_room.alarm_defs import BOUNDARY_LIMIT_USVH
+from widgets.rows_model import Cell, RowsModel, RowsTable
 
 TREND_GROUPS = (("Boundary dose rate (uSv/h)", "Boundary/"), ("Temperature (C)", "Temperature"),
                 ("Power (kW)", "PowerKw"))
@@ -38,6 +39,25 @@ def _t(ts: float | None) -> str:
     return datetime.fromtimestamp(ts).strftime("%H:%M:%S.%f")[:-3] if ts else "-"
 
 
+class SignalsModel(RowsModel):
+    """The room's signals: one row ``(texts, valid)`` per leaf; an invalid row is hatched
+    grey (its value reads INVALID), so nothing stale looks like a reading."""
+
+    INVALID_BRUSH = QBrush(QColor("#c9cdd1"), Qt.BrushStyle.BDiagPattern)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.BackgroundRole and index.isValid():
+            row = self.row(self.key_at(index.row()))
+            return self.INVALID_BRUSH if row is not None and not row[1] else None
+        return super().data(index, role)
+
+
+def _signal_cell(row: tuple[tuple[str, ...], bool], c: int) -> Cell:
+    text = row[0][c]
+    return Cell(text, tip=text if c <= 2 else "")     # names, values, reasons may be cut
+
+
 class RoomDetail(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,17 +69,19 @@ class RoomDetail(QWidget):
         f.setBold(True)
         f.setPointSizeF(f.pointSizeF() * 1.3)
         self.title.setFont(f)
-        self.table = QTableWidget(0, 5, self)
-        self.table.setObjectName("leadroom_detail_signals")
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.model_ = SignalsModel(lambda: [self.tr("Signal"), self.tr("Value"),
+                                            self.tr("Status"), self.tr("Source time"),
+                                            self.tr("Received")], _signal_cell, self)
+        self.table = RowsTable(self.model_, self, name="leadroom_detail_signals")
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)   # Bou…/POI1, not Bou…
+        header = self.table.horizontalHeader()      # the name takes what the rest leaves
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         pg.setConfigOptions(antialias=False, background="#eceef0", foreground="#2b2f33")
         self.plots: dict[str, pg.PlotWidget] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.buffers: dict[str, tuple[deque, deque]] = {}
         self._last_src: dict[str, float | None] = {}
-        self._valid: dict[int, bool] = {}
         self._x_right = 0.0
         self.trends = QVBoxLayout()
         # one trend plot per turn of the event loop (three at once held the GUI thread
@@ -67,8 +89,8 @@ class RoomDetail(QWidget):
         self._pending = [prefix for _title, prefix in TREND_GROUPS]
         QTimer.singleShot(0, self, self._build_next_plot)
         body = QHBoxLayout()
-        body.addWidget(self.table, 2)
-        body.addLayout(self.trends, 3)
+        body.addWidget(self.table, 1)
+        body.addLayout(self.trends, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addLayout(body, 1)
@@ -109,16 +131,31 @@ class RoomDetail(QWidget):
     def retranslate_ui(self) -> None:
         if not self.room:
             self.title.setText(self.tr("Select a room in the overview"))
-        self.table.setHorizontalHeaderLabels([self.tr("Signal"), self.tr("Value"),
-                                              self.tr("Status"), self.tr("Source time"),
-                                              self.tr("Received")])
+        self.model_.retranslate()
+        self._size_columns()
         for prefix, pw in self.plots.items():
             pw.setTitle(_trend_title(prefix), size="9pt")
+
+    def _size_columns(self) -> None:
+        """Value, status and the two times get the width of their widest usual text
+        (fixed: a 10 Hz table must not re-measure its cells on every update)."""
+        fm, hfm = self.table.fontMetrics(), self.table.horizontalHeader().fontMetrics()
+        samples = {1: "0000.000", 2: "GOOD", 3: "00:00:00.000", 4: "00:00:00.000"}
+        for c, sample in samples.items():
+            head = str(self.model_.headerData(c, Qt.Orientation.Horizontal) or "")
+            self.table.setColumnWidth(c, max(fm.horizontalAdvance(sample),
+                                             hfm.horizontalAdvance(head)) + 18)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
+        elif event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._size_columns()
         super().changeEvent(event)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        self._size_columns()                   # the theme's font is known by now
+        super().showEvent(event)
 
     def show_room(self, room: str, history: dict[str, Any] | None = None) -> None:
         self.ensure_plots()
@@ -129,7 +166,7 @@ class RoomDetail(QWidget):
         self.curves.clear()
         self.buffers.clear()
         self._last_src.clear()
-        self._valid.clear()
+        self.model_.set_rows([])
         self._x_right = 0.0
         for key, series in (history or {}).items():
             self.buffers[key] = (deque(series.ts.tolist(), KEEP), deque(series.avg.tolist(), KEEP))
@@ -153,26 +190,16 @@ class RoomDetail(QWidget):
             return
         self.ensure_plots()
         leaves = sorted(values)
-        if self.table.rowCount() != len(leaves):
-            self.table.setRowCount(len(leaves))
-        grey = QBrush(QColor("#c9cdd1"), Qt.BrushStyle.BDiagPattern)
-        for row, leaf in enumerate(leaves):
+        if self.model_.keys() != leaves:                 # signals came or went: rebuild
+            self.model_.set_rows((leaf, (("",) * 5, True)) for leaf in leaves)
+        for leaf in leaves:
             v = values[leaf]
-            text = self.tr("INVALID") if not v.valid else (f"{v.value:.3f}" if isinstance(v.value, float)
-                                                  else str(v.value))
-            cells = (leaf, text, v.status + (f": {v.reason}" if v.reason else ""),
-                     _t(v.source_ts), _t(v.receive_ts))
-            for col, c in enumerate(cells):
-                item = self.table.item(row, col)
-                if item is None:
-                    item = QTableWidgetItem()
-                    self.table.setItem(row, col, item)
-                if item.text() != c:
-                    item.setText(c)
-            if self._valid.get(row) != v.valid:          # repaint a row only on a change
-                self._valid[row] = v.valid
-                for col in range(5):
-                    self.table.item(row, col).setBackground(grey if not v.valid else QBrush())
+            text = self.tr("INVALID") if not v.valid else (
+                f"{v.value:.3f}" if isinstance(v.value, float) else str(v.value))
+            row = ((leaf, text, v.status + (f": {v.reason}" if v.reason else ""),
+                    _t(v.source_ts), _t(v.receive_ts)), bool(v.valid))
+            if self.model_.row(leaf) != row:             # repaint a row only on a change
+                self.model_.upsert(leaf, row)
             curve = self._curve(leaf)
             if curve is None:
                 continue

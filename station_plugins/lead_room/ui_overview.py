@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from widgets.state_style import PRIORITY_COLORS
@@ -20,6 +20,7 @@ TILE = QColor("#eceef0")
 TEXT = QColor("#2b2f33")
 MUTED = QColor("#6b7177")
 HATCH = QColor("#9aa0a6")
+TILE_PAD = 6.0          # inside a tile, around its text
 
 
 def invalid_text() -> str:
@@ -47,6 +48,7 @@ class RoomOverview(QWidget):
         self.connected = True
         self._rects: list[tuple[QRectF, str]] = []
         self.paints = 0
+        self.row_font = QFont(self.font())      # the font of the tiles' lines, last painted
 
     def set_tiles(self, tiles: list[dict[str, Any]], connected: bool) -> None:
         if tiles != self.tiles or connected != self.connected:
@@ -75,16 +77,35 @@ class RoomOverview(QWidget):
         self._rects = []
         base = QFont(self.font())
         base.setPointSizeF(max(7.0, min(11.0, th / 9)))
+        rows = [self._rows(t) for t in self.tiles]
+        fm = QFontMetricsF(base)                  # label and value side by side must fit
+        need = max(fm.horizontalAdvance(label) + fm.horizontalAdvance(text)
+                   for tile_rows in rows for label, text, _valid in tile_rows)
+        need += fm.horizontalAdvance("  ") + 2 * TILE_PAD
+        if need > tw:
+            base.setPointSizeF(max(6.0, base.pointSizeF() * tw / need))
+        self.row_font = base
         big = QFont(base)
         big.setBold(True)
         for i, t in enumerate(self.tiles):
             r = QRectF(gap + (i % cols) * (tw + gap), gap + (i // cols) * (th + gap), tw, th)
             self._rects.append((r, t["room"]))
-            self._paint_tile(p, r, t, base, big)
+            self._paint_tile(p, r, t, rows[i], base, big)
         p.end()
 
-    def _paint_tile(self, p: QPainter, r: QRectF, t: dict[str, Any], base: QFont,
-                    big: QFont) -> None:
+    def _rows(self, t: dict[str, Any]) -> list[tuple[str, str, bool]]:
+        """(label, value, valid) of a tile's lines below its heading."""
+        return [
+            (self.tr("POI max"), *fmt(t["boundary_max_usvh"], 2, " uSv/h")),
+            (self.tr("Doors open"), *fmt(t["doors_open"])),
+            (self.tr("Temp / kW"), f"{fmt(t['temperature_c'], 1, ' C')[0]} / "
+                                   f"{fmt(t['power_kw'])[0]}",
+             t["temperature_c"] is not None and t["power_kw"] is not None),
+            (self.tr("Job"), t["job"] or "-", True),
+        ]
+
+    def _paint_tile(self, p: QPainter, r: QRectF, t: dict[str, Any],
+                    rows: list[tuple[str, str, bool]], base: QFont, big: QFont) -> None:
         worst = t["alarms"]["worst"]
         fill = QColor(PRIORITY_COLORS[worst]) if worst else TILE
         p.fillRect(r, fill)
@@ -95,7 +116,7 @@ class RoomOverview(QWidget):
         pen.setWidthF(3.0 if t["alarms"]["unacked"] else 1.0)
         p.setPen(pen)
         p.drawRect(r)
-        pad = 6.0
+        pad = TILE_PAD
         line = (r.height() - 2 * pad) / 6
         p.setFont(big)
         p.setPen(fg)
@@ -108,14 +129,6 @@ class RoomOverview(QWidget):
             state = invalid_text()
         p.drawText(head, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, state)
         p.setFont(base)
-        rows = [
-            (self.tr("POI max"), *fmt(t["boundary_max_usvh"], 2, " uSv/h")),
-            (self.tr("Doors open"), *fmt(t["doors_open"])),
-            (self.tr("Temp / kW"), f"{fmt(t['temperature_c'], 1, ' C')[0]} / "
-                                   f"{fmt(t['power_kw'])[0]}",
-             t["temperature_c"] is not None and t["power_kw"] is not None),
-            (self.tr("Job"), t["job"] or "-", True),
-        ]
         for k, (label, text, valid) in enumerate(rows, start=1):
             rr = QRectF(r.left() + pad, r.top() + pad + k * line, r.width() - 2 * pad, line)
             if not valid:

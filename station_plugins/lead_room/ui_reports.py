@@ -5,16 +5,16 @@ import time
 from typing import Any, Callable
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+                               QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from app.core.errors import PharosError
 from station_plugins.lead_room import reports
 from station_plugins.lead_room.service import CHECKLIST_ITEMS
+from widgets.rows_model import Cell, RowsModel, RowsTable
 from widgets.state_style import VERDICT_COLORS
 from widgets.tasks import TaskController
+from widgets.verdict_badge import verdict_text
 
 # the checklist items for pyside6-lupdate (the English text stays the signed key)
 _ITEMS_FOR_LUPDATE = (
@@ -29,17 +29,44 @@ _ITEMS_FOR_LUPDATE = (
 VERDICT_BG = {"PASS": None, "WARN": "WARN", "FAIL": "FAIL", "INCOMPLETE": "SKIP"}
 
 
-def _fill(table: QTableWidget, rows: list[list[Any]], verdict_col: int | None = None) -> None:
-    table.setRowCount(len(rows))
-    for i, row in enumerate(rows):
-        for j, v in enumerate(row):
-            item = QTableWidgetItem(f"{v:.2f}" if isinstance(v, float) else str(v))
-            if j == verdict_col and VERDICT_BG.get(str(v)):
-                from app.core.measurement import Verdict
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ReportsView", text)
 
-                item.setBackground(QColor(VERDICT_COLORS[Verdict(VERDICT_BG[str(v)])]))
-                item.setForeground(QColor("#ffffff"))
-            table.setItem(i, j, item)
+
+def _verdict_text(v: str) -> str:
+    return _tr("INCOMPLETE") if v == "INCOMPLETE" else verdict_text(v)
+
+
+AREA_TEXTS = {"worker": QT_TRANSLATE_NOOP("ReportsView", "worker"),
+              "public": QT_TRANSLATE_NOOP("ReportsView", "public")}
+
+
+def _value_cell(v: Any, verdict: bool = False) -> Cell:
+    """One report value: floats with two decimals (right-aligned, sorted as numbers), the
+    verdict in the UI language, coloured as everywhere else (sorted by its code)."""
+    if verdict:
+        bg = VERDICT_BG.get(str(v))
+        if bg:
+            from app.core.measurement import Verdict
+
+            return Cell(_verdict_text(str(v)), background=VERDICT_COLORS[Verdict(bg)],
+                        foreground="#ffffff", sort=str(v))
+        return Cell(_verdict_text(str(v)), sort=str(v))
+    if isinstance(v, bool):
+        return Cell(str(v))
+    if isinstance(v, (int, float)):
+        return Cell(f"{v:.2f}" if isinstance(v, float) else str(v), align_right=True, sort=v)
+    if str(v) in AREA_TEXTS:
+        return Cell(_tr(AREA_TEXTS[str(v)]), sort=str(v))
+    return Cell(str(v))
+
+
+def _report_table(parent: QWidget, name: str, headers: Callable[[], list[str]],
+                  verdict_col: int | None = None) -> RowsTable:
+    model = RowsModel(headers, lambda row, c: _value_cell(row[c], c == verdict_col), parent)
+    table = RowsTable(model, parent, name=name, sortable=True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    return table
 
 
 class ReportsView(QWidget):
@@ -47,20 +74,18 @@ class ReportsView(QWidget):
         super().__init__(parent)
         self.setObjectName("leadroom_reports")
         self.service = service
-        self.dose = QTableWidget(0, 6, self)
-        self.dose.setObjectName("leadroom_dose_table")
-        self.energy = QTableWidget(0, 6, self)
-        self.energy.setObjectName("leadroom_energy_table")
-        for t in (self.dose, self.energy):
-            t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-            t.verticalHeader().setVisible(False)
-            t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.dose = _report_table(self, "leadroom_dose_table", lambda: [
+            self.tr("Point"), self.tr("Area"), self.tr("Week dose uSv"),
+            self.tr("Reference uSv"), self.tr("Coverage"), self.tr("Verdict")], 5)
+        self.energy = _report_table(self, "leadroom_energy_table", lambda: [
+            self.tr("Room"), "kWh", self.tr("Standby kWh"), self.tr("Standby share"),
+            self.tr("Recoverable heat kWh"), self.tr("Mean temp C")])
         self.refresh_button = QPushButton(self)
         self.refresh_button.setObjectName("leadroom_reports_refresh")
         self.refresh_button.clicked.connect(self.compute)
         self.status = QLabel("", self)
         self.status.setObjectName("leadroom_reports_status")
-        self.task = TaskController(self)
+        self.task = TaskController(service.ctx.tasks, self)
         self.task.sig_finished.connect(self._show)
         self.task.sig_failed.connect(lambda e: self.status.setText(str(e)))
         lay = QVBoxLayout(self)
@@ -76,12 +101,8 @@ class ReportsView(QWidget):
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
-        self.dose.setHorizontalHeaderLabels([
-            self.tr("Point"), self.tr("Area"), self.tr("Week dose uSv"),
-            self.tr("Reference uSv"), self.tr("Coverage"), self.tr("Verdict")])
-        self.energy.setHorizontalHeaderLabels([
-            self.tr("Room"), "kWh", self.tr("Standby kWh"), self.tr("Standby share"),
-            self.tr("Recoverable heat kWh"), self.tr("Mean temp C")])
+        self.dose.model_.retranslate()
+        self.energy.model_.retranslate()
         self.refresh_button.setText(self.tr("Compute (last 7 days / 24 h)"))
         self.dose_label.setText(self.tr("Weekly integrated dose per point of interest (net of "
                                         "background) vs reference: 100 uSv workers, 5 uSv "
@@ -97,20 +118,20 @@ class ReportsView(QWidget):
     def compute(self) -> None:
         h = self.service.historian
         if h is None:
-            self.status.setText("no historian")
+            self.status.setText(self.tr("No historian: live monitoring has not started."))
             return
         self.service.historian.flush()
-        self.status.setText("computing...")
+        self.status.setText(self.tr("Computing..."))
         self.task.start(_compute, h)
 
     def _show(self, res: tuple[list, list]) -> None:
         dose, energy = res
-        _fill(self.dose, [[p.key, p.area, p.dose_usv, p.reference_usv,
-                           f"{p.coverage:.0%}", p.verdict] for p in dose], 5)
-        _fill(self.energy, [[e.room, e.kwh, e.standby_kwh, f"{e.standby_share:.0%}",
-                             e.recoverable_heat_kwh,
-                             "-" if e.mean_temp_c is None else e.mean_temp_c] for e in energy])
-        self.status.setText(f"computed {time.strftime('%H:%M:%S')}")
+        self.dose.model_.set_rows((p.key, [p.key, p.area, p.dose_usv, p.reference_usv,
+                                           f"{p.coverage:.0%}", p.verdict]) for p in dose)
+        self.energy.model_.set_rows((e.room, [
+            e.room, e.kwh, e.standby_kwh, f"{e.standby_share:.0%}", e.recoverable_heat_kwh,
+            "-" if e.mean_temp_c is None else e.mean_temp_c]) for e in energy)
+        self.status.setText(self.tr("Computed at %1").replace("%1", time.strftime("%H:%M:%S")))
 
 
 def _compute(h: Any, *, token: Any = None,  # noqa: ARG001 - task-runner signature
@@ -216,7 +237,7 @@ class ChecklistView(QWidget):
                 title, summary = self.signature_texts(content)
                 sig = SignatureDialog.ask(
                     self, lambda u, pw, meaning, comment: self.service.sign_checklist(
-                        content, pw, meaning),
+                        content, pw, meaning, comment),
                     title=title, summary=summary, content_sha256=content_hash(content),
                     session_user=self.service.ctx.user, meanings=("verified",),
                     default_meaning="verified", meaning_label=self.meaning_label)

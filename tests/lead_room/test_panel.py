@@ -187,6 +187,7 @@ def test_history_detail_and_journal_drain_through_the_live_process(station, qtbo
 
 
 def test_panel_switches_to_chinese_and_back(station, qtbot):
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from app.ui import i18n
@@ -200,7 +201,7 @@ def test_panel_switches_to_chinese_and_back(station, qtbot):
         assert panel.alarms.buttons["shelve"].text() == "搁置…"
         assert panel.reports.refresh_button.text().startswith("计算")
         assert panel.checklist.boxes[CHECKLIST_ITEMS[3]].text() == "急停按钮已测试"
-        assert panel.detail.table.horizontalHeaderItem(0).text() == "信号"
+        assert panel.detail.table.model().headerData(0, Qt.Orientation.Horizontal) == "信号"
         sim(st.service, "sim_inject", "Room02", "door_open_during_beam")
         qtbot.waitUntil(lambda: panel.banner.isVisible(), timeout=10000)
         assert "出束时门打开：联锁失效" in panel.banner.text()

@@ -30,12 +30,17 @@ def test_sync_page_shows_backlog_and_sync_now_empties_it(qtbot, tmp_path, centra
     page = SyncPage(svc, tasks=runner)
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.table.rowCount() == 41 and page.backlog_label.text() == "41")
+    page.table.sortByColumn(0, __import__("PySide6.QtCore").QtCore.Qt.SortOrder.DescendingOrder)
+    ids = [int(page.table.cell_text(r, 0)) for r in range(41)]
+    assert ids == sorted(ids, reverse=True)              # sorted as numbers, not as text
     assert page.connected_label.text() == "not yet"
     qtbot.mouseClick(page.sync_button, __import__("PySide6.QtCore").QtCore.Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.backlog_label.text() == "0" and page.table.rowCount() == 1,
                     timeout=15000)
     assert page.quarantined_label.text() == "1"
-    assert "ck_c_records_verdict" in page.table.item(0, 7).text()
+    assert "ck_c_records_verdict" in page.table.cell_text(0, 7)
+    assert page.table.cell_at(0, 7).tip == page.table.cell_text(0, 7)   # the full error
+    assert page.table.cell_text(0, 6) == "yes"                          # quarantined
     assert "1 quarantined" in page.messages.text() or "Pushed" in page.messages.text()
     assert lights.get("central_db").state == "ok"
     assert lights.get("sync_backlog").state == "error"      # a quarantined row needs a person
@@ -86,6 +91,6 @@ def test_plant_view_queries_across_stations(qtbot, tmp_path, central_url, runner
     assert view.serial_combo.count() == 8 and view.key_combo.count() == 5
     assert view.alarm_table.rowCount() > 0
     assert len(view.trend_plot._x) > 0
-    stations = {view.stations_table.item(r, 0).text() for r in range(2)}
+    stations = {view.stations_table.cell_text(r, 0) for r in range(2)}
     assert stations == {"ST-1", "ST-2"}
     view.shutdown()
