@@ -137,6 +137,15 @@ def test_run_json_reports_the_time_before_the_clock(tmp_path):
             assert d["cost_model_seconds"] is None
         else:
             assert d["cost_model_seconds"] is not None and d["cost_model_seconds"] >= 0
+    out = tmp_path / "batch.json"
+    pool50 = tmp_path / "pool50.csv"
+    write_table(pool50, *generated_rows(generate(50, 4)))
+    assert main(["match", "batch", str(pool50), "--detector-model", "PX-48", "--detectors",
+                 "1", "--spec-cost-per-slot", "100", "--time-limit", "1", "--cost",
+                 "physics", "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    assert d["cost_model_seconds"] is None and d["import_seconds"] >= 0
+    assert d["pre_clock_seconds"] <= d["total_seconds"]
 
 
 @pytest.mark.slow
