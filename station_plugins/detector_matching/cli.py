@@ -215,8 +215,9 @@ class _PreClock:
     def report(self, kernel_seconds: float) -> dict:
         out = dict(self.split)
         out["kernel_seconds"] = kernel_seconds
-        if out.get("libraries_seconds") is not None:      # _kernels() lap minus kernels
-            out["libraries_seconds"] = max(0.0, out["libraries_seconds"] - kernel_seconds)
+        libraries = out.get("libraries_seconds")
+        if libraries is not None:                           # _kernels() lap minus kernels
+            out["libraries_seconds"] = max(0.0, libraries - kernel_seconds)
         out["total_seconds"] = (self.startup or 0.0) + time.perf_counter() - self.t0
         out.pop("cost_model_wait_seconds", None)
         return {k: (None if v is None else round(v, 4)) for k, v in out.items()}
