@@ -62,12 +62,13 @@ def _faulty_rows(seed: int) -> tuple[list[str], list[list]]:
 
 @pytest.mark.parametrize("ext", ["csv", "parquet", "xlsx"])
 def test_fast_path_equals_reference_on_generated_pools(tmp_path, monkeypatch, ext):
-    for seed in (11, 12):
-        cols, rows = generated_rows(generate(120, seed))
+    modules, seeds = (40, (11,)) if ext == "xlsx" else (120, (11, 12))   # Excel is slow
+    for seed in seeds:
+        cols, rows = generated_rows(generate(modules, seed))
         path = tmp_path / f"g{seed}.{ext}"
         write_table(path, cols, rows)
         fast, ref = _both(monkeypatch, path)
-        assert not isinstance(fast, dict) and fast.size > 100
+        assert not isinstance(fast, dict) and fast.size > modules * 0.8
         _same(fast, ref)
 
 
@@ -115,6 +116,7 @@ def test_python_values_bools_and_huge_ints_take_the_reference_semantics(monkeypa
     assert rows[2][0] in pool.serials or rows[2][0] in bad      # never an exception
 
 
+@pytest.mark.slow
 def test_run_json_reports_the_time_before_the_clock(tmp_path):
     from station_plugins.detector_matching.cli import main
     pool = tmp_path / "pool.csv"
