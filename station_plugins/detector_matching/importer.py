@@ -161,16 +161,19 @@ def _parse_indicators(rows: list[list[Any]], ind_idx: np.ndarray, ncols: int
     if not full:
         return values, parsed
     cells = list(chain.from_iterable(map(get, (rows[r] for r in full))))
-    if not set(map(type, cells)) <= _FAST_TYPES:
-        return values, parsed
     try:
+        if not set(map(type, cells)) <= _FAST_TYPES:
+            raise TypeError("a cell that is not str / float / int")
         block = np.fromiter(map(float, cells), float, len(cells)).reshape(len(full), k)
         values[full] = block
         parsed[full] = np.isfinite(block).all(axis=1)
     except (ValueError, TypeError, OverflowError):
-        for r in full:
+        for r in full:                      # some row is faulty: row by row
+            row = get(rows[r])
+            if not set(map(type, row)) <= _FAST_TYPES:
+                continue
             try:
-                v = np.fromiter(map(float, get(rows[r])), float, k)
+                v = np.fromiter(map(float, row), float, k)
             except (ValueError, TypeError, OverflowError):
                 continue
             if np.isfinite(v).all():

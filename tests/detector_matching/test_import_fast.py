@@ -170,3 +170,20 @@ def test_csv_physics_run_never_imports_pyarrow_or_onnxruntime(tmp_path):
     rc, loaded = json.loads(res.stdout.strip().splitlines()[-1])
     assert rc == 0 and loaded == []
     assert json.loads(out.read_text())["startup_seconds"] > 0
+
+
+def test_fast_path_parses_clean_rows_and_leaves_only_faulty_rows_to_the_cell_loop():
+    """The vectorised path is really taken (not a silent fallback for every row)."""
+    from station_plugins.detector_matching import indicators as I
+    cols, rows = _faulty_rows(6)
+    rows = [[str(v) if isinstance(v, float) else v for v in r] for r in rows]   # as CSV
+    ind = np.array([cols.index(c) for c in I.INDICATOR_COLUMNS])
+    values, parsed = importer._parse_indicators(rows, ind, len(cols))
+    faulty = {1, 2, 3, 4, 6, 7, 12}          # text, None, nan, inf, 3 faults, short, 1e400
+    assert set(np.flatnonzero(~parsed).tolist()) == faulty
+    assert np.isnan(values[~parsed]).all() and np.isfinite(values[parsed]).all()
+    assert values[5, 14 - 4] == 1.25
+    clean = [r for k, r in enumerate(rows) if k not in faulty]
+    values, parsed = importer._parse_indicators(clean, ind, len(cols))
+    assert parsed.all()
+    assert np.array_equal(values, np.array([[float(r[i]) for i in ind] for r in clean]))
