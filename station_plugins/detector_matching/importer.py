@@ -148,9 +148,10 @@ def _parse_indicators(rows: list[list[Any]], ind_idx: np.ndarray, ncols: int
     """Indicator values (m, k) and the mask of rows whose every indicator is a finite
     number, parsed without a Python loop per cell: ``float()`` over all cells at once
     (the same conversion as :func:`_to_float` for str / float / int cells; bool and
-    other types never take this path). A block that fails is retried row by row; rows
-    still failing (text, empty, NaN, short rows) are left to the per-cell loop, which
-    reports every faulty cell with its code, as before."""
+    other types never take this path). A block that fails is retried in chunks and
+    row by row (:func:`_parse_block`); rows still failing (text, empty, NaN, short
+    rows) are left to the per-cell loop, which reports every faulty cell with its code,
+    as before."""
     m, k = len(rows), len(ind_idx)
     values = np.full((m, k), np.nan)
     parsed = np.zeros(m, dtype=bool)
@@ -160,27 +161,31 @@ def _parse_indicators(rows: list[list[Any]], ind_idx: np.ndarray, ncols: int
     full = [r for r in range(m) if len(rows[r]) >= ncols]
     if not full:
         return values, parsed
-    cells = list(chain.from_iterable(map(get, (rows[r] for r in full))))
+    _parse_block(rows, full, get, values, parsed, split=True)
+    values[~parsed] = np.nan      # the per-cell loop fills those rows' good cells
+    return values, parsed
+
+
+def _parse_block(rows: list[list[Any]], block: list[int], get: Any, values: np.ndarray,
+                 parsed: np.ndarray, split: bool) -> None:
+    """Parse the indicator cells of the rows ``block`` at once; when that fails (a
+    faulty cell somewhere), the block is retried in 64-row chunks (``split``), and a
+    failing chunk row by row, so one bad cell costs little."""
+    k = values.shape[1]
+    cells = list(chain.from_iterable(map(get, (rows[r] for r in block))))
     try:
         if not set(map(type, cells)) <= _FAST_TYPES:
             raise TypeError("a cell that is not str / float / int")
-        block = np.fromiter(map(float, cells), float, len(cells)).reshape(len(full), k)
-        values[full] = block
-        parsed[full] = np.isfinite(block).all(axis=1)
+        got = np.fromiter(map(float, cells), float, len(cells)).reshape(len(block), k)
     except (ValueError, TypeError, OverflowError):
-        for r in full:                      # some row is faulty: row by row
-            row = get(rows[r])
-            if not set(map(type, row)) <= _FAST_TYPES:
-                continue
-            try:
-                v = np.fromiter(map(float, row), float, k)
-            except (ValueError, TypeError, OverflowError):
-                continue
-            if np.isfinite(v).all():
-                values[r] = v
-                parsed[r] = True
-    values[~parsed] = np.nan      # the per-cell loop fills those rows' good cells
-    return values, parsed
+        if len(block) == 1:
+            return
+        size = 64 if split and len(block) > 64 else 1
+        for i in range(0, len(block), size):
+            _parse_block(rows, block[i:i + size], get, values, parsed, split=False)
+        return
+    values[block] = got
+    parsed[block] = np.isfinite(got).all(axis=1)
 
 
 def validate_table(table: RawTable, source: str, *, strict: bool = False,
