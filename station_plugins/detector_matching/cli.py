@@ -8,7 +8,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -143,22 +146,105 @@ def _write(path: Path, data: dict) -> None:
         path.write_text(text + "\n", encoding="utf-8")
 
 
+def process_age() -> float | None:
+    """Seconds since this process started (Linux: /proc; None elsewhere): the start-up
+    of the interpreter and the program before the command began."""
+    try:
+        with open("/proc/self/stat", "rb") as fh:
+            stat = fh.read()
+        ticks = int(stat[stat.rindex(b")") + 2:].split()[19])    # field 22: starttime
+        return max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME)
+                   - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+class _PreClock:
+    """Where the time before the optimiser's clock goes (new JSON keys, seconds):
+    ``startup_seconds`` process start -> command (interpreter, program imports, argument
+    parsing; null where the OS does not say), ``libraries_seconds`` importing the
+    optimiser (numpy, SciPy, numba), ``kernel_seconds`` (already reported) loading the
+    compiled kernels, ``import_seconds`` reading and validating the pool and the detector
+    model, ``cost_model_seconds`` loading the learned cost model (ONNX runtime, in a
+    thread beside the other steps; null when not used), ``pre_clock_seconds`` process
+    start (or command start) -> optimiser called, ``total_seconds`` -> result written."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+        self.startup = process_age()
+        self.split: dict[str, float | None] = {"startup_seconds": self.startup}
+        self._learned: Future | None = None
+        self._mark = self.t0
+
+    def lap(self, key: str) -> None:
+        now = time.perf_counter()
+        self.split[key] = now - self._mark
+        self._mark = now
+
+    def start_learned(self, cost: str) -> None:
+        """The learned cost model loads in a thread beside the pool import and the
+        kernel load (onnxruntime's import and session set-up are native code); physics
+        runs never import onnxruntime."""
+        if cost == "physics":
+            self.split["cost_model_seconds"] = None
+            return
+        # the station's modules (and numpy) are imported here, in this thread: the other
+        # thread imports only onnxruntime and the adapter, which import none of them
+        from station_plugins.detector_matching.learned_cost import load_learned_cost
+
+        def load() -> tuple:
+            t = time.perf_counter()
+            learned, why = load_learned_cost()
+            return learned, why, time.perf_counter() - t
+        pool = ThreadPoolExecutor(1, thread_name_prefix="learned-cost")
+        self._learned = pool.submit(load)
+        pool.shutdown(wait=False)
+
+    def learned(self) -> tuple:
+        if self._learned is None:
+            return None, "physics requested"
+        learned, why, seconds = self._learned.result()
+        self.split["cost_model_seconds"] = seconds
+        self.lap("cost_model_wait_seconds")
+        return learned, why
+
+    def before_clock(self) -> None:
+        self.split["pre_clock_seconds"] = ((self.startup or 0.0) + time.perf_counter()
+                                           - self.t0)
+
+    def report(self, kernel_seconds: float) -> dict:
+        out = dict(self.split)
+        out["kernel_seconds"] = kernel_seconds
+        libraries = out.get("libraries_seconds")
+        if libraries is not None:                           # _kernels() lap minus kernels
+            out["libraries_seconds"] = max(0.0, libraries - kernel_seconds)
+        out["total_seconds"] = (self.startup or 0.0) + time.perf_counter() - self.t0
+        out.pop("cost_model_wait_seconds", None)
+        return {k: (None if v is None else round(v, 4)) for k, v in out.items()}
+
+
 @_guard
 def cmd_run(args: argparse.Namespace) -> int:
-    from station_plugins.detector_matching.learned_cost import load_learned_cost
-    from station_plugins.detector_matching.workflow import MatchInputs, run, settings_for
+    clock = _PreClock()
     if args.time_limit <= 0:
         from app.core.errors import InputRejected
         raise InputRejected("--time-limit must be positive.", code="DM-ARG")
+    clock.start_learned(args.cost)
+    from station_plugins.detector_matching.workflow import MatchInputs, run, settings_for
     warm = _kernels(args)
+    clock.lap("libraries_seconds")
     pool, layout = _load(args)
-    learned, why = (None, "physics requested") if args.cost == "physics" else load_learned_cost()
+    clock.lap("import_seconds")
+    learned, why = clock.learned()
     inputs = MatchInputs(pool=pool, layout=layout,
                          settings=settings_for(args.seed, args.time_limit),
                          cost=args.cost, learned=learned, learned_unavailable_reason=why)
+    clock.before_clock()
     result = run(inputs)
     result.solution.compile_seconds = warm.seconds     # before the clock (this process)
-    _write(args.json_out, result.to_dict())
+    data = result.to_dict()
+    data.update(clock.report(warm.seconds))            # new keys only (kernel_seconds: same)
+    _write(args.json_out, data)
     s = result.solution
     print(f"{layout.name}: objective {s.objective:.4f}, lower bound {s.lower_bound:.4f}, "
           f"gap {100 * s.gap:.2f} %, {s.seconds:.2f} s, cost {result.problem.cost_source}",
@@ -173,17 +259,23 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 @_guard
 def cmd_batch(args: argparse.Namespace) -> int:
-    from station_plugins.detector_matching.learned_cost import load_learned_cost
+    clock = _PreClock()
+    clock.start_learned(args.cost)
     from station_plugins.detector_matching.workflow import MatchInputs, batch, settings_for
-    _kernels(args)
+    warm = _kernels(args)
+    clock.lap("libraries_seconds")
     pool, layout = _load(args)
-    learned, why = (None, "physics requested") if args.cost == "physics" else load_learned_cost()
+    clock.lap("import_seconds")
+    learned, why = clock.learned()
     inputs = MatchInputs(pool=pool, layout=layout, cost=args.cost, learned=learned,
                          learned_unavailable_reason=why,
                          settings=settings_for(args.seed, args.time_limit,
                                                moves_per_slot=20_000))
+    clock.before_clock()
     res = batch(inputs, args.spec_cost_per_slot, args.detectors)
-    _write(args.json_out, res.to_dict())
+    data = res.to_dict()
+    data.update(clock.report(warm.seconds))
+    _write(args.json_out, data)
     print(f"{res.meeting_spec}/{len(res.detectors)} detectors meet spec "
           f"({res.balancing['meeting_spec_before']} before spec balancing; given up for the "
           f"others: {res.balancing['given_up'] or 'none'}), material utilisation "

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
+from itertools import chain
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -125,11 +127,65 @@ def _to_float(cell: Any) -> float | None:
     if cell is None:
         return None
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
-        return float(cell)
+        try:
+            return float(cell)
+        except OverflowError:     # an int beyond float range: reported as infinite
+            return math.inf
     text = str(cell).strip()
     if not text:
         return None
     return float(text)            # ValueError for text
+
+
+_WORDS = {"DM-IMP-TEXT": "not a number", "DM-IMP-MISSING": "missing value",
+          "DM-IMP-NAN": "NaN or infinite"}
+_FAST_TYPES = frozenset({str, float, int})
+FAST_PARSE = True          # False: every cell through _to_float (the reference path, tests)
+
+
+def _parse_indicators(rows: list[list[Any]], ind_idx: np.ndarray, ncols: int
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Indicator values (m, k) and the mask of rows whose every indicator is a finite
+    number, parsed without a Python loop per cell: ``float()`` over all cells at once
+    (the same conversion as :func:`_to_float` for str / float / int cells; bool and
+    other types never take this path). A block that fails is retried in chunks and
+    row by row (:func:`_parse_block`); rows still failing (text, empty, NaN, short
+    rows) are left to the per-cell loop, which reports every faulty cell with its code,
+    as before."""
+    m, k = len(rows), len(ind_idx)
+    values = np.full((m, k), np.nan)
+    parsed = np.zeros(m, dtype=bool)
+    if not FAST_PARSE or m == 0 or k < 2:
+        return values, parsed
+    get = operator.itemgetter(*ind_idx.tolist())
+    full = [r for r in range(m) if len(rows[r]) >= ncols]
+    if not full:
+        return values, parsed
+    _parse_block(rows, full, get, values, parsed, split=True)
+    values[~parsed] = np.nan      # the per-cell loop fills those rows' good cells
+    return values, parsed
+
+
+def _parse_block(rows: list[list[Any]], block: list[int], get: Any, values: np.ndarray,
+                 parsed: np.ndarray, split: bool) -> None:
+    """Parse the indicator cells of the rows ``block`` at once; when that fails (a
+    faulty cell somewhere), the block is retried in 64-row chunks (``split``), and a
+    failing chunk row by row, so one bad cell costs little."""
+    k = values.shape[1]
+    cells = list(chain.from_iterable(map(get, (rows[r] for r in block))))
+    try:
+        if not set(map(type, cells)) <= _FAST_TYPES:
+            raise TypeError("a cell that is not str / float / int")
+        got = np.fromiter(map(float, cells), float, len(cells)).reshape(len(block), k)
+    except (ValueError, TypeError, OverflowError):
+        if len(block) == 1:
+            return
+        size = 64 if split and len(block) > 64 else 1
+        for i in range(0, len(block), size):
+            _parse_block(rows, block[i:i + size], get, values, parsed, split=False)
+        return
+    values[block] = got
+    parsed[block] = np.isfinite(got).all(axis=1)
 
 
 def validate_table(table: RawTable, source: str, *, strict: bool = False,
@@ -175,7 +231,7 @@ def validate_table(table: RawTable, source: str, *, strict: bool = False,
     id_idx = {c: seen[c] for c in I.ID_COLUMNS}
     ind_idx = np.array([seen[c] for c in I.INDICATOR_COLUMNS])
     m = len(table.rows)
-    values = np.full((m, len(I.INDICATOR_COLUMNS)), np.nan)
+    values, parsed = _parse_indicators(table.rows, ind_idx, len(cols))
     reasons: list[list[str]] = [[] for _ in range(m)]
     serials, lots, dates = [], [], []
     line0 = table.header_rows + 1
@@ -206,6 +262,8 @@ def validate_table(table: RawTable, source: str, *, strict: bool = False,
         for code, message, column in (row_problems or {}).get(r, []):
             reasons[r].append(message)
             rep.add(EXCLUDE, code, message, row=line, column=column, serial=serial)
+        if parsed[r]:
+            continue                 # every indicator a finite number (fast path)
         bad_cols: dict[str, list[str]] = {}
         for k, ci in enumerate(ind_idx):
             cell = row[ci]
@@ -220,13 +278,11 @@ def validate_table(table: RawTable, source: str, *, strict: bool = False,
                 bad_cols.setdefault("DM-IMP-NAN", []).append(I.INDICATOR_COLUMNS[k])
             else:
                 values[r, k] = v
-        words = {"DM-IMP-TEXT": "not a number", "DM-IMP-MISSING": "missing value",
-                 "DM-IMP-NAN": "NaN or infinite"}
         for code, names in bad_cols.items():
-            reasons[r].append(f"{words[code]} in {len(names)} indicator(s): "
+            reasons[r].append(f"{_WORDS[code]} in {len(names)} indicator(s): "
                               f"{', '.join(names[:4])}{' ...' if len(names) > 4 else ''}")
             for name in names:
-                rep.add(EXCLUDE, code, words[code], row=line, column=name, serial=serial)
+                rep.add(EXCLUDE, code, _WORDS[code], row=line, column=name, serial=serial)
     if rep.refused:
         raise PoolImportRefused(rep)
 
