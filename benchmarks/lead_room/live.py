@@ -71,7 +71,7 @@ class Parts:
                                                historian_path=tmp / "historian.db"))
             self.svc = LeadRoomService(ctx, live=self.live)
         else:
-            from app.adapters.historian import Historian, HistorianWriter
+            from station_plugins.lead_room.adapters.historian import Historian, HistorianWriter
             from app.adapters.opcua_gateway import OpcUaGatewayClient
             from app.runtime.loop_thread import LoopThread
             from station_plugins.lead_room.service import deadband_for

@@ -37,7 +37,7 @@ logging.getLogger("asyncua").setLevel(logging.CRITICAL)
 
 
 def historian_bench(step_s: int) -> dict:
-    from app.adapters.historian import Historian
+    from station_plugins.lead_room.adapters.historian import Historian
     from tests.lead_room.helpers import SV
 
     h = Historian(Path(tempfile.mkdtemp()) / "h.db", deadbands=lambda k: 0.01)

@@ -32,7 +32,7 @@ def pct(xs, q):
 
 
 def pharos_steps(n: int, where: str | None = None) -> dict:
-    from app.adapters.tunnel_journal import TunnelJournal
+    from station_plugins.tunnel_test.adapters.journal import TunnelJournal
     from station_plugins.tunnel_test.drivers import LocalDriverSet
     from station_plugins.tunnel_test.engine import RunEngine, RunRequest
     from station_plugins.tunnel_test.sequence_loader import load_sequence
@@ -75,7 +75,7 @@ def openhtf_steps(n: int) -> dict | None:
 
 
 def ai_latency(n: int = 200) -> dict:
-    from app.adapters.inference_tunnel import OnnxTunnelClassifier
+    from station_plugins.tunnel_test.adapters.inference import OnnxTunnelClassifier
     from app.core.measurement import Verdict
     from app.paths import models_dir
     from station_plugins.tunnel_test import ai_step

@@ -5,7 +5,7 @@ Features of the pair (i left of j), all from *measured* indicators normalised as
 residual kind and row zone (3 x 5 x 4 = 60 float32). The ONNX regression predicts the
 simulated boundary ring amplitude (ring_sim.pair_labels), rescaled to physics-cost
 units (card: ``output_scale``). Loading and the sha256 check belong to the adapter
-(app/adapters/detector_matching_cost.py); this module only needs a ``predict``.
+(station_plugins/detector_matching/adapters/cost_onnx.py); this module only needs a ``predict``.
 """
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def load_learned_cost() -> tuple[LearnedNeighbourCost | None, str]:
     """Composition helper for the CLI and the station: (provider, '') or (None, why)."""
     from app.core.errors import PharosError
     try:
-        from app.adapters.detector_matching_cost import load_neighbour_cost_regression
+        from station_plugins.detector_matching.adapters.cost_onnx import load_neighbour_cost_regression
         reg = load_neighbour_cost_regression()
     except PharosError as exc:
         return None, exc.message

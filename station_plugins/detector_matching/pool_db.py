@@ -43,7 +43,7 @@ def read_db_table(url: str, table: str = DEFAULT_TABLE
                   ) -> tuple[RawTable, dict[int, list[tuple[str, str, str]]], str, str]:
     """(raw table in the file format, per-row problems, source label, sha256 of the rows
     read)."""
-    from app.adapters.detector_matching_db import read_long_table, safe_url
+    from station_plugins.detector_matching.adapters.module_db import read_long_table, safe_url
     rows = read_long_table(url, table, LONG_COLUMNS, DEFAULT_TABLE)
     canon = json.dumps([[None if v is None else str(v) for v in r] for r in rows],
                        ensure_ascii=False)

@@ -170,7 +170,7 @@ def cmd_alarms(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from app.adapters.historian import Historian
+    from station_plugins.lead_room.adapters.historian import Historian
     from station_plugins.lead_room import reports
 
     cfg = _config(args)

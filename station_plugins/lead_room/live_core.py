@@ -84,7 +84,7 @@ class LiveCore:
     """The parts, built from a :class:`LiveConfig`; commands arrive on ``handle``."""
 
     def __init__(self, cfg: LiveConfig, outbox: Outbox) -> None:
-        from app.adapters.historian import Historian, HistorianWriter, Retention
+        from station_plugins.lead_room.adapters.historian import Historian, HistorianWriter, Retention
         from station_plugins.lead_room.alarm_defs import load_definitions
         from station_plugins.lead_room.alarms import AlarmEngine
         from station_plugins.lead_room.monitor import JournalWriter, RoomMonitor

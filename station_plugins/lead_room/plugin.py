@@ -103,7 +103,7 @@ class LeadRoomStation(StationPlugin):
             self.service = LeadRoomService(ctx, live=LiveProcess(
                 self.live_config(), on_error=lambda e: ctx.notifier.error(e, "lead_room")))
             return self.service
-        from app.adapters.historian import Historian, HistorianWriter, Retention
+        from station_plugins.lead_room.adapters.historian import Historian, HistorianWriter, Retention
         from app.adapters.opcua_gateway import OpcUaGatewayClient
         from station_plugins.lead_room.service import deadband_for
         from station_plugins.lead_room.signals import range_check

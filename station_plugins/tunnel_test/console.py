@@ -39,7 +39,7 @@ class TunnelConsole:
                  mes: Any = None, station_id: str = "WS-01", library: Any = None,
                  resend_interval_s: float = 5.0, link: dict | None = None,
                  recover: bool = True) -> None:
-        from app.adapters.tunnel_journal import TunnelJournal
+        from station_plugins.tunnel_test.adapters.journal import TunnelJournal
         from station_plugins.tunnel_test.outbox import OutboxResender
 
         self.data_dir = Path(data_dir)

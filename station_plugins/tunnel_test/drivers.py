@@ -3,7 +3,7 @@
 * :class:`LocalDriverSet` calls the simulated C-arm in-process (benchmarks, crash tests,
   demo without a network). Faults can be injected per call name.
 * :class:`OpcUaDriverSet` marshals the same calls onto an OPC UA client adapter
-  (``app.adapters.opcua_tunnel.TunnelOpcUaClient``, given by the caller).
+  (``station_plugins.tunnel_test.adapters.opcua.TunnelOpcUaClient``, given by the caller).
 """
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ class OpcUaDriverSet:
     timeout_grace_s = 3.0
 
     def __init__(self, client: Any, *, root: str = "CArmTunnel") -> None:
-        self.client = client          # app.adapters.opcua_tunnel.TunnelOpcUaClient
+        self.client = client          # station_plugins.tunnel_test.adapters.opcua.TunnelOpcUaClient
         self.root = root
 
     def call(self, name: str, args: dict, timeout_s: float) -> dict:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from app.adapters.tunnel_journal import JournalError
+from station_plugins.tunnel_test.adapters.journal import JournalError
 from app.core.ids import new_id
 from app.core.measurement import Verdict
 from app.core.tasks import CancelToken

@@ -66,7 +66,7 @@ def run_here(spec: RunSpec, *, listener: Callable[[dict], None] | None = None,
              engine_ready: Callable[[Any], None] | None = None, journal: Any = None,
              drivers: Any = None) -> Any:
     """Build drivers, journal, classifiers and engine; run (or resume) the sequence."""
-    from app.adapters.tunnel_journal import TunnelJournal
+    from station_plugins.tunnel_test.adapters.journal import TunnelJournal
     from station_plugins.tunnel_test.ai_step import ClassifierCache
     from station_plugins.tunnel_test.drivers import known_driver_names
     from station_plugins.tunnel_test.engine import RunEngine, RunRequest
@@ -89,7 +89,7 @@ def run_here(spec: RunSpec, *, listener: Callable[[dict], None] | None = None,
         lock.release()
         raise
     try:
-        from app.adapters.inference_tunnel import InferenceTimeout, OnnxTunnelClassifier
+        from station_plugins.tunnel_test.adapters.inference import InferenceTimeout, OnnxTunnelClassifier
         from app.paths import models_dir
 
         classifiers = ClassifierCache(Path(spec.models_dir or models_dir()), OnnxTunnelClassifier)
@@ -135,7 +135,7 @@ def make_drivers(spec: RunSpec) -> Any:
     if not spec.endpoint:
         return LocalDriverSet(CArmSim(serial=spec.serial, defects=defects_from(spec.defects)),
                               faults=spec.faults)
-    from app.adapters.opcua_tunnel import TunnelOpcUaClient
+    from station_plugins.tunnel_test.adapters.opcua import TunnelOpcUaClient
     from app.runtime.loop_thread import LoopThread
 
     loop = LoopThread(name="tunnel-opcua").start()
@@ -281,7 +281,7 @@ def _backstop(spec: RunSpec, holder: list, lost: list, finished: threading.Event
     call that ignores interruption): make the unit safe from here, journal it, exit."""
     if finished.wait(spec.backstop_s):
         return
-    from app.adapters.tunnel_journal import TunnelJournal
+    from station_plugins.tunnel_test.adapters.journal import TunnelJournal
     from station_plugins.tunnel_test.execution import CallWorker, make_safe
 
     try:

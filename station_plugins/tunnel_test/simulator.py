@@ -1,7 +1,7 @@
 """The OPC UA tunnel + C-arm simulator (demo and tests).
 
 Physics in :mod:`carm_sim`; the server itself is the generic asyncua adapter
-``app.adapters.opcua_tunnel_sim``. ``SimulatorHandle`` runs it on its own asyncio loop
+``station_plugins.tunnel_test.adapters.opcua_sim``. ``SimulatorHandle`` runs it on its own asyncio loop
 thread (tests, demo); ``serve_forever`` is the ``pharos tunnel sim`` command.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
-from app.adapters.opcua_tunnel_sim import TunnelSimServer
+from station_plugins.tunnel_test.adapters.opcua_sim import TunnelSimServer
 from app.runtime.loop_thread import LoopThread
 from station_plugins.tunnel_test.carm_sim import CArmSim, Defects
 from station_plugins.tunnel_test.driver_catalog import CATALOG, VARIABLES, sim_handlers, sim_variables

@@ -56,7 +56,7 @@ def test_bad_input_exits_2_with_message(tmp_path, capsys):
 
 @pytest.mark.skipif(not (CARD_DIR / "card.json").exists(), reason="model not trained")
 def test_learned_cost_loads_verified_and_is_used(tmp_path):
-    from app.adapters.detector_matching_cost import load_neighbour_cost_regression
+    from station_plugins.detector_matching.adapters.cost_onnx import load_neighbour_cost_regression
     from station_plugins.detector_matching.generator import generate
     from station_plugins.detector_matching.learned_cost import LearnedNeighbourCost
     reg = load_neighbour_cost_regression()
@@ -69,7 +69,7 @@ def test_learned_cost_loads_verified_and_is_used(tmp_path):
 
 @pytest.mark.skipif(not (CARD_DIR / "card.json").exists(), reason="model not trained")
 def test_model_hash_mismatch_is_refused(tmp_path):
-    from app.adapters.detector_matching_cost import load_neighbour_cost_regression
+    from station_plugins.detector_matching.adapters.cost_onnx import load_neighbour_cost_regression
     root = tmp_path / "models"
     dst = root / "detector_neighbour_cost" / "1.0.0"
     shutil.copytree(CARD_DIR, dst)
@@ -82,7 +82,7 @@ def test_model_hash_mismatch_is_refused(tmp_path):
 
 
 def test_missing_model_falls_back_to_physics_and_says_so(tmp_path, monkeypatch):
-    import app.adapters.detector_matching_cost as adapter
+    import station_plugins.detector_matching.adapters.cost_onnx as adapter
     from station_plugins.detector_matching.learned_cost import load_learned_cost
     monkeypatch.setattr(adapter, "models_dir", lambda: tmp_path / "empty")
     provider, why = load_learned_cost()

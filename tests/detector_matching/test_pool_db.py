@@ -14,7 +14,7 @@ from app.core.errors import InputRejected
 from station_plugins.detector_matching import indicators as I
 from station_plugins.detector_matching.importer import (PoolImportRefused, import_pool,
                                                         validate_table)
-from app.adapters.detector_matching_db import safe_url
+from station_plugins.detector_matching.adapters.module_db import safe_url
 from station_plugins.detector_matching.pool_db import DEFAULT_TABLE, import_pool_db, is_db_url
 from station_plugins.detector_matching.pool_io import RawTable
 from tests.pg_fixtures import pg_server  # noqa: F401

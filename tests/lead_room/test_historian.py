@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.adapters.historian import Historian
+from station_plugins.lead_room.adapters.historian import Historian
 from station_plugins.lead_room import reports
 from tests.lead_room.helpers import SV
 
@@ -79,7 +79,7 @@ def test_weekly_dose_and_energy(hist):
 def test_retention_prunes_each_level_after_its_own_time(tmp_path):
     """The historian no longer grows without limit: raw samples go after raw_days, the
     1-minute buckets after minute_days, while the 15-minute trend of the same period stays."""
-    from app.adapters.historian import Retention
+    from station_plugins.lead_room.adapters.historian import Retention
 
     h = Historian(tmp_path / "h.db", retention=Retention(raw_days=1, minute_days=2,
                                                          five_min_days=3, fifteen_min_days=30))
@@ -99,7 +99,7 @@ def test_retention_prunes_each_level_after_its_own_time(tmp_path):
 
 
 def test_retention_settings_are_validated():
-    from app.adapters.historian import Retention
+    from station_plugins.lead_room.adapters.historian import Retention
 
     r = Retention.from_settings({"historian_raw_days": 30})
     assert r.raw_days == 30 and r.fifteen_min_days == 3650

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.adapters.tunnel_journal import TunnelJournal
+from station_plugins.tunnel_test.adapters.journal import TunnelJournal
 
 ADMIN_PW = "Adm1n-secret-pw"
 USER_PW = "Us3r-secret-pw!"

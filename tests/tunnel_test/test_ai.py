@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from app.adapters.inference_tunnel import InferenceTimeout, OnnxTunnelClassifier
+from station_plugins.tunnel_test.adapters.inference import InferenceTimeout, OnnxTunnelClassifier
 from app.core.errors import ModelIntegrityError
 from app.core.measurement import Verdict
 from app.paths import models_dir

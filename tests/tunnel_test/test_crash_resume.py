@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.adapters.tunnel_journal import TunnelJournal
+from station_plugins.tunnel_test.adapters.journal import TunnelJournal
 from station_plugins.tunnel_test.console import TunnelConsole
 from station_plugins.tunnel_test.resume import plan_resume
 from station_plugins.tunnel_test.runner import RunProcess, RunSpec

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 
-from app.adapters.tunnel_journal import TunnelJournal
+from station_plugins.tunnel_test.adapters.journal import TunnelJournal
 from station_plugins.tunnel_test.carm_sim import CArmSim, Defects
 from station_plugins.tunnel_test.drivers import LocalDriverSet, known_driver_names
 from station_plugins.tunnel_test.engine import RunEngine, RunRequest

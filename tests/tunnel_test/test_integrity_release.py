@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 
 from app.adapters.mes import MesClient
-from app.adapters.tunnel_journal import JournalError, TunnelJournal
+from station_plugins.tunnel_test.adapters.journal import JournalError, TunnelJournal
 from app.core.errors import PermissionDenied
 from app.core.ids import content_hash, sha256_hex
 from station_plugins.tunnel_test import integrity

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from app.adapters.tunnel_journal import TunnelJournal
+from station_plugins.tunnel_test.adapters.journal import TunnelJournal
 from station_plugins.tunnel_test.console import TunnelConsole
 from station_plugins.tunnel_test.run_lock import RunBusy, RunLock
 from station_plugins.tunnel_test.runner import RunProcess, RunSpec, run_here

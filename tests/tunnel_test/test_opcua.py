@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from app.adapters.opcua_tunnel import TunnelOpcUaClient
-from app.adapters.tunnel_journal import TunnelJournal
+from station_plugins.tunnel_test.adapters.opcua import TunnelOpcUaClient
+from station_plugins.tunnel_test.adapters.journal import TunnelJournal
 from app.runtime.loop_thread import LoopThread
 from station_plugins.tunnel_test.drivers import OpcUaDriverSet
 from station_plugins.tunnel_test.engine import RunEngine, RunRequest

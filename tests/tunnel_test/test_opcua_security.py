@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.adapters.opcua_security import Pki
-from app.adapters.opcua_tunnel import CLIENT_URI, TunnelOpcUaClient
+from station_plugins.tunnel_test.adapters.opcua import CLIENT_URI, TunnelOpcUaClient
 from app.core.errors import DeviceError
 from app.runtime.loop_thread import LoopThread
 from station_plugins.tunnel_test.drivers import OpcUaDriverSet
