@@ -37,10 +37,14 @@ CLEAN = [
     dict(noise_sd_hu=20.0, roll_deg=33.0, centre_offset_mm=(-18.0, 6.0), slice_thickness_mm=5.0,
          psf_sigma_mm=0.8, hu_offset=2.5, pin_node=0, seed=3),
     dict(noise_sd_hu=15.0, roll_deg=-12.0, slice_thickness_mm=0.625, z_start_mm=-12.0, n_slices=40, seed=4),
+    # the empty vial of CTP404 sits at the insert radius: its core once stayed unmasked
+    # (a 7 HU "arc" at r = 61.5 mm)
+    dict(noise_sd_hu=20.0, roll_deg=26.0, seed=8),
 ]
 
 
-@pytest.mark.parametrize("kw", CLEAN, ids=["sd12", "sd30-edge-roll-40-offset", "5mm-smooth-pin0", "0.625mm-partial"])
+@pytest.mark.parametrize("kw", CLEAN, ids=["sd12", "sd30-edge-roll-40-offset", "5mm-smooth-pin0", "0.625mm-partial",
+                                      "sd20-roll26-vial"])
 def test_clean_series_pass_on_the_default_profile_with_no_artifact(kw):
     truth, r = _run(**kw)
     assert r.artifacts == (), [(a.type, a.amplitude_hu, a.location) for a in r.artifacts]
