@@ -85,6 +85,17 @@ def test_ring_found_at_its_radius_over_the_slices_as_one_finding(radius):
     assert "detector_channel" in loc
 
 
+def test_a_300_hu_ring_next_to_the_shell_is_one_ring_at_its_radius():
+    # at 0.9 mm pixels the ring lifts the median baseline of the last radii and the
+    # undershoot beside it scored the higher z: the ring was described there and dropped
+    _, r = _run(noise_sd_hu=20.0, roll_deg=26.0, seed=8,
+                artifacts=(RenderArtifact("ring", 300.0, radius_mm=95.0, width_mm=1.0),))
+    rings = r.artifacts_of("ring")
+    assert len(rings) == 1 and not r.artifacts_of("arc"), [(a.type, a.location) for a in r.artifacts]
+    assert rings[0].location["radius_mm"] == pytest.approx(95.0, abs=1.0)
+    assert rings[0].amplitude_hu > 150.0
+
+
 def test_streaks_in_two_directions_with_their_peak_amplitude_and_nothing_else():
     truth, r = _run(noise_sd_hu=12.0, centre_offset_mm=(6.0, 4.0), seed=8,
                     artifacts=(RenderArtifact("streak", 100.0, angle_deg=20.0, width_mm=1.8),
