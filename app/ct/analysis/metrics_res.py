@@ -252,12 +252,12 @@ def ttf(ctx: Ctx, min_contrast_hu: float = 40.0) -> tuple[list[Raw], list[Curve]
         if abs(contrast) < min_contrast_hu:
             continue
         cx, cy = _refine_centre(img, c, r_ins, math.copysign(1.0, contrast), bg)
-        h = int(math.ceil(r_ins + 5.0 / px)) + 1
+        h = int(math.ceil(r_ins + 7.0 / px)) + 1
         x0, y0 = int(round(cx)) - h, int(round(cy)) - h
         crop = ctx.vol[idx, y0:y0 + 2 * h + 1, x0:x0 + 2 * h + 1].astype(float)  # crop only, not the slab
         yy, xx = np.mgrid[:crop.shape[1], :crop.shape[2]]
         r = np.hypot(xx + x0 - cx, yy + y0 - cy)
-        lo, hi = r_ins - 4.0 / px, r_ins + 4.0 / px
+        lo, hi = r_ins - 6.0 / px, r_ins + 6.0 / px   # edge span: 3 sigma flat at sigma 1 mm
         sel = (r >= lo) & (r < hi)
         b = ((r[sel] - lo) / bin_px).astype(int)
         nb = int((hi - lo) / bin_px)
@@ -270,9 +270,11 @@ def ttf(ctx: Ctx, min_contrast_hu: float = 40.0) -> tuple[list[Raw], list[Curve]
         k = np.exp(-0.5 * (np.arange(-7, 8) / 2.5) ** 2)
         esf = np.convolve(np.pad(esf, 7, mode="edge"), k / k.sum(), mode="valid")
         lsf = np.gradient(esf) * -1.0
-        # flat over the central half (+/-2 mm), tapered outside: a Hann window over the
-        # whole +/-4 mm multiplied the LSF itself and narrowed a smooth kernel's (sigma
-        # 0.7 mm read as 0.66 mm: TTF too high, slice thickness 0.09 mm too wide at 0.625 mm)
+        # flat over the central half (+/-3 mm), tapered outside: a Hann window over the
+        # whole span multiplied the LSF itself and narrowed a smooth kernel's (sigma 0.7 mm
+        # read as 0.66 mm: TTF too high, slice thickness 0.09 mm too wide at 0.625 mm); a
+        # +/-4 mm span (flat +/-2 mm) still cut a 1.0 mm sigma's tails (read 0.98 for 1.01:
+        # the ramp profile's deblurring amplifies that, 0.625 mm slices read ~0.07 mm wide)
         win = tukey(len(lsf), 0.5)
         F = np.abs(np.fft.rfft(lsf * win, n=4096))
         if F[0] == 0:

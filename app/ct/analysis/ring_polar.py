@@ -90,6 +90,7 @@ STRUCT_MIN_HU = 40.0      # a high-pass excess this large is a structure, not a 
 STRUCT_MIN_AREA_MM2 = 1.0
 STRUCT_MARGIN_MM = 2.5
 RINGLIKE_FRACTION = 0.08  # a radius (about the rotation centre) flagged over >= 30 deg: ring-like
+STRUCT_HOLE_MAX_MM = 50.0  # a hole a found structure's edge encloses (up to this across) is its inside
 
 
 def structure_mask(ctx: Ctx, m: dict, inside: np.ndarray) -> np.ndarray:
@@ -97,7 +98,10 @@ def structure_mask(ctx: Ctx, m: dict, inside: np.ndarray) -> np.ndarray:
     background): inserts and vials of another production run, a Teflon pin, wires, the
     couch - whatever the definition does not place exactly. Radii about the rotation
     centre flagged over a wide arc are kept (that is what a ring looks like); small
-    isolated specks (noise) are dropped; the rest is dilated by 2.5 mm."""
+    isolated specks (noise) are dropped; the rest is dilated by 2.5 mm and its holes are
+    filled: the high-pass flags a large uniform structure (an empty vial, an air hole) only
+    along its edge, and its unmasked core (-1000 HU in the polar profile's radii) pulled the
+    radial baseline and made a 7 HU "arc" next to it (issue 15)."""
     from app.ct.analysis.localise import slab
     y0, y1, x0, x1, _ = window(ctx)
     idx = slab(ctx.pos, ctx.z_of(m), max(1.0, float(m["length_mm"]) / 2 - ctx.thk_mm / 2 - 1.0))
@@ -119,13 +123,55 @@ def structure_mask(ctx: Ctx, m: dict, inside: np.ndarray) -> np.ndarray:
     rx, ry = ctx.recon_centre_px
     yy, xx = np.nonzero(ins)
     rr = np.hypot(xx + x0 - rx, yy + y0 - ry).astype(int)
+    # compact components (a vial, a pin: about as wide along the circle as across it) are
+    # structures wherever they sit; only elongated ones can be a ring's share. (A compact
+    # structure at the insert radius, where the inserts leave little valid circle, was
+    # taken for "ring-like", left unmasked, and made a 7 HU arc: issue 15.)
+    keep_lab = lab * flag
+    elong = ~_compact(keep_lab, n, rx - x0, ry - y0)
+    fl = flag[yy, xx]
     tot = np.bincount(rr)
-    hit = np.bincount(rr, flag[yy, xx].astype(float), minlength=len(tot))
+    hit = np.bincount(rr, (fl & elong[keep_lab[yy, xx]]).astype(float), minlength=len(tot))
     ringlike = hit / np.maximum(tot, 1) > RINGLIKE_FRACTION
     ringlike = ringlike | np.r_[ringlike[1:], False] | np.r_[False, ringlike[:-1]]
-    flag[yy, xx] &= ~ringlike[rr]
+    flag[yy, xx] &= ~(ringlike[rr] & elong[keep_lab[yy, xx]])
     k = max(1, int(round(STRUCT_MARGIN_MM / px)))
-    return cv2.dilate(flag.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1))) > 0
+    out = cv2.dilate(flag.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1))) > 0
+    return fill_holes(out, STRUCT_HOLE_MAX_MM / px)
+
+
+def _compact(lab: np.ndarray, n: int, cx: float, cy: float) -> np.ndarray:
+    """Per label (0..n-1): True when the component's extent along the circle about
+    (cx, cy) is at most twice its radial extent (+ 2 px)."""
+    out = np.zeros(n, bool)
+    yy, xx = np.nonzero(lab)
+    if not len(yy):
+        return out
+    ll = lab[yy, xx]
+    r = np.hypot(xx - cx, yy - cy)
+    t = np.arctan2(yy - cy, xx - cx)
+    order = np.argsort(ll, kind="stable")
+    ll, r, t = ll[order], r[order], t[order]
+    cuts = np.flatnonzero(np.diff(ll)) + 1
+    for lab_i, ri, ti in zip(ll[np.r_[0, cuts]], np.split(r, cuts), np.split(t, cuts)):
+        ts = np.sort(ti)
+        gaps = np.diff(np.r_[ts, ts[0] + 2 * math.pi])
+        span = 2 * math.pi - float(gaps.max())          # circular angular span
+        out[lab_i] = span * float(ri.mean()) <= 2.0 * float(ri.max() - ri.min()) + 2.0
+    return out
+
+
+def fill_holes(mask: np.ndarray, max_px: float) -> np.ndarray:
+    """``mask`` with its enclosed holes (not touching the border) up to ``max_px`` across
+    (bounding box) filled; larger enclosed regions (a phantom's interior inside a flagged
+    shell edge) stay open."""
+    n, lab, stats, _ = cv2.connectedComponentsWithStats((~mask).astype(np.uint8), connectivity=4)
+    h, w = mask.shape
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    hole = (x > 0) & (y > 0) & (x + bw < w) & (y + bh < h) & (np.maximum(bw, bh) <= max_px)
+    hole[0] = False
+    return mask | hole[lab]
 
 
 def _draw_mask(ctx: Ctx, m: dict, z_rel: float | None, thk_mm: float, *, ramps: bool,

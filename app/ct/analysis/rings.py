@@ -154,6 +154,14 @@ def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list
                     "chunk_slices": set(), "slab_slices": set(), "modules": {},
                     "chunk_groups": set(), "slab_groups": set()}
             rings.append(ring)
+        elif g == ring["g"] and amp * ring["amp"] < 0 and abs(amp) > abs(ring["amp"]):
+            # in the same image, an undershoot beside a stronger excess of the other sign is
+            # that excess's shadow (its lift of the median baseline, an FBP side lobe): the
+            # ring is the excess. Next to the shell the undershoot can score the higher z (a
+            # 300 HU ring at r = 95 mm at 0.9 mm pixels was described at 93.5 mm as a -28 HU
+            # "ring" without angular evidence and dropped). (Any larger excess - a noisier
+            # 45-deg sector's - would describe 10 HU rings as 20 HU arcs.)
+            ring.update(k=k, amp=amp)
         if abs(r_mm - ring["radius_mm"]) <= SAME_RADIUS_MM:   # evidence at the same radius
             ring["chunk_groups" if chunk else "slab_groups"].add(g)
         # the same ring elsewhere (or its FBP side lobe): its slices and module join
