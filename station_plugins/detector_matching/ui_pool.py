@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableView,
                                QVBoxLayout, QWidget)
@@ -39,6 +38,9 @@ class PoolView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
+        # widths from the first 60 rows, not all of them: every cell of a 440-module pool
+        # through the model's data() held the GUI thread for a second at each import
+        self.table.horizontalHeader().setResizeContentsPrecision(60)
         self.summary = QLabel(self)
         self.summary.setObjectName("pool_summary")
         self.summary.setWordWrap(True)
@@ -60,6 +62,7 @@ class PoolView(QWidget):
         lay.addWidget(self.excluded_label)
         lay.addWidget(self.excluded, 1)
         self._shown: tuple | None = None
+        self._cell_cache: dict[tuple[int, int], Cell] = {}
         self._placed: dict[str, int] = {}
         self._cols = [I.COLUMN_INDEX[c] for c in SHOWN]
         self.retranslate_ui()
@@ -81,6 +84,7 @@ class PoolView(QWidget):
     def _retranslate_shown(self) -> None:
         """Language change: headers and the 'spare' marks and reasons are asked again (the
         models hold the data, not the texts)."""
+        self._cell_cache.clear()
         self.pool_model.retranslate()
         self.excluded_model.retranslate()
         self._show_summary(self._shown[0])
@@ -93,6 +97,7 @@ class PoolView(QWidget):
     def show_pool(self, pool, placed: dict[str, int] | None = None) -> None:  # noqa: ANN001
         """The pool's modules (row r: module r of the pool), where each is placed."""
         self._shown = (pool, placed)
+        self._cell_cache.clear()
         self._placed = placed or {}
         self._spare_marks = bool(placed)
         self.pool_model.set_rows((r, (pool, r)) for r in range(pool.size))
@@ -106,6 +111,15 @@ class PoolView(QWidget):
             src=pool.report.source, acc=pool.size, exc=len(pool.excluded)))
 
     def _pool_cell(self, row: tuple, c: int) -> Cell:
+        """Cached per shown pool (the view asks for every cell several times: sorting,
+        filtering, widths, painting; thousands of calls at each import)."""
+        key = (row[1], c)
+        cell = self._cell_cache.get(key)
+        if cell is None:
+            cell = self._cell_cache[key] = self._make_pool_cell(row, c)
+        return cell
+
+    def _make_pool_cell(self, row: tuple, c: int) -> Cell:
         pool, r = row
         if c == 0:
             return Cell(pool.serials[r], sort=pool.serials[r])
@@ -118,7 +132,7 @@ class PoolView(QWidget):
             if slot is None:
                 return Cell(self.tr("spare") if self._spare_marks else "", sort=10 ** 9)
             return Cell(str(slot), sort=int(slot), align_right=True)
-        value = float(np.round(pool.values[r, self._cols[c - 4]], 4))
+        value = round(float(pool.values[r, self._cols[c - 4]]), 4)
         return Cell(f"{value:g}", sort=value, align_right=True)
 
     def _excluded_cell(self, e: Any, c: int) -> Cell:
