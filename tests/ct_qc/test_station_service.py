@@ -12,6 +12,7 @@ import pytest
 from station_plugins.ct_qc import workflow
 from station_plugins.ct_qc.station_service import AnalysisOptions, intake_settings
 from tests.ct_qc._station_env import station_env, write_series  # noqa: F401
+from tests.waiting import wait_for
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def test_imported_series_is_queued_analysed_and_stored_as_the_logged_in_user(
     assert row.payload["profile"]["name"] == "factory_simct_120kv"   # the station's profile
     assert ctx.store.query_records(kind="ct_qc.ai_verdict", ref=uid)  # AI hand-off ran
     assert svc.known_series()[-1][1] == "analysed"
-    _wait(lambda: not svc.busy)
+    wait_for(lambda: not svc.busy, timeout=60.0, what="the service to be idle")
     assert plugin.can_close()
 
 
@@ -122,7 +123,7 @@ def test_explicit_queue_runs_in_order_cancel_stores_nothing_a_failure_is_an_erro
     assert failed.data[0].series_uid == bad.series_uid
     assert svc.queue(entry, "qe1")                  # a cancelled series can be queued again
     assert events.wait_for("analysed").data.entry.series_uid == entry.series_uid
-    _wait(lambda: not svc.busy)
+    wait_for(lambda: not svc.busy, timeout=60.0, what="the service to be idle")
     rows = {r.ref: r for r in ctx.store.query_records(kind=workflow.RESULT_KIND)}
     assert set(rows) == {entry.series_uid, bad.series_uid}       # one each, none for the cancel
     assert rows[bad.series_uid].verdict == "ERROR"
@@ -177,13 +178,6 @@ def test_receiver_settings_pacs_then_station_then_flags():
     assert s.peer_host == "127.0.0.1"               # station None: [pacs] / default
     assert s.calling_aes == ("A", "B", "ORTHANC", "SIMSCAN")
     assert intake_settings(pacs, {}, demo=False).allowed_calling_aes == ("CT1",)
-
-
-def _wait(cond, timeout: float = 60.0) -> None:  # noqa: ANN001
-    end = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < end, "condition not reached"
-        time.sleep(0.02)
 
 
 def test_every_text_of_the_panel_and_its_controllers_is_in_the_chinese_catalogue():

@@ -60,8 +60,8 @@ def test_collection_is_automatic_again_when_the_last_window_goes(qtbot):
     GuiThreadCollector(first)
     GuiThreadCollector(second)
     assert not gc.isenabled()
-    first.deleteLater()
-    qtbot.wait(50)
+    with qtbot.waitSignal(first.destroyed, timeout=2000):
+        first.deleteLater()
     assert not gc.isenabled()              # the other window still collects on its thread
     second.deleteLater()
     qtbot.waitUntil(gc.isenabled, timeout=2000)
