@@ -158,14 +158,15 @@ class Heartbeat:
                 "wall_s": round(time.perf_counter() - t0, 2), "completed": ok}
 
 
-def run_actions() -> list[dict]:
+def open_bench_window(prefix: str):  # noqa: ANN201 - (app, data folder, workstation, window)
+    """A fresh data folder, a workstation, a user with every role logged in, the main
+    window shown at 1366x768: what every heartbeat benchmark starts from."""
     from PySide6.QtCore import QSettings
 
     from app.ui.screenshot import ensure_app
 
     app = ensure_app("en")
-    beat = Heartbeat(app)
-    data = Path(tempfile.mkdtemp(prefix="pharos-heartbeat-"))
+    data = Path(tempfile.mkdtemp(prefix=prefix))
     from app.bootstrap import Workstation
     from app.core.roles import ALL_ROLES
     from app.gui import build_window
@@ -181,6 +182,12 @@ def run_actions() -> list[dict]:
     window.show()
     for _ in range(10):
         app.processEvents()
+    return app, data, ws, window
+
+
+def run_actions() -> list[dict]:
+    app, data, ws, window = open_bench_window("pharos-heartbeat-")
+    beat = Heartbeat(app)
     rows: list[dict] = []
     import threading
 

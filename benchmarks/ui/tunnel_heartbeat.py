@@ -26,7 +26,6 @@ import json
 import multiprocessing as mp
 import os
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -37,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from heartbeat import PERIOD_MS, Heartbeat, _burn  # noqa: E402
+from heartbeat import PERIOD_MS, Heartbeat, _burn, open_bench_window  # noqa: E402
 
 
 class StallSampler:
@@ -84,29 +83,9 @@ def _mes_text(panel) -> str:  # noqa: ANN001
 
 def run_actions(runs: int, sample_ms: float, all_threads: bool = False,
                 timeline: float = 0.0) -> list[dict]:
-    from PySide6.QtCore import QSettings
-
-    from app.ui.screenshot import ensure_app
-
-    app = ensure_app("en")
+    app, data, ws, window = open_bench_window("pharos-tunnel-heartbeat-")
     beat = Heartbeat(app)
     sampler = StallSampler(beat, sample_ms, all_threads) if sample_ms > 0 else None
-    data = Path(tempfile.mkdtemp(prefix="pharos-tunnel-heartbeat-"))
-    from app.bootstrap import Workstation
-    from app.core.roles import ALL_ROLES
-    from app.gui import build_window
-
-    ws = Workstation.open(data_dir=data, admin_password="Adm1n-secret-pw", start_sync=False)
-    admin = ws.auth.get("admin")
-    ws.auth.create_user("bench", "Bench User", ALL_ROLES, "Heartbeat-pw-123", by=admin,
-                        reason="benchmark", must_change_password=False)
-    ws.session.login(ws.auth.authenticate("bench", "Heartbeat-pw-123"))
-    window = build_window(ws, language="en",
-                          settings=QSettings(str(data / "ui.ini"), QSettings.Format.IniFormat))
-    window.resize(1366, 768)
-    window.show()
-    for _ in range(10):
-        app.processEvents()
     rows: list[dict] = []
 
     def measure(name: str, start, done, timeout: float) -> None:  # noqa: ANN001
