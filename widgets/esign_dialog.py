@@ -13,17 +13,26 @@
     signature = SignatureDialog.ask(parent, sign_fn, title=..., summary=..., content_sha256=...)
 
 The dialog never decides: ``sign_fn(username, password, meaning, comment)`` verifies the
-password and stores the signature. A PharosError from it (wrong password, locked
-account, permission) is shown inline and the dialog stays open with the password cleared.
+password and stores the signature. It runs once per Sign press in a worker thread
+(password hashing takes a second; the GUI thread never waits for it): meanwhile the form
+is read-only, the dialog says "Checking the password and signing..." and cannot be
+cancelled (the signature may already be stored: the dialog closes only on the answer).
+A PharosError from it (wrong password, locked account, permission) is shown inline and
+the dialog stays open with the password cleared; any other error is shown as PH-BUG
+(and logged), never swallowed. ``sig_failed(exc)`` reports either to the caller.
+``sign_fn`` must not touch widgets (it runs off the GUI thread).
+``wait_until_done()`` spins the event loop until the answer (scripts and tests).
 ``format_signature(sig)`` is the one-line text to show beside a signed record.
 """
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from datetime import datetime
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEvent, QEventLoop, QObject, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QVBoxLayout,
                                QWidget)
@@ -31,6 +40,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from app.core.errors import PharosError
 from widgets.message_bar import MessageBar
 
+log = logging.getLogger(__name__)
 SignFn = Callable[[str, str, str, str], Any]
 DEFAULT_MEANINGS = ("reviewed", "approved", "released", "rejected", "verified")
 
@@ -63,8 +73,14 @@ def group_hex(digest: str, size: int = 8) -> str:
     return " ".join(digest[i:i + size] for i in range(0, len(digest), size))
 
 
+class _Answer(QObject):
+    """Carries the worker's answer to the GUI thread (a queued signal)."""
+    sig_done = Signal(object, object)      # (signature, exception)
+
+
 class SignatureDialog(QDialog):
     sig_signed = Signal(object)   # the Signature
+    sig_failed = Signal(object)   # the exception sign_fn raised (the dialog stays open)
 
     def __init__(self, sign_fn: SignFn, *, title: str, summary: str, content_sha256: str,
                  session_user: Any = None, meanings: Sequence[str] = DEFAULT_MEANINGS,
@@ -125,6 +141,13 @@ class SignatureDialog(QDialog):
         self.statement_label.setObjectName("signature_statement")
         self.statement_label.setWordWrap(True)
         self.error_bar = MessageBar(self, object_name="signature_error")
+        self.busy_label = QLabel(self)
+        self.busy_label.setObjectName("signature_busy")
+        self.busy_label.setWordWrap(True)
+        self.busy_label.setVisible(False)
+        self._busy = False
+        self._answer = _Answer(self)
+        self._answer.sig_done.connect(self._on_answer)
         self.buttons = QDialogButtonBox(self)
         self.sign_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
         self.sign_button.setObjectName("signature_sign")
@@ -154,6 +177,7 @@ class SignatureDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.statement_label)
         layout.addWidget(self.error_bar)
+        layout.addWidget(self.busy_label)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.retranslate_ui()
@@ -170,29 +194,81 @@ class SignatureDialog(QDialog):
         return self.meaning_combo.currentData()
 
     def _update_enabled(self) -> None:
-        self.sign_button.setEnabled(bool(self.user_edit.text().strip()
-                                         and self.password_edit.text()))
+        self.sign_button.setEnabled(not self._busy and bool(self.user_edit.text().strip()
+                                                            and self.password_edit.text()))
+
+    def is_busy(self) -> bool:
+        """True while ``sign_fn`` runs (the answer is not known yet)."""
+        return self._busy
 
     def _on_sign(self) -> None:
-        if not self.sign_button.isEnabled():
+        if self._busy or not self.sign_button.isEnabled():
             return
-        username = self.user_edit.text().strip()
-        password = self.password_edit.text()
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            signature = self._sign_fn(username, password, self.meaning(),
-                                      self.comment_edit.toPlainText().strip())
-        except PharosError as exc:
-            self.error_bar.show_error(exc)
-            self.password_edit.clear()
+        args = (self.user_edit.text().strip(), self.password_edit.text(), self.meaning(),
+                self.comment_edit.toPlainText().strip())
+        self.password_edit.clear()            # the password lives only in the worker now
+        self._set_busy(True)
+        answer, sign_fn = self._answer, self._sign_fn
+
+        def work() -> None:
+            signature: Any = None
+            error: BaseException | None = None
+            try:
+                signature = sign_fn(*args)
+            except Exception as exc:  # noqa: BLE001 - every failure goes back to the dialog
+                error = exc
+                if not isinstance(exc, PharosError):
+                    log.exception("signing failed unexpectedly")
+            try:
+                answer.sig_done.emit(signature, error)
+            except RuntimeError:              # the dialog was destroyed meanwhile
+                log.warning("signature dialog gone before the answer (signed: %s)",
+                            signature is not None)
+        threading.Thread(target=work, name="pharos-esign", daemon=True).start()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for w in (self.meaning_combo, self.password_edit, self.comment_edit):
+            w.setEnabled(not busy)
+        self.cancel_button.setEnabled(not busy)
+        if busy:
+            self.error_bar.clear()
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
+        self.busy_label.setVisible(busy)
+        self._update_enabled()
+
+    def _on_answer(self, signature: Any, error: BaseException | None) -> None:
+        self._set_busy(False)
+        if error is not None:
+            self.error_bar.show_error(error)
             self.password_edit.setFocus()
+            self.sig_failed.emit(error)
             return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-            password = ""  # noqa: F841 - drop the reference early
         self.signature = signature
         self.sig_signed.emit(signature)
         self.accept()
+
+    def wait_until_done(self, timeout_ms: int = 60000) -> bool:
+        """Run the event loop until the answer of the running ``sign_fn`` arrived (at once
+        when none runs); False on timeout."""
+        deadline = QDeadlineTimer(timeout_ms)
+        while self._busy and not deadline.hasExpired():
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            time.sleep(0.005)
+        return not self._busy
+
+    def reject(self) -> None:
+        if self._busy:              # the signature may be stored already: wait for the answer
+            return
+        super().reject()
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        if self._busy:
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Electronic signature"))
@@ -212,6 +288,7 @@ class SignatureDialog(QDialog):
             "electronic signature is the legally binding equivalent of your handwritten "
             "signature."))
         self.sign_button.setText(self.tr("Sign"))
+        self.busy_label.setText(self.tr("Checking the password and signing..."))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

@@ -696,6 +696,11 @@
 <context>
     <name>SignatureDialog</name>
     <message>
+        <location filename="../../widgets/esign_dialog.py" line="1" />
+        <source>Checking the password and signing...</source>
+        <translation>正在核对密码并签名……</translation>
+    </message>
+    <message>
         <location filename="../../widgets/esign_dialog.py" line="38" />
         <source>Reviewed</source>
         <translation>已复核</translation>

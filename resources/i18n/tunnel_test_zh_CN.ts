@@ -67,7 +67,7 @@
     <message>
         <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="224" />
         <source>The released file is the draft with status: released.</source>
-        <translation>发布文件即状态改为 released 的草稿。</translation>
+        <translation>发布文件即状态改为“已发布”（released）的草稿。</translation>
     </message>
     <message>
         <location filename="../../station_plugins/tunnel_test/ui_sequence_editor.py" line="228" />
@@ -348,6 +348,16 @@
         <source>AI</source>
         <translation>AI</translation>
     </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_step_table.py" line="1" />
+        <source>disagrees</source>
+        <translation>与判定不一致</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_step_table.py" line="1" />
+        <source>to review</source>
+        <translation>待复核</translation>
+    </message>
 </context>
 <context>
     <name>SequenceChooser</name>
@@ -464,6 +474,234 @@
         <location filename="../../station_plugins/tunnel_test/ui_integrity.py" line="1" />
         <source>Decision recorded: %1 by %2 (signature %3).</source>
         <translation>决定已记录：%1，签名人 %2（签名 %3）。</translation>
+    </message>
+</context>
+<context>
+    <name>TunnelWords</name>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>door closed</source>
+        <translation>舱门已关闭</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>ambient temperature</source>
+        <translation>环境温度</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>humidity</source>
+        <translation>湿度</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>answer</source>
+        <translation>回答</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>beam on</source>
+        <translation>射线开启</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>tube voltage</source>
+        <translation>管电压</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>tube current</source>
+        <translation>管电流</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>exposure inhibited</source>
+        <translation>曝光被禁止</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>exposure time</source>
+        <translation>曝光时间</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>dose linearity</source>
+        <translation>剂量线性</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>dose per mAs</source>
+        <translation>每 mAs 剂量</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>coefficient of variation</source>
+        <translation>变异系数</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>uniformity</source>
+        <translation>均匀性</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>noise</source>
+        <translation>噪声</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>defect contrast</source>
+        <translation>缺陷对比度</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>signal</source>
+        <translation>信号</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>limiting resolution</source>
+        <translation>极限分辨率</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>modulation</source>
+        <translation>调制度</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>lowest position</source>
+        <translation>最低位置</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>highest position</source>
+        <translation>最高位置</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>position</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>position errors</source>
+        <translation>定位误差</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>brake slip</source>
+        <translation>制动滑移</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>brake holds</source>
+        <translation>制动保持</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>motor current (RMS)</source>
+        <translation>电机电流（有效值）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>motor current (peak)</source>
+        <translation>电机电流（峰值）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>axes stopped</source>
+        <translation>运动轴已停止</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>earth resistance</source>
+        <translation>接地电阻</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>leakage current</source>
+        <translation>漏电流</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>response time</source>
+        <translation>响应时间</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>beam inhibited</source>
+        <translation>射线被禁止</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>motion stopped</source>
+        <translation>运动已停止</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>stopping time</source>
+        <translation>停止时间</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>stopping distance</source>
+        <translation>停止距离</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>reset works</source>
+        <translation>复位有效</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>yes/no</source>
+        <translation>是/否</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>ratio</source>
+        <translation>比值</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>released</source>
+        <translation>已发布</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>invalid</source>
+        <translation>无效</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>shipped</source>
+        <translation>随软件提供</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_words.py" line="1" />
+        <source>library</source>
+        <translation>序列库</translation>
     </message>
 </context>
 </TS>

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QInputDialog, QLabel,
                                QPushButton, QSplitter, QVBoxLayout, QWidget)
@@ -233,12 +233,12 @@ class ImageReviewPanel(QWidget):
         conflict: list[ConflictError] = []
 
         def sign_fn(username: str, password: str, _meaning: str, _comment: str) -> Any:
+            # runs in the dialog's worker thread: no widgets here
             try:
                 queue.decide(item.id, decision, reason, comment, username=username,
                              password=password, expected_status=item.status)
             except ConflictError as exc:
                 conflict.append(exc)
-                QTimer.singleShot(0, dlg.reject)
                 raise
             return self.ctx.signatures.signatures_for(KIND_DECISION, item.id)[-1]
 
@@ -254,6 +254,7 @@ class ImageReviewPanel(QWidget):
         dlg.comment_edit.setPlainText(comment)
         dlg.comment_edit.setReadOnly(True)       # the comment is part of the signed content
         dlg.finished.connect(lambda result: self._after_sign(result, item, decision, conflict))
+        dlg.sig_failed.connect(lambda _exc: conflict and dlg.reject())   # decided meanwhile
         self.sign_dialog = dlg
         dlg.open()
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.core.errors import PharosError
+from station_plugins.tunnel_test.ui_words import sequence_label
 
 
 class SequenceChooser(QWidget):
@@ -28,6 +29,7 @@ class SequenceChooser(QWidget):
         self._library, self._default = library, str(default_path)
         self._user, self._tasks = user, tasks
         self.editor: Any = None
+        self._entries: list = []
         self.combo = QComboBox()
         self.combo.setObjectName("tunnel_sequence")
         self.combo.setMinimumWidth(220)
@@ -45,6 +47,9 @@ class SequenceChooser(QWidget):
     def retranslate_ui(self) -> None:
         self.edit_btn.setText(self.tr("Edit sequences..."))
         self.combo.setToolTip(self.tr("Sequence version (operators: released only)"))
+        for i, entry in enumerate(self._entries):      # status and source in words
+            if i < self.combo.count():
+                self.combo.setItemText(i, sequence_label(entry))
 
     def changeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
@@ -57,8 +62,9 @@ class SequenceChooser(QWidget):
     def show_entries(self, entries: list) -> None:
         current = self.selected_path()
         self.combo.clear()
+        self._entries = list(entries)
         for e in entries:
-            self.combo.addItem(e.label, e.path)
+            self.combo.addItem(sequence_label(e), e.path)
         self.combo.setCurrentIndex(max(self.combo.findData(current), 0))
 
     def edit_sequences(self) -> None:

@@ -2,7 +2,8 @@
 
 ``StepTableModel`` holds one row per main step (key, title, values, units, limits,
 verdict, AI) and says which cells changed; the view paints only those. Titles are the
-sequence's own (``title_zh`` when the UI is Chinese and the sequence has one).
+sequence's own (``title_zh`` when the UI is Chinese and the sequence has one);
+measurement names, units and yes/no values are put into words by ``ui_words``.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from station_plugins.tunnel_test.ui_words import measurement_texts
 
 VERDICT_COLORS = {"PASS": "#2e7d32", "WARN": "#9a5b00", "FAIL": "#c62828", "ERROR": "#6a1b9a",
                   "SKIP": "#6b7177"}
@@ -27,17 +30,26 @@ def header_texts() -> list[str]:
             tr("StepTableModel", "AI")]
 
 
+def ai_text(ai: dict) -> str:
+    """'PASS 0.97', then 'disagrees' / 'to review' in the user's language."""
+    tr = QCoreApplication.translate
+    txt = f"{ai.get('verdict')} {ai.get('confidence', '')}"
+    if ai.get("disagrees"):
+        txt += " " + tr("StepTableModel", "disagrees")
+    if ai.get("review"):
+        txt += " " + tr("StepTableModel", "to review")
+    return txt
+
+
 @dataclass
 class StepRow:
     key: str
     title: str
     title_zh: str = ""
-    values: list[str] = field(default_factory=list)
-    units: list[str] = field(default_factory=list)
-    limits: list[str] = field(default_factory=list)
+    measurements: list[dict] = field(default_factory=list)   # the run's events, as sent
     verdict: str = ""
     reason: str = ""
-    ai: str = ""
+    ai: dict = field(default_factory=dict)
 
 
 class StepTableModel(QAbstractTableModel):
@@ -71,6 +83,9 @@ class StepTableModel(QAbstractTableModel):
             return QColor(VERDICT_COLORS.get(row.verdict, "#000000"))
         if role == Qt.ItemDataRole.ToolTipRole and col == TITLE and row.title_zh:
             return row.title                   # the English title of the released file
+        if role == Qt.ItemDataRole.ToolTipRole and col == VALUE and row.measurements:
+            return "\n".join(f"{m.get('name')}: {' '.join(measurement_texts(m)[:2])}"
+                             for m in row.measurements)   # the file's name beside the word
         return None
 
     def text(self, row: StepRow, col: int) -> str:
@@ -80,19 +95,19 @@ class StepTableModel(QAbstractTableModel):
             return row.title_zh if row.title_zh and self.language.startswith("zh") \
                 else row.title
         if col in (VALUE, UNIT, LIMITS):
-            return "; ".join((row.values, row.units, row.limits)[col - VALUE])
+            return "; ".join(measurement_texts(m)[col - VALUE] for m in row.measurements)
         if col == VERDICT:
             return row.verdict + (f" ({row.reason})" if row.reason and row.verdict != "PASS"
                                   else "")
-        return row.ai
+        return ai_text(row.ai) if row.ai else ""
 
     # --- what the console does ----------------------------------------------------------
     def retranslate(self, language: str) -> None:
         self.language = language
         self._headers = header_texts()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 6)
-        if self.rows:
-            self.dataChanged.emit(self.index(0, TITLE), self.index(len(self.rows) - 1, TITLE))
+        if self.rows:       # titles, measurement names, yes/no and units follow the language
+            self.dataChanged.emit(self.index(0, TITLE), self.index(len(self.rows) - 1, AI))
 
     def load(self, steps: list[tuple[str, str, str]]) -> None:
         """(key, title, title_zh) per main step of the run."""
@@ -111,17 +126,13 @@ class StepTableModel(QAbstractTableModel):
         i = self._index.get(key)
         if i is None:
             return
-        r, v = self.rows[i], m.get("value")
-        r.values.append(f"{m['name']}={f'{v:.4g}' if isinstance(v, float) else v}")
-        r.units.append(str(m.get("unit", "")))
-        r.limits.append(str(m.get("limits_text", "")))
+        self.rows[i].measurements.append(m)
         self._changed(i, VALUE, LIMITS)
 
     def clear_values(self, key: str) -> None:
         i = self._index.get(key)
         if i is not None:
-            r = self.rows[i]
-            r.values, r.units, r.limits = [], [], []
+            self.rows[i].measurements = []
             self._changed(i, VALUE, LIMITS)
 
     def set_verdict(self, key: str, verdict: str, reason: str = "") -> None:
@@ -134,12 +145,7 @@ class StepTableModel(QAbstractTableModel):
         i = self._index.get(key)
         if i is None:
             return
-        txt = f"{ai.get('verdict')} {ai.get('confidence', '')}"
-        if ai.get("disagrees"):
-            txt += " DISAGREES"
-        if ai.get("review"):
-            txt += " REVIEW"
-        self.rows[i].ai = txt
+        self.rows[i].ai = ai
         self._changed(i, AI, AI)
 
     def cell(self, row: int, col: int) -> str:

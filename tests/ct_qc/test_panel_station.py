@@ -152,6 +152,7 @@ def _sign_next_dialog(qtbot, password: str = PASSWORD) -> list:  # noqa: ANN001
         seen.append(dlg.what_label.text())
         dlg.password_edit.setText(password)
         dlg.sign_button.click()
+        assert dlg.wait_until_done()   # signing runs off the GUI thread
         if dlg.isVisible():           # wrong password: the dialog stays open
             seen.append(dlg.error_bar.text())
             dlg.reject()

@@ -93,6 +93,7 @@ def test_dialog_stays_open_after_a_wrong_password_and_signs_on_retry(ws_svc, qtb
             return
         dlg.password_edit.setText("wrong-password")
         dlg.sign_button.click()
+        assert dlg.wait_until_done()           # signing runs off the GUI thread
         seen["open_after_wrong"] = dlg.isVisible()
         seen["error"] = dlg.error_bar.isVisible()
         seen["records_after_wrong"] = len(_records(ws))

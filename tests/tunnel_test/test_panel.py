@@ -164,6 +164,7 @@ def test_release_dialog_shows_the_meaning_it_records(qtbot, station, ws, monkeyp
         shown["text"] = dlg.meaning_combo.currentText()
         dlg.password_edit.setText(USER_PW)
         dlg._on_sign()
+        assert dlg.wait_until_done()
         return dlg.result()
 
     monkeypatch.setattr(SignatureDialog, "exec", sign_in_dialog)

@@ -60,6 +60,7 @@ def _sign_as(monkeypatch, meaning, comments):
             dlg.password_edit.setText(USER_PW)
             dlg.comment_edit.setPlainText(comment)
             dlg._on_sign()
+            assert dlg.wait_until_done()
             if dlg.signature is None:
                 seen.setdefault("errors", []).append(dlg.error_bar.text())
         return dlg.result()

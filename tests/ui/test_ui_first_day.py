@@ -45,6 +45,7 @@ def plant(data_dir, qtbot, ini_settings, monkeypatch):  # noqa: ANN001, ANN201
     def sign_exec(dlg: SignatureDialog) -> int:          # the user re-enters the password
         dlg.password_edit.setText(state["sign_password"])
         dlg._on_sign()
+        assert dlg.wait_until_done()                     # signed off the GUI thread
         state.setdefault("signed", []).append(dlg.meaning())
         return dlg.result()
 
