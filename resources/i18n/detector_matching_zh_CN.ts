@@ -143,9 +143,14 @@
         <translation>模块池</translation>
     </message>
     <message>
-        <location filename="../../station_plugins/detector_matching/panel.py" line="275" />
-        <source>Batch (several detectors)</source>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="1" />
+        <source>Batch</source>
         <translation>批量（多台探测器）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/panel.py" line="1" />
+        <source>Build several detectors from one module pool</source>
+        <translation>从同一模块池组装多台探测器</translation>
     </message>
     <message>
         <location filename="../../station_plugins/detector_matching/panel.py" line="276" />

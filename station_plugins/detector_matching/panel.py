@@ -67,6 +67,9 @@ class DetectorMatchingPanel(QWidget):
         self.left_tabs.setObjectName("left_tabs")
         self.left_tabs.addTab(self.pool_view, "")
         self.left_tabs.addTab(self.batch_tab, "")
+        tab_bar = self.left_tabs.tabBar()      # whole tab titles, never "Batch (several...":
+        tab_bar.setElideMode(Qt.TextElideMode.ElideNone)    # the pane is as wide as they are
+        tab_bar.setUsesScrollButtons(False)                 # (issue 17)
         side_col = QWidget(self)
         side_col.setObjectName("dm_side_column")
         col = QVBoxLayout(side_col)
@@ -122,7 +125,9 @@ class DetectorMatchingPanel(QWidget):
         self.profile_plot.setLabel("bottom", self.tr("fan angle (deg)"))
         self.profile_plot.setLabel("left", self.tr("predicted artifact (cost)"))
         self.left_tabs.setTabText(0, self.tr("Module pool"))
-        self.left_tabs.setTabText(1, self.tr("Batch (several detectors)"))
+        # short enough for the pane at 1366x768 ("Batch (several detectors)" was cut)
+        self.left_tabs.setTabText(1, self.tr("Batch"))
+        self.left_tabs.setTabToolTip(1, self.tr("Build several detectors from one module pool"))
         self._refresh()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API

@@ -152,6 +152,9 @@ class ReleaseBox(QGroupBox):
         self.mes_button.clicked.connect(self.sig_send_to_mes)
         self.serial_label, self.weak_reason_label = QLabel(self), QLabel(self)
         form = QFormLayout(self)
+        # labels above the fields: the column is narrow at 1366x768 and a field beside its
+        # label showed "detector s..." (issue 17)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         form.addRow(self.serial_label, self.serial_edit)
         form.addRow(self.weak_reason_label, self.weak_reason_edit)
         form.addRow(self.approve_button)

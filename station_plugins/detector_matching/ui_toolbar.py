@@ -4,7 +4,8 @@ It wraps at 1366 px and in Chinese (FlowLayout) instead of widening the window."
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton,
+                               QSpinBox, QWidget)
 
 from widgets.flow_layout import FlowLayout
 from widgets.progress_bar import TaskProgressBar
@@ -52,10 +53,21 @@ class OptimiseBar(QWidget):
         self.time_label, self.cost_label = QLabel(self), QLabel(self)
         lay = FlowLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        for w in (self.import_button, self.import_db_button, self.model_label,
-                  self.model_combo, self.seed_label, self.seed_spin, self.time_label,
-                  self.time_spin, self.cost_label, self.cost_combo, self.optimise_button):
-            lay.addWidget(w)
+        lay.addWidget(self.import_button)
+        lay.addWidget(self.import_db_button)
+        # a label wraps together with its field (in Chinese "相邻代价" ended one line and
+        # its list began the next)
+        for label, field in ((self.model_label, self.model_combo),
+                             (self.seed_label, self.seed_spin),
+                             (self.time_label, self.time_spin),
+                             (self.cost_label, self.cost_combo)):
+            pair = QWidget(self)
+            row = QHBoxLayout(pair)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addWidget(label)
+            row.addWidget(field)
+            lay.addWidget(pair)
+        lay.addWidget(self.optimise_button)
         lay.addWidget(self.progress, stretch=True)
 
     def _button(self, name: str, signal: Signal) -> QPushButton:

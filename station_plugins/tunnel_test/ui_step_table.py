@@ -30,10 +30,20 @@ def header_texts() -> list[str]:
             tr("StepTableModel", "AI")]
 
 
+def _verdict(code: str) -> str:
+    """PASS / 合格 ...: the verdict in the user's language (the record keeps the code)."""
+    from widgets.verdict_badge import verdict_text
+
+    try:
+        return verdict_text(code) if code else ""
+    except (KeyError, ValueError):
+        return code
+
+
 def ai_text(ai: dict) -> str:
     """'PASS 0.97', then 'disagrees' / 'to review' in the user's language."""
     tr = QCoreApplication.translate
-    txt = f"{ai.get('verdict')} {ai.get('confidence', '')}"
+    txt = f"{_verdict(str(ai.get('verdict')))} {ai.get('confidence', '')}"
     if ai.get("disagrees"):
         txt += " " + tr("StepTableModel", "disagrees")
     if ai.get("review"):
@@ -97,8 +107,8 @@ class StepTableModel(QAbstractTableModel):
         if col in (VALUE, UNIT, LIMITS):
             return "; ".join(measurement_texts(m)[col - VALUE] for m in row.measurements)
         if col == VERDICT:
-            return row.verdict + (f" ({row.reason})" if row.reason and row.verdict != "PASS"
-                                  else "")
+            reason = f" ({row.reason})" if row.reason and row.verdict != "PASS" else ""
+            return _verdict(row.verdict) + reason
         return ai_text(row.ai) if row.ai else ""
 
     # --- what the console does ----------------------------------------------------------

@@ -66,7 +66,7 @@ def test_step_table_in_chinese_and_back(zh):
     assert [model.cell(0, c) for c in range(1, 5)] == [
         "管电压准确度 40 kV / 1 mA", "管电压=39.85; 曝光被禁止=否", "kV; 是/否", "38 .. 42; = 否"]
     assert [model.cell(1, c) for c in range(2, 5)] == ["回答=是", "", "是"]
-    assert model.cell(0, 6) == "PASS 0.97 待复核"
+    assert model.cell(0, 6) == "合格 0.97 待复核"
     i18n.set_language(zh, "en")              # a live switch re-words what is shown
     model.retranslate("en")
     assert model.cell(0, 2) == "tube voltage=39.85; exposure inhibited=No"

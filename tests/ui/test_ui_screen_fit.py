@@ -4,14 +4,14 @@ The real workstation (every station, demo mode, real services on a fresh data fo
 the real MainWindow. For each screen size and language, every station is opened in turn
 and put in the states the tests can reach (operator prompt, safety banner, hold/error
 messages); every primary control that is shown must lie inside the window and inside the
-visible part of the station area (no scrolling needed), and the window keeps its size.
-Checked from widget geometry.
+visible part of the station area (no scrolling needed), every shown tab title is whole
+(not elided, no scroll arrows), and the window keeps its size. Checked from widget geometry.
 """
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTabBar, QWidget
 
 from app.core.roles import ALL_ROLES
 from app.runtime.notifier import Notice
@@ -68,6 +68,22 @@ def _check(window, station_id: str, state: str) -> list[str]:  # noqa: ANN001
     return problems
 
 
+def _tabs_cut(window, station_id: str, state: str) -> list[str]:  # noqa: ANN001
+    """Every shown tab title whole and inside its bar (no eliding, no scroll arrows)."""
+    problems = []
+    for bar in window.findChildren(QTabBar):
+        if not bar.isVisible():
+            continue
+        for i in range(bar.count()):
+            r, text = bar.tabRect(i), bar.tabText(i).replace("&", "")
+            if not bar.rect().contains(r) or \
+                    r.width() < bar.fontMetrics().horizontalAdvance(text):
+                problems.append(f"[{station_id}/{state}] tab {text!r} of "
+                                f"{bar.parentWidget().objectName()} cut: {r.getRect()} in "
+                                f"{bar.rect().getRect()}")
+    return problems
+
+
 def _settle(qtbot) -> None:  # noqa: ANN001
     qtbot.wait(30)
 
@@ -95,6 +111,7 @@ def test_every_station_fits_and_the_window_never_grows(qtbot, workstation, ini_s
             _settle(qtbot)
             seen.append(entry.id)
             problems += _check(window, entry.id, "opened")
+            problems += _tabs_cut(window, entry.id, "opened")
             # states the tests reach: an operator prompt, a safety notice, messages
             if entry.id == "tunnel_test":
                 panel.prompt.ask("Is the collimator closed and the room empty? "

@@ -18,6 +18,8 @@ def test_the_rule_itself():
     assert not untranslated("120 kV, 200 mA")
     assert not untranslated("MTF 50 % 0.42 lp/mm")
     assert not untranslated("图像 noise.sd")
+    assert untranslated("PASS") and untranslated("ERROR") and not untranslated("合格")
+    assert not untranslated("motion.lift.range")            # a step key, however deep
 
 
 @pytest.fixture(scope="module")

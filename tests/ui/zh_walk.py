@@ -24,16 +24,18 @@ ALLOWED = {
     "url", "ip", "tcp", "http", "https", "yaml", "json", "png", "xlsx", "min", "max", "hz",
     "kw", "kwh", "rh", "sn", "mlc", "fov", "dpi", "gb", "mb", "kb", "ver", "rev", "qr",
     "esc", "enter", "ctrl", "shift", "tab", "mtf10", "mtf50", "fwhm", "hvl", "ctdi",
-    "postgresql", "orthanc", "sqlite", "wl", "ww", "nan", "inf", "pass", "fail", "warn",
-    "skip", "lot", "ctqc", "kvp", "us",
+    "postgresql", "orthanc", "sqlite", "wl", "ww", "nan", "inf", "lot", "ctqc", "kvp", "us",
 }
+# upper-case words that are not abbreviations: a verdict or state left in English ("PASS"
+# in a Chinese window was an issue-17 finding)
+NOT_ABBREVIATIONS = {"PASS", "FAIL", "WARN", "SKIP", "ERROR", "READY", "DONE", "ABORT"}
 
 
 def _english_words(text: str) -> list[str]:
     words = []
     for w in WORD.findall(text):
         lw = w.lower()
-        if lw in ALLOWED or (w.isupper() and len(w) <= 5):       # an abbreviation
+        if lw in ALLOWED or (w.isupper() and len(w) <= 5 and w not in NOT_ABBREVIATIONS):
             continue
         words.append(w)
     return words
