@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 
 from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QEvent, QModelIndex,
                             QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal)
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from app.core.measurement import Measurement, Verdict
@@ -150,10 +150,30 @@ class MeasurementTable(QTableView):
         self.setAlternatingRowColors(True)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        # the name takes the room the figures leave, but never less than a readable width
+        # (a stretched name column in a narrow pane shrank to "ıre", issue 17): narrower
+        # panes scroll sideways instead
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Interactive)
         for col in (COL_VALUE, COL_UNIT, COL_LIMITS, COL_VERDICT):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.sectionResized.connect(lambda col, _old, _new: col != COL_NAME and
+                                      self._fit_name_column())
         self.selectionModel().currentRowChanged.connect(self._on_current_row)
+
+    def min_name_width(self) -> int:
+        title = str(self.model().headerData(COL_NAME, Qt.Orientation.Horizontal) or "")
+        return max(140, self.fontMetrics().horizontalAdvance(title) + 36)
+
+    def _fit_name_column(self) -> None:
+        header = self.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count()) if c != COL_NAME)
+        width = max(self.min_name_width(), self.viewport().width() - others)
+        if header.sectionSize(COL_NAME) != width:
+            header.resizeSection(COL_NAME, width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_name_column()
 
     def set_measurements(self, rows: Sequence[Measurement],
                          labels: Mapping[str, str] | None = None) -> None:

@@ -275,6 +275,8 @@ class QcResultTabs(QTabWidget):
     def __init__(self, trend: TrendView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ct_qc_result_tabs")
+        self.tabBar().setElideMode(Qt.TextElideMode.ElideNone)   # whole titles, no arrows:
+        self.tabBar().setUsesScrollButtons(False)     # "Trend" was cut at 1366x768 (issue 17)
         self.table = MeasurementTable(self, object_name="ct_qc_measurements")
         self.artifacts = ArtifactTable(self)
         self.plots = QcPlots(self)

@@ -80,3 +80,39 @@ def test_hardware_light_follows_the_gateway(lead_room, qtbot):
     window.host.open_station("lead_room")
     qtbot.waitUntil(lambda: ws.status.get("hardware").state == "ok", timeout=30000)
     assert "gateway" in ws.status.get("hardware").detail
+
+
+def test_lead_room_screenshot_shows_the_rooms_not_connecting(data_dir, tmp_path, qtbot):
+    """`pharos screenshot lead_room` captured "connecting" (issue 17): the render waits
+    until the station is connected and its rooms are on the overview."""
+    from PySide6.QtWidgets import QLabel
+
+    from app.bootstrap import Workstation
+    from app.ui.screenshot import render_station
+    from station_plugins.lead_room.plugin import LeadRoomStation
+
+    ws = Workstation.open(data_dir=data_dir, with_stations=False, start_loop=True,
+                          admin_password="Adm1n-secret-pw")
+    ws.session.login(add_user(ws, "op2", Role.OPERATOR, password="Shift-lead-123"))
+    ctx = ws.context_for("lead_room")
+    ctx.settings["demo_rooms"] = 4
+    ctx.settings["live_process"] = False
+    st = LeadRoomStation(ctx)
+    seen: dict = {}
+
+    def look(window) -> None:  # noqa: ANN001 - the window the PNG is rendered from
+        from station_plugins.lead_room.panel import LeadRoomPanel
+
+        panels = window.findChildren(LeadRoomPanel)
+        seen["ready"] = bool(panels) and panels[0].screenshot_ready() and \
+            len(panels[0].overview.tiles) == 4
+        seen["texts"] = [w.text() for w in window.findChildren(QLabel)
+                         if w.isVisible() and w.text()]
+    try:
+        png = render_station(st, tmp_path / "lead_room.png", "en", size=(1366, 768),
+                             prepare=look)
+    finally:
+        st.shutdown()
+        ws.close()
+    assert png.exists() and seen["ready"]
+    assert not [t for t in seen["texts"] if "onnecting" in t], seen["texts"]

@@ -41,6 +41,24 @@ def _measurements():
             Measurement.judged("mtf.f50", None, "lp/cm", Limits(low=3.0))]
 
 
+def test_measurement_names_stay_readable_in_a_narrow_pane(qtbot):
+    """CT QC's result pane at 1366x768 is ~400 px: the stretched name column shrank to a
+    few pixels ("ıre"); the name keeps a readable width and the table scrolls instead."""
+    table = MeasurementTable(object_name="narrow")
+    qtbot.addWidget(table)
+    table.resize(400, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    table.set_measurements(_measurements(), labels={"water.mean_hu": "Water mean"})
+    qtbot.wait(20)
+    header = table.horizontalHeader()
+    assert header.sectionSize(0) >= table.min_name_width() >= 140
+    table.resize(1200, 300)                   # a wide pane: the name takes the rest
+    qtbot.wait(20)
+    assert sum(header.sectionSize(c) for c in range(header.count())) == \
+        table.viewport().width()
+
+
 def test_measurement_table_shows_and_sorts(qtbot):
     table = MeasurementTable(object_name="results")
     qtbot.addWidget(table)
