@@ -517,3 +517,39 @@ def test_warm_up_prepares_the_session_off_the_gui_thread(ctx):  # noqa: ANN001
     for t in threads:
         t.join()
     assert len({id(s) for s in seen + [st.session]}) == 1
+
+
+def test_panel_approves_through_the_signature_dialog_and_mes_queued_is_success(
+        qtbot, station, ctx, monkeypatch):
+    """Issue 17: the approval is signed in the real dialog (password checked off the GUI
+    thread) and "MES message queued" reads as success, not as an error; sending again
+    says it was already queued (info)."""
+    from station_plugins.detector_matching.panel import DetectorMatchingPanel
+    from widgets.esign_dialog import SignatureDialog
+
+    _weak_layout(station.session, gap=1e9)            # not weak: no reason asked
+    s = _optimised(station)
+    panel = DetectorMatchingPanel(station.ctx, s)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel._refresh()
+    errors: list[str] = []
+
+    def sign_in_dialog(dlg):  # noqa: ANN001 - the user types the wrong, then the right password
+        for password in ("wrong", PASSWORD):
+            dlg.password_edit.setText(password)
+            dlg._on_sign()
+            assert dlg.wait_until_done()
+            if dlg.signature is None:
+                errors.append(dlg.error_bar.text())
+        return dlg.result()
+    monkeypatch.setattr(SignatureDialog, "exec", sign_in_dialog)
+    panel.serial_edit.setText("DET-UI-1")
+    panel.approve()
+    assert errors and "password" in errors[0].lower()
+    assert s.approved_record_id is not None and panel.mes_button.isEnabled()
+    panel.mes_button.click()
+    assert panel.message_bar.level == "success" and "queued" in panel.message_bar.text()
+    panel.mes_button.click()
+    assert panel.message_bar.level == "info" and "already" in panel.message_bar.text()
+    assert len(ctx.store.query_records(kind=MES_KIND)) == 1
