@@ -27,7 +27,7 @@ from app.ui.login_dialog import ChangePasswordDialog, LoginDialog
 from app.ui.notifications import NotificationArea, SafetyBanner
 from app.ui.station_host import StationHost
 from app.ui.status import StatusModel
-from app.ui.status_lights import StatusLights
+from app.ui.status_lights import GivingLabel, StatusLights
 from widgets.message_bar import MessageBar
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.host, 1)
         self.setCentralWidget(central)
 
-        self.user_label = QLabel(self)
+        self.user_label = GivingLabel(self)       # elided, never pushes the lights out
         self.user_label.setObjectName("status_user")
         self.status_lights = StatusLights(self.status, self)
         self.notification_area = NotificationArea(self.notifier, self)
@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
                                       "padding:2px 10px; border-radius:3px;")
         self.demo_label.setVisible(demo)
         self.statusBar().addWidget(self.demo_label)
-        self.statusBar().addWidget(self.user_label)
+        self.statusBar().addWidget(self.user_label, 1)
         self.statusBar().addPermanentWidget(self.status_lights)
         self.statusBar().addPermanentWidget(self.notification_area)
 

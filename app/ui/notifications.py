@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWi
                                QPushButton, QToolButton, QVBoxLayout, QWidget)
 
 from app.runtime.notifier import Notice, Notifier
+from app.ui.status_lights import GivingLabel
 from widgets.state_style import NOTICE_COLORS
 
 MAX_SHOWN = 100
@@ -82,8 +83,8 @@ class NotificationArea(QWidget):
         self.button.clicked.connect(self.show_popup)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("notification_error_count")
-        self.last_label = QLabel(self)
-        self.last_label.setObjectName("notification_last")
+        self.last_label = GivingLabel(self)    # elided: a long notice never pushes the
+        self.last_label.setObjectName("notification_last")     # status lights out
         self.last_label.setMaximumWidth(520)
         self.popup = NotificationPopup(self)
         self.popup.clear_button.clicked.connect(self.mark_read)
@@ -117,7 +118,7 @@ class NotificationArea(QWidget):
         while self.popup.list_widget.count() > MAX_SHOWN:
             self.popup.list_widget.takeItem(self.popup.list_widget.count() - 1)
         self.last_label.setText(notice.text if len(notice.text) < 80 else notice.text[:77] + "…")
-        self.last_label.setToolTip(self._line(notice))
+        self.last_label.setToolTip(self._line(notice))   # after setText: the whole line
         self._render_count()
 
     def _line(self, n: Notice) -> str:

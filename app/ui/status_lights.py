@@ -4,10 +4,35 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from app.ui.status import CHANNELS, ChannelStatus, StatusModel
 from widgets.state_style import LIGHT_COLORS
+
+
+class GivingLabel(QLabel):
+    """A status-bar label that gives way to the lights: it takes the room left and draws
+    its text elided to it ("Li Wei (liwei) · Administrator, Operat..."); ``text()`` and
+    the tool tip keep the whole text. A long role list pushed "Central database" and
+    "Sync backlog" out of the status bar at 1366x768 (issue 17)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(60)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         self.fontMetrics().elidedText(self.text(),
+                                                       Qt.TextElideMode.ElideRight,
+                                                       rect.width()))
 
 
 class StatusLights(QWidget):

@@ -203,7 +203,7 @@
     <message>
         <location filename="../../station_plugins/tunnel_test/panel.py" line="182" />
         <source>Release (e-signature)...</source>
-        <translation>发布（电子签名）…</translation>
+        <translation>放行（电子签名）…</translation>
     </message>
     <message>
         <location filename="../../station_plugins/tunnel_test/panel.py" line="183" />

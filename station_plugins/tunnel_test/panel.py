@@ -192,6 +192,8 @@ class TunnelPanel(QWidget):
     def retranslate_ui(self) -> None:
         self.serial.setPlaceholderText(self.tr("Scan the serial (Enter starts)"))
         self.step_key.setPlaceholderText(self.tr("step key (single step)"))
+        self.step_key.setMinimumWidth(   # the whole hint, not "step key (single st..."
+            self.step_key.fontMetrics().horizontalAdvance(self.step_key.placeholderText()) + 24)
         mode_texts = {"released": self.tr("Released sequence"),
                       "draft": self.tr("Draft sequence (engineering)"),
                       "single_step": self.tr("Single step (engineering)")}

@@ -84,6 +84,16 @@ def _tabs_cut(window, station_id: str, state: str) -> list[str]:  # noqa: ANN001
     return problems
 
 
+def _status_cut(window, station_id: str) -> list[str]:  # noqa: ANN001
+    """The status bar's lights read whole (a long role list pushed them out, issue 17)."""
+    from PySide6.QtWidgets import QLabel
+
+    return [f"[{station_id}] status text {w.text()!r} cut: {w.width()} < "
+            f"{w.sizeHint().width()}" for w in window.statusBar().findChildren(QLabel)
+            if w.objectName().startswith("status_text_") and w.isVisible()
+            and w.width() < w.sizeHint().width()]
+
+
 def _settle(qtbot) -> None:  # noqa: ANN001
     qtbot.wait(30)
 
@@ -112,6 +122,7 @@ def test_every_station_fits_and_the_window_never_grows(qtbot, workstation, ini_s
             seen.append(entry.id)
             problems += _check(window, entry.id, "opened")
             problems += _tabs_cut(window, entry.id, "opened")
+            problems += _status_cut(window, entry.id)
             # states the tests reach: an operator prompt, a safety notice, messages
             if entry.id == "tunnel_test":
                 panel.prompt.ask("Is the collimator closed and the room empty? "
