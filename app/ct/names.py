@@ -37,6 +37,8 @@ PARTS = {
     "ramp_profile": ("ramp profile", "斜坡曲线"), "radial_profile": ("radial profile", "径向曲线"),
     "ring": ("ring", "环形伪影"), "streak": ("streak", "条纹伪影"), "band": ("band", "带状伪影"),
     "cupping": ("cupping", "杯状伪影"), "capping": ("capping", "帽状伪影"),
+    "top": ("top", "上"), "bottom": ("bottom", "下"), "left": ("left", "左"),
+    "right": ("right", "右"), "bars": ("bar group", "线对组"),
 }
 PHANTOMS = {"auto": ("Detect automatically", "自动识别"), "acr464": ("ACR 464", "ACR 464"),
             "catphan504": ("Catphan 504", "Catphan 504"),

@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.core.measurement import Verdict
+from widgets.ai_texts import class_text
 from widgets.state_style import NOTICE_COLORS, TEXT_ON_STATE, VERDICT_COLORS
 from widgets.verdict_badge import VerdictBadge
 
@@ -150,7 +151,8 @@ class VerdictStrip(QFrame):
         if label == "not_applicable":      # the physics decides alone: information only
             return (self.tr("AI not applicable to this series (%1) - physics decides alone")
                     .replace("%1", s.get("not_applicable_reason", "")), None, s["model"])
-        text = (self.tr("normal") if label == "normal" else label)
+        # the class in the user's language ("uncertain" stayed English in zh_CN, issue 17)
+        text = (self.tr("normal") if label == "normal" else class_text(label))
         if s["flagged"] and s["review_reasons"]:
             text += "  ·  " + self.tr("sent to image review")
         # an uncertain AI is a note, not an alarm

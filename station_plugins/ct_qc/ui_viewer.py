@@ -13,6 +13,21 @@ from widgets.verdict_badge import verdict_text
 from station_plugins.ct_qc import workflow
 
 
+def _roi_label(label: str) -> str:
+    """An overlay label in the user's language: an insert's name ('teflon' -> 'Teflon' /
+    '特氟龙'), a ring ('ring 40 mm' -> '环形伪影 40 mm'); anything else as given."""
+    from app.ui.i18n import current_language
+    from station_plugins.ct_qc.ui_names import PARTS, part_name
+
+    language = current_language()
+    if label in PARTS:
+        return part_name(label, language)
+    head, _, rest = label.partition(" ")
+    if head in PARTS and rest.endswith("mm"):
+        return f"{part_name(head, language)} {rest}"
+    return label
+
+
 class QcSliceView(QWidget):
     sig_measurement_clicked = Signal(str)     # measurement key of a clicked ROI
 
@@ -105,6 +120,8 @@ class QcSliceView(QWidget):
                                  .replace("%2", str(n)).replace("%3", f"{z:.1f}"))
         rois = (workflow.overlays_for_slice(self._result, k, self._loaded.pixel_mm)
                 if self._result is not None else [])
+        for roi in rois:        # "Teflon" / "特氟龙" on the image, as in the table
+            roi["label"] = _roi_label(str(roi.get("label") or ""))
         # several measurements share a circle (CT number, TTF of the same insert): the
         # first (the labelled CT number) is added last, so it is on top and a click on
         # the insert selects it, not the TTF

@@ -25,32 +25,39 @@ ALLOWED = {
     "kw", "kwh", "rh", "sn", "mlc", "fov", "dpi", "gb", "mb", "kb", "ver", "rev", "qr",
     "esc", "enter", "ctrl", "shift", "tab", "mtf10", "mtf50", "fwhm", "hvl", "ctdi",
     "postgresql", "orthanc", "sqlite", "wl", "ww", "nan", "inf", "lot", "ctqc", "kvp", "us",
+    "deg", "nm", "rpm",
 }
 # upper-case words that are not abbreviations: a verdict or state left in English ("PASS"
 # in a Chinese window was an issue-17 finding)
 NOT_ABBREVIATIONS = {"PASS", "FAIL", "WARN", "SKIP", "ERROR", "READY", "DONE", "ABORT"}
 
 
-def _english_words(text: str) -> list[str]:
+def _english_words(text: str, ignore: frozenset[str] = frozenset()) -> list[str]:
     words = []
     for w in WORD.findall(text):
         lw = w.lower()
-        if lw in ALLOWED or (w.isupper() and len(w) <= 5 and w not in NOT_ABBREVIATIONS):
+        if lw in ignore or lw in ALLOWED or (w.isupper() and len(w) <= 5 and w not in NOT_ABBREVIATIONS):
             continue
         words.append(w)
     return words
 
 
-def untranslated(text: str) -> bool:
+def untranslated(text: str, ignore: frozenset[str] = frozenset()) -> bool:
+    """``ignore``: lower-case words that are data here (the user's own name)."""
     text = re.sub(r"\b[\w.-]*\d[\w.-]*\b", " ", text or "")   # serials, ids, numbers
     text = re.sub(r"\S+[/\\]\S+", " ", text)                 # paths, URLs, units like mGy/h
     text = re.sub(r"\b\w+(?:\.\w+)+\b", " ", text)           # file names, dotted keys
-    words = _english_words(text)
+    text = re.sub(r"\b\w*_\w*\b", " ", text)                   # identifiers (model ids)
+    words = _english_words(text, ignore)
     if not words:
         return False
     if not CJK.search(text):
         return True
-    # mixed: a phrase of two or more English words inside Chinese text
+    # mixed: a lower-case English word inside Chinese text is a word left untranslated
+    # ("均匀性（top）", "AI uncertain · 已送影像复核"); a capitalised one may be a name
+    if any(w[0].islower() and len(w) >= 3 for w in words):
+        return True
+    # or a phrase of two or more English words
     for a, b in re.findall(r"([A-Za-z][A-Za-z']+)\s+(?=([A-Za-z][A-Za-z']+))", text):
         if a in words and b in words:
             return True
@@ -92,7 +99,7 @@ def visible_texts(root: QWidget) -> list[tuple[str, str]]:
                 columns = m.columnCount()
             except TypeError:                         # a list model
                 columns = 0
-            for r in range(min(m.rowCount(), 60)):
+            for r in range(min(m.rowCount(), 400)):
                 for c in range(max(columns, 1)):
                     value = m.data(m.index(r, c))
                     if isinstance(value, str):
@@ -107,5 +114,6 @@ def visible_texts(root: QWidget) -> list[tuple[str, str]]:
     return out
 
 
-def find_untranslated(root: QWidget) -> list[str]:
-    return [f"{where}: {text!r}" for where, text in visible_texts(root) if untranslated(text)]
+def find_untranslated(root: QWidget, ignore: frozenset[str] = frozenset()) -> list[str]:
+    return [f"{where}: {text!r}" for where, text in visible_texts(root)
+            if untranslated(text, ignore)]
