@@ -517,3 +517,28 @@ def test_warm_up_prepares_the_session_off_the_gui_thread(ctx):  # noqa: ANN001
     for t in threads:
         t.join()
     assert len({id(s) for s in seen + [st.session]}) == 1
+
+
+def test_pool_table_new_arrangement_of_the_same_pool_updates_slots_and_their_order(
+        qtbot, station):
+    """A new arrangement changes only the Slot column (no reset of 400+ rows on the GUI
+    thread); shown slots and a sort by slot follow it."""
+    from PySide6.QtCore import Qt
+
+    from station_plugins.detector_matching.ui_pool import SLOT, PoolView
+
+    pool = station.session.pool
+    view = PoolView()
+    qtbot.addWidget(view)
+    s = pool.serials
+    view.show_pool(pool, {s[0]: 1, s[1]: 2})
+    t = view.table
+    t.sortByColumn(SLOT, Qt.SortOrder.AscendingOrder)
+    assert [t.cell_text(r, 0) for r in range(2)] == [s[0], s[1]]
+    resets: list = []
+    view.pool_model.modelReset.connect(lambda: resets.append(1))
+    view.show_pool(pool, {s[0]: 2, s[1]: 1, s[2]: 3})
+    assert not resets
+    assert [(t.cell_text(r, 0), t.cell_text(r, SLOT)) for r in range(3)] == \
+        [(s[1], "1"), (s[0], "2"), (s[2], "3")]
+    assert t.rowCount() == pool.size and t.cell_text(3, SLOT) == "spare"

@@ -1,0 +1,70 @@
+"""RowsModel.sort: big tables sort in the model (one cell per row), not through a
+QSortFilterProxyModel's data()-per-comparison sort; a forwarding proxy still filters."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QTableView
+
+from widgets.rows_model import Cell, ForwardingSortProxy, RowsModel
+
+
+def _model(calls: list | None = None) -> RowsModel:
+    def cell(row: tuple, c: int) -> Cell:
+        if calls is not None:
+            calls.append((row, c))
+        name, value = row
+        return Cell(name) if c == 0 else Cell("" if value is None else str(value), sort=value)
+    return RowsModel(lambda: ["name", "value"], cell)
+
+
+def _texts(model: RowsModel, c: int) -> list[str]:
+    return [model.cell(r, c).text for r in range(model.rowCount())]
+
+
+def test_rows_model_sorts_numbers_as_numbers_texts_after_nan_last_and_keeps_the_order():
+    m = _model()
+    m.set_rows(enumerate([("a", 10), ("b", 9.5), ("c", "spare"), ("d", float("nan")),
+                          ("e", -1), ("f", 10)]))
+    m.sort(1)
+    assert _texts(m, 0) == ["e", "b", "a", "f", "c", "d"]   # numbers, texts, NaN; a before f
+    assert [m.row_of(k) for k in m.keys()] == list(range(6))
+    m.sort(1, Qt.SortOrder.DescendingOrder)
+    assert _texts(m, 0)[0] == "d" and m.sort_column == 1
+    m.set_rows(enumerate([("x", 3), ("y", 1), ("z", 2)]))      # a reset keeps the order
+    assert _texts(m, 0) == ["x", "z", "y"]
+    m.sort(-1)                                                   # off: the order given
+    m.set_rows(enumerate([("x", 3), ("y", 1), ("z", 2)]))
+    assert _texts(m, 0) == ["x", "y", "z"] and m.sort_column == -1
+
+
+def test_rows_model_sort_asks_one_cell_per_row_and_moves_persistent_indexes():
+    calls: list = []
+    m = _model(calls)
+    m.set_rows(enumerate([(f"m{i:03d}", (i * 37) % 101) for i in range(400)]))
+    held = QPersistentModelIndex(m.index(0, 1))           # a selection, say: row "m000"
+    calls.clear()
+    m.sort(1)
+    assert len(calls) == 400
+    assert held.row() == 0 and m.cell(held.row(), 0).text == "m000"   # value 0: first
+    m.sort(0, Qt.SortOrder.DescendingOrder)
+    assert m.cell(held.row(), 0).text == "m000" and held.row() == 399
+
+
+def test_forwarding_proxy_sorts_in_the_model_and_still_filters(qtbot):
+    m = _model()
+    m.set_rows(enumerate([("b", 2), ("a", 3), ("c", 1)]))
+    proxy = ForwardingSortProxy()
+    proxy.setSourceModel(m)
+    proxy.setFilterKeyColumn(0)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(1, Qt.SortOrder.AscendingOrder)            # a header click
+    assert [proxy.index(r, 0).data() for r in range(3)] == ["c", "b", "a"]
+    assert m.sort_column == 1 and proxy.sortColumn() == -1      # ordered by the model
+    proxy.setFilterFixedString("a")
+    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == ["a"]
+    proxy.setFilterFixedString("")
+    m.set_rows(enumerate([("y", 5), ("x", 4)]))
+    assert [proxy.index(r, 0).data() for r in range(2)] == ["x", "y"]
