@@ -12,6 +12,7 @@
     table = RowsTable(model, parent, name="my_table", sortable=True)   # the usual view
     table.rowCount(); table.cell_text(r, c)  # in the order shown (after sorting)
     model.sort(column, order)              # order the rows in Python (big tables, below)
+    fit_columns(table, model)              # widths for every row, from their longest texts
 
 A row is any object; ``cell(row, column)`` turns it into a :class:`Cell` (text, tooltip,
 colours, bold, alignment, sort value) when the view asks, so an update repaints one row and nothing
@@ -30,11 +31,15 @@ from typing import Any, Callable, Hashable, Iterable
 from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIndex,
                             QSortFilterProxyModel, Qt)
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QStyleOptionViewItem, QTableView, QWidget
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2     # Cell.sort (else the text): for a sort proxy
 _Index = QModelIndex | QPersistentModelIndex
+_ROLES = frozenset(int(r) for r in (
+    KEY_ROLE, SORT_ROLE, Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole,
+    Qt.ItemDataRole.TextAlignmentRole))
 
 
 @dataclass(frozen=True)
@@ -164,7 +169,9 @@ class RowsModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._keys):
+        # a view asks ~10 roles per cell for every paint and size hint: the roles a Cell
+        # never answers return before any lookup (thousands of calls per table reset)
+        if role not in _ROLES or not index.isValid() or not 0 <= index.row() < len(self._keys):
             return None
         if role == KEY_ROLE:
             return self._keys[index.row()]
@@ -186,6 +193,27 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and cell.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+def fit_columns(view: QTableView, model: RowsModel, columns: Iterable[int] | None = None,
+                per_column: int = 3) -> None:
+    """Size columns to their widest cell over *every* row, as ``resizeColumnsToContents``
+    with unlimited precision does, but asking the delegate only for the ``per_column``
+    longest texts of each column (Qt asks ~10 roles of every cell: ~5,000 data() calls
+    for 60 rows of 9 columns). Never narrower than the header."""
+    header = view.horizontalHeader()
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    delegate = view.itemDelegate()
+    grid = 1 if view.showGrid() else 0
+    n = model.rowCount()
+    for c in (range(model.columnCount()) if columns is None else columns):
+        lengths = sorted((len(model.cell(r, c).text), r) for r in range(n))[-per_column:]
+        width = max((delegate.sizeHint(option, model.index(r, c)).width() + grid
+                     for _, r in lengths), default=0)
+        if not header.isHidden():
+            width = max(width, header.sectionSizeHint(c))
+        header.resizeSection(c, width)
 
 
 class ForwardingSortProxy(QSortFilterProxyModel):

@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableView,
                                QVBoxLayout, QWidget)
 
-from widgets.rows_model import SORT_ROLE, Cell, ForwardingSortProxy, RowsModel
+from widgets.rows_model import SORT_ROLE, Cell, ForwardingSortProxy, RowsModel, fit_columns
 
 from station_plugins.detector_matching import indicators as I
 
@@ -37,11 +37,10 @@ class PoolView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        # widths from the first 60 rows, not all of them: every cell of a 440-module pool
-        # through the model's data() held the GUI thread for a second at each import
-        self.table.horizontalHeader().setResizeContentsPrecision(60)
+        # widths set per pool from each column's longest texts (fit_columns): Qt's
+        # ResizeToContents asked data() of every cell (a second per import of 440
+        # modules), of 60 rows still ~5,000 times at every change
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.summary = QLabel(self)
         self.summary.setObjectName("pool_summary")
         self.summary.setWordWrap(True)
@@ -88,6 +87,8 @@ class PoolView(QWidget):
         self._cell_cache.clear()
         self.pool_model.retranslate()
         self.excluded_model.retranslate()
+        fit_columns(self.table, self.pool_model)
+        fit_columns(self.excluded, self.excluded_model)
         self._show_summary(self._shown[0])
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
@@ -110,11 +111,13 @@ class PoolView(QWidget):
             if m.sort_column == SLOT:
                 m.sort(SLOT, self.table.horizontalHeader().sortIndicatorOrder())
             m.dataChanged.emit(m.index(0, SLOT), m.index(m.rowCount() - 1, SLOT))
+            fit_columns(self.table, m, [SLOT])
             return
         self._cell_cache.clear()
         self.pool_model.set_rows((r, (pool, r)) for r in range(pool.size))
+        fit_columns(self.table, self.pool_model)
         self.excluded_model.set_rows(enumerate(pool.excluded))
-        self.excluded.resizeColumnsToContents()
+        fit_columns(self.excluded, self.excluded_model)
         self._show_summary(pool)
 
     def _show_summary(self, pool: Any) -> None:

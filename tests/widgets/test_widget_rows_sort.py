@@ -68,3 +68,24 @@ def test_forwarding_proxy_sorts_in_the_model_and_still_filters(qtbot):
     proxy.setFilterFixedString("")
     m.set_rows(enumerate([("y", 5), ("x", 4)]))
     assert [proxy.index(r, 0).data() for r in range(2)] == ["x", "y"]
+
+
+def test_fit_columns_sizes_to_the_widest_cell_of_every_row_and_the_header(qtbot):
+    from widgets.rows_model import fit_columns
+
+    rows = [(f"m{i:03d}", i) for i in range(400)]
+    rows[300] = ("a much longer module name far down the table", 123456789)
+    m = _model()
+    m.set_rows(enumerate(rows))
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(m)
+    view.resize(900, 300)
+    view.show()
+    fit_columns(view, m)
+    header = view.horizontalHeader()
+    header.setResizeContentsPrecision(-1)            # Qt's own answer over every row
+    for c in range(2):
+        assert header.sectionSize(c) == max(view.sizeHintForColumn(c),
+                                            header.sectionSizeHint(c)) > 0
+    assert header.sectionSize(0) > header.sectionSize(1)
