@@ -195,20 +195,27 @@ class RowsModel(QAbstractTableModel):
         return None
 
 
-def fit_columns(view: QTableView, model: RowsModel, columns: Iterable[int] | None = None,
+def fit_columns(view: QTableView, model: Any, columns: Iterable[int] | None = None,
                 per_column: int = 3) -> None:
     """Size columns to their widest cell over *every* row, as ``resizeColumnsToContents``
     with unlimited precision does, but asking the delegate only for the ``per_column``
     longest texts of each column (Qt asks ~10 roles of every cell: ~5,000 data() calls
-    for 60 rows of 9 columns). Never narrower than the header."""
+    for 60 rows of 9 columns). Never narrower than the header. ``model``: a RowsModel
+    (texts from its cells) or any table model (texts from data())."""
     header = view.horizontalHeader()
     option = QStyleOptionViewItem()
     view.initViewItemOption(option)
     delegate = view.itemDelegate()
     grid = 1 if view.showGrid() else 0
     n = model.rowCount()
+    if isinstance(model, RowsModel):
+        def text(r: int, c: int) -> str:
+            return model.cell(r, c).text
+    else:
+        def text(r: int, c: int) -> str:
+            return str(model.data(model.index(r, c)) or "")
     for c in (range(model.columnCount()) if columns is None else columns):
-        lengths = sorted((len(model.cell(r, c).text), r) for r in range(n))[-per_column:]
+        lengths = sorted((len(text(r, c)), r) for r in range(n))[-per_column:]
         width = max((delegate.sizeHint(option, model.index(r, c)).width() + grid
                      for _, r in lengths), default=0)
         if not header.isHidden():

@@ -46,10 +46,15 @@ class StagedBuild:
         """A slice is running now."""
         return self._running
 
-    def start(self) -> None:
-        """The first slice now, the rest in later turns."""
-        if self._step():
+    def start(self, auto: bool = True) -> None:
+        """The first slice now, the rest in later turns (``auto=False``: when the owner's
+        builder asks, :meth:`StagedWidget.staged_slices`)."""
+        if self._step() and auto:
             QTimer.singleShot(0, self._owner, self._turn)
+
+    def step(self) -> bool:
+        """One more slice now; False when none was left."""
+        return self._step()
 
     def finish(self) -> None:
         """Every slice left, now (code needs a part that is not built yet)."""
@@ -93,9 +98,17 @@ class StagedWidget:
 
     _staged: StagedBuild | None = None
 
-    def start_staged_build(self, steps: Iterator[Any]) -> None:
+    def start_staged_build(self, steps: Iterator[Any], auto: bool = True) -> None:
+        """Run the first slice of ``steps`` now; the others one per turn (``auto``) or
+        when a parent's build runs :meth:`staged_slices` (a part built inside a panel's
+        slices: two timers would run two slices in one turn)."""
         self._staged = StagedBuild(self, steps, self._staged_done)
-        self._staged.start()
+        self._staged.start(auto)
+
+    def staged_slices(self) -> Iterator[None]:
+        """The slices left, for a parent's builder: ``yield from part.staged_slices()``."""
+        while self._staged is not None and self._staged.step():
+            yield
 
     def _staged_done(self) -> None:
         signal = getattr(self, "sig_built", None)

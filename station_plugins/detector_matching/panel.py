@@ -37,8 +37,8 @@ from station_plugins.detector_matching.workflow import batch, run, settings_for
 
 class DetectorMatchingPanel(StagedWidget, QWidget):
     """Built in slices while on screen (widgets.staged_build): the tool bar and the pool
-    first, then the arc, the profile plot, the arrangement side, the batch tab; each
-    part's own turn (the whole panel at once held the GUI thread ~80 ms)."""
+    and batch tabs first, then the arc, the profile plot, the arrangement side, the
+    wiring; each part's own turn (the whole panel at once held the GUI thread ~80 ms)."""
 
     sig_built = Signal()
 
@@ -59,6 +59,7 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
         self.bar.retranslate_ui()
         self.message_bar = MessageBar(self, object_name="dm_message_bar")
         self.pool_view = PoolView(self)
+        self.batch_tab = BatchTab(self)
         self._frame()
         yield
         self.arc = DetectorArcView(self)
@@ -77,8 +78,6 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
         self._side_col.layout().addWidget(self.release_box)
         show_part(self.side, self.release_box)
         yield
-        self.batch_tab = BatchTab(self)
-        self.left_tabs.addTab(self.batch_tab, "")
         self._alias()
         self._connect()
         self.retranslate_ui()
@@ -91,7 +90,8 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
         centre.setSizes([330, 300])
         self.left_tabs = QTabWidget(self)
         self.left_tabs.setObjectName("left_tabs")
-        self.left_tabs.addTab(self.pool_view, self.tr("Module pool"))
+        self.left_tabs.addTab(self.pool_view, "")
+        self.left_tabs.addTab(self.batch_tab, "")
         self._side_col = side_col = QWidget(self)
         side_col.setObjectName("dm_side_column")
         col = QVBoxLayout(side_col)

@@ -89,3 +89,29 @@ def test_fit_columns_sizes_to_the_widest_cell_of_every_row_and_the_header(qtbot)
         assert header.sectionSize(c) == max(view.sizeHintForColumn(c),
                                             header.sectionSizeHint(c)) > 0
     assert header.sectionSize(0) > header.sectionSize(1)
+
+
+def test_measurement_table_columns_fit_every_row_after_each_result(qtbot):
+    """The measurement table sizes its columns per result from every row's text (not by
+    ResizeToContents asking every cell at each paint): a long limit deep in the list
+    is not cut."""
+    from app.core.measurement import Limits, Measurement
+    from widgets.measurement_table import COL_LIMITS, COL_VALUE, MeasurementTable
+
+    table = MeasurementTable()
+    qtbot.addWidget(table)
+    table.resize(900, 400)
+    table.show()
+    rows = [Measurement.judged(f"m.{i}", float(i), "HU", Limits(low=-4, high=4))
+            for i in range(80)]
+    rows[70] = Measurement.judged("m.long", 123456.789, "HU",
+                                  Limits(low=-123456.5, high=98765.25, warn_high=90000.0))
+    table.set_measurements(rows)
+    header = table.horizontalHeader()
+    header.setResizeContentsPrecision(-1)
+    for c in (COL_VALUE, COL_LIMITS):
+        assert header.sectionSize(c) == max(table.sizeHintForColumn(c),
+                                            header.sectionSizeHint(c))
+    narrow = header.sectionSize(COL_LIMITS)
+    table.set_measurements(rows[:3])
+    assert header.sectionSize(COL_LIMITS) < narrow          # follows the new result
