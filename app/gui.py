@@ -90,11 +90,13 @@ def build_window(ws: Any, *, language: str, settings: Any = None) -> Any:
     from app.ui.gui_gc import GuiThreadCollector
 
     window.collector = GuiThreadCollector(window)   # Qt objects die on the GUI thread
-    from app.ui.warmup import start_warmup
+    from app.ui.warmup import start_gui_imports, start_warmup
 
-    start_warmup([e.id for e in ws.stations if e.instance is not None],   # off the GUI thread
-                 getattr(ws.config, "data_dir", None),
-                 [e.instance for e in ws.stations if e.instance is not None])
+    ids = [e.id for e in ws.stations if e.instance is not None]
+    thread = start_warmup(ids, getattr(ws.config, "data_dir", None),   # off the GUI thread
+                          [e.instance for e in ws.stations if e.instance is not None])
+    if thread is not None:
+        start_gui_imports(ids, after=thread)      # then the Qt modules, one per idle turn
     return window
 
 

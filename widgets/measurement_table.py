@@ -18,12 +18,18 @@ from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from app.core.measurement import Measurement, Verdict
+from widgets.rows_model import fit_columns
 from widgets.state_style import TEXT_ON_STATE, verdict_color
 from widgets.verdict_badge import verdict_text, verdict_tooltip
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
 COL_NAME, COL_VALUE, COL_UNIT, COL_LIMITS, COL_VERDICT = range(5)
+FITTED = (COL_VALUE, COL_UNIT, COL_LIMITS, COL_VERDICT)
+_ROLES = frozenset(int(r) for r in (
+    KEY_ROLE, SORT_ROLE, Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole,
+    Qt.ItemDataRole.TextAlignmentRole))
 
 
 def format_value(value: Any) -> str:
@@ -78,15 +84,21 @@ class MeasurementItemModel(QAbstractTableModel):
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # a view asks ~10 roles per cell at every paint: the others return at once
+        if role not in _ROLES or not index.isValid():
             return None
         m = self._rows[index.row()]
         col = index.column()
         if role == KEY_ROLE:
             return m.key
         if role == Qt.ItemDataRole.DisplayRole:
-            return (self._labels.get(m.key, m.key), format_value(m.value), m.unit,
-                    m.limits.text(), verdict_text(m.verdict))[col]
+            if col == COL_NAME:
+                return self._labels.get(m.key, m.key)
+            if col == COL_VALUE:
+                return format_value(m.value)
+            if col == COL_UNIT:
+                return m.unit
+            return m.limits.text() if col == COL_LIMITS else verdict_text(m.verdict)
         if role == SORT_ROLE:
             if col == COL_VALUE:
                 v = m.value
@@ -152,13 +164,20 @@ class MeasurementTable(QTableView):
         header = self.horizontalHeader()
         # the name takes the room the figures leave, but never less than a readable width
         # (a stretched name column in a narrow pane shrank to "ıre", issue 17): narrower
-        # panes scroll sideways instead
+        # panes scroll sideways instead. The figures' widths are set with each result
+        # (fit_columns: the longest texts of every row); ResizeToContents asked ~7,000
+        # data() calls on the GUI thread per analysis
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Interactive)
-        for col in (COL_VALUE, COL_UNIT, COL_LIMITS, COL_VERDICT):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        for col in FITTED:
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
         header.sectionResized.connect(lambda col, _old, _new: col != COL_NAME and
                                       self._fit_name_column())
         self.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self._fit()
+
+    def _fit(self) -> None:
+        fit_columns(self, self.item_model, FITTED)
+        self._fit_name_column()
 
     def min_name_width(self) -> int:
         title = str(self.model().headerData(COL_NAME, Qt.Orientation.Horizontal) or "")
@@ -178,6 +197,7 @@ class MeasurementTable(QTableView):
     def set_measurements(self, rows: Sequence[Measurement],
                          labels: Mapping[str, str] | None = None) -> None:
         self.item_model.set_measurements(rows, labels)
+        self._fit()
 
     def measurements(self) -> list[Measurement]:
         """In display (sorted) order."""
@@ -198,4 +218,5 @@ class MeasurementTable(QTableView):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
             self.item_model.retranslate()
+            self._fit()
         super().changeEvent(event)

@@ -10,11 +10,17 @@ station opened before its modules are ready simply waits for that one import.
 After the imports it loads the detector-matching optimiser's compiled kernels from the
 data folder's cache (numba: a second or more of Python that would otherwise run in a
 thread next to the GUI when the station opens).
+
+The stations' Qt modules (``panel*.py``, ``ui_*.py``: Qt classes are made on the GUI
+thread) are imported afterwards on the GUI thread, one module per idle turn
+(:func:`start_gui_imports`): opening a station then does not compile and run them in the
+same turn as it builds its panel (10-20 ms per station).
 """
 from __future__ import annotations
 
 import importlib
 import logging
+import sys
 import threading
 import time
 
@@ -42,6 +48,8 @@ STATION_MODULES = {
 }
 COMMON: list[str] = ["numpy", "scipy.ndimage"]
 _started = False
+_gui_pending: list[str] = []
+GUI_IMPORT_GAP_MS = 30          # between two GUI-thread imports: input goes first
 
 
 def modules_for(station_ids: list[str]) -> list[str]:
@@ -95,3 +103,53 @@ def start_warmup(station_ids: list[str], data_dir: object = None,
     thread = threading.Thread(target=work, name="pharos-warmup", daemon=True)
     thread.start()
     return thread
+
+
+def gui_modules(station_ids: list[str]) -> list[str]:
+    """The stations' Qt modules, ``ui_*`` before ``panel*`` (a panel imports its parts:
+    one small module per turn)."""
+    import pkgutil
+
+    out: list[str] = []
+    for sid in station_ids:
+        try:
+            package = importlib.import_module(f"station_plugins.{sid}")
+        except Exception:  # noqa: BLE001 - an unavailable station says why when opened
+            continue
+        names = sorted(m.name for m in pkgutil.iter_modules(package.__path__)
+                       if m.name.startswith(("ui_", "panel")))
+        out += [f"station_plugins.{sid}.{n}"
+                for n in sorted(names, key=lambda n: n.startswith("panel"))]
+    return out
+
+
+def gui_imports_pending() -> bool:
+    """True while :func:`start_gui_imports` has modules left to import."""
+    return bool(_gui_pending)
+
+
+def start_gui_imports(station_ids: list[str], after: threading.Thread | None = None) -> None:
+    """Import the stations' Qt modules on the GUI thread, one per idle turn, once the
+    warm-up thread ``after`` is done (an import it holds would make the GUI thread wait)."""
+    from PySide6.QtCore import QTimer
+
+    names = [n for n in gui_modules(station_ids) if n not in _gui_pending]
+    _gui_pending.extend(names)
+
+    def step() -> None:
+        if after is not None and after.is_alive():
+            QTimer.singleShot(200, step)
+            return
+        while _gui_pending:
+            name = _gui_pending.pop(0)
+            if name in sys.modules:
+                continue
+            try:
+                importlib.import_module(name)
+            except Exception as exc:  # noqa: BLE001 - the station reports it when opened
+                log.debug("GUI-thread import of %s failed: %s", name, exc)
+            break
+        if _gui_pending:
+            QTimer.singleShot(GUI_IMPORT_GAP_MS, step)
+
+    QTimer.singleShot(GUI_IMPORT_GAP_MS, step)

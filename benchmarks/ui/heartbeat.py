@@ -191,18 +191,25 @@ def run_actions() -> list[dict]:
     rows: list[dict] = []
     import threading
 
-    # the log-in minutes: the warm-up thread imports the stations' heavy modules
+    from app.ui.warmup import gui_imports_pending
+
+    # the log-in minutes: the warm-up thread imports the stations' heavy modules, then
+    # the GUI thread their Qt modules (one per idle turn)
     rows.append(beat.measure("start-up warm-up (during log in)", lambda: None,
                              lambda: not any(t.name == "pharos-warmup"
-                                             for t in threading.enumerate()), 300))
+                                             for t in threading.enumerate())
+                             and not gui_imports_pending(), 300))
     host = window.host
     panels: dict = {}
 
     def opener(sid: str):  # noqa: ANN202
         return lambda: panels.__setitem__(sid, host.open_station(sid))
 
+    def built(sid: str):  # noqa: ANN202 - a panel built in slices counts until complete
+        return lambda: getattr(panels.get(sid), "build_done", True)
+
     for sid in ("ct_qc", "detector_matching", "tunnel_test", "image_review", "lead_room"):
-        rows.append(beat.measure(f"open {sid}", opener(sid), lambda: True))
+        rows.append(beat.measure(f"open {sid}", opener(sid), built(sid)))
 
     # CT QC: simulate a phantom series, import, analyse (the operator's daily QC)
     host.open_station("ct_qc")

@@ -8,11 +8,11 @@ PoolView`, :class:`~.ui_batch.BatchTab`, the arc and its artifact profile,
 :mod:`~.presenter` (Qt-free)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QInputDialog, QSplitter, QTabWidget,
                                QVBoxLayout, QWidget)
 
@@ -20,6 +20,7 @@ from app.core.errors import InputRejected, PharosError
 from app.core.ids import content_hash
 from widgets.esign_dialog import SignatureDialog
 from widgets.message_bar import MessageBar
+from widgets.staged_build import StagedWidget, show_part
 from widgets.tasks import TaskController
 
 from station_plugins.detector_matching import presenter as P
@@ -34,7 +35,13 @@ from station_plugins.detector_matching.ui_toolbar import OptimiseBar
 from station_plugins.detector_matching.workflow import batch, run, settings_for
 
 
-class DetectorMatchingPanel(QWidget):
+class DetectorMatchingPanel(StagedWidget, QWidget):
+    """Built in slices while on screen (widgets.staged_build): the tool bar and the pool
+    and batch tabs first, then the arc, the profile plot, the arrangement side, the
+    wiring; each part's own turn (the whole panel at once held the GUI thread ~80 ms)."""
+
+    sig_built = Signal()
+
     def __init__(self, ctx: Any, session: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("detector_matching_panel")
@@ -44,24 +51,42 @@ class DetectorMatchingPanel(QWidget):
         self.runner = TaskController(ctx.tasks, parent=self)
         self.runner.sig_finished.connect(self._on_result)
         self.runner.sig_failed.connect(self._on_failed)
-        self.bar = OptimiseBar(available_detector_models(), session.layout.name, self.runner,
-                               self)
+        self.start_staged_build(self._build())
+
+    def _build(self) -> Iterator[None]:
+        self.bar = OptimiseBar(available_detector_models(), self.session.layout.name,
+                               self.runner, self)
+        self.bar.retranslate_ui()
+        self.message_bar = MessageBar(self, object_name="dm_message_bar")
         self.pool_view = PoolView(self)
         self.batch_tab = BatchTab(self)
+        self._frame()
+        yield
         self.arc = DetectorArcView(self)
+        _replace(self._centre, 0, self.arc)
+        show_part(self.arc)
+        yield
         self.profile_plot = _profile_plot(self)
+        _replace(self._centre, 1, self.profile_plot)
+        show_part(self.profile_plot)
+        yield
         self.side = ArrangementSide(self)
         self.release_box = ReleaseBox(self)
-        self.message_bar = MessageBar(self, object_name="dm_message_bar")
-        self._layout()
+        self.side.retranslate_ui()
+        self.release_box.retranslate_ui()
+        self._side_col.layout().addWidget(self.side, 1)
+        self._side_col.layout().addWidget(self.release_box)
+        show_part(self.side, self.release_box)
+        yield
         self._alias()
         self._connect()
         self.retranslate_ui()
 
-    def _layout(self) -> None:
-        centre = QSplitter(Qt.Orientation.Vertical, self)
-        centre.addWidget(self.arc)
-        centre.addWidget(self.profile_plot)
+    def _frame(self) -> None:
+        """The panel's layout with empty places for the parts of later slices."""
+        self._centre = centre = QSplitter(Qt.Orientation.Vertical, self)
+        centre.addWidget(QWidget(centre))
+        centre.addWidget(QWidget(centre))
         centre.setSizes([330, 300])
         self.left_tabs = QTabWidget(self)
         self.left_tabs.setObjectName("left_tabs")
@@ -70,12 +95,10 @@ class DetectorMatchingPanel(QWidget):
         tab_bar = self.left_tabs.tabBar()      # whole tab titles, never "Batch (several...":
         tab_bar.setElideMode(Qt.TextElideMode.ElideNone)    # the pane is as wide as they are
         tab_bar.setUsesScrollButtons(False)                 # (issue 17)
-        side_col = QWidget(self)
+        self._side_col = side_col = QWidget(self)
         side_col.setObjectName("dm_side_column")
         col = QVBoxLayout(side_col)
         col.setContentsMargins(0, 0, 0, 0)
-        col.addWidget(self.side, 1)
-        col.addWidget(self.release_box)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         for w in (self.left_tabs, centre, side_col):
             split.addWidget(w)
@@ -374,6 +397,13 @@ class DetectorMatchingPanel(QWidget):
             self.profile_plot.plot(before["boundary_angle"], before["boundary"],
                                    name=P.arrangement_label(ref, dm_tr),
                                    pen=pg.mkPen("#7f8c8d", width=1))
+
+
+def _replace(splitter: QSplitter, index: int, widget: QWidget) -> None:
+    """Put ``widget`` in the place (and size) of the splitter's placeholder ``index``."""
+    old = splitter.replaceWidget(index, widget)
+    if old is not None:
+        old.deleteLater()
 
 
 def _profile_plot(parent: QWidget) -> pg.PlotWidget:

@@ -10,12 +10,13 @@ from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableView,
                                QVBoxLayout, QWidget)
 
-from widgets.rows_model import SORT_ROLE, Cell, RowsModel
+from widgets.rows_model import SORT_ROLE, Cell, ForwardingSortProxy, RowsModel, fit_columns
 
 from station_plugins.detector_matching import indicators as I
 
 SHOWN = ("agg_linearity_mean", "agg_afterglow_mean", "agg_spectral_mean", "agg_noise_mean",
          "agg_drift_mean")
+SLOT = 3          # the column that says where a module is placed
 
 
 class PoolView(QWidget):
@@ -36,11 +37,10 @@ class PoolView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        # widths from the first 60 rows, not all of them: every cell of a 440-module pool
-        # through the model's data() held the GUI thread for a second at each import
-        self.table.horizontalHeader().setResizeContentsPrecision(60)
+        # widths set per pool from each column's longest texts (fit_columns): Qt's
+        # ResizeToContents asked data() of every cell (a second per import of 440
+        # modules), of 60 rows still ~5,000 times at every change
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.summary = QLabel(self)
         self.summary.setObjectName("pool_summary")
         self.summary.setWordWrap(True)
@@ -87,6 +87,8 @@ class PoolView(QWidget):
         self._cell_cache.clear()
         self.pool_model.retranslate()
         self.excluded_model.retranslate()
+        fit_columns(self.table, self.pool_model)
+        fit_columns(self.excluded, self.excluded_model)
         self._show_summary(self._shown[0])
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
@@ -95,16 +97,28 @@ class PoolView(QWidget):
         super().changeEvent(event)
 
     def show_pool(self, pool, placed: dict[str, int] | None = None) -> None:  # noqa: ANN001
-        """The pool's modules (row r: module r of the pool), where each is placed."""
+        """The pool's modules (row r: module r of the pool), where each is placed. The same
+        pool again (a new arrangement) changes only the Slot column: no reset, no new
+        widths. The proxy filters a reset model by itself."""
+        same = self._shown is not None and self._shown[0] is pool
         self._shown = (pool, placed)
-        self._cell_cache.clear()
         self._placed = placed or {}
         self._spare_marks = bool(placed)
+        if same:
+            for r in range(pool.size):
+                self._cell_cache.pop((r, SLOT), None)
+            m = self.pool_model
+            if m.sort_column == SLOT:
+                m.sort(SLOT, self.table.horizontalHeader().sortIndicatorOrder())
+            m.dataChanged.emit(m.index(0, SLOT), m.index(m.rowCount() - 1, SLOT))
+            fit_columns(self.table, m, [SLOT])
+            return
+        self._cell_cache.clear()
         self.pool_model.set_rows((r, (pool, r)) for r in range(pool.size))
+        fit_columns(self.table, self.pool_model)
         self.excluded_model.set_rows(enumerate(pool.excluded))
-        self.excluded.resizeColumnsToContents()
+        fit_columns(self.excluded, self.excluded_model)
         self._show_summary(pool)
-        self._apply_filter(self.filter_edit.text())
 
     def _show_summary(self, pool: Any) -> None:
         self.summary.setText(self.tr("{src}: {acc} modules imported, {exc} excluded").format(
@@ -127,7 +141,7 @@ class PoolView(QWidget):
             return Cell(str(pool.lots[r]), sort=str(pool.lots[r]))
         if c == 2:
             return Cell(str(pool.test_dates[r]), sort=str(pool.test_dates[r]))
-        if c == 3:
+        if c == SLOT:
             slot = self._placed.get(pool.serials[r])
             if slot is None:
                 return Cell(self.tr("spare") if self._spare_marks else "", sort=10 ** 9)
@@ -191,8 +205,9 @@ class PoolView(QWidget):
         self.proxy.set_text(text)
 
 
-class _SerialLotFilter(QSortFilterProxyModel):
-    """Rows whose serial or lot contains the filter text (case-insensitive)."""
+class _SerialLotFilter(ForwardingSortProxy):
+    """Rows whose serial or lot contains the filter text (case-insensitive); sorting is
+    the model's (in Python, one cell per row)."""
 
     _text = ""
 

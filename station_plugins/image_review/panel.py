@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QInputDialog, QLabel,
                                QPushButton, QSplitter, QVBoxLayout, QWidget)
@@ -29,13 +29,21 @@ from station_plugins.image_review.ui_texts import decision_reason_text
 from widgets.esign_dialog import SignatureDialog
 from widgets.message_bar import MessageBar
 from widgets.progress_bar import TaskProgressBar
+from widgets.staged_build import StagedWidget, show_part
 from widgets.state_style import NOTICE_COLORS
 from widgets.tasks import TaskController
 
 log = logging.getLogger(__name__)
 
 
-class ImageReviewPanel(QWidget):
+class ImageReviewPanel(StagedWidget, QWidget):
+    """Built in slices while on screen (widgets.staged_build): the frame with the queue,
+    then the review view, then the wiring and the first queue read (at once it held the
+    GUI thread ~65 ms). Parts are made inside the splitter they live in: moving a built
+    part into it re-styled every child (~16 ms)."""
+
+    sig_built = Signal()
+
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("image_review_panel")
@@ -52,6 +60,9 @@ class ImageReviewPanel(QWidget):
         self.item_loader = TaskController(ctx.tasks, self)
         self.ai_probe = TaskController(ctx.tasks, self)
         self.worker = TaskController(ctx.tasks, self)       # series checks and exports
+        self.start_staged_build(self._build())
+
+    def _build(self) -> Iterator[None]:
         self.ai_label = QLabel(self)
         self.ai_label.setObjectName("review_ai_status")
         self.ai_label.setWordWrap(True)
@@ -65,24 +76,17 @@ class ImageReviewPanel(QWidget):
         self.messages = MessageBar(self, object_name="review_messages")
         self.progress = TaskProgressBar(self, object_name="review_progress",
                                         controller=self.worker)
-        self.queue_view = QueueView(self)
-        self.review_view = ReviewView(self)
-        try:                      # Approve / Reject only for roles that may review
-            self.ctx.require("review")
-            self.review_view.may_decide = True
-        except Exception:  # noqa: BLE001 - PharosError: not allowed; shown as disabled
-            self.review_view.may_decide = False
-        self.review_view.set_item(None)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("review_splitter")
-        left = QWidget(self)
+        left = QWidget(self.splitter)
         left.setObjectName("review_left_pane")
-        left_layout = QVBoxLayout(left)
+        self._left_layout = left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        self.queue_view = QueueView(left)
         left_layout.addWidget(self.queue_view, 1)
-        left_layout.addWidget(self.review_view.decision_box)   # next to the queue: fast keys
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.review_view)
+        placeholder = QWidget(self.splitter)
+        self.splitter.addWidget(placeholder)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 5)
         self.splitter.setSizes([730, 870])
@@ -98,7 +102,23 @@ class ImageReviewPanel(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.splitter, 1)
         self.messages.setVisible(False)
-
+        yield
+        self.review_view = ReviewView(self.splitter, staged=True)   # its viewers: below
+        try:                      # Approve / Reject only for roles that may review
+            self.ctx.require("review")
+            self.review_view.may_decide = True
+        except Exception:  # noqa: BLE001 - PharosError: not allowed; shown as disabled
+            self.review_view.may_decide = False
+        # made inside the splitter, it was added at its end: in the placeholder's place
+        self.splitter.insertWidget(1, self.review_view)
+        placeholder.setParent(None)
+        placeholder.deleteLater()
+        self.splitter.setStretchFactor(1, 5)
+        self.splitter.setSizes([730, 870])
+        left_layout.addWidget(self.review_view.decision_box)   # next to the queue: fast keys
+        show_part(self.review_view, self.review_view.decision_box)
+        yield
+        yield from self.review_view.staged_slices()     # one image viewer per turn
         self.queue_loader.sig_finished.connect(self._on_queue_loaded)
         self.queue_loader.sig_failed.connect(self.messages.show_error)
         self.item_loader.sig_finished.connect(self._on_item_loaded)

@@ -4,7 +4,7 @@ controls (controlled reasons, free text, keyboard hints). It never decides: the 
 asks for the signature."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -18,20 +18,29 @@ from station_plugins.image_review.ui_texts import (class_text, decision_reason_t
                                                    queue_reason_text, status_text)
 from station_plugins.image_review.ui_verdicts import AiScoresView, PhysicsView
 from widgets.slice_viewer import SliceViewer, link_viewers
+from widgets.staged_build import StagedWidget, show_part
 from widgets.state_style import NOTICE_COLORS
 
 BANNER = "QLabel {{ background: {}; color: white; padding: 4px 8px; border-radius: 3px; }}"
 
 
-class ReviewView(QWidget):
+class ReviewView(StagedWidget, QWidget):
+    """``staged=True``: built in slices driven by the panel's build (the texts and the
+    decision box first, then each image viewer; ``staged_slices``)."""
+
     sig_decide_requested = Signal(str)        # "approve" / "reject"
     sig_next_requested = Signal()
     sig_draft_changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, staged: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("review_view")
         self.item: Any = None
+        self.start_staged_build(self._build(), auto=False)
+        if not staged:
+            self.finish_build()
+
+    def _build(self) -> Iterator[None]:
         self.header_label = QLabel(self)
         self.header_label.setObjectName("review_header")
         self.header_label.setWordWrap(True)
@@ -46,19 +55,6 @@ class ReviewView(QWidget):
         self.notice_label.setObjectName("review_notice")
         self.notice_label.setStyleSheet(BANNER.format(NOTICE_COLORS["info"]))
         self.notice_label.setWordWrap(True)
-
-        self.image_viewer = SliceViewer(self, object_name="review_image", preset="phantom")
-        # W/L, zoom and pan follow the flagged image's controls (linked): no own toolbar
-        self.baseline_viewer = SliceViewer(self, object_name="review_baseline",
-                                           preset="phantom", show_toolbar=False)
-        link_viewers(self.image_viewer, self.baseline_viewer)
-        self.no_baseline_label = QLabel(self)
-        self.no_baseline_label.setObjectName("review_no_baseline")
-        self.no_baseline_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.no_baseline_label.setStyleSheet("background: #101214; color: #c9ced3;")
-        self.baseline_stack = QStackedWidget(self)
-        self.baseline_stack.addWidget(self.baseline_viewer)
-        self.baseline_stack.addWidget(self.no_baseline_label)
         self.image_title = QLabel(self)
         self.image_title.setObjectName("review_image_title")
         self.baseline_title = QLabel(self)
@@ -106,10 +102,32 @@ class ReviewView(QWidget):
         self.approve_button.clicked.connect(lambda: self.sig_decide_requested.emit("approve"))
         self.reject_button.clicked.connect(lambda: self.sig_decide_requested.emit("reject"))
         self.next_button.clicked.connect(self.sig_next_requested)
+        self._build_layout()
+        yield
+        self.image_viewer = SliceViewer(self, object_name="review_image", preset="phantom")
         self.heatmap_button.toggled.connect(self.image_viewer.heatmap_check.setChecked)
         self.image_viewer.heatmap_check.toggled.connect(self.heatmap_button.setChecked)
-        self._build_layout()
-        self.retranslate_ui()
+        # the image's toolbar (window/level, heatmap, fit) serves both linked viewers: it
+        # sits above them so both canvases have the same size (same zoom for one range)
+        toolbar = self.image_viewer.toolbar
+        self.image_viewer.layout().removeWidget(toolbar)
+        self._images.insertWidget(0, toolbar)
+        self._left.addWidget(self.image_viewer, 1)
+        show_part(self.image_viewer, toolbar)
+        yield
+        # W/L, zoom and pan follow the flagged image's controls (linked): no own toolbar
+        self.baseline_viewer = SliceViewer(self, object_name="review_baseline",
+                                           preset="phantom", show_toolbar=False)
+        link_viewers(self.image_viewer, self.baseline_viewer)
+        self.no_baseline_label = QLabel(self)
+        self.no_baseline_label.setObjectName("review_no_baseline")
+        self.no_baseline_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_baseline_label.setStyleSheet("background: #101214; color: #c9ced3;")
+        self.baseline_stack = QStackedWidget(self)
+        self.baseline_stack.addWidget(self.baseline_viewer)
+        self.baseline_stack.addWidget(self.no_baseline_label)
+        self._right.addWidget(self.baseline_stack, 1)
+        show_part(self.baseline_stack)
         self.set_item(None)
 
     def _build_layout(self) -> None:
@@ -133,20 +151,14 @@ class ReviewView(QWidget):
         box.addWidget(self.history_label)
         box.addStretch(1)
 
-        # the image's toolbar (window/level, heatmap, fit) serves both linked viewers: it
-        # sits above them so both canvases have the same size (same zoom for one range)
-        toolbar = self.image_viewer.toolbar
-        self.image_viewer.layout().removeWidget(toolbar)
-        left, right = QVBoxLayout(), QVBoxLayout()
+        # the image viewers come in later slices (their places: _images, _left, _right)
+        self._left, self._right = left, right = QVBoxLayout(), QVBoxLayout()
         left.addWidget(self.image_title)
-        left.addWidget(self.image_viewer, 1)
         right.addWidget(self.baseline_title)
-        right.addWidget(self.baseline_stack, 1)
         pair = QHBoxLayout()
         pair.addLayout(left, 1)
         pair.addLayout(right, 1)
-        images = QVBoxLayout()
-        images.addWidget(toolbar)
+        self._images = images = QVBoxLayout()
         images.addLayout(pair, 1)
         lower = QHBoxLayout()          # the decision box is placed by the panel
         lower.addWidget(self.ai_view, 1)

@@ -167,6 +167,7 @@ def test_panel_optimises_in_background_swaps_and_renders(qtbot, station, tmp_pat
     qtbot.addWidget(panel)
     panel.resize(1400, 900)
     panel.show()
+    qtbot.waitUntil(lambda: panel.build_done)        # built in slices (staged_build)
     assert panel.pool_view.table.rowCount() == station.session.pool.size
     panel.time_spin.setValue(20)
     panel.optimise_button.click()
@@ -553,3 +554,50 @@ def test_panel_approves_through_the_signature_dialog_and_mes_queued_is_success(
     panel.mes_button.click()
     assert panel.message_bar.level == "info" and "already" in panel.message_bar.text()
     assert len(ctx.store.query_records(kind=MES_KIND)) == 1
+
+
+def test_pool_table_new_arrangement_of_the_same_pool_updates_slots_and_their_order(
+        qtbot, station):
+    """A new arrangement changes only the Slot column (no reset of 400+ rows on the GUI
+    thread); shown slots and a sort by slot follow it."""
+    from PySide6.QtCore import Qt
+
+    from station_plugins.detector_matching.ui_pool import SLOT, PoolView
+
+    pool = station.session.pool
+    view = PoolView()
+    qtbot.addWidget(view)
+    s = pool.serials
+    view.show_pool(pool, {s[0]: 1, s[1]: 2})
+    t = view.table
+    t.sortByColumn(SLOT, Qt.SortOrder.AscendingOrder)
+    assert [t.cell_text(r, 0) for r in range(2)] == [s[0], s[1]]
+    resets: list = []
+    view.pool_model.modelReset.connect(lambda: resets.append(1))
+    view.show_pool(pool, {s[0]: 2, s[1]: 1, s[2]: 3})
+    assert not resets
+    assert [(t.cell_text(r, 0), t.cell_text(r, SLOT)) for r in range(3)] == \
+        [(s[1], "1"), (s[0], "2"), (s[2], "3")]
+    assert t.rowCount() == pool.size and t.cell_text(3, SLOT) == "spare"
+
+
+def test_panel_built_in_slices_is_complete_and_shows_the_pool_once_built(qtbot, station):
+    """The panel appears part by part (one event-loop turn each) and is then the whole
+    panel: arc, profile plot, arrangement side, release box, both tabs, texts, the pool."""
+    from station_plugins.detector_matching.panel import DetectorMatchingPanel
+
+    panel = DetectorMatchingPanel(station.ctx, station.session)
+    qtbot.addWidget(panel)
+    panel.resize(1366, 768)
+    panel.show()
+    assert not panel.build_done and "arc" not in panel.__dict__     # the frame first
+    qtbot.waitUntil(lambda: panel.build_done)
+    assert panel._staged.slices == 5
+    for part in (panel.bar, panel.pool_view, panel.arc, panel.profile_plot, panel.side,
+                 panel.release_box):
+        assert part.isVisible()
+    assert [panel.left_tabs.tabText(i) for i in range(panel.left_tabs.count())] == \
+        ["Module pool", "Batch (several detectors)"]
+    assert panel.optimise_button.text() and panel.approve_button.text()
+    assert panel.pool_view.table.rowCount() == station.session.pool.size
+    assert panel._centre.count() == 2 and panel._centre.widget(0) is panel.arc

@@ -118,6 +118,7 @@ def test_every_station_fits_and_the_window_never_grows(qtbot, workstation, ini_s
     try:
         for entry in window.host.entries:
             panel = window.host.open_station(entry.id)
+            qtbot.waitUntil(lambda: getattr(panel, "build_done", True))   # built in slices
             _settle(qtbot)
             seen.append(entry.id)
             problems += _check(window, entry.id, "opened")

@@ -56,6 +56,7 @@ def test_every_visible_text_is_chinese(qtbot, workstation, ini_settings):
         problems += [f"[shell] {p}" for p in walk("shell")]
         for entry in window.host.entries:
             panel = window.host.open_station(entry.id)
+            qtbot.waitUntil(lambda: getattr(panel, "build_done", True))   # built in slices
             qtbot.wait(50)
             # reach the states with results: a CT QC analysis, a tunnel run
             if entry.id == "ct_qc":

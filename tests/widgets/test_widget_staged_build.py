@@ -1,0 +1,84 @@
+"""StagedBuild / StagedWidget: a panel built one slice per event-loop turn is complete
+after its last slice, and code that needs a later part gets it at once."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from widgets.staged_build import StagedWidget, show_part
+
+
+class _Panel(StagedWidget, QWidget):
+    sig_built = Signal()
+
+    def __init__(self, log: list, bad: bool = False) -> None:
+        super().__init__()
+        self.log, self.bad = log, bad
+        self.lay = QVBoxLayout(self)
+        self.start_staged_build(self._build())
+
+    def _build(self):  # noqa: ANN202
+        self.first = QLabel("first", self)
+        self.lay.addWidget(self.first)
+        self.log.append("first")
+        yield
+        if self.bad:
+            self.third.setText("x")          # a part of a later slice: a bug
+        self.second = QLabel("second", self)
+        self.lay.addWidget(self.second)
+        show_part(self.second)
+        self.log.append("second")
+        yield
+        self.third = QLabel("third", self)
+        self.lay.addWidget(self.third)
+        show_part(self.third)
+        self.log.append("third")
+
+
+def test_slices_run_one_per_turn_and_the_panel_is_complete_after_the_last(qtbot):
+    log: list = []
+    panel = _Panel(log)
+    qtbot.addWidget(panel)
+    built: list = []
+    panel.sig_built.connect(lambda: built.append(1))
+    panel.show()
+    assert log == ["first"] and not panel.build_done      # only the frame at once
+    qtbot.waitUntil(lambda: panel.build_done)
+    assert log == ["first", "second", "third"] and built == [1]
+    assert [panel.lay.itemAt(i).widget().text() for i in range(3)] == \
+        ["first", "second", "third"]
+    assert panel.second.isVisible() and panel.third.isVisible()
+
+
+def test_a_part_not_built_yet_finishes_the_build_at_once(qtbot):
+    log: list = []
+    panel = _Panel(log)
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.third.text() == "third"                   # no turn needed
+    assert log == ["first", "second", "third"] and panel.build_done
+    assert panel.third.isVisible()                         # shown, not a turn later
+    with pytest.raises(AttributeError, match="no attribute 'missing'"):
+        panel.missing                                      # noqa: B018
+    for _ in range(5):                                     # the queued slice: nothing left
+        QCoreApplication.processEvents()
+    assert log == ["first", "second", "third"]
+
+
+def test_a_slice_using_a_later_part_fails_clearly(qtbot):
+    panel = _Panel([], bad=True)
+    qtbot.addWidget(panel)
+    with pytest.raises(AttributeError, match="third"):
+        panel.finish_build()
+
+
+def test_a_panel_deleted_during_its_build_stops_building(qtbot):
+    import shiboken6
+
+    log: list = []
+    panel = _Panel(log)
+    shiboken6.delete(panel)                                # log out, window closed
+    for _ in range(10):
+        QCoreApplication.processEvents()
+    assert "third" not in log

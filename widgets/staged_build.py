@@ -1,0 +1,133 @@
+"""Build a big panel in slices, one per turn of the event loop, while it is on screen.
+
+Constructing a station panel at once (pyqtgraph plots, tables, forms) and painting it in
+the next turn held the GUI thread 40-80 ms: on a busy workstation (one process per core
+besides the window) that is a freeze of 100-200 ms. A staged panel builds its frame
+first and each part in its own turn; the parts appear one after the other (~20 ms of
+GUI-thread work each) and the window keeps answering.
+
+    class MyPanel(StagedWidget, QWidget):
+        def __init__(self, parent=None):
+            super().__init__(parent)
+            self.frame = ...                         # cheap: the layout with empty places
+            self.start_staged_build(self._build())   # runs the first slice now
+
+        def _build(self):
+            self.plot = make_plot(self.frame)        # slice 1
+            yield
+            self.table = make_table(self.frame)      # slice 2
+            yield
+            self._connect()                          # last slice
+
+Code that needs a part not built yet simply uses it: an attribute the panel does not have
+(yet) finishes the build at once (``__getattr__``), as :class:`widgets.lazy_page.LazyPage`
+does for a tab. ``finish_build()`` does the same explicitly; ``build_done`` says whether
+every slice ran; ``sig_built`` is emitted once at the end.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from PySide6.QtCore import QTimer
+
+
+class StagedBuild:
+    """Runs the generator ``steps`` one ``next()`` per event-loop turn (a 0 ms timer whose
+    context is ``owner``: it dies with the panel)."""
+
+    def __init__(self, owner: Any, steps: Iterator[Any], on_done: Any = None) -> None:
+        self._owner, self._steps, self._on_done = owner, steps, on_done
+        self.done = False
+        self._running = False
+        self.slices = 0
+
+    @property
+    def running(self) -> bool:
+        """A slice is running now."""
+        return self._running
+
+    def start(self, auto: bool = True) -> None:
+        """The first slice now, the rest in later turns (``auto=False``: when the owner's
+        builder asks, :meth:`StagedWidget.staged_slices`)."""
+        if self._step() and auto:
+            QTimer.singleShot(0, self._owner, self._turn)
+
+    def step(self) -> bool:
+        """One more slice now; False when none was left."""
+        return self._step()
+
+    def finish(self) -> None:
+        """Every slice left, now (code needs a part that is not built yet)."""
+        if self._running:
+            raise RuntimeError("a build slice used a part that a later slice builds")
+        while self._step():
+            pass
+
+    def _turn(self) -> None:
+        if self._step():
+            QTimer.singleShot(0, self._owner, self._turn)
+
+    def _step(self) -> bool:
+        """One slice; False when the build is (now) complete."""
+        if self.done:
+            return False
+        self._running = True
+        try:
+            next(self._steps)
+            self.slices += 1
+            return True
+        except StopIteration:
+            self.slices += 1
+            self.done = True
+        finally:
+            self._running = False
+        if self._on_done is not None:
+            self._on_done()
+        return False
+
+
+def show_part(*widgets: Any) -> None:
+    """Show parts just added to a layout of a panel on screen now (a layout shows them
+    only in the next turn: code that finished the build would see them hidden)."""
+    for w in widgets:
+        w.setVisible(True)
+
+
+class StagedWidget:
+    """Mixin for a QWidget built by :class:`StagedBuild` (put it before the Qt class)."""
+
+    _staged: StagedBuild | None = None
+
+    def start_staged_build(self, steps: Iterator[Any], auto: bool = True) -> None:
+        """Run the first slice of ``steps`` now; the others one per turn (``auto``) or
+        when a parent's build runs :meth:`staged_slices` (a part built inside a panel's
+        slices: two timers would run two slices in one turn)."""
+        self._staged = StagedBuild(self, steps, self._staged_done)
+        self._staged.start(auto)
+
+    def staged_slices(self) -> Iterator[None]:
+        """The slices left, for a parent's builder: ``yield from part.staged_slices()``."""
+        while self._staged is not None and self._staged.step():
+            yield
+
+    def _staged_done(self) -> None:
+        signal = getattr(self, "sig_built", None)
+        if signal is not None:
+            signal.emit()
+
+    @property
+    def build_done(self) -> bool:
+        return self._staged is None or self._staged.done
+
+    def finish_build(self) -> None:
+        if self._staged is not None:
+            self._staged.finish()
+
+    def __getattr__(self, name: str) -> Any:
+        # only for attributes not found the normal way: a part of a later slice
+        staged = self.__dict__.get("_staged")
+        if staged is not None and not staged.done and not name.startswith("__") \
+                and not staged.running:
+            staged.finish()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
