@@ -105,3 +105,33 @@ def test_a_cancelled_series_run_stops_with_cancelled(model, series):
     with pytest.raises(Cancelled):
         run_series(model, vol, px, list(range(1, len(vol) - 1)), token=token,
                    progress=lambda f, _m: token.cancel())
+
+
+def test_fast_median_is_numpys_median_exactly():
+    """normalise.median: the same value and type as np.median (ties, sorted input, heavy
+    tails, NaN, float32 and float64), so the network's context does not move."""
+    from app.ct.ai.normalise import median
+
+    rng = np.random.default_rng(16)
+    for t in range(400):
+        n = int(rng.integers(1, 40000))
+        v = [rng.normal(0, 10, n).astype(np.float32),
+             np.round(rng.normal(0, 3, n)).astype(np.float32),
+             rng.standard_cauchy(n).astype(np.float32),
+             np.sort(rng.normal(0, 1, n)).astype(np.float32),
+             rng.normal(0, 1, n)][t % 5]
+        if t % 37 == 0 and n > 5:
+            v[2] = np.nan
+        a, b = median(v), np.median(v)
+        assert type(a) is type(b) and (a == b or (np.isnan(a) and np.isnan(b))), (t, n)
+
+
+def test_grid_noise_on_the_discs_box_equals_the_full_grid():
+    """robust_noise_disc (the disc's bounding box only) gives robust_noise's value on the
+    1 mm grid too, also where the disc reaches the grid's edge."""
+    from app.ct.ai.normalise import _disc_mask, robust_noise, robust_noise_disc
+
+    g = np.random.default_rng(3).normal(0, 12, (256, 256)).astype(np.float32)
+    for cx, cy, r in ((127.3, 128.9, 80.2), (30.5, 200.25, 60.0), (250.0, 5.0, 40.0)):
+        assert robust_noise_disc(g, cx, cy, r, 5) == \
+            robust_noise(g, _disc_mask(g.shape, cx, cy, r), 5)

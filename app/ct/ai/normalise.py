@@ -321,7 +321,7 @@ def slice_facts(native: np.ndarray, pixel_mm: float) -> SliceFacts:
     air = float(median(g[outside]) + 1000.0) if outside.sum() >= 200 else float("nan")
     if not problem and not math.isfinite(air):
         problem = "no air around the phantom in the field of view"
-    noise_grid = robust_noise(g, in_disc, 5)
+    noise_grid = robust_noise_disc(g, cx, cy, r_in, 5)     # = robust_noise(g, in_disc, 5)
     # native noise (what the physics noise check measures), on the native pixel
     ncx, ncy = (cx - c0 + 0.5) * GRID_MM / pixel_mm + n / 2 - 0.5, \
                (cy - c0 + 0.5) * GRID_MM / pixel_mm + n / 2 - 0.5

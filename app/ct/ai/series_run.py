@@ -57,7 +57,7 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
            ) -> tuple[dict[str, np.ndarray], list[str], list[str], float]:
     """Stack one batch of triples (waiting for their slices' measurements, which were
     queued before this task: the pool is first in, first out, so they are running or
-    done) and run the network on it."""
+    done - no task waits for one that no worker has taken) and run the network on it."""
     x = np.empty((len(batch), 3, GRID_N, GRID_N), np.float32)
     ctx = np.empty((len(batch), N_CONTEXT), np.float32)
     problems = []
@@ -102,12 +102,19 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
     inference_s = 0.0
     with ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="ai-series") as pool:
         try:
-            for batch in batches:
+            def measure(batch: list[int]) -> None:
                 for i in batch:
                     for j in (i - 1, i, i + 1):
                         j = min(max(j, 0), nz - 1)
                         if j not in facts:
                             facts[j] = pool.submit(_facts, volume, j, pixel_mm, token)
+
+            # one batch ahead: a batch's slices are queued before the network task of
+            # the batch before it, so a worker rarely waits for a measurement
+            measure(batches[0])
+            for b, batch in enumerate(batches):
+                if b + 1 < len(batches):
+                    measure(batches[b + 1])
                 jobs.append(pool.submit(_judge, model, batch, facts, nz, threads, token))
             done = 0
             for batch, job in zip(batches, jobs):
