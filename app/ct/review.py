@@ -133,10 +133,16 @@ def ai_note(ai: dict, physics: dict) -> str:
     if label == "normal" and warned and physics.get("verdict") not in ("FAIL", "ERROR"):
         return (f"physics warns of {', '.join(warned)} (below the action level); the AI "
                 f"sees no artifact: a note, not a disagreement")
+    ev = ai.get("series_evidence") or {}
+    weak = (f"{ev['weak']} of {ev['judged']} slices weak where a clean series shows about "
+            f"{ev['expected_weak']:.1f}, p = {ev['p_value']:.2g}"
+            if {"weak", "judged", "expected_weak", "p_value"} <= set(ev) else "")
     if label == "uncertain":
         verdict = physics.get("verdict") or "none"
-        return (f"AI uncertain on some slices (physics {verdict}): a note for the reviewer, "
-                f"not a disagreement")
+        return (f"AI uncertain on some slices{f' ({weak})' if weak else ''} (physics "
+                f"{verdict}): a note for the reviewer, not a disagreement")
+    if label == "normal" and weak and ev["weak"] > 0:
+        return (f"AI normal: {weak} - within chance; the weak slices keep their own flags")
     return ""
 
 

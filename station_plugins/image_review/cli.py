@@ -102,6 +102,11 @@ def cmd_classify(args: argparse.Namespace) -> int:
             if not result.applicable:
                 print(f"  AI not applicable to this series ({result.not_applicable_reason}): "
                       f"the physics decides alone")
+            elif result.label in ("normal", "uncertain"):
+                label, evidence = result.decision()
+                if evidence.weak:
+                    print(f"  series: {evidence.sentence()}: "
+                          f"{'more than chance' if label == 'uncertain' else 'within chance'}")
             for s in result.slices:
                 if s.flagged:
                     print(f"  slice {s.slice_index}: {s.label} ({s.confidence:.2f}) "

@@ -90,6 +90,7 @@ def ai_json(result: AiResult, series_uid: str | None) -> dict:
                     "flagged": s.flagged, "reasons": list(s.reasons),
                     "input_sha256": s.input_sha256} for s in result.slices],
         "series_class": result.label,
+        "series_evidence": result.decision()[1].to_dict(),
         "flagged": result.flagged,
         "applicable": result.applicable,
         "not_applicable_reason": result.not_applicable_reason,

@@ -161,8 +161,12 @@ def test_series_class_needs_support():
     lone_weak = clean[:10] + [_slice(10, "ring", 0.7)] + clean[11:]
     assert _result(lone_weak).label == "normal"            # one weak slice in 20: a note
     assert _result(lone_weak).slices[10].flagged
+    # two weak slices of 20 are what a clean series shows at a 5 % weak rate (p = 0.26):
+    # normal, the slices keep their flags (series_decision; was "uncertain")
     weak = clean[:10] + [_slice(10, "ring", 0.7), _slice(11, "streak", 0.6)] + clean[12:]
-    assert _result(weak).label == "uncertain" and _result(weak).flagged
+    assert _result(weak).label == "normal" and _result(weak).slices[11].flagged
+    weaker = clean[:8] + [_slice(i, "normal", 0.6) for i in range(8, 14)] + clean[14:]
+    assert _result(weaker).label == "uncertain" and _result(weaker).flagged    # p = 3e-4
     lone_sure = clean[:10] + [_slice(10, "band", 0.99)] + clean[11:]
     assert _result(lone_sure).label == "band"
     pair = clean[:10] + [_slice(10, "band", 0.85), _slice(11, "band", 0.9)] + clean[12:]
@@ -191,6 +195,55 @@ def test_series_class_needs_support():
     na = _result([_slice(i, NOT_APPLICABLE, 0.9) for i in range(4)],
                  na="no phantom body in the slice (4 of 4 slices)")
     assert na.label == NOT_APPLICABLE and not na.flagged and na.verdict == "NOT_APPLICABLE"
+
+
+def _series(n: int, weak: dict[int, tuple[str, float]], rate: float | None = None):
+    th = {} if rate is None else {"series_weak_rate": rate}
+    return AiResult("m", "2.0.0", "x", ("CPU",),
+                    tuple(_slice(i, *weak.get(i, ("normal", 0.99))) for i in range(n)),
+                    1.0, 1.0, thresholds=th)
+
+
+def test_series_decision_weighs_weak_slices_against_chance():
+    """The demo's clean phantoms: 3 weak slices of 54 (2 low-confidence normals, a band at
+    0.69) were "uncertain" under the former >= 5 % rule; at the card's weak rate of clean
+    slices (2.0.0: 6.75 %) that is chance (p = 0.72): normal. 12 weak of 54 is not
+    (p = 2e-4): uncertain. A class on 11 of 54 slices (20 %, below the 25 % persistence)
+    was called normal; it is far more than chance: uncertain."""
+    from app.ct.ai.series_decision import binomial_sf, decide, weak_rate_from_card
+
+    demo = _series(54, {17: ("band", 0.69), 43: ("normal", 0.53), 51: ("normal", 0.71)},
+                   rate=0.0675)
+    label, ev = demo.decision()
+    assert label == "normal" and not demo.flagged
+    assert (ev.judged, ev.weak) == (54, 3) and ev.p_value == pytest.approx(0.72, abs=0.01)
+    assert demo.slices[17].flagged                          # the slice keeps its flag
+    d = demo.to_dict()
+    assert d["label"] == "normal" and d["series_evidence"]["weak"] == 3
+    assert "within chance" in ai_note(d, PASS) and flag_reasons(d, PASS) == []
+    many = _series(54, {i: ("normal", 0.6) for i in range(5, 53, 4)}, rate=0.0675)
+    assert many.label == "uncertain" and many.decision()[1].weak == 12
+    assert flag_reasons(many.to_dict(), PASS) == ["low_confidence"]
+    assert "12 of 54 slices weak" in ai_note(many.to_dict(), PASS)
+    partial = _series(54, {i: ("ring", 0.97) for i in range(20, 31)}, rate=0.0675)
+    assert partial.label == "uncertain"                     # was "normal"
+    assert _series(54, {i: ("ring", 0.97) for i in range(20, 34)}, 0.0675).label == "ring"
+    # the test scales with the series: 4 weak slices of 10 at 5 % are not chance
+    assert _series(10, {i: ("normal", 0.6) for i in (1, 3, 5, 7)},
+                   rate=0.05).label == "uncertain"
+    # the binomial tail and the rate from the card's held-out figures
+    assert binomial_sf(0, 5, 0.1) == 1.0 and binomial_sf(6, 5, 0.1) == 0.0
+    assert binomial_sf(1, 5, 0.1) == pytest.approx(1 - 0.9 ** 5)
+    card = {"thresholds": {"low_confidence": 0.8}, "metrics": {
+        "calibration": {"bins": [{"bin": [0.5, 0.8], "n": 44}, {"bin": [0.8, 1.0], "n": 1245}]},
+        "heldout": {"all": {"recall": {"normal": 0.9667}}}}}
+    q, why = weak_rate_from_card(card)
+    assert q == pytest.approx(44 / 1289 + 0.0333) and "held-out" in why
+    assert weak_rate_from_card({"thresholds": {"series_weak_rate": 0.02}})[0] == 0.02
+    assert weak_rate_from_card({})[0] == 0.05
+    # not applicable stays not applicable; a supported class stays that class
+    label, _ = decide([_slice(i, "shift", 0.99) for i in range(10)], weak_rate=0.0675)
+    assert label == "shift"
 
 
 PASS = {"verdict": "PASS", "artifacts": [], "measurements": []}

@@ -139,7 +139,10 @@ def test_ai_json_contract_keys(env):
     data = ai_json(service.classify(phantom_volume(80.0, n=2)), "1.2.3")
     assert set(data) == {"model", "series_uid", "images", "series_class", "flagged",
                          "latency_ms_per_slice", "applicable", "not_applicable_reason",
-                         "pixel_mm", "notes"}
+                         "pixel_mm", "notes", "series_evidence"}
+    assert set(data["series_evidence"]) == {"judged", "weak", "weak_rate", "expected_weak",
+                                            "p_value", "alpha", "low_confidence",
+                                            "class_slices"}
     assert set(data["model"]) == {"id", "version", "sha256", "providers"}
     assert set(data["images"][0]) == {"slice_index", "class", "scores", "anomaly_score",
                                       "confidence", "flagged", "reasons", "input_sha256"}

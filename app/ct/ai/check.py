@@ -26,15 +26,12 @@ import numpy as np
 from app.core.errors import InputRejected, ModelIntegrityError
 from app.core.tasks import CancelToken, no_progress
 from app.ct.ai.preprocess import CLASSES, INPUT_SIZE, resample
+from app.ct.ai.series_decision import (DEFAULT_WEAK_RATE, LOW_CONFIDENCE, NOT_APPLICABLE,
+                                       SERIES_ALPHA, SeriesEvidence, decide,
+                                       weak_rate_from_card)
 
 CLASSIFIER = "ct_phantom_classifier"
-NOT_APPLICABLE = "not_applicable"
 SCHEME_CONTEXT = "grid1mm_context"
-# a lone abnormal slice names the series class only when the AI is this sure of it
-LONE_SLICE_CONFIDENCE = 0.95
-UNCERTAIN_FRACTION = 0.05
-PERSISTENT_FRACTION = 0.25     # ring / streak / noise / shift / blur: share of the slices
-LOW_CONFIDENCE_NOTE = 0.8      # = the cards' low_confidence threshold
 # .npy input carries no pixel size: the usual phantom field of view is assumed (noted)
 ASSUMED_FOV_MM = 250.0
 
@@ -54,40 +51,6 @@ class SliceVerdict:
         d = asdict(self)
         d["reasons"] = list(self.reasons)
         return d
-
-
-BAND_REACH = 3     # slices i and i + 3 both hold a band on i + 1, i + 2 in their input
-
-
-def _band_partner(s: SliceVerdict, o: SliceVerdict, judged: dict[int, str]) -> bool:
-    """Do two band slices see the same band? A band hits one slice or two adjacent ones,
-    and each slice is judged with both neighbours: the band on slices k, k + 1 is in the
-    input of slices k - 1 .. k + 2. So two band verdicts at most BAND_REACH apart are one
-    band when every slice between them is a band too or was not judged (a hand-off
-    judges module slices only; the banded slices can lie between modules)."""
-    a, b = sorted((s.slice_index, o.slice_index))
-    if o.label != "band" or not 1 <= b - a <= BAND_REACH:
-        return False
-    return all(judged.get(k, "band") == "band" for k in range(a + 1, b))
-
-
-def _supported(s: SliceVerdict, counts: dict[str, int], abnormal: list[SliceVerdict],
-               n_judged: int, judged: dict[int, str] | None = None) -> bool:
-    """Does this abnormal slice name the series class? A band (a detector-row gain error)
-    hits one slice or two adjacent ones: a lone band needs >= LONE_SLICE_CONFIDENCE, else
-    a band partner (an adjacent band slice, or one at most BAND_REACH away with only band
-    or unjudged slices between: _band_partner). The other classes are scanner-wide (a bad
-    channel rings in every slice, noise / calibration / blur / photon starvation do not
-    stop at a slice): they need >= 2 slices and >= PERSISTENT_FRACTION of the judged
-    slices."""
-    if s.label == "band":
-        judged = judged if judged is not None else {o.slice_index: o.label for o in abnormal}
-        return s.confidence >= LONE_SLICE_CONFIDENCE or any(
-            _band_partner(s, o, judged) for o in abnormal if o is not s)
-    n = counts[s.label]
-    if n_judged <= 3:                     # a single stack: its own verdict
-        return s.confidence >= LOW_CONFIDENCE_NOTE
-    return n >= 2 and n >= PERSISTENT_FRACTION * n_judged
 
 
 @dataclass(frozen=True)
@@ -117,29 +80,20 @@ class AiResult:
 
     @property
     def label(self) -> str:
-        """Series class. ``not_applicable`` when the AI cannot judge the series; else the
-        most confident abnormal class that at least two slices share or one slice holds
-        with >= LONE_SLICE_CONFIDENCE (see _supported: a band on one or two nearby
-        slices, the scanner-wide classes on >= PERSISTENT_FRACTION of the slices);
-        "uncertain" when low-confidence slices are >= 2 and >= UNCERTAIN_FRACTION."""
-        if not self.applicable:
-            return NOT_APPLICABLE
-        judged = [s for s in self.slices if s.label != NOT_APPLICABLE]
-        abnormal = [s for s in judged if s.label != "normal"]
-        counts: dict[str, int] = {}
-        for s in abnormal:
-            counts[s.label] = counts.get(s.label, 0) + 1
-        labels = {s.slice_index: s.label for s in judged}
-        supported = [s for s in abnormal
-                     if _supported(s, counts, abnormal, len(judged), labels)]
-        if supported:
-            return max(supported, key=lambda s: (counts[s.label], s.confidence)).label
-        # weak flags: low confidence (an unsupported class on a few slices contradicts
-        # the class's own physics and stays a slice-level finding)
-        weak = sum(s.confidence < LOW_CONFIDENCE_NOTE for s in judged)
-        if weak >= max(2, UNCERTAIN_FRACTION * len(judged)):
-            return "uncertain"
-        return "normal"
+        """Series class: ``not_applicable`` when the AI cannot judge the series; else
+        series_decision.decide - an abnormal class the slices support, "uncertain" when
+        more slices are weak than a clean series explains (binomial test at the card's
+        per-slice weak rate), else "normal"."""
+        return self.decision()[0]
+
+    def decision(self) -> tuple[str, SeriesEvidence]:
+        """(series class, what it rests on)."""
+        th = self.thresholds or {}
+        label, evidence = decide(
+            self.slices, weak_rate=float(th.get("series_weak_rate", DEFAULT_WEAK_RATE)),
+            alpha=float(th.get("series_alpha", SERIES_ALPHA)),
+            low_confidence=float(th.get("low_confidence", LOW_CONFIDENCE)))
+        return (label if self.applicable else NOT_APPLICABLE), evidence
 
     @property
     def verdict(self) -> str:
@@ -153,9 +107,11 @@ class AiResult:
                                            s.anomaly))
 
     def to_dict(self) -> dict:
+        label, evidence = self.decision()
         return {"model_id": self.model_id, "model_version": self.model_version,
                 "model_sha256": self.model_sha256, "providers": list(self.providers),
-                "label": self.label, "verdict": self.verdict, "flagged": self.flagged,
+                "label": label, "verdict": self.verdict, "flagged": self.flagged,
+                "series_evidence": evidence.to_dict(),
                 "latency_ms_per_slice": round(self.latency_ms_per_slice, 3),
                 "total_ms": round(self.total_ms, 2), "thresholds": self.thresholds,
                 "applicable": self.applicable,
@@ -183,6 +139,8 @@ class AiChecker:
         self.low_confidence = float(th.get("low_confidence", 0.8))
         self.not_applicable = float(th.get("not_applicable", float("inf")))
         self.series_na_fraction = float(th.get("series_not_applicable_fraction", 0.5))
+        self.weak_rate, self.weak_rate_source = weak_rate_from_card(card)
+        self.series_alpha = float(th.get("series_alpha", SERIES_ALPHA))
 
     @classmethod
     def from_registry(cls, registry: Any, name: str = CLASSIFIER) -> "AiChecker":
@@ -261,12 +219,27 @@ class AiChecker:
                  token: CancelToken | None = None,
                  progress: Callable[[float, str], None] = no_progress) -> AiResult:
         t0 = time.perf_counter()
-        idx, feeds, problems, px = self.prepared(volume_hu, indices, pixel_mm)
-        t1 = time.perf_counter()
-        out = self._run(feeds, batch_size, token, progress)
+        if self.uses_context:
+            # measurements and network overlapped on all cores (series_run)
+            from app.ct.ai.series_run import run_series
+
+            vol = self._volume(volume_hu)
+            idx = self._indices(vol.shape[0], indices)
+            px = float(pixel_mm) if pixel_mm else ASSUMED_FOV_MM / vol.shape[1]
+            run = run_series(self.onnx, vol, px, idx, batch_size=batch_size, token=token,
+                             progress=progress)
+            out, problems, digests = run.outputs, run.problems, run.digests
+            infer_s = run.inference_s
+        else:
+            idx, feeds, problems, px = self.prepared(volume_hu, indices, pixel_mm)
+            t1 = time.perf_counter()
+            out = self._run(feeds, batch_size, token, progress)
+            infer_s = time.perf_counter() - t1
+            x = next(iter(feeds.values()))
+            digests = [_digest(x[k]) for k in range(len(idx))]
         t2 = time.perf_counter()
-        probs, anomaly = out["probabilities"], out["anomaly"]
-        x = feeds.get("image", next(iter(feeds.values())))
+        probs = out.get("probabilities", np.zeros((0, len(CLASSES)), np.float32))
+        anomaly = out.get("anomaly", np.zeros(0, np.float32))
         verdicts = []
         for k, i in enumerate(idx):
             p = probs[k]
@@ -292,7 +265,7 @@ class AiChecker:
                 slice_index=int(i), label=label, confidence=round(conf, 5),
                 scores={c: round(float(v), 5) for c, v in zip(CLASSES, p)},
                 anomaly=round(an, 4), flagged=bool(reasons) and not problem,
-                reasons=tuple(reasons), input_sha256=_digest(x[k])))
+                reasons=tuple(reasons), input_sha256=digests[k]))
         card = self.onnx.card
         notes = []
         if self.uses_context and not pixel_mm:
@@ -301,12 +274,14 @@ class AiChecker:
         return AiResult(model_id=card.name, model_version=card.version,
                         model_sha256=card.sha256, providers=tuple(self.onnx.providers),
                         slices=tuple(verdicts),
-                        latency_ms_per_slice=(t2 - t1) * 1000 / max(len(idx), 1),
+                        latency_ms_per_slice=infer_s * 1000 / max(len(idx), 1),
                         total_ms=(t2 - t0) * 1000,
                         thresholds={"anomaly": self.anomaly_threshold,
                                     "low_confidence": self.low_confidence,
                                     "not_applicable": self.not_applicable,
-                                    "series_not_applicable_fraction": self.series_na_fraction},
+                                    "series_not_applicable_fraction": self.series_na_fraction,
+                                    "series_weak_rate": round(self.weak_rate, 5),
+                                    "series_alpha": self.series_alpha},
                         not_applicable_reason=self._series_reason(verdicts),
                         pixel_mm=px, notes=tuple(notes))
 

@@ -125,7 +125,8 @@ def check_and_queue(*, store: Any, checker: AiChecker | None, unavailable_reason
         queue.submit(scanner_serial=scanner_serial, series_uid=series_uid, slice_index=worst,
                      ai={k: ai.get(k) for k in ("label", "verdict", "model_id", "model_version",
                                                 "model_sha256", "flagged", "pixel_mm",
-                                                "applicable", "not_applicable_reason")}
+                                                "applicable", "not_applicable_reason",
+                                                "series_evidence")}
                      | {"slices": [s for s in ai["slices"] if s["slice_index"] == worst]},
                      physics=physics, analysed_by=username,
                      image=stack_neighbours(volume_hu, worst), baseline=baseline,

@@ -89,6 +89,8 @@ def clean_padding(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(slice with unmeasured pixels set to air, their mask, the padding alone)."""
     a = np.asarray(a, dtype=np.float32)
     pad, const = padding_mask(a)
+    if not pad.any():                     # nothing to replace: the slice itself (read only)
+        return a, pad, const
     return np.where(pad, np.float32(-1000.0), a), pad, const
 
 
@@ -109,6 +111,30 @@ def to_grid(a: np.ndarray, pixel_mm: float, fill: float = -1000.0) -> np.ndarray
     return out
 
 
+def median(v: np.ndarray) -> np.floating:
+    """``np.median(v)`` of a 1-D array, the same value and type, in about half the time
+    on large arrays: the middle order statistics are searched only among the values
+    between two order statistics of a strided sample that bracket the middle (checked by
+    counting; when the bracket misses, the full ``np.median``). The two middle values
+    are then averaged by ``np.median`` itself, as it does."""
+    n = v.size
+    if n < 4096 or np.isnan(v.sum()):      # (NaN: np.median's own answer)
+        return np.median(v)
+    sample = v[::8]
+    m = sample.size
+    d = int(3.0 * math.sqrt(m)) + 2       # ~3 SD of a sample rank about the middle
+    lo_k, hi_k = max(0, m // 2 - d), min(m - 1, m // 2 + d)
+    part = np.partition(sample, (lo_k, hi_k))
+    lo, hi = part[lo_k], part[hi_k]
+    below = int(np.count_nonzero(v < lo))
+    mid = v[(v >= lo) & (v <= hi)]
+    k1, k2 = (n - 1) // 2 - below, n // 2 - below
+    if k1 < 0 or k2 >= mid.size:
+        return np.median(v)
+    part = np.partition(mid, (k1, k2))
+    return np.median(part[[k1, k2]] if k1 != k2 else part[k1:k1 + 1])
+
+
 def robust_noise(a: np.ndarray, mask: np.ndarray, box_px: int) -> float:
     """Robust SD (MAD) of the high-pass residual (image minus a box mean) over ``mask``."""
     box_px = max(3, box_px | 1)
@@ -116,9 +142,9 @@ def robust_noise(a: np.ndarray, mask: np.ndarray, box_px: int) -> float:
     v = hp[mask][::3]        # every 3rd pixel: the same robust SD, a third of the work
     if v.size < 50:
         return float("nan")
-    med = np.median(v)
+    med = median(v)
     # a box of k x k pixels leaves (1 - 1/k^2) of a white noise variance
-    return float(1.4826 * np.median(np.abs(v - med)) / math.sqrt(1 - 1 / box_px ** 2))
+    return float(1.4826 * median(np.abs(v - med)) / math.sqrt(1 - 1 / box_px ** 2))
 
 
 def robust_noise_disc(a: np.ndarray, cx: float, cy: float, r_px: float, box_px: int) -> float:
@@ -278,13 +304,13 @@ def slice_facts(native: np.ndarray, pixel_mm: float) -> SliceFacts:
     r_in = 0.8 * r_mm / GRID_MM
     in_disc = d2 <= r_in * r_in
     inner = in_disc & body
-    body_hu = float(np.median(g[inner])) if inner.any() else 0.0
+    body_hu = float(median(g[inner])) if inner.any() else 0.0
     if not problem:
         # a dense shell just inside the outer edge (a skull): QC phantoms' shells are
         # plastic, <= 125 HU above the body over both renderers' training slices
         r_a, r_b = r_mm / GRID_MM - 8.0, r_mm / GRID_MM - 2.0
         ann = (d2 > r_a * r_a) & (d2 < r_b * r_b) & body
-        shell = float(np.median(g[ann])) - body_hu if ann.sum() >= 50 else 0.0
+        shell = float(median(g[ann])) - body_hu if ann.sum() >= 50 else 0.0
         if shell > SHELL_MAX_HU:
             problem = (f"a dense shell inside the body's edge ({shell:+.0f} HU over the "
                        f"body, like a skull): not a QC phantom the AI knows")
@@ -292,10 +318,10 @@ def slice_facts(native: np.ndarray, pixel_mm: float) -> SliceFacts:
     r_out = r_mm / GRID_MM + 6.0
     outside = ~(d2 <= r_out * r_out) & (g < -500.0) & ~unmeasured
     n, c0 = a.shape[0], GRID_N / 2
-    air = float(np.median(g[outside]) + 1000.0) if outside.sum() >= 200 else float("nan")
+    air = float(median(g[outside]) + 1000.0) if outside.sum() >= 200 else float("nan")
     if not problem and not math.isfinite(air):
         problem = "no air around the phantom in the field of view"
-    noise_grid = robust_noise(g, in_disc, 5)
+    noise_grid = robust_noise_disc(g, cx, cy, r_in, 5)     # = robust_noise(g, in_disc, 5)
     # native noise (what the physics noise check measures), on the native pixel
     ncx, ncy = (cx - c0 + 0.5) * GRID_MM / pixel_mm + n / 2 - 0.5, \
                (cy - c0 + 0.5) * GRID_MM / pixel_mm + n / 2 - 0.5

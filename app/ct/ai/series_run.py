@@ -1,0 +1,136 @@
+"""The AI check of a whole series on all cores (Qt-free; no I/O library).
+
+A slice is measured once (:func:`normalise.slice_facts`: the 1 mm grid, noise, edge
+spread, ...) and is part of three inputs (as slice i - 1, i, i + 1). The measurements
+and the network run as tasks of one thread pool, in series order: the slices of the
+next batch are measured while the network judges the triples whose slices are done,
+so neither waits for the other and both cores stay busy. On the CPU the network runs in
+small batches on the model's single-threaded session (``OnnxModel.run(threads=1)``),
+one batch per worker: numpy, OpenCV, hashlib and onnxruntime release the GIL, and no
+thread pool of onnxruntime spins beside ours on a shared CPU.
+
+The result is the same as :func:`normalise.prepare` followed by one run of the network:
+the same slice measurements, the same stacked arrays and context vectors, the same model
+(tests/image_review/test_ai_series_run.py compares both on a simulated series).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from app.core.tasks import CancelToken, no_progress
+from app.ct.ai.normalise import GRID_N, N_CONTEXT, SliceFacts, context_vector, slice_facts
+
+# triples per network run on the CPU: a batch of 16 needs ~75 MB of intermediate maps and
+# runs out of the cache (CPU time per slice, one thread: batch 1-4 2.6-2.9 ms, 16 3.2 ms)
+CPU_BATCH = 4
+MAX_WORKERS = 4
+
+
+@dataclass(frozen=True)
+class SeriesRun:
+    """The network's outputs (in the order of ``indices``), one problem text per index
+    ('' = judgeable), the sha256 of each exact network input, and the network's own
+    time (summed over the batches, seconds)."""
+
+    outputs: dict[str, np.ndarray]
+    problems: list[str]
+    digests: list[str]
+    inference_s: float
+
+
+def _facts(volume: np.ndarray, j: int, pixel_mm: float, token: CancelToken | None
+           ) -> SliceFacts:
+    if token is not None:
+        token.raise_if_cancelled()
+    return slice_facts(volume[j], pixel_mm)
+
+
+def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, threads: int,
+           token: CancelToken | None
+           ) -> tuple[dict[str, np.ndarray], list[str], list[str], float]:
+    """Stack one batch of triples (waiting for their slices' measurements, which were
+    queued before this task: the pool is first in, first out, so they are running or
+    done - no task waits for one that no worker has taken) and run the network on it."""
+    x = np.empty((len(batch), 3, GRID_N, GRID_N), np.float32)
+    ctx = np.empty((len(batch), N_CONTEXT), np.float32)
+    problems = []
+    for k, i in enumerate(batch):
+        fs = [facts[min(max(j, 0), nz - 1)].result() for j in (i - 1, i, i + 1)]
+        for c, f in enumerate(fs):
+            x[k, c] = f.grid
+        ctx[k] = context_vector(fs)
+        problems.append(fs[1].problem)
+    if token is not None:
+        token.raise_if_cancelled()
+    t0 = time.perf_counter()
+    out = model.run({"image": x, "context": ctx}, token, threads=threads)
+    dt = time.perf_counter() - t0
+    digests = [hashlib.sha256(x[k].tobytes()).hexdigest() for k in range(len(batch))]
+    return out, problems, digests, dt
+
+
+def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[int], *,
+               batch_size: int = 16, workers: int | None = None,
+               token: CancelToken | None = None,
+               progress: Callable[[float, str], None] = no_progress) -> SeriesRun:
+    """Measure the needed slices and run the network on the triples of ``indices``.
+
+    ``model``: an ``app.adapters.inference.OnnxModel`` with the grid1mm_context inputs.
+    On the CPU the batches hold at most CPU_BATCH triples and use the model's
+    single-threaded session; with a GPU provider ``batch_size`` triples on the shared
+    session."""
+    nz = volume.shape[0]
+    cpu_only = all(p == "CPUExecutionProvider" for p in model.providers)
+    threads = 1 if cpu_only else 0
+    size = max(1, min(batch_size, CPU_BATCH) if cpu_only else batch_size)
+    batches = [indices[s:s + size] for s in range(0, len(indices), size)]
+    n_workers = max(1, workers or min(MAX_WORKERS, os.cpu_count() or 1))
+    if not batches:
+        return SeriesRun({}, [], [], 0.0)
+    facts: dict[int, Future] = {}
+    jobs: list[Future] = []
+    parts: dict[str, list[np.ndarray]] = {}
+    problems: list[str] = []
+    digests: list[str] = []
+    inference_s = 0.0
+    with ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="ai-series") as pool:
+        try:
+            def measure(batch: list[int]) -> None:
+                for i in batch:
+                    for j in (i - 1, i, i + 1):
+                        j = min(max(j, 0), nz - 1)
+                        if j not in facts:
+                            facts[j] = pool.submit(_facts, volume, j, pixel_mm, token)
+
+            # one batch ahead: a batch's slices are queued before the network task of
+            # the batch before it, so a worker rarely waits for a measurement
+            measure(batches[0])
+            for b, batch in enumerate(batches):
+                if b + 1 < len(batches):
+                    measure(batches[b + 1])
+                jobs.append(pool.submit(_judge, model, batch, facts, nz, threads, token))
+            done = 0
+            for batch, job in zip(batches, jobs):
+                out, probs, digs, dt = job.result()
+                for k, v in out.items():
+                    parts.setdefault(k, []).append(v)
+                problems += probs
+                digests += digs
+                inference_s += dt
+                done += len(batch)
+                progress(done / len(indices), "inference")
+                if token is not None and done < len(indices):
+                    token.raise_if_cancelled()
+        except BaseException:
+            for f in [*jobs, *facts.values()]:
+                f.cancel()
+            raise
+    return SeriesRun({k: np.concatenate(v) for k, v in parts.items()}, problems, digests,
+                     inference_s)
