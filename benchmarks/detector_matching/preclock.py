@@ -13,8 +13,9 @@
 
 Targets (issue 21): validation of 440 modules < 50 ms quiet (was ~90-160 ms);
 wall <= limit x 1.05 + pre-clock; exit = wall - total (writing the result and the
-process's end: `match run` ends the process right after it, no interpreter teardown). Load average is printed before and after: this machine
-is shared, compare only numbers taken together.
+process's end: `match run` ends the process right after it, no interpreter teardown).
+Load average is printed before and after: this machine is shared, compare only numbers
+taken together.
 """
 from __future__ import annotations
 

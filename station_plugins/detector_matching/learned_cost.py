@@ -47,7 +47,7 @@ class LearnedNeighbourCost:
     @staticmethod
     def _key(values: np.ndarray) -> str:
         v = np.ascontiguousarray(values)
-        return hashlib.sha1(v.tobytes() + str((v.shape, v.dtype.str)).encode()).hexdigest()
+        return hashlib.sha256(v.tobytes() + str((v.shape, v.dtype.str)).encode()).hexdigest()
 
     def neighbour_cost(self, values: np.ndarray) -> np.ndarray:
         """All m x m pairs (read-only). The matrix of a pool is kept (by the content of
