@@ -15,8 +15,12 @@ wall time measured from the process start to its exit:
 * loaded: warm, with one CPU-bound process per core running during the run.
 
 Columns: wall = process wall time (Python start-up, imports, pool import, kernels,
-optimiser); kernels = loading / compiling the kernels before the clock; clock = the
+learned pair costs, optimiser, exit); kernels = loading / compiling the kernels before
+the clock; pre = everything before the clock (`pre_clock_seconds`); clock = the
 optimiser's time from its clock's start to the answer (the promise: <= limit + 5 %);
+wall-pre = wall minus pre (the clock, writing the result and the process exit: the CLI's
+promise is wall <= limit x 1.05 + pre); exit = wall minus `total_seconds`; load = the
+1-minute load average when the run ended;
 gap = certified gap; "% > best" against the best arrangement known for the pool (the
 best of every run here and a long reference run, --reference-s, in-process, warm).
 Also a plain annealer (swap / spare-exchange moves only, one chain, geometric cooling
@@ -83,7 +87,9 @@ def run_once(pool: Path, limit: float, data: Path, cost: str, out: Path) -> dict
     d["gap"] = float("nan") if d["gap"] is None else d["gap"]
     return {"wall": wall, "kernels": d.get("kernel_seconds", 0.0), "clock": d["seconds"],
             "objective": d["objective"], "gap": d["gap"], "weak": d.get("weak"),
-            "lb": d["lower_bound"], "cut": d["cut_by_time"]}
+            "lb": d["lower_bound"], "cut": d["cut_by_time"],
+            "pre": d.get("pre_clock_seconds", 0.0),
+            "exit": wall - d.get("total_seconds", wall), "load": os.getloadavg()[0]}
 
 
 def pool_reader(pool: Path, cost: str):
@@ -95,6 +101,8 @@ def pool_reader(pool: Path, cost: str):
     learned, why = (None, "physics") if cost == "physics" else load_learned_cost()
     inputs = MatchInputs(pool=import_pool(pool), layout=load_layout("PX-400"), cost=cost,
                          learned=learned, learned_unavailable_reason=why)
+    if learned is not None:          # as `pharos match run`: computed before the clock
+        learned.neighbour_cost(inputs.pool.values)
     return lambda: prepare_problem(inputs)[0]
 
 
@@ -113,7 +121,8 @@ def problem_of(pool: Path, cost: str):
 def plain_annealer(pool: Path, cost: str, seconds: float, seed: int = 0) -> float:
     """Classic SA: swaps and spare exchanges (O(1) deltas, the same compiled kernel),
     one chain, geometric cooling over the time given, from the greedy chain. Its second
-    includes building the costs, as the optimiser's clock does (the pool is read before)."""
+    includes building the costs, as the optimiser's clock does (the pool is read and the
+    learned pair costs are computed before, as `pharos match run` does)."""
     import numpy as np
 
     from station_plugins.detector_matching.anneal import (anneal_chunk, path_cost,
@@ -166,6 +175,8 @@ def main() -> int:
     ap.add_argument("--reference-s", type=float, default=60.0,
                     help="long in-process reference run per pool (0: none)")
     ap.add_argument("--work", type=Path, default=None, help="folder for pools and results")
+    ap.add_argument("--best-known", nargs="*", default=[], metavar="SEED=OBJECTIVE",
+                    help="best arrangement known for a pool (e.g. from earlier runs)")
     a = ap.parse_args()
     work = a.work or Path(tempfile.mkdtemp(prefix="dm-anytime-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -199,17 +210,21 @@ def main() -> int:
                 r.update(mode=mode, limit=limit, seed=s)
                 rows.append(r)
                 print(f"  {mode:6s} {limit:4g} s seed {s}: wall {r['wall']:.2f} kernels "
-                      f"{r['kernels']:.2f} clock {r['clock']:.2f} obj {r['objective']:.3f} "
-                      f"gap {100 * r['gap']:.2f} %", flush=True)
+                      f"{r['kernels']:.2f} pre-clock {r['pre']:.2f} clock {r['clock']:.2f} "
+                      f"exit {r['exit']:.2f} obj {r['objective']:.3f} "
+                      f"gap {100 * r['gap']:.2f} % load {r['load']:.1f}", flush=True)
 
     print("plain annealer and reference runs (in-process, warm)...", flush=True)
     from station_plugins.detector_matching import kernels, optimiser  # noqa: F401 - registers the warm-up
     kernels.configure(warm_data)
     kernels.ensure_ready()
     best, plain = {}, {}
+    known = {int(k): float(v) for k, v in (x.split("=") for x in a.best_known)}
     for s in a.seeds:
         p = problem_of(pools[s], a.cost)
         best[s] = min(r["objective"] for r in rows if r["seed"] == s)
+        if s in known:
+            best[s] = min(best[s], known[s])
         if a.reference_s > 0:
             best[s] = min(best[s], reference(p, a.reference_s))
         for limit in a.limits:
@@ -227,17 +242,20 @@ def main() -> int:
 
     print()
     print("runs (400 slots / 440 modules, cost " + a.cost + ")")
-    print(f"{'mode':7s}{'limit':>6s}{'seed':>5s}{'wall s':>8s}{'kernels s':>10s}{'clock s':>8s}"
-          f"{'over %':>7s}{'objective':>11s}{'gap %':>7s}{'% > best':>9s}  weak")
+    print(f"{'mode':7s}{'limit':>6s}{'seed':>5s}{'wall s':>8s}{'kernels s':>10s}{'pre s':>7s}"
+          f"{'clock s':>8s}{'over %':>7s}{'wall-pre':>9s}{'exit s':>7s}{'objective':>11s}"
+          f"{'gap %':>7s}{'% > best':>9s}{'load':>6s}  weak")
     for r in rows:
         print(f"{r['mode']:7s}{r['limit']:6g}{r['seed']:5d}{r['wall']:8.2f}{r['kernels']:10.2f}"
-              f"{r['clock']:8.2f}{100 * (r['clock'] / r['limit'] - 1):7.1f}"
+              f"{r['pre']:7.2f}{r['clock']:8.2f}{100 * (r['clock'] / r['limit'] - 1):7.1f}"
+              f"{r['wall'] - r['pre']:9.2f}{r['exit']:7.2f}"
               f"{r['objective']:11.3f}{100 * r['gap']:7.2f}{above(r['objective'], r['seed']):9.2f}"
-              f"  {'yes' if r['weak'] else 'no'}")
+              f"{r['load']:6.1f}  {'yes' if r['weak'] else 'no'}")
     print()
     print("summary (mean / max over the seeds)")
-    print(f"{'mode':7s}{'limit':>6s}{'wall s':>14s}{'clock s (max)':>14s}{'gap %':>14s}"
-          f"{'% > best':>14s}{'plain SA % > best':>19s}")
+    print(f"{'mode':7s}{'limit':>6s}{'wall s':>14s}{'clock s (max)':>14s}"
+          f"{'wall-pre (max)':>15s}{'gap %':>14s}{'% > best':>14s}{'plain SA % > best':>19s}"
+          f"{'load':>12s}")
     for mode in a.modes:
         for limit in a.limits:
             sel = [r for r in rows if r["mode"] == mode and r["limit"] == limit]
@@ -249,9 +267,11 @@ def main() -> int:
             pl = [above(plain[(r['seed'], limit, mode == "loaded")], r["seed"]) for r in sel]
             print(f"{mode:7s}{limit:6g}{mm([r['wall'] for r in sel]):>14s}"
                   f"{max(r['clock'] for r in sel):14.2f}"
+                  f"{max(r['wall'] - r['pre'] for r in sel):15.2f}"
                   f"{mm([100 * r['gap'] for r in sel]):>14s}"
                   f"{mm([above(r['objective'], r['seed']) for r in sel]):>14s}"
-                  f"{mm(pl):>19s}")
+                  f"{mm(pl):>19s}"
+                  f"{min(r['load'] for r in sel):6.1f}-{max(r['load'] for r in sel):4.1f}")
     print()
     print("best known: " + ", ".join(f"seed {s} {best[s]:.3f}" for s in a.seeds)
           + (f" (incl. a {a.reference_s:g} s reference run each)" if a.reference_s else ""))

@@ -53,6 +53,7 @@ class OptimiserSettings:
     bound_iterations: int = 400      # per 5 s of limit: in practice the clock ends it
     bound_threads: int = 2           # each DP as two halves on two threads (same values)
     polish: bool = True
+    seed_polish_share: float = 0.1   # most of the limit the start's LAP polish may use
     budget_reference_s: float = 5.0  # moves_per_slot is for this limit (0: fixed budget)
 
 
@@ -239,7 +240,8 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
         perm = lap_polish(perm, C, D, lam, fixed, max_rounds=3, token=token,
                           lap_estimate=lap_estimate,
                           deadline=min(deadline - polish_reserve, time.perf_counter()
-                                       + 0.1 * settings.time_limit + lap_estimate))
+                                       + settings.seed_polish_share * settings.time_limit
+                                       + lap_estimate))
     upper = float(path_cost(perm, C, D, lam, n))
     best_known[0] = upper
 
@@ -279,9 +281,11 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
                 k = min(k, max(2_000, settings.chunk_moves // 10))
             now = time.perf_counter()
             left = sa_end - now
-            if rate > 0 and k * rate > left:
-                # anytime: the last chunk is cut to what the clock has left
-                k = int(left / rate)
+            if rate > 0 and k * rate > left / 3:
+                # anytime: near the deadline a chunk is cut to a third of what the clock
+                # has left, so a chunk that runs slower than the last one (a busy
+                # machine: other processes take the cores) overruns by little
+                k = int(left / 3 / rate)
                 cut = True
                 if k < 2_000:
                     break

@@ -125,6 +125,9 @@ class MatchSession:
         self.problem = self.result = self.current = self.previous = self.batch = None
         self.approved_record_id = self.batch_detector = None
         self.history = []
+        prefetch = getattr(self.learned, "prefetch", None)
+        if prefetch is not None:     # the learned costs before any optimisation's clock
+            prefetch(pool.values)
         return self.pool
 
     def set_layout(self, layout: DetectorLayout) -> None:

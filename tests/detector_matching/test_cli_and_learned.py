@@ -173,3 +173,35 @@ def test_warmup_uses_the_data_folders_cache(tmp_path):
     assert r.returncode == 0, r.stderr
     assert f"cache {(data / 'cache' / 'numba').resolve()}" in r.stderr
     assert "kernels loaded" in r.stderr and "(0 compiled" in r.stderr
+
+
+def _counting_provider():
+    """The real verified regression, its ONNX calls counted."""
+    from station_plugins.detector_matching.adapters.cost_onnx import load_neighbour_cost_regression
+    from station_plugins.detector_matching.learned_cost import LearnedNeighbourCost
+    reg = load_neighbour_cost_regression()
+    calls = []
+
+    def predict(x):  # noqa: ANN001, ANN202
+        calls.append(len(x))
+        return reg.predict(x)
+    return LearnedNeighbourCost(predict, reg.source_id), calls
+
+
+@pytest.mark.skipif(not (CARD_DIR / "card.json").exists(), reason="model not trained")
+def test_learned_costs_are_kept_per_pool_and_can_be_computed_ahead():
+    """The 194 k predictions of a pool are computed once (before the optimiser's clock:
+    prefetch), and a changed pool is computed again."""
+    from station_plugins.detector_matching.generator import generate
+    provider, calls = _counting_provider()
+    values = generate(40, 3).values
+    provider.prefetch(values).join(60)
+    assert provider.computed == 1 and sum(calls) == 40 * 40
+    d = provider.neighbour_cost(values.copy())              # same content: kept
+    assert provider.computed == 1 and sum(calls) == 40 * 40
+    assert not d.flags.writeable and np.isinf(np.diag(d)).all()
+    other = values[np.r_[1:40, 0]]                          # another pool
+    d2 = provider.neighbour_cost(other)
+    assert provider.computed == 2 and not np.array_equal(d, d2)
+    assert np.array_equal(provider.neighbour_cost(values), d)
+

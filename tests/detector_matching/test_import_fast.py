@@ -136,9 +136,11 @@ def test_run_json_reports_the_time_before_the_clock(tmp_path):
         assert parts <= d["pre_clock_seconds"] + 1e-3
         assert d["pre_clock_seconds"] + d["seconds"] <= d["total_seconds"] + 1e-3
         if cost == "physics":
-            assert d["cost_model_seconds"] is None
+            assert d["cost_model_seconds"] is None and d["cost_matrix_seconds"] is None
         else:
             assert d["cost_model_seconds"] is not None and d["cost_model_seconds"] >= 0
+            if d["cost_source"] == "learned":      # computed before the clock
+                assert d["cost_matrix_seconds"] >= 0
     out = tmp_path / "batch.json"
     pool50 = tmp_path / "pool50.csv"
     write_table(pool50, *generated_rows(generate(50, 4)))
@@ -162,7 +164,7 @@ def test_csv_physics_run_never_imports_pyarrow_or_onnxruntime(tmp_path):
             f" '--slots', '30', '--time-limit', '0.5', '--cost', 'physics',"
             f" '--json', {str(out)!r}])\n"
             "print(json.dumps([rc, sorted(m for m in ('pyarrow', 'onnxruntime', 'openpyxl',"
-            " 'sqlalchemy') if m in sys.modules)]))\n")
+            " 'sqlalchemy', 'scipy.optimize') if m in sys.modules)]))\n")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, cwd=ROOT, timeout=300)
@@ -187,3 +189,34 @@ def test_fast_path_parses_clean_rows_and_leaves_only_faulty_rows_to_the_cell_loo
     values, parsed = importer._parse_indicators(clean, ind, len(cols))
     assert parsed.all()
     assert np.array_equal(values, np.array([[float(r[i]) for i in ind] for r in clean]))
+
+
+@pytest.mark.slow
+def test_match_run_process_ends_right_after_its_result(tmp_path):
+    """`pharos match run` ends its process once the result is written (the interpreter's
+    teardown took 0.2-2.5 s): exit handlers still run, the exit code is the command's,
+    and nothing after main() runs; an in-process main(argv) returns as before."""
+    pool = tmp_path / "pool.csv"
+    write_table(pool, *generated_rows(generate(36, 2)))
+    out = tmp_path / "o.json"
+    marker = tmp_path / "atexit.txt"
+    code = ("import atexit, sys, pathlib\n"
+            f"atexit.register(lambda: pathlib.Path({str(marker)!r}).write_text('ran'))\n"
+            "from app.main import main\n"
+            f"sys.argv = ['pharos', 'match', 'run', {str(pool)!r}, '--detector-model',"
+            f" 'PX-48', '--slots', '30', '--time-limit', '0.5', '--cost', 'physics',"
+            f" '--json', {str(out)!r}]\n"
+            "rc = main()\n"
+            "print('returned', rc)\n"
+            "raise SystemExit(7)\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, cwd=ROOT, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert "returned" not in res.stdout and ": objective" in res.stderr
+    assert marker.read_text() == "ran"
+    assert json.loads(out.read_text())["slots"] == 30
+    from app.main import main
+    assert main(["match", "run", str(pool), "--detector-model", "PX-48", "--slots", "30",
+                 "--time-limit", "0.5", "--cost", "physics", "--json",
+                 str(tmp_path / "p.json")]) == 0

@@ -17,6 +17,7 @@ from app.adapters.store import Store  # noqa: E402
 from app.core.errors import (AuthError, InputRejected, PermissionDenied,  # noqa: E402
                              ValidationError)
 from app.core.roles import Role  # noqa: E402
+from app.paths import models_dir  # noqa: E402
 from app.runtime.task_runner import TaskRunner  # noqa: E402
 from app.stations import StationContext  # noqa: E402
 from station_plugins.detector_matching.plugin import DetectorMatchingStation  # noqa: E402
@@ -601,3 +602,27 @@ def test_panel_built_in_slices_is_complete_and_shows_the_pool_once_built(qtbot, 
     assert panel.optimise_button.text() and panel.approve_button.text()
     assert panel.pool_view.table.rowCount() == station.session.pool.size
     assert panel._centre.count() == 2 and panel._centre.widget(0) is panel.arc
+
+
+@pytest.mark.skipif(not (models_dir() / "detector_neighbour_cost").exists(),
+                    reason="model not trained")
+def test_learned_costs_are_computed_when_a_pool_is_accepted(ctx, tmp_path):  # noqa: ANN001
+    """Before anyone's clock: the optimisation then finds the pool's matrix ready."""
+    import threading
+
+    from station_plugins.detector_matching.workflow import prepare_problem
+
+    from .test_cli_and_learned import _counting_provider
+    st = DetectorMatchingStation(ctx)
+    provider, _ = _counting_provider()
+    st.session.learned = provider
+    p = tmp_path / "pool.csv"
+    write_pool(p, modules=44, seed=8)
+    st.session.set_layout(st.session.layout.with_slots(36))
+    st.session.import_pool(p)
+    for t in threading.enumerate():
+        if t.name == "dm-learned-prefetch":
+            t.join(60)
+    assert provider.computed == 1
+    problem, _ = prepare_problem(st.session.inputs(settings_for(0, 1)))
+    assert problem.cost_source == "learned" and provider.computed == 1
