@@ -154,3 +154,34 @@ def add_ring(x3: np.ndarray, noise_sd: float, rng: np.random.Generator) -> np.nd
     for k in range(3):
         out[k] += pat * np.float32(1.0 + rng.uniform(-0.1, 0.1))
     return out
+
+
+MODULE_STEP_HU = (5.0, 60.0)
+
+
+def add_module_step(x3: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, int, float]:
+    """A normal slice at a module boundary (3 slices, 1 mm grid HU) -> the same slices
+    with the body material of the neighbour in the OTHER module moved by 5-60 HU
+    (either sign): phantoms have their own body value per module (CatPhan 504: CTP404
+    +10, CTP486 +5, CTP515 +40, CTP528 +10 HU, each with production tolerances) and one
+    renderer draws them, the other does not. The other module's neighbour is the one
+    whose structure differs more from the centre slice (offsets taken out). Returns
+    (slices, index of the moved neighbour 0 / 2, step in HU)."""
+    x3 = np.asarray(x3, np.float32)
+    c = x3[1]
+    m = phantom_mask(c)
+    if m.sum() < 100:
+        return x3.copy(), 0, 0.0
+    diffs = []
+    for k in (0, 2):
+        d = x3[k][m] - c[m]
+        diffs.append(float(np.mean(np.abs(d - np.median(d)))))
+    k = 0 if diffs[0] >= diffs[1] else 2
+    nb = x3[k]
+    body = float(np.median(nb[phantom_mask(nb)])) if phantom_mask(nb).sum() >= 100 else 0.0
+    mat = ((np.abs(nb - body) < 60.0) & phantom_mask(nb)).astype(np.float32)
+    mat = cv2.GaussianBlur(mat, (0, 0), 0.8)
+    step = float(rng.uniform(*MODULE_STEP_HU)) * (1 if rng.random() < 0.5 else -1)
+    out = x3.copy()
+    out[k] = nb + np.float32(step) * mat
+    return out, k, step

@@ -39,9 +39,12 @@ sys.path.insert(0, str(ROOT / "models" / "training"))
 from app.ct.ai.normalise import (CONTEXT_NAMES, GRID_MM, GRID_N,  # noqa: E402
                                                     N_CONTEXT, N_FEATURES)
 from app.ct.ai.preprocess import CLASSES  # noqa: E402
+from ai_edge_mtf import EdgeMTFGate, combine  # noqa: E402
 from train_ct_phantom_classifier import _polar_grid, calibration, confusion, fit_temperature  # noqa: E402
 
-NAME, VERSION = "ct_phantom_classifier", "2.1.0"
+NAME, VERSION = "ct_phantom_classifier", "2.2.0"
+N_SCALARS = 5          # context features before the edge spread function (normalise.py)
+BLUR = CLASSES.index("blur")
 
 
 class PhantomNet2(nn.Module):
@@ -55,13 +58,20 @@ class PhantomNet2(nn.Module):
     profiles sorted across sectors (a ring is coherent over angle). Learned: a 4-layer
     CNN on the maps, a 1-D CNN on the sorted sectors, an MLP on the physical context
     (noise, air level, band steps, edge spread function).
+
+    2.2 (``blur_gate``): the blur class is decided by the measured edge MTF alone
+    (ai_edge_mtf.py); the context MLP sees noise, air level and band steps only, the head
+    judges the other six classes (blurred slices count as normal for it).
     """
 
     SECTORS = 16
 
-    def __init__(self, width: int = 16) -> None:
+    def __init__(self, width: int = 16, blur_gate: bool = True) -> None:
         super().__init__()
         w = width
+        self.blur_gate = blur_gate
+        n_ctx = N_SCALARS if blur_gate else N_FEATURES
+        self.gate = EdgeMTFGate(N_FEATURES - N_SCALARS) if blur_gate else None
         self.register_buffer("grid", _polar_grid(), persistent=False)
 
         def conv(cin: int, cout: int) -> nn.Sequential:
@@ -74,12 +84,18 @@ class PhantomNet2(nn.Module):
             nn.Conv1d(self.SECTORS, 24, 5, padding=2), nn.ReLU(inplace=True),
             nn.Conv1d(24, 24, 5, padding=2), nn.ReLU(inplace=True),
             nn.Conv1d(24, 16, 3, padding=1), nn.ReLU(inplace=True))
-        self.ctx = nn.Sequential(nn.Linear(N_FEATURES, 64), nn.ReLU(inplace=True),
+        self.ctx = nn.Sequential(nn.Linear(n_ctx, 64), nn.ReLU(inplace=True),
                                  nn.Linear(64, 32), nn.ReLU(inplace=True))
         self.feat_dim = 3 * w * 2 + 16 * 2 + 32
         self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(self.feat_dim, 96),
                                   nn.ReLU(inplace=True), nn.Dropout(0.2),
-                                  nn.Linear(96, len(CLASSES)))
+                                  nn.Linear(96, len(CLASSES) - int(blur_gate)))
+
+    def log_probs(self, f: torch.Tensor, feats: torch.Tensor) -> torch.Tensor:
+        """7-class log-probabilities from the features and the physical context."""
+        if self.gate is None:
+            return F.log_softmax(self.head(f), dim=1)
+        return combine(self.head(f), self.gate(feats[:, N_SCALARS:N_FEATURES]), BLUR)
 
     def fixed_maps(self, x: torch.Tensor, ctx: torch.Tensor):
         body = ctx[:, -1].reshape(-1, 1, 1, 1)
@@ -110,7 +126,8 @@ class PhantomNet2(nn.Module):
         r = self.ring(torch.sort(sectors, dim=1).values)
         return torch.cat([F.adaptive_avg_pool2d(h, 1).flatten(1),
                           F.adaptive_max_pool2d(h, 1).flatten(1),
-                          r.amax(dim=2), r.mean(dim=2), self.ctx(feats)], dim=1)
+                          r.amax(dim=2), r.mean(dim=2),
+                          self.ctx(feats[:, :N_SCALARS] if self.blur_gate else feats)], dim=1)
 
     def features(self, x, ctx):
         return self.features_from_maps(*self.fixed_maps(x, ctx))
@@ -127,7 +144,7 @@ class ExportWrapper(nn.Module):
 
     def forward(self, x, ctx):
         f = self.net.features(x, ctx)
-        logits = self.net.head(f)
+        logits = self.net.log_probs(f, ctx[:, :N_FEATURES])
         probs = torch.softmax(logits / self.temperature, dim=1)
         d = f.unsqueeze(1) - self.means.unsqueeze(0)
         m = torch.einsum("ncd,de,nce->nc", d, self.inv_cov, d)
@@ -171,7 +188,7 @@ def augmented_set(data_dir: Path, name: str, net: PhantomNet2, frac: float, seed
     """Front end of augmented copies (models/training/ai_augment.py: a synthetic streak or
     ring) of a random ``frac`` of the applicable NORMAL samples of a training set,
     labelled ``kind`` (cached). Used for training only: never part of a test set."""
-    from ai_augment import add_ring, add_streak
+    from ai_augment import add_module_step, add_ring, add_streak
 
     meta = np.load(data_dir / f"{name}.npz")
     cache = data_dir / f"{name}.aug_{kind}.{frac:.2f}.{seed}.npz"
@@ -185,22 +202,35 @@ def augmented_set(data_dir: Path, name: str, net: PhantomNet2, frac: float, seed
             maps, secs = z["maps"], z["sectors"]
     else:
         x = np.load(data_dir / f"{name}.x.npy", mmap_mode="r")
-        maps, secs = [], []
+        maps, secs, ctxs = [], [], []
         with torch.no_grad():
             for i in range(0, len(pick), 32):
                 b = pick[i:i + 32]
+                cb = meta["ctx"][b].copy()
                 if kind == "streak":
                     xa = np.stack([add_streak(np.asarray(x[j], np.float32), rng) for j in b])
+                elif kind == "normal":       # a module-boundary body step (normal)
+                    outs = []
+                    for n_, j in enumerate(b):
+                        xs, k, step = add_module_step(np.asarray(x[j], np.float32), rng)
+                        # the band context: centre minus the moved neighbour (/ 5 HU)
+                        col = 3 if k == 0 else 4
+                        cb[n_, col] = np.clip(cb[n_, col] - step / 5.0, -20, 20)
+                        outs.append(xs)
+                    xa = np.stack(outs)
                 else:
                     xa = np.stack([add_ring(np.asarray(x[j], np.float32),
                                             10.0 * float(np.exp(meta["ctx"][j, 0])), rng)
                                    for j in b])
-                m, s_, _ = net.fixed_maps(torch.from_numpy(xa), torch.from_numpy(meta["ctx"][b]))
+                m, s_, _ = net.fixed_maps(torch.from_numpy(xa), torch.from_numpy(cb))
                 maps.append(m.numpy().astype(np.float16))
                 secs.append(s_.numpy().astype(np.float16))
+                ctxs.append(cb)
         maps, secs = np.concatenate(maps), np.concatenate(secs)
-        np.savez(cache, maps=maps, sectors=secs)
-    feats = np.nan_to_num(meta["ctx"][pick, :N_FEATURES]).astype(np.float32)
+        np.savez(cache, maps=maps, sectors=secs, ctx=np.concatenate(ctxs))
+    with np.load(cache) as z:
+        ctx_aug = z["ctx"] if "ctx" in z.files else meta["ctx"][pick]
+    feats = np.nan_to_num(ctx_aug[:, :N_FEATURES]).astype(np.float32)
     return {"maps": maps, "sectors": secs, "feats": feats,
             "y": np.full(len(pick), CLASSES.index(kind), np.int64),
             "ok": np.ones(len(pick), bool), "name": f"{name}+{kind}"}
@@ -224,23 +254,29 @@ def run_net(net: PhantomNet2, d: dict, bs: int = 256) -> tuple[np.ndarray, np.nd
                                        torch.from_numpy(d["sectors"][i:i + bs].astype(np.float32)),
                                        torch.from_numpy(d["feats"][i:i + bs]))
             ft.append(f.numpy())
-            lg.append(net.head(f).numpy())
+            lg.append(net.log_probs(f, torch.from_numpy(d["feats"][i:i + bs])).numpy())
     return np.concatenate(lg), np.concatenate(ft)
 
 
-def train(d: dict, epochs: int, seed: int, normal_weight: float, log: str) -> tuple:
+def train(d: dict, epochs: int, seed: int, normal_weight: float, log: str,
+          blur_gate: bool = True) -> tuple:
     """Train on the applicable samples of d (10 % validation); returns the net and the
     fitted temperature / anomaly model."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    net = PhantomNet2()
+    net = PhantomNet2(blur_gate=blur_gate)
     idx = np.nonzero(d["ok"])[0]
     perm = rng.permutation(idx)
     n_val = len(perm) // 10
     val, fit = perm[:n_val], perm[n_val:]
     w = torch.ones(len(CLASSES))
     w[0] = normal_weight
-    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=5e-4)
+    if net.gate is not None:
+        err = net.gate.fit(torch.from_numpy(d["feats"][fit, N_SCALARS:N_FEATURES]),
+                           torch.from_numpy(d["y"][fit] == BLUR))
+        print(f"[{log}] blur gate (edge MTF, logistic): training error {err:.4f}", flush=True)
+    opt = torch.optim.AdamW([q for q in net.parameters() if q.requires_grad], lr=2e-3,
+                            weight_decay=5e-4)
     steps = epochs * (len(fit) // 64 + 1)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
     t0 = time.time()
@@ -255,11 +291,19 @@ def train(d: dict, epochs: int, seed: int, normal_weight: float, log: str) -> tu
             maps = torch.rot90(maps, k, dims=(2, 3))
             if rng.random() < 0.5:
                 maps = torch.flip(maps, dims=(3,))
-            out = net.head(net.features_from_maps(
-                maps, torch.from_numpy(d["sectors"][b].astype(np.float32)),
-                torch.from_numpy(d["feats"][b])))
-            loss = F.cross_entropy(out, torch.from_numpy(d["y"][b]), weight=w,
-                                   label_smoothing=0.02)
+            feats = torch.from_numpy(d["feats"][b])
+            f = net.features_from_maps(
+                maps, torch.from_numpy(d["sectors"][b].astype(np.float32)), feats)
+            yb = torch.from_numpy(d["y"][b])
+            lp = net.log_probs(f, feats)
+            # cross entropy with 2 % label smoothing on the 7-class log-probabilities
+            nll = 0.98 * F.nll_loss(lp, yb, reduction="none") - 0.02 * lp.mean(dim=1)
+            loss = (w[yb] * nll).sum() / w[yb].sum()
+            if net.blur_gate:
+                # the structure head: a blurred slice has no structured artifact
+                hy = torch.where(yb == BLUR, torch.zeros_like(yb), yb)
+                hy = torch.where(hy > BLUR, hy - 1, hy)
+                loss = loss + 0.5 * F.cross_entropy(net.head(f), hy, label_smoothing=0.02)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -377,6 +421,13 @@ def main() -> None:
                         "synthetic streak (ai_augment.py); 0 = off")
     p.add_argument("--augment-ring", type=float, default=0.5,
                    help="the same with a synthetic ring / arc; 0 = off")
+    p.add_argument("--augment-module-step", type=float, default=1.0,
+                   help="fraction of each renderer's module-boundary normals copied with the "
+                        "other module's body moved 5-60 HU (ai_augment.add_module_step), "
+                        "labelled normal; 0 = off")
+    p.add_argument("--tag", default=VERSION, help="name of the LORO files in --data-dir")
+    p.add_argument("--no-blur-gate", action="store_true",
+                   help="2.1 recipe: the network decides blur from all its inputs")
     p.add_argument("--out", type=Path, default=ROOT / "models" / NAME / VERSION)
     p.add_argument("--skip-loro", action="store_true", help="reuse loro_<version>.json in --data-dir")
     p.add_argument("--loro-only", action="store_true",
@@ -403,23 +454,27 @@ def main() -> None:
             if frac > 0:
                 aug[r].append(augmented_set(a.data_dir, f"{r}_train", fe, frac,
                                             a.seed + (1 if kind == "ring" else 0), kind))
+        if a.augment_module_step > 0 and (a.data_dir / f"{r}_edge.npz").exists():
+            aug[r].append(augmented_set(a.data_dir, f"{r}_edge", fe, a.augment_module_step,
+                                        a.seed + 2, "normal"))
     fit_sets = {r: cat([data[f"{r}_train"], *aug[r]]) for r in ("sim", "img")}
     print(f"front end of {sum(len(d['y']) for d in data.values())} samples in "
           f"{time.time() - t0:.0f} s", flush=True)
-    loro_path = a.data_dir / f"loro_{VERSION}.json"
+    loro_path = a.data_dir / f"loro_{a.tag}.json"
     if a.skip_loro and loro_path.exists():
         loro = json.loads(loro_path.read_text())
     else:
         loro = {}
         for train_r, test_r in (("sim", "img"), ("img", "sim")):
             net, tmp, means, inv_cov, scale, cm_val = train(
-                fit_sets[train_r], a.epochs, a.seed, a.normal_weight, f"{train_r} only")
+                fit_sets[train_r], a.epochs, a.seed, a.normal_weight, f"{train_r} only",
+                not a.no_blur_gate)
             own = report(net, tmp, means, inv_cov, scale, data[f"{train_r}_heldout"])
             left = report(net, tmp, means, inv_cov, scale,
                           cat([data[f"{test_r}_train"], data[f"{test_r}_heldout"]]))
             inflation = left["anomaly_quantiles"]["0.995"]
             # per-sample probabilities / anomaly of the left-out renderer (diagnostics)
-            np.savez(a.data_dir / f"loro_{VERSION}_{train_r}_to_{test_r}.npz",
+            np.savez(a.data_dir / f"loro_{a.tag}_{train_r}_to_{test_r}.npz",
                      probs=left["_probs"], anomaly=left["_anomaly"])
             loro[f"train_{train_r}_test_{test_r}"] = {
                 "left_out": _public(left), "own_heldout": _public(own),
@@ -433,7 +488,7 @@ def main() -> None:
     # the released model: both renderers
     both = cat([fit_sets["sim"], fit_sets["img"]])
     net, tmp, means, inv_cov, scale, cm_val = train(both, a.epochs, a.seed, a.normal_weight,
-                                                    "both")
+                                                    "both", not a.no_blur_gate)
     held = {r: report(net, tmp, means, inv_cov, scale, data[f"{r}_heldout"]) for r in ("sim", "img")}
     held_all = report(net, tmp, means, inv_cov, scale,
                       cat([data["sim_heldout"], data["img_heldout"]]))
