@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any, Iterator
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QInputDialog, QLabel,
                                QPushButton, QSplitter, QVBoxLayout, QWidget)
