@@ -48,6 +48,25 @@ def qapp(qapp_args):
     yield app
 
 
+@pytest.fixture(autouse=True)
+def _gui_thread_gc(request):
+    """Qt tests collect garbage on the GUI thread only, as the workstation does
+    (``app.ui.gui_gc``). Tests build panels without the main window that installs the
+    collector; a worker thread of theirs (a pool import, a prefetch) could otherwise
+    collect a Qt wrapper in a garbage cycle and destroy it off the GUI thread ("QBasicTimer::
+    start: Timers cannot be started from another thread")."""
+    if "qtbot" not in request.fixturenames or request.node.get_closest_marker("own_gc"):
+        yield
+        return
+    request.getfixturevalue("qapp")
+    from app.ui.gui_gc import GuiThreadCollector
+
+    collector = GuiThreadCollector()
+    yield
+    collector.stop()
+    collector.deleteLater()
+
+
 DURATIONS = Path(__file__).resolve().parent / "durations.json"
 FAST_LIMIT_S = 0.25          # a test recorded at or under this (setup + call + teardown)
 FAST_EXCLUDED = ("slow", "gui", "postgres", "pacs")

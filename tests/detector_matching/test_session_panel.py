@@ -598,7 +598,7 @@ def test_panel_built_in_slices_is_complete_and_shows_the_pool_once_built(qtbot, 
                  panel.release_box):
         assert part.isVisible()
     assert [panel.left_tabs.tabText(i) for i in range(panel.left_tabs.count())] == \
-        ["Module pool", "Batch (several detectors)"]
+        ["Module pool", "Batch"]
     assert panel.optimise_button.text() and panel.approve_button.text()
     assert panel.pool_view.table.rowCount() == station.session.pool.size
     assert panel._centre.count() == 2 and panel._centre.widget(0) is panel.arc

@@ -7,8 +7,12 @@ import weakref
 
 from PySide6.QtCore import QObject
 
+import pytest
+
 from app.ui import gui_gc
 from app.ui.gui_gc import GuiThreadCollector
+
+pytestmark = pytest.mark.own_gc         # these tests set the collection policy themselves
 
 
 class _Cycle:
