@@ -8,8 +8,8 @@ import pytest
 from concurrent.futures import ThreadPoolExecutor
 from itertools import permutations
 
-from station_plugins.detector_matching.bounds import (SplitDP, lagrangian_bound, prepare_dp,
-                                                      walk_dp)
+from station_plugins.detector_matching.bounds import (SplitDP, lagrangian_bound,
+                                                      plain_walk_dp, prepare_dp, walk_dp)
 from station_plugins.detector_matching.optimiser import OptimiserSettings, finite_costs, solve
 
 from .conftest import random_problem
@@ -81,6 +81,87 @@ def test_split_dp_equals_the_unpruned_reference(threaded):
     finally:
         if pool is not None:
             pool.shutdown()
+
+
+def reference_plain_walk_value(C, D, lam, mu) -> float:
+    """Cheapest walk with only i -> i forbidden (2-cycles allowed), no pruning."""
+    n, m = C.shape
+    f = C[0] + mu
+    for s in range(1, n):
+        V = f[:, None] + lam[s - 1] * D
+        np.fill_diagonal(V, np.inf)
+        f = C[s] + mu + V.min(axis=0)
+    return float(f.min())
+
+
+@pytest.mark.parametrize("threaded", [None, False, True])
+def test_plain_walk_dp_equals_the_unpruned_reference_and_stays_below_the_2cycle_dp(threaded):
+    """The cheap first phase of the ascent (the plain walk relaxation): the pruned DP, one
+    thread or two halves, equals an unpruned reference, its walk is valued as returned,
+    and at the same prices it never exceeds the 2-cycle DP (a weaker relaxation)."""
+    pool = ThreadPoolExecutor(max_workers=1) if threaded else None
+    try:
+        for seed in range(12):
+            rng = np.random.default_rng(300 + seed)
+            n, m = 4 + seed % 7, 5 + seed % 6 + seed % 3
+            p = random_problem(n, m, 300 + seed)
+            C, D, _ = finite_costs(p)
+            lam = np.ascontiguousarray(p.lam)
+            DT, order, sortedD = prepare_dp(D)
+            split = SplitDP(C, D, lam, pool) if threaded is not None else None
+            for scale in (0.0, 0.5, 2.0, 6.0):
+                mu = scale * rng.random(m) * (rng.random(m) < 0.7)
+                if split is None:
+                    got, walk = plain_walk_dp(C, mu, lam, DT, order, sortedD)
+                else:
+                    got, walk = split.plain(mu)
+                assert got == pytest.approx(reference_plain_walk_value(C, D, lam, mu), abs=1e-9)
+                assert len(walk) == n and all(walk[s] != walk[s + 1] for s in range(n - 1))
+                cost = (C[np.arange(n), walk] + mu[walk]).sum() + (lam * D[walk[:-1], walk[1:]]).sum()
+                assert cost == pytest.approx(got, abs=1e-9)
+                assert got <= reference_walk_value(C, D, lam, mu) + 1e-9
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+def test_the_plain_phase_hands_over_to_the_2cycle_dp(monkeypatch):
+    """A cold ascent starts on the plain relaxation and switches to the 2-cycle DP by half
+    of its iteration budget at the latest (with 2 iterations, the kernels' warm-up, both
+    DPs run); its first value is the plain DP's at the Gilmore-Lawler duals, below the
+    2-cycle DP's at the same prices; a warm start (earlier prices) skips the plain phase;
+    with or without it the bound stays below the MIP optimum."""
+    from station_plugins.detector_matching import bounds
+    calls = []
+
+    def counted(name, fn):
+        def wrapper(*a):
+            calls.append(name)
+            return fn(*a)
+        return wrapper
+    monkeypatch.setattr(bounds, "walk_dp", counted("2-cycle", bounds.walk_dp))
+    monkeypatch.setattr(bounds, "plain_walk_dp", counted("plain", bounds.plain_walk_dp))
+    p = random_problem(30, 34, 7)
+    C, D, _ = finite_costs(p)
+    lam = np.ascontiguousarray(p.lam)
+    two = lagrangian_bound(C, D, lam, 1e9, iterations=2)
+    assert calls == ["plain", "2-cycle"]
+    calls.clear()
+    lagrangian_bound(C, D, lam, 1e9, iterations=40)
+    k = calls.count("plain")
+    assert 1 <= k <= 20 and calls == ["plain"] * k + ["2-cycle"] * (len(calls) - k)
+    calls.clear()
+    no_plain = lagrangian_bound(C, D, lam, 1e9, iterations=1, plain_first=False)
+    assert two.history[0] < no_plain.history[0] - 1e-9        # plain < 2-cycle, same prices
+    calls.clear()
+    lagrangian_bound(C, D, lam, 1e9, iterations=3, start=two.state)
+    assert calls == ["2-cycle"] * 3                            # warm prices: no plain phase
+    q = random_problem(9, 11, 22)
+    exact = mip_optimum(q)
+    Cq, Dq, _ = finite_costs(q)
+    for first in (True, False):
+        b = lagrangian_bound(Cq, Dq, q.lam, exact * 1.02, iterations=200, plain_first=first)
+        assert b.value <= exact + 1e-6
 
 
 def brute_force_optimum(p) -> float:
