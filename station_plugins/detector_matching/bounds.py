@@ -429,6 +429,7 @@ def _ascent(C: np.ndarray, upper: float | Callable[[], float],
             if 2 * k >= iterations or theta < 1e-2 or (k > plain_window and plain_best[-1] - plain_best[
                     -1 - plain_window] < plain_tol * abs(plain_best[-1])):
                 plain = None              # levelled off: on with the 2-cycle DP
+                last_s *= 2.0             # its iterations take about twice as long
                 phase_best = -np.inf
                 theta = max(theta, 0.5)
                 stall = 0
