@@ -12,6 +12,13 @@
 The DP scans predecessors in increasing d[., k] order and in increasing value order at
 the same time and stops once no unseen one can beat the second-best value (exact
 pruning, Fagin's threshold algorithm).
+3. Two-phase ascent (session 7): the first iterations use the *plain* walk relaxation
+   (only i -> i forbidden; one label per node, so its pruned scan stops at the best value
+   and an iteration costs about half), a weaker relaxation of the same problem with the
+   same prices, so every value it gives is a valid bound too (L_plain(mu) <= L(mu) <= F*).
+   It climbs from the Gilmore-Lawler duals at twice the rate per CPU second; once it
+   levels off (or after half the iteration budget) the ascent continues on the 2-cycle
+   DP from its prices.
 """
 from __future__ import annotations
 
@@ -111,6 +118,61 @@ def walk_labels(C, mu, lam, DT, order, sortedD, want_path):
             f2[k] = g2[k]
             p1[k] = q1[k]
     return f1, f2, p1, pr1, pw1, pr2, pw2
+
+
+@njit(cache=True, nogil=True)
+def plain_labels(C, mu, lam, DT, order, sortedD):
+    """The plain walk relaxation's layered DP (only i -> i forbidden): per module of the
+    last layer the cheapest walk ending there, and the back pointers (layer, module) ->
+    predecessor. The same threshold scan as :func:`walk_labels`, stopped at the best
+    value (one label per node)."""
+    n, m = C.shape
+    f = np.empty(m)
+    g = np.empty(m)
+    pr = np.full((n, m), -1, dtype=np.int32)
+    for j in range(m):
+        f[j] = C[0, j] + mu[j]
+    for s in range(1, n):
+        L = lam[s - 1]
+        fo = np.argsort(f)
+        fs = f[fo]
+        for k in range(m):
+            b1 = np.inf
+            j1 = -1
+            for t in range(m):
+                if fs[t] + L * sortedD[k, t] >= b1:
+                    break
+                for side in range(2):
+                    j = order[k, t] if side == 0 else fo[t]
+                    if j != k:
+                        val = f[j] + L * DT[k, j]
+                        if val < b1:
+                            b1 = val
+                            j1 = j
+            g[k] = C[s, k] + mu[k] + b1
+            pr[s, k] = j1
+        for k in range(m):
+            f[k] = g[k]
+    return f, pr
+
+
+@njit(cache=True, nogil=True)
+def plain_backtrack(pr, k):
+    n = pr.shape[0]
+    walk = np.full(n, -1, dtype=np.int64)
+    for s in range(n - 1, -1, -1):
+        walk[s] = k
+        if s > 0:
+            k = pr[s, k]
+    return walk
+
+
+@njit(cache=True, nogil=True)
+def plain_walk_dp(C, mu, lam, DT, order, sortedD):
+    """Cheapest walk without immediate repeats (2-cycles allowed); returns (value, walk)."""
+    f, pr = plain_labels(C, mu, lam, DT, order, sortedD)
+    k = np.argmin(f)
+    return f[k], plain_backtrack(pr, k)
 
 
 @njit(cache=True, nogil=True)
@@ -219,6 +281,23 @@ class SplitDP:
         right = backtrack(bw[3], bw[4], bw[5], bw[6], k, wb)[::-1]
         return float(val), np.concatenate((left, right[1:]))
 
+    def plain(self, mu: np.ndarray) -> tuple[float, np.ndarray]:
+        """The same halves for the plain walk relaxation (:func:`plain_walk_dp`'s value):
+        joined at the middle slot without a 2-cycle rule."""
+        if self.pool is not None:
+            dt, order, sorted_d = self.bwd
+            job = self.pool.submit(plain_labels, self.Cb, mu, self.lb, dt, order, sorted_d)
+            f, pf = plain_labels(self.Cf, mu, self.lf, *self.fwd)
+            b, pb = job.result()
+        else:
+            f, pf = plain_labels(self.Cf, mu, self.lf, *self.fwd)
+            b, pb = plain_labels(self.Cb, mu, self.lb, *self.bwd)
+        v = f + b - (self.C[self.h] + mu)
+        k = int(np.argmin(v))
+        left = plain_backtrack(pf, k)
+        right = plain_backtrack(pb, k)[::-1]
+        return float(v[k]), np.concatenate((left, right[1:]))
+
 
 @dataclass
 class BoundResult:
@@ -248,12 +327,16 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray,
                      on_iteration: Callable[[int, float], None] | None = None, patience: int = 3,
                      deflection: float = 0.7,
                      target_margin: float = 0.03, start: tuple | None = None,
-                     threads: int = 1) -> BoundResult:
+                     threads: int = 1, plain_first: bool = True, plain_window: int = 5,
+                     plain_tol: float = 1e-3) -> BoundResult:
     """C, D finite (penalties for forbidden). ``upper``: a known objective value, or a
     callable returning the best one known so far (the Polyak target). ``start``: (prices,
     step factor) of an earlier run on the same costs (``BoundResult.state``): the ascent
     continues from there instead of from the Gilmore-Lawler duals. ``threads`` = 2: each
-    DP as two halves on two threads (:class:`SplitDP`, the same values)."""
+    DP as two halves on two threads (:class:`SplitDP`, the same values). ``plain_first``
+    (a cold start only): the first iterations on the plain walk relaxation, until its best
+    value gained less than ``plain_tol`` (relative) over ``plain_window`` iterations, or
+    half of ``iterations`` were spent (module docstring, item 3)."""
     t0 = time.perf_counter()
     n, m = C.shape
     cgl = gilmore_lawler_costs(C, D, lam)
@@ -271,17 +354,27 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray,
     if n < 2:
         return BoundResult(gl, gl, 0, time.perf_counter() - t0, [])
     pool = None
+    plain: Callable[[np.ndarray], tuple[float, np.ndarray]] | None
     if threads >= 2 and n >= 4:
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dm-bound-half")
-        dp: Callable[[np.ndarray], tuple[float, np.ndarray]] = SplitDP(C, D, lam, pool)
+        split = SplitDP(C, D, lam, pool)
+        dp: Callable[[np.ndarray], tuple[float, np.ndarray]] = split
+        plain = split.plain
     else:
         DT, order, sortedD = prepare_dp(D)
 
         def dp(prices: np.ndarray) -> tuple[float, np.ndarray]:
             return walk_dp(C, prices, lam, DT, order, sortedD, True)
+
+        def plain(prices: np.ndarray) -> tuple[float, np.ndarray]:
+            val, walk = plain_walk_dp(C, prices, lam, DT, order, sortedD)
+            return float(val), walk
+    if not plain_first or start is not None:
+        plain = None                     # warm prices: straight to the 2-cycle DP
     try:
         return _ascent(C, upper, dp, mu, theta, gl, t0, iterations, time_limit,
-                       token, on_iteration, patience, deflection, target_margin)
+                       token, on_iteration, patience, deflection, target_margin,
+                       plain, plain_window, plain_tol)
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
@@ -291,8 +384,12 @@ def _ascent(C: np.ndarray, upper: float | Callable[[], float],
             dp: Callable[[np.ndarray], tuple[float, np.ndarray]], mu: np.ndarray, theta: float,
             gl: float, t0: float, iterations: int, time_limit: float, token: Any,
             on_iteration: Callable[[int, float], None] | None, patience: int, deflection: float,
-            target_margin: float) -> BoundResult:
+            target_margin: float,
+            plain: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None,
+            plain_window: int = 5, plain_tol: float = 1e-3) -> BoundResult:
     m = C.shape[1]
+    plain_best: list[float] = []          # the plain phase's best value per iteration
+    phase_best = -np.inf                  # the current phase's best (step control)
     best = -np.inf
     best_mu = mu.copy()
     stall = 0
@@ -311,18 +408,30 @@ def _ascent(C: np.ndarray, upper: float | Callable[[], float],
             it -= 1
             timed_out = True
             break
-        val, walk = dp(mu)
+        val, walk = (plain or dp)(mu)
         last_s = time.perf_counter() - t_it
         lval = float(val - mu.sum())
         history.append(lval)
         if lval > best + 1e-9:
             best = lval
             best_mu = mu.copy()
+        if lval > phase_best + 1e-9:
+            phase_best = lval
             stall = 0
         else:
             stall += 1
             if stall >= patience:
                 theta *= 0.5
+                stall = 0
+        if plain is not None:
+            plain_best.append(phase_best)
+            k = len(plain_best)
+            if 2 * k >= iterations or theta < 1e-2 or (k > plain_window and plain_best[-1] - plain_best[
+                    -1 - plain_window] < plain_tol * abs(plain_best[-1])):
+                plain = None              # levelled off: on with the 2-cycle DP
+                last_s *= 2.0             # its iterations take about twice as long
+                phase_best = -np.inf
+                theta = max(theta, 0.5)
                 stall = 0
         if on_iteration is not None:
             on_iteration(it, max(best, gl))

@@ -8,8 +8,8 @@ import pytest
 from concurrent.futures import ThreadPoolExecutor
 from itertools import permutations
 
-from station_plugins.detector_matching.bounds import (SplitDP, lagrangian_bound, prepare_dp,
-                                                      walk_dp)
+from station_plugins.detector_matching.bounds import (SplitDP, lagrangian_bound,
+                                                      plain_walk_dp, prepare_dp, walk_dp)
 from station_plugins.detector_matching.optimiser import OptimiserSettings, finite_costs, solve
 
 from .conftest import random_problem
@@ -81,6 +81,154 @@ def test_split_dp_equals_the_unpruned_reference(threaded):
     finally:
         if pool is not None:
             pool.shutdown()
+
+
+def reference_plain_walk_value(C, D, lam, mu) -> float:
+    """Cheapest walk with only i -> i forbidden (2-cycles allowed), no pruning."""
+    n, m = C.shape
+    f = C[0] + mu
+    for s in range(1, n):
+        V = f[:, None] + lam[s - 1] * D
+        np.fill_diagonal(V, np.inf)
+        f = C[s] + mu + V.min(axis=0)
+    return float(f.min())
+
+
+@pytest.mark.parametrize("threaded", [None, False, True])
+def test_plain_walk_dp_equals_the_unpruned_reference_and_stays_below_the_2cycle_dp(threaded):
+    """The cheap first phase of the ascent (the plain walk relaxation): the pruned DP, one
+    thread or two halves, equals an unpruned reference, its walk is valued as returned,
+    and at the same prices it never exceeds the 2-cycle DP (a weaker relaxation)."""
+    pool = ThreadPoolExecutor(max_workers=1) if threaded else None
+    try:
+        for seed in range(12):
+            rng = np.random.default_rng(300 + seed)
+            n, m = 4 + seed % 7, 5 + seed % 6 + seed % 3
+            p = random_problem(n, m, 300 + seed)
+            C, D, _ = finite_costs(p)
+            lam = np.ascontiguousarray(p.lam)
+            DT, order, sortedD = prepare_dp(D)
+            split = SplitDP(C, D, lam, pool) if threaded is not None else None
+            for scale in (0.0, 0.5, 2.0, 6.0):
+                mu = scale * rng.random(m) * (rng.random(m) < 0.7)
+                if split is None:
+                    got, walk = plain_walk_dp(C, mu, lam, DT, order, sortedD)
+                else:
+                    got, walk = split.plain(mu)
+                assert got == pytest.approx(reference_plain_walk_value(C, D, lam, mu), abs=1e-9)
+                assert len(walk) == n and all(walk[s] != walk[s + 1] for s in range(n - 1))
+                cost = (C[np.arange(n), walk] + mu[walk]).sum() + (lam * D[walk[:-1], walk[1:]]).sum()
+                assert cost == pytest.approx(got, abs=1e-9)
+                assert got <= reference_walk_value(C, D, lam, mu) + 1e-9
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+def test_the_plain_phase_hands_over_to_the_2cycle_dp(monkeypatch):
+    """A cold ascent starts on the plain relaxation and switches to the 2-cycle DP by half
+    of its iteration budget at the latest (with 2 iterations, the kernels' warm-up, both
+    DPs run); its first value is the plain DP's at the Gilmore-Lawler duals, below the
+    2-cycle DP's at the same prices; a warm start (earlier prices) skips the plain phase;
+    with or without it the bound stays below the optimum (brute force)."""
+    from station_plugins.detector_matching import bounds
+    calls = []
+
+    def counted(name, fn):
+        def wrapper(*a):
+            calls.append(name)
+            return fn(*a)
+        return wrapper
+    monkeypatch.setattr(bounds, "walk_dp", counted("2-cycle", bounds.walk_dp))
+    monkeypatch.setattr(bounds, "plain_walk_dp", counted("plain", bounds.plain_walk_dp))
+    p = random_problem(30, 34, 7)
+    C, D, _ = finite_costs(p)
+    lam = np.ascontiguousarray(p.lam)
+    two = lagrangian_bound(C, D, lam, 1e9, iterations=2)
+    assert calls == ["plain", "2-cycle"]
+    calls.clear()
+    lagrangian_bound(C, D, lam, 1e9, iterations=40)
+    k = calls.count("plain")
+    assert 1 <= k <= 20 and calls == ["plain"] * k + ["2-cycle"] * (len(calls) - k)
+    calls.clear()
+    no_plain = lagrangian_bound(C, D, lam, 1e9, iterations=1, plain_first=False)
+    assert two.history[0] < no_plain.history[0] - 1e-9        # plain < 2-cycle, same prices
+    calls.clear()
+    lagrangian_bound(C, D, lam, 1e9, iterations=3, start=two.state)
+    assert calls == ["2-cycle"] * 3                            # warm prices: no plain phase
+    q = random_problem(6, 8, 22)
+    q.lam = q.lam * 3.0
+    exact = brute_force_optimum(q)
+    Cq, Dq, _ = finite_costs(q)
+    for first in (True, False):
+        b = lagrangian_bound(Cq, Dq, q.lam, exact * 1.02, iterations=200, plain_first=first)
+        assert b.value <= exact + 1e-6
+
+
+def walk_lp_value(C, D, lam) -> float:
+    """The linear programme the Lagrangian dual equals: flows over 2-cycle-free walks
+    (variables per slot triple (i, j, k) of distinct consecutive modules, and per slot pair)
+    with each module used at most once in total; solved exactly by HiGHS."""
+    import scipy.sparse as sp
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    n, m = C.shape
+    pairs = [(j, k) for j in range(m) for k in range(m) if j != k]
+    pidx = {q: i for i, q in enumerate(pairs)}
+    P = len(pairs)
+    trip = [(i, j, k) for (i, j) in pairs for k in range(m) if k not in (i, j)]
+    T = len(trip)
+    ny = (n - 1) * P
+    nv = ny + (n - 2) * T
+    cost = np.zeros(nv)
+    for s in range(1, n):
+        for (j, k), q in pidx.items():
+            cost[(s - 1) * P + q] = lam[s - 1] * D[j, k] + C[s, k] + (C[0, j] if s == 1 else 0)
+    rows, cols, vals, lo, hi = [], [], [], [], []
+
+    def row(entries, low, high):
+        for c, v in entries:
+            rows.append(len(lo))
+            cols.append(c)
+            vals.append(v)
+        lo.append(low)
+        hi.append(high)
+    row([(q, 1.0) for q in range(P)], 1, 1)                     # one walk
+    for s in range(2, n):
+        base = ny + (s - 2) * T
+        into = {q: [] for q in range(P)}
+        out = {q: [] for q in range(P)}
+        for t, (i, j, k) in enumerate(trip):
+            into[pidx[(j, k)]].append(base + t)
+            out[pidx[(i, j)]].append(base + t)
+        for q in range(P):                                       # flow conservation
+            row([((s - 1) * P + q, -1.0)] + [(c, 1.0) for c in into[q]], 0, 0)
+            row([((s - 2) * P + q, -1.0)] + [(c, 1.0) for c in out[q]], 0, 0)
+    for mod in range(m):                                         # each module at most once
+        e = [(pidx[(mod, k)], 1.0) for k in range(m) if k != mod]
+        e += [((s - 1) * P + pidx[(j, mod)], 1.0) for s in range(1, n) for j in range(m)
+              if j != mod]
+        row(e, -np.inf, 1)
+    A = sp.csr_matrix((vals, (rows, cols)), shape=(len(lo), nv))
+    r = milp(cost, constraints=LinearConstraint(A, lo, hi), bounds=Bounds(0, 1))
+    assert r.status == 0
+    return float(r.fun)
+
+
+@pytest.mark.parametrize("n,m,seed", [(7, 9, 41), (8, 9, 42), (6, 8, 43)])
+def test_the_dual_ascent_converges_to_the_walk_lp(n, m, seed):
+    """Weak duality and convergence: the Lagrangian bound never exceeds the exact walk LP
+    (HiGHS), and a long ascent reaches it - so the bound's plateau is the relaxation's
+    value (a duality gap), not the ascent stalling (docs: "A tighter certificate?")."""
+    p = random_problem(n, m, seed)
+    p.lam = p.lam * 3.0                                          # neighbour terms matter
+    C, D, _ = finite_costs(p)
+    lp = walk_lp_value(C, D, p.lam)
+    exact = brute_force_optimum(p)
+    assert lp <= exact + 1e-7
+    b = lagrangian_bound(C, D, p.lam, exact, iterations=3000, patience=20, deflection=0.5,
+                         target_margin=0.0)
+    assert b.value <= lp + 1e-7 * abs(lp)
+    assert b.value >= lp - 2e-4 * abs(lp)
 
 
 def brute_force_optimum(p) -> float:
