@@ -443,9 +443,9 @@ def main() -> None:
     p.add_argument("--no-blur-gate", action="store_true",
                    help="2.1 recipe: the network decides blur from all its inputs")
     p.add_argument("--out", type=Path, default=ROOT / "models" / NAME / VERSION)
-    p.add_argument("--skip-loro", action="store_true", help="reuse loro_<version>.json in --data-dir")
+    p.add_argument("--skip-loro", action="store_true", help="reuse loro_<tag>.json in --data-dir")
     p.add_argument("--loro-only", action="store_true",
-                   help="only the two leave-one-renderer-out runs (writes loro_<version>.json)")
+                   help="only the leave-one-renderer-out runs (writes loro_<tag>.json)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     fe = PhantomNet2()
