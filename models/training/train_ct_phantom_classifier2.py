@@ -17,7 +17,17 @@ validation splits; no held-out or foreign figure chose anything.
 normal training slices are copied with a synthetic streak and half with a synthetic ring
 (models/training/ai_augment.py, drawn from the class definitions: both renderers draw
 these artifacts as different objects), for training only; per-sample probabilities of
-the left-out renderer are kept beside the data (loro_<version>_<train>_to_<test>.npz).
+the left-out renderer are kept beside the data (loro_<tag>_<train>_to_<test>.npz).
+
+2.2 (candidate, measured in docs/image_review.md, not released): "blur" is decided by
+the measured edge MTF alone (models/training/ai_edge_mtf.py: a logistic function of the
+phantom edge's MTF at 0.10-0.50 lp/mm, fitted on the training renderer and frozen; the
+context MLP no longer sees the edge profile), and each renderer's module-boundary normals
+are copied once with the other module's body value moved 5-60 HU (ai_augment.
+add_module_step). The ONNX interface and normalise.py are unchanged.
+
+    nice -n 10 .venv/bin/python models/training/train_ct_phantom_classifier2.py \
+        --loro-only --epochs 16 --threads 2 --tag g3
 """
 from __future__ import annotations
 
@@ -259,7 +269,7 @@ def run_net(net: PhantomNet2, d: dict, bs: int = 256) -> tuple[np.ndarray, np.nd
 
 
 def train(d: dict, epochs: int, seed: int, normal_weight: float, log: str,
-          blur_gate: bool = True) -> tuple:
+          blur_gate: bool = True, head_blur_as_normal: float = 0.0) -> tuple:
     """Train on the applicable samples of d (10 % validation); returns the net and the
     fitted temperature / anomaly model."""
     torch.manual_seed(seed)
@@ -299,11 +309,13 @@ def train(d: dict, epochs: int, seed: int, normal_weight: float, log: str,
             # cross entropy with 2 % label smoothing on the 7-class log-probabilities
             nll = 0.98 * F.nll_loss(lp, yb, reduction="none") - 0.02 * lp.mean(dim=1)
             loss = (w[yb] * nll).sum() / w[yb].sum()
-            if net.blur_gate:
-                # the structure head: a blurred slice has no structured artifact
+            if net.blur_gate and head_blur_as_normal > 0:
+                # the structure head: a blurred slice has no structured artifact (off by
+                # default: it raised the head's normal prior, LORO streak / band recall fell)
                 hy = torch.where(yb == BLUR, torch.zeros_like(yb), yb)
                 hy = torch.where(hy > BLUR, hy - 1, hy)
-                loss = loss + 0.5 * F.cross_entropy(net.head(f), hy, label_smoothing=0.02)
+                loss = loss + head_blur_as_normal * F.cross_entropy(net.head(f), hy,
+                                                                    label_smoothing=0.02)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -425,13 +437,15 @@ def main() -> None:
                    help="fraction of each renderer's module-boundary normals copied with the "
                         "other module's body moved 5-60 HU (ai_augment.add_module_step), "
                         "labelled normal; 0 = off")
+    p.add_argument("--loro-train", choices=("both", "sim", "img"), default="both",
+                   help="only the leave-one-renderer-out run trained on this renderer")
     p.add_argument("--tag", default=VERSION, help="name of the LORO files in --data-dir")
     p.add_argument("--no-blur-gate", action="store_true",
                    help="2.1 recipe: the network decides blur from all its inputs")
     p.add_argument("--out", type=Path, default=ROOT / "models" / NAME / VERSION)
-    p.add_argument("--skip-loro", action="store_true", help="reuse loro_<version>.json in --data-dir")
+    p.add_argument("--skip-loro", action="store_true", help="reuse loro_<tag>.json in --data-dir")
     p.add_argument("--loro-only", action="store_true",
-                   help="only the two leave-one-renderer-out runs (writes loro_<version>.json)")
+                   help="only the leave-one-renderer-out runs (writes loro_<tag>.json)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     fe = PhantomNet2()
@@ -466,6 +480,8 @@ def main() -> None:
     else:
         loro = {}
         for train_r, test_r in (("sim", "img"), ("img", "sim")):
+            if a.loro_train not in ("both", train_r):
+                continue
             net, tmp, means, inv_cov, scale, cm_val = train(
                 fit_sets[train_r], a.epochs, a.seed, a.normal_weight, f"{train_r} only",
                 not a.no_blur_gate)
