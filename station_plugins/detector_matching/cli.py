@@ -248,12 +248,12 @@ class _PreClock:
 
 def exit_reserve(startup: float | None, limit: float) -> float:
     """Seconds the search leaves of the user's limit for what follows its answer in a
-    command: writing the result and ending the process (20-100 ms at load 5-9 on the
+    command: writing the result and ending the process (30-200 ms at load 6-10 on the
     shared 2-core machine, issue 21). Estimated from how slow this process's own start-up
-    was (a third of it: the machine's current speed), 20 ms at least and 5 % of the limit
+    was (half of it: the machine's current speed), 20 ms at least and 10 % of the limit
     at most, so the command's wall stays within limit x 1.05 after its start-up."""
-    est = 0.3 * (startup if startup is not None else 0.2)
-    return min(0.05 * limit, max(0.02, est))
+    est = 0.5 * (startup if startup is not None else 0.2)
+    return min(0.1 * limit, max(0.02, est))
 
 
 @_guard
