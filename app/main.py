@@ -135,7 +135,9 @@ def quick_exit(rc: int) -> None:
     compiled object, which took 0.2-2.5 s after a detector-matching run (issue 21)."""
     import atexit
     import threading
-    threading._shutdown()      # type: ignore[attr-defined]  # noqa: SLF001 - as at exit
+    join = getattr(threading, "_shutdown", None)     # what the interpreter's exit calls
+    if join is not None:
+        join()
     atexit._run_exitfuncs()    # noqa: SLF001 - logging.shutdown and the others
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -246,6 +246,16 @@ class _PreClock:
         return {k: (None if v is None else round(v, 4)) for k, v in out.items()}
 
 
+def exit_reserve(startup: float | None, limit: float) -> float:
+    """Seconds the search leaves of the user's limit for what follows its answer in a
+    command: writing the result and ending the process (30-200 ms at load 6-10 on the
+    shared 2-core machine, issue 21). Estimated from how slow this process's own start-up
+    was (half of it: the machine's current speed), 20 ms at least and 10 % of the limit
+    at most, so the command's wall stays within limit x 1.05 after its start-up."""
+    est = 0.5 * (startup if startup is not None else 0.2)
+    return min(0.1 * limit, max(0.02, est))
+
+
 @_guard
 def cmd_run(args: argparse.Namespace) -> int:
     clock = _PreClock()
@@ -262,11 +272,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     warm = _kernels(args)
     clock.lap("kernel_wait_seconds")
     learned, why = clock.learned()
-    inputs = MatchInputs(pool=pool, layout=layout,
-                         settings=settings_for(args.seed, args.time_limit),
+    search = args.time_limit - exit_reserve(clock.startup, args.time_limit)
+    inputs = MatchInputs(pool=pool, layout=layout, settings=settings_for(args.seed, search),
                          cost=args.cost, learned=learned, learned_unavailable_reason=why)
     clock.before_clock()
     result = run(inputs)
+    result.time_limit = args.time_limit                # the user's limit, as given
     result.solution.compile_seconds = warm.seconds     # before the clock (this process)
     data = result.to_dict()
     data.update(clock.report(warm.seconds))            # new keys only (kernel_seconds: same)
@@ -299,7 +310,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     learned, why = clock.learned()
     inputs = MatchInputs(pool=pool, layout=layout, cost=args.cost, learned=learned,
                          learned_unavailable_reason=why,
-                         settings=settings_for(args.seed, args.time_limit,
+                         settings=settings_for(args.seed, args.time_limit
+                                               - exit_reserve(clock.startup, args.time_limit),
                                                moves_per_slot=20_000))
     clock.before_clock()
     res = batch(inputs, args.spec_cost_per_slot, args.detectors)

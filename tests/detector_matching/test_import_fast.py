@@ -220,3 +220,13 @@ def test_match_run_process_ends_right_after_its_result(tmp_path):
     assert main(["match", "run", str(pool), "--detector-model", "PX-48", "--slots", "30",
                  "--time-limit", "0.5", "--cost", "physics", "--json",
                  str(tmp_path / "p.json")]) == 0
+
+
+def test_run_leaves_time_for_its_result_and_exit_within_the_promise():
+    """`match run` ends the search early by what writing the result and ending the
+    process take (the command's wall: limit x 1.05 after its start-up)."""
+    from station_plugins.detector_matching.cli import exit_reserve
+    assert exit_reserve(None, 5.0) == pytest.approx(0.1)
+    assert exit_reserve(0.01, 5.0) == 0.02                   # at least 20 ms
+    assert exit_reserve(3.0, 1.0) == pytest.approx(0.1)       # at most 10 % of the limit
+    assert exit_reserve(0.3, 0.1) == pytest.approx(0.01)
