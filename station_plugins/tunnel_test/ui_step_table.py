@@ -175,7 +175,7 @@ class StepTable(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         # the values carry names in words now ("tube voltage=39.85"): they get the room
         for col, width in ((STEP, 140), (VALUE, 190), (UNIT, 60), (LIMITS, 110),
-                           (VERDICT, 70), (AI, 60)):      # the title takes the rest
+                           (VERDICT, 80), (AI, 60)):      # the title takes the rest
             self.setColumnWidth(col, width)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
