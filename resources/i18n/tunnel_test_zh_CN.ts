@@ -704,4 +704,32 @@
         <translation>序列库</translation>
     </message>
 </context>
+<context>
+    <name>RecentUnits</name>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_runs.py" line="1" />
+        <source>aborted</source>
+        <translation>已中止</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_runs.py" line="1" />
+        <source>unfinished</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_runs.py" line="1" />
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_runs.py" line="1" />
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_runs.py" line="1" />
+        <source>journal write failed</source>
+        <translation>日志写入失败</translation>
+    </message>
+</context>
 </TS>

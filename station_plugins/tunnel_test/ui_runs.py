@@ -26,10 +26,11 @@ class RecentUnits(QListWidget):
 
     def show_runs(self, runs: list[dict]) -> None:
         selected = self.selected_run()
+        self._runs = list(runs)
         self.clear()
         for r in runs:
-            item = QListWidgetItem(f"{r['serial']}  {r['disposition'] or r['status']}  "
-                                   f"{r['started_utc'][:19]}")
+            item = QListWidgetItem(f"{r['serial']}  {run_state_text(r['disposition'] or r['status'])}"
+                                   f"  {r['started_utc'][:19].replace('T', ' ')}")
             item.setData(Qt.ItemDataRole.UserRole, r["run_id"])
             self.addItem(item)
             if r["run_id"] == selected:
@@ -38,6 +39,28 @@ class RecentUnits(QListWidget):
     def selected_run(self) -> str:
         item = self.currentItem()
         return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else ""
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange and getattr(self, "_runs", None):
+            self.show_runs(self._runs)
+        super().changeEvent(event)
+
+
+def run_state_text(code: str) -> str:
+    """A run's disposition or status in the user's language ("PASS" read as English in
+    the Chinese recent-units list, issue 17); an unknown code as recorded."""
+    from widgets.verdict_badge import verdict_text
+
+    try:
+        return verdict_text(code)
+    except (KeyError, ValueError):
+        pass
+    tr = QCoreApplication.translate
+    return {"ABORTED": tr("RecentUnits", "aborted"), "aborted": tr("RecentUnits", "aborted"),
+            "UNFINISHED": tr("RecentUnits", "unfinished"),
+            "running": tr("RecentUnits", "running"),
+            "interrupted": tr("RecentUnits", "interrupted"),
+            "journal_failed": tr("RecentUnits", "journal write failed")}.get(code, code)
 
 
 class InterruptedRunBar(QWidget):

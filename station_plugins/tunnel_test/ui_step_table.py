@@ -173,7 +173,8 @@ class StepTable(QTableView):
         self.horizontalHeader().setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        for col, width in ((STEP, 150), (VALUE, 120), (UNIT, 50), (LIMITS, 100),
+        # the values carry names in words now ("tube voltage=39.85"): they get the room
+        for col, width in ((STEP, 140), (VALUE, 190), (UNIT, 60), (LIMITS, 110),
                            (VERDICT, 80), (AI, 60)):      # the title takes the rest
             self.setColumnWidth(col, width)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

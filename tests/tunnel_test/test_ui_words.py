@@ -84,3 +84,20 @@ def test_sequence_chooser_words(zh, qtbot):
 
     entry = SequenceEntry("carm-x200-final", "3.2.0", "released", "/x.yaml", "shipped")
     assert sequence_label(entry) == "carm-x200-final v3.2.0 (已发布, 随软件提供)"
+
+
+def test_recent_units_in_chinese(zh, qtbot):
+    from station_plugins.tunnel_test.ui_runs import RecentUnits
+
+    recent = RecentUnits()
+    qtbot.addWidget(recent)
+    recent.show_runs([
+        {"serial": "CA-1", "disposition": "PASS", "status": "done",
+         "started_utc": "2026-12-05T10:17:01.123Z", "run_id": "r1"},
+        {"serial": "CA-2", "disposition": "ABORTED", "status": "aborted",
+         "started_utc": "2026-12-05T10:18:01Z", "run_id": "r2"},
+        {"serial": "CA-3", "disposition": None, "status": "running",
+         "started_utc": "2026-12-05T10:19:01Z", "run_id": "r3"}])
+    assert [recent.item(i).text() for i in range(3)] == [
+        "CA-1  合格  2026-12-05 10:17:01", "CA-2  已中止  2026-12-05 10:18:01",
+        "CA-3  运行中  2026-12-05 10:19:01"]

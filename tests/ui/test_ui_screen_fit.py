@@ -30,6 +30,8 @@ PRIMARY = {
     "lead_room": ["leadroom_tabs", "leadroom_safety_banner"],
 }
 SHELL = ["station_launcher", "safety_banner", "main_message_bar", "status_user"]
+# controls that are useless when squeezed: their least usable width in px
+MIN_WIDTH = {"ct_qc_slice_slider": 150}
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +67,10 @@ def _check(window, station_id: str, state: str) -> list[str]:  # noqa: ANN001
             if w.isVisibleTo(window) and w.isVisible():
                 problems += [f"[{station_id}/{state}] {p}" for p in
                              _inside(w, window, viewport)]
+    for name, least in MIN_WIDTH.items():
+        for w in window.findChildren(QWidget, name):
+            if w.isVisible() and w.width() < least:
+                problems.append(f"[{station_id}/{state}] {name} squeezed to {w.width()} px")
     return problems
 
 
