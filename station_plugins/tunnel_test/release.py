@@ -144,21 +144,23 @@ def commit_run(store: Any, journal: Any, run_id: str, *, data_dir: Path, usernam
                                        record, username=username, ref=run_id,
                                        verdict=record["disposition"], conn=conn)
                 created = True
-        journal.set_record(run_id, row.id)
     record = row.payload
     results = {"run_id": run_id, "serial": record["unit"]["serial"],
                "disposition": record["disposition"], "record_id": row.id,
                "record_sha256": row.payload_sha256, "sequence": record["sequence"]["id"],
                "steps": record["counts"],
                "journal_intact": not record.get("journal", {}).get("problems")}
-    journal.outbox_put(f"{run_id}:results", run_id, "units_tested", results)
-    journal.outbox_put(f"{run_id}:completed", run_id, "work_completed",
-                       {"run_id": run_id, "serial": results["serial"],
-                        "ended_utc": record["ended_utc"]})
+    messages = [(f"{run_id}:results", "units_tested", results),
+                (f"{run_id}:completed", "work_completed",
+                 {"run_id": run_id, "serial": results["serial"],
+                  "ended_utc": record["ended_utc"]})]
     integrity = _integrity(store, signatures, record)
     decision = decide(record, criteria, integrity=integrity, note=note)
     if decision["mode"] == "automatic":
-        queue_release(journal, record, row, authority=decision)
+        messages.append(release_message(record, row, authority=decision))
+    # the record noted and every message it causes queued in one journal transaction (a
+    # kill in between lost them: recovery only looks for runs without a noted record)
+    journal.note_record(run_id, row.id, messages)
     return row, {**decision, "created": created}
 
 
@@ -209,7 +211,13 @@ def queue_release(journal: Any, record: dict, row: Any, *, authority: dict) -> b
         raise ReleaseRefused(f"run {record['run_id']} is {record['disposition']}"
                              f"{'' if record.get('releasable') else ' and not releasable'}; "
                              f"it cannot be released.")
-    return journal.outbox_put(f"{record['run_id']}:release", record["run_id"], "release", {
+    key, kind, payload = release_message(record, row, authority=authority)
+    return journal.outbox_put(key, record["run_id"], kind, payload)
+
+
+def release_message(record: dict, row: Any, *, authority: dict) -> tuple[str, str, dict]:
+    """The MES release message of a committed record: (key, kind, payload)."""
+    return (f"{record['run_id']}:release", "release", {
         "run_id": record["run_id"], "serial": record["unit"]["serial"], "record_id": row.id,
         "record_sha256": row.payload_sha256, "authority": authority, "queued_utc": utc_iso()})
 

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from app.adapters.mes import MesClient, MesRejected
-from app.core.errors import PermissionDenied
+from app.core.errors import PermissionDenied, PharosError
 from station_plugins.tunnel_test import release as rel
 from station_plugins.tunnel_test.console import TunnelConsole
 from station_plugins.tunnel_test.record_pdf import write_record_pdf
@@ -176,3 +176,41 @@ def test_mes_client_refuses_a_url_that_is_not_http(url):
     with pytest.raises(ValidationError, match="http:// or https://"):
         MesClient(url)
     assert MesClient("HTTPS://mes.plant/api/").base_url == "HTTPS://mes.plant/api"
+
+
+def test_record_noted_and_mes_messages_queued_in_one_transaction(console, ws, mini_seq):
+    """A kill between noting the record and queueing "units tested" / "work completed"
+    left a tested unit whose MES never heard of it (recovery looked only for runs without
+    a noted record; tests/tunnel_test/test_lifecycle.py's kill test caught it). Now both
+    are one journal transaction: when queueing fails, the record is not noted either, and
+    recovery commits nothing twice and queues every message."""
+    u = ws.auth.authenticate("op1", USER_PW)
+    spec = console.make_spec(sequence_path=str(mini_seq), serial="SN-TX", user=u)
+    run_id = console.run_inline(spec).run_id
+    con = console.journal._con
+    con.execute("CREATE TEMP TRIGGER no_outbox BEFORE INSERT ON tunnel_outbox "
+                "BEGIN SELECT RAISE(ABORT, 'disk gone'); END")
+    with pytest.raises(PharosError, match="MES messages"):
+        console.finish(run_id, "op1")
+    assert console.journal.run(run_id)["record_id"] is None          # nothing half-noted
+    assert len(ws.store.query_records(kind="tunnel.run", ref=run_id)) == 1   # record kept
+    con.execute("DROP TRIGGER no_outbox")
+    [found] = console.recover_all()
+    assert found["run_id"] == run_id and found["created"] is False     # the same record
+    kinds = {o["kind"] for o in console.journal.outbox_all(run_id)}
+    assert {"work_started", "units_tested", "work_completed"} <= kinds
+    assert console.journal.run(run_id)["record_id"] == found["record_id"]
+    assert console.recover_all() == []
+
+
+def test_recovery_queues_the_messages_of_a_run_noted_without_them(console, ws, mini_seq):
+    """A journal written before the fix: record noted, MES messages missing."""
+    row, _ = _run(console, ws, mini_seq, serial="SN-OLD")
+    run_id = row.payload["run_id"]
+    console.journal._con.execute("DELETE FROM tunnel_outbox WHERE run_id=? AND kind<>?",
+                                 (run_id, "work_started"))
+    [found] = console.recover_all()
+    assert found["record_id"] == row.id and found["created"] is False
+    kinds = [o["kind"] for o in console.journal.outbox_all(run_id)]
+    assert kinds.count("units_tested") == 1 and kinds.count("work_completed") == 1
+    assert len(ws.store.query_records(kind="tunnel.run", ref=run_id)) == 1

@@ -195,13 +195,25 @@ class TunnelJournal:
         except sqlite3.Error:
             pass
 
-    def set_record(self, run_id: str, record_id: str) -> None:
+    def note_record(self, run_id: str, record_id: str,
+                    messages: Iterable[tuple[str, str, dict]]) -> None:
+        """Note the committed record and queue its MES messages (key, kind, payload) in
+        ONE journal transaction: a kill between the two left a run with its record noted
+        but no "units tested" / "work completed" message, and recovery (which looks for
+        runs without a noted record) never queued them. Messages are idempotent by key."""
+        rows = [(key, run_id, kind, canonical_json(payload), "pending", 0, None, utc_iso(),
+                 None) for key, kind, payload in messages]
         with self._lock:
             try:
+                self._con.execute("BEGIN IMMEDIATE")
                 self._con.execute("UPDATE tunnel_runs SET record_id=? WHERE run_id=?",
                                   (record_id, run_id))
+                self._con.executemany(
+                    "INSERT OR IGNORE INTO tunnel_outbox VALUES (?,?,?,?,?,?,?,?,?)", rows)
+                self._con.execute("COMMIT")
             except (sqlite3.Error, OSError) as exc:
-                _raise(exc, "note the committed record")
+                self._rollback()
+                _raise(exc, "note the committed record and queue its MES messages")
 
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self._lock:
@@ -231,9 +243,13 @@ class TunnelJournal:
         return self.runs(status=ACTIVE, limit=1000)
 
     def ended_without_record(self) -> list[dict]:
-        """Runs that ended (run_end journalled) but whose record was never committed."""
-        rows = self._query(self._COLS + " WHERE status<>? AND record_id IS NULL "
-                           "ORDER BY started_utc", (ACTIVE,))
+        """Runs that ended (run_end journalled) but whose record was never committed, or
+        whose record was noted without its MES messages (journals written before
+        :meth:`note_record` made the two one transaction)."""
+        rows = self._query(self._COLS + " WHERE status<>? AND (record_id IS NULL OR NOT "
+                           "EXISTS (SELECT 1 FROM tunnel_outbox o WHERE o.key = "
+                           "tunnel_runs.run_id || ':completed')) ORDER BY started_utc",
+                           (ACTIVE,))
         return [_run_row(r) for r in rows]
 
     def events(self, run_id: str) -> list[dict]:
