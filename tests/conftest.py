@@ -65,6 +65,11 @@ def _gui_thread_gc(request):
     yield
     collector.stop()
     collector.deleteLater()
+    # the test's widgets are closed by now (qtbot's teardown ran first): their garbage
+    # cycles die here, on the GUI thread, not in a later test's worker thread
+    import gc
+
+    gc.collect()
 
 
 DURATIONS = Path(__file__).resolve().parent / "durations.json"
