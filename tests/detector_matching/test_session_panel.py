@@ -565,3 +565,26 @@ def test_panel_built_in_slices_is_complete_and_shows_the_pool_once_built(qtbot, 
     assert panel.optimise_button.text() and panel.approve_button.text()
     assert panel.pool_view.table.rowCount() == station.session.pool.size
     assert panel._centre.count() == 2 and panel._centre.widget(0) is panel.arc
+
+
+def test_annealing_threads_run_at_a_lower_priority_in_the_workstation(monkeypatch):
+    """In the window (WORKER_NICE set by the panel) the nogil annealing threads yield a
+    core to the GUI thread; the result does not depend on it."""
+    import os
+    import threading
+
+    import numpy as np
+
+    from station_plugins.detector_matching import parallel_anneal as pa
+
+    if not hasattr(os, "getpriority"):
+        pytest.skip("no per-thread priority here")
+    monkeypatch.setattr(pa, "WORKER_NICE", 7)
+    pair = pa.ChainPair(np.arange(4), 1.0)
+    try:
+        seen = pair.pool.submit(lambda: (os.getpriority(os.PRIO_PROCESS,
+                                                        threading.get_native_id()))).result()
+    finally:
+        pair.close()
+    assert seen >= os.getpriority(os.PRIO_PROCESS, 0) + 7 or seen == 19
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < seen   # not us
