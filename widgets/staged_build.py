@@ -64,7 +64,7 @@ class StagedBuild:
             pass
 
     def _turn(self) -> None:
-        if self._step():
+        if self._step() and self._owner is not None:
             QTimer.singleShot(0, self._owner, self._turn)
 
     def _step(self) -> bool:
@@ -81,8 +81,12 @@ class StagedBuild:
             self.done = True
         finally:
             self._running = False
-        if self._on_done is not None:
-            self._on_done()
+        on_done = self._on_done
+        # no cycle panel <-> build once built: the panel's wrapper is freed by its
+        # reference count, never by a garbage collection that may run in a worker thread
+        self._owner = self._steps = self._on_done = None
+        if on_done is not None:
+            on_done()
         return False
 
 
