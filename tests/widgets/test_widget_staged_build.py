@@ -100,3 +100,21 @@ def test_a_built_panel_is_freed_by_its_reference_count_not_the_collector():
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_a_panel_deleted_before_its_last_slice_is_freed_by_its_reference_count(qtbot):
+    import gc
+    import weakref
+
+    import shiboken6
+
+    gc.collect()
+    gc.disable()
+    try:
+        panel = _Panel([])
+        ref = weakref.ref(panel)
+        shiboken6.delete(panel)              # log out while the panel is being built
+        del panel
+        assert ref() is None
+    finally:
+        gc.enable()
