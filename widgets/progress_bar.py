@@ -91,8 +91,11 @@ class TaskProgressBar(QWidget):
             self._controller.cancel()
 
     def _on_finished(self, _result: object) -> None:
-        self.bar.setValue(1000)
+        # hidden first: QProgressBar.setValue repaints at once (synchronously, with every
+        # other dirty widget of the window: a freshly filled table held the GUI thread
+        # ~20 ms in the task's result turn)
         self.set_idle()
+        self.bar.setValue(1000)
 
     def _on_failed(self, exc: object) -> None:
         self.set_idle(self.tr("Stopped: %1").replace(

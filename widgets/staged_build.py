@@ -49,8 +49,18 @@ class StagedBuild:
     def start(self, auto: bool = True) -> None:
         """The first slice now, the rest in later turns (``auto=False``: when the owner's
         builder asks, :meth:`StagedWidget.staged_slices`)."""
-        if self._step() and auto:
-            QTimer.singleShot(0, self._owner, self._turn)
+        if self._step():
+            # deleted before its last slice (log out): let go of the panel at once (the
+            # generator holds it: a cycle only a collection in any thread would free)
+            self._owner.destroyed.connect(self._drop)
+            if auto:
+                QTimer.singleShot(0, self._owner, self._turn)
+
+    def _drop(self, *_: Any) -> None:
+        steps, self._owner, self._steps, self._on_done = self._steps, None, None, None
+        self.done = True
+        if steps is not None:
+            steps.close()
 
     def step(self) -> bool:
         """One more slice now; False when none was left."""
@@ -64,7 +74,7 @@ class StagedBuild:
             pass
 
     def _turn(self) -> None:
-        if self._step():
+        if self._step() and self._owner is not None:
             QTimer.singleShot(0, self._owner, self._turn)
 
     def _step(self) -> bool:
@@ -81,8 +91,12 @@ class StagedBuild:
             self.done = True
         finally:
             self._running = False
-        if self._on_done is not None:
-            self._on_done()
+        on_done = self._on_done
+        # no cycle panel <-> build once built: the panel's wrapper is freed by its
+        # reference count, never by a garbage collection that may run in a worker thread
+        self._owner = self._steps = self._on_done = None
+        if on_done is not None:
+            on_done()
         return False
 
 

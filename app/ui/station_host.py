@@ -326,6 +326,9 @@ class StationHost(QWidget):
             panel.setObjectName(f"{entry.id}_panel")
         panel.installEventFilter(self)       # LanguageChange waits while it is hidden
         freeze_long_lived(count=False)   # the panel lives as long as the window: short GC pauses
+        built = getattr(type(panel), "sig_built", None)    # a panel built in slices: again
+        if built is not None:                               # with its last part
+            panel.sig_built.connect(lambda: freeze_long_lived(count=False))
         return panel
 
     PENDING_LANGUAGE = "pharos_language_change_pending"

@@ -151,5 +151,9 @@ def start_gui_imports(station_ids: list[str], after: threading.Thread | None = N
             break
         if _gui_pending:
             QTimer.singleShot(GUI_IMPORT_GAP_MS, step)
+        else:   # what the imports made lives as long as the process: out of the GC's way
+            from app.runtime.gc_pauses import freeze_long_lived
+
+            freeze_long_lived(count=False)
 
     QTimer.singleShot(GUI_IMPORT_GAP_MS, step)

@@ -10,6 +10,8 @@ one chain of half the moves, so the chains are independent between the syncs.)
 """
 from __future__ import annotations
 
+import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -17,6 +19,21 @@ from typing import Any
 import numpy as np
 
 from station_plugins.detector_matching.anneal import anneal_chunk, shift_bounds
+
+
+# Niceness of the annealing threads (Linux: per thread). 0 on the command line; the
+# workstation sets it (plugin.create_panel) so the window's GUI thread wins a core from
+# its own optimiser. Only these threads: they run compiled code without the GIL, so a
+# slower one never holds the interpreter the GUI thread waits for.
+WORKER_NICE = 0
+
+
+def _lower_priority() -> None:
+    if WORKER_NICE > 0 and hasattr(os, "setpriority"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
+        except OSError:          # not allowed here: the default priority is fine
+            pass
 
 
 class ChainPair:
@@ -28,7 +45,8 @@ class ChainPair:
         self.sync_every = max(1, sync_every)
         self.phases = 0
         self.cpu = 0.0                    # thread CPU seconds of the annealing threads
-        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="dm-anneal")
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="dm-anneal",
+                                       initializer=_lower_priority)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)

@@ -77,6 +77,9 @@ class DetectorMatchingStation(StationPlugin):
 
         kernels.configure(getattr(self.ctx.config, "data_dir", None) or self.ctx.data_dir)
         QTimer.singleShot(1000, kernels.warm_up_in_background)
+        from station_plugins.detector_matching import parallel_anneal
+
+        parallel_anneal.WORKER_NICE = 10     # the window's GUI thread first (nogil chains)
 
         return DetectorMatchingPanel(self.ctx, self.session, parent)
 

@@ -626,3 +626,26 @@ def test_learned_costs_are_computed_when_a_pool_is_accepted(ctx, tmp_path):  # n
     assert provider.computed == 1
     problem, _ = prepare_problem(st.session.inputs(settings_for(0, 1)))
     assert problem.cost_source == "learned" and provider.computed == 1
+
+
+def test_annealing_threads_run_at_a_lower_priority_in_the_workstation(monkeypatch):
+    """In the window (WORKER_NICE set by the panel) the nogil annealing threads yield a
+    core to the GUI thread; the result does not depend on it."""
+    import os
+    import threading
+
+    import numpy as np
+
+    from station_plugins.detector_matching import parallel_anneal as pa
+
+    if not hasattr(os, "getpriority"):
+        pytest.skip("no per-thread priority here")
+    monkeypatch.setattr(pa, "WORKER_NICE", 7)
+    pair = pa.ChainPair(np.arange(4), 1.0)
+    try:
+        seen = pair.pool.submit(lambda: (os.getpriority(os.PRIO_PROCESS,
+                                                        threading.get_native_id()))).result()
+    finally:
+        pair.close()
+    assert seen >= os.getpriority(os.PRIO_PROCESS, 0) + 7 or seen == 19
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < seen   # not us

@@ -82,3 +82,39 @@ def test_a_panel_deleted_during_its_build_stops_building(qtbot):
     for _ in range(10):
         QCoreApplication.processEvents()
     assert "third" not in log
+
+
+def test_a_built_panel_is_freed_by_its_reference_count_not_the_collector():
+    """No cycle panel <-> build once built: a collection in a worker thread would
+    destroy the Qt objects there ("Timers cannot be started from another thread")."""
+    import gc
+    import weakref
+
+    gc.collect()
+    gc.disable()
+    try:
+        panel = _Panel([])
+        panel.finish_build()
+        ref = weakref.ref(panel)
+        del panel
+        assert ref() is None
+    finally:
+        gc.enable()
+
+
+def test_a_panel_deleted_before_its_last_slice_is_freed_by_its_reference_count(qtbot):
+    import gc
+    import weakref
+
+    import shiboken6
+
+    gc.collect()
+    gc.disable()
+    try:
+        panel = _Panel([])
+        ref = weakref.ref(panel)
+        shiboken6.delete(panel)              # log out while the panel is being built
+        del panel
+        assert ref() is None
+    finally:
+        gc.enable()
