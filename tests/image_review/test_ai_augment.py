@@ -4,10 +4,13 @@ straight and through the phantom's centre region; ring 3..25 HU and at least the
 physics detection floor, about the rotation centre), whatever the renderer drew."""
 from __future__ import annotations
 
+import cv2
 import numpy as np
+import pytest
 
 from app.ct.ai.normalise import GRID_N, slice_facts
-from models.training.ai_augment import add_ring, add_streak, ring_pattern, streak_pattern
+from models.training.ai_augment import (add_module_step, add_ring, add_streak, ring_pattern,
+                                        streak_pattern)
 
 
 def _normal_grid() -> np.ndarray:
@@ -63,3 +66,36 @@ def test_ring_is_centred_and_above_the_detection_floor():
     g = _normal_grid()
     out = add_ring(g, 8.0, np.random.default_rng(3))
     assert np.abs(out - g).max() >= 3.0 - 1e-3
+
+
+def _boundary_grid() -> np.ndarray:
+    """Three 1 mm grid slices of a simulated CatPhan 504 across the CTP404 / CTP486
+    boundary (the first neighbour in the other module)."""
+    from app.ct.phantoms import load_phantom
+    from app.ct.simulator import SimParams, simulate_series
+
+    ph = load_phantom("catphan504")
+    ext = sorted(m.z_extent_mm for m in ph.modules)
+    # the boundary between the two modules nearest z = -40 mm
+    bounds = [0.5 * (a[1] + b[0]) for a, b in zip(ext[:-1], ext[1:])]
+    zb = min(bounds, key=lambda b: abs(b + 40.0))
+    s = simulate_series(SimParams(phantom="catphan504", matrix=256, fov_mm=256.0, n_slices=3,
+                                  slice_thickness_mm=3.0, z_range_mm=(zb - 2.0, zb + 4.0),
+                                  noise_sd_hu=6.0, seed=5))
+    return np.stack([slice_facts(v, s.pixel_mm).grid for v in s.volume])
+
+
+@pytest.mark.slow
+def test_module_step_moves_the_other_modules_body_only():
+    g = _boundary_grid()
+    for seed in range(4):
+        out, k, step = add_module_step(g, np.random.default_rng(seed))
+        assert k == 0, "slice 0 lies in the other module"
+        assert 5.0 <= abs(step) <= 60.0
+        assert np.array_equal(out[1], g[1]) and np.array_equal(out[2], g[2])
+        d = out[0] - g[0]
+        body = np.abs(g[0] - np.median(g[0][g[0] > -500])) < 30
+        # the body material moves by the step; the air around the phantom does not
+        assert abs(float(np.median(d[body])) - step) < 0.05 * abs(step) + 0.5
+        near = cv2.dilate((g[0] > -500).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+        assert float(np.abs(d[~near]).max()) < 0.01

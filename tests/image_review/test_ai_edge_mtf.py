@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 import pytest
-import torch
 
 from app.ct.ai.normalise import ESF_BINS, ESF_BIN_MM, ESF_HALF_MM, slice_facts
-from models.training.ai_augment import add_module_step
-from models.training.ai_edge_mtf import EdgeMTFGate, combine
+
+# the training extra (pyproject `train`: torch) is not part of the runtime lock that CI
+# installs; where it is installed (retraining machines) these tests run
+torch = pytest.importorskip("torch", reason="training extra (pip install .[train]) absent")
+from models.training.ai_edge_mtf import EdgeMTFGate, combine  # noqa: E402
 
 
 def _gaussian_esf(sigma_mm: float) -> np.ndarray:
@@ -90,36 +91,3 @@ def test_combined_probabilities_keep_blur_to_the_gate():
     assert torch.allclose(p[:, 6], torch.sigmoid(gate), atol=1e-6)
     # the head's order of the other classes is kept
     assert torch.equal(p[:, :6].argmax(1), head.argmax(1))
-
-
-def _boundary_grid() -> np.ndarray:
-    """Three 1 mm grid slices of a simulated CatPhan 504 across the CTP404 / CTP486
-    boundary (the first neighbour in the other module)."""
-    from app.ct.phantoms import load_phantom
-    from app.ct.simulator import SimParams, simulate_series
-
-    ph = load_phantom("catphan504")
-    ext = sorted(m.z_extent_mm for m in ph.modules)
-    # the boundary between the two modules nearest z = -40 mm
-    bounds = [0.5 * (a[1] + b[0]) for a, b in zip(ext[:-1], ext[1:])]
-    zb = min(bounds, key=lambda b: abs(b + 40.0))
-    s = simulate_series(SimParams(phantom="catphan504", matrix=256, fov_mm=256.0, n_slices=3,
-                                  slice_thickness_mm=3.0, z_range_mm=(zb - 2.0, zb + 4.0),
-                                  noise_sd_hu=6.0, seed=5))
-    return np.stack([slice_facts(v, s.pixel_mm).grid for v in s.volume])
-
-
-@pytest.mark.slow
-def test_module_step_moves_the_other_modules_body_only():
-    g = _boundary_grid()
-    for seed in range(4):
-        out, k, step = add_module_step(g, np.random.default_rng(seed))
-        assert k == 0, "slice 0 lies in the other module"
-        assert 5.0 <= abs(step) <= 60.0
-        assert np.array_equal(out[1], g[1]) and np.array_equal(out[2], g[2])
-        d = out[0] - g[0]
-        body = np.abs(g[0] - np.median(g[0][g[0] > -500])) < 30
-        # the body material moves by the step; the air around the phantom does not
-        assert abs(float(np.median(d[body])) - step) < 0.05 * abs(step) + 0.5
-        near = cv2.dilate((g[0] > -500).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
-        assert float(np.abs(d[~near]).max()) < 0.01
