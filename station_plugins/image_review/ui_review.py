@@ -184,6 +184,7 @@ class ReviewView(StagedWidget, QWidget):
                                       "supervisor needed).")
         for w in (self.approve_button, self.reject_button):
             w.setToolTip(tip)
+        self.heatmap_button.setEnabled(has)          # nothing to overlay without an item
         self.disagreement_label.setVisible(has and item.disagreement)
         self.ai_view.set_item(item, highlight=has and item.disagreement)
         self.physics_view.set_item(item, highlight=has and item.disagreement)

@@ -69,6 +69,7 @@ def test_load_queue_open_item_and_approve_with_signature(qtbot, env):
     view = panel.review_view
     qtbot.waitUntil(lambda: view.image_viewer.image() is not None, timeout=20000)
     assert view.image_viewer.has_heatmap() and view.has_baseline()
+    assert view.heatmap_button.isEnabled()
     assert view.physics_view.table.rowCount() == 2 and view.ai_view.bars["noise"].value() > 900
     assert not view.disagreement_label.isVisible()   # AI abnormal + physics FAIL agree
     assert "[A]" in view.approve_button.text() and "N next" in view.keys_label.text()
@@ -91,6 +92,14 @@ def test_load_queue_open_item_and_approve_with_signature(qtbot, env):
     wait_item(qtbot, panel, first.id)                 # moved on to the next open item
     assert panel.queue_view.visible_ids() == [first.id]
     assert first.disagreement and panel.review_view.disagreement_label.isVisible()
+
+
+def test_empty_queue_offers_no_heatmap_and_next_says_it_is_empty(qtbot, env):
+    panel = open_panel(qtbot, env)
+    view = panel.review_view
+    assert view.item is None and not view.heatmap_button.isEnabled()
+    view.next_button.click()
+    assert "queue is empty" in panel.messages.text()
 
 
 def test_conflict_says_decided_meanwhile_and_reloads(qtbot, env):
