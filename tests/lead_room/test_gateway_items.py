@@ -127,7 +127,9 @@ def test_node_removed_after_subscription_goes_invalid_not_last_value(caplog):
             await wait_for(lambda: not sink.latest[KEY].valid, timeout=10, what="invalid")
             bad = sink.latest[KEY]
             assert bad.value is None and bad.reason == "not subscribed: BadNodeIdUnknown"
-            await asyncio.sleep(2.0)                      # several retries with back-off
+            await wait_for(lambda: KEY in client.items.failed and      # retried, with
+                           client.items.failed[KEY].attempts >= 2,     # back-off
+                           timeout=10, what="retries")
             assert not sink.latest[KEY].valid             # still not shown as live
             assert client.items.failed[KEY].attempts >= 2
             tile = next(t for t in monitor.overview() if t["room"] == "Room01")
