@@ -18,8 +18,9 @@ import hmac
 import json
 import sqlite3
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from app.core.errors import StoreError
 from app.core.ids import canonical_json, sha256_hex, utc_iso
@@ -132,42 +133,40 @@ class TunnelJournal:
 
     # --- writing ---------------------------------------------------------------
     def begin_run(self, run_id: str, header: dict, event: dict) -> list[dict]:
-        with self._lock:
-            try:
-                self._con.execute("BEGIN IMMEDIATE")
-                self._con.execute(
-                    "INSERT INTO tunnel_runs (run_id, serial, socket, status, started_utc, "
-                    "ended_utc, header, last_seq, last_hash, disposition, record_id, chain) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (run_id, header.get("serial", ""), header.get("socket", "A"), ACTIVE,
-                     utc_iso(), None, canonical_json(header), 0, "", None, None, CHAIN))
-                out = self._insert(run_id, [event])
-                self._con.execute("COMMIT")
-                return out
-            except BaseException as exc:
-                self._rollback()
-                if isinstance(exc, (sqlite3.Error, OSError)):
-                    _raise(exc, "start the run")
-                raise
+        with self._transaction("start the run"):
+            self._con.execute(
+                "INSERT INTO tunnel_runs (run_id, serial, socket, status, started_utc, "
+                "ended_utc, header, last_seq, last_hash, disposition, record_id, chain) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (run_id, header.get("serial", ""), header.get("socket", "A"), ACTIVE,
+                 utc_iso(), None, canonical_json(header), 0, "", None, None, CHAIN))
+            return self._insert(run_id, [event])
 
     def append(self, run_id: str, events: Iterable[dict], *, status: str | None = None,
                disposition: str | None = None) -> list[dict]:
         """Append events in one transaction (optionally closing the run)."""
+        with self._transaction("append an event"):
+            out = self._insert(run_id, list(events))
+            if status is not None:
+                self._con.execute(
+                    "UPDATE tunnel_runs SET status=?, ended_utc=?, disposition=? "
+                    "WHERE run_id=?", (status, None if status == ACTIVE else utc_iso(),
+                                       disposition, run_id))
+            return out
+
+    @contextmanager
+    def _transaction(self, what: str) -> Iterator[None]:
+        """One write transaction under the lock; rolled back on any exception (a storage
+        error is raised as the journal's own, naming ``what`` was being done)."""
         with self._lock:
             try:
                 self._con.execute("BEGIN IMMEDIATE")
-                out = self._insert(run_id, list(events))
-                if status is not None:
-                    self._con.execute(
-                        "UPDATE tunnel_runs SET status=?, ended_utc=?, disposition=? "
-                        "WHERE run_id=?", (status, None if status == ACTIVE else utc_iso(),
-                                           disposition, run_id))
+                yield
                 self._con.execute("COMMIT")
-                return out
             except BaseException as exc:
                 self._rollback()
                 if isinstance(exc, (sqlite3.Error, OSError)):
-                    _raise(exc, "append an event")
+                    _raise(exc, what)
                 raise
 
     def _insert(self, run_id: str, events: list[dict]) -> list[dict]:
@@ -201,19 +200,11 @@ class TunnelJournal:
         ONE journal transaction: a kill between the two left a run with its record noted
         but no "units tested" / "work completed" message, and recovery (which looks for
         runs without a noted record) never queued them. Messages are idempotent by key."""
-        rows = [(key, run_id, kind, canonical_json(payload), "pending", 0, None, utc_iso(),
-                 None) for key, kind, payload in messages]
-        with self._lock:
-            try:
-                self._con.execute("BEGIN IMMEDIATE")
-                self._con.execute("UPDATE tunnel_runs SET record_id=? WHERE run_id=?",
-                                  (record_id, run_id))
-                self._con.executemany(
-                    "INSERT OR IGNORE INTO tunnel_outbox VALUES (?,?,?,?,?,?,?,?,?)", rows)
-                self._con.execute("COMMIT")
-            except (sqlite3.Error, OSError) as exc:
-                self._rollback()
-                _raise(exc, "note the committed record and queue its MES messages")
+        with self._transaction("note the committed record and queue its MES messages"):
+            self._con.execute("UPDATE tunnel_runs SET record_id=? WHERE run_id=?",
+                              (record_id, run_id))
+            self._con.executemany(_OUTBOX_INSERT, [_outbox_row(key, run_id, kind, payload)
+                                                   for key, kind, payload in messages])
 
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self._lock:
@@ -318,10 +309,8 @@ class TunnelJournal:
     def outbox_put(self, key: str, run_id: str, kind: str, payload: dict) -> bool:
         with self._lock:
             try:
-                cur = self._con.execute(
-                    "INSERT OR IGNORE INTO tunnel_outbox VALUES (?,?,?,?,?,?,?,?,?)",
-                    (key, run_id, kind, canonical_json(payload), "pending", 0, None,
-                     utc_iso(), None))
+                cur = self._con.execute(_OUTBOX_INSERT,
+                                        _outbox_row(key, run_id, kind, payload))
             except (sqlite3.Error, OSError) as exc:
                 _raise(exc, "queue an MES message")
         return cur.rowcount == 1
@@ -347,6 +336,15 @@ class TunnelJournal:
             self._con.execute("UPDATE tunnel_outbox SET state=?, attempts=attempts+1, "
                               "last_error=?, sent_utc=? WHERE key=?",
                               (state, error, utc_iso() if state == "sent" else None, key))
+
+
+_OUTBOX_INSERT = "INSERT OR IGNORE INTO tunnel_outbox VALUES (?,?,?,?,?,?,?,?,?)"
+
+
+def _outbox_row(key: str, run_id: str, kind: str, payload: dict) -> tuple:
+    """A new, pending outbox row (key, run, kind, payload, state, attempts, last error,
+    created, sent)."""
+    return (key, run_id, kind, canonical_json(payload), "pending", 0, None, utc_iso(), None)
 
 
 def _run_row(r: tuple) -> dict:
