@@ -278,7 +278,13 @@ def _child(queue) -> None:  # noqa: ANN001
         queue.put({"error": f"{type(exc).__name__}: {exc}", "tb": traceback.format_exc()})
 
 
-def run_condition(loaded: bool) -> list[dict]:
+def run_in_gui_process(target, args: tuple = (), *, loaded: bool,  # noqa: ANN001, ANN201
+                       limit_s: float = 1800):
+    """Run ``target(queue, *args)`` in a fresh (spawned) GUI process, beside one CPU-bound
+    burner per core when ``loaded``; return what it put on the queue (a dict with
+    "error" / "tb" is raised here). Shared by the heartbeat benchmarks."""
+    import queue as queue_mod
+
     ctx = mp.get_context("spawn")
     stop = ctx.Event()
     burners = [ctx.Process(target=_burn, args=(stop,), daemon=True)
@@ -287,11 +293,9 @@ def run_condition(loaded: bool) -> list[dict]:
         b.start()
     try:
         queue = ctx.Queue()
-        child = ctx.Process(target=_child, args=(queue,))
+        child = ctx.Process(target=target, args=(queue, *args))
         child.start()
-        import queue as queue_mod
-
-        deadline = time.time() + 1800
+        deadline = time.time() + limit_s
         while True:
             try:
                 result = queue.get(timeout=2)
@@ -301,7 +305,7 @@ def run_condition(loaded: bool) -> list[dict]:
                     raise RuntimeError(f"the GUI process died (exit code {child.exitcode})")
                 if time.time() > deadline:
                     child.terminate()
-                    raise RuntimeError("the GUI process did not finish in 30 min")
+                    raise RuntimeError(f"the GUI process did not finish in {limit_s:.0f} s")
         child.join(60)
     finally:
         stop.set()
@@ -312,6 +316,10 @@ def run_condition(loaded: bool) -> list[dict]:
     if isinstance(result, dict):
         raise RuntimeError(result["error"] + "\n" + result.get("tb", ""))
     return result
+
+
+def run_condition(loaded: bool) -> list[dict]:
+    return run_in_gui_process(_child, loaded=loaded, limit_s=1800)
 
 
 def main() -> int:

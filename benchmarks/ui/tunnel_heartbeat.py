@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import multiprocessing as mp
 import os
 import sys
 import threading
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from heartbeat import PERIOD_MS, Heartbeat, _burn, open_bench_window  # noqa: E402
+from heartbeat import PERIOD_MS, Heartbeat, open_bench_window, run_in_gui_process  # noqa: E402
 
 
 class StallSampler:
@@ -157,40 +156,8 @@ def _child(queue, runs: int, sample_ms: float, all_threads: bool,
 
 def run_condition(loaded: bool, runs: int, sample_ms: float, all_threads: bool,
                   timeline: float = 0.0) -> list[dict]:
-    import queue as queue_mod
-
-    ctx = mp.get_context("spawn")
-    stop = ctx.Event()
-    burners = [ctx.Process(target=_burn, args=(stop,), daemon=True)
-               for _ in range(os.cpu_count() or 1)] if loaded else []
-    for b in burners:
-        b.start()
-    try:
-        queue = ctx.Queue()
-        child = ctx.Process(target=_child, args=(queue, runs, sample_ms, all_threads,
-                                                             timeline))
-        child.start()
-        deadline = time.time() + 1200
-        while True:
-            try:
-                result = queue.get(timeout=2)
-                break
-            except queue_mod.Empty:
-                if not child.is_alive():
-                    raise RuntimeError(f"the GUI process died (exit code {child.exitcode})") from None
-                if time.time() > deadline:
-                    child.terminate()
-                    raise RuntimeError("the GUI process did not finish in 20 min") from None
-        child.join(60)
-    finally:
-        stop.set()
-        for b in burners:
-            b.join(5)
-            if b.is_alive():
-                b.terminate()
-    if isinstance(result, dict):
-        raise RuntimeError(result["error"] + "\n" + result.get("tb", ""))
-    return result
+    return run_in_gui_process(_child, (runs, sample_ms, all_threads, timeline),
+                              loaded=loaded, limit_s=1200)
 
 
 def main() -> int:
