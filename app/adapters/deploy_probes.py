@@ -196,8 +196,7 @@ def trust_server_certificate(der: bytes, pki_dir: Path) -> Path:
 
 def own_certificate(pki_dir: Path) -> tuple[Path, str]:
     """This workstation's OPC UA client certificate (created when missing)."""
-    from app.adapters.opcua_gateway import CLIENT_URI
-    from app.adapters.opcua_security import Pki
+    from app.adapters.opcua_security import CLIENT_URI, Pki
 
     pki = Pki(pki_dir)
     info = pki.ensure_own("Pharos workstation " + socket.gethostname(), CLIENT_URI,

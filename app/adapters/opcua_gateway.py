@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import time
 import types
 from dataclasses import dataclass, field
@@ -38,19 +37,17 @@ from typing import Any, Callable
 from asyncua import Client, ua
 from asyncua.client.ua_client import UaClientState
 from asyncua.common.subscription import DataChangeEvent, StatusChangeEvent
-from asyncua.crypto import security_policies
 from asyncua.ua.uaerrors import UaStatusCodeError
 
 from app.adapters.opcua_items import (ItemHealth, RangeCheck, SignalValue,
                                       to_signal_value)
-from app.adapters.opcua_security import CertificateUntrusted, Pki
+from app.adapters.opcua_security import CLIENT_URI, CertificateUntrusted, Pki, secure_client
 from app.adapters.opcua_supervise import (ItemSupervision, _bounded_republish_gaps,
                                           _supervisor_gave_up, browse_rest)
 from app.core.errors import DeviceError
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
-CLIENT_URI = f"urn:pharos:workstation:{socket.gethostname()}"
 
 
 @dataclass
@@ -186,21 +183,12 @@ class OpcUaGatewayClient(ItemSupervision):
         if self.security == "None":
             return client
         assert self.pki is not None
-        self.pki.ensure_own("Pharos workstation " + socket.gethostname(), CLIENT_URI,
-                            server=False)
         endpoints = await client.connect_and_get_server_endpoints()
-        mode = ua.MessageSecurityMode.SignAndEncrypt if self.security.endswith("Encrypt") \
-            else ua.MessageSecurityMode.Sign
-        policy = security_policies.SecurityPolicyBasic256Sha256
-        try:
-            endpoint = Client.find_endpoint(endpoints, mode, policy.URI)
-        except ValueError as exc:
-            raise DeviceError(f"The gateway {self.url} offers no Basic256Sha256 "
-                              f"{mode.name} endpoint.", code="PH-OPCUA-SEC") from exc
-        der = endpoint.ServerCertificate
-        self.pki.check_peer(der, "gateway")        # raises CertificateUntrusted, named
-        await client.set_security(policy, str(self.pki.cert_path), str(self.pki.key_path),
-                                  server_certificate=der, mode=mode)
+        url = self.url
+        await secure_client(client, endpoints, self.security, self.pki, peer="gateway",
+                            missing=lambda mode: DeviceError(
+                                f"The gateway {url} offers no Basic256Sha256 {mode} "
+                                f"endpoint.", code="PH-OPCUA-SEC"))
         return client
 
     async def _connect_once(self) -> None:

@@ -17,7 +17,7 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -168,3 +168,31 @@ def make_server_validator(pki: Pki) -> Callable[[x509.Certificate, object], Awai
             log.warning("%s", exc.message)
             raise ServiceError(ua.StatusCodes.BadCertificateUntrusted) from exc
     return validate
+
+
+CLIENT_URI = f"urn:pharos:workstation:{socket.gethostname()}"
+
+
+async def secure_client(client: Any, endpoints: list[Any], security: str, pki: Pki, *,
+                        peer: str, missing: Callable[[str], Exception]) -> None:
+    """Set ``client`` up for Basic256Sha256 ``security`` (Sign / SignAndEncrypt): our own
+    certificate (made once), the server's matching endpoint from ``endpoints`` (else
+    ``missing(mode name)`` is raised), its certificate checked against the trust list
+    (CertificateUntrusted names it as the ``peer``). Shared by the lead-room gateway
+    client and the tunnel console."""
+    from asyncua import Client, ua
+    from asyncua.crypto import security_policies
+
+    pki.ensure_own("Pharos workstation " + socket.gethostname(), CLIENT_URI, server=False)
+    mode = ua.MessageSecurityMode.SignAndEncrypt if security.endswith("Encrypt") \
+        else ua.MessageSecurityMode.Sign
+    policy = security_policies.SecurityPolicyBasic256Sha256
+    try:
+        endpoint = Client.find_endpoint(endpoints, mode, policy.URI)
+    except ValueError as exc:
+        raise missing(mode.name) from exc
+    der = endpoint.ServerCertificate
+    pki.check_peer(der, peer)
+    await client.set_security(policy, str(pki.cert_path), str(pki.key_path),
+                              server_certificate=der, mode=mode)
+

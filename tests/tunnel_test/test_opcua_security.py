@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.adapters.opcua_security import Pki
-from station_plugins.tunnel_test.adapters.opcua import CLIENT_URI, TunnelOpcUaClient
+from app.adapters.opcua_security import CLIENT_URI, Pki
+from station_plugins.tunnel_test.adapters.opcua import TunnelOpcUaClient
 from app.core.errors import DeviceError
 from app.runtime.loop_thread import LoopThread
 from station_plugins.tunnel_test.drivers import OpcUaDriverSet

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,6 @@ from app.core.errors import DeviceError
 
 log = logging.getLogger(__name__)
 _TYPES = {"d": "Double", "s": "String", "b": "Boolean"}
-CLIENT_URI = f"urn:pharos:workstation:{socket.gethostname()}"
 FATAL_CODES = {"PH-TT-OPC-SEC", "PH-TT-OPC-USER", "PH-OPCUA-CERT", "PH-OPCUA-CFG"}
 SECURITY_MODES = ("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt")
 
@@ -159,7 +157,7 @@ class TunnelOpcUaClient:
     async def _make_client(self) -> Any:
         """A client set up for ``self.security`` (the lead-room client's path)."""
         from asyncua import Client, ua
-        from asyncua.crypto import security_policies
+        from app.adapters.opcua_security import CLIENT_URI, secure_client
 
         client = Client(self.endpoint, timeout=2.0)
         client.session_timeout = 10000
@@ -179,21 +177,12 @@ class TunnelOpcUaClient:
                     f"security None.")
             return client
         assert self.pki is not None
-        self.pki.ensure_own("Pharos workstation " + socket.gethostname(), CLIENT_URI,
-                            server=False)
-        mode = ua.MessageSecurityMode.SignAndEncrypt if self.security.endswith("Encrypt") \
-            else ua.MessageSecurityMode.Sign
-        policy = security_policies.SecurityPolicyBasic256Sha256
-        try:
-            endpoint = Client.find_endpoint(endpoints, mode, policy.URI)
-        except ValueError as exc:
-            raise OpcUaSecurityError(f"The tunnel server {self.endpoint} offers no "
-                                     f"Basic256Sha256 {mode.name} endpoint (configured "
-                                     f"[opcua] security = {self.security}).") from exc
-        der = endpoint.ServerCertificate
-        self.pki.check_peer(der, "tunnel server")     # raises CertificateUntrusted, named
-        await client.set_security(policy, str(self.pki.cert_path), str(self.pki.key_path),
-                                  server_certificate=der, mode=mode)
+        endpoint, security = self.endpoint, self.security
+        await secure_client(client, endpoints, security, self.pki, peer="tunnel server",
+                            missing=lambda mode: OpcUaSecurityError(
+                                f"The tunnel server {endpoint} offers no Basic256Sha256 "
+                                f"{mode} endpoint (configured [opcua] security = "
+                                f"{security})."))
         return client
 
     async def _open(self) -> None:
