@@ -159,14 +159,22 @@ def add_ring(x3: np.ndarray, noise_sd: float, rng: np.random.Generator) -> np.nd
 MODULE_STEP_HU = (5.0, 60.0)
 
 
-def add_module_step(x3: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, int, float]:
+def add_module_step(x3: np.ndarray, rng: np.random.Generator,
+                    step_hu: tuple[float, float] = MODULE_STEP_HU,
+                    structure_ratio: float = 0.0) -> tuple[np.ndarray, int, float]:
     """A normal slice at a module boundary (3 slices, 1 mm grid HU) -> the same slices
     with the body material of the neighbour in the OTHER module moved by 5-60 HU
     (either sign): phantoms have their own body value per module (CatPhan 504: CTP404
     +10, CTP486 +5, CTP515 +40, CTP528 +10 HU, each with production tolerances) and one
     renderer draws them, the other does not. The other module's neighbour is the one
     whose structure differs more from the centre slice (offsets taken out). Returns
-    (slices, index of the moved neighbour 0 / 2, step in HU)."""
+    (slices, index of the moved neighbour 0 / 2, step in HU).
+
+    2.3 candidate: ``step_hu`` (5, 35) - the real CatPhan module differences, not the
+    image renderer's own +-20 HU on top - and ``structure_ratio`` 1.3: the step is put
+    only where the structure changes (the moved neighbour's structural difference to the
+    centre slice is at least 1.3 x the other neighbour's; else nothing tells a module
+    step from a band, and the copy is not made: returns index -1, step 0)."""
     x3 = np.asarray(x3, np.float32)
     c = x3[1]
     m = phantom_mask(c)
@@ -177,11 +185,13 @@ def add_module_step(x3: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarra
         d = x3[k][m] - c[m]
         diffs.append(float(np.mean(np.abs(d - np.median(d)))))
     k = 0 if diffs[0] >= diffs[1] else 2
+    if structure_ratio > 0 and max(diffs) < structure_ratio * max(min(diffs), 1e-6):
+        return x3.copy(), -1, 0.0
     nb = x3[k]
     body = float(np.median(nb[phantom_mask(nb)])) if phantom_mask(nb).sum() >= 100 else 0.0
     mat = ((np.abs(nb - body) < 60.0) & phantom_mask(nb)).astype(np.float32)
     mat = cv2.GaussianBlur(mat, (0, 0), 0.8)
-    step = float(rng.uniform(*MODULE_STEP_HU)) * (1 if rng.random() < 0.5 else -1)
+    step = float(rng.uniform(*step_hu)) * (1 if rng.random() < 0.5 else -1)
     out = x3.copy()
     out[k] = nb + np.float32(step) * mat
     return out, k, step

@@ -46,8 +46,8 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models" / "training"))
-from app.ct.ai.normalise import (CONTEXT_NAMES, GRID_MM, GRID_N,  # noqa: E402
-                                                    N_CONTEXT, N_FEATURES)
+from app.ct.ai.normalise import (CONTEXT_NAMES, CONTEXT_NAMES_EVIDENCE,  # noqa: E402
+                                 GRID_MM, GRID_N, N_CONTEXT, N_FEATURES)
 from app.ct.ai.preprocess import CLASSES  # noqa: E402
 from ai_edge_mtf import EdgeMTFGate, combine  # noqa: E402
 from train_ct_phantom_classifier import _polar_grid, calibration, confusion, fit_temperature  # noqa: E402
@@ -76,11 +76,14 @@ class PhantomNet2(nn.Module):
 
     SECTORS = 16
 
-    def __init__(self, width: int = 16, blur_gate: bool = True) -> None:
+    def __init__(self, width: int = 16, blur_gate: bool = True, n_evidence: int = 0) -> None:
         super().__init__()
         w = width
         self.blur_gate = blur_gate
-        n_ctx = N_SCALARS if blur_gate else N_FEATURES
+        # 2.3: the evidence features (app/ct/ai/evidence.py) follow the edge profile
+        self.n_evidence = n_evidence
+        self.n_features = N_FEATURES + n_evidence
+        n_ctx = (N_SCALARS if blur_gate else N_FEATURES) + n_evidence
         self.gate = EdgeMTFGate(N_FEATURES - N_SCALARS) if blur_gate else None
         self.register_buffer("grid", _polar_grid(), persistent=False)
 
@@ -127,7 +130,7 @@ class PhantomNet2(nn.Module):
                               mode="bilinear", padding_mode="zeros", align_corners=False)
         n, _, n_t, n_r = polar.shape
         sectors = polar.reshape(n, self.SECTORS, n_t // self.SECTORS, n_r).mean(dim=2)
-        return maps, sectors, ctx[:, :N_FEATURES]
+        return maps, sectors, ctx[:, :self.n_features]
 
     def features_from_maps(self, maps, sectors, feats):
         h = F.max_pool2d(self.c1(maps), 2)
@@ -137,7 +140,15 @@ class PhantomNet2(nn.Module):
         return torch.cat([F.adaptive_avg_pool2d(h, 1).flatten(1),
                           F.adaptive_max_pool2d(h, 1).flatten(1),
                           r.amax(dim=2), r.mean(dim=2),
-                          self.ctx(feats[:, :N_SCALARS] if self.blur_gate else feats)], dim=1)
+                          self.ctx(self.ctx_input(feats))], dim=1)
+
+    def ctx_input(self, feats: torch.Tensor) -> torch.Tensor:
+        """What the context MLP sees: noise, air level, band steps (+ the edge profile
+        without the blur gate) + the evidence features."""
+        base = feats[:, :N_SCALARS] if self.blur_gate else feats[:, :N_FEATURES]
+        if self.n_evidence:
+            return torch.cat([base, feats[:, N_FEATURES:self.n_features]], dim=1)
+        return base
 
     def features(self, x, ctx):
         return self.features_from_maps(*self.fixed_maps(x, ctx))
@@ -154,7 +165,7 @@ class ExportWrapper(nn.Module):
 
     def forward(self, x, ctx):
         f = self.net.features(x, ctx)
-        logits = self.net.log_probs(f, ctx[:, :N_FEATURES])
+        logits = self.net.log_probs(f, ctx[:, :self.net.n_features])
         probs = torch.softmax(logits / self.temperature, dim=1)
         d = f.unsqueeze(1) - self.means.unsqueeze(0)
         m = torch.einsum("ncd,de,nce->nc", d, self.inv_cov, d)
@@ -162,7 +173,7 @@ class ExportWrapper(nn.Module):
 
 
 # --- data ------------------------------------------------------------------------------
-def load_set(data_dir: Path, name: str, net: PhantomNet2) -> dict:
+def load_set(data_dir: Path, name: str, net: PhantomNet2, evidence: bool = False) -> dict:
     """Front end of a data set (cached beside it) + labels, context, problems."""
     meta = np.load(data_dir / f"{name}.npz")
     x_path = data_dir / f"{name}.x.npy"
@@ -189,30 +200,40 @@ def load_set(data_dir: Path, name: str, net: PhantomNet2) -> dict:
     ok = np.array([(not p) or p == "the phantom is cut by the field of view"
                    for p in meta["problems"]])
     feats = np.nan_to_num(meta["ctx"][:, :N_FEATURES]).astype(np.float32)
+    if evidence:
+        from ai_evidence_cache import set_evidence
+        feats = np.concatenate([feats, set_evidence(data_dir, name)], axis=1)
     return {"maps": maps, "sectors": secs, "feats": feats,
             "y": meta["y"], "ok": ok, "name": name}
 
 
 def augmented_set(data_dir: Path, name: str, net: PhantomNet2, frac: float, seed: int,
-                  kind: str = "streak") -> dict:
+                  kind: str = "streak", evidence: bool = False,
+                  step_hu: tuple[float, float] = (5.0, 60.0),
+                  structure_ratio: float = 0.0) -> dict:
     """Front end of augmented copies (models/training/ai_augment.py: a synthetic streak or
     ring) of a random ``frac`` of the applicable NORMAL samples of a training set,
     labelled ``kind`` (cached). Used for training only: never part of a test set."""
     from ai_augment import add_module_step, add_ring, add_streak
 
     meta = np.load(data_dir / f"{name}.npz")
-    cache = data_dir / f"{name}.aug_{kind}.{frac:.2f}.{seed}.npz"
+    tail = "" if (kind != "normal" or (step_hu == (5.0, 60.0) and not structure_ratio)) \
+        else f".s{step_hu[1]:.0f}r{structure_ratio:.2f}"
+    cache = data_dir / f"{name}.aug_{kind}.{frac:.2f}.{seed}{tail}.npz"
+    from ai_evidence_cache import EV_VERSION
+    ev_cache = cache.with_suffix(f".ev{EV_VERSION}.npz")
     ok = np.array([(not p) or p == "the phantom is cut by the field of view"
                    for p in meta["problems"]])
     rng = np.random.default_rng(seed)
     normals = np.nonzero((meta["y"] == 0) & ok)[0]
     pick = np.sort(rng.choice(normals, int(round(frac * len(normals))), replace=False))
-    if cache.exists():
+    if cache.exists() and (ev_cache.exists() or not evidence):
         with np.load(cache) as z:
             maps, secs = z["maps"], z["sectors"]
     else:
+        from ai_evidence_cache import stack_features
         x = np.load(data_dir / f"{name}.x.npy", mmap_mode="r")
-        maps, secs, ctxs = [], [], []
+        maps, secs, ctxs, evs, kept = [], [], [], [], []
         with torch.no_grad():
             for i in range(0, len(pick), 32):
                 b = pick[i:i + 32]
@@ -222,28 +243,43 @@ def augmented_set(data_dir: Path, name: str, net: PhantomNet2, frac: float, seed
                 elif kind == "normal":       # a module-boundary body step (normal)
                     outs = []
                     for n_, j in enumerate(b):
-                        xs, k, step = add_module_step(np.asarray(x[j], np.float32), rng)
+                        xs, k, step = add_module_step(np.asarray(x[j], np.float32), rng,
+                                                      step_hu, structure_ratio)
                         # the band context: centre minus the moved neighbour (/ 5 HU)
                         col = 3 if k == 0 else 4
                         cb[n_, col] = np.clip(cb[n_, col] - step / 5.0, -20, 20)
                         outs.append(xs)
+                        kept.append(k >= 0)
                     xa = np.stack(outs)
                 else:
                     xa = np.stack([add_ring(np.asarray(x[j], np.float32),
                                             10.0 * float(np.exp(meta["ctx"][j, 0])), rng)
                                    for j in b])
+                if kind != "normal":
+                    kept.extend([True] * len(b))
+                if evidence:
+                    evs.extend(stack_features(v) for v in xa)
                 m, s_, _ = net.fixed_maps(torch.from_numpy(xa), torch.from_numpy(cb))
                 maps.append(m.numpy().astype(np.float16))
                 secs.append(s_.numpy().astype(np.float16))
                 ctxs.append(cb)
         maps, secs = np.concatenate(maps), np.concatenate(secs)
-        np.savez(cache, maps=maps, sectors=secs, ctx=np.concatenate(ctxs))
+        np.savez(cache, maps=maps, sectors=secs, ctx=np.concatenate(ctxs), kept=np.array(kept))
+        if evidence:
+            np.savez(ev_cache, ev=np.stack(evs))
     with np.load(cache) as z:
         ctx_aug = z["ctx"] if "ctx" in z.files else meta["ctx"][pick]
+        kept_m = z["kept"].astype(bool) if "kept" in z.files else np.ones(len(pick), bool)
     feats = np.nan_to_num(ctx_aug[:, :N_FEATURES]).astype(np.float32)
-    return {"maps": maps, "sectors": secs, "feats": feats,
-            "y": np.full(len(pick), CLASSES.index(kind), np.int64),
-            "ok": np.ones(len(pick), bool), "name": f"{name}+{kind}"}
+    if evidence:
+        with np.load(ev_cache) as z:
+            feats = np.concatenate([feats, z["ev"]], axis=1)
+    # (module steps where the structure does not change are not made: left out)
+    if not kept_m.all():
+        print(f"{name}+{kind}: {int(kept_m.sum())} of {len(kept_m)} copies made", flush=True)
+    return {"maps": maps[kept_m], "sectors": secs[kept_m], "feats": feats[kept_m],
+            "y": np.full(int(kept_m.sum()), CLASSES.index(kind), np.int64),
+            "ok": np.ones(int(kept_m.sum()), bool), "name": f"{name}+{kind}"}
 
 
 def cat(sets: list[dict]) -> dict:
@@ -274,7 +310,7 @@ def train(d: dict, epochs: int, seed: int, normal_weight: float, log: str,
     fitted temperature / anomaly model."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    net = PhantomNet2(blur_gate=blur_gate)
+    net = PhantomNet2(blur_gate=blur_gate, n_evidence=d["feats"].shape[1] - N_FEATURES)
     idx = np.nonzero(d["ok"])[0]
     perm = rng.permutation(idx)
     n_val = len(perm) // 10
@@ -360,7 +396,8 @@ def report(net, temperature, means, inv_cov, scale, d: dict) -> dict:
             "_probs": p, "_anomaly": an}
 
 
-def ood_probes(seed: int = 7) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def ood_probes(seed: int = 7, evidence: bool = False
+               ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Inputs that are not a phantom slice the classifier knows (through the real
     normalisation): noise fields, a water-only head-size cylinder, an elliptical body,
     a slice with metal, a flat field, a phantom-size disc with MR-like intensities."""
@@ -395,7 +432,7 @@ def ood_probes(seed: int = 7) -> tuple[np.ndarray, np.ndarray, list[str]]:
         add(mr, "MR-like intensities")
     xs, ctxs, probs = [], [], []
     for v in vols:
-        x, ctx, p = prepare(v, px, [1])
+        x, ctx, p = prepare(v, px, [1], evidence)
         xs.append(x[0])
         ctxs.append(ctx[0])
         probs.append(p[0])
@@ -411,7 +448,8 @@ def export(net, means, inv_cov, scale, temperature, out: Path) -> str:
     onnx_path = out / "model.onnx"
     wrapper = ExportWrapper(net.eval(), means.astype(np.float32), inv_cov, scale,
                             temperature).eval()
-    torch.onnx.export(wrapper, (torch.zeros(1, 3, GRID_N, GRID_N), torch.zeros(1, N_CONTEXT)),
+    n_ctx = N_CONTEXT + net.n_evidence
+    torch.onnx.export(wrapper, (torch.zeros(1, 3, GRID_N, GRID_N), torch.zeros(1, n_ctx)),
                       str(onnx_path), input_names=["image", "context"],
                       output_names=["probabilities", "logits", "anomaly"],
                       dynamic_axes={"image": {0: "batch"}, "context": {0: "batch"},
@@ -437,6 +475,14 @@ def main() -> None:
                    help="fraction of each renderer's module-boundary normals copied with the "
                         "other module's body moved 5-60 HU (ai_augment.add_module_step), "
                         "labelled normal; 0 = off")
+    p.add_argument("--evidence", action="store_true",
+                   help="2.3 candidate: the ring / streak / cupping evidence of "
+                        "app/ct/ai/evidence.py joins the context (cached beside the data)")
+    p.add_argument("--module-step-max-hu", type=float, default=60.0,
+                   help="largest module step of --augment-module-step (2.2: 60, 2.3: 35)")
+    p.add_argument("--module-step-structure-ratio", type=float, default=0.0,
+                   help="module steps only where the neighbour's structure differs this "
+                        "much more than the other's (ai_augment.add_module_step; 2.3: 1.3)")
     p.add_argument("--loro-train", choices=("both", "sim", "img"), default="both",
                    help="only the leave-one-renderer-out run trained on this renderer")
     p.add_argument("--tag", default=VERSION, help="name of the LORO files in --data-dir")
@@ -450,7 +496,7 @@ def main() -> None:
     torch.set_num_threads(a.threads)
     fe = PhantomNet2()
     t0 = time.time()
-    raw = {n: load_set(a.data_dir, n, fe) for n in
+    raw = {n: load_set(a.data_dir, n, fe, a.evidence) for n in
            ("sim_train", "sim_heldout", "img_train", "img_heldout", "sim_edge",
             "sim_edgeheldout", "img_edge", "img_edgeheldout", "sim_centred", "img_centred")
            if (a.data_dir / f"{n}.npz").exists()}
@@ -467,10 +513,13 @@ def main() -> None:
         for kind, frac in (("streak", a.augment_streak), ("ring", a.augment_ring)):
             if frac > 0:
                 aug[r].append(augmented_set(a.data_dir, f"{r}_train", fe, frac,
-                                            a.seed + (1 if kind == "ring" else 0), kind))
+                                            a.seed + (1 if kind == "ring" else 0), kind,
+                                            a.evidence))
         if a.augment_module_step > 0 and (a.data_dir / f"{r}_edge.npz").exists():
             aug[r].append(augmented_set(a.data_dir, f"{r}_edge", fe, a.augment_module_step,
-                                        a.seed + 2, "normal"))
+                                        a.seed + 2, "normal", a.evidence,
+                                        (5.0, a.module_step_max_hu),
+                                        a.module_step_structure_ratio))
     fit_sets = {r: cat([data[f"{r}_train"], *aug[r]]) for r in ("sim", "img")}
     print(f"front end of {sum(len(d['y']) for d in data.values())} samples in "
           f"{time.time() - t0:.0f} s", flush=True)
@@ -510,7 +559,7 @@ def main() -> None:
                       cat([data["sim_heldout"], data["img_heldout"]]))
     # "not applicable" threshold: the inflation an unseen renderer causes (worst LORO run)
     threshold = max(1.0, max(v["anomaly_inflation_q995"] for v in loro.values()))
-    xo, co, names = ood_probes()
+    xo, co, names = ood_probes(evidence=a.evidence)
     with torch.no_grad():
         fo = net.features(torch.from_numpy(xo), torch.from_numpy(co)).numpy()
     an_o = maha(fo, means, inv_cov) / scale
@@ -523,6 +572,7 @@ def main() -> None:
         print(f"  probe {nm}: anomaly {v:.2f}")
     sha = export(net, means, inv_cov, scale, tmp, a.out)
     metas = {n: np.load(a.data_dir / f"{n}.npz") for n in raw}
+    ctx_names = list(CONTEXT_NAMES_EVIDENCE if a.evidence else CONTEXT_NAMES)
     card = {
         "name": NAME, "version": VERSION, "file": "model.onnx", "sha256": sha,
         "task": "classification of CT phantom slices (3 adjacent slices, scanner-independent "
@@ -531,8 +581,8 @@ def main() -> None:
                     "unit": "HU", "description": f"slices i-1, i, i+1 area-resampled to "
                     f"{GRID_MM} mm pixels, 256 x 256 mm about the reconstruction centre, "
                     "padding -> air (app.ct.ai.normalise.prepare)"},
-                   {"name": "context", "shape": ["batch", N_CONTEXT], "dtype": "float32",
-                    "names": CONTEXT_NAMES,
+                   {"name": "context", "shape": ["batch", len(ctx_names)], "dtype": "float32",
+                    "names": ctx_names,
                     "description": "physical measurements of the slice (normalise.py)"}],
         "outputs": [{"name": "probabilities", "shape": ["batch", len(CLASSES)]},
                     {"name": "logits", "shape": ["batch", len(CLASSES)]},
@@ -541,7 +591,8 @@ def main() -> None:
                                     "class, 1.0 = 99.9th percentile of the validation split"}],
         "classes": list(CLASSES),
         "preprocessing": {"module": "app.ct.ai.normalise",
-                          "scheme": "grid1mm_context",
+                          "scheme": "grid1mm_context_evidence" if a.evidence
+                          else "grid1mm_context",
                           "in_graph": "body-median-centred windows, residual and "
                                       "centre-minus-neighbours maps in noise units (32x32), "
                                       "polar residual of the 3-slice mean in noise units "

@@ -7,7 +7,9 @@ are abnormal, low-confidence or anomalous; explains a flagged slice with occlusi
 sensitivity (where hiding the image changes the abnormal score most).
 
 Models whose card names the ``grid1mm_context`` preprocessing (2.0 and later) see the
-scanner-independent input of :mod:`normalise` (1 mm grid + physical context). A slice
+scanner-independent input of :mod:`normalise` (1 mm grid + physical context);
+``grid1mm_context_evidence`` adds the ring / streak / cupping evidence of
+:mod:`evidence` to the context (the card's context names must match the layout). A slice
 the AI cannot judge (no phantom of the expected size, pixel size outside the trained
 range, an anomaly score above the card's ``not_applicable`` threshold, calibrated on a
 renderer the model never saw) is labelled ``not_applicable`` with its reason; when that
@@ -32,6 +34,8 @@ from app.ct.ai.series_decision import (DEFAULT_WEAK_RATE, LOW_CONFIDENCE, NOT_AP
 
 CLASSIFIER = "ct_phantom_classifier"
 SCHEME_CONTEXT = "grid1mm_context"
+# the same input + the ring / streak / cupping evidence in the context (2.3 candidate)
+SCHEME_EVIDENCE = "grid1mm_context_evidence"
 # .npy input carries no pixel size: the usual phantom field of view is assumed (noted)
 ASSUMED_FOV_MM = 250.0
 
@@ -134,6 +138,7 @@ class AiChecker:
             raise ModelIntegrityError(f"Model {onnx_model.card.model_id} has classes "
                                       f"{card.get('classes')}, expected {list(CLASSES)}.")
         self.scheme = str((card.get("preprocessing") or {}).get("scheme", "resample256"))
+        self._check_context_layout(card, onnx_model.card.model_id)
         th = card.get("thresholds", {})
         self.anomaly_threshold = float(th.get("anomaly", 1.0))
         self.low_confidence = float(th.get("low_confidence", 0.8))
@@ -148,7 +153,26 @@ class AiChecker:
 
     @property
     def uses_context(self) -> bool:
-        return self.scheme == SCHEME_CONTEXT
+        return self.scheme in (SCHEME_CONTEXT, SCHEME_EVIDENCE)
+
+    @property
+    def uses_evidence(self) -> bool:
+        return self.scheme == SCHEME_EVIDENCE
+
+    def _check_context_layout(self, card: dict, model_id: str) -> None:
+        """A card that lists its context names must list the layout its scheme feeds
+        (a model trained on another layout would read the wrong features)."""
+        if self.scheme not in (SCHEME_CONTEXT, SCHEME_EVIDENCE):
+            return
+        from app.ct.ai.normalise import CONTEXT_NAMES, CONTEXT_NAMES_EVIDENCE
+
+        want = CONTEXT_NAMES_EVIDENCE if self.scheme == SCHEME_EVIDENCE else CONTEXT_NAMES
+        for spec in card.get("inputs") or []:
+            names = spec.get("names") if isinstance(spec, dict) else None
+            if spec.get("name") == "context" and names is not None and list(names) != list(want):
+                raise ModelIntegrityError(
+                    f"Model {model_id} expects a context of {len(names)} features that is "
+                    f"not the '{self.scheme}' layout of this station ({len(want)} features).")
 
     @staticmethod
     def _volume(volume_hu: np.ndarray) -> np.ndarray:
@@ -198,7 +222,7 @@ class AiChecker:
         vol = self._volume(volume_hu)
         idx = self._indices(vol.shape[0], indices)
         px = float(pixel_mm) if pixel_mm else ASSUMED_FOV_MM / vol.shape[1]
-        x, ctx, problems = prepare(vol, px, idx)
+        x, ctx, problems = prepare(vol, px, idx, self.uses_evidence)
         return idx, {"image": x, "context": ctx}, problems, px
 
     def _run(self, feeds: dict[str, np.ndarray], batch_size: int,
@@ -227,7 +251,7 @@ class AiChecker:
             idx = self._indices(vol.shape[0], indices)
             px = float(pixel_mm) if pixel_mm else ASSUMED_FOV_MM / vol.shape[1]
             run = run_series(self.onnx, vol, px, idx, batch_size=batch_size, token=token,
-                             progress=progress)
+                             progress=progress, evidence=self.uses_evidence)
             out, problems, digests = run.outputs, run.problems, run.digests
             infer_s = run.inference_s
         else:

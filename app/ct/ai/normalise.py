@@ -35,6 +35,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from app.ct.ai.evidence import EVIDENCE_NAMES, SliceEvidence, slice_evidence, stack_evidence
+
 GRID_MM = 1.0            # the network's physical pixel
 GRID_N = 256             # 256 x 256 mm field
 PAD_BELOW_HU = -1100.0   # padding / outside the reconstruction circle -> air
@@ -51,6 +53,16 @@ CONTEXT_NAMES = (["log_noise_native", "log_noise_1mm", "air_offset", "band_prev"
                   "band_next"] + [f"esf_{i}" for i in range(ESF_BINS)] + ["body_hu"])
 N_FEATURES = len(CONTEXT_NAMES) - 1
 N_CONTEXT = len(CONTEXT_NAMES)
+# the context of models whose card names the ``grid1mm_context_evidence`` scheme (2.3
+# candidate): the same features, then the ring / streak / cupping evidence of
+# app/ct/ai/evidence.py, the body median last
+CONTEXT_NAMES_EVIDENCE = CONTEXT_NAMES[:-1] + list(EVIDENCE_NAMES) + ["body_hu"]
+N_CONTEXT_EVIDENCE = len(CONTEXT_NAMES_EVIDENCE)
+
+
+def context_size(evidence: bool) -> int:
+    """Length of the context vector of a layout (with or without the evidence)."""
+    return N_CONTEXT_EVIDENCE if evidence else N_CONTEXT
 
 
 @dataclass
@@ -67,6 +79,7 @@ class SliceFacts:
     noise_grid: float
     esf: np.ndarray
     problem: str = ""
+    evidence: SliceEvidence | None = None   # measured when the model's layout asks for it
 
 
 def padding_mask(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -247,8 +260,9 @@ def _outside_field(n: int, pixel_mm: float) -> np.ndarray:
     return _outside_field_cached(n, float(pixel_mm))
 
 
-def slice_facts(native: np.ndarray, pixel_mm: float) -> SliceFacts:
-    """Measure one native slice (HU) and put it on the 1 mm grid."""
+def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> SliceFacts:
+    """Measure one native slice (HU) and put it on the 1 mm grid (``evidence``: also the
+    ring / streak / cupping profiles of app/ct/ai/evidence.py on the grid)."""
     a, pad, const = clean_padding(native)
     g = to_grid(a, pixel_mm)
     unmeasured = _mask_to_grid(pad, pixel_mm)
@@ -334,8 +348,9 @@ def slice_facts(native: np.ndarray, pixel_mm: float) -> SliceFacts:
         problem = f"noise SD {noise_native:.0f} HU is beyond any CT scan of a phantom"
     elif not problem and np.isnan(esf).any():
         problem = "the phantom's outer edge could not be measured"
+    ev = slice_evidence(g, (cx, cy), r_mm, noise_grid, body_hu) if evidence and not problem else None
     return SliceFacts(g, (cx, cy), r_mm, body_hu, air, noise_native, noise_grid, esf,
-                      problem)
+                      problem, ev)
 
 
 def band_steps(facts: list[SliceFacts]) -> tuple[float, float]:
@@ -352,40 +367,43 @@ def band_steps(facts: list[SliceFacts]) -> tuple[float, float]:
     return med[1] - med[0], med[1] - med[2]
 
 
-def context_vector(facts: list[SliceFacts]) -> np.ndarray:
-    """The (N_CONTEXT,) physical context of a 3-slice stack (centre = facts[1])."""
+def context_vector(facts: list[SliceFacts], evidence: bool = False) -> np.ndarray:
+    """The (N_CONTEXT,) physical context of a 3-slice stack (centre = facts[1]);
+    ``evidence``: the (N_CONTEXT_EVIDENCE,) layout (the slices measured with evidence)."""
     c = facts[1]
     bp, bn = band_steps(facts)
     v = [math.log(max(c.noise_native, 0.5) / 10.0), math.log(max(c.noise_grid, 0.5) / 10.0),
          float(np.clip(c.air_offset / 10.0, -20, 20)),
          float(np.clip(bp / 5.0, -20, 20)), float(np.clip(bn / 5.0, -20, 20))]
     esf = np.nan_to_num(c.esf, nan=0.0)
-    out = np.concatenate([np.array(v, np.float32), esf.astype(np.float32),
-                          np.array([c.body_hu], np.float32)])
+    parts = [np.array(v, np.float32), esf.astype(np.float32)]
+    if evidence:
+        parts.append(stack_evidence([f.evidence for f in facts]))
+    out = np.concatenate([*parts, np.array([c.body_hu], np.float32)])
     return np.nan_to_num(out, nan=0.0, posinf=20.0, neginf=-20.0)   # problem set elsewhere
 
 
-def prepare(volume: np.ndarray, pixel_mm: float, indices: list[int]
+def prepare(volume: np.ndarray, pixel_mm: float, indices: list[int], evidence: bool = False
             ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(N, 3, 256, 256) grid HU, (N, N_CONTEXT) context and one problem text per index
-    ('' when the slice can be judged). Each slice is measured once."""
+    """(N, 3, 256, 256) grid HU, (N, context_size(evidence)) context and one problem text
+    per index ('' when the slice can be judged). Each slice is measured once."""
     nz = volume.shape[0]
     needed = sorted({min(max(j, 0), nz - 1) for i in indices for j in (i - 1, i, i + 1)})
     if len(needed) >= 8 and (os.cpu_count() or 1) > 1:
         # numpy's and OpenCV's array work releases the GIL: the slices of a series are
         # measured on all cores (results identical to one at a time)
         with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-            facts = dict(zip(needed, pool.map(lambda j: slice_facts(volume[j], pixel_mm),
+            facts = dict(zip(needed, pool.map(lambda j: slice_facts(volume[j], pixel_mm, evidence),
                                               needed)))
     else:
-        facts = {j: slice_facts(volume[j], pixel_mm) for j in needed}
+        facts = {j: slice_facts(volume[j], pixel_mm, evidence) for j in needed}
     x = np.empty((len(indices), 3, GRID_N, GRID_N), np.float32)
-    ctx = np.empty((len(indices), N_CONTEXT), np.float32)
+    ctx = np.empty((len(indices), context_size(evidence)), np.float32)
     problems = []
     for k, i in enumerate(indices):
         fs = [facts[min(max(j, 0), nz - 1)] for j in (i - 1, i, i + 1)]
         for c, f in enumerate(fs):
             x[k, c] = f.grid
-        ctx[k] = context_vector(fs)
+        ctx[k] = context_vector(fs, evidence)
         problems.append(fs[1].problem)
     return x, ctx, problems

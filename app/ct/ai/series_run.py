@@ -25,7 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from app.core.tasks import CancelToken, no_progress
-from app.ct.ai.normalise import GRID_N, N_CONTEXT, SliceFacts, context_vector, slice_facts
+from app.ct.ai.normalise import GRID_N, SliceFacts, context_size, context_vector, slice_facts
 
 # triples per network run on the CPU: a batch of 16 needs ~75 MB of intermediate maps and
 # runs out of the cache (CPU time per slice, one thread: batch 1-4 2.6-2.9 ms, 16 3.2 ms)
@@ -45,27 +45,27 @@ class SeriesRun:
     inference_s: float
 
 
-def _facts(volume: np.ndarray, j: int, pixel_mm: float, token: CancelToken | None
-           ) -> SliceFacts:
+def _facts(volume: np.ndarray, j: int, pixel_mm: float, token: CancelToken | None,
+           evidence: bool = False) -> SliceFacts:
     if token is not None:
         token.raise_if_cancelled()
-    return slice_facts(volume[j], pixel_mm)
+    return slice_facts(volume[j], pixel_mm, evidence)
 
 
 def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, threads: int,
-           token: CancelToken | None
+           token: CancelToken | None, evidence: bool = False
            ) -> tuple[dict[str, np.ndarray], list[str], list[str], float]:
     """Stack one batch of triples (waiting for their slices' measurements, which were
     queued before this task: the pool is first in, first out, so they are running or
     done - no task waits for one that no worker has taken) and run the network on it."""
     x = np.empty((len(batch), 3, GRID_N, GRID_N), np.float32)
-    ctx = np.empty((len(batch), N_CONTEXT), np.float32)
+    ctx = np.empty((len(batch), context_size(evidence)), np.float32)
     problems = []
     for k, i in enumerate(batch):
         fs = [facts[min(max(j, 0), nz - 1)].result() for j in (i - 1, i, i + 1)]
         for c, f in enumerate(fs):
             x[k, c] = f.grid
-        ctx[k] = context_vector(fs)
+        ctx[k] = context_vector(fs, evidence)
         problems.append(fs[1].problem)
     if token is not None:
         token.raise_if_cancelled()
@@ -78,11 +78,12 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
 
 def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[int], *,
                batch_size: int = 16, workers: int | None = None,
-               token: CancelToken | None = None,
+               token: CancelToken | None = None, evidence: bool = False,
                progress: Callable[[float, str], None] = no_progress) -> SeriesRun:
     """Measure the needed slices and run the network on the triples of ``indices``.
 
-    ``model``: an ``app.adapters.inference.OnnxModel`` with the grid1mm_context inputs.
+    ``model``: an ``app.adapters.inference.OnnxModel`` with the grid1mm_context inputs
+    (``evidence``: the grid1mm_context_evidence layout).
     On the CPU the batches hold at most CPU_BATCH triples and use the model's
     single-threaded session; with a GPU provider ``batch_size`` triples on the shared
     session."""
@@ -107,7 +108,7 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
                     for j in (i - 1, i, i + 1):
                         j = min(max(j, 0), nz - 1)
                         if j not in facts:
-                            facts[j] = pool.submit(_facts, volume, j, pixel_mm, token)
+                            facts[j] = pool.submit(_facts, volume, j, pixel_mm, token, evidence)
 
             # one batch ahead: a batch's slices are queued before the network task of
             # the batch before it, so a worker rarely waits for a measurement
@@ -115,7 +116,8 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
             for b, batch in enumerate(batches):
                 if b + 1 < len(batches):
                     measure(batches[b + 1])
-                jobs.append(pool.submit(_judge, model, batch, facts, nz, threads, token))
+                jobs.append(pool.submit(_judge, model, batch, facts, nz, threads, token,
+                                        evidence))
             done = 0
             for batch, job in zip(batches, jobs):
                 out, probs, digs, dt = job.result()

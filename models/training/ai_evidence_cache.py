@@ -1,0 +1,62 @@
+"""Evidence features (app/ct/ai/evidence.py) of the stored 3-slice 1 mm grids of a data
+set made by ct_phantom_dataset2.py, cached beside it (``<set>.ev<version>.npz``).
+
+The grids are what ``normalise.slice_facts`` produced; the phantom centre, radius and the
+grid's noise SD are re-measured on them exactly as slice_facts measures them on the grid,
+so the features equal what the station computes (up to the float16 storage).
+"""
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from app.ct.ai.evidence import EVIDENCE_NAMES, slice_evidence, stack_evidence  # noqa: E402
+from app.ct.ai.normalise import GRID_MM, phantom_mask, robust_noise_disc  # noqa: E402
+
+EV_VERSION = "2"
+
+
+def grid_evidence(g: np.ndarray):
+    """slice_evidence of one grid slice, with slice_facts' own grid measurements."""
+    g = np.asarray(g, np.float32)
+    body = phantom_mask(g)
+    if body.sum() < 100:
+        return None
+    ys, xs = np.nonzero(body)
+    cx, cy = float(xs.mean()), float(ys.mean())
+    r_mm = math.sqrt(float(body.sum()) / math.pi) * GRID_MM
+    r_in = 0.8 * r_mm / GRID_MM
+    noise = robust_noise_disc(g, cx, cy, r_in, 5)
+    yy, xx = np.ogrid[:g.shape[0], :g.shape[1]]
+    inner = ((xx - cx) ** 2 + (yy - cy) ** 2 <= r_in * r_in) & body
+    return slice_evidence(g, (cx, cy), r_mm, noise, float(np.median(g[inner])))
+
+
+def stack_features(x3: np.ndarray) -> np.ndarray:
+    return stack_evidence([grid_evidence(x3[k]) for k in range(3)])
+
+
+def set_evidence(data_dir: Path, name: str) -> np.ndarray:
+    cache = data_dir / f"{name}.ev{EV_VERSION}.npz"
+    if cache.exists():
+        with np.load(cache) as z:
+            return z["ev"]
+    x = np.load(data_dir / f"{name}.x.npy", mmap_mode="r")
+    ev = np.stack([stack_features(np.asarray(x[i])) for i in range(len(x))]) if len(x) else \
+        np.zeros((0, len(EVIDENCE_NAMES)), np.float32)
+    np.savez(cache, ev=ev)
+    return ev
+
+
+if __name__ == "__main__":
+    import time
+    d = Path(sys.argv[1])
+    for n in sys.argv[2:]:
+        t = time.time()
+        e = set_evidence(d, n)
+        print(n, e.shape, f"{time.time() - t:.0f} s", flush=True)
