@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 from app.ct.ai.evidence import EVIDENCE_NAMES, slice_evidence, stack_evidence  # noqa: E402
 from app.ct.ai.normalise import GRID_MM, phantom_mask, robust_noise_disc  # noqa: E402
 
-EV_VERSION = "2"
+EV_VERSION = "3"
 
 
 def grid_evidence(g: np.ndarray):

@@ -28,6 +28,19 @@ add_module_step). The ONNX interface and normalise.py are unchanged.
 
     nice -n 10 .venv/bin/python models/training/train_ct_phantom_classifier2.py \
         --loro-only --epochs 16 --threads 2 --tag g3
+
+2.3 (``--evidence``): the ring / streak / cupping evidence of app/ct/ai/evidence.py
+(measured on the 1 mm grid from the class definitions; cached beside the data by
+ai_evidence_cache.py, computed on the stored grids) joins the context: the context MLP
+sees noise, air level, band steps and the 11 evidence features; the ONNX input
+``context`` has the ``grid1mm_context_evidence`` layout (normalise.CONTEXT_NAMES_
+EVIDENCE, named in the card). Module steps narrowed to the real CatPhan differences
+(``--module-step-max-hu 35``) and made only where the structure changes
+(``--module-step-structure-ratio 1.3``).
+
+    nice -n 5 .venv/bin/python models/training/train_ct_phantom_classifier2.py --loro-only \
+        --epochs 16 --threads 2 --tag e3 --evidence --module-step-max-hu 35 \
+        --module-step-structure-ratio 1.3
 """
 from __future__ import annotations
 
@@ -52,7 +65,7 @@ from app.ct.ai.preprocess import CLASSES  # noqa: E402
 from ai_edge_mtf import EdgeMTFGate, combine  # noqa: E402
 from train_ct_phantom_classifier import _polar_grid, calibration, confusion, fit_temperature  # noqa: E402
 
-NAME, VERSION = "ct_phantom_classifier", "2.2.0"
+NAME, VERSION = "ct_phantom_classifier", "2.3.0"
 N_SCALARS = 5          # context features before the edge spread function (normalise.py)
 BLUR = CLASSES.index("blur")
 

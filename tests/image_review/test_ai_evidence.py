@@ -69,7 +69,7 @@ def test_a_clean_phantom_gives_no_evidence(clean, kernel):
     e = clean[kernel]
     # z-scores are stored / 5: a clean slice's strongest radius / line / direction
     # is the largest of many noise samples (3-4 SD), no more
-    assert e["ring_z3"] < 0.8 and e["ring_amp"] < 0.4
+    assert e["ring_z3"] < 0.8 and e["ring_full3"] < 0.8 and e["ring_amp"] < 0.4
     assert e["streak_z"] < 1.0 and e["streak_z3"] < 1.0
     assert e["streak_spec"] < 1.0 and e["streak_spec3"] < 1.0
     assert abs(e["cupping"]) < 0.2           # < 2 HU centre minus periphery
@@ -85,6 +85,8 @@ def test_a_ring_is_measured_in_noise_units_on_both_kernels(clean, kernel, amp):
     assert e["ring_cover"] >= 0.8                    # a full ring: every sector
     assert e["ring_z3"] > 1.6 * clean[kernel]["ring_z3"] + 0.15 * amp / 10
     assert e["ring_z3"] > e["ring_z"]                # the same radius on all three slices
+    # the full circle's mean of the sector medians carries a full ring more strongly
+    assert e["ring_full3"] > max(e["ring_z3"], 2 * clean[kernel]["ring_full3"])
     assert e["streak_spec"] < 1.0 and e["streak_z"] < 1.0
 
 

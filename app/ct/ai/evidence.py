@@ -18,7 +18,9 @@ network's context vector, as "blur" got the measured edge MTF in the 2.2 recipe)
   - in noise units whatever the NPS, without a constant fitted to a renderer. Per stack:
   the strongest radius of the centre slice and of the three slices' mean profile (a
   detector ring is at the same radius on every slice), its amplitude over the slice's
-  noise SD and the share of sectors that carry it (a ring 1, an arc 0.4-0.8).
+  noise SD and the share of sectors that carry it (a ring 1, an arc 0.4-0.8); and the
+  three slices' full-circle profile (the mean of the 8 sector medians: a faint full
+  ring's evidence from every sector, about twice the strongest-half score's z).
 * **streak**: a streak is a straight line across the phantom. The slice minus a 15 mm
   box mean (a line of 0.6-5 mm keeps its integral across), clipped at +-1 noise SD (a
   line sum then works like a sign test: a streak raises the whole line, an insert or a
@@ -51,6 +53,7 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
+from scipy import sparse
 
 GRID_C = 127.5                 # the rotation centre on the 256 x 256 grid (px)
 CLIP_SD = 3.0
@@ -67,7 +70,7 @@ SPEC_N, SPEC_ANGLES = 128, 60          # spectral streak search: crop (mm), 3-de
 SPEC_BAND = (0.08, 0.45)               # cycles / mm
 EVIDENCE_NAMES = ("ring_z", "ring_z3", "ring_amp", "ring_cover",
                   "streak_z", "streak_z3", "streak_zmin", "streak_spec", "streak_spec3",
-                  "cupping")
+                  "cupping", "ring_full3")
 
 
 @dataclass
@@ -99,20 +102,23 @@ def _ring_maps() -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=64)
-def _streak_index(r_px: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """(flat pixel indices of the disc of radius r_px on the projected map, bin index per
-    direction and pixel (48 x n_pixels, offset by direction * n_offsets), n_offsets)."""
+def _streak_projector(r_px: int) -> tuple[sparse.csr_matrix, np.ndarray, int]:
+    """(projector: 2 mm map (flattened) -> line sums / sqrt(pixels per line), 48 directions
+    x n_offsets over the disc of radius r_px; lines of >= 8 pixels; n_offsets)."""
     n = STREAK_CROP // STREAK_PX
     c = (n - 1) / 2
     yy, xx = np.mgrid[:n, :n]
-    inside = ((xx - c) ** 2 + (yy - c) ** 2 <= r_px * r_px).ravel()
-    flat = np.nonzero(inside)[0]
+    flat = np.nonzero(((xx - c) ** 2 + (yy - c) ** 2 <= r_px * r_px).ravel())[0]
     x, y = xx.ravel()[flat] - c, yy.ravel()[flat] - c
     th = np.arange(STREAK_ANGLES) * (math.pi / STREAK_ANGLES)
     n_off = 2 * r_px + 3
     off = np.rint(np.cos(th)[:, None] * x[None] + np.sin(th)[:, None] * y[None]).astype(np.int64)
-    idx = off + (r_px + 1) + (np.arange(STREAK_ANGLES)[:, None] * n_off)
-    return flat, idx.ravel(), n_off
+    rows = (off + (r_px + 1) + np.arange(STREAK_ANGLES)[:, None] * n_off).ravel()
+    cnt = np.bincount(rows, minlength=STREAK_ANGLES * n_off)
+    w = (1.0 / np.sqrt(np.maximum(cnt, 1)))[rows]
+    proj = sparse.csr_matrix((w.astype(np.float32), (rows, np.tile(flat, STREAK_ANGLES))),
+                             shape=(STREAK_ANGLES * n_off, n * n))
+    return proj, cnt >= 8, n_off
 
 
 @lru_cache(maxsize=64)
@@ -184,12 +190,9 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
     crop = cv2.getRectSubPix(wide, (STREAK_CROP, STREAK_CROP), (float(cx), float(cy)))
     small = cv2.resize(crop, (STREAK_CROP // STREAK_PX,) * 2, interpolation=cv2.INTER_AREA)
     r_px = int(min(r_in, STREAK_CROP / 2 - 2) / STREAK_PX)
-    flat, idx, n_off = _streak_index(r_px)
-    vals = small.ravel()[flat]
-    tot = np.bincount(idx, weights=np.tile(vals, STREAK_ANGLES), minlength=STREAK_ANGLES * n_off)
-    cnt = np.bincount(idx, minlength=STREAK_ANGLES * n_off)
+    proj, long_enough, n_off = _streak_projector(r_px)
     # (line sums of fewer than 8 pixels, the disc's rim, are left out)
-    streak = np.where(cnt >= 8, tot / np.sqrt(np.maximum(cnt, 1)), np.nan)
+    streak = np.where(long_enough, proj @ small.ravel(), np.nan)
     streak = streak.reshape(STREAK_ANGLES, n_off).astype(np.float32)
     # streak texture: a band of fine parallel lines of any profile puts its power on one
     # direction of the spectrum; the noise's power is spread over all directions
@@ -202,10 +205,14 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
         np.bincount(b, minlength=SPEC_ANGLES), 1)
     spec = (e / max(float(np.median(e)), 1e-12)).astype(np.float32)
     # cupping: central disc minus periphery of the body (medians, structures excluded)
-    yy, xx = np.ogrid[:g.shape[0], :g.shape[1]]
+    # (on the body's bounding box only)
+    h = int(math.ceil(0.85 * radius_mm)) + 1
+    y0, x0 = max(0, int(cy) - h), max(0, int(cx) - h)
+    box = g[y0:int(cy) + h + 2, x0:int(cx) + h + 2]
+    yy, xx = np.ogrid[y0:y0 + box.shape[0], x0:x0 + box.shape[1]]
     d2 = (xx - cx) ** 2 + (yy - cy) ** 2
-    centre_v = g[d2 <= (0.25 * radius_mm) ** 2]
-    per = g[(d2 >= (0.65 * radius_mm) ** 2) & (d2 <= (0.85 * radius_mm) ** 2)]
+    centre_v = box[d2 <= (0.25 * radius_mm) ** 2]
+    per = box[(d2 >= (0.65 * radius_mm) ** 2) & (d2 <= (0.85 * radius_mm) ** 2)]
     cup = float(np.median(centre_v) - np.median(per)) if centre_v.size and per.size else 0.0
     return SliceEvidence(ring, streak, spec, cup, float(noise))
 
@@ -229,6 +236,20 @@ def _ring_scores(prof: np.ndarray) -> tuple[float, int, float]:
     score = np.where(ok, np.maximum(top, -bot), 0.0)
     k = int(np.argmax(score))
     return float(score[k] / sd), k, (1.0 if top[k] >= -bot[k] else -1.0)
+
+
+def _ring_full_z(prof: np.ndarray) -> float:
+    """|z| of the strongest radius of the full-circle profile (the mean of the sector
+    medians: a full ring's evidence from every sector, ~sqrt(8) x a sector's)."""
+    fin = np.isfinite(prof)
+    cnt = fin.sum(1)
+    ok = cnt >= 4
+    if not ok.any():
+        return 0.0
+    m = np.where(fin, prof, 0.0).sum(1) / np.maximum(cnt, 1)
+    z = (m * np.sqrt(np.maximum(RING_RADII, 5.0) / 50.0) * np.sqrt(cnt / RING_SECTORS))[ok]
+    sd = _mad_sd(z)
+    return float(np.abs(z).max() / sd) if math.isfinite(sd) and sd > 0 else 0.0
 
 
 def _streak_z(t: np.ndarray) -> tuple[float, float, tuple[int, int]]:
@@ -283,5 +304,6 @@ def stack_evidence(ev: list[SliceEvidence | None]) -> np.ndarray:
     out[:] = [min(z1, 40.0) / 5.0, min(z3, 40.0) / 5.0, min(peak / c.noise, 5.0),
               cover, min(s1, 60.0) / 5.0, min(s3, 60.0) / 5.0,
               float(np.clip(zmin, -20.0, 60.0)) / 5.0,
-              min(sp1, 60.0) / 5.0, min(sp3, 60.0) / 5.0, float(np.clip(c.cupping / 10.0, -20, 20))]
+              min(sp1, 60.0) / 5.0, min(sp3, 60.0) / 5.0, float(np.clip(c.cupping / 10.0, -20, 20)),
+              min(_ring_full_z(mean_ring), 40.0) / 5.0]
     return np.nan_to_num(out, nan=0.0)
