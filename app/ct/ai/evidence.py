@@ -82,14 +82,33 @@ class SliceEvidence:
     spec: np.ndarray        # (60,) residual power per direction / its median
     cupping: float          # centre minus periphery, HU
     noise: float            # the grid's noise SD, HU
+    # the slice's own scores (once per slice; a slice is in three stacks)
+    ring_z: float = 0.0
+    streak_z: float = 0.0
+    streak_sd: float = float("nan")
+    streak_at: tuple[int, int] = (0, 0)
+    spec_z: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.ring_z = _ring_scores(self.ring)[0]
+        self.streak_z, self.streak_sd, self.streak_at = _streak_z(self.streak)
+        self.spec_z = _spec_z(self.spec)
+
+
+def _median(v: np.ndarray) -> float:
+    """np.median of a 1-D array without its overheads (the same value)."""
+    n = v.size
+    lo, hi = (n - 1) // 2, n // 2
+    part = np.partition(v, (lo, hi))
+    return float(0.5 * (part[lo] + part[hi]))
 
 
 def _mad_sd(v: np.ndarray) -> float:
     v = v[np.isfinite(v)]
     if v.size < 16:
         return float("nan")
-    med = np.median(v)
-    return float(1.4826 * np.median(np.abs(v - med)))
+    med = _median(v)
+    return float(1.4826 * _median(np.abs(v - med)))
 
 
 @lru_cache(maxsize=1)
@@ -213,7 +232,7 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
     d2 = (xx - cx) ** 2 + (yy - cy) ** 2
     centre_v = box[d2 <= (0.25 * radius_mm) ** 2]
     per = box[(d2 >= (0.65 * radius_mm) ** 2) & (d2 <= (0.85 * radius_mm) ** 2)]
-    cup = float(np.median(centre_v) - np.median(per)) if centre_v.size and per.size else 0.0
+    cup = _median(centre_v) - _median(per) if centre_v.size and per.size else 0.0
     return SliceEvidence(ring, streak, spec, cup, float(noise))
 
 
@@ -264,11 +283,11 @@ def _streak_z(t: np.ndarray) -> tuple[float, float, tuple[int, int]]:
 def _spec_z(e: np.ndarray) -> float:
     """The strongest direction's power excess over the directions' robust SD."""
     sd = _mad_sd(e)
-    return float((e.max() - np.median(e)) / sd) if math.isfinite(sd) and sd > 0 else 0.0
+    return float((e.max() - _median(e)) / sd) if math.isfinite(sd) and sd > 0 else 0.0
 
 
 def stack_evidence(ev: list[SliceEvidence | None]) -> np.ndarray:
-    """The 8 evidence features (``EVIDENCE_NAMES``) of a 3-slice stack, centre = ev[1];
+    """The evidence features (``EVIDENCE_NAMES``) of a 3-slice stack, centre = ev[1];
     zeros when the centre slice carries no evidence."""
     c = ev[1]
     out = np.zeros(len(EVIDENCE_NAMES), np.float32)
@@ -276,7 +295,7 @@ def stack_evidence(ev: list[SliceEvidence | None]) -> np.ndarray:
         return out
     same = [e for e in ev if e is not None and e.ring.shape == c.ring.shape
             and e.streak.shape == c.streak.shape]
-    z1, _, _ = _ring_scores(c.ring)
+    z1 = c.ring_z
     if len(same) > 1:
         st = np.stack([e.ring for e in same])
         fin = np.isfinite(st)
@@ -289,17 +308,17 @@ def stack_evidence(ev: list[SliceEvidence | None]) -> np.ndarray:
     fin = row[np.isfinite(row)]
     peak = float(np.mean(np.sort(sign * fin)[-max(1, fin.size // 2):])) if fin.size else 0.0
     cover = float(np.mean(sign * fin > 0.5 * peak)) if fin.size and peak > 0 else 0.0
-    s1, _, kb = _streak_z(c.streak)
+    s1, kb = c.streak_z, c.streak_at
     s3, _, _ = _streak_z(np.mean(np.stack([e.streak for e in same]), axis=0)) \
         if len(same) > 1 else (s1, 0.0, kb)
     sgn = float(np.sign(c.streak[kb])) or 1.0
     zmin = s1
     for e in same:
-        sd = _mad_sd(e.streak.ravel())
+        sd = e.streak_sd
         v = e.streak[kb]
         if math.isfinite(sd) and sd > 0 and math.isfinite(v):
             zmin = min(zmin, sgn * float(v) / sd)
-    sp1 = _spec_z(c.spec)
+    sp1 = c.spec_z
     sp3 = _spec_z(np.mean(np.stack([e.spec for e in same]), axis=0)) if len(same) > 1 else sp1
     out[:] = [min(z1, 40.0) / 5.0, min(z3, 40.0) / 5.0, min(peak / c.noise, 5.0),
               cover, min(s1, 60.0) / 5.0, min(s3, 60.0) / 5.0,
