@@ -348,9 +348,9 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> 
         problem = f"noise SD {noise_native:.0f} HU is beyond any CT scan of a phantom"
     elif not problem and np.isnan(esf).any():
         problem = "the phantom's outer edge could not be measured"
-    ev = slice_evidence(g, (cx, cy), r_mm, noise_grid, body_hu) if evidence and not problem else None
+    sev = slice_evidence(g, (cx, cy), r_mm, noise_grid, body_hu) if evidence and not problem else None
     return SliceFacts(g, (cx, cy), r_mm, body_hu, air, noise_native, noise_grid, esf,
-                      problem, ev)
+                      problem, sev)
 
 
 def band_steps(facts: list[SliceFacts]) -> tuple[float, float]:
