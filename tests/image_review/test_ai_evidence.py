@@ -144,3 +144,79 @@ def test_a_card_whose_context_names_do_not_match_its_scheme_is_refused(tmp_path)
     (d / "card.json").write_text(json.dumps(card))
     with pytest.raises(ModelIntegrityError, match="context of 54 features"):
         AiChecker.from_registry(ModelRegistry(tmp_path))
+
+
+# --- the evidence layout end to end: registry, AiChecker, the overlapped series run ------
+def _evidence_model(models_dir):
+    """A model of the grid1mm_context_evidence layout whose rule reads the evidence:
+    logits = context @ W + b, 'ring' from ring_full3, 'streak' from streak_spec3, 'normal'
+    otherwise (a stand-in whose answer the test can predict; the layout is the real one)."""
+    import json
+
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    from app.adapters.inference import file_sha256
+    from app.ct.ai.check import SCHEME_EVIDENCE
+    from app.ct.ai.preprocess import CLASSES
+
+    w = np.zeros((N_CONTEXT_EVIDENCE, len(CLASSES)), np.float32)
+    b = np.zeros(len(CLASSES), np.float32)
+    b[0] = 3.0
+    w[IDX["ring_full3"], CLASSES.index("ring")] = 4.0
+    w[IDX["streak_spec3"], CLASSES.index("streak")] = 4.0
+    b[1:] = -4.0
+
+    def const(name, arr):
+        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(arr, name))
+
+    nodes = [const("w", w), const("b", b),
+             helper.make_node("MatMul", ["context", "w"], ["cw"]),
+             helper.make_node("Add", ["cw", "b"], ["logits"]),
+             helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
+             helper.make_node("ReduceMean", ["image"], ["m"], axes=[1, 2, 3], keepdims=0),
+             const("zero", np.array(0.0, np.float32)),
+             helper.make_node("Mul", ["m", "zero"], ["anomaly"])]
+    graph = helper.make_graph(
+        nodes, "evidence_rule",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 256, 256]),
+         helper.make_tensor_value_info("context", TensorProto.FLOAT,
+                                       ["batch", N_CONTEXT_EVIDENCE])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 7]),
+         helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 7]),
+         helper.make_tensor_value_info("anomaly", TensorProto.FLOAT, ["batch"])])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    d = models_dir / "ct_phantom_classifier" / "9.0.0"
+    d.mkdir(parents=True)
+    onnx.save(m, d / "model.onnx")
+    card = {"name": "ct_phantom_classifier", "version": "9.0.0", "file": "model.onnx",
+            "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
+            "preprocessing": {"scheme": SCHEME_EVIDENCE},
+            "inputs": [{"name": "image"}, {"name": "context",
+                                           "names": list(CONTEXT_NAMES_EVIDENCE)}],
+            "thresholds": {"anomaly": 1.0, "low_confidence": 0.5}}
+    (d / "card.json").write_text(json.dumps(card))
+
+
+def test_a_model_of_the_evidence_layout_gets_the_evidence_through_the_series_run(tmp_path):
+    from app.adapters.inference import ModelRegistry
+    from app.ct.ai.check import AiChecker
+
+    _evidence_model(tmp_path)
+    checker = AiChecker.from_registry(ModelRegistry(tmp_path))
+    assert checker.uses_evidence
+    clean = np.stack([_phantom("smooth", s) for s in range(5)])
+    streak = np.stack([_phantom("edge", s, streak=40.0) for s in range(5)])
+    ring = np.stack([_phantom("smooth", s, ring=25.0) for s in range(5)])
+    labels = {}
+    for name, vol in (("clean", clean), ("streak", streak), ("ring", ring)):
+        res = checker.classify(vol, pixel_mm=PX)           # the overlapped series run
+        labels[name] = {s.label for s in res.slices}
+        # the plain path gives the same outputs
+        idx, feeds, _, _ = checker.prepared(vol, None, PX)
+        assert feeds["context"].shape == (len(idx), N_CONTEXT_EVIDENCE)
+        out = checker.onnx.run(feeds)
+        got = np.array([[s.scores[c] for c in s.scores] for s in res.slices])
+        assert np.allclose(got, out["probabilities"], atol=1e-5)
+    assert labels == {"clean": {"normal"}, "streak": {"streak"}, "ring": {"ring"}}
