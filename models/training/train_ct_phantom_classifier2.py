@@ -491,6 +491,9 @@ def main() -> None:
     p.add_argument("--evidence", action="store_true",
                    help="2.3 candidate: the ring / streak / cupping evidence of "
                         "app/ct/ai/evidence.py joins the context (cached beside the data)")
+    p.add_argument("--evidence-drop", default="",
+                   help="comma list of evidence features left out (ablation, LORO only: "
+                        "e.g. streak_z,streak_z3,streak_zmin)")
     p.add_argument("--module-step-max-hu", type=float, default=60.0,
                    help="largest module step of --augment-module-step (2.2: 60, 2.3: 35)")
     p.add_argument("--module-step-structure-ratio", type=float, default=0.0,
@@ -534,6 +537,14 @@ def main() -> None:
                                         (5.0, a.module_step_max_hu),
                                         a.module_step_structure_ratio))
     fit_sets = {r: cat([data[f"{r}_train"], *aug[r]]) for r in ("sim", "img")}
+    if a.evidence and a.evidence_drop:
+        from app.ct.ai.evidence import EVIDENCE_NAMES
+        drop = {N_FEATURES + EVIDENCE_NAMES.index(n) for n in a.evidence_drop.split(",")}
+        keep = [i for i in range(N_FEATURES + len(EVIDENCE_NAMES)) if i not in drop]
+        for d in (*data.values(), *fit_sets.values()):
+            d["feats"] = d["feats"][:, keep]
+        if not a.loro_only:
+            raise SystemExit("--evidence-drop is an ablation of the LORO runs (--loro-only)")
     print(f"front end of {sum(len(d['y']) for d in data.values())} samples in "
           f"{time.time() - t0:.0f} s", flush=True)
     loro_path = a.data_dir / f"loro_{a.tag}.json"
