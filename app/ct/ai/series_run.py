@@ -19,13 +19,15 @@ import hashlib
 import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
 from app.core.tasks import CancelToken, no_progress
-from app.ct.ai.normalise import GRID_N, N_CONTEXT, SliceFacts, context_vector, slice_facts
+from app.ct.ai.normalise import (GRID_MM, GRID_N, N_CONTEXT, SliceFacts, context_vector,
+                                 slice_facts)
+from app.ct.ai.series_consistency import Level, disc_level
 
 # triples per network run on the CPU: a batch of 16 needs ~75 MB of intermediate maps and
 # runs out of the cache (CPU time per slice, one thread: batch 1-4 2.6-2.9 ms, 16 3.2 ms)
@@ -36,13 +38,15 @@ MAX_WORKERS = 4
 @dataclass(frozen=True)
 class SeriesRun:
     """The network's outputs (in the order of ``indices``), one problem text per index
-    ('' = judgeable), the sha256 of each exact network input, and the network's own
-    time (summed over the batches, seconds)."""
+    ('' = judgeable), the sha256 of each exact network input, the network's own
+    time (summed over the batches, seconds) and the central-disc level of every
+    measured, judgeable slice (series_consistency: the band check)."""
 
     outputs: dict[str, np.ndarray]
     problems: list[str]
     digests: list[str]
     inference_s: float
+    levels: dict[int, Level] = field(default_factory=dict)
 
 
 def _facts(volume: np.ndarray, j: int, pixel_mm: float, token: CancelToken | None
@@ -50,6 +54,10 @@ def _facts(volume: np.ndarray, j: int, pixel_mm: float, token: CancelToken | Non
     if token is not None:
         token.raise_if_cancelled()
     return slice_facts(volume[j], pixel_mm)
+
+
+def _level(f: SliceFacts) -> Level | None:
+    return None if f.problem else disc_level(f.grid, f.centre, f.noise_grid, GRID_MM)
 
 
 def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, threads: int,
@@ -93,7 +101,7 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
     batches = [indices[s:s + size] for s in range(0, len(indices), size)]
     n_workers = max(1, workers or min(MAX_WORKERS, os.cpu_count() or 1))
     if not batches:
-        return SeriesRun({}, [], [], 0.0)
+        return SeriesRun({}, [], [], 0.0, {})
     facts: dict[int, Future] = {}
     jobs: list[Future] = []
     parts: dict[str, list[np.ndarray]] = {}
@@ -132,5 +140,6 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
             for f in [*jobs, *facts.values()]:
                 f.cancel()
             raise
+    levels = {j: lv for j, f in sorted(facts.items()) if (lv := _level(f.result())) is not None}
     return SeriesRun({k: np.concatenate(v) for k, v in parts.items()}, problems, digests,
-                     inference_s)
+                     inference_s, levels)
