@@ -70,6 +70,12 @@ def test_the_floor_follows_the_noise_and_a_long_run_is_left_to_the_old_rule():
     # a side or a slice not measured: nothing to say
     assert excursion({0: Level(0, 0.3), 2: Level(0, 0.3)}, 1, 1) is None
     assert band_check(5, {}).band is None
+    # the hand-off measures the judged slice and its neighbours only: a band on slice 9
+    # (the input of the judged slice 8) has no level beyond it - no veto either
+    handoff = {7: Level(45.5, 0.3), 8: Level(45.3, 0.3), 9: Level(53.5, 0.3)}
+    assert band_check(8, handoff).band is None
+    slices = [_v(4), _v(8, "band", 0.97), _v(15)]
+    assert decide(slices, weak_rate=0.0674, levels=handoff)[0] == "band"
 
 
 def _render(band_rows: tuple[int, ...] = (), hu: float = 0.0):
@@ -96,7 +102,9 @@ def test_disc_levels_measured_on_rendered_slices():
         levels[k] = lv
     assert levels[0].hu == pytest.approx(5.0, abs=1.5)
     assert levels[8].hu == pytest.approx(40.0, abs=1.5)
-    assert all(band_check(k, levels).band is False for k in range(1, 8))
+    # the boundary step is no band; next to the series' ends a run has no outer side
+    assert all(band_check(k, levels).band is False for k in range(3, 6))
+    assert all(band_check(k, levels).band is None for k in (1, 2, 6, 7))
     vol, px = _render((2,), 8.0)
     f = [slice_facts(s, px) for s in vol]
     banded = {k: disc_level(x.grid, x.centre, x.noise_grid, GRID_MM) for k, x in enumerate(f)}

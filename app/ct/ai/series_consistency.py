@@ -113,26 +113,28 @@ class BandCheck:
 
 
 def _best_run(i: int, levels: Mapping[int, Level], longest: int
-              ) -> tuple[float, int, int, float, float] | None:
+              ) -> tuple[tuple[float, int, int, float, float] | None, bool]:
     """(excursion / floor, first, last, excursion, floor) of the run of at most
     ``longest`` slices touching slice i's input (i - 1 .. i + 1): the shortest that
     reaches its floor (the most outlying of those), else the most outlying; None when
-    none was measured."""
+    none was measured) and whether every such run was measured."""
     best: tuple[float, int, int, float, float] | None = None
+    complete = True
 
     def key(r: tuple[float, int, int, float, float]) -> tuple[bool, int, float]:
         return (r[0] >= 1.0, -(r[2] - r[1]), r[0])
-    for a in range(i + 1 - longest + 1, i + 2):
+    for a in range(i - longest, i + 2):
         for b in range(max(a, i - 1), a + longest):
             got = excursion(levels, a, b)
             if got is None:
+                complete = False
                 continue
             exc, se = got
             floor = max(BAND_MIN_HU, BAND_SE_FACTOR * se)
             cand = (abs(exc) / floor, a, b, exc, floor)
             if best is None or key(cand) > key(best):
                 best = cand
-    return best
+    return best, complete
 
 
 def band_check(i: int, levels: Mapping[int, Level]) -> BandCheck:
@@ -143,14 +145,18 @@ def band_check(i: int, levels: Mapping[int, Level]) -> BandCheck:
     * else a longer run (up to LONG_RUN slices) outside both sides: a block of rows, or
       the plateau of a module whose body differs from both neighbours - without the
       module positions the levels cannot tell them apart: not decided here;
-    * else (the input's slices lie on one level or on a step between two, like the
-      partial-volume slices of a module boundary): no band."""
-    short = _best_run(i, levels, 2)
+    * else, when every short run touching the input was measured (the input's slices
+      lie on one level or on a step between two, like the partial-volume slices of a
+      module boundary): no band; when one was not (the CT QC hand-off measures only the
+      judged slices and their neighbours: a band on slice i + 1 has no level beyond
+      it), the measurement cannot say."""
+    short, complete = _best_run(i, levels, 2)
     if short is None:
         return BandCheck(i, None, None, BAND_MIN_HU, None)
     if short[0] >= 1.0:
         return BandCheck(i, (short[1], short[2]), short[3], short[4], True)
-    long_ = _best_run(i, levels, LONG_RUN)
+    long_, _ = _best_run(i, levels, LONG_RUN)
     if long_ is not None and long_[0] >= 1.0:
         return BandCheck(i, (long_[1], long_[2]), long_[3], long_[4], None)
-    return BandCheck(i, (short[1], short[2]), short[3], short[4], False)
+    return BandCheck(i, (short[1], short[2]), short[3], short[4],
+                     False if complete else None)
