@@ -115,7 +115,8 @@ class BandCheck:
 def _best_run(i: int, levels: Mapping[int, Level], longest: int
               ) -> tuple[tuple[float, int, int, float, float] | None, bool]:
     """(excursion / floor, first, last, excursion, floor) of the run of at most
-    ``longest`` slices touching slice i's input (i - 1 .. i + 1): the shortest that
+    ``longest`` slices that holds slice i (the training's band class always bands the
+    centre slice of the input: rows i, i - 1 .. i or i .. i + 1): the shortest that
     reaches its floor (the most outlying of those), else the most outlying; None when
     none was measured) and whether every such run was measured."""
     best: tuple[float, int, int, float, float] | None = None
@@ -123,8 +124,8 @@ def _best_run(i: int, levels: Mapping[int, Level], longest: int
 
     def key(r: tuple[float, int, int, float, float]) -> tuple[bool, int, float]:
         return (r[0] >= 1.0, -(r[2] - r[1]), r[0])
-    for a in range(i - longest, i + 2):
-        for b in range(max(a, i - 1), a + longest):
+    for a in range(i - longest + 1, i + 1):
+        for b in range(i, a + longest):
             got = excursion(levels, a, b)
             if got is None:
                 complete = False
@@ -138,18 +139,18 @@ def _best_run(i: int, levels: Mapping[int, Level], longest: int
 
 
 def band_check(i: int, levels: Mapping[int, Level]) -> BandCheck:
-    """Does slice i's input (slices i - 1 .. i + 1) hold a measured band?
+    """Is slice i, alone or with a neighbour, a measured band?
 
     * a run of one or two adjacent slices outside both side levels by the floor: a
       band (one detector row), whatever the network's confidence;
     * else a longer run (up to LONG_RUN slices) outside both sides: a block of rows, or
       the plateau of a module whose body differs from both neighbours - without the
       module positions the levels cannot tell them apart: not decided here;
-    * else, when every short run touching the input was measured (the input's slices
+    * else, when every short run holding slice i was measured (the input's slices
       lie on one level or on a step between two, like the partial-volume slices of a
-      module boundary): no band; when one was not (the CT QC hand-off measures only the
-      judged slices and their neighbours: a band on slice i + 1 has no level beyond
-      it), the measurement cannot say."""
+      module boundary): no band; when one was not (the series' ends; the CT QC
+      hand-off measures only the judged slices and their neighbours: the pair i, i + 1
+      has no level beyond it), the measurement cannot say."""
     short, complete = _best_run(i, levels, 2)
     if short is None:
         return BandCheck(i, None, None, BAND_MIN_HU, None)
