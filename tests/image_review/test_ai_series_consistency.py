@@ -56,6 +56,23 @@ def test_a_measured_band_is_a_band_even_on_one_unsure_slice():
     assert decide(slices, weak_rate=0.0674)[0] == "normal"
 
 
+def test_a_band_verdict_at_the_phantoms_end_is_no_band():
+    """The last body slice before the end face (partial volume towards air): the level
+    beyond is the air's, so the end slice lies between body and air - no band. Without
+    the air level (a slice the AI cannot judge left unmeasured) it was undecidable and a
+    sure band verdict there named the series "band"."""
+    values = [10.8] * 20 + [0.8, -1000.0, -1000.0]
+    slices = [_v(i) for i in range(1, 20)] + [_v(20, "not_applicable", 1.0)]
+    slices[18 - 1] = _v(18, "band", 0.98)
+    levels = {i: Level(v, 0.0 if v < -900 else 0.3) for i, v in enumerate(values)}
+    label, ev = decide(slices, weak_rate=0.0674, levels=levels)
+    assert label == "normal" and ev.to_dict()["checks"][0]["consistent"] is False
+    del levels[21]
+    assert decide(slices, weak_rate=0.0674, levels=levels)[0] == "normal"  # 18: 17..20 suffice
+    slices[18 - 1] = _v(19, "band", 0.98)
+    assert decide(slices, weak_rate=0.0674, levels=levels)[0] == "band"    # 19, 20 need 21
+
+
 def test_the_floor_follows_the_noise_and_a_long_run_is_left_to_the_old_rule():
     # 4 HU outside both sides: a band at SE 0.3 HU, not at SE 1.5 HU (floor 5 SE)
     quiet = _levels([0.0] * 5 + [4.0] + [0.0] * 5)
@@ -120,8 +137,10 @@ def test_the_series_run_measures_the_levels_the_decision_uses():
     checker = AiChecker(ModelRegistry(REAL_DIR.parents[1]).load("ct_phantom_classifier",
                                                                REAL_DIR.name))
     vol, px = _render((4,), 10.0)
+    vol[8] = -1000.0                                  # beyond the phantom's end: air
     res = checker.classify(vol, pixel_mm=px)
     assert sorted(res.levels) == list(range(9))       # every measured slice
+    assert res.levels[8].hu == pytest.approx(-1000.0, abs=1.0)
     assert res.levels[4].hu - res.levels[3].hu == pytest.approx(10.0, abs=2.0)
     assert "checks" in res.to_dict()["series_evidence"]
 

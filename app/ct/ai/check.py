@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from functools import cached_property
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
@@ -91,6 +92,11 @@ class AiResult:
 
     def decision(self) -> tuple[str, SeriesEvidence]:
         """(series class, what it rests on)."""
+        return self._decided
+
+    @cached_property
+    def _decided(self) -> tuple[str, SeriesEvidence]:
+        # once per result: label, verdict, flagged and to_dict all ask for it
         th = self.thresholds or {}
         label, evidence = decide(
             self.slices, weak_rate=float(th.get("series_weak_rate", DEFAULT_WEAK_RATE)),

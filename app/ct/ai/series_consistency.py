@@ -124,13 +124,26 @@ def _best_run(i: int, levels: Mapping[int, Level], longest: int
 
     def key(r: tuple[float, int, int, float, float]) -> tuple[bool, int, float]:
         return (r[0] >= 1.0, -(r[2] - r[1]), r[0])
+    # = excursion(levels, a, b) for every run, its maximum / minimum grown slice by slice
     for a in range(i - longest + 1, i + 1):
-        for b in range(i, a + longest):
-            got = excursion(levels, a, b)
-            if got is None:
+        left = levels.get(a - 1)
+        top, bottom, se_run = -math.inf, math.inf, 0.0
+        for b in range(a, a + longest):
+            lv = levels.get(b)
+            if lv is None or left is None:
+                complete = False          # the runs from a on were not measured
+                break
+            top, bottom, se_run = max(top, lv.hu), min(bottom, lv.hu), max(se_run, lv.se)
+            if b < i:
+                continue
+            right = levels.get(b + 1)
+            if right is None:
                 complete = False
                 continue
-            exc, se = got
+            hi, lo = max(left.hu, right.hu), min(left.hu, right.hu)
+            up, down = top - hi, lo - bottom
+            exc = 0.0 if up <= 0 and down <= 0 else (up if up >= down else -down)
+            se = math.hypot(se_run, max(left.se, right.se))
             floor = max(BAND_MIN_HU, BAND_SE_FACTOR * se)
             cand = (abs(exc) / floor, a, b, exc, floor)
             if best is None or key(cand) > key(best):

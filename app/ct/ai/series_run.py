@@ -40,7 +40,7 @@ class SeriesRun:
     """The network's outputs (in the order of ``indices``), one problem text per index
     ('' = judgeable), the sha256 of each exact network input, the network's own
     time (summed over the batches, seconds) and the central-disc level of every
-    measured, judgeable slice (series_consistency: the band check)."""
+    measured slice (series_consistency: the band check)."""
 
     outputs: dict[str, np.ndarray]
     problems: list[str]
@@ -57,7 +57,11 @@ def _facts(volume: np.ndarray, j: int, pixel_mm: float, token: CancelToken | Non
 
 
 def _level(f: SliceFacts) -> Level | None:
-    return None if f.problem else disc_level(f.grid, f.centre, f.noise_grid, GRID_MM)
+    """The slice's central-disc level - also of a slice the AI cannot judge: beyond the
+    phantom's end it is the air the end face meets (its partial-volume slice lies
+    between body and air, never outside), and a side level is a measurement, not a
+    verdict."""
+    return disc_level(f.grid, f.centre, f.noise_grid, GRID_MM)
 
 
 def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, threads: int,
