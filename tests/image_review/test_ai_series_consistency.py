@@ -143,6 +143,9 @@ def test_the_series_run_measures_the_levels_the_decision_uses():
     assert res.levels[8].hu == pytest.approx(-1000.0, abs=1.0)
     assert res.levels[4].hu - res.levels[3].hu == pytest.approx(10.0, abs=2.0)
     assert "checks" in res.to_dict()["series_evidence"]
+    # a hand-off judges module slices only: the two slices beyond each judged block are
+    # measured for the band check's side levels too
+    assert sorted(checker.classify(vol, [4], pixel_mm=px).levels) == [2, 3, 4, 5, 6]
 
 
 # --- disagreement in proportion -----------------------------------------------------

@@ -128,6 +128,12 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
                 if b + 1 < len(batches):
                     measure(batches[b + 1])
                 jobs.append(pool.submit(_judge, model, batch, facts, nz, threads, token))
+            # the band check's side levels: a pair i, i + 1 needs slice i + 2 (and i - 2
+            # for i - 1, i), measured only where no input holds it - the edges of the
+            # judged blocks (the hand-off's modules) and the series' ends
+            for j in sorted({j for i in indices for j in (i - 2, i + 2)} - set(facts)):
+                if 0 <= j < nz:
+                    facts[j] = pool.submit(_facts, volume, j, pixel_mm, token)
             done = 0
             for batch, job in zip(batches, jobs):
                 out, probs, digs, dt = job.result()
