@@ -26,6 +26,7 @@ import numpy as np
 
 from app.core.errors import InputRejected, PermissionDenied, PharosError, ValidationError
 from app.core.ids import new_id, utc_iso
+from app.ct.review_proportion import contradictions
 
 KIND_ITEM, KIND_ASSIGN, KIND_DECISION, KIND_HOLD = (
     "review.item", "review.assignment", "review.decision", "review.hold")
@@ -85,9 +86,11 @@ def flag_reasons(ai: dict, physics: dict) -> list[str]:
     """Why a series goes to a reviewer (empty: it does not).
 
     In proportion: only a confident AI class against a physics PASS, or an AI "normal"
-    against a physics FAIL (a failed limit or an artifact at action level), is a
-    "disagreement"; an AI "normal" next to an artifact at WARNING level is a note
-    (ai_note). An uncertain AI (low confidence,
+    against a physics FAIL that answers the AI's own question (an artifact at action
+    level on the slices the AI judged, a noise or MTF failure beyond the AI class's
+    definition: review_proportion.contradictions), is a "disagreement"; an AI "normal"
+    next to other failed limits is queued for them ("failed_limits") with a note, and
+    next to an artifact at WARNING level it is a note (ai_note). An uncertain AI (low confidence,
     no supported class) next to a physics PASS is a note ("low_confidence", the lowest
     priority), never a disagreement. When the AI is not applicable to the series, the
     physics decides alone: only failed limits send it to a reviewer.
@@ -115,7 +118,8 @@ def flag_reasons(ai: dict, physics: dict) -> list[str]:
             reasons.append("anomaly")
     if phys_bad:
         reasons.append("failed_limits")
-    if (label == "normal" and (phys_fail_artifact or phys_bad)) or \
+    if (label == "normal" and (phys_fail_artifact or phys_bad)
+            and contradictions(ai, physics)[0]) or \
             (ai_abnormal and not (phys_artifact or phys_bad)):
         reasons.append("disagreement")
     return reasons
@@ -128,6 +132,12 @@ def ai_note(ai: dict, physics: dict) -> str:
     if label == "not_applicable" or ai.get("applicable") is False:
         why = ai.get("not_applicable_reason") or "the input is unlike its training"
         return f"AI not applicable to this series ({why}): the physics decides alone"
+    if label == "normal" and physics.get("verdict") in ("FAIL", "ERROR"):
+        against, beside = contradictions(ai, physics)
+        if beside and not against:
+            return (f"physics {physics.get('verdict')}: {', '.join(beside)} - not what an AI "
+                    f"class judges; the AI's 'normal' does not contradict it, the physics "
+                    f"decides")
     warned = sorted({a.get("type") or "?" for a in physics.get("artifacts", [])
                      if a.get("verdict") == "WARN"})
     if label == "normal" and warned and physics.get("verdict") not in ("FAIL", "ERROR"):

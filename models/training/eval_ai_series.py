@@ -1,6 +1,8 @@
 """Series-level checks of the classifier on images it was not made from (issue 16).
 
     .venv/bin/python models/training/eval_ai_series.py [--foreign DIR] [--update-card]
+    .venv/bin/python models/training/eval_ai_series.py --wide all|dev|check --skip img,demo \
+        [--json OUT]
 
 1. the shared foreign sample (../shared/data/foreign_ct, unpacked into DIR: one folder
    per series) - checked, never tuned to;
@@ -9,7 +11,12 @@
    0.3 mm / 1024 matrix), rings, streaks, cupping, noise, a band, a CT-number shift;
 3. the station's demo scanners (simulator, physics + hand-off as in the CT QC station):
    clean phantoms must be neither "uncertain" nor "disagree"; a physics FAIL is never
-   called normal.
+   called normal;
+4. ``--wide``: the wider, seeded set of ``series_wide.py`` (both renderers, scanners and
+   artifacts the training did not draw, a development and a check half, out-of-
+   distribution series that must end "not applicable"), each series twice: as
+   ``pharos ai classify`` runs it (every slice) and as the CT QC station hands it off
+   (physics analysis, module slices, ``flag_reasons`` / ``ai_note``).
 
 A series is "flagged with its class" when the series class (ai_check.AiResult.label)
 is that class; "clean not flagged" needs the series normal AND >= 95 % of the judged
@@ -124,6 +131,53 @@ def image_renderer(checker: AiChecker) -> dict:
     return out
 
 
+def wide(checker: AiChecker, split: str) -> dict:
+    """The wide set (series_wide.py): the CLI path and the station's hand-off path."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from series_wide import wide_series
+
+    from app.ct.ai.handoff import assessable_slices, physics_summary
+    from app.ct.analysis import analyze_series
+    from app.ct.dicom_load import LoadedSeries
+    from app.ct.limits import load_profile
+    from app.ct.review import ai_note, flag_reasons
+
+    profile = load_profile("factory_simct_120kv")
+    out = {}
+    for case in wide_series(split):
+        vol, px, pos, thick = case.render()
+        res = checker.classify(vol, pixel_mm=px)
+        row = summarise(res, case.truth)
+        ev = res.decision()[1].to_dict()
+        row.update(renderer=case.renderer, split=case.split, seed=case.seed,
+                   n_slices=int(len(vol)), facts=case.facts,
+                   series_evidence=ev)
+        try:
+            phys = analyze_series(LoadedSeries.from_arrays(vol, px, pos, thick),
+                                  phantom="catphan504", profile=profile)
+            payload = json.loads(phys.to_json())
+            idx = assessable_slices(payload, len(vol), pos)
+            physics = physics_summary(payload)
+            station = {"physics": physics["verdict"], "physics_failed": physics["failed"],
+                       "physics_artifacts": sorted({a["type"] for a in physics["artifacts"]
+                                                    if a["verdict"] in ("WARN", "FAIL")})}
+            if idx:
+                ai = checker.classify(vol, idx, pixel_mm=px).to_dict()
+                station.update(ai=ai["label"], judged=len(idx),
+                               reasons=flag_reasons(ai, physics), note=ai_note(ai, physics))
+            else:
+                station.update(ai=None, judged=0, reasons=[], note="no module localised")
+        except Exception as exc:  # noqa: BLE001 - a series the physics refuses is a row too
+            station = {"physics": f"error: {exc}", "ai": None}
+        row["station"] = station
+        out[case.name] = row
+        print(f"  wide {case.split:5s} {case.name:40s} {len(vol):3d} sl -> "
+              f"{row['series_class']:15s} {'ok' if row['ok'] else 'MISS'}  {row['slices']}"
+              f"  | station {station.get('physics')} AI {station.get('ai')} "
+              f"{station.get('reasons')}", flush=True)
+    return out
+
+
 def demo(checker: AiChecker) -> dict:
     """The station's demo scanners (3 x 5 days): physics + AI as the CT QC hand-off."""
     from app.ct.analysis import analyze_series
@@ -172,6 +226,9 @@ def main() -> None:
     p.add_argument("--foreign", type=Path, default=None,
                    help="folder with the unpacked foreign sample (clean/, ring/, streak/)")
     p.add_argument("--skip", default="", help="comma list of foreign,img,demo to skip")
+    p.add_argument("--wide", choices=("dev", "check", "all"), default=None,
+                   help="also run the wide seeded set of series_wide.py (that half)")
+    p.add_argument("--json", type=Path, default=None, help="write the full results here")
     p.add_argument("--update-card", action="store_true")
     a = p.parse_args()
     checker = AiChecker.from_registry(ModelRegistry(models_dir()))
@@ -186,6 +243,13 @@ def main() -> None:
                   f"  {v['slices']}", flush=True)
     if "img" not in skip:
         out["image_renderer_series"] = image_renderer(checker)
+    if a.wide:
+        out["wide_series"] = wide(checker, a.wide)
+        w = out["wide_series"]
+        for half in ("dev", "check"):
+            rows = [v for v in w.values() if v["split"] == half]
+            if rows:
+                print(f"  wide {half}: {sum(v['ok'] for v in rows)} of {len(rows)} ok")
     if "demo" not in skip:
         out["demo_scanners"] = demo(checker)
         d = out["demo_scanners"]
@@ -196,6 +260,8 @@ def main() -> None:
     print(json.dumps({k: ({n: v.get("ok") for n, v in d.items()} if isinstance(d, dict)
                           and k != "demo_scanners" else None) for k, d in out.items()
                       if k != "seconds"}, indent=1))
+    if a.json:
+        a.json.write_text(json.dumps(out, indent=1, default=str) + "\n")
     if a.update_card:
         card_path = checker.onnx.card.card_path
         card = json.loads(card_path.read_text())

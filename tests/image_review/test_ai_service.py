@@ -142,7 +142,7 @@ def test_ai_json_contract_keys(env):
                          "pixel_mm", "notes", "series_evidence"}
     assert set(data["series_evidence"]) == {"judged", "weak", "weak_rate", "expected_weak",
                                             "p_value", "alpha", "low_confidence",
-                                            "class_slices"}
+                                            "class_slices", "checks"}
     assert set(data["model"]) == {"id", "version", "sha256", "providers"}
     assert set(data["images"][0]) == {"slice_index", "class", "scores", "anomaly_score",
                                       "confidence", "flagged", "reasons", "input_sha256"}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from functools import cached_property
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
@@ -28,6 +29,7 @@ import numpy as np
 from app.core.errors import InputRejected, ModelIntegrityError
 from app.core.tasks import CancelToken, no_progress
 from app.ct.ai.preprocess import CLASSES, INPUT_SIZE, resample
+from app.ct.ai.series_consistency import Level
 from app.ct.ai.series_decision import (DEFAULT_WEAK_RATE, LOW_CONFIDENCE, NOT_APPLICABLE,
                                        SERIES_ALPHA, SeriesEvidence, decide,
                                        weak_rate_from_card)
@@ -72,6 +74,8 @@ class AiResult:
     not_applicable_reason: str = ""       # the series as a whole cannot be judged
     pixel_mm: float | None = None
     notes: tuple[str, ...] = ()
+    # central-disc level of each measured slice (series_consistency: the band check)
+    levels: dict[int, Level] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def applicable(self) -> bool:
@@ -92,11 +96,17 @@ class AiResult:
 
     def decision(self) -> tuple[str, SeriesEvidence]:
         """(series class, what it rests on)."""
+        return self._decided
+
+    @cached_property
+    def _decided(self) -> tuple[str, SeriesEvidence]:
+        # once per result: label, verdict, flagged and to_dict all ask for it
         th = self.thresholds or {}
         label, evidence = decide(
             self.slices, weak_rate=float(th.get("series_weak_rate", DEFAULT_WEAK_RATE)),
             alpha=float(th.get("series_alpha", SERIES_ALPHA)),
-            low_confidence=float(th.get("low_confidence", LOW_CONFIDENCE)))
+            low_confidence=float(th.get("low_confidence", LOW_CONFIDENCE)),
+            levels=self.levels)
         return (label if self.applicable else NOT_APPLICABLE), evidence
 
     @property
@@ -243,6 +253,7 @@ class AiChecker:
                  token: CancelToken | None = None,
                  progress: Callable[[float, str], None] = no_progress) -> AiResult:
         t0 = time.perf_counter()
+        levels: dict[int, Level] = {}
         if self.uses_context:
             # measurements and network overlapped on all cores (series_run)
             from app.ct.ai.series_run import run_series
@@ -254,6 +265,7 @@ class AiChecker:
                              progress=progress, evidence=self.uses_evidence)
             out, problems, digests = run.outputs, run.problems, run.digests
             infer_s = run.inference_s
+            levels = run.levels
         else:
             idx, feeds, problems, px = self.prepared(volume_hu, indices, pixel_mm)
             t1 = time.perf_counter()
@@ -307,7 +319,7 @@ class AiChecker:
                                     "series_weak_rate": round(self.weak_rate, 5),
                                     "series_alpha": self.series_alpha},
                         not_applicable_reason=self._series_reason(verdicts),
-                        pixel_mm=px, notes=tuple(notes))
+                        pixel_mm=px, notes=tuple(notes), levels=levels)
 
     def _series_reason(self, verdicts: list[SliceVerdict]) -> str:
         na = [v for v in verdicts if v.label == NOT_APPLICABLE]

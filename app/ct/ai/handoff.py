@@ -27,12 +27,19 @@ AI_KIND = "ct_qc.ai_verdict"
 
 
 def physics_summary(result_payload: dict) -> dict:
+    """What the AI verdict keeps of the physics: verdict, artifacts (type, verdict,
+    amplitude, slice range), the failed / unmeasurable keys and the failed values (the
+    proportion of a disagreement depends on them: app.ct.review_proportion)."""
+    failed = [m for m in result_payload.get("measurements", [])
+              if m.get("verdict") in ("FAIL", "ERROR")]
     return {"verdict": result_payload.get("verdict"),
             "artifacts": [{"type": a.get("type"), "verdict": a.get("verdict"),
-                           "amplitude_hu": a.get("amplitude_hu")}
+                           "amplitude_hu": a.get("amplitude_hu"),
+                           "slice_range": (a.get("location") or {}).get("slice_range")}
                           for a in result_payload.get("artifacts", [])],
-            "failed": [m.get("key") for m in result_payload.get("measurements", [])
-                       if m.get("verdict") in ("FAIL", "ERROR")]}
+            "failed": [m.get("key") for m in failed],
+            "failed_values": {m.get("key"): m.get("value") for m in failed
+                              if m.get("verdict") == "FAIL"}}
 
 
 def assessable_slices(result_payload: dict, n_slices: int,

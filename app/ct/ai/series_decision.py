@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
+
+from app.ct.ai.series_consistency import BandCheck, Level, band_check
 
 NOT_APPLICABLE = "not_applicable"
 # a lone abnormal slice names the series class only when the AI is this sure of it
@@ -104,9 +106,11 @@ class SeriesEvidence:
     alpha: float
     low_confidence: float
     class_slices: dict[str, int]
+    checks: tuple[dict, ...] = ()   # series_consistency: the measured check of a class
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        d["checks"] = [dict(c) for c in self.checks]
         for k in ("weak_rate", "expected_weak", "low_confidence"):
             d[k] = round(d[k], 4)
         d["p_value"] = float(f"{self.p_value:.3g}")
@@ -130,9 +134,16 @@ def band_partner(s: Any, o: Any, judged: dict[int, str]) -> bool:
 
 
 def supported(s: Any, counts: dict[str, int], abnormal: list[Any], n_judged: int,
-              judged: dict[int, str] | None = None) -> bool:
-    """Does this abnormal slice name the series class? (see the module)."""
+              judged: dict[int, str] | None = None,
+              checks: Mapping[int, BandCheck] | None = None) -> bool:
+    """Does this abnormal slice name the series class? (see the module). A band verdict
+    whose input was measured is decided by the measurement that defines a band
+    (series_consistency.band_check): an excursion outside both neighbouring levels is a
+    band even on one slice; none (a module boundary's step) is no band, however sure."""
     if s.label == "band":
+        check = (checks or {}).get(s.slice_index)
+        if check is not None and check.band is not None:
+            return check.band
         judged = judged if judged is not None else {o.slice_index: o.label for o in abnormal}
         return s.confidence >= LONE_SLICE_CONFIDENCE or any(
             band_partner(s, o, judged) for o in abnormal if o is not s)
@@ -143,17 +154,22 @@ def supported(s: Any, counts: dict[str, int], abnormal: list[Any], n_judged: int
 
 
 def decide(slices: Sequence[Any], *, weak_rate: float = DEFAULT_WEAK_RATE,
-           alpha: float = SERIES_ALPHA, low_confidence: float = LOW_CONFIDENCE
-           ) -> tuple[str, SeriesEvidence]:
+           alpha: float = SERIES_ALPHA, low_confidence: float = LOW_CONFIDENCE,
+           levels: Mapping[int, Level] | None = None) -> tuple[str, SeriesEvidence]:
     """(series class, its evidence) of slice verdicts (``slice_index``, ``label``,
-    ``confidence``); the caller decides ``not_applicable`` first."""
+    ``confidence``); the caller decides ``not_applicable`` first. ``levels``: the
+    central-disc level of the measured slices (series_consistency; without them - a
+    stored verdict, a model before 2.0 - the band rule of the module alone)."""
     judged = [s for s in slices if s.label != NOT_APPLICABLE]
     abnormal = [s for s in judged if s.label != "normal"]
     counts: dict[str, int] = {}
     for s in judged:
         counts[s.label] = counts.get(s.label, 0) + 1
     labels = {s.slice_index: s.label for s in judged}
-    backing = [s for s in abnormal if supported(s, counts, abnormal, len(judged), labels)]
+    checks = {s.slice_index: band_check(s.slice_index, levels)
+              for s in abnormal if s.label == "band"} if levels else {}
+    backing = [s for s in abnormal
+               if supported(s, counts, abnormal, len(judged), labels, checks)]
     label = max(backing, key=lambda s: (counts[s.label], s.confidence)).label if backing \
         else "normal"
     weak = sum(1 for s in judged
@@ -162,7 +178,8 @@ def decide(slices: Sequence[Any], *, weak_rate: float = DEFAULT_WEAK_RATE,
     p = binomial_sf(weak, n, weak_rate)
     evidence = SeriesEvidence(judged=n, weak=weak, weak_rate=weak_rate,
                               expected_weak=n * weak_rate, p_value=p, alpha=alpha,
-                              low_confidence=low_confidence, class_slices=counts)
+                              low_confidence=low_confidence, class_slices=counts,
+                              checks=tuple(c.to_dict() for _, c in sorted(checks.items())))
     if label == "normal" and weak >= 2 and p < alpha:
         label = "uncertain"
     return label, evidence

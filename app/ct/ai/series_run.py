@@ -19,13 +19,15 @@ import hashlib
 import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
 from app.core.tasks import CancelToken, no_progress
-from app.ct.ai.normalise import GRID_N, SliceFacts, context_size, context_vector, slice_facts
+from app.ct.ai.normalise import (GRID_MM, GRID_N, SliceFacts, context_size, context_vector,
+                                 slice_facts)
+from app.ct.ai.series_consistency import Level, disc_level
 
 # triples per network run on the CPU: a batch of 16 needs ~75 MB of intermediate maps and
 # runs out of the cache (CPU time per slice, one thread: batch 1-4 2.6-2.9 ms, 16 3.2 ms)
@@ -36,13 +38,15 @@ MAX_WORKERS = 4
 @dataclass(frozen=True)
 class SeriesRun:
     """The network's outputs (in the order of ``indices``), one problem text per index
-    ('' = judgeable), the sha256 of each exact network input, and the network's own
-    time (summed over the batches, seconds)."""
+    ('' = judgeable), the sha256 of each exact network input, the network's own
+    time (summed over the batches, seconds) and the central-disc level of every
+    measured slice (series_consistency: the band check)."""
 
     outputs: dict[str, np.ndarray]
     problems: list[str]
     digests: list[str]
     inference_s: float
+    levels: dict[int, Level] = field(default_factory=dict)
 
 
 def _facts(volume: np.ndarray, j: int, pixel_mm: float, token: CancelToken | None,
@@ -50,6 +54,14 @@ def _facts(volume: np.ndarray, j: int, pixel_mm: float, token: CancelToken | Non
     if token is not None:
         token.raise_if_cancelled()
     return slice_facts(volume[j], pixel_mm, evidence)
+
+
+def _level(f: SliceFacts) -> Level | None:
+    """The slice's central-disc level - also of a slice the AI cannot judge: beyond the
+    phantom's end it is the air the end face meets (its partial-volume slice lies
+    between body and air, never outside), and a side level is a measurement, not a
+    verdict."""
+    return disc_level(f.grid, f.centre, f.noise_grid, GRID_MM)
 
 
 def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, threads: int,
@@ -94,7 +106,7 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
     batches = [indices[s:s + size] for s in range(0, len(indices), size)]
     n_workers = max(1, workers or min(MAX_WORKERS, os.cpu_count() or 1))
     if not batches:
-        return SeriesRun({}, [], [], 0.0)
+        return SeriesRun({}, [], [], 0.0, {})
     facts: dict[int, Future] = {}
     jobs: list[Future] = []
     parts: dict[str, list[np.ndarray]] = {}
@@ -118,6 +130,12 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
                     measure(batches[b + 1])
                 jobs.append(pool.submit(_judge, model, batch, facts, nz, threads, token,
                                         evidence))
+            # the band check's side levels: a pair i, i + 1 needs slice i + 2 (and i - 2
+            # for i - 1, i), measured only where no input holds it - the edges of the
+            # judged blocks (the hand-off's modules) and the series' ends
+            for j in sorted({j for i in indices for j in (i - 2, i + 2)} - set(facts)):
+                if 0 <= j < nz:
+                    facts[j] = pool.submit(_facts, volume, j, pixel_mm, token, evidence)
             done = 0
             for batch, job in zip(batches, jobs):
                 out, probs, digs, dt = job.result()
@@ -134,5 +152,6 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
             for f in [*jobs, *facts.values()]:
                 f.cancel()
             raise
+    levels = {j: lv for j, f in sorted(facts.items()) if (lv := _level(f.result())) is not None}
     return SeriesRun({k: np.concatenate(v) for k, v in parts.items()}, problems, digests,
-                     inference_s)
+                     inference_s, levels)
