@@ -345,3 +345,41 @@ def test_optimising_the_same_costs_again_continues_the_dual_ascent():
     solve(other, settings)
     assert list(optimiser._DUALS) == [optimiser._costs_key(*finite_costs(other)[:2],
                                                            np.ascontiguousarray(other.lam))]
+
+
+def test_a_later_process_continues_from_the_stored_prices(tmp_path):
+    """Session 8: the bound's best prices are kept per cost matrix in the data folder, so a
+    later process optimising the same costs continues the ascent from them (the bound
+    starts where the last run ended); damaged or mismatched files mean a cold start; the
+    bound stays below the optimum either way."""
+    from station_plugins.detector_matching import dual_store
+    p = random_problem(7, 9, 44)
+    exact = brute_force_optimum(p)
+    settings = OptimiserSettings(time_limit=30, moves_per_slot=300, bound_iterations=3,
+                                 budget_reference_s=0)
+    dual_store.configure(tmp_path / "duals")
+    try:
+        dual_store.clear_memory()
+        first = solve(p, settings)
+        files = list((tmp_path / "duals").glob("*.npz"))
+        assert first.bound_start == "gilmore_lawler" and len(files) == 1
+        dual_store.clear_memory()                    # as a new process
+        second = solve(p, settings)
+        assert second.bound_start == "file"
+        assert first.lower_bound - 1e-9 <= second.lower_bound <= exact + 1e-6
+        third = solve(p, settings)                    # same process: from memory
+        assert third.bound_start == "memory" and third.lower_bound >= second.lower_bound - 1e-9
+        for damage in (b"not a numpy file", None):
+            if damage is None:                        # another module count
+                np.savez(files[0], mu=np.ones(3), theta=np.float64(0.5))
+            else:
+                files[0].write_bytes(damage)
+            dual_store.clear_memory()
+            cold = solve(p, settings)
+            assert cold.bound_start == "gilmore_lawler" and cold.lower_bound <= exact + 1e-6
+        np.savez(files[0], mu=np.full(p.m, np.nan), theta=np.float64(0.5))
+        dual_store.clear_memory()
+        assert solve(p, settings).bound_start == "gilmore_lawler"
+    finally:
+        dual_store.configure(None)
+        dual_store.clear_memory()
