@@ -12,7 +12,10 @@ wall time measured from the process start to its exit:
 * cold:   a fresh data folder, NUMBA_CACHE_DIR unset, empty kernel cache (the kernels
           are compiled before the optimiser's clock starts: "kernels s");
 * warm:   one data folder after `pharos match warmup` (what installation does);
-* loaded: warm, with one CPU-bound process per core running during the run.
+* loaded: warm, with one CPU-bound process per core running during the run;
+* repeat: warm, the second run of the same pool and limit (its bound continues from the
+          prices the first one stored in the data folder; session 8). cold, warm and
+          loaded rows are first runs: the stored prices are removed before each.
 
 Columns: wall = process wall time (Python start-up, imports, pool import, kernels,
 learned pair costs, optimiser, exit); kernels = loading / compiling the kernels before
@@ -34,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -95,6 +99,11 @@ def run_once(pool: Path, limit: float, data: Path, cost: str, out: Path) -> dict
             "lb": d["lower_bound"], "cut": d["cut_by_time"],
             "pre": d.get("pre_clock_seconds", 0.0),
             "exit": wall - d.get("total_seconds", wall), "load": os.getloadavg()[0]}
+
+
+def first_run(data: Path) -> None:
+    """No bound prices stored by an earlier row (dual_store): each row a first run."""
+    shutil.rmtree(data / "cache" / "detector_matching" / "duals", ignore_errors=True)
 
 
 def pool_reader(pool: Path, cost: str):
@@ -175,7 +184,7 @@ def main() -> int:
     ap.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13])
     ap.add_argument("--limits", type=float, nargs="+", default=[1, 2, 5, 10])
     ap.add_argument("--modes", nargs="+", default=["cold", "warm", "loaded"],
-                    choices=["cold", "warm", "loaded"])
+                    choices=["cold", "warm", "loaded", "repeat"])
     ap.add_argument("--cost", default="auto", choices=["auto", "physics", "learned"])
     ap.add_argument("--reference-s", type=float, default=60.0,
                     help="long in-process reference run per pool (0: none)")
@@ -207,9 +216,13 @@ def main() -> int:
                 if mode == "cold":
                     data = Path(tempfile.mkdtemp(prefix="fresh-", dir=work))
                     r = run_once(pools[s], limit, data, a.cost, out)
-                elif mode == "warm":
+                elif mode in ("warm", "repeat"):
+                    first_run(warm_data)
+                    if mode == "repeat":            # the first run stores its prices
+                        run_once(pools[s], limit, warm_data, a.cost, out)
                     r = run_once(pools[s], limit, warm_data, a.cost, out)
                 else:
+                    first_run(warm_data)
                     with Load(os.cpu_count() or 2):
                         r = run_once(pools[s], limit, warm_data, a.cost, out)
                 r.update(mode=mode, limit=limit, seed=s)

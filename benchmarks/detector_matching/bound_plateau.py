@@ -7,6 +7,8 @@ bound's plateau")
 1. the shipped ascent (the optimiser's settings) and a slow schedule (patience 12,
    deflection 0.5, target margin 1 %) on the 400-slot pool `pharos match generate --seed
    N`, as long as they improve: value, % below --best (default: a 10 s solve), CPU;
+   ``--restarts K``: K more ascents from the best prices with a fresh step (a gain would
+   mean the first had stalled, not levelled off);
 2. the exact walk LP (2-cycle-free walks, each module at most once: a flow over slot
    triples, HiGHS) on sub-instances of the same pool (random slot window and module
    subset), against a 3,000-iteration ascent: equal values mean the ascent reaches the
@@ -86,6 +88,10 @@ def main() -> int:
     ap.add_argument("--iterations", type=int, default=600)
     ap.add_argument("--sub", nargs="*", default=["10x12", "12x14"])
     ap.add_argument("--cost", default="learned", choices=("physics", "learned"))
+    ap.add_argument("--restarts", type=int, default=0,
+                    help="ascents again from the best prices (a fresh step): a stall check")
+    ap.add_argument("--schedules", nargs="*", default=["shipped", "slow"],
+                    choices=("shipped", "slow"), help="which ascents to run")
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="dm-plateau-"))
     pool = work / "pool.parquet"
@@ -100,13 +106,21 @@ def main() -> int:
     print(f"pool seed {a.seed} ({a.cost}), best known {best:.3f}", flush=True)
     for name, kw in (("shipped", {}), ("slow schedule", dict(patience=12, deflection=0.5,
                                                              target_margin=0.01))):
+        if name.split()[0] not in a.schedules:
+            continue
         c0 = time.process_time()
         hist: list[tuple[int, float]] = []
-        lagrangian_bound(C, D, lam, best, iterations=a.iterations,
-                         on_iteration=lambda it, v: hist.append((it, v)), **kw)
+        r = lagrangian_bound(C, D, lam, best, iterations=a.iterations,
+                             on_iteration=lambda it, v: hist.append((it, v)), **kw)
         for it, v in hist[2::max(1, len(hist) // 8)] + hist[-1:]:
             print(f"  {name:14s} it {it:5d}  bound {v:.3f}  {100 * (best - v) / best:.3f} % below",
                   flush=True)
+        for k in range(a.restarts):     # the same ascent again from its best prices, with
+            assert r.state is not None  # a fresh step: a gain means it had stalled
+            r = lagrangian_bound(C, D, lam, best, iterations=a.iterations,
+                                 start=(r.state[0], 0.5), **kw)
+            print(f"  {name:14s} restart {k + 1}: {r.iterations} iterations, bound {r.value:.3f}"
+                  f"  {100 * (best - r.value) / best:.3f} % below", flush=True)
         print(f"  {name}: {time.process_time() - c0:.1f} s CPU", flush=True)
     rng = np.random.default_rng(a.seed)
     for spec in a.sub:

@@ -122,6 +122,14 @@ def _kernels(args: argparse.Namespace) -> WarmUp:
     return w
 
 
+def _dual_store(args: argparse.Namespace) -> None:
+    """The bound's prices of earlier runs on the same costs, per data folder."""
+    from app.paths import default_data_dir
+    from station_plugins.detector_matching import dual_store
+    dual_store.configure(dual_store.folder_for(getattr(args, "data_dir", None)
+                                               or default_data_dir()))
+
+
 def _load(args: argparse.Namespace) -> tuple[ModulePool, DetectorLayout]:
     from station_plugins.detector_matching.detector_models import load_layout
     from station_plugins.detector_matching.importer import import_pool
@@ -271,6 +279,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     clock.start_cost_matrix(pool)
     warm = _kernels(args)
     clock.lap("kernel_wait_seconds")
+    _dual_store(args)
     learned, why = clock.learned()
     search = args.time_limit - exit_reserve(clock.startup, args.time_limit)
     inputs = MatchInputs(pool=pool, layout=layout, settings=settings_for(args.seed, search),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -23,7 +22,7 @@ from app.core.errors import Cancelled, InputRejected
 from app.core.tasks import CancelToken, no_progress
 from station_plugins.detector_matching.anneal import (anneal_chunk, path_cost, sample_uphill,
                                                      shift_bounds)
-from station_plugins.detector_matching import kernels
+from station_plugins.detector_matching import dual_store, kernels
 from station_plugins.detector_matching.bounds import BoundResult, lagrangian_bound
 from station_plugins.detector_matching.costs import MatchProblem
 from station_plugins.detector_matching.parallel_anneal import ChainPair
@@ -75,6 +74,7 @@ class Solution:
     bound_iterations: int = 0
     cpu_seconds: dict = field(default_factory=dict)   # thread CPU time: annealing, bound
     compile_seconds: float = 0.0      # kernels loaded / compiled before the clock started
+    bound_start: str = ""             # the ascent's start: gilmore_lawler | memory | file
 
 
 def finite_costs(p: MatchProblem) -> tuple[np.ndarray, np.ndarray, float]:
@@ -113,7 +113,7 @@ def _is_feasible(p: MatchProblem, perm: np.ndarray) -> bool:
     return bool(np.isfinite(p.d[a[:-1], a[1:]]).all())
 
 
-_DUALS: "OrderedDict[str, tuple]" = OrderedDict()   # costs' hash -> the bound's prices
+_DUALS = dual_store.MEMORY        # costs' hash -> the bound's last prices (dual_store)
 
 
 def _costs_key(C: np.ndarray, D: np.ndarray, lam: np.ndarray) -> str:
@@ -199,18 +199,18 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
 
         def run_bound() -> None:
             # the same costs optimised again (the panel's "optimise" after an edit or a
-            # lock): the dual ascent continues where the last run stopped
+            # lock, `pharos match run` of the same pool): the dual ascent continues where
+            # the last run stopped (in this process, or one before it: dual_store)
             c0 = time.thread_time()
             key = _costs_key(C, D, lam)
+            start_prices, source = dual_store.load(key, C.shape[1])
+            bound_box["start"] = source or "gilmore_lawler"
             r = lagrangian_bound(
                 C, D, lam, lambda: best_known[0], iterations=_bound_iterations(settings),
                 time_limit=max(0.05, deadline - time.perf_counter() - 0.05), token=stop,
-                on_iteration=live, start=_DUALS.get(key), threads=settings.bound_threads)
+                on_iteration=live, start=start_prices, threads=settings.bound_threads)
             if r.state is not None:
-                _DUALS[key] = r.state
-                _DUALS.move_to_end(key)
-                while len(_DUALS) > 4:
-                    _DUALS.popitem(last=False)
+                dual_store.save(key, r.state)      # before "r": the solve's join waits
             bound_box["r"] = r
             bound_box["cpu"] = time.thread_time() - c0
         bound_thread = threading.Thread(target=run_bound, name="dm-bound", daemon=True)
@@ -368,7 +368,8 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
                     seconds=time.perf_counter() - t0, feasible=_is_feasible(p, perm),
                     seed=settings.seed, cut_by_time=cut, moves=moves, seeds=seed_obj,
                     bound_iterations=b.iterations if b else 0,
-                    cpu_seconds={"anneal": sa_cpu, "bound": bound_box.get("cpu", 0.0)})
+                    cpu_seconds={"anneal": sa_cpu, "bound": bound_box.get("cpu", 0.0)},
+                    bound_start=bound_box.get("start", ""))
 
 
 def _exercise() -> None:

@@ -75,8 +75,14 @@ class DetectorMatchingStation(StationPlugin):
         # first compile on an installation without `pharos match warmup` for longer)
         from PySide6.QtCore import QTimer
 
-        kernels.configure(getattr(self.ctx.config, "data_dir", None) or self.ctx.data_dir)
+        data_dir = getattr(self.ctx.config, "data_dir", None) or self.ctx.data_dir
+        kernels.configure(data_dir)
         QTimer.singleShot(1000, kernels.warm_up_in_background)
+        from station_plugins.detector_matching import dual_store
+
+        # the bound continues from the prices of an earlier optimisation of the same costs,
+        # also one before the station was restarted (session 8)
+        dual_store.configure(dual_store.folder_for(data_dir))
         from station_plugins.detector_matching import parallel_anneal
 
         parallel_anneal.WORKER_NICE = 10     # the window's GUI thread first (nogil chains)

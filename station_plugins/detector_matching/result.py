@@ -120,6 +120,7 @@ class MatchResult:
             "neighbour_cost": _num(s.neighbour_cost),
             "lower_bound": _num(s.lower_bound),
             "gilmore_lawler_bound": _num(s.gilmore_lawler),
+            "bound_start": s.bound_start or None,
             "gap": _num(s.gap),
             "feasible": s.feasible,
             "cut_by_time": s.cut_by_time,

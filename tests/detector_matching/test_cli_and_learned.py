@@ -205,3 +205,31 @@ def test_learned_costs_are_kept_per_pool_and_can_be_computed_ahead():
     assert provider.computed == 2 and not np.array_equal(d, d2)
     assert np.array_equal(provider.neighbour_cost(values), d)
 
+
+
+def test_a_second_run_of_the_same_pool_starts_the_bound_where_the_first_ended(tmp_path,
+                                                                              monkeypatch):
+    """`pharos match run` keeps the bound's prices in the data folder (session 8): the
+    second run of the same pool says so in its JSON (`bound_start`) and certifies at least
+    as much; another data folder starts cold."""
+    from station_plugins.detector_matching import dual_store
+    pool = tmp_path / "pool.parquet"
+    assert main(["match", "generate", "--slots", "30", "--modules", "36", "--seed", "4",
+                 "--out", str(pool)]) == 0
+    data = tmp_path / "data"
+    runs = []
+    try:
+        for folder in (data, data, tmp_path / "other"):
+            dual_store.clear_memory()                 # each run as its own process
+            monkeypatch.setenv("PHAROS_DATA_DIR", str(folder))
+            out = tmp_path / "r.json"
+            assert main(["match", "run", str(pool), "--detector-model", "PX-48", "--slots",
+                         "30", "--seed", "1", "--time-limit", "2", "--cost", "physics",
+                         "--json", str(out)]) == 0
+            runs.append(json.loads(out.read_text()))
+    finally:
+        dual_store.configure(None)
+        dual_store.clear_memory()
+    assert [r["bound_start"] for r in runs] == ["gilmore_lawler", "file", "gilmore_lawler"]
+    assert runs[1]["lower_bound"] >= runs[0]["lower_bound"] - 1e-9
+    assert list((data / "cache" / "detector_matching" / "duals").glob("*.npz"))

@@ -479,6 +479,33 @@ def test_opening_the_station_loads_the_optimiser_kernels_in_the_background(qtbot
     assert station.session.current is None           # nothing was optimised
 
 
+def test_the_station_keeps_the_bounds_prices_in_its_data_folder(qtbot, station):
+    """Session 8: after a restart of the station, optimising the same costs again starts
+    the bound from the prices the last optimisation stored in the data folder."""
+    from pathlib import Path
+
+    from station_plugins.detector_matching import dual_store
+    from station_plugins.detector_matching.optimiser import OptimiserSettings, solve
+
+    from .conftest import random_problem
+    panel = station.create_panel()
+    qtbot.addWidget(panel)
+    data_dir = getattr(station.ctx.config, "data_dir", None) or station.ctx.data_dir
+    folder = Path(data_dir) / "cache" / "detector_matching" / "duals"
+    p = random_problem(12, 14, 3)
+    settings = OptimiserSettings(time_limit=10, moves_per_slot=200, bound_iterations=3,
+                                 budget_reference_s=0)
+    try:
+        dual_store.clear_memory()
+        assert solve(p, settings).bound_start == "gilmore_lawler"
+        assert len(list(folder.glob("*.npz"))) == 1
+        dual_store.clear_memory()                      # as after a restart
+        assert solve(p, settings).bound_start == "file"
+    finally:
+        dual_store.configure(None)
+        dual_store.clear_memory()
+
+
 def test_pool_table_filters_by_serial_or_lot_and_sorts_numbers_as_numbers(qtbot, station):
     from PySide6.QtCore import Qt
 
