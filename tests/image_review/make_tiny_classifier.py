@@ -1,5 +1,6 @@
-"""Build the tiny stand-in classifier used by the image-review tests (run once; the
-.onnx is committed so the tests need only onnxruntime).
+"""Build the tiny stand-in classifiers used by the image-review tests (run once; the
+.onnx files are committed so the tests need only onnxruntime: onnx is a training extra,
+not in the runtime lock).
 
     .venv/bin/python tests/image_review/make_tiny_classifier.py
 
@@ -9,6 +10,12 @@ tests can steer: g = mean |horizontal neighbour difference| of the centre slice 
 logits: normal = 3 - 10 g, noise = 10 g - 3, other classes -4; anomaly = g / 2.
 A smooth image (noise SD ~5 HU) is 'normal' with high confidence, a noisy one
 (SD ~80 HU) is 'noise', an extremely noisy one (SD > ~180 HU) is also anomalous.
+
+``evidence_rule.onnx`` (``build_evidence``): a model of the ``grid1mm_context_evidence``
+layout (inputs ``image`` and ``context`` [N, N_CONTEXT_EVIDENCE]) whose rule reads the
+evidence: logits = context @ W + b, 'ring' from ring_full3, 'streak' from streak_spec3,
+'normal' otherwise; anomaly 0 (tests/image_review/test_ai_evidence.py). Rebuild it when
+``normalise.CONTEXT_NAMES_EVIDENCE`` changes.
 """
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 OUT = Path(__file__).with_name("data") / "tiny_classifier.onnx"
+OUT_EVIDENCE = Path(__file__).with_name("data") / "evidence_rule.onnx"
 
 
 def build() -> onnx.ModelProto:
@@ -63,7 +71,44 @@ def build() -> onnx.ModelProto:
     return onnx_graph
 
 
+def build_evidence() -> onnx.ModelProto:
+    from app.ct.ai.normalise import CONTEXT_NAMES_EVIDENCE, N_CONTEXT_EVIDENCE
+    from app.ct.ai.preprocess import CLASSES
+
+    idx = {n: i for i, n in enumerate(CONTEXT_NAMES_EVIDENCE)}
+    w = np.zeros((N_CONTEXT_EVIDENCE, len(CLASSES)), np.float32)
+    b = np.full(len(CLASSES), -4.0, np.float32)
+    b[0] = 3.0
+    w[idx["ring_full3"], CLASSES.index("ring")] = 4.0
+    w[idx["streak_spec3"], CLASSES.index("streak")] = 4.0
+
+    def const(name: str, arr: np.ndarray) -> onnx.NodeProto:
+        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(arr, name))
+
+    nodes = [const("w", w), const("b", b),
+             helper.make_node("MatMul", ["context", "w"], ["cw"]),
+             helper.make_node("Add", ["cw", "b"], ["logits"]),
+             helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
+             helper.make_node("ReduceMean", ["image"], ["m"], axes=[1, 2, 3], keepdims=0),
+             const("zero", np.array(0.0, np.float32)),
+             helper.make_node("Mul", ["m", "zero"], ["anomaly"])]
+    graph = helper.make_graph(
+        nodes, "evidence_rule",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 256, 256]),
+         helper.make_tensor_value_info("context", TensorProto.FLOAT,
+                                       ["batch", N_CONTEXT_EVIDENCE])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 7]),
+         helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 7]),
+         helper.make_tensor_value_info("anomaly", TensorProto.FLOAT, ["batch"])])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
+                          producer_name="pharos-tests")
+    m.ir_version = 8
+    onnx.checker.check_model(m)
+    return m
+
+
 if __name__ == "__main__":
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    onnx.save(build(), OUT)
-    print(f"wrote {OUT} ({OUT.stat().st_size} bytes)")
+    for path, model in ((OUT, build()), (OUT_EVIDENCE, build_evidence())):
+        onnx.save(model, path)
+        print(f"wrote {path} ({path.stat().st_size} bytes)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import shutil
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -21,6 +22,7 @@ from app.ct.ai.normalise import (CONTEXT_NAMES, CONTEXT_NAMES_EVIDENCE, N_CONTEX
 N, PX = 512, 0.5
 KERNELS = ("smooth", "edge")
 IDX = {n: i for i, n in enumerate(CONTEXT_NAMES_EVIDENCE)}
+EVIDENCE_ONNX = Path(__file__).with_name("data") / "evidence_rule.onnx"   # make_tiny_classifier.py
 
 
 def _phantom(kernel: str, seed: int, *, ring: float = 0.0, arc_deg: float = 360.0,
@@ -148,48 +150,19 @@ def test_a_card_whose_context_names_do_not_match_its_scheme_is_refused(tmp_path)
 
 # --- the evidence layout end to end: registry, AiChecker, the overlapped series run ------
 def _evidence_model(models_dir):
-    """A model of the grid1mm_context_evidence layout whose rule reads the evidence:
-    logits = context @ W + b, 'ring' from ring_full3, 'streak' from streak_spec3, 'normal'
-    otherwise (a stand-in whose answer the test can predict; the layout is the real one)."""
+    """A model of the grid1mm_context_evidence layout whose rule reads the evidence
+    (tests/image_review/data/evidence_rule.onnx, built by make_tiny_classifier.py and
+    committed: the runtime has onnxruntime, not onnx): logits = context @ W + b, 'ring'
+    from ring_full3, 'streak' from streak_spec3, 'normal' otherwise (a stand-in whose
+    answer the test can predict; the layout is the real one)."""
     import json
-
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
 
     from app.adapters.inference import file_sha256
     from app.ct.ai.check import SCHEME_EVIDENCE
     from app.ct.ai.preprocess import CLASSES
-
-    w = np.zeros((N_CONTEXT_EVIDENCE, len(CLASSES)), np.float32)
-    b = np.zeros(len(CLASSES), np.float32)
-    b[0] = 3.0
-    w[IDX["ring_full3"], CLASSES.index("ring")] = 4.0
-    w[IDX["streak_spec3"], CLASSES.index("streak")] = 4.0
-    b[1:] = -4.0
-
-    def const(name, arr):
-        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(arr, name))
-
-    nodes = [const("w", w), const("b", b),
-             helper.make_node("MatMul", ["context", "w"], ["cw"]),
-             helper.make_node("Add", ["cw", "b"], ["logits"]),
-             helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
-             helper.make_node("ReduceMean", ["image"], ["m"], axes=[1, 2, 3], keepdims=0),
-             const("zero", np.array(0.0, np.float32)),
-             helper.make_node("Mul", ["m", "zero"], ["anomaly"])]
-    graph = helper.make_graph(
-        nodes, "evidence_rule",
-        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 256, 256]),
-         helper.make_tensor_value_info("context", TensorProto.FLOAT,
-                                       ["batch", N_CONTEXT_EVIDENCE])],
-        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 7]),
-         helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 7]),
-         helper.make_tensor_value_info("anomaly", TensorProto.FLOAT, ["batch"])])
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
     d = models_dir / "ct_phantom_classifier" / "9.0.0"
     d.mkdir(parents=True)
-    onnx.save(m, d / "model.onnx")
+    shutil.copy(EVIDENCE_ONNX, d / "model.onnx")
     card = {"name": "ct_phantom_classifier", "version": "9.0.0", "file": "model.onnx",
             "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
             "preprocessing": {"scheme": SCHEME_EVIDENCE},
