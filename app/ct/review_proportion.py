@@ -13,7 +13,7 @@ question on the same slices:
 * a failed measurement that one AI class defines, beyond that class's definition:
   ``noise.sd`` at or above the noise class (24 HU native SD) and ``mtf.mtf50`` at or
   below the blur class (MTF50 of a 0.95 mm Gaussian PSF, 1.97 lp/cm) - the class
-  definitions the 2.x training draws its labels from (models/training/ai_domain.py).
+  definitions the 2.x training draws its labels from (``app.ct.ai_classes``).
 
 Every other failed limit - an insert's CT number, the uniform module's water value (a
 phantom's own body material, which the AI's "shift" deliberately ignores), slice
@@ -26,12 +26,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.ct.ai_classes import MTF50_BLUR_MAX, NOISE_CLASS_MIN_SD_HU
+
 # failed measurement -> (AI class, test of the measured value against its definition)
-NOISE_CLASS_MIN_SD_HU = 24.0
-BLUR_CLASS_MAX_MTF50_LP_CM = 1.97
 CLASS_MEASURES = {
     "noise.sd": ("noise", lambda v: v >= NOISE_CLASS_MIN_SD_HU),
-    "mtf.mtf50": ("blur", lambda v: v <= BLUR_CLASS_MAX_MTF50_LP_CM),
+    "mtf.mtf50": ("blur", lambda v: v <= MTF50_BLUR_MAX),
 }
 
 

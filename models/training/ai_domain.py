@@ -20,8 +20,9 @@ import numpy as np
 from scipy import fft as sfft
 
 # normal: MTF50 at least that of a 0.65 mm Gaussian PSF; blur: at most that of 0.95 mm
-MTF50_NORMAL_MIN = 10 * math.sqrt(math.log(2) / (2 * math.pi ** 2 * 0.65 ** 2))   # lp/cm
-MTF50_BLUR_MAX = 10 * math.sqrt(math.log(2) / (2 * math.pi ** 2 * 0.95 ** 2))
+# (the classes' definitions, shared with the runtime)
+from app.ct.ai_classes import MTF50_BLUR_MAX, MTF50_NORMAL_MIN
+
 
 
 @dataclass

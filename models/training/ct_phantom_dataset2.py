@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT / "models" / "training"))
 import ai_domain as dom  # noqa: E402
 from app.ct.ai.normalise import N_CONTEXT, prepare  # noqa: E402
 from app.ct.ai.preprocess import CLASSES  # noqa: E402
+from app.ct.ai_classes import BAND_CLASS_MIN_HU, NOISE_CLASS_MIN_SD_HU  # noqa: E402
 
 TRAIN_PHANTOMS = ("catphan504", "catphan604", "acr464", "vendor_water")
 HELDOUT_PHANTOMS = ("catphan504", "catphan600", "acr464", "vendor_water")
@@ -52,7 +53,8 @@ def _ranges(heldout: bool) -> dict:
                     streak=(35.0, 140.0), band=(3.5, 28.0), xnoise=(26.0, 90.0),
                     shift=(13.0, 38.0), cup=(15.0, 55.0))
     return dict(offset=18.0, roll=30.0, ring=(3.0, 25.0), ring_r=(10.0, 95.0),
-                streak=(30.0, 150.0), band=(3.0, 30.0), xnoise=(24.0, 100.0),
+                streak=(30.0, 150.0), band=(BAND_CLASS_MIN_HU, 30.0),
+                xnoise=(NOISE_CLASS_MIN_SD_HU, 100.0),
                 shift=(12.0, 40.0), cup=(12.0, 60.0))
 
 

@@ -26,8 +26,10 @@ from typing import Mapping
 
 import numpy as np
 
+from app.ct.ai_classes import BAND_CLASS_MIN_HU
+
 BAND_DISC_MM = 15.0            # = normalise.BAND_DISC_MM (the band context's disc)
-BAND_MIN_HU = 3.0              # the band class's smallest step (training 3..30 HU)
+BAND_MIN_HU = BAND_CLASS_MIN_HU     # the band class's smallest step (training 3..30 HU)
 BAND_SE_FACTOR = 5.0           # an excursion must also be 5 standard errors
 # the level on each side of a run is its adjacent slice's: a band is at most two slices,
 # but a module may be only three or four (CTP404 is 25 mm: 3 slices of 8 mm), so two or
