@@ -29,10 +29,26 @@ OUT = Path(__file__).with_name("data") / "tiny_classifier.onnx"
 OUT_EVIDENCE = Path(__file__).with_name("data") / "evidence_rule.onnx"
 
 
-def build() -> onnx.ModelProto:
-    def const(name: str, arr: np.ndarray) -> onnx.NodeProto:
-        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(arr, name))
+def const(name: str, arr: np.ndarray) -> onnx.NodeProto:
+    return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(arr, name))
 
+
+def outputs() -> list[onnx.ValueInfoProto]:
+    """The classifier's outputs (the real ct_phantom_classifier's names and shapes)."""
+    return [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 7]),
+            helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 7]),
+            helper.make_tensor_value_info("anomaly", TensorProto.FLOAT, ["batch"])]
+
+
+def finish(graph: onnx.GraphProto) -> onnx.ModelProto:
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
+                          producer_name="pharos-tests")
+    m.ir_version = 8
+    onnx.checker.check_model(m)
+    return m
+
+
+def build() -> onnx.ModelProto:
     i64 = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731
     w = np.zeros((1, 7), np.float32)
     b = np.full((7,), -4.0, np.float32)
@@ -61,14 +77,8 @@ def build() -> onnx.ModelProto:
     graph = helper.make_graph(
         nodes, "tiny_ct_phantom_classifier",
         [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 256, 256])],
-        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 7]),
-         helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 7]),
-         helper.make_tensor_value_info("anomaly", TensorProto.FLOAT, ["batch"])])
-    onnx_graph = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
-                                   producer_name="pharos-tests")
-    onnx_graph.ir_version = 8
-    onnx.checker.check_model(onnx_graph)
-    return onnx_graph
+        outputs())
+    return finish(graph)
 
 
 def build_evidence() -> onnx.ModelProto:
@@ -82,9 +92,6 @@ def build_evidence() -> onnx.ModelProto:
     w[idx["ring_full3"], CLASSES.index("ring")] = 4.0
     w[idx["streak_spec3"], CLASSES.index("streak")] = 4.0
 
-    def const(name: str, arr: np.ndarray) -> onnx.NodeProto:
-        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(arr, name))
-
     nodes = [const("w", w), const("b", b),
              helper.make_node("MatMul", ["context", "w"], ["cw"]),
              helper.make_node("Add", ["cw", "b"], ["logits"]),
@@ -97,14 +104,8 @@ def build_evidence() -> onnx.ModelProto:
         [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 256, 256]),
          helper.make_tensor_value_info("context", TensorProto.FLOAT,
                                        ["batch", N_CONTEXT_EVIDENCE])],
-        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 7]),
-         helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 7]),
-         helper.make_tensor_value_info("anomaly", TensorProto.FLOAT, ["batch"])])
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
-                          producer_name="pharos-tests")
-    m.ir_version = 8
-    onnx.checker.check_model(m)
-    return m
+        outputs())
+    return finish(graph)
 
 
 if __name__ == "__main__":
