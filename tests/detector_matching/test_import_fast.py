@@ -152,6 +152,12 @@ def test_run_json_reports_the_time_before_the_clock(tmp_path):
     assert d["pre_clock_seconds"] <= d["total_seconds"]
 
 
+def _python(code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter on this checkout (as a user's process)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT, timeout=300)
+
+
 @pytest.mark.slow
 def test_csv_physics_run_never_imports_pyarrow_or_onnxruntime(tmp_path):
     """What a run does not need is not imported (a fresh process, as the user runs it)."""
@@ -165,9 +171,7 @@ def test_csv_physics_run_never_imports_pyarrow_or_onnxruntime(tmp_path):
             f" '--json', {str(out)!r}])\n"
             "print(json.dumps([rc, sorted(m for m in ('pyarrow', 'onnxruntime', 'openpyxl',"
             " 'sqlalchemy', 'scipy.optimize') if m in sys.modules)]))\n")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, cwd=ROOT, timeout=300)
+    res = _python(code)
     assert res.returncode == 0, res.stderr
     rc, loaded = json.loads(res.stdout.strip().splitlines()[-1])
     assert rc == 0 and loaded == []
@@ -209,9 +213,7 @@ def test_match_run_process_ends_right_after_its_result(tmp_path):
             "rc = main()\n"
             "print('returned', rc)\n"
             "raise SystemExit(7)\n")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, cwd=ROOT, timeout=300)
+    res = _python(code)
     assert res.returncode == 0, res.stderr
     assert "returned" not in res.stdout and ": objective" in res.stderr
     assert marker.read_text() == "ran"

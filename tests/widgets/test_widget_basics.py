@@ -50,11 +50,12 @@ def test_measurement_names_stay_readable_in_a_narrow_pane(qtbot):
     table.show()
     qtbot.waitExposed(table)
     table.set_measurements(_measurements(), labels={"water.mean_hu": "Water mean"})
-    qtbot.wait(20)
     header = table.horizontalHeader()
+    qtbot.waitUntil(lambda: header.sectionSize(0) >= table.min_name_width(), timeout=5000)
     assert header.sectionSize(0) >= table.min_name_width() >= 140
     table.resize(1200, 300)                   # a wide pane: the name takes the rest
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: sum(header.sectionSize(c) for c in range(header.count()))
+                    == table.viewport().width(), timeout=5000)
     assert sum(header.sectionSize(c) for c in range(header.count())) == \
         table.viewport().width()
 

@@ -130,7 +130,7 @@ def test_signing_runs_off_the_gui_thread_and_waits_for_its_answer(qtbot, ws):
     assert not dlg.sign_button.isEnabled() and not dlg.cancel_button.isEnabled()
     assert not dlg.meaning_combo.isEnabled()
     before = len(beats)
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: len(beats) > before + 5, timeout=5000)
     assert len(beats) > before + 5                          # the GUI thread keeps turning
     ended = []
     dlg.finished.connect(ended.append)
