@@ -14,6 +14,7 @@ from app.ct.ai.preprocess import CLASSES
 from app.ct.names import artifact_name, measurement_name
 from app.ui.i18n import current_language
 from station_plugins.image_review.ui_texts import class_text
+from widgets.note_texts import note_text
 from widgets.rows_model import Cell, RowsModel
 from widgets.state_style import NOTICE_COLORS, verdict_color
 from widgets.verdict_badge import VerdictBadge, verdict_text
@@ -61,6 +62,11 @@ class AiScoresView(QGroupBox):
         self.reasons_label = QLabel(self)
         self.reasons_label.setObjectName("review_ai_reasons")
         self.reasons_label.setWordWrap(True)
+        # the AI beside the physics (app.ct.review.ai_note, stored with the item), translated
+        self.note_label = QLabel(self)
+        self.note_label.setObjectName("review_ai_note")
+        self.note_label.setWordWrap(True)
+        self.note_label.setStyleSheet("color: #37627a;")
         self.model_label = QLabel(self)
         self.model_label.setObjectName("review_ai_model")
         self.model_label.setStyleSheet("color: #5b6168;")
@@ -70,6 +76,7 @@ class AiScoresView(QGroupBox):
         layout.addLayout(grid)
         layout.addWidget(self.anomaly_label)
         layout.addWidget(self.reasons_label)
+        layout.addWidget(self.note_label)
         layout.addWidget(self.model_label)
         layout.addStretch(1)
         self._item: Any = None
@@ -114,6 +121,11 @@ class AiScoresView(QGroupBox):
             self.tr("Anomaly score %1 (above 1: fits no class)").replace(
                 "%1", "–" if anomaly is None else f"{anomaly:.2f}"))
         self.reasons_label.setText("\n".join(self._reasons(item, s)))
+        ai = item.ai if item is not None else {}
+        note = note_text(str(ai.get("note") or ""), ai.get("note_code"))
+        self.note_label.setText(note)
+        self.note_label.setToolTip(note)
+        self.note_label.setVisible(bool(note))
         if item is not None and item.ai.get("model_id"):
             self.model_label.setText(self.tr("Model %1 %2, sha256 %3…").replace(
                 "%1", str(item.ai["model_id"])).replace(
