@@ -1,9 +1,9 @@
-"""Stable codes of the CT engine's notes, and the one table that turns a code back into words.
+"""Stable codes of the CT engine's notes: making them, their JSON, their words.
 
 Qt-free. The analysis and the AI check write their notes in English (the record keeps that
 text: CLI JSON ``notes``, ``note``, unchanged). Each note the engine makes through
 :func:`note` is a :class:`Note` - a ``str`` equal to that English text - that also carries a
-stable ``code`` and its ``params``. Records carry them beside the text (``note_codes`` /
+stable ``code`` and its ``params`` (the code -> template table: app.ct.note_table). Records carry them beside the text (``note_codes`` /
 ``note_code``: ``{"code": ..., "params": {...}}``), so a screen shows the note in the
 user's language: the UI translates the code's template with Qt (``QCoreApplication.translate``
 with the context :data:`CONTEXT`; the templates are marked for lupdate) and fills in the
@@ -20,138 +20,22 @@ from elsewhere) is shown as its English text: never lost, never blank.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from app.ct.names import artifact_name, measurement_name
+from app.ct.note_table import CONTEXT, SEPARATORS, TEMPLATES, TERMS
 
-CONTEXT = "EngineNotes"   # the Qt translation context of every template and term
+__all__ = ["CONTEXT", "TEMPLATES", "TERMS", "SEPARATORS", "Note", "note", "coded", "joined", "more",
+           "code_entry", "code_entries", "restore", "restore_all", "render", "render_code"]
 
 # (context, text, disambiguation) -> translated text; the identity keeps the English
 Translate = Callable[[str, str, str | None], str]
-
-
-def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - lupdate's marker name
-    """Marks a template for lupdate (pyside6-lupdate finds it); returns it unchanged."""
-    return text
 
 
 def _identity(context: str, text: str, disambiguation: str | None = None) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class Template:
-    """``text``: English with %1..%n (the translation source); ``params``: their names in
-    that order; ``formats``: how a parameter becomes text - a Python format spec
-    (".3f", "g", "d"), "s" (as written), "term" (a word of :data:`TERMS`, translated),
-    "key" (a measurement key: as written in English, its name in other languages),
-    "artifact" (an artifact type, likewise), "note" (a nested note), or
-    "list" / "list;" (items joined by ", " / "; ", each item formatted as ``item``)."""
-
-    text: str
-    params: tuple[str, ...] = ()
-    formats: Mapping[str, str] = field(default_factory=dict)
-    item: Mapping[str, str] = field(default_factory=dict)   # list param -> its items' format
-
-
-_T = QT_TRANSLATE_NOOP
-C = CONTEXT
-
-# code -> template. A code is a contract (stored in records): never reuse one for other
-# words; add a new code instead. Every template needs a zh_CN translation (tests check).
-TEMPLATES: dict[str, Template] = {
-    # -- loading the series (app.ct.dicom_load) -------------------------------------------
-    "dicom.files_skipped": Template(_T(C, "%1 non-image / non-DICOM file(s) skipped"),
-                                    ("count",), {"count": "d"}),
-    "dicom.uneven_spacing": Template(_T(C, "uneven slice spacing %1..%2 mm"),
-                                     ("min_mm", "max_mm"), {"min_mm": ".3f", "max_mm": ".3f"}),
-    # -- the analysis (app.ct.analysis.pipeline, units, result) ---------------------------
-    "analysis.step_failed": Template(_T(C, "%1: could not be measured (%2)"),
-                                     ("step", "error"), {"step": "term", "error": "s"}),
-    "analysis.step_error": Template(_T(C, "%1 failed: %2"), ("step", "error"),
-                                    {"step": "term", "error": "s"}),
-    "analysis.modules_missing": Template(_T(C, "modules not in the series: %1"),
-                                         ("modules",), {"modules": "list"}, {"modules": "s"}),
-    "analysis.low_module_confidence": Template(
-        _T(C, "low localisation confidence for %1; its measurements are kept, read them "
-              "with care"), ("modules",), {"modules": "list"}, {"modules": "note"}),
-    "analysis.low_module_confidence.module": Template(
-        _T(C, "%1 (%2: the image there differs from the definition - body CT number or "
-              "inserts)"), ("module", "confidence"), {"module": "s", "confidence": ".2f"}),
-    "scale.not_hu": Template(
-        _T(C, "pixel values are not HU (%1); the phantom is located and measured on an "
-              "HU-equivalent scale taken from the image (air -> -1000, body -> its nominal: "
-              "HU-eq = %2 x value %3); CT-number checks are not applicable"),
-        ("reason", "slope", "intercept"),
-        {"reason": "note", "slope": ".6g", "intercept": "+.4g"}),
-    "scale.reasons": Template(_T(C, "%1"), ("parts",), {"parts": "list;"}, {"parts": "note"}),
-    "scale.rescale_type": Template(_T(C, "RescaleType %1"), ("rescale_type",),
-                                   {"rescale_type": "s"}),
-    "scale.air_body": Template(_T(C, "air reads %1, the phantom body %2"), ("air", "body"),
-                               {"air": ".5g", "body": ".5g"}),
-    # the record keeps "limited by the profile but not measured: <keys>" (names.UNMEASURED_NOTE);
-    # people read the names (app.ct.names.note_text is the same in plain Python)
-    "result.unmeasured": Template(
-        _T(C, "Limited by the profile but not measured (the result cannot read PASS): %1"),
-        ("keys",), {"keys": "list;"}, {"keys": "name"}),
-    # -- the AI check and its place beside the physics (app.ct.ai.check, app.ct.review) ----
-    "ai.pixel_unknown": Template(
-        _T(C, "pixel size unknown: a %1 mm field of view was assumed (%2 mm)"),
-        ("fov_mm", "pixel_mm"), {"fov_mm": ".0f", "pixel_mm": ".3f"}),
-    "ai.not_applicable": Template(
-        _T(C, "AI not applicable to this series (%1): the physics decides alone"),
-        ("why",), {"why": "term"}),
-    "ai.physics_beside": Template(
-        _T(C, "physics %1: %2 - not what an AI class judges; the AI's 'normal' does not "
-              "contradict it, the physics decides"),
-        ("verdict", "findings"), {"verdict": "term", "findings": "list"},
-        {"findings": "note"}),
-    "ai.physics_warns": Template(
-        _T(C, "physics warns of %1 (below the action level); the AI sees no artifact: a "
-              "note, not a disagreement"), ("kinds",), {"kinds": "list"},
-        {"kinds": "artifact"}),
-    "ai.uncertain": Template(
-        _T(C, "AI uncertain on some slices (physics %1): a note for the reviewer, not a "
-              "disagreement"), ("verdict",), {"verdict": "term"}),
-    "ai.uncertain_weak": Template(
-        _T(C, "AI uncertain on some slices (%1) (physics %2): a note for the reviewer, not "
-              "a disagreement"), ("evidence", "verdict"),
-        {"evidence": "note", "verdict": "term"}),
-    "ai.normal_weak": Template(
-        _T(C, "AI normal: %1 - within chance; the weak slices keep their own flags"),
-        ("evidence",), {"evidence": "note"}),
-    "ai.weak_evidence": Template(
-        _T(C, "%1 of %2 slices weak where a clean series shows about %3, p = %4"),
-        ("weak", "judged", "expected", "p_value"),
-        {"weak": "s", "judged": "s", "expected": ".1f", "p_value": ".2g"}),
-    # findings of app.ct.review_proportion.contradictions
-    "proportion.unjudged_slices": Template(
-        _T(C, "%1 on slices %2-%3, which the AI did not judge"), ("kind", "first", "last"),
-        {"kind": "artifact", "first": "s", "last": "s"}),
-    "proportion.failed": Template(_T(C, "%1"), ("key",), {"key": "key"}),
-    "proportion.failed_value": Template(_T(C, "%1 %2"), ("key", "value"),
-                                        {"key": "key", "value": "g"}),
-    "proportion.against_class": Template(_T(C, "%1 %2 (%3)"), ("key", "value", "ai_class"),
-                                         {"key": "key", "value": "g", "ai_class": "term"}),
-}
-
-# words a parameter may hold that people read translated (format "term"); anything else
-# in a "term" parameter is shown as written
-TERMS: tuple[str, ...] = (
-    # the analysis steps (app.ct.analysis.pipeline)
-    _T(C, "streaks"), _T(C, "CT numbers"), _T(C, "uniformity and noise"),
-    _T(C, "noise power spectrum"), _T(C, "rings"), _T(C, "bands, cupping, CT shift"),
-    _T(C, "TTF"), _T(C, "MTF"), _T(C, "bar patterns"), _T(C, "slice thickness"),
-    _T(C, "geometry"), _T(C, "low contrast"), _T(C, "detectability"), _T(C, "dose"),
-    # verdicts and the AI's classes as they appear inside notes
-    _T(C, "PASS"), _T(C, "WARN"), _T(C, "FAIL"), _T(C, "ERROR"), _T(C, "none"),
-    _T(C, "noise"), _T(C, "blur"), _T(C, "ring"), _T(C, "streak"), _T(C, "band"),
-    _T(C, "shift"),
-    _T(C, "the input is unlike its training"),
-)
-# list separators (format "list" / "list;")
-SEPARATORS = {"list": _T(C, ", "), "list;": _T(C, "; ")}
 _TERMS = frozenset(TERMS)
 
 
@@ -184,6 +68,20 @@ def note(code: str, **params: Any) -> Note:
 def coded(text: str, code: str, **params: Any) -> Note:
     """A note whose record text is written elsewhere (kept as it is) with its code."""
     return Note(text, code, params)
+
+
+def joined(*parts: Any) -> Any:
+    """A note made of parts written one after the other (each part a note with its own
+    leading "; " or ", "); a single part is itself."""
+    parts = tuple(p for p in parts if p)
+    if len(parts) == 1:
+        return parts[0]
+    return Note("".join(parts), "note.concat", {"parts": list(parts)})
+
+
+def more(part: Any) -> Note:
+    """"; <part>": a part appended to a note (``part`` a note or plain text)."""
+    return Note(f"; {part}", "note.more", {"part": part})
 
 
 # -- JSON -------------------------------------------------------------------------------------
@@ -241,16 +139,16 @@ def _is_zh(language: str) -> bool:
 
 
 def _fmt(value: Any, how: str, item: str, tr: Translate, language: str, depth: int) -> str:
-    if how.startswith("list"):
+    if how.startswith("list") or how == "concat":
         if not isinstance(value, (list, tuple)):
             raise TypeError("list expected")
-        sep = tr(CONTEXT, SEPARATORS[how], None)
+        sep = "" if how == "concat" else tr(CONTEXT, SEPARATORS[how], None)
         return sep.join(_fmt(v, item or "s", "", tr, language, depth) for v in value)
     if how == "note":
         if isinstance(value, Note) and value.code:
             value = {"code": value.code, "params": value.params}
-        if not isinstance(value, dict):
-            return str(value)           # a plain-text part: as written
+        if not isinstance(value, dict):     # a plain-text part: a term, else as written
+            return _fmt(value, "term", "", tr, language, depth)
         text = render_code(value.get("code"), value.get("params"), tr, language, depth + 1)
         if text is None:
             raise KeyError("nested note")

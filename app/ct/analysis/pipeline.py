@@ -23,7 +23,7 @@ from app.ct.analysis import units
 from app.ct.analysis.context import Ctx, Raw
 from app.ct.analysis.result import (Artifact, Curve, Localisation, ProfileRef,
                                                    QcResult)
-from app.ct.note_codes import note
+from app.ct.note_codes import joined, more, note
 
 # Detection flags an artifact (WARN) even when the profile has no limit for its type.
 DEFAULT_ARTIFACT_LIMITS = Limits(high=math.inf, warn_high=0.0, source="detected (no profile limit)")
@@ -160,9 +160,9 @@ def _absolute_not_applicable(raws: list[Raw], scale: units.ValueScale) -> None:
             continue
         val = r.value if isinstance(r.value, (int, float)) and math.isfinite(r.value) else None
         r.not_applicable = True
-        r.note = (f"not applicable: the pixel values are not HU ({scale.reason})"
-                  + (f"; reads {val:g} on the image-derived HU-equivalent scale" if val is not None else "")
-                  + (f"; {r.note}" if r.note else ""))
+        r.note = joined(note("measurement.not_hu", reason=scale.reason),
+                        note("measurement.hu_equivalent", value=val) if val is not None else "",
+                        more(r.note) if r.note else "")
 
 
 def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = None,
