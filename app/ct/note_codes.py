@@ -3,7 +3,8 @@
 Qt-free. The analysis and the AI check write their notes in English (the record keeps that
 text: CLI JSON ``notes``, ``note``, unchanged). Each note the engine makes through
 :func:`note` is a :class:`Note` - a ``str`` equal to that English text - that also carries a
-stable ``code`` and its ``params`` (the code -> template table: app.ct.note_table). Records carry them beside the text (``note_codes`` /
+stable ``code`` and its ``params`` (the code -> template table: app.ct.note_table).
+Records carry them beside the text (``note_codes`` /
 ``note_code``: ``{"code": ..., "params": {...}}``), so a screen shows the note in the
 user's language: the UI translates the code's template with Qt (``QCoreApplication.translate``
 with the context :data:`CONTEXT`; the templates are marked for lupdate) and fills in the
@@ -22,7 +23,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Iterable, Mapping
 
-from app.ct.names import artifact_name, measurement_name
+from app.ct.names import PARTS, artifact_name, measurement_name
 from app.ct.note_table import CONTEXT, SEPARATORS, TEMPLATES, TERMS
 
 __all__ = ["CONTEXT", "TEMPLATES", "TERMS", "SEPARATORS", "Note", "note", "coded", "joined", "more",
@@ -32,7 +33,7 @@ __all__ = ["CONTEXT", "TEMPLATES", "TERMS", "SEPARATORS", "Note", "note", "coded
 Translate = Callable[[str, str, str | None], str]
 
 
-def _identity(context: str, text: str, disambiguation: str | None = None) -> str:
+def _identity(context: str, text: str, disambiguation: str | None = None) -> str:  # noqa: ARG001
     return text
 
 
@@ -160,6 +161,10 @@ def _fmt(value: Any, how: str, item: str, tr: Translate, language: str, depth: i
         return measurement_name(str(value), language) if _is_zh(language) else str(value)
     if how == "name":
         return measurement_name(str(value), language)
+    if how == "part":
+        s = str(value)
+        known = PARTS.get(s.strip().lower().replace(" ", "_"))
+        return known[1] if known and _is_zh(language) else s
     if how == "artifact":
         return artifact_name(str(value), language) if _is_zh(language) else str(value)
     if how == "s":
