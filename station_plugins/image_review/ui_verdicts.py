@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHeaderView, QLabel,
                                QProgressBar, QTableView, QVBoxLayout, QWidget)
 
@@ -62,11 +62,6 @@ class AiScoresView(QGroupBox):
         self.reasons_label = QLabel(self)
         self.reasons_label.setObjectName("review_ai_reasons")
         self.reasons_label.setWordWrap(True)
-        # the AI beside the physics (app.ct.review.ai_note, stored with the item), translated
-        self.note_label = QLabel(self)
-        self.note_label.setObjectName("review_ai_note")
-        self.note_label.setWordWrap(True)
-        self.note_label.setStyleSheet("color: #37627a;")
         self.model_label = QLabel(self)
         self.model_label.setObjectName("review_ai_model")
         self.model_label.setStyleSheet("color: #5b6168;")
@@ -76,7 +71,6 @@ class AiScoresView(QGroupBox):
         layout.addLayout(grid)
         layout.addWidget(self.anomaly_label)
         layout.addWidget(self.reasons_label)
-        layout.addWidget(self.note_label)
         layout.addWidget(self.model_label)
         layout.addStretch(1)
         self._item: Any = None
@@ -121,11 +115,6 @@ class AiScoresView(QGroupBox):
             self.tr("Anomaly score %1 (above 1: fits no class)").replace(
                 "%1", "–" if anomaly is None else f"{anomaly:.2f}"))
         self.reasons_label.setText("\n".join(self._reasons(item, s)))
-        ai = item.ai if item is not None else {}
-        note = note_text(str(ai.get("note") or ""), ai.get("note_code"))
-        self.note_label.setText(note)
-        self.note_label.setToolTip(note)
-        self.note_label.setVisible(bool(note))
         if item is not None and item.ai.get("model_id"):
             self.model_label.setText(self.tr("Model %1 %2, sha256 %3…").replace(
                 "%1", str(item.ai["model_id"])).replace(
@@ -164,9 +153,16 @@ class PhysicsView(QGroupBox):
         super().__init__(parent)
         self.setObjectName("review_physics")
         self.badge = VerdictBadge(self, object_name="review_physics_verdict")
-        self.summary_label = QLabel(self)
+        self.summary_label = _RoomLabel(self)
         self.summary_label.setObjectName("review_physics_summary")
         self.summary_label.setWordWrap(True)
+        # the AI beside the physics (app.ct.review.ai_note, stored with the item with its
+        # code), in the user's language; it takes the findings table's room, not the images'
+        self.note_label = _RoomLabel(self)
+        self.note_label.setObjectName("review_ai_note")
+        self.note_label.setWordWrap(True)
+        self.note_label.setStyleSheet("color: #37627a;")
+        self.note_label.setVisible(False)
         self.table = _FindingsTable(self)
         self.model_ = RowsModel(lambda: [self.tr("Finding"), self.tr("Value"),
                                          self.tr("Verdict")], _finding_cell, self)
@@ -185,6 +181,7 @@ class PhysicsView(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.summary_label)
+        layout.addWidget(self.note_label)
         layout.addWidget(self.table, 1)
         self._item: Any = None
         self.retranslate_ui()
@@ -193,6 +190,12 @@ class PhysicsView(QGroupBox):
         self._item = item
         self.setStyleSheet(HIGHLIGHT if highlight else "")
         self.retranslate_ui()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """No more than it needs (the table scrolls): the view beside it and the images
+        set the height, a note shown here takes the table's room first."""
+        hint = super().sizeHint()
+        return QSize(hint.width(), self.minimumSizeHint().height())
 
     def _fill(self) -> None:
         item = self._item
@@ -228,6 +231,11 @@ class PhysicsView(QGroupBox):
         else:
             text = "\n".join(self.summary_lines(phys))
         self.summary_label.setText(text)
+        ai = getattr(self._item, "ai", None) or {}
+        note = note_text(str(ai.get("note") or ""), ai.get("note_code"))
+        self.note_label.setText(note)
+        self.note_label.setToolTip(note)
+        self.note_label.setVisible(bool(note))
         self._fill()
 
     def summary_lines(self, phys: dict) -> list[str]:
@@ -270,6 +278,53 @@ def _finding_cell(row: tuple, c: int) -> Cell:
                 foreground="#ffffff" if v else None)
 
 
+class _RoomLabel(QLabel):
+    """A wrapped label that takes its lines from its neighbours' spare room (the findings
+    table's) instead of asking the whole view to grow: it reports no height-for-width, and
+    its minimum height follows the lines its text needs at its width (so it is never cut)."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        return False
+
+    def _fit(self) -> None:
+        need = 0
+        if self.text():
+            m = self.contentsMargins()
+            inner = max(self.width() - m.left() - m.right() - 2 * self.margin(), 1)
+            rect = self.fontMetrics().boundingRect(QRect(0, 0, inner, 100000),
+                                                   int(Qt.TextFlag.TextWordWrap), self.text())
+            need = rect.height() + m.top() + m.bottom() + 2 * self.margin()
+        if need != self.minimumHeight():
+            self.setMinimumHeight(need)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(min(super().sizeHint().width(), 200), self.minimumHeight())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(0, self.minimumHeight())
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit()
+
+
 class _FindingsTable(QTableView):
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """Header and three rows: the table takes what room is left (it scrolls), so the
+        images keep theirs when the view shows a note above it."""
+        return QSize(super().sizeHint().width(), self._rows_height(3))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """Header and two whole rows (a verdict beside its note, never half a row)."""
+        return QSize(super().minimumSizeHint().width(), self._rows_height(2))
+
+    def _rows_height(self, rows: int) -> int:
+        return (self.horizontalHeader().sizeHint().height()
+                + self.verticalHeader().defaultSectionSize() * rows + 2 * self.frameWidth())
+
     def rowCount(self) -> int:  # noqa: N802 - the old QTableWidget name, kept for callers
         return self.model().rowCount()
