@@ -103,3 +103,28 @@ def test_result_and_measurement_notes_in_chinese(qtbot, station_env, qapp, parti
         _fits(panel)
     finally:
         i18n.set_language(qapp, "en")
+
+
+def test_the_ai_note_tooltip_of_the_verdict_strip_in_chinese(qtbot, qapp):
+    """The AI record's note (app.ct.review.ai_note, stored with ``note_code``)."""
+    from app.ct.note_codes import code_entry
+    from app.ct.review import ai_note
+    from app.ui import i18n
+    from station_plugins.ct_qc.ui_verdicts import VerdictStrip
+
+    phys = {"verdict": "PASS", "artifacts": [{"type": "ring", "verdict": "WARN"}]}
+    ai = {"available": True, "label": "normal", "flagged": False, "review_reasons": [],
+          "model_id": "ct_phantom_classifier", "model_version": "2.0.0"}
+    note = ai_note(ai, phys)
+    record = {**ai, "note": str(note), "note_code": code_entry(note)}   # as stored (JSON)
+    strip = VerdictStrip()
+    qtbot.addWidget(strip)
+    strip.set_state(physics="PASS", ai=record)
+    assert strip.ai_label.toolTip() == ("physics warns of ring (below the action level); the "
+                                        "AI sees no artifact: a note, not a disagreement")
+    i18n.set_language(qapp, "zh_CN")
+    try:
+        assert strip.ai_label.toolTip() == ("物理检测对环形伪影发出警告（低于行动限值）；AI 未见"
+                                            "伪影：仅为提示，并非结论不一致")
+    finally:
+        i18n.set_language(qapp, "en")
