@@ -137,7 +137,7 @@ def detectability(ctx: Ctx, disc_mm: float = 5.0, contrast_hu: float = 10.0,
     if ttfs:
         name = min(ttfs, key=lambda k: ttfs[k][2])
         f_t, t, _ = ttfs[name]
-        src = note("dprime.source_ttf", insert=name)
+        src: str = note("dprime.source_ttf", insert=name)
     elif "mtf" in ctx.cache:
         f_t, t = ctx.cache["mtf"]
         src = "bead MTF"

@@ -245,7 +245,7 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
     where = {"slice": int(use[len(use) // 2]), "kind": "lines", "lines_px": lines,
              "slices": sorted(used) or [int(i) for i in use]}
     if len(good) < min(2, len(m["ramps"])):
-        why = sorted(set(rejected)) or ["no usable ramp profile"]
+        why: list[str] = sorted(set(rejected)) or ["no usable ramp profile"]
         return [Raw("slice_thickness", math.nan, "mm", where,
                     note("thickness.unreliable", why=why), error=True, nominal=nominal)], []
     val = float(np.mean(good))
