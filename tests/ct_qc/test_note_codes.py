@@ -71,6 +71,7 @@ def _codes(entry) -> set:  # noqa: ANN001
     return set()
 
 
+@pytest.mark.slow            # three analyses (~3 s)
 def test_every_note_of_real_analyses_is_coded_and_its_english_is_the_record(results):
     seen = set()
     for r in results:
@@ -84,6 +85,7 @@ def test_every_note_of_real_analyses_is_coded_and_its_english_is_the_record(resu
     assert {"analysis.modules_missing", "thickness.ramp", "ct_number.streak_crossed"} <= seen
 
 
+@pytest.mark.slow
 def test_json_keeps_every_english_key_and_adds_the_codes(results):
     from app.ct.analysis.result import QcResult
 
