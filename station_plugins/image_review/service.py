@@ -258,7 +258,7 @@ class ReviewService:
                 reasons = [r for r in reasons if r != "disagreement"]
             note = ai_note(ai, physics) if physics else ""
             if note:                # the AI beside the physics, as the reviewer reads it
-                ai["note"], ai["note_code"] = note, code_entry(note)
+                ai["note"], ai["note_code"] = str(note), code_entry(note)
         else:
             ai = {"label": None, "unavailable": unavailable}
             index = _worst_physics_slice(physics, inp.volume.shape[0])

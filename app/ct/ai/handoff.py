@@ -122,7 +122,7 @@ def check_and_queue(*, store: Any, checker: AiChecker | None, unavailable_reason
                      {**ai, "qc_record_id": qc_record_id, "physics": physics,
                       "review_reasons": reasons,
                       "disagreement": "disagreement" in reasons,
-                      "note": note, "note_code": code_entry(note)},
+                      "note": str(note), "note_code": code_entry(note)},
                      username=username, ref=series_uid,
                      verdict="FLAG" if reasons else "PASS")
     if reasons and queue is not None:
@@ -137,7 +137,7 @@ def check_and_queue(*, store: Any, checker: AiChecker | None, unavailable_reason
                                                 "applicable", "not_applicable_reason",
                                                 "series_evidence")}
                      | {"slices": [s for s in ai["slices"] if s["slice_index"] == worst],
-                        "note": note, "note_code": code_entry(note)},
+                        "note": str(note), "note_code": code_entry(note)},
                      physics=physics, analysed_by=username,
                      image=stack_neighbours(volume_hu, worst), baseline=baseline,
                      qc_record_id=qc_record_id, reasons=reasons)
