@@ -226,13 +226,17 @@ class PhysicsView(QGroupBox):
         phys = self._item.physics if self._item is not None else {}
         if self._item is None:
             text = ""
-        elif not phys:
-            text = self.tr("No physics verdict was recorded with this item.")
-        else:
-            text = "\n".join(self.summary_lines(phys))
-        self.summary_label.setText(text)
         ai = getattr(self._item, "ai", None) or {}
         note = note_text(str(ai.get("note") or ""), ai.get("note_code"))
+        lines = self.summary_lines(phys) if phys else []
+        if self._item is None:
+            text = ""
+        elif not phys:
+            text = self.tr("No physics verdict was recorded with this item.")
+        else:   # with a note shown, what the table lists is its tooltip (the room is the note's)
+            text = "\n".join(lines[:2] if note else lines)
+        self.summary_label.setText(text)
+        self.summary_label.setToolTip(lines[2] if note and lines else "")
         self.note_label.setText(note)
         self.note_label.setToolTip(note)
         self.note_label.setVisible(bool(note))
