@@ -128,3 +128,26 @@ def test_the_ai_note_tooltip_of_the_verdict_strip_in_chinese(qtbot, qapp):
                                             "伪影：仅为提示，并非结论不一致")
     finally:
         i18n.set_language(qapp, "en")
+
+
+def test_artifact_rows_name_the_artifact_and_its_note_in_chinese(qtbot, qapp):
+    from app.core.measurement import Verdict
+    from app.ct.analysis.result import Artifact
+    from app.ct.note_codes import note
+    from app.ui import i18n
+    from station_plugins.ct_qc.ui_results import ArtifactTable
+
+    table = ArtifactTable()
+    qtbot.addWidget(table)
+    table.set_artifacts([Artifact("streak", 42.0, {"angle_deg": 30.0}, Verdict.FAIL,
+                                  note=note("artifact.streak"))])
+    assert table.cell_text(0, 0) == "streak"                    # English: as recorded
+    assert "directional energy" in table.model_.cell(0, 0).tip
+    i18n.set_language(qapp, "zh_CN")
+    try:
+        table.retranslate_ui()
+        assert table.cell_text(0, 0) == "条纹伪影"
+        assert table.model_.cell(0, 0).tip == "条纹伪影\n高通残差的方向能量；条纹走向角（图像角度，自 +x " \
+            "转向 +y，模 180）；幅度取横截剖面的峰值"
+    finally:
+        i18n.set_language(qapp, "en")
