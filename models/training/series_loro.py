@@ -146,7 +146,8 @@ def loro_series(split: str = "all") -> list[WideSeries]:
                     _img_series(seed, truth, spec)
             else:
                 make, facts = _sim_series(seed, spec)
+            label = name if truth == "normal" else f"{name} #{seen[key]}"   # unique
             if split in ("all", half):
-                out.append(WideSeries(f"{renderer} {name}", truth, renderer, half, seed,
+                out.append(WideSeries(f"{renderer} {label}", truth, renderer, half, seed,
                                       make, facts))
     return out
