@@ -82,6 +82,9 @@ def judge(model: dict, res: Any, truth: str) -> dict:
     from eval_ai_series import summarise
 
     row = summarise(res, truth)
+    ev = res.decision()[1]
+    row.update(weak=ev.weak, expected_weak=round(ev.expected_weak, 2),
+               p_value=float(f"{ev.p_value:.3g}"))
     row.update(tag=model["tag"], model=model["model"], right=res.label == truth,
                slice_share=round(share, 3), judged=len(judged),
                n_slices=len(labels),
