@@ -65,6 +65,9 @@ def export_loro(root: Path, *, tag: str, train: str, test: str, net: Any,
     from app.ct.ai.preprocess import CLASSES
     from train_ct_phantom_classifier import calibration
 
+    if recipe.get("evidence_drop"):
+        raise SystemExit("--loro-export: a model trained with --evidence-drop has a context "
+                         "layout the station does not feed (an ablation); not exported")
     version = loro_version(tag, train)
     out = loro_dir(root, tag, train) / NAME / version
     sha = export(net, means, inv_cov, scale, temperature, out)
