@@ -43,6 +43,7 @@ def write_loro_model(root: Path, tag: str, trained_on: str, left_out: str,
 
 # --- the export ---------------------------------------------------------------------------
 
+@pytest.mark.slow                                   # a torch ONNX export: ~4 s
 def test_loro_export_is_an_installable_model_with_its_own_renderers_threshold(
         workstation, tmp_path, capsys):  # noqa: F811 - the fixture
     torch = pytest.importorskip("torch", reason="training extra (pip install .[train]) absent")
