@@ -244,8 +244,9 @@ def augmented_set(data_dir: Path, name: str, net: PhantomNet2, frac: float, seed
         with np.load(cache) as z:
             maps, secs = z["maps"], z["sectors"]
     else:
-        from ai_evidence_cache import stack_features
+        from ai_evidence_cache import rotation_centres, stack_features
         x = np.load(data_dir / f"{name}.x.npy", mmap_mode="r")
+        rot_c = rotation_centres(data_dir, name) if evidence else None
         maps, secs, ctxs, evs, kept = [], [], [], [], []
         with torch.no_grad():
             for i in range(0, len(pick), 32):
@@ -271,7 +272,7 @@ def augmented_set(data_dir: Path, name: str, net: PhantomNet2, frac: float, seed
                 if kind != "normal":
                     kept.extend([True] * len(b))
                 if evidence:
-                    evs.extend(stack_features(v) for v in xa)
+                    evs.extend(stack_features(v, float(rot_c[j])) for v, j in zip(xa, b))
                 m, s_, _ = net.fixed_maps(torch.from_numpy(xa), torch.from_numpy(cb))
                 maps.append(m.numpy().astype(np.float16))
                 secs.append(s_.numpy().astype(np.float16))
