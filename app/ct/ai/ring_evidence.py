@@ -33,6 +33,7 @@ arc on 3 slices, ``ct_phantom_dataset2._ring_floor``) the full-circle z of a rin
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 
 import cv2
@@ -97,7 +98,7 @@ def ring_sums(resid: np.ndarray, excluded: np.ndarray | None = None,
             c.reshape(RING_NB, RING_SECTORS).astype(np.float32))
 
 
-def _area_sampled(f) -> np.ndarray:
+def _area_sampled(f: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """f(radius about the rotation centre, mm) area-sampled on the grid (4 x 4 per pixel,
     like the grid's area resample)."""
     yy, xx = np.mgrid[:GRID_N, :GRID_N].astype(np.float64)
