@@ -39,8 +39,11 @@ EVIDENCE, named in the card). Module steps narrowed to the real CatPhan differen
 (``--module-step-structure-ratio 1.3``).
 
     nice -n 5 .venv/bin/python models/training/train_ct_phantom_classifier2.py --loro-only \
-        --epochs 16 --threads 2 --tag e3 --evidence --module-step-max-hu 35 \
+        --epochs 16 --threads 2 --tag e4 --evidence --module-step-max-hu 35 \
         --module-step-structure-ratio 1.3
+
+(ev4, tag e4: the ring evidence is app/ct/ai/ring_evidence.py's matched filter; the
+evidence of the augmented copies is measured about their source's rotation centre.)
 """
 from __future__ import annotations
 
