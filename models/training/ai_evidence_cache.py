@@ -3,10 +3,19 @@ set made by ct_phantom_dataset2.py, cached beside it (``<set>.ev<version>.npz``)
 
 The grids are what ``normalise.slice_facts`` produced; the phantom centre, radius and the
 grid's noise SD are re-measured on them exactly as slice_facts measures them on the grid,
-so the features equal what the station computes (up to the float16 storage).
+and the rotation centre on the grid follows from the native matrix and pixel size in the
+set's facts (``normalise.grid_rotation_centre``, as slice_facts has it), so the features
+equal what the station computes (up to the float16 storage).
+
+Versions: ev1-ev3 the 2.3 candidate's (sector medians), ev4 the matched-filter ring
+(app/ct/ai/ring_evidence.py) with the rotation centre to the half pixel.
+
+    PYTHONPATH=$PWD nice -n 5 .venv/bin/python models/training/ai_evidence_cache.py \
+        /tmp/ai16/data sim_train img_train ...
 """
 from __future__ import annotations
 
+import json
 import math
 import sys
 from pathlib import Path
@@ -16,12 +25,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from app.ct.ai.evidence import EVIDENCE_NAMES, slice_evidence, stack_evidence  # noqa: E402
-from app.ct.ai.normalise import GRID_MM, phantom_mask, robust_noise_disc  # noqa: E402
+from app.ct.ai.normalise import (GRID_MM, grid_rotation_centre, phantom_mask,  # noqa: E402
+                                 robust_noise_disc)
+from app.ct.ai.ring_evidence import GRID_C  # noqa: E402
 
-EV_VERSION = "3"
+EV_VERSION = "4"
 
 
-def grid_evidence(g: np.ndarray):
+def grid_evidence(g: np.ndarray, rot_centre: float = GRID_C):
     """slice_evidence of one grid slice, with slice_facts' own grid measurements."""
     g = np.asarray(g, np.float32)
     body = phantom_mask(g)
@@ -34,11 +45,19 @@ def grid_evidence(g: np.ndarray):
     noise = robust_noise_disc(g, cx, cy, r_in, 5)
     yy, xx = np.ogrid[:g.shape[0], :g.shape[1]]
     inner = ((xx - cx) ** 2 + (yy - cy) ** 2 <= r_in * r_in) & body
-    return slice_evidence(g, (cx, cy), r_mm, noise, float(np.median(g[inner])))
+    return slice_evidence(g, (cx, cy), r_mm, noise, float(np.median(g[inner])), rot_centre)
 
 
-def stack_features(x3: np.ndarray) -> np.ndarray:
-    return stack_evidence([grid_evidence(x3[k]) for k in range(3)])
+def stack_features(x3: np.ndarray, rot_centre: float = GRID_C) -> np.ndarray:
+    return stack_evidence([grid_evidence(x3[k], rot_centre) for k in range(3)])
+
+
+def rotation_centres(data_dir: Path, name: str) -> np.ndarray:
+    """The rotation centre on the grid of every sample of a set (from its facts: the
+    native matrix and pixel size the renderer drew it on)."""
+    facts = json.loads((data_dir / f"{name}.facts.json").read_text())
+    return np.array([grid_rotation_centre(int(f["scanner"]["matrix"]),
+                                          float(f["scanner"]["pixel_mm"])) for f in facts])
 
 
 def set_evidence(data_dir: Path, name: str) -> np.ndarray:
@@ -47,8 +66,9 @@ def set_evidence(data_dir: Path, name: str) -> np.ndarray:
         with np.load(cache) as z:
             return z["ev"]
     x = np.load(data_dir / f"{name}.x.npy", mmap_mode="r")
-    ev = np.stack([stack_features(np.asarray(x[i])) for i in range(len(x))]) if len(x) else \
-        np.zeros((0, len(EVIDENCE_NAMES)), np.float32)
+    rc = rotation_centres(data_dir, name)
+    ev = np.stack([stack_features(np.asarray(x[i]), float(rc[i])) for i in range(len(x))]) \
+        if len(x) else np.zeros((0, len(EVIDENCE_NAMES)), np.float32)
     np.savez(cache, ev=ev)
     return ev
 

@@ -39,8 +39,11 @@ EVIDENCE, named in the card). Module steps narrowed to the real CatPhan differen
 (``--module-step-structure-ratio 1.3``).
 
     nice -n 5 .venv/bin/python models/training/train_ct_phantom_classifier2.py --loro-only \
-        --epochs 16 --threads 2 --tag e3 --evidence --module-step-max-hu 35 \
+        --epochs 16 --threads 2 --tag e4 --evidence --module-step-max-hu 35 \
         --module-step-structure-ratio 1.3
+
+(ev4, tag e4: the ring evidence is app/ct/ai/ring_evidence.py's matched filter; the
+evidence of the augmented copies is measured about their source's rotation centre.)
 """
 from __future__ import annotations
 
@@ -244,8 +247,9 @@ def augmented_set(data_dir: Path, name: str, net: PhantomNet2, frac: float, seed
         with np.load(cache) as z:
             maps, secs = z["maps"], z["sectors"]
     else:
-        from ai_evidence_cache import stack_features
+        from ai_evidence_cache import rotation_centres, stack_features
         x = np.load(data_dir / f"{name}.x.npy", mmap_mode="r")
+        rot_c = rotation_centres(data_dir, name) if evidence else None
         maps, secs, ctxs, evs, kept = [], [], [], [], []
         with torch.no_grad():
             for i in range(0, len(pick), 32):
@@ -271,7 +275,7 @@ def augmented_set(data_dir: Path, name: str, net: PhantomNet2, frac: float, seed
                 if kind != "normal":
                     kept.extend([True] * len(b))
                 if evidence:
-                    evs.extend(stack_features(v) for v in xa)
+                    evs.extend(stack_features(v, float(rot_c[j])) for v, j in zip(xa, b))
                 m, s_, _ = net.fixed_maps(torch.from_numpy(xa), torch.from_numpy(cb))
                 maps.append(m.numpy().astype(np.float16))
                 secs.append(s_.numpy().astype(np.float16))

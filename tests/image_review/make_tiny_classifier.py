@@ -13,7 +13,7 @@ A smooth image (noise SD ~5 HU) is 'normal' with high confidence, a noisy one
 
 ``evidence_rule.onnx`` (``build_evidence``): a model of the ``grid1mm_context_evidence``
 layout (inputs ``image`` and ``context`` [N, N_CONTEXT_EVIDENCE]) whose rule reads the
-evidence: logits = context @ W + b, 'ring' from ring_full3, 'streak' from streak_spec3,
+evidence: logits = context @ W + b, 'ring' from ring_mf3, 'streak' from streak_spec3,
 'normal' otherwise; anomaly 0 (tests/image_review/test_ai_evidence.py). Rebuild it when
 ``normalise.CONTEXT_NAMES_EVIDENCE`` changes.
 """
@@ -89,7 +89,7 @@ def build_evidence() -> onnx.ModelProto:
     w = np.zeros((N_CONTEXT_EVIDENCE, len(CLASSES)), np.float32)
     b = np.full(len(CLASSES), -4.0, np.float32)
     b[0] = 3.0
-    w[idx["ring_full3"], CLASSES.index("ring")] = 4.0
+    w[idx["ring_mf3"], CLASSES.index("ring")] = 4.0
     w[idx["streak_spec3"], CLASSES.index("streak")] = 4.0
 
     nodes = [const("w", w), const("b", b),

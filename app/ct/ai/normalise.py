@@ -124,6 +124,15 @@ def to_grid(a: np.ndarray, pixel_mm: float, fill: float = -1000.0) -> np.ndarray
     return out
 
 
+def grid_rotation_centre(n: int, pixel_mm: float) -> float:
+    """The rotation (reconstruction) centre on the 1 mm grid, px (both axes): the native
+    image centre ((n - 1) / 2) after to_grid's resample and centred crop / pad - 127.5 or
+    128.0 (127.0) by the parity of the resampled matrix."""
+    m = max(8, int(round(n * pixel_mm / GRID_MM)))
+    o = (m - GRID_N) // 2 if m >= GRID_N else -((GRID_N - m) // 2)
+    return (m - 1) / 2 - o
+
+
 def median(v: np.ndarray) -> np.floating:
     """``np.median(v)`` of a 1-D array, the same value and type, in about half the time
     on large arrays: the middle order statistics are searched only among the values
@@ -348,7 +357,8 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> 
         problem = f"noise SD {noise_native:.0f} HU is beyond any CT scan of a phantom"
     elif not problem and np.isnan(esf).any():
         problem = "the phantom's outer edge could not be measured"
-    sev = slice_evidence(g, (cx, cy), r_mm, noise_grid, body_hu) if evidence and not problem else None
+    sev = slice_evidence(g, (cx, cy), r_mm, noise_grid, body_hu,
+                         grid_rotation_centre(n, pixel_mm)) if evidence and not problem else None
     return SliceFacts(g, (cx, cy), r_mm, body_hu, air, noise_native, noise_grid, esf,
                       problem, sev)
 

@@ -1,0 +1,102 @@
+"""Per-slice cost of the AI's physical evidence (app/ct/ai/evidence.py, ring_evidence.py).
+
+Prints a table: the evidence of one slice (slice_evidence: ring sums, structure masks,
+streak line sums, streak spectrum, cupping), of one 3-slice stack (stack_evidence: the
+matched-filter ring statistics, the streak scores) and the sum - what the station pays
+per slice, each slice being measured once and being the centre of one stack. Each
+figure is the median over the slices of the best of ``--repeats`` calls (the machine is
+shared: the best of a few calls is the code's cost, not the neighbours' load). One
+thread (cv2.setNumThreads(1)), as in the station's worker pool.
+
+    PYTHONPATH=$PWD .venv/bin/python benchmarks/image_review/bench_ai_evidence.py \
+        [--data /tmp/ai16/data/img_train.x.npy] [--slices 40] [--repeats 5]
+
+Without ``--data`` the slices are analytic (a 200 mm water phantom with inserts, noise
+10 HU, 0.5 mm pixels, tests/image_review/test_ai_evidence.py's phantom), put on the
+grid by normalise.slice_facts.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from app.ct.ai.evidence import slice_evidence, stack_evidence  # noqa: E402
+from app.ct.ai.normalise import GRID_MM, phantom_mask, robust_noise_disc  # noqa: E402
+
+
+def _grid_args(g: np.ndarray) -> tuple | None:
+    """slice_evidence's arguments for a grid slice (slice_facts' own grid measurements)."""
+    body = phantom_mask(g)
+    if body.sum() < 100:
+        return None
+    ys, xs = np.nonzero(body)
+    cx, cy = float(xs.mean()), float(ys.mean())
+    r_mm = math.sqrt(float(body.sum()) / math.pi) * GRID_MM
+    r_in = 0.8 * r_mm / GRID_MM
+    noise = robust_noise_disc(g, cx, cy, r_in, 5)
+    yy, xx = np.ogrid[:g.shape[0], :g.shape[1]]
+    inner = ((xx - cx) ** 2 + (yy - cy) ** 2 <= r_in * r_in) & body
+    return g, (cx, cy), r_mm, noise, float(np.median(g[inner]))
+
+
+def _analytic(n: int) -> list[np.ndarray]:
+    sys.path.insert(0, str(ROOT))
+    from app.ct.ai.normalise import slice_facts
+    from tests.image_review.test_ai_evidence import PX, _phantom
+    return [slice_facts(_phantom("smooth" if k % 2 else "edge", k), PX).grid for k in range(n)]
+
+
+def _best(f, repeats: int) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        f()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--data", type=Path, default=None, help="a data set's .x.npy (N, 3, 256, 256)")
+    p.add_argument("--slices", type=int, default=40)
+    p.add_argument("--repeats", type=int, default=5)
+    a = p.parse_args()
+    cv2.setNumThreads(1)
+    if a.data is not None:
+        x = np.load(a.data, mmap_mode="r")
+        step = max(1, len(x) // a.slices)
+        grids = [np.asarray(x[i, k], np.float32) for i in range(0, len(x), step)[:a.slices]
+                 for k in range(3)]
+    else:
+        grids = _analytic(3 * a.slices)
+    args = [v for v in (_grid_args(g) for g in grids) if v is not None]
+    for v in args[:3]:
+        slice_evidence(*v)
+    t_slice = [_best(lambda v=v: slice_evidence(*v), a.repeats) for v in args]
+    evs = [slice_evidence(*v) for v in args]
+    stacks = [evs[i:i + 3] for i in range(0, len(evs) - 2, 3)]
+    t_stack = [_best(lambda s=s: stack_evidence(s), a.repeats) for s in stacks]
+    ms = 1e3
+    rows = [("slice_evidence (per slice)", np.median(t_slice) * ms, np.percentile(t_slice, 90) * ms),
+            ("stack_evidence (per stack)", np.median(t_stack) * ms, np.percentile(t_stack, 90) * ms)]
+    rows.append(("evidence per slice (sum)", rows[0][1] + rows[1][1], rows[0][2] + rows[1][2]))
+    src = str(a.data) if a.data is not None else "analytic phantom (0.5 mm, noise 10 HU)"
+    print(f"evidence cost: {len(args)} slices, {len(stacks)} stacks of {src}; best of "
+          f"{a.repeats} calls each, one thread")
+    print(f"| {'':28s} | median ms | 90th pct ms |")
+    print(f"|{'-' * 30}|-----------|-------------|")
+    for name, med, p90 in rows:
+        print(f"| {name:28s} | {med:9.3f} | {p90:11.3f} |")
+
+
+if __name__ == "__main__":
+    main()
