@@ -28,7 +28,7 @@
 # (path, size, mtime, mode of every entry, listed before and after all runs).
 set -euo pipefail
 PROG="${1:?usage: $0 PROGRAM_FOLDER [--seed S[,S..]] [--limit T[,T..]] [--users N] [--work DIR] [--as ACCOUNT]}"; shift
-SEEDS=11,12; LIMITS=5,1; USERS=2; WORK="$(mktemp -d)"; AS=""
+SEEDS=11,12; LIMITS=5,1; USERS=2; WORK=""; AS=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --seed) SEEDS="$2"; shift ;;
@@ -49,6 +49,7 @@ if [ -z "$AS" ] && [ "$(id -u)" = 0 ]; then
 elif [ -z "$AS" ] && [ -w "$PROG" ]; then
     echo "note: $PROG is writable (chmod -R a-w it for the read-only case)" >&2
 fi
+[ -n "$WORK" ] || WORK="$(mktemp -d)"     # (kept afterwards: the runs' JSON and stderr)
 mkdir -p "$WORK"
 AS_USER=()
 if [ -n "$AS" ]; then
