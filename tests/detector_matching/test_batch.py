@@ -119,3 +119,150 @@ def test_run_batch_meets_spec_on_more_detectors_than_the_joint_arrangement(pool)
     assert out["detectors_meeting_spec"] == res.meeting_spec
     assert out["balancing"]["given_up"] == [d["detector"] for d in res.detectors
                                             if d["given_up_for_others"]]
+
+
+# --- one deadline for the whole batch (issue 21) ---------------------------------------
+
+class _FakeClock:
+    """A deterministic clock for run_batch's bookkeeping: it moves only when a solve
+    returns (by the limit the solve was given, as if it used all of it, times
+    ``slowness`` for the joint phase: a busy machine), never by itself."""
+
+    def __init__(self, monkeypatch, joint_slowness: float = 1.0):
+        self.now = 1000.0
+        self.calls: list[tuple[float, float]] = []     # (fake start, limit given)
+        real = B.solve
+
+        def solve(p, settings, **kw):
+            start = self.now
+            sol = real(p, settings, **kw)
+            self.calls.append((start, settings.time_limit))
+            self.now += settings.time_limit * (joint_slowness if len(self.calls) == 1
+                                               else 1.0)
+            return sol
+        monkeypatch.setattr(B, "solve", solve)
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _check_complete(res, k, n):
+    """Every detector has a valid arrangement; the report is honest and valid JSON."""
+    import json
+    assert len(res.detectors) == k
+    serials = [s for d in res.detectors for s in d["serials"]]
+    assert len(serials) == len(set(serials)) == k * n
+    costs = B.detector_costs(np.where(np.isfinite(res.problem.c), res.problem.c, np.inf),
+                             res.problem.d, np.asarray(res.problem.lam, float),
+                             res.arrangements)
+    assert np.isfinite(costs).all()
+    for d, f in zip(res.detectors, costs):
+        assert d["objective"] == pytest.approx(f)
+        assert d["meets_spec"] == (f <= res.spec_cost_per_slot * n + 1e-9)
+    return json.loads(json.dumps(res.to_dict(), allow_nan=False))
+
+
+@pytest.mark.parametrize("limit", [0.6, 0.1])
+def test_batch_plans_every_phase_within_one_deadline(pool, monkeypatch, limit):
+    """The old code gave every detector's re-optimisation at least 0.2 s whatever was
+    left (9 detectors: 1.8 s, against a 2 s limit of which the joint phase had 1.4 s):
+    now no phase is planned past the batch's deadline, and a detector with no time left
+    keeps its balanced order (reported, never dropped)."""
+    k, n = 4, 24
+    layout = load_layout("PX-48").with_slots(n)
+    clock = _FakeClock(monkeypatch)
+    settings = OptimiserSettings(seed=2, time_limit=limit, moves_per_slot=4000,
+                                 bound_iterations=20)
+    res = B.run_batch(pool, layout, detectors=k, spec_cost_per_slot=1.6,
+                      settings=settings, clock=clock)
+    t0 = 1000.0
+    deadline = t0 + limit
+    (j0, joint_limit), *polish = clock.calls
+    assert j0 + joint_limit == pytest.approx(t0 + B.JOINT_SHARE * limit)
+    polish_end = t0 + res.schedule["polish"]["ends_by_s"]
+    assert polish_end <= deadline
+    for start, given in polish:
+        assert given >= 2 * B.polish_overhead(n)         # only a useful share
+        assert start + given <= polish_end + 1e-9          # and within the deadline
+    sched = res.schedule
+    assert set(sched) == {"joint", "balancing", "polish", "rebalancing"}
+    assert len(sched["polish"]["detectors_polished"]) == len(polish)
+    assert sorted(sched["polish"]["detectors_polished"]
+                  + sched["polish"]["detectors_not_polished"]) == list(range(1, k + 1))
+    assert res.seconds <= limit + 1e-9                     # the fake clock: bookkeeping
+    data = _check_complete(res, k, n)
+    assert data["time_limit_s"] == limit and data["schedule"] == sched
+    if limit == 0.1:        # 17.5 ms left for 4 detectors: one fits (2 x 8.6 ms set-up)
+        assert len(polish) == 1 and sched["polish"]["cut_by_time"]
+        assert data["cut_by_time"]
+    else:
+        assert len(polish) == k
+
+
+def test_a_joint_phase_past_the_deadline_leaves_no_time_but_every_detector(pool,
+                                                                           monkeypatch):
+    """A busy machine: the joint arrangement returns after 1.5 x the whole limit. Nothing
+    more is searched; the joint (balanced) arrangement is reported, complete, cut."""
+    k, n = 4, 24
+    clock = _FakeClock(monkeypatch, joint_slowness=1.5 / B.JOINT_SHARE)
+    settings = OptimiserSettings(seed=2, time_limit=0.2, moves_per_slot=4000,
+                                 bound_iterations=20)
+    res = B.run_batch(pool, load_layout("PX-48").with_slots(n), detectors=k,
+                      spec_cost_per_slot=1.6, settings=settings, clock=clock)
+    assert len(clock.calls) == 1                           # the joint solve only
+    assert res.schedule["polish"]["detectors_polished"] == []
+    assert res.schedule["polish"]["cut_by_time"] and res.cut_by_time
+    assert res.seconds == pytest.approx(0.3)               # said as it was
+    _check_complete(res, k, n)
+
+
+def test_plan_polish_never_plans_past_what_is_left():
+    for left in (0.0, 0.005, 0.02, 0.1, 0.55, 3.0):
+        for todo in (1, 2, 9, 40):
+            for overhead in (0.01, 0.065):
+                for overrun in (0.0, 0.004, 0.05):
+                    share = B.plan_polish(left, todo, overhead, overrun)
+                    if share == 0.0:
+                        assert left < 2 * overhead + overrun
+                        continue
+                    assert share + overrun <= left + 1e-12
+                    assert share + overrun >= 2 * overhead + overrun - 1e-12
+                    assert share + overrun >= left / todo - 1e-12   # never less than even
+
+
+def test_cli_batch_keeps_the_joint_bounds_prices_per_data_folder(tmp_path, monkeypatch,
+                                                                 capsys):
+    """`pharos match batch` keeps the joint arrangement's bound prices in the data folder
+    as `match run` does (the joint costs are hashed with K, so another K or pool never
+    shares them); its JSON says where the ascent started and how the deadline went."""
+    import json
+
+    from station_plugins.detector_matching import dual_store
+    from station_plugins.detector_matching.cli import main
+    pool = tmp_path / "pool.csv"
+    write_pool(pool, modules=100, seed=5)
+    data = tmp_path / "data"
+    runs = []
+    try:
+        for folder in (data, data, tmp_path / "other"):
+            dual_store.clear_memory()                 # each run as its own process
+            monkeypatch.setenv("PHAROS_DATA_DIR", str(folder))
+            out = tmp_path / "b.json"
+            assert main(["match", "batch", str(pool), "--detector-model", "PX-48",
+                         "--detectors", "2", "--spec-cost-per-slot", "0.01",
+                         "--time-limit", "1", "--cost", "physics",
+                         "--json", str(out)]) == 0
+            runs.append(json.loads(out.read_text()))
+    finally:
+        dual_store.configure(None)
+        dual_store.clear_memory()
+    assert [r["bound_start"] for r in runs] == ["gilmore_lawler", "file", "gilmore_lawler"]
+    assert list((data / "cache" / "detector_matching" / "duals").glob("*.npz"))
+    r = runs[1]
+    assert r["time_limit_s"] == 1.0 and isinstance(r["cut_by_time"], bool)
+    assert set(r["schedule"]) == {"joint", "balancing", "polish", "rebalancing"}
+    assert r["detectors_meeting_spec"] == 0            # an impossible spec: said so
+    assert "WARNING: WEAK RESULT - detector(s) 1, 2 do not meet" in capsys.readouterr().err
+    assert main(["match", "batch", str(pool), "--time-limit", "0", "--json",
+                 str(tmp_path / "x.json")]) == 2
+    assert "--time-limit must be positive" in capsys.readouterr().err
