@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -125,40 +126,56 @@ def detector_costs(C1: np.ndarray, D: np.ndarray, lam1: np.ndarray, dets: np.nda
     return f
 
 
-def _run_exchange(C1, D, lam1, A, B):
-    """Cost changes (da, db) of exchanging slots s..e between detectors A and B, for all
-    runs (s, e) with 1 <= e - s + 1 <= MAX_RUN, except the whole detector."""
-    n = A.shape[0]
-    r = np.arange(n)
-    ca, cb = C1[r, A], C1[r, B]
-    ea = np.zeros(n)
-    eb = np.zeros(n)
-    if n > 1:
-        ea[:-1] = lam1 * D[A[:-1], A[1:]]
-        eb[:-1] = lam1 * D[B[:-1], B[1:]]
-    pca = np.concatenate([[0.0], np.cumsum(ca)])
-    pcb = np.concatenate([[0.0], np.cumsum(cb)])
-    pea = np.concatenate([[0.0], np.cumsum(ea)])
-    peb = np.concatenate([[0.0], np.cumsum(eb)])
+@lru_cache(maxsize=8)
+def _runs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every run (s, e) of 1..MAX_RUN slots of n, except the whole detector."""
     s, e = np.triu_indices(n)
     keep = (e - s < MAX_RUN) & ~((s == 0) & (e == n - 1))
     s, e = s[keep], e[keep]
-    inner_a = pca[e + 1] - pca[s] + pea[e] - pea[s]
-    inner_b = pcb[e + 1] - pcb[s] + peb[e] - peb[s]
-    # boundary edges: left at s-1|s (0 at the first slot), right at e|e+1 (0 at the last)
-    la_old = np.concatenate([[0.0], ea[:-1]])
-    lb_old = np.concatenate([[0.0], eb[:-1]])
-    la_new = np.zeros(n)
-    lb_new = np.zeros(n)
-    ra_new = np.zeros(n)
-    rb_new = np.zeros(n)
+    s.flags.writeable = e.flags.writeable = False
+    return s, e
+
+
+def _run_exchange(C1, D, lam1, A, B):
+    """Cost changes (da, db) of exchanging slots s..e between detectors A and B, for all
+    runs (s, e) with 1 <= e - s + 1 <= MAX_RUN, except the whole detector."""
+    s, e, da, db = _run_exchange_many(C1, D, lam1, A, B[None, :])
+    return s, e, da[0], db[0]
+
+
+def _run_exchange_many(C1, D, lam1, A, Bs):
+    """:func:`_run_exchange` of A with every row of ``Bs`` (K', n) at once: da, db are
+    (K', runs); the same arithmetic, element by element."""
+    n = A.shape[0]
+    r = np.arange(n)
+    ca, cb = C1[r, A], C1[r[None, :], Bs]
+    ea = np.zeros(n)
+    eb = np.zeros(Bs.shape)
     if n > 1:
-        la_new[1:] = lam1 * D[A[:-1], B[1:]]      # A's left neighbour, then B's run
-        lb_new[1:] = lam1 * D[B[:-1], A[1:]]
-        ra_new[:-1] = lam1 * D[B[:-1], A[1:]]     # B's run, then A's right neighbour
-        rb_new[:-1] = lam1 * D[A[:-1], B[1:]]
-    da = inner_b - inner_a - la_old[s] + la_new[s] - ea[e] + ra_new[e]
-    db = inner_a - inner_b - lb_old[s] + lb_new[s] - eb[e] + rb_new[e]
+        ea[:-1] = lam1 * D[A[:-1], A[1:]]
+        eb[:, :-1] = lam1 * D[Bs[:, :-1], Bs[:, 1:]]
+    z1, zk = np.zeros(1), np.zeros((Bs.shape[0], 1))
+    pca = np.concatenate([z1, np.cumsum(ca)])
+    pcb = np.concatenate([zk, np.cumsum(cb, axis=1)], axis=1)
+    pea = np.concatenate([z1, np.cumsum(ea)])
+    peb = np.concatenate([zk, np.cumsum(eb, axis=1)], axis=1)
+    s, e = _runs(n)
+    inner_a = pca[e + 1] - pca[s] + pea[e] - pea[s]
+    inner_b = pcb[:, e + 1] - pcb[:, s] + peb[:, e] - peb[:, s]
+    # boundary edges: left at s-1|s (0 at the first slot), right at e|e+1 (0 at the last)
+    la_old = np.concatenate([z1, ea[:-1]])
+    lb_old = np.concatenate([zk, eb[:, :-1]], axis=1)
+    la_new = np.zeros(Bs.shape)
+    lb_new = np.zeros(Bs.shape)
+    ra_new = np.zeros(Bs.shape)
+    rb_new = np.zeros(Bs.shape)
+    if n > 1:
+        la_new[:, 1:] = lam1 * D[A[None, :-1], Bs[:, 1:]]   # A's left neighbour, B's run
+        lb_new[:, 1:] = lam1 * D[Bs[:, :-1], A[None, 1:]]
+        ra_new[:, :-1] = lam1 * D[Bs[:, :-1], A[None, 1:]]  # B's run, A's right neighbour
+        rb_new[:, :-1] = lam1 * D[A[None, :-1], Bs[:, 1:]]
+    da = inner_b - inner_a - la_old[s] + la_new[:, s] - ea[e] + ra_new[:, e]
+    db = inner_a - inner_b - lb_old[:, s] + lb_new[:, s] - eb[:, e] + rb_new[:, e]
     return s, e, da, db
 
 
@@ -191,9 +208,32 @@ def balance(C1: np.ndarray, D: np.ndarray, lam1: np.ndarray, dets: np.ndarray,
     moves = {"run_exchange": 0, "stock_exchange": 0}
     cut = False
     last = 0.0                       # seconds of the last move search
+    s, e = _runs(dets.shape[1])
+    # run exchanges of detector a with every detector (rows b), kept between moves: a
+    # move changes one or two detectors, so only their rows are computed again
+    cache: dict[int, tuple[np.ndarray, np.ndarray, set[int]]] = {}
 
     def excess(k: int, value: float) -> float:
         return 0.0 if k in donors else max(0.0, value - limit)
+
+    def exchanges(a: int) -> tuple[np.ndarray, np.ndarray]:
+        if a not in cache:
+            _, _, da_all, db_all = _run_exchange_many(C1, D, lam1, dets[a], dets)
+            cache[a] = (da_all, db_all, set())
+        da_all, db_all, dirty = cache[a]
+        if dirty:
+            rows = np.array(sorted(dirty), dtype=np.int64)
+            _, _, da_all[rows], db_all[rows] = _run_exchange_many(C1, D, lam1, dets[a],
+                                                                  dets[rows])
+            dirty.clear()
+        return da_all, db_all
+
+    def changed(*ks: int) -> None:
+        for a in list(cache):
+            if a in ks:
+                del cache[a]
+            else:
+                cache[a][2].update(ks)
 
     for _ in range(max_moves):
         if token is not None and token.cancelled:
@@ -208,22 +248,31 @@ def balance(C1: np.ndarray, D: np.ndarray, lam1: np.ndarray, dets: np.ndarray,
         best: tuple[float, str, tuple] | None = None   # (score, kind, data)
         for a in failing:
             ex_a = excess(a, f[a])
-            for b in range(K):
-                if b == a:
-                    continue
-                s, e, da, db = _run_exchange(C1, D, lam1, dets[a], dets[b])
-                fa, fb = f[a] + da, f[b] + db
+            others = np.array([b for b in range(K) if b != a], dtype=np.int64)
+            if others.size:      # every other detector at once, chosen as one by one:
+                # per detector b its best-scoring run, taken if it lowers the excess;
+                # the lowest such score wins, the first b on a tie
+                da_all, db_all = exchanges(a)
+                da, db = da_all[others], db_all[others]
+                fa, fb = f[a] + da, f[others][:, None] + db
                 ok = np.isfinite(fa) & np.isfinite(fb)
-                if not ok.any():
-                    continue
-                new_ex = np.maximum(fa - limit, 0.0) + (0.0 if b in donors
-                                                         else np.maximum(fb - limit, 0.0))
-                gain = new_ex - ex_a - excess(b, f[b])
+                donor_b = np.array([b in donors for b in others])[:, None]
+                new_ex = np.maximum(fa - limit, 0.0) + np.where(
+                    donor_b, 0.0, np.maximum(fb - limit, 0.0))
+                ex_b = np.array([excess(int(b), f[b]) for b in others])[:, None]
+                gain = new_ex - ex_a - ex_b
                 score = np.where(ok, gain + 1e-6 * (da + db), np.inf)
-                i = int(np.argmin(score))
-                if gain[i] < -1e-9 and (best is None or score[i] < best[0]):
-                    best = (float(score[i]), "run", (a, b, int(s[i]), int(e[i]),
-                                                     float(fa[i]), float(fb[i])))
+                rows = np.arange(others.size)
+                i_b = np.argmin(score, axis=1)
+                row_score = score[rows, i_b]
+                usable = ok.any(axis=1) & (gain[rows, i_b] < -1e-9)
+                if usable.any():
+                    j = int(np.argmin(np.where(usable, row_score, np.inf)))
+                    i = int(i_b[j])
+                    if best is None or row_score[j] < best[0]:
+                        best = (float(row_score[j]), "run",
+                                (a, int(others[j]), int(s[i]), int(e[i]),
+                                 float(fa[j, i]), float(fb[j, i])))
             if stock.size:
                 delta = _stock_exchange(C1, D, lam1, dets[a], stock)
                 fa = f[a] + delta
@@ -245,6 +294,7 @@ def balance(C1: np.ndarray, D: np.ndarray, lam1: np.ndarray, dets: np.ndarray,
             dets[a, s0:e0 + 1] = dets[b, s0:e0 + 1]
             dets[b, s0:e0 + 1] = tmp
             f[a], f[b] = fa, fb
+            changed(a, b)
             moves["run_exchange"] += 1
         else:
             a, t, q, fa = best[2]
@@ -252,6 +302,7 @@ def balance(C1: np.ndarray, D: np.ndarray, lam1: np.ndarray, dets: np.ndarray,
             dets[a, t] = stock[q]
             stock[q] = out
             f[a] = fa
+            changed(a)
             moves["stock_exchange"] += 1
     return {"moves": moves, "donors": sorted(donors), "cut_by_time": cut}
 

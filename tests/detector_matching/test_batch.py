@@ -266,3 +266,79 @@ def test_cli_batch_keeps_the_joint_bounds_prices_per_data_folder(tmp_path, monke
     assert main(["match", "batch", str(pool), "--time-limit", "0", "--json",
                  str(tmp_path / "x.json")]) == 2
     assert "--time-limit must be positive" in capsys.readouterr().err
+
+
+def _balance_one_pair_at_a_time(C1, D, lam1, dets, stock, limit):
+    """The balancing search written plainly (detector pair by pair, nothing kept between
+    moves): the reference for the all-pairs-at-once, cached search."""
+    K = dets.shape[0]
+    donors: set[int] = set()
+    f = B.detector_costs(C1, D, lam1, dets)
+    for _ in range(10_000):
+        failing = [k for k in range(K) if k not in donors and f[k] > limit + 1e-9]
+        if not failing:
+            break
+        best = None
+        for a in failing:
+            ex_a = max(0.0, f[a] - limit)
+            for b in range(K):
+                if b == a:
+                    continue
+                s, e, da, db = B._run_exchange(C1, D, lam1, dets[a], dets[b])
+                fa, fb = f[a] + da, f[b] + db
+                ok = np.isfinite(fa) & np.isfinite(fb)
+                if not ok.any():
+                    continue
+                new_ex = np.maximum(fa - limit, 0.0) + (0.0 if b in donors
+                                                         else np.maximum(fb - limit, 0.0))
+                gain = new_ex - ex_a - (0.0 if b in donors else max(0.0, f[b] - limit))
+                score = np.where(ok, gain + 1e-6 * (da + db), np.inf)
+                i = int(np.argmin(score))
+                if gain[i] < -1e-9 and (best is None or score[i] < best[0]):
+                    best = (score[i], "run", (a, b, s[i], e[i], fa[i], fb[i]))
+            if stock.size:
+                delta = B._stock_exchange(C1, D, lam1, dets[a], stock)
+                fa = f[a] + delta
+                gain = np.maximum(fa - limit, 0.0) - ex_a
+                score = np.where(np.isfinite(fa), gain + 1e-6 * delta, np.inf)
+                t, q = np.unravel_index(int(np.argmin(score)), score.shape)
+                if gain[t, q] < -1e-9 and (best is None or score[t, q] < best[0]):
+                    best = (score[t, q], "stock", (a, t, q, fa[t, q]))
+        if best is None:
+            if len(failing) < 2:
+                break
+            donors.add(max(failing, key=lambda k: f[k]))
+            continue
+        if best[1] == "run":
+            a, b, s0, e0, fa, fb = best[2]
+            tmp = dets[a, s0:e0 + 1].copy()
+            dets[a, s0:e0 + 1] = dets[b, s0:e0 + 1]
+            dets[b, s0:e0 + 1] = tmp
+            f[a], f[b] = fa, fb
+        else:
+            a, t, q, fa = best[2]
+            dets[a, t], stock[q] = stock[q], dets[a, t]
+            f[a] = fa
+    return sorted(donors)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_balance_searches_all_pairs_at_once_with_the_same_moves(seed):
+    rng = np.random.default_rng(seed)
+    n, K = int(rng.integers(2, 30)), int(rng.integers(2, 6))
+    m = K * n + int(rng.integers(0, 10))
+    C1, D, lam1 = _random_costs(n, m, 100 + seed)
+    if seed % 3 == 0:
+        D[rng.random((m, m)) < 0.01] = np.inf        # forbidden neighbours
+    mods = rng.permutation(m)
+    dets, stock = mods[:K * n].reshape(K, n).copy(), mods[K * n:].copy()
+    f = B.detector_costs(C1, D, lam1, dets)
+    finite = f[np.isfinite(f)]
+    limit = float(np.quantile(finite, rng.uniform(0.0, 0.5))) if finite.size else 2.0 * n
+    ref_dets, ref_stock = dets.copy(), stock.copy()
+    with np.errstate(invalid="ignore"):          # inf - inf where a neighbour is forbidden
+        ref_donors = _balance_one_pair_at_a_time(C1, D, lam1, ref_dets, ref_stock, limit)
+        info = B.balance(C1, D, lam1, dets, stock, limit)
+    assert np.array_equal(dets, ref_dets) and np.array_equal(stock, ref_stock)
+    assert info["donors"] == ref_donors and not info["cut_by_time"]
+    assert sum(info["moves"].values()) >= 1
