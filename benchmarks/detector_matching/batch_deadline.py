@@ -1,11 +1,12 @@
 """Does `pharos match batch` keep its time limit? (issue 21: the answer within limit + 5 %)
 
     PYTHONPATH=. .venv/bin/python -W ignore benchmarks/detector_matching/batch_deadline.py \
-        [--tree DIR] [--models PX-48,PX-400] [--limits 1,2,5] [--runs 3] [--seed 7]
+        [--tree DIR] [--models PX-48,PX-400] [--limits 1,2,5] [--runs 3] [--seed 7] \
+        [--spec X]
 
 For each detector model and limit: --runs fresh processes of
 `python -m app match batch POOL --detector-model M --time-limit L --json OUT` (the user's
-command, default cost and spec) on the 441-module pool of `pharos match generate --slots
+command, default cost and spec, or --spec-cost-per-slot X) on the 441-module pool of `pharos match generate --slots
 400 --seed S`, each with a fresh data folder (no stored bound prices: every run alike) and
 one warm kernel cache. Prints the JSON's `seconds` (the batch's clock: started once the
 kernels are ready, as for `match run`), max over the runs against limit x 1.05, the
@@ -41,6 +42,8 @@ def main() -> int:
     ap.add_argument("--limits", default="1,2,5")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--spec", type=float, default=None,
+                    help="--spec-cost-per-slot (default: the command's)")
     args = ap.parse_args()
     tree = args.tree.resolve()
     env = dict(os.environ, PYTHONPATH=str(tree))
@@ -54,7 +57,9 @@ def main() -> int:
                              "--out", str(pool)], cwd=tree, env=env, check=True,
                        capture_output=True)
         subprocess.run(py + ["warmup"], cwd=tree, env=env, check=True, capture_output=True)
-        print(f"tree {tree}  pool 441 modules (seed {args.seed})  {args.runs} runs per row")
+        spec = [] if args.spec is None else ["--spec-cost-per-slot", f"{args.spec:g}"]
+        print(f"tree {tree}  pool 441 modules (seed {args.seed})  {args.runs} runs per row"
+              f"  {' '.join(spec) or 'default spec'}")
         print(f"{'model':8} {'limit':>5} {'load 1/5/15':>14} {'seconds max':>11} "
               f"{'<= x1.05':>8} {'seconds':>22} {'wall-pre max':>12} {'meet':>5} {'objective':>10}")
         for model in args.models.split(","):
@@ -66,6 +71,7 @@ def main() -> int:
                     t = time.perf_counter()
                     subprocess.run(py + ["batch", str(pool), "--detector-model", model,
                                          "--time-limit", f"{limit:g}", "--json", str(out),
+                                         *spec,
                                          "--data-dir", str(work / f"data-{model}-{limit}-{r}")],
                                    cwd=tree, env=env, check=True, capture_output=True)
                     wall = time.perf_counter() - t

@@ -209,31 +209,80 @@ def balance(C1: np.ndarray, D: np.ndarray, lam1: np.ndarray, dets: np.ndarray,
     cut = False
     last = 0.0                       # seconds of the last move search
     s, e = _runs(dets.shape[1])
-    # run exchanges of detector a with every detector (rows b), kept between moves: a
-    # move changes one or two detectors, so only their rows are computed again
-    cache: dict[int, tuple[np.ndarray, np.ndarray, set[int]]] = {}
+    # kept between moves (a move changes one or two detectors, and the stock on a stock
+    # exchange; only what depends on them is computed again): per failing detector a,
+    # its run exchanges with every detector b (rows) and per b the best-scoring run;
+    # its best stock exchange
+    exch: dict[int, tuple[np.ndarray, np.ndarray, set[int]]] = {}
+    rowbest: dict[int, tuple[np.ndarray, ...]] = {}
+    dirty: dict[int, set[int]] = {}
+    stock_best: dict[int, tuple | None] = {}
 
     def excess(k: int, value: float) -> float:
         return 0.0 if k in donors else max(0.0, value - limit)
 
-    def exchanges(a: int) -> tuple[np.ndarray, np.ndarray]:
-        if a not in cache:
+    def exchanges(a: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if a not in exch:
             _, _, da_all, db_all = _run_exchange_many(C1, D, lam1, dets[a], dets)
-            cache[a] = (da_all, db_all, set())
-        da_all, db_all, dirty = cache[a]
-        if dirty:
-            rows = np.array(sorted(dirty), dtype=np.int64)
-            _, _, da_all[rows], db_all[rows] = _run_exchange_many(C1, D, lam1, dets[a],
-                                                                  dets[rows])
-            dirty.clear()
-        return da_all, db_all
+            exch[a] = (da_all, db_all, set())
+        da_all, db_all, stale = exch[a]
+        if stale:
+            old = np.array(sorted(stale), dtype=np.int64)
+            _, _, da_all[old], db_all[old] = _run_exchange_many(C1, D, lam1, dets[a],
+                                                                dets[old])
+            stale.clear()
+        return da_all[rows], db_all[rows]
 
-    def changed(*ks: int) -> None:
-        for a in list(cache):
-            if a in ks:
-                del cache[a]
-            else:
-                cache[a][2].update(ks)
+    def run_rows(a: int) -> tuple[np.ndarray, ...]:
+        """Per detector b: the best-scoring run exchange of a with b (score, run, whether
+        it lowers the excess, a's and b's new costs)."""
+        if a not in rowbest:
+            rowbest[a] = (np.full(K, np.inf), np.zeros(K, dtype=np.int64),
+                          np.zeros(K, dtype=bool), np.zeros(K), np.zeros(K))
+            dirty[a] = set(range(K)) - {a}
+        row_score, row_i, usable, row_fa, row_fb = rowbest[a]
+        if dirty[a]:
+            rows = np.array(sorted(dirty[a]), dtype=np.int64)
+            dirty[a].clear()
+            da, db = exchanges(a, rows)
+            fa, fb = f[a] + da, f[rows][:, None] + db
+            ok = np.isfinite(fa) & np.isfinite(fb)
+            donor_b = np.array([b in donors for b in rows])[:, None]
+            new_ex = np.maximum(fa - limit, 0.0) + np.where(
+                donor_b, 0.0, np.maximum(fb - limit, 0.0))
+            ex_b = np.array([excess(int(b), f[b]) for b in rows])[:, None]
+            gain = new_ex - excess(a, f[a]) - ex_b
+            score = np.where(ok, gain + 1e-6 * (da + db), np.inf)
+            r = np.arange(rows.size)
+            i = np.argmin(score, axis=1)
+            row_score[rows], row_i[rows] = score[r, i], i
+            usable[rows] = ok.any(axis=1) & (gain[r, i] < -1e-9)
+            row_fa[rows], row_fb[rows] = fa[r, i], fb[r, i]
+        return row_score, row_i, usable, row_fa, row_fb
+
+    def stock_move(a: int) -> tuple | None:
+        if a not in stock_best:
+            delta = _stock_exchange(C1, D, lam1, dets[a], stock)
+            fa = f[a] + delta
+            gain = np.maximum(fa - limit, 0.0) - excess(a, f[a])
+            score = np.where(np.isfinite(fa), gain + 1e-6 * delta, np.inf)
+            t, q = np.unravel_index(int(np.argmin(score)), score.shape)
+            stock_best[a] = ((float(score[t, q]), "stock", (a, int(t), int(q),
+                                                            float(fa[t, q])))
+                             if gain[t, q] < -1e-9 else None)
+        return stock_best[a]
+
+    def changed(ks: tuple[int, ...], stock_changed: bool) -> None:
+        for cache in (exch, rowbest):
+            for a in list(cache):
+                if a in ks:
+                    del cache[a]
+                elif cache is exch:
+                    exch[a][2].update(ks)
+                else:
+                    dirty[a].update(ks)
+        for a in (list(stock_best) if stock_changed else ks):
+            stock_best.pop(a, None)
 
     for _ in range(max_moves):
         if token is not None and token.cancelled:
@@ -247,46 +296,31 @@ def balance(C1: np.ndarray, D: np.ndarray, lam1: np.ndarray, dets: np.ndarray,
             break
         best: tuple[float, str, tuple] | None = None   # (score, kind, data)
         for a in failing:
-            ex_a = excess(a, f[a])
-            others = np.array([b for b in range(K) if b != a], dtype=np.int64)
-            if others.size:      # every other detector at once, chosen as one by one:
-                # per detector b its best-scoring run, taken if it lowers the excess;
-                # the lowest such score wins, the first b on a tie
-                da_all, db_all = exchanges(a)
-                da, db = da_all[others], db_all[others]
-                fa, fb = f[a] + da, f[others][:, None] + db
-                ok = np.isfinite(fa) & np.isfinite(fb)
-                donor_b = np.array([b in donors for b in others])[:, None]
-                new_ex = np.maximum(fa - limit, 0.0) + np.where(
-                    donor_b, 0.0, np.maximum(fb - limit, 0.0))
-                ex_b = np.array([excess(int(b), f[b]) for b in others])[:, None]
-                gain = new_ex - ex_a - ex_b
-                score = np.where(ok, gain + 1e-6 * (da + db), np.inf)
-                rows = np.arange(others.size)
-                i_b = np.argmin(score, axis=1)
-                row_score = score[rows, i_b]
-                usable = ok.any(axis=1) & (gain[rows, i_b] < -1e-9)
-                if usable.any():
-                    j = int(np.argmin(np.where(usable, row_score, np.inf)))
-                    i = int(i_b[j])
-                    if best is None or row_score[j] < best[0]:
-                        best = (float(row_score[j]), "run",
-                                (a, int(others[j]), int(s[i]), int(e[i]),
-                                 float(fa[j, i]), float(fb[j, i])))
+            if K > 1:            # per detector b its best-scoring run, taken if it lowers
+                # the excess; the lowest such score wins, the first b on a tie
+                row_score, row_i, usable, row_fa, row_fb = run_rows(a)
+                mask = usable.copy()
+                mask[a] = False
+                if mask.any():
+                    b = int(np.argmin(np.where(mask, row_score, np.inf)))
+                    if best is None or row_score[b] < best[0]:
+                        i = int(row_i[b])
+                        best = (float(row_score[b]), "run",
+                                (a, b, int(s[i]), int(e[i]), float(row_fa[b]),
+                                 float(row_fb[b])))
             if stock.size:
-                delta = _stock_exchange(C1, D, lam1, dets[a], stock)
-                fa = f[a] + delta
-                gain = np.maximum(fa - limit, 0.0) - ex_a
-                score = np.where(np.isfinite(fa), gain + 1e-6 * delta, np.inf)
-                t, q = np.unravel_index(int(np.argmin(score)), score.shape)
-                if gain[t, q] < -1e-9 and (best is None or score[t, q] < best[0]):
-                    best = (float(score[t, q]), "stock", (a, int(t), int(q), float(fa[t, q])))
+                cand = stock_move(a)
+                if cand is not None and (best is None or cand[0] < best[0]):
+                    best = cand
         last = clock() - t_move
         if best is None:
             if len(failing) < 2:
                 break
             worst = max(failing, key=lambda k: f[k])
             donors.add(worst)            # give it up: its modules may rescue the others
+            for a in rowbest:            # its excess no longer counts for the others
+                if a != worst:
+                    dirty[a].add(worst)
             continue
         if best[1] == "run":
             a, b, s0, e0, fa, fb = best[2]
@@ -294,7 +328,7 @@ def balance(C1: np.ndarray, D: np.ndarray, lam1: np.ndarray, dets: np.ndarray,
             dets[a, s0:e0 + 1] = dets[b, s0:e0 + 1]
             dets[b, s0:e0 + 1] = tmp
             f[a], f[b] = fa, fb
-            changed(a, b)
+            changed((a, b), False)
             moves["run_exchange"] += 1
         else:
             a, t, q, fa = best[2]
@@ -302,7 +336,7 @@ def balance(C1: np.ndarray, D: np.ndarray, lam1: np.ndarray, dets: np.ndarray,
             dets[a, t] = stock[q]
             stock[q] = out
             f[a] = fa
-            changed(a)
+            changed((a,), True)
             moves["stock_exchange"] += 1
     return {"moves": moves, "donors": sorted(donors), "cut_by_time": cut}
 
