@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from station_plugins.detector_matching import balancing as BAL
 from station_plugins.detector_matching import batch as B
 from station_plugins.detector_matching.detector_models import load_layout
 from station_plugins.detector_matching.importer import import_pool
@@ -28,13 +29,13 @@ def test_run_exchange_deltas_are_exact(n):
     rng = np.random.default_rng(1)
     mods = rng.permutation(3 * n + 2)
     A, Bm = mods[:n], mods[n:2 * n]
-    f = B.detector_costs(C1, D, lam1, np.stack([A, Bm]))
-    s, e, da, db = B._run_exchange(C1, D, lam1, A, Bm)
+    f = BAL.detector_costs(C1, D, lam1, np.stack([A, Bm]))
+    s, e, da, db = BAL._run_exchange(C1, D, lam1, A, Bm)
     assert len(s) == n * (n + 1) // 2 - 1          # every run but the whole detector
     for i in range(len(s)):
         a2, b2 = A.copy(), Bm.copy()
         a2[s[i]:e[i] + 1], b2[s[i]:e[i] + 1] = Bm[s[i]:e[i] + 1], A[s[i]:e[i] + 1]
-        g = B.detector_costs(C1, D, lam1, np.stack([a2, b2]))
+        g = BAL.detector_costs(C1, D, lam1, np.stack([a2, b2]))
         assert f[0] + da[i] == pytest.approx(g[0])
         assert f[1] + db[i] == pytest.approx(g[1])
 
@@ -44,13 +45,13 @@ def test_stock_exchange_deltas_are_exact():
     C1, D, lam1 = _random_costs(n, m, 4)
     A = np.arange(n)
     stock = np.arange(n, m)
-    f = B.detector_costs(C1, D, lam1, A[None])[0]
-    delta = B._stock_exchange(C1, D, lam1, A, stock)
+    f = BAL.detector_costs(C1, D, lam1, A[None])[0]
+    delta = BAL._stock_exchange(C1, D, lam1, A, stock)
     for t in range(n):
         for q in range(stock.size):
             a2 = A.copy()
             a2[t] = stock[q]
-            assert f + delta[t, q] == pytest.approx(B.detector_costs(C1, D, lam1, a2[None])[0])
+            assert f + delta[t, q] == pytest.approx(BAL.detector_costs(C1, D, lam1, a2[None])[0])
 
 
 def test_balance_moves_slack_to_the_failing_detector_and_keeps_every_module_once():
@@ -60,11 +61,11 @@ def test_balance_moves_slack_to_the_failing_detector_and_keeps_every_module_once
     mods = rng.permutation(m)
     dets = mods[:30].reshape(3, n).copy()
     stock = mods[30:].copy()
-    before = B.detector_costs(C1, D, lam1, dets)
+    before = BAL.detector_costs(C1, D, lam1, dets)
     limit = float(np.sort(before)[1] + 0.2 * (np.sort(before)[2] - np.sort(before)[1]))
     assert (before > limit).sum() >= 1
-    info = B.balance(C1, D, lam1, dets, stock, limit)
-    after = B.detector_costs(C1, D, lam1, dets)
+    info = BAL.balance(C1, D, lam1, dets, stock, limit)
+    after = BAL.detector_costs(C1, D, lam1, dets)
     assert sorted(np.concatenate([dets.ravel(), stock]).tolist()) == list(range(m))
     excess = lambda f: np.maximum(f - limit, 0).sum()        # noqa: E731
     assert excess(after) < excess(before)
@@ -77,15 +78,15 @@ def test_balance_gives_up_the_worst_detector_only_to_rescue_others():
     C1, D, lam1 = _random_costs(n, m, 11)
     dets = np.arange(18).reshape(3, n).copy()
     stock = np.zeros(0, dtype=np.int64)
-    f = B.detector_costs(C1, D, lam1, dets)
-    info = B.balance(C1, D, lam1, dets, stock, float(f.min()) * 0.5)   # impossible spec
+    f = BAL.detector_costs(C1, D, lam1, dets)
+    info = BAL.balance(C1, D, lam1, dets, stock, float(f.min()) * 0.5)   # impossible spec
     assert sorted(dets.ravel().tolist()) == list(range(18))
     # every detector fails: all but one are given up, and the one kept got better
     assert len(info["donors"]) == 2
     kept = ({0, 1, 2} - set(info["donors"])).pop()
-    assert B.detector_costs(C1, D, lam1, dets)[kept] < f[kept]
+    assert BAL.detector_costs(C1, D, lam1, dets)[kept] < f[kept]
     one = np.arange(6).reshape(1, n).copy()
-    alone = B.balance(C1, D, lam1, one, np.zeros(0, dtype=np.int64), 0.0)
+    alone = BAL.balance(C1, D, lam1, one, np.zeros(0, dtype=np.int64), 0.0)
     assert alone["donors"] == []            # nobody to rescue: nothing given up
 
 
@@ -152,7 +153,7 @@ def _check_complete(res, k, n):
     assert len(res.detectors) == k
     serials = [s for d in res.detectors for s in d["serials"]]
     assert len(serials) == len(set(serials)) == k * n
-    costs = B.detector_costs(np.where(np.isfinite(res.problem.c), res.problem.c, np.inf),
+    costs = BAL.detector_costs(np.where(np.isfinite(res.problem.c), res.problem.c, np.inf),
                              res.problem.d, np.asarray(res.problem.lam, float),
                              res.arrangements)
     assert np.isfinite(costs).all()
@@ -273,7 +274,7 @@ def _balance_one_pair_at_a_time(C1, D, lam1, dets, stock, limit):
     moves): the reference for the all-pairs-at-once, cached search."""
     K = dets.shape[0]
     donors: set[int] = set()
-    f = B.detector_costs(C1, D, lam1, dets)
+    f = BAL.detector_costs(C1, D, lam1, dets)
     for _ in range(10_000):
         failing = [k for k in range(K) if k not in donors and f[k] > limit + 1e-9]
         if not failing:
@@ -284,7 +285,7 @@ def _balance_one_pair_at_a_time(C1, D, lam1, dets, stock, limit):
             for b in range(K):
                 if b == a:
                     continue
-                s, e, da, db = B._run_exchange(C1, D, lam1, dets[a], dets[b])
+                s, e, da, db = BAL._run_exchange(C1, D, lam1, dets[a], dets[b])
                 fa, fb = f[a] + da, f[b] + db
                 ok = np.isfinite(fa) & np.isfinite(fb)
                 if not ok.any():
@@ -297,7 +298,7 @@ def _balance_one_pair_at_a_time(C1, D, lam1, dets, stock, limit):
                 if gain[i] < -1e-9 and (best is None or score[i] < best[0]):
                     best = (score[i], "run", (a, b, s[i], e[i], fa[i], fb[i]))
             if stock.size:
-                delta = B._stock_exchange(C1, D, lam1, dets[a], stock)
+                delta = BAL._stock_exchange(C1, D, lam1, dets[a], stock)
                 fa = f[a] + delta
                 gain = np.maximum(fa - limit, 0.0) - ex_a
                 score = np.where(np.isfinite(fa), gain + 1e-6 * delta, np.inf)
@@ -332,13 +333,13 @@ def test_balance_searches_all_pairs_at_once_with_the_same_moves(seed):
         D[rng.random((m, m)) < 0.01] = np.inf        # forbidden neighbours
     mods = rng.permutation(m)
     dets, stock = mods[:K * n].reshape(K, n).copy(), mods[K * n:].copy()
-    f = B.detector_costs(C1, D, lam1, dets)
+    f = BAL.detector_costs(C1, D, lam1, dets)
     finite = f[np.isfinite(f)]
     limit = float(np.quantile(finite, rng.uniform(0.0, 0.5))) if finite.size else 2.0 * n
     ref_dets, ref_stock = dets.copy(), stock.copy()
     with np.errstate(invalid="ignore"):          # inf - inf where a neighbour is forbidden
         ref_donors = _balance_one_pair_at_a_time(C1, D, lam1, ref_dets, ref_stock, limit)
-        info = B.balance(C1, D, lam1, dets, stock, limit)
+        info = BAL.balance(C1, D, lam1, dets, stock, limit)
     assert np.array_equal(dets, ref_dets) and np.array_equal(stock, ref_stock)
     assert info["donors"] == ref_donors and not info["cut_by_time"]
     assert sum(info["moves"].values()) >= 1
