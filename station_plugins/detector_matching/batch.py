@@ -2,8 +2,8 @@
 
 1. Joint arrangement: one path of K*n slots whose joints weigh 0 (minimum total cost;
    the optimiser also chooses which modules stay in stock).
-2. Spec balancing (:func:`balance`): a detector meets spec when its cost is at most
-   ``spec_cost_per_slot * n``. A minimum-sum arrangement ignores that threshold, so
+2. Spec balancing (:func:`.balancing.balance`): a detector meets spec when its cost is
+   at most ``spec_cost_per_slot * n``. A minimum-sum arrangement ignores that threshold, so
    detectors just above it are common while others have slack. Balancing minimises the
    total excess over spec by exact best-improvement moves: exchange a run of slots
    between two detectors (same slot positions, so both keep their own slot weights),
