@@ -2,8 +2,8 @@
 
 1. Joint arrangement: one path of K*n slots whose joints weigh 0 (minimum total cost;
    the optimiser also chooses which modules stay in stock).
-2. Spec balancing (:func:`balance`): a detector meets spec when its cost is at most
-   ``spec_cost_per_slot * n``. A minimum-sum arrangement ignores that threshold, so
+2. Spec balancing (:func:`.balancing.balance`): a detector meets spec when its cost is
+   at most ``spec_cost_per_slot * n``. A minimum-sum arrangement ignores that threshold, so
    detectors just above it are common while others have slack. Balancing minimises the
    total excess over spec by exact best-improvement moves: exchange a run of slots
    between two detectors (same slot positions, so both keep their own slot weights),
@@ -13,7 +13,17 @@
 3. Each detector is then re-optimised on its own modules (its cost can only fall) and
    balancing runs once more on the gained slack.
 Material utilisation = modules in detectors that meet spec / modules in the file.
-Deterministic for a seed (the moves are exact best-improvement, no randomness).
+Deterministic for a seed (the moves are exact best-improvement, no randomness) as long as
+the clock cuts no phase.
+
+One deadline for the whole batch (issue 21): the clock starts once the kernels are ready
+(``workflow.batch``: before the costs are built, as for a single run) and every phase ends
+by a share of it: the joint arrangement at 70 % of the limit, balancing and the
+re-optimisation by the deadline less what the second balancing needs. The time left is
+shared among the detectors as they come (furthest above spec first); a detector whose
+share would not cover a solve's set-up keeps its balanced arrangement (valid, just not
+re-optimised). ``BatchResult.schedule`` says what each phase planned, took and whether
+the clock cut it.
 """
 from __future__ import annotations
 
@@ -23,14 +33,23 @@ from typing import Callable
 
 import numpy as np
 
-from app.core.errors import Cancelled, InputRejected
+from app.core.errors import InputRejected
 from app.core.tasks import CancelToken, no_progress
+from station_plugins.detector_matching.balancing import balance, detector_costs
 from station_plugins.detector_matching.costs import MatchProblem, build_problem
 from station_plugins.detector_matching.detector_models import DetectorLayout
 from station_plugins.detector_matching.importer import ModulePool
 from station_plugins.detector_matching.optimiser import OptimiserSettings, Solution, solve
 
-MAX_RUN = 128          # longest run of slots exchanged between two detectors
+JOINT_SHARE = 0.7      # of the limit: the joint arrangement (with its bound)
+END_RESERVE_S = 0.005  # after the second balancing: the result's assembly
+
+
+def polish_overhead(n: int) -> float:
+    """A re-optimisation's set-up before it searches (seeds, neighbour lists, LAP polish,
+    threads): 12 ms at 48 slots, 65 ms at 400 (measured 10-65 ms on the shared 2-core
+    machine, load ~3.5). A detector is re-optimised only with twice this or more."""
+    return 0.005 + 1.5e-4 * n
 
 
 @dataclass
@@ -45,6 +64,12 @@ class BatchResult:
     cost_source_note: str = ""
     problem: MatchProblem | None = None        # the one-detector problem (its costs)
     arrangements: np.ndarray | None = None     # (K, n) candidate indices per detector
+    time_limit: float = 0.0                    # the limit the batch ran under
+    schedule: dict = field(default_factory=dict)   # phase -> planned end, seconds, cut
+
+    @property
+    def cut_by_time(self) -> bool:
+        return any(ph.get("cut_by_time") for ph in self.schedule.values())
 
     @property
     def meeting_spec(self) -> int:
@@ -60,11 +85,19 @@ class BatchResult:
                 "material_utilisation": round(self.utilisation, 6),
                 "spec_cost_per_slot": self.spec_cost_per_slot,
                 "objective": float(sum(d["objective"] for d in self.detectors)),
-                "joint_objective": self.solution.objective,
-                "lower_bound": self.solution.lower_bound,
-                "gap": self.solution.gap, "balancing": self.balancing,
+                "joint_objective": _num(self.solution.objective),
+                "lower_bound": _num(self.solution.lower_bound),
+                "gap": _num(self.solution.gap), "bound_start": self.solution.bound_start or None,
+                "balancing": self.balancing,
                 "cost_source": self.cost_source, "cost_source_note": self.cost_source_note,
+                "time_limit_s": self.time_limit, "cut_by_time": self.cut_by_time,
+                "schedule": self.schedule,
                 "seconds": self.seconds or self.solution.seconds}
+
+
+def _num(x: float) -> float | None:
+    """JSON has no NaN: a bound the clock left no time for is null."""
+    return float(x) if x is not None and np.isfinite(x) else None
 
 
 def batch_problem(pool: ModulePool, layout: DetectorLayout, k: int,
@@ -82,158 +115,59 @@ def batch_problem(pool: ModulePool, layout: DetectorLayout, k: int,
                         joints=np.arange(1, k) * n - 1, cost_source=single.cost_source)
 
 
-def detector_costs(C1: np.ndarray, D: np.ndarray, lam1: np.ndarray, dets: np.ndarray
-                   ) -> np.ndarray:
-    """(K,) cost of each detector row of ``dets`` (K, n) (candidate indices)."""
-    n = dets.shape[1]
-    f = C1[np.arange(n)[None, :], dets].sum(axis=1)
-    if n > 1:
-        f = f + (lam1[None, :] * D[dets[:, :-1], dets[:, 1:]]).sum(axis=1)
-    return f
-
-
-def _run_exchange(C1, D, lam1, A, B):
-    """Cost changes (da, db) of exchanging slots s..e between detectors A and B, for all
-    runs (s, e) with 1 <= e - s + 1 <= MAX_RUN, except the whole detector."""
-    n = A.shape[0]
-    r = np.arange(n)
-    ca, cb = C1[r, A], C1[r, B]
-    ea = np.zeros(n)
-    eb = np.zeros(n)
-    if n > 1:
-        ea[:-1] = lam1 * D[A[:-1], A[1:]]
-        eb[:-1] = lam1 * D[B[:-1], B[1:]]
-    pca = np.concatenate([[0.0], np.cumsum(ca)])
-    pcb = np.concatenate([[0.0], np.cumsum(cb)])
-    pea = np.concatenate([[0.0], np.cumsum(ea)])
-    peb = np.concatenate([[0.0], np.cumsum(eb)])
-    s, e = np.triu_indices(n)
-    keep = (e - s < MAX_RUN) & ~((s == 0) & (e == n - 1))
-    s, e = s[keep], e[keep]
-    inner_a = pca[e + 1] - pca[s] + pea[e] - pea[s]
-    inner_b = pcb[e + 1] - pcb[s] + peb[e] - peb[s]
-    # boundary edges: left at s-1|s (0 at the first slot), right at e|e+1 (0 at the last)
-    la_old = np.concatenate([[0.0], ea[:-1]])
-    lb_old = np.concatenate([[0.0], eb[:-1]])
-    la_new = np.zeros(n)
-    lb_new = np.zeros(n)
-    ra_new = np.zeros(n)
-    rb_new = np.zeros(n)
-    if n > 1:
-        la_new[1:] = lam1 * D[A[:-1], B[1:]]      # A's left neighbour, then B's run
-        lb_new[1:] = lam1 * D[B[:-1], A[1:]]
-        ra_new[:-1] = lam1 * D[B[:-1], A[1:]]     # B's run, then A's right neighbour
-        rb_new[:-1] = lam1 * D[A[:-1], B[1:]]
-    da = inner_b - inner_a - la_old[s] + la_new[s] - ea[e] + ra_new[e]
-    db = inner_a - inner_b - lb_old[s] + lb_new[s] - eb[e] + rb_new[e]
-    return s, e, da, db
-
-
-def _stock_exchange(C1, D, lam1, A, stock):
-    """(n, q) cost change of putting stock module q into slot t of detector A."""
-    n = A.shape[0]
-    r = np.arange(n)
-    delta = C1[np.ix_(r, stock)] - C1[r, A][:, None]
-    if n > 1:
-        left = np.zeros((n, stock.size))
-        left[1:] = lam1[:, None] * (D[np.ix_(A[:-1], stock)] - D[A[:-1], A[1:]][:, None])
-        right = np.zeros((n, stock.size))
-        right[:-1] = lam1[:, None] * (D[np.ix_(stock, A[1:])].T - D[A[:-1], A[1:]][:, None])
-        delta = delta + left + right
-    return delta
-
-
-def balance(C1: np.ndarray, D: np.ndarray, lam1: np.ndarray, dets: np.ndarray,
-            stock: np.ndarray, limit: float, donors: set[int] | None = None, *,
-            max_moves: int = 10_000, token: CancelToken | None = None) -> dict:
-    """Minimise the total excess over ``limit`` of the non-donor detectors in place
-    (``dets`` (K, n), ``stock`` the modules in stock). Returns what was done."""
-    donors = set() if donors is None else donors
-    K = dets.shape[0]
-    f = detector_costs(C1, D, lam1, dets)
-    moves = {"run_exchange": 0, "stock_exchange": 0}
-
-    def excess(k: int, value: float) -> float:
-        return 0.0 if k in donors else max(0.0, value - limit)
-
-    for _ in range(max_moves):
-        if token is not None and token.cancelled:
-            raise Cancelled("Batch balancing cancelled.")
-        failing = [k for k in range(K) if k not in donors and f[k] > limit + 1e-9]
-        if not failing:
-            break
-        best: tuple[float, str, tuple] | None = None   # (score, kind, data)
-        for a in failing:
-            ex_a = excess(a, f[a])
-            for b in range(K):
-                if b == a:
-                    continue
-                s, e, da, db = _run_exchange(C1, D, lam1, dets[a], dets[b])
-                fa, fb = f[a] + da, f[b] + db
-                ok = np.isfinite(fa) & np.isfinite(fb)
-                if not ok.any():
-                    continue
-                new_ex = np.maximum(fa - limit, 0.0) + (0.0 if b in donors
-                                                         else np.maximum(fb - limit, 0.0))
-                gain = new_ex - ex_a - excess(b, f[b])
-                score = np.where(ok, gain + 1e-6 * (da + db), np.inf)
-                i = int(np.argmin(score))
-                if gain[i] < -1e-9 and (best is None or score[i] < best[0]):
-                    best = (float(score[i]), "run", (a, b, int(s[i]), int(e[i]),
-                                                     float(fa[i]), float(fb[i])))
-            if stock.size:
-                delta = _stock_exchange(C1, D, lam1, dets[a], stock)
-                fa = f[a] + delta
-                gain = np.maximum(fa - limit, 0.0) - ex_a
-                score = np.where(np.isfinite(fa), gain + 1e-6 * delta, np.inf)
-                t, q = np.unravel_index(int(np.argmin(score)), score.shape)
-                if gain[t, q] < -1e-9 and (best is None or score[t, q] < best[0]):
-                    best = (float(score[t, q]), "stock", (a, int(t), int(q), float(fa[t, q])))
-        if best is None:
-            if len(failing) < 2:
-                break
-            worst = max(failing, key=lambda k: f[k])
-            donors.add(worst)            # give it up: its modules may rescue the others
-            continue
-        if best[1] == "run":
-            a, b, s0, e0, fa, fb = best[2]
-            tmp = dets[a, s0:e0 + 1].copy()
-            dets[a, s0:e0 + 1] = dets[b, s0:e0 + 1]
-            dets[b, s0:e0 + 1] = tmp
-            f[a], f[b] = fa, fb
-            moves["run_exchange"] += 1
-        else:
-            a, t, q, fa = best[2]
-            out = dets[a, t]
-            dets[a, t] = stock[q]
-            stock[q] = out
-            f[a] = fa
-            moves["stock_exchange"] += 1
-    return {"moves": moves, "donors": sorted(donors)}
-
-
 def _polish_detector(p_single: MatchProblem, modules: np.ndarray,
                      settings: OptimiserSettings, seconds: float,
-                     token: CancelToken | None) -> np.ndarray:
-    """Re-optimise one detector on its own modules; returns the new order (never worse)."""
+                     token: CancelToken | None) -> tuple[np.ndarray, bool]:
+    """Re-optimise one detector on its own modules for ``seconds`` (the caller's share of
+    the batch's deadline: no minimum of its own); returns the new order (never worse) and
+    whether the clock cut the search."""
     n = modules.size
     sub = replace(p_single, c=p_single.c[:, modules], d=p_single.d[np.ix_(modules, modules)],
                   fixed=np.full(n, -1, dtype=np.int64),
                   serials=[p_single.serials[i] for i in modules],
                   lots=[p_single.lots[i] for i in modules])
-    sol = solve(sub, replace(settings, time_limit=max(0.2, seconds), bound=False,
+    sol = solve(sub, replace(settings, time_limit=max(1e-3, seconds), bound=False,
                              anneal_threads=1, budget_reference_s=0), token=token,
                 start=np.arange(n, dtype=np.int64))
-    return modules[sol.perm[:n]]
+    new = modules[sol.perm[:n]]
+    C1 = np.where(np.isfinite(p_single.c), p_single.c, np.inf)
+    lam1 = np.asarray(p_single.lam, dtype=float)
+    old_cost, new_cost = detector_costs(C1, p_single.d, lam1, np.stack([modules, new]))
+    return (new if new_cost <= old_cost else modules), sol.cut_by_time
+
+
+def plan_polish(left: float, todo: int, overhead: float, overrun: float = 0.0) -> float:
+    """Seconds for the next of ``todo`` detectors to re-optimise, ``left`` seconds before
+    the polish must end: an equal share, or a larger one for fewer detectors where an
+    equal share would not cover twice a solve's ``overhead`` (the rest then keep their
+    balanced order); 0: none fits. The share less the largest ``overrun`` seen so far is
+    what the solve is given, so the share's end stays within ``left``."""
+    need = 2.0 * overhead + overrun
+    if todo <= 0 or left < need:
+        return 0.0
+    fit = min(todo, int(left // need))
+    return left / fit - overrun
 
 
 def run_batch(pool: ModulePool, layout: DetectorLayout, *, detectors: int | None = None,
               spec_cost_per_slot: float = 1.6, settings: OptimiserSettings = OptimiserSettings(),
               token: CancelToken | None = None, progress: Callable[[float, str], None] = no_progress,
-              single: MatchProblem | None = None, cost_note: str = "") -> BatchResult:
+              single: MatchProblem | None = None, cost_note: str = "",
+              clock: Callable[[], float] = time.perf_counter,
+              clock_start: float | None = None) -> BatchResult:
     """``single``: the one-detector problem with the chosen costs (default: physics,
-    built here); fixed slots are ignored in batch mode."""
-    t0 = time.perf_counter()
+    built here); fixed slots are ignored in batch mode. The whole batch ends
+    ``settings.time_limit`` after ``clock_start`` (a ``clock()`` value taken by the caller
+    once the kernels were ready; default: now), plus the last move or chunk (~10 ms)."""
+    t0 = clock() if clock_start is None else clock_start
+    deadline = t0 + settings.time_limit
+    schedule: dict[str, dict] = {}
+
+    def phase(name: str, start: float, end: float, cut: bool, **extra: object) -> None:
+        schedule[name] = {"ends_by_s": round(end - t0, 4),
+                          "seconds": round(clock() - start, 4), "cut_by_time": bool(cut),
+                          **extra}
+
     n = layout.slots
     if single is not None and (single.fixed >= 0).any():
         raise ValueError("batch mode: build the one-detector problem without fixed slots")
@@ -244,10 +178,12 @@ def run_batch(pool: ModulePool, layout: DetectorLayout, *, detectors: int | None
         raise InputRejected(f"{usable} usable modules cannot fill {k} detectors of {n} "
                             "slots.", code="DM-SHORT")
     p = batch_problem(pool, layout, k, single)
-    joint_time = 0.7 * settings.time_limit
+    start = clock()
+    joint_end = t0 + JOINT_SHARE * settings.time_limit
     sol = solve(p, replace(settings, moves_per_slot=max(1, settings.moves_per_slot),
-                           time_limit=joint_time, budget_reference_s=0),
+                           time_limit=max(1e-3, joint_end - start), budget_reference_s=0),
                 token=token, progress=lambda f, msg: progress(0.7 * f, msg))
+    phase("joint", start, joint_end, sol.cut_by_time)
     C1 = np.where(np.isfinite(single.c), single.c, np.inf)
     D, lam1 = single.d, np.asarray(single.lam, dtype=float)
     dets = sol.perm[:k * n].reshape(k, n).copy()
@@ -256,16 +192,42 @@ def run_batch(pool: ModulePool, layout: DetectorLayout, *, detectors: int | None
     before = detector_costs(C1, D, lam1, dets)
     progress(0.72, "balancing detectors against the spec")
     donors: set[int] = set()
-    first = balance(C1, D, lam1, dets, stock, limit, donors, token=token)
-    remaining = max(0.0, settings.time_limit - (time.perf_counter() - t0))
+    start = clock()
+    first = balance(C1, D, lam1, dets, stock, limit, donors, token=token,
+                    deadline=deadline - END_RESERVE_S, clock=clock)
+    phase("balancing", start, deadline - END_RESERVE_S, first["cut_by_time"],
+          moves=sum(first["moves"].values()))
+    # the second balancing gets what the first took (at most a quarter of what is left)
+    now = clock()
+    polish_end = deadline - END_RESERVE_S - min(0.25 * max(0.0, deadline - now),
+                                                 max(0.01, now - start))
     polish_settings = replace(settings, moves_per_slot=min(settings.moves_per_slot, 20_000))
-    for d in range(k):
-        progress(0.75 + 0.2 * d / k, f"re-optimising detector {d + 1} of {k}")
-        dets[d] = _polish_detector(single, dets[d], polish_settings,
-                                   0.8 * remaining / k, token)
+    costs = detector_costs(C1, D, lam1, dets)
+    order = sorted(range(k), key=lambda d: -(costs[d] - limit))   # furthest above spec first
+    overhead, overrun = polish_overhead(n), 0.0
+    polished: list[int] = []
+    polish_cut = False
+    start = clock()
+    for i, d in enumerate(order):
+        share = plan_polish(polish_end - clock(), k - i, overhead, overrun)
+        if share <= 0.0:
+            break
+        progress(0.75 + 0.2 * i / k, f"re-optimising detector {d + 1} of {k}")
+        t_d = clock()
+        dets[d], cut = _polish_detector(single, dets[d], polish_settings, share, token)
+        polish_cut |= cut
+        overrun = max(overrun, clock() - t_d - share)
+        polished.append(d + 1)
+    phase("polish", start, polish_end, polish_cut or len(polished) < k,
+          detectors_polished=polished,
+          detectors_not_polished=sorted(d + 1 for d in order if d + 1 not in polished))
     costs = detector_costs(C1, D, lam1, dets)
     donors = {d for d in donors if costs[d] > limit + 1e-9}   # still failing after polish
-    second = balance(C1, D, lam1, dets, stock, limit, set(donors), token=token)
+    start = clock()
+    second = balance(C1, D, lam1, dets, stock, limit, set(donors), token=token,
+                     deadline=deadline - END_RESERVE_S, clock=clock)
+    phase("rebalancing", start, deadline - END_RESERVE_S, second["cut_by_time"],
+          moves=sum(second["moves"].values()))
     costs = detector_costs(C1, D, lam1, dets)
     out = []
     for d in range(k):
@@ -282,6 +244,6 @@ def run_batch(pool: ModulePool, layout: DetectorLayout, *, detectors: int | None
                       for key in first["moves"]},
             "given_up": [d["detector"] for d in out if d["given_up_for_others"]]}
     progress(1.0, "done")
-    return BatchResult(out, sol, total, spec_cost_per_slot, info,
-                       time.perf_counter() - t0, single.cost_source,
-                       cost_note or "physics cost (slot and neighbour)", single, dets.copy())
+    return BatchResult(out, sol, total, spec_cost_per_slot, info, clock() - t0,
+                       single.cost_source, cost_note or "physics cost (slot and neighbour)",
+                       single, dets.copy(), time_limit=settings.time_limit, schedule=schedule)

@@ -307,6 +307,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 @_guard
 def cmd_batch(args: argparse.Namespace) -> int:
     clock = _PreClock()
+    if args.time_limit <= 0:
+        from app.core.errors import InputRejected
+        raise InputRejected("--time-limit must be positive.", code="DM-ARG")
     clock.start_learned(args.cost)
     from station_plugins.detector_matching import optimiser  # noqa: F401 - libraries
     from station_plugins.detector_matching.workflow import MatchInputs, batch, settings_for
@@ -316,6 +319,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     clock.start_cost_matrix(pool)
     warm = _kernels(args)
     clock.lap("kernel_wait_seconds")
+    _dual_store(args)        # the joint arrangement's bound: prices of the last same batch
     learned, why = clock.learned()
     inputs = MatchInputs(pool=pool, layout=layout, cost=args.cost, learned=learned,
                          learned_unavailable_reason=why,
@@ -324,6 +328,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
                                                moves_per_slot=20_000))
     clock.before_clock()
     res = batch(inputs, args.spec_cost_per_slot, args.detectors)
+    res.time_limit = args.time_limit                   # the user's limit, as given
     data = res.to_dict()
     data.update(clock.report(warm.seconds))
     _write(args.json_out, data)
@@ -332,6 +337,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
           f"others: {res.balancing['given_up'] or 'none'}), material utilisation "
           f"{100 * res.utilisation:.1f} %, {res.seconds:.1f} s, cost {res.cost_source}",
           file=sys.stderr)
+    failing = [d["detector"] for d in res.detectors if not d["meets_spec"]]
+    if failing:          # a batch detector is weak when it does not meet the spec
+        more = (f" The clock cut the search (limit {args.time_limit:g} s): a longer "
+                "--time-limit may rescue some." if res.cut_by_time else "")
+        print(f"WARNING: WEAK RESULT - detector(s) {', '.join(map(str, failing))} do not "
+              f"meet the spec of {args.spec_cost_per_slot:g} per slot.{more}",
+              file=sys.stderr)
     args.quick_exit = True
     return 0
 

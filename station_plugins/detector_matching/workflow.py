@@ -100,15 +100,21 @@ def run(inputs: MatchInputs, *, token: CancelToken | None = None,
 def batch(inputs: MatchInputs, spec_cost_per_slot: float, detectors: int | None = None, *,
           token: CancelToken | None = None,
           progress: Callable[[float, str], None] = no_progress) -> BatchResult:
-    """Batch mode with the inputs' cost choice (locks do not apply to batch mode)."""
+    """Batch mode with the inputs' cost choice (locks do not apply to batch mode). The
+    time limit is one wall-clock promise for the whole batch, its clock started as for
+    :func:`run`: once the kernels are ready, before the costs are built."""
+    from station_plugins.detector_matching import kernels
     from station_plugins.detector_matching.batch import run_batch
+    progress(0.0, "preparing the optimiser")
+    kernels.ensure_ready()
+    clock = time.perf_counter()
     progress(0.0, "building costs")
     layout = replace(inputs.layout, fixed_slots={})
     single, note = prepare_problem(replace(inputs, layout=layout, start_serials=None))
     return run_batch(inputs.pool, layout, detectors=detectors or None,
                      spec_cost_per_slot=spec_cost_per_slot, settings=inputs.settings,
                      token=token, progress=ScaledProgress(progress, 0.05, 1.0),
-                     single=single, cost_note=note)
+                     single=single, cost_note=note, clock_start=clock)
 
 
 def evaluate(problem: MatchProblem, perm: np.ndarray, lower_bound: float,

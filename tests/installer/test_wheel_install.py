@@ -34,17 +34,21 @@ def wheel_env(tmp_path_factory):
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
                    timeout=120)
+    # without the caller's PYTHONPATH: run from a source tree (PYTHONPATH=<tree>, as the
+    # tests are), pip saw the tree's pharos.egg-info (written there by `pip wheel` above),
+    # said "pharos is already installed" and installed nothing into the clean venv
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PHAROS_"))}
     out = subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"),
                           "install", "-q", "--no-deps", str(wheel)],
-                         capture_output=True, text=True, timeout=600)
+                         capture_output=True, text=True, timeout=600, env=clean)
     assert out.returncode == 0, out.stderr[-3000:]
+    assert (venv / "bin" / "pharos").exists(), "pip installed nothing: " + out.stdout[-2000:]
     purelib = subprocess.run([str(venv / "bin" / "python"), "-c",
                               "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                              capture_output=True, text=True, check=True).stdout.strip()
     (Path(purelib) / "pharos_test_deps.pth").write_text(
         "\n".join(site.getsitepackages()) + "\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PHAROS_"))}
-    env["QT_QPA_PLATFORM"] = "offscreen"
+    env = dict(clean, QT_QPA_PLATFORM="offscreen")
     run_dir = work / "elsewhere"
     run_dir.mkdir()
     return wheel, venv, env, run_dir, Path(purelib)
