@@ -1,7 +1,11 @@
 """AI image check throughput and latency on this machine's CPU (or CUDA when present).
 
     .venv/bin/python benchmarks/image_review/bench_ai.py [--slices 256] [--threads 0]
-        [--repeats 3] [--busy 2]
+        [--repeats 3] [--busy 2] [--models DIR] [--version V] [--breakdown]
+
+``--models`` / ``--version``: the registry folder and the model version measured (default:
+the station's models, the highest valid version) - a candidate and the released model
+in one session without copying either into the tree.
 
 Prints one table (the load average before and after: the CPUs are shared):
 
@@ -19,7 +23,12 @@ Prints one table (the load average before and after: the CPUs are shared):
   with the other processes' load than the wall time does);
 * the same NOW check while ``--busy`` spinning processes compete for the CPUs (a busy
   machine: what an operator sees while the station does other work);
-* one occlusion heatmap.
+* one occlusion heatmap;
+* ``--breakdown``: one more NOW check with each part's CPU time summed over the pool's
+  threads (``time.thread_time``): the slice measurements (normalise.slice_facts) and,
+  within them, the evidence of each slice (evidence.slice_evidence), the context
+  vectors and, within them, the stacks' evidence (stack_evidence), the network, and the
+  rest (stacking, input sha256, levels, the pool) - the CPU ms per judged slice.
 Goal (issue 16, item 5): >= 200 slices/s for the whole check on the 2-core CPU.
 """
 from __future__ import annotations
@@ -60,6 +69,44 @@ def baseline_check(checker: AiChecker, volume: np.ndarray, pixel_mm: float) -> n
     return np.concatenate(parts)
 
 
+def breakdown(checker: AiChecker, vol: np.ndarray, px: float, n: int) -> dict[str, float]:
+    """One NOW check with the thread CPU time of its parts summed (ms per judged slice)."""
+    import threading
+
+    import app.ct.ai.normalise as norm
+    import app.ct.ai.series_run as series_run
+
+    acc: dict[str, float] = {}
+    lock = threading.Lock()
+
+    def wrap(name: str, f):
+        def g(*args, **kw):
+            t = time.thread_time()
+            try:
+                return f(*args, **kw)
+            finally:
+                with lock:
+                    acc[name] = acc.get(name, 0.0) + time.thread_time() - t
+        return g
+
+    saved = [(norm, "slice_evidence"), (norm, "stack_evidence"), (series_run, "slice_facts"),
+             (series_run, "context_vector"), (checker.onnx, "run")]
+    old = [getattr(m, k) for m, k in saved]
+    names = ["slice evidence", "stack evidence", "slice measurements (incl. evidence)",
+             "context vectors (incl. stack evidence)", "network"]
+    try:
+        for (m, k), f, name in zip(saved, old, names):
+            setattr(m, k, wrap(name, f))
+        total = timed(lambda: checker.classify(vol, pixel_mm=px))[1]
+    finally:
+        for (m, k), f in zip(saved, old):
+            setattr(m, k, f)
+    out = {k: acc.get(k, 0.0) * 1000 / n for k in names}
+    out["rest"] = total * 1000 / n - sum(out[k] for k in names[2:])
+    out["total"] = total * 1000 / n
+    return out
+
+
 def timed(fn) -> tuple[float, float]:
     """(wall s, CPU s of this process, all threads)."""
     w, c = time.perf_counter(), time.process_time()
@@ -75,10 +122,16 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=3, help="A/B rounds of the whole check")
     p.add_argument("--busy", type=int, default=2,
                    help="spinning processes beside the busy-machine run (0: skip it)")
+    p.add_argument("--models", type=Path, default=None,
+                   help="the model registry's folder (default: the station's models)")
+    p.add_argument("--version", default=None,
+                   help="the classifier version (default: the highest valid one)")
+    p.add_argument("--breakdown", action="store_true",
+                   help="CPU per part of the whole check (one more NOW run)")
     a = p.parse_args()
     load0 = os.getloadavg()
-    reg = ModelRegistry(models_dir())
-    card = reg.find("ct_phantom_classifier")
+    reg = ModelRegistry(a.models or models_dir())
+    card = reg.find("ct_phantom_classifier", a.version)
     reg.verify(card)
     onnx = OnnxModel(card, intra_op_threads=a.threads)
     rng = np.random.default_rng(0)
@@ -144,6 +197,7 @@ def main() -> None:
                 h.wait()
         busy_row = (f"whole check NOW beside {a.busy} spinning processes, best of 2",
                     n / walls[0], walls[0] * 1000 / n, walls[-1] * 1000 / n, float("nan"))
+    parts = breakdown(checker, vol, px, n) if a.breakdown and checker.uses_context else None
     t0 = time.perf_counter()
     checker.explain(vol, 34, pixel_mm=px)
     heat = time.perf_counter() - t0
@@ -161,6 +215,9 @@ def main() -> None:
     print(f"whole check NOW, {os.cpu_count()} idle cores at the measured CPU time: about "
           f"{(os.cpu_count() or 1) * 1000 / best_cpu:.0f} slices/s (an upper bound: "
           f"perfect overlap)")
+    if parts:
+        print("whole check NOW, CPU ms per judged slice by part (all threads): " + ", ".join(
+            f"{k} {v:.2f}" for k, v in parts.items()))
     print("(ONNX rows: p50 / max columns are p50 / p95 of the per-batch latency per slice; "
           "whole-check rows: best / worst of the runs)")
 

@@ -9,7 +9,11 @@ shared: the best of a few calls is the code's cost, not the neighbours' load). O
 thread (cv2.setNumThreads(1)), as in the station's worker pool.
 
     PYTHONPATH=$PWD .venv/bin/python benchmarks/image_review/bench_ai_evidence.py \
-        [--data /tmp/ai16/data/img_train.x.npy] [--slices 40] [--repeats 5]
+        [--data /tmp/ai16/data/img_train.x.npy] [--slices 40] [--repeats 5] [--check-reference]
+
+``--check-reference``: before timing, compare every slice's profiles and every stack's
+features with the frozen ev4 evidence the 2.3 candidate was trained on
+(tests/image_review/ev4_reference; 1e-6 relative, as test_ai_evidence_equivalence.py).
 
 Without ``--data`` the slices are analytic (a 200 mm water phantom with inserts, noise
 10 HU, 0.5 mm pixels, tests/image_review/test_ai_evidence.py's phantom), put on the
@@ -55,6 +59,43 @@ def _analytic(n: int) -> list[np.ndarray]:
     return [slice_facts(_phantom("smooth" if k % 2 else "edge", k), PX).grid for k in range(n)]
 
 
+def _check_reference(data: Path | None, args: list[tuple], n_samples: int) -> None:
+    """The live evidence against the frozen ev4 code (slices and stacks) and, on a data
+    set with its ev4 cache (``<set>.ev4.npz``: the features the 2.3 candidate was
+    trained on), the live features of ``n_samples`` stored samples against the cache."""
+    from tests.image_review.test_ai_evidence_equivalence import RTOL, assert_same
+    try:
+        # any three consecutive grids form a stack
+        n = sum(assert_same(args[i:i + 3]) for i in range(0, len(args) - 2, 3))
+    except AssertionError as e:
+        print(f"evidence DIFFERS from the frozen ev4: {e}")
+        raise SystemExit(1) from None
+    print(f"evidence equals the frozen ev4 (1e-6 relative) on {len(args)} slices, {n} stacks")
+    if data is None:
+        return
+    name = data.name.removesuffix(".x.npy")
+    cache = data.with_name(f"{name}.ev4.npz")
+    if not cache.exists():
+        print(f"(no ev4 cache {cache.name}: the training's features not compared)")
+        return
+    sys.path.insert(0, str(ROOT / "models" / "training"))
+    from ai_evidence_cache import rotation_centres, stack_features
+    with np.load(cache) as z:
+        ev = z["ev"]
+    x = np.load(data, mmap_mode="r")
+    rc = rotation_centres(data.parent, name)
+    worst = 0.0
+    idx = np.linspace(0, len(x) - 1, min(n_samples, len(x))).astype(int)
+    for i in idx:
+        f = stack_features(np.asarray(x[i]), float(rc[i]))
+        worst = max(worst, float(np.max(np.abs(f - ev[i]) / np.maximum(np.abs(ev[i]), 1.0))))
+    ok = worst <= RTOL
+    print(f"live features {'equal' if ok else 'DIFFER from'} the training's ev4 cache on "
+          f"{len(idx)} samples of {name} (largest difference {worst:.1e}, relative above 1)")
+    if not ok:
+        raise SystemExit(1)
+
+
 def _best(f, repeats: int) -> float:
     best = float("inf")
     for _ in range(repeats):
@@ -69,6 +110,8 @@ def main() -> None:
     p.add_argument("--data", type=Path, default=None, help="a data set's .x.npy (N, 3, 256, 256)")
     p.add_argument("--slices", type=int, default=40)
     p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--check-reference", action="store_true",
+                   help="compare with the frozen ev4 evidence first (exit 1 on a difference)")
     a = p.parse_args()
     cv2.setNumThreads(1)
     if a.data is not None:
@@ -79,6 +122,8 @@ def main() -> None:
     else:
         grids = _analytic(3 * a.slices)
     args = [v for v in (_grid_args(g) for g in grids) if v is not None]
+    if a.check_reference:
+        _check_reference(a.data, args, a.slices)
     for v in args[:3]:
         slice_evidence(*v)
     t_slice = [_best(lambda v=v: slice_evidence(*v), a.repeats) for v in args]

@@ -1,0 +1,296 @@
+# FROZEN: the ev4 evidence exactly as the 2.3.0 candidate was trained on it (copied
+# verbatim from app/ct/ai/evidence.py at commit af096b9; only this import line changed).
+# tests/image_review/test_ai_evidence_equivalence.py compares the live code with it:
+# do not edit - a change of the evidence's values needs a new model and a new copy.
+"""Physical evidence for ring, streak and cupping on the AI's 1 mm grid (Qt-free, numpy + cv2).
+
+Measured per slice from the class definitions, not fitted to any renderer (issue 16: the
+classes that do not transfer between renderers get renderer-independent evidence in the
+network's context vector, as "blur" got the measured edge MTF in the 2.2 recipe):
+
+* **ring / arc**: :mod:`app.ct.ai.ring_evidence` - per slice, the 5 mm high-pass
+  residual (the noise measure's) summed per 0.5 mm radius bin x 11.25-degree sector
+  about the ROTATION centre over the pixels that can carry a ring (inside 0.9 x the
+  phantom radius, outside compact structures and their halo and busy patches); per
+  stack the three slices' sums added, each sector's z winsorised at 2.5 and combined
+  with a constant ring's weights, correlated along the radius with a ring's response in
+  the same high-pass (1.0 / 2.5 mm FWHM), full circle and 180-degree windows, in units
+  of the same filter on balanced sign patterns of the sectors (the noise measured on the
+  data, its correlation included). Per stack: the centre slice's full-circle z, the
+  three slices' full-circle z and best 180-degree window's z, the ring's amplitude over
+  the noise SD and the share of sectors carrying it (a ring 1, an arc 0.5-0.8).
+* **streak**: a streak is a straight line across the phantom. The slice minus a 15 mm
+  box mean (a line of 0.6-5 mm keeps its integral across), clipped at +-1 noise SD (a
+  line sum then works like a sign test: a streak raises the whole line, an insert or a
+  rod only its own few mm of it), with compact structures and their halo left out
+  (deviations from the body value beyond max(4 SD, 40 HU) that survive an opening by a
+  7 mm disc after closing 5 mm gaps - inserts, rods, bar groups; a line of <= 5 mm does
+  not), 2 mm area-averaged inside 0.9 x the phantom radius, is projected along 48
+  directions (3.75 degrees; a Radon transform by bincount): each line sum over the
+  square root of its pixel count, z-scored by its own robust SD over all lines and
+  directions. Per stack: the strongest line of the centre slice, of the three slices'
+  mean and the weakest of the three slices on the centre's line (signed: an artifact of
+  the scan is on the neighbours as well; noise is not).
+* **streak texture**: the projection simulator's photon-starvation streak is a 10-80 mm
+  band of fine parallel lines of alternating sign, which a line sum cancels; any profile
+  of parallel lines puts its power on one direction of the spectrum. The 5 mm residual
+  (clipped at 3 SD) in a 128 mm tapered disc about the phantom centre: power at
+  0.08-0.45 cycles / mm in 60 direction bins of 3 degrees, each over the median
+  direction; the strongest direction's excess over the directions' robust SD (centre
+  slice; three slices' mean).
+* **cupping**: the body's central disc (0.25 x radius) minus its periphery (0.65..0.85 x
+  radius), medians (structures do not move a median), in HU / 10.
+
+Cost: see benchmarks/image_review/bench_ai_evidence.py (each slice once; a stack
+combines three).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+from scipy import sparse
+
+from tests.image_review.ev4_reference.ring_evidence import GRID_C, ring_stats, ring_sums, sector_scale
+
+CLIP_SD = 3.0
+STREAK_ANGLES, STREAK_PX = 48, 2      # directions; mm per pixel of the projected map
+STREAK_CROP = 192                      # mm about the phantom centre (2 x 96)
+STREAK_BOX = 15                        # mm: the line search's high-pass
+STREAK_CLIP_SD = 1.0                   # a line sum of values clipped at 1 SD: a sign test
+STRUCT_SD, STRUCT_HU = 4.0, 40.0       # a structure pixel: this far from the body value
+STRUCT_BOX, STRUCT_FRACTION = 9, 0.5   # (mm, share of pixels beyond 2 SD): a structure
+RING_STRUCT_SD, RING_STRUCT_HU = 2.0, 12.0   # the ring's structures (on 2 mm means)
+RING_EDGE_MM = 6.5                     # the ring search stops this far inside the body's
+#                                        edge (a 3 mm shell, its high-pass halo, the PSF)
+INNER = 0.9                            # the part of the phantom radius searched
+SPEC_N, SPEC_ANGLES = 128, 60          # spectral streak search: crop (mm), 3-degree bins
+SPEC_BAND = (0.08, 0.45)               # cycles / mm
+# the ring slots keep their places (ev4: the matched filter of app/ct/ai/ring_evidence.py)
+EVIDENCE_NAMES = ("ring_mf3_edge", "ring_mf3_arc", "ring_mf3_amp", "ring_mf3_cover",
+                  "streak_z", "streak_z3", "streak_zmin", "streak_spec", "streak_spec3",
+                  "cupping", "ring_mf3")
+
+
+@dataclass
+class SliceEvidence:
+    """Per-slice profiles (combined over the 3 slices of a stack by :func:`stack_evidence`)."""
+
+    ring_s: np.ndarray      # (radius bins, sectors) sum of the 5 mm residual, HU
+    ring_c: np.ndarray      # (radius bins, sectors) pixel count
+    ring_scale: float       # the bins' sum / sqrt(count) robust SD, HU
+    streak: np.ndarray      # (48, n_offsets) line sums / sqrt(count), HU
+    spec: np.ndarray        # (60,) residual power per direction / its median
+    cupping: float          # centre minus periphery, HU
+    noise: float            # the grid's noise SD, HU
+    # the slice's own scores (once per slice; a slice is in three stacks)
+    streak_z: float = 0.0
+    streak_sd: float = float("nan")
+    streak_at: tuple[int, int] = (0, 0)
+    spec_z: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.streak_z, self.streak_sd, self.streak_at = _streak_z(self.streak)
+        self.spec_z = _spec_z(self.spec)
+
+
+def _median(v: np.ndarray) -> float:
+    """np.median of a 1-D array without its overheads (the same value)."""
+    n = v.size
+    lo, hi = (n - 1) // 2, n // 2
+    part = np.partition(v, (lo, hi))
+    return float(0.5 * (part[lo] + part[hi]))
+
+
+def _mad_sd(v: np.ndarray) -> float:
+    """Robust SD: the interquartile range / 1.349 (one partition)."""
+    v = v[np.isfinite(v)]
+    n = v.size
+    if n < 16:
+        return float("nan")
+    k1, k3 = (n - 1) // 4, (3 * (n - 1)) // 4
+    part = np.partition(v, (k1, k3))
+    return float((part[k3] - part[k1]) / 1.349)
+
+
+@lru_cache(maxsize=64)
+def _streak_projector(r_px: int) -> tuple[sparse.csr_matrix, np.ndarray, int]:
+    """(projector: 2 mm map (flattened) -> line sums / sqrt(pixels per line), 48 directions
+    x n_offsets over the disc of radius r_px; lines of >= 8 pixels; n_offsets)."""
+    n = STREAK_CROP // STREAK_PX
+    c = (n - 1) / 2
+    yy, xx = np.mgrid[:n, :n]
+    flat = np.nonzero(((xx - c) ** 2 + (yy - c) ** 2 <= r_px * r_px).ravel())[0]
+    x, y = xx.ravel()[flat] - c, yy.ravel()[flat] - c
+    th = np.arange(STREAK_ANGLES) * (math.pi / STREAK_ANGLES)
+    n_off = 2 * r_px + 3
+    off = np.rint(np.cos(th)[:, None] * x[None] + np.sin(th)[:, None] * y[None]).astype(np.int64)
+    rows = (off + (r_px + 1) + np.arange(STREAK_ANGLES)[:, None] * n_off).ravel()
+    cnt = np.bincount(rows, minlength=STREAK_ANGLES * n_off)
+    w = (1.0 / np.sqrt(np.maximum(cnt, 1)))[rows]
+    proj = sparse.csr_matrix((w.astype(np.float32), (rows, np.tile(flat, STREAK_ANGLES))),
+                             shape=(STREAK_ANGLES * n_off, n * n))
+    return proj, cnt >= 8, n_off
+
+
+@lru_cache(maxsize=64)
+def _spec_index(r_px: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(taper of the disc of radius r_px on the SPEC_N crop, flat indices of the spectrum's
+    samples in SPEC_BAND, their direction bin)."""
+    n = SPEC_N
+    c = (n - 1) / 2
+    yy, xx = np.mgrid[:n, :n]
+    rr = np.sqrt((xx - c) ** 2 + (yy - c) ** 2) / max(r_px, 4)
+    taper = np.where(rr < 1, np.cos(0.5 * np.pi * np.clip((rr - 0.8) / 0.2, 0, 1)) ** 2, 0.0)
+    f = np.fft.fftfreq(n)
+    fy, fx = np.meshgrid(f, f, indexing="ij")
+    fr = np.hypot(fx, fy)
+    sel = np.nonzero(((fr >= SPEC_BAND[0]) & (fr <= SPEC_BAND[1])).ravel())[0]
+    ang = (np.degrees(np.arctan2(fy.ravel()[sel], fx.ravel()[sel])) % 180.0)
+    b = np.minimum((ang / (180.0 / SPEC_ANGLES)).astype(np.int64), SPEC_ANGLES - 1)
+    return taper.astype(np.float32), sel, b
+
+
+@lru_cache(maxsize=8)
+def _disc(d: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d))
+
+
+def _compact(m: np.ndarray) -> np.ndarray | None:
+    """A 2 mm mask closed and opened by a 3-pixel disc (6 mm): what is left is at least
+    6 mm across, no thin ring (uint8; None: empty)."""
+    if not m.any():
+        return None
+    u = cv2.morphologyEx(m.astype(np.uint8), cv2.MORPH_CLOSE, _disc(3))
+    u = cv2.morphologyEx(u, cv2.MORPH_OPEN, _disc(3))
+    return u if u.any() else None
+
+
+def _up2(m: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A 2 mm mask back on the 1 mm grid (bool)."""
+    out = np.zeros(shape, bool)
+    up = cv2.resize(m, (2 * m.shape[1], 2 * m.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+    out[:up.shape[0], :up.shape[1]] = up
+    return out
+
+
+def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: float,
+                   noise: float, body_hu: float, rot_centre: float = GRID_C
+                   ) -> SliceEvidence | None:
+    """The ring / streak / cupping profiles of one 1 mm grid slice (``None`` when the
+    phantom or the noise cannot carry them). ``rot_centre``: the rotation centre on the
+    grid, (rot_centre, rot_centre) px (``normalise.grid_rotation_centre``: 127.5 or 128.0,
+    by the parity of the resampled matrix; a thin ring needs it to the half pixel)."""
+    if not (math.isfinite(noise) and noise > 0 and radius_mm > 20):
+        return None
+    g = np.asarray(grid, np.float32)
+    resid = g - cv2.blur(g, (5, 5), borderType=cv2.BORDER_REFLECT)
+    cx, cy = centre
+    r_in = INNER * radius_mm
+    # ring: per radius bin x sector sums of the residual about the rotation centre;
+    # structures - also low-contrast ones: 2 mm means beyond max(2 SD, 12 HU), about 4 SD
+    # of such a mean, at least 6 mm across - with their high-pass halo and busy patches -
+    # most pixels of 9 x 9 mm beyond 2 SD: bar patterns, wire ramps - are left out
+    g2 = cv2.resize(g, (g.shape[1] // 2, g.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    busy = (np.abs(resid) > np.float32(2.0 * noise)).view(np.uint8) * np.uint8(255)
+    excl = cv2.blur(busy, (STRUCT_BOX, STRUCT_BOX)) >= np.uint8(255 * STRUCT_FRACTION)
+    low = _compact(np.abs(g2 - np.float32(body_hu)) > max(RING_STRUCT_SD * noise, RING_STRUCT_HU))
+    if low is not None:
+        excl |= _up2(cv2.dilate(low, np.ones((3, 3), np.uint8)), g.shape)
+    rs, rc = ring_sums(resid, excl, (cx, cy), radius_mm - RING_EDGE_MM, rot_centre)
+    # streak: 2 mm map about the phantom centre, Radon by a sparse projector
+    # (a wider high-pass than the ring's: a 0.6-5 mm line keeps its integral across)
+    wide = g - cv2.blur(g, (STREAK_BOX, STREAK_BOX), borderType=cv2.BORDER_REFLECT)
+    lim1 = np.float32(STREAK_CLIP_SD * noise)
+    np.clip(wide, -lim1, lim1, out=wide)
+    # compact structures (inserts, rods, bar groups: >= 7 mm across after closing 5 mm
+    # gaps; a line of <= 5 mm is opened away) and their 15 mm high-pass halo: left out
+    dev = (np.abs(g - np.float32(body_hu)) > max(STRUCT_SD * noise, STRUCT_HU)).view(np.uint8)
+    if dev.any():
+        dev = cv2.morphologyEx(dev, cv2.MORPH_CLOSE, _disc(5))
+        dev = cv2.morphologyEx(dev, cv2.MORPH_OPEN, _disc(7))
+        if dev.any():
+            wide[cv2.dilate(dev, _disc(STREAK_BOX)) > 0] = 0.0
+    crop = cv2.getRectSubPix(wide, (STREAK_CROP, STREAK_CROP), (float(cx), float(cy)))
+    small = cv2.resize(crop, (STREAK_CROP // STREAK_PX,) * 2, interpolation=cv2.INTER_AREA)
+    r_px = int(min(r_in, STREAK_CROP / 2 - 2) / STREAK_PX)
+    proj, long_enough, n_off = _streak_projector(r_px)
+    # (line sums of fewer than 8 pixels, the disc's rim, are left out)
+    streak = np.where(long_enough, proj @ small.ravel(), np.nan)
+    streak = streak.reshape(STREAK_ANGLES, n_off).astype(np.float32)
+    # streak texture: a band of fine parallel lines of any profile puts its power on one
+    # direction of the spectrum; the noise's power is spread over all directions
+    r_sp = int(min(r_in, SPEC_N / 2 - 1))
+    taper, sel, b = _spec_index(r_sp)
+    lim = np.float32(CLIP_SD * noise)
+    crop = np.clip(cv2.getRectSubPix(resid, (SPEC_N, SPEC_N), (float(cx), float(cy))),
+                   -lim, lim) * taper
+    ft = cv2.dft(crop, flags=cv2.DFT_COMPLEX_OUTPUT)
+    pw = (ft[..., 0] ** 2 + ft[..., 1] ** 2).ravel()[sel]
+    e = np.bincount(b, weights=pw, minlength=SPEC_ANGLES) / np.maximum(
+        np.bincount(b, minlength=SPEC_ANGLES), 1)
+    spec = (e / max(float(np.median(e)), 1e-12)).astype(np.float32)
+    # cupping: central disc minus periphery of the body (medians of the 2 mm means:
+    # structures do not move them; on the body's bounding box only)
+    h = int(math.ceil(0.85 * radius_mm / 2)) + 1
+    c2x, c2y = (cx - 0.5) / 2, (cy - 0.5) / 2
+    y0, x0 = max(0, int(c2y) - h), max(0, int(c2x) - h)
+    box = g2[y0:int(c2y) + h + 2, x0:int(c2x) + h + 2]
+    yy, xx = np.ogrid[y0:y0 + box.shape[0], x0:x0 + box.shape[1]]
+    d2 = (xx - c2x) ** 2 + (yy - c2y) ** 2
+    centre_v = box[d2 <= (0.125 * radius_mm) ** 2]
+    per = box[(d2 >= (0.325 * radius_mm) ** 2) & (d2 <= (0.425 * radius_mm) ** 2)]
+    cup = _median(centre_v) - _median(per) if centre_v.size and per.size else 0.0
+    return SliceEvidence(rs, rc, sector_scale(rs, rc), streak, spec, cup, float(noise))
+
+
+def _streak_z(t: np.ndarray) -> tuple[float, float, tuple[int, int]]:
+    sd = _mad_sd(t.ravel()[::2])     # (every other line: the same spread, half the work)
+    if not math.isfinite(sd) or sd <= 0:
+        return 0.0, 0.0, (0, 0)
+    a = np.where(np.isfinite(t), np.abs(t), -1.0)
+    k = np.unravel_index(int(np.argmax(a)), a.shape)
+    return float(a[k] / sd), sd, (int(k[0]), int(k[1]))
+
+
+def _spec_z(e: np.ndarray) -> float:
+    """The strongest direction's power excess over the directions' robust SD."""
+    sd = _mad_sd(e)
+    return float((e.max() - _median(e)) / sd) if math.isfinite(sd) and sd > 0 else 0.0
+
+
+def stack_evidence(ev: list[SliceEvidence | None]) -> np.ndarray:
+    """The evidence features (``EVIDENCE_NAMES``) of a 3-slice stack, centre = ev[1];
+    zeros when the centre slice carries no evidence."""
+    c = ev[1]
+    out = np.zeros(len(EVIDENCE_NAMES), np.float32)
+    if c is None:
+        return out
+    same = [e for e in ev if e is not None and e.streak.shape == c.streak.shape]
+    # ring: the three slices' sums (a detector ring: the same radius on every slice)
+    rs = np.sum([e.ring_s for e in same], axis=0)
+    rc = np.sum([e.ring_c for e in same], axis=0)
+    scales = [e.ring_scale for e in same if math.isfinite(e.ring_scale)]
+    ring = ring_stats(rs, rc, math.sqrt(sum(v * v for v in scales) / len(scales))
+                      if scales else float("nan"))
+    s1, kb = c.streak_z, c.streak_at
+    s3, _, _ = _streak_z(np.mean(np.stack([e.streak for e in same]), axis=0)) \
+        if len(same) > 1 else (s1, 0.0, kb)
+    sgn = float(np.sign(c.streak[kb])) or 1.0
+    zmin = s1
+    for e in same:
+        sd = e.streak_sd
+        v = e.streak[kb]
+        if math.isfinite(sd) and sd > 0 and math.isfinite(v):
+            zmin = min(zmin, sgn * float(v) / sd)
+    sp1 = c.spec_z
+    sp3 = _spec_z(np.mean(np.stack([e.spec for e in same]), axis=0)) if len(same) > 1 else sp1
+    out[:] = [min(ring["z_edge"], 40.0) / 5.0, min(ring["z_arc"], 40.0) / 5.0,
+              min(abs(ring["amp"]) / c.noise, 5.0), ring["cover"], min(s1, 60.0) / 5.0, min(s3, 60.0) / 5.0,
+              float(np.clip(zmin, -20.0, 60.0)) / 5.0,
+              min(sp1, 60.0) / 5.0, min(sp3, 60.0) / 5.0, float(np.clip(c.cupping / 10.0, -20, 20)),
+              min(ring["z"], 40.0) / 5.0]
+    return np.nan_to_num(out, nan=0.0)
