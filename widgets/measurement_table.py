@@ -18,6 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from app.core.measurement import Measurement, Verdict
+from widgets.note_texts import note_text
 from widgets.rows_model import fit_columns
 from widgets.state_style import TEXT_ON_STATE, verdict_color
 from widgets.verdict_badge import verdict_text, verdict_tooltip
@@ -129,7 +130,7 @@ class MeasurementItemModel(QAbstractTableModel):
                 parts.append(QCoreApplication.translate("MeasurementTable", "Limits: %1")
                              .replace("%1", m.limits.source))
             if m.note:
-                parts.append(m.note)
+                parts.append(note_text(m.note))
             parts.append(verdict_tooltip(m.verdict))
             return "\n".join(parts)
         return None

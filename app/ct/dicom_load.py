@@ -15,6 +15,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from app.core.errors import InputRejected
+from app.ct.note_codes import note
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 _RAW_LE_SYNTAXES = {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1"}  # implicit / explicit LE
@@ -285,11 +286,12 @@ def _assemble(datasets: list, skipped: int, *, source: str, require_ct: bool) ->
             raise InputRejected(f"{p.name}: pixel data cannot be decoded ({exc})") from exc
     notes = []
     if skipped:
-        notes.append(f"{skipped} non-image / non-DICOM file(s) skipped")
+        notes.append(note("dicom.files_skipped", count=int(skipped)))
     if len(pos) > 2:
         d = np.diff(pos)
         if np.ptp(d) > 0.05 * max(np.median(d), 1e-6):
-            notes.append(f"uneven slice spacing {d.min():.3f}..{d.max():.3f} mm")
+            notes.append(note("dicom.uneven_spacing", min_mm=float(d.min()),
+                              max_mm=float(d.max())))
     hdr = _header(first)
     thk = hdr.get("nominal_slice_thickness_mm") or (float(np.median(np.diff(pos))) if len(pos) > 1 else 1.0)
     ipp = np.asarray(first.ImagePositionPatient, float)

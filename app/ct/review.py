@@ -26,6 +26,7 @@ import numpy as np
 
 from app.core.errors import InputRejected, PermissionDenied, PharosError, ValidationError
 from app.core.ids import new_id, utc_iso
+from app.ct.note_codes import note
 from app.ct.review_proportion import contradictions
 
 KIND_ITEM, KIND_ASSIGN, KIND_DECISION, KIND_HOLD = (
@@ -127,32 +128,31 @@ def flag_reasons(ai: dict, physics: dict) -> list[str]:
 
 def ai_note(ai: dict, physics: dict) -> str:
     """A one-line note when the AI neither agrees nor disagrees (shown in proportion:
-    information, not an alarm); '' otherwise."""
+    information, not an alarm); '' otherwise. The English text is the record; it is a
+    coded note (app.ct.note_codes: its code and parameters go beside it as ``note_code``)."""
     label = ai.get("label")
     if label == "not_applicable" or ai.get("applicable") is False:
         why = ai.get("not_applicable_reason") or "the input is unlike its training"
-        return f"AI not applicable to this series ({why}): the physics decides alone"
+        return note("ai.not_applicable", why=str(why))
     if label == "normal" and physics.get("verdict") in ("FAIL", "ERROR"):
         against, beside = contradictions(ai, physics)
         if beside and not against:
-            return (f"physics {physics.get('verdict')}: {', '.join(beside)} - not what an AI "
-                    f"class judges; the AI's 'normal' does not contradict it, the physics "
-                    f"decides")
+            return note("ai.physics_beside", verdict=str(physics.get("verdict")),
+                        findings=beside)
     warned = sorted({a.get("type") or "?" for a in physics.get("artifacts", [])
                      if a.get("verdict") == "WARN"})
     if label == "normal" and warned and physics.get("verdict") not in ("FAIL", "ERROR"):
-        return (f"physics warns of {', '.join(warned)} (below the action level); the AI "
-                f"sees no artifact: a note, not a disagreement")
+        return note("ai.physics_warns", kinds=[str(k) for k in warned])
     ev = ai.get("series_evidence") or {}
-    weak = (f"{ev['weak']} of {ev['judged']} slices weak where a clean series shows about "
-            f"{ev['expected_weak']:.1f}, p = {ev['p_value']:.2g}"
+    weak = (note("ai.weak_evidence", weak=ev["weak"], judged=ev["judged"],
+                 expected=ev["expected_weak"], p_value=ev["p_value"])
             if {"weak", "judged", "expected_weak", "p_value"} <= set(ev) else "")
     if label == "uncertain":
-        verdict = physics.get("verdict") or "none"
-        return (f"AI uncertain on some slices{f' ({weak})' if weak else ''} (physics "
-                f"{verdict}): a note for the reviewer, not a disagreement")
+        verdict = str(physics.get("verdict") or "none")
+        return (note("ai.uncertain_weak", evidence=weak, verdict=verdict) if weak else
+                note("ai.uncertain", verdict=verdict))
     if label == "normal" and weak and ev["weak"] > 0:
-        return (f"AI normal: {weak} - within chance; the weak slices keep their own flags")
+        return note("ai.normal_weak", evidence=weak)
     return ""
 
 

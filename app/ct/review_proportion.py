@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.ct.ai_classes import MTF50_BLUR_MAX, NOISE_CLASS_MIN_SD_HU
+from app.ct.note_codes import note
 
 # failed measurement -> (AI class, test of the measured value against its definition)
 CLASS_MEASURES = {
@@ -66,7 +67,8 @@ def ai_inputs(ai: dict) -> set[int] | None:
 
 
 def contradictions(ai: dict, physics: dict) -> tuple[list[str], list[str]]:
-    """(physics findings that contradict an AI "normal", physics FAILs that do not)."""
+    """(physics findings that contradict an AI "normal", physics FAILs that do not); the
+    findings are English text, coded (app.ct.note_codes) where a screen shows them."""
     seen = ai_inputs(ai)
     against: list[str] = []
     beside: list[str] = []
@@ -77,15 +79,18 @@ def contradictions(ai: dict, physics: dict) -> tuple[list[str], list[str]]:
         rng = a.get("slice_range") or (a.get("location") or {}).get("slice_range")
         if seen is not None and rng and len(rng) == 2 and \
                 not any(int(rng[0]) <= k <= int(rng[1]) for k in seen):
-            beside.append(f"{kind} on slices {rng[0]}-{rng[1]}, which the AI did not judge")
+            beside.append(note("proportion.unjudged_slices", kind=kind, first=rng[0],
+                               last=rng[1]))
         else:
             against.append(kind)
     for key, value in failed_measurements(physics).items():
         rule = CLASS_MEASURES.get(key)
         if rule is not None and value is not None and rule[1](value):
-            against.append(f"{key} {value:g} ({rule[0]})")
+            against.append(note("proportion.against_class", key=key, value=value,
+                                ai_class=rule[0]))
         else:
-            beside.append(key if value is None else f"{key} {value:g}")
+            beside.append(note("proportion.failed", key=key) if value is None else
+                          note("proportion.failed_value", key=key, value=value))
     if not against and not beside and physics.get("verdict") == "FAIL":
         against.append("physics FAIL")      # a record that does not say what failed
     return against, beside

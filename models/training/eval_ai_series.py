@@ -3,6 +3,8 @@
     .venv/bin/python models/training/eval_ai_series.py [--foreign DIR] [--update-card]
     .venv/bin/python models/training/eval_ai_series.py --wide all|dev|check --skip img,demo \
         [--json OUT]
+    .venv/bin/python models/training/eval_ai_series.py --loro DIR [--foreign DIR] \
+        [--loro-sets loro,wide,img,foreign] [--loro-split all|dev|check] [--json OUT]
 
 1. the shared foreign sample (../shared/data/foreign_ct, unpacked into DIR: one folder
    per series) - checked, never tuned to;
@@ -16,7 +18,9 @@
    artifacts the training did not draw, a development and a check half, out-of-
    distribution series that must end "not applicable"), each series twice: as
    ``pharos ai classify`` runs it (every slice) and as the CT QC station hands it off
-   (physics analysis, module slices, ``flag_reasons`` / ``ai_note``).
+   (physics analysis, module slices, ``flag_reasons`` / ``ai_note``);
+5. ``--loro DIR``: series-level leave-one-renderer-out - each series through the
+   exported LORO model that never saw its renderer (loro_series_eval.py).
 
 A series is "flagged with its class" when the series class (ai_check.AiResult.label)
 is that class; "clean not flagged" needs the series normal AND >= 95 % of the judged
@@ -30,6 +34,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -75,7 +80,9 @@ def _band(vol: np.ndarray, hu: float, rows: tuple[int, ...]) -> np.ndarray:
     return v
 
 
-def image_renderer(checker: AiChecker) -> dict:
+def image_renderer_cases() -> list[tuple[str, str, Callable[[], tuple[np.ndarray, float]]]]:
+    """(name, expected series class, make() -> (volume HU, pixel mm)) of the older
+    image-renderer set."""
     from app.ct.image_renderer import RenderArtifact, RenderParams
     from app.ct.image_renderer.series import render_volume
 
@@ -105,29 +112,39 @@ def image_renderer(checker: AiChecker) -> dict:
         ("CT-number shift +25 HU", "shift", dict(seed=51, hu_offset=25.0)),
         ("blur PSF 1.3 mm", "blur", dict(seed=61, psf_sigma_mm=1.3)),
     ]
+
+    def rendered(p: RenderParams) -> Callable[[], tuple[np.ndarray, float]]:
+        return lambda: (render_volume(p)[0], p.pixel_mm)
+
+    out = [(name, expected, rendered(replace(base, **kw))) for name, expected, kw in cases]
+
+    def banded() -> tuple[np.ndarray, float]:
+        # a band: a detector-row gain error on two slices of the uniformity module (the
+        # renderer has no bands; added before the noise as the simulator does)
+        from scipy.ndimage import gaussian_filter
+
+        from app.ct.image_renderer.render import slice_positions
+
+        p = replace(base, seed=71, noise_sd_hu=0.0)
+        clean, _ = render_volume(p)
+        k = int(np.argmin(np.abs(slice_positions(p) - (-65.0))))     # CTP486, uniformity
+        vol = _band(clean, 10.0, (k, k + 1))
+        rng = np.random.default_rng(71)
+        noise = np.stack([gaussian_filter(rng.standard_normal(vol.shape[1:]), 0.8)
+                          for _ in range(len(vol))])
+        return vol + (noise / noise.std() * 10.0).astype(np.float32), p.pixel_mm
+    out.append(("band 10 HU on two slices", "band", banded))
+    return out
+
+
+def image_renderer(checker: AiChecker) -> dict:
     out = {}
-    for name, expected, kw in cases:
-        p = replace(base, **kw)
-        vol, _ = render_volume(p)
-        out[name] = summarise(checker.classify(vol, pixel_mm=p.pixel_mm), expected)
-        print(f"  img  {name:34s} -> {out[name]['series_class']:15s} "
-              f"{'ok' if out[name]['ok'] else 'MISS'}  {out[name]['slices']}", flush=True)
-    # a band: a detector-row gain error on two slices of the uniformity module (the
-    # renderer has no bands; added before the noise as the simulator does)
-    p = replace(base, seed=71, noise_sd_hu=0.0)
-    clean, _ = render_volume(p)
-    from app.ct.image_renderer.render import slice_positions
-
-    k = int(np.argmin(np.abs(slice_positions(p) - (-65.0))))     # CTP486, uniformity
-    banded = _band(clean, 10.0, (k, k + 1))
-    rng = np.random.default_rng(71)
-    from scipy.ndimage import gaussian_filter
-
-    noise = np.stack([gaussian_filter(rng.standard_normal(banded.shape[1:]), 0.8)
-                      for _ in range(len(banded))])
-    banded = banded + (noise / noise.std() * 10.0).astype(np.float32)
-    out["band 10 HU on two slices"] = summarise(
-        checker.classify(banded, pixel_mm=p.pixel_mm), "band")
+    for name, expected, make in image_renderer_cases():
+        vol, px = make()
+        out[name] = summarise(checker.classify(vol, pixel_mm=px), expected)
+        if expected != "band":
+            print(f"  img  {name:34s} -> {out[name]['series_class']:15s} "
+                  f"{'ok' if out[name]['ok'] else 'MISS'}  {out[name]['slices']}", flush=True)
     return out
 
 
@@ -230,7 +247,21 @@ def main() -> None:
                    help="also run the wide seeded set of series_wide.py (that half)")
     p.add_argument("--json", type=Path, default=None, help="write the full results here")
     p.add_argument("--update-card", action="store_true")
+    p.add_argument("--loro", type=Path, default=None, metavar="DIR",
+                   help="series-level leave-one-renderer-out: run every series through the "
+                        "LORO models exported into DIR (train_ct_phantom_classifier2.py "
+                        "--loro-export DIR) that never saw its renderer (loro_series_eval.py)")
+    p.add_argument("--loro-sets", default="loro,wide,img,foreign",
+                   help="with --loro: comma list of loro,wide,img,foreign")
+    p.add_argument("--loro-split", choices=("dev", "check", "all"), default="all",
+                   help="with --loro: that half of the loro and wide sets")
     a = p.parse_args()
+    if a.loro is not None:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from loro_series_eval import run
+
+        run(a.loro, set(a.loro_sets.split(",")), a.loro_split, a.foreign, a.json)
+        return
     checker = AiChecker.from_registry(ModelRegistry(models_dir()))
     print(f"model {checker.onnx.card.model_id}", flush=True)
     skip = set(a.skip.split(","))

@@ -512,6 +512,9 @@ def main() -> None:
     p.add_argument("--skip-loro", action="store_true", help="reuse loro_<tag>.json in --data-dir")
     p.add_argument("--loro-only", action="store_true",
                    help="only the leave-one-renderer-out runs (writes loro_<tag>.json)")
+    p.add_argument("--loro-export", type=Path, default=None, metavar="DIR",
+                   help="also export each leave-one-renderer-out network with its card into "
+                        "DIR/<tag>_<train>_only/ (a --models-dir; loro_export.py)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     fe = PhantomNet2()
@@ -552,7 +555,7 @@ def main() -> None:
     print(f"front end of {sum(len(d['y']) for d in data.values())} samples in "
           f"{time.time() - t0:.0f} s", flush=True)
     loro_path = a.data_dir / f"loro_{a.tag}.json"
-    if a.skip_loro and loro_path.exists():
+    if a.skip_loro and loro_path.exists() and a.loro_export is None:
         loro = json.loads(loro_path.read_text())
     else:
         loro = {}
@@ -572,6 +575,15 @@ def main() -> None:
             loro[f"train_{train_r}_test_{test_r}"] = {
                 "left_out": _public(left), "own_heldout": _public(own),
                 "anomaly_inflation_q995": inflation}
+            if a.loro_export is not None:
+                from loro_export import export_loro
+                export_loro(a.loro_export, tag=a.tag, train=train_r, test=test_r, net=net,
+                            temperature=tmp, means=means, inv_cov=inv_cov, scale=scale,
+                            own=own, left=left, own_set=data[f"{train_r}_heldout"],
+                            evidence=a.evidence, epochs=a.epochs, seed=a.seed,
+                            recipe={k: v for k, v in vars(a).items()
+                                    if k not in ("data_dir", "out", "loro_export")},
+                            export=export, probes=ood_probes, maha=maha)
             print(f"LORO train {train_r} -> test {test_r}: acc {left['accuracy']} recall "
                   f"{left['recall']}; own held-out {own['accuracy']}; anomaly q99.5 on the "
                   f"left-out renderer {inflation}", flush=True)

@@ -322,6 +322,11 @@
 <context>
     <name>QcSliceView</name>
     <message>
+        <location filename="../../station_plugins/ct_qc/ui_viewer.py" line="160" />
+        <source>limits</source>
+        <translation>限值</translation>
+    </message>
+    <message>
         <location filename="../../station_plugins/ct_qc/ui_viewer.py" line="63" />
         <location filename="../../station_plugins/ct_qc/ui_viewer.py" line="164" />
         <source>Click an ROI to see its numbers.</source>

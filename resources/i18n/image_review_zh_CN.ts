@@ -221,6 +221,16 @@
 <context>
     <name>ImageReviewPanel</name>
     <message>
+        <location filename="../../station_plugins/image_review/panel.py" line="194" />
+        <source>No heatmap: %1</source>
+        <translation>无热图：%1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/image_review/panel.py" line="196" />
+        <source>No heatmap: the AI check is unavailable.</source>
+        <translation>无热图：AI 检查不可用。</translation>
+    </message>
+    <message>
         <location filename="../../station_plugins/image_review/panel.py" line="147" />
         <source>On hold: %1</source>
         <translation>已暂停放行：%1</translation>

@@ -293,10 +293,9 @@ class CtQcPanel(QWidget):
                 self.view.set_loaded(outcome.series)
             self._show_result(outcome.result, outcome.record_id)
             for note in outcome.result.notes[:1]:
-                from app.ct.names import note_text
-                from app.ui.i18n import current_language
-                self.messages.show_message(note_text(note, current_language()),
-                                           level="warning")
+                from widgets.note_texts import note_text
+
+                self.messages.show_message(note_text(note), level="warning")
         serial = (outcome.result.inputs or {}).get("scanner_serial") or outcome.entry.scanner_serial
         self.trend.refresh(prefer_serial=serial)
         self.refresh_marks()

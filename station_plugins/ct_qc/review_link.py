@@ -104,6 +104,7 @@ def ai_summary(ai: dict | None) -> dict:
             "flagged": bool(ai.get("flagged")),
             "disagreement": bool(ai.get("disagreement")),
             "note": str(ai.get("note") or ""),
+            "note_code": ai.get("note_code"),      # its code (app.ct.note_codes), or None
             "not_applicable_reason": str(ai.get("not_applicable_reason") or ""),
             "review_reasons": list(ai.get("review_reasons") or []),
             "model": f"{ai.get('model_id', '')} {ai.get('model_version', '')}".strip()}

@@ -10,8 +10,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget)
 
 from app.core.measurement import Limits
+from app.ct.names import artifact_name
+from app.ui.i18n import current_language
 from widgets.flow_layout import FlowLayout
 from widgets.measurement_table import MeasurementTable
+from widgets.note_texts import note_text
 from widgets.plot_panel import PlotPanel
 from widgets.rows_model import Cell, RowsModel
 from widgets.state_style import verdict_color
@@ -68,8 +71,10 @@ class ArtifactTable(QTableView):
 
 
 def _artifact_cell(a: Any, c: int) -> Cell:
-    if c == 0:
-        return Cell(str(a.type))
+    if c == 0:      # the type as recorded in English, its plant name in Chinese
+        lang = current_language()
+        name = artifact_name(str(a.type), lang) if lang.startswith("zh") else str(a.type)
+        return Cell(name, tip=f"{name}\n{note_text(a.note)}" if a.note else name)
     if c == 1:
         return Cell(f"{a.amplitude_hu:+.1f}", align_right=True)
     if c == 2:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.core.measurement import Verdict
 from widgets.ai_texts import class_text
+from widgets.note_texts import note_text
 from widgets.state_style import NOTICE_COLORS, TEXT_ON_STATE, VERDICT_COLORS
 from widgets.verdict_badge import VerdictBadge
 
@@ -157,7 +158,8 @@ class VerdictStrip(QFrame):
             text += "  ·  " + self.tr("sent to image review")
         # an uncertain AI is a note, not an alarm
         colour = _AI_OK if label == "normal" else (None if label == "uncertain" else _AI_FLAG)
-        return text, colour, s.get("note") or s["model"]
+        note = note_text(s.get("note") or "", s.get("note_code"))
+        return text, colour, note or s["model"]
 
     def retranslate_ui(self) -> None:
         self.physics_caption.setText(self.tr("Physics"))

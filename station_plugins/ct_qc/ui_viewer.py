@@ -2,11 +2,13 @@
 slider, and the numbers of a clicked ROI."""
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from widgets.note_texts import note_text
 from widgets.slice_viewer import SliceViewer
 from widgets.verdict_badge import verdict_text
 
@@ -157,7 +159,8 @@ class QcSliceView(QWidget):
         self.roi_details.setText(f"<b>{d['key']}</b>: {value} {d['unit']}  ·  "
                                  f"{self.tr('limits')} {d['limits']}  ·  "
                                  f"{verdict_text(d['verdict'])}  ·  {where}"
-                                 + (f"<br>{d['note']}" if d["note"] else ""))
+                                 + (f"<br>{html.escape(note_text(d['note']))}"
+                                    if d["note"] else ""))
         self.viewer.highlight_roi(roi_id)
         self.sig_measurement_clicked.emit(d["key"])
 

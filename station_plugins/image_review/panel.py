@@ -191,7 +191,9 @@ class ImageReviewPanel(StagedWidget, QWidget):
         elif item.assigned_to and user is not None and item.assigned_to != user.username:
             notice = self.tr("Assigned to %1.").replace("%1", item.assigned_to)
         elif loaded.heat_note:
-            notice = loaded.heat_note
+            notice = (self.tr("No heatmap: %1").replace("%1", loaded.heat_error)
+                      if loaded.heat_error else
+                      self.tr("No heatmap: the AI check is unavailable."))
         self.review_view.set_item(item, notice=notice)
         self.review_view.notice_label.setStyleSheet(BANNER.format(NOTICE_COLORS[level]))
         self.review_view.set_draft(self._drafts.get(item.id))

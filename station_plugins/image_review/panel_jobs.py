@@ -20,7 +20,8 @@ class LoadedItem:
     baseline: np.ndarray | None
     heatmap: np.ndarray | None
     image_error: str = ""       # the image was refused (missing / altered)
-    heat_note: str = ""         # why there is no heatmap
+    heat_note: str = ""         # why there is no heatmap (English, as logged)
+    heat_error: str = ""        # the refusal's message ('' when the AI is unavailable)
 
 
 def probe_ai(service: Any, *, token: Any = None, progress: Any = None) -> tuple[bool, str, str]:
@@ -45,17 +46,17 @@ def load_item(service: Any, item_id: str, *, token: Any = None, progress: Any = 
         image, baseline = service.queue.load_images(item)
     except InputRejected as exc:
         return LoadedItem(item, None, None, None, image_error=exc.message)
-    heat, note = None, ""
+    heat, note, error = None, "", ""
     if item.ai.get("label") is not None:
         try:
             heat = service.heatmap(item, image, token=token)
         except Cancelled:
             raise
         except PharosError as exc:
-            note = f"No heatmap: {exc.message}"
+            note, error = f"No heatmap: {exc.message}", exc.message
         if heat is None and not note:
             note = "No heatmap: the AI check is unavailable."
-    return LoadedItem(item, image, baseline, heat, heat_note=note)
+    return LoadedItem(item, image, baseline, heat, heat_note=note, heat_error=error)
 
 
 def check_series(service: Any, folder: Path, username: str, *, token: Any = None,

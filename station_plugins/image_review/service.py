@@ -20,7 +20,8 @@ import numpy as np
 from app.core.errors import Cancelled, InputRejected, ModelIntegrityError, PharosError
 from app.core.tasks import CancelToken, no_progress
 from app.ct.ai.check import AiChecker, AiResult
-from app.ct.review import ReviewItem, ReviewQueue, flag_reasons
+from app.ct.note_codes import code_entries, code_entry
+from app.ct.review import ReviewItem, ReviewQueue, ai_note, flag_reasons
 
 KIND_AI_VERDICT = "review.ai_verdict"
 Progress = Callable[[float, str], None]
@@ -96,6 +97,7 @@ def ai_json(result: AiResult, series_uid: str | None) -> dict:
         "not_applicable_reason": result.not_applicable_reason,
         "pixel_mm": result.pixel_mm,
         "notes": list(result.notes),
+        "note_codes": code_entries(result.notes),
         "latency_ms_per_slice": round(result.latency_ms_per_slice, 3),
     }
 
@@ -254,6 +256,9 @@ class ReviewService:
             reasons = flag_reasons(ai, physics)
             if not physics:         # no physics verdict: nothing to disagree with
                 reasons = [r for r in reasons if r != "disagreement"]
+            note = ai_note(ai, physics) if physics else ""
+            if note:                # the AI beside the physics, as the reviewer reads it
+                ai["note"], ai["note_code"] = str(note), code_entry(note)
         else:
             ai = {"label": None, "unavailable": unavailable}
             index = _worst_physics_slice(physics, inp.volume.shape[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHeaderView, QLabel,
                                QProgressBar, QTableView, QVBoxLayout, QWidget)
 
@@ -14,6 +14,7 @@ from app.ct.ai.preprocess import CLASSES
 from app.ct.names import artifact_name, measurement_name
 from app.ui.i18n import current_language
 from station_plugins.image_review.ui_texts import class_text
+from widgets.note_texts import note_text
 from widgets.rows_model import Cell, RowsModel
 from widgets.state_style import NOTICE_COLORS, verdict_color
 from widgets.verdict_badge import VerdictBadge, verdict_text
@@ -152,9 +153,16 @@ class PhysicsView(QGroupBox):
         super().__init__(parent)
         self.setObjectName("review_physics")
         self.badge = VerdictBadge(self, object_name="review_physics_verdict")
-        self.summary_label = QLabel(self)
+        self.summary_label = _RoomLabel(self)
         self.summary_label.setObjectName("review_physics_summary")
         self.summary_label.setWordWrap(True)
+        # the AI beside the physics (app.ct.review.ai_note, stored with the item with its
+        # code), in the user's language; it takes the findings table's room, not the images'
+        self.note_label = _RoomLabel(self)
+        self.note_label.setObjectName("review_ai_note")
+        self.note_label.setWordWrap(True)
+        self.note_label.setStyleSheet("color: #37627a;")
+        self.note_label.setVisible(False)
         self.table = _FindingsTable(self)
         self.model_ = RowsModel(lambda: [self.tr("Finding"), self.tr("Value"),
                                          self.tr("Verdict")], _finding_cell, self)
@@ -173,6 +181,7 @@ class PhysicsView(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.summary_label)
+        layout.addWidget(self.note_label)
         layout.addWidget(self.table, 1)
         self._item: Any = None
         self.retranslate_ui()
@@ -181,6 +190,12 @@ class PhysicsView(QGroupBox):
         self._item = item
         self.setStyleSheet(HIGHLIGHT if highlight else "")
         self.retranslate_ui()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """No more than it needs (the table scrolls): the view beside it and the images
+        set the height, a note shown here takes the table's room first."""
+        hint = super().sizeHint()
+        return QSize(hint.width(), self.minimumSizeHint().height())
 
     def _fill(self) -> None:
         item = self._item
@@ -211,11 +226,20 @@ class PhysicsView(QGroupBox):
         phys = self._item.physics if self._item is not None else {}
         if self._item is None:
             text = ""
+        ai = getattr(self._item, "ai", None) or {}
+        note = note_text(str(ai.get("note") or ""), ai.get("note_code"))
+        lines = self.summary_lines(phys) if phys else []
+        if self._item is None:
+            text = ""
         elif not phys:
             text = self.tr("No physics verdict was recorded with this item.")
-        else:
-            text = "\n".join(self.summary_lines(phys))
+        else:   # with a note shown, what the table lists is its tooltip (the room is the note's)
+            text = "\n".join(lines[:2] if note else lines)
         self.summary_label.setText(text)
+        self.summary_label.setToolTip(lines[2] if note and lines else "")
+        self.note_label.setText(note)
+        self.note_label.setToolTip(note)
+        self.note_label.setVisible(bool(note))
         self._fill()
 
     def summary_lines(self, phys: dict) -> list[str]:
@@ -258,6 +282,53 @@ def _finding_cell(row: tuple, c: int) -> Cell:
                 foreground="#ffffff" if v else None)
 
 
+class _RoomLabel(QLabel):
+    """A wrapped label that takes its lines from its neighbours' spare room (the findings
+    table's) instead of asking the whole view to grow: it reports no height-for-width, and
+    its minimum height follows the lines its text needs at its width (so it is never cut)."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        return False
+
+    def _fit(self) -> None:
+        need = 0
+        if self.text():
+            m = self.contentsMargins()
+            inner = max(self.width() - m.left() - m.right() - 2 * self.margin(), 1)
+            rect = self.fontMetrics().boundingRect(QRect(0, 0, inner, 100000),
+                                                   int(Qt.TextFlag.TextWordWrap), self.text())
+            need = rect.height() + m.top() + m.bottom() + 2 * self.margin()
+        if need != self.minimumHeight():
+            self.setMinimumHeight(need)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(min(super().sizeHint().width(), 200), self.minimumHeight())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(0, self.minimumHeight())
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit()
+
+
 class _FindingsTable(QTableView):
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """Header and three rows: the table takes what room is left (it scrolls), so the
+        images keep theirs when the view shows a note above it."""
+        return QSize(super().sizeHint().width(), self._rows_height(3))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """Header and two whole rows (a verdict beside its note, never half a row)."""
+        return QSize(super().minimumSizeHint().width(), self._rows_height(2))
+
+    def _rows_height(self, rows: int) -> int:
+        return (self.horizontalHeader().sizeHint().height()
+                + self.verticalHeader().defaultSectionSize() * rows + 2 * self.frameWidth())
+
     def rowCount(self) -> int:  # noqa: N802 - the old QTableWidget name, kept for callers
         return self.model().rowCount()

@@ -30,6 +30,7 @@ from app.core.errors import InputRejected, ModelIntegrityError
 from app.core.tasks import CancelToken, no_progress
 from app.ct.ai.preprocess import CLASSES, INPUT_SIZE, resample
 from app.ct.ai.series_consistency import Level
+from app.ct.note_codes import code_entries, note
 from app.ct.ai.series_decision import (DEFAULT_WEAK_RATE, LOW_CONFIDENCE, NOT_APPLICABLE,
                                        SERIES_ALPHA, SeriesEvidence, decide,
                                        weak_rate_from_card)
@@ -131,6 +132,7 @@ class AiResult:
                 "applicable": self.applicable,
                 "not_applicable_reason": self.not_applicable_reason,
                 "pixel_mm": self.pixel_mm, "notes": list(self.notes),
+                "note_codes": code_entries(self.notes),
                 "slices": [s.to_dict() for s in self.slices]}
 
 
@@ -305,8 +307,8 @@ class AiChecker:
         card = self.onnx.card
         notes = []
         if self.uses_context and not pixel_mm:
-            notes.append(f"pixel size unknown: a {ASSUMED_FOV_MM:.0f} mm field of view was "
-                         f"assumed ({px:.3f} mm)")
+            notes.append(note("ai.pixel_unknown", fov_mm=float(ASSUMED_FOV_MM),
+                              pixel_mm=float(px)))
         return AiResult(model_id=card.name, model_version=card.version,
                         model_sha256=card.sha256, providers=tuple(self.onnx.providers),
                         slices=tuple(verdicts),

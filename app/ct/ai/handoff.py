@@ -20,6 +20,7 @@ from app.core.errors import ModelIntegrityError
 from app.core.tasks import CancelToken, no_progress
 from app.ct.ai.check import AiChecker
 from app.ct.ai.preprocess import stack_neighbours
+from app.ct.note_codes import code_entry
 from app.ct.review import ReviewQueue, ai_note, flag_reasons
 
 log = logging.getLogger(__name__)
@@ -116,11 +117,12 @@ def check_and_queue(*, store: Any, checker: AiChecker | None, unavailable_reason
                               progress=progress)
     ai = {"available": True, "assessed": True, **result.to_dict()}
     reasons = flag_reasons(ai, physics)
+    note = ai_note(ai, physics)
     store.add_record(AI_KIND, scanner_serial,
                      {**ai, "qc_record_id": qc_record_id, "physics": physics,
                       "review_reasons": reasons,
                       "disagreement": "disagreement" in reasons,
-                      "note": ai_note(ai, physics)},
+                      "note": str(note), "note_code": code_entry(note)},
                      username=username, ref=series_uid,
                      verdict="FLAG" if reasons else "PASS")
     if reasons and queue is not None:
@@ -134,7 +136,8 @@ def check_and_queue(*, store: Any, checker: AiChecker | None, unavailable_reason
                                                 "model_sha256", "flagged", "pixel_mm",
                                                 "applicable", "not_applicable_reason",
                                                 "series_evidence")}
-                     | {"slices": [s for s in ai["slices"] if s["slice_index"] == worst]},
+                     | {"slices": [s for s in ai["slices"] if s["slice_index"] == worst],
+                        "note": str(note), "note_code": code_entry(note)},
                      physics=physics, analysed_by=username,
                      image=stack_neighbours(volume_hu, worst), baseline=baseline,
                      qc_record_id=qc_record_id, reasons=reasons)

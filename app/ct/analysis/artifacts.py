@@ -24,6 +24,7 @@ from app.ct.analysis.rings import (  # noqa: F401 - re-exported
 from app.ct.analysis.streaks import (  # noqa: F401 - re-exported
     STREAK_EXCLUDE_MM, streak_exclusion, streak_scan)
 from app.core.measurement import Verdict
+from app.ct.note_codes import note
 
 
 MODULE_EDGE_SLACK_MM = 6.0   # a module's physical boundary vs its definition's analysis extent
@@ -57,7 +58,7 @@ def cupping(ctx: Ctx, thr_hu: float = 5.0) -> list[Artifact]:
     return [Artifact("cupping" if d > 0 else "capping", round(abs(d), 2),
                      {"edge_minus_centre_hu": round(d, 2), "edge_radius_mm": round(edge_r, 1),
                       "slice_range": [int(idx[0]), int(idx[-1])]},
-                     Verdict.FAIL, note="radial profile of the uniform module")]
+                     Verdict.FAIL, note=note("artifact.cupping"))]
 
 
 def _iq_mean(a: np.ndarray) -> float:
@@ -123,7 +124,7 @@ def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
             "z_mm": [round(float(ctx.pos[inside[a]]), 2), round(float(ctx.pos[inside[b]]), 2)],
             **({"period_slices": period} if period else {})},
             Verdict.FAIL, score=round(float(abs(resid[k]) / sigma), 1),
-            note="central interquartile mean HU per slice minus running median along z"))
+            note=note("artifact.band")))
     curve = Curve("artifact.z_profile", tuple(ctx.pos[inside]), tuple(meds), "mm", "HU",
                   "central interquartile mean HU along z")
     return out, [curve]
@@ -227,4 +228,4 @@ def ct_shift(ctx: Ctx, thr_hu: float = 6.0) -> list[Artifact]:
     if abs(shift) < thr_hu:
         return []
     return [Artifact("ct_shift", round(shift, 2), {"n_rois": len(devs), "median_deviation_hu": round(shift, 2)},
-                     Verdict.FAIL, note="median deviation of the water-like and soft-tissue inserts")]
+                     Verdict.FAIL, note=note("artifact.ct_shift"))]

@@ -10,6 +10,7 @@ from app.ct.analysis.context import Ctx, Raw, missing_raw, nan_raw
 from app.ct.analysis.result import Curve
 from app.ct.analysis.metrics_thk import line_hits_segment
 from app.ct.analysis.roi import circle_stats
+from app.ct.note_codes import joined, note
 
 
 def _locate_point(img: np.ndarray, c: tuple[float, float], d_px: float, sign: float,
@@ -74,14 +75,13 @@ def geometry(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None) -> tuple
              "points_px": [[round(f[0], 2), round(f[1], 2)] for f in found], "slices": clean}
     if not meas:
         return [Raw("geometry.node_distance", math.nan, "mm", where,
-                    "unreliable: nodes not found or crossed by a streak - see artifacts",
+                    note("geometry.nodes_unreliable"),
                     error=True, nominal=d_min)], []
-    note = f"{len(meas)} distance(s) between {pts_key}, nominal {d_min:g} mm"
-    if bad:
-        note += f"; {len(bad)} excluded (streak / low contrast)"
+    how = joined(note("geometry.distances", count=len(meas), points=pts_key, nominal=float(d_min)),
+                 note("geometry.excluded", count=len(bad)) if bad else "")
     dev = max(abs(v - d_min) for v in meas)
-    return [Raw("geometry.node_distance", round(float(np.mean(meas)), 3), "mm", where, note, nominal=d_min),
-            Raw("geometry.max_deviation", round(dev, 3), "mm", where, note)], []
+    return [Raw("geometry.node_distance", round(float(np.mean(meas)), 3), "mm", where, how, nominal=d_min),
+            Raw("geometry.max_deviation", round(dev, 3), "mm", where, how)], []
 
 
 def _disc_contrast(disc: dict, bg: float) -> float:
@@ -94,7 +94,7 @@ def low_contrast(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     mods = [m for m in ctx.modules("low_contrast") if m["discs"]]
     if not mods:
         miss = [m["id"] for m in ctx.missing("low_contrast")]
-        return ([missing_raw("low_contrast.cnr", "", f"module {', '.join(miss)} not in the series")]
+        return ([missing_raw("low_contrast.cnr", "", note("module.not_in_series", modules=miss))]
                 if miss else []), []
     m = mods[0]
     discs = [d for d in m["discs"] if not d.get("length_mm")]  # supra-slice only
@@ -115,14 +115,15 @@ def low_contrast(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
             bg_c = ctx.polar_px(m, probe)
             break
     if bg_c is None:
-        return [nan_raw("low_contrast.cnr", "", "no clear background position beside the disc")], []
+        return [nan_raw("low_contrast.cnr", "", note("low_contrast.no_background"))], []
     a_mean, _ = circle_stats(img, c[0], c[1], r_mm / px)
     b_mean, b_sd = circle_stats(img, bg_c[0], bg_c[1], r_mm / px)
     cnr = abs(a_mean - b_mean) / max(b_sd, 1e-6)
     sl = ctx.slice_of(m)
     return [Raw("low_contrast.cnr", round(cnr, 3), "", ctx.where_circle(sl, c, r_mm / px, idx),
-                note=f"{disc.get('name') or 'largest disc'}: |{a_mean:.1f} - {b_mean:.1f}| / {b_sd:.2f}; "
-                     f"background ROI at ({bg_c[0]:.0f}, {bg_c[1]:.0f}) px"),
+                note=note("low_contrast.cnr", disc=str(disc.get("name") or "largest disc"),
+                          disc_hu=float(a_mean), background_hu=float(b_mean),
+                          background_sd=float(b_sd), x_px=float(bg_c[0]), y_px=float(bg_c[1]))),
             Raw("low_contrast.contrast", round(a_mean - b_mean, 2), "HU",
                 ctx.where_circle(sl, bg_c, r_mm / px, idx))], []
 
@@ -136,7 +137,7 @@ def detectability(ctx: Ctx, disc_mm: float = 5.0, contrast_hu: float = 10.0,
     if ttfs:
         name = min(ttfs, key=lambda k: ttfs[k][2])
         f_t, t, _ = ttfs[name]
-        src = f"TTF {name}"
+        src: str = note("dprime.source_ttf", insert=name)
     elif "mtf" in ctx.cache:
         f_t, t = ctx.cache["mtf"]
         src = "bead MTF"
@@ -144,8 +145,8 @@ def detectability(ctx: Ctx, disc_mm: float = 5.0, contrast_hu: float = 10.0,
         f_t = None
     if nps is None or f_t is None:
         if ctx.missing("uniformity") or ctx.missing("resolution", "sensitometry"):
-            return [missing_raw("low_contrast.dprime", "", "needs NPS and TTF/MTF (modules missing)")], []
-        return [nan_raw("low_contrast.dprime", "", "needs NPS and TTF/MTF (not measured)")], []
+            return [missing_raw("low_contrast.dprime", "", note("dprime.modules_missing"))], []
+        return [nan_raw("low_contrast.dprime", "", note("dprime.not_measured"))], []
     f_n, n1 = nps
     f = np.linspace(1e-4, min(float(f_n[-1]), float(f_t[-1])), 400)
     T = np.interp(f, f_t, t)
@@ -157,11 +158,11 @@ def detectability(ctx: Ctx, disc_mm: float = 5.0, contrast_hu: float = 10.0,
     den = np.sum(W ** 2 * T ** 2 * N * 2 * math.pi * f) * df
     d = math.sqrt(num / den) if den > 0 else math.nan
     return [Raw("low_contrast.dprime", round(d, 3), "", {"kind": "task"},
-                note=f"NPW, {disc_mm:g} mm disc, {contrast_hu:g} HU, {src} + NPS")], []
+                note=note("dprime.method", disc_mm=disc_mm, contrast_hu=contrast_hu, source=src))], []
 
 
 def dose(ctx: Ctx) -> list[Raw]:
     v = ctx.header.get("ctdivol_mgy")
     if v is None:
         return []
-    return [Raw("dose.ctdivol", round(float(v), 3), "mGy", {"kind": "header"}, "CTDIvol from the DICOM header")]
+    return [Raw("dose.ctdivol", round(float(v), 3), "mGy", {"kind": "header"}, note("dose.header"))]

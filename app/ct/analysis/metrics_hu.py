@@ -9,6 +9,7 @@ import numpy as np
 from app.ct.analysis.context import Ctx, Raw, key_part, missing_raw, nan_raw
 from app.ct.analysis.result import Curve
 from app.ct.analysis.roi import circle_stats, polar
+from app.ct.note_codes import note
 
 ROI_FRACTION = 0.30        # CT-number ROI radius / insert diameter (>= 3 sigma of a smooth
                            # kernel's blur from the insert edge: no edge spill into the mean)
@@ -97,7 +98,7 @@ def ct_numbers(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     raws: list[Raw] = []
     mods = ctx.modules("sensitometry", "ct_number")
     for m in ctx.missing("sensitometry", "ct_number"):
-        raws.append(missing_raw("ct_number", "HU", f"module {m['id']} not in the series"))
+        raws.append(missing_raw("ct_number", "HU", note("module.not_in_series", modules=[m["id"]])))
     nominal, measured = [], []
     for m in mods:
         idx = ctx.slab_idx(m, CT_SLAB_MM)
@@ -110,14 +111,15 @@ def ct_numbers(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
                 # a streak crosses the ROI: its CT number is the streak's effect, reported
                 # with the streak - not measured here, not a CT-number fault of its own
                 raws.append(Raw(key, math.nan, "HU", ctx.where_circle(ctx.slice_of(m), c, r, idx),
-                                note=f"nominal {ins['nominal_hu']:g} HU; crossed by a streak "
-                                     "(see artifacts): not measured", nominal=float(ins["nominal_hu"]),
+                                note=note("ct_number.streak_crossed", nominal=float(ins["nominal_hu"])),
+                                nominal=float(ins["nominal_hu"]),
                                 not_applicable=True))
                 continue
             mean, sd = circle_stats(img, c[0], c[1], r)
             se = mean_se(img, c[0], c[1], r, ctx.pixel_mm)
             raws.append(Raw(key, round(mean, 2), "HU", ctx.where_circle(ctx.slice_of(m), c, r, idx),
-                            note=f"nominal {ins['nominal_hu']:g} HU, SD {sd:.1f}, SE {se:.2f}",
+                            note=note("ct_number.insert", nominal=float(ins["nominal_hu"]),
+                                      sd=float(sd), se=float(se)),
                             nominal=float(ins["nominal_hu"]), uncertainty=round(se, 3)))
             nominal.append(float(ins["nominal_hu"]))
             measured.append(mean)
@@ -145,10 +147,11 @@ def _uniform_module(ctx: Ctx) -> dict | None:
 def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     m = _uniform_module(ctx)
     if m is None:
-        note = "no uniformity module in the series" + (
-            f" (missing {', '.join(x['id'] for x in ctx.missing('uniformity'))})" if ctx.missing("uniformity") else "")
+        why = (note("uniformity.no_module_missing",
+                    modules=[x["id"] for x in ctx.missing("uniformity")])
+               if ctx.missing("uniformity") else note("uniformity.no_module"))
         mk = missing_raw if ctx.missing("uniformity") else nan_raw
-        return [mk(k, u, note) for k, u in (("uniformity.max_edge_dev", "HU"), ("noise.sd", "HU"))], []
+        return [mk(k, u, why) for k, u in (("uniformity.max_edge_dev", "HU"), ("noise.sd", "HU"))], []
     idx = ctx.slab_idx(m, 5.0)
     img = destreaked(ctx, idx)
     R = ctx.radius_px()
@@ -170,7 +173,7 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     for name, (ex, ey) in edges.items():
         if img is not ctx.vol and _left_fraction(img, (ex, ey), r) < MIN_ROI_LEFT:
             raws.append(Raw(f"uniformity.{name}", math.nan, "HU", ctx.where_circle(sl, (ex, ey), r, idx),
-                            "the ROI lies on a streak (see artifacts): not measured", not_applicable=True))
+                            note("uniformity.roi_on_streak"), not_applicable=True))
             continue
         mean, sd = circle_stats(img, ex, ey, r)
         sds.append(sd)
@@ -192,11 +195,11 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
             noise_where = "the centre ROI with the streak in it (every ROI lies on a streak)"
     ctx.cache["noise_sd"] = c_sd
     if on_streak:
-        why = "the centre ROI lies on a streak (see artifacts): not measured"
+        why = note("uniformity.centre_on_streak")
         ww = ctx.where_circle(sl, (cx, cy), r, idx)
         raws += [Raw("uniformity.centre", math.nan, "HU", ww, why, not_applicable=True),
                  Raw("uniformity.max_edge_dev", math.nan, "HU", ww, why, not_applicable=True),
-                 Raw("noise.sd", round(c_sd, 3), "HU", ww, f"mean of per-slice SDs in {noise_where}"),
+                 Raw("noise.sd", round(c_sd, 3), "HU", ww, note("noise.sd_in", where=noise_where)),
                  Raw("noise.nonuniformity", math.nan, "%", ww, why, not_applicable=True)]
         material = str(m.get("material") or "")
         is_water = material.lower() == "water" or (not material and float(m["background_hu"]) == 0.0)
@@ -209,12 +212,12 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     raws += [
         Raw("uniformity.centre", round(c_mean, 2), "HU", ctx.where_circle(sl, (cx, cy), r, idx)),
         Raw("uniformity.max_edge_dev", round(float(devs[k]), 2), "HU", ctx.where_circle(sl, (cx, cy), r, idx),
-            note=f"edge minus centre, worst at {list(edges)[k]} (SE {ses[k]:.2f})",
+            note=note("uniformity.edge_dev", edge=list(edges)[k], se=float(ses[k])),
             uncertainty=round(float(ses[k]) * family_factor(len(devs)), 3)),
         Raw("noise.sd", round(c_sd, 3), "HU", ctx.where_circle(sl, (cx, cy), r, idx_n),
-            note=f"mean of per-slice SDs in the centre ROI over {len(idx_n)} image(s)"),
+            note=note("noise.sd_centre", images=len(idx_n))),
         Raw("noise.nonuniformity", round(100 * (max(sds) - min(sds)) / max(c_sd, 1e-6), 2), "%",
-            ctx.where_circle(sl, (cx, cy), r, idx), note="(max - min) SD of 5 ROIs / centre SD"),
+            ctx.where_circle(sl, (cx, cy), r, idx), note=note("noise.nonuniformity")),
     ]
     # radial profile (median over angle) of the slab mean
     mean_img = destreaked(ctx, idx, ctx.mean_image(idx))
@@ -242,8 +245,8 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
         raws.append(Raw("uniformity.radial_max_dev", round(float(dev[k]), 2), "HU",
                         {"slice": sl, "kind": "circle", "centre_px": [round(cx, 2), round(cy, 2)],
                          "radius_px": round(r_max, 2)},
-                        note=f"5 mm rings minus the central 15 mm disc, largest at {rads[k + 1]:.0f} mm "
-                             f"(SE {math.hypot(ses[k + 1], ses[0]):.2f}, {len(dev)} rings)",
+                        note=note("uniformity.radial", radius_mm=float(rads[k + 1]),
+                                  se=math.hypot(ses[k + 1], ses[0]), rings=len(dev)),
                         uncertainty=round(se_k, 3)))
     if "water" not in {key_part(i["name"]) for mm in ctx.modules("sensitometry", "ct_number")
                        for i in mm["inserts"]}:
@@ -252,8 +255,9 @@ def uniformity_noise(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
         is_water = material.lower() == "water" or (not material and float(m["background_hu"]) == 0.0)
         key = "ct_number.water" if is_water else "ct_number.uniform"
         raws.append(Raw(key, round(c_mean, 2), "HU", ctx.where_circle(sl, (cx, cy), r, idx),
-                        note=f"centre of the uniform module {m['id']} ({material or 'water'}, nominal "
-                             f"{float(m['background_hu']):g} HU), SE {c_se:.2f}",
+                        note=note("ct_number.uniform_module", module=m["id"],
+                                  material=material or "water",
+                                  nominal=float(m["background_hu"]), se=float(c_se)),
                         nominal=float(m["background_hu"]), uncertainty=round(c_se, 3)))
     curves = [Curve("uniformity.radial_profile", tuple(radii_mm), tuple(prof), "mm", "HU",
                     "radial profile (median over angle)")]
@@ -264,8 +268,8 @@ def nps(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     m = _uniform_module(ctx)
     if m is None:
         mk = missing_raw if ctx.missing("uniformity") else nan_raw
-        return [mk("nps.f_peak", "lp/mm", "no uniformity module"),
-                mk("nps.f_av", "lp/mm", "no uniformity module")], []
+        return [mk("nps.f_peak", "lp/mm", note("nps.no_module")),
+                mk("nps.f_av", "lp/mm", note("nps.no_module"))], []
     idx = ctx.slab_idx(m, 12.0)
     if len(idx) > 8:
         idx = idx[np.linspace(0, len(idx) - 1, 8).round().astype(int)]
@@ -306,7 +310,7 @@ def nps(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     w = {"slice": sl, "kind": "rects", "rects_px": [[round(x) - n // 2, round(y) - n // 2, round(x) + n // 2,
                                                       round(y) + n // 2] for x, y in centres],
          "slices": [int(i) for i in idx]}
-    note = f"{len(rois)} ROIs of {n}x{n} px, 2nd-order detrended; integral SD {math.sqrt(var):.2f} HU"
-    return ([Raw("nps.f_peak", round(f_peak, 4), "lp/mm", w, note),
-             Raw("nps.f_av", round(f_av, 4), "lp/mm", w, note)],
+    how = note("nps.method", rois=len(rois), size=n, size2=n, sd=math.sqrt(var))
+    return ([Raw("nps.f_peak", round(f_peak, 4), "lp/mm", w, how),
+             Raw("nps.f_av", round(f_av, 4), "lp/mm", w, how)],
             [Curve("nps", tuple(freqs), tuple(nps1d), "lp/mm", "HU^2 mm^2", "noise power spectrum")])

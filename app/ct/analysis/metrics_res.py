@@ -9,6 +9,7 @@ from scipy.signal.windows import tukey
 from app.ct.analysis.context import Ctx, Raw, key_part, missing_raw, nan_raw
 from app.ct.analysis.result import Curve
 from app.ct.analysis.roi import circle_stats, circle_values, crossing
+from app.ct.note_codes import note
 from app.ct.phantoms import MODULE_KINDS as _ALL_KINDS
 
 N_PAD = 256
@@ -37,9 +38,9 @@ def _sphere_ft(f: np.ndarray, d_mm: float) -> np.ndarray:
 def mtf(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
     mods = [m for m in ctx.modules("resolution") if m["beads"] or m["wires"]]
     if not mods and ctx.missing("resolution"):
-        miss = ", ".join(m["id"] for m in ctx.missing("resolution"))
-        return [missing_raw("mtf.mtf50", "lp/cm", f"resolution module not in the series ({miss})"),
-                missing_raw("mtf.mtf10", "lp/cm", f"resolution module not in the series ({miss})")], []
+        miss = note("mtf.module_missing", modules=[m["id"] for m in ctx.missing("resolution")])
+        return [missing_raw("mtf.mtf50", "lp/cm", miss),
+                missing_raw("mtf.mtf10", "lp/cm", miss)], []
     if not mods:
         # the resolution module has no bead or wire (ACR 464: bar patterns only): the
         # phantom's small steel BBs elsewhere (ACR module 3 distance BBs) are point sources
@@ -93,22 +94,24 @@ def mtf(ctx: Ctx) -> tuple[list[Raw], list[Curve]]:
         f_cm = f * 10.0
         bead50 = crossing(f_cm, mtf_c, 0.5)
         extra.append(Raw("mtf.bead_mtf50", None if math.isnan(bead50) else round(bead50, 3),
-                         "lp/cm", {}, f"bead {method}; informative: "
-                         + ("no 50 % crossing" if math.isnan(bead50) else f"{bead50:.2f} lp/cm"),
+                         "lp/cm", {}, note("mtf.bead_informative", method=method,
+                                           value="no 50 % crossing" if math.isnan(bead50)
+                                           else note("mtf.lp_cm", value=float(bead50))),
                          not_applicable=True))
         f, mtf_c, name = edge
         why = "PSF undersampled by the pixel size" if undersampled else "bead SNR too low"
-        method = f"circular edge of {name} ({why} for a point-spread MTF)"
+        method = note("mtf.edge_instead", insert=name, why=why)
     f_cm = f * 10.0
     ctx.cache["mtf"] = (f, mtf_c)
     w = {"slice": used[len(used) // 2], "kind": "circle", "centre_px": [round(peak_at[0], 2), round(peak_at[1], 2)],
          "radius_px": round(3.0 / px, 2), "slices": sorted(set(used))}
-    note = (method if edge is not None
-            else f"{'wire' if m['wires'] else 'bead'} PSF, {len(used)} image(s), {method}")
+    how = (method if edge is not None
+           else note("mtf.psf", source="wire" if m["wires"] else "bead", images=len(used),
+                     method=method))
     if edge is not None:
         w = {}
-    return ([_mtf_raw("mtf.mtf50", f_cm, mtf_c, 0.5, w, note),
-             _mtf_raw("mtf.mtf10", f_cm, mtf_c, 0.1, w, note)] + extra,
+    return ([_mtf_raw("mtf.mtf50", f_cm, mtf_c, 0.5, w, how),
+             _mtf_raw("mtf.mtf10", f_cm, mtf_c, 0.1, w, how)] + extra,
             [Curve("mtf", tuple(f_cm), tuple(mtf_c), "lp/cm", "", "MTF (point spread)")])
 
 
@@ -116,28 +119,28 @@ def _mtf_from_edge(ctx: Ctx, why: str) -> tuple[list[Raw], list[Curve]]:
     """MTF50/MTF10 from the highest-contrast insert edge (TTF) when no point source serves."""
     edge = _edge_mtf(ctx)
     if edge is None:
-        return [nan_raw("mtf.mtf50", "lp/cm", f"{why}; no high-contrast edge either"),
-                nan_raw("mtf.mtf10", "lp/cm", f"{why}; no high-contrast edge either")], []
+        return [nan_raw("mtf.mtf50", "lp/cm", note("mtf.no_edge", why=why)),
+                nan_raw("mtf.mtf10", "lp/cm", note("mtf.no_edge", why=why))], []
     f, mtf_c, name = edge
     f_cm = f * 10.0
     ctx.cache["mtf"] = (f, mtf_c)
-    note = f"circular edge of {name} ({why})"
-    return ([_mtf_raw("mtf.mtf50", f_cm, mtf_c, 0.5, {}, note),
-             _mtf_raw("mtf.mtf10", f_cm, mtf_c, 0.1, {}, note)],
+    how = note("mtf.edge", insert=name, why=why)
+    return ([_mtf_raw("mtf.mtf50", f_cm, mtf_c, 0.5, {}, how),
+             _mtf_raw("mtf.mtf10", f_cm, mtf_c, 0.1, {}, how)],
             [Curve("mtf", tuple(f_cm), tuple(mtf_c), "lp/cm", "", "MTF (edge)")])
 
 
 def _mtf_raw(key: str, f_cm: np.ndarray, mtf_c: np.ndarray, level: float, where: dict,
-             note: str) -> Raw:
+             how: str) -> Raw:
     """The frequency where the MTF falls to ``level``; when the curve is still above it
     at the highest frequency the matrix samples (Nyquist), the figure is not
     determinable from this series: reported as such (SKIP), not as an analysis error."""
     x = crossing(f_cm, mtf_c, level)
     if math.isnan(x) and len(mtf_c) and float(mtf_c[-1]) >= level:
         return Raw(key, None, "lp/cm", {**where, "at_least": round(float(f_cm[-1]), 3)},
-                   f"{note}; above the highest frequency this matrix samples "
-                   f"({float(f_cm[-1]):.1f} lp/cm)", not_applicable=True)
-    return Raw(key, round(x, 3), "lp/cm", where, note)
+                   note("mtf.above_nyquist", note=how, nyquist=float(f_cm[-1])),
+                   not_applicable=True)
+    return Raw(key, round(x, 3), "lp/cm", where, how)
 
 
 def _edge_mtf(ctx: Ctx, min_contrast: float = 500.0) -> tuple[np.ndarray, np.ndarray, str] | None:
@@ -214,7 +217,7 @@ def _mtf_from_psf(psf: np.ndarray, crops: list[np.ndarray], noise: float, px: fl
     f = np.linspace(0, 0.5 / px, 128)
     s_obj = d_mm / 4.0  # Gaussian-equivalent spread of the bead/wire cross-section
     s_sys = math.sqrt(max(sig * sig - s_obj * s_obj, 1e-6))
-    return f, np.exp(-2 * math.pi ** 2 * s_sys ** 2 * f ** 2), f"Gaussian PSF fit (SNR {snr:.0f})"
+    return f, np.exp(-2 * math.pi ** 2 * s_sys ** 2 * f ** 2), note("mtf.gaussian_fit", snr=float(snr))
 
 
 def _j1(x: np.ndarray) -> np.ndarray:
@@ -289,14 +292,14 @@ def ttf(ctx: Ctx, min_contrast_hu: float = 40.0) -> tuple[list[Raw], list[Curve]
         f, F = f[keep], F[keep]
         f50, f10 = crossing(f, F, 0.5), crossing(f, F, 0.1)
         w = ctx.where_circle(ctx.slice_of(m), (cx, cy), r_ins, idx)
-        note = f"circular edge, contrast {contrast:+.0f} HU"
+        how = note("ttf.edge", contrast=float(contrast))
         if math.isnan(f50):
             if len(F) and float(F[-1]) >= 0.5:   # above 50 % up to Nyquist: still an edge
                 ctx.cache.setdefault("ttf", {})[name] = (f / 10.0, F, abs(contrast))
             continue
-        raws.append(Raw(f"ttf.{name}.f50", round(f50, 3), "lp/cm", w, note))
+        raws.append(Raw(f"ttf.{name}.f50", round(f50, 3), "lp/cm", w, how))
         if not math.isnan(f10):   # beyond the Nyquist frequency on coarse matrices
-            raws.append(Raw(f"ttf.{name}.f10", round(f10, 3), "lp/cm", w, note))
+            raws.append(Raw(f"ttf.{name}.f10", round(f10, 3), "lp/cm", w, how))
         sub = slice(None, None, max(1, len(f) // 200))
         curves.append(Curve(f"ttf.{name}", tuple(f[sub]), tuple(F[sub]), "lp/cm", "",
                             f"TTF {ins['name']} ({contrast:+.0f} HU)"))
@@ -331,13 +334,13 @@ def bar_patterns(ctx: Ctx, visible_at: float = 0.15) -> tuple[list[Raw], list[Cu
         mods_rel.append(rel)
         raws.append(Raw(f"resolution.bars.lp{int(lp) if lp == int(lp) else key_part(str(lp))}",
                         round(rel, 3), "", ctx.where_circle(sl, c, max(r, 1.5), idx),
-                        note=f"{lp:g} lp/cm modulation (Droege-Morin), visible >= {visible_at}"))
+                        note=note("bars.modulation", lp=lp, visible_at=visible_at)))
     vis = 0.0
     for lp, rel in zip(lps, mods_rel):
         if rel < visible_at:
             break
         vis = lp
     raws.append(Raw("resolution.bars_visible", vis, "lp/cm", {"slice": sl, "kind": "points"},
-                    note="highest bar pattern visible (all lower ones visible)"))
+                    note=note("bars.visible")))
     return raws, [Curve("resolution.bar_modulation", tuple(lps), tuple(mods_rel), "lp/cm", "",
                         "bar-pattern modulation")]

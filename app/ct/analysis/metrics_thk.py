@@ -19,6 +19,7 @@ from app.ct.analysis.context import Ctx, Raw, missing_raw
 from app.ct.analysis.result import Curve
 from app.ct.analysis.roi import fwhm, sample_line
 from app.ct.analysis.ssp_fit import fit_ssp
+from app.ct.note_codes import joined, note
 
 BG_OFFSET_MM = 4.0
 RAMP_MARGIN_MM = 6.0
@@ -180,7 +181,7 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
     mods = [m for m in ctx.modules("sensitometry", "ct_number") if m["ramps"]]
     if not mods:
         miss = [m["id"] for m in ctx.missing("sensitometry", "ct_number") if m["ramps"]]
-        return ([missing_raw("slice_thickness", "mm", f"ramp module {', '.join(miss)} not in the series")]
+        return ([missing_raw("slice_thickness", "mm", note("thickness.module_missing", modules=miss))]
                 if miss else []), []
     m = mods[0]
     streaks_by_slice = streaks_by_slice or {}
@@ -210,11 +211,11 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
             if i == use[0]:
                 lines.append([[round(a[0], 1), round(a[1], 1)], [round(b[0], 1), round(b[1], 1)]])
             if any(line_hits_segment(s, a, b, off + 2) for s in streaks_by_slice.get(int(i), [])):
-                rejected.append(f"ramp {k}: crossed by a streak")
+                rejected.append(note("thickness.ramp", ramp=k, why="crossed by a streak"))
                 continue
             got: tuple | str = _ramp_profile(img, ctx, m, ramp, nominal)
             if isinstance(got, str):
-                rejected.append(f"ramp {k}: {got}")
+                rejected.append(note("thickness.ramp", ramp=k, why=got))
                 continue
             found[k].append((int(i), *got))
     vals, edges, used = [], [], set[int]()
@@ -225,10 +226,10 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
         fitted = got
         got = _direct(found[k], ramp, sigma, got, ctx.cache["ramp_margin_mm"], px)
         if got is not fitted:
-            rejected.append(f"ramp {k}: direct half-maximum width (thick slice; model fit "
-                            f"{'failed' if isinstance(fitted, str) else 'disagreed'})")
+            rejected.append(note("thickness.ramp_direct", ramp=k,
+                                 fit="failed" if isinstance(fitted, str) else "disagreed"))
         if isinstance(got, str):
-            rejected.append(f"ramp {k}: {got}")
+            rejected.append(note("thickness.ramp", ramp=k, why=got))
             continue
         vals.append(got[0])
         edges.append(got[1])
@@ -240,27 +241,27 @@ def slice_thickness(ctx: Ctx, streaks_by_slice: dict[int, list] | None = None,
         med = float(np.median(vals))
         good = [v for v in vals if abs(v - med) <= 0.15 * med + 0.1]
         if len(good) < len(vals):
-            rejected.append(f"{len(vals) - len(good)} ramp(s) disagree with the others")
+            rejected.append(note("thickness.ramps_disagree", count=len(vals) - len(good)))
     where = {"slice": int(use[len(use) // 2]), "kind": "lines", "lines_px": lines,
              "slices": sorted(used) or [int(i) for i in use]}
     if len(good) < min(2, len(m["ramps"])):
-        why = "; ".join(sorted(set(rejected))) or "no usable ramp profile"
+        why: list[str] = sorted(set(rejected)) or ["no usable ramp profile"]
         return [Raw("slice_thickness", math.nan, "mm", where,
-                    f"unreliable: {why} - see artifacts", error=True, nominal=nominal)], []
+                    note("thickness.unreliable", why=why), error=True, nominal=nominal)], []
     val = float(np.mean(good))
-    note = f"FWHM x tan(ramp angle), {len(good)} ramp(s) x {len(used)} slice(s)"
+    parts: list = [note("thickness.method", ramps=len(good), slices=len(used))]
     if sigma:
+        shape: str = "rect SSP (axial)"
         if mode == "helical":
             frac = float(np.nanmedian(edges)) if edges else math.nan
-            shape = (f"trapezoid SSP (helical{f', pitch {pitch:g}' if pitch else ''}), "
-                     f"fitted edge {frac:.2f} x FWHM")
-        else:
-            shape = "rect SSP (axial)"
-        note += f", in-plane blur {sigma:.2f} mm removed by a {shape} model fit"
+            shape = (note("thickness.ssp_helical_pitch", pitch=float(pitch), edge=frac) if pitch
+                     else note("thickness.ssp_helical", edge=frac))
+        parts.append(note("thickness.blur_removed", sigma_mm=float(sigma), shape=shape))
     if rejected:
-        note += f"; excluded: {'; '.join(sorted(set(rejected)))}"
+        parts.append(note("thickness.excluded", why=sorted(set(rejected))))
     if len(clean) < len(idx):
-        note += f"; {len(idx) - len(clean)} streaked slice(s) skipped"
+        parts.append(note("thickness.streaked", count=len(idx) - len(clean)))
+    how = joined(*parts)
     curves = [Curve("slice_thickness.ramp_profile", tuple(best_profile[0]), tuple(best_profile[1]),
                     "mm", "HU", "wire ramp profile")] if best_profile is not None else []
-    return [Raw("slice_thickness", round(val, 3), "mm", where, note, nominal=nominal)], curves
+    return [Raw("slice_thickness", round(val, 3), "mm", where, how, nominal=nominal)], curves

@@ -23,6 +23,7 @@ from app.ct.analysis import units
 from app.ct.analysis.context import Ctx, Raw
 from app.ct.analysis.result import (Artifact, Curve, Localisation, ProfileRef,
                                                    QcResult)
+from app.ct.note_codes import joined, more, note
 
 # Detection flags an artifact (WARN) even when the profile has no limit for its type.
 DEFAULT_ARTIFACT_LIMITS = Limits(high=math.inf, warn_high=0.0, source="detected (no profile limit)")
@@ -159,9 +160,9 @@ def _absolute_not_applicable(raws: list[Raw], scale: units.ValueScale) -> None:
             continue
         val = r.value if isinstance(r.value, (int, float)) and math.isfinite(r.value) else None
         r.not_applicable = True
-        r.note = (f"not applicable: the pixel values are not HU ({scale.reason})"
-                  + (f"; reads {val:g} on the image-derived HU-equivalent scale" if val is not None else "")
-                  + (f"; {r.note}" if r.note else ""))
+        r.note = joined(note("measurement.not_hu", reason=scale.reason),
+                        note("measurement.hu_equivalent", value=val) if val is not None else "",
+                        more(r.note) if r.note else "")
 
 
 def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = None,
@@ -298,15 +299,15 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
         except (Cancelled, InputRejected):
             raise
         except (PharosError, ValueError, IndexError, ZeroDivisionError, FloatingPointError) as exc:
-            notes.append(f"{label}: could not be measured ({exc})")
+            notes.append(note("analysis.step_failed", step=label, error=str(exc)))
             raws.append(Raw(f"error.{label.split()[0].lower().replace(',', '')}", math.nan, "",
-                            {}, f"{label} failed: {exc}", error=True))
+                            {}, note("analysis.step_error", step=label, error=str(exc)), error=True))
     found[:] = art.attach_secondary(found, ctx)
     if not scale.is_hu:
         notes.append(scale.note)
         _absolute_not_applicable(raws, scale)
     if pl.missing:
-        notes.append(f"modules not in the series: {', '.join(pl.missing)}")
+        notes.append(note("analysis.modules_missing", modules=list(pl.missing)))
     measurements = _judge(raws, lim_profile)
     arts = _judge_artifacts(found, lim_profile)
     ref = ps.reference_module(defn)
@@ -316,9 +317,9 @@ def analyze_series(series: Any, *, phantom: str | dict = "auto", profile: Any = 
     mod_conf = loc.module_confidence(vol, pos, px, pl)
     low = {k: v for k, v in mod_conf.items() if v < LOW_MODULE_CONFIDENCE}
     if low:
-        notes.append("low localisation confidence for " + ", ".join(
-            f"{k} ({v:.2f}: the image there differs from the definition - body CT number or inserts)"
-            for k, v in low.items()) + "; its measurements are kept, read them with care")
+        notes.append(note("analysis.low_module_confidence", modules=[
+            note("analysis.low_module_confidence.module", module=k, confidence=float(v))
+            for k, v in low.items()]))
     localisation = Localisation(
         centre_px=(round(c0[0], 2), round(c0[1], 2)),
         centre_mm=(round((c0[0] - (w - 1) / 2) * px, 2), round((c0[1] - (h - 1) / 2) * px, 2)),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from app.ct.names import UNMEASURED_NOTE
+from app.ct.note_codes import code_entries, code_entry, coded, restore, restore_all
 from app.core.measurement import Limits, Measurement, Verdict
 
 SCHEMA_VERSION = "1.2"
@@ -108,13 +109,16 @@ class Artifact:
              "score": self.score}
         if self.note:
             d["note"] = self.note
+            if code_entry(self.note):
+                d["note_code"] = code_entry(self.note)
         return _clean(d)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Artifact":
         return cls(type=d["type"], amplitude_hu=_num(d["amplitude_hu"]),
                    location=dict(d.get("location", {})), verdict=Verdict(d["verdict"]),
-                   score=_num(d.get("score")), note=d.get("note", ""))
+                   score=_num(d.get("score")),
+                   note=restore(d.get("note", ""), d.get("note_code")))
 
 
 @dataclass(frozen=True)
@@ -155,11 +159,17 @@ def _num(v: Any) -> float:
     return math.nan if v is None else float(v)
 
 
+def _with_code(d: dict, note: str) -> dict:
+    """A measurement's JSON with its note's code (``note_code``) when the note has one."""
+    entry = code_entry(note)
+    return {**d, "note_code": entry} if entry and "note" in d else d
+
+
 def measurement_from_dict(d: dict) -> Measurement:
     return Measurement(key=d["key"], value=d.get("value"), unit=d.get("unit", ""),
                        limits=Limits.from_dict(d.get("limits")),
                        verdict=Verdict(d["verdict"]), where=dict(d.get("where", {})),
-                       note=d.get("note", ""))
+                       note=restore(d.get("note", ""), d.get("note_code")))
 
 
 @dataclass(frozen=True)
@@ -220,7 +230,7 @@ class QcResult:
                     and not m.where.get("not_in_series")]
         if not unjudged:
             return replace(self, verdict=v)
-        note = UNMEASURED_NOTE + ", ".join(unjudged)
+        note = coded(UNMEASURED_NOTE + ", ".join(unjudged), "result.unmeasured", keys=unjudged)
         return replace(self, verdict=Verdict.WARN if v is Verdict.PASS else v,
                        notes=self.notes + (() if note in self.notes else (note,)))
 
@@ -231,12 +241,12 @@ class QcResult:
             "result_id": self.result_id, "created_utc": self.created_utc,
             "verdict": self.verdict.value, "phantom": self.phantom,
             "localisation": self.localisation.to_dict(),
-            "measurements": [m.to_dict() for m in self.measurements],
+            "measurements": [_with_code(m.to_dict(), m.note) for m in self.measurements],
             "artifacts": [a.to_dict() for a in self.artifacts],
             "curves": [c.to_dict() for c in self.curves],
             "profile": self.profile.to_dict(), "software": dict(self.software),
             "inputs": dict(self.inputs), "elapsed_s": self.elapsed_s,
-            "notes": list(self.notes)})
+            "notes": list(self.notes), "note_codes": code_entries(self.notes)})
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
@@ -256,7 +266,8 @@ class QcResult:
             profile=ProfileRef(p.get("name", "none"), p.get("version", ""), p.get("sha256", "")),
             software=dict(d.get("software", {})), inputs=dict(d.get("inputs", {})),
             result_id=d.get("result_id", ""), created_utc=d.get("created_utc", ""),
-            elapsed_s=_num(d.get("elapsed_s")), notes=tuple(d.get("notes", ())),
+            elapsed_s=_num(d.get("elapsed_s")),
+            notes=restore_all(d.get("notes", ()), d.get("note_codes")),
             schema_version=d["schema_version"])
 
     @classmethod

@@ -27,6 +27,7 @@ from app.core.measurement import Verdict
 from app.ct.analysis import ring_polar as rp
 from app.ct.analysis.context import Ctx
 from app.ct.analysis.result import Artifact, Curve
+from app.ct.note_codes import note
 
 CHUNK_MM = 2.0
 MERGE_MM = 3.0
@@ -298,5 +299,5 @@ def _describe_ring(pol: np.ndarray, rad: np.ndarray, r: dict, px: float, geom: D
         "slice_range": [slices[0], slices[-1]], "n_slices": len(slices),
         "module": modules[0], "modules": modules},
         Verdict.FAIL, score=round(zk, 1),
-        note=f"polar analysis about the reconstruction centre, strongest in {modules[0]} "
-             f"(slices {int(idx[0])}-{int(idx[-1])}); channel from {geom.source}")
+        note=note("artifact.ring", module=modules[0], first=int(idx[0]), last=int(idx[-1]),
+                  channel_source=str(geom.source)))

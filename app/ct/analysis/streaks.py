@@ -16,6 +16,7 @@ from app.core.measurement import Verdict
 from app.ct.analysis import phantom_spec as ps
 from app.ct.analysis.context import Ctx
 from app.ct.analysis.result import Artifact
+from app.ct.note_codes import note
 
 
 def _structure_mask(ctx: Ctx, m: dict | None, shape: tuple[int, int], step: int) -> np.ndarray:
@@ -237,8 +238,7 @@ def _group_streaks(ctx: Ctx, hits: list) -> list[Artifact]:
             "slice_range": [slices[0], slices[-1]], "n_slices": len(slices),
             "z_mm": [round(float(ctx.pos[slices[0]]), 2), round(float(ctx.pos[slices[-1]]), 2)]},
             Verdict.FAIL, score=round(best[4], 1),
-            note="directional energy of the high-pass residual; angle of the streak lines (image "
-                 "angle from +x towards +y, mod 180); amplitude at the peak of the across-line profile"))
+            note=note("artifact.streak")))
     return out
 
 

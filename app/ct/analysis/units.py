@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from app.core.errors import InputRejected
+from app.ct.note_codes import coded, note
 
 HU_AIR_TOL = 200.0       # air within -1000 +/- this and body within 0 +/- this: HU
 HU_BODY_TOL = 200.0
@@ -65,10 +66,8 @@ class ValueScale:
 
     @property
     def note(self) -> str:
-        return (f"pixel values are not HU ({self.reason}); the phantom is located and measured on an "
-                f"HU-equivalent scale taken from the image (air -> -1000, body -> its nominal: "
-                f"HU-eq = {self.slope:.6g} x value {self.intercept:+.4g}); CT-number checks are not "
-                "applicable")
+        return note("scale.not_hu", reason=self.reason, slope=float(self.slope),
+                    intercept=float(self.intercept))
 
 
 def _otsu(values: np.ndarray) -> float:
@@ -127,13 +126,14 @@ def estimate(vol: np.ndarray, rescale_type: str | None = None) -> ValueScale:
     rt = (rescale_type or "").strip().upper()
     why = []
     if rt not in HU_UNITS:
-        why.append(f"RescaleType {rt}")
+        why.append(note("scale.rescale_type", rescale_type=rt))
     if abs(air + 1000.0) > HU_AIR_TOL or abs(body) > HU_BODY_TOL:
-        why.append(f"air reads {air:.5g}, the phantom body {body:.5g}")
+        why.append(note("scale.air_body", air=air, body=body))
     if not why:
         return ValueScale(air, body, True, rescale_type=rt)
     slope = 1000.0 / (body - air)
-    return ValueScale(air, body, False, slope, -1000.0 - slope * air, rt, "; ".join(why))
+    return ValueScale(air, body, False, slope, -1000.0 - slope * air, rt,
+                      coded("; ".join(why), "scale.reasons", parts=why))
 
 
 def anchored(scale: ValueScale, measured_hu_eq: float, nominal_hu: float) -> tuple[ValueScale, float, float]:
