@@ -175,13 +175,12 @@ def test_bone_inserts_never_read_as_metal():
 
 # --- the series decision and the note ----------------------------------------------------------
 def test_series_reason_and_its_chinese_words():
-    from app.ct.ai.check import AiChecker, AiResult, SliceVerdict  # noqa: F401
+    from app.ct.ai.check import AiChecker, SliceVerdict
+    from app.ct.note_codes import note
 
     verdicts = [SliceVerdict(i, NOT_APPLICABLE, 0.9, {}, 0.1, False,
                              (f"AI not applicable: metal in the field: {a} mm² above 2510 HU",),
                              "") for i, a in enumerate((12, 30, 20))]
-    from app.ct.note_codes import note
-
     problems = [note("ai.na_metal", area_mm2=float(a), level_hu=2510) for a in (12, 30, 20)]
     checker = AiChecker.__new__(AiChecker)
     checker.series_na_fraction = 0.5
