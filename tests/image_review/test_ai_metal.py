@@ -229,3 +229,7 @@ def test_metal_series_through_the_trained_classifier(tmp_path):
     assert d["not_applicable_reason"].endswith("(3 of 3 slices)")
     assert d["not_applicable_reason_code"]["code"] == "ai.na_series"
     assert clean.to_dict()["not_applicable_reason_code"] is None
+    # the CT QC hand-off's note (app.ct.ai.handoff: ai_note of to_dict) keeps the code
+    n = ai_note(d, {"verdict": "PASS"})
+    assert str(n).startswith("AI not applicable to this series (metal in the field: ")
+    assert code_entry(n)["params"]["why"]["params"]["why"]["code"] == "ai.na_metal"
