@@ -127,6 +127,7 @@ def _bead_seen(vol: np.ndarray, px: float) -> float:
 EXTREMES = [(px, t) for px in (0.3, 0.9) for t in (0.625, 10.0)]
 
 
+@pytest.mark.slow      # 8 renders of 5 slices (~0.5-1 s each on 2 cores)
 @pytest.mark.parametrize("px, t", EXTREMES)
 @pytest.mark.parametrize("z, what", [(30.0, "CTP528 beads and aluminium bars"),
                                      (0.0, "CTP404 wire ramps and Teflon")])
@@ -144,6 +145,7 @@ def test_phantom_features_never_read_as_metal_simulator(px, t, z, what):
         assert not any("metal" in q for q in problems), problems
 
 
+@pytest.mark.slow      # 8 renders of 5 slices (~0.5-1 s each on 2 cores)
 @pytest.mark.parametrize("px, t", EXTREMES)
 @pytest.mark.parametrize("z, what", [(30.0, "CTP528 beads and aluminium bars"),
                                      (0.0, "CTP404 wire ramps and Teflon")])
@@ -165,6 +167,7 @@ def test_phantom_features_never_read_as_metal_image_renderer(px, t, z, what):
         assert not any("metal" in q for q in problems), problems
 
 
+@pytest.mark.slow
 def test_bone_inserts_never_read_as_metal():
     """CatPhan 604's 20 % / 50 % bone and Teflon, thin slices, sharp kernel, +10 % scale."""
     v, px = _sim(z=0.0, phantom="catphan604", matrix=768, fov_mm=230.4, slice_thickness_mm=0.625,
