@@ -272,7 +272,13 @@ TEMPLATES: dict[str, Template] = {
     "ai.not_applicable": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "AI not applicable to this series (%1): the physics "
                                          "decides alone"),
-        ("why",), {"why": "term"}),
+        ("why",), {"why": "note"}),
+    "ai.na_metal": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "metal in the field: %1 mm² above %2 HU"),
+        ("area_mm2", "level_hu"), {"area_mm2": ".0f", "level_hu": ".0f"}),
+    "ai.na_series": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "%1 (%2 of %3 slices)"),
+        ("why", "count", "total"), {"why": "note", "count": "s", "total": "s"}),
     "ai.physics_beside": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "physics %1: %2 - not what an AI class judges; the AI's "
                                          "'normal' does not contradict it, the physics decides"),

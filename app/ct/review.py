@@ -26,7 +26,7 @@ import numpy as np
 
 from app.core.errors import InputRejected, PermissionDenied, PharosError, ValidationError
 from app.core.ids import new_id, utc_iso
-from app.ct.note_codes import note
+from app.ct.note_codes import note, restore
 from app.ct.review_proportion import contradictions
 
 KIND_ITEM, KIND_ASSIGN, KIND_DECISION, KIND_HOLD = (
@@ -132,8 +132,9 @@ def ai_note(ai: dict, physics: dict) -> str:
     coded note (app.ct.note_codes: its code and parameters go beside it as ``note_code``)."""
     label = ai.get("label")
     if label == "not_applicable" or ai.get("applicable") is False:
-        why = ai.get("not_applicable_reason") or "the input is unlike its training"
-        return note("ai.not_applicable", why=str(why))
+        why = restore(ai.get("not_applicable_reason"), ai.get("not_applicable_reason_code")) \
+            or "the input is unlike its training"
+        return note("ai.not_applicable", why=why if isinstance(why, str) else str(why))
     if label == "normal" and physics.get("verdict") in ("FAIL", "ERROR"):
         against, beside = contradictions(ai, physics)
         if beside and not against:

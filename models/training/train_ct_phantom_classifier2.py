@@ -416,37 +416,15 @@ def report(net, temperature, means, inv_cov, scale, d: dict) -> dict:
 def ood_probes(seed: int = 7, evidence: bool = False
                ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Inputs that are not a phantom slice the classifier knows (through the real
-    normalisation): noise fields, a water-only head-size cylinder, an elliptical body,
-    a slice with metal, a flat field, a phantom-size disc with MR-like intensities."""
+    normalisation): the probe series of ood_probes_runtime.ood_probe_volumes (noise
+    fields, a head-size cylinder with a skull ring, an elliptical body, a phantom with
+    metal and a streak fan, a phantom-size disc with MR-like intensities); the runtime path
+    (registry -> AiChecker, as `pharos ai classify`) is measured by ood_probes_runtime.py."""
     from app.ct.ai.normalise import prepare
+    from ood_probes_runtime import PIXEL_MM, ood_probe_volumes
 
-    rng = np.random.default_rng(seed)
-    n, px = 512, 0.5
-    yy, xx = np.mgrid[:n, :n]
-    c = (n - 1) / 2
-    vols, names = [], []
-
-    def add(vol, name):
-        vols.append(vol.astype(np.float32))
-        names.append(name)
-
-    for k in range(4):
-        add(rng.normal(0, 300, (3, n, n)), "noise field")
-        r = (xx - c) ** 2 / (150 / px) ** 2 + (yy - c) ** 2 / (100 / px) ** 2 <= 1
-        body = np.where(r, 40.0, -1000.0) + rng.normal(0, 10, (3, n, n))
-        add(body, "elliptical body 300 x 200 mm")
-        disc = ((xx - c) ** 2 + (yy - c) ** 2 <= (80 / px) ** 2)
-        head = np.where(disc, 35.0, -1000.0) + rng.normal(0, 8, (3, n, n))
-        skull = (((xx - c) ** 2 + (yy - c) ** 2 <= (86 / px) ** 2) & ~disc)
-        add(head + 1200 * skull, "head-like: skull ring around brain")
-        ph = ((xx - c) ** 2 + (yy - c) ** 2 <= (100 / px) ** 2)
-        img = np.where(ph, 0.0, -1000.0) + rng.normal(0, 10, (3, n, n))
-        img[:, int(c) - 6:int(c) + 6, int(c) - 6:int(c) + 6] = 3000.0
-        ang = np.arctan2(yy - c, xx - c)
-        img += ph * 200 * np.cos(8 * ang)       # metal streak fan
-        add(img, "phantom with metal and streak fan")
-        mr = np.where(ph, 600.0 + 200 * np.sin(xx / 15.0), 0.0) + rng.normal(0, 20, (3, n, n))
-        add(mr, "MR-like intensities")
+    vols, names = ood_probe_volumes(seed)
+    px = PIXEL_MM
     xs, ctxs, probs = [], [], []
     for v in vols:
         x, ctx, p = prepare(v, px, [1], evidence)

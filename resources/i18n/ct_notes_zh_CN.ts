@@ -357,6 +357,16 @@
     </message>
     <message>
         <location filename="../../app/ct/note_table.py" line="277"/>
+        <source>metal in the field: %1 mm² above %2 HU</source>
+        <translation>视野内有金属：%1 mm² 超过 %2 HU</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="280"/>
+        <source>%1 (%2 of %3 slices)</source>
+        <translation>%1（%3 层中有 %2 层）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="277"/>
         <source>physics %1: %2 - not what an AI class judges; the AI&apos;s &apos;normal&apos; does not contradict it, the physics decides</source>
         <translation>物理检测%1：%2 - 不属于 AI 类别判定的范围；AI 的“正常”与此不矛盾，以物理检测为准</translation>
     </message>

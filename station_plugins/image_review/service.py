@@ -95,6 +95,7 @@ def ai_json(result: AiResult, series_uid: str | None) -> dict:
         "flagged": result.flagged,
         "applicable": result.applicable,
         "not_applicable_reason": result.not_applicable_reason,
+        "not_applicable_reason_code": code_entry(result.not_applicable_reason),
         "pixel_mm": result.pixel_mm,
         "notes": list(result.notes),
         "note_codes": code_entries(result.notes),

@@ -139,7 +139,8 @@ def test_ai_json_contract_keys(env):
     data = ai_json(service.classify(phantom_volume(80.0, n=2)), "1.2.3")
     assert set(data) == {"model", "series_uid", "images", "series_class", "flagged",
                          "latency_ms_per_slice", "applicable", "not_applicable_reason",
-                         "pixel_mm", "notes", "note_codes", "series_evidence"}
+                         "not_applicable_reason_code", "pixel_mm", "notes", "note_codes",
+                         "series_evidence"}
     assert len(data["note_codes"]) == len(data["notes"])    # one per note (additive key)
     assert set(data["series_evidence"]) == {"judged", "weak", "weak_rate", "expected_weak",
                                             "p_value", "alpha", "low_confidence",

@@ -30,7 +30,7 @@ from app.core.errors import InputRejected, ModelIntegrityError
 from app.core.tasks import CancelToken, no_progress
 from app.ct.ai.preprocess import CLASSES, INPUT_SIZE, resample
 from app.ct.ai.series_consistency import Level
-from app.ct.note_codes import code_entries, note
+from app.ct.note_codes import Note, code_entries, code_entry, note
 from app.ct.ai.series_decision import (DEFAULT_WEAK_RATE, LOW_CONFIDENCE, NOT_APPLICABLE,
                                        SERIES_ALPHA, SeriesEvidence, decide,
                                        weak_rate_from_card)
@@ -131,6 +131,7 @@ class AiResult:
                 "total_ms": round(self.total_ms, 2), "thresholds": self.thresholds,
                 "applicable": self.applicable,
                 "not_applicable_reason": self.not_applicable_reason,
+                "not_applicable_reason_code": code_entry(self.not_applicable_reason),
                 "pixel_mm": self.pixel_mm, "notes": list(self.notes),
                 "note_codes": code_entries(self.notes),
                 "slices": [s.to_dict() for s in self.slices]}
@@ -320,19 +321,35 @@ class AiChecker:
                                     "series_not_applicable_fraction": self.series_na_fraction,
                                     "series_weak_rate": round(self.weak_rate, 5),
                                     "series_alpha": self.series_alpha},
-                        not_applicable_reason=self._series_reason(verdicts),
+                        not_applicable_reason=self._series_reason(verdicts, problems),
                         pixel_mm=px, notes=tuple(notes), levels=levels)
 
-    def _series_reason(self, verdicts: list[SliceVerdict]) -> str:
-        na = [v for v in verdicts if v.label == NOT_APPLICABLE]
+    def _series_reason(self, verdicts: list[SliceVerdict], problems: list[str] | None = None
+                       ) -> str:
+        """The series' "not applicable" reason: the most frequent slice reason with its
+        count (a coded note when that reason is one: e.g. metal in the field, whose
+        measured area differs per slice - the largest is named); '' when enough slices
+        can be judged."""
+        na = [k for k, v in enumerate(verdicts) if v.label == NOT_APPLICABLE]
         if not verdicts or len(na) < self.series_na_fraction * len(verdicts):
             return ""
         why: dict[str, int] = {}
-        for v in na:
-            text = v.reasons[0].removeprefix("AI not applicable: ")
-            key = text.split(" (anomaly")[0]
+        coded: dict[str, Note] = {}
+        for k in na:
+            p = problems[k] if problems is not None and k < len(problems) else ""
+            if isinstance(p, Note) and p.code:
+                key = p.code       # one reason, whatever the measured numbers
+                best = coded.get(key)
+                if best is None or float(p.params.get("area_mm2", 0)) > \
+                        float(best.params.get("area_mm2", 0)):
+                    coded[key] = p
+            else:
+                text = verdicts[k].reasons[0].removeprefix("AI not applicable: ")
+                key = text.split(" (anomaly")[0]
             why[key] = why.get(key, 0) + 1
         top = max(why, key=lambda k: why[k])
+        if top in coded:
+            return note("ai.na_series", why=coded[top], count=len(na), total=len(verdicts))
         return f"{top} ({len(na)} of {len(verdicts)} slices)"
 
     def explain(self, volume_hu: np.ndarray, index: int, *, grid: int = 8,

@@ -135,6 +135,7 @@ def check_and_queue(*, store: Any, checker: AiChecker | None, unavailable_reason
                      ai={k: ai.get(k) for k in ("label", "verdict", "model_id", "model_version",
                                                 "model_sha256", "flagged", "pixel_mm",
                                                 "applicable", "not_applicable_reason",
+                                                "not_applicable_reason_code",
                                                 "series_evidence")}
                      | {"slices": [s for s in ai["slices"] if s["slice_index"] == worst],
                         "note": str(note), "note_code": code_entry(note)},

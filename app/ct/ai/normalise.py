@@ -22,7 +22,7 @@ rescale conventions - is taken out here, by measurement, before the network sees
 A slice the classifier cannot judge gets a reason instead (no phantom of the expected
 size, a body that is not round or is elliptical, a dense skull-like shell, phantom cut by
 the field of view, pixel size outside 0.25..1.25 mm, no air around the phantom, noise
-beyond any CT scan): "AI not applicable".
+beyond any CT scan, metal in the field - :mod:`metal`): "AI not applicable".
 """
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ import cv2
 import numpy as np
 
 from app.ct.ai.evidence import EVIDENCE_NAMES, SliceEvidence, slice_evidence, stack_evidence
+from app.ct.ai.metal import metal_problem
 
 GRID_MM = 1.0            # the network's physical pixel
 GRID_N = 256             # 256 x 256 mm field
@@ -344,6 +345,8 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> 
     air = float(median(g[outside]) + 1000.0) if outside.sum() >= 200 else float("nan")
     if not problem and not math.isfinite(air):
         problem = "no air around the phantom in the field of view"
+    if not problem:
+        problem = metal_problem(a, pixel_mm, body_hu)
     noise_grid = robust_noise_disc(g, cx, cy, r_in, 5)     # = robust_noise(g, in_disc, 5)
     # native noise (what the physics noise check measures), on the native pixel
     ncx, ncy = (cx - c0 + 0.5) * GRID_MM / pixel_mm + n / 2 - 0.5, \
