@@ -26,6 +26,7 @@ import numpy as np
 
 from app.core.errors import Cancelled, ModelIntegrityError
 from app.core.tasks import CancelToken
+from app.ct.note_codes import coded
 
 log = logging.getLogger(__name__)
 
@@ -193,9 +194,14 @@ class ModelRegistry:
         cards = [c for c in self.cards() if c.name == name
                  and (version is None or c.version == version)]
         if not cards:
-            raise ModelIntegrityError(f"No model '{name}'"
-                                      f"{' version ' + version if version else ''} is "
-                                      f"installed in {self.models_dir}.")
+            text = (f"No model '{name}'{' version ' + version if version else ''} is "
+                    f"installed in {self.models_dir}.")
+            # the English text is the message; its code lets a screen translate it (the
+            # folder stays a parameter, as written)
+            raise ModelIntegrityError(
+                coded(text, "model.version_not_installed", name=name, version=version,
+                      folder=str(self.models_dir)) if version else
+                coded(text, "model.not_installed", name=name, folder=str(self.models_dir)))
         return max(cards, key=lambda c: _version_key(c.version))
 
     def verify(self, card: ModelCard) -> None:

@@ -276,6 +276,53 @@ TEMPLATES: dict[str, Template] = {
     "ai.na_metal": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "metal in the field: %1 mm² above %2 HU"),
         ("area_mm2", "level_hu"), {"area_mm2": ".0f", "level_hu": ".0f"}),
+    # the reasons a slice is not for the AI (app.ct.ai.normalise, app.ct.ai.check)
+    "ai.na_pixel": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "pixel size %1 mm is outside %2..%3 mm"),
+        ("pixel_mm", "lo_mm", "hi_mm"), {"pixel_mm": ".2f", "lo_mm": "s", "hi_mm": "s"}),
+    "ai.na_no_body": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "no phantom body in the slice")),
+    "ai.na_diameter": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "no phantom of %1..%2 mm diameter (the body measures "
+                                         "%3 mm)"),
+        ("lo_mm", "hi_mm", "body_mm"), {"lo_mm": ".0f", "hi_mm": ".0f", "body_mm": ".0f"}),
+    "ai.na_not_round": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "the body is not round (reaches %1 mm from its centre, "
+                                         "a disc of its area %2 mm): not a cylindrical phantom"),
+        ("reach_mm", "radius_mm"), {"reach_mm": ".0f", "radius_mm": ".0f"}),
+    "ai.na_cut": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "the phantom is cut by the field of view")),
+    "ai.na_elliptical": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "the body is elliptical (axes %1 x %2 mm): not a "
+                                         "cylindrical phantom"),
+        ("major_mm", "minor_mm"), {"major_mm": ".0f", "minor_mm": ".0f"}),
+    "ai.na_shell": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "a dense shell inside the body's edge (%1 HU over the "
+                                         "body, like a skull): not a QC phantom the AI knows"),
+        ("over_hu",), {"over_hu": "+.0f"}),
+    "ai.na_no_air": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "no air around the phantom in the field of view")),
+    "ai.na_noise_unmeasured": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "the noise could not be measured")),
+    "ai.na_noise": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "noise SD %1 HU is beyond any CT scan of a phantom"),
+        ("sd_hu",), {"sd_hu": ".0f"}),
+    "ai.na_edge": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "the phantom's outer edge could not be measured")),
+    "ai.na_anomaly": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "the slice is unlike any phantom slice the AI was "
+                                         "trained and calibrated on (anomaly %1 > %2)"),
+        ("anomaly", "threshold"), {"anomaly": ".2f", "threshold": ".2f"}),
+    "ai.na_unlike": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "the slice is unlike any phantom slice the AI was "
+                                         "trained and calibrated on")),
+    # the model registry (app.adapters.inference): the folder is a parameter, never translated
+    "model.not_installed": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "No model '%1' is installed in %2."),
+        ("name", "folder"), {"name": "s", "folder": "s"}),
+    "model.version_not_installed": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "No model '%1' version %2 is installed in %3."),
+        ("name", "version", "folder"), {"name": "s", "version": "s", "folder": "s"}),
     "ai.na_series": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "%1 (%2 of %3 slices)"),
         ("why", "count", "total"), {"why": "note", "count": "s", "total": "s"}),

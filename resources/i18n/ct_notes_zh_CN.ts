@@ -366,6 +366,81 @@
         <translation>%1（%3 层中有 %2 层）</translation>
     </message>
     <message>
+        <location filename="../../app/ct/note_table.py" line="279"/>
+        <source>pixel size %1 mm is outside %2..%3 mm</source>
+        <translation>像素尺寸 %1 mm 超出 %2..%3 mm</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="279"/>
+        <source>no phantom body in the slice</source>
+        <translation>该层中没有体模本体</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="279"/>
+        <source>no phantom of %1..%2 mm diameter (the body measures %3 mm)</source>
+        <translation>没有直径 %1..%2 mm 的体模（本体测得 %3 mm）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="279"/>
+        <source>the body is not round (reaches %1 mm from its centre, a disc of its area %2 mm): not a cylindrical phantom</source>
+        <translation>本体不是圆形（距其中心最远 %1 mm，同面积圆盘半径 %2 mm）：不是圆柱形体模</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="279"/>
+        <source>the phantom is cut by the field of view</source>
+        <translation>体模被视野截断</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="279"/>
+        <source>the body is elliptical (axes %1 x %2 mm): not a cylindrical phantom</source>
+        <translation>本体为椭圆形（轴长 %1 x %2 mm）：不是圆柱形体模</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="279"/>
+        <source>a dense shell inside the body&apos;s edge (%1 HU over the body, like a skull): not a QC phantom the AI knows</source>
+        <translation>本体边缘内侧有高密度外壳（比本体高 %1 HU，类似颅骨）：不是 AI 认识的质控体模</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="279"/>
+        <source>no air around the phantom in the field of view</source>
+        <translation>视野中体模周围没有空气</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="279"/>
+        <source>the noise could not be measured</source>
+        <translation>无法测量噪声</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="279"/>
+        <source>noise SD %1 HU is beyond any CT scan of a phantom</source>
+        <translation>噪声 SD %1 HU 超出任何体模 CT 扫描的范围</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="279"/>
+        <source>the phantom&apos;s outer edge could not be measured</source>
+        <translation>无法测量体模外缘</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="279"/>
+        <source>the slice is unlike any phantom slice the AI was trained and calibrated on (anomaly %1 &gt; %2)</source>
+        <translation>该层与 AI 训练和校准所用的任何体模层都不相似（异常分数 %1 &gt; %2）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="279"/>
+        <source>the slice is unlike any phantom slice the AI was trained and calibrated on</source>
+        <translation>该层与 AI 训练和校准所用的任何体模层都不相似</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="279"/>
+        <source>No model &apos;%1&apos; is installed in %2.</source>
+        <translation>%2 中未安装模型“%1”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="279"/>
+        <source>No model &apos;%1&apos; version %2 is installed in %3.</source>
+        <translation>%3 中未安装模型“%1”的 %2 版本。</translation>
+    </message>
+    <message>
         <location filename="../../app/ct/note_table.py" line="277"/>
         <source>physics %1: %2 - not what an AI class judges; the AI&apos;s &apos;normal&apos; does not contradict it, the physics decides</source>
         <translation>物理检测%1：%2 - 不属于 AI 类别判定的范围；AI 的“正常”与此不矛盾，以物理检测为准</translation>

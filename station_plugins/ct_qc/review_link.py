@@ -99,12 +99,14 @@ def ai_summary(ai: dict | None) -> dict:
     if not ai:
         return {"state": "none"}
     if not ai.get("available"):
-        return {"state": "unavailable", "reason": ai.get("reason") or "unknown reason"}
+        return {"state": "unavailable", "reason": ai.get("reason") or "unknown reason",
+                "reason_code": ai.get("reason_code")}      # its code, or None
     return {"state": "available", "label": ai.get("label"), "verdict": ai.get("verdict"),
             "flagged": bool(ai.get("flagged")),
             "disagreement": bool(ai.get("disagreement")),
             "note": str(ai.get("note") or ""),
             "note_code": ai.get("note_code"),      # its code (app.ct.note_codes), or None
             "not_applicable_reason": str(ai.get("not_applicable_reason") or ""),
+            "not_applicable_reason_code": ai.get("not_applicable_reason_code"),
             "review_reasons": list(ai.get("review_reasons") or []),
             "model": f"{ai.get('model_id', '')} {ai.get('model_version', '')}".strip()}

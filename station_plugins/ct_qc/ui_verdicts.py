@@ -146,12 +146,15 @@ class VerdictStrip(QFrame):
         if s["state"] == "none":
             return ("-" if self._physics is None else self.tr("no AI verdict stored")), None, ""
         if s["state"] == "unavailable":
+            reason = note_text(s["reason"], s.get("reason_code"))
             return (self.tr("AI check unavailable: %1 - physics checks only")
-                    .replace("%1", s["reason"]), None, s["reason"])
+                    .replace("%1", reason), None, reason)
         label = str(s["label"] or "?")
         if label == "not_applicable":      # the physics decides alone: information only
             return (self.tr("AI not applicable to this series (%1) - physics decides alone")
-                    .replace("%1", s.get("not_applicable_reason", "")), None, s["model"])
+                    .replace("%1", note_text(s.get("not_applicable_reason", ""),
+                                             s.get("not_applicable_reason_code"))),
+                    None, s["model"])
         # the class in the user's language ("uncertain" stayed English in zh_CN, issue 17)
         text = (self.tr("normal") if label == "normal" else class_text(label))
         if s["flagged"] and s["review_reasons"]:

@@ -28,6 +28,7 @@ from station_plugins.image_review.ui_review import BANNER, ReviewView
 from station_plugins.image_review.ui_texts import decision_reason_text
 from widgets.esign_dialog import SignatureDialog
 from widgets.message_bar import MessageBar
+from widgets.note_texts import note_text
 from widgets.progress_bar import TaskProgressBar
 from widgets.staged_build import StagedWidget, show_part
 from widgets.state_style import NOTICE_COLORS
@@ -359,7 +360,7 @@ class ImageReviewPanel(StagedWidget, QWidget):
             self.ai_label.setText(self.tr("AI check: %1").replace("%1", self._ai_detail))
         else:
             self.ai_label.setText(self.tr("AI check unavailable: %1 - physics checks only")
-                                  .replace("%1", self._ai_detail))
+                                  .replace("%1", note_text(self._ai_detail)))
         self.ai_label.setStyleSheet("" if self.ai_available is not False else
                                     BANNER.format(NOTICE_COLORS["warning"]))
 

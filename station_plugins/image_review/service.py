@@ -261,7 +261,8 @@ class ReviewService:
             if note:                # the AI beside the physics, as the reviewer reads it
                 ai["note"], ai["note_code"] = str(note), code_entry(note)
         else:
-            ai = {"label": None, "unavailable": unavailable}
+            ai = {"label": None, "unavailable": str(unavailable),
+                  "unavailable_code": code_entry(unavailable)}
             index = _worst_physics_slice(physics, inp.volume.shape[0])
             reasons = (["failed_limits"] if physics.get("verdict") in ("FAIL", "ERROR")
                        else [])

@@ -109,7 +109,8 @@ class AiScoresView(QGroupBox):
         s = ai_slice(item) if item is not None else {}
         if item is not None and item.ai.get("label") is None:
             self.unavailable_label.setText(self.tr("No AI verdict: %1").replace(
-                "%1", str(item.ai.get("unavailable") or item.ai.get("reason") or "")))
+                "%1", note_text(str(item.ai.get("unavailable") or item.ai.get("reason") or ""),
+                                item.ai.get("unavailable_code") or item.ai.get("reason_code"))))
         anomaly = s.get("anomaly")
         self.anomaly_label.setText(
             self.tr("Anomaly score %1 (above 1: fits no class)").replace(

@@ -280,6 +280,7 @@ class AiChecker:
         probs = out.get("probabilities", np.zeros((0, len(CLASSES)), np.float32))
         anomaly = out.get("anomaly", np.zeros(0, np.float32))
         verdicts = []
+        problems = list(problems)      # + the anomaly's reason, per slice
         for k, i in enumerate(idx):
             p = probs[k]
             label = CLASSES[int(np.argmax(p))]
@@ -288,8 +289,8 @@ class AiChecker:
             reasons = []
             problem = problems[k]
             if not problem and an > self.not_applicable:
-                problem = (f"the slice is unlike any phantom slice the AI was trained and "
-                           f"calibrated on (anomaly {an:.2f} > {self.not_applicable:.2f})")
+                problem = note("ai.na_anomaly", anomaly=an, threshold=self.not_applicable)
+                problems[k] = problem
             if problem:
                 label = NOT_APPLICABLE
                 reasons.append(f"AI not applicable: {problem}")
@@ -337,7 +338,13 @@ class AiChecker:
         coded: dict[str, Note] = {}
         for k in na:
             p = problems[k] if problems is not None and k < len(problems) else ""
-            if isinstance(p, Note) and p.code:
+            if isinstance(p, Note) and p.code == "ai.na_anomaly":
+                key = str(note("ai.na_unlike"))   # the numbers differ per slice
+                coded[key] = note("ai.na_unlike")
+            elif isinstance(p, Note) and p.code and p.code != "ai.na_metal":
+                key = str(p)       # as the text counted them
+                coded[key] = p
+            elif isinstance(p, Note) and p.code:
                 key = p.code       # one reason, whatever the measured numbers
                 best = coded.get(key)
                 if best is None or float(p.params.get("area_mm2", 0)) > \

@@ -98,8 +98,9 @@ def check_and_queue(*, store: Any, checker: AiChecker | None, unavailable_reason
     """Run the AI check, store its verdict, queue for review when needed."""
     physics = physics_summary(result_payload)
     if checker is None:
-        ai: dict[str, Any] = {"available": False, "reason": unavailable_reason or "AI check unavailable",
-              "label": None}
+        reason = unavailable_reason or "AI check unavailable"
+        ai: dict[str, Any] = {"available": False, "reason": str(reason),
+                              "reason_code": code_entry(reason), "label": None}
         store.add_record(AI_KIND, scanner_serial, {**ai, "qc_record_id": qc_record_id,
                                                    "physics": physics},
                          username=username, ref=series_uid, verdict=None)

@@ -37,6 +37,7 @@ import numpy as np
 
 from app.ct.ai.evidence import EVIDENCE_NAMES, SliceEvidence, slice_evidence, stack_evidence
 from app.ct.ai.metal import metal_problem
+from app.ct.note_codes import note
 
 GRID_MM = 1.0            # the network's physical pixel
 GRID_N = 256             # 256 x 256 mm field
@@ -282,24 +283,23 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> 
     nan_esf = np.full(ESF_BINS, np.nan, np.float32)
     if not PIXEL_RANGE_MM[0] <= pixel_mm <= PIXEL_RANGE_MM[1]:
         return SliceFacts(g, (128.0, 128.0), 0.0, 0.0, 0.0, 0.0, 0.0, nan_esf,
-                          f"pixel size {pixel_mm:.2f} mm is outside "
-                          f"{PIXEL_RANGE_MM[0]}..{PIXEL_RANGE_MM[1]} mm")
+                          note("ai.na_pixel", pixel_mm=float(pixel_mm),
+                               lo_mm=PIXEL_RANGE_MM[0], hi_mm=PIXEL_RANGE_MM[1]))
     body = phantom_mask(g)
     area = float(body.sum())
     r_mm = math.sqrt(area / math.pi) * GRID_MM
     if area < 100:
         return SliceFacts(g, (128.0, 128.0), 0.0, 0.0, 0.0, 0.0, 0.0, nan_esf,
-                          "no phantom body in the slice")
+                          note("ai.na_no_body"))
     ys, xs = np.nonzero(body)
     cx, cy = float(xs.mean()), float(ys.mean())
     problem = ""
     if not RADIUS_RANGE_MM[0] <= r_mm <= RADIUS_RANGE_MM[1]:
-        problem = (f"no phantom of {2 * RADIUS_RANGE_MM[0]:.0f}..{2 * RADIUS_RANGE_MM[1]:.0f} "
-                   f"mm diameter (the body measures {2 * r_mm:.0f} mm)")
+        problem = note("ai.na_diameter", lo_mm=2.0 * RADIUS_RANGE_MM[0],
+                       hi_mm=2.0 * RADIUS_RANGE_MM[1], body_mm=2.0 * r_mm)
     elif (rmax := float(np.sqrt(((xs - cx) ** 2 + (ys - cy) ** 2).max())) * GRID_MM) \
             > 1.15 * r_mm + 2.0:
-        problem = (f"the body is not round (reaches {rmax:.0f} mm from its centre, a disc "
-                   f"of its area {r_mm:.0f} mm): not a cylindrical phantom")
+        problem = note("ai.na_not_round", reach_mm=rmax, radius_mm=r_mm)
     else:
         # the phantom touches the grid border, the native field's edge or the padding
         edge = field_edge.copy()
@@ -307,7 +307,7 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> 
         edge[:, [0, -1]] = True
         edge = cv2.dilate(edge.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         if (edge & body).sum() > 3:
-            problem = "the phantom is cut by the field of view"
+            problem = note("ai.na_cut")
         else:
             # an elliptical body (a head or body phantom, a patient): the QC phantoms the
             # AI knows are cylinders (axis ratio >= 0.95 over both renderers' training
@@ -319,9 +319,8 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> 
             ev = [(0.5 * (sxx + syy) - h) / (xs.size - 1), (0.5 * (sxx + syy) + h) / (xs.size - 1)]
             ratio = math.sqrt(max(ev[0], 0.0) / max(ev[1], 1e-9))
             if ratio < MIN_AXIS_RATIO:
-                problem = (f"the body is elliptical (axes {4 * math.sqrt(ev[1]):.0f} x "
-                           f"{4 * math.sqrt(max(ev[0], 0.0)):.0f} mm): not a cylindrical "
-                           f"phantom")
+                problem = note("ai.na_elliptical", major_mm=4 * math.sqrt(ev[1]),
+                               minor_mm=4 * math.sqrt(max(ev[0], 0.0)))
     # one distance map for the three discs about the centre (= _disc_mask)
     yy, xx = np.ogrid[:GRID_N, :GRID_N]
     d2 = (xx - cx) ** 2 + (yy - cy) ** 2
@@ -336,15 +335,14 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> 
         ann = (d2 > r_a * r_a) & (d2 < r_b * r_b) & body
         shell = float(median(g[ann])) - body_hu if ann.sum() >= 50 else 0.0
         if shell > SHELL_MAX_HU:
-            problem = (f"a dense shell inside the body's edge ({shell:+.0f} HU over the "
-                       f"body, like a skull): not a QC phantom the AI knows")
+            problem = note("ai.na_shell", over_hu=shell)
     # air: measured pixels (not padding, inside the native field) beyond the phantom
     r_out = r_mm / GRID_MM + 6.0
     outside = ~(d2 <= r_out * r_out) & (g < -500.0) & ~unmeasured
     n, c0 = a.shape[0], GRID_N / 2
     air = float(median(g[outside]) + 1000.0) if outside.sum() >= 200 else float("nan")
     if not problem and not math.isfinite(air):
-        problem = "no air around the phantom in the field of view"
+        problem = note("ai.na_no_air")
     if not problem:
         problem = metal_problem(a, pixel_mm, body_hu)
     noise_grid = robust_noise_disc(g, cx, cy, r_in, 5)     # = robust_noise(g, in_disc, 5)
@@ -355,11 +353,11 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> 
                                      int(round(9.0 / pixel_mm)))
     esf = edge_spread(a, ncx, ncy, r_mm / pixel_mm, pixel_mm, body_hu)
     if not problem and not (math.isfinite(noise_native) and math.isfinite(noise_grid)):
-        problem = "the noise could not be measured"
+        problem = note("ai.na_noise_unmeasured")
     elif not problem and noise_native > 200.0:
-        problem = f"noise SD {noise_native:.0f} HU is beyond any CT scan of a phantom"
+        problem = note("ai.na_noise", sd_hu=noise_native)
     elif not problem and np.isnan(esf).any():
-        problem = "the phantom's outer edge could not be measured"
+        problem = note("ai.na_edge")
     sev = slice_evidence(g, (cx, cy), r_mm, noise_grid, body_hu,
                          grid_rotation_centre(n, pixel_mm)) if evidence and not problem else None
     return SliceFacts(g, (cx, cy), r_mm, body_hu, air, noise_native, noise_grid, esf,
