@@ -1,0 +1,38 @@
+"""The image-review station says why there is no AI check in the user's language: the
+registry's "No model ... is installed in <folder>" through its code, the folder as
+written; the English screen keeps the English text."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from tests.ui.zh_walk import untranslated  # noqa: E402
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_no_model_status_in_the_users_language(qtbot, qapp, env, language):  # noqa: ANN001
+    from app.ui import i18n
+    from station_plugins.image_review.panel import ImageReviewPanel
+
+    folder = env.tmp / "no_models"
+    folder.mkdir()
+    i18n.set_language(qapp, language)
+    try:
+        panel = ImageReviewPanel(env.context("rev1", models_dir=folder))
+        qtbot.addWidget(panel)
+        panel.resize(1366, 768)
+        panel.show()
+        qtbot.waitUntil(lambda: panel.ai_available is not None, timeout=20000)
+        assert panel.ai_available is False
+        text = panel.ai_label.text()
+        if language == "en":
+            assert text == (f"AI check unavailable: No model 'ct_phantom_classifier' is "
+                            f"installed in {folder}. - physics checks only")
+        else:
+            assert text == f"AI 检查不可用：{folder} 中未安装模型“ct_phantom_classifier”。 - 仅进行物理检测"
+            assert not untranslated(text.replace(str(folder), " "))
+    finally:
+        i18n.set_language(qapp, "en")
