@@ -84,7 +84,6 @@ def test_no_model_message_in_chinese_with_the_folder_as_written(qtbot, language,
         assert not untranslated(shown.replace(folder, " "))     # the folder is data
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(_newest_classifier_version() is None,
                     reason="the trained classifier is not installed")
 def test_not_applicable_series_reason_in_chinese(qtbot, language, tmp_path):
