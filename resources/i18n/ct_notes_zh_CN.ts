@@ -398,7 +398,7 @@
     <message>
         <location filename="../../app/ct/note_table.py" line="279"/>
         <source>a dense shell inside the body&apos;s edge (%1 HU over the body, like a skull): not a QC phantom the AI knows</source>
-        <translation>本体边缘内侧有高密度外壳（比本体高 %1 HU，类似颅骨）：不是 AI 认识的质控体模</translation>
+        <translation>本体边缘内侧有高密度外壳（相对本体 %1 HU，类似颅骨）：不是 AI 认识的质控体模</translation>
     </message>
     <message>
         <location filename="../../app/ct/note_table.py" line="279"/>
