@@ -123,12 +123,14 @@ def ai_sidecar(volume: Any, path: Path, pixel_mm: float | None = None) -> str:
     from app.adapters.inference import ModelRegistry
     from app.paths import models_dir
     from app.ct.ai.handoff import checker_or_reason
+    from app.ct.note_codes import code_entry
 
     from app.core.errors import PharosError
 
     checker, reason = checker_or_reason(ModelRegistry(models_dir()))
     try:
-        doc = ({"available": False, "reason": reason} if checker is None
+        doc = ({"available": False, "reason": str(reason), "reason_code": code_entry(reason)}
+               if checker is None
                else {"available": True,
                      **checker.classify(volume, pixel_mm=pixel_mm).to_dict()})
     except PharosError as exc:

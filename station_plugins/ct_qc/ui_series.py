@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from widgets.ai_texts import class_text
 from widgets.rows_model import Cell, RowsModel
+from widgets.note_texts import note_text
 from widgets.state_style import NOTICE_COLORS, TEXT_ON_STATE, verdict_color
 from widgets.verdict_badge import verdict_text
 
@@ -130,7 +131,8 @@ class SeriesTable(QTableView):
                                  else ai["model"],
                                  NOTICE_COLORS["warning"] if ai["disagreement"]
                                  or ai["label"] != "normal" else None)
-            return Cell("–" if ai["state"] == "unavailable" else "", tip=ai.get("reason", ""))
+            return Cell("–" if ai["state"] == "unavailable" else "",
+                        tip=note_text(ai.get("reason", ""), ai.get("reason_code")))
         arch = (snap.archive.get(uid) if snap is not None else None)
         if arch is None:
             return Cell("")

@@ -76,12 +76,18 @@ def test_no_model_message_in_chinese_with_the_folder_as_written(qtbot, language,
     assert ai["reason_code"] == {"code": "model.not_installed",
                                  "params": {"name": "ct_phantom_classifier", "folder": folder}}
     shown = _shown(panel, tmp_path, f"ct_qc_ai_no_model_{language}")
+    from station_plugins.ct_qc.ui_series import COL_AI
+
+    table = panel.series_table
+    tip = table.model_.cell(table.row_of(panel._current_uid), COL_AI).tip   # the AI cell's tip
     if language == "en":
         assert shown == (f"AI check unavailable: No model 'ct_phantom_classifier' is installed "
                          f"in {folder}. - physics checks only")
+        assert tip == ai["reason"]
     else:
         assert shown == f"AI检查不可用：{folder} 中未安装模型“ct_phantom_classifier”。 - 仅物理检测"
         assert not untranslated(shown.replace(folder, " "))     # the folder is data
+        assert tip == f"{folder} 中未安装模型“ct_phantom_classifier”。"
 
 
 @pytest.mark.skipif(_newest_classifier_version() is None,
