@@ -58,8 +58,9 @@ def read_card(card_path: Path) -> ModelCard:
         data = json.loads(card_path.read_text(encoding="utf-8"))
         name, version, sha = data["name"], str(data["version"]), data["sha256"]
     except (OSError, ValueError, KeyError) as exc:
-        raise ModelIntegrityError(f"Model card {card_path} is unreadable or incomplete "
-                                  f"({exc}).") from exc
+        raise ModelIntegrityError(coded(f"Model card {card_path} is unreadable or incomplete "
+                                        f"({exc}).", "model.card_unreadable",
+                                        card=str(card_path), error=str(exc))) from exc
     onnx_path = card_path.parent / data.get("file", "model.onnx")
     return ModelCard(name=name, version=version, sha256=sha, path=onnx_path,
                      card_path=card_path, data=data)
@@ -92,8 +93,9 @@ class OnnxModel:
             self.session = ort.InferenceSession(str(card.path), sess_options=opts,
                                                 providers=providers or available_providers())
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types
-            raise ModelIntegrityError(f"Model {card.model_id} cannot be loaded by "
-                                      f"onnxruntime: {exc}") from exc
+            raise ModelIntegrityError(coded(f"Model {card.model_id} cannot be loaded by "
+                                            f"onnxruntime: {exc}", "model.load_failed",
+                                            model=card.model_id, error=str(exc))) from exc
         self.providers = self.session.get_providers()
         self._lock = threading.Lock()
         self._single: Any = None          # the single-threaded session (threads=1)
@@ -114,10 +116,12 @@ class OnnxModel:
                 data = self.card.path.read_bytes()
                 digest = hashlib.sha256(data).hexdigest()
                 if digest != self.card.sha256:
-                    raise ModelIntegrityError(
+                    raise ModelIntegrityError(coded(
                         f"Model {self.card.model_id} failed its integrity check: sha256 "
                         f"{digest[:16]}… differs from the card's {self.card.sha256[:16]}… "
-                        f"(file altered after loading). It was not loaded again.")
+                        f"(file altered after loading). It was not loaded again.",
+                        "model.altered_after_loading", model=self.card.model_id,
+                        actual=digest[:16], expected=self.card.sha256[:16]))
                 opts = ort.SessionOptions()
                 opts.intra_op_num_threads = 1
                 opts.inter_op_num_threads = 1
@@ -206,12 +210,16 @@ class ModelRegistry:
 
     def verify(self, card: ModelCard) -> None:
         if not card.path.exists():
-            self._refuse(card, f"Model file {card.path} is missing.")
+            self._refuse(card, coded(f"Model file {card.path} is missing.",
+                                     "model.file_missing", path=str(card.path)))
         actual = file_sha256(card.path)
         if actual != card.sha256:
-            self._refuse(card, f"Model {card.model_id} failed its integrity check: sha256 "
-                               f"{actual[:16]}… differs from the card's {card.sha256[:16]}… "
-                               f"(file altered or truncated). It was not loaded.")
+            self._refuse(card, coded(f"Model {card.model_id} failed its integrity check: sha256 "
+                                     f"{actual[:16]}… differs from the card's "
+                                     f"{card.sha256[:16]}… (file altered or truncated). It was "
+                                     f"not loaded.", "model.integrity_failed",
+                                     model=card.model_id, actual=actual[:16],
+                                     expected=card.sha256[:16]))
 
     def _refuse(self, card: ModelCard, message: str) -> None:
         log.error("%s", message)

@@ -323,6 +323,25 @@ TEMPLATES: dict[str, Template] = {
     "model.version_not_installed": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "No model '%1' version %2 is installed in %3."),
         ("name", "version", "folder"), {"name": "s", "version": "s", "folder": "s"}),
+    "model.card_unreadable": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "Model card %1 is unreadable or incomplete (%2)."),
+        ("card", "error"), {"card": "s", "error": "s"}),
+    "model.file_missing": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "Model file %1 is missing."),
+        ("path",), {"path": "s"}),
+    "model.integrity_failed": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "Model %1 failed its integrity check: sha256 %2… "
+                                         "differs from the card's %3… (file altered or "
+                                         "truncated). It was not loaded."),
+        ("model", "actual", "expected"), {"model": "s", "actual": "s", "expected": "s"}),
+    "model.altered_after_loading": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "Model %1 failed its integrity check: sha256 %2… "
+                                         "differs from the card's %3… (file altered after "
+                                         "loading). It was not loaded again."),
+        ("model", "actual", "expected"), {"model": "s", "actual": "s", "expected": "s"}),
+    "model.load_failed": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "Model %1 cannot be loaded by onnxruntime: %2"),
+        ("model", "error"), {"model": "s", "error": "s"}),
     "ai.na_series": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "%1 (%2 of %3 slices)"),
         ("why", "count", "total"), {"why": "note", "count": "s", "total": "s"}),

@@ -441,6 +441,31 @@
         <translation>%3 中未安装模型“%1”的 %2 版本。</translation>
     </message>
     <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>Model card %1 is unreadable or incomplete (%2).</source>
+        <translation>模型卡 %1 无法读取或不完整（%2）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>Model file %1 is missing.</source>
+        <translation>模型文件 %1 缺失。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>Model %1 failed its integrity check: sha256 %2… differs from the card&apos;s %3… (file altered or truncated). It was not loaded.</source>
+        <translation>模型 %1 未通过完整性校验：sha256 %2… 与模型卡中的 %3… 不一致（文件被改动或截断）。未加载该模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>Model %1 failed its integrity check: sha256 %2… differs from the card&apos;s %3… (file altered after loading). It was not loaded again.</source>
+        <translation>模型 %1 未通过完整性校验：sha256 %2… 与模型卡中的 %3… 不一致（文件在加载后被改动）。未再次加载该模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>Model %1 cannot be loaded by onnxruntime: %2</source>
+        <translation>onnxruntime 无法加载模型 %1：%2</translation>
+    </message>
+    <message>
         <location filename="../../app/ct/note_table.py" line="277"/>
         <source>physics %1: %2 - not what an AI class judges; the AI&apos;s &apos;normal&apos; does not contradict it, the physics decides</source>
         <translation>物理检测%1：%2 - 不属于 AI 类别判定的范围；AI 的“正常”与此不矛盾，以物理检测为准</translation>

@@ -36,3 +36,27 @@ def test_no_model_status_in_the_users_language(qtbot, qapp, env, language):  # n
             assert not untranslated(text.replace(str(folder), " "))
     finally:
         i18n.set_language(qapp, "en")
+
+
+def test_refused_model_status_in_chinese(qtbot, qapp, env):  # noqa: ANN001
+    """An altered model file: the registry's integrity refusal, translated through its code
+    (the sha256 prefixes as written); the audit keeps the English text."""
+    from app.ui import i18n
+    from station_plugins.image_review.panel import ImageReviewPanel
+
+    env.onnx_path.write_bytes(env.onnx_path.read_bytes()[:100])
+    i18n.set_language(qapp, "zh_CN")
+    try:
+        panel = ImageReviewPanel(env.context("rev1"))
+        qtbot.addWidget(panel)
+        panel.show()
+        qtbot.waitUntil(lambda: panel.ai_available is not None, timeout=20000)
+        text = panel.ai_label.text()
+        assert text.startswith("AI 检查不可用：模型 ct_phantom_classifier:0.0.1 未通过完整性校验：sha256 ")
+        assert "与模型卡中的" in text and text.endswith("未加载该模型。 - 仅进行物理检测")
+        assert not untranslated(text)
+    finally:
+        i18n.set_language(qapp, "en")
+    (refused,) = env.audit.entries(action="model_refused")
+    assert refused.reason.startswith("Model ct_phantom_classifier:0.0.1 failed its integrity "
+                                     "check: sha256 ")
