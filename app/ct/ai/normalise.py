@@ -365,7 +365,7 @@ def band_steps(facts: list[SliceFacts]) -> tuple[float, float]:
     y1 = min(GRID_N, int(math.ceil(c.centre[1] + r)) + 1)
     yy, xx = np.ogrid[y0:y1, x0:x1]
     m = (xx - c.centre[0]) ** 2 + (yy - c.centre[1]) ** 2 <= r * r
-    med = [float(np.median(f.grid[y0:y1, x0:x1][m])) for f in facts]
+    med = [float(median(f.grid[y0:y1, x0:x1][m])) for f in facts]   # (= np.median)
     return med[1] - med[0], med[1] - med[2]
 
 
