@@ -140,3 +140,16 @@ def test_the_evidence_order_statistics_equal_the_trained_ones():
             assert a == b or (np.isnan(a) and np.isnan(b)), (n, a, b)
         if not np.isnan(x).any():
             assert evidence._median(x) == ev_old._median(x)
+
+
+def test_the_phantom_mask_equals_the_trained_one_with_several_parts_and_none():
+    g = np.full((256, 256), -1000.0, np.float32)
+    assert np.array_equal(live.phantom_mask(g), frozen.phantom_mask(g))      # empty
+    yy, xx = np.mgrid[:256, :256]
+    g[np.hypot(xx - 120.3, yy - 131.7) < 90] = 0.0
+    g[240:250, 10:250] = 100.0            # a couch top (a second part)
+    g[5:9, 30:200] = 0.0                  # a thin line (opened away)
+    g[3:20, 3:20] = 50.0                  # a corner part
+    assert np.array_equal(live.phantom_mask(g), frozen.phantom_mask(g))
+    g[:, :] = 0.0                          # everything
+    assert np.array_equal(live.phantom_mask(g), frozen.phantom_mask(g))

@@ -229,11 +229,16 @@ def phantom_mask(g: np.ndarray) -> np.ndarray:
     a thin line is not the phantom), the largest connected part."""
     m: np.ndarray = (g > -500.0).astype(np.uint8)
     m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
-    n, lab, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
-    if n <= 1:
+    # the parts are labelled on the bounding box of what the opening left (the same
+    # parts, a quarter less work)
+    x, y, w, h = cv2.boundingRect(m)
+    if w == 0:
         return m.astype(bool)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(m[y:y + h, x:x + w], connectivity=8)
     k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    return lab == k
+    out = np.zeros(g.shape, bool)
+    out[y:y + h, x:x + w] = lab == k
+    return out
 
 
 def _mask_to_grid(mask: np.ndarray, pixel_mm: float) -> np.ndarray:
