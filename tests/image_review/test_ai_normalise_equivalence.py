@@ -92,7 +92,10 @@ def test_padding_integer_hu_and_off_centre_are_measured_as_trained():
     shifted = np.full_like(base, -1000.0)
     shifted[:, 20:, 30:] = base[:, :-20, :-30]                   # off the rotation centre
     ints = np.rint(padded).astype(np.int16)                      # integer HU
-    for vol in (padded, deep, shifted, ints):
+    varied = padded.copy()                   # a padding mask of its own on every slice
+    for k in range(3):
+        varied[k, :, : 4 + 3 * k] = -1024.0
+    for vol in (padded, deep, shifted, ints, varied, padded):    # (padded again: cached)
         assert assert_same(vol, PX) == 3
 
 

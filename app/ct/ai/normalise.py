@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import math
 import os
+import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -246,7 +248,22 @@ def _mask_to_grid(mask: np.ndarray, pixel_mm: float) -> np.ndarray:
     field counts as masked). An empty mask needs no resampling."""
     if not mask.any():
         return _outside_field(mask.shape[0], pixel_mm)
-    return to_grid(mask.astype(np.float32), pixel_mm, fill=1.0) > 0.01
+    # the padding of a series' slices is one mask: resampled once (keyed by its bits)
+    key = (mask.shape, float(pixel_mm), np.packbits(mask).tobytes())
+    with _MASK_GRIDS_LOCK:
+        hit = _MASK_GRIDS.get(key)
+    if hit is None:
+        hit = to_grid(mask.astype(np.float32), pixel_mm, fill=1.0) > 0.01
+        hit.flags.writeable = False
+        with _MASK_GRIDS_LOCK:
+            _MASK_GRIDS[key] = hit
+            while len(_MASK_GRIDS) > 8:
+                _MASK_GRIDS.popitem(last=False)
+    return hit
+
+
+_MASK_GRIDS: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_MASK_GRIDS_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=8)
