@@ -232,7 +232,7 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
     pw = (ft[..., 0] ** 2 + ft[..., 1] ** 2).ravel()[sel]
     e = np.bincount(b, weights=pw, minlength=SPEC_ANGLES) / np.maximum(
         np.bincount(b, minlength=SPEC_ANGLES), 1)
-    spec = (e / max(float(np.median(e)), 1e-12)).astype(np.float32)
+    spec = (e / max(_median(e), 1e-12)).astype(np.float32)       # (_median = np.median)
     # cupping: central disc minus periphery of the body (medians of the 2 mm means:
     # structures do not move them; on the body's bounding box only)
     h = int(math.ceil(0.85 * radius_mm / 2)) + 1

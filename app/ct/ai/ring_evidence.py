@@ -267,7 +267,7 @@ def ring_stats(s: np.ndarray, c: np.ndarray, scale: float) -> dict[str, float]:
     if covered.sum() >= 4:
         fs = sign * (tt @ m)[covered] / gain
         top = np.sort(fs)[-(fs.size + 1) // 2:]        # the stronger half of the sectors
-        amp = float(np.median(top))
+        amp = float((top[(top.size - 1) // 2] + top[top.size // 2]) / 2)   # (sorted: = np.median)
         out["amp"] = sign * amp
         out["cover"] = float(np.mean(fs > 0.5 * amp)) if amp > 0 else 0.0
     return out
