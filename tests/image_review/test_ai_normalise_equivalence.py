@@ -156,3 +156,17 @@ def test_the_phantom_mask_equals_the_trained_one_with_several_parts_and_none():
     assert np.array_equal(live.phantom_mask(g), frozen.phantom_mask(g))
     g[:, :] = 0.0                          # everything
     assert np.array_equal(live.phantom_mask(g), frozen.phantom_mask(g))
+
+
+def test_the_padding_masks_equal_the_trained_ones():
+    rng = np.random.default_rng(3)
+    for n in (255, 256, 512):
+        a = rng.normal(-1000, 40, (n, n)).astype(np.float32)      # noisy air, some < -1100
+        yy, xx = np.mgrid[:n, :n]
+        out = np.hypot(xx - (n - 1) / 2, yy - (n - 1) / 2) > 0.46 * n
+        for v in (None, -1024.0, -3024.0, -999.0):
+            b = a if v is None else np.where(out, np.float32(v), a)
+            for new, old in zip(live.padding_mask(b), frozen.padding_mask(b)):
+                assert new.dtype == old.dtype and np.array_equal(new, old)
+            for new, old in zip(live.clean_padding(b), frozen.clean_padding(b)):
+                assert new.dtype == old.dtype and np.array_equal(new, old)

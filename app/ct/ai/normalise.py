@@ -87,17 +87,25 @@ class SliceFacts:
 def padding_mask(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(pixels not used as air: below -1100 HU or padding; the padding alone: the constant
     value of all four corners, e.g. -1024, outside the inscribed circle)."""
-    pad = np.zeros(a.shape, bool)
     k = max(2, a.shape[0] // 64)
     corners = np.concatenate([a[:k, :k].ravel(), a[:k, -k:].ravel(), a[-k:, :k].ravel(),
                               a[-k:, -k:].ravel()])
     v = corners[0]
     if v <= -1000.0 and np.all(corners == v):
-        n = a.shape[0]
-        yy, xx = np.ogrid[:n, :n]
-        c = (n - 1) / 2
-        pad |= (a == v) & ((yy - c) ** 2 + (xx - c) ** 2 > (0.45 * n) ** 2)
-    return pad | (a < PAD_BELOW_HU), pad
+        pad = (a == v) & _outside_circle(a.shape[0])
+        return pad | (a < PAD_BELOW_HU), pad
+    return a < PAD_BELOW_HU, np.zeros(a.shape, bool)
+
+
+@lru_cache(maxsize=8)
+def _outside_circle(n: int) -> np.ndarray:
+    """Pixels of an n x n slice outside the circle of 0.45 n about its centre (read only;
+    one per matrix size)."""
+    yy, xx = np.ogrid[:n, :n]
+    c = (n - 1) / 2
+    out: np.ndarray = (yy - c) ** 2 + (xx - c) ** 2 > (0.45 * n) ** 2
+    out.flags.writeable = False
+    return out
 
 
 def clean_padding(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
