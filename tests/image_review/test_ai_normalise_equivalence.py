@@ -50,6 +50,8 @@ def assert_same(vol: np.ndarray, px: float) -> int:
             _same_facts(a, b)
             judged += not b.problem
         for k in range(1, len(vol) - 1):
+            if any(a.problem != b.problem for a, b in zip(new[k - 1:k + 2], old[k - 1:k + 2])):
+                continue     # (a newer applicability rule left a slice's evidence out)
             cn = live.context_vector(new[k - 1:k + 2], ev)
             co = frozen.context_vector(old[k - 1:k + 2], ev)
             np.testing.assert_allclose(cn, co, rtol=RTOL, atol=ATOL)
