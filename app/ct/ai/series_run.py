@@ -84,7 +84,8 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
     t0 = time.perf_counter()
     out = model.run({"image": x, "context": ctx}, token, threads=threads)
     dt = time.perf_counter() - t0
-    digests = [hashlib.sha256(x[k].tobytes()).hexdigest() for k in range(len(batch))]
+    # (the C-contiguous input's own buffer: the bytes of x[k].tobytes(), without a copy)
+    digests = [hashlib.sha256(x[k].data).hexdigest() for k in range(len(batch))]
     return out, problems, digests, dt
 
 

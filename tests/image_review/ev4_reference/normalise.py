@@ -1,0 +1,424 @@
+# FROZEN: the slice measurements exactly as both released models (2.0.0) and the 2.3.0
+# candidate were trained on them (copied verbatim from app/ct/ai/normalise.py at commit
+# 6084f0e; only the evidence import line changed: the frozen ev4 evidence).
+# tests/image_review/test_ai_normalise_equivalence.py compares the live code with it:
+# do not edit - a change of these values needs new models and a new copy.
+"""Scanner-independent input of the CT phantom classifier, 2.0 (Qt-free, numpy + cv2).
+
+What a scanner changes without changing the class - pixel size, matrix, field of view,
+kernel (smooth to edge-enhancing), noise texture, the phantom's body values, padding and
+rescale conventions - is taken out here, by measurement, before the network sees a pixel:
+
+* geometry: every slice is area-resampled to a fixed physical pixel (1.0 mm) on a
+  256 x 256 mm field about the reconstruction centre (padding and the outside of the
+  reconstruction circle, < -1100 HU, become air);
+* intensities: the network sees HU minus the module's own body median (so a +40 HU
+  CTP515 body or a +-20 HU production offset looks like any other body), and residual
+  maps divided by the slice's robust noise SD (so a ring or a streak is measured in noise
+  units, whatever the NPS);
+* physical context (one vector per slice, measured at the NATIVE pixel size where it
+  matters): log noise SD (native and 1 mm), the air level around the phantom minus
+  -1000 HU (a CT-number calibration shift moves air and water alike; a body offset
+  does not), the 15 mm central-disc step to each neighbour slice (the physics band
+  measure), and the edge spread function of the phantom's outer edge (48 bins of
+  0.25 mm, normalised air 0 .. body 1: blur and kernel overshoot independent of pixel
+  size and contrast).
+
+A slice the classifier cannot judge gets a reason instead (no phantom of the expected
+size, a body that is not round or is elliptical, a dense skull-like shell, phantom cut by
+the field of view, pixel size outside 0.25..1.25 mm, no air around the phantom, noise
+beyond any CT scan): "AI not applicable".
+"""
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from tests.image_review.ev4_reference.evidence import EVIDENCE_NAMES, SliceEvidence, slice_evidence, stack_evidence
+
+GRID_MM = 1.0            # the network's physical pixel
+GRID_N = 256             # 256 x 256 mm field
+PAD_BELOW_HU = -1100.0   # padding / outside the reconstruction circle -> air
+ESF_BIN_MM, ESF_HALF_MM = 0.25, 6.0
+ESF_BINS = int(round(2 * ESF_HALF_MM / ESF_BIN_MM))
+BAND_DISC_MM = 15.0
+PIXEL_RANGE_MM = (0.25, 1.25)
+RADIUS_RANGE_MM = (60.0, 140.0)
+MIN_AXIS_RATIO = 0.90    # minor / major axis of the body (training slices: >= 0.95)
+SHELL_MAX_HU = 400.0     # ring 2-8 mm inside the edge over the body (training: <= 125)
+# context layout: the network's physical features, then the body median (used by the
+# graph to centre the intensities, not a feature)
+CONTEXT_NAMES = (["log_noise_native", "log_noise_1mm", "air_offset", "band_prev",
+                  "band_next"] + [f"esf_{i}" for i in range(ESF_BINS)] + ["body_hu"])
+N_FEATURES = len(CONTEXT_NAMES) - 1
+N_CONTEXT = len(CONTEXT_NAMES)
+# the context of models whose card names the ``grid1mm_context_evidence`` scheme (2.3
+# candidate): the same features, then the ring / streak / cupping evidence of
+# app/ct/ai/evidence.py, the body median last
+CONTEXT_NAMES_EVIDENCE = CONTEXT_NAMES[:-1] + list(EVIDENCE_NAMES) + ["body_hu"]
+N_CONTEXT_EVIDENCE = len(CONTEXT_NAMES_EVIDENCE)
+
+
+def context_size(evidence: bool) -> int:
+    """Length of the context vector of a layout (with or without the evidence)."""
+    return N_CONTEXT_EVIDENCE if evidence else N_CONTEXT
+
+
+@dataclass
+class SliceFacts:
+    """What one slice measures (native pixel and 1 mm grid); ``problem`` when it cannot
+    be judged."""
+
+    grid: np.ndarray               # (256, 256) float32 HU at 1 mm
+    centre: tuple[float, float]    # phantom centre on the grid (col, row), px
+    radius_mm: float
+    body_hu: float
+    air_offset: float
+    noise_native: float
+    noise_grid: float
+    esf: np.ndarray
+    problem: str = ""
+    evidence: SliceEvidence | None = None   # measured when the model's layout asks for it
+
+
+def padding_mask(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(pixels not used as air: below -1100 HU or padding; the padding alone: the constant
+    value of all four corners, e.g. -1024, outside the inscribed circle)."""
+    pad = np.zeros(a.shape, bool)
+    k = max(2, a.shape[0] // 64)
+    corners = np.concatenate([a[:k, :k].ravel(), a[:k, -k:].ravel(), a[-k:, :k].ravel(),
+                              a[-k:, -k:].ravel()])
+    v = corners[0]
+    if v <= -1000.0 and np.all(corners == v):
+        n = a.shape[0]
+        yy, xx = np.ogrid[:n, :n]
+        c = (n - 1) / 2
+        pad |= (a == v) & ((yy - c) ** 2 + (xx - c) ** 2 > (0.45 * n) ** 2)
+    return pad | (a < PAD_BELOW_HU), pad
+
+
+def clean_padding(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(slice with unmeasured pixels set to air, their mask, the padding alone)."""
+    a = np.asarray(a, dtype=np.float32)
+    pad, const = padding_mask(a)
+    if not pad.any():                     # nothing to replace: the slice itself (read only)
+        return a, pad, const
+    return np.where(pad, np.float32(-1000.0), a), pad, const
+
+
+def to_grid(a: np.ndarray, pixel_mm: float, fill: float = -1000.0) -> np.ndarray:
+    """Area-resample a native slice to 1 mm pixels, centred crop / air-pad to 256 x 256."""
+    n = a.shape[0]
+    m = max(8, int(round(n * pixel_mm / GRID_MM)))
+    if m != n:
+        interp = cv2.INTER_AREA if m < n else cv2.INTER_LINEAR
+        a = cv2.resize(a, (m, m), interpolation=interp)
+    out = np.full((GRID_N, GRID_N), fill, np.float32)
+    if m >= GRID_N:
+        o = (m - GRID_N) // 2
+        out[:] = a[o:o + GRID_N, o:o + GRID_N]
+    else:
+        o = (GRID_N - m) // 2
+        out[o:o + m, o:o + m] = a
+    return out
+
+
+def grid_rotation_centre(n: int, pixel_mm: float) -> float:
+    """The rotation (reconstruction) centre on the 1 mm grid, px (both axes): the native
+    image centre ((n - 1) / 2) after to_grid's resample and centred crop / pad - 127.5 or
+    128.0 (127.0) by the parity of the resampled matrix."""
+    m = max(8, int(round(n * pixel_mm / GRID_MM)))
+    o = (m - GRID_N) // 2 if m >= GRID_N else -((GRID_N - m) // 2)
+    return (m - 1) / 2 - o
+
+
+def median(v: np.ndarray) -> np.floating:
+    """``np.median(v)`` of a 1-D array, the same value and type, in about half the time
+    on large arrays: the middle order statistics are searched only among the values
+    between two order statistics of a strided sample that bracket the middle (checked by
+    counting; when the bracket misses, the full ``np.median``). The two middle values
+    are then averaged by ``np.median`` itself, as it does."""
+    n = v.size
+    if n < 4096 or np.isnan(v.sum()):      # (NaN: np.median's own answer)
+        return np.median(v)
+    sample = v[::8]
+    m = sample.size
+    d = int(3.0 * math.sqrt(m)) + 2       # ~3 SD of a sample rank about the middle
+    lo_k, hi_k = max(0, m // 2 - d), min(m - 1, m // 2 + d)
+    part = np.partition(sample, (lo_k, hi_k))
+    lo, hi = part[lo_k], part[hi_k]
+    below = int(np.count_nonzero(v < lo))
+    mid = v[(v >= lo) & (v <= hi)]
+    k1, k2 = (n - 1) // 2 - below, n // 2 - below
+    if k1 < 0 or k2 >= mid.size:
+        return np.median(v)
+    part = np.partition(mid, (k1, k2))
+    return np.median(part[[k1, k2]] if k1 != k2 else part[k1:k1 + 1])
+
+
+def robust_noise(a: np.ndarray, mask: np.ndarray, box_px: int) -> float:
+    """Robust SD (MAD) of the high-pass residual (image minus a box mean) over ``mask``."""
+    box_px = max(3, box_px | 1)
+    hp = a - cv2.blur(a, (box_px, box_px), borderType=cv2.BORDER_REFLECT)
+    v = hp[mask][::3]        # every 3rd pixel: the same robust SD, a third of the work
+    if v.size < 50:
+        return float("nan")
+    med = median(v)
+    # a box of k x k pixels leaves (1 - 1/k^2) of a white noise variance
+    return float(1.4826 * median(np.abs(v - med)) / math.sqrt(1 - 1 / box_px ** 2))
+
+
+def robust_noise_disc(a: np.ndarray, cx: float, cy: float, r_px: float, box_px: int) -> float:
+    """robust_noise over the disc (cx, cy, r_px), computed on the disc's bounding box plus
+    the box filter's reach only (the same pixels, the same high-pass values)."""
+    k = max(3, box_px | 1)
+    m = k // 2 + 1
+    n0, n1 = a.shape
+    y0, y1 = max(0, int(math.floor(cy - r_px)) - m), min(n0, int(math.ceil(cy + r_px)) + m + 1)
+    x0, x1 = max(0, int(math.floor(cx - r_px)) - m), min(n1, int(math.ceil(cx + r_px)) + m + 1)
+    if y1 - y0 < k or x1 - x0 < k:
+        return robust_noise(a, _disc_mask(a.shape, cx, cy, r_px), box_px)
+    yy, xx = np.ogrid[y0:y1, x0:x1]
+    mask = (xx - cx) ** 2 + (yy - cy) ** 2 <= r_px * r_px
+    return robust_noise(np.ascontiguousarray(a[y0:y1, x0:x1]), mask, box_px)
+
+
+def _disc_mask(shape: tuple[int, int], cx: float, cy: float, r_px: float) -> np.ndarray:
+    yy, xx = np.ogrid[:shape[0], :shape[1]]
+    return (xx - cx) ** 2 + (yy - cy) ** 2 <= r_px * r_px
+
+
+@lru_cache(maxsize=16)
+def _edge_box(n: int, cx4: int, cy4: int, r_box: int, reach: int
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(flat indices into the n x n slice, distances (px) from the centre) of the pixels
+    of the box around the edge that can lie within ``reach`` of an edge radius in
+    (r_box - 2, r_box - 1], in the box's row-major order (centre in quarter pixels: an
+    azimuthal average does not feel a 1/8 pixel shift; the slices of one series share
+    the box)."""
+    cx, cy = cx4 / 4, cy4 / 4
+    lo, hi = max(0, int(cy - r_box - reach - 2)), min(n, int(cy + r_box + reach + 3))
+    lo_x, hi_x = max(0, int(cx - r_box - reach - 2)), min(n, int(cx + r_box + reach + 3))
+    yy, xx = np.mgrid[lo:hi, lo_x:hi_x]
+    dist = np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2).ravel()
+    near = np.nonzero(np.abs(dist - r_box) < reach + 3)[0]
+    return (yy.ravel() * n + xx.ravel())[near], dist[near]
+
+
+def edge_spread(a: np.ndarray, cx: float, cy: float, r_px: float, pixel_mm: float,
+                body_hu: float) -> np.ndarray:
+    """Azimuthally averaged profile across the phantom's outer edge, r - R from -6 to +6 mm
+    in 0.25 mm bins, normalised to air 0 .. body 1 (body side first)."""
+    flat, dist = _edge_box(a.shape[0], int(round(cx * 4)), int(round(cy * 4)),
+                           int(math.ceil(r_px)) + 1, int(math.ceil(ESF_HALF_MM / pixel_mm)))
+    d = (dist - r_px) * pixel_mm
+    sel = np.abs(d) < ESF_HALF_MM
+    b = ((d[sel] + ESF_HALF_MM) / ESF_BIN_MM).astype(np.int64).clip(0, ESF_BINS - 1)
+    vals = np.ascontiguousarray(a).ravel()[flat[sel]]
+    cnt = np.bincount(b, minlength=ESF_BINS)
+    s = np.bincount(b, weights=vals, minlength=ESF_BINS)
+    prof = np.where(cnt > 0, s / np.maximum(cnt, 1), np.nan)
+    if np.isnan(prof).any():
+        idx = np.arange(ESF_BINS)
+        ok = ~np.isnan(prof)
+        if ok.sum() < ESF_BINS // 2:
+            return np.full(ESF_BINS, np.nan)
+        prof = np.interp(idx, idx[ok], prof[ok])
+    air = float(np.mean(prof[-4:]))
+    body = float(np.mean(prof[:4]))
+    if body - air < 300:
+        return np.full(ESF_BINS, np.nan)
+    return ((prof - air) / (body - air)).astype(np.float32)
+
+
+def phantom_mask(g: np.ndarray) -> np.ndarray:
+    """The phantom on the 1 mm grid: > -500 HU, opened by a 7 mm disc (a couch top or
+    a thin line is not the phantom), the largest connected part."""
+    m: np.ndarray = (g > -500.0).astype(np.uint8)
+    m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
+    if n <= 1:
+        return m.astype(bool)
+    k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    return lab == k
+
+
+def _mask_to_grid(mask: np.ndarray, pixel_mm: float) -> np.ndarray:
+    """A native mask on the 1 mm grid (any part of a grid pixel; outside the native
+    field counts as masked). An empty mask needs no resampling."""
+    if not mask.any():
+        return _outside_field(mask.shape[0], pixel_mm)
+    return to_grid(mask.astype(np.float32), pixel_mm, fill=1.0) > 0.01
+
+
+@lru_cache(maxsize=8)
+def _outside_field_cached(n: int, pixel_mm: float) -> np.ndarray:
+    m = max(8, int(round(n * pixel_mm / GRID_MM)))
+    out = np.ones((GRID_N, GRID_N), bool)
+    if m >= GRID_N:
+        out[:] = False
+    else:
+        o = (GRID_N - m) // 2
+        out[o:o + m, o:o + m] = False
+    out.flags.writeable = False
+    return out
+
+
+def _outside_field(n: int, pixel_mm: float) -> np.ndarray:
+    return _outside_field_cached(n, float(pixel_mm))
+
+
+def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> SliceFacts:
+    """Measure one native slice (HU) and put it on the 1 mm grid (``evidence``: also the
+    ring / streak / cupping profiles of app/ct/ai/evidence.py on the grid)."""
+    a, pad, const = clean_padding(native)
+    g = to_grid(a, pixel_mm)
+    unmeasured = _mask_to_grid(pad, pixel_mm)
+    # the field's edge: outside the native field or its constant padding (noisy air
+    # below -1100 HU is not an edge)
+    field_edge = unmeasured if np.array_equal(pad, const) else _mask_to_grid(const, pixel_mm)
+    nan_esf = np.full(ESF_BINS, np.nan, np.float32)
+    if not PIXEL_RANGE_MM[0] <= pixel_mm <= PIXEL_RANGE_MM[1]:
+        return SliceFacts(g, (128.0, 128.0), 0.0, 0.0, 0.0, 0.0, 0.0, nan_esf,
+                          f"pixel size {pixel_mm:.2f} mm is outside "
+                          f"{PIXEL_RANGE_MM[0]}..{PIXEL_RANGE_MM[1]} mm")
+    body = phantom_mask(g)
+    area = float(body.sum())
+    r_mm = math.sqrt(area / math.pi) * GRID_MM
+    if area < 100:
+        return SliceFacts(g, (128.0, 128.0), 0.0, 0.0, 0.0, 0.0, 0.0, nan_esf,
+                          "no phantom body in the slice")
+    ys, xs = np.nonzero(body)
+    cx, cy = float(xs.mean()), float(ys.mean())
+    problem = ""
+    if not RADIUS_RANGE_MM[0] <= r_mm <= RADIUS_RANGE_MM[1]:
+        problem = (f"no phantom of {2 * RADIUS_RANGE_MM[0]:.0f}..{2 * RADIUS_RANGE_MM[1]:.0f} "
+                   f"mm diameter (the body measures {2 * r_mm:.0f} mm)")
+    elif (rmax := float(np.sqrt(((xs - cx) ** 2 + (ys - cy) ** 2).max())) * GRID_MM) \
+            > 1.15 * r_mm + 2.0:
+        problem = (f"the body is not round (reaches {rmax:.0f} mm from its centre, a disc "
+                   f"of its area {r_mm:.0f} mm): not a cylindrical phantom")
+    else:
+        # the phantom touches the grid border, the native field's edge or the padding
+        edge = field_edge.copy()
+        edge[[0, -1], :] = True
+        edge[:, [0, -1]] = True
+        edge = cv2.dilate(edge.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        if (edge & body).sum() > 3:
+            problem = "the phantom is cut by the field of view"
+        else:
+            # an elliptical body (a head or body phantom, a patient): the QC phantoms the
+            # AI knows are cylinders (axis ratio >= 0.95 over both renderers' training
+            # slices, a tilted gantry included)
+            dx, dy = xs - cx, ys - cy
+            # (element-wise sums, not BLAS: a BLAS call may spin threads on a busy CPU)
+            sxx, syy, sxy = float((dx * dx).sum()), float((dy * dy).sum()), float((dx * dy).sum())
+            h = math.sqrt(max(0.25 * (sxx - syy) ** 2 + sxy * sxy, 0.0))
+            ev = [(0.5 * (sxx + syy) - h) / (xs.size - 1), (0.5 * (sxx + syy) + h) / (xs.size - 1)]
+            ratio = math.sqrt(max(ev[0], 0.0) / max(ev[1], 1e-9))
+            if ratio < MIN_AXIS_RATIO:
+                problem = (f"the body is elliptical (axes {4 * math.sqrt(ev[1]):.0f} x "
+                           f"{4 * math.sqrt(max(ev[0], 0.0)):.0f} mm): not a cylindrical "
+                           f"phantom")
+    # one distance map for the three discs about the centre (= _disc_mask)
+    yy, xx = np.ogrid[:GRID_N, :GRID_N]
+    d2 = (xx - cx) ** 2 + (yy - cy) ** 2
+    r_in = 0.8 * r_mm / GRID_MM
+    in_disc = d2 <= r_in * r_in
+    inner = in_disc & body
+    body_hu = float(median(g[inner])) if inner.any() else 0.0
+    if not problem:
+        # a dense shell just inside the outer edge (a skull): QC phantoms' shells are
+        # plastic, <= 125 HU above the body over both renderers' training slices
+        r_a, r_b = r_mm / GRID_MM - 8.0, r_mm / GRID_MM - 2.0
+        ann = (d2 > r_a * r_a) & (d2 < r_b * r_b) & body
+        shell = float(median(g[ann])) - body_hu if ann.sum() >= 50 else 0.0
+        if shell > SHELL_MAX_HU:
+            problem = (f"a dense shell inside the body's edge ({shell:+.0f} HU over the "
+                       f"body, like a skull): not a QC phantom the AI knows")
+    # air: measured pixels (not padding, inside the native field) beyond the phantom
+    r_out = r_mm / GRID_MM + 6.0
+    outside = ~(d2 <= r_out * r_out) & (g < -500.0) & ~unmeasured
+    n, c0 = a.shape[0], GRID_N / 2
+    air = float(median(g[outside]) + 1000.0) if outside.sum() >= 200 else float("nan")
+    if not problem and not math.isfinite(air):
+        problem = "no air around the phantom in the field of view"
+    noise_grid = robust_noise_disc(g, cx, cy, r_in, 5)     # = robust_noise(g, in_disc, 5)
+    # native noise (what the physics noise check measures), on the native pixel
+    ncx, ncy = (cx - c0 + 0.5) * GRID_MM / pixel_mm + n / 2 - 0.5, \
+               (cy - c0 + 0.5) * GRID_MM / pixel_mm + n / 2 - 0.5
+    noise_native = robust_noise_disc(a, ncx, ncy, 0.8 * r_mm / pixel_mm,
+                                     int(round(9.0 / pixel_mm)))
+    esf = edge_spread(a, ncx, ncy, r_mm / pixel_mm, pixel_mm, body_hu)
+    if not problem and not (math.isfinite(noise_native) and math.isfinite(noise_grid)):
+        problem = "the noise could not be measured"
+    elif not problem and noise_native > 200.0:
+        problem = f"noise SD {noise_native:.0f} HU is beyond any CT scan of a phantom"
+    elif not problem and np.isnan(esf).any():
+        problem = "the phantom's outer edge could not be measured"
+    sev = slice_evidence(g, (cx, cy), r_mm, noise_grid, body_hu,
+                         grid_rotation_centre(n, pixel_mm)) if evidence and not problem else None
+    return SliceFacts(g, (cx, cy), r_mm, body_hu, air, noise_native, noise_grid, esf,
+                      problem, sev)
+
+
+def band_steps(facts: list[SliceFacts]) -> tuple[float, float]:
+    """Central-disc (15 mm) median of the centre slice minus each neighbour's (HU)."""
+    c = facts[1]
+    # the disc's bounding box (the same pixels as a full-size _disc_mask, 1/60 the work)
+    r = BAND_DISC_MM / GRID_MM
+    x0, y0 = max(0, int(math.floor(c.centre[0] - r))), max(0, int(math.floor(c.centre[1] - r)))
+    x1 = min(GRID_N, int(math.ceil(c.centre[0] + r)) + 1)
+    y1 = min(GRID_N, int(math.ceil(c.centre[1] + r)) + 1)
+    yy, xx = np.ogrid[y0:y1, x0:x1]
+    m = (xx - c.centre[0]) ** 2 + (yy - c.centre[1]) ** 2 <= r * r
+    med = [float(np.median(f.grid[y0:y1, x0:x1][m])) for f in facts]
+    return med[1] - med[0], med[1] - med[2]
+
+
+def context_vector(facts: list[SliceFacts], evidence: bool = False) -> np.ndarray:
+    """The (N_CONTEXT,) physical context of a 3-slice stack (centre = facts[1]);
+    ``evidence``: the (N_CONTEXT_EVIDENCE,) layout (the slices measured with evidence)."""
+    c = facts[1]
+    bp, bn = band_steps(facts)
+    v = [math.log(max(c.noise_native, 0.5) / 10.0), math.log(max(c.noise_grid, 0.5) / 10.0),
+         float(np.clip(c.air_offset / 10.0, -20, 20)),
+         float(np.clip(bp / 5.0, -20, 20)), float(np.clip(bn / 5.0, -20, 20))]
+    esf = np.nan_to_num(c.esf, nan=0.0)
+    parts = [np.array(v, np.float32), esf.astype(np.float32)]
+    if evidence:
+        parts.append(stack_evidence([f.evidence for f in facts]))
+    out = np.concatenate([*parts, np.array([c.body_hu], np.float32)])
+    return np.nan_to_num(out, nan=0.0, posinf=20.0, neginf=-20.0)   # problem set elsewhere
+
+
+def prepare(volume: np.ndarray, pixel_mm: float, indices: list[int], evidence: bool = False
+            ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(N, 3, 256, 256) grid HU, (N, context_size(evidence)) context and one problem text
+    per index ('' when the slice can be judged). Each slice is measured once."""
+    nz = volume.shape[0]
+    needed = sorted({min(max(j, 0), nz - 1) for i in indices for j in (i - 1, i, i + 1)})
+    if len(needed) >= 8 and (os.cpu_count() or 1) > 1:
+        # numpy's and OpenCV's array work releases the GIL: the slices of a series are
+        # measured on all cores (results identical to one at a time)
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            facts = dict(zip(needed, pool.map(lambda j: slice_facts(volume[j], pixel_mm, evidence),
+                                              needed)))
+    else:
+        facts = {j: slice_facts(volume[j], pixel_mm, evidence) for j in needed}
+    x = np.empty((len(indices), 3, GRID_N, GRID_N), np.float32)
+    ctx = np.empty((len(indices), context_size(evidence)), np.float32)
+    problems = []
+    for k, i in enumerate(indices):
+        fs = [facts[min(max(j, 0), nz - 1)] for j in (i - 1, i, i + 1)]
+        for c, f in enumerate(fs):
+            x[k, c] = f.grid
+        ctx[k] = context_vector(fs, evidence)
+        problems.append(fs[1].problem)
+    return x, ctx, problems
