@@ -2,9 +2,8 @@
 slider, and the numbers of a clicked ROI."""
 from __future__ import annotations
 
-import re
-
 import html
+import re
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
