@@ -277,7 +277,7 @@ class MeasurementTable(QTableView):
     def _compact_width(self, col: int) -> int:
         """The least a figure column needs: its widest text (the longest 3 of every row) and
         its title (the sort arrow's room only where it is drawn: the sorted column)."""
-        header, model = self.horizontalHeader(), self.model()
+        model = self.model()
         option = QStyleOptionViewItem()
         self.initViewItemOption(option)
         fm = self.fontMetrics()                 # the 3 widest texts, then the delegate's say
