@@ -296,7 +296,7 @@ class MeasurementTable(QTableView):
         header = self.horizontalHeader()
         avail = self.viewport().width()
         widths = {c: self._natural.get(c, header.sectionSize(c)) for c in FITTED}
-        floor = max(NAME_FLOOR, self._compact_title(COL_NAME))
+        floor = self.name_floor()
         if avail - sum(widths.values()) < self.min_name_width():
             widths = {c: min(widths[c], self._compact_width(c)) for c in FITTED}
         rest = avail - sum(widths.values())
@@ -311,6 +311,10 @@ class MeasurementTable(QTableView):
                     header.resizeSection(col, width)
         finally:
             self._fitting = False
+
+    def name_floor(self) -> int:
+        """The narrowest the name column gets (its title whole) before the limits elide."""
+        return max(NAME_FLOOR, self._compact_title(COL_NAME))
 
     def _compact_title(self, col: int) -> int:
         """A column title's width without the sort arrow's room (Qt adds the header's height
