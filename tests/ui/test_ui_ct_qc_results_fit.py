@@ -120,3 +120,45 @@ def test_every_verdict_in_view_and_limits_at_the_values_precision(
         window.close()
     finally:
         ws.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_roi_labels_of_a_small_phantom_do_not_overlap(qtbot, ini_settings, tmp_path,
+                                                      language):  # noqa: ANN001
+    """A phantom drawn small (384 mm field of view) at 1366x768: the inserts' labels sat on
+    one another ("PM air eflon"); each now lies outward of its insert, and none overlaps
+    another or its own neighbour's circle label."""
+    from app.bootstrap import Workstation
+    from app.ct.simulator import SimParams, simulate_series, write_dicom_series
+    from app.gui import build_window
+
+    folder = tmp_path / "small"
+    write_dicom_series(simulate_series(SimParams(matrix=256, fov_mm=384.0, seed=4,
+                                                 slice_thickness_mm=5.0,
+                                                 z_range_mm=(-10.0, 10.0))),
+                       folder, scanner_serial="SN-SMALL")
+    ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
+    try:
+        ws.session.login(add_user(ws, "qe", *ALL_ROLES, password="Every-role-123"))
+        window = build_window(ws, language=language, settings=ini_settings)
+        qtbot.addWidget(window)
+        window.resize(*SIZE)
+        window.show()
+        qtbot.waitExposed(window)
+        panel = window.host.open_station("ct_qc")
+        panel.import_folder(folder)
+        qtbot.waitUntil(lambda: panel._result is not None and not panel.is_busy()
+                        and len(panel.viewer.rois()) >= 7, timeout=180000)
+        qtbot.wait(100)
+        labels = [(g.roi.id, g.label.sceneBoundingRect())
+                  for g in panel.viewer._rois.values()
+                  if g.roi.kind == "circle" and g.label.isVisible()]
+        assert len(labels) >= 7
+        overlaps = [f"{a} {ra.getRect()} / {b} {rb.getRect()}"
+                    for i, (a, ra) in enumerate(labels) for b, rb in labels[i + 1:]
+                    if ra.adjusted(1, 1, -1, -1).intersects(rb.adjusted(1, 1, -1, -1))]
+        assert not overlaps, "\n".join(overlaps)
+        assert (window.width(), window.height()) == SIZE
+        window.close()
+    finally:
+        ws.close()
