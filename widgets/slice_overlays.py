@@ -189,6 +189,18 @@ def layout_labels(graphics: list[RoiGraphic], viewbox: pg.ViewBox) -> None:
               sum(g.roi.geometry[1] for g in circles) / len(circles))
     for g in circles:
         g.place_label_outward(centre)
+    # one label per insert: a second ROI of the same name on the same insert (another
+    # measurement's) keeps its circle and tooltip; its label would be a pushed-out twin
+    kept: list[RoiGraphic] = []
+    def unjudged(g: RoiGraphic) -> bool:         # a judged ROI's label (its colour) first
+        return str(getattr(g.roi.verdict, "value", g.roi.verdict) or "SKIP").upper() == "SKIP"
+    for g in sorted(circles, key=unjudged):
+        twin = any(k.roi.label == g.roi.label and math.hypot(
+            k.roi.geometry[0] - g.roi.geometry[0], k.roi.geometry[1] - g.roi.geometry[1])
+            <= max(k.roi.geometry[2], g.roi.geometry[2]) for k in kept)
+        g.label.setVisible(bool(g.roi.label) and not twin)
+        if not twin:
+            kept.append(g)
     if not viewbox.isVisible() or viewbox.width() <= 0:
         return                                   # measured once the view is on screen
     px, py = viewbox.viewPixelSize()             # view units per screen pixel
@@ -202,4 +214,9 @@ def layout_labels(graphics: list[RoiGraphic], viewbox: pg.ViewBox) -> None:
             if not any(rect.intersects(other) for other in placed):
                 break
             g.push_label_out(3 * px, 3 * py)
+        rect, view = g.label.sceneBoundingRect(), viewbox.sceneBoundingRect()
+        shift = max(0.0, view.left() - rect.left()) - max(0.0, rect.right() - view.right())
+        if shift:                                # kept inside the view sideways
+            pos = g.label.pos()
+            g.label.setPos(pos.x() + shift * px, pos.y())
         placed.append(g.label.sceneBoundingRect())
