@@ -4,8 +4,13 @@
     table.set_measurements(result.measurements, labels={"noise.sd_hu": "Noise (SD)"})
     table.sig_measurement_selected.connect(viewer.highlight_roi)   # carries the key
 
-Columns: measurement (label or key), value, unit, limits, verdict. The verdict cell is
-coloured by state; every other cell stays grey/neutral. Sorting uses raw values.
+Columns (model order): measurement (label or key), value, unit, limits, verdict. On screen
+the verdict sits right after the unit (before the limits) and the columns always fit the
+view: the limits, then the name (elided in the middle, the full name in the tooltip) give
+way first, so a row's verdict is never behind a scroll bar. The verdict cell is coloured
+by state and carries its word (never colour alone); every other cell stays neutral.
+A value and its limits are shown to the same decimals (``display_decimals``); the exact
+limits are in the tooltip. Sorting uses raw values. Display only: records keep raw values.
 """
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ from typing import Any, Mapping, Sequence
 from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QEvent, QModelIndex,
                             QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal)
 from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QStyle, QStyleOptionViewItem,
+                               QTableView, QWidget)
 
 from app.core.measurement import Measurement, Verdict
 from widgets.note_texts import note_text
@@ -27,6 +33,8 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
 COL_NAME, COL_VALUE, COL_UNIT, COL_LIMITS, COL_VERDICT = range(5)
 FITTED = (COL_VALUE, COL_UNIT, COL_LIMITS, COL_VERDICT)
+NAME_FLOOR = 72          # the narrowest an elided name gets before the table scrolls
+MAX_DECIMALS = 6
 _ROLES = frozenset(int(r) for r in (
     KEY_ROLE, SORT_ROLE, Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
     Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole,
@@ -46,6 +54,67 @@ def format_value(value: Any) -> str:
             return f"{value:.3e}"
         return f"{value:.4g}" if abs(value) < 1000 else f"{value:.1f}"
     return str(value)
+
+
+def _decimals(text: str) -> int | None:
+    """Digits after the point of a fixed-point text (None: exponent or not a number)."""
+    if "e" in text or not text.lstrip("-").replace(".", "", 1).isdigit():
+        return None
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and \
+        not (isinstance(value, float) and math.isnan(value))
+
+
+def display_decimals(m: Measurement) -> int | None:
+    """The decimals a measurement's value and limits are shown with: the value's own
+    (``format_value``), more only where a limit needs them to stay itself at 4
+    significant digits (a slope of 1 against 0.99 .. 1.01 reads "1.00", not "1 .. 1").
+    None: not a plain number (texts, exponent form) - each figure keeps its own form."""
+    if not _is_number(m.value):
+        return None
+    d = _decimals(format_value(m.value))
+    if d is None:
+        return None
+    if isinstance(m.value, int):
+        d = 0
+    for bound in (m.limits.low, m.limits.high):
+        if _is_number(bound):
+            need = _decimals(format_value(float(bound)))
+            if need is None:
+                return None
+            d = max(d, need)
+    return min(d, MAX_DECIMALS)
+
+
+def value_text(m: Measurement) -> str:
+    d = display_decimals(m)
+    if d is None or isinstance(m.value, int):
+        return format_value(m.value)
+    return f"{m.value:.{d}f}"
+
+
+def limits_text(m: Measurement) -> str:
+    """The limits as shown: "low .. high", "<= high", ">= low" or "= x", to the value's
+    decimals (the record keeps ``Limits.text()`` and the exact numbers)."""
+    lim = m.limits
+    if lim.equals is not None:
+        return f"= {format_value(lim.equals)}"
+    d = display_decimals(m)
+
+    def fmt(x: Any) -> str:
+        if d is None or not _is_number(x):
+            return format_value(float(x)) if _is_number(x) else str(x)
+        return f"{float(x):.{d}f}"
+    if lim.low is not None and lim.high is not None:
+        return f"{fmt(lim.low)} .. {fmt(lim.high)}"
+    if lim.low is not None:
+        return f">= {fmt(lim.low)}"
+    if lim.high is not None:
+        return f"<= {fmt(lim.high)}"
+    return "-"
 
 
 class MeasurementItemModel(QAbstractTableModel):
@@ -96,10 +165,10 @@ class MeasurementItemModel(QAbstractTableModel):
             if col == COL_NAME:
                 return self._labels.get(m.key, m.key)
             if col == COL_VALUE:
-                return format_value(m.value)
+                return value_text(m)
             if col == COL_UNIT:
                 return m.unit
-            return m.limits.text() if col == COL_LIMITS else verdict_text(m.verdict)
+            return limits_text(m) if col == COL_LIMITS else verdict_text(m.verdict)
         if role == SORT_ROLE:
             if col == COL_VALUE:
                 v = m.value
@@ -125,10 +194,13 @@ class MeasurementItemModel(QAbstractTableModel):
             f.setBold(True)
             return f
         if role == Qt.ItemDataRole.ToolTipRole:
-            parts = [m.key]
-            if m.limits.source:
+            name = self._labels.get(m.key, m.key)
+            parts = [name, m.key] if name != m.key else [m.key]
+            exact = m.limits.text() if not m.limits.is_empty() else ""
+            if exact or m.limits.source:       # the exact limits: the cell rounds them
+                detail = " · ".join(t for t in (exact, m.limits.source) if t)
                 parts.append(QCoreApplication.translate("MeasurementTable", "Limits: %1")
-                             .replace("%1", m.limits.source))
+                             .replace("%1", detail))
             if m.note:
                 parts.append(note_text(m.note))
             parts.append(verdict_tooltip(m.verdict))
@@ -162,34 +234,102 @@ class MeasurementTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.verticalHeader().setVisible(False)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)   # "CT number, …LDPE)": both ends
         header = self.horizontalHeader()
-        # the name takes the room the figures leave, but never less than a readable width
-        # (a stretched name column in a narrow pane shrank to "ıre", issue 17): narrower
-        # panes scroll sideways instead. The figures' widths are set with each result
-        # (fit_columns: the longest texts of every row); ResizeToContents asked ~7,000
-        # data() calls on the GUI thread per analysis
+        # the verdict next to the value (before the limits): the first thing to read
+        header.moveSection(header.visualIndex(COL_VERDICT), header.visualIndex(COL_LIMITS))
+        self._natural: dict[int, int] = {}
+        self._fitting = False
+        # the name takes the room the figures leave, at least a readable width (a stretched
+        # name column shrank to "ıre", issue 17); in a narrow pane the limits give way first,
+        # then the name (elided, down to NAME_FLOOR), so the verdict stays in view. The
+        # figures' widths are set with each result (fit_columns: the longest texts of every
+        # row); ResizeToContents asked ~7,000 data() calls on the GUI thread per analysis
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Interactive)
         for col in FITTED:
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-        header.sectionResized.connect(lambda col, _old, _new: col != COL_NAME and
-                                      self._fit_name_column())
+        header.setMinimumSectionSize(24)        # a short verdict/unit column may be narrow
+        header.sectionResized.connect(self._on_section_resized)
         self.selectionModel().currentRowChanged.connect(self._on_current_row)
         self._fit()
 
     def _fit(self) -> None:
-        fit_columns(self, self.item_model, FITTED)
+        self._fitting = True
+        try:
+            fit_columns(self, self.item_model, FITTED)
+        finally:
+            self._fitting = False
+        header = self.horizontalHeader()
+        self._natural = {c: header.sectionSize(c) for c in FITTED}
+        self._fit_name_column()
+
+    def _on_section_resized(self, col: int, _old: int, new: int) -> None:
+        if self._fitting or col == COL_NAME:
+            return
+        self._natural[col] = new              # the user's width for that column
         self._fit_name_column()
 
     def min_name_width(self) -> int:
         title = str(self.model().headerData(COL_NAME, Qt.Orientation.Horizontal) or "")
         return max(140, self.fontMetrics().horizontalAdvance(title) + 36)
 
+    def _compact_width(self, col: int) -> int:
+        """The least a figure column needs: its widest text (the longest 3 of every row) and
+        its title (the sort arrow's room only where it is drawn: the sorted column)."""
+        model = self.model()
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        fm = self.fontMetrics()                 # the 3 widest texts, then the delegate's say
+        n = model.rowCount()
+        longest = sorted((fm.horizontalAdvance(str(model.index(r, col).data() or "")), r)
+                         for r in range(n))[-3:]
+        content = max((self.itemDelegate().sizeHint(option, model.index(r, col)).width() + 1
+                       for _, r in longest), default=0)
+        return max(content, self._compact_title(col))
+
     def _fit_name_column(self) -> None:
+        """Share the viewport so that nothing scrolls and the verdict stays in view: the
+        figures at their natural width and the name the rest (at least min_name_width);
+        when that does not fit, the figures at their compact width, then the name down to
+        NAME_FLOOR (elided in the middle), and last the limits down to their title."""
         header = self.horizontalHeader()
-        others = sum(header.sectionSize(c) for c in range(header.count()) if c != COL_NAME)
-        width = max(self.min_name_width(), self.viewport().width() - others)
-        if header.sectionSize(COL_NAME) != width:
-            header.resizeSection(COL_NAME, width)
+        avail = self.viewport().width()
+        widths = {c: self._natural.get(c, header.sectionSize(c)) for c in FITTED}
+        floor = self.name_floor()
+        if avail - sum(widths.values()) < self.min_name_width():
+            widths = {c: min(widths[c], self._compact_width(c)) for c in FITTED}
+        rest = avail - sum(widths.values())
+        if rest < floor:                         # the limits give way last (elided)
+            widths[COL_LIMITS] = max(self._compact_title(COL_LIMITS),
+                                     widths[COL_LIMITS] - (floor - rest))
+        name = max(floor, avail - sum(widths.values()))
+        self._fitting = True
+        try:
+            for col, width in (*widths.items(), (COL_NAME, name)):
+                if header.sectionSize(col) != width:
+                    header.resizeSection(col, width)
+        finally:
+            self._fitting = False
+
+    def name_floor(self) -> int:
+        """The narrowest the name column gets (its title whole) before the limits elide."""
+        return max(NAME_FLOOR, self._compact_title(COL_NAME))
+
+    def _compact_title(self, col: int) -> int:
+        """A column title's width without the sort arrow's room (Qt adds the header's height
+        and a margin to every title while sorting is on; the arrow shows on one column)."""
+        header = self.horizontalHeader()
+        hint = header.sectionSizeHint(col)
+        if header.isSortIndicatorShown() and header.sortIndicatorSection() != col:
+            margin = self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+            hint -= header.sizeHint().height() + margin
+        return max(hint + 6, header.minimumSectionSize())
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Resize:   # e.g. the vertical scroll bar came
+            self._fit_name_column()
+        return super().viewportEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)

@@ -9,6 +9,8 @@ Coordinates are image pixels: x = column, y = row (row 0 at the top).
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -134,6 +136,30 @@ class RoiGraphic:
         self.label.setVisible(bool(roi.label))
         self.set_highlighted(False)
 
+    def place_label_outward(self, centre: tuple[float, float]) -> None:
+        """Put a circle's label on its side away from ``centre`` (the ROI ring's middle),
+        touching the circle: labels of neighbouring inserts on a small phantom no longer
+        sit on one another ("PM air eflon"). Other shapes keep the top-left place."""
+        if self.roi.kind != "circle":
+            return
+        cx, cy, r = self.roi.geometry
+        dx, dy = cx - centre[0], cy - centre[1]
+        n = math.hypot(dx, dy)
+        if n < 1e-6:                             # the middle ROI: above it, centred
+            ux, uy = 0.0, -1.0
+        else:
+            ux, uy = dx / n, dy / n
+        self.label.setAnchor((0.5 - 0.5 * ux, 0.5 - 0.5 * uy))   # y grows downwards
+        self.label.setPos(cx + r * ux, cy + r * uy)
+        self._outward = (ux, uy)
+
+    def push_label_out(self, dx: float, dy: float) -> None:
+        """Move an outward-placed label further out by (dx, dy) view units."""
+        ux, uy = getattr(self, "_outward", (0.0, 0.0))
+        pos = self.label.pos()
+        self.label.setPos(pos.x() + ux * dx, pos.y() + uy * dy)
+
+
     def set_highlighted(self, on: bool) -> None:
         color = QColor(overlay_color(self.roi.verdict))
         pen = QPen(color, 3.5 if on else 2.0)
@@ -150,3 +176,47 @@ class RoiGraphic:
     def remove_from(self, viewbox: pg.ViewBox) -> None:
         viewbox.removeItem(self.shape)
         viewbox.removeItem(self.label)
+
+
+def layout_labels(graphics: list[RoiGraphic], viewbox: pg.ViewBox) -> None:
+    """Labels of a ring of circular ROIs: each outward from the ring's middle, and pushed
+    further out (3 px at a time, at most 60 px) until it overlaps no label placed before
+    it. Labels keep their size on screen, so this runs again when the view range changes."""
+    circles = [g for g in graphics if g.roi.kind == "circle"]
+    if len(circles) < 3:
+        return
+    centre = (sum(g.roi.geometry[0] for g in circles) / len(circles),
+              sum(g.roi.geometry[1] for g in circles) / len(circles))
+    for g in circles:
+        g.place_label_outward(centre)
+    # one label per insert: a second ROI of the same name on the same insert (another
+    # measurement's) keeps its circle and tooltip; its label would be a pushed-out twin
+    kept: list[RoiGraphic] = []
+    def unjudged(g: RoiGraphic) -> bool:         # a judged ROI's label (its colour) first
+        return str(getattr(g.roi.verdict, "value", g.roi.verdict) or "SKIP").upper() == "SKIP"
+    for g in sorted(circles, key=unjudged):
+        twin = any(k.roi.label == g.roi.label and math.hypot(
+            k.roi.geometry[0] - g.roi.geometry[0], k.roi.geometry[1] - g.roi.geometry[1])
+            <= max(k.roi.geometry[2], g.roi.geometry[2]) for k in kept)
+        g.label.setVisible(bool(g.roi.label) and not twin)
+        if not twin:
+            kept.append(g)
+    if not viewbox.isVisible() or viewbox.width() <= 0:
+        return                                   # measured once the view is on screen
+    px, py = viewbox.viewPixelSize()             # view units per screen pixel
+    placed = []
+    for g in circles:
+        if not g.label.isVisible():
+            continue
+        g.label.updateTransform(force=True)
+        for _ in range(20):
+            rect = g.label.sceneBoundingRect()
+            if not any(rect.intersects(other) for other in placed):
+                break
+            g.push_label_out(3 * px, 3 * py)
+        rect, view = g.label.sceneBoundingRect(), viewbox.sceneBoundingRect()
+        shift = max(0.0, view.left() - rect.left()) - max(0.0, rect.right() - view.right())
+        if shift:                                # kept inside the view sideways
+            pos = g.label.pos()
+            g.label.setPos(pos.x() + shift * px, pos.y())
+        placed.append(g.label.sceneBoundingRect())

@@ -23,7 +23,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QPointF, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton,
                                QSlider, QVBoxLayout, QWidget)
 
-from widgets.slice_overlays import RoiGraphic, RoiOverlay
+from widgets.slice_overlays import RoiGraphic, RoiOverlay, layout_labels
 
 # name -> (width, level) in HU
 WINDOW_PRESETS: dict[str, tuple[float, float]] = {
@@ -242,6 +242,7 @@ class SliceViewer(QWidget):
         self.clear_rois()
         for roi in rois:
             self.add_roi(roi)
+        layout_labels(list(self._rois.values()), self.viewbox)   # outward, apart
 
     def add_roi(self, roi: RoiOverlay | Mapping[str, Any]) -> None:
         if not isinstance(roi, RoiOverlay):
@@ -331,6 +332,7 @@ class SliceViewer(QWidget):
         other.sig_window_changed.disconnect(self._follow_window)
 
     def _on_range_changed(self, *_args: Any) -> None:
+        layout_labels(list(self._rois.values()), self.viewbox)
         if self._syncing:
             return
         x, y = self.view_range()

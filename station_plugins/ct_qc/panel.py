@@ -95,7 +95,7 @@ class CtQcPanel(QWidget):
         self.activity = ActivityLog(self)
         self.left_tabs = QTabWidget(self)
         self.left_tabs.setObjectName("ct_qc_left_tabs")
-        self.left_tabs.setMinimumWidth(340)
+        self.left_tabs.setMinimumWidth(260)
         for w in (self.series_table, self.rejected_table, self.activity):
             self.left_tabs.addTab(w, "")
 
@@ -110,10 +110,13 @@ class CtQcPanel(QWidget):
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.setObjectName("ct_qc_splitter")
-        for w, stretch in ((self.left_tabs, 3), (self.view, 3), (self.tabs, 3)):
+        # at 1366x768 the results get the most room (the verdict of every row in view),
+        # the series list what its key columns need; a wider screen feeds the same shares
+        for w, stretch in ((self.left_tabs, 3), (self.view, 3), (self.tabs, 4)):
             split.addWidget(w)
             split.setStretchFactor(split.indexOf(w), stretch)
-        split.setSizes([500, 540, 560])
+            split.setCollapsible(split.indexOf(w), False)
+        split.setSizes([345, 265, 490])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.intake_bar)

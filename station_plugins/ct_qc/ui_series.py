@@ -38,6 +38,10 @@ class SeriesTable(QTableView):
         h = self.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         h.setStretchLastSection(True)
+        # the key columns first (scanner, time, physics, AI), the image count and PACS after:
+        # a narrow list cuts the least needed ones
+        for col in (COL_PHYSICS, COL_AI):
+            h.moveSection(h.visualIndex(col), h.visualIndex(COL_IMAGES))
         self._snapshot: Any = None
         self.selectionModel().selectionChanged.connect(self._on_selection)
 

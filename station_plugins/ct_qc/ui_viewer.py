@@ -3,6 +3,7 @@ slider, and the numbers of a clicked ROI."""
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -50,7 +51,8 @@ class QcSliceView(QWidget):
         self.slice_slider.valueChanged.connect(self.show_slice)
         self.slice_label = QLabel(self)
         self.slice_label.setObjectName("ct_qc_slice_text")
-        self.slice_label.setMinimumWidth(150)
+        self.slice_label.setMinimumWidth(110)
+        self.slice_label.setWordWrap(True)     # "slice 3 / 5," over "z 0.0 mm" when narrow
         # module and slice text on one line, the slider on its own below: in the narrow
         # centre pane at 1366x768 the slider had shrunk to a few pixels and the text was
         # cut ("z -0.2 m", issue 17)
@@ -123,8 +125,12 @@ class QcSliceView(QWidget):
             self.slice_slider.blockSignals(False)
         self.viewer.set_image(self._loaded.volume[k], keep_view=True)
         z = float(self._loaded.slice_positions_mm[k])
-        self.slice_label.setText(self.tr("slice %1 / %2, z %3 mm").replace("%1", str(k + 1))
-                                 .replace("%2", str(n)).replace("%3", f"{z:.1f}"))
+        text = self.tr("slice %1 / %2, z %3 mm").replace("%1", str(k + 1)).replace(
+            "%2", str(n)).replace("%3", f"{z:.1f}")
+        # a narrow pane wraps between the slice and the position, never inside either
+        text = "".join(p if p in (", ", "，") else p.replace(" ", "\u00a0")
+                       for p in re.split(r"(, |，)", text))
+        self.slice_label.setText(text)
         rois = (workflow.overlays_for_slice(self._result, k, self._loaded.pixel_mm)
                 if self._result is not None else [])
         for roi in rois:        # "Teflon" / "特氟龙" on the image, as in the table
