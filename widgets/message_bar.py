@@ -6,9 +6,15 @@
                      code="PH-INPUT", level="warning")    # info / success / warning / error
     bar.clear()
 
+The text and the remedy may be given as a callable that renders them in the current
+language (``lambda: self.tr("...").replace("%1", n)``, ``lambda: note_text(note)``): the
+bar keeps it and renders the shown message again when the language switches.
+
 Signal: sig_dismissed() when the operator closes it.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QDialog, QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout,
@@ -18,6 +24,7 @@ from app.core.errors import PharosError
 from widgets.state_style import NOTICE_COLORS
 
 LEVELS = ("info", "success", "warning", "error")
+Text = str | Callable[[], str]
 _TINTS = {"info": "#eef2f5", "success": "#edf5ee", "warning": "#fbf3e6", "error": "#fbeceb"}
 
 
@@ -54,6 +61,8 @@ class MessageBar(QFrame):
         layout.addWidget(self.code_label, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self._remedy = ""
+        self._text_source: Text = ""
+        self._remedy_source: Text = ""
         self.retranslate_ui()
         self.setVisible(False)
 
@@ -64,13 +73,14 @@ class MessageBar(QFrame):
     def text(self) -> str:
         return self.text_label.text()
 
-    def show_message(self, text: str, *, remedy: str = "", code: str = "",
+    def show_message(self, text: Text, *, remedy: Text = "", code: str = "",
                      level: str = "error", dismissable: bool = True) -> None:
         if level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
         self._level = level
-        self._remedy = remedy
-        self.text_label.setText(text)
+        self._text_source, self._remedy_source = text, remedy
+        self._remedy = _rendered(remedy)
+        self.text_label.setText(_rendered(text))
         self.code_label.setText(code)
         self.code_label.setVisible(bool(code))
         self._render_remedy()
@@ -106,14 +116,16 @@ class MessageBar(QFrame):
         if isinstance(exc, PharosError):
             self.show_message(exc.message, remedy=exc.remedy, code=exc.code, level=level)
         else:
-            self.show_message(self.tr("Unexpected error: %1").replace(
-                "%1", f"{type(exc).__name__}: {exc}"), code="PH-BUG", level="error",
-                remedy=self.tr("Report this with the log file."))
+            detail = f"{type(exc).__name__}: {exc}"
+            self.show_message(lambda: self.tr("Unexpected error: %1").replace("%1", detail),
+                              code="PH-BUG", level="error",
+                              remedy=lambda: self.tr("Report this with the log file."))
 
     def clear(self) -> None:
         self.text_label.clear()
         self.code_label.clear()
         self._remedy = ""
+        self._text_source = self._remedy_source = ""
         self.setVisible(False)
 
     def dismiss(self) -> None:
@@ -127,9 +139,17 @@ class MessageBar(QFrame):
 
     def retranslate_ui(self) -> None:
         self.close_button.setToolTip(self.tr("Dismiss"))
+        if callable(self._text_source):
+            self.text_label.setText(self._text_source())
+        if callable(self._remedy_source):
+            self._remedy = self._remedy_source()
         self._render_remedy()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
+
+
+def _rendered(text: Text) -> str:
+    return text() if callable(text) else text

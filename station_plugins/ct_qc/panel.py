@@ -248,7 +248,7 @@ class CtQcPanel(QWidget):
     # --- analysis queue ------------------------------------------------------------------
     def analyse_current(self) -> None:
         if self._current_uid is None:
-            self.messages.show_message(self.tr("Choose a series first."), level="info")
+            self.messages.show_message(lambda: self.tr("Choose a series first."), level="info")
             return
         self.queue_analysis(self._current_uid, front=True)
 
@@ -298,7 +298,7 @@ class CtQcPanel(QWidget):
             for note in outcome.result.notes[:1]:
                 from widgets.note_texts import note_text
 
-                self.messages.show_message(note_text(note), level="warning")
+                self.messages.show_message(lambda n=note: note_text(n), level="warning")
         serial = (outcome.result.inputs or {}).get("scanner_serial") or outcome.entry.scanner_serial
         self.trend.refresh(prefer_serial=serial)
         self.refresh_marks()

@@ -65,7 +65,7 @@ class ResultActions(QObject):
             return None
         shown = self._shown()
         if not shown.record_id or shown.result is None:
-            self.messages.show_message(self.tr("Analyse the series first; only an analysed "
+            self.messages.show_message(lambda: self.tr("Analyse the series first; only an analysed "
                                                "result can become the baseline."), level="info")
             return None
         row = self.ctx.store.get_record(shown.record_id)
@@ -94,7 +94,7 @@ class ResultActions(QObject):
             .replace("%3", str(row.verdict)),
             content_sha256=content_hash(content))
         if dlg.exec() and made:
-            self.messages.show_message(self.tr("Baseline of %1 set and signed.").replace(
+            self.messages.show_message(lambda: self.tr("Baseline of %1 set and signed.").replace(
                 "%1", serial), level="success")
             self.sig_marks_changed.emit()
             return made[0]
@@ -118,7 +118,7 @@ class ResultActions(QObject):
         shown = self._shown()
         entry = shown.entry
         if entry is None:
-            self.messages.show_message(self.tr("Choose a series first."), level="info")
+            self.messages.show_message(lambda: self.tr("Choose a series first."), level="info")
             return
         self.messages.clear()
         self.messages.setVisible(False)
@@ -130,8 +130,8 @@ class ResultActions(QObject):
     def _on_archived(self, payload: dict) -> None:
         status = getattr(self.ctx, "status", None)
         if payload["archived"]:
-            self.messages.show_message(self.tr("Series archived to %1: all %2 instances "
-                                               "confirmed by storage commitment.")
+            self.messages.show_message(lambda: self.tr("Series archived to %1: all %2 instances "
+                                                       "confirmed by storage commitment.")
                                        .replace("%1", payload["peer"])
                                        .replace("%2", str(payload["instances"])),
                                        level="success")
@@ -139,10 +139,10 @@ class ResultActions(QObject):
                 status.set("pacs", "ok", f"archived to {payload['peer']}")
         else:
             self.messages.show_message(
-                self.tr("NOT archived: %1 of %2 instances confirmed by %3.")
+                lambda: self.tr("NOT archived: %1 of %2 instances confirmed by %3.")
                 .replace("%1", str(len(payload["committed"])))
                 .replace("%2", str(payload["instances"])).replace("%3", payload["peer"]),
-                remedy=self.tr("Check the PACS, then archive again."), level="error")
+                remedy=lambda: self.tr("Check the PACS, then archive again."), level="error")
         self.sig_marks_changed.emit()
 
     # --- PDF report ---------------------------------------------------------------------
@@ -152,7 +152,7 @@ class ResultActions(QObject):
         shown = self._shown()
         result = shown.result
         if result is None or shown.loaded is None:
-            self.messages.show_message(self.tr("Analyse the series first."), level="info")
+            self.messages.show_message(lambda: self.tr("Analyse the series first."), level="info")
             return
         if path is None:
             serial = (result.inputs or {}).get("scanner_serial") or "scanner"
@@ -178,8 +178,8 @@ class ResultActions(QObject):
         if kind == "archive":
             self._on_archived(value)
         elif kind == "report":
-            self.messages.show_message(self.tr("Report written: %1").replace("%1", str(value)),
-                                       level="success")
+            self.messages.show_message(
+                lambda: self.tr("Report written: %1").replace("%1", str(value)), level="success")
             self.last_report = Path(value)
 
     def _on_action_failed(self, exc: BaseException) -> None:

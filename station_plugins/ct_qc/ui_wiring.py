@@ -127,8 +127,8 @@ class IntakeController(QObject):
     def push_demo_series(self) -> None:
         """Demo mode: a simulated scanner pushes a series to this station's receiver."""
         if not self.receiving:
-            self.messages.show_message(self.tr("Start receiving first: the demo scanner "
-                                               "sends to this station's receiver."),
+            self.messages.show_message(lambda: self.tr("Start receiving first: the demo scanner "
+                                                       "sends to this station's receiver."),
                                        level="info")
             return
         s = self.service.intake.settings
@@ -146,7 +146,7 @@ class IntakeController(QObject):
     def _on_import_done(self, summary: intake_jobs.ImportSummary) -> None:
         level = "warning" if summary.rejected else "success"
         self.messages.show_message(
-            self.tr("Imported %1 file(s) in %2 series; %3 rejected, %4 duplicate(s).")
+            lambda: self.tr("Imported %1 file(s) in %2 series; %3 rejected, %4 duplicate(s).")
             .replace("%1", str(summary.stored)).replace("%2", str(len(summary.series_uids)))
             .replace("%3", str(summary.rejected)).replace("%4", str(summary.duplicates)),
             level=level)

@@ -151,3 +151,41 @@ def test_artifact_rows_name_the_artifact_and_its_note_in_chinese(qtbot, qapp):
             "转向 +y，模 180）；幅度取横截剖面的峰值"
     finally:
         i18n.set_language(qapp, "en")
+
+
+def test_the_shown_note_follows_a_language_switch(qtbot, station_env, qapp, partial_folder):
+    """A note already on the message bar reads Chinese after the switch, and English again
+    after switching back (the bar keeps the note, not its English sentence)."""
+    from app.ui import i18n
+
+    panel = _analyse(qtbot, station_env.context(), partial_folder)
+    english = "modules not in the series: CTP486, CTP515, CTP528"
+    assert panel.messages.text() == english
+    try:
+        i18n.set_language(qapp, "zh_CN")
+        assert panel.messages.text() == "序列中缺少的模块：CTP486、CTP515、CTP528"
+        assert panel.messages.level == "warning"
+    finally:
+        i18n.set_language(qapp, "en")
+    assert panel.messages.text() == english
+
+
+def test_the_import_summary_follows_a_language_switch(qtbot, station_env, qapp,
+                                                      partial_folder):
+    """Importing the same series again: the import summary on the bar switches language."""
+    from app.ui import i18n
+
+    panel = _analyse(qtbot, station_env.context(), partial_folder)
+    panel.messages.clear()
+    panel.import_folder(partial_folder)                    # all duplicates now
+    qtbot.waitUntil(lambda: panel.messages.text().startswith("Imported "), timeout=60000)
+    english = panel.messages.text()
+    assert re.fullmatch(r"Imported \d+ file\(s\) in \d+ series; \d+ rejected, \d+ duplicate\(s\)\.",
+                        english), english
+    try:
+        i18n.set_language(qapp, "zh_CN")
+        assert re.fullmatch(r"已导入 \d+ 个文件（\d+ 个序列）；拒收 \d+ 个，重复 \d+ 个。",
+                            panel.messages.text()), panel.messages.text()
+    finally:
+        i18n.set_language(qapp, "en")
+    assert panel.messages.text() == english
