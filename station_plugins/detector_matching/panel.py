@@ -8,8 +8,6 @@ PoolView`, :class:`~.ui_batch.BatchTab`, the arc and its artifact profile,
 :mod:`~.presenter` (Qt-free)."""
 from __future__ import annotations
 
-import concurrent.futures
-import time
 from typing import Any, Iterator
 
 import numpy as np
@@ -53,20 +51,7 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
         self.runner = TaskController(ctx.tasks, parent=self)
         self.runner.sig_finished.connect(self._on_result)
         self.runner.sig_failed.connect(self._on_failed)
-        self._task: Any = None                   # the last background task's handle
         self.start_staged_build(self._build())
-
-    def shutdown(self, timeout: float = 5.0) -> bool:
-        """The station closes: cancel a running optimisation (import, batch) and wait, at
-        most ``timeout`` seconds, for it and its bound threads. True: nothing is left."""
-        from station_plugins.detector_matching.optimiser import wait_for_bound_threads
-
-        end = time.monotonic() + timeout
-        task, self._task = self._task, None
-        self.runner.cancel(silent=True)
-        if task is not None:
-            concurrent.futures.wait([task.future], timeout=timeout)
-        return wait_for_bound_threads(end - time.monotonic()) and (task is None or task.done)
 
     def _build(self) -> Iterator[None]:
         self.bar = OptimiseBar(available_detector_models(), self.session.layout.name,
@@ -202,7 +187,7 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
             self.message_bar.show_error(exc)
             return
         self._set_busy(True)
-        self._task = self.runner.start(import_pool_db, url, table)
+        self.runner.start(import_pool_db, url, table)
 
     def _set_busy(self, busy: bool) -> None:
         self.bar.set_busy(busy)
@@ -217,7 +202,7 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
             self.message_bar.show_error(exc)
             return
         self._set_busy(True)
-        self._task = self.runner.start(import_pool, path)
+        self.runner.start(import_pool, path)
 
     def _pool_loaded(self, pool: Any) -> bool:
         self.message_bar.show_message(self.tr("{n} modules imported, {e} excluded").format(
@@ -242,7 +227,7 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
             self.message_bar.show_error(exc)
             return
         self._set_busy(True)
-        self._task = self.runner.start(run, inputs)
+        self.runner.start(run, inputs)
 
     def build_batch(self) -> None:
         try:
@@ -254,7 +239,7 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
             self.message_bar.show_error(exc)
             return
         self._set_busy(True)
-        self._task = self.runner.start(batch, inputs, self.batch_tab.spec, self.batch_tab.detectors)
+        self.runner.start(batch, inputs, self.batch_tab.spec, self.batch_tab.detectors)
 
     def open_batch_detector(self) -> None:
         row = self.batch_table.selected_row()
