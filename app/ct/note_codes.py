@@ -21,10 +21,13 @@ from elsewhere) is shown as its English text: never lost, never blank.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Callable, Iterable, Mapping
 
 from app.ct.names import PARTS, artifact_name, measurement_name
 from app.ct.note_table import CONTEXT, SEPARATORS, TEMPLATES, TERMS
+
+_PLACEHOLDER = re.compile(r"%(\d)")   # Qt's %1..%9
 
 __all__ = ["CONTEXT", "TEMPLATES", "TERMS", "SEPARATORS", "Note", "note", "coded", "joined", "more",
            "code_entry", "code_entries", "restore", "restore_all", "render", "render_code"]
@@ -189,17 +192,9 @@ def render_code(code: Any, params: Any, translate: Translate | None = None,
         return None
     text = tr(CONTEXT, t.text, None)
     # one pass over the placeholders, so a value that contains "%2" stays as it is
-    out, i = [], 0
-    while i < len(text):
-        if text[i] == "%" and i + 1 < len(text) and text[i + 1].isdigit():
-            k = int(text[i + 1]) - 1
-            if 0 <= k < len(values):
-                out.append(values[k])
-                i += 2
-                continue
-        out.append(text[i])
-        i += 1
-    return "".join(out)
+    return _PLACEHOLDER.sub(
+        lambda m: values[k] if 0 <= (k := int(m.group(1)) - 1) < len(values) else m.group(0),
+        text)
 
 
 def render(n: Any, translate: Translate | None = None, language: str = "en") -> str:
