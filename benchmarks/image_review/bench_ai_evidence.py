@@ -22,7 +22,6 @@ grid by normalise.slice_facts.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 from pathlib import Path
@@ -34,22 +33,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.ct.ai.evidence import slice_evidence, stack_evidence  # noqa: E402
-from app.ct.ai.normalise import GRID_MM, phantom_mask, robust_noise_disc  # noqa: E402
 
 
 def _grid_args(g: np.ndarray) -> tuple | None:
-    """slice_evidence's arguments for a grid slice (slice_facts' own grid measurements)."""
-    body = phantom_mask(g)
-    if body.sum() < 100:
-        return None
-    ys, xs = np.nonzero(body)
-    cx, cy = float(xs.mean()), float(ys.mean())
-    r_mm = math.sqrt(float(body.sum()) / math.pi) * GRID_MM
-    r_in = 0.8 * r_mm / GRID_MM
-    noise = robust_noise_disc(g, cx, cy, r_in, 5)
-    yy, xx = np.ogrid[:g.shape[0], :g.shape[1]]
-    inner = ((xx - cx) ** 2 + (yy - cy) ** 2 <= r_in * r_in) & body
-    return g, (cx, cy), r_mm, noise, float(np.median(g[inner]))
+    """slice_evidence's arguments for a grid slice (the training cache's own builder)."""
+    sys.path.insert(0, str(ROOT / "models" / "training"))
+    from ai_evidence_cache import grid_evidence_args
+    return grid_evidence_args(g)
 
 
 def _analytic(n: int) -> list[np.ndarray]:

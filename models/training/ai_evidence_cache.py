@@ -32,8 +32,9 @@ from app.ct.ai.ring_evidence import GRID_C  # noqa: E402
 EV_VERSION = "4"
 
 
-def grid_evidence(g: np.ndarray, rot_centre: float = GRID_C):
-    """slice_evidence of one grid slice, with slice_facts' own grid measurements."""
+def grid_evidence_args(g: np.ndarray) -> tuple | None:
+    """slice_evidence's arguments for one grid slice (slice_facts' own grid measurements):
+    (grid, centre, radius_mm, noise, body level); None without a phantom."""
     g = np.asarray(g, np.float32)
     body = phantom_mask(g)
     if body.sum() < 100:
@@ -45,7 +46,13 @@ def grid_evidence(g: np.ndarray, rot_centre: float = GRID_C):
     noise = robust_noise_disc(g, cx, cy, r_in, 5)
     yy, xx = np.ogrid[:g.shape[0], :g.shape[1]]
     inner = ((xx - cx) ** 2 + (yy - cy) ** 2 <= r_in * r_in) & body
-    return slice_evidence(g, (cx, cy), r_mm, noise, float(np.median(g[inner])), rot_centre)
+    return g, (cx, cy), r_mm, noise, float(np.median(g[inner]))
+
+
+def grid_evidence(g: np.ndarray, rot_centre: float = GRID_C):
+    """slice_evidence of one grid slice, with slice_facts' own grid measurements."""
+    args = grid_evidence_args(g)
+    return None if args is None else slice_evidence(*args, rot_centre)
 
 
 def stack_features(x3: np.ndarray, rot_centre: float = GRID_C) -> np.ndarray:
