@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from series_wide import WideSeries, _img_band, _img_series, _near_boundary, _sim_series
+from series_wide import WideSeries, _near_boundary, assemble
 
 LORO_SEED_BASE = 926_000
 COUNTS = {"img": {"normal": 12, "ring": 10, "streak": 10, "band": 10, "noise": 8,
@@ -132,22 +132,6 @@ def _sim_cases() -> list[tuple[str, str, dict]]:
 
 
 def loro_series(split: str = "all") -> list[WideSeries]:
-    """The loro evaluation set (``split``: dev, check or all)."""
-    out: list[WideSeries] = []
-    seen: dict[tuple[str, str], int] = {}
-    for renderer, cases in (("img", _img_cases()), ("sim", _sim_cases())):
-        for n, (name, truth, spec) in enumerate(cases):
-            key = (renderer, truth)
-            half = "dev" if seen.get(key, 0) % 2 == 0 else "check"
-            seen[key] = seen.get(key, 0) + 1
-            seed = LORO_SEED_BASE + (10_000 if renderer == "sim" else 0) + n
-            if renderer == "img":
-                make, facts = _img_band(seed, spec) if "band_hu" in spec else \
-                    _img_series(seed, truth, spec)
-            else:
-                make, facts = _sim_series(seed, spec)
-            label = name if truth == "normal" else f"{name} #{seen[key]}"   # unique
-            if split in ("all", half):
-                out.append(WideSeries(f"{renderer} {label}", truth, renderer, half, seed,
-                                      make, facts))
-    return out
+    """The loro evaluation set (``split``: dev, check or all); abnormal names numbered
+    "#k" within their class (unique)."""
+    return assemble(_img_cases(), _sim_cases(), LORO_SEED_BASE, 10_000, split, numbered=True)

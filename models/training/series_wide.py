@@ -292,21 +292,30 @@ def _sim_cases() -> list[tuple[str, str, dict]]:
 
 def wide_series(split: str = "all") -> list[WideSeries]:
     """The wide evaluation set (``split``: dev, check or all)."""
+    return assemble(_img_cases(), _sim_cases(), SEED_BASE, 100, split)
+
+
+def assemble(img_cases: list, sim_cases: list, seed_base: int, sim_offset: int, split: str,
+             numbered: bool = False) -> list[WideSeries]:
+    """Cases of both renderers as series: alternate cases of a renderer and class go to the
+    development and the check half; seed = ``seed_base`` (+ ``sim_offset`` for the
+    simulator) + the case's number; ``numbered``: abnormal names get "#k" within their class."""
     out: list[WideSeries] = []
     seen: dict[tuple[str, str], int] = {}
-    for renderer, cases in (("img", _img_cases()), ("sim", _sim_cases())):
+    for renderer, cases in (("img", img_cases), ("sim", sim_cases)):
         for n, (name, truth, spec) in enumerate(cases):
             key = (renderer, truth)
             half = "dev" if seen.get(key, 0) % 2 == 0 else "check"
             seen[key] = seen.get(key, 0) + 1
-            seed = SEED_BASE + (100 if renderer == "sim" else 0) + n
+            seed = seed_base + (sim_offset if renderer == "sim" else 0) + n
             if renderer == "img":
                 make, facts = _img_band(seed, spec) if "band_hu" in spec else \
                     _img_series(seed, truth, spec)
             else:
                 make, facts = _sim_series(seed, spec)
+            label = f"{name} #{seen[key]}" if numbered and truth != "normal" else name
             if split in ("all", half):
-                out.append(WideSeries(f"{renderer} {name}", truth, renderer, half, seed,
+                out.append(WideSeries(f"{renderer} {label}", truth, renderer, half, seed,
                                       make, facts))
     return out
 
