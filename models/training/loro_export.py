@@ -53,6 +53,38 @@ def not_applicable_threshold(own_heldout_q995: float, anomaly: float = 1.0) -> f
     return round(max(float(anomaly), float(own_heldout_q995)), 3)
 
 
+def card_interface(evidence: bool) -> dict:
+    """The card's inputs, outputs, classes and preprocessing: one for the released export
+    and the leave-one-renderer-out exports (``evidence``: the 65-feature context)."""
+    from app.ct.ai.normalise import CONTEXT_NAMES, CONTEXT_NAMES_EVIDENCE, GRID_MM, GRID_N
+    from app.ct.ai.preprocess import CLASSES
+
+    names = list(CONTEXT_NAMES_EVIDENCE if evidence else CONTEXT_NAMES)
+    return {
+        "inputs": [{"name": "image", "shape": ["batch", 3, GRID_N, GRID_N], "dtype": "float32",
+                    "unit": "HU", "description": f"slices i-1, i, i+1 area-resampled to "
+                    f"{GRID_MM} mm pixels, 256 x 256 mm about the reconstruction centre, "
+                    "padding -> air (app.ct.ai.normalise.prepare)"},
+                   {"name": "context", "shape": ["batch", len(names)], "dtype": "float32",
+                    "names": names,
+                    "description": "physical measurements of the slice (normalise.py)"}],
+        "outputs": [{"name": "probabilities", "shape": ["batch", len(CLASSES)]},
+                    {"name": "logits", "shape": ["batch", len(CLASSES)]},
+                    {"name": "anomaly", "shape": ["batch"],
+                     "description": "Mahalanobis distance of the features to the nearest "
+                                    "class, 1.0 = 99.9th percentile of the validation split"}],
+        "classes": list(CLASSES),
+        "preprocessing": {"module": "app.ct.ai.normalise",
+                          "scheme": "grid1mm_context_evidence" if evidence
+                          else "grid1mm_context",
+                          "in_graph": "body-median-centred windows, residual and "
+                                      "centre-minus-neighbours maps in noise units (32x32), "
+                                      "polar residual of the 3-slice mean in noise units "
+                                      "(512 angles x 160 radii, 16 sorted sector profiles), "
+                                      "MLP on the physical context"},
+    }
+
+
 def export_loro(root: Path, *, tag: str, train: str, test: str, net: Any,
                 temperature: float, means: np.ndarray, inv_cov: np.ndarray, scale: float,
                 own: dict, left: dict, own_set: dict, evidence: bool, epochs: int,
@@ -61,8 +93,6 @@ def export_loro(root: Path, *, tag: str, train: str, test: str, net: Any,
     """Write the LORO model's ONNX file and card; returns the card's path."""
     import torch
 
-    from app.ct.ai.normalise import CONTEXT_NAMES, CONTEXT_NAMES_EVIDENCE, GRID_MM, GRID_N
-    from app.ct.ai.preprocess import CLASSES
     from train_ct_phantom_classifier import calibration
 
     if recipe.get("evidence_drop"):
@@ -79,7 +109,6 @@ def export_loro(root: Path, *, tag: str, train: str, test: str, net: Any,
     measured_ood = np.array([not nm.endswith("measurable") for nm in names])
     caught = measured_ood | (an_o > threshold)
     ok = own_set["ok"]
-    ctx_names = list(CONTEXT_NAMES_EVIDENCE if evidence else CONTEXT_NAMES)
     public = lambda r: {k: v for k, v in r.items() if not k.startswith("_")}  # noqa: E731
     card = {
         "name": NAME, "version": version, "file": "model.onnx", "sha256": sha,
@@ -87,27 +116,7 @@ def export_loro(root: Path, *, tag: str, train: str, test: str, net: Any,
                 f"'{test}'; NOT for release): classification of CT phantom slices (3 "
                 "adjacent slices, scanner-independent input) + anomaly score; 'AI not "
                 "applicable' when it cannot judge",
-        "inputs": [{"name": "image", "shape": ["batch", 3, GRID_N, GRID_N], "dtype": "float32",
-                    "unit": "HU", "description": f"slices i-1, i, i+1 area-resampled to "
-                    f"{GRID_MM} mm pixels, 256 x 256 mm about the reconstruction centre, "
-                    "padding -> air (app.ct.ai.normalise.prepare)"},
-                   {"name": "context", "shape": ["batch", len(ctx_names)], "dtype": "float32",
-                    "names": ctx_names,
-                    "description": "physical measurements of the slice (normalise.py)"}],
-        "outputs": [{"name": "probabilities", "shape": ["batch", len(CLASSES)]},
-                    {"name": "logits", "shape": ["batch", len(CLASSES)]},
-                    {"name": "anomaly", "shape": ["batch"],
-                     "description": "Mahalanobis distance of the features to the nearest "
-                                    "class, 1.0 = 99.9th percentile of the validation split"}],
-        "classes": list(CLASSES),
-        "preprocessing": {"module": "app.ct.ai.normalise",
-                          "scheme": "grid1mm_context_evidence" if evidence
-                          else "grid1mm_context",
-                          "in_graph": "body-median-centred windows, residual and "
-                                      "centre-minus-neighbours maps in noise units (32x32), "
-                                      "polar residual of the 3-slice mean in noise units "
-                                      "(512 angles x 160 radii, 16 sorted sector profiles), "
-                                      "MLP on the physical context"},
+        **card_interface(evidence),
         "training": {"script": "models/training/train_ct_phantom_classifier2.py",
                      "data_script": "models/training/ct_phantom_dataset2.py",
                      "export_script": "models/training/loro_export.py",

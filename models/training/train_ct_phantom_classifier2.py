@@ -62,10 +62,10 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models" / "training"))
-from app.ct.ai.normalise import (CONTEXT_NAMES, CONTEXT_NAMES_EVIDENCE,  # noqa: E402
-                                 GRID_MM, GRID_N, N_CONTEXT, N_FEATURES)
+from app.ct.ai.normalise import GRID_N, N_CONTEXT, N_FEATURES  # noqa: E402
 from app.ct.ai.preprocess import CLASSES  # noqa: E402
 from ai_edge_mtf import EdgeMTFGate, combine  # noqa: E402
+from loro_export import card_interface  # noqa: E402
 from train_ct_phantom_classifier import _polar_grid, calibration, confusion, fit_temperature  # noqa: E402
 
 NAME, VERSION = "ct_phantom_classifier", "2.3.0"
@@ -590,32 +590,11 @@ def main() -> None:
         print(f"  probe {nm}: anomaly {v:.2f}")
     sha = export(net, means, inv_cov, scale, tmp, a.out)
     metas = {n: np.load(a.data_dir / f"{n}.npz") for n in raw}
-    ctx_names = list(CONTEXT_NAMES_EVIDENCE if a.evidence else CONTEXT_NAMES)
     card = {
         "name": NAME, "version": VERSION, "file": "model.onnx", "sha256": sha,
         "task": "classification of CT phantom slices (3 adjacent slices, scanner-independent "
                 "input) + anomaly score; 'AI not applicable' when it cannot judge",
-        "inputs": [{"name": "image", "shape": ["batch", 3, GRID_N, GRID_N], "dtype": "float32",
-                    "unit": "HU", "description": f"slices i-1, i, i+1 area-resampled to "
-                    f"{GRID_MM} mm pixels, 256 x 256 mm about the reconstruction centre, "
-                    "padding -> air (app.ct.ai.normalise.prepare)"},
-                   {"name": "context", "shape": ["batch", len(ctx_names)], "dtype": "float32",
-                    "names": ctx_names,
-                    "description": "physical measurements of the slice (normalise.py)"}],
-        "outputs": [{"name": "probabilities", "shape": ["batch", len(CLASSES)]},
-                    {"name": "logits", "shape": ["batch", len(CLASSES)]},
-                    {"name": "anomaly", "shape": ["batch"],
-                     "description": "Mahalanobis distance of the features to the nearest "
-                                    "class, 1.0 = 99.9th percentile of the validation split"}],
-        "classes": list(CLASSES),
-        "preprocessing": {"module": "app.ct.ai.normalise",
-                          "scheme": "grid1mm_context_evidence" if a.evidence
-                          else "grid1mm_context",
-                          "in_graph": "body-median-centred windows, residual and "
-                                      "centre-minus-neighbours maps in noise units (32x32), "
-                                      "polar residual of the 3-slice mean in noise units "
-                                      "(512 angles x 160 radii, 16 sorted sector profiles), "
-                                      "MLP on the physical context"},
+        **card_interface(a.evidence),
         "training": {"script": "models/training/train_ct_phantom_classifier2.py",
                      "data_script": "models/training/ct_phantom_dataset2.py",
                      "renderers": {"sim": "app/ct/simulator (projection-domain "
