@@ -50,6 +50,18 @@
             <numerusform>已保存 %n 个文件</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="199" />
+        <source>%n file(s) already stored (duplicates, not stored again)</source>
+        <translation>
+            <numerusform>%n 个文件已保存过（重复，未再保存）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="173" />
+        <source>Series unchanged (%1 images already stored): result %2 (%3) stands, not analysed again (%4)</source>
+        <translation>序列未变化（%1 幅图像已保存过）：结果 %2（%3）保持有效，不再分析（%4）</translation>
+    </message>
 </context>
 <context>
     <name>ArtifactTable</name>
@@ -217,8 +229,13 @@
     </message>
     <message>
         <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="148" />
-        <source>Imported %1 file(s) in %2 series; %3 rejected, %4 duplicate(s).</source>
-        <translation>已导入 %1 个文件（%2 个序列）；拒收 %3 个，重复 %4 个。</translation>
+        <source>Import: %1 new file(s), %2 already stored (duplicates), %3 conflict(s), %4 rejected; %5 series, %6 unchanged.</source>
+        <translation>导入：新文件 %1 个，已保存过 %2 个（重复），冲突 %3 个，拒收 %4 个；序列 %5 个，未变化 %6 个。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_wiring.py" line="165" />
+        <source>A conflict is a stored SOP Instance UID with other content: the first copy is kept, the new file quarantined (Rejected tab).</source>
+        <translation>冲突指已保存的 SOP Instance UID 收到了不同内容：保留第一份，新文件已隔离（见“已拒收”页）。</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,9 @@ complete when its instance count has been stable for ``settle_s`` seconds (injec
 clock) or when :meth:`SeriesAssembler.analyse` is called. Duplicates (same SOP Instance
 UID) are counted and logged, never added twice. An instance arriving after completion
 reopens the series as a new *revision* (it completes again, with all instances).
+``SeriesInfo.new_instances`` counts the instances of a completion that were new to the
+intake folder since the series last completed: 0 means the series is unchanged (a
+re-import or a resend of files already stored), so a listener need not analyse it again.
 
 :class:`~station_plugins.ct_qc.intake_service.IntakeService` wires it to the DICOM receiver, the folder
 import and the watched folder.
@@ -42,6 +45,9 @@ class SeriesInfo:
     duplicates: int
     revision: int                       # 1, then 2... when late instances reopen it
     completed_by: str                   # "settled" or "analyse"
+    # instances new to the intake folder since the last completion (0: unchanged series,
+    # every file was already stored byte for byte - a re-import or a resend)
+    new_instances: int = 0
 
     @property
     def instance_count(self) -> int:
@@ -59,6 +65,7 @@ class SeriesInfo:
                 "device_serial": self.device_serial, "station_name": self.station_name,
                 "sources": list(self.sources), "duplicates": self.duplicates,
                 "revision": self.revision, "completed_by": self.completed_by,
+                "new_instances": self.new_instances,
                 "first_received_utc": self.first_received_utc,
                 "last_received_utc": self.last_received_utc}
 
@@ -73,6 +80,7 @@ class _Building:
     revision: int = 1
     complete: bool = False
     last_utc: str = ""
+    new: int = 0                 # instances new to the intake folder since completion
 
 
 @dataclass(frozen=True)
@@ -126,6 +134,8 @@ class SeriesAssembler:
                             "revision %d", uid, b.revision)
             b.instances[stored.sop_instance_uid] = stored
             b.last_change = now
+            if not stored.duplicate:
+                b.new += 1
             return True
 
     def poll(self) -> list[SeriesInfo]:
@@ -136,6 +146,7 @@ class SeriesAssembler:
                 if not b.complete and b.instances and now - b.last_change >= self.settle_s:
                     b.complete = True
                     done.append(self._info(uid, b, "settled"))
+                    b.new = 0
         for info in done:
             self._fire(info)
         return done
@@ -149,6 +160,7 @@ class SeriesAssembler:
                                     remedy="Pick a series from the received list.")
             b.complete = True
             info = self._info(series_uid, b, "analyse")
+            b.new = 0
         self._fire(info)
         return info
 
@@ -184,11 +196,12 @@ class SeriesAssembler:
             first.series_description, first.device_serial, first.station_name,
             tuple(sorted({i.source.split("@")[0] if i.source.startswith("dicom://")
                           else str(Path(i.source).parent) for i in items})),
-            b.first_utc, b.last_utc or utc_iso(), b.duplicates, b.revision, how)
+            b.first_utc, b.last_utc or utc_iso(), b.duplicates, b.revision, how, b.new)
 
     def _fire(self, info: SeriesInfo) -> None:
-        log.info("series %s complete (%d instances, revision %d, %s)",
-                 info.series_instance_uid, info.instance_count, info.revision, info.completed_by)
+        log.info("series %s complete (%d instances, %d new, revision %d, %s)",
+                 info.series_instance_uid, info.instance_count, info.new_instances,
+                 info.revision, info.completed_by)
         if self.on_series_complete is None:
             return
         try:

@@ -24,21 +24,62 @@ DEMO_DAYS = 5
 
 @dataclass(frozen=True)
 class ImportSummary:
-    stored: int
+    """What a folder import did, file by file: ``new`` files written to the intake folder,
+    ``duplicates`` already stored byte for byte (nothing changed), ``conflicts`` (a stored
+    SOP Instance UID with other content: the first copy kept, the new one quarantined),
+    ``rejected`` (every other refusal, quarantined); ``series_uids``: the series touched,
+    ``unchanged``: those of them with no new file (not analysed again when their result
+    is stored)."""
+
+    new: int
     duplicates: int
     rejected: int
     series_uids: tuple[str, ...]
+    conflicts: int = 0
+    unchanged: tuple[str, ...] = ()
+
+    @property
+    def stored(self) -> int:
+        """Files of the folder now in the intake folder (new + duplicates)."""
+        return self.new + self.duplicates
+
+    def to_dict(self) -> dict:
+        return {"new": self.new, "duplicates": self.duplicates, "conflicts": self.conflicts,
+                "rejected": self.rejected, "series": list(self.series_uids),
+                "unchanged_series": list(self.unchanged)}
+
+
+def summarise(report: Any) -> ImportSummary:
+    """The counts of an ``ImportReport`` (no series completed)."""
+    uids = tuple(sorted({s.series_instance_uid for s in report.stored}))
+    changed = {s.series_instance_uid for s in report.stored if not s.duplicate}
+    conflicts = sum(1 for r in report.rejected if r.reason == "uid_conflict")
+    return ImportSummary(len(report.stored) - report.duplicates, report.duplicates,
+                         len(report.rejected) - conflicts, uids, conflicts,
+                         tuple(u for u in uids if u not in changed))
 
 
 def _complete(service: Any, report: Any) -> ImportSummary:
-    uids = tuple(sorted({s.series_instance_uid for s in report.stored}))
-    for uid in uids:
-        service.analyse(uid)          # complete now: fires on_series_complete
-    return ImportSummary(len(report.stored), report.duplicates, len(report.rejected), uids)
+    """Complete every series of the import now (``on_series_complete`` fires; a series with
+    no new file arrives with ``new_instances == 0`` and its stored result stands)."""
+    summary = summarise(report)
+    for uid in summary.series_uids:
+        service.analyse(uid)
+    return summary
+
+
+def audit_import(audit: Any, folder: Path, summary: ImportSummary, username: str) -> None:
+    """One audit entry per folder import: what was new, already stored, conflicting."""
+    if audit is None:
+        return
+    audit.append("ct_qc.import_folder", "ct_qc.intake", str(folder), username=username,
+                 new=summary.to_dict(),
+                 reason=f"{summary.new} new, {summary.duplicates} already stored, "
+                        f"{summary.conflicts} conflict(s), {summary.rejected} rejected")
 
 
 def import_job(service: Any, folder: str | Path, *, token: CancelToken,
-               progress: Callable) -> ImportSummary:
+               progress: Callable, audit: Any = None, username: str = "") -> ImportSummary:
     folder = Path(folder)
     if not folder.is_dir():
         raise InputRejected(f"Folder {folder} does not exist.")
@@ -47,6 +88,7 @@ def import_job(service: Any, folder: str | Path, *, token: CancelToken,
     if not report.stored and not report.rejected:
         raise InputRejected(f"No files found under {folder}.",
                             remedy="Choose a folder that holds CT DICOM files.")
+    audit_import(audit, folder, summarise(report), username)
     return _complete(service, report)
 
 

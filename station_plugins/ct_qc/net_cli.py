@@ -141,9 +141,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
         svc.subscribe(_printer(out, stored=bool(args.store)))
         svc.start_receiving()
         if args.folder:
-            report = svc.intake.import_folder(args.folder)
-            _say(f"imported {args.folder}: {len(report.stored)} stored, "
-                 f"{len(report.rejected)} rejected")
+            _import_once(svc, args.folder)
     except PharosError as exc:
         _close(closers)
         return _fail(exc)
@@ -161,6 +159,19 @@ def cmd_listen(args: argparse.Namespace) -> int:
         _close(closers)
         _say("receiver stopped")
     return 0
+
+
+def _import_once(svc: CtQcService, folder: Path) -> None:
+    """``--folder``: new files, files already stored (duplicates: nothing changes, an
+    unchanged series with a stored result is not analysed again) and conflicts apart;
+    audited with --store."""
+    from station_plugins.ct_qc.intake_jobs import audit_import, summarise
+
+    s = summarise(svc.intake.import_folder(folder))
+    audit_import(svc.audit, Path(folder), s, svc.operator() or "")
+    _say(f"imported {folder}: {s.new} new, {s.duplicates} already stored (duplicates), "
+         f"{s.conflicts} conflict(s), {s.rejected} rejected; {len(s.series_uids)} series, "
+         f"{len(s.unchanged)} unchanged")
 
 
 def _close(closers: list) -> None:

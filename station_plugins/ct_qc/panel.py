@@ -330,6 +330,12 @@ class CtQcPanel(QWidget):
 
     # --- service events (GUI thread) ---------------------------------------------------
     def _on_service_event(self, event: Any) -> None:
+        if event.kind == "unchanged":       # received again, nothing new: its result stands
+            u = event.data
+            self.add_entries([u.entry], state="analysed")
+            self.series_table.upsert(u.entry.series_uid, state="analysed",
+                                     images=u.entry.n_images, verdict=u.verdict or None)
+            return
         if event.kind == "stored" and not event.data.duplicate:
             d = event.data
             uid = d.series_instance_uid

@@ -18,7 +18,11 @@ thread (``ui_service.ServiceAdapter``), the CLI prints them. Event kinds: every
 * ``analysed`` (data: workflow.AnalysisOutcome), ``analysis_failed`` (data: (SeriesEntry,
   exception)), ``analysis_cancelled`` (data: SeriesEntry),
 * ``waiting`` (data: series UID) - complete, but nobody allowed to analyse is logged in:
-  it waits (listed as received) until :meth:`queue_waiting`.
+  it waits (listed as received) until :meth:`queue_waiting`,
+* ``unchanged`` (data: :class:`Unchanged`) - a series completed again with no instance new
+  to the intake folder (a re-import, a resend) and the store already holds its result
+  over the same images: that result stands, nothing is analysed or stored again (an
+  operator's explicit "Analyse" still is); the audit trail records the decision.
 """
 from __future__ import annotations
 
@@ -73,6 +77,16 @@ class AnalysisOptions:
     use_baseline: bool = True
 
 
+@dataclass(frozen=True)
+class Unchanged:
+    """A completed series that is not analysed again: its stored result stands."""
+
+    entry: SeriesEntry
+    record_id: str
+    verdict: str
+    result_utc: str
+
+
 @dataclass
 class _Job:
     entry: SeriesEntry
@@ -89,10 +103,10 @@ class CtQcService:
                  store: Any = None, review: Any = None,
                  station_settings: Mapping[str, Any] | None = None,
                  operator: Callable[[], str | None] = lambda: None,
-                 auto: AnalysisOptions | None = AnalysisOptions()) -> None:
+                 auto: AnalysisOptions | None = AnalysisOptions(), audit: Any = None) -> None:
         self.intake = IntakeService(data_dir, settings, on_event=self._on_intake_event,
                                     on_series_complete=self._on_series_complete)
-        self.tasks, self.store, self.review = tasks, store, review
+        self.tasks, self.store, self.review, self.audit = tasks, store, review, audit
         self.station_settings = dict(station_settings or {})
         # who analyses a series queued automatically (None: nobody may; it waits)
         self.operator = operator
@@ -132,7 +146,7 @@ class CtQcService:
 
         return cls(data_dir or ctx.data_dir, settings, tasks=ctx.tasks, store=ctx.store,
                    review=ReviewLink.from_ctx(ctx), station_settings=ctx.settings,
-                   operator=operator, auto=auto)
+                   operator=operator, auto=auto, audit=getattr(ctx, "audit", None))
 
     # --- subscribers -----------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -316,8 +330,48 @@ class CtQcService:
     def _on_intake_event(self, event: IntakeEvent) -> None:
         self._dispatch(event)          # errors of the intake arrive as "error" events
 
+    def _stored_result_of_same_images(self, info: Any) -> Any:
+        """The newest stored result of this series when it covered the same images and
+        nothing new has arrived since (``info.new_instances == 0``): intake files are
+        written once (other bytes under a stored SOP UID are refused as a conflict), so
+        the same count means the same pixels. None: analyse."""
+        if self.store is None or getattr(info, "new_instances", 1) != 0:
+            return None
+        from station_plugins.ct_qc.workflow import RESULT_KIND
+
+        rows = self.store.query_records(kind=RESULT_KIND, ref=info.series_instance_uid,
+                                        limit=1, newest_first=True)
+        if not rows:
+            return None
+        station = (rows[0].payload or {}).get("station", {}) or {}
+        return rows[0] if station.get("n_images") == info.instance_count else None
+
+    def _unchanged(self, entry: SeriesEntry, row: Any) -> None:
+        uid = entry.series_uid
+        self._remember(entry, "analysed")
+        text = (f"series {uid} unchanged: its {entry.n_images} images were already "
+                f"stored; result {row.id} ({row.verdict}, {row.created_utc}) stands, "
+                "not analysed again")
+        log.info(text)
+        if self.audit is not None:
+            try:
+                self.audit.append("ct_qc.series_unchanged", "ct_qc.result", row.id,
+                                  username=self.operator() or "", new={
+                                      "series_uid": uid, "images": entry.n_images,
+                                      "verdict": row.verdict},
+                                  reason="series received again with no new image; "
+                                         "its stored result stands, not analysed again")
+            except Exception:  # noqa: BLE001 - the decision is still shown and logged
+                log.exception("audit of the unchanged series %s failed", uid)
+        self._emit("unchanged", text, Unchanged(entry, row.id, str(row.verdict or ""),
+                                                row.created_utc))
+
     def _on_series_complete(self, info: Any) -> None:
         entry = entry_from_info(info)        # the header read happens here, not on the GUI
+        row = self._stored_result_of_same_images(info)
+        if row is not None:
+            self._unchanged(entry, row)
+            return
         self._remember(entry, "received")
         self._emit("series_ready", f"series {entry.series_uid} ready", entry)
         if self.auto is None:

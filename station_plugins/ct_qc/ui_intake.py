@@ -164,9 +164,16 @@ class ActivityLog(QListWidget):
         self.setObjectName("ct_qc_activity")
         self.setUniformItemSizes(True)
         self._stored = 0
+        self._duplicates = 0
 
     def event_text(self, event: Any) -> str:
         """The intake service's event in the UI language (its English text for the log)."""
+        if event.kind == "unchanged":
+            u = event.data
+            return self.tr("Series unchanged (%1 images already stored): result %2 (%3) "
+                           "stands, not analysed again (%4)").replace(
+                "%1", str(u.entry.n_images)).replace("%2", u.record_id).replace(
+                "%3", u.verdict).replace("%4", u.entry.series_uid)
         m = re.fullmatch(r"series (\S+) complete: (\d+) instances.*", event.text or "")
         if event.kind == "series_complete" and m:
             return self.tr("Series complete: %1 images (%2)").replace(
@@ -181,12 +188,20 @@ class ActivityLog(QListWidget):
         if event.kind in self.NOT_LOGGED:
             return
         if event.kind in self.QUIET:       # one line per file would drown the rest
-            self._stored += 1
+            if event.kind == "duplicate" or getattr(event.data, "duplicate", False):
+                self._duplicates += 1
+            else:
+                self._stored += 1
             return
         if self._stored:
             self.addItem(f"{event.ts_utc[11:19]}  " + self.tr("%n file(s) stored", "",
                                                              self._stored))
             self._stored = 0
+        if self._duplicates:
+            self.addItem(f"{event.ts_utc[11:19]}  " + self.tr(
+                "%n file(s) already stored (duplicates, not stored again)", "",
+                self._duplicates))
+            self._duplicates = 0
         self.addItem(f"{event.ts_utc[11:19]}  {self.event_text(event)}")
         while self.count() > self.MAX_LINES:
             self.takeItem(0)

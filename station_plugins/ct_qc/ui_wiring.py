@@ -112,7 +112,10 @@ class IntakeController(QObject):
     def import_folder(self, folder: str | Path) -> None:
         """Validate and import every file (bad ones quarantined), in the background."""
         if self._allowed("import"):
-            self.io.start(intake_jobs.import_job, self.service.intake, str(folder))
+            user = getattr(self.ctx, "user", None)
+            self.io.start(intake_jobs.import_job, self.service.intake, str(folder),
+                          audit=getattr(self.ctx, "audit", None),
+                          username=str(getattr(user, "username", "") or ""))
 
     def simulate_series(self, params: Any = None, serial: str = "CT-SIM-0001") -> None:
         """Simulate a phantom series into the station's folder and import it (demo).
@@ -144,12 +147,25 @@ class IntakeController(QObject):
             "%3", str(info["sent"])))
 
     def _on_import_done(self, summary: intake_jobs.ImportSummary) -> None:
-        level = "warning" if summary.rejected else "success"
-        self.messages.show_message(
-            lambda: self.tr("Imported %1 file(s) in %2 series; %3 rejected, %4 duplicate(s).")
-            .replace("%1", str(summary.stored)).replace("%2", str(len(summary.series_uids)))
-            .replace("%3", str(summary.rejected)).replace("%4", str(summary.duplicates)),
-            level=level)
+        """New, already stored (duplicates), conflicts and rejections counted apart: a
+        re-import of a stored folder reads "0 new", never "N imported"."""
+        level = ("warning" if summary.rejected or summary.conflicts
+                 else "info" if not summary.new else "success")
+
+        def text() -> str:
+            line = (self.tr("Import: %1 new file(s), %2 already stored (duplicates), "
+                            "%3 conflict(s), %4 rejected; %5 series, %6 unchanged.")
+                    .replace("%1", str(summary.new)).replace("%2", str(summary.duplicates))
+                    .replace("%3", str(summary.conflicts))
+                    .replace("%4", str(summary.rejected))
+                    .replace("%5", str(len(summary.series_uids)))
+                    .replace("%6", str(len(summary.unchanged))))
+            if summary.conflicts:
+                line += " " + self.tr("A conflict is a stored SOP Instance UID with other "
+                                      "content: the first copy is kept, the new file "
+                                      "quarantined (Rejected tab).")
+            return line
+        self.messages.show_message(text, level=level)
 
     # --- service events (GUI thread, through the adapter) ----------------------------------
     def _on_event(self, event: Any) -> None:

@@ -178,14 +178,15 @@ def test_the_import_summary_follows_a_language_switch(qtbot, station_env, qapp,
     panel = _analyse(qtbot, station_env.context(), partial_folder)
     panel.messages.clear()
     panel.import_folder(partial_folder)                    # all duplicates now
-    qtbot.waitUntil(lambda: panel.messages.text().startswith("Imported "), timeout=60000)
+    qtbot.waitUntil(lambda: panel.messages.text().startswith("Import: "), timeout=60000)
     english = panel.messages.text()
-    assert re.fullmatch(r"Imported \d+ file\(s\) in \d+ series; \d+ rejected, \d+ duplicate\(s\)\.",
+    assert re.fullmatch(r"Import: 0 new file\(s\), \d+ already stored \(duplicates\), "
+                        r"0 conflict\(s\), \d+ rejected; 1 series, 1 unchanged\.",
                         english), english
     try:
         i18n.set_language(qapp, "zh_CN")
-        assert re.fullmatch(r"已导入 \d+ 个文件（\d+ 个序列）；拒收 \d+ 个，重复 \d+ 个。",
-                            panel.messages.text()), panel.messages.text()
+        assert re.fullmatch(r"导入：新文件 0 个，已保存过 \d+ 个（重复），冲突 0 个，拒收 \d+ 个；"
+                            r"序列 1 个，未变化 1 个。", panel.messages.text()), panel.messages.text()
     finally:
         i18n.set_language(qapp, "en")
     assert panel.messages.text() == english
