@@ -153,3 +153,56 @@ def test_a_new_instance_or_no_stored_result_is_analysed(station_env, tmp_path):
     assert events.wait_for("analysed").data.entry.n_images == 28
     rows = ctx.store.query_records(kind=workflow.RESULT_KIND, ref=uid)
     assert [r.payload["station"]["n_images"] for r in rows] == [28, 27]
+
+
+@pytest.mark.slow      # two `pharos qc listen` processes and one real analysis
+def test_cli_listen_folder_twice_counts_duplicates_and_does_not_analyse_again(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from app.adapters.store import Store
+    from tests.accounts import PASSWORD, make_user
+    from tests.ct_qc.test_dicom_cli import LineReader
+    from tests.pacs_fixtures import REPO, free_port
+
+    folder = write_series(tmp_path / "series", serial="SN-CLI")
+    data_dir = tmp_path / "pharos-data"
+    make_user(data_dir, "svc-qc", "operator")
+    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1",
+               PHAROS_DATA_DIR=str(data_dir), PHAROS_PASSWORD=PASSWORD)
+
+    def listen(wait_for: str) -> tuple[str, str]:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "qc", "listen", "--port", str(free_port()),
+             "--settle", "0.3", "--store", "--as", "svc-qc", "--folder", str(folder),
+             "--out", str(tmp_path / "results")],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO)
+        reader = LineReader(proc)
+        try:
+            imported = reader.wait_for("imported ", timeout=120)
+            done = reader.wait_for(wait_for, timeout=180)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(30) == 0
+        return imported, done
+
+    imported, _ = listen("analysed")
+    assert ": 28 new, 0 already stored (duplicates), 0 conflict(s), 1 rejected; " \
+           "1 series, 0 unchanged" in imported
+    imported, unchanged = listen("unchanged")
+    assert ": 0 new, 28 already stored (duplicates), 0 conflict(s), 1 rejected; " \
+           "1 series, 1 unchanged" in imported
+    store = Store(data_dir / "pharos.db", station_id="check", software_version="t",
+                  config_hash="h").open()
+    try:
+        (result,) = store.query_records(kind="ct_qc.result")
+        assert result.id in unchanged and "not analysed again" in unchanged
+        with store.read() as c:
+            actions = [r[0] for r in c.execute(select(S.audit_log.c.action).where(
+                S.audit_log.c.action.like("ct_qc.%")).order_by(S.audit_log.c.seq))]
+        # (the poller may settle the series before the import's own entry is written)
+        assert sorted(actions) == ["ct_qc.import_folder", "ct_qc.import_folder",
+                                   "ct_qc.series_unchanged"]
+    finally:
+        store.close()
