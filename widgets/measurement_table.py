@@ -6,8 +6,10 @@
 
 Columns (model order): measurement (label or key), value, unit, limits, verdict. On screen
 the verdict sits right after the unit (before the limits) and the columns always fit the
-view: the limits, then the name (elided in the middle, the full name in the tooltip) give
-way first, so a row's verdict is never behind a scroll bar. The verdict cell is coloured
+view: the limits, then the name give way first, so a row's verdict is never behind a
+scroll bar. A name wraps at its words onto more lines (the row grows) rather than being
+cut ("Low-cont…" at 1366 x 768); only a single word wider than the column is elided; the
+tooltip holds the full name, the key, the exact limits and the verdict's meaning. The verdict cell is coloured
 by state and carries its word (never colour alone); every other cell stays neutral.
 A value and its limits are shown to the same decimals (``display_decimals``); the exact
 limits are in the tooltip. Sorting uses raw values. Display only: records keep raw values.
@@ -18,10 +20,10 @@ import math
 from typing import Any, Mapping, Sequence
 
 from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QEvent, QModelIndex,
-                            QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal)
+                            QPersistentModelIndex, QRect, QSortFilterProxyModel, Qt, Signal)
 from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QStyle, QStyleOptionViewItem,
-                               QTableView, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QStyle,
+                               QStyledItemDelegate, QStyleOptionViewItem, QTableView, QWidget)
 
 from app.core.measurement import Measurement, Verdict
 from widgets.note_texts import note_text
@@ -35,6 +37,7 @@ COL_NAME, COL_VALUE, COL_UNIT, COL_LIMITS, COL_VERDICT = range(5)
 FITTED = (COL_VALUE, COL_UNIT, COL_LIMITS, COL_VERDICT)
 NAME_FLOOR = 72          # the narrowest an elided name gets before the table scrolls
 MAX_DECIMALS = 6
+WRAP_PAD = 8             # px above + below a name on two or more lines (a row stays dense)
 _ROLES = frozenset(int(r) for r in (
     KEY_ROLE, SORT_ROLE, Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
     Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole,
@@ -213,6 +216,16 @@ class MeasurementItemModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 4))
 
 
+class NameDelegate(QStyledItemDelegate):
+    """The name column: the text wraps at word boundaries (the other columns stay on one
+    line); the table sets each row's height to its wrapped name."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem,  # noqa: N802 - Qt API
+                        index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+
+
 class MeasurementTable(QTableView):
     """``sig_measurement_selected(str key)`` fires when the user selects a row."""
 
@@ -234,8 +247,10 @@ class MeasurementTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.verticalHeader().setVisible(False)
-        self.setWordWrap(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)   # "CT number, …LDPE)": both ends
+        self.setWordWrap(False)                 # the figures stay on one line ...
+        self.name_delegate = NameDelegate(self)   # ... the name wraps at its words
+        self.setItemDelegateForColumn(COL_NAME, self.name_delegate)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)   # a single too-long word only
         header = self.horizontalHeader()
         # the verdict next to the value (before the limits): the first thing to read
         header.moveSection(header.visualIndex(COL_VERDICT), header.visualIndex(COL_LIMITS))
@@ -252,6 +267,7 @@ class MeasurementTable(QTableView):
         header.setMinimumSectionSize(24)        # a short verdict/unit column may be narrow
         header.sectionResized.connect(self._on_section_resized)
         self.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.proxy.layoutChanged.connect(self._fit_rows)      # sorted: rows move
         self._fit()
 
     def _fit(self) -> None:
@@ -263,9 +279,13 @@ class MeasurementTable(QTableView):
         header = self.horizontalHeader()
         self._natural = {c: header.sectionSize(c) for c in FITTED}
         self._fit_name_column()
+        self._fit_rows()
 
     def _on_section_resized(self, col: int, _old: int, new: int) -> None:
-        if self._fitting or col == COL_NAME:
+        if col == COL_NAME:
+            self._fit_rows()                  # the name wraps anew at its width
+            return
+        if self._fitting:
             return
         self._natural[col] = new              # the user's width for that column
         self._fit_name_column()
@@ -311,6 +331,32 @@ class MeasurementTable(QTableView):
                     header.resizeSection(col, width)
         finally:
             self._fitting = False
+
+    def name_lines(self, row: int) -> int:
+        """The lines the name of display row ``row`` takes at the name column's width."""
+        text = str(self.proxy.index(row, COL_NAME).data() or "")
+        fm = self.fontMetrics()
+        return max(1, round(self._wrapped(text).height() / max(1, fm.lineSpacing())))
+
+    def _text_width(self) -> int:
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self)
+        return max(1, self.columnWidth(COL_NAME) - 2 * (margin + 1))
+
+    def _wrapped(self, text: str) -> QRect:
+        return self.fontMetrics().boundingRect(
+            QRect(0, 0, self._text_width(), 100000),
+            int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft), text)
+
+    def _fit_rows(self) -> None:
+        """Each row as high as its wrapped name (one line: the default height); a few
+        dozen rows of one font metric each - no ResizeToContents on the GUI thread."""
+        base = self.verticalHeader().defaultSectionSize()
+        pad = min(WRAP_PAD, max(0, base - self.fontMetrics().lineSpacing()))
+        for r in range(self.proxy.rowCount()):
+            text = str(self.proxy.index(r, COL_NAME).data() or "")
+            height = max(base, self._wrapped(text).height() + pad)
+            if self.rowHeight(r) != height:
+                self.setRowHeight(r, height)
 
     def name_floor(self) -> int:
         """The narrowest the name column gets (its title whole) before the limits elide."""

@@ -7,10 +7,12 @@ CLI); people read these names. Unknown parts fall back to readable words.
 """
 from __future__ import annotations
 
+import re
+
 GROUPS = {
     "ct_number": ("CT number", "CT值"), "noise": ("Noise", "噪声"),
     "uniformity": ("Uniformity", "均匀性"), "mtf": ("MTF", "MTF"), "ttf": ("TTF", "TTF"),
-    "nps": ("Noise power spectrum", "噪声功率谱"), "linearity": ("CT-number linearity", "CT值线性"),
+    "nps": ("NPS", "噪声功率谱"), "linearity": ("CT-number linearity", "CT值线性"),
     "slice_thickness": ("Slice thickness", "层厚"), "geometry": ("Geometry", "几何精度"),
     "low_contrast": ("Low contrast", "低对比度"), "resolution": ("Resolution", "分辨率"),
     "dose": ("Dose", "剂量"), "detectability": ("Detectability", "可探测性"),
@@ -39,6 +41,7 @@ PARTS = {
     "cupping": ("cupping", "杯状伪影"), "capping": ("capping", "帽状伪影"),
     "top": ("top", "上"), "bottom": ("bottom", "下"), "left": ("left", "左"),
     "right": ("right", "右"), "bars": ("bar group", "线对组"),
+    "f50": ("50 %", "50 %"), "f10": ("10 %", "10 %"),       # a TTF's 50 % / 10 % frequency
 }
 PHANTOMS = {"auto": ("Detect automatically", "自动识别"), "acr464": ("ACR 464", "ACR 464"),
             "catphan504": ("Catphan 504", "Catphan 504"),
@@ -52,6 +55,9 @@ def _zh(language: str) -> bool:
 
 
 def part_name(part: str, language: str = "en") -> str:
+    m = re.fullmatch(r"lp(\d+)(?:_(\d+))?", part or "")
+    if m:                   # a bar group by its spatial frequency: lp21 -> "21 lp/cm"
+        return f"{m.group(1)}{'.' + m.group(2) if m.group(2) else ''} lp/cm"
     en, zh = PARTS.get(part, (part.replace("_", " "), part.replace("_", " ")))
     return zh if _zh(language) else en
 

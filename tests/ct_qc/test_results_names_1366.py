@@ -1,0 +1,104 @@
+"""The CT QC measurement table at 1366x768 in the real main window (en, zh_CN): every
+measurement name is readable whole - it wraps at its words onto more lines (the row grows)
+instead of being cut ("CT num…, LDPE", "Low-cont…"); the columns stay Measurement | Value |
+Unit | Verdict | Limits with every verdict in view; the tooltip holds the full name and
+the limits. Bar groups and TTF frequencies read as physics ("21 lp/cm", "50 %")."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.core.roles import ALL_ROLES  # noqa: E402
+from app.ct.names import measurement_name  # noqa: E402
+from tests.ui.conftest import add_user, ini_settings  # noqa: E402,F401
+
+SIZE = (1366, 768)
+
+
+def test_canonical_names_of_bar_groups_ttf_and_nps():
+    assert measurement_name("resolution.bars.lp21") == "Resolution, bar group 21 lp/cm"
+    assert measurement_name("resolution.bars.lp4_5") == "Resolution, bar group 4.5 lp/cm"
+    assert measurement_name("ttf.teflon.f50") == "TTF, Teflon 50 %"
+    assert measurement_name("ttf.air.f10", "zh_CN") == "TTF（空气 10 %）"
+    assert measurement_name("nps.f_peak") == "NPS, peak frequency"
+    assert measurement_name("resolution.bars.lp7", "zh_CN") == "分辨率（线对组 7 lp/cm）"
+
+
+@pytest.fixture(scope="module")
+def series_folder(tmp_path_factory) -> Path:  # noqa: ANN001
+    from app.ct.simulator import SimParams, simulate_series, write_dicom_series
+
+    out = tmp_path_factory.mktemp("names-series")
+    write_dicom_series(simulate_series(SimParams(matrix=256, slice_thickness_mm=5.0, seed=4,
+                                                 z_range_mm=(-10.0, 10.0))),
+                       out, scanner_serial="CT-SIM-0001")
+    return out
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_every_name_is_readable_whole_at_1366(qtbot, ini_settings, tmp_path, series_folder,
+                                             language):  # noqa: ANN001
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from app.bootstrap import Workstation
+    from app.gui import build_window
+    from widgets.measurement_table import (COL_LIMITS, COL_NAME, COL_UNIT, COL_VALUE,
+                                           COL_VERDICT)
+
+    ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
+    try:
+        ws.session.login(add_user(ws, "qe", *ALL_ROLES, password="Every-role-123"))
+        window = build_window(ws, language=language, settings=ini_settings)
+        qtbot.addWidget(window)
+        window.resize(*SIZE)
+        window.show()
+        qtbot.waitExposed(window)
+        panel = window.host.open_station("ct_qc")
+        panel.import_folder(series_folder)
+        qtbot.waitUntil(lambda: panel._result is not None and not panel.is_busy()
+                        and not panel.refresher.running, timeout=180000)
+        qtbot.wait(100)
+        assert (window.width(), window.height()) == SIZE
+        table = panel.tabs.table
+        proxy, header, fm = table.proxy, table.horizontalHeader(), table.fontMetrics()
+        order = sorted((COL_NAME, COL_VALUE, COL_UNIT, COL_VERDICT, COL_LIMITS),
+                       key=header.visualIndex)
+        assert order == [COL_NAME, COL_VALUE, COL_UNIT, COL_VERDICT, COL_LIMITS]
+        assert table.horizontalScrollBar().maximum() == 0
+        text_width = table._text_width()
+        problems, wrapped = [], 0
+        for r in range(proxy.rowCount()):
+            index = proxy.index(r, COL_NAME)
+            name = str(index.data())
+            option = QStyleOptionViewItem()
+            table.initViewItemOption(option)
+            table.itemDelegateForIndex(index).initStyleOption(option, index)
+            if not option.features & QStyleOptionViewItem.ViewItemFeature.WrapText:
+                problems.append(f"{name!r}: the name column does not wrap")
+            need = fm.boundingRect(QRect(0, 0, text_width, 100000),
+                                   int(Qt.TextFlag.TextWordWrap), name)
+            if need.width() > text_width:
+                problems.append(f"{name!r}: a word is wider than the column ({text_width})")
+            if table.rowHeight(r) < need.height():
+                problems.append(f"{name!r}: row {table.rowHeight(r)} px < {need.height()} px "
+                                "the wrapped name needs (cut)")
+            wrapped += need.height() > fm.lineSpacing() * 1.5
+            tip = str(index.data(Qt.ItemDataRole.ToolTipRole))
+            m = table.measurements()[r]
+            if not tip.startswith(name) or (not m.limits.is_empty()
+                                            and m.limits.text() not in tip):
+                problems.append(f"{name!r}: the tooltip lacks the full name or the limits")
+            verdict = table.visualRect(proxy.index(r, COL_VERDICT))
+            if verdict.right() > table.viewport().width():
+                problems.append(f"{name!r}: verdict out of view")
+        assert not problems, "\n".join(problems)
+        if language == "en":
+            assert wrapped >= 3          # the long English names do take two lines here
+        window.close()
+    finally:
+        ws.close()
