@@ -89,6 +89,21 @@
 <context>
     <name>CtQcPanel</name>
     <message>
+        <location filename="../../station_plugins/ct_qc/ui_toolbar.py" line="78" />
+        <source>Choose a series in the list first.</source>
+        <translation>请先在列表中选择序列。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_toolbar.py" line="81" />
+        <source>Analyse the series first: the report shows its result.</source>
+        <translation>请先分析该序列：报告内容即分析结果。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_toolbar.py" line="83" />
+        <source>Analyse the series first: its stored result becomes the baseline.</source>
+        <translation>请先分析该序列：其已保存的结果才能设为基线。</translation>
+    </message>
+    <message>
         <location filename="../../station_plugins/ct_qc/panel.py" line="210" />
         <source>Choose a series first.</source>
         <translation>请先选择序列。</translation>
@@ -453,6 +468,11 @@
 </context>
 <context>
     <name>SeriesTable</name>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="159" />
+        <source>No series yet. Import a folder, receive from the scanners or simulate a series; each complete series is listed here.</source>
+        <translation>暂无序列。请导入文件夹、接收扫描仪图像或模拟序列；每个接收完整的序列都会列在这里。</translation>
+    </message>
     <message>
         <location filename="../../station_plugins/ct_qc/ui_series.py" line="99" />
         <source>HOLD</source>

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import PharosError
 from widgets.message_bar import MessageBar
+from widgets.note_texts import note_text
 from widgets.progress_bar import TaskProgressBar
 from widgets.tasks import TaskController
 
@@ -143,6 +144,7 @@ class CtQcPanel(QWidget):
         a = self.adapter
         a.sig_event.connect(self._on_service_event)
         a.sig_series_ready.connect(lambda e: self.add_entries([e], state="received"))
+        a.sig_unchanged.connect(lambda u: self.add_entries([u.entry], "analysed", u.verdict))
         a.sig_queued.connect(lambda uid: self.series_table.upsert(uid, state="queued"))
         a.sig_analysing.connect(self._on_analysing)
         a.sig_analysed.connect(self._on_analysed)
@@ -204,12 +206,13 @@ class CtQcPanel(QWidget):
         self.result_actions.report_current(path)
 
     # --- series list -------------------------------------------------------------------
-    def add_entries(self, entries: list[workflow.SeriesEntry], state: str = "received") -> None:
+    def add_entries(self, entries: list[workflow.SeriesEntry], state: str = "received",
+                    verdict: str | None = None) -> None:    # verdict: an unchanged one's
         for e in entries:
             known = self._entries.get(e.series_uid)
             self._entries[e.series_uid] = e if known is None or e.files else known
             self.series_table.upsert(e.series_uid, serial=e.scanner_serial,
-                                     acquired=e.acquired, images=e.n_images,
+                                     acquired=e.acquired, images=e.n_images, verdict=verdict,
                                      state=None if known is not None and state == "analysed"
                                      else state)
         if entries and self._current_uid is None:
@@ -296,8 +299,6 @@ class CtQcPanel(QWidget):
                 self.view.set_loaded(outcome.series)
             self._show_result(outcome.result, outcome.record_id)
             for note in outcome.result.notes[:1]:
-                from widgets.note_texts import note_text
-
                 self.messages.show_message(lambda n=note: note_text(n), level="warning")
         serial = (outcome.result.inputs or {}).get("scanner_serial") or outcome.entry.scanner_serial
         self.trend.refresh(prefer_serial=serial)
@@ -330,22 +331,14 @@ class CtQcPanel(QWidget):
 
     # --- service events (GUI thread) ---------------------------------------------------
     def _on_service_event(self, event: Any) -> None:
-        if event.kind == "unchanged":       # received again, nothing new: its result stands
-            u = event.data
-            self.add_entries([u.entry], state="analysed")
-            self.series_table.upsert(u.entry.series_uid, state="analysed",
-                                     images=u.entry.n_images, verdict=u.verdict or None)
-            return
-        if event.kind == "stored" and not event.data.duplicate:
-            d = event.data
+        d = event.data
+        if event.kind == "stored" and not d.duplicate:
             uid = d.series_instance_uid
-            if uid not in self._entries:
-                self._entries[uid] = workflow.SeriesEntry(
-                    series_uid=uid, label=d.device_serial, scanner_serial=d.device_serial,
-                    origin="receiving")
-            self.series_table.upsert(uid, serial=d.device_serial,
-                                     images=self.series_table.images(uid) + 1,
-                                     state="receiving")
+            self._entries.setdefault(uid, workflow.SeriesEntry(
+                series_uid=uid, label=d.device_serial, scanner_serial=d.device_serial,
+                origin="receiving"))
+            self.series_table.upsert(uid, serial=d.device_serial, state="receiving",
+                                     images=self.series_table.images(uid) + 1)
 
     def _allowed(self, action: str) -> bool:
         try:
@@ -374,6 +367,9 @@ class CtQcPanel(QWidget):
         self._update_strip()
 
     def _update_strip(self) -> None:
+        shown = self._result is not None
+        self.bar.set_available(series=self._current_uid is not None, record=shown and bool(
+            self._record_id), result=shown and self._loaded is not None)
         snap, uid = self._snapshot, self._current_uid or ""
         entry = self._entries.get(uid)
         serial = ((self._result.inputs or {}).get("scanner_serial") if self._result is not None

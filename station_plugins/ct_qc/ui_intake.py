@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QHeaderView, QLabel, QListWidget, QPushButton, QTableView,
     QWidget)
@@ -90,6 +91,17 @@ class IntakeBar(QWidget):
         super().changeEvent(event)
 
 
+REASON_CHARS = 110       # a rejection's message in the list (whole in the tooltip)
+REASON_MIN = 180         # px: the reason column's least width
+
+
+def _shortened(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return f"{cut}…"
+
+
 class RejectedTable(QTableView):
     """Files the intake refused: when, from where, the specific reason, where kept (a live
     table: a row is added as each file is refused)."""
@@ -106,13 +118,31 @@ class RejectedTable(QTableView):
         self.setTextElideMode(Qt.TextElideMode.ElideLeft)   # a path keeps its file name
         h = self.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # the reason comes second and gets the room (at least REASON_MIN px: squeezed by a
+        # stretch it read one letter a line at 1366 x 768); the file and the quarantine
+        # file (a hash name; both paths in the tooltip) follow and may scroll into view
+        h.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         h.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
-        h.resizeSection(3, 150)
+        h.resizeSection(3, 110)
+        h.moveSection(h.visualIndex(2), 1)      # when, why, then which file and where kept
+        self._fit_reason()
+
+    def _fit_reason(self) -> None:
+        h = self.horizontalHeader()
+        room = self.viewport().width() - h.sectionSize(0) - h.sectionSize(1) - h.sectionSize(3)
+        width = max(REASON_MIN, room)
+        if h.sectionSize(2) != width:
+            h.resizeSection(2, width)
+            self.resizeRowsToContents()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_reason()
 
     def add_rejected(self, rejected: Any) -> None:
         """A RejectedFile (reason, code, message, source, quarantine_path)."""
         r = self.model_.upsert(self.model_.rowCount(), rejected)
+        self._fit_reason()
         self.resizeRowToContents(r)
 
     def rejected(self) -> list[Any]:
@@ -130,9 +160,12 @@ class RejectedTable(QTableView):
 
     def _cell(self, rejected: Any, c: int) -> Cell:
         source = str(rejected.source)
-        reason = f"{rejected.message} [{rejected.code}]"
+        full = f"{rejected.message} [{rejected.code}]"
         kept = str(rejected.quarantine_path or self.tr("not kept (too large)"))
-        tip = f"{source}\n{reason}\n{kept}"
+        tip = f"{source}\n{full}\n{kept}"
+        # the code first, the message cut at a word (a library's message ran to 14 lines in
+        # the narrow list at 1366 x 768); the whole message is in the tooltip
+        reason = f"[{rejected.code}] {_shortened(str(rejected.message), REASON_CHARS)}"
         if c == 0:
             return Cell(str(getattr(rejected, "received_utc", "") or "")[11:19], tip=tip)
         if c == 1:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelection, Signal
+from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from widgets.ai_texts import class_text
@@ -153,8 +154,25 @@ class SeriesTable(QTableView):
             if key is not None:
                 self.sig_series_chosen.emit(str(key))
 
+    def empty_hint(self) -> str:
+        """What an empty list says (a blank white box told the operator nothing)."""
+        return self.tr("No series yet. Import a folder, receive from the scanners or "
+                       "simulate a series; each complete series is listed here.")
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        super().paintEvent(event)
+        if self.model_.rowCount():
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().placeholderText().color())
+        painter.drawText(self.viewport().rect().adjusted(12, 12, -12, -12),
+                         int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                             | Qt.TextFlag.TextWordWrap), self.empty_hint())
+        painter.end()
+
     def retranslate_ui(self) -> None:
         self.model_.retranslate()
+        self.viewport().update()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

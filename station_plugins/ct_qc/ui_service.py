@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 class ServiceAdapter(QObject):
     sig_event = Signal(object)              # every ServiceEvent (GUI thread)
     sig_series_ready = Signal(object)       # SeriesEntry of a complete series
+    sig_unchanged = Signal(object)          # station_service.Unchanged (its result stands)
     sig_queued = Signal(str)                # series UID
     sig_analysing = Signal(str)             # series UID
     sig_analysed = Signal(object)           # workflow.AnalysisOutcome
@@ -60,6 +61,8 @@ class ServiceAdapter(QObject):
         self.sig_event.emit(event)
         if kind == "series_ready":
             self.sig_series_ready.emit(data)
+        elif kind == "unchanged":
+            self.sig_unchanged.emit(data)
         elif kind == "queued":
             self.sig_queued.emit(data)
         elif kind == "analysing":

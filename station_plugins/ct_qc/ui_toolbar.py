@@ -65,6 +65,23 @@ class AnalysisBar(QWidget):
         for w in (self.baseline_button, self.archive_button, self.report_button):
             lay.addWidget(w)
         lay.addWidget(self.action_progress)
+        self._available = (False, False, False)
+        self.set_available(series=False, result=False, record=False)
+
+    def set_available(self, *, series: bool, result: bool, record: bool) -> None:
+        """Analyse and archive need a chosen series, the report a result, the baseline a
+        stored one: a button that could only answer "choose a series first" is disabled
+        and its tooltip says what it needs."""
+        self._available = (series, result, record)
+        for button, ok, why in (
+                (self.analyse_button, series, _tr("Choose a series in the list first.")),
+                (self.archive_button, series, _tr("Choose a series in the list first.")),
+                (self.report_button, result,
+                 _tr("Analyse the series first: the report shows its result.")),
+                (self.baseline_button, record,
+                 _tr("Analyse the series first: its stored result becomes the baseline."))):
+            button.setEnabled(ok)
+            button.setToolTip("" if ok else why)
 
     def _button(self, name: str, signal: Signal) -> QPushButton:
         b = QPushButton(self)
@@ -90,3 +107,5 @@ class AnalysisBar(QWidget):
         self.baseline_button.setText(_tr("Set as baseline…"))
         self.archive_button.setText(_tr("Archive to PACS"))
         self.report_button.setText(_tr("PDF report…"))
+        series, result, record = self._available
+        self.set_available(series=series, result=result, record=record)
