@@ -14,7 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.core.roles import ALL_ROLES  # noqa: E402
 from app.ct.names import measurement_name  # noqa: E402
-from tests.ui.conftest import add_user, ini_settings  # noqa: E402,F401
+from tests.ui.conftest import _themed_english, add_user, ini_settings  # noqa: E402,F401
 
 SIZE = (1366, 768)
 
