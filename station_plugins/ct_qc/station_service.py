@@ -343,8 +343,8 @@ class CtQcService:
                                         limit=1, newest_first=True)
         if not rows:
             return None
-        station = (rows[0].payload or {}).get("station", {}) or {}
-        return rows[0] if station.get("n_images") == info.instance_count else None
+        images = ((rows[0].payload or {}).get("station") or {}).get("n_images")
+        return rows[0] if images == info.instance_count else None
 
     def _unchanged(self, entry: SeriesEntry, row: Any) -> None:
         uid = entry.series_uid
