@@ -59,8 +59,13 @@
     </message>
     <message>
         <location filename="../../station_plugins/ct_qc/ui_intake.py" line="173" />
-        <source>Series unchanged (%1 images already stored): result %2 (%3) stands, not analysed again (%4)</source>
-        <translation>序列未变化（%1 幅图像已保存过）：结果 %2（%3）保持有效，不再分析（%4）</translation>
+        <source>Series unchanged, not analysed again: its result (%1) stands; %2 images already stored</source>
+        <translation>序列未变化，不再分析：原结果（%1）保持有效；%2 幅图像已保存过</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_intake.py" line="212" />
+        <source>file rejected: %1 [%2]</source>
+        <translation>文件已拒收：%1 [%2]</translation>
     </message>
 </context>
 <context>

@@ -14,8 +14,8 @@ from typing import Any
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHeaderView, QLabel, QListWidget, QPushButton, QTableView,
-    QWidget)
+    QAbstractItemView, QCheckBox, QHeaderView, QLabel, QListWidget, QListWidgetItem,
+    QPushButton, QTableView, QWidget)
 
 from widgets.flow_layout import FlowLayout
 from widgets.rows_model import Cell, RowsModel
@@ -200,13 +200,16 @@ class ActivityLog(QListWidget):
         self._duplicates = 0
 
     def event_text(self, event: Any) -> str:
-        """The intake service's event in the UI language (its English text for the log)."""
+        """The intake service's event in the UI language, what matters first (the line is
+        cut at the list's edge; the whole English text is the item's tooltip)."""
         if event.kind == "unchanged":
             u = event.data
-            return self.tr("Series unchanged (%1 images already stored): result %2 (%3) "
-                           "stands, not analysed again (%4)").replace(
-                "%1", str(u.entry.n_images)).replace("%2", u.record_id).replace(
-                "%3", u.verdict).replace("%4", u.entry.series_uid)
+            return self.tr("Series unchanged, not analysed again: its result (%1) stands; "
+                           "%2 images already stored").replace(
+                "%1", u.verdict).replace("%2", str(u.entry.n_images))
+        if event.kind == "rejected" and hasattr(event.data, "code"):
+            return self.tr("file rejected: %1 [%2]").replace(
+                "%1", str(event.data.source).rsplit("/", 1)[-1]).replace("%2", event.data.code)
         m = re.fullmatch(r"series (\S+) complete: (\d+) instances.*", event.text or "")
         if event.kind == "series_complete" and m:
             return self.tr("Series complete: %1 images (%2)").replace(
@@ -235,7 +238,9 @@ class ActivityLog(QListWidget):
                 "%n file(s) already stored (duplicates, not stored again)", "",
                 self._duplicates))
             self._duplicates = 0
-        self.addItem(f"{event.ts_utc[11:19]}  {self.event_text(event)}")
+        item = QListWidgetItem(f"{event.ts_utc[11:19]}  {self.event_text(event)}")
+        item.setToolTip(f"{event.ts_utc}\n{event.text}")
+        self.addItem(item)
         while self.count() > self.MAX_LINES:
             self.takeItem(0)
         self.scrollToBottom()

@@ -59,3 +59,8 @@ def test_empty_list_says_what_to_do_and_actions_wait_for_a_series(qtbot, station
     assert rejected.rejected()[0].message in cell.tip
     rect = rejected.visualRect(rejected.model_.index(0, 2))
     assert rect.width() >= 170 and rejected.viewport().rect().contains(rect)
+    # the activity line says what matters first; the whole text is its tooltip
+    lines = [panel.activity.item(i) for i in range(panel.activity.count())]
+    (line,) = [i for i in lines if "truth.json" in i.text()]
+    assert line.text().endswith("file rejected: truth.json [PH-DCM-UNREADABLE]")
+    assert "Not a readable DICOM" in line.toolTip()

@@ -73,9 +73,10 @@ def test_reimport_is_counted_as_duplicates_not_analysed_again_and_audited(
     assert text.startswith("Import: 0 new file(s), 28 already stored (duplicates), "
                            "0 conflict(s), 1 rejected; 1 series, 1 unchanged."), text
     assert panel.messages.level == "warning"            # truth.json is rejected again
-    qtbot.waitUntil(lambda: any("Series unchanged (28 images already stored)" in
-                                panel.activity.item(i).text()
-                                for i in range(panel.activity.count())), timeout=30000)
+    qtbot.waitUntil(lambda: any(
+        "Series unchanged, not analysed again: its result (" in panel.activity.item(i).text()
+        and first.id in panel.activity.item(i).toolTip()
+        for i in range(panel.activity.count())), timeout=30000)
     assert ctx.store.query_records(kind=workflow.RESULT_KIND) == [first]
     assert not panel.analysis.running and not ctx.extras["station"].service.busy
     assert panel.series_table.row_texts(uid)[2:4] == ["28", first.verdict]
