@@ -567,6 +567,11 @@
 <context>
     <name>TrendView</name>
     <message>
+        <location filename="../../station_plugins/ct_qc/ui_results.py" line="254" />
+        <source>No result of this scanner has this measurement (its phantom may lack it): choose another.</source>
+        <translation>该扫描仪的结果中没有此测量项（其体模可能不含此项）：请选择其他测量项。</translation>
+    </message>
+    <message>
         <location filename="../../station_plugins/ct_qc/ui_results.py" line="220" />
         <source>Trend not available: %1</source>
         <translation>趋势不可用：%1</translation>

@@ -256,7 +256,9 @@ class TrendView(QWidget):
         except (TypeError, ValueError):
             lim = None
         self.plot.set_limits(lim if lim is not None and not lim.is_empty() else None)
-        self.count_label.setText(self.tr("%n result(s)", "", len(points)))
+        self.count_label.setText(self.tr("%n result(s)", "", len(points)) if points else
+                                 self.tr("No result of this scanner has this measurement "
+                                         "(its phantom may lack it): choose another."))
         self.sig_loaded.emit()
 
     def retranslate_ui(self) -> None:
@@ -304,7 +306,8 @@ class QcResultTabs(QTabWidget):
         from app.ui.i18n import current_language
         from station_plugins.ct_qc.ui_names import measurement_name
 
-        return measurement_name(key, current_language())
+        # "lp/cm" kept on one line (a word joiner after the slash: Qt broke "lp/ cm")
+        return measurement_name(key, current_language()).replace("lp/cm", "lp/\u2060cm")
 
     def retranslate_ui(self) -> None:
         for i, text in enumerate((self.tr("Measurements"), self.tr("Artifacts"),

@@ -15,7 +15,8 @@ from app.core.measurement import Verdict
 from app.core.tasks import CancelToken, ScaledProgress, no_progress
 
 RESULT_KIND = "ct_qc.result"
-TREND_KEYS = ("ct_number.water", "ct_number.uniform", "noise.sd", "uniformity.max_edge_dev", "mtf.mtf50",
+# noise first: every phantom has it (a Catphan has no water insert: an empty first chart)
+TREND_KEYS = ("noise.sd", "ct_number.water", "ct_number.uniform", "uniformity.max_edge_dev", "mtf.mtf50",
               "slice_thickness", "ct_number.teflon", "ct_number.air", "low_contrast.cnr")
 
 

@@ -46,6 +46,13 @@ def test_empty_list_says_what_to_do_and_actions_wait_for_a_series(qtbot, station
         i18n.set_language(qapp, "en")
     # a series and its result: every action is there, the hint gone
     import_and_wait(qtbot, panel, write_series(tmp_path / "series", serial="SN-STATES"))
+    # the trend opens on a measurement every phantom has (a Catphan has no water insert)
+    trend = panel.trend
+    assert trend.key_combo.currentData() == "noise.sd"
+    qtbot.waitUntil(lambda: trend.count_label.text() == "1 result(s)", timeout=30000)
+    trend.key_combo.setCurrentIndex(trend.key_combo.findData("ct_number.water"))
+    qtbot.waitUntil(lambda: trend.count_label.text().startswith(
+        "No result of this scanner has this measurement"), timeout=30000)
     for button in (panel.analyse_button, panel.archive_button, panel.report_button,
                    panel.baseline_button):
         assert button.isEnabled() and button.toolTip() == ""

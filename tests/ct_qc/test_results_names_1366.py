@@ -28,6 +28,24 @@ def test_canonical_names_of_bar_groups_ttf_and_nps():
     assert measurement_name("resolution.bars.lp7", "zh_CN") == "分辨率（线对组 7 lp/cm）"
 
 
+def _lines(text: str, font, width: int) -> list[str]:  # noqa: ANN001
+    """The lines an item view breaks ``text`` into at ``width`` (QCommonStyle wraps at a
+    word boundary, or anywhere when a word is too long)."""
+    from PySide6.QtGui import QTextLayout, QTextOption
+
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    lines = []
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(width)
+        lines.append(text[line.textStart():line.textStart() + line.textLength()])
+    layout.endLayout()
+    return lines
+
+
 @pytest.fixture(scope="module")
 def series_folder(tmp_path_factory) -> Path:  # noqa: ANN001
     from app.ct.simulator import SimParams, simulate_series, write_dicom_series
@@ -88,6 +106,9 @@ def test_every_name_is_readable_whole_at_1366(qtbot, ini_settings, tmp_path, ser
                 problems.append(f"{name!r}: row {table.rowHeight(r)} px < {need.height()} px "
                                 "the wrapped name needs (cut)")
             wrapped += need.height() > fm.lineSpacing() * 1.5
+            for line in _lines(name, table.font(), text_width):
+                if line.rstrip().endswith("lp/"):           # "lp/" | "cm" read as two
+                    problems.append(f"{name!r}: the unit is broken at its slash")
             tip = str(index.data(Qt.ItemDataRole.ToolTipRole))
             m = table.measurements()[r]
             if not tip.startswith(name) or (not m.limits.is_empty()
@@ -102,3 +123,23 @@ def test_every_name_is_readable_whole_at_1366(qtbot, ini_settings, tmp_path, ser
         window.close()
     finally:
         ws.close()
+
+
+def test_a_unit_is_never_broken_at_its_slash(qapp):  # noqa: ANN001
+    """'lp/cm' stays whole at any column width (Qt broke '…19 lp/' | 'cm)' in Chinese)."""
+    from app.ui import i18n
+    from station_plugins.ct_qc.ui_results import QcResultTabs, TrendView
+
+    tabs = QcResultTabs(TrendView(lambda s, k: ([], {}), lambda: []))
+    try:
+        for language in ("en", "zh_CN"):
+            i18n.set_language(qapp, language)
+            for key in ("resolution.bars.lp19", "resolution.bars.lp4_5"):
+                label = tabs.measurement_label(key)
+                for width in range(40, 320, 3):
+                    lines = _lines(label, tabs.table.font(), width)
+                    assert "".join(lines) == label
+                    bad = [ln for ln in lines if ln.rstrip().rstrip("\u2060").endswith("lp/")]
+                    assert not bad, (language, width, lines)
+    finally:
+        i18n.set_language(qapp, "en")
