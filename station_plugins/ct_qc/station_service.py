@@ -23,6 +23,9 @@ thread (``ui_service.ServiceAdapter``), the CLI prints them. Event kinds: every
   to the intake folder (a re-import, a resend) and the store already holds its result
   over the same images: that result stands, nothing is analysed or stored again (an
   operator's explicit "Analyse" still is); the audit trail records the decision.
+
+A ``rejected`` event for a UID conflict (a stored SOP Instance UID with other content) is
+audited too (``ct_qc.uid_conflict``): the first copy is never replaced.
 """
 from __future__ import annotations
 
@@ -328,7 +331,22 @@ class CtQcService:
 
     # --- intake callbacks (network / poller / pool threads) -------------------------------
     def _on_intake_event(self, event: IntakeEvent) -> None:
+        if event.kind == "rejected" and getattr(event.data, "reason", "") == "uid_conflict":
+            self._audit_conflict(event.data)
         self._dispatch(event)          # errors of the intake arrive as "error" events
+
+    def _audit_conflict(self, rejected: Any) -> None:
+        """A stored SOP Instance UID arrived with other content (any path in): the first
+        copy stays, the new one is quarantined - and the audit trail says so."""
+        if self.audit is None:
+            return
+        try:
+            self.audit.append("ct_qc.uid_conflict", "ct_qc.quarantine", rejected.sha256,
+                              username=self.operator() or "", new=rejected.to_dict(),
+                              reason="same SOP Instance UID, other content: the first copy "
+                                     "is kept, the new file quarantined")
+        except Exception:  # noqa: BLE001 - the rejection is still listed and notified
+            log.exception("audit of the UID conflict from %s failed", rejected.source)
 
     def _stored_result_of_same_images(self, info: Any) -> Any:
         """The newest stored result of this series when it covered the same images and

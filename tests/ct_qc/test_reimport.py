@@ -108,6 +108,8 @@ def test_reimport_is_counted_as_duplicates_not_analysed_again_and_audited(
     assert ctx.store.query_records(kind=workflow.RESULT_KIND) == [first]
     assert _audit(station_env, "ct_qc.import_folder")[-1]["reason"] == \
         "0 new, 27 already stored, 1 conflict(s), 1 rejected"
+    (audited,) = _audit(station_env, "ct_qc.uid_conflict")
+    assert audited["entity_id"] == conflict.sha256 and str(victim) in audited["new_value"]
     # 3. a restart (a new plugin and service on the same folders and store): the resent
     # files are duplicates of stored ones, the series is unchanged - not analysed again
     panel.shutdown()
