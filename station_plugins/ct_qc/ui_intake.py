@@ -144,6 +144,7 @@ class RejectedTable(QTableView):
         r = self.model_.upsert(self.model_.rowCount(), rejected)
         self._fit_reason()
         self.resizeRowToContents(r)
+        self.scrollToBottom()                   # the newest refusal in view
 
     def rejected(self) -> list[Any]:
         return [self.model_.row(k) for k in self.model_.keys()]
