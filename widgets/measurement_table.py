@@ -257,12 +257,6 @@ class MeasurementTable(QTableView):
         finally:
             self._fitting = False
 
-    def name_lines(self, row: int) -> int:
-        """The lines the name of display row ``row`` takes at the name column's width."""
-        text = str(self.proxy.index(row, COL_NAME).data() or "")
-        fm = self.fontMetrics()
-        return max(1, round(self._wrapped(text).height() / max(1, fm.lineSpacing())))
-
     def _text_width(self) -> int:
         margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self)
         return max(1, self.columnWidth(COL_NAME) - 2 * (margin + 1))
