@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import PharosError
 from widgets.message_bar import MessageBar
-from widgets.note_texts import note_text
 from widgets.progress_bar import TaskProgressBar
 from widgets.tasks import TaskController
 
@@ -299,6 +298,8 @@ class CtQcPanel(QWidget):
                 self.view.set_loaded(outcome.series)
             self._show_result(outcome.result, outcome.record_id)
             for note in outcome.result.notes[:1]:
+                from widgets.note_texts import note_text
+
                 self.messages.show_message(lambda n=note: note_text(n), level="warning")
         serial = (outcome.result.inputs or {}).get("scanner_serial") or outcome.entry.scanner_serial
         self.trend.refresh(prefer_serial=serial)
