@@ -320,8 +320,7 @@ class CtQcPanel(QWidget):
         return self.service.busy or self.io.running or self.actions.running
 
     def shutdown(self) -> None:
-        """Stop this view's own work (idempotent); the service (receiver, queue) is the
-        plugin's."""
+        """Stop this view's own work (idempotent); receiver and queue are the plugin's."""
         if self._shut_down:
             return
         self._shut_down = True
