@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from app.core.errors import InputRejected
 from app.core.tasks import CancelToken, ScaledProgress
+from station_plugins.ct_qc.intake_audit import audit_import
 
 DEMO_DAYS = 5
 
@@ -66,16 +67,6 @@ def _complete(service: Any, report: Any) -> ImportSummary:
     for uid in summary.series_uids:
         service.analyse(uid)
     return summary
-
-
-def audit_import(audit: Any, folder: Path, summary: ImportSummary, username: str) -> None:
-    """One audit entry per folder import: what was new, already stored, conflicting."""
-    if audit is None:
-        return
-    audit.append("ct_qc.import_folder", "ct_qc.intake", str(folder), username=username,
-                 new=summary.to_dict(),
-                 reason=f"{summary.new} new, {summary.duplicates} already stored, "
-                        f"{summary.conflicts} conflict(s), {summary.rejected} rejected")
 
 
 def import_job(service: Any, folder: str | Path, *, token: CancelToken,

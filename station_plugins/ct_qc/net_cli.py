@@ -165,7 +165,8 @@ def _import_once(svc: CtQcService, folder: Path) -> None:
     """``--folder``: new files, files already stored (duplicates: nothing changes, an
     unchanged series with a stored result is not analysed again) and conflicts apart;
     audited with --store."""
-    from station_plugins.ct_qc.intake_jobs import audit_import, summarise
+    from station_plugins.ct_qc.intake_audit import audit_import
+    from station_plugins.ct_qc.intake_jobs import summarise
 
     s = summarise(svc.intake.import_folder(folder))
     audit_import(svc.audit, Path(folder), s, svc.operator() or "")

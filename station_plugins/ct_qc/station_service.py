@@ -19,7 +19,7 @@ thread (``ui_service.ServiceAdapter``), the CLI prints them. Event kinds: every
   exception)), ``analysis_cancelled`` (data: SeriesEntry),
 * ``waiting`` (data: series UID) - complete, but nobody allowed to analyse is logged in:
   it waits (listed as received) until :meth:`queue_waiting`,
-* ``unchanged`` (data: :class:`Unchanged`) - a series completed again with no instance new
+* ``unchanged`` (data: :class:`~station_plugins.ct_qc.intake_audit.Unchanged`) - a series completed again with no instance new
   to the intake folder (a re-import, a resend) and the store already holds its result
   over the same images: that result stands, nothing is analysed or stored again (an
   operator's explicit "Analyse" still is); the audit trail records the decision.
@@ -40,6 +40,8 @@ from app.core.errors import Cancelled, PharosError
 from app.core.ids import utc_iso
 from app.ct.analysis.rings import geometry_from_settings
 from app.ct.limits import resolve_profile
+from station_plugins.ct_qc.intake_audit import (Unchanged, audit_conflict, audit_unchanged,
+                                                stored_result_of_same_images)
 from station_plugins.ct_qc.intake_jobs import analyse_job
 from station_plugins.ct_qc.intake_service import IntakeEvent, IntakeService, IntakeSettings
 from station_plugins.ct_qc.review_link import ReviewLink
@@ -78,16 +80,6 @@ class AnalysisOptions:
     phantom: str = "auto"
     profile: Any = "auto"
     use_baseline: bool = True
-
-
-@dataclass(frozen=True)
-class Unchanged:
-    """A completed series that is not analysed again: its stored result stands."""
-
-    entry: SeriesEntry
-    record_id: str
-    verdict: str
-    result_utc: str
 
 
 @dataclass
@@ -332,61 +324,19 @@ class CtQcService:
     # --- intake callbacks (network / poller / pool threads) -------------------------------
     def _on_intake_event(self, event: IntakeEvent) -> None:
         if event.kind == "rejected" and getattr(event.data, "reason", "") == "uid_conflict":
-            self._audit_conflict(event.data)
+            audit_conflict(self.audit, self.operator() or "", event.data)
         self._dispatch(event)          # errors of the intake arrive as "error" events
 
-    def _audit_conflict(self, rejected: Any) -> None:
-        """A stored SOP Instance UID arrived with other content (any path in): the first
-        copy stays, the new one is quarantined - and the audit trail says so."""
-        if self.audit is None:
-            return
-        try:
-            self.audit.append("ct_qc.uid_conflict", "ct_qc.quarantine", rejected.sha256,
-                              username=self.operator() or "", new=rejected.to_dict(),
-                              reason="same SOP Instance UID, other content: the first copy "
-                                     "is kept, the new file quarantined")
-        except Exception:  # noqa: BLE001 - the rejection is still listed and notified
-            log.exception("audit of the UID conflict from %s failed", rejected.source)
-
-    def _stored_result_of_same_images(self, info: Any) -> Any:
-        """The newest stored result of this series when it covered the same images and
-        nothing new has arrived since (``info.new_instances == 0``): intake files are
-        written once (other bytes under a stored SOP UID are refused as a conflict), so
-        the same count means the same pixels. None: analyse."""
-        if self.store is None or getattr(info, "new_instances", 1) != 0:
-            return None
-        from station_plugins.ct_qc.workflow import RESULT_KIND
-
-        rows = self.store.query_records(kind=RESULT_KIND, ref=info.series_instance_uid,
-                                        limit=1, newest_first=True)
-        if not rows:
-            return None
-        images = ((rows[0].payload or {}).get("station") or {}).get("n_images")
-        return rows[0] if images == info.instance_count else None
-
     def _unchanged(self, entry: SeriesEntry, row: Any) -> None:
-        uid = entry.series_uid
         self._remember(entry, "analysed")
-        text = (f"series {uid} unchanged: its {entry.n_images} images were already "
-                f"stored; result {row.id} ({row.verdict}, {row.created_utc}) stands, "
-                "not analysed again")
-        log.info(text)
-        if self.audit is not None:
-            try:
-                self.audit.append("ct_qc.series_unchanged", "ct_qc.result", row.id,
-                                  username=self.operator() or "", new={
-                                      "series_uid": uid, "images": entry.n_images,
-                                      "verdict": row.verdict},
-                                  reason="series received again with no new image; "
-                                         "its stored result stands, not analysed again")
-            except Exception:  # noqa: BLE001 - the decision is still shown and logged
-                log.exception("audit of the unchanged series %s failed", uid)
-        self._emit("unchanged", text, Unchanged(entry, row.id, str(row.verdict or ""),
-                                                row.created_utc))
+        unchanged = Unchanged(entry, row.id, str(row.verdict or ""), row.created_utc)
+        log.info(unchanged.text())
+        audit_unchanged(self.audit, self.operator() or "", unchanged)
+        self._emit("unchanged", unchanged.text(), unchanged)
 
     def _on_series_complete(self, info: Any) -> None:
         entry = entry_from_info(info)        # the header read happens here, not on the GUI
-        row = self._stored_result_of_same_images(info)
+        row = stored_result_of_same_images(self.store, info)
         if row is not None:
             self._unchanged(entry, row)
             return
