@@ -19,10 +19,11 @@ thread (``ui_service.ServiceAdapter``), the CLI prints them. Event kinds: every
   exception)), ``analysis_cancelled`` (data: SeriesEntry),
 * ``waiting`` (data: series UID) - complete, but nobody allowed to analyse is logged in:
   it waits (listed as received) until :meth:`queue_waiting`,
-* ``unchanged`` (data: :class:`~station_plugins.ct_qc.intake_audit.Unchanged`) - a series completed again with no instance new
-  to the intake folder (a re-import, a resend) and the store already holds its result
-  over the same images: that result stands, nothing is analysed or stored again (an
-  operator's explicit "Analyse" still is); the audit trail records the decision.
+* ``unchanged`` (data: :class:`~station_plugins.ct_qc.intake_audit.Unchanged`) - a
+  series completed again with no instance new to the intake folder (a re-import, a
+  resend) and the store already holds its result over the same images: that result
+  stands, nothing is analysed or stored again (an operator's explicit "Analyse" still
+  is); the audit trail records the decision.
 
 A ``rejected`` event for a UID conflict (a stored SOP Instance UID with other content) is
 audited too (``ct_qc.uid_conflict``): the first copy is never replaced.
