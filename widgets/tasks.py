@@ -183,6 +183,11 @@ class TaskController(QObject):
         return self._current is not None and not self._current[1].done
 
     @property
+    def handle(self) -> TaskHandle | None:
+        """The current run's handle (None when idle or closed)."""
+        return self._current[1] if self._current is not None else None
+
+    @property
     def closed(self) -> bool:
         return self._closed
 
