@@ -94,6 +94,7 @@ print("child-ok", flush=True)
 """
 
 
+@pytest.mark.slow
 def test_a_task_finishing_after_its_controller_was_deleted_touches_nothing():
     r = subprocess.run([sys.executable, "-c", CHILD, str(ROOT)], capture_output=True,
                        text=True, timeout=180, cwd=ROOT,
