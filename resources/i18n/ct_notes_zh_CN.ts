@@ -431,6 +431,51 @@
         <translation>该层与 AI 训练和校准所用的任何体模层都不相似</translation>
     </message>
     <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>AI check failed: %1</source>
+        <translation>AI 检查失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>AI check cancelled</source>
+        <translation>AI 检查已取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>AI check unavailable</source>
+        <translation>AI 检查不可用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>no model registry</source>
+        <translation>未配置模型库</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>No model registry is configured.</source>
+        <translation>未配置模型库。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>AI not applicable: %1</source>
+        <translation>AI 不适用：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>AI class &apos;%1&apos; (%2)</source>
+        <translation>AI 类别“%1”（置信度 %2）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>low confidence (%1 &lt; %2)</source>
+        <translation>置信度低（%1 &lt; %2）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>anomaly score %1 fits no class</source>
+        <translation>异常分数 %1：不属于任何类别</translation>
+    </message>
+    <message>
         <location filename="../../app/ct/note_table.py" line="279"/>
         <source>No model &apos;%1&apos; is installed in %2.</source>
         <translation>%2 中未安装模型“%1”。</translation>

@@ -136,3 +136,50 @@ def test_a_reason_without_a_code_shows_as_written(qtbot, qapp):
         assert strip.ai_text == "AI不适用于此序列（old why）- 由物理检测单独判定"
     finally:
         i18n.set_language(qapp, "en")
+
+
+@pytest.mark.skipif(_newest_classifier_version() is None,
+                    reason="the trained classifier is not installed")
+def test_a_failed_ai_check_reads_in_the_users_language(qtbot, language, tmp_path):
+    """The AI check raises after the model was loaded (its file altered on disk since:
+    the registry refuses to load it again): the stored reason keeps its English text
+    "AI check failed: <the registry's message>" and carries the code ``ai.check_failed``
+    with the registry's coded message nested, so the Chinese screen shows no English
+    ("AI check failed" stayed English before)."""
+    import shutil
+
+    from tests.ct_qc._station_env import REAL_MODEL_DIR
+
+    version = _newest_classifier_version()
+    env = StationEnv(tmp_path)
+    try:
+        shutil.copytree(REAL_MODEL_DIR / "ct_phantom_classifier" / version,
+                        env.models_dir / "ct_phantom_classifier" / version)
+        ctx = env.context()
+        model = ctx.models.load("ct_phantom_classifier")    # loaded, as a warm station has it
+        if not all(p == "CPUExecutionProvider" for p in model.providers):
+            pytest.skip("the single-threaded session (re-read from the file) is CPU only")
+        with open(model.card.path, "ab") as f:              # altered after loading
+            f.write(b"\0")
+        panel = import_and_wait(qtbot, open_panel(qtbot, ctx), _series(tmp_path / "series"))
+        ai = ctx.store.query_records(kind="ct_qc.ai_verdict")[0].payload
+        assert ai["available"] is False
+        assert ai["reason"].startswith(f"AI check failed: Model {model.card.model_id} failed "
+                                       f"its integrity check: sha256 ")
+        assert ai["reason"].endswith("(file altered after loading). It was not loaded again.")
+        entry = ai["reason_code"]
+        assert entry["code"] == "ai.check_failed"
+        assert entry["params"]["error"]["code"] == "model.altered_after_loading"
+        shown = _shown(panel, tmp_path, f"ct_qc_ai_failed_{language}")
+        if language == "en":
+            assert shown == f"AI check unavailable: {ai['reason']} - physics checks only"
+        else:
+            p = entry["params"]["error"]["params"]
+            assert shown == (f"AI检查不可用：AI 检查失败：模型 {p['model']} 未通过完整性校验："
+                             f"sha256 {p['actual']}… 与模型卡中的 {p['expected']}… 不一致"
+                             f"（文件在加载后被改动）。未再次加载该模型。 - 仅物理检测")
+            assert "AI check failed" not in shown
+            assert not untranslated(shown.replace(p["model"], " "))
+        panel.shutdown()
+    finally:
+        env.close()
