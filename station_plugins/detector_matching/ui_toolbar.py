@@ -49,7 +49,9 @@ class OptimiseBar(QWidget):
         for key in COST_KEYS:
             self.cost_combo.addItem(key, key)
         self.optimise_button = self._button("optimise_button", self.sig_optimise)
-        self.progress = _Progress(self, object_name="optimise_progress", controller=runner)
+        self.progress = TaskProgressBar(
+            self, object_name="optimise_progress", controller=runner,
+            message_text=lambda m: progress_text(m, dm_tr))   # the workers' English, translated
         self.model_label, self.seed_label = QLabel(self), QLabel(self)
         self.time_label, self.cost_label = QLabel(self), QLabel(self)
         lay = FlowLayout(self)
@@ -96,9 +98,3 @@ class OptimiseBar(QWidget):
             self.cost_combo.setItemText(i, text)
         self.optimise_button.setText(dm_tr("Optimise"))
 
-
-class _Progress(TaskProgressBar):
-    """The run's progress with the workers' (English) messages in the user's language."""
-
-    def set_progress(self, fraction: float, message: str = "") -> None:
-        super().set_progress(fraction, progress_text(message, dm_tr) if message else message)

@@ -85,7 +85,7 @@ def test_no_model_message_in_chinese_with_the_folder_as_written(qtbot, language,
                          f"in {folder}. - physics checks only")
         assert tip == ai["reason"]
     else:
-        assert shown == f"AI检查不可用：{folder} 中未安装模型“ct_phantom_classifier”。 - 仅物理检测"
+        assert shown == f"AI 检查不可用：{folder} 中未安装模型“ct_phantom_classifier”。 - 仅物理检测"
         assert not untranslated(shown.replace(folder, " "))     # the folder is data
         assert tip == f"{folder} 中未安装模型“ct_phantom_classifier”。"
 
@@ -112,7 +112,7 @@ def test_not_applicable_series_reason_in_chinese(qtbot, language, tmp_path):
         if language == "en":
             assert shown == f"AI not applicable to this series ({reason}) - physics decides alone"
         else:
-            assert shown == (f"AI不适用于此序列（像素尺寸 1.50 mm 超出 0.25..1.25 mm（{n} 层中有 "
+            assert shown == (f"AI 不适用于此序列（像素尺寸 1.50 mm 超出 0.25..1.25 mm（{n} 层中有 "
                              f"{n} 层））- 由物理检测单独判定")
             assert not untranslated(shown)
         panel.shutdown()
@@ -130,10 +130,10 @@ def test_a_reason_without_a_code_shows_as_written(qtbot, qapp):
     i18n.set_language(qapp, "zh_CN")
     try:
         strip.set_state(physics="PASS", ai={"available": False, "reason": "old reason"})
-        assert strip.ai_text == "AI检查不可用：old reason - 仅物理检测"
+        assert strip.ai_text == "AI 检查不可用：old reason - 仅物理检测"
         strip.set_state(physics="PASS", ai={"available": True, "label": "not_applicable",
                                             "not_applicable_reason": "old why"})
-        assert strip.ai_text == "AI不适用于此序列（old why）- 由物理检测单独判定"
+        assert strip.ai_text == "AI 不适用于此序列（old why）- 由物理检测单独判定"
     finally:
         i18n.set_language(qapp, "en")
 
@@ -175,7 +175,7 @@ def test_a_failed_ai_check_reads_in_the_users_language(qtbot, language, tmp_path
             assert shown == f"AI check unavailable: {ai['reason']} - physics checks only"
         else:
             p = entry["params"]["error"]["params"]
-            assert shown == (f"AI检查不可用：AI 检查失败：模型 {p['model']} 未通过完整性校验："
+            assert shown == (f"AI 检查不可用：AI 检查失败：模型 {p['model']} 未通过完整性校验："
                              f"sha256 {p['actual']}… 与模型卡中的 {p['expected']}… 不一致"
                              f"（文件在加载后被改动）。未再次加载该模型。 - 仅物理检测")
             assert "AI check failed" not in shown
