@@ -183,3 +183,26 @@ def test_a_failed_ai_check_reads_in_the_users_language(qtbot, language, tmp_path
         panel.shutdown()
     finally:
         env.close()
+
+
+@pytest.mark.skipif(_newest_classifier_version() is None,
+                    reason="the trained classifier is not installed")
+def test_the_json_only_sidecar_of_a_failed_ai_check_carries_its_code(tmp_path):
+    """`pharos qc listen` without a store writes `<uid>.ai.json`: a check that raised (an
+    image with NaN) keeps its English reason and now has its `reason_code` (it had none)."""
+    import json
+
+    import numpy as np
+
+    from station_plugins.ct_qc.intake_jobs import ai_sidecar
+
+    vol = np.zeros((3, 128, 128), np.float32)
+    vol[1, 5, 5] = np.nan
+    out = tmp_path / "1.2.3.ai.json"
+    said = ai_sidecar(vol, out, pixel_mm=0.5)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["available"] is False
+    assert doc["reason"] == said == ("AI check failed: The image contains non-finite values "
+                                     "(NaN or infinity).")
+    assert doc["reason_code"] == {"code": "ai.check_failed", "params": {
+        "error": "The image contains non-finite values (NaN or infinity)."}}
