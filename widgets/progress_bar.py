@@ -8,6 +8,8 @@ Signal: sig_cancel_requested() when the operator presses Cancel.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
@@ -18,9 +20,12 @@ class TaskProgressBar(QWidget):
     sig_cancel_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, object_name: str = "task_progress",
-                 controller: TaskController | None = None, hide_when_idle: bool = True) -> None:
+                 controller: TaskController | None = None, hide_when_idle: bool = True,
+                 message_text: Callable[[str], str] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
+        # the task's own (English) progress message -> the words shown (the user's language)
+        self._message_text = message_text
         self._controller: TaskController | None = None
         self._hide_when_idle = hide_when_idle
         self.bar = QProgressBar(self)
@@ -72,7 +77,8 @@ class TaskProgressBar(QWidget):
     def set_progress(self, fraction: float, message: str = "") -> None:
         self.bar.setValue(int(round(max(0.0, min(1.0, fraction)) * 1000)))
         if message:
-            self.message_label.setText(message)
+            self.message_label.setText(self._message_text(message) if self._message_text
+                                       else message)
 
     def set_idle(self, message: str = "") -> None:
         self.cancel_button.setEnabled(False)

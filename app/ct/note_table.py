@@ -157,6 +157,31 @@ TEMPLATES: dict[str, Template] = {
     "model.load_failed": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "Model %1 cannot be loaded by onnxruntime: %2"),
         ("model", "error"), {"model": "s", "error": "s"}),
+    # why a series has no AI verdict (app.ct.ai.handoff, the stations that run the check)
+    "ai.check_failed": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "AI check failed: %1"),
+        ("error",), {"error": "note"}),
+    "ai.check_cancelled": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "AI check cancelled")),
+    "ai.check_unavailable": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "AI check unavailable")),
+    "model.no_registry": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "no model registry")),
+    "model.no_registry_configured": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "No model registry is configured.")),
+    # why one slice was not judged or was flagged (app.ct.ai.check: SliceVerdict.reasons)
+    "ai.slice_not_applicable": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "AI not applicable: %1"),
+        ("why",), {"why": "note"}),
+    "ai.slice_class": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "AI class '%1' (%2)"),
+        ("label", "confidence"), {"label": "term", "confidence": ".2f"}),
+    "ai.slice_low_confidence": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "low confidence (%1 < %2)"),
+        ("confidence", "threshold"), {"confidence": ".2f", "threshold": ".2f"}),
+    "ai.slice_anomaly": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "anomaly score %1 fits no class"),
+        ("anomaly",), {"anomaly": ".2f"}),
     "ai.na_series": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "%1 (%2 of %3 slices)"),
         ("why", "count", "total"), {"why": "note", "count": "s", "total": "s"}),

@@ -431,6 +431,136 @@
         <translation>该层与 AI 训练和校准所用的任何体模层都不相似</translation>
     </message>
     <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>AI check failed: %1</source>
+        <translation>AI 检查失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>AI check cancelled</source>
+        <translation>AI 检查已取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>AI check unavailable</source>
+        <translation>AI 检查不可用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>no model registry</source>
+        <translation>未配置模型库</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>No model registry is configured.</source>
+        <translation>未配置模型库。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>AI not applicable: %1</source>
+        <translation>AI 不适用：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>AI class &apos;%1&apos; (%2)</source>
+        <translation>AI 类别“%1”（置信度 %2）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>low confidence (%1 &lt; %2)</source>
+        <translation>置信度低（%1 &lt; %2）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>anomaly score %1 fits no class</source>
+        <translation>异常分数 %1：不属于任何类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>reading images</source>
+        <translation>读取图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>locating the phantom</source>
+        <translation>定位体模</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>AI check</source>
+        <translation>AI 检查</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>inference</source>
+        <translation>AI 推理</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>writing the PDF report</source>
+        <translation>生成 PDF 报告</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>report written</source>
+        <translation>报告已生成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>sending to the PACS</source>
+        <translation>发送到 PACS</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>validating files</source>
+        <translation>校验文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>importing</source>
+        <translation>导入中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>pushed</source>
+        <translation>已推送</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>adding noise</source>
+        <translation>添加噪声</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>simulation done</source>
+        <translation>模拟完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>rendering slice %1/%2</source>
+        <translation>渲染第 %1/%2 层</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>simulating %1</source>
+        <translation>模拟 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>pushing %1 to %2</source>
+        <translation>推送 %1 到 %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/progress_words.py" line="22"/>
+        <source>%1 day %2</source>
+        <translation>%1 第 %2 天</translation>
+    </message>
+    <message>
         <location filename="../../app/ct/note_table.py" line="279"/>
         <source>No model &apos;%1&apos; is installed in %2.</source>
         <translation>%2 中未安装模型“%1”。</translation>

@@ -599,7 +599,7 @@
     <message>
         <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="143" />
         <source>AI check running…</source>
-        <translation>AI检查进行中…</translation>
+        <translation>AI 检查进行中…</translation>
     </message>
     <message>
         <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="145" />
@@ -609,12 +609,12 @@
     <message>
         <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="147" />
         <source>AI check unavailable: %1 - physics checks only</source>
-        <translation>AI检查不可用：%1 - 仅物理检测</translation>
+        <translation>AI 检查不可用：%1 - 仅物理检测</translation>
     </message>
     <message>
         <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="151" />
         <source>AI not applicable to this series (%1) - physics decides alone</source>
-        <translation>AI不适用于此序列（%1）- 由物理检测单独判定</translation>
+        <translation>AI 不适用于此序列（%1）- 由物理检测单独判定</translation>
     </message>
     <message>
         <location filename="../../station_plugins/ct_qc/ui_verdicts.py" line="150" />

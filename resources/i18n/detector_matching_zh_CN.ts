@@ -474,6 +474,66 @@ change {d}, {k} slots differ</source>
         <source>The certified gap is {g}: this arrangement may be up to {g} worse than the best one. Optimise longer before approving, unless you accept that.</source>
         <translation>已证明的最优性差距为 {g}：此排列可能比最优排列差 {g}。除非接受这一点，请延长优化时间后再批准。</translation>
     </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/presenter.py" line="200" />
+        <source>seeding</source>
+        <translation>生成初始排列</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/presenter.py" line="200" />
+        <source>polishing (exact LAP neighbourhoods)</source>
+        <translation>精修（精确 LAP 邻域）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/presenter.py" line="200" />
+        <source>waiting for the lower bound</source>
+        <translation>等待下界计算</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/presenter.py" line="200" />
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/presenter.py" line="200" />
+        <source>preparing the optimiser</source>
+        <translation>准备优化器</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/presenter.py" line="200" />
+        <source>building costs</source>
+        <translation>计算代价</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/presenter.py" line="200" />
+        <source>balancing detectors against the spec</source>
+        <translation>按规格平衡各探测器</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/presenter.py" line="200" />
+        <source>annealing: best {best}</source>
+        <translation>退火优化：当前最优 {best}</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/presenter.py" line="200" />
+        <source>re-optimising detector {d} of {k}</source>
+        <translation>重新优化第 {d} 台探测器（共 {k} 台）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/presenter.py" line="200" />
+        <source>reading {table} from the test database</source>
+        <translation>从测试数据库读取 {table}</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/presenter.py" line="200" />
+        <source>reading {file}</source>
+        <translation>读取 {file}</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/detector_matching/presenter.py" line="200" />
+        <source>validating {n} modules</source>
+        <translation>校验 {n} 个模块</translation>
+    </message>
     </context>
 <context>
     <name>PoolView</name>

@@ -155,7 +155,7 @@ def ai_sidecar(volume: Any, path: Path, pixel_mm: float | None = None) -> str:
 
     from app.adapters.inference import ModelRegistry
     from app.paths import models_dir
-    from app.ct.ai.handoff import checker_or_reason
+    from app.ct.ai.handoff import checker_or_reason, failed_reason
     from app.ct.note_codes import code_entry
 
     from app.core.errors import PharosError
@@ -167,7 +167,7 @@ def ai_sidecar(volume: Any, path: Path, pixel_mm: float | None = None) -> str:
                else {"available": True,
                      **checker.classify(volume, pixel_mm=pixel_mm).to_dict()})
     except PharosError as exc:
-        reason = f"AI check failed: {exc.message}"
-        doc = {"available": False, "reason": reason}
+        reason = failed_reason(exc)
+        doc = {"available": False, "reason": str(reason), "reason_code": code_entry(reason)}
     path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
     return reason or str(doc.get("label"))

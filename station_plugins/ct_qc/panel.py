@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import PharosError
 from widgets.message_bar import MessageBar
+from widgets.note_texts import progress_message_text
 from widgets.progress_bar import TaskProgressBar
 from widgets.tasks import TaskController
 
@@ -78,7 +79,8 @@ class CtQcPanel(QWidget):
         demo = bool(getattr(self.ctx.config, "demo", False))
         self.intake_bar = IntakeBar(demo, self)
         self.io_progress = TaskProgressBar(self, object_name="ct_qc_io_progress",
-                                           controller=self.io, hide_when_idle=True)
+                                           controller=self.io, hide_when_idle=True,
+                                           message_text=progress_message_text)
         self.bar = AnalysisBar(str(self.ctx.settings.get("profile", "factory_simct_120kv")),
                                self.analysis, self.actions, self)
         for name in ("phantom_combo", "profile_combo", "analyse_button", "baseline_button",

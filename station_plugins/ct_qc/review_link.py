@@ -52,7 +52,8 @@ class ReviewLink:
         """Run check_and_queue; an AI failure is stored as 'unavailable' with its reason
         (the physics verdict stands alone), never lost."""
         from app.core.errors import Cancelled, PharosError
-        from app.ct.ai.handoff import check_and_queue, checker_or_reason
+        from app.ct.ai.handoff import (cancelled_reason, check_and_queue, checker_or_reason,
+                                       failed_reason)
 
         res = outcome.result
         kw = dict(store=self.store, queue=self.queue(), volume_hu=outcome.series.volume,
@@ -68,11 +69,10 @@ class ReviewLink:
             check_and_queue(checker=checker, unavailable_reason=reason, token=token,
                             progress=progress, **kw)
         except Cancelled:
-            check_and_queue(checker=None, unavailable_reason="AI check cancelled", **kw)
+            check_and_queue(checker=None, unavailable_reason=cancelled_reason(), **kw)
             raise
-        except PharosError as exc:
-            check_and_queue(checker=None, unavailable_reason=f"AI check failed: "
-                            f"{exc.message}", **kw)
+        except PharosError as exc:      # stored with its code: shown in the user's language
+            check_and_queue(checker=None, unavailable_reason=failed_reason(exc), **kw)
         return self.stored_verdict(kw["series_uid"])
 
     def stored_verdict(self, series_uid: str) -> dict:

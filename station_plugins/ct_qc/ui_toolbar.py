@@ -13,6 +13,7 @@ from app.ct.limits import list_profiles
 from app.ct.phantoms import list_phantoms
 from app.ui.i18n import current_language
 from widgets.flow_layout import FlowLayout
+from widgets.note_texts import progress_message_text
 from widgets.progress_bar import TaskProgressBar
 
 from station_plugins.ct_qc.ui_names import phantom_name
@@ -54,9 +55,11 @@ class AnalysisBar(QWidget):
         self.archive_button = self._button("ct_qc_archive", self.sig_archive)
         self.report_button = self._button("ct_qc_report", self.sig_report)
         self.progress = TaskProgressBar(self, object_name="ct_qc_progress",
-                                        controller=analysis, hide_when_idle=False)
+                                        controller=analysis, hide_when_idle=False,
+                                        message_text=progress_message_text)
         self.action_progress = TaskProgressBar(self, object_name="ct_qc_action_progress",
-                                               controller=actions, hide_when_idle=True)
+                                               controller=actions, hide_when_idle=True,
+                                               message_text=progress_message_text)
         lay = FlowLayout(self)
         for w in (self.phantom_label, self.phantom_combo, self.profile_label,
                   self.profile_combo, self.analyse_button):

@@ -249,6 +249,11 @@ def join_halves(base, f1, f2, p1, b1, b2, q1):
     return best, kb, wf, wb
 
 
+class BoundInterrupted(Exception):
+    """The half-DP pool takes no more work (the pool or the interpreter shut down): the
+    ascent ends with its best bound so far, as if cancelled."""
+
+
 class SplitDP:
     """The same walk DP as :func:`walk_dp` (same value), computed as a forward half up to
     the middle slot and a backward half from the last slot down to it, on two threads
@@ -269,10 +274,21 @@ class SplitDP:
         self.bwd = prepare_dp(np.ascontiguousarray(D.T))
         self.pool = pool
 
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        assert self.pool is not None
+        try:
+            return self.pool.submit(fn, *args)
+        except RuntimeError as exc:
+            # "cannot schedule new futures after (interpreter) shutdown": the process is
+            # exiting or the pool was closed, so the bound is over: a cancellation
+            if "shutdown" not in str(exc):
+                raise
+            raise BoundInterrupted(str(exc)) from exc
+
     def __call__(self, mu: np.ndarray) -> tuple[float, np.ndarray]:
         if self.pool is not None:
             dt, order, sorted_d = self.bwd
-            job = self.pool.submit(walk_labels, self.Cb, mu, self.lb, dt, order, sorted_d, True)
+            job = self._submit(walk_labels, self.Cb, mu, self.lb, dt, order, sorted_d, True)
             fw = walk_labels(self.Cf, mu, self.lf, *self.fwd, True)
             bw = job.result()
         else:
@@ -289,7 +305,7 @@ class SplitDP:
         joined at the middle slot without a 2-cycle rule."""
         if self.pool is not None:
             dt, order, sorted_d = self.bwd
-            job = self.pool.submit(plain_labels, self.Cb, mu, self.lb, dt, order, sorted_d)
+            job = self._submit(plain_labels, self.Cb, mu, self.lb, dt, order, sorted_d)
             f, pf = plain_labels(self.Cf, mu, self.lf, *self.fwd)
             b, pb = job.result()
         else:
@@ -411,7 +427,12 @@ def _ascent(C: np.ndarray, upper: float | Callable[[], float],
             it -= 1
             timed_out = True
             break
-        val, walk = (plain or dp)(mu)
+        try:
+            val, walk = (plain or dp)(mu)
+        except BoundInterrupted:             # the process exits: the best bound so far
+            it -= 1
+            timed_out = True
+            break
         last_s = time.perf_counter() - t_it
         lval = float(val - mu.sum())
         history.append(lval)

@@ -136,6 +136,23 @@ class _Stop:
         return self.stop or self.token.cancelled
 
 
+_bound_threads: set[threading.Thread] = set()   # the bound threads still running
+_bound_lock = threading.Lock()
+
+
+def wait_for_bound_threads(timeout: float) -> bool:
+    """Wait (at most ``timeout`` seconds in all) for the bound threads of finished or
+    cancelled solves: each ends after its current DP iteration once its solve is over.
+    The station's shutdown calls this, so that no bound thread is still working when the
+    interpreter exits. True: none is left."""
+    end = time.monotonic() + max(0.0, timeout)
+    with _bound_lock:
+        threads = list(_bound_threads)
+    for t in threads:
+        t.join(max(0.0, end - time.monotonic()))
+    return not any(t.is_alive() for t in threads)
+
+
 def solve(p: MatchProblem, settings: OptimiserSettings = OptimiserSettings(), *,
           token: CancelToken | None = None, progress: Callable[[float, str], None] = no_progress,
           start: np.ndarray | None = None, clock_start: float | None = None) -> Solution:
@@ -172,8 +189,18 @@ def _bound_iterations(settings: OptimiserSettings) -> int:
 def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
                  token: CancelToken | None = None, progress: Callable[[float, str], None] = no_progress,
                  start: np.ndarray | None = None, clock_start: float | None = None) -> Solution:
-    t0 = time.perf_counter() if clock_start is None else clock_start
     token = token or CancelToken()
+    stop = _Stop(token)
+    try:
+        return _solve_run(p, settings, token, stop, progress, start, clock_start)
+    finally:
+        stop.stop = True       # whatever ended the solve (cancel, error): the bound ends too
+
+
+def _solve_run(p: MatchProblem, settings: OptimiserSettings, token: CancelToken, stop: _Stop,
+               progress: Callable[[float, str], None], start: np.ndarray | None,
+               clock_start: float | None) -> Solution:
+    t0 = time.perf_counter() if clock_start is None else clock_start
     n, m = p.n, p.m
     if m < n:
         raise InputRejected(f"{m} candidate modules for {n} slots.", code="DM-SHORT")
@@ -186,7 +213,6 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
     out_nb, in_nb = neighbour_lists(D, settings.candidates)
 
     bound_box: dict = {}
-    stop = _Stop(token)
     have_bound = threading.Event()
     best_known: list[float] = [np.inf]      # the annealer's best, read by the bound thread
     bound_thread = None
@@ -198,6 +224,13 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
                 have_bound.set()
 
         def run_bound() -> None:
+            try:
+                bound_work()
+            finally:
+                with _bound_lock:
+                    _bound_threads.discard(threading.current_thread())
+
+        def bound_work() -> None:
             # the same costs optimised again (the panel's "optimise" after an edit or a
             # lock, `pharos match run` of the same pool): the dual ascent continues where
             # the last run stopped (in this process, or one before it: dual_store)
@@ -224,6 +257,8 @@ def _solve_timed(p: MatchProblem, settings: OptimiserSettings, *,
     perm = seeds[best_name].copy()
     best_known[0] = seed_obj[best_name]
     if bound_thread is not None:
+        with _bound_lock:
+            _bound_threads.add(bound_thread)
         bound_thread.start()
     # the linear assignment on slot costs alone is a reported baseline (never a good
     # start: 50-80 % above the best known): computed on its own thread (numba, no GIL)

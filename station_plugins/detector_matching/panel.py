@@ -8,6 +8,7 @@ PoolView`, :class:`~.ui_batch.BatchTab`, the arc and its artifact profile,
 :mod:`~.presenter` (Qt-free)."""
 from __future__ import annotations
 
+import time
 from typing import Any, Iterator
 
 import numpy as np
@@ -52,6 +53,17 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
         self.runner.sig_finished.connect(self._on_result)
         self.runner.sig_failed.connect(self._on_failed)
         self.start_staged_build(self._build())
+
+    def shutdown(self, timeout: float = 5.0) -> bool:
+        """The station closes: cancel a running optimisation (import, batch) and wait, at
+        most ``timeout`` seconds, for it and its bound threads. True: nothing is left."""
+        from station_plugins.detector_matching.optimiser import wait_for_bound_threads
+
+        end = time.monotonic() + timeout
+        # closed: nothing of the cancelled run is shown or reported as an error, and the
+        # worker never touches this panel or its controller after they are deleted
+        task_ended = self.runner.close(wait=timeout)
+        return wait_for_bound_threads(end - time.monotonic()) and task_ended
 
     def _build(self) -> Iterator[None]:
         self.bar = OptimiseBar(available_detector_models(), self.session.layout.name,

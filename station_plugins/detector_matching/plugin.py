@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import sys
 import threading
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +16,7 @@ from app.stations import StationInfo, StationPlugin
 if TYPE_CHECKING:  # pragma: no cover
     from PySide6.QtWidgets import QWidget
 
+log = logging.getLogger(__name__)
 ENGINEERS = ("quality_engineer", "supervisor", "admin")
 
 
@@ -44,6 +48,23 @@ class DetectorMatchingStation(StationPlugin):
         super().__init__(ctx)
         self._session: Any = None
         self._session_lock = threading.Lock()
+        self._panels: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def shutdown(self) -> None:
+        """The workstation closes: a running optimisation is cancelled and its threads are
+        waited for (bounded), so none is still working when the interpreter exits."""
+        panels = list(self._panels)
+        if panels:                         # a window: Qt is loaded
+            from shiboken6 import isValid
+
+            for panel in panels:
+                if isValid(panel) and not panel.shutdown(timeout=5.0):
+                    log.warning("detector matching: an optimisation did not end within 5 s "
+                                "of the station's shutdown")
+        if "station_plugins.detector_matching.optimiser" in sys.modules:
+            from station_plugins.detector_matching.optimiser import wait_for_bound_threads
+
+            wait_for_bound_threads(5.0)
 
     def warm_up(self) -> None:
         """Called in the workstation's warm-up thread: the session (ONNX cost model
@@ -87,7 +108,9 @@ class DetectorMatchingStation(StationPlugin):
 
         parallel_anneal.WORKER_NICE = 10     # the window's GUI thread first (nogil chains)
 
-        return DetectorMatchingPanel(self.ctx, self.session, parent)
+        panel = DetectorMatchingPanel(self.ctx, self.session, parent)
+        self._panels.add(panel)
+        return panel
 
     @classmethod
     def add_cli(cls, subparsers: argparse._SubParsersAction) -> None:

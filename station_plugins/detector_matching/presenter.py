@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -194,3 +195,37 @@ def batch_rows(batch: Any, tr: Tr) -> list[BatchRow]:
             tr("Its modules were used so that the other detectors meet spec.")
             if given_up else ""))
     return out
+
+
+# the running task's progress messages (written in English by the optimiser, the batch and
+# the importers: the CLI and the log keep them) -> the user's language
+_ANNEALING = re.compile(r"annealing: best (\S+)")
+_REOPTIMISING = re.compile(r"re-optimising detector (\d+) of (\d+)")
+_READING_DB = re.compile(r"reading (.+) from the test database")
+_READING = re.compile(r"reading (.+)")
+_VALIDATING = re.compile(r"validating (\d+) modules")
+
+
+def progress_text(message: str, tr: Tr) -> str:
+    """A progress message of the station's background work in the user's language; a
+    message this table does not know is shown as written (never blank)."""
+    fixed = {"seeding": tr("seeding"),
+             "polishing (exact LAP neighbourhoods)": tr("polishing (exact LAP neighbourhoods)"),
+             "waiting for the lower bound": tr("waiting for the lower bound"),
+             "done": tr("done"),
+             "preparing the optimiser": tr("preparing the optimiser"),
+             "building costs": tr("building costs"),
+             "balancing detectors against the spec": tr("balancing detectors against the spec")}
+    if message in fixed:
+        return fixed[message]
+    if m := _ANNEALING.fullmatch(message):
+        return tr("annealing: best {best}").format(best=m[1])
+    if m := _REOPTIMISING.fullmatch(message):
+        return tr("re-optimising detector {d} of {k}").format(d=m[1], k=m[2])
+    if m := _READING_DB.fullmatch(message):
+        return tr("reading {table} from the test database").format(table=m[1])
+    if m := _READING.fullmatch(message):
+        return tr("reading {file}").format(file=m[1])
+    if m := _VALIDATING.fullmatch(message):
+        return tr("validating {n} modules").format(n=m[1])
+    return message

@@ -11,6 +11,7 @@ from widgets.flow_layout import FlowLayout
 from widgets.progress_bar import TaskProgressBar
 from widgets.tasks import TaskController
 
+from station_plugins.detector_matching.presenter import progress_text
 from station_plugins.detector_matching.ui_side import dm_tr
 
 COST_KEYS = ("auto", "physics", "learned")
@@ -48,7 +49,9 @@ class OptimiseBar(QWidget):
         for key in COST_KEYS:
             self.cost_combo.addItem(key, key)
         self.optimise_button = self._button("optimise_button", self.sig_optimise)
-        self.progress = TaskProgressBar(self, object_name="optimise_progress", controller=runner)
+        self.progress = TaskProgressBar(
+            self, object_name="optimise_progress", controller=runner,
+            message_text=lambda m: progress_text(m, dm_tr))   # the workers' English, translated
         self.model_label, self.seed_label = QLabel(self), QLabel(self)
         self.time_label, self.cost_label = QLabel(self), QLabel(self)
         lay = FlowLayout(self)
@@ -94,3 +97,4 @@ class OptimiseBar(QWidget):
                                   dm_tr("learned"))):
             self.cost_combo.setItemText(i, text)
         self.optimise_button.setText(dm_tr("Optimise"))
+

@@ -28,7 +28,7 @@ from station_plugins.image_review.ui_review import BANNER, ReviewView
 from station_plugins.image_review.ui_texts import decision_reason_text
 from widgets.esign_dialog import SignatureDialog
 from widgets.message_bar import MessageBar
-from widgets.note_texts import note_text
+from widgets.note_texts import note_text, progress_message_text
 from widgets.progress_bar import TaskProgressBar
 from widgets.staged_build import StagedWidget, show_part
 from widgets.state_style import NOTICE_COLORS
@@ -76,7 +76,8 @@ class ImageReviewPanel(StagedWidget, QWidget):
         self.export_button.setObjectName("review_export")
         self.messages = MessageBar(self, object_name="review_messages")
         self.progress = TaskProgressBar(self, object_name="review_progress",
-                                        controller=self.worker)
+                                        controller=self.worker,
+                                        message_text=progress_message_text)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("review_splitter")
         left = QWidget(self.splitter)

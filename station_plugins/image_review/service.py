@@ -20,7 +20,7 @@ import numpy as np
 from app.core.errors import Cancelled, InputRejected, ModelIntegrityError, PharosError
 from app.core.tasks import CancelToken, no_progress
 from app.ct.ai.check import AiChecker, AiResult
-from app.ct.note_codes import code_entries, code_entry
+from app.ct.note_codes import code_entries, code_entry, note
 from app.ct.review import ReviewItem, ReviewQueue, ai_note, flag_reasons
 
 KIND_AI_VERDICT = "review.ai_verdict"
@@ -88,7 +88,8 @@ def ai_json(result: AiResult, series_uid: str | None) -> dict:
         "series_uid": series_uid,
         "images": [{"slice_index": s.slice_index, "class": s.label, "scores": s.scores,
                     "anomaly_score": s.anomaly, "confidence": s.confidence,
-                    "flagged": s.flagged, "reasons": list(s.reasons),
+                    "flagged": s.flagged, "reasons": [str(r) for r in s.reasons],
+                    "reason_codes": code_entries(s.reasons),
                     "input_sha256": s.input_sha256} for s in result.slices],
         "series_class": result.label,
         "series_evidence": result.decision()[1].to_dict(),
@@ -176,7 +177,7 @@ class ReviewService:
             raise self._ai_error
         try:
             if self.ctx.models is None:
-                raise ModelIntegrityError("No model registry is configured.")
+                raise ModelIntegrityError(note("model.no_registry_configured"))
             self._checker = AiChecker.from_registry(self.ctx.models)
             self._ai_error = None
         except ModelIntegrityError as exc:

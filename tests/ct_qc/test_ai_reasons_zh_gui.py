@@ -85,7 +85,7 @@ def test_no_model_message_in_chinese_with_the_folder_as_written(qtbot, language,
                          f"in {folder}. - physics checks only")
         assert tip == ai["reason"]
     else:
-        assert shown == f"AI检查不可用：{folder} 中未安装模型“ct_phantom_classifier”。 - 仅物理检测"
+        assert shown == f"AI 检查不可用：{folder} 中未安装模型“ct_phantom_classifier”。 - 仅物理检测"
         assert not untranslated(shown.replace(folder, " "))     # the folder is data
         assert tip == f"{folder} 中未安装模型“ct_phantom_classifier”。"
 
@@ -112,7 +112,7 @@ def test_not_applicable_series_reason_in_chinese(qtbot, language, tmp_path):
         if language == "en":
             assert shown == f"AI not applicable to this series ({reason}) - physics decides alone"
         else:
-            assert shown == (f"AI不适用于此序列（像素尺寸 1.50 mm 超出 0.25..1.25 mm（{n} 层中有 "
+            assert shown == (f"AI 不适用于此序列（像素尺寸 1.50 mm 超出 0.25..1.25 mm（{n} 层中有 "
                              f"{n} 层））- 由物理检测单独判定")
             assert not untranslated(shown)
         panel.shutdown()
@@ -130,9 +130,79 @@ def test_a_reason_without_a_code_shows_as_written(qtbot, qapp):
     i18n.set_language(qapp, "zh_CN")
     try:
         strip.set_state(physics="PASS", ai={"available": False, "reason": "old reason"})
-        assert strip.ai_text == "AI检查不可用：old reason - 仅物理检测"
+        assert strip.ai_text == "AI 检查不可用：old reason - 仅物理检测"
         strip.set_state(physics="PASS", ai={"available": True, "label": "not_applicable",
                                             "not_applicable_reason": "old why"})
-        assert strip.ai_text == "AI不适用于此序列（old why）- 由物理检测单独判定"
+        assert strip.ai_text == "AI 不适用于此序列（old why）- 由物理检测单独判定"
     finally:
         i18n.set_language(qapp, "en")
+
+
+@pytest.mark.skipif(_newest_classifier_version() is None,
+                    reason="the trained classifier is not installed")
+def test_a_failed_ai_check_reads_in_the_users_language(qtbot, language, tmp_path):
+    """The AI check raises after the model was loaded (its file altered on disk since:
+    the registry refuses to load it again): the stored reason keeps its English text
+    "AI check failed: <the registry's message>" and carries the code ``ai.check_failed``
+    with the registry's coded message nested, so the Chinese screen shows no English
+    ("AI check failed" stayed English before)."""
+    import shutil
+
+    from tests.ct_qc._station_env import REAL_MODEL_DIR
+
+    version = _newest_classifier_version()
+    env = StationEnv(tmp_path)
+    try:
+        shutil.copytree(REAL_MODEL_DIR / "ct_phantom_classifier" / version,
+                        env.models_dir / "ct_phantom_classifier" / version)
+        ctx = env.context()
+        model = ctx.models.load("ct_phantom_classifier")    # loaded, as a warm station has it
+        if not all(p == "CPUExecutionProvider" for p in model.providers):
+            pytest.skip("the single-threaded session (re-read from the file) is CPU only")
+        with open(model.card.path, "ab") as f:              # altered after loading
+            f.write(b"\0")
+        panel = import_and_wait(qtbot, open_panel(qtbot, ctx), _series(tmp_path / "series"))
+        ai = ctx.store.query_records(kind="ct_qc.ai_verdict")[0].payload
+        assert ai["available"] is False
+        assert ai["reason"].startswith(f"AI check failed: Model {model.card.model_id} failed "
+                                       f"its integrity check: sha256 ")
+        assert ai["reason"].endswith("(file altered after loading). It was not loaded again.")
+        entry = ai["reason_code"]
+        assert entry["code"] == "ai.check_failed"
+        assert entry["params"]["error"]["code"] == "model.altered_after_loading"
+        shown = _shown(panel, tmp_path, f"ct_qc_ai_failed_{language}")
+        if language == "en":
+            assert shown == f"AI check unavailable: {ai['reason']} - physics checks only"
+        else:
+            p = entry["params"]["error"]["params"]
+            assert shown == (f"AI 检查不可用：AI 检查失败：模型 {p['model']} 未通过完整性校验："
+                             f"sha256 {p['actual']}… 与模型卡中的 {p['expected']}… 不一致"
+                             f"（文件在加载后被改动）。未再次加载该模型。 - 仅物理检测")
+            assert "AI check failed" not in shown
+            assert not untranslated(shown.replace(p["model"], " "))
+        panel.shutdown()
+    finally:
+        env.close()
+
+
+@pytest.mark.skipif(_newest_classifier_version() is None,
+                    reason="the trained classifier is not installed")
+def test_the_json_only_sidecar_of_a_failed_ai_check_carries_its_code(tmp_path):
+    """`pharos qc listen` without a store writes `<uid>.ai.json`: a check that raised (an
+    image with NaN) keeps its English reason and now has its `reason_code` (it had none)."""
+    import json
+
+    import numpy as np
+
+    from station_plugins.ct_qc.intake_jobs import ai_sidecar
+
+    vol = np.zeros((3, 128, 128), np.float32)
+    vol[1, 5, 5] = np.nan
+    out = tmp_path / "1.2.3.ai.json"
+    said = ai_sidecar(vol, out, pixel_mm=0.5)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["available"] is False
+    assert doc["reason"] == said == ("AI check failed: The image contains non-finite values "
+                                     "(NaN or infinity).")
+    assert doc["reason_code"] == {"code": "ai.check_failed", "params": {
+        "error": "The image contains non-finite values (NaN or infinity)."}}

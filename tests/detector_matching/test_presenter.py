@@ -120,3 +120,45 @@ def test_every_text_of_the_panel_is_in_the_chinese_catalogue():
     assert missing_texts(root / "resources" / "i18n" / "detector_matching_zh_CN.ts",
                          modules, {"tr": "DetectorMatchingPanel",
                                    "dm_tr": "DetectorMatchingPanel"}) == []
+
+
+@pytest.mark.slow      # a real import, optimisation and batch (seconds)
+def test_every_progress_message_of_the_work_reads_chinese(station, tmp_path):  # noqa: F811
+    """The progress line under Optimise showed the workers' English ("annealing: best
+    574.7026") in the Chinese panel: every message a real import, optimisation and batch
+    report is translated (numbers, file and table names as written); English unchanged."""
+    from pathlib import Path
+
+    from station_plugins.detector_matching.importer import import_pool
+    from station_plugins.detector_matching.workflow import batch
+    from tests.catalogue_check import catalogue
+    from tests.detector_matching.conftest import write_pool
+    from tests.ui.zh_walk import untranslated
+
+    seen: set[str] = set()
+
+    def record(_f: float, msg: str = "") -> None:
+        seen.add(msg)
+
+    pool = tmp_path / "more.csv"
+    write_pool(pool, modules=44, seed=9)
+    import_pool(pool, progress=record)
+    s = station.session
+    inputs = s.inputs(replace(settings_for(0, 60), moves_per_slot=500))
+    run(inputs, progress=record)
+    batch(inputs, 100.0, 1, progress=record)
+    assert {"seeding", "done", "building costs", "balancing detectors against the spec",
+            "waiting for the lower bound", f"reading {pool.name}",
+            "validating 44 modules"} <= seen
+    assert any(m.startswith("annealing: best ") for m in seen)
+    cat = catalogue(Path(__file__).resolve().parents[2] / "resources" / "i18n" /
+                    "detector_matching_zh_CN.ts")["DetectorMatchingPanel"]
+    for msg in sorted(seen):
+        assert P.progress_text(msg, str) == msg
+        zh = P.progress_text(msg, lambda t: cat.get(t, t))
+        assert zh != msg and not untranslated(zh.replace(pool.name, " ")), (msg, zh)
+    assert P.progress_text("something new", lambda t: cat.get(t, t)) == "something new"
+    assert P.progress_text("reading t1 from the test database",
+                           lambda t: cat.get(t, t)) == "从测试数据库读取 t1"
+    assert P.progress_text("re-optimising detector 2 of 3",
+                           lambda t: cat.get(t, t)) == "重新优化第 2 台探测器（共 3 台）"

@@ -99,3 +99,33 @@ def test_series_reason_is_coded_and_counts_as_before():
     # a reason without a code (plain text: an older caller) keeps the old wording, uncoded
     why = checker._series_reason([_na(0, "x"), _na(1, "x")], ["", ""])
     assert why == "x (2 of 2 slices)" and code_entry(why) is None
+
+
+def test_why_a_series_has_no_ai_verdict_is_coded_with_its_old_english():
+    """The stored ``reason`` of a series without an AI verdict keeps the English it always
+    had; its code (``reason_code``) makes it read Chinese: a failed check with the error
+    nested (a coded registry message is translated too, any other error as written),
+    a cancelled check, no registry."""
+    from app.core.errors import InputRejected, ModelIntegrityError
+    from app.ct.ai.handoff import cancelled_reason, checker_or_reason, failed_reason
+    from app.ct.note_codes import coded
+
+    cat = _catalogue()
+
+    def zh(n):  # noqa: ANN001, ANN202
+        back = restore(str(n), json.loads(json.dumps(code_entry(n))))
+        return render(back, lambda ctx, s, d=None: cat.get(s, s), "zh_CN")
+
+    plain = failed_reason(InputRejected("The image contains non-finite values (NaN or infinity)."))
+    assert str(plain) == "AI check failed: The image contains non-finite values (NaN or infinity)."
+    assert code_entry(plain) == {"code": "ai.check_failed", "params": {
+        "error": "The image contains non-finite values (NaN or infinity)."}}
+    assert zh(plain) == "AI 检查失败：The image contains non-finite values (NaN or infinity)."
+    refused = failed_reason(ModelIntegrityError(coded(
+        "Model file /m/model.onnx is missing.", "model.file_missing", path="/m/model.onnx")))
+    assert str(refused) == "AI check failed: Model file /m/model.onnx is missing."
+    assert zh(refused) == "AI 检查失败：模型文件 /m/model.onnx 缺失。"
+    assert str(cancelled_reason()) == "AI check cancelled"
+    assert zh(cancelled_reason()) == "AI 检查已取消"
+    checker, why = checker_or_reason(None)
+    assert checker is None and str(why) == "no model registry" and zh(why) == "未配置模型库"

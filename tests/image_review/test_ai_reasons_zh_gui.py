@@ -60,3 +60,24 @@ def test_refused_model_status_in_chinese(qtbot, qapp, env):  # noqa: ANN001
     (refused,) = env.audit.entries(action="model_refused")
     assert refused.reason.startswith("Model ct_phantom_classifier:0.0.1 failed its integrity "
                                      "check: sha256 ")
+
+
+def test_no_registry_status_in_chinese(qtbot, qapp, env):  # noqa: ANN001
+    """A station without a model registry: "No model registry is configured." through its
+    code (``model.no_registry_configured``); it stayed English before."""
+    from app.ui import i18n
+    from station_plugins.image_review.panel import ImageReviewPanel
+
+    ctx = env.context("rev1")
+    ctx.models = None
+    i18n.set_language(qapp, "zh_CN")
+    try:
+        panel = ImageReviewPanel(ctx)
+        qtbot.addWidget(panel)
+        panel.show()
+        qtbot.waitUntil(lambda: panel.ai_available is not None, timeout=20000)
+        text = panel.ai_label.text()
+        assert text == "AI 检查不可用：未配置模型库。 - 仅进行物理检测"
+        assert not untranslated(text)
+    finally:
+        i18n.set_language(qapp, "en")

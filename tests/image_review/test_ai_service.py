@@ -147,7 +147,10 @@ def test_ai_json_contract_keys(env):
                                             "class_slices", "checks"}
     assert set(data["model"]) == {"id", "version", "sha256", "providers"}
     assert set(data["images"][0]) == {"slice_index", "class", "scores", "anomaly_score",
-                                      "confidence", "flagged", "reasons", "input_sha256"}
+                                      "confidence", "flagged", "reasons", "reason_codes",
+                                      "input_sha256"}
+    for image in data["images"]:       # one code per reason (additive key)
+        assert len(image["reason_codes"]) == len(image["reasons"])
     assert set(data["images"][0]["scores"]) == {"normal", "ring", "streak", "band", "noise",
                                                 "shift", "blur"}
     json.dumps(data)

@@ -205,3 +205,52 @@ def test_real_classifier_on_simulated_dicom_series(workstation, tmp_path):
         assert r.returncode == expected_rc, (r.stderr, data["series_class"])
         assert data["series_class"] == expected
         assert data["model"]["version"] == REAL_VERSION
+
+
+def _zh(text: str, entry: dict) -> str:
+    from app.ct.note_codes import render, restore
+    from tests.ct_qc.test_note_codes import _catalogue
+
+    cat = _catalogue()
+    return render(restore(text, entry), lambda ctx, s, d=None: cat.get(s, s), "zh_CN")
+
+
+def test_classify_json_gives_each_slice_reason_its_code(workstation, tmp_path, capsys):
+    """``images[*].reason_codes`` (additive key): one ``{code, params}`` per entry of the
+    slice's ``reasons``, whose English text is unchanged: a flagged slice's class, and a
+    slice the AI does not judge (the trained classifier on 1.5 mm pixels) with the
+    not-applicable reason nested; both render in Chinese from the codes alone."""
+    from app.ct.note_codes import render, restore
+    from tests.ui.zh_walk import untranslated
+
+    np.save(tmp_path / "noisy.npy", phantom_volume(80.0, n=3))
+    assert main(["ai", "classify", str(tmp_path / "noisy.npy"), "--json", "-", "--no-store",
+                 "--models-dir", str(workstation.models_dir)]) == 1
+    image = json.loads(capsys.readouterr().out)["images"][0]
+    assert image["reasons"] == [f"AI class 'noise' ({image['confidence']:.2f})"]
+    assert image["reason_codes"] == [{"code": "ai.slice_class", "params": {
+        "label": "noise", "confidence": pytest.approx(image["confidence"], abs=1e-5)}}]
+    assert _zh(image["reasons"][0], image["reason_codes"][0]) == (
+        f"AI 类别“噪声”（置信度 {image['confidence']:.2f}）")
+    if not (REAL_DIR / "card.json").exists():
+        return
+    from app.ct.simulator import SimParams, simulate_series, write_dicom_series
+
+    sim = simulate_series(SimParams(matrix=256, fov_mm=384.0, slice_thickness_mm=5.0, seed=4,
+                                    z_range_mm=(-10.0, 10.0)))
+    write_dicom_series(sim, tmp_path / "wide", scanner_serial="SN-WIDE")
+    assert main(["ai", "classify", str(tmp_path / "wide"), "--json", "-", "--no-store",
+                 "--models-dir", str(REAL_DIR.parents[1])]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["series_class"] == "not_applicable" and data["images"]
+    for image in data["images"]:
+        assert image["class"] == "not_applicable"
+        assert image["reasons"] == ["AI not applicable: pixel size 1.50 mm is outside "
+                                    "0.25..1.25 mm"]
+        assert image["reason_codes"] == [{"code": "ai.slice_not_applicable", "params": {
+            "why": {"code": "ai.na_pixel",
+                    "params": {"pixel_mm": 1.5, "lo_mm": 0.25, "hi_mm": 1.25}}}}]
+        assert render(restore(image["reasons"][0], image["reason_codes"][0])) == \
+            image["reasons"][0]
+        zh = _zh(image["reasons"][0], image["reason_codes"][0])
+        assert zh == "AI 不适用：像素尺寸 1.50 mm 超出 0.25..1.25 mm" and not untranslated(zh)

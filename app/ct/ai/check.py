@@ -56,7 +56,8 @@ class SliceVerdict:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["reasons"] = list(self.reasons)
+        d["reasons"] = [str(r) for r in self.reasons]
+        d["reason_codes"] = code_entries(self.reasons)   # one per reason (None: no code)
         return d
 
 
@@ -291,16 +292,18 @@ class AiChecker:
             if not problem and an > self.not_applicable:
                 problem = note("ai.na_anomaly", anomaly=an, threshold=self.not_applicable)
                 problems[k] = problem
+            # each reason coded (JSON "reason_codes"), its English text as before
             if problem:
                 label = NOT_APPLICABLE
-                reasons.append(f"AI not applicable: {problem}")
+                reasons.append(note("ai.slice_not_applicable", why=problem))
             else:
                 if label != "normal":
-                    reasons.append(f"AI class '{label}' ({conf:.2f})")
+                    reasons.append(note("ai.slice_class", label=label, confidence=conf))
                 if conf < self.low_confidence:
-                    reasons.append(f"low confidence ({conf:.2f} < {self.low_confidence:.2f})")
+                    reasons.append(note("ai.slice_low_confidence", confidence=conf,
+                                        threshold=float(self.low_confidence)))
                 if an > self.anomaly_threshold:
-                    reasons.append(f"anomaly score {an:.2f} fits no class")
+                    reasons.append(note("ai.slice_anomaly", anomaly=an))
             verdicts.append(SliceVerdict(
                 slice_index=int(i), label=label, confidence=round(conf, 5),
                 scores={c: round(float(v), 5) for c, v in zip(CLASSES, p)},

@@ -16,11 +16,12 @@ from typing import Any, Callable
 
 import numpy as np
 
-from app.core.errors import ModelIntegrityError
+from app.core.errors import ModelIntegrityError, PharosError
 from app.core.tasks import CancelToken, no_progress
 from app.ct.ai.check import AiChecker
 from app.ct.ai.preprocess import stack_neighbours
-from app.ct.note_codes import code_entry
+from app.ct.note_codes import Note, code_entry
+from app.ct.note_codes import note as coded_note
 from app.ct.review import ReviewQueue, ai_note, flag_reasons
 
 log = logging.getLogger(__name__)
@@ -81,11 +82,22 @@ def assessable_slices(result_payload: dict, n_slices: int,
 
 def checker_or_reason(models: Any) -> tuple[AiChecker | None, str]:
     if models is None:
-        return None, "no model registry"
+        return None, coded_note("model.no_registry")
     try:
         return AiChecker.from_registry(models), ""
     except ModelIntegrityError as exc:
         return None, exc.message
+
+
+def failed_reason(exc: PharosError) -> Note:
+    """The stored reason of an AI check that raised: "AI check failed: <its message>" (the
+    English record text as before), coded with the message nested (a coded message - a
+    model refused by the registry - is translated too; any other is shown as written)."""
+    return coded_note("ai.check_failed", error=exc.message)
+
+
+def cancelled_reason() -> Note:
+    return coded_note("ai.check_cancelled")
 
 
 def check_and_queue(*, store: Any, checker: AiChecker | None, unavailable_reason: str = "",
@@ -98,7 +110,7 @@ def check_and_queue(*, store: Any, checker: AiChecker | None, unavailable_reason
     """Run the AI check, store its verdict, queue for review when needed."""
     physics = physics_summary(result_payload)
     if checker is None:
-        reason = unavailable_reason or "AI check unavailable"
+        reason = unavailable_reason or coded_note("ai.check_unavailable")
         ai: dict[str, Any] = {"available": False, "reason": str(reason),
                               "reason_code": code_entry(reason), "label": None}
         store.add_record(AI_KIND, scanner_serial, {**ai, "qc_record_id": qc_record_id,
