@@ -150,7 +150,7 @@
     <message>
         <location filename="../../station_plugins/image_review/ui_texts.py" line="52" />
         <source>ring</source>
-        <translation>环状伪影</translation>
+        <translation>环形伪影</translation>
     </message>
     <message>
         <location filename="../../station_plugins/image_review/ui_texts.py" line="53" />
