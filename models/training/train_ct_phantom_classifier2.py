@@ -92,10 +92,18 @@ class PhantomNet2(nn.Module):
 
     SECTORS = 16
 
-    def __init__(self, width: int = 16, blur_gate: bool = True, n_evidence: int = 0) -> None:
+    def __init__(self, width: int = 16, blur_gate: bool = True, n_evidence: int = 0,
+                 band_gate: bool = False) -> None:
         super().__init__()
         w = width
         self.blur_gate = blur_gate
+        # 2.4 candidate: the normal / band split from the band and shell steps
+        # (ai_band_gate.py; the shell steps are the last two evidence features), applied
+        # at inference only
+        self.band_gate = band_gate
+        # 2.4 candidate: the normal / noise / blur split from the native noise SD
+        # (ai_noise_gate.py; threshold set from the training slices), at inference only
+        self.noise_gate_hu = 0.0
         # 2.3: the evidence features (app/ct/ai/evidence.py) follow the edge profile
         self.n_evidence = n_evidence
         self.n_features = N_FEATURES + n_evidence
@@ -123,8 +131,18 @@ class PhantomNet2(nn.Module):
     def log_probs(self, f: torch.Tensor, feats: torch.Tensor) -> torch.Tensor:
         """7-class log-probabilities from the features and the physical context."""
         if self.gate is None:
-            return F.log_softmax(self.head(f), dim=1)
-        return combine(self.head(f), self.gate(feats[:, N_SCALARS:N_FEATURES]), BLUR)
+            lp = F.log_softmax(self.head(f), dim=1)
+        else:
+            lp = combine(self.head(f), self.gate(feats[:, N_SCALARS:N_FEATURES]), BLUR)
+        if self.band_gate and not self.training:
+            import ai_band_gate as bg
+            n = self.n_features
+            lp = bg.apply(lp, bg.gate(feats[:, 1], feats[:, 3], feats[:, 4],
+                                      feats[:, n - 2], feats[:, n - 1]))
+        if self.noise_gate_hu > 0 and not self.training:
+            import ai_noise_gate as ng
+            lp = ng.apply(lp, feats[:, 0], self.noise_gate_hu)
+        return lp
 
     def fixed_maps(self, x: torch.Tensor, ctx: torch.Tensor):
         body = ctx[:, -1].reshape(-1, 1, 1, 1)
@@ -359,16 +377,22 @@ def run_net(net: PhantomNet2, d: dict, bs: int = 256) -> tuple[np.ndarray, np.nd
 
 
 def train(d: dict, epochs: int, seed: int, normal_weight: float, log: str,
-          blur_gate: bool = True, head_blur_as_normal: float = 0.0) -> tuple:
+          blur_gate: bool = True, head_blur_as_normal: float = 0.0,
+          band_gate: bool = False, noise_gate: bool = False) -> tuple:
     """Train on the applicable samples of d (10 % validation); returns the net and the
     fitted temperature / anomaly model."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    net = PhantomNet2(blur_gate=blur_gate, n_evidence=d["feats"].shape[1] - N_FEATURES)
+    net = PhantomNet2(blur_gate=blur_gate, n_evidence=d["feats"].shape[1] - N_FEATURES,
+                      band_gate=band_gate)
     idx = np.nonzero(d["ok"])[0]
     perm = rng.permutation(idx)
     n_val = len(perm) // 10
     val, fit = perm[:n_val], perm[n_val:]
+    if noise_gate:
+        from ai_noise_gate import threshold_hu
+        net.noise_gate_hu = threshold_hu(d["feats"][fit, 0], d["y"][fit])
+        print(f"[{log}] noise gate: native SD {net.noise_gate_hu:.2f} HU", flush=True)
     w = torch.ones(len(CLASSES))
     w[0] = normal_weight
     if net.gate is not None:
@@ -525,6 +549,12 @@ def main() -> None:
     p.add_argument("--module-step-keep-shell-mm", type=float, default=0.0,
                    help="module steps leave the outer this many mm of the phantom (its "
                         "shell) alone (ai_augment.add_module_step; shell recipe: 4.5)")
+    p.add_argument("--band-gate", action="store_true",
+                   help="2.4 candidate: the normal / band split decided by the band and "
+                        "shell steps (ai_band_gate.py; needs --shell-step), at inference")
+    p.add_argument("--noise-gate", action="store_true",
+                   help="2.4 candidate: the normal / noise / blur split decided by the "
+                        "native noise SD (ai_noise_gate.py), at inference")
     p.add_argument("--loro-train", choices=("both", "sim", "img"), default="both",
                    help="only the leave-one-renderer-out run trained on this renderer")
     p.add_argument("--version", default=VERSION, help="the card's version (candidates)")
@@ -539,6 +569,8 @@ def main() -> None:
                    help="also export each leave-one-renderer-out network with its card into "
                         "DIR/<tag>_<train>_only/ (a --models-dir; loro_export.py)")
     a = p.parse_args()
+    if a.band_gate and not (a.shell_step and a.evidence):
+        raise SystemExit("--band-gate reads the shell steps: give --evidence --shell-step")
     torch.set_num_threads(a.threads)
     fe = PhantomNet2()
     t0 = time.time()
@@ -588,7 +620,7 @@ def main() -> None:
                 continue
             net, tmp, means, inv_cov, scale, cm_val = train(
                 fit_sets[train_r], a.epochs, a.seed, a.normal_weight, f"{train_r} only",
-                not a.no_blur_gate)
+                not a.no_blur_gate, band_gate=a.band_gate, noise_gate=a.noise_gate)
             own = report(net, tmp, means, inv_cov, scale, data[f"{train_r}_heldout"])
             left = report(net, tmp, means, inv_cov, scale,
                           cat([data[f"{test_r}_train"], data[f"{test_r}_heldout"]]))
@@ -619,7 +651,9 @@ def main() -> None:
     # the released model: both renderers
     both = cat([fit_sets["sim"], fit_sets["img"]])
     net, tmp, means, inv_cov, scale, cm_val = train(both, a.epochs, a.seed, a.normal_weight,
-                                                    "both", not a.no_blur_gate)
+                                                    "both", not a.no_blur_gate,
+                                                    band_gate=a.band_gate,
+                                                    noise_gate=a.noise_gate)
     held = {r: report(net, tmp, means, inv_cov, scale, data[f"{r}_heldout"]) for r in ("sim", "img")}
     held_all = report(net, tmp, means, inv_cov, scale,
                       cat([data["sim_heldout"], data["img_heldout"]]))
@@ -673,6 +707,14 @@ def main() -> None:
                            "caught": round(float(caught.mean()), 4),
                            "probes": [{"probe": nm, "anomaly": round(float(v), 3)}
                                       for nm, v in zip(names, an_o)]}},
+        "physics_gates": {
+            "blur": "models/training/ai_edge_mtf.py: logistic of the edge MTF (fitted, frozen)",
+            **({"band": "models/training/ai_band_gate.py: normal / band split from the "
+                        "central-disc and shell steps (floor max(3 HU, 5 SE), shell / disc "
+                        "step >= 0.55), no fitted constant"} if a.band_gate else {}),
+            **({"noise": "models/training/ai_noise_gate.py: normal / noise / blur split "
+                         f"from the native noise SD, {net.noise_gate_hu:.2f} HU (the "
+                         "training slices' gap)"} if a.noise_gate else {})},
         "thresholds": {"anomaly": 1.0, "not_applicable": round(threshold, 3),
                        "low_confidence": 0.8,
                        "series_not_applicable_fraction": 0.5},
