@@ -10,7 +10,8 @@ renderer, the network split its "normal or band" mass by cues that did not trans
 (e4, leave-one-renderer-out sim -> img: one-sided band steps 14-86 % missed, module
 boundaries called band 28-47 times, by seed). So the split is taken out of its hands:
 
-    g = sigmoid((|step| - floor) / 0.25 HU) * sigmoid((shell step / step - 0.55) / 0.05)
+    g = sigmoid((|step| - floor) / 0.25 HU) * sigmoid((45 HU - |step|) / 1 HU)
+        * sigmoid((shell step / step - 0.55) / 0.05)
     P(band) = g * (P_net(normal) + P_net(band)),  P(normal) = (1 - g) * (same)
 
 ``step``: the larger of the centre slice's two central-disc steps (the context's
@@ -19,7 +20,10 @@ class's 3 HU or 5 standard errors of the step, whichever is larger (the standard
 of a 15 mm disc's median at the grid noise, x 1.15, x sqrt 2 for the difference: the
 floor of app/ct/ai/series_consistency.py, BAND_SE_FACTOR 5); 0.55 is the middle between
 a module boundary's shell step (0) and a band's ((shell + 1000) / (body + 1000) ~ 1.1).
-No constant is fitted; the other five classes keep the network's probabilities.
+Beyond 45 HU (1.5 x the class's top, 30 HU) the gate claims nothing and the network's
+split stands: the phantom's end face (body and shell fade into air together: ratio ~1)
+steps by hundreds of HU and is no band. No constant is fitted; the other five classes
+keep the network's probabilities.
 
 Applied at inference (evaluation, reports, the exported graph), not in training: the
 network is trained as before; ``gate_numpy`` gives the same decision on stored
@@ -36,6 +40,7 @@ BAND_MIN_HU = 3.0                   # = app.ct.ai_classes.BAND_CLASS_MIN_HU
 SE_FACTOR = 5.0                     # = app.ct.ai.series_consistency.BAND_SE_FACTOR
 SE_PER_NOISE = 1.15 * math.sqrt(2.0) / math.sqrt(math.pi * 15.0 ** 2)
 SHELL_RATIO_MIN = 0.55
+STEP_MAX_HU = 45.0                  # 1.5 x the class's top (30 HU): no gain error claimed above
 STEP_SOFT_HU, RATIO_SOFT = 0.25, 0.05
 NORMAL, BAND = 0, 3
 
@@ -51,6 +56,7 @@ def gate(log_noise_1mm: torch.Tensor, band_prev: torch.Tensor, band_next: torch.
                         min=BAND_MIN_HU)
     ratio = shell * torch.sign(step) / torch.clamp(step.abs(), min=0.5)
     return torch.sigmoid((step.abs() - floor) / STEP_SOFT_HU) * \
+        torch.sigmoid(STEP_MAX_HU - step.abs()) * \
         torch.sigmoid((ratio - SHELL_RATIO_MIN) / RATIO_SOFT)
 
 
@@ -66,7 +72,8 @@ def apply(log_probs: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
 
 
 def gate_numpy(ctx: np.ndarray, shell_hu: np.ndarray) -> np.ndarray:
-    """``gate`` on a stored set: ctx (n, >= 5) context rows, shell_hu (n, 2) in HU."""
+    """``gate`` on a stored set: ctx (n, >= 5) context rows, shell_hu (n, 2) in HU (the
+    context's steps are clipped at +-100 HU as the context clips them)."""
     t = torch.from_numpy
     with torch.no_grad():
         return gate(t(ctx[:, 1].astype(np.float32)), t(ctx[:, 3].astype(np.float32)),

@@ -674,6 +674,11 @@ def main() -> None:
     for nm, v in zip(names, an_o):
         print(f"  probe {nm}: anomaly {v:.2f}")
     sha = export(net, means, inv_cov, scale, tmp, a.out)
+    # the network's weights beside the candidate (a re-export with another inference
+    # rule needs no retraining); not part of the registry folder
+    torch.save({"state_dict": net.state_dict(), "noise_gate_hu": net.noise_gate_hu,
+                "temperature": tmp, "means": means, "inv_cov": inv_cov, "scale": scale},
+               a.out.parent / f"{a.out.name}.weights.pt")
     metas = {n: np.load(a.data_dir / f"{n}.npz") for n in raw}
     card = {
         "name": NAME, "version": a.version, "file": "model.onnx", "sha256": sha,

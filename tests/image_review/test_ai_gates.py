@@ -39,6 +39,8 @@ def test_a_step_below_the_class_floor_or_within_the_noise_is_no_band():
     # grid noise 60 HU: 5 standard errors of the disc step are 18 HU
     assert _band(10.0, 11.0, grid_noise_hu=60.0) < 1e-3
     assert _band(25.0, 27.0, grid_noise_hu=60.0) > 0.999
+    # far beyond the class (3..30 HU): the phantom's end face, body and shell into air
+    assert _band(200.0, 210.0) < 1e-3 and _band(40.0, 44.0) > 0.99
 
 
 def test_the_band_gate_moves_mass_between_normal_and_band_only():
