@@ -20,9 +20,9 @@ Per direction and tag:
 * noise: the measured native SD of the misses (class >= 24 HU, normal <= 14 HU drawn);
 * blur: the drawn system MTF50 of the misses and of the slices wrongly called blur.
 
-``--band-gate``: the stored probabilities with the normal / band split of
-ai_band_gate.py applied (the gate has no fitted constant; for networks trained without
-it, as the 2.4 candidate applies it at inference).
+``--band-gate``: the stored probabilities with the shell veto of ai_band_gate.py
+applied (no fitted constant; the networks were trained without it, as the 2.4
+candidate applies it at inference); ``--noise-gate`` likewise ai_noise_gate.py.
 """
 from __future__ import annotations
 
@@ -157,7 +157,7 @@ def main() -> None:
     p.add_argument("--tag", action="append", required=True)
     p.add_argument("--json", type=Path, default=None)
     p.add_argument("--band-gate", action="store_true",
-                   help="apply ai_band_gate.py's normal / band split to the probabilities")
+                   help="apply ai_band_gate.py's shell veto to the probabilities")
     p.add_argument("--noise-gate", action="store_true",
                    help="apply ai_noise_gate.py's normal / noise / blur split (threshold "
                         "from the training renderer's slices)")
@@ -173,15 +173,15 @@ def main() -> None:
             with np.load(f) as z:
                 probs = z["probs"]
             if a.band_gate:
-                from ai_band_gate import apply_numpy, gate_numpy
-                probs = apply_numpy(probs, gate_numpy(d["ctx"], d["shell"]))
+                from ai_band_gate import apply_numpy, veto_numpy
+                probs = apply_numpy(probs, veto_numpy(d["ctx"], d["shell"]))
             if a.noise_gate:
                 import ai_noise_gate as ng
                 t_hu = ng.training_threshold(a.data_dir, (tr,))
                 probs = ng.apply_numpy(probs, d["ctx"][:, 0], t_hu)
             r = analyse(d, probs)
             res[f"{tag}: {tr} -> {te}"] = r
-            gates = (" + band gate" if a.band_gate else "") + \
+            gates = (" + shell veto" if a.band_gate else "") + \
                 (" + noise gate" if a.noise_gate else "")
             print(f"== {tag}{gates}: train {tr} -> test {te}: "
                   f"accuracy {r['accuracy']:.4f}; recall " +

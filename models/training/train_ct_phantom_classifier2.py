@@ -93,21 +93,23 @@ class PhantomNet2(nn.Module):
     SECTORS = 16
 
     def __init__(self, width: int = 16, blur_gate: bool = True, n_evidence: int = 0,
-                 band_gate: bool = False) -> None:
+                 band_gate: bool = False, shell_gate_only: bool = False) -> None:
         super().__init__()
         w = width
         self.blur_gate = blur_gate
-        # 2.4 candidate: the normal / band split from the band and shell steps
-        # (ai_band_gate.py; the shell steps are the last two evidence features), applied
-        # at inference only
+        # 2.4 candidate: the shell veto on 'band' (ai_band_gate.py; the shell steps are
+        # the last two evidence features), applied at inference only
         self.band_gate = band_gate
+        # the shell steps are in the layout for the veto only: the context MLP does not
+        # see them (a phantom without a common shell moves its rim at a boundary)
+        self.shell_gate_only = shell_gate_only
         # 2.4 candidate: the normal / noise / blur split from the native noise SD
         # (ai_noise_gate.py; threshold set from the training slices), at inference only
         self.noise_gate_hu = 0.0
         # 2.3: the evidence features (app/ct/ai/evidence.py) follow the edge profile
         self.n_evidence = n_evidence
         self.n_features = N_FEATURES + n_evidence
-        n_ctx = (N_SCALARS if blur_gate else N_FEATURES) + n_evidence
+        n_ctx = (N_SCALARS if blur_gate else N_FEATURES) + n_evidence - 2 * int(shell_gate_only)
         self.gate = EdgeMTFGate(N_FEATURES - N_SCALARS) if blur_gate else None
         self.register_buffer("grid", _polar_grid(), persistent=False)
 
@@ -137,7 +139,7 @@ class PhantomNet2(nn.Module):
         if self.band_gate and not self.training:
             import ai_band_gate as bg
             n = self.n_features
-            lp = bg.apply(lp, bg.gate(feats[:, 1], feats[:, 3], feats[:, 4],
+            lp = bg.apply(lp, bg.veto(feats[:, 1], feats[:, 3], feats[:, 4],
                                       feats[:, n - 2], feats[:, n - 1]))
         if self.noise_gate_hu > 0 and not self.training:
             import ai_noise_gate as ng
@@ -181,7 +183,8 @@ class PhantomNet2(nn.Module):
         without the blur gate) + the evidence features."""
         base = feats[:, :N_SCALARS] if self.blur_gate else feats[:, :N_FEATURES]
         if self.n_evidence:
-            return torch.cat([base, feats[:, N_FEATURES:self.n_features]], dim=1)
+            end = self.n_features - 2 * int(self.shell_gate_only)
+            return torch.cat([base, feats[:, N_FEATURES:end]], dim=1)
         return base
 
     def features(self, x, ctx):
@@ -378,13 +381,14 @@ def run_net(net: PhantomNet2, d: dict, bs: int = 256) -> tuple[np.ndarray, np.nd
 
 def train(d: dict, epochs: int, seed: int, normal_weight: float, log: str,
           blur_gate: bool = True, head_blur_as_normal: float = 0.0,
-          band_gate: bool = False, noise_gate: bool = False) -> tuple:
+          band_gate: bool = False, noise_gate: bool = False,
+          shell_gate_only: bool = False) -> tuple:
     """Train on the applicable samples of d (10 % validation); returns the net and the
     fitted temperature / anomaly model."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     net = PhantomNet2(blur_gate=blur_gate, n_evidence=d["feats"].shape[1] - N_FEATURES,
-                      band_gate=band_gate)
+                      band_gate=band_gate, shell_gate_only=shell_gate_only)
     idx = np.nonzero(d["ok"])[0]
     perm = rng.permutation(idx)
     n_val = len(perm) // 10
@@ -550,8 +554,12 @@ def main() -> None:
                    help="module steps leave the outer this many mm of the phantom (its "
                         "shell) alone (ai_augment.add_module_step; shell recipe: 4.5)")
     p.add_argument("--band-gate", action="store_true",
-                   help="2.4 candidate: the normal / band split decided by the band and "
-                        "shell steps (ai_band_gate.py; needs --shell-step), at inference")
+                   help="2.4 candidate: the shell veto on 'band' (a band-size step whose "
+                        "shell stays is no band; ai_band_gate.py; needs --shell-step), at "
+                        "inference")
+    p.add_argument("--shell-gate-only", action="store_true",
+                   help="the shell steps are in the context layout for the veto only: the "
+                        "network does not see them (2.4 candidate)")
     p.add_argument("--noise-gate", action="store_true",
                    help="2.4 candidate: the normal / noise / blur split decided by the "
                         "native noise SD (ai_noise_gate.py), at inference")
@@ -620,7 +628,8 @@ def main() -> None:
                 continue
             net, tmp, means, inv_cov, scale, cm_val = train(
                 fit_sets[train_r], a.epochs, a.seed, a.normal_weight, f"{train_r} only",
-                not a.no_blur_gate, band_gate=a.band_gate, noise_gate=a.noise_gate)
+                not a.no_blur_gate, band_gate=a.band_gate, noise_gate=a.noise_gate,
+                shell_gate_only=a.shell_gate_only)
             own = report(net, tmp, means, inv_cov, scale, data[f"{train_r}_heldout"])
             left = report(net, tmp, means, inv_cov, scale,
                           cat([data[f"{test_r}_train"], data[f"{test_r}_heldout"]]))
@@ -653,7 +662,8 @@ def main() -> None:
     net, tmp, means, inv_cov, scale, cm_val = train(both, a.epochs, a.seed, a.normal_weight,
                                                     "both", not a.no_blur_gate,
                                                     band_gate=a.band_gate,
-                                                    noise_gate=a.noise_gate)
+                                                    noise_gate=a.noise_gate,
+                                                    shell_gate_only=a.shell_gate_only)
     held = {r: report(net, tmp, means, inv_cov, scale, data[f"{r}_heldout"]) for r in ("sim", "img")}
     held_all = report(net, tmp, means, inv_cov, scale,
                       cat([data["sim_heldout"], data["img_heldout"]]))
@@ -714,9 +724,9 @@ def main() -> None:
                                       for nm, v in zip(names, an_o)]}},
         "physics_gates": {
             "blur": "models/training/ai_edge_mtf.py: logistic of the edge MTF (fitted, frozen)",
-            **({"band": "models/training/ai_band_gate.py: normal / band split from the "
-                        "central-disc and shell steps (floor max(3 HU, 5 SE), shell / disc "
-                        "step >= 0.55), no fitted constant"} if a.band_gate else {}),
+            **({"band": "models/training/ai_band_gate.py: shell veto - a central-disc "
+                        "step >= max(3 HU, 5 SE) whose shell does not follow (shell / disc "
+                        "step < 0.55) is no band; no fitted constant"} if a.band_gate else {}),
             **({"noise": "models/training/ai_noise_gate.py: normal / noise / blur split "
                          f"from the native noise SD, {net.noise_gate_hu:.2f} HU (the "
                          "training slices' gap)"} if a.noise_gate else {})},

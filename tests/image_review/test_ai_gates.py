@@ -1,6 +1,7 @@
 """The 2.4 candidate's physics gates (models/training/ai_band_gate.py, ai_noise_gate.py):
-the normal / band split follows the central-disc and shell steps, the normal / noise /
-blur split the native noise SD; the other classes keep the network's probabilities."""
+a band-size step whose shell stays is no band (the shell veto), the normal / noise /
+blur split follows the native noise SD; the other classes keep the network's
+probabilities."""
 from __future__ import annotations
 
 import math
@@ -15,49 +16,47 @@ from models.training import ai_noise_gate as ng
 P0 = [0.6, 0.05, 0.05, 0.1, 0.05, 0.05, 0.1]     # normal ring streak band noise shift blur
 
 
-def _band(step_hu: float, shell_hu: float, grid_noise_hu: float = 7.0, side: str = "prev"
+def _veto(step_hu: float, shell_hu: float, grid_noise_hu: float = 7.0, side: str = "prev"
           ) -> float:
     z = torch.zeros(1)
     step, shell = torch.tensor([step_hu / 5.0]), torch.tensor([shell_hu / 5.0])
     args = (torch.tensor([math.log(grid_noise_hu / 10.0)]),
             *((step, z, shell, z) if side == "prev" else (z, step, z, shell)))
-    return float(bg.gate(*args)[0])
+    return float(bg.veto(*args)[0])
 
 
 @pytest.mark.parametrize("side", ["prev", "next"])
-def test_a_step_the_shell_shares_is_a_band_one_it_does_not_is_a_module_boundary(side):
-    assert _band(20.0, 22.0, side=side) > 0.999          # a band: the shell moves ~1.1 x
-    assert _band(-6.0, -6.6, side=side) > 0.999
-    assert _band(20.0, 0.5, side=side) < 1e-3            # a module boundary
-    assert _band(20.0, -5.0, side=side) < 1e-3           # an edge kernel's overshoot
-    assert _band(20.0, 22.0 * -1, side=side) < 1e-3      # the shell moves the other way
+def test_a_band_size_step_whose_shell_stays_is_no_band(side):
+    assert _veto(20.0, 0.5, side=side) > 0.999           # a module boundary in a shell
+    assert _veto(20.0, -5.0, side=side) > 0.999          # an edge kernel's overshoot
+    assert _veto(-6.0, 0.3, side=side) > 0.999
+    assert _veto(60.0, 1.0, side=side) > 0.999           # a boundary beyond the class too
+    # the shell follows: a band, or a phantom whose body reaches its rim - no veto
+    assert _veto(20.0, 22.0, side=side) < 1e-3
+    assert _veto(-6.0, -6.6, side=side) < 1e-3
 
 
-def test_a_step_below_the_class_floor_or_within_the_noise_is_no_band():
-    assert _band(2.0, 2.2) < 0.02                        # < 3 HU: the class's floor
-    assert _band(3.5, 3.9) > 0.8
-    # grid noise 60 HU: 5 standard errors of the disc step are 18 HU
-    assert _band(10.0, 11.0, grid_noise_hu=60.0) < 1e-3
-    assert _band(25.0, 27.0, grid_noise_hu=60.0) > 0.999
-    # far beyond the class (3..30 HU): the phantom's end face, body and shell into air
-    assert _band(200.0, 210.0) < 1e-3 and _band(40.0, 44.0) > 0.99
+def test_no_veto_below_the_class_floor_or_within_the_noise():
+    assert _veto(2.0, 0.0) < 0.02                        # < 3 HU: not a band step at all
+    assert _veto(10.0, 0.0, grid_noise_hu=60.0) < 1e-3   # within 5 standard errors (18 HU)
+    assert _veto(25.0, 0.0, grid_noise_hu=60.0) > 0.999
 
 
-def test_the_band_gate_moves_mass_between_normal_and_band_only():
+def test_the_veto_moves_band_mass_to_normal_only():
     lp = torch.log(torch.tensor([P0, P0]))
     out = torch.exp(bg.apply(lp, torch.tensor([1.0, 0.0])))
     assert torch.allclose(out.sum(dim=1), torch.ones(2), atol=1e-5)
-    assert out[0, 3] == pytest.approx(0.7, abs=1e-5) and out[0, 0] < 1e-6
-    assert out[1, 0] == pytest.approx(0.7, abs=1e-5) and out[1, 3] < 1e-6
+    assert out[0, 0] == pytest.approx(0.7, abs=1e-5) and out[0, 3] < 1e-6
+    assert torch.allclose(out[1], torch.tensor(P0), atol=1e-6)      # no veto: unchanged
     for k in (1, 2, 4, 5, 6):
         assert torch.allclose(out[:, k], torch.tensor([P0[k]] * 2), atol=1e-6)
     # the numpy path (stored leave-one-renderer-out probabilities) agrees
     ctx = np.zeros((2, 5), np.float32)
     ctx[:, 1] = math.log(0.7)
     ctx[:, 3] = 4.0                                      # +20 HU to the previous slice
-    g = bg.gate_numpy(ctx, np.array([[22.0, 0.0], [0.0, 0.0]], np.float32))
-    assert g[0] > 0.999 and g[1] < 1e-3
-    assert np.allclose(bg.apply_numpy(np.array([P0, P0], np.float32), g), out.numpy(),
+    v = bg.veto_numpy(ctx, np.array([[0.0, 0.0], [22.0, 0.0]], np.float32))
+    assert v[0] > 0.999 and v[1] < 1e-3
+    assert np.allclose(bg.apply_numpy(np.array([P0, P0], np.float32), v), out.numpy(),
                        atol=1e-4)
 
 
