@@ -9,7 +9,9 @@ sensitivity (where hiding the image changes the abnormal score most).
 Models whose card names the ``grid1mm_context`` preprocessing (2.0 and later) see the
 scanner-independent input of :mod:`normalise` (1 mm grid + physical context);
 ``grid1mm_context_evidence`` adds the ring / streak / cupping evidence of
-:mod:`evidence` to the context (the card's context names must match the layout). A slice
+:mod:`evidence` to the context (the card's context names must match the layout);
+``grid1mm_context_evidence_shell`` adds the two shell steps of :mod:`shell_step` (measured
+on the triples by a wrapper around the loaded model, before the body median). A slice
 the AI cannot judge (no phantom of the expected size, pixel size outside the trained
 range, an anomaly score above the card's ``not_applicable`` threshold, calibrated on a
 renderer the model never saw) is labelled ``not_applicable`` with its reason; when that
