@@ -44,6 +44,16 @@ EVIDENCE, named in the card). Module steps narrowed to the real CatPhan differen
 
 (ev4, tag e4: the ring evidence is app/ct/ai/ring_evidence.py's matched filter; the
 evidence of the augmented copies is measured about their source's rotation centre.)
+
+2.4 (candidate, docs/image_review.md "Error analysis of the leave-one-renderer-out
+misses"): ``--shell-step`` adds the shell steps (app/ct/ai/shell_step.py; the
+``grid1mm_context_evidence_shell`` layout, cached by ai_shell_cache.py), ``--shell-gate-
+only`` keeps them out of the network, ``--band-gate`` (the shell veto, ai_band_gate.py)
+and ``--noise-gate`` (ai_noise_gate.py) are applied at inference (reports, the export):
+
+    nice -n 5 .venv/bin/python models/training/train_ct_phantom_classifier2.py --loro-only \
+        --epochs 16 --threads 2 --tag e4g --evidence --module-step-max-hu 35 \
+        --module-step-structure-ratio 1.3 --shell-step --shell-gate-only --band-gate --noise-gate
 """
 from __future__ import annotations
 
