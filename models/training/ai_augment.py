@@ -161,7 +161,8 @@ MODULE_STEP_HU = (5.0, 60.0)
 
 def add_module_step(x3: np.ndarray, rng: np.random.Generator,
                     step_hu: tuple[float, float] = MODULE_STEP_HU,
-                    structure_ratio: float = 0.0) -> tuple[np.ndarray, int, float]:
+                    structure_ratio: float = 0.0, keep_shell_mm: float = 0.0
+                    ) -> tuple[np.ndarray, int, float]:
     """A normal slice at a module boundary (3 slices, 1 mm grid HU) -> the same slices
     with the body material of the neighbour in the OTHER module moved by 5-60 HU
     (either sign): phantoms have their own body value per module (CatPhan 504: CTP404
@@ -174,7 +175,13 @@ def add_module_step(x3: np.ndarray, rng: np.random.Generator,
     image renderer's own +-20 HU on top - and ``structure_ratio`` 1.3: the step is put
     only where the structure changes (the moved neighbour's structural difference to the
     centre slice is at least 1.3 x the other neighbour's; else nothing tells a module
-    step from a band, and the copy is not made: returns index -1, step 0)."""
+    step from a band, and the copy is not made: returns index -1, step 0).
+
+    ``keep_shell_mm`` (2.3 shell recipe: 4.5): the body material is moved only inside
+    this distance from the phantom's outer edge - a module's body lies inside the
+    phantom's shell, which runs through every module and does not step at a module
+    boundary (app/ct/ai/shell_step.py); 0 moves whatever is within 60 HU of the body,
+    a plastic shell within 60 HU of it included (the e3 / e4 recipes)."""
     x3 = np.asarray(x3, np.float32)
     c = x3[1]
     m = phantom_mask(c)
@@ -189,7 +196,13 @@ def add_module_step(x3: np.ndarray, rng: np.random.Generator,
         return x3.copy(), -1, 0.0
     nb = x3[k]
     body = float(np.median(nb[phantom_mask(nb)])) if phantom_mask(nb).sum() >= 100 else 0.0
-    mat = ((np.abs(nb - body) < 60.0) & phantom_mask(nb)).astype(np.float32)
+    inside = phantom_mask(nb)
+    if keep_shell_mm > 0:
+        cx, cy, r_px = _centre(c)
+        yy, xx = np.ogrid[:GRID_N, :GRID_N]
+        r_in = r_px - keep_shell_mm
+        inside &= (xx - cx) ** 2 + (yy - cy) ** 2 < r_in * r_in
+    mat = ((np.abs(nb - body) < 60.0) & inside).astype(np.float32)
     mat = cv2.GaussianBlur(mat, (0, 0), 0.8)
     step = float(rng.uniform(*step_hu)) * (1 if rng.random() < 0.5 else -1)
     out = x3.copy()

@@ -53,13 +53,20 @@ def not_applicable_threshold(own_heldout_q995: float, anomaly: float = 1.0) -> f
     return round(max(float(anomaly), float(own_heldout_q995)), 3)
 
 
-def card_interface(evidence: bool) -> dict:
+def card_interface(evidence: bool, shell: bool = False) -> dict:
     """The card's inputs, outputs, classes and preprocessing: one for the released export
-    and the leave-one-renderer-out exports (``evidence``: the 65-feature context)."""
+    and the leave-one-renderer-out exports (``evidence``: the 65-feature context;
+    ``shell``: + the two shell steps, 67, app/ct/ai/shell_step.py)."""
     from app.ct.ai.normalise import CONTEXT_NAMES, CONTEXT_NAMES_EVIDENCE, GRID_MM, GRID_N
     from app.ct.ai.preprocess import CLASSES
+    from app.ct.ai.shell_step import SCHEME_SHELL, context_names_shell
 
-    names = list(CONTEXT_NAMES_EVIDENCE if evidence else CONTEXT_NAMES)
+    if shell and not evidence:
+        raise ValueError("the shell layout extends the evidence layout")
+    names = context_names_shell() if shell else \
+        list(CONTEXT_NAMES_EVIDENCE if evidence else CONTEXT_NAMES)
+    scheme = SCHEME_SHELL if shell else \
+        ("grid1mm_context_evidence" if evidence else "grid1mm_context")
     return {
         "inputs": [{"name": "image", "shape": ["batch", 3, GRID_N, GRID_N], "dtype": "float32",
                     "unit": "HU", "description": f"slices i-1, i, i+1 area-resampled to "
@@ -75,8 +82,7 @@ def card_interface(evidence: bool) -> dict:
                                     "class, 1.0 = 99.9th percentile of the validation split"}],
         "classes": list(CLASSES),
         "preprocessing": {"module": "app.ct.ai.normalise",
-                          "scheme": "grid1mm_context_evidence" if evidence
-                          else "grid1mm_context",
+                          "scheme": scheme,
                           "in_graph": "body-median-centred windows, residual and "
                                       "centre-minus-neighbours maps in noise units (32x32), "
                                       "polar residual of the 3-slice mean in noise units "

@@ -44,6 +44,16 @@ EVIDENCE, named in the card). Module steps narrowed to the real CatPhan differen
 
 (ev4, tag e4: the ring evidence is app/ct/ai/ring_evidence.py's matched filter; the
 evidence of the augmented copies is measured about their source's rotation centre.)
+
+2.4 (candidate, docs/image_review.md "Error analysis of the leave-one-renderer-out
+misses"): ``--shell-step`` adds the shell steps (app/ct/ai/shell_step.py; the
+``grid1mm_context_evidence_shell`` layout, cached by ai_shell_cache.py), ``--shell-gate-
+only`` keeps them out of the network, ``--band-gate`` (the shell veto, ai_band_gate.py)
+and ``--noise-gate`` (ai_noise_gate.py) are applied at inference (reports, the export):
+
+    nice -n 5 .venv/bin/python models/training/train_ct_phantom_classifier2.py --loro-only \
+        --epochs 16 --threads 2 --tag e4g --evidence --module-step-max-hu 35 \
+        --module-step-structure-ratio 1.3 --shell-step --shell-gate-only --band-gate --noise-gate
 """
 from __future__ import annotations
 
@@ -92,14 +102,24 @@ class PhantomNet2(nn.Module):
 
     SECTORS = 16
 
-    def __init__(self, width: int = 16, blur_gate: bool = True, n_evidence: int = 0) -> None:
+    def __init__(self, width: int = 16, blur_gate: bool = True, n_evidence: int = 0,
+                 band_gate: bool = False, shell_gate_only: bool = False) -> None:
         super().__init__()
         w = width
         self.blur_gate = blur_gate
+        # 2.4 candidate: the shell veto on 'band' (ai_band_gate.py; the shell steps are
+        # the last two evidence features), applied at inference only
+        self.band_gate = band_gate
+        # the shell steps are in the layout for the veto only: the context MLP does not
+        # see them (a phantom without a common shell moves its rim at a boundary)
+        self.shell_gate_only = shell_gate_only
+        # 2.4 candidate: the normal / noise / blur split from the native noise SD
+        # (ai_noise_gate.py; threshold set from the training slices), at inference only
+        self.noise_gate_hu = 0.0
         # 2.3: the evidence features (app/ct/ai/evidence.py) follow the edge profile
         self.n_evidence = n_evidence
         self.n_features = N_FEATURES + n_evidence
-        n_ctx = (N_SCALARS if blur_gate else N_FEATURES) + n_evidence
+        n_ctx = (N_SCALARS if blur_gate else N_FEATURES) + n_evidence - 2 * int(shell_gate_only)
         self.gate = EdgeMTFGate(N_FEATURES - N_SCALARS) if blur_gate else None
         self.register_buffer("grid", _polar_grid(), persistent=False)
 
@@ -123,8 +143,18 @@ class PhantomNet2(nn.Module):
     def log_probs(self, f: torch.Tensor, feats: torch.Tensor) -> torch.Tensor:
         """7-class log-probabilities from the features and the physical context."""
         if self.gate is None:
-            return F.log_softmax(self.head(f), dim=1)
-        return combine(self.head(f), self.gate(feats[:, N_SCALARS:N_FEATURES]), BLUR)
+            lp = F.log_softmax(self.head(f), dim=1)
+        else:
+            lp = combine(self.head(f), self.gate(feats[:, N_SCALARS:N_FEATURES]), BLUR)
+        if self.band_gate and not self.training:
+            import ai_band_gate as bg
+            n = self.n_features
+            lp = bg.apply(lp, bg.veto(feats[:, 1], feats[:, 3], feats[:, 4],
+                                      feats[:, n - 2], feats[:, n - 1]))
+        if self.noise_gate_hu > 0 and not self.training:
+            import ai_noise_gate as ng
+            lp = ng.apply(lp, feats[:, 0], self.noise_gate_hu)
+        return lp
 
     def fixed_maps(self, x: torch.Tensor, ctx: torch.Tensor):
         body = ctx[:, -1].reshape(-1, 1, 1, 1)
@@ -163,7 +193,8 @@ class PhantomNet2(nn.Module):
         without the blur gate) + the evidence features."""
         base = feats[:, :N_SCALARS] if self.blur_gate else feats[:, :N_FEATURES]
         if self.n_evidence:
-            return torch.cat([base, feats[:, N_FEATURES:self.n_features]], dim=1)
+            end = self.n_features - 2 * int(self.shell_gate_only)
+            return torch.cat([base, feats[:, N_FEATURES:end]], dim=1)
         return base
 
     def features(self, x, ctx):
@@ -189,7 +220,8 @@ class ExportWrapper(nn.Module):
 
 
 # --- data ------------------------------------------------------------------------------
-def load_set(data_dir: Path, name: str, net: PhantomNet2, evidence: bool = False) -> dict:
+def load_set(data_dir: Path, name: str, net: PhantomNet2, evidence: bool = False,
+             shell: bool = False) -> dict:
     """Front end of a data set (cached beside it) + labels, context, problems."""
     meta = np.load(data_dir / f"{name}.npz")
     x_path = data_dir / f"{name}.x.npy"
@@ -219,78 +251,114 @@ def load_set(data_dir: Path, name: str, net: PhantomNet2, evidence: bool = False
     if evidence:
         from ai_evidence_cache import set_evidence
         feats = np.concatenate([feats, set_evidence(data_dir, name)], axis=1)
+    if shell:
+        from ai_shell_cache import set_shell, shell_columns
+        feats = np.concatenate([feats, shell_columns(set_shell(data_dir, name))], axis=1)
     return {"maps": maps, "sectors": secs, "feats": feats,
             "y": meta["y"], "ok": ok, "name": name}
 
 
-def augmented_set(data_dir: Path, name: str, net: PhantomNet2, frac: float, seed: int,
-                  kind: str = "streak", evidence: bool = False,
-                  step_hu: tuple[float, float] = (5.0, 60.0),
-                  structure_ratio: float = 0.0) -> dict:
-    """Front end of augmented copies (models/training/ai_augment.py: a synthetic streak or
-    ring) of a random ``frac`` of the applicable NORMAL samples of a training set,
-    labelled ``kind`` (cached). Used for training only: never part of a test set."""
+def _augmented_copies(data_dir: Path, name: str, frac: float, seed: int, kind: str,
+                      step_hu: tuple[float, float], structure_ratio: float,
+                      keep_shell_mm: float):
+    """The augmented copies of augmented_set, batch by batch (deterministic in ``seed``):
+    yields (source indices, copies (n, 3, 256, 256), their context rows, made flags)."""
     from ai_augment import add_module_step, add_ring, add_streak
 
     meta = np.load(data_dir / f"{name}.npz")
-    tail = "" if (kind != "normal" or (step_hu == (5.0, 60.0) and not structure_ratio)) \
-        else f".s{step_hu[1]:.0f}r{structure_ratio:.2f}"
-    cache = data_dir / f"{name}.aug_{kind}.{frac:.2f}.{seed}{tail}.npz"
-    from ai_evidence_cache import EV_VERSION
-    ev_cache = cache.with_suffix(f".ev{EV_VERSION}.npz")
     ok = np.array([(not p) or p == "the phantom is cut by the field of view"
                    for p in meta["problems"]])
     rng = np.random.default_rng(seed)
     normals = np.nonzero((meta["y"] == 0) & ok)[0]
     pick = np.sort(rng.choice(normals, int(round(frac * len(normals))), replace=False))
-    if cache.exists() and (ev_cache.exists() or not evidence):
-        with np.load(cache) as z:
-            maps, secs = z["maps"], z["sectors"]
-    else:
+    x = np.load(data_dir / f"{name}.x.npy", mmap_mode="r")
+    for i in range(0, len(pick), 32):
+        b = pick[i:i + 32]
+        cb = meta["ctx"][b].copy()
+        kept: list[bool] = []
+        if kind == "streak":
+            xa = np.stack([add_streak(np.asarray(x[j], np.float32), rng) for j in b])
+        elif kind == "normal":       # a module-boundary body step (normal)
+            outs = []
+            for n_, j in enumerate(b):
+                xs, k, step = add_module_step(np.asarray(x[j], np.float32), rng,
+                                              step_hu, structure_ratio, keep_shell_mm)
+                # the band context: centre minus the moved neighbour (/ 5 HU)
+                col = 3 if k == 0 else 4
+                cb[n_, col] = np.clip(cb[n_, col] - step / 5.0, -20, 20)
+                outs.append(xs)
+                kept.append(k >= 0)
+            xa = np.stack(outs)
+        else:
+            xa = np.stack([add_ring(np.asarray(x[j], np.float32),
+                                    10.0 * float(np.exp(meta["ctx"][j, 0])), rng)
+                           for j in b])
+        if kind != "normal":
+            kept = [True] * len(b)
+        yield b, xa, cb, kept
+
+
+def augmented_set(data_dir: Path, name: str, net: PhantomNet2, frac: float, seed: int,
+                  kind: str = "streak", evidence: bool = False,
+                  step_hu: tuple[float, float] = (5.0, 60.0),
+                  structure_ratio: float = 0.0, shell: bool = False,
+                  keep_shell_mm: float = 0.0) -> dict:
+    """Front end of augmented copies (models/training/ai_augment.py: a synthetic streak or
+    ring) of a random ``frac`` of the applicable NORMAL samples of a training set,
+    labelled ``kind`` (cached). Used for training only: never part of a test set.
+    ``shell``: the copies' shell steps (app/ct/ai/shell_step.py) join the features;
+    ``keep_shell_mm``: module steps leave the phantom's shell alone."""
+    meta = np.load(data_dir / f"{name}.npz")
+    tail = "" if (kind != "normal" or (step_hu == (5.0, 60.0) and not structure_ratio)) \
+        else f".s{step_hu[1]:.0f}r{structure_ratio:.2f}"
+    if kind == "normal" and keep_shell_mm > 0:
+        tail += f"k{keep_shell_mm:.1f}"
+    cache = data_dir / f"{name}.aug_{kind}.{frac:.2f}.{seed}{tail}.npz"
+    from ai_evidence_cache import EV_VERSION
+    from ai_shell_cache import SH_VERSION, shell_columns
+    ev_cache = cache.with_suffix(f".ev{EV_VERSION}.npz")
+    sh_cache = cache.with_suffix(f".sh{SH_VERSION}.npz")
+    args = (data_dir, name, frac, seed, kind, step_hu, structure_ratio, keep_shell_mm)
+    if not (cache.exists() and (ev_cache.exists() or not evidence)):
         from ai_evidence_cache import rotation_centres, stack_features
-        x = np.load(data_dir / f"{name}.x.npy", mmap_mode="r")
         rot_c = rotation_centres(data_dir, name) if evidence else None
         maps, secs, ctxs, evs, kept = [], [], [], [], []
         with torch.no_grad():
-            for i in range(0, len(pick), 32):
-                b = pick[i:i + 32]
-                cb = meta["ctx"][b].copy()
-                if kind == "streak":
-                    xa = np.stack([add_streak(np.asarray(x[j], np.float32), rng) for j in b])
-                elif kind == "normal":       # a module-boundary body step (normal)
-                    outs = []
-                    for n_, j in enumerate(b):
-                        xs, k, step = add_module_step(np.asarray(x[j], np.float32), rng,
-                                                      step_hu, structure_ratio)
-                        # the band context: centre minus the moved neighbour (/ 5 HU)
-                        col = 3 if k == 0 else 4
-                        cb[n_, col] = np.clip(cb[n_, col] - step / 5.0, -20, 20)
-                        outs.append(xs)
-                        kept.append(k >= 0)
-                    xa = np.stack(outs)
-                else:
-                    xa = np.stack([add_ring(np.asarray(x[j], np.float32),
-                                            10.0 * float(np.exp(meta["ctx"][j, 0])), rng)
-                                   for j in b])
-                if kind != "normal":
-                    kept.extend([True] * len(b))
+            for b, xa, cb, kb in _augmented_copies(*args):
+                kept.extend(kb)
                 if evidence:
                     evs.extend(stack_features(v, float(rot_c[j])) for v, j in zip(xa, b))
                 m, s_, _ = net.fixed_maps(torch.from_numpy(xa), torch.from_numpy(cb))
                 maps.append(m.numpy().astype(np.float16))
                 secs.append(s_.numpy().astype(np.float16))
                 ctxs.append(cb)
-        maps, secs = np.concatenate(maps), np.concatenate(secs)
-        np.savez(cache, maps=maps, sectors=secs, ctx=np.concatenate(ctxs), kept=np.array(kept))
+        np.savez(cache, maps=np.concatenate(maps), sectors=np.concatenate(secs),
+                 ctx=np.concatenate(ctxs), kept=np.array(kept))
         if evidence:
             np.savez(ev_cache, ev=np.stack(evs))
+    if shell and not sh_cache.exists():
+        from app.ct.ai.shell_step import stack_shell_steps
+        steps = [stack_shell_steps(v) for _, xa, _, _ in _augmented_copies(*args) for v in xa]
+        np.savez(sh_cache, steps=np.array(steps, np.float32).reshape(-1, 2))
     with np.load(cache) as z:
-        ctx_aug = z["ctx"] if "ctx" in z.files else meta["ctx"][pick]
-        kept_m = z["kept"].astype(bool) if "kept" in z.files else np.ones(len(pick), bool)
+        maps, secs = z["maps"], z["sectors"]
+        ctx_aug = z["ctx"] if "ctx" in z.files else None
+        kept_m = z["kept"].astype(bool) if "kept" in z.files else None
+    if ctx_aug is None or kept_m is None:     # caches written before the ctx was kept
+        rng = np.random.default_rng(seed)
+        ok = np.array([(not p) or p == "the phantom is cut by the field of view"
+                       for p in meta["problems"]])
+        normals = np.nonzero((meta["y"] == 0) & ok)[0]
+        pick = np.sort(rng.choice(normals, int(round(frac * len(normals))), replace=False))
+        ctx_aug = meta["ctx"][pick] if ctx_aug is None else ctx_aug
+        kept_m = np.ones(len(pick), bool) if kept_m is None else kept_m
     feats = np.nan_to_num(ctx_aug[:, :N_FEATURES]).astype(np.float32)
     if evidence:
         with np.load(ev_cache) as z:
             feats = np.concatenate([feats, z["ev"]], axis=1)
+    if shell:
+        with np.load(sh_cache) as z:
+            feats = np.concatenate([feats, shell_columns(z["steps"])], axis=1)
     # (module steps where the structure does not change are not made: left out)
     if not kept_m.all():
         print(f"{name}+{kind}: {int(kept_m.sum())} of {len(kept_m)} copies made", flush=True)
@@ -322,16 +390,23 @@ def run_net(net: PhantomNet2, d: dict, bs: int = 256) -> tuple[np.ndarray, np.nd
 
 
 def train(d: dict, epochs: int, seed: int, normal_weight: float, log: str,
-          blur_gate: bool = True, head_blur_as_normal: float = 0.0) -> tuple:
+          blur_gate: bool = True, head_blur_as_normal: float = 0.0,
+          band_gate: bool = False, noise_gate: bool = False,
+          shell_gate_only: bool = False) -> tuple:
     """Train on the applicable samples of d (10 % validation); returns the net and the
     fitted temperature / anomaly model."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    net = PhantomNet2(blur_gate=blur_gate, n_evidence=d["feats"].shape[1] - N_FEATURES)
+    net = PhantomNet2(blur_gate=blur_gate, n_evidence=d["feats"].shape[1] - N_FEATURES,
+                      band_gate=band_gate, shell_gate_only=shell_gate_only)
     idx = np.nonzero(d["ok"])[0]
     perm = rng.permutation(idx)
     n_val = len(perm) // 10
     val, fit = perm[:n_val], perm[n_val:]
+    if noise_gate:
+        from ai_noise_gate import threshold_hu
+        net.noise_gate_hu = threshold_hu(d["feats"][fit, 0], d["y"][fit])
+        print(f"[{log}] noise gate: native SD {net.noise_gate_hu:.2f} HU", flush=True)
     w = torch.ones(len(CLASSES))
     w[0] = normal_weight
     if net.gate is not None:
@@ -481,8 +556,26 @@ def main() -> None:
     p.add_argument("--module-step-structure-ratio", type=float, default=0.0,
                    help="module steps only where the neighbour's structure differs this "
                         "much more than the other's (ai_augment.add_module_step; 2.3: 1.3)")
+    p.add_argument("--shell-step", action="store_true",
+                   help="the shell steps (app/ct/ai/shell_step.py: does the phantom's shell "
+                        "move with the central-disc step? a band yes, a module boundary no) "
+                        "join the context after the evidence (cached beside the data)")
+    p.add_argument("--module-step-keep-shell-mm", type=float, default=0.0,
+                   help="module steps leave the outer this many mm of the phantom (its "
+                        "shell) alone (ai_augment.add_module_step; shell recipe: 4.5)")
+    p.add_argument("--band-gate", action="store_true",
+                   help="2.4 candidate: the shell veto on 'band' (a band-size step whose "
+                        "shell stays is no band; ai_band_gate.py; needs --shell-step), at "
+                        "inference")
+    p.add_argument("--shell-gate-only", action="store_true",
+                   help="the shell steps are in the context layout for the veto only: the "
+                        "network does not see them (2.4 candidate)")
+    p.add_argument("--noise-gate", action="store_true",
+                   help="2.4 candidate: the normal / noise / blur split decided by the "
+                        "native noise SD (ai_noise_gate.py), at inference")
     p.add_argument("--loro-train", choices=("both", "sim", "img"), default="both",
                    help="only the leave-one-renderer-out run trained on this renderer")
+    p.add_argument("--version", default=VERSION, help="the card's version (candidates)")
     p.add_argument("--tag", default=VERSION, help="name of the LORO files in --data-dir")
     p.add_argument("--no-blur-gate", action="store_true",
                    help="2.1 recipe: the network decides blur from all its inputs")
@@ -494,10 +587,12 @@ def main() -> None:
                    help="also export each leave-one-renderer-out network with its card into "
                         "DIR/<tag>_<train>_only/ (a --models-dir; loro_export.py)")
     a = p.parse_args()
+    if a.band_gate and not (a.shell_step and a.evidence):
+        raise SystemExit("--band-gate reads the shell steps: give --evidence --shell-step")
     torch.set_num_threads(a.threads)
     fe = PhantomNet2()
     t0 = time.time()
-    raw = {n: load_set(a.data_dir, n, fe, a.evidence) for n in
+    raw = {n: load_set(a.data_dir, n, fe, a.evidence, a.shell_step) for n in
            ("sim_train", "sim_heldout", "img_train", "img_heldout", "sim_edge",
             "sim_edgeheldout", "img_edge", "img_edgeheldout", "sim_centred", "img_centred")
            if (a.data_dir / f"{n}.npz").exists()}
@@ -515,17 +610,18 @@ def main() -> None:
             if frac > 0:
                 aug[r].append(augmented_set(a.data_dir, f"{r}_train", fe, frac,
                                             a.seed + (1 if kind == "ring" else 0), kind,
-                                            a.evidence))
+                                            a.evidence, shell=a.shell_step))
         if a.augment_module_step > 0 and (a.data_dir / f"{r}_edge.npz").exists():
             aug[r].append(augmented_set(a.data_dir, f"{r}_edge", fe, a.augment_module_step,
                                         a.seed + 2, "normal", a.evidence,
                                         (5.0, a.module_step_max_hu),
-                                        a.module_step_structure_ratio))
+                                        a.module_step_structure_ratio, a.shell_step,
+                                        a.module_step_keep_shell_mm))
     fit_sets = {r: cat([data[f"{r}_train"], *aug[r]]) for r in ("sim", "img")}
     if a.evidence and a.evidence_drop:
         from app.ct.ai.evidence import EVIDENCE_NAMES
         drop = {N_FEATURES + EVIDENCE_NAMES.index(n) for n in a.evidence_drop.split(",")}
-        keep = [i for i in range(N_FEATURES + len(EVIDENCE_NAMES)) if i not in drop]
+        keep = [i for i in range(data["sim_train"]["feats"].shape[1]) if i not in drop]
         for d in (*data.values(), *fit_sets.values()):
             d["feats"] = d["feats"][:, keep]
         if not a.loro_only:
@@ -542,7 +638,8 @@ def main() -> None:
                 continue
             net, tmp, means, inv_cov, scale, cm_val = train(
                 fit_sets[train_r], a.epochs, a.seed, a.normal_weight, f"{train_r} only",
-                not a.no_blur_gate)
+                not a.no_blur_gate, band_gate=a.band_gate, noise_gate=a.noise_gate,
+                shell_gate_only=a.shell_gate_only)
             own = report(net, tmp, means, inv_cov, scale, data[f"{train_r}_heldout"])
             left = report(net, tmp, means, inv_cov, scale,
                           cat([data[f"{test_r}_train"], data[f"{test_r}_heldout"]]))
@@ -554,6 +651,8 @@ def main() -> None:
                 "left_out": _public(left), "own_heldout": _public(own),
                 "anomaly_inflation_q995": inflation}
             if a.loro_export is not None:
+                if a.shell_step:
+                    raise SystemExit("--loro-export does not export the shell layout yet")
                 from loro_export import export_loro
                 export_loro(a.loro_export, tag=a.tag, train=train_r, test=test_r, net=net,
                             temperature=tmp, means=means, inv_cov=inv_cov, scale=scale,
@@ -571,13 +670,19 @@ def main() -> None:
     # the released model: both renderers
     both = cat([fit_sets["sim"], fit_sets["img"]])
     net, tmp, means, inv_cov, scale, cm_val = train(both, a.epochs, a.seed, a.normal_weight,
-                                                    "both", not a.no_blur_gate)
+                                                    "both", not a.no_blur_gate,
+                                                    band_gate=a.band_gate,
+                                                    noise_gate=a.noise_gate,
+                                                    shell_gate_only=a.shell_gate_only)
     held = {r: report(net, tmp, means, inv_cov, scale, data[f"{r}_heldout"]) for r in ("sim", "img")}
     held_all = report(net, tmp, means, inv_cov, scale,
                       cat([data["sim_heldout"], data["img_heldout"]]))
     # "not applicable" threshold: the inflation an unseen renderer causes (worst LORO run)
     threshold = max(1.0, max(v["anomaly_inflation_q995"] for v in loro.values()))
     xo, co, names = ood_probes(evidence=a.evidence)
+    if a.shell_step:
+        from app.ct.ai.shell_step import with_shell
+        co = with_shell(xo, co)
     with torch.no_grad():
         fo = net.features(torch.from_numpy(xo), torch.from_numpy(co)).numpy()
     an_o = maha(fo, means, inv_cov) / scale
@@ -589,12 +694,17 @@ def main() -> None:
     for nm, v in zip(names, an_o):
         print(f"  probe {nm}: anomaly {v:.2f}")
     sha = export(net, means, inv_cov, scale, tmp, a.out)
+    # the network's weights beside the candidate (a re-export with another inference
+    # rule needs no retraining); not part of the registry folder
+    torch.save({"state_dict": net.state_dict(), "noise_gate_hu": net.noise_gate_hu,
+                "temperature": tmp, "means": means, "inv_cov": inv_cov, "scale": scale},
+               a.out.parent / f"{a.out.name}.weights.pt")
     metas = {n: np.load(a.data_dir / f"{n}.npz") for n in raw}
     card = {
-        "name": NAME, "version": VERSION, "file": "model.onnx", "sha256": sha,
+        "name": NAME, "version": a.version, "file": "model.onnx", "sha256": sha,
         "task": "classification of CT phantom slices (3 adjacent slices, scanner-independent "
                 "input) + anomaly score; 'AI not applicable' when it cannot judge",
-        **card_interface(a.evidence),
+        **card_interface(a.evidence, a.shell_step),
         "training": {"script": "models/training/train_ct_phantom_classifier2.py",
                      "data_script": "models/training/ct_phantom_dataset2.py",
                      "renderers": {"sim": "app/ct/simulator (projection-domain "
@@ -622,6 +732,14 @@ def main() -> None:
                            "caught": round(float(caught.mean()), 4),
                            "probes": [{"probe": nm, "anomaly": round(float(v), 3)}
                                       for nm, v in zip(names, an_o)]}},
+        "physics_gates": {
+            "blur": "models/training/ai_edge_mtf.py: logistic of the edge MTF (fitted, frozen)",
+            **({"band": "models/training/ai_band_gate.py: shell veto - a central-disc "
+                        "step >= max(3 HU, 5 SE) whose shell does not follow (shell / disc "
+                        "step < 0.55) is no band; no fitted constant"} if a.band_gate else {}),
+            **({"noise": "models/training/ai_noise_gate.py: normal / noise / blur split "
+                         f"from the native noise SD, {net.noise_gate_hu:.2f} HU (the "
+                         "training slices' gap)"} if a.noise_gate else {})},
         "thresholds": {"anomaly": 1.0, "not_applicable": round(threshold, 3),
                        "low_confidence": 0.8,
                        "series_not_applicable_fraction": 0.5},

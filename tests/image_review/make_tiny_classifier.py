@@ -16,6 +16,11 @@ layout (inputs ``image`` and ``context`` [N, N_CONTEXT_EVIDENCE]) whose rule rea
 evidence: logits = context @ W + b, 'ring' from ring_mf3, 'streak' from streak_spec3,
 'normal' otherwise; anomaly 0 (tests/image_review/test_ai_evidence.py). Rebuild it when
 ``normalise.CONTEXT_NAMES_EVIDENCE`` changes.
+
+``shell_rule.onnx`` (``build_shell``): the ``grid1mm_context_evidence_shell`` layout
+(context [N, N_CONTEXT_EVIDENCE + 2], app/ct/ai/shell_step.py): 'band' from the two
+shell steps (logit -4 + 4 x (shell_prev + shell_next), the features in 5 HU), 'normal'
+3 otherwise (tests/image_review/test_ai_shell.py).
 """
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 OUT = Path(__file__).with_name("data") / "tiny_classifier.onnx"
 OUT_EVIDENCE = Path(__file__).with_name("data") / "evidence_rule.onnx"
+OUT_SHELL = Path(__file__).with_name("data") / "shell_rule.onnx"
 
 
 def const(name: str, arr: np.ndarray) -> onnx.NodeProto:
@@ -108,8 +114,35 @@ def build_evidence() -> onnx.ModelProto:
     return finish(graph)
 
 
+def build_shell() -> onnx.ModelProto:
+    from app.ct.ai.preprocess import CLASSES
+    from app.ct.ai.shell_step import context_names_shell
+
+    names = context_names_shell()
+    idx = {n: i for i, n in enumerate(names)}
+    w = np.zeros((len(names), len(CLASSES)), np.float32)
+    b = np.full(len(CLASSES), -4.0, np.float32)
+    b[0] = 3.0
+    w[idx["shell_prev"], CLASSES.index("band")] = 4.0
+    w[idx["shell_next"], CLASSES.index("band")] = 4.0
+    nodes = [const("w", w), const("b", b),
+             helper.make_node("MatMul", ["context", "w"], ["cw"]),
+             helper.make_node("Add", ["cw", "b"], ["logits"]),
+             helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
+             helper.make_node("ReduceMean", ["image"], ["m"], axes=[1, 2, 3], keepdims=0),
+             const("zero", np.array(0.0, np.float32)),
+             helper.make_node("Mul", ["m", "zero"], ["anomaly"])]
+    graph = helper.make_graph(
+        nodes, "shell_rule",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 256, 256]),
+         helper.make_tensor_value_info("context", TensorProto.FLOAT, ["batch", len(names)])],
+        outputs())
+    return finish(graph)
+
+
 if __name__ == "__main__":
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    for path, model in ((OUT, build()), (OUT_EVIDENCE, build_evidence())):
+    for path, model in ((OUT, build()), (OUT_EVIDENCE, build_evidence()),
+                        (OUT_SHELL, build_shell())):
         onnx.save(model, path)
         print(f"wrote {path} ({path.stat().st_size} bytes)")

@@ -99,3 +99,25 @@ def test_module_step_moves_the_other_modules_body_only():
         assert abs(float(np.median(d[body])) - step) < 0.05 * abs(step) + 0.5
         near = cv2.dilate((g[0] > -500).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
         assert float(np.abs(d[~near]).max()) < 0.01
+
+
+@pytest.mark.slow
+def test_module_step_can_leave_the_phantoms_shell_alone():
+    """keep_shell_mm (the shell recipe): a module's body lies inside the phantom's shell,
+    which runs through every module - the copy's shell does not step
+    (app/ct/ai/shell_step.py), its body does."""
+    from app.ct.ai.shell_step import stack_shell_steps
+
+    g = _boundary_grid()
+    for seed in range(3):
+        old, k0, s0 = add_module_step(g, np.random.default_rng(seed))
+        out, k, step = add_module_step(g, np.random.default_rng(seed), keep_shell_mm=4.5)
+        assert (k, step) == (k0, s0) and k == 0
+        d = out[0] - g[0]
+        body = np.abs(g[0] - np.median(g[0][g[0] > -500])) < 30
+        assert abs(float(np.median(d[body])) - step) < 0.05 * abs(step) + 0.5
+        # the shell step of the copy is that of the source (the former copy moved the
+        # part of a shell within 60 HU of the body: this one by 16 % of the step)
+        sh0 = stack_shell_steps(g)[0]
+        assert abs(stack_shell_steps(out)[0] - sh0) < 0.05 * abs(step)
+        assert abs(stack_shell_steps(old)[0] - sh0) > 0.1 * abs(step)

@@ -9,7 +9,9 @@ sensitivity (where hiding the image changes the abnormal score most).
 Models whose card names the ``grid1mm_context`` preprocessing (2.0 and later) see the
 scanner-independent input of :mod:`normalise` (1 mm grid + physical context);
 ``grid1mm_context_evidence`` adds the ring / streak / cupping evidence of
-:mod:`evidence` to the context (the card's context names must match the layout). A slice
+:mod:`evidence` to the context (the card's context names must match the layout);
+``grid1mm_context_evidence_shell`` adds the two shell steps of :mod:`shell_step` (measured
+on the triples by a wrapper around the loaded model, before the body median). A slice
 the AI cannot judge (no phantom of the expected size, pixel size outside the trained
 range, an anomaly score above the card's ``not_applicable`` threshold, calibrated on a
 renderer the model never saw) is labelled ``not_applicable`` with its reason; when that
@@ -39,6 +41,9 @@ CLASSIFIER = "ct_phantom_classifier"
 SCHEME_CONTEXT = "grid1mm_context"
 # the same input + the ring / streak / cupping evidence in the context (2.3 candidate)
 SCHEME_EVIDENCE = "grid1mm_context_evidence"
+# + the shell steps (app/ct/ai/shell_step.py: a band moves the phantom's shell, a module
+# boundary does not), measured on the triples the network sees
+SCHEME_SHELL = "grid1mm_context_evidence_shell"
 # .npy input carries no pixel size: the usual phantom field of view is assumed (noted)
 ASSUMED_FOV_MM = 250.0
 
@@ -153,6 +158,10 @@ class AiChecker:
                                       f"{card.get('classes')}, expected {list(CLASSES)}.")
         self.scheme = str((card.get("preprocessing") or {}).get("scheme", "resample256"))
         self._check_context_layout(card, onnx_model.card.model_id)
+        if self.scheme == SCHEME_SHELL:
+            from app.ct.ai.shell_step import ShellContextModel
+
+            self.onnx = ShellContextModel(onnx_model)
         th = card.get("thresholds", {})
         self.anomaly_threshold = float(th.get("anomaly", 1.0))
         self.low_confidence = float(th.get("low_confidence", 0.8))
@@ -167,20 +176,22 @@ class AiChecker:
 
     @property
     def uses_context(self) -> bool:
-        return self.scheme in (SCHEME_CONTEXT, SCHEME_EVIDENCE)
+        return self.scheme in (SCHEME_CONTEXT, SCHEME_EVIDENCE, SCHEME_SHELL)
 
     @property
     def uses_evidence(self) -> bool:
-        return self.scheme == SCHEME_EVIDENCE
+        return self.scheme in (SCHEME_EVIDENCE, SCHEME_SHELL)
 
     def _check_context_layout(self, card: dict, model_id: str) -> None:
         """A card that lists its context names must list the layout its scheme feeds
         (a model trained on another layout would read the wrong features)."""
-        if self.scheme not in (SCHEME_CONTEXT, SCHEME_EVIDENCE):
+        if self.scheme not in (SCHEME_CONTEXT, SCHEME_EVIDENCE, SCHEME_SHELL):
             return
         from app.ct.ai.normalise import CONTEXT_NAMES, CONTEXT_NAMES_EVIDENCE
+        from app.ct.ai.shell_step import context_names_shell
 
-        want = CONTEXT_NAMES_EVIDENCE if self.scheme == SCHEME_EVIDENCE else CONTEXT_NAMES
+        want = {SCHEME_EVIDENCE: list(CONTEXT_NAMES_EVIDENCE), SCHEME_SHELL: context_names_shell()
+                }.get(self.scheme, list(CONTEXT_NAMES))
         for spec in card.get("inputs") or []:
             names = spec.get("names") if isinstance(spec, dict) else None
             if spec.get("name") == "context" and names is not None and list(names) != list(want):
@@ -237,6 +248,10 @@ class AiChecker:
         idx = self._indices(vol.shape[0], indices)
         px = float(pixel_mm) if pixel_mm else ASSUMED_FOV_MM / vol.shape[1]
         x, ctx, problems = prepare(vol, px, idx, self.uses_evidence)
+        if self.scheme == SCHEME_SHELL:
+            from app.ct.ai.shell_step import with_shell
+
+            ctx = with_shell(x, ctx)
         return idx, {"image": x, "context": ctx}, problems, px
 
     def _run(self, feeds: dict[str, np.ndarray], batch_size: int,
