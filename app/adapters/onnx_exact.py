@@ -1,0 +1,366 @@
+"""Exact rewrites of a verified ONNX graph for the CPU: the same outputs, bit for bit.
+
+onnxruntime's CPU ``GridSample`` (bilinear, zero padding, ``align_corners=0``) plans every
+output point again for every image of every run: the 2.x classifiers' polar resample of
+the 256 x 256 grid (512 x 160 points from a constant grid) took 1.25 ms of the network's
+~2.7 ms per slice. With a constant grid the plan is a constant: the four neighbours'
+flat indices and the four bilinear weights, computed here once in float32 by
+onnxruntime's own formula (``PrecomputeBilinearSamplePlan2D``: x = ((nx + 1) W - 1) / 2,
+x1 = floor(x), dx1 = x - x1, dx2 = x1 + 1 - x, w11 = dy2 dx2, ...). The node becomes
+``GatherElements`` of the four neighbours, one ``Mul`` by each weight and three ``Add``
+in onnxruntime's order (((w11 p11 + w12 p12) + w21 p21) + w22 p22): the same IEEE
+operations on the same operands, 0.3-0.5 ms instead of 1.25.
+
+The rewrite is applied only where every neighbour lies inside the image (no zero
+padding needed) and only when the rewritten session gives every output bit for bit
+equal to the original graph's on probe inputs (:func:`same_outputs`, checked each time
+a session is built: an onnxruntime whose ``GridSample`` rounds otherwise keeps the
+original graph). The model file and its sha256 are untouched; the bytes are rewritten in
+memory after the file's sha256 was checked against its card.
+
+No ``onnx`` package: the application ships onnxruntime only, so the few ModelProto fields
+needed are read and written with protobuf's wire format directly (varints and
+length-delimited fields; field numbers of onnx.proto3).
+"""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+# onnx.proto3 field numbers (stable across onnx versions)
+_MODEL_GRAPH = 7
+_GRAPH_NODE, _GRAPH_INITIALIZER, _GRAPH_INPUT = 1, 5, 11
+_NODE_INPUT, _NODE_OUTPUT, _NODE_NAME, _NODE_OP, _NODE_ATTR, _NODE_DOMAIN = 1, 2, 3, 4, 5, 7
+_ATTR_NAME, _ATTR_I, _ATTR_S, _ATTR_T, _ATTR_TYPE = 1, 3, 4, 5, 20
+_ATTR_INT = 2
+_T_DIMS, _T_TYPE, _T_FLOATS, _T_NAME, _T_RAW = 1, 2, 4, 8, 9
+_FLOAT, _INT32, _INT64 = 1, 6, 7
+_VARINT, _I64, _LEN, _I32 = 0, 1, 2, 5
+
+
+@dataclass(frozen=True)
+class _Field:
+    number: int
+    wire: int
+    start: int          # the field's first byte (its key) in the buffer
+    end: int            # one past its last byte
+    value: int          # varint / fixed value; for LEN: the payload's start
+    stop: int = 0       # for LEN: the payload's end
+
+
+def _varint(b: bytes, i: int) -> tuple[int, int]:
+    shift = result = 0
+    while True:
+        c = b[i]
+        i += 1
+        result |= (c & 0x7F) << shift
+        if c < 0x80:
+            return result, i
+        shift += 7
+        if shift > 63:
+            raise ValueError("malformed varint")
+
+
+def _fields(b: bytes, lo: int = 0, hi: int | None = None) -> list[_Field]:
+    """The top-level fields of the message b[lo:hi], in order."""
+    hi = len(b) if hi is None else hi
+    out, i = [], lo
+    while i < hi:
+        start = i
+        key, i = _varint(b, i)
+        number, wire = key >> 3, key & 7
+        if wire == _VARINT:
+            v, i = _varint(b, i)
+            out.append(_Field(number, wire, start, i, v))
+        elif wire == _I64:
+            out.append(_Field(number, wire, start, i + 8, int.from_bytes(b[i:i + 8], "little")))
+            i += 8
+        elif wire == _I32:
+            out.append(_Field(number, wire, start, i + 4, int.from_bytes(b[i:i + 4], "little")))
+            i += 4
+        elif wire == _LEN:
+            n, j = _varint(b, i)
+            out.append(_Field(number, wire, start, j + n, j, j + n))
+            i = j + n
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire}")
+    if i != hi:
+        raise ValueError("truncated protobuf message")
+    return out
+
+
+def _text(b: bytes, f: _Field) -> str:
+    return b[f.value:f.stop].decode("utf-8")
+
+
+def _enc_varint(n: int) -> bytes:
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        c = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(c | 0x80)
+        else:
+            out.append(c)
+            return bytes(out)
+
+
+def _len_field(number: int, payload: bytes) -> bytes:
+    return _enc_varint(number << 3 | _LEN) + _enc_varint(len(payload)) + payload
+
+
+def _int_field(number: int, v: int) -> bytes:
+    return _enc_varint(number << 3 | _VARINT) + _enc_varint(v)
+
+
+def _node(op: str, inputs: list[str], outputs: list[str], name: str,
+          ints: dict[str, int] | None = None) -> bytes:
+    body = b"".join(_len_field(_NODE_INPUT, s.encode()) for s in inputs)
+    body += b"".join(_len_field(_NODE_OUTPUT, s.encode()) for s in outputs)
+    body += _len_field(_NODE_NAME, name.encode()) + _len_field(_NODE_OP, op.encode())
+    for k, v in (ints or {}).items():
+        body += _len_field(_NODE_ATTR, _len_field(_ATTR_NAME, k.encode())
+                           + _int_field(_ATTR_I, v) + _int_field(_ATTR_TYPE, _ATTR_INT))
+    return _len_field(_GRAPH_NODE, body)
+
+
+def _tensor(name: str, a: np.ndarray) -> bytes:
+    dtype = {np.dtype(np.float32): _FLOAT, np.dtype(np.int32): _INT32,
+             np.dtype(np.int64): _INT64}[a.dtype]
+    dims = b"".join(_enc_varint(int(d)) for d in a.shape)
+    body = (_len_field(_T_DIMS, dims) + _int_field(_T_TYPE, dtype)
+            + _len_field(_T_NAME, name.encode())
+            + _len_field(_T_RAW, np.ascontiguousarray(a, a.dtype.newbyteorder("<")).tobytes()))
+    return _len_field(_GRAPH_INITIALIZER, body)
+
+
+def _read_tensor(b: bytes, lo: int, hi: int) -> np.ndarray | None:
+    """A float32 TensorProto's value (raw or float_data), else None."""
+    dims: list[int] = []
+    dtype = 0
+    raw: bytes | None = None
+    floats: list[float] = []
+    for f in _fields(b, lo, hi):
+        if f.number == _T_DIMS and f.wire == _VARINT:
+            dims.append(f.value)
+        elif f.number == _T_DIMS and f.wire == _LEN:
+            j = f.value
+            while j < f.stop:
+                d, j = _varint(b, j)
+                dims.append(d)
+        elif f.number == _T_TYPE:
+            dtype = f.value
+        elif f.number == _T_RAW:
+            raw = b[f.value:f.stop]
+        elif f.number == _T_FLOATS and f.wire == _LEN:
+            floats.extend(struct.unpack(f"<{(f.stop - f.value) // 4}f", b[f.value:f.stop]))
+        elif f.number == _T_FLOATS and f.wire == _I32:
+            floats.append(struct.unpack("<f", f.value.to_bytes(4, "little"))[0])
+    if dtype != _FLOAT:
+        return None
+    a = np.frombuffer(raw, "<f4") if raw is not None else np.array(floats, np.float32)
+    if a.size != int(np.prod(dims)):
+        return None
+    return a.astype(np.float32).reshape(dims)
+
+
+@dataclass
+class _Node:
+    field: _Field
+    op: str
+    inputs: list[str]
+    outputs: list[str]
+    attrs: dict[str, _Field]
+    domain: str
+
+
+def _node_of(b: bytes, f: _Field) -> _Node:
+    op, domain, ins, outs, attrs = "", "", [], [], {}
+    for g in _fields(b, f.value, f.stop):
+        if g.number == _NODE_OP:
+            op = _text(b, g)
+        elif g.number == _NODE_DOMAIN:
+            domain = _text(b, g)
+        elif g.number == _NODE_INPUT:
+            ins.append(_text(b, g))
+        elif g.number == _NODE_OUTPUT:
+            outs.append(_text(b, g))
+        elif g.number == _NODE_ATTR:
+            name = next((_text(b, h) for h in _fields(b, g.value, g.stop)
+                         if h.number == _ATTR_NAME), "")
+            attrs[name] = g
+    return _Node(f, op, ins, outs, attrs, domain)
+
+
+def _attr(b: bytes, f: _Field | None, number: int) -> Any:
+    if f is None:
+        return None
+    for h in _fields(b, f.value, f.stop):
+        if h.number == number:
+            return _text(b, h) if h.wire == _LEN and number == _ATTR_S else h
+    return None
+
+
+def _image_hw(b: bytes, graph: list[_Field]) -> tuple[int, int] | None:
+    """(H, W) of the graph's only 4-D input with static spatial sizes (the GridSample's
+    input has them in the 2.x classifiers; the probe check confirms it)."""
+    found = []
+    for f in graph:
+        if f.number != _GRAPH_INPUT:
+            continue
+        dims: list[int | None] = []
+        # ValueInfoProto.type(2) -> TypeProto.tensor_type(1) -> shape(2) -> dim(1)
+        for t in _fields(b, f.value, f.stop):
+            if t.number != 2:
+                continue
+            for tt in _fields(b, t.value, t.stop):
+                if tt.number != 1:
+                    continue
+                for sh in _fields(b, tt.value, tt.stop):
+                    if sh.number != 2:
+                        continue
+                    for d in _fields(b, sh.value, sh.stop):
+                        vals = [x.value for x in _fields(b, d.value, d.stop) if x.number == 1]
+                        dims.append(vals[0] if vals else None)
+        if len(dims) == 4 and dims[2] and dims[3]:
+            found.append((int(dims[2]), int(dims[3])))
+    return found[0] if len(found) == 1 else None
+
+
+def bilinear_plan(grid: np.ndarray, h: int, w: int
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
+    """(flat indices (4, P) int32, weights (4, P) float32) of a (Ho, Wo, 2) normalised
+    grid on an h x w image, align_corners=0, in onnxruntime's float32 arithmetic
+    (neighbours 11, 12, 21, 22); None when a neighbour falls outside the image."""
+    nx = grid[..., 0].reshape(-1).astype(np.float32)
+    ny = grid[..., 1].reshape(-1).astype(np.float32)
+    one, two = np.float32(1.0), np.float32(2.0)
+    x = ((nx + one) * np.float32(w) - one) / two
+    y = ((ny + one) * np.float32(h) - one) / two
+    x1, y1 = np.floor(x).astype(np.int64), np.floor(y).astype(np.int64)
+    x2, y2 = x1 + 1, y1 + 1
+    if not (x1.min() >= 0 and y1.min() >= 0 and x2.max() < w and y2.max() < h):
+        return None
+    dx2, dx1 = x2.astype(np.float32) - x, x - x1.astype(np.float32)
+    dy2, dy1 = y2.astype(np.float32) - y, y - y1.astype(np.float32)
+    idx = np.stack([y1 * w + x1, y1 * w + x2, y2 * w + x1, y2 * w + x2]).astype(np.int32)
+    wts = np.stack([dy2 * dx2, dy2 * dx1, dy1 * dx2, dy1 * dx1]).astype(np.float32)
+    return idx, wts
+
+
+def _grid_sample_nodes(k: int, x: str, out: str, idx: np.ndarray, wts: np.ndarray,
+                       h: int, w: int, ho: int, wo: int) -> tuple[bytes, bytes]:
+    """(nodes, initializers) computing GridSample(x) into ``out`` from the plan."""
+    p = f"pharos_exact_gs{k}_"
+    n = idx.shape[1]
+    inits = [_tensor(p + "flat", np.array([0, h * w], np.int64)),
+             _tensor(p + "zero", np.array([0], np.int64)),
+             _tensor(p + "one", np.array([1], np.int64)),
+             _tensor(p + "npts", np.array([n], np.int64)),
+             _tensor(p + "oshape", np.array([0, 1, ho, wo], np.int64))]
+    nodes = [_node("Reshape", [x, p + "flat"], [p + "xf"], p + "flatten"),
+             _node("Shape", [x], [p + "shape"], p + "shape"),
+             _node("Slice", [p + "shape", p + "zero", p + "one"], [p + "batch"], p + "batch"),
+             _node("Concat", [p + "batch", p + "npts"], [p + "ishape"], p + "ishape",
+                   {"axis": 0})]
+    for j in range(4):
+        inits += [_tensor(f"{p}i{j}", idx[j][None]), _tensor(f"{p}w{j}", wts[j])]
+        nodes += [_node("Expand", [f"{p}i{j}", p + "ishape"], [f"{p}ie{j}"], f"{p}expand{j}"),
+                  _node("GatherElements", [p + "xf", f"{p}ie{j}"], [f"{p}p{j}"],
+                        f"{p}gather{j}", {"axis": 1}),
+                  _node("Mul", [f"{p}p{j}", f"{p}w{j}"], [f"{p}t{j}"], f"{p}mul{j}")]
+    nodes += [_node("Add", [p + "t0", p + "t1"], [p + "s1"], p + "add1"),
+              _node("Add", [p + "s1", p + "t2"], [p + "s2"], p + "add2"),
+              _node("Add", [p + "s2", p + "t3"], [p + "s3"], p + "add3"),
+              _node("Reshape", [p + "s3", p + "oshape"], [out], p + "unflatten")]
+    return b"".join(nodes), b"".join(inits)
+
+
+def rewrite(model: bytes) -> tuple[bytes, list[str]]:
+    """(the model's bytes with each constant-grid bilinear GridSample replaced, what was
+    replaced); the bytes unchanged and [] when nothing applies."""
+    top = _fields(model)
+    gfield = next((f for f in top if f.number == _MODEL_GRAPH and f.wire == _LEN), None)
+    if gfield is None:
+        return model, []
+    graph = _fields(model, gfield.value, gfield.stop)
+    nodes = [_node_of(model, f) for f in graph if f.number == _GRAPH_NODE]
+    producer = {o: n for n in nodes for o in n.outputs}
+    consts: dict[str, _Field] = {}
+    for n in nodes:
+        if n.op == "Constant" and "value" in n.attrs and n.outputs:
+            consts[n.outputs[0]] = n.attrs["value"]
+    inits: dict[str, _Field] = {}
+    for f in graph:
+        if f.number == _GRAPH_INITIALIZER:
+            name = next((_text(model, h) for h in _fields(model, f.value, f.stop)
+                         if h.number == _T_NAME), "")
+            inits[name] = f
+    hw = _image_hw(model, graph)
+    replace: dict[int, bytes] = {}
+    new_inits = b""
+    done: list[str] = []
+    for n in nodes:
+        if n.op != "GridSample" or n.domain not in ("", "ai.onnx") or hw is None:
+            continue
+        mode = _attr(model, n.attrs.get("mode"), _ATTR_S) or "bilinear"
+        pad = _attr(model, n.attrs.get("padding_mode"), _ATTR_S) or "zeros"
+        ac = _attr(model, n.attrs.get("align_corners"), _ATTR_I)
+        if mode not in ("bilinear", "linear") or pad != "zeros" or (ac is not None and ac.value):
+            continue
+        src = producer.get(n.inputs[1])
+        name = src.inputs[0] if src is not None and src.op == "Expand" else n.inputs[1]
+        grid = None
+        if name in consts:
+            t = _attr(model, consts[name], _ATTR_T)
+            grid = _read_tensor(model, t.value, t.stop) if t is not None else None
+        elif name in inits:
+            grid = _read_tensor(model, inits[name].value, inits[name].stop)
+        if grid is None or grid.ndim != 4 or grid.shape[0] != 1 or grid.shape[3] != 2:
+            continue
+        plan = bilinear_plan(grid[0], *hw)
+        if plan is None:
+            continue
+        ho, wo = grid.shape[1:3]
+        body, extra = _grid_sample_nodes(len(done), n.inputs[0], n.outputs[0], *plan,
+                                         hw[0], hw[1], ho, wo)
+        replace[n.field.start] = body
+        new_inits += extra
+        done.append(f"GridSample {n.outputs[0]} ({ho} x {wo} points on {hw[0]} x {hw[1]}) "
+                    f"-> GatherElements / Mul / Add")
+    if not done:
+        return model, []
+    parts = []
+    for f in graph:
+        parts.append(replace.get(f.start, model[f.start:f.end]))
+    gbytes = b"".join(parts) + new_inits
+    out = b"".join(_len_field(_MODEL_GRAPH, gbytes) if f is gfield else model[f.start:f.end]
+                   for f in top)
+    return out, done
+
+
+def probe_feeds(session: Any, batch: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """Random float32 inputs for every input of ``session`` (symbolic sizes -> ``batch``;
+    values ~ N(0, 300), as HU images spread)."""
+    rng = np.random.default_rng(seed)
+    feeds = {}
+    for i in session.get_inputs():
+        shape = [d if isinstance(d, int) and d > 0 else batch for d in i.shape]
+        scale = 300.0 if len(shape) == 4 else 1.0
+        feeds[i.name] = (rng.normal(0.0, scale, shape)).astype(np.float32)
+    return feeds
+
+
+def same_outputs(a: Any, b: Any, batches: tuple[int, ...] = (1, 3)) -> bool:
+    """Both sessions give every output bit for bit equal on the probe inputs."""
+    for k, n in enumerate(batches):
+        feeds = probe_feeds(a, n, seed=k)
+        for x, y in zip(a.run(None, feeds), b.run(None, feeds)):
+            x, y = np.asarray(x), np.asarray(y)
+            if x.shape != y.shape or x.dtype != y.dtype or x.tobytes() != y.tobytes():
+                return False
+    return True
