@@ -19,6 +19,7 @@ holds for at least ``series_not_applicable_fraction`` of the slices the whole se
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from functools import cached_property
 from dataclasses import asdict, dataclass, field
@@ -195,9 +196,11 @@ class AiChecker:
         if vol.ndim != 3 or vol.shape[1] != vol.shape[2] or vol.shape[1] < 64:
             raise InputRejected(f"The AI check needs square CT slices of at least 64 x 64, "
                                 f"got an array of shape {vol.shape}.")
-        if not np.isfinite(vol).all():
-            raise InputRejected("The image contains non-finite values (NaN or infinity).")
+        # min and max propagate NaN and hold an infinity: both finite <=> every value
+        # is (two passes over the series instead of three and a mask of its size)
         lo, hi = float(vol.min()), float(vol.max())
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise InputRejected("The image contains non-finite values (NaN or infinity).")
         if lo < -3100 or hi > 32000 or hi - lo < 50:
             raise InputRejected(f"The image does not look like a CT image in HU (range "
                                 f"{lo:.0f} .. {hi:.0f}).")
