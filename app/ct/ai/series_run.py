@@ -50,10 +50,15 @@ class SeriesRun:
 
 
 def _facts(volume: np.ndarray, j: int, pixel_mm: float, token: CancelToken | None,
-           evidence: bool = False) -> SliceFacts:
+           evidence: bool = False, levels: dict[int, Level] | None = None) -> SliceFacts:
+    """Slice j's measurements; its band-check level into ``levels`` (measured here, in
+    the pool, instead of one after another once the pool is done)."""
     if token is not None:
         token.raise_if_cancelled()
-    return slice_facts(volume[j], pixel_mm, evidence)
+    f = slice_facts(volume[j], pixel_mm, evidence)
+    if levels is not None and (lv := _level(f)) is not None:
+        levels[j] = lv
+    return f
 
 
 def _level(f: SliceFacts) -> Level | None:
@@ -114,6 +119,7 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
     problems: list[str] = []
     digests: list[str] = []
     inference_s = 0.0
+    levels: dict[int, Level] = {}
     with ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="ai-series") as pool:
         try:
             def measure(batch: list[int]) -> None:
@@ -121,7 +127,8 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
                     for j in (i - 1, i, i + 1):
                         j = min(max(j, 0), nz - 1)
                         if j not in facts:
-                            facts[j] = pool.submit(_facts, volume, j, pixel_mm, token, evidence)
+                            facts[j] = pool.submit(_facts, volume, j, pixel_mm, token, evidence,
+                                                   levels)
 
             # one batch ahead: a batch's slices are queued before the network task of
             # the batch before it, so a worker rarely waits for a measurement
@@ -136,7 +143,8 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
             # judged blocks (the hand-off's modules) and the series' ends
             for j in sorted({j for i in indices for j in (i - 2, i + 2)} - set(facts)):
                 if 0 <= j < nz:
-                    facts[j] = pool.submit(_facts, volume, j, pixel_mm, token, evidence)
+                    facts[j] = pool.submit(_facts, volume, j, pixel_mm, token, evidence,
+                                           levels)
             done = 0
             for batch, job in zip(batches, jobs):
                 out, probs, digs, dt = job.result()
@@ -149,10 +157,12 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
                 progress(done / len(indices), "inference")
                 if token is not None and done < len(indices):
                     token.raise_if_cancelled()
+            for f in facts.values():
+                f.result()             # (the side levels' measurements: done, or raise)
         except BaseException:
             for f in [*jobs, *facts.values()]:
                 f.cancel()
             raise
-    levels = {j: lv for j, f in sorted(facts.items()) if (lv := _level(f.result())) is not None}
+    levels = dict(sorted(levels.items()))
     return SeriesRun({k: np.concatenate(v) for k, v in parts.items()}, problems, digests,
                      inference_s, levels)
