@@ -22,218 +22,16 @@ a session is built: an onnxruntime whose ``GridSample`` rounds otherwise keeps t
 original graph). The model file and its sha256 are untouched; the bytes are rewritten in
 memory after the file's sha256 was checked against its card.
 
-No ``onnx`` package: the application ships onnxruntime only, so the few ModelProto fields
-needed are read and written with protobuf's wire format directly (varints and
-length-delimited fields; field numbers of onnx.proto3).
+No ``onnx`` package: the application ships onnxruntime only; the few ModelProto fields
+needed are read and written in protobuf's wire format (:mod:`app.adapters.onnx_wire`).
 """
 from __future__ import annotations
 
-import struct
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-# onnx.proto3 field numbers (stable across onnx versions)
-_MODEL_GRAPH = 7
-_GRAPH_NODE, _GRAPH_INITIALIZER, _GRAPH_INPUT = 1, 5, 11
-_NODE_INPUT, _NODE_OUTPUT, _NODE_NAME, _NODE_OP, _NODE_ATTR, _NODE_DOMAIN = 1, 2, 3, 4, 5, 7
-_ATTR_NAME, _ATTR_I, _ATTR_S, _ATTR_T, _ATTR_TYPE = 1, 3, 4, 5, 20
-_ATTR_INT = 2
-_T_DIMS, _T_TYPE, _T_FLOATS, _T_NAME, _T_RAW = 1, 2, 4, 8, 9
-_FLOAT, _INT32, _INT64 = 1, 6, 7
-_VARINT, _I64, _LEN, _I32 = 0, 1, 2, 5
-
-
-@dataclass(frozen=True)
-class _Field:
-    number: int
-    wire: int
-    start: int          # the field's first byte (its key) in the buffer
-    end: int            # one past its last byte
-    value: int          # varint / fixed value; for LEN: the payload's start
-    stop: int = 0       # for LEN: the payload's end
-
-
-def _varint(b: bytes, i: int) -> tuple[int, int]:
-    shift = result = 0
-    while True:
-        c = b[i]
-        i += 1
-        result |= (c & 0x7F) << shift
-        if c < 0x80:
-            return result, i
-        shift += 7
-        if shift > 63:
-            raise ValueError("malformed varint")
-
-
-def _fields(b: bytes, lo: int = 0, hi: int | None = None) -> list[_Field]:
-    """The top-level fields of the message b[lo:hi], in order."""
-    hi = len(b) if hi is None else hi
-    out, i = [], lo
-    while i < hi:
-        start = i
-        key, i = _varint(b, i)
-        number, wire = key >> 3, key & 7
-        if wire == _VARINT:
-            v, i = _varint(b, i)
-            out.append(_Field(number, wire, start, i, v))
-        elif wire == _I64:
-            out.append(_Field(number, wire, start, i + 8, int.from_bytes(b[i:i + 8], "little")))
-            i += 8
-        elif wire == _I32:
-            out.append(_Field(number, wire, start, i + 4, int.from_bytes(b[i:i + 4], "little")))
-            i += 4
-        elif wire == _LEN:
-            n, j = _varint(b, i)
-            out.append(_Field(number, wire, start, j + n, j, j + n))
-            i = j + n
-        else:
-            raise ValueError(f"unsupported protobuf wire type {wire}")
-    if i != hi:
-        raise ValueError("truncated protobuf message")
-    return out
-
-
-def _text(b: bytes, f: _Field) -> str:
-    return b[f.value:f.stop].decode("utf-8")
-
-
-def _enc_varint(n: int) -> bytes:
-    n &= (1 << 64) - 1
-    out = bytearray()
-    while True:
-        c = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(c | 0x80)
-        else:
-            out.append(c)
-            return bytes(out)
-
-
-def _len_field(number: int, payload: bytes) -> bytes:
-    return _enc_varint(number << 3 | _LEN) + _enc_varint(len(payload)) + payload
-
-
-def _int_field(number: int, v: int) -> bytes:
-    return _enc_varint(number << 3 | _VARINT) + _enc_varint(v)
-
-
-def _node(op: str, inputs: list[str], outputs: list[str], name: str,
-          ints: dict[str, int] | None = None) -> bytes:
-    body = b"".join(_len_field(_NODE_INPUT, s.encode()) for s in inputs)
-    body += b"".join(_len_field(_NODE_OUTPUT, s.encode()) for s in outputs)
-    body += _len_field(_NODE_NAME, name.encode()) + _len_field(_NODE_OP, op.encode())
-    for k, v in (ints or {}).items():
-        body += _len_field(_NODE_ATTR, _len_field(_ATTR_NAME, k.encode())
-                           + _int_field(_ATTR_I, v) + _int_field(_ATTR_TYPE, _ATTR_INT))
-    return _len_field(_GRAPH_NODE, body)
-
-
-def _tensor(name: str, a: np.ndarray) -> bytes:
-    dtype = {np.dtype(np.float32): _FLOAT, np.dtype(np.int32): _INT32,
-             np.dtype(np.int64): _INT64}[a.dtype]
-    dims = b"".join(_enc_varint(int(d)) for d in a.shape)
-    body = (_len_field(_T_DIMS, dims) + _int_field(_T_TYPE, dtype)
-            + _len_field(_T_NAME, name.encode())
-            + _len_field(_T_RAW, np.ascontiguousarray(a, a.dtype.newbyteorder("<")).tobytes()))
-    return _len_field(_GRAPH_INITIALIZER, body)
-
-
-def _read_tensor(b: bytes, lo: int, hi: int) -> np.ndarray | None:
-    """A float32 TensorProto's value (raw or float_data), else None."""
-    dims: list[int] = []
-    dtype = 0
-    raw: bytes | None = None
-    floats: list[float] = []
-    for f in _fields(b, lo, hi):
-        if f.number == _T_DIMS and f.wire == _VARINT:
-            dims.append(f.value)
-        elif f.number == _T_DIMS and f.wire == _LEN:
-            j = f.value
-            while j < f.stop:
-                d, j = _varint(b, j)
-                dims.append(d)
-        elif f.number == _T_TYPE:
-            dtype = f.value
-        elif f.number == _T_RAW:
-            raw = b[f.value:f.stop]
-        elif f.number == _T_FLOATS and f.wire == _LEN:
-            floats.extend(struct.unpack(f"<{(f.stop - f.value) // 4}f", b[f.value:f.stop]))
-        elif f.number == _T_FLOATS and f.wire == _I32:
-            floats.append(struct.unpack("<f", f.value.to_bytes(4, "little"))[0])
-    if dtype != _FLOAT:
-        return None
-    a = np.frombuffer(raw, "<f4") if raw is not None else np.array(floats, np.float32)
-    if a.size != int(np.prod(dims)):
-        return None
-    return a.astype(np.float32).reshape(dims)
-
-
-@dataclass
-class _Node:
-    field: _Field
-    op: str
-    inputs: list[str]
-    outputs: list[str]
-    attrs: dict[str, _Field]
-    domain: str
-
-
-def _node_of(b: bytes, f: _Field) -> _Node:
-    op, domain, ins, outs, attrs = "", "", [], [], {}
-    for g in _fields(b, f.value, f.stop):
-        if g.number == _NODE_OP:
-            op = _text(b, g)
-        elif g.number == _NODE_DOMAIN:
-            domain = _text(b, g)
-        elif g.number == _NODE_INPUT:
-            ins.append(_text(b, g))
-        elif g.number == _NODE_OUTPUT:
-            outs.append(_text(b, g))
-        elif g.number == _NODE_ATTR:
-            name = next((_text(b, h) for h in _fields(b, g.value, g.stop)
-                         if h.number == _ATTR_NAME), "")
-            attrs[name] = g
-    return _Node(f, op, ins, outs, attrs, domain)
-
-
-def _attr(b: bytes, f: _Field | None, number: int) -> Any:
-    if f is None:
-        return None
-    for h in _fields(b, f.value, f.stop):
-        if h.number == number:
-            return _text(b, h) if h.wire == _LEN and number == _ATTR_S else h
-    return None
-
-
-def _image_hw(b: bytes, graph: list[_Field]) -> tuple[int, int] | None:
-    """(H, W) of the graph's only 4-D input with static spatial sizes (the GridSample's
-    input has them in the 2.x classifiers; the probe check confirms it)."""
-    found = []
-    for f in graph:
-        if f.number != _GRAPH_INPUT:
-            continue
-        dims: list[int | None] = []
-        # ValueInfoProto.type(2) -> TypeProto.tensor_type(1) -> shape(2) -> dim(1)
-        for t in _fields(b, f.value, f.stop):
-            if t.number != 2:
-                continue
-            for tt in _fields(b, t.value, t.stop):
-                if tt.number != 1:
-                    continue
-                for sh in _fields(b, tt.value, tt.stop):
-                    if sh.number != 2:
-                        continue
-                    for d in _fields(b, sh.value, sh.stop):
-                        vals = [x.value for x in _fields(b, d.value, d.stop) if x.number == 1]
-                        dims.append(vals[0] if vals else None)
-        if len(dims) == 4 and dims[2] and dims[3]:
-            found.append((int(dims[2]), int(dims[3])))
-    return found[0] if len(found) == 1 else None
-
+from app.adapters import onnx_wire as wire
 
 def bilinear_plan(grid: np.ndarray, h: int, w: int
                   ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -261,7 +59,7 @@ _Built = tuple[bytes, list[str], list[str]]     # (a NodeProto field, its inputs
 
 def _built(op: str, inputs: list[str], outputs: list[str], name: str,
            ints: dict[str, int] | None = None) -> _Built:
-    return _node(op, inputs, outputs, name, ints), inputs, outputs
+    return wire.node_field(op, inputs, outputs, name, ints), inputs, outputs
 
 
 def _grid_sample_nodes(k: int, x: str, out: str, idx: np.ndarray, wts: np.ndarray,
@@ -269,18 +67,18 @@ def _grid_sample_nodes(k: int, x: str, out: str, idx: np.ndarray, wts: np.ndarra
     """(nodes, initializers) computing GridSample(x) into ``out`` from the plan."""
     p = f"pharos_exact_gs{k}_"
     n = idx.shape[1]
-    inits = [_tensor(p + "flat", np.array([0, h * w], np.int64)),
-             _tensor(p + "zero", np.array([0], np.int64)),
-             _tensor(p + "one", np.array([1], np.int64)),
-             _tensor(p + "npts", np.array([n], np.int64)),
-             _tensor(p + "oshape", np.array([0, 1, ho, wo], np.int64))]
+    inits = [wire.tensor_field(p + "flat", np.array([0, h * w], np.int64)),
+             wire.tensor_field(p + "zero", np.array([0], np.int64)),
+             wire.tensor_field(p + "one", np.array([1], np.int64)),
+             wire.tensor_field(p + "npts", np.array([n], np.int64)),
+             wire.tensor_field(p + "oshape", np.array([0, 1, ho, wo], np.int64))]
     nodes = [_built("Reshape", [x, p + "flat"], [p + "xf"], p + "flatten"),
              _built("Shape", [x], [p + "shape"], p + "shape"),
              _built("Slice", [p + "shape", p + "zero", p + "one"], [p + "batch"], p + "batch"),
              _built("Concat", [p + "batch", p + "npts"], [p + "ishape"], p + "ishape",
                     {"axis": 0})]
     for j in range(4):
-        inits += [_tensor(f"{p}i{j}", idx[j][None]), _tensor(f"{p}w{j}", wts[j])]
+        inits += [wire.tensor_field(f"{p}i{j}", idx[j][None]), wire.tensor_field(f"{p}w{j}", wts[j])]
         nodes += [_built("Expand", [f"{p}i{j}", p + "ishape"], [f"{p}ie{j}"], f"{p}expand{j}"),
                   _built("GatherElements", [p + "xf", f"{p}ie{j}"], [f"{p}p{j}"],
                          f"{p}gather{j}", {"axis": 1}),
@@ -292,7 +90,7 @@ def _grid_sample_nodes(k: int, x: str, out: str, idx: np.ndarray, wts: np.ndarra
     return nodes, b"".join(inits)
 
 
-def _pool_per_input(b: bytes, k: int, pool: _Node, cat: _Node) -> list[_Built]:
+def _pool_per_input(b: bytes, k: int, pool: wire.Node, cat: wire.Node) -> list[_Built]:
     """AveragePool(Concat(x1..xn, axis=1)) as Concat(AveragePool(x1)..AveragePool(xn)):
     the pool averages each channel's plane alone (the same sums in the same order), the
     full-size concatenation is not written."""
@@ -300,32 +98,32 @@ def _pool_per_input(b: bytes, k: int, pool: _Node, cat: _Node) -> list[_Built]:
     p = f"pharos_exact_pool{k}_"
     out: list[_Built] = []
     for j, x in enumerate(cat.inputs):
-        body = (_len_field(_NODE_INPUT, x.encode()) + _len_field(_NODE_OUTPUT, f"{p}{j}".encode())
-                + _len_field(_NODE_NAME, f"{p}pool{j}".encode())
-                + _len_field(_NODE_OP, b"AveragePool") + attrs)
-        out.append((_len_field(_GRAPH_NODE, body), [x], [f"{p}{j}"]))
+        body = (wire.len_field(wire.NODE_INPUT, x.encode()) + wire.len_field(wire.NODE_OUTPUT, f"{p}{j}".encode())
+                + wire.len_field(wire.NODE_NAME, f"{p}pool{j}".encode())
+                + wire.len_field(wire.NODE_OP, b"AveragePool") + attrs)
+        out.append((wire.len_field(wire.GRAPH_NODE, body), [x], [f"{p}{j}"]))
     out.append(_built("Concat", [f"{p}{j}" for j in range(len(cat.inputs))], pool.outputs,
                       p + "concat", {"axis": 1}))
     return out
 
 
-def _int_attr(b: bytes, n: _Node, name: str) -> int | None:
-    f = _attr(b, n.attrs.get(name), _ATTR_I)
+def _int_attr(b: bytes, n: wire.Node, name: str) -> int | None:
+    f = wire.attr(b, n.attrs.get(name), wire.ATTR_I)
     return None if f is None else (f.value - (1 << 64) if f.value >= 1 << 63 else f.value)
 
 
-def _grid_of(b: bytes, n: _Node, producer: dict[str, _Node], consts: dict[str, _Field],
-             inits: dict[str, _Field]) -> np.ndarray | None:
+def _grid_of(b: bytes, n: wire.Node, producer: dict[str, wire.Node], consts: dict[str, wire.Field],
+             inits: dict[str, wire.Field]) -> np.ndarray | None:
     """The constant (1, Ho, Wo, 2) grid of a GridSample (a Constant or an initializer,
     possibly through an Expand to the batch); None if it is not constant."""
     src = producer.get(n.inputs[1])
     name = src.inputs[0] if src is not None and src.op == "Expand" else n.inputs[1]
     grid = None
     if name in consts:
-        t = _attr(b, consts[name], _ATTR_T)
-        grid = _read_tensor(b, t.value, t.stop) if t is not None else None
+        t = wire.attr(b, consts[name], wire.ATTR_T)
+        grid = wire.read_tensor(b, t.value, t.stop) if t is not None else None
     elif name in inits:
-        grid = _read_tensor(b, inits[name].value, inits[name].stop)
+        grid = wire.read_tensor(b, inits[name].value, inits[name].stop)
     if grid is None or grid.ndim != 4 or grid.shape[0] != 1 or grid.shape[3] != 2:
         return None
     return grid
@@ -336,12 +134,12 @@ def rewrite(model: bytes) -> tuple[bytes, list[str]]:
     nothing applies. Rewrites: each constant-grid bilinear GridSample (see the module);
     an AveragePool over a channel Concat that nothing else reads, pooled per input; then
     the nodes whose outputs nothing reads any more (the grid's Expand) are dropped."""
-    top = _fields(model)
-    gfield = next((f for f in top if f.number == _MODEL_GRAPH and f.wire == _LEN), None)
+    top = wire.fields(model)
+    gfield = next((f for f in top if f.number == wire.MODEL_GRAPH and f.wire == wire.LEN), None)
     if gfield is None:
         return model, []
-    graph = _fields(model, gfield.value, gfield.stop)
-    nodes = [_node_of(model, f) for f in graph if f.number == _GRAPH_NODE]
+    graph = wire.fields(model, gfield.value, gfield.stop)
+    nodes = [wire.node_of(model, f) for f in graph if f.number == wire.GRAPH_NODE]
     producer = {o: n for n in nodes for o in n.outputs}
     readers: dict[str, int] = {}
     for n in nodes:
@@ -349,24 +147,24 @@ def rewrite(model: bytes) -> tuple[bytes, list[str]]:
             readers[x] = readers.get(x, 0) + 1
     consts = {n.outputs[0]: n.attrs["value"] for n in nodes
               if n.op == "Constant" and "value" in n.attrs and n.outputs}
-    inits: dict[str, _Field] = {}
+    inits: dict[str, wire.Field] = {}
     outputs: set[str] = set()
     for f in graph:
-        if f.number == _GRAPH_INITIALIZER:
-            inits[next((_text(model, h) for h in _fields(model, f.value, f.stop)
-                        if h.number == _T_NAME), "")] = f
+        if f.number == wire.GRAPH_INITIALIZER:
+            inits[next((wire.text(model, h) for h in wire.fields(model, f.value, f.stop)
+                        if h.number == wire.T_NAME), "")] = f
         elif f.number == 12:      # GraphProto.output: ValueInfoProto, name = 1
-            outputs.update(_text(model, h) for h in _fields(model, f.value, f.stop)
+            outputs.update(wire.text(model, h) for h in wire.fields(model, f.value, f.stop)
                            if h.number == 1)
-    hw = _image_hw(model, graph)
+    hw = wire.image_hw(model, graph)
     replace: dict[int, list[_Built]] = {}
     new_inits = b""
     done: list[str] = []
     for n in nodes:
         standard = n.domain in ("", "ai.onnx")
         if n.op == "GridSample" and standard and hw is not None:
-            mode = _attr(model, n.attrs.get("mode"), _ATTR_S) or "bilinear"
-            pad = _attr(model, n.attrs.get("padding_mode"), _ATTR_S) or "zeros"
+            mode = wire.attr(model, n.attrs.get("mode"), wire.ATTR_S) or "bilinear"
+            pad = wire.attr(model, n.attrs.get("padding_mode"), wire.ATTR_S) or "zeros"
             if mode not in ("bilinear", "linear") or pad != "zeros" or \
                     _int_attr(model, n, "align_corners"):
                 continue
@@ -394,13 +192,13 @@ def rewrite(model: bytes) -> tuple[bytes, list[str]]:
         return model, []
     # the graph's node list after the replacements, then without what nothing reads
     # (no node with a subgraph attribute: its reads are not in its inputs)
-    final: list[tuple[_Field, _Built]] = []
+    final: list[tuple[wire.Field, _Built]] = []
     for n in nodes:
         for built in replace.get(n.field.start, [(model[n.field.start:n.field.end],
                                                   n.inputs, n.outputs)]):
             final.append((n.field, built))
     keep = [True] * len(final)
-    if not any(any(_attr(model, a, 6) is not None or _attr(model, a, 11) is not None
+    if not any(any(wire.attr(model, a, 6) is not None or wire.attr(model, a, 11) is not None
                    for a in n.attrs.values()) for n in nodes):
         changed = True
         while changed:
@@ -422,12 +220,12 @@ def rewrite(model: bytes) -> tuple[bytes, list[str]]:
             by_field.setdefault(nf.start, []).append(blob)
     parts = []
     for f in graph:
-        if f.number == _GRAPH_NODE:
+        if f.number == wire.GRAPH_NODE:
             parts.extend(by_field.get(f.start, []))
         else:
             parts.append(model[f.start:f.end])
     gbytes = b"".join(parts) + new_inits
-    out = b"".join(_len_field(_MODEL_GRAPH, gbytes) if f is gfield else model[f.start:f.end]
+    out = b"".join(wire.len_field(wire.MODEL_GRAPH, gbytes) if f is gfield else model[f.start:f.end]
                    for f in top)
     return out, done
 

@@ -134,26 +134,46 @@ def test_the_rewritten_bytes_keep_every_other_part_of_the_model():
     """Only nodes change: the GridSample, the 8 x 8 AveragePool with its Concat, and the
     nodes nothing reads any more (the grid's Constant and Expand); every initializer,
     input, output and every other node is there byte for byte, in order."""
-    from app.adapters import onnx_exact as ox
+    from app.adapters import onnx_exact
+    from app.adapters import onnx_wire as ox
 
     data = REAL_DIR.joinpath("model.onnx").read_bytes()
-    new, done = ox.rewrite(data)
+    new, done = onnx_exact.rewrite(data)
     assert [d.split()[0] for d in done] == ["AveragePool", "GridSample", "20"]
 
     def graph(b: bytes):
-        g = next(f for f in ox._fields(b) if f.number == ox._MODEL_GRAPH)
-        return [(f, b[f.start:f.end]) for f in ox._fields(b, g.value, g.stop)]
+        g = next(f for f in ox.fields(b) if f.number == ox.MODEL_GRAPH)
+        return [(f, b[f.start:f.end]) for f in ox.fields(b, g.value, g.stop)]
 
     old, now = graph(data), graph(new)
-    others = [blob for f, blob in old if f.number != ox._GRAPH_NODE]
-    assert [blob for f, blob in now if f.number != ox._GRAPH_NODE][:len(others)] == others
-    new_nodes = [ox._node_of(new, f) for f, _ in now if f.number == ox._GRAPH_NODE]
+    others = [blob for f, blob in old if f.number != ox.GRAPH_NODE]
+    assert [blob for f, blob in now if f.number != ox.GRAPH_NODE][:len(others)] == others
+    new_nodes = [ox.node_of(new, f) for f, _ in now if f.number == ox.GRAPH_NODE]
     read = {x for n in new_nodes for x in n.inputs} | {"probabilities", "logits", "anomaly"}
-    kept = {blob for f, blob in now if f.number == ox._GRAPH_NODE}
+    kept = {blob for f, blob in now if f.number == ox.GRAPH_NODE}
     for f, blob in old:
-        if f.number != ox._GRAPH_NODE or blob in kept:
+        if f.number != ox.GRAPH_NODE or blob in kept:
             continue
-        n = ox._node_of(data, f)
+        n = ox.node_of(data, f)
         assert n.op in ("GridSample", "AveragePool", "Concat") or \
             not any(o in read for o in n.outputs), n.op
-    assert [f.number for f in ox._fields(new)] == [f.number for f in ox._fields(data)]
+    assert [f.number for f in ox.fields(new)] == [f.number for f in ox.fields(data)]
+
+
+def test_the_wire_codec_reads_what_it_writes():
+    """onnx_wire: varints (0, 127, 128, 2^35, -1 as int64), a node with an int attribute
+    and a tensor read back from their bytes."""
+    from app.adapters import onnx_wire as ox
+
+    for v in (0, 1, 127, 128, 300, 1 << 35, (1 << 64) - 1):
+        assert ox.read_varint(ox.enc_varint(v), 0) == (v, len(ox.enc_varint(v)))
+    assert ox.enc_varint(-1) == ox.enc_varint((1 << 64) - 1)
+    blob = ox.node_field("Concat", ["a", "b"], ["c"], "n1", {"axis": 1})
+    (f,) = ox.fields(blob)
+    n = ox.node_of(blob, f)
+    assert (n.op, n.inputs, n.outputs, set(n.attrs)) == ("Concat", ["a", "b"], ["c"], {"axis"})
+    assert ox.attr(blob, n.attrs["axis"], ox.ATTR_I).value == 1
+    a = np.arange(24, dtype=np.float32).reshape(2, 3, 4) - 5.5
+    (t,) = ox.fields(ox.tensor_field("t", a))
+    back = ox.read_tensor(ox.tensor_field("t", a), t.value, t.stop)
+    assert back is not None and back.dtype == np.float32 and np.array_equal(back, a)
