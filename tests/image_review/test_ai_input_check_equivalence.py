@@ -55,3 +55,41 @@ def test_the_input_check_refuses_and_accepts_exactly_as_before(k):
         assert str(e.value) == want
     else:
         assert AiChecker._volume(vol) is vol or np.shares_memory(AiChecker._volume(vol), vol)
+
+
+@pytest.fixture(scope="module")
+def released_checker():
+    from app.adapters.inference import ModelRegistry
+    from app.ct.ai.check import AiChecker
+    from tests.image_review.conftest import REAL_DIR
+
+    if not (REAL_DIR / "card.json").exists():
+        pytest.skip("the trained classifier is not there")
+    return AiChecker(ModelRegistry(REAL_DIR.parents[1]).load("ct_phantom_classifier",
+                                                             REAL_DIR.name))
+
+
+def test_the_whole_check_refuses_a_bad_series_with_the_same_reason(released_checker):
+    """The series run checks the values as its pool's first task (beside the first
+    measurements): a series with a NaN or an infinity in one slice, out of the HU scale
+    or flat is refused with the rule's text and no result, whatever the measurements of
+    its slices did; a good series is judged."""
+    from app.ct.simulator import SimParams, simulate_series
+
+    s = simulate_series(SimParams(phantom="catphan504", matrix=512, slice_thickness_mm=2.0,
+                                  n_slices=8, seed=4))
+    vol = s.volume
+    bad = []
+    for value, at in ((np.nan, (5, 200, 200)), (np.inf, (0, 3, 3)), (-np.inf, (7, 511, 0))):
+        v = vol.copy()
+        v[at] = value
+        bad.append(v)
+    bad += [vol * 40.0, np.full_like(vol, 30.0)]
+    for v in bad:
+        want = _old_rule(v)
+        assert want
+        with pytest.raises(InputRejected) as e:
+            released_checker.classify(v, pixel_mm=s.pixel_mm)
+        assert str(e.value) == want
+    res = released_checker.classify(vol, pixel_mm=s.pixel_mm)
+    assert len(res.slices) == 6

@@ -97,8 +97,13 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
 def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[int], *,
                batch_size: int = 16, workers: int | None = None,
                token: CancelToken | None = None, evidence: bool = False,
-               progress: Callable[[float, str], None] = no_progress) -> SeriesRun:
+               progress: Callable[[float, str], None] = no_progress,
+               check: Callable[[], None] | None = None) -> SeriesRun:
     """Measure the needed slices and run the network on the triples of ``indices``.
+
+    ``check``: the input's check, run as the pool's first task (beside the first
+    measurements, not before them); what it raises is raised before any result is
+    used or any progress reported, whatever the measurements of a refused input did.
 
     ``model``: an ``app.adapters.inference.OnnxModel`` with the grid1mm_context inputs
     (``evidence``: the grid1mm_context_evidence layout).
@@ -112,6 +117,8 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
     batches = [indices[s:s + size] for s in range(0, len(indices), size)]
     n_workers = max(1, workers or min(MAX_WORKERS, os.cpu_count() or 1))
     if not batches:
+        if check is not None:
+            check()
         return SeriesRun({}, [], [], 0.0, {})
     facts: dict[int, Future] = {}
     jobs: list[Future] = []
@@ -120,6 +127,7 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
     digests: list[str] = []
     inference_s = 0.0
     levels: dict[int, Level] = {}
+    checked: Future | None = None
     with ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="ai-series") as pool:
         try:
             def measure(batch: list[int]) -> None:
@@ -130,6 +138,8 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
                             facts[j] = pool.submit(_facts, volume, j, pixel_mm, token, evidence,
                                                    levels)
 
+            if check is not None:
+                checked = pool.submit(check)
             # one batch ahead: a batch's slices are queued before the network task of
             # the batch before it, so a worker rarely waits for a measurement
             measure(batches[0])
@@ -145,6 +155,8 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
                 if 0 <= j < nz:
                     facts[j] = pool.submit(_facts, volume, j, pixel_mm, token, evidence,
                                            levels)
+            if checked is not None:
+                checked.result()
             done = 0
             for batch, job in zip(batches, jobs):
                 out, probs, digs, dt = job.result()
