@@ -59,6 +59,7 @@ def real_inputs():
 
 
 @real_model
+@pytest.mark.slow
 def test_the_released_classifier_is_rewritten_and_keeps_its_outputs_bit_for_bit(
         released, real_inputs):
     x, ctx = real_inputs
