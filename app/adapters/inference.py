@@ -9,7 +9,11 @@ else CPU; no session spin-waits (a shared CPU). Batched inference; cancellation 
 ``RunOptions.terminate``. A caller that runs its own threads (the AI check of a whole
 series) asks for ``threads=1``: a second, single-threaded session, built from the
 file's bytes after their sha256 is checked again, so several batches run side by side
-on the cores without a thread pool of onnxruntime beside each.
+on the cores without a thread pool of onnxruntime beside each. On the CPU both
+sessions run :mod:`app.adapters.onnx_exact`'s rewrites of the verified bytes (the 2.x
+classifiers' constant-grid ``GridSample``) only where every output is bit for bit the
+file's graph's on probe inputs (``OnnxModel.rewrites`` names them; ``exact_rewrites=False``
+runs the file's graph as it is).
 """
 from __future__ import annotations
 
@@ -77,10 +81,14 @@ class OnnxModel:
     """A verified, loaded ONNX model. Thread-safe ``run``; cancellable."""
 
     def __init__(self, card: ModelCard, providers: list[str] | None = None,
-                 intra_op_threads: int = 0) -> None:
+                 intra_op_threads: int = 0, exact_rewrites: bool = True) -> None:
         import onnxruntime as ort
 
         self.card = card
+        # onnx_exact's rewrites of the graph (the same outputs bit for bit, checked on
+        # probe inputs per session); False: the file's graph as it is
+        self.exact_rewrites = exact_rewrites
+        self.rewrites: list[str] = []     # what the sessions run rewritten ([]: nothing)
         opts = ort.SessionOptions()
         if intra_op_threads:
             opts.intra_op_num_threads = intra_op_threads
@@ -90,8 +98,10 @@ class OnnxModel:
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3
         try:
-            self.session = ort.InferenceSession(str(card.path), sess_options=opts,
-                                                providers=providers or available_providers())
+            self.session = self._session(self._verified_bytes(), opts,
+                                         providers or available_providers())
+        except ModelIntegrityError:
+            raise
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types
             raise ModelIntegrityError(coded(f"Model {card.model_id} cannot be loaded by "
                                             f"onnxruntime: {exc}", "model.load_failed",
@@ -101,6 +111,54 @@ class OnnxModel:
         self._single: Any = None          # the single-threaded session (threads=1)
         self.input_names = [i.name for i in self.session.get_inputs()]
         self.output_names = [o.name for o in self.session.get_outputs()]
+
+    def _verified_bytes(self) -> bytes:
+        """The model file's bytes, checked against the card's sha256 (the session is
+        built from exactly these bytes)."""
+        data = self.card.path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != self.card.sha256:
+            raise ModelIntegrityError(coded(
+                f"Model {self.card.model_id} failed its integrity check: sha256 "
+                f"{digest[:16]}… differs from the card's {self.card.sha256[:16]}… "
+                f"(file altered after loading). It was not loaded again.",
+                "model.altered_after_loading", model=self.card.model_id,
+                actual=digest[:16], expected=self.card.sha256[:16]))
+        return data
+
+    def _session(self, data: bytes, opts: Any, providers: list[str]) -> Any:
+        """An onnxruntime session of the verified bytes: on the CPU with onnx_exact's
+        rewrites where they apply and give every output bit for bit equal to the file's
+        graph on probe inputs; else the file's graph as it is."""
+        import onnxruntime as ort
+
+        from app.adapters import onnx_exact
+
+        plain = ort.InferenceSession(data, sess_options=opts, providers=providers)
+        if not self.exact_rewrites or \
+                any(p != "CPUExecutionProvider" for p in plain.get_providers()) or \
+                any(i.type != "tensor(float)" for i in plain.get_inputs()):
+            return plain          # (the probe check feeds float32 inputs only)
+        try:
+            fast_bytes, done = onnx_exact.rewrite(data)
+            if not done:
+                return plain
+            fast = ort.InferenceSession(fast_bytes, sess_options=opts, providers=providers)
+            same = onnx_exact.same_outputs(plain, fast)
+        except Exception:  # noqa: BLE001 - a rewrite that fails leaves the file's graph
+            log.warning("model %s: exact rewrite not applied", self.card.model_id,
+                        exc_info=True)
+            return plain
+        if not same:
+            log.warning("model %s: the rewritten graph's outputs differ from the file's on "
+                        "this onnxruntime (%s); the file's graph is used",
+                        self.card.model_id, ort.__version__)
+            return plain
+        if done != self.rewrites:
+            self.rewrites = done
+            log.info("model %s on the CPU: %s (outputs bit for bit equal)",
+                     self.card.model_id, "; ".join(done))
+        return fast
 
     @property
     def sha256(self) -> str:
@@ -113,22 +171,12 @@ class OnnxModel:
 
         with self._lock:
             if self._single is None:
-                data = self.card.path.read_bytes()
-                digest = hashlib.sha256(data).hexdigest()
-                if digest != self.card.sha256:
-                    raise ModelIntegrityError(coded(
-                        f"Model {self.card.model_id} failed its integrity check: sha256 "
-                        f"{digest[:16]}… differs from the card's {self.card.sha256[:16]}… "
-                        f"(file altered after loading). It was not loaded again.",
-                        "model.altered_after_loading", model=self.card.model_id,
-                        actual=digest[:16], expected=self.card.sha256[:16]))
                 opts = ort.SessionOptions()
                 opts.intra_op_num_threads = 1
                 opts.inter_op_num_threads = 1
                 opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 opts.log_severity_level = 3
-                self._single = ort.InferenceSession(data, sess_options=opts,
-                                                    providers=self.providers)
+                self._single = self._session(self._verified_bytes(), opts, self.providers)
             return self._single
 
     def run(self, inputs: dict[str, np.ndarray] | np.ndarray,

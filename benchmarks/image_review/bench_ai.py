@@ -1,11 +1,13 @@
 """AI image check throughput and latency on this machine's CPU (or CUDA when present).
 
     .venv/bin/python benchmarks/image_review/bench_ai.py [--slices 256] [--threads 0]
-        [--repeats 3] [--busy 2] [--models DIR] [--version V] [--breakdown]
+        [--repeats 3] [--busy 2] [--models DIR] [--version V] [--breakdown] [--file-graph]
 
 ``--models`` / ``--version``: the registry folder and the model version measured (default:
 the station's models, the highest valid version) - a candidate and the released model
-in one session without copying either into the tree.
+in one session without copying either into the tree. ``--file-graph``: the network
+as the model file's graph, without app/adapters/onnx_exact's rewrites (the same outputs
+bit for bit, slower on the CPU) - the network's A/B in one tree.
 
 Prints one table (the load average before and after: the CPUs are shared):
 
@@ -128,12 +130,14 @@ def main() -> None:
                    help="the classifier version (default: the highest valid one)")
     p.add_argument("--breakdown", action="store_true",
                    help="CPU per part of the whole check (one more NOW run)")
+    p.add_argument("--file-graph", action="store_true",
+                   help="run the model file's graph as it is (no exact rewrites)")
     a = p.parse_args()
     load0 = os.getloadavg()
     reg = ModelRegistry(a.models or models_dir())
     card = reg.find("ct_phantom_classifier", a.version)
     reg.verify(card)
-    onnx = OnnxModel(card, intra_op_threads=a.threads)
+    onnx = OnnxModel(card, intra_op_threads=a.threads, exact_rewrites=not a.file_graph)
     rng = np.random.default_rng(0)
     x = (rng.normal(0, 10, (a.slices, 3, 256, 256))).astype(np.float32)
     with_ctx = len(onnx.input_names) > 1
@@ -206,6 +210,8 @@ def main() -> None:
           f"{', '.join(onnx.providers)}, {os.cpu_count()} CPUs, load average (1/5/15 min) "
           f"{load0[0]:.2f}/{load0[1]:.2f}/{load0[2]:.2f} before, "
           f"{load1[0]:.2f}/{load1[1]:.2f}/{load1[2]:.2f} after")
+    print("network graph: " + ("; ".join(onnx.rewrites) + " (onnx_exact, outputs bit for bit "
+                               "the file's)" if onnx.rewrites else "the model file's, as it is"))
     print(f"{'measure':66s} {'slices/s':>9s} {'p50 ms/sl':>10s} {'max ms/sl':>10s} "
           f"{'CPU ms/sl':>10s}")
     for name, sps, p50, p95, cpu_ms in rows + ([busy_row] if busy_row else []):

@@ -172,3 +172,24 @@ def test_the_padding_masks_equal_the_trained_ones():
                 assert new.dtype == old.dtype and np.array_equal(new, old)
             for new, old in zip(live.clean_padding(b), frozen.clean_padding(b)):
                 assert new.dtype == old.dtype and np.array_equal(new, old)
+
+
+def test_the_body_pixels_are_numpys_nonzero_bit_for_bit():
+    """normalise._nonzero (OpenCV's scan) gives np.nonzero's rows and columns - the same
+    pixels, order and dtype - so the centre, the reach and the axis ratio do not move:
+    random masks of any density, the phantom's own mask, one pixel, a full and an empty
+    mask, odd shapes and a non-contiguous view."""
+    rng = np.random.default_rng(16)
+    g = live.to_grid(_phantom("smooth", 3), PX)
+    masks = [live.phantom_mask(g), np.ones((256, 256), bool), np.zeros((256, 256), bool),
+             np.zeros((7, 300), bool), (rng.random((512, 512)) < 0.5)[::2, 1::2]]
+    masks[2][100, 37] = True
+    masks += [rng.random((n, m)) < p for n, m, p in ((256, 256, 0.01), (255, 257, 0.3),
+                                                     (64, 33, 0.9), (1, 256, 0.5))]
+    for k, m in enumerate(masks):
+        want = np.nonzero(m)
+        got = live._nonzero(m)
+        assert len(got) == 2, k
+        for a, b in zip(got, want):
+            assert a.dtype == b.dtype and np.array_equal(a, b), k
+    assert all(a.size == 0 for a in live._nonzero(np.zeros((16, 16), bool)))

@@ -21,6 +21,7 @@ holds for at least ``series_not_applicable_fraction`` of the slices the whole se
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from functools import cached_property
 from dataclasses import asdict, dataclass, field
@@ -200,20 +201,30 @@ class AiChecker:
                     f"not the '{self.scheme}' layout of this station ({len(want)} features).")
 
     @staticmethod
-    def _volume(volume_hu: np.ndarray) -> np.ndarray:
+    def _volume(volume_hu: np.ndarray, values: bool = True) -> np.ndarray:
+        """The series as a 3-D array, refused with a clear reason when it cannot be
+        judged; ``values=False``: its shape only (the caller checks the values with
+        :meth:`_values`, e.g. in the series run's pool beside the first measurements)."""
         vol = np.asarray(volume_hu)
         if vol.ndim == 2:
             vol = vol[None]
         if vol.ndim != 3 or vol.shape[1] != vol.shape[2] or vol.shape[1] < 64:
             raise InputRejected(f"The AI check needs square CT slices of at least 64 x 64, "
                                 f"got an array of shape {vol.shape}.")
-        if not np.isfinite(vol).all():
-            raise InputRejected("The image contains non-finite values (NaN or infinity).")
+        if values:
+            AiChecker._values(vol)
+        return vol
+
+    @staticmethod
+    def _values(vol: np.ndarray) -> None:
+        # min and max propagate NaN and hold an infinity: both finite <=> every value
+        # is (two passes over the series instead of three and a mask of its size)
         lo, hi = float(vol.min()), float(vol.max())
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise InputRejected("The image contains non-finite values (NaN or infinity).")
         if lo < -3100 or hi > 32000 or hi - lo < 50:
             raise InputRejected(f"The image does not look like a CT image in HU (range "
                                 f"{lo:.0f} .. {hi:.0f}).")
-        return vol
 
     @staticmethod
     def _indices(nz: int, indices: list[int] | None) -> list[int]:
@@ -277,11 +288,14 @@ class AiChecker:
             # measurements and network overlapped on all cores (series_run)
             from app.ct.ai.series_run import run_series
 
-            vol = self._volume(volume_hu)
+            vol = self._volume(volume_hu, values=False)
             idx = self._indices(vol.shape[0], indices)
             px = float(pixel_mm) if pixel_mm else ASSUMED_FOV_MM / vol.shape[1]
+            # the values' check is the pool's first task: a refused series raises it
+            # before any result is used (the measurements beside it are discarded)
             run = run_series(self.onnx, vol, px, idx, batch_size=batch_size, token=token,
-                             progress=progress, evidence=self.uses_evidence)
+                             progress=progress, evidence=self.uses_evidence,
+                             check=lambda: self._values(vol))
             out, problems, digests = run.outputs, run.problems, run.digests
             infer_s = run.inference_s
             levels = run.levels

@@ -253,6 +253,16 @@ def phantom_mask(g: np.ndarray) -> np.ndarray:
     return out
 
 
+def _nonzero(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nonzero`` of a 2-D bool mask (rows, columns: int64, row-major order), by
+    OpenCV's scan (the same pixels in the same order, ~2.5 x faster)."""
+    pts = cv2.findNonZero(np.ascontiguousarray(mask).view(np.uint8))
+    if pts is None:
+        return np.nonzero(mask)
+    pts = pts.reshape(-1, 2)
+    return pts[:, 1].astype(np.int64), pts[:, 0].astype(np.int64)
+
+
 def _mask_to_grid(mask: np.ndarray, pixel_mm: float) -> np.ndarray:
     """A native mask on the 1 mm grid (any part of a grid pixel; outside the native
     field counts as masked). An empty mask needs no resampling."""
@@ -313,14 +323,14 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> 
     if area < 100:
         return SliceFacts(g, (128.0, 128.0), 0.0, 0.0, 0.0, 0.0, 0.0, nan_esf,
                           note("ai.na_no_body"))
-    ys, xs = np.nonzero(body)
+    ys, xs = _nonzero(body)
     cx, cy = float(xs.mean()), float(ys.mean())
+    dx, dy = xs - cx, ys - cy
     problem = ""
     if not RADIUS_RANGE_MM[0] <= r_mm <= RADIUS_RANGE_MM[1]:
         problem = note("ai.na_diameter", lo_mm=2.0 * RADIUS_RANGE_MM[0],
                        hi_mm=2.0 * RADIUS_RANGE_MM[1], body_mm=2.0 * r_mm)
-    elif (rmax := float(np.sqrt(((xs - cx) ** 2 + (ys - cy) ** 2).max())) * GRID_MM) \
-            > 1.15 * r_mm + 2.0:
+    elif (rmax := float(np.sqrt((dx ** 2 + dy ** 2).max())) * GRID_MM) > 1.15 * r_mm + 2.0:
         problem = note("ai.na_not_round", reach_mm=rmax, radius_mm=r_mm)
     else:
         # the phantom touches the grid border, the native field's edge or the padding
@@ -334,7 +344,6 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> 
             # an elliptical body (a head or body phantom, a patient): the QC phantoms the
             # AI knows are cylinders (axis ratio >= 0.95 over both renderers' training
             # slices, a tilted gantry included)
-            dx, dy = xs - cx, ys - cy
             # (element-wise sums, not BLAS: a BLAS call may spin threads on a busy CPU)
             sxx, syy, sxy = float((dx * dx).sum()), float((dy * dy).sum()), float((dx * dy).sum())
             h = math.sqrt(max(0.25 * (sxx - syy) ** 2 + sxy * sxy, 0.0))
