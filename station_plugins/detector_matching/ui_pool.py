@@ -52,7 +52,16 @@ class PoolView(QWidget):
         self.excluded.setModel(self.excluded_model)
         self.excluded.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.excluded.verticalHeader().setVisible(False)
-        self.excluded.horizontalHeader().setStretchLastSection(True)
+        # the reason wraps onto more lines in the column left beside serial and row: no
+        # sideways scrolling, and the "Reason" header in view (it sat off the pane's edge)
+        self.excluded.setWordWrap(True)
+        self.excluded.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.excluded.setTextElideMode(Qt.TextElideMode.ElideNone)
+        ex_header = self.excluded.horizontalHeader()
+        ex_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        ex_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        ex_header.sectionResized.connect(
+            lambda col, _old, _new: col == 2 and self.excluded.resizeRowsToContents())
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.summary)
@@ -123,7 +132,8 @@ class PoolView(QWidget):
     def fit_widths(self) -> None:
         """Columns as wide as their widest cell (header included)."""
         fit_columns(self.table, self.pool_model)
-        fit_columns(self.excluded, self.excluded_model)
+        fit_columns(self.excluded, self.excluded_model, [0, 1])
+        self.excluded.resizeRowsToContents()       # a few dozen rows at most
 
     def _show_summary(self, pool: Any) -> None:
         self.summary.setText(self.tr("{src}: {acc} modules imported, {exc} excluded").format(
