@@ -133,6 +133,11 @@ def test_every_verdict_in_view_and_limits_at_the_values_precision(
                                 f"{rect.getRect()} outside {vp.rect().getRect()}")
             if rect.width() < table.fontMetrics().horizontalAdvance(verdict.data()):
                 problems.append(f"row {r}: verdict {verdict.data()!r} cut to {rect.width()}")
+            limits = proxy.index(r, COL_LIMITS)          # "-1007….-992.6" was elided
+            if table.visualRect(limits).width() < \
+                    table.fontMetrics().horizontalAdvance(str(limits.data())) + 6:
+                problems.append(f"row {r}: limits {limits.data()!r} cut to "
+                                f"{table.visualRect(limits).width()}")
             # the full name (and key) in the tooltip of a name the column may shorten
             name = proxy.index(r, COL_NAME)
             if not str(name.data(Qt.ItemDataRole.ToolTipRole)).startswith(name.data()):
