@@ -49,7 +49,7 @@ class NumericDateAxis(pg.DateAxisItem):
     "18:00" with each local midnight as its date "12-06", days as "12-06", months as
     "2026-12", years as "2026"; sub-minute ticks as "18:20:05"."""
 
-    def tickStrings(self, values: list[float], scale: float,  # noqa: N802 - pyqtgraph API
+    def tickStrings(self, values: list[float], scale: float,  # noqa: N802, ARG002 - pyqtgraph API
                     spacing: float) -> list[str]:
         out = []
         for v in values:

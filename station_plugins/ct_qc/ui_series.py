@@ -138,8 +138,8 @@ class SeriesTable(QTableView):
 
     # --- cells (asked by the view; nothing is stored per cell) -------------------------
     def _headers(self) -> list[str]:
-        return [self.tr("Scanner") + "\n" + self.tr("Acquired"), self.tr("Acquired"), self.tr("Images"), self.tr("Physics"),
-                self.tr("AI"), self.tr("PACS")]
+        return [self.tr("Scanner") + "\n" + self.tr("Acquired"), self.tr("Acquired"),
+                self.tr("Images"), self.tr("Physics"), self.tr("AI"), self.tr("PACS")]
 
     def _cell(self, d: dict, c: int) -> Cell:
         uid, snap = d["uid"], self._snapshot

@@ -3,8 +3,9 @@ analysed, the verdict of every measurement row lies inside the table's viewport 
 sideways scrolling), a value and its limits are shown to the same decimals, a shortened
 name keeps its full text in the tooltip, every column of the series list (scanner,
 acquired, physics, AI, PACS) is in view with its header and texts whole (it scrolled
-sideways with "norma…" and a cut PACS column), and the window keeps its size. The lead saw the verdict column behind a scroll bar and limits as
-"-1007.31 .. -992.634" next to "-999.9". RESULTS_FIT_SHOTS=<folder> keeps the PNGs."""
+sideways with "norma…" and a cut PACS column), and the window keeps its size. The lead
+saw the verdict column behind a scroll bar and limits as "-1007.31 .. -992.634" next to
+"-999.9". RESULTS_FIT_SHOTS=<folder> keeps the PNGs."""
 from __future__ import annotations
 
 import os
