@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableView,
                                QVBoxLayout, QWidget)
 
@@ -60,8 +61,9 @@ class PoolView(QWidget):
         ex_header = self.excluded.horizontalHeader()
         ex_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         ex_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.excluded.on_resized = self.fit_excluded_rows
         ex_header.sectionResized.connect(
-            lambda col, _old, _new: col == 2 and self.excluded.resizeRowsToContents())
+            lambda col, _old, _new: col == 2 and self.fit_excluded_rows())
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.summary)
@@ -133,7 +135,21 @@ class PoolView(QWidget):
         """Columns as wide as their widest cell (header included)."""
         fit_columns(self.table, self.pool_model)
         fit_columns(self.excluded, self.excluded_model, [0, 1])
-        self.excluded.resizeRowsToContents()       # a few dozen rows at most
+        self.fit_excluded_rows()
+
+    def fit_excluded_rows(self) -> None:
+        """Each excluded row as high as its wrapped reason (a few dozen rows at most): the
+        delegate's height, or the font's own wrap where that needs more lines (Chinese
+        reasons break between any two characters)."""
+        table = self.excluded
+        table.resizeRowsToContents()
+        fm, width = table.fontMetrics(), table.columnWidth(2) - 8
+        for r in range(self.excluded_model.rowCount()):
+            text = self.excluded_model.cell(r, 2).text
+            need = fm.boundingRect(0, 0, max(1, width), 100000,
+                                   int(Qt.TextFlag.TextWordWrap), text).height() + 6
+            if table.rowHeight(r) < need:
+                table.setRowHeight(r, need)
 
     def _show_summary(self, pool: Any) -> None:
         self.summary.setText(self.tr("{src}: {acc} modules imported, {exc} excluded").format(
@@ -244,6 +260,13 @@ class _SerialLotFilter(ForwardingSortProxy):
 
 class _PoolTable(QTableView):
     """The old QTableWidget accessors the shell and tests use, on the model."""
+
+    on_resized: Any = None        # called (next turn) after the view changed its size
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if self.on_resized is not None:   # a stretched column's width follows the view's
+            QTimer.singleShot(0, self, self.on_resized)
 
     def rowCount(self) -> int:  # noqa: N802 - QTableWidget name
         return self.model().rowCount()
