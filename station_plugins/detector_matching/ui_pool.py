@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableView,
                                QVBoxLayout, QWidget)
 
@@ -68,7 +67,7 @@ class PoolView(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.summary)
         lay.addWidget(self.filter_edit)
-        lay.addWidget(self.table, 3)
+        lay.addWidget(self.table, 2)     # the excluded reasons wrap: they get a third
         self.excluded_label = QLabel(self)
         lay.addWidget(self.excluded_label)
         lay.addWidget(self.excluded, 1)
@@ -261,12 +260,14 @@ class _SerialLotFilter(ForwardingSortProxy):
 class _PoolTable(QTableView):
     """The old QTableWidget accessors the shell and tests use, on the model."""
 
-    on_resized: Any = None        # called (next turn) after the view changed its size
+    on_resized: Any = None        # called (next turn) after the viewport changed its size
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        super().resizeEvent(event)
-        if self.on_resized is not None:   # a stretched column's width follows the view's
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        # a stretched column's width follows the viewport's (a vertical scroll bar that
+        # comes or goes changes it without resizing the view)
+        if event.type() == QEvent.Type.Resize and self.on_resized is not None:
             QTimer.singleShot(0, self, self.on_resized)
+        return super().viewportEvent(event)
 
     def rowCount(self) -> int:  # noqa: N802 - QTableWidget name
         return self.model().rowCount()

@@ -13,7 +13,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.core.roles import ALL_ROLES  # noqa: E402
-from tests.ui.conftest import add_user, ini_settings  # noqa: E402,F401
+from tests.ui.conftest import _themed_english, add_user, ini_settings  # noqa: E402,F401
 
 SIZE = (1366, 768)
 PHYS_FAIL = {"verdict": "FAIL", "artifacts": [{"type": "ring", "verdict": "FAIL",
