@@ -40,6 +40,36 @@ def to_epoch(t: Any) -> float:
 
 
 MIN_SPAN_S = 24 * 3600.0     # the time axis shows at least one day
+DAY_S = 24 * 3600.0
+
+
+class NumericDateAxis(pg.DateAxisItem):
+    """The date axis in numbers, the same in every UI language (pyqtgraph's own prints
+    English weekday and month names - "Sun 06", "Dec" - in the Chinese UI too): hours as
+    "18:00" with each local midnight as its date "12-06", days as "12-06", months as
+    "2026-12", years as "2026"; sub-minute ticks as "18:20:05"."""
+
+    def tickStrings(self, values: list[float], scale: float,  # noqa: N802, ARG002 - pyqtgraph API
+                    spacing: float) -> list[str]:
+        out = []
+        for v in values:
+            try:
+                t = datetime.fromtimestamp(float(v))           # local time, like the ticks
+            except (OverflowError, ValueError, OSError):
+                out.append("")
+                continue
+            if spacing >= 360 * DAY_S:
+                out.append(f"{t:%Y}")
+            elif spacing >= 28 * DAY_S:
+                out.append(f"{t:%Y-%m}")
+            elif spacing >= DAY_S or (t.hour, t.minute, t.second) == (0, 0, 0):
+                out.append(f"{t:%m-%d}")
+            elif spacing >= 60:
+                out.append(f"{t:%H:%M}")
+            else:
+                out.append(f"{t:%H:%M:%S}")
+        return out
+
 
 class TrendPlot(QWidget):
     sig_point_clicked = Signal(int, str)
@@ -50,7 +80,7 @@ class TrendPlot(QWidget):
         self.setObjectName(object_name)
         self._title, self._y_label, self._unit = title, y_label, unit
         self.plot_widget = pg.PlotWidget(self, background="#fbfbfc",
-                                         axisItems={"bottom": pg.DateAxisItem()})
+                                         axisItems={"bottom": NumericDateAxis()})
         self.plot_widget.setObjectName(f"{object_name}_canvas")
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         self.plot_item.setMenuEnabled(False)
@@ -92,6 +122,8 @@ class TrendPlot(QWidget):
                  for i in range(n) if finite[i]]
         self._scatter.setData(spots)
         self.plot_item.enableAutoRange()
+        if self._limit_lines:
+            self._fit_y()
         xs_ok = self._x[finite] if n else self._x
         if len(xs_ok) and float(np.ptp(xs_ok)) < MIN_SPAN_S:
             # one result (or a few within minutes): the date axis would zoom to seconds
@@ -117,15 +149,17 @@ class TrendPlot(QWidget):
             self.plot_item.removeItem(line)
         self._limit_lines.clear()
         if limits is not None:
-            for value, kind, text in (
-                    (limits.high, "action", QCoreApplication.translate("TrendPlot", "action high")),
-                    (limits.low, "action", QCoreApplication.translate("TrendPlot", "action low")),
+            for value, kind, text, below in (
+                    (limits.high, "action",
+                     QCoreApplication.translate("TrendPlot", "action high"), True),
+                    (limits.low, "action",
+                     QCoreApplication.translate("TrendPlot", "action low"), False),
                     (limits.warn_high, "warning",
-                     QCoreApplication.translate("TrendPlot", "warning high")),
+                     QCoreApplication.translate("TrendPlot", "warning high"), True),
                     (limits.warn_low, "warning",
-                     QCoreApplication.translate("TrendPlot", "warning low"))):
+                     QCoreApplication.translate("TrendPlot", "warning low"), False)):
                 if value is not None:
-                    self._add_line(value, kind, f"{text} {value:g}")
+                    self._add_line(value, kind, f"{text} {value:g}", below=below)
         if centre is not None:
             self._add_line(centre, "neutral",
                            QCoreApplication.translate("TrendPlot", "target %1").replace(
@@ -134,14 +168,30 @@ class TrendPlot(QWidget):
     def limit_values(self) -> list[float]:
         return sorted(float(line.value()) for line in self._limit_lines)
 
-    def _add_line(self, value: float, kind: str, label: str) -> None:
+    def _add_line(self, value: float, kind: str, label: str, *, below: bool = False) -> None:
+        """A limit line with its label inside the band the limits enclose: an upper limit's
+        label under its line, a lower one's above (a label above the top line was cut off
+        at the plot's edge); the y range keeps every line in view."""
         color, style = LIMIT_PENS[kind]
+        anchor = (1, 0) if below else (1, 1)
         line = pg.InfiniteLine(pos=value, angle=0, pen=pg.mkPen(color, width=1.5, style=style),
                                label=label, labelOpts={"position": 0.985, "color": color,
-                                                       "anchors": [(1, 1), (1, 1)],
+                                                       "anchors": [anchor, anchor],
                                                        "fill": pg.mkBrush(255, 255, 255, 210)})
         self.plot_item.addItem(line)
         self._limit_lines.append(line)
+        self._fit_y()
+
+    def _fit_y(self) -> None:
+        """Auto range over the points and the limit lines (lines do not count for
+        pyqtgraph's auto range), with room for a label beyond the outermost lines."""
+        ys = [float(line.value()) for line in self._limit_lines]
+        ys += [float(v) for v in self._y[np.isfinite(self._y)]] if len(self._y) else []
+        if not ys:
+            return
+        lo, hi = min(ys), max(ys)
+        pad = max((hi - lo) * 0.08, abs(hi) * 0.01, 1e-9)
+        self.plot_item.setYRange(lo - pad, hi + pad, padding=0)
 
     def _on_clicked(self, _item: Any, points: Any, *_rest: Any) -> None:
         if len(points):

@@ -563,6 +563,31 @@
         <source>PACS</source>
         <translation>PACS</translation>
     </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="200" />
+        <source>%1 images</source>
+        <translation>%1 幅图像</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="205" />
+        <source>CT shift</source>
+        <translation>CT 值偏移</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="120" />
+        <source>blur</source>
+        <translation>模糊</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="206" />
+        <source>n/a</source>
+        <translation>不适用</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/ct_qc/ui_series.py" line="206" />
+        <source>unsure</source>
+        <translation>不确定</translation>
+    </message>
 </context>
 <context>
     <name>TrendView</name>

@@ -118,7 +118,7 @@ class CtQcPanel(QWidget):
             split.addWidget(w)
             split.setStretchFactor(split.indexOf(w), stretch)
             split.setCollapsible(split.indexOf(w), False)
-        split.setSizes([345, 265, 490])
+        split.setSizes([355, 255, 490])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.intake_bar)

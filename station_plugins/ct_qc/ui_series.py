@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
 from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView, QWidget
 
 from widgets.ai_texts import class_text
 from widgets.rows_model import Cell, RowsModel
@@ -36,14 +36,29 @@ class SeriesTable(QTableView):
         self.verticalHeader().setVisible(False)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
+        # at 1366x768 the list is ~350 px wide: the verdicts (physics, AI, PACS) always show
+        # whole (each column as wide as the longest text it can show, the AI class and the
+        # archive state as short chips, the full words in their tooltips); the scanner and
+        # its acquisition time share the first column on two lines, and only the scanner
+        # gives way in a narrower list, shortened in its middle
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         h = self.horizontalHeader()
-        h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        h.setStretchLastSection(True)
-        # the key columns first (scanner, time, physics, AI), the image count and PACS after:
-        # a narrow list cuts the least needed ones
+        h.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)         # see fit_columns
+        h.setSectionResizeMode(COL_SCANNER, QHeaderView.ResizeMode.Stretch)
+        h.setStretchLastSection(False)
+        h.setMinimumSectionSize(24)
+        h.setStyleSheet("QHeaderView::section { padding: 5px 4px; }")   # theme: 8 px
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # the image count is in the tooltips (scanner, physics), the time under the scanner
+        h.hideSection(COL_IMAGES)
+        h.hideSection(COL_TIME)
+        rows = self.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(2 * self.fontMetrics().lineSpacing() + 8)
         for col in (COL_PHYSICS, COL_AI):
             h.moveSection(h.visualIndex(col), h.visualIndex(COL_IMAGES))
         self._snapshot: Any = None
+        self.fit_columns()
         self.selectionModel().selectionChanged.connect(self._on_selection)
 
     # --- rows --------------------------------------------------------------------------
@@ -93,17 +108,45 @@ class SeriesTable(QTableView):
         return [self.model_.cell(r, c).text for c in range(self.model_.columnCount())] \
             if r >= 0 else []
 
+    def column_texts(self, col: int) -> list[str]:
+        """Every text ``col`` can show (with its header): the column is as wide as the
+        widest, so a state or verdict arriving later never shows cut and the columns
+        never jump while series arrive."""
+        if col == COL_PHYSICS:
+            return [verdict_text(v) for v in ("PASS", "WARN", "FAIL", "ERROR")] + [
+                self.tr("receiving…"), self.tr("queued"), self.tr("analysing…"),
+                self.tr("received")]
+        if col == COL_AI:
+            codes = ("normal", "ring", "streak", "band", "noise", "shift", "blur",
+                     "uncertain", "not_applicable")
+            return ["–"] + ["⚠ " + self._short_class(c, class_text(c)) for c in codes]
+        if col == COL_PACS:
+            return ["✔", "✖"]
+        return []
+
+    def fit_columns(self) -> None:
+        """Fixed widths for time and verdicts from the texts they can show, in the UI
+        language and font; the scanner column takes the rest (elided in its middle)."""
+        h, fm = self.horizontalHeader(), self.fontMetrics()
+        pad = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                            self) + 1) + 2
+        self.verticalHeader().setDefaultSectionSize(2 * fm.lineSpacing() + 8)
+        for col in (COL_PHYSICS, COL_AI, COL_PACS):
+            h.resizeSection(col, max([fm.horizontalAdvance(t) + pad
+                                      for t in self.column_texts(col)]
+                                     + [h.sectionSizeHint(col)]))
+
     # --- cells (asked by the view; nothing is stored per cell) -------------------------
     def _headers(self) -> list[str]:
-        return [self.tr("Scanner"), self.tr("Acquired"), self.tr("Images"), self.tr("Physics"),
-                self.tr("AI"), self.tr("PACS")]
+        return [self.tr("Scanner") + "\n" + self.tr("Acquired"), self.tr("Acquired"),
+                self.tr("Images"), self.tr("Physics"), self.tr("AI"), self.tr("PACS")]
 
     def _cell(self, d: dict, c: int) -> Cell:
         uid, snap = d["uid"], self._snapshot
         if c == COL_SCANNER:
             hold = self.hold_of(d["serial"])
             base = (snap.baselines.get(d["serial"]) if snap is not None else None) or {}
-            tip = [uid]
+            tip = [uid, self._images_tip(d)]
             if hold:
                 tip.append(self.tr("Scanner on hold: %1 (by %2)").replace(
                     "%1", str(hold.get("reason", ""))).replace("%2",
@@ -112,11 +155,14 @@ class SeriesTable(QTableView):
                 tip.append(self.tr("accepted baseline of this scanner"))
             text = ((self.tr("HOLD") + " · " if hold else "") + (d["serial"] or "?")
                     + ("  ★" if base.get("series_uid") == uid else ""))
+            if self.horizontalHeader().isSectionHidden(COL_TIME):     # under the scanner
+                text += "\n" + self._cell(d, COL_TIME).text
             return _coloured(text, "\n".join(tip), NOTICE_COLORS["safety"] if hold else None,
                              bold=bool(hold))
         if c == COL_TIME:
             acquired = d["acquired"] or ""
-            return Cell(acquired[5:] if len(acquired) >= 16 else acquired, tip=acquired)
+            return Cell(acquired[5:] if len(acquired) >= 16 else acquired,
+                        tip="\n".join(t for t in (acquired, self._images_tip(d)) if t))
         if c == COL_IMAGES:
             return Cell(str(d["images"] or ""), align_right=True)
         if c == COL_PHYSICS:
@@ -124,16 +170,19 @@ class SeriesTable(QTableView):
             if state in ("receiving", "queued", "analysing") or (not d["verdict"] and state):
                 return Cell({"receiving": self.tr("receiving…"), "queued": self.tr("queued"),
                              "analysing": self.tr("analysing…"),
-                             "received": self.tr("received")}.get(state, state))
+                             "received": self.tr("received")}.get(state, state),
+                            tip=self._images_tip(d))
             return _coloured(verdict_text(d["verdict"]) if d["verdict"] else "", "",
                              verdict_color(d["verdict"]) if d["verdict"] else None)
         if c == COL_AI:
             ai = ai_summary(snap.ai.get(uid) if snap is not None else None)
             if ai["state"] == "available":
                 label = class_text(str(ai["label"]))      # AI classes in the UI language
-                return _coloured(("⚠ " if ai["disagreement"] else "") + label,
-                                 self.tr("AI and physics disagree") if ai["disagreement"]
-                                 else ai["model"],
+                tip = [label] + ([self.tr("AI and physics disagree")]
+                                 if ai["disagreement"] else []) + [ai["model"]]
+                return _coloured(("⚠ " if ai["disagreement"] else "")
+                                 + self._short_class(str(ai["label"]), label),
+                                 "\n".join(t for t in tip if t),
                                  NOTICE_COLORS["warning"] if ai["disagreement"]
                                  or ai["label"] != "normal" else None)
             return Cell("–" if ai["state"] == "unavailable" else "",
@@ -142,10 +191,19 @@ class SeriesTable(QTableView):
         if arch is None:
             return Cell("")
         if arch["archived"]:
-            return Cell("✔ " + self.tr("archived"))
-        return _coloured("✖ " + self.tr("failed"), self.tr("%1 of %2 instances committed")
+            return Cell("✔", tip=self.tr("archived"))
+        return _coloured("✖", self.tr("failed") + ": " + self.tr("%1 of %2 instances committed")
                          .replace("%1", str(arch["committed"]))
                          .replace("%2", str(arch["instances"])), NOTICE_COLORS["error"])
+
+    def _images_tip(self, d: dict) -> str:
+        return self.tr("%1 images").replace("%1", str(d["images"])) if d.get("images") else ""
+
+    def _short_class(self, code: str, full: str) -> str:
+        """The AI class as a short chip for the narrow list (the full words in its tooltip):
+        the long class names get a short word, the others stay as they are."""
+        return {"shift": self.tr("CT shift"), "blur": self.tr("blur"),
+                "not_applicable": self.tr("n/a"), "uncertain": self.tr("unsure")}.get(code, full)
 
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = {i.row() for i in selected.indexes()}
@@ -172,6 +230,7 @@ class SeriesTable(QTableView):
 
     def retranslate_ui(self) -> None:
         self.model_.retranslate()
+        self.fit_columns()
         self.viewport().update()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API

@@ -51,7 +51,7 @@ class QcSliceView(QWidget):
         self.slice_slider.valueChanged.connect(self.show_slice)
         self.slice_label = QLabel(self)
         self.slice_label.setObjectName("ct_qc_slice_text")
-        self.slice_label.setMinimumWidth(110)
+        self.slice_label.setMinimumWidth(100)
         self.slice_label.setWordWrap(True)     # "slice 3 / 5," over "z 0.0 mm" when narrow
         # module and slice text on one line, the slider on its own below: in the narrow
         # centre pane at 1366x768 the slider had shrunk to a few pixels and the text was

@@ -114,7 +114,9 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
         split = QSplitter(Qt.Orientation.Horizontal, self)
         for w in (self.left_tabs, centre, side_col):
             split.addWidget(w)
-        split.setSizes([420, 700, 300])
+        # at 1366x768: the pool pane ~345 px (serial, lot and test date of every module in
+        # view), the arc the rest beside the 300 px side column
+        split.setSizes([345, 440, 300])
         lay = QVBoxLayout(self)
         lay.addWidget(self.bar)
         lay.addWidget(self.message_bar)

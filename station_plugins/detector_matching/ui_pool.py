@@ -52,12 +52,22 @@ class PoolView(QWidget):
         self.excluded.setModel(self.excluded_model)
         self.excluded.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.excluded.verticalHeader().setVisible(False)
-        self.excluded.horizontalHeader().setStretchLastSection(True)
+        # the reason wraps onto more lines in the column left beside serial and row: no
+        # sideways scrolling, and the "Reason" header in view (it sat off the pane's edge)
+        self.excluded.setWordWrap(True)
+        self.excluded.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.excluded.setTextElideMode(Qt.TextElideMode.ElideNone)
+        ex_header = self.excluded.horizontalHeader()
+        ex_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        ex_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.excluded.on_resized = self.fit_excluded_rows
+        ex_header.sectionResized.connect(
+            lambda col, _old, _new: col == 2 and self.fit_excluded_rows())
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.summary)
         lay.addWidget(self.filter_edit)
-        lay.addWidget(self.table, 3)
+        lay.addWidget(self.table, 2)     # the excluded reasons wrap: they get a third
         self.excluded_label = QLabel(self)
         lay.addWidget(self.excluded_label)
         lay.addWidget(self.excluded, 1)
@@ -123,7 +133,22 @@ class PoolView(QWidget):
     def fit_widths(self) -> None:
         """Columns as wide as their widest cell (header included)."""
         fit_columns(self.table, self.pool_model)
-        fit_columns(self.excluded, self.excluded_model)
+        fit_columns(self.excluded, self.excluded_model, [0, 1])
+        self.fit_excluded_rows()
+
+    def fit_excluded_rows(self) -> None:
+        """Each excluded row as high as its wrapped reason (a few dozen rows at most): the
+        delegate's height, or the font's own wrap where that needs more lines (Chinese
+        reasons break between any two characters)."""
+        table = self.excluded
+        table.resizeRowsToContents()
+        fm, width = table.fontMetrics(), table.columnWidth(2) - 8
+        for r in range(self.excluded_model.rowCount()):
+            text = self.excluded_model.cell(r, 2).text
+            need = fm.boundingRect(0, 0, max(1, width), 100000,
+                                   int(Qt.TextFlag.TextWordWrap), text).height() + 6
+            if table.rowHeight(r) < need:
+                table.setRowHeight(r, need)
 
     def _show_summary(self, pool: Any) -> None:
         self.summary.setText(self.tr("{src}: {acc} modules imported, {exc} excluded").format(
@@ -234,6 +259,15 @@ class _SerialLotFilter(ForwardingSortProxy):
 
 class _PoolTable(QTableView):
     """The old QTableWidget accessors the shell and tests use, on the model."""
+
+    on_resized: Any = None        # called (next turn) after the viewport changed its size
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        # a stretched column's width follows the viewport's (a vertical scroll bar that
+        # comes or goes changes it without resizing the view)
+        if event.type() == QEvent.Type.Resize and self.on_resized is not None:
+            QTimer.singleShot(0, self, self.on_resized)
+        return super().viewportEvent(event)
 
     def rowCount(self) -> int:  # noqa: N802 - QTableWidget name
         return self.model().rowCount()

@@ -17,6 +17,10 @@ from station_plugins.image_review.ui_texts import (PRIORITY_LEVEL, class_text, p
 from widgets.state_style import PRIORITY_COLORS, TEXT_ON_STATE
 
 COLUMNS = ("priority", "age", "scanner", "ai_class", "reasons", "status", "assigned")
+# at 1366x768 the queue is ~490 px wide: age under the priority, the AI class under the
+# scanner and the reviewer under the status (two lines a row), the reasons wrap beside
+PAIRED = {0: 1, 2: 3, 5: 6}            # shown column -> the hidden one on its second line
+SHOWN_ROLE = Qt.ItemDataRole.UserRole + 7
 TO_REVIEW = ("open", "awaiting_second")
 
 
@@ -63,8 +67,12 @@ class QueueItemModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return (self.tr("Priority"), self.tr("Age"), self.tr("Scanner"), self.tr("AI class"),
-                    self.tr("Reasons"), self.tr("Status"), self.tr("Reviewer"))[section]
+            names = (self.tr("Priority"), self.tr("Age"), self.tr("Scanner"),
+                     self.tr("AI class"), self.tr("Reasons"), self.tr("Status"),
+                     self.tr("Reviewer"))
+            if section in PAIRED:                  # the shown column: both titles
+                return names[section] + "\n" + names[PAIRED[section]]
+            return names[section]
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -72,11 +80,11 @@ class QueueItemModel(QAbstractTableModel):
             return None
         it, col = self._items[index.row()], COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return {"priority": priority_text(it.priority), "age": age_text(it.created_utc),
-                    "scanner": it.scanner_serial, "ai_class": class_text(it.ai_label),
-                    "reasons": ", ".join(queue_reason_text(r) for r in it.reasons),
-                    "status": status_text(it.status),
-                    "assigned": it.assigned_to or "–"}[col]
+            return self.text(it, index.column())
+        if role == SHOWN_ROLE:                     # what the queue shows: two on a line
+            text = self.text(it, index.column())
+            pair = PAIRED.get(index.column())
+            return text if pair is None else text + "\n" + self.text(it, pair)
         if role == Qt.ItemDataRole.UserRole:       # sort keys
             return {"priority": it.priority, "age": it.created_utc, "scanner": it.scanner_serial,
                     "ai_class": it.ai_label, "reasons": len(it.reasons), "status": it.status,
@@ -95,6 +103,15 @@ class QueueItemModel(QAbstractTableModel):
         return None
 
 
+    @staticmethod
+    def text(it: Any, column: int) -> str:
+        return {"priority": priority_text(it.priority), "age": age_text(it.created_utc),
+                "scanner": it.scanner_serial, "ai_class": class_text(it.ai_label),
+                "reasons": ", ".join(queue_reason_text(r) for r in it.reasons),
+                "status": status_text(it.status),
+                "assigned": it.assigned_to or "–"}[COLUMNS[column]]
+
+
 class QueueFilterProxy(QSortFilterProxyModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -104,6 +121,12 @@ class QueueFilterProxy(QSortFilterProxyModel):
         self.since: str | None = None      # ISO date, inclusive
         self.until: str | None = None      # ISO date, inclusive
         self.setSortRole(Qt.ItemDataRole.UserRole)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """The view shows a paired column's two texts on two lines (SHOWN_ROLE)."""
+        if role == Qt.ItemDataRole.DisplayRole:
+            role = SHOWN_ROLE
+        return super().data(index, role)
 
     def set_filters(self, **kw: Any) -> None:
         for k, v in kw.items():
@@ -146,10 +169,19 @@ class QueueView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(True)           # the reasons wrap in their column
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self._fit_rows()
+        for sig in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.layoutChanged):
+            sig.connect(self._fit_rows)          # the font is final once rows arrive
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(COLUMNS.index("reasons"), QHeaderView.ResizeMode.Stretch)
+        head.setStyleSheet("QHeaderView::section { padding: 5px 4px; }")   # theme: 8 px
+        for hidden in PAIRED.values():
+            head.hideSection(hidden)
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
 
         self.scanner_combo = QComboBox(self)
@@ -286,6 +318,11 @@ class QueueView(QWidget):
     def _update_count(self) -> None:
         self.count_label.setText(self.tr("%1 of %2 items").replace(
             "%1", str(self.proxy.rowCount())).replace("%2", str(self.item_model.rowCount())))
+
+    def _fit_rows(self, *_args: Any) -> None:
+        """Rows two lines high in the table's font (the UI language may change it)."""
+        self.table.verticalHeader().setDefaultSectionSize(
+            2 * self.table.fontMetrics().lineSpacing() + 8)
 
     def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.assign_button.setEnabled(current.isValid())

@@ -59,6 +59,10 @@ class ReviewView(StagedWidget, QWidget):
         self.image_title.setObjectName("review_image_title")
         self.baseline_title = QLabel(self)
         self.baseline_title.setObjectName("review_baseline_title")
+        # the titles wrap in their column: unwrapped, "Flagged image, slice 2 - AI abnormal,
+        # Failed limits" set the panel's minimum wider than 1366x768 leaves (it scrolled)
+        self.image_title.setWordWrap(True)
+        self.baseline_title.setWordWrap(True)
 
         self.ai_view = AiScoresView(self)
         self.physics_view = PhysicsView(self)

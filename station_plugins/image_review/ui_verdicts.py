@@ -59,6 +59,7 @@ class AiScoresView(QGroupBox):
             self.class_labels[cls], self.bars[cls] = label, bar
         self.anomaly_label = QLabel(self)
         self.anomaly_label.setObjectName("review_ai_anomaly")
+        self.anomaly_label.setWordWrap(True)     # unwrapped it widened the panel at 1366
         self.reasons_label = QLabel(self)
         self.reasons_label.setObjectName("review_ai_reasons")
         self.reasons_label.setWordWrap(True)

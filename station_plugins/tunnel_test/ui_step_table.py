@@ -96,6 +96,8 @@ class StepTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and col == VALUE and row.measurements:
             return "\n".join(f"{m.get('name')}: {' '.join(measurement_texts(m)[:2])}"
                              for m in row.measurements)   # the file's name beside the word
+        if role == Qt.ItemDataRole.ToolTipRole and col in (STEP, UNIT, LIMITS, TITLE, VALUE):
+            return self.text(row, col) or None   # the whole text of a cell its column elides
         return None
 
     def text(self, row: StepRow, col: int) -> str:

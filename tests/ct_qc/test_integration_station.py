@@ -54,9 +54,14 @@ def test_demo_scanner_push_auto_analyse_archive_to_orthanc_committed(
     assert p["peer"] == f"ORTHANC@127.0.0.1:{orthanc.dicom_port}"
     assert p["result_record_id"] == result.id
     assert orthanc.instance_count() == before + int(n)
-    qtbot.waitUntil(lambda: panel.series_table.row_texts(result.ref)[5] == "✔ archived",
+    qtbot.waitUntil(lambda: panel.series_table.row_texts(result.ref)[5] == "✔",
                     timeout=15000)
     assert "archived" in panel.strip.archive_label.text()
+    from PySide6.QtCore import Qt
+    from station_plugins.ct_qc.ui_series import COL_PACS
+    st = panel.series_table
+    assert st.model_.index(st.row_of(result.ref), COL_PACS).data(
+        Qt.ItemDataRole.ToolTipRole) == "archived"          # the chip's word in its tooltip
     assert station_env.status.get("pacs").state == "ok"
     panel.stop_receiving()
 

@@ -57,7 +57,7 @@ def test_import_validates_quarantines_and_auto_analyses(qtbot, station_env, seri
     assert len(rows) == 1 and rows[0].subject == "SN-PANEL" and rows[0].ref == uid
     assert "/intake/" in rows[0].payload["station"]["folder"]
     texts = panel.series_table.row_texts(uid)
-    assert texts[0] == "SN-PANEL" and texts[2] == "28" and texts[3] == rows[0].verdict
+    assert texts[0].split("\n") == ["SN-PANEL", texts[1]] and texts[2] == "28" and texts[3] == rows[0].verdict
     # no model: the AI verdict says why, stored beside the physics result
     ai = ctx.store.query_records(kind="ct_qc.ai_verdict")
     assert len(ai) == 1 and ai[0].payload["available"] is False

@@ -102,7 +102,7 @@ def test_ai_disagreement_is_marked_queued_for_review_and_a_rejection_holds_the_s
     qtbot.waitUntil(lambda: not panel.hold_banner.isHidden(), timeout=10000)
     assert panel.hold_banner.text == ("Scanner SN-PANEL on hold: Ring / arc artifact "
                                       "(by rev1)")
-    assert panel.series_table.row_texts(uid)[0] == "HOLD · SN-PANEL"
+    assert panel.series_table.row_texts(uid)[0].split("\n")[0] == "HOLD · SN-PANEL"
 
 
 def _newest_classifier_version() -> str | None:
@@ -177,7 +177,7 @@ def test_signed_baseline_drives_constancy_limits_and_the_report_lists_the_signat
     assert sig.meaning == "approved" and sig.username == "qe1"
     assert rec.payload["result_record_id"] == first_record
     qtbot.waitUntil(lambda: "accepted baseline" in panel.strip.baseline_label.text(), timeout=10000)
-    assert panel.series_table.row_texts(first_uid)[0].endswith("★")
+    assert panel.series_table.row_texts(first_uid)[0].split("\n")[0].endswith("★")
     # the next analysis of this scanner is judged against the baseline's constancy limits
     panel.analyse_current()
     qtbot.waitUntil(lambda: len(ctx.store.query_records(kind=workflow.RESULT_KIND)) == 2

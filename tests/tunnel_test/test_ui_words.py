@@ -77,6 +77,9 @@ def test_step_table_in_chinese_and_back(zh):
     tip = model.data(model.index(0, 2), Qt.ItemDataRole.ToolTipRole)
     assert tip.splitlines()[0].startswith("kv: tube voltage=39.85")
     assert model.rows[0].measurements[0]["name"] == "kv"
+    # the columns the 1366x768 console elides ("yes/…", "= Yes; = Ye…") say it whole
+    for col, whole in ((0, "xray.kv40"), (3, "kV; yes/no"), (4, "38 .. 42; = No")):
+        assert model.data(model.index(0, col), Qt.ItemDataRole.ToolTipRole) == whole
 
 
 def test_sequence_chooser_words(zh, qtbot):

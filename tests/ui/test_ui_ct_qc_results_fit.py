@@ -1,9 +1,11 @@
 """CT QC at 1366x768 in the real main window (en, zh_CN): after a real series is imported and
 analysed, the verdict of every measurement row lies inside the table's viewport (no
 sideways scrolling), a value and its limits are shown to the same decimals, a shortened
-name keeps its full text in the tooltip, the series list shows its key columns, and the
-window keeps its size. The lead saw the verdict column behind a scroll bar and limits as
-"-1007.31 .. -992.634" next to "-999.9". RESULTS_FIT_SHOTS=<folder> keeps the PNGs."""
+name keeps its full text in the tooltip, every column of the series list (scanner,
+acquired, physics, AI, PACS) is in view with its header and texts whole (it scrolled
+sideways with "norma…" and a cut PACS column), and the window keeps its size. The lead
+saw the verdict column behind a scroll bar and limits as "-1007.31 .. -992.634" next to
+"-999.9". RESULTS_FIT_SHOTS=<folder> keeps the PNGs."""
 from __future__ import annotations
 
 import os
@@ -31,6 +33,60 @@ def series_folder(tmp_path_factory) -> Path:  # noqa: ANN001
     return out
 
 
+def series_list_problems(panel) -> list[str]:  # noqa: ANN001
+    """Every column of the series list readable whole at 1366x768: scanner, acquired,
+    physics, AI and PACS in view without scrolling, each header and each cell text (of the
+    rows and of every state/verdict the column can show later) within its column, the full
+    AI class in the AI chip's tooltip."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QStyle
+
+    from station_plugins.ct_qc.ui_series import (COL_AI, COL_PACS, COL_PHYSICS, COL_SCANNER,
+                                                 COL_TIME)
+    from widgets.ai_texts import class_text
+
+    series = panel.series_table
+    header, fm, vp = series.horizontalHeader(), series.fontMetrics(), series.viewport().rect()
+    margin = 2 * (series.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                             series) + 1)
+    problems = []
+    if header.length() > vp.width() or series.horizontalScrollBar().maximum() > 0:
+        problems.append(f"the list scrolls sideways: {header.length()} > {vp.width()}")
+    names = {c: series.model_.headerData(c, Qt.Orientation.Horizontal) for c in range(6)}
+    for col in (COL_SCANNER, COL_PHYSICS, COL_AI, COL_PACS):
+        size, name = header.sectionSize(col), names[col]
+        if header.isSectionHidden(col):
+            problems.append(f"column {name!r} hidden")
+            continue
+        left = header.sectionViewportPosition(col)
+        if left < 0 or left + size > vp.width():
+            problems.append(f"column {name!r} at {left}+{size} outside {vp.width()}")
+        if size < header.sectionSizeHint(col):
+            problems.append(f"header {name!r} cut: {size} < {header.sectionSizeHint(col)}")
+        texts = [str(series.model_.index(r, col).data() or "")
+                 for r in range(series.model_.rowCount())] + series.column_texts(col)
+        for text in (line for t in texts for line in t.split("\n")):
+            if fm.horizontalAdvance(text) + margin > size:
+                problems.append(f"{name!r}: {text!r} needs "
+                                f"{fm.horizontalAdvance(text) + margin} > {size}")
+    for r in range(series.model_.rowCount()):
+        # the acquisition time under the scanner, both lines within the row
+        lines = str(series.model_.index(r, COL_SCANNER).data()).split("\n")
+        if len(lines) != 2 or lines[1] != series.model_.index(r, COL_TIME).data() \
+                or not lines[1]:
+            problems.append(f"row {r}: scanner and time {lines!r}")
+        if series.rowHeight(r) < 2 * fm.lineSpacing():
+            problems.append(f"row {r}: {series.rowHeight(r)} px cut the two lines")
+        ai = series.model_.index(r, COL_AI)
+        label = series._snapshot.ai.get(series.model_.key_at(r), {}).get("label") \
+            if series._snapshot is not None else None
+        if label and not str(ai.data(Qt.ItemDataRole.ToolTipRole)).startswith(
+                class_text(label)):
+            problems.append(f"AI tooltip {ai.data(Qt.ItemDataRole.ToolTipRole)!r} lacks "
+                            f"{class_text(label)!r}")
+    return problems
+
+
 def _decimals(text: str) -> int:
     return len(text.split(".", 1)[1]) if "." in text else 0
 
@@ -43,7 +99,6 @@ def test_every_verdict_in_view_and_limits_at_the_values_precision(
     from app.bootstrap import Workstation
     from app.gui import build_window
     from app.ui.screenshot import render_widget_png
-    from station_plugins.ct_qc.ui_series import COL_AI, COL_PHYSICS, COL_SCANNER, COL_TIME
     from widgets.measurement_table import COL_LIMITS, COL_NAME, COL_VALUE, COL_VERDICT
 
     ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
@@ -79,6 +134,11 @@ def test_every_verdict_in_view_and_limits_at_the_values_precision(
                                 f"{rect.getRect()} outside {vp.rect().getRect()}")
             if rect.width() < table.fontMetrics().horizontalAdvance(verdict.data()):
                 problems.append(f"row {r}: verdict {verdict.data()!r} cut to {rect.width()}")
+            limits = proxy.index(r, COL_LIMITS)          # "-1007….-992.6" was elided
+            if table.visualRect(limits).width() < \
+                    table.fontMetrics().horizontalAdvance(str(limits.data())) + 6:
+                problems.append(f"row {r}: limits {limits.data()!r} cut to "
+                                f"{table.visualRect(limits).width()}")
             # the full name (and key) in the tooltip of a name the column may shorten
             name = proxy.index(r, COL_NAME)
             if not str(name.data(Qt.ItemDataRole.ToolTipRole)).startswith(name.data()):
@@ -107,15 +167,8 @@ def test_every_verdict_in_view_and_limits_at_the_values_precision(
             checked += 1
         assert checked >= 7              # the seven CT-number inserts at least
 
-        series = panel.series_table
-        svp = series.viewport().rect()
-        row = series.row_of(panel._current_uid)
-        for col in (COL_SCANNER, COL_TIME, COL_PHYSICS):
-            rect = series.visualRect(series.model_.index(row, col))
-            assert svp.contains(rect), (col, rect.getRect(), svp.getRect())
-        ai = series.visualRect(series.model_.index(row, COL_AI))
-        assert svp.intersected(ai).width() >= min(ai.width(), 40), (ai.getRect(),
-                                                                     svp.getRect())
+        problems = series_list_problems(panel)
+        assert not problems, "\n".join(problems)
         assert (window.width(), window.height()) == SIZE, "the window grew"
         window.close()
     finally:

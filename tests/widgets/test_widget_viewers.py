@@ -166,3 +166,42 @@ def test_trend_with_one_point_shows_a_day_not_seconds(qtbot):
     plot.set_points(["2026-12-05T08:00:00Z"], [10.2])
     (x0, x1), _ = plot.plot_item.viewRange()
     assert x1 - x0 >= MIN_SPAN_S * 0.99
+
+
+def test_trend_axis_reads_numbers_and_limit_labels_stay_inside(qtbot):
+    """The date axis printed English ("Sun 06", "Dec") in the Chinese UI: it reads numbers
+    now (hours "18:00", a local midnight as its date "12-06", days "12-06", months
+    "2026-12"); the label of the top limit sat above its line and was cut at the plot's
+    edge: an upper limit's label lies under its line, a lower one's above, and the y range
+    holds every line."""
+    from datetime import datetime
+
+    from widgets.trend_plot import NumericDateAxis
+
+    axis = NumericDateAxis()
+    noon = datetime(2026, 12, 6, 12, 0).timestamp()
+    midnight = datetime(2026, 12, 6, 0, 0).timestamp()
+    assert axis.tickStrings([noon, midnight], 1.0, 6 * 3600) == ["12:00", "12-06"]
+    assert axis.tickStrings([noon], 1.0, 24 * 3600) == ["12-06"]
+    assert axis.tickStrings([noon], 1.0, 30 * 24 * 3600) == ["2026-12"]
+    assert axis.tickStrings([noon], 1.0, 400 * 24 * 3600) == ["2026"]
+    assert axis.tickStrings([noon + 5], 1.0, 5) == ["12:00:05"]
+
+    trend = TrendPlot(object_name="noise_trend", title="Noise", y_label="SD", unit="HU")
+    qtbot.addWidget(trend)
+    trend.resize(460, 330)
+    trend.show()
+    trend.set_points([noon], [10.1])
+    trend.set_limits(Limits(high=13.0, warn_high=12.0, low=7.0, warn_low=8.0))
+    qtbot.wait(50)
+    vb = trend.plot_item.getViewBox()
+    (y0, y1) = vb.viewRange()[1]
+    assert y0 < 7.0 and y1 > 13.0
+    view = vb.sceneBoundingRect()
+    for line in trend._limit_lines:
+        label = line.label.sceneBoundingRect()
+        assert view.contains(label), (line.label.toPlainText(), label, view)
+        upper = line.value() >= 12.0
+        # the label's middle under (scene y grows downward) an upper line, above a lower one
+        line_y = vb.mapViewToScene(QPointF(0, line.value())).y()
+        assert (label.center().y() > line_y) == upper, line.label.toPlainText()

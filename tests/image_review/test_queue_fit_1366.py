@@ -1,0 +1,101 @@
+"""Image review in the real main window at 1366x768 (en, zh_CN) with a queue and an item
+open: the panel no longer grows past the window (an unwrapped image title and anomaly
+line made it 1137 px wide: the station scrolled sideways, Fit and the physics verdicts
+cut), and the queue shows every column's header and text whole without scrolling - age
+under the priority, the AI class under the scanner, the reviewer under the status, the
+reasons wrapped beside them (the "Reasons" header was cut and the list scrolled)."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.core.roles import ALL_ROLES  # noqa: E402
+from tests.ui.conftest import _themed_english, add_user, ini_settings  # noqa: E402,F401
+
+SIZE = (1366, 768)
+PHYS_FAIL = {"verdict": "FAIL", "artifacts": [{"type": "ring", "verdict": "FAIL",
+                                               "amplitude_hu": 22.0}],
+             "measurements": [{"key": "noise.sd", "value": 31.2, "unit": "HU",
+                               "verdict": "FAIL"}]}
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_queue_and_review_fit_1366(qtbot, ini_settings, tmp_path, language):  # noqa: ANN001
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QScrollArea, QStyle
+
+    from app.bootstrap import Workstation
+    from app.gui import build_window
+    from station_plugins.image_review.service import ReviewService
+    from station_plugins.image_review.ui_queue import PAIRED
+    from tests.image_review.conftest import queue_item
+
+    ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
+    try:
+        ws.session.login(add_user(ws, "rev", *ALL_ROLES, password="Every-role-123"))
+        window = build_window(ws, language=language, settings=ini_settings)
+        qtbot.addWidget(window)
+        window.resize(*SIZE)
+        window.show()
+        qtbot.waitExposed(window)
+        panel = window.host.open_station("image_review")
+        qtbot.waitUntil(lambda: panel.ai_available is not None, timeout=30000)
+        service = ReviewService(panel.ctx)
+        queue_item(service, noise_sd=80.0, scanner="CT-SIM-0001", seed=1, analysed_by="qe1")
+        queue_item(service, noise_sd=90.0, scanner="CT-SIM-0002", seed=2, analysed_by="qe1",
+                   physics=PHYS_FAIL)
+        panel.queue_view.sig_refresh_requested.emit()
+        table = panel.queue_view.table
+        qtbot.waitUntil(lambda: table.model().rowCount() == 2, timeout=30000)
+        table.selectRow(0)
+        qtbot.waitUntil(lambda: panel.review_view.item is not None
+                        and not panel.item_loader.running, timeout=30000)
+        qtbot.wait(200)
+        assert (window.width(), window.height()) == SIZE, "the window grew"
+        problems = []
+        if panel.minimumSizeHint().width() > panel.width():
+            problems.append(f"panel needs {panel.minimumSizeHint().width()} > {panel.width()}")
+        for area in window.findChildren(QScrollArea):
+            if area.isVisible() and area.isAncestorOf(panel) and \
+                    area.horizontalScrollBar().maximum() > 0:
+                problems.append(f"{area.objectName()} scrolls sideways")
+        header, fm, vp = table.horizontalHeader(), table.fontMetrics(), table.viewport()
+        margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                                table) + 1)
+        if header.length() > vp.width():
+            problems.append(f"the queue scrolls sideways: {header.length()} > {vp.width()}")
+        model = table.model()
+        for col in range(model.columnCount()):
+            if col in PAIRED.values():
+                assert header.isSectionHidden(col)
+                continue
+            title = model.headerData(col, Qt.Orientation.Horizontal)
+            left, size = header.sectionViewportPosition(col), header.sectionSize(col)
+            if left < 0 or left + size > vp.width():
+                problems.append(f"{title!r} at {left}+{size} outside {vp.width()}")
+            if size < header.sectionSizeHint(col):
+                problems.append(f"header {title!r} cut: {size} < {header.sectionSizeHint(col)}")
+            for r in range(model.rowCount()):
+                text = str(model.index(r, col).data())
+                if col == 4:                          # the reasons: wrapped in the row
+                    need = fm.boundingRect(0, 0, size - margin, 10000,
+                                           int(Qt.TextFlag.TextWordWrap), text)
+                    if need.width() > size - margin or need.height() > table.rowHeight(r):
+                        problems.append(f"reasons {text!r} need {need.getRect()} in "
+                                        f"{size} x {table.rowHeight(r)}")
+                    continue
+                lines = text.split("\n")
+                if col in PAIRED and len(lines) != 2:
+                    problems.append(f"{title!r} row {r}: {text!r} is not two lines")
+                if len(lines) * fm.lineSpacing() > table.rowHeight(r):
+                    problems.append(f"{title!r} row {r}: {text!r} cut in height")
+                for line in lines:
+                    if fm.horizontalAdvance(line) + margin > size:
+                        problems.append(f"{title!r} row {r}: {line!r} cut to {size}")
+        assert not problems, "\n".join(problems)
+        window.close()
+    finally:
+        ws.close()
