@@ -33,13 +33,6 @@ def test_station_shutdown_cancels_a_running_optimisation_and_ends_its_threads(
     panel (the fresh-clone CI run of the first attempt crashed here)."""
     from shiboken6 import delete, isValid
 
-    from station_plugins.detector_matching import dual_store
-
-    # the bound starts cold, as in a new process: test_session_panel optimises this same
-    # pool (its `station` fixture) and leaves the bound's prices in memory; a bound that
-    # continues from them is done before the annealing first reports, and the wait below
-    # for both never ends (failed every time after test_session_panel, passed alone)
-    dual_store.clear_memory()
     crashed: list = []
     monkeypatch.setattr(threading, "excepthook", crashed.append)
     panel = station.create_panel()
