@@ -12,6 +12,14 @@ os.environ.setdefault("QT_SCALE_FACTOR", "1")
 os.environ.pop("PHAROS_CONFIG", None)
 for _k in [k for k in os.environ if k.startswith("PHAROS_") and "__" in k]:
     os.environ.pop(_k)
+# numba highlights the error messages it builds while compiling (most are internal and
+# caught: a callee that is no constant) with colorama, whose init() / deinit() rebind
+# sys.stdout and sys.stderr process-wide from whichever thread compiles - a kernel warm-up or
+# optimisation thread a workstation started. A deinit that lands after the main thread set
+# up a test's capsys put pytest's global capture back, and that test's own output went there
+# (`assert 'needs a user: pass --as USER' in ''` with the message under "Captured stderr
+# call"). Set before anything imports numba; subprocesses inherit it.
+os.environ["NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
