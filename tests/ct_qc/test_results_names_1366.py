@@ -12,9 +12,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.core.roles import ALL_ROLES  # noqa: E402
 from app.ct.names import measurement_name  # noqa: E402
-from tests.ui.conftest import _themed_english, add_user, ini_settings  # noqa: E402,F401
+from tests.ui.conftest import _themed_english, ini_settings, open_station_window  # noqa: E402,F401
 
 SIZE = (1366, 768)
 
@@ -64,19 +63,12 @@ def test_every_name_is_readable_whole_at_1366(qtbot, ini_settings, tmp_path, ser
     from PySide6.QtWidgets import QStyleOptionViewItem
 
     from app.bootstrap import Workstation
-    from app.gui import build_window
     from widgets.measurement_table import (COL_LIMITS, COL_NAME, COL_UNIT, COL_VALUE,
                                            COL_VERDICT)
 
     ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
     try:
-        ws.session.login(add_user(ws, "qe", *ALL_ROLES, password="Every-role-123"))
-        window = build_window(ws, language=language, settings=ini_settings)
-        qtbot.addWidget(window)
-        window.resize(*SIZE)
-        window.show()
-        qtbot.waitExposed(window)
-        panel = window.host.open_station("ct_qc")
+        window, panel = open_station_window(qtbot, ws, ini_settings, language, "ct_qc")
         panel.import_folder(series_folder)
         qtbot.waitUntil(lambda: panel._result is not None and not panel.is_busy()
                         and not panel.refresher.running, timeout=180000)

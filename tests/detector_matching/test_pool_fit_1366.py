@@ -11,8 +11,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.core.roles import ALL_ROLES  # noqa: E402
-from tests.ui.conftest import _themed_english, add_user, ini_settings  # noqa: E402,F401
+from tests.ui.conftest import _themed_english, ini_settings, open_station_window  # noqa: E402,F401
 
 from .conftest import write_pool  # noqa: E402
 
@@ -54,19 +53,12 @@ def _cell_problems(table, cols, name: str) -> list[str]:  # noqa: ANN001
 def test_pool_and_excluded_tables_readable_at_1366(qtbot, ini_settings, tmp_path,
                                                     language):  # noqa: ANN001
     from app.bootstrap import Workstation
-    from app.gui import build_window
 
     pool_file = tmp_path / "pool.csv"
     write_pool(pool_file, modules=440, seed=3)
     ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
     try:
-        ws.session.login(add_user(ws, "qe", *ALL_ROLES, password="Every-role-123"))
-        window = build_window(ws, language=language, settings=ini_settings)
-        qtbot.addWidget(window)
-        window.resize(*SIZE)
-        window.show()
-        qtbot.waitExposed(window)
-        panel = window.host.open_station("detector_matching")
+        window, panel = open_station_window(qtbot, ws, ini_settings, language, "detector_matching")
         panel.import_file(str(pool_file))
         qtbot.waitUntil(lambda: panel.session.pool is not None, timeout=120000)
         qtbot.wait(200)

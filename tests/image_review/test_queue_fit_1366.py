@@ -12,8 +12,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.core.roles import ALL_ROLES  # noqa: E402
-from tests.ui.conftest import _themed_english, add_user, ini_settings  # noqa: E402,F401
+from tests.ui.conftest import _themed_english, ini_settings, open_station_window  # noqa: E402,F401
 
 SIZE = (1366, 768)
 PHYS_FAIL = {"verdict": "FAIL", "artifacts": [{"type": "ring", "verdict": "FAIL",
@@ -28,20 +27,13 @@ def test_queue_and_review_fit_1366(qtbot, ini_settings, tmp_path, language):  # 
     from PySide6.QtWidgets import QScrollArea, QStyle
 
     from app.bootstrap import Workstation
-    from app.gui import build_window
     from station_plugins.image_review.service import ReviewService
     from station_plugins.image_review.ui_queue import PAIRED
     from tests.image_review.conftest import queue_item
 
     ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
     try:
-        ws.session.login(add_user(ws, "rev", *ALL_ROLES, password="Every-role-123"))
-        window = build_window(ws, language=language, settings=ini_settings)
-        qtbot.addWidget(window)
-        window.resize(*SIZE)
-        window.show()
-        qtbot.waitExposed(window)
-        panel = window.host.open_station("image_review")
+        window, panel = open_station_window(qtbot, ws, ini_settings, language, "image_review", username="rev")
         qtbot.waitUntil(lambda: panel.ai_available is not None, timeout=30000)
         service = ReviewService(panel.ctx)
         queue_item(service, noise_sd=80.0, scanner="CT-SIM-0001", seed=1, analysed_by="qe1")

@@ -47,3 +47,22 @@ def add_user(ws, username: str, *roles, password: str = "Start-pass-123",  # noq
     admin = ws.auth.get("admin")
     return ws.auth.create_user(username, full_name or username.title(), roles, password,
                                by=admin, reason="test set-up", must_change_password=must_change)
+
+SCREEN_1366 = (1366, 768)
+
+
+def open_station_window(qtbot, ws, ini_settings, language: str, station_id: str,  # noqa: ANN001
+                        username: str = "qe"):  # noqa: ANN201
+    """The real main window at 1366 x 768 with a user of every role logged in and one
+    station open: ``(window, panel)`` (the 1366-fit tests of every station)."""
+    from app.core.roles import ALL_ROLES
+    from app.gui import build_window
+
+    ws.session.login(add_user(ws, username, *ALL_ROLES, password="Every-role-123"))
+    window = build_window(ws, language=language, settings=ini_settings)
+    qtbot.addWidget(window)
+    window.resize(*SCREEN_1366)
+    window.show()
+    qtbot.waitExposed(window)
+    return window, window.host.open_station(station_id)
+

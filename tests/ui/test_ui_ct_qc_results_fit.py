@@ -16,8 +16,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.core.roles import ALL_ROLES  # noqa: E402
-from tests.ui.conftest import add_user  # noqa: E402
+from tests.ui.conftest import open_station_window  # noqa: E402
 
 SIZE = (1366, 768)
 
@@ -97,19 +96,12 @@ def test_every_verdict_in_view_and_limits_at_the_values_precision(
     from PySide6.QtCore import Qt
 
     from app.bootstrap import Workstation
-    from app.gui import build_window
     from app.ui.screenshot import render_widget_png
     from widgets.measurement_table import COL_LIMITS, COL_NAME, COL_VALUE, COL_VERDICT
 
     ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
     try:
-        ws.session.login(add_user(ws, "qe", *ALL_ROLES, password="Every-role-123"))
-        window = build_window(ws, language=language, settings=ini_settings)
-        qtbot.addWidget(window)
-        window.resize(*SIZE)
-        window.show()
-        qtbot.waitExposed(window)
-        panel = window.host.open_station("ct_qc")
+        window, panel = open_station_window(qtbot, ws, ini_settings, language, "ct_qc")
         panel.import_folder(series_folder)
         qtbot.waitUntil(lambda: panel._result is not None and not panel.is_busy()
                         and not panel.refresher.running, timeout=180000)
@@ -183,7 +175,6 @@ def test_roi_labels_of_a_small_phantom_do_not_overlap(qtbot, ini_settings, tmp_p
     another or its own neighbour's circle label."""
     from app.bootstrap import Workstation
     from app.ct.simulator import SimParams, simulate_series, write_dicom_series
-    from app.gui import build_window
 
     folder = tmp_path / "small"
     write_dicom_series(simulate_series(SimParams(matrix=256, fov_mm=384.0, seed=4,
@@ -192,13 +183,7 @@ def test_roi_labels_of_a_small_phantom_do_not_overlap(qtbot, ini_settings, tmp_p
                        folder, scanner_serial="SN-SMALL")
     ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
     try:
-        ws.session.login(add_user(ws, "qe", *ALL_ROLES, password="Every-role-123"))
-        window = build_window(ws, language=language, settings=ini_settings)
-        qtbot.addWidget(window)
-        window.resize(*SIZE)
-        window.show()
-        qtbot.waitExposed(window)
-        panel = window.host.open_station("ct_qc")
+        window, panel = open_station_window(qtbot, ws, ini_settings, language, "ct_qc")
         panel.import_folder(folder)
         qtbot.waitUntil(lambda: panel._result is not None and not panel.is_busy()
                         and len(panel.viewer.rois()) >= 7, timeout=180000)
