@@ -19,6 +19,7 @@ import json
 import math
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 
@@ -67,17 +68,27 @@ def rotation_centres(data_dir: Path, name: str) -> np.ndarray:
                                           float(f["scanner"]["pixel_mm"])) for f in facts])
 
 
-def set_evidence(data_dir: Path, name: str) -> np.ndarray:
-    cache = data_dir / f"{name}.ev{EV_VERSION}.npz"
+def cached_per_sample(data_dir: Path, name: str, tag: str, key: str,
+                      per_sample: Callable[[int, np.ndarray], Any], width: int,
+                      dtype: Any = None) -> np.ndarray:
+    """One row per stored sample of a set (``per_sample(i, grids)``), cached beside it in
+    ``<set>.<tag>.npz`` under ``key`` (the evidence and the shell-step caches)."""
+    cache = data_dir / f"{name}.{tag}.npz"
     if cache.exists():
         with np.load(cache) as z:
-            return z["ev"]
+            return z[key]
     x = np.load(data_dir / f"{name}.x.npy", mmap_mode="r")
+    out = np.asarray([per_sample(i, x[i]) for i in range(len(x))], dtype) if len(x) \
+        else np.zeros((0, width), dtype or np.float32)
+    np.savez(cache, **{key: out})
+    return out
+
+
+def set_evidence(data_dir: Path, name: str) -> np.ndarray:
     rc = rotation_centres(data_dir, name)
-    ev = np.stack([stack_features(np.asarray(x[i]), float(rc[i])) for i in range(len(x))]) \
-        if len(x) else np.zeros((0, len(EVIDENCE_NAMES)), np.float32)
-    np.savez(cache, ev=ev)
-    return ev
+    return cached_per_sample(data_dir, name, f"ev{EV_VERSION}", "ev",
+                             lambda i, x3: stack_features(np.asarray(x3), float(rc[i])),
+                             len(EVIDENCE_NAMES))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from app.ct.ai.shell_step import shell_features, stack_shell_steps  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "models" / "training"))
+from ai_evidence_cache import cached_per_sample  # noqa: E402
+
 SH_VERSION = "1"
 
 
@@ -26,15 +29,9 @@ def shell_columns(steps_hu: np.ndarray) -> np.ndarray:
 
 def set_shell(data_dir: Path, name: str) -> np.ndarray:
     """(n, 2) shell steps in HU of a stored set (cached)."""
-    cache = data_dir / f"{name}.sh{SH_VERSION}.npz"
-    if cache.exists():
-        with np.load(cache) as z:
-            return z["steps"]
-    x = np.load(data_dir / f"{name}.x.npy", mmap_mode="r")
-    steps = np.array([stack_shell_steps(np.asarray(x[i], np.float32)) for i in range(len(x))],
-                     np.float32).reshape(-1, 2)
-    np.savez(cache, steps=steps)
-    return steps
+    return cached_per_sample(data_dir, name, f"sh{SH_VERSION}", "steps",
+                             lambda i, x3: stack_shell_steps(np.asarray(x3, np.float32)),
+                             2, np.float32)
 
 
 if __name__ == "__main__":
