@@ -26,6 +26,25 @@ IDX = {n: i for i, n in enumerate(CONTEXT_NAMES_EVIDENCE)}
 EVIDENCE_ONNX = Path(__file__).with_name("data") / "evidence_rule.onnx"   # make_tiny_classifier.py
 
 
+def add_inserts(img: np.ndarray, xx: np.ndarray, yy: np.ndarray, c: float) -> None:
+    """Eight 12 mm inserts on a 116 mm circle (air to bone), in place."""
+    for k, hu in enumerate((-1000, -200, -100, 120, 340, 900, -50, 50)):
+        a = k * math.pi / 4
+        img[np.hypot(xx - c - 116 * math.cos(a), yy - c - 116 * math.sin(a)) * PX <= 6] = hu
+
+
+def scanner_kernel(kernel: str, img: np.ndarray, noise: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The image and its white noise through a smooth or an edge-enhancing kernel."""
+    if kernel == "smooth":
+        return cv2.GaussianBlur(img, (0, 0), 0.6 / PX), cv2.GaussianBlur(noise, (0, 0), 0.6 / PX)
+
+    def k(v: np.ndarray) -> np.ndarray:     # edge-enhancing: unsharp mask with overshoot
+        b = cv2.GaussianBlur(v, (0, 0), 0.4 / PX)
+        return b + 0.8 * (b - cv2.GaussianBlur(b, (0, 0), 1.2 / PX))
+    return k(img), k(noise)
+
+
 def _phantom(kernel: str, seed: int, *, ring: float = 0.0, arc_deg: float = 360.0,
              ring_r: float = 40.0, ring_fwhm: float = 1.5, streak: float = 0.0,
              cup: float = 0.0, noise: float = 10.0, pins: bool = False,
@@ -39,9 +58,7 @@ def _phantom(kernel: str, seed: int, *, ring: float = 0.0, arc_deg: float = 360.
     c = (N - 1) / 2
     r = np.hypot(xx - c, yy - c) * PX
     img = np.where(r <= 100, 0.0, -1000.0)
-    for k, hu in enumerate((-1000, -200, -100, 120, 340, 900, -50, 50)):
-        a = k * math.pi / 4
-        img[np.hypot(xx - c - 116 * math.cos(a), yy - c - 116 * math.sin(a)) * PX <= 6] = hu
+    add_inserts(img, xx, yy, c)
     if pins:
         for k in range(4):
             a = math.pi / 4 + k * math.pi / 2
@@ -49,15 +66,8 @@ def _phantom(kernel: str, seed: int, *, ring: float = 0.0, arc_deg: float = 360.
     if step:
         img[r <= 37.0] += step
     img -= cup * (1 - (r / 100) ** 2) * (r <= 100)        # centre darker: cupping
-    n = rng.normal(0, 1, (N, N)).astype(np.float32)
-    img = img.astype(np.float32)
-    if kernel == "smooth":
-        img, n = (cv2.GaussianBlur(v, (0, 0), 0.6 / PX) for v in (img, n))
-    else:   # edge-enhancing: unsharp mask with overshoot
-        def k(v):
-            b = cv2.GaussianBlur(v, (0, 0), 0.4 / PX)
-            return b + 0.8 * (b - cv2.GaussianBlur(b, (0, 0), 1.2 / PX))
-        img, n = k(img), k(n)
+    img, n = scanner_kernel(kernel, img.astype(np.float32),
+                            rng.normal(0, 1, (N, N)).astype(np.float32))
     img = img + n / n.std() * noise
     if ring:
         ang = (np.degrees(np.arctan2(yy - c, xx - c)) % 360.0) < arc_deg

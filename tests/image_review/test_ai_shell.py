@@ -10,11 +10,9 @@ edge-enhancing kernel, measured as the station measures it (normalise.slice_fact
 from __future__ import annotations
 
 import json
-import math
 import shutil
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
@@ -22,7 +20,8 @@ from app.ct.ai.normalise import N_CONTEXT_EVIDENCE, band_steps, slice_facts
 from app.ct.ai.shell_step import (SCHEME_SHELL, context_names_shell, shell_steps,
                                   stack_shell_steps, with_shell)
 
-N, PX = 512, 0.5
+from tests.image_review.test_ai_evidence import N, PX, add_inserts, scanner_kernel  # noqa: E402
+
 BODY, SHELL = 10.0, 120.0
 SHELL_ONNX = Path(__file__).with_name("data") / "shell_rule.onnx"   # make_tiny_classifier.py
 
@@ -38,21 +37,12 @@ def _phantom(kernel: str, seed: int, *, gain_hu: float = 0.0, module_hu: float =
     r = np.hypot(xx - c, yy - c) * PX
     img = np.where(r <= 100, SHELL, -1000.0)
     img[r <= 97] = BODY + module_hu
-    for k, hu in enumerate((-1000, -200, -100, 120, 340, 900, -50, 50)):
-        a = k * math.pi / 4
-        img[np.hypot(xx - c - 116 * math.cos(a), yy - c - 116 * math.sin(a)) * PX <= 6] = hu
+    add_inserts(img, xx, yy, c)
     if gain_hu:
         eps = gain_hu / (BODY + 1000.0)
         img = np.where(img > -500, img + eps * (img + 1000.0), img)
-    n = rng.normal(0, 1, (N, N)).astype(np.float32)
-    img = img.astype(np.float32)
-    if kernel == "smooth":
-        img, n = (cv2.GaussianBlur(v, (0, 0), 0.6 / PX) for v in (img, n))
-    else:   # edge-enhancing: unsharp mask with overshoot
-        def k(v):
-            b = cv2.GaussianBlur(v, (0, 0), 0.4 / PX)
-            return b + 0.8 * (b - cv2.GaussianBlur(b, (0, 0), 1.2 / PX))
-        img, n = k(img), k(n)
+    img, n = scanner_kernel(kernel, img.astype(np.float32),
+                            rng.normal(0, 1, (N, N)).astype(np.float32))
     return (img + n / n.std() * noise).astype(np.float32)
 
 
