@@ -22,7 +22,25 @@ class _PharosFileHandler(logging.handlers.RotatingFileHandler):
 
 
 class _PharosConsoleHandler(logging.StreamHandler):
-    """The stderr handler setup_logging installs (and replaces when called again)."""
+    """The stderr handler setup_logging installs (and replaces when called again).
+
+    It writes to whatever ``sys.stderr`` is when a record is emitted, not to the stream
+    that was stderr when it was made (as logging's own last-resort handler does): a
+    command run in-process (tests, the GUI's headless tools) may swap stderr and close
+    the old one, and a handler bound to it would then fail on every record."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property  # type: ignore[override]
+    def stream(self) -> object:
+        import sys
+
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:   # StreamHandler.setStream; always stderr
+        pass
 
 
 def setup_logging(data_dir: Path, level: str = "INFO", max_bytes: int = 5_000_000,

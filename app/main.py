@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 def build_parser() -> argparse.ArgumentParser:
     # discovery problems are reported by the GUI and `pharos --self-check`, not on
     # every command line: keep them out of stderr until logging is configured
-    logging.getLogger("app").addHandler(logging.NullHandler())
+    app_log = logging.getLogger("app")
+    if not any(isinstance(h, logging.NullHandler) for h in app_log.handlers):
+        app_log.addHandler(logging.NullHandler())   # once, however often it is built
     parser = argparse.ArgumentParser(
         prog="pharos", description="Pharos CT factory quality workstation. Without a "
         "command, starts the workstation GUI.")
