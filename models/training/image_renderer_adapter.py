@@ -69,7 +69,7 @@ def render_sample(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, flo
     off = rng.uniform(0, 3.0) if rng.random() < 0.5 else rng.uniform(3.0, r["offset"])
     if centred:
         off = rng.uniform(0.0, 1.0)
-    edge = rng.random() < 0.5
+    edge_kernel = rng.random() < 0.5     # an edge-enhancing kernel (overshoot)
     bodies = {k: v + float(rng.uniform(-20, 20)) for k, v in
               (("ctp404_body_hu", 10.0), ("ctp486_body_hu", 5.0), ("ctp515_body_hu", 40.0),
                ("ctp528_body_hu", 10.0))}
@@ -79,9 +79,9 @@ def render_sample(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, flo
         roll_deg=float(rng.uniform(-r["roll"], r["roll"])),
         shell_hu=float(rng.uniform(90, 150)), couch=bool(rng.random() < 0.3),
         pin_node=(None if rng.random() < 0.3 else int(rng.integers(4))),
-        hu_offset=sc.hu_offset, psf="edge" if edge else "gaussian",
+        hu_offset=sc.hu_offset, psf="edge" if edge_kernel else "gaussian",
         psf_sigma_mm=sc.psf_sigma_mm,
-        edge_overshoot=float(rng.uniform(0.05, 0.6)) if edge else 0.0,
+        edge_overshoot=float(rng.uniform(0.05, 0.6)) if edge_kernel else 0.0,
         noise_sd_hu=0.0, nps_window=str(rng.choice(["hann", "hamming", "cosine", "rect"])),
         nps_cutoff_frac=float(rng.uniform(0.35, 1.0)),
         nps_follows_kernel=bool(rng.random() < 0.6), supersample=2,
@@ -158,6 +158,6 @@ def render_sample(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, flo
     if sc.integer:
         vol = np.round(vol)
     facts.update(params={k: v for k, v in p.to_dict().items() if k != "tolerances"},
-                 noise_sd=noise_sd, module=mid, boundary=edge, mtf50=_mtf50(p), scanner=asdict(sc))
+                 noise_sd=noise_sd, module=mid, boundary=edge, edge_kernel=p.psf == "edge", mtf50=_mtf50(p), scanner=asdict(sc))
     return vol.astype(np.float32), p.pixel_mm, facts
 

@@ -112,3 +112,24 @@ def test_band_measured_amplitude_is_what_the_physics_band_detector_reports():
     assert len(found) == 1 and found[0].location["slice_range"] == [k, k]
     assert found[0].amplitude_hu == pytest.approx(4.0 * unit, abs=0.3)
     assert found[0].verdict.value == "FAIL"          # 4 HU measured > the 3 HU action level
+
+
+def test_image_renderer_facts_say_boundary_and_edge_kernel_apart():
+    """``facts["boundary"]`` is a module-boundary sample (its neighbours lie in the next
+    module), ``facts["edge_kernel"]`` an edge-enhancing kernel (was: the kernel flag under
+    the boundary's name, which misled the error analysis)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "models" / "training"))
+    from models.training.image_renderer_adapter import render_sample
+
+    seen = set()
+    for seed in range(1000, 1003):
+        _, _, normal = render_sample("normal", seed, False)
+        _, _, boundary = render_sample("normal@edge", seed, False)
+        assert normal["boundary"] is False and boundary["boundary"] is True
+        for f in (normal, boundary):
+            assert f["edge_kernel"] == (f["params"]["psf"] == "edge")
+            seen.add(f["edge_kernel"])
+    assert seen == {True, False}
