@@ -158,6 +158,7 @@ def render_sample(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, flo
     if sc.integer:
         vol = np.round(vol)
     facts.update(params={k: v for k, v in p.to_dict().items() if k != "tolerances"},
-                 noise_sd=noise_sd, module=mid, boundary=edge, edge_kernel=p.psf == "edge", mtf50=_mtf50(p), scanner=asdict(sc))
+                 noise_sd=noise_sd, module=mid, boundary=edge, edge_kernel=p.psf == "edge",
+                 mtf50=_mtf50(p), scanner=asdict(sc))
     return vol.astype(np.float32), p.pixel_mm, facts
 
