@@ -78,6 +78,13 @@ def start_warmup(station_ids: list[str], data_dir: object = None,
         return None
     _started = True
     names = modules_for(station_ids)
+    # OpenCV first, here on the calling (GUI) thread and before any worker thread: its
+    # loader edits sys.path while it loads, and a process spawned from another thread
+    # meanwhile would inherit that path (app/core/spawn.py). ~15 ms after numpy.
+    try:
+        importlib.import_module("cv2")
+    except Exception as exc:  # noqa: BLE001 - the stations that need it say why
+        log.debug("import of cv2 failed: %s", exc)
 
     def work() -> None:
         t0 = time.perf_counter()

@@ -24,6 +24,7 @@ from concurrent.futures import Future
 from typing import Any, Callable
 
 from app.core.errors import DeviceError
+from app.core.spawn import start_process
 from station_plugins.lead_room.listeners import ChangeListeners
 from station_plugins.lead_room.live_protocol import LinkState, LiveConfig, rebuild_error
 
@@ -85,7 +86,7 @@ class LiveProcess:
         parent_end, child_end = mp.Pipe(duplex=True)
         proc = mp.Process(target=child_main, args=(self.cfg, child_end), daemon=True,
                           name="lead-room-live")
-        proc.start()
+        start_process(proc)     # not while OpenCV's loader edits sys.path
         child_end.close()
         self._proc, self._conn = proc, parent_end
         self._stopped.clear()

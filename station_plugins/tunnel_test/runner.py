@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from app.core.ids import new_id
+from app.core.spawn import start_process
 from app.core.tasks import CancelToken
 
 
@@ -313,7 +314,7 @@ class RunProcess:
         spec.console_pid = os.getpid()
         self.process = ctx.Process(target=_child_main, args=(asdict(spec), child_conn),
                                    name=f"tunnel-run-{spec.socket}", daemon=True)
-        self.process.start()
+        start_process(self.process)     # not while OpenCV's loader edits sys.path
         child_conn.close()
         self.finished = threading.Event()
         self.ended = False        # the runner reported done/failed: run_end is journalled

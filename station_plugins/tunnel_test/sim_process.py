@@ -56,12 +56,13 @@ class SimulatorProcess:
         import os
 
         from app.core.errors import DeviceError
+        from app.core.spawn import start_process
 
         self._conn, child = self._ctx.Pipe()
         self.process = self._ctx.Process(target=_process_main,
                                          args=(child, os.getpid(), self.serial),
                                          name="tunnel-simulator", daemon=True)
-        self.process.start()
+        start_process(self.process)     # not while OpenCV's loader edits sys.path
         child.close()
         if not self._conn.poll(timeout_s):
             self.stop()
