@@ -6,14 +6,15 @@ from datetime import datetime, timezone
 from typing import Any
 
 from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QDate, QEvent, QModelIndex,
-                            QSortFilterProxyModel, Qt, Signal)
+                            QRect, QSortFilterProxyModel, Qt, Signal)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit,
-                               QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+                               QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyle,
+                               QTableView, QVBoxLayout, QWidget)
 
 from station_plugins.image_review.ui_texts import (PRIORITY_LEVEL, class_text, priority_text,
-                                                   queue_reason_text, status_text)
+                                                   queue_reason_short, queue_reason_text,
+                                                   status_text)
 from widgets.state_style import PRIORITY_COLORS, TEXT_ON_STATE
 
 COLUMNS = ("priority", "age", "scanner", "ai_class", "reasons", "status", "assigned")
@@ -107,7 +108,8 @@ class QueueItemModel(QAbstractTableModel):
     def text(it: Any, column: int) -> str:
         return {"priority": priority_text(it.priority), "age": age_text(it.created_utc),
                 "scanner": it.scanner_serial, "ai_class": class_text(it.ai_label),
-                "reasons": ", ".join(queue_reason_text(r) for r in it.reasons),
+                # one reason a line, every one shown (the third was elided, issue 17)
+                "reasons": "\n".join(queue_reason_short(r) for r in it.reasons),
                 "status": status_text(it.status),
                 "assigned": it.assigned_to or "–"}[COLUMNS[column]]
 
@@ -171,15 +173,18 @@ class QueueView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(True)           # the reasons wrap in their column
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)   # rows fit their texts
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self._fit_rows()
-        for sig in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.layoutChanged):
+        for sig in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.layoutChanged,
+                    self.proxy.dataChanged):
             sig.connect(self._fit_rows)          # the font is final once rows arrive
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(COLUMNS.index("reasons"), QHeaderView.ResizeMode.Stretch)
         head.setStyleSheet("QHeaderView::section { padding: 5px 4px; }")   # theme: 8 px
+        head.sectionResized.connect(self._on_section_resized)
         for hidden in PAIRED.values():
             head.hideSection(hidden)
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
@@ -320,9 +325,38 @@ class QueueView(QWidget):
             "%1", str(self.proxy.rowCount())).replace("%2", str(self.item_model.rowCount())))
 
     def _fit_rows(self, *_args: Any) -> None:
-        """Rows two lines high in the table's font (the UI language may change it)."""
-        self.table.verticalHeader().setDefaultSectionSize(
-            2 * self.table.fontMetrics().lineSpacing() + 8)
+        self.fit_rows()
+
+    def fit_rows(self, reasons_width: int | None = None) -> None:
+        """Rows two lines high in the table's font (the UI language may change it); a row
+        with more reasons (or one that wraps) as high as its reasons - computed for the
+        shown rows only, never ``resizeRowsToContents`` (every cell of every row)."""
+        table = self.table
+        fm = table.fontMetrics()
+        two = 2 * fm.lineSpacing() + 8
+        rows = table.verticalHeader()
+        rows.setDefaultSectionSize(two)
+        col = COLUMNS.index("reasons")
+        width = max((table.columnWidth(col) if reasons_width is None else reasons_width)
+                    - self.text_pad(), 20)
+        flags = int(Qt.TextFlag.TextWordWrap)
+        for r in range(self.proxy.rowCount()):
+            text = str(self.proxy.index(r, col).data() or "")
+            need = fm.boundingRect(QRect(0, 0, width, 100000), flags, text).height() + 8 \
+                if text.count("\n") >= 2 or fm.horizontalAdvance(text) > width else two
+            h = max(two, need)
+            if rows.sectionSize(r) != h:
+                rows.resizeSection(r, h)
+
+    def text_pad(self) -> int:
+        """What a cell leaves of its width to the text (focus frame margins, both sides)."""
+        style = self.table.style()
+        return 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                      self.table) + 1)
+
+    def _on_section_resized(self, col: int, old: int, new: int) -> None:
+        if col == COLUMNS.index("reasons") and old != new:    # the reasons wrap anew
+            self.fit_rows(new)       # columnWidth() may still say the old width here
 
     def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.assign_button.setEnabled(current.isValid())

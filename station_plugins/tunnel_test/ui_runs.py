@@ -46,12 +46,12 @@ class RecentUnits(QListWidget):
         selected = self.selected_run()
         self._runs = list(runs)
         self.clear()
-        tr = QCoreApplication.translate
         for r in runs:
             state = run_state_text(r["disposition"] or r["status"])
             item = QListWidgetItem(f"{r['serial']}  {state}  {started_text(r['started_utc'])}")
             item.setData(Qt.ItemDataRole.UserRole, r["run_id"])
-            item.setToolTip(tr("RecentUnits", "%1 %2, run %3, started %4 UTC").replace(
+            item.setToolTip(QCoreApplication.translate(
+                "RecentUnits", "%1 %2, run %3, started %4 UTC").replace(
                 "%1", r["serial"]).replace("%2", state).replace("%3", r["run_id"]).replace(
                 "%4", r["started_utc"][:19].replace("T", " ")))
             self.addItem(item)
