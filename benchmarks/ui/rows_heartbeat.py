@@ -115,8 +115,8 @@ def run_actions(n_items: int) -> list[dict]:
     table = qv.table
     rows.append(beat.measure("image_review sort by reasons", lambda: table.sortByColumn(
         4, table.horizontalHeader().sortIndicatorOrder()), lambda: True))
-    rows.append(beat.measure("image_review sort by priority", lambda: table.sortByColumn(0, Qt.SortOrder.DescendingOrder),
-                             lambda: True))
+    rows.append(beat.measure("image_review sort by priority", lambda: table.sortByColumn(
+        0, Qt.SortOrder.DescendingOrder), lambda: True))
     rows.append(beat.measure("image_review filter one scanner",
                              lambda: qv.scanner_combo.setCurrentIndex(1), lambda: True))
     rows.append(beat.measure("image_review filter all scanners",
