@@ -282,7 +282,7 @@ class LinesDelegate(QStyledItemDelegate):
             return
         widget.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         colors = index.data(LINE_COLORS_ROLE) or []
-        pad = text_pad(widget)
+        pad = widget._pad() if isinstance(widget, StepTable) else text_pad(widget)
         fm = opt.fontMetrics
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         normal = opt.palette.highlightedText().color() if selected else opt.palette.text().color()
@@ -339,11 +339,14 @@ class StepTable(QTableView):
         self.steps.headerDataChanged.connect(lambda *_: self.fit())
         self.selectionModel().selectionChanged.connect(self._on_selection)
         self._title_width = -1
+        self._pad_px = -1
         self.fit()
 
     # --- sizes ----------------------------------------------------------------------------
     def _pad(self) -> int:
-        return text_pad(self)
+        if self._pad_px < 0:                 # a style metric: asked per cell otherwise
+            self._pad_px = text_pad(self)
+        return self._pad_px
 
     def column_width_needed(self, col: int, fm: QFontMetrics | None = None,
                             rows: list[StepRow] | None = None) -> int:
@@ -373,8 +376,12 @@ class StepTable(QTableView):
         self.fit_rows()
 
     def _grow(self, col: int, first: int, last: int) -> None:
-        """A value wider than its reserve widens its column (never narrows in a run)."""
-        need = self.column_width_needed(col, rows=self.steps.rows[first:last + 1])
+        """A value wider than its reserve widens its column (never narrows in a run): the
+        changed rows' lines only (the header's width was taken at ``fit``)."""
+        fm, m = self.fontMetrics(), self.steps
+        widest = max((fm.horizontalAdvance(line) for row in m.rows[first:last + 1]
+                      for line in m.cell_lines(row, col)), default=0)
+        need = widest + self._pad()
         if need > self.horizontalHeader().sectionSize(col):
             self.horizontalHeader().resizeSection(col, need)
 
@@ -416,7 +423,8 @@ class StepTable(QTableView):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:     # the Chinese font: other widths
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._pad_px = -1                          # the Chinese font: other widths
             self.fit()
 
     # --- selection ------------------------------------------------------------------------
