@@ -282,7 +282,7 @@ class LinesDelegate(QStyledItemDelegate):
             return
         widget.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         colors = index.data(LINE_COLORS_ROLE) or []
-        pad = widget._pad() if isinstance(widget, StepTable) else text_pad(widget)
+        pad = widget.pad() if isinstance(widget, StepTable) else text_pad(widget)
         fm = opt.fontMetrics
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         normal = opt.palette.highlightedText().color() if selected else opt.palette.text().color()
@@ -343,7 +343,7 @@ class StepTable(QTableView):
         self.fit()
 
     # --- sizes ----------------------------------------------------------------------------
-    def _pad(self) -> int:
+    def pad(self) -> int:
         if self._pad_px < 0:                 # a style metric: asked per cell otherwise
             self._pad_px = text_pad(self)
         return self._pad_px
@@ -365,7 +365,7 @@ class StepTable(QTableView):
         if col == VERDICT:      # every verdict it may show: the column never jumps
             widest = max([widest] + [fm.horizontalAdvance(verdict_word(v))
                                      for v in VERDICT_COLORS])
-        return max(widest + self._pad(), self.horizontalHeader().sectionSizeHint(col))
+        return max(widest + self.pad(), self.horizontalHeader().sectionSizeHint(col))
 
     def fit(self) -> None:
         """Column widths from every row's lines, then every row's height."""
@@ -381,7 +381,7 @@ class StepTable(QTableView):
         fm, m = self.fontMetrics(), self.steps
         widest = max((fm.horizontalAdvance(line) for row in m.rows[first:last + 1]
                       for line in m.cell_lines(row, col)), default=0)
-        need = widest + self._pad()
+        need = widest + self.pad()
         if need > self.horizontalHeader().sectionSize(col):
             self.horizontalHeader().resizeSection(col, need)
 
@@ -390,7 +390,7 @@ class StepTable(QTableView):
         fm = fm or self.fontMetrics()
         row = self.steps.rows[i]
         width = max((self.columnWidth(STEP) if title_width is None else title_width)
-                    - self._pad(), 20)
+                    - self.pad(), 20)
         title = wrapped_height(self.steps.title(row), self.font(), width)
         lines = max(len(row.lines()), len(ai_lines(row.ai)) if row.ai else 1, 1)
         return max(title, lines * fm.lineSpacing()) + 8
