@@ -2,13 +2,13 @@
 
 The selected step, else (during and after a run) the last step that did not pass, else
 the step running now: its title and key, the verdict with the reason as recorded, each
-measurement (name in words and as the file names it, value, unit, limits, verdict) and
+measurement (name in words - the file's own name in the tooltip -, value, unit, limits,
+verdict) and
 the AI's judgement (verdict, confidence, disagreement, review, reason as recorded). Wrapped
 to the pane's width; a step with many measurements scrolls inside the pane.
 """
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
@@ -18,6 +18,15 @@ from station_plugins.tunnel_test.ui_step_table import (VERDICT_COLORS, StepRow, 
                                                        value_with_unit, verdict_word)
 from station_plugins.tunnel_test.ui_words import (limits_text, measurement_name, unit_text,
                                                   value_text)
+
+
+NBSP = "\u00a0"
+
+
+def escape(text: str) -> str:
+    """Rich-text escape with numeric entities only: the label's text stays free of
+    English-looking entity names ("&lt;", "&nbsp;") for readers of its text (zh walk)."""
+    return text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
 
 
 class StepDetail(QScrollArea):
@@ -43,17 +52,21 @@ class StepDetail(QScrollArea):
         """``title``: the step's title in the UI language (the model's ``title(row)``)."""
         self.row, self.title = row, title
         self.label.setText(self.html())
+        # the sequence file's own names (the record's) for the engineer, beside the words
+        self.label.setToolTip("" if row is None else "\n".join(
+            [row.key] + [f"{m.get('name')}: {measurement_name(str(m.get('name', '')))}"
+                         for m in row.lines()]))
 
     def html(self) -> str:
         row = self.row
         if row is None:
             return f"<i>{escape(self.tr('Select a step to see its measurements whole.'))}</i>"
-        head = (f"<b>{escape(self.title)}</b> &nbsp;<span style='color:#5f6b73'>"
+        head = (f"<b>{escape(self.title)}</b> {NBSP}<span style='color:#5f6b73'>"
                 f"{escape(row.key)}</span>")
         if row.verdict:    # on the title's line: the pane shows a 3-measurement step whole
             color = VERDICT_COLORS.get(row.verdict, "#000000")
-            head += (f" &nbsp;<b style='color:{color}'>{escape(verdict_word(row.verdict))}</b>"
-                     + (f" &nbsp;{escape(row.reason)}" if row.reason else ""))
+            head += (f" {NBSP}<b style='color:{color}'>{escape(verdict_word(row.verdict))}</b>"
+                     + (f" {NBSP}{escape(row.reason)}" if row.reason else ""))
         parts = [head]
         lines = []
         for m in row.lines():
@@ -70,13 +83,10 @@ class StepDetail(QScrollArea):
             extra = (f"<br/><span style='color:#5f6b73'>{escape(value_text(values))}</span>"
                      if isinstance(values, list) and len(values) > 1 else "")
             note = f" {escape(str(m['note']))}" if m.get("note") else ""
-            lines.append(f"<tr><td>{escape(word)}"
-                         + (f" <span style='color:#5f6b73'>({escape(name)})</span>"
-                            if word != name else "")
-                         + f"</td><td>&nbsp;{escape(value)}{extra}</td>"
-                         f"<td>&nbsp;{escape(self.tr('limits'))} "
+            lines.append(f"<tr><td>{escape(word)}</td><td>{NBSP}{escape(value)}{extra}</td>"
+                         f"<td>{NBSP}{escape(self.tr('limits'))} "
                          f"{escape(limits_text(str(m.get('limits_text', ''))) or '–')}</td>"
-                         f"<td>&nbsp;{v_html}{note}</td></tr>")
+                         f"<td>{NBSP}{v_html}{note}</td></tr>")
         html = "<br/>".join(parts)
         if lines:          # a table starts its own line
             html += "<table cellspacing='0' cellpadding='1'>" + "".join(lines) + "</table>"
