@@ -91,7 +91,7 @@ class ImageReviewPanel(StagedWidget, QWidget):
         self.splitter.addWidget(placeholder)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 5)
-        self.splitter.setSizes([770, 830])
+        self.splitter.setSizes([730, 870])
 
         top = QHBoxLayout()
         top.addWidget(self.ai_label, 3)
@@ -116,7 +116,7 @@ class ImageReviewPanel(StagedWidget, QWidget):
         placeholder.setParent(None)
         placeholder.deleteLater()
         self.splitter.setStretchFactor(1, 5)
-        self.splitter.setSizes([770, 830])
+        self.splitter.setSizes([730, 870])
         left_layout.addWidget(self.review_view.decision_box)   # next to the queue: fast keys
         show_part(self.review_view, self.review_view.decision_box)
         yield
