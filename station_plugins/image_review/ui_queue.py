@@ -10,12 +10,11 @@ from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QDate, QEvent
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit,
                                QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyle,
-                               QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget)
+                               QTableView, QVBoxLayout, QWidget)
 
 from station_plugins.image_review.ui_texts import (PRIORITY_LEVEL, class_text, priority_text,
                                                    queue_reason_short, queue_reason_text,
                                                    status_text)
-from widgets.rows_model import fit_columns
 from widgets.state_style import PRIORITY_COLORS, TEXT_ON_STATE
 
 COLUMNS = ("priority", "age", "scanner", "ai_class", "reasons", "status", "assigned")
@@ -222,8 +221,12 @@ class QueueView(QWidget):
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self._fit_rows()
         for sig in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.layoutChanged,
-                    self.proxy.dataChanged, self.proxy.headerDataChanged):
+                    self.proxy.dataChanged):
             sig.connect(self._fit_rows)          # the font is final once rows arrive
+        # widths over every item: a new read or language, never a sort or a filter
+        for sig in (self.item_model.modelReset, self.item_model.dataChanged,
+                    self.item_model.headerDataChanged):
+            sig.connect(self.fit_widths)
         head = self.table.horizontalHeader()
         # widths from each column's longest texts (fit_widths) - ResizeToContents asked
         # every cell of every row at each change (~15,000 data() calls for 200 items)
@@ -231,6 +234,7 @@ class QueueView(QWidget):
         head.setSectionResizeMode(COLUMNS.index("reasons"), QHeaderView.ResizeMode.Stretch)
         head.setStyleSheet("QHeaderView::section { padding: 5px 4px; }")   # theme: 8 px
         head.sectionResized.connect(self._on_section_resized)
+        head.sortIndicatorChanged.connect(self.fit_widths)   # the arrow's room moves
         for hidden in PAIRED.values():
             head.hideSection(hidden)
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
@@ -371,32 +375,31 @@ class QueueView(QWidget):
             "%1", str(self.proxy.rowCount())).replace("%2", str(self.item_model.rowCount())))
 
     def _fit_rows(self, *_args: Any) -> None:
-        self.fit_widths()
         self.fit_rows()
 
-    def fit_widths(self) -> None:
-        """The shown columns as wide as their longest texts over the shown rows and
-        their titles (the reasons stretch). A title gets the sort arrow's room only
-        where the arrow is drawn (Qt's size hint adds it to every title while sorting is
-        on: ~30 px a column the reasons lacked at 1366x768)."""
+    def fit_widths(self, *_args: Any) -> None:
+        """The shown columns as wide as their widest line over *every* item (so sorting
+        and filtering never move them) and their titles; the reasons stretch. A title
+        gets the sort arrow's room only where the arrow is drawn (Qt's size hint adds it
+        to every title while sorting is on: ~50 px a two-line column the reasons
+        lacked at 1366x768). One font metric per line, in Python - not
+        ``ResizeToContents``, which asked every cell of every row at each change."""
         table, head = self.table, self.table.horizontalHeader()
-        columns = [c for c in range(len(COLUMNS))
-                   if c not in PAIRED.values() and COLUMNS[c] != "reasons"]
-        fit_columns(table, self.proxy, columns)             # content and full titles
+        fm, model = table.fontMetrics(), self.item_model
+        pad = self.text_pad() + 1
         margin = table.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, head)
         arrow = head.sizeHint().height() + margin
-        option = QStyleOptionViewItem()
-        table.initViewItemOption(option)
-        delegate, n = table.itemDelegate(), self.proxy.rowCount()
-        for c in columns:
-            if head.sortIndicatorSection() == c:
+        items = model.items()
+        for c in range(len(COLUMNS)):
+            if c in PAIRED.values() or COLUMNS[c] == "reasons":
                 continue
-            longest = sorted((len(str(self.proxy.index(r, c).data() or "")), r)
-                             for r in range(n))[-3:]
-            content = max((delegate.sizeHint(option, self.proxy.index(r, c)).width() + 1
-                           for _, r in longest), default=0)
-            width = max(content, head.sectionSizeHint(c) - arrow + 6)
-            if width < head.sectionSize(c):
+            cols = (c, PAIRED[c]) if c in PAIRED else (c,)
+            widest = max((fm.horizontalAdvance(model.text(it, k)) for it in items
+                          for k in cols), default=0)
+            title = head.sectionSizeHint(c) - (0 if head.sortIndicatorSection() == c
+                                               else arrow - 6)
+            width = max(widest + pad, title)
+            if head.sectionSize(c) != width:
                 head.resizeSection(c, width)
 
     def fit_rows(self, reasons_width: int | None = None) -> None:
