@@ -97,7 +97,9 @@ class PoolView(QWidget):
         self._cell_cache.clear()
         self.pool_model.retranslate()
         self.excluded_model.retranslate()
-        self.fit_widths()
+        # the widths in the next turn (every pool row's texts), not in the turn that
+        # retranslates every station
+        QTimer.singleShot(0, self, self.fit_widths)
         self._show_summary(self._shown[0])
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
