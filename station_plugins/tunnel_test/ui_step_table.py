@@ -336,7 +336,8 @@ class StepTable(QTableView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.steps.modelReset.connect(self.fit)
         self.steps.dataChanged.connect(self._on_data_changed)
-        self.steps.headerDataChanged.connect(lambda *_: self.fit())
+        # a language switch: the headers, then every row (dataChanged) - fitted once
+        self.steps.headerDataChanged.connect(lambda *_: self.steps.rows or self.fit())
         self.selectionModel().selectionChanged.connect(self._on_selection)
         self._title_width = -1
         self._pad_px = -1

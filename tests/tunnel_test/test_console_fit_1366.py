@@ -4,7 +4,7 @@ step table is whole on screen - title wrapped, measurement names, values with un
 limits, verdicts, AI - with no sideways scrolling and rows as high as their lines (the
 cells were elided, only tooltips had the whole text); the detail pane shows the failed
 step whole; the live signal's title and the recent units' lines are whole; the window
-keeps its size."""
+keeps its size; after a live switch to the other language every row is whole again."""
 from __future__ import annotations
 
 import os
@@ -109,6 +109,11 @@ def test_console_texts_whole_at_1366(qtbot, ini_settings, tmp_path, language):  
         # a step picked by the operator: the pane follows it
         table.selectRow(0)
         assert panel.detail.row is table.steps.rows[0]
+        # a live switch to the other language re-words and re-fits every row
+        window.set_language("en" if language == "zh_CN" else "zh_CN")
+        qtbot.wait(300)
+        problems += [f"after the switch: {p}" for p in table_problems(table)]
+        assert (window.width(), window.height()) == SIZE, "the window grew"
         assert not problems, "\n".join(problems)
         window.close()
     finally:
