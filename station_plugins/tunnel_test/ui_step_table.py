@@ -22,19 +22,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QEvent, QModelIndex,
-                            QPersistentModelIndex, QRect, QRectF, Qt, Signal)
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QTextLayout, QTextOption
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate,
-                               QStyleOptionViewItem, QTableView, QWidget)
+                            QPersistentModelIndex, Qt, Signal)
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from station_plugins.tunnel_test.ui_step_paint import (LINE_COLORS_ROLE, STEP, LinesDelegate,
+                                                       text_pad, wrapped_height)
 from station_plugins.tunnel_test.ui_words import (limits_text, measurement_name, unit_text,
                                                   value_text)
 
 VERDICT_COLORS = {"PASS": "#2e7d32", "WARN": "#9a5b00", "FAIL": "#c62828", "ERROR": "#6a1b9a",
                   "SKIP": "#6b7177"}
-STEP, MEASUREMENT, VALUE, LIMITS, VERDICT, AI = range(6)
+MEASUREMENT, VALUE, LIMITS, VERDICT, AI = range(1, 6)    # STEP (0): ui_step_paint
 COLUMNS = 6
-LINE_COLORS_ROLE = Qt.ItemDataRole.UserRole + 11     # one colour (or None) per text line
 WORD_UNITS = {"bool", "text", "ratio"}   # said by the value itself: not beside the number
 VALUE_RESERVE = "-888.88"                # room for a number before any value arrives
 Index = QModelIndex | QPersistentModelIndex
@@ -234,78 +234,6 @@ def _plan(m: Any) -> dict:
     if isinstance(m, dict):
         return {k: m.get(k, "") for k in ("name", "unit", "limits_text")}
     return {"name": m.name, "unit": m.unit, "limits_text": m.limits_text}
-
-
-def _wrap_option(align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> QTextOption:
-    """Words stay whole where they fit; a word longer than the column (an identifier
-    such as ``mains_applied_part``) breaks anywhere instead of being clipped."""
-    opt = QTextOption(align)
-    opt.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-    return opt
-
-
-def wrapped_height(text: str, font: QFont, width: int) -> int:
-    """The height of ``text`` wrapped as the delegate paints it."""
-    layout = QTextLayout(text, font)
-    layout.setTextOption(_wrap_option())
-    layout.beginLayout()
-    height = 0.0
-    while True:
-        line = layout.createLine()
-        if not line.isValid():
-            break
-        line.setLineWidth(width)
-        height += line.height()
-    layout.endLayout()
-    return int(height + 0.999)
-
-
-def text_pad(widget: QWidget) -> int:
-    """Pixels of a cell that are not text (both sides): what the delegate leaves."""
-    return 2 * (widget.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
-                                           widget) + 1) + 6
-
-
-class LinesDelegate(QStyledItemDelegate):
-    """Paints every cell of the step table the way its size was computed: the title
-    wrapped (also inside a long word such as ``mains_applied_part``: Qt's own delegate
-    clipped it), the other cells line by line, each line in its own colour
-    (``LINE_COLORS_ROLE``: a failed measurement's value in red beside the passed ones)."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        text, opt.text = str(index.data() or ""), ""
-        widget = opt.widget
-        if widget is None:
-            super().paint(painter, option, index)
-            return
-        widget.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-        colors = index.data(LINE_COLORS_ROLE) or []
-        pad = widget.pad() if isinstance(widget, StepTable) else text_pad(widget)
-        fm = opt.fontMetrics
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        normal = opt.palette.highlightedText().color() if selected else opt.palette.text().color()
-        area = opt.rect.adjusted(pad // 2, 0, -(pad - pad // 2), 0)
-        painter.save()
-        painter.setFont(opt.font)
-        if index.column() == STEP:
-            painter.setPen(normal)
-            height = wrapped_height(text, opt.font, area.width())
-            top = area.top() + max(0, (area.height() - height) // 2)
-            painter.drawText(QRectF(area.left(), top, area.width(), height), text,
-                             _wrap_option())
-        else:
-            lines = text.split("\n")
-            y = area.top() + (area.height() - len(lines) * fm.lineSpacing()) // 2
-            for i, line in enumerate(lines):
-                color = colors[i] if i < len(colors) else None
-                painter.setPen(QColor(color) if color and not selected else normal)
-                painter.drawText(QRect(area.left(), y, area.width(), fm.lineSpacing()),
-                                 int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                                 line)
-                y += fm.lineSpacing()
-        painter.restore()
 
 
 class StepTable(QTableView):
