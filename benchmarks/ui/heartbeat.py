@@ -99,6 +99,7 @@ class Heartbeat:
         self.worst = 0.0
         self.last_cpu = time.thread_time()     # the GUI thread's own CPU time
         self.worst_cpu = 0.0
+        self.gaps: list[float] = []            # every beat-to-beat gap of the action (s)
         self.sampler = StallSampler(self) if SAMPLE_MS > 0 else None
         self.timer = QTimer()
         self.timer.setInterval(PERIOD_MS)
@@ -109,6 +110,7 @@ class Heartbeat:
         now = time.perf_counter()
         cpu = time.thread_time()
         self.worst = max(self.worst, now - self.last)
+        self.gaps.append(now - self.last)
         self.worst_cpu = max(self.worst_cpu, cpu - self.last_cpu)
         self.last, self.last_cpu = now, cpu
 
@@ -124,6 +126,7 @@ class Heartbeat:
             prof.enable()
         self.last = time.perf_counter()
         self.worst = 0.0
+        self.gaps = []
         self.last_cpu = time.thread_time()
         self.worst_cpu = 0.0
         if self.sampler is not None:
@@ -153,7 +156,11 @@ class Heartbeat:
                   f"(samples every 4 ms)", file=sys.stderr)
             for n, key in self.sampler.take():
                 print(f"  {n:4d}  {key}", file=sys.stderr)
-        return {"action": name, "stall_ms": round(stall, 1),
+        gaps = sorted(self.gaps)
+        p99 = max(0.0, gaps[min(len(gaps) - 1, int(0.99 * len(gaps)))] * 1000 - PERIOD_MS) \
+            if gaps else 0.0
+        return {"action": name, "stall_ms": round(stall, 1), "p99_ms": round(p99, 1),
+                "beats": len(gaps),
                 "gui_cpu_ms": round(self.worst_cpu * 1000, 1),
                 "wall_s": round(time.perf_counter() - t0, 2), "completed": ok}
 
@@ -279,17 +286,18 @@ def _child(queue) -> None:  # noqa: ANN001
 
 
 def run_in_gui_process(target, args: tuple = (), *, loaded: bool,  # noqa: ANN001, ANN201
-                       limit_s: float = 1800):
-    """Run ``target(queue, *args)`` in a fresh (spawned) GUI process, beside one CPU-bound
-    burner per core when ``loaded``; return what it put on the queue (a dict with
-    "error" / "tb" is raised here). Shared by the heartbeat benchmarks."""
+                       limit_s: float = 1800, burners: int | None = None):
+    """Run ``target(queue, *args)`` in a fresh (spawned) GUI process, beside ``burners``
+    CPU-bound processes (default one per core) when ``loaded``; return what it put on
+    the queue (a dict with "error" / "tb" is raised here). Shared by the heartbeat
+    benchmarks."""
     import queue as queue_mod
 
     ctx = mp.get_context("spawn")
     stop = ctx.Event()
-    burners = [ctx.Process(target=_burn, args=(stop,), daemon=True)
-               for _ in range(os.cpu_count() or 1)] if loaded else []
-    for b in burners:
+    procs = [ctx.Process(target=_burn, args=(stop,), daemon=True)
+             for _ in range(burners or os.cpu_count() or 1)] if loaded else []
+    for b in procs:
         b.start()
     try:
         queue = ctx.Queue()
@@ -309,7 +317,7 @@ def run_in_gui_process(target, args: tuple = (), *, loaded: bool,  # noqa: ANN00
         child.join(60)
     finally:
         stop.set()
-        for b in burners:
+        for b in procs:
             b.join(5)
             if b.is_alive():
                 b.terminate()

@@ -631,4 +631,22 @@
         <translation>您的角色不能批准或拒绝（需要复核员或主管）。</translation>
     </message>
     </context>
+<context>
+    <name>ImageReviewShort</name>
+    <message>
+        <location filename="../../station_plugins/image_review/ui_texts.py" line="1" />
+        <source>AI unsure</source>
+        <translation>AI 置信度低</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/image_review/ui_texts.py" line="1" />
+        <source>No AI class</source>
+        <translation>无对应 AI 类别</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/image_review/ui_texts.py" line="1" />
+        <source>AI ≠ physics</source>
+        <translation>AI≠物理检测</translation>
+    </message>
+</context>
 </TS>

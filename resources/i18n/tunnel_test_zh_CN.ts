@@ -315,23 +315,18 @@
     <name>StepTableModel</name>
     <message>
         <location filename="../../station_plugins/tunnel_test/ui_step_table.py" line="1" />
+        <source>Measurement</source>
+        <translation>测量项</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_step_table.py" line="1" />
         <source>Step</source>
         <translation>步骤</translation>
     </message>
     <message>
         <location filename="../../station_plugins/tunnel_test/ui_step_table.py" line="1" />
-        <source>Title</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/ui_step_table.py" line="1" />
         <source>Value</source>
         <translation>测量值</translation>
-    </message>
-    <message>
-        <location filename="../../station_plugins/tunnel_test/ui_step_table.py" line="1" />
-        <source>Unit</source>
-        <translation>单位</translation>
     </message>
     <message>
         <location filename="../../station_plugins/tunnel_test/ui_step_table.py" line="1" />
@@ -708,6 +703,11 @@
     <name>RecentUnits</name>
     <message>
         <location filename="../../station_plugins/tunnel_test/ui_runs.py" line="1" />
+        <source>%1 %2, run %3, started %4 UTC</source>
+        <translation>%1 %2，运行 %3，开始于 %4 UTC</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_runs.py" line="1" />
         <source>aborted</source>
         <translation>已中止</translation>
     </message>
@@ -730,6 +730,24 @@
         <location filename="../../station_plugins/tunnel_test/ui_runs.py" line="1" />
         <source>journal write failed</source>
         <translation>日志写入失败</translation>
+    </message>
+</context>
+<context>
+    <name>StepDetail</name>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_step_detail.py" line="1" />
+        <source>Select a step to see its measurements whole.</source>
+        <translation>选择一个步骤以查看其完整测量项。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_step_detail.py" line="1" />
+        <source>limits</source>
+        <translation>限值</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_step_detail.py" line="1" />
+        <source>AI</source>
+        <translation>AI</translation>
     </message>
 </context>
 </TS>

@@ -72,7 +72,7 @@ class PoolView(QWidget):
         lay.addWidget(self.excluded_label)
         lay.addWidget(self.excluded, 1)
         self._shown: tuple | None = None
-        self._cell_cache: dict[tuple[int, int], Cell] = {}
+        self._cell_cache: dict[tuple, Cell] = {}
         self._placed: dict[str, int] = {}
         self._cols = [I.COLUMN_INDEX[c] for c in SHOWN]
         self.retranslate_ui()
@@ -97,7 +97,9 @@ class PoolView(QWidget):
         self._cell_cache.clear()
         self.pool_model.retranslate()
         self.excluded_model.retranslate()
-        self.fit_widths()
+        # the widths in the next turn (every pool row's texts), not in the turn that
+        # retranslates every station
+        QTimer.singleShot(0, self, self.fit_widths)
         self._show_summary(self._shown[0])
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
@@ -139,16 +141,18 @@ class PoolView(QWidget):
     def fit_excluded_rows(self) -> None:
         """Each excluded row as high as its wrapped reason (a few dozen rows at most): the
         delegate's height, or the font's own wrap where that needs more lines (Chinese
-        reasons break between any two characters)."""
+        reasons break between any two characters). One font metric per row, not
+        ``resizeRowsToContents`` (every cell's delegate: 26 ms a call, five calls per
+        import; the other columns are one line)."""
         table = self.excluded
-        table.resizeRowsToContents()
+        base = table.verticalHeader().defaultSectionSize()
         fm, width = table.fontMetrics(), table.columnWidth(2) - 8
         for r in range(self.excluded_model.rowCount()):
             text = self.excluded_model.cell(r, 2).text
             need = fm.boundingRect(0, 0, max(1, width), 100000,
                                    int(Qt.TextFlag.TextWordWrap), text).height() + 6
-            if table.rowHeight(r) < need:
-                table.setRowHeight(r, need)
+            if table.rowHeight(r) != max(base, need):
+                table.setRowHeight(r, max(base, need))
 
     def _show_summary(self, pool: Any) -> None:
         self.summary.setText(self.tr("{src}: {acc} modules imported, {exc} excluded").format(
@@ -180,6 +184,13 @@ class PoolView(QWidget):
         return Cell(f"{value:g}", sort=value, align_right=True)
 
     def _excluded_cell(self, e: Any, c: int) -> Cell:
+        key = ("excluded", id(e), c)        # the reasons' words: once per shown pool
+        cell = self._cell_cache.get(key)
+        if cell is None:
+            cell = self._cell_cache[key] = self._make_excluded_cell(e, c)
+        return cell
+
+    def _make_excluded_cell(self, e: Any, c: int) -> Cell:
         if c == 0:
             return Cell(e.serial)
         if c == 1:

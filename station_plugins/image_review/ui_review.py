@@ -141,10 +141,10 @@ class ReviewView(StagedWidget, QWidget):
         for label, field in zip(self._form_labels, (self.approve_reason, self.reject_reason,
                                                     self.comment_edit)):
             self.form.addRow(label, field)
-        buttons = QGridLayout()
+        buttons = QGridLayout()      # one row: the queue above keeps the height (1366x768)
         for i, b in enumerate((self.approve_button, self.reject_button, self.next_button,
                                self.heatmap_button)):
-            buttons.addWidget(b, i // 2, i % 2)
+            buttons.addWidget(b, 0, i)
         box = QVBoxLayout(self.decision_box)
         box.addLayout(self.form)
         box.addLayout(buttons)
@@ -293,7 +293,9 @@ class ReviewView(StagedWidget, QWidget):
         it = self.item
         if it is None or not it.decisions:
             self.history_label.setText("")
+            self.history_label.setVisible(False)     # no empty line under the buttons
             return
+        self.history_label.setVisible(True)
         lines = [self.tr("%1 by %2 (%3), %4").replace(
             "%1", status_text("approved") if d["decision"] == "approve" else
             status_text("rejected")).replace("%2", d["username"]).replace(

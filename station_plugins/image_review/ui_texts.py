@@ -17,6 +17,18 @@ def queue_reason_text(code: str) -> str:
     }.get(code, code)
 
 
+def queue_reason_short(code: str) -> str:
+    """The queue's word for a reason, one line in its narrow column (the whole words of
+    ``queue_reason_text`` are in the row's tooltip and the review header)."""
+    return {
+        "ai_abnormal": QCoreApplication.translate("ImageReview", "AI abnormal"),
+        "low_confidence": QCoreApplication.translate("ImageReviewShort", "AI unsure"),
+        "anomaly": QCoreApplication.translate("ImageReviewShort", "No AI class"),
+        "failed_limits": QCoreApplication.translate("ImageReview", "Failed limits"),
+        "disagreement": QCoreApplication.translate("ImageReviewShort", "AI ≠ physics"),
+    }.get(code, code)
+
+
 def decision_reason_text(code: str) -> str:
     """The controlled approve / reject reasons (review_queue.APPROVE/REJECT_REASONS)."""
     return {

@@ -173,9 +173,13 @@ class PhysicsView(QGroupBox):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # a finding wraps in its row ("Ring ...ifact" was elided at 1366x768)
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().sectionResized.connect(
+            lambda col, _old, new: col == 0 and self.fit_rows(new))
         for c in (1, 2):
             self.table.horizontalHeader().setSectionResizeMode(
                 c, QHeaderView.ResizeMode.ResizeToContents)
@@ -221,6 +225,19 @@ class PhysicsView(QGroupBox):
             if key not in shown:
                 rows.append((measurement_name(str(key), lang), "–", "FAIL"))
         self.model_.set_rows(enumerate(rows))
+        self.fit_rows()
+
+    def fit_rows(self, width: int | None = None) -> None:
+        """Each finding's row as high as its wrapped name (a few rows: one font metric
+        each; ``width``: the column's new width while the header lays it out)."""
+        table = self.table
+        fm, base = table.fontMetrics(), table.verticalHeader().defaultSectionSize()
+        w = max(1, (table.columnWidth(0) if width is None else width) - 8)
+        for r in range(self.model_.rowCount()):
+            need = fm.boundingRect(0, 0, w, 100000, int(Qt.TextFlag.TextWordWrap),
+                                   self.model_.cell(r, 0).text).height() + 6
+            if table.rowHeight(r) != max(base, need):
+                table.setRowHeight(r, max(base, need))
 
     def retranslate_ui(self) -> None:
         self.setTitle(self.tr("Physics verdict (CT QC)"))

@@ -32,9 +32,11 @@ from station_plugins.tunnel_test.ui_integrity import IntegrityReview
 from station_plugins.tunnel_test.ui_panel_sequences import OutboxStatus, SequenceChooser
 from station_plugins.tunnel_test.ui_runs import (InterruptedRunBar, RecentUnits,
                                                 release_mode_text, release_reason_text)
+from station_plugins.tunnel_test.ui_step_detail import StepDetail
 from station_plugins.tunnel_test.ui_step_table import StepTable
 from station_plugins.tunnel_test.ui_tasks import TaskSlot
 from station_plugins.tunnel_test.ui_tunnel_parts import LivePlot, PromptBox, StateBanner
+from station_plugins.tunnel_test.ui_words import measurement_name
 from widgets.flow_layout import FlowLayout
 
 FLUSH_MS = 40   # live events are applied in batches: one repaint per batch, not per event
@@ -67,6 +69,8 @@ class TunnelPanel(QWidget):
         self._t0 = 0.0
         self._done_steps = 0
         self._current_step = ""
+        self._focus_step = ""          # the last step that did not pass (the detail pane)
+        self._live_name = ("", "")     # (measurement name, file) on the live plot
         self._open_prompt: dict | None = None
         self._pending_events: list[dict] = []
         self.demo_defects: list[str] = []
@@ -150,6 +154,8 @@ class TunnelPanel(QWidget):
         self.interrupted.sig_recorded.connect(lambda r: self._finished(r, None))
         self.interrupted.sig_error.connect(self._show_error)
         self.items = StepTable()
+        self.detail = StepDetail()
+        self.items.sig_step_selected.connect(lambda _key: self._show_detail())
         self.plot = LivePlot()
         self.prompt = PromptBox()
         self.prompt.sig_answered.connect(self._answer)
@@ -176,10 +182,24 @@ class TunnelPanel(QWidget):
                   self.step_key, self.socket_label, self.socket, self.start_btn,
                   self.abort_btn, self.release_btn, self.integrity):
             top.addWidget(w, stretch=w is self.serial)
+        left = QSplitter(Qt.Orientation.Vertical)    # the steps over the selected one, whole
+        left.setObjectName("tunnel_steps_split")
+        left.setChildrenCollapsible(False)
+        left.addWidget(self.items)
+        left.addWidget(self.detail)
+        left.setStretchFactor(0, 4)
+        left.setStretchFactor(1, 1)
+        # the detail pane: title line + three measurements + the AI line, whole
+        lines = self.fontMetrics().lineSpacing()
+        left.setSizes([320, 5 * lines + 12])
+        self.detail.setMinimumHeight(2 * lines + 12)
         split = QSplitter()
-        split.addWidget(self.items)
+        split.setObjectName("tunnel_main_split")
+        split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.banner)
@@ -210,6 +230,8 @@ class TunnelPanel(QWidget):
         self.prompt.retranslate_ui()
         self.plot.retranslate_ui()
         self._apply_language()
+        self._show_live_title()
+        self._show_detail()
 
     def _apply_language(self) -> None:
         """Step titles and the open prompt in the sequence's words for the UI language."""
@@ -283,10 +305,12 @@ class TunnelPanel(QWidget):
         self._launch(self.spec)
 
     def _launch(self, spec: Any) -> None:
-        steps = [(s.key, s.title, s.title_zh) for s in self.sequence.main_steps()
+        steps = [(s.key, s.title, s.title_zh, s.measurements)
+                 for s in self.sequence.main_steps()
                  if not spec.single_step or s.key == spec.single_step]
         self.items.steps.load(steps)
-        self._current_step, self._open_prompt = "", None
+        self._current_step, self._focus_step, self._open_prompt = "", "", None
+        self._show_detail()
         self.progress.setRange(0, len(steps))
         self.progress.setValue(0)
         self._done_steps, self._t0, self._t_first = 0, time.monotonic(), None
@@ -338,6 +362,7 @@ class TunnelPanel(QWidget):
             self._on_event(ev)
             if ev["kind"] == "step_end" and ev.get("phase") == "main":
                 last_verdict = ev["step"]
+        self._show_detail()
         if last_verdict is not None:
             self.items.scroll_to(last_verdict)
             # QProgressBar.setValue repaints synchronously (12 ms a call measured);
@@ -386,12 +411,15 @@ class TunnelPanel(QWidget):
             table.set_measurement(ev["step"], ev)
             att = ev.get("attachment")
             if att and self.spec is not None:
+                self._live_name = (str(ev.get("name", "")), att["file"])
                 self._show_attachment(Path(self.spec.data_dir) / "attachments" /
                                       self.spec.run_id / att["file"])
         elif k == "ai_verdict":
             table.set_ai(ev["step"], ev)
         elif k == "step_end" and ev.get("phase") == "main":
             table.set_verdict(ev["step"], ev["verdict"], ev.get("reason", ""))
+            if ev["verdict"] != "PASS":
+                self._focus_step = ev["step"]
             self._done_steps += 1
         elif k == "prompt":
             self._open_prompt = ev
@@ -416,6 +444,23 @@ class TunnelPanel(QWidget):
     def _attachment_loaded(self, result: Any, error: Any) -> None:
         if error is None:
             self.plot.show_array(result[0], title=result[1])
+            self._show_live_title()
+
+    def _show_live_title(self) -> None:
+        """The live signal's title in words ("motor current (peak)"), the step's title
+        beside it in the current-step line; the file's name in the tooltip."""
+        name, file = self._live_name
+        if name:
+            self.plot.set_title(measurement_name(name), tip=file)
+
+    def _show_detail(self) -> None:
+        """The detail pane: the selected step, else the last one that did not pass, else
+        the one running now."""
+        table = self.items.steps
+        key = self.items.selected_key() or self._focus_step or self._current_step
+        i = table.row_of(key) if key else None
+        row = table.rows[i] if i is not None else None
+        self.detail.show_step(row, table.title(row) if row is not None else "")
 
     def _live_visible(self, on: bool) -> None:
         self.plot.setVisible(on)

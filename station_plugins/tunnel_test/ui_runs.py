@@ -7,6 +7,7 @@ on the workstation's task pool (``TaskSlot``); the panel launches what they prep
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
@@ -16,22 +17,43 @@ from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, Q
 from station_plugins.tunnel_test.ui_tasks import TaskSlot
 
 
+def started_text(started_utc: str, now: datetime | None = None) -> str:
+    """When a run started, short and in local time: "19:53" today, "12-04 19:53" this
+    year, "2025-12-04" before (the whole UTC time is in the tooltip); the full stamp
+    "2026-12-05 19:53:58" cut to "2026-12-05 19:" in the 1366x768 console (issue 17)."""
+    try:
+        t = datetime.fromisoformat(started_utc.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return started_utc[:16].replace("T", " ")
+    now = (now or datetime.now()).astimezone()
+    if t.date() == now.date():
+        return t.strftime("%H:%M")
+    return t.strftime("%m-%d %H:%M") if t.year == now.year else t.strftime("%Y-%m-%d")
+
+
 class RecentUnits(QListWidget):
-    """The last runs, newest first; ``selected_run()`` is the run id of the selected one."""
+    """The last runs, newest first; ``selected_run()`` is the run id of the selected one.
+    A line is "serial  verdict  time" and never elided (the pane is as wide as the
+    longest line; the run id and whole start time are in its tooltip)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("tunnel_recent_units")
         self.setMinimumHeight(60)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
     def show_runs(self, runs: list[dict]) -> None:
         selected = self.selected_run()
         self._runs = list(runs)
         self.clear()
         for r in runs:
-            item = QListWidgetItem(f"{r['serial']}  {run_state_text(r['disposition'] or r['status'])}"
-                                   f"  {r['started_utc'][:19].replace('T', ' ')}")
+            state = run_state_text(r["disposition"] or r["status"])
+            item = QListWidgetItem(f"{r['serial']}  {state}  {started_text(r['started_utc'])}")
             item.setData(Qt.ItemDataRole.UserRole, r["run_id"])
+            item.setToolTip(QCoreApplication.translate(
+                "RecentUnits", "%1 %2, run %3, started %4 UTC").replace(
+                "%1", r["serial"]).replace("%2", state).replace("%3", r["run_id"]).replace(
+                "%4", r["started_utc"][:19].replace("T", " ")))
             self.addItem(item)
             if r["run_id"] == selected:
                 self.setCurrentItem(item)

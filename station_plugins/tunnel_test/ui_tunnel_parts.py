@@ -82,8 +82,9 @@ class WaveformView(QWidget):
         p.setPen(QColor("#9aa5ad"))
         p.drawRect(box)
         p.setPen(QColor("#37474f"))
-        p.drawText(self.rect().adjusted(4, 2, -4, 0),
-                   int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), self.title)
+        title = fm.elidedText(self.title, Qt.TextElideMode.ElideMiddle, self.width() - 8)
+        p.drawText(self.rect().adjusted(4, 2, -4, 0),          # whole: a name in words
+                   int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), title)
         p.drawText(4, box.bottom() + fm.height() + 2, self.label)
         y = self._data
         if box.width() > 2 and box.height() > 2:
@@ -116,6 +117,16 @@ class LivePlot(QStackedWidget):
     def retranslate_ui(self) -> None:
         self.plot.label = self.tr("Signal")
         self.plot.update()
+
+    def set_title(self, title: str, tip: str = "") -> None:
+        """The shown signal's name (in words; ``tip``: the attachment file)."""
+        self.plot.title = title
+        self.plot.setToolTip(tip)
+        self.image.setToolTip(f"{title}\n{tip}" if tip else title)
+        self.plot.update()
+
+    def title(self) -> str:
+        return self.plot.title
 
     def show_array(self, arr: np.ndarray, title: str = "") -> None:
         a = np.asarray(arr)

@@ -10,12 +10,31 @@ word (噪声, 空间分辨率, 温度, 湿度, 电流; ``resources/i18n/tunnel_t
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication
 
 
+_WORDS: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _cached(kind: str, build: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """A vocabulary in the current UI language, built once per language (the step table
+    asks for a word per line of every painted cell: 36 translate calls each, uncached)."""
+    from app.ui.i18n import current_language
+
+    key = (kind, current_language())
+    words = _WORDS.get(key)
+    if words is None:
+        words = _WORDS[key] = build()
+    return words
+
+
 def _names() -> dict[str, str]:
+    return _cached("names", _build_names)
+
+
+def _build_names() -> dict[str, str]:
     tr = QCoreApplication.translate
     return {
         "closed": tr("TunnelWords", "door closed"),
@@ -58,6 +77,10 @@ def _names() -> dict[str, str]:
 
 
 def _units() -> dict[str, str]:
+    return _cached("units", _build_units)
+
+
+def _build_units() -> dict[str, str]:
     tr = QCoreApplication.translate
     return {"bool": tr("TunnelWords", "yes/no"), "text": "",      # a prompt's answer: no unit
             "ratio": tr("TunnelWords", "ratio"), "degC": "°C", "ohm": "Ω", "mohm": "mΩ", "Mohm": "MΩ",
@@ -66,6 +89,10 @@ def _units() -> dict[str, str]:
 
 
 def _yes_no() -> dict[str, str]:
+    return _cached("yes_no", _build_yes_no)
+
+
+def _build_yes_no() -> dict[str, str]:
     tr = QCoreApplication.translate
     yes, no = tr("TunnelWords", "Yes"), tr("TunnelWords", "No")
     return {"True": yes, "False": no, "Yes": yes, "No": no}

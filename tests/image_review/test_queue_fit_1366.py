@@ -3,7 +3,9 @@ open: the panel no longer grows past the window (an unwrapped image title and an
 line made it 1137 px wide: the station scrolled sideways, Fit and the physics verdicts
 cut), and the queue shows every column's header and text whole without scrolling - age
 under the priority, the AI class under the scanner, the reviewer under the status, the
-reasons wrapped beside them (the "Reasons" header was cut and the list scrolled)."""
+reasons beside them one a line, every one whole (the "Reasons" header was cut and the
+list scrolled; then a third reason was elided): a row with three reasons is three lines
+high."""
 from __future__ import annotations
 
 import os
@@ -29,6 +31,7 @@ def test_queue_and_review_fit_1366(qtbot, ini_settings, tmp_path, language):  # 
     from app.bootstrap import Workstation
     from station_plugins.image_review.service import ReviewService
     from station_plugins.image_review.ui_queue import PAIRED
+    from station_plugins.image_review.ui_texts import queue_reason_short, queue_reason_text
     from tests.image_review.conftest import queue_item
 
     ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
@@ -39,9 +42,12 @@ def test_queue_and_review_fit_1366(qtbot, ini_settings, tmp_path, language):  # 
         queue_item(service, noise_sd=80.0, scanner="CT-SIM-0001", seed=1, analysed_by="qe1")
         queue_item(service, noise_sd=90.0, scanner="CT-SIM-0002", seed=2, analysed_by="qe1",
                    physics=PHYS_FAIL)
+        three = queue_item(service, noise_sd=200.0, scanner="CT-SIM-0003", seed=2,
+                           analysed_by="qe1", physics=PHYS_FAIL)[1]
+        assert len(three.reasons) >= 3, three.reasons      # AI unsure, no class, limits
         panel.queue_view.sig_refresh_requested.emit()
         table = panel.queue_view.table
-        qtbot.waitUntil(lambda: table.model().rowCount() == 2, timeout=30000)
+        qtbot.waitUntil(lambda: table.model().rowCount() == 3, timeout=30000)
         table.selectRow(0)
         qtbot.waitUntil(lambda: panel.review_view.item is not None
                         and not panel.item_loader.running, timeout=30000)
@@ -55,6 +61,11 @@ def test_queue_and_review_fit_1366(qtbot, ini_settings, tmp_path, language):  # 
                     area.horizontalScrollBar().maximum() > 0:
                 problems.append(f"{area.objectName()} scrolls sideways")
         header, fm, vp = table.horizontalHeader(), table.fontMetrics(), table.viewport()
+        from PySide6.QtGui import QFont, QFontMetrics
+
+        bold_font = QFont(header.font())
+        bold_font.setBold(True)
+        bold = QFontMetrics(bold_font)
         margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
                                                 table) + 1)
         if header.length() > vp.width():
@@ -68,11 +79,22 @@ def test_queue_and_review_fit_1366(qtbot, ini_settings, tmp_path, language):  # 
             left, size = header.sectionViewportPosition(col), header.sectionSize(col)
             if left < 0 or left + size > vp.width():
                 problems.append(f"{title!r} at {left}+{size} outside {vp.width()}")
-            if size < header.sectionSizeHint(col):
-                problems.append(f"header {title!r} cut: {size} < {header.sectionSizeHint(col)}")
+            # the title whole: its widest line (bold) and the 4 px padding each side; the
+            # sort arrow's room only on the sorted column (Qt's hint adds it to all)
+            need = (header.sectionSizeHint(col) if header.sortIndicatorSection() == col else
+                    max(bold.horizontalAdvance(line) for line in title.split("\n")) + 8)
+            if size < need:
+                problems.append(f"header {title!r} cut: {size} < {need}")
             for r in range(model.rowCount()):
                 text = str(model.index(r, col).data())
-                if col == 4:                          # the reasons: wrapped in the row
+                if col == 4:                          # the reasons: one a line, all of them
+                    item = panel.queue_view.item_model.item_at(
+                        model.mapToSource(model.index(r, col)).row())
+                    if text.split("\n") != [queue_reason_short(c) for c in item.reasons]:
+                        problems.append(f"row {r}: reasons {text!r} for {item.reasons}")
+                    tip = str(model.index(r, col).data(Qt.ItemDataRole.ToolTipRole))
+                    if not all(queue_reason_text(c) in tip for c in item.reasons):
+                        problems.append(f"row {r}: the tooltip lacks a reason: {tip!r}")
                     need = fm.boundingRect(0, 0, size - margin, 10000,
                                            int(Qt.TextFlag.TextWordWrap), text)
                     if need.width() > size - margin or need.height() > table.rowHeight(r):

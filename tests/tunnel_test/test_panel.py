@@ -37,7 +37,9 @@ def test_scan_serial_runs_to_pass_and_renders(qtbot, station, tmp_path):
     qtbot.waitUntil(lambda: panel.recent.count() >= 1 and "Record" in panel.message.text(),
                     timeout=30000)
     assert station.can_close()
-    assert panel.items.steps.cell(0, 5) == "PASS"
+    from station_plugins.tunnel_test.ui_step_table import VERDICT
+
+    assert panel.items.steps.cell(0, VERDICT) == "PASS"
     assert panel.release_btn.isEnabled()               # no signed criteria: e-signature
     out = os.environ.get("TUNNEL_PANEL_PNG", str(tmp_path / "panel.png"))
     assert panel.grab().save(out)

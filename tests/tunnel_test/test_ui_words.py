@@ -50,36 +50,51 @@ def test_every_measurement_of_the_shipped_sequence_has_a_chinese_name(zh):
 
 
 def test_step_table_in_chinese_and_back(zh):
+    from PySide6.QtCore import Qt
+
     from app.ui import i18n
-    from station_plugins.tunnel_test.ui_step_table import StepTableModel
+    from station_plugins.tunnel_test.ui_step_table import (AI, LIMITS, LINE_COLORS_ROLE,
+                                                           MEASUREMENT, STEP, VALUE, VERDICT,
+                                                           StepTableModel)
 
     model = StepTableModel()
     model.retranslate("zh_CN")
-    model.load([("xray.kv40", "kV accuracy 40 kV / 1 mA", "管电压准确度 40 kV / 1 mA"),
+    plan = [{"name": "kv", "unit": "kV", "limits_text": "38 .. 42"},
+            {"name": "inhibited", "unit": "bool", "limits_text": "= False"}]
+    model.load([("xray.kv40", "kV accuracy 40 kV / 1 mA", "管电压准确度 40 kV / 1 mA", plan),
                 ("inspection.labels", "Visual inspection: labels", "外观检查：标签")])
-    for m in ({"name": "kv", "value": 39.8512, "unit": "kV", "limits_text": "38 .. 42"},
-              {"name": "inhibited", "value": False, "unit": "bool", "limits_text": "= False"}):
+    # before the step runs: its planned measurements and limits, one line each, no value
+    assert [model.cell(0, c) for c in (MEASUREMENT, VALUE, LIMITS)] == [
+        "管电压\n曝光被禁止", "", "38 .. 42\n= 否"]
+    for m in ({"name": "kv", "value": 39.8512, "unit": "kV", "limits_text": "38 .. 42",
+               "verdict": "PASS"},
+              {"name": "inhibited", "value": True, "unit": "bool", "limits_text": "= False",
+               "verdict": "FAIL"}):
         model.set_measurement("xray.kv40", m)
     model.set_measurement("inspection.labels", {"name": "answer", "value": "Yes",
                                                 "unit": "text", "limits_text": "Yes"})
+    model.set_verdict("xray.kv40", "FAIL")
     model.set_ai("xray.kv40", {"verdict": "PASS", "confidence": 0.97, "review": True})
-    assert [model.cell(0, c) for c in range(1, 5)] == [
-        "管电压准确度 40 kV / 1 mA", "管电压=39.85; 曝光被禁止=否", "kV; 是/否", "38 .. 42; = 否"]
-    assert [model.cell(1, c) for c in range(2, 5)] == ["回答=是", "", "是"]
-    assert model.cell(0, 6) == "合格 0.97 待复核"
+    assert [model.cell(0, c) for c in range(6)] == [
+        "管电压准确度 40 kV / 1 mA", "管电压\n曝光被禁止", "39.85 kV\n是", "38 .. 42\n= 否",
+        "不合格", "合格 0.97\n待复核"]
+    assert [model.cell(1, c) for c in (MEASUREMENT, VALUE, LIMITS)] == ["回答", "是", "是"]
+    # the failed measurement's value in its verdict's colour, the passed one plain
+    colors = model.data(model.index(0, VALUE), LINE_COLORS_ROLE)
+    assert colors[0] is None and colors[1] == "#c62828"
     i18n.set_language(zh, "en")              # a live switch re-words what is shown
     model.retranslate("en")
-    assert model.cell(0, 2) == "tube voltage=39.85; exposure inhibited=No"
-    assert model.cell(0, 4) == "38 .. 42; = No"
-    assert model.cell(0, 6) == "PASS 0.97 to review"
+    assert model.cell(0, MEASUREMENT) == "tube voltage\nexposure inhibited"
+    assert model.cell(0, VALUE) == "39.85 kV\nYes"
+    assert model.cell(0, LIMITS) == "38 .. 42\n= No"
+    assert model.cell(0, VERDICT) == "FAIL"
+    assert model.cell(0, AI) == "PASS 0.97\nto review"
     # the file's own names stay visible to the engineer (tooltip) and in the record
-    from PySide6.QtCore import Qt
-    tip = model.data(model.index(0, 2), Qt.ItemDataRole.ToolTipRole)
-    assert tip.splitlines()[0].startswith("kv: tube voltage=39.85")
+    tip = model.data(model.index(0, VALUE), Qt.ItemDataRole.ToolTipRole)
+    assert tip.splitlines()[0] == "kv: 39.85 kV"
     assert model.rows[0].measurements[0]["name"] == "kv"
-    # the columns the 1366x768 console elides ("yes/…", "= Yes; = Ye…") say it whole
-    for col, whole in ((0, "xray.kv40"), (3, "kV; yes/no"), (4, "38 .. 42; = No")):
-        assert model.data(model.index(0, col), Qt.ItemDataRole.ToolTipRole) == whole
+    tip = model.data(model.index(0, STEP), Qt.ItemDataRole.ToolTipRole)
+    assert tip == "xray.kv40\nkV accuracy 40 kV / 1 mA"      # the key, the released title
 
 
 def test_sequence_chooser_words(zh, qtbot):
@@ -101,6 +116,24 @@ def test_recent_units_in_chinese(zh, qtbot):
          "started_utc": "2026-12-05T10:18:01Z", "run_id": "r2"},
         {"serial": "CA-3", "disposition": None, "status": "running",
          "started_utc": "2026-12-05T10:19:01Z", "run_id": "r3"}])
+    from station_plugins.tunnel_test.ui_runs import started_text
+
+    when = [started_text(t) for t in ("2026-12-05T10:17:01.123Z", "2026-12-05T10:18:01Z",
+                                      "2026-12-05T10:19:01Z")]
     assert [recent.item(i).text() for i in range(3)] == [
-        "CA-1  合格  2026-12-05 10:17:01", "CA-2  已中止  2026-12-05 10:18:01",
-        "CA-3  运行中  2026-12-05 10:19:01"]
+        f"CA-1  合格  {when[0]}", f"CA-2  已中止  {when[1]}", f"CA-3  运行中  {when[2]}"]
+    # the whole start time (UTC) and the run are in the tooltip
+    assert "2026-12-05 10:17:01 UTC" in recent.item(0).toolTip() and \
+        "r1" in recent.item(0).toolTip()
+
+
+def test_started_text_is_short_and_local():
+    from datetime import datetime, timezone
+
+    from station_plugins.tunnel_test.ui_runs import started_text
+
+    utc = "2026-12-05T10:17:01.123Z"
+    local = datetime(2026, 12, 5, 10, 17, 1, tzinfo=timezone.utc).astimezone()
+    assert started_text(utc, now=local) == local.strftime("%H:%M")          # today
+    assert started_text(utc, now=local.replace(day=28)) == local.strftime("%m-%d %H:%M")
+    assert started_text(utc, now=local.replace(year=2027)) == local.strftime("%Y-%m-%d")

@@ -176,14 +176,14 @@ def test_console_and_record_in_chinese(qtbot, zh_station, tmp_path):
         assert [b.text() for b in buttons] == ["是", "否"]
         assert panel.current.text() == "inspection.labels: 外观检查：标签"
         table = panel.items.steps
-        assert [table.cell(r, 1) for r in range(3)] == [
+        assert [table.cell(r, 0) for r in range(3)] == [
             "外观检查：标签", "管电压准确度 80 kV", "Protective earth frame"]
-        assert table.headerData(1, Qt.Orientation.Horizontal) == "名称"
+        assert table.headerData(0, Qt.Orientation.Horizontal) == "步骤"
         buttons[0].click()                                   # 是 = the choice "Yes"
         qtbot.waitUntil(lambda: panel.banner.state == "PASS", timeout=60000)
         qtbot.waitUntil(lambda: panel.last_run.get("row") is not None, timeout=30000)
         i18n.set_language(app, "en")                         # live switch back
-        assert table.cell(0, 1) == "Visual inspection: labels"
+        assert table.cell(0, 0) == "Visual inspection: labels"
         assert panel.current.text().endswith(": Protective earth frame")
     finally:
         i18n.set_language(app, "en")
