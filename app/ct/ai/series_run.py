@@ -79,8 +79,10 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
     ctx = np.empty((len(batch), context_size(evidence)), np.float32)
     problems = []
     digests = []
+    centres = []
     for k, i in enumerate(batch):
         fs = [facts[min(max(j, 0), nz - 1)].result() for j in (i - 1, i, i + 1)]
+        centres.append(fs[1])
         for c, f in enumerate(fs):
             x[k, c] = f.grid
         # the sha256 of the exact network input, hashed while its 786 kB are still in
@@ -89,10 +91,18 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
         digests.append(hashlib.sha256(x[k].data).hexdigest())
         ctx[k] = context_vector(fs, evidence)
         problems.append(fs[1].problem)
+    feeds = {"image": x, "context": ctx}
+    if getattr(model, "takes_geometry", False):
+        # a shell-layout model (shell_step.ShellContextModel): the centre slices'
+        # phantom centre and radius as measured here, not measured again on the grid
+        from app.ct.ai.shell_step import GEOMETRY, phantom_geometry
+
+        feeds[GEOMETRY] = np.array([phantom_geometry(f.centre, f.radius_mm)
+                                    for f in centres], np.float64)
     if token is not None:
         token.raise_if_cancelled()
     t0 = time.perf_counter()
-    out = model.run({"image": x, "context": ctx}, token, threads=threads)
+    out = model.run(feeds, token, threads=threads)
     dt = time.perf_counter() - t0
     return out, problems, digests, dt
 
