@@ -59,7 +59,6 @@ STREAK_BOX = 15                        # mm: the line search's high-pass
 STREAK_CLIP_SD = 1.0                   # a line sum of values clipped at 1 SD: a sign test
 STRUCT_SD, STRUCT_HU = 4.0, 40.0       # a structure pixel: this far from the body value
 STRUCT_BOX, STRUCT_FRACTION = 9, 0.5   # (mm, share of pixels beyond 2 SD): a structure
-MORPH_REACH = 4 + 6 + STREAK_BOX // 2  # px: the structure mask's closing, opening and halo
 RING_STRUCT_SD, RING_STRUCT_HU = 2.0, 12.0   # the ring's structures (on 2 mm means)
 RING_EDGE_MM = 6.5                     # the ring search stops this far inside the body's
 #                                        edge (a 3 mm shell, its high-pass halo, the PSF)
@@ -210,17 +209,11 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
     # compact structures (inserts, rods, bar groups: >= 7 mm across after closing 5 mm
     # gaps; a line of <= 5 mm is opened away) and their 15 mm high-pass halo: left out
     dev = (np.abs(g - np.float32(body_hu)) > max(STRUCT_SD * noise, STRUCT_HU)).view(np.uint8)
-    # (on the structures' bounding box plus the operations' reach - 2 + 2 closing,
-    # 3 + 3 opening, 7 the halo: outside it every step gives 0, as on the whole grid)
-    bx, by, bw, bh = cv2.boundingRect(dev)
-    if bw:
-        y0, y1 = max(0, by - MORPH_REACH), min(g.shape[0], by + bh + MORPH_REACH)
-        x0, x1 = max(0, bx - MORPH_REACH), min(g.shape[1], bx + bw + MORPH_REACH)
-        dev = cv2.morphologyEx(np.ascontiguousarray(dev[y0:y1, x0:x1]), cv2.MORPH_CLOSE,
-                               _disc(5))
+    if dev.any():
+        dev = cv2.morphologyEx(dev, cv2.MORPH_CLOSE, _disc(5))
         dev = cv2.morphologyEx(dev, cv2.MORPH_OPEN, _disc(7))
         if dev.any():
-            wide[y0:y1, x0:x1][cv2.dilate(dev, _disc(STREAK_BOX)) > 0] = 0.0
+            wide[cv2.dilate(dev, _disc(STREAK_BOX)) > 0] = 0.0
     crop = cv2.getRectSubPix(wide, (STREAK_CROP, STREAK_CROP), (float(cx), float(cy)))
     small = cv2.resize(crop, (STREAK_CROP // STREAK_PX,) * 2, interpolation=cv2.INTER_AREA)
     r_px = int(min(r_in, STREAK_CROP / 2 - 2) / STREAK_PX)
