@@ -212,3 +212,45 @@ def test_the_series_run_feeds_the_network_what_it_was_trained_on(series, tmp_pat
     assert {"band", "normal"} <= labels          # the rule saw shells move and stay
     # the series run gave the measured phantom: not measured again on any triple
     assert measured_again and not any(measured_again)
+
+
+def test_opencv_runs_single_threaded_during_a_series_run_and_is_restored(series, tmp_path,
+                                                                       monkeypatch):
+    """OpenCV's own pool is off while the run's workers measure (its spinning workers
+    cost CPU), back to the caller's thread count afterwards - also when two runs
+    overlap, and when a run fails."""
+    import threading
+
+    import cv2
+
+    import app.ct.ai.series_run as series_run
+    from app.core.errors import InputRejected
+
+    checker, _, _ = _shell_checker(tmp_path)
+    vol, px = series["sim clean"]
+    seen: list[int] = []
+    facts = series_run.slice_facts
+
+    def spy(*a, **kw):
+        seen.append(cv2.getNumThreads())
+        return facts(*a, **kw)
+
+    monkeypatch.setattr(series_run, "slice_facts", spy)
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(3)
+    try:
+        runs = [threading.Thread(target=checker.classify, args=(vol,), kwargs={"pixel_mm": px})
+                for _ in range(2)]
+        for t in runs:
+            t.start()
+        for t in runs:
+            t.join()
+        assert seen and set(seen) == {1}
+        assert cv2.getNumThreads() == 3
+        bad = vol.copy()
+        bad[2, 5, 5] = np.nan
+        with pytest.raises(InputRejected):
+            checker.classify(bad, pixel_mm=px)
+        assert cv2.getNumThreads() == 3
+    finally:
+        cv2.setNumThreads(before)
