@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.ct.ai.normalise import median
+from app.ct.ai.normalise import _nonzero, median
 
 SHELL_RING_MM = (3.0, 1.0)     # from R - 3 mm to R - 1 mm (R: the body's area radius)
 SHELL_MIN_PIXELS = 200
@@ -63,8 +63,13 @@ def shell_levels(grids: Sequence[np.ndarray], centre: tuple[float, float], r_mm:
     if box is None:
         return [float("nan")] * len(grids)
     ys, xs, ann = box
-    # (normalise.median: np.median's value bit for bit, one partition)
-    return [float(median(np.asarray(g, np.float32)[ys, xs][ann])) for g in grids]
+    # the annulus' pixels as flat indices into the grid, in the box's row-major order
+    # (the pixels of grid[ys, xs][ann], in the same order); normalise.median: np.median's
+    # value bit for bit, one partition
+    n = np.shape(grids[0])[1]
+    rows, cols = _nonzero(ann)             # (= np.nonzero(ann), by OpenCV's scan)
+    at = (rows + ys.start) * n + (cols + xs.start)
+    return [float(median(np.ascontiguousarray(g, np.float32).ravel()[at])) for g in grids]
 
 
 def shell_level(grid: np.ndarray, centre: tuple[float, float], r_mm: float,
