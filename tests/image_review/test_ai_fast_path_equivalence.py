@@ -254,3 +254,38 @@ def test_opencv_runs_single_threaded_during_a_series_run_and_is_restored(series,
         assert cv2.getNumThreads() == 3
     finally:
         cv2.setNumThreads(before)
+
+
+def test_the_body_centre_and_reach_equal_the_pixel_lists_bit_for_bit():
+    """slice_facts' centre from the body's moments and its reach from the edge pixels
+    only: the same numbers as the mean and the largest distance over every pixel - for
+    discs, ellipses, a body cut by the grid's border, a ragged body and a small one."""
+    import cv2
+
+    from app.ct.ai.normalise import _reach
+
+    rng = np.random.default_rng(11)
+    yy, xx = np.mgrid[:256, :256]
+    shapes = []
+    for k in range(24):
+        cx, cy = rng.uniform(60, 196, 2)
+        a, b = rng.uniform(20, 110, 2)
+        m = ((xx - cx) / a) ** 2 + ((yy - cy) / b) ** 2 <= 1.0
+        if k % 3 == 1:
+            m &= rng.random(m.shape) > 0.05          # ragged: holes and a rough edge
+        shapes.append(m)
+    shapes.append(np.hypot(xx - 20.3, yy - 240.6) < 90)     # cut by two borders
+    shapes.append(np.hypot(xx - 100.0, yy - 100.0) < 6.0)   # small
+    for m in shapes:
+        b8 = np.ascontiguousarray(m).view(np.uint8)
+        ys, xs = np.nonzero(m)
+        mom = cv2.moments(b8, binaryImage=True)
+        cx, cy = mom["m10"] / mom["m00"], mom["m01"] / mom["m00"]
+        assert (cx, cy) == (float(xs.mean()), float(ys.mean()))
+        want = float(np.sqrt(((xs - cx) ** 2 + (ys - cy) ** 2).max()))
+        assert _reach(b8, cx, cy) == want
+        # the central moments: the sums over the pixels to 1e-12 relative
+        for got, ref in ((mom["mu20"], ((xs - cx) ** 2).sum()),
+                         (mom["mu02"], ((ys - cy) ** 2).sum())):
+            assert abs(got - ref) <= 1e-12 * ref
+        assert abs(mom["mu11"] - ((xs - cx) * (ys - cy)).sum()) <= 1e-12 * mom["mu20"]

@@ -342,6 +342,21 @@ _CUT_ZONES: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _CUT_ZONES_LOCK = threading.Lock()
 
 
+def _reach(b8: np.ndarray, cx: float, cy: float) -> float:
+    """The largest distance (px) of a body pixel from (cx, cy), on the body's edge
+    pixels only (those with a neighbour outside the body or the grid): an inner pixel
+    has a neighbour at least 1 px^2 farther, so the largest distance - the same float
+    expression of the same pixel - is an edge pixel's."""
+    edge = cv2.subtract(b8, cv2.erode(b8, _ONES3, borderType=cv2.BORDER_CONSTANT,
+                                      borderValue=0))
+    ys, xs = _nonzero(edge)
+    dx, dy = xs - cx, ys - cy
+    return float(np.sqrt((dx ** 2 + dy ** 2).max()))
+
+
+_ONES3 = np.ones((3, 3), np.uint8)
+
+
 def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> SliceFacts:
     """Measure one native slice (HU) and put it on the 1 mm grid (``evidence``: also the
     ring / streak / cupping profiles of app/ct/ai/evidence.py on the grid)."""
@@ -362,14 +377,16 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> 
     if area < 100:
         return SliceFacts(g, (128.0, 128.0), 0.0, 0.0, 0.0, 0.0, 0.0, nan_esf,
                           note("ai.na_no_body"))
-    ys, xs = _nonzero(body)
-    cx, cy = float(xs.mean()), float(ys.mean())
-    dx, dy = xs - cx, ys - cy
+    # the centre from the body's moments: integer sums, exact in double, so the pixels'
+    # mean bit for bit (xs.mean(), ys.mean())
+    b8 = body.view(np.uint8)
+    mom = cv2.moments(b8, binaryImage=True)
+    cx, cy = mom["m10"] / mom["m00"], mom["m01"] / mom["m00"]
     problem = ""
     if not RADIUS_RANGE_MM[0] <= r_mm <= RADIUS_RANGE_MM[1]:
         problem = note("ai.na_diameter", lo_mm=2.0 * RADIUS_RANGE_MM[0],
                        hi_mm=2.0 * RADIUS_RANGE_MM[1], body_mm=2.0 * r_mm)
-    elif (rmax := float(np.sqrt((dx ** 2 + dy ** 2).max())) * GRID_MM) > 1.15 * r_mm + 2.0:
+    elif (rmax := _reach(b8, cx, cy) * GRID_MM) > 1.15 * r_mm + 2.0:
         problem = note("ai.na_not_round", reach_mm=rmax, radius_mm=r_mm)
     else:
         # the phantom touches the grid border, the native field's edge or the padding
@@ -379,10 +396,12 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> 
             # an elliptical body (a head or body phantom, a patient): the QC phantoms the
             # AI knows are cylinders (axis ratio >= 0.95 over both renderers' training
             # slices, a tilted gantry included)
-            # (element-wise sums, not BLAS: a BLAS call may spin threads on a busy CPU)
-            sxx, syy, sxy = float((dx * dx).sum()), float((dy * dy).sum()), float((dx * dy).sum())
+            # (the central moments: the sums of dx * dx, dy * dy, dx * dy over the body's
+            # pixels, to ~1e-15 relative - the order of the sums differs)
+            sxx, syy, sxy = mom["mu20"], mom["mu02"], mom["mu11"]
             h = math.sqrt(max(0.25 * (sxx - syy) ** 2 + sxy * sxy, 0.0))
-            ev = [(0.5 * (sxx + syy) - h) / (xs.size - 1), (0.5 * (sxx + syy) + h) / (xs.size - 1)]
+            n_px = area - 1.0
+            ev = [(0.5 * (sxx + syy) - h) / n_px, (0.5 * (sxx + syy) + h) / n_px]
             ratio = math.sqrt(max(ev[0], 0.0) / max(ev[1], 1e-9))
             if ratio < MIN_AXIS_RATIO:
                 problem = note("ai.na_elliptical", major_mm=4 * math.sqrt(ev[1]),
