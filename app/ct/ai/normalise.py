@@ -260,9 +260,15 @@ def phantom_mask(g: np.ndarray) -> np.ndarray:
     x, y, w, h = cv2.boundingRect(m)
     if w == 0:
         return m.astype(bool)
-    n, lab, stats, _ = cv2.connectedComponentsWithStats(m[y:y + h, x:x + w], connectivity=8)
-    k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    # (the labels without OpenCV's statistics - a fifth of the time -, the parts' areas
+    # by bincount: the same labels, the same largest part, the first of equal ones)
+    sub = np.ascontiguousarray(m[y:y + h, x:x + w])
+    n, lab = cv2.connectedComponents(sub, connectivity=8)
     out = np.zeros(g.shape, bool)
+    if n == 2:                      # one part: all of it
+        out[y:y + h, x:x + w] = sub.view(bool)
+        return out
+    k = 1 + int(np.argmax(np.bincount(lab.ravel(), minlength=n)[1:]))
     out[y:y + h, x:x + w] = lab == k
     return out
 
