@@ -2,12 +2,15 @@
 
     .venv/bin/python benchmarks/image_review/bench_ai.py [--slices 256] [--threads 0]
         [--repeats 3] [--busy 2] [--models DIR] [--version V] [--breakdown] [--file-graph]
+        [--opencv-pool]
 
 ``--models`` / ``--version``: the registry folder and the model version measured (default:
 the station's models, the highest valid version) - a candidate and the released model
 in one session without copying either into the tree. ``--file-graph``: the network
 as the model file's graph, without app/adapters/onnx_exact's rewrites (the same outputs
-bit for bit, slower on the CPU) - the network's A/B in one tree.
+bit for bit, slower on the CPU) - the network's A/B in one tree. ``--opencv-pool``: OpenCV's
+own thread pool left on during the series run (app/ct/ai/series_run.OPENCV_SERIAL off) -
+that A/B in one tree (its spinning workers cost CPU where a core is idle).
 
 Prints one table (the load average before and after: the CPUs are shared):
 
@@ -132,7 +135,14 @@ def main() -> None:
                    help="CPU per part of the whole check (one more NOW run)")
     p.add_argument("--file-graph", action="store_true",
                    help="run the model file's graph as it is (no exact rewrites)")
+    p.add_argument("--opencv-pool", action="store_true",
+                   help="keep OpenCV's own thread pool on during the series run (the former "
+                        "path; default: OpenCV single-threaded while the run's workers measure)")
     a = p.parse_args()
+    if a.opencv_pool:
+        import app.ct.ai.series_run as series_run
+
+        series_run.OPENCV_SERIAL = False
     load0 = os.getloadavg()
     reg = ModelRegistry(a.models or models_dir())
     card = reg.find("ct_phantom_classifier", a.version)

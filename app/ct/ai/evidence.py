@@ -271,8 +271,11 @@ def stack_evidence(ev: list[SliceEvidence | None]) -> np.ndarray:
         return out
     same = [e for e in ev if e is not None and e.streak.shape == c.streak.shape]
     # ring: the three slices' sums (a detector ring: the same radius on every slice)
-    rs = np.sum([e.ring_s for e in same], axis=0)
-    rc = np.sum([e.ring_c for e in same], axis=0)
+    # (the slices' arrays added in order: np.sum over the stacked slices, bit for bit)
+    rs, rc = same[0].ring_s.copy(), same[0].ring_c.copy()
+    for e in same[1:]:
+        rs += e.ring_s
+        rc += e.ring_c
     scales = [e.ring_scale for e in same if math.isfinite(e.ring_scale)]
     ring = ring_stats(rs, rc, math.sqrt(sum(v * v for v in scales) / len(scales))
                       if scales else float("nan"))

@@ -93,7 +93,7 @@ def ring_sums(resid: np.ndarray, excluded: np.ndarray | None = None,
     v = resid.ravel()[sel]
     v *= w
     s = np.bincount(idx, weights=v, minlength=n)
-    c = np.bincount(idx, weights=w, minlength=n)
+    c = np.bincount(idx[w], minlength=n)       # (the counts: integers, as the weights' sums)
     return (s.reshape(RING_NB, RING_SECTORS).astype(np.float32),
             c.reshape(RING_NB, RING_SECTORS).astype(np.float32))
 

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import cv2
 import numpy as np
 
 from app.core.tasks import CancelToken, no_progress
@@ -33,6 +37,38 @@ from app.ct.ai.series_consistency import Level, disc_level
 # runs out of the cache (CPU time per slice, one thread: batch 1-4 2.6-2.9 ms, 16 3.2 ms)
 CPU_BATCH = 4
 MAX_WORKERS = 4
+# OpenCV's own thread pool is off while a series run measures its slices on all cores
+# (see _opencv_serial)
+OPENCV_SERIAL = True
+_CV_LOCK = threading.Lock()
+_cv_runs = 0
+_cv_threads = 0
+
+
+@contextmanager
+def _opencv_serial() -> Iterator[None]:
+    """OpenCV single-threaded for the duration of the series run(s): the run's workers
+    already keep every core busy with one slice each, and OpenCV's pool split each
+    small grid operation over the cores, its workers spin-waiting (sched_yield) after
+    every call - CPU time that does no work (the results are the same: OpenCV's
+    operations compute every pixel alike on any number of threads). Nested and
+    concurrent runs share it; the last one out restores the thread count."""
+    global _cv_runs, _cv_threads
+    if not OPENCV_SERIAL:
+        yield
+        return
+    with _CV_LOCK:
+        if _cv_runs == 0:
+            _cv_threads = cv2.getNumThreads()
+            cv2.setNumThreads(1)
+        _cv_runs += 1
+    try:
+        yield
+    finally:
+        with _CV_LOCK:
+            _cv_runs -= 1
+            if _cv_runs == 0:
+                cv2.setNumThreads(_cv_threads)
 
 
 @dataclass(frozen=True)
@@ -79,8 +115,10 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
     ctx = np.empty((len(batch), context_size(evidence)), np.float32)
     problems = []
     digests = []
+    centres = []
     for k, i in enumerate(batch):
         fs = [facts[min(max(j, 0), nz - 1)].result() for j in (i - 1, i, i + 1)]
+        centres.append(fs[1])
         for c, f in enumerate(fs):
             x[k, c] = f.grid
         # the sha256 of the exact network input, hashed while its 786 kB are still in
@@ -89,10 +127,18 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
         digests.append(hashlib.sha256(x[k].data).hexdigest())
         ctx[k] = context_vector(fs, evidence)
         problems.append(fs[1].problem)
+    feeds = {"image": x, "context": ctx}
+    if getattr(model, "takes_geometry", False):
+        # a shell-layout model (shell_step.ShellContextModel): the centre slices'
+        # phantom centre and radius as measured here, not measured again on the grid
+        from app.ct.ai.shell_step import GEOMETRY, phantom_geometry
+
+        feeds[GEOMETRY] = np.array([phantom_geometry(f.centre, f.radius_mm)
+                                    for f in centres], np.float64)
     if token is not None:
         token.raise_if_cancelled()
     t0 = time.perf_counter()
-    out = model.run({"image": x, "context": ctx}, token, threads=threads)
+    out = model.run(feeds, token, threads=threads)
     dt = time.perf_counter() - t0
     return out, problems, digests, dt
 
@@ -131,7 +177,8 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
     inference_s = 0.0
     levels: dict[int, Level] = {}
     checked: Future | None = None
-    with ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="ai-series") as pool:
+    with _opencv_serial(), \
+            ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="ai-series") as pool:
         try:
             def measure(batch: list[int]) -> None:
                 for i in batch:
