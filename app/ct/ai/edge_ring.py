@@ -1,0 +1,397 @@
+"""Rings at the phantom's edge and in its shell: a physics rule beside the network (Qt-free).
+
+The network's ring evidence (:mod:`ring_evidence`) searches inside the body's radius - 6.5
+mm, where the phantom is flat; a detector ring at 90-100 mm lies in the phantom's 3 mm
+shell or at its edges, where partial volume, the PSF and an edge-enhancing kernel's
+overshoot make the edge itself a radial signal of hundreds of HU. Neither model learnt
+it (a 300 HU ring at 95 mm called normal). This rule measures it from the physics:
+
+* the phantom's outer edge, shell and body are circles about the PHANTOM centre P; a
+  detector ring is a circle about the ROTATION centre C (the reconstruction centre on the
+  1 mm grid, ``normalise.grid_rotation_centre``), the same radius on every slice;
+* per slice, on the 1 mm grid, the pixels from R - 18 to R + 4 mm about P (R: the body's
+  area radius, P and R refined on the outer edge of 16 sectors, a couch sector left out)
+  are averaged per 0.25 mm of u = r_P - R and per 22.5-degree sector about P; the sectors'
+  median is the slice's own edge profile (any kernel, any shell: measured, not modelled);
+* (B, off-centre rings) the slice minus its own edge profile at each pixel's r_P leaves
+  what is not concentric with the phantom; averaged per 0.5 mm of r_C and per sector about
+  C, the sectors' median is a ring's profile about C (a dipole or an ellipse of the edge
+  cancels in the median of a full circle). A ring's template (Gaussian, FWHM 2 mm) over a
+  local line within +-6 mm: amplitude and z;
+* (A, rings concentric with the phantom, where B sees nothing) the series' edge profile
+  is fitted by an edge model - a constant, a slope and, at the outer edge (u = 0) and the
+  shell's inner edge (searched from u = -7.5 to -1.5 mm, the shell's thickness is the
+  phantom's), blurred steps of 0.6 / 1.2 / 2.4 mm (their differences are an edge-enhancing
+  kernel's overshoot, antisymmetric about the edge) and the outer edge's shift - with and
+  without the ring's template (smeared by the offset |P - C|); amplitude and z of the
+  template (the residual variance, model mismatch included, is the z's unit: a profile
+  the edge model does not explain lowers every z).
+
+The series' profiles are the slices' sums (a ring is on every slice; the noise is not),
+the sectors' spread per bin is the noise unit. A ring is reported when z >= Z_MIN (the
+physics criterion's 6) and its amplitude >= AMP_MIN_SD native noise SD and >= AMP_MIN_HU
+(the largest of both training renderers' clean slices, with a margin; see
+docs/image_review.md, "Rings at the phantom's edge"). A ring exactly ON an edge of a phantom
+centred within ~1 mm is not separable from the edge's position (a narrow bump at a step is
+the step moved): it is seen only when the phantom is off the rotation centre.
+
+Cost per slice: one threshold's moments, two gathers of ~15k pixels, four bincounts.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import cv2
+import numpy as np
+
+U0, U1, DU = -18.0, 4.0, 0.25          # mm about the outer edge: the profile about P
+NU = int(round((U1 - U0) / DU))
+V0, V1, DV = 60.0, 124.0, 0.5          # mm about C: the residual profile
+NV = int(round((V1 - V0) / DV))
+SECTORS = 16
+SEARCH_B = (-12.0, -4.5)               # off-centre: ring radii about C, mm relative to R
+RING_FWHM = 2.0
+EDGE_SIGMAS = (0.4, 0.55, 0.75, 1.0, 1.4, 2.0)
+LOBE = 2.5                              # an overshoot lobe's width over the core's
+A_WINDOW_END = -0.5                    # mm: the concentric fit ends inside the outer edge
+INNER_GAP = 2.0                        # mm: a ring this near the shell's inner edge is not searched
+B_WINDOW_END = -2.0                    # mm: the off-centre fit ends inside the shell
+EDGE_JITTER = 0.15                     # mm
+SEARCH_A = (-12.0, -2.0)               # concentric: the outer edge's own zone left out
+INNER = np.arange(-7.5, -1.49, 0.25)   # the shell's inner edge (mm relative to R)
+REACH_B = 6.0                          # mm: B's local window
+Z_MIN = 6.0
+AMP_MIN_SD = 2.5                       # x the native noise SD (clean max 1.5: docs)
+AMP_MIN_HU = 12.0                      # HU (clean max 7.5)
+HEAD = 6                               # ok, cx, cy, R, rc, native noise SD
+PACKED = HEAD + 2 * NU * SECTORS + 2 * NV * SECTORS
+_SQ2 = math.sqrt(2.0)
+
+
+@lru_cache(maxsize=4)
+def _offsets(r_lo: int, r_hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """Integer (dy, dx) of the pixels at r_lo - 1 <= r < r_hi + 1 about (0, 0)."""
+    k = np.arange(-r_hi - 1, r_hi + 2)
+    dy, dx = np.meshgrid(k, k, indexing="ij")
+    r = np.hypot(dx, dy)
+    m = (r >= r_lo - 1) & (r < r_hi + 1)
+    return dy[m].astype(np.int32), dx[m].astype(np.int32)
+
+
+@lru_cache(maxsize=4)
+def _about_rc(rc: float, n: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """(r_C bin, sector about C) of every grid pixel, flat; bins outside V0..V1: -1."""
+    yy, xx = np.mgrid[:n, :n].astype(np.float64)
+    dx, dy = xx - rc, yy - rc
+    vb = np.floor((np.hypot(dx, dy) - V0) / DV).astype(np.int64)
+    vb[(vb < 0) | (vb >= NV)] = -1
+    sec = ((np.arctan2(dy, dx) + math.pi) * (SECTORS / (2 * math.pi))).astype(np.int64) % SECTORS
+    return vb.ravel(), sec.ravel()
+
+
+def _circle(g: np.ndarray) -> tuple[float, float, float] | None:
+    m = cv2.moments((g > -500.0).astype(np.uint8), binaryImage=True)
+    if m["m00"] < 2000:
+        return None
+    return m["m10"] / m["m00"], m["m01"] / m["m00"], math.sqrt(m["m00"] / math.pi)
+
+
+def _gather(g: np.ndarray, cx: float, cy: float, r: float
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(flat index, u = r_P - R, sector about P, value) of the band's pixels."""
+    n = g.shape[0]
+    dy, dx = _offsets(int(r + U0), int(math.ceil(r + U1)))
+    iy, ix = dy + int(round(cy)), dx + int(round(cx))
+    ok = (iy >= 0) & (iy < n) & (ix >= 0) & (ix < n)
+    iy, ix = iy[ok], ix[ok]
+    fx = ix - np.float32(cx)
+    fy = iy - np.float32(cy)
+    u = np.sqrt(fx * fx + fy * fy) - np.float32(r)
+    sel = (u >= U0) & (u < U1)
+    iy, ix, fx, fy, u = iy[sel], ix[sel], fx[sel], fy[sel], u[sel]
+    sec = ((np.arctan2(fy, fx) + np.float32(math.pi)) * np.float32(SECTORS / (2 * math.pi))
+           ).astype(np.int64) % SECTORS
+    flat = iy.astype(np.int64) * n + ix
+    return flat, u, sec, g.ravel()[flat]
+
+
+def _sector_means(bins: np.ndarray, sec: np.ndarray, v: np.ndarray, nb: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    idx = bins * SECTORS + sec
+    s = np.bincount(idx, weights=v, minlength=nb * SECTORS)[:nb * SECTORS]
+    c = np.bincount(idx, minlength=nb * SECTORS)[:nb * SECTORS].astype(np.float64)
+    return s.reshape(nb, SECTORS), c.reshape(nb, SECTORS)
+
+
+def _median_profile(s: np.ndarray, c: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.where(c > 0, s / np.maximum(c, 1e-9), np.nan)
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmedian(m, axis=1)
+
+
+def slice_profiles(g: np.ndarray, rc: float, noise_sd: float = 0.0) -> np.ndarray:
+    """The packed (PACKED,) float32 measurements of one 1 mm grid slice (see the module);
+    ok = 0 when no phantom edge is found."""
+    out = np.zeros(PACKED, np.float32)
+    g = np.asarray(g, np.float32)
+    circ = _circle(g)
+    if circ is None:
+        return out
+    cx, cy, r = circ
+    # the outer edge per sector: where the sector's mean crosses -500 HU (a couch or a
+    # cut sector departs from the others and is left out of the circle's refinement)
+    for _ in range(2):
+        flat, u, sec, v = _gather(g, cx, cy, r)
+        if u.size < 1000:
+            return out
+        ub = np.minimum(((u - U0) / DU).astype(np.int64), NU - 1)
+        s, c = _sector_means(ub, sec, v, NU)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = s / c
+        above = np.where(c > 0, m > -500.0, False)
+        k = np.argmin(np.where(np.arange(NU)[:, None] >= int(-U0 / DU) - 12, above, True), 0)
+        edge = U0 + k * DU
+        good = np.abs(edge - np.median(edge)) <= 1.5
+        if good.sum() < SECTORS // 2:
+            return out
+        th = (np.arange(SECTORS) + 0.5) * (2 * math.pi / SECTORS) - math.pi
+        dxc = 2.0 * float(np.mean((edge * np.cos(th))[good]))
+        dyc = 2.0 * float(np.mean((edge * np.sin(th))[good]))
+        dr = float(np.median(edge[good]))
+        if math.hypot(dxc, dyc) < 0.25 and abs(dr) < 0.25:
+            break
+        cx, cy, r = cx + dxc, cy + dyc, r + dr
+    prof = _median_profile(s, c)
+    centres = U0 + (np.arange(NU) + 0.5) * DU
+    okp = np.isfinite(prof)
+    if okp.sum() < NU // 2:
+        return out
+    resid = v - np.interp(u, centres[okp], prof[okp]).astype(np.float32)
+    vb_all, sc_all = _about_rc(float(rc), g.shape[0])
+    vb, scc = vb_all[flat], sc_all[flat]
+    keep = vb >= 0
+    rs, rcn = _sector_means(vb[keep], scc[keep], resid[keep], NV)
+    out[:HEAD] = (1.0, cx, cy, r, rc, noise_sd)
+    o = HEAD
+    for a in (s, c, rs, rcn):
+        out[o:o + a.size] = a.ravel()
+        o += a.size
+    return out
+
+
+def _unpack(p: np.ndarray) -> tuple[np.ndarray, ...]:
+    o = HEAD
+    parts = []
+    for nb in (NU, NU, NV, NV):
+        parts.append(p[o:o + nb * SECTORS].astype(np.float64).reshape(nb, SECTORS))
+        o += nb * SECTORS
+    return tuple(parts)
+
+
+def _noise(s: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Per bin: the standard error of the sectors' median (their MAD)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.where(c > 0, s / np.maximum(c, 1e-9), np.nan)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = np.nanmedian(m, axis=1)
+        mad = np.nanmedian(np.abs(m - med[:, None]), axis=1)
+        nv = np.sum(np.isfinite(m), axis=1)
+    se = 1.4826 * mad * 1.2533 / np.sqrt(np.maximum(nv, 1))
+    floor = np.nanmedian(se) * 0.5 if np.isfinite(se).any() else 1.0
+    return np.where(np.isfinite(se), np.maximum(se, max(floor, 1e-3)), np.inf)
+
+
+def _phi(x: np.ndarray, s: float) -> np.ndarray:
+    from scipy.special import erf
+
+    return 0.5 * (1.0 + erf(x / (s * _SQ2)))
+
+
+def _template(u: np.ndarray, u0: float, offset: float) -> np.ndarray:
+    """A ring at u0 about C seen in the profile about P (offset |P - C| mm smears it)."""
+    sig = RING_FWHM / 2.3548
+    psi = np.linspace(0, 2 * math.pi, 48, endpoint=False)
+    d = u[:, None] - u0 + offset * np.cos(psi)[None, :]
+    return np.exp(-0.5 * (d / sig) ** 2).mean(1)
+
+
+@dataclass(frozen=True)
+class EdgeRing:
+    """The series' strongest ring at the edge: radius about C (mm), amplitude (HU, a 2 mm
+    FWHM ring's peak), z, amplitude over the native noise SD, which test (A / B) and
+    whether it is a ring by the rule."""
+
+    radius_mm: float
+    amplitude_hu: float
+    z: float
+    amp_sd: float
+    test: str
+    ring: bool
+
+    def to_dict(self) -> dict:
+        return {"radius_mm": round(self.radius_mm, 1), "amplitude_hu": round(self.amplitude_hu, 1),
+                "z": round(self.z, 1), "amp_sd": round(self.amp_sd, 2), "test": self.test,
+                "ring": self.ring}
+
+
+def _fit_a(y: np.ndarray, se: np.ndarray, offset: float) -> tuple[float, float, float]:
+    """(u0, amplitude, z) of the best concentric ring in the edge profile y (NU,): within
+    u <= A_WINDOW_END the model is a constant, a slope and ONE system's edge response (a
+    blurred step of sigma + an overshoot lobe of LOBE x sigma, amplitudes free) at the
+    shell's inner edge and at the outer edge (its tail), sigma and the inner edge searched;
+    the ring's template added; the fit with the least residual decides."""
+    u = U0 + (np.arange(NU) + 0.5) * DU
+    ok = np.isfinite(y) & np.isfinite(se) & (u <= A_WINDOW_END)
+    if ok.sum() < 30:
+        return 0.0, 0.0, 0.0
+    grad = np.gradient(np.where(np.isfinite(y), y, 0.0), DU)
+    u, y = u[ok], y[ok]
+    # a position error of EDGE_JITTER mm (the edge's non-circularity, the centre, the
+    # grid's partial volume) moves a steep bin by its gradient: such bins weigh less
+    w = 1.0 / np.sqrt(se[ok] ** 2 + (EDGE_JITTER * grad[ok]) ** 2)
+    u0s = np.arange(SEARCH_A[0], SEARCH_A[1] + 1e-9, 0.5)
+    tmpl = np.stack([_template(u, a, offset) for a in u0s]) * w[None, :]
+    yw = y * w
+    models = []
+    for sg in EDGE_SIGMAS:
+        outer = [_phi(u, sg), _phi(u, sg) - _phi(u, LOBE * sg)]
+        for ei in INNER:
+            cols = [np.ones_like(u), u / 10.0, _phi(u - ei, sg),
+                    _phi(u - ei, sg) - _phi(u - ei, LOBE * sg), *outer]
+            q, _ = np.linalg.qr(np.stack(cols, 1) * w[:, None])
+            ry = yw - q @ (q.T @ yw)
+            models.append((float(ry @ ry), float(ei), q, ry))
+    # the shell's inner edge: the edge model's best fit without a ring; a ring within
+    # INNER_GAP of it is that edge moved (a narrow bump at a step is the step shifted)
+    ei0 = min(models, key=lambda m: m[0])[1]
+    best_rss = np.inf
+    best: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    n_col = 6 + 1
+    near = (u0s <= ei0 - INNER_GAP)
+    for rss0, ei, q, ry in models:
+        if abs(ei - ei0) > 0.5 or not near.any():
+            continue
+        rt = tmpl - (tmpl @ q) @ q.T
+        tt = np.einsum("kn,kn->k", rt, rt)
+        ty = rt @ ry
+        valid = (tt > 1e-3 * np.einsum("kn,kn->k", tmpl, tmpl)) & near
+        gain = np.where(valid, ty * ty / np.maximum(tt, 1e-30), 0.0)
+        k = int(np.argmax(gain))
+        rss = rss0 - float(gain[k])
+        if rss < best_rss and valid[k]:
+            best_rss = rss
+            s2 = max(1.0, rss / max(u.size - n_col, 1))
+            amp = float(ty[k] / tt[k])
+            best = (float(u0s[k]), amp, abs(amp) / math.sqrt(s2 / tt[k]))
+    return best
+
+
+def _fit_b(y: np.ndarray, se: np.ndarray, r_mm: float) -> tuple[float, float, float]:
+    """(radius about C, amplitude, z) of the best ring in the residual profile y (NV,)."""
+    v = V0 + (np.arange(NV) + 0.5) * DV
+    sig = RING_FWHM / 2.3548
+    best = (0.0, 0.0, 0.0)
+    for r0 in np.arange(r_mm + SEARCH_B[0], r_mm + SEARCH_B[1] + 1e-9, 0.5):
+        win = (np.abs(v - r0) <= REACH_B) & np.isfinite(y) & np.isfinite(se) & \
+            (v <= r_mm + B_WINDOW_END)
+        if win.sum() < 16:
+            continue
+        vv, w = v[win], 1.0 / se[win]
+        X = np.stack([np.ones_like(vv), (vv - r0) / REACH_B,
+                      np.exp(-0.5 * ((vv - r0) / sig) ** 2)], 1) * w[:, None]
+        yy = y[win] * w
+        coef, res, rank, _ = np.linalg.lstsq(X, yy, rcond=None)
+        if rank < 3:
+            continue
+        r = yy - X @ coef
+        s2 = max(1.0, float(r @ r) / (vv.size - 3))
+        cov = np.linalg.inv(X.T @ X) * s2
+        z = abs(coef[2]) / math.sqrt(cov[2, 2])
+        if z > best[2]:
+            best = (float(r0), float(coef[2]), float(z))
+    return best
+
+
+def series_ring(packed: np.ndarray, noise_native: np.ndarray) -> EdgeRing | None:
+    """The series' edge ring from the slices' packed measurements (N, PACKED) and their
+    native noise SDs; None when no slice has a phantom edge."""
+    packed = np.asarray(packed, np.float64)
+    ok = packed[:, 0] > 0.5 if packed.size else np.zeros(0, bool)
+    if not ok.any():
+        return None
+    sel = packed[ok]
+    tot = sel.sum(0)
+    sp, cp, sr, cr = _unpack(tot)
+    cx, cy, r, rc = (float(np.median(sel[:, k])) for k in (1, 2, 3, 4))
+    offset = math.hypot(cx - rc, cy - rc)
+    ya = _median_profile(sp, cp)
+    ua, aa, za = _fit_a(ya, _noise(sp, cp), offset)
+    yb = _median_profile(sr, cr)
+    rb, ab, zb = _fit_b(yb, _noise(sr, cr), r)
+    sd = float(np.median(np.asarray(noise_native, np.float64)[ok])) if len(noise_native) else 0.0
+    cands = [EdgeRing(r + ua, aa, za, abs(aa) / max(sd, 0.5), "A", False),
+             EdgeRing(rb, ab, zb, abs(ab) / max(sd, 0.5), "B", False)]
+    rings = [c for c in cands if c.z >= Z_MIN and c.amp_sd >= AMP_MIN_SD
+             and abs(c.amplitude_hu) >= AMP_MIN_HU]
+    pick = max(rings or cands, key=lambda c: (c.z >= Z_MIN, c.amp_sd))
+    return EdgeRing(pick.radius_mm, pick.amplitude_hu, pick.z, pick.amp_sd, pick.test,
+                    bool(rings))
+
+
+class EdgeRingModel:
+    """A loaded grid1mm_context model whose ``run`` also returns ``edge_ring`` (N, PACKED):
+    the centre slice's measurements of every triple (each slice once), for
+    :func:`series_ring` after the series run."""
+
+    def __init__(self, model: Any, rot_centre: float) -> None:
+        self._model = model
+        self._rc = float(rot_centre)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+    def run(self, inputs: dict[str, np.ndarray], token: Any = None, **kw: Any
+            ) -> dict[str, np.ndarray]:
+        out = dict(self._model.run(inputs, token, **kw))
+        img = inputs.get("image")
+        ctx = inputs.get("context")
+        if img is not None:
+            sd = [10.0 * math.exp(float(c[0])) if ctx is not None else 0.0
+                  for c in (ctx if ctx is not None else [None] * len(img))]
+            out["edge_ring"] = np.stack([slice_profiles(t[1], self._rc, s)
+                                         for t, s in zip(img, sd)]) \
+                if len(img) else np.zeros((0, PACKED), np.float32)
+        return out
+
+
+def apply(outputs: dict[str, np.ndarray], problems: list[Any]
+          ) -> tuple[np.ndarray, EdgeRing | None]:
+    """The rule at inference: (probabilities, the series' edge ring or None). When the
+    judged slices' measurements hold a ring (``EdgeRing.ring``), every judged slice's
+    "normal" probability goes to "ring" (a measured ring is not normal; another abnormal
+    class the network sees stays)."""
+    probs = np.array(outputs.get("probabilities", np.zeros((0, 7), np.float32)), np.float32)
+    packed = outputs.get("edge_ring")
+    if packed is None or not len(packed):
+        return probs, None
+    judged = np.array([not p for p in problems], bool)
+    if not judged.any():
+        return probs, None
+    sel = np.asarray(packed)[judged]
+    res = series_ring(sel, sel[:, HEAD - 1])
+    if res is None or not res.ring:
+        return probs, res
+    probs[judged, 1] += probs[judged, 0]
+    probs[judged, 0] = 0.0
+    return probs, res
