@@ -53,19 +53,21 @@ V0, V1, DV = 60.0, 124.0, 0.5          # mm about C: the residual profile
 NV = int(round((V1 - V0) / DV))
 SECTORS = 16
 SEARCH_B = (-12.0, -4.5)               # off-centre: ring radii about C, mm relative to R
-RING_FWHM = 2.0
+RING_FWHM = 2.0                        # the concentric fit's template (mm)
+RING_FWHMS = (1.2, 2.0, 3.5)           # the off-centre fit's templates (mm)
 EDGE_SIGMAS = (0.4, 0.55, 0.75, 1.0, 1.4, 2.0)
 LOBE = 2.5                              # an overshoot lobe's width over the core's
 A_WINDOW_END = -0.5                    # mm: the concentric fit ends inside the outer edge
-INNER_GAP = 2.0                        # mm: a ring this near the shell's inner edge is not searched
+SHELL_MIN_HU = 20.0                    # a distinct shell: this far from the body
+INNER_GAP = 1.5                        # mm: a ring this near the shell's inner edge is not searched
 B_WINDOW_END = -2.0                    # mm: the off-centre fit ends inside the shell
 EDGE_JITTER = 0.15                     # mm
 SEARCH_A = (-12.0, -2.0)               # concentric: the outer edge's own zone left out
 INNER = np.arange(-7.5, -1.49, 0.25)   # the shell's inner edge (mm relative to R)
 REACH_B = 6.0                          # mm: B's local window
 Z_MIN = 6.0
-AMP_MIN_SD = 2.5                       # x the native noise SD (clean max 1.5: docs)
-AMP_MIN_HU = 12.0                      # HU (clean max 7.5)
+AMP_MIN_SD = 3.0                       # x the native noise SD (clean max 2.3: docs)
+AMP_MIN_HU = 15.0                      # HU (clean max 10.4)
 HEAD = 6                               # ok, cx, cy, R, rc, native noise SD
 PACKED = HEAD + 2 * NU * SECTORS + 2 * NV * SECTORS
 _SQ2 = math.sqrt(2.0)
@@ -245,6 +247,25 @@ class EdgeRing:
                 "ring": self.ring}
 
 
+def _inner_edge(u: np.ndarray, y: np.ndarray) -> float | None:
+    body = np.median(y[(u >= -16.0) & (u <= -10.0)]) if np.any(u <= -10.0) else np.nan
+    shell_bins = (u >= -2.5) & (u <= -1.0)
+    if not shell_bins.any() or not np.isfinite(body):
+        return None
+    shell = float(np.median(y[shell_bins]))
+    if abs(shell - body) < SHELL_MIN_HU:
+        return None
+    mid = 0.5 * (shell + body)
+    inside = (u <= -1.5) & (u >= INNER[0])
+    us, ys = u[inside][::-1], y[inside][::-1]          # from the shell inward
+    below = np.nonzero((ys - mid) * np.sign(shell - body) < 0)[0]
+    if not below.size or below[0] == 0:
+        return None
+    k = int(below[0])
+    y0, y1 = ys[k - 1] - mid, ys[k] - mid
+    return float(us[k - 1] + (us[k] - us[k - 1]) * y0 / (y0 - y1))
+
+
 def _fit_a(y: np.ndarray, se: np.ndarray, offset: float) -> tuple[float, float, float]:
     """(u0, amplitude, z) of the best concentric ring in the edge profile y (NU,): within
     u <= A_WINDOW_END the model is a constant, a slope and ONE system's edge response (a
@@ -260,7 +281,7 @@ def _fit_a(y: np.ndarray, se: np.ndarray, offset: float) -> tuple[float, float, 
     # a position error of EDGE_JITTER mm (the edge's non-circularity, the centre, the
     # grid's partial volume) moves a steep bin by its gradient: such bins weigh less
     w = 1.0 / np.sqrt(se[ok] ** 2 + (EDGE_JITTER * grad[ok]) ** 2)
-    u0s = np.arange(SEARCH_A[0], SEARCH_A[1] + 1e-9, 0.5)
+    u0s = np.arange(SEARCH_A[0], SEARCH_A[1] + 1e-9, 0.25)
     tmpl = np.stack([_template(u, a, offset) for a in u0s]) * w[None, :]
     yw = y * w
     models = []
@@ -272,9 +293,14 @@ def _fit_a(y: np.ndarray, se: np.ndarray, offset: float) -> tuple[float, float, 
             q, _ = np.linalg.qr(np.stack(cols, 1) * w[:, None])
             ry = yw - q @ (q.T @ yw)
             models.append((float(ry @ ry), float(ei), q, ry))
-    # the shell's inner edge: the edge model's best fit without a ring; a ring within
-    # INNER_GAP of it is that edge moved (a narrow bump at a step is the step shifted)
-    ei0 = min(models, key=lambda m: m[0])[1]
+    # the shell's inner edge: where the profile, walking inward from the shell, falls
+    # below the middle of the shell and the body (a ring further inside does not move
+    # it); without a distinct shell the edge model's best fit without a ring. A ring
+    # within INNER_GAP of it is that edge moved (a narrow bump at a step is the step
+    # shifted): not searched
+    ei0 = _inner_edge(u, y)
+    if ei0 is None:
+        ei0 = min(models, key=lambda m: m[0])[1]
     best_rss = np.inf
     best: tuple[float, float, float] = (0.0, 0.0, 0.0)
     n_col = 6 + 1
@@ -298,24 +324,31 @@ def _fit_a(y: np.ndarray, se: np.ndarray, offset: float) -> tuple[float, float, 
 
 
 def _fit_b(y: np.ndarray, se: np.ndarray, r_mm: float) -> tuple[float, float, float]:
-    """(radius about C, amplitude, z) of the best ring in the residual profile y (NV,)."""
+    """(radius about C, amplitude, z) of the best ring in the residual profile y (NV,):
+    a ring's template (each of RING_FWHMS) over a local line, the best-fitting width."""
     v = V0 + (np.arange(NV) + 0.5) * DV
-    sig = RING_FWHM / 2.3548
     best = (0.0, 0.0, 0.0)
-    for r0 in np.arange(r_mm + SEARCH_B[0], r_mm + SEARCH_B[1] + 1e-9, 0.5):
+    for r0 in np.arange(r_mm + SEARCH_B[0], r_mm + SEARCH_B[1] + 1e-9, 0.25):
         win = (np.abs(v - r0) <= REACH_B) & np.isfinite(y) & np.isfinite(se) & \
             (v <= r_mm + B_WINDOW_END)
         if win.sum() < 16:
             continue
         vv, w = v[win], 1.0 / se[win]
-        X = np.stack([np.ones_like(vv), (vv - r0) / REACH_B,
-                      np.exp(-0.5 * ((vv - r0) / sig) ** 2)], 1) * w[:, None]
         yy = y[win] * w
-        coef, res, rank, _ = np.linalg.lstsq(X, yy, rcond=None)
-        if rank < 3:
+        fits = []
+        for fw in RING_FWHMS:
+            sig = fw / 2.3548
+            X = np.stack([np.ones_like(vv), (vv - r0) / REACH_B,
+                          np.exp(-0.5 * ((vv - r0) / sig) ** 2)], 1) * w[:, None]
+            coef, _, rank, _ = np.linalg.lstsq(X, yy, rcond=None)
+            if rank < 3:
+                continue
+            r = yy - X @ coef
+            fits.append((float(r @ r), coef, X))
+        if not fits:
             continue
-        r = yy - X @ coef
-        s2 = max(1.0, float(r @ r) / (vv.size - 3))
+        rss, coef, X = min(fits, key=lambda f: f[0])
+        s2 = max(1.0, rss / (vv.size - 3))
         cov = np.linalg.inv(X.T @ X) * s2
         z = abs(coef[2]) / math.sqrt(cov[2, 2])
         if z > best[2]:
