@@ -9,7 +9,7 @@ it (a 300 HU ring at 95 mm called normal). This rule measures it from the physic
 * the phantom's outer edge, shell and body are circles about the PHANTOM centre P; a
   detector ring is a circle about the ROTATION centre C (the reconstruction centre on the
   1 mm grid, ``normalise.grid_rotation_centre``), the same radius on every slice;
-* per slice, on the 1 mm grid, the pixels from R - 18 to R + 4 mm about P (R: the body's
+* per slice, on the 1 mm grid, the pixels from R - 16 to R + 4 mm about P (R: the body's
   area radius, P and R refined on the outer edge of 16 sectors, a couch sector left out)
   are averaged per 0.25 mm of u = r_P - R and per 22.5-degree sector about P; the sectors'
   median is the slice's own edge profile (any kernel, any shell: measured, not modelled);
@@ -47,14 +47,13 @@ from typing import Any
 import cv2
 import numpy as np
 
-U0, U1, DU = -18.0, 4.0, 0.25          # mm about the outer edge: the profile about P
+U0, U1, DU = -16.0, 4.0, 0.25          # mm about the outer edge: the profile about P
 NU = int(round((U1 - U0) / DU))
 V0, V1, DV = 60.0, 124.0, 0.5          # mm about C: the residual profile
 NV = int(round((V1 - V0) / DV))
 SECTORS = 16
 SEARCH_B = (-12.0, -4.5)               # off-centre: ring radii about C, mm relative to R
-RING_FWHM = 2.0                        # the concentric fit's template (mm)
-RING_FWHMS = (1.2, 2.0, 3.5)           # the off-centre fit's templates (mm)
+RING_FWHMS = (1.2, 2.0, 3.5)           # the ring templates' widths (mm): the best fit counts
 EDGE_SIGMAS = (0.4, 0.55, 0.75, 1.0, 1.4, 2.0)
 LOBE = 2.5                              # an overshoot lobe's width over the core's
 A_WINDOW_END = -0.5                    # mm: the concentric fit ends inside the outer edge
@@ -73,25 +72,37 @@ PACKED = HEAD + 2 * NU * SECTORS + 2 * NV * SECTORS
 _SQ2 = math.sqrt(2.0)
 
 
-@lru_cache(maxsize=4)
-def _offsets(r_lo: int, r_hi: int) -> tuple[np.ndarray, np.ndarray]:
-    """Integer (dy, dx) of the pixels at r_lo - 1 <= r < r_hi + 1 about (0, 0)."""
+@lru_cache(maxsize=8)
+def _offsets(r_lo: int, r_hi: int, n: int, step: int = 1
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(dy, dx, flat offset dy * n + dx, sector) of the pixels at r_lo - 1 <= r < r_hi + 1
+    about (0, 0) (``step`` 2: every other row and column), the sector about the pixel the
+    centre is rounded to (<= 0.4 degrees off at 90 mm)."""
     k = np.arange(-r_hi - 1, r_hi + 2)
     dy, dx = np.meshgrid(k, k, indexing="ij")
     r = np.hypot(dx, dy)
-    m = (r >= r_lo - 1) & (r < r_hi + 1)
-    return dy[m].astype(np.int32), dx[m].astype(np.int32)
+    m = (r >= r_lo - 1) & (r < r_hi + 1) & (dy % step == 0) & (dx % step == 0)
+    sec = ((np.arctan2(dy[m], dx[m]) + math.pi) * (SECTORS / (2 * math.pi))).astype(np.int64) \
+        % SECTORS
+    out = (dy[m].astype(np.float32), dx[m].astype(np.float32),
+           (dy[m] * n + dx[m]).astype(np.int64), sec)
+    for arr in out:
+        arr.flags.writeable = False
+    return out
 
 
 @lru_cache(maxsize=4)
 def _about_rc(rc: float, n: int = 256) -> tuple[np.ndarray, np.ndarray]:
-    """(r_C bin, sector about C) of every grid pixel, flat; bins outside V0..V1: -1."""
+    """(r_C bin x SECTORS + sector about C) of every grid pixel, flat (twice); radii
+    outside V0..V1 in the dump bin NV."""
     yy, xx = np.mgrid[:n, :n].astype(np.float64)
     dx, dy = xx - rc, yy - rc
     vb = np.floor((np.hypot(dx, dy) - V0) / DV).astype(np.int64)
-    vb[(vb < 0) | (vb >= NV)] = -1
+    vb[(vb < 0) | (vb >= NV)] = NV            # the dump bin
     sec = ((np.arctan2(dy, dx) + math.pi) * (SECTORS / (2 * math.pi))).astype(np.int64) % SECTORS
-    return vb.ravel(), sec.ravel()
+    idx = (vb * SECTORS + sec).ravel()
+    idx.flags.writeable = False
+    return idx, idx
 
 
 def _circle(g: np.ndarray) -> tuple[float, float, float] | None:
@@ -101,42 +112,51 @@ def _circle(g: np.ndarray) -> tuple[float, float, float] | None:
     return m["m10"] / m["m00"], m["m01"] / m["m00"], math.sqrt(m["m00"] / math.pi)
 
 
-def _gather(g: np.ndarray, cx: float, cy: float, r: float
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(flat index, u = r_P - R, sector about P, value) of the band's pixels."""
+def _gather(g: np.ndarray, cx: float, cy: float, r: float, step: int = 1
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """(flat index, u bin (NU: outside U0..U1, the dump bin), u, sector about P, value)
+    of the band's pixels; None when the band leaves the grid."""
     n = g.shape[0]
-    dy, dx = _offsets(int(r + U0), int(math.ceil(r + U1)))
-    iy, ix = dy + int(round(cy)), dx + int(round(cx))
-    ok = (iy >= 0) & (iy < n) & (ix >= 0) & (ix < n)
-    iy, ix = iy[ok], ix[ok]
-    fx = ix - np.float32(cx)
-    fy = iy - np.float32(cy)
-    u = np.sqrt(fx * fx + fy * fy) - np.float32(r)
-    sel = (u >= U0) & (u < U1)
-    iy, ix, fx, fy, u = iy[sel], ix[sel], fx[sel], fy[sel], u[sel]
-    sec = ((np.arctan2(fy, fx) + np.float32(math.pi)) * np.float32(SECTORS / (2 * math.pi))
-           ).astype(np.int64) % SECTORS
-    flat = iy.astype(np.int64) * n + ix
-    return flat, u, sec, g.ravel()[flat]
+    ox, oy = int(round(cx)), int(round(cy))
+    reach = int(math.ceil(r + U1)) + 2
+    if min(ox, oy) < reach or max(ox, oy) + reach >= n:      # the band leaves the grid
+        return None
+    dy, dx, off, sec = _offsets(int(r + U0), int(math.ceil(r + U1)), n, step)
+    fx = dx + np.float32(ox - cx)
+    fy = dy + np.float32(oy - cy)
+    fx *= fx
+    fy *= fy
+    fx += fy
+    u = np.sqrt(fx)
+    u -= np.float32(r)
+    ub = np.floor((u - np.float32(U0)) * np.float32(1.0 / DU)).astype(np.int64)
+    ub[(ub < 0) | (ub >= NU)] = NU
+    flat = off + (oy * n + ox)
+    return flat, ub, u, sec, g.ravel()[flat]
 
 
-def _sector_means(bins: np.ndarray, sec: np.ndarray, v: np.ndarray, nb: int
+def _sector_means(bins: np.ndarray, sec: np.ndarray | None, v: np.ndarray, nb: int
                   ) -> tuple[np.ndarray, np.ndarray]:
-    idx = bins * SECTORS + sec
+    """Sums and counts per bin x sector (bins >= nb: dropped); ``sec`` None: ``bins`` is
+    already bin x SECTORS + sector."""
+    idx = bins * SECTORS + sec if sec is not None else bins
     s = np.bincount(idx, weights=v, minlength=nb * SECTORS)[:nb * SECTORS]
     c = np.bincount(idx, minlength=nb * SECTORS)[:nb * SECTORS].astype(np.float64)
     return s.reshape(nb, SECTORS), c.reshape(nb, SECTORS)
 
 
 def _median_profile(s: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Per bin the median of the sectors' means (sectors without pixels left out)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        m = np.where(c > 0, s / np.maximum(c, 1e-9), np.nan)
-    with np.errstate(all="ignore"):
-        import warnings
+        m = s / c
+    if np.all(c > 0):
+        return np.median(m, axis=1)
+    m[c <= 0] = np.nan
+    import warnings
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmedian(m, axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(m, axis=1)
 
 
 def slice_profiles(g: np.ndarray, rc: float, noise_sd: float = 0.0) -> np.ndarray:
@@ -150,37 +170,49 @@ def slice_profiles(g: np.ndarray, rc: float, noise_sd: float = 0.0) -> np.ndarra
     cx, cy, r = circ
     # the outer edge per sector: where the sector's mean crosses -500 HU (a couch or a
     # cut sector departs from the others and is left out of the circle's refinement)
-    for _ in range(2):
-        flat, u, sec, v = _gather(g, cx, cy, r)
-        if u.size < 1000:
+    # the outer edge per sector on every other pixel: where the sector's mean crosses
+    # -500 HU (a couch or a cut sector departs from the others and is left out); the
+    # circle refined once, then measured on every pixel
+    th = (np.arange(SECTORS) + 0.5) * (2 * math.pi / SECTORS) - math.pi
+    for step in (2, 1):
+        got = _gather(g, cx, cy, r, step)
+        if got is None:
             return out
-        ub = np.minimum(((u - U0) / DU).astype(np.int64), NU - 1)
+        flat, ub, u, sec, v = got
         s, c = _sector_means(ub, sec, v, NU)
+        if step == 1:
+            break
         with np.errstate(invalid="ignore", divide="ignore"):
             m = s / c
-        above = np.where(c > 0, m > -500.0, False)
+        above = np.where(c > 0, m > -500.0, True)
         k = np.argmin(np.where(np.arange(NU)[:, None] >= int(-U0 / DU) - 12, above, True), 0)
-        edge = U0 + k * DU
+        edge = U0 + (k + 0.5) * DU
         good = np.abs(edge - np.median(edge)) <= 1.5
         if good.sum() < SECTORS // 2:
             return out
-        th = (np.arange(SECTORS) + 0.5) * (2 * math.pi / SECTORS) - math.pi
-        dxc = 2.0 * float(np.mean((edge * np.cos(th))[good]))
-        dyc = 2.0 * float(np.mean((edge * np.sin(th))[good]))
-        dr = float(np.median(edge[good]))
-        if math.hypot(dxc, dyc) < 0.25 and abs(dr) < 0.25:
-            break
-        cx, cy, r = cx + dxc, cy + dyc, r + dr
+        cx += 2.0 * float(np.mean((edge * np.cos(th))[good]))
+        cy += 2.0 * float(np.mean((edge * np.sin(th))[good]))
+        r += float(np.median(edge[good]))
     prof = _median_profile(s, c)
-    centres = U0 + (np.arange(NU) + 0.5) * DU
     okp = np.isfinite(prof)
     if okp.sum() < NU // 2:
         return out
-    resid = v - np.interp(u, centres[okp], prof[okp]).astype(np.float32)
-    vb_all, sc_all = _about_rc(float(rc), g.shape[0])
-    vb, scc = vb_all[flat], sc_all[flat]
-    keep = vb >= 0
-    rs, rcn = _sector_means(vb[keep], scc[keep], resid[keep], NV)
+    if not okp.all():
+        k = np.arange(NU)
+        prof = np.interp(k, k[okp], prof[okp])
+    # the slice's own edge profile at each pixel's u (linear between the bins' centres)
+    pos = (u - np.float32(U0)) * np.float32(1.0 / DU) - np.float32(0.5)
+    np.clip(pos, 0.0, NU - 1.001, out=pos)
+    i0 = pos.astype(np.int64)
+    pos -= i0
+    p32 = prof.astype(np.float32)
+    lo = p32[i0]
+    resid = v - lo - pos * (p32[i0 + 1] - lo)
+    about_c, _ = _about_rc(float(rc), g.shape[0])
+    resid[ub >= NU] = 0.0                         # (outside the band: not counted)
+    cidx = about_c[flat]
+    cidx[ub >= NU] = NV * SECTORS
+    rs, rcn = _sector_means(cidx, None, resid, NV)
     out[:HEAD] = (1.0, cx, cy, r, rc, noise_sd)
     o = HEAD
     for a in (s, c, rs, rcn):
@@ -220,9 +252,10 @@ def _phi(x: np.ndarray, s: float) -> np.ndarray:
     return 0.5 * (1.0 + erf(x / (s * _SQ2)))
 
 
-def _template(u: np.ndarray, u0: float, offset: float) -> np.ndarray:
-    """A ring at u0 about C seen in the profile about P (offset |P - C| mm smears it)."""
-    sig = RING_FWHM / 2.3548
+def _template(u: np.ndarray, u0: float, offset: float, fwhm: float) -> np.ndarray:
+    """A ring (``fwhm`` mm) at u0 about C seen in the profile about P (offset |P - C| mm
+    smears it)."""
+    sig = fwhm / 2.3548
     psi = np.linspace(0, 2 * math.pi, 48, endpoint=False)
     d = u[:, None] - u0 + offset * np.cos(psi)[None, :]
     return np.exp(-0.5 * (d / sig) ** 2).mean(1)
@@ -281,18 +314,24 @@ def _fit_a(y: np.ndarray, se: np.ndarray, offset: float) -> tuple[float, float, 
     # a position error of EDGE_JITTER mm (the edge's non-circularity, the centre, the
     # grid's partial volume) moves a steep bin by its gradient: such bins weigh less
     w = 1.0 / np.sqrt(se[ok] ** 2 + (EDGE_JITTER * grad[ok]) ** 2)
-    u0s = np.arange(SEARCH_A[0], SEARCH_A[1] + 1e-9, 0.25)
-    tmpl = np.stack([_template(u, a, offset) for a in u0s]) * w[None, :]
+    grid_u0 = np.arange(SEARCH_A[0], SEARCH_A[1] + 1e-9, 0.25)
+    u0s = np.repeat(grid_u0, len(RING_FWHMS))
+    tmpl = np.stack([_template(u, a, offset, fw) for a in grid_u0 for fw in RING_FWHMS]) \
+        * w[None, :]
     yw = y * w
-    models = []
-    for sg in EDGE_SIGMAS:
-        outer = [_phi(u, sg), _phi(u, sg) - _phi(u, LOBE * sg)]
-        for ei in INNER:
-            cols = [np.ones_like(u), u / 10.0, _phi(u - ei, sg),
-                    _phi(u - ei, sg) - _phi(u - ei, LOBE * sg), *outer]
-            q, _ = np.linalg.qr(np.stack(cols, 1) * w[:, None])
-            ry = yw - q @ (q.T @ yw)
-            models.append((float(ry @ ry), float(ei), q, ry))
+
+    def fits(eis: np.ndarray) -> list[tuple[float, float, np.ndarray, np.ndarray]]:
+        out = []
+        for sg in EDGE_SIGMAS:
+            outer = [_phi(u, sg), _phi(u, sg) - _phi(u, LOBE * sg)]
+            for ei in eis:
+                cols = [np.ones_like(u), u / 10.0, _phi(u - ei, sg),
+                        _phi(u - ei, sg) - _phi(u - ei, LOBE * sg), *outer]
+                q, _ = np.linalg.qr(np.stack(cols, 1) * w[:, None])
+                ry = yw - q @ (q.T @ yw)
+                out.append((float(ry @ ry), float(ei), q, ry))
+        return out
+
     # the shell's inner edge: where the profile, walking inward from the shell, falls
     # below the middle of the shell and the body (a ring further inside does not move
     # it); without a distinct shell the edge model's best fit without a ring. A ring
@@ -300,14 +339,15 @@ def _fit_a(y: np.ndarray, se: np.ndarray, offset: float) -> tuple[float, float, 
     # shifted): not searched
     ei0 = _inner_edge(u, y)
     if ei0 is None:
-        ei0 = min(models, key=lambda m: m[0])[1]
+        ei0 = min(fits(INNER), key=lambda m: m[0])[1]
+    models = fits(INNER[np.abs(INNER - ei0) <= 0.5])
     best_rss = np.inf
     best: tuple[float, float, float] = (0.0, 0.0, 0.0)
     n_col = 6 + 1
     near = (u0s <= ei0 - INNER_GAP)
-    for rss0, ei, q, ry in models:
-        if abs(ei - ei0) > 0.5 or not near.any():
-            continue
+    for rss0, _ei, q, ry in models:
+        if not near.any():
+            break
         rt = tmpl - (tmpl @ q) @ q.T
         tt = np.einsum("kn,kn->k", rt, rt)
         ty = rt @ ry
