@@ -6,7 +6,12 @@ stored training grids (3-slice stacks of both renderers; a check, not a fit):
 
 Per set: the normals (clean slices, every kernel, offset and pixel size the set drew) that
 the rule calls ring, the largest z / amplitude among them, and the rings it finds by
-their drawn radius (the image renderer's facts carry it)."""
+their drawn radius (the image renderer's facts carry it).
+
+    ... edge_ring_check.py --sweep      # detection vs ring amplitude at r = 90-99 mm
+
+(the image-domain renderer, 3 slices of 512 x 0.5 mm, noise 10 HU, 0.8 mm rings, smooth
+and edge-enhancing kernels, the phantom on the rotation centre and 6 mm off it)."""
 from __future__ import annotations
 
 import argparse
@@ -70,13 +75,55 @@ def run(root: Path, name: str, limit: int) -> dict:
     return out
 
 
+def sweep(amps: tuple[float, ...] = (10, 20, 40, 80, 150, 300),
+          radii: tuple[float, ...] = (90, 92, 94, 95, 96, 97, 98, 99)) -> dict:
+    from dataclasses import replace
+
+    from app.ct.ai.normalise import slice_facts
+    from app.ct.image_renderer import RenderArtifact, RenderParams
+    from app.ct.image_renderer.series import render_volume
+
+    base = RenderParams(matrix=512, pixel_mm=0.5, slice_thickness_mm=2.0, noise_sd_hu=10.0,
+                        psf_sigma_mm=0.4, n_slices=3, z_start_mm=-70.0)
+    kinds = {"smooth, centred": dict(), "edge kernel, centred": dict(psf="edge", edge_overshoot=0.4),
+             "smooth, 6 mm off": dict(centre_offset_mm=(4.8, 3.6)),
+             "edge kernel, 6 mm off": dict(psf="edge", edge_overshoot=0.4,
+                                          centre_offset_mm=(4.8, 3.6))}
+    out: dict = {}
+    for kind, kw in kinds.items():
+        rows = {}
+        for r in radii:
+            row = []
+            for k, a in enumerate(amps):
+                p = replace(base, seed=int(1000 + 10 * r + k), artifacts=(
+                    RenderArtifact("ring", float(a), radius_mm=float(r), width_mm=0.8),), **kw)
+                vol, _ = render_volume(p)
+                rc = grid_rotation_centre(vol.shape[1], p.pixel_mm)
+                fs = [slice_facts(s_, p.pixel_mm) for s_ in vol]
+                packs = np.stack([er.slice_profiles(f.grid, rc, f.noise_native) for f in fs])
+                res = er.series_ring(packs, packs[:, er.HEAD - 1])
+                row.append((bool(res is not None and res.ring),
+                            round(res.z, 1) if res else 0.0, round(res.amp_sd, 1) if res else 0.0))
+            rows[f"r{r:g}"] = row
+            print(f"{kind:22s} r {r:g}", " ".join(f"{a:g}:{'R' if d[0] else '-'}({d[1]},{d[2]})"
+                                                for a, d in zip(amps, row)), flush=True)
+        out[kind] = rows
+    return {"amplitudes_hu": list(amps), "detected": out}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("root", type=Path)
-    p.add_argument("sets", nargs="+")
+    p.add_argument("root", type=Path, nargs="?")
+    p.add_argument("sets", nargs="*")
+    p.add_argument("--sweep", action="store_true", help="detection vs amplitude at 90-99 mm")
     p.add_argument("--max", type=int, default=400, help="samples per class and set")
     p.add_argument("--json", type=Path, default=None)
     a = p.parse_args()
+    if a.sweep:
+        r = sweep()
+        if a.json:
+            a.json.write_text(json.dumps(r, indent=1) + "\n")
+        return
     res = []
     for s in a.sets:
         r = run(a.root, s, a.max)

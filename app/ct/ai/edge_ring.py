@@ -58,6 +58,7 @@ EDGE_SIGMAS = (0.4, 0.55, 0.75, 1.0, 1.4, 2.0)
 LOBE = 2.5                              # an overshoot lobe's width over the core's
 A_WINDOW_END = -0.5                    # mm: the concentric fit ends inside the outer edge
 SHELL_MIN_HU = 20.0                    # a distinct shell: this far from the body
+A_MAX_OFFSET = 2.0                     # mm: |P - C| up to which the concentric fit runs
 INNER_GAP = 1.5                        # mm: a ring this near the shell's inner edge is not searched
 B_WINDOW_END = -2.0                    # mm: the off-centre fit ends inside the shell
 EDGE_JITTER = 0.15                     # mm
@@ -409,7 +410,11 @@ def series_ring(packed: np.ndarray, noise_native: np.ndarray) -> EdgeRing | None
     cx, cy, r, rc = (float(np.median(sel[:, k])) for k in (1, 2, 3, 4))
     offset = math.hypot(cx - rc, cy - rc)
     ya = _median_profile(sp, cp)
-    ua, aa, za = _fit_a(ya, _noise(sp, cp), offset)
+    # the concentric fit where the ring is (nearly) concentric with the phantom; off the
+    # rotation centre its template smears into a smooth bump that any edge model's
+    # mismatch can fit, and the off-centre fit sees the ring
+    ua, aa, za = _fit_a(ya, _noise(sp, cp), offset) if offset <= A_MAX_OFFSET \
+        else (0.0, 0.0, 0.0)
     yb = _median_profile(sr, cr)
     rb, ab, zb = _fit_b(yb, _noise(sr, cr), r)
     sd = float(np.median(np.asarray(noise_native, np.float64)[ok])) if len(noise_native) else 0.0
