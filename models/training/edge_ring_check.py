@@ -50,8 +50,8 @@ def run(root: Path, name: str, limit: int) -> dict:
             m, px = _scanner(facts[i])
             rc = grid_rotation_centre(m, px)
             t0 = time.perf_counter()
-            packs = np.stack([er.slice_profiles(np.asarray(x[i, k], np.float32), rc)
-                              for k in range(3)])
+            packs = np.stack([er.slice_profiles(np.asarray(x[i, k], np.float32), rc, 0.0,
+                                                m * px / 2.0) for k in range(3)])
             t_slice += time.perf_counter() - t0
             n_slice += 3
             res = er.series_ring(packs, np.full(3, 10.0 * math.exp(float(ctx[i, 0]))))
@@ -100,8 +100,9 @@ def sweep(amps: tuple[float, ...] = (10, 20, 40, 80, 150, 300),
                 vol, _ = render_volume(p)
                 rc = grid_rotation_centre(vol.shape[1], p.pixel_mm)
                 fs = [slice_facts(s_, p.pixel_mm) for s_ in vol]
-                packs = np.stack([er.slice_profiles(f.grid, rc, f.noise_native) for f in fs])
-                res = er.series_ring(packs, packs[:, er.HEAD - 1])
+                packs = np.stack([er.slice_profiles(f.grid, rc, f.noise_native,
+                                                    p.matrix * p.pixel_mm / 2.0) for f in fs])
+                res = er.series_ring(packs, packs[:, er.NOISE])
                 row.append((bool(res is not None and res.ring),
                             round(res.z, 1) if res else 0.0, round(res.amp_sd, 1) if res else 0.0))
             rows[f"r{r:g}"] = row

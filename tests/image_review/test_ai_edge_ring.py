@@ -48,8 +48,9 @@ def _analytic(kernel: str, seed: int, *, ring_hu: float = 0.0, ring_r: float = 9
 def _series_ring(slices: list[np.ndarray], px: float) -> er.EdgeRing:
     rc = grid_rotation_centre(slices[0].shape[0], px)
     facts = [slice_facts(s, px) for s in slices]
-    packed = np.stack([er.slice_profiles(f.grid, rc, f.noise_native) for f in facts])
-    res = er.series_ring(packed, packed[:, er.HEAD - 1])
+    field = slices[0].shape[0] * px / 2.0
+    packed = np.stack([er.slice_profiles(f.grid, rc, f.noise_native, field) for f in facts])
+    res = er.series_ring(packed, packed[:, er.NOISE])
     assert res is not None
     return res
 

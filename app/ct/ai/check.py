@@ -297,7 +297,8 @@ class AiChecker:
             from app.ct.ai.edge_ring import EdgeRingModel
             from app.ct.ai.normalise import grid_rotation_centre
 
-            model = EdgeRingModel(self.onnx, grid_rotation_centre(vol.shape[1], px))
+            model = EdgeRingModel(self.onnx, grid_rotation_centre(vol.shape[1], px),
+                                  vol.shape[1] * px / 2.0)
             run = run_series(model, vol, px, idx, batch_size=batch_size, token=token,
                              progress=progress, evidence=self.uses_evidence,
                              check=lambda: self._values(vol))

@@ -52,7 +52,7 @@ NU = int(round((U1 - U0) / DU))
 V0, V1, DV = 60.0, 124.0, 0.5          # mm about C: the residual profile
 NV = int(round((V1 - V0) / DV))
 SECTORS = 16
-SEARCH_B = (-12.0, -4.5)               # off-centre: ring radii about C, mm relative to R
+SEARCH_B = (-12.0, -0.5)               # off-centre: ring radii about C, mm relative to R
 RING_FWHMS = (1.2, 2.0, 3.5)           # the ring templates' widths (mm): the best fit counts
 EDGE_SIGMAS = (0.4, 0.55, 0.75, 1.0, 1.4, 2.0)
 LOBE = 2.5                              # an overshoot lobe's width over the core's
@@ -60,7 +60,7 @@ A_WINDOW_END = -0.5                    # mm: the concentric fit ends inside the 
 SHELL_MIN_HU = 20.0                    # a distinct shell: this far from the body
 A_MAX_OFFSET = 2.0                     # mm: |P - C| up to which the concentric fit runs
 INNER_GAP = 1.5                        # mm: a ring this near the shell's inner edge is not searched
-B_WINDOW_END = -2.0                    # mm: the off-centre fit ends inside the shell
+B_WINDOW_END = 1.5                     # mm: the off-centre fit's window ends here
 EDGE_JITTER = 0.15                     # mm
 SEARCH_A = (-12.0, -2.0)               # concentric: the outer edge's own zone left out
 INNER = np.arange(-7.5, -1.49, 0.25)   # the shell's inner edge (mm relative to R)
@@ -68,7 +68,9 @@ REACH_B = 6.0                          # mm: B's local window
 Z_MIN = 6.0
 AMP_MIN_SD = 3.0                       # x the native noise SD (clean max 2.3: docs)
 AMP_MIN_HU = 15.0                      # HU (clean max 10.4)
-HEAD = 6                               # ok, cx, cy, R, rc, native noise SD
+HEAD = 7                               # ok, cx, cy, R, rc, native noise SD, field radius
+NOISE = 5                              # the head's native noise SD
+FIELD_MARGIN = 3.0                     # mm: rings searched this far inside the field's edge
 PACKED = HEAD + 2 * NU * SECTORS + 2 * NV * SECTORS
 _SQ2 = math.sqrt(2.0)
 
@@ -160,22 +162,22 @@ def _median_profile(s: np.ndarray, c: np.ndarray) -> np.ndarray:
         return np.nanmedian(m, axis=1)
 
 
-def slice_profiles(g: np.ndarray, rc: float, noise_sd: float = 0.0) -> np.ndarray:
+def slice_profiles(g: np.ndarray, rc: float, noise_sd: float = 0.0,
+                   field_mm: float = 1e4) -> np.ndarray:
     """The packed (PACKED,) float32 measurements of one 1 mm grid slice (see the module);
-    ok = 0 when no phantom edge is found."""
+    ok = 0 when no phantom edge is found. ``field_mm``: the reconstruction field's radius
+    about C (native matrix x pixel / 2; its edge - padding - is a circle about C too)."""
     out = np.zeros(PACKED, np.float32)
     g = np.asarray(g, np.float32)
     circ = _circle(g)
     if circ is None:
         return out
     cx, cy, r = circ
-    # the outer edge per sector: where the sector's mean crosses -500 HU (a couch or a
-    # cut sector departs from the others and is left out of the circle's refinement)
     # the outer edge per sector on every other pixel: where the sector's mean crosses
     # -500 HU (a couch or a cut sector departs from the others and is left out); the
-    # circle refined once, then measured on every pixel
+    # circle refined twice, then measured on every pixel
     th = (np.arange(SECTORS) + 0.5) * (2 * math.pi / SECTORS) - math.pi
-    for step in (2, 1):
+    for step in (2, 2, 1):
         got = _gather(g, cx, cy, r, step)
         if got is None:
             return out
@@ -191,9 +193,11 @@ def slice_profiles(g: np.ndarray, rc: float, noise_sd: float = 0.0) -> np.ndarra
         good = np.abs(edge - np.median(edge)) <= 1.5
         if good.sum() < SECTORS // 2:
             return out
-        cx += 2.0 * float(np.mean((edge * np.cos(th))[good]))
-        cy += 2.0 * float(np.mean((edge * np.sin(th))[good]))
-        r += float(np.median(edge[good]))
+        # the circle through the good sectors' edges (least squares: a couch leaves out
+        # several neighbouring sectors, which a mean over the rest would bias)
+        a = np.stack([np.cos(th), np.sin(th), np.ones(SECTORS)], 1)[good]
+        (ddx, ddy, ddr), *_ = np.linalg.lstsq(a, edge[good], rcond=None)
+        cx, cy, r = cx + float(ddx), cy + float(ddy), r + float(ddr)
     prof = _median_profile(s, c)
     okp = np.isfinite(prof)
     if okp.sum() < NU // 2:
@@ -214,7 +218,7 @@ def slice_profiles(g: np.ndarray, rc: float, noise_sd: float = 0.0) -> np.ndarra
     cidx = about_c[flat]
     cidx[ub >= NU] = NV * SECTORS
     rs, rcn = _sector_means(cidx, None, resid, NV)
-    out[:HEAD] = (1.0, cx, cy, r, rc, noise_sd)
+    out[:HEAD] = (1.0, cx, cy, r, rc, noise_sd, field_mm)
     o = HEAD
     for a in (s, c, rs, rcn):
         out[o:o + a.size] = a.ravel()
@@ -364,14 +368,16 @@ def _fit_a(y: np.ndarray, se: np.ndarray, offset: float) -> tuple[float, float, 
     return best
 
 
-def _fit_b(y: np.ndarray, se: np.ndarray, r_mm: float) -> tuple[float, float, float]:
+def _fit_b(y: np.ndarray, se: np.ndarray, r_mm: float, field_mm: float = 1e4
+           ) -> tuple[float, float, float]:
     """(radius about C, amplitude, z) of the best ring in the residual profile y (NV,):
     a ring's template (each of RING_FWHMS) over a local line, the best-fitting width."""
     v = V0 + (np.arange(NV) + 0.5) * DV
     best = (0.0, 0.0, 0.0)
-    for r0 in np.arange(r_mm + SEARCH_B[0], r_mm + SEARCH_B[1] + 1e-9, 0.25):
+    top = min(r_mm + SEARCH_B[1], field_mm - FIELD_MARGIN)
+    for r0 in np.arange(r_mm + SEARCH_B[0], top + 1e-9, 0.25):
         win = (np.abs(v - r0) <= REACH_B) & np.isfinite(y) & np.isfinite(se) & \
-            (v <= r_mm + B_WINDOW_END)
+            (v <= min(r_mm + B_WINDOW_END, field_mm - FIELD_MARGIN / 2))
         if win.sum() < 16:
             continue
         vv, w = v[win], 1.0 / se[win]
@@ -416,7 +422,7 @@ def series_ring(packed: np.ndarray, noise_native: np.ndarray) -> EdgeRing | None
     ua, aa, za = _fit_a(ya, _noise(sp, cp), offset) if offset <= A_MAX_OFFSET \
         else (0.0, 0.0, 0.0)
     yb = _median_profile(sr, cr)
-    rb, ab, zb = _fit_b(yb, _noise(sr, cr), r)
+    rb, ab, zb = _fit_b(yb, _noise(sr, cr), r, float(np.min(sel[:, 6])))
     sd = float(np.median(np.asarray(noise_native, np.float64)[ok])) if len(noise_native) else 0.0
     cands = [EdgeRing(r + ua, aa, za, abs(aa) / max(sd, 0.5), "A", False),
              EdgeRing(rb, ab, zb, abs(ab) / max(sd, 0.5), "B", False)]
@@ -432,9 +438,10 @@ class EdgeRingModel:
     the centre slice's measurements of every triple (each slice once), for
     :func:`series_ring` after the series run."""
 
-    def __init__(self, model: Any, rot_centre: float) -> None:
+    def __init__(self, model: Any, rot_centre: float, field_mm: float = 1e4) -> None:
         self._model = model
         self._rc = float(rot_centre)
+        self._field = float(field_mm)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._model, name)
@@ -447,7 +454,7 @@ class EdgeRingModel:
         if img is not None:
             sd = [10.0 * math.exp(float(c[0])) if ctx is not None else 0.0
                   for c in (ctx if ctx is not None else [None] * len(img))]
-            out["edge_ring"] = np.stack([slice_profiles(t[1], self._rc, s)
+            out["edge_ring"] = np.stack([slice_profiles(t[1], self._rc, s, self._field)
                                          for t, s in zip(img, sd)]) \
                 if len(img) else np.zeros((0, PACKED), np.float32)
         return out
@@ -467,7 +474,7 @@ def apply(outputs: dict[str, np.ndarray], problems: list[Any]
     if not judged.any():
         return probs, None
     sel = np.asarray(packed)[judged]
-    res = series_ring(sel, sel[:, HEAD - 1])
+    res = series_ring(sel, sel[:, NOISE])
     if res is None or not res.ring:
         return probs, res
     probs[judged, 1] += probs[judged, 0]
