@@ -1,41 +1,44 @@
 """Rings at the phantom's edge and in its shell: a physics rule beside the network (Qt-free).
 
 The network's ring evidence (:mod:`ring_evidence`) searches inside the body's radius - 6.5
-mm, where the phantom is flat; a detector ring at 90-100 mm lies in the phantom's 3 mm
-shell or at its edges, where partial volume, the PSF and an edge-enhancing kernel's
+mm, where the phantom is flat; a detector ring at 90-100 mm lies beside or in the
+phantom's 3 mm shell, where partial volume, the PSF and an edge-enhancing kernel's
 overshoot make the edge itself a radial signal of hundreds of HU. Neither model learnt
-it (a 300 HU ring at 95 mm called normal). This rule measures it from the physics:
+it (a 300 HU ring at 95 mm called normal). This rule measures it from the geometry:
 
 * the phantom's outer edge, shell and body are circles about the PHANTOM centre P; a
   detector ring is a circle about the ROTATION centre C (the reconstruction centre on the
   1 mm grid, ``normalise.grid_rotation_centre``), the same radius on every slice;
-* per slice, on the 1 mm grid, the pixels from R - 16 to R + 4 mm about P (R: the body's
-  area radius, P and R refined on the outer edge of 16 sectors, a couch sector left out)
-  are averaged per 0.25 mm of u = r_P - R and per 22.5-degree sector about P; the sectors'
-  median is the slice's own edge profile (any kernel, any shell: measured, not modelled);
+* per slice, on the 1 mm grid, P and R (the body's area radius, refined twice by a least
+  squares circle through the outer edge of 16 sectors - a couch's sectors left out) and
+  the pixels from R - 16 to R + 4 mm about P, averaged per 0.25 mm of u = r_P - R and per
+  22.5-degree sector about P; the sectors' median is the slice's own edge profile (any
+  kernel, any shell: measured, not modelled);
 * (B, off-centre rings) the slice minus its own edge profile at each pixel's r_P leaves
   what is not concentric with the phantom; averaged per 0.5 mm of r_C and per sector about
   C, the sectors' median is a ring's profile about C (a dipole or an ellipse of the edge
-  cancels in the median of a full circle). A ring's template (Gaussian, FWHM 2 mm) over a
-  local line within +-6 mm: amplitude and z;
-* (A, rings concentric with the phantom, where B sees nothing) the series' edge profile
-  is fitted by an edge model - a constant, a slope and, at the outer edge (u = 0) and the
-  shell's inner edge (searched from u = -7.5 to -1.5 mm, the shell's thickness is the
-  phantom's), blurred steps of 0.6 / 1.2 / 2.4 mm (their differences are an edge-enhancing
-  kernel's overshoot, antisymmetric about the edge) and the outer edge's shift - with and
-  without the ring's template (smeared by the offset |P - C|); amplitude and z of the
-  template (the residual variance, model mismatch included, is the z's unit: a profile
-  the edge model does not explain lowers every z).
+  cancels in the median of a full circle). Ring templates (Gaussian, RING_FWHMS) over a
+  local line, the best-fitting width: amplitude and z. Not within FIELD_MARGIN of the
+  reconstruction field's edge (its padding is a circle about C too);
+* (A, a phantom within A_MAX_OFFSET of C: the ring concentric with it, where B sees
+  nothing) the series' edge profile is fitted by ONE system's edge response - a blurred
+  step of sigma (EDGE_SIGMAS) plus an overshoot lobe of LOBE x sigma, amplitudes free - at
+  the shell's inner edge and at the outer edge, a constant and a slope, with and without a
+  ring's template (smeared by |P - C|). The inner edge is where the profile, walking
+  inward from the shell, falls below the middle of shell and body (a ring further inside
+  does not move it); a ring within INNER_GAP of it is not searched: a narrow bump at a
+  step is the step moved, which no profile tells apart. The fit's residual variance
+  (model mismatch included) scales the z.
 
-The series' profiles are the slices' sums (a ring is on every slice; the noise is not),
-the sectors' spread per bin is the noise unit. A ring is reported when z >= Z_MIN (the
-physics criterion's 6) and its amplitude >= AMP_MIN_SD native noise SD and >= AMP_MIN_HU
-(the largest of both training renderers' clean slices, with a margin; see
-docs/image_review.md, "Rings at the phantom's edge"). A ring exactly ON an edge of a phantom
-centred within ~1 mm is not separable from the edge's position (a narrow bump at a step is
-the step moved): it is seen only when the phantom is off the rotation centre.
+The series' profiles are the judged slices' sums (a ring is on every slice; the noise is
+not), the sectors' spread per bin the noise unit. A ring: z >= Z_MIN (the physics
+criterion's 6), amplitude >= AMP_MIN_SD[test] native noise SD and >= AMP_MIN_HU - set
+from both training renderers' clean stacks (docs/image_review.md, "Rings at the
+phantom's edge"), never from a foreign series. Not covered: a ring at or in the shell of a
+phantom centred within ~2 mm of C (the edge's own position).
 
-Cost per slice: one threshold's moments, two gathers of ~15k pixels, four bincounts.
+Cost per slice: one threshold's moments, two subsampled passes and one full pass over
+~13,000 pixels, four bincounts (~0.6-0.8 ms CPU); per series one fit (~10 ms).
 """
 from __future__ import annotations
 
@@ -47,32 +50,18 @@ from typing import Any
 import cv2
 import numpy as np
 
-U0, U1, DU = -16.0, 4.0, 0.25          # mm about the outer edge: the profile about P
-NU = int(round((U1 - U0) / DU))
-V0, V1, DV = 60.0, 124.0, 0.5          # mm about C: the residual profile
-NV = int(round((V1 - V0) / DV))
+from app.ct.ai.edge_ring_fit import (A_MAX_OFFSET, DU, DV, NU, NV, U0, U1, V0, fit_a,
+                                     fit_b)
+
 SECTORS = 16
-SEARCH_B = (-12.0, -0.5)               # off-centre: ring radii about C, mm relative to R
-RING_FWHMS = (1.2, 2.0, 3.5)           # the ring templates' widths (mm): the best fit counts
-EDGE_SIGMAS = (0.4, 0.55, 0.75, 1.0, 1.4, 2.0)
-LOBE = 2.5                              # an overshoot lobe's width over the core's
-A_WINDOW_END = -0.5                    # mm: the concentric fit ends inside the outer edge
-SHELL_MIN_HU = 20.0                    # a distinct shell: this far from the body
-A_MAX_OFFSET = 2.0                     # mm: |P - C| up to which the concentric fit runs
-INNER_GAP = 1.5                        # mm: a ring this near the shell's inner edge is not searched
-B_WINDOW_END = 1.5                     # mm: the off-centre fit's window ends here
-EDGE_JITTER = 0.15                     # mm
-SEARCH_A = (-12.0, -2.0)               # concentric: the outer edge's own zone left out
-INNER = np.arange(-7.5, -1.49, 0.25)   # the shell's inner edge (mm relative to R)
-REACH_B = 6.0                          # mm: B's local window
 Z_MIN = 6.0
-AMP_MIN_SD = 3.0                       # x the native noise SD (clean max 2.3: docs)
+# a ring's amplitude over the native noise SD, per test: ~1.4-1.6 x the largest of both
+# training renderers' clean stacks at z >= Z_MIN (A 2.1, B 1.55; docs/image_review.md)
+AMP_MIN_SD = {"A": 3.0, "B": 2.5}
 AMP_MIN_HU = 15.0                      # HU (clean max 10.4)
 HEAD = 7                               # ok, cx, cy, R, rc, native noise SD, field radius
 NOISE = 5                              # the head's native noise SD
-FIELD_MARGIN = 3.0                     # mm: rings searched this far inside the field's edge
 PACKED = HEAD + 2 * NU * SECTORS + 2 * NV * SECTORS
-_SQ2 = math.sqrt(2.0)
 
 
 @lru_cache(maxsize=8)
@@ -116,7 +105,7 @@ def _circle(g: np.ndarray) -> tuple[float, float, float] | None:
 
 
 def _gather(g: np.ndarray, cx: float, cy: float, r: float, step: int = 1
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """(flat index, u bin (NU: outside U0..U1, the dump bin), u, sector about P, value)
     of the band's pixels; None when the band leaves the grid."""
     n = g.shape[0]
@@ -251,21 +240,6 @@ def _noise(s: np.ndarray, c: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(se), np.maximum(se, max(floor, 1e-3)), np.inf)
 
 
-def _phi(x: np.ndarray, s: float) -> np.ndarray:
-    from scipy.special import erf
-
-    return 0.5 * (1.0 + erf(x / (s * _SQ2)))
-
-
-def _template(u: np.ndarray, u0: float, offset: float, fwhm: float) -> np.ndarray:
-    """A ring (``fwhm`` mm) at u0 about C seen in the profile about P (offset |P - C| mm
-    smears it)."""
-    sig = fwhm / 2.3548
-    psi = np.linspace(0, 2 * math.pi, 48, endpoint=False)
-    d = u[:, None] - u0 + offset * np.cos(psi)[None, :]
-    return np.exp(-0.5 * (d / sig) ** 2).mean(1)
-
-
 @dataclass(frozen=True)
 class EdgeRing:
     """The series' strongest ring at the edge: radius about C (mm), amplitude (HU, a 2 mm
@@ -285,124 +259,6 @@ class EdgeRing:
                 "ring": self.ring}
 
 
-def _inner_edge(u: np.ndarray, y: np.ndarray) -> float | None:
-    body = np.median(y[(u >= -16.0) & (u <= -10.0)]) if np.any(u <= -10.0) else np.nan
-    shell_bins = (u >= -2.5) & (u <= -1.0)
-    if not shell_bins.any() or not np.isfinite(body):
-        return None
-    shell = float(np.median(y[shell_bins]))
-    if abs(shell - body) < SHELL_MIN_HU:
-        return None
-    mid = 0.5 * (shell + body)
-    inside = (u <= -1.5) & (u >= INNER[0])
-    us, ys = u[inside][::-1], y[inside][::-1]          # from the shell inward
-    below = np.nonzero((ys - mid) * np.sign(shell - body) < 0)[0]
-    if not below.size or below[0] == 0:
-        return None
-    k = int(below[0])
-    y0, y1 = ys[k - 1] - mid, ys[k] - mid
-    return float(us[k - 1] + (us[k] - us[k - 1]) * y0 / (y0 - y1))
-
-
-def _fit_a(y: np.ndarray, se: np.ndarray, offset: float) -> tuple[float, float, float]:
-    """(u0, amplitude, z) of the best concentric ring in the edge profile y (NU,): within
-    u <= A_WINDOW_END the model is a constant, a slope and ONE system's edge response (a
-    blurred step of sigma + an overshoot lobe of LOBE x sigma, amplitudes free) at the
-    shell's inner edge and at the outer edge (its tail), sigma and the inner edge searched;
-    the ring's template added; the fit with the least residual decides."""
-    u = U0 + (np.arange(NU) + 0.5) * DU
-    ok = np.isfinite(y) & np.isfinite(se) & (u <= A_WINDOW_END)
-    if ok.sum() < 30:
-        return 0.0, 0.0, 0.0
-    grad = np.gradient(np.where(np.isfinite(y), y, 0.0), DU)
-    u, y = u[ok], y[ok]
-    # a position error of EDGE_JITTER mm (the edge's non-circularity, the centre, the
-    # grid's partial volume) moves a steep bin by its gradient: such bins weigh less
-    w = 1.0 / np.sqrt(se[ok] ** 2 + (EDGE_JITTER * grad[ok]) ** 2)
-    grid_u0 = np.arange(SEARCH_A[0], SEARCH_A[1] + 1e-9, 0.25)
-    u0s = np.repeat(grid_u0, len(RING_FWHMS))
-    tmpl = np.stack([_template(u, a, offset, fw) for a in grid_u0 for fw in RING_FWHMS]) \
-        * w[None, :]
-    yw = y * w
-
-    def fits(eis: np.ndarray) -> list[tuple[float, float, np.ndarray, np.ndarray]]:
-        out = []
-        for sg in EDGE_SIGMAS:
-            outer = [_phi(u, sg), _phi(u, sg) - _phi(u, LOBE * sg)]
-            for ei in eis:
-                cols = [np.ones_like(u), u / 10.0, _phi(u - ei, sg),
-                        _phi(u - ei, sg) - _phi(u - ei, LOBE * sg), *outer]
-                q, _ = np.linalg.qr(np.stack(cols, 1) * w[:, None])
-                ry = yw - q @ (q.T @ yw)
-                out.append((float(ry @ ry), float(ei), q, ry))
-        return out
-
-    # the shell's inner edge: where the profile, walking inward from the shell, falls
-    # below the middle of the shell and the body (a ring further inside does not move
-    # it); without a distinct shell the edge model's best fit without a ring. A ring
-    # within INNER_GAP of it is that edge moved (a narrow bump at a step is the step
-    # shifted): not searched
-    ei0 = _inner_edge(u, y)
-    if ei0 is None:
-        ei0 = min(fits(INNER), key=lambda m: m[0])[1]
-    models = fits(INNER[np.abs(INNER - ei0) <= 0.5])
-    best_rss = np.inf
-    best: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    n_col = 6 + 1
-    near = (u0s <= ei0 - INNER_GAP)
-    for rss0, _ei, q, ry in models:
-        if not near.any():
-            break
-        rt = tmpl - (tmpl @ q) @ q.T
-        tt = np.einsum("kn,kn->k", rt, rt)
-        ty = rt @ ry
-        valid = (tt > 1e-3 * np.einsum("kn,kn->k", tmpl, tmpl)) & near
-        gain = np.where(valid, ty * ty / np.maximum(tt, 1e-30), 0.0)
-        k = int(np.argmax(gain))
-        rss = rss0 - float(gain[k])
-        if rss < best_rss and valid[k]:
-            best_rss = rss
-            s2 = max(1.0, rss / max(u.size - n_col, 1))
-            amp = float(ty[k] / tt[k])
-            best = (float(u0s[k]), amp, abs(amp) / math.sqrt(s2 / tt[k]))
-    return best
-
-
-def _fit_b(y: np.ndarray, se: np.ndarray, r_mm: float, field_mm: float = 1e4
-           ) -> tuple[float, float, float]:
-    """(radius about C, amplitude, z) of the best ring in the residual profile y (NV,):
-    a ring's template (each of RING_FWHMS) over a local line, the best-fitting width."""
-    v = V0 + (np.arange(NV) + 0.5) * DV
-    best = (0.0, 0.0, 0.0)
-    top = min(r_mm + SEARCH_B[1], field_mm - FIELD_MARGIN)
-    for r0 in np.arange(r_mm + SEARCH_B[0], top + 1e-9, 0.25):
-        win = (np.abs(v - r0) <= REACH_B) & np.isfinite(y) & np.isfinite(se) & \
-            (v <= min(r_mm + B_WINDOW_END, field_mm - FIELD_MARGIN / 2))
-        if win.sum() < 16:
-            continue
-        vv, w = v[win], 1.0 / se[win]
-        yy = y[win] * w
-        fits = []
-        for fw in RING_FWHMS:
-            sig = fw / 2.3548
-            X = np.stack([np.ones_like(vv), (vv - r0) / REACH_B,
-                          np.exp(-0.5 * ((vv - r0) / sig) ** 2)], 1) * w[:, None]
-            coef, _, rank, _ = np.linalg.lstsq(X, yy, rcond=None)
-            if rank < 3:
-                continue
-            r = yy - X @ coef
-            fits.append((float(r @ r), coef, X))
-        if not fits:
-            continue
-        rss, coef, X = min(fits, key=lambda f: f[0])
-        s2 = max(1.0, rss / (vv.size - 3))
-        cov = np.linalg.inv(X.T @ X) * s2
-        z = abs(coef[2]) / math.sqrt(cov[2, 2])
-        if z > best[2]:
-            best = (float(r0), float(coef[2]), float(z))
-    return best
-
-
 def series_ring(packed: np.ndarray, noise_native: np.ndarray) -> EdgeRing | None:
     """The series' edge ring from the slices' packed measurements (N, PACKED) and their
     native noise SDs; None when no slice has a phantom edge."""
@@ -419,14 +275,14 @@ def series_ring(packed: np.ndarray, noise_native: np.ndarray) -> EdgeRing | None
     # the concentric fit where the ring is (nearly) concentric with the phantom; off the
     # rotation centre its template smears into a smooth bump that any edge model's
     # mismatch can fit, and the off-centre fit sees the ring
-    ua, aa, za = _fit_a(ya, _noise(sp, cp), offset) if offset <= A_MAX_OFFSET \
+    ua, aa, za = fit_a(ya, _noise(sp, cp), offset) if offset <= A_MAX_OFFSET \
         else (0.0, 0.0, 0.0)
     yb = _median_profile(sr, cr)
-    rb, ab, zb = _fit_b(yb, _noise(sr, cr), r, float(np.min(sel[:, 6])))
+    rb, ab, zb = fit_b(yb, _noise(sr, cr), r, float(np.min(sel[:, 6])))
     sd = float(np.median(np.asarray(noise_native, np.float64)[ok])) if len(noise_native) else 0.0
     cands = [EdgeRing(r + ua, aa, za, abs(aa) / max(sd, 0.5), "A", False),
              EdgeRing(rb, ab, zb, abs(ab) / max(sd, 0.5), "B", False)]
-    rings = [c for c in cands if c.z >= Z_MIN and c.amp_sd >= AMP_MIN_SD
+    rings = [c for c in cands if c.z >= Z_MIN and c.amp_sd >= AMP_MIN_SD[c.test]
              and abs(c.amplitude_hu) >= AMP_MIN_HU]
     pick = max(rings or cands, key=lambda c: (c.z >= Z_MIN, c.amp_sd))
     return EdgeRing(pick.radius_mm, pick.amplitude_hu, pick.z, pick.amp_sd, pick.test,
@@ -452,8 +308,8 @@ class EdgeRingModel:
         img = inputs.get("image")
         ctx = inputs.get("context")
         if img is not None:
-            sd = [10.0 * math.exp(float(c[0])) if ctx is not None else 0.0
-                  for c in (ctx if ctx is not None else [None] * len(img))]
+            sd = [10.0 * math.exp(float(c[0])) for c in ctx] if ctx is not None \
+                else [0.0] * len(img)
             out["edge_ring"] = np.stack([slice_profiles(t[1], self._rc, s, self._field)
                                          for t, s in zip(img, sd)]) \
                 if len(img) else np.zeros((0, PACKED), np.float32)
