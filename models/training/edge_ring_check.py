@@ -9,6 +9,7 @@ the rule calls ring, the largest z / amplitude among them, and the rings it find
 their drawn radius (the image renderer's facts carry it).
 
     ... edge_ring_check.py --sweep      # detection vs ring amplitude at r = 90-99 mm
+    ... edge_ring_check.py --sweep-sim  # the same on the projection-domain simulator
 
 (the image-domain renderer, 3 slices of 512 x 0.5 mm, noise 10 HU, 0.8 mm rings, smooth
 and edge-enhancing kernels, the phantom on the rotation centre and 6 mm off it)."""
@@ -112,16 +113,55 @@ def sweep(amps: tuple[float, ...] = (10, 20, 40, 80, 150, 300),
     return {"amplitudes_hu": list(amps), "detected": out}
 
 
+def sweep_sim(amps: tuple[float, ...] = (20, 40, 80, 150, 300),
+              radii: tuple[float, ...] = (90, 94, 95, 96, 97, 98, 99)) -> dict:
+    """The same on the projection-domain simulator (a bad detector channel through FBP),
+    250 mm field, 512 matrix, noise 10 HU, standard / sharp kernel, centred / 6 mm off."""
+    from app.ct.ai.normalise import slice_facts
+    from app.ct.simulator import ArtifactSpec, SimParams, simulate_series
+
+    out: dict = {}
+    for kernel in ("standard", "sharp"):
+        for off in ((0.0, 0.0), (4.8, 3.6)):
+            kind = f"sim {kernel}, {'centred' if off == (0.0, 0.0) else '6 mm off'}"
+            rows = {}
+            for r in (None, *radii):
+                row = []
+                for k, a in enumerate(amps if r is not None else (0.0,)):
+                    arts = (ArtifactSpec(kind="ring", amplitude_hu=float(a), radius_mm=r),) \
+                        if r is not None else ()
+                    sim = simulate_series(SimParams(
+                        phantom="catphan504", artifacts=arts, matrix=512, fov_mm=250.0,
+                        slice_thickness_mm=2.0, n_slices=3, psf_sigma_mm=0.45,
+                        noise_sd_hu=10.0, noise_kernel=kernel, centre_offset_mm=off,
+                        seed=100 + k + int(r or 0)))
+                    vol, px = sim.volume.astype(np.float32), sim.pixel_mm
+                    rc = grid_rotation_centre(vol.shape[1], px)
+                    fs = [slice_facts(s_, px) for s_ in vol]
+                    packs = np.stack([er.slice_profiles(f.grid, rc, f.noise_native,
+                                                        vol.shape[1] * px / 2.0) for f in fs])
+                    res = er.series_ring(packs, packs[:, er.NOISE])
+                    row.append((bool(res is not None and res.ring),
+                                round(res.z, 1) if res else 0.0,
+                                round(res.amp_sd, 1) if res else 0.0))
+                rows["clean" if r is None else f"r{r:g}"] = row
+                print(f"{kind:22s} {'clean' if r is None else f'r {r:g}'}",
+                      " ".join(f"{'R' if d[0] else '-'}({d[1]},{d[2]})" for d in row), flush=True)
+            out[kind] = rows
+    return {"amplitudes_hu": list(amps), "detected": out}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("root", type=Path, nargs="?")
     p.add_argument("sets", nargs="*")
     p.add_argument("--sweep", action="store_true", help="detection vs amplitude at 90-99 mm")
+    p.add_argument("--sweep-sim", action="store_true", help="the same on the simulator")
     p.add_argument("--max", type=int, default=400, help="samples per class and set")
     p.add_argument("--json", type=Path, default=None)
     a = p.parse_args()
-    if a.sweep:
-        r = sweep()
+    if a.sweep or a.sweep_sim:
+        r = sweep() if a.sweep else sweep_sim()
         if a.json:
             a.json.write_text(json.dumps(r, indent=1) + "\n")
         return

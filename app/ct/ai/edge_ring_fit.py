@@ -130,7 +130,8 @@ def fit_a(y: np.ndarray, se: np.ndarray, offset: float) -> tuple[float, float, f
 def fit_b(y: np.ndarray, se: np.ndarray, r_mm: float, field_mm: float = 1e4
            ) -> tuple[float, float, float]:
     """(radius about C, amplitude, z) of the best ring in the residual profile y (NV,):
-    a ring's template (each of RING_FWHMS) over a local line, the best-fitting width."""
+    a ring's template (each of RING_FWHMS; a bump or one with an FBP's negative side lobes)
+    over a local line, the best-fitting one."""
     v = V0 + (np.arange(NV) + 0.5) * DV
     best = (0.0, 0.0, 0.0)
     top = min(r_mm + SEARCH_B[1], field_mm - FIELD_MARGIN)
@@ -144,13 +145,17 @@ def fit_b(y: np.ndarray, se: np.ndarray, r_mm: float, field_mm: float = 1e4
         fits = []
         for fw in RING_FWHMS:
             sig = fw / 2.3548
-            X = np.stack([np.ones_like(vv), (vv - r0) / REACH_B,
-                          np.exp(-0.5 * ((vv - r0) / sig) ** 2)], 1) * w[:, None]
-            coef, _, rank, _ = np.linalg.lstsq(X, yy, rcond=None)
-            if rank < 3:
-                continue
-            r = yy - X @ coef
-            fits.append((float(r @ r), coef, X))
+            g = np.exp(-0.5 * ((vv - r0) / sig) ** 2)
+            # a bump, or one with the negative side lobes of a filtered back-projection
+            # (a detector channel's error through the ramp filter: zero net area), peak 1
+            lobes = (g - np.exp(-0.5 * ((vv - r0) / (LOBE * sig)) ** 2) / LOBE) / (1 - 1 / LOBE)
+            for t in (g, lobes):
+                X = np.stack([np.ones_like(vv), (vv - r0) / REACH_B, t], 1) * w[:, None]
+                coef, _, rank, _ = np.linalg.lstsq(X, yy, rcond=None)
+                if rank < 3:
+                    continue
+                r = yy - X @ coef
+                fits.append((float(r @ r), coef, X))
         if not fits:
             continue
         rss, coef, X = min(fits, key=lambda f: f[0])
