@@ -100,6 +100,42 @@ def test_the_image_renderers_ring_of_300_hu_at_95_mm_is_a_ring(kw):
     assert _series_ring(list(vol), p.pixel_mm).ring
 
 
+def _simulated(ring_hu: float = 0.0, ring_r: float = 95.0, **kw: object) -> list[np.ndarray]:
+    """Three slices of the projection-domain simulator (a ring: a bad detector channel at
+    ``ring_r`` from the rotation centre, through the FBP)."""
+    from app.ct.simulator import ArtifactSpec, SimParams, simulate_series
+
+    arts = (ArtifactSpec(kind="ring", amplitude_hu=ring_hu, radius_mm=ring_r),) if ring_hu \
+        else ()
+    p = dict(phantom="catphan504", artifacts=arts, matrix=512, fov_mm=250.0,
+             slice_thickness_mm=2.0, n_slices=3, psf_sigma_mm=0.45, noise_sd_hu=10.0,
+             noise_kernel="standard", seed=5)
+    p.update(kw)
+    return list(simulate_series(SimParams(**p)).volume.astype(np.float32))
+
+
+SIM_PX = 250.0 / 512
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kw", [dict(), dict(noise_kernel="sharp"),
+                                dict(centre_offset_mm=(7.0, -5.0)),
+                                dict(noise_kernel="sharp", centre_offset_mm=(0.5, 0.4))],
+                         ids=["standard", "sharp", "offset", "sharp-centred"])
+def test_the_simulators_clean_phantoms_are_no_edge_ring(kw):
+    assert not _series_ring(_simulated(**kw), SIM_PX).ring
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("r, kw", [(95.0, dict()), (92.0, dict(noise_kernel="sharp")),
+                                   (97.0, dict(centre_offset_mm=(4.8, 3.6))),
+                                   (99.0, dict(centre_offset_mm=(4.8, 3.6),
+                                               noise_kernel="sharp"))],
+                         ids=["95-centred", "92-sharp", "97-offset", "99-offset-sharp"])
+def test_the_simulators_bad_channel_ring_at_the_shell_is_a_ring(r, kw):
+    assert _series_ring(_simulated(150.0, r, **kw), SIM_PX).ring
+
+
 def test_no_phantom_no_edge_ring():
     air = np.full((256, 256), -1000.0, np.float32)
     assert er.slice_profiles(air, 127.5)[0] == 0.0
