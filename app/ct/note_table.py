@@ -179,6 +179,11 @@ TEMPLATES: dict[str, Template] = {
     "ai.slice_low_confidence": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "low confidence (%1 < %2)"),
         ("confidence", "threshold"), {"confidence": ".2f", "threshold": ".2f"}),
+    "ai.edge_ring": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "ring at the phantom's edge measured: r %1 mm, %2 HU, "
+                                         "z %3 (physics rule)"),
+        ("radius_mm", "amplitude_hu", "z"), {"radius_mm": ".1f", "amplitude_hu": ".0f",
+                                             "z": ".1f"}),
     "ai.slice_anomaly": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "anomaly score %1 fits no class"),
         ("anomaly",), {"anomaly": ".2f"}),

@@ -59,7 +59,9 @@ def summarise(res, expected: str) -> dict:
         ok = res.label == expected
     return {"expected": expected, "series_class": res.label, "ok": bool(ok),
             "normal_fraction": round(normal_frac, 3), "slices": counts,
-            "not_applicable_reason": res.not_applicable_reason}
+            "not_applicable_reason": res.not_applicable_reason,
+            # the physics rules' series notes (e.g. the edge-ring rule's ai.edge_ring)
+            "notes": [str(n) for n in res.notes]}
 
 
 def foreign(checker: AiChecker, root: Path) -> dict:
@@ -144,7 +146,8 @@ def image_renderer(checker: AiChecker) -> dict:
         out[name] = summarise(checker.classify(vol, pixel_mm=px), expected)
         if expected != "band":
             print(f"  img  {name:34s} -> {out[name]['series_class']:15s} "
-                  f"{'ok' if out[name]['ok'] else 'MISS'}  {out[name]['slices']}", flush=True)
+                  f"{'ok' if out[name]['ok'] else 'MISS'}  {out[name]['slices']}"
+                  f"{'  ' + '; '.join(out[name]['notes']) if out[name]['notes'] else ''}", flush=True)
     return out
 
 
@@ -191,7 +194,8 @@ def wide(checker: AiChecker, split: str) -> dict:
         print(f"  wide {case.split:5s} {case.name:40s} {len(vol):3d} sl -> "
               f"{row['series_class']:15s} {'ok' if row['ok'] else 'MISS'}  {row['slices']}"
               f"  | station {station.get('physics')} AI {station.get('ai')} "
-              f"{station.get('reasons')}", flush=True)
+              f"{station.get('reasons')}"
+              f"{'  ' + '; '.join(row['notes']) if row['notes'] else ''}", flush=True)
     return out
 
 

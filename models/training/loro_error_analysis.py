@@ -158,6 +158,9 @@ def main() -> None:
     p.add_argument("--json", type=Path, default=None)
     p.add_argument("--band-gate", action="store_true",
                    help="apply ai_band_gate.py's shell veto to the probabilities")
+    p.add_argument("--edge-ring", action="store_true",
+                   help="apply the edge-ring rule (app/ct/ai/edge_ring.py, ai_edge_ring_gate.py) "
+                        "to the probabilities (measured on the stored stacks, cached)")
     p.add_argument("--noise-gate", action="store_true",
                    help="apply ai_noise_gate.py's normal / noise / blur split (threshold "
                         "from the training renderer's slices)")
@@ -179,10 +182,15 @@ def main() -> None:
                 import ai_noise_gate as ng
                 t_hu = ng.training_threshold(a.data_dir, (tr,))
                 probs = ng.apply_numpy(probs, d["ctx"][:, 0], t_hu)
+            if a.edge_ring:
+                import ai_edge_ring_gate as erg
+                ring = np.concatenate([erg.set_rings(a.data_dir, f"{te}_{s}") for s in SETS
+                                       if (a.data_dir / f"{te}_{s}.npz").exists()])
+                probs = erg.apply_numpy(probs, ring)
             r = analyse(d, probs)
             res[f"{tag}: {tr} -> {te}"] = r
             gates = (" + shell veto" if a.band_gate else "") + \
-                (" + noise gate" if a.noise_gate else "")
+                (" + noise gate" if a.noise_gate else "") + (" + edge ring" if a.edge_ring else "")
             print(f"== {tag}{gates}: train {tr} -> test {te}: "
                   f"accuracy {r['accuracy']:.4f}; recall " +
                   " ".join(f"{c} {v:.3f}" for c, v in r["recall"].items()))

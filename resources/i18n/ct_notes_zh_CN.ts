@@ -472,6 +472,11 @@
     </message>
     <message>
         <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>ring at the phantom&apos;s edge measured: r %1 mm, %2 HU, z %3 (physics rule)</source>
+        <translation>体模边缘处测得环形伪影：半径 %1 mm，%2 HU，z %3（物理规则）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
         <source>anomaly score %1 fits no class</source>
         <translation>异常分数 %1：不属于任何类别</translation>
     </message>

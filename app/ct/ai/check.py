@@ -293,7 +293,13 @@ class AiChecker:
             px = float(pixel_mm) if pixel_mm else ASSUMED_FOV_MM / vol.shape[1]
             # the values' check is the pool's first task: a refused series raises it
             # before any result is used (the measurements beside it are discarded)
-            run = run_series(self.onnx, vol, px, idx, batch_size=batch_size, token=token,
+            # + the edge-ring rule's measurements of every judged slice (edge_ring.py)
+            from app.ct.ai.edge_ring import EdgeRingModel
+            from app.ct.ai.normalise import grid_rotation_centre
+
+            model = EdgeRingModel(self.onnx, grid_rotation_centre(vol.shape[1], px),
+                                  vol.shape[1] * px / 2.0)
+            run = run_series(model, vol, px, idx, batch_size=batch_size, token=token,
                              progress=progress, evidence=self.uses_evidence,
                              check=lambda: self._values(vol))
             out, problems, digests = run.outputs, run.problems, run.digests
@@ -311,6 +317,14 @@ class AiChecker:
         anomaly = out.get("anomaly", np.zeros(0, np.float32))
         verdicts = []
         problems = list(problems)      # + the anomaly's reason, per slice
+        edge = None
+        if "edge_ring" in out:         # a ring at the phantom's edge, measured (physics rule)
+            from app.ct.ai.edge_ring import apply as edge_ring_rule
+
+            probs, edge = edge_ring_rule(out, problems)
+        edge_note = note("ai.edge_ring", radius_mm=edge.radius_mm,
+                         amplitude_hu=abs(edge.amplitude_hu), z=edge.z) \
+            if edge is not None and edge.ring else None
         for k, i in enumerate(idx):
             p = probs[k]
             label = CLASSES[int(np.argmax(p))]
@@ -328,6 +342,8 @@ class AiChecker:
             else:
                 if label != "normal":
                     reasons.append(note("ai.slice_class", label=label, confidence=conf))
+                if edge_note is not None:
+                    reasons.append(edge_note)
                 if conf < self.low_confidence:
                     reasons.append(note("ai.slice_low_confidence", confidence=conf,
                                         threshold=float(self.low_confidence)))
@@ -340,6 +356,8 @@ class AiChecker:
                 reasons=tuple(reasons), input_sha256=digests[k]))
         card = self.onnx.card
         notes = []
+        if edge_note is not None:
+            notes.append(edge_note)
         if self.uses_context and not pixel_mm:
             notes.append(note("ai.pixel_unknown", fov_mm=float(ASSUMED_FOV_MM),
                               pixel_mm=float(px)))
