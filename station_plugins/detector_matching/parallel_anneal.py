@@ -21,17 +21,22 @@ import numpy as np
 from station_plugins.detector_matching.anneal import anneal_chunk, shift_bounds
 
 
-# Niceness of the annealing threads (Linux: per thread). 0 on the command line; the
-# workstation sets it (plugin.create_panel) so the window's GUI thread wins a core from
-# its own optimiser. Only these threads: they run compiled code without the GIL, so a
-# slower one never holds the interpreter the GUI thread waits for.
+# Niceness of the annealing threads above the process's own (Linux: per thread). 0 on
+# the command line; the workstation sets it (plugin.create_panel) so the window's GUI
+# thread wins a core from its own optimiser. Only these threads: they run compiled code
+# without the GIL, so a slower one never holds the interpreter the GUI thread waits for.
 WORKER_NICE = 0
 
 
 def _lower_priority() -> None:
+    """WORKER_NICE steps below the thread's current priority (at most 19): relative, so
+    a workstation started with ``nice`` keeps the gap, and a privileged one never
+    raises its threads above the process (an absolute value would)."""
     if WORKER_NICE > 0 and hasattr(os, "setpriority"):
         try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
+            tid = threading.get_native_id()
+            now = os.getpriority(os.PRIO_PROCESS, tid)
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, now + WORKER_NICE))
         except OSError:          # not allowed here: the default priority is fine
             pass
 
