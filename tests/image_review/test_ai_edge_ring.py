@@ -182,3 +182,27 @@ def test_the_released_model_calls_a_ring_in_the_shell_ring_and_a_clean_series_no
                for s in d["slices"])
     clean = checker.classify(render_volume(replace(p, artifacts=()))[0], pixel_mm=p.pixel_mm)
     assert clean.label == "normal" and not clean.notes
+
+
+@real_model
+@pytest.mark.slow
+def test_a_long_series_measures_at_most_series_slices_evenly_and_still_finds_the_ring(
+        monkeypatch):
+    """The rule's cost: a series of 48 judged slices measures every 2nd (<= SERIES_SLICES,
+    by slice index: the same slices on any batch size) and still finds the ring."""
+    from app.adapters.inference import ModelRegistry
+    from app.ct.ai.check import AiChecker
+    from tests.image_review.conftest import ROOT
+
+    measured: list[int] = []
+    real = er.slice_profiles
+    monkeypatch.setattr(er, "slice_profiles",
+                        lambda g, *a: measured.append(1) or real(g, *a))
+    checker = AiChecker.from_registry(ModelRegistry(ROOT / "models"))
+    p = replace(BASE, n_slices=50, seed=14,
+                artifacts=(RenderArtifact("ring", 300.0, radius_mm=95.0, width_mm=0.8),))
+    res = checker.classify(render_volume(p)[0], pixel_mm=p.pixel_mm)
+    assert er.measure_every(48) == 2
+    assert len(measured) == 24            # slices 2, 4, ..., 48 of the 48 judged
+    assert res.label == "ring"
+    assert any(c and c["code"] == "ai.edge_ring" for c in res.to_dict()["note_codes"])

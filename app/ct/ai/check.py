@@ -294,11 +294,11 @@ class AiChecker:
             # the values' check is the pool's first task: a refused series raises it
             # before any result is used (the measurements beside it are discarded)
             # + the edge-ring rule's measurements of every judged slice (edge_ring.py)
-            from app.ct.ai.edge_ring import EdgeRingModel
+            from app.ct.ai.edge_ring import EdgeRingModel, measure_every
             from app.ct.ai.normalise import grid_rotation_centre
 
             model = EdgeRingModel(self.onnx, grid_rotation_centre(vol.shape[1], px),
-                                  vol.shape[1] * px / 2.0)
+                                  vol.shape[1] * px / 2.0, every=measure_every(len(idx)))
             run = run_series(model, vol, px, idx, batch_size=batch_size, token=token,
                              progress=progress, evidence=self.uses_evidence,
                              check=lambda: self._values(vol))

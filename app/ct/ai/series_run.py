@@ -135,6 +135,11 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
 
         feeds[GEOMETRY] = np.array([phantom_geometry(f.centre, f.radius_mm)
                                     for f in centres], np.float64)
+    if getattr(model, "takes_indices", False):
+        # the edge-ring rule (edge_ring.EdgeRingModel) measures every k-th slice by index
+        from app.ct.ai.edge_ring import SLICE_INDEX
+
+        feeds[SLICE_INDEX] = np.asarray(batch, np.int64)
     if token is not None:
         token.raise_if_cancelled()
     t0 = time.perf_counter()
