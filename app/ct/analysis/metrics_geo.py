@@ -26,7 +26,10 @@ def _locate_point(img: np.ndarray, c: tuple[float, float], d_px: float, sign: fl
     yy, xx = np.mgrid[:crop.shape[0], :crop.shape[1]]
     mask = np.hypot(xx - k[1], yy - k[0]) <= d_px / 2 + 2
     w = np.clip(s, 0, None) * mask
-    return (float((w * (xx + x0)).sum() / w.sum()), float((w * (yy + y0)).sum() / w.sum()),
+    total = float(w.sum())
+    if not total > 0:      # nothing brighter than the background (a flat crop): no point
+        return float(c[0]), float(c[1]), 0.0   # found - the nominal place, contrast 0
+    return (float((w * (xx + x0)).sum() / total), float((w * (yy + y0)).sum() / total),
             float(s[k] / noise))
 
 
