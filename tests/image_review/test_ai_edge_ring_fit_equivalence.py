@@ -128,3 +128,29 @@ def test_a_series_verdict_is_the_frozen_ones():
         assert math.isclose(res.amplitude_hu, want.amplitude_hu, rel_tol=RTOL)
         assert math.isclose(res.z, want.z, rel_tol=RTOL)
         assert res.ring == (ring > 0)
+
+
+def test_the_sectors_medians_and_noise_are_the_frozen_ones_bit_for_bit():
+    """The medians over the sectors (NaN: a sector without pixels; rows without any) and
+    the noise per bin: numpy's nanmedian's values exactly."""
+    rng = np.random.default_rng(7)
+    for nb in (live_fit.NU, live_fit.NV):
+        s = rng.normal(0, 50, (nb, live.SECTORS)) * rng.integers(1, 40, (nb, live.SECTORS))
+        c = rng.integers(0, 40, (nb, live.SECTORS)).astype(np.float64)
+        c[rng.random(c.shape) < 0.3] = 0.0
+        c[:3] = 0.0                                   # rows without any sector
+        s[:, 5] = s[:, 6]                             # ties
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = np.where(c > 0, s / c, np.nan)
+        with pytest.warns(RuntimeWarning):
+            want = np.nanmedian(m, axis=1)
+        np.testing.assert_array_equal(live._nanmedian_rows(m), want)
+        np.testing.assert_array_equal(live._median_profile(s, c.copy()),
+                                      frozen._median_profile(s, c.copy()))
+        np.testing.assert_array_equal(live._noise(s, c), frozen._noise(s, c))
+        full = c + 1.0
+        np.testing.assert_array_equal(live._median_profile(s, full),
+                                      frozen._median_profile(s, full))
+    m = np.array([[1.0, np.inf, 3.0, np.nan], [np.nan] * 4, [-np.inf, 2.0, 5.0, 7.0]])
+    with pytest.warns(RuntimeWarning):
+        np.testing.assert_array_equal(live._nanmedian_rows(m), np.nanmedian(m, axis=1))

@@ -144,11 +144,28 @@ def _median_profile(s: np.ndarray, c: np.ndarray) -> np.ndarray:
     if np.all(c > 0):
         return np.median(m, axis=1)
     m[c <= 0] = np.nan
-    import warnings
+    return _nanmedian_rows(m)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmedian(m, axis=1)
+
+def _nanmedian_rows(m: np.ndarray) -> np.ndarray:
+    """``np.nanmedian(m, axis=1)`` of a (bins, sectors) array without infinities, the
+    same values (the mean of the two middle ones of the sorted non-NaN values, NaN
+    where none) at a tenth of its masked-array cost; with an infinity, nanmedian's own."""
+    if np.isinf(m).any():
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmedian(m, axis=1)
+    srt = np.sort(m, axis=1)                                # NaNs last
+    n = m.shape[1] - np.count_nonzero(np.isnan(m), axis=1)
+    h = n // 2
+    lo = np.where(n % 2 == 1, h, h - 1)
+    rows = np.arange(m.shape[0])
+    with np.errstate(invalid="ignore"):
+        out = (srt[rows, np.maximum(lo, 0)] + srt[rows, np.minimum(h, m.shape[1] - 1)]) / 2.0
+    out[n == 0] = np.nan
+    return out
 
 
 def slice_profiles(g: np.ndarray, rc: float, noise_sd: float = 0.0,
@@ -232,8 +249,8 @@ def _noise(s: np.ndarray, c: np.ndarray) -> np.ndarray:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        med = np.nanmedian(m, axis=1)
-        mad = np.nanmedian(np.abs(m - med[:, None]), axis=1)
+        med = _nanmedian_rows(m)
+        mad = _nanmedian_rows(np.abs(m - med[:, None]))
         nv = np.sum(np.isfinite(m), axis=1)
     se = 1.4826 * mad * 1.2533 / np.sqrt(np.maximum(nv, 1))
     floor = np.nanmedian(se) * 0.5 if np.isfinite(se).any() else 1.0
