@@ -37,8 +37,9 @@ from both training renderers' clean stacks (docs/image_review.md, "Rings at the
 phantom's edge"), never from a foreign series. Not covered: a ring at or in the shell of a
 phantom centred within ~2 mm of C (the edge's own position).
 
-Cost per slice: one threshold's moments, two subsampled passes and one full pass over
-~13,000 pixels, four bincounts (~0.6-0.8 ms CPU); per series one fit (~10 ms).
+Cost per measured slice: one threshold's moments, two subsampled passes and one full pass
+over ~13,000 pixels, four bincounts (~0.7 ms CPU); per series the profiles' medians and
+one fit of each kind (~3.5 ms; ``benchmarks/image_review/bench_ai_edge_ring.py``).
 """
 from __future__ import annotations
 
