@@ -201,12 +201,12 @@ def fit_b(y: np.ndarray, se: np.ndarray, r_mm: float, field_mm: float = 1e4
     s2 = np.maximum(1.0, rss_j / (win.sum(1) - 3))
     z = np.abs(amp) / np.sqrt(inv[at, j, 2, 2] * s2)
     z = np.where(np.isfinite(z), z, 0.0)
-    for i in np.nonzero(shaky)[0]:
-        z[i], amp[i] = _fit_b_one(y, se, v, float(r0s[i]), win[i])
-    i = int(np.argmax(z))                                    # the first of equal ones
-    if not z[i] > 0.0:
+    for s in np.nonzero(shaky)[0]:
+        z[s], amp[s] = _fit_b_one(y, se, v, float(r0s[s]), win[s])
+    b = int(np.argmax(z))                                    # the first of equal ones
+    if not z[b] > 0.0:
         return 0.0, 0.0, 0.0
-    return float(r0s[i]), float(amp[i]), float(z[i])
+    return float(r0s[b]), float(amp[b]), float(z[b])
 
 
 def _fit_b_one(y: np.ndarray, se: np.ndarray, v: np.ndarray, r0: float, win: np.ndarray
