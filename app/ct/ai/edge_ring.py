@@ -123,7 +123,8 @@ def _gather(g: np.ndarray, cx: float, cy: float, r: float, step: int = 1
     u = np.sqrt(fx)
     u -= np.float32(r)
     ub = np.floor((u - np.float32(U0)) * np.float32(1.0 / DU)).astype(np.int64)
-    ub[(ub < 0) | (ub >= NU)] = NU
+    # below 0 (as unsigned: huge) or at and above NU: the dump bin NU
+    np.minimum(ub.view(np.uint64), NU, out=ub.view(np.uint64))
     flat = off + (oy * n + ox)
     return flat, ub, u, sec, g.ravel()[flat]
 
@@ -169,6 +170,11 @@ def _nanmedian_rows(m: np.ndarray) -> np.ndarray:
     return out
 
 
+_TH = (np.arange(SECTORS) + 0.5) * (2 * math.pi / SECTORS) - math.pi
+_CIRCLE_A = np.stack([np.cos(_TH), np.sin(_TH), np.ones(SECTORS)], 1)   # dx, dy, dr
+_EDGE_ZONE = np.arange(NU)[:, None] >= int(-U0 / DU) - 12     # where the outer edge is sought
+
+
 def slice_profiles(g: np.ndarray, rc: float, noise_sd: float = 0.0,
                    field_mm: float = 1e4) -> np.ndarray:
     """The packed (PACKED,) float32 measurements of one 1 mm grid slice (see the module);
@@ -183,7 +189,6 @@ def slice_profiles(g: np.ndarray, rc: float, noise_sd: float = 0.0,
     # the outer edge per sector on every other pixel: where the sector's mean crosses
     # -500 HU (a couch or a cut sector departs from the others and is left out); the
     # circle refined twice, then measured on every pixel
-    th = (np.arange(SECTORS) + 0.5) * (2 * math.pi / SECTORS) - math.pi
     for step in (2, 2, 1):
         got = _gather(g, cx, cy, r, step)
         if got is None:
@@ -194,16 +199,16 @@ def slice_profiles(g: np.ndarray, rc: float, noise_sd: float = 0.0,
             break
         with np.errstate(invalid="ignore", divide="ignore"):
             m = s / c
-        above = np.where(c > 0, m > -500.0, True)
-        k = np.argmin(np.where(np.arange(NU)[:, None] >= int(-U0 / DU) - 12, above, True), 0)
+        # the first bin of the outer zone whose sector mean is not above -500 HU
+        k = np.argmin(np.where(_EDGE_ZONE, np.where(c > 0, m > -500.0, True), True), 0)
         edge = U0 + (k + 0.5) * DU
-        good = np.abs(edge - np.median(edge)) <= 1.5
+        srt = np.sort(edge)              # (np.median of the 16: the two middle ones' mean)
+        good = np.abs(edge - (srt[SECTORS // 2 - 1] + srt[SECTORS // 2]) / 2.0) <= 1.5
         if good.sum() < SECTORS // 2:
             return out
         # the circle through the good sectors' edges (least squares: a couch leaves out
         # several neighbouring sectors, which a mean over the rest would bias)
-        a = np.stack([np.cos(th), np.sin(th), np.ones(SECTORS)], 1)[good]
-        (ddx, ddy, ddr), *_ = np.linalg.lstsq(a, edge[good], rcond=None)
+        (ddx, ddy, ddr), *_ = np.linalg.lstsq(_CIRCLE_A[good], edge[good], rcond=None)
         cx, cy, r = cx + float(ddx), cy + float(ddy), r + float(ddr)
     prof = _median_profile(s, c)
     okp = np.isfinite(prof)
