@@ -35,13 +35,23 @@ def _phi(x: np.ndarray, s: float) -> np.ndarray:
     return 0.5 * (1.0 + erf(x / (s * _SQ2)))
 
 
-def _template(u: np.ndarray, u0: float, offset: float, fwhm: float) -> np.ndarray:
-    """A ring (``fwhm`` mm) at u0 about C seen in the profile about P (offset |P - C| mm
-    smears it)."""
-    sig = fwhm / 2.3548
-    psi = np.linspace(0, 2 * math.pi, 48, endpoint=False)
-    d = u[:, None] - u0 + offset * np.cos(psi)[None, :]
-    return np.exp(-0.5 * (d / sig) ** 2).mean(1)
+_PSI_COS = np.cos(np.linspace(0, 2 * math.pi, 48, endpoint=False))
+
+
+def _templates(u: np.ndarray, u0s: np.ndarray, offset: float, fwhms: tuple[float, ...]
+               ) -> np.ndarray:
+    """(len(u0s) x len(fwhms), len(u)): the template of a ring (each width, inner) at each
+    u0 (outer) about C seen in the profile about P (offset |P - C| mm smears it). A
+    template depends on u - u0 only, which on the profile's and the search's grids takes
+    few values: each is computed once."""
+    dd, inv = np.unique(u[None, :] - u0s[:, None], return_inverse=True)
+    d = dd[:, None] + (offset * _PSI_COS)[None, :]
+    out = np.empty((len(fwhms), len(u0s) * len(u)))
+    for j, fw in enumerate(fwhms):
+        sig = fw / 2.3548
+        out[j] = np.exp(-0.5 * (d / sig) ** 2).mean(1)[inv.ravel()]
+    return out.reshape(len(fwhms), len(u0s), len(u)).transpose(1, 0, 2).reshape(
+        len(u0s) * len(fwhms), len(u))
 
 
 def _inner_edge(u: np.ndarray, y: np.ndarray) -> float | None:
@@ -80,17 +90,18 @@ def fit_a(y: np.ndarray, se: np.ndarray, offset: float) -> tuple[float, float, f
     w = 1.0 / np.sqrt(se[ok] ** 2 + (EDGE_JITTER * grad[ok]) ** 2)
     grid_u0 = np.arange(SEARCH_A[0], SEARCH_A[1] + 1e-9, 0.25)
     u0s = np.repeat(grid_u0, len(RING_FWHMS))
-    tmpl = np.stack([_template(u, a, offset, fw) for a in grid_u0 for fw in RING_FWHMS]) \
-        * w[None, :]
+    tmpl = _templates(u, grid_u0, offset, RING_FWHMS) * w[None, :]
     yw = y * w
+    ones, slope = np.ones_like(u), u / 10.0
 
     def fits(eis: np.ndarray) -> list[tuple[float, float, np.ndarray, np.ndarray]]:
         out = []
         for sg in EDGE_SIGMAS:
-            outer = [_phi(u, sg), _phi(u, sg) - _phi(u, LOBE * sg)]
+            p1 = _phi(u, sg)
+            outer = [p1, p1 - _phi(u, LOBE * sg)]
             for ei in eis:
-                cols = [np.ones_like(u), u / 10.0, _phi(u - ei, sg),
-                        _phi(u - ei, sg) - _phi(u - ei, LOBE * sg), *outer]
+                pi = _phi(u - ei, sg)
+                cols = [ones, slope, pi, pi - _phi(u - ei, LOBE * sg), *outer]
                 q, _ = np.linalg.qr(np.stack(cols, 1) * w[:, None])
                 ry = yw - q @ (q.T @ yw)
                 out.append((float(ry @ ry), float(ei), q, ry))
@@ -128,40 +139,99 @@ def fit_a(y: np.ndarray, se: np.ndarray, offset: float) -> tuple[float, float, f
 
 
 def fit_b(y: np.ndarray, se: np.ndarray, r_mm: float, field_mm: float = 1e4
-           ) -> tuple[float, float, float]:
+          ) -> tuple[float, float, float]:
     """(radius about C, amplitude, z) of the best ring in the residual profile y (NV,):
     a ring's template (each of RING_FWHMS; a bump or one with an FBP's negative side lobes)
-    over a local line, the best-fitting one."""
+    over a local line, the best-fitting one.
+
+    Every radius and template at once: the window's weighted least squares of three
+    columns (a constant, a slope, the template) by their 3 x 3 normal equations (the
+    same solution as the SVD's, to ~1e-12 relative on these well-conditioned columns;
+    tests/image_review/test_ai_edge_ring_fit_equivalence.py); a window whose columns
+    are nearly dependent is fitted by the SVD as before (:func:`_fit_b_one`)."""
     v = V0 + (np.arange(NV) + 0.5) * DV
-    best = (0.0, 0.0, 0.0)
     top = min(r_mm + SEARCH_B[1], field_mm - FIELD_MARGIN)
-    for r0 in np.arange(r_mm + SEARCH_B[0], top + 1e-9, 0.25):
-        win = (np.abs(v - r0) <= REACH_B) & np.isfinite(y) & np.isfinite(se) & \
-            (v <= min(r_mm + B_WINDOW_END, field_mm - FIELD_MARGIN / 2))
-        if win.sum() < 16:
-            continue
-        vv, w = v[win], 1.0 / se[win]
-        yy = y[win] * w
-        fits = []
-        for fw in RING_FWHMS:
-            sig = fw / 2.3548
-            g = np.exp(-0.5 * ((vv - r0) / sig) ** 2)
-            # a bump, or one with the negative side lobes of a filtered back-projection
-            # (a detector channel's error through the ramp filter: zero net area), peak 1
-            lobes = (g - np.exp(-0.5 * ((vv - r0) / (LOBE * sig)) ** 2) / LOBE) / (1 - 1 / LOBE)
-            for t in (g, lobes):
-                X = np.stack([np.ones_like(vv), (vv - r0) / REACH_B, t], 1) * w[:, None]
-                coef, _, rank, _ = np.linalg.lstsq(X, yy, rcond=None)
-                if rank < 3:
-                    continue
-                r = yy - X @ coef
-                fits.append((float(r @ r), coef, X))
-        if not fits:
-            continue
-        rss, coef, X = min(fits, key=lambda f: f[0])
-        s2 = max(1.0, rss / (vv.size - 3))
-        cov = np.linalg.inv(X.T @ X) * s2
-        z = abs(coef[2]) / math.sqrt(cov[2, 2])
-        if z > best[2]:
-            best = (float(r0), float(coef[2]), float(z))
-    return best
+    r0s = np.arange(r_mm + SEARCH_B[0], top + 1e-9, 0.25)
+    if not r0s.size:
+        return 0.0, 0.0, 0.0
+    fin = np.isfinite(y) & np.isfinite(se) & (v <= min(r_mm + B_WINDOW_END,
+                                                         field_mm - FIELD_MARGIN / 2))
+    d = v[None, :] - r0s[:, None]                            # (m, NV)
+    win = (np.abs(d) <= REACH_B) & fin[None, :]
+    keep = win.sum(1) >= 16
+    if not keep.any():
+        return 0.0, 0.0, 0.0
+    r0s, d, win = r0s[keep], d[keep], win[keep]
+    inv_se = np.divide(1.0, se, out=np.zeros(NV), where=fin)
+    y0 = np.where(fin, y, 0.0)
+    w = np.where(win, inv_se[None, :], 0.0)                  # (m, NV); 0 outside
+    yw = y0[None, :] * w
+    x1 = d / REACH_B * w
+    temps = []
+    for fw in RING_FWHMS:
+        sig = fw / 2.3548
+        g = np.exp(-0.5 * (d / sig) ** 2)
+        lobes = (g - np.exp(-0.5 * (d / (LOBE * sig)) ** 2) / LOBE) / (1 - 1 / LOBE)
+        temps += [g, lobes]
+    xt = np.stack(temps, 1) * w[:, None, :]                  # (m, 6, NV)
+    m, k = xt.shape[:2]
+    gram = np.empty((m, k, 3, 3))
+    gram[:, :, 0, 0] = np.einsum("mn,mn->m", w, w)[:, None]
+    gram[:, :, 0, 1] = gram[:, :, 1, 0] = np.einsum("mn,mn->m", w, x1)[:, None]
+    gram[:, :, 1, 1] = np.einsum("mn,mn->m", x1, x1)[:, None]
+    gram[:, :, 0, 2] = gram[:, :, 2, 0] = np.einsum("mkn,mn->mk", xt, w)
+    gram[:, :, 1, 2] = gram[:, :, 2, 1] = np.einsum("mkn,mn->mk", xt, x1)
+    gram[:, :, 2, 2] = np.einsum("mkn,mkn->mk", xt, xt)
+    rhs = np.empty((m, k, 3))
+    rhs[:, :, 0] = np.einsum("mn,mn->m", w, yw)[:, None]
+    rhs[:, :, 1] = np.einsum("mn,mn->m", x1, yw)[:, None]
+    rhs[:, :, 2] = np.einsum("mkn,mn->mk", xt, yw)
+    # nearly dependent columns (never seen on a profile): the SVD's rank decides there
+    ev = np.linalg.eigvalsh(gram)
+    shaky = ~(ev[..., 0] > 1e-9 * ev[..., -1]).all(1)
+    gram[shaky] = np.eye(3)
+    inv = np.linalg.inv(gram)                                # (m, k, 3, 3)
+    coef = np.einsum("mkij,mkj->mki", inv, rhs)
+    res = yw[:, None, :] - coef[..., 0:1] * w[:, None, :] - coef[..., 1:2] * x1[:, None, :] \
+        - coef[..., 2:3] * xt
+    rss = np.einsum("mkn,mkn->mk", res, res)
+    j = np.argmin(rss, 1)                                    # the first of equal ones
+    at = np.arange(m)
+    rss_j, amp = rss[at, j], coef[at, j, 2]
+    s2 = np.maximum(1.0, rss_j / (win.sum(1) - 3))
+    z = np.abs(amp) / np.sqrt(inv[at, j, 2, 2] * s2)
+    z = np.where(np.isfinite(z), z, 0.0)
+    for s in np.nonzero(shaky)[0]:
+        z[s], amp[s] = _fit_b_one(y, se, v, float(r0s[s]), win[s])
+    b = int(np.argmax(z))                                    # the first of equal ones
+    if not z[b] > 0.0:
+        return 0.0, 0.0, 0.0
+    return float(r0s[b]), float(amp[b]), float(z[b])
+
+
+def _fit_b_one(y: np.ndarray, se: np.ndarray, v: np.ndarray, r0: float, win: np.ndarray
+               ) -> tuple[float, float]:
+    """(z, amplitude) of the ring at r0 by the SVD (numpy's least squares; rank < 3 left
+    out): :func:`fit_b`'s fit of one radius, one template after the other."""
+    vv, w = v[win], 1.0 / se[win]
+    yy = y[win] * w
+    fits = []
+    for fw in RING_FWHMS:
+        sig = fw / 2.3548
+        g = np.exp(-0.5 * ((vv - r0) / sig) ** 2)
+        # a bump, or one with the negative side lobes of a filtered back-projection
+        # (a detector channel's error through the ramp filter: zero net area), peak 1
+        lobes = (g - np.exp(-0.5 * ((vv - r0) / (LOBE * sig)) ** 2) / LOBE) / (1 - 1 / LOBE)
+        for t in (g, lobes):
+            X = np.stack([np.ones_like(vv), (vv - r0) / REACH_B, t], 1) * w[:, None]
+            coef, _, rank, _ = np.linalg.lstsq(X, yy, rcond=None)
+            if rank < 3:
+                continue
+            r = yy - X @ coef
+            fits.append((float(r @ r), coef, X))
+    if not fits:
+        return 0.0, 0.0
+    rss, coef, X = min(fits, key=lambda f: f[0])
+    s2 = max(1.0, rss / (vv.size - 3))
+    cov = np.linalg.inv(X.T @ X) * s2
+    return abs(coef[2]) / math.sqrt(cov[2, 2]), float(coef[2])
