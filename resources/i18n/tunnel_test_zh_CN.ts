@@ -750,4 +750,77 @@
         <translation>AI</translation>
     </message>
 </context>
+<context>
+    <name>TunnelReasons</name>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>condition: %1</source>
+        <translation>条件：%1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>precondition: %1</source>
+        <translation>前置条件：%1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>group '%1' condition: %2</source>
+        <translation>组“%1”的条件：%2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>%1 did not answer within %2 s</source>
+        <translation>%1 在 %2 秒内无应答</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>model '%1' not available</source>
+        <translation>模型“%1”不可用</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>output '%1' missing</source>
+        <translation>缺少输出“%1”</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>confidence %1 &lt; %2</source>
+        <translation>置信度 %1 &lt; %2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>no answer within %1 s</source>
+        <translation>%1 秒内无结果</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>journal write failed: %1</source>
+        <translation>日志写入失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>aborted while waiting for the operator</source>
+        <translation>等待操作员时中止</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>aborted by %1: %2</source>
+        <translation>由 %1 中止：%2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>calibration expired: %1</source>
+        <translation>校准已过期：%1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>setup step '%1' did not pass</source>
+        <translation>准备步骤“%1”未通过</translation>
+    </message>
+</context>
 </TS>

@@ -32,6 +32,7 @@ from station_plugins.tunnel_test.ui_integrity import IntegrityReview
 from station_plugins.tunnel_test.ui_panel_sequences import OutboxStatus, SequenceChooser
 from station_plugins.tunnel_test.ui_runs import (InterruptedRunBar, RecentUnits,
                                                 release_mode_text, release_reason_text)
+from station_plugins.tunnel_test.ui_reason_words import reason_text
 from station_plugins.tunnel_test.ui_step_detail import StepDetail
 from station_plugins.tunnel_test.ui_step_table import StepTable
 from station_plugins.tunnel_test.ui_tasks import TaskSlot
@@ -431,7 +432,7 @@ class TunnelPanel(QWidget):
                                                      "ABORTED") else "ERROR",
                                   self.spec.serial if self.spec else "")
             if ev.get("reason"):
-                self._info(ev["reason"])
+                self._info(reason_text(str(ev["reason"])))   # the record keeps the English
 
     def _show_attachment(self, path: Path) -> None:
         """Read the file off the GUI thread (the newest wins), then show it."""

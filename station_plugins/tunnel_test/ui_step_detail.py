@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QWidget
 
+from station_plugins.tunnel_test.ui_reason_words import reason_text
 from station_plugins.tunnel_test.ui_step_table import (VERDICT_COLORS, StepRow, ai_lines,
                                                        value_with_unit, verdict_word)
 from station_plugins.tunnel_test.ui_words import (limits_text, measurement_name, unit_text,
@@ -66,7 +67,7 @@ class StepDetail(QScrollArea):
         if row.verdict:    # on the title's line: the pane shows a 3-measurement step whole
             color = VERDICT_COLORS.get(row.verdict, "#000000")
             head += (f" {NBSP}<b style='color:{color}'>{escape(verdict_word(row.verdict))}</b>"
-                     + (f" {NBSP}{escape(row.reason)}" if row.reason else ""))
+                     + (f" {NBSP}{escape(reason_text(row.reason))}" if row.reason else ""))
         parts = [head]
         lines = []
         for m in row.lines():
@@ -95,7 +96,7 @@ class StepDetail(QScrollArea):
             ai = row.ai
             bits = [" · ".join(ai_lines(ai))]
             if ai.get("reason"):
-                bits.append(str(ai["reason"]))
+                bits.append(reason_text(str(ai["reason"])))
             parts.append(f"{escape(self.tr('AI'))}: " + escape(" · ".join(bits)))
         return "<br/>".join(parts)
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from station_plugins.tunnel_test.ui_step_paint import (LINE_COLORS_ROLE, STEP, LinesDelegate,
                                                        text_pad, wrapped_height)
+from station_plugins.tunnel_test.ui_reason_words import reason_text
 from station_plugins.tunnel_test.ui_words import (limits_text, measurement_name, unit_text,
                                                   value_text)
 
@@ -171,9 +172,10 @@ class StepTableModel(QAbstractTableModel):
             return "\n".join(f"{m.get('name')}: {value_with_unit(m) or '-'}"
                              for m in row.lines())   # the file's own name beside the word
         if col == VERDICT and row.reason:
-            return row.reason
+            return reason_text(row.reason)
         if col == AI and row.ai:
-            return ai_text(row.ai) + (f"\n{row.ai.get('reason')}" if row.ai.get("reason")
+            return ai_text(row.ai) + (f"\n{reason_text(str(row.ai['reason']))}"
+                                      if row.ai.get("reason")
                                       else "")
         return None
 
