@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QPlainTextEdit, QPushButton, QSizePolicy, QStackedWidget,
                                QVBoxLayout,
                                QWidget)
@@ -79,7 +79,7 @@ class ReviewView(StagedWidget, QWidget):
             for code in codes:
                 combo.addItem(code, code)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(12)
+            combo.setMinimumContentsLength(6)     # side by side; the popup shows all
             combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             combo.currentIndexChanged.connect(lambda *_: self.sig_draft_changed.emit())
         self.comment_edit = QPlainTextEdit(self.decision_box)
@@ -135,12 +135,21 @@ class ReviewView(StagedWidget, QWidget):
         self.set_item(None)
 
     def _build_layout(self) -> None:
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        # the reasons side by side, the note under them across the box: the queue above
+        # keeps the height (one reason a row left it 2 rows at 1366x768)
+        self.form = QGridLayout()
         self._form_labels = [QLabel(self.decision_box) for _ in range(3)]
         for label, field in zip(self._form_labels, (self.approve_reason, self.reject_reason,
                                                     self.comment_edit)):
-            self.form.addRow(label, field)
+            label.setBuddy(field)
+        self.form.addWidget(self._form_labels[0], 0, 0)
+        self.form.addWidget(self.approve_reason, 0, 1)
+        self.form.addWidget(self._form_labels[1], 0, 2)
+        self.form.addWidget(self.reject_reason, 0, 3)
+        self.form.addWidget(self._form_labels[2], 1, 0)
+        self.form.addWidget(self.comment_edit, 1, 1, 1, 3)
+        self.form.setColumnStretch(1, 1)
+        self.form.setColumnStretch(3, 1)
         buttons = QGridLayout()      # one row: the queue above keeps the height (1366x768)
         for i, b in enumerate((self.approve_button, self.reject_button, self.next_button,
                                self.heatmap_button)):
