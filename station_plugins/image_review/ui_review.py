@@ -79,9 +79,10 @@ class ReviewView(StagedWidget, QWidget):
             for code in codes:
                 combo.addItem(code, code)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(6)     # side by side; the popup shows all
+            combo.setMinimumContentsLength(12)
             combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             combo.currentIndexChanged.connect(lambda *_: self.sig_draft_changed.emit())
+            combo.currentIndexChanged.connect(lambda *_: self._reason_tips())
         self.comment_edit = QPlainTextEdit(self.decision_box)
         self.comment_edit.setObjectName("review_comment")
         self.comment_edit.setFixedHeight(46)
@@ -135,21 +136,25 @@ class ReviewView(StagedWidget, QWidget):
         self.set_item(None)
 
     def _build_layout(self) -> None:
-        # the reasons side by side, the note under them across the box: the queue above
-        # keeps the height (one reason a row left it 2 rows at 1366x768)
-        self.form = QGridLayout()
+        # the two reason lists side by side, each named by its empty entry ("— Approve
+        # reason —"; the label stays the list's buddy and accessible name), the comment
+        # under them: the queue above keeps the height (one list a row left it 2 rows
+        # high at 1366x768 in zh_CN)
         self._form_labels = [QLabel(self.decision_box) for _ in range(3)]
         for label, field in zip(self._form_labels, (self.approve_reason, self.reject_reason,
                                                     self.comment_edit)):
             label.setBuddy(field)
-        self.form.addWidget(self._form_labels[0], 0, 0)
-        self.form.addWidget(self.approve_reason, 0, 1)
-        self.form.addWidget(self._form_labels[1], 0, 2)
-        self.form.addWidget(self.reject_reason, 0, 3)
-        self.form.addWidget(self._form_labels[2], 1, 0)
-        self.form.addWidget(self.comment_edit, 1, 1, 1, 3)
-        self.form.setColumnStretch(1, 1)
-        self.form.setColumnStretch(3, 1)
+        for label in self._form_labels[:2]:
+            label.setVisible(False)
+        reasons = QHBoxLayout()
+        reasons.addWidget(self.approve_reason, 1)
+        reasons.addWidget(self.reject_reason, 1)
+        comment = QHBoxLayout()
+        comment.addWidget(self._form_labels[2])
+        comment.addWidget(self.comment_edit, 1)
+        self.form = QVBoxLayout()
+        self.form.addLayout(reasons)
+        self.form.addLayout(comment)
         buttons = QGridLayout()      # one row: the queue above keeps the height (1366x768)
         for i, b in enumerate((self.approve_button, self.reject_button, self.next_button,
                                self.heatmap_button)):
@@ -283,10 +288,12 @@ class ReviewView(StagedWidget, QWidget):
                                                    self.tr("Reject reason"),
                                                    self.tr("Comment"))):
             label.setText(text)
-        for combo in (self.approve_reason, self.reject_reason):
-            combo.setItemText(0, self.tr("— choose —"))
+        for combo, label in zip((self.approve_reason, self.reject_reason), self._form_labels):
+            combo.setItemText(0, f"— {label.text()} —")
+            combo.setAccessibleName(label.text())
             for i in range(1, combo.count()):
                 combo.setItemText(i, decision_reason_text(combo.itemData(i)))
+        self._reason_tips()
         self.approve_button.setText(self.tr("Approve [A]"))
         self.reject_button.setText(self.tr("Reject [R]"))
         self.next_button.setText(self.tr("Next [N]"))
@@ -297,6 +304,12 @@ class ReviewView(StagedWidget, QWidget):
         for w in (self.decision_box, self.image_viewer):
             w.setToolTip(self.keys_label.text())
         self._show_history()
+
+    def _reason_tips(self) -> None:
+        """The chosen reason whole in the tooltip (a long one is elided in its half)."""
+        for combo, label in zip((self.approve_reason, self.reject_reason), self._form_labels):
+            combo.setToolTip(label.text() + (f"\n{combo.currentText()}"
+                                             if combo.currentData() is not None else ""))
 
     def _show_history(self) -> None:
         it = self.item
