@@ -172,6 +172,14 @@ def test_queue_shows_five_rows_beside_the_decision_1366(qtbot, ini_settings, tmp
             hint = w.minimumSizeHint()
             assert w.width() >= hint.width() and w.height() >= hint.height(), \
                 f"{w.objectName()} {w.size().toTuple()} < {hint.toTuple()}"
+        # a long chosen reason may be elided in its half of the box: whole in the tooltip
+        from station_plugins.image_review.ui_texts import decision_reason_text
+        for combo in (view.approve_reason, view.reject_reason):
+            longest = max(range(1, combo.count()), key=lambda i: len(combo.itemText(i)))
+            combo.setCurrentIndex(longest)
+            assert decision_reason_text(combo.itemData(longest)) in combo.toolTip()
+            assert view.reason_for("approve" if combo is view.approve_reason
+                                   else "reject") == combo.itemData(longest)
         window.close()
     finally:
         ws.close()
