@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QModelIndex, QRect, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit,
                                QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyle,
                                QTableView, QVBoxLayout, QWidget)
@@ -103,27 +104,31 @@ class QueueView(QWidget):
         self.assign_button.clicked.connect(
             lambda: self.current_id() and self.sig_assign_requested.emit(self.current_id()))
 
-        filters = QHBoxLayout()
+        # the count, Refresh and Assign end the two filter rows where they fit (zh_CN at
+        # 1366x768: the list keeps the height of that row - it showed 2 rows), else they
+        # make a row under the list (English: the filters fill their rows); _place_actions
+        self._filters = filters = QHBoxLayout()
         filters.setContentsMargins(0, 0, 0, 0)
         for w in (self.status_combo, self.scanner_combo, self.class_combo):
             filters.addWidget(w)
         filters.addStretch(1)
-        dates = QHBoxLayout()
+        self._dates = dates = QHBoxLayout()
         dates.setContentsMargins(0, 0, 0, 0)
         for w in (self.date_check, self.since_edit, self.until_edit):
             dates.addWidget(w)
         dates.addStretch(1)
-        actions = QHBoxLayout()
+        self.actions_bar = QWidget(self)
+        self.actions_bar.setObjectName("review_queue_actions")
+        self._actions = actions = QHBoxLayout(self.actions_bar)
         actions.setContentsMargins(0, 0, 0, 0)
-        actions.addWidget(self.count_label, 1)
-        actions.addWidget(self.assign_button)
-        actions.addWidget(self.refresh_button)
+        self._actions_inline = False
+        self._put_actions(inline=False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
         layout.addLayout(dates)
         layout.addWidget(self.table, 1)
-        layout.addLayout(actions)
+        layout.addWidget(self.actions_bar)
         self.retranslate_ui()
 
     # --- data --------------------------------------------------------------------------
@@ -287,6 +292,42 @@ class QueueView(QWidget):
                 self.item_model.index(0, 0),
                 self.item_model.index(self.item_model.rowCount() - 1, len(COLUMNS) - 1))
         self._update_count()
+        self._place_actions()
+
+    # --- the actions' place ----------------------------------------------------------------
+    def _put_actions(self, inline: bool) -> None:
+        for w in (self.count_label, self.refresh_button, self.assign_button):
+            for lay in (self._filters, self._dates, self._actions):
+                lay.removeWidget(w)
+        if inline:
+            self._filters.addWidget(self.count_label)
+            self._filters.addWidget(self.refresh_button)
+            self._dates.addWidget(self.assign_button)
+        else:
+            self._actions.insertWidget(0, self.count_label, 1)
+            self._actions.insertWidget(1, self.assign_button)
+            self._actions.insertWidget(2, self.refresh_button)
+        for w in (self.count_label, self.refresh_button, self.assign_button):
+            w.show()
+        self._actions_inline = inline
+        self.actions_bar.setVisible(not inline)
+
+    def _place_actions(self) -> None:
+        """The count and Refresh after the filters, Assign after the dates, when both rows
+        still fit the queue's width (sizeHints, not the placement: no flip-flop)."""
+        gap = self._filters.spacing() if self._filters.spacing() >= 0 else 6
+        one = sum(w.sizeHint().width() + gap for w in (
+            self.status_combo, self.scanner_combo, self.class_combo, self.count_label,
+            self.refresh_button))
+        two = sum(w.sizeHint().width() + gap for w in (
+            self.date_check, self.since_edit, self.until_edit, self.assign_button))
+        inline = max(one, two) <= self.width()
+        if inline != self._actions_inline:
+            self._put_actions(inline)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._place_actions()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

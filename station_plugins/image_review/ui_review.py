@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QPlainTextEdit, QPushButton, QSizePolicy, QStackedWidget,
                                QVBoxLayout,
                                QWidget)
@@ -82,6 +82,7 @@ class ReviewView(StagedWidget, QWidget):
             combo.setMinimumContentsLength(12)
             combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             combo.currentIndexChanged.connect(lambda *_: self.sig_draft_changed.emit())
+            combo.currentIndexChanged.connect(lambda *_: self._reason_tips())
         self.comment_edit = QPlainTextEdit(self.decision_box)
         self.comment_edit.setObjectName("review_comment")
         self.comment_edit.setFixedHeight(46)
@@ -135,12 +136,25 @@ class ReviewView(StagedWidget, QWidget):
         self.set_item(None)
 
     def _build_layout(self) -> None:
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        # the two reason lists side by side, each named by its empty entry ("— Approve
+        # reason —"; the label stays the list's buddy and accessible name), the comment
+        # under them: the queue above keeps the height (one list a row left it 2 rows
+        # high at 1366x768 in zh_CN)
         self._form_labels = [QLabel(self.decision_box) for _ in range(3)]
         for label, field in zip(self._form_labels, (self.approve_reason, self.reject_reason,
                                                     self.comment_edit)):
-            self.form.addRow(label, field)
+            label.setBuddy(field)
+        for label in self._form_labels[:2]:
+            label.setVisible(False)
+        reasons = QHBoxLayout()
+        reasons.addWidget(self.approve_reason, 1)
+        reasons.addWidget(self.reject_reason, 1)
+        comment = QHBoxLayout()
+        comment.addWidget(self._form_labels[2])
+        comment.addWidget(self.comment_edit, 1)
+        self.form = QVBoxLayout()
+        self.form.addLayout(reasons)
+        self.form.addLayout(comment)
         buttons = QGridLayout()      # one row: the queue above keeps the height (1366x768)
         for i, b in enumerate((self.approve_button, self.reject_button, self.next_button,
                                self.heatmap_button)):
@@ -274,10 +288,12 @@ class ReviewView(StagedWidget, QWidget):
                                                    self.tr("Reject reason"),
                                                    self.tr("Comment"))):
             label.setText(text)
-        for combo in (self.approve_reason, self.reject_reason):
-            combo.setItemText(0, self.tr("— choose —"))
+        for combo, label in zip((self.approve_reason, self.reject_reason), self._form_labels):
+            combo.setItemText(0, f"— {label.text()} —")
+            combo.setAccessibleName(label.text())
             for i in range(1, combo.count()):
                 combo.setItemText(i, decision_reason_text(combo.itemData(i)))
+        self._reason_tips()
         self.approve_button.setText(self.tr("Approve [A]"))
         self.reject_button.setText(self.tr("Reject [R]"))
         self.next_button.setText(self.tr("Next [N]"))
@@ -288,6 +304,12 @@ class ReviewView(StagedWidget, QWidget):
         for w in (self.decision_box, self.image_viewer):
             w.setToolTip(self.keys_label.text())
         self._show_history()
+
+    def _reason_tips(self) -> None:
+        """The chosen reason whole in the tooltip (a long one is elided in its half)."""
+        for combo, label in zip((self.approve_reason, self.reject_reason), self._form_labels):
+            combo.setToolTip(label.text() + (f"\n{combo.currentText()}"
+                                             if combo.currentData() is not None else ""))
 
     def _show_history(self) -> None:
         it = self.item

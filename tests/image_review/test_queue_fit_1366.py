@@ -113,3 +113,73 @@ def test_queue_and_review_fit_1366(qtbot, ini_settings, tmp_path, language):  # 
         window.close()
     finally:
         ws.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_queue_shows_five_rows_beside_the_decision_1366(qtbot, ini_settings, tmp_path,  # noqa: ANN001
+                                                        language):
+    """Six queued items, each two lines high, at 1366x768: at least five rows are whole
+    on screen above the decision box (the filters on two rows, the count / Assign /
+    Refresh row and one reason a row in the decision box left two and a half rows in
+    zh_CN), and every control a reviewer decides with is whole inside the window."""
+    from PySide6.QtCore import QPoint, QRect
+
+    from app.bootstrap import Workstation
+    from station_plugins.image_review.service import ReviewService
+    from tests.image_review.conftest import queue_item
+
+    ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
+    try:
+        window, panel = open_station_window(qtbot, ws, ini_settings, language, "image_review",
+                                            username="rev")
+        qtbot.waitUntil(lambda: panel.ai_available is not None, timeout=30000)
+        service = ReviewService(panel.ctx)
+        for i in range(6):       # AI abnormal + failed limits: two reasons, two lines
+            queue_item(service, noise_sd=80.0, scanner=f"CT-SIM-000{i}", seed=i,
+                       analysed_by="qe1", physics=PHYS_FAIL)
+        panel.queue_view.sig_refresh_requested.emit()
+        table = panel.queue_view.table
+        qtbot.waitUntil(lambda: table.model().rowCount() == 6, timeout=30000)
+        table.selectRow(0)
+        qtbot.waitUntil(lambda: panel.review_view.item is not None
+                        and not panel.item_loader.running, timeout=30000)
+        qtbot.wait(200)
+        assert (window.width(), window.height()) == SIZE, "the window grew"
+        model, fm = table.model(), table.fontMetrics()
+        lines = [max(str(model.index(r, c).data()).count("\n") + 1
+                     for c in range(model.columnCount())) for r in range(6)]
+        assert lines == [2] * 6, lines
+        assert all(table.rowHeight(r) >= 2 * fm.lineSpacing() for r in range(6))
+        vp = table.viewport().rect()
+        whole = [r for r in range(6) if vp.contains(QRect(
+            0, table.rowViewportPosition(r), vp.width(), table.rowHeight(r)))]
+        assert len(whole) >= 5, (f"{len(whole)} whole rows in {vp.height()} px "
+                                 f"(rows {[table.rowHeight(r) for r in range(6)]})")
+        view, queue = panel.review_view, panel.queue_view
+        inside = window.rect()
+        for w in (view.approve_reason, view.reject_reason, view.comment_edit,
+                  view.approve_button, view.reject_button, view.next_button,
+                  view.heatmap_button, queue.status_combo, queue.scanner_combo,
+                  queue.class_combo, queue.date_check, queue.since_edit, queue.until_edit,
+                  queue.count_label, queue.assign_button, queue.refresh_button,
+                  view._form_labels[2]):
+            assert w.isVisible(), w.objectName()
+            rect = QRect(w.mapTo(window, QPoint(0, 0)), w.size())
+            assert inside.contains(rect), f"{w.objectName()} {rect.getRect()} cut"
+            if w is view.comment_edit:     # a scroll area's hint says nothing: a line
+                assert w.viewport().height() >= w.fontMetrics().lineSpacing()
+                continue
+            hint = w.minimumSizeHint()
+            assert w.width() >= hint.width() and w.height() >= hint.height(), \
+                f"{w.objectName()} {w.size().toTuple()} < {hint.toTuple()}"
+        # a long chosen reason may be elided in its half of the box: whole in the tooltip
+        from station_plugins.image_review.ui_texts import decision_reason_text
+        for combo in (view.approve_reason, view.reject_reason):
+            longest = max(range(1, combo.count()), key=lambda i: len(combo.itemText(i)))
+            combo.setCurrentIndex(longest)
+            assert decision_reason_text(combo.itemData(longest)) in combo.toolTip()
+            assert view.reason_for("approve" if combo is view.approve_reason
+                                   else "reject") == combo.itemData(longest)
+        window.close()
+    finally:
+        ws.close()
