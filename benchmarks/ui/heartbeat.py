@@ -330,6 +330,23 @@ def run_condition(loaded: bool) -> list[dict]:
     return run_in_gui_process(_child, loaded=loaded, limit_s=1800)
 
 
+
+def use_compiled_kernels(prefix: str) -> None:
+    """The optimiser's kernels compiled beforehand into a temporary cache (as an
+    installation does: `pharos setup` / the bundle ships them compiled), unless
+    NUMBA_CACHE_DIR is set; the cache is removed at exit."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return
+    import atexit
+    import shutil
+    import subprocess
+
+    cache = Path(tempfile.mkdtemp(prefix=prefix))
+    subprocess.run([sys.executable, "-m", "app", "match", "warmup", "--cache-dir",
+                    str(cache)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    os.environ["NUMBA_CACHE_DIR"] = str(cache)
+    atexit.register(shutil.rmtree, cache, True)
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", choices=["quiet", "loaded"])
@@ -338,18 +355,8 @@ def main() -> int:
                     help="do not compile the optimiser's kernels first (an installation "
                          "that skipped `pharos match warmup`: they compile in the GUI)")
     args = ap.parse_args()
-    if not args.cold_kernels and not os.environ.get("NUMBA_CACHE_DIR"):
-        # as an installation does (`pharos setup` / the bundle ships them compiled)
-        import subprocess
-
-        cache = Path(tempfile.mkdtemp(prefix="pharos-heartbeat-numba-"))
-        subprocess.run([sys.executable, "-m", "app", "match", "warmup", "--cache-dir",
-                        str(cache)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-        os.environ["NUMBA_CACHE_DIR"] = str(cache)
-        import atexit
-        import shutil
-
-        atexit.register(shutil.rmtree, cache, True)
+    if not args.cold_kernels:
+        use_compiled_kernels("pharos-heartbeat-numba-")
     conditions = [args.only] if args.only else ["quiet", "loaded"]
     load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
     table: dict[str, dict] = {}

@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from heartbeat import Heartbeat, open_bench_window, run_in_gui_process  # noqa: E402
+from heartbeat import (Heartbeat, open_bench_window, run_in_gui_process,  # noqa: E402
+                       use_compiled_kernels)
 
 REASONS = ("ai_abnormal", "low_confidence", "anomaly", "failed_limits", "disagreement")
 
@@ -215,17 +216,7 @@ def main() -> int:
     ap.add_argument("--items", type=int, default=200)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    if not os.environ.get("NUMBA_CACHE_DIR"):      # the optimiser compiled, as installed
-        import atexit
-        import shutil
-        import subprocess
-        import tempfile
-
-        cache = Path(tempfile.mkdtemp(prefix="pharos-rows-numba-"))
-        subprocess.run([sys.executable, "-m", "app", "match", "warmup", "--cache-dir",
-                        str(cache)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-        os.environ["NUMBA_CACHE_DIR"] = str(cache)
-        atexit.register(shutil.rmtree, cache, True)
+    use_compiled_kernels("pharos-rows-numba-")     # the optimiser compiled, as installed
     conditions = [args.only] if args.only else ["quiet", "loaded"]
     load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
     table: dict[str, dict] = {}
