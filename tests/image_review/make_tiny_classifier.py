@@ -87,44 +87,17 @@ def build() -> onnx.ModelProto:
     return finish(graph)
 
 
-def build_evidence() -> onnx.ModelProto:
-    from app.ct.ai.normalise import CONTEXT_NAMES_EVIDENCE, N_CONTEXT_EVIDENCE
+def _context_rule(names: list[str], weights: dict[str, str], name: str) -> onnx.ModelProto:
+    """A linear rule on the context alone: normal by default, each named feature (4x)
+    towards its class; the image only shapes the anomaly output (0)."""
     from app.ct.ai.preprocess import CLASSES
 
-    idx = {n: i for i, n in enumerate(CONTEXT_NAMES_EVIDENCE)}
-    w = np.zeros((N_CONTEXT_EVIDENCE, len(CLASSES)), np.float32)
-    b = np.full(len(CLASSES), -4.0, np.float32)
-    b[0] = 3.0
-    w[idx["ring_mf3"], CLASSES.index("ring")] = 4.0
-    w[idx["streak_spec3"], CLASSES.index("streak")] = 4.0
-
-    nodes = [const("w", w), const("b", b),
-             helper.make_node("MatMul", ["context", "w"], ["cw"]),
-             helper.make_node("Add", ["cw", "b"], ["logits"]),
-             helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
-             helper.make_node("ReduceMean", ["image"], ["m"], axes=[1, 2, 3], keepdims=0),
-             const("zero", np.array(0.0, np.float32)),
-             helper.make_node("Mul", ["m", "zero"], ["anomaly"])]
-    graph = helper.make_graph(
-        nodes, "evidence_rule",
-        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 256, 256]),
-         helper.make_tensor_value_info("context", TensorProto.FLOAT,
-                                       ["batch", N_CONTEXT_EVIDENCE])],
-        outputs())
-    return finish(graph)
-
-
-def build_shell() -> onnx.ModelProto:
-    from app.ct.ai.preprocess import CLASSES
-    from app.ct.ai.shell_step import context_names_shell
-
-    names = context_names_shell()
     idx = {n: i for i, n in enumerate(names)}
     w = np.zeros((len(names), len(CLASSES)), np.float32)
     b = np.full(len(CLASSES), -4.0, np.float32)
     b[0] = 3.0
-    w[idx["shell_prev"], CLASSES.index("band")] = 4.0
-    w[idx["shell_next"], CLASSES.index("band")] = 4.0
+    for feature, cls in weights.items():
+        w[idx[feature], CLASSES.index(cls)] = 4.0
     nodes = [const("w", w), const("b", b),
              helper.make_node("MatMul", ["context", "w"], ["cw"]),
              helper.make_node("Add", ["cw", "b"], ["logits"]),
@@ -133,11 +106,25 @@ def build_shell() -> onnx.ModelProto:
              const("zero", np.array(0.0, np.float32)),
              helper.make_node("Mul", ["m", "zero"], ["anomaly"])]
     graph = helper.make_graph(
-        nodes, "shell_rule",
+        nodes, name,
         [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 256, 256]),
          helper.make_tensor_value_info("context", TensorProto.FLOAT, ["batch", len(names)])],
         outputs())
     return finish(graph)
+
+
+def build_evidence() -> onnx.ModelProto:
+    from app.ct.ai.normalise import CONTEXT_NAMES_EVIDENCE
+
+    return _context_rule(list(CONTEXT_NAMES_EVIDENCE),
+                         {"ring_mf3": "ring", "streak_spec3": "streak"}, "evidence_rule")
+
+
+def build_shell() -> onnx.ModelProto:
+    from app.ct.ai.shell_step import context_names_shell
+
+    return _context_rule(context_names_shell(), {"shell_prev": "band", "shell_next": "band"},
+                         "shell_rule")
 
 
 if __name__ == "__main__":
