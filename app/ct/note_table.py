@@ -184,6 +184,11 @@ TEMPLATES: dict[str, Template] = {
                                          "z %3 (physics rule)"),
         ("radius_mm", "amplitude_hu", "z"), {"radius_mm": ".1f", "amplitude_hu": ".0f",
                                              "z": ".1f"}),
+    "ai.ring_unmeasured": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "%1 slice(s) called ring by the network without a "
+                                         "measurable ring (ring evidence z below %2 over the "
+                                         "full circle and %3 over any half): counted normal"),
+        ("count", "full_z", "arc_z"), {"count": "s", "full_z": "g", "arc_z": "g"}),
     "ai.slice_anomaly": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "anomaly score %1 fits no class"),
         ("anomaly",), {"anomaly": ".2f"}),

@@ -477,6 +477,11 @@
     </message>
     <message>
         <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>%1 slice(s) called ring by the network without a measurable ring (ring evidence z below %2 over the full circle and %3 over any half): counted normal</source>
+        <translation>%1 层被网络判为环形伪影，但测不到环（环形证据 z 整圈低于 %2、任一半圈低于 %3）：按正常计</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
         <source>anomaly score %1 fits no class</source>
         <translation>异常分数 %1：不属于任何类别</translation>
     </message>

@@ -21,6 +21,10 @@ evidence: logits = context @ W + b, 'ring' from ring_mf3, 'streak' from streak_s
 (context [N, N_CONTEXT_EVIDENCE + 2], app/ct/ai/shell_step.py): 'band' from the two
 shell steps (logit -4 + 4 x (shell_prev + shell_next), the features in 5 HU), 'normal'
 3 otherwise (tests/image_review/test_ai_shell.py).
+
+``ring_always.onnx`` (``build_ring_always``): the released model's layout (context
+[N, N_CONTEXT]) calling every stack "ring" (logit 3, the others -4): a network that sees
+rings where none is measurable (tests/image_review/test_ai_ring_gate.py).
 """
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ from onnx import TensorProto, helper, numpy_helper
 OUT = Path(__file__).with_name("data") / "tiny_classifier.onnx"
 OUT_EVIDENCE = Path(__file__).with_name("data") / "evidence_rule.onnx"
 OUT_SHELL = Path(__file__).with_name("data") / "shell_rule.onnx"
+OUT_RING_ALWAYS = Path(__file__).with_name("data") / "ring_always.onnx"
 
 
 def const(name: str, arr: np.ndarray) -> onnx.NodeProto:
@@ -87,15 +92,16 @@ def build() -> onnx.ModelProto:
     return finish(graph)
 
 
-def _context_rule(names: list[str], weights: dict[str, str], name: str) -> onnx.ModelProto:
-    """A linear rule on the context alone: normal by default, each named feature (4x)
-    towards its class; the image only shapes the anomaly output (0)."""
+def _context_rule(names: list[str], weights: dict[str, str], name: str,
+                  default: str = "normal") -> onnx.ModelProto:
+    """A linear rule on the context alone: ``default`` (normal) unless a named feature
+    (4x) moves it towards its class; the image only shapes the anomaly output (0)."""
     from app.ct.ai.preprocess import CLASSES
 
     idx = {n: i for i, n in enumerate(names)}
     w = np.zeros((len(names), len(CLASSES)), np.float32)
     b = np.full(len(CLASSES), -4.0, np.float32)
-    b[0] = 3.0
+    b[CLASSES.index(default)] = 3.0
     for feature, cls in weights.items():
         w[idx[feature], CLASSES.index(cls)] = 4.0
     nodes = [const("w", w), const("b", b),
@@ -127,9 +133,15 @@ def build_shell() -> onnx.ModelProto:
                          "shell_rule")
 
 
+def build_ring_always() -> onnx.ModelProto:
+    from app.ct.ai.normalise import CONTEXT_NAMES
+
+    return _context_rule(list(CONTEXT_NAMES), {}, "ring_always", default="ring")
+
+
 if __name__ == "__main__":
     OUT.parent.mkdir(parents=True, exist_ok=True)
     for path, model in ((OUT, build()), (OUT_EVIDENCE, build_evidence()),
-                        (OUT_SHELL, build_shell())):
+                        (OUT_SHELL, build_shell()), (OUT_RING_ALWAYS, build_ring_always())):
         onnx.save(model, path)
         print(f"wrote {path} ({path.stat().st_size} bytes)")

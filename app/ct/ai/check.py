@@ -297,11 +297,12 @@ class AiChecker:
             from app.ct.ai.edge_ring import EdgeRingModel, measure_every
             from app.ct.ai.normalise import grid_rotation_centre
 
-            model = EdgeRingModel(self.onnx, grid_rotation_centre(vol.shape[1], px),
-                                  vol.shape[1] * px / 2.0, every=measure_every(len(idx)))
+            rc = grid_rotation_centre(vol.shape[1], px)
+            model = EdgeRingModel(self.onnx, rc, vol.shape[1] * px / 2.0,
+                                  every=measure_every(len(idx)))
             run = run_series(model, vol, px, idx, batch_size=batch_size, token=token,
                              progress=progress, evidence=self.uses_evidence,
-                             check=lambda: self._values(vol))
+                             check=lambda: self._values(vol), ring_gate_centre=rc)
             out, problems, digests = run.outputs, run.problems, run.digests
             infer_s = run.inference_s
             levels = run.levels
@@ -325,6 +326,16 @@ class AiChecker:
         edge_note = note("ai.edge_ring", radius_mm=edge.radius_mm,
                          amplitude_hu=abs(edge.amplitude_hu), z=edge.z) \
             if edge is not None and edge.ring else None
+        gate_note = None
+        if edge_note is None and "ring_gate" in out:
+            # a network "ring" without a measurable ring is not one (ring_gate.py)
+            from app.ct.ai.ring_gate import ARC_Z_MIN, FULL_Z_MIN
+            from app.ct.ai.ring_gate import apply as ring_gate
+
+            probs, n_gated = ring_gate(probs, out["ring_gate"], problems)
+            if n_gated:
+                gate_note = note("ai.ring_unmeasured", count=n_gated, full_z=FULL_Z_MIN,
+                                 arc_z=ARC_Z_MIN)
         for k, i in enumerate(idx):
             p = probs[k]
             label = CLASSES[int(np.argmax(p))]
@@ -358,6 +369,8 @@ class AiChecker:
         notes = []
         if edge_note is not None:
             notes.append(edge_note)
+        if gate_note is not None:
+            notes.append(gate_note)
         if self.uses_context and not pixel_mm:
             notes.append(note("ai.pixel_unknown", fov_mm=float(ASSUMED_FOV_MM),
                               pixel_mm=float(px)))

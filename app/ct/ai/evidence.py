@@ -187,20 +187,9 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
     if not (math.isfinite(noise) and noise > 0 and radius_mm > 20):
         return None
     g = np.asarray(grid, np.float32)
-    resid = g - cv2.blur(g, (5, 5), borderType=cv2.BORDER_REFLECT)
+    resid, g2, rs, rc = _ring_part(g, centre, radius_mm, noise, body_hu, rot_centre)
     cx, cy = centre
     r_in = INNER * radius_mm
-    # ring: per radius bin x sector sums of the residual about the rotation centre;
-    # structures - also low-contrast ones: 2 mm means beyond max(2 SD, 12 HU), about 4 SD
-    # of such a mean, at least 6 mm across - with their high-pass halo and busy patches -
-    # most pixels of 9 x 9 mm beyond 2 SD: bar patterns, wire ramps - are left out
-    g2 = cv2.resize(g, (g.shape[1] // 2, g.shape[0] // 2), interpolation=cv2.INTER_AREA)
-    busy = (np.abs(resid) > np.float32(2.0 * noise)).view(np.uint8) * np.uint8(255)
-    excl = cv2.blur(busy, (STRUCT_BOX, STRUCT_BOX)) >= np.uint8(255 * STRUCT_FRACTION)
-    low = _compact(np.abs(g2 - np.float32(body_hu)) > max(RING_STRUCT_SD * noise, RING_STRUCT_HU))
-    if low is not None:
-        excl |= _up2(cv2.dilate(low, np.ones((3, 3), np.uint8)), g.shape)
-    rs, rc = ring_sums(resid, excl, (cx, cy), radius_mm - RING_EDGE_MM, rot_centre)
     # streak: 2 mm map about the phantom centre, Radon by a sparse projector
     # (a wider high-pass than the ring's: a 0.6-5 mm line keeps its integral across)
     wide = g - cv2.blur(g, (STREAK_BOX, STREAK_BOX), borderType=cv2.BORDER_REFLECT)
@@ -245,6 +234,74 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
     per = box[(d2 >= (0.325 * radius_mm) ** 2) & (d2 <= (0.425 * radius_mm) ** 2)]
     cup = _median(centre_v) - _median(per) if centre_v.size and per.size else 0.0
     return SliceEvidence(rs, rc, sector_scale(rs, rc), streak, spec, cup, float(noise))
+
+
+def _ring_part(g: np.ndarray, centre: tuple[float, float], radius_mm: float, noise: float,
+               body_hu: float, rot_centre: float
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(5 mm residual, 2 mm grid, ring sums, ring counts) of one slice: the ring part of
+    :func:`slice_evidence`."""
+    resid = g - cv2.blur(g, (5, 5), borderType=cv2.BORDER_REFLECT)
+    # ring: per radius bin x sector sums of the residual about the rotation centre;
+    # structures - also low-contrast ones: 2 mm means beyond max(2 SD, 12 HU), about 4 SD
+    # of such a mean, at least 6 mm across - with their high-pass halo and busy patches -
+    # most pixels of 9 x 9 mm beyond 2 SD: bar patterns, wire ramps - are left out
+    g2 = cv2.resize(g, (g.shape[1] // 2, g.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    busy = (np.abs(resid) > np.float32(2.0 * noise)).view(np.uint8) * np.uint8(255)
+    excl = cv2.blur(busy, (STRUCT_BOX, STRUCT_BOX)) >= np.uint8(255 * STRUCT_FRACTION)
+    low = _compact(np.abs(g2 - np.float32(body_hu)) > max(RING_STRUCT_SD * noise, RING_STRUCT_HU))
+    if low is not None:
+        excl |= _up2(cv2.dilate(low, np.ones((3, 3), np.uint8)), g.shape)
+    rs, rc = ring_sums(resid, excl, centre, radius_mm - RING_EDGE_MM, rot_centre)
+    return resid, g2, rs, rc
+
+
+@dataclass(frozen=True)
+class SliceRing:
+    """The ring part of one slice's evidence (:func:`slice_ring`): what
+    :func:`stack_ring_z` adds over a stack, and the key :func:`stack_evidence` groups the
+    slices by (the streak map's size: slices of another phantom radius are left out)."""
+
+    ring_s: np.ndarray
+    ring_c: np.ndarray
+    ring_scale: float
+    key: int
+
+
+def _streak_key(radius_mm: float) -> int:
+    """The streak map's radius (px) of a slice: its shape follows from it alone."""
+    return int(min(INNER * radius_mm, STREAK_CROP / 2 - 2) / STREAK_PX)
+
+
+def slice_ring(grid: np.ndarray, centre: tuple[float, float], radius_mm: float, noise: float,
+               body_hu: float, rot_centre: float = GRID_C) -> SliceRing | None:
+    """Only the ring part of :func:`slice_evidence` (the same sums, bit for bit)."""
+    if not (math.isfinite(noise) and noise > 0 and radius_mm > 20):
+        return None
+    _, _, rs, rc = _ring_part(np.asarray(grid, np.float32), centre, radius_mm, noise,
+                              body_hu, rot_centre)
+    return SliceRing(rs, rc, sector_scale(rs, rc), _streak_key(radius_mm))
+
+
+def stack_ring_z(rings: list[SliceRing | None]) -> tuple[float, float]:
+    """(ring_mf3, ring_mf3_arc) of a 3-slice stack (centre = rings[1]) from the slices'
+    ring parts: the values :func:`stack_evidence` gives those features (0 when the
+    centre slice carries no evidence)."""
+    c = rings[1]
+    if c is None:
+        return 0.0, 0.0
+    same = [e for e in rings if e is not None and e.key == c.key]
+    rs, rc = same[0].ring_s.copy(), same[0].ring_c.copy()
+    for e in same[1:]:
+        rs += e.ring_s
+        rc += e.ring_c
+    scales = [e.ring_scale for e in same if math.isfinite(e.ring_scale)]
+    ring = ring_stats(rs, rc, math.sqrt(sum(v * v for v in scales) / len(scales))
+                      if scales else float("nan"))
+    # (float32 and NaN as 0: the feature vector's own values)
+    z, za = np.nan_to_num(np.array([min(ring["z"], 40.0) / 5.0,
+                                    min(ring["z_arc"], 40.0) / 5.0], np.float32), nan=0.0)
+    return float(z), float(za)
 
 
 def _streak_z(t: np.ndarray) -> tuple[float, float, tuple[int, int]]:

@@ -31,10 +31,13 @@ import numpy as np
 from app.core.tasks import CancelToken, no_progress
 from app.ct.ai.normalise import (GRID_MM, GRID_N, SliceFacts, context_size, context_vector,
                                  slice_facts)
+from app.ct.ai.normalise import CONTEXT_NAMES
+from app.ct.ai.ring_gate import GATE, EvidenceCache, evidence_in_context, measure
 from app.ct.ai.series_consistency import Level, disc_level
 
 # triples per network run on the CPU: a batch of 16 needs ~75 MB of intermediate maps and
 # runs out of the cache (CPU time per slice, one thread: batch 1-4 2.6-2.9 ms, 16 3.2 ms)
+EVIDENCE_OFFSET = len(CONTEXT_NAMES) - 1    # where the evidence layout's EVIDENCE_NAMES start
 CPU_BATCH = 4
 MAX_WORKERS = 4
 # OpenCV's own thread pool is off while a series run measures its slices on all cores
@@ -106,7 +109,8 @@ def _level(f: SliceFacts) -> Level | None:
 
 
 def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, threads: int,
-           token: CancelToken | None, evidence: bool = False
+           token: CancelToken | None, evidence: bool = False,
+           gate: EvidenceCache | None = None
            ) -> tuple[dict[str, np.ndarray], list[str], list[str], float]:
     """Stack one batch of triples (waiting for their slices' measurements, which were
     queued before this task: the pool is first in, first out, so they are running or
@@ -116,9 +120,13 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
     problems = []
     digests = []
     centres = []
+    triples, triple_facts = [], []
     for k, i in enumerate(batch):
-        fs = [facts[min(max(j, 0), nz - 1)].result() for j in (i - 1, i, i + 1)]
+        js = tuple(min(max(j, 0), nz - 1) for j in (i - 1, i, i + 1))
+        fs = [facts[j].result() for j in js]
         centres.append(fs[1])
+        triples.append(js)
+        triple_facts.append(tuple(fs))
         for c, f in enumerate(fs):
             x[k, c] = f.grid
         # the sha256 of the exact network input, hashed while its 786 kB are still in
@@ -145,6 +153,13 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
     t0 = time.perf_counter()
     out = model.run(feeds, token, threads=threads)
     dt = time.perf_counter() - t0
+    if gate is not None and "probabilities" in out:
+        # the ring gate's evidence of the stacks the network calls "ring" (ring_gate.py)
+        out = dict(out)
+        if evidence:
+            out[GATE] = evidence_in_context(ctx, out["probabilities"], EVIDENCE_OFFSET)
+        else:
+            out[GATE] = measure(out["probabilities"], triples, triple_facts, gate)
     return out, problems, digests, dt
 
 
@@ -152,8 +167,12 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
                batch_size: int = 16, workers: int | None = None,
                token: CancelToken | None = None, evidence: bool = False,
                progress: Callable[[float, str], None] = no_progress,
-               check: Callable[[], None] | None = None) -> SeriesRun:
+               check: Callable[[], None] | None = None,
+               ring_gate_centre: float | None = None) -> SeriesRun:
     """Measure the needed slices and run the network on the triples of ``indices``.
+
+    ``ring_gate_centre``: the rotation centre on the grid; given, the stacks the network
+    calls "ring" also get their ring evidence (output ``ring_gate``, see ring_gate.py).
 
     ``check``: the input's check, run as the pool's first task (beside the first
     measurements, not before them); what it raises is raised before any result is
@@ -182,6 +201,7 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
     inference_s = 0.0
     levels: dict[int, Level] = {}
     checked: Future | None = None
+    gate = EvidenceCache(ring_gate_centre) if ring_gate_centre is not None else None
     with _opencv_serial(), \
             ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="ai-series") as pool:
         try:
@@ -202,7 +222,7 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
                 if b + 1 < len(batches):
                     measure(batches[b + 1])
                 jobs.append(pool.submit(_judge, model, batch, facts, nz, threads, token,
-                                        evidence))
+                                        evidence, gate))
             # the band check's side levels: a pair i, i + 1 needs slice i + 2 (and i - 2
             # for i - 1, i), measured only where no input holds it - the edges of the
             # judged blocks (the hand-off's modules) and the series' ends

@@ -1,0 +1,130 @@
+"""The ring gate (app/ct/ai/ring_gate.py, issue 16): a slice the network calls "ring"
+while its 3-slice stack measures no ring (evidence z below 5 over the full circle and 6
+over every half) is counted normal, with a coded series note; a measured ring keeps the
+network's call.
+
+The network is a stand-in that calls EVERY stack "ring" (tests/image_review/data/
+ring_always.onnx, the released model's layout): on a clean phantom each ring is taken
+back by the gate, on a phantom with a 40 HU ring at 40 mm none is. The phantoms are the
+independent image-domain renderer's (app/ct/image_renderer), measured through the
+station's own series run."""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.ct.ai import ring_gate as rg
+from app.ct.image_renderer import RenderArtifact, RenderParams
+from app.ct.image_renderer.series import render_volume
+
+RING_ALWAYS = Path(__file__).with_name("data") / "ring_always.onnx"  # make_tiny_classifier.py
+BASE = RenderParams(matrix=512, pixel_mm=0.5, slice_thickness_mm=2.0, noise_sd_hu=10.0,
+                    psf_sigma_mm=0.4, n_slices=5, z_start_mm=-70.0)
+
+
+def _checker(models_dir: Path):
+    from app.adapters.inference import ModelRegistry, file_sha256
+    from app.ct.ai.check import SCHEME_CONTEXT, AiChecker
+    from app.ct.ai.normalise import CONTEXT_NAMES
+    from app.ct.ai.preprocess import CLASSES
+
+    d = models_dir / "ct_phantom_classifier" / "9.1.0"
+    d.mkdir(parents=True)
+    shutil.copy(RING_ALWAYS, d / "model.onnx")
+    card = {"name": "ct_phantom_classifier", "version": "9.1.0", "file": "model.onnx",
+            "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
+            "preprocessing": {"scheme": SCHEME_CONTEXT},
+            "inputs": [{"name": "image"}, {"name": "context", "names": list(CONTEXT_NAMES)}],
+            "thresholds": {"anomaly": 1.0, "low_confidence": 0.5}}
+    (d / "card.json").write_text(json.dumps(card))
+    return AiChecker.from_registry(ModelRegistry(models_dir))
+
+
+def _codes(d: dict) -> list[str]:
+    return [c["code"] for c in d["note_codes"] if c]
+
+
+def test_the_gate_takes_back_only_unmeasured_rings_of_judged_slices():
+    probs = np.array([[0.05, 0.9, 0.05, 0, 0, 0, 0],      # ring, nothing measured
+                      [0.05, 0.9, 0.05, 0, 0, 0, 0],      # ring, a full ring measured
+                      [0.05, 0.9, 0.05, 0, 0, 0, 0],      # ring, an arc measured
+                      [0.05, 0.9, 0.05, 0, 0, 0, 0],      # ring, a slice not judged
+                      [0.10, 0.3, 0.60, 0, 0, 0, 0]], np.float32)   # streak: not gated
+    z = np.array([[4.9, 5.9], [5.0, 1.0], [1.0, 6.0], [0.5, 0.5], [np.nan, np.nan]],
+                 np.float32) / rg.EVIDENCE_SCALE
+    out, n = rg.apply(probs, z, ["", "", "", "no phantom", ""])
+    assert n == 1
+    assert out[0, 1] == 0.0 and out[0, 0] == pytest.approx(0.95)
+    assert out[0, 2] == pytest.approx(0.05)                  # the other classes keep theirs
+    assert np.array_equal(out[1:], probs[1:])
+    assert np.allclose(out.sum(1), probs.sum(1))
+    assert rg.apply(probs, None, [""] * 5) == (probs, 0)
+
+
+def test_a_network_ring_on_a_clean_phantom_is_taken_back_with_a_note(tmp_path):
+    checker = _checker(tmp_path)
+    vol, _ = render_volume(replace(BASE, seed=3))
+    res = checker.classify(vol, pixel_mm=BASE.pixel_mm)
+    assert {s.label for s in res.slices} == {"normal"}
+    assert res.label == "normal"
+    d = res.to_dict()
+    assert _codes(d) == ["ai.ring_unmeasured"]
+    assert d["note_codes"][0]["params"]["count"] == len(res.slices)
+    # the scores say what happened: ring mass moved to normal, nothing else
+    assert all(s.scores["ring"] == 0.0 and s.scores["normal"] > 0.99 for s in res.slices)
+
+
+def test_a_measured_ring_keeps_the_networks_call(tmp_path):
+    checker = _checker(tmp_path)
+    art = (RenderArtifact("ring", 40.0, radius_mm=40.0, width_mm=0.8),)
+    vol, _ = render_volume(replace(BASE, seed=4, artifacts=art))
+    res = checker.classify(vol, pixel_mm=BASE.pixel_mm)
+    assert {s.label for s in res.slices} == {"ring"}
+    assert res.label == "ring"
+    assert "ai.ring_unmeasured" not in _codes(res.to_dict())
+
+
+def test_the_gate_measures_each_slice_once_and_only_where_ring_is_called(monkeypatch):
+    from app.ct.ai.normalise import grid_rotation_centre, slice_facts
+
+    calls: list[int] = []
+    real = rg.slice_ring
+    monkeypatch.setattr(rg, "slice_ring", lambda g, *a: calls.append(1) or real(g, *a))
+    vol, _ = render_volume(replace(BASE, seed=5))
+    facts = [slice_facts(s, BASE.pixel_mm) for s in vol]
+    cache = rg.EvidenceCache(grid_rotation_centre(vol.shape[1], BASE.pixel_mm))
+    triples = [(max(i - 1, 0), i, min(i + 1, 4)) for i in range(5)]
+    probs = np.tile(np.array([0.1, 0.8, 0.1, 0, 0, 0, 0], np.float32), (5, 1))
+    probs[4] = [0.8, 0.1, 0.1, 0, 0, 0, 0]                      # not called ring
+    z = rg.measure(probs, triples, [tuple(facts[j] for j in t) for t in triples], cache)
+    assert np.isnan(z[4]).all() and np.isfinite(z[:4]).all()
+    assert len(calls) == 5          # slices 0..4 (4 is the neighbour of 3), each once
+
+
+def test_the_gates_ring_part_reads_what_the_evidence_features_read():
+    """slice_ring / stack_ring_z (the gate's) against slice_evidence / stack_evidence (the
+    evidence layout's features ring_mf3 and ring_mf3_arc): the same values, bit for bit -
+    clean, a ring, and stacks at the phantom's end (a neighbour of another phantom
+    radius: left out by both)."""
+    from app.ct.ai.evidence import (EVIDENCE_NAMES, slice_evidence, slice_ring, stack_evidence,
+                                    stack_ring_z)
+    from app.ct.ai.normalise import grid_rotation_centre, slice_facts
+
+    rc = grid_rotation_centre(512, BASE.pixel_mm)
+    art = (RenderArtifact("ring", 25.0, radius_mm=30.0, width_mm=0.8),)
+    for p in (replace(BASE, seed=6), replace(BASE, seed=7, artifacts=art),
+              replace(BASE, seed=8, z_start_mm=-106.0)):          # the phantom's end
+        facts = [slice_facts(s, p.pixel_mm) for s in render_volume(p)[0]]
+        args = [(f.grid, f.centre, f.radius_mm, f.noise_grid, f.body_hu, rc) for f in facts]
+        evs = [slice_evidence(*a) for a in args]
+        rings = [slice_ring(*a) for a in args]
+        for k in range(1, len(facts) - 1):
+            feat = stack_evidence(evs[k - 1:k + 2])
+            want = (float(feat[EVIDENCE_NAMES.index("ring_mf3")]),
+                    float(feat[EVIDENCE_NAMES.index("ring_mf3_arc")]))
+            assert stack_ring_z(rings[k - 1:k + 2]) == want
