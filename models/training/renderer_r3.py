@@ -23,7 +23,7 @@ import argparse
 import hashlib
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +54,7 @@ class SeriesConfig:
     noise_lf_fraction: float = 0.0
     noise_centre_gain: float = 0.15
     body_offset_hu: float = 0.0
+    materials: dict = field(default_factory=dict)   # Materials fields to change (production tolerances)
     roll_deg: float = 0.0
     centre_mm: tuple[float, float] = (0.0, 0.0)
     couch: bool = False
@@ -67,6 +68,11 @@ class SeriesConfig:
     shift_hu: float = 0.0               # every pixel, every slice (CT-number calibration error)
     truth_class: str = "normal"         # what a physicist would call the series
     notes: str = ""
+
+
+def materials_of(cfg: SeriesConfig) -> Materials:
+    mats = replace(Materials(), **{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.materials.items()})
+    return mats.offset(cfg.body_offset_hu)
 
 
 class KSpaceRaster:
@@ -138,7 +144,7 @@ def ssp_ft(f: np.ndarray, t: float, sigma: float) -> np.ndarray:
 class SliceRenderer:
     def __init__(self, cfg: SeriesConfig):
         self.cfg = cfg
-        mats = Materials().offset(cfg.body_offset_hu)
+        mats = materials_of(cfg)
         self.ph: Phantom = placed(catphan504(mats), cfg.roll_deg, *cfg.centre_mm)
         self.k = KSpaceRaster(cfg.matrix, cfg.pixel_mm)
         kern = fx.KERNELS[cfg.kernel]
@@ -273,7 +279,7 @@ def render_series(cfg: SeriesConfig, out_dir: Path) -> dict:
         pydicom.dcmwrite(ds.filename, ds, enforce_file_format=True)
     truth = {"renderer": RENDERER, "config": asdict(cfg), "series_uid": series, "n_slices": len(zs),
              "z_mm": zs, "kernel": asdict(rend.kernel), "kernel_mtf50_lp_per_cm": round(10 * rend.kernel.mtf50(), 3),
-             "materials": asdict(Materials().offset(cfg.body_offset_hu)), "truth_class": cfg.truth_class,
+             "materials": asdict(materials_of(cfg)), "truth_class": cfg.truth_class,
              "pixels_sha256": digest.hexdigest(),
              "conventions": {"roll": "degrees, from +x (image right) towards +y (image down)",
                              "centre_mm": "phantom axis in DICOM x, y", "module_z_mm": {
