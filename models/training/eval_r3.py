@@ -69,6 +69,20 @@ def series_set() -> list[SeriesConfig]:
     return out
 
 
+def diagnosis_set() -> list[SeriesConfig]:
+    """Variants of failing clean series with one phantom or renderer property changed, to say
+    what the AI reacts to (not a tuning set: nothing is fitted to them)."""
+    from dataclasses import replace
+    base = {c.name: c for c in series_set()}
+    return [
+        replace(base["clean_s1"], name="diag_s1_rect_ssp", ssp_sigma_mm=0.0),
+        replace(base["clean_roll30"], name="diag_roll30_no_spheres", spheres=False),
+        replace(base["clean_1mm"], name="diag_1mm_no_spheres", spheres=False),
+        replace(base["clean_0.35mm_1024"], name="diag_0.35mm_no_spheres", spheres=False),
+        replace(base["clean_edge_kernel"], name="diag_edge_no_spheres_rect_ssp", spheres=False, ssp_sigma_mm=0.0),
+    ]
+
+
 def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.setdefault("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
@@ -171,11 +185,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", help="series names to run (default: all)")
     ap.add_argument("--json", type=Path, help="write the rows here")
     ap.add_argument("--models-dir", help="passed to `ai classify --models-dir` (default: the registry's)")
+    ap.add_argument("--set", choices=("main", "diagnosis"), default="main",
+                    help="the issue's set (main) or the diagnosis variants of its failing clean series")
     ap.add_argument("--regen", action="store_true", help="render again even if the series is there")
     a = ap.parse_args(argv)
     rows = []
     t_all = time.time()
-    for cfg in series_set():
+    for cfg in series_set() if a.set == "main" else diagnosis_set():
         if a.only and cfg.name not in a.only:
             continue
         d = a.out / cfg.name

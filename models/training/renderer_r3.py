@@ -58,6 +58,7 @@ class SeriesConfig:
     roll_deg: float = 0.0
     centre_mm: tuple[float, float] = (0.0, 0.0)
     couch: bool = False
+    spheres: bool = True                # CTP404's acrylic spheres (2-10 mm); False only for diagnosis
     rescale_intercept: float = -1024.0
     rescale_slope: float = 1.0
     # artifacts (HU, mm, degrees); slices = None means every slice, else list of slice indices
@@ -146,6 +147,8 @@ class SliceRenderer:
         self.cfg = cfg
         mats = materials_of(cfg)
         self.ph: Phantom = placed(catphan504(mats), cfg.roll_deg, *cfg.centre_mm)
+        if not cfg.spheres:
+            self.ph.spheres = []
         self.k = KSpaceRaster(cfg.matrix, cfg.pixel_mm)
         kern = fx.KERNELS[cfg.kernel]
         self.kernel = kern
