@@ -32,7 +32,7 @@ from station_plugins.tunnel_test.ui_integrity import IntegrityReview
 from station_plugins.tunnel_test.ui_panel_sequences import OutboxStatus, SequenceChooser
 from station_plugins.tunnel_test.ui_runs import (InterruptedRunBar, RecentUnits,
                                                 release_mode_text, release_reason_text)
-from station_plugins.tunnel_test.ui_reason_words import reason_text
+from station_plugins.tunnel_test.ui_reason_words import error_text, failure_text, reason_text
 from station_plugins.tunnel_test.ui_step_detail import StepDetail
 from station_plugins.tunnel_test.ui_step_table import StepTable
 from station_plugins.tunnel_test.ui_tasks import TaskSlot
@@ -73,6 +73,7 @@ class TunnelPanel(QWidget):
         self._focus_step = ""          # the last step that did not pass (the detail pane)
         self._live_name = ("", "")     # (measurement name, file) on the live plot
         self._open_prompt: dict | None = None
+        self._journalled = False
         self._pending_events: list[dict] = []
         self.demo_defects: list[str] = []
         self.language = current_language()
@@ -255,7 +256,10 @@ class TunnelPanel(QWidget):
         return self.sequence_chooser.selected_path()
 
     def _show_error(self, exc: BaseException) -> None:
-        text = exc.operator_text() if isinstance(exc, PharosError) else f"{type(exc).__name__}: {exc}"
+        self._show_error_text(error_text(exc))
+
+    def _show_error_text(self, text: str) -> None:
+        """A red message: a device error's codes with their meaning (``error_text``)."""
         self.message.setText(text)
         self.message.setStyleSheet("color:#c62828; font-weight:bold;")
 
@@ -315,6 +319,7 @@ class TunnelPanel(QWidget):
         self.progress.setRange(0, len(steps))
         self.progress.setValue(0)
         self._done_steps, self._t0, self._t_first = 0, time.monotonic(), None
+        self._journalled = False       # the runner journalled run_start (a record is due)
         self.banner.set_state("RUNNING", spec.serial)
         self._info(self.tr("Run %1 - %2").replace("%1", spec.run_id).replace("%2", spec.serial))
         try:
@@ -339,8 +344,13 @@ class TunnelPanel(QWidget):
         if kind == "done":
             self._run_over(body)
         elif kind == "failed":
-            self._show_error(PharosError(body.get("error", "run failed")))
-            self._run_over({"run_id": self.spec.run_id, "verdict": "ERROR", "failed": True})
+            self._show_error_text(failure_text(body))
+            if self._journalled:
+                self._run_over({"run_id": self.spec.run_id, "verdict": "ERROR", "failed": True})
+            else:           # it never started (no link to the unit): no record, the cause stays
+                self.banner.set_state("ERROR", self.spec.serial)
+                self._reset_buttons()
+                self._refresh_lists()
         elif kind == "lost":
             self.banner.set_state("INTERRUPTED")
             acts = ", ".join(f"{a['action']} {'ok' if a.get('ok') else 'FAILED'}"
@@ -404,7 +414,9 @@ class TunnelPanel(QWidget):
 
     def _on_event(self, ev: dict) -> None:
         k, table = ev["kind"], self.items.steps
-        if k == "step_start" and ev.get("phase") == "main":
+        if k in ("run_start", "resume"):
+            self._journalled = True
+        elif k == "step_start" and ev.get("phase") == "main":
             self._current_step = ev["step"]
             self._show_current(ev["step"])
             table.clear_values(ev["step"])
