@@ -4,7 +4,7 @@
 
 ``--device-error``: 1366x768, after a run against the real asyncua tunnel simulator on
 loopback whose leakage method answers a bad status (BadInternalError) and which is then
-stopped mid-run (the next step loses its link): the failed step is selected, so the
+stopped mid-run (during the 1.5 s step after it: the exposure finds no server): the failed step is selected, so the
 detail pane and the message line show the device errors in the language rendered.
 """
 from __future__ import annotations
@@ -47,6 +47,11 @@ groups:
         action: {driver: safety.leakage, args: {kind: earth, condition: normal}}
         measurements:
           - {name: current, from: current_ua, unit: uA, limits: {high: 500}}
+      - key: hold
+        title: Settle 1.5 s
+        title_zh: 稳定 1.5 秒
+        action: {python: 'station_plugins.tunnel_test.steplib:slow', args: {ms: 1500}}
+        measurements: [{name: value, unit: V, limits: {low: 0, high: 2}}]
       - key: xray.kv
         title: Tube voltage 80 kV
         title_zh: 管电压准确度 80 kV

@@ -208,6 +208,9 @@ groups:
         action: {driver: safety.leakage, args: {kind: earth, condition: normal}}
         measurements:
           - {name: current, from: current_ua, unit: uA, limits: {high: 500}}
+      - key: hold
+        action: {python: 'station_plugins.tunnel_test.steplib:slow', args: {ms: 1500}}
+        measurements: [{name: value, unit: V, limits: {low: 0, high: 2}}]
       - key: xray.kv
         timeout_s: 2
         action: {driver: generator.expose, args: {kv: 80, ma: 5, ms: 100}}
@@ -247,7 +250,9 @@ def test_console_shows_a_bad_status_and_a_stopped_server_in_chinese(zh, qtbot, w
         panel.show()
         stopped = []
 
-        def stop_after_leak(kind, body):  # noqa: ANN001 - the server dies mid-run
+        # the server dies mid-run: the leakage step's end reaches the console as the 1.5 s
+        # "hold" step starts, so the exposure after it finds no server
+        def stop_after_leak(kind, body):  # noqa: ANN001
             if kind == "event" and body.get("kind") == "step_end" and \
                     body.get("step") == "safety.leak" and not stopped:
                 stopped.append(True)
