@@ -151,6 +151,29 @@ def test_security_refusals_read_in_words_with_their_codes(zh, loop, pkis):
     assert "wrong" not in error_text(user)                  # never the password
 
 
+def test_the_in_process_simulators_own_errors_as_the_engine_journals_them(zh, tmp_path,
+                                                                         journal):
+    """The simulated C-arm inside the runner (demo faults, no network): a bad status and
+    a raising driver, journalled by the real engine, read in words."""
+    from station_plugins.tunnel_test.drivers import LocalDriverSet, known_driver_names
+    from station_plugins.tunnel_test.engine import RunEngine, RunRequest
+    from station_plugins.tunnel_test.sequence_loader import load_sequence
+
+    seq = load_sequence(write_seq(tmp_path, DEVICE_SEQ, id="dev"),
+                        known_drivers=known_driver_names())
+    drivers = LocalDriverSet(faults={"safety.leakage": "bad_status",
+                                     "generator.expose": "raise"})
+    out = RunEngine(RunRequest(seq, serial="SN-SIM", operator="op1"), drivers=drivers,
+                    journal=journal, data_dir=tmp_path).run()
+    drivers.close()
+    reasons = {e["step"]: e["reason"] for e in journal.events(out.run_id)
+               if e["kind"] == "step_end"}
+    assert reasons["safety.leak"] == "PH-TT-OPC-STATUS: 'safety.leakage' answered BadInternalError"
+    assert reason_text(reasons["safety.leak"]) == \
+        "PH-TT-OPC-STATUS：“safety.leakage”返回 BadInternalError（设备服务器内部出错）"
+    assert reason_text(reasons["xray.kv"]) == "RuntimeError: 模拟驱动“generator.expose”出现异常"
+
+
 def test_codes_keep_their_name_unknown_ones_and_free_text_stay_as_written(zh):
     assert with_meanings("BadTimeout") == "BadTimeout（设备在规定时间内无应答）"
     assert with_meanings("got BadSecurityChecksFailed, BadServerNotConnected") == (
