@@ -822,5 +822,528 @@
         <source>setup step '%1' did not pass</source>
         <translation>准备步骤“%1”未通过</translation>
     </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>OPC UA method %1 answered %2</source>
+        <translation>OPC UA 方法 %1 返回 %2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>'%1' answered %2</source>
+        <translation>“%1”返回 %2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>OPC UA method %1 did not answer within %2 s</source>
+        <translation>OPC UA 方法 %1 在 %2 秒内无应答</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>OPC UA method %1 failed: %2</source>
+        <translation>OPC UA 方法 %1 执行失败：%2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>OPC UA read failed: %1</source>
+        <translation>OPC UA 读数失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>OPC UA read of %1 values timed out</source>
+        <translation>OPC UA 读取 %1 个数值超时</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>no OPC UA connection to %1 (waited %2 s)</source>
+        <translation>与 %1 没有 OPC UA 连接（已等待 %2 秒）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>OPC UA connection lost during %1: %2</source>
+        <translation>执行 %1 时 OPC UA 连接中断：%2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>OPC UA server %1 not reachable within %2 s: %3</source>
+        <translation>OPC UA 服务器 %1 在 %2 秒内连不上：%3</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>OPC UA server %1 not reachable within %2 s</source>
+        <translation>OPC UA 服务器 %1 在 %2 秒内连不上</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>OPC UA session with %1 refused: %2</source>
+        <translation>OPC UA 服务器 %1 拒绝建立会话：%2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>the server refused the user identity '%1' (%2)</source>
+        <translation>服务器拒绝了用户身份“%1”：%2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>the server refused this workstation's certificate (%1): %2; its administrator must add it to the server's trust list</source>
+        <translation>服务器拒绝了本工作站的证书（%1）：%2；须由服务器管理员把它加入服务器的信任列表</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>the server rejected security %1 (%2)</source>
+        <translation>服务器拒绝了安全模式 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>The tunnel server %1 offers no unsecured endpoint (it offers %2) and this workstation is configured for security None.</source>
+        <translation>隧道服务器 %1 不提供不加密的端点（只提供 %2），而本工作站配置的安全模式是 None。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>The tunnel server %1 offers no Basic256Sha256 %2 endpoint (configured [opcua] security = %3).</source>
+        <translation>隧道服务器 %1 不提供 Basic256Sha256 %2 端点（本工作站配置 [opcua] security = %3）。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>The tunnel server certificate '%1' (SHA-1 thumbprint %2) is not in the trust list %3; the connection was refused. A copy was saved to %4.</source>
+        <translation>隧道服务器证书“%1”（SHA-1 指纹 %2）不在信任列表 %3 中，连接已拒绝。证书副本已存到 %4。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>The tunnel server certificate '%1' (SHA-1 thumbprint %2) expired on %3.</source>
+        <translation>隧道服务器证书“%1”（SHA-1 指纹 %2）已于 %3 过期。</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>driver call '%1' was abandoned</source>
+        <translation>驱动调用“%1”已放弃</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>unknown driver call '%1'</source>
+        <translation>未知的驱动调用“%1”</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>driver call '%1' needs argument '%2'</source>
+        <translation>驱动调用“%1”缺少参数“%2”</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>'%1' returned %2 values, expected %3</source>
+        <translation>“%1”返回了 %2 个数值，应为 %3 个</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>unknown variable '%1'</source>
+        <translation>未知的变量“%1”</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>simulated driver exception in '%1'</source>
+        <translation>模拟驱动“%1”出现异常</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>MES at %1 not reachable: %2</source>
+        <translation>MES（%1）连不上：%2</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>MES answered HTTP %1 for %2</source>
+        <translation>MES 对 %2 返回 HTTP %1</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_reason_words.py" line="1" />
+        <source>unit not reachable: %1</source>
+        <translation>连不上设备：%1</translation>
+    </message>
+</context>
+<context>
+    <name>TunnelDeviceCodes</name>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>a command argument is not valid</source>
+        <translation>命令参数无效</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>a message from the device could not be decoded</source>
+        <translation>设备发来的报文无法解码</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>a message to the device could not be encoded</source>
+        <translation>发给设备的报文无法编码</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>communication with the device failed (network)</source>
+        <translation>与设备通讯失败（网络故障）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>configuration error in the device</source>
+        <translation>设备配置错误</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>internal error in the device's server</source>
+        <translation>设备服务器内部出错</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>no answer over the network in time</source>
+        <translation>网络在规定时间内无应答</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>no communication with the device</source>
+        <translation>与设备没有通讯</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>no network route to the device</source>
+        <translation>网络上没有到设备的路由</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>not connected to the device</source>
+        <translation>未连上设备</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>security check failed: certificate or signature not accepted</source>
+        <translation>安全校验未通过：证书或签名不被接受</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the TLS handshake failed</source>
+        <translation>TLS 握手失败</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the certificate has expired or is not yet valid</source>
+        <translation>证书已过期或尚未生效</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the certificate is not in the trust list</source>
+        <translation>证书不在信任列表中</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the certificate is not valid</source>
+        <translation>证书无效</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the certificate may not be used for this</source>
+        <translation>证书不允许用于此用途</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the certificate was revoked</source>
+        <translation>证书已被吊销</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the certificate's application URI does not match</source>
+        <translation>证书中的应用 URI 不符</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the certificate's host name does not match</source>
+        <translation>证书中的主机名不符</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the command is missing arguments</source>
+        <translation>命令缺少参数</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the connection broke while sending</source>
+        <translation>发送时连接中断</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the connection to the device was cut</source>
+        <translation>与设备的连接被切断</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the connection was aborted</source>
+        <translation>连接被中止</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the data point address is not valid</source>
+        <translation>数据点地址无效</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the data point cannot be read</source>
+        <translation>该数据点不能读</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the data point cannot be written</source>
+        <translation>该数据点不能写</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device address (endpoint URL) is wrong</source>
+        <translation>设备地址（端点 URL）有误</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device closed the connection</source>
+        <translation>设备断开了连接</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device closed the session</source>
+        <translation>设备关闭了会话</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device did not answer in time</source>
+        <translation>设备在规定时间内无应答</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device does not implement this</source>
+        <translation>设备没有实现此功能</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device does not support this</source>
+        <translation>设备不支持此操作</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device does not support this service</source>
+        <translation>设备不支持此服务</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device dropped the connection</source>
+        <translation>设备断开了连接</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device has no item of that name</source>
+        <translation>设备上找不到这个名称的项</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device has no such command</source>
+        <translation>设备上没有这个命令</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device has no such data point</source>
+        <translation>设备上没有这个数据点</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device has no value yet</source>
+        <translation>设备还没有数值</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device is not in a state that allows this</source>
+        <translation>设备当前状态不允许此操作</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device is out of service</source>
+        <translation>设备已停用</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device refused the connection</source>
+        <translation>设备拒绝连接</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device refused the connection: nothing listens at that address</source>
+        <translation>设备拒绝连接：该地址上没有服务在运行</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device refused the log-in (user name or password)</source>
+        <translation>设备拒绝登录（用户名或密码不对）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device refused the security mode</source>
+        <translation>设备拒绝该安全模式</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device refused the security policy</source>
+        <translation>设备拒绝该安全策略</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device reports a hardware failure</source>
+        <translation>设备报硬件故障</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device reports a sensor failure</source>
+        <translation>设备报传感器故障</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device's host name was not found</source>
+        <translation>找不到设备的主机名</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device's server accepts no more sessions</source>
+        <translation>设备服务器的会话数已满</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device's server has no free resources</source>
+        <translation>设备服务器资源不足</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device's server has stopped</source>
+        <translation>设备服务器已停止</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device's server is not connected</source>
+        <translation>设备服务器未连接</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device's server is out of memory</source>
+        <translation>设备服务器内存不足</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the device's server is shutting down</source>
+        <translation>设备服务器正在关闭</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the item name is not valid</source>
+        <translation>项名称无效</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the log-in identity is not valid</source>
+        <translation>登录身份无效</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the name server could not be asked (temporary)</source>
+        <translation>暂时无法查询域名服务器</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the network is unreachable</source>
+        <translation>网络不通</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the other side does not speak TLS (plain HTTP?)</source>
+        <translation>对方不是 TLS 服务（可能是普通 HTTP）</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the request timed out at the device</source>
+        <translation>请求在设备端超时</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the request was interrupted</source>
+        <translation>请求被中断</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the secured link to the device is no longer valid</source>
+        <translation>与设备的加密通道已失效</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the secured link to the device was closed</source>
+        <translation>与设备的加密通道已关闭</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the security handshake failed</source>
+        <translation>安全握手失败</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the server does not trust this workstation's certificate</source>
+        <translation>服务器不信任本工作站的证书</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the server's TLS certificate is not trusted</source>
+        <translation>服务器的 TLS 证书不受信任</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the session with the device is no longer valid</source>
+        <translation>与设备的会话已失效</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the session with the device was not activated</source>
+        <translation>与设备的会话未激活</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the two sides share no TLS version</source>
+        <translation>双方没有共同支持的 TLS 版本</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the user has no access rights</source>
+        <translation>该用户没有访问权限</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the user's signature is not valid</source>
+        <translation>用户签名无效</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the value has the wrong data type</source>
+        <translation>数值的数据类型不对</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the value is out of range</source>
+        <translation>数值超出范围</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>the workstation's signature is not valid</source>
+        <translation>工作站签名无效</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>too many operations in one request</source>
+        <translation>一次请求的操作太多</translation>
+    </message>
+    <message>
+        <location filename="../../station_plugins/tunnel_test/ui_device_words.py" line="1" />
+        <source>unexpected error in the device's server</source>
+        <translation>设备服务器发生意外错误</translation>
+    </message>
 </context>
 </TS>

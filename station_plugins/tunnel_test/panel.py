@@ -6,9 +6,13 @@ prompts; abort with a reason; see recent units; resume or abort-and-record inter
 runs. Runs execute in a runner process; events arrive here only after the journal has
 committed them.
 
-Composition: the step table (``ui_step_table``: an item model), the sequence chooser and
-the MES line (``ui_panel_sequences``), the supervisor's integrity decision
-(``ui_integrity``), banner / live plot / prompt (``ui_tunnel_parts``); every job that
+Composition: the top bar (``ui_run_bar``), the view of the run being watched
+(``ui_live_run``: live events -> step table, detail pane, live plot, prompt, banner), the
+record commit and release (``ui_record_release``), the step table (``ui_step_table``: an
+item model), the sequence chooser and the MES line (``ui_panel_sequences``), the
+supervisor's integrity decision (``ui_integrity``), banner / live plot / prompt
+(``ui_tunnel_parts``). The panel itself starts runs, hears the runner, moves the
+progress bar / ETA and loads the lists; every job that
 reads or writes (MES route check, journal, record commit, lists) runs on the
 workstation's task pool through ``TaskSlot`` (``widgets.tasks.TaskController``).
 Step titles and prompts are shown in the plant's words when the UI is Chinese and the
@@ -18,42 +22,26 @@ from __future__ import annotations
 
 import time
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
-                               QMessageBox, QProgressBar, QPushButton, QSplitter, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QMessageBox, QProgressBar,
+                               QSplitter, QVBoxLayout, QWidget)
 
 from app.core.errors import PharosError
-from app.ui.i18n import current_language
 from station_plugins.tunnel_test.ui_integrity import IntegrityReview
+from station_plugins.tunnel_test.ui_live_run import LiveRun
 from station_plugins.tunnel_test.ui_panel_sequences import OutboxStatus, SequenceChooser
-from station_plugins.tunnel_test.ui_runs import (InterruptedRunBar, RecentUnits,
-                                                release_mode_text, release_reason_text)
-from station_plugins.tunnel_test.ui_reason_words import reason_text
+from station_plugins.tunnel_test.ui_reason_words import error_text, failure_text
+from station_plugins.tunnel_test.ui_record_release import RunRecords
+from station_plugins.tunnel_test.ui_run_bar import MODES, RunBar, demo_faults, may
+from station_plugins.tunnel_test.ui_runs import InterruptedRunBar, RecentUnits
 from station_plugins.tunnel_test.ui_step_detail import StepDetail
 from station_plugins.tunnel_test.ui_step_table import StepTable
 from station_plugins.tunnel_test.ui_tasks import TaskSlot
 from station_plugins.tunnel_test.ui_tunnel_parts import LivePlot, PromptBox, StateBanner
-from station_plugins.tunnel_test.ui_words import measurement_name
-from widgets.flow_layout import FlowLayout
 
-FLUSH_MS = 40   # live events are applied in batches: one repaint per batch, not per event
-
-MODES = (("released", "Released sequence", "run_released"),
-         ("draft", "Draft sequence (engineering)", "run_draft"),
-         ("single_step", "Single step (engineering)", "run_single_step"))
-
-
-def may(ctx: Any, action: str) -> bool:
-    """Whether the session user may do ``action`` of this station."""
-    try:
-        ctx.require(action)
-        return True
-    except PharosError:
-        return False
+__all__ = ["MODES", "TunnelPanel", "may"]
 
 
 class TunnelPanel(QWidget):
@@ -66,51 +54,19 @@ class TunnelPanel(QWidget):
         self.proc: Any = None
         self.spec: Any = None
         self.sequence: Any = None
-        self.last_run: dict = {}
         self._t0 = 0.0
         self._done_steps = 0
-        self._current_step = ""
-        self._focus_step = ""          # the last step that did not pass (the detail pane)
-        self._live_name = ("", "")     # (measurement name, file) on the live plot
-        self._open_prompt: dict | None = None
-        self._pending_events: list[dict] = []
         self.demo_defects: list[str] = []
-        self.language = current_language()
         tasks = self.ctx.tasks
         self.lists_task = TaskSlot(tasks, self)       # recent units, interrupted, versions
         self.start_task = TaskSlot(tasks, self)       # MES route check, run spec, resume
-        self.record_task = TaskSlot(tasks, self)      # record commit, abort-and-record
-        self.attachment_task = TaskSlot(tasks, self)  # the live image / waveform file
-        for slot in (self.start_task, self.record_task):
-            station.register_panel_tasks(slot)        # the station waits for them to end
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(FLUSH_MS)
-        self._flush_timer.timeout.connect(self._flush_events)
+        station.register_panel_tasks(self.start_task)  # the station waits for it to end
         self._build()
         self.sig_run_message.connect(self._on_message, Qt.ConnectionType.QueuedConnection)
         self._refresh_lists()
 
     # --- layout ----------------------------------------------------------------------
     def _build(self) -> None:
-        top = FlowLayout()          # wraps at 1366 px / in Chinese instead of widening
-        self.serial = QLineEdit()
-        self.serial.setObjectName("tunnel_serial")
-        f = self.serial.font()
-        f.setPixelSize(22)
-        self.serial.setFont(f)
-        self.serial.returnPressed.connect(self.start_run)
-        self.mode = QComboBox()
-        self.mode.setObjectName("tunnel_mode")
-        for key, _text, action in MODES:
-            if self._allowed(action):
-                self.mode.addItem(key, key)
-        self.step_key = QLineEdit()
-        self.step_key.setObjectName("tunnel_single_step_key")
-        self.step_key.setVisible(self.mode.count() > 1)
-        self.socket = QComboBox()
-        self.socket.setObjectName("tunnel_socket")
-        self.socket.addItems(["A", "B"])
         station = self.station
         self.sequence_chooser = SequenceChooser(
             library=lambda: station.library, default_path=station.sequence_path(),
@@ -125,14 +81,16 @@ class TunnelPanel(QWidget):
         self.integrity.sig_message.connect(
             lambda text, bad: self._show_error(PharosError(text)) if bad else self._info(text))
         self.integrity.sig_decided.connect(lambda _d: self._refresh_lists())
-        self.start_btn = QPushButton()
-        self.start_btn.setObjectName("tunnel_start")
+        self.bar = bar = RunBar(allowed=self._allowed, chooser=self.sequence_chooser,
+                                integrity=self.integrity, parent=self)
+        self.serial, self.mode, self.step_key, self.socket = (bar.serial, bar.mode,
+                                                              bar.step_key, bar.socket)
+        self.start_btn, self.abort_btn, self.release_btn = (bar.start_btn, bar.abort_btn,
+                                                            bar.release_btn)
+        self.serial.returnPressed.connect(self.start_run)
         self.start_btn.clicked.connect(self.start_run)
-        self.abort_btn = QPushButton()
-        self.abort_btn.setObjectName("tunnel_abort")
-        self.abort_btn.setEnabled(False)
         self.abort_btn.clicked.connect(self.abort_run)
-        self.serial_label, self.socket_label = QLabel(), QLabel()
+        self.release_btn.clicked.connect(self.release_run)
 
         self.banner = StateBanner()
         self.progress = QProgressBar()
@@ -152,24 +110,31 @@ class TunnelPanel(QWidget):
                                              allowed=partial(may, self.ctx),
                                              tasks=self.ctx.tasks)
         self.interrupted.sig_resume_ready.connect(lambda r: self._start_prepared(r, None))
-        self.interrupted.sig_recorded.connect(lambda r: self._finished(r, None))
+        self.interrupted.sig_recorded.connect(lambda r: self.records.committed(r, None))
         self.interrupted.sig_error.connect(self._show_error)
         self.items = StepTable()
         self.detail = StepDetail()
-        self.items.sig_step_selected.connect(lambda _key: self._show_detail())
+        self.items.sig_step_selected.connect(lambda _key: self.live.show_detail())
         self.plot = LivePlot()
         self.prompt = PromptBox()
         self.prompt.sig_answered.connect(self._answer)
         self.recent = RecentUnits()
         self.recent.currentItemChanged.connect(lambda *_: self._integrity_target())
         self.mes_state = OutboxStatus()
-        self.release_btn = QPushButton()
-        self.release_btn.setObjectName("tunnel_release")
-        self.release_btn.setEnabled(False)
-        self.release_btn.clicked.connect(self.release_run)
         right = QWidget()
         rl = QVBoxLayout(right)
         self.live_label, self.recent_label = QLabel(), QLabel()
+        self.live = LiveRun(items=self.items, detail=self.detail, current=self.current,
+                            plot=self.plot, live_label=self.live_label, prompt=self.prompt,
+                            banner=self.banner, tasks=self.ctx.tasks, parent=self)
+        self.live.sig_flushed.connect(self._flushed)
+        self.live.sig_info.connect(self._info)
+        self.records = RunRecords(station=station, user=self.ctx.user,
+                                  release_btn=self.release_btn, integrity=self.integrity,
+                                  allowed=self._allowed, tasks=self.ctx.tasks, parent=self)
+        self.records.sig_info.connect(self._info)
+        self.records.sig_error.connect(self._show_error)
+        self.records.sig_done.connect(self._record_done)
         self.plot.setMinimumHeight(120)
         rl.addWidget(self.live_label)
         rl.addWidget(self.plot, 2)
@@ -177,12 +142,6 @@ class TunnelPanel(QWidget):
         rl.addWidget(self.recent_label)
         rl.addWidget(self.recent, 2)
         rl.addWidget(self.mes_state)
-        # Release sits in the top bar with Start and Abort: always on screen
-        self.serial.setMinimumWidth(240)
-        for w in (self.serial_label, self.serial, self.sequence_chooser, self.mode,
-                  self.step_key, self.socket_label, self.socket, self.start_btn,
-                  self.abort_btn, self.release_btn, self.integrity):
-            top.addWidget(w, stretch=w is self.serial)
         left = QSplitter(Qt.Orientation.Vertical)    # the steps over the selected one, whole
         left.setObjectName("tunnel_steps_split")
         left.setChildrenCollapsible(False)
@@ -202,7 +161,7 @@ class TunnelPanel(QWidget):
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
-        lay.addLayout(top)
+        lay.addLayout(bar.top)
         lay.addWidget(self.banner)
         lay.addLayout(prog)
         lay.addWidget(self.interrupted)
@@ -211,37 +170,18 @@ class TunnelPanel(QWidget):
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
-        self.serial.setPlaceholderText(self.tr("Scan the serial (Enter starts)"))
-        self.step_key.setPlaceholderText(self.tr("step key (single step)"))
-        self.step_key.setMinimumWidth(   # the whole hint, not "step key (single st..."
-            self.step_key.fontMetrics().horizontalAdvance(self.step_key.placeholderText()) + 24)
-        mode_texts = {"released": self.tr("Released sequence"),
-                      "draft": self.tr("Draft sequence (engineering)"),
-                      "single_step": self.tr("Single step (engineering)")}
-        for i in range(self.mode.count()):
-            self.mode.setItemText(i, mode_texts[self.mode.itemData(i)])
-        self.serial_label.setText(self.tr("Serial"))
-        self.socket_label.setText(self.tr("Socket"))
-        self.start_btn.setText(self.tr("Start"))
-        self.abort_btn.setText(self.tr("Abort..."))
-        self.release_btn.setText(self.tr("Release (e-signature)..."))
+        self.bar.retranslate()
         self.live_label.setText(self.tr("Live signal"))
         self.recent_label.setText(self.tr("Recent units"))
         self.banner.retranslate_ui()
         self.prompt.retranslate_ui()
         self.plot.retranslate_ui()
-        self._apply_language()
-        self._show_live_title()
-        self._show_detail()
+        self.live.retranslate()
 
-    def _apply_language(self) -> None:
-        """Step titles and the open prompt in the sequence's words for the UI language."""
-        self.language = current_language()
-        self.items.steps.retranslate(self.language)
-        if self._current_step and self.sequence is not None:
-            self._show_current(self._current_step)
-        if self._open_prompt is not None and self.prompt.isVisible():
-            self._ask(self._open_prompt)
+    @property
+    def last_run(self) -> dict:
+        """The last committed run here: {"row": record row, "decision": release}."""
+        return self.records.last_run
 
     def changeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
@@ -255,7 +195,10 @@ class TunnelPanel(QWidget):
         return self.sequence_chooser.selected_path()
 
     def _show_error(self, exc: BaseException) -> None:
-        text = exc.operator_text() if isinstance(exc, PharosError) else f"{type(exc).__name__}: {exc}"
+        self._show_error_text(error_text(exc))
+
+    def _show_error_text(self, text: str) -> None:
+        """A red message: a device error's codes with their meaning (``error_text``)."""
         self.message.setText(text)
         self.message.setStyleSheet("color:#c62828; font-weight:bold;")
 
@@ -268,8 +211,7 @@ class TunnelPanel(QWidget):
         if self.proc is not None and self.proc.running:   # not while a run is going
             return
         serial = self.serial.text().strip()
-        mode = self.mode.currentData() or "released"
-        action = {m: a for m, _, a in MODES}[mode]
+        mode, action = self.bar.action()
         try:
             self.ctx.require(action)
         except PharosError as exc:
@@ -306,13 +248,7 @@ class TunnelPanel(QWidget):
         self._launch(self.spec)
 
     def _launch(self, spec: Any) -> None:
-        steps = [(s.key, s.title, s.title_zh, s.measurements)
-                 for s in self.sequence.main_steps()
-                 if not spec.single_step or s.key == spec.single_step]
-        self.items.steps.load(steps)
-        self._current_step, self._focus_step, self._open_prompt = "", "", None
-        self._show_detail()
-        self.progress.setRange(0, len(steps))
+        self.progress.setRange(0, self.live.start(self.sequence, spec))
         self.progress.setValue(0)
         self._done_steps, self._t0, self._t_first = 0, time.monotonic(), None
         self.banner.set_state("RUNNING", spec.serial)
@@ -331,16 +267,19 @@ class TunnelPanel(QWidget):
     # --- live events -----------------------------------------------------------------------
     def _on_message(self, kind: str, body: Any) -> None:
         if kind == "event":
-            self._pending_events.append(body)
-            if not self._flush_timer.isActive():
-                self._flush_timer.start()
+            self.live.queue(body)
             return
-        self._flush_events()
+        self.live.flush()
         if kind == "done":
             self._run_over(body)
         elif kind == "failed":
-            self._show_error(PharosError(body.get("error", "run failed")))
-            self._run_over({"run_id": self.spec.run_id, "verdict": "ERROR", "failed": True})
+            self._show_error_text(failure_text(body))
+            if self.live.journalled:   # the run is in the journal: its record is due
+                self._run_over({"run_id": self.spec.run_id, "verdict": "ERROR", "failed": True})
+            else:           # it never started (no link to the unit): no record, the cause stays
+                self.banner.set_state("ERROR", self.spec.serial)
+                self._reset_buttons()
+                self._refresh_lists()
         elif kind == "lost":
             self.banner.set_state("INTERRUPTED")
             acts = ", ".join(f"{a['action']} {'ok' if a.get('ok') else 'FAILED'}"
@@ -352,20 +291,11 @@ class TunnelPanel(QWidget):
             self._reset_buttons()
             self._refresh_lists()
 
-    def _flush_events(self) -> None:
-        """Apply the events that arrived since the last flush; progress / ETA / scroll once."""
-        self._flush_timer.stop()
-        events, self._pending_events = self._pending_events, []
-        if not events:
-            return
-        last_verdict = None
-        for ev in events:
-            self._on_event(ev)
-            if ev["kind"] == "step_end" and ev.get("phase") == "main":
-                last_verdict = ev["step"]
-        self._show_detail()
-        if last_verdict is not None:
-            self.items.scroll_to(last_verdict)
+    def _flushed(self, done: int, last_key: str) -> None:
+        """After a batch of live events: progress, ETA and scroll once."""
+        self._done_steps += done
+        if last_key:
+            self.items.scroll_to(last_key)
             # QProgressBar.setValue repaints synchronously (12 ms a call measured);
             # with updates off it only schedules a paint for the next frame
             self.progress.setUpdatesEnabled(False)
@@ -389,87 +319,8 @@ class TunnelPanel(QWidget):
         return self.tr("about %1 left").replace(
             "%1", f"{secs // 60} min {secs % 60:02d} s" if secs >= 60 else f"{secs} s")
 
-    def _show_current(self, key: str) -> None:
-        try:
-            title = self.sequence.step(key).title_for(self.language)
-        except (KeyError, AttributeError):
-            title = key
-        self.current.setText(f"{key}: {title}")
-
-    def _ask(self, ev: dict) -> None:
-        self._live_visible(False)        # the question gets the room of the live plot
-        zh = self.language.startswith("zh")
-        self.prompt.ask(ev.get("text_zh") or ev["text"] if zh else ev["text"], ev["choices"],
-                        ev.get("choices_zh") if zh else None)
-
-    def _on_event(self, ev: dict) -> None:
-        k, table = ev["kind"], self.items.steps
-        if k == "step_start" and ev.get("phase") == "main":
-            self._current_step = ev["step"]
-            self._show_current(ev["step"])
-            table.clear_values(ev["step"])
-        elif k == "measurement":
-            table.set_measurement(ev["step"], ev)
-            att = ev.get("attachment")
-            if att and self.spec is not None:
-                self._live_name = (str(ev.get("name", "")), att["file"])
-                self._show_attachment(Path(self.spec.data_dir) / "attachments" /
-                                      self.spec.run_id / att["file"])
-        elif k == "ai_verdict":
-            table.set_ai(ev["step"], ev)
-        elif k == "step_end" and ev.get("phase") == "main":
-            table.set_verdict(ev["step"], ev["verdict"], ev.get("reason", ""))
-            if ev["verdict"] != "PASS":
-                self._focus_step = ev["step"]
-            self._done_steps += 1
-        elif k == "prompt":
-            self._open_prompt = ev
-            self._ask(ev)
-        elif k == "run_end":
-            state = {"completed": ev["disposition"], "aborted": "ABORTED"}.get(ev["status"],
-                                                                              "ERROR")
-            self.banner.set_state(state if state in ("PASS", "WARN", "FAIL", "ERROR",
-                                                     "ABORTED") else "ERROR",
-                                  self.spec.serial if self.spec else "")
-            if ev.get("reason"):
-                self._info(reason_text(str(ev["reason"])))   # the record keeps the English
-
-    def _show_attachment(self, path: Path) -> None:
-        """Read the file off the GUI thread (the newest wins), then show it."""
-        def load() -> tuple:
-            import numpy as np
-
-            return np.load(path, allow_pickle=False), path.stem
-        self.attachment_task.run(load, self._attachment_loaded)
-
-    def _attachment_loaded(self, result: Any, error: Any) -> None:
-        if error is None:
-            self.plot.show_array(result[0], title=result[1])
-            self._show_live_title()
-
-    def _show_live_title(self) -> None:
-        """The live signal's title in words ("motor current (peak)"), the step's title
-        beside it in the current-step line; the file's name in the tooltip."""
-        name, file = self._live_name
-        if name:
-            self.plot.set_title(measurement_name(name), tip=file)
-
-    def _show_detail(self) -> None:
-        """The detail pane: the selected step, else the last one that did not pass, else
-        the one running now."""
-        table = self.items.steps
-        key = self.items.selected_key() or self._focus_step or self._current_step
-        i = table.row_of(key) if key else None
-        row = table.rows[i] if i is not None else None
-        self.detail.show_step(row, table.title(row) if row is not None else "")
-
-    def _live_visible(self, on: bool) -> None:
-        self.plot.setVisible(on)
-        self.live_label.setVisible(on)
-
     def _answer(self, choice: str) -> None:
-        self._open_prompt = None
-        self._live_visible(True)
+        self.live.answered()
         if self.proc is not None:
             self.proc.answer(choice, self.ctx.user.username)
 
@@ -480,26 +331,13 @@ class TunnelPanel(QWidget):
                                           self.tr("Reason for the abort:"))
         if ok and reason.strip():
             self.proc.abort(reason.strip(), self.ctx.user.username)
-            self.prompt.hide()
-            self._live_visible(True)
+            self.live.hide_prompt(forget=False)
 
     def _run_over(self, outcome: dict) -> None:
         self._reset_buttons()
-        run_id, user = outcome["run_id"], self.ctx.user.username
-        self.record_task.run(lambda: self.station.console.finish(run_id, user), self._finished)
+        self.records.commit(outcome["run_id"])
 
-    def _finished(self, result: Any, error: Any) -> None:
-        if error is not None:
-            self._show_error(error)
-        else:
-            row, decision = result
-            self.last_run = {"row": row, "decision": decision}
-            if row.payload["journal"]["problems"]:
-                self.integrity.set_run(row.payload["run_id"])
-            self.release_btn.setEnabled(decision["mode"] == "esign" and self._allowed("release"))
-            self._info(self.tr("Record %1 committed; release: %2 (%3)").replace(
-                "%1", row.id).replace("%2", release_mode_text(decision["mode"])).replace(
-                "%3", release_reason_text(decision["reason"])))
+    def _record_done(self) -> None:
         self.serial.clear()
         self.serial.setFocus()
         self._refresh_lists()
@@ -507,20 +345,11 @@ class TunnelPanel(QWidget):
     def _reset_buttons(self) -> None:
         self.abort_btn.setEnabled(False)
         self.start_btn.setEnabled(True)
-        self._open_prompt = None
-        self.prompt.hide()
-        self._live_visible(True)
+        self.live.hide_prompt(forget=True)
 
     # --- demo mode: faults of the simulated C-arm for the next run --------------------------
     def demo_faults(self) -> list[tuple[str, str]]:
-        if not bool(getattr(self.ctx.config, "demo", False)):
-            return []
-        return [("kv_offset", self.tr("Generator kV 6 % high")),
-                ("leaky_earth", self.tr("Leaky protective earth")),
-                ("weak_brake", self.tr("Weak lift brake")),
-                ("image_defect", self.tr("Image defect (AI check)")),
-                ("expired_calibration", self.tr("kVp meter calibration expired")),
-                ("clear", self.tr("No fault"))]
+        return demo_faults() if bool(getattr(self.ctx.config, "demo", False)) else []
 
     def inject_demo_fault(self, code: str) -> None:
         self.demo_defects = [] if code == "clear" else [code]
@@ -529,26 +358,7 @@ class TunnelPanel(QWidget):
 
     # --- release, recent units, interrupted runs ---------------------------------------------
     def release_run(self) -> None:
-        row = self.last_run.get("row")
-        if row is None:
-            return
-        from widgets.esign_dialog import SignatureDialog
-
-        console, run_id = self.station.console, row.payload["run_id"]
-        sig = SignatureDialog.ask(
-            self, lambda u, p, meaning, comment: console.release(run_id, username=u, password=p,
-                                                                comment=comment),
-            title=self.tr("Release unit %1").replace("%1", row.payload["unit"]["serial"]),
-            summary=self.tr("Tunnel test %1, record %2").replace(
-                "%1", row.payload["disposition"]).replace("%2", row.id),
-            content_sha256=row.payload_sha256, session_user=self.ctx.user,
-            # the meaning shown is the meaning recorded (Part 11 11.50): release records
-            # "released", so it is the only meaning offered
-            meanings=("released",), default_meaning="released")
-        if sig is not None:
-            self.release_btn.setEnabled(False)
-            self._info(self.tr("Released by e-signature; MES release queued for %1.").replace(
-                "%1", run_id))
+        self.records.release(self)
 
     def _refresh_lists(self) -> None:
         station = self.station        # the console is created (journal, MES) off the GUI thread
@@ -580,8 +390,7 @@ class TunnelPanel(QWidget):
         else the interrupted run, else this console's last run, else the newest unit
         listed (the dialog names serial, run and problems before anything is signed)."""
         run_id = self.recent.selected_run() or self.interrupted.run_id()
-        if not run_id and self.last_run.get("row") is not None:
-            run_id = self.last_run["row"].payload["run_id"]
+        run_id = run_id or self.records.last_run_id()
         if not run_id and self.recent.count():
             run_id = str(self.recent.item(0).data(Qt.ItemDataRole.UserRole))
         self.integrity.set_run(run_id or "")

@@ -265,7 +265,7 @@ def _child_main(spec_dict: dict, conn: Any) -> None:
                            engine_ready=ready)
         send(("done", asdict(outcome)))
     except BaseException as exc:  # noqa: BLE001 - reported to the console, then exit
-        send(("failed", {"error": f"{type(exc).__name__}: {exc}",
+        send(("failed", {"error": f"{type(exc).__name__}: {exc}", "message": str(exc),
                          "code": getattr(exc, "code", ""),
                          "file": getattr(exc, "file", ""), "line": getattr(exc, "line", 0)}))
         code = 2
