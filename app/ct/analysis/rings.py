@@ -36,6 +36,8 @@ MIN_GROUPS = 2            # independent slice groups a ring / arc must be seen i
 SAME_RADIUS_MM = 1.0      # ... at the same radius (a detector channel is one radius)
 SINGLE_GROUP_MIN_HU = 6.0    # ... unless this strong (noise and edge residues: 2-5 HU)
 SINGLE_GROUP_EXTRA_Z = 2.0   # a radial excess without angular extent is not a ring / arc
+STRUCTURE_MARGIN_MM = 3.0    # a module's structures reach this far beyond their drawn size
+AT_STRUCTURES_MIN_HU = 2.0 * SINGLE_GROUP_MIN_HU   # one module only, at its own structures
 
 
 @dataclass(frozen=True)
@@ -205,10 +207,52 @@ def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list
         seen_in = {groups[g][0]["id"] for g in r["chunk_groups"] | r["slab_groups"]}
         if len(seen_in) < MIN_GROUPS and n_mods >= MIN_GROUPS and not strong:
             continue
+        # ... and stronger still where that module's own structures lie on a circle at
+        # its radius (bar groups, inserts, discs) while another module of the series
+        # has no structure there: the structures' halo - an edge-enhancing kernel's
+        # overshoot, a thin slice's partial volume of the bars - is an arc at their radius
+        # in their module alone (a foreign renderer's 1 mm CatPhan: 8 HU "arcs" at 43 / 50
+        # mm in the gauge's slices, nothing in the uniform module); a detector's arc at
+        # that radius shows where nothing covers it
+        if (len(seen_in) < MIN_GROUPS and n_mods >= MIN_GROUPS
+                and abs(a.amplitude_hu) < AT_STRUCTURES_MIN_HU
+                and _at_structures(ctx, m, a.location["radius_mm"])
+                and any(not _at_structures(ctx, mm, a.location["radius_mm"])
+                        for mm in ctx.defn["modules"]
+                        if mm["id"] in ctx.pl.module_slices and mm["id"] not in seen_in)):
+            continue
         out.append(a)
     curves = [Curve("artifact.ring_profile", tuple(curve[0]), tuple(curve[1]), "mm", "HU",
                     "radial profile about the rotation centre minus baseline")] if curve else []
     return out, curves
+
+
+def structure_spans(m: dict) -> list[tuple[float, float]]:
+    """(inner, outer) radius (mm, about the phantom centre) of each structure of a module
+    definition, widened by STRUCTURE_MARGIN_MM."""
+    out = []
+    for item in m.get("inserts", []) + m.get("discs", []):
+        h = float(item.get("diameter_mm", 0.0)) / 2.0
+        out.append((float(item["radius_mm"]) - h, float(item["radius_mm"]) + h))
+    for bp in m.get("bar_patterns", []):
+        h = float(bp.get("bar_length_mm", 10.0)) / 2.0
+        out.append((float(bp["radius_mm"]) - h, float(bp["radius_mm"]) + h))
+    for item in m.get("nodes", []) + m.get("beads", []) + m.get("wires", []):
+        r, h = math.hypot(float(item["x_mm"]), float(item["y_mm"])), float(item.get("diameter_mm", 1.0)) / 2
+        out.append((r - h, r + h))
+    for rp_ in m.get("ramps", []):
+        r0 = float(rp_["radius_mm"])
+        out.append((r0, math.hypot(r0, float(rp_.get("length_mm", 50.0)) / 2.0)))
+    return [(max(0.0, lo - STRUCTURE_MARGIN_MM), hi + STRUCTURE_MARGIN_MM) for lo, hi in out]
+
+
+def _at_structures(ctx: Ctx, m: dict, radius_mm: float) -> bool:
+    """Whether a ring about the rotation centre at ``radius_mm`` runs through the radii
+    of module m's own structures (about the phantom centre, which may sit off it)."""
+    cx, cy = ctx.centre(m)
+    rx, ry = ctx.recon_centre_px
+    off = math.hypot(cx - rx, cy - ry) * ctx.pixel_mm
+    return any(lo - off <= radius_mm <= hi + off for lo, hi in structure_spans(m))
 
 
 def _ring_fit(prof: np.ndarray, rad: np.ndarray, kk: int, amp: float, px: float,
