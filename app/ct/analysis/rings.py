@@ -36,6 +36,8 @@ MIN_GROUPS = 2            # independent slice groups a ring / arc must be seen i
 SAME_RADIUS_MM = 1.0      # ... at the same radius (a detector channel is one radius)
 SINGLE_GROUP_MIN_HU = 6.0    # ... unless this strong (noise and edge residues: 2-5 HU)
 SINGLE_GROUP_EXTRA_Z = 2.0   # a radial excess without angular extent is not a ring / arc
+STREAK_MARGIN_MM = 3.0       # a streak line's pixels: this far either side (as the ROIs)
+STREAK_SHARE_MAX = 0.25      # a ring in streaked slices whose circle lies this much in them
 STRUCTURE_MARGIN_MM = 3.0    # a module's structures reach this far beyond their drawn size
 AT_STRUCTURES_MIN_HU = 2.0 * SINGLE_GROUP_MIN_HU   # one module only, at its own structures
 
@@ -195,6 +197,15 @@ def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list
             continue   # no angular evidence
         if a.type == "arc" and streaked(idx):
             continue   # a streak's directional energy: only full rings count in streaked slices
+        # a "ring" whose circle runs mostly within 3 mm of a streak line (a streak through
+        # or near the rotation centre: its line and dark flanks fill a small circle) is the
+        # streak, when every group that shows it is streaked (a foreign renderer's 60 HU
+        # streak through the centre: a -88 HU "ring" at 2 mm)
+        groups_of = r["chunk_groups"] | r["slab_groups"] or {r["g"]}
+        if all(streaked(groups[g][1]) for g in groups_of) and _streak_share(
+                ctx, [int(i) for g in groups_of for i in groups[g][1]],
+                a.location["radius_mm"]) >= STREAK_SHARE_MAX:
+            continue
         # strong: far above the noise and >= SINGLE_GROUP_MIN_HU as described (over the
         # arc it covers), not only in its best ~2 mm chunk
         strong = abs(a.amplitude_hu) >= SINGLE_GROUP_MIN_HU and r["z"] >= z_thr + SINGLE_GROUP_EXTRA_Z
@@ -225,6 +236,30 @@ def ring_scan(ctx: Ctx, geom: DetectorGeometry, streaks_by_slice: dict[int, list
     curves = [Curve("artifact.ring_profile", tuple(curve[0]), tuple(curve[1]), "mm", "HU",
                     "radial profile about the rotation centre minus baseline")] if curve else []
     return out, curves
+
+
+def _streak_share(ctx: Ctx, idx: list[int], radius_mm: float) -> float:
+    """The share of the circle of ``radius_mm`` about the rotation centre that lies within
+    STREAK_MARGIN_MM of a slice's streak lines (the pipeline's ``streak_lines``: point and
+    unit direction in pixels), the largest over the slices ``idx``."""
+    if radius_mm <= 0:
+        return 0.0
+    c = np.asarray(ctx.recon_centre_px, float)
+    w = STREAK_MARGIN_MM
+    per = ctx.cache.get("streak_lines") or {}
+    best = 0.0
+    for i in set(idx):
+        share = 0.0
+        for ln in per.get(i, []) or []:
+            if ln is None:
+                continue
+            p, d = np.asarray(ln[0], float), np.asarray(ln[1], float)
+            dist = abs(float(np.dot(c - p, [-d[1], d[0]]))) * ctx.pixel_mm   # from the centre
+            lo = math.acos(max(-1.0, min(1.0, (dist + w) / radius_mm)))
+            hi = math.acos(max(-1.0, min(1.0, (dist - w) / radius_mm)))
+            share += (hi - lo) / math.pi     # the angles +-[lo, hi] of 2 pi: both crossings
+        best = max(best, min(1.0, share))
+    return best
 
 
 def structure_spans(m: dict) -> list[tuple[float, float]]:
