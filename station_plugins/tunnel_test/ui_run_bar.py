@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QObject
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from app.core.errors import PharosError
 from widgets.flow_layout import FlowLayout
@@ -77,9 +77,15 @@ class RunBar(QObject):
         self.top = FlowLayout()          # wraps at 1366 px / in Chinese instead of widening
         # Release sits in the top bar with Start and Abort: always on screen
         self.serial.setMinimumWidth(240)
+        # the socket's label and box wrap as one (a wrap between them left "Socket" alone at
+        # the end of the first row in Chinese)
+        socket_box = QWidget()
+        socket_row = QHBoxLayout(socket_box)
+        socket_row.setContentsMargins(0, 0, 0, 0)
+        socket_row.addWidget(self.socket_label)
+        socket_row.addWidget(self.socket)
         for w in (self.serial_label, self.serial, chooser, self.mode, self.step_key,
-                  self.socket_label, self.socket, self.start_btn, self.abort_btn,
-                  self.release_btn, integrity):
+                  socket_box, self.start_btn, self.abort_btn, self.release_btn, integrity):
             self.top.addWidget(w, stretch=w is self.serial)
 
     def action(self) -> tuple[str, str]:

@@ -106,6 +106,14 @@ def test_console_texts_whole_at_1366(qtbot, ini_settings, tmp_path, language):  
             if need > recent.viewport().width():
                 problems.append(f"recent unit {text!r} needs {need} > "
                                 f"{recent.viewport().width()}")
+        # the top bar: the serial's hint whole, the socket's label on the socket's row
+        bar = panel.bar
+        hint = bar.serial.placeholderText()
+        if bar.serial.fontMetrics().horizontalAdvance(hint) + 16 > bar.serial.width():
+            problems.append(f"serial hint {hint!r} cut to {bar.serial.width()}")
+        if (bar.socket_label.mapTo(window, bar.socket_label.rect().center()).y()
+                != bar.socket.mapTo(window, bar.socket.rect().center()).y()):
+            problems.append("the socket's label wrapped away from the socket")
         # a step picked by the operator: the pane follows it
         table.selectRow(0)
         assert panel.detail.row is table.steps.rows[0]
