@@ -2,18 +2,22 @@
 
 It knows stations only through the contract: ``info`` and ``create_panel(parent)``.
 Panels are created on first open. A language switch retranslates only the panel on
-screen; a hidden panel gets its ``LanguageChange`` when it is next shown (retranslating
-every created panel at once froze the window for half a second). A station that is unavailable (failed import or
+screen; a hidden panel's ``LanguageChange`` is held until ``retranslate_next_hidden``
+gives it (one panel per event-loop turn, ``app.ui.language_switch``) or, at the latest,
+just before the panel is shown (retranslating every created panel at once froze the
+window for half a second). A station that is unavailable (failed import or
 construction) or whose ``create_panel`` raises gets a clear page with its error; the
 workstation keeps running.
 """
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QPlainTextEdit, QScrollArea, QSizePolicy, QStackedWidget,
@@ -164,6 +168,9 @@ class StationHost(QWidget):
         self.entries = sorted((as_entry(e) for e in entries), key=lambda e: (e.order, e.id))
         self._user_roles = user_roles or (lambda: None)
         self._pages: dict[str, QWidget] = {}
+        self._delivering: QWidget | None = None   # a widget given its held LanguageChange
+        self._blocked: set[QObject] = set()       # its children meanwhile (theirs comes next)
+        self._slices: dict[QWidget, list[QWidget]] = {}   # panel -> widgets still to give it
         self.launcher = QListWidget(self)
         self.launcher.setObjectName("station_launcher")
         self.launcher.setMinimumWidth(190)
@@ -267,8 +274,8 @@ class StationHost(QWidget):
             self._pages[entry.id] = page
             self.stack.addWidget(page)
         self._drop_stale_denied(keep=page)
+        self._deliver_language_change(page)     # still hidden: new texts, laid out once
         self.stack.setCurrentWidget(page)
-        self._deliver_language_change(page)
         if not isinstance(page, StationStatusPage):
             self.sig_station_opened.emit(entry.id)
 
@@ -334,21 +341,73 @@ class StationHost(QWidget):
     PENDING_LANGUAGE = "pharos_language_change_pending"
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        """A hidden panel keeps its LanguageChange (and its children's) for later."""
-        if event.type() == QEvent.Type.LanguageChange and obj is not \
-                self.stack.currentWidget() and obj in self._pages.values():
-            obj.setProperty(self.PENDING_LANGUAGE, True)
-            return True
+        """A hidden panel keeps its LanguageChange (and its children's) for later; a widget
+        given its LanguageChange alone does not pass it on to its children."""
+        if event.type() == QEvent.Type.LanguageChange:
+            if obj in self._blocked:
+                return True
+            if obj is not self._delivering and obj is not self.stack.currentWidget() \
+                    and obj in self._pages.values():
+                obj.setProperty(self.PENDING_LANGUAGE, True)
+                self._slices.pop(obj, None)     # a newer switch: from the top again
+                return True
         return super().eventFilter(obj, event)
 
     def _deliver_language_change(self, page: QWidget) -> None:
+        """The panel's held LanguageChange, all of it, now (it is about to be shown)."""
         if page.property(self.PENDING_LANGUAGE):
-            page.setProperty(self.PENDING_LANGUAGE, False)
-            QCoreApplication.sendEvent(page, QEvent(QEvent.Type.LanguageChange))
+            self._deliver_slices(page, None)
+
+    def _deliver_slices(self, page: QWidget, deadline: float | None) -> bool:
+        """Give ``page``'s held LanguageChange widget by widget, parents first, in Qt's
+        order, until ``deadline`` (perf_counter; None: all). True when the panel is done.
+        Each widget gets it alone (its children are held back and get theirs after it),
+        so one panel's retranslation spreads over several event-loop turns."""
+        stack = self._slices.get(page)
+        if stack is None:
+            stack = self._slices[page] = [page]
+        while stack:
+            widget = stack.pop()
+            if not shiboken6.isValid(widget):
+                continue
+            children = [c for c in widget.children() if isinstance(c, QWidget)]
+            self._delivering = widget
+            for child in children:
+                child.installEventFilter(self)
+            self._blocked.update(children)
+            try:
+                QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.LanguageChange))
+            finally:
+                self._delivering = None
+                self._blocked.difference_update(children)
+                for child in children:
+                    if child not in self._pages.values():
+                        child.removeEventFilter(self)
+            stack.extend(reversed(children))    # the first child next (depth first)
+            if deadline is not None and stack and time.perf_counter() > deadline:
+                return False
+        self._slices.pop(page, None)
+        page.setProperty(self.PENDING_LANGUAGE, False)
+        return True
 
     def language_change_pending(self, station_id: str) -> bool:
         page = self._pages.get(station_id)
         return bool(page is not None and page.property(self.PENDING_LANGUAGE))
+
+    def retranslate_next_hidden(self, budget_ms: float | None = None) -> bool:
+        """Give hidden panels their held LanguageChange: widget by widget for about
+        ``budget_ms`` (None: one whole panel). A language switch calls this once per
+        event-loop turn after the screen is done; True while more wait."""
+        deadline = None if budget_ms is None else time.perf_counter() + budget_ms / 1000
+        for page in list(self._pages.values()):
+            if not page.property(self.PENDING_LANGUAGE) or page is self.stack.currentWidget():
+                continue
+            if not self._deliver_slices(page, deadline):
+                return True
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+        return any(p.property(self.PENDING_LANGUAGE) and p is not self.stack.currentWidget()
+                   for p in self._pages.values())
 
     def retranslate_ui(self) -> None:
         for row, entry in enumerate(self.entries):
