@@ -270,6 +270,7 @@ class StepTable(QTableView):
         self.steps.headerDataChanged.connect(lambda *_: self.steps.rows or self.fit())
         self.selectionModel().selectionChanged.connect(self._on_selection)
         self._title_width = -1
+        self._fitting = False
         self._pad_px = -1
         self.fit()
 
@@ -302,8 +303,12 @@ class StepTable(QTableView):
         """Column widths from every row's lines, then every row's height."""
         fm = self.fontMetrics()
         head = self.horizontalHeader()
-        for col in (MEASUREMENT, VALUE, LIMITS, VERDICT, AI):
-            head.resizeSection(col, self.column_width_needed(col, fm))
+        self._fitting = True            # the rows once, at the title's last width (each
+        try:                            # column resized the stretched title: 4 passes)
+            for col in (MEASUREMENT, VALUE, LIMITS, VERDICT, AI):
+                head.resizeSection(col, self.column_width_needed(col, fm))
+        finally:
+            self._fitting = False
         self.fit_rows()
 
     def _grow(self, col: int, first: int, last: int) -> None:
@@ -341,7 +346,8 @@ class StepTable(QTableView):
     def _on_section_resized(self, col: int, _old: int, new: int) -> None:
         if col == STEP and new != self._title_width:   # the title wraps anew
             self._title_width = new
-            self.fit_rows()
+            if not self._fitting:
+                self.fit_rows()
 
     def _on_data_changed(self, top: QModelIndex, bottom: QModelIndex, *_: Any) -> None:
         if top.row() == 0 and bottom.row() == len(self.steps.rows) - 1 and bottom.row() > 0:
