@@ -16,7 +16,7 @@ What follows is spread over event-loop turns:
    language, and the screen is not painted three times over (every level repainted the
    whole window, 10-20 ms each).
 2. *Hidden stations*: the created but hidden station panels get their held
-   ``LanguageChange`` widget by widget, a few milliseconds of it per turn
+   ``LanguageChange`` widget by widget, about 4 ms of it per turn
    (``StationHost.retranslate_next_hidden``). A station opened before it is done gets
    the rest just before it is shown (``StationHost``).
 
@@ -36,7 +36,7 @@ from app.ui import i18n
 
 log = logging.getLogger(__name__)
 SETTLE_TURNS = 6        # levels of layout requests handled before the window is painted
-HIDDEN_BUDGET_MS = 6.0  # hidden panels' widgets retranslated per turn (about; one widget more)
+HIDDEN_BUDGET_MS = 4.0  # hidden panels' widgets retranslated per turn (about; one widget more)
 HIDDEN_GAP_MS = 10      # between two such turns: the loop paints and reads input between
 
 
