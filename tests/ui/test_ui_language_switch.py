@@ -58,12 +58,17 @@ def window(qtbot, workstation, ini_settings):  # noqa: ANN001, ANN201
     ct.tabs.setCurrentWidget(ct.tabs.table)
     qtbot.wait(100)
     yield win
-    win.language_switcher.finish()
+    if hasattr(win, "language_switcher"):
+        win.language_switcher.finish()
     win.close()
 
 
 def settle(qtbot, win) -> None:  # noqa: ANN001
-    qtbot.waitUntil(lambda: not win.language_switcher.busy(), timeout=20000)
+    switcher = getattr(win, "language_switcher", None)
+    if switcher is None:              # (a window that switches in the call)
+        qtbot.wait(500)
+        return
+    qtbot.waitUntil(lambda: not switcher.busy(), timeout=20000)
 
 
 def texts(root: QWidget) -> list[tuple[str, str]]:
@@ -107,7 +112,7 @@ def station_words(win) -> dict[str, list[str]]:  # noqa: ANN001
                   win.host.launcher.item(0).text()],
         "ct_qc": [ct.tabs.tabText(0), ct.tabs.tabText(2), ct.view.module_label.text(),
                   str(ct.tabs.table.model().headerData(0, Qt.Orientation.Horizontal)),
-                  ct.tabs.table.item_model.text(0, 0)],
+                  str(ct.tabs.table.model().index(0, 0).data())],
         "image_review": [review.queue_view.refresh_button.text(),
                          review.queue_view.date_check.text()],
         "tunnel_test": [tunnel.start_btn.text(), tunnel.serial_label.text()],
@@ -140,11 +145,10 @@ def test_switch_shell_and_shown_station_at_once_hidden_ones_after(qtbot, window)
         "the ROIs were drawn anew instead of renamed"
     assert "MTF (bead)" not in plots.mtf.curve_names()
     assert any(chinese(n) for n in plots.mtf.curve_names())
-    # the hidden stations wait for later turns: still English now ...
-    assert win.language_switcher.busy()
+    # the hidden stations: not in the call (that froze the window) ...
     assert words["image_review"] == english["image_review"]
     assert all(host.language_change_pending(s) for s in OPENED if s != "ct_qc")
-    # ... and follow without being shown
+    # ... but in the turns after, without being shown (they waited until shown before)
     settle(qtbot, win)
     words = station_words(win)
     for part, got in words.items():
