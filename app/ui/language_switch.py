@@ -27,8 +27,10 @@ installed catalogues, so no step can apply the older language.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -38,6 +40,60 @@ log = logging.getLogger(__name__)
 SETTLE_TURNS = 6        # levels of layout requests handled before the window is painted
 HIDDEN_BUDGET_MS = 4.0  # hidden panels' widgets retranslated per turn (about; one widget more)
 HIDDEN_GAP_MS = 10      # between two such turns: the loop paints and reads input between
+
+
+class SlicedLanguageChange(QObject):
+    """Gives a widget tree its LanguageChange widget by widget: each widget alone (its
+    children are held back while it re-reads its texts and get theirs after it), parents
+    first, depth first - the order Qt's own propagation has - and only until a deadline,
+    so one station panel's retranslation spreads over several event-loop turns. What is
+    left of a tree is kept for the next call (``deliver``); ``forget`` starts it over."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.delivering: QObject | None = None    # the widget being given it now
+        self._blocked: set[QObject] = set()       # its children meanwhile
+        self._left: dict[QWidget, list[QWidget]] = {}   # tree -> widgets still to give it
+
+    def deliver(self, root: QWidget, deadline: float | None) -> bool:
+        """Until ``deadline`` (``time.perf_counter``; None: all of it, now). True when the
+        whole tree has had it."""
+        stack = self._left.setdefault(root, [root])
+        while stack:
+            widget = stack.pop()
+            if not shiboken6.isValid(widget):
+                continue
+            children = [c for c in widget.children() if isinstance(c, QWidget)]
+            for child in children:
+                child.installEventFilter(self)
+            self._blocked.update(children)
+            self.delivering = widget
+            try:
+                QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.LanguageChange))
+            finally:
+                self.delivering = None
+                self._blocked.difference_update(children)
+                for child in children:
+                    if shiboken6.isValid(child):
+                        child.removeEventFilter(self)
+            stack.extend(reversed(children))    # the first child next
+            if deadline is not None and stack and time.perf_counter() > deadline:
+                return False
+        self._left.pop(root, None)
+        return True
+
+    def part_done(self) -> bool:
+        """A tree has had part of it (the rest waits)."""
+        return bool(self._left)
+
+    def forget(self, root: QWidget) -> None:
+        self._left.pop(root, None)
+
+    def clear(self) -> None:
+        self._left.clear()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        return event.type() == QEvent.Type.LanguageChange and obj in self._blocked
 
 
 class _PaintHold(QObject):

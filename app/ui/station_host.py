@@ -17,14 +17,14 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QPlainTextEdit, QScrollArea, QSizePolicy, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from app.runtime.gc_pauses import freeze_long_lived
 from app.ui.i18n import current_language
+from app.ui.language_switch import SlicedLanguageChange
 
 log = logging.getLogger(__name__)
 
@@ -168,9 +168,7 @@ class StationHost(QWidget):
         self.entries = sorted((as_entry(e) for e in entries), key=lambda e: (e.order, e.id))
         self._user_roles = user_roles or (lambda: None)
         self._pages: dict[str, QWidget] = {}
-        self._delivering: QWidget | None = None   # a widget given its held LanguageChange
-        self._blocked: set[QObject] = set()       # its children meanwhile (theirs comes next)
-        self._slices: dict[QWidget, list[QWidget]] = {}   # panel -> widgets still to give it
+        self._slicer = SlicedLanguageChange(self)   # held LanguageChanges, widget by widget
         self.launcher = QListWidget(self)
         self.launcher.setObjectName("station_launcher")
         self.launcher.setMinimumWidth(190)
@@ -248,6 +246,7 @@ class StationHost(QWidget):
             self.stack.removeWidget(page)
             page.deleteLater()
         self._pages.clear()
+        self._slicer.clear()
         self.launcher.setCurrentRow(-1)
 
     def shutdown_all(self) -> None:
@@ -341,16 +340,13 @@ class StationHost(QWidget):
     PENDING_LANGUAGE = "pharos_language_change_pending"
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        """A hidden panel keeps its LanguageChange (and its children's) for later; a widget
-        given its LanguageChange alone does not pass it on to its children."""
-        if event.type() == QEvent.Type.LanguageChange:
-            if obj in self._blocked:
-                return True
-            if obj is not self._delivering and obj is not self.stack.currentWidget() \
-                    and obj in self._pages.values():
-                obj.setProperty(self.PENDING_LANGUAGE, True)
-                self._slices.pop(obj, None)     # a newer switch: from the top again
-                return True
+        """A hidden panel keeps its LanguageChange (and its children's) for later."""
+        if event.type() == QEvent.Type.LanguageChange and obj is not \
+                self._slicer.delivering and obj is not self.stack.currentWidget() \
+                and obj in self._pages.values():
+            obj.setProperty(self.PENDING_LANGUAGE, True)
+            self._slicer.forget(obj)            # a newer switch: from the top again
+            return True
         return super().eventFilter(obj, event)
 
     def _deliver_language_change(self, page: QWidget) -> None:
@@ -359,34 +355,8 @@ class StationHost(QWidget):
             self._deliver_slices(page, None)
 
     def _deliver_slices(self, page: QWidget, deadline: float | None) -> bool:
-        """Give ``page``'s held LanguageChange widget by widget, parents first, in Qt's
-        order, until ``deadline`` (perf_counter; None: all). True when the panel is done.
-        Each widget gets it alone (its children are held back and get theirs after it),
-        so one panel's retranslation spreads over several event-loop turns."""
-        stack = self._slices.get(page)
-        if stack is None:
-            stack = self._slices[page] = [page]
-        while stack:
-            widget = stack.pop()
-            if not shiboken6.isValid(widget):
-                continue
-            children = [c for c in widget.children() if isinstance(c, QWidget)]
-            self._delivering = widget
-            for child in children:
-                child.installEventFilter(self)
-            self._blocked.update(children)
-            try:
-                QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.LanguageChange))
-            finally:
-                self._delivering = None
-                self._blocked.difference_update(children)
-                for child in children:
-                    if child not in self._pages.values():
-                        child.removeEventFilter(self)
-            stack.extend(reversed(children))    # the first child next (depth first)
-            if deadline is not None and stack and time.perf_counter() > deadline:
-                return False
-        self._slices.pop(page, None)
+        if not self._slicer.deliver(page, deadline):
+            return False
         page.setProperty(self.PENDING_LANGUAGE, False)
         return True
 

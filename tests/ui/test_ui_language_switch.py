@@ -191,7 +191,7 @@ def test_station_opened_before_its_turn_is_in_the_language_when_painted(qtbot, w
     win.set_language("zh_CN")
     # a few turns: the screen settles, hidden panels start (one is part done)
     qtbot.waitUntil(lambda: not win.language_switcher.settling(), timeout=10000)
-    qtbot.waitUntil(lambda: bool(host._slices) or not win.language_switcher.busy(),
+    qtbot.waitUntil(lambda: host._slicer.part_done() or not win.language_switcher.busy(),
                     timeout=10000)
     assert win.language_switcher.busy()
     late = next(s for s in ("detector_matching", "tunnel_test", "image_review")
@@ -220,7 +220,7 @@ def test_a_second_switch_wins_over_the_first(qtbot, window):
     assert station_words(win) == english
     # mid-way: hidden panels part done in Chinese when English comes
     win.set_language("zh_CN")
-    qtbot.waitUntil(lambda: bool(host._slices), timeout=10000)
+    qtbot.waitUntil(lambda: host._slicer.part_done(), timeout=10000)
     win.set_language("en")
     settle(qtbot, win)
     assert station_words(win) == english
@@ -231,7 +231,7 @@ def test_a_second_switch_wins_over_the_first(qtbot, window):
     win.set_language("en")
     settle(qtbot, win)
     win.set_language("zh_CN")
-    qtbot.waitUntil(lambda: bool(host._slices), timeout=10000)
+    qtbot.waitUntil(lambda: host._slicer.part_done(), timeout=10000)
     win.set_language("en")
     win.set_language("zh_CN")
     settle(qtbot, win)
