@@ -66,6 +66,13 @@ def main(out_dir: str) -> None:
                 path = out / f"switch_{language}_{sid}.png"
                 window.grab().save(str(path))
                 print(path)
+                if sid == "ct_qc":               # the legends, renamed in place
+                    ct.tabs.setCurrentWidget(ct.tabs.plots)
+                    spin(lambda: True)
+                    path = out / f"switch_{language}_ct_qc_plots.png"
+                    window.grab().save(str(path))
+                    print(path)
+                    ct.tabs.setCurrentWidget(ct.tabs.table)
     finally:
         window.close()
         ws.close()
