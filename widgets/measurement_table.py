@@ -2,6 +2,7 @@
 
     table = MeasurementTable(parent, object_name="ctqc_results")
     table.set_measurements(result.measurements, labels={"noise.sd_hu": "Noise (SD)"})
+    table.set_label_source(name_of_key)   # or: names asked anew on a language switch
     table.sig_measurement_selected.connect(viewer.highlight_roi)   # carries the key
 
 Columns (model order): measurement (label or key), value, unit, limits, verdict. On screen
@@ -17,7 +18,7 @@ limits are in the tooltip. Sorting uses raw values. Display only: records keep r
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QEvent, QModelIndex,
                             QPersistentModelIndex, QRect, QSortFilterProxyModel, Qt, Signal)
@@ -52,17 +53,46 @@ class MeasurementItemModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[Measurement] = []
         self._labels: dict[str, str] = {}
+        self._texts: dict[tuple[int, int], str] = {}   # shown texts, until they change
 
     def set_measurements(self, rows: Sequence[Measurement],
                          labels: Mapping[str, str] | None = None) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._texts = {}
         if labels is not None:
             self._labels = dict(labels)
         self.endResetModel()
 
+    def set_labels(self, labels: Mapping[str, str]) -> None:
+        """Other names for the same rows (a language switch): no reset, so the selection,
+        the sort and the scroll position stay."""
+        self._labels = dict(labels)
+        self.retranslate()
+
+    def text(self, row: int, col: int) -> str:
+        """The text a cell shows (computed once: a view and the column fitting ask each
+        cell many times per layout; a value's decimals take a dozen Python calls)."""
+        key = (row, col)
+        text = self._texts.get(key)
+        if text is None:
+            m = self._rows[row]
+            if col == COL_NAME:
+                text = self._labels.get(m.key, m.key)
+            elif col == COL_VALUE:
+                text = value_text(m)
+            elif col == COL_UNIT:
+                text = m.unit
+            else:
+                text = limits_text(m) if col == COL_LIMITS else verdict_text(m.verdict)
+            self._texts[key] = text
+        return text
+
     def measurement(self, row: int) -> Measurement:
         return self._rows[row]
+
+    def rows(self) -> list[Measurement]:
+        return self._rows
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
         return 0 if parent.isValid() else len(self._rows)
@@ -90,13 +120,7 @@ class MeasurementItemModel(QAbstractTableModel):
         if role == KEY_ROLE:
             return m.key
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == COL_NAME:
-                return self._labels.get(m.key, m.key)
-            if col == COL_VALUE:
-                return value_text(m)
-            if col == COL_UNIT:
-                return m.unit
-            return limits_text(m) if col == COL_LIMITS else verdict_text(m.verdict)
+            return self.text(index.row(), col)
         if role == SORT_ROLE:
             if col == COL_VALUE:
                 v = m.value
@@ -106,7 +130,7 @@ class MeasurementItemModel(QAbstractTableModel):
                 return -math.inf
             if col == COL_VERDICT:
                 return m.verdict.rank
-            return self.data(index, Qt.ItemDataRole.DisplayRole)
+            return self.text(index.row(), col)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_VALUE, COL_LIMITS):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_VERDICT:
@@ -136,6 +160,7 @@ class MeasurementItemModel(QAbstractTableModel):
         return None
 
     def retranslate(self) -> None:
+        self._texts = {}
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 4)
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 4))
@@ -180,7 +205,9 @@ class MeasurementTable(QTableView):
         # the verdict next to the value (before the limits): the first thing to read
         header.moveSection(header.visualIndex(COL_VERDICT), header.visualIndex(COL_LIMITS))
         self._natural: dict[int, int] = {}
+        self._heights: dict[int, dict[str, int]] = {}   # text width -> name -> row height
         self._fitting = False
+        self._label_source: Callable[[str], str] | None = None
         # the name takes the room the figures leave, at least a readable width (a stretched
         # name column shrank to "ıre", issue 17); in a narrow pane the limits give way first,
         # then the name (elided, down to NAME_FLOOR), so the verdict stays in view. The
@@ -234,13 +261,12 @@ class MeasurementTable(QTableView):
         return cache[key]
 
     def _measure_compact_width(self, col: int) -> int:
-        model = self.model()
         option = QStyleOptionViewItem()
         self.initViewItemOption(option)
         fm = self.fontMetrics()                 # the 3 widest texts, then the delegate's say
-        n = model.rowCount()
-        longest = sorted((fm.horizontalAdvance(str(model.index(r, col).data() or "")), r)
-                         for r in range(n))[-3:]
+        model = self.item_model                 # every row, in any order: the model's texts
+        longest = sorted((fm.horizontalAdvance(model.text(r, col)), r)
+                         for r in range(model.rowCount()))[-3:]
         content = max((self.itemDelegate().sizeHint(option, model.index(r, col)).width() + 1
                        for _, r in longest), default=0)
         return max(content, self._compact_title(col))
@@ -280,12 +306,20 @@ class MeasurementTable(QTableView):
 
     def _fit_rows(self) -> None:
         """Each row as high as its wrapped name (one line: the default height); a few
-        dozen rows of one font metric each - no ResizeToContents on the GUI thread."""
+        dozen rows of one font metric each - no ResizeToContents on the GUI thread. A name's
+        height is remembered per column width (a layout sets the width several times)."""
         base = self.verticalHeader().defaultSectionSize()
         pad = min(WRAP_PAD, max(0, base - self.fontMetrics().lineSpacing()))
-        for r in range(self.proxy.rowCount()):
-            text = str(self.proxy.index(r, COL_NAME).data() or "")
-            height = max(base, self._wrapped(text).height() + pad)
+        width = self._text_width()
+        if width not in self._heights and len(self._heights) >= 8:
+            self._heights = {}                  # many widths seen (resizes): start over
+        heights = self._heights.setdefault(width, {})
+        model, proxy = self.item_model, self.proxy
+        for r in range(proxy.rowCount()):
+            text = model.text(proxy.mapToSource(proxy.index(r, COL_NAME)).row(), COL_NAME)
+            height = heights.get(text)
+            if height is None:
+                height = heights[text] = max(base, self._wrapped(text).height() + pad)
             if self.rowHeight(r) != height:
                 self.setRowHeight(r, height)
 
@@ -312,8 +346,16 @@ class MeasurementTable(QTableView):
         super().resizeEvent(event)
         self._fit_name_column()
 
+    def set_label_source(self, source: Callable[[str], str] | None) -> None:
+        """``source(key)``: a measurement's name in the current language. With a source the
+        names are asked anew on a language switch and change in place (the selection, the
+        sort and the scroll position stay; the rows are fitted once)."""
+        self._label_source = source
+
     def set_measurements(self, rows: Sequence[Measurement],
                          labels: Mapping[str, str] | None = None) -> None:
+        if labels is None and self._label_source is not None:
+            labels = {m.key: self._label_source(m.key) for m in rows}
         self.item_model.set_measurements(rows, labels)
         self._fit()
 
@@ -335,8 +377,13 @@ class MeasurementTable(QTableView):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.item_model.retranslate()
+            rows = self.item_model.rows()
+            if self._label_source is not None and rows:
+                self.item_model.set_labels({m.key: self._label_source(m.key) for m in rows})
+            else:
+                self.item_model.retranslate()
             self._fit()
         elif event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._compact = {}                  # other metrics: measured anew
+            self._heights = {}
         super().changeEvent(event)

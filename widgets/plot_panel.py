@@ -109,6 +109,20 @@ class PlotPanel(QWidget):
         if item is not None:
             self.plot_item.removeItem(item)
 
+    def rename_curve(self, old: str, new: str) -> None:
+        """The same curve under another name (a language switch): the legend's text only,
+        the drawn data stay (drawing the curves anew cost 10-50 ms of GUI thread)."""
+        if old == new or old not in self._curves or new in self._curves:
+            return
+        item = self._curves[old]
+        self._curves = {new if k == old else k: v for k, v in self._curves.items()}
+        item.opts["name"] = new
+        if self._legend is not None:
+            label = self._legend.getLabel(item)
+            if label is not None:
+                label.setText(new)
+                self._legend.updateSize()
+
     def curve_names(self) -> list[str]:
         return list(self._curves)
 

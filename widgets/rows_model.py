@@ -201,7 +201,8 @@ def fit_columns(view: QTableView, model: Any, columns: Iterable[int] | None = No
     with unlimited precision does, but asking the delegate only for the ``per_column``
     longest texts of each column (Qt asks ~10 roles of every cell: ~5,000 data() calls
     for 60 rows of 9 columns). Never narrower than the header. ``model``: a RowsModel
-    (texts from its cells) or any table model (texts from data())."""
+    (texts from its cells), a model with ``text(row, column)`` or any table model (texts
+    from data())."""
     header = view.horizontalHeader()
     option = QStyleOptionViewItem()
     view.initViewItemOption(option)
@@ -211,6 +212,8 @@ def fit_columns(view: QTableView, model: Any, columns: Iterable[int] | None = No
     if isinstance(model, RowsModel):
         def text(r: int, c: int) -> str:
             return model.cell(r, c).text
+    elif callable(getattr(model, "text", None)):     # a model that says its texts itself
+        text = model.text
     else:
         def text(r: int, c: int) -> str:
             return str(model.data(model.index(r, c)) or "")

@@ -253,6 +253,17 @@ class SliceViewer(QWidget):
         graphic.add_to(self.viewbox)
         self._rois[roi.id] = graphic
 
+    def relabel_rois(self, labels: Mapping[str, str]) -> bool:
+        """New label texts for the ROIs shown (id -> label; a language switch): the drawn
+        items stay, only their texts change and the labels are laid out once. False (and
+        nothing changed) when ``labels`` does not name exactly the ROIs shown."""
+        if set(labels) != set(self._rois):
+            return False
+        for roi_id, graphic in self._rois.items():
+            graphic.set_label(str(labels[roi_id]))
+        layout_labels(list(self._rois.values()), self.viewbox)
+        return True
+
     def clear_rois(self) -> None:
         for graphic in self._rois.values():
             graphic.remove_from(self.viewbox)

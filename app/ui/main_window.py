@@ -15,14 +15,14 @@ from typing import Any, Iterable
 
 from PySide6.QtCore import QEvent, QPoint, QSettings, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
-from PySide6.QtWidgets import (QApplication, QDialog, QLabel, QMainWindow, QMenu, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMenu, QVBoxLayout, QWidget
 
 from app.core.roles import Role
 from app.runtime.notifier import Notice, Notifier
 from app.ui import i18n
 from app.ui.about_dialog import AboutDialog
 from app.ui.idle_lock import IdleWatcher, LockScreen
+from app.ui.language_switch import LanguageSwitcher
 from app.ui.login_dialog import ChangePasswordDialog, LoginDialog
 from app.ui.notifications import NotificationArea, SafetyBanner
 from app.ui.station_host import StationHost
@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
             self.idle_watcher.start()
 
         self._build_menus()
+        self.language_switcher = LanguageSwitcher(self, self.host)
         self.sig_logged_in.connect(lambda _user: self._update_user_state())
         self.resize(1600, 1000)
         lang = language or str(self.settings.value("ui/language", "") or "") or \
@@ -340,9 +341,10 @@ class MainWindow(QMainWindow):
 
     # --- language -----------------------------------------------------------------------------
     def set_language(self, language: str) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            i18n.set_language(app, language)
+        """The shell and the station on screen switch before this returns; the window is
+        painted once the layouts have settled and hidden stations follow one per turn
+        (``self.language_switcher``: ``busy()``, ``finish()``, ``sig_settled``)."""
+        self.language_switcher.switch(language)
         if self._remember:
             self.settings.setValue("ui/language", language)
         self.language_actions[language].setChecked(True)

@@ -2,25 +2,29 @@
 
 It knows stations only through the contract: ``info`` and ``create_panel(parent)``.
 Panels are created on first open. A language switch retranslates only the panel on
-screen; a hidden panel gets its ``LanguageChange`` when it is next shown (retranslating
-every created panel at once froze the window for half a second). A station that is unavailable (failed import or
+screen; a hidden panel's ``LanguageChange`` is held until ``retranslate_next_hidden``
+gives it (one panel per event-loop turn, ``app.ui.language_switch``) or, at the latest,
+just before the panel is shown (retranslating every created panel at once froze the
+window for half a second). A station that is unavailable (failed import or
 construction) or whose ``create_panel`` raises gets a clear page with its error; the
 workstation keeps running.
 """
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QPlainTextEdit, QScrollArea, QSizePolicy, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from app.runtime.gc_pauses import freeze_long_lived
 from app.ui.i18n import current_language
+from app.ui.language_switch import SlicedLanguageChange
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +168,7 @@ class StationHost(QWidget):
         self.entries = sorted((as_entry(e) for e in entries), key=lambda e: (e.order, e.id))
         self._user_roles = user_roles or (lambda: None)
         self._pages: dict[str, QWidget] = {}
+        self._slicer = SlicedLanguageChange(self)   # held LanguageChanges, widget by widget
         self.launcher = QListWidget(self)
         self.launcher.setObjectName("station_launcher")
         self.launcher.setMinimumWidth(190)
@@ -241,6 +246,7 @@ class StationHost(QWidget):
             self.stack.removeWidget(page)
             page.deleteLater()
         self._pages.clear()
+        self._slicer.clear()
         self.launcher.setCurrentRow(-1)
 
     def shutdown_all(self) -> None:
@@ -267,8 +273,8 @@ class StationHost(QWidget):
             self._pages[entry.id] = page
             self.stack.addWidget(page)
         self._drop_stale_denied(keep=page)
+        self._deliver_language_change(page)     # still hidden: new texts, laid out once
         self.stack.setCurrentWidget(page)
-        self._deliver_language_change(page)
         if not isinstance(page, StationStatusPage):
             self.sig_station_opened.emit(entry.id)
 
@@ -336,19 +342,42 @@ class StationHost(QWidget):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         """A hidden panel keeps its LanguageChange (and its children's) for later."""
         if event.type() == QEvent.Type.LanguageChange and obj is not \
-                self.stack.currentWidget() and obj in self._pages.values():
+                self._slicer.delivering and obj is not self.stack.currentWidget() \
+                and obj in self._pages.values():
             obj.setProperty(self.PENDING_LANGUAGE, True)
+            self._slicer.forget(obj)            # a newer switch: from the top again
             return True
         return super().eventFilter(obj, event)
 
     def _deliver_language_change(self, page: QWidget) -> None:
+        """The panel's held LanguageChange, all of it, now (it is about to be shown)."""
         if page.property(self.PENDING_LANGUAGE):
-            page.setProperty(self.PENDING_LANGUAGE, False)
-            QCoreApplication.sendEvent(page, QEvent(QEvent.Type.LanguageChange))
+            self._deliver_slices(page, None)
+
+    def _deliver_slices(self, page: QWidget, deadline: float | None) -> bool:
+        if not self._slicer.deliver(page, deadline):
+            return False
+        page.setProperty(self.PENDING_LANGUAGE, False)
+        return True
 
     def language_change_pending(self, station_id: str) -> bool:
         page = self._pages.get(station_id)
         return bool(page is not None and page.property(self.PENDING_LANGUAGE))
+
+    def retranslate_next_hidden(self, budget_ms: float | None = None) -> bool:
+        """Give hidden panels their held LanguageChange: widget by widget for about
+        ``budget_ms`` (None: one whole panel). A language switch calls this once per
+        event-loop turn after the screen is done; True while more wait."""
+        deadline = None if budget_ms is None else time.perf_counter() + budget_ms / 1000
+        for page in list(self._pages.values()):
+            if not page.property(self.PENDING_LANGUAGE) or page is self.stack.currentWidget():
+                continue
+            if not self._deliver_slices(page, deadline):
+                return True
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+        return any(p.property(self.PENDING_LANGUAGE) and p is not self.stack.currentWidget()
+                   for p in self._pages.values())
 
     def retranslate_ui(self) -> None:
         for row, entry in enumerate(self.entries):

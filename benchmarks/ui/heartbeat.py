@@ -192,6 +192,14 @@ def open_bench_window(prefix: str):  # noqa: ANN201 - (app, data folder, worksta
     return app, data, ws, window
 
 
+def switch_done(window):  # noqa: ANN001, ANN201
+    """A language switch counts until it is complete: the layouts settled, the window
+    painted and every hidden station panel retranslated (``MainWindow.language_switcher``;
+    a window without one switches in the call)."""
+    switcher = getattr(window, "language_switcher", None)
+    return (lambda: not switcher.busy()) if switcher is not None else (lambda: True)
+
+
 def run_actions() -> list[dict]:
     app, data, ws, window = open_bench_window("pharos-heartbeat-")
     beat = Heartbeat(app)
@@ -261,9 +269,9 @@ def run_actions() -> list[dict]:
 
     host.open_station("lead_room")
     rows.append(beat.measure("switch to Chinese", lambda: window.set_language("zh_CN"),
-                             lambda: True))
+                             switch_done(window)))
     rows.append(beat.measure("switch to English", lambda: window.set_language("en"),
-                             lambda: True))
+                             switch_done(window)))
     rows.append(beat.measure("log out", window.log_out, lambda: True))
     window.close()
     ws.close()

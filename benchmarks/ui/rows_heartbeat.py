@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from heartbeat import (Heartbeat, open_bench_window, run_in_gui_process,  # noqa: E402
-                       use_compiled_kernels)
+                       switch_done, use_compiled_kernels)
 
 REASONS = ("ai_abnormal", "low_confidence", "anomaly", "failed_limits", "disagreement")
 
@@ -172,13 +172,13 @@ def run_actions(n_items: int) -> list[dict]:
         host.open_station(sid)
         host.open_station("tunnel_test")
     rows.append(beat.measure("switch to Chinese (tunnel shown)",
-                             lambda: window.set_language("zh_CN"), lambda: True))
+                             lambda: window.set_language("zh_CN"), switch_done(window)))
     host_shown = ("image_review", "ct_qc", "detector_matching")
     for sid in host_shown:
         rows.append(beat.measure(f"show {sid} in Chinese (re-wrapped rows)",
                                  lambda sid=sid: host.open_station(sid), lambda: True))
     rows.append(beat.measure("switch to English (detector shown)",
-                             lambda: window.set_language("en"), lambda: True))
+                             lambda: window.set_language("en"), switch_done(window)))
     host.open_station("tunnel_test")
     rows.append(beat.measure("window 1920x1080 (tunnel rows re-wrapped)",
                              lambda: window.resize(1920, 1080), lambda: True))

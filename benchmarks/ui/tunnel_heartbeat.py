@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from heartbeat import PERIOD_MS, Heartbeat, open_bench_window, run_in_gui_process  # noqa: E402
+from heartbeat import (PERIOD_MS, Heartbeat, open_bench_window,  # noqa: E402
+                       run_in_gui_process, switch_done)
 
 
 class StallSampler:
@@ -132,8 +133,8 @@ def run_actions(runs: int, sample_ms: float, all_threads: bool = False,
                 tp.banner.state in ("PASS", "WARN", "FAIL", "ERROR", "ABORTED") and \
                 tp.start_btn.isEnabled()
         measure(f"tunnel run {i + 1}", start_tunnel, tunnel_done, 600)
-    measure("switch to Chinese", lambda: window.set_language("zh_CN"), lambda: True, 30)
-    measure("switch to English", lambda: window.set_language("en"), lambda: True, 30)
+    measure("switch to Chinese", lambda: window.set_language("zh_CN"), switch_done(window), 30)
+    measure("switch to English", lambda: window.set_language("en"), switch_done(window), 30)
     if sampler is not None:
         sampler.stop()
     window.close()

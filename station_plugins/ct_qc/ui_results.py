@@ -103,6 +103,7 @@ class QcPlots(QWidget):
             grid.addWidget(w, i // 2, i % 2)
             for side in ("bottom", "left"):  # lp/mm and HU read better without SI prefixes
                 w.plot_item.getAxis(side).enableAutoSIPrefix(False)
+        self._titled: list[list] = []          # [panel, role, legend text] of each curve
         self.retranslate_ui()
 
     def set_result(self, result: Any) -> None:
@@ -121,26 +122,41 @@ class QcPlots(QWidget):
         if getattr(self, "_pending", None) is not None:
             self._draw()
 
+    def _curve_title(self, role: str) -> str:
+        """A curve's legend text in the current language (``role``: what it shows)."""
+        if role.startswith("ttf."):
+            return f"TTF {role.split('.')[1]}"
+        return {"mtf": self.tr("MTF (bead)"), "nps": self.tr("NPS"),
+                "measured": self.tr("measured"), "identity": self.tr("identity"),
+                "uniformity": self.tr("uniformity"),
+                "ring": self.tr("ring residual")}.get(role, role)
+
     def _draw(self) -> None:
         (result,), self._pending = self._pending, None
+        self._titled = []
         for p in (self.mtf, self.nps, self.linearity, self.radial):
             p.clear()
         if result is None:
             return
+
+        def add(panel: PlotPanel, role: str, x: Any, y: Any, **kw: Any) -> None:
+            title = self._curve_title(role)
+            panel.add_curve(title, x, y, **kw)
+            self._titled.append([panel, role, title])
         for c in result.curves:
             if c.key == "mtf":
-                self.mtf.add_curve(self.tr("MTF (bead)"), c.x, c.y, width=3)
+                add(self.mtf, "mtf", c.x, c.y, width=3)
             elif c.key in TTF_SHOWN:
-                self.mtf.add_curve(f"TTF {c.key.split('.')[1]}", c.x, c.y, width=1.5)
+                add(self.mtf, c.key, c.x, c.y, width=1.5)
             elif c.key == "nps":
-                self.nps.add_curve(self.tr("NPS"), c.x, c.y)
+                add(self.nps, "nps", c.x, c.y)
             elif c.key == "linearity":
-                self.linearity.add_curve(self.tr("measured"), c.x, c.y, symbols=True)
-                self.linearity.add_curve(self.tr("identity"), c.x, c.x, dashed=True)
+                add(self.linearity, "measured", c.x, c.y, symbols=True)
+                add(self.linearity, "identity", c.x, c.x, dashed=True)
             elif c.key == "uniformity.radial_profile":
-                self.radial.add_curve(self.tr("uniformity"), c.x, c.y)
+                add(self.radial, "uniformity", c.x, c.y)
             elif c.key == "artifact.ring_profile":
-                self.radial.add_curve(self.tr("ring residual"), c.x, c.y)
+                add(self.radial, "ring", c.x, c.y)
         if self.mtf.curve_names():
             self.mtf.add_reference_line(0.5, label="50 %")
 
@@ -153,6 +169,10 @@ class QcPlots(QWidget):
                                 x_unit="HU", y_label=self.tr("measured"), y_unit="HU")
         self.radial.set_axes(title=self.tr("Radial profiles"), x_label=self.tr("radius"),
                              x_unit="mm", y_label=self.tr("deviation"), y_unit="HU")
+        for entry in self._titled:             # drawn curves: renamed, not redrawn
+            panel, role, title = entry
+            entry[2] = self._curve_title(role)
+            panel.rename_curve(title, entry[2])
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
@@ -285,6 +305,7 @@ class QcResultTabs(QTabWidget):
         self.tabBar().setElideMode(Qt.TextElideMode.ElideNone)   # whole titles, no arrows:
         self.tabBar().setUsesScrollButtons(False)     # "Trend" was cut at 1366x768 (issue 17)
         self.table = MeasurementTable(self, object_name="ct_qc_measurements")
+        self.table.set_label_source(self.measurement_label)   # renamed in place on a switch
         self.artifacts = ArtifactTable(self)
         self.plots = QcPlots(self)
         self.trend = trend
@@ -297,7 +318,7 @@ class QcResultTabs(QTabWidget):
     def set_result(self, result: Any) -> None:
         self._result = result
         rows = list(result.measurements) if result is not None else []
-        self.table.set_measurements(rows, {m.key: self.measurement_label(m.key) for m in rows})
+        self.table.set_measurements(rows)
         self.artifacts.set_artifacts(result.artifacts if result is not None else [])
         self.plots.set_result(result)
 
@@ -313,12 +334,7 @@ class QcResultTabs(QTabWidget):
         for i, text in enumerate((self.tr("Measurements"), self.tr("Artifacts"),
                                   self.tr("Plots"), self.tr("Trend"))):
             self.setTabText(i, text)
-        result = getattr(self, "_result", None)
-        if result is not None:         # new names; the plots redraw when next shown
-            rows = list(result.measurements)
-            self.table.set_measurements(rows, {m.key: self.measurement_label(m.key)
-                                               for m in rows})
-            self.plots.set_result(result)
+        # the measurement table renames its rows itself (its own LanguageChange)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

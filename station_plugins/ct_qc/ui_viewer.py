@@ -124,21 +124,27 @@ class QcSliceView(QWidget):
             self.slice_slider.setValue(k)
             self.slice_slider.blockSignals(False)
         self.viewer.set_image(self._loaded.volume[k], keep_view=True)
+        self.slice_label.setText(self._slice_text(k))
+        # several measurements share a circle (CT number, TTF of the same insert): the
+        # first (the labelled CT number) is added last, so it is on top and a click on
+        # the insert selects it, not the TTF
+        self.viewer.set_rois(list(reversed(self._overlays(k))))
+
+    def _slice_text(self, k: int) -> str:
+        n = self._loaded.volume.shape[0]
         z = float(self._loaded.slice_positions_mm[k])
         text = self.tr("slice %1 / %2, z %3 mm").replace("%1", str(k + 1)).replace(
             "%2", str(n)).replace("%3", f"{z:.1f}")
         # a narrow pane wraps between the slice and the position, never inside either
-        text = "".join(p if p in (", ", "，") else p.replace(" ", "\u00a0")
+        return "".join(p if p in (", ", "，") else p.replace(" ", "\u00a0")
                        for p in re.split(r"(, |，)", text))
-        self.slice_label.setText(text)
+
+    def _overlays(self, k: int) -> list[dict]:
         rois = (workflow.overlays_for_slice(self._result, k, self._loaded.pixel_mm)
                 if self._result is not None else [])
         for roi in rois:        # "Teflon" / "特氟龙" on the image, as in the table
             roi["label"] = _roi_label(str(roi.get("label") or ""))
-        # several measurements share a circle (CT number, TTF of the same insert): the
-        # first (the labelled CT number) is added last, so it is on top and a click on
-        # the insert selects it, not the TTF
-        self.viewer.set_rois(list(reversed(rois)))
+        return rois
 
     def _on_module_chosen(self, index: int) -> None:
         k = self.module_nav.itemData(index)
@@ -197,8 +203,12 @@ class QcSliceView(QWidget):
         if not self.roi_details.text() or self.roi_details.property("hint"):
             self.roi_details.setText(self.tr("Click an ROI to see its numbers."))
             self.roi_details.setProperty("hint", True)
-        if self._loaded is not None:
-            self.show_slice(self._slice)
+        if self._loaded is not None:      # the same image and ROIs under new names
+            self.slice_label.setText(self._slice_text(self._slice))
+            rois = self._overlays(self._slice)
+            if not self.viewer.relabel_rois({str(r["id"]): str(r.get("label") or "")
+                                             for r in reversed(rois)}):
+                self.show_slice(self._slice)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

@@ -82,6 +82,9 @@ class PoolView(QWidget):
         self.excluded_label.setText(self.tr("Excluded modules"))
         if self._shown is not None:
             self._retranslate_shown()
+        else:                # no pool yet: the empty tables' titles (stayed in English)
+            self.pool_model.retranslate()
+            self.excluded_model.retranslate()
 
     def _headers(self) -> list[str]:
         indicators = {"agg_linearity_mean": self.tr("linearity"),

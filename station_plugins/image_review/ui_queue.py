@@ -26,6 +26,8 @@ class QueueView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._quiet = False             # fitting held back (fitted once afterwards)
+        self._rows_fitted_at = -1       # the reasons' width the rows were fitted to
         self.setObjectName("review_queue_view")
         self.item_model = QueueItemModel(self)
         self.proxy = QueueFilterProxy(self)
@@ -206,7 +208,8 @@ class QueueView(QWidget):
             "%1", str(self.proxy.rowCount())).replace("%2", str(self.item_model.rowCount())))
 
     def _fit_rows(self, *_args: Any) -> None:
-        self.fit_rows()
+        if not self._quiet:
+            self.fit_rows()
 
     def fit_widths(self, *_args: Any) -> None:
         """The shown columns as wide as their widest line over *every* item (so sorting
@@ -215,6 +218,8 @@ class QueueView(QWidget):
         to every title while sorting is on: ~50 px a two-line column the reasons
         lacked at 1366x768). One font metric per line, in Python - not
         ``ResizeToContents``, which asked every cell of every row at each change."""
+        if self._quiet:
+            return
         table, head = self.table, self.table.horizontalHeader()
         fm, model = table.fontMetrics(), self.item_model
         pad = self.text_pad() + 1
@@ -231,7 +236,14 @@ class QueueView(QWidget):
                                                else arrow - 6)
             width = max(widest + pad, title)
             if head.sectionSize(c) != width:
-                head.resizeSection(c, width)
+                self._quiet = True       # the reasons' rows once, at their last width
+                try:
+                    head.resizeSection(c, width)
+                finally:
+                    self._quiet = False
+        reasons = head.sectionSize(COLUMNS.index("reasons"))
+        if reasons != self._rows_fitted_at:
+            self.fit_rows(reasons)
 
     def fit_rows(self, reasons_width: int | None = None) -> None:
         """Rows two lines high in the table's font (the UI language may change it); a row
@@ -239,6 +251,8 @@ class QueueView(QWidget):
         shown rows only, never ``resizeRowsToContents`` (every cell of every row)."""
         table = self.table
         fm = table.fontMetrics()
+        self._rows_fitted_at = table.columnWidth(COLUMNS.index("reasons")) \
+            if reasons_width is None else reasons_width
         two = 2 * fm.lineSpacing() + 8
         rows = table.verticalHeader()
         rows.setDefaultSectionSize(two)
@@ -261,8 +275,9 @@ class QueueView(QWidget):
                                       self.table) + 1)
 
     def _on_section_resized(self, col: int, old: int, new: int) -> None:
-        if col == COLUMNS.index("reasons") and old != new:    # the reasons wrap anew
-            self.fit_rows(new)       # columnWidth() may still say the old width here
+        if col == COLUMNS.index("reasons") and old != new and not self._quiet:
+            self.fit_rows(new)       # the reasons wrap anew; columnWidth() may still say
+                                     # the old width here
 
     def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.assign_button.setEnabled(current.isValid())
@@ -286,11 +301,18 @@ class QueueView(QWidget):
         self.refresh_button.setText(self.tr("Refresh"))
         self.assign_button.setText(self.tr("Assign…"))
         self.assign_button.setToolTip(self.tr("Assign the selected item to a reviewer"))
-        self.item_model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        if self.item_model.rowCount():
-            self.item_model.dataChanged.emit(
-                self.item_model.index(0, 0),
-                self.item_model.index(self.item_model.rowCount() - 1, len(COLUMNS) - 1))
+        self._quiet = True              # new titles and texts: fitted once, below (each
+        try:                            # signal fitted the widths and rows again)
+            self.item_model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0,
+                                                   len(COLUMNS) - 1)
+            if self.item_model.rowCount():
+                self.item_model.dataChanged.emit(
+                    self.item_model.index(0, 0),
+                    self.item_model.index(self.item_model.rowCount() - 1, len(COLUMNS) - 1))
+        finally:
+            self._quiet = False
+        self._rows_fitted_at = -1        # new texts: the rows anew, whatever the width
+        self.fit_widths()
         self._update_count()
         self._place_actions()
 

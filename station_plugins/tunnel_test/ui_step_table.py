@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QEvent, QModelIndex,
-                            QPersistentModelIndex, Qt, Signal)
+                            QPersistentModelIndex, Qt, QTimer, Signal)
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -270,6 +270,8 @@ class StepTable(QTableView):
         self.steps.headerDataChanged.connect(lambda *_: self.steps.rows or self.fit())
         self.selectionModel().selectionChanged.connect(self._on_selection)
         self._title_width = -1
+        self._fitting = False
+        self._refit = False             # the rows' texts changed: fit before the next paint
         self._pad_px = -1
         self.fit()
 
@@ -300,10 +302,15 @@ class StepTable(QTableView):
 
     def fit(self) -> None:
         """Column widths from every row's lines, then every row's height."""
+        self._refit = False
         fm = self.fontMetrics()
         head = self.horizontalHeader()
-        for col in (MEASUREMENT, VALUE, LIMITS, VERDICT, AI):
-            head.resizeSection(col, self.column_width_needed(col, fm))
+        self._fitting = True            # the rows once, at the title's last width (each
+        try:                            # column resized the stretched title: 4 passes)
+            for col in (MEASUREMENT, VALUE, LIMITS, VERDICT, AI):
+                head.resizeSection(col, self.column_width_needed(col, fm))
+        finally:
+            self._fitting = False
         self.fit_rows()
 
     def _grow(self, col: int, first: int, last: int) -> None:
@@ -341,22 +348,33 @@ class StepTable(QTableView):
     def _on_section_resized(self, col: int, _old: int, new: int) -> None:
         if col == STEP and new != self._title_width:   # the title wraps anew
             self._title_width = new
-            self.fit_rows()
+            if not self._fitting:
+                self.fit_rows()
 
     def _on_data_changed(self, top: QModelIndex, bottom: QModelIndex, *_: Any) -> None:
         if top.row() == 0 and bottom.row() == len(self.steps.rows) - 1 and bottom.row() > 0:
-            self.fit()                                  # a language switch: every row
+            # a language switch: every row, fitted in the table's own LanguageChange (the
+            # panel re-words the model first; a hidden console's switch comes in slices,
+            # app.ui.language_switch) or, without one, in the next turn
+            self._refit = True
+            QTimer.singleShot(0, self, self._fit_if_asked)
             return
         for col in range(top.column(), bottom.column() + 1):
             if col != STEP:
                 self._grow(col, top.row(), bottom.row())
         self.fit_rows(top.row(), bottom.row())
 
+    def _fit_if_asked(self) -> None:
+        if self._refit:
+            self.fit()
+
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._pad_px = -1                          # the Chinese font: other widths
             self.fit()
+        elif event.type() == QEvent.Type.LanguageChange:
+            self._fit_if_asked()
 
     # --- selection ------------------------------------------------------------------------
     def _on_selection(self, *_: Any) -> None:
