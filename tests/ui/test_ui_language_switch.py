@@ -115,7 +115,7 @@ def station_words(win) -> dict[str, list[str]]:  # noqa: ANN001
                   str(ct.tabs.table.model().index(0, 0).data())],
         "image_review": [review.queue_view.refresh_button.text(),
                          review.queue_view.date_check.text()],
-        "tunnel_test": [tunnel.start_btn.text(), tunnel.serial_label.text()],
+        "tunnel_test": [tunnel.start_btn.text(), tunnel.bar.serial_label.text()],
         "detector_matching": [detector.optimise_button.text(), detector.import_button.text()],
     }
 
