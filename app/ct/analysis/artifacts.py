@@ -84,7 +84,12 @@ def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
     base = median_filter(meds, size=min(21, 2 * (len(meds) // 2) + 1), mode="nearest")
     resid = meds - base
     sigma = max(1.4826 * float(np.median(np.abs(resid - np.median(resid)))), 0.3)
-    hit = np.abs(resid) > max(6 * sigma, thr_hu)
+    # off the running median AND off its own module's running median: near a boundary
+    # the series' running median sits between two modules' levels, so the slices of the
+    # nearer module were "off" it (a foreign renderer's +30 HU band two slices before
+    # CTP515's +45 HU body made the two CTP486 slices between them a -30 HU "band")
+    own = meds - _module_baseline(ctx, meds, ctx.pos[inside], base)
+    hit = (np.abs(resid) > max(6 * sigma, thr_hu)) & (np.abs(own) > max(6 * sigma, thr_hu))
     out = []
     runs = []
     i = 0
@@ -128,6 +133,34 @@ def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
     curve = Curve("artifact.z_profile", tuple(ctx.pos[inside]), tuple(meds), "mm", "HU",
                   "central interquartile mean HU along z")
     return out, [curve]
+
+
+MIN_SEGMENT = 7      # slices of one module for a running median of its own
+
+
+def _module_baseline(ctx: Ctx, meds: np.ndarray, z: np.ndarray, whole: np.ndarray
+                     ) -> np.ndarray:
+    """A running median (21 slices) that does not cross a module boundary: within each
+    module's run of slices (a slice outside every module goes with the nearest); a module
+    with fewer than MIN_SEGMENT slices keeps ``whole`` (the series' running median)."""
+    mods = []
+    for m in ctx.defn["modules"]:
+        lo = ctx.pl.origin_z_mm + float(m["z_mm"]) - float(m["length_mm"]) / 2
+        mods.append((lo, lo + float(m["length_mm"])))
+    if not mods:
+        return whole
+    which = np.array([min(range(len(mods)), key=lambda k: max(mods[k][0] - zz, zz - mods[k][1],
+                                                              0.0))
+                      for zz in np.asarray(z, float)])
+    base = whole.copy()
+    cuts = np.flatnonzero(np.diff(which)) + 1
+    for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(meds)]):
+        if b - a >= MIN_SEGMENT:
+            # (mirrored at the module's ends: "nearest" would repeat the end slice and make
+            # it its own baseline - a band on a module's first slice read as no band)
+            base[a:b] = median_filter(meds[a:b], size=min(21, 2 * ((b - a) // 2) + 1),
+                                      mode="mirror")
+    return base
 
 
 def _is_module(ctx: Ctx, z_a: float, z_b: float) -> bool:
