@@ -283,6 +283,20 @@ def slice_ring(grid: np.ndarray, centre: tuple[float, float], radius_mm: float, 
     return SliceRing(rs, rc, sector_scale(rs, rc), _streak_key(radius_mm))
 
 
+def _stack_ring(same: list) -> dict[str, float]:
+    """``ring_stats`` of the stack's slices (SliceEvidence or SliceRing: ``ring_s``,
+    ``ring_c``, ``ring_scale``): the three slices' sums (a detector ring: the same radius
+    on every slice; the arrays added in order: np.sum over the stacked slices, bit for
+    bit), the scale the root mean square of theirs."""
+    rs, rc = same[0].ring_s.copy(), same[0].ring_c.copy()
+    for e in same[1:]:
+        rs += e.ring_s
+        rc += e.ring_c
+    scales = [e.ring_scale for e in same if math.isfinite(e.ring_scale)]
+    return ring_stats(rs, rc, math.sqrt(sum(v * v for v in scales) / len(scales))
+                      if scales else float("nan"))
+
+
 def stack_ring_z(rings: list[SliceRing | None]) -> tuple[float, float]:
     """(ring_mf3, ring_mf3_arc) of a 3-slice stack (centre = rings[1]) from the slices'
     ring parts: the values :func:`stack_evidence` gives those features (0 when the
@@ -290,14 +304,7 @@ def stack_ring_z(rings: list[SliceRing | None]) -> tuple[float, float]:
     c = rings[1]
     if c is None:
         return 0.0, 0.0
-    same = [e for e in rings if e is not None and e.key == c.key]
-    rs, rc = same[0].ring_s.copy(), same[0].ring_c.copy()
-    for e in same[1:]:
-        rs += e.ring_s
-        rc += e.ring_c
-    scales = [e.ring_scale for e in same if math.isfinite(e.ring_scale)]
-    ring = ring_stats(rs, rc, math.sqrt(sum(v * v for v in scales) / len(scales))
-                      if scales else float("nan"))
+    ring = _stack_ring([e for e in rings if e is not None and e.key == c.key])
     # (float32 and NaN as 0: the feature vector's own values)
     z, za = np.nan_to_num(np.array([min(ring["z"], 40.0) / 5.0,
                                     min(ring["z_arc"], 40.0) / 5.0], np.float32), nan=0.0)
@@ -327,15 +334,7 @@ def stack_evidence(ev: list[SliceEvidence | None]) -> np.ndarray:
     if c is None:
         return out
     same = [e for e in ev if e is not None and e.streak.shape == c.streak.shape]
-    # ring: the three slices' sums (a detector ring: the same radius on every slice)
-    # (the slices' arrays added in order: np.sum over the stacked slices, bit for bit)
-    rs, rc = same[0].ring_s.copy(), same[0].ring_c.copy()
-    for e in same[1:]:
-        rs += e.ring_s
-        rc += e.ring_c
-    scales = [e.ring_scale for e in same if math.isfinite(e.ring_scale)]
-    ring = ring_stats(rs, rc, math.sqrt(sum(v * v for v in scales) / len(scales))
-                      if scales else float("nan"))
+    ring = _stack_ring(same)
     s1, kb = c.streak_z, c.streak_at
     s3, _, _ = _streak_z(np.mean(np.stack([e.streak for e in same]), axis=0)) \
         if len(same) > 1 else (s1, 0.0, kb)

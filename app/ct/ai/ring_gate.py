@@ -30,12 +30,13 @@ from typing import Any
 
 import numpy as np
 
+from app.ct.ai.preprocess import CLASSES
 from app.ct.ai.evidence import EVIDENCE_NAMES, SliceRing, slice_ring, stack_ring_z
 
 FULL_Z_MIN = 5.0     # the full-circle floor (6) less one unit of the evidence's z
 ARC_Z_MIN = 6.0      # the arc floor (7) less one unit
 EVIDENCE_SCALE = 5.0  # the evidence features hold z / 5 (evidence.stack_evidence)
-RING = 1              # the class index of "ring" (app.ct.ai_classes.CLASSES)
+RING = CLASSES.index("ring")
 GATE = "ring_gate"    # the series run's output: (N, 2) full and arc z / 5, NaN unmeasured
 _FULL = EVIDENCE_NAMES.index("ring_mf3")
 _ARC = EVIDENCE_NAMES.index("ring_mf3_arc")
