@@ -135,6 +135,15 @@ def bands(ctx: Ctx, thr_hu: float = 3.0) -> tuple[list[Artifact], list[Curve]]:
     return out, [curve]
 
 
+def _module_extents(ctx: Ctx) -> list[tuple[dict, tuple[float, float]]]:
+    """Each module of the phantom with its (start, end) along z in the series' frame."""
+    out = []
+    for m in ctx.defn["modules"]:
+        lo = ctx.pl.origin_z_mm + float(m["z_mm"]) - float(m["length_mm"]) / 2
+        out.append((m, (lo, lo + float(m["length_mm"]))))
+    return out
+
+
 MIN_SEGMENT = 7      # slices of one module for a running median of its own
 
 
@@ -143,10 +152,7 @@ def _module_baseline(ctx: Ctx, meds: np.ndarray, z: np.ndarray, whole: np.ndarra
     """A running median (21 slices) that does not cross a module boundary: within each
     module's run of slices (a slice outside every module goes with the nearest); a module
     with fewer than MIN_SEGMENT slices keeps ``whole`` (the series' running median)."""
-    mods = []
-    for m in ctx.defn["modules"]:
-        lo = ctx.pl.origin_z_mm + float(m["z_mm"]) - float(m["length_mm"]) / 2
-        mods.append((lo, lo + float(m["length_mm"])))
+    mods = [extent for _m, extent in _module_extents(ctx)]
     if not mods:
         return whole
     which = np.array([min(range(len(mods)), key=lambda k: max(mods[k][0] - zz, zz - mods[k][1],
@@ -168,9 +174,7 @@ def _is_module(ctx: Ctx, z_a: float, z_b: float) -> bool:
     boundaries: the module's own body material, not a band."""
     lo, hi = sorted((float(z_a), float(z_b)))
     slack = ctx.thk_mm / 2 + MODULE_EDGE_SLACK_MM
-    for m in ctx.defn["modules"]:
-        m_lo = ctx.pl.origin_z_mm + float(m["z_mm"]) - float(m["length_mm"]) / 2
-        m_hi = m_lo + float(m["length_mm"])
+    for m, (m_lo, m_hi) in _module_extents(ctx):
         if (hi - lo + ctx.thk_mm >= 0.6 * float(m["length_mm"]) and abs(lo - m_lo) <= slack + ctx.thk_mm
                 and abs(hi - m_hi) <= slack + ctx.thk_mm):
             return True
