@@ -44,6 +44,11 @@ class Scanner:
     pad_value: float | None   # outside the reconstruction circle, None: no circle
     integer: bool
     extra: dict = field(default_factory=dict)
+    # recipe 2.5 (ai_variety): a band-pass MTF boost (0 = none), noise through it or not
+    boost: float = 0.0
+    boost_f0: float = 0.25
+    boost_q: float = 1.0
+    boost_noise: bool = False
 
     @property
     def fov_mm(self) -> float:
@@ -52,7 +57,12 @@ class Scanner:
     def mtf(self, f_lpmm: np.ndarray) -> np.ndarray:
         g = np.exp(-2 * math.pi ** 2 * self.psf_sigma_mm ** 2 * f_lpmm ** 2)
         s = np.exp(-2 * math.pi ** 2 * self.sharpen_sigma_mm ** 2 * f_lpmm ** 2)
-        return g * (1 + self.sharpen * (1 - s))
+        return g * (1 + self.sharpen * (1 - s)) * self.boost_mtf(f_lpmm)
+
+    def boost_mtf(self, f_lpmm: np.ndarray) -> np.ndarray:
+        from ai_variety import boost_mtf
+
+        return boost_mtf(f_lpmm, self.boost, self.boost_f0, self.boost_q)
 
     def mtf50_lp_cm(self) -> float:
         f = np.linspace(0, 2.0, 4001)
@@ -61,8 +71,12 @@ class Scanner:
         return float(10 * f[below[0]]) if below.size else 20.0
 
 
-def draw_scanner(rng: np.random.Generator, label: str, heldout: bool) -> Scanner:
-    """A scanner and protocol for a sample of ``label`` (held-out: shifted ranges)."""
+def draw_scanner(rng: np.random.Generator, label: str, heldout: bool,
+                 variety: np.random.Generator | None = None) -> Scanner:
+    """A scanner and protocol for a sample of ``label`` (held-out: shifted ranges).
+    With ``variety`` (recipe 2.5, its own random stream, so the rest of a sample is that
+    of recipe 2.0 bit for bit) a band-pass MTF boost on 30 % of the scanners
+    (ai_variety)."""
     while True:
         matrix = int(rng.choice([512, 768, 1024], p=[0.6, 0.25, 0.15]))
         pixel = float(rng.uniform(0.3, 0.9))
@@ -86,12 +100,18 @@ def draw_scanner(rng: np.random.Generator, label: str, heldout: bool) -> Scanner
                  pad_value=(None if rng.random() < 0.6 else float(rng.choice([-1024.0, -2048.0,
                                                                                -3024.0]))),
                  integer=bool(rng.random() < 0.7))
+    if variety is not None and variety.random() < 0.3:
+        from ai_variety import draw_boost
+
+        for k, v in draw_boost(variety).items():
+            setattr(sc, k, v)
     # the class follows the system MTF50: a sharpened blur stays blur, sharp normal
     mtf50 = sc.mtf50_lp_cm()
-    if blur and mtf50 > MTF50_BLUR_MAX:
+    if (blur and mtf50 > MTF50_BLUR_MAX) or (not blur and mtf50 < MTF50_NORMAL_MIN):
         sc.sharpen = 0.0
-    if not blur and mtf50 < MTF50_NORMAL_MIN:
-        sc.sharpen = 0.0
+        mtf50 = sc.mtf50_lp_cm()
+    if (blur and mtf50 > MTF50_BLUR_MAX) or (not blur and mtf50 < MTF50_NORMAL_MIN):
+        sc.boost = 0.0
     return sc
 
 
@@ -107,6 +127,8 @@ def nps_filter(n: int, pixel_mm: float, sc: Scanner) -> np.ndarray:
     else:
         a = peak * math.sqrt(2.0 / sc.nps_alpha) if sc.nps_alpha > 0 else peak
         power = f ** sc.nps_alpha * np.exp(-(f / a) ** 2)
+    if sc.boost > 0 and sc.boost_noise:      # the noise passes the kernel's boost too
+        power = power * sc.boost_mtf(f) ** 2
     return np.sqrt(power).astype(np.float32)
 
 
@@ -149,6 +171,10 @@ def finish(vol_clean: np.ndarray, sc: Scanner, rng: np.random.Generator,
     vol += np.float32(sc.body_offset) * inside
     vol += np.float32(sc.hu_offset)
     vol = sharpen(vol, sc)
+    if sc.boost > 0:
+        from ai_variety import apply_filter
+
+        vol = apply_filter(vol, sc.pixel_mm, sc.boost_mtf)
     nz, n, _ = vol.shape
     sd = sc.noise_sd if noise_sd is None else noise_sd
     vol += noise_field(rng, nz, n, sc.pixel_mm, sc, sd)

@@ -77,7 +77,18 @@ def boundary_z(extents: list[tuple[float, float]], rng: np.random.Generator, thi
     return float(bounds[int(rng.integers(len(bounds)))] + rng.uniform(-1.5, 1.5) * thick)
 
 
-def render_sim(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float, dict]:
+def variety_rng(seed: int, recipe: str) -> np.random.Generator | None:
+    """Recipe 2.5's own random stream (spheres, MTF boost: ai_variety); None for 2.0."""
+    return np.random.default_rng([seed, 25]) if recipe == "2.5" else None
+
+
+def sphere_chance(module_id: str) -> float:
+    """CTP404 carries CatPhan's spheres; other modules and phantoms other small targets."""
+    return 0.5 if module_id.upper() == "CTP404" else 0.1
+
+
+def render_sim(label: str, seed: int, heldout: bool, recipe: str = "2.0"
+               ) -> tuple[np.ndarray, float, dict]:
     """Renderer 'sim': native 3-slice volume (HU), pixel size, sample facts."""
     from app.ct.phantoms import load_phantom
     from app.ct.simulator import ArtifactSpec, SimParams, simulate_series
@@ -88,7 +99,8 @@ def render_sim(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float,
     edge = label == "normal@edge"
     centred = label == "normal@centred"     # phantom circles concentric with the rotation
     label = "normal" if (edge or centred) else label
-    sc = dom.draw_scanner(rng, label, heldout)
+    var = variety_rng(seed, recipe)
+    sc = dom.draw_scanner(rng, label, heldout, var)
     phantoms = HELDOUT_PHANTOMS if heldout else TRAIN_PHANTOMS
     ph = load_phantom(phantoms[int(rng.integers(len(phantoms)))])
     module = ph.modules[int(rng.integers(len(ph.modules)))]
@@ -149,24 +161,34 @@ def render_sim(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float,
             arts.append(ArtifactSpec(kind, float(rng.uniform(*r["cup"]))))
             facts.update(cupping=kind)
     series = simulate_series(SimParams(artifacts=tuple(arts), **params))
-    vol = dom.finish(series.volume, sc, rng)
+    clean = series.volume
+    if var is not None and var.random() < sphere_chance(module.id):
+        from ai_variety import add_spheres
+
+        psf = sc.psf_sigma_mm
+        clean, spheres = add_spheres(
+            clean, sc.pixel_mm, thick, var,
+            lambda f: np.exp(-2 * np.pi ** 2 * psf ** 2 * f ** 2))
+        facts.update(spheres=spheres)
+    vol = dom.finish(clean, sc, rng)
     facts.update(scanner=asdict(sc), phantom=ph.name, module=module.id, boundary=edge,
                  mtf50=sc.mtf50_lp_cm())
     return vol, sc.pixel_mm, facts
 
 
-def render_img(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float, dict]:
+def render_img(label: str, seed: int, heldout: bool, recipe: str = "2.0"
+               ) -> tuple[np.ndarray, float, dict]:
     from image_renderer_adapter import render_sample   # models/training (after the merge)
 
-    return render_sample(label, seed, heldout)
+    return render_sample(label, seed, heldout, variety_rng(seed, recipe))
 
 
 RENDERERS = {"sim": render_sim, "img": render_img}
 
 
 def _work(args: tuple) -> tuple[int, np.ndarray, np.ndarray, str, dict]:
-    i, renderer, label, seed, heldout = args
-    vol, px, facts = RENDERERS[renderer](label, seed, heldout)
+    i, renderer, label, seed, heldout, recipe = args
+    vol, px, facts = RENDERERS[renderer](label, seed, heldout, recipe)
     x, ctx, problems = prepare(vol, px, [1])
     return i, x[0].astype(np.float16), ctx[0], problems[0], facts
 
@@ -176,10 +198,10 @@ def sample_seed(seed0: int, label: str, k: int) -> int:
 
 
 def build(renderer: str, per_class: dict[str, range], seed0: int, heldout: bool, out: Path,
-          workers: int) -> None:
+          workers: int, recipe: str = "2.0") -> None:
     jobs = []
     for label, ks in per_class.items():
-        jobs += [(len(jobs) + n, renderer, label, sample_seed(seed0, label, k), heldout)
+        jobs += [(len(jobs) + n, renderer, label, sample_seed(seed0, label, k), heldout, recipe)
                  for n, k in enumerate(ks)]
     x = np.lib.format.open_memmap(out.with_suffix(".x.npy"), mode="w+", dtype=np.float16,
                                   shape=(len(jobs), 3, 256, 256))
@@ -197,7 +219,7 @@ def build(renderer: str, per_class: dict[str, range], seed0: int, heldout: bool,
     y = np.array([CLASSES.index(j[2].split("@")[0]) for j in jobs], np.int64)
     np.savez(out, y=y, ctx=ctx, seeds=np.array([j[3] for j in jobs]),
              problems=np.array(problems), classes=np.array(CLASSES), renderer=renderer,
-             seed0=seed0, heldout=heldout)
+             seed0=seed0, heldout=heldout, recipe=recipe)
     out.with_suffix(".facts.json").write_text(json.dumps(facts, default=float))
     print(f"wrote {out}: {len(jobs)} samples in {time.time() - t0:.0f} s "
           f"({sum(bool(p) for p in problems)} not applicable)", flush=True)
@@ -217,6 +239,8 @@ def main() -> None:
     p.add_argument("--sets", default="train,heldout,edge,edgeheldout")
     p.add_argument("--edge-train", type=int, default=250)
     p.add_argument("--edge-heldout", type=int, default=60)
+    p.add_argument("--recipe", choices=("2.0", "2.5"), default="2.0",
+                   help="2.5: + small spheres and band-pass MTF boosts (ai_variety.py)")
     a = p.parse_args()
     a.out_dir.mkdir(parents=True, exist_ok=True)
     s_train, s_ho = SEED0[a.renderer]
@@ -232,7 +256,8 @@ def main() -> None:
             "centred": ({"normal@centred": range(a.edge_train)}, s_train + 700_000, False)}
     for key in a.sets.split(","):
         per, s0, ho = sets[key]
-        build(a.renderer, per, s0, ho, a.out_dir / f"{a.renderer}_{key}.npz", a.workers)
+        build(a.renderer, per, s0, ho, a.out_dir / f"{a.renderer}_{key}.npz", a.workers,
+              a.recipe)
 
 
 if __name__ == "__main__":

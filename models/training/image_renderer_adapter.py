@@ -32,9 +32,9 @@ def _ranges(heldout: bool) -> dict:
                 shift=(12.0, 40.0), cup=(12.0, 60.0))
 
 
-def _mtf50(p: RenderParams) -> float:
+def _mtf50(p: RenderParams, sc: "dom.Scanner | None" = None) -> float:
     f = np.linspace(0, 2.0, 4001)
-    m = kernel_mtf(p, f)
+    m = kernel_mtf(p, f) * (sc.boost_mtf(f) if sc is not None else 1.0)
     below = np.nonzero(m < 0.5 * m[0])[0]
     return float(10 * f[below[0]]) if below.size else 20.0
 
@@ -48,13 +48,16 @@ def _ring_floor(noise_sd: float, pixel_mm: float, radius: float, coverage: float
                      {"ring": 6.0, "arc": 7.0}[kind] * noise_sd / np.sqrt(n_indep)))
 
 
-def render_sample(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, float, dict]:
+def render_sample(label: str, seed: int, heldout: bool,
+                  variety: np.random.Generator | None = None
+                  ) -> tuple[np.ndarray, float, dict]:
+    """``variety``: recipe 2.5's own random stream (spheres, MTF boost: ai_variety)."""
     rng = np.random.default_rng(seed)
     r = _ranges(heldout)
     edge = label == "normal@edge"
     centred = label == "normal@centred"     # phantom circles concentric with the rotation
     label = "normal" if (edge or centred) else label
-    sc = dom.draw_scanner(rng, label, heldout)
+    sc = dom.draw_scanner(rng, label, heldout, variety)
     thick = float(np.clip(sc.thickness_mm, 0.625, 10.0))
     mods = list(cp.MODULES)
     mid = mods[int(rng.integers(len(mods)))]
@@ -91,6 +94,11 @@ def render_sample(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, flo
     if (label == "blur" and m50 > dom.MTF50_BLUR_MAX) or \
             (label != "blur" and m50 < dom.MTF50_NORMAL_MIN):
         p = replace(p, psf="gaussian", edge_overshoot=0.0)
+    if sc.boost > 0:      # recipe 2.5: the boost on top of this renderer's own kernel
+        m50 = _mtf50(p, sc)
+        if (label == "blur" and m50 > dom.MTF50_BLUR_MAX) or \
+                (label != "blur" and m50 < dom.MTF50_NORMAL_MIN):
+            sc.boost = 0.0
     noise_sd = sc.noise_sd
     arts = []
     band = None
@@ -134,6 +142,16 @@ def render_sample(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, flo
     p = replace(p, artifacts=tuple(arts))
     vol, _ = render_volume(p)
     n = p.matrix
+    if variety is not None:
+        from ai_variety import add_spheres, apply_filter
+        from ct_phantom_dataset2 import sphere_chance
+
+        if variety.random() < sphere_chance(mid):
+            vol, spheres = add_spheres(vol, p.pixel_mm, thick, variety,
+                                       lambda f: kernel_mtf(p, f))
+            facts.update(spheres=spheres)
+        if sc.boost > 0:
+            vol = apply_filter(vol, p.pixel_mm, sc.boost_mtf)
     if band is not None:
         # a detector-row gain error scales attenuation; its measured central-disc step
         # (the physics band measure) is set to the target
@@ -148,6 +166,9 @@ def render_sample(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, flo
     if noise_sd > 0:   # the renderer's own NPS
         _, _, f = _freqs(n, p.pixel_mm)
         h = _noise_filter(replace(p, noise_sd_hu=noise_sd), f, n)
+        if sc.boost > 0 and sc.boost_noise:     # the same SD, the power moved by the boost
+            h0, h = h, h * sc.boost_mtf(f)
+            h *= np.sqrt(float((h0 ** 2).sum()) / max(float((h ** 2).sum()), 1e-30))
         white = rng.standard_normal((3, n, n)).astype(np.float32)
         noise = np.fft.irfft2(np.fft.rfft2(white) * h[None], s=(n, n))
         vol += (noise * noise_sd).astype(np.float32)
@@ -159,6 +180,6 @@ def render_sample(label: str, seed: int, heldout: bool) -> tuple[np.ndarray, flo
         vol = np.round(vol)
     facts.update(params={k: v for k, v in p.to_dict().items() if k != "tolerances"},
                  noise_sd=noise_sd, module=mid, boundary=edge, edge_kernel=p.psf == "edge",
-                 mtf50=_mtf50(p), scanner=asdict(sc))
+                 mtf50=_mtf50(p, sc), scanner=asdict(sc))
     return vol.astype(np.float32), p.pixel_mm, facts
 

@@ -733,7 +733,9 @@ def main() -> None:
                            "probes": [{"probe": nm, "anomaly": round(float(v), 3)}
                                       for nm, v in zip(names, an_o)]}},
         "physics_gates": {
-            "blur": "models/training/ai_edge_mtf.py: logistic of the edge MTF (fitted, frozen)",
+            **({} if a.no_blur_gate else {
+                "blur": "models/training/ai_edge_mtf.py: logistic of the edge MTF (fitted, "
+                        "frozen)"}),
             **({"band": "models/training/ai_band_gate.py: shell veto - a central-disc "
                         "step >= max(3 HU, 5 SE) whose shell does not follow (shell / disc "
                         "step < 0.55) is no band; no fitted constant"} if a.band_gate else {}),

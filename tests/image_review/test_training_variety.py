@@ -1,0 +1,113 @@
+"""Recipe 2.5 of the classifier data (models/training/ai_variety.py): small spheres and
+band-pass MTF boosts, on their own random stream so that a recipe-2.0 sample stays what
+it was, and the class still follows the physics (MTF50 with the boost)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "models" / "training"))
+
+import ai_domain as dom  # noqa: E402
+import ai_variety as var  # noqa: E402
+import ct_phantom_dataset2 as ds  # noqa: E402
+
+
+def _flat_phantom(n: int = 512, px: float = 0.5, body: float = 10.0) -> np.ndarray:
+    """A 200 mm water-like cylinder, three identical slices."""
+    yy, xx = np.mgrid[:n, :n]
+    c = (n - 1) / 2
+    disc = (yy - c) ** 2 + (xx - c) ** 2 <= (100.0 / px) ** 2
+    sl = np.where(disc, body, -1000.0).astype(np.float32)
+    return np.stack([sl, sl, sl])
+
+
+def _gauss(sigma: float):
+    return lambda f: np.exp(-2 * np.pi ** 2 * sigma ** 2 * f ** 2)
+
+
+def test_boost_is_one_at_zero_and_peaks_at_its_frequency():
+    f = np.linspace(0, 1.0, 2001)
+    m = var.boost_mtf(f, 0.3, 0.25, 1.0)
+    assert m[0] == pytest.approx(1.0)
+    assert f[int(np.argmax(m))] == pytest.approx(0.25, abs=1e-3)
+    assert m.max() == pytest.approx(1.3, abs=1e-6)
+    assert np.all(var.boost_mtf(f, 0.0, 0.25, 1.0) == 1.0)
+
+
+def test_drawn_scanners_keep_the_class_definition_with_the_boost():
+    boosted = 0
+    for seed in range(300):
+        for label in ("normal", "blur"):
+            sc = dom.draw_scanner(np.random.default_rng(seed), label, False,
+                                  np.random.default_rng([seed, 25]))
+            m50 = sc.mtf50_lp_cm()         # read on a 0.005 lp/cm grid
+            if label == "blur":
+                assert m50 <= dom.MTF50_BLUR_MAX + 0.005
+            else:
+                assert m50 >= dom.MTF50_NORMAL_MIN - 0.005
+            boosted += sc.boost > 0
+    assert 100 < boosted < 260          # ~30 % of 600, few dropped by the class rule
+
+
+def test_recipe_2_0_draws_nothing_from_the_variety_stream():
+    for seed in range(20):
+        a = dom.draw_scanner(np.random.default_rng(seed), "normal", False)
+        b = dom.draw_scanner(np.random.default_rng(seed), "normal", False,
+                             np.random.default_rng([seed, 25]))
+        # the variety stream only adds the boost: every recipe-2.0 field is the same
+        for k in ("matrix", "pixel_mm", "thickness_mm", "psf_sigma_mm", "noise_sd",
+                  "body_offset", "hu_offset", "nps_peak"):
+            assert getattr(a, k) == getattr(b, k)
+        assert a.boost == 0.0
+
+
+def test_a_sphere_in_the_slice_shows_its_contrast_and_one_outside_leaves_no_trace():
+    vol = _flat_phantom()
+    rng = np.random.default_rng(3)
+    out, placed = var.add_spheres(vol, 0.5, 2.0, rng, _gauss(0.3))
+    assert placed, "a flat phantom has room for the spheres"
+    diff = out - vol
+    assert np.all(diff[:, vol[1] < -500] == pytest.approx(0.0, abs=2.0))  # nothing in air
+    hu = placed[0]["hu"]
+    # the largest sphere that lies across the centre slice shows most of its contrast there
+    z_s = placed[0]["z_mm"]
+    big = max(p["d_mm"] for p in placed)
+    if abs(z_s) + 1.0 < big / 2 - 1.0:
+        assert abs(diff[1]).max() > 0.6 * abs(hu)
+    # spheres whose centre lies far beyond every slice: nothing at all
+    far = np.random.default_rng(3)
+    out2, placed2 = var.add_spheres(vol, 0.5, 0.625, far, _gauss(0.3))
+    if abs(placed2[0]["z_mm"]) > 0.625 * 1.5 + 5.0:
+        assert np.allclose(out2, vol, atol=1e-3)
+
+
+def test_spheres_are_never_put_over_a_structure():
+    vol = _flat_phantom()
+    n = vol.shape[-1]
+    yy, xx = np.mgrid[:n, :n]
+    c = (n - 1) / 2
+    # a dense annulus where the spheres' circle is drawn (18..45 mm from the centre)
+    ann = ((yy - c) ** 2 + (xx - c) ** 2 >= (15 / 0.5) ** 2) & \
+        ((yy - c) ** 2 + (xx - c) ** 2 <= (45 / 0.5) ** 2)
+    vol[:, ann] = 900.0
+    for seed in range(10):
+        out, placed = var.add_spheres(vol, 0.5, 2.0, np.random.default_rng(seed), _gauss(0.3))
+        for p in placed:        # only spheres off the annulus (random layout, r > 48 mm)
+            assert p["r_mm"] - p["d_mm"] / 2 - 2.0 > 45.0 or p["r_mm"] + p["d_mm"] / 2 + 2 < 15
+
+
+@pytest.mark.slow
+def test_a_2_5_sample_without_spheres_or_boost_is_the_2_0_sample_bit_for_bit():
+    same = 0
+    for seed in range(2000, 2012):
+        for rend in ("sim", "img"):
+            v20, _, f20 = ds.RENDERERS[rend]("normal", seed, False, "2.0")
+            v25, _, f25 = ds.RENDERERS[rend]("normal", seed, False, "2.5")
+            if not f25.get("spheres") and f25["scanner"]["boost"] == 0:
+                assert np.array_equal(v20, v25)
+                same += 1
+    assert same >= 4
