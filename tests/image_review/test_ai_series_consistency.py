@@ -73,6 +73,28 @@ def test_a_band_verdict_at_the_phantoms_end_is_no_band():
     assert decide(slices, weak_rate=0.0674, levels=levels)[0] == "band"    # 19, 20 need 21
 
 
+def test_a_partner_the_measurement_refuted_backs_no_band():
+    """The first slice of a module plateau (CTP515 +30 HU over both neighbours, longer
+    than a band) is not decided by measurement; its unsure band verdict was backed by its
+    neighbour's - the partial-volume slice of the boundary, which the measurement finds
+    no band at. A refuted verdict backs nothing (the shared foreign clean series with a
+    retrained model: "band" from exactly this pair)."""
+    values = [5.0] * 10 + [22.0] + [35.0] * 16 + [10.0] * 6
+    slices = [_v(i) for i in range(1, 32)]
+    slices[10 - 1] = _v(10, "band", 0.93)      # the partial-volume slice: refuted
+    slices[11 - 1] = _v(11, "band", 0.71)      # the plateau's first slice: open
+    label, ev = decide(slices, weak_rate=0.0674, levels=_levels(values))
+    checks = {c["slice_index"]: c["consistent"] for c in ev.to_dict()["checks"]}
+    assert checks == {10: False, 11: None}
+    assert label == "normal"
+    # a partner left open still backs it (a 3-slice band: every verdict open)
+    block = [0.0] * 10 + [20.0] * 3 + [0.0] * 10
+    slices = [_v(i) for i in range(1, 22)]
+    slices[10 - 1] = _v(10, "band", 0.8)
+    slices[11 - 1] = _v(11, "band", 0.8)
+    assert decide(slices, weak_rate=0.0674, levels=_levels(block))[0] == "band"
+
+
 def test_the_floor_follows_the_noise_and_a_long_run_is_left_to_the_old_rule():
     # 4 HU outside both sides: a band at SE 0.3 HU, not at SE 1.5 HU (floor 5 SE)
     quiet = _levels([0.0] * 5 + [4.0] + [0.0] * 5)

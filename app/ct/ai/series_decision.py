@@ -145,8 +145,12 @@ def supported(s: Any, counts: dict[str, int], abnormal: list[Any], n_judged: int
         if check is not None and check.band is not None:
             return check.band
         judged = judged if judged is not None else {o.slice_index: o.label for o in abnormal}
+        # a partner the measurement found no band at (a module boundary's step) backs
+        # nothing: only a verdict the measurement left open or confirmed can
+        refuted = {k for k, c in (checks or {}).items() if c.band is False}
         return s.confidence >= LONE_SLICE_CONFIDENCE or any(
-            band_partner(s, o, judged) for o in abnormal if o is not s)
+            band_partner(s, o, judged) for o in abnormal
+            if o is not s and o.slice_index not in refuted)
     n = counts[s.label]
     if n_judged <= 3:                     # a single stack: its own verdict
         return s.confidence >= LOW_CONFIDENCE
