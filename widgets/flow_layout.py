@@ -18,8 +18,12 @@ from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
 
 
 class FlowLayout(QLayout):
-    def __init__(self, parent: QWidget | None = None, *, spacing: int = 6) -> None:
+    def __init__(self, parent: QWidget | None = None, *, spacing: int = 6,
+                 line_spacing: int | None = None) -> None:
+        """``spacing``: between items of a line and, unless ``line_spacing`` is given,
+        between lines."""
         super().__init__(parent)
+        self._line_spacing = line_spacing
         self._items: list[QLayoutItem] = []
         self._stretch: set[int] = set()
         self._wrapped_height = 0       # the height the last width needed
@@ -103,6 +107,7 @@ class FlowLayout(QLayout):
         m = self.contentsMargins()
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
         space = self.spacing()
+        line_space = space if self._line_spacing is None else self._line_spacing
         lines: list[list[QLayoutItem]] = [[]]
         x = 0
         for item in self._visible():
@@ -131,5 +136,6 @@ class FlowLayout(QLayout):
                     top = y + (height - h) // 2
                     item.setGeometry(QRect(QPoint(x, top), QSize(w, h)))
                 x += w + space
-            y += height + space
-        return y - space - rect.y() + m.bottom() if y > area.y() else m.top() + m.bottom()
+            y += height + line_space
+        return y - line_space - rect.y() + m.bottom() if y > area.y() \
+            else m.top() + m.bottom()

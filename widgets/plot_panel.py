@@ -8,7 +8,12 @@
     plot.clear()
 
 Series are told apart by muted tones and dash styles; red/amber are kept for limits.
-Signal: sig_point_hovered(str curve, float x, float y) as the mouse moves.
+The title and the legend are Qt widgets above the canvas (``title_label``, ``legend``:
+widgets/plot_legend.py): the legend wraps onto more lines in a narrow plot and never
+lies on the curves; a title too long for the plot is elided, whole in its tooltip.
+Signal: sig_point_hovered(str curve, float x, float y) as the mouse moves; the nearest
+point's reading is shown in a tooltip at the pointer (``hover_text``), not in a row of its
+own (that row took a tenth of a small plot's height for an empty line).
 """
 from __future__ import annotations
 
@@ -18,7 +23,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
+
+from widgets.plot_legend import ElidedLabel, PlotLegend
 
 SERIES_COLORS = ("#1f3a4d", "#5b7083", "#7a6a4f", "#3f5f3f", "#6b4f6b", "#2f2f2f")
 SERIES_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine,
@@ -57,17 +64,20 @@ class PlotPanel(QWidget):
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         self.plot_item.setMenuEnabled(False)
         style_plot_item(self.plot_item)
-        self._legend = self.plot_item.addLegend(offset=(-10, 10), labelTextSize="10.5pt") \
-            if legend else None
+        self.title_label = ElidedLabel(self, point_size=11.0, bold=True,
+                                       align=Qt.AlignmentFlag.AlignHCenter)
+        self.title_label.setObjectName(f"{object_name}_title")
+        self.legend = PlotLegend(self, object_name=f"{object_name}_legend") if legend else None
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._refs: list[pg.InfiniteLine] = []
-        self.hover_label = QLabel(" ", self)
-        self.hover_label.setObjectName(f"{object_name}_hover_text")
+        self.hover_text = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        layout.addWidget(self.title_label)
+        if self.legend is not None:
+            layout.addWidget(self.legend)
         layout.addWidget(self.plot_widget, 1)
-        layout.addWidget(self.hover_label)
         self.set_axes(title=title, x_label=x_label, x_unit=x_unit, y_label=y_label,
                       y_unit=y_unit)
         self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -76,8 +86,9 @@ class PlotPanel(QWidget):
                  x_unit: str | None = None, y_label: str | None = None,
                  y_unit: str | None = None) -> None:
         if title is not None:
-            self.plot_item.setTitle(title, color="#2b2f33", size="12pt")
-        label_style = {"color": "#2b2f33", "font-size": "11pt"}
+            self.title_label.setText(title)
+            self.title_label.setVisible(bool(title))
+        label_style = {"color": "#2b2f33", "font-size": "10.5pt"}
         if x_label is not None:
             self._x = (x_label, x_unit or "")
             self.plot_item.setLabel("bottom", axis_text(*self._x), **label_style)
@@ -102,12 +113,16 @@ class PlotPanel(QWidget):
               "symbolPen": None} if symbols else {}
         item = self.plot_item.plot(xs, ys, pen=pen, name=name, **kw)
         self._curves[name] = item
+        if self.legend is not None:
+            self.legend.add(name, pen, symbol=symbols)
         return item
 
     def remove_curve(self, name: str) -> None:
         item = self._curves.pop(name, None)
         if item is not None:
             self.plot_item.removeItem(item)
+        if self.legend is not None:
+            self.legend.remove(name)
 
     def rename_curve(self, old: str, new: str) -> None:
         """The same curve under another name (a language switch): the legend's text only,
@@ -117,11 +132,8 @@ class PlotPanel(QWidget):
         item = self._curves[old]
         self._curves = {new if k == old else k: v for k, v in self._curves.items()}
         item.opts["name"] = new
-        if self._legend is not None:
-            label = self._legend.getLabel(item)
-            if label is not None:
-                label.setText(new)
-                self._legend.updateSize()
+        if self.legend is not None:
+            self.legend.rename(old, new)
 
     def curve_names(self) -> list[str]:
         return list(self._curves)
@@ -130,11 +142,13 @@ class PlotPanel(QWidget):
         return self._curves[name].getData()
 
     def add_reference_line(self, value: float, *, label: str = "", axis: str = "y",
-                           kind: str = "neutral") -> pg.InfiniteLine:
+                           kind: str = "neutral", label_at: float = 0.92) -> pg.InfiniteLine:
+        """``label_at``: where along the line its label sits (0 left/bottom, 1 right/top):
+        where the curves are not."""
         color, style = LIMIT_PENS.get(kind, LIMIT_PENS["neutral"])
         line = pg.InfiniteLine(pos=value, angle=0 if axis == "y" else 90,
                                pen=pg.mkPen(color, width=1.5, style=style), label=label,
-                               labelOpts={"position": 0.92, "color": color,
+                               labelOpts={"position": label_at, "color": color,
                                           "fill": pg.mkBrush(255, 255, 255, 200)})
         self.plot_item.addItem(line, ignoreBounds=False)
         self._refs.append(line)
@@ -162,6 +176,8 @@ class PlotPanel(QWidget):
                 best = (d, name, float(xs[i]), float(ys[i]))
         if best is not None:
             _, name, x, y = best
-            self.hover_label.setText(
-                f"{name}: {self._x[0]} {x:.4g} {self._x[1]}  ·  {self._y[0]} {y:.4g} {self._y[1]}")
+            self.hover_text = (f"{name}\n{self._x[0]} {x:.4g} {self._x[1]}\n"
+                               f"{self._y[0]} {y:.4g} {self._y[1]}")
+            at = self.plot_widget.mapToGlobal(self.plot_widget.mapFromScene(pos))
+            QToolTip.showText(at, self.hover_text, self.plot_widget)
             self.sig_point_hovered.emit(name, x, y)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget)
 
 from app.core.measurement import Limits
-from app.ct.names import artifact_name
+from app.ct.names import artifact_name, part_name
 from app.ui.i18n import current_language
 from widgets.flow_layout import FlowLayout
 from widgets.measurement_table import MeasurementTable
@@ -124,8 +124,8 @@ class QcPlots(QWidget):
 
     def _curve_title(self, role: str) -> str:
         """A curve's legend text in the current language (``role``: what it shows)."""
-        if role.startswith("ttf."):
-            return f"TTF {role.split('.')[1]}"
+        if role.startswith("ttf."):                # "TTF Teflon", "TTF 特氟龙"
+            return f"TTF {part_name(role.split('.')[1], current_language())}"
         return {"mtf": self.tr("MTF (bead)"), "nps": self.tr("NPS"),
                 "measured": self.tr("measured"), "identity": self.tr("identity"),
                 "uniformity": self.tr("uniformity"),
@@ -158,7 +158,8 @@ class QcPlots(QWidget):
             elif c.key == "artifact.ring_profile":
                 add(self.radial, "ring", c.x, c.y)
         if self.mtf.curve_names():
-            self.mtf.add_reference_line(0.5, label="50 %")
+            # labelled at the left: the curves are at 1.0 there and cross 0.5 further right
+            self.mtf.add_reference_line(0.5, label="50 %", label_at=0.25)
 
     def retranslate_ui(self) -> None:
         self.mtf.set_axes(title=self.tr("MTF / TTF"), x_label=self.tr("frequency"),

@@ -1,0 +1,163 @@
+"""CT QC's Plots tab in the real main window at 1366x768 and 1920x1080 (en, zh_CN), after a
+real series with every module is imported and analysed: each plot's legend lies inside
+its plot, off the view box (so on no plotted point), on no other legend, every entry
+whole (not elided); the plots' titles and axis labels whole; the window keeps its size.
+pyqtgraph's legend floated on the view box: in a quarter of the pane it covered the
+MTF/TTF and linearity curves and its last entry ("MTF (bead)", "TTF teflon") was cut at
+the plot's bottom. A live switch to Chinese renames the entries in place and they still
+fit. PLOTS_FIT_SHOTS=<folder> keeps the PNGs."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from tests.ui.conftest import open_station_window  # noqa: E402
+
+SIZES = ((1366, 768), (1920, 1080))
+
+
+@pytest.fixture(scope="module")
+def series_folder(tmp_path_factory) -> Path:  # noqa: ANN001
+    from app.ct.simulator import SimParams, simulate_series, write_dicom_series
+
+    out = tmp_path_factory.mktemp("plots-series")      # every module: every curve drawn
+    write_dicom_series(simulate_series(SimParams(matrix=256, slice_thickness_mm=5.0, seed=4,
+                                                 z_range_mm=(-80.0, 45.0))),
+                       out, scanner_serial="CT-SIM-0001")
+    return out
+
+
+def _in_window(widget, window, rect=None):  # noqa: ANN001, ANN202
+    from PySide6.QtCore import QPoint, QRect
+
+    rect = rect if rect is not None else QRect(QPoint(0, 0), widget.size())
+    return rect.translated(widget.mapTo(window, QPoint(0, 0)))
+
+
+def legend_boxes(plot, window) -> list[tuple[str, object, bool]]:  # noqa: ANN001
+    """(text, rect in window coordinates, shown whole) of every legend entry of ``plot``,
+    wherever the legend is drawn: pyqtgraph legend items on the canvas or widgets."""
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QLabel
+
+    canvas, boxes = plot.plot_widget, []
+    for item in canvas.scene().items():
+        if isinstance(item, pg.LegendItem) and item.isVisible() and item.items:
+            for sample, label in item.items:        # one row: its line sample and text
+                row = sample.sceneBoundingRect().united(label.sceneBoundingRect())
+                rect = canvas.mapFromScene(row).boundingRect()
+                boxes.append((label.text, _in_window(canvas, window, rect), True))
+    legend = getattr(plot, "legend", None)
+    if legend is not None and hasattr(legend, "entries"):
+        for entry in legend.entries():
+            assert isinstance(entry, QLabel)                  # walked like every label
+            if entry.isVisibleTo(window):
+                boxes.append((entry.text(), _in_window(entry, window), not entry.is_elided()))
+    return boxes
+
+
+def plot_problems(plots, window) -> list[str]:  # noqa: ANN001
+    import pyqtgraph as pg
+    from PySide6.QtCore import QPointF, QRect
+
+    problems, every = [], []
+    win_rect = QRect(0, 0, window.width(), window.height())
+    for plot in (plots.mtf, plots.nps, plots.linearity, plots.radial):
+        name, canvas, vb = plot.objectName(), plot.plot_widget, plot.plot_item.vb
+        area = _in_window(plot, window)
+        view = _in_window(canvas, window, canvas.mapFromScene(vb.sceneBoundingRect())
+                          .boundingRect())
+        boxes = legend_boxes(plot, window)
+        texts = [t for t, _r, _w in boxes]
+        if sorted(texts) != sorted(plot.curve_names()) or not texts:
+            problems.append(f"{name}: legend {texts} for curves {plot.curve_names()}")
+        points = []
+        for curve in plot.curve_names():
+            xs, ys = plot.curve_data(curve)
+            for x, y in zip(xs, ys):
+                scene = vb.mapViewToScene(QPointF(float(x), float(y)))
+                if vb.sceneBoundingRect().contains(scene):
+                    points.append(canvas.mapTo(window, canvas.mapFromScene(scene)))
+        for text, rect, whole in boxes:
+            where = f"{name}: legend {text!r} at {rect.getRect()}"
+            if not whole:
+                problems.append(f"{where} is elided")
+            if not area.contains(rect) or not win_rect.contains(rect):
+                problems.append(f"{where} outside the plot {area.getRect()} (cut)")
+            if rect.intersects(view):
+                problems.append(f"{where} on the view box {view.getRect()}")
+            covered = [p for p in points if rect.contains(p)]
+            if covered:
+                problems.append(f"{where} covers {len(covered)} plotted points")
+            every.append((where, rect))
+        for line in plot.plot_item.items:              # a limit's label ("50 %") too
+            label = getattr(line, "label", None)
+            if isinstance(line, pg.InfiniteLine) and label is not None and label.isVisible():
+                rect = _in_window(canvas, window, canvas.mapFromScene(
+                    label.sceneBoundingRect()).boundingRect())
+                covered = [p for p in points if rect.contains(p)]
+                if covered:
+                    problems.append(f"{name}: the label {label.toPlainText()!r} covers "
+                                    f"{len(covered)} plotted points")
+        title = getattr(plot, "title_label", None)
+        if title is not None and title.isVisible() and title.is_elided():
+            problems.append(f"{name}: title {title.text()!r} cut")
+        for side in ("left", "bottom"):               # the axis titles whole on the canvas
+            label = plot.plot_item.getAxis(side).label
+            m = label.document().documentMargin()
+            drawn = canvas.mapFromScene(label.mapRectToScene(
+                label.boundingRect().adjusted(m, m, -m, -m))).boundingRect()
+            # (2 px: the line box's leading under the glyphs; a cut glyph is more)
+            if not canvas.rect().adjusted(-2, -2, 2, 2).contains(drawn):
+                problems.append(f"{name}: {side} axis title {label.toPlainText()!r} at "
+                                f"{drawn.getRect()} cut by the canvas {canvas.rect().getRect()}")
+    for i, (a, ra) in enumerate(every):             # within a legend and across plots
+        problems += [f"{a} overlaps {b}" for b, rb in every[i + 1:]
+                     if ra.adjusted(1, 1, -1, -1).intersects(rb.adjusted(1, 1, -1, -1))]
+    return problems
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_legends_off_the_curves_whole_and_apart(qtbot, ini_settings, tmp_path, series_folder,
+                                                 language):  # noqa: ANN001
+    from app.bootstrap import Workstation
+    from app.ui.screenshot import render_widget_png
+
+    ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
+    try:
+        window, panel = open_station_window(qtbot, ws, ini_settings, language, "ct_qc")
+        panel.import_folder(series_folder)
+        qtbot.waitUntil(lambda: panel._result is not None and not panel.is_busy()
+                        and not panel.refresher.running, timeout=180000)
+        plots = panel.tabs.plots
+        panel.tabs.setCurrentWidget(plots)
+        qtbot.waitUntil(lambda: len(plots.mtf.curve_names()) == 4, timeout=10000)
+        shots = os.environ.get("PLOTS_FIT_SHOTS")
+        for size in SIZES:
+            window.resize(*size)
+            qtbot.wait(150)                          # the legends wrap one relayout later
+            if shots:
+                render_widget_png(window, Path(shots) / f"ct_qc_plots_{language}_"
+                                  f"{size[0]}x{size[1]}.png", size)
+            assert (window.width(), window.height()) == size, "the window grew"
+            problems = plot_problems(plots, window)
+            assert not problems, f"{size}:\n" + "\n".join(problems)
+        # the TTF materials by name, in either language ("TTF teflon" in Chinese too)
+        assert ("TTF Teflon" if language == "en" else "TTF 特氟龙") in plots.mtf.curve_names()
+        if language == "en":                        # renamed in place, still fitting
+            window.resize(*SIZES[0])
+            window.set_language("zh_CN")
+            qtbot.waitUntil(lambda: not window.language_switcher.busy(), timeout=20000)
+            qtbot.wait(150)
+            assert "TTF 特氟龙" in plots.mtf.curve_names()
+            assert "MTF (bead)" not in [e.text() for e in plots.mtf.legend.entries()]
+            problems = plot_problems(plots, window)
+            assert not problems, "after the switch:\n" + "\n".join(problems)
+            assert (window.width(), window.height()) == SIZES[0], "the window grew"
+        window.close()
+    finally:
+        ws.close()
