@@ -36,6 +36,10 @@ SUBDIR = "detector_matching"
 KERNEL_MODULES = ("station_plugins.detector_matching.anneal",
                   "station_plugins.detector_matching.bounds",
                   "station_plugins.detector_matching.lap")
+# every module that defines kernels cached in our folder: the above and the ones split
+# out of them (bound_dp: the walk DPs of bounds, which imports each, so
+# :func:`dispatchers` finds them in bounds: the same list as before the split)
+CACHED_MODULES = KERNEL_MODULES + ("station_plugins.detector_matching.bound_dp",)
 
 _lock = threading.Lock()
 _ready = threading.Event()
@@ -123,7 +127,7 @@ def _locator_class():
 
         @classmethod
         def from_function(cls, py_func, py_file):
-            if not config.CACHE_DIR or py_func.__module__ not in KERNEL_MODULES:
+            if not config.CACHE_DIR or py_func.__module__ not in CACHED_MODULES:
                 return None
             if not (os.path.exists(py_file) or getattr(sys, "frozen", False)):
                 return None
@@ -224,7 +228,7 @@ def dispatchers() -> list:
 def _rebind() -> None:
     """Kernel modules imported before :func:`configure` bound their cache elsewhere."""
     _install_locator()
-    if any(name in sys.modules for name in KERNEL_MODULES):
+    if any(name in sys.modules for name in CACHED_MODULES):
         for d in dispatchers():
             d.enable_caching()
 

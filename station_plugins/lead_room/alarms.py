@@ -9,23 +9,28 @@ engine enforces the rules that never bend: safety alarms are never shelved, the
 interlock alarm is never suppressed or taken out of service.
 
 Values are duck-typed: ``key, value, status, reason, source_ts, receive_ts``.
+
+This module holds the engine's state, inputs, rule evaluation and suppression by design;
+the operator actions are in :mod:`station_plugins.lead_room.alarm_actions`, the read-only
+views (lists, banner, flood, room summaries) in :mod:`station_plugins.lead_room.alarm_views`
+(mixins of :class:`AlarmEngine`).
 """
 from __future__ import annotations
 
-import builtins
 import threading
 import time
 from collections import deque
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
-from app.core.errors import ValidationError
+from station_plugins.lead_room.alarm_actions import (  # noqa: F401 - re-exported
+    MAX_SHELVE_S, AlarmActions)
 from station_plugins.lead_room.alarm_defs import AlarmDefinition, Priority
-from station_plugins.lead_room.alarm_state import (Alarm, AlarmEvent, NORMAL, UNACK)
+from station_plugins.lead_room.alarm_state import Alarm, AlarmEvent
+from station_plugins.lead_room.alarm_views import AlarmViews
 from station_plugins.lead_room.data_quality import UNMONITORED_ALARM, UnmonitoredSignals
 from station_plugins.lead_room.signals import leaf_of, room_of
 
-MAX_SHELVE_S = 8 * 3600.0
 COMM_ALARM = AlarmDefinition("gateway_comm", "Gateway connection lost: all values invalid",
                              "", "true", Priority.HIGH, shelvable=False, suppressible=False,
                              oos_allowed=False, safety=True, builtin=True,
@@ -40,7 +45,7 @@ def _matches(pattern: str, leaf: str) -> bool:
     return leaf.startswith(pattern[:-1]) if pattern.endswith("*") else leaf == pattern
 
 
-class AlarmEngine:
+class AlarmEngine(AlarmActions, AlarmViews):
     def __init__(self, definitions: Iterable[AlarmDefinition], *,
                  clock: Callable[[], float] = time.time,
                  journal: Callable[[AlarmEvent], None] = lambda e: None,
@@ -284,191 +289,3 @@ class AlarmEngine:
             self._emit(a, "unsuppressed")
             if a.active and not a.acked:
                 self.on_annunciate(a)
-
-    # --- operator actions -------------------------------------------------------------
-    def _get(self, alarm_id: str) -> Alarm:
-        try:
-            return self.alarms[alarm_id]
-        except KeyError:
-            raise ValidationError(f"No alarm '{alarm_id}'.") from None
-
-    def ack(self, alarm_id: str, user: str, comment: str = "") -> AlarmEvent:
-        with self._lock:
-            a = self._get(alarm_id)
-            if a.acked:
-                raise ValidationError(f"Alarm {alarm_id} is already acknowledged.")
-            a.acked, a.acked_ts, a.acked_by, a.ack_comment = True, self.clock(), user, comment
-            return self._emit(a, "acked", user=user, comment=comment)
-
-    def ack_many(self, alarm_ids: Iterable[str], user: str, comment: str = "") -> int:
-        n = 0
-        with self._lock:
-            for aid in alarm_ids:
-                if aid in self.alarms and not self.alarms[aid].acked:
-                    self.ack(aid, user, comment)
-                    n += 1
-        return n
-
-    def shelve(self, alarm_id: str, user: str, reason: str, duration_s: float = 900.0
-               ) -> AlarmEvent:
-        with self._lock:
-            a = self._get(alarm_id)
-            if not a.definition.shelvable:
-                raise ValidationError(f"'{a.definition.title}' is a safety alarm and is never "
-                                      f"shelved.", remedy="Remove the cause, or take the "
-                                      "alarm out of service under a permit if allowed.")
-            if not reason.strip():
-                raise ValidationError("Shelving needs a reason.")
-            if not 0 < duration_s <= MAX_SHELVE_S:
-                raise ValidationError(f"Shelve time must be between 1 s and "
-                                      f"{MAX_SHELVE_S / 3600:g} h.")
-            a.shelved_until = self.clock() + duration_s
-            a.shelved_by, a.shelve_reason = user, reason.strip()
-            return self._emit(a, "shelved", user=user,
-                              comment=f"{reason.strip()} ({duration_s / 60:g} min)")
-
-    def unshelve(self, alarm_id: str, user: str) -> AlarmEvent:
-        with self._lock:
-            a = self._get(alarm_id)
-            if not a.shelved:
-                raise ValidationError(f"Alarm {alarm_id} is not shelved.")
-            a.shelved_until = None
-            ev = self._emit(a, "unshelved", user=user)
-            if a.active and not a.acked:
-                self.on_annunciate(a)
-            return ev
-
-    def set_maintenance(self, room: str, on: bool, user: str, reason: str = "") -> None:
-        """Suppress by design every suppressible alarm of ``room`` (room in maintenance)."""
-        with self._lock:
-            if on and not reason.strip():
-                raise ValidationError("Maintenance suppression needs a reason.")
-            if on:
-                self.maintenance_manual[room] = reason.strip()
-            else:
-                self.maintenance_manual.pop(room, None)
-            for a in [a for a in self.alarms.values() if a.room == room]:
-                self._set_design_suppression(a, on or self._signal_maint(room), room)
-            ev = AlarmEvent(self.clock(), f"{room}/maintenance", room, "maintenance",
-                            "maintenance_on" if on else "maintenance_off", "info",
-                            "SUPPRESSED" if on else NORMAL, None, None, user, reason)
-            self.journal(ev)
-
-    def _signal_maint(self, room: str) -> bool:
-        m = self.values.get(f"{room}/Maintenance")
-        return m is not None and m.status == "GOOD" and m.value is True
-
-    def out_of_service(self, alarm_id: str, user: str, permit: str, reason: str = ""
-                       ) -> AlarmEvent:
-        with self._lock:
-            a = self._get(alarm_id)
-            if not a.definition.oos_allowed:
-                raise ValidationError(f"'{a.definition.title}' can never be taken out of "
-                                      f"service.")
-            if not permit.strip():
-                raise ValidationError("Out of service needs a permit number.")
-            a.oos_permit, a.oos_by = permit.strip(), user
-            return self._emit(a, "out_of_service", user=user,
-                              comment=f"permit {permit.strip()}: {reason}")
-
-    def return_to_service(self, alarm_id: str, user: str) -> AlarmEvent:
-        with self._lock:
-            a = self._get(alarm_id)
-            if not a.out_of_service:
-                raise ValidationError(f"Alarm {alarm_id} is in service.")
-            a.oos_permit = a.oos_by = ""
-            return self._emit(a, "returned_to_service", user=user)
-
-    # --- views ------------------------------------------------------------------------
-    def first_out_ids(self) -> set[str]:
-        """Per room: the earliest (by source time) of alarms activated together."""
-        out: set[str] = set()
-        by_room: dict[str, list[Alarm]] = {}
-        for a in self.alarms.values():
-            if a.active and a.annunciated:
-                by_room.setdefault(a.room, []).append(a)
-        for alarms in by_room.values():
-            alarms.sort(key=lambda a: (a.activated_src_ts or 0.0, a.priority))
-            first = alarms[0]
-            group = [a for a in alarms if (a.activated_src_ts or 0) - (first.activated_src_ts
-                                                                     or 0) <= self.first_out_window_s]
-            if len(group) > 1:
-                out.add(first.id)
-        return out
-
-    def list(self, which: str = "active") -> list[dict[str, Any]]:
-        """active (annunciated) / unacked / shelved / suppressed / oos / all."""
-        with self._lock:
-            fo = self.first_out_ids()
-            pick = {
-                "active": lambda a: a.annunciated,
-                "unacked": lambda a: a.annunciated and not a.acked,
-                "shelved": lambda a: a.shelved,
-                "suppressed": lambda a: a.suppressed,
-                "oos": lambda a: a.out_of_service,
-                "all": lambda a: True,
-            }[which]
-            rows = [a.view(a.id in fo) for a in self.alarms.values() if pick(a)]
-        rows.sort(key=lambda r: (Priority[r["priority"].upper()], -(r["activated_ts"] or 0)))
-        return rows
-
-    def banner(self) -> dict[str, Any] | None:
-        """The safety banner: the worst active safety alarm (acked or not), else None."""
-        with self._lock:
-            act = [a for a in self.alarms.values()
-                   if a.active and a.definition.safety and not a.out_of_service]
-            if not act:
-                return None
-            act.sort(key=lambda a: (a.priority, a.activated_ts or 0))
-            worst = act[0]
-            return {"count": len(act), "unacked": sum(not a.acked for a in act),
-                    **worst.view()}
-
-    def flood(self) -> dict[str, Any]:
-        with self._lock:
-            now = self.clock()
-            n = sum(1 for t in self._activations if now - t <= self.flood_window_s)
-            return {"in_flood": n > self.flood_count, "activations_window": n,
-                    "window_s": self.flood_window_s, "flood_seconds": self.flood_seconds}
-
-    def chattering(self) -> builtins.list[str]:
-        with self._lock:
-            now = self.clock()
-            return sorted(a.id for a in self.alarms.values() if sum(
-                1 for t in a.activations if now - t <= self.chatter_window_s)
-                >= self.chatter_count)
-
-    def stale(self) -> builtins.list[str]:
-        with self._lock:
-            now = self.clock()
-            return sorted(a.id for a in self.alarms.values() if a.active and a.activated_ts
-                          and now - a.activated_ts > self.stale_active_s)
-
-    def room_summaries(self) -> dict[str, dict[str, Any]]:
-        """All rooms' tile summaries in one pass over the alarms (for the overview)."""
-        out: dict[str, dict[str, Any]] = {}
-        with self._lock:
-            for a in self.alarms.values():
-                s = out.setdefault(a.room, {"worst": None, "count": 0, "unacked": 0,
-                                            "suppressed": False})
-                if a.suppressed:
-                    s["suppressed"] = True
-                if not a.annunciated:
-                    continue
-                s["count"] += 1
-                s["unacked"] += a.base_state in (UNACK, "RTN_UNACK")
-                if a.active and (s["worst"] is None or a.priority < s["worst"]):
-                    s["worst"] = a.priority
-        for s in out.values():
-            s["worst"] = s["worst"].label if s["worst"] is not None else None
-        return out
-
-    def room_summary(self, room: str) -> dict[str, Any]:
-        """Worst annunciated priority and counts for the overview tile."""
-        with self._lock:
-            act = [a for a in self.alarms.values() if a.room == room and a.annunciated]
-            worst = min((a.priority for a in act if a.active), default=None)
-            return {"worst": worst.label if worst else None, "count": len(act),
-                    "unacked": sum(a.base_state in (UNACK, "RTN_UNACK") for a in act),
-                    "suppressed": any(a.suppressed for a in self.alarms.values()
-                                      if a.room == room)}

@@ -167,3 +167,20 @@ def test_frozen_bundle_stamp_follows_the_kernel_code(monkeypatch):
     assert locator.get_source_stamp() == "code:" + hashlib.sha256(marshal.dumps(code)).hexdigest()
     monkeypatch.delattr(sys, "frozen")
     assert locator.get_source_stamp() != "code:" + hashlib.sha256(marshal.dumps(code)).hexdigest()
+
+
+def test_every_kernel_is_listed_and_cached_in_the_station_folder():
+    """A kernel moved to a module of its own (bound_dp: the bound's walk DPs) is still
+    compiled by the warm-up's count, rebound by configure and cached in our folder."""
+    import importlib
+
+    from numba.core.registry import CPUDispatcher
+    kernels.configure()
+    listed = {id(d) for d in kernels.dispatchers()}
+    defined = [v for name in kernels.CACHED_MODULES
+               for v in vars(importlib.import_module(name)).values()
+               if isinstance(v, CPUDispatcher) and v.py_func.__module__ == name]
+    assert len([d for d in defined if d.py_func.__module__.endswith(".bound_dp")]) == 7
+    assert {id(d) for d in defined} <= listed
+    for d in defined:
+        assert Path(d.stats.cache_path).name == kernels.SUBDIR, d.py_func.__qualname__
