@@ -56,6 +56,9 @@ class RunBar(QObject):
         self.serial.setFont(f)
         self.mode = QComboBox()
         self.mode.setObjectName("tunnel_mode")
+        # as wide as its texts in the language shown (the first show's width stayed after a
+        # live switch: 'Released sequence' cut after Chinese)
+        self.mode.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for key, _text, action in MODES:
             if allowed(action):
                 self.mode.addItem(key, key)
@@ -95,6 +98,8 @@ class RunBar(QObject):
 
     def retranslate(self) -> None:
         self.serial.setPlaceholderText(_tr("Scan the serial (Enter starts)"))
+        self.serial.setMinimumWidth(max(   # the whole hint in its 22 px font, in either language
+            240, self.serial.fontMetrics().horizontalAdvance(self.serial.placeholderText()) + 24))
         self.step_key.setPlaceholderText(_tr("step key (single step)"))
         self.step_key.setMinimumWidth(   # the whole hint, not "step key (single st..."
             self.step_key.fontMetrics().horizontalAdvance(self.step_key.placeholderText()) + 24)
