@@ -34,6 +34,8 @@ class SequenceChooser(QWidget):
         self.combo.setObjectName("tunnel_sequence")
         self.combo.setMinimumWidth(220)
         self.combo.addItem(Path(self._default).name, self._default)
+        # the box is narrower than a version's whole label at 1366 px: the tooltip holds it
+        self.combo.currentIndexChanged.connect(self._tooltip)
         self.edit_btn = QPushButton()
         self.edit_btn.setObjectName("tunnel_edit_sequences")
         self.edit_btn.setVisible(can_edit)
@@ -46,10 +48,17 @@ class SequenceChooser(QWidget):
 
     def retranslate_ui(self) -> None:
         self.edit_btn.setText(self.tr("Edit sequences..."))
-        self.combo.setToolTip(self.tr("Sequence version (operators: released only)"))
         for i, entry in enumerate(self._entries):      # status and source in words
             if i < self.combo.count():
                 self.combo.setItemText(i, sequence_label(entry))
+        self._tooltip()
+
+    def _tooltip(self, *_: Any) -> None:
+        """What the box is for and the chosen version's whole label (elided in the box)."""
+        tip = self.tr("Sequence version (operators: released only)")
+        if self.combo.currentText():
+            tip += "\n" + self.combo.currentText()
+        self.combo.setToolTip(tip)
 
     def changeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

@@ -157,8 +157,12 @@ def bar_problems(window, panel) -> list[str]:  # noqa: ANN001
         if edit.isVisible() and edit.fontMetrics().horizontalAdvance(hint) > _room(edit):
             problems.append(f"{tag} hint {hint!r} cut: needs "
                             f"{edit.fontMetrics().horizontalAdvance(hint)} > {_room(edit)}")
-    # (the sequence versions' labels are wider than the chooser's 220 px in either
-    # language: cut, a known open point not checked here)
+    # the sequence versions' labels are wider than the chooser's 220 px in either
+    # language: cut in the box, whole in its tooltip
+    seq = panel.sequence_combo
+    if seq.currentText() and seq.currentText() not in seq.toolTip().splitlines():
+        problems.append(f"{tag} the version {seq.currentText()!r} is not whole in the "
+                        f"tooltip {seq.toolTip()!r}")
     for combo in (bar.mode, bar.socket):
         opt = QStyleOptionComboBox()
         combo.initStyleOption(opt)
