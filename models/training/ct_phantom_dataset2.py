@@ -2,6 +2,7 @@
 
     nice -n 10 .venv/bin/python models/training/ct_phantom_dataset2.py --renderer sim
     nice -n 10 .venv/bin/python models/training/ct_phantom_dataset2.py --renderer img
+    ... --recipe 2.5     # + small spheres and band-pass MTF boosts (ai_variety.py)
 
 Renderer ``sim``: the CT QC station's digital phantom simulator
 (app/ct/simulator: analytic rendering, projection-domain ring / streak /
