@@ -22,6 +22,7 @@ from scipy import fft as sfft
 # normal: MTF50 at least that of a 0.65 mm Gaussian PSF; blur: at most that of 0.95 mm
 # (the classes' definitions, shared with the runtime)
 from app.ct.ai_classes import MTF50_BLUR_MAX, MTF50_NORMAL_MIN
+from ai_variety import apply_filter, boost_mtf, draw_boost  # models/training (recipe 2.5)
 
 
 
@@ -60,8 +61,6 @@ class Scanner:
         return g * (1 + self.sharpen * (1 - s)) * self.boost_mtf(f_lpmm)
 
     def boost_mtf(self, f_lpmm: np.ndarray) -> np.ndarray:
-        from ai_variety import boost_mtf
-
         return boost_mtf(f_lpmm, self.boost, self.boost_f0, self.boost_q)
 
     def mtf50_lp_cm(self) -> float:
@@ -101,8 +100,6 @@ def draw_scanner(rng: np.random.Generator, label: str, heldout: bool,
                                                                                -3024.0]))),
                  integer=bool(rng.random() < 0.7))
     if variety is not None and variety.random() < 0.3:
-        from ai_variety import draw_boost
-
         for k, v in draw_boost(variety).items():
             setattr(sc, k, v)
     # the class follows the system MTF50: a sharpened blur stays blur, sharp normal
@@ -172,8 +169,6 @@ def finish(vol_clean: np.ndarray, sc: Scanner, rng: np.random.Generator,
     vol += np.float32(sc.hu_offset)
     vol = sharpen(vol, sc)
     if sc.boost > 0:
-        from ai_variety import apply_filter
-
         vol = apply_filter(vol, sc.pixel_mm, sc.boost_mtf)
     nz, n, _ = vol.shape
     sd = sc.noise_sd if noise_sd is None else noise_sd

@@ -31,6 +31,11 @@ import numpy as np
 SPHERE_DIAMETERS_MM = (2.0, 4.0, 6.0, 8.0, 10.0)
 
 
+def sphere_chance(module_id: str) -> float:
+    """CTP404 carries CatPhan's spheres; other modules and phantoms other small targets."""
+    return 0.5 if module_id.upper() == "CTP404" else 0.1
+
+
 def boost_mtf(f: np.ndarray, gain: float, f0: float, q: float) -> np.ndarray:
     """1 + gain x a band-pass bump that is 0 at f = 0 and peaks (1) at f0 (cycles / mm)."""
     if gain <= 0:

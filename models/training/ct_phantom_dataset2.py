@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models" / "training"))
 
 import ai_domain as dom  # noqa: E402
+from ai_variety import add_spheres, sphere_chance  # noqa: E402
 from app.ct.ai.normalise import N_CONTEXT, prepare  # noqa: E402
 from app.ct.ai.preprocess import CLASSES  # noqa: E402
 from app.ct.ai_classes import BAND_CLASS_MIN_HU, NOISE_CLASS_MIN_SD_HU  # noqa: E402
@@ -81,11 +82,6 @@ def boundary_z(extents: list[tuple[float, float]], rng: np.random.Generator, thi
 def variety_rng(seed: int, recipe: str) -> np.random.Generator | None:
     """Recipe 2.5's own random stream (spheres, MTF boost: ai_variety); None for 2.0."""
     return np.random.default_rng([seed, 25]) if recipe == "2.5" else None
-
-
-def sphere_chance(module_id: str) -> float:
-    """CTP404 carries CatPhan's spheres; other modules and phantoms other small targets."""
-    return 0.5 if module_id.upper() == "CTP404" else 0.1
 
 
 def render_sim(label: str, seed: int, heldout: bool, recipe: str = "2.0"
@@ -164,7 +160,6 @@ def render_sim(label: str, seed: int, heldout: bool, recipe: str = "2.0"
     series = simulate_series(SimParams(artifacts=tuple(arts), **params))
     clean = series.volume
     if var is not None and var.random() < sphere_chance(module.id):
-        from ai_variety import add_spheres
 
         psf = sc.psf_sigma_mm
         clean, spheres = add_spheres(

@@ -16,6 +16,7 @@ from dataclasses import asdict, replace
 import numpy as np
 
 import ai_domain as dom
+from ai_variety import add_spheres, apply_filter, sphere_chance
 from app.ct.image_renderer import RenderArtifact, RenderParams, render_volume
 from app.ct.image_renderer import catphan504 as cp
 from app.ct.image_renderer.render import kernel_mtf
@@ -143,9 +144,6 @@ def render_sample(label: str, seed: int, heldout: bool,
     vol, _ = render_volume(p)
     n = p.matrix
     if variety is not None:
-        from ai_variety import add_spheres, apply_filter
-        from ct_phantom_dataset2 import sphere_chance
-
         if variety.random() < sphere_chance(mid):
             vol, spheres = add_spheres(vol, p.pixel_mm, thick, variety,
                                        lambda f: kernel_mtf(p, f))
