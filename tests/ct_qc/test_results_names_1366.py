@@ -13,7 +13,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.ct.names import measurement_name  # noqa: E402
-from tests.ui.conftest import _themed_english, ini_settings, open_station_window  # noqa: E402,F401
+from tests.ui.conftest import _themed_english, ini_settings, open_analysed_ct_qc  # noqa: E402,F401
 
 SIZE = (1366, 768)
 
@@ -68,11 +68,8 @@ def test_every_name_is_readable_whole_at_1366(qtbot, ini_settings, tmp_path, ser
 
     ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
     try:
-        window, panel = open_station_window(qtbot, ws, ini_settings, language, "ct_qc")
-        panel.import_folder(series_folder)
-        qtbot.waitUntil(lambda: panel._result is not None and not panel.is_busy()
-                        and not panel.refresher.running, timeout=180000)
-        qtbot.wait(100)
+        window, panel = open_analysed_ct_qc(qtbot, ws, ini_settings, language,
+                                            series_folder)
         assert (window.width(), window.height()) == SIZE
         table = panel.tabs.table
         proxy, header, fm = table.proxy, table.horizontalHeader(), table.fontMetrics()

@@ -13,7 +13,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.ui.conftest import _themed_english, ini_settings, open_station_window  # noqa: E402,F401
+from tests.ui.conftest import _themed_english, ini_settings, open_station_window, settle_layout  # noqa: E402,F401,E501
 
 SIZE = (1366, 768)
 
@@ -23,9 +23,14 @@ def _run(qtbot, panel, serial: str) -> None:  # noqa: ANN001
     panel.serial.setText(serial)
     panel.start_run()
     qtbot.waitUntil(lambda: panel.banner.state == "RUNNING", timeout=60000)
+    _finish(qtbot, panel)
 
+
+def _finish(qtbot, panel) -> None:  # noqa: ANN001
+    """Until the run ends and its row is shown, the operator answering every prompt with
+    its first choice."""
     def done() -> bool:
-        if panel.prompt.isVisible():          # the operator answers (first choice)
+        if panel.prompt.isVisible():
             button = panel.prompt.buttons.itemAt(0).widget()
             if button is not None:
                 button.click()
@@ -119,7 +124,7 @@ def test_console_texts_whole_at_1366(qtbot, ini_settings, tmp_path, language):  
         assert panel.detail.row is table.steps.rows[0]
         # a live switch to the other language re-words and re-fits every row
         window.set_language("en" if language == "zh_CN" else "zh_CN")
-        qtbot.wait(300)
+        settle_layout(qtbot, window)
         problems += [f"after the switch: {p}" for p in table_problems(table)]
         assert (window.width(), window.height()) == SIZE, "the window grew"
         assert not problems, "\n".join(problems)
@@ -206,30 +211,22 @@ def test_top_bar_whole_at_1366(qtbot, ini_settings, tmp_path, language):  # noqa
     try:
         window, panel = open_station_window(qtbot, ws, ini_settings, language, "tunnel_test")
         qtbot.waitUntil(panel.start_btn.isEnabled, timeout=60000)
-        qtbot.wait(300)
+        settle_layout(qtbot, window)
         problems = bar_problems(window, panel)
         window.set_language(other)
-        qtbot.wait(300)
+        settle_layout(qtbot, window)
         problems += bar_problems(window, panel)
         panel.serial.setText("CA-X200-26-000125")
         panel.start_run()
         qtbot.waitUntil(lambda: panel.banner.state == "RUNNING"
                         and panel.abort_btn.isEnabled(), timeout=60000)
         qtbot.waitUntil(lambda: panel.message.text() != "", timeout=60000)
-        qtbot.wait(300)
+        settle_layout(qtbot, window)
         problems += [f"running: {p}" for p in bar_problems(window, panel)]
         window.grab().save(str(tmp_path / f"bar_{language}_to_{other}_running.png"))
-
-        def done() -> bool:
-            if panel.prompt.isVisible():          # the operator answers (first choice)
-                button = panel.prompt.buttons.itemAt(0).widget()
-                if button is not None:
-                    button.click()
-            return panel.banner.state in ("PASS", "WARN", "FAIL", "ERROR", "ABORTED")
-        qtbot.waitUntil(done, timeout=300000)
-        qtbot.waitUntil(lambda: panel.last_run.get("row") is not None, timeout=60000)
+        _finish(qtbot, panel)
         window.set_language(language)
-        qtbot.wait(300)
+        settle_layout(qtbot, window)
         problems += [f"back: {p}" for p in bar_problems(window, panel)]
         assert not problems, "\n".join(problems)
         window.close()

@@ -66,3 +66,33 @@ def open_station_window(qtbot, ws, ini_settings, language: str, station_id: str,
     qtbot.waitExposed(window)
     return window, window.host.open_station(station_id)
 
+
+
+def open_analysed_ct_qc(qtbot, ws, ini_settings, language: str, folder):  # noqa: ANN001, ANN201
+    """``open_station_window`` on the CT QC station with ``folder`` imported and its
+    analysis shown (the station idle again): ``(window, panel)``."""
+    window, panel = open_station_window(qtbot, ws, ini_settings, language, "ct_qc")
+    panel.import_folder(folder)
+    qtbot.waitUntil(lambda: panel._result is not None and not panel.is_busy()
+                    and not panel.refresher.running, timeout=180000)
+    settle_layout(qtbot, window)
+    return window, panel
+
+
+def settle_layout(qtbot, root, timeout: int = 10000) -> None:  # noqa: ANN001
+    """Until the layouts under ``root`` are done: the posted layout requests handled and
+    every visible widget's geometry the same on two passes in a row (a wrapping flow or
+    legend gets its height one relayout later) - instead of a fixed wait."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QWidget
+
+    last: list = [None]
+
+    def stable() -> bool:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        QCoreApplication.processEvents()
+        snap = tuple(w.geometry().getRect() for w in root.findChildren(QWidget)
+                     if w.isVisible())
+        same, last[0] = snap == last[0], snap
+        return same
+    qtbot.waitUntil(stable, timeout=timeout)

@@ -15,7 +15,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.ui.conftest import open_station_window  # noqa: E402
+from tests.ui.conftest import open_analysed_ct_qc, settle_layout  # noqa: E402
 
 SIZES = ((1366, 768), (1920, 1080))
 
@@ -129,17 +129,15 @@ def test_legends_off_the_curves_whole_and_apart(qtbot, ini_settings, tmp_path, s
 
     ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
     try:
-        window, panel = open_station_window(qtbot, ws, ini_settings, language, "ct_qc")
-        panel.import_folder(series_folder)
-        qtbot.waitUntil(lambda: panel._result is not None and not panel.is_busy()
-                        and not panel.refresher.running, timeout=180000)
+        window, panel = open_analysed_ct_qc(qtbot, ws, ini_settings, language,
+                                            series_folder)
         plots = panel.tabs.plots
         panel.tabs.setCurrentWidget(plots)
         qtbot.waitUntil(lambda: len(plots.mtf.curve_names()) == 4, timeout=10000)
         shots = os.environ.get("PLOTS_FIT_SHOTS")
         for size in SIZES:
             window.resize(*size)
-            qtbot.wait(150)                          # the legends wrap one relayout later
+            settle_layout(qtbot, window)             # the legends wrap one relayout later
             if shots:
                 render_widget_png(window, Path(shots) / f"ct_qc_plots_{language}_"
                                   f"{size[0]}x{size[1]}.png", size)
@@ -152,7 +150,7 @@ def test_legends_off_the_curves_whole_and_apart(qtbot, ini_settings, tmp_path, s
             window.resize(*SIZES[0])
             window.set_language("zh_CN")
             qtbot.waitUntil(lambda: not window.language_switcher.busy(), timeout=20000)
-            qtbot.wait(150)
+            settle_layout(qtbot, window)
             assert "TTF 特氟龙" in plots.mtf.curve_names()
             assert "MTF (bead)" not in [e.text() for e in plots.mtf.legend.entries()]
             problems = plot_problems(plots, window)

@@ -16,7 +16,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.ui.conftest import open_station_window  # noqa: E402
+from tests.ui.conftest import open_analysed_ct_qc, open_station_window, settle_layout  # noqa: E402
 
 SIZE = (1366, 768)
 
@@ -101,11 +101,8 @@ def test_every_verdict_in_view_and_limits_at_the_values_precision(
 
     ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
     try:
-        window, panel = open_station_window(qtbot, ws, ini_settings, language, "ct_qc")
-        panel.import_folder(series_folder)
-        qtbot.waitUntil(lambda: panel._result is not None and not panel.is_busy()
-                        and not panel.refresher.running, timeout=180000)
-        qtbot.wait(100)
+        window, panel = open_analysed_ct_qc(qtbot, ws, ini_settings, language,
+                                            series_folder)
         shots = os.environ.get("RESULTS_FIT_SHOTS")
         if shots:
             render_widget_png(window, Path(shots) / f"ct_qc_results_{language}.png", SIZE)
@@ -187,7 +184,7 @@ def test_roi_labels_of_a_small_phantom_do_not_overlap(qtbot, ini_settings, tmp_p
         panel.import_folder(folder)
         qtbot.waitUntil(lambda: panel._result is not None and not panel.is_busy()
                         and len(panel.viewer.rois()) >= 7, timeout=180000)
-        qtbot.wait(100)
+        settle_layout(qtbot, window)
         labels = [(g.roi.id, g.label.sceneBoundingRect())
                   for g in panel.viewer._rois.values()
                   if g.roi.kind == "circle" and g.label.isVisible()]

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.ui.conftest import settle_layout
+
 
 def _panel(qtbot, width: int = 420, height: int = 300):  # noqa: ANN001, ANN202
     from widgets.plot_panel import PlotPanel
@@ -20,8 +22,8 @@ def _panel(qtbot, width: int = 420, height: int = 300):  # noqa: ANN001, ANN202
     return plot
 
 
-def _settle(qtbot) -> None:  # noqa: ANN001
-    qtbot.wait(50)               # the flow's wrapped height comes one relayout later
+def _settle(qtbot, plot) -> None:  # noqa: ANN001
+    settle_layout(qtbot, plot)   # the flow's wrapped height comes one relayout later
 
 
 def test_entries_follow_the_curves_and_stay_off_the_canvas(qtbot):  # noqa: ANN001
@@ -31,7 +33,7 @@ def test_entries_follow_the_curves_and_stay_off_the_canvas(qtbot):  # noqa: ANN0
     for name in ("TTF air", "TTF acrylic", "MTF (bead)"):
         plot.add_curve(name, f, np.exp(-f / 4))
     plot.add_curve("measured", f, f, symbols=True)
-    _settle(qtbot)
+    _settle(qtbot, plot)
     assert plot.legend.texts() == ["TTF air", "TTF acrylic", "MTF (bead)", "measured"]
     assert plot.legend.entries()[-1].symbol
     canvas = plot.plot_widget.geometry()
@@ -54,7 +56,7 @@ def test_a_narrow_plot_wraps_the_legend_and_elides_only_what_cannot_fit(qtbot): 
     f = np.linspace(0, 5, 30)
     for name in ("uniformity", "ring residual", "a curve with a very long name indeed"):
         plot.add_curve(name, f, np.sin(f))
-    _settle(qtbot)
+    _settle(qtbot, plot)
     entries = plot.legend.entries()
     tops = sorted({e.geometry().top() for e in entries})
     assert len(tops) >= 2                                  # wrapped onto more lines
@@ -70,7 +72,7 @@ def test_a_narrow_plot_wraps_the_legend_and_elides_only_what_cannot_fit(qtbot): 
 def test_a_long_title_is_elided_whole_in_its_tooltip(qtbot):  # noqa: ANN001
     plot = _panel(qtbot, width=120, height=200)
     plot.set_axes(title="Noise power spectrum")
-    _settle(qtbot)
+    _settle(qtbot, plot)
     assert plot.title_label.is_elided() and plot.title_label.toolTip() == "Noise power spectrum"
     assert plot.width() == 120                              # the plot did not widen
 
@@ -79,7 +81,7 @@ def test_a_long_title_is_elided_whole_in_its_tooltip(qtbot):  # noqa: ANN001
 def test_the_reading_at_the_pointer(qtbot):  # noqa: ANN001
     plot = _panel(qtbot)
     plot.add_curve("NPS", [0.0, 0.5, 1.0], [1.0, 2.0, 3.0])
-    _settle(qtbot)
+    _settle(qtbot, plot)
     got = []
     plot.sig_point_hovered.connect(lambda *a: got.append(a))
     vb = plot.plot_item.vb
