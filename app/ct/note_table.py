@@ -189,6 +189,13 @@ TEMPLATES: dict[str, Template] = {
                                          "measurable ring (ring evidence z below %2 over the "
                                          "full circle and %3 over any half): counted normal"),
         ("count", "full_z", "arc_z"), {"count": "s", "full_z": "g", "arc_z": "g"}),
+    "ai.band_unmeasured": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "%1 slice(s) called band by the network whose "
+                                         "central-disc levels show no band (no one- or "
+                                         "two-slice run comes within %3 standard errors of "
+                                         "%2 HU outside its neighbours' levels): counted "
+                                         "normal"),
+        ("count", "min_hu", "se"), {"count": "s", "min_hu": "g", "se": "g"}),
     "ai.slice_anomaly": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "anomaly score %1 fits no class"),
         ("anomaly",), {"anomaly": ".2f"}),

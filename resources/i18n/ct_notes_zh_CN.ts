@@ -482,6 +482,11 @@
     </message>
     <message>
         <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>%1 slice(s) called band by the network whose central-disc levels show no band (no one- or two-slice run comes within %3 standard errors of %2 HU outside its neighbours&apos; levels): counted normal</source>
+        <translation>%1 层被网络判为带状伪影，但中心圆盘 CT 值测不到带（没有任何一层或两层的区段超出相邻层水平达到 %2 HU 减 %3 个标准误）：按正常计</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
         <source>anomaly score %1 fits no class</source>
         <translation>异常分数 %1：不属于任何类别</translation>
     </message>

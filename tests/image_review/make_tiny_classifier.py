@@ -25,6 +25,9 @@ shell steps (logit -4 + 4 x (shell_prev + shell_next), the features in 5 HU), 'n
 ``ring_always.onnx`` (``build_ring_always``): the released model's layout (context
 [N, N_CONTEXT]) calling every stack "ring" (logit 3, the others -4): a network that sees
 rings where none is measurable (tests/image_review/test_ai_ring_gate.py).
+
+``band_always.onnx`` (``build_band_always``): the same, calling every stack "band": a
+network that sees bands at every module boundary (tests/image_review/test_ai_band_gate.py).
 """
 from __future__ import annotations
 
@@ -38,6 +41,7 @@ OUT = Path(__file__).with_name("data") / "tiny_classifier.onnx"
 OUT_EVIDENCE = Path(__file__).with_name("data") / "evidence_rule.onnx"
 OUT_SHELL = Path(__file__).with_name("data") / "shell_rule.onnx"
 OUT_RING_ALWAYS = Path(__file__).with_name("data") / "ring_always.onnx"
+OUT_BAND_ALWAYS = Path(__file__).with_name("data") / "band_always.onnx"
 
 
 def const(name: str, arr: np.ndarray) -> onnx.NodeProto:
@@ -139,9 +143,16 @@ def build_ring_always() -> onnx.ModelProto:
     return _context_rule(list(CONTEXT_NAMES), {}, "ring_always", default="ring")
 
 
+def build_band_always() -> onnx.ModelProto:
+    from app.ct.ai.normalise import CONTEXT_NAMES
+
+    return _context_rule(list(CONTEXT_NAMES), {}, "band_always", default="band")
+
+
 if __name__ == "__main__":
     OUT.parent.mkdir(parents=True, exist_ok=True)
     for path, model in ((OUT, build()), (OUT_EVIDENCE, build_evidence()),
-                        (OUT_SHELL, build_shell()), (OUT_RING_ALWAYS, build_ring_always())):
+                        (OUT_SHELL, build_shell()), (OUT_RING_ALWAYS, build_ring_always()),
+                        (OUT_BAND_ALWAYS, build_band_always())):
         onnx.save(model, path)
         print(f"wrote {path} ({path.stat().st_size} bytes)")

@@ -239,6 +239,17 @@ class AiChecker:
             if n_gated:
                 gate_note = note("ai.ring_unmeasured", count=n_gated, full_z=FULL_Z_MIN,
                                  arc_z=ARC_Z_MIN)
+        band_note = None
+        if levels:
+            # a network "band" the central-disc levels refute is not one (band_gate.py)
+            from app.ct.ai.band_gate import REFUTE_SE
+            from app.ct.ai.band_gate import apply as band_gate
+            from app.ct.ai.series_consistency import BAND_MIN_HU
+
+            probs, n_band = band_gate(probs, idx, problems, levels)
+            if n_band:
+                band_note = note("ai.band_unmeasured", count=n_band, min_hu=BAND_MIN_HU,
+                                 se=REFUTE_SE)
         for k, i in enumerate(idx):
             p = probs[k]
             label = CLASSES[int(np.argmax(p))]
@@ -274,6 +285,8 @@ class AiChecker:
             notes.append(edge_note)
         if gate_note is not None:
             notes.append(gate_note)
+        if band_note is not None:
+            notes.append(band_note)
         if self.uses_context and not pixel_mm:
             notes.append(note("ai.pixel_unknown", fov_mm=float(ASSUMED_FOV_MM),
                               pixel_mm=float(px)))
