@@ -163,6 +163,13 @@ class PlotLegend(QWidget):
         self._entries = {e.text(): e for e in self.entries()}    # in the curves' order
         self._flow.invalidate()
 
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        # no entry, no room (the flow keeps the height its last entries wrapped to)
+        return super().sizeHint() if self._entries else QSize(0, 0)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return super().minimumSizeHint() if self._entries else QSize(0, 0)
+
     def entries(self) -> list[LegendEntry]:
         return sorted(self._entries.values(), key=lambda e: self._flow.indexOf(e))
 

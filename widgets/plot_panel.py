@@ -14,14 +14,18 @@ lies on the curves; a title too long for the plot is elided, whole in its toolti
 Signal: sig_point_hovered(str curve, float x, float y) as the mouse moves; the nearest
 point's reading is shown in a tooltip at the pointer (``hover_text``), not in a row of its
 own (that row took a tenth of a small plot's height for an empty line).
+Plots side by side: ``plot.level_with(other)`` gives their titles one height and their
+legends one height (``HeaderLevel``), so their graphs start at one height.
 """
 from __future__ import annotations
 
+import weakref
 from typing import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
@@ -138,6 +142,10 @@ class PlotPanel(QWidget):
     def curve_names(self) -> list[str]:
         return list(self._curves)
 
+    def level_with(self, *others: PlotPanel) -> HeaderLevel:
+        """Plots side by side: their graphs start at one height (see ``HeaderLevel``)."""
+        return HeaderLevel([self, *others])
+
     def curve_data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         return self._curves[name].getData()
 
@@ -181,3 +189,42 @@ class PlotPanel(QWidget):
             at = self.plot_widget.mapToGlobal(self.plot_widget.mapFromScene(pos))
             QToolTip.showText(at, self.hover_text, self.plot_widget)
             self.sig_point_hovered.emit(name, x, y)
+
+
+class HeaderLevel(QObject):
+    """Plots side by side: their titles one height and their legends one height (the
+    highest of each), so their graphs start at one height whichever legend wraps (MTF/TTF's
+    four curves on two lines beside NPS's one) or title needs a taller CJK line. A part
+    with nothing to show keeps the room while one beside it has some. Each plot's layout
+    request (a legend wrapped anew, a title re-worded, a curve added) levels them again,
+    before that plot's layout runs."""
+
+    def __init__(self, panels: Sequence[PlotPanel]) -> None:
+        super().__init__(panels[0])
+        self._panels = [weakref.ref(p) for p in panels]
+        for panel in panels:
+            for part in (panel.title_label, panel.legend):
+                if part is None:
+                    continue
+                policy = part.sizePolicy()
+                policy.setRetainSizeWhenHidden(True)
+                part.setSizePolicy(policy)
+            panel.installEventFilter(self)
+        self.level()
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Show):
+            self.level()
+        return False
+
+    def level(self) -> None:
+        panels = [p for p in (ref() for ref in self._panels)
+                  if p is not None and shiboken6.isValid(p)]
+        titles = [p.title_label for p in panels]
+        legends = [p.legend for p in panels if p.legend is not None]
+        for parts in (titles, legends):
+            height = max((w.sizeHint().height() for w in parts if not w.isHidden()),
+                         default=0)
+            for w in parts:
+                if w.minimumHeight() != height:
+                    w.setMinimumHeight(height)

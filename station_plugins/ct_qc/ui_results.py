@@ -103,6 +103,10 @@ class QcPlots(QWidget):
             grid.addWidget(w, i // 2, i % 2)
             for side in ("bottom", "left"):  # lp/mm and HU read better without SI prefixes
                 w.plot_item.getAxis(side).enableAutoSIPrefix(False)
+        # the graphs of a row start at one height, whichever legend wraps (MTF/TTF's four
+        # curves take two lines at 1366 px, NPS's one curve one line)
+        self.mtf.level_with(self.nps)
+        self.linearity.level_with(self.radial)
         self._titled: list[list] = []          # [panel, role, legend text] of each curve
         self.retranslate_ui()
 

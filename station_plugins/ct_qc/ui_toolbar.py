@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
 from app.ct.limits import list_profiles
@@ -23,6 +23,21 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("CtQcPanel", text)
 
 
+class FitCombo(QComboBox):
+    """A combo as wide as its texts in the language shown. Qt sizes a combo once, at its
+    first show; AdjustToContents renews the size hint when a text changes, not the
+    minimum size hint, and a layout gives no widget less than that: after a live switch
+    to Chinese the phantom kept its English width ("Detect automatically"), the bar
+    wrapped onto a third line and took the results' room; to English, it was cut."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return self.sizeHint()        # recomputed whenever a text changes (AdjustToContents)
+
+
 class AnalysisBar(QWidget):
     sig_analyse = Signal()
     sig_set_baseline = Signal()
@@ -37,12 +52,12 @@ class AnalysisBar(QWidget):
         super().__init__(parent)
         self.setObjectName("ct_qc_analysis_bar")
         self.phantom_label, self.profile_label = QLabel(self), QLabel(self)
-        self.phantom_combo = QComboBox(self)
+        self.phantom_combo = FitCombo(self)
         self.phantom_combo.setObjectName("ct_qc_phantom")
         self.phantom_combo.addItem("auto", "auto")
         for name in list_phantoms():
             self.phantom_combo.addItem(name, name)
-        self.profile_combo = QComboBox(self)
+        self.profile_combo = FitCombo(self)
         self.profile_combo.setObjectName("ct_qc_profile")
         self.profile_combo.addItem("-", None)
         for name in list_profiles():

@@ -8,11 +8,60 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QEvent, QRect, Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QStyle,
+                               QStyleOptionComboBox, QWidget)
 
 from app.core.errors import PharosError
-from station_plugins.tunnel_test.ui_words import sequence_label
+from station_plugins.tunnel_test.ui_words import sequence_label, sequence_short_label
+
+SHORT_ROLE = Qt.ItemDataRole.UserRole + 1      # an item's text for the closed box
+BOX_WIDTH = (220, 360)       # the chooser's width: the widest short text within these
+
+
+def edit_field(combo: QComboBox, option: QStyleOptionComboBox) -> QRect:
+    """The rect the closed box draws its text in (the style's edit field)."""
+    return combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                        QStyle.SubControl.SC_ComboBoxEditField, combo)
+
+
+class VersionCombo(QComboBox):
+    """A combo whose closed box shows the current item's short text (``SHORT_ROLE``:
+    name and version), the popup list the whole labels. A short text still wider than
+    the box loses the middle of the name, never the version at its end."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # its width is ``fit_short_texts``'s minimum, not the whole labels' (Qt's default
+        # sizes a combo once by whatever labels it holds at the time)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+
+    def initStyleOption(self, option: QStyleOptionComboBox) -> None:  # noqa: N802 - Qt API
+        super().initStyleOption(option)
+        short = self.currentData(SHORT_ROLE)
+        if short:
+            room = edit_field(self, option).width() - 2    # the label's 1 px a side
+            option.currentText = self.fontMetrics().elidedText(
+                str(short), Qt.TextElideMode.ElideMiddle, room)
+
+    def fit_short_texts(self) -> None:
+        """As wide as the widest short text needs, within ``BOX_WIDTH`` (not by the
+        whole labels: the box does not grow with a version's source or problem)."""
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        option.rect = QRect(0, 0, 1000, max(self.height(), 30))
+        # + 2: the label's 1 px a side; + 4: elidedText measures a shade wider than
+        # horizontalAdvance (a text exactly as wide as the room was elided)
+        frame = 1000 - edit_field(self, option).width() + 2 + 4
+        widest = max((self.fontMetrics().horizontalAdvance(str(self.itemData(i, SHORT_ROLE)
+                                                                or self.itemText(i)))
+                      for i in range(self.count())), default=0)
+        self.setMinimumWidth(min(BOX_WIDTH[1], max(BOX_WIDTH[0], widest + frame)))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.fit_short_texts()           # the theme's font arrives with the polish
 
 
 class SequenceChooser(QWidget):
@@ -30,11 +79,12 @@ class SequenceChooser(QWidget):
         self._user, self._tasks = user, tasks
         self.editor: Any = None
         self._entries: list = []
-        self.combo = QComboBox()
+        self.combo = VersionCombo()
         self.combo.setObjectName("tunnel_sequence")
-        self.combo.setMinimumWidth(220)
         self.combo.addItem(Path(self._default).name, self._default)
-        # the box is narrower than a version's whole label at 1366 px: the tooltip holds it
+        self.combo.fit_short_texts()
+        # the whole label ('... (released, shipped)') is wider than the box at 1366 px: the
+        # box shows name and version, the list and the tooltip the whole label
         self.combo.currentIndexChanged.connect(self._tooltip)
         self.edit_btn = QPushButton()
         self.edit_btn.setObjectName("tunnel_edit_sequences")
@@ -51,10 +101,12 @@ class SequenceChooser(QWidget):
         for i, entry in enumerate(self._entries):      # status and source in words
             if i < self.combo.count():
                 self.combo.setItemText(i, sequence_label(entry))
+                self.combo.setItemData(i, sequence_short_label(entry), SHORT_ROLE)
+        self.combo.fit_short_texts()
         self._tooltip()
 
     def _tooltip(self, *_: Any) -> None:
-        """What the box is for and the chosen version's whole label (elided in the box)."""
+        """What the box is for and the chosen version's whole label (short in the box)."""
         tip = self.tr("Sequence version (operators: released only)")
         if self.combo.currentText():
             tip += "\n" + self.combo.currentText()
@@ -72,8 +124,10 @@ class SequenceChooser(QWidget):
         current = self.selected_path()
         self.combo.clear()
         self._entries = list(entries)
-        for e in entries:
+        for i, e in enumerate(entries):
             self.combo.addItem(sequence_label(e), e.path)
+            self.combo.setItemData(i, sequence_short_label(e), SHORT_ROLE)
+        self.combo.fit_short_texts()
         self.combo.setCurrentIndex(max(self.combo.findData(current), 0))
 
     def edit_sequences(self) -> None:

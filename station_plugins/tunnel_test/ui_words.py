@@ -134,12 +134,28 @@ def measurement_texts(m: dict) -> tuple[str, str, str]:
             unit_text(str(m.get("unit", ""))), limits_text(str(m.get("limits_text", ""))))
 
 
+def _status_word(status: str) -> str:
+    tr = QCoreApplication.translate
+    return {"released": tr("TunnelWords", "released"), "draft": tr("TunnelWords", "draft"),
+            "invalid": tr("TunnelWords", "invalid")}.get(status, status)
+
+
 def sequence_label(entry: Any) -> str:
     """'carm-x200-final v3.2.0 (released, shipped)' in the user's language."""
     tr = QCoreApplication.translate
-    status = {"released": tr("TunnelWords", "released"), "draft": tr("TunnelWords", "draft"),
-              "invalid": tr("TunnelWords", "invalid")}.get(entry.status, entry.status)
+    status = _status_word(entry.status)
     source = {"shipped": tr("TunnelWords", "shipped"),
               "library": tr("TunnelWords", "library")}.get(entry.source, entry.source)
     extra = f" - {entry.problem}" if entry.problem else ""
     return f"{entry.id} v{entry.version} ({status}, {source}){extra}"
+
+
+def sequence_short_label(entry: Any) -> str:
+    """What the closed sequence chooser shows: name and version ('carm-x200-final v3.2.0'),
+    plus the status when the version is no intact release ('... v3.3.0 (draft)'; a release
+    with a problem, e.g. its signature not matching, says 'invalid': it does not run as
+    released). The whole label (source, problem) is in the list and the tooltip."""
+    if entry.status == "released" and not entry.problem:
+        return f"{entry.id} v{entry.version}"
+    status = _status_word("invalid" if entry.problem else entry.status)
+    return f"{entry.id} v{entry.version} ({status})"

@@ -1,7 +1,8 @@
 """PlotPanel's legend: a row of entries above the canvas (widgets/plot_legend.py), one per
 curve in the order drawn, renamed in place on a language switch, gone with its curve; a
 narrow plot wraps the entries onto more lines; an entry wider than the plot is elided
-with its whole text in the tooltip; the reading at the pointer in a tooltip."""
+with its whole text in the tooltip; the reading at the pointer in a tooltip; plots side
+by side (``level_with``) start their graphs at one height however their legends wrap."""
 from __future__ import annotations
 
 import numpy as np
@@ -88,3 +89,42 @@ def test_the_reading_at_the_pointer(qtbot):  # noqa: ANN001
     plot._on_mouse_moved(vb.mapViewToScene(vb.mapSceneToView(vb.sceneBoundingRect().center())))
     assert got and got[-1][0] == "NPS"
     assert plot.hover_text.startswith("NPS\nfrequency ")
+
+
+def test_plots_side_by_side_start_their_graphs_level(qtbot):  # noqa: ANN001
+    """``level_with``: a row of plots whose legends wrap to different line counts (or one
+    has no curve) keeps their graphs' tops level, as the lines come and go."""
+    from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+    from widgets.plot_panel import PlotPanel
+
+    row = QWidget()
+    qtbot.addWidget(row)
+    lay = QHBoxLayout(row)
+    left, right, third = (PlotPanel(object_name=n, title=n, x_label="x", y_label="y")
+                          for n in ("left", "right", "third"))
+    for plot in (left, right, third):
+        lay.addWidget(plot)
+    left.level_with(right, third)
+    row.resize(600, 300)
+    row.show()
+    qtbot.waitExposed(row)
+    f = np.linspace(0, 5, 30)
+
+    def tops() -> set[int]:
+        settle_layout(qtbot, row)
+        return {p.plot_widget.mapTo(row, p.plot_widget.rect().topLeft()).y()
+                for p in (left, right, third)}
+
+    for name in ("TTF air", "TTF acrylic", "TTF Teflon", "MTF (bead)"):
+        left.add_curve(name, f, np.exp(-f / 4))
+    right.add_curve("NPS", f, f)                       # third: no curve, no legend
+    wrapped = tops()
+    assert len({e.y() for e in left.legend.entries()}) > 1     # it did wrap
+    assert len(wrapped) == 1
+    left.clear()                           # one legend line left in the row: all go up
+    one_line = tops()
+    assert len(one_line) == 1 and min(one_line) < min(wrapped)
+    right.clear()                          # no legend in the row: no room kept for one
+    no_legend = tops()
+    assert len(no_legend) == 1 and min(no_legend) < min(one_line)
