@@ -3,10 +3,10 @@ in that language. A real series is imported and analysed in a window opened in E
 and in one opened in Chinese (the windows a user opens); then a window opened in the
 other language is switched with CT QC on screen and, back again, while CT QC is hidden
 behind another station (retranslated in slices). Compared: each widget's font (family,
-size, weight; the combo lists' too). After English -> Chinese the CT QC panel kept
-DejaVu Sans (Latin first, CJK glyphs by fallback), after Chinese -> English Noto Sans
-CJK: under the application style sheet the application font never reached a widget
-below the window. SWITCH_LOOK_SHOTS=<folder> keeps the PNGs."""
+size, weight; the combo lists' too) and the module box. After English -> Chinese the CT
+QC panel kept DejaVu Sans (Latin first, CJK glyphs by fallback), after Chinese ->
+English Noto Sans CJK: under the application style sheet the application font never
+reached a widget below the window. SWITCH_LOOK_SHOTS=<folder> keeps the PNGs."""
 from __future__ import annotations
 
 import os
@@ -17,6 +17,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.ui.conftest import SCREEN_1366, open_analysed_ct_qc, settle_layout  # noqa: E402
+from tests.ui.test_ui_ct_qc_bar_switch import spare  # noqa: E402
 
 OTHER = {"en": "zh_CN", "zh_CN": "en"}
 _LOOKS: dict[str, dict] = {}      # what the windows looked like, for every test here
@@ -59,7 +60,7 @@ def font_of(widget) -> tuple:  # noqa: ANN001
 
 def look(qtbot, window, panel) -> dict:  # noqa: ANN001
     """What the user sees of the window, with the plots tab and the measurements tab in
-    turn: each visible widget's font (and each combo's list's)."""
+    turn: each visible widget's font (and each combo's list's), the module box."""
     from PySide6.QtWidgets import QComboBox
 
     fonts = {}
@@ -70,7 +71,10 @@ def look(qtbot, window, panel) -> dict:  # noqa: ANN001
             fonts[key] = font_of(widget)
     for combo in panel.findChildren(QComboBox):      # their lists: hidden windows
         fonts[f"{combo.objectName() or type(combo).__name__} list"] = font_of(combo.view())
-    return {"size": (window.width(), window.height()), "fonts": fonts}
+    nav = panel.module_nav          # its text field beyond its widest module, <0: cut
+    return {"size": (window.width(), window.height()), "fonts": fonts,
+            "module box": {"text": nav.currentText(), "px beyond its widest module":
+                           spare(nav) if nav.count() else None}}
 
 
 def switch(qtbot, window, language: str) -> None:  # noqa: ANN001
@@ -145,3 +149,18 @@ def test_fonts_after_a_switch_as_in_a_window_opened_in_the_language(
     problems = [p for name, seen, fresh in switched(all_looks)
                 for p in differences(name, seen, fresh, "fonts")]
     assert not problems, "\n".join(problems[:40]) + f"\n({len(problems)} in all)"
+
+
+def test_module_box_whole_and_as_wide_after_a_switch(
+        qtbot, tmp_path_factory, series_folder):  # noqa: ANN001
+    """The module box beside the slice shows its module whole, in a window opened in either
+    language and after a switch as wide as there. Sized once, at its first show, while it
+    was empty, it cut "CTP404  #3" to "CTP404"; a switch measured it anew, whole, and the
+    image pane took the series list's room."""
+    all_looks = looks(qtbot, tmp_path_factory, series_folder)
+    room = "px beyond its widest module"
+    problems = [f"{name}: module box {seen['module box']}" for name, seen in all_looks.items()
+                if seen["module box"][room] is None or seen["module box"][room] < 0]
+    problems += [p for name, seen, fresh in switched(all_looks)
+                 for p in differences(name, seen, fresh, "module box")]
+    assert not problems, "\n".join(problems)
