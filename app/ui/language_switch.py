@@ -38,13 +38,13 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.ui import i18n
-from app.ui.theme import refresh_font
+from app.ui.theme import refresh_font, remeasure
 
 log = logging.getLogger(__name__)
 SETTLE_TURNS = 6        # levels of layout requests handled before the window is painted
 HIDDEN_BUDGET_MS = 4.0  # hidden panels' widgets retranslated per turn (about; one widget more)
 HIDDEN_GAP_MS = 10      # between two such turns: the loop paints and reads input between
-_FONT, _TEXTS = "font", "texts"     # a widget's steps in a held tree
+_FONT, _TEXTS, _SIZES = "font", "texts", "sizes"    # a widget's steps in a held tree
 
 
 class SlicedLanguageChange(QObject):
@@ -54,8 +54,9 @@ class SlicedLanguageChange(QObject):
     so one station panel's retranslation spreads over several event-loop turns. Before
     any of it, the same way, every widget of the tree gets the language's font
     (``i18n.set_language`` left it out too): a widget re-reading its texts measures them
-    in the font they are shown in, a table in its header's. What is left of a tree is
-    kept for the next call (``deliver``); ``forget`` starts it over."""
+    in the font they are shown in, a table in its header's; after its texts a combo box
+    measures its items anew (``app.ui.theme.remeasure``). What is left of a tree is kept
+    for the next call (``deliver``); ``forget`` starts it over."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -65,18 +66,21 @@ class SlicedLanguageChange(QObject):
 
     def deliver(self, root: QWidget, deadline: float | None, texts: bool = True) -> bool:
         """Until ``deadline`` (``time.perf_counter``; None: all of it, now). True when the
-        whole tree has had it. ``texts`` False: the font only (a hidden window, which had
-        its LanguageChange from Qt)."""
-        stack = self._left.setdefault(root, [(_TEXTS, root), (_FONT, root)] if texts
-                                      else [(_FONT, root)])
+        whole tree has had it. ``texts`` False: the font and sizes only (a hidden window,
+        which had its LanguageChange from Qt)."""
+        stack = self._left.setdefault(root, [(_TEXTS if texts else _SIZES, root),
+                                             (_FONT, root)])
         while stack:
             step, widget = stack.pop()
             if not shiboken6.isValid(widget):
                 continue
             children = [c for c in widget.children() if isinstance(c, QWidget)]
-            if step == _FONT:       # above every _TEXTS step: the whole tree's fonts first
-                refresh_font(widget)
-                stack.extend((_FONT, c) for c in reversed(children) if not c.isWindow())
+            if step != _TEXTS:      # _FONT above every other step: the tree's fonts first
+                if step == _FONT:
+                    refresh_font(widget)
+                else:
+                    remeasure(widget)
+                stack.extend((step, c) for c in reversed(children) if not c.isWindow())
                 if deadline is not None and time.perf_counter() > deadline:
                     return False
                 continue
@@ -86,6 +90,7 @@ class SlicedLanguageChange(QObject):
             self.delivering = widget
             try:
                 QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.LanguageChange))
+                remeasure(widget)       # after its parent's and its own new texts
             finally:
                 self.delivering = None
                 self._blocked.difference_update(children)
@@ -236,7 +241,7 @@ class LanguageSwitcher(QObject):
             (widget.isWindow() and not widget.isVisible() and widget is not self._window)
 
     def _next_window(self, budget_ms: float | None) -> bool:
-        """Hidden windows their font, for about ``budget_ms`` (None: all); True
+        """Hidden windows their font and sizes, for about ``budget_ms`` (None: all); True
         while more wait."""
         deadline = None if budget_ms is None else time.perf_counter() + budget_ms / 1000
         while self._windows:

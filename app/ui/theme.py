@@ -3,16 +3,16 @@
 Call :func:`configure_high_dpi` before the QApplication exists, then
 :func:`apply_theme` once it does. A language switch sets the application font of the
 language (CJK fonts first), then :func:`refresh_font` of every widget that exists
-(parents first), then their new texts (``app.ui.i18n``).
+(parents first), their new texts, then :func:`remeasure` of each (``app.ui.i18n``).
 """
 from __future__ import annotations
 
 import sys
 from typing import Callable, Iterator
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 
 from app.paths import resources_dir
 
@@ -64,6 +64,14 @@ def refresh_font(widget: QWidget) -> None:
         widget.style().polish(widget)   # polished again, they are set over its parent's
     else:
         widget.setFont(QFont())         # its parent's font, all of it (cheaper)
+
+
+def remeasure(widget: QWidget) -> None:
+    """A combo box measures its items anew, as when it is first shown: Qt measures them
+    for its minimum size once and again only on a style change, which it gets here
+    (after new texts in a new font; other widgets measure theirs when they change)."""
+    if isinstance(widget, QComboBox):
+        QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.StyleChange))
 
 
 def widget_tree(root: QWidget, skip: Callable[[QWidget], bool] | None = None

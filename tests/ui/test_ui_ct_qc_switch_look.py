@@ -3,10 +3,11 @@ in that language. A real series is imported and analysed in a window opened in E
 and in one opened in Chinese (the windows a user opens); then a window opened in the
 other language is switched with CT QC on screen and, back again, while CT QC is hidden
 behind another station (retranslated in slices). Compared: each widget's font (family,
-size, weight; the combo lists' too) and the module box. After English -> Chinese the CT
-QC panel kept DejaVu Sans (Latin first, CJK glyphs by fallback), after Chinese ->
-English Noto Sans CJK: under the application style sheet the application font never
-reached a widget below the window. SWITCH_LOOK_SHOTS=<folder> keeps the PNGs."""
+size, weight; the combo lists' too), the series list (splitter, column widths, each cell
+as drawn) and the module box. After English -> Chinese the CT QC panel kept DejaVu Sans
+(Latin first, CJK glyphs by fallback) - under the application style sheet the
+application font never reached a widget below the window - and the series list its
+English widths: "CT-S…001" for "CT-SIM-0001". SWITCH_LOOK_SHOTS=<folder> keeps the PNGs."""
 from __future__ import annotations
 
 import os
@@ -60,7 +61,8 @@ def font_of(widget) -> tuple:  # noqa: ANN001
 
 def look(qtbot, window, panel) -> dict:  # noqa: ANN001
     """What the user sees of the window, with the plots tab and the measurements tab in
-    turn: each visible widget's font (and each combo's list's), the module box."""
+    turn: each visible widget's font (and each combo's list's), the series list, the
+    module box."""
     from PySide6.QtWidgets import QComboBox
 
     fonts = {}
@@ -73,8 +75,35 @@ def look(qtbot, window, panel) -> dict:  # noqa: ANN001
         fonts[f"{combo.objectName() or type(combo).__name__} list"] = font_of(combo.view())
     nav = panel.module_nav          # its text field beyond its widest module, <0: cut
     return {"size": (window.width(), window.height()), "fonts": fonts,
+            "series list": series_list(panel),
             "module box": {"text": nav.currentText(), "px beyond its widest module":
                            spare(nav) if nav.count() else None}}
+
+
+def series_list(panel) -> dict[str, object]:  # noqa: ANN001
+    """The splitter's widths, each column's width and each cell as the list draws it (a
+    line too long for its column shortened in its middle: "CT-S…001")."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QSplitter, QStyle
+
+    series = panel.series_table
+    header, fm, model = series.horizontalHeader(), series.fontMetrics(), series.model_
+    margin = 2 * (series.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                             series) + 1)
+    split = panel.findChild(QSplitter, "ct_qc_splitter")
+    seen: dict[str, object] = {"splitter (series, image, results)": tuple(split.sizes())}
+    for col in range(model.columnCount()):
+        name = str(model.headerData(col, Qt.Orientation.Horizontal)).replace("\n", " ")
+        if header.isSectionHidden(col):
+            continue
+        seen[f"column {name!r}"] = header.sectionSize(col)
+        for row in range(model.rowCount()):
+            index = model.index(row, col)
+            width = series.visualRect(index).width() - margin
+            seen[f"row {row} {name!r}"] = " | ".join(
+                fm.elidedText(line, Qt.TextElideMode.ElideMiddle, width)
+                for line in str(index.data() or "").split("\n"))
+    return seen
 
 
 def switch(qtbot, window, language: str) -> None:  # noqa: ANN001
@@ -149,6 +178,18 @@ def test_fonts_after_a_switch_as_in_a_window_opened_in_the_language(
     problems = [p for name, seen, fresh in switched(all_looks)
                 for p in differences(name, seen, fresh, "fonts")]
     assert not problems, "\n".join(problems[:40]) + f"\n({len(problems)} in all)"
+
+
+def test_series_list_after_a_switch_as_in_a_window_opened_in_the_language(
+        qtbot, tmp_path_factory, series_folder):  # noqa: ANN001
+    """The series list as wide as in a window opened in the language, its columns as wide,
+    every text as whole: after English -> Chinese the splitter and the scanner column kept
+    their English widths and the list showed "CT-S…001" for "CT-SIM-0001"."""
+    all_looks = looks(qtbot, tmp_path_factory, series_folder)
+    assert "CT-SIM-0001" in str(all_looks["zh_CN"]["series list"])      # whole when opened
+    problems = [p for name, seen, fresh in switched(all_looks)
+                for p in differences(name, seen, fresh, "series list")]
+    assert not problems, "\n".join(problems)
 
 
 def test_module_box_whole_and_as_wide_after_a_switch(
