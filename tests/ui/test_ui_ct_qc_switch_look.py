@@ -3,17 +3,19 @@ in that language. A real series is imported and analysed in a window opened in E
 and in one opened in Chinese (the windows a user opens); then a window opened in the
 other language is switched with CT QC on screen and, back again, while CT QC is hidden
 behind another station (retranslated in slices). Compared: each widget's font (family,
-size, weight; the combo lists' too), the series list (splitter, column widths, each cell
-as drawn) and the module box. After English -> Chinese the CT QC panel kept DejaVu Sans
-(Latin first, CJK glyphs by fallback) - under the application style sheet the
-application font never reached a widget below the window - and the series list its
-English widths: "CT-S…001" for "CT-SIM-0001". SWITCH_LOOK_SHOTS=<folder> keeps the PNGs."""
+size, weight; the combo lists' and the plots' axes too), the series list (splitter,
+column widths, each cell as drawn) and the module box. After English -> Chinese the CT
+QC panel kept DejaVu Sans (Latin first, CJK glyphs by fallback) - under the application
+style sheet the application font never reached a widget below the window - and the
+series list its English widths: "CT-S…001" for "CT-SIM-0001".
+SWITCH_LOOK_SHOTS=<folder> keeps the PNGs."""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QFont
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -54,8 +56,8 @@ def widget_keys(window) -> dict[str, object]:  # noqa: ANN001
     return keys
 
 
-def font_of(widget) -> tuple:  # noqa: ANN001
-    f = widget.font()
+def font_of(item) -> tuple:  # noqa: ANN001
+    f = item if isinstance(item, QFont) else item.font()
     return ", ".join(f.families()), f.pointSizeF(), f.weight(), f.italic()
 
 
@@ -63,7 +65,7 @@ def look(qtbot, window, panel) -> dict:  # noqa: ANN001
     """What the user sees of the window, with the plots tab and the measurements tab in
     turn: each visible widget's font (and each combo's list's), the series list, the
     module box."""
-    from PySide6.QtWidgets import QComboBox
+    from PySide6.QtWidgets import QComboBox, QWidget
 
     fonts = {}
     for tab in (panel.tabs.plots, panel.tabs.table):
@@ -73,6 +75,12 @@ def look(qtbot, window, panel) -> dict:  # noqa: ANN001
             fonts[key] = font_of(widget)
     for combo in panel.findChildren(QComboBox):      # their lists: hidden windows
         fonts[f"{combo.objectName() or type(combo).__name__} list"] = font_of(combo.view())
+    for plot in panel.findChildren(QWidget):         # the plots' texts on their canvases
+        item = getattr(plot, "plot_item", None)
+        for side in ("left", "bottom") if item is not None else ():
+            axis = item.getAxis(side)
+            fonts[f"{plot.objectName()} {side} axis"] = font_of(axis.label)
+            fonts[f"{plot.objectName()} {side} ticks"] = font_of(axis.style["tickFont"])
     nav = panel.module_nav          # its text field beyond its widest module, <0: cut
     return {"size": (window.width(), window.height()), "fonts": fonts,
             "series list": series_list(panel),
