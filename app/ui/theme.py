@@ -55,15 +55,15 @@ def apply_theme(app: QApplication, language: str = "en") -> None:
 
 
 def refresh_font(widget: QWidget) -> None:
-    """``widget``'s font anew from its parent's (call it for the parent first). Under an
-    application style sheet ``QApplication.setFont`` reaches the windows only (Qt: "do
-    not use this function in conjunction with style sheets"); every widget below kept
-    the font it had - after a switch to Chinese DejaVu Sans with a CJK fallback where a
-    window opened in Chinese has Noto Sans CJK, other widths."""
-    if widget.font().resolveMask():     # a size or weight of its own or its style sheet's:
-        widget.style().polish(widget)   # polished again, they are set over its parent's
-    else:
-        widget.setFont(QFont())         # its parent's font, all of it (cheaper)
+    """``widget``'s font anew from its parent's (call it for the parent first), and what
+    the style sheet sizes by the font. Under an application style sheet
+    ``QApplication.setFont`` reaches the windows only (Qt: "do not use this function in
+    conjunction with style sheets"); every widget below kept the font it had - after a
+    switch to Chinese DejaVu Sans with a CJK fallback where a window opened in Chinese
+    has Noto Sans CJK, other widths. Polished again, a widget gets its parent's font with
+    its own size, weight or style-sheet font set over it, and the sizes its style sheet
+    gives in em (a button's min-height: 1.6em) in that font."""
+    widget.style().polish(widget)
 
 
 def remeasure(widget: QWidget) -> None:

@@ -3,8 +3,8 @@ in that language. A real series is imported and analysed in a window opened in E
 and in one opened in Chinese (the windows a user opens); then a window opened in the
 other language is switched with CT QC on screen and, back again, while CT QC is hidden
 behind another station (retranslated in slices). Compared: each widget's font (family,
-size, weight; the combo lists' and the plots' axes too), the series list (splitter,
-column widths, each cell as drawn) and the module box. After English -> Chinese the CT
+size, weight; the combo lists' and the plots' axes too) and size, the series list
+(splitter, column widths, each cell as drawn) and the module box. After English -> Chinese the CT
 QC panel kept DejaVu Sans (Latin first, CJK glyphs by fallback) - under the application
 style sheet the application font never reached a widget below the window - and the
 series list its English widths: "CT-S…001" for "CT-SIM-0001".
@@ -63,16 +63,18 @@ def font_of(item) -> tuple:  # noqa: ANN001
 
 def look(qtbot, window, panel) -> dict:  # noqa: ANN001
     """What the user sees of the window, with the plots tab and the measurements tab in
-    turn: each visible widget's font (and each combo's list's), the series list, the
-    module box."""
+    turn: each visible widget's font (and each combo's list's, each plot axis's) and
+    size, the series list, the module box."""
     from PySide6.QtWidgets import QComboBox, QWidget
 
-    fonts = {}
-    for tab in (panel.tabs.plots, panel.tabs.table):
+    fonts: dict[str, tuple] = {}
+    sizes: dict[str, dict] = {"plots": {}, "measurements": {}}
+    for tab, name in ((panel.tabs.plots, "plots"), (panel.tabs.table, "measurements")):
         panel.tabs.setCurrentWidget(tab)
         settle_layout(qtbot, window)
         for key, widget in widget_keys(window).items():
             fonts[key] = font_of(widget)
+            sizes[name][key] = (widget.width(), widget.height())
     for combo in panel.findChildren(QComboBox):      # their lists: hidden windows
         fonts[f"{combo.objectName() or type(combo).__name__} list"] = font_of(combo.view())
     for plot in panel.findChildren(QWidget):         # the plots' texts on their canvases
@@ -83,6 +85,7 @@ def look(qtbot, window, panel) -> dict:  # noqa: ANN001
             fonts[f"{plot.objectName()} {side} ticks"] = font_of(axis.style["tickFont"])
     nav = panel.module_nav          # its text field beyond its widest module, <0: cut
     return {"size": (window.width(), window.height()), "fonts": fonts,
+            "sizes": sizes["measurements"], "sizes with the plots": sizes["plots"],
             "series list": series_list(panel),
             "module box": {"text": nav.currentText(), "px beyond its widest module":
                            spare(nav) if nav.count() else None}}
@@ -213,3 +216,15 @@ def test_module_box_whole_and_as_wide_after_a_switch(
     problems += [p for name, seen, fresh in switched(all_looks)
                  for p in differences(name, seen, fresh, "module box")]
     assert not problems, "\n".join(problems)
+
+
+def test_sizes_after_a_switch_as_in_a_window_opened_in_the_language(
+        qtbot, tmp_path_factory, series_folder):  # noqa: ANN001
+    """Every visible widget as wide and high as in a window opened in the language, the
+    measurements tab shown: after Chinese -> English the buttons kept their Chinese height
+    (the style sheet's min-height: 1.6em in the font they were polished with, 46 px for
+    41), each bar above the panes was 5 px higher and the results pane lower."""
+    all_looks = looks(qtbot, tmp_path_factory, series_folder)
+    problems = [p for name, seen, fresh in switched(all_looks)
+                for p in differences(name, seen, fresh, "sizes")]
+    assert not problems, "\n".join(problems[:40]) + f"\n({len(problems)} in all)"
