@@ -4,10 +4,10 @@ and in one opened in Chinese (the windows a user opens); then a window opened in
 other language is switched with CT QC on screen and, back again, while CT QC is hidden
 behind another station (retranslated in slices). Compared: each widget's font (family,
 size, weight; the combo lists' and the plots' axes too) and size, the series list
-(splitter, column widths, each cell as drawn) and the module box. After English -> Chinese the CT
-QC panel kept DejaVu Sans (Latin first, CJK glyphs by fallback) - under the application
-style sheet the application font never reached a widget below the window - and the
-series list its English widths: "CT-S…001" for "CT-SIM-0001".
+(splitter, column widths, each cell as drawn) and the module box. After English ->
+Chinese the CT QC panel kept DejaVu Sans (Latin first, CJK glyphs by fallback) - under
+the application style sheet the application font never reached a widget below the
+window - and the series list its English widths: "CT-S…001" for "CT-SIM-0001".
 SWITCH_LOOK_SHOTS=<folder> keeps the PNGs."""
 from __future__ import annotations
 
@@ -227,4 +227,21 @@ def test_sizes_after_a_switch_as_in_a_window_opened_in_the_language(
     all_looks = looks(qtbot, tmp_path_factory, series_folder)
     problems = [p for name, seen, fresh in switched(all_looks)
                 for p in differences(name, seen, fresh, "sizes")]
+    assert not problems, "\n".join(problems[:40]) + f"\n({len(problems)} in all)"
+
+
+def test_plot_titles_after_a_switch_as_in_a_window_opened_in_the_language(
+        qtbot, tmp_path_factory, series_folder):  # noqa: ANN001
+    """With the plots tab shown the plots' titles and legends are as high as in a window
+    opened in the language: after Chinese -> English the titles stayed 22 px high (a
+    Chinese line) for 18 - a title levelled to the highest of its row never shrank again.
+    (The graphs below are left out: pyqtgraph keeps an axis's room for its tick labels
+    until it is 10 px too big, so a graph can stay a few px shorter.)"""
+    all_looks = looks(qtbot, tmp_path_factory, series_folder)
+    heads = {name: {"size": seen["size"], "plot heads": {
+        key: size for key, size in seen["sizes with the plots"].items()
+        if key.endswith("_title#1") or "_legend#1" in key}} for name, seen in all_looks.items()}
+    assert sum("_title#1" in key for key in heads["en"]["plot heads"]) >= 4
+    problems = [p for name, seen, fresh in switched(heads)
+                for p in differences(name, seen, fresh, "plot heads")]
     assert not problems, "\n".join(problems[:40]) + f"\n({len(problems)} in all)"
