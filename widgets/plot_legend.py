@@ -53,6 +53,18 @@ class ElidedLabel(QLabel):
         self.setToolTip(text)
         self.updateGeometry()
 
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """QLabel's for its line of text, but never grown to the label's minimum size as
+        QLabel's is: a plot title levelled to the highest title of its row
+        (``HeaderLevel``) kept that height as its own, and after a switch to English kept
+        its Chinese height (22 px for 18)."""
+        flags = int(self.alignment()) & ~int(Qt.AlignmentFlag.AlignVCenter
+                                             | Qt.AlignmentFlag.AlignHCenter)
+        text = self.fontMetrics().boundingRect(0, 0, 2000, 2000, flags, self.text())
+        margins = self.contentsMargins()
+        return QSize(text.width() + margins.left() + margins.right() + 2 * self.margin(),
+                     text.height() + margins.top() + margins.bottom() + 2 * self.margin())
+
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(self.fontMetrics().horizontalAdvance("M…"), self.sizeHint().height())
 

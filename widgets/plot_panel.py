@@ -40,14 +40,22 @@ LIMIT_PENS = {"action": ("#c62828", Qt.PenStyle.DashLine),
 
 
 def style_plot_item(plot_item: pg.PlotItem, *, point_size: float = 10.5) -> None:
-    """Readable axes: dark ticks, 10.5 pt tick labels, light grid."""
+    """Readable axes: dark ticks, 10.5 pt tick labels, light grid; the tick labels and the
+    axis and plot titles in the application font as it is now. pyqtgraph's items keep the
+    font they were made with: call it again when the font changes (a language switch), or
+    after English -> Chinese their texts stay in DejaVu Sans (CJK glyphs by fallback)."""
     font = QFont()
     font.setPointSizeF(point_size)
     for name in ("left", "bottom"):
         axis = plot_item.getAxis(name)
         axis.setTickFont(font)
+        axis.label.setFont(QFont())          # its size is in its text's style
+        axis.showLabel(axis.label.isVisible())      # the axis's room for it,
+        axis.resizeEvent()                          # its place along the axis
         axis.setPen(pg.mkPen("#4a4f55"))
         axis.setTextPen(pg.mkPen("#2b2f33"))
+    plot_item.titleLabel.item.setFont(QFont())
+    plot_item.titleLabel.updateMin()
     plot_item.showGrid(x=True, y=True, alpha=0.18)
 
 
@@ -141,6 +149,11 @@ class PlotPanel(QWidget):
 
     def curve_names(self) -> list[str]:
         return list(self._curves)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.FontChange:
+            style_plot_item(self.plot_item)
+        super().changeEvent(event)
 
     def level_with(self, *others: PlotPanel) -> HeaderLevel:
         """Plots side by side: their graphs start at one height (see ``HeaderLevel``)."""

@@ -207,4 +207,6 @@ class TrendPlot(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
+        elif event.type() == QEvent.Type.FontChange:
+            style_plot_item(self.plot_item)
         super().changeEvent(event)

@@ -4,17 +4,20 @@ English is the source language. ``set_language(app, "zh_CN")`` installs
 ``resources/i18n/pharos_zh_CN.qm``, every other ``*_zh_CN.qm`` there (stations may ship
 their own catalogue), and Qt's own ``qtbase_zh_CN.qm`` (standard buttons). Installing
 or removing translators makes Qt send ``QEvent.LanguageChange`` to every widget; each
-widget re-reads its texts in ``changeEvent``.
+widget re-reads its texts in ``changeEvent``. Before that every widget gets the
+language's font, after it the combo boxes measure their items anew (``app.ui.theme``).
 """
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.paths import resources_dir
+from app.ui.theme import refresh_font, remeasure, ui_font, widget_tree
 
 log = logging.getLogger(__name__)
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
@@ -38,8 +41,11 @@ def catalogue_files(language: str) -> list[Path]:
     return ([main] if main.exists() else []) + others
 
 
-def set_language(app: QCoreApplication, language: str) -> list[str]:
-    """Install the catalogues of ``language``; returns the files loaded."""
+def set_language(app: QCoreApplication, language: str,
+                 defer: Callable[[QWidget], bool] | None = None) -> list[str]:
+    """Install the catalogues of ``language``; returns the files loaded. ``defer`` names
+    widgets (with what is below them) whose font and sizes are left for later (a station
+    panel off screen, whose LanguageChange waits too; a hidden window)."""
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
     for translator in list(_state["translators"]):  # type: ignore[arg-type]
@@ -61,12 +67,16 @@ def set_language(app: QCoreApplication, language: str) -> list[str]:
             log.warning("could not load translation %s", path)
     _state["language"] = language
     QLocale.setDefault(QLocale(language if language != "en" else "en_US"))
+    widgets: list[QWidget] = []
     if isinstance(app, QApplication):
-        from app.ui.theme import ui_font
-
-        app.setFont(ui_font(language))
+        app.setFont(ui_font(language))        # the windows only, under a style sheet
+        widgets = [w for window in app.topLevelWidgets() for w in widget_tree(window, defer)]
+        for widget in widgets:                # the font first: texts measured in it
+            refresh_font(widget)
     # Qt posts LanguageChange to the windows; deliver now so texts switch at once
     QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
+    for widget in widgets:
+        remeasure(widget)
     return loaded
 
 

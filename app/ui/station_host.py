@@ -339,11 +339,17 @@ class StationHost(QWidget):
 
     PENDING_LANGUAGE = "pharos_language_change_pending"
 
+    def holds_language_change(self, widget: QWidget) -> bool:
+        """``widget`` is a created station panel off screen: its LanguageChange (and its
+        children's, and the new font) wait for ``retranslate_next_hidden`` or its opening."""
+        return widget is not self._slicer.delivering and widget is not \
+            self.stack.currentWidget() and widget in self._pages.values() \
+            and not isinstance(widget, StationStatusPage)
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         """A hidden panel keeps its LanguageChange (and its children's) for later."""
-        if event.type() == QEvent.Type.LanguageChange and obj is not \
-                self._slicer.delivering and obj is not self.stack.currentWidget() \
-                and obj in self._pages.values():
+        if event.type() == QEvent.Type.LanguageChange and isinstance(obj, QWidget) \
+                and self.holds_language_change(obj):
             obj.setProperty(self.PENDING_LANGUAGE, True)
             self._slicer.forget(obj)            # a newer switch: from the top again
             return True

@@ -1,15 +1,18 @@
 """Theme: fonts readable from a metre away, the grey style sheet, high-DPI settings.
 
 Call :func:`configure_high_dpi` before the QApplication exists, then
-:func:`apply_theme` once it does (and again on a language switch: CJK fonts first).
+:func:`apply_theme` once it does. A language switch sets the application font of the
+language (CJK fonts first), then :func:`refresh_font` of every widget that exists
+(parents first), their new texts, then :func:`remeasure` of each (``app.ui.i18n``).
 """
 from __future__ import annotations
 
 import sys
+from typing import Callable, Iterator
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 
 from app.paths import resources_dir
 
@@ -49,3 +52,37 @@ def apply_theme(app: QApplication, language: str = "en") -> None:
     app.setStyle("Fusion")
     app.setFont(ui_font(language))
     app.setStyleSheet(style_sheet())
+
+
+def refresh_font(widget: QWidget) -> None:
+    """``widget``'s font anew from its parent's (call it for the parent first), and what
+    the style sheet sizes by the font. Under an application style sheet
+    ``QApplication.setFont`` reaches the windows only (Qt: "do not use this function in
+    conjunction with style sheets"); every widget below kept the font it had - after a
+    switch to Chinese DejaVu Sans with a CJK fallback where a window opened in Chinese
+    has Noto Sans CJK, other widths. Polished again, a widget gets its parent's font with
+    its own size, weight or style-sheet font set over it, and the sizes its style sheet
+    gives in em (a button's min-height: 1.6em) in that font."""
+    widget.style().polish(widget)
+
+
+def remeasure(widget: QWidget) -> None:
+    """A combo box measures its items anew, as when it is first shown: Qt measures them
+    for its minimum size once and again only on a style change, which it gets here
+    (after new texts in a new font; other widgets measure theirs when they change)."""
+    if isinstance(widget, QComboBox):
+        QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.StyleChange))
+
+
+def widget_tree(root: QWidget, skip: Callable[[QWidget], bool] | None = None
+                ) -> Iterator[QWidget]:
+    """``root`` and the widgets below it, parents first; a child window (a dialog) and a
+    widget ``skip`` names (with what is below it) are left out."""
+    stack = [root]
+    while stack:
+        widget = stack.pop()
+        if skip is not None and skip(widget):
+            continue
+        yield widget
+        stack.extend(reversed([c for c in widget.children()
+                               if isinstance(c, QWidget) and not c.isWindow()]))

@@ -118,7 +118,9 @@ class CtQcPanel(QWidget):
             split.addWidget(w)
             split.setStretchFactor(split.indexOf(w), stretch)
             split.setCollapsible(split.indexOf(w), False)
-        split.setSizes([355, 255, 490])
+        # shares far above any minimum width: QSplitter keeps a size set below its pane's
+        # minimum as that minimum - in the language the panel was built in, not the shown
+        split.setSizes([100 * share for share in (355, 255, 490)])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.intake_bar)

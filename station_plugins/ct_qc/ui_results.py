@@ -168,8 +168,10 @@ class QcPlots(QWidget):
     def retranslate_ui(self) -> None:
         self.mtf.set_axes(title=self.tr("MTF / TTF"), x_label=self.tr("frequency"),
                           x_unit="lp/cm", y_label="MTF", y_unit="")
+        # "HU²mm²": with a space the axis title ran 3 px past the top of the NPS canvas in
+        # a window opened in Chinese at 1366x768 (its Latin letters are wider in the CJK font)
         self.nps.set_axes(title=self.tr("Noise power spectrum"), x_label=self.tr("frequency"),
-                          x_unit="lp/mm", y_label="NPS", y_unit="HU² mm²")
+                          x_unit="lp/mm", y_label="NPS", y_unit="HU²mm²")
         self.linearity.set_axes(title=self.tr("CT-number linearity"), x_label=self.tr("nominal"),
                                 x_unit="HU", y_label=self.tr("measured"), y_unit="HU")
         self.radial.set_axes(title=self.tr("Radial profiles"), x_label=self.tr("radius"),

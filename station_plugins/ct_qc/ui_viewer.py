@@ -7,13 +7,14 @@ import re
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from widgets.note_texts import note_text
 from widgets.slice_viewer import SliceViewer
 from widgets.verdict_badge import verdict_text
 
 from station_plugins.ct_qc import workflow
+from station_plugins.ct_qc.ui_toolbar import FitCombo
 
 
 def _roi_label(label: str) -> str:
@@ -43,7 +44,11 @@ class QcSliceView(QWidget):
         self.viewer = SliceViewer(self, object_name="ct_qc_viewer", preset="phantom")
         self.viewer.sig_roi_clicked.connect(self.show_roi)
         self.module_label = QLabel(self)
-        self.module_nav = QComboBox(self)
+        # as wide as its modules (the slice each is on in its tooltip and the text beside
+        # it): sized once, at its first show, the empty box was as wide as seven "x" and
+        # cut "CTP404  #3" to "CTP404"; after a language switch Qt measured it anew, whole,
+        # and the image pane took 26 px of the series list
+        self.module_nav = FitCombo(self)
         self.module_nav.setObjectName("ct_qc_module_nav")
         self.module_nav.activated.connect(self._on_module_chosen)
         self.slice_slider = QSlider(Qt.Orientation.Horizontal, self)
@@ -106,7 +111,8 @@ class QcSliceView(QWidget):
             self.show_slice(self._slice)
             return
         for module_id, k in workflow.module_slices(result):
-            self.module_nav.addItem(f"{module_id}  #{k + 1}", k)
+            self.module_nav.addItem(module_id, k)
+        self._module_tips()
         origin = result.localisation.origin_slice
         self.show_slice(origin if origin >= 0 else self._slice)
         i = self.module_nav.findData(self._slice)
@@ -129,6 +135,13 @@ class QcSliceView(QWidget):
         # first (the labelled CT number) is added last, so it is on top and a click on
         # the insert selects it, not the TTF
         self.viewer.set_rois(list(reversed(self._overlays(k))))
+
+    def _module_tips(self) -> None:
+        if self._loaded is None:
+            return
+        for i in range(self.module_nav.count()):
+            self.module_nav.setItemData(i, self._slice_text(int(self.module_nav.itemData(i))),
+                                        Qt.ItemDataRole.ToolTipRole)
 
     def _slice_text(self, k: int) -> str:
         n = self._loaded.volume.shape[0]
@@ -205,6 +218,7 @@ class QcSliceView(QWidget):
             self.roi_details.setProperty("hint", True)
         if self._loaded is not None:      # the same image and ROIs under new names
             self.slice_label.setText(self._slice_text(self._slice))
+            self._module_tips()
             rois = self._overlays(self._slice)
             if not self.viewer.relabel_rois({str(r["id"]): str(r.get("label") or "")
                                              for r in reversed(rois)}):

@@ -125,9 +125,16 @@ def plot_problems(plots, window) -> list[str]:  # noqa: ANN001
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_legends_off_the_curves_whole_and_apart(qtbot, ini_settings, tmp_path, series_folder,
                                                  language):  # noqa: ANN001
+    from PySide6.QtWidgets import QApplication
+
     from app.bootstrap import Workstation
+    from app.ui import i18n
     from app.ui.screenshot import render_widget_png
 
+    # the language first, as app/gui.py does: a window built in English and switched in
+    # its constructor kept the English em sizes of its shell (a lower status bar), which
+    # hid the NPS axis title running past its canvas in the window the app opens
+    i18n.set_language(QApplication.instance(), language)
     ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
     try:
         window, panel = open_analysed_ct_qc(qtbot, ws, ini_settings, language,
