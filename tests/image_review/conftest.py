@@ -37,6 +37,39 @@ real_model = pytest.mark.skipif(not (REAL_DIR / "card.json").exists(),
                                        "there yet")
 
 
+def stand_in_checker(models_dir: Path, onnx_file: Path, version: str):  # noqa: ANN201
+    """An AiChecker on a stand-in network of the released layout (``grid1mm_context``,
+    e.g. data/ring_always.onnx, data/band_always.onnx) installed as ``version`` in
+    ``models_dir`` with its card (anomaly 1.0, low confidence 0.5)."""
+    from app.ct.ai.check import SCHEME_CONTEXT, AiChecker
+    from app.ct.ai.normalise import CONTEXT_NAMES
+
+    d = models_dir / "ct_phantom_classifier" / version
+    d.mkdir(parents=True)
+    shutil.copy(onnx_file, d / "model.onnx")
+    card = {"name": "ct_phantom_classifier", "version": version, "file": "model.onnx",
+            "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
+            "preprocessing": {"scheme": SCHEME_CONTEXT},
+            "inputs": [{"name": "image"}, {"name": "context", "names": list(CONTEXT_NAMES)}],
+            "thresholds": {"anomaly": 1.0, "low_confidence": 0.5}}
+    (d / "card.json").write_text(json.dumps(card))
+    return AiChecker.from_registry(ModelRegistry(models_dir))
+
+
+def render_module_boundary(band_rows: tuple[int, ...] = (), hu: float = 0.0
+                           ) -> tuple[np.ndarray, float]:
+    """9 image-renderer slices every 4 mm across the CTP486 / CTP515 boundary at -52.5 mm
+    (bodies 5 / 40 HU), ``hu`` of row gain added on ``band_rows``: (volume, pixel mm)."""
+    from app.ct.image_renderer import RenderParams, render_volume
+
+    p = RenderParams(matrix=512, pixel_mm=0.5, slice_thickness_mm=4.0, n_slices=9,
+                     z_start_mm=-70.5, noise_sd_hu=8.0, seed=3)
+    vol, _ = render_volume(p)
+    for k in band_rows:
+        vol[k] += np.float32(hu / 1005.0) * (vol[k] + 1000.0) * (vol[k] > -500)
+    return vol, p.pixel_mm
+
+
 def write_tiny_models(models_dir: Path, version: str = "0.0.1") -> Path:
     """models_dir/ct_phantom_classifier/<version>/{model.onnx, card.json}; returns the onnx."""
     d = models_dir / "ct_phantom_classifier" / version

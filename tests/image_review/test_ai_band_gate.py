@@ -9,8 +9,6 @@ band_always.onnx, the released model's layout); the phantoms are the independent
 image-domain renderer's, measured through the station's own series run."""
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +16,7 @@ import pytest
 
 from app.ct.ai import band_gate as bg
 from app.ct.ai.series_consistency import Level
+from tests.image_review.conftest import render_module_boundary, stand_in_checker
 
 BAND_ALWAYS = Path(__file__).with_name("data") / "band_always.onnx"  # make_tiny_classifier.py
 BAND = bg.BAND
@@ -65,39 +64,9 @@ def test_a_measured_band_a_noisy_excursion_and_a_plateau_keep_the_networks_call(
     assert not bg.refutes(1, {0: Level(0.0, 0.3), 1: Level(0.0, 0.3)})
 
 
-def _checker(models_dir: Path):
-    from app.adapters.inference import ModelRegistry, file_sha256
-    from app.ct.ai.check import SCHEME_CONTEXT, AiChecker
-    from app.ct.ai.normalise import CONTEXT_NAMES
-    from app.ct.ai.preprocess import CLASSES
-
-    d = models_dir / "ct_phantom_classifier" / "9.2.0"
-    d.mkdir(parents=True)
-    shutil.copy(BAND_ALWAYS, d / "model.onnx")
-    card = {"name": "ct_phantom_classifier", "version": "9.2.0", "file": "model.onnx",
-            "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
-            "preprocessing": {"scheme": SCHEME_CONTEXT},
-            "inputs": [{"name": "image"}, {"name": "context", "names": list(CONTEXT_NAMES)}],
-            "thresholds": {"anomaly": 1.0, "low_confidence": 0.5}}
-    (d / "card.json").write_text(json.dumps(card))
-    return AiChecker.from_registry(ModelRegistry(models_dir))
-
-
-def _render(band_rows: tuple[int, ...] = (), hu: float = 0.0):
-    from app.ct.image_renderer import RenderParams, render_volume
-
-    # slices every 4 mm across the CTP486 / CTP515 boundary at -52.5 mm, bodies 5 / 40 HU
-    p = RenderParams(matrix=512, pixel_mm=0.5, slice_thickness_mm=4.0, n_slices=9,
-                     z_start_mm=-70.5, noise_sd_hu=8.0, seed=3)
-    vol, _ = render_volume(p)
-    for k in band_rows:
-        vol[k] += np.float32(hu / 1005.0) * (vol[k] + 1000.0) * (vol[k] > -500)
-    return vol, p.pixel_mm
-
-
 def test_network_bands_at_a_module_boundary_are_taken_back_with_a_note(tmp_path):
-    checker = _checker(tmp_path)
-    vol, px = _render()
+    checker = stand_in_checker(tmp_path, BAND_ALWAYS, "9.2.0")
+    vol, px = render_module_boundary()
     res = checker.classify(vol, pixel_mm=px)
     by_index = {s.slice_index: s.label for s in res.slices}
     labels = list(by_index.values())
@@ -113,8 +82,8 @@ def test_network_bands_at_a_module_boundary_are_taken_back_with_a_note(tmp_path)
 
 
 def test_a_rendered_band_keeps_the_networks_call(tmp_path):
-    checker = _checker(tmp_path)
-    vol, px = _render((2,), 8.0)
+    checker = stand_in_checker(tmp_path, BAND_ALWAYS, "9.2.0")
+    vol, px = render_module_boundary((2,), 8.0)
     res = checker.classify(vol, pixel_mm=px)
     by_index = {s.slice_index: s.label for s in res.slices}
     # slice 2 and the pairs holding it read 8 HU outside their sides: bands

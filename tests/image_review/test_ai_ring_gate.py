@@ -10,8 +10,6 @@ independent image-domain renderer's (app/ct/image_renderer), measured through th
 station's own series run."""
 from __future__ import annotations
 
-import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,28 +19,11 @@ import pytest
 from app.ct.ai import ring_gate as rg
 from app.ct.image_renderer import RenderArtifact, RenderParams
 from app.ct.image_renderer.series import render_volume
+from tests.image_review.conftest import stand_in_checker
 
 RING_ALWAYS = Path(__file__).with_name("data") / "ring_always.onnx"  # make_tiny_classifier.py
 BASE = RenderParams(matrix=512, pixel_mm=0.5, slice_thickness_mm=2.0, noise_sd_hu=10.0,
                     psf_sigma_mm=0.4, n_slices=5, z_start_mm=-70.0)
-
-
-def _checker(models_dir: Path):
-    from app.adapters.inference import ModelRegistry, file_sha256
-    from app.ct.ai.check import SCHEME_CONTEXT, AiChecker
-    from app.ct.ai.normalise import CONTEXT_NAMES
-    from app.ct.ai.preprocess import CLASSES
-
-    d = models_dir / "ct_phantom_classifier" / "9.1.0"
-    d.mkdir(parents=True)
-    shutil.copy(RING_ALWAYS, d / "model.onnx")
-    card = {"name": "ct_phantom_classifier", "version": "9.1.0", "file": "model.onnx",
-            "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
-            "preprocessing": {"scheme": SCHEME_CONTEXT},
-            "inputs": [{"name": "image"}, {"name": "context", "names": list(CONTEXT_NAMES)}],
-            "thresholds": {"anomaly": 1.0, "low_confidence": 0.5}}
-    (d / "card.json").write_text(json.dumps(card))
-    return AiChecker.from_registry(ModelRegistry(models_dir))
 
 
 def _codes(d: dict) -> list[str]:
@@ -67,7 +48,7 @@ def test_the_gate_takes_back_only_unmeasured_rings_of_judged_slices():
 
 
 def test_a_network_ring_on_a_clean_phantom_is_taken_back_with_a_note(tmp_path):
-    checker = _checker(tmp_path)
+    checker = stand_in_checker(tmp_path, RING_ALWAYS, "9.1.0")
     vol, _ = render_volume(replace(BASE, seed=3))
     res = checker.classify(vol, pixel_mm=BASE.pixel_mm)
     assert {s.label for s in res.slices} == {"normal"}
@@ -80,7 +61,7 @@ def test_a_network_ring_on_a_clean_phantom_is_taken_back_with_a_note(tmp_path):
 
 
 def test_a_measured_ring_keeps_the_networks_call(tmp_path):
-    checker = _checker(tmp_path)
+    checker = stand_in_checker(tmp_path, RING_ALWAYS, "9.1.0")
     art = (RenderArtifact("ring", 40.0, radius_mm=40.0, width_mm=0.8),)
     vol, _ = render_volume(replace(BASE, seed=4, artifacts=art))
     res = checker.classify(vol, pixel_mm=BASE.pixel_mm)

@@ -4,14 +4,13 @@ with an AI "normal" only where it answers the AI's own question
 (app/ct/review_proportion.py). Figures: docs/image_review.md, "Series level"."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from app.ct.ai.check import AiResult, SliceVerdict
 from app.ct.ai.series_consistency import Level, band_check, disc_level, excursion
 from app.ct.ai.series_decision import decide
 from app.ct.review import ai_note, flag_reasons
-from tests.image_review.conftest import REAL_DIR, real_model
+from tests.image_review.conftest import REAL_DIR, real_model, render_module_boundary
 
 
 def _v(i: int, label: str = "normal", conf: float = 0.99) -> SliceVerdict:
@@ -117,22 +116,10 @@ def test_the_floor_follows_the_noise_and_a_long_run_is_left_to_the_old_rule():
     assert decide(slices, weak_rate=0.0674, levels=handoff)[0] == "band"
 
 
-def _render(band_rows: tuple[int, ...] = (), hu: float = 0.0):
-    from app.ct.image_renderer import RenderParams, render_volume
-
-    # slices every 4 mm across the CTP486 / CTP515 boundary at -52.5 mm, bodies 5 / 40 HU
-    p = RenderParams(matrix=512, pixel_mm=0.5, slice_thickness_mm=4.0, n_slices=9,
-                     z_start_mm=-70.5, noise_sd_hu=8.0, seed=3)
-    vol, _ = render_volume(p)
-    for k in band_rows:
-        vol[k] += np.float32(hu / 1005.0) * (vol[k] + 1000.0) * (vol[k] > -500)
-    return vol, p.pixel_mm
-
-
 def test_disc_levels_measured_on_rendered_slices():
     from app.ct.ai.normalise import GRID_MM, slice_facts
 
-    vol, px = _render()
+    vol, px = render_module_boundary()
     levels = {}
     for k, s in enumerate(vol):
         f = slice_facts(s, px)
@@ -144,7 +131,7 @@ def test_disc_levels_measured_on_rendered_slices():
     # the boundary step is no band; next to the series' ends a run has no outer side
     assert all(band_check(k, levels).band is False for k in range(2, 7))
     assert all(band_check(k, levels).band is None for k in (1, 7))
-    vol, px = _render((2,), 8.0)
+    vol, px = render_module_boundary((2,), 8.0)
     f = [slice_facts(s, px) for s in vol]
     banded = {k: disc_level(x.grid, x.centre, x.noise_grid, GRID_MM) for k, x in enumerate(f)}
     c = band_check(2, banded)
@@ -158,7 +145,7 @@ def test_the_series_run_measures_the_levels_the_decision_uses():
 
     checker = AiChecker(ModelRegistry(REAL_DIR.parents[1]).load("ct_phantom_classifier",
                                                                REAL_DIR.name))
-    vol, px = _render((4,), 10.0)
+    vol, px = render_module_boundary((4,), 10.0)
     vol[8] = -1000.0                                  # beyond the phantom's end: air
     res = checker.classify(vol, pixel_mm=px)
     assert sorted(res.levels) == list(range(9))       # every measured slice
