@@ -32,6 +32,16 @@ def series_folder(tmp_path_factory) -> Path:  # noqa: ANN001
     return out
 
 
+def _open_plots(qtbot, ws, ini_settings, language, folder):  # noqa: ANN001, ANN202
+    """The CT QC station with ``folder`` analysed and its Plots tab shown, all four MTF
+    curves drawn: ``(window, panel, plots)``."""
+    window, panel = open_analysed_ct_qc(qtbot, ws, ini_settings, language, folder)
+    plots = panel.tabs.plots
+    panel.tabs.setCurrentWidget(plots)
+    qtbot.waitUntil(lambda: len(plots.mtf.curve_names()) == 4, timeout=10000)
+    return window, panel, plots
+
+
 def _in_window(widget, window, rect=None):  # noqa: ANN001, ANN202
     from PySide6.QtCore import QPoint, QRect
 
@@ -137,11 +147,7 @@ def test_legends_off_the_curves_whole_and_apart(qtbot, ini_settings, tmp_path, s
     i18n.set_language(QApplication.instance(), language)
     ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
     try:
-        window, panel = open_analysed_ct_qc(qtbot, ws, ini_settings, language,
-                                            series_folder)
-        plots = panel.tabs.plots
-        panel.tabs.setCurrentWidget(plots)
-        qtbot.waitUntil(lambda: len(plots.mtf.curve_names()) == 4, timeout=10000)
+        window, panel, plots = _open_plots(qtbot, ws, ini_settings, language, series_folder)
         shots = os.environ.get("PLOTS_FIT_SHOTS")
         for size in SIZES:
             window.resize(*size)
@@ -211,11 +217,7 @@ def test_side_by_side_plots_start_level(qtbot, ini_settings, tmp_path, series_fo
 
     ws = Workstation.open(data_dir=tmp_path / "data", admin_password="Adm1n-secret-pw")
     try:
-        window, panel = open_analysed_ct_qc(qtbot, ws, ini_settings, language,
-                                            series_folder)
-        plots = panel.tabs.plots
-        panel.tabs.setCurrentWidget(plots)
-        qtbot.waitUntil(lambda: len(plots.mtf.curve_names()) == 4, timeout=10000)
+        window, panel, plots = _open_plots(qtbot, ws, ini_settings, language, series_folder)
         problems, wrapped, shots = [], [], os.environ.get("PLOTS_FIT_SHOTS")
         for size in SIZES:
             window.resize(*size)
