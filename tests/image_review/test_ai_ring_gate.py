@@ -75,7 +75,7 @@ def test_the_gate_measures_each_slice_once_and_only_where_ring_is_called(monkeyp
 
     calls: list[int] = []
     real = rg.slice_ring
-    monkeypatch.setattr(rg, "slice_ring", lambda g, *a: calls.append(1) or real(g, *a))
+    monkeypatch.setattr(rg, "slice_ring", lambda g, *a, **k: calls.append(1) or real(g, *a, **k))
     vol, _ = render_volume(replace(BASE, seed=5))
     facts = [slice_facts(s, BASE.pixel_mm) for s in vol]
     cache = rg.EvidenceCache(grid_rotation_centre(vol.shape[1], BASE.pixel_mm))
@@ -109,3 +109,80 @@ def test_the_gates_ring_part_reads_what_the_evidence_features_read():
             want = (float(feat[EVIDENCE_NAMES.index("ring_mf3")]),
                     float(feat[EVIDENCE_NAMES.index("ring_mf3_arc")]))
             assert stack_ring_z(rings[k - 1:k + 2]) == want
+
+
+# CTP404 in 5 mm slices: its 23-degree wire ramps are 12 mm bright segments near r 38-45 mm
+# at four angles and its node holes sit at r 35 mm - thinner than the structure mask's
+# 6 mm; before the local objects were left out, their high-pass halo read as a ring of
+# z 6-8 (full circle) on both renderers, above the gate's levels
+CTP404_5MM = replace(BASE, slice_thickness_mm=5.0, z_start_mm=-10.0, seed=4)
+
+
+def _stack_z(vol: np.ndarray, pixel_mm: float, local: bool) -> list[tuple[float, float]]:
+    from app.ct.ai.evidence import _stack_ring, slice_ring
+    from app.ct.ai.normalise import grid_rotation_centre, slice_facts
+
+    rc = grid_rotation_centre(vol.shape[1], pixel_mm)
+    facts = [slice_facts(s, pixel_mm) for s in vol]
+    rings = [slice_ring(f.grid, f.centre, f.radius_mm, f.noise_grid, f.body_hu, rc, local=local)
+             for f in facts]
+    return [(st["z"], st["z_arc"]) for st in
+            (_stack_ring(rings[k - 1:k + 2]) for k in range(1, len(rings) - 1))]
+
+
+def _measured(z: tuple[float, float]) -> bool:
+    return z[0] >= rg.FULL_Z_MIN or z[1] >= rg.ARC_Z_MIN
+
+
+@pytest.mark.parametrize("renderer", ["image", "simulator"])
+def test_the_phantoms_wires_and_holes_are_no_ring(tmp_path, renderer):
+    if renderer == "image":
+        vol, _ = render_volume(CTP404_5MM)
+        px = CTP404_5MM.pixel_mm
+    else:
+        from app.ct.simulator.params import SimParams
+        from app.ct.simulator.series import simulate_series
+
+        s = simulate_series(SimParams(matrix=256, slice_thickness_mm=5.0, seed=4,
+                                      z_range_mm=(-10, 10)))
+        vol, px = s.volume, s.pixel_mm
+    # what the evidence features read there (the structures' halo) and what the gate reads
+    assert any(_measured(z) for z in _stack_z(vol, px, local=False))
+    assert not any(_measured(z) for z in _stack_z(vol, px, local=True))
+    res = stand_in_checker(tmp_path, RING_ALWAYS, "9.1.0").classify(vol, pixel_mm=px)
+    assert {s.label for s in res.slices} == {"normal"}
+    assert _codes(res.to_dict()) == ["ai.ring_unmeasured"]
+
+
+@pytest.mark.parametrize("art", [
+    RenderArtifact("ring", 150.0, radius_mm=55.0, width_mm=0.8),       # continuous, strong
+    RenderArtifact("ring", 40.0, radius_mm=38.0, width_mm=0.8),        # across the wires
+    RenderArtifact("ring", 80.0, radius_mm=45.0, width_mm=0.8, coverage_deg=180.0,
+                   start_deg=30.0)])                    # the ring class's shortest arc
+@pytest.mark.parametrize("matrix", [256, 512])
+def test_rings_and_arcs_are_not_local_objects(art, matrix):
+    p = replace(CTP404_5MM, matrix=matrix, pixel_mm=256.0 / matrix, artifacts=(art,))
+    vol, _ = render_volume(p)
+    now, gate = _stack_z(vol, p.pixel_mm, False), _stack_z(vol, p.pixel_mm, True)
+    assert all(_measured(z) for z in gate)
+    if art.coverage_deg == 360.0:       # a full ring stays far above the levels
+        assert all(g[0] >= 2 * rg.FULL_Z_MIN and g[0] <= n[0] + 1.0 for g, n in zip(gate, now))
+    else:                               # an arc's pieces merge: it keeps its arc z
+        assert all(abs(g[1] - n[1]) <= 1.0 for g, n in zip(gate, now))
+
+
+def test_local_objects_are_short_and_a_ring_is_not_one():
+    from app.ct.ai.evidence import local_objects
+
+    n, rc = 256, 127.5
+    yy, xx = np.mgrid[:n, :n]
+    r = np.hypot(xx - rc, yy - rc)
+    resid = np.zeros((n, n), np.float32)
+    resid[(np.abs(r - 60) < 0.7)] = 50.0                    # a ring, 50 HU at noise 2
+    resid[100:112, 40] = 300.0                              # a 12 mm segment (a wire ramp)
+    resid[200:203, 200:203] = -400.0                        # a hole
+    m = local_objects(resid, 2.0, rc)
+    assert m is not None
+    assert m[105, 40] and m[105, 42] and m[201, 201]        # the segment with its halo, the hole
+    assert not m[(np.abs(r - 60) < 0.7)].any()              # the ring is not local
+    assert local_objects(np.zeros((n, n), np.float32), 2.0, rc) is None

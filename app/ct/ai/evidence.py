@@ -62,6 +62,13 @@ STRUCT_BOX, STRUCT_FRACTION = 9, 0.5   # (mm, share of pixels beyond 2 SD): a st
 RING_STRUCT_SD, RING_STRUCT_HU = 2.0, 12.0   # the ring's structures (on 2 mm means)
 RING_EDGE_MM = 6.5                     # the ring search stops this far inside the body's
 #                                        edge (a 3 mm shell, its high-pass halo, the PSF)
+# the ring gate's local objects (local_objects): residual pixels 10 noise SD beyond it
+# (a 0.2 mm wire ramp is ~600 HU in a 5 mm slice, a node hole -1000 HU; a ring is
+# continuous at this level or does not reach it - at 6 SD an 80 HU, 120-degree arc on a
+# 1 mm grid broke into short pieces), with their high-pass halo (the 5 mm box's 2.5 mm +
+# the PSF), that subtend less than a quarter turn about the rotation centre (half the
+# shortest arc the ring class has, 180 degrees): wire ramps, node holes, beads - no ring
+LOCAL_SD, LOCAL_HALO_MM, LOCAL_MAX_DEG = 10.0, 3, 90.0
 INNER = 0.9                            # the part of the phantom radius searched
 SPEC_N, SPEC_ANGLES = 128, 60          # spectral streak search: crop (mm), 3-degree bins
 SPEC_BAND = (0.08, 0.45)               # cycles / mm
@@ -236,11 +243,41 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
     return SliceEvidence(rs, rc, sector_scale(rs, rc), streak, spec, cup, float(noise))
 
 
+def local_objects(resid: np.ndarray, noise: float, rot_centre: float) -> np.ndarray | None:
+    """Pixels of local high-contrast objects (bool, the grid's shape; None: none): the 5 mm
+    residual beyond ``LOCAL_SD`` noise SD, grown by its halo (``LOCAL_HALO_MM``), each
+    connected piece that subtends less than ``LOCAL_MAX_DEG`` about the rotation centre.
+
+    The structure mask of :func:`_ring_part` takes objects of >= 6 mm; thinner ones -
+    CTP404's wire ramps (a 23-degree ramp is a bright segment of thickness / tan 23 deg:
+    12 mm in a 5 mm slice, near r 38-45 mm at four angles), its 3 mm node holes, beads -
+    pass it, and their high-pass halo reads as a partial ring at their radius. A ring or
+    an arc is one concentric piece once grown by the halo (a strong one: continuous; a
+    fragmented one: its pieces closer than twice the halo merge), so it subtends its own
+    angle and stays."""
+    hot = (np.abs(resid) > np.float32(LOCAL_SD * noise)).view(np.uint8)
+    if not hot.any():
+        return None
+    grown = cv2.dilate(hot, _disc(2 * LOCAL_HALO_MM + 1))
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
+    out = np.zeros(resid.shape, bool)
+    for k in range(1, n):
+        x0, y0, w, h = (int(v) for v in stats[k, :4])
+        sub = lab[y0:y0 + h, x0:x0 + w] == k
+        ys, xs = np.nonzero(sub)
+        ang = np.sort(np.degrees(np.arctan2(ys + (y0 - rot_centre), xs + (x0 - rot_centre))))
+        gap = float(np.max(np.diff(ang, append=ang[0] + 360.0)))
+        if 360.0 - gap < LOCAL_MAX_DEG:
+            out[y0:y0 + h, x0:x0 + w] |= sub
+    return out if out.any() else None
+
+
 def _ring_part(g: np.ndarray, centre: tuple[float, float], radius_mm: float, noise: float,
-               body_hu: float, rot_centre: float
+               body_hu: float, rot_centre: float, local: bool = False
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(5 mm residual, 2 mm grid, ring sums, ring counts) of one slice: the ring part of
-    :func:`slice_evidence`."""
+    :func:`slice_evidence`; ``local``: also without :func:`local_objects` (the ring
+    gate's measure; the evidence features are without it)."""
     resid = g - cv2.blur(g, (5, 5), borderType=cv2.BORDER_REFLECT)
     # ring: per radius bin x sector sums of the residual about the rotation centre;
     # structures - also low-contrast ones: 2 mm means beyond max(2 SD, 12 HU), about 4 SD
@@ -252,6 +289,10 @@ def _ring_part(g: np.ndarray, centre: tuple[float, float], radius_mm: float, noi
     low = _compact(np.abs(g2 - np.float32(body_hu)) > max(RING_STRUCT_SD * noise, RING_STRUCT_HU))
     if low is not None:
         excl |= _up2(cv2.dilate(low, np.ones((3, 3), np.uint8)), g.shape)
+    if local:
+        obj = local_objects(resid, noise, rot_centre)
+        if obj is not None:
+            excl |= obj
     rs, rc = ring_sums(resid, excl, centre, radius_mm - RING_EDGE_MM, rot_centre)
     return resid, g2, rs, rc
 
@@ -274,12 +315,14 @@ def _streak_key(radius_mm: float) -> int:
 
 
 def slice_ring(grid: np.ndarray, centre: tuple[float, float], radius_mm: float, noise: float,
-               body_hu: float, rot_centre: float = GRID_C) -> SliceRing | None:
-    """Only the ring part of :func:`slice_evidence` (the same sums, bit for bit)."""
+               body_hu: float, rot_centre: float = GRID_C, local: bool = False
+               ) -> SliceRing | None:
+    """Only the ring part of :func:`slice_evidence` (the same sums, bit for bit); with
+    ``local`` also without the local objects (:func:`local_objects`: the ring gate's)."""
     if not (math.isfinite(noise) and noise > 0 and radius_mm > 20):
         return None
     _, _, rs, rc = _ring_part(np.asarray(grid, np.float32), centre, radius_mm, noise,
-                              body_hu, rot_centre)
+                              body_hu, rot_centre, local)
     return SliceRing(rs, rc, sector_scale(rs, rc), _streak_key(radius_mm))
 
 

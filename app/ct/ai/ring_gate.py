@@ -18,6 +18,11 @@ moves: a measured ring (at or above either level) keeps the network's call; a ri
 the phantom's edge, outside the evidence's reach, is the edge-ring rule's
 (:mod:`edge_ring`; when that rule holds for the series the gate does not run).
 
+The gate's measure leaves out local objects (``evidence.local_objects``: high-contrast
+pieces that subtend less than a quarter turn about the rotation centre - CTP404's wire
+ramps and node holes, whose high-pass halo read as a partial ring of z 6-8 in 5 mm
+slices); the evidence features the network may read are unchanged.
+
 Checked on the stored 3-slice sets of both training renderers (docs/image_review.md,
 "The ring gate"), never on a foreign series. The evidence is measured only for the
 slices the network calls "ring" (a clean series: a few; a ring series: every slice, and
@@ -58,7 +63,7 @@ class EvidenceCache:
         ring = None
         if not facts.problem:
             ring = slice_ring(facts.grid, facts.centre, facts.radius_mm, facts.noise_grid,
-                              facts.body_hu, self.rot_centre)
+                              facts.body_hu, self.rot_centre, local=True)
         with self._lock:
             self._done.setdefault(j, ring)
         return ring
