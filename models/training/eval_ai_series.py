@@ -65,13 +65,18 @@ def summarise(res, expected: str) -> dict:
 
 
 def foreign(checker: AiChecker, root: Path) -> dict:
+    from app.ct.ai.modules import module_plateaus
     from app.ct.dicom_load import load_series
 
     out = {}
     for name, expected in (("clean", "normal"), ("ring", "ring"), ("streak", "streak")):
         folders = [p for p in (root / name).rglob("*") if p.is_dir()] or [root / name]
         s = load_series(folders[0], require_ct=True)
-        out[name] = summarise(checker.classify(s.volume, pixel_mm=s.pixel_mm), expected)
+        # as `pharos ai classify` runs it: the modules localised for the band gate
+        plateaus = module_plateaus(s.volume, s.slice_positions_mm, s.pixel_mm,
+                                   s.slice_thickness_mm)
+        out[name] = summarise(checker.classify(s.volume, pixel_mm=s.pixel_mm,
+                                               module_plateaus=plateaus), expected)
     return out
 
 
@@ -157,6 +162,7 @@ def wide(checker: AiChecker, split: str) -> dict:
     from series_wide import wide_series
 
     from app.ct.ai.handoff import assessable_slices, physics_summary
+    from app.ct.ai.modules import module_plateaus
     from app.ct.analysis import analyze_series
     from app.ct.dicom_load import LoadedSeries
     from app.ct.limits import load_profile
@@ -166,7 +172,9 @@ def wide(checker: AiChecker, split: str) -> dict:
     out = {}
     for case in wide_series(split):
         vol, px, pos, thick = case.render()
-        res = checker.classify(vol, pixel_mm=px)
+        # as `pharos ai classify` runs it: the modules localised for the band gate
+        res = checker.classify(vol, pixel_mm=px,
+                               module_plateaus=module_plateaus(vol, pos, px, thick))
         row = summarise(res, case.truth)
         ev = res.decision()[1].to_dict()
         row.update(renderer=case.renderer, split=case.split, seed=case.seed,

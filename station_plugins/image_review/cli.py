@@ -85,7 +85,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         try:
             inp = load_input(args.paths if len(args.paths) > 1 else args.paths[0],
                              series_uid=args.series_uid)
-            result = service.classify(inp.volume, pixel_mm=inp.pixel_mm)
+            result = service.classify(inp.volume, pixel_mm=inp.pixel_mm, series=inp.series)
         except PharosError as exc:
             return fail(exc)
         data = ai_json(result, inp.series_uid)

@@ -197,9 +197,18 @@ class ReviewService:
 
     def classify(self, volume: np.ndarray, indices: list[int] | None = None, *,
                  pixel_mm: float | None = None, token: CancelToken | None = None,
-                 progress: Progress = no_progress) -> AiResult:
-        return self.ai_checker().classify(volume, indices, pixel_mm=pixel_mm, token=token,
-                                          progress=progress)
+                 progress: Progress = no_progress, series: Any = None) -> AiResult:
+        """``series``: the loaded DICOM series (its slice positions and thickness): the
+        phantom's modules are localised for the band gate (app.ct.ai.modules)."""
+        checker = self.ai_checker()
+        plateaus = None
+        if series is not None:
+            from app.ct.ai.modules import module_plateaus
+
+            plateaus = module_plateaus(volume, series.slice_positions_mm,
+                                       pixel_mm or series.pixel_mm, series.slice_thickness_mm)
+        return checker.classify(volume, indices, pixel_mm=pixel_mm, token=token,
+                                progress=progress, module_plateaus=plateaus)
 
     def record_ai_verdict(self, result: AiResult, *, series_uid: str | None,
                           scanner_serial: str, source: str, username: str | None = None
@@ -243,7 +252,7 @@ class ReviewService:
         physics = physics or {}
         try:
             result = self.classify(inp.volume, pixel_mm=inp.pixel_mm, token=token,
-                                   progress=progress)
+                                   progress=progress, series=inp.series)
         except ModelIntegrityError as exc:
             result, unavailable = None, exc.message
         else:

@@ -89,3 +89,82 @@ def test_a_rendered_band_keeps_the_networks_call(tmp_path):
     # slice 2 and the pairs holding it read 8 HU outside their sides: bands
     assert by_index[2] == "band"
     assert res.label == "band"
+
+
+# CTP486 (+5 HU) | CTP515 (+40 HU) | CTP404 (+8 HU) in 4 mm slices (image renderer): CTP515
+# is a plateau off both sides - a block of rows or a module, the levels alone cannot say
+THREE_MODULES = dict(matrix=512, pixel_mm=0.5, slice_thickness_mm=4.0, n_slices=22,
+                     z_start_mm=-82.0, noise_sd_hu=8.0, seed=3)
+
+
+def test_a_run_whose_maximum_alone_passes_a_side_is_no_block():
+    from app.ct.ai.series_consistency import band_check
+
+    # CTP486's slices beside CTP515's plateau and a partial-volume slice (35 HU): the run
+    # from slice 2 into the plateau has its maximum above both sides (5.9 and 35), but it
+    # is two levels, not a block of rows: slice 2 holds no band
+    levels = _levels([6.1, 5.9, 6.3, 5.6, 5.8, 6.0, 5.6, 7.4] + [40.0] * 9 + [35.4, 8.3, 8.8])
+    assert band_check(2, levels).band is False
+    assert bg.refutes(2, levels)
+    # the plateau itself is a block (every slice off both sides): not decided
+    check = band_check(9, levels)
+    assert check.band is None and check.run == (8, 17)
+
+
+def test_a_localised_modules_plateau_is_its_body_not_a_block_of_rows():
+    levels = _levels([6.0] * 8 + [40.0] * 10 + [8.5] * 4)
+    plateau = ((8.25, 9.25, 17.0, 18.0, 0.75),)            # CTP515 at slices 8..17
+    elsewhere = ((1.0, 2.0, 5.0, 6.0, 0.75),)
+    assert not bg.refutes(8, levels) and not bg.refutes(17, levels)
+    assert not bg.refutes(8, levels, elsewhere)
+    assert bg.refutes(8, levels, plateau) and bg.refutes(17, levels, plateau)
+    # a band on the plateau's end slice, outside both its sides: still a band
+    banded = dict(levels)
+    banded[8] = Level(48.0, 0.3)
+    assert not bg.refutes(8, banded, plateau)
+
+
+def test_network_bands_on_a_module_plateau_are_taken_back_where_the_modules_are_localised(
+        tmp_path):
+    from app.ct.ai.modules import module_plateaus
+    from app.ct.image_renderer import RenderParams, render_volume
+
+    p = RenderParams(**THREE_MODULES)
+    vol, truth = render_volume(p)
+    plateaus = module_plateaus(vol, truth["slice_positions_mm"], p.pixel_mm, p.slice_thickness_mm)
+    assert plateaus is not None and len(plateaus) == 3
+    checker = stand_in_checker(tmp_path, BAND_ALWAYS, "9.2.0")
+    without = {s.slice_index: s.label for s in checker.classify(vol, pixel_mm=p.pixel_mm).slices}
+    res = checker.classify(vol, pixel_mm=p.pixel_mm, module_plateaus=plateaus)
+    with_ = {s.slice_index: s.label for s in res.slices}
+    # without the modules: CTP515's plateau (slices 8..17) is left to the network
+    assert [without[k] for k in range(8, 18)] == ["band"] * 10
+    assert [without[k] for k in (*range(2, 8), 18)] == ["normal"] * 7
+    # with them: every slice with both sides measured is normal; the series' ends keep it
+    assert [with_[k] for k in range(2, 19)] == ["normal"] * 17
+    assert with_[1] == with_[20] == "band"
+    # a rendered 8 HU band on the plateau's first slice keeps the call with the modules
+    banded = vol.copy()
+    banded[8] += np.float32(8.0 / 1005.0) * (banded[8] + 1000.0) * (banded[8] > -500)
+    res = checker.classify(banded, pixel_mm=p.pixel_mm, module_plateaus=plateaus)
+    assert {s.slice_index: s.label for s in res.slices}[8] == "band"
+
+
+def test_module_plateaus_need_a_known_phantom_and_ordered_positions():
+    from app.ct.ai.modules import module_plateaus
+
+    noise = np.random.default_rng(0).normal(-1000, 5, (6, 64, 64)).astype(np.float32)
+    assert module_plateaus(noise, np.arange(6) * 2.0, 4.0, 2.0) is None      # no phantom
+    assert module_plateaus(noise, np.zeros(6), 4.0, 2.0) is None              # unordered
+
+
+def test_a_measured_band_beside_the_slice_backs_its_call():
+    from app.ct.ai.series_consistency import band_check
+
+    # the wide set's "+28 HU on 2 slices at a boundary": CTP515 (52.7), the band on its
+    # last two slices (80.9), CTP404 (16); the CT QC hand-off judges slice 4, not 5 or 6
+    levels = _levels([52.7, 52.8, 52.7, 52.6, 52.7, 80.9, 80.8, 16.0, 12.8, 12.8, 12.7])
+    check = band_check(4, levels)
+    assert check.band is True and check.run == (5, 6)
+    assert not bg.refutes(4, levels)
+    assert band_check(2, levels).band is False and bg.refutes(2, levels)

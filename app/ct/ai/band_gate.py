@@ -13,9 +13,11 @@ The gate takes the network's "band" back on a slice (its "band" probability goes
 measurement settles it:
 
 * the series decision's check finds no band (:func:`series_consistency.band_check` is
-  False: every one- and two-slice run holding the slice was measured, none reaches the
-  band floor, and no longer run lies off both sides - a block of rows or a module's
-  plateau is left to the network);
+  False: every one- and two-slice run holding the slice or a neighbour was measured, none
+  reaches the band floor, and no longer run lies off both sides - a block of rows or a module's
+  plateau is left to the network, unless the CT QC localisation places a module there:
+  a run that is a localised module's plateau (:mod:`modules`) is its body, and the
+  short runs decide);
 * and every such run's excursion is far below the class's smallest step: |excursion| +
   ``REFUTE_SE`` standard errors < ``BAND_MIN_HU`` (a real 3 HU band reads below that in
   about 2 % of measurements; a noisy slice whose excursion the check could not call a
@@ -29,6 +31,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from app.ct.ai.modules import Plateau, is_plateau
 from app.ct.ai.preprocess import CLASSES
 from app.ct.ai.series_consistency import BAND_MIN_HU, Level, band_check, excursion
 
@@ -37,9 +40,12 @@ NORMAL = CLASSES.index("normal")
 REFUTE_SE = 2.0      # the excursion's one-sided margin below the class's smallest step
 
 
-def refutes(i: int, levels: Mapping[int, Level]) -> bool:
-    """Do slice i's levels show that it holds no band (see the module)?"""
-    if band_check(i, levels).band is not False:
+def refutes(i: int, levels: Mapping[int, Level],
+            plateaus: Sequence[Plateau] | None = None) -> bool:
+    """Do slice i's levels show that it holds no band (see the module)? ``plateaus``:
+    the localised modules' plateaus (:func:`modules.module_plateaus`), if known."""
+    check = band_check(i, levels)
+    if check.band is not False and not (check.band is None and is_plateau(check.run, plateaus)):
         return False
     for a, b in ((i, i), (i - 1, i), (i, i + 1)):
         m = excursion(levels, a, b)
@@ -52,7 +58,8 @@ def refutes(i: int, levels: Mapping[int, Level]) -> bool:
 
 
 def apply(probs: np.ndarray, indices: Sequence[int], problems: Sequence[Any],
-          levels: Mapping[int, Level] | None) -> tuple[np.ndarray, int]:
+          levels: Mapping[int, Level] | None, plateaus: Sequence[Plateau] | None = None
+          ) -> tuple[np.ndarray, int]:
     """(probabilities, how many slices' "band" the gate took back): a judged slice
     called "band" whose levels refute a band has its band probability moved to
     "normal". ``indices``: each row's slice index in the series."""
@@ -61,7 +68,7 @@ def apply(probs: np.ndarray, indices: Sequence[int], problems: Sequence[Any],
     probs = np.array(probs, np.float32)
     taken = [k for k, i in enumerate(indices)
              if not problems[k] and int(np.argmax(probs[k])) == BAND
-             and refutes(int(i), levels)]
+             and refutes(int(i), levels, plateaus)]
     for k in taken:
         probs[k, NORMAL] += probs[k, BAND]
         probs[k, BAND] = 0.0

@@ -23,13 +23,14 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from app.core.errors import InputRejected, ModelIntegrityError
 from app.core.tasks import CancelToken, no_progress
 from app.ct.ai.ai_result import AiResult, SliceVerdict
+from app.ct.ai.modules import Plateau
 from app.ct.ai.preprocess import CLASSES, INPUT_SIZE, resample
 from app.ct.ai.series_consistency import Level
 from app.ct.note_codes import Note, note
@@ -184,7 +185,10 @@ class AiChecker:
     def classify(self, volume_hu: np.ndarray, indices: list[int] | None = None, *,
                  pixel_mm: float | None = None, batch_size: int = 16,
                  token: CancelToken | None = None,
-                 progress: Callable[[float, str], None] = no_progress) -> AiResult:
+                 progress: Callable[[float, str], None] = no_progress,
+                 module_plateaus: Sequence[Plateau] | None = None) -> AiResult:
+        """``module_plateaus``: the localised modules' plateaus (:mod:`app.ct.ai.modules`)
+        when the caller knows the slice positions; the band gate reads them."""
         t0 = time.perf_counter()
         levels: dict[int, Level] = {}
         if self.uses_context:
@@ -246,7 +250,7 @@ class AiChecker:
             from app.ct.ai.band_gate import apply as band_gate
             from app.ct.ai.series_consistency import BAND_MIN_HU
 
-            probs, n_band = band_gate(probs, idx, problems, levels)
+            probs, n_band = band_gate(probs, idx, problems, levels, module_plateaus)
             if n_band:
                 band_note = note("ai.band_unmeasured", count=n_band, min_hu=BAND_MIN_HU,
                                  se=REFUTE_SE)

@@ -153,14 +153,48 @@ def _best_run(i: int, levels: Mapping[int, Level], longest: int
     return best, complete
 
 
+def _block_run(i: int, levels: Mapping[int, Level], longest: int
+               ) -> tuple[float, int, int, float, float] | None:
+    """(excursion / floor, first, last, excursion, floor) of the most outlying run of 3
+    to ``longest`` slices holding slice i that lies WHOLLY outside both side levels by
+    the floor - every slice of it, as a block of detector rows or a module's plateau
+    does (a run whose maximum alone passes a side, e.g. a plateau with a step's slices
+    of the neighbouring level in it, is neither); None when there is none."""
+    best: tuple[float, int, int, float, float] | None = None
+    for a in range(i - longest + 1, i + 1):
+        left = levels.get(a - 1)
+        if left is None:
+            continue
+        top, bottom, se_run = -math.inf, math.inf, 0.0
+        for b in range(a, a + longest):
+            lv = levels.get(b)
+            if lv is None:
+                break
+            top, bottom, se_run = max(top, lv.hu), min(bottom, lv.hu), max(se_run, lv.se)
+            right = levels.get(b + 1)
+            if b < max(i, a + 2) or right is None:
+                continue
+            hi, lo = max(left.hu, right.hu), min(left.hu, right.hu)
+            up, down = bottom - hi, lo - top
+            exc = up if up > 0 else (-down if down > 0 else 0.0)
+            floor = max(BAND_MIN_HU, BAND_SE_FACTOR * math.hypot(se_run, max(left.se, right.se)))
+            cand = (abs(exc) / floor, a, b, exc, floor)
+            if cand[0] >= 1.0 and (best is None or cand[0] > best[0]):
+                best = cand
+    return best
+
+
 def band_check(i: int, levels: Mapping[int, Level]) -> BandCheck:
     """Is slice i, alone or with a neighbour, a measured band?
 
     * a run of one or two adjacent slices outside both side levels by the floor: a
-      band (one detector row), whatever the network's confidence;
-    * else a longer run (up to LONG_RUN slices) outside both sides: a block of rows, or
-      the plateau of a module whose body differs from both neighbours - without the
-      module positions the levels cannot tell them apart: not decided here;
+      band (one detector row), whatever the network's confidence; also when the run
+      holds a neighbour of slice i instead (the network judges slice i from i - 1, i,
+      i + 1: a band beside it is in its input - and the CT QC hand-off does not judge a
+      banded slice at a module's end itself);
+    * else a longer run (3 to LONG_RUN slices) wholly outside both sides: a block of
+      rows, or the plateau of a module whose body differs from both neighbours - without
+      the module positions the levels cannot tell them apart: not decided here;
     * else, when every short run holding slice i was measured (the input's slices
       lie on one level or on a step between two, like the partial-volume slices of a
       module boundary): no band; when one was not (the series' ends; the CT QC
@@ -171,8 +205,12 @@ def band_check(i: int, levels: Mapping[int, Level]) -> BandCheck:
         return BandCheck(i, None, None, BAND_MIN_HU, None)
     if short[0] >= 1.0:
         return BandCheck(i, (short[1], short[2]), short[3], short[4], True)
-    long_, _ = _best_run(i, levels, LONG_RUN)
-    if long_ is not None and long_[0] >= 1.0:
+    for j in (i - 1, i + 1):
+        near, _ = _best_run(j, levels, 2)
+        if near is not None and near[0] >= 1.0:
+            return BandCheck(i, (near[1], near[2]), near[3], near[4], True)
+    long_ = _block_run(i, levels, LONG_RUN)
+    if long_ is not None:
         return BandCheck(i, (long_[1], long_[2]), long_[3], long_[4], None)
     return BandCheck(i, (short[1], short[2]), short[3], short[4],
                      False if complete else None)
