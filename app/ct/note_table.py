@@ -196,6 +196,12 @@ TEMPLATES: dict[str, Template] = {
                                          "%2 HU outside its neighbours' levels): counted "
                                          "normal"),
         ("count", "min_hu", "se"), {"count": "s", "min_hu": "g", "se": "g"}),
+    "ai.noise_measured": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "%1 slice(s) unlike the training data, called noise "
+                                         "by the network with a measured noise SD of at "
+                                         "least %2 HU (the class's own measure): judged "
+                                         "noise"),
+        ("count", "min_sd"), {"count": "s", "min_sd": "g"}),
     "ai.slice_anomaly": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "anomaly score %1 fits no class"),
         ("anomaly",), {"anomaly": ".2f"}),

@@ -487,6 +487,11 @@
     </message>
     <message>
         <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>%1 slice(s) unlike the training data, called noise by the network with a measured noise SD of at least %2 HU (the class&apos;s own measure): judged noise</source>
+        <translation>%1 层与训练数据不同，但网络判为噪声且实测噪声标准差不低于 %2 HU（该类别本身的判据）：按噪声判定</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
         <source>anomaly score %1 fits no class</source>
         <translation>异常分数 %1：不属于任何类别</translation>
     </message>

@@ -37,10 +37,11 @@ real_model = pytest.mark.skipif(not (REAL_DIR / "card.json").exists(),
                                        "there yet")
 
 
-def stand_in_checker(models_dir: Path, onnx_file: Path, version: str):  # noqa: ANN201
+def stand_in_checker(models_dir: Path, onnx_file: Path, version: str,  # noqa: ANN201
+                     **thresholds: float):
     """An AiChecker on a stand-in network of the released layout (``grid1mm_context``,
     e.g. data/ring_always.onnx, data/band_always.onnx) installed as ``version`` in
-    ``models_dir`` with its card (anomaly 1.0, low confidence 0.5)."""
+    ``models_dir`` with its card (anomaly 1.0, low confidence 0.5, + ``thresholds``)."""
     from app.ct.ai.check import SCHEME_CONTEXT, AiChecker
     from app.ct.ai.normalise import CONTEXT_NAMES
 
@@ -51,7 +52,7 @@ def stand_in_checker(models_dir: Path, onnx_file: Path, version: str):  # noqa: 
             "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
             "preprocessing": {"scheme": SCHEME_CONTEXT},
             "inputs": [{"name": "image"}, {"name": "context", "names": list(CONTEXT_NAMES)}],
-            "thresholds": {"anomaly": 1.0, "low_confidence": 0.5}}
+            "thresholds": {"anomaly": 1.0, "low_confidence": 0.5, **thresholds}}
     (d / "card.json").write_text(json.dumps(card))
     return AiChecker.from_registry(ModelRegistry(models_dir))
 

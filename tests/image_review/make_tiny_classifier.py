@@ -28,6 +28,10 @@ rings where none is measurable (tests/image_review/test_ai_ring_gate.py).
 
 ``band_always.onnx`` (``build_band_always``): the same, calling every stack "band": a
 network that sees bands at every module boundary (tests/image_review/test_ai_band_gate.py).
+
+``noise_unfamiliar.onnx`` (``build_noise_unfamiliar``): the same layout calling every stack
+"noise" with an anomaly of 2.0 on every slice: a network for which every input is unlike
+its training data (tests/image_review/test_ai_noise_measured.py).
 """
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ OUT_EVIDENCE = Path(__file__).with_name("data") / "evidence_rule.onnx"
 OUT_SHELL = Path(__file__).with_name("data") / "shell_rule.onnx"
 OUT_RING_ALWAYS = Path(__file__).with_name("data") / "ring_always.onnx"
 OUT_BAND_ALWAYS = Path(__file__).with_name("data") / "band_always.onnx"
+OUT_NOISE_UNFAMILIAR = Path(__file__).with_name("data") / "noise_unfamiliar.onnx"
 
 
 def const(name: str, arr: np.ndarray) -> onnx.NodeProto:
@@ -97,9 +102,10 @@ def build() -> onnx.ModelProto:
 
 
 def _context_rule(names: list[str], weights: dict[str, str], name: str,
-                  default: str = "normal") -> onnx.ModelProto:
+                  default: str = "normal", anomaly: float = 0.0) -> onnx.ModelProto:
     """A linear rule on the context alone: ``default`` (normal) unless a named feature
-    (4x) moves it towards its class; the image only shapes the anomaly output (0)."""
+    (4x) moves it towards its class; the image only shapes the anomaly output
+    (``anomaly``, a constant)."""
     from app.ct.ai.preprocess import CLASSES
 
     idx = {n: i for i, n in enumerate(names)}
@@ -113,8 +119,13 @@ def _context_rule(names: list[str], weights: dict[str, str], name: str,
              helper.make_node("Add", ["cw", "b"], ["logits"]),
              helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
              helper.make_node("ReduceMean", ["image"], ["m"], axes=[1, 2, 3], keepdims=0),
-             const("zero", np.array(0.0, np.float32)),
-             helper.make_node("Mul", ["m", "zero"], ["anomaly"])]
+             const("zero", np.array(0.0, np.float32))]
+    if anomaly:
+        nodes += [helper.make_node("Mul", ["m", "zero"], ["m0"]),
+                  const("unfamiliar", np.array(anomaly, np.float32)),
+                  helper.make_node("Add", ["m0", "unfamiliar"], ["anomaly"])]
+    else:
+        nodes.append(helper.make_node("Mul", ["m", "zero"], ["anomaly"]))
     graph = helper.make_graph(
         nodes, name,
         [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 256, 256]),
@@ -149,10 +160,18 @@ def build_band_always() -> onnx.ModelProto:
     return _context_rule(list(CONTEXT_NAMES), {}, "band_always", default="band")
 
 
+def build_noise_unfamiliar() -> onnx.ModelProto:
+    from app.ct.ai.normalise import CONTEXT_NAMES
+
+    return _context_rule(list(CONTEXT_NAMES), {}, "noise_unfamiliar", default="noise",
+                         anomaly=2.0)
+
+
 if __name__ == "__main__":
     OUT.parent.mkdir(parents=True, exist_ok=True)
     for path, model in ((OUT, build()), (OUT_EVIDENCE, build_evidence()),
                         (OUT_SHELL, build_shell()), (OUT_RING_ALWAYS, build_ring_always()),
-                        (OUT_BAND_ALWAYS, build_band_always())):
+                        (OUT_BAND_ALWAYS, build_band_always()),
+                        (OUT_NOISE_UNFAMILIAR, build_noise_unfamiliar())):
         onnx.save(model, path)
         print(f"wrote {path} ({path.stat().st_size} bytes)")

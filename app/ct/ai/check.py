@@ -32,6 +32,7 @@ from app.core.tasks import CancelToken, no_progress
 from app.ct.ai.ai_result import AiResult, SliceVerdict
 from app.ct.ai.modules import Plateau
 from app.ct.ai.preprocess import CLASSES, INPUT_SIZE, resample
+from app.ct.ai_classes import NOISE_CLASS_MIN_SD_HU
 from app.ct.ai.series_consistency import Level
 from app.ct.note_codes import Note, note
 from app.ct.ai.series_decision import (NOT_APPLICABLE,
@@ -46,6 +47,7 @@ SCHEME_EVIDENCE = "grid1mm_context_evidence"
 SCHEME_SHELL = "grid1mm_context_evidence_shell"
 # .npy input carries no pixel size: the usual phantom field of view is assumed (noted)
 ASSUMED_FOV_MM = 250.0
+NOISE = CLASSES.index("noise")
 
 
 def _digest(x: np.ndarray) -> str:
@@ -191,6 +193,7 @@ class AiChecker:
         when the caller knows the slice positions; the band gate reads them."""
         t0 = time.perf_counter()
         levels: dict[int, Level] = {}
+        noise_sd: dict[int, float] = {}
         if self.uses_context:
             # measurements and network overlapped on all cores (series_run)
             from app.ct.ai.series_run import run_series
@@ -212,7 +215,7 @@ class AiChecker:
                              check=lambda: self._values(vol), ring_gate_centre=rc)
             out, problems, digests = run.outputs, run.problems, run.digests
             infer_s = run.inference_s
-            levels = run.levels
+            levels, noise_sd = run.levels, run.noise
         else:
             idx, feeds, problems, px = self.prepared(volume_hu, indices, pixel_mm)
             t1 = time.perf_counter()
@@ -254,6 +257,15 @@ class AiChecker:
             if n_band:
                 band_note = note("ai.band_unmeasured", count=n_band, min_hu=BAND_MIN_HU,
                                  se=REFUTE_SE)
+        # "noise" is defined by the measured native noise SD: a slice unlike the training
+        # data that the network calls noise, confidently, with that measure at or above
+        # the class's floor is judged noise, not "not applicable" (the foreign renderer's
+        # sharp noise texture at 40-70 HU read as unfamiliar)
+        measured_noise = {k for k, i in enumerate(idx)
+                          if not problems[k] and int(np.argmax(probs[k])) == NOISE
+                          and float(probs[k][NOISE]) >= self.low_confidence
+                          and noise_sd.get(int(i), 0.0) >= NOISE_CLASS_MIN_SD_HU}
+        noise_na = 0
         for k, i in enumerate(idx):
             p = probs[k]
             label = CLASSES[int(np.argmax(p))]
@@ -262,8 +274,11 @@ class AiChecker:
             reasons = []
             problem = problems[k]
             if not problem and an > self.not_applicable:
-                problem = note("ai.na_anomaly", anomaly=an, threshold=self.not_applicable)
-                problems[k] = problem
+                if k in measured_noise:
+                    noise_na += 1
+                else:
+                    problem = note("ai.na_anomaly", anomaly=an, threshold=self.not_applicable)
+                    problems[k] = problem
             # each reason coded (JSON "reason_codes"), its English text as before
             if problem:
                 label = NOT_APPLICABLE
@@ -291,6 +306,9 @@ class AiChecker:
             notes.append(gate_note)
         if band_note is not None:
             notes.append(band_note)
+        if noise_na:
+            notes.append(note("ai.noise_measured", count=noise_na,
+                              min_sd=NOISE_CLASS_MIN_SD_HU))
         if self.uses_context and not pixel_mm:
             notes.append(note("ai.pixel_unknown", fov_mm=float(ASSUMED_FOV_MM),
                               pixel_mm=float(px)))

@@ -78,14 +78,17 @@ def _opencv_serial() -> Iterator[None]:
 class SeriesRun:
     """The network's outputs (in the order of ``indices``), one problem text per index
     ('' = judgeable), the sha256 of each exact network input, the network's own
-    time (summed over the batches, seconds) and the central-disc level of every
-    measured slice (series_consistency: the band check)."""
+    time (summed over the batches, seconds), the central-disc level of every
+    measured slice (series_consistency: the band check) and the native noise SD of the
+    judged slices."""
 
     outputs: dict[str, np.ndarray]
     problems: list[str]
     digests: list[str]
     inference_s: float
     levels: dict[int, Level] = field(default_factory=dict)
+    # native noise SD (HU) of each judged slice (the noise class's own measure)
+    noise: dict[int, float] = field(default_factory=dict)
 
 
 def _facts(volume: np.ndarray, j: int, pixel_mm: float, token: CancelToken | None,
@@ -251,5 +254,6 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
                 f.cancel()
             raise
     levels = dict(sorted(levels.items()))
+    noise = {i: float(facts[i].result().noise_native) for i in indices if i in facts}
     return SeriesRun({k: np.concatenate(v) for k, v in parts.items()}, problems, digests,
-                     inference_s, levels)
+                     inference_s, levels, noise)
