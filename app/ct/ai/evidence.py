@@ -246,7 +246,8 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
 def local_objects(resid: np.ndarray, noise: float, rot_centre: float) -> np.ndarray | None:
     """Pixels of local high-contrast objects (bool, the grid's shape; None: none): the 5 mm
     residual beyond ``LOCAL_SD`` noise SD, grown by its halo (``LOCAL_HALO_MM``), each
-    connected piece that subtends less than ``LOCAL_MAX_DEG`` about the rotation centre.
+    connected piece whose hot pixels subtend less than ``LOCAL_MAX_DEG`` about the
+    rotation centre (their angles in 1-degree bins: the turn less the widest empty gap).
 
     The structure mask of :func:`_ring_part` takes objects of >= 6 mm; thinner ones -
     CTP404's wire ramps (a 23-degree ramp is a bright segment of thickness / tan 23 deg:
@@ -259,17 +260,19 @@ def local_objects(resid: np.ndarray, noise: float, rot_centre: float) -> np.ndar
     if not hot.any():
         return None
     grown = cv2.dilate(hot, _disc(2 * LOCAL_HALO_MM + 1))
-    n, lab, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
-    out = np.zeros(resid.shape, bool)
+    n, lab = cv2.connectedComponents(grown, connectivity=8)
+    ys, xs = np.nonzero(hot)          # (a piece's angles: its hot pixels', not the halo's)
+    deg = np.degrees(np.arctan2(ys - np.float32(rot_centre), xs - np.float32(rot_centre)))
+    seen = np.zeros((n, 360), bool)
+    seen[lab[ys, xs], deg.astype(np.int64) % 360] = True
+    local = np.zeros(n, bool)
     for k in range(1, n):
-        x0, y0, w, h = (int(v) for v in stats[k, :4])
-        sub = lab[y0:y0 + h, x0:x0 + w] == k
-        ys, xs = np.nonzero(sub)
-        ang = np.sort(np.degrees(np.arctan2(ys + (y0 - rot_centre), xs + (x0 - rot_centre))))
-        gap = float(np.max(np.diff(ang, append=ang[0] + 360.0)))
-        if 360.0 - gap < LOCAL_MAX_DEG:
-            out[y0:y0 + h, x0:x0 + w] |= sub
-    return out if out.any() else None
+        at = np.flatnonzero(seen[k])
+        gap = int(np.max(np.diff(at, append=at[0] + 360))) - 1 if at.size else 360
+        local[k] = 360 - gap < LOCAL_MAX_DEG
+    if not local.any():
+        return None
+    return local[lab]
 
 
 def _ring_part(g: np.ndarray, centre: tuple[float, float], radius_mm: float, noise: float,
