@@ -168,3 +168,21 @@ def test_a_measured_band_beside_the_slice_backs_its_call():
     assert check.band is True and check.run == (5, 6)
     assert not bg.refutes(4, levels)
     assert band_check(2, levels).band is False and bg.refutes(2, levels)
+
+
+def test_a_short_module_in_thick_slices_is_no_band_where_it_is_localised():
+    # the foreign clean series averaged into 10 mm slabs: CTP515 is two slices at +40
+    # between partial-volume slices - exactly a two-slice band to the levels alone
+    levels = _levels([4.9, 4.8, 5.1, 5.0, 26.2, 40.0, 39.9, 27.9, 10.1, 10.0, 10.0, 10.0, 10.1])
+    plateau = ((3.25, 4.25, 6.75, 7.75, 0.8),)           # its localised extent (module_plateaus)
+    assert not bg.refutes(5, levels) and not bg.refutes(6, levels)
+    assert bg.refutes(5, levels, plateau) and bg.refutes(6, levels, plateau)
+    # a band on one of the two slices is no plateau: still a band
+    banded = dict(levels)
+    banded[5] = Level(50.0, 0.3)
+    assert not bg.refutes(5, banded, plateau)
+    # 6 mm slabs: the plateau's run without its partial-volume slices (8..11) as well
+    levels = _levels([4.9, 4.9, 4.8, 4.9, 5.2, 5.0, 5.0, 28.5, 39.8, 40.1, 40.0, 39.9, 29.9]
+                     + [10.0] * 8)
+    plateau = ((6.52, 7.52, 12.35, 13.35, 1.0),)
+    assert not bg.refutes(8, levels) and bg.refutes(8, levels, plateau)

@@ -44,10 +44,15 @@ def refutes(i: int, levels: Mapping[int, Level],
             plateaus: Sequence[Plateau] | None = None) -> bool:
     """Do slice i's levels show that it holds no band (see the module)? ``plateaus``:
     the localised modules' plateaus (:func:`modules.module_plateaus`), if known."""
-    check = band_check(i, levels)
-    if check.band is not False and not (check.band is None and is_plateau(check.run, plateaus)):
+    def plateau(a: int, b: int) -> bool:
+        return is_plateau((a, b), plateaus)
+
+    skip = plateau if plateaus else None
+    if band_check(i, levels, skip).band is not False:
         return False
     for a, b in ((i, i), (i - 1, i), (i, i + 1)):
+        if skip is not None and skip(a, b):
+            continue
         m = excursion(levels, a, b)
         if m is None:
             return False

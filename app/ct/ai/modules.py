@@ -13,25 +13,30 @@ body, not a block of rows.
 
 :func:`module_plateaus` gives each localised module's extent in fractional slice
 indices; :func:`is_plateau` compares a run with them (each end between the module's
-first / last wholly-inside slice and its partial-volume slice, half a slice plus the
-localisation's 1 mm either way).
+first / last wholly-inside slice and its partial-volume slice, half a slice + 3 mm
+either way).
 """
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any, Sequence
 
 import numpy as np
 
 log = logging.getLogger(__name__)
 
-PLATEAU_TOL_SLICES = 0.5     # a run's end may be half a slice beyond ...
-PLATEAU_TOL_MM = 1.0          # ... plus the localisation's own z error
+# a run's end may lie this far beyond the module's partial-volume / wholly-inside slices:
+# half a slice (the localisation places the definition to about that on thick slices: on
+# the foreign clean series averaged into 6 mm slabs, CTP515's end 2.6 mm off the 2 mm
+# series' placement) + 3 mm (the module lengths of a phantom in hand against its
+# definition: our image renderer draws CTP515 3-4 mm longer)
+PLATEAU_TOL_SLICES, PLATEAU_TOL_MM = 0.5, 3.0
 
 # (first slice touching the module, first wholly inside, last wholly inside, last
 # touching - fractional slice indices - and the tolerance in slices): a plateau's run
-# starts between the first two (a partial-volume slice may still read off both sides)
-# and ends between the last two
+# starts between the first touching and the first wholly-inside slice (a partial-volume
+# slice may still read off both sides) and ends between the last two
 Plateau = tuple[float, float, float, float, float]
 
 
@@ -68,8 +73,11 @@ def module_plateaus(volume: np.ndarray, positions_mm: Sequence[float], pixel_mm:
 
 
 def is_plateau(run: tuple[int, int] | None, plateaus: Any) -> bool:
-    """Is the run (first, last slice) a localised module's plateau?"""
-    if not run or not plateaus or run[1] - run[0] < 2:
+    """Is the run (first, last slice) a localised module's plateau? Its first slice lies
+    between the module's first touching slice and its first wholly-inside one, its last
+    between the last wholly-inside and the last touching one (each +- the tolerance)."""
+    if not run or not plateaus:
         return False
-    return any(a0 - tol <= run[0] <= a1 + tol and b0 - tol <= run[1] <= b1 + tol
+    return any(a0 - tol <= run[0] <= math.ceil(a1 - 1e-6) + tol
+               and math.floor(b0 + 1e-6) - tol <= run[1] <= b1 + tol
                for a0, a1, b0, b1, tol in plateaus)

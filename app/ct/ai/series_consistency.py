@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -37,6 +37,7 @@ BAND_SE_FACTOR = 5.0           # an excursion must also be 5 standard errors
 # the next module's body into a side level and make a module's plateau look like a band
 SIDE_REACH = 1
 LONG_RUN = 16       # longer runs off both sides: a block of rows or a module's plateau
+Skip = Callable[[int, int], bool] | None      # runs (first, last) that are no candidates
 
 
 @dataclass(frozen=True)
@@ -114,13 +115,14 @@ class BandCheck:
                 "floor_hu": round(self.floor_hu, 2), "consistent": self.band}
 
 
-def _best_run(i: int, levels: Mapping[int, Level], longest: int
+def _best_run(i: int, levels: Mapping[int, Level], longest: int, skip: Skip = None
               ) -> tuple[tuple[float, int, int, float, float] | None, bool]:
     """(excursion / floor, first, last, excursion, floor) of the run of at most
     ``longest`` slices that holds slice i (the training's band class always bands the
     centre slice of the input: rows i, i - 1 .. i or i .. i + 1): the shortest that
     reaches its floor (the most outlying of those), else the most outlying; None when
-    none was measured) and whether every such run was measured."""
+    none was measured) and whether every such run was measured. ``skip(first, last)``:
+    runs that are no candidates (a localised module's plateau, :mod:`modules`)."""
     best: tuple[float, int, int, float, float] | None = None
     complete = True
 
@@ -148,12 +150,14 @@ def _best_run(i: int, levels: Mapping[int, Level], longest: int
             se = math.hypot(se_run, max(left.se, right.se))
             floor = max(BAND_MIN_HU, BAND_SE_FACTOR * se)
             cand = (abs(exc) / floor, a, b, exc, floor)
+            if skip is not None and skip(a, b):
+                continue
             if best is None or key(cand) > key(best):
                 best = cand
     return best, complete
 
 
-def _block_run(i: int, levels: Mapping[int, Level], longest: int
+def _block_run(i: int, levels: Mapping[int, Level], longest: int, skip: Skip = None
                ) -> tuple[float, int, int, float, float] | None:
     """(excursion / floor, first, last, excursion, floor) of the most outlying run of 3
     to ``longest`` slices holding slice i that lies WHOLLY outside both side levels by
@@ -179,12 +183,13 @@ def _block_run(i: int, levels: Mapping[int, Level], longest: int
             exc = up if up > 0 else (-down if down > 0 else 0.0)
             floor = max(BAND_MIN_HU, BAND_SE_FACTOR * math.hypot(se_run, max(left.se, right.se)))
             cand = (abs(exc) / floor, a, b, exc, floor)
-            if cand[0] >= 1.0 and (best is None or cand[0] > best[0]):
+            if cand[0] >= 1.0 and (best is None or cand[0] > best[0]) \
+                    and not (skip is not None and skip(a, b)):
                 best = cand
     return best
 
 
-def band_check(i: int, levels: Mapping[int, Level]) -> BandCheck:
+def band_check(i: int, levels: Mapping[int, Level], skip: Skip = None) -> BandCheck:
     """Is slice i, alone or with a neighbour, a measured band?
 
     * a run of one or two adjacent slices outside both side levels by the floor: a
@@ -199,17 +204,20 @@ def band_check(i: int, levels: Mapping[int, Level]) -> BandCheck:
       lie on one level or on a step between two, like the partial-volume slices of a
       module boundary): no band; when one was not (the series' ends; the CT QC
       hand-off measures only the judged slices and their neighbours: the pair i, i + 1
-      has no level beyond it), the measurement cannot say."""
-    short, complete = _best_run(i, levels, 2)
+      has no level beyond it), the measurement cannot say.
+
+    ``skip(first, last)``: runs that are not candidates - a localised module's plateau is
+    that module's body (the band gate; :mod:`app.ct.ai.modules`)."""
+    short, complete = _best_run(i, levels, 2, skip)
     if short is None:
         return BandCheck(i, None, None, BAND_MIN_HU, None)
     if short[0] >= 1.0:
         return BandCheck(i, (short[1], short[2]), short[3], short[4], True)
     for j in (i - 1, i + 1):
-        near, _ = _best_run(j, levels, 2)
+        near, _ = _best_run(j, levels, 2, skip)
         if near is not None and near[0] >= 1.0:
             return BandCheck(i, (near[1], near[2]), near[3], near[4], True)
-    long_ = _block_run(i, levels, LONG_RUN)
+    long_ = _block_run(i, levels, LONG_RUN, skip)
     if long_ is not None:
         return BandCheck(i, (long_[1], long_[2]), long_[3], long_[4], None)
     return BandCheck(i, (short[1], short[2]), short[3], short[4],
