@@ -132,7 +132,8 @@ def test_network_bands_on_a_module_plateau_are_taken_back_where_the_modules_are_
     p = RenderParams(**THREE_MODULES)
     vol, truth = render_volume(p)
     plateaus = module_plateaus(vol, truth["slice_positions_mm"], p.pixel_mm, p.slice_thickness_mm)
-    assert plateaus is not None and len(plateaus) == 3
+    # only CTP515 has both ends in the series (CTP486 and CTP404 run past its ends)
+    assert plateaus is not None and len(plateaus) == 1
     checker = stand_in_checker(tmp_path, BAND_ALWAYS, "9.2.0")
     without = {s.slice_index: s.label for s in checker.classify(vol, pixel_mm=p.pixel_mm).slices}
     res = checker.classify(vol, pixel_mm=p.pixel_mm, module_plateaus=plateaus)
@@ -186,3 +187,18 @@ def test_a_short_module_in_thick_slices_is_no_band_where_it_is_localised():
                      + [10.0] * 8)
     plateau = ((6.52, 7.52, 12.35, 13.35, 1.0),)
     assert not bg.refutes(8, levels) and bg.refutes(8, levels, plateau)
+
+
+def test_a_module_the_series_starts_or_ends_in_has_no_plateau():
+    """Five 5 mm slices inside CTP404: the module's ends are not in the series, so a
+    three-slice block in it (a block of rows, not the module's body) stays undecided."""
+    from app.ct.ai.modules import module_plateaus
+    from app.ct.simulator.params import SimParams
+    from app.ct.simulator.series import simulate_series
+
+    s = simulate_series(SimParams(matrix=256, slice_thickness_mm=5.0, seed=4,
+                                  z_range_mm=(-10, 10)))
+    plateaus = module_plateaus(s.volume, s.slice_positions_mm, s.pixel_mm, 5.0)
+    assert plateaus == ()
+    block = _levels([10.0, 25.0, 25.0, 25.0, 10.0])
+    assert not bg.refutes(2, block, plateaus)

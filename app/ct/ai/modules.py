@@ -42,8 +42,9 @@ Plateau = tuple[float, float, float, float, float]
 
 def module_plateaus(volume: np.ndarray, positions_mm: Sequence[float], pixel_mm: float,
                     thickness_mm: float) -> tuple[Plateau, ...] | None:
-    """Each localised module's :data:`Plateau`; None when no known phantom is placed
-    (any phantom the CT QC station knows; the AI check then goes on without)."""
+    """Each localised module's :data:`Plateau` - of the modules whose both ends lie inside
+    the series; None when no known phantom is placed (any phantom the CT QC station knows;
+    the AI check then goes on without)."""
     from app.core.errors import PharosError
     from app.ct.analysis import localise, phantom_spec
 
@@ -64,7 +65,9 @@ def module_plateaus(volume: np.ndarray, positions_mm: Sequence[float], pixel_mm:
     for m in pl.defn["modules"]:
         z0 = pl.origin_z_mm + float(m["z_mm"]) - float(m["length_mm"]) / 2.0
         z1 = z0 + float(m["length_mm"])
-        if z1 - half <= z0 + half or z1 + half < pos[0] or z0 - half > pos[-1]:
+        # both ends inside the series (a module the series starts or ends in has no
+        # observed end there: a run up to the series' end is no plateau of it)
+        if z1 - half <= z0 + half or z0 - half < pos[0] or z1 + half > pos[-1]:
             continue
         at = [float(np.interp(z, pos, idx, left=-1.0, right=float(len(pos))))
               for z in (z0 - half, z0 + half, z1 - half, z1 + half)]
