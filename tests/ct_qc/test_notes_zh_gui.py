@@ -23,13 +23,9 @@ SIZE = (1366, 768)
 @pytest.fixture(scope="module")
 def partial_folder(tmp_path_factory) -> Path:  # noqa: ANN001
     """CTP404 and a little beyond: the other modules are not in the series (a result note)."""
-    from app.ct.simulator import SimParams, simulate_series, write_dicom_series
+    from tests.sim_series import write_sim_series
 
-    out = tmp_path_factory.mktemp("partial")
-    write_dicom_series(simulate_series(SimParams(matrix=256, slice_thickness_mm=5.0, seed=4,
-                                                 z_range_mm=(-10.0, 10.0))),
-                       out, scanner_serial="SN-NOTES")
-    return out
+    return write_sim_series(tmp_path_factory.mktemp("partial"), "SN-NOTES")
 
 
 def _shots(tmp_path: Path) -> Path:

@@ -47,13 +47,9 @@ def _lines(text: str, font, width: int) -> list[str]:  # noqa: ANN001
 
 @pytest.fixture(scope="module")
 def series_folder(tmp_path_factory) -> Path:  # noqa: ANN001
-    from app.ct.simulator import SimParams, simulate_series, write_dicom_series
+    from tests.sim_series import write_sim_series
 
-    out = tmp_path_factory.mktemp("names-series")
-    write_dicom_series(simulate_series(SimParams(matrix=256, slice_thickness_mm=5.0, seed=4,
-                                                 z_range_mm=(-10.0, 10.0))),
-                       out, scanner_serial="CT-SIM-0001")
-    return out
+    return write_sim_series(tmp_path_factory.mktemp("names-series"))
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])

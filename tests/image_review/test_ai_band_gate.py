@@ -195,9 +195,9 @@ def test_a_module_the_series_starts_or_ends_in_has_no_plateau():
     from app.ct.ai.modules import module_plateaus
     from app.ct.simulator.params import SimParams
     from app.ct.simulator.series import simulate_series
+    from tests.sim_series import SHORT_CTP404
 
-    s = simulate_series(SimParams(matrix=256, slice_thickness_mm=5.0, seed=4,
-                                  z_range_mm=(-10, 10)))
+    s = simulate_series(SimParams(**SHORT_CTP404))
     plateaus = module_plateaus(s.volume, s.slice_positions_mm, s.pixel_mm, 5.0)
     assert plateaus == ()
     block = _levels([10.0, 25.0, 25.0, 25.0, 10.0])

@@ -142,9 +142,9 @@ def test_the_phantoms_wires_and_holes_are_no_ring(tmp_path, renderer):
     else:
         from app.ct.simulator.params import SimParams
         from app.ct.simulator.series import simulate_series
+        from tests.sim_series import SHORT_CTP404
 
-        s = simulate_series(SimParams(matrix=256, slice_thickness_mm=5.0, seed=4,
-                                      z_range_mm=(-10, 10)))
+        s = simulate_series(SimParams(**SHORT_CTP404))
         vol, px = s.volume, s.pixel_mm
     # what the evidence features read there (the structures' halo) and what the gate reads
     assert any(_measured(z) for z in _stack_z(vol, px, local=False))

@@ -23,13 +23,10 @@ SIZES = ((1366, 768), (1920, 1080))
 
 @pytest.fixture(scope="module")
 def series_folder(tmp_path_factory) -> Path:  # noqa: ANN001
-    from app.ct.simulator import SimParams, simulate_series, write_dicom_series
+    from tests.sim_series import write_sim_series
 
-    out = tmp_path_factory.mktemp("plots-series")      # every module: every curve drawn
-    write_dicom_series(simulate_series(SimParams(matrix=256, slice_thickness_mm=5.0, seed=4,
-                                                 z_range_mm=(-80.0, 45.0))),
-                       out, scanner_serial="CT-SIM-0001")
-    return out
+    # every module: every curve drawn
+    return write_sim_series(tmp_path_factory.mktemp("plots-series"), z_range_mm=(-80.0, 45.0))
 
 
 def _open_plots(qtbot, ws, ini_settings, language, folder):  # noqa: ANN001, ANN202

@@ -23,13 +23,9 @@ SIZE = (1366, 768)
 
 @pytest.fixture(scope="module")
 def series_folder(tmp_path_factory) -> Path:  # noqa: ANN001
-    from app.ct.simulator import SimParams, simulate_series, write_dicom_series
+    from tests.sim_series import write_sim_series
 
-    out = tmp_path_factory.mktemp("fit-series")
-    write_dicom_series(simulate_series(SimParams(matrix=256, slice_thickness_mm=5.0, seed=4,
-                                                 z_range_mm=(-10.0, 10.0))),
-                       out, scanner_serial="CT-SIM-0001")
-    return out
+    return write_sim_series(tmp_path_factory.mktemp("fit-series"))
 
 
 def series_list_problems(panel) -> list[str]:  # noqa: ANN001

@@ -28,13 +28,9 @@ _LOOKS: dict[str, dict] = {}      # what the windows looked like, for every test
 
 @pytest.fixture(scope="module")
 def series_folder(tmp_path_factory) -> Path:  # noqa: ANN001
-    from app.ct.simulator import SimParams, simulate_series, write_dicom_series
+    from tests.sim_series import write_sim_series
 
-    out = tmp_path_factory.mktemp("switch-look-series")
-    write_dicom_series(simulate_series(SimParams(matrix=256, slice_thickness_mm=5.0, seed=4,
-                                                 z_range_mm=(-10.0, 10.0))),
-                       out, scanner_serial="CT-SIM-0001")
-    return out
+    return write_sim_series(tmp_path_factory.mktemp("switch-look-series"))
 
 
 def widget_keys(window) -> dict[str, object]:  # noqa: ANN001
