@@ -14,10 +14,11 @@ measurement settles it:
 
 * the series decision's check finds no band (:func:`series_consistency.band_check` is
   False: every one- and two-slice run holding the slice or a neighbour was measured, none
-  reaches the band floor, and no longer run lies off both sides - a block of rows or a module's
-  plateau is left to the network, unless the CT QC localisation places a module there:
-  a run that is a localised module's plateau (:mod:`modules`) is its body, and the
-  short runs decide);
+  reaches the band floor, and no longer run lies off both sides - a block of rows or a
+  module's plateau is left to the network; where the CT QC localisation places the
+  modules, a run of any length that is a localised module's plateau (:mod:`modules`) is
+  its body, neither a band nor a block: a short module in thick slices - CTP515 is two
+  10 mm slices - reads exactly like a two-slice band);
 * and every such run's excursion is far below the class's smallest step: |excursion| +
   ``REFUTE_SE`` standard errors < ``BAND_MIN_HU`` (a real 3 HU band reads below that in
   about 2 % of measurements; a noisy slice whose excursion the check could not call a
@@ -44,10 +45,7 @@ def refutes(i: int, levels: Mapping[int, Level],
             plateaus: Sequence[Plateau] | None = None) -> bool:
     """Do slice i's levels show that it holds no band (see the module)? ``plateaus``:
     the localised modules' plateaus (:func:`modules.module_plateaus`), if known."""
-    def plateau(a: int, b: int) -> bool:
-        return is_plateau((a, b), plateaus)
-
-    skip = plateau if plateaus else None
+    skip = (lambda a, b: is_plateau(a, b, plateaus)) if plateaus else None
     if band_check(i, levels, skip).band is not False:
         return False
     for a, b in ((i, i), (i - 1, i), (i, i + 1)):

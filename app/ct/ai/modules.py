@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -69,18 +69,16 @@ def module_plateaus(volume: np.ndarray, positions_mm: Sequence[float], pixel_mm:
         # observed end there: a run up to the series' end is no plateau of it)
         if z1 - half <= z0 + half or z0 - half < pos[0] or z1 + half > pos[-1]:
             continue
-        at = [float(np.interp(z, pos, idx, left=-1.0, right=float(len(pos))))
-              for z in (z0 - half, z0 + half, z1 - half, z1 + half)]
-        out.append((at[0], at[1], at[2], at[3], tol))
+        a0, a1, b0, b1 = (float(np.interp(z, pos, idx))
+                          for z in (z0 - half, z0 + half, z1 - half, z1 + half))
+        out.append((a0, a1, b0, b1, tol))
     return tuple(out)
 
 
-def is_plateau(run: tuple[int, int] | None, plateaus: Any) -> bool:
-    """Is the run (first, last slice) a localised module's plateau? Its first slice lies
+def is_plateau(first: int, last: int, plateaus: Sequence[Plateau]) -> bool:
+    """Is the run of slices first..last a localised module's plateau? Its first slice lies
     between the module's first touching slice and its first wholly-inside one, its last
     between the last wholly-inside and the last touching one (each +- the tolerance)."""
-    if not run or not plateaus:
-        return False
-    return any(a0 - tol <= run[0] <= math.ceil(a1 - 1e-6) + tol
-               and math.floor(b0 + 1e-6) - tol <= run[1] <= b1 + tol
+    return any(a0 - tol <= first <= math.ceil(a1 - 1e-6) + tol
+               and math.floor(b0 + 1e-6) - tol <= last <= b1 + tol
                for a0, a1, b0, b1, tol in plateaus)
