@@ -125,9 +125,26 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader of our output went away (`pharos ai classify ... | head`): the work
+        # is done or stored; no traceback, the shell's code for SIGPIPE
+        return _stdout_gone()
     if argv is None and getattr(args, "quick_exit", False):
         quick_exit(rc)
     return rc
+
+
+def _stdout_gone() -> int:
+    """Point stdout at the null device, so that the interpreter's final flush of what is
+    still buffered does not raise again at exit; 141 = 128 + SIGPIPE, as a shell reports
+    a command whose pipe was closed."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return 141
 
 
 def quick_exit(rc: int) -> None:

@@ -49,3 +49,19 @@ def test_a_kernel_compiling_in_a_thread_leaves_the_process_streams_alone(monkeyp
     assert sys.stdout is out and sys.stderr is err
     assert not out.wrapped, "a compiling thread wrapped sys.stdout (colorama init)"
     assert not err.wrapped, "a compiling thread wrapped sys.stderr (colorama init)"
+
+
+def test_a_reader_that_goes_away_ends_the_command_without_a_traceback():
+    """`pharos ... | head`: the pipe closes before the command has printed; the command ends
+    with the shell's SIGPIPE code (141) and nothing on stderr (no BrokenPipeError
+    traceback, no "Exception ignored" at the interpreter's final flush)."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-m", "app", "version"], cwd=root,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()       # the reader is gone before the interpreter has started
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141, err
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
