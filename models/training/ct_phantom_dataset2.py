@@ -2,12 +2,15 @@
 
     nice -n 10 .venv/bin/python models/training/ct_phantom_dataset2.py --renderer sim
     nice -n 10 .venv/bin/python models/training/ct_phantom_dataset2.py --renderer img
+    nice -n 10 .venv/bin/python models/training/ct_phantom_dataset2.py --renderer r3
     ... --recipe 2.5     # + small spheres and band-pass MTF boosts (ai_variety.py)
 
 Renderer ``sim``: the CT QC station's digital phantom simulator
 (app/ct/simulator: analytic rendering, projection-domain ring / streak /
 cupping, detector-row bands). Renderer ``img``: the independent image-domain CatPhan
-renderer (app/ct/image_renderer, written by the CT QC station). Both render noise-free
+renderer (app/ct/image_renderer, written by the CT QC station). Renderer ``r3``: the
+clean-room frequency-domain renderer (models/training/renderer_r3, r3_adapter.py: its own
+kernels, NPS and artifacts, noise included). sim and img render noise-free
 at the scanner's NATIVE pixel and matrix; models/training/ai_domain.py then adds what a
 scanner varies (kernel, NPS, body offsets, padding, integers). Every sample is stored
 as the classifier sees it (app/ct/ai/normalise.py: 1 mm grid, 3
@@ -179,7 +182,14 @@ def render_img(label: str, seed: int, heldout: bool, recipe: str = "2.0"
     return render_sample(label, seed, heldout, variety_rng(seed, recipe))
 
 
-RENDERERS = {"sim": render_sim, "img": render_img}
+def render_r3(label: str, seed: int, heldout: bool, recipe: str = "2.0"
+              ) -> tuple[np.ndarray, float, dict]:
+    from r3_adapter import render_sample   # models/training: the third renderer
+
+    return render_sample(label, seed, heldout, variety_rng(seed, recipe))
+
+
+RENDERERS = {"sim": render_sim, "img": render_img, "r3": render_r3}
 
 
 def _work(args: tuple) -> tuple[int, np.ndarray, np.ndarray, str, dict]:
@@ -221,7 +231,7 @@ def build(renderer: str, per_class: dict[str, range], seed0: int, heldout: bool,
           f"({sum(bool(p) for p in problems)} not applicable)", flush=True)
 
 
-SEED0 = {"sim": (2_000, 910_000_000), "img": (3_000, 920_000_000)}
+SEED0 = {"sim": (2_000, 910_000_000), "img": (3_000, 920_000_000), "r3": (4_000, 930_000_000)}
 
 
 def main() -> None:

@@ -220,6 +220,10 @@ class ExportWrapper(nn.Module):
 
 
 # --- data ------------------------------------------------------------------------------
+RENDERER_NAMES = ("sim", "img", "r3")
+SET_KINDS = ("train", "heldout", "edge", "edgeheldout", "centred")
+
+
 def load_set(data_dir: Path, name: str, net: PhantomNet2, evidence: bool = False,
              shell: bool = False) -> dict:
     """Front end of a data set (cached beside it) + labels, context, problems."""
@@ -573,8 +577,14 @@ def main() -> None:
     p.add_argument("--noise-gate", action="store_true",
                    help="2.4 candidate: the normal / noise / blur split decided by the "
                         "native noise SD (ai_noise_gate.py), at inference")
-    p.add_argument("--loro-train", choices=("both", "sim", "img"), default="both",
-                   help="only the leave-one-renderer-out run trained on this renderer")
+    p.add_argument("--loro-train", default="both",
+                   help="only the leave-one-renderer-out run trained on these renderers "
+                        "('sim', 'img', 'img+r3', ...: the others than the left-out one)")
+    p.add_argument("--loro-left-out", choices=("all", *RENDERER_NAMES), default="all",
+                   help="only the leave-one-renderer-out run that leaves this renderer out")
+    p.add_argument("--renderers", default="",
+                   help="comma list of the renderers to use (default: every renderer with a "
+                        "<renderer>_train set in --data-dir: sim, img, r3)")
     p.add_argument("--version", default=VERSION, help="the card's version (candidates)")
     p.add_argument("--tag", default=VERSION, help="name of the LORO files in --data-dir")
     p.add_argument("--no-blur-gate", action="store_true",
@@ -592,20 +602,22 @@ def main() -> None:
     torch.set_num_threads(a.threads)
     fe = PhantomNet2()
     t0 = time.time()
-    raw = {n: load_set(a.data_dir, n, fe, a.evidence, a.shell_step) for n in
-           ("sim_train", "sim_heldout", "img_train", "img_heldout", "sim_edge",
-            "sim_edgeheldout", "img_edge", "img_edgeheldout", "sim_centred", "img_centred")
+    rends = [r for r in RENDERER_NAMES if (a.data_dir / f"{r}_train.npz").exists()]
+    if a.renderers:
+        rends = [r for r in a.renderers.split(",") if r]
+    raw = {n: load_set(a.data_dir, n, fe, a.evidence, a.shell_step)
+           for r in rends for n in (f"{r}_{k}" for k in SET_KINDS)
            if (a.data_dir / f"{n}.npz").exists()}
     # module-boundary normals (ct_phantom_dataset2 --sets edge,edgeheldout) join their sets
     data = {}
-    for r in ("sim", "img"):
+    for r in rends:
         data[f"{r}_train"] = cat([raw[n] for n in (f"{r}_train", f"{r}_edge", f"{r}_centred")
                                   if n in raw])
         data[f"{r}_heldout"] = cat([raw[n] for n in (f"{r}_heldout", f"{r}_edgeheldout")
                                     if n in raw])
     # streak augmentation of each renderer's normals: training only (never tested on)
-    aug: dict[str, list[dict]] = {"sim": [], "img": []}
-    for r in ("sim", "img"):
+    aug: dict[str, list[dict]] = {r: [] for r in rends}
+    for r in rends:
         for kind, frac in (("streak", a.augment_streak), ("ring", a.augment_ring)):
             if frac > 0:
                 aug[r].append(augmented_set(a.data_dir, f"{r}_train", fe, frac,
@@ -617,11 +629,11 @@ def main() -> None:
                                         (5.0, a.module_step_max_hu),
                                         a.module_step_structure_ratio, a.shell_step,
                                         a.module_step_keep_shell_mm))
-    fit_sets = {r: cat([data[f"{r}_train"], *aug[r]]) for r in ("sim", "img")}
+    fit_sets = {r: cat([data[f"{r}_train"], *aug[r]]) for r in rends}
     if a.evidence and a.evidence_drop:
         from app.ct.ai.evidence import EVIDENCE_NAMES
         drop = {N_FEATURES + EVIDENCE_NAMES.index(n) for n in a.evidence_drop.split(",")}
-        keep = [i for i in range(data["sim_train"]["feats"].shape[1]) if i not in drop]
+        keep = [i for i in range(data[f"{rends[0]}_train"]["feats"].shape[1]) if i not in drop]
         for d in (*data.values(), *fit_sets.values()):
             d["feats"] = d["feats"][:, keep]
         if not a.loro_only:
@@ -633,14 +645,18 @@ def main() -> None:
         loro = json.loads(loro_path.read_text())
     else:
         loro = {}
-        for train_r, test_r in (("sim", "img"), ("img", "sim")):
-            if a.loro_train not in ("both", train_r):
+        for test_r in rends:
+            train_rs = [r for r in rends if r != test_r]
+            train_r = "+".join(train_rs)
+            if a.loro_train not in ("both", train_r) or \
+                    a.loro_left_out not in ("all", test_r):
                 continue
             net, tmp, means, inv_cov, scale, cm_val = train(
-                fit_sets[train_r], a.epochs, a.seed, a.normal_weight, f"{train_r} only",
-                not a.no_blur_gate, band_gate=a.band_gate, noise_gate=a.noise_gate,
-                shell_gate_only=a.shell_gate_only)
-            own = report(net, tmp, means, inv_cov, scale, data[f"{train_r}_heldout"])
+                cat([fit_sets[r] for r in train_rs]), a.epochs, a.seed, a.normal_weight,
+                f"{train_r} only", not a.no_blur_gate, band_gate=a.band_gate,
+                noise_gate=a.noise_gate, shell_gate_only=a.shell_gate_only)
+            own = report(net, tmp, means, inv_cov, scale,
+                         cat([data[f"{r}_heldout"] for r in train_rs]))
             left = report(net, tmp, means, inv_cov, scale,
                           cat([data[f"{test_r}_train"], data[f"{test_r}_heldout"]]))
             inflation = left["anomaly_quantiles"]["0.995"]
@@ -656,7 +672,8 @@ def main() -> None:
                 from loro_export import export_loro
                 export_loro(a.loro_export, tag=a.tag, train=train_r, test=test_r, net=net,
                             temperature=tmp, means=means, inv_cov=inv_cov, scale=scale,
-                            own=own, left=left, own_set=data[f"{train_r}_heldout"],
+                            own=own, left=left,
+                            own_set=cat([data[f"{r}_heldout"] for r in train_rs]),
                             evidence=a.evidence, epochs=a.epochs, seed=a.seed,
                             recipe={k: v for k, v in vars(a).items()
                                     if k not in ("data_dir", "out", "loro_export")},
@@ -668,15 +685,15 @@ def main() -> None:
     if a.loro_only:
         return
     # the released model: both renderers
-    both = cat([fit_sets["sim"], fit_sets["img"]])
+    both = cat([fit_sets[r] for r in rends])
     net, tmp, means, inv_cov, scale, cm_val = train(both, a.epochs, a.seed, a.normal_weight,
-                                                    "both", not a.no_blur_gate,
+                                                    "+".join(rends), not a.no_blur_gate,
                                                     band_gate=a.band_gate,
                                                     noise_gate=a.noise_gate,
                                                     shell_gate_only=a.shell_gate_only)
-    held = {r: report(net, tmp, means, inv_cov, scale, data[f"{r}_heldout"]) for r in ("sim", "img")}
-    held_all = report(net, tmp, means, inv_cov, scale,
-                      cat([data["sim_heldout"], data["img_heldout"]]))
+    held = {r: report(net, tmp, means, inv_cov, scale, data[f"{r}_heldout"]) for r in rends}
+    held_set = cat([data[f"{r}_heldout"] for r in rends])
+    held_all = report(net, tmp, means, inv_cov, scale, held_set)
     # "not applicable" threshold: the inflation an unseen renderer causes (worst LORO run)
     threshold = max(1.0, max(v["anomaly_inflation_q995"] for v in loro.values()))
     xo, co, names = ood_probes(evidence=a.evidence)
@@ -688,9 +705,9 @@ def main() -> None:
     an_o = maha(fo, means, inv_cov) / scale
     measured_ood = np.array([not nm.endswith("measurable") for nm in names])
     caught = measured_ood | (an_o > threshold)
-    print(f"released: held-out {held_all['accuracy']} (sim {held['sim']['accuracy']}, img "
-          f"{held['img']['accuracy']}); not-applicable threshold {threshold:.2f}; OOD probes "
-          f"caught {caught.mean():.3f}", flush=True)
+    per = ", ".join(f"{r} {held[r]['accuracy']}" for r in rends)
+    print(f"released: held-out {held_all['accuracy']} ({per}); not-applicable threshold "
+          f"{threshold:.2f}; OOD probes caught {caught.mean():.3f}", flush=True)
     for nm, v in zip(names, an_o):
         print(f"  probe {nm}: anomaly {v:.2f}")
     sha = export(net, means, inv_cov, scale, tmp, a.out)
@@ -707,10 +724,15 @@ def main() -> None:
         **card_interface(a.evidence, a.shell_step),
         "training": {"script": "models/training/train_ct_phantom_classifier2.py",
                      "data_script": "models/training/ct_phantom_dataset2.py",
-                     "renderers": {"sim": "app/ct/simulator (projection-domain "
+                     "renderers": {k: v for k, v in {
+                                   "sim": "app/ct/simulator (projection-domain "
                                           "artifacts, analytic phantom)",
                                    "img": "app/ct/image_renderer (independent image-domain "
-                                          "CatPhan 504, real body values, own kernel and NPS)"},
+                                          "CatPhan 504, real body values, own kernel and NPS)",
+                                   "r3": "models/training/renderer_r3 (clean-room "
+                                         "frequency-domain CatPhan 504, kernel as an MTF, "
+                                         "NPS |rho| MTF^2; r3_adapter.py)"}.items()
+                                   if k in rends},
                      "domain_randomisation": "models/training/ai_domain.py",
                      "sets": {n: {"samples": int(len(m["y"])), "seed0": int(m["seed0"]),
                                   "per_class": {c: int((m["y"] == i).sum())
@@ -723,11 +745,10 @@ def main() -> None:
                      "labelled_sets": [], "framework": f"torch {torch.__version__}"},
         "metrics": {
             "leave_one_renderer_out": loro,
-            "heldout": {"all": _public(held_all), "sim": _public(held["sim"]),
-                        "img": _public(held["img"])},
+            "heldout": {"all": _public(held_all), **{r: _public(held[r]) for r in rends}},
             "calibration": {"temperature": tmp,
-                            **calibration(held_all["_probs"][cat([data["sim_heldout"], data["img_heldout"]])["ok"]],
-                                          cat([data["sim_heldout"], data["img_heldout"]])["y"][cat([data["sim_heldout"], data["img_heldout"]])["ok"]])},
+                            **calibration(held_all["_probs"][held_set["ok"]],
+                                          held_set["y"][held_set["ok"]])},
             "ood_probes": {"threshold": round(threshold, 3),
                            "caught": round(float(caught.mean()), 4),
                            "probes": [{"probe": nm, "anomaly": round(float(v), 3)}

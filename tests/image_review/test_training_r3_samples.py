@@ -1,0 +1,82 @@
+"""The third renderer's training samples (models/training/r3_adapter.py) carry the classes
+as the physics defines them (app/ct/ai_classes.py), like the other two renderers'."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "models" / "training"))
+
+from app.ct.ai.normalise import prepare  # noqa: E402
+from app.ct.ai_classes import (MTF50_BLUR_MAX, MTF50_NORMAL_MIN,  # noqa: E402
+                               NOISE_CLASS_MIN_SD_HU)
+
+r3a = pytest.importorskip("r3_adapter")
+
+
+def _sample(label: str, k: int, heldout: bool = False):
+    seed = 4_000 + 1_000_003 * k
+    return r3a.render_sample(label, seed, heldout, np.random.default_rng([seed, 25]))
+
+
+def _body_sd(vol: np.ndarray, px: float, centre_mm) -> float:
+    """SD of the centre slice minus the mean of its neighbours in a 40 mm disc about the
+    phantom centre (structure cancels, noise adds: / sqrt(1.5))."""
+    n = vol.shape[1]
+    c = (n - 1) / 2
+    yy, xx = np.ogrid[:n, :n]
+    disc = (xx - c - centre_mm[0] / px) ** 2 + (yy - c - centre_mm[1] / px) ** 2 \
+        <= (20.0 / px) ** 2
+    d = vol[1] - 0.5 * (vol[0] + vol[2])
+    return float(np.std(d[disc]) / np.sqrt(1.5))
+
+
+@pytest.mark.parametrize("k", [0, 1])
+def test_sharpness_follows_the_class_definition(k):
+    _, _, blur = _sample("blur", k)
+    _, _, normal = _sample("normal", k)
+    assert blur["mtf50"] <= MTF50_BLUR_MAX + 1e-6
+    assert normal["mtf50"] >= MTF50_NORMAL_MIN - 1e-6
+
+
+def test_noise_samples_are_noisy_and_normals_are_not():
+    vol, px, f = _sample("noise", 0)
+    assert f["noise_sd"] >= NOISE_CLASS_MIN_SD_HU
+    centre = f["config"]["centre_mm"]
+    assert _body_sd(vol, px, centre) > 0.6 * f["noise_sd"]
+    if f["config"]["thickness_mm"] <= 2.0:
+        pytest.skip("thin slices: the phantom's structure changes between the three")
+    vol_n, px_n, f_n = _sample("normal", 0)
+    assert f_n["noise_sd"] < NOISE_CLASS_MIN_SD_HU
+
+
+def test_a_ring_sample_has_its_ring_and_a_band_sample_its_band():
+    _, _, ring = _sample("ring", 0)
+    assert 3.0 <= ring["ring_hu"] <= 40.0 and 10.0 <= ring["ring_r"] <= 95.0
+    (spec,) = ring["config"]["ring"]
+    assert abs(spec["amp"]) == pytest.approx(ring["ring_hu"])
+    for k in (0, 1, 2):
+        vol, px, band = _sample("band", k)
+        assert 3.0 <= abs(band["band_hu"]) <= 30.0
+        # the physics' measure: the central disc's median, band slices against the others
+        n = vol.shape[1]
+        c = (n - 1) / 2
+        cx, cy = (c + v / px for v in band["config"]["centre_mm"])
+        yy, xx = np.ogrid[:n, :n]
+        disc = (xx - cx) ** 2 + (yy - cy) ** 2 <= (15.0 / px) ** 2
+        level = [float(np.median(vol[i][disc])) for i in range(3)]
+        rows = band["band_rows"]
+        step = np.mean([level[i] for i in rows]) - np.mean(
+            [level[i] for i in range(3) if i not in rows])
+        assert step == pytest.approx(band["band_hu"], abs=2.5), (k, level, rows)
+
+
+def test_samples_are_reproducible_and_measurable():
+    a, px, _ = _sample("streak", 1)
+    b, _, _ = _sample("streak", 1)
+    assert np.array_equal(a, b)
+    x, ctx, problems = prepare(a, px, [1])
+    assert problems == [""] and x.shape == (1, 3, 256, 256) and np.isfinite(ctx).all()
