@@ -49,6 +49,33 @@ def _ring_floor(noise_sd: float, pixel_mm: float, radius: float, coverage: float
                      {"ring": 6.0, "arc": 7.0}[kind] * noise_sd / np.sqrt(n_indep)))
 
 
+def draw_ring(rng: np.random.Generator, r: dict, noise_sd: float, pixel_mm: float,
+              corr_mm: float) -> tuple[bool, float, float, float]:
+    """A ring-class sample's ring: (full circle?, radius mm, coverage deg, measured amplitude
+    HU between the physics' detection floor and the range top); shared by the image-domain
+    renderers (img, r3)."""
+    full = rng.random() < 0.7
+    radius = float(rng.uniform(*r["ring_r"])) if full else \
+        float(rng.uniform(max(15.0, r["ring_r"][0]), r["ring_r"][1]))
+    cov = 360.0 if full else float(rng.uniform(180, 300))
+    floor = _ring_floor(noise_sd, pixel_mm, radius, cov, corr_mm)
+    target = float(rng.uniform(max(r["ring"][0], floor), max(r["ring"][1], floor + 1.0)))
+    return full, radius, cov, target
+
+
+def band_gain(centre_slice: np.ndarray, pixel_mm: float, centre_mm: tuple[float, float],
+              band_hu: float) -> float:
+    """The relative gain on HU + 1000 whose central-disc step (the physics band measure: the
+    median of a 15 mm disc about the phantom centre) is ``band_hu``."""
+    n = centre_slice.shape[0]
+    yy, xx = np.ogrid[:n, :n]
+    c = (n - 1) / 2
+    cx = c + centre_mm[0] / pixel_mm
+    cy = c + centre_mm[1] / pixel_mm
+    disc = (xx - cx) ** 2 + (yy - cy) ** 2 <= (15.0 / pixel_mm) ** 2
+    return band_hu / max(float(np.median(centre_slice[disc])) + 1000.0, 100.0)
+
+
 def render_sample(label: str, seed: int, heldout: bool,
                   variety: np.random.Generator | None = None
                   ) -> tuple[np.ndarray, float, dict]:
@@ -107,12 +134,7 @@ def render_sample(label: str, seed: int, heldout: bool,
     sign = 1.0 if rng.random() < 0.5 else -1.0
     corr_mm = 0.5 / max(0.05, 0.35 * p.nps_cutoff_frac * 0.5 / p.pixel_mm)
     if label == "ring":
-        full = rng.random() < 0.7
-        radius = float(rng.uniform(*r["ring_r"])) if full else \
-            float(rng.uniform(max(15.0, r["ring_r"][0]), r["ring_r"][1]))
-        cov = 360.0 if full else float(rng.uniform(180, 300))
-        floor = _ring_floor(noise_sd, p.pixel_mm, radius, cov, corr_mm)
-        target = float(rng.uniform(max(r["ring"][0], floor), max(r["ring"][1], floor + 1.0)))
+        _, radius, cov, target = draw_ring(rng, r, noise_sd, p.pixel_mm, corr_mm)
         arts.append(RenderArtifact("ring", sign * target, radius_mm=radius,
                                    width_mm=float(rng.uniform(0.5, 1.6)), coverage_deg=cov,
                                    start_deg=float(rng.uniform(0, 360))))
@@ -153,12 +175,7 @@ def render_sample(label: str, seed: int, heldout: bool,
     if band is not None:
         # a detector-row gain error scales attenuation; its measured central-disc step
         # (the physics band measure) is set to the target
-        yy, xx = np.ogrid[:n, :n]
-        c = (n - 1) / 2
-        cx = c + p.centre_offset_mm[0] / p.pixel_mm
-        cy = c + p.centre_offset_mm[1] / p.pixel_mm
-        disc = (xx - cx) ** 2 + (yy - cy) ** 2 <= (15.0 / p.pixel_mm) ** 2
-        eps = band[0] / max(float(np.median(vol[1][disc])) + 1000.0, 100.0)
+        eps = band_gain(vol[1], p.pixel_mm, p.centre_offset_mm, band[0])
         for k in band[1]:
             vol[k] += np.float32(eps) * (vol[k] + 1000.0) * (vol[k] > -500)
     if noise_sd > 0:   # the renderer's own NPS

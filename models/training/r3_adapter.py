@@ -24,7 +24,7 @@ import numpy as np
 import ai_domain as dom
 from app.ct.ai_classes import NOISE_CLASS_MIN_SD_HU
 from ai_variety import add_spheres, apply_filter, sphere_chance
-from image_renderer_adapter import _ranges, _ring_floor
+from image_renderer_adapter import _ranges, band_gain, draw_ring
 from models.training import renderer_r3_effects as fx
 from models.training.renderer_r3 import SeriesConfig, SliceRenderer
 from models.training.renderer_r3_phantom import MODULES
@@ -122,12 +122,7 @@ def render_sample(label: str, seed: int, heldout: bool,
     corr_mm = 0.5 / max(kern.mtf50() if kern.kind != "gauss" else _gauss_f50(kern.sigma_mm), 0.05)
     band = None
     if label == "ring":
-        full = rng.random() < 0.7
-        radius = float(rng.uniform(*r["ring_r"])) if full else \
-            float(rng.uniform(max(15.0, r["ring_r"][0]), r["ring_r"][1]))
-        cov = 360.0 if full else float(rng.uniform(180, 300))
-        floor = _ring_floor(noise_sd, sc.pixel_mm, radius, cov, corr_mm)
-        target = float(rng.uniform(max(r["ring"][0], floor), max(r["ring"][1], floor + 1.0)))
+        full, radius, cov, target = draw_ring(rng, r, noise_sd, sc.pixel_mm, corr_mm)
         cfg["ring"] = [dict(amp=sign * target, radius_mm=radius,
                             width_mm=float(rng.uniform(0.4, 1.5)),
                             arc_deg=None if full else cov,
@@ -161,9 +156,7 @@ def render_sample(label: str, seed: int, heldout: bool,
     zs = [z - thick, z, z + thick]
     # render noise-free first (the band's gain and recipe 2.5's boost act on the image),
     # then this renderer's own noise
-    rend = SliceRenderer(SeriesConfig(**{**cfg, "noise_sd": 0.0}))
-    rend.kernel = kern
-    rend.mtf = kern.mtf(rend.k.rho)
+    rend = SliceRenderer(SeriesConfig(**{**cfg, "noise_sd": 0.0}), kernel=kern)
     quiet = np.random.default_rng(0)
     vol = np.stack([rend.slice_hu(i, zc, quiet) for i, zc in enumerate(zs)]).astype(np.float32)
     if variety is not None:
@@ -179,12 +172,7 @@ def render_sample(label: str, seed: int, heldout: bool,
                                  centre_xy_mm=cfg["centre_mm"]).astype(np.float32)
     if band is not None:
         # a detector-row gain on attenuation; its measured central-disc step is the target
-        yy, xx = np.ogrid[:n, :n]
-        c = (n - 1) / 2
-        cx = c + cfg["centre_mm"][0] / sc.pixel_mm
-        cy = c + cfg["centre_mm"][1] / sc.pixel_mm
-        disc = (xx - cx) ** 2 + (yy - cy) ** 2 <= (15.0 / sc.pixel_mm) ** 2
-        eps = band[0] / max(float(np.median(vol[1][disc])) + 1000.0, 100.0)
+        eps = band_gain(vol[1], sc.pixel_mm, cfg["centre_mm"], band[0])
         for k in band[1]:
             vol[k] = (vol[k] + 1000.0) * np.float32(1.0 + eps) - 1000.0
     if sc.pad_value is not None:

@@ -143,14 +143,16 @@ def ssp_ft(f: np.ndarray, t: float, sigma: float) -> np.ndarray:
 
 
 class SliceRenderer:
-    def __init__(self, cfg: SeriesConfig):
+    def __init__(self, cfg: SeriesConfig, kernel: fx.Kernel | None = None):
+        """``kernel``: a kernel of its own instead of ``fx.KERNELS[cfg.kernel]`` (training
+        samples draw theirs: r3_adapter)."""
         self.cfg = cfg
         mats = materials_of(cfg)
         self.ph: Phantom = placed(catphan504(mats), cfg.roll_deg, *cfg.centre_mm)
         if not cfg.spheres:
             self.ph.spheres = []
         self.k = KSpaceRaster(cfg.matrix, cfg.pixel_mm)
-        kern = fx.KERNELS[cfg.kernel]
+        kern = kernel or fx.KERNELS[cfg.kernel]
         self.kernel = kern
         mtf = kern.mtf(self.k.rho)
         if cfg.blur_sigma_mm > 0:
