@@ -4,6 +4,7 @@
     nice -n 10 .venv/bin/python models/training/ct_phantom_dataset2.py --renderer img
     nice -n 10 .venv/bin/python models/training/ct_phantom_dataset2.py --renderer r3
     ... --recipe 2.5     # + small spheres and band-pass MTF boosts (ai_variety.py)
+    ... --recipe 2.7     # 2.5 + rings 0.5-3.5 mm wide (sim: groups of 2-5 channels)
 
 Renderer ``sim``: the CT QC station's digital phantom simulator
 (app/ct/simulator: analytic rendering, projection-domain ring / streak /
@@ -84,7 +85,7 @@ def boundary_z(extents: list[tuple[float, float]], rng: np.random.Generator, thi
 
 def variety_rng(seed: int, recipe: str) -> np.random.Generator | None:
     """Recipe 2.5's own random stream (spheres, MTF boost: ai_variety); None for 2.0."""
-    return np.random.default_rng([seed, 25]) if recipe == "2.5" else None
+    return np.random.default_rng([seed, 25]) if recipe in ("2.5", "2.7") else None
 
 
 def render_sim(label: str, seed: int, heldout: bool, recipe: str = "2.0"
@@ -137,9 +138,16 @@ def render_sim(label: str, seed: int, heldout: bool, recipe: str = "2.0"
                              start_deg=float(rng.uniform(0, 360)))
         floor = _ring_floor(sc, radius, cov)
         target = float(rng.uniform(max(r["ring"][0], floor), max(r["ring"][1], floor + 1.0)))
+        # one bad channel, or (recipe 2.7) a group of 2-5 adjacent ones (a failing ASIC):
+        # rings from ~0.6 to ~3 mm wide, as the image-domain renderers draw them
+        n_ch = 1 if recipe != "2.7" or rng.random() < 0.5 else int(rng.integers(2, 6))
+        if n_ch > 1:
+            pp = SimParams(**params)
+            shape = replace(shape, width_mm=n_ch * pp.source_iso_mm
+                            * np.sin(np.radians(pp.channel_pitch_deg)))
         unit = ring_measured_amplitude(SimParams(**params), shape)
         arts.append(replace(shape, amplitude_hu=sign * target / unit))
-        facts.update(ring_hu=target, ring_r=radius, coverage=cov)
+        facts.update(ring_hu=target, ring_r=radius, coverage=cov, ring_channels=n_ch)
     elif label == "streak":
         amp = float(rng.uniform(*r["streak"]))
         arts.append(ArtifactSpec("streak", amp, angle_deg=float(rng.uniform(0, 180)),
@@ -179,7 +187,8 @@ def render_img(label: str, seed: int, heldout: bool, recipe: str = "2.0"
                ) -> tuple[np.ndarray, float, dict]:
     from image_renderer_adapter import render_sample   # models/training (after the merge)
 
-    return render_sample(label, seed, heldout, variety_rng(seed, recipe))
+    return render_sample(label, seed, heldout, variety_rng(seed, recipe),
+                         wide_rings=recipe == "2.7")
 
 
 def render_r3(label: str, seed: int, heldout: bool, recipe: str = "2.0"
@@ -231,6 +240,51 @@ def build(renderer: str, per_class: dict[str, range], seed0: int, heldout: bool,
           f"({sum(bool(p) for p in problems)} not applicable)", flush=True)
 
 
+def _fact(f: dict, dotted: str) -> str:
+    for k in dotted.split("."):
+        f = f.get(k, {}) if isinstance(f, dict) else {}
+    return str(f) if f != {} else ""
+
+
+def patch(renderer: str, classes: tuple[str, ...], out: Path, workers: int,
+          recipe: str, where: str = "") -> None:
+    """Re-render only ``classes``' samples of an existing set in place (the same seeds,
+    another recipe: e.g. 2.5 -> 2.7 changes only the rings; all classes when empty), and
+    of those only the ones whose facts match ``where`` ("kernel.kind=edge": after a
+    change to that kernel); the set then records ``recipe``. The other samples stay as
+    they are, bit for bit."""
+    with np.load(out) as z:
+        old = {k: z[k] for k in z.files}
+    if str(old["renderer"]) != renderer:
+        raise SystemExit(f"{out} was rendered by {old['renderer']}, not {renderer}")
+    facts = json.loads(out.with_suffix(".facts.json").read_text())
+    heldout = bool(old["heldout"])
+    key, _, value = where.partition("=")
+    idx = [i for i, c in enumerate(old["y"])
+           if (not classes or CLASSES[int(c)] in classes)
+           and (not where or _fact(facts[i], key) == value)]
+    # the sets of normals at module edges / centred (main(): "edge", "edgeheldout", "centred")
+    at = "@edge" if "_edge" in out.name else "@centred" if "_centred" in out.name else ""
+    jobs = [(i, renderer, CLASSES[int(old["y"][i])] + at, int(old["seeds"][i]), heldout, recipe)
+            for i in idx]
+    x = np.load(out.with_suffix(".x.npy"), mmap_mode="r+")
+    ctx, problems = old["ctx"].copy(), old["problems"].astype(object)
+    t0 = time.time()
+    with mp.Pool(workers) as pool:
+        for n, (i, arr, c, prob, f) in enumerate(pool.imap_unordered(_work, jobs, chunksize=4)):
+            x[i], ctx[i], problems[i], facts[i] = arr, c, prob, f
+            if n % 200 == 0:
+                print(f"  {renderer} {out.name} (patch): {n}/{len(jobs)}, "
+                      f"{time.time() - t0:.0f} s", flush=True)
+    x.flush()
+    old.update(ctx=ctx, problems=np.array(problems.tolist()), recipe=recipe)
+    np.savez(out, **old)
+    out.with_suffix(".facts.json").write_text(json.dumps(facts, default=float))
+    print(f"patched {out}: {len(jobs)} {'/'.join(classes) or 'all'} samples "
+          f"{('where ' + where + ' ') if where else ''}re-rendered with recipe {recipe} in "
+          f"{time.time() - t0:.0f} s", flush=True)
+
+
 SEED0 = {"sim": (2_000, 910_000_000), "img": (3_000, 920_000_000), "r3": (4_000, 930_000_000)}
 
 
@@ -245,10 +299,22 @@ def main() -> None:
     p.add_argument("--sets", default="train,heldout,edge,edgeheldout")
     p.add_argument("--edge-train", type=int, default=250)
     p.add_argument("--edge-heldout", type=int, default=60)
-    p.add_argument("--recipe", choices=("2.0", "2.5"), default="2.0",
+    p.add_argument("--recipe", choices=("2.0", "2.5", "2.7"), default="2.0",
                    help="2.5: + small spheres and band-pass MTF boosts (ai_variety.py)")
+    p.add_argument("--patch-classes", default="",
+                   help="comma-separated classes: re-render only their samples of the existing "
+                        "sets in --out-dir (same seeds) with --recipe, in place")
+    p.add_argument("--patch-where", default="",
+                   help="FACT=VALUE (dotted, e.g. kernel.kind=edge): re-render in place only "
+                        "the samples whose facts say so (with --patch-classes: of those classes)")
     a = p.parse_args()
     a.out_dir.mkdir(parents=True, exist_ok=True)
+    if a.patch_classes or a.patch_where:
+        classes = tuple(c for c in a.patch_classes.split(",") if c)
+        for key in a.sets.split(","):
+            patch(a.renderer, classes, a.out_dir / f"{a.renderer}_{key}.npz", a.workers,
+                  a.recipe, a.patch_where)
+        return
     s_train, s_ho = SEED0[a.renderer]
     n, x = a.train_per_class, a.extra_normal_ring
     per_train = {c: range(n + (x if c in ("normal", "ring") else 0)) for c in CLASSES}

@@ -23,6 +23,9 @@ from app.ct.image_renderer.render import kernel_mtf
 from app.ct.image_renderer.series import _freqs, _noise_filter
 
 
+PHANTOM_RADIUS_MM = 100.0      # CatPhan 504's outer radius
+
+
 def _ranges(heldout: bool) -> dict:
     if heldout:
         return dict(offset=22.0, roll=40.0, ring=(3.0, 21.0), ring_r=(12.0, 93.0),
@@ -76,10 +79,48 @@ def band_gain(centre_slice: np.ndarray, pixel_mm: float, centre_mm: tuple[float,
     return band_hu / max(float(np.median(centre_slice[disc])) + 1000.0, 100.0)
 
 
+def starvation_streaks(rng: np.random.Generator, n: int, pixel_mm: float,
+                       centre_mm: tuple[float, float], radius_mm: float, angle_deg: float,
+                       n_slices: int = 3) -> np.ndarray:
+    """(n_slices, n, n) photon-starvation streaks, unscaled (recipe 2.7). A few adjacent
+    views whose rays run along ``angle_deg`` starve of photons where their chord through
+    the phantom is longest: their projection error (a part common to the slices plus
+    detector noise of each slice) ramp-filtered and back-projected is a fan of thin bright
+    and dark lines across the image - the look of a real starvation streak, which the
+    straight Gaussian line of the renderer's own streak does not have."""
+    n_views = int(rng.integers(1, 6))
+    step = np.radians(float(rng.uniform(0.2, 1.0)))        # between adjacent views
+    sharp = float(rng.uniform(6.0, 16.0))                  # how fast starving sets in
+    common = float(rng.uniform(0.0, 0.8))                  # the part every slice shares
+    corr = float(rng.uniform(1.0, 3.0))                    # detector noise correlation
+    tau = pixel_mm / 2
+    half = int(np.ceil(0.75 * n * pixel_mm / tau))
+    t = np.arange(-half, half + 1) * tau
+    f = np.fft.rfftfreq(len(t), d=tau)
+    ramp = f * 0.5 * (1 + np.cos(np.pi * f / f[-1]))       # ramp x Hann
+    c = (np.arange(n) - (n - 1) / 2) * pixel_mm
+    x, y = c[None, :] - centre_mm[0], c[:, None] - centre_mm[1]
+    theta0 = np.radians(angle_deg) + np.pi / 2             # the rays' normal
+    thetas = theta0 + (np.arange(n_views) - (n_views - 1) / 2) * step
+    k = max(1, int(round(corr)))
+    out = np.zeros((n_slices, n, n), np.float32)
+    for th in thetas:
+        starve = np.clip(1.0 - (t / radius_mm) ** 2, 0.0, None) ** (sharp / 2)
+        base = rng.standard_normal(len(t))
+        for z in range(n_slices):
+            own = np.convolve(rng.standard_normal(len(t)), np.ones(k) / k, mode="same")
+            err = starve * (common + 0.5 * (np.sqrt(common) * base + own))
+            q = np.fft.irfft(np.fft.rfft(err) * ramp, n=len(t))
+            out[z] += np.interp(x * np.cos(th) + y * np.sin(th), t, q).astype(np.float32)
+    return out
+
+
 def render_sample(label: str, seed: int, heldout: bool,
-                  variety: np.random.Generator | None = None
+                  variety: np.random.Generator | None = None, wide_rings: bool = False
                   ) -> tuple[np.ndarray, float, dict]:
-    """``variety``: recipe 2.5's own random stream (spheres, MTF boost: ai_variety)."""
+    """``variety``: recipe 2.5's own random stream (spheres, MTF boost: ai_variety);
+    ``wide_rings`` (recipe 2.7): ring FWHM 0.5-3.5 mm instead of 0.5-1.6 mm, and half the
+    streaks photon-starvation fans (starvation_streaks)."""
     rng = np.random.default_rng(seed)
     r = _ranges(heldout)
     edge = label == "normal@edge"
@@ -131,24 +172,38 @@ def render_sample(label: str, seed: int, heldout: bool,
     arts = []
     band = None
     facts: dict = {}
+    starved = None
     sign = 1.0 if rng.random() < 0.5 else -1.0
     corr_mm = 0.5 / max(0.05, 0.35 * p.nps_cutoff_frac * 0.5 / p.pixel_mm)
     if label == "ring":
         _, radius, cov, target = draw_ring(rng, r, noise_sd, p.pixel_mm, corr_mm)
+        # FWHM from one detector channel (~0.5 mm at the isocentre) to a group of them
+        # (a failing ASIC: ~3.5 mm), log-uniform (recipe 2.7; 0.5-1.6 mm before)
+        width = float(np.exp(rng.uniform(np.log(0.5), np.log(3.5)))) if wide_rings \
+            else float(rng.uniform(0.5, 1.6))
         arts.append(RenderArtifact("ring", sign * target, radius_mm=radius,
-                                   width_mm=float(rng.uniform(0.5, 1.6)), coverage_deg=cov,
+                                   width_mm=width, coverage_deg=cov,
                                    start_deg=float(rng.uniform(0, 360))))
-        facts.update(ring_hu=target, ring_r=radius, coverage=cov)
+        facts.update(ring_hu=target, ring_r=radius, coverage=cov, ring_fwhm_mm=width)
     elif label == "streak":
-        n_streaks = 1 if rng.random() < 0.6 else 2
-        amp = float(rng.uniform(*r["streak"]))
-        through = tuple(float(v) for v in rng.uniform(-10, 10, 2) + p.centre_offset_mm)
-        for _ in range(n_streaks):
-            arts.append(RenderArtifact("streak", amp * (1 if rng.random() < 0.8 else -1),
-                                       angle_deg=float(rng.uniform(0, 180)),
-                                       width_mm=float(rng.uniform(0.8, 4.0)),
-                                       through_mm=through))
-        facts.update(streak_hu=amp, n_streaks=n_streaks)
+        # recipe 2.7: half the streaks are photon-starvation fans (starvation_streaks), drawn
+        # from a stream of their own (the straight ones stay as recipe 2.5 drew them)
+        fan = np.random.default_rng([seed, 27]) if wide_rings else None
+        if fan is not None and fan.random() < 0.5:
+            amp = float(fan.uniform(*r["streak"]))
+            starved = (amp * (1 if fan.random() < 0.8 else -1),
+                       float(fan.uniform(0, 180)), fan)
+            facts.update(streak_hu=amp, n_streaks=1, streak_kind="starvation")
+        else:
+            n_streaks = 1 if rng.random() < 0.6 else 2
+            amp = float(rng.uniform(*r["streak"]))
+            through = tuple(float(v) for v in rng.uniform(-10, 10, 2) + p.centre_offset_mm)
+            for _ in range(n_streaks):
+                arts.append(RenderArtifact("streak", amp * (1 if rng.random() < 0.8 else -1),
+                                           angle_deg=float(rng.uniform(0, 180)),
+                                           width_mm=float(rng.uniform(0.8, 4.0)),
+                                           through_mm=through))
+            facts.update(streak_hu=amp, n_streaks=n_streaks)
     elif label == "band":
         rows = (1,) if rng.random() < 0.7 else ((1, 2) if rng.random() < 0.5 else (0, 1))
         band = (sign * float(rng.uniform(*r["band"])), rows)
@@ -165,6 +220,19 @@ def render_sample(label: str, seed: int, heldout: bool,
     p = replace(p, artifacts=tuple(arts))
     vol, _ = render_volume(p)
     n = p.matrix
+    if starved is not None:
+        # through the kernel like everything else; scaled so the 99th percentile of |HU|
+        # on the phantom (centre slice) is the drawn amplitude
+        amp_s, angle, fan = starved
+        sv = apply_filter(starvation_streaks(fan, n, p.pixel_mm, p.centre_offset_mm,
+                                             PHANTOM_RADIUS_MM, angle),
+                          p.pixel_mm, lambda f: kernel_mtf(p, f))
+        yy, xx = np.ogrid[:n, :n]
+        cc = (n - 1) / 2
+        disc = (xx - cc - p.centre_offset_mm[0] / p.pixel_mm) ** 2 + \
+            (yy - cc - p.centre_offset_mm[1] / p.pixel_mm) ** 2 <= (90.0 / p.pixel_mm) ** 2
+        scale = amp_s / max(float(np.quantile(np.abs(sv[1][disc]), 0.99)), 1e-9)
+        vol += (sv * scale).astype(np.float32)
     if variety is not None:
         if variety.random() < sphere_chance(mid):
             vol, spheres = add_spheres(vol, p.pixel_mm, thick, variety,

@@ -45,6 +45,7 @@ EV = {n: i for i, n in enumerate(EVIDENCE_NAMES)}
 
 def left_out(data_dir: Path, r: str) -> dict:
     """The left-out renderer's samples in the order the training reports them."""
+    from ai_evidence_cache import set_evidence
     from ai_shell_cache import set_shell
 
     y, ctx, ok, facts, ev, sh, src = [], [], [], [], [], [], []
@@ -58,8 +59,7 @@ def left_out(data_dir: Path, r: str) -> dict:
         ok.append(np.array([(not p) or p == "the phantom is cut by the field of view"
                             for p in m["problems"]]))
         facts += json.loads((data_dir / f"{n}.facts.json").read_text())
-        with np.load(data_dir / f"{n}.ev4.npz") as z:
-            ev.append(z["ev"])
+        ev.append(set_evidence(data_dir, n))
         sh.append(set_shell(data_dir, n))
         src += [n] * len(m["y"])
     return {"y": np.concatenate(y), "ctx": np.concatenate(ctx), "ok": np.concatenate(ok),
@@ -168,9 +168,9 @@ def main() -> None:
     res: dict = {}
     cache: dict = {}
     for tag in a.tag:
-        for tr, te in (("sim", "img"), ("img", "sim")):
-            f = a.data_dir / f"loro_{tag}_{tr}_to_{te}.npz"
-            if not f.exists():
+        for f in sorted(a.data_dir.glob(f"loro_{tag}_*_to_*.npz")):
+            tr, te = f.stem[len(f"loro_{tag}_"):].split("_to_")
+            if tr.count("_") or te.count("_"):
                 continue
             d = cache.setdefault(te, left_out(a.data_dir, te))
             with np.load(f) as z:
@@ -180,7 +180,7 @@ def main() -> None:
                 probs = apply_numpy(probs, veto_numpy(d["ctx"], d["shell"]))
             if a.noise_gate:
                 import ai_noise_gate as ng
-                t_hu = ng.training_threshold(a.data_dir, (tr,))
+                t_hu = ng.training_threshold(a.data_dir, tuple(tr.split("+")))
                 probs = ng.apply_numpy(probs, d["ctx"][:, 0], t_hu)
             if a.edge_ring:
                 import ai_edge_ring_gate as erg

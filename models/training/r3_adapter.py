@@ -127,7 +127,8 @@ def render_sample(label: str, seed: int, heldout: bool,
                             width_mm=float(rng.uniform(0.4, 1.5)),
                             arc_deg=None if full else cov,
                             arc_centre_deg=float(rng.uniform(-180, 180)))]
-        facts.update(ring_hu=target, ring_r=radius, coverage=cov)
+        facts.update(ring_hu=target, ring_r=radius, coverage=cov,
+                     ring_fwhm_mm=2.3548 * cfg["ring"][0]["width_mm"])
     elif label == "streak":
         n_streaks = 1 if rng.random() < 0.6 else 2
         amp = float(rng.uniform(*r["streak"]))

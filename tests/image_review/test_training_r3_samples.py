@@ -80,3 +80,46 @@ def test_samples_are_reproducible_and_measurable():
     assert np.array_equal(a, b)
     x, ctx, problems = prepare(a, px, [1])
     assert problems == [""] and x.shape == (1, 3, 256, 256) and np.isfinite(ctx).all()
+
+
+def _air_and_body(img: np.ndarray, px: float) -> tuple[float, float]:
+    """Median HU of the air 10-30 mm outside the phantom (radius 100 mm) and of the body's
+    central 30 mm disc (the phantom centred)."""
+    n = img.shape[0]
+    c = (np.arange(n) - (n - 1) / 2) * px
+    r = np.hypot(c[None, :], c[:, None])
+    return (float(np.median(img[(r > 110.0) & (r < 130.0)])),
+            float(np.median(img[r < 15.0])))
+
+
+def test_edge_kernels_keep_the_ct_number_of_uniform_regions():
+    """An edge-enhancing kernel overshoots at edges but keeps air at -1000 and the body at
+    its value (MTF(0) = 1): the widest bump the training draws (peak at 0.6 x f50, width
+    0.6 x f50, boost 0.6) against a Gaussian kernel of the same MTF50, noise-free. A bump
+    that did not vanish at 0 moved air by several HU - a CT-number shift, not a kernel."""
+    from renderer_r3 import SeriesConfig, SliceRenderer
+    from renderer_r3_effects import Kernel
+
+    rng = np.random.default_rng(11)
+
+    class _Scanner:
+        psf_sigma_mm = 0.45
+
+    rho = np.linspace(0.0, 0.02, 5)      # periods of 50 mm and more
+    for _ in range(200):
+        k = r3a.draw_kernel(rng, _Scanner())
+        assert k.mtf(rho).max() <= 1.0 + 1e-3        # no lift of the low frequencies
+        assert k.mtf(np.zeros(1))[0] == pytest.approx(1.0, abs=1e-12)
+    f50 = r3a._gauss_f50(_Scanner.psf_sigma_mm)
+    edge = Kernel(kind="edge", f50=f50, p=2.0, boost=0.6, f_peak=0.6 * f50, f_width=0.6 * f50)
+    gauss = Kernel(kind="gauss", sigma_mm=_Scanner.psf_sigma_mm)
+    assert edge.mtf(np.array([f50 * 0.6]))[0] > 1.2            # it does overshoot
+    cfg = SeriesConfig(name="edge_dc", matrix=256, pixel_mm=1.0, thickness_mm=5.0,
+                       spacing_mm=5.0, z_from=0.0, z_to=0.0, noise_sd=0.0,
+                       noise_centre_gain=0.0, spheres=False)
+    quiet = np.random.default_rng(0)
+    z = 0.0
+    air_e, body_e = _air_and_body(SliceRenderer(cfg, kernel=edge).slice_hu(0, z, quiet), 1.0)
+    air_g, body_g = _air_and_body(SliceRenderer(cfg, kernel=gauss).slice_hu(0, z, quiet), 1.0)
+    assert abs(air_e - air_g) < 0.5 and abs(air_g + 1000.0) < 0.5
+    assert abs(body_e - body_g) < 0.5

@@ -111,3 +111,45 @@ def test_a_2_5_sample_without_spheres_or_boost_is_the_2_0_sample_bit_for_bit():
                 assert np.array_equal(v20, v25)
                 same += 1
     assert same >= 4
+
+
+def test_recipe_2_7_changes_only_the_rings_and_half_the_image_renderers_streaks():
+    """Recipe 2.7 = 2.5 + rings up to 3.5 mm wide (sim: groups of 2-5 channels) + photon-
+    starvation fans for half the image renderer's streaks; every other sample is 2.5's,
+    bit for bit (so a 2.5 set is patched to 2.7 by re-rendering those classes only)."""
+    for rend in ("sim", "img"):
+        for label in ("normal", "band", "shift"):
+            v25, _, _ = ds.RENDERERS[rend](label, 2001, False, "2.5")
+            v27, _, _ = ds.RENDERERS[rend](label, 2001, False, "2.7")
+            assert np.array_equal(v25, v27)
+    kinds, widths, channels = set(), [], set()
+    for seed in range(3000, 3008):
+        v25, _, f25 = ds.RENDERERS["img"]("streak", seed, False, "2.5")
+        v27, _, f27 = ds.RENDERERS["img"]("streak", seed, False, "2.7")
+        kinds.add(f27.get("streak_kind", "line"))
+        if f27.get("streak_kind") != "starvation":
+            assert np.array_equal(v25, v27)
+        widths.append(ds.RENDERERS["img"]("ring", seed, False, "2.7")[2]["ring_fwhm_mm"])
+    for seed in range(2000, 2004):
+        channels.add(ds.RENDERERS["sim"]("ring", seed, False, "2.7")[2]["ring_channels"])
+    assert kinds == {"line", "starvation"}
+    assert min(widths) >= 0.5 and max(widths) <= 3.5 and max(widths) > 1.6
+    assert len(channels) > 1
+
+
+def test_a_starvation_fan_runs_along_its_angle_and_starves_the_long_chords():
+    from image_renderer_adapter import starvation_streaks
+
+    rng = np.random.default_rng(5)
+    angle = 30.0
+    s = starvation_streaks(rng, 256, 1.0, (0.0, 0.0), 100.0, angle)[1].astype(np.float64)
+    u = np.radians(angle)
+    # lines along the angle: the power lies on frequencies along its normal (+-10 deg)
+    power = np.abs(np.fft.fft2(s)) ** 2
+    f = np.fft.fftfreq(256)
+    phi = np.arctan2(f[:, None], f[None, :])
+    off = np.abs(((phi - (u + np.pi / 2)) + np.pi / 2) % np.pi - np.pi / 2)
+    assert power[off < np.radians(10)].sum() > 0.7 * power.sum()     # 0.83; 60 deg: 0.001
+    c = np.arange(256) - 127.5
+    t = np.abs(c[None, :] * np.cos(u + np.pi / 2) + c[:, None] * np.sin(u + np.pi / 2))
+    assert np.sqrt(np.mean(s[t < 25] ** 2)) > 3 * np.sqrt(np.mean(s[(t > 75) & (t < 95)] ** 2))
