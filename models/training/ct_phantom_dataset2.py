@@ -4,7 +4,8 @@
     nice -n 10 .venv/bin/python models/training/ct_phantom_dataset2.py --renderer img
     nice -n 10 .venv/bin/python models/training/ct_phantom_dataset2.py --renderer r3
     ... --recipe 2.5     # + small spheres and band-pass MTF boosts (ai_variety.py)
-    ... --recipe 2.7     # 2.5 + rings 0.5-3.5 mm wide (sim: groups of 2-5 channels)
+    ... --recipe 2.7     # 2.5 + rings 0.5-3.5 mm wide (sim: groups of 2-5 channels), one
+                         # in five strong (25-300 HU), half the img streaks starvation fans
 
 Renderer ``sim``: the CT QC station's digital phantom simulator
 (app/ct/simulator: analytic rendering, projection-domain ring / streak /
@@ -94,6 +95,7 @@ def render_sim(label: str, seed: int, heldout: bool, recipe: str = "2.0"
     from app.ct.phantoms import load_phantom
     from app.ct.simulator import ArtifactSpec, SimParams, simulate_series
     from ct_phantom_dataset import band_measured_amplitude, ring_measured_amplitude
+    from image_renderer_adapter import strong_ring
 
     rng = np.random.default_rng(seed)
     r = _ranges(heldout)
@@ -138,6 +140,8 @@ def render_sim(label: str, seed: int, heldout: bool, recipe: str = "2.0"
                              start_deg=float(rng.uniform(0, 360)))
         floor = _ring_floor(sc, radius, cov)
         target = float(rng.uniform(max(r["ring"][0], floor), max(r["ring"][1], floor + 1.0)))
+        if recipe == "2.7":
+            target = strong_ring(seed, target)
         # one bad channel, or (recipe 2.7) a group of 2-5 adjacent ones (a failing ASIC):
         # rings from ~0.6 to ~3 mm wide, as the image-domain renderers draw them
         n_ch = 1 if recipe != "2.7" or rng.random() < 0.5 else int(rng.integers(2, 6))
@@ -188,14 +192,15 @@ def render_img(label: str, seed: int, heldout: bool, recipe: str = "2.0"
     from image_renderer_adapter import render_sample   # models/training (after the merge)
 
     return render_sample(label, seed, heldout, variety_rng(seed, recipe),
-                         wide_rings=recipe == "2.7")
+                         recipe_2_7=recipe == "2.7")
 
 
 def render_r3(label: str, seed: int, heldout: bool, recipe: str = "2.0"
               ) -> tuple[np.ndarray, float, dict]:
     from r3_adapter import render_sample   # models/training: the third renderer
 
-    return render_sample(label, seed, heldout, variety_rng(seed, recipe))
+    return render_sample(label, seed, heldout, variety_rng(seed, recipe),
+                         recipe_2_7=recipe == "2.7")
 
 
 RENDERERS = {"sim": render_sim, "img": render_img, "r3": render_r3}

@@ -52,6 +52,19 @@ def _ring_floor(noise_sd: float, pixel_mm: float, radius: float, coverage: float
                      {"ring": 6.0, "arc": 7.0}[kind] * noise_sd / np.sqrt(n_indep)))
 
 
+STRONG_RING_SHARE, STRONG_RING_HU = 0.2, (25.0, 300.0)
+
+
+def strong_ring(seed: int, target: float) -> float:
+    """Recipe 2.7: one ring in five is a strong one (a dead channel: 25-300 HU measured,
+    log-uniform) instead of ``target``, drawn from a stream of its own (seed, 28) so that
+    the rest of the sample is drawn as before; the renderers' ring ranges stop at 25 HU."""
+    s = np.random.default_rng([seed, 28])
+    if s.random() < STRONG_RING_SHARE:
+        return float(np.exp(s.uniform(*np.log(STRONG_RING_HU))))
+    return target
+
+
 def draw_ring(rng: np.random.Generator, r: dict, noise_sd: float, pixel_mm: float,
               corr_mm: float) -> tuple[bool, float, float, float]:
     """A ring-class sample's ring: (full circle?, radius mm, coverage deg, measured amplitude
@@ -116,11 +129,11 @@ def starvation_streaks(rng: np.random.Generator, n: int, pixel_mm: float,
 
 
 def render_sample(label: str, seed: int, heldout: bool,
-                  variety: np.random.Generator | None = None, wide_rings: bool = False
+                  variety: np.random.Generator | None = None, recipe_2_7: bool = False
                   ) -> tuple[np.ndarray, float, dict]:
     """``variety``: recipe 2.5's own random stream (spheres, MTF boost: ai_variety);
-    ``wide_rings`` (recipe 2.7): ring FWHM 0.5-3.5 mm instead of 0.5-1.6 mm, and half the
-    streaks photon-starvation fans (starvation_streaks)."""
+    ``recipe_2_7``: ring FWHM 0.5-3.5 mm instead of 0.5-1.6 mm, one ring in five strong
+    (strong_ring), half the streaks photon-starvation fans (starvation_streaks)."""
     rng = np.random.default_rng(seed)
     r = _ranges(heldout)
     edge = label == "normal@edge"
@@ -177,9 +190,11 @@ def render_sample(label: str, seed: int, heldout: bool,
     corr_mm = 0.5 / max(0.05, 0.35 * p.nps_cutoff_frac * 0.5 / p.pixel_mm)
     if label == "ring":
         _, radius, cov, target = draw_ring(rng, r, noise_sd, p.pixel_mm, corr_mm)
+        if recipe_2_7:
+            target = strong_ring(seed, target)
         # FWHM from one detector channel (~0.5 mm at the isocentre) to a group of them
         # (a failing ASIC: ~3.5 mm), log-uniform (recipe 2.7; 0.5-1.6 mm before)
-        width = float(np.exp(rng.uniform(np.log(0.5), np.log(3.5)))) if wide_rings \
+        width = float(np.exp(rng.uniform(np.log(0.5), np.log(3.5)))) if recipe_2_7 \
             else float(rng.uniform(0.5, 1.6))
         arts.append(RenderArtifact("ring", sign * target, radius_mm=radius,
                                    width_mm=width, coverage_deg=cov,
@@ -188,7 +203,7 @@ def render_sample(label: str, seed: int, heldout: bool,
     elif label == "streak":
         # recipe 2.7: half the streaks are photon-starvation fans (starvation_streaks), drawn
         # from a stream of their own (the straight ones stay as recipe 2.5 drew them)
-        fan = np.random.default_rng([seed, 27]) if wide_rings else None
+        fan = np.random.default_rng([seed, 27]) if recipe_2_7 else None
         if fan is not None and fan.random() < 0.5:
             amp = float(fan.uniform(*r["streak"]))
             starved = (amp * (1 if fan.random() < 0.8 else -1),

@@ -72,6 +72,19 @@ def _r(a: np.ndarray, n: int = 2) -> list[float]:
     return [round(float(v), n) for v in np.sort(np.asarray(a, np.float64))]
 
 
+def _ring_fwhm(f: dict) -> float:
+    """A ring's FWHM (mm) from its facts: img / r3 say it (r3 before recipe 2.7: its
+    Gaussian sigma), sim the number of bad channels (~0.62 mm each at the isocentre)."""
+    if "ring_fwhm_mm" in f:
+        return float(f["ring_fwhm_mm"])
+    rings = f.get("config", {}).get("ring") or []
+    if rings:
+        return 2.3548 * float(rings[0].get("width_mm", 0.6))
+    if "ring_channels" in f:
+        return 0.62 * float(f["ring_channels"])
+    return float("nan")
+
+
 def _noise(f: dict) -> float:
     return float(f.get("noise_sd", (f.get("scanner") or {}).get("noise_sd", np.nan)))
 
@@ -90,6 +103,16 @@ def analyse(d: dict, probs: np.ndarray) -> dict:
     out: dict = {"accuracy": float((pred == y)[ok].mean()),
                  "recall": {c: float((pred[ok & (y == i)] == i).mean())
                             for i, c in enumerate(CLASSES)}}
+    # by phantom (sim draws five; img and r3 only CatPhan 504) and by kernel family / ring
+    # width / streak kind where the renderer says
+    out["by_phantom"] = {}
+    ph = np.array([str(f.get("phantom", "catphan504")) for f in facts])
+    for name in sorted(set(ph)):
+        s = ok & (ph == name)
+        out["by_phantom"][name] = {
+            "n": int(s.sum()), "accuracy": round(float((pred == y)[s].mean()), 4),
+            "recall": {c: round(float((pred[s & (y == i)] == i).mean()), 3)
+                       for i, c in enumerate(CLASSES) if (s & (y == i)).any()}}
     b = ok & (y == CLASSES.index("band"))
     miss = b & (pred != y)
     out["band"] = {
@@ -114,6 +137,7 @@ def analyse(d: dict, probs: np.ndarray) -> dict:
     cov = np.array([f.get("coverage", np.nan) for f in facts])
     snr = amp / np.array([_noise(f) for f in facts])
     mf = ev[:, EV["ring_mf3"]]
+    fw = np.array([_ring_fwhm(f) for f in facts])
     out["ring"] = {
         "n": int(r.sum()), "missed": int(rm.sum()),
         "missed_as": np.bincount(pred[rm], minlength=len(CLASSES)).tolist(),
@@ -124,6 +148,9 @@ def analyse(d: dict, probs: np.ndarray) -> dict:
                                              int((rm & (snr >= lo) & (snr < hi)).sum())]
                               for lo, hi in ((0, .5), (.5, 1), (1, 2), (2, 99))},
         "arcs": [int((r & (cov < 300)).sum()), int((rm & (cov < 300)).sum())],
+        "by_fwhm_mm": {f"{lo}-{hi}": [int((r & (fw >= lo) & (fw < hi)).sum()),
+                                      int((rm & (fw >= lo) & (fw < hi)).sum())]
+                       for lo, hi in ((0, 1), (1, 1.6), (1.6, 2.5), (2.5, 99))},
         "normals_ring_mf3_q99_max": [round(float(np.quantile(mf[nm], .99)), 2),
                                      round(float(mf[nm].max()), 2)],
         "missed_ring_mf3": _r(mf[rm], 2)}
@@ -194,7 +221,7 @@ def main() -> None:
             print(f"== {tag}{gates}: train {tr} -> test {te}: "
                   f"accuracy {r['accuracy']:.4f}; recall " +
                   " ".join(f"{c} {v:.3f}" for c, v in r["recall"].items()))
-            for key in ("band", "normal_steps", "ring", "streak", "noise", "blur"):
+            for key in ("by_phantom", "band", "normal_steps", "ring", "streak", "noise", "blur"):
                 print(f"  {key}: {json.dumps(r[key])}")
     if a.json:
         a.json.write_text(json.dumps(res, indent=1))

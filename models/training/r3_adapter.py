@@ -24,7 +24,7 @@ import numpy as np
 import ai_domain as dom
 from app.ct.ai_classes import NOISE_CLASS_MIN_SD_HU
 from ai_variety import add_spheres, apply_filter, sphere_chance
-from image_renderer_adapter import _ranges, band_gain, draw_ring
+from image_renderer_adapter import _ranges, band_gain, draw_ring, strong_ring
 from models.training import renderer_r3_effects as fx
 from models.training.renderer_r3 import SeriesConfig, SliceRenderer
 from models.training.renderer_r3_phantom import MODULES
@@ -58,9 +58,10 @@ def draw_kernel(rng: np.random.Generator, sc: "dom.Scanner") -> fx.Kernel:
 
 
 def render_sample(label: str, seed: int, heldout: bool,
-                  variety: np.random.Generator | None = None
+                  variety: np.random.Generator | None = None, recipe_2_7: bool = False
                   ) -> tuple[np.ndarray, float, dict]:
-    """Native 3-slice volume (HU), pixel size, the sample's facts."""
+    """Native 3-slice volume (HU), pixel size, the sample's facts (``recipe_2_7``: one ring
+    in five strong, image_renderer_adapter.strong_ring)."""
     rng = np.random.default_rng([seed, 3])
     r = _ranges(heldout)
     edge = label == "normal@edge"
@@ -123,8 +124,16 @@ def render_sample(label: str, seed: int, heldout: bool,
     band = None
     if label == "ring":
         full, radius, cov, target = draw_ring(rng, r, noise_sd, sc.pixel_mm, corr_mm)
+        if recipe_2_7:
+            target = strong_ring(seed, target)
+        # the Gaussian's sigma; recipe 2.7: FWHM 0.6 mm (one channel through a sharp
+        # kernel) to 3.5 mm (a group of channels), log-uniform - before, sigma 0.4-1.5 mm
+        # (FWHM 0.94-3.5 mm) drew no single-channel ring
+        u = rng.uniform(0.0, 1.0)
+        sigma = float(np.exp(np.log(0.6) + u * np.log(3.5 / 0.6))) / 2.3548 if recipe_2_7 \
+            else 0.4 + 1.1 * u
         cfg["ring"] = [dict(amp=sign * target, radius_mm=radius,
-                            width_mm=float(rng.uniform(0.4, 1.5)),
+                            width_mm=sigma,
                             arc_deg=None if full else cov,
                             arc_centre_deg=float(rng.uniform(-180, 180)))]
         facts.update(ring_hu=target, ring_r=radius, coverage=cov,

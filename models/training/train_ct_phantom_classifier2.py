@@ -735,6 +735,7 @@ def main() -> None:
                                    if k in rends},
                      "domain_randomisation": "models/training/ai_domain.py",
                      "sets": {n: {"samples": int(len(m["y"])), "seed0": int(m["seed0"]),
+                                  "recipe": str(m["recipe"]) if "recipe" in m else "2.0",
                                   "per_class": {c: int((m["y"] == i).sum())
                                                 for i, c in enumerate(CLASSES)}}
                               for n, m in metas.items()},

@@ -123,3 +123,15 @@ def test_edge_kernels_keep_the_ct_number_of_uniform_regions():
     air_g, body_g = _air_and_body(SliceRenderer(cfg, kernel=gauss).slice_hu(0, z, quiet), 1.0)
     assert abs(air_e - air_g) < 0.5 and abs(air_g + 1000.0) < 0.5
     assert abs(body_e - body_g) < 0.5
+
+
+def test_recipe_2_7_draws_single_channel_rings_too():
+    """Recipe 2.7: ring FWHM 0.6-3.5 mm log-uniform (sigma 0.4-1.5 mm before: no ring as
+    narrow as one detector channel through a sharp kernel)."""
+    w27, w25 = [], []
+    for k in range(4):
+        seed = 4_000 + 1_000_003 + k
+        w27.append(r3a.render_sample("ring", seed, False, None, recipe_2_7=True)[2]["ring_fwhm_mm"])
+        w25.append(r3a.render_sample("ring", seed, False, None)[2]["ring_fwhm_mm"])
+    assert min(w27) < 0.94 <= min(w25)
+    assert min(w27) >= 0.6 - 1e-9 and max(w27) <= 3.5 + 1e-9

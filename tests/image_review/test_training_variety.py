@@ -153,3 +153,18 @@ def test_a_starvation_fan_runs_along_its_angle_and_starves_the_long_chords():
     c = np.arange(256) - 127.5
     t = np.abs(c[None, :] * np.cos(u + np.pi / 2) + c[:, None] * np.sin(u + np.pi / 2))
     assert np.sqrt(np.mean(s[t < 25] ** 2)) > 3 * np.sqrt(np.mean(s[(t > 75) & (t < 95)] ** 2))
+
+
+def test_one_ring_in_five_is_a_strong_one_in_recipe_2_7():
+    """A dead channel gives rings of hundreds of HU; the renderers' ranges stop at 25 HU,
+    so recipe 2.7 replaces one drawn amplitude in five by 25-300 HU (log-uniform), from a
+    stream of its own (the rest of the sample is drawn as before)."""
+    from image_renderer_adapter import STRONG_RING_HU, strong_ring
+
+    amps = np.array([strong_ring(seed, -1.0) for seed in range(2000)])
+    strong = amps[amps > 0]
+    assert 0.17 < len(strong) / len(amps) < 0.23
+    assert STRONG_RING_HU[0] <= strong.min() and strong.max() <= STRONG_RING_HU[1]
+    assert np.median(strong) == pytest.approx(np.sqrt(25.0 * 300.0), rel=0.15)
+    _, _, f = ds.RENDERERS["img"]("ring", 3000 + 1_000_003 + 7, False, "2.7")
+    assert f["ring_hu"] == pytest.approx(strong_ring(3000 + 1_000_003 + 7, -1.0))
