@@ -4,7 +4,7 @@
     nice -n 10 .venv/bin/python models/training/ct_phantom_dataset2.py --renderer img
     nice -n 10 .venv/bin/python models/training/ct_phantom_dataset2.py --renderer r3
     ... --recipe 2.5     # + small spheres and band-pass MTF boosts (ai_variety.py)
-    ... --recipe 2.7     # 2.5 + rings 0.5-3.5 mm wide (sim: groups of 2-5 channels), one
+    ... --recipe 2.7     # 2.5 + rings 0.5-2 mm wide (sim: groups of 2-3 channels), one
                          # in five strong (25-300 HU), half the img streaks starvation fans
 
 Renderer ``sim``: the CT QC station's digital phantom simulator
@@ -142,9 +142,9 @@ def render_sim(label: str, seed: int, heldout: bool, recipe: str = "2.0"
         target = float(rng.uniform(max(r["ring"][0], floor), max(r["ring"][1], floor + 1.0)))
         if recipe == "2.7":
             target = strong_ring(seed, target)
-        # one bad channel, or (recipe 2.7) a group of 2-5 adjacent ones (a failing ASIC):
-        # rings from ~0.6 to ~3 mm wide, as the image-domain renderers draw them
-        n_ch = 1 if recipe != "2.7" or rng.random() < 0.5 else int(rng.integers(2, 6))
+        # one bad channel, or (recipe 2.7) two or three adjacent ones: rings from ~0.6 to
+        # ~1.9 mm wide, as the image-domain renderers draw them
+        n_ch = 1 if recipe != "2.7" or rng.random() < 0.5 else int(rng.integers(2, 4))
         if n_ch > 1:
             pp = SimParams(**params)
             shape = replace(shape, width_mm=n_ch * pp.source_iso_mm

@@ -132,7 +132,7 @@ def render_sample(label: str, seed: int, heldout: bool,
                   variety: np.random.Generator | None = None, recipe_2_7: bool = False
                   ) -> tuple[np.ndarray, float, dict]:
     """``variety``: recipe 2.5's own random stream (spheres, MTF boost: ai_variety);
-    ``recipe_2_7``: ring FWHM 0.5-3.5 mm instead of 0.5-1.6 mm, one ring in five strong
+    ``recipe_2_7``: ring FWHM 0.5-2.0 mm log-uniform instead of 0.5-1.6 mm uniform, one ring in five strong
     (strong_ring), half the streaks photon-starvation fans (starvation_streaks)."""
     rng = np.random.default_rng(seed)
     r = _ranges(heldout)
@@ -192,9 +192,11 @@ def render_sample(label: str, seed: int, heldout: bool,
         _, radius, cov, target = draw_ring(rng, r, noise_sd, p.pixel_mm, corr_mm)
         if recipe_2_7:
             target = strong_ring(seed, target)
-        # FWHM from one detector channel (~0.5 mm at the isocentre) to a group of them
-        # (a failing ASIC: ~3.5 mm), log-uniform (recipe 2.7; 0.5-1.6 mm before)
-        width = float(np.exp(rng.uniform(np.log(0.5), np.log(3.5)))) if recipe_2_7 \
+        # FWHM from one detector channel (~0.5 mm at the isocentre) to two or three of
+        # them (~2 mm), log-uniform (recipe 2.7; 0.5-1.6 mm uniform before). Up to 3.5 mm
+        # (candidate i3, session 17) made CatPhan's circles of inserts and spheres read as
+        # rings (docs/image_review.md, recipe 2.7)
+        width = float(np.exp(rng.uniform(np.log(0.5), np.log(2.0)))) if recipe_2_7 \
             else float(rng.uniform(0.5, 1.6))
         arts.append(RenderArtifact("ring", sign * target, radius_mm=radius,
                                    width_mm=width, coverage_deg=cov,

@@ -127,10 +127,10 @@ def render_sample(label: str, seed: int, heldout: bool,
         if recipe_2_7:
             target = strong_ring(seed, target)
         # the Gaussian's sigma; recipe 2.7: FWHM 0.6 mm (one channel through a sharp
-        # kernel) to 3.5 mm (a group of channels), log-uniform - before, sigma 0.4-1.5 mm
+        # kernel) to 2.0 mm (two or three channels), log-uniform - before, sigma 0.4-1.5 mm
         # (FWHM 0.94-3.5 mm) drew no single-channel ring
         u = rng.uniform(0.0, 1.0)
-        sigma = float(np.exp(np.log(0.6) + u * np.log(3.5 / 0.6))) / 2.3548 if recipe_2_7 \
+        sigma = float(np.exp(np.log(0.6) + u * np.log(2.0 / 0.6))) / 2.3548 if recipe_2_7 \
             else 0.4 + 1.1 * u
         cfg["ring"] = [dict(amp=sign * target, radius_mm=radius,
                             width_mm=sigma,

@@ -126,7 +126,7 @@ def test_edge_kernels_keep_the_ct_number_of_uniform_regions():
 
 
 def test_recipe_2_7_draws_single_channel_rings_too():
-    """Recipe 2.7: ring FWHM 0.6-3.5 mm log-uniform (sigma 0.4-1.5 mm before: no ring as
+    """Recipe 2.7: ring FWHM 0.6-2.0 mm log-uniform (sigma 0.4-1.5 mm before: no ring as
     narrow as one detector channel through a sharp kernel)."""
     w27, w25 = [], []
     for k in range(4):
@@ -134,4 +134,4 @@ def test_recipe_2_7_draws_single_channel_rings_too():
         w27.append(r3a.render_sample("ring", seed, False, None, recipe_2_7=True)[2]["ring_fwhm_mm"])
         w25.append(r3a.render_sample("ring", seed, False, None)[2]["ring_fwhm_mm"])
     assert min(w27) < 0.94 <= min(w25)
-    assert min(w27) >= 0.6 - 1e-9 and max(w27) <= 3.5 + 1e-9
+    assert min(w27) >= 0.6 - 1e-9 and max(w27) <= 2.0 + 1e-9
