@@ -173,11 +173,17 @@ def finish(vol_clean: np.ndarray, sc: Scanner, rng: np.random.Generator,
     nz, n, _ = vol.shape
     sd = sc.noise_sd if noise_sd is None else noise_sd
     vol += noise_field(rng, nz, n, sc.pixel_mm, sc, sd)
+    return as_written(vol, sc)
+
+
+def as_written(vol: np.ndarray, sc: Scanner) -> np.ndarray:
+    """How this scanner writes a finished volume: its padding value outside the
+    reconstruction circle, integer HU (the last step of every renderer's sample)."""
+    n = vol.shape[-1]
     if sc.pad_value is not None:
         yy, xx = np.ogrid[:n, :n]
         c = (n - 1) / 2
-        outside = (yy - c) ** 2 + (xx - c) ** 2 > (n / 2) ** 2
-        vol[:, outside] = sc.pad_value
+        vol[:, (yy - c) ** 2 + (xx - c) ** 2 > (n / 2) ** 2] = sc.pad_value
     if sc.integer:
         vol = np.round(vol)
     return vol.astype(np.float32)

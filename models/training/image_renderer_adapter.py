@@ -116,9 +116,9 @@ def starvation_streaks(rng: np.random.Generator, n: int, pixel_mm: float,
     theta0 = np.radians(angle_deg) + np.pi / 2             # the rays' normal
     thetas = theta0 + (np.arange(n_views) - (n_views - 1) / 2) * step
     k = max(1, int(round(corr)))
+    starve = np.clip(1.0 - (t / radius_mm) ** 2, 0.0, None) ** (sharp / 2)
     out = np.zeros((n_slices, n, n), np.float32)
     for th in thetas:
-        starve = np.clip(1.0 - (t / radius_mm) ** 2, 0.0, None) ** (sharp / 2)
         base = rng.standard_normal(len(t))
         for z in range(n_slices):
             own = np.convolve(rng.standard_normal(len(t)), np.ones(k) / k, mode="same")
@@ -272,12 +272,7 @@ def render_sample(label: str, seed: int, heldout: bool,
         white = rng.standard_normal((3, n, n)).astype(np.float32)
         noise = np.fft.irfft2(np.fft.rfft2(white) * h[None], s=(n, n))
         vol += (noise * noise_sd).astype(np.float32)
-    if sc.pad_value is not None:
-        yy, xx = np.ogrid[:n, :n]
-        c = (n - 1) / 2
-        vol[:, (yy - c) ** 2 + (xx - c) ** 2 > (n / 2) ** 2] = sc.pad_value
-    if sc.integer:
-        vol = np.round(vol)
+    vol = dom.as_written(vol, sc)
     facts.update(params={k: v for k, v in p.to_dict().items() if k != "tolerances"},
                  noise_sd=noise_sd, module=mid, boundary=edge, edge_kernel=p.psf == "edge",
                  mtf50=_mtf50(p, sc), scanner=asdict(sc))

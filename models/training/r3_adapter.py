@@ -185,12 +185,7 @@ def render_sample(label: str, seed: int, heldout: bool,
         eps = band_gain(vol[1], sc.pixel_mm, cfg["centre_mm"], band[0])
         for k in band[1]:
             vol[k] = (vol[k] + 1000.0) * np.float32(1.0 + eps) - 1000.0
-    if sc.pad_value is not None:
-        yy, xx = np.ogrid[:n, :n]
-        c = (n - 1) / 2
-        vol[:, (yy - c) ** 2 + (xx - c) ** 2 > (n / 2) ** 2] = sc.pad_value
-    if sc.integer:
-        vol = np.round(vol)
+    vol = dom.as_written(vol, sc)
     facts.update(config={k: v for k, v in cfg.items() if k != "materials"},
                  kernel=asdict(kern), noise_sd=noise_sd, module=mid, boundary=edge,
                  mtf50=_mtf50_lp_cm(mtf * sc.boost_mtf(_F)), scanner=asdict(sc))
