@@ -6,6 +6,7 @@
     ... --recipe 2.5     # + small spheres and band-pass MTF boosts (ai_variety.py)
     ... --recipe 2.7     # 2.5 + rings 0.5-2 mm wide (sim: groups of 2-3 channels), one
                          # in five strong (25-300 HU), half the img streaks starvation fans
+    ... --recipe 2.8     # 2.7 + arcs of 90-300 deg instead of 180-300 (every renderer)
 
 Renderer ``sim``: the CT QC station's digital phantom simulator
 (app/ct/simulator: analytic rendering, projection-domain ring / streak /
@@ -84,9 +85,26 @@ def boundary_z(extents: list[tuple[float, float]], rng: np.random.Generator, thi
     return float(bounds[int(rng.integers(len(bounds)))] + rng.uniform(-1.5, 1.5) * thick)
 
 
+RECIPES = ("2.0", "2.5", "2.7", "2.8")
+
+
 def variety_rng(seed: int, recipe: str) -> np.random.Generator | None:
     """Recipe 2.5's own random stream (spheres, MTF boost: ai_variety); None for 2.0."""
-    return np.random.default_rng([seed, 25]) if recipe in ("2.5", "2.7") else None
+    return np.random.default_rng([seed, 25]) if recipe in ("2.5", "2.7", "2.8") else None
+
+
+def rings_2_7(recipe: str) -> bool:
+    """Recipe 2.7's rings and streaks (widths, strong rings, starvation fans) - 2.8 too."""
+    return recipe in ("2.7", "2.8")
+
+
+def arc_from_deg(recipe: str) -> float:
+    """The shortest arc a ring-class sample draws (its coverage is uniform up to 300 deg).
+    Recipe 2.8: 90 deg - a channel that fails for a quarter of the rotation; before, 180
+    (2.7's candidate c3 called a 90 deg, 100 HU arc "uncertain", docs/image_review.md).
+    The same random draw: only the arcs' coverage (and the floor / amplitude drawn from
+    it) changes, every other sample stays bit for bit."""
+    return 90.0 if recipe == "2.8" else 180.0
 
 
 def render_sim(label: str, seed: int, heldout: bool, recipe: str = "2.0"
@@ -129,7 +147,7 @@ def render_sim(label: str, seed: int, heldout: bool, recipe: str = "2.0"
         full = rng.random() < 0.9     # arcs are back-projected view by view: fewer of them
         radius = float(rng.uniform(*r["ring_r"])) if full else \
             float(rng.uniform(max(15.0, r["ring_r"][0]), r["ring_r"][1]))
-        cov = 360.0 if full else float(rng.uniform(180, 300))
+        cov = 360.0 if full else float(rng.uniform(arc_from_deg(recipe), 300))
         if not full:
             # an arc is back-projected view by view (the simulator's cost ~ views x
             # pixels): keep the field, render it at ~0.95 mm pixels (the model's 1 mm grid)
@@ -140,11 +158,11 @@ def render_sim(label: str, seed: int, heldout: bool, recipe: str = "2.0"
                              start_deg=float(rng.uniform(0, 360)))
         floor = _ring_floor(sc, radius, cov)
         target = float(rng.uniform(max(r["ring"][0], floor), max(r["ring"][1], floor + 1.0)))
-        if recipe == "2.7":
+        if rings_2_7(recipe):
             target = strong_ring(seed, target)
         # one bad channel, or (recipe 2.7) two or three adjacent ones: rings from ~0.6 to
         # ~1.9 mm wide, as the image-domain renderers draw them
-        n_ch = 1 if recipe != "2.7" or rng.random() < 0.5 else int(rng.integers(2, 4))
+        n_ch = 1 if not rings_2_7(recipe) or rng.random() < 0.5 else int(rng.integers(2, 4))
         if n_ch > 1:
             pp = SimParams(**params)
             shape = replace(shape, width_mm=n_ch * pp.source_iso_mm
@@ -192,7 +210,7 @@ def render_img(label: str, seed: int, heldout: bool, recipe: str = "2.0"
     from image_renderer_adapter import render_sample   # models/training (after the merge)
 
     return render_sample(label, seed, heldout, variety_rng(seed, recipe),
-                         recipe_2_7=recipe == "2.7")
+                         recipe_2_7=rings_2_7(recipe), arc_from_deg=arc_from_deg(recipe))
 
 
 def render_r3(label: str, seed: int, heldout: bool, recipe: str = "2.0"
@@ -200,7 +218,7 @@ def render_r3(label: str, seed: int, heldout: bool, recipe: str = "2.0"
     from r3_adapter import render_sample   # models/training: the third renderer
 
     return render_sample(label, seed, heldout, variety_rng(seed, recipe),
-                         recipe_2_7=recipe == "2.7")
+                         recipe_2_7=rings_2_7(recipe), arc_from_deg=arc_from_deg(recipe))
 
 
 RENDERERS = {"sim": render_sim, "img": render_img, "r3": render_r3}
@@ -251,6 +269,21 @@ def _fact(f: dict, dotted: str) -> str:
     return str(f) if f != {} else ""
 
 
+def drop_stale_caches(out: Path, normals: bool) -> list[Path]:
+    """Remove what the training cached from a set's samples, after they changed: the
+    evidence (``.ev*``) and shell-step (``.sh*``) caches are keyed by the set's name only,
+    and so are the augmented copies of its normals (``.aug_*``, only when normals
+    changed). A symbolic link is removed, never what it points to. The front-end cache
+    (``.fe*``) is keyed by the samples file itself and needs nothing."""
+    name = out.name[:-len(".npz")]
+    gone = [f for f in sorted(out.parent.glob(f"{name}.*.npz"))
+            if f.name.startswith((f"{name}.ev", f"{name}.sh"))
+            or (normals and f.name.startswith(f"{name}.aug_"))]
+    for f in gone:
+        f.unlink()
+    return gone
+
+
 def patch(renderer: str, classes: tuple[str, ...], out: Path, workers: int,
           recipe: str, where: str = "") -> None:
     """Re-render only ``classes``' samples of an existing set in place (the same seeds,
@@ -264,10 +297,11 @@ def patch(renderer: str, classes: tuple[str, ...], out: Path, workers: int,
         raise SystemExit(f"{out} was rendered by {old['renderer']}, not {renderer}")
     facts = json.loads(out.with_suffix(".facts.json").read_text())
     heldout = bool(old["heldout"])
-    key, _, value = where.partition("=")
+    negate = "!=" in where
+    key, _, value = where.partition("!=" if negate else "=")
     idx = [i for i, c in enumerate(old["y"])
            if (not classes or CLASSES[int(c)] in classes)
-           and (not where or _fact(facts[i], key) == value)]
+           and (not where or (_fact(facts[i], key) == value) != negate)]
     # the sets of normals at module edges / centred (main(): "edge", "edgeheldout", "centred")
     at = "@edge" if "_edge" in out.name else "@centred" if "_centred" in out.name else ""
     jobs = [(i, renderer, CLASSES[int(old["y"][i])] + at, int(old["seeds"][i]), heldout, recipe)
@@ -285,6 +319,7 @@ def patch(renderer: str, classes: tuple[str, ...], out: Path, workers: int,
     old.update(ctx=ctx, problems=np.array(problems.tolist()), recipe=recipe)
     np.savez(out, **old)
     out.with_suffix(".facts.json").write_text(json.dumps(facts, default=float))
+    drop_stale_caches(out, normals=any(int(old["y"][i]) == 0 for i in idx))
     print(f"patched {out}: {len(jobs)} {'/'.join(classes) or 'all'} samples "
           f"{('where ' + where + ' ') if where else ''}re-rendered with recipe {recipe} in "
           f"{time.time() - t0:.0f} s", flush=True)
@@ -304,14 +339,16 @@ def main() -> None:
     p.add_argument("--sets", default="train,heldout,edge,edgeheldout")
     p.add_argument("--edge-train", type=int, default=250)
     p.add_argument("--edge-heldout", type=int, default=60)
-    p.add_argument("--recipe", choices=("2.0", "2.5", "2.7"), default="2.0",
-                   help="2.5: + small spheres and band-pass MTF boosts (ai_variety.py)")
+    p.add_argument("--recipe", choices=RECIPES, default="2.0",
+                   help="2.5: + small spheres and band-pass MTF boosts (ai_variety.py); 2.7: "
+                        "rings 0.5-2 mm, strong rings, starvation fans; 2.8: + arcs from 90 deg")
     p.add_argument("--patch-classes", default="",
                    help="comma-separated classes: re-render only their samples of the existing "
                         "sets in --out-dir (same seeds) with --recipe, in place")
     p.add_argument("--patch-where", default="",
-                   help="FACT=VALUE (dotted, e.g. kernel.kind=edge): re-render in place only "
-                        "the samples whose facts say so (with --patch-classes: of those classes)")
+                   help="FACT=VALUE or FACT!=VALUE (dotted, e.g. kernel.kind=edge, "
+                        "coverage!=360.0): re-render in place only the samples whose facts "
+                        "say so (with --patch-classes: of those classes)")
     a = p.parse_args()
     a.out_dir.mkdir(parents=True, exist_ok=True)
     if a.patch_classes or a.patch_where:

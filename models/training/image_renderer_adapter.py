@@ -66,14 +66,14 @@ def strong_ring(seed: int, target: float) -> float:
 
 
 def draw_ring(rng: np.random.Generator, r: dict, noise_sd: float, pixel_mm: float,
-              corr_mm: float) -> tuple[bool, float, float, float]:
-    """A ring-class sample's ring: (full circle?, radius mm, coverage deg, measured amplitude
-    HU between the physics' detection floor and the range top); shared by the image-domain
-    renderers (img, r3)."""
+              corr_mm: float, arc_from_deg: float = 180.0) -> tuple[bool, float, float, float]:
+    """A ring-class sample's ring: (full circle?, radius mm, coverage deg - an arc's uniform
+    from ``arc_from_deg`` to 300 -, measured amplitude HU between the physics' detection
+    floor and the range top); shared by the image-domain renderers (img, r3)."""
     full = rng.random() < 0.7
     radius = float(rng.uniform(*r["ring_r"])) if full else \
         float(rng.uniform(max(15.0, r["ring_r"][0]), r["ring_r"][1]))
-    cov = 360.0 if full else float(rng.uniform(180, 300))
+    cov = 360.0 if full else float(rng.uniform(arc_from_deg, 300))
     floor = _ring_floor(noise_sd, pixel_mm, radius, cov, corr_mm)
     target = float(rng.uniform(max(r["ring"][0], floor), max(r["ring"][1], floor + 1.0)))
     return full, radius, cov, target
@@ -129,11 +129,12 @@ def starvation_streaks(rng: np.random.Generator, n: int, pixel_mm: float,
 
 
 def render_sample(label: str, seed: int, heldout: bool,
-                  variety: np.random.Generator | None = None, recipe_2_7: bool = False
-                  ) -> tuple[np.ndarray, float, dict]:
+                  variety: np.random.Generator | None = None, recipe_2_7: bool = False,
+                  arc_from_deg: float = 180.0) -> tuple[np.ndarray, float, dict]:
     """``variety``: recipe 2.5's own random stream (spheres, MTF boost: ai_variety);
     ``recipe_2_7``: ring FWHM 0.5-2.0 mm log-uniform instead of 0.5-1.6 mm uniform, one ring in five strong
-    (strong_ring), half the streaks photon-starvation fans (starvation_streaks)."""
+    (strong_ring), half the streaks photon-starvation fans (starvation_streaks);
+    ``arc_from_deg``: the shortest arc (draw_ring; recipe 2.8: 90)."""
     rng = np.random.default_rng(seed)
     r = _ranges(heldout)
     edge = label == "normal@edge"
@@ -189,7 +190,7 @@ def render_sample(label: str, seed: int, heldout: bool,
     sign = 1.0 if rng.random() < 0.5 else -1.0
     corr_mm = 0.5 / max(0.05, 0.35 * p.nps_cutoff_frac * 0.5 / p.pixel_mm)
     if label == "ring":
-        _, radius, cov, target = draw_ring(rng, r, noise_sd, p.pixel_mm, corr_mm)
+        _, radius, cov, target = draw_ring(rng, r, noise_sd, p.pixel_mm, corr_mm, arc_from_deg)
         if recipe_2_7:
             target = strong_ring(seed, target)
         # FWHM from one detector channel (~0.5 mm at the isocentre) to two or three of

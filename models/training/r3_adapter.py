@@ -58,10 +58,11 @@ def draw_kernel(rng: np.random.Generator, sc: "dom.Scanner") -> fx.Kernel:
 
 
 def render_sample(label: str, seed: int, heldout: bool,
-                  variety: np.random.Generator | None = None, recipe_2_7: bool = False
-                  ) -> tuple[np.ndarray, float, dict]:
+                  variety: np.random.Generator | None = None, recipe_2_7: bool = False,
+                  arc_from_deg: float = 180.0) -> tuple[np.ndarray, float, dict]:
     """Native 3-slice volume (HU), pixel size, the sample's facts (``recipe_2_7``: one ring
-    in five strong, image_renderer_adapter.strong_ring)."""
+    in five strong, image_renderer_adapter.strong_ring; ``arc_from_deg``: the shortest
+    arc, draw_ring)."""
     rng = np.random.default_rng([seed, 3])
     r = _ranges(heldout)
     edge = label == "normal@edge"
@@ -123,7 +124,8 @@ def render_sample(label: str, seed: int, heldout: bool,
     corr_mm = 0.5 / max(kern.mtf50() if kern.kind != "gauss" else _gauss_f50(kern.sigma_mm), 0.05)
     band = None
     if label == "ring":
-        full, radius, cov, target = draw_ring(rng, r, noise_sd, sc.pixel_mm, corr_mm)
+        full, radius, cov, target = draw_ring(rng, r, noise_sd, sc.pixel_mm, corr_mm,
+                                              arc_from_deg)
         if recipe_2_7:
             target = strong_ring(seed, target)
         # the Gaussian's sigma; recipe 2.7: FWHM 0.6 mm (one channel through a sharp

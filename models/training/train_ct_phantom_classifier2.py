@@ -472,6 +472,29 @@ def maha(f: np.ndarray, means: np.ndarray, inv_cov: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum(np.einsum("ncd,de,nce->nc", dd, inv_cov, dd).min(1), 0))
 
 
+def normal_weak_rate(p: np.ndarray, y: np.ndarray, low: float = 0.8) -> float:
+    """Share of the normal samples that a series counts as weak (series_decision.decide:
+    another class, or the confidence below ``low``): the per-slice rate q of a clean
+    series."""
+    nm = y == 0
+    if not nm.any():
+        return float("nan")
+    weak = (p[nm].argmax(1) != 0) | (p[nm].max(1) < low)
+    return round(float(weak.mean()), 4)
+
+
+def series_weak_rate(loro: dict) -> float | None:
+    """The card's ``thresholds.series_weak_rate``: the mean of the left-out renderers'
+    normal weak rates - a plant scanner is a renderer the network was not trained on, and
+    its clean series show the weak slices an unseen renderer shows, not the fewer of the
+    training renderers' own held-out (which made the series test stricter the better a
+    model fitted its own renderers; session 17). None when a run lacks the figure."""
+    rates = [v["left_out"].get("normal_weak_rate") for v in loro.values()]
+    if not rates or any(r is None or r != r for r in rates):
+        return None
+    return round(float(np.mean(rates)), 4)
+
+
 def report(net, temperature, means, inv_cov, scale, d: dict) -> dict:
     """Accuracy per class on the applicable samples of d, anomaly quantiles."""
     lg, f = run_net(net, d)
@@ -484,6 +507,7 @@ def report(net, temperature, means, inv_cov, scale, d: dict) -> dict:
     an = maha(f, means, inv_cov) / scale
     return {"samples": int(ok.sum()), "not_applicable_by_measurement": int((~ok).sum()),
             "accuracy": round(float((pred == y).mean()), 5),
+            "normal_weak_rate": normal_weak_rate(p[ok], y),
             "recall": {c: round(float(cm[i, i] / max(cm[i].sum(), 1)), 4) for i, c in enumerate(CLASSES)},
             "precision": {c: round(float(cm[i, i] / max(cm[:, i].sum(), 1)), 4) for i, c in enumerate(CLASSES)},
             "confusion_matrix": cm.tolist(),
@@ -766,7 +790,12 @@ def main() -> None:
                          "training slices' gap)"} if a.noise_gate else {})},
         "thresholds": {"anomaly": 1.0, "not_applicable": round(threshold, 3),
                        "low_confidence": 0.8,
-                       "series_not_applicable_fraction": 0.5},
+                       "series_not_applicable_fraction": 0.5,
+                       **({"series_weak_rate": series_weak_rate(loro),
+                           "series_weak_rate_source": "mean over the leave-one-renderer-out "
+                           "runs of the left-out renderer's normal slices that are weak "
+                           "(another class or confidence < 0.8)"}
+                          if series_weak_rate(loro) is not None else {})},
     }
     (a.out / "card.json").write_text(json.dumps(card, indent=2) + "\n")
     print(f"wrote {a.out} sha256 {sha[:16]}… ({time.time() - t0:.0f} s)")

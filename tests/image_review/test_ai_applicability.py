@@ -326,3 +326,29 @@ def test_real_classifier_says_when_it_cannot_judge(checker):
         assert res.label == NOT_APPLICABLE and res.not_applicable_reason, name
         assert not res.flagged
     del r
+
+
+def test_the_series_weak_rate_of_a_card_is_what_the_left_out_renderers_show():
+    """The training writes ``thresholds.series_weak_rate`` from the leave-one-renderer-out
+    runs: per left-out renderer, the share of its normal slices a series counts as weak
+    (another class, or confidence below 0.8), averaged; the series test reads it."""
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("torch")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "models" / "training"))
+    from app.ct.ai.series_decision import weak_rate_from_card
+    from train_ct_phantom_classifier2 import normal_weak_rate, series_weak_rate
+
+    p = np.array([[0.95, 0.05] + [0.0] * 5,      # normal, sure: not weak
+                  [0.70, 0.30] + [0.0] * 5,      # normal, unsure: weak
+                  [0.10, 0.90] + [0.0] * 5,      # called ring: weak
+                  [0.05, 0.95] + [0.0] * 5])     # a ring sample: not counted
+    y = np.array([0, 0, 0, 1])
+    assert normal_weak_rate(p, y) == pytest.approx(2 / 3, abs=1e-4)
+    loro = {"a": {"left_out": {"normal_weak_rate": 0.2}},
+            "b": {"left_out": {"normal_weak_rate": 0.1}}}
+    q = series_weak_rate(loro)
+    assert q == pytest.approx(0.15)
+    assert weak_rate_from_card({"thresholds": {"series_weak_rate": q}})[0] == pytest.approx(0.15)
+    assert series_weak_rate({"a": {"left_out": {}}}) is None     # an older LORO run

@@ -135,3 +135,15 @@ def test_recipe_2_7_draws_single_channel_rings_too():
         w25.append(r3a.render_sample("ring", seed, False, None)[2]["ring_fwhm_mm"])
     assert min(w27) < 0.94 <= min(w25)
     assert min(w27) >= 0.6 - 1e-9 and max(w27) <= 2.0 + 1e-9
+
+
+def test_recipe_2_8_arcs_reach_down_to_90_degrees():
+    """r3 draws its rings with the image renderer's draw_ring: recipe 2.8's arcs start at
+    90 deg (seed 3011: 116 deg; 2.7: 180-300)."""
+    import ct_phantom_dataset2 as ds
+
+    f7 = ds.RENDERERS["r3"]("ring", 3011, False, "2.7")[2]
+    f8 = ds.RENDERERS["r3"]("ring", 3011, False, "2.8")[2]
+    assert 180.0 <= f7["coverage"] <= 300.0
+    assert 90.0 <= f8["coverage"] < 180.0
+    assert f8["ring_r"] == f7["ring_r"]

@@ -168,3 +168,65 @@ def test_one_ring_in_five_is_a_strong_one_in_recipe_2_7():
     assert np.median(strong) == pytest.approx(np.sqrt(25.0 * 300.0), rel=0.15)
     _, _, f = ds.RENDERERS["img"]("ring", 3000 + 1_000_003 + 7, False, "2.7")
     assert f["ring_hu"] == pytest.approx(strong_ring(3000 + 1_000_003 + 7, -1.0))
+
+
+def test_recipe_2_8_draws_arcs_from_90_degrees_and_changes_nothing_else():
+    """Recipe 2.8 = 2.7 with arcs of 90-300 deg (180-300 before: candidate c3 called a
+    90 deg arc "uncertain"). The coverage is the same random draw, so a full ring and
+    every other class stay 2.7's sample bit for bit, and an arc keeps its radius and
+    start: only its coverage (and the amplitude drawn above its floor) moves."""
+    short = 0
+    for seed in range(3000, 3012):
+        v7, _, f7 = ds.RENDERERS["img"]("ring", seed, False, "2.7")
+        v8, _, f8 = ds.RENDERERS["img"]("ring", seed, False, "2.8")
+        if f7["coverage"] == 360.0:
+            assert f8["coverage"] == 360.0 and np.array_equal(v7, v8)
+        else:
+            assert 90.0 <= f8["coverage"] < f7["coverage"] <= 300.0
+            assert f8["ring_r"] == f7["ring_r"] and f8["ring_fwhm_mm"] == f7["ring_fwhm_mm"]
+            short += f8["coverage"] < 180.0
+    assert short >= 2          # seeds 3004 and 3006: 110 and 122 deg
+    for rend, label in (("img", "streak"), ("img", "band"), ("sim", "normal")):
+        assert np.array_equal(ds.RENDERERS[rend](label, 3001, False, "2.7")[0],
+                              ds.RENDERERS[rend](label, 3001, False, "2.8")[0])
+    # the simulator draws its own arcs (one ring in ten): seed 3072 is one
+    f7 = ds.RENDERERS["sim"]("ring", 3072, False, "2.7")[2]
+    f8 = ds.RENDERERS["sim"]("ring", 3072, False, "2.8")[2]
+    assert f7["coverage"] == pytest.approx(187.2, abs=0.1)
+    assert f8["coverage"] == pytest.approx(102.7, abs=0.1)
+    assert f8["ring_r"] == f7["ring_r"]
+
+
+def test_patching_a_set_re_renders_only_what_its_filter_names_and_drops_stale_caches(tmp_path):
+    """``--patch-classes ring --patch-where coverage!=360.0`` re-renders the arcs of a set in
+    place with another recipe; the full rings and the normals stay bit for bit. The
+    caches keyed by the set's name only (evidence, shell steps) are dropped - a symbolic
+    link without its target -, the normals' augmented copies are kept (no normal
+    changed)."""
+    out = tmp_path / "img_train.npz"
+    ds.build("img", {"normal": range(2), "ring": range(4)}, 5000, False, out, 1, "2.7")
+    x_before = np.load(tmp_path / "img_train.x.npy").copy()
+    import json
+    covs = [f.get("coverage") for f in json.loads((tmp_path / "img_train.facts.json").read_text())]
+    arcs = [i for i, c in enumerate(covs) if c is not None and c != 360.0]
+    assert arcs == [3, 4]                       # seeds 5000 + 1_000_003 + 1, + 2
+    elsewhere = tmp_path / "elsewhere.ev4.npz"
+    np.savez(elsewhere, ev=np.zeros(3))
+    (tmp_path / "img_train.ev4.npz").symlink_to(elsewhere)
+    np.savez(tmp_path / "img_train.sh1.npz", sh=np.zeros(3))
+    np.savez(tmp_path / "img_train.aug_ring.0.50.1.npz", maps=np.zeros(3))
+    ds.patch("img", ("ring",), out, 1, "2.8", "coverage!=360.0")
+    x_after = np.load(tmp_path / "img_train.x.npy")
+    facts = json.loads((tmp_path / "img_train.facts.json").read_text())
+    for i in range(6):
+        if i in arcs:
+            assert not np.array_equal(x_before[i], x_after[i])
+            assert 90.0 <= facts[i]["coverage"] < covs[i]
+        else:
+            assert np.array_equal(x_before[i], x_after[i])
+    fresh = ds._work((3, "img", "ring", ds.sample_seed(5000, "ring", 1), False, "2.8"))
+    assert np.array_equal(fresh[1], x_after[3])
+    assert str(np.load(out)["recipe"]) == "2.8"
+    assert not (tmp_path / "img_train.ev4.npz").exists() and elsewhere.exists()
+    assert not (tmp_path / "img_train.sh1.npz").exists()
+    assert (tmp_path / "img_train.aug_ring.0.50.1.npz").exists()
