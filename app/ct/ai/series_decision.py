@@ -24,8 +24,10 @@ test asks instead whether the count is more than chance at that rate, and it doe
 scale with the series length: 3 of 54 is chance, 12 of 54 is not, and neither is a
 class on 20 % of the slices that the 25 % persistence rule alone would call normal.
 
-q comes from the model's card: ``thresholds.series_weak_rate`` when the card gives it,
-else the held-out figures the card carries (share of held-out slices below the
+q comes from the model's card: ``thresholds.series_weak_rate`` when the card gives it
+(from 2.7.0 on the training writes it: the mean share of weak slices among the normal
+slices of the renderer left out of each leave-one-renderer-out run, since a plant
+scanner is one the network was not trained on), else the held-out figures the card carries (share of held-out slices below the
 low-confidence threshold, from ``metrics.calibration.bins``, plus 1 - the held-out
 normal recall: a bound on the share of clean slices that are weak), else 5 %.
 Adjacent slices share two of their three input slices, so weak slices of a clean series
