@@ -27,8 +27,8 @@ class on 20 % of the slices that the 25 % persistence rule alone would call norm
 q comes from the model's card: ``thresholds.series_weak_rate`` when the card gives it
 (from 2.7.0 on the training writes it: the mean share of weak slices among the normal
 slices of the renderer left out of each leave-one-renderer-out run, since a plant
-scanner is one the network was not trained on), else the held-out figures the card carries (share of held-out slices below the
-low-confidence threshold, from ``metrics.calibration.bins``, plus 1 - the held-out
+scanner is one the network was not trained on), else the held-out figures the card
+carries (share of held-out slices below the low-confidence threshold, from ``metrics.calibration.bins``, plus 1 - the held-out
 normal recall: a bound on the share of clean slices that are weak), else 5 %.
 Adjacent slices share two of their three input slices, so weak slices of a clean series
 come in small runs and the count is somewhat over-dispersed: the test is, if anything,
