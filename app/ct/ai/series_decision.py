@@ -28,8 +28,9 @@ q comes from the model's card: ``thresholds.series_weak_rate`` when the card giv
 (from 2.7.0 on the training writes it: the mean share of weak slices among the normal
 slices of the renderer left out of each leave-one-renderer-out run, since a plant
 scanner is one the network was not trained on), else the held-out figures the card
-carries (share of held-out slices below the low-confidence threshold, from ``metrics.calibration.bins``, plus 1 - the held-out
-normal recall: a bound on the share of clean slices that are weak), else 5 %.
+carries (share of held-out slices below the low-confidence threshold, from
+``metrics.calibration.bins``, plus 1 - the held-out normal recall: a bound on the share
+of clean slices that are weak), else 5 %.
 Adjacent slices share two of their three input slices, so weak slices of a clean series
 come in small runs and the count is somewhat over-dispersed: the test is, if anything,
 a little quick to say "uncertain", never slow.
