@@ -7,6 +7,7 @@
     ... --recipe 2.7     # 2.5 + rings 0.5-2 mm wide (sim: groups of 2-3 channels), one
                          # in five strong (25-300 HU), half the img streaks starvation fans
     ... --recipe 2.8     # 2.7 + arcs of 90-300 deg instead of 180-300 (every renderer)
+    ... --recipe 2.9     # 2.8 + one img / r3 phantom in three with a 2-8 mm housing wall
 
 Renderer ``sim``: the CT QC station's digital phantom simulator
 (app/ct/simulator: analytic rendering, projection-domain ring / streak /
@@ -85,17 +86,17 @@ def boundary_z(extents: list[tuple[float, float]], rng: np.random.Generator, thi
     return float(bounds[int(rng.integers(len(bounds)))] + rng.uniform(-1.5, 1.5) * thick)
 
 
-RECIPES = ("2.0", "2.5", "2.7", "2.8")
+RECIPES = ("2.0", "2.5", "2.7", "2.8", "2.9")
 
 
 def variety_rng(seed: int, recipe: str) -> np.random.Generator | None:
     """Recipe 2.5's own random stream (spheres, MTF boost: ai_variety); None for 2.0."""
-    return np.random.default_rng([seed, 25]) if recipe in ("2.5", "2.7", "2.8") else None
+    return np.random.default_rng([seed, 25]) if recipe in ("2.5", "2.7", "2.8", "2.9") else None
 
 
 def rings_2_7(recipe: str) -> bool:
     """Recipe 2.7's rings and streaks (widths, strong rings, starvation fans) - 2.8 too."""
-    return recipe in ("2.7", "2.8")
+    return recipe in ("2.7", "2.8", "2.9")
 
 
 def arc_from_deg(recipe: str) -> float:
@@ -104,7 +105,21 @@ def arc_from_deg(recipe: str) -> float:
     (2.7's candidate c3 called a 90 deg, 100 HU arc "uncertain", docs/image_review.md).
     The same random draw: only the arcs' coverage (and the floor / amplitude drawn from
     it) changes, every other sample stays bit for bit."""
-    return 90.0 if recipe == "2.8" else 180.0
+    return 90.0 if recipe in ("2.8", "2.9") else 180.0
+
+
+def housing_wall_mm(seed: int, recipe: str) -> float | None:
+    """Recipe 2.9: one img / r3 phantom in three gets a housing wall of 2-8 mm (uniform;
+    the outer radius stays), from a stream of its own ([seed, 29]) so that every other
+    sample is 2.8's bit for bit; None: the renderer's own wall (img 3 mm, r3 2.5 mm).
+    Why: left out, the simulator's vendor water phantom (a 5 mm wall; the others draw
+    3 mm) had its normals called streak (d3: 47 % of them); the same slices with a 3 mm
+    wall were normal (docs/image_review.md, "Recipe 2.9"). Plants' phantoms have walls of
+    2-8 mm; the simulator keeps its phantom definitions (3 and 5 mm)."""
+    if recipe != "2.9":
+        return None
+    s = np.random.default_rng([seed, 29])
+    return float(s.uniform(2.0, 8.0)) if s.random() < 1.0 / 3.0 else None
 
 
 def render_sim(label: str, seed: int, heldout: bool, recipe: str = "2.0"
@@ -210,7 +225,8 @@ def render_img(label: str, seed: int, heldout: bool, recipe: str = "2.0"
     from image_renderer_adapter import render_sample   # models/training (after the merge)
 
     return render_sample(label, seed, heldout, variety_rng(seed, recipe),
-                         recipe_2_7=rings_2_7(recipe), arc_from_deg=arc_from_deg(recipe))
+                         recipe_2_7=rings_2_7(recipe), arc_from_deg=arc_from_deg(recipe),
+                         wall_mm=housing_wall_mm(seed, recipe))
 
 
 def render_r3(label: str, seed: int, heldout: bool, recipe: str = "2.0"
@@ -218,7 +234,8 @@ def render_r3(label: str, seed: int, heldout: bool, recipe: str = "2.0"
     from r3_adapter import render_sample   # models/training: the third renderer
 
     return render_sample(label, seed, heldout, variety_rng(seed, recipe),
-                         recipe_2_7=rings_2_7(recipe), arc_from_deg=arc_from_deg(recipe))
+                         recipe_2_7=rings_2_7(recipe), arc_from_deg=arc_from_deg(recipe),
+                         wall_mm=housing_wall_mm(seed, recipe))
 
 
 RENDERERS = {"sim": render_sim, "img": render_img, "r3": render_r3}
@@ -285,12 +302,13 @@ def drop_stale_caches(out: Path, normals: bool) -> list[Path]:
 
 
 def patch(renderer: str, classes: tuple[str, ...], out: Path, workers: int,
-          recipe: str, where: str = "") -> None:
+          recipe: str, where: str = "", housing: bool = False) -> None:
     """Re-render only ``classes``' samples of an existing set in place (the same seeds,
     another recipe: e.g. 2.5 -> 2.7 changes only the rings; all classes when empty), and
     of those only the ones whose facts match ``where`` ("kernel.kind=edge": after a
     change to that kernel); the set then records ``recipe``. The other samples stay as
-    they are, bit for bit."""
+    they are, bit for bit. ``housing``: only the samples recipe 2.9 gives another housing
+    wall (housing_wall_mm)."""
     with np.load(out) as z:
         old = {k: z[k] for k in z.files}
     if str(old["renderer"]) != renderer:
@@ -301,7 +319,8 @@ def patch(renderer: str, classes: tuple[str, ...], out: Path, workers: int,
     key, _, value = where.partition("!=" if negate else "=")
     idx = [i for i, c in enumerate(old["y"])
            if (not classes or CLASSES[int(c)] in classes)
-           and (not where or (_fact(facts[i], key) == value) != negate)]
+           and (not where or (_fact(facts[i], key) == value) != negate)
+           and (not housing or housing_wall_mm(int(old["seeds"][i]), recipe) is not None)]
     # the sets of normals at module edges / centred (main(): "edge", "edgeheldout", "centred")
     at = "@edge" if "_edge" in out.name else "@centred" if "_centred" in out.name else ""
     jobs = [(i, renderer, CLASSES[int(old["y"][i])] + at, int(old["seeds"][i]), heldout, recipe)
@@ -345,17 +364,20 @@ def main() -> None:
     p.add_argument("--patch-classes", default="",
                    help="comma-separated classes: re-render only their samples of the existing "
                         "sets in --out-dir (same seeds) with --recipe, in place")
+    p.add_argument("--patch-housing", action="store_true",
+                   help="re-render in place only the samples --recipe 2.9 gives another "
+                        "housing wall (with --patch-classes: of those classes)")
     p.add_argument("--patch-where", default="",
                    help="FACT=VALUE or FACT!=VALUE (dotted, e.g. kernel.kind=edge, "
                         "coverage!=360.0): re-render in place only the samples whose facts "
                         "say so (with --patch-classes: of those classes)")
     a = p.parse_args()
     a.out_dir.mkdir(parents=True, exist_ok=True)
-    if a.patch_classes or a.patch_where:
+    if a.patch_classes or a.patch_where or a.patch_housing:
         classes = tuple(c for c in a.patch_classes.split(",") if c)
         for key in a.sets.split(","):
             patch(a.renderer, classes, a.out_dir / f"{a.renderer}_{key}.npz", a.workers,
-                  a.recipe, a.patch_where)
+                  a.recipe, a.patch_where, a.patch_housing)
         return
     s_train, s_ho = SEED0[a.renderer]
     n, x = a.train_per_class, a.extra_normal_ring

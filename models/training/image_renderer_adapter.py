@@ -130,8 +130,10 @@ def starvation_streaks(rng: np.random.Generator, n: int, pixel_mm: float,
 
 def render_sample(label: str, seed: int, heldout: bool,
                   variety: np.random.Generator | None = None, recipe_2_7: bool = False,
-                  arc_from_deg: float = 180.0) -> tuple[np.ndarray, float, dict]:
+                  arc_from_deg: float = 180.0, wall_mm: float | None = None
+                  ) -> tuple[np.ndarray, float, dict]:
     """``variety``: recipe 2.5's own random stream (spheres, MTF boost: ai_variety);
+    ``wall_mm``: the phantom's housing wall (None: the renderer's 3 mm; recipe 2.9);
     ``recipe_2_7``: ring FWHM 0.5-2.0 mm log-uniform instead of 0.5-1.6 mm uniform, one ring in five strong
     (strong_ring), half the streaks photon-starvation fans (starvation_streaks);
     ``arc_from_deg``: the shortest arc (draw_ring; recipe 2.8: 90)."""
@@ -172,6 +174,8 @@ def render_sample(label: str, seed: int, heldout: bool,
         nps_cutoff_frac=float(rng.uniform(0.35, 1.0)),
         nps_follows_kernel=bool(rng.random() < 0.6), supersample=2,
         tolerance_scale=float(rng.uniform(0.0, 2.0)), seed=int(seed % (2 ** 31)), **bodies)
+    if wall_mm is not None:
+        p = replace(p, shell_mm=wall_mm)
     # the class follows the system MTF50 (an edge kernel does not make a blur normal)
     m50 = _mtf50(p)
     if (label == "blur" and m50 > dom.MTF50_BLUR_MAX) or \

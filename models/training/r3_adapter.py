@@ -59,10 +59,11 @@ def draw_kernel(rng: np.random.Generator, sc: "dom.Scanner") -> fx.Kernel:
 
 def render_sample(label: str, seed: int, heldout: bool,
                   variety: np.random.Generator | None = None, recipe_2_7: bool = False,
-                  arc_from_deg: float = 180.0) -> tuple[np.ndarray, float, dict]:
+                  arc_from_deg: float = 180.0, wall_mm: float | None = None
+                  ) -> tuple[np.ndarray, float, dict]:
     """Native 3-slice volume (HU), pixel size, the sample's facts (``recipe_2_7``: one ring
     in five strong, image_renderer_adapter.strong_ring; ``arc_from_deg``: the shortest
-    arc, draw_ring)."""
+    arc, draw_ring; ``wall_mm``: the housing wall, None: the renderer's 2.5 mm)."""
     rng = np.random.default_rng([seed, 3])
     r = _ranges(heldout)
     edge = label == "normal@edge"
@@ -120,6 +121,8 @@ def render_sample(label: str, seed: int, heldout: bool,
                couch=bool(rng.random() < 0.3), shift_hu=sc.hu_offset,
                noise_lf_fraction=float(rng.uniform(0.0, 0.25)) if rng.random() < 0.4 else 0.0,
                noise_centre_gain=float(rng.uniform(0.0, 0.35)))
+    if wall_mm is not None:
+        cfg["wall_mm"] = wall_mm
     # the noise's correlation length (the ring detection floor): the kernel's half period
     corr_mm = 0.5 / max(kern.mtf50() if kern.kind != "gauss" else _gauss_f50(kern.sigma_mm), 0.05)
     band = None

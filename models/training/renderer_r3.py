@@ -58,6 +58,7 @@ class SeriesConfig:
     roll_deg: float = 0.0
     centre_mm: tuple[float, float] = (0.0, 0.0)
     couch: bool = False
+    wall_mm: float = 2.5            # the housing wall (renderer_r3_phantom.SHELL_MM)
     spheres: bool = True                # CTP404's acrylic spheres (2-10 mm); False only for diagnosis
     rescale_intercept: float = -1024.0
     rescale_slope: float = 1.0
@@ -148,7 +149,7 @@ class SliceRenderer:
         samples draw theirs: r3_adapter)."""
         self.cfg = cfg
         mats = materials_of(cfg)
-        self.ph: Phantom = placed(catphan504(mats), cfg.roll_deg, *cfg.centre_mm)
+        self.ph: Phantom = placed(catphan504(mats, cfg.wall_mm), cfg.roll_deg, *cfg.centre_mm)
         if not cfg.spheres:
             self.ph.spheres = []
         self.k = KSpaceRaster(cfg.matrix, cfg.pixel_mm)

@@ -121,12 +121,12 @@ def _polar(r: float, deg: float) -> tuple[float, float]:
     return r * math.cos(a), r * math.sin(a)
 
 
-def _shell(body: float, m: Materials) -> list:
-    return [Disk(0.0, 0.0, R_OUTER_MM, m.shell - m.air), Disk(0.0, 0.0, R_OUTER_MM - SHELL_MM, body - m.shell)]
+def _shell(body: float, m: Materials, wall_mm: float = SHELL_MM) -> list:
+    return [Disk(0.0, 0.0, R_OUTER_MM, m.shell - m.air), Disk(0.0, 0.0, R_OUTER_MM - wall_mm, body - m.shell)]
 
 
-def _ctp404(m: Materials) -> list:
-    shapes = _shell(m.body_404, m)
+def _ctp404(m: Materials, wall_mm: float = SHELL_MM) -> list:
+    shapes = _shell(m.body_404, m, wall_mm)
     inserts = {-90: m.air, -120: m.pmp, 180: m.ldpe, 120: m.polystyrene, 60: m.acrylic, 0: m.delrin,
                -60: m.teflon}
     for deg, hu in inserts.items():
@@ -159,8 +159,8 @@ def _lp_bars(m: Materials) -> list:
     return shapes
 
 
-def _ctp515(m: Materials, sub_len_max: float) -> list:
-    shapes = _shell(m.body_515, m)
+def _ctp515(m: Materials, sub_len_max: float, wall_mm: float = SHELL_MM) -> list:
+    shapes = _shell(m.body_515, m, wall_mm)
     diams = (15.0, 9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0)
     angles = (-87.4, -69.1, -52.7, -38.5, -25.1, -12.9, -1.7, 8.7, 18.2)
     for g, contrast in enumerate(m.lc_contrast):
@@ -177,21 +177,22 @@ def _ctp515(m: Materials, sub_len_max: float) -> list:
     return shapes
 
 
-def catphan504(m: Materials | None = None) -> Phantom:
+def catphan504(m: Materials | None = None, wall_mm: float = SHELL_MM) -> Phantom:
+    """The phantom; ``wall_mm``: its housing wall (the outer radius stays R_OUTER_MM)."""
     m = m or Materials()
     ph = Phantom()
     z486, z515, z404, z528 = MODULES
-    ph.segments.append((z486[1], z486[2], tuple(_shell(m.body_486, m))))
+    ph.segments.append((z486[1], z486[2], tuple(_shell(m.body_486, m, wall_mm))))
     # CTP515: the sub-slice targets are centred on the module centre (lengths 7, 5, 3 mm)
     c = z515[3]
     edges = [z515[1], c - 3.5, c - 2.5, c - 1.5, c + 1.5, c + 2.5, c + 3.5, z515[2]]
     for z0, z1 in zip(edges[:-1], edges[1:], strict=True):
         half = max(abs(z0 - c), abs(z1 - c))
         sub_len_max = 2 * half if half <= 3.5 else 99.0   # targets at least this long are present
-        ph.segments.append((z0, z1, tuple(_ctp515(m, sub_len_max))))
-    ph.segments.append((z404[1], z404[2], tuple(_ctp404(m))))
-    lp = tuple(_shell(m.body_528, m) + _lp_bars(m))
-    plain = tuple(_shell(m.body_528, m))
+        ph.segments.append((z0, z1, tuple(_ctp515(m, sub_len_max, wall_mm))))
+    ph.segments.append((z404[1], z404[2], tuple(_ctp404(m, wall_mm))))
+    lp = tuple(_shell(m.body_528, m, wall_mm) + _lp_bars(m))
+    plain = tuple(_shell(m.body_528, m, wall_mm))
     ph.segments += [(z528[1], LP_Z[0], plain), (LP_Z[0], LP_Z[1], lp), (LP_Z[1], z528[2], plain)]
     # acrylic spheres 2..10 mm in CTP404, centred at z = 0
     for j, d in enumerate((2.0, 4.0, 6.0, 8.0, 10.0)):

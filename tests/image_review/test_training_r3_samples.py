@@ -147,3 +147,14 @@ def test_recipe_2_8_arcs_reach_down_to_90_degrees():
     assert 180.0 <= f7["coverage"] <= 300.0
     assert 90.0 <= f8["coverage"] < 180.0
     assert f8["ring_r"] == f7["ring_r"]
+
+
+def test_recipe_2_9_housing_walls_reach_the_third_renderer():
+    """r3 draws the housing wall of recipe 2.9 like img (seed 3005: 7.6 mm, not 2.5)."""
+    import ct_phantom_dataset2 as ds
+
+    v8, _, f8 = ds.RENDERERS["r3"]("normal", 3005, False, "2.8")
+    v9, _, f9 = ds.RENDERERS["r3"]("normal", 3005, False, "2.9")
+    assert "wall_mm" not in f8["config"]
+    assert f9["config"]["wall_mm"] == pytest.approx(7.59, abs=0.01)
+    assert not np.array_equal(v8, v9)

@@ -230,3 +230,30 @@ def test_patching_a_set_re_renders_only_what_its_filter_names_and_drops_stale_ca
     assert not (tmp_path / "img_train.ev4.npz").exists() and elsewhere.exists()
     assert not (tmp_path / "img_train.sh1.npz").exists()
     assert (tmp_path / "img_train.aug_ring.0.50.1.npz").exists()
+
+
+def test_recipe_2_9_gives_one_image_phantom_in_three_a_2_to_8_mm_housing_wall():
+    """Left out, the simulator's vendor water phantom (5 mm wall; img and r3 draw 3 / 2.5
+    mm) had its normals called streak; recipe 2.9 draws the wall of one img / r3 phantom
+    in three from 2-8 mm, from a stream of its own: the other samples stay 2.8's."""
+    walls = [ds.housing_wall_mm(s, "2.9") for s in range(4000, 4600)]
+    drawn = np.array([w for w in walls if w is not None])
+    assert 0.28 < len(drawn) / len(walls) < 0.39
+    assert drawn.min() >= 2.0 and drawn.max() <= 8.0
+    assert all(ds.housing_wall_mm(s, "2.8") is None for s in range(4000, 4010))
+    assert ds.housing_wall_mm(3000, "2.9") is None
+    assert np.array_equal(ds.RENDERERS["img"]("normal", 3000, False, "2.8")[0],
+                          ds.RENDERERS["img"]("normal", 3000, False, "2.9")[0])
+    # seed 3005: a 7.6 mm wall; 5 mm inside the outer radius is housing, not body
+    v8, px, f8 = ds.RENDERERS["img"]("normal", 3005, False, "2.8")
+    v9, _, f9 = ds.RENDERERS["img"]("normal", 3005, False, "2.9")
+    assert f9["params"]["shell_mm"] == pytest.approx(7.59, abs=0.01)
+    assert f8["params"]["shell_mm"] == 3.0
+    n = v8.shape[-1]
+    cx, cy = (np.array(f8["params"]["centre_offset_mm"]) / px + (n - 1) / 2)
+    yy, xx = np.mgrid[:n, :n]
+    r = np.hypot(xx - cx, yy - cy) * px
+    ring = (r > 94.0) & (r < 96.0)
+    shell_hu, body_hu = f8["params"]["shell_hu"], f8["params"]["ctp404_body_hu"]
+    assert np.median(v9[1][ring]) == pytest.approx(shell_hu + f8["scanner"]["hu_offset"], abs=15)
+    assert abs(np.median(v8[1][ring]) - np.median(v9[1][ring])) > 0.5 * abs(shell_hu - body_hu)

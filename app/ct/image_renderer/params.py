@@ -108,6 +108,7 @@ class RenderParams:
     ctp515_body_hu: float = 40.0
     ctp528_body_hu: float = 10.0
     shell_hu: float = 120.0
+    shell_mm: float = 3.0                   # housing wall (CatPhan 504: 3 mm; water phantoms 5-7)
     pin_node: int | None = 3                # index of the Teflon-pin geometry node (None: 4 holes)
     empty_vial: bool = True                 # the empty (air) vial at +90 deg of CTP404
     couch: bool = False                     # a carbon-fibre table top under the phantom

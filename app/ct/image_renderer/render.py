@@ -77,7 +77,7 @@ def nps_shape(p: RenderParams, f: np.ndarray) -> np.ndarray:
 def module_layers(p: RenderParams, u: cp.Unit, grid: Grid, pose: Pose) -> list[tuple[float, float, np.ndarray]]:
     """(z_lo, z_hi, image relative to air) of every z-invariant part of the phantom."""
     n = grid.n
-    r_in = cp.RADIUS_MM - cp.SHELL_MM
+    r_in = cp.RADIUS_MM - p.shell_mm
     layers = []
     z_lo = min(v[0] for v in u.module_z.values())
     z_hi = max(v[1] for v in u.module_z.values())
