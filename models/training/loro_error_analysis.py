@@ -153,7 +153,12 @@ def analyse(d: dict, probs: np.ndarray) -> dict:
                        for lo, hi in ((0, 1), (1, 1.6), (1.6, 2.5), (2.5, 99))},
         "normals_ring_mf3_q99_max": [round(float(np.quantile(mf[nm], .99)), 2),
                                      round(float(mf[nm].max()), 2)],
-        "missed_ring_mf3": _r(mf[rm], 2)}
+        "missed_ring_mf3": _r(mf[rm], 2),
+        # rings the runtime ring gate's statistic measures (z >= 5 full or >= 6 arc, on
+        # the training grid): [how many, recall on them]
+        "measurable": [int((r & measurable(ev)).sum()),
+                       round(float((pred[r & measurable(ev)] == CLASSES.index("ring")).mean()), 3)
+                       if (r & measurable(ev)).any() else None]}
     s = ok & (y == CLASSES.index("streak"))
     sm = s & (pred != y)
     samp = np.array([f.get("streak_hu", np.nan) for f in facts])
@@ -178,6 +183,27 @@ def analyse(d: dict, probs: np.ndarray) -> dict:
     return out
 
 
+def measurable(ev: np.ndarray) -> np.ndarray:
+    """Stacks whose ring statistic (ev4, z / 5) reaches the runtime ring gate's floor:
+    z >= FULL_Z_MIN over the full circle or >= ARC_Z_MIN over an arc."""
+    from app.ct.ai.ring_gate import ARC_Z_MIN, EVIDENCE_SCALE, FULL_Z_MIN
+
+    return (ev[:, EV["ring_mf3"]] * EVIDENCE_SCALE >= FULL_Z_MIN) | \
+        (ev[:, EV["ring_mf3_arc"]] * EVIDENCE_SCALE >= ARC_Z_MIN)
+
+
+def ring_gate_numpy(probs: np.ndarray, ev: np.ndarray) -> np.ndarray:
+    """The runtime ring gate (app/ct/ai/ring_gate.apply) on stored probabilities, with the
+    training grid's statistic: a "ring" the statistic does not measure counts normal."""
+    from app.ct.ai.ring_gate import RING
+
+    probs = np.array(probs, np.float32)
+    weak = (probs.argmax(1) == RING) & ~measurable(ev)
+    probs[weak, 0] += probs[weak, RING]
+    probs[weak, RING] = 0.0
+    return probs
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--data-dir", type=Path, default=Path("/tmp/ai16/data"))  # noqa: S108
@@ -188,6 +214,9 @@ def main() -> None:
     p.add_argument("--edge-ring", action="store_true",
                    help="apply the edge-ring rule (app/ct/ai/edge_ring.py, ai_edge_ring_gate.py) "
                         "to the probabilities (measured on the stored stacks, cached)")
+    p.add_argument("--ring-gate", action="store_true",
+                   help="apply the runtime ring gate's rule (app/ct/ai/ring_gate.py) with the "
+                        "training grid's ring statistic (ev4)")
     p.add_argument("--noise-gate", action="store_true",
                    help="apply ai_noise_gate.py's normal / noise / blur split (threshold "
                         "from the training renderer's slices)")
@@ -209,6 +238,8 @@ def main() -> None:
                 import ai_noise_gate as ng
                 t_hu = ng.training_threshold(a.data_dir, tuple(tr.split("+")))
                 probs = ng.apply_numpy(probs, d["ctx"][:, 0], t_hu)
+            if a.ring_gate:
+                probs = ring_gate_numpy(probs, d["ev"])
             if a.edge_ring:
                 import ai_edge_ring_gate as erg
                 ring = np.concatenate([erg.set_rings(a.data_dir, f"{te}_{s}") for s in SETS
@@ -217,7 +248,8 @@ def main() -> None:
             r = analyse(d, probs)
             res[f"{tag}: {tr} -> {te}"] = r
             gates = (" + shell veto" if a.band_gate else "") + \
-                (" + noise gate" if a.noise_gate else "") + (" + edge ring" if a.edge_ring else "")
+                (" + noise gate" if a.noise_gate else "") + (" + edge ring" if a.edge_ring else "") + \
+                (" + ring gate" if a.ring_gate else "")
             print(f"== {tag}{gates}: train {tr} -> test {te}: "
                   f"accuracy {r['accuracy']:.4f}; recall " +
                   " ".join(f"{c} {v:.3f}" for c, v in r["recall"].items()))

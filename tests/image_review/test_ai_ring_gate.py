@@ -186,3 +186,27 @@ def test_local_objects_are_short_and_a_ring_is_not_one():
     assert m[105, 40] and m[105, 42] and m[201, 201]        # the segment with its halo, the hole
     assert not m[(np.abs(r - 60) < 0.7)].any()              # the ring is not local
     assert local_objects(np.zeros((n, n), np.float32), 2.0, rc) is None
+
+
+def test_the_training_analysis_applies_the_runtime_ring_gate_rule():
+    """loro_error_analysis.py --ring-gate: the runtime rule (z >= 5 full or >= 6 arc, the
+    evidence holding z / 5) on stored probabilities - an unmeasured "ring" counts normal,
+    a measured one and every other class stay."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "models" / "training"))
+    from loro_error_analysis import EV, measurable, ring_gate_numpy
+
+    ev = np.zeros((4, len(EV)), np.float32)
+    ev[0, EV["ring_mf3"]] = 0.9                       # z 4.5: below both
+    ev[1, EV["ring_mf3"]] = 1.0                       # z 5 full: measured
+    ev[2, EV["ring_mf3_arc"]] = 1.2                   # z 6 on an arc: measured
+    ev[3, EV["ring_mf3_arc"]] = 1.1                   # z 5.5 on an arc only: below
+    assert measurable(ev).tolist() == [False, True, True, False]
+    p = np.tile(np.array([[0.1, 0.8, 0.1, 0, 0, 0, 0]], np.float32), (4, 1))
+    g = ring_gate_numpy(p, ev)
+    assert g.argmax(1).tolist() == [0, 1, 1, 0]
+    assert np.allclose(g.sum(1), 1.0)
+    streak = np.tile(np.array([[0.1, 0.2, 0.7, 0, 0, 0, 0]], np.float32), (4, 1))
+    assert np.array_equal(ring_gate_numpy(streak, ev), streak)
