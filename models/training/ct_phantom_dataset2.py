@@ -276,6 +276,7 @@ def build(renderer: str, per_class: dict[str, range], seed0: int, heldout: bool,
              problems=np.array(problems), classes=np.array(CLASSES), renderer=renderer,
              seed0=seed0, heldout=heldout, recipe=recipe)
     out.with_suffix(".facts.json").write_text(json.dumps(facts, default=float))
+    drop_stale_caches(out, normals=True)
     print(f"wrote {out}: {len(jobs)} samples in {time.time() - t0:.0f} s "
           f"({sum(bool(p) for p in problems)} not applicable)", flush=True)
 

@@ -230,6 +230,11 @@ def test_patching_a_set_re_renders_only_what_its_filter_names_and_drops_stale_ca
     assert not (tmp_path / "img_train.ev4.npz").exists() and elsewhere.exists()
     assert not (tmp_path / "img_train.sh1.npz").exists()
     assert (tmp_path / "img_train.aug_ring.0.50.1.npz").exists()
+    # a set built again from scratch drops them all (its normals are new too)
+    np.savez(tmp_path / "img_train.ev4.npz", ev=np.zeros(3))
+    ds.build("img", {"normal": range(1)}, 5000, False, out, 1, "2.8")
+    assert not (tmp_path / "img_train.ev4.npz").exists()
+    assert not (tmp_path / "img_train.aug_ring.0.50.1.npz").exists()
 
 
 def test_recipe_2_9_gives_one_image_phantom_in_three_a_2_to_8_mm_housing_wall():
