@@ -86,17 +86,22 @@ def boundary_z(extents: list[tuple[float, float]], rng: np.random.Generator, thi
     return float(bounds[int(rng.integers(len(bounds)))] + rng.uniform(-1.5, 1.5) * thick)
 
 
-RECIPES = ("2.0", "2.5", "2.7", "2.8", "2.9")
+RECIPES = ("2.0", "2.5", "2.7", "2.8", "2.9")   # each adds to the one before
+
+
+def since(recipe: str, first: str) -> bool:
+    """Does ``recipe`` include what ``first`` added?"""
+    return RECIPES.index(recipe) >= RECIPES.index(first)
 
 
 def variety_rng(seed: int, recipe: str) -> np.random.Generator | None:
     """Recipe 2.5's own random stream (spheres, MTF boost: ai_variety); None for 2.0."""
-    return np.random.default_rng([seed, 25]) if recipe in ("2.5", "2.7", "2.8", "2.9") else None
+    return np.random.default_rng([seed, 25]) if since(recipe, "2.5") else None
 
 
 def rings_2_7(recipe: str) -> bool:
-    """Recipe 2.7's rings and streaks (widths, strong rings, starvation fans) - 2.8 too."""
-    return recipe in ("2.7", "2.8", "2.9")
+    """Recipe 2.7's rings and streaks (widths, strong rings, starvation fans)."""
+    return since(recipe, "2.7")
 
 
 def arc_from_deg(recipe: str) -> float:
@@ -105,7 +110,7 @@ def arc_from_deg(recipe: str) -> float:
     (2.7's candidate c3 called a 90 deg, 100 HU arc "uncertain", docs/image_review.md).
     The same random draw: only the arcs' coverage (and the floor / amplitude drawn from
     it) changes, every other sample stays bit for bit."""
-    return 90.0 if recipe in ("2.8", "2.9") else 180.0
+    return 90.0 if since(recipe, "2.8") else 180.0
 
 
 def housing_wall_mm(seed: int, recipe: str) -> float | None:
@@ -116,7 +121,7 @@ def housing_wall_mm(seed: int, recipe: str) -> float | None:
     3 mm) had its normals called streak (d3: 47 % of them); the same slices with a 3 mm
     wall were normal (docs/image_review.md, "Recipe 2.9"). Plants' phantoms have walls of
     2-8 mm; the simulator keeps its phantom definitions (3 and 5 mm)."""
-    if recipe != "2.9":
+    if not since(recipe, "2.9"):
         return None
     s = np.random.default_rng([seed, 29])
     return float(s.uniform(2.0, 8.0)) if s.random() < 1.0 / 3.0 else None

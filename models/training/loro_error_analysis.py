@@ -138,6 +138,7 @@ def analyse(d: dict, probs: np.ndarray) -> dict:
     snr = amp / np.array([_noise(f) for f in facts])
     mf = ev[:, EV["ring_mf3"]]
     fw = np.array([_ring_fwhm(f) for f in facts])
+    rmeas = r & measurable(ev)
     out["ring"] = {
         "n": int(r.sum()), "missed": int(rm.sum()),
         "missed_as": np.bincount(pred[rm], minlength=len(CLASSES)).tolist(),
@@ -156,9 +157,9 @@ def analyse(d: dict, probs: np.ndarray) -> dict:
         "missed_ring_mf3": _r(mf[rm], 2),
         # rings the runtime ring gate's statistic measures (z >= 5 full or >= 6 arc, on
         # the training grid): [how many, recall on them]
-        "measurable": [int((r & measurable(ev)).sum()),
-                       round(float((pred[r & measurable(ev)] == CLASSES.index("ring")).mean()), 3)
-                       if (r & measurable(ev)).any() else None]}
+        "measurable": [int(rmeas.sum()),
+                       round(float((pred[rmeas] == CLASSES.index("ring")).mean()), 3)
+                       if rmeas.any() else None]}
     s = ok & (y == CLASSES.index("streak"))
     sm = s & (pred != y)
     samp = np.array([f.get("streak_hu", np.nan) for f in facts])
@@ -193,15 +194,13 @@ def measurable(ev: np.ndarray) -> np.ndarray:
 
 
 def ring_gate_numpy(probs: np.ndarray, ev: np.ndarray) -> np.ndarray:
-    """The runtime ring gate (app/ct/ai/ring_gate.apply) on stored probabilities, with the
-    training grid's statistic: a "ring" the statistic does not measure counts normal."""
-    from app.ct.ai.ring_gate import RING
+    """The runtime ring gate (app/ct/ai/ring_gate.apply itself) on stored probabilities,
+    with the training grid's statistic: a "ring" the statistic does not measure counts
+    normal."""
+    from app.ct.ai.ring_gate import apply
 
-    probs = np.array(probs, np.float32)
-    weak = (probs.argmax(1) == RING) & ~measurable(ev)
-    probs[weak, 0] += probs[weak, RING]
-    probs[weak, RING] = 0.0
-    return probs
+    gate = ev[:, [EV["ring_mf3"], EV["ring_mf3_arc"]]]     # z / 5, as the runtime's
+    return apply(probs, gate, [""] * len(probs))[0]
 
 
 def main() -> None:

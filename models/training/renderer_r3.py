@@ -30,7 +30,7 @@ import numpy as np
 from scipy.special import j1
 
 from models.training import renderer_r3_effects as fx
-from models.training.renderer_r3_phantom import (RAMP_DEG, R_OUTER_MM, Disk, Materials, Phantom, Rect,
+from models.training.renderer_r3_phantom import (RAMP_DEG, R_OUTER_MM, SHELL_MM, Disk, Materials, Phantom, Rect,
                                                  catphan504, placed)
 
 MANUFACTURER = "R3-SYNTHETIC"
@@ -58,7 +58,7 @@ class SeriesConfig:
     roll_deg: float = 0.0
     centre_mm: tuple[float, float] = (0.0, 0.0)
     couch: bool = False
-    wall_mm: float = 2.5            # the housing wall (renderer_r3_phantom.SHELL_MM)
+    wall_mm: float = SHELL_MM       # the housing wall
     spheres: bool = True                # CTP404's acrylic spheres (2-10 mm); False only for diagnosis
     rescale_intercept: float = -1024.0
     rescale_slope: float = 1.0

@@ -121,11 +121,11 @@ def _polar(r: float, deg: float) -> tuple[float, float]:
     return r * math.cos(a), r * math.sin(a)
 
 
-def _shell(body: float, m: Materials, wall_mm: float = SHELL_MM) -> list:
+def _shell(body: float, m: Materials, wall_mm: float) -> list:
     return [Disk(0.0, 0.0, R_OUTER_MM, m.shell - m.air), Disk(0.0, 0.0, R_OUTER_MM - wall_mm, body - m.shell)]
 
 
-def _ctp404(m: Materials, wall_mm: float = SHELL_MM) -> list:
+def _ctp404(m: Materials, wall_mm: float) -> list:
     shapes = _shell(m.body_404, m, wall_mm)
     inserts = {-90: m.air, -120: m.pmp, 180: m.ldpe, 120: m.polystyrene, 60: m.acrylic, 0: m.delrin,
                -60: m.teflon}
@@ -159,7 +159,7 @@ def _lp_bars(m: Materials) -> list:
     return shapes
 
 
-def _ctp515(m: Materials, sub_len_max: float, wall_mm: float = SHELL_MM) -> list:
+def _ctp515(m: Materials, sub_len_max: float, wall_mm: float) -> list:
     shapes = _shell(m.body_515, m, wall_mm)
     diams = (15.0, 9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0)
     angles = (-87.4, -69.1, -52.7, -38.5, -25.1, -12.9, -1.7, 8.7, 18.2)

@@ -74,6 +74,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models" / "training"))
 from app.ct.ai.normalise import GRID_N, N_CONTEXT, N_FEATURES  # noqa: E402
 from app.ct.ai.preprocess import CLASSES  # noqa: E402
+from app.ct.ai.series_decision import LOW_CONFIDENCE  # noqa: E402
 from ai_edge_mtf import EdgeMTFGate, combine  # noqa: E402
 from loro_export import card_interface  # noqa: E402
 from train_ct_phantom_classifier import _polar_grid, calibration, confusion, fit_temperature  # noqa: E402
@@ -472,7 +473,7 @@ def maha(f: np.ndarray, means: np.ndarray, inv_cov: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum(np.einsum("ncd,de,nce->nc", dd, inv_cov, dd).min(1), 0))
 
 
-def normal_weak_rate(p: np.ndarray, y: np.ndarray, low: float = 0.8) -> float:
+def normal_weak_rate(p: np.ndarray, y: np.ndarray, low: float = LOW_CONFIDENCE) -> float:
     """Share of the normal samples that a series counts as weak (series_decision.decide:
     another class, or the confidence below ``low``): the per-slice rate q of a clean
     series."""
@@ -720,6 +721,7 @@ def main() -> None:
     held_all = report(net, tmp, means, inv_cov, scale, held_set)
     # "not applicable" threshold: the inflation an unseen renderer causes (worst LORO run)
     threshold = max(1.0, max(v["anomaly_inflation_q995"] for v in loro.values()))
+    weak_rate = series_weak_rate(loro)
     xo, co, names = ood_probes(evidence=a.evidence)
     if a.shell_step:
         from app.ct.ai.shell_step import with_shell
@@ -791,11 +793,11 @@ def main() -> None:
         "thresholds": {"anomaly": 1.0, "not_applicable": round(threshold, 3),
                        "low_confidence": 0.8,
                        "series_not_applicable_fraction": 0.5,
-                       **({"series_weak_rate": series_weak_rate(loro),
+                       **({"series_weak_rate": weak_rate,
                            "series_weak_rate_source": "mean over the leave-one-renderer-out "
                            "runs of the left-out renderer's normal slices that are weak "
-                           "(another class or confidence < 0.8)"}
-                          if series_weak_rate(loro) is not None else {})},
+                           f"(another class or confidence < {LOW_CONFIDENCE})"}
+                          if weak_rate is not None else {})},
     }
     (a.out / "card.json").write_text(json.dumps(card, indent=2) + "\n")
     print(f"wrote {a.out} sha256 {sha[:16]}… ({time.time() - t0:.0f} s)")

@@ -16,8 +16,7 @@ import numpy as np
 
 from app.ct.image_renderer.params import RenderParams
 
-RADIUS_MM = 100.0
-SHELL_MM = 3.0
+RADIUS_MM = 100.0      # outer; the housing wall is RenderParams.shell_mm (3 mm nominal)
 # module body extents along z (CTP404 is 25 mm thick, the others 40 / 40 / 50 mm)
 MODULES = {"CTP486": (-102.5, -52.5), "CTP515": (-52.5, -12.5), "CTP404": (-12.5, 12.5),
            "CTP528": (12.5, 52.5)}

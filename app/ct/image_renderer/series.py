@@ -53,7 +53,7 @@ def _artifact_image(p: RenderParams, grid: Grid, k: int, centre: tuple[float, fl
             d = -(x - a.through_mm[0]) * math.sin(t) + (y - a.through_mm[1]) * math.cos(t)
             out += a.amplitude_hu * np.exp(-0.5 * (d / (a.width_mm / 2.3548)) ** 2)
         else:
-            r_in = cp.RADIUS_MM - cp.SHELL_MM
+            r_in = cp.RADIUS_MM - p.shell_mm
             rr = np.hypot(x - centre[0], y - centre[1]) / r_in
             sign = -1.0 if a.kind == "cupping" else 1.0
             out += np.where(rr <= 1.0, sign * a.amplitude_hu * (1 - rr ** 2), 0.0)

@@ -86,7 +86,7 @@ def build_truth(p: RenderParams, u: cp.Unit, grid: Grid, zs: np.ndarray, sds: li
             d["edge_minus_centre_hu"] = sign * a.amplitude_hu          # at the inner shell
             # the same at the radius where QC reads it (15 mm inside the inner shell: the
             # station simulator's and the analysis' definition, ROIs clear of the shell)
-            r_in = cp.RADIUS_MM - cp.SHELL_MM
+            r_in = cp.RADIUS_MM - p.shell_mm
             d["inset_radius_mm"] = round(r_in - CUPPING_INSET_MM, 3)
             d["edge_minus_centre_at_inset_hu"] = round(
                 sign * a.amplitude_hu * ((r_in - CUPPING_INSET_MM) / r_in) ** 2, 4)
