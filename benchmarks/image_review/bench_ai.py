@@ -31,8 +31,9 @@ Prints one table (the load average before and after: the CPUs are shared):
 * one occlusion heatmap;
 * ``--breakdown``: one more NOW check with each part's CPU time summed over the pool's
   threads (``time.thread_time``): the slice measurements (normalise.slice_facts) and,
-  within them, the evidence of each slice (evidence.slice_evidence), the context
-  vectors and, within them, the stacks' evidence (stack_evidence), the network, and the
+  within them, the evidence of each slice (evidence.slice_evidence, or the ring layout's
+  slice_ring), the context vectors and, within them, the stacks' evidence
+  (stack_evidence, or stack_ring_features), the network, and the
   rest (stacking, input sha256, levels, the pool) - the CPU ms per judged slice.
 Goal (issue 16, item 5): >= 200 slices/s for the whole check on the 2-core CPU.
 """
@@ -94,11 +95,13 @@ def breakdown(checker: AiChecker, vol: np.ndarray, px: float, n: int) -> dict[st
                     acc[name] = acc.get(name, 0.0) + time.thread_time() - t
         return g
 
-    saved = [(norm, "slice_evidence"), (norm, "stack_evidence"), (series_run, "slice_facts"),
+    saved = [(norm, "slice_evidence"), (norm, "stack_evidence"), (norm, "slice_ring"),
+             (norm, "stack_ring_features"), (series_run, "slice_facts"),
              (series_run, "context_vector"), (checker.onnx, "run")]
     old = [getattr(m, k) for m, k in saved]
-    names = ["slice evidence", "stack evidence", "slice measurements (incl. evidence)",
-             "context vectors (incl. stack evidence)", "network"]
+    names = ["slice evidence", "stack evidence", "slice ring evidence", "stack ring evidence",
+             "slice measurements (incl. evidence)", "context vectors (incl. stack evidence)",
+             "network"]
     try:
         for (m, k), f, name in zip(saved, old, names):
             setattr(m, k, wrap(name, f))
@@ -107,7 +110,7 @@ def breakdown(checker: AiChecker, vol: np.ndarray, px: float, n: int) -> dict[st
         for (m, k), f in zip(saved, old):
             setattr(m, k, f)
     out = {k: acc.get(k, 0.0) * 1000 / n for k in names}
-    out["rest"] = total * 1000 / n - sum(out[k] for k in names[2:])
+    out["rest"] = total * 1000 / n - sum(out[k] for k in names[4:])
     out["total"] = total * 1000 / n
     return out
 

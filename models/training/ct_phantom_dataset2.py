@@ -294,13 +294,14 @@ def _fact(f: dict, dotted: str) -> str:
 
 def drop_stale_caches(out: Path, normals: bool) -> list[Path]:
     """Remove what the training cached from a set's samples, after they changed: the
-    evidence (``.ev*``) and shell-step (``.sh*``) caches are keyed by the set's name only,
+    evidence (``.ev*``), shell-step (``.sh*``) and ring-measure (``.rg*``) caches are
+    keyed by the set's name only,
     and so are the augmented copies of its normals (``.aug_*``, only when normals
     changed). A symbolic link is removed, never what it points to. The front-end cache
     (``.fe*``) is keyed by the samples file itself and needs nothing."""
     name = out.name[:-len(".npz")]
     gone = [f for f in sorted(out.parent.glob(f"{name}.*.npz"))
-            if f.name.startswith((f"{name}.ev", f"{name}.sh"))
+            if f.name.startswith((f"{name}.ev", f"{name}.sh", f"{name}.rg"))
             or (normals and f.name.startswith(f"{name}.aug_"))]
     for f in gone:
         f.unlink()

@@ -9,6 +9,9 @@ recall per class, the share of slices below the 0.8 confidence (weak) and the we
 the series test would use (weak share + 1 - normal recall, as
 app/ct/ai/series_decision reads it from a card). A model trained on other sets can be
 compared on the same slices: e.g. 2.0.0 (recipe 2.0 data) on the recipe 2.5 held-out.
+A model of an evidence layout (its card's ``preprocessing.scheme``) gets the stored
+context with the set's evidence (ai_evidence_cache.py's ev4; the ring layout: its ring
+slots) before the body median, as the training fed it.
 """
 from __future__ import annotations
 
@@ -27,6 +30,26 @@ from app.ct.ai.preprocess import CLASSES  # noqa: E402
 SETS = "sim_heldout,sim_edgeheldout,img_heldout,img_edgeheldout"
 
 
+def context(model_dir: Path, data_dir: Path, name: str, ctx: np.ndarray) -> np.ndarray:
+    """The stored context in the layout the model's card names."""
+    import json
+
+    from app.ct.ai.check import SCHEME_EVIDENCE, SCHEME_RING
+    from app.ct.ai.evidence import EVIDENCE_NAMES, RING_EVIDENCE_NAMES
+    from app.ct.ai.normalise import N_FEATURES
+
+    scheme = json.loads((model_dir / "card.json").read_text())["preprocessing"]["scheme"]
+    if scheme not in (SCHEME_EVIDENCE, SCHEME_RING):
+        return ctx
+    sys.path.insert(0, str(ROOT / "models" / "training"))
+    from ai_evidence_cache import set_evidence
+
+    ev = set_evidence(data_dir, name)
+    if scheme == SCHEME_RING:
+        ev = ev[:, [EVIDENCE_NAMES.index(n) for n in RING_EVIDENCE_NAMES]]
+    return np.concatenate([ctx[:, :N_FEATURES], ev, ctx[:, N_FEATURES:]], axis=1)
+
+
 def judge(model_dir: Path, data_dir: Path, sets: list[str]) -> tuple[np.ndarray, np.ndarray]:
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
@@ -37,10 +60,11 @@ def judge(model_dir: Path, data_dir: Path, sets: list[str]) -> tuple[np.ndarray,
         meta = np.load(data_dir / f"{name}.npz")
         x = np.load(data_dir / f"{name}.x.npy", mmap_mode="r")
         ok = np.array([not p for p in meta["problems"]])
+        ctx = context(model_dir, data_dir, name, meta["ctx"]).astype(np.float32)
         for i in range(0, len(ok), 64):
             p = sess.run(["probabilities"], {
                 "image": np.asarray(x[i:i + 64], np.float32),
-                "context": meta["ctx"][i:i + 64].astype(np.float32)})[0]
+                "context": ctx[i:i + 64]})[0]
             probs.append(p[ok[i:i + 64]])
             ys.append(meta["y"][i:i + 64][ok[i:i + 64]])
     return np.concatenate(probs), np.concatenate(ys)

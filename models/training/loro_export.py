@@ -53,20 +53,26 @@ def not_applicable_threshold(own_heldout_q995: float, anomaly: float = 1.0) -> f
     return round(max(float(anomaly), float(own_heldout_q995)), 3)
 
 
-def card_interface(evidence: bool, shell: bool = False) -> dict:
+def card_interface(evidence: "bool | str", shell: bool = False) -> dict:
     """The card's inputs, outputs, classes and preprocessing: one for the released export
-    and the leave-one-renderer-out exports (``evidence``: the 65-feature context;
-    ``shell``: + the two shell steps, 67, app/ct/ai/shell_step.py)."""
-    from app.ct.ai.normalise import CONTEXT_NAMES, CONTEXT_NAMES_EVIDENCE, GRID_MM, GRID_N
+    and the leave-one-renderer-out exports (``evidence``: the 65-feature context,
+    normalise.RING the ring's 59; ``shell``: + the two shell steps, 67,
+    app/ct/ai/shell_step.py)."""
+    from app.ct.ai.check import SCHEME_RING
+    from app.ct.ai.normalise import (CONTEXT_NAMES, CONTEXT_NAMES_EVIDENCE, CONTEXT_NAMES_RING,
+                                     GRID_MM, GRID_N, RING)
     from app.ct.ai.preprocess import CLASSES
     from app.ct.ai.shell_step import SCHEME_SHELL, context_names_shell
 
-    if shell and not evidence:
+    if shell and (not evidence or evidence == RING):
         raise ValueError("the shell layout extends the evidence layout")
-    names = context_names_shell() if shell else \
-        list(CONTEXT_NAMES_EVIDENCE if evidence else CONTEXT_NAMES)
-    scheme = SCHEME_SHELL if shell else \
-        ("grid1mm_context_evidence" if evidence else "grid1mm_context")
+    if evidence == RING:
+        names, scheme = list(CONTEXT_NAMES_RING), SCHEME_RING
+    else:
+        names = context_names_shell() if shell else \
+            list(CONTEXT_NAMES_EVIDENCE if evidence else CONTEXT_NAMES)
+        scheme = SCHEME_SHELL if shell else \
+            ("grid1mm_context_evidence" if evidence else "grid1mm_context")
     return {
         "inputs": [{"name": "image", "shape": ["batch", 3, GRID_N, GRID_N], "dtype": "float32",
                     "unit": "HU", "description": f"slices i-1, i, i+1 area-resampled to "
@@ -93,7 +99,7 @@ def card_interface(evidence: bool, shell: bool = False) -> dict:
 
 def export_loro(root: Path, *, tag: str, train: str, test: str, net: Any,
                 temperature: float, means: np.ndarray, inv_cov: np.ndarray, scale: float,
-                own: dict, left: dict, own_set: dict, evidence: bool, epochs: int,
+                own: dict, left: dict, own_set: dict, evidence: "bool | str", epochs: int,
                 seed: int, recipe: dict, export: Callable[..., str],
                 probes: Callable[..., tuple], maha: Callable[..., np.ndarray]) -> Path:
     """Write the LORO model's ONNX file and card; returns the card's path."""

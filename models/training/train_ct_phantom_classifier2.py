@@ -372,6 +372,32 @@ def augmented_set(data_dir: Path, name: str, net: PhantomNet2, frac: float, seed
             "ok": np.ones(int(kept_m.sum()), bool), "name": f"{name}+{kind}"}
 
 
+def _ring_measured_only(a: argparse.Namespace, r: str, fit: dict, aug: list[dict]) -> None:
+    """--ring-measured-only: ``fit`` (renderer ``r``'s training set + its augmented
+    copies, in that order) keeps out the ring samples below the ring gate's levels."""
+    from ai_evidence_cache import rotation_centres
+    from ai_ring_measure import RG_VERSION, copies_ring_measure, measurable, set_ring_measure
+
+    parts = [set_ring_measure(a.data_dir, n) for n in (f"{r}_train", f"{r}_edge", f"{r}_centred")
+             if (a.data_dir / f"{n}.npz").exists()]
+    for d in aug:
+        if d["name"].endswith("+ring"):
+            name, seed = f"{r}_train", a.seed + 1
+            cache = a.data_dir / f"{name}.aug_ring.{a.augment_ring:.2f}.{seed}.rg{RG_VERSION}.npz"
+            copies = ((b, xa) for b, xa, _, _ in _augmented_copies(
+                a.data_dir, name, a.augment_ring, seed, "ring", (5.0, 60.0), 0.0, 0.0))
+            parts.append(copies_ring_measure(cache, copies, rotation_centres(a.data_dir, name)))
+        else:
+            parts.append(np.full((len(d["y"]), 2), np.inf, np.float32))   # not rings
+    z = np.concatenate(parts)
+    if len(z) != len(fit["y"]):
+        raise SystemExit(f"{r}: ring measures for {len(z)} of {len(fit['y'])} samples")
+    drop = fit["ok"] & (fit["y"] == CLASSES.index("ring")) & ~measurable(z)
+    fit["ok"] = fit["ok"] & ~drop
+    print(f"{r}: {int(drop.sum())} of {int((fit['y'] == CLASSES.index('ring')).sum())} ring "
+          f"samples below the ring gate's levels left out of the training", flush=True)
+
+
 def cat(sets: list[dict]) -> dict:
     return {k: (np.concatenate([s[k] for s in sets]) if k != "name" else "+".join(s[k] for s in sets))
             for k in sets[0]}
@@ -517,7 +543,7 @@ def report(net, temperature, means, inv_cov, scale, d: dict) -> dict:
             "_probs": p, "_anomaly": an}
 
 
-def ood_probes(seed: int = 7, evidence: bool = False
+def ood_probes(seed: int = 7, evidence: "bool | str" = False
                ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Inputs that are not a phantom slice the classifier knows (through the real
     normalisation): the probe series of ood_probes_runtime.ood_probe_volumes (noise
@@ -602,6 +628,14 @@ def main() -> None:
     p.add_argument("--noise-gate", action="store_true",
                    help="2.4 candidate: the normal / noise / blur split decided by the "
                         "native noise SD (ai_noise_gate.py), at inference")
+    p.add_argument("--evidence-ring", action="store_true",
+                   help="the ring evidence alone in the context (the grid1mm_context_ring "
+                        "layout: RING_EVIDENCE_NAMES of app/ct/ai/evidence.py, from the ev4 "
+                        "cache)")
+    p.add_argument("--ring-measured-only", action="store_true",
+                   help="leave out of the training the ring samples (drawn and augmented) "
+                        "whose stack the runtime ring gate would count normal "
+                        "(ai_ring_measure.py); test sets keep every sample")
     p.add_argument("--loro-train", default="both",
                    help="only the leave-one-renderer-out run trained on these renderers "
                         "('sim', 'img', 'img+r3', ...: the others than the left-out one)")
@@ -624,6 +658,13 @@ def main() -> None:
     a = p.parse_args()
     if a.band_gate and not (a.shell_step and a.evidence):
         raise SystemExit("--band-gate reads the shell steps: give --evidence --shell-step")
+    if a.evidence_ring and (a.evidence_drop or a.shell_step):
+        raise SystemExit("--evidence-ring is a layout of its own: without --evidence-drop / "
+                         "--shell-step")
+    from app.ct.ai.normalise import RING
+    # the context layout the network is trained and exported with (normalise.Evidence)
+    layout: bool | str = RING if a.evidence_ring else bool(a.evidence)
+    a.evidence = a.evidence or a.evidence_ring       # (the ring's features come from ev4)
     torch.set_num_threads(a.threads)
     fe = PhantomNet2()
     t0 = time.time()
@@ -655,13 +696,18 @@ def main() -> None:
                                         a.module_step_structure_ratio, a.shell_step,
                                         a.module_step_keep_shell_mm))
     fit_sets = {r: cat([data[f"{r}_train"], *aug[r]]) for r in rends}
-    if a.evidence and a.evidence_drop:
-        from app.ct.ai.evidence import EVIDENCE_NAMES
-        drop = {N_FEATURES + EVIDENCE_NAMES.index(n) for n in a.evidence_drop.split(",")}
+    if a.ring_measured_only:
+        for r in rends:
+            _ring_measured_only(a, r, fit_sets[r], aug[r])
+    if a.evidence and (a.evidence_drop or a.evidence_ring):
+        from app.ct.ai.evidence import EVIDENCE_NAMES, RING_EVIDENCE_NAMES
+        names = [n for n in EVIDENCE_NAMES if n not in RING_EVIDENCE_NAMES] if a.evidence_ring \
+            else a.evidence_drop.split(",")
+        drop = {N_FEATURES + EVIDENCE_NAMES.index(n) for n in names}
         keep = [i for i in range(data[f"{rends[0]}_train"]["feats"].shape[1]) if i not in drop]
         for d in (*data.values(), *fit_sets.values()):
             d["feats"] = d["feats"][:, keep]
-        if not a.loro_only:
+        if not (a.loro_only or a.evidence_ring):
             raise SystemExit("--evidence-drop is an ablation of the LORO runs (--loro-only)")
     print(f"front end of {sum(len(d['y']) for d in data.values())} samples in "
           f"{time.time() - t0:.0f} s", flush=True)
@@ -699,7 +745,7 @@ def main() -> None:
                             temperature=tmp, means=means, inv_cov=inv_cov, scale=scale,
                             own=own, left=left,
                             own_set=cat([data[f"{r}_heldout"] for r in train_rs]),
-                            evidence=a.evidence, epochs=a.epochs, seed=a.seed,
+                            evidence=layout, epochs=a.epochs, seed=a.seed,
                             recipe={k: v for k, v in vars(a).items()
                                     if k not in ("data_dir", "out", "loro_export")},
                             export=export, probes=ood_probes, maha=maha)
@@ -722,7 +768,7 @@ def main() -> None:
     # "not applicable" threshold: the inflation an unseen renderer causes (worst LORO run)
     threshold = max(1.0, max(v["anomaly_inflation_q995"] for v in loro.values()))
     weak_rate = series_weak_rate(loro)
-    xo, co, names = ood_probes(evidence=a.evidence)
+    xo, co, names = ood_probes(evidence=layout)
     if a.shell_step:
         from app.ct.ai.shell_step import with_shell
         co = with_shell(xo, co)
@@ -747,7 +793,7 @@ def main() -> None:
         "name": NAME, "version": a.version, "file": "model.onnx", "sha256": sha,
         "task": "classification of CT phantom slices (3 adjacent slices, scanner-independent "
                 "input) + anomaly score; 'AI not applicable' when it cannot judge",
-        **card_interface(a.evidence, a.shell_step),
+        **card_interface(layout, a.shell_step),
         "training": {"script": "models/training/train_ct_phantom_classifier2.py",
                      "data_script": "models/training/ct_phantom_dataset2.py",
                      "renderers": {k: v for k, v in {

@@ -17,6 +17,11 @@ evidence: logits = context @ W + b, 'ring' from ring_mf3, 'streak' from streak_s
 'normal' otherwise; anomaly 0 (tests/image_review/test_ai_evidence.py). Rebuild it when
 ``normalise.CONTEXT_NAMES_EVIDENCE`` changes.
 
+``ring_rule.onnx`` (``build_ring_rule``): the ``grid1mm_context_ring`` layout (context
+[N, N_CONTEXT_RING]: the ring evidence alone) whose rule reads it: 'ring' from ring_mf3,
+'normal' otherwise (tests/image_review/test_ai_evidence.py). Rebuild it when
+``normalise.CONTEXT_NAMES_RING`` changes.
+
 ``shell_rule.onnx`` (``build_shell``): the ``grid1mm_context_evidence_shell`` layout
 (context [N, N_CONTEXT_EVIDENCE + 2], app/ct/ai/shell_step.py): 'band' from the two
 shell steps (logit -4 + 4 x (shell_prev + shell_next), the features in 5 HU), 'normal'
@@ -44,6 +49,7 @@ from onnx import TensorProto, helper, numpy_helper
 OUT = Path(__file__).with_name("data") / "tiny_classifier.onnx"
 OUT_EVIDENCE = Path(__file__).with_name("data") / "evidence_rule.onnx"
 OUT_SHELL = Path(__file__).with_name("data") / "shell_rule.onnx"
+OUT_RING_RULE = Path(__file__).with_name("data") / "ring_rule.onnx"
 OUT_RING_ALWAYS = Path(__file__).with_name("data") / "ring_always.onnx"
 OUT_BAND_ALWAYS = Path(__file__).with_name("data") / "band_always.onnx"
 OUT_NOISE_UNFAMILIAR = Path(__file__).with_name("data") / "noise_unfamiliar.onnx"
@@ -141,6 +147,12 @@ def build_evidence() -> onnx.ModelProto:
                          {"ring_mf3": "ring", "streak_spec3": "streak"}, "evidence_rule")
 
 
+def build_ring_rule() -> onnx.ModelProto:
+    from app.ct.ai.normalise import CONTEXT_NAMES_RING
+
+    return _context_rule(list(CONTEXT_NAMES_RING), {"ring_mf3": "ring"}, "ring_rule")
+
+
 def build_shell() -> onnx.ModelProto:
     from app.ct.ai.shell_step import context_names_shell
 
@@ -172,6 +184,7 @@ if __name__ == "__main__":
     for path, model in ((OUT, build()), (OUT_EVIDENCE, build_evidence()),
                         (OUT_SHELL, build_shell()), (OUT_RING_ALWAYS, build_ring_always()),
                         (OUT_BAND_ALWAYS, build_band_always()),
-                        (OUT_NOISE_UNFAMILIAR, build_noise_unfamiliar())):
+                        (OUT_NOISE_UNFAMILIAR, build_noise_unfamiliar()),
+                        (OUT_RING_RULE, build_ring_rule())):
         onnx.save(model, path)
         print(f"wrote {path} ({path.stat().st_size} bytes)")

@@ -302,3 +302,79 @@ def test_a_model_of_the_evidence_layout_gets_the_evidence_through_the_series_run
         got = np.array([[s.scores[c] for c in s.scores] for s in res.slices])
         assert np.allclose(got, out["probabilities"], atol=1e-5)
     assert labels == {"clean": {"normal"}, "streak": {"streak"}, "ring": {"ring"}}
+
+
+# --- the ring layout (grid1mm_context_ring, 2.9): the ring evidence alone -----------------
+RING_ONNX = Path(__file__).with_name("data") / "ring_rule.onnx"   # make_tiny_classifier.py
+
+
+def test_the_ring_layout_holds_the_evidence_layouts_ring_slots_bit_for_bit():
+    from app.ct.ai.evidence import RING_EVIDENCE_NAMES
+    from app.ct.ai.normalise import CONTEXT_NAMES_RING, N_CONTEXT_RING, RING
+
+    for kernel, kw in (("smooth", {"ring": 12.0}), ("edge", {"ring": 20.0, "arc_deg": 200.0}),
+                       ("smooth", {})):
+        vol = np.stack([_phantom(kernel, s, **kw) for s in range(3)])
+        x1, c1, p1 = prepare(vol, PX, [1], evidence=True)
+        x2, c2, p2 = prepare(vol, PX, [1], evidence=RING)
+        assert c2.shape == (1, N_CONTEXT_RING) and np.array_equal(x1, x2) and p1 == p2 == [""]
+        assert np.array_equal(c2[0, :N_CONTEXT - 1], c1[0, :N_CONTEXT - 1])
+        assert c2[0, -1] == c1[0, -1]                                # body median last
+        for n in RING_EVIDENCE_NAMES:
+            assert c2[0, CONTEXT_NAMES_RING.index(n)] == c1[0, IDX[n]], n
+        if kw:                         # a ring: the features carry it, not zeros
+            assert 5 * c2[0, CONTEXT_NAMES_RING.index("ring_mf3")] > 6.0
+    assert CONTEXT_NAMES_RING[:N_CONTEXT - 1] == CONTEXT_NAMES[:-1]
+
+
+def _ring_model(models_dir, names=None):
+    """A model of the grid1mm_context_ring layout whose rule reads ring_mf3 (ring_rule.onnx;
+    ``names``: what its card says the context is)."""
+    import json
+
+    from app.adapters.inference import file_sha256
+    from app.ct.ai.check import SCHEME_RING
+    from app.ct.ai.normalise import CONTEXT_NAMES_RING
+    from app.ct.ai.preprocess import CLASSES
+    d = models_dir / "ct_phantom_classifier" / "9.0.0"
+    d.mkdir(parents=True)
+    shutil.copy(RING_ONNX, d / "model.onnx")
+    card = {"name": "ct_phantom_classifier", "version": "9.0.0", "file": "model.onnx",
+            "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
+            "preprocessing": {"scheme": SCHEME_RING},
+            "inputs": [{"name": "image"}, {"name": "context",
+                                           "names": list(names or CONTEXT_NAMES_RING)}],
+            "thresholds": {"anomaly": 1.0, "low_confidence": 0.5}}
+    (d / "card.json").write_text(json.dumps(card))
+
+
+def test_a_model_of_the_ring_layout_gets_the_ring_evidence_through_the_series_run(tmp_path):
+    from app.adapters.inference import ModelRegistry
+    from app.ct.ai.check import AiChecker
+    from app.ct.ai.normalise import N_CONTEXT_RING, RING
+
+    _ring_model(tmp_path)
+    checker = AiChecker.from_registry(ModelRegistry(tmp_path))
+    assert checker.uses_evidence and checker.evidence_layout == RING
+    clean = np.stack([_phantom("smooth", s) for s in range(5)])
+    ring = np.stack([_phantom("edge", s, ring=25.0) for s in range(5)])
+    labels = {}
+    for name, vol in (("clean", clean), ("ring", ring)):
+        res = checker.classify(vol, pixel_mm=PX)           # the overlapped series run
+        labels[name] = {s.label for s in res.slices}
+        idx, feeds, _, _ = checker.prepared(vol, None, PX)  # the plain path: the same
+        assert feeds["context"].shape == (len(idx), N_CONTEXT_RING)
+        out = checker.onnx.run(feeds)
+        got = np.array([[s.scores[c] for c in s.scores] for s in res.slices])
+        assert np.allclose(got, out["probabilities"], atol=1e-5)
+    assert labels == {"clean": {"normal"}, "ring": {"ring"}}
+
+
+def test_a_ring_layout_card_with_another_context_is_refused(tmp_path):
+    from app.adapters.inference import ModelRegistry
+    from app.core.errors import ModelIntegrityError
+    from app.ct.ai.check import AiChecker
+
+    _ring_model(tmp_path, names=CONTEXT_NAMES)
+    with pytest.raises(ModelIntegrityError, match="context of 54 features"):
+        AiChecker.from_registry(ModelRegistry(tmp_path))

@@ -200,7 +200,7 @@ def test_recipe_2_8_draws_arcs_from_90_degrees_and_changes_nothing_else():
 def test_patching_a_set_re_renders_only_what_its_filter_names_and_drops_stale_caches(tmp_path):
     """``--patch-classes ring --patch-where coverage!=360.0`` re-renders the arcs of a set in
     place with another recipe; the full rings and the normals stay bit for bit. The
-    caches keyed by the set's name only (evidence, shell steps) are dropped - a symbolic
+    caches keyed by the set's name only (evidence, shell steps, ring measures) are dropped - a symbolic
     link without its target -, the normals' augmented copies are kept (no normal
     changed)."""
     out = tmp_path / "img_train.npz"
@@ -214,6 +214,7 @@ def test_patching_a_set_re_renders_only_what_its_filter_names_and_drops_stale_ca
     np.savez(elsewhere, ev=np.zeros(3))
     (tmp_path / "img_train.ev4.npz").symlink_to(elsewhere)
     np.savez(tmp_path / "img_train.sh1.npz", sh=np.zeros(3))
+    np.savez(tmp_path / "img_train.rg1.npz", z=np.zeros((3, 2)))
     np.savez(tmp_path / "img_train.aug_ring.0.50.1.npz", maps=np.zeros(3))
     ds.patch("img", ("ring",), out, 1, "2.8", "coverage!=360.0")
     x_after = np.load(tmp_path / "img_train.x.npy")
@@ -229,6 +230,7 @@ def test_patching_a_set_re_renders_only_what_its_filter_names_and_drops_stale_ca
     assert str(np.load(out)["recipe"]) == "2.8"
     assert not (tmp_path / "img_train.ev4.npz").exists() and elsewhere.exists()
     assert not (tmp_path / "img_train.sh1.npz").exists()
+    assert not (tmp_path / "img_train.rg1.npz").exists()       # the ring gate's measure
     assert (tmp_path / "img_train.aug_ring.0.50.1.npz").exists()
     # a set built again from scratch drops them all (its normals are new too)
     np.savez(tmp_path / "img_train.ev4.npz", ev=np.zeros(3))

@@ -45,6 +45,9 @@ SCHEME_EVIDENCE = "grid1mm_context_evidence"
 # + the shell steps (app/ct/ai/shell_step.py: a band moves the phantom's shell, a module
 # boundary does not), measured on the triples the network sees
 SCHEME_SHELL = "grid1mm_context_evidence_shell"
+# the same input + the ring evidence alone in the context (2.9: the ring's matched filter,
+# without the streak and cupping measures the 2.3 candidate paid ~3 ms a slice for)
+SCHEME_RING = "grid1mm_context_ring"
 # .npy input carries no pixel size: the usual phantom field of view is assumed (noted)
 ASSUMED_FOV_MM = 250.0
 NOISE = CLASSES.index("noise")
@@ -83,22 +86,31 @@ class AiChecker:
 
     @property
     def uses_context(self) -> bool:
-        return self.scheme in (SCHEME_CONTEXT, SCHEME_EVIDENCE, SCHEME_SHELL)
+        return self.scheme in (SCHEME_CONTEXT, SCHEME_EVIDENCE, SCHEME_SHELL, SCHEME_RING)
 
     @property
     def uses_evidence(self) -> bool:
-        return self.scheme in (SCHEME_EVIDENCE, SCHEME_SHELL)
+        return self.scheme in (SCHEME_EVIDENCE, SCHEME_SHELL, SCHEME_RING)
+
+    @property
+    def evidence_layout(self) -> "bool | str":
+        """What the layout measures (normalise.Evidence): False, True (all evidence) or
+        normalise.RING (the ring evidence alone)."""
+        from app.ct.ai.normalise import RING
+
+        return RING if self.scheme == SCHEME_RING else self.scheme in (SCHEME_EVIDENCE,
+                                                                        SCHEME_SHELL)
 
     def _check_context_layout(self, card: dict, model_id: str) -> None:
         """A card that lists its context names must list the layout its scheme feeds
         (a model trained on another layout would read the wrong features)."""
-        if self.scheme not in (SCHEME_CONTEXT, SCHEME_EVIDENCE, SCHEME_SHELL):
+        if not self.uses_context:
             return
-        from app.ct.ai.normalise import CONTEXT_NAMES, CONTEXT_NAMES_EVIDENCE
+        from app.ct.ai.normalise import CONTEXT_NAMES, CONTEXT_NAMES_EVIDENCE, CONTEXT_NAMES_RING
         from app.ct.ai.shell_step import context_names_shell
 
-        want = {SCHEME_EVIDENCE: list(CONTEXT_NAMES_EVIDENCE), SCHEME_SHELL: context_names_shell()
-                }.get(self.scheme, list(CONTEXT_NAMES))
+        want = {SCHEME_EVIDENCE: list(CONTEXT_NAMES_EVIDENCE), SCHEME_SHELL: context_names_shell(),
+                SCHEME_RING: list(CONTEXT_NAMES_RING)}.get(self.scheme, list(CONTEXT_NAMES))
         for spec in card.get("inputs") or []:
             names = spec.get("names") if isinstance(spec, dict) else None
             if spec.get("name") == "context" and names is not None and list(names) != list(want):
@@ -164,7 +176,7 @@ class AiChecker:
         vol = self._volume(volume_hu)
         idx = self._indices(vol.shape[0], indices)
         px = float(pixel_mm) if pixel_mm else ASSUMED_FOV_MM / vol.shape[1]
-        x, ctx, problems = prepare(vol, px, idx, self.uses_evidence)
+        x, ctx, problems = prepare(vol, px, idx, self.evidence_layout)
         if self.scheme == SCHEME_SHELL:
             from app.ct.ai.shell_step import with_shell
 
@@ -211,7 +223,7 @@ class AiChecker:
             model = EdgeRingModel(self.onnx, rc, vol.shape[1] * px / 2.0,
                                   every=measure_every(len(idx)))
             run = run_series(model, vol, px, idx, batch_size=batch_size, token=token,
-                             progress=progress, evidence=self.uses_evidence,
+                             progress=progress, evidence=self.evidence_layout,
                              check=lambda: self._values(vol), ring_gate_centre=rc)
             out, problems, digests = run.outputs, run.problems, run.digests
             infer_s = run.inference_s

@@ -76,6 +76,9 @@ SPEC_BAND = (0.08, 0.45)               # cycles / mm
 EVIDENCE_NAMES = ("ring_mf3_edge", "ring_mf3_arc", "ring_mf3_amp", "ring_mf3_cover",
                   "streak_z", "streak_z3", "streak_zmin", "streak_spec", "streak_spec3",
                   "cupping", "ring_mf3")
+# the ring slots alone, in their EVIDENCE_NAMES order (the grid1mm_context_ring layout)
+RING_EVIDENCE_NAMES = ("ring_mf3_edge", "ring_mf3_arc", "ring_mf3_amp", "ring_mf3_cover",
+                       "ring_mf3")
 
 
 @dataclass
@@ -310,6 +313,7 @@ class SliceRing:
     ring_c: np.ndarray
     ring_scale: float
     key: int
+    noise: float = float("nan")    # the grid's noise SD (the amplitude feature's unit)
 
 
 def _streak_key(radius_mm: float) -> int:
@@ -326,7 +330,7 @@ def slice_ring(grid: np.ndarray, centre: tuple[float, float], radius_mm: float, 
         return None
     _, _, rs, rc = _ring_part(np.asarray(grid, np.float32), centre, radius_mm, noise,
                               body_hu, rot_centre, local)
-    return SliceRing(rs, rc, sector_scale(rs, rc), _streak_key(radius_mm))
+    return SliceRing(rs, rc, sector_scale(rs, rc), _streak_key(radius_mm), float(noise))
 
 
 def _stack_ring(same: list) -> dict[str, float]:
@@ -355,6 +359,25 @@ def stack_ring_z(rings: list[SliceRing | None]) -> tuple[float, float]:
     z, za = np.nan_to_num(np.array([min(ring["z"], 40.0) / 5.0,
                                     min(ring["z_arc"], 40.0) / 5.0], np.float32), nan=0.0)
     return float(z), float(za)
+
+
+def _ring_features(ring: dict[str, float], noise: float) -> list[float]:
+    """The ring slots of EVIDENCE_NAMES (RING_EVIDENCE_NAMES' order) from ``ring_stats``."""
+    return [min(ring["z_edge"], 40.0) / 5.0, min(ring["z_arc"], 40.0) / 5.0,
+            min(abs(ring["amp"]) / noise, 5.0), ring["cover"], min(ring["z"], 40.0) / 5.0]
+
+
+def stack_ring_features(rings: list[SliceRing | None]) -> np.ndarray:
+    """The ring evidence alone (``RING_EVIDENCE_NAMES``) of a 3-slice stack, centre =
+    rings[1], from the slices' ring parts (:func:`slice_ring` without ``local``): the
+    values :func:`stack_evidence` gives those slots, bit for bit, at a fraction of the
+    cost (no streak line sums, spectrum or cupping); zeros when the centre slice
+    carries no evidence (the ``grid1mm_context_ring`` layout)."""
+    c = rings[1]
+    if c is None:
+        return np.zeros(len(RING_EVIDENCE_NAMES), np.float32)
+    ring = _stack_ring([e for e in rings if e is not None and e.key == c.key])
+    return np.nan_to_num(np.array(_ring_features(ring, c.noise), np.float32), nan=0.0)
 
 
 def _streak_z(t: np.ndarray) -> tuple[float, float, tuple[int, int]]:
@@ -393,9 +416,9 @@ def stack_evidence(ev: list[SliceEvidence | None]) -> np.ndarray:
             zmin = min(zmin, sgn * float(v) / sd)
     sp1 = c.spec_z
     sp3 = _spec_z(np.mean(np.stack([e.spec for e in same]), axis=0)) if len(same) > 1 else sp1
-    out[:] = [min(ring["z_edge"], 40.0) / 5.0, min(ring["z_arc"], 40.0) / 5.0,
-              min(abs(ring["amp"]) / c.noise, 5.0), ring["cover"], min(s1, 60.0) / 5.0, min(s3, 60.0) / 5.0,
+    rf = _ring_features(ring, c.noise)
+    out[:] = [*rf[:4], min(s1, 60.0) / 5.0, min(s3, 60.0) / 5.0,
               float(np.clip(zmin, -20.0, 60.0)) / 5.0,
               min(sp1, 60.0) / 5.0, min(sp3, 60.0) / 5.0, float(np.clip(c.cupping / 10.0, -20, 20)),
-              min(ring["z"], 40.0) / 5.0]
+              rf[4]]
     return np.nan_to_num(out, nan=0.0)

@@ -35,7 +35,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from app.ct.ai.evidence import EVIDENCE_NAMES, SliceEvidence, slice_evidence, stack_evidence
+from app.ct.ai.evidence import (EVIDENCE_NAMES, RING_EVIDENCE_NAMES, SliceEvidence, SliceRing,
+                                slice_evidence, slice_ring, stack_evidence, stack_ring_features)
 from app.ct.ai.grid_field import (GRID_MM, GRID_N, PAD_BELOW_HU, _cut_zone,  # noqa: F401
                                   _mask_to_grid, _outside_field, clean_padding,
                                   grid_rotation_centre, padding_mask, to_grid)
@@ -60,10 +61,20 @@ N_CONTEXT = len(CONTEXT_NAMES)
 # app/ct/ai/evidence.py, the body median last
 CONTEXT_NAMES_EVIDENCE = CONTEXT_NAMES[:-1] + list(EVIDENCE_NAMES) + ["body_hu"]
 N_CONTEXT_EVIDENCE = len(CONTEXT_NAMES_EVIDENCE)
+# the context of models whose card names the ``grid1mm_context_ring`` scheme (2.9): the same
+# features, then the ring evidence alone (app/ct/ai/evidence.py, RING_EVIDENCE_NAMES), the
+# body median last
+CONTEXT_NAMES_RING = CONTEXT_NAMES[:-1] + list(RING_EVIDENCE_NAMES) + ["body_hu"]
+N_CONTEXT_RING = len(CONTEXT_NAMES_RING)
+# which evidence a layout measures: False none, True all of EVIDENCE_NAMES, RING the ring's
+RING = "ring"
+Evidence = bool | str
 
 
-def context_size(evidence: bool) -> int:
-    """Length of the context vector of a layout (with or without the evidence)."""
+def context_size(evidence: Evidence) -> int:
+    """Length of the context vector of a layout (no evidence, all of it, the ring's)."""
+    if evidence == RING:
+        return N_CONTEXT_RING
     return N_CONTEXT_EVIDENCE if evidence else N_CONTEXT
 
 
@@ -82,6 +93,7 @@ class SliceFacts:
     esf: np.ndarray
     problem: str = ""
     evidence: SliceEvidence | None = None   # measured when the model's layout asks for it
+    ring: SliceRing | None = None           # the ring part alone (the ring layout)
 
 
 def median(v: np.ndarray) -> np.floating:
@@ -237,9 +249,10 @@ def _reach(b8: np.ndarray, cx: float, cy: float) -> float:
 _ONES3 = np.ones((3, 3), np.uint8)
 
 
-def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> SliceFacts:
+def slice_facts(native: np.ndarray, pixel_mm: float, evidence: Evidence = False) -> SliceFacts:
     """Measure one native slice (HU) and put it on the 1 mm grid (``evidence``: also the
-    ring / streak / cupping profiles of app/ct/ai/evidence.py on the grid)."""
+    ring / streak / cupping profiles of app/ct/ai/evidence.py on the grid; RING: the ring
+    profiles alone)."""
     a, pad, const = clean_padding(native)
     g = to_grid(a, pixel_mm)
     unmeasured = _mask_to_grid(pad, pixel_mm)
@@ -323,10 +336,15 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: bool = False) -> 
         problem = note("ai.na_noise", sd_hu=noise_native)
     elif not problem and np.isnan(esf).any():
         problem = note("ai.na_edge")
-    sev = slice_evidence(g, (cx, cy), r_mm, noise_grid, body_hu,
-                         grid_rotation_centre(n, pixel_mm)) if evidence and not problem else None
+    sev, sring = None, None
+    if evidence == RING and not problem:
+        sring = slice_ring(g, (cx, cy), r_mm, noise_grid, body_hu,
+                           grid_rotation_centre(n, pixel_mm))
+    elif evidence and not problem:
+        sev = slice_evidence(g, (cx, cy), r_mm, noise_grid, body_hu,
+                             grid_rotation_centre(n, pixel_mm))
     return SliceFacts(g, (cx, cy), r_mm, body_hu, air, noise_native, noise_grid, esf,
-                      problem, sev)
+                      problem, sev, sring)
 
 
 def band_steps(facts: list[SliceFacts]) -> tuple[float, float]:
@@ -343,9 +361,10 @@ def band_steps(facts: list[SliceFacts]) -> tuple[float, float]:
     return med[1] - med[0], med[1] - med[2]
 
 
-def context_vector(facts: list[SliceFacts], evidence: bool = False) -> np.ndarray:
+def context_vector(facts: list[SliceFacts], evidence: Evidence = False) -> np.ndarray:
     """The (N_CONTEXT,) physical context of a 3-slice stack (centre = facts[1]);
-    ``evidence``: the (N_CONTEXT_EVIDENCE,) layout (the slices measured with evidence)."""
+    ``evidence``: the (N_CONTEXT_EVIDENCE,) layout (the slices measured with evidence),
+    RING the (N_CONTEXT_RING,) one."""
     c = facts[1]
     bp, bn = band_steps(facts)
     v = [math.log(max(c.noise_native, 0.5) / 10.0), math.log(max(c.noise_grid, 0.5) / 10.0),
@@ -353,13 +372,15 @@ def context_vector(facts: list[SliceFacts], evidence: bool = False) -> np.ndarra
          float(np.clip(bp / 5.0, -20, 20)), float(np.clip(bn / 5.0, -20, 20))]
     esf = np.nan_to_num(c.esf, nan=0.0)
     parts = [np.array(v, np.float32), esf.astype(np.float32)]
-    if evidence:
+    if evidence == RING:
+        parts.append(stack_ring_features([f.ring for f in facts]))
+    elif evidence:
         parts.append(stack_evidence([f.evidence for f in facts]))
     out = np.concatenate([*parts, np.array([c.body_hu], np.float32)])
     return np.nan_to_num(out, nan=0.0, posinf=20.0, neginf=-20.0)   # problem set elsewhere
 
 
-def prepare(volume: np.ndarray, pixel_mm: float, indices: list[int], evidence: bool = False
+def prepare(volume: np.ndarray, pixel_mm: float, indices: list[int], evidence: Evidence = False
             ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(N, 3, 256, 256) grid HU, (N, context_size(evidence)) context and one problem text
     per index ('' when the slice can be judged). Each slice is measured once."""

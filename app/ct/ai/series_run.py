@@ -29,8 +29,8 @@ import cv2
 import numpy as np
 
 from app.core.tasks import CancelToken, no_progress
-from app.ct.ai.normalise import (GRID_MM, GRID_N, SliceFacts, context_size, context_vector,
-                                 slice_facts)
+from app.ct.ai.normalise import (GRID_MM, GRID_N, RING, Evidence, SliceFacts, context_size,
+                                 context_vector, slice_facts)
 from app.ct.ai.normalise import CONTEXT_NAMES
 from app.ct.ai.ring_gate import GATE, EvidenceCache, evidence_in_context, measure
 from app.ct.ai.series_consistency import Level, disc_level
@@ -92,7 +92,7 @@ class SeriesRun:
 
 
 def _facts(volume: np.ndarray, j: int, pixel_mm: float, token: CancelToken | None,
-           evidence: bool = False, levels: dict[int, Level] | None = None) -> SliceFacts:
+           evidence: Evidence = False, levels: dict[int, Level] | None = None) -> SliceFacts:
     """Slice j's measurements; its band-check level into ``levels`` (measured here, in
     the pool, instead of one after another once the pool is done)."""
     if token is not None:
@@ -112,7 +112,7 @@ def _level(f: SliceFacts) -> Level | None:
 
 
 def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, threads: int,
-           token: CancelToken | None, evidence: bool = False,
+           token: CancelToken | None, evidence: Evidence = False,
            gate: EvidenceCache | None = None
            ) -> tuple[dict[str, np.ndarray], list[str], list[str], float]:
     """Stack one batch of triples (waiting for their slices' measurements, which were
@@ -159,7 +159,7 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
     if gate is not None and "probabilities" in out:
         # the ring gate's evidence of the stacks the network calls "ring" (ring_gate.py)
         out = dict(out)
-        if evidence:
+        if evidence and evidence != RING:
             out[GATE] = evidence_in_context(ctx, out["probabilities"], EVIDENCE_OFFSET)
         else:
             out[GATE] = measure(out["probabilities"], triples, triple_facts, gate)
@@ -168,7 +168,7 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
 
 def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[int], *,
                batch_size: int = 16, workers: int | None = None,
-               token: CancelToken | None = None, evidence: bool = False,
+               token: CancelToken | None = None, evidence: Evidence = False,
                progress: Callable[[float, str], None] = no_progress,
                check: Callable[[], None] | None = None,
                ring_gate_centre: float | None = None) -> SeriesRun:
@@ -182,7 +182,8 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
     used or any progress reported, whatever the measurements of a refused input did.
 
     ``model``: an ``app.adapters.inference.OnnxModel`` with the grid1mm_context inputs
-    (``evidence``: the grid1mm_context_evidence layout).
+    (``evidence``: the grid1mm_context_evidence layout; normalise.RING the
+    grid1mm_context_ring one).
     On the CPU the batches hold at most CPU_BATCH triples and use the model's
     single-threaded session; with a GPU provider ``batch_size`` triples on the shared
     session."""
