@@ -54,6 +54,16 @@ and ``--noise-gate`` (ai_noise_gate.py) are applied at inference (reports, the e
     nice -n 5 .venv/bin/python models/training/train_ct_phantom_classifier2.py --loro-only \
         --epochs 16 --threads 2 --tag e4g --evidence --module-step-max-hu 35 \
         --module-step-structure-ratio 1.3 --shell-step --shell-gate-only --band-gate --noise-gate
+
+2.9 (released as 2.9.0, docs/image_review.md "Ring evidence in the context"): ``--evidence-
+ring`` puts only the ring evidence in the context (evidence.RING_EVIDENCE_NAMES, the ev4
+cache's ring slots; the ``grid1mm_context_ring`` layout, normalise.CONTEXT_NAMES_RING),
+``--ring-measured-only`` leaves out of the training the ring samples whose stack the
+runtime ring gate would count normal (ai_ring_measure.py; test sets keep every sample):
+
+    nice -n 10 .venv/bin/python models/training/train_ct_phantom_classifier2.py \
+        --augment-module-step 0 --epochs 30 --threads 2 --data-dir DATA --loro-only \
+        --tag h3 --evidence-ring --ring-measured-only
 """
 from __future__ import annotations
 
@@ -814,6 +824,10 @@ def main() -> None:
                      "validation_confusion": cm_val.tolist(),
                      "validation_accuracy": round(float(np.trace(cm_val) / cm_val.sum()), 5),
                      "epochs": a.epochs, "seed": a.seed,
+                     # every option of the run (paths left out): the layout and the
+                     # sample filters are in them (--evidence-ring, --ring-measured-only)
+                     "options": {k: v for k, v in sorted(vars(a).items())
+                                 if k not in ("data_dir", "out", "loro_export")},
                      "class_weights": {"normal": a.normal_weight},
                      "labelled_sets": [], "framework": f"torch {torch.__version__}"},
         "metrics": {

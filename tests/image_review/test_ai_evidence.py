@@ -245,15 +245,17 @@ def test_a_card_whose_context_names_do_not_match_its_scheme_is_refused(tmp_path)
     import json
 
     ok = AiChecker.from_registry(ModelRegistry(REAL_DIR.parents[1]))
-    assert ok.uses_context and not ok.uses_evidence        # 2.0.0 runs unchanged
+    assert ok.uses_context                                 # the released model loads
     d = tmp_path / "ct_phantom_classifier" / "9.9.9"
     d.mkdir(parents=True)
     shutil.copy(REAL_DIR / "model.onnx", d / "model.onnx")
     card = json.loads((REAL_DIR / "card.json").read_text())
     card["version"] = "9.9.9"
-    card["preprocessing"]["scheme"] = SCHEME_EVIDENCE       # but the 54 names of 2.0
+    names = next(i["names"] for i in card["inputs"] if i["name"] == "context")
+    assert card["preprocessing"]["scheme"] != SCHEME_EVIDENCE
+    card["preprocessing"]["scheme"] = SCHEME_EVIDENCE       # but its own layout's names
     (d / "card.json").write_text(json.dumps(card))
-    with pytest.raises(ModelIntegrityError, match="context of 54 features"):
+    with pytest.raises(ModelIntegrityError, match=f"context of {len(names)} features"):
         AiChecker.from_registry(ModelRegistry(tmp_path))
 
 

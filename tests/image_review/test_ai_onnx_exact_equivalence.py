@@ -34,10 +34,12 @@ def released():
 
 
 @pytest.fixture(scope="module")
-def real_inputs():
+def real_inputs(released):
     """Network inputs of a simulated CatPhan 504 series (a ring in half the slices)
-    through normalise.prepare, plus edge cases: a flat image (the high-pass is 0
-    everywhere), the HU range's ends, a checkerboard (every neighbour differs)."""
+    through normalise.prepare in the released model's layout, plus edge cases: a flat
+    image (the high-pass is 0 everywhere), the HU range's ends, a checkerboard (every
+    neighbour differs)."""
+    from app.ct.ai.check import AiChecker
     from app.ct.ai.normalise import prepare
     from app.ct.simulator import SimParams, simulate_series
     from app.ct.simulator.params import ArtifactSpec
@@ -47,7 +49,8 @@ def real_inputs():
                                   seed=16,
                                   artifacts=(ArtifactSpec("ring", 30.0, radius_mm=40.0,
                                                           slices=tuple(range(6))),)))
-    x, ctx, _ = prepare(s.volume, s.pixel_mm, list(range(1, 11)))
+    x, ctx, _ = prepare(s.volume, s.pixel_mm, list(range(1, 11)),
+                        AiChecker(released).evidence_layout)
     flat = np.full((1, 3, 256, 256), 40.0, np.float32)
     lo, hi = np.full_like(flat, -3024.0), np.full_like(flat, 3071.0)
     yy, xx = np.mgrid[:256, :256]

@@ -36,11 +36,18 @@ def series():
     return s.volume, s.pixel_mm
 
 
+def _layout(model):
+    """The context layout the model's card names (normalise.Evidence)."""
+    from app.ct.ai.check import AiChecker
+
+    return AiChecker(model).evidence_layout
+
+
 def _reference(model, vol, px, idx):
     """The plain path: every input stacked first, then the network in batches of 16."""
     from app.ct.ai.normalise import prepare
 
-    x, ctx, problems = prepare(vol, px, idx)
+    x, ctx, problems = prepare(vol, px, idx, _layout(model))
     parts: dict[str, list] = {}
     for s in range(0, len(idx), 16):
         out = model.run({"image": x[s:s + 16], "context": ctx[s:s + 16]})
@@ -61,7 +68,7 @@ def test_overlapped_series_run_equals_the_plain_path(model, series, indices):
     idx = list(range(1, len(vol) - 1)) if indices is None else indices
     ref, ref_problems, ref_digests = _reference(model, vol, px, idx)
     for workers in (1, 2, 3):
-        run = run_series(model, vol, px, idx, workers=workers)
+        run = run_series(model, vol, px, idx, workers=workers, evidence=_layout(model))
         # the exact same network inputs (sha256 of each stacked triple) and slice problems
         assert run.digests == ref_digests and run.problems == ref_problems
         for key in ("probabilities", "logits", "anomaly"):
@@ -102,12 +109,13 @@ def test_a_cancelled_series_run_stops_with_cancelled(model, series):
     token = CancelToken()
     token.cancel()
     with pytest.raises(Cancelled):
-        run_series(model, vol, px, list(range(1, len(vol) - 1)), token=token)
+        run_series(model, vol, px, list(range(1, len(vol) - 1)), token=token,
+                   evidence=_layout(model))
     # cancelled midway (after the first batch): no result, the pool is shut down
     token = CancelToken()
     with pytest.raises(Cancelled):
         run_series(model, vol, px, list(range(1, len(vol) - 1)), token=token,
-                   progress=lambda f, _m: token.cancel())
+                   progress=lambda f, _m: token.cancel(), evidence=_layout(model))
 
 
 def test_fast_median_is_numpys_median_exactly():

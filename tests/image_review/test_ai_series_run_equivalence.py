@@ -20,6 +20,7 @@ def model():
 @real_model
 @pytest.mark.parametrize("indices", [None, [2, 3, 4, 9, 10], [0, 11]])
 def test_levels_are_each_measured_slices_disc_level(model, indices):
+    from app.ct.ai.check import AiChecker
     from app.ct.ai.normalise import GRID_MM, slice_facts
     from app.ct.ai.series_consistency import disc_level
     from app.ct.ai.series_run import run_series
@@ -39,6 +40,7 @@ def test_levels_are_each_measured_slices_disc_level(model, indices):
         if lv is not None:
             want[j] = lv
     for workers in (1, 2, 3):
-        run = run_series(model, vol, px, idx, workers=workers)
+        run = run_series(model, vol, px, idx, workers=workers,
+                         evidence=AiChecker(model).evidence_layout)
         assert list(run.levels) == sorted(run.levels)
         assert run.levels == want, workers
