@@ -30,15 +30,12 @@ from app.ct.ai.preprocess import CLASSES  # noqa: E402
 SETS = "sim_heldout,sim_edgeheldout,img_heldout,img_edgeheldout"
 
 
-def context(model_dir: Path, data_dir: Path, name: str, ctx: np.ndarray) -> np.ndarray:
-    """The stored context in the layout the model's card names."""
-    import json
-
+def context(scheme: str, data_dir: Path, name: str, ctx: np.ndarray) -> np.ndarray:
+    """The stored context in the layout of the card's ``scheme``."""
     from app.ct.ai.check import SCHEME_EVIDENCE, SCHEME_RING
     from app.ct.ai.evidence import EVIDENCE_NAMES, RING_EVIDENCE_NAMES
     from app.ct.ai.normalise import N_FEATURES
 
-    scheme = json.loads((model_dir / "card.json").read_text())["preprocessing"]["scheme"]
     if scheme not in (SCHEME_EVIDENCE, SCHEME_RING):
         return ctx
     sys.path.insert(0, str(ROOT / "models" / "training"))
@@ -55,12 +52,15 @@ def judge(model_dir: Path, data_dir: Path, sets: list[str]) -> tuple[np.ndarray,
     so.intra_op_num_threads = 1
     sess = ort.InferenceSession(str(model_dir / "model.onnx"), so,
                                 providers=["CPUExecutionProvider"])
+    import json
+
+    scheme = json.loads((model_dir / "card.json").read_text())["preprocessing"]["scheme"]
     probs, ys = [], []
     for name in sets:
         meta = np.load(data_dir / f"{name}.npz")
         x = np.load(data_dir / f"{name}.x.npy", mmap_mode="r")
         ok = np.array([not p for p in meta["problems"]])
-        ctx = context(model_dir, data_dir, name, meta["ctx"]).astype(np.float32)
+        ctx = context(scheme, data_dir, name, meta["ctx"]).astype(np.float32)
         for i in range(0, len(ok), 64):
             p = sess.run(["probabilities"], {
                 "image": np.asarray(x[i:i + 64], np.float32),

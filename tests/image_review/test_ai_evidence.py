@@ -260,27 +260,33 @@ def test_a_card_whose_context_names_do_not_match_its_scheme_is_refused(tmp_path)
 
 
 # --- the evidence layout end to end: registry, AiChecker, the overlapped series run ------
+def _stand_in(models_dir, onnx: Path, scheme: str, names: list[str]) -> None:
+    """Install ``onnx`` as ct_phantom_classifier 9.0.0 with a card naming ``scheme`` and the
+    context ``names``."""
+    import json
+
+    from app.adapters.inference import file_sha256
+    from app.ct.ai.preprocess import CLASSES
+    d = models_dir / "ct_phantom_classifier" / "9.0.0"
+    d.mkdir(parents=True)
+    shutil.copy(onnx, d / "model.onnx")
+    card = {"name": "ct_phantom_classifier", "version": "9.0.0", "file": "model.onnx",
+            "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
+            "preprocessing": {"scheme": scheme},
+            "inputs": [{"name": "image"}, {"name": "context", "names": list(names)}],
+            "thresholds": {"anomaly": 1.0, "low_confidence": 0.5}}
+    (d / "card.json").write_text(json.dumps(card))
+
+
 def _evidence_model(models_dir):
     """A model of the grid1mm_context_evidence layout whose rule reads the evidence
     (tests/image_review/data/evidence_rule.onnx, built by make_tiny_classifier.py and
     committed: the runtime has onnxruntime, not onnx): logits = context @ W + b, 'ring'
     from ring_mf3, 'streak' from streak_spec3, 'normal' otherwise (a stand-in whose
     answer the test can predict; the layout is the real one)."""
-    import json
-
-    from app.adapters.inference import file_sha256
     from app.ct.ai.check import SCHEME_EVIDENCE
-    from app.ct.ai.preprocess import CLASSES
-    d = models_dir / "ct_phantom_classifier" / "9.0.0"
-    d.mkdir(parents=True)
-    shutil.copy(EVIDENCE_ONNX, d / "model.onnx")
-    card = {"name": "ct_phantom_classifier", "version": "9.0.0", "file": "model.onnx",
-            "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
-            "preprocessing": {"scheme": SCHEME_EVIDENCE},
-            "inputs": [{"name": "image"}, {"name": "context",
-                                           "names": list(CONTEXT_NAMES_EVIDENCE)}],
-            "thresholds": {"anomaly": 1.0, "low_confidence": 0.5}}
-    (d / "card.json").write_text(json.dumps(card))
+
+    _stand_in(models_dir, EVIDENCE_ONNX, SCHEME_EVIDENCE, CONTEXT_NAMES_EVIDENCE)
 
 
 def test_a_model_of_the_evidence_layout_gets_the_evidence_through_the_series_run(tmp_path):
@@ -332,22 +338,10 @@ def test_the_ring_layout_holds_the_evidence_layouts_ring_slots_bit_for_bit():
 def _ring_model(models_dir, names=None):
     """A model of the grid1mm_context_ring layout whose rule reads ring_mf3 (ring_rule.onnx;
     ``names``: what its card says the context is)."""
-    import json
-
-    from app.adapters.inference import file_sha256
     from app.ct.ai.check import SCHEME_RING
     from app.ct.ai.normalise import CONTEXT_NAMES_RING
-    from app.ct.ai.preprocess import CLASSES
-    d = models_dir / "ct_phantom_classifier" / "9.0.0"
-    d.mkdir(parents=True)
-    shutil.copy(RING_ONNX, d / "model.onnx")
-    card = {"name": "ct_phantom_classifier", "version": "9.0.0", "file": "model.onnx",
-            "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
-            "preprocessing": {"scheme": SCHEME_RING},
-            "inputs": [{"name": "image"}, {"name": "context",
-                                           "names": list(names or CONTEXT_NAMES_RING)}],
-            "thresholds": {"anomaly": 1.0, "low_confidence": 0.5}}
-    (d / "card.json").write_text(json.dumps(card))
+
+    _stand_in(models_dir, RING_ONNX, SCHEME_RING, names or CONTEXT_NAMES_RING)
 
 
 def test_a_model_of_the_ring_layout_gets_the_ring_evidence_through_the_series_run(tmp_path):

@@ -90,7 +90,7 @@ class AiChecker:
 
     @property
     def uses_evidence(self) -> bool:
-        return self.scheme in (SCHEME_EVIDENCE, SCHEME_SHELL, SCHEME_RING)
+        return bool(self.evidence_layout)
 
     @property
     def evidence_layout(self) -> "bool | str":
