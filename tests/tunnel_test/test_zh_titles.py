@@ -122,7 +122,11 @@ def _pdf_strings(path) -> str:
     data = path.read_bytes()
     out = []
     for m in re.finditer(rb"<<([^>]*?)>>\s*stream\r?\n(.*?)endstream", data, re.S):
-        head, body = m.group(1), m.group(2).strip()
+        head, body = m.group(1), m.group(2)
+        # the stream is /Length bytes long: a compressed stream may end in a whitespace
+        # byte, which strip() took away now and then (a truncated zlib stream)
+        n = re.search(rb"/Length\s+(\d+)", head)
+        body = body[:int(n.group(1))] if n else body.strip()
         if b"ASCII85" in head:
             body = base64.a85decode(body.rstrip(b"~>").strip())
         if b"Flate" in head:
