@@ -1,7 +1,8 @@
 """The runtime ring gate's own measure of stored training stacks (issue 16), cached beside
-the set (``<set>.rg1.npz``): per sample the ring statistic's full-circle and best
-180-degree z (``app.ct.ai.evidence.stack_ring_z`` of the three slices, local objects left
-out - exactly what ``app.ct.ai.ring_gate`` measures on a slice the network calls "ring").
+the set (``<set>.rg2.npz``): per sample the ring statistic's full-circle and best
+180-degree z (``app.ct.ai.evidence.stack_ring_gate_z`` of the three slices, local objects
+left out, a radius only where its sectors read one ring or arc - exactly what
+``app.ct.ai.ring_gate`` measures on a slice the network calls "ring").
 
 Why: a ring-class sample is drawn down to the physics' *ideal* detection floor
 (ct_phantom_dataset2._ring_floor: z 6 / 7 from the amplitude, the noise and an assumed
@@ -25,10 +26,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models" / "training"))
-from app.ct.ai.evidence import slice_ring, stack_ring_z  # noqa: E402
+from app.ct.ai.evidence import slice_ring, stack_ring_gate_z  # noqa: E402
 from app.ct.ai.ring_gate import ARC_Z_MIN, EVIDENCE_SCALE, FULL_Z_MIN  # noqa: E402
 
-RG_VERSION = "1"
+RG_VERSION = "2"   # 1: before the one-arc test (2.9.0 was trained on rg1)
 
 
 def stack_ring_measure(x3: np.ndarray, rot_centre: float) -> np.ndarray:
@@ -40,7 +41,8 @@ def stack_ring_measure(x3: np.ndarray, rot_centre: float) -> np.ndarray:
         args = grid_evidence_args(x3[k])
         rings.append(None if args is None else
                      slice_ring(*args, rot_centre=float(rot_centre), local=True))
-    return np.array(stack_ring_z(rings), np.float32) * np.float32(EVIDENCE_SCALE)
+    return np.array(stack_ring_gate_z(rings, FULL_Z_MIN, ARC_Z_MIN),
+                    np.float32) * np.float32(EVIDENCE_SCALE)
 
 
 def set_ring_measure(data_dir: Path, name: str) -> np.ndarray:

@@ -119,13 +119,19 @@ CTP404_5MM = replace(BASE, slice_thickness_mm=5.0, z_start_mm=-10.0, seed=4)
 
 
 def _stack_z(vol: np.ndarray, pixel_mm: float, local: bool) -> list[tuple[float, float]]:
-    from app.ct.ai.evidence import _stack_ring, slice_ring
+    """Each inner stack's (full, arc) z: the evidence features' (``local`` False) or the
+    ring gate's measure (local objects left out, the one-arc test)."""
+    from app.ct.ai.evidence import _stack_ring, slice_ring, stack_ring_gate_z
     from app.ct.ai.normalise import grid_rotation_centre, slice_facts
 
     rc = grid_rotation_centre(vol.shape[1], pixel_mm)
     facts = [slice_facts(s, pixel_mm) for s in vol]
     rings = [slice_ring(f.grid, f.centre, f.radius_mm, f.noise_grid, f.body_hu, rc, local=local)
              for f in facts]
+    if local:
+        return [(5.0 * a, 5.0 * b) for a, b in
+                (stack_ring_gate_z(rings[k - 1:k + 2], rg.FULL_Z_MIN, rg.ARC_Z_MIN)
+                 for k in range(1, len(rings) - 1))]
     return [(st["z"], st["z_arc"]) for st in
             (_stack_ring(rings[k - 1:k + 2]) for k in range(1, len(rings) - 1))]
 
@@ -210,3 +216,78 @@ def test_the_training_analysis_applies_the_runtime_ring_gate_rule():
     assert np.allclose(g.sum(1), 1.0)
     streak = np.tile(np.array([[0.1, 0.2, 0.7, 0, 0, 0, 0]], np.float32), (4, 1))
     assert np.array_equal(ring_gate_numpy(streak, ev), streak)
+
+
+def _r3_ctp404_5mm(tmp_path, **kw) -> tuple[np.ndarray, float]:
+    """CTP404 in three 5 mm slices from the third renderer (models/training/renderer_r3.py,
+    written apart from both training renderers), 256 x 1 mm."""
+    import sys
+    from pathlib import Path
+
+    from app.ct.dicom_load import load_series
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from models.training.renderer_r3 import SeriesConfig, render_series
+
+    cfg = SeriesConfig("r3_ctp404_5mm", seed=74, thickness_mm=5.0, spacing_mm=5.0,
+                       z_from=-5.0, z_to=5.0, noise_sd=6.3, matrix=256, pixel_mm=1.0, **kw)
+    render_series(cfg, tmp_path / "s")
+    s = load_series(tmp_path / "s", require_ct=True)
+    return s.volume, s.pixel_mm
+
+
+def test_structure_on_a_circle_is_no_ring_on_the_third_renderer(tmp_path):
+    """The third renderer's CTP404 in 5 mm slices: its wire ramps (four 12 mm segments at
+    0 / 90 / 180 / 270 degrees) and node holes are fainter than the local objects' 10 SD
+    and read z 7 over the full circle even without the local objects (seen as 2 of 25
+    ring slices of a clean 5 mm r3 series: 92 % normal); per sector they are four
+    separate pieces, not one ring or arc, and the gate's measure reads them below its
+    levels."""
+    vol, px = _r3_ctp404_5mm(tmp_path)
+    assert any(_measured(z) for z in _stack_z(vol, px, local=False))
+    assert not any(_measured(z) for z in _stack_z(vol, px, local=True))
+
+
+@pytest.mark.parametrize("ring", [
+    {"amp": 20.0, "radius_mm": 38.0, "width_mm": 0.6},                   # across the ramps
+    {"amp": 40.0, "radius_mm": 38.0, "width_mm": 0.6, "arc_deg": 100.0,  # an arc across one
+     "arc_centre_deg": 45.0},
+    {"amp": 15.0, "radius_mm": 60.0, "width_mm": 0.6}])
+def test_rings_and_arcs_across_the_ramps_stay_measured_on_the_third_renderer(tmp_path, ring):
+    vol, px = _r3_ctp404_5mm(tmp_path, ring=[ring])
+    assert all(_measured(z) for z in _stack_z(vol, px, local=True))
+
+
+def test_one_arc_fit_tells_one_arc_from_pieces():
+    """ring_evidence.one_arc_fit on sector readings (unit noise): a ring, an arc of 90
+    degrees and a ring crossing four inserts are one arc and keep a ring's z; four
+    separate pieces of two sectors (wire ramps, holes on a circle) leave nothing of one
+    (z of the noise), three pieces of four do not fit one arc; a strong ring with a 20 %
+    sector-to-sector spread fits; too few sectors read: no verdict."""
+    from app.ct.ai.ring_evidence import RING_SECTORS, one_arc_fit
+
+    def one(v: np.ndarray, z_min: float = 5.0) -> bool:
+        misfit, z = one_arc_fit(v)
+        return misfit <= 0 and z >= z_min
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        noise = rng.standard_normal(RING_SECTORS)
+        ring = 2.0 + noise                                # z ~ 11 over the circle
+        arc = noise.copy()
+        arc[5:13] += 4.0                                  # 8 sectors: 90 degrees
+        crossed = ring.copy()
+        crossed[[3, 4, 11, 12, 19, 20, 27, 28]] += 15.0   # four inserts on the ring
+        pieces = noise.copy()
+        pieces[[0, 1, 8, 9, 16, 17, 24, 25]] += 12.0
+        three = noise.copy()
+        for k in (0, 11, 22):
+            three[k:k + 4] += 10.0
+        assert one(ring) and one(arc) and one(crossed)
+        assert not one(pieces) and not one(three)
+        assert one_arc_fit(pieces)[1] < 5.0
+    strong = 40.0 * (1.0 + 0.2 * rng.standard_normal(RING_SECTORS))
+    assert one(strong)
+    few = np.full(RING_SECTORS, np.nan)
+    few[:12] = 4.0                                        # an off-centre phantom: few sectors
+    assert one_arc_fit(few) == (0.0, np.inf)

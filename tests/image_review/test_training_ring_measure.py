@@ -23,7 +23,7 @@ def test_the_measure_is_the_ring_gates_and_is_cached(tmp_path):
     out = tmp_path / "img_train.npz"
     ds.build("img", {"normal": range(3), "ring": range(12)}, 5000, False, out, 1, "2.9")
     z = rm.set_ring_measure(tmp_path, "img_train")
-    assert z.shape == (15, 2) and (tmp_path / "img_train.rg1.npz").exists()
+    assert z.shape == (15, 2) and (tmp_path / f"img_train.rg{rm.RG_VERSION}.npz").exists()
     y = np.load(out)["y"]
     facts = json.loads((tmp_path / "img_train.facts.json").read_text())
     meas = rm.measurable(z)
@@ -40,5 +40,5 @@ def test_the_measure_is_the_ring_gates_and_is_cached(tmp_path):
     gated, n = apply(probs, z / 5.0, [""] * len(y))
     assert np.array_equal(gated.argmax(1) == RING, meas) and n == int((~meas).sum())
     # cached: a second call reads the file
-    np.savez(tmp_path / "img_train.rg1.npz", z=np.full((15, 2), 7.0, np.float32))
+    np.savez(tmp_path / f"img_train.rg{rm.RG_VERSION}.npz", z=np.full((15, 2), 7.0, np.float32))
     assert (rm.set_ring_measure(tmp_path, "img_train") == 7.0).all()

@@ -50,7 +50,7 @@ import cv2
 import numpy as np
 from scipy import sparse
 
-from app.ct.ai.ring_evidence import GRID_C, ring_stats, ring_sums, sector_scale
+from app.ct.ai.ring_evidence import GRID_C, ring_gate_z, ring_stats, ring_sums, sector_scale
 
 CLIP_SD = 3.0
 STREAK_ANGLES, STREAK_PX = 48, 2      # directions; mm per pixel of the projected map
@@ -338,13 +338,18 @@ def _stack_ring(same: list) -> dict[str, float]:
     ``ring_c``, ``ring_scale``): the three slices' sums (a detector ring: the same radius
     on every slice; the arrays added in order: np.sum over the stacked slices, bit for
     bit), the scale the root mean square of theirs."""
+    return ring_stats(*_stack_sums(same))
+
+
+def _stack_sums(same: list) -> tuple[np.ndarray, np.ndarray, float]:
+    """(sums, counts, scale) of a stack's slices (see :func:`_stack_ring`)."""
     rs, rc = same[0].ring_s.copy(), same[0].ring_c.copy()
     for e in same[1:]:
         rs += e.ring_s
         rc += e.ring_c
     scales = [e.ring_scale for e in same if math.isfinite(e.ring_scale)]
-    return ring_stats(rs, rc, math.sqrt(sum(v * v for v in scales) / len(scales))
-                      if scales else float("nan"))
+    return rs, rc, (math.sqrt(sum(v * v for v in scales) / len(scales))
+                    if scales else float("nan"))
 
 
 def stack_ring_z(rings: list[SliceRing | None]) -> tuple[float, float]:
@@ -359,6 +364,20 @@ def stack_ring_z(rings: list[SliceRing | None]) -> tuple[float, float]:
     z, za = np.nan_to_num(np.array([min(ring["z"], 40.0) / 5.0,
                                     min(ring["z_arc"], 40.0) / 5.0], np.float32), nan=0.0)
     return float(z), float(za)
+
+
+def stack_ring_gate_z(rings: list[SliceRing | None], full_min: float, arc_min: float
+                      ) -> tuple[float, float]:
+    """The ring gate's (full, arc) z / 5 of a 3-slice stack (centre = rings[1]) from the
+    slices' ring parts (``slice_ring(..., local=True)``): :func:`stack_ring_z`'s, but a
+    radius counts only where its sectors read one ring or one arc
+    (``ring_evidence.ring_gate_z``; ``full_min`` / ``arc_min``: the gate's levels, z)."""
+    c = rings[1]
+    if c is None:
+        return 0.0, 0.0
+    z, za = ring_gate_z(*_stack_sums([e for e in rings if e is not None and e.key == c.key]),
+                        full_min, arc_min)
+    return min(z, 40.0) / 5.0, min(za, 40.0) / 5.0
 
 
 def _ring_features(ring: dict[str, float], noise: float) -> list[float]:

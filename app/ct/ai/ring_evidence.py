@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import cv2
@@ -54,6 +55,17 @@ RING_REACH = 12                    # template half-length in bins (6 mm)
 RING_MIN_SUPPORT = 0.8             # share of a template's bins that must hold pixels
 RING_NULLS = (1, 2, 3, 4, 7, 8, 15, 16, 21, 31)   # Walsh patterns used as the null
 RING_EDGE_CANDIDATES = 16          # radii whose z is corrected for a concentric step
+# the ring gate's one-arc test (ring_gate_z): a ring or an arc is ONE stretch of sectors at
+# one level; structure on a circle (wire ramps, node holes, bar groups in thick slices) is
+# several pieces. The best single arc without its ARC_FIT_TRIM worst sectors (a ring may
+# cross four small structures of two sectors: CTP404's ramps) must fit within the noise's
+# chi-square allowance (p 1e-4) plus the ring's own sector-to-sector spread
+# (ARC_FIT_SPREAD x its level, per sector), and still read a ring's z by itself
+ARC_FIT_TRIM = 8
+ARC_FIT_Z = 3.719                  # the normal quantile of p = 1e-4 (Wilson-Hilferty)
+ARC_FIT_SPREAD = 0.35
+ARC_FIT_SHADOW = 5                 # radius bins (2.5 mm): the template's side lobes
+ARC_FIT_MIN = 6                    # sectors (67.5 deg): 3/4 of the shortest arc drawn (90)
 
 
 @lru_cache(maxsize=8)
@@ -197,18 +209,21 @@ def _filt(a: np.ndarray, t: np.ndarray) -> np.ndarray:
     return correlate1d(a, t, axis=1, mode="constant")
 
 
-def ring_stats(s: np.ndarray, c: np.ndarray, scale: float) -> dict[str, float]:
-    """The matched-filter ring statistics of (sum, count) per radius bin x sector.
+@dataclass(frozen=True)
+class _Radii:
+    """The per-radius part of :func:`ring_stats`: the winsorised sector sums ``a``, the
+    radius bins that can hold the template (``ok``), the full-circle z over them
+    (``full``) and the null patterns' unit."""
 
-    Returns ``z`` (the strongest |z| of the full circle), ``z_arc`` (of the 180-degree
-    windows), ``z_edge`` (the full circle's z with the best-fitting concentric step
-    within +-6 mm taken out), ``radius`` (mm), ``amp`` (HU: the ring's peak as the
-    template reads it, median of the stronger half of the sectors' own filter outputs,
-    signed) and ``cover`` (share of sectors carrying at least half of it)."""
-    out = {"z": 0.0, "z_arc": 0.0, "z_edge": 0.0, "radius": 0.0, "amp": 0.0, "cover": 0.0}
-    if not (math.isfinite(scale) and scale > 0):
-        return out
-    t, gain, e, rho = ring_templates()
+    a: np.ndarray
+    aw: np.ndarray
+    ok: np.ndarray
+    full: np.ndarray
+    unit: float
+
+
+def _radii(s: np.ndarray, c: np.ndarray, scale: float) -> _Radii | None:
+    t = ring_templates()[0]
     sq = np.sqrt(c)
     has_px = c > 0
     z = s / np.maximum(sq, 1e-6) / np.float32(scale)
@@ -229,21 +244,46 @@ def ring_stats(s: np.ndarray, c: np.ndarray, scale: float) -> dict[str, float]:
                       mode="constant")
     ok = has >= RING_MIN_SUPPORT * t.size
     if ok.sum() < 16:
-        return out
+        return None
     f = _filt(aw, t)[:, ok]
     unit = _mad(f[1:].ravel())                   # the null patterns' spread
     if not (math.isfinite(unit) and unit > 0):
+        return None
+    return _Radii(a, aw, ok, f[0] / np.float32(unit), unit)
+
+
+def _window_filt(a: np.ndarray, c: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """|filter output| of every 180-degree window at every usable radius, (8, ok.sum());
+    over the null patterns' unit: z."""
+    t = ring_templates()[0]
+    win = _windows()
+    wa, wc = a @ win, c @ win
+    wz = np.where(wc > 0, wa / np.sqrt(np.maximum(wc, 1e-6)), 0.0).astype(np.float32)
+    return np.abs(_filt(np.ascontiguousarray(wz.T), t)[:, ok])
+
+
+def ring_stats(s: np.ndarray, c: np.ndarray, scale: float) -> dict[str, float]:
+    """The matched-filter ring statistics of (sum, count) per radius bin x sector.
+
+    Returns ``z`` (the strongest |z| of the full circle), ``z_arc`` (of the 180-degree
+    windows), ``z_edge`` (the full circle's z with the best-fitting concentric step
+    within +-6 mm taken out), ``radius`` (mm), ``amp`` (HU: the ring's peak as the
+    template reads it, median of the stronger half of the sectors' own filter outputs,
+    signed) and ``cover`` (share of sectors carrying at least half of it)."""
+    out = {"z": 0.0, "z_arc": 0.0, "z_edge": 0.0, "radius": 0.0, "amp": 0.0, "cover": 0.0}
+    if not (math.isfinite(scale) and scale > 0):
         return out
-    full = f[0] / np.float32(unit)
+    t, gain, e, rho = ring_templates()
+    rad = _radii(s, c, scale)
+    if rad is None:
+        return out
+    a, aw, ok, full, unit = rad.a, rad.aw, rad.ok, rad.full, rad.unit
     j = int(np.argmax(np.abs(full)))
     rb, sign = int(np.nonzero(ok)[0][j]), float(np.sign(full[j]) or 1.0)
     out["z"], out["radius"] = float(abs(full[j])), (rb + 0.5) * RING_DR
     # 180-degree windows of sectors starting every 45 degrees (an arc of 180-300 degrees
     # fills one to 7/8 at least), each over its own weight
-    win = _windows()
-    wa, wc = a @ win, c @ win
-    wz = np.where(wc > 0, wa / np.sqrt(np.maximum(wc, 1e-6)), 0.0).astype(np.float32)
-    out["z_arc"] = float(np.abs(_filt(np.ascontiguousarray(wz.T), t)[:, ok]).max() / unit)
+    out["z_arc"] = float(_window_filt(a, c, ok).max() / unit)
     # a concentric edge of the phantom (a centred phantom's circle) answers the ring's
     # template too: the ring's z with the best-fitting step within +-6 mm taken out (a
     # pure step gives 0; a ring keeps sqrt(1 - rho^2) of its z at least)
@@ -271,3 +311,104 @@ def ring_stats(s: np.ndarray, c: np.ndarray, scale: float) -> dict[str, float]:
         out["amp"] = sign * amp
         out["cover"] = float(np.mean(fs > 0.5 * amp)) if amp > 0 else 0.0
     return out
+
+
+def sector_readings(s: np.ndarray, c: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """(len(rows), RING_SECTORS): each sector's own matched-filter reading of a ring at the
+    radius bins ``rows``, in units of the readings' robust spread over all radii. NaN: a
+    sector that holds less than half the pixels (template-weighted) of the row's fullest
+    one - mostly left out there (an insert's mask): a ring there reads low, not absent."""
+    t = ring_templates()[0]
+    num = correlate1d(s, t, axis=0, mode="constant")
+    wt = correlate1d(c, t * t, axis=0, mode="constant")
+    v = np.where(wt > 0, num / np.sqrt(np.maximum(wt, 1e-6)), np.nan)
+    unit = _mad(v[np.isfinite(v)])
+    if not (math.isfinite(unit) and unit > 0):
+        return np.full((len(rows), RING_SECTORS), np.nan)
+    w = wt[rows]
+    return np.where(w >= 0.5 * w.max(1, keepdims=True), v[rows] / unit, np.nan)
+
+
+def _best_arc(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """The least-squares single arc (or whole ring) of constant level, zero elsewhere, of
+    readings ``x`` with 0/1 weights ``w``, at least ARC_FIT_MIN sectors long: (inside
+    mask, level, weight inside)."""
+    n = x.size
+    xx, ww = np.concatenate([x * w, x * w]), np.concatenate([w, w])
+    cx = np.concatenate([[0.0], np.cumsum(xx)])
+    cw = np.concatenate([[0.0], np.cumsum(ww)])
+    length = np.arange(1, n + 1)[:, None]
+    start = np.arange(n)[None, :]
+    sx = cx[start + length] - cx[start]          # (length, start)
+    sw = cw[start + length] - cw[start]
+    gain = np.where(sw > 0, sx * sx / np.maximum(sw, 1e-9), 0.0)
+    gain[-1, 1:] = -1.0                          # the whole ring: one start
+    gain[:ARC_FIT_MIN - 1] = -1.0
+    li, si = np.unravel_index(int(np.argmax(gain)), gain.shape)
+    inside = np.zeros(n, bool)
+    inside[(si + np.arange(li + 1)) % n] = True
+    return inside, float(sx[li, si] / max(sw[li, si], 1e-9)), float(sw[li, si])
+
+
+def one_arc_fit(v: np.ndarray) -> tuple[float, float]:
+    """(misfit, z) of ONE arc (or the whole ring) of constant level, zero elsewhere, on the
+    sector readings ``v`` (unit noise; NaN: not read): fitted, its ARC_FIT_TRIM worst
+    sectors left out (structures the ring crosses), fitted again. ``misfit``: the
+    residual sum of squares less the allowance (chi-square of the sectors at p 1e-4 +
+    (ARC_FIT_SPREAD x level)^2 per arc sector), <= 0 for one arc; ``z``: the arc's own
+    |level| x sqrt(its read sectors, the left-out ones within it included) - what is left
+    of a "ring" once the pieces that are not one are taken out. Fewer than 16 sectors
+    read: (0, inf), no verdict."""
+    w = np.isfinite(v).astype(np.float64)
+    x = np.where(w > 0, v, 0.0)
+    n_ok = int(w.sum())
+    if n_ok < 8 + ARC_FIT_TRIM:
+        return 0.0, math.inf
+    inside, level, _ = _best_arc(x, w)
+    r2 = np.where(w > 0, (x - np.where(inside, level, 0.0)) ** 2, -1.0)
+    w[np.argsort(-r2)[:ARC_FIT_TRIM]] = 0.0      # (unread sectors sort last)
+    inside, level, n_in = _best_arc(x, w)
+    resid = float(np.sum(w * (x - np.where(inside, level, 0.0)) ** 2))
+    k = n_ok - ARC_FIT_TRIM
+    chi2 = k * (1.0 - 2.0 / (9.0 * k) + ARC_FIT_Z * math.sqrt(2.0 / (9.0 * k))) ** 3
+    span = int(np.isfinite(v[inside]).sum())     # the arc's read sectors, trimmed ones too
+    return (resid - chi2 - (ARC_FIT_SPREAD * level) ** 2 * n_in,
+            abs(level) * math.sqrt(span))
+
+
+def ring_gate_z(s: np.ndarray, c: np.ndarray, scale: float, full_min: float,
+                arc_min: float) -> tuple[float, float]:
+    """The ring gate's (full-circle z, best 180-degree z) of (sum, count) per radius bin x
+    sector: :func:`ring_stats`' ``z`` / ``z_arc``, their maxima taken only over the radii
+    that are below both floors (``full_min``, ``arc_min``) or whose sectors read ONE ring
+    or arc (:func:`one_arc_fit`) that alone reaches ``full_min``. Radii are tested from
+    the strongest down; one that fails takes the weaker radii within ARC_FIT_SHADOW bins
+    with it (its filter's side lobes: the halo of the same pieces)."""
+    if not (math.isfinite(scale) and scale > 0):
+        return 0.0, 0.0
+    rad = _radii(s, c, scale)
+    if rad is None:
+        return 0.0, 0.0
+    full = np.abs(rad.full)
+    arc = _window_filt(rad.a, c, rad.ok).max(0) / np.float32(rad.unit)
+    rows = np.nonzero(rad.ok)[0]
+    strength = np.maximum(full / full_min, arc / arc_min)
+    over = np.nonzero(strength >= 1.0)[0]
+    keep = np.ones(full.size, bool)
+    if over.size:
+        over = over[np.argsort(-strength[over], kind="stable")]
+        v = sector_readings(s, c, rows[over])
+        failed: list[int] = []
+        for k, j in enumerate(over):
+            if any(abs(int(rows[j]) - f) <= ARC_FIT_SHADOW for f in failed):
+                keep[j] = False
+                continue
+            misfit, z = one_arc_fit(v[k])
+            if misfit > 0.0 or z < full_min:
+                keep[j] = False
+                failed.append(int(rows[j]))
+            elif full[j] >= full[over[k:]].max() and arc[j] >= arc[over[k:]].max():
+                break                   # (the weaker radii cannot raise either maximum)
+    if not keep.any():
+        return 0.0, 0.0
+    return float(full[keep].max()), float(arc[keep].max())

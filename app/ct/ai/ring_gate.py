@@ -21,7 +21,10 @@ the phantom's edge, outside the evidence's reach, is the edge-ring rule's
 The gate's measure leaves out local objects (``evidence.local_objects``: high-contrast
 pieces that subtend less than a quarter turn about the rotation centre - CTP404's wire
 ramps and node holes, whose high-pass halo read as a partial ring of z 6-8 in 5 mm
-slices); the evidence features the network may read are unchanged.
+slices), and a radius counts only where its sectors read ONE ring or arc of a ring's z
+(``ring_evidence.ring_gate_z``: fainter pieces on a circle - the same ramps on a third
+renderer - are several stretches, not one); the evidence features the network may read
+are unchanged.
 
 Checked on the stored 3-slice sets of both training renderers (docs/image_review.md,
 "The ring gate"), never on a foreign series. The evidence is measured only for the
@@ -36,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from app.ct.ai.preprocess import CLASSES
-from app.ct.ai.evidence import EVIDENCE_NAMES, SliceRing, slice_ring, stack_ring_z
+from app.ct.ai.evidence import EVIDENCE_NAMES, SliceRing, slice_ring, stack_ring_gate_z
 
 FULL_Z_MIN = 5.0     # the full-circle floor (6) less one unit of the evidence's z
 ARC_Z_MIN = 6.0      # the arc floor (7) less one unit
@@ -78,7 +81,8 @@ def measure(probs: np.ndarray, triples: list[tuple[int, ...]], facts: list[tuple
     for k, (js, fs) in enumerate(zip(triples, facts)):
         if int(np.argmax(probs[k])) != RING or fs[1].problem:
             continue
-        out[k] = stack_ring_z([cache.get(j, f) for j, f in zip(js, fs)])
+        out[k] = stack_ring_gate_z([cache.get(j, f) for j, f in zip(js, fs)],
+                                   FULL_Z_MIN, ARC_Z_MIN)
     return out
 
 
