@@ -219,7 +219,7 @@ def test_the_training_analysis_applies_the_runtime_ring_gate_rule():
 
 
 def _r3_ctp404_5mm(tmp_path, **kw) -> tuple[np.ndarray, float]:
-    """CTP404 in three 5 mm slices from the third renderer (models/training/renderer_r3.py,
+    """CTP404 in five 5 mm slices from the third renderer (models/training/renderer_r3.py,
     written apart from both training renderers), 256 x 1 mm."""
     import sys
     from pathlib import Path
@@ -230,7 +230,7 @@ def _r3_ctp404_5mm(tmp_path, **kw) -> tuple[np.ndarray, float]:
     from models.training.renderer_r3 import SeriesConfig, render_series
 
     cfg = SeriesConfig("r3_ctp404_5mm", seed=74, thickness_mm=5.0, spacing_mm=5.0,
-                       z_from=-5.0, z_to=5.0, noise_sd=6.3, matrix=256, pixel_mm=1.0, **kw)
+                       z_from=-10.0, z_to=10.0, noise_sd=6.3, matrix=256, pixel_mm=1.0, **kw)
     render_series(cfg, tmp_path / "s")
     s = load_series(tmp_path / "s", require_ct=True)
     return s.volume, s.pixel_mm
@@ -246,6 +246,10 @@ def test_structure_on_a_circle_is_no_ring_on_the_third_renderer(tmp_path):
     vol, px = _r3_ctp404_5mm(tmp_path)
     assert any(_measured(z) for z in _stack_z(vol, px, local=False))
     assert not any(_measured(z) for z in _stack_z(vol, px, local=True))
+    # the station's run: a network that calls every stack ring is taken back on all
+    res = stand_in_checker(tmp_path / "m", RING_ALWAYS, "9.1.0").classify(vol, pixel_mm=px)
+    assert {s.label for s in res.slices} == {"normal"}
+    assert _codes(res.to_dict()) == ["ai.ring_unmeasured"]
 
 
 @pytest.mark.parametrize("ring", [
