@@ -120,6 +120,15 @@ def pool_reader(pool: Path, cost: str):
     return lambda: prepare_problem(inputs)[0]
 
 
+def generated_pool(seed: int, path: Path, work: Path) -> Path:
+    """``pharos match generate --seed SEED --out PATH`` (data folder under ``work``), once."""
+    if not path.exists():
+        rc, err, _ = pharos(["match", "generate", "--seed", str(seed), "--out", str(path),
+                             "--data-dir", str(work / "gen")], 600)
+        assert rc == 0, err
+    return path
+
+
 def problem_of(pool: Path, cost: str):
     from station_plugins.detector_matching.detector_models import load_layout
     from station_plugins.detector_matching.importer import import_pool
@@ -198,11 +207,7 @@ def main() -> int:
           f"({os.cpu_count()} cores)", flush=True)
     pools = {}
     for s in a.seeds:
-        pools[s] = work / f"pool{s}.parquet"
-        if not pools[s].exists():
-            rc, err, _ = pharos(["match", "generate", "--seed", str(s), "--out",
-                                 str(pools[s]), "--data-dir", str(work / "gen")], 600)
-            assert rc == 0, err
+        pools[s] = generated_pool(s, work / f"pool{s}.parquet", work)
     warm_data = work / "warm-data"
     rc, err, w = pharos(["match", "warmup", "--data-dir", str(warm_data)], 900)
     assert rc == 0, err

@@ -78,7 +78,7 @@ def walk_lp(C: np.ndarray, D: np.ndarray, lam: np.ndarray) -> float:
 
 
 def main() -> int:
-    from benchmarks.detector_matching.anytime import pharos, problem_of
+    from benchmarks.detector_matching.anytime import generated_pool, problem_of
     from station_plugins.detector_matching import kernels, optimiser  # noqa: F401 - warm-up
     from station_plugins.detector_matching.bounds import lagrangian_bound
     from station_plugins.detector_matching.optimiser import OptimiserSettings, finite_costs, solve
@@ -94,10 +94,7 @@ def main() -> int:
                     choices=("shipped", "slow"), help="which ascents to run")
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="dm-plateau-"))
-    pool = work / "pool.parquet"
-    rc, err, _ = pharos(["match", "generate", "--seed", str(a.seed), "--out", str(pool),
-                         "--data-dir", str(work / "gen")], 600)
-    assert rc == 0, err
+    pool = generated_pool(a.seed, work / "pool.parquet", work)
     kernels.ensure_ready()
     p = problem_of(pool, a.cost)
     C, D, _ = finite_costs(p)

@@ -98,7 +98,7 @@ def window_mip(Cw, Dw, lw, time_limit):
 
 
 def main() -> int:
-    from benchmarks.detector_matching.anytime import pharos, problem_of
+    from benchmarks.detector_matching.anytime import generated_pool, problem_of
     from station_plugins.detector_matching import kernels
     from station_plugins.detector_matching.bounds import lagrangian_bound
     from station_plugins.detector_matching.optimiser import OptimiserSettings, finite_costs, solve
@@ -112,10 +112,7 @@ def main() -> int:
     ap.add_argument("--mip-limit", type=float, default=240.0)
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="dm-relax-"))
-    pool = work / "pool.parquet"
-    rc, err, _ = pharos(["match", "generate", "--seed", str(a.seed), "--out", str(pool),
-                         "--data-dir", str(work / "gen")], 600)
-    assert rc == 0, err
+    pool = generated_pool(a.seed, work / "pool.parquet", work)
     kernels.ensure_ready()
     p = problem_of(pool, "learned")
     C, D, _ = finite_costs(p)
