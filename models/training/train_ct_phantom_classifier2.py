@@ -73,6 +73,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -228,6 +229,49 @@ class ExportWrapper(nn.Module):
         d = f.unsqueeze(1) - self.means.unsqueeze(0)
         m = torch.einsum("ncd,de,nce->nc", d, self.inv_cov, d)
         return probs, logits, torch.sqrt(torch.clamp(m.min(dim=1).values, min=0.0)) / self.anomaly_scale
+
+
+class Member(NamedTuple):
+    """One trained network with its fitted temperature and anomaly model."""
+    net: "PhantomNet2"
+    temperature: float
+    means: np.ndarray
+    inv_cov: np.ndarray
+    scale: float
+    cm_val: np.ndarray
+    seed: int
+
+
+class EnsembleExportWrapper(nn.Module):
+    """K members trained with different seeds on the same data, over ONE front end (the
+    front end has no parameters: every member computes the same maps, sectors and
+    context; the learned part is ~10 % of the network's CPU time): probabilities = the
+    mean of the members' calibrated probabilities, anomaly = the mean of their scaled
+    anomaly scores, logits = the log of the mean probabilities (what ``report`` scores)."""
+
+    def __init__(self, members: "list[Member]") -> None:
+        super().__init__()
+        self.nets = nn.ModuleList([m.net.eval() for m in members])
+        for k, m in enumerate(members):
+            self.register_buffer(f"means{k}", torch.tensor(m.means, dtype=torch.float32))
+            self.register_buffer(f"inv_cov{k}", torch.tensor(m.inv_cov, dtype=torch.float32))
+        self.scales = [float(m.scale) for m in members]
+        self.temperatures = [float(m.temperature) for m in members]
+
+    def forward(self, x, ctx):
+        maps, sectors, feats = self.nets[0].fixed_maps(x, ctx)
+        probs, anomaly = [], []
+        for k, net in enumerate(self.nets):
+            f = net.features_from_maps(maps, sectors, feats)
+            lp = net.log_probs(f, feats)
+            probs.append(torch.softmax(lp / self.temperatures[k], dim=1))
+            means, inv_cov = getattr(self, f"means{k}"), getattr(self, f"inv_cov{k}")
+            d = f.unsqueeze(1) - means.unsqueeze(0)
+            m = torch.einsum("ncd,de,nce->nc", d, inv_cov, d)
+            anomaly.append(torch.sqrt(torch.clamp(m.min(dim=1).values, min=0.0))
+                           / self.scales[k])
+        p = torch.stack(probs).mean(dim=0)
+        return p, torch.log(torch.clamp(p, min=1e-12)), torch.stack(anomaly).mean(dim=0)
 
 
 # --- data ------------------------------------------------------------------------------
@@ -532,16 +576,28 @@ def series_weak_rate(loro: dict) -> float | None:
     return round(float(np.mean(rates)), 4)
 
 
-def report(net, temperature, means, inv_cov, scale, d: dict) -> dict:
+def member_outputs(members: "list[Member]", d: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(probabilities, anomaly) of the members on d: the mean of their calibrated
+    probabilities and of their scaled anomaly scores (EnsembleExportWrapper; one member:
+    its own, as ExportWrapper)."""
+    ps, ans = [], []
+    for m in members:
+        lg, f = run_net(m.net, d)
+        z = lg / m.temperature
+        p = np.exp(z - z.max(1, keepdims=True))
+        ps.append(p / p.sum(1, keepdims=True))
+        ans.append(maha(f, m.means, m.inv_cov) / m.scale)
+    if len(members) == 1:
+        return ps[0], ans[0]
+    return np.mean(ps, axis=0), np.mean(ans, axis=0)
+
+
+def report(members: "list[Member]", d: dict) -> dict:
     """Accuracy per class on the applicable samples of d, anomaly quantiles."""
-    lg, f = run_net(net, d)
-    z = lg / temperature
-    p = np.exp(z - z.max(1, keepdims=True))
-    p /= p.sum(1, keepdims=True)
+    p, an = member_outputs(members, d)
     ok = d["ok"]
     y, pred = d["y"][ok], p.argmax(1)[ok]
     cm = confusion(y, pred)
-    an = maha(f, means, inv_cov) / scale
     return {"samples": int(ok.sum()), "not_applicable_by_measurement": int((~ok).sum()),
             "accuracy": round(float((pred == y).mean()), 5),
             "normal_weak_rate": normal_weak_rate(p[ok], y),
@@ -579,10 +635,23 @@ def _public(r: dict) -> dict:
 
 
 def export(net, means, inv_cov, scale, temperature, out: Path) -> str:
+    """One network (ExportWrapper) as ``out/model.onnx``; returns its sha256."""
+    return export_members([Member(net, temperature, means, inv_cov, scale, np.zeros(0), 0)],
+                          out)
+
+
+def export_members(members: "list[Member]", out: Path) -> str:
+    """The members as ``out/model.onnx`` (one: ExportWrapper, as always; more: one
+    EnsembleExportWrapper graph); returns its sha256."""
     out.mkdir(parents=True, exist_ok=True)
     onnx_path = out / "model.onnx"
-    wrapper = ExportWrapper(net.eval(), means.astype(np.float32), inv_cov, scale,
-                            temperature).eval()
+    net = members[0].net
+    if len(members) == 1:
+        m = members[0]
+        wrapper: nn.Module = ExportWrapper(net.eval(), m.means.astype(np.float32), m.inv_cov,
+                                           m.scale, m.temperature).eval()
+    else:
+        wrapper = EnsembleExportWrapper(members).eval()
     n_ctx = N_CONTEXT + net.n_evidence
     torch.onnx.export(wrapper, (torch.zeros(1, 3, GRID_N, GRID_N), torch.zeros(1, n_ctx)),
                       str(onnx_path), input_names=["image", "context"],
@@ -665,7 +734,15 @@ def main() -> None:
     p.add_argument("--loro-export", type=Path, default=None, metavar="DIR",
                    help="also export each leave-one-renderer-out network with its card into "
                         "DIR/<tag>_<train>_only/ (a --models-dir; loro_export.py)")
+    p.add_argument("--member-seeds", default="",
+                   help="comma list of training seeds: every network (each leave-one-renderer-"
+                        "out run and the released one) is an ensemble of one member per seed, "
+                        "trained on the same data, averaged over one front end "
+                        "(EnsembleExportWrapper); default: --seed alone")
     a = p.parse_args()
+    seeds = [int(v) for v in a.member_seeds.split(",") if v.strip()] or [a.seed]
+    if len(seeds) > 1 and a.loro_export is not None:
+        raise SystemExit("--loro-export exports single networks: without --member-seeds")
     if a.band_gate and not (a.shell_step and a.evidence):
         raise SystemExit("--band-gate reads the shell steps: give --evidence --shell-step")
     if a.evidence_ring and (a.evidence_drop or a.shell_step):
@@ -726,31 +803,48 @@ def main() -> None:
         loro = json.loads(loro_path.read_text())
     else:
         loro = {}
+        if (a.loro_left_out != "all" or a.loro_train != "both") and loro_path.exists():
+            # one direction of the tag's runs: the file keeps the others' results
+            loro = json.loads(loro_path.read_text())
         for test_r in rends:
             train_rs = [r for r in rends if r != test_r]
             train_r = "+".join(train_rs)
             if a.loro_train not in ("both", train_r) or \
                     a.loro_left_out not in ("all", test_r):
                 continue
-            net, tmp, means, inv_cov, scale, cm_val = train(
-                cat([fit_sets[r] for r in train_rs]), a.epochs, a.seed, a.normal_weight,
-                f"{train_r} only", not a.no_blur_gate, band_gate=a.band_gate,
-                noise_gate=a.noise_gate, shell_gate_only=a.shell_gate_only)
-            own = report(net, tmp, means, inv_cov, scale,
-                         cat([data[f"{r}_heldout"] for r in train_rs]))
-            left = report(net, tmp, means, inv_cov, scale,
-                          cat([data[f"{test_r}_train"], data[f"{test_r}_heldout"]]))
+            members = [Member(*train(cat([fit_sets[r] for r in train_rs]), a.epochs, sd,
+                                     a.normal_weight, f"{train_r} only seed {sd}",
+                                     not a.no_blur_gate, band_gate=a.band_gate,
+                                     noise_gate=a.noise_gate,
+                                     shell_gate_only=a.shell_gate_only), sd)
+                       for sd in seeds]
+            own = report(members, cat([data[f"{r}_heldout"] for r in train_rs]))
+            left_set = cat([data[f"{test_r}_train"], data[f"{test_r}_heldout"]])
+            left = report(members, left_set)
             inflation = left["anomaly_quantiles"]["0.995"]
-            # per-sample probabilities / anomaly of the left-out renderer (diagnostics)
+            # per-sample probabilities / anomaly of the left-out renderer (diagnostics;
+            # with the labels and the applicable mask, so that runs can be compared or
+            # averaged without loading the sets again)
             np.savez(a.data_dir / f"loro_{a.tag}_{train_r}_to_{test_r}.npz",
-                     probs=left["_probs"], anomaly=left["_anomaly"])
+                     probs=left["_probs"], anomaly=left["_anomaly"], y=left_set["y"],
+                     ok=left_set["ok"])
             loro[f"train_{train_r}_test_{test_r}"] = {
                 "left_out": _public(left), "own_heldout": _public(own),
                 "anomaly_inflation_q995": inflation}
+            if len(members) > 1:
+                # each member alone on the same samples: what the ensemble adds
+                loro[f"train_{train_r}_test_{test_r}"]["members"] = {
+                    str(m.seed): {k: {f: r[f] for f in ("accuracy", "recall")}
+                                  for k, r in (("left_out", report([m], left_set)),
+                                               ("own_heldout", report(
+                                                   [m], cat([data[f"{r_}_heldout"]
+                                                             for r_ in train_rs]))))}
+                    for m in members}
             if a.loro_export is not None:
                 if a.shell_step:
                     raise SystemExit("--loro-export does not export the shell layout yet")
                 from loro_export import export_loro
+                net, tmp, means, inv_cov, scale = members[0][:5]
                 export_loro(a.loro_export, tag=a.tag, train=train_r, test=test_r, net=net,
                             temperature=tmp, means=means, inv_cov=inv_cov, scale=scale,
                             own=own, left=left,
@@ -762,19 +856,24 @@ def main() -> None:
             print(f"LORO train {train_r} -> test {test_r}: acc {left['accuracy']} recall "
                   f"{left['recall']}; own held-out {own['accuracy']}; anomaly q99.5 on the "
                   f"left-out renderer {inflation}", flush=True)
+            for sd, mr in loro[f"train_{train_r}_test_{test_r}"].get("members", {}).items():
+                print(f"  member seed {sd}: acc {mr['left_out']['accuracy']} recall "
+                      f"{mr['left_out']['recall']}; own held-out "
+                      f"{mr['own_heldout']['accuracy']}", flush=True)
+            loro_path.write_text(json.dumps(loro, indent=1))     # each direction as it ends
         loro_path.write_text(json.dumps(loro, indent=1))
     if a.loro_only:
         return
     # the released model: both renderers
     both = cat([fit_sets[r] for r in rends])
-    net, tmp, means, inv_cov, scale, cm_val = train(both, a.epochs, a.seed, a.normal_weight,
-                                                    "+".join(rends), not a.no_blur_gate,
-                                                    band_gate=a.band_gate,
-                                                    noise_gate=a.noise_gate,
-                                                    shell_gate_only=a.shell_gate_only)
-    held = {r: report(net, tmp, means, inv_cov, scale, data[f"{r}_heldout"]) for r in rends}
+    members = [Member(*train(both, a.epochs, sd, a.normal_weight, f"{'+'.join(rends)} seed {sd}",
+                             not a.no_blur_gate, band_gate=a.band_gate, noise_gate=a.noise_gate,
+                             shell_gate_only=a.shell_gate_only), sd)
+               for sd in seeds]
+    net, tmp, cm_val = members[0].net, members[0].temperature, members[0].cm_val
+    held = {r: report(members, data[f"{r}_heldout"]) for r in rends}
     held_set = cat([data[f"{r}_heldout"] for r in rends])
-    held_all = report(net, tmp, means, inv_cov, scale, held_set)
+    held_all = report(members, held_set)
     # "not applicable" threshold: the inflation an unseen renderer causes (worst LORO run)
     threshold = max(1.0, max(v["anomaly_inflation_q995"] for v in loro.values()))
     weak_rate = series_weak_rate(loro)
@@ -782,9 +881,12 @@ def main() -> None:
     if a.shell_step:
         from app.ct.ai.shell_step import with_shell
         co = with_shell(xo, co)
-    with torch.no_grad():
-        fo = net.features(torch.from_numpy(xo), torch.from_numpy(co)).numpy()
-    an_o = maha(fo, means, inv_cov) / scale
+    an_list = []
+    for m in members:
+        with torch.no_grad():
+            fo = m.net.features(torch.from_numpy(xo), torch.from_numpy(co)).numpy()
+        an_list.append(maha(fo, m.means, m.inv_cov) / m.scale)
+    an_o = np.mean(an_list, axis=0)
     measured_ood = np.array([not nm.endswith("measurable") for nm in names])
     caught = measured_ood | (an_o > threshold)
     per = ", ".join(f"{r} {held[r]['accuracy']}" for r in rends)
@@ -792,11 +894,13 @@ def main() -> None:
           f"{threshold:.2f}; OOD probes caught {caught.mean():.3f}", flush=True)
     for nm, v in zip(names, an_o):
         print(f"  probe {nm}: anomaly {v:.2f}")
-    sha = export(net, means, inv_cov, scale, tmp, a.out)
+    sha = export_members(members, a.out)
     # the network's weights beside the candidate (a re-export with another inference
     # rule needs no retraining); not part of the registry folder
-    torch.save({"state_dict": net.state_dict(), "noise_gate_hu": net.noise_gate_hu,
-                "temperature": tmp, "means": means, "inv_cov": inv_cov, "scale": scale},
+    weights = [{"state_dict": m.net.state_dict(), "noise_gate_hu": m.net.noise_gate_hu,
+                "temperature": m.temperature, "means": m.means, "inv_cov": m.inv_cov,
+                "scale": m.scale, "seed": m.seed} for m in members]
+    torch.save(weights[0] if len(weights) == 1 else weights,
                a.out.parent / f"{a.out.name}.weights.pt")
     metas = {n: np.load(a.data_dir / f"{n}.npz") for n in raw}
     card = {
@@ -824,6 +928,14 @@ def main() -> None:
                      "validation_confusion": cm_val.tolist(),
                      "validation_accuracy": round(float(np.trace(cm_val) / cm_val.sum()), 5),
                      "epochs": a.epochs, "seed": a.seed,
+                     **({"member_seeds": seeds,
+                         "members_validation_accuracy": [
+                             round(float(np.trace(m.cm_val) / m.cm_val.sum()), 5)
+                             for m in members],
+                         "ensemble": "mean of the members' calibrated probabilities and "
+                                     "scaled anomaly scores over one front end; "
+                                     "validation_confusion is the first member's"}
+                        if len(members) > 1 else {}),
                      # every option of the run (paths left out): the layout and the
                      # sample filters are in them (--evidence-ring, --ring-measured-only)
                      "options": {k: v for k, v in sorted(vars(a).items())
@@ -833,7 +945,8 @@ def main() -> None:
         "metrics": {
             "leave_one_renderer_out": loro,
             "heldout": {"all": _public(held_all), **{r: _public(held[r]) for r in rends}},
-            "calibration": {"temperature": tmp,
+            "calibration": {"temperature": tmp if len(members) == 1
+                            else [m.temperature for m in members],
                             **calibration(held_all["_probs"][held_set["ok"]],
                                           held_set["y"][held_set["ok"]])},
             "ood_probes": {"threshold": round(threshold, 3),

@@ -1,0 +1,86 @@
+"""A classifier of several training seeds (models/training/train_ct_phantom_classifier2.py
+``--member-seeds``): one ONNX graph with one front end and one learned part per member,
+whose outputs are the mean of the members' own exported outputs, and which the station
+runs like any released model (the registry, the onnx_exact rewrites, ``pharos ai
+classify``)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.adapters.inference import ModelRegistry, OnnxModel, file_sha256
+from app.ct.ai.check import AiChecker
+from tests.image_review.conftest import phantom_volume
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "models" / "training"))
+
+
+def _member(tr, seed: int, n_evidence: int):  # noqa: ANN001, ANN202
+    import torch
+
+    torch.manual_seed(seed)
+    net = tr.PhantomNet2(n_evidence=n_evidence).eval()      # untrained: random weights
+    rng = np.random.default_rng(seed)
+    d = net.feat_dim
+    means = rng.normal(0, 0.2, (7, d)).astype(np.float32)
+    inv_cov = np.eye(d, dtype=np.float32) * (0.5 + seed)
+    return tr.Member(net, 0.8 + 0.1 * seed, means, inv_cov, 3.0 + seed, np.eye(7), seed)
+
+
+def _run(path: Path, x: np.ndarray, ctx: np.ndarray) -> list[np.ndarray]:
+    import onnxruntime as ort
+
+    s = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return s.run(None, {"image": x, "context": ctx})
+
+
+@pytest.mark.slow                                   # three torch ONNX exports: ~10 s
+def test_an_ensemble_export_is_the_mean_of_its_members_and_runs_in_the_station(tmp_path):
+    pytest.importorskip("torch", reason="training extra (pip install .[train]) absent")
+    pytest.importorskip("onnx", reason="training extra (pip install .[train]) absent")
+    import train_ct_phantom_classifier2 as tr
+    from loro_export import card_interface
+
+    from app.ct.ai.normalise import RING, prepare
+    from app.ct.ai.evidence import RING_EVIDENCE_NAMES
+
+    n_ev = len(RING_EVIDENCE_NAMES)
+    members = [_member(tr, 0, n_ev), _member(tr, 1, n_ev)]
+    vol = phantom_volume(8.0, n=5, size=512)
+    x, ctx, problems = prepare(vol, 0.5, [1, 2, 3], RING)
+    assert not any(problems)
+    outs = []
+    for k, m in enumerate(members):
+        tr.export(m.net, m.means, m.inv_cov, m.scale, m.temperature, tmp_path / f"m{k}")
+        outs.append(_run(tmp_path / f"m{k}" / "model.onnx", x, ctx))
+    tr.export_members(members, tmp_path / "ens")
+    p, logits, anomaly = _run(tmp_path / "ens" / "model.onnx", x, ctx)
+    mean_p = (outs[0][0] + outs[1][0]) / 2
+    assert np.allclose(p, mean_p, atol=1e-5)
+    assert np.allclose(anomaly, (outs[0][2] + outs[1][2]) / 2, rtol=1e-4, atol=1e-5)
+    assert np.allclose(np.exp(logits), p, atol=1e-5)
+    # the members differ (else the test could not tell a mean from either member)
+    assert np.abs(outs[0][0] - outs[1][0]).max() > 1e-3
+
+    # installed as a registry model: the station's session (with the exact rewrites,
+    # checked bit for bit against the file's graph when the session is built) and the
+    # series check
+    d = tmp_path / "models" / "ct_phantom_classifier" / "9.9.9"
+    d.mkdir(parents=True)
+    (tmp_path / "ens" / "model.onnx").rename(d / "model.onnx")
+    card = {"name": "ct_phantom_classifier", "version": "9.9.9", "file": "model.onnx",
+            "sha256": file_sha256(d / "model.onnx"), **card_interface(RING),
+            "thresholds": {"anomaly": 1.0, "not_applicable": 1e9, "low_confidence": 0.8}}
+    (d / "card.json").write_text(json.dumps(card))
+    checker = AiChecker.from_registry(ModelRegistry(tmp_path / "models"))
+    assert isinstance(checker.onnx, OnnxModel)
+    got = checker.onnx.run({"image": x, "context": ctx}, threads=1)
+    assert np.allclose(got["probabilities"], p, atol=1e-6)
+    assert checker.onnx.rewrites, "the ensemble graph keeps the front-end rewrites"
+    res = checker.classify(vol, pixel_mm=0.5)
+    assert len(res.slices) == 3 and res.label
