@@ -576,25 +576,27 @@ def series_weak_rate(loro: dict) -> float | None:
     return round(float(np.mean(rates)), 4)
 
 
-def member_outputs(members: "list[Member]", d: dict) -> tuple[np.ndarray, np.ndarray]:
-    """(probabilities, anomaly) of the members on d: the mean of their calibrated
-    probabilities and of their scaled anomaly scores (EnsembleExportWrapper; one member:
-    its own, as ExportWrapper)."""
-    ps, ans = [], []
+def member_outputs(members: "list[Member]", d: dict) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(calibrated probabilities, scaled anomaly score) of each member on d."""
+    out = []
     for m in members:
         lg, f = run_net(m.net, d)
         z = lg / m.temperature
         p = np.exp(z - z.max(1, keepdims=True))
-        ps.append(p / p.sum(1, keepdims=True))
-        ans.append(maha(f, m.means, m.inv_cov) / m.scale)
-    if len(members) == 1:
-        return ps[0], ans[0]
-    return np.mean(ps, axis=0), np.mean(ans, axis=0)
+        out.append((p / p.sum(1, keepdims=True), maha(f, m.means, m.inv_cov) / m.scale))
+    return out
 
 
-def report(members: "list[Member]", d: dict) -> dict:
-    """Accuracy per class on the applicable samples of d, anomaly quantiles."""
-    p, an = member_outputs(members, d)
+def report(members: "list[Member]", d: dict,
+           outputs: list[tuple[np.ndarray, np.ndarray]] | None = None) -> dict:
+    """Accuracy per class on the applicable samples of d, anomaly quantiles: of the mean
+    of the members' probabilities and anomaly scores (EnsembleExportWrapper; one member:
+    its own, as ExportWrapper). ``outputs``: member_outputs(members, d) when known."""
+    outputs = outputs if outputs is not None else member_outputs(members, d)
+    if len(outputs) == 1:
+        p, an = outputs[0]
+    else:
+        p, an = np.mean([o[0] for o in outputs], axis=0), np.mean([o[1] for o in outputs], axis=0)
     ok = d["ok"]
     y, pred = d["y"][ok], p.argmax(1)[ok]
     cm = confusion(y, pred)
@@ -799,6 +801,14 @@ def main() -> None:
     print(f"front end of {sum(len(d['y']) for d in data.values())} samples in "
           f"{time.time() - t0:.0f} s", flush=True)
     loro_path = a.data_dir / f"loro_{a.tag}.json"
+
+    def train_members(d: dict, log: str) -> list[Member]:
+        """One network per training seed on d (the same samples)."""
+        return [Member(*train(d, a.epochs, sd, a.normal_weight, f"{log} seed {sd}",
+                              not a.no_blur_gate, band_gate=a.band_gate,
+                              noise_gate=a.noise_gate, shell_gate_only=a.shell_gate_only), sd)
+                for sd in seeds]
+
     if a.skip_loro and loro_path.exists() and a.loro_export is None:
         loro = json.loads(loro_path.read_text())
     else:
@@ -812,15 +822,11 @@ def main() -> None:
             if a.loro_train not in ("both", train_r) or \
                     a.loro_left_out not in ("all", test_r):
                 continue
-            members = [Member(*train(cat([fit_sets[r] for r in train_rs]), a.epochs, sd,
-                                     a.normal_weight, f"{train_r} only seed {sd}",
-                                     not a.no_blur_gate, band_gate=a.band_gate,
-                                     noise_gate=a.noise_gate,
-                                     shell_gate_only=a.shell_gate_only), sd)
-                       for sd in seeds]
-            own = report(members, cat([data[f"{r}_heldout"] for r in train_rs]))
+            members = train_members(cat([fit_sets[r] for r in train_rs]), f"{train_r} only")
+            own_set = cat([data[f"{r}_heldout"] for r in train_rs])
             left_set = cat([data[f"{test_r}_train"], data[f"{test_r}_heldout"]])
-            left = report(members, left_set)
+            own_out, left_out = member_outputs(members, own_set), member_outputs(members, left_set)
+            own, left = report(members, own_set, own_out), report(members, left_set, left_out)
             inflation = left["anomaly_quantiles"]["0.995"]
             # per-sample probabilities / anomaly of the left-out renderer (diagnostics;
             # with the labels and the applicable mask, so that runs can be compared or
@@ -835,11 +841,9 @@ def main() -> None:
                 # each member alone on the same samples: what the ensemble adds
                 loro[f"train_{train_r}_test_{test_r}"]["members"] = {
                     str(m.seed): {k: {f: r[f] for f in ("accuracy", "recall")}
-                                  for k, r in (("left_out", report([m], left_set)),
-                                               ("own_heldout", report(
-                                                   [m], cat([data[f"{r_}_heldout"]
-                                                             for r_ in train_rs]))))}
-                    for m in members}
+                                  for k, r in (("left_out", report([m], left_set, [lo])),
+                                               ("own_heldout", report([m], own_set, [oo])))}
+                    for m, lo, oo in zip(members, left_out, own_out)}
             if a.loro_export is not None:
                 if a.shell_step:
                     raise SystemExit("--loro-export does not export the shell layout yet")
@@ -847,8 +851,7 @@ def main() -> None:
                 net, tmp, means, inv_cov, scale = members[0][:5]
                 export_loro(a.loro_export, tag=a.tag, train=train_r, test=test_r, net=net,
                             temperature=tmp, means=means, inv_cov=inv_cov, scale=scale,
-                            own=own, left=left,
-                            own_set=cat([data[f"{r}_heldout"] for r in train_rs]),
+                            own=own, left=left, own_set=own_set,
                             evidence=layout, epochs=a.epochs, seed=a.seed,
                             recipe={k: v for k, v in vars(a).items()
                                     if k not in ("data_dir", "out", "loro_export")},
@@ -866,10 +869,7 @@ def main() -> None:
         return
     # the released model: both renderers
     both = cat([fit_sets[r] for r in rends])
-    members = [Member(*train(both, a.epochs, sd, a.normal_weight, f"{'+'.join(rends)} seed {sd}",
-                             not a.no_blur_gate, band_gate=a.band_gate, noise_gate=a.noise_gate,
-                             shell_gate_only=a.shell_gate_only), sd)
-               for sd in seeds]
+    members = train_members(both, "+".join(rends))
     net, tmp, cm_val = members[0].net, members[0].temperature, members[0].cm_val
     held = {r: report(members, data[f"{r}_heldout"]) for r in rends}
     held_set = cat([data[f"{r}_heldout"] for r in rends])
