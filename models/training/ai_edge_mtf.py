@@ -34,29 +34,33 @@ FREQS_LPMM = (0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.50)
 WINDOW_MM: float | None = None   # None: the whole +-6 mm profile
 
 
-def _dft_matrices(n_bins: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _dft_matrices(n_bins: int, freqs: "tuple[float, ...]" = FREQS_LPMM
+                  ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(cos, sin, window) for a line spread of ``n_bins - 1`` samples (bin centres of the
-    derivative), the window centred on the air edge (profile mid-point)."""
+    derivative) at ``freqs`` (lp/mm), the window centred on the air edge (profile
+    mid-point)."""
     n = n_bins - 1
     x = (torch.arange(n, dtype=torch.float64) - (n - 1) / 2) * ESF_BIN_MM
     win = torch.ones_like(x) if WINDOW_MM is None else \
         torch.where(x.abs() < WINDOW_MM, 0.5 * (1 + torch.cos(math.pi * x / WINDOW_MM)),
                     torch.zeros_like(x))
-    f = torch.tensor(FREQS_LPMM, dtype=torch.float64)
+    f = torch.tensor(freqs, dtype=torch.float64)
     arg = 2 * math.pi * f[:, None] * x[None]
     return torch.cos(arg).float(), torch.sin(arg).float(), win.float()
 
 
 class EdgeMTFGate(nn.Module):
-    """Logistic blur score from the log edge MTF at FREQS_LPMM."""
+    """Logistic blur score from the log edge MTF at ``freqs`` (lp/mm; default FREQS_LPMM,
+    every release to 2.10.0; ``--blur-freqs`` of the training script)."""
 
-    def __init__(self, n_bins: int) -> None:
+    def __init__(self, n_bins: int, freqs: "tuple[float, ...]" = FREQS_LPMM) -> None:
         super().__init__()
-        c, s, w = _dft_matrices(n_bins)
+        self.freqs = tuple(float(f) for f in freqs)
+        c, s, w = _dft_matrices(n_bins, self.freqs)
         self.register_buffer("cos", c, persistent=False)
         self.register_buffer("sin", s, persistent=False)
         self.register_buffer("win", w, persistent=False)
-        self.lin = nn.Linear(len(FREQS_LPMM), 1)
+        self.lin = nn.Linear(len(self.freqs), 1)
 
     def log_mtf(self, esf: torch.Tensor) -> torch.Tensor:
         lsf = (esf[:, :-1] - esf[:, 1:]) * self.win          # body side first: positive

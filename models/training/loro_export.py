@@ -97,12 +97,14 @@ def card_interface(evidence: "bool | str", shell: bool = False) -> dict:
     }
 
 
-def export_loro(root: Path, *, tag: str, train: str, test: str, net: Any,
-                temperature: float, means: np.ndarray, inv_cov: np.ndarray, scale: float,
+def export_loro(root: Path, *, tag: str, train: str, test: str, members: "list[Any]",
                 own: dict, left: dict, own_set: dict, evidence: "bool | str", epochs: int,
                 seed: int, recipe: dict, export: Callable[..., str],
                 probes: Callable[..., tuple], maha: Callable[..., np.ndarray]) -> Path:
-    """Write the LORO model's ONNX file and card; returns the card's path."""
+    """Write the LORO model's ONNX file and card; returns the card's path. ``members``:
+    the run's trained networks (train_ct_phantom_classifier2.Member: one, or an ensemble
+    of one per seed, exported as the released model is - ``export(members, out)``); the
+    probes' anomaly is the members' mean, as the exported graph's."""
     import torch
 
     from train_ct_phantom_classifier import calibration
@@ -112,12 +114,16 @@ def export_loro(root: Path, *, tag: str, train: str, test: str, net: Any,
                          "layout the station does not feed (an ablation); not exported")
     version = loro_version(tag, train)
     out = loro_dir(root, tag, train) / NAME / version
-    sha = export(net, means, inv_cov, scale, temperature, out)
+    sha = export(members, out)
     threshold = not_applicable_threshold(own["anomaly_quantiles"]["0.995"])
     xo, co, names = probes(evidence=evidence)
-    with torch.no_grad():
-        fo = net.features(torch.from_numpy(xo), torch.from_numpy(co)).numpy()
-    an_o = maha(fo, means, inv_cov) / scale
+    an_list = []
+    for m in members:
+        with torch.no_grad():
+            fo = m.net.features(torch.from_numpy(xo), torch.from_numpy(co)).numpy()
+        an_list.append(maha(fo, m.means, m.inv_cov) / m.scale)
+    an_o = np.mean(an_list, axis=0)
+    temps = [float(m.temperature) for m in members]
     measured_ood = np.array([not nm.endswith("measurable") for nm in names])
     caught = measured_ood | (an_o > threshold)
     ok = own_set["ok"]
@@ -135,10 +141,12 @@ def export_loro(root: Path, *, tag: str, train: str, test: str, net: Any,
                      "leave_one_renderer_out": {"trained_on": train, "left_out": test,
                                                 "tag": tag},
                      "recipe": recipe, "epochs": epochs, "seed": seed,
+                     **({"member_seeds": [int(m.seed) for m in members]}
+                        if len(members) > 1 else {}),
                      "framework": f"torch {torch.__version__}"},
         "metrics": {
             "heldout": {"all": public(own)},
-            "calibration": {"temperature": temperature,
+            "calibration": {"temperature": temps[0] if len(temps) == 1 else temps,
                             **calibration(own["_probs"][ok], own_set["y"][ok])},
             "left_out_renderer": public(left),
             "ood_probes": {"threshold": threshold, "caught": round(float(caught.mean()), 4),

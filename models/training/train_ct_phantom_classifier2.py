@@ -115,7 +115,8 @@ class PhantomNet2(nn.Module):
     SECTORS = 16
 
     def __init__(self, width: int = 16, blur_gate: bool = True, n_evidence: int = 0,
-                 band_gate: bool = False, shell_gate_only: bool = False) -> None:
+                 band_gate: bool = False, shell_gate_only: bool = False,
+                 blur_freqs: "tuple[float, ...] | None" = None) -> None:
         super().__init__()
         w = width
         self.blur_gate = blur_gate
@@ -132,7 +133,8 @@ class PhantomNet2(nn.Module):
         self.n_evidence = n_evidence
         self.n_features = N_FEATURES + n_evidence
         n_ctx = (N_SCALARS if blur_gate else N_FEATURES) + n_evidence - 2 * int(shell_gate_only)
-        self.gate = EdgeMTFGate(N_FEATURES - N_SCALARS) if blur_gate else None
+        self.gate = EdgeMTFGate(N_FEATURES - N_SCALARS, *([blur_freqs] if blur_freqs else [])) \
+            if blur_gate else None
         self.register_buffer("grid", _polar_grid(), persistent=False)
 
         def conv(cin: int, cout: int) -> nn.Sequential:
@@ -477,13 +479,15 @@ def run_net(net: PhantomNet2, d: dict, bs: int = 256) -> tuple[np.ndarray, np.nd
 def train(d: dict, epochs: int, seed: int, normal_weight: float, log: str,
           blur_gate: bool = True, head_blur_as_normal: float = 0.0,
           band_gate: bool = False, noise_gate: bool = False,
-          shell_gate_only: bool = False) -> tuple:
+          shell_gate_only: bool = False, blur_freqs: "tuple[float, ...] | None" = None
+          ) -> tuple:
     """Train on the applicable samples of d (10 % validation); returns the net and the
     fitted temperature / anomaly model."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     net = PhantomNet2(blur_gate=blur_gate, n_evidence=d["feats"].shape[1] - N_FEATURES,
-                      band_gate=band_gate, shell_gate_only=shell_gate_only)
+                      band_gate=band_gate, shell_gate_only=shell_gate_only,
+                      blur_freqs=blur_freqs)
     idx = np.nonzero(d["ok"])[0]
     perm = rng.permutation(idx)
     n_val = len(perm) // 10
@@ -642,9 +646,12 @@ def export(net, means, inv_cov, scale, temperature, out: Path) -> str:
                           out)
 
 
-def export_members(members: "list[Member]", out: Path) -> str:
-    """The members as ``out/model.onnx`` (one: ExportWrapper, as always; more: one
-    EnsembleExportWrapper graph); returns its sha256."""
+def export_members(members: "list[Member]", out: Path, fused: bool = True) -> str:
+    """The members as ``out/model.onnx`` (one: ExportWrapper, as always; more: one graph,
+    ai_fused_ensemble.FusedEnsembleExportWrapper - one operator per layer for all the
+    members, the outputs of EnsembleExportWrapper to float rounding -, or with ``fused``
+    False EnsembleExportWrapper itself, the members' layers one after the other, as
+    2.10.0 was exported); returns its sha256."""
     out.mkdir(parents=True, exist_ok=True)
     onnx_path = out / "model.onnx"
     net = members[0].net
@@ -652,6 +659,9 @@ def export_members(members: "list[Member]", out: Path) -> str:
         m = members[0]
         wrapper: nn.Module = ExportWrapper(net.eval(), m.means.astype(np.float32), m.inv_cov,
                                            m.scale, m.temperature).eval()
+    elif fused:
+        from ai_fused_ensemble import FusedEnsembleExportWrapper
+        wrapper = FusedEnsembleExportWrapper(members).eval()
     else:
         wrapper = EnsembleExportWrapper(members).eval()
     n_ctx = N_CONTEXT + net.n_evidence
@@ -741,10 +751,12 @@ def main() -> None:
                         "out run and the released one) is an ensemble of one member per seed, "
                         "trained on the same data, averaged over one front end "
                         "(EnsembleExportWrapper); default: --seed alone")
+    p.add_argument("--blur-freqs", default="",
+                   help="comma list of the frequencies (lp/mm) of the blur gate's edge MTF "
+                        "(ai_edge_mtf.py); default: FREQS_LPMM, 0.10-0.50")
     a = p.parse_args()
+    blur_freqs = tuple(float(v) for v in a.blur_freqs.split(",") if v.strip()) or None
     seeds = [int(v) for v in a.member_seeds.split(",") if v.strip()] or [a.seed]
-    if len(seeds) > 1 and a.loro_export is not None:
-        raise SystemExit("--loro-export exports single networks: without --member-seeds")
     if a.band_gate and not (a.shell_step and a.evidence):
         raise SystemExit("--band-gate reads the shell steps: give --evidence --shell-step")
     if a.evidence_ring and (a.evidence_drop or a.shell_step):
@@ -806,7 +818,8 @@ def main() -> None:
         """One network per training seed on d (the same samples)."""
         return [Member(*train(d, a.epochs, sd, a.normal_weight, f"{log} seed {sd}",
                               not a.no_blur_gate, band_gate=a.band_gate,
-                              noise_gate=a.noise_gate, shell_gate_only=a.shell_gate_only), sd)
+                              noise_gate=a.noise_gate, shell_gate_only=a.shell_gate_only,
+                              blur_freqs=blur_freqs), sd)
                 for sd in seeds]
 
     if a.skip_loro and loro_path.exists() and a.loro_export is None:
@@ -848,14 +861,12 @@ def main() -> None:
                 if a.shell_step:
                     raise SystemExit("--loro-export does not export the shell layout yet")
                 from loro_export import export_loro
-                net, tmp, means, inv_cov, scale = members[0][:5]
-                export_loro(a.loro_export, tag=a.tag, train=train_r, test=test_r, net=net,
-                            temperature=tmp, means=means, inv_cov=inv_cov, scale=scale,
-                            own=own, left=left, own_set=own_set,
+                export_loro(a.loro_export, tag=a.tag, train=train_r, test=test_r,
+                            members=members, own=own, left=left, own_set=own_set,
                             evidence=layout, epochs=a.epochs, seed=a.seed,
                             recipe={k: v for k, v in vars(a).items()
                                     if k not in ("data_dir", "out", "loro_export")},
-                            export=export, probes=ood_probes, maha=maha)
+                            export=export_members, probes=ood_probes, maha=maha)
             print(f"LORO train {train_r} -> test {test_r}: acc {left['accuracy']} recall "
                   f"{left['recall']}; own held-out {own['accuracy']}; anomaly q99.5 on the "
                   f"left-out renderer {inflation}", flush=True)
@@ -899,7 +910,9 @@ def main() -> None:
     # rule needs no retraining); not part of the registry folder
     weights = [{"state_dict": m.net.state_dict(), "noise_gate_hu": m.net.noise_gate_hu,
                 "temperature": m.temperature, "means": m.means, "inv_cov": m.inv_cov,
-                "scale": m.scale, "seed": m.seed} for m in members]
+                "scale": m.scale, "seed": m.seed,
+                "blur_freqs": list(m.net.gate.freqs) if m.net.gate is not None else None}
+               for m in members]
     torch.save(weights[0] if len(weights) == 1 else weights,
                a.out.parent / f"{a.out.name}.weights.pt")
     metas = {n: np.load(a.data_dir / f"{n}.npz") for n in raw}
@@ -955,8 +968,9 @@ def main() -> None:
                                       for nm, v in zip(names, an_o)]}},
         "physics_gates": {
             **({} if a.no_blur_gate else {
-                "blur": "models/training/ai_edge_mtf.py: logistic of the edge MTF (fitted, "
-                        "frozen)"}),
+                "blur": "models/training/ai_edge_mtf.py: logistic of the edge MTF at "
+                        + ", ".join(f"{f:g}" for f in net.gate.freqs)
+                        + " lp/mm (fitted, frozen)"}),
             **({"band": "models/training/ai_band_gate.py: shell veto - a central-disc "
                         "step >= max(3 HU, 5 SE) whose shell does not follow (shell / disc "
                         "step < 0.55) is no band; no fitted constant"} if a.band_gate else {}),

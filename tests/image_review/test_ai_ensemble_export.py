@@ -84,3 +84,45 @@ def test_an_ensemble_export_is_the_mean_of_its_members_and_runs_in_the_station(t
     assert checker.onnx.rewrites, "the ensemble graph keeps the front-end rewrites"
     res = checker.classify(vol, pixel_mm=0.5)
     assert len(res.slices) == 3 and res.label
+
+
+def test_the_fused_ensemble_graph_computes_the_member_by_member_ensemble():
+    """ai_fused_ensemble: one operator per layer for all the members (stacked and grouped
+    convolutions, batch norms folded, batched products) - the outputs of
+    EnsembleExportWrapper to float rounding, on members whose batch norms are not the
+    identity (a fold that ignored them would show)."""
+    torch = pytest.importorskip("torch", reason="training extra (pip install .[train]) absent")
+    import train_ct_phantom_classifier2 as tr
+    from ai_fused_ensemble import FusedEnsembleExportWrapper
+
+    from app.ct.ai.evidence import RING_EVIDENCE_NAMES
+    from app.ct.ai.normalise import RING, prepare
+
+    members = [_member(tr, s, len(RING_EVIDENCE_NAMES)) for s in (0, 1, 2)]
+    g = torch.Generator().manual_seed(5)
+    for m in members:
+        for bn in (mod for mod in m.net.modules() if isinstance(mod, torch.nn.BatchNorm2d)):
+            n = bn.num_features
+            bn.running_mean.copy_(torch.randn(n, generator=g) * 0.3)
+            bn.running_var.copy_(torch.rand(n, generator=g) * 2 + 0.2)
+            bn.weight.data.copy_(torch.rand(n, generator=g) + 0.5)
+            bn.bias.data.copy_(torch.randn(n, generator=g) * 0.2)
+    vol = phantom_volume(8.0, n=5, size=512)
+    x, ctx, problems = prepare(vol, 0.5, [1, 2, 3], RING)
+    assert not any(problems)
+    rng = np.random.default_rng(1)
+    x = np.concatenate([x, x + rng.normal(0, 40, x.shape).astype(np.float32)])
+    ctx = np.concatenate([ctx, ctx])
+    with torch.no_grad():
+        ref = tr.EnsembleExportWrapper(members).eval()(torch.from_numpy(x), torch.from_numpy(ctx))
+        got = FusedEnsembleExportWrapper(members).eval()(torch.from_numpy(x),
+                                                          torch.from_numpy(ctx))
+    assert torch.allclose(got[0], ref[0], atol=1e-5)
+    assert torch.allclose(got[1], ref[1], atol=1e-4)
+    assert torch.allclose(got[2], ref[2], rtol=1e-4, atol=1e-5)
+    # the members differ, and the inputs reach more than one class
+    assert len(set(ref[0].argmax(1).tolist())) > 1 or float(ref[0].std(0).max()) > 1e-3
+    # an inference rule the fused graph does not carry is refused, not dropped
+    members[1].net.noise_gate_hu = 12.0
+    with pytest.raises(ValueError, match="blur gate alone"):
+        FusedEnsembleExportWrapper(members)

@@ -44,8 +44,9 @@ def write_loro_model(root: Path, tag: str, trained_on: str, left_out: str,
 # --- the export ---------------------------------------------------------------------------
 
 @pytest.mark.slow                                   # a torch ONNX export: ~4 s
+@pytest.mark.parametrize("k", [1, 2])               # one network; an ensemble of two seeds
 def test_loro_export_is_an_installable_model_with_its_own_renderers_threshold(
-        workstation, tmp_path, capsys):  # noqa: F811 - the fixture
+        workstation, tmp_path, capsys, k):  # noqa: F811 - the fixture
     torch = pytest.importorskip("torch", reason="training extra (pip install .[train]) absent")
     import train_ct_phantom_classifier2 as tr
     from loro_export import export_loro, not_applicable_threshold
@@ -53,9 +54,12 @@ def test_loro_export_is_an_installable_model_with_its_own_renderers_threshold(
     from app.ct.ai.normalise import CONTEXT_NAMES, prepare
 
     torch.manual_seed(0)
-    net = tr.PhantomNet2(blur_gate=False)          # the 2.0.0 recipe's network, untrained
-    d = net.feat_dim
+    # the 2.0.0 recipe's network, untrained (k members: different random weights)
+    nets = [tr.PhantomNet2(blur_gate=False).eval() for _ in range(k)]
+    d = nets[0].feat_dim
     means, inv_cov = np.zeros((7, d), np.float32), np.eye(d, dtype=np.float32)
+    members = [tr.Member(n, 0.9, means, inv_cov, 1.0 + j, np.zeros(0), j + 1)
+               for j, n in enumerate(nets)]
     rng = np.random.default_rng(0)
     probs = rng.dirichlet(np.ones(7), 40)
     y = rng.integers(0, 7, 40)
@@ -72,12 +76,11 @@ def test_loro_export_is_an_installable_model_with_its_own_renderers_threshold(
         return x, ctx, [f"disc: {problems[0] or 'measurable'}"]
 
     # the left-out renderer's anomaly (9.9) must not move the threshold: own held-out 1.37
-    card_path = export_loro(tmp_path / "loro", tag="t", train="sim", test="img", net=net,
-                            temperature=0.9, means=means, inv_cov=inv_cov, scale=1.0,
-                            own=report(1.37), left=report(9.9),
+    card_path = export_loro(tmp_path / "loro", tag="t", train="sim", test="img",
+                            members=members, own=report(1.37), left=report(9.9),
                             own_set={"ok": np.ones(40, bool), "y": y}, evidence=False,
                             epochs=1, seed=1, recipe={"no_blur_gate": True},
-                            export=tr.export, probes=probes, maha=tr.maha)
+                            export=tr.export_members, probes=probes, maha=tr.maha)
     assert card_path == tmp_path / "loro/t_sim_only/ct_phantom_classifier/t-loro-sim/card.json"
     card = json.loads(card_path.read_text())
     assert card["thresholds"]["not_applicable"] == 1.37 == not_applicable_threshold(1.37)
@@ -89,6 +92,14 @@ def test_loro_export_is_an_installable_model_with_its_own_renderers_threshold(
     assert card["training"]["leave_one_renderer_out"] == {"trained_on": "sim",
                                                           "left_out": "img", "tag": "t"}
     assert card["metrics"]["left_out_renderer"]["anomaly_quantiles"]["0.995"] == 9.9
+    # an ensemble's card names its members; the probes' anomaly is the members' mean
+    assert card["training"].get("member_seeds") == ([1, 2] if k == 2 else None)
+    assert card["metrics"]["calibration"]["temperature"] == (0.9 if k == 1 else [0.9, 0.9])
+    x, ctx, _ = probes()
+    with torch.no_grad():
+        an = np.mean([tr.maha(m.net.features(torch.from_numpy(x), torch.from_numpy(ctx))
+                              .numpy(), means, inv_cov) / m.scale for m in members], axis=0)
+    assert card["metrics"]["ood_probes"]["probes"][0]["anomaly"] == round(float(an[0]), 3)
     # the series' weak rate comes from the OWN held-out figures
     checker = AiChecker.from_registry(ModelRegistry(tmp_path / "loro" / "t_sim_only"))
     assert checker.not_applicable == 1.37 and "card held-out" in checker.weak_rate_source
