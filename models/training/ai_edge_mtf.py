@@ -51,16 +51,28 @@ def _dft_matrices(n_bins: int, freqs: "tuple[float, ...]" = FREQS_LPMM
 
 class EdgeMTFGate(nn.Module):
     """Logistic blur score from the log edge MTF at ``freqs`` (lp/mm; default FREQS_LPMM,
-    every release to 2.10.0; ``--blur-freqs`` of the training script)."""
+    every release to 2.10.0; ``--blur-freqs`` of the training script).
 
-    def __init__(self, n_bins: int, freqs: "tuple[float, ...]" = FREQS_LPMM) -> None:
+    ``with_lsf`` (``--blur-gate-lsf``, candidate of session 22): the line spread itself
+    (the profile's differences, 47 values of 0.25 mm, body side first) beside the log MTF,
+    every input standardised by its mean and SD over the fitted slices (the L2 penalty
+    then weighs every input alike); the standardisation is folded into the weights in the
+    exported graph. Without it the gate is exactly the former one."""
+
+    def __init__(self, n_bins: int, freqs: "tuple[float, ...]" = FREQS_LPMM,
+                 with_lsf: bool = False) -> None:
         super().__init__()
         self.freqs = tuple(float(f) for f in freqs)
+        self.with_lsf = bool(with_lsf)
         c, s, w = _dft_matrices(n_bins, self.freqs)
         self.register_buffer("cos", c, persistent=False)
         self.register_buffer("sin", s, persistent=False)
         self.register_buffer("win", w, persistent=False)
-        self.lin = nn.Linear(len(self.freqs), 1)
+        n_in = len(self.freqs) + (n_bins - 1 if self.with_lsf else 0)
+        self.lin = nn.Linear(n_in, 1)
+        if self.with_lsf:
+            self.register_buffer("mu", torch.zeros(n_in))
+            self.register_buffer("sd", torch.ones(n_in))
 
     def log_mtf(self, esf: torch.Tensor) -> torch.Tensor:
         lsf = (esf[:, :-1] - esf[:, 1:]) * self.win          # body side first: positive
@@ -68,15 +80,35 @@ class EdgeMTFGate(nn.Module):
         re, im = lsf @ self.cos.t(), lsf @ self.sin.t()
         return torch.log(torch.clamp(torch.sqrt(re * re + im * im + 1e-12) / dc, 0.01, 3.0))
 
+    def inputs(self, esf: torch.Tensor) -> torch.Tensor:
+        """What the logistic reads (before the standardisation)."""
+        z = self.log_mtf(esf)
+        return torch.cat([z, esf[:, :-1] - esf[:, 1:]], dim=1) if self.with_lsf else z
+
+    def folded(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(weight (n_in,), bias ()) of the logistic on the raw ``inputs``: the
+        standardisation folded in (the same function)."""
+        w, b = self.lin.weight[0], self.lin.bias[0]
+        if not self.with_lsf:
+            return w, b
+        return w / self.sd, b - (w * self.mu / self.sd).sum()
+
     def forward(self, esf: torch.Tensor) -> torch.Tensor:
-        return self.lin(self.log_mtf(esf)).squeeze(1)
+        z = self.inputs(esf)
+        if self.with_lsf:
+            z = (z - self.mu) / self.sd
+        return self.lin(z).squeeze(1)
 
     def fit(self, esf: torch.Tensor, is_blur: torch.Tensor, l2: float = 1e-3) -> float:
         """Logistic fit of the gate (L-BFGS) on the training slices, then frozen: the
         blur decision is a fixed function of the measured MTF, not co-adapted with the
         image network. Returns the training error rate."""
         with torch.no_grad():
-            z = self.log_mtf(esf)
+            z = self.inputs(esf)
+            if self.with_lsf:
+                self.mu.copy_(z.mean(0))
+                self.sd.copy_(z.std(0) + 1e-6)
+                z = (z - self.mu) / self.sd
         y = is_blur.float()
         opt = torch.optim.LBFGS(self.lin.parameters(), max_iter=300, line_search_fn="strong_wolfe")
 

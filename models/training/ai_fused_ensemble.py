@@ -19,7 +19,8 @@ for all the members:
   its kernel and bias (w * g / sqrt(v + eps), b - m * g / sqrt(v + eps));
 * the context MLP's first layer is stacked, its second and the head's two layers are
   batched matrix products over the member axis ((K, N, D) @ (K, D, H));
-* the blur gate's edge MTF (no parameters) is computed once, its K logistic weights in
+* the blur gate's inputs (edge MTF, and the line spread for a ``with_lsf`` gate; no
+  parameters) are computed once, its K logistic weights (standardisation folded in) in
   one product;
 * the Mahalanobis distance is a batched product over the member and class axes.
 
@@ -54,16 +55,27 @@ class FusedEnsembleExportWrapper(nn.Module):
     """K members (train_ct_phantom_classifier2.Member) as one set of layers; the outputs of
     EnsembleExportWrapper (see the module)."""
 
+    @staticmethod
+    def unsupported(members: list) -> str:
+        """Why these members cannot be fused ('' = they can)."""
+        n0 = members[0].net
+        for m in members:
+            n = m.net
+            if n.gate is None or n.band_gate or n.noise_gate_hu > 0 or n.shell_gate_only:
+                return ("the fused ensemble supports the blur gate alone (no band gate, "
+                        "noise gate or shell-only context)")
+            if n.gate.freqs != n0.gate.freqs or n.gate.with_lsf != n0.gate.with_lsf \
+                    or n.n_features != n0.n_features:
+                return "the members differ in their blur gate or context layout"
+        return ""
+
     def __init__(self, members: list) -> None:
         super().__init__()
+        why = self.unsupported(members)
+        if why:
+            raise ValueError(why)
         nets = [m.net.eval() for m in members]
         n0 = nets[0]
-        for n in nets:
-            if n.gate is None or n.band_gate or n.noise_gate_hu > 0 or n.shell_gate_only:
-                raise ValueError("the fused ensemble supports the blur gate alone (no band "
-                                 "gate, noise gate or shell-only context)")
-            if n.gate.freqs != n0.gate.freqs or n.n_features != n0.n_features:
-                raise ValueError("the members differ in their blur gate or context layout")
         self.front = n0                      # fixed_maps / ctx_input / the gate's MTF only
         self.k = k = len(nets)
         self.conv2d = nn.ParameterList()
@@ -85,9 +97,11 @@ class FusedEnsembleExportWrapper(nn.Module):
         self.ctx2 = nn.ParameterList(batched([n.ctx[2] for n in nets]))
         self.head1 = nn.ParameterList(batched([n.head[1] for n in nets]))
         self.head2 = nn.ParameterList(batched([n.head[4] for n in nets]))
-        self.gate_w = nn.Parameter(torch.cat([n.gate.lin.weight for n in nets]).t()
-                                   .detach().clone(), requires_grad=False)     # (F, K)
-        self.gate_b = nn.Parameter(torch.cat([n.gate.lin.bias for n in nets]).detach().clone(),
+        # each member's logistic on the gate's raw inputs (a standardisation folded in)
+        folded = [n.gate.folded() for n in nets]
+        self.gate_w = nn.Parameter(torch.stack([w for w, _ in folded], dim=1).detach().clone(),
+                                   requires_grad=False)                        # (F, K)
+        self.gate_b = nn.Parameter(torch.stack([b for _, b in folded]).detach().clone(),
                                    requires_grad=False)                        # (K,)
         self.register_buffer("means", torch.stack(
             [torch.as_tensor(m.means, dtype=torch.float32) for m in members]))  # (K, C, D)
@@ -126,7 +140,7 @@ class FusedEnsembleExportWrapper(nn.Module):
         f = torch.cat([avg, mx, ra, rm, c], dim=2)                      # (K, N, D)
         z = F.relu(torch.matmul(f, self.head1[0]) + self.head1[1])
         head = torch.matmul(z, self.head2[0]) + self.head2[1]           # (K, N, 6)
-        g = torch.matmul(self.front.gate.log_mtf(feats[:, N_SCALARS:N_FEATURES]), self.gate_w) \
+        g = torch.matmul(self.front.gate.inputs(feats[:, N_SCALARS:N_FEATURES]), self.gate_w) \
             + self.gate_b                                               # (N, K)
         g = g.t().unsqueeze(2)                                          # (K, N, 1)
         lp_rest = F.log_softmax(head, dim=2) + F.logsigmoid(-g)

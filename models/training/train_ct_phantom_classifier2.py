@@ -86,7 +86,7 @@ sys.path.insert(0, str(ROOT / "models" / "training"))
 from app.ct.ai.normalise import GRID_N, N_CONTEXT, N_FEATURES  # noqa: E402
 from app.ct.ai.preprocess import CLASSES  # noqa: E402
 from app.ct.ai.series_decision import LOW_CONFIDENCE  # noqa: E402
-from ai_edge_mtf import EdgeMTFGate, combine  # noqa: E402
+from ai_edge_mtf import FREQS_LPMM, EdgeMTFGate, combine  # noqa: E402
 from loro_export import card_interface  # noqa: E402
 from train_ct_phantom_classifier import _polar_grid, calibration, confusion, fit_temperature  # noqa: E402
 
@@ -116,7 +116,8 @@ class PhantomNet2(nn.Module):
 
     def __init__(self, width: int = 16, blur_gate: bool = True, n_evidence: int = 0,
                  band_gate: bool = False, shell_gate_only: bool = False,
-                 blur_freqs: "tuple[float, ...] | None" = None) -> None:
+                 blur_freqs: "tuple[float, ...] | None" = None,
+                 blur_gate_lsf: bool = False) -> None:
         super().__init__()
         w = width
         self.blur_gate = blur_gate
@@ -133,8 +134,8 @@ class PhantomNet2(nn.Module):
         self.n_evidence = n_evidence
         self.n_features = N_FEATURES + n_evidence
         n_ctx = (N_SCALARS if blur_gate else N_FEATURES) + n_evidence - 2 * int(shell_gate_only)
-        self.gate = EdgeMTFGate(N_FEATURES - N_SCALARS, *([blur_freqs] if blur_freqs else [])) \
-            if blur_gate else None
+        self.gate = EdgeMTFGate(N_FEATURES - N_SCALARS, blur_freqs or FREQS_LPMM,
+                                with_lsf=blur_gate_lsf) if blur_gate else None
         self.register_buffer("grid", _polar_grid(), persistent=False)
 
         def conv(cin: int, cout: int) -> nn.Sequential:
@@ -479,15 +480,15 @@ def run_net(net: PhantomNet2, d: dict, bs: int = 256) -> tuple[np.ndarray, np.nd
 def train(d: dict, epochs: int, seed: int, normal_weight: float, log: str,
           blur_gate: bool = True, head_blur_as_normal: float = 0.0,
           band_gate: bool = False, noise_gate: bool = False,
-          shell_gate_only: bool = False, blur_freqs: "tuple[float, ...] | None" = None
-          ) -> tuple:
+          shell_gate_only: bool = False, blur_freqs: "tuple[float, ...] | None" = None,
+          blur_gate_lsf: bool = False) -> tuple:
     """Train on the applicable samples of d (10 % validation); returns the net and the
     fitted temperature / anomaly model."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     net = PhantomNet2(blur_gate=blur_gate, n_evidence=d["feats"].shape[1] - N_FEATURES,
                       band_gate=band_gate, shell_gate_only=shell_gate_only,
-                      blur_freqs=blur_freqs)
+                      blur_freqs=blur_freqs, blur_gate_lsf=blur_gate_lsf)
     idx = np.nonzero(d["ok"])[0]
     perm = rng.permutation(idx)
     n_val = len(perm) // 10
@@ -646,6 +647,11 @@ def export(net, means, inv_cov, scale, temperature, out: Path) -> str:
                           out)
 
 
+def _fused_cls():  # noqa: ANN202
+    from ai_fused_ensemble import FusedEnsembleExportWrapper
+    return FusedEnsembleExportWrapper
+
+
 def export_members(members: "list[Member]", out: Path, fused: bool = True) -> str:
     """The members as ``out/model.onnx`` (one: ExportWrapper, as always; more: one graph,
     ai_fused_ensemble.FusedEnsembleExportWrapper - one operator per layer for all the
@@ -659,10 +665,9 @@ def export_members(members: "list[Member]", out: Path, fused: bool = True) -> st
         m = members[0]
         wrapper: nn.Module = ExportWrapper(net.eval(), m.means.astype(np.float32), m.inv_cov,
                                            m.scale, m.temperature).eval()
-    elif fused:
-        from ai_fused_ensemble import FusedEnsembleExportWrapper
-        wrapper = FusedEnsembleExportWrapper(members).eval()
-    else:
+    elif fused and not _fused_cls().unsupported(members):
+        wrapper = _fused_cls()(members).eval()
+    else:                     # (a rule the fused graph does not carry: member by member)
         wrapper = EnsembleExportWrapper(members).eval()
     n_ctx = N_CONTEXT + net.n_evidence
     torch.onnx.export(wrapper, (torch.zeros(1, 3, GRID_N, GRID_N), torch.zeros(1, n_ctx)),
@@ -754,6 +759,9 @@ def main() -> None:
     p.add_argument("--blur-freqs", default="",
                    help="comma list of the frequencies (lp/mm) of the blur gate's edge MTF "
                         "(ai_edge_mtf.py); default: FREQS_LPMM, 0.10-0.50")
+    p.add_argument("--blur-gate-lsf", action="store_true",
+                   help="the blur gate also reads the edge's line spread, its inputs "
+                        "standardised (ai_edge_mtf.EdgeMTFGate with_lsf)")
     a = p.parse_args()
     blur_freqs = tuple(float(v) for v in a.blur_freqs.split(",") if v.strip()) or None
     seeds = [int(v) for v in a.member_seeds.split(",") if v.strip()] or [a.seed]
@@ -819,7 +827,7 @@ def main() -> None:
         return [Member(*train(d, a.epochs, sd, a.normal_weight, f"{log} seed {sd}",
                               not a.no_blur_gate, band_gate=a.band_gate,
                               noise_gate=a.noise_gate, shell_gate_only=a.shell_gate_only,
-                              blur_freqs=blur_freqs), sd)
+                              blur_freqs=blur_freqs, blur_gate_lsf=a.blur_gate_lsf), sd)
                 for sd in seeds]
 
     if a.skip_loro and loro_path.exists() and a.loro_export is None:
@@ -911,7 +919,8 @@ def main() -> None:
     weights = [{"state_dict": m.net.state_dict(), "noise_gate_hu": m.net.noise_gate_hu,
                 "temperature": m.temperature, "means": m.means, "inv_cov": m.inv_cov,
                 "scale": m.scale, "seed": m.seed,
-                "blur_freqs": list(m.net.gate.freqs) if m.net.gate is not None else None}
+                "blur_freqs": list(m.net.gate.freqs) if m.net.gate is not None else None,
+                "blur_gate_lsf": bool(m.net.gate is not None and m.net.gate.with_lsf)}
                for m in members]
     torch.save(weights[0] if len(weights) == 1 else weights,
                a.out.parent / f"{a.out.name}.weights.pt")
@@ -970,7 +979,9 @@ def main() -> None:
             **({} if a.no_blur_gate else {
                 "blur": "models/training/ai_edge_mtf.py: logistic of the edge MTF at "
                         + ", ".join(f"{f:g}" for f in net.gate.freqs)
-                        + " lp/mm (fitted, frozen)"}),
+                        + " lp/mm" + (" and the line spread, standardised"
+                                      if net.gate.with_lsf else "")
+                        + " (fitted, frozen)"}),
             **({"band": "models/training/ai_band_gate.py: shell veto - a central-disc "
                         "step >= max(3 HU, 5 SE) whose shell does not follow (shell / disc "
                         "step < 0.55) is no band; no fitted constant"} if a.band_gate else {}),

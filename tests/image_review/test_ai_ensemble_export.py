@@ -86,7 +86,8 @@ def test_an_ensemble_export_is_the_mean_of_its_members_and_runs_in_the_station(t
     assert len(res.slices) == 3 and res.label
 
 
-def test_the_fused_ensemble_graph_computes_the_member_by_member_ensemble():
+@pytest.mark.parametrize("lsf", [False, True])     # the blur gate on the MTF; + line spread
+def test_the_fused_ensemble_graph_computes_the_member_by_member_ensemble(lsf):
     """ai_fused_ensemble: one operator per layer for all the members (stacked and grouped
     convolutions, batch norms folded, batched products) - the outputs of
     EnsembleExportWrapper to float rounding, on members whose batch norms are not the
@@ -100,6 +101,17 @@ def test_the_fused_ensemble_graph_computes_the_member_by_member_ensemble():
 
     members = [_member(tr, s, len(RING_EVIDENCE_NAMES)) for s in (0, 1, 2)]
     g = torch.Generator().manual_seed(5)
+    vol = phantom_volume(8.0, n=5, size=512)
+    x, ctx, problems = prepare(vol, 0.5, [1, 2, 3], RING)
+    if lsf:
+        torch.manual_seed(7)
+        members = [m._replace(net=tr.PhantomNet2(n_evidence=len(RING_EVIDENCE_NAMES),
+                                                 blur_gate_lsf=True).eval()) for m in members]
+        esf = torch.from_numpy(ctx[:, tr.N_SCALARS:tr.N_FEATURES])
+        for m in members:          # a fitted gate's standardisation (not the identity)
+            z = m.net.gate.inputs(esf)
+            m.net.gate.mu.copy_(z.mean(0) + 0.1 * torch.randn(z.shape[1], generator=g))
+            m.net.gate.sd.copy_(torch.rand(z.shape[1], generator=g) + 0.3)
     for m in members:
         for bn in (mod for mod in m.net.modules() if isinstance(mod, torch.nn.BatchNorm2d)):
             n = bn.num_features
@@ -107,8 +119,6 @@ def test_the_fused_ensemble_graph_computes_the_member_by_member_ensemble():
             bn.running_var.copy_(torch.rand(n, generator=g) * 2 + 0.2)
             bn.weight.data.copy_(torch.rand(n, generator=g) + 0.5)
             bn.bias.data.copy_(torch.randn(n, generator=g) * 0.2)
-    vol = phantom_volume(8.0, n=5, size=512)
-    x, ctx, problems = prepare(vol, 0.5, [1, 2, 3], RING)
     assert not any(problems)
     rng = np.random.default_rng(1)
     x = np.concatenate([x, x + rng.normal(0, 40, x.shape).astype(np.float32)])
@@ -120,9 +130,41 @@ def test_the_fused_ensemble_graph_computes_the_member_by_member_ensemble():
     assert torch.allclose(got[0], ref[0], atol=1e-5)
     assert torch.allclose(got[1], ref[1], atol=1e-4)
     assert torch.allclose(got[2], ref[2], rtol=1e-4, atol=1e-5)
-    # the members differ, and the inputs reach more than one class
-    assert len(set(ref[0].argmax(1).tolist())) > 1 or float(ref[0].std(0).max()) > 1e-3
+    # the members differ (else a fused graph that ran one member three times would pass)
+    with torch.no_grad():
+        own = [tr.EnsembleExportWrapper([m]).eval()(torch.from_numpy(x), torch.from_numpy(ctx))
+               for m in members]
+    assert float((own[0][0] - own[1][0]).abs().max()) > 1e-4
+    assert float((own[1][2] - own[2][2]).abs().max()) > 1e-4
     # an inference rule the fused graph does not carry is refused, not dropped
     members[1].net.noise_gate_hu = 12.0
     with pytest.raises(ValueError, match="blur gate alone"):
         FusedEnsembleExportWrapper(members)
+
+
+def test_the_blur_gate_reads_the_line_spread_only_when_asked():
+    """ai_edge_mtf.EdgeMTFGate: the default gate is the former one (a logistic of the log
+    MTF, no standardisation); ``with_lsf`` standardises the log MTF and the line spread
+    with the fitted slices' mean / SD, and ``folded`` is the same function on the raw
+    inputs (what the fused ensemble graph computes)."""
+    torch = pytest.importorskip("torch", reason="training extra (pip install .[train]) absent")
+    from ai_edge_mtf import EdgeMTFGate
+
+    g = torch.Generator().manual_seed(3)
+    x = torch.linspace(-6, 6, 48)
+    # edges of different sharpness: sigmoid profiles, body side first (1 -> 0)
+    width = torch.rand(200, 1, generator=g) * 1.5 + 0.2
+    esf = torch.sigmoid(-x[None] / width) + 0.01 * torch.randn(200, 48, generator=g)
+    blur = width[:, 0] > 0.9
+    old = EdgeMTFGate(48)
+    assert not hasattr(old, "mu") and old.lin.in_features == 8
+    old.fit(esf, blur)
+    assert torch.allclose(old(esf), old.lin(old.log_mtf(esf)).squeeze(1))
+    new = EdgeMTFGate(48, with_lsf=True)
+    err = new.fit(esf, blur)
+    assert err < 0.1 and new.lin.in_features == 8 + 47
+    z = new.inputs(esf)
+    assert torch.allclose(new.mu, z.mean(0)) and not torch.allclose(new.sd, torch.ones(55))
+    w, b = new.folded()
+    assert torch.allclose(new(esf), z @ w + b, atol=1e-4)
+    assert "mu" in new.state_dict() and "sd" in new.state_dict()   # kept in the weights

@@ -42,11 +42,11 @@ def test_queue_and_review_fit_1366(qtbot, ini_settings, tmp_path, language):  # 
         queue_item(service, noise_sd=80.0, scanner="CT-SIM-0001", seed=1, analysed_by="qe1")
         queue_item(service, noise_sd=90.0, scanner="CT-SIM-0002", seed=2, analysed_by="qe1",
                    physics=PHYS_FAIL)
-        # noise SD 185 HU: beyond the noise class's training range - the AI calls noise
-        # with an anomaly score that fits no class (2.9.0: anomaly 1.13-1.27, below its
-        # "not applicable" level of 1.8; 2.5.0-2.8.0 did so at 150 HU and called 185 HU
-        # "not applicable"), beside failed limits: three reasons
-        three = queue_item(service, noise_sd=185.0, scanner="CT-SIM-0003", seed=2,
+        # noise SD 150 HU: beyond the noise class's training range - the AI calls noise
+        # with an anomaly score that fits no class (2.11.0: anomaly 1.18-1.38, below its
+        # "not applicable" level of 1.51; at 185 HU it says "not applicable", as 2.5.0-
+        # 2.8.0 did), beside failed limits: three reasons
+        three = queue_item(service, noise_sd=150.0, scanner="CT-SIM-0003", seed=2,
                            analysed_by="qe1", physics=PHYS_FAIL)[1]
         assert len(three.reasons) >= 3, three.reasons      # AI class, no class, limits
         panel.queue_view.sig_refresh_requested.emit()
