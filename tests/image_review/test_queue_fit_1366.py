@@ -43,9 +43,9 @@ def test_queue_and_review_fit_1366(qtbot, ini_settings, tmp_path, language):  # 
         queue_item(service, noise_sd=90.0, scanner="CT-SIM-0002", seed=2, analysed_by="qe1",
                    physics=PHYS_FAIL)
         # noise SD 150 HU: beyond the noise class's training range - the AI calls noise
-        # with an anomaly score that fits no class (2.11.0: anomaly 1.18-1.38, below its
-        # "not applicable" level of 1.51; at 185 HU it says "not applicable", as 2.5.0-
-        # 2.8.0 did), beside failed limits: three reasons
+        # with an anomaly score that fits no class (2.12.0: anomaly 1.19-1.44, below its
+        # "not applicable" level of 1.58; 2.11.0 1.18-1.38; at 185 HU both say "not
+        # applicable", as 2.5.0-2.8.0 did), beside failed limits: three reasons
         three = queue_item(service, noise_sd=150.0, scanner="CT-SIM-0003", seed=2,
                            analysed_by="qe1", physics=PHYS_FAIL)[1]
         assert len(three.reasons) >= 3, three.reasons      # AI class, no class, limits
