@@ -111,11 +111,11 @@ class FusedEnsembleExportWrapper(nn.Module):
             [1.0 / float(m.temperature) for m in members], dtype=torch.float32).reshape(1, k, 1))
         self.register_buffer("inv_scale", torch.tensor(
             [1.0 / float(m.scale) for m in members], dtype=torch.float32).reshape(1, k))
-        self.blur_index = _blur_index()
+        # (the training script's layout: imported here, it imports this module lazily)
+        from train_ct_phantom_classifier2 import BLUR, N_FEATURES, N_SCALARS
+        self.blur_index, self.esf_cols = BLUR, slice(N_SCALARS, N_FEATURES)
 
     def forward(self, x: torch.Tensor, ctx: torch.Tensor):
-        from train_ct_phantom_classifier2 import N_FEATURES, N_SCALARS
-
         k = self.k
         maps, sectors, feats = self.front.fixed_maps(x, ctx)
         p2 = list(self.conv2d)
@@ -140,7 +140,7 @@ class FusedEnsembleExportWrapper(nn.Module):
         f = torch.cat([avg, mx, ra, rm, c], dim=2)                      # (K, N, D)
         z = F.relu(torch.matmul(f, self.head1[0]) + self.head1[1])
         head = torch.matmul(z, self.head2[0]) + self.head2[1]           # (K, N, 6)
-        g = torch.matmul(self.front.gate.inputs(feats[:, N_SCALARS:N_FEATURES]), self.gate_w) \
+        g = torch.matmul(self.front.gate.inputs(feats[:, self.esf_cols]), self.gate_w) \
             + self.gate_b                                               # (N, K)
         g = g.t().unsqueeze(2)                                          # (K, N, 1)
         lp_rest = F.log_softmax(head, dim=2) + F.logsigmoid(-g)
@@ -153,7 +153,3 @@ class FusedEnsembleExportWrapper(nn.Module):
         an = torch.sqrt(torch.clamp(m.min(dim=2).values, min=0.0)).t() * self.inv_scale
         return p, torch.log(torch.clamp(p, min=1e-12)), an.mean(dim=1)
 
-
-def _blur_index() -> int:
-    from app.ct.ai.preprocess import CLASSES
-    return CLASSES.index("blur")

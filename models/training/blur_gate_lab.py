@@ -23,8 +23,7 @@ sys.path.insert(0, str(ROOT / "models" / "training"))
 
 from app.ct.ai.normalise import N_FEATURES  # noqa: E402
 from app.ct.ai.preprocess import CLASSES  # noqa: E402
-
-N_SCALARS = 5          # (train_ct_phantom_classifier2.N_SCALARS: the ESF follows them)
+from train_ct_phantom_classifier2 import N_SCALARS, applicable  # noqa: E402
 KINDS = ("train", "edge", "centred", "heldout", "edgeheldout")
 F_2_10 = (0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.50)
 F_2_11 = (0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.50, 0.60)
@@ -42,8 +41,7 @@ def load(data_dir: Path, r: str) -> tuple[np.ndarray, np.ndarray]:
         if not p.exists():
             continue
         m = np.load(p)
-        ok = np.array([(not q) or q == "the phantom is cut by the field of view"
-                       for q in m["problems"]])
+        ok = applicable(m["problems"])
         esf.append(np.nan_to_num(m["ctx"][ok, N_SCALARS:N_FEATURES]).astype(np.float32))
         y.append(m["y"][ok])
     return np.concatenate(esf), np.concatenate(y)

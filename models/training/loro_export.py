@@ -100,11 +100,12 @@ def card_interface(evidence: "bool | str", shell: bool = False) -> dict:
 def export_loro(root: Path, *, tag: str, train: str, test: str, members: "list[Any]",
                 own: dict, left: dict, own_set: dict, evidence: "bool | str", epochs: int,
                 seed: int, recipe: dict, export: Callable[..., str],
-                probes: Callable[..., tuple], maha: Callable[..., np.ndarray]) -> Path:
+                probes: Callable[..., tuple], anomaly: Callable[..., np.ndarray]) -> Path:
     """Write the LORO model's ONNX file and card; returns the card's path. ``members``:
     the run's trained networks (train_ct_phantom_classifier2.Member: one, or an ensemble
     of one per seed, exported as the released model is - ``export(members, out)``); the
-    probes' anomaly is the members' mean, as the exported graph's."""
+    probes' anomaly is ``anomaly(members, x, ctx)`` (members_anomaly: the members' mean,
+    as the exported graph's)."""
     import torch
 
     from train_ct_phantom_classifier import calibration
@@ -117,12 +118,7 @@ def export_loro(root: Path, *, tag: str, train: str, test: str, members: "list[A
     sha = export(members, out)
     threshold = not_applicable_threshold(own["anomaly_quantiles"]["0.995"])
     xo, co, names = probes(evidence=evidence)
-    an_list = []
-    for m in members:
-        with torch.no_grad():
-            fo = m.net.features(torch.from_numpy(xo), torch.from_numpy(co)).numpy()
-        an_list.append(maha(fo, m.means, m.inv_cov) / m.scale)
-    an_o = np.mean(an_list, axis=0)
+    an_o = anomaly(members, xo, co)
     temps = [float(m.temperature) for m in members]
     measured_ood = np.array([not nm.endswith("measurable") for nm in names])
     caught = measured_ood | (an_o > threshold)

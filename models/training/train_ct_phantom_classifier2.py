@@ -282,6 +282,14 @@ RENDERER_NAMES = ("sim", "img", "r3")
 SET_KINDS = ("train", "heldout", "edge", "edgeheldout", "centred")
 
 
+def applicable(problems) -> np.ndarray:  # noqa: ANN001 - the stored problem texts
+    """The samples of a stored set that are used: no measured problem. "Cut by the field
+    of view" was over-reported while the data were made (noisy air below -1100 HU counted
+    as the field's edge; fixed in normalise.py): those samples are used too."""
+    return np.array([(not p) or p == "the phantom is cut by the field of view"
+                     for p in problems])
+
+
 def load_set(data_dir: Path, name: str, net: PhantomNet2, evidence: bool = False,
              shell: bool = False) -> dict:
     """Front end of a data set (cached beside it) + labels, context, problems."""
@@ -304,11 +312,7 @@ def load_set(data_dir: Path, name: str, net: PhantomNet2, evidence: bool = False
                 secs.append(s_.numpy().astype(np.float16))
         maps, secs = np.concatenate(maps), np.concatenate(secs)
         np.savez(cache, maps=maps, sectors=secs)
-    # "cut by the field of view" was over-reported while the data were made (noisy air
-    # below -1100 HU counted as the field's edge; fixed in normalise.py): those samples
-    # are used; every other measured problem keeps its sample out
-    ok = np.array([(not p) or p == "the phantom is cut by the field of view"
-                   for p in meta["problems"]])
+    ok = applicable(meta["problems"])
     feats = np.nan_to_num(meta["ctx"][:, :N_FEATURES]).astype(np.float32)
     if evidence:
         from ai_evidence_cache import set_evidence
@@ -328,8 +332,7 @@ def _augmented_copies(data_dir: Path, name: str, frac: float, seed: int, kind: s
     from ai_augment import add_module_step, add_ring, add_streak
 
     meta = np.load(data_dir / f"{name}.npz")
-    ok = np.array([(not p) or p == "the phantom is cut by the field of view"
-                   for p in meta["problems"]])
+    ok = applicable(meta["problems"])
     rng = np.random.default_rng(seed)
     normals = np.nonzero((meta["y"] == 0) & ok)[0]
     pick = np.sort(rng.choice(normals, int(round(frac * len(normals))), replace=False))
@@ -408,8 +411,7 @@ def augmented_set(data_dir: Path, name: str, net: PhantomNet2, frac: float, seed
         kept_m = z["kept"].astype(bool) if "kept" in z.files else None
     if ctx_aug is None or kept_m is None:     # caches written before the ctx was kept
         rng = np.random.default_rng(seed)
-        ok = np.array([(not p) or p == "the phantom is cut by the field of view"
-                       for p in meta["problems"]])
+        ok = applicable(meta["problems"])
         normals = np.nonzero((meta["y"] == 0) & ok)[0]
         pick = np.sort(rng.choice(normals, int(round(frac * len(normals))), replace=False))
         ctx_aug = meta["ctx"][pick] if ctx_aug is None else ctx_aug
@@ -579,6 +581,17 @@ def series_weak_rate(loro: dict) -> float | None:
     if not rates or any(r is None or r != r for r in rates):
         return None
     return round(float(np.mean(rates)), 4)
+
+
+def members_anomaly(members: "list[Member]", x: np.ndarray, ctx: np.ndarray) -> np.ndarray:
+    """The mean of the members' scaled anomaly scores on network inputs (x, ctx): what the
+    exported graph's ``anomaly`` gives (the OOD probes of the released and LORO cards)."""
+    out = []
+    for m in members:
+        with torch.no_grad():
+            f = m.net.features(torch.from_numpy(x), torch.from_numpy(ctx)).numpy()
+        out.append(maha(f, m.means, m.inv_cov) / m.scale)
+    return np.mean(out, axis=0)
 
 
 def member_outputs(members: "list[Member]", d: dict) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -874,7 +887,8 @@ def main() -> None:
                             evidence=layout, epochs=a.epochs, seed=a.seed,
                             recipe={k: v for k, v in vars(a).items()
                                     if k not in ("data_dir", "out", "loro_export")},
-                            export=export_members, probes=ood_probes, maha=maha)
+                            export=export_members, probes=ood_probes,
+                            anomaly=members_anomaly)
             print(f"LORO train {train_r} -> test {test_r}: acc {left['accuracy']} recall "
                   f"{left['recall']}; own held-out {own['accuracy']}; anomaly q99.5 on the "
                   f"left-out renderer {inflation}", flush=True)
@@ -900,12 +914,7 @@ def main() -> None:
     if a.shell_step:
         from app.ct.ai.shell_step import with_shell
         co = with_shell(xo, co)
-    an_list = []
-    for m in members:
-        with torch.no_grad():
-            fo = m.net.features(torch.from_numpy(xo), torch.from_numpy(co)).numpy()
-        an_list.append(maha(fo, m.means, m.inv_cov) / m.scale)
-    an_o = np.mean(an_list, axis=0)
+    an_o = members_anomaly(members, xo, co)
     measured_ood = np.array([not nm.endswith("measurable") for nm in names])
     caught = measured_ood | (an_o > threshold)
     per = ", ".join(f"{r} {held[r]['accuracy']}" for r in rends)

@@ -80,7 +80,8 @@ def test_loro_export_is_an_installable_model_with_its_own_renderers_threshold(
                             members=members, own=report(1.37), left=report(9.9),
                             own_set={"ok": np.ones(40, bool), "y": y}, evidence=False,
                             epochs=1, seed=1, recipe={"no_blur_gate": True},
-                            export=tr.export_members, probes=probes, maha=tr.maha)
+                            export=tr.export_members, probes=probes,
+                            anomaly=tr.members_anomaly)
     assert card_path == tmp_path / "loro/t_sim_only/ct_phantom_classifier/t-loro-sim/card.json"
     card = json.loads(card_path.read_text())
     assert card["thresholds"]["not_applicable"] == 1.37 == not_applicable_threshold(1.37)
