@@ -2,10 +2,11 @@
 sortable, filterable by scanner / class / status / date."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QRect, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QRectF, Qt, Signal
+from PySide6.QtGui import QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit,
                                QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyle,
                                QTableView, QVBoxLayout, QWidget)
@@ -217,12 +218,16 @@ class QueueView(QWidget):
         gets the sort arrow's room only where the arrow is drawn (Qt's size hint adds it
         to every title while sorting is on: ~50 px a two-line column the reasons
         lacked at 1366x768). One font metric per line, in Python - not
-        ``ResizeToContents``, which asked every cell of every row at each change."""
+        ``ResizeToContents``, which asked every cell of every row at each change. The
+        widths are the fractional advances Qt's text layout wraps by, rounded up: the
+        whole-pixel ``QFontMetrics`` rounds 94.06 px down to 94, and "CT-SIM-0002"
+        wrapped at its hyphen in a 94 px text rect (English, the column's grid line
+        taken)."""
         if self._quiet:
             return
         table, head = self.table, self.table.horizontalHeader()
-        fm, model = table.fontMetrics(), self.item_model
-        pad = self.text_pad() + 1
+        fm, model = QFontMetricsF(table.font()), self.item_model
+        pad = self.text_pad() + 1                  # both margins and the grid line
         margin = table.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, head)
         arrow = head.sizeHint().height() + margin
         items = model.items()
@@ -230,8 +235,8 @@ class QueueView(QWidget):
             if c in PAIRED.values() or COLUMNS[c] == "reasons":
                 continue
             cols = (c, PAIRED[c]) if c in PAIRED else (c,)
-            widest = max((fm.horizontalAdvance(model.text(it, k)) for it in items
-                          for k in cols), default=0)
+            widest = math.ceil(max((fm.horizontalAdvance(model.text(it, k)) for it in items
+                                    for k in cols), default=0.0))
             title = head.sectionSizeHint(c) - (0 if head.sortIndicatorSection() == c
                                                else arrow - 6)
             width = max(widest + pad, title)
@@ -257,13 +262,19 @@ class QueueView(QWidget):
         rows = table.verticalHeader()
         rows.setDefaultSectionSize(two)
         col = COLUMNS.index("reasons")
+        # the text rect Qt wraps in: the cell less both margins and the grid line; the
+        # fractional metrics its text layout uses (whole pixels round a line down)
         width = max((table.columnWidth(col) if reasons_width is None else reasons_width)
-                    - self.text_pad(), 20)
+                    - self.text_pad() - 1, 20)
+        fmf = QFontMetricsF(table.font())
         flags = int(Qt.TextFlag.TextWordWrap)
         for r in range(self.proxy.rowCount()):
             text = str(self.proxy.index(r, col).data() or "")
-            need = fm.boundingRect(QRect(0, 0, width, 100000), flags, text).height() + 8 \
-                if text.count("\n") >= 2 or fm.horizontalAdvance(text) > width else two
+            wraps = max((fmf.horizontalAdvance(line) for line in text.split("\n")),
+                        default=0.0) > width
+            need = math.ceil(fmf.boundingRect(QRectF(0, 0, width, 100000), flags,
+                                              text).height()) + 8 \
+                if text.count("\n") >= 2 or wraps else two
             h = max(two, need)
             if rows.sectionSize(r) != h:
                 rows.resizeSection(r, h)

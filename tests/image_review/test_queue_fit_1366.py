@@ -23,6 +23,40 @@ PHYS_FAIL = {"verdict": "FAIL", "artifacts": [{"type": "ring", "verdict": "FAIL"
                                "verdict": "FAIL"}]}
 
 
+def laid_lines(font, text: str, width: int) -> list[str]:  # noqa: ANN001
+    """The lines a table cell shows ``text`` in at a text width of ``width`` px: Qt's
+    item delegate lays it out with QTextLayout, wrapping at words or anywhere."""
+    from PySide6.QtGui import QTextLayout, QTextOption
+
+    layout = QTextLayout(text.replace("\n", "\u2028"), font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    out = []
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        out.append(text.replace("\n", "\u2028")[line.textStart():line.textStart()
+                                                  + line.textLength()].rstrip("\u2028 "))
+    layout.endLayout()
+    return out
+
+
+def test_laid_lines_wraps_as_the_cell_does(qtbot):  # noqa: ANN001, ARG001 - a QApplication
+    """The helper wraps where a cell would: one fractional pixel short is a wrap."""
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    font = QFont()
+    font.setPointSizeF(11.5)
+    w = QFontMetricsF(font).horizontalAdvance("CT-SIM-0002")
+    assert laid_lines(font, "CT-SIM-0002\nnoise", int(w) + 1) == ["CT-SIM-0002", "noise"]
+    if w != int(w):                      # a fractional advance: whole pixels cut it
+        assert laid_lines(font, "CT-SIM-0002\nnoise", int(w))[0] != "CT-SIM-0002"
+
+
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_queue_and_review_fit_1366(qtbot, ini_settings, tmp_path, language):  # noqa: ANN001
     from PySide6.QtCore import Qt
@@ -99,10 +133,9 @@ def test_queue_and_review_fit_1366(qtbot, ini_settings, tmp_path, language):  # 
                     tip = str(model.index(r, col).data(Qt.ItemDataRole.ToolTipRole))
                     if not all(queue_reason_text(c) in tip for c in item.reasons):
                         problems.append(f"row {r}: the tooltip lacks a reason: {tip!r}")
-                    need = fm.boundingRect(0, 0, size - margin, 10000,
-                                           int(Qt.TextFlag.TextWordWrap), text)
-                    if need.width() > size - margin or need.height() > table.rowHeight(r):
-                        problems.append(f"reasons {text!r} need {need.getRect()} in "
+                    shown = laid_lines(table.font(), text, size - margin - 1)
+                    if len(shown) * fm.lineSpacing() > table.rowHeight(r):
+                        problems.append(f"reasons {text!r} need {len(shown)} lines in "
                                         f"{size} x {table.rowHeight(r)}")
                     continue
                 lines = text.split("\n")
@@ -110,9 +143,11 @@ def test_queue_and_review_fit_1366(qtbot, ini_settings, tmp_path, language):  # 
                     problems.append(f"{title!r} row {r}: {text!r} is not two lines")
                 if len(lines) * fm.lineSpacing() > table.rowHeight(r):
                     problems.append(f"{title!r} row {r}: {text!r} cut in height")
-                for line in lines:
-                    if fm.horizontalAdvance(line) + margin > size:
-                        problems.append(f"{title!r} row {r}: {line!r} cut to {size}")
+                # as Qt lays it out (fractional advances, the grid line taken): the
+                # whole-pixel metric said "CT-SIM-0002" fit while it wrapped at "CT-"
+                shown = laid_lines(table.font(), text, size - margin - 1)
+                if shown != lines:
+                    problems.append(f"{title!r} row {r}: {text!r} shown as {shown} in {size}")
         assert not problems, "\n".join(problems)
         window.close()
     finally:
