@@ -8,7 +8,9 @@ set's facts (``normalise.grid_rotation_centre``, as slice_facts has it), so the 
 equal what the station computes (up to the float16 storage).
 
 Versions: ev1-ev3 the 2.3 candidate's (sector medians), ev4 the matched-filter ring
-(app/ct/ai/ring_evidence.py) with the rotation centre to the half pixel.
+(app/ct/ai/ring_evidence.py) with the rotation centre to the half pixel, ev5 the same with
+the masks' ring bands kept in the ring search (``CONCENTRIC``: ring layout 2,
+app/ct/ai/evidence.py ring_bands; ``train_ct_phantom_classifier2.py --ring-concentric``).
 
     PYTHONPATH=$PWD nice -n 5 .venv/bin/python models/training/ai_evidence_cache.py \
         /tmp/ai16/data sim_train img_train ...
@@ -31,6 +33,12 @@ from app.ct.ai.normalise import (GRID_MM, grid_rotation_centre, phantom_mask,  #
 from app.ct.ai.ring_evidence import GRID_C  # noqa: E402
 
 EV_VERSION = "4"
+CONCENTRIC = False     # ring layout 2 (set by the training's --ring-concentric): ev5
+
+
+def ev_version() -> str:
+    """The cache version of the evidence measured now (ev4, or ev5 with CONCENTRIC)."""
+    return "5" if CONCENTRIC else EV_VERSION
 
 
 def grid_evidence_args(g: np.ndarray) -> tuple | None:
@@ -53,7 +61,7 @@ def grid_evidence_args(g: np.ndarray) -> tuple | None:
 def grid_evidence(g: np.ndarray, rot_centre: float = GRID_C):
     """slice_evidence of one grid slice, with slice_facts' own grid measurements."""
     args = grid_evidence_args(g)
-    return None if args is None else slice_evidence(*args, rot_centre)
+    return None if args is None else slice_evidence(*args, rot_centre, concentric=CONCENTRIC)
 
 
 def stack_features(x3: np.ndarray, rot_centre: float = GRID_C) -> np.ndarray:
@@ -86,7 +94,7 @@ def cached_per_sample(data_dir: Path, name: str, tag: str, key: str,
 
 def set_evidence(data_dir: Path, name: str) -> np.ndarray:
     rc = rotation_centres(data_dir, name)
-    return cached_per_sample(data_dir, name, f"ev{EV_VERSION}", "ev",
+    return cached_per_sample(data_dir, name, f"ev{ev_version()}", "ev",
                              lambda i, x3: stack_features(np.asarray(x3), float(rc[i])),
                              len(EVIDENCE_NAMES))
 

@@ -30,6 +30,12 @@ from app.ct.ai.evidence import slice_ring, stack_ring_gate_z  # noqa: E402
 from app.ct.ai.ring_gate import ARC_Z_MIN, EVIDENCE_SCALE, FULL_Z_MIN  # noqa: E402
 
 RG_VERSION = "2"   # 1: before the one-arc test (2.9.0 was trained on rg1)
+CONCENTRIC = False  # ring layout 2 (the training's --ring-concentric): rg3
+
+
+def rg_version() -> str:
+    """The cache version of the gate's measure now (rg2, or rg3 with CONCENTRIC)."""
+    return "3" if CONCENTRIC else RG_VERSION
 
 
 def stack_ring_measure(x3: np.ndarray, rot_centre: float) -> np.ndarray:
@@ -40,7 +46,8 @@ def stack_ring_measure(x3: np.ndarray, rot_centre: float) -> np.ndarray:
     for k in range(3):
         args = grid_evidence_args(x3[k])
         rings.append(None if args is None else
-                     slice_ring(*args, rot_centre=float(rot_centre), local=True))
+                     slice_ring(*args, rot_centre=float(rot_centre), local=True,
+                                concentric=CONCENTRIC))
     return np.array(stack_ring_gate_z(rings, FULL_Z_MIN, ARC_Z_MIN),
                     np.float32) * np.float32(EVIDENCE_SCALE)
 
@@ -50,7 +57,7 @@ def set_ring_measure(data_dir: Path, name: str) -> np.ndarray:
     from ai_evidence_cache import cached_per_sample, rotation_centres
 
     rc = rotation_centres(data_dir, name)
-    return cached_per_sample(data_dir, name, f"rg{RG_VERSION}", "z",
+    return cached_per_sample(data_dir, name, f"rg{rg_version()}", "z",
                              lambda i, x3: stack_ring_measure(np.asarray(x3), float(rc[i])),
                              2, np.float32)
 

@@ -32,17 +32,19 @@ SETS = "sim_heldout,sim_edgeheldout,img_heldout,img_edgeheldout"
 
 def context(scheme: str, data_dir: Path, name: str, ctx: np.ndarray) -> np.ndarray:
     """The stored context in the layout of the card's ``scheme``."""
-    from app.ct.ai.check import SCHEME_EVIDENCE, SCHEME_RING
+    from app.ct.ai.check import SCHEME_EVIDENCE, SCHEME_RING, SCHEME_RING2
     from app.ct.ai.evidence import EVIDENCE_NAMES, RING_EVIDENCE_NAMES
     from app.ct.ai.normalise import N_FEATURES
 
-    if scheme not in (SCHEME_EVIDENCE, SCHEME_RING):
+    if scheme not in (SCHEME_EVIDENCE, SCHEME_RING, SCHEME_RING2):
         return ctx
     sys.path.insert(0, str(ROOT / "models" / "training"))
+    import ai_evidence_cache
     from ai_evidence_cache import set_evidence
 
+    ai_evidence_cache.CONCENTRIC = scheme == SCHEME_RING2      # ring layout 2: ev5
     ev = set_evidence(data_dir, name)
-    if scheme == SCHEME_RING:
+    if scheme in (SCHEME_RING, SCHEME_RING2):
         ev = ev[:, [EVIDENCE_NAMES.index(n) for n in RING_EVIDENCE_NAMES]]
     return np.concatenate([ctx[:, :N_FEATURES], ev, ctx[:, N_FEATURES:]], axis=1)
 

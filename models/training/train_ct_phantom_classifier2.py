@@ -379,9 +379,9 @@ def augmented_set(data_dir: Path, name: str, net: PhantomNet2, frac: float, seed
     if kind == "normal" and keep_shell_mm > 0:
         tail += f"k{keep_shell_mm:.1f}"
     cache = data_dir / f"{name}.aug_{kind}.{frac:.2f}.{seed}{tail}.npz"
-    from ai_evidence_cache import EV_VERSION
+    from ai_evidence_cache import ev_version
     from ai_shell_cache import SH_VERSION, shell_columns
-    ev_cache = cache.with_suffix(f".ev{EV_VERSION}.npz")
+    ev_cache = cache.with_suffix(f".ev{ev_version()}.npz")
     sh_cache = cache.with_suffix(f".sh{SH_VERSION}.npz")
     args = (data_dir, name, frac, seed, kind, step_hu, structure_ratio, keep_shell_mm)
     if not (cache.exists() and (ev_cache.exists() or not evidence)):
@@ -435,14 +435,14 @@ def _ring_measured_only(a: argparse.Namespace, r: str, fit: dict, aug: list[dict
     """--ring-measured-only: ``fit`` (renderer ``r``'s training set + its augmented
     copies, in that order) keeps out the ring samples below the ring gate's levels."""
     from ai_evidence_cache import rotation_centres
-    from ai_ring_measure import RG_VERSION, copies_ring_measure, measurable, set_ring_measure
+    from ai_ring_measure import copies_ring_measure, measurable, rg_version, set_ring_measure
 
     parts = [set_ring_measure(a.data_dir, n) for n in (f"{r}_train", f"{r}_edge", f"{r}_centred")
              if (a.data_dir / f"{n}.npz").exists()]
     for d in aug:
         if d["name"].endswith("+ring"):
             name, seed = f"{r}_train", a.seed + 1
-            cache = a.data_dir / f"{name}.aug_ring.{a.augment_ring:.2f}.{seed}.rg{RG_VERSION}.npz"
+            cache = a.data_dir / f"{name}.aug_ring.{a.augment_ring:.2f}.{seed}.rg{rg_version()}.npz"
             copies = ((b, xa) for b, xa, _, _ in _augmented_copies(
                 a.data_dir, name, a.augment_ring, seed, "ring", (5.0, 60.0), 0.0, 0.0))
             parts.append(copies_ring_measure(cache, copies, rotation_centres(a.data_dir, name)))
@@ -741,6 +741,10 @@ def main() -> None:
                    help="the ring evidence alone in the context (the grid1mm_context_ring "
                         "layout: RING_EVIDENCE_NAMES of app/ct/ai/evidence.py, from the ev4 "
                         "cache)")
+    p.add_argument("--ring-concentric", action="store_true",
+                   help="with --evidence-ring: ring layout 2 (grid1mm_context_ring2): the ring "
+                        "search keeps the busy and structure masks' ring bands "
+                        "(app/ct/ai/evidence.py ring_bands; the ev5 and rg3 caches)")
     p.add_argument("--ring-measured-only", action="store_true",
                    help="leave out of the training the ring samples (drawn and augmented) "
                         "whose stack the runtime ring gate would count normal "
@@ -783,9 +787,16 @@ def main() -> None:
     if a.evidence_ring and (a.evidence_drop or a.shell_step):
         raise SystemExit("--evidence-ring is a layout of its own: without --evidence-drop / "
                          "--shell-step")
-    from app.ct.ai.normalise import RING
+    from app.ct.ai.normalise import RING, RING2
+    if a.ring_concentric and not a.evidence_ring:
+        raise SystemExit("--ring-concentric is a ring layout: give --evidence-ring")
+    if a.ring_concentric:
+        import ai_evidence_cache
+        import ai_ring_measure
+        ai_evidence_cache.CONCENTRIC = ai_ring_measure.CONCENTRIC = True
     # the context layout the network is trained and exported with (normalise.Evidence)
-    layout: bool | str = RING if a.evidence_ring else bool(a.evidence)
+    layout: bool | str = (RING2 if a.ring_concentric else RING) if a.evidence_ring \
+        else bool(a.evidence)
     a.evidence = a.evidence or a.evidence_ring       # (the ring's features come from ev4)
     torch.set_num_threads(a.threads)
     fe = PhantomNet2()

@@ -48,6 +48,9 @@ SCHEME_SHELL = "grid1mm_context_evidence_shell"
 # the same input + the ring evidence alone in the context (2.9: the ring's matched filter,
 # without the streak and cupping measures the 2.3 candidate paid ~3 ms a slice for)
 SCHEME_RING = "grid1mm_context_ring"
+# the same layout, its ring search keeping the masks' ring bands (2.13: a ring of 150-300
+# HU had its own band left out as busy or structure; app/ct/ai/evidence.py ring_bands)
+SCHEME_RING2 = "grid1mm_context_ring2"
 # .npy input carries no pixel size: the usual phantom field of view is assumed (noted)
 ASSUMED_FOV_MM = 250.0
 NOISE = CLASSES.index("noise")
@@ -86,7 +89,8 @@ class AiChecker:
 
     @property
     def uses_context(self) -> bool:
-        return self.scheme in (SCHEME_CONTEXT, SCHEME_EVIDENCE, SCHEME_SHELL, SCHEME_RING)
+        return self.scheme in (SCHEME_CONTEXT, SCHEME_EVIDENCE, SCHEME_SHELL, SCHEME_RING,
+                               SCHEME_RING2)
 
     @property
     def uses_evidence(self) -> bool:
@@ -95,11 +99,12 @@ class AiChecker:
     @property
     def evidence_layout(self) -> "bool | str":
         """What the layout measures (normalise.Evidence): False, True (all evidence) or
-        normalise.RING (the ring evidence alone)."""
-        from app.ct.ai.normalise import RING
+        normalise.RING / RING2 (the ring evidence alone)."""
+        from app.ct.ai.normalise import RING, RING2
 
-        return RING if self.scheme == SCHEME_RING else self.scheme in (SCHEME_EVIDENCE,
-                                                                        SCHEME_SHELL)
+        if self.scheme in (SCHEME_RING, SCHEME_RING2):
+            return RING if self.scheme == SCHEME_RING else RING2
+        return self.scheme in (SCHEME_EVIDENCE, SCHEME_SHELL)
 
     def _check_context_layout(self, card: dict, model_id: str) -> None:
         """A card that lists its context names must list the layout its scheme feeds
@@ -110,7 +115,8 @@ class AiChecker:
         from app.ct.ai.shell_step import context_names_shell
 
         want = {SCHEME_EVIDENCE: list(CONTEXT_NAMES_EVIDENCE), SCHEME_SHELL: context_names_shell(),
-                SCHEME_RING: list(CONTEXT_NAMES_RING)}.get(self.scheme, list(CONTEXT_NAMES))
+                SCHEME_RING: list(CONTEXT_NAMES_RING),
+                SCHEME_RING2: list(CONTEXT_NAMES_RING)}.get(self.scheme, list(CONTEXT_NAMES))
         for spec in card.get("inputs") or []:
             names = spec.get("names") if isinstance(spec, dict) else None
             if spec.get("name") == "context" and names is not None and list(names) != list(want):

@@ -69,6 +69,23 @@ RING_EDGE_MM = 6.5                     # the ring search stops this far inside t
 # the PSF), that subtend less than a quarter turn about the rotation centre (half the
 # shortest arc the ring class has, 180 degrees): wire ramps, node holes, beads - no ring
 LOCAL_SD, LOCAL_HALO_MM, LOCAL_MAX_DEG = 10.0, 3, 90.0
+# ring layout 2 (``concentric``; scheme grid1mm_context_ring2): the ring search no longer
+# leaves out a ring's own band. A ring of 150-300 HU makes its 5 mm high-pass side lobes
+# (-amplitude x width / 5: -50 HU for 200 HU x 1.3 mm) busy beyond 2 SD over most of a
+# 9 mm box, and a projection-domain ring's tails reach the structure mask's 12 HU over
+# >= 6 mm: both masks took the ring out of its own search (the ring gate's z of rings of
+# >= 150 HU: median 6-9, against 18-24 at 20-80 HU; the gate then called them normal).
+# A piece of either mask that subtends a quarter turn or more about the rotation centre
+# (as local_objects: an insert, a bead, a wire ramp or a bar group subtends less) and
+# is thin along the radius (5-95 % of its radii within the width below) is a ring's band
+# and stays in the search. Widths: a busy piece of a ring is its core and side lobes
+# (<= ~8 mm) and what it touches on its way round (an insert's halo: the compact mask
+# still takes the insert itself); a structure-mask piece of a ring is its tails alone.
+# A bar group of CTP528 rings the phantom too, but wider, and as a structure it is
+# several pieces (measured on the stored normals of three renderers: the false-ring
+# rate of the gate is unchanged with these widths, 16 mm and 12 mm for the structure
+# mask raised it on CTP528).
+RING_BAND_DEG, RING_BUSY_MM, RING_STRUCT_MM = 90.0, 24.0, 8.0
 INNER = 0.9                            # the part of the phantom radius searched
 SPEC_N, SPEC_ANGLES = 128, 60          # spectral streak search: crop (mm), 3-degree bins
 SPEC_BAND = (0.08, 0.45)               # cycles / mm
@@ -188,8 +205,8 @@ def _up2(m: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 
 def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: float,
-                   noise: float, body_hu: float, rot_centre: float = GRID_C
-                   ) -> SliceEvidence | None:
+                   noise: float, body_hu: float, rot_centre: float = GRID_C,
+                   concentric: bool = False) -> SliceEvidence | None:
     """The ring / streak / cupping profiles of one 1 mm grid slice (``None`` when the
     phantom or the noise cannot carry them). ``rot_centre``: the rotation centre on the
     grid, (rot_centre, rot_centre) px (``normalise.grid_rotation_centre``: 127.5 or 128.0,
@@ -197,7 +214,8 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
     if not (math.isfinite(noise) and noise > 0 and radius_mm > 20):
         return None
     g = np.asarray(grid, np.float32)
-    resid, g2, rs, rc = _ring_part(g, centre, radius_mm, noise, body_hu, rot_centre)
+    resid, g2, rs, rc = _ring_part(g, centre, radius_mm, noise, body_hu, rot_centre,
+                                   concentric=concentric)
     cx, cy = centre
     r_in = INNER * radius_mm
     # streak: 2 mm map about the phantom centre, Radon by a sparse projector
@@ -278,12 +296,78 @@ def local_objects(resid: np.ndarray, noise: float, rot_centre: float) -> np.ndar
     return local[lab]
 
 
+@lru_cache(maxsize=16)
+def _polar(shape: tuple[int, int], rot_centre: float) -> tuple[np.ndarray, np.ndarray]:
+    """(1-degree bin, radius in px) of every pixel of a grid about (rot_centre,
+    rot_centre) (read-only)."""
+    yy, xx = np.mgrid[:shape[0], :shape[1]].astype(np.float32) - np.float32(rot_centre)
+    deg = np.degrees(np.arctan2(yy, xx)).astype(np.int64) % 360
+    r = np.hypot(yy, xx)
+    deg.flags.writeable = r.flags.writeable = False
+    return deg, r
+
+
+def ring_bands(mask: np.ndarray, rot_centre: float, px_mm: float, max_mm: float,
+               inside: np.ndarray, rim: np.ndarray) -> np.ndarray | None:
+    """The connected pieces of ``mask`` within the ring search (``inside``: a uint8 disc;
+    ``rim``: its outermost pixels) on a grid of ``px_mm`` pixels (the rotation centre at
+    (rot_centre, rot_centre) px) that subtend ``RING_BAND_DEG`` or more about the rotation
+    centre, are thin along the radius (3.29 SD of their radii - the 5-95 % range of an
+    even band - within ``max_mm``) and do not reach the rim (the phantom's edge and the
+    air beyond it): a ring's or an arc's own band (bool, the mask's shape; None: none).
+    Only the pieces whose bounding box could subtend a quarter turn are looked at pixel
+    by pixel (the cost: benchmarks/image_review/bench_ai_evidence.py)."""
+    m = np.ascontiguousarray(mask, np.uint8) * inside
+    n, lab, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        m, 8, cv2.CV_16U, cv2.CCL_SPAGHETTI)
+    if n <= 1:
+        return None
+    rc = float(rot_centre)
+    edge = set(np.unique(lab[rim > 0]).tolist())
+    cand = []
+    # (a quarter turn at >= 10 mm from the centre covers >= 8 pixels of 2 mm: the specks
+    # of noise a threshold leaves are not looked at; the rest are few - plain Python)
+    for k in (np.flatnonzero(stats[1:, 4] * px_mm * px_mm >= 32.0) + 1).tolist():
+        if k in edge:
+            continue
+        x0, y0, w, h = (int(v) for v in stats[k, :4])
+        xs = (x0 - 0.5 - rc, x0 + w - 0.5 - rc)
+        ys = (y0 - 0.5 - rc, y0 + h - 0.5 - rc)
+        if xs[0] <= 0 <= xs[1] and ys[0] <= 0 <= ys[1]:
+            cand.append(k)                    # the box holds the centre
+            continue
+        mid = math.atan2(ys[0] + ys[1], xs[0] + xs[1])
+        rel = [(math.atan2(y, x) - mid + math.pi) % (2 * math.pi) - math.pi
+               for x in xs for y in ys]
+        if math.degrees(max(rel) - min(rel)) >= RING_BAND_DEG:
+            cand.append(k)
+    if not cand:
+        return None
+    deg, rad = _polar(m.shape, rc)
+    band = np.zeros(n, bool)
+    for k in cand:
+        sl = np.s_[stats[k, 1]:stats[k, 1] + stats[k, 3], stats[k, 0]:stats[k, 0] + stats[k, 2]]
+        own = lab[sl] == k
+        r = rad[sl][own]
+        if 3.29 * float(r.std()) * px_mm > max_mm:
+            continue
+        seen = np.zeros(360, bool)
+        seen[deg[sl][own]] = True
+        bins = np.flatnonzero(seen)
+        gap = max(int(np.max(bins[1:] - bins[:-1])) if bins.size > 1 else 0,
+                  int(bins[0] + 360 - bins[-1])) - 1
+        band[k] = 360 - gap >= RING_BAND_DEG
+    return band[lab] if band.any() else None
+
+
 def _ring_part(g: np.ndarray, centre: tuple[float, float], radius_mm: float, noise: float,
-               body_hu: float, rot_centre: float, local: bool = False
+               body_hu: float, rot_centre: float, local: bool = False,
+               concentric: bool = False
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(5 mm residual, 2 mm grid, ring sums, ring counts) of one slice: the ring part of
     :func:`slice_evidence`; ``local``: also without :func:`local_objects` (the ring
-    gate's measure; the evidence features are without it)."""
+    gate's measure; the evidence features are without it); ``concentric``: the masks'
+    ring bands stay in the search (:func:`ring_bands`; ring layout 2)."""
     resid = g - cv2.blur(g, (5, 5), borderType=cv2.BORDER_REFLECT)
     # ring: per radius bin x sector sums of the residual about the rotation centre;
     # structures - also low-contrast ones: 2 mm means beyond max(2 SD, 12 HU), about 4 SD
@@ -292,9 +376,36 @@ def _ring_part(g: np.ndarray, centre: tuple[float, float], radius_mm: float, noi
     g2 = cv2.resize(g, (g.shape[1] // 2, g.shape[0] // 2), interpolation=cv2.INTER_AREA)
     busy = (np.abs(resid) > np.float32(2.0 * noise)).view(np.uint8) * np.uint8(255)
     excl = cv2.blur(busy, (STRUCT_BOX, STRUCT_BOX)) >= np.uint8(255 * STRUCT_FRACTION)
-    low = _compact(np.abs(g2 - np.float32(body_hu)) > max(RING_STRUCT_SD * noise, RING_STRUCT_HU))
+    raw = np.abs(g2 - np.float32(body_hu)) > max(RING_STRUCT_SD * noise, RING_STRUCT_HU)
+    low = _compact(raw)
+    if concentric:
+        # (on the 2 mm grid, where pixel j covers 1 mm pixels 2j and 2j + 1: a quarter
+        # of the work; a busy 2 mm pixel is one with a busy 1 mm pixel)
+        # the search's disc on the 2 mm grid, one pixel wider: a piece on its rim
+        # reaches the phantom's edge (its shell and halo, the air) and is no band
+        rc2 = (rot_centre - 0.5) / 2.0
+        yy, xx = np.ogrid[:g2.shape[0], :g2.shape[1]]
+        d2 = (xx - (centre[0] - 0.5) / 2.0) ** 2 + (yy - (centre[1] - 0.5) / 2.0) ** 2
+        r2 = (radius_mm - RING_EDGE_MM) / 2.0 + 3.0
+        inside = (d2 <= r2 * r2).view(np.uint8)
+        rim = inside & (d2 > (r2 - 1.5) ** 2).view(np.uint8)
+        if excl.any():
+            busy2 = cv2.resize(excl.view(np.uint8) * np.uint8(255), (g2.shape[1], g2.shape[0]),
+                               interpolation=cv2.INTER_AREA)
+            band = ring_bands(busy2, rc2, 2.0, RING_BUSY_MM, inside, rim)
+            if band is not None:
+                excl &= ~_up2(band.view(np.uint8), g.shape)
     if low is not None:
-        excl |= _up2(cv2.dilate(low, np.ones((3, 3), np.uint8)), g.shape)
+        low = cv2.dilate(low, np.ones((3, 3), np.uint8))   # the structures' halo
+        if concentric:
+            # the pieces as thresholded and closed, before the 6 mm opening: it breaks a
+            # strong thin ring of small radius where the ring runs diagonally to the
+            # grid (a 300 HU ring at 30 mm: four pieces of < 90 degrees each)
+            closed = cv2.morphologyEx(raw.view(np.uint8), cv2.MORPH_CLOSE, _disc(3))
+            band = ring_bands(closed, rc2, 2.0, RING_STRUCT_MM, inside, rim)
+            if band is not None:
+                low[cv2.dilate(band.view(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 0
+        excl |= _up2(low, g.shape)
     if local:
         obj = local_objects(resid, noise, rot_centre)
         if obj is not None:
@@ -322,14 +433,15 @@ def _streak_key(radius_mm: float) -> int:
 
 
 def slice_ring(grid: np.ndarray, centre: tuple[float, float], radius_mm: float, noise: float,
-               body_hu: float, rot_centre: float = GRID_C, local: bool = False
-               ) -> SliceRing | None:
+               body_hu: float, rot_centre: float = GRID_C, local: bool = False,
+               concentric: bool = False) -> SliceRing | None:
     """Only the ring part of :func:`slice_evidence` (the same sums, bit for bit); with
-    ``local`` also without the local objects (:func:`local_objects`: the ring gate's)."""
+    ``local`` also without the local objects (:func:`local_objects`: the ring gate's);
+    ``concentric``: ring layout 2 (see :func:`ring_bands`)."""
     if not (math.isfinite(noise) and noise > 0 and radius_mm > 20):
         return None
     _, _, rs, rc = _ring_part(np.asarray(grid, np.float32), centre, radius_mm, noise,
-                              body_hu, rot_centre, local)
+                              body_hu, rot_centre, local, concentric)
     return SliceRing(rs, rc, sector_scale(rs, rc), _streak_key(radius_mm), float(noise))
 
 

@@ -66,14 +66,18 @@ N_CONTEXT_EVIDENCE = len(CONTEXT_NAMES_EVIDENCE)
 # body median last
 CONTEXT_NAMES_RING = CONTEXT_NAMES[:-1] + list(RING_EVIDENCE_NAMES) + ["body_hu"]
 N_CONTEXT_RING = len(CONTEXT_NAMES_RING)
-# which evidence a layout measures: False none, True all of EVIDENCE_NAMES, RING the ring's
+# which evidence a layout measures: False none, True all of EVIDENCE_NAMES, RING the ring's,
+# RING2 the ring's with the masks' ring bands kept in the search (the
+# ``grid1mm_context_ring2`` scheme, 2.13: evidence.ring_bands; the same names)
 RING = "ring"
+RING2 = "ring2"
+RING_LAYOUTS = (RING, RING2)
 Evidence = bool | str
 
 
 def context_size(evidence: Evidence) -> int:
     """Length of the context vector of a layout (no evidence, all of it, the ring's)."""
-    if evidence == RING:
+    if evidence in RING_LAYOUTS:
         return N_CONTEXT_RING
     return N_CONTEXT_EVIDENCE if evidence else N_CONTEXT
 
@@ -337,9 +341,9 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: Evidence = False)
     elif not problem and np.isnan(esf).any():
         problem = note("ai.na_edge")
     sev, sring = None, None
-    if evidence == RING and not problem:
+    if evidence in RING_LAYOUTS and not problem:
         sring = slice_ring(g, (cx, cy), r_mm, noise_grid, body_hu,
-                           grid_rotation_centre(n, pixel_mm))
+                           grid_rotation_centre(n, pixel_mm), concentric=evidence == RING2)
     elif evidence and not problem:
         sev = slice_evidence(g, (cx, cy), r_mm, noise_grid, body_hu,
                              grid_rotation_centre(n, pixel_mm))
@@ -372,7 +376,7 @@ def context_vector(facts: list[SliceFacts], evidence: Evidence = False) -> np.nd
          float(np.clip(bp / 5.0, -20, 20)), float(np.clip(bn / 5.0, -20, 20))]
     esf = np.nan_to_num(c.esf, nan=0.0)
     parts = [np.array(v, np.float32), esf.astype(np.float32)]
-    if evidence == RING:
+    if evidence in RING_LAYOUTS:
         parts.append(stack_ring_features([f.ring for f in facts]))
     elif evidence:
         parts.append(stack_evidence([f.evidence for f in facts]))

@@ -54,8 +54,9 @@ class EvidenceCache:
     """Each slice's ring evidence measured once (neighbouring stacks share slices; the
     series run's batches run on several threads)."""
 
-    def __init__(self, rot_centre: float) -> None:
+    def __init__(self, rot_centre: float, concentric: bool = False) -> None:
         self.rot_centre = float(rot_centre)
+        self.concentric = concentric       # ring layout 2 (evidence.ring_bands)
         self._done: dict[int, SliceRing | None] = {}
         self._lock = threading.Lock()
 
@@ -66,7 +67,8 @@ class EvidenceCache:
         ring = None
         if not facts.problem:
             ring = slice_ring(facts.grid, facts.centre, facts.radius_mm, facts.noise_grid,
-                              facts.body_hu, self.rot_centre, local=True)
+                              facts.body_hu, self.rot_centre, local=True,
+                              concentric=self.concentric)
         with self._lock:
             self._done.setdefault(j, ring)
         return ring

@@ -29,8 +29,8 @@ import cv2
 import numpy as np
 
 from app.core.tasks import CancelToken, no_progress
-from app.ct.ai.normalise import (GRID_MM, GRID_N, RING, Evidence, SliceFacts, context_size,
-                                 context_vector, slice_facts)
+from app.ct.ai.normalise import (GRID_MM, GRID_N, RING2, RING_LAYOUTS, Evidence, SliceFacts,
+                                 context_size, context_vector, slice_facts)
 from app.ct.ai.normalise import CONTEXT_NAMES
 from app.ct.ai.ring_gate import GATE, EvidenceCache, evidence_in_context, measure
 from app.ct.ai.series_consistency import Level, disc_level
@@ -159,7 +159,7 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
     if gate is not None and "probabilities" in out:
         # the ring gate's evidence of the stacks the network calls "ring" (ring_gate.py)
         out = dict(out)
-        if evidence and evidence != RING:
+        if evidence and evidence not in RING_LAYOUTS:
             out[GATE] = evidence_in_context(ctx, out["probabilities"], EVIDENCE_OFFSET)
         else:
             out[GATE] = measure(out["probabilities"], triples, triple_facts, gate)
@@ -182,8 +182,8 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
     used or any progress reported, whatever the measurements of a refused input did.
 
     ``model``: an ``app.adapters.inference.OnnxModel`` with the grid1mm_context inputs
-    (``evidence``: the grid1mm_context_evidence layout; normalise.RING the
-    grid1mm_context_ring one).
+    (``evidence``: the grid1mm_context_evidence layout; normalise.RING / RING2 the
+    grid1mm_context_ring / _ring2 ones).
     On the CPU the batches hold at most CPU_BATCH triples and use the model's
     single-threaded session; with a GPU provider ``batch_size`` triples on the shared
     session."""
@@ -205,7 +205,8 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
     inference_s = 0.0
     levels: dict[int, Level] = {}
     checked: Future | None = None
-    gate = EvidenceCache(ring_gate_centre) if ring_gate_centre is not None else None
+    gate = EvidenceCache(ring_gate_centre, concentric=evidence == RING2) \
+        if ring_gate_centre is not None else None
     with _opencv_serial(), \
             ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="ai-series") as pool:
         try:
