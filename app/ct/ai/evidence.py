@@ -76,16 +76,17 @@ LOCAL_SD, LOCAL_HALO_MM, LOCAL_MAX_DEG = 10.0, 3, 90.0
 # >= 6 mm: both masks took the ring out of its own search (the ring gate's z of rings of
 # >= 150 HU: median 6-9, against 18-24 at 20-80 HU; the gate then called them normal).
 # A piece of either mask that subtends a quarter turn or more about the rotation centre
-# (as local_objects: an insert, a bead, a wire ramp or a bar group subtends less) and
-# is thin along the radius (5-95 % of its radii within the width below) is a ring's band
-# and stays in the search. Widths: a busy piece of a ring is its core and side lobes
-# (<= ~8 mm) and what it touches on its way round (an insert's halo: the compact mask
-# still takes the insert itself); a structure-mask piece of a ring is its tails alone.
-# A bar group of CTP528 rings the phantom too, but wider, and as a structure it is
-# several pieces (measured on the stored normals of three renderers: the false-ring
-# rate of the gate is unchanged with these widths, 16 mm and 12 mm for the structure
-# mask raised it on CTP528).
-RING_BAND_DEG, RING_BUSY_MM, RING_STRUCT_MM = 90.0, 24.0, 8.0
+# (as local_objects: an insert, a bead or a wire ramp subtends less), stays off the
+# search's rim and is thin along the radius (3.29 SD of its radii - the 5-95 % range of
+# an even band - within the width below) is a ring's band and stays in the search.
+# Widths, measured on the image renderer's modules: a ring's busy piece is its core and
+# side lobes, 6-8 mm, 9-11 mm where it touches an insert's halo on its way round (the
+# structure mask still takes the insert itself); CTP528's bar groups are one busy piece
+# about the phantom, 232-234 degrees and 15 mm: kept out at 12 mm. A ring's structure
+# piece (thresholded and closed, before the opening) is 3-5 mm; CTP528's bars there 12 mm.
+# On the stored normals of three renderers (1,000 each) the gate's false-ring rate is
+# unchanged by this layout.
+RING_BAND_DEG, RING_BUSY_MM, RING_STRUCT_MM = 90.0, 12.0, 8.0
 INNER = 0.9                            # the part of the phantom radius searched
 SPEC_N, SPEC_ANGLES = 128, 60          # spectral streak search: crop (mm), 3-degree bins
 SPEC_BAND = (0.08, 0.45)               # cycles / mm
