@@ -3,7 +3,10 @@
 Prints a table: the evidence of one slice (slice_evidence: ring sums, structure masks,
 streak line sums, streak spectrum, cupping), of one 3-slice stack (stack_evidence: the
 matched-filter ring statistics, the streak scores) and the sum - what the station pays
-per slice, each slice being measured once and being the centre of one stack. Each
+per slice, each slice being measured once and being the centre of one stack; then the
+ring part alone (slice_ring: what the ring layouts' models pay per slice) in ring layout
+1 and 2 (2: the masks' ring bands kept in the search, evidence.ring_bands) and their
+difference. Each
 figure is the median over the slices of the best of ``--repeats`` calls (the machine is
 shared: the best of a few calls is the code's cost, not the neighbours' load). One
 thread (cv2.setNumThreads(1)), as in the station's worker pool.
@@ -32,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.ct.ai.evidence import slice_evidence, stack_evidence  # noqa: E402
+from app.ct.ai.evidence import slice_evidence, slice_ring, stack_evidence  # noqa: E402
 
 
 def _grid_args(g: np.ndarray) -> tuple | None:
@@ -124,6 +127,12 @@ def main() -> None:
     rows = [("slice_evidence (per slice)", np.median(t_slice) * ms, np.percentile(t_slice, 90) * ms),
             ("stack_evidence (per stack)", np.median(t_stack) * ms, np.percentile(t_stack, 90) * ms)]
     rows.append(("evidence per slice (sum)", rows[0][1] + rows[1][1], rows[0][2] + rows[1][2]))
+    t_ring = {k: [_best(lambda v=v: slice_ring(*v, concentric=k), a.repeats) for v in args]
+              for k in (False, True)}
+    for k, name in ((False, "slice_ring, ring layout 1"), (True, "slice_ring, ring layout 2")):
+        rows.append((name, np.median(t_ring[k]) * ms, np.percentile(t_ring[k], 90) * ms))
+    extra = np.array(t_ring[True]) - np.array(t_ring[False])
+    rows.append(("layout 2 - layout 1", np.median(extra) * ms, np.percentile(extra, 90) * ms))
     src = str(a.data) if a.data is not None else "analytic phantom (0.5 mm, noise 10 HU)"
     print(f"evidence cost: {len(args)} slices, {len(stacks)} stacks of {src}; best of "
           f"{a.repeats} calls each, one thread")

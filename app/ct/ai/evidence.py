@@ -7,7 +7,8 @@ network's context vector, as "blur" got the measured edge MTF in the 2.2 recipe)
 * **ring / arc**: :mod:`app.ct.ai.ring_evidence` - per slice, the 5 mm high-pass
   residual (the noise measure's) summed per 0.5 mm radius bin x 11.25-degree sector
   about the ROTATION centre over the pixels that can carry a ring (inside 0.9 x the
-  phantom radius, outside compact structures and their halo and busy patches); per
+  phantom radius, outside compact structures and their halo and busy patches - in ring
+  layout 2, ``concentric``, a ring's own band in those masks stays in: ring_bands); per
   stack the three slices' sums added, each sector's z winsorised at 2.5 and combined
   with a constant ring's weights, correlated along the radius with a ring's response in
   the same high-pass (1.0 / 2.5 mm FWHM), full circle and 180-degree windows, in units
