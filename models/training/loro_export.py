@@ -60,7 +60,7 @@ def card_interface(evidence: "bool | str", shell: bool = False) -> dict:
     app/ct/ai/shell_step.py)."""
     from app.ct.ai.check import SCHEME_RING, SCHEME_RING2
     from app.ct.ai.normalise import (CONTEXT_NAMES, CONTEXT_NAMES_EVIDENCE, CONTEXT_NAMES_RING,
-                                     GRID_MM, GRID_N, RING, RING2, RING_LAYOUTS)
+                                     GRID_MM, GRID_N, RING2, RING_LAYOUTS)
     from app.ct.ai.preprocess import CLASSES
     from app.ct.ai.shell_step import SCHEME_SHELL, context_names_shell
 
