@@ -94,10 +94,21 @@ def judge(model: dict, res: Any, truth: str) -> dict:
 
 def series_sources(sets: set[str], split: str, foreign_dir: Path | None
                    ) -> Iterator[tuple[str, str, str, str, str, Callable]]:
-    """(set, name, renderer, truth, split, make() -> (volume, pixel mm)) of every series."""
+    """(set, name, renderer, truth, split, make() -> (volume, pixel mm, module plateaus or
+    None)) of every series: the plateaus - the modules localised from the slice positions
+    for the band gate - as ``pharos ai classify`` and ``eval_ai_series.py``'s released-model
+    checks pass them (without them the gate cannot refute a band at a module's step: the
+    LORO runs of session 22 and before judged the foreign and wide series without them);
+    the image-renderer cases have no positions, as in eval_ai_series.image_renderer."""
     from eval_ai_series import image_renderer_cases
     from series_loro import loro_series
     from series_wide import wide_series
+
+    from app.ct.ai.modules import module_plateaus
+
+    def rendered(case: Any) -> tuple:
+        vol, px, pos, thick = case.render()
+        return vol, px, module_plateaus(vol, pos, px, thick)
 
     if "foreign" in sets and foreign_dir is not None:
         from app.ct.dicom_load import load_series
@@ -108,13 +119,14 @@ def series_sources(sets: set[str], split: str, foreign_dir: Path | None
 
             def make(f: Path = folders[0]) -> tuple:
                 s = load_series(f, require_ct=True)
-                return s.volume, s.pixel_mm
+                return s.volume, s.pixel_mm, module_plateaus(
+                    s.volume, s.slice_positions_mm, s.pixel_mm, s.slice_thickness_mm)
             yield "foreign", f"foreign {name}", "foreign", truth, "-", make
     for set_name, fn in (("loro", loro_series), ("wide", wide_series)):
         if set_name in sets:
             for case in fn(split):
                 yield (set_name, case.name, case.renderer, case.truth, case.split,
-                       lambda c=case: c.render()[:2])
+                       lambda c=case: rendered(c))
     if "img" in sets:
         for name, truth, make in image_renderer_cases():
             yield "img_older", f"img {name}", "img", truth, "-", make
@@ -133,9 +145,11 @@ def run(root: Path, sets: set[str], split: str, foreign_dir: Path | None,
         users = [m for m in models if renderer == "foreign" or m["left_out"] == renderer]
         if not users:
             continue
-        vol, px = make()
+        got = make()
+        vol, px = got[:2]
+        plateaus = got[2] if len(got) > 2 else None
         for m in users:
-            res = m["checker"].classify(vol, pixel_mm=px)
+            res = m["checker"].classify(vol, pixel_mm=px, module_plateaus=plateaus)
             row = judge(m, res, truth)
             row.update(set=set_name, name=name, renderer=renderer, truth=truth, split=half,
                        left_out=m["left_out"], trained_on=m["trained_on"])
