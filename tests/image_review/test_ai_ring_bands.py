@@ -116,23 +116,14 @@ def test_clean_phantoms_read_the_same_in_both_layouts(params):
 
 
 def _stand_in(models_dir: Path, onnx: Path, scheme: str) -> object:
-    import json
-    import shutil
-
-    from app.adapters.inference import ModelRegistry, file_sha256
+    """An AiChecker on ``onnx`` installed with a card of ``scheme`` and the ring layout's
+    context (test_ai_evidence's installer; a registry folder per scheme)."""
+    from app.adapters.inference import ModelRegistry
     from app.ct.ai.check import AiChecker
     from app.ct.ai.normalise import CONTEXT_NAMES_RING
-    from app.ct.ai.preprocess import CLASSES
+    from tests.image_review.test_ai_evidence import _stand_in as install
 
-    d = models_dir / scheme / "ct_phantom_classifier" / "9.0.0"   # (a registry per scheme)
-    d.mkdir(parents=True)
-    shutil.copy(onnx, d / "model.onnx")
-    card = {"name": "ct_phantom_classifier", "version": "9.0.0", "file": "model.onnx",
-            "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
-            "preprocessing": {"scheme": scheme},
-            "inputs": [{"name": "image"}, {"name": "context", "names": list(CONTEXT_NAMES_RING)}],
-            "thresholds": {"anomaly": 1.0, "low_confidence": 0.5}}
-    (d / "card.json").write_text(json.dumps(card))
+    install(models_dir / scheme, onnx, scheme, list(CONTEXT_NAMES_RING))
     return AiChecker.from_registry(ModelRegistry(models_dir / scheme))
 
 

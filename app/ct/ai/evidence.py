@@ -188,13 +188,18 @@ def _disc(d: int) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d))
 
 
-def _compact(m: np.ndarray) -> np.ndarray | None:
+def _closed(m: np.ndarray) -> np.ndarray:
+    """A 2 mm mask closed by a 3-pixel disc (uint8): _compact's first step."""
+    return cv2.morphologyEx(m.astype(np.uint8), cv2.MORPH_CLOSE, _disc(3))
+
+
+def _compact(m: np.ndarray, closed: np.ndarray | None = None) -> np.ndarray | None:
     """A 2 mm mask closed and opened by a 3-pixel disc (6 mm): what is left is at least
-    6 mm across, no thin ring (uint8; None: empty)."""
+    6 mm across, no thin ring (uint8; None: empty). ``closed``: _closed(m), when the
+    caller has it."""
     if not m.any():
         return None
-    u = cv2.morphologyEx(m.astype(np.uint8), cv2.MORPH_CLOSE, _disc(3))
-    u = cv2.morphologyEx(u, cv2.MORPH_OPEN, _disc(3))
+    u = cv2.morphologyEx(_closed(m) if closed is None else closed, cv2.MORPH_OPEN, _disc(3))
     return u if u.any() else None
 
 
@@ -379,12 +384,13 @@ def _ring_part(g: np.ndarray, centre: tuple[float, float], radius_mm: float, noi
     busy = (np.abs(resid) > np.float32(2.0 * noise)).view(np.uint8) * np.uint8(255)
     excl = cv2.blur(busy, (STRUCT_BOX, STRUCT_BOX)) >= np.uint8(255 * STRUCT_FRACTION)
     raw = np.abs(g2 - np.float32(body_hu)) > max(RING_STRUCT_SD * noise, RING_STRUCT_HU)
-    low = _compact(raw)
+    closed = _closed(raw) if concentric else None
+    low = _compact(raw, closed)
     if concentric:
-        # (on the 2 mm grid, where pixel j covers 1 mm pixels 2j and 2j + 1: a quarter
-        # of the work; a busy 2 mm pixel is one with a busy 1 mm pixel)
-        # the search's disc on the 2 mm grid, one pixel wider: a piece on its rim
-        # reaches the phantom's edge (its shell and halo, the air) and is no band
+        # (the bands on the 2 mm grid, where pixel j covers 1 mm pixels 2j and 2j + 1: a
+        # quarter of the work; a busy 2 mm pixel is one with a busy 1 mm pixel). The
+        # search's disc reaches to 0.5 mm inside the phantom's edge: a piece on its rim
+        # reaches the edge (its shell and halo, the air) and is no band
         rc2 = (rot_centre - 0.5) / 2.0
         yy, xx = np.ogrid[:g2.shape[0], :g2.shape[1]]
         d2 = (xx - (centre[0] - 0.5) / 2.0) ** 2 + (yy - (centre[1] - 0.5) / 2.0) ** 2
@@ -399,11 +405,10 @@ def _ring_part(g: np.ndarray, centre: tuple[float, float], radius_mm: float, noi
                 excl &= ~_up2(band.view(np.uint8), g.shape)
     if low is not None:
         low = cv2.dilate(low, np.ones((3, 3), np.uint8))   # the structures' halo
-        if concentric:
+        if closed is not None:                  # ring layout 2
             # the pieces as thresholded and closed, before the 6 mm opening: it breaks a
             # strong thin ring of small radius where the ring runs diagonally to the
             # grid (a 300 HU ring at 30 mm: four pieces of < 90 degrees each)
-            closed = cv2.morphologyEx(raw.view(np.uint8), cv2.MORPH_CLOSE, _disc(3))
             band = ring_bands(closed, rc2, 2.0, RING_STRUCT_MM, inside, rim)
             if band is not None:
                 low[cv2.dilate(band.view(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 0
