@@ -48,7 +48,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import cv2
 import numpy as np
 
 from app.ct.ai.edge_ring_fit import (A_MAX_OFFSET, DU, DV, NU, NV, U0, U1, V0, fit_a,
@@ -99,10 +98,18 @@ def _about_rc(rc: float, n: int = 256) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _circle(g: np.ndarray) -> tuple[float, float, float] | None:
-    m = cv2.moments((g > -500.0).astype(np.uint8), binaryImage=True)
-    if m["m00"] < 2000:
+    # (the binary image's moments m00, m10, m01 as integer sums - exact, as OpenCV's
+    # cv2.moments(binaryImage=True) gives them - without its uint8 copy)
+    b = g > -500.0
+    cols, rows = np.count_nonzero(b, axis=0), np.count_nonzero(b, axis=1)
+    m00 = float(cols.sum())
+    if m00 < 2000:
         return None
-    return m["m10"] / m["m00"], m["m01"] / m["m00"], math.sqrt(m["m00"] / math.pi)
+    m10, m01 = float(cols @ _INDEX[:cols.size]), float(rows @ _INDEX[:rows.size])
+    return m10 / m00, m01 / m00, math.sqrt(m00 / math.pi)
+
+
+_INDEX = np.arange(4096)
 
 
 def _gather(g: np.ndarray, cx: float, cy: float, r: float, step: int = 1
@@ -144,7 +151,13 @@ def _median_profile(s: np.ndarray, c: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         m = s / c
     if np.all(c > 0):
-        return np.median(m, axis=1)
+        # (np.median(m, axis=1) of the finite means: the two middle ones of the sorted
+        # row, averaged as np.median does - the same values, a quarter of its time)
+        srt = np.sort(m, axis=1)
+        h = m.shape[1] // 2
+        if m.shape[1] % 2:
+            return srt[:, h]
+        return (srt[:, h - 1] + srt[:, h]) / 2.0
     m[c <= 0] = np.nan
     return _nanmedian_rows(m)
 

@@ -51,6 +51,7 @@ import cv2
 import numpy as np
 from scipy import sparse
 
+from app.ct.ai.grid_field import ogrid
 from app.ct.ai.ring_evidence import GRID_C, ring_gate_z, ring_stats, ring_sums, sector_scale
 
 CLIP_SD = 3.0
@@ -203,6 +204,17 @@ def _compact(m: np.ndarray, closed: np.ndarray | None = None) -> np.ndarray | No
     return u if u.any() else None
 
 
+def _up2_into(dst: np.ndarray, m: np.ndarray, keep: bool) -> None:
+    """``dst |= _up2(m, dst.shape)`` (``keep``: ``dst &= ~_up2(m, dst.shape)``) in place,
+    without the full-size intermediate."""
+    h, w = m.shape
+    up = cv2.resize(m.view(np.uint8), (2 * w, 2 * h), interpolation=cv2.INTER_NEAREST) > 0
+    if keep:
+        dst[:2 * h, :2 * w] &= ~up
+    else:
+        dst[:2 * h, :2 * w] |= up
+
+
 def _up2(m: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """A 2 mm mask back on the 1 mm grid (bool)."""
     out = np.zeros(shape, bool)
@@ -263,7 +275,7 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
     c2x, c2y = (cx - 0.5) / 2, (cy - 0.5) / 2
     y0, x0 = max(0, int(c2y) - h), max(0, int(c2x) - h)
     box = g2[y0:int(c2y) + h + 2, x0:int(c2x) + h + 2]
-    yy, xx = np.ogrid[y0:y0 + box.shape[0], x0:x0 + box.shape[1]]
+    yy, xx = ogrid(y0, y0 + box.shape[0], x0, x0 + box.shape[1])
     d2 = (xx - c2x) ** 2 + (yy - c2y) ** 2
     centre_v = box[d2 <= (0.125 * radius_mm) ** 2]
     per = box[(d2 >= (0.325 * radius_mm) ** 2) & (d2 <= (0.425 * radius_mm) ** 2)]
@@ -315,31 +327,39 @@ def _polar(shape: tuple[int, int], rot_centre: float) -> tuple[np.ndarray, np.nd
 
 
 def ring_bands(mask: np.ndarray, rot_centre: float, px_mm: float, max_mm: float,
-               inside: np.ndarray, rim: np.ndarray) -> np.ndarray | None:
+               inside: np.ndarray, rim: np.ndarray, origin: tuple[int, int] = (0, 0)
+               ) -> np.ndarray | None:
     """The connected pieces of ``mask`` within the ring search (``inside``: a uint8 disc;
-    ``rim``: its outermost pixels) on a grid of ``px_mm`` pixels (the rotation centre at
+    ``rim``: its outermost pixels, 0 / 1) on a grid of ``px_mm`` pixels (the rotation centre at
     (rot_centre, rot_centre) px) that subtend ``RING_BAND_DEG`` or more about the rotation
     centre, are thin along the radius (3.29 SD of their radii - the 5-95 % range of an
     even band - within ``max_mm``) and do not reach the rim (the phantom's edge and the
     air beyond it): a ring's or an arc's own band (bool, the mask's shape; None: none).
-    Only the pieces whose bounding box could subtend a quarter turn are looked at pixel
-    by pixel (the cost: benchmarks/image_review/bench_ai_evidence.py)."""
-    m = np.ascontiguousarray(mask, np.uint8) * inside
+    ``inside`` and ``rim`` may cover only the box of the mask at ``origin`` (row, column)
+    that holds the search's disc: the pieces are labelled there (the same pieces: the
+    mask is nothing outside the disc). Only the pieces whose bounding box could subtend a
+    quarter turn are looked at pixel by pixel (the cost:
+    benchmarks/image_review/bench_ai_evidence.py)."""
+    y0, x0 = origin
+    y1, x1 = y0 + inside.shape[0], x0 + inside.shape[1]
+    m = np.ascontiguousarray(mask[y0:y1, x0:x1], np.uint8) * inside
+    if m.size == 0:
+        return None
     n, lab, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
         m, 8, cv2.CV_16U, cv2.CCL_SPAGHETTI)
     if n <= 1:
         return None
     rc = float(rot_centre)
-    edge = set(np.unique(lab[rim > 0]).tolist())
+    edge = np.zeros(n, bool)
+    edge[lab[rim.view(bool)]] = True           # the pieces on the rim
     cand = []
     # (a quarter turn at >= 10 mm from the centre covers >= 8 pixels of 2 mm: the specks
     # of noise a threshold leaves are not looked at; the rest are few - plain Python)
-    for k in (np.flatnonzero(stats[1:, 4] * px_mm * px_mm >= 32.0) + 1).tolist():
-        if k in edge:
-            continue
-        x0, y0, w, h = (int(v) for v in stats[k, :4])
-        xs = (x0 - 0.5 - rc, x0 + w - 0.5 - rc)
-        ys = (y0 - 0.5 - rc, y0 + h - 0.5 - rc)
+    big = np.flatnonzero(stats[1:, 4] * px_mm * px_mm >= 32.0) + 1
+    big = big[~edge[big]]
+    for k, (bx, by, w, h, _) in zip(big.tolist(), stats[big].tolist()):
+        xs = (bx + x0 - 0.5 - rc, bx + x0 + w - 0.5 - rc)
+        ys = (by + y0 - 0.5 - rc, by + y0 + h - 0.5 - rc)
         if xs[0] <= 0 <= xs[1] and ys[0] <= 0 <= ys[1]:
             cand.append(k)                    # the box holds the centre
             continue
@@ -350,11 +370,12 @@ def ring_bands(mask: np.ndarray, rot_centre: float, px_mm: float, max_mm: float,
             cand.append(k)
     if not cand:
         return None
-    deg, rad = _polar(m.shape, rc)
+    deg, rad = _polar(mask.shape, rc)
     band = np.zeros(n, bool)
     for k in cand:
-        sl = np.s_[stats[k, 1]:stats[k, 1] + stats[k, 3], stats[k, 0]:stats[k, 0] + stats[k, 2]]
-        own = lab[sl] == k
+        bx, by, w, h = (int(v) for v in stats[k, :4])
+        own = lab[by:by + h, bx:bx + w] == k
+        sl = np.s_[by + y0:by + y0 + h, bx + x0:bx + x0 + w]
         r = rad[sl][own]
         if 3.29 * float(r.std()) * px_mm > max_mm:
             continue
@@ -364,7 +385,11 @@ def ring_bands(mask: np.ndarray, rot_centre: float, px_mm: float, max_mm: float,
         gap = max(int(np.max(bins[1:] - bins[:-1])) if bins.size > 1 else 0,
                   int(bins[0] + 360 - bins[-1])) - 1
         band[k] = 360 - gap >= RING_BAND_DEG
-    return band[lab] if band.any() else None
+    if not band.any():
+        return None
+    out = np.zeros(mask.shape, bool)
+    out[y0:y1, x0:x1] = band[lab]
+    return out
 
 
 def _ring_part(g: np.ndarray, centre: tuple[float, float], radius_mm: float, noise: float,
@@ -392,27 +417,32 @@ def _ring_part(g: np.ndarray, centre: tuple[float, float], radius_mm: float, noi
         # search's disc reaches to 0.5 mm inside the phantom's edge: a piece on its rim
         # reaches the edge (its shell and halo, the air) and is no band
         rc2 = (rot_centre - 0.5) / 2.0
-        yy, xx = np.ogrid[:g2.shape[0], :g2.shape[1]]
-        d2 = (xx - (centre[0] - 0.5) / 2.0) ** 2 + (yy - (centre[1] - 0.5) / 2.0) ** 2
+        c2x, c2y = (centre[0] - 0.5) / 2.0, (centre[1] - 0.5) / 2.0
         r2 = (radius_mm - RING_EDGE_MM) / 2.0 + 3.0
+        # (the disc's box: the masks are labelled there, the same pieces)
+        by0, bx0 = max(0, math.floor(c2y - r2)), max(0, math.floor(c2x - r2))
+        by1 = max(by0, min(g2.shape[0], math.ceil(c2y + r2) + 1))
+        bx1 = max(bx0, min(g2.shape[1], math.ceil(c2x + r2) + 1))
+        yy, xx = ogrid(by0, by1, bx0, bx1)
+        d2 = (xx - c2x) ** 2 + (yy - c2y) ** 2
         inside = (d2 <= r2 * r2).view(np.uint8)
         rim = inside & (d2 > (r2 - 1.5) ** 2).view(np.uint8)
         if excl.any():
             busy2 = cv2.resize(excl.view(np.uint8) * np.uint8(255), (g2.shape[1], g2.shape[0]),
                                interpolation=cv2.INTER_AREA)
-            band = ring_bands(busy2, rc2, 2.0, RING_BUSY_MM, inside, rim)
+            band = ring_bands(busy2, rc2, 2.0, RING_BUSY_MM, inside, rim, (by0, bx0))
             if band is not None:
-                excl &= ~_up2(band.view(np.uint8), g.shape)
+                _up2_into(excl, band, keep=True)
     if low is not None:
         low = cv2.dilate(low, np.ones((3, 3), np.uint8))   # the structures' halo
         if closed is not None:                  # ring layout 2
             # the pieces as thresholded and closed, before the 6 mm opening: it breaks a
             # strong thin ring of small radius where the ring runs diagonally to the
             # grid (a 300 HU ring at 30 mm: four pieces of < 90 degrees each)
-            band = ring_bands(closed, rc2, 2.0, RING_STRUCT_MM, inside, rim)
+            band = ring_bands(closed, rc2, 2.0, RING_STRUCT_MM, inside, rim, (by0, bx0))
             if band is not None:
                 low[cv2.dilate(band.view(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 0
-        excl |= _up2(low, g.shape)
+        _up2_into(excl, low, keep=False)
     if local:
         obj = local_objects(resid, noise, rot_centre)
         if obj is not None:

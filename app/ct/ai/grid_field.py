@@ -15,6 +15,20 @@ GRID_MM = 1.0            # the network's physical pixel
 GRID_N = 256             # 256 x 256 mm field
 PAD_BELOW_HU = -1100.0   # padding / outside the reconstruction circle -> air
 
+# the row / column indices ogrid hands out, as read-only views (see :func:`ogrid`)
+_INDEX = np.arange(4096)
+_INDEX.flags.writeable = False
+
+
+def ogrid(y0: int, y1: int, x0: int, x1: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.ogrid[y0:y1, x0:x1]`` - the same integer arrays, (y1 - y0, 1) and (1, x1 - x0),
+    as read-only views of one index array - without its ~15 microseconds of index
+    machinery (several calls a slice in the AI check's measurements)."""
+    if 0 <= y0 <= y1 <= _INDEX.size and 0 <= x0 <= x1 <= _INDEX.size:
+        return _INDEX[y0:y1, None], _INDEX[None, x0:x1]
+    yy, xx = np.ogrid[y0:y1, x0:x1]
+    return yy, xx
+
 
 def padding_mask(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(pixels not used as air: below -1100 HU or padding; the padding alone: the constant

@@ -39,7 +39,7 @@ from app.ct.ai.evidence import (EVIDENCE_NAMES, RING_EVIDENCE_NAMES, SliceEviden
                                 slice_evidence, slice_ring, stack_evidence, stack_ring_features)
 from app.ct.ai.grid_field import (GRID_MM, GRID_N, PAD_BELOW_HU, _cut_zone,  # noqa: F401
                                   _mask_to_grid, _outside_field, clean_padding,
-                                  grid_rotation_centre, padding_mask, to_grid)
+                                  grid_rotation_centre, ogrid, padding_mask, to_grid)
 from app.ct.ai.metal import metal_problem
 from app.ct.note_codes import note
 
@@ -138,13 +138,13 @@ def robust_noise_disc(a: np.ndarray, cx: float, cy: float, r_px: float, box_px: 
     x0, x1 = max(0, int(math.floor(cx - r_px)) - m), min(n1, int(math.ceil(cx + r_px)) + m + 1)
     if y1 - y0 < k or x1 - x0 < k:
         return robust_noise(a, _disc_mask(a.shape, cx, cy, r_px), box_px)
-    yy, xx = np.ogrid[y0:y1, x0:x1]
+    yy, xx = ogrid(y0, y1, x0, x1)
     mask = (xx - cx) ** 2 + (yy - cy) ** 2 <= r_px * r_px
     return robust_noise(np.ascontiguousarray(a[y0:y1, x0:x1]), mask, box_px)
 
 
 def _disc_mask(shape: tuple[int, int], cx: float, cy: float, r_px: float) -> np.ndarray:
-    yy, xx = np.ogrid[:shape[0], :shape[1]]
+    yy, xx = ogrid(0, shape[0], 0, shape[1])
     return (xx - cx) ** 2 + (yy - cy) ** 2 <= r_px * r_px
 
 
@@ -304,7 +304,7 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: Evidence = False)
                 problem = note("ai.na_elliptical", major_mm=4 * math.sqrt(ev[1]),
                                minor_mm=4 * math.sqrt(max(ev[0], 0.0)))
     # one distance map for the three discs about the centre (= _disc_mask)
-    yy, xx = np.ogrid[:GRID_N, :GRID_N]
+    yy, xx = ogrid(0, GRID_N, 0, GRID_N)
     d2 = (xx - cx) ** 2 + (yy - cy) ** 2
     r_in = 0.8 * r_mm / GRID_MM
     in_disc = d2 <= r_in * r_in
@@ -359,7 +359,7 @@ def band_steps(facts: list[SliceFacts]) -> tuple[float, float]:
     x0, y0 = max(0, int(math.floor(c.centre[0] - r))), max(0, int(math.floor(c.centre[1] - r)))
     x1 = min(GRID_N, int(math.ceil(c.centre[0] + r)) + 1)
     y1 = min(GRID_N, int(math.ceil(c.centre[1] + r)) + 1)
-    yy, xx = np.ogrid[y0:y1, x0:x1]
+    yy, xx = ogrid(y0, y1, x0, x1)
     m = (xx - c.centre[0]) ** 2 + (yy - c.centre[1]) ** 2 <= r * r
     med = [float(median(f.grid[y0:y1, x0:x1][m])) for f in facts]   # (= np.median)
     return med[1] - med[0], med[1] - med[2]

@@ -26,6 +26,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from app.ct.ai.grid_field import ogrid
 from app.ct.ai_classes import BAND_CLASS_MIN_HU
 
 BAND_DISC_MM = 15.0            # = normalise.BAND_DISC_MM (the band context's disc)
@@ -62,7 +63,7 @@ def disc_level(grid: np.ndarray, centre: tuple[float, float], noise_grid: float,
     x1, y1 = min(n, int(math.ceil(cx + r)) + 1), min(n, int(math.ceil(cy + r)) + 1)
     if x1 <= x0 or y1 <= y0:
         return None
-    yy, xx = np.ogrid[y0:y1, x0:x1]
+    yy, xx = ogrid(y0, y1, x0, x1)
     v = np.sort(grid[y0:y1, x0:x1][(xx - cx) ** 2 + (yy - cy) ** 2 <= r * r], axis=None)
     if v.size < 20:
         return None
