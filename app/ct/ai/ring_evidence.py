@@ -105,7 +105,10 @@ def ring_sums(resid: np.ndarray, excluded: np.ndarray | None = None,
     v = resid.ravel()[sel]
     v *= w
     s = np.bincount(idx, weights=v, minlength=n)
-    c = np.bincount(idx[w], minlength=n)       # (the counts: integers, as the weights' sums)
+    # (the counts as the sums of 0 / 1 weights: the same integers, exact in float64, and
+    # the same float32 below - without idx[w], a boolean gather of ~30,000 indices that
+    # cost more than the count itself)
+    c = np.bincount(idx, weights=w, minlength=n)
     return (s.reshape(RING_NB, RING_SECTORS).astype(np.float32),
             c.reshape(RING_NB, RING_SECTORS).astype(np.float32))
 
