@@ -17,5 +17,6 @@ def mtf50_of_gaussian_psf(sigma_mm: float) -> float:
 
 BAND_CLASS_MIN_HU = 3.0           # band: a slice's body level 3..30 HU off its neighbours
 NOISE_CLASS_MIN_SD_HU = 24.0      # noise: native noise SD from 24 HU
+SHIFT_CLASS_MIN_HU = 12.0         # shift: a calibration offset (air and water) or cupping from 12 HU
 MTF50_NORMAL_MIN = mtf50_of_gaussian_psf(0.65)   # normal: at least a 0.65 mm PSF's MTF50
 MTF50_BLUR_MAX = mtf50_of_gaussian_psf(0.95)     # blur: at most a 0.95 mm PSF's (1.97 lp/cm)

@@ -196,6 +196,11 @@ TEMPLATES: dict[str, Template] = {
                                          "%2 HU outside its neighbours' levels): counted "
                                          "normal"),
         ("count", "min_hu", "se"), {"count": "s", "min_hu": "g", "se": "g"}),
+    "ai.shift_unmeasured": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "%1 slice(s) called shift by the network whose air "
+                                         "level and uniformity show no shift (air offset and "
+                                         "cupping both below %2 HU): counted normal"),
+        ("count", "max_hu"), {"count": "s", "max_hu": "g"}),
     "ai.noise_measured": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "%1 slice(s) unlike the training data, called noise "
                                          "by the network with a measured noise SD of at "

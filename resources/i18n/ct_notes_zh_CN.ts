@@ -487,6 +487,11 @@
     </message>
     <message>
         <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>%1 slice(s) called shift by the network whose air level and uniformity show no shift (air offset and cupping both below %2 HU): counted normal</source>
+        <translation>%1 层被网络判为 CT 值偏移，但空气 CT 值和均匀性测不到偏移（空气偏移与杯状伪影均低于 %2 HU）：按正常计</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
         <source>%1 slice(s) unlike the training data, called noise by the network with a measured noise SD of at least %2 HU (the class&apos;s own measure): judged noise</source>
         <translation>%1 层与训练数据不同，但网络判为噪声且实测噪声标准差不低于 %2 HU（该类别本身的判据）：按噪声判定</translation>
     </message>

@@ -37,6 +37,10 @@ network that sees bands at every module boundary (tests/image_review/test_ai_ban
 ``noise_unfamiliar.onnx`` (``build_noise_unfamiliar``): the same layout calling every stack
 "noise" with an anomaly of 2.0 on every slice: a network for which every input is unlike
 its training data (tests/image_review/test_ai_noise_measured.py).
+
+``shift_always.onnx`` (``build_shift_always``): the same layout calling every stack
+"shift": a network that sees a CT-number shift on a scanner it was not trained on
+(tests/image_review/test_ai_shift_gate.py).
 """
 from __future__ import annotations
 
@@ -53,6 +57,7 @@ OUT_RING_RULE = Path(__file__).with_name("data") / "ring_rule.onnx"
 OUT_RING_ALWAYS = Path(__file__).with_name("data") / "ring_always.onnx"
 OUT_BAND_ALWAYS = Path(__file__).with_name("data") / "band_always.onnx"
 OUT_NOISE_UNFAMILIAR = Path(__file__).with_name("data") / "noise_unfamiliar.onnx"
+OUT_SHIFT_ALWAYS = Path(__file__).with_name("data") / "shift_always.onnx"
 
 
 def const(name: str, arr: np.ndarray) -> onnx.NodeProto:
@@ -172,6 +177,12 @@ def build_band_always() -> onnx.ModelProto:
     return _context_rule(list(CONTEXT_NAMES), {}, "band_always", default="band")
 
 
+def build_shift_always() -> onnx.ModelProto:
+    from app.ct.ai.normalise import CONTEXT_NAMES
+
+    return _context_rule(list(CONTEXT_NAMES), {}, "shift_always", default="shift")
+
+
 def build_noise_unfamiliar() -> onnx.ModelProto:
     from app.ct.ai.normalise import CONTEXT_NAMES
 
@@ -185,6 +196,7 @@ if __name__ == "__main__":
                         (OUT_SHELL, build_shell()), (OUT_RING_ALWAYS, build_ring_always()),
                         (OUT_BAND_ALWAYS, build_band_always()),
                         (OUT_NOISE_UNFAMILIAR, build_noise_unfamiliar()),
-                        (OUT_RING_RULE, build_ring_rule())):
+                        (OUT_RING_RULE, build_ring_rule()),
+                        (OUT_SHIFT_ALWAYS, build_shift_always())):
         onnx.save(model, path)
         print(f"wrote {path} ({path.stat().st_size} bytes)")

@@ -275,6 +275,16 @@ class AiChecker:
             if n_band:
                 band_note = note("ai.band_unmeasured", count=n_band, min_hu=BAND_MIN_HU,
                                  se=REFUTE_SE)
+        shift_note = None
+        if "shift_gate" in out:
+            # a network "shift" the air level and the uniformity refute is not one
+            # (shift_gate.py)
+            from app.ct.ai.shift_gate import REFUTE_HU
+            from app.ct.ai.shift_gate import apply as shift_gate
+
+            probs, n_shift = shift_gate(probs, out["shift_gate"], problems)
+            if n_shift:
+                shift_note = note("ai.shift_unmeasured", count=n_shift, max_hu=REFUTE_HU)
         # "noise" is defined by the measured native noise SD: a slice unlike the training
         # data that the network calls noise, confidently, with that measure at or above
         # the class's floor is judged noise, not "not applicable" (the foreign renderer's
@@ -324,6 +334,8 @@ class AiChecker:
             notes.append(gate_note)
         if band_note is not None:
             notes.append(band_note)
+        if shift_note is not None:
+            notes.append(shift_note)
         if noise_na:
             notes.append(note("ai.noise_measured", count=noise_na,
                               min_sd=NOISE_CLASS_MIN_SD_HU))

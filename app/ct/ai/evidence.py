@@ -269,8 +269,15 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
     e = np.bincount(b, weights=pw, minlength=SPEC_ANGLES) / np.maximum(
         np.bincount(b, minlength=SPEC_ANGLES), 1)
     spec = (e / max(_median(e), 1e-12)).astype(np.float32)       # (_median = np.median)
-    # cupping: central disc minus periphery of the body (medians of the 2 mm means:
-    # structures do not move them; on the body's bounding box only)
+    cup = _cupping(g2, centre, radius_mm)
+    return SliceEvidence(rs, rc, sector_scale(rs, rc), streak, spec, cup, float(noise))
+
+
+def _cupping(g2: np.ndarray, centre: tuple[float, float], radius_mm: float) -> float:
+    """The body's central disc (0.25 x radius) minus its periphery (0.65..0.85 x radius),
+    HU: medians of the 2 mm means ``g2`` (structures do not move them), on the body's
+    bounding box only (``centre``: the phantom's centre on the 1 mm grid)."""
+    cx, cy = centre
     h = int(math.ceil(0.85 * radius_mm / 2)) + 1
     c2x, c2y = (cx - 0.5) / 2, (cy - 0.5) / 2
     y0, x0 = max(0, int(c2y) - h), max(0, int(c2x) - h)
@@ -279,8 +286,16 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
     d2 = (xx - c2x) ** 2 + (yy - c2y) ** 2
     centre_v = box[d2 <= (0.125 * radius_mm) ** 2]
     per = box[(d2 >= (0.325 * radius_mm) ** 2) & (d2 <= (0.425 * radius_mm) ** 2)]
-    cup = _median(centre_v) - _median(per) if centre_v.size and per.size else 0.0
-    return SliceEvidence(rs, rc, sector_scale(rs, rc), streak, spec, cup, float(noise))
+    return _median(centre_v) - _median(per) if centre_v.size and per.size else 0.0
+
+
+def slice_cupping(grid: np.ndarray, centre: tuple[float, float], radius_mm: float) -> float:
+    """:func:`slice_evidence`'s cupping of one 1 mm grid slice alone (the same value: the
+    same 2 mm means), for the layouts that do not measure the whole evidence (the shift
+    gate, app/ct/ai/shift_gate.py)."""
+    g = np.asarray(grid, np.float32)
+    g2 = cv2.resize(g, (g.shape[1] // 2, g.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    return float(_cupping(g2, centre, radius_mm))
 
 
 def local_objects(resid: np.ndarray, noise: float, rot_centre: float) -> np.ndarray | None:

@@ -34,6 +34,8 @@ from app.ct.ai.normalise import (GRID_MM, GRID_N, RING2, RING_LAYOUTS, Evidence,
 from app.ct.ai.normalise import CONTEXT_NAMES
 from app.ct.ai.ring_gate import GATE, EvidenceCache, evidence_in_context, measure
 from app.ct.ai.series_consistency import Level, disc_level
+from app.ct.ai.shift_gate import GATE as SHIFT_GATE
+from app.ct.ai.shift_gate import measure as measure_shift
 
 # triples per network run on the CPU: a batch of 16 needs ~75 MB of intermediate maps and
 # runs out of the cache (CPU time per slice, one thread: batch 1-4 2.6-2.9 ms, 16 3.2 ms)
@@ -163,6 +165,8 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
             out[GATE] = evidence_in_context(ctx, out["probabilities"], EVIDENCE_OFFSET)
         else:
             out[GATE] = measure(out["probabilities"], triples, triple_facts, gate)
+        # the shift gate's measurements of the stacks the network calls "shift"
+        out[SHIFT_GATE] = measure_shift(out["probabilities"], triple_facts)
     return out, problems, digests, dt
 
 
