@@ -9,9 +9,9 @@ network's own context values (normalise.SliceFacts.air_offset), the cupping is t
 evidence's (evidence.slice_cupping: the central disc's median minus the periphery's, on
 the 2 mm means).
 
-A network trained on two renderers called 4 % of the third renderer's normal slices
-"shift" (the projection-domain simulator's normals, left out: 53 of 1,327, with an air
-offset of 2.2 HU and a cupping of 0.1 HU at the median - the normals' own values). The
+Networks trained on two renderers called 4 % of the third renderer's normal slices
+"shift" (the projection-domain simulator's normals, left out: 50 and 53 of 1,319, with an
+air offset of 2.2 HU and a cupping of 0.1 HU at the median - the normals' own values). The
 gate takes a network "shift" back - its probability goes to "normal", the other classes
 keep theirs, like :mod:`ring_gate` and :mod:`band_gate` - on a judged slice whose measured
 |air offset| and |cupping| are both below ``REFUTE_HU``, half the class's smallest value:
