@@ -1,0 +1,119 @@
+"""Leave-one-renderer-out per class with the station's per-slice gates (issue 16).
+
+The card's ``leave_one_renderer_out`` is the network's own output. At run time the
+station also applies its gates to each slice: the ring gate (a network "ring" whose stack
+the ring gate's own measure cannot show - z below 5 full circle / 6 any half - counts
+normal, app/ct/ai/ring_gate.py) and the shift gate (a network "shift" with |air offset|
+and |cupping| both below 6 HU counts normal, app/ct/ai/shift_gate.py). This reads a
+training tag's stored LORO outputs (``<data>/loro_<tag>_<train>_to_<left>.npz``, written by
+train_ct_phantom_classifier2.py) and the sets' cached measurements (the ring gate's
+``rg2`` / ``rg3`` caches, ai_ring_measure.py; the context's air offset; the evidence
+cache's cupping, ai_evidence_cache.py) and prints, per left-out renderer, the accuracy and
+recall per class of
+
+* the network alone (the card's figure),
+* the network with the two gates (what the station decides per slice),
+* the same on the slices the ring gate can measure (ring slices below its levels left
+  out: the station counts them normal whatever the network says - where the rest of the
+  gap is, not issue 16's figure).
+
+    PYTHONPATH=$PWD .venv/bin/python models/training/loro_gated.py --data-dir D --tag k3g \
+        [--ring-layout 1|2] [--update-card models/ct_phantom_classifier/V/card.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from app.ct.ai.evidence import EVIDENCE_NAMES  # noqa: E402
+from app.ct.ai.normalise import CONTEXT_NAMES  # noqa: E402
+from app.ct.ai.preprocess import CLASSES  # noqa: E402
+from app.ct.ai.ring_gate import ARC_Z_MIN, FULL_Z_MIN  # noqa: E402
+from app.ct.ai.shift_gate import REFUTE_HU  # noqa: E402
+
+# the order in which train_ct_phantom_classifier2.py stacks a left-out renderer's sets
+SETS = ("train", "edge", "centred", "heldout", "edgeheldout")
+RUNS = (("sim", "img+r3"), ("img", "sim+r3"), ("r3", "sim+img"))
+RING, SHIFT, NORMAL = CLASSES.index("ring"), CLASSES.index("shift"), CLASSES.index("normal")
+
+
+def _cat(data: Path, left: str, suffix: str, key: str) -> np.ndarray:
+    return np.concatenate([np.load(data / f"{left}_{k}.{suffix}")[key] for k in SETS
+                           if (data / f"{left}_{k}.{suffix}").exists()])
+
+
+def _figures(y: np.ndarray, pred: np.ndarray, use: np.ndarray) -> dict:
+    return {"samples": int(use.sum()),
+            "accuracy": round(float(np.mean((pred == y)[use])), 5),
+            "recall": {c: round(float(((pred == i) & (y == i) & use).sum()
+                                      / max(((y == i) & use).sum(), 1)), 4)
+                       for i, c in enumerate(CLASSES)}}
+
+
+def gated(data: Path, tag: str, ring_layout: int) -> dict:
+    rg = "rg3" if ring_layout == 2 else "rg2"
+    ia, ic = CONTEXT_NAMES.index("air_offset"), EVIDENCE_NAMES.index("cupping")
+    out = {}
+    for left, train in RUNS:
+        f = data / f"loro_{tag}_{train}_to_{left}.npz"
+        if not f.exists():
+            continue
+        z = np.load(f)
+        y, ok, pred = z["y"], z["ok"].astype(bool), z["probs"].argmax(1)
+        ring_z = _cat(data, left, f"{rg}.npz", "z")
+        air = np.abs(_cat(data, left, "npz", "ctx")[:, ia] * 10.0)      # context: HU / 10
+        cup = np.abs(_cat(data, left, "ev5.npz", "ev")[:, ic] * 10.0)   # evidence: HU / 10
+        if not len(ring_z) == len(air) == len(cup) == len(y):
+            raise SystemExit(f"{left}: the cached measurements do not match the export "
+                             f"({len(ring_z)}, {len(air)}, {len(cup)} vs {len(y)} samples)")
+        measurable = (ring_z[:, 0] >= FULL_Z_MIN) | (ring_z[:, 1] >= ARC_Z_MIN)
+        g = pred.copy()
+        g[(pred == RING) & ~measurable] = NORMAL
+        g[(g == SHIFT) & (air < REFUTE_HU) & (cup < REFUTE_HU)] = NORMAL
+        keep = ok & ~((y == RING) & ~measurable)
+        out[f"train_{train}_test_{left}"] = {
+            "network": _figures(y, pred, ok), "with_gates": _figures(y, g, ok),
+            "with_gates_measurable_rings": {**_figures(y, g, keep),
+                                            "rings_below_the_gate_left_out":
+                                                int(((y == RING) & ~measurable & ok).sum())}}
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data-dir", type=Path, required=True)
+    ap.add_argument("--tag", required=True)
+    ap.add_argument("--ring-layout", type=int, choices=(1, 2), default=1,
+                    help="the model's ring layout (its ring gate's measure: rg2 / rg3 caches)")
+    ap.add_argument("--update-card", type=Path, default=None)
+    a = ap.parse_args()
+    res = gated(a.data_dir, a.tag, a.ring_layout)
+    if not res:
+        raise SystemExit(f"no LORO outputs of tag {a.tag!r} in {a.data_dir}")
+    for run, r in res.items():
+        for kind, fig in r.items():
+            print(f"{run:28s} {kind:28s} {fig['accuracy']:.4f}  "
+                  + " / ".join(f"{fig['recall'][c]:.3f}" for c in CLASSES))
+    if a.update_card:
+        card = json.loads(a.update_card.read_text())
+        card.setdefault("metrics", {})["leave_one_renderer_out_with_gates"] = {
+            "tag": a.tag, "ring_layout": a.ring_layout,
+            "gates": {"ring": f"full z >= {FULL_Z_MIN} or arc z >= {ARC_Z_MIN}",
+                      "shift": f"|air offset| or |cupping| >= {REFUTE_HU} HU"},
+            "command": f"models/training/loro_gated.py --data-dir DATA --tag {a.tag} "
+                       f"--ring-layout {a.ring_layout}",
+            **res}
+        a.update_card.write_text(json.dumps(card, indent=2) + "\n")
+        print(f"updated {a.update_card}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""LORO per class with the station's gates (models/training/loro_gated.py): from a tag's
+stored outputs and the sets' cached measurements, a ring the ring gate cannot measure and
+a shift that neither the air offset nor the cupping shows count normal, exactly as
+app/ct/ai/ring_gate.py and shift_gate.py decide at run time; the card gets the figures."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "models" / "training"))
+
+import loro_gated as lg  # noqa: E402
+from app.ct.ai import ring_gate, shift_gate  # noqa: E402
+from app.ct.ai.evidence import EVIDENCE_NAMES  # noqa: E402
+from app.ct.ai.normalise import CONTEXT_NAMES  # noqa: E402
+
+
+def _write(tmp: Path) -> tuple[np.ndarray, np.ndarray]:
+    """sim left out: 8 samples in its train set, 2 in its held-out set."""
+    # normal, normal(->shift, nothing measured), normal(->shift, air 9 HU), shift(->shift,
+    # cupping 20 HU), ring(->ring, measurable), ring(->ring, not measurable),
+    # ring(->normal, not measurable), band(->band) | held-out: shift(->shift, air 25), normal
+    y = np.array([0, 0, 0, 5, 1, 1, 1, 3, 5, 0])
+    pred = np.array([0, 5, 5, 5, 1, 1, 0, 3, 5, 0])
+    air = np.array([1.0, 2.0, 9.0, 0.5, 1.0, 1.0, 1.0, 1.0, 25.0, 0.0])
+    cup = np.array([0.0, 1.0, 0.0, 20.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    ring_z = np.array([[0, 0], [0, 0], [0, 0], [0, 0], [9, 2], [3, 4], [2, 2], [0, 0],
+                       [0, 0], [0, 0]], np.float32)
+    probs = np.eye(7, dtype=np.float32)[pred]
+    np.savez(tmp / "loro_t_img+r3_to_sim.npz", probs=probs, anomaly=np.zeros(10), y=y,
+             ok=np.ones(10, bool))
+    ctx = np.zeros((10, len(CONTEXT_NAMES)), np.float32)
+    ctx[:, CONTEXT_NAMES.index("air_offset")] = air / 10.0
+    ev = np.zeros((10, len(EVIDENCE_NAMES)), np.float32)
+    ev[:, EVIDENCE_NAMES.index("cupping")] = cup / 10.0
+    for name, sl in (("train", slice(0, 8)), ("heldout", slice(8, 10))):
+        np.savez(tmp / f"sim_{name}.npz", ctx=ctx[sl], y=y[sl])
+        np.savez(tmp / f"sim_{name}.ev5.npz", ev=ev[sl])
+        np.savez(tmp / f"sim_{name}.rg2.npz", z=ring_z[sl])
+    return y, pred
+
+
+def test_the_gates_are_the_runtime_gates(tmp_path):
+    y, pred = _write(tmp_path)
+    res = lg.gated(tmp_path, "t", 1)["train_img+r3_test_sim"]
+    assert res["network"]["accuracy"] == round(float(np.mean(pred == y)), 5)
+    g = res["with_gates"]
+    # the normal called shift with nothing measured and the unmeasurable ring called ring
+    # become normal; the normal with a 9 HU air offset stays shift; true shifts stay
+    assert g["recall"]["normal"] == round(3 / 4, 4)
+    assert g["recall"]["shift"] == 1.0 and g["recall"]["ring"] == round(1 / 3, 4)
+    m = res["with_gates_measurable_rings"]
+    assert m["rings_below_the_gate_left_out"] == 2 and m["samples"] == 8
+    assert m["recall"]["ring"] == 1.0
+    # the same decisions as the runtime gates' own code
+    gate = np.stack([[9.0, 2.0, 9.0], [2.0, 1.0, 0.0]]).T.astype(np.float32)
+    p3 = np.eye(7, dtype=np.float32)[[5, 5, 5]]
+    p3[:, 5] = 0.9
+    p3[:, 0] = 0.1
+    out, n = shift_gate.apply(p3, gate[:, ::-1].copy(), ["", "", ""])
+    assert n == 1 and out[1].argmax() == 0
+    assert ring_gate.FULL_Z_MIN == 5.0 and ring_gate.ARC_Z_MIN == 6.0
+
+
+def test_the_card_gets_the_figures(tmp_path, monkeypatch):
+    _write(tmp_path)
+    card = tmp_path / "card.json"
+    card.write_text(json.dumps({"name": "ct_phantom_classifier", "metrics": {"x": 1}}))
+    monkeypatch.setattr(sys, "argv", ["loro_gated.py", "--data-dir", str(tmp_path), "--tag", "t",
+                                      "--update-card", str(card)])
+    lg.main()
+    m = json.loads(card.read_text())["metrics"]
+    assert m["x"] == 1
+    assert m["leave_one_renderer_out_with_gates"]["tag"] == "t"
+    assert "train_img+r3_test_sim" in m["leave_one_renderer_out_with_gates"]
