@@ -31,17 +31,17 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "models" / "training"))
 
+from ai_ring_measure import measurable  # noqa: E402
+from app.ct.ai import ring_gate, shift_gate  # noqa: E402
 from app.ct.ai.evidence import EVIDENCE_NAMES  # noqa: E402
 from app.ct.ai.normalise import CONTEXT_NAMES  # noqa: E402
 from app.ct.ai.preprocess import CLASSES  # noqa: E402
-from app.ct.ai.ring_gate import ARC_Z_MIN, FULL_Z_MIN  # noqa: E402
-from app.ct.ai.shift_gate import REFUTE_HU  # noqa: E402
+from loro_error_analysis import SETS  # noqa: E402  (the order the LORO runs stack the sets)
 
-# the order in which train_ct_phantom_classifier2.py stacks a left-out renderer's sets
-SETS = ("train", "edge", "centred", "heldout", "edgeheldout")
 RUNS = (("sim", "img+r3"), ("img", "sim+r3"), ("r3", "sim+img"))
-RING, SHIFT, NORMAL = CLASSES.index("ring"), CLASSES.index("shift"), CLASSES.index("normal")
+RING, SHIFT = CLASSES.index("ring"), CLASSES.index("shift")
 
 
 def _cat(data: Path, left: str, suffix: str, key: str) -> np.ndarray:
@@ -66,23 +66,30 @@ def gated(data: Path, tag: str, ring_layout: int) -> dict:
         if not f.exists():
             continue
         z = np.load(f)
-        y, ok, pred = z["y"], z["ok"].astype(bool), z["probs"].argmax(1)
+        y, ok, probs = z["y"], z["ok"].astype(bool), z["probs"]
+        pred = probs.argmax(1)
         ring_z = _cat(data, left, f"{rg}.npz", "z")
         air = np.abs(_cat(data, left, "npz", "ctx")[:, ia] * 10.0)      # context: HU / 10
         cup = np.abs(_cat(data, left, "ev5.npz", "ev")[:, ic] * 10.0)   # evidence: HU / 10
         if not len(ring_z) == len(air) == len(cup) == len(y):
             raise SystemExit(f"{left}: the cached measurements do not match the export "
                              f"({len(ring_z)}, {len(air)}, {len(cup)} vs {len(y)} samples)")
-        measurable = (ring_z[:, 0] >= FULL_Z_MIN) | (ring_z[:, 1] >= ARC_Z_MIN)
-        g = pred.copy()
-        g[(pred == RING) & ~measurable] = NORMAL
-        g[(g == SHIFT) & (air < REFUTE_HU) & (cup < REFUTE_HU)] = NORMAL
-        keep = ok & ~((y == RING) & ~measurable)
+        # the runtime gates themselves, in the series run's order: the ring gate on the
+        # stacks' z (its output is z / EVIDENCE_SCALE), then the shift gate on the rows
+        # still called shift
+        problems = ["" if k else "not judged" for k in ok]
+        p, _ = ring_gate.apply(probs, ring_z / ring_gate.EVIDENCE_SCALE, problems)
+        called = (p.argmax(1) == SHIFT)[:, None]
+        p, _ = shift_gate.apply(p, np.where(called, np.stack([air, cup], 1), np.nan)
+                                .astype(np.float32), problems)
+        g = p.argmax(1)
+        seen = measurable(ring_z)
+        keep = ok & ~((y == RING) & ~seen)
         out[f"train_{train}_test_{left}"] = {
             "network": _figures(y, pred, ok), "with_gates": _figures(y, g, ok),
             "with_gates_measurable_rings": {**_figures(y, g, keep),
                                             "rings_below_the_gate_left_out":
-                                                int(((y == RING) & ~measurable & ok).sum())}}
+                                                int(((y == RING) & ~seen & ok).sum())}}
     return out
 
 
@@ -106,8 +113,9 @@ def main() -> None:
         card = json.loads(a.update_card.read_text())
         card.setdefault("metrics", {})["leave_one_renderer_out_with_gates"] = {
             "tag": a.tag, "ring_layout": a.ring_layout,
-            "gates": {"ring": f"full z >= {FULL_Z_MIN} or arc z >= {ARC_Z_MIN}",
-                      "shift": f"|air offset| or |cupping| >= {REFUTE_HU} HU"},
+            "gates": {"ring": f"full z >= {ring_gate.FULL_Z_MIN} or arc z >= "
+                              f"{ring_gate.ARC_Z_MIN}",
+                      "shift": f"|air offset| or |cupping| >= {shift_gate.REFUTE_HU} HU"},
             "command": f"models/training/loro_gated.py --data-dir DATA --tag {a.tag} "
                        f"--ring-layout {a.ring_layout}",
             **res}

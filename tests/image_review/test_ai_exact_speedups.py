@@ -5,7 +5,8 @@ whole measurements are compared with the frozen ev4 / edge-ring references by
 test_ai_evidence_equivalence.py and test_ai_edge_ring_fit_equivalence.py.
 
 - ``grid_field.ogrid``: np.ogrid's arrays without its index machinery (~15 us a call);
-- ``evidence._up2_into``: ``dst |= _up2(m)`` / ``dst &= ~_up2(m)`` in place;
+- ``evidence._up2_into``: ``dst |= _up2(m)`` / ``dst &= ~_up2(m)`` in place (``_up2``: the
+  frozen ev4 copy's, the code it replaced);
 - ``evidence.ring_bands(..., origin=)``: the pieces labelled on the search disc's box
   only (the same pieces: the mask is nothing outside the disc);
 - ``edge_ring._circle``: the binary moments as integer sums (as cv2.moments gives them);
@@ -22,6 +23,7 @@ import pytest
 
 from app.ct.ai import edge_ring, evidence
 from app.ct.ai.grid_field import ogrid
+from tests.image_review.ev4_reference import evidence as frozen
 
 RNG = np.random.default_rng(20261207)
 
@@ -43,7 +45,8 @@ def test_ogrid_is_numpys(box):
 def test_up2_into_is_up2(keep, shape):
     m = (RNG.random((shape[0] // 2, shape[1] // 2)) > 0.8).astype(np.uint8)
     dst = RNG.random(shape) > 0.5
-    ref = dst & ~evidence._up2(m, shape) if keep else dst | evidence._up2(m, shape)
+    up = frozen._up2(m, shape)                 # the code it replaced (the frozen ev4 copy)
+    ref = dst & ~up if keep else dst | up
     evidence._up2_into(dst, m, keep)
     assert np.array_equal(dst, ref)
 

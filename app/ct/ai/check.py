@@ -102,9 +102,8 @@ class AiChecker:
         normalise.RING / RING2 (the ring evidence alone)."""
         from app.ct.ai.normalise import RING, RING2
 
-        if self.scheme in (SCHEME_RING, SCHEME_RING2):
-            return RING if self.scheme == SCHEME_RING else RING2
-        return self.scheme in (SCHEME_EVIDENCE, SCHEME_SHELL)
+        ring = {SCHEME_RING: RING, SCHEME_RING2: RING2}.get(self.scheme)
+        return ring if ring is not None else self.scheme in (SCHEME_EVIDENCE, SCHEME_SHELL)
 
     def _check_context_layout(self, card: dict, model_id: str) -> None:
         """A card that lists its context names must list the layout its scheme feeds
@@ -276,13 +275,14 @@ class AiChecker:
                 band_note = note("ai.band_unmeasured", count=n_band, min_hu=BAND_MIN_HU,
                                  se=REFUTE_SE)
         shift_note = None
-        if "shift_gate" in out:
+        from app.ct.ai.shift_gate import GATE as SHIFT_GATE
+        if SHIFT_GATE in out:
             # a network "shift" the air level and the uniformity refute is not one
             # (shift_gate.py)
             from app.ct.ai.shift_gate import REFUTE_HU
             from app.ct.ai.shift_gate import apply as shift_gate
 
-            probs, n_shift = shift_gate(probs, out["shift_gate"], problems)
+            probs, n_shift = shift_gate(probs, out[SHIFT_GATE], problems)
             if n_shift:
                 shift_note = note("ai.shift_unmeasured", count=n_shift, max_hu=REFUTE_HU)
         # "noise" is defined by the measured native noise SD: a slice unlike the training

@@ -105,11 +105,8 @@ def _circle(g: np.ndarray) -> tuple[float, float, float] | None:
     m00 = float(cols.sum())
     if m00 < 2000:
         return None
-    m10, m01 = float(cols @ _INDEX[:cols.size]), float(rows @ _INDEX[:rows.size])
+    m10, m01 = float(cols @ np.arange(cols.size)), float(rows @ np.arange(rows.size))
     return m10 / m00, m01 / m00, math.sqrt(m00 / math.pi)
-
-
-_INDEX = np.arange(4096)
 
 
 def _gather(g: np.ndarray, cx: float, cy: float, r: float, step: int = 1

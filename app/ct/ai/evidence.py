@@ -205,22 +205,14 @@ def _compact(m: np.ndarray, closed: np.ndarray | None = None) -> np.ndarray | No
 
 
 def _up2_into(dst: np.ndarray, m: np.ndarray, keep: bool) -> None:
-    """``dst |= _up2(m, dst.shape)`` (``keep``: ``dst &= ~_up2(m, dst.shape)``) in place,
-    without the full-size intermediate."""
+    """A 2 mm mask back on the 1 mm grid, OR-ed into ``dst`` in place (``keep``: its pixels
+    taken out of ``dst``): each 2 mm pixel is its 2 x 2 block of 1 mm pixels."""
     h, w = m.shape
     up = cv2.resize(m.view(np.uint8), (2 * w, 2 * h), interpolation=cv2.INTER_NEAREST) > 0
     if keep:
         dst[:2 * h, :2 * w] &= ~up
     else:
         dst[:2 * h, :2 * w] |= up
-
-
-def _up2(m: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """A 2 mm mask back on the 1 mm grid (bool)."""
-    out = np.zeros(shape, bool)
-    up = cv2.resize(m, (2 * m.shape[1], 2 * m.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
-    out[:up.shape[0], :up.shape[1]] = up
-    return out
 
 
 def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: float,
