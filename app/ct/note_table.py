@@ -201,6 +201,12 @@ TEMPLATES: dict[str, Template] = {
                                          "level and uniformity show no shift (air offset and "
                                          "cupping both below %2 HU): counted normal"),
         ("count", "max_hu"), {"count": "s", "max_hu": "g"}),
+    "ai.streak_measured": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "%1 slice(s) called normal by the network whose "
+                                         "streak spectrum is beyond any non-streak slice the "
+                                         "model was trained on (3-slice spectrum z above "
+                                         "%2): judged streak"),
+        ("count", "min_z"), {"count": "s", "min_z": ".2f"}),
     "ai.noise_measured": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "%1 slice(s) unlike the training data, called noise "
                                          "by the network with a measured noise SD of at "

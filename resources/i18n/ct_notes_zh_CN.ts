@@ -492,6 +492,11 @@
     </message>
     <message>
         <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>%1 slice(s) called normal by the network whose streak spectrum is beyond any non-streak slice the model was trained on (3-slice spectrum z above %2): judged streak</source>
+        <translation>%1 层被网络判为正常，但其条纹频谱超过模型训练时任何非条纹层（3 层频谱 z 值高于 %2）：按条纹伪影判定</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
         <source>%1 slice(s) unlike the training data, called noise by the network with a measured noise SD of at least %2 HU (the class&apos;s own measure): judged noise</source>
         <translation>%1 层与训练数据不同，但网络判为噪声且实测噪声标准差不低于 %2 HU（该类别本身的判据）：按噪声判定</translation>
     </message>

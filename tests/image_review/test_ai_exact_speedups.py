@@ -11,7 +11,9 @@ test_ai_evidence_equivalence.py and test_ai_edge_ring_fit_equivalence.py.
   only (the same pieces: the mask is nothing outside the disc);
 - ``edge_ring._circle``: the binary moments as integer sums (as cv2.moments gives them);
 - ``edge_ring._median_profile``: np.median over 16 sectors by one sort;
-- ``edge_ring_fit.fit_a``: the 24 edge models' QR decompositions in one LAPACK call.
+- ``edge_ring_fit.fit_a``: the 24 edge models' QR decompositions in one LAPACK call;
+- ``evidence._spec_z``: the median and robust SD of the 60 directions from one sort
+  (session 25: the measured-streak rule measures it on every judged stack).
 """
 from __future__ import annotations
 
@@ -120,3 +122,25 @@ def test_edge_ring_fit_batched_qr():
         q_all = np.linalg.qr(stack)[0]
         for a, q in zip(stack, q_all):
             assert np.array_equal(np.linalg.qr(a)[0], q)
+
+
+def test_the_spectrum_z_from_one_sort_is_the_partitions():
+    """evidence._spec_z (one sort) against the frozen ev4 copy's (the partitions of
+    _median and _mad_sd): the same value, bit for bit, on spectra with ties, rounding,
+    spikes and too few or non-finite values."""
+    rng = np.random.default_rng(16)
+    cases = []
+    for k in range(3000):
+        e = (rng.gamma(2.0, 1.0, 60) * rng.uniform(0.1, 10.0)).astype(np.float32)
+        if k % 3 == 0:
+            e[rng.integers(0, 60, 5)] = e[0]                 # ties
+        if k % 7 == 0:
+            e = np.round(e, 1).astype(np.float32)
+        if k % 11 == 0:
+            e[rng.integers(0, 60)] *= 50.0                   # one strong direction
+        cases.append(e)
+    cases += [np.ones(60, np.float32), np.arange(10, dtype=np.float32),
+              np.where(np.arange(60) == 3, np.nan, 1.0 + np.arange(60)).astype(np.float32)]
+    for e in cases:
+        a, b = frozen._spec_z(e), evidence._spec_z(e)
+        assert a == b or (math.isnan(a) and math.isnan(b)), (e, a, b)

@@ -82,6 +82,10 @@ class AiChecker:
         self.series_na_fraction = float(th.get("series_not_applicable_fraction", 0.5))
         self.weak_rate, self.weak_rate_source = weak_rate_from_card(card)
         self.series_alpha = float(th.get("series_alpha", SERIES_ALPHA))
+        from app.ct.ai.streak_measured import floor_from_card
+
+        # the measured-streak rule's level (streak_measured.py); None: no rule
+        self.streak_floor = floor_from_card(card)
 
     @classmethod
     def from_registry(cls, registry: Any, name: str = CLASSIFIER) -> "AiChecker":
@@ -229,7 +233,8 @@ class AiChecker:
                                   every=measure_every(len(idx)))
             run = run_series(model, vol, px, idx, batch_size=batch_size, token=token,
                              progress=progress, evidence=self.evidence_layout,
-                             check=lambda: self._values(vol), ring_gate_centre=rc)
+                             check=lambda: self._values(vol), ring_gate_centre=rc,
+                             spectrum=self.streak_floor is not None)
             out, problems, digests = run.outputs, run.problems, run.digests
             infer_s = run.inference_s
             levels, noise_sd = run.levels, run.noise
@@ -285,6 +290,17 @@ class AiChecker:
             probs, n_shift = shift_gate(probs, out[SHIFT_GATE], problems)
             if n_shift:
                 shift_note = note("ai.shift_unmeasured", count=n_shift, max_hu=REFUTE_HU)
+        streak_note = None
+        from app.ct.ai.streak_measured import GATE as STREAK_GATE
+        if STREAK_GATE in out and self.streak_floor is not None:
+            # a network "normal" whose streak spectrum no non-streak training slice
+            # reached is a streak (streak_measured.py)
+            from app.ct.ai.streak_measured import apply as streak_rule
+
+            probs, n_streak = streak_rule(probs, out[STREAK_GATE], problems, self.streak_floor)
+            if n_streak:
+                streak_note = note("ai.streak_measured", count=n_streak,
+                                   min_z=self.streak_floor)
         # "noise" is defined by the measured native noise SD: a slice unlike the training
         # data that the network calls noise, confidently, with that measure at or above
         # the class's floor is judged noise, not "not applicable" (the foreign renderer's
@@ -336,6 +352,8 @@ class AiChecker:
             notes.append(band_note)
         if shift_note is not None:
             notes.append(shift_note)
+        if streak_note is not None:
+            notes.append(streak_note)
         if noise_na:
             notes.append(note("ai.noise_measured", count=noise_na,
                               min_sd=NOISE_CLASS_MIN_SD_HU))
@@ -352,7 +370,9 @@ class AiChecker:
                                     "not_applicable": self.not_applicable,
                                     "series_not_applicable_fraction": self.series_na_fraction,
                                     "series_weak_rate": round(self.weak_rate, 5),
-                                    "series_alpha": self.series_alpha},
+                                    "series_alpha": self.series_alpha,
+                                    **({"streak_measured_spec_z": self.streak_floor}
+                                       if self.streak_floor is not None else {})},
                         not_applicable_reason=self._series_reason(verdicts, problems),
                         pixel_mm=px, notes=tuple(notes), levels=levels)
 

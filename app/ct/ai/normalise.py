@@ -36,7 +36,8 @@ import cv2
 import numpy as np
 
 from app.ct.ai.evidence import (EVIDENCE_NAMES, RING_EVIDENCE_NAMES, SliceEvidence, SliceRing,
-                                slice_evidence, slice_ring, stack_evidence, stack_ring_features)
+                                slice_evidence, slice_ring, slice_spectrum, stack_evidence,
+                                stack_ring_features)
 from app.ct.ai.grid_field import (GRID_MM, GRID_N, PAD_BELOW_HU, _cut_zone,  # noqa: F401
                                   _mask_to_grid, _outside_field, clean_padding,
                                   grid_rotation_centre, ogrid, padding_mask, to_grid)
@@ -98,6 +99,7 @@ class SliceFacts:
     problem: str = ""
     evidence: SliceEvidence | None = None   # measured when the model's layout asks for it
     ring: SliceRing | None = None           # the ring part alone (the ring layout)
+    spec: np.ndarray | None = None          # the streak spectrum (``spectrum=True``)
 
 
 def median(v: np.ndarray) -> np.floating:
@@ -253,10 +255,12 @@ def _reach(b8: np.ndarray, cx: float, cy: float) -> float:
 _ONES3 = np.ones((3, 3), np.uint8)
 
 
-def slice_facts(native: np.ndarray, pixel_mm: float, evidence: Evidence = False) -> SliceFacts:
+def slice_facts(native: np.ndarray, pixel_mm: float, evidence: Evidence = False,
+                spectrum: bool = False) -> SliceFacts:
     """Measure one native slice (HU) and put it on the 1 mm grid (``evidence``: also the
     ring / streak / cupping profiles of app/ct/ai/evidence.py on the grid; RING: the ring
-    profiles alone)."""
+    profiles alone; ``spectrum``: the streak spectrum in ``spec`` whatever the layout -
+    the measured-streak rule's, app/ct/ai/streak_measured.py)."""
     a, pad, const = clean_padding(native)
     g = to_grid(a, pixel_mm)
     unmeasured = _mask_to_grid(pad, pixel_mm)
@@ -341,14 +345,20 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: Evidence = False)
     elif not problem and np.isnan(esf).any():
         problem = note("ai.na_edge")
     sev, sring = None, None
+    spec = None
     if evidence in RING_LAYOUTS and not problem:
         sring = slice_ring(g, (cx, cy), r_mm, noise_grid, body_hu,
-                           grid_rotation_centre(n, pixel_mm), concentric=evidence == RING2)
+                           grid_rotation_centre(n, pixel_mm), concentric=evidence == RING2,
+                           spec=spectrum)
+        spec = sring.spec if sring is not None else None
     elif evidence and not problem:
         sev = slice_evidence(g, (cx, cy), r_mm, noise_grid, body_hu,
                              grid_rotation_centre(n, pixel_mm))
+        spec = sev.spec if sev is not None and spectrum else None
+    elif spectrum and not problem:
+        spec = slice_spectrum(g, (cx, cy), r_mm, noise_grid)
     return SliceFacts(g, (cx, cy), r_mm, body_hu, air, noise_native, noise_grid, esf,
-                      problem, sev, sring)
+                      problem, sev, sring, spec)
 
 
 def band_steps(facts: list[SliceFacts]) -> tuple[float, float]:

@@ -36,6 +36,8 @@ from app.ct.ai.ring_gate import GATE, EvidenceCache, evidence_in_context, measur
 from app.ct.ai.series_consistency import Level, disc_level
 from app.ct.ai.shift_gate import GATE as SHIFT_GATE
 from app.ct.ai.shift_gate import measure as measure_shift
+from app.ct.ai.streak_measured import GATE as STREAK_GATE
+from app.ct.ai.streak_measured import measure as measure_streak
 
 # triples per network run on the CPU: a batch of 16 needs ~75 MB of intermediate maps and
 # runs out of the cache (CPU time per slice, one thread: batch 1-4 2.6-2.9 ms, 16 3.2 ms)
@@ -94,12 +96,13 @@ class SeriesRun:
 
 
 def _facts(volume: np.ndarray, j: int, pixel_mm: float, token: CancelToken | None,
-           evidence: Evidence = False, levels: dict[int, Level] | None = None) -> SliceFacts:
+           evidence: Evidence = False, levels: dict[int, Level] | None = None,
+           spectrum: bool = False) -> SliceFacts:
     """Slice j's measurements; its band-check level into ``levels`` (measured here, in
     the pool, instead of one after another once the pool is done)."""
     if token is not None:
         token.raise_if_cancelled()
-    f = slice_facts(volume[j], pixel_mm, evidence)
+    f = slice_facts(volume[j], pixel_mm, evidence, spectrum)
     if levels is not None and (lv := _level(f)) is not None:
         levels[j] = lv
     return f
@@ -115,7 +118,7 @@ def _level(f: SliceFacts) -> Level | None:
 
 def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, threads: int,
            token: CancelToken | None, evidence: Evidence = False,
-           gate: EvidenceCache | None = None
+           gate: EvidenceCache | None = None, spectrum: bool = False
            ) -> tuple[dict[str, np.ndarray], list[str], list[str], float]:
     """Stack one batch of triples (waiting for their slices' measurements, which were
     queued before this task: the pool is first in, first out, so they are running or
@@ -167,6 +170,11 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
             out[GATE] = measure(out["probabilities"], triples, triple_facts, gate)
         # the shift gate's measurements of the stacks the network calls "shift"
         out[SHIFT_GATE] = measure_shift(out["probabilities"], triple_facts)
+    if spectrum and "probabilities" in out:
+        # the measured-streak rule's spectrum z of the stacks the network calls "normal"
+        # (streak_measured.py)
+        out = dict(out)
+        out[STREAK_GATE] = measure_streak(out["probabilities"], triple_facts)
     return out, problems, digests, dt
 
 
@@ -175,11 +183,14 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
                token: CancelToken | None = None, evidence: Evidence = False,
                progress: Callable[[float, str], None] = no_progress,
                check: Callable[[], None] | None = None,
-               ring_gate_centre: float | None = None) -> SeriesRun:
+               ring_gate_centre: float | None = None, spectrum: bool = False) -> SeriesRun:
     """Measure the needed slices and run the network on the triples of ``indices``.
 
     ``ring_gate_centre``: the rotation centre on the grid; given, the stacks the network
     calls "ring" also get their ring evidence (output ``ring_gate``, see ring_gate.py).
+    ``spectrum``: every slice's streak spectrum is measured too, and the stacks the
+    network calls "normal" get their 3-slice spectrum z (output ``streak_measured``, see
+    streak_measured.py).
 
     ``check``: the input's check, run as the pool's first task (beside the first
     measurements, not before them); what it raises is raised before any result is
@@ -220,7 +231,7 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
                         j = min(max(j, 0), nz - 1)
                         if j not in facts:
                             facts[j] = pool.submit(_facts, volume, j, pixel_mm, token, evidence,
-                                                   levels)
+                                                   levels, spectrum)
 
             if check is not None:
                 checked = pool.submit(check)
@@ -231,14 +242,14 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
                 if b + 1 < len(batches):
                     measure(batches[b + 1])
                 jobs.append(pool.submit(_judge, model, batch, facts, nz, threads, token,
-                                        evidence, gate))
+                                        evidence, gate, spectrum))
             # the band check's side levels: a pair i, i + 1 needs slice i + 2 (and i - 2
             # for i - 1, i), measured only where no input holds it - the edges of the
             # judged blocks (the hand-off's modules) and the series' ends
             for j in sorted({j for i in indices for j in (i - 2, i + 2)} - set(facts)):
                 if 0 <= j < nz:
                     facts[j] = pool.submit(_facts, volume, j, pixel_mm, token, evidence,
-                                           levels)
+                                           levels, spectrum)
             if checked is not None:
                 checked.result()
             done = 0
