@@ -13,6 +13,9 @@ recall per class of
 
 * the network alone (the card's figure),
 * the network with the two gates (what the station decides per slice),
+* and with the measured-streak rule too (app/ct/ai/streak_measured.py: a network "normal"
+  whose 3-slice streak spectrum z is above every non-streak stack of the two training
+  renderers' fit sets is a streak; the level from ai_streak_spec.py's ``sp1`` caches),
 * the same on the slices the ring gate can measure (ring slices below its levels left
   out: the station counts them normal whatever the network says - where the rest of the
   gap is, not issue 16's figure).
@@ -33,8 +36,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models" / "training"))
 
+import ai_streak_spec  # noqa: E402
 from ai_ring_measure import measurable  # noqa: E402
-from app.ct.ai import ring_gate, shift_gate  # noqa: E402
+from app.ct.ai import ring_gate, shift_gate, streak_measured  # noqa: E402
 from app.ct.ai.evidence import EVIDENCE_NAMES  # noqa: E402
 from app.ct.ai.normalise import CONTEXT_NAMES  # noqa: E402
 from app.ct.ai.preprocess import CLASSES  # noqa: E402
@@ -83,13 +87,28 @@ def gated(data: Path, tag: str, ring_layout: int) -> dict:
         p, _ = shift_gate.apply(p, np.where(called, np.stack([air, cup], 1), np.nan)
                                 .astype(np.float32), problems)
         g = p.argmax(1)
+        # the measured-streak rule, its level from the two training renderers
+        level, _ = ai_streak_spec.floor(data, train.split("+"))
+        sz = np.concatenate([ai_streak_spec.set_z(data, f"{left}_{k}") for k in SETS
+                             if (data / f"{left}_{k}.npz").exists()])
+        if len(sz) != len(y):
+            raise SystemExit(f"{left}: {len(sz)} streak measurements vs {len(y)} samples")
+        ps, n_streak = streak_measured.apply(
+            p, np.where(pred == streak_measured.NORMAL, sz, np.nan), problems, level)
+        gs = ps.argmax(1)
         seen = measurable(ring_z)
         keep = ok & ~((y == RING) & ~seen)
         out[f"train_{train}_test_{left}"] = {
             "network": _figures(y, pred, ok), "with_gates": _figures(y, g, ok),
             "with_gates_measurable_rings": {**_figures(y, g, keep),
                                             "rings_below_the_gate_left_out":
-                                                int(((y == RING) & ~seen & ok).sum())}}
+                                                int(((y == RING) & ~seen & ok).sum())},
+            "with_gates_and_streak_rule": {**_figures(y, gs, ok),
+                                           "streak_level_z": round(level, 4),
+                                           "called_streak_by_the_rule": n_streak,
+                                           "of_them_streaks": int(((gs != g) & (y == 2)
+                                                                   & ok).sum())},
+            "with_gates_and_streak_rule_measurable_rings": _figures(y, gs, keep)}
     return out
 
 
@@ -115,7 +134,10 @@ def main() -> None:
             "tag": a.tag, "ring_layout": a.ring_layout,
             "gates": {"ring": f"full z >= {ring_gate.FULL_Z_MIN} or arc z >= "
                               f"{ring_gate.ARC_Z_MIN}",
-                      "shift": f"|air offset| or |cupping| >= {shift_gate.REFUTE_HU} HU"},
+                      "shift": f"|air offset| or |cupping| >= {shift_gate.REFUTE_HU} HU",
+                      "streak_rule": "a network 'normal' whose 3-slice streak spectrum z "
+                                     "is above every non-streak stack of the training "
+                                     "renderers' fit sets is a streak"},
             "command": f"models/training/loro_gated.py --data-dir DATA --tag {a.tag} "
                        f"--ring-layout {a.ring_layout}",
             **res}

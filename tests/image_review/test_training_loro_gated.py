@@ -1,7 +1,9 @@
 """LORO per class with the station's gates (models/training/loro_gated.py): from a tag's
 stored outputs and the sets' cached measurements, a ring the ring gate cannot measure and
-a shift that neither the air offset nor the cupping shows count normal, exactly as
-app/ct/ai/ring_gate.py and shift_gate.py decide at run time; the card gets the figures."""
+a shift that neither the air offset nor the cupping shows count normal, and a "normal"
+whose streak spectrum is above every non-streak stack of the training renderers counts
+streak, exactly as app/ct/ai/ring_gate.py, shift_gate.py and streak_measured.py decide
+at run time; the card gets the figures."""
 from __future__ import annotations
 
 import json
@@ -19,27 +21,38 @@ from app.ct.ai.normalise import CONTEXT_NAMES  # noqa: E402
 
 
 def _write(tmp: Path) -> tuple[np.ndarray, np.ndarray]:
-    """sim left out: 8 samples in its train set, 2 in its held-out set."""
+    """sim left out: 10 samples in its train set, 2 in its held-out set; the training
+    renderers' sets carry only their labels and streak spectra (the rule's level: 20)."""
     # normal, normal(->shift, nothing measured), normal(->shift, air 9 HU), shift(->shift,
     # cupping 20 HU), ring(->ring, measurable), ring(->ring, not measurable),
-    # ring(->normal, not measurable), band(->band) | held-out: shift(->shift, air 25), normal
-    y = np.array([0, 0, 0, 5, 1, 1, 1, 3, 5, 0])
-    pred = np.array([0, 5, 5, 5, 1, 1, 0, 3, 5, 0])
-    air = np.array([1.0, 2.0, 9.0, 0.5, 1.0, 1.0, 1.0, 1.0, 25.0, 0.0])
-    cup = np.array([0.0, 1.0, 0.0, 20.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    # ring(->normal, not measurable), band(->band), streak(->normal, spectrum z 30),
+    # streak(->normal, z 10) | held-out: shift(->shift, air 25), normal
+    y = np.array([0, 0, 0, 5, 1, 1, 1, 3, 2, 2, 5, 0])
+    pred = np.array([0, 5, 5, 5, 1, 1, 0, 3, 0, 0, 5, 0])
+    air = np.array([1.0, 2.0, 9.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 25.0, 0.0])
+    cup = np.array([0.0, 1.0, 0.0, 20.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    spec = np.array([19.0, 1, 1, 1, 1, 1, 1, 1, 30.0, 10.0, 1, 2], np.float32)
     ring_z = np.array([[0, 0], [0, 0], [0, 0], [0, 0], [9, 2], [3, 4], [2, 2], [0, 0],
-                       [0, 0], [0, 0]], np.float32)
+                       [0, 0], [0, 0], [0, 0], [0, 0]], np.float32)
     probs = np.eye(7, dtype=np.float32)[pred]
-    np.savez(tmp / "loro_t_img+r3_to_sim.npz", probs=probs, anomaly=np.zeros(10), y=y,
-             ok=np.ones(10, bool))
-    ctx = np.zeros((10, len(CONTEXT_NAMES)), np.float32)
+    np.savez(tmp / "loro_t_img+r3_to_sim.npz", probs=probs, anomaly=np.zeros(12), y=y,
+             ok=np.ones(12, bool))
+    ctx = np.zeros((12, len(CONTEXT_NAMES)), np.float32)
     ctx[:, CONTEXT_NAMES.index("air_offset")] = air / 10.0
-    ev = np.zeros((10, len(EVIDENCE_NAMES)), np.float32)
+    ev = np.zeros((12, len(EVIDENCE_NAMES)), np.float32)
     ev[:, EVIDENCE_NAMES.index("cupping")] = cup / 10.0
-    for name, sl in (("train", slice(0, 8)), ("heldout", slice(8, 10))):
+    for name, sl in (("train", slice(0, 10)), ("heldout", slice(10, 12))):
         np.savez(tmp / f"sim_{name}.npz", ctx=ctx[sl], y=y[sl])
         np.savez(tmp / f"sim_{name}.ev5.npz", ev=ev[sl])
         np.savez(tmp / f"sim_{name}.rg2.npz", z=ring_z[sl])
+        np.savez(tmp / f"sim_{name}.sp1.npz", z=spec[sl])
+    # the training renderers: a normal at z 20 and a streak at 99 (img), a ring at 15 (r3);
+    # their held-out sets never count for the level
+    for r, ys, zs in (("img", [0, 2], [20.0, 99.0]), ("r3", [1], [15.0])):
+        np.savez(tmp / f"{r}_train.npz", y=np.array(ys))
+        np.savez(tmp / f"{r}_train.sp1.npz", z=np.array(zs, np.float32))
+        np.savez(tmp / f"{r}_heldout.npz", y=np.array([0]))
+        np.savez(tmp / f"{r}_heldout.sp1.npz", z=np.array([50.0], np.float32))
     return y, pred
 
 
@@ -53,8 +66,16 @@ def test_the_gates_are_the_runtime_gates(tmp_path):
     assert g["recall"]["normal"] == round(3 / 4, 4)
     assert g["recall"]["shift"] == 1.0 and g["recall"]["ring"] == round(1 / 3, 4)
     m = res["with_gates_measurable_rings"]
-    assert m["rings_below_the_gate_left_out"] == 2 and m["samples"] == 8
+    assert m["rings_below_the_gate_left_out"] == 2 and m["samples"] == 10
     assert m["recall"]["ring"] == 1.0
+    # the streak rule: level 20 from the training renderers' fit sets; the streak at z 30
+    # becomes streak, the one at 10 stays normal, the normal at 19 stays normal
+    assert g["recall"]["streak"] == 0.0
+    s = res["with_gates_and_streak_rule"]
+    assert s["streak_level_z"] == 20.0
+    assert s["called_streak_by_the_rule"] == 1 and s["of_them_streaks"] == 1
+    assert s["recall"]["streak"] == 0.5 and s["recall"]["normal"] == g["recall"]["normal"]
+    assert res["with_gates_and_streak_rule_measurable_rings"]["recall"]["streak"] == 0.5
     # the same decisions as the runtime gates' own code
     gate = np.stack([[9.0, 2.0, 9.0], [2.0, 1.0, 0.0]]).T.astype(np.float32)
     p3 = np.eye(7, dtype=np.float32)[[5, 5, 5]]
