@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models" / "training"))
 
 from ai_evidence_cache import cached_per_sample, grid_evidence_args  # noqa: E402
-from app.ct.ai.evidence import _streak_key, slice_spectrum, stack_spec_z  # noqa: E402
+from app.ct.ai.evidence import streak_key, slice_spectrum, stack_spec_z  # noqa: E402
 from app.ct.ai.preprocess import CLASSES  # noqa: E402
 from app.ct.ai.streak_measured import CARD_KEY  # noqa: E402
 
@@ -45,7 +45,7 @@ def grid_spectrum(g: np.ndarray) -> tuple[int, np.ndarray] | None:
         return None
     grid, centre, r_mm, noise, _ = args
     sp = slice_spectrum(grid, centre, r_mm, noise)
-    return None if sp is None else (_streak_key(r_mm), sp)
+    return None if sp is None else (streak_key(r_mm), sp)
 
 
 def stack_z(x3: np.ndarray) -> float:

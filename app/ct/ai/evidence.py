@@ -491,7 +491,7 @@ class SliceRing:
     spec: np.ndarray | None = None  # the streak spectrum (``spec=True``; the evidence's)
 
 
-def _streak_key(radius_mm: float) -> int:
+def streak_key(radius_mm: float) -> int:
     """The streak map's radius (px) of a slice: its shape follows from it alone."""
     return int(min(INNER * radius_mm, STREAK_CROP / 2 - 2) / STREAK_PX)
 
@@ -508,7 +508,7 @@ def slice_ring(grid: np.ndarray, centre: tuple[float, float], radius_mm: float, 
     resid, _, rs, rc = _ring_part(np.asarray(grid, np.float32), centre, radius_mm, noise,
                                   body_hu, rot_centre, local, concentric)
     sp = _spectrum(resid, centre, radius_mm, noise) if spec else None
-    return SliceRing(rs, rc, sector_scale(rs, rc), _streak_key(radius_mm), float(noise), sp)
+    return SliceRing(rs, rc, sector_scale(rs, rc), streak_key(radius_mm), float(noise), sp)
 
 
 def _stack_ring(same: list) -> dict[str, float]:
@@ -604,7 +604,7 @@ def _spec_z(e: np.ndarray) -> float:
 def stack_spec_z(specs: list[tuple[int, np.ndarray] | None]) -> float:
     """The 3-slice streak spectrum's z of a stack (``streak_spec3`` of
     :func:`stack_evidence` x 5, not capped), centre = specs[1]: each slice's (streak key,
-    spectrum) - :func:`_streak_key` of its radius - or ``None``; the slices of another
+    spectrum) - :func:`streak_key` of its radius - or ``None``; the slices of another
     key are left out as there. NaN when the centre has none."""
     c = specs[1]
     if c is None:

@@ -26,7 +26,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from app.ct.ai.evidence import _streak_key, stack_spec_z
+from app.ct.ai.evidence import streak_key, stack_spec_z
 from app.ct.ai.preprocess import CLASSES
 
 STREAK = CLASSES.index("streak")
@@ -38,7 +38,7 @@ CARD_KEY = "streak_measured_spec_z"   # the card's threshold (``thresholds``)
 def stack_z(facts: Sequence[Any]) -> float:
     """The 3-slice streak spectrum z of a stack (its three slices' normalise.SliceFacts,
     the centre second, each with ``spec``); NaN when the centre carries none."""
-    return stack_spec_z([(_streak_key(f.radius_mm), f.spec)
+    return stack_spec_z([(streak_key(f.radius_mm), f.spec)
                          if getattr(f, "spec", None) is not None and not f.problem else None
                          for f in facts])
 
