@@ -144,3 +144,29 @@ def test_the_spectrum_z_from_one_sort_is_the_partitions():
     for e in cases:
         a, b = frozen._spec_z(e), evidence._spec_z(e)
         assert a == b or (math.isnan(a) and math.isnan(b)), (e, a, b)
+
+
+def test_the_context_vectors_scalar_clip_and_nan_to_num_are_numpys():
+    """normalise._clip20 / _nan_to_num (context_vector, session 25) against np.clip and
+    np.nan_to_num on the values they meet: finite, NaN, +-inf, -0.0, float32 and float."""
+    from app.ct.ai.normalise import _clip20, _nan_to_num
+
+    for x in (0.0, -0.0, 3.25, -19.99, 20.0, 25.0, -1e9, math.inf, -math.inf, math.nan,
+              np.float32(2.5), np.float32(-31.0), np.float32(np.nan), np.float64(7.0)):
+        want = float(np.clip(x, -20, 20))
+        got = _clip20(x)
+        assert (got == want and math.copysign(1, got) == math.copysign(1, want)) or \
+            (math.isnan(got) and math.isnan(want)), (x, got, want)
+    rng = np.random.default_rng(25)
+    for k in range(50):
+        a = rng.normal(0, 30, 59).astype(np.float32 if k % 2 else np.float64)
+        if k % 3 == 0:
+            a[rng.integers(0, 59, 4)] = np.nan
+        if k % 5 == 0:
+            a[rng.integers(0, 59)] = np.inf
+            a[rng.integers(0, 59)] = -np.inf
+        for args in ((0.0, 20.0, -20.0), (0.0, None, None)):
+            want = np.nan_to_num(a, nan=args[0], posinf=args[1], neginf=args[2])
+            got = _nan_to_num(a, *args)
+            assert got.dtype == want.dtype and np.array_equal(got, want)
+            assert got is not a
