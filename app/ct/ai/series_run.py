@@ -246,10 +246,11 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
             # the band check's side levels: a pair i, i + 1 needs slice i + 2 (and i - 2
             # for i - 1, i), measured only where no input holds it - the edges of the
             # judged blocks (the hand-off's modules) and the series' ends
+            # (no input holds them: no streak spectrum)
             for j in sorted({j for i in indices for j in (i - 2, i + 2)} - set(facts)):
                 if 0 <= j < nz:
                     facts[j] = pool.submit(_facts, volume, j, pixel_mm, token, evidence,
-                                           levels, spectrum)
+                                           levels)
             if checked is not None:
                 checked.result()
             done = 0
