@@ -201,6 +201,13 @@ TEMPLATES: dict[str, Template] = {
                                          "level and uniformity show no shift (air offset and "
                                          "cupping both below %2 HU): counted normal"),
         ("count", "max_hu"), {"count": "s", "max_hu": "g"}),
+    "ai.streak_unmeasured": Template(
+        QT_TRANSLATE_NOOP("EngineNotes", "%1 slice(s) called streak by the network on which "
+                                         "no streak measure (line sums or directional "
+                                         "spectrum, one or three slices) reaches what %2 % "
+                                         "of the model's training normals stay below: "
+                                         "counted normal"),
+        ("count", "pct"), {"count": "s", "pct": "g"}),
     "ai.streak_measured": Template(
         QT_TRANSLATE_NOOP("EngineNotes", "%1 slice(s) called normal by the network whose "
                                          "streak spectrum is beyond any non-streak slice the "

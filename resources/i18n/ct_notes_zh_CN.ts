@@ -492,6 +492,11 @@
     </message>
     <message>
         <location filename="../../app/ct/note_table.py" line="320"/>
+        <source>%1 slice(s) called streak by the network on which no streak measure (line sums or directional spectrum, one or three slices) reaches what %2 % of the model&apos;s training normals stay below: counted normal</source>
+        <translation>%1 层被网络判为条纹伪影，但任何条纹测量（线积分或方向频谱，单层或 3 层）都未达到模型训练正常层 %2 % 所低于的水平：按正常计</translation>
+    </message>
+    <message>
+        <location filename="../../app/ct/note_table.py" line="320"/>
         <source>%1 slice(s) called normal by the network whose streak spectrum is beyond any non-streak slice the model was trained on (3-slice spectrum z above %2): judged streak</source>
         <translation>%1 层被网络判为正常，但其条纹频谱超过模型训练时任何非条纹层（3 层频谱 z 值高于 %2）：按条纹伪影判定</translation>
     </message>

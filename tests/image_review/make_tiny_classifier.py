@@ -59,6 +59,7 @@ OUT_BAND_ALWAYS = Path(__file__).with_name("data") / "band_always.onnx"
 OUT_NOISE_UNFAMILIAR = Path(__file__).with_name("data") / "noise_unfamiliar.onnx"
 OUT_SHIFT_ALWAYS = Path(__file__).with_name("data") / "shift_always.onnx"
 OUT_NORMAL_ALWAYS = Path(__file__).with_name("data") / "normal_always.onnx"
+OUT_STREAK_ALWAYS = Path(__file__).with_name("data") / "streak_always.onnx"
 
 
 def const(name: str, arr: np.ndarray) -> onnx.NodeProto:
@@ -190,6 +191,12 @@ def build_normal_always() -> onnx.ModelProto:
     return _context_rule(list(CONTEXT_NAMES), {}, "normal_always")
 
 
+def build_streak_always() -> onnx.ModelProto:
+    from app.ct.ai.normalise import CONTEXT_NAMES
+
+    return _context_rule(list(CONTEXT_NAMES), {}, "streak_always", default="streak")
+
+
 def build_noise_unfamiliar() -> onnx.ModelProto:
     from app.ct.ai.normalise import CONTEXT_NAMES
 
@@ -205,6 +212,7 @@ if __name__ == "__main__":
                         (OUT_NOISE_UNFAMILIAR, build_noise_unfamiliar()),
                         (OUT_RING_RULE, build_ring_rule()),
                         (OUT_SHIFT_ALWAYS, build_shift_always()),
-                        (OUT_NORMAL_ALWAYS, build_normal_always())):
+                        (OUT_NORMAL_ALWAYS, build_normal_always()),
+                        (OUT_STREAK_ALWAYS, build_streak_always())):
         onnx.save(model, path)
         print(f"wrote {path} ({path.stat().st_size} bytes)")

@@ -34,6 +34,7 @@ from app.ct.ai.modules import Plateau
 from app.ct.ai.preprocess import CLASSES, INPUT_SIZE, resample
 from app.ct.ai_classes import NOISE_CLASS_MIN_SD_HU
 from app.ct.ai.series_consistency import Level
+from app.ct.ai.streak_gate import NAMES as STREAK_GATE_NAMES
 from app.ct.note_codes import Note, note
 from app.ct.ai.series_decision import (NOT_APPLICABLE,
                                        SERIES_ALPHA, weak_rate_from_card)
@@ -86,6 +87,10 @@ class AiChecker:
 
         # the measured-streak rule's level (streak_measured.py); None: no rule
         self.streak_floor = floor_from_card(card)
+        from app.ct.ai.streak_gate import levels_from_card
+
+        # the streak gate's levels (streak_gate.py); None: no gate
+        self.streak_levels = levels_from_card(card)
 
     @classmethod
     def from_registry(cls, registry: Any, name: str = CLASSIFIER) -> "AiChecker":
@@ -234,7 +239,8 @@ class AiChecker:
             run = run_series(model, vol, px, idx, batch_size=batch_size, token=token,
                              progress=progress, evidence=self.evidence_layout,
                              check=lambda: self._values(vol), ring_gate_centre=rc,
-                             spectrum=self.streak_floor is not None)
+                             spectrum=self.streak_floor is not None,
+                             streak_gate=self.streak_levels)
             out, problems, digests = run.outputs, run.problems, run.digests
             infer_s = run.inference_s
             levels, noise_sd = run.levels, run.noise
@@ -290,6 +296,18 @@ class AiChecker:
             probs, n_shift = shift_gate(probs, out[SHIFT_GATE], problems)
             if n_shift:
                 shift_note = note("ai.shift_unmeasured", count=n_shift, max_hu=REFUTE_HU)
+        refute_note = None
+        from app.ct.ai.streak_gate import GATE as STREAK_REFUTE
+        if STREAK_REFUTE in out and self.streak_levels is not None:
+            # a network "streak" that no streak measure shows is not one (streak_gate.py)
+            from app.ct.ai.streak_gate import QUANTILE
+            from app.ct.ai.streak_gate import apply as streak_gate
+
+            probs, n_refuted = streak_gate(probs, out[STREAK_REFUTE], problems,
+                                           self.streak_levels)
+            if n_refuted:
+                refute_note = note("ai.streak_unmeasured", count=n_refuted,
+                                   pct=round(100 * QUANTILE))
         streak_note = None
         from app.ct.ai.streak_measured import GATE as STREAK_GATE
         if STREAK_GATE in out and self.streak_floor is not None:
@@ -352,6 +370,8 @@ class AiChecker:
             notes.append(band_note)
         if shift_note is not None:
             notes.append(shift_note)
+        if refute_note is not None:
+            notes.append(refute_note)
         if streak_note is not None:
             notes.append(streak_note)
         if noise_na:
@@ -372,7 +392,11 @@ class AiChecker:
                                     "series_weak_rate": round(self.weak_rate, 5),
                                     "series_alpha": self.series_alpha,
                                     **({"streak_measured_spec_z": self.streak_floor}
-                                       if self.streak_floor is not None else {})},
+                                       if self.streak_floor is not None else {}),
+                                    **({"streak_gate_levels": {
+                                        n: float(v) for n, v in zip(STREAK_GATE_NAMES,
+                                                                    self.streak_levels)}}
+                                       if self.streak_levels is not None else {})},
                         not_applicable_reason=self._series_reason(verdicts, problems),
                         pixel_mm=px, notes=tuple(notes), levels=levels)
 

@@ -46,6 +46,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import cv2
 import numpy as np
@@ -228,6 +229,16 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
     g = np.asarray(grid, np.float32)
     resid, g2, rs, rc = _ring_part(g, centre, radius_mm, noise, body_hu, rot_centre,
                                    concentric=concentric)
+    streak = _streak_lines(g, centre, radius_mm, noise, body_hu)
+    spec = _spectrum(resid, centre, radius_mm, noise)
+    cup = _cupping(g2, centre, radius_mm)
+    return SliceEvidence(rs, rc, sector_scale(rs, rc), streak, spec, cup, float(noise))
+
+
+def _streak_lines(g: np.ndarray, centre: tuple[float, float], radius_mm: float, noise: float,
+                  body_hu: float) -> np.ndarray:
+    """(STREAK_ANGLES, n_offsets) the evidence's ``streak``: line sums / sqrt(count) of the
+    wide high-pass, compact structures left out."""
     cx, cy = centre
     r_in = INNER * radius_mm
     # streak: 2 mm map about the phantom centre, Radon by a sparse projector
@@ -237,7 +248,7 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
     np.clip(wide, -lim1, lim1, out=wide)
     # compact structures (inserts, rods, bar groups: >= 7 mm across after closing 5 mm
     # gaps; a line of <= 5 mm is opened away) and their 15 mm high-pass halo: left out
-    dev = (np.abs(g - np.float32(body_hu)) > max(STRUCT_SD * noise, STRUCT_HU)).view(np.uint8)
+    dev: np.ndarray = (np.abs(g - np.float32(body_hu)) > max(STRUCT_SD * noise, STRUCT_HU)).view(np.uint8)
     if dev.any():
         dev = cv2.morphologyEx(dev, cv2.MORPH_CLOSE, _disc(5))
         dev = cv2.morphologyEx(dev, cv2.MORPH_OPEN, _disc(7))
@@ -249,10 +260,52 @@ def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: flo
     proj, long_enough, n_off = _streak_projector(r_px)
     # (line sums of fewer than 8 pixels, the disc's rim, are left out)
     streak = np.where(long_enough, proj @ small.ravel(), np.nan)
-    streak = streak.reshape(STREAK_ANGLES, n_off).astype(np.float32)
-    spec = _spectrum(resid, centre, radius_mm, noise)
-    cup = _cupping(g2, centre, radius_mm)
-    return SliceEvidence(rs, rc, sector_scale(rs, rc), streak, spec, cup, float(noise))
+    return streak.reshape(STREAK_ANGLES, n_off).astype(np.float32)
+
+
+@dataclass
+class SliceStreak:
+    """The streak part of one slice's evidence (:func:`slice_streak`): the line sums and
+    the spectrum, with the slice's own scores (as :class:`SliceEvidence` has them)."""
+
+    streak: np.ndarray
+    spec: np.ndarray
+    streak_z: float = 0.0
+    streak_sd: float = float("nan")
+    streak_at: tuple[int, int] = (0, 0)
+    spec_z: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.streak_z, self.streak_sd, self.streak_at = _streak_z(self.streak)
+        self.spec_z = _spec_z(self.spec)
+
+
+def slice_streak(grid: np.ndarray, centre: tuple[float, float], radius_mm: float,
+                 noise: float, body_hu: float, spec: np.ndarray | None = None
+                 ) -> SliceStreak | None:
+    """Only the streak part of :func:`slice_evidence` (its ``streak`` and ``spec``, the
+    same values) - the streak gate's measure (app/ct/ai/streak_gate.py); ``spec``: the
+    slice's spectrum when already measured (:func:`slice_spectrum`'s)."""
+    if not (math.isfinite(noise) and noise > 0 and radius_mm > 20):
+        return None
+    g = np.asarray(grid, np.float32)
+    if spec is None:
+        resid = g - cv2.blur(g, (5, 5), borderType=cv2.BORDER_REFLECT)
+        spec = _spectrum(resid, centre, radius_mm, noise)
+    return SliceStreak(_streak_lines(g, centre, radius_mm, noise, body_hu), spec)
+
+
+def stack_spec_features(specs: list[tuple[int, np.ndarray] | None]) -> tuple[float, float] | None:
+    """(streak_spec, streak_spec3) of a stack, evidence scale as :func:`stack_streak`
+    gives them, from its slices' (streak key, spectrum) - centre second; None when the
+    centre has none. The spectrum alone: what the streak gate reads first."""
+    c = specs[1]
+    if c is None:
+        return None
+    same = [sp for k, sp in (x for x in specs if x is not None) if k == c[0]]
+    sp1 = _spec_z(c[1])
+    sp3 = _spec_z(np.mean(np.stack(same), axis=0)) if len(same) > 1 else sp1
+    return float(np.float32(min(sp1, 60.0) / 5.0)), float(np.float32(min(sp3, 60.0) / 5.0))
 
 
 def _spectrum(resid: np.ndarray, centre: tuple[float, float], radius_mm: float,
@@ -622,6 +675,16 @@ def stack_evidence(ev: list[SliceEvidence | None]) -> np.ndarray:
         return out
     same = [e for e in ev if e is not None and e.streak.shape == c.streak.shape]
     ring = _stack_ring(same)
+    rf = _ring_features(ring, c.noise)
+    out[:] = [*rf[:4], *_streak_features(c, same), float(np.clip(c.cupping / 10.0, -20, 20)),
+              rf[4]]
+    return np.nan_to_num(out, nan=0.0)
+
+
+def _streak_features(c: Any, same: list) -> list[float]:
+    """(streak_z, streak_z3, streak_zmin, streak_spec, streak_spec3) of a stack, evidence
+    scale, from its centre ``c`` and its slices of the centre's streak map size ``same``
+    (SliceEvidence or SliceStreak: ``streak``, ``spec`` and their scores)."""
     s1, kb = c.streak_z, c.streak_at
     s3, _, _ = _streak_z(np.mean(np.stack([e.streak for e in same]), axis=0)) \
         if len(same) > 1 else (s1, 0.0, kb)
@@ -634,9 +697,19 @@ def stack_evidence(ev: list[SliceEvidence | None]) -> np.ndarray:
             zmin = min(zmin, sgn * float(v) / sd)
     sp1 = c.spec_z
     sp3 = _spec_z(np.mean(np.stack([e.spec for e in same]), axis=0)) if len(same) > 1 else sp1
-    rf = _ring_features(ring, c.noise)
-    out[:] = [*rf[:4], min(s1, 60.0) / 5.0, min(s3, 60.0) / 5.0,
-              float(np.clip(zmin, -20.0, 60.0)) / 5.0,
-              min(sp1, 60.0) / 5.0, min(sp3, 60.0) / 5.0, float(np.clip(c.cupping / 10.0, -20, 20)),
-              rf[4]]
-    return np.nan_to_num(out, nan=0.0)
+    return [min(s1, 60.0) / 5.0, min(s3, 60.0) / 5.0, float(np.clip(zmin, -20.0, 60.0)) / 5.0,
+            min(sp1, 60.0) / 5.0, min(sp3, 60.0) / 5.0]
+
+
+STREAK_NAMES = ("streak_z", "streak_z3", "streak_zmin", "streak_spec", "streak_spec3")
+
+
+def stack_streak(ev: list[SliceStreak | None]) -> np.ndarray | None:
+    """The streak features (``STREAK_NAMES``, evidence scale: :func:`stack_evidence`'s
+    values, float32, NaN as 0) of a 3-slice stack from its slices' streak parts
+    (:func:`slice_streak`), centre = ev[1]; None when the centre has none."""
+    c = ev[1]
+    if c is None:
+        return None
+    same = [e for e in ev if e is not None and e.streak.shape == c.streak.shape]
+    return np.nan_to_num(np.array(_streak_features(c, same), np.float32), nan=0.0)

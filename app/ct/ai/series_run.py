@@ -36,6 +36,9 @@ from app.ct.ai.ring_gate import GATE, EvidenceCache, evidence_in_context, measur
 from app.ct.ai.series_consistency import Level, disc_level
 from app.ct.ai.shift_gate import GATE as SHIFT_GATE
 from app.ct.ai.shift_gate import measure as measure_shift
+from app.ct.ai.streak_gate import GATE as STREAK_REFUTE
+from app.ct.ai.streak_gate import StreakCache
+from app.ct.ai.streak_gate import measure as measure_streak_gate
 from app.ct.ai.streak_measured import GATE as STREAK_GATE
 from app.ct.ai.streak_measured import measure as measure_streak
 
@@ -118,7 +121,8 @@ def _level(f: SliceFacts) -> Level | None:
 
 def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, threads: int,
            token: CancelToken | None, evidence: Evidence = False,
-           gate: EvidenceCache | None = None, spectrum: bool = False
+           gate: EvidenceCache | None = None, spectrum: bool = False,
+           streaks: StreakCache | None = None, streak_levels: np.ndarray | None = None
            ) -> tuple[dict[str, np.ndarray], list[str], list[str], float]:
     """Stack one batch of triples (waiting for their slices' measurements, which were
     queued before this task: the pool is first in, first out, so they are running or
@@ -170,6 +174,12 @@ def _judge(model: Any, batch: list[int], facts: dict[int, Future], nz: int, thre
             out[GATE] = measure(out["probabilities"], triples, triple_facts, gate)
         # the shift gate's measurements of the stacks the network calls "shift"
         out[SHIFT_GATE] = measure_shift(out["probabilities"], triple_facts)
+    if streaks is not None and "probabilities" in out:
+        # the streak gate's measures of the stacks the network calls "streak"
+        # (streak_gate.py)
+        out = dict(out)
+        out[STREAK_REFUTE] = measure_streak_gate(out["probabilities"], triples, triple_facts,
+                                                 streaks, streak_levels)
     if spectrum and "probabilities" in out:
         # the measured-streak rule's spectrum z of the stacks the network calls "normal"
         # (streak_measured.py)
@@ -183,14 +193,17 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
                token: CancelToken | None = None, evidence: Evidence = False,
                progress: Callable[[float, str], None] = no_progress,
                check: Callable[[], None] | None = None,
-               ring_gate_centre: float | None = None, spectrum: bool = False) -> SeriesRun:
+               ring_gate_centre: float | None = None, spectrum: bool = False,
+               streak_gate: np.ndarray | None = None) -> SeriesRun:
     """Measure the needed slices and run the network on the triples of ``indices``.
 
     ``ring_gate_centre``: the rotation centre on the grid; given, the stacks the network
     calls "ring" also get their ring evidence (output ``ring_gate``, see ring_gate.py).
     ``spectrum``: every slice's streak spectrum is measured too, and the stacks the
     network calls "normal" get their 3-slice spectrum z (output ``streak_measured``, see
-    streak_measured.py).
+    streak_measured.py). ``streak_gate``: the stacks the network calls "streak" get their
+    streak measures (output ``streak_gate``, see streak_gate.py; the gate's levels: the
+    line sums are measured only where the spectrum does not reach them).
 
     ``check``: the input's check, run as the pool's first task (beside the first
     measurements, not before them); what it raises is raised before any result is
@@ -222,6 +235,7 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
     checked: Future | None = None
     gate = EvidenceCache(ring_gate_centre, concentric=evidence == RING2) \
         if ring_gate_centre is not None else None
+    streaks = StreakCache() if streak_gate is not None else None
     with _opencv_serial(), \
             ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="ai-series") as pool:
         try:
@@ -242,7 +256,7 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
                 if b + 1 < len(batches):
                     measure(batches[b + 1])
                 jobs.append(pool.submit(_judge, model, batch, facts, nz, threads, token,
-                                        evidence, gate, spectrum))
+                                        evidence, gate, spectrum, streaks, streak_gate))
             # the band check's side levels: a pair i, i + 1 needs slice i + 2 (and i - 2
             # for i - 1, i), measured only where no input holds it - the edges of the
             # judged blocks (the hand-off's modules) and the series' ends

@@ -1,0 +1,155 @@
+"""The streak gate (app/ct/ai/streak_gate.py, issue 16): a stack the network calls "streak"
+on which none of the four streak measures (line sums and directional spectrum, one and
+three slices) reaches the model's levels (its training normals' 99th percentiles,
+``thresholds.streak_gate_levels``) is counted normal with a coded series note; a streak
+any measure shows keeps the call, and a card without levels has no gate.
+
+The network is a stand-in calling EVERY stack "streak" (data/streak_always.onnx, the
+released context layout); the phantoms are the independent image-domain renderer's,
+measured through the station's own series run; the levels are the released card's."""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.ct.ai import streak_gate as sg
+from app.ct.ai.evidence import (EVIDENCE_NAMES, STREAK_NAMES, slice_evidence, slice_streak,
+                                stack_evidence, stack_streak)
+from app.ct.image_renderer import RenderArtifact, RenderParams
+from app.ct.image_renderer.series import render_volume
+
+DATA = Path(__file__).with_name("data")
+RELEASED = Path(__file__).resolve().parents[2] / "models" / "ct_phantom_classifier" / "2.12.0"
+STREAK, NORMAL = sg.STREAK, sg.NORMAL
+BASE = RenderParams(matrix=512, pixel_mm=0.5, slice_thickness_mm=2.0, noise_sd_hu=7.0,
+                    psf_sigma_mm=0.4, n_slices=5, z_start_mm=-72.0, seed=5)
+
+
+def _streak(amp: float) -> RenderParams:
+    return replace(BASE, artifacts=(RenderArtifact("streak", amp, angle_deg=30.0,
+                                                   width_mm=1.0),))
+
+
+def _released_levels() -> dict:
+    card = json.loads((RELEASED / "card.json").read_text())
+    assert sg.levels_from_card(card) is not None
+    return card["thresholds"][sg.CARD_KEY]
+
+
+def _checker(models_dir: Path, levels: dict | None):  # noqa: ANN202
+    from app.adapters.inference import ModelRegistry, file_sha256
+    from app.ct.ai.check import SCHEME_CONTEXT, AiChecker
+    from app.ct.ai.normalise import CONTEXT_NAMES
+    from app.ct.ai.preprocess import CLASSES
+
+    d = models_dir / "ct_phantom_classifier" / "9.5.0"
+    d.mkdir(parents=True)
+    shutil.copy(DATA / "streak_always.onnx", d / "model.onnx")
+    th: dict = {"anomaly": 1.0, "low_confidence": 0.5}
+    if levels is not None:
+        th[sg.CARD_KEY] = levels
+    card = {"name": "ct_phantom_classifier", "version": "9.5.0", "file": "model.onnx",
+            "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
+            "preprocessing": {"scheme": SCHEME_CONTEXT},
+            "inputs": [{"name": "image"}, {"name": "context", "names": list(CONTEXT_NAMES)}],
+            "thresholds": th}
+    (d / "card.json").write_text(json.dumps(card))
+    return AiChecker.from_registry(ModelRegistry(models_dir))
+
+
+def test_the_gate_takes_back_only_streaks_no_measure_shows():
+    levels = np.array([1.5, 1.9, 1.6, 1.3], np.float32)
+    gate = np.array([[1.0, 1.0, 1.0, 1.0],          # all below: refuted
+                     [1.6, 1.0, 1.0, 1.0],          # the line sum shows it
+                     [1.0, 1.0, 1.0, 1.4],          # the 3-slice spectrum shows it
+                     [np.nan] * 4,                  # not measured (not called streak)
+                     [0.5, 0.5, 0.5, 0.5]], np.float32)
+    probs = np.zeros((5, 7), np.float32)
+    probs[:, NORMAL], probs[:, STREAK], probs[:, 1] = 0.1, 0.85, 0.05
+    out, n = sg.apply(probs, gate, ["", "", "", "", "no phantom"], levels)
+    assert [bool(out[k].argmax() == NORMAL) for k in range(5)] == [True, False, False, False,
+                                                                   False]
+    assert n == 1 and out[0, NORMAL] == pytest.approx(0.95) and out[0, 1] == pytest.approx(0.05)
+    assert np.allclose(out.sum(1), 1.0)
+    assert sg.apply(probs, gate, [""] * 5, None)[1] == 0
+    assert sg.apply(probs, None, [""] * 5, levels)[1] == 0
+    assert sg.levels_from_card({"thresholds": {sg.CARD_KEY: {"streak_z": 1.0}}}) is None
+    assert sg.levels_from_card({}) is None
+    lv = sg.levels_from_card({"thresholds": {sg.CARD_KEY: dict(zip(sg.NAMES, levels.tolist()))}})
+    assert np.array_equal(lv, levels)
+
+
+def test_the_gates_measures_are_the_evidences():
+    """slice_streak / stack_streak give slice_evidence / stack_evidence's streak features."""
+    from app.ct.ai.normalise import slice_facts
+
+    cols = [EVIDENCE_NAMES.index(n) for n in STREAK_NAMES]
+    for params in (BASE, _streak(40.0)):
+        vol, _ = render_volume(replace(params, n_slices=3))
+        fs = [slice_facts(vol[k], BASE.pixel_mm) for k in range(3)]
+        args = [(f.grid, f.centre, f.radius_mm, f.noise_grid, f.body_hu) for f in fs]
+        full = stack_evidence([slice_evidence(*a) for a in args])
+        part = stack_streak([slice_streak(*a) for a in args])
+        assert np.array_equal(part, full[cols])
+    assert stack_streak([None, None, None]) is None
+
+
+@pytest.mark.parametrize("case,kept", [
+    ("clean", False),            # nothing to show: counted normal, with the note
+    ("streak 20 HU", True),      # shown by the spectrum
+    ("streak 80 HU", True),
+    ("clean, no levels", True),  # no gate: the network's call stands
+])
+def test_network_streaks_are_taken_back_only_where_nothing_is_measured(tmp_path, case, kept):
+    levels = None if case.endswith("no levels") else _released_levels()
+    checker = _checker(tmp_path, levels)
+    params = {"streak 20 HU": _streak(20.0), "streak 80 HU": _streak(80.0)}.get(case, BASE)
+    vol, _ = render_volume(params)
+    res = checker.classify(vol, pixel_mm=BASE.pixel_mm)
+    judged = [s for s in res.slices if s.label != "not_applicable"]
+    assert judged, [s.reasons for s in res.slices]
+    codes = [c for c in res.to_dict()["note_codes"] if c and c["code"] == "ai.streak_unmeasured"]
+    if kept:
+        assert {s.label for s in judged} == {"streak"}
+        assert not codes
+    else:
+        assert {s.label for s in judged} == {"normal"}
+        assert len(codes) == 1 and codes[0]["params"]["count"] == len(judged)
+        assert all(s.scores["streak"] == 0.0 and s.scores["normal"] > 0.95 for s in judged)
+        assert res.thresholds[sg.CARD_KEY] == pytest.approx(levels)
+
+
+@pytest.mark.parametrize("spectrum", [False, True])
+def test_the_spectrum_first_shortcut_decides_as_the_full_measure(spectrum):
+    """With the levels, a stack whose spectrum already reaches its level keeps NaN line
+    sums (not measured); the gate's decisions equal the full measurement's, with the slice
+    facts' own spectra (the measured-streak rule's) or the cache's."""
+    from app.ct.ai.normalise import slice_facts
+
+    levels = sg.levels_from_card({"thresholds": {sg.CARD_KEY: _released_levels()}})
+    for params in (BASE, _streak(20.0), _streak(80.0), replace(BASE, noise_sd_hu=3.0)):
+        vol, _ = render_volume(params)
+        fs = [slice_facts(vol[k], BASE.pixel_mm, False, spectrum) for k in range(len(vol))]
+        triples = [(k - 1, k, k + 1) for k in range(1, len(vol) - 1)]
+        facts = [tuple(fs[j] for j in t) for t in triples]
+        probs = np.zeros((len(triples), 7), np.float32)
+        probs[:, STREAK] = 1.0
+        full = sg.measure(probs, triples, facts, sg.StreakCache())
+        short = sg.measure(probs, triples, facts, sg.StreakCache(), levels)
+        assert np.isfinite(full).all()
+        both = np.isfinite(short).all(1)
+        assert np.array_equal(short[both], full[both])
+        spec_cols = [sg.NAMES.index("streak_spec"), sg.NAMES.index("streak_spec3")]
+        assert np.array_equal(short[:, spec_cols], full[:, spec_cols])
+        # not measured only where the spectrum reaches its level
+        assert ((full[~both][:, spec_cols] >= levels[spec_cols]).any(1)).all()
+        a = sg.apply(probs, full, [""] * len(triples), levels)[0]
+        b = sg.apply(probs, short, [""] * len(triples), levels)[0]
+        assert np.array_equal(a, b)
+        if params is not BASE and params.noise_sd_hu == BASE.noise_sd_hu:
+            assert (~both).any()          # a streak: the line sums were spared
