@@ -1,4 +1,5 @@
-"""The measured-streak rule's level of a model (app/ct/ai/streak_measured.py, issue 16).
+"""The measured-streak rule's level and the streak gate's levels of a model
+(app/ct/ai/streak_measured.py, app/ct/ai/streak_gate.py; issue 16).
 
 The rule calls a network "normal" a streak when its stack's 3-slice streak spectrum z is
 above the largest z any non-streak stack of the model's training sets reached. This
@@ -14,6 +15,11 @@ writes the level into a card (``thresholds.streak_measured_spec_z``).
 The training sets are each renderer's ``train``, ``edge`` and ``centred`` sets (what
 train_ct_phantom_classifier2.py fits on, before its augmentations); the held-out sets are
 never used for the level.
+
+The streak gate's levels: per streak measure (streak_gate.NAMES: line sums and spectrum,
+one and three slices; evidence scale), the value 99 % of the fit sets' **normal** stacks
+stay below, from the evidence caches (ai_evidence_cache.py, the station's slice_evidence
+on the stored grids), written as ``thresholds.streak_gate_levels``.
 """
 from __future__ import annotations
 
@@ -31,6 +37,8 @@ sys.path.insert(0, str(ROOT / "models" / "training"))
 from ai_evidence_cache import cached_per_sample, grid_evidence_args  # noqa: E402
 from app.ct.ai.evidence import streak_key, slice_spectrum, stack_spec_z  # noqa: E402
 from app.ct.ai.preprocess import CLASSES  # noqa: E402
+from app.ct.ai import streak_gate  # noqa: E402
+from app.ct.ai.evidence import EVIDENCE_NAMES  # noqa: E402
 from app.ct.ai.streak_measured import CARD_KEY  # noqa: E402
 
 TAG = "sp1"
@@ -82,6 +90,56 @@ def floor(data_dir: Path, renderers: list[str], sets: tuple[str, ...] = FIT_SETS
     return top, per
 
 
+def _evidence(data_dir: Path, name: str) -> np.ndarray:
+    """A set's evidence features: its ev4 or ev5 cache (their streak features are the same:
+    ring layout 2 changes only the ring's search), else measured now (ev4)."""
+    for v in ("4", "5"):
+        if (data_dir / f"{name}.ev{v}.npz").exists():
+            with np.load(data_dir / f"{name}.ev{v}.npz") as z:
+                return z["ev"]
+    from ai_evidence_cache import set_evidence
+    return set_evidence(data_dir, name)
+
+
+def gate_levels(data_dir: Path, renderers: list[str], sets: tuple[str, ...] = FIT_SETS,
+                q: float = streak_gate.QUANTILE) -> dict[str, float]:
+    """{name: the q-quantile of the renderers' fit-set normal stacks} for streak_gate.NAMES
+    (evidence scale; the evidence caches, computed when missing)."""
+    cols = [EVIDENCE_NAMES.index(n) for n in streak_gate.NAMES]
+    vals = []
+    for r in renderers:
+        for k in sets:
+            if not (data_dir / f"{r}_{k}.npz").exists():
+                continue
+            y = np.load(data_dir / f"{r}_{k}.npz")["y"]
+            ev = _evidence(data_dir, f"{r}_{k}")
+            if len(ev) != len(y):
+                raise SystemExit(f"{r}_{k}: {len(ev)} evidence rows for {len(y)} samples")
+            vals.append(ev[y == 0][:, cols])
+    if not vals:
+        raise SystemExit(f"no fit sets of {renderers} in {data_dir}")
+    v = np.concatenate(vals)
+    return {n: round(float(np.quantile(v[:, i], q)), 4) for i, n in enumerate(streak_gate.NAMES)}
+
+
+def gate_source(renderers: list[str]) -> str:
+    return (f"the {streak_gate.QUANTILE:g} quantile of each streak measure (evidence scale) "
+            f"over the normal stacks of the training sets ({', '.join(FIT_SETS)} of "
+            f"{', '.join(renderers)}): models/training/ai_streak_spec.py; a network 'streak' "
+            "below all of them is counted normal (app/ct/ai/streak_gate.py)")
+
+
+def write_card(card: dict, data_dir: Path, renderers: list[str]) -> dict:
+    """The card's thresholds with the rule's level and the gate's levels."""
+    top, _ = floor(data_dir, renderers)
+    th = card.setdefault("thresholds", {})
+    th[CARD_KEY] = round(top, 4)
+    th[CARD_KEY + "_source"] = source(renderers)
+    th[streak_gate.CARD_KEY] = gate_levels(data_dir, renderers)
+    th[streak_gate.CARD_KEY + "_source"] = gate_source(renderers)
+    return card
+
+
 def source(renderers: list[str]) -> str:
     """The card's note on where the level comes from."""
     return ("the largest 3-slice streak spectrum z of the non-streak stacks of the training "
@@ -98,14 +156,14 @@ def main() -> None:
     ap.add_argument("--update-card", type=Path, default=None)
     a = ap.parse_args()
     top, per = floor(a.data_dir, a.renderers)
-    print(json.dumps({"streak_measured_spec_z": top, "per_renderer": per}, indent=1))
+    levels = gate_levels(a.data_dir, a.renderers)
+    print(json.dumps({"streak_measured_spec_z": top, "per_renderer": per,
+                      "streak_gate_levels": levels}, indent=1))
     if a.update_card:
-        card = json.loads(a.update_card.read_text())
-        th = card.setdefault("thresholds", {})
-        th[CARD_KEY] = round(top, 4)
-        th[CARD_KEY + "_source"] = source(a.renderers)
+        card = write_card(json.loads(a.update_card.read_text()), a.data_dir, a.renderers)
         a.update_card.write_text(json.dumps(card, indent=2) + "\n")
-        print(f"wrote {CARD_KEY} = {th[CARD_KEY]} into {a.update_card}")
+        print(f"wrote {CARD_KEY} = {card['thresholds'][CARD_KEY]} and "
+              f"{streak_gate.CARD_KEY} into {a.update_card}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ recall per class of
 * and with the measured-streak rule too (app/ct/ai/streak_measured.py: a network "normal"
   whose 3-slice streak spectrum z is above every non-streak stack of the two training
   renderers' fit sets is a streak; the level from ai_streak_spec.py's ``sp1`` caches),
+* and with the streak gate too (``with_all``: app/ct/ai/streak_gate.py, a network "streak"
+  with all four streak measures below the two training renderers' normals' 99th
+  percentiles counts normal; the evidence caches) - what the station decides now,
 * the same on the slices the ring gate can measure (ring slices below its levels left
   out: the station counts them normal whatever the network says - where the rest of the
   gap is, not issue 16's figure).
@@ -38,7 +41,7 @@ sys.path.insert(0, str(ROOT / "models" / "training"))
 
 import ai_streak_spec  # noqa: E402
 from ai_ring_measure import measurable  # noqa: E402
-from app.ct.ai import ring_gate, shift_gate, streak_measured  # noqa: E402
+from app.ct.ai import ring_gate, shift_gate, streak_gate, streak_measured  # noqa: E402
 from app.ct.ai.evidence import EVIDENCE_NAMES  # noqa: E402
 from app.ct.ai.normalise import CONTEXT_NAMES  # noqa: E402
 from app.ct.ai.preprocess import CLASSES  # noqa: E402
@@ -96,6 +99,17 @@ def gated(data: Path, tag: str, ring_layout: int) -> dict:
         ps, n_streak = streak_measured.apply(
             p, np.where(pred == streak_measured.NORMAL, sz, np.nan), problems, level)
         gs = ps.argmax(1)
+        # the streak gate (on the rows still called streak after the gates), then the rule
+        sg_cols = [EVIDENCE_NAMES.index(n) for n in streak_gate.NAMES]
+        ev = _cat(data, left, "ev5.npz", "ev")
+        levels = np.array([v for v in ai_streak_spec.gate_levels(data, train.split("+"))
+                           .values()], np.float32)
+        called_s = (p.argmax(1) == streak_gate.STREAK)[:, None]
+        pa, n_gate = streak_gate.apply(p, np.where(called_s, ev[:, sg_cols], np.nan)
+                                       .astype(np.float32), problems, levels)
+        pa, _ = streak_measured.apply(
+            pa, np.where(pred == streak_measured.NORMAL, sz, np.nan), problems, level)
+        ga = pa.argmax(1)
         seen = measurable(ring_z)
         keep = ok & ~((y == RING) & ~seen)
         out[f"train_{train}_test_{left}"] = {
@@ -108,7 +122,13 @@ def gated(data: Path, tag: str, ring_layout: int) -> dict:
                                            "called_streak_by_the_rule": n_streak,
                                            "of_them_streaks": int(((gs != g) & (y == 2)
                                                                    & ok).sum())},
-            "with_gates_and_streak_rule_measurable_rings": _figures(y, gs, keep)}
+            "with_gates_and_streak_rule_measurable_rings": _figures(y, gs, keep),
+            "with_all": {**_figures(y, ga, ok),
+                         "streak_gate_levels": dict(zip(streak_gate.NAMES,
+                                                        [round(float(v), 4) for v in levels])),
+                         "taken_back_by_the_streak_gate": n_gate,
+                         "of_them_streaks": int(((ga != gs) & (y == 2) & ok).sum())},
+            "with_all_measurable_rings": _figures(y, ga, keep)}
     return out
 
 
@@ -137,7 +157,10 @@ def main() -> None:
                       "shift": f"|air offset| or |cupping| >= {shift_gate.REFUTE_HU} HU",
                       "streak_rule": "a network 'normal' whose 3-slice streak spectrum z "
                                      "is above every non-streak stack of the training "
-                                     "renderers' fit sets is a streak"},
+                                     "renderers' fit sets is a streak",
+                      "streak_gate": "a network 'streak' with every streak measure below "
+                                     "the training renderers' normals' 99th percentile "
+                                     "counts normal (with_all: all gates and the rule)"},
             "command": f"models/training/loro_gated.py --data-dir DATA --tag {a.tag} "
                        f"--ring-layout {a.ring_layout}",
             **res}

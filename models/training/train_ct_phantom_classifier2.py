@@ -1017,12 +1017,11 @@ def main() -> None:
                            f"(another class or confidence < {LOW_CONFIDENCE})"}
                           if weak_rate is not None else {})},
     }
-    # the measured-streak rule's level (app/ct/ai/streak_measured.py): the largest 3-slice
-    # streak spectrum z of the fit sets' non-streak stacks (ai_streak_spec.py, cached)
+    # the measured-streak rule's level (app/ct/ai/streak_measured.py: the largest 3-slice
+    # streak spectrum z of the fit sets' non-streak stacks) and the streak gate's levels
+    # (app/ct/ai/streak_gate.py: the fit sets' normals' 99th percentiles); ai_streak_spec.py
     import ai_streak_spec
-    level, _ = ai_streak_spec.floor(a.data_dir, rends)
-    card["thresholds"][ai_streak_spec.CARD_KEY] = round(level, 4)
-    card["thresholds"][ai_streak_spec.CARD_KEY + "_source"] = ai_streak_spec.source(rends)
+    ai_streak_spec.write_card(card, a.data_dir, rends)
     (a.out / "card.json").write_text(json.dumps(card, indent=2) + "\n")
     print(f"wrote {a.out} sha256 {sha[:16]}… ({time.time() - t0:.0f} s)")
 

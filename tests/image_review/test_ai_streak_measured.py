@@ -178,6 +178,9 @@ def test_the_training_level_is_the_runtime_measure_and_only_from_non_streak_fit_
     np.savez(tmp_path / "img_train.npz", y=np.array([0, 0, 2]))
     np.save(tmp_path / "img_heldout.x.npy", x[2:])
     np.savez(tmp_path / "img_heldout.npz", y=np.array([0]))
+    # (the native matrix and pixel: the evidence cache's rotation centre; the gate's levels)
+    (tmp_path / "img_train.facts.json").write_text(json.dumps(
+        [{"scanner": {"matrix": 512, "pixel_mm": BASE.pixel_mm}}] * 3))
     z = ai_streak_spec.set_z(tmp_path, "img_train")
     assert np.allclose(z, runtime, rtol=1e-5)
     assert runtime[2] > 20.0 > max(runtime[:2])
@@ -191,3 +194,13 @@ def test_the_training_level_is_the_runtime_measure_and_only_from_non_streak_fit_
     th = json.loads(card.read_text())["thresholds"]
     assert th["anomaly"] == 1.0
     assert sm.floor_from_card({"thresholds": th}) == pytest.approx(level, abs=1e-4)
+    # the streak gate's levels: the two normals' 99th percentile of each measure, as the
+    # station's slice_evidence measures them on the stored grids
+    from app.ct.ai import streak_gate
+    from app.ct.ai.evidence import EVIDENCE_NAMES
+
+    ev = np.load(tmp_path / "img_train.ev4.npz")["ev"][:2]
+    want = {n: round(float(np.quantile(ev[:, EVIDENCE_NAMES.index(n)], 0.99)), 4)
+            for n in streak_gate.NAMES}
+    assert th[streak_gate.CARD_KEY] == want
+    assert streak_gate.levels_from_card({"thresholds": th}) is not None

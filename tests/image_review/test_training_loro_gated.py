@@ -41,6 +41,10 @@ def _write(tmp: Path) -> tuple[np.ndarray, np.ndarray]:
     ctx[:, CONTEXT_NAMES.index("air_offset")] = air / 10.0
     ev = np.zeros((12, len(EVIDENCE_NAMES)), np.float32)
     ev[:, EVIDENCE_NAMES.index("cupping")] = cup / 10.0
+    # the streak gate's measures: every row 0.5 (below the training normals' levels)
+    # except the band (row 7: not called streak) - so a network streak is taken back
+    for n in ("streak_z", "streak_z3", "streak_spec", "streak_spec3"):
+        ev[:, EVIDENCE_NAMES.index(n)] = 0.5
     for name, sl in (("train", slice(0, 10)), ("heldout", slice(10, 12))):
         np.savez(tmp / f"sim_{name}.npz", ctx=ctx[sl], y=y[sl])
         np.savez(tmp / f"sim_{name}.ev5.npz", ev=ev[sl])
@@ -51,6 +55,9 @@ def _write(tmp: Path) -> tuple[np.ndarray, np.ndarray]:
     for r, ys, zs in (("img", [0, 2], [20.0, 99.0]), ("r3", [1], [15.0])):
         np.savez(tmp / f"{r}_train.npz", y=np.array(ys))
         np.savez(tmp / f"{r}_train.sp1.npz", z=np.array(zs, np.float32))
+        tev = np.zeros((len(ys), len(EVIDENCE_NAMES)), np.float32)
+        tev[:] = 1.0                                   # the training normals' measures
+        np.savez(tmp / f"{r}_train.ev4.npz", ev=tev)
         np.savez(tmp / f"{r}_heldout.npz", y=np.array([0]))
         np.savez(tmp / f"{r}_heldout.sp1.npz", z=np.array([50.0], np.float32))
     return y, pred
@@ -76,6 +83,12 @@ def test_the_gates_are_the_runtime_gates(tmp_path):
     assert s["called_streak_by_the_rule"] == 1 and s["of_them_streaks"] == 1
     assert s["recall"]["streak"] == 0.5 and s["recall"]["normal"] == g["recall"]["normal"]
     assert res["with_gates_and_streak_rule_measurable_rings"]["recall"]["streak"] == 0.5
+    # the streak gate: levels 1.0 (the img normal's measures); no row the network calls
+    # streak here, so nothing is taken back and with_all is the rule's figure
+    a = res["with_all"]
+    assert a["streak_gate_levels"] == {"streak_z": 1.0, "streak_z3": 1.0, "streak_spec": 1.0,
+                                       "streak_spec3": 1.0}
+    assert a["taken_back_by_the_streak_gate"] == 0 and a["recall"] == s["recall"]
     # the same decisions as the runtime gates' own code
     gate = np.stack([[9.0, 2.0, 9.0], [2.0, 1.0, 0.0]]).T.astype(np.float32)
     p3 = np.eye(7, dtype=np.float32)[[5, 5, 5]]
