@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -38,10 +39,12 @@ real_model = pytest.mark.skipif(not (REAL_DIR / "card.json").exists(),
 
 
 def stand_in_checker(models_dir: Path, onnx_file: Path, version: str,  # noqa: ANN201
-                     **thresholds: float):
-    """An AiChecker on a stand-in network of the released layout (``grid1mm_context``,
-    e.g. data/ring_always.onnx, data/band_always.onnx) installed as ``version`` in
-    ``models_dir`` with its card (anomaly 1.0, low confidence 0.5, + ``thresholds``)."""
+                     scheme: str | None = None, names: list[str] | None = None,
+                     **thresholds: Any):
+    """An AiChecker on a stand-in network installed as ``version`` in ``models_dir`` with
+    its card (anomaly 1.0, low confidence 0.5, + ``thresholds``): the released layout
+    (``grid1mm_context``, e.g. data/ring_always.onnx, data/band_always.onnx), or
+    ``scheme`` with the context ``names`` (e.g. data/ring_rule.onnx on the ring layout)."""
     from app.ct.ai.check import SCHEME_CONTEXT, AiChecker
     from app.ct.ai.normalise import CONTEXT_NAMES
 
@@ -50,8 +53,9 @@ def stand_in_checker(models_dir: Path, onnx_file: Path, version: str,  # noqa: A
     shutil.copy(onnx_file, d / "model.onnx")
     card = {"name": "ct_phantom_classifier", "version": version, "file": "model.onnx",
             "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
-            "preprocessing": {"scheme": SCHEME_CONTEXT},
-            "inputs": [{"name": "image"}, {"name": "context", "names": list(CONTEXT_NAMES)}],
+            "preprocessing": {"scheme": scheme or SCHEME_CONTEXT},
+            "inputs": [{"name": "image"},
+                       {"name": "context", "names": list(names or CONTEXT_NAMES)}],
             "thresholds": {"anomaly": 1.0, "low_confidence": 0.5, **thresholds}}
     (d / "card.json").write_text(json.dumps(card))
     return AiChecker.from_registry(ModelRegistry(models_dir))

@@ -10,7 +10,6 @@ measured through the station's own series run; the levels are the released card'
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from app.ct.ai.evidence import (EVIDENCE_NAMES, STREAK_NAMES, slice_evidence, sl
                                 stack_evidence, stack_streak)
 from app.ct.image_renderer import RenderArtifact, RenderParams
 from app.ct.image_renderer.series import render_volume
+from tests.image_review.conftest import stand_in_checker
 
 DATA = Path(__file__).with_name("data")
 RELEASED = Path(__file__).resolve().parents[2] / "models" / "ct_phantom_classifier" / "2.12.0"
@@ -39,27 +39,6 @@ def _released_levels() -> dict:
     card = json.loads((RELEASED / "card.json").read_text())
     assert sg.levels_from_card(card) is not None
     return card["thresholds"][sg.CARD_KEY]
-
-
-def _checker(models_dir: Path, levels: dict | None):  # noqa: ANN202
-    from app.adapters.inference import ModelRegistry, file_sha256
-    from app.ct.ai.check import SCHEME_CONTEXT, AiChecker
-    from app.ct.ai.normalise import CONTEXT_NAMES
-    from app.ct.ai.preprocess import CLASSES
-
-    d = models_dir / "ct_phantom_classifier" / "9.5.0"
-    d.mkdir(parents=True)
-    shutil.copy(DATA / "streak_always.onnx", d / "model.onnx")
-    th: dict = {"anomaly": 1.0, "low_confidence": 0.5}
-    if levels is not None:
-        th[sg.CARD_KEY] = levels
-    card = {"name": "ct_phantom_classifier", "version": "9.5.0", "file": "model.onnx",
-            "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
-            "preprocessing": {"scheme": SCHEME_CONTEXT},
-            "inputs": [{"name": "image"}, {"name": "context", "names": list(CONTEXT_NAMES)}],
-            "thresholds": th}
-    (d / "card.json").write_text(json.dumps(card))
-    return AiChecker.from_registry(ModelRegistry(models_dir))
 
 
 def test_the_gate_takes_back_only_streaks_no_measure_shows():
@@ -107,7 +86,8 @@ def test_the_gates_measures_are_the_evidences():
 ])
 def test_network_streaks_are_taken_back_only_where_nothing_is_measured(tmp_path, case, kept):
     levels = None if case.endswith("no levels") else _released_levels()
-    checker = _checker(tmp_path, levels)
+    checker = stand_in_checker(tmp_path, DATA / "streak_always.onnx", "9.5.0",
+                               **({sg.CARD_KEY: levels} if levels is not None else {}))
     params = {"streak 20 HU": _streak(20.0), "streak 80 HU": _streak(80.0)}.get(case, BASE)
     vol, _ = render_volume(params)
     res = checker.classify(vol, pixel_mm=BASE.pixel_mm)

@@ -12,7 +12,6 @@ level is the released model's own, read from its card."""
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from app.ct.ai.evidence import (EVIDENCE_NAMES, slice_evidence, slice_ring, slic
                                 stack_evidence)
 from app.ct.image_renderer import RenderArtifact, RenderParams
 from app.ct.image_renderer.series import render_volume
+from tests.image_review.conftest import stand_in_checker
 
 DATA = Path(__file__).with_name("data")
 RELEASED = Path(__file__).resolve().parents[2] / "models" / "ct_phantom_classifier" / "2.12.0"
@@ -45,35 +45,15 @@ def _released_level() -> float:
     return level
 
 
-def _install(models_dir: Path, onnx: Path, scheme: str, names: list[str],
-             level: float | None) -> None:
-    from app.adapters.inference import file_sha256
-    from app.ct.ai.preprocess import CLASSES
-
-    d = models_dir / "ct_phantom_classifier" / "9.4.0"
-    d.mkdir(parents=True)
-    shutil.copy(onnx, d / "model.onnx")
-    th = {"anomaly": 1.0, "low_confidence": 0.5}
-    if level is not None:
-        th[sm.CARD_KEY] = level
-    card = {"name": "ct_phantom_classifier", "version": "9.4.0", "file": "model.onnx",
-            "sha256": file_sha256(d / "model.onnx"), "classes": CLASSES,
-            "preprocessing": {"scheme": scheme},
-            "inputs": [{"name": "image"}, {"name": "context", "names": list(names)}],
-            "thresholds": th}
-    (d / "card.json").write_text(json.dumps(card))
-
-
 def _checker(models_dir: Path, layout: str, level: float | None):  # noqa: ANN202
-    from app.adapters.inference import ModelRegistry
-    from app.ct.ai.check import SCHEME_CONTEXT, SCHEME_RING, AiChecker
-    from app.ct.ai.normalise import CONTEXT_NAMES, CONTEXT_NAMES_RING
+    from app.ct.ai.check import SCHEME_RING
+    from app.ct.ai.normalise import CONTEXT_NAMES_RING
 
+    th = {sm.CARD_KEY: level} if level is not None else {}
     if layout == "context":
-        _install(models_dir, DATA / "normal_always.onnx", SCHEME_CONTEXT, CONTEXT_NAMES, level)
-    else:
-        _install(models_dir, DATA / "ring_rule.onnx", SCHEME_RING, CONTEXT_NAMES_RING, level)
-    return AiChecker.from_registry(ModelRegistry(models_dir))
+        return stand_in_checker(models_dir, DATA / "normal_always.onnx", "9.4.0", **th)
+    return stand_in_checker(models_dir, DATA / "ring_rule.onnx", "9.4.0", SCHEME_RING,
+                            list(CONTEXT_NAMES_RING), **th)
 
 
 def _normal_probs(n: int) -> np.ndarray:
