@@ -93,9 +93,16 @@ def cached_per_sample(data_dir: Path, name: str, tag: str, key: str,
 
 
 def set_evidence(data_dir: Path, name: str) -> np.ndarray:
-    rc = rotation_centres(data_dir, name)
-    return cached_per_sample(data_dir, name, f"ev{ev_version()}", "ev",
-                             lambda i, x3: stack_features(np.asarray(x3), float(rc[i])),
+    """The set's evidence rows, from its cache when there is one (the set's facts - the
+    rotation centres - are read only to measure)."""
+    rc: list[np.ndarray] = []
+
+    def one(i: int, x3: np.ndarray) -> np.ndarray:
+        if not rc:
+            rc.append(rotation_centres(data_dir, name))
+        return stack_features(np.asarray(x3), float(rc[0][i]))
+
+    return cached_per_sample(data_dir, name, f"ev{ev_version()}", "ev", one,
                              len(EVIDENCE_NAMES))
 
 

@@ -27,6 +27,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models" / "training"))
 
-from ai_evidence_cache import cached_per_sample, grid_evidence_args  # noqa: E402
+from ai_evidence_cache import cached_per_sample, grid_evidence_args, set_evidence  # noqa: E402
 from app.ct.ai.evidence import streak_key, slice_spectrum, stack_spec_z  # noqa: E402
 from app.ct.ai.preprocess import CLASSES  # noqa: E402
 from app.ct.ai import streak_gate  # noqa: E402
@@ -66,59 +67,51 @@ def set_z(data_dir: Path, name: str) -> np.ndarray:
                              np.float32).reshape(-1)
 
 
-def floor(data_dir: Path, renderers: list[str], sets: tuple[str, ...] = FIT_SETS
-          ) -> tuple[float, dict]:
-    """(the largest z of the non-streak stacks of the renderers' sets, where each
-    renderer's largest is)."""
-    top, per = -np.inf, {}
+def _fit_rows(data_dir: Path, renderers: list[str], sets: tuple[str, ...], what: str,
+              rows: Callable[[str], np.ndarray]) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
+    """{renderer: [(labels, ``rows(set name)``) of each of its ``sets`` present]}, the two of
+    one set checked to be of the same length (``what``: the rows, for the message)."""
+    out: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for r in renderers:
-        vals = []
         for k in sets:
             if not (data_dir / f"{r}_{k}.npz").exists():
                 continue
             y = np.load(data_dir / f"{r}_{k}.npz")["y"]
-            z = set_z(data_dir, f"{r}_{k}")
-            if len(z) != len(y):
-                raise SystemExit(f"{r}_{k}: {len(z)} measurements for {len(y)} samples")
-            vals.append(z[(y != STREAK) & np.isfinite(z)])
-        if not vals:
+            v = rows(f"{r}_{k}")
+            if len(v) != len(y):
+                raise SystemExit(f"{r}_{k}: {len(v)} {what} for {len(y)} samples")
+            out.setdefault(r, []).append((y, v))
+    return out
+
+
+def floor(data_dir: Path, renderers: list[str], sets: tuple[str, ...] = FIT_SETS
+          ) -> tuple[float, dict]:
+    """(the largest z of the non-streak stacks of the renderers' sets, where each
+    renderer's largest is)."""
+    found = _fit_rows(data_dir, renderers, sets, "measurements",
+                      lambda n: set_z(data_dir, n))
+    top, per = -np.inf, {}
+    for r in renderers:
+        if r not in found:
             raise SystemExit(f"no {r} training set in {data_dir}")
-        v = np.concatenate(vals)
+        v = np.concatenate([z[(y != STREAK) & np.isfinite(z)] for y, z in found[r]])
         per[r] = {"samples": int(v.size), "max": round(float(v.max()), 4),
                   "q999": round(float(np.quantile(v, 0.999)), 4)}
         top = max(top, float(v.max()))
     return top, per
 
 
-def _evidence(data_dir: Path, name: str) -> np.ndarray:
-    """A set's evidence features: its ev4 or ev5 cache (their streak features are the same:
-    ring layout 2 changes only the ring's search), else measured now (ev4)."""
-    for v in ("4", "5"):
-        if (data_dir / f"{name}.ev{v}.npz").exists():
-            with np.load(data_dir / f"{name}.ev{v}.npz") as z:
-                return z["ev"]
-    from ai_evidence_cache import set_evidence
-    return set_evidence(data_dir, name)
-
-
 def gate_levels(data_dir: Path, renderers: list[str], sets: tuple[str, ...] = FIT_SETS,
                 q: float = streak_gate.QUANTILE) -> dict[str, float]:
     """{name: the q-quantile of the renderers' fit-set normal stacks} for streak_gate.NAMES
-    (evidence scale; the evidence caches, computed when missing)."""
+    (evidence scale; the evidence caches, ai_evidence_cache.set_evidence, measured when
+    missing - ring layout 2's ev5 caches have the same streak features)."""
     cols = [EVIDENCE_NAMES.index(n) for n in streak_gate.NAMES]
-    vals = []
-    for r in renderers:
-        for k in sets:
-            if not (data_dir / f"{r}_{k}.npz").exists():
-                continue
-            y = np.load(data_dir / f"{r}_{k}.npz")["y"]
-            ev = _evidence(data_dir, f"{r}_{k}")
-            if len(ev) != len(y):
-                raise SystemExit(f"{r}_{k}: {len(ev)} evidence rows for {len(y)} samples")
-            vals.append(ev[y == 0][:, cols])
-    if not vals:
+    found = _fit_rows(data_dir, renderers, sets, "evidence rows",
+                      lambda n: set_evidence(data_dir, n))
+    if not found:
         raise SystemExit(f"no fit sets of {renderers} in {data_dir}")
-    v = np.concatenate(vals)
+    v = np.concatenate([ev[y == 0][:, cols] for rows in found.values() for y, ev in rows])
     return {n: round(float(np.quantile(v[:, i], q)), 4) for i, n in enumerate(streak_gate.NAMES)}
 
 
