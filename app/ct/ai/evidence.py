@@ -102,8 +102,24 @@ RING_EVIDENCE_NAMES = ("ring_mf3_edge", "ring_mf3_arc", "ring_mf3_amp", "ring_mf
                        "ring_mf3")
 
 
+class _StreakScored:
+    """The slice's own streak scores from its ``streak`` and ``spec`` (once per slice: a
+    slice is in three stacks) - :class:`SliceEvidence`'s and :class:`SliceStreak`'s."""
+
+    streak: np.ndarray
+    spec: np.ndarray
+    streak_z: float
+    streak_sd: float
+    streak_at: tuple[int, int]
+    spec_z: float
+
+    def __post_init__(self) -> None:
+        self.streak_z, self.streak_sd, self.streak_at = _streak_z(self.streak)
+        self.spec_z = _spec_z(self.spec)
+
+
 @dataclass
-class SliceEvidence:
+class SliceEvidence(_StreakScored):
     """Per-slice profiles (combined over the 3 slices of a stack by :func:`stack_evidence`)."""
 
     ring_s: np.ndarray      # (radius bins, sectors) sum of the 5 mm residual, HU
@@ -113,15 +129,11 @@ class SliceEvidence:
     spec: np.ndarray        # (60,) residual power per direction / its median
     cupping: float          # centre minus periphery, HU
     noise: float            # the grid's noise SD, HU
-    # the slice's own scores (once per slice; a slice is in three stacks)
+    # the slice's own scores (_StreakScored)
     streak_z: float = 0.0
     streak_sd: float = float("nan")
     streak_at: tuple[int, int] = (0, 0)
     spec_z: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.streak_z, self.streak_sd, self.streak_at = _streak_z(self.streak)
-        self.spec_z = _spec_z(self.spec)
 
 
 def _median(v: np.ndarray) -> float:
@@ -264,7 +276,7 @@ def _streak_lines(g: np.ndarray, centre: tuple[float, float], radius_mm: float, 
 
 
 @dataclass
-class SliceStreak:
+class SliceStreak(_StreakScored):
     """The streak part of one slice's evidence (:func:`slice_streak`): the line sums and
     the spectrum, with the slice's own scores (as :class:`SliceEvidence` has them)."""
 
@@ -274,10 +286,6 @@ class SliceStreak:
     streak_sd: float = float("nan")
     streak_at: tuple[int, int] = (0, 0)
     spec_z: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.streak_z, self.streak_sd, self.streak_at = _streak_z(self.streak)
-        self.spec_z = _spec_z(self.spec)
 
 
 def slice_streak(grid: np.ndarray, centre: tuple[float, float], radius_mm: float,
