@@ -33,13 +33,13 @@ each slice once - neighbouring stacks share it).
 """
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
 
 from app.ct.ai.preprocess import CLASSES
 from app.ct.ai.evidence import EVIDENCE_NAMES, SliceRing, slice_ring, stack_ring_gate_z
+from app.ct.ai.slice_memo import SliceMemo
 
 FULL_Z_MIN = 5.0     # the full-circle floor (6) less one unit of the evidence's z
 ARC_Z_MIN = 6.0      # the arc floor (7) less one unit
@@ -57,21 +57,12 @@ class EvidenceCache:
     def __init__(self, rot_centre: float, concentric: bool = False) -> None:
         self.rot_centre = float(rot_centre)
         self.concentric = concentric       # ring layout 2 (evidence.ring_bands)
-        self._done: dict[int, SliceRing | None] = {}
-        self._lock = threading.Lock()
+        self._rings: SliceMemo[SliceRing | None] = SliceMemo()
 
     def get(self, j: int, facts: Any) -> SliceRing | None:
-        with self._lock:
-            if j in self._done:
-                return self._done[j]
-        ring = None
-        if not facts.problem:
-            ring = slice_ring(facts.grid, facts.centre, facts.radius_mm, facts.noise_grid,
-                              facts.body_hu, self.rot_centre, local=True,
-                              concentric=self.concentric)
-        with self._lock:
-            self._done.setdefault(j, ring)
-        return ring
+        return self._rings.get(j, lambda: None if facts.problem else slice_ring(
+            facts.grid, facts.centre, facts.radius_mm, facts.noise_grid, facts.body_hu,
+            self.rot_centre, local=True, concentric=self.concentric))
 
 
 def measure(probs: np.ndarray, triples: list[tuple[int, ...]], facts: list[tuple[Any, ...]],

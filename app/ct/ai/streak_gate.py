@@ -26,7 +26,6 @@ cost on a series without streak calls.
 from __future__ import annotations
 
 import math
-import threading
 from typing import Any, Sequence
 
 import numpy as np
@@ -34,6 +33,7 @@ import numpy as np
 from app.ct.ai.evidence import (STREAK_NAMES, SliceStreak, slice_spectrum, slice_streak,
                                 stack_spec_features, stack_streak, streak_key)
 from app.ct.ai.preprocess import CLASSES
+from app.ct.ai.slice_memo import SliceMemo
 
 STREAK = CLASSES.index("streak")
 NORMAL = CLASSES.index("normal")
@@ -50,9 +50,8 @@ class StreakCache:
     series run's batches run on several threads)."""
 
     def __init__(self) -> None:
-        self._done: dict[int, SliceStreak | None] = {}
-        self._specs: dict[int, np.ndarray | None] = {}
-        self._lock = threading.Lock()
+        self._parts: SliceMemo[SliceStreak | None] = SliceMemo()
+        self._specs: SliceMemo[np.ndarray | None] = SliceMemo()
 
     def spec(self, j: int, facts: Any) -> tuple[int, np.ndarray] | None:
         """(streak key, spectrum) of slice j: the slice facts' own (the measured-streak
@@ -61,27 +60,18 @@ class StreakCache:
             return None
         sp = getattr(facts, "spec", None)
         if sp is None:
-            with self._lock:
-                known = j in self._specs
-                sp = self._specs.get(j)
-            if not known:
-                sp = slice_spectrum(facts.grid, facts.centre, facts.radius_mm, facts.noise_grid)
-                with self._lock:
-                    sp = self._specs.setdefault(j, sp)
+            sp = self._specs.get(j, lambda: slice_spectrum(facts.grid, facts.centre,
+                                                            facts.radius_mm, facts.noise_grid))
         return None if sp is None else (streak_key(facts.radius_mm), sp)
 
     def get(self, j: int, facts: Any) -> SliceStreak | None:
-        with self._lock:
-            if j in self._done:
-                return self._done[j]
-        part = None
-        if not facts.problem:
+        def part() -> SliceStreak | None:
+            if facts.problem:
+                return None
             sp = self.spec(j, facts)
-            part = slice_streak(facts.grid, facts.centre, facts.radius_mm, facts.noise_grid,
+            return slice_streak(facts.grid, facts.centre, facts.radius_mm, facts.noise_grid,
                                 facts.body_hu, None if sp is None else sp[1])
-        with self._lock:
-            self._done.setdefault(j, part)
-        return part
+        return self._parts.get(j, part)
 
 
 def measure(probs: np.ndarray, triples: list[tuple[int, ...]], facts: list[tuple[Any, ...]],
