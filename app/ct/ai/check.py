@@ -361,19 +361,9 @@ class AiChecker:
                 anomaly=round(an, 4), flagged=bool(reasons) and not problem,
                 reasons=tuple(reasons), input_sha256=digests[k]))
         card = self.onnx.card
-        notes = []
-        if edge_note is not None:
-            notes.append(edge_note)
-        if gate_note is not None:
-            notes.append(gate_note)
-        if band_note is not None:
-            notes.append(band_note)
-        if shift_note is not None:
-            notes.append(shift_note)
-        if refute_note is not None:
-            notes.append(refute_note)
-        if streak_note is not None:
-            notes.append(streak_note)
+        # the rules' and gates' notes, in the order they ran
+        notes = [n for n in (edge_note, gate_note, band_note, shift_note, refute_note,
+                             streak_note) if n is not None]
         if noise_na:
             notes.append(note("ai.noise_measured", count=noise_na,
                               min_sd=NOISE_CLASS_MIN_SD_HU))
