@@ -310,9 +310,7 @@ def stack_spec_features(specs: list[tuple[int, np.ndarray] | None]) -> tuple[flo
     c = specs[1]
     if c is None:
         return None
-    same = [sp for k, sp in (x for x in specs if x is not None) if k == c[0]]
-    sp1 = _spec_z(c[1])
-    sp3 = _spec_z(np.mean(np.stack(same), axis=0)) if len(same) > 1 else sp1
+    sp1, sp3 = _spec_z(c[1]), stack_spec_z(specs)
     return float(np.float32(min(sp1, 60.0) / 5.0)), float(np.float32(min(sp3, 60.0) / 5.0))
 
 
