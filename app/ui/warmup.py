@@ -67,6 +67,20 @@ def _load_kernels(data_dir: object) -> None:
     kernels.ensure_ready()
 
 
+def _load_ai_kernel(data_dir: object) -> None:
+    """The AI check's compiled area resample (app/ct/ai/compiled.py; the same values
+    as OpenCV's, a quarter of its time), from the data folder's kernel cache."""
+    from station_plugins.detector_matching import kernels
+    from app.ct.ai import compiled
+
+    if kernels.configured_cache() is None:
+        kernels.configure(data_dir)     # type: ignore[arg-type]
+    compiled.warm_up()
+
+
+AI_STATIONS = ("ct_qc", "image_review")
+
+
 def start_warmup(station_ids: list[str], data_dir: object = None,
                  plugins: list[object] | None = None) -> threading.Thread | None:
     """Start the warm-up thread once per process; returns it (None when already done).
@@ -105,6 +119,11 @@ def start_warmup(station_ids: list[str], data_dir: object = None,
                 _load_kernels(data_dir)
             except Exception as exc:  # noqa: BLE001 - the optimiser loads them before its clock
                 log.debug("warm-up of the optimiser's kernels failed: %s", exc)
+        if any(s in station_ids for s in AI_STATIONS) and data_dir is not None:
+            try:
+                _load_ai_kernel(data_dir)
+            except Exception as exc:  # noqa: BLE001 - OpenCV resamples (the same values)
+                log.debug("warm-up of the AI check's kernel failed: %s", exc)
         log.info("warm-up imports done in %.1f s (%d modules)", time.perf_counter() - t0,
                  len(names))
     thread = threading.Thread(target=work, name="pharos-warmup", daemon=True)

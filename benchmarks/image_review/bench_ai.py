@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/image_review/bench_ai.py [--slices 256] [--threads 0]
         [--repeats 3] [--busy 2] [--models DIR] [--version V] [--breakdown] [--file-graph]
-        [--opencv-pool]
+        [--opencv-pool] [--no-area-kernel]
 
 ``--models`` / ``--version``: the registry folder and the model version measured (default:
 the station's models, the highest valid version) - a candidate and the released model
@@ -141,7 +141,15 @@ def main() -> None:
     p.add_argument("--opencv-pool", action="store_true",
                    help="keep OpenCV's own thread pool on during the series run (the former "
                         "path; default: OpenCV single-threaded while the run's workers measure)")
+    p.add_argument("--no-area-kernel", action="store_true",
+                   help="resample the slices with OpenCV (no compiled area kernel, "
+                        "app/ct/ai/compiled.py: the same values) - that A/B in one tree")
     a = p.parse_args()
+    if not a.no_area_kernel:
+        # as the station does in its start-up warm-up (app/ui/warmup.py)
+        from app.ct.ai import compiled
+
+        compiled.warm_up()
     if a.opencv_pool:
         import app.ct.ai.series_run as series_run
 
@@ -223,6 +231,11 @@ def main() -> None:
           f"{', '.join(onnx.providers)}, {os.cpu_count()} CPUs, load average (1/5/15 min) "
           f"{load0[0]:.2f}/{load0[1]:.2f}/{load0[2]:.2f} before, "
           f"{load1[0]:.2f}/{load1[1]:.2f}/{load1[2]:.2f} after")
+    from app.ct.ai import compiled
+
+    print("area resample to the 1 mm grid: " + ("the compiled kernel (app/ct/ai/compiled, "
+                                                "OpenCV's values bit for bit)"
+                                                if compiled.ready() else "OpenCV's"))
     print("network graph: " + ("; ".join(onnx.rewrites) + " (onnx_exact, outputs bit for bit "
                                "the file's)" if onnx.rewrites else "the model file's, as it is"))
     print(f"{'measure':66s} {'slices/s':>9s} {'p50 ms/sl':>10s} {'max ms/sl':>10s} "

@@ -39,7 +39,11 @@ KERNEL_MODULES = ("station_plugins.detector_matching.anneal",
 # every module that defines kernels cached in our folder: the above and the ones split
 # out of them (bound_dp: the walk DPs of bounds, which imports each, so
 # :func:`dispatchers` finds them in bounds: the same list as before the split)
-CACHED_MODULES = KERNEL_MODULES + ("station_plugins.detector_matching.bound_dp",)
+# (app.ct.ai.compiled: the AI check's area resample, compiled into the same cache by
+# :func:`ensure_ready` - ``pharos match warmup`` and the bundle's build - and loaded by the
+# station warm-up of the CT stations, app/ui/warmup.py)
+CACHED_MODULES = KERNEL_MODULES + ("station_plugins.detector_matching.bound_dp",
+                                   "app.ct.ai.compiled")
 
 _lock = threading.Lock()
 _ready = threading.Event()
@@ -233,6 +237,11 @@ def _rebind() -> None:
             d.enable_caching()
 
 
+def configured_cache() -> str | None:
+    """The cache folder :func:`configure` set in this process (None: not yet)."""
+    return _state["cache_dir"]
+
+
 def ready() -> bool:
     return _ready.is_set()
 
@@ -264,11 +273,24 @@ def ensure_ready() -> WarmUp:
             _rebind()
             _exercise()
         compiled = _compiled_count() - before
+        _warm_area_kernel()
         _state["seconds"] = time.perf_counter() - t0
         _state["how"] = "compiled" if compiled else "loaded"
         _ready.set()
         return WarmUp(_state["cache_dir"], _state["seconds"], _state["how"], compiled,
                       _state["seeded"])
+
+
+def _warm_area_kernel() -> None:
+    """The AI check's compiled area resample, into the same cache (the optimiser never
+    needs it: a failure is logged, never raised)."""
+    try:
+        from app.ct.ai import compiled
+
+        compiled.warm_up()
+    except Exception:  # noqa: BLE001 - the AI check resamples with OpenCV then
+        import logging
+        logging.getLogger(__name__).warning("area resample kernel not compiled", exc_info=True)
 
 
 def register_exercise(fn: Callable[[], None]) -> None:

@@ -11,6 +11,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from app.ct.ai.compiled import area_resize
+
 GRID_MM = 1.0            # the network's physical pixel
 GRID_N = 256             # 256 x 256 mm field
 PAD_BELOW_HU = -1100.0   # padding / outside the reconstruction circle -> air
@@ -67,9 +69,10 @@ def to_grid(a: np.ndarray, pixel_mm: float, fill: float = -1000.0) -> np.ndarray
     """Area-resample a native slice to 1 mm pixels, centred crop / air-pad to 256 x 256."""
     n = a.shape[0]
     m = max(8, int(round(n * pixel_mm / GRID_MM)))
-    if m != n:
-        interp = cv2.INTER_AREA if m < n else cv2.INTER_LINEAR
-        a = cv2.resize(a, (m, m), interpolation=interp)
+    if m < n:
+        a = area_resize(a, m)       # cv2.resize(..., INTER_AREA), compiled where ready
+    elif m > n:
+        a = cv2.resize(a, (m, m), interpolation=cv2.INTER_LINEAR)
     out = np.full((GRID_N, GRID_N), fill, np.float32)
     if m >= GRID_N:
         o = (m - GRID_N) // 2

@@ -41,6 +41,8 @@ import cv2
 import numpy as np
 from scipy.ndimage import correlate1d
 
+from app.ct.ai.compiled import ring_bin_sums
+
 GRID_N, GRID_C = 256, 127.5        # the 1 mm grid and its usual rotation centre (px)
 RING_DR = 0.5                      # mm per radial bin
 RING_R0, RING_R1 = 4.0, 97.0       # radii searched (mm)
@@ -93,22 +95,11 @@ def ring_sums(resid: np.ndarray, excluded: np.ndarray | None = None,
     ``r_in`` (px) about the phantom ``centre`` and not ``excluded`` (full-grid bool)."""
     sel, idx, x, y = _ring_bins(float(rc))
     cx, cy = centre
-    dx = x - np.float32(cx)
-    dx *= dx
-    dy = y - np.float32(cy)
-    dy *= dy
-    dx += dy
-    w = dx <= np.float32(r_in * r_in)
-    if excluded is not None:
-        w &= ~excluded.ravel()[sel]
-    n = RING_NB * RING_SECTORS
-    v = resid.ravel()[sel]
-    v *= w
-    s = np.bincount(idx, weights=v, minlength=n)
-    # (the counts as the sums of 0 / 1 weights: the same integers, exact in float64, and
-    # the same float32 below - without idx[w], a boolean gather of ~30,000 indices that
-    # cost more than the count itself)
-    c = np.bincount(idx, weights=w, minlength=n)
+    # (one compiled pass where app/ct/ai/compiled.py is warmed up, else numpy: the same
+    # float32 distances and float64 sums in the same order)
+    s, c = ring_bin_sums(resid.ravel(), sel, idx, x, y, cx, cy, r_in * r_in,
+                         None if excluded is None else excluded.ravel(),
+                         RING_NB * RING_SECTORS)
     return (s.reshape(RING_NB, RING_SECTORS).astype(np.float32),
             c.reshape(RING_NB, RING_SECTORS).astype(np.float32))
 

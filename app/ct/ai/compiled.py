@@ -1,0 +1,262 @@
+"""The AI check's compiled kernels (numba): two of its per-slice measurements, the same
+values bit for bit as the OpenCV / numpy code they replace, in a fraction of its time.
+
+* :func:`area_resize` - OpenCV's area resample (``cv2.resize(..., INTER_AREA)`` of a float32
+  image to a smaller size): every native slice onto the 1 mm grid. For a 512 x 512 slice of
+  0.488 mm pixels (250 x 250 out) the scale 2.048 is not an integer, so OpenCV takes its
+  general area path: per source row a scalar gather-add over ~760 table entries, then per
+  output row the weighted source rows - 0.67 ms a slice, the check's largest single
+  measurement. OpenCV computes, for every source row and output column ``dx``, ``buf[dx] =
+  ((0 + S[s0] a0) + S[s0 + 1] a1) + ...`` in float32 over the column table's entries in
+  order, then ``D[dy] = (b0 buf[sy0] + b1 buf[sy1]) + ...`` over the row table's. The
+  order of the operations on each output value is all that fixes its bits, so both passes
+  can run on whole rows at once (contiguous, vectorised): the horizontal pass as a row
+  pass over the transposed image, the vertical one over the transposed result - two
+  transposes (OpenCV, a copy) and two compiled row passes, ~0.17 ms.
+* :func:`ring_bin_sums` - the ring evidence's sums and counts per radius bin x sector
+  (ring_evidence.ring_sums): one pass over the ring's ~40,000 pixels instead of eight numpy
+  passes and two ``np.bincount`` - the same float32 distances, the same float64 sums in
+  the same order.
+
+Exactness is not assumed. The area resample is compared with ``cv2.resize`` on a random
+image at the first use of each size (an integer scale takes OpenCV's fast area path,
+another OpenCV version may sum otherwise: those sizes stay OpenCV's); the ring sums with
+their numpy code on a random probe when compiled. A kernel that differs is never used.
+
+Without the kernels (not compiled in this process, or numba unavailable) both functions
+run the OpenCV / numpy code - the same values either way, so a series measured partly each
+way is measured as either would. The kernels are compiled (or loaded from numba's cache)
+only by :func:`warm_up`: the station's start-up warm-up thread (app/ui/warmup.py; the GUI
+process imports numba there anyway), ``pharos match warmup`` (into the installation's
+kernel cache) and the AI benchmark. A one-shot CLI run does not: importing numba
+(~0.2 s) costs more than the kernels save on one series (~0.6 ms a slice).
+"""
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+from functools import lru_cache
+from typing import Any
+
+import cv2
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+_kernels: dict[str, Any] = {}          # name -> compiled and verified kernel
+_lock = threading.Lock()
+_tried = False
+_verdicts: dict[tuple[int, int, int, int], bool] = {}   # (n0, n1, m0, m1) -> exact?
+
+
+# --- the kernels' Python sources (compiled by numba in warm_up) ---------------------------
+
+def _row_pass_py(src: np.ndarray, di: np.ndarray, si: np.ndarray, al: np.ndarray,
+                 m: int) -> np.ndarray:   # pragma: no cover - compiled by numba
+    """out[d] = sum over the table's entries k of d, in order: al[k] * src[si[k]] (float32,
+    each product and sum rounded as OpenCV's: started at 0 + the first product)."""
+    w = src.shape[1]
+    out = np.empty((m, w), np.float32)
+    prev = -1
+    for k in range(di.shape[0]):
+        d = di[k]
+        s = si[k]
+        a = al[k]
+        if d != prev:
+            for x in range(w):
+                out[d, x] = np.float32(0.0) + src[s, x] * a
+            prev = d
+        else:
+            for x in range(w):
+                out[d, x] += src[s, x] * a
+    return out
+
+
+def _bin_sums_py(resid: np.ndarray, sel: np.ndarray, idx: np.ndarray, x: np.ndarray,
+                 y: np.ndarray, cx: np.float32, cy: np.float32, r2: np.float32,
+                 excluded: np.ndarray, n: int
+                 ) -> tuple[np.ndarray, np.ndarray]:   # pragma: no cover - numba
+    """:func:`_bin_sums_numpy` in one pass (``excluded``: flat bool, or size 0 for none)."""
+    s = np.zeros(n)
+    c = np.zeros(n)
+    has_excl = excluded.shape[0] > 0
+    for i in range(sel.shape[0]):
+        dx = x[i] - cx
+        dx = dx * dx
+        dy = y[i] - cy
+        dy = dy * dy
+        w = dx + dy <= r2
+        p = sel[i]
+        if has_excl and excluded[p]:
+            w = False
+        v = resid[p] * (np.float32(1.0) if w else np.float32(0.0))
+        s[idx[i]] += np.float64(v)
+        c[idx[i]] += 1.0 if w else 0.0
+    return s, c
+
+
+# --- the OpenCV / numpy code they reproduce ------------------------------------------------
+
+def _bin_sums_numpy(resid: np.ndarray, sel: np.ndarray, idx: np.ndarray, x: np.ndarray,
+                    y: np.ndarray, cx: np.float32, cy: np.float32, r2: np.float32,
+                    excluded: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sums of ``resid`` (flat float32) and counts, float64, per ``idx`` bin over the pixels
+    ``sel`` (x, y: their float32 coordinates) within sqrt(r2) of (cx, cy) and not
+    ``excluded`` (flat bool; size 0: none)."""
+    dx = x - cx
+    dx *= dx
+    dy = y - cy
+    dy *= dy
+    dx += dy
+    w = dx <= r2
+    if excluded.size:
+        w &= ~excluded[sel]
+    v = resid[sel]
+    v *= w
+    s = np.bincount(idx, weights=v, minlength=n)
+    # (the counts as the sums of 0 / 1 weights: the same integers, exact in float64 -
+    # without idx[w], a boolean gather of ~30,000 indices that cost more than the count)
+    c = np.bincount(idx, weights=w, minlength=n)
+    return s, c
+
+
+_NO_EXCLUSION = np.zeros(0, bool)
+
+
+def ring_bin_sums(resid: np.ndarray, sel: np.ndarray, idx: np.ndarray, x: np.ndarray,
+                  y: np.ndarray, cx: float, cy: float, r2: float,
+                  excluded: np.ndarray | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(sums, counts) float64 of the flat float32 ``resid`` per bin ``idx`` of the pixels
+    ``sel`` (float32 coordinates x, y) with (x - cx)^2 + (y - cy)^2 <= r2 (float32) and not
+    ``excluded`` (flat bool or None): compiled where ready, else numpy (the same values)."""
+    args = (resid, sel, idx, x, y, np.float32(cx), np.float32(cy), np.float32(r2),
+            _NO_EXCLUSION if excluded is None else excluded, n)
+    kernel = _kernels.get("bin_sums")
+    if kernel is None or resid.dtype != np.float32:
+        return _bin_sums_numpy(*args)
+    return kernel(*args)
+
+
+@lru_cache(maxsize=16)
+def area_table(ssize: int, dsize: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """OpenCV's area table (imgproc resize.cpp, computeResizeAreaTab) for one axis: per
+    entry the output index, the source index and the float32 weight, in OpenCV's order;
+    the scale as OpenCV computes it (1 / (dsize / ssize), in double). Read-only arrays."""
+    scale = 1.0 / (dsize / ssize)
+    di: list[int] = []
+    si: list[int] = []
+    al: list[float] = []
+    for dx in range(dsize):
+        fsx1 = dx * scale
+        fsx2 = fsx1 + scale
+        cell = min(scale, ssize - fsx1)
+        sx1, sx2 = math.ceil(fsx1), math.floor(fsx2)
+        sx2 = min(sx2, ssize - 1)
+        sx1 = min(sx1, sx2)
+        if sx1 - fsx1 > 1e-3:
+            di.append(dx)
+            si.append(sx1 - 1)
+            al.append((sx1 - fsx1) / cell)
+        for sx in range(sx1, sx2):
+            di.append(dx)
+            si.append(sx)
+            al.append(1.0 / cell)
+        if fsx2 - sx2 > 1e-3:
+            di.append(dx)
+            si.append(sx2)
+            al.append(min(min(fsx2 - sx2, 1.0), cell) / cell)
+    out = (np.array(di, np.int64), np.array(si, np.int64), np.array(al, np.float32))
+    for v in out:
+        v.flags.writeable = False
+    return out
+
+
+def _area_compiled(a: np.ndarray, m0: int, m1: int) -> np.ndarray:
+    kernel = _kernels["row_pass"]
+    g = kernel(cv2.transpose(a), *area_table(a.shape[1], m1), m1)     # (m1, n0): rows done
+    return kernel(cv2.transpose(g), *area_table(a.shape[0], m0), m0)
+
+
+def _exact_here(n0: int, n1: int, m0: int, m1: int) -> bool:
+    """Is the kernel OpenCV's resample at this size, bit for bit? (once per size)"""
+    key = (n0, n1, m0, m1)
+    hit = _verdicts.get(key)
+    if hit is None:
+        rng = np.random.default_rng(n0 * 7919 + n1 * 104729 + m0 * 31 + m1)
+        probe = (rng.standard_normal((n0, n1)) * 700.0).astype(np.float32)
+        want = cv2.resize(probe, (m1, m0), interpolation=cv2.INTER_AREA)
+        hit = bool(np.array_equal(_area_compiled(probe, m0, m1), want))
+        if not hit:
+            log.info("area resample %dx%d -> %dx%d: OpenCV's own (the kernel differs there)",
+                     n0, n1, m0, m1)
+        _verdicts[key] = hit
+    return hit
+
+
+def area_resize(a: np.ndarray, m: int) -> np.ndarray:
+    """``cv2.resize(a, (m, m), interpolation=cv2.INTER_AREA)`` of a 2-D image larger than
+    m x m on both axes: the compiled kernel where it is ready and verified at this size
+    (float32), else OpenCV (the same values)."""
+    n0, n1 = a.shape
+    if ("row_pass" not in _kernels or a.dtype != np.float32 or m >= n0 or m >= n1
+            or not _exact_here(n0, n1, m, m)):
+        return cv2.resize(a, (m, m), interpolation=cv2.INTER_AREA)
+    return _area_compiled(np.ascontiguousarray(a), m, m)
+
+
+def ready() -> bool:
+    """Both kernels compiled and verified in this process."""
+    return len(_kernels) == 2
+
+
+def _bin_sums_probe() -> tuple:
+    rng = np.random.default_rng(11)
+    resid = (rng.standard_normal(4096) * 30.0).astype(np.float32)
+    resid[::17] = -0.0
+    sel = np.sort(rng.choice(4096, 3000, replace=False)).astype(np.int64)
+    idx = rng.integers(0, 97, sel.size).astype(np.int64)
+    x = rng.uniform(0, 64, sel.size).astype(np.float32)
+    y = rng.uniform(0, 64, sel.size).astype(np.float32)
+    return resid, sel, idx, x, y, 31.3, 30.7, 25.5 ** 2, rng.random(4096) < 0.2, 97
+
+
+def warm_up() -> bool:
+    """Compile (or load from numba's cache) the kernels and check each against the code it
+    replaces; afterwards :func:`area_resize` and :func:`ring_bin_sums` use the ones that
+    passed. False where numba is missing or a kernel does not reproduce its code (that
+    code runs then). Thread-safe, once per process."""
+    global _tried
+    if _tried:
+        return ready()
+    with _lock:
+        if _tried:
+            return ready()
+        _tried = True
+        try:
+            # (plain compile-error messages: see station_plugins/detector_matching/__init__)
+            os.environ.setdefault("NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING", "1")
+            import numba
+
+            row_pass: Any = numba.njit(cache=True, nogil=True)(_row_pass_py)
+            bin_sums: Any = numba.njit(cache=True, nogil=True)(_bin_sums_py)
+            row_pass(np.zeros((4, 4), np.float32), *area_table(4, 2), 2)   # compile / load
+            probe = _bin_sums_probe()
+            got = bin_sums(*probe[:5], *(np.float32(v) for v in probe[5:8]), *probe[8:])
+        except Exception:  # noqa: BLE001 - no kernels: OpenCV / numpy, the same values
+            log.warning("the AI check's compiled kernels are unavailable: OpenCV / numpy "
+                        "measure", exc_info=True)
+            return False
+        want = _bin_sums_numpy(*probe[:5], *(np.float32(v) for v in probe[5:8]), *probe[8:])
+        if all(np.array_equal(g.view(np.uint64), w.view(np.uint64)) for g, w in zip(got, want)):
+            _kernels["bin_sums"] = bin_sums
+        else:
+            log.warning("ring sums kernel differs from numpy: not used")
+        _kernels["row_pass"] = row_pass
+        # the 1 mm grid of a 512 x 512 slice of 0.488 mm pixels: checked now, not in a run
+        if not _exact_here(512, 512, 250, 250):
+            log.warning("area resample kernel differs from OpenCV %s: not used",
+                        cv2.__version__)
+            del _kernels["row_pass"]
+        return ready()

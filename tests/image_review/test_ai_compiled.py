@@ -1,0 +1,193 @@
+"""The AI check's compiled kernels (app/ct/ai/compiled.py): the area resample is OpenCV's
+INTER_AREA resize bit for bit and checks itself per size, the ring sums are the numpy
+code's bit for bit; both fall back to OpenCV / numpy wherever they cannot be used."""
+from __future__ import annotations
+
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from app.ct.ai import compiled as ar
+from app.ct.ai.grid_field import to_grid
+
+pytest.importorskip("numba")
+
+
+@pytest.fixture(scope="module")
+def warm() -> None:
+    assert ar.warm_up()
+    assert ar.ready()
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a.view(np.uint32),
+                                                                        b.view(np.uint32))
+
+
+@pytest.mark.parametrize("n0,n1,m", [(512, 512, 250), (512, 512, 253), (768, 768, 375),
+                                     (1024, 1024, 500), (600, 600, 293), (512, 520, 250),
+                                     (300, 512, 256), (512, 512, 256), (512, 512, 128),
+                                     (9, 13, 4)])
+def test_equal_to_opencv_bit_for_bit(warm: None, n0: int, n1: int, m: int) -> None:
+    rng = np.random.default_rng(n0 + n1 + m)
+    a = (rng.standard_normal((n0, n1)) * 900.0 - 300.0).astype(np.float32)
+    a[::7, ::5] = 3071.0                      # some high values and exact zeros
+    a[3, :] = 0.0
+    want = cv2.resize(a, (m, m), interpolation=cv2.INTER_AREA)
+    assert _same_bits(ar.area_resize(a, m), want)
+
+
+def test_the_kernel_itself_matches_at_the_grids_scale(warm: None) -> None:
+    """Not only the fall-back: at 512 -> 250 (the 0.488 mm slices' grid) the compiled path
+    is the one used, and it is exact."""
+    assert ar._exact_here(512, 512, 250, 250)
+    rng = np.random.default_rng(5)
+    a = (rng.standard_normal((512, 512)) * 50.0).astype(np.float32)
+    assert _same_bits(ar._area_compiled(a, 250, 250),
+                      cv2.resize(a, (250, 250), interpolation=cv2.INTER_AREA))
+
+
+def test_a_simulated_slice_on_the_grid_is_unchanged(warm: None,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.ct.simulator import SimParams, simulate_series
+
+    sim = simulate_series(SimParams(phantom="catphan504", matrix=512, slice_thickness_mm=2.0,
+                                    n_slices=3, seed=3))
+    a = sim.volume[1].astype(np.float32)
+    fast = to_grid(a, sim.pixel_mm)
+    monkeypatch.setattr(ar, "_kernels", {})
+    slow = to_grid(a, sim.pixel_mm)
+    assert _same_bits(fast, slow)
+
+
+def test_a_size_where_the_kernel_differs_falls_back_to_opencv(
+        warm: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-size check is real: a kernel that is off by one ulp is never used."""
+    monkeypatch.setattr(ar, "_verdicts", {})
+    real = ar._area_compiled
+    monkeypatch.setattr(ar, "_area_compiled",
+                        lambda a, m0, m1: np.nextafter(real(a, m0, m1), np.float32(np.inf)))
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((512, 512)).astype(np.float32)
+    want = cv2.resize(a, (250, 250), interpolation=cv2.INTER_AREA)
+    assert _same_bits(ar.area_resize(a, 250), want)
+    assert ar._verdicts == {(512, 512, 250, 250): False}
+
+
+def test_without_numba_opencv_resamples(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ar, "_kernels", {})
+    monkeypatch.setattr(ar, "_tried", False)
+    monkeypatch.setitem(sys.modules, "numba", None)        # import numba -> ImportError
+    assert ar.warm_up() is False
+    assert not ar.ready()
+    assert ar.warm_up() is False                            # tried once per process
+    a = np.random.default_rng(1).standard_normal((512, 512)).astype(np.float32)
+    assert _same_bits(ar.area_resize(a, 250),
+                      cv2.resize(a, (250, 250), interpolation=cv2.INTER_AREA))
+
+
+def test_other_types_and_upsampling_are_opencvs(warm: None) -> None:
+    a = np.random.default_rng(3).standard_normal((300, 300))
+    assert np.array_equal(ar.area_resize(a, 200),
+                          cv2.resize(a, (200, 200), interpolation=cv2.INTER_AREA))
+    b = a.astype(np.float32)[:200, :200]
+    assert to_grid(b, 1.5).shape == (256, 256)              # 200 -> 300: linear, as before
+
+
+def test_ring_sums_equal_to_numpy_bit_for_bit(warm: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a simulated slice's ring residual, with and without the structures' exclusion and
+    a phantom radius: the compiled pass gives the numpy code's float32 sums and counts."""
+    from app.ct.ai.ring_evidence import ring_sums
+    from app.ct.simulator import SimParams, simulate_series
+
+    sim = simulate_series(SimParams(phantom="catphan504", matrix=512, slice_thickness_mm=2.0,
+                                    n_slices=3, seed=4))
+    g = to_grid(sim.volume[1].astype(np.float32), sim.pixel_mm)
+    resid = g - cv2.blur(g, (5, 5), borderType=cv2.BORDER_REFLECT)
+    rng = np.random.default_rng(0)
+    excl = rng.random(g.shape) < 0.1
+    cases = [dict(), dict(excluded=excl), dict(excluded=excl, centre=(126.8, 128.4), r_in=92.5),
+             dict(centre=(130.0, 125.0), r_in=60.0, rc=128.0)]
+    assert "bin_sums" in ar._kernels
+    for kw in cases:
+        fast = ring_sums(resid, **kw)
+        with monkeypatch.context() as m:
+            m.setattr(ar, "_kernels", {})
+            slow = ring_sums(resid, **kw)
+        for f, s in zip(fast, slow):
+            assert _same_bits(f, s)
+        assert fast[1].sum() > 0
+
+
+def test_a_ring_sums_kernel_that_differs_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """warm_up checks the ring sums kernel against numpy: one that is off is dropped."""
+    monkeypatch.setattr(ar, "_kernels", {})
+    monkeypatch.setattr(ar, "_tried", False)
+    real = ar._bin_sums_numpy
+
+    def off(*args):  # type: ignore[no-untyped-def]
+        s, c = real(*args)
+        return s + 1e-9, c
+
+    monkeypatch.setattr(ar, "_bin_sums_numpy", off)
+    assert ar.warm_up() is False
+    assert "bin_sums" not in ar._kernels and "row_pass" in ar._kernels
+
+
+_PROBE = """
+import sys
+from station_plugins.detector_matching import kernels
+kernels.configure(cache_dir=sys.argv[1])
+from app.ct.ai import compiled
+assert compiled.warm_up()
+print(sum(sum(d.stats.cache_misses.values()) for d in compiled._kernels.values()),
+      sum(sum(d.stats.cache_hits.values()) for d in compiled._kernels.values()))
+"""
+
+
+def test_the_kernels_are_cached_with_the_optimisers_and_load_in_a_new_process(tmp_path) -> None:
+    """`pharos match warmup` and the station warm-up configure one kernel cache (per data
+    folder, or the installation's): the AI kernels go there too, and a second process
+    loads them instead of compiling."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "PYTHONPATH")}
+    env["PYTHONPATH"] = str(root)
+    cache = tmp_path / "cache"
+    runs = []
+    for _ in range(2):
+        r = subprocess.run([sys.executable, "-c", _PROBE, str(cache)], cwd=root, env=env,
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        runs.append(tuple(int(v) for v in r.stdout.split()))
+    assert runs[0][0] == 2                       # compiled: both kernels
+    assert runs[1] == (0, 2)                     # loaded: both from the cache
+    names = sorted(p.name for p in (cache / "detector_matching").iterdir())
+    assert any(n.startswith("compiled._row_pass_py") for n in names), names
+    assert any(n.startswith("compiled._bin_sums_py") for n in names), names
+
+
+def test_the_station_warm_up_readies_the_ai_kernels(tmp_path) -> None:
+    """A CT station's start-up warm-up (app/ui/warmup.py) leaves the AI check's kernels
+    ready, cached in the data folder's kernel cache."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "PYTHONPATH")}
+    env["PYTHONPATH"] = str(root)
+    code = ("import sys\nfrom app.ui import warmup\n"
+            "t = warmup.start_warmup(['image_review'], sys.argv[1])\nt.join(300)\n"
+            "from app.ct.ai import compiled\nprint(compiled.ready())\n")
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "data")], cwd=root,
+                       env=env, capture_output=True, text=True, timeout=400)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split()[-1] == "True"
+    assert list((tmp_path / "data" / "cache" / "numba" / "detector_matching").glob(
+        "compiled.*.nbi"))
