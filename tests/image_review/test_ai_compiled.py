@@ -121,19 +121,53 @@ def test_ring_sums_equal_to_numpy_bit_for_bit(warm: None, monkeypatch: pytest.Mo
         assert fast[1].sum() > 0
 
 
-def test_a_ring_sums_kernel_that_differs_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    """warm_up checks the ring sums kernel against numpy: one that is off is dropped."""
+def test_noise_and_edge_spread_equal_to_numpy_bit_for_bit(
+        warm: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disc's residuals (robust_noise_disc) and the edge profile's sums (edge_spread),
+    on native and grid slices of two simulated series: the numpy code's values."""
+    from app.ct.ai import normalise
+    from app.ct.simulator import SimParams, simulate_series
+
+    assert {"disc_every", "gather_bin_sums"} <= set(ar._kernels)
+    for seed, matrix in ((4, 512), (6, 384)):
+        sim = simulate_series(SimParams(phantom="catphan504", matrix=matrix,
+                                        slice_thickness_mm=2.0, n_slices=3, seed=seed))
+        a = sim.volume[1].astype(np.float32)
+        g = to_grid(a, sim.pixel_mm)
+        c = (a.shape[0] - 1) / 2 + 0.37
+        calls = [lambda: normalise.robust_noise_disc(a, c, c - 1.2, 0.8 * 100 / sim.pixel_mm, 5),
+                 lambda: normalise.robust_noise_disc(g, 127.9, 128.3, 80.2, 5),
+                 lambda: normalise.robust_noise_disc(g, 3.0, 4.0, 2.0, 5),   # at the border: nan
+                 lambda: normalise.edge_spread(a, c, c + 0.6, 100 / sim.pixel_mm,
+                                               sim.pixel_mm, 0.0)]
+        for call in calls:
+            fast = call()
+            with monkeypatch.context() as m:
+                m.setattr(ar, "_kernels", {})
+                slow = call()
+            assert np.array_equal(np.asarray(fast), np.asarray(slow), equal_nan=True)
+            assert np.asarray(fast).dtype == np.asarray(slow).dtype
+
+
+@pytest.mark.parametrize("name,reference", [("bin_sums", "_bin_sums_numpy"),
+                                            ("disc_every", "_disc_every_numpy"),
+                                            ("gather_bin_sums", "_gather_bin_sums_numpy")])
+def test_a_kernel_that_differs_is_not_used(monkeypatch: pytest.MonkeyPatch, name: str,
+                                           reference: str) -> None:
+    """warm_up checks every kernel against the code it replaces: one that is off is
+    dropped (and that code measures), the others stay."""
     monkeypatch.setattr(ar, "_kernels", {})
     monkeypatch.setattr(ar, "_tried", False)
-    real = ar._bin_sums_numpy
+    real = getattr(ar, reference)
 
     def off(*args):  # type: ignore[no-untyped-def]
-        s, c = real(*args)
-        return s + 1e-9, c
+        out = real(*args)
+        return (out[0] + 1e-9, out[1]) if isinstance(out, tuple) else np.nextafter(out, np.inf)
 
-    monkeypatch.setattr(ar, "_bin_sums_numpy", off)
+    monkeypatch.setattr(ar, reference, off)
     assert ar.warm_up() is False
-    assert "bin_sums" not in ar._kernels and "row_pass" in ar._kernels
+    assert name not in ar._kernels
+    assert set(ar._kernels) == set(ar.KERNELS) - {name}
 
 
 _PROBE = """
@@ -165,8 +199,8 @@ def test_the_kernels_are_cached_with_the_optimisers_and_load_in_a_new_process(tm
                            capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stderr
         runs.append(tuple(int(v) for v in r.stdout.split()))
-    assert runs[0][0] == 2                       # compiled: both kernels
-    assert runs[1] == (0, 2)                     # loaded: both from the cache
+    assert runs[0][0] == 4                       # compiled: every kernel
+    assert runs[1] == (0, 4)                     # loaded: all from the cache
     names = sorted(p.name for p in (cache / "detector_matching").iterdir())
     assert any(n.startswith("compiled._row_pass_py") for n in names), names
     assert any(n.startswith("compiled._bin_sums_py") for n in names), names

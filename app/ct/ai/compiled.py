@@ -97,7 +97,70 @@ def _bin_sums_py(resid: np.ndarray, sel: np.ndarray, idx: np.ndarray, x: np.ndar
     return s, c
 
 
+def _disc_every_py(a: np.ndarray, low: np.ndarray, y0: int, x0: int, cx: float, cy: float,
+                   r2: float, step: int) -> np.ndarray:   # pragma: no cover - numba
+    """:func:`_disc_every_numpy` in one pass."""
+    n0, n1 = a.shape
+    out = np.empty(n0 * n1 // step + 1, np.float32)
+    k = 0
+    m = 0
+    for i in range(n0):
+        dy = np.float64(y0 + i) - cy
+        dy2 = dy * dy
+        for j in range(n1):
+            dx = np.float64(x0 + j) - cx
+            if dx * dx + dy2 <= r2:
+                if k % step == 0:
+                    out[m] = a[i, j] - low[i, j]
+                    m += 1
+                k += 1
+    return out[:m].copy()
+
+
+def _gather_bin_sums_py(values: np.ndarray, at: np.ndarray, bins: np.ndarray,
+                        n: int) -> np.ndarray:   # pragma: no cover - compiled by numba
+    """:func:`_gather_bin_sums_numpy` in one pass."""
+    s = np.zeros(n)
+    for i in range(at.shape[0]):
+        s[bins[i]] += np.float64(values[at[i]])
+    return s
+
+
 # --- the OpenCV / numpy code they reproduce ------------------------------------------------
+
+def _disc_every_numpy(a: np.ndarray, low: np.ndarray, y0: int, x0: int, cx: float, cy: float,
+                      r2: float, step: int) -> np.ndarray:
+    """Every ``step``-th pixel (row-major order) of ``a - low`` (float32 windows whose
+    (0, 0) is pixel (y0, x0)) in the disc (x - cx)^2 + (y - cy)^2 <= r2 (float64)."""
+    from app.ct.ai.grid_field import ogrid
+
+    yy, xx = ogrid(y0, y0 + a.shape[0], x0, x0 + a.shape[1])
+    mask = (xx - cx) ** 2 + (yy - cy) ** 2 <= r2
+    return (a - low)[mask][::step]
+
+
+def _gather_bin_sums_numpy(values: np.ndarray, at: np.ndarray, bins: np.ndarray,
+                           n: int) -> np.ndarray:
+    """``np.bincount(bins, weights=values[at], minlength=n)`` (float64 sums in order)."""
+    return np.bincount(bins, weights=values[at], minlength=n)
+
+
+def disc_every(a: np.ndarray, low: np.ndarray, y0: int, x0: int, cx: float, cy: float,
+               r2: float, step: int) -> np.ndarray:
+    """:func:`_disc_every_numpy`: compiled where ready (float32 windows), else numpy."""
+    kernel = _kernels.get("disc_every")
+    if kernel is None or a.dtype != np.float32 or low.dtype != np.float32:
+        return _disc_every_numpy(a, low, y0, x0, cx, cy, r2, step)
+    return kernel(a, low, y0, x0, float(cx), float(cy), float(r2), step)
+
+
+def gather_bin_sums(values: np.ndarray, at: np.ndarray, bins: np.ndarray, n: int) -> np.ndarray:
+    """``np.bincount(bins, weights=values[at], minlength=n)`` of a flat float32 ``values``:
+    compiled where ready, else numpy (the same float64 sums, added in the same order)."""
+    kernel = _kernels.get("gather_bin_sums")
+    if kernel is None or values.dtype != np.float32:
+        return _gather_bin_sums_numpy(values, at, bins, n)
+    return kernel(values, at, bins, n)
 
 def _bin_sums_numpy(resid: np.ndarray, sel: np.ndarray, idx: np.ndarray, x: np.ndarray,
                     y: np.ndarray, cx: np.float32, cy: np.float32, r2: np.float32,
@@ -206,9 +269,12 @@ def area_resize(a: np.ndarray, m: int) -> np.ndarray:
     return _area_compiled(np.ascontiguousarray(a), m, m)
 
 
+KERNELS = ("row_pass", "bin_sums", "disc_every", "gather_bin_sums")
+
+
 def ready() -> bool:
-    """Both kernels compiled and verified in this process."""
-    return len(_kernels) == 2
+    """Every kernel compiled and verified in this process."""
+    return all(k in _kernels for k in KERNELS)
 
 
 def _bin_sums_probe() -> tuple:
@@ -220,6 +286,30 @@ def _bin_sums_probe() -> tuple:
     x = rng.uniform(0, 64, sel.size).astype(np.float32)
     y = rng.uniform(0, 64, sel.size).astype(np.float32)
     return resid, sel, idx, x, y, 31.3, 30.7, 25.5 ** 2, rng.random(4096) < 0.2, 97
+
+
+def _disc_probe() -> tuple:
+    rng = np.random.default_rng(12)
+    a = (rng.standard_normal((61, 57)) * 40.0).astype(np.float32)
+    low = (rng.standard_normal((61, 57)) * 3.0).astype(np.float32)
+    return a, low, 17, 23, 51.37, 45.81, 24.6 ** 2, 3
+
+
+def _gather_probe() -> tuple:
+    rng = np.random.default_rng(13)
+    values = (rng.standard_normal(5000) * 500.0).astype(np.float32)
+    at = rng.integers(0, 5000, 3000).astype(np.int64)
+    bins = np.sort(rng.integers(0, 48, 3000)).astype(np.int64)
+    return values, at, bins, 48
+
+
+def _same(got: Any, want: Any) -> bool:
+    got = got if isinstance(got, tuple) else (got,)
+    want = want if isinstance(want, tuple) else (want,)
+    return len(got) == len(want) and all(
+        g.dtype == w.dtype and g.shape == w.shape
+        and np.ascontiguousarray(g).tobytes() == np.ascontiguousarray(w).tobytes()
+        for g, w in zip(got, want))
 
 
 def warm_up() -> bool:
@@ -239,20 +329,26 @@ def warm_up() -> bool:
             os.environ.setdefault("NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING", "1")
             import numba
 
-            row_pass: Any = numba.njit(cache=True, nogil=True)(_row_pass_py)
-            bin_sums: Any = numba.njit(cache=True, nogil=True)(_bin_sums_py)
+            jit = numba.njit(cache=True, nogil=True)
+            row_pass: Any = jit(_row_pass_py)
             row_pass(np.zeros((4, 4), np.float32), *area_table(4, 2), 2)   # compile / load
-            probe = _bin_sums_probe()
-            got = bin_sums(*probe[:5], *(np.float32(v) for v in probe[5:8]), *probe[8:])
+            ring = _bin_sums_probe()
+            ring = (*ring[:5], *(np.float32(v) for v in ring[5:8]), *ring[8:])
+            # (name, kernel, the code it replaces, a probe): compiled / loaded on the probe
+            checks = [("bin_sums", jit(_bin_sums_py), _bin_sums_numpy, ring),
+                      ("disc_every", jit(_disc_every_py), _disc_every_numpy, _disc_probe()),
+                      ("gather_bin_sums", jit(_gather_bin_sums_py), _gather_bin_sums_numpy,
+                       _gather_probe())]
+            got = [kernel(*probe) for _, kernel, _, probe in checks]
         except Exception:  # noqa: BLE001 - no kernels: OpenCV / numpy, the same values
             log.warning("the AI check's compiled kernels are unavailable: OpenCV / numpy "
                         "measure", exc_info=True)
             return False
-        want = _bin_sums_numpy(*probe[:5], *(np.float32(v) for v in probe[5:8]), *probe[8:])
-        if all(np.array_equal(g.view(np.uint64), w.view(np.uint64)) for g, w in zip(got, want)):
-            _kernels["bin_sums"] = bin_sums
-        else:
-            log.warning("ring sums kernel differs from numpy: not used")
+        for (name, kernel, reference, probe), out in zip(checks, got):
+            if _same(out, reference(*probe)):
+                _kernels[name] = kernel
+            else:
+                log.warning("AI kernel %s differs from the numpy code: not used", name)
         _kernels["row_pass"] = row_pass
         # the 1 mm grid of a 512 x 512 slice of 0.488 mm pixels: checked now, not in a run
         if not _exact_here(512, 512, 250, 250):

@@ -35,6 +35,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from app.ct.ai.compiled import disc_every, gather_bin_sums
 from app.ct.ai.evidence import (EVIDENCE_NAMES, RING_EVIDENCE_NAMES, SliceEvidence, SliceRing,
                                 slice_evidence, slice_ring, slice_spectrum, stack_evidence,
                                 stack_ring_features)
@@ -122,7 +123,11 @@ def robust_noise(a: np.ndarray, mask: np.ndarray, box_px: int) -> float:
     """Robust SD (MAD) of the high-pass residual (image minus a box mean) over ``mask``."""
     box_px = max(3, box_px | 1)
     hp = a - cv2.blur(a, (box_px, box_px), borderType=cv2.BORDER_REFLECT)
-    v = hp[mask][::3]        # every 3rd pixel: the same robust SD, a third of the work
+    return _mad_sd(hp[mask][::3], box_px)   # every 3rd pixel: the same SD, a third of the work
+
+
+def _mad_sd(v: np.ndarray, box_px: int) -> float:
+    """robust_noise's SD of the residuals ``v`` (box_px: the odd box)."""
     if v.size < 50:
         return float("nan")
     med = median(v)
@@ -140,9 +145,11 @@ def robust_noise_disc(a: np.ndarray, cx: float, cy: float, r_px: float, box_px: 
     x0, x1 = max(0, int(math.floor(cx - r_px)) - m), min(n1, int(math.ceil(cx + r_px)) + m + 1)
     if y1 - y0 < k or x1 - x0 < k:
         return robust_noise(a, _disc_mask(a.shape, cx, cy, r_px), box_px)
-    yy, xx = ogrid(y0, y1, x0, x1)
-    mask = (xx - cx) ** 2 + (yy - cy) ** 2 <= r_px * r_px
-    return robust_noise(np.ascontiguousarray(a[y0:y1, x0:x1]), mask, box_px)
+    win = np.ascontiguousarray(a[y0:y1, x0:x1])
+    low = cv2.blur(win, (k, k), borderType=cv2.BORDER_REFLECT)
+    # (the disc's every 3rd residual in row-major order: robust_noise's hp[mask][::3],
+    # one compiled pass where app/ct/ai/compiled.py is warmed up)
+    return _mad_sd(disc_every(win, low, y0, x0, cx, cy, r_px * r_px, 3), k)
 
 
 def _disc_mask(shape: tuple[int, int], cx: float, cy: float, r_px: float) -> np.ndarray:
@@ -189,10 +196,9 @@ def edge_spread(a: np.ndarray, cx: float, cy: float, r_px: float, pixel_mm: floa
     u /= ESF_BIN_MM
     b = u.astype(np.int64)
     np.clip(b, 0, ESF_BINS - 1, out=b)
-    vals = np.ascontiguousarray(a).ravel()[flat[j0 + i0:j0 + i1]]
     # (b rises along the run: each bin's count is where its run starts and ends)
     cnt = np.diff(np.searchsorted(b, np.arange(ESF_BINS + 1)))
-    s = np.bincount(b, weights=vals, minlength=ESF_BINS)
+    s = gather_bin_sums(np.ascontiguousarray(a).ravel(), flat[j0 + i0:j0 + i1], b, ESF_BINS)
     prof = np.where(cnt > 0, s / np.maximum(cnt, 1), np.nan)
     if np.isnan(prof).any():
         idx = np.arange(ESF_BINS)
