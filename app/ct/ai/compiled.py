@@ -38,7 +38,7 @@ import math
 import os
 import threading
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import cv2
 import numpy as np
@@ -132,9 +132,8 @@ def _disc_every_numpy(a: np.ndarray, low: np.ndarray, y0: int, x0: int, cx: floa
                       r2: float, step: int) -> np.ndarray:
     """Every ``step``-th pixel (row-major order) of ``a - low`` (float32 windows whose
     (0, 0) is pixel (y0, x0)) in the disc (x - cx)^2 + (y - cy)^2 <= r2 (float64)."""
-    from app.ct.ai.grid_field import ogrid
-
-    yy, xx = ogrid(y0, y0 + a.shape[0], x0, x0 + a.shape[1])
+    yy = np.arange(y0, y0 + a.shape[0])[:, None]     # (grid_field.ogrid's int64 values)
+    xx = np.arange(x0, x0 + a.shape[1])[None, :]
     mask = (xx - cx) ** 2 + (yy - cy) ** 2 <= r2
     return (a - low)[mask][::step]
 
@@ -335,10 +334,11 @@ def warm_up() -> bool:
             ring = _bin_sums_probe()
             ring = (*ring[:5], *(np.float32(v) for v in ring[5:8]), *ring[8:])
             # (name, kernel, the code it replaces, a probe): compiled / loaded on the probe
-            checks = [("bin_sums", jit(_bin_sums_py), _bin_sums_numpy, ring),
-                      ("disc_every", jit(_disc_every_py), _disc_every_numpy, _disc_probe()),
-                      ("gather_bin_sums", jit(_gather_bin_sums_py), _gather_bin_sums_numpy,
-                       _gather_probe())]
+            checks: list[tuple[str, Any, Callable[..., Any], tuple]] = [
+                ("bin_sums", jit(_bin_sums_py), _bin_sums_numpy, ring),
+                ("disc_every", jit(_disc_every_py), _disc_every_numpy, _disc_probe()),
+                ("gather_bin_sums", jit(_gather_bin_sums_py), _gather_bin_sums_numpy,
+                 _gather_probe())]
             got = [kernel(*probe) for _, kernel, _, probe in checks]
         except Exception:  # noqa: BLE001 - no kernels: OpenCV / numpy, the same values
             log.warning("the AI check's compiled kernels are unavailable: OpenCV / numpy "
