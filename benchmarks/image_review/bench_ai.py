@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/image_review/bench_ai.py [--slices 256] [--threads 0]
         [--repeats 3] [--busy 2] [--models DIR] [--version V] [--breakdown] [--file-graph]
-        [--opencv-pool] [--no-area-kernel]
+        [--opencv-pool] [--no-kernels]
 
 ``--models`` / ``--version``: the registry folder and the model version measured (default:
 the station's models, the highest valid version) - a candidate and the released model
@@ -35,6 +35,9 @@ Prints one table (the load average before and after: the CPUs are shared):
   slice_ring), the context vectors and, within them, the stacks' evidence
   (stack_evidence, or stack_ring_features), the network, and the
   rest (stacking, input sha256, levels, the pool) - the CPU ms per judged slice.
+The AI check's compiled kernels (app/ct/ai/compiled.py) are warmed up first, as the
+station does at start-up; ``--no-kernels`` measures without them (OpenCV / numpy: the same
+values) - that A/B in one tree. A one-shot ``pharos ai classify`` does not warm them up.
 Goal (issue 16, item 5): >= 200 slices/s for the whole check on the 2-core CPU.
 """
 from __future__ import annotations
@@ -141,11 +144,11 @@ def main() -> None:
     p.add_argument("--opencv-pool", action="store_true",
                    help="keep OpenCV's own thread pool on during the series run (the former "
                         "path; default: OpenCV single-threaded while the run's workers measure)")
-    p.add_argument("--no-area-kernel", action="store_true",
-                   help="resample the slices with OpenCV (no compiled area kernel, "
+    p.add_argument("--no-kernels", action="store_true",
+                   help="measure the slices with OpenCV / numpy alone (no compiled kernels, "
                         "app/ct/ai/compiled.py: the same values) - that A/B in one tree")
     a = p.parse_args()
-    if not a.no_area_kernel:
+    if not a.no_kernels:
         # as the station does in its start-up warm-up (app/ui/warmup.py)
         from app.ct.ai import compiled
 
@@ -233,9 +236,9 @@ def main() -> None:
           f"{load1[0]:.2f}/{load1[1]:.2f}/{load1[2]:.2f} after")
     from app.ct.ai import compiled
 
-    print("area resample to the 1 mm grid: " + ("the compiled kernel (app/ct/ai/compiled, "
-                                                "OpenCV's values bit for bit)"
-                                                if compiled.ready() else "OpenCV's"))
+    print("slice measurements: " + ("with the compiled kernels (app/ct/ai/compiled: OpenCV's "
+                                    "and numpy's values bit for bit)" if compiled.ready()
+                                    else "OpenCV / numpy alone (no compiled kernels)"))
     print("network graph: " + ("; ".join(onnx.rewrites) + " (onnx_exact, outputs bit for bit "
                                "the file's)" if onnx.rewrites else "the model file's, as it is"))
     print(f"{'measure':66s} {'slices/s':>9s} {'p50 ms/sl':>10s} {'max ms/sl':>10s} "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
 import sys
 import threading
@@ -20,6 +21,8 @@ from app.core.errors import PharosError
 if TYPE_CHECKING:
     from station_plugins.ct_qc.intake_service import IntakeService
     from station_plugins.ct_qc.station_service import CtQcService
+
+log = logging.getLogger(__name__)
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -123,6 +126,15 @@ def _say(text: str) -> None:
 
 
 # --- listen ------------------------------------------------------------------------------
+def _warm_ai_kernels() -> None:
+    try:
+        from app.ct.ai import compiled
+
+        compiled.warm_up()
+    except Exception:  # noqa: BLE001 - OpenCV / numpy measure then (the same values)
+        log.debug("AI kernels not loaded", exc_info=True)
+
+
 def cmd_listen(args: argparse.Namespace) -> int:
     """The station's service (intake + analysis queue) in the foreground: with --store the
     CT QC plugin's own service on a workstation, logged in; else one without a store that
@@ -140,6 +152,9 @@ def cmd_listen(args: argparse.Namespace) -> int:
                                                                 profile=profile)
         svc.subscribe(_printer(out, stored=bool(args.store)))
         svc.start_receiving()
+        # a long-running service: the AI check's compiled kernels (the same values as
+        # OpenCV / numpy, which measure until they are ready) loaded beside the intake
+        threading.Thread(target=_warm_ai_kernels, name="ai-kernels", daemon=True).start()
         if args.folder:
             _import_once(svc, args.folder)
     except PharosError as exc:

@@ -225,3 +225,27 @@ def test_the_station_warm_up_readies_the_ai_kernels(tmp_path) -> None:
     assert r.stdout.split()[-1] == "True"
     assert list((tmp_path / "data" / "cache" / "numba" / "detector_matching").glob(
         "compiled.*.nbi"))
+
+
+def test_disc_residuals_on_many_discs(warm: None) -> None:
+    """The compiled disc pass (runs found by bisection) against numpy's mask on discs whose
+    edge passes exactly through pixel centres, centres outside the window, tiny and huge
+    radii, and windows not starting at 0."""
+    rng = np.random.default_rng(21)
+    kernel = ar._kernels["disc_every"]
+    for t in range(300):
+        n0, n1 = int(rng.integers(1, 60)), int(rng.integers(1, 60))
+        a = (rng.standard_normal((n0, n1)) * 10).astype(np.float32)
+        low = (rng.standard_normal((n0, n1))).astype(np.float32)
+        y0, x0 = int(rng.integers(0, 300)), int(rng.integers(0, 300))
+        if t % 3 == 0:      # integer centre and radius: the edge through pixel centres
+            cx, cy = float(x0 + rng.integers(-5, n1 + 5)), float(y0 + rng.integers(-5, n0 + 5))
+            r2 = float(rng.integers(0, 900))
+        else:
+            cx = x0 + rng.uniform(-20, n1 + 20)
+            cy = y0 + rng.uniform(-20, n0 + 20)
+            r2 = rng.uniform(0, 40) ** 2
+        step = int(rng.integers(1, 5))
+        want = ar._disc_every_numpy(a, low, y0, x0, cx, cy, r2, step)
+        got = kernel(a, low, y0, x0, cx, cy, r2, step)
+        assert np.array_equal(got, want), (t, n0, n1, y0, x0, cx, cy, r2, step)

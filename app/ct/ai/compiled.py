@@ -26,10 +26,12 @@ their numpy code on a random probe when compiled. A kernel that differs is never
 Without the kernels (not compiled in this process, or numba unavailable) both functions
 run the OpenCV / numpy code - the same values either way, so a series measured partly each
 way is measured as either would. The kernels are compiled (or loaded from numba's cache)
-only by :func:`warm_up`: the station's start-up warm-up thread (app/ui/warmup.py; the GUI
-process imports numba there anyway), ``pharos match warmup`` (into the installation's
-kernel cache) and the AI benchmark. A one-shot CLI run does not: importing numba
-(~0.2 s) costs more than the kernels save on one series (~0.6 ms a slice).
+only by :func:`warm_up`: the CT stations' start-up warm-up thread (app/ui/warmup.py, from
+the data folder's kernel cache; the GUI process imports numba there anyway), the
+long-running ``pharos qc listen`` (a thread beside its intake; numba's own cache
+location), ``pharos match warmup`` (into the installation's kernel cache) and the AI
+benchmark. A one-shot CLI run (``pharos ai classify``, ``pharos qc analyse``) does not:
+importing numba (~0.2 s) costs more than the kernels save on one series (~0.6 ms a slice).
 """
 from __future__ import annotations
 
@@ -99,7 +101,10 @@ def _bin_sums_py(resid: np.ndarray, sel: np.ndarray, idx: np.ndarray, x: np.ndar
 
 def _disc_every_py(a: np.ndarray, low: np.ndarray, y0: int, x0: int, cx: float, cy: float,
                    r2: float, step: int) -> np.ndarray:   # pragma: no cover - numba
-    """:func:`_disc_every_numpy` in one pass."""
+    """:func:`_disc_every_numpy` row by row: a row's disc pixels are one run (the float64
+    distance ``fl(fl(x - cx)^2 + dy^2)`` falls, then rises along the row: rounding keeps
+    order), its ends found by bisection on that exact test, then every ``step``-th pixel
+    of the run by the running count."""
     n0, n1 = a.shape
     out = np.empty(n0 * n1 // step + 1, np.float32)
     k = 0
@@ -107,13 +112,39 @@ def _disc_every_py(a: np.ndarray, low: np.ndarray, y0: int, x0: int, cx: float, 
     for i in range(n0):
         dy = np.float64(y0 + i) - cy
         dy2 = dy * dy
-        for j in range(n1):
-            dx = np.float64(x0 + j) - cx
-            if dx * dx + dy2 <= r2:
-                if k % step == 0:
-                    out[m] = a[i, j] - low[i, j]
-                    m += 1
-                k += 1
+        # the row's nearest pixel to cx: the distance's minimum
+        jc = min(max(int(np.floor(cx)) - x0, 0), n1 - 1)
+        if jc + 1 < n1:
+            d0 = np.float64(x0 + jc) - cx
+            d1 = np.float64(x0 + jc + 1) - cx
+            if d1 * d1 + dy2 < d0 * d0 + dy2:
+                jc += 1
+        dc = np.float64(x0 + jc) - cx
+        if not dc * dc + dy2 <= r2:
+            continue
+        lo, hi = 0, jc            # the first pixel in the disc: in (lo - 1, hi]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            d = np.float64(x0 + mid) - cx
+            if d * d + dy2 <= r2:
+                hi = mid
+            else:
+                lo = mid + 1
+        left = lo
+        lo, hi = jc, n1 - 1       # the last pixel in the disc
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            d = np.float64(x0 + mid) - cx
+            if d * d + dy2 <= r2:
+                lo = mid
+            else:
+                hi = mid - 1
+        right = lo
+        first = left + (step - k % step) % step
+        for j in range(first, right + 1, step):
+            out[m] = a[i, j] - low[i, j]
+            m += 1
+        k += right - left + 1
     return out[:m].copy()
 
 
