@@ -249,3 +249,17 @@ def test_disc_residuals_on_many_discs(warm: None) -> None:
         want = ar._disc_every_numpy(a, low, y0, x0, cx, cy, r2, step)
         got = kernel(a, low, y0, x0, cx, cy, r2, step)
         assert np.array_equal(got, want), (t, n0, n1, y0, x0, cx, cy, r2, step)
+
+
+def test_an_index_out_of_range_raises_as_numpy_does(warm: None) -> None:
+    """The kernels that index by their arguments' indices check them (numpy raises
+    IndexError there; compiled code must not read past an array instead)."""
+    values = np.zeros(10, np.float32)
+    with pytest.raises(IndexError):
+        ar.gather_bin_sums(values, np.array([3, 10]), np.array([0, 1]), 4)
+    with pytest.raises(IndexError):
+        ar.gather_bin_sums(values, np.array([3, 4]), np.array([0, 4]), 4)
+    xy = np.zeros(2, np.float32)
+    with pytest.raises(IndexError):
+        ar.ring_bin_sums(values, np.array([2, 12]), np.array([0, 1]), xy, xy, 0.0, 0.0, 1.0,
+                         None, 4)

@@ -192,6 +192,7 @@ def gather_bin_sums(values: np.ndarray, at: np.ndarray, bins: np.ndarray, n: int
         return _gather_bin_sums_numpy(values, at, bins, n)
     return kernel(values, at, bins, n)
 
+
 def _bin_sums_numpy(resid: np.ndarray, sel: np.ndarray, idx: np.ndarray, x: np.ndarray,
                     y: np.ndarray, cx: np.float32, cy: np.float32, r2: np.float32,
                     excluded: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -360,15 +361,18 @@ def warm_up() -> bool:
             import numba
 
             jit = numba.njit(cache=True, nogil=True)
+            # (the two that index by their arguments' indices check them: an index out of
+            # range raises IndexError as numpy's code does, never reads past an array)
+            checked = numba.njit(cache=True, nogil=True, boundscheck=True)
             row_pass: Any = jit(_row_pass_py)
             row_pass(np.zeros((4, 4), np.float32), *area_table(4, 2), 2)   # compile / load
             ring = _bin_sums_probe()
             ring = (*ring[:5], *(np.float32(v) for v in ring[5:8]), *ring[8:])
             # (name, kernel, the code it replaces, a probe): compiled / loaded on the probe
             checks: list[tuple[str, Any, Callable[..., Any], tuple]] = [
-                ("bin_sums", jit(_bin_sums_py), _bin_sums_numpy, ring),
+                ("bin_sums", checked(_bin_sums_py), _bin_sums_numpy, ring),
                 ("disc_every", jit(_disc_every_py), _disc_every_numpy, _disc_probe()),
-                ("gather_bin_sums", jit(_gather_bin_sums_py), _gather_bin_sums_numpy,
+                ("gather_bin_sums", checked(_gather_bin_sums_py), _gather_bin_sums_numpy,
                  _gather_probe())]
             got = [kernel(*probe) for _, kernel, _, probe in checks]
         except Exception:  # noqa: BLE001 - no kernels: OpenCV / numpy, the same values
