@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,30 @@ def stand_in_checker(models_dir: Path, onnx_file: Path, version: str,  # noqa: A
             "thresholds": {"anomaly": 1.0, "low_confidence": 0.5, **thresholds}}
     (d / "card.json").write_text(json.dumps(card))
     return AiChecker.from_registry(ModelRegistry(models_dir))
+
+
+def uniform_series(**changes: Any) -> Any:
+    """The image renderer's CTP486 (the uniform module), 5 slices of 2 mm at 0.5 mm pixels:
+    the gates' and rules' test phantom (``changes``: RenderParams fields, e.g. artifacts)."""
+    from app.ct.image_renderer import RenderParams
+
+    base = RenderParams(matrix=512, pixel_mm=0.5, slice_thickness_mm=2.0, noise_sd_hu=7.0,
+                        psf_sigma_mm=0.4, n_slices=5, z_start_mm=-72.0, seed=5)
+    return replace(base, **changes)
+
+
+def streak_series(amp: float) -> Any:
+    """uniform_series with one 1 mm wide streak of ``amp`` HU at 30 deg."""
+    from app.ct.image_renderer import RenderArtifact
+
+    return uniform_series(artifacts=(RenderArtifact("streak", amp, angle_deg=30.0,
+                                                    width_mm=1.0),))
+
+
+def judged_and_notes(res: Any, code: str) -> tuple[list[Any], list[dict[str, Any]]]:
+    """(the slices a check judged, its series notes coded ``code``)."""
+    judged = [s for s in res.slices if s.label != "not_applicable"]
+    return judged, [c for c in res.to_dict()["note_codes"] if c and c["code"] == code]
 
 
 def render_module_boundary(band_rows: tuple[int, ...] = (), hu: float = 0.0

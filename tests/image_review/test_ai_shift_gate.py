@@ -17,15 +17,13 @@ import pytest
 
 from app.ct.ai import shift_gate as sg
 from app.ct.ai.evidence import slice_cupping, slice_evidence
-from app.ct.image_renderer import RenderArtifact, RenderParams
+from app.ct.image_renderer import RenderArtifact
 from app.ct.image_renderer.series import render_volume
-from tests.image_review.conftest import stand_in_checker
+from tests.image_review.conftest import judged_and_notes, stand_in_checker, uniform_series
 
 SHIFT_ALWAYS = Path(__file__).with_name("data") / "shift_always.onnx"  # make_tiny_classifier.py
 SHIFT = sg.SHIFT
-# CTP486 (the uniform module), 5 slices of 2 mm
-BASE = RenderParams(matrix=512, pixel_mm=0.5, slice_thickness_mm=2.0, noise_sd_hu=7.0,
-                    psf_sigma_mm=0.4, n_slices=5, z_start_mm=-72.0, seed=5)
+BASE = uniform_series()
 
 
 def _shift_probs(n: int) -> np.ndarray:
@@ -82,9 +80,8 @@ def test_network_shifts_are_taken_back_only_where_nothing_is_measured(tmp_path, 
     vol, _ = render_volume(params)
     checker = stand_in_checker(tmp_path, SHIFT_ALWAYS, "9.3.0")
     res = checker.classify(vol, pixel_mm=BASE.pixel_mm)
-    judged = [s for s in res.slices if s.label != "not_applicable"]
+    judged, codes = judged_and_notes(res, "ai.shift_unmeasured")
     assert judged, [s.reasons for s in res.slices]
-    codes = [c for c in res.to_dict()["note_codes"] if c and c["code"] == "ai.shift_unmeasured"]
     if kept:
         assert {s.label for s in judged} == {"shift"}
         assert not codes

@@ -19,24 +19,17 @@ import pytest
 from app.ct.ai import streak_gate as sg
 from app.ct.ai.evidence import (EVIDENCE_NAMES, STREAK_NAMES, slice_evidence, slice_streak,
                                 stack_evidence, stack_streak)
-from app.ct.image_renderer import RenderArtifact, RenderParams
 from app.ct.image_renderer.series import render_volume
-from tests.image_review.conftest import stand_in_checker
+from tests.image_review.conftest import (REAL_DIR, judged_and_notes, stand_in_checker,
+                                         streak_series, uniform_series)
 
 DATA = Path(__file__).with_name("data")
-RELEASED = Path(__file__).resolve().parents[2] / "models" / "ct_phantom_classifier" / "2.12.0"
 STREAK, NORMAL = sg.STREAK, sg.NORMAL
-BASE = RenderParams(matrix=512, pixel_mm=0.5, slice_thickness_mm=2.0, noise_sd_hu=7.0,
-                    psf_sigma_mm=0.4, n_slices=5, z_start_mm=-72.0, seed=5)
-
-
-def _streak(amp: float) -> RenderParams:
-    return replace(BASE, artifacts=(RenderArtifact("streak", amp, angle_deg=30.0,
-                                                   width_mm=1.0),))
+BASE = uniform_series()
 
 
 def _released_levels() -> dict:
-    card = json.loads((RELEASED / "card.json").read_text())
+    card = json.loads((REAL_DIR / "card.json").read_text())
     assert sg.levels_from_card(card) is not None
     return card["thresholds"][sg.CARD_KEY]
 
@@ -68,7 +61,7 @@ def test_the_gates_measures_are_the_evidences():
     from app.ct.ai.normalise import slice_facts
 
     cols = [EVIDENCE_NAMES.index(n) for n in STREAK_NAMES]
-    for params in (BASE, _streak(40.0)):
+    for params in (BASE, streak_series(40.0)):
         vol, _ = render_volume(replace(params, n_slices=3))
         fs = [slice_facts(vol[k], BASE.pixel_mm) for k in range(3)]
         args = [(f.grid, f.centre, f.radius_mm, f.noise_grid, f.body_hu) for f in fs]
@@ -88,12 +81,12 @@ def test_network_streaks_are_taken_back_only_where_nothing_is_measured(tmp_path,
     levels = None if case.endswith("no levels") else _released_levels()
     checker = stand_in_checker(tmp_path, DATA / "streak_always.onnx", "9.5.0",
                                **({sg.CARD_KEY: levels} if levels is not None else {}))
-    params = {"streak 20 HU": _streak(20.0), "streak 80 HU": _streak(80.0)}.get(case, BASE)
+    params = {"streak 20 HU": streak_series(20.0),
+              "streak 80 HU": streak_series(80.0)}.get(case, BASE)
     vol, _ = render_volume(params)
     res = checker.classify(vol, pixel_mm=BASE.pixel_mm)
-    judged = [s for s in res.slices if s.label != "not_applicable"]
+    judged, codes = judged_and_notes(res, "ai.streak_unmeasured")
     assert judged, [s.reasons for s in res.slices]
-    codes = [c for c in res.to_dict()["note_codes"] if c and c["code"] == "ai.streak_unmeasured"]
     if kept:
         assert {s.label for s in judged} == {"streak"}
         assert not codes
@@ -112,7 +105,7 @@ def test_the_spectrum_first_shortcut_decides_as_the_full_measure(spectrum):
     from app.ct.ai.normalise import slice_facts
 
     levels = sg.levels_from_card({"thresholds": {sg.CARD_KEY: _released_levels()}})
-    for params in (BASE, _streak(20.0), _streak(80.0), replace(BASE, noise_sd_hu=3.0)):
+    for params in (BASE, streak_series(20.0), streak_series(80.0), replace(BASE, noise_sd_hu=3.0)):
         vol, _ = render_volume(params)
         fs = [slice_facts(vol[k], BASE.pixel_mm, False, spectrum) for k in range(len(vol))]
         triples = [(k - 1, k, k + 1) for k in range(1, len(vol) - 1)]

@@ -21,25 +21,17 @@ import pytest
 from app.ct.ai import streak_measured as sm
 from app.ct.ai.evidence import (EVIDENCE_NAMES, slice_evidence, slice_ring, slice_spectrum,
                                 stack_evidence)
-from app.ct.image_renderer import RenderArtifact, RenderParams
 from app.ct.image_renderer.series import render_volume
-from tests.image_review.conftest import stand_in_checker
+from tests.image_review.conftest import (REAL_DIR, judged_and_notes, stand_in_checker,
+                                         streak_series, uniform_series)
 
 DATA = Path(__file__).with_name("data")
-RELEASED = Path(__file__).resolve().parents[2] / "models" / "ct_phantom_classifier" / "2.12.0"
 STREAK, NORMAL = sm.STREAK, sm.NORMAL
-# CTP486 (the uniform module), 5 slices of 2 mm
-BASE = RenderParams(matrix=512, pixel_mm=0.5, slice_thickness_mm=2.0, noise_sd_hu=7.0,
-                    psf_sigma_mm=0.4, n_slices=5, z_start_mm=-72.0, seed=5)
-
-
-def _streak(amp: float) -> RenderParams:
-    return replace(BASE, artifacts=(RenderArtifact("streak", amp, angle_deg=30.0,
-                                                   width_mm=1.0),))
+BASE = uniform_series()
 
 
 def _released_level() -> float:
-    card = json.loads((RELEASED / "card.json").read_text())
+    card = json.loads((REAL_DIR / "card.json").read_text())
     level = sm.floor_from_card(card)
     assert level is not None and 10.0 < level < 30.0
     return level
@@ -89,7 +81,7 @@ def test_the_spectrum_is_the_evidences_on_every_path():
     from app.ct.ai.normalise import slice_facts
 
     isp = EVIDENCE_NAMES.index("streak_spec3")
-    for params in (BASE, _streak(40.0)):
+    for params in (BASE, streak_series(40.0)):
         vol, _ = render_volume(replace(params, n_slices=3))
         fs = [slice_facts(vol[k], BASE.pixel_mm) for k in range(3)]
         evs = []
@@ -115,12 +107,11 @@ def test_the_spectrum_is_the_evidences_on_every_path():
 def test_a_network_normal_with_a_measured_streak_is_judged_streak(tmp_path, layout, case):
     level = _released_level()
     checker = _checker(tmp_path, layout, None if case.endswith("no level") else level)
-    params = BASE if case == "clean" else _streak(80.0)
+    params = BASE if case == "clean" else streak_series(80.0)
     vol, _ = render_volume(params)
     res = checker.classify(vol, pixel_mm=BASE.pixel_mm)
-    judged = [s for s in res.slices if s.label != "not_applicable"]
+    judged, codes = judged_and_notes(res, "ai.streak_measured")
     assert judged, [s.reasons for s in res.slices]
-    codes = [c for c in res.to_dict()["note_codes"] if c and c["code"] == "ai.streak_measured"]
     if case == "streak 80 HU":
         assert {s.label for s in judged} == {"streak"}
         assert len(codes) == 1 and codes[0]["params"]["count"] == len(judged)
@@ -147,7 +138,7 @@ def test_the_training_level_is_the_runtime_measure_and_only_from_non_streak_fit_
     from app.ct.ai.normalise import slice_facts
 
     stacks, runtime = [], []
-    for params in (BASE, replace(BASE, seed=9), _streak(40.0)):
+    for params in (BASE, replace(BASE, seed=9), streak_series(40.0)):
         vol, _ = render_volume(replace(params, n_slices=3))
         fs = [slice_facts(vol[k], BASE.pixel_mm, False, True) for k in range(3)]
         stacks.append(np.stack([f.grid for f in fs]).astype(np.float32))
