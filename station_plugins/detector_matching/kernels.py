@@ -39,9 +39,9 @@ KERNEL_MODULES = ("station_plugins.detector_matching.anneal",
 # every module that defines kernels cached in our folder: the above and the ones split
 # out of them (bound_dp: the walk DPs of bounds, which imports each, so
 # :func:`dispatchers` finds them in bounds: the same list as before the split)
-# (app.ct.ai.compiled: the AI check's area resample, compiled into the same cache by
-# :func:`ensure_ready` - ``pharos match warmup`` and the bundle's build - and loaded by the
-# station warm-up of the CT stations, app/ui/warmup.py)
+# (app.ct.ai.compiled: the AI check's slice-measurement kernels, compiled into the same
+# cache by :func:`ensure_ready` - ``pharos match warmup`` and the bundle's build - and
+# loaded by the CT stations' start-up warm-up, app/ui/warmup.py)
 CACHED_MODULES = KERNEL_MODULES + ("station_plugins.detector_matching.bound_dp",
                                    "app.ct.ai.compiled")
 
@@ -273,7 +273,7 @@ def ensure_ready() -> WarmUp:
             _rebind()
             _exercise()
         compiled = _compiled_count() - before
-        _warm_area_kernel()
+        _warm_ai_kernels()
         _state["seconds"] = time.perf_counter() - t0
         _state["how"] = "compiled" if compiled else "loaded"
         _ready.set()
@@ -281,16 +281,16 @@ def ensure_ready() -> WarmUp:
                       _state["seeded"])
 
 
-def _warm_area_kernel() -> None:
-    """The AI check's compiled area resample, into the same cache (the optimiser never
-    needs it: a failure is logged, never raised)."""
+def _warm_ai_kernels() -> None:
+    """The AI check's compiled kernels, into the same cache (the optimiser never
+    needs them: a failure is logged, never raised)."""
     try:
         from app.ct.ai import compiled
 
         compiled.warm_up()
-    except Exception:  # noqa: BLE001 - the AI check resamples with OpenCV then
+    except Exception:  # noqa: BLE001 - the AI check measures with OpenCV / numpy then
         import logging
-        logging.getLogger(__name__).warning("area resample kernel not compiled", exc_info=True)
+        logging.getLogger(__name__).warning("AI check kernels not compiled", exc_info=True)
 
 
 def register_exercise(fn: Callable[[], None]) -> None:
