@@ -23,7 +23,7 @@ from app.stations import StationContext
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY_ONNX = Path(__file__).with_name("data") / "tiny_classifier.onnx"
-REAL_VERSION = "2.12.0"  # the newest trained classifier: the registry picks it
+REAL_VERSION = "2.13.0"  # the newest trained classifier: the registry picks it
 REAL_DIR = ROOT / "models" / "ct_phantom_classifier" / REAL_VERSION
 CLASSES = ["normal", "ring", "streak", "band", "noise", "shift", "blur"]
 PASSWORD = "s3cret-passw0rd"
