@@ -70,11 +70,11 @@ def _load_kernels(data_dir: object) -> None:
 def _load_ai_kernels(data_dir: object) -> None:
     """The AI check's compiled slice measurements (app/ct/ai/compiled.py; the same values
     as OpenCV's / numpy's, ~1 ms less CPU a slice), from the data folder's kernel cache."""
-    from station_plugins.detector_matching import kernels
     from app.ct.ai import compiled
+    from app.runtime import numba_cache
 
-    if kernels.configured_cache() is None:
-        kernels.configure(data_dir)     # type: ignore[arg-type]
+    if numba_cache.configured_cache() is None:
+        numba_cache.configure(data_dir)     # type: ignore[arg-type]
     compiled.warm_up()
 
 

@@ -75,7 +75,8 @@ def test_shipped_kernels_seed_a_fresh_data_folder_and_are_never_written(tmp_path
     (shipped / "anneal.path_cost-30.py311.nbi").write_bytes(b"index")
     (shipped / "anneal.path_cost-30.py311.1.nbc").write_bytes(b"code")
     listing = sorted((p.name, p.stat().st_mtime) for p in shipped.iterdir())
-    monkeypatch.setattr(kernels, "shipped_cache", lambda: shipped.parent)
+    from app.runtime import numba_cache          # (where configure looks for it)
+    monkeypatch.setattr(numba_cache, "shipped_cache", lambda: shipped.parent)
     monkeypatch.delenv(kernels.ENV, raising=False)
     data = tmp_path / "data"
     target = kernels.configure(data)

@@ -227,6 +227,37 @@ def test_the_station_warm_up_readies_the_ai_kernels(tmp_path) -> None:
         "compiled.*.nbi"))
 
 
+def test_qc_listen_loads_the_ai_kernels_from_its_data_folders_cache(tmp_path) -> None:
+    """``pharos qc listen``'s kernel thread (net_cli._warm_ai_kernels) uses the data
+    folder's kernel cache, as the GUI's warm-up does (it used numba's own location: beside
+    the sources, none in a frozen bundle), and a second start loads instead of compiling.
+    No detector-matching module is imported for it (the stations are independent)."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "PYTHONPATH")}
+    env["PYTHONPATH"] = str(root)
+    code = ("import sys\nfrom pathlib import Path\nfrom station_plugins.ct_qc import net_cli\n"
+            "net_cli._warm_ai_kernels(Path(sys.argv[1]))\n"
+            "from app.ct.ai import compiled\n"
+            "print(compiled.ready(), sum(sum(k.stats.cache_hits.values()) "
+            "for k in compiled._kernels.values()),\n"
+            "      any(m.startswith('station_plugins.detector_matching') for m in sys.modules))\n")
+    data = tmp_path / "data"
+    outs = []
+    for _ in range(2):
+        r = subprocess.run([sys.executable, "-c", code, str(data)], cwd=root, env=env,
+                           capture_output=True, text=True, timeout=400)
+        assert r.returncode == 0, r.stderr
+        outs.append(r.stdout.split()[-3:])
+    assert outs[0][0] == outs[1][0] == "True"
+    assert outs[1][1] == "4"                     # the second start: every kernel loaded
+    assert outs[0][2] == outs[1][2] == "False"
+    assert list((data / "cache" / "numba" / "detector_matching").glob("compiled.*.nbi"))
+
+
 def test_disc_residuals_on_many_discs(warm: None) -> None:
     """The compiled disc pass (runs found by bisection) against numpy's mask on discs whose
     edge passes exactly through pixel centres, centres outside the window, tiny and huge

@@ -1,4 +1,4 @@
-"""The AI check's compiled kernels (numba): two of its per-slice measurements, the same
+"""The AI check's compiled kernels (numba): four of its per-slice measurements, the same
 values bit for bit as the OpenCV / numpy code they replace, in a fraction of its time.
 
 * :func:`area_resize` - OpenCV's area resample (``cv2.resize(..., INTER_AREA)`` of a float32
@@ -17,21 +17,28 @@ values bit for bit as the OpenCV / numpy code they replace, in a fraction of its
   (ring_evidence.ring_sums): one pass over the ring's ~40,000 pixels instead of eight numpy
   passes and two ``np.bincount`` - the same float32 distances, the same float64 sums in
   the same order.
+* :func:`disc_every` - the noise discs' pixels (normalise.robust_noise_disc: the disc's
+  mask and ``hp[mask][::3]``), each row's run of the disc found by bisection on the same
+  float64 test.
+* :func:`gather_bin_sums` - the edge spread's gather and ``np.bincount`` (normalise's edge
+  profile) in one pass.
 
 Exactness is not assumed. The area resample is compared with ``cv2.resize`` on a random
 image at the first use of each size (an integer scale takes OpenCV's fast area path,
 another OpenCV version may sum otherwise: those sizes stay OpenCV's); the ring sums with
-their numpy code on a random probe when compiled. A kernel that differs is never used.
+their numpy code on a random probe when compiled, and so are the noise discs and the
+edge spread. A kernel that differs is never used.
 
-Without the kernels (not compiled in this process, or numba unavailable) both functions
+Without the kernels (not compiled in this process, or numba unavailable) the functions
 run the OpenCV / numpy code - the same values either way, so a series measured partly each
 way is measured as either would. The kernels are compiled (or loaded from numba's cache)
 only by :func:`warm_up`: the CT stations' start-up warm-up thread (app/ui/warmup.py, from
 the data folder's kernel cache; the GUI process imports numba there anyway), the
-long-running ``pharos qc listen`` (a thread beside its intake; numba's own cache
-location), ``pharos match warmup`` (into the installation's kernel cache) and the AI
-benchmark. A one-shot CLI run (``pharos ai classify``, ``pharos qc analyse``) does not:
-importing numba (~0.2 s) costs more than the kernels save on one series (~0.6 ms a slice).
+long-running ``pharos qc listen`` (a thread beside its intake, from its data folder's
+kernel cache: app/runtime/numba_cache.py), ``pharos match warmup`` (into the
+installation's kernel cache) and the AI benchmark. A one-shot CLI run (``pharos ai
+classify``, ``pharos qc analyse``) does not: importing numba (~0.2 s) costs more than the
+kernels save on one series (~0.6 ms a slice).
 """
 from __future__ import annotations
 
