@@ -350,17 +350,22 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 @_guard
 def cmd_warmup(args: argparse.Namespace) -> int:
+    from station_plugins.detector_matching import kernels
+
     w = _kernels(args)
     if w.cache_dir is None:
         print("error: no writable kernel cache folder; the optimiser compiles before each "
               "run's clock starts", file=sys.stderr)
         return 2
+    # the AI check's kernels into the same cache (the CT stations and `pharos qc listen`
+    # load them from there); before the files are shared with every account
+    ai = kernels.warm_ai_kernels()
     if args.cache_dir is not None:     # an installation's cache: every account reads it
-        from station_plugins.detector_matching import kernels
         kernels.share_with_all_accounts(w.cache_dir)
     print(f"optimiser kernels {w.how} in {w.seconds:.1f} s ({w.compiled} compiled, "
-          f"{w.seeded_files} copied from the installation), cache {w.cache_dir}",
-          file=sys.stderr)
+          f"{w.seeded_files} copied from the installation), AI check kernels "
+          f"{'ready' if ai else 'unavailable (the AI check measures with OpenCV / numpy)'}, "
+          f"cache {w.cache_dir}", file=sys.stderr)
     return 0
 
 

@@ -99,7 +99,6 @@ def ensure_ready() -> WarmUp:
             _rebind()
             _exercise()
         compiled = _compiled_count() - before
-        _warm_ai_kernels()
         _state["seconds"] = time.perf_counter() - t0
         _state["how"] = "compiled" if compiled else "loaded"
         _ready.set()
@@ -107,16 +106,23 @@ def ensure_ready() -> WarmUp:
                       seeded_files())
 
 
-def _warm_ai_kernels() -> None:
-    """The AI check's compiled kernels, into the same cache (the optimiser never
-    needs them: a failure is logged, never raised)."""
+def warm_ai_kernels() -> bool:
+    """The AI check's compiled kernels (app/ct/ai/compiled.py), into the same cache: for
+    the installation step (``pharos match warmup``, the installers and the bundle's
+    build), so that the CT stations and ``pharos qc listen`` load them instead of
+    compiling. Not part of :func:`ensure_ready`: the optimiser never needs them, and a
+    detector-matching run would pay their load (~0.3 s) or compile (~2 s) before its clock.
+    A failure is logged, never raised (the AI check measures with OpenCV / numpy then)."""
+    if configured_cache() is None:
+        configure()
     try:
         from app.ct.ai import compiled
 
-        compiled.warm_up()
+        return compiled.warm_up()
     except Exception:  # noqa: BLE001 - the AI check measures with OpenCV / numpy then
         import logging
         logging.getLogger(__name__).warning("AI check kernels not compiled", exc_info=True)
+        return False
 
 
 def register_exercise(fn: Callable[[], None]) -> None:

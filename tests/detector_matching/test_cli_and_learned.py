@@ -173,6 +173,31 @@ def test_warmup_uses_the_data_folders_cache(tmp_path):
     assert r.returncode == 0, r.stderr
     assert f"cache {(data / 'cache' / 'numba').resolve()}" in r.stderr
     assert "kernels loaded" in r.stderr and "(0 compiled" in r.stderr
+    # the installation step also readies the AI check's kernels in the same cache
+    assert "AI check kernels ready" in r.stderr, r.stderr
+    assert list(target.glob("compiled.*.nbi"))
+
+
+def test_a_detector_run_does_not_load_the_ai_checks_kernels(tmp_path):
+    """`ensure_ready` (what `pharos match run`, the detector station and the optimiser
+    call before their clock) loads the optimiser's kernels only: the AI check's would cost
+    a detector run ~0.3 s (loaded) or ~2 s (compiled) for nothing."""
+    import os
+    import subprocess
+    import sys
+
+    from station_plugins.detector_matching import kernels
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(root)
+    code = ("from station_plugins.detector_matching import kernels, optimiser\n"
+            "kernels.configure()\nkernels.ensure_ready()\n"
+            "from app.ct.ai import compiled\nprint(compiled.ready())\n")
+    r = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True,
+                       text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split()[-1] == "False"
+    assert os.environ[kernels.ENV]                # (the test cache: loads, not compiles)
 
 
 def _counting_provider():
