@@ -243,8 +243,16 @@ class CtQcPanel(QWidget):
     def _show_result(self, result: Any, record_id: str) -> None:
         self._result, self._record_id = result, record_id
         self.tabs.set_result(result)
-        self.view.set_result(result)
         self._update_strip()
+        # the viewer's overlays and module list (a pyqtgraph item per ROI, ~25 ms of GUI
+        # thread) on the next turn of the event loop: the verdict and the table show first,
+        # and no single turn holds the GUI thread for both - on a busy machine the two in
+        # one turn stalled it 110-170 ms (benchmarks/ui/heartbeat.py, "ct_qc analyse")
+        QTimer.singleShot(0, self, lambda r=result: self._show_overlays(r))
+
+    def _show_overlays(self, result: Any) -> None:
+        if result is self._result:            # (not replaced or cleared in between)
+            self.view.set_result(result)
 
     def _select_row(self, key: str) -> None:
         self.tabs.table.blockSignals(True)

@@ -84,6 +84,27 @@ def test_import_validates_quarantines_and_auto_analyses(qtbot, station_env, seri
     qtbot.waitUntil(lambda: panel.trend.serial_combo.currentText() == "SN-PANEL")
 
 
+def test_the_overlays_come_one_turn_after_the_result(qtbot, station_env, series_folder):
+    """A result shows its table and verdict in one turn of the GUI thread and the viewer's
+    overlays (a pyqtgraph item per ROI) in the next: one turn for both held the GUI thread
+    110-170 ms on a busy machine (benchmarks/ui/heartbeat.py). A result replaced or cleared
+    before that turn never draws its overlays."""
+    ctx = station_env.context()
+    panel = import_and_wait(qtbot, open_panel(qtbot, ctx), series_folder)
+    result, rid = panel._result, panel._record_id
+    panel.viewer.set_rois([])
+    panel._show_result(result, rid)
+    assert {m.key for m in panel.tabs.table.measurements()} >= {"ct_number.teflon"}
+    assert panel.viewer.rois() == []
+    qtbot.waitUntil(lambda: any(r.id == "ct_number.teflon" for r in panel.viewer.rois()),
+                    timeout=5000)
+    panel.viewer.set_rois([])
+    panel._show_result(result, rid)
+    panel._result = None                      # cleared before the next turn
+    qtbot.wait(100)
+    assert panel.viewer.rois() == []
+
+
 def test_reopened_panel_lists_stored_results_with_their_verdicts(qtbot, station_env,
                                                                  series_folder):
     ctx = station_env.context()
