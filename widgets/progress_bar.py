@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from widgets.tasks import TaskController
@@ -18,6 +18,7 @@ from widgets.tasks import TaskController
 
 class TaskProgressBar(QWidget):
     sig_cancel_requested = Signal()
+    PAINT_MS = 100          # the bar's value repainted at most this often
 
     def __init__(self, parent: QWidget | None = None, *, object_name: str = "task_progress",
                  controller: TaskController | None = None, hide_when_idle: bool = True,
@@ -33,6 +34,14 @@ class TaskProgressBar(QWidget):
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(True)
         self.bar.setMinimumWidth(200)
+        # progress from a worker arrives as queued signals, often several in one turn of
+        # the event loop, and QProgressBar.setValue repaints at once (with every dirty
+        # widget of the window): the value is shown at most every PAINT_MS instead
+        self._pending: int | None = None
+        self._paint_timer = QTimer(self)
+        self._paint_timer.setSingleShot(True)
+        self._paint_timer.setInterval(self.PAINT_MS)
+        self._paint_timer.timeout.connect(self._paint_pending)
         self.message_label = QLabel(self)
         self.message_label.setObjectName(f"{object_name}_message")
         self.cancel_button = QPushButton(self)
@@ -69,13 +78,16 @@ class TaskProgressBar(QWidget):
         self._controller = None
 
     def set_running(self) -> None:
+        self._drop_pending()
         self.bar.setValue(0)
         self.message_label.setText(self.tr("Working…"))
         self.cancel_button.setEnabled(True)
         self.setVisible(True)
 
     def set_progress(self, fraction: float, message: str = "") -> None:
-        self.bar.setValue(int(round(max(0.0, min(1.0, fraction)) * 1000)))
+        self._pending = int(round(max(0.0, min(1.0, fraction)) * 1000))
+        if not self._paint_timer.isActive():
+            self._paint_timer.start()
         if message:
             self.message_label.setText(self._message_text(message) if self._message_text
                                        else message)
@@ -87,7 +99,17 @@ class TaskProgressBar(QWidget):
             self.setVisible(False)
 
     def fraction(self) -> float:
-        return self.bar.value() / 1000.0
+        """The progress last set (shown within PAINT_MS)."""
+        return (self.bar.value() if self._pending is None else self._pending) / 1000.0
+
+    def _paint_pending(self) -> None:
+        if self._pending is not None:
+            value, self._pending = self._pending, None
+            self.bar.setValue(value)
+
+    def _drop_pending(self) -> None:
+        self._pending = None
+        self._paint_timer.stop()
 
     def _on_cancel(self) -> None:
         self.cancel_button.setEnabled(False)
@@ -101,6 +123,7 @@ class TaskProgressBar(QWidget):
         # other dirty widget of the window: a freshly filled table held the GUI thread
         # ~20 ms in the task's result turn)
         self.set_idle()
+        self._drop_pending()
         self.bar.setValue(1000)
 
     def _on_failed(self, exc: object) -> None:

@@ -162,3 +162,23 @@ def test_progress_bar_follows_controller_and_cancels(qtbot):
         qtbot.waitUntil(lambda: not controller.running)
     finally:
         runner.shutdown()
+
+
+def test_progress_bar_repaints_at_most_every_paint_interval(qtbot):
+    """Several progress signals in one turn of the event loop (queued from a worker) are one
+    repaint, within TaskProgressBar.PAINT_MS: QProgressBar.setValue repaints at once, with
+    every dirty widget of the window, and 31 of them in an analysis's turns held the GUI
+    thread. The value set is what fraction() says at once; finishing shows 100 % at once."""
+    bar = TaskProgressBar(object_name="prog")
+    qtbot.addWidget(bar)
+    bar.set_running()
+    shown = []
+    bar.bar.valueChanged.connect(shown.append)
+    for f in (0.1, 0.2, 0.3, 0.4):
+        bar.set_progress(f, "reading slices")
+    assert shown == [] and bar.fraction() == pytest.approx(0.4)
+    qtbot.waitUntil(lambda: shown == [400], timeout=2000)
+    bar.set_progress(0.5)
+    bar._on_finished(None)                    # done before the timer: 100 %, nothing later
+    qtbot.wait(2 * TaskProgressBar.PAINT_MS)
+    assert shown == [400, 1000] and bar.fraction() == 1.0
