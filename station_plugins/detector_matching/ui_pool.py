@@ -73,6 +73,8 @@ class PoolView(QWidget):
         lay.addWidget(self.excluded, 1)
         self._shown: tuple | None = None
         self._cell_cache: dict[tuple, Cell] = {}
+        self._fit_run = 0                   # the newest fit_widths run (older ones stop)
+        self.widths_fitted = True           # False while a fit_widths run is under way
         self._placed: dict[str, int] = {}
         self._cols = [I.COLUMN_INDEX[c] for c in SHOWN]
         self.retranslate_ui()
@@ -102,6 +104,7 @@ class PoolView(QWidget):
         self.excluded_model.retranslate()
         # the widths in the next turn (every pool row's texts), not in the turn that
         # retranslates every station
+        self.widths_fitted = False
         QTimer.singleShot(0, self, self.fit_widths)
         self._show_summary(self._shown[0])
 
@@ -133,13 +136,33 @@ class PoolView(QWidget):
         self._show_summary(pool)
         # the widths in the next turn (every cell's text: ~10 ms for 440 modules), not in
         # the turn that takes the pool in
+        self.widths_fitted = False
         QTimer.singleShot(0, self, self.fit_widths)
 
     def fit_widths(self) -> None:
-        """Columns as wide as their widest cell (header included)."""
-        fit_columns(self.table, self.pool_model)
-        fit_columns(self.excluded, self.excluded_model, [0, 1])
-        self.fit_excluded_rows()
+        """Columns as wide as their widest cell (header included), one pool column a turn
+        of the event loop, then the excluded table: every text of a column is a cell made
+        for each of the pool's rows (~1 ms a column for 440 modules, quiet); the whole table
+        in one turn held the GUI thread 40-45 ms of CPU, 100-130 ms beside two busy
+        processes (benchmarks/ui/heartbeat.py, "detector import pool"). A newer run (a new
+        pool, a language switch) stops an older one; ``widths_fitted`` says when done."""
+        self._fit_run += 1
+        run, self.widths_fitted = self._fit_run, False
+        columns = iter(range(self.pool_model.columnCount()))
+
+        def step() -> None:
+            if run != self._fit_run:
+                return
+            c = next(columns, None)
+            if c is not None:
+                fit_columns(self.table, self.pool_model, [c])
+                QTimer.singleShot(0, self, step)
+                return
+            fit_columns(self.excluded, self.excluded_model, [0, 1])
+            self.fit_excluded_rows()
+            self.widths_fitted = True
+
+        step()
 
     def fit_excluded_rows(self) -> None:
         """Each excluded row as high as its wrapped reason (a few dozen rows at most): the

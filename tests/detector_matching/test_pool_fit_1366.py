@@ -61,8 +61,8 @@ def test_pool_and_excluded_tables_readable_at_1366(qtbot, ini_settings, tmp_path
         window, panel = open_station_window(qtbot, ws, ini_settings, language, "detector_matching")
         panel.import_file(str(pool_file))
         qtbot.waitUntil(lambda: panel.session.pool is not None, timeout=120000)
-        qtbot.wait(200)
         view = panel.pool_view
+        qtbot.waitUntil(lambda: view.widths_fitted, timeout=30000)   # a column a turn
         assert view.excluded.model().rowCount() >= 5          # the generator's bad rows
         problems = _cell_problems(view.table, [0, 1, 2], "pool")
         problems += _cell_problems(view.excluded, [0, 1, 2], "excluded")
