@@ -130,4 +130,7 @@ def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001 - pytest hook sig
 
     old = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
     old.update({k: round(v, 3) for k, v in _durations.items()})
+    # (tests of files that are gone - deleted, renamed - leave the record)
+    root = DURATIONS.parent.parent
+    old = {k: v for k, v in old.items() if (root / k.split("::")[0]).exists()}
     DURATIONS.write_text(json.dumps(dict(sorted(old.items())), indent=0) + "\n")
