@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "models" / "training"))
 
@@ -110,3 +111,18 @@ def test_the_card_gets_the_figures(tmp_path, monkeypatch):
     assert m["x"] == 1
     assert m["leave_one_renderer_out_with_gates"]["tag"] == "t"
     assert "train_img+r3_test_sim" in m["leave_one_renderer_out_with_gates"]
+
+
+def test_the_ring_snr_ranks_rings_by_contrast_area_and_pixel_size() -> None:
+    """loro_ring_snr's SNR: amplitude / noise x sqrt(area in pixels x 3 slices), the area
+    2 pi r x FWHM x coverage / 360 (a 10 HU full ring of r 20 mm, FWHM 1 mm, noise 10 HU on
+    0.5 mm pixels: sqrt(2 pi 20 / 0.25 x 3) = 38.8); half the arc is sqrt(2) less."""
+    import math
+
+    import loro_ring_snr as lrs
+
+    full = {"ring_hu": -10.0, "ring_r": 20.0, "ring_fwhm_mm": 1.0, "coverage": 360.0,
+            "noise_sd": 10.0, "params": {"pixel_mm": 0.5}}
+    assert lrs._snr(full) == pytest.approx(math.sqrt(2 * math.pi * 20 / 0.25 * 3))
+    assert lrs._snr({**full, "coverage": 180.0}) == pytest.approx(lrs._snr(full) / math.sqrt(2))
+    assert lrs._snr({**full, "noise_sd": 20.0}) == pytest.approx(lrs._snr(full) / 2)
