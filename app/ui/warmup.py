@@ -71,11 +71,8 @@ def _load_ai_kernels(data_dir: object) -> None:
     """The AI check's compiled slice measurements (app/ct/ai/compiled.py; the same values
     as OpenCV's / numpy's, ~1 ms less CPU a slice), from the data folder's kernel cache."""
     from app.ct.ai import compiled
-    from app.runtime import numba_cache
 
-    if numba_cache.configured_cache() is None:
-        numba_cache.configure(data_dir)     # type: ignore[arg-type]
-    compiled.warm_up()
+    compiled.warm_up_from(data_dir)
 
 
 AI_STATIONS = ("ct_qc", "image_review")

@@ -126,21 +126,6 @@ def _say(text: str) -> None:
 
 
 # --- listen ------------------------------------------------------------------------------
-def _warm_ai_kernels(data_dir: Path | None = None) -> None:
-    """The AI check's compiled kernels, from the data folder's kernel cache (the one the
-    GUI's warm-up and ``pharos match warmup`` use; a frozen bundle's shipped kernels seed
-    it): loaded in a second or so, compiled (~10 s) only the first time."""
-    try:
-        from app.ct.ai import compiled
-        from app.runtime import numba_cache
-
-        if numba_cache.configured_cache() is None:
-            numba_cache.configure(data_dir)
-        compiled.warm_up()
-    except Exception:  # noqa: BLE001 - OpenCV / numpy measure then (the same values)
-        log.debug("AI kernels not loaded", exc_info=True)
-
-
 def cmd_listen(args: argparse.Namespace) -> int:
     """The station's service (intake + analysis queue) in the foreground: with --store the
     CT QC plugin's own service on a workstation, logged in; else one without a store that
@@ -160,7 +145,10 @@ def cmd_listen(args: argparse.Namespace) -> int:
         svc.start_receiving()
         # a long-running service: the AI check's compiled kernels (the same values as
         # OpenCV / numpy, which measure until they are ready) loaded beside the intake
-        threading.Thread(target=_warm_ai_kernels, args=(svc.intake.data_dir,),
+        # (from the data folder's kernel cache: app/ct/ai/compiled.warm_up_from)
+        from app.ct.ai import compiled
+
+        threading.Thread(target=compiled.warm_up_from, args=(svc.intake.data_dir,),
                          name="ai-kernels", daemon=True).start()
         if args.folder:
             _import_once(svc, args.folder)

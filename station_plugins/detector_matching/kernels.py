@@ -29,7 +29,6 @@ from app.runtime.numba_cache import (  # noqa: F401
     _install_locator,
     _rebind,
     _seed_from,
-    _writable,
     cache_dir_for,
     configure,
     configured_cache,
@@ -113,16 +112,9 @@ def warm_ai_kernels() -> bool:
     compiling. Not part of :func:`ensure_ready`: the optimiser never needs them, and a
     detector-matching run would pay their load (~0.3 s) or compile (~2 s) before its clock.
     A failure is logged, never raised (the AI check measures with OpenCV / numpy then)."""
-    if configured_cache() is None:
-        configure()
-    try:
-        from app.ct.ai import compiled
+    from app.ct.ai import compiled
 
-        return compiled.warm_up()
-    except Exception:  # noqa: BLE001 - the AI check measures with OpenCV / numpy then
-        import logging
-        logging.getLogger(__name__).warning("AI check kernels not compiled", exc_info=True)
-        return False
+    return compiled.warm_up_from()
 
 
 def register_exercise(fn: Callable[[], None]) -> None:

@@ -101,7 +101,10 @@ def test_the_overlays_come_one_turn_after_the_result(qtbot, station_env, series_
     panel.viewer.set_rois([])
     panel._show_result(result, rid)
     panel._result = None                      # cleared before the next turn
-    qtbot.wait(100)
+    from PySide6.QtCore import QTimer
+    later: list[int] = []                     # queued after the overlays' turn: once it
+    QTimer.singleShot(0, lambda: later.append(1))   # has run, that turn has run too
+    qtbot.waitUntil(lambda: bool(later), timeout=5000)
     assert panel.viewer.rois() == []
 
 

@@ -3,7 +3,10 @@ INTER_AREA resize bit for bit and checks itself per size, the ring sums are the 
 code's bit for bit; both fall back to OpenCV / numpy wherever they cannot be used."""
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -181,22 +184,24 @@ print(sum(sum(d.stats.cache_misses.values()) for d in compiled._kernels.values()
 """
 
 
+def _run_clean(code: str, arg: Path, timeout: int) -> subprocess.CompletedProcess:
+    """``code`` in a new interpreter (argument ``arg``) at the repository root, without
+    the test session's kernel cache ($NUMBA_CACHE_DIR) or PYTHONPATH: as a user starts it."""
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "PYTHONPATH")}
+    env["PYTHONPATH"] = str(root)
+    return subprocess.run([sys.executable, "-c", code, str(arg)], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
 def test_the_kernels_are_cached_with_the_optimisers_and_load_in_a_new_process(tmp_path) -> None:
     """`pharos match warmup` and the station warm-up configure one kernel cache (per data
     folder, or the installation's): the AI kernels go there too, and a second process
     loads them instead of compiling."""
-    import os
-    import subprocess
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "PYTHONPATH")}
-    env["PYTHONPATH"] = str(root)
     cache = tmp_path / "cache"
     runs = []
     for _ in range(2):
-        r = subprocess.run([sys.executable, "-c", _PROBE, str(cache)], cwd=root, env=env,
-                           capture_output=True, text=True, timeout=300)
+        r = _run_clean(_PROBE, cache, 300)
         assert r.returncode == 0, r.stderr
         runs.append(tuple(int(v) for v in r.stdout.split()))
     assert runs[0][0] == 4                       # compiled: every kernel
@@ -209,18 +214,10 @@ def test_the_kernels_are_cached_with_the_optimisers_and_load_in_a_new_process(tm
 def test_the_station_warm_up_readies_the_ai_kernels(tmp_path) -> None:
     """A CT station's start-up warm-up (app/ui/warmup.py) leaves the AI check's kernels
     ready, cached in the data folder's kernel cache."""
-    import os
-    import subprocess
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "PYTHONPATH")}
-    env["PYTHONPATH"] = str(root)
     code = ("import sys\nfrom app.ui import warmup\n"
             "t = warmup.start_warmup(['image_review'], sys.argv[1])\nt.join(300)\n"
             "from app.ct.ai import compiled\nprint(compiled.ready())\n")
-    r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "data")], cwd=root,
-                       env=env, capture_output=True, text=True, timeout=400)
+    r = _run_clean(code, tmp_path / "data", 400)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split()[-1] == "True"
     assert list((tmp_path / "data" / "cache" / "numba" / "detector_matching").glob(
@@ -228,28 +225,20 @@ def test_the_station_warm_up_readies_the_ai_kernels(tmp_path) -> None:
 
 
 def test_qc_listen_loads_the_ai_kernels_from_its_data_folders_cache(tmp_path) -> None:
-    """``pharos qc listen``'s kernel thread (net_cli._warm_ai_kernels) uses the data
+    """``pharos qc listen``'s kernel thread (compiled.warm_up_from) uses the data
     folder's kernel cache, as the GUI's warm-up does (it used numba's own location: beside
     the sources, none in a frozen bundle), and a second start loads instead of compiling.
     No detector-matching module is imported for it (the stations are independent)."""
-    import os
-    import subprocess
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "PYTHONPATH")}
-    env["PYTHONPATH"] = str(root)
     code = ("import sys\nfrom pathlib import Path\nfrom station_plugins.ct_qc import net_cli\n"
-            "net_cli._warm_ai_kernels(Path(sys.argv[1]))\n"
             "from app.ct.ai import compiled\n"
+            "compiled.warm_up_from(Path(sys.argv[1]))\n"
             "print(compiled.ready(), sum(sum(k.stats.cache_hits.values()) "
             "for k in compiled._kernels.values()),\n"
             "      any(m.startswith('station_plugins.detector_matching') for m in sys.modules))\n")
     data = tmp_path / "data"
     outs = []
     for _ in range(2):
-        r = subprocess.run([sys.executable, "-c", code, str(data)], cwd=root, env=env,
-                           capture_output=True, text=True, timeout=400)
+        r = _run_clean(code, data, 400)
         assert r.returncode == 0, r.stderr
         outs.append(r.stdout.split()[-3:])
     assert outs[0][0] == outs[1][0] == "True"

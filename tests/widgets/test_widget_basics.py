@@ -180,5 +180,5 @@ def test_progress_bar_repaints_at_most_every_paint_interval(qtbot):
     qtbot.waitUntil(lambda: shown == [400], timeout=2000)
     bar.set_progress(0.5)
     bar._on_finished(None)                    # done before the timer: 100 %, nothing later
-    qtbot.wait(2 * TaskProgressBar.PAINT_MS)
+    assert not bar._paint_timer.isActive()    # (no repaint left to come)
     assert shown == [400, 1000] and bar.fraction() == 1.0

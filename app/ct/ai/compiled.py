@@ -350,6 +350,23 @@ def _same(got: Any, want: Any) -> bool:
         for g, w in zip(got, want))
 
 
+def warm_up_from(data_dir: Any = None) -> bool:
+    """:func:`warm_up` from the data folder's kernel cache (app/runtime/numba_cache.py, the
+    one every station's kernels share; a frozen bundle's shipped kernels seed it) unless
+    this process already chose a cache: what the CT stations' start-up warm-up,
+    ``pharos qc listen`` and ``pharos match warmup`` call. Never raises (False: OpenCV /
+    numpy measure, the same values)."""
+    try:
+        from app.runtime import numba_cache
+
+        if numba_cache.configured_cache() is None:
+            numba_cache.configure(data_dir)
+        return warm_up()
+    except Exception:  # noqa: BLE001 - no kernels: OpenCV / numpy, the same values
+        log.warning("the AI check's compiled kernels are unavailable", exc_info=True)
+        return False
+
+
 def warm_up() -> bool:
     """Compile (or load from numba's cache) the kernels and check each against the code it
     replaces; afterwards :func:`area_resize` and :func:`ring_bin_sums` use the ones that
