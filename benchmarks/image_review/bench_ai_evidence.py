@@ -4,9 +4,11 @@ Prints a table: the evidence of one slice (slice_evidence: ring sums, structure 
 streak line sums, streak spectrum, cupping), of one 3-slice stack (stack_evidence: the
 matched-filter ring statistics, the streak scores) and the sum - what the station pays
 per slice, each slice being measured once and being the centre of one stack; then the
-ring part alone (slice_ring: what the ring layouts' models pay per slice) in ring layout
-1 and 2 (2: the masks' ring bands kept in the search, evidence.ring_bands) and their
-difference. Each
+ring part alone (slice_ring: what the ring layouts' models pay per slice) in ring layouts
+1, 2 (the masks' ring bands kept in the search, evidence.ring_bands) and 3 (also the
+polar bands, evidence._polar_bands: paid only on slices with a wide piece, hence the
+mean beside the median) and their differences. ``--kernels``: with the AI check's
+compiled kernels (app/ct/ai/compiled.py), as the station runs. Each
 figure is the median over the slices of the best of ``--repeats`` calls (the machine is
 shared: the best of a few calls is the code's cost, not the neighbours' load). One
 thread (cv2.setNumThreads(1)), as in the station's worker pool.
@@ -103,10 +105,15 @@ def main() -> None:
     p.add_argument("--data", type=Path, default=None, help="a data set's .x.npy (N, 3, 256, 256)")
     p.add_argument("--slices", type=int, default=40)
     p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--kernels", action="store_true", help="warm up the compiled kernels first")
     p.add_argument("--check-reference", action="store_true",
                    help="compare with the frozen ev4 evidence first (exit 1 on a difference)")
     a = p.parse_args()
     cv2.setNumThreads(1)
+    if a.kernels:
+        from app.ct.ai import compiled
+
+        compiled.warm_up()
     if a.data is not None:
         x = np.load(a.data, mmap_mode="r")
         step = max(1, len(x) // a.slices)
@@ -128,11 +135,16 @@ def main() -> None:
             ("stack_evidence (per stack)", np.median(t_stack) * ms, np.percentile(t_stack, 90) * ms)]
     rows.append(("evidence per slice (sum)", rows[0][1] + rows[1][1], rows[0][2] + rows[1][2]))
     t_ring = {k: [_best(lambda v=v: slice_ring(*v, concentric=k), a.repeats) for v in args]
-              for k in (False, True)}
-    for k, name in ((False, "slice_ring, ring layout 1"), (True, "slice_ring, ring layout 2")):
-        rows.append((name, np.median(t_ring[k]) * ms, np.percentile(t_ring[k], 90) * ms))
-    extra = np.array(t_ring[True]) - np.array(t_ring[False])
-    rows.append(("layout 2 - layout 1", np.median(extra) * ms, np.percentile(extra, 90) * ms))
+              for k in (0, 1, 2)}
+    for k in (0, 1, 2):
+        rows.append((f"slice_ring, ring layout {k + 1}", np.median(t_ring[k]) * ms,
+                     np.percentile(t_ring[k], 90) * ms))
+    for k in (1, 2):
+        extra = np.array(t_ring[k]) - np.array(t_ring[k - 1])
+        rows.append((f"layout {k + 1} - layout {k}", np.median(extra) * ms,
+                     np.percentile(extra, 90) * ms))
+        if k == 2:
+            rows.append(("layout 3 - layout 2 (mean)", float(np.mean(extra)) * ms, float("nan")))
     src = str(a.data) if a.data is not None else "analytic phantom (0.5 mm, noise 10 HU)"
     print(f"evidence cost: {len(args)} slices, {len(stacks)} stacks of {src}; best of "
           f"{a.repeats} calls each, one thread")

@@ -33,12 +33,13 @@ from app.ct.ai.normalise import (GRID_MM, grid_rotation_centre, phantom_mask,  #
 from app.ct.ai.ring_evidence import GRID_C  # noqa: E402
 
 EV_VERSION = "4"
-CONCENTRIC = False     # ring layout 2 (set by the training's --ring-concentric): ev5
+CONCENTRIC = 0         # ring layout 2 / 3: 1 / 2 (the training's --ring-concentric /
+#                        --ring-polar): ev5 / ev6
 
 
 def ev_version() -> str:
-    """The cache version of the evidence measured now (ev4, or ev5 with CONCENTRIC)."""
-    return "5" if CONCENTRIC else EV_VERSION
+    """The cache version of the evidence measured now (ev4; ev5 / ev6 in ring layout 2 / 3)."""
+    return {0: EV_VERSION, 1: "5", 2: "6"}[int(CONCENTRIC)]
 
 
 def grid_evidence_args(g: np.ndarray) -> tuple | None:

@@ -30,12 +30,12 @@ from app.ct.ai.evidence import slice_ring, stack_ring_gate_z  # noqa: E402
 from app.ct.ai.ring_gate import ARC_Z_MIN, EVIDENCE_SCALE, FULL_Z_MIN  # noqa: E402
 
 RG_VERSION = "2"   # 1: before the one-arc test (2.9.0 was trained on rg1)
-CONCENTRIC = False  # ring layout 2 (the training's --ring-concentric): rg3
+CONCENTRIC = 0      # ring layout 2 / 3: 1 / 2 (--ring-concentric / --ring-polar): rg3 / rg4
 
 
 def rg_version() -> str:
-    """The cache version of the gate's measure now (rg2, or rg3 with CONCENTRIC)."""
-    return "3" if CONCENTRIC else RG_VERSION
+    """The cache version of the gate's measure now (rg2; rg3 / rg4 in ring layout 2 / 3)."""
+    return {0: RG_VERSION, 1: "3", 2: "4"}[int(CONCENTRIC)]
 
 
 def stack_ring_measure(x3: np.ndarray, rot_centre: float) -> np.ndarray:

@@ -24,7 +24,7 @@ recall per class of
   gap is, not issue 16's figure).
 
     PYTHONPATH=$PWD .venv/bin/python models/training/loro_gated.py --data-dir D --tag k3g \
-        [--ring-layout 1|2] [--update-card models/ct_phantom_classifier/V/card.json]
+        [--ring-layout 1|2|3] [--update-card models/ct_phantom_classifier/V/card.json]
 """
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def _figures(y: np.ndarray, pred: np.ndarray, use: np.ndarray) -> dict:
 
 
 def gated(data: Path, tag: str, ring_layout: int) -> dict:
-    rg = "rg3" if ring_layout == 2 else "rg2"
+    rg = {1: "rg2", 2: "rg3", 3: "rg4"}[ring_layout]
     ia, ic = CONTEXT_NAMES.index("air_offset"), EVIDENCE_NAMES.index("cupping")
     out = {}
     for left, train in RUNS:
@@ -137,7 +137,7 @@ def main() -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", type=Path, required=True)
     ap.add_argument("--tag", required=True)
-    ap.add_argument("--ring-layout", type=int, choices=(1, 2), default=1,
+    ap.add_argument("--ring-layout", type=int, choices=(1, 2, 3), default=1,
                     help="the model's ring layout (its ring gate's measure: rg2 / rg3 caches)")
     ap.add_argument("--update-card", type=Path, default=None)
     a = ap.parse_args()

@@ -46,7 +46,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", type=Path, required=True)
     ap.add_argument("--tag", required=True)
-    ap.add_argument("--ring-layout", type=int, choices=(1, 2), default=1)
+    ap.add_argument("--ring-layout", type=int, choices=(1, 2, 3), default=1)
     a = ap.parse_args()
     calls: list[tuple] = []
     figures = loro_gated._figures
@@ -57,7 +57,7 @@ def main() -> None:
 
     loro_gated._figures = keep
     done = loro_gated.gated(a.data_dir, a.tag, a.ring_layout)
-    rg = "rg3" if a.ring_layout == 2 else "rg2"
+    rg = {1: "rg2", 2: "rg3", 3: "rg4"}[a.ring_layout]
     print("| left out | SNR bin | ring slices | recall (every station rule) | ring gate can measure |")
     print("|---|---|---|---|---|")
     for k, (left, train) in enumerate(r for r in loro_gated.RUNS

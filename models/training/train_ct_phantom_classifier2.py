@@ -745,6 +745,10 @@ def main() -> None:
                    help="with --evidence-ring: ring layout 2 (grid1mm_context_ring2): the ring "
                         "search keeps the busy and structure masks' ring bands "
                         "(app/ct/ai/evidence.py ring_bands; the ev5 and rg3 caches)")
+    p.add_argument("--ring-polar", action="store_true",
+                   help="with --evidence-ring: ring layout 3 (grid1mm_context_ring3): layout 2 "
+                        "and the band of a ring grown into the structures it crosses "
+                        "(app/ct/ai/evidence.py _polar_bands; the ev6 and rg4 caches)")
     p.add_argument("--ring-measured-only", action="store_true",
                    help="leave out of the training the ring samples (drawn and augmented) "
                         "whose stack the runtime ring gate would count normal "
@@ -787,16 +791,17 @@ def main() -> None:
     if a.evidence_ring and (a.evidence_drop or a.shell_step):
         raise SystemExit("--evidence-ring is a layout of its own: without --evidence-drop / "
                          "--shell-step")
-    from app.ct.ai.normalise import RING, RING2
-    if a.ring_concentric and not a.evidence_ring:
-        raise SystemExit("--ring-concentric is a ring layout: give --evidence-ring")
-    if a.ring_concentric:
+    from app.ct.ai.normalise import RING, RING2, RING3
+    if (a.ring_concentric or a.ring_polar) and not a.evidence_ring:
+        raise SystemExit("--ring-concentric / --ring-polar are ring layouts: give "
+                         "--evidence-ring")
+    if a.ring_concentric or a.ring_polar:
         import ai_evidence_cache
         import ai_ring_measure
-        ai_evidence_cache.CONCENTRIC = ai_ring_measure.CONCENTRIC = True
+        ai_evidence_cache.CONCENTRIC = ai_ring_measure.CONCENTRIC = 2 if a.ring_polar else 1
     # the context layout the network is trained and exported with (normalise.Evidence)
-    layout: bool | str = (RING2 if a.ring_concentric else RING) if a.evidence_ring \
-        else bool(a.evidence)
+    layout: bool | str = (RING3 if a.ring_polar else RING2 if a.ring_concentric else RING) \
+        if a.evidence_ring else bool(a.evidence)
     a.evidence = a.evidence or a.evidence_ring       # (the ring's features come from ev4)
     torch.set_num_threads(a.threads)
     fe = PhantomNet2()

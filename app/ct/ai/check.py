@@ -52,6 +52,9 @@ SCHEME_RING = "grid1mm_context_ring"
 # the same layout, its ring search keeping the masks' ring bands (2.13: a ring of 150-300
 # HU had its own band left out as busy or structure; app/ct/ai/evidence.py ring_bands)
 SCHEME_RING2 = "grid1mm_context_ring2"
+# ... and also the band of a ring that has grown into the structures it crosses (inserts,
+# bar groups, the phantom's edge: evidence._polar_bands)
+SCHEME_RING3 = "grid1mm_context_ring3"
 # .npy input carries no pixel size: the usual phantom field of view is assumed (noted)
 ASSUMED_FOV_MM = 250.0
 NOISE = CLASSES.index("noise")
@@ -99,7 +102,7 @@ class AiChecker:
     @property
     def uses_context(self) -> bool:
         return self.scheme in (SCHEME_CONTEXT, SCHEME_EVIDENCE, SCHEME_SHELL, SCHEME_RING,
-                               SCHEME_RING2)
+                               SCHEME_RING2, SCHEME_RING3)
 
     @property
     def uses_evidence(self) -> bool:
@@ -108,10 +111,10 @@ class AiChecker:
     @property
     def evidence_layout(self) -> "bool | str":
         """What the layout measures (normalise.Evidence): False, True (all evidence) or
-        normalise.RING / RING2 (the ring evidence alone)."""
-        from app.ct.ai.normalise import RING, RING2
+        normalise.RING / RING2 / RING3 (the ring evidence alone)."""
+        from app.ct.ai.normalise import RING, RING2, RING3
 
-        ring = {SCHEME_RING: RING, SCHEME_RING2: RING2}.get(self.scheme)
+        ring = {SCHEME_RING: RING, SCHEME_RING2: RING2, SCHEME_RING3: RING3}.get(self.scheme)
         return ring if ring is not None else self.scheme in (SCHEME_EVIDENCE, SCHEME_SHELL)
 
     def _check_context_layout(self, card: dict, model_id: str) -> None:
@@ -124,7 +127,8 @@ class AiChecker:
 
         want = {SCHEME_EVIDENCE: list(CONTEXT_NAMES_EVIDENCE), SCHEME_SHELL: context_names_shell(),
                 SCHEME_RING: list(CONTEXT_NAMES_RING),
-                SCHEME_RING2: list(CONTEXT_NAMES_RING)}.get(self.scheme, list(CONTEXT_NAMES))
+                SCHEME_RING2: list(CONTEXT_NAMES_RING),
+                SCHEME_RING3: list(CONTEXT_NAMES_RING)}.get(self.scheme, list(CONTEXT_NAMES))
         for spec in card.get("inputs") or []:
             names = spec.get("names") if isinstance(spec, dict) else None
             if spec.get("name") == "context" and names is not None and list(names) != list(want):

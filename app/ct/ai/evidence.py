@@ -8,7 +8,9 @@ network's context vector, as "blur" got the measured edge MTF in the 2.2 recipe)
   residual (the noise measure's) summed per 0.5 mm radius bin x 11.25-degree sector
   about the ROTATION centre over the pixels that can carry a ring (inside 0.9 x the
   phantom radius, outside compact structures and their halo and busy patches - in ring
-  layout 2, ``concentric``, a ring's own band in those masks stays in: ring_bands); per
+  layout 2, ``concentric``, a ring's own band in those masks stays in: ring_bands; in
+  layout 3 also the band of a ring that has grown into the structures it crosses or the
+  phantom's edge: _polar_bands); per
   stack the three slices' sums added, each sector's z winsorised at 2.5 and combined
   with a constant ring's weights, correlated along the radius with a ring's response in
   the same high-pass (1.0 / 2.5 mm FWHM), full circle and 180-degree windows, in units
@@ -52,6 +54,7 @@ import cv2
 import numpy as np
 from scipy import sparse
 
+from app.ct.ai.compiled import polar_band as ring_polar_band
 from app.ct.ai.grid_field import ogrid
 from app.ct.ai.ring_evidence import GRID_C, ring_gate_z, ring_stats, ring_sums, sector_scale
 
@@ -89,6 +92,14 @@ LOCAL_SD, LOCAL_HALO_MM, LOCAL_MAX_DEG = 10.0, 3, 90.0
 # piece (thresholded and closed, before the opening) is 3-5 mm; CTP528's bars there 12 mm.
 # On the stored normals of three renderers (1,000 each) the gate's false-ring rate is
 # unchanged by this layout.
+# Ring layout 3 (``concentric`` 2; scheme grid1mm_context_ring3): where a strong ring
+# crosses inserts, bar groups or runs near the phantom's edge, ring and structure are one
+# piece that is not thin, or reaches the rim - layout 2 left the ring out of its own search
+# again (in 2.13.0's leave-one-renderer-out misses among the strongest rings, no pixel at
+# the ring's radius was searched). Such a piece is read in polar coordinates about the
+# rotation centre (_polar_bands): its thin radial runs along an unbroken quarter turn at
+# one radius are the ring's band; the crossings and a row of separate bars stay out. On
+# the stored normals of three renderers (3,940) the gate's false-ring rate is unchanged.
 RING_BAND_DEG, RING_BUSY_MM, RING_STRUCT_MM = 90.0, 12.0, 8.0
 INNER = 0.9                            # the part of the phantom radius searched
 SPEC_N, SPEC_ANGLES = 128, 60          # spectral streak search: crop (mm), 3-degree bins
@@ -231,7 +242,7 @@ def _up2_into(dst: np.ndarray, m: np.ndarray, keep: bool) -> None:
 
 def slice_evidence(grid: np.ndarray, centre: tuple[float, float], radius_mm: float,
                    noise: float, body_hu: float, rot_centre: float = GRID_C,
-                   concentric: bool = False) -> SliceEvidence | None:
+                   concentric: int = 0) -> SliceEvidence | None:
     """The ring / streak / cupping profiles of one 1 mm grid slice (``None`` when the
     phantom or the noise cannot carry them). ``rot_centre``: the rotation centre on the
     grid, (rot_centre, rot_centre) px (``normalise.grid_rotation_centre``: 127.5 or 128.0,
@@ -412,7 +423,8 @@ def _polar(shape: tuple[int, int], rot_centre: float) -> tuple[np.ndarray, np.nd
 
 
 def ring_bands(mask: np.ndarray, rot_centre: float, px_mm: float, max_mm: float,
-               inside: np.ndarray, rim: np.ndarray, origin: tuple[int, int] = (0, 0)
+               inside: np.ndarray, rim: np.ndarray, origin: tuple[int, int] = (0, 0),
+               polar: bool = False, unbroken: np.ndarray | None = None
                ) -> np.ndarray | None:
     """The connected pieces of ``mask`` within the ring search (``inside``: a uint8 disc;
     ``rim``: its outermost pixels, 0 / 1) on a grid of ``px_mm`` pixels (the rotation centre at
@@ -424,7 +436,11 @@ def ring_bands(mask: np.ndarray, rot_centre: float, px_mm: float, max_mm: float,
     that holds the search's disc: the pieces are labelled there (the same pieces: the
     mask is nothing outside the disc). Only the pieces whose bounding box could subtend a
     quarter turn are looked at pixel by pixel (the cost:
-    benchmarks/image_review/bench_ai_evidence.py)."""
+    benchmarks/image_review/bench_ai_evidence.py). ``polar`` (ring layout 3): a piece that
+    subtends a quarter turn but is not thin - a ring that has grown into the structures
+    it crosses (inserts, bar groups, a wire ramp) - gives its ring band by
+    :func:`_polar_bands`, its stretches unbroken in ``unbroken`` (the mask before a
+    closing that bridged the gaps between bars; default ``mask``)."""
     y0, x0 = origin
     y1, x1 = y0 + inside.shape[0], x0 + inside.shape[1]
     m = np.ascontiguousarray(mask[y0:y1, x0:x1], np.uint8) * inside
@@ -441,7 +457,8 @@ def ring_bands(mask: np.ndarray, rot_centre: float, px_mm: float, max_mm: float,
     # (a quarter turn at >= 10 mm from the centre covers >= 8 pixels of 2 mm: the specks
     # of noise a threshold leaves are not looked at; the rest are few - plain Python)
     big = np.flatnonzero(stats[1:, 4] * px_mm * px_mm >= 32.0) + 1
-    big = big[~edge[big]]
+    if not polar:
+        big = big[~edge[big]]
     for k, (bx, by, w, h, _) in zip(big.tolist(), stats[big].tolist()):
         xs = (bx + x0 - 0.5 - rc, bx + x0 + w - 0.5 - rc)
         ys = (by + y0 - 0.5 - rc, by + y0 + h - 0.5 - rc)
@@ -457,34 +474,126 @@ def ring_bands(mask: np.ndarray, rot_centre: float, px_mm: float, max_mm: float,
         return None
     deg, rad = _polar(mask.shape, rc)
     band = np.zeros(n, bool)
+    wide = np.zeros(n, bool)          # a quarter turn, not thin (ring layout 3)
     for k in cand:
         bx, by, w, h = (int(v) for v in stats[k, :4])
         own = lab[by:by + h, bx:bx + w] == k
         sl = np.s_[by + y0:by + y0 + h, bx + x0:bx + x0 + w]
-        r = rad[sl][own]
-        if 3.29 * float(r.std()) * px_mm > max_mm:
-            continue
         seen = np.zeros(360, bool)
         seen[deg[sl][own]] = True
         bins = np.flatnonzero(seen)
         gap = max(int(np.max(bins[1:] - bins[:-1])) if bins.size > 1 else 0,
                   int(bins[0] + 360 - bins[-1])) - 1
-        band[k] = 360 - gap >= RING_BAND_DEG
-    if not band.any():
-        return None
+        if 360 - gap < RING_BAND_DEG:
+            continue
+        if edge[k]:                   # (on the rim: only its ring band, ring layout 3)
+            wide[k] = _deep_quarter(own, sl, deg, inside, (y0, x0), max_mm / px_mm)
+            continue
+        r = rad[sl][own]
+        if 3.29 * float(r.std()) * px_mm > max_mm:
+            wide[k] = polar
+            continue
+        band[k] = True
     out = np.zeros(mask.shape, bool)
-    out[y0:y1, x0:x1] = band[lab]
+    if band.any():
+        out[y0:y1, x0:x1] = band[lab]
+    if wide.any():
+        pieces = np.zeros(mask.shape, np.uint8)
+        pieces[y0:y1, x0:x1] = wide[lab].view(np.uint8)
+        stop = np.ones(mask.shape, np.uint8)     # the rim and everything off the disc
+        stop[y0:y1, x0:x1] = (1 - inside) | rim
+        cont = pieces if unbroken is None else pieces & (unbroken > 0).view(np.uint8)
+        pb = _polar_bands(pieces, cont, stop, rc, px_mm, max_mm)
+        if pb is not None:
+            out |= pb
+    return out if out.any() else None
+
+
+POLAR_STEP = 0.5       # px per radius sample of _polar_bands' map (1 degree per column)
+
+
+def _deep_quarter(own: np.ndarray, sl: tuple, deg: np.ndarray, inside: np.ndarray,
+                  origin: tuple[int, int], depth: float) -> bool:
+    """Whether a piece on the rim (``own``: its pixels in the box ``sl`` of the grid)
+    reaches more than ``depth`` px inside the search's disc over a quarter turn about the
+    rotation centre - the phantom's edge and its halo never do; a ring that has grown into
+    them does (only then is the piece looked at in polar coordinates)."""
+    y0, x0 = origin
+    ys, xs = sl
+    deep = cv2.erode(inside, _disc(2 * int(math.ceil(depth)) + 1))
+    d = deep[ys.start - y0:ys.stop - y0, xs.start - x0:xs.stop - x0].view(bool) & own
+    if not d.any():
+        return False
+    seen = np.zeros(360, bool)
+    seen[deg[sl][d]] = True
+    bins = np.flatnonzero(seen)
+    gap = max(int(np.max(bins[1:] - bins[:-1])) if bins.size > 1 else 0,
+              int(bins[0] + 360 - bins[-1])) - 1
+    return 360 - gap >= RING_BAND_DEG
+
+
+@lru_cache(maxsize=8)
+def _polar_maps(shape: tuple[int, int], rc: float) -> tuple[np.ndarray, np.ndarray]:
+    """(the grid pixel (flat index; -1 off the grid) that each sample of the polar map -
+    radius POLAR_STEP px x 1 degree about (rc, rc) - takes: OpenCV's nearest-neighbour
+    remap of the pixels' indices; every grid pixel's flat index into that map)
+    (read-only)."""
+    nr = int(math.hypot(max(rc, shape[1] - rc), max(rc, shape[0] - rc)) / POLAR_STEP) + 2
+    th = np.radians(np.arange(360) + 0.5)
+    rr = np.arange(nr) * POLAR_STEP
+    mx = (rc + rr[:, None] * np.cos(th)[None]).astype(np.float32)
+    my = (rc + rr[:, None] * np.sin(th)[None]).astype(np.float32)
+    index = np.arange(shape[0] * shape[1], dtype=np.float64).reshape(shape)
+    src = cv2.remap(index, mx, my, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
+                    borderValue=-1).astype(np.int64)
+    deg, rad = _polar(shape, rc)
+    back = np.minimum(np.rint(rad / POLAR_STEP).astype(np.int64), nr - 1) * 360 + deg
+    for a in (src, back):
+        a.flags.writeable = False
+    return src, back
+
+
+def _polar_bands(pieces: np.ndarray, cont: np.ndarray, stop: np.ndarray, rc: float,
+                 px_mm: float, max_mm: float) -> np.ndarray | None:
+    """The ring band inside wide pieces (ring layout 3): in polar coordinates about the
+    rotation centre (POLAR_STEP px x 1 degree) every radial run of the pieces is thin
+    (within ``max_mm``, off the rim: ``stop`` 1 there and off the disc) or not - where the
+    ring crosses an insert or a bar group, ring and structure are one thick run. At a
+    radius (+-1 sample) an unbroken angular stretch of ``cont`` (uint8, within the
+    pieces) - a thick crossing continues it, an empty column ends it - whose thin columns
+    add up to RING_BAND_DEG or more is a ring's band; its thin runs through that radius
+    are returned (grid bool; None: none), the thick crossings stay out (the structure; a
+    thin chord at an insert's side, where the ring joins it, comes with the ring).
+    A row of separate bars or inserts on a circle is broken by the empty columns between
+    them (in ``cont``: the structure mask before its closing). The map's work is
+    :func:`app.ct.ai.compiled.polar_band` (compiled where the kernels are warm)."""
+    src, back = _polar_maps(pieces.shape, float(rc))
+    pix = np.flatnonzero(pieces)
+    if pix.size == 0:
+        return None
+    at = back.ravel()[pix]                              # the pieces' samples: radius x 360
+    lo = max(0, int(at.min()) // 360 - 2)               # (only the radii they reach:
+    hi = min(src.shape[0], int(at.max()) // 360 + 3)    # the map's rows lo .. hi - 1)
+    bits = (pieces | (cont << 1) | (stop << 2)).ravel()   # 1 the pieces, 2 cont, 4 stop
+    band = ring_polar_band(bits, src[lo:hi], POLAR_STEP, px_mm, max_mm,
+                           int(RING_BAND_DEG))          # (360, radii)
+    keep = band[at % 360, at // 360 - lo]               # each piece pixel's sample
+    if not keep.any():
+        return None
+    out = np.zeros(pieces.shape, bool)
+    out.ravel()[pix[keep]] = True
     return out
 
 
 def _ring_part(g: np.ndarray, centre: tuple[float, float], radius_mm: float, noise: float,
                body_hu: float, rot_centre: float, local: bool = False,
-               concentric: bool = False
+               concentric: int = 0
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(5 mm residual, 2 mm grid, ring sums, ring counts) of one slice: the ring part of
     :func:`slice_evidence`; ``local``: also without :func:`local_objects` (the ring
     gate's measure; the evidence features are without it); ``concentric``: the masks'
-    ring bands stay in the search (:func:`ring_bands`; ring layout 2)."""
+    ring bands stay in the search (:func:`ring_bands`; 1: ring layout 2, 2: ring layout 3,
+    also the polar bands)."""
     resid = g - cv2.blur(g, (5, 5), borderType=cv2.BORDER_REFLECT)
     # ring: per radius bin x sector sums of the residual about the rotation centre;
     # structures - also low-contrast ones: 2 mm means beyond max(2 SD, 12 HU), about 4 SD
@@ -515,7 +624,8 @@ def _ring_part(g: np.ndarray, centre: tuple[float, float], radius_mm: float, noi
         if excl.any():
             busy2 = cv2.resize(excl.view(np.uint8) * np.uint8(255), (g2.shape[1], g2.shape[0]),
                                interpolation=cv2.INTER_AREA)
-            band = ring_bands(busy2, rc2, 2.0, RING_BUSY_MM, inside, rim, (by0, bx0))
+            band = ring_bands(busy2, rc2, 2.0, RING_BUSY_MM, inside, rim, (by0, bx0),
+                              polar=concentric >= 2)
             if band is not None:
                 _up2_into(excl, band, keep=True)
     if low is not None:
@@ -524,7 +634,8 @@ def _ring_part(g: np.ndarray, centre: tuple[float, float], radius_mm: float, noi
             # the pieces as thresholded and closed, before the 6 mm opening: it breaks a
             # strong thin ring of small radius where the ring runs diagonally to the
             # grid (a 300 HU ring at 30 mm: four pieces of < 90 degrees each)
-            band = ring_bands(closed, rc2, 2.0, RING_STRUCT_MM, inside, rim, (by0, bx0))
+            band = ring_bands(closed, rc2, 2.0, RING_STRUCT_MM, inside, rim, (by0, bx0),
+                              polar=concentric >= 2, unbroken=raw.view(np.uint8))
             if band is not None:
                 low[cv2.dilate(band.view(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 0
         _up2_into(excl, low, keep=False)
@@ -557,7 +668,7 @@ def streak_key(radius_mm: float) -> int:
 
 def slice_ring(grid: np.ndarray, centre: tuple[float, float], radius_mm: float, noise: float,
                body_hu: float, rot_centre: float = GRID_C, local: bool = False,
-               concentric: bool = False, spec: bool = False) -> SliceRing | None:
+               concentric: int = 0, spec: bool = False) -> SliceRing | None:
     """Only the ring part of :func:`slice_evidence` (the same sums, bit for bit); with
     ``local`` also without the local objects (:func:`local_objects`: the ring gate's);
     ``concentric``: ring layout 2 (see :func:`ring_bands`); ``spec``: also the streak

@@ -70,11 +70,20 @@ CONTEXT_NAMES_RING = CONTEXT_NAMES[:-1] + list(RING_EVIDENCE_NAMES) + ["body_hu"
 N_CONTEXT_RING = len(CONTEXT_NAMES_RING)
 # which evidence a layout measures: False none, True all of EVIDENCE_NAMES, RING the ring's,
 # RING2 the ring's with the masks' ring bands kept in the search (the
-# ``grid1mm_context_ring2`` scheme, 2.13: evidence.ring_bands; the same names)
+# ``grid1mm_context_ring2`` scheme, 2.13: evidence.ring_bands; the same names), RING3 also
+# the bands of a ring grown into the structures it crosses (``grid1mm_context_ring3``:
+# evidence._polar_bands; the same names)
 RING = "ring"
 RING2 = "ring2"
-RING_LAYOUTS = (RING, RING2)
+RING3 = "ring3"
+RING_LAYOUTS = (RING, RING2, RING3)
 Evidence = bool | str
+
+
+def concentric_level(evidence: Evidence) -> int:
+    """evidence.slice_ring's ``concentric`` of a layout: 0 (layout 1 and no ring layout),
+    1 (RING2), 2 (RING3)."""
+    return {RING2: 1, RING3: 2}.get(evidence, 0) if isinstance(evidence, str) else 0
 
 
 def context_size(evidence: Evidence) -> int:
@@ -354,7 +363,7 @@ def slice_facts(native: np.ndarray, pixel_mm: float, evidence: Evidence = False,
     spec = None
     if evidence in RING_LAYOUTS and not problem:
         sring = slice_ring(g, (cx, cy), r_mm, noise_grid, body_hu,
-                           grid_rotation_centre(n, pixel_mm), concentric=evidence == RING2,
+                           grid_rotation_centre(n, pixel_mm), concentric=concentric_level(evidence),
                            spec=spectrum)
         spec = sring.spec if sring is not None else None
     elif evidence and not problem:

@@ -54,9 +54,9 @@ class EvidenceCache:
     """Each slice's ring evidence measured once (neighbouring stacks share slices; the
     series run's batches run on several threads)."""
 
-    def __init__(self, rot_centre: float, concentric: bool = False) -> None:
+    def __init__(self, rot_centre: float, concentric: int = 0) -> None:
         self.rot_centre = float(rot_centre)
-        self.concentric = concentric       # ring layout 2 (evidence.ring_bands)
+        self.concentric = int(concentric)  # ring layout 2 / 3: 1 / 2 (evidence.ring_bands)
         self._rings: SliceMemo[SliceRing | None] = SliceMemo()
 
     def get(self, j: int, facts: Any) -> SliceRing | None:

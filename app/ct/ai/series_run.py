@@ -29,8 +29,8 @@ import cv2
 import numpy as np
 
 from app.core.tasks import CancelToken, no_progress
-from app.ct.ai.normalise import (GRID_MM, GRID_N, RING2, RING_LAYOUTS, Evidence, SliceFacts,
-                                 context_size, context_vector, slice_facts)
+from app.ct.ai.normalise import (GRID_MM, GRID_N, RING_LAYOUTS, Evidence, SliceFacts,
+                                 concentric_level, context_size, context_vector, slice_facts)
 from app.ct.ai.normalise import CONTEXT_NAMES
 from app.ct.ai.ring_gate import GATE, EvidenceCache, evidence_in_context, measure
 from app.ct.ai.series_consistency import Level, disc_level
@@ -210,8 +210,8 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
     used or any progress reported, whatever the measurements of a refused input did.
 
     ``model``: an ``app.adapters.inference.OnnxModel`` with the grid1mm_context inputs
-    (``evidence``: the grid1mm_context_evidence layout; normalise.RING / RING2 the
-    grid1mm_context_ring / _ring2 ones).
+    (``evidence``: the grid1mm_context_evidence layout; normalise.RING / RING2 / RING3
+    the grid1mm_context_ring / _ring2 / _ring3 ones).
     On the CPU the batches hold at most CPU_BATCH triples and use the model's
     single-threaded session; with a GPU provider ``batch_size`` triples on the shared
     session."""
@@ -233,7 +233,7 @@ def run_series(model: Any, volume: np.ndarray, pixel_mm: float, indices: list[in
     inference_s = 0.0
     levels: dict[int, Level] = {}
     checked: Future | None = None
-    gate = EvidenceCache(ring_gate_centre, concentric=evidence == RING2) \
+    gate = EvidenceCache(ring_gate_centre, concentric=concentric_level(evidence)) \
         if ring_gate_centre is not None else None
     streaks = StreakCache() if streak_gate is not None else None
     with _opencv_serial(), \
