@@ -273,6 +273,7 @@ class StepTable(QTableView):
         self._fitting = False
         self._refit = False             # the rows' texts changed: fit before the next paint
         self._pad_px = -1
+        self._advances: dict[tuple[float, str, str], int] = {}
         self.fit()
 
     # --- sizes ----------------------------------------------------------------------------
@@ -287,18 +288,27 @@ class StepTable(QTableView):
         a number before they arrive), and the header's own width."""
         fm = fm or self.fontMetrics()
         m = self.steps
-        widest = 0
-        for row in m.rows if rows is None else rows:
-            lines = m.cell_lines(row, col)
+        texts: set[str] = set()         # (each distinct line measured once: a 200-step
+        for row in m.rows if rows is None else rows:    # sequence repeats its units,
+            texts.update(m.cell_lines(row, col))        # limits and names)
             if col == VALUE:
-                lines = lines + [value_with_unit({**p, "value": 0}).replace("0", VALUE_RESERVE, 1)
-                                 for p in row.lines() if p.get("unit") not in WORD_UNITS]
-            for line in lines:
-                widest = max(widest, fm.horizontalAdvance(line))
+                texts.update(value_with_unit({**p, "value": 0}).replace("0", VALUE_RESERVE, 1)
+                             for p in row.lines() if p.get("unit") not in WORD_UNITS)
         if col == VERDICT:      # every verdict it may show: the column never jumps
-            widest = max([widest] + [fm.horizontalAdvance(verdict_word(v))
-                                     for v in VERDICT_COLORS])
+            texts.update(verdict_word(v) for v in VERDICT_COLORS)
+        widest = max((self._advance(fm, t) for t in texts), default=0)
         return max(widest + self.pad(), self.horizontalHeader().sectionSizeHint(col))
+
+    def _advance(self, fm: QFontMetrics, text: str) -> int:
+        """fm.horizontalAdvance(text), kept per font (a run start and a language switch ask
+        the same lines again)."""
+        key = (fm.fontDpi(), self.font().key(), text)
+        width = self._advances.get(key)
+        if width is None:
+            if len(self._advances) > 20000:
+                self._advances.clear()
+            width = self._advances[key] = fm.horizontalAdvance(text)
+        return width
 
     def fit(self) -> None:
         """Column widths from every row's lines, then every row's height."""
@@ -317,7 +327,7 @@ class StepTable(QTableView):
         """A value wider than its reserve widens its column (never narrows in a run): the
         changed rows' lines only (the header's width was taken at ``fit``)."""
         fm, m = self.fontMetrics(), self.steps
-        widest = max((fm.horizontalAdvance(line) for row in m.rows[first:last + 1]
+        widest = max((self._advance(fm, line) for row in m.rows[first:last + 1]
                       for line in m.cell_lines(row, col)), default=0)
         need = widest + self.pad()
         if need > self.horizontalHeader().sectionSize(col):
