@@ -438,9 +438,11 @@ def ring_bands(mask: np.ndarray, rot_centre: float, px_mm: float, max_mm: float,
     quarter turn are looked at pixel by pixel (the cost:
     benchmarks/image_review/bench_ai_evidence.py). ``polar`` (ring layout 3): a piece that
     subtends a quarter turn but is not thin - a ring that has grown into the structures
-    it crosses (inserts, bar groups, a wire ramp) - gives its ring band by
-    :func:`_polar_bands`, its stretches unbroken in ``unbroken`` (the mask before a
-    closing that bridged the gaps between bars; default ``mask``)."""
+    it crosses (inserts, bar groups, a wire ramp) - or that is on the rim and reaches more
+    than ``max_mm`` inside it over a quarter turn (:func:`_deep_quarter`: a ring grown into
+    the phantom's edge band) gives its ring band by :func:`_polar_bands`, its stretches
+    unbroken in ``unbroken`` (the mask before a closing that bridged the gaps between
+    bars; default ``mask``)."""
     y0, x0 = origin
     y1, x1 = y0 + inside.shape[0], x0 + inside.shape[1]
     m = np.ascontiguousarray(mask[y0:y1, x0:x1], np.uint8) * inside
@@ -479,12 +481,7 @@ def ring_bands(mask: np.ndarray, rot_centre: float, px_mm: float, max_mm: float,
         bx, by, w, h = (int(v) for v in stats[k, :4])
         own = lab[by:by + h, bx:bx + w] == k
         sl = np.s_[by + y0:by + y0 + h, bx + x0:bx + x0 + w]
-        seen = np.zeros(360, bool)
-        seen[deg[sl][own]] = True
-        bins = np.flatnonzero(seen)
-        gap = max(int(np.max(bins[1:] - bins[:-1])) if bins.size > 1 else 0,
-                  int(bins[0] + 360 - bins[-1])) - 1
-        if 360 - gap < RING_BAND_DEG:
+        if _subtends(deg[sl][own]) < RING_BAND_DEG:
             continue
         if edge[k]:                   # (on the rim: only its ring band, ring layout 3)
             wide[k] = _deep_quarter(own, sl, deg, inside, (y0, x0), max_mm / px_mm)
@@ -522,14 +519,18 @@ def _deep_quarter(own: np.ndarray, sl: tuple, deg: np.ndarray, inside: np.ndarra
     ys, xs = sl
     deep = cv2.erode(inside, _disc(2 * int(math.ceil(depth)) + 1))
     d = deep[ys.start - y0:ys.stop - y0, xs.start - x0:xs.stop - x0].view(bool) & own
-    if not d.any():
-        return False
+    return bool(d.any()) and _subtends(deg[sl][d]) >= RING_BAND_DEG
+
+
+def _subtends(degrees: np.ndarray) -> int:
+    """The angle (whole degrees) that pixels in these 1-degree bins (a non-empty int array,
+    0-359) subtend about the rotation centre: 360 less the largest empty gap between them."""
     seen = np.zeros(360, bool)
-    seen[deg[sl][d]] = True
+    seen[degrees] = True
     bins = np.flatnonzero(seen)
     gap = max(int(np.max(bins[1:] - bins[:-1])) if bins.size > 1 else 0,
               int(bins[0] + 360 - bins[-1])) - 1
-    return 360 - gap >= RING_BAND_DEG
+    return 360 - gap
 
 
 @lru_cache(maxsize=8)
@@ -671,7 +672,7 @@ def slice_ring(grid: np.ndarray, centre: tuple[float, float], radius_mm: float, 
                concentric: int = 0, spec: bool = False) -> SliceRing | None:
     """Only the ring part of :func:`slice_evidence` (the same sums, bit for bit); with
     ``local`` also without the local objects (:func:`local_objects`: the ring gate's);
-    ``concentric``: ring layout 2 (see :func:`ring_bands`); ``spec``: also the streak
+    ``concentric``: 1 / 2 ring layout 2 / 3 (see :func:`ring_bands`); ``spec``: also the streak
     spectrum (the evidence's ``spec``, from the same residual)."""
     if not (math.isfinite(noise) and noise > 0 and radius_mm > 20):
         return None
