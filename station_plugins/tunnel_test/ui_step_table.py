@@ -267,7 +267,7 @@ class StepTable(QTableView):
         self.steps.modelReset.connect(self.fit)
         self.steps.dataChanged.connect(self._on_data_changed)
         # a language switch: the headers, then every row (dataChanged) - fitted once
-        self.steps.headerDataChanged.connect(lambda *_: self.steps.rows or self.fit())
+        self.steps.headerDataChanged.connect(self._on_headers_changed)
         self.selectionModel().selectionChanged.connect(self._on_selection)
         self._title_width = -1
         self._fitting = False
@@ -373,6 +373,10 @@ class StepTable(QTableView):
             if col != STEP:
                 self._grow(col, top.row(), bottom.row())
         self.fit_rows(top.row(), bottom.row())
+
+    def _on_headers_changed(self, *_: Any) -> None:
+        if not self.steps.rows:         # (with rows, their dataChanged fits once)
+            self.fit()
 
     def _fit_if_asked(self) -> None:
         if self._refit:
