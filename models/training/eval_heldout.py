@@ -32,19 +32,20 @@ SETS = "sim_heldout,sim_edgeheldout,img_heldout,img_edgeheldout"
 
 def context(scheme: str, data_dir: Path, name: str, ctx: np.ndarray) -> np.ndarray:
     """The stored context in the layout of the card's ``scheme``."""
-    from app.ct.ai.check import SCHEME_EVIDENCE, SCHEME_RING, SCHEME_RING2, SCHEME_RING3
+    from app.ct.ai.check import SCHEME_EVIDENCE, ring_layout
     from app.ct.ai.evidence import EVIDENCE_NAMES, RING_EVIDENCE_NAMES
-    from app.ct.ai.normalise import N_FEATURES
+    from app.ct.ai.normalise import N_FEATURES, concentric_level
 
-    if scheme not in (SCHEME_EVIDENCE, SCHEME_RING, SCHEME_RING2, SCHEME_RING3):
+    ring = ring_layout(scheme)
+    if scheme != SCHEME_EVIDENCE and ring is None:
         return ctx
     sys.path.insert(0, str(ROOT / "models" / "training"))
     import ai_evidence_cache
     from ai_evidence_cache import set_evidence
 
-    ai_evidence_cache.CONCENTRIC = {SCHEME_RING2: 1, SCHEME_RING3: 2}.get(scheme, 0)  # ev5 / ev6
+    ai_evidence_cache.CONCENTRIC = concentric_level(ring or False)   # ev4 / ev5 / ev6
     ev = set_evidence(data_dir, name)
-    if scheme in (SCHEME_RING, SCHEME_RING2, SCHEME_RING3):
+    if ring is not None:
         ev = ev[:, [EVIDENCE_NAMES.index(n) for n in RING_EVIDENCE_NAMES]]
     return np.concatenate([ctx[:, :N_FEATURES], ev, ctx[:, N_FEATURES:]], axis=1)
 

@@ -58,17 +58,17 @@ def card_interface(evidence: "bool | str", shell: bool = False) -> dict:
     and the leave-one-renderer-out exports (``evidence``: the 65-feature context,
     normalise.RING the ring's 59; ``shell``: + the two shell steps, 67,
     app/ct/ai/shell_step.py)."""
-    from app.ct.ai.check import SCHEME_RING, SCHEME_RING2, SCHEME_RING3
+    from app.ct.ai.check import RING_SCHEMES
     from app.ct.ai.normalise import (CONTEXT_NAMES, CONTEXT_NAMES_EVIDENCE, CONTEXT_NAMES_RING,
-                                     GRID_MM, GRID_N, RING2, RING3, RING_LAYOUTS)
+                                     GRID_MM, GRID_N, RING_LAYOUTS)
     from app.ct.ai.preprocess import CLASSES
     from app.ct.ai.shell_step import SCHEME_SHELL, context_names_shell
 
     if shell and (not evidence or evidence in RING_LAYOUTS):
         raise ValueError("the shell layout extends the evidence layout")
     if evidence in RING_LAYOUTS:
-        names, scheme = list(CONTEXT_NAMES_RING), {RING2: SCHEME_RING2, RING3: SCHEME_RING3
-                                                   }.get(str(evidence), SCHEME_RING)
+        names = list(CONTEXT_NAMES_RING)
+        scheme = RING_SCHEMES[RING_LAYOUTS.index(str(evidence))]
     else:
         names = context_names_shell() if shell else \
             list(CONTEXT_NAMES_EVIDENCE if evidence else CONTEXT_NAMES)

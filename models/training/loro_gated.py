@@ -64,8 +64,13 @@ def _figures(y: np.ndarray, pred: np.ndarray, use: np.ndarray) -> dict:
                        for i, c in enumerate(CLASSES)}}
 
 
+def gate_cache(ring_layout: int) -> str:
+    """The ring gate's measure cache of a ring layout (1, 2, 3: rg2, rg3, rg4)."""
+    return {1: "rg2", 2: "rg3", 3: "rg4"}[ring_layout]
+
+
 def gated(data: Path, tag: str, ring_layout: int) -> dict:
-    rg = {1: "rg2", 2: "rg3", 3: "rg4"}[ring_layout]
+    rg = gate_cache(ring_layout)
     ia, ic = CONTEXT_NAMES.index("air_offset"), EVIDENCE_NAMES.index("cupping")
     out = {}
     for left, train in RUNS:

@@ -57,7 +57,7 @@ def main() -> None:
 
     loro_gated._figures = keep
     done = loro_gated.gated(a.data_dir, a.tag, a.ring_layout)
-    rg = {1: "rg2", 2: "rg3", 3: "rg4"}[a.ring_layout]
+    rg = loro_gated.gate_cache(a.ring_layout)
     print("| left out | SNR bin | ring slices | recall (every station rule) | ring gate can measure |")
     print("|---|---|---|---|---|")
     for k, (left, train) in enumerate(r for r in loro_gated.RUNS

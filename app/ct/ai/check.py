@@ -55,9 +55,18 @@ SCHEME_RING2 = "grid1mm_context_ring2"
 # ... and also the band of a ring that has grown into the structures it crosses (inserts,
 # bar groups, the phantom's edge: evidence._polar_bands)
 SCHEME_RING3 = "grid1mm_context_ring3"
+# the ring layouts' schemes, in normalise.RING_LAYOUTS' order
+RING_SCHEMES = (SCHEME_RING, SCHEME_RING2, SCHEME_RING3)
 # .npy input carries no pixel size: the usual phantom field of view is assumed (noted)
 ASSUMED_FOV_MM = 250.0
 NOISE = CLASSES.index("noise")
+
+
+def ring_layout(scheme: str) -> str | None:
+    """normalise.RING / RING2 / RING3 for a ring layout's scheme, else None."""
+    from app.ct.ai.normalise import RING_LAYOUTS
+
+    return dict(zip(RING_SCHEMES, RING_LAYOUTS)).get(scheme)
 
 
 def _digest(x: np.ndarray) -> str:
@@ -101,8 +110,7 @@ class AiChecker:
 
     @property
     def uses_context(self) -> bool:
-        return self.scheme in (SCHEME_CONTEXT, SCHEME_EVIDENCE, SCHEME_SHELL, SCHEME_RING,
-                               SCHEME_RING2, SCHEME_RING3)
+        return self.scheme in (SCHEME_CONTEXT, SCHEME_EVIDENCE, SCHEME_SHELL, *RING_SCHEMES)
 
     @property
     def uses_evidence(self) -> bool:
@@ -112,9 +120,7 @@ class AiChecker:
     def evidence_layout(self) -> "bool | str":
         """What the layout measures (normalise.Evidence): False, True (all evidence) or
         normalise.RING / RING2 / RING3 (the ring evidence alone)."""
-        from app.ct.ai.normalise import RING, RING2, RING3
-
-        ring = {SCHEME_RING: RING, SCHEME_RING2: RING2, SCHEME_RING3: RING3}.get(self.scheme)
+        ring = ring_layout(self.scheme)
         return ring if ring is not None else self.scheme in (SCHEME_EVIDENCE, SCHEME_SHELL)
 
     def _check_context_layout(self, card: dict, model_id: str) -> None:
@@ -125,10 +131,9 @@ class AiChecker:
         from app.ct.ai.normalise import CONTEXT_NAMES, CONTEXT_NAMES_EVIDENCE, CONTEXT_NAMES_RING
         from app.ct.ai.shell_step import context_names_shell
 
-        want = {SCHEME_EVIDENCE: list(CONTEXT_NAMES_EVIDENCE), SCHEME_SHELL: context_names_shell(),
-                SCHEME_RING: list(CONTEXT_NAMES_RING),
-                SCHEME_RING2: list(CONTEXT_NAMES_RING),
-                SCHEME_RING3: list(CONTEXT_NAMES_RING)}.get(self.scheme, list(CONTEXT_NAMES))
+        want = list(CONTEXT_NAMES_RING) if ring_layout(self.scheme) is not None else \
+            {SCHEME_EVIDENCE: list(CONTEXT_NAMES_EVIDENCE),
+             SCHEME_SHELL: context_names_shell()}.get(self.scheme, list(CONTEXT_NAMES))
         for spec in card.get("inputs") or []:
             names = spec.get("names") if isinstance(spec, dict) else None
             if spec.get("name") == "context" and names is not None and list(names) != list(want):

@@ -220,16 +220,14 @@ def _polar_band_py(bits: np.ndarray, src: np.ndarray, step: float, px_mm: float,
                 if vt[c, q] & 2:
                     an = True
             any_d[c] = an
-        first = -1
+        s0 = 0                           # (the stretches from an empty column round)
         for c in range(n_c):
             if not any_d[c]:
-                first = c
+                s0 = c
                 break
-        s0 = 0 if first < 0 else first
         c = 0
         while c < n_c:
-            col = (s0 + c) % n_c
-            if not any_d[col]:
+            if not any_d[(s0 + c) % n_c]:
                 c += 1
                 continue
             e = c
