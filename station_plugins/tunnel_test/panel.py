@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from functools import partial
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -42,6 +43,9 @@ from station_plugins.tunnel_test.ui_tasks import TaskSlot
 from station_plugins.tunnel_test.ui_tunnel_parts import LivePlot, PromptBox, StateBanner
 
 __all__ = ["MODES", "TunnelPanel", "may"]
+
+# what the message line is given: a function of the UI language, or a string as it is
+Text = str | Callable[[], str]
 
 
 class TunnelPanel(QWidget):
@@ -79,7 +83,7 @@ class TunnelPanel(QWidget):
                                          tasks=self.ctx.tasks,
                                          can_decide=self._allowed("integrity_decision"))
         self.integrity.sig_message.connect(
-            lambda text, bad: self._show_error(PharosError(text)) if bad else self._info(text))
+            lambda text, bad: self._show_error_text(text) if bad else self._info(text))
         self.integrity.sig_decided.connect(lambda _d: self._refresh_lists())
         self.bar = bar = RunBar(allowed=self._allowed, chooser=self.sequence_chooser,
                                 integrity=self.integrity, parent=self)
@@ -105,6 +109,9 @@ class TunnelPanel(QWidget):
         prog.addWidget(self.eta, 1)
         self.message = QLabel("")
         self.message.setObjectName("tunnel_message")
+        # what the message line says, as a function of the UI language: written again
+        # when the language changes (a finished string would stay in the old language)
+        self._message_text: Callable[[], str] | None = None
         self.message.setWordWrap(True)
         self.interrupted = InterruptedRunBar(station=station, user=self.ctx.user,
                                              allowed=partial(may, self.ctx),
@@ -177,6 +184,8 @@ class TunnelPanel(QWidget):
         self.prompt.retranslate_ui()
         self.plot.retranslate_ui()
         self.live.retranslate()
+        if self._message_text is not None:
+            self.message.setText(self._message_text())
 
     @property
     def last_run(self) -> dict:
@@ -195,16 +204,22 @@ class TunnelPanel(QWidget):
         return self.sequence_chooser.selected_path()
 
     def _show_error(self, exc: BaseException) -> None:
-        self._show_error_text(error_text(exc))
+        self._show_error_text(lambda: error_text(exc))
 
-    def _show_error_text(self, text: str) -> None:
+    def _show_error_text(self, text: Text) -> None:
         """A red message: a device error's codes with their meaning (``error_text``)."""
-        self.message.setText(text)
+        self._say(text)
         self.message.setStyleSheet("color:#c62828; font-weight:bold;")
 
-    def _info(self, text: str) -> None:
-        self.message.setText(text)
+    def _info(self, text: Text) -> None:
+        self._say(text)
         self.message.setStyleSheet("")
+
+    def _say(self, text: Text) -> None:
+        """The message line says ``text``: a function of the UI language (called now and
+        again after a language switch), or a string as it is (a value, a user's words)."""
+        self._message_text = text if callable(text) else None
+        self.message.setText(text() if callable(text) else text)
 
     # --- starting --------------------------------------------------------------------------
     def start_run(self) -> None:
@@ -221,7 +236,7 @@ class TunnelPanel(QWidget):
         socket, single_step = self.socket.currentText(), self.step_key.text().strip()
         defects = list(self.demo_defects)                       # demo: injected faults
         self.start_btn.setEnabled(False)
-        self._info(self.tr("Checking route of %1 in the MES...").replace("%1", serial))
+        self._info(lambda: self.tr("Checking route of %1 in the MES...").replace("%1", serial))
 
         def prepare() -> tuple:
             console = station.console
@@ -252,7 +267,8 @@ class TunnelPanel(QWidget):
         self.progress.setValue(0)
         self._done_steps, self._t0, self._t_first = 0, time.monotonic(), None
         self.banner.set_state("RUNNING", spec.serial)
-        self._info(self.tr("Run %1 - %2").replace("%1", spec.run_id).replace("%2", spec.serial))
+        self._info(lambda: self.tr("Run %1 - %2").replace("%1", spec.run_id).replace(
+            "%2", spec.serial))
         try:
             self.proc = self.station.console.start_process(spec, self.sig_run_message.emit,
                                                            announce=False)
@@ -273,7 +289,7 @@ class TunnelPanel(QWidget):
         if kind == "done":
             self._run_over(body)
         elif kind == "failed":
-            self._show_error_text(failure_text(body))
+            self._show_error_text(lambda: failure_text(body))
             if self.live.journalled:   # the run is in the journal: its record is due
                 self._run_over({"run_id": self.spec.run_id, "verdict": "ERROR", "failed": True})
             else:           # it never started (no link to the unit): no record, the cause stays
@@ -284,10 +300,10 @@ class TunnelPanel(QWidget):
             self.banner.set_state("INTERRUPTED")
             acts = ", ".join(f"{a['action']} {'ok' if a.get('ok') else 'FAILED'}"
                              for a in (body.get("safe_state") or {}).get("actions", []))
-            self._show_error(PharosError(self.tr("The runner process stopped unexpectedly; the "
-                                                 "run is kept in the journal. Resume or abort "
-                                                 "it.") + (f" [safe_state: {acts}]" if acts
-                                                           else "")))
+            self._show_error_text(lambda: error_text(PharosError(
+                self.tr("The runner process stopped unexpectedly; the run is kept in the "
+                        "journal. Resume or abort it.")
+                + (f" [safe_state: {acts}]" if acts else ""))))
             self._reset_buttons()
             self._refresh_lists()
 
@@ -353,8 +369,8 @@ class TunnelPanel(QWidget):
 
     def inject_demo_fault(self, code: str) -> None:
         self.demo_defects = [] if code == "clear" else [code]
-        names = dict(self.demo_faults())
-        self._info(self.tr("Demo: the next run simulates: %1").replace("%1", names.get(code, code)))
+        self._info(lambda: self.tr("Demo: the next run simulates: %1").replace(
+            "%1", dict(self.demo_faults()).get(code, code)))
 
     # --- release, recent units, interrupted runs ---------------------------------------------
     def release_run(self) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.core.errors import ValidationError
+from station_plugins.tunnel_test.ui_reason_words import error_text
 from station_plugins.tunnel_test.ui_tasks import TaskSlot
 
 MEANING_DECISION = {"approved": "accept", "rejected": "reject"}
@@ -26,7 +27,7 @@ class IntegrityReview(QPushButton):
     """``sig_message(text, is_error)`` reports to the panel; ``sig_decided(dict)`` after a
     signed decision (the panel refreshes its lists)."""
 
-    sig_message = Signal(str, bool)
+    sig_message = Signal(object, bool)   # (() -> words in the UI language, is_error)
     sig_decided = Signal(object)
 
     def __init__(self, *, console: Callable[[], Any], user: Any, tasks: Any, can_decide: bool,
@@ -73,11 +74,13 @@ class IntegrityReview(QPushButton):
     def _checked(self, status: Any, error: Any) -> None:
         self.setEnabled(bool(self.run_id))
         if error is not None:
-            self.sig_message.emit(_text(error), True)
+            self.sig_message.emit(lambda: error_text(error), True)
             return
         if status["intact"]:
-            self.sig_message.emit(self.tr("The journal of run %1 is intact; there is nothing "
-                                          "to decide.").replace("%1", status["run_id"]), False)
+            run_id = status["run_id"]
+            self.sig_message.emit(lambda: self.tr("The journal of run %1 is intact; there is "
+                                                  "nothing to decide.").replace("%1", run_id),
+                                  False)
             return
         self.decide(status)
 
@@ -114,14 +117,10 @@ class IntegrityReview(QPushButton):
                       session_user=self._user, meanings=("approved", "rejected"),
                       default_meaning="rejected")
         if decided is not None:
-            self.sig_message.emit(self.tr("Decision recorded: %1 by %2 (signature %3).").replace(
+            self.sig_message.emit(lambda: self.tr("Decision recorded: %1 by %2 (signature "
+                                                  "%3).").replace(
                 "%1", self.decision_text(decided["decision"])).replace(
                 "%2", decided["signed_by"]).replace("%3", decided["signature_id"][:8]), False)
             self.sig_decided.emit(decided)
         return decided
 
-
-def _text(exc: BaseException) -> str:
-    from app.core.errors import PharosError
-
-    return exc.operator_text() if isinstance(exc, PharosError) else f"{type(exc).__name__}: {exc}"

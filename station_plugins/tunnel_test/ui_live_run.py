@@ -28,7 +28,7 @@ FLUSH_MS = 40   # live events are applied in batches: one repaint per batch, not
 
 class LiveRun(QObject):
     sig_flushed = Signal(int, str)     # main steps ended in the batch, the last one ("")
-    sig_info = Signal(str)             # the run's stop reason in words
+    sig_info = Signal(object)          # the run's stop reason in words: () -> str
 
     def __init__(self, *, items: StepTable, detail: StepDetail, current: QLabel,
                  plot: LivePlot, live_label: QLabel, prompt: PromptBox, banner: StateBanner,
@@ -114,7 +114,8 @@ class LiveRun(QObject):
                                                      "ABORTED") else "ERROR",
                                   self.spec.serial if self.spec else "")
             if ev.get("reason"):
-                self.sig_info.emit(reason_text(str(ev["reason"])))  # the record keeps English
+                reason = str(ev["reason"])       # the record keeps English
+                self.sig_info.emit(lambda: reason_text(reason))
 
     # --- what is shown -----------------------------------------------------------------
     def show_current(self, key: str) -> None:

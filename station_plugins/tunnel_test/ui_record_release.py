@@ -23,7 +23,7 @@ def _tr(text: str) -> str:
 
 
 class RunRecords(QObject):
-    sig_info = Signal(str)
+    sig_info = Signal(object)        # words for the message line: () -> str (any language)
     sig_error = Signal(object)
     sig_done = Signal()              # a commit ended (committed or not): ready for the next
 
@@ -53,7 +53,7 @@ class RunRecords(QObject):
             if row.payload["journal"]["problems"]:
                 self.integrity.set_run(row.payload["run_id"])
             self.release_btn.setEnabled(decision["mode"] == "esign" and self.allowed("release"))
-            self.sig_info.emit(_tr("Record %1 committed; release: %2 (%3)").replace(
+            self.sig_info.emit(lambda: _tr("Record %1 committed; release: %2 (%3)").replace(
                 "%1", row.id).replace("%2", release_mode_text(decision["mode"])).replace(
                 "%3", release_reason_text(decision["reason"])))
         self.sig_done.emit()
@@ -82,5 +82,5 @@ class RunRecords(QObject):
             meanings=("released",), default_meaning="released")
         if sig is not None:
             self.release_btn.setEnabled(False)
-            self.sig_info.emit(_tr("Released by e-signature; MES release queued for %1.")
-                               .replace("%1", run_id))
+            self.sig_info.emit(lambda: _tr("Released by e-signature; MES release queued "
+                                           "for %1.").replace("%1", run_id))

@@ -43,6 +43,20 @@ def test_scan_serial_runs_to_pass_and_renders(qtbot, station, tmp_path):
     assert panel.release_btn.isEnabled()               # no signed criteria: e-signature
     out = os.environ.get("TUNNEL_PANEL_PNG", str(tmp_path / "panel.png"))
     assert panel.grab().save(out)
+    # the message line follows a language switch (it kept the old language before)
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui import i18n
+
+    said = panel.message.text()
+    record_id = said.split()[1]
+    try:
+        i18n.set_language(QApplication.instance(), "zh_CN")
+        assert panel.message.text().startswith(f"记录 {record_id} 已提交；放行："), \
+            panel.message.text()
+    finally:
+        i18n.set_language(QApplication.instance(), "en")
+    assert panel.message.text() == said
 
 
 def test_operator_cannot_start_single_step(qtbot, station):

@@ -175,5 +175,16 @@ def test_intact_journal_has_nothing_to_decide(qtbot, ws, mini_seq, monkeypatch):
         panel.integrity.review()
         qtbot.waitUntil(lambda: "intact" in panel.message.text(), timeout=30000)
         assert "meanings" not in seen                           # no signature asked for
+        from PySide6.QtWidgets import QApplication
+
+        from app.ui import i18n
+
+        said = panel.message.text()
+        try:                            # the message line follows a language switch
+            i18n.set_language(QApplication.instance(), "zh_CN")
+            assert panel.message.text() == f"测试 {out.run_id} 的日志完整，无需决定。"
+        finally:
+            i18n.set_language(QApplication.instance(), "en")
+        assert panel.message.text() == said
     finally:
         station.shutdown()
