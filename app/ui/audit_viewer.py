@@ -227,16 +227,17 @@ class AuditViewer(QWidget):
     def _show_report(self, report: Any) -> None:
         if report.ok:
             self.message_bar.show_message(
-                self.tr("Audit trail intact: %1 entries, every link verified.").replace(
+                lambda: self.tr("Audit trail intact: %1 entries, every link verified.").replace(
                     "%1", str(report.count)), level="success", code="PH-AUDIT-OK")
         else:
             first = getattr(report, "first_bad_seq", None)
             self.message_bar.show_message(
-                self.tr("Audit trail BROKEN at entry %1: %2").replace(
+                lambda: self.tr("Audit trail BROKEN at entry %1: %2").replace(
                     "%1", str(first) if first is not None else "?").replace(
                     "%2", str(report.problem)),
-                remedy=self.tr("Do not use this station's records until quality assurance "
-                               "has investigated; keep the database file as it is."),
+                remedy=lambda: self.tr("Do not use this station's records until quality "
+                                       "assurance has investigated; keep the database file "
+                                       "as it is."),
                 code="PH-AUDIT-BROKEN", level="error", dismissable=False)
 
     def retranslate_ui(self) -> None:

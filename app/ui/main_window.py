@@ -11,7 +11,7 @@ state, the last station and the language are kept in QSettings (organisation "Ph
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from PySide6.QtCore import QEvent, QPoint, QSettings, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
     def log_out(self) -> bool:
         busy = self.host.busy_stations()
         if busy:
-            self._refuse_busy(busy, self.tr("log out"))
+            self._refuse_busy(busy, lambda: self.tr("log out"))
             return False
         if self.session is not None:
             self.session.logout()
@@ -316,7 +316,8 @@ class MainWindow(QMainWindow):
         user = self._user()
         if self.session is not None and (user is None or Role.ADMIN not in
                                          {Role(r) for r in user.roles}):
-            self.message_bar.show_message(self.tr("Only an administrator can manage users."),
+            self.message_bar.show_message(lambda: self.tr("Only an administrator can manage "
+                                                          "users."),
                                           code="PH-PERM", level="warning")
             return None
         from app.ui.user_admin import UserAdminDialog
@@ -406,18 +407,18 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main_window/station", self.host.current_station_id() or "")
         self.settings.sync()
 
-    def _refuse_busy(self, busy: list, what: str) -> None:
-        names = ", ".join(e.display_title() for e in busy)
+    def _refuse_busy(self, busy: list, what: Callable[[], str]) -> None:
+        """``what``: the refused action in the UI language (re-read after a switch)."""
         self.message_bar.show_message(
-            self.tr("Cannot %1 now: %2 is still working.").replace("%1", what).replace(
-                "%2", names),
-            remedy=self.tr("Stop or finish the running test first."), level="warning",
+            lambda: self.tr("Cannot %1 now: %2 is still working.").replace("%1", what()).replace(
+                "%2", ", ".join(e.display_title() for e in busy)),
+            remedy=lambda: self.tr("Stop or finish the running test first."), level="warning",
             code="PH-BUSY")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         busy = self.host.busy_stations()
         if busy:
-            self._refuse_busy(busy, self.tr("close"))
+            self._refuse_busy(busy, lambda: self.tr("close"))
             event.ignore()
             return
         self.save_layout()

@@ -329,6 +329,11 @@
         <translation>未使用学习模型：{why}</translation>
     </message>
     <message>
+        <location filename="../../station_plugins/detector_matching/presenter.py" line="55" />
+        <source>disabled in settings</source>
+        <translation>已在设置中关闭</translation>
+    </message>
+    <message>
         <location filename="../../station_plugins/detector_matching/panel.py" line="520" />
         <source>physics model</source>
         <translation>物理模型</translation>

@@ -219,8 +219,9 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
         self.runner.start(import_pool, path)
 
     def _pool_loaded(self, pool: Any) -> bool:
-        self.message_bar.show_message(self.tr("{n} modules imported, {e} excluded").format(
-            n=pool.size, e=len(pool.excluded)), level="info")
+        n, e = pool.size, len(pool.excluded)
+        self.message_bar.show_message(
+            lambda: self.tr("{n} modules imported, {e} excluded").format(n=n, e=e), level="info")
         self._refresh()
         self._refresh_batch()
         return True
@@ -258,7 +259,7 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
     def open_batch_detector(self) -> None:
         row = self.batch_table.selected_row()
         if row is None:
-            self.message_bar.show_message(self.tr("Select a detector in the batch table."))
+            self.message_bar.show_message(lambda: self.tr("Select a detector in the batch table."))
             return
         try:
             self.session.open_batch_detector(row)
@@ -280,11 +281,11 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
             return
         if hasattr(result, "detectors"):            # a BatchResult
             self.session.accept_batch(result)
-            self.message_bar.show_message(P.source_note(result, dm_tr), level="info")
+            self.message_bar.show_message(lambda: P.source_note(result, dm_tr), level="info")
             self._refresh_batch()
             return
         self.session.accept_result(result)
-        self.message_bar.show_message(P.source_note(result, dm_tr), level="info")
+        self.message_bar.show_message(lambda: P.source_note(result, dm_tr), level="info")
         self._refresh()
 
     def _on_failed(self, exc: Any) -> None:
@@ -301,7 +302,7 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
 
     def swap_selected(self) -> None:
         if len(self._selected) != 2:
-            self.message_bar.show_message(self.tr("Select two slots on the arc to swap."))
+            self.message_bar.show_message(lambda: self.tr("Select two slots on the arc to swap."))
             return
         try:
             self.session.swap(*self._selected)
@@ -312,7 +313,7 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
 
     def lock_selected(self) -> None:
         if not self._selected:
-            self.message_bar.show_message(self.tr("Select a slot on the arc to lock."))
+            self.message_bar.show_message(lambda: self.tr("Select a slot on the arc to lock."))
             return
         try:
             for s in self._selected:
@@ -358,9 +359,10 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
         except PharosError as exc:
             self.message_bar.show_error(exc)
             return
+        rid = rec.id[:8]
         self.message_bar.show_message(
-            (self.tr("MES message {id} queued") if new else
-             self.tr("MES message {id} was already queued (not sent twice)")).format(id=rec.id[:8]),
+            lambda: (self.tr("MES message {id} queued") if new else
+                     self.tr("MES message {id} was already queued (not sent twice)")).format(id=rid),
             level="success" if new else "info")
 
     # --- showing the session ------------------------------------------------------------

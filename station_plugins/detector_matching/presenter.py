@@ -52,6 +52,7 @@ def source_note(result: Any, tr: Tr) -> str:
     text = tr("Physics cost (slot and neighbour).")
     _, sep, why = result.cost_source_note.partition("learned cost not used: ")
     if sep and why != "physics requested":
+        why = {"disabled in settings": tr("disabled in settings")}.get(why, why)
         text += " " + tr("The learned cost was not used: {why}").format(why=why)
     return text
 

@@ -204,7 +204,7 @@ class ImageReviewPanel(StagedWidget, QWidget):
 
     def next_item(self) -> None:
         if self.queue_view.select_next() is None:
-            self.messages.show_message(self.tr("The queue is empty."), level="info")
+            self.messages.show_message(lambda: self.tr("The queue is empty."), level="info")
 
     # --- assignment ------------------------------------------------------------------------
     def choose_reviewer(self, item_id: str) -> None:
@@ -227,7 +227,7 @@ class ImageReviewPanel(StagedWidget, QWidget):
         except PharosError as exc:
             self.messages.show_error(exc)
             return False
-        self.messages.show_message(self.tr("Assigned to %1.").replace("%1", reviewer),
+        self.messages.show_message(lambda: self.tr("Assigned to %1.").replace("%1", reviewer),
                                    level="success")
         self.reload(item_id)
         return True
@@ -245,8 +245,9 @@ class ImageReviewPanel(StagedWidget, QWidget):
         reason = self.review_view.reason_for(decision)
         if reason is None:
             self.messages.show_message(
-                self.tr("Choose an approve reason from the list first.") if decision == "approve"
-                else self.tr("Choose a reject reason from the list first."), level="warning")
+                lambda: self.tr("Choose an approve reason from the list first.")
+                if decision == "approve" else self.tr("Choose a reject reason from the list first."),
+                level="warning")
             self.review_view.focus_reason(decision)
             return
         comment = self.review_view.draft()["comment"].strip()
@@ -291,20 +292,23 @@ class ImageReviewPanel(StagedWidget, QWidget):
             self.reload(item.id)
             return
         if result != QDialog.DialogCode.Accepted:
-            self.messages.show_message(self.tr("Not signed: nothing was recorded."),
+            self.messages.show_message(lambda: self.tr("Not signed: nothing was recorded."),
                                        level="info")
             return
         self._drafts.pop(item.id, None)
         self._write_drafts()
         done = self.service.queue.get(item.id)
-        if done.status == "awaiting_second":
-            text = self.tr("Rejection signed; a second reviewer must sign it (two-person rule).")
-        elif done.status == "rejected":
-            text = self.tr("Rejected: scanner %1 is on hold.").replace("%1", done.scanner_serial)
-        elif done.status == "approved":
-            text = self.tr("Approved and signed.")
-        else:
-            text = self.tr("The second reviewer disagreed: the item is open again.")
+        status, serial = done.status, done.scanner_serial
+
+        def text() -> str:
+            if status == "awaiting_second":
+                return self.tr("Rejection signed; a second reviewer must sign it (two-person "
+                               "rule).")
+            if status == "rejected":
+                return self.tr("Rejected: scanner %1 is on hold.").replace("%1", serial)
+            if status == "approved":
+                return self.tr("Approved and signed.")
+            return self.tr("The second reviewer disagreed: the item is open again.")
         self.messages.show_message(text, level="success")
         self._advance_after_reload = True
         self.reload()
@@ -339,14 +343,17 @@ class ImageReviewPanel(StagedWidget, QWidget):
     def _on_work_done(self, outcome: tuple) -> None:
         kind, value = outcome
         if kind == "export":
-            self.messages.show_message(self.tr("Exported %1 decided items (data set %2).")
-                                       .replace("%1", str(value["items"]))
-                                       .replace("%2", value["dataset_id"]), level="success")
+            items, dataset = str(value["items"]), value["dataset_id"]
+            self.messages.show_message(lambda: self.tr("Exported %1 decided items (data set %2).")
+                                       .replace("%1", items).replace("%2", dataset),
+                                       level="success")
             return
         result, item = value
-        text = (self.tr("Queued for review: %1.").replace("%1", item.scanner_serial)
-                if item is not None else self.tr("Nothing to review in this series."))
-        self.messages.show_message(text, level="success" if item is None else "info")
+        serial = item.scanner_serial if item is not None else None
+        self.messages.show_message(
+            lambda: (self.tr("Queued for review: %1.").replace("%1", serial) if serial is not None
+                     else self.tr("Nothing to review in this series.")),
+            level="success" if item is None else "info")
         self.reload(item.id if item is not None else None)
 
     # --- AI status, drafts, lifecycle ----------------------------------------------------------

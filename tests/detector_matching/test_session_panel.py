@@ -174,6 +174,19 @@ def test_panel_optimises_in_background_swaps_and_renders(qtbot, station, tmp_pat
     panel.optimise_button.click()
     qtbot.waitUntil(lambda: station.session.current is not None, timeout=60000)
     assert "gap" in panel.summary.text()
+    # the note on what the run used follows a language switch (it stayed English)
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui import i18n
+
+    said = panel.message_bar.text()
+    assert said.startswith("Physics cost (slot and neighbour).")
+    try:
+        i18n.set_language(QApplication.instance(), "zh_CN")
+        assert panel.message_bar.text() == "槽位与相邻代价均采用物理模型。 未使用学习模型：已在设置中关闭"
+    finally:
+        i18n.set_language(QApplication.instance(), "en")
+    assert panel.message_bar.text() == said
     panel._on_slot_clicked(2)
     panel._on_slot_clicked(9)
     panel.swap_button.click()
@@ -220,9 +233,12 @@ def test_panel_retranslates_to_chinese_and_back(qtbot, station):
         assert panel.pool_view.excluded_label.text() == "已排除的模块"
         assert panel.pool_view.table.header_text(0) == "序列号"
         assert "尚无排列" in panel.summary.text()
+        panel.swap_selected()                       # nothing selected: the bar says so
+        assert panel.message_bar.text() == "请在弧上选择两个槽位进行交换。"
         i18n.set_language(app, "en")
         qtbot.waitUntil(lambda: panel.optimise_button.text() == "Optimise", timeout=5000)
         assert panel.pool_view.table.header_text(0) == "Serial"
+        assert panel.message_bar.text() == "Select two slots on the arc to swap."
     finally:
         i18n.set_language(app, before)
 

@@ -138,8 +138,19 @@ def test_two_person_rejection_then_hold_shown(qtbot, env):
     second.decide("reject")
     assert second.sign_dialog.meaning() == "verified"
     sign(qtbot, second)
-    assert "on hold" in second.messages.text()
+    assert second.messages.text() == "Rejected: scanner SN-1 is on hold."
     qtbot.waitUntil(lambda: "SN-1" in second.hold_label.text(), timeout=20000)
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui import i18n
+
+    try:                                   # the message follows a language switch
+        i18n.set_language(QApplication.instance(), "zh_CN")
+        assert second.messages.text() == "已拒绝：扫描机 SN-1 已暂停放行。"
+        assert panel.messages.text() == "拒绝已签名；须由第二位复核员签名（双人规则）。"
+    finally:
+        i18n.set_language(QApplication.instance(), "en")
+    assert second.messages.text() == "Rejected: scanner SN-1 is on hold."
 
 
 def test_unsigned_decision_records_nothing_and_the_draft_survives_a_lock(qtbot, env):
