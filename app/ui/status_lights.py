@@ -8,6 +8,7 @@ from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from app.ui.status import CHANNELS, ChannelStatus, StatusModel
+from app.ui.status_words import detail_text
 from widgets.state_style import LIGHT_COLORS
 
 
@@ -92,7 +93,7 @@ class StatusLights(QWidget):
         self._texts[status.name].setText(title)
         tip = f"{title} — {self._state_text(status.state)}"
         if status.detail:
-            tip += f"\n{status.detail}"
+            tip += f"\n{detail_text(status.detail)}"
         tip += "\n" + self.tr("Updated %1").replace("%1", status.updated_utc)
         self._lights[status.name].setToolTip(tip)
         self._texts[status.name].setToolTip(tip)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QHeaderView, QLabel, QP
 
 from app.core.sync_status import LOCAL_ONLY, SyncStatus
 from app.runtime.task_runner import TaskRunner
+from app.ui.status_words import detail_text
 from widgets.message_bar import MessageBar
 from widgets.rows_model import Cell, RowsModel, RowsTable
 from widgets.tasks import TaskController
@@ -117,10 +118,10 @@ class SyncPage(QWidget):
     @Slot(object)
     def _on_synced(self, report: dict) -> None:
         self.sync_button.setEnabled(self.service.enabled)
+        counts = (report.get("pushed", 0), report.get("quarantined", 0), report.get("pulled", 0))
         self.messages.show_message(
-            self.tr("Pushed {0} rows ({1} quarantined); {2} configuration items pulled.")
-            .format(report.get("pushed", 0), report.get("quarantined", 0),
-                    report.get("pulled", 0)), level="success")
+            lambda: self.tr("Pushed {0} rows ({1} quarantined); {2} configuration items "
+                            "pulled.").format(*counts), level="success")
         self.refresh()
 
     @Slot(object)
@@ -151,8 +152,10 @@ class SyncPage(QWidget):
 
     @Slot(object)
     def _show_status(self, s: SyncStatus) -> None:
-        self.state_label.setText(s.summary() if s.state == LOCAL_ONLY else
-                                 f"{s.state} - {s.central}")
+        self._shown_status = s
+        state = s.summary() if s.state == LOCAL_ONLY else s.summary().split("; ")[0]
+        self.state_label.setText(detail_text(state) if s.state == LOCAL_ONLY or not s.central
+                                 else f"{detail_text(state)} - {s.central}")
         self.state_label.setProperty("level", s.level)
         self.connected_label.setText({True: self.tr("yes"), False: self.tr("no"),
                                       None: self.tr("not yet")}[s.connected])
@@ -178,6 +181,9 @@ class SyncPage(QWidget):
         if not self.service.enabled:
             self.sync_button.setToolTip(self.tr("No central database configured "
                                                 "([database] central_url)."))
+        shown = getattr(self, "_shown_status", None)
+        if shown is not None:
+            self._show_status(shown)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

@@ -1404,4 +1404,152 @@
         <translation>未判定</translation>
     </message>
 </context>
+<context>
+    <name>StatusWords</name>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="23" />
+        <source>Local only: no central database configured</source>
+        <translation>仅本地：未配置中央数据库</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="24" />
+        <source>results stay on this station.</source>
+        <translation>结果保存在本工作站。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="25" />
+        <source>In sync</source>
+        <translation>已同步</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="26" />
+        <source>Syncing</source>
+        <translation>正在同步</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="28" />
+        <source>Central database unreachable (retrying)</source>
+        <translation>中央数据库连不上（正在重试）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="30" />
+        <source>Refused: central schema does not match</source>
+        <translation>被拒绝：中央数据库结构不匹配</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="31" />
+        <source>Sync stopped</source>
+        <translation>同步已停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="33" />
+        <source>Not in sync: rows waiting for the central database</source>
+        <translation>未同步：有记录等待写入中央数据库</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="35" />
+        <source>Refused: central database credentials or URL wrong (not retried)</source>
+        <translation>被拒绝：中央数据库的凭据或地址有误（不再重试）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="36" />
+        <source>backlog %1</source>
+        <translation>待同步 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="37" />
+        <source>oldest %1</source>
+        <translation>最早 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="39" />
+        <source>%1 quarantined (refused by the central database: `pharos sync quarantine`)</source>
+        <translation>%1 条已隔离（被中央数据库拒绝：`pharos sync quarantine`）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="41" />
+        <source>%1 quarantined</source>
+        <translation>%1 条已隔离</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="42" />
+        <source>%1 rows waiting, oldest %2</source>
+        <translation>%1 条等待同步，最早 %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="43" />
+        <source>%1 rows waiting</source>
+        <translation>%1 条等待同步</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="44" />
+        <source>local only</source>
+        <translation>仅本地</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="45" />
+        <source>lead-room gateway: connected</source>
+        <translation>铅房网关：已连接</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="46" />
+        <source>lead-room gateway: connecting</source>
+        <translation>铅房网关：正在连接</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="47" />
+        <source>lead-room gateway: connection lost</source>
+        <translation>铅房网关：连接中断</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="48" />
+        <source>lead-room gateway: not trusted</source>
+        <translation>铅房网关：不受信任</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="49" />
+        <source>lead-room gateway: stopped</source>
+        <translation>铅房网关：已停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="50" />
+        <source>archived to %1</source>
+        <translation>已归档到 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="51" />
+        <source>DICOM receiver %1 on %2</source>
+        <translation>DICOM 接收端 %1，地址 %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="52" />
+        <source>DICOM receiver stopped</source>
+        <translation>DICOM 接收端已停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="53" />
+        <source>intake error: %1</source>
+        <translation>接收出错：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="55" />
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="55" />
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="56" />
+        <source>%1 h</source>
+        <translation>%1 小时</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_words.py" line="57" />
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+</context>
 </TS>

@@ -87,6 +87,44 @@ def test_status_lights_from_worker_thread(qtbot, stations, ini_settings):
         status.set("pacs", "green")
 
 
+def test_status_light_details_read_in_the_ui_language_and_follow_a_switch(
+        qtbot, stations, ini_settings):
+    """The producers write English details (the CLI and the log read them); the tooltip
+    shows them in the UI language, and again after a switch; an unknown part (a peer's
+    error text) stays as written."""
+    from app.core.sync_status import LOCAL_ONLY, OFFLINE, SyncStatus
+
+    status = StatusModel()
+    window = make_window(qtbot, stations, ini_settings, status=status)
+    lights = window.status_lights
+    offline = SyncStatus(enabled=True, state=OFFLINE, backlog=12,
+                         last_error="connection refused by 10.0.0.9:5432")
+    status.set("central_db", "error", offline.summary())
+    status.set("sync_backlog", "off", "local only", value=0)
+    status.set("hardware", "unknown", "lead-room gateway: connecting")
+    qtbot.waitUntil(lambda: lights.state_of("central_db") == "error")
+
+    def tip(name: str) -> str:
+        return lights._lights[name].toolTip().split("\n")[1]
+    assert tip("central_db") == ("Central database unreachable (retrying); backlog 12; "
+                                 "connection refused by 10.0.0.9:5432")
+    try:
+        window.set_language("zh_CN")
+        assert tip("central_db") == ("中央数据库连不上（正在重试）；待同步 12；"
+                                     "connection refused by 10.0.0.9:5432")
+        assert tip("sync_backlog") == "仅本地"
+        assert tip("hardware") == "铅房网关：正在连接"
+        local = SyncStatus(enabled=False, state=LOCAL_ONLY)
+        status.set("central_db", "off", local.summary())       # a new detail, in Chinese
+        qtbot.waitUntil(lambda: lights.state_of("central_db") == "off")
+        assert tip("central_db") == "仅本地：未配置中央数据库；结果保存在本工作站。"
+    finally:
+        window.set_language("en")
+    assert tip("central_db") == ("Local only: no central database configured; results stay "
+                                 "on this station.")
+    assert tip("hardware") == "lead-room gateway: connecting"
+
+
 def test_safety_banner_cannot_be_dismissed_until_cleared(qtbot, stations, ini_settings):
     notifier = Notifier()
     window = make_window(qtbot, stations, ini_settings, notifier=notifier)
