@@ -101,7 +101,26 @@ def _status_cut(window, station_id: str) -> list[str]:  # noqa: ANN001
 
 
 def _settle(qtbot) -> None:  # noqa: ANN001
-    qtbot.wait(30)
+    """Until the layouts have settled: a shown banner or message re-lays the window out
+    over several event-loop turns, more of them on a busy machine (30 ms once measured a
+    half-done layout under load). The check reads geometry, so it waits for the same
+    geometry on two turns in a row (at most ~3 s)."""
+    from PySide6.QtWidgets import QApplication
+
+    def shape() -> list:
+        window = QApplication.activeWindow() or next(
+            (w for w in QApplication.topLevelWidgets() if w.isVisible()), None)
+        if window is None:
+            return []
+        return [(w.objectName(), w.isVisible(), w.geometry().getRect())
+                for w in window.findChildren(QWidget) if w.objectName()]
+    last = None
+    for _ in range(100):
+        qtbot.wait(30)
+        now = shape()
+        if now == last:
+            return
+        last = now
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
