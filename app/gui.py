@@ -131,13 +131,21 @@ def _add_central_pages(window: Any, ws: Any) -> None:
         dlg.resize(1100, 700)
         dlg.show()
 
-    for kind, text in (("sync", QCoreApplication.translate("CentralPages",
-                                                           "Central database sync…")),
-                       ("plant", QCoreApplication.translate("CentralPages", "Plant view…"))):
-        act = QAction(text, window)
+    def texts() -> dict[str, str]:
+        return {"sync": QCoreApplication.translate("CentralPages", "Central database sync…"),
+                "plant": QCoreApplication.translate("CentralPages", "Plant view…")}
+
+    actions = {}
+    for kind, text in texts().items():
+        act = actions[kind] = QAction(text, window)
         act.setObjectName(f"action_{kind}_page")
         act.triggered.connect(lambda _=False, k=kind: open_page(k))
         window.view_menu.addAction(act)
+
+    def retranslate(_language: str) -> None:     # a live switch re-words them too
+        for kind, text in texts().items():
+            actions[kind].setText(text)
+    window.sig_language_changed.connect(retranslate)
 
 
 def run_gui(args: argparse.Namespace) -> int:
