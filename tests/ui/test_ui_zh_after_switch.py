@@ -10,7 +10,9 @@ import pytest
 
 from app.core.roles import ALL_ROLES
 from tests.ui.conftest import add_user
-from tests.ui.zh_walk import find_untranslated, untranslated
+from tests.ui.zh_walk import CJK, find_untranslated, untranslated, visible_texts
+
+LANGUAGE_NAMES = {"简体中文", "中文", "中文（简体）"}    # a language named in its own words
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +76,24 @@ def test_nothing_stays_english_after_a_switch_to_chinese(qtbot, workstation, ini
                     problems.append(f"[status light {name}] {line!r}")
         assert not problems, f"{len(problems)} English texts after the switch:\n" + \
             "\n".join(sorted(set(problems)))
+
+        # and back: what was said in Chinese reads in English after the switch back
+        dm = host.open_station("detector_matching")
+        dm.swap_selected()
+        assert dm.message_bar.text() == "请在弧上选择两个槽位进行交换。"
+        window.set_language("en")
+        qtbot.waitUntil(lambda: not switcher.busy(), timeout=60000)
+        left: list[str] = []
+        for entry in host.entries:
+            host.open_station(entry.id)
+            qtbot.wait(30)
+            left += [f"[{entry.id}] {where}: {text!r}" for where, text in visible_texts(window)
+                     if CJK.search(text) and text not in LANGUAGE_NAMES]
+        for name, light in window.status_lights._lights.items():
+            left += [f"[status light {name}] {line!r}" for line in light.toolTip().split("\n")
+                     if CJK.search(line)]
+        assert not left, f"{len(left)} Chinese texts after the switch back:\n" + \
+            "\n".join(sorted(set(left)))
     finally:
         window.set_language("en")
         window.close()
