@@ -53,7 +53,9 @@ def source_note(result: Any, tr: Tr) -> str:
     _, sep, why = result.cost_source_note.partition("learned cost not used: ")
     if sep and why != "physics requested":
         why = {"disabled in settings": tr("disabled in settings")}.get(why, why)
-        text += " " + tr("The learned cost was not used: {why}").format(why=why)
+        # sentences follow each other with a space in English, without one in Chinese
+        text += ("" if text.endswith("。") else " ") + tr(
+            "The learned cost was not used: {why}").format(why=why)
     return text
 
 

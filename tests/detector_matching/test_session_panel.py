@@ -183,7 +183,7 @@ def test_panel_optimises_in_background_swaps_and_renders(qtbot, station, tmp_pat
     assert said.startswith("Physics cost (slot and neighbour).")
     try:
         i18n.set_language(QApplication.instance(), "zh_CN")
-        assert panel.message_bar.text() == "槽位与相邻代价均采用物理模型。 未使用学习模型：已在设置中关闭"
+        assert panel.message_bar.text() == "槽位与相邻代价均采用物理模型。未使用学习模型：已在设置中关闭"
     finally:
         i18n.set_language(QApplication.instance(), "en")
     assert panel.message_bar.text() == said
