@@ -15,8 +15,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 
 
-# (English part, its template): %1.. are the groups; an age (the group after "oldest",
-# always the last one) is read by age_text. The templates are marked for lupdate.
+# (English part, its template): %1.. are the groups; a group named "age" is read by
+# age_text. The templates are marked for lupdate.
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(rx), template) for rx, template in (
         (r"Local only: no central database configured",
@@ -34,12 +34,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Refused: central database credentials or URL wrong \(not retried\)",
          QT_TRANSLATE_NOOP("StatusWords", "Refused: central database credentials or URL wrong (not retried)")),
         (r"backlog (\d+)", QT_TRANSLATE_NOOP("StatusWords", "backlog %1")),
-        (r"oldest (.+)", QT_TRANSLATE_NOOP("StatusWords", "oldest %1")),
+        (r"oldest (?P<age>.+)", QT_TRANSLATE_NOOP("StatusWords", "oldest %1")),
         (r"(\d+) quarantined \(refused by the central database: `pharos sync quarantine`\)",
          QT_TRANSLATE_NOOP("StatusWords",
             "%1 quarantined (refused by the central database: `pharos sync quarantine`)")),
         (r"(\d+) quarantined", QT_TRANSLATE_NOOP("StatusWords", "%1 quarantined")),
-        (r"(\d+) rows waiting, oldest (.+)", QT_TRANSLATE_NOOP("StatusWords", "%1 rows waiting, oldest %2")),
+        (r"(\d+) rows waiting, oldest (?P<age>.+)", QT_TRANSLATE_NOOP("StatusWords", "%1 rows waiting, oldest %2")),
         (r"(\d+) rows waiting", QT_TRANSLATE_NOOP("StatusWords", "%1 rows waiting")),
         (r"local only", QT_TRANSLATE_NOOP("StatusWords", "local only")),
         (r"lead-room gateway: connected", QT_TRANSLATE_NOOP("StatusWords", "lead-room gateway: connected")),
@@ -78,11 +78,10 @@ def part_text(part: str) -> str:
         m = pattern.fullmatch(part)
         if m is None:
             continue
+        age = pattern.groupindex.get("age")
         out = _tr(template)
         for k, g in enumerate(m.groups(), start=1):
-            # an age is the group after "oldest" (always the last one)
-            age = "oldest" in pattern.pattern and k == len(m.groups())
-            out = out.replace(f"%{k}", age_text(g) if age else g)
+            out = out.replace(f"%{k}", age_text(g) if k == age else g)
         return out
     return part
 

@@ -34,6 +34,7 @@ class SyncPage(QWidget):
         super().__init__(parent)
         self.setObjectName("sync_page")
         self.service = service
+        self._shown_status: SyncStatus | None = None   # shown again at a language switch
         self.messages = MessageBar(self, object_name="sync_messages")
         self.messages.hide()
         self.state_label = self._value("sync_state")
@@ -181,9 +182,8 @@ class SyncPage(QWidget):
         if not self.service.enabled:
             self.sync_button.setToolTip(self.tr("No central database configured "
                                                 "([database] central_url)."))
-        shown = getattr(self, "_shown_status", None)
-        if shown is not None:
-            self._show_status(shown)
+        if self._shown_status is not None:
+            self._show_status(self._shown_status)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

@@ -21,8 +21,8 @@ sequence has them (format 2 ``title_zh``).
 from __future__ import annotations
 
 import time
-from functools import partial
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -41,11 +41,9 @@ from station_plugins.tunnel_test.ui_step_detail import StepDetail
 from station_plugins.tunnel_test.ui_step_table import StepTable
 from station_plugins.tunnel_test.ui_tasks import TaskSlot
 from station_plugins.tunnel_test.ui_tunnel_parts import LivePlot, PromptBox, StateBanner
+from widgets.message_bar import Text   # a function of the UI language, or a string as it is
 
 __all__ = ["MODES", "TunnelPanel", "may"]
-
-# what the message line is given: a function of the UI language, or a string as it is
-Text = str | Callable[[], str]
 
 
 class TunnelPanel(QWidget):

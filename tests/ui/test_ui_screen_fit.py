@@ -100,27 +100,19 @@ def _status_cut(window, station_id: str) -> list[str]:  # noqa: ANN001
             and w.width() < w.sizeHint().width()]
 
 
-def _settle(qtbot) -> None:  # noqa: ANN001
+def _settle(qtbot, window) -> None:  # noqa: ANN001
     """Until the layouts have settled: a shown banner or message re-lays the window out
     over several event-loop turns, more of them on a busy machine (30 ms once measured a
     half-done layout under load). The check reads geometry, so it waits for the same
-    geometry on two turns in a row (at most ~3 s)."""
-    from PySide6.QtWidgets import QApplication
+    geometry on two polls in a row."""
+    last: list = [None]
 
-    def shape() -> list:
-        window = QApplication.activeWindow() or next(
-            (w for w in QApplication.topLevelWidgets() if w.isVisible()), None)
-        if window is None:
-            return []
-        return [(w.objectName(), w.isVisible(), w.geometry().getRect())
-                for w in window.findChildren(QWidget) if w.objectName()]
-    last = None
-    for _ in range(100):
-        qtbot.wait(30)
-        now = shape()
-        if now == last:
-            return
-        last = now
+    def settled() -> bool:
+        now = [(w.objectName(), w.isVisible(), w.geometry().getRect())
+               for w in window.findChildren(QWidget) if w.objectName()]
+        same, last[0] = now == last[0], now
+        return same
+    qtbot.waitUntil(settled, timeout=5000)
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
@@ -144,7 +136,7 @@ def test_every_station_fits_and_the_window_never_grows(qtbot, workstation, ini_s
         for entry in window.host.entries:
             panel = window.host.open_station(entry.id)
             qtbot.waitUntil(lambda: getattr(panel, "build_done", True))   # built in slices
-            _settle(qtbot)
+            _settle(qtbot, window)
             seen.append(entry.id)
             problems += _check(window, entry.id, "opened")
             problems += _tabs_cut(window, entry.id, "opened")
@@ -153,14 +145,14 @@ def test_every_station_fits_and_the_window_never_grows(qtbot, workstation, ini_s
             if entry.id == "tunnel_test":
                 panel.prompt.ask("Is the collimator closed and the room empty? "
                                  "Confirm before the beam is switched on.", ["yes", "no"])
-                _settle(qtbot)
+                _settle(qtbot, window)
                 problems += _check(window, entry.id, "prompt")
                 panel.prompt.hide()
             if entry.id == "ct_qc":
                 panel.messages.show_message("Series incomplete: 119 of 120 slices received; "
                                             "the last slice never arrived from the scanner.",
                                             remedy="Send the series again.", code="PH-INPUT")
-                _settle(qtbot)
+                _settle(qtbot, window)
                 problems += _check(window, entry.id, "message")
                 panel.messages.clear()
             ws.notifier.notify(Notice("safety", "Lead room 3: door interlock open while "
@@ -168,7 +160,7 @@ def test_every_station_fits_and_the_window_never_grows(qtbot, workstation, ini_s
                                       source="lead_room"))
             window.message_bar.show_message("MES message queued; it is sent when the line "
                                             "is back.", level="info")
-            _settle(qtbot)
+            _settle(qtbot, window)
             problems += _check(window, entry.id, "safety banner")
             ws.notifier.notify(Notice("safety_cleared", "", code="LR3-DOOR",
                                       source="lead_room"))

@@ -65,8 +65,8 @@ def test_nothing_stays_english_after_a_switch_to_chinese(qtbot, workstation, ini
         qtbot.waitUntil(lambda: not switcher.busy(), timeout=60000)
         problems: list[str] = []
         for entry in host.entries:
-            host.open_station(entry.id)
-            qtbot.wait(30)
+            shown = host.open_station(entry.id)
+            qtbot.waitUntil(lambda: getattr(shown, "build_done", True))
             problems += [f"[{entry.id}] {p}" for p in
                          find_untranslated(window, frozenset({"allroles"}))
                          if p.split(": ", 1)[1].strip("'") not in {"Allroles", "English"}]
@@ -85,8 +85,8 @@ def test_nothing_stays_english_after_a_switch_to_chinese(qtbot, workstation, ini
         qtbot.waitUntil(lambda: not switcher.busy(), timeout=60000)
         left: list[str] = []
         for entry in host.entries:
-            host.open_station(entry.id)
-            qtbot.wait(30)
+            shown = host.open_station(entry.id)
+            qtbot.waitUntil(lambda: getattr(shown, "build_done", True))
             left += [f"[{entry.id}] {where}: {text!r}" for where, text in visible_texts(window)
                      if CJK.search(text) and text not in LANGUAGE_NAMES]
         for name, light in window.status_lights._lights.items():
