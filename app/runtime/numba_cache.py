@@ -192,6 +192,11 @@ def configure(data_dir: str | Path | None = None, cache_dir: str | Path | None =
         os.environ[ENV] = str(target)  # subprocesses (batch workers) use the same cache
         from numba.core import config
         config.CACHE_DIR = str(target)
+        if _state["cache_dir"] == str(target):
+            # configured here before (the warm-up thread, then the station opening): the
+            # kernels imported since use the installed locator already; binding the 31
+            # loaded ones again took ~11 ms of the GUI thread at a station's opening
+            return target
         shipped = shipped_cache()
         if shipped is not None and shipped.resolve() != target:
             try:

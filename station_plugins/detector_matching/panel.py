@@ -37,9 +37,10 @@ from station_plugins.detector_matching.workflow import batch, run, settings_for
 
 
 class DetectorMatchingPanel(StagedWidget, QWidget):
-    """Built in slices while on screen (widgets.staged_build): the tool bar and the pool
-    and batch tabs first, then the arc, the profile plot, the arrangement side, the
-    wiring; each part's own turn (the whole panel at once held the GUI thread ~80 ms)."""
+    """Built in slices while on screen (widgets.staged_build): the tool bar and the frame
+    first, then the pool tab, the batch tab, the arc, the profile plot, the arrangement
+    side, the wiring; each part's own turn (the whole panel at once held the GUI thread
+    ~80 ms; the first slice with both tabs 37-51 ms on a 2-core machine, session 30)."""
 
     sig_built = Signal()
 
@@ -70,9 +71,13 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
                                self.runner, self)
         self.bar.retranslate_ui()
         self.message_bar = MessageBar(self, object_name="dm_message_bar")
-        self.pool_view = PoolView(self)
-        self.batch_tab = BatchTab(self)
         self._frame()
+        yield
+        self.pool_view = PoolView(self)
+        self.left_tabs.addTab(self.pool_view, self.tr("Module pool"))
+        yield
+        self.batch_tab = BatchTab(self)
+        self.left_tabs.addTab(self.batch_tab, self.tr("Batch"))
         yield
         self.arc = DetectorArcView(self)
         _replace(self._centre, 0, self.arc)
@@ -101,9 +106,7 @@ class DetectorMatchingPanel(StagedWidget, QWidget):
         centre.addWidget(QWidget(centre))
         centre.setSizes([330, 300])
         self.left_tabs = QTabWidget(self)
-        self.left_tabs.setObjectName("left_tabs")
-        self.left_tabs.addTab(self.pool_view, "")
-        self.left_tabs.addTab(self.batch_tab, "")
+        self.left_tabs.setObjectName("left_tabs")       # the pool and batch tabs: the
         tab_bar = self.left_tabs.tabBar()      # whole tab titles, never "Batch (several...":
         tab_bar.setElideMode(Qt.TextElideMode.ElideNone)    # the pane is as wide as they are
         tab_bar.setUsesScrollButtons(False)                 # (issue 17)

@@ -64,9 +64,6 @@ class ReviewView(StagedWidget, QWidget):
         self.image_title.setWordWrap(True)
         self.baseline_title.setWordWrap(True)
 
-        self.ai_view = AiScoresView(self)
-        self.physics_view = PhysicsView(self)
-
         self.decision_box = QGroupBox(self)
         self.decision_box.setObjectName("review_decision")
         self.approve_reason = QComboBox(self.decision_box)
@@ -108,6 +105,13 @@ class ReviewView(StagedWidget, QWidget):
         self.reject_button.clicked.connect(lambda: self.sig_decide_requested.emit("reject"))
         self.next_button.clicked.connect(self.sig_next_requested)
         self._build_layout()
+        yield
+        # the AI scores and the physics table (~10 ms of their own; session 30)
+        self.ai_view = AiScoresView(self)
+        self.physics_view = PhysicsView(self)
+        self._lower.addWidget(self.ai_view, 1)
+        self._lower.addWidget(self.physics_view, 1)
+        show_part(self.ai_view, self.physics_view)
         yield
         self.image_viewer = SliceViewer(self, object_name="review_image", preset="phantom")
         self.heatmap_button.toggled.connect(self.image_viewer.heatmap_check.setChecked)
@@ -178,9 +182,8 @@ class ReviewView(StagedWidget, QWidget):
         pair.addLayout(right, 1)
         self._images = images = QVBoxLayout()
         images.addLayout(pair, 1)
-        lower = QHBoxLayout()          # the decision box is placed by the panel
-        lower.addWidget(self.ai_view, 1)
-        lower.addWidget(self.physics_view, 1)
+        # the AI and physics views: the next slice; the decision box is placed by the panel
+        self._lower = lower = QHBoxLayout()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header_label)

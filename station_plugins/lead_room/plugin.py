@@ -173,10 +173,19 @@ class LeadRoomStation(StationPlugin):
     def create_panel(self, parent: "QWidget | None" = None) -> "QWidget":
         from station_plugins.lead_room.panel import LeadRoomPanel
 
+        from PySide6.QtCore import QTimer
+
         service = self.build_service()
         panel = LeadRoomPanel(service, parent)
-        service.start()
+        # the live process is spawned in the next turn of the event loop (~10 ms, not in
+        # the turn that builds and shows the panel: session 30); the panel says
+        # "connecting" meanwhile, and a station shut down before that turn never starts it
+        QTimer.singleShot(0, panel, lambda: self._start_service(service))
         return panel
+
+    def _start_service(self, service: Any) -> None:
+        if self.service is service:
+            service.start()
 
     def can_close(self) -> bool:
         return True

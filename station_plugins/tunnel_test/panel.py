@@ -21,7 +21,7 @@ sequence has them (format 2 ``title_zh``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
@@ -42,12 +42,14 @@ from station_plugins.tunnel_test.ui_step_table import StepTable
 from station_plugins.tunnel_test.ui_tasks import TaskSlot
 from station_plugins.tunnel_test.ui_tunnel_parts import LivePlot, PromptBox, StateBanner
 from widgets.message_bar import Text   # a function of the UI language, or a string as it is
+from widgets.staged_build import StagedWidget, show_part
 
 __all__ = ["MODES", "TunnelPanel", "may"]
 
 
-class TunnelPanel(QWidget):
+class TunnelPanel(StagedWidget, QWidget):
     sig_run_message = Signal(str, object)
+    sig_built = Signal()
 
     def __init__(self, station: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,17 +60,77 @@ class TunnelPanel(QWidget):
         self.sequence: Any = None
         self._t0 = 0.0
         self._done_steps = 0
+        self._t_first: float | None = None
         self.demo_defects: list[str] = []
         tasks = self.ctx.tasks
         self.lists_task = TaskSlot(tasks, self)       # recent units, interrupted, versions
         self.start_task = TaskSlot(tasks, self)       # MES route check, run spec, resume
         station.register_panel_tasks(self.start_task)  # the station waits for it to end
-        self._build()
+        self.start_staged_build(self._build())
         self.sig_run_message.connect(self._on_message, Qt.ConnectionType.QueuedConnection)
         self._refresh_lists()
 
     # --- layout ----------------------------------------------------------------------
-    def _build(self) -> None:
+    def _build(self) -> Iterator[None]:
+        """The console in slices, one per event-loop turn (``widgets.staged_build``): the
+        top bar, banner, progress and message line with the empty main split first, then
+        the step table and detail, the live plot and prompt, the right column and the
+        live-run and record wiring. Built at once it held the GUI thread 60-65 ms on a
+        2-core workstation (session 29), a stall of 100+ ms beside a busy CPU."""
+        self._frame()
+        yield
+        self.items = StepTable()
+        self.detail = StepDetail()
+        self.items.sig_step_selected.connect(lambda _key: self.live.show_detail())
+        left = self._left
+        left.addWidget(self.items)
+        left.addWidget(self.detail)
+        left.setStretchFactor(0, 4)
+        left.setStretchFactor(1, 1)
+        # the detail pane: title line + three measurements + the AI line, whole
+        lines = self.fontMetrics().lineSpacing()
+        left.setSizes([320, 5 * lines + 12])
+        self.detail.setMinimumHeight(2 * lines + 12)
+        show_part(self.items, self.detail)
+        yield
+        self.plot = LivePlot()
+        self.plot.setMinimumHeight(120)
+        self.prompt = PromptBox()
+        self.prompt.sig_answered.connect(self._answer)
+        self.plot.retranslate_ui()
+        self.prompt.retranslate_ui()
+        rl = self._right.layout()
+        rl.insertWidget(1, self.plot, 2)
+        rl.insertWidget(2, self.prompt)
+        show_part(self.plot)
+        yield
+        self.recent = RecentUnits()
+        self.recent.currentItemChanged.connect(lambda *_: self._integrity_target())
+        rl.addWidget(self.recent_label)
+        rl.addWidget(self.recent, 2)
+        rl.addWidget(self.mes_state)
+        show_part(self.recent_label, self.recent, self.mes_state)
+        yield
+        self.live = LiveRun(items=self.items, detail=self.detail, current=self.current,
+                            plot=self.plot, live_label=self.live_label, prompt=self.prompt,
+                            banner=self.banner, tasks=self.ctx.tasks, parent=self)
+        self.live.sig_flushed.connect(self._flushed)
+        self.live.sig_info.connect(self._info)
+        self.records = RunRecords(station=self.station, user=self.ctx.user,
+                                  release_btn=self.release_btn, integrity=self.integrity,
+                                  allowed=self._allowed, tasks=self.ctx.tasks, parent=self)
+        self.records.sig_info.connect(self._info)
+        self.records.sig_error.connect(self._show_error)
+        self.records.sig_done.connect(self._record_done)
+        self.retranslate_ui()
+        # the split was laid out while its sides were empty: give them the share a
+        # splitter gives widgets it first shows whole (stretch factor x size hint)
+        self._split.setSizes([3 * self._left.sizeHint().width(),
+                              self._right.sizeHint().width()])
+
+    def _frame(self) -> None:
+        """The first slice: everything above the main split, and the split with its two
+        empty sides (the parts of later slices go there)."""
         station = self.station
         self.sequence_chooser = SequenceChooser(
             library=lambda: station.library, default_path=station.sequence_path(),
@@ -117,48 +179,15 @@ class TunnelPanel(QWidget):
         self.interrupted.sig_resume_ready.connect(lambda r: self._start_prepared(r, None))
         self.interrupted.sig_recorded.connect(lambda r: self.records.committed(r, None))
         self.interrupted.sig_error.connect(self._show_error)
-        self.items = StepTable()
-        self.detail = StepDetail()
-        self.items.sig_step_selected.connect(lambda _key: self.live.show_detail())
-        self.plot = LivePlot()
-        self.prompt = PromptBox()
-        self.prompt.sig_answered.connect(self._answer)
-        self.recent = RecentUnits()
-        self.recent.currentItemChanged.connect(lambda *_: self._integrity_target())
-        self.mes_state = OutboxStatus()
-        right = QWidget()
+        self._right = right = QWidget()
         rl = QVBoxLayout(right)
         self.live_label, self.recent_label = QLabel(), QLabel()
-        self.live = LiveRun(items=self.items, detail=self.detail, current=self.current,
-                            plot=self.plot, live_label=self.live_label, prompt=self.prompt,
-                            banner=self.banner, tasks=self.ctx.tasks, parent=self)
-        self.live.sig_flushed.connect(self._flushed)
-        self.live.sig_info.connect(self._info)
-        self.records = RunRecords(station=station, user=self.ctx.user,
-                                  release_btn=self.release_btn, integrity=self.integrity,
-                                  allowed=self._allowed, tasks=self.ctx.tasks, parent=self)
-        self.records.sig_info.connect(self._info)
-        self.records.sig_error.connect(self._show_error)
-        self.records.sig_done.connect(self._record_done)
-        self.plot.setMinimumHeight(120)
+        self.mes_state = OutboxStatus()        # the lists' loader reports to it at once
         rl.addWidget(self.live_label)
-        rl.addWidget(self.plot, 2)
-        rl.addWidget(self.prompt)
-        rl.addWidget(self.recent_label)
-        rl.addWidget(self.recent, 2)
-        rl.addWidget(self.mes_state)
-        left = QSplitter(Qt.Orientation.Vertical)    # the steps over the selected one, whole
-        left.setObjectName("tunnel_steps_split")
+        self._left = left = QSplitter(Qt.Orientation.Vertical)  # the steps over the
+        left.setObjectName("tunnel_steps_split")                # selected one, whole
         left.setChildrenCollapsible(False)
-        left.addWidget(self.items)
-        left.addWidget(self.detail)
-        left.setStretchFactor(0, 4)
-        left.setStretchFactor(1, 1)
-        # the detail pane: title line + three measurements + the AI line, whole
-        lines = self.fontMetrics().lineSpacing()
-        left.setSizes([320, 5 * lines + 12])
-        self.detail.setMinimumHeight(2 * lines + 12)
-        split = QSplitter()
+        self._split = split = QSplitter()
         split.setObjectName("tunnel_main_split")
         split.addWidget(left)
         split.addWidget(right)
@@ -172,7 +201,10 @@ class TunnelPanel(QWidget):
         lay.addWidget(self.interrupted)
         lay.addWidget(self.message)
         lay.addWidget(split, 1)
-        self.retranslate_ui()
+        self.bar.retranslate()
+        self.banner.retranslate_ui()
+        self.live_label.setText(self.tr("Live signal"))
+        self.recent_label.setText(self.tr("Recent units"))
 
     def retranslate_ui(self) -> None:
         self.bar.retranslate()
@@ -321,7 +353,7 @@ class TunnelPanel(QWidget):
         """Time left from the pace of the steps since the first one ended (the runner's
         start-up is not a step: counting it gave 'ETA 3087 s' for a 5 s run)."""
         now = time.monotonic()
-        if getattr(self, "_t_first", None) is None:
+        if self._t_first is None:
             self._t_first, self._n_first = now, self._done_steps
             return ""
         left = self.progress.maximum() - self._done_steps

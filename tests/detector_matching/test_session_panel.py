@@ -634,9 +634,10 @@ def test_panel_built_in_slices_is_complete_and_shows_the_pool_once_built(qtbot, 
     qtbot.addWidget(panel)
     panel.resize(1366, 768)
     panel.show()
-    assert not panel.build_done and "arc" not in panel.__dict__     # the frame first
+    assert not panel.build_done and "arc" not in panel.__dict__     # the frame first,
+    assert "pool_view" not in panel.__dict__                         # then each tab
     qtbot.waitUntil(lambda: panel.build_done)
-    assert panel._staged.slices == 5
+    assert panel._staged.slices == 7
     for part in (panel.bar, panel.pool_view, panel.arc, panel.profile_plot, panel.side,
                  panel.release_box):
         assert part.isVisible()

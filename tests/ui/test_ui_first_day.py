@@ -158,7 +158,7 @@ def test_supervisor_signs_the_pre_shift_checklist(plant, qtbot):
     first_login_and_create(ws, window, state, "liu", Role.SUPERVISOR, "Supervisor-day-1")
     panel = window.host.open_station("lead_room")
     checklist = panel.checklist
-    panel.tabs.setCurrentWidget(checklist)
+    panel.tabs.setCurrentWidget(checklist.parentWidget())     # its tab (a lazy page)
     qtbot.waitUntil(lambda: checklist.room.count() > 0, timeout=180000)   # gateway connected
     for cb in checklist.boxes.values():
         cb.setChecked(True)
