@@ -58,13 +58,15 @@ class LazyPage(QWidget, Generic[W]):
 
 
 def build_when_idle(pages: Iterable[LazyPage], delay_ms: int = 0) -> None:
-    """Build the pages one per turn of the event loop (those not built by then)."""
+    """Build the pages one per pass of the event loop (those not built by then), as jobs
+    of the GUI thread's idle queue (``widgets.staged_build.IdleQueue``: with every other
+    staged build, one slice per pass)."""
     todo = list(pages)
     if not todo:
         return
-    context = todo[0].parentWidget() or todo[0]    # the timers die with the panel
+    from widgets.staged_build import idle_queue
 
-    def step() -> None:
+    def step() -> bool | None:
         while todo:
             page = todo.pop(0)
             try:
@@ -72,9 +74,13 @@ def build_when_idle(pages: Iterable[LazyPage], delay_ms: int = 0) -> None:
                     continue
                 page.content()
             except RuntimeError:        # the panel was deleted meanwhile (log out)
-                return
-            break
-        if todo:
-            QTimer.singleShot(0, context, step)
+                todo.clear()
+                return None
+            return bool(todo)
+        return None
 
-    QTimer.singleShot(delay_ms, context, step)
+    if delay_ms > 0:
+        context = todo[0].parentWidget() or todo[0]    # the timer dies with the panel
+        QTimer.singleShot(delay_ms, context, lambda: idle_queue().add(step))
+    else:
+        idle_queue().add(step)

@@ -29,6 +29,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
+from widgets.lazy_plot import lazy_plot_widget
 from widgets.plot_legend import ElidedLabel, PlotLegend
 
 SERIES_COLORS = ("#1f3a4d", "#5b7083", "#7a6a4f", "#3f5f3f", "#6b4f6b", "#2f2f2f")
@@ -71,7 +72,7 @@ class PlotPanel(QWidget):
                  y_unit: str = "", legend: bool = True) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
-        self.plot_widget = pg.PlotWidget(self, background="#fbfbfc")
+        self.plot_widget = lazy_plot_widget(self, background="#fbfbfc")
         self.plot_widget.setObjectName(f"{object_name}_canvas")
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         self.plot_item.setMenuEnabled(False)

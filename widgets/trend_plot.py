@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.core.measurement import Limits, Verdict
+from widgets.lazy_plot import lazy_plot_widget
 from widgets.plot_panel import LIMIT_PENS, axis_text, style_plot_item
 from widgets.state_style import as_verdict, verdict_color
 
@@ -79,7 +80,7 @@ class TrendPlot(QWidget):
         super().__init__(parent)
         self.setObjectName(object_name)
         self._title, self._y_label, self._unit = title, y_label, unit
-        self.plot_widget = pg.PlotWidget(self, background="#fbfbfc",
+        self.plot_widget = lazy_plot_widget(self, background="#fbfbfc",
                                          axisItems={"bottom": NumericDateAxis()})
         self.plot_widget.setObjectName(f"{object_name}_canvas")
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()

@@ -93,6 +93,7 @@ def measure(station: str, watch_s: float = 3.0) -> dict:
     out = {"station": station, "opening_ms": round(opening, 1),
            "longest_later_turn_ms": round(max(turns[1:] or [0.0]), 1),
            "longest_slice_ms": round(max(later or [0.0]), 1),
+           "first_turns_ms": [round(ms, 1) for ms in turns[1:9]],
            "slices": [[round(ms, 1), w] for ms, w in slices]}
     window.close()
     ws.close()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QFileDialog, QInputDialog, QSplitter, QTabWidget,
 
 from app.core.errors import InputRejected, PharosError
 from app.core.ids import content_hash
+from widgets.lazy_plot import lazy_plot_widget
 from widgets.esign_dialog import SignatureDialog
 from widgets.message_bar import MessageBar
 from widgets.staged_build import StagedWidget, show_part
@@ -426,7 +427,7 @@ def _replace(splitter: QSplitter, index: int, widget: QWidget) -> None:
 
 
 def _profile_plot(parent: QWidget) -> pg.PlotWidget:
-    plot = pg.PlotWidget(parent)
+    plot = lazy_plot_widget(parent)
     plot.setObjectName("artifact_profile_plot")
     plot.setBackground("w")
     plot.addLegend(offset=(10, 5))

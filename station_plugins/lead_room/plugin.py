@@ -173,14 +173,15 @@ class LeadRoomStation(StationPlugin):
     def create_panel(self, parent: "QWidget | None" = None) -> "QWidget":
         from station_plugins.lead_room.panel import LeadRoomPanel
 
-        from PySide6.QtCore import QTimer
+        from widgets.staged_build import call_when_idle
 
         service = self.build_service()
         panel = LeadRoomPanel(service, parent)
-        # the live process is spawned in the next turn of the event loop (~10 ms, not in
-        # the turn that builds and shows the panel: session 30); the panel says
-        # "connecting" meanwhile, and a station shut down before that turn never starts it
-        QTimer.singleShot(0, panel, lambda: self._start_service(service))
+        # the live process is spawned in the next pass of the event loop (~10 ms, not in
+        # the one that builds and shows the panel: session 30), before the panel's idle
+        # builds; the panel says "connecting" meanwhile, and a station shut down before
+        # that never starts it
+        call_when_idle(panel, lambda: self._start_service(service), first=True)
         return panel
 
     def _start_service(self, service: Any) -> None:

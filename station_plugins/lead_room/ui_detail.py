@@ -13,13 +13,15 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QGraphicsItem, QHBoxLayout, QHeaderView, QLabel, QVBoxLayout,
                                QWidget)
 
 from station_plugins.lead_room.alarm_defs import BOUNDARY_LIMIT_USVH
+from widgets.lazy_plot import lazy_plot_widget
 from widgets.rows_model import Cell, RowsModel, RowsTable
+from widgets.staged_build import idle_queue
 
 TREND_GROUPS = (("Boundary dose rate (uSv/h)", "Boundary/"), ("Temperature (C)", "Temperature"),
                 ("Power (kW)", "PowerKw"))
@@ -87,7 +89,7 @@ class RoomDetail(QWidget):
         # one trend plot per turn of the event loop (three at once held the GUI thread
         # too long); anything that needs them builds the rest at once (ensure_plots)
         self._pending = [prefix for _title, prefix in TREND_GROUPS]
-        QTimer.singleShot(0, self, self._build_next_plot)
+        idle_queue().add(self._build_next_plot, self)
         body = QHBoxLayout()
         body.addWidget(self.table, 1)
         body.addLayout(self.trends, 1)
@@ -97,7 +99,7 @@ class RoomDetail(QWidget):
         self.retranslate_ui()
 
     def _add_plot(self, prefix: str) -> None:
-        pw = pg.PlotWidget(self, axisItems={"bottom": pg.DateAxisItem()})
+        pw = lazy_plot_widget(self, axisItems={"bottom": pg.DateAxisItem()})
         pw.setObjectName(f"leadroom_trend_{prefix.strip('/').lower()}")
         pw.setMinimumHeight(120)
         pw.showGrid(x=True, y=True, alpha=0.2)
@@ -118,11 +120,12 @@ class RoomDetail(QWidget):
         self.plots[prefix] = pw
         self.trends.addWidget(pw)
 
-    def _build_next_plot(self) -> None:
-        if self._pending:
-            self._add_plot(self._pending.pop(0))
-        if self._pending:
-            QTimer.singleShot(0, self, self._build_next_plot)
+    def _build_next_plot(self) -> bool | None:
+        """A job of the GUI thread's idle queue: one plot per pass."""
+        if not self._pending:
+            return None
+        self._add_plot(self._pending.pop(0))
+        return bool(self._pending)
 
     def ensure_plots(self) -> None:
         while self._pending:
