@@ -103,16 +103,21 @@ def _status_cut(window, station_id: str) -> list[str]:  # noqa: ANN001
 def _settle(qtbot, window) -> None:  # noqa: ANN001
     """Until the layouts have settled: a shown banner or message re-lays the window out
     over several event-loop turns, more of them on a busy machine (30 ms once measured a
-    half-done layout under load). The check reads geometry, so it waits for the same
-    geometry on two polls in a row."""
-    last: list = [None]
+    half-done layout under load). The check reads geometry, so it waits until the
+    geometry has not changed for 150 ms of polls (two polls in a row were once a half-done
+    layout in a full run beside other work: a pass between them had not run yet)."""
+    import time
+
+    last: list = [None, time.monotonic()]
 
     def settled() -> bool:
         now = [(w.objectName(), w.isVisible(), w.geometry().getRect())
                for w in window.findChildren(QWidget) if w.objectName()]
-        same, last[0] = now == last[0], now
-        return same
-    qtbot.waitUntil(settled, timeout=5000)
+        if now != last[0]:
+            last[0], last[1] = now, time.monotonic()
+            return False
+        return time.monotonic() - last[1] >= 0.15
+    qtbot.waitUntil(settled, timeout=8000)
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])

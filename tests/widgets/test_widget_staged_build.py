@@ -118,3 +118,46 @@ def test_a_panel_deleted_before_its_last_slice_is_freed_by_its_reference_count(q
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_two_panels_building_at_once_run_one_slice_per_pass(qtbot):
+    """Every staged build shares the GUI thread's idle queue: one slice per pass of the
+    event loop in all, first in first out (each with its own 0 ms timer, Qt ran a slice
+    of every builder in the same pass)."""
+    import time
+
+    from widgets.staged_build import call_when_idle, idle_queue
+
+    a_log: list = []
+    b_log: list = []
+    a, b = _Panel(a_log), _Panel(b_log)
+    for p in (a, b):
+        qtbot.addWidget(p)
+    ran: list = []
+    call_when_idle(a, lambda: ran.append("first"), first=True)
+    steps = []
+    end = time.monotonic() + 5
+    while (not (a.build_done and b.build_done) or ran == []) and time.monotonic() < end:
+        before = (len(a_log), len(b_log), len(ran))
+        QCoreApplication.processEvents()              # one pass
+        after = (len(a_log), len(b_log), len(ran))
+        if after != before:
+            steps.append(tuple(x - y for x, y in zip(after, before)))
+    assert ran == ["first"] and a.build_done and b.build_done
+    # the call asked first, then a's two slices, then b's: one thing per pass
+    assert steps == [(0, 0, 1), (1, 0, 0), (1, 0, 0), (0, 1, 0), (0, 1, 0)]
+    assert idle_queue().pending() == 0
+
+
+def test_a_deleted_context_drops_its_call(qtbot):
+    import shiboken6
+
+    from widgets.staged_build import call_when_idle
+
+    w = QWidget()
+    ran: list = []
+    call_when_idle(w, lambda: ran.append(1))
+    shiboken6.delete(w)
+    for _ in range(5):
+        QCoreApplication.processEvents()
+    assert ran == []
