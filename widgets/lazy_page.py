@@ -25,6 +25,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from widgets.staged_build import idle_queue
+
 W = TypeVar("W", bound=QWidget)
 
 
@@ -64,8 +66,6 @@ def build_when_idle(pages: Iterable[LazyPage], delay_ms: int = 0) -> None:
     todo = list(pages)
     if not todo:
         return
-    from widgets.staged_build import idle_queue
-
     def step() -> bool | None:
         while todo:
             page = todo.pop(0)

@@ -201,16 +201,17 @@ class TunnelPanel(StagedWidget, QWidget):
         lay.addWidget(self.interrupted)
         lay.addWidget(self.message)
         lay.addWidget(split, 1)
+        self._retranslate_frame()
+
+    def _retranslate_frame(self) -> None:
+        """The texts of the first slice's parts (shown before the rest is built)."""
         self.bar.retranslate()
-        self.banner.retranslate_ui()
         self.live_label.setText(self.tr("Live signal"))
         self.recent_label.setText(self.tr("Recent units"))
+        self.banner.retranslate_ui()
 
     def retranslate_ui(self) -> None:
-        self.bar.retranslate()
-        self.live_label.setText(self.tr("Live signal"))
-        self.recent_label.setText(self.tr("Recent units"))
-        self.banner.retranslate_ui()
+        self._retranslate_frame()
         self.prompt.retranslate_ui()
         self.plot.retranslate_ui()
         self.live.retranslate()
