@@ -5,24 +5,24 @@
    charging those halves to the slot costs and solving one linear assignment bounds F.
 2. Lagrangian relaxation of "each module at most once" with prices mu >= 0:
    L(mu) = min over walks W [ sum_s (c[s,w_s] + mu[w_s]) + sum lambda d ] - sum mu,
-   solved exactly by a layered Viterbi DP that forbids i -> i and 2-cycles i -> j -> i
-   (keep the best and second-best distinct-predecessor value per node). L(mu) <= F*
-   for every mu >= 0. Warm-started from the Gilmore-Lawler LAP duals (then L >= GL),
-   improved by projected, deflected subgradient steps (Polyak with a known upper bound).
-The DP scans predecessors in increasing d[., k] order and in increasing value order at
-the same time and stops once no unseen one can beat the second-best value (exact
-pruning, Fagin's threshold algorithm).
-3. Two-phase ascent (session 7): the first iterations use the *plain* walk relaxation
-   (only i -> i forbidden; one label per node, so its pruned scan stops at the best value
-   and an iteration costs about half), a weaker relaxation of the same problem with the
-   same prices, so every value it gives is a valid bound too (L_plain(mu) <= L(mu) <= F*).
-   It climbs from the Gilmore-Lawler duals at twice the rate per CPU second; once it
-   levels off (or after half the iteration budget) the ascent continues on the 2-cycle
-   DP from its prices. Session 8: the plain relaxation's own plateau is only 0.01-0.03 %
-   below the 2-cycle one (pools 21-24), so the plain phase runs until it has really
-   levelled off (< 0.01 % over 20 iterations; session 7: < 0.1 % over 5, which handed
-   over to the twice as expensive DP while the plain bound was still climbing).
-The compiled DPs (items 2 and 3, and the join of two halves) are in
+   solved exactly by a layered Viterbi DP over the slots. L(mu) <= F* for every
+   mu >= 0. Warm-started from the Gilmore-Lawler LAP duals (then L >= GL), improved by
+   projected, deflected subgradient steps (Polyak with a known upper bound); the step is
+   halved after ``patience + iteration // patience_growth`` iterations without a better
+   bound (3 + it // 40: early on a stall means a step too long for rough prices, near
+   the plateau the subgradient is noisy and halving as often freezes the ascent early).
+3. The walks (session 31): the *plain* relaxation, only i -> i forbidden, by a dense
+   DP (every predecessor of every node; a min-plus product the compiler vectorises):
+   ~12 ms per DP at 400 slots / 437 modules, against ~40 ms for the same DP as a pruned
+   threshold scan (sessions 5-30, Fagin's algorithm over predecessors sorted by d and by
+   value) and ~80 ms for the 2-cycle DP (also i -> j -> i forbidden: best and
+   second-best distinct predecessor per node). Sessions 7-8 ran the plain DP first and
+   then the 2-cycle one; the 2-cycle relaxation's plateau is only 0.01-0.03 % higher
+   (session 8, pools 21-24) and with three to six times the iterations per CPU second
+   the plain ascent is ahead at every time a run can give it, so the ascent is plain
+   only. ``relaxation="2cycle"`` keeps the pruned 2-cycle DP for comparisons
+   (benchmarks/detector_matching/bound_plateau.py).
+The compiled DPs and the join of two halves are in
 :mod:`station_plugins.detector_matching.bound_dp`, re-exported here.
 """
 from __future__ import annotations
@@ -35,8 +35,8 @@ from typing import Any, Callable
 import numpy as np
 
 from station_plugins.detector_matching.bound_dp import (  # also imported from here
-    backtrack, join_halves, plain_backtrack, plain_labels, plain_walk_dp, walk_dp,
-    walk_labels)
+    backtrack, dense_costs, join_halves, plain_backtrack, plain_labels, plain_walk_dp,
+    walk_dp, walk_labels)
 from station_plugins.detector_matching.lap import hungarian
 
 
@@ -63,7 +63,7 @@ class SplitDP:
     when two cores are free, and the bound's share of a busy CPU is two threads'."""
 
     def __init__(self, C: np.ndarray, D: np.ndarray, lam: np.ndarray,
-                 pool: ThreadPoolExecutor | None = None) -> None:
+                 pool: ThreadPoolExecutor | None = None, relaxation: str = "both") -> None:
         n = C.shape[0]
         self.n = n
         self.h = h = n // 2
@@ -72,8 +72,12 @@ class SplitDP:
         self.Cb = np.ascontiguousarray(C[h:][::-1])
         self.lf = np.ascontiguousarray(lam[:h], dtype=float)
         self.lb = np.ascontiguousarray(lam[h:][::-1], dtype=float)
-        self.fwd = prepare_dp(D)
-        self.bwd = prepare_dp(np.ascontiguousarray(D.T))
+        if relaxation != "plain":           # the 2-cycle DP's sorted lists
+            self.fwd = prepare_dp(D)
+            self.bwd = prepare_dp(np.ascontiguousarray(D.T))
+        if relaxation != "2cycle":          # the plain DP's edges, forward / backward
+            self.dfx = dense_costs(D)
+            self.dbx = dense_costs(D.T)
         self.pool = pool
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -106,17 +110,16 @@ class SplitDP:
         """The same halves for the plain walk relaxation (:func:`plain_walk_dp`'s value):
         joined at the middle slot without a 2-cycle rule."""
         if self.pool is not None:
-            dt, order, sorted_d = self.bwd
-            job = self._submit(plain_labels, self.Cb, mu, self.lb, dt, order, sorted_d)
-            f, pf = plain_labels(self.Cf, mu, self.lf, *self.fwd)
-            b, pb = job.result()
+            job = self._submit(plain_labels, self.Cb, mu, self.lb, self.dbx)
+            f = plain_labels(self.Cf, mu, self.lf, self.dfx)
+            b = job.result()
         else:
-            f, pf = plain_labels(self.Cf, mu, self.lf, *self.fwd)
-            b, pb = plain_labels(self.Cb, mu, self.lb, *self.bwd)
-        v = f + b - (self.C[self.h] + mu)
+            f = plain_labels(self.Cf, mu, self.lf, self.dfx)
+            b = plain_labels(self.Cb, mu, self.lb, self.dbx)
+        v = f[-1] + b[-1] - (self.C[self.h] + mu)
         k = int(np.argmin(v))
-        left = plain_backtrack(pf, k)
-        right = plain_backtrack(pb, k)[::-1]
+        left = plain_backtrack(f, self.lf, self.dfx, k)
+        right = plain_backtrack(b, self.lb, self.dbx, k)[::-1]
         return float(v[k]), np.concatenate((left, right[1:]))
 
 
@@ -146,18 +149,20 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray,
                      upper: float | Callable[[], float], *,
                      iterations: int = 60, time_limit: float = 1e9, token: Any = None,
                      on_iteration: Callable[[int, float], None] | None = None, patience: int = 3,
-                     deflection: float = 0.7,
+                     patience_growth: int = 40, deflection: float = 0.7,
                      target_margin: float = 0.03, start: tuple | None = None,
-                     threads: int = 1, plain_first: bool = True, plain_window: int = 20,
-                     plain_tol: float = 1e-4) -> BoundResult:
+                     threads: int = 1, relaxation: str = "plain") -> BoundResult:
     """C, D finite (penalties for forbidden). ``upper``: a known objective value, or a
     callable returning the best one known so far (the Polyak target). ``start``: (prices,
     step factor) of an earlier run on the same costs (``BoundResult.state``): the ascent
     continues from there instead of from the Gilmore-Lawler duals. ``threads`` = 2: each
-    DP as two halves on two threads (:class:`SplitDP`, the same values). ``plain_first``
-    (a cold start only): the first iterations on the plain walk relaxation, until its best
-    value gained less than ``plain_tol`` (relative) over ``plain_window`` iterations, or
-    half of ``iterations`` were spent (module docstring, item 3)."""
+    DP as two halves on two threads (:class:`SplitDP`, the same values). ``relaxation``:
+    ``"plain"`` (walks without i -> i, the dense DP; module docstring, item 3) or
+    ``"2cycle"`` (also without i -> j -> i; the pruned DP, for comparisons). The step is
+    halved after ``patience + iteration // patience_growth`` iterations without a better
+    bound (``patience_growth`` 0: a fixed patience)."""
+    if relaxation not in ("plain", "2cycle"):
+        raise ValueError(f"unknown relaxation {relaxation!r}: plain or 2cycle")
     t0 = time.perf_counter()
     n, m = C.shape
     cgl = gilmore_lawler_costs(C, D, lam)
@@ -175,27 +180,26 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray,
     if n < 2:
         return BoundResult(gl, gl, 0, time.perf_counter() - t0, [])
     pool = None
-    plain: Callable[[np.ndarray], tuple[float, np.ndarray]] | None
+    dp: Callable[[np.ndarray], tuple[float, np.ndarray]]
     if threads >= 2 and n >= 4:
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dm-bound-half")
-        split = SplitDP(C, D, lam, pool)
-        dp: Callable[[np.ndarray], tuple[float, np.ndarray]] = split
-        plain = split.plain
+        split = SplitDP(C, D, lam, pool, relaxation)
+        dp = split.plain if relaxation == "plain" else split
+    elif relaxation == "plain":
+        Dx = dense_costs(D)
+
+        def dp(prices: np.ndarray) -> tuple[float, np.ndarray]:
+            val, walk = plain_walk_dp(C, prices, lam, Dx)
+            return float(val), walk
     else:
         DT, order, sortedD = prepare_dp(D)
 
         def dp(prices: np.ndarray) -> tuple[float, np.ndarray]:
             return walk_dp(C, prices, lam, DT, order, sortedD, True)
-
-        def plain(prices: np.ndarray) -> tuple[float, np.ndarray]:
-            val, walk = plain_walk_dp(C, prices, lam, DT, order, sortedD)
-            return float(val), walk
-    if not plain_first or start is not None:
-        plain = None                     # warm prices: straight to the 2-cycle DP
     try:
         return _ascent(C, upper, dp, mu, theta, gl, t0, iterations, time_limit,
-                       token, on_iteration, patience, deflection, target_margin,
-                       plain, plain_window, plain_tol)
+                       token, on_iteration, patience, patience_growth, deflection,
+                       target_margin)
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
@@ -204,13 +208,9 @@ def lagrangian_bound(C: np.ndarray, D: np.ndarray, lam: np.ndarray,
 def _ascent(C: np.ndarray, upper: float | Callable[[], float],
             dp: Callable[[np.ndarray], tuple[float, np.ndarray]], mu: np.ndarray, theta: float,
             gl: float, t0: float, iterations: int, time_limit: float, token: Any,
-            on_iteration: Callable[[int, float], None] | None, patience: int, deflection: float,
-            target_margin: float,
-            plain: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None,
-            plain_window: int = 20, plain_tol: float = 1e-4) -> BoundResult:
+            on_iteration: Callable[[int, float], None] | None, patience: int,
+            patience_growth: int, deflection: float, target_margin: float) -> BoundResult:
     m = C.shape[1]
-    plain_best: list[float] = []          # the plain phase's best value per iteration
-    phase_best = -np.inf                  # the current phase's best (step control)
     best = -np.inf
     best_mu = mu.copy()
     stall = 0
@@ -230,7 +230,7 @@ def _ascent(C: np.ndarray, upper: float | Callable[[], float],
             timed_out = True
             break
         try:
-            val, walk = (plain or dp)(mu)
+            val, walk = dp(mu)
         except BoundInterrupted:             # the process exits: the best bound so far
             it -= 1
             timed_out = True
@@ -241,23 +241,11 @@ def _ascent(C: np.ndarray, upper: float | Callable[[], float],
         if lval > best + 1e-9:
             best = lval
             best_mu = mu.copy()
-        if lval > phase_best + 1e-9:
-            phase_best = lval
             stall = 0
         else:
             stall += 1
-            if stall >= patience:
+            if stall >= patience + (it // patience_growth if patience_growth > 0 else 0):
                 theta *= 0.5
-                stall = 0
-        if plain is not None:
-            plain_best.append(phase_best)
-            k = len(plain_best)
-            if 2 * k >= iterations or theta < 1e-2 or (k > plain_window and plain_best[-1] - plain_best[
-                    -1 - plain_window] < plain_tol * abs(plain_best[-1])):
-                plain = None              # levelled off: on with the 2-cycle DP
-                last_s *= 2.0             # its iterations take about twice as long
-                phase_best = -np.inf
-                theta = max(theta, 0.5)
                 stall = 0
         if on_iteration is not None:
             on_iteration(it, max(best, gl))

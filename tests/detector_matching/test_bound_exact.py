@@ -8,7 +8,7 @@ import pytest
 from concurrent.futures import ThreadPoolExecutor
 from itertools import permutations
 
-from station_plugins.detector_matching.bounds import (SplitDP, lagrangian_bound,
+from station_plugins.detector_matching.bounds import (SplitDP, dense_costs, lagrangian_bound,
                                                       plain_walk_dp, prepare_dp, walk_dp)
 from station_plugins.detector_matching.optimiser import OptimiserSettings, finite_costs, solve
 
@@ -107,12 +107,14 @@ def test_plain_walk_dp_equals_the_unpruned_reference_and_stays_below_the_2cycle_
             p = random_problem(n, m, 300 + seed)
             C, D, _ = finite_costs(p)
             lam = np.ascontiguousarray(p.lam)
-            DT, order, sortedD = prepare_dp(D)
+            if seed % 4 == 3:            # a boundary without weight: i -> i by index
+                lam[seed % (n - 1)] = 0.0
+            Dx = dense_costs(D)
             split = SplitDP(C, D, lam, pool) if threaded is not None else None
             for scale in (0.0, 0.5, 2.0, 6.0):
                 mu = scale * rng.random(m) * (rng.random(m) < 0.7)
                 if split is None:
-                    got, walk = plain_walk_dp(C, mu, lam, DT, order, sortedD)
+                    got, walk = plain_walk_dp(C, mu, lam, Dx)
                 else:
                     got, walk = split.plain(mu)
                 assert got == pytest.approx(reference_plain_walk_value(C, D, lam, mu), abs=1e-9)
@@ -125,12 +127,11 @@ def test_plain_walk_dp_equals_the_unpruned_reference_and_stays_below_the_2cycle_
             pool.shutdown()
 
 
-def test_the_plain_phase_hands_over_to_the_2cycle_dp(monkeypatch):
-    """A cold ascent starts on the plain relaxation and switches to the 2-cycle DP by half
-    of its iteration budget at the latest (with 2 iterations, the kernels' warm-up, both
-    DPs run); its first value is the plain DP's at the Gilmore-Lawler duals, below the
-    2-cycle DP's at the same prices; a warm start (earlier prices) skips the plain phase;
-    with or without it the bound stays below the optimum (brute force)."""
+def test_the_ascent_runs_on_the_plain_relaxation_and_stays_below_the_optimum(monkeypatch):
+    """Session 31: every iteration of the ascent is the dense plain DP (a cold start and a
+    warm start from earlier prices); ``relaxation="2cycle"`` runs the pruned 2-cycle DP
+    instead, whose first value (the Gilmore-Lawler duals) is at least the plain one; with
+    either, on one thread or two, the bound stays below the optimum (brute force)."""
     from station_plugins.detector_matching import bounds
     calls = []
 
@@ -144,66 +145,74 @@ def test_the_plain_phase_hands_over_to_the_2cycle_dp(monkeypatch):
     p = random_problem(30, 34, 7)
     C, D, _ = finite_costs(p)
     lam = np.ascontiguousarray(p.lam)
-    two = lagrangian_bound(C, D, lam, 1e9, iterations=2)
-    assert calls == ["plain", "2-cycle"]
+    cold = lagrangian_bound(C, D, lam, 1e9, iterations=40)
+    assert calls == ["plain"] * cold.iterations and cold.iterations >= 10
     calls.clear()
-    lagrangian_bound(C, D, lam, 1e9, iterations=40)
-    k = calls.count("plain")
-    assert 1 <= k <= 20 and calls == ["plain"] * k + ["2-cycle"] * (len(calls) - k)
+    lagrangian_bound(C, D, lam, 1e9, iterations=3, start=cold.state)
+    assert calls == ["plain"] * 3
     calls.clear()
-    no_plain = lagrangian_bound(C, D, lam, 1e9, iterations=1, plain_first=False)
-    assert two.history[0] < no_plain.history[0] - 1e-9        # plain < 2-cycle, same prices
-    calls.clear()
-    lagrangian_bound(C, D, lam, 1e9, iterations=3, start=two.state)
-    assert calls == ["2-cycle"] * 3                            # warm prices: no plain phase
+    two = lagrangian_bound(C, D, lam, 1e9, iterations=1, relaxation="2cycle")
+    assert calls == ["2-cycle"]
+    assert cold.history[0] <= two.history[0] + 1e-9                 # same prices
+    with pytest.raises(ValueError, match="relaxation"):
+        lagrangian_bound(C, D, lam, 1e9, relaxation="3cycle")
     q = random_problem(6, 8, 22)
     q.lam = q.lam * 3.0
     exact = brute_force_optimum(q)
     Cq, Dq, _ = finite_costs(q)
-    for first in (True, False):
-        b = lagrangian_bound(Cq, Dq, q.lam, exact * 1.02, iterations=200, plain_first=first)
-        assert b.value <= exact + 1e-6
+    for relaxation in ("plain", "2cycle"):
+        for threads in (1, 2):
+            b = lagrangian_bound(Cq, Dq, q.lam, exact * 1.02, iterations=200,
+                                 relaxation=relaxation, threads=threads)
+            assert b.iterations > 20 and b.value <= exact + 1e-6
 
 
-def test_the_plain_phase_runs_until_it_has_levelled_off(monkeypatch):
-    """Session 8: the plain relaxation's plateau is within 0.01-0.03 % of the 2-cycle one
-    on 400-slot pools, so the cheap phase hands over only once its best value gained less
-    than 0.01 % over 20 iterations; session 7 handed over after < 0.1 % over 5, while it
-    was still climbing. A plain oracle whose bound climbs as 100 - 10 / (1 + k) (k-th
-    call) gains < 0.1 % over 5 iterations from k = 26 on, < 0.01 % over 20 from k = 152."""
+def test_the_step_is_halved_less_often_as_the_ascent_goes_on(monkeypatch):
+    """The step is halved after ``patience + it // patience_growth`` iterations without a
+    better bound. An oracle whose bound never improves after the first iteration: a fixed
+    patience of 3 halves the step every 3 iterations and ends once it is below 1e-4 (14
+    halvings: iteration 43); a patience growing by one every 40 (10) iterations ends
+    later, where the rule, counted step by step below, says."""
     from station_plugins.detector_matching import bounds
-    calls = []
     walk = np.array([0, 1, 0, 2, 3, 4], dtype=np.int64)      # module 0 twice: g != 0
 
-    def plain(C, mu, lam, DT, order, sortedD):
-        calls.append("plain")
-        return 100.0 - 10.0 / len(calls) + mu.sum(), walk
-
-    def two_cycle(C, mu, lam, DT, order, sortedD, want_path):
-        calls.append("2-cycle")
+    def flat(C, mu, lam, Dx):
         return 100.0 + mu.sum(), walk
-    monkeypatch.setattr(bounds, "plain_walk_dp", plain)
-    monkeypatch.setattr(bounds, "walk_dp", two_cycle)
+    monkeypatch.setattr(bounds, "plain_walk_dp", flat)
     p = random_problem(6, 8, 5)
     C, D, _ = finite_costs(p)
-    lagrangian_bound(C, D, np.ascontiguousarray(p.lam), 120.0, iterations=400,
-                     target_margin=0.0)
-    k = calls.count("plain")
-    assert calls == ["plain"] * k + ["2-cycle"] * (len(calls) - k)
-    assert 150 <= k <= 154                      # not at k = 26 (session 7's rule)
+    lam = np.ascontiguousarray(p.lam)
+    fixed = lagrangian_bound(C, D, lam, 120.0, iterations=1000, patience_growth=0)
+    assert fixed.iterations == 1 + 14 * 3 and fixed.state[1] < 1e-4
+
+    def ends_at(patience, growth):          # the rule, step by step
+        stall, halvings = 0, 0
+        for it in range(2, 1000):
+            stall += 1
+            if stall >= patience + it // growth:
+                halvings += 1
+                stall = 0
+                if 0.5 ** halvings < 1e-4:
+                    return it
+    for growth in (40, 10):
+        growing = lagrangian_bound(C, D, lam, 120.0, iterations=1000, patience_growth=growth)
+        assert growing.iterations == ends_at(3, growth) > fixed.iterations
+    assert ends_at(3, 10) > 2 * fixed.iterations
 
 
-def walk_lp_value(C, D, lam) -> float:
+def walk_lp_value(C, D, lam, two_cycle: bool = True) -> float:
     """The linear programme the Lagrangian dual equals: flows over 2-cycle-free walks
     (variables per slot triple (i, j, k) of distinct consecutive modules, and per slot pair)
-    with each module used at most once in total; solved exactly by HiGHS."""
+    with each module used at most once in total; solved exactly by HiGHS. ``two_cycle``
+    False: the plain walks' LP (triples with k == i allowed)."""
     import scipy.sparse as sp
     from scipy.optimize import Bounds, LinearConstraint, milp
     n, m = C.shape
     pairs = [(j, k) for j in range(m) for k in range(m) if j != k]
     pidx = {q: i for i, q in enumerate(pairs)}
     P = len(pairs)
-    trip = [(i, j, k) for (i, j) in pairs for k in range(m) if k not in (i, j)]
+    trip = [(i, j, k) for (i, j) in pairs for k in range(m)
+            if k != j and (k != i or not two_cycle)]
     T = len(trip)
     ny = (n - 1) * P
     nv = ny + (n - 2) * T
@@ -246,17 +255,22 @@ def walk_lp_value(C, D, lam) -> float:
 def test_the_dual_ascent_converges_to_the_walk_lp(n, m, seed):
     """Weak duality and convergence: the Lagrangian bound never exceeds the exact walk LP
     (HiGHS), and a long ascent reaches it - so the bound's plateau is the relaxation's
-    value (a duality gap), not the ascent stalling (docs: "A tighter certificate?")."""
+    value (a duality gap), not the ascent stalling (docs: "A tighter certificate?"); for
+    the shipped plain walks and for the 2-cycle-free ones (whose LP is at least the plain
+    one's)."""
     p = random_problem(n, m, seed)
     p.lam = p.lam * 3.0                                          # neighbour terms matter
     C, D, _ = finite_costs(p)
-    lp = walk_lp_value(C, D, p.lam)
     exact = brute_force_optimum(p)
-    assert lp <= exact + 1e-7
-    b = lagrangian_bound(C, D, p.lam, exact, iterations=3000, patience=20, deflection=0.5,
-                         target_margin=0.0)
-    assert b.value <= lp + 1e-7 * abs(lp)
-    assert b.value >= lp - 2e-4 * abs(lp)
+    lps = {}
+    for relaxation in ("plain", "2cycle"):
+        lp = lps[relaxation] = walk_lp_value(C, D, p.lam, two_cycle=relaxation == "2cycle")
+        assert lp <= exact + 1e-7
+        b = lagrangian_bound(C, D, p.lam, exact, iterations=3000, patience=20, deflection=0.5,
+                             target_margin=0.0, relaxation=relaxation)
+        assert b.value <= lp + 1e-7 * abs(lp)
+        assert b.value >= lp - 2e-4 * abs(lp)
+    assert lps["plain"] <= lps["2cycle"] + 1e-7
 
 
 def brute_force_optimum(p) -> float:
