@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QDialog, QFrame, QHBoxLayout, QLabel, QToolButton
                                QWidget)
 
 from app.core.errors import PharosError
+from widgets.error_words import message_text, remedy_text
 from widgets.state_style import NOTICE_COLORS
 
 LEVELS = ("info", "success", "warning", "error")
@@ -113,8 +114,9 @@ class MessageBar(QFrame):
             win.resize(win.width(), need)
 
     def show_error(self, exc: BaseException, *, level: str = "error") -> None:
-        if isinstance(exc, PharosError):
-            self.show_message(exc.message, remedy=exc.remedy, code=exc.code, level=level)
+        if isinstance(exc, PharosError):       # in the UI language, again at a switch
+            self.show_message(lambda: message_text(exc), remedy=lambda: remedy_text(exc),
+                              code=exc.code, level=level)
         else:
             detail = f"{type(exc).__name__}: {exc}"
             self.show_message(lambda: self.tr("Unexpected error: %1").replace("%1", detail),
