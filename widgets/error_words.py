@@ -179,16 +179,24 @@ def message_text(exc: PharosError) -> str:
             for k, g in enumerate(m.groups(), start=1):
                 out = out.replace(f"%{k}", g)
             return out
-    source = _HEADLINES.get(exc.code)
-    if source is None:                  # a code of its own: its class's, else the base's
-        for cls in type(exc).__mro__:
-            source = _HEADLINES.get(getattr(cls, "code", ""))
+    return coded_text(type(exc), exc.code, exc.message) or exc.message
+
+
+def coded_text(cls: type[PharosError] | None, code: str, message: str) -> str | None:
+    """``message`` under the headline of ``code`` (or of ``cls``'s codes, most specific
+    first) in the UI language; None where the UI language has no headline for it (English:
+    the caller shows the message as written)."""
+    source = _HEADLINES.get(code)
+    if source is None and cls is not None:    # a code of its own: its class's, else a base's
+        for base in cls.__mro__:
+            source = _HEADLINES.get(getattr(base, "code", ""))
             if source is not None:
                 break
-    headline = _tr(source or _HEADLINES["PH-000"])
-    if headline == (source or _HEADLINES["PH-000"]):   # English (or no catalogue for it)
-        return exc.message
-    return _tr(_HEADLINE_JOIN).replace("%1", headline).replace("%2", exc.message)
+    source = source or _HEADLINES["PH-000"]
+    headline = _tr(source)
+    if headline == source:
+        return None
+    return _tr(_HEADLINE_JOIN).replace("%1", headline).replace("%2", message)
 
 
 def remedy_text(exc: PharosError) -> str:

@@ -13,6 +13,8 @@ import re
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from widgets.error_words import coded_text
+
 
 
 # (English part, its template): %1.. are the groups; a group named "age" is read by
@@ -72,8 +74,16 @@ def age_text(age: str) -> str:
     return _tr(_UNITS[m[2]]).replace("%1", m[1])
 
 
+_CODED = re.compile(r"((?:PH|DM)-[A-Z0-9-]+): (.+)")
+
+
 def part_text(part: str) -> str:
-    """One part of a detail in the UI language (as written when no pattern knows it)."""
+    """One part of a detail in the UI language (as written when no pattern knows it); a
+    typed error's "CODE: message" (the PACS light after a failed archive or receiver
+    start) under the code's headline (``widgets.error_words``, the English detail kept)."""
+    coded = _CODED.fullmatch(part)
+    if coded is not None:
+        return coded_text(None, coded[1], coded[2]) or part
     for pattern, template in _PATTERNS:
         m = pattern.fullmatch(part)
         if m is None:

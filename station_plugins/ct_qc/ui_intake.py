@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QResizeEvent
@@ -55,11 +55,13 @@ class IntakeBar(QWidget):
         lay.addWidget(self.auto_check)
         for w in (self.import_button, self.simulate_button, self.demo_button):
             lay.addWidget(w)
-        self._state, self._detail = "off", ""
+        self._state = "off"
+        self._detail: str | Callable[[], str] = ""
         self.retranslate_ui()
 
-    def set_status(self, state: str, detail: str) -> None:
-        """state: ok (receiving) / off / error / starting."""
+    def set_status(self, state: str, detail: str | Callable[[], str]) -> None:
+        """state: ok (receiving) / off / error / starting; ``detail`` as shown, or a
+        function rendering it in the UI language (called again at a switch)."""
         self._state, self._detail = state, detail
         colour = LIGHT_COLORS.get(state, LIGHT_COLORS["unknown"])
         self.light.setStyleSheet(f"background: {colour}; border-radius: 6px; min-height: 12px;"
@@ -77,7 +79,8 @@ class IntakeBar(QWidget):
     def retranslate_ui(self) -> None:
         self.receive_button.setText(self.tr("Stop receiving") if self._state in ("ok", "starting")
                                     else self.tr("Receive from scanners"))
-        self.status_label.setText(self._detail or self.tr("Receiver off"))
+        detail = self._detail() if callable(self._detail) else self._detail
+        self.status_label.setText(detail or self.tr("Receiver off"))
         self.import_button.setText(self.tr("Import folder…"))
         self.simulate_button.setText(self.tr("Simulate series"))
         self.demo_button.setText(self.tr("Demo scanner"))

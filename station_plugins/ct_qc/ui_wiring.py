@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.core.errors import PharosError
 from app.core.ids import new_id
+from widgets.error_words import message_text
 from widgets.message_bar import MessageBar
 from widgets.tasks import TaskController
 
@@ -68,8 +69,8 @@ class IntakeController(QObject):
         try:
             self.service.start_receiving()
         except PharosError as exc:
-            self.bar.set_status("error", exc.message)
-            self._set_pacs_status("error", exc.message)
+            self.bar.set_status("error", lambda e=exc: message_text(e))   # again at a switch
+            self._set_pacs_status("error", f"{exc.code}: {exc.message}")
             self.messages.show_error(exc)
             return False
         self._show_receiver_state()

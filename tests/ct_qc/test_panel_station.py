@@ -72,6 +72,21 @@ def test_port_in_use_is_an_error_on_screen_and_on_the_status_light(qtbot, statio
         assert station_env.status.get("pacs").state == "error"
         assert not panel.intake_bar.receive_button.isChecked()
         assert "PH-SCP-START" in panel.messages.code_label.text()
+        english = panel.intake_bar.status_text
+        assert station_env.status.get("pacs").detail.startswith("PH-SCP-START: ")
+        from PySide6.QtWidgets import QApplication
+
+        from app.ui import i18n
+        from app.ui.status_words import detail_text
+        i18n.set_language(QApplication.instance(), "zh_CN")   # the bar and the light's
+        try:                                                  # detail in the UI language
+            assert panel.intake_bar.status_text.startswith("DICOM 接收端无法启动：")
+            assert panel.intake_bar.status_text.endswith(english)
+            assert detail_text(station_env.status.get("pacs").detail).startswith(
+                "DICOM 接收端无法启动：")
+        finally:
+            i18n.set_language(QApplication.instance(), "en")
+        assert panel.intake_bar.status_text == english
     finally:
         blocker.close()
 
