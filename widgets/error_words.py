@@ -18,6 +18,7 @@ Strings are in the ``ErrorWords`` context of ``resources/i18n/pharos_zh_CN.ts``.
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
@@ -168,34 +169,45 @@ _REMEDIES = (
 )
 
 
+def pattern_text(patterns: tuple[tuple[re.Pattern[str], str], ...], text: str, context: str,
+                 group: Callable[[re.Match[str], int, str], str] | None = None) -> str | None:
+    """``text`` by the first pattern that matches it whole: its template translated in
+    ``context``, %1.. filled with the groups (``group(match, k, value)`` renders one);
+    None when no pattern knows it. Shared with the status lights' ``status_words``."""
+    for pattern, template in patterns:
+        m = pattern.fullmatch(text)
+        if m is None:
+            continue
+        out = QCoreApplication.translate(context, template)
+        for k, g in enumerate(m.groups(), start=1):
+            out = out.replace(f"%{k}", group(m, k, g) if group is not None else g)
+        return out
+    return None
+
+
+def _in_english() -> bool:
+    """No ErrorWords catalogue for the UI language: messages are shown as written."""
+    return _tr(_HEADLINE_JOIN) == _HEADLINE_JOIN
+
+
 def message_text(exc: PharosError) -> str:
     """The error's message in the UI language (module docstring)."""
-    for pattern, template in _MESSAGES:
-        m = pattern.fullmatch(exc.message)
-        if m is not None:
-            out = _tr(template)
-            if out == template:         # English: the message exactly as written
-                return exc.message
-            for k, g in enumerate(m.groups(), start=1):
-                out = out.replace(f"%{k}", g)
-            return out
-    return coded_text(type(exc), exc.code, exc.message) or exc.message
+    if _in_english():
+        return exc.message
+    return (pattern_text(_MESSAGES, exc.message, "ErrorWords")
+            or coded_text(type(exc), exc.code, exc.message) or exc.message)
 
 
 def coded_text(cls: type[PharosError] | None, code: str, message: str) -> str | None:
     """``message`` under the headline of ``code`` (or of ``cls``'s codes, most specific
-    first) in the UI language; None where the UI language has no headline for it (English:
-    the caller shows the message as written)."""
+    first) in the UI language; None in English (the caller shows the message as written)."""
+    if _in_english():
+        return None
     source = _HEADLINES.get(code)
     if source is None and cls is not None:    # a code of its own: its class's, else a base's
-        for base in cls.__mro__:
-            source = _HEADLINES.get(getattr(base, "code", ""))
-            if source is not None:
-                break
-    source = source or _HEADLINES["PH-000"]
-    headline = _tr(source)
-    if headline == source:
-        return None
+        source = next((_HEADLINES[c.code] for c in cls.__mro__
+                       if getattr(c, "code", "") in _HEADLINES), None)
+    headline = _tr(source or _HEADLINES["PH-000"])
     return _tr(_HEADLINE_JOIN).replace("%1", headline).replace("%2", message)
 
 

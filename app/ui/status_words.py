@@ -13,7 +13,7 @@ import re
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from widgets.error_words import coded_text
+from widgets.error_words import coded_text, pattern_text
 
 
 
@@ -74,26 +74,22 @@ def age_text(age: str) -> str:
     return _tr(_UNITS[m[2]]).replace("%1", m[1])
 
 
-_CODED = re.compile(r"((?:PH|DM)-[A-Z0-9-]+): (.+)")
+_CODED = re.compile(r"(.+) \[((?:PH|DM)-[A-Z0-9-]+)\]")     # PharosError.operator_text()
 
 
 def part_text(part: str) -> str:
     """One part of a detail in the UI language (as written when no pattern knows it); a
-    typed error's "CODE: message" (the PACS light after a failed archive or receiver
-    start) under the code's headline (``widgets.error_words``, the English detail kept)."""
+    typed error's ``operator_text()`` ("message [CODE]": the PACS light after a failed
+    archive or receiver start) under the code's headline (``widgets.error_words``, the
+    English detail kept)."""
     coded = _CODED.fullmatch(part)
     if coded is not None:
-        return coded_text(None, coded[1], coded[2]) or part
-    for pattern, template in _PATTERNS:
-        m = pattern.fullmatch(part)
-        if m is None:
-            continue
-        age = pattern.groupindex.get("age")
-        out = _tr(template)
-        for k, g in enumerate(m.groups(), start=1):
-            out = out.replace(f"%{k}", age_text(g) if k == age else g)
-        return out
-    return part
+        return coded_text(None, coded[2], part) or part
+    return pattern_text(_PATTERNS, part, "StatusWords", _group) or part
+
+
+def _group(m: re.Match[str], k: int, value: str) -> str:
+    return age_text(value) if k == m.re.groupindex.get("age") else value
 
 
 def detail_text(detail: str) -> str:

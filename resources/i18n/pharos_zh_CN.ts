@@ -1555,497 +1555,497 @@
 <context>
     <name>ErrorWords</name>
     <message>
-        <location filename="../../widgets/error_words.py" line="35" />
+        <location filename="../../widgets/error_words.py" line="36" />
         <source>Unknown user name or wrong password.</source>
         <translation>用户名不存在或密码错误。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="37" />
+        <location filename="../../widgets/error_words.py" line="38" />
         <source>Unknown user name or wrong password (%1 attempt(s) left before lockout).</source>
         <translation>用户名不存在或密码错误（再输错 %1 次账户将被锁定）。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="40" />
+        <location filename="../../widgets/error_words.py" line="41" />
         <source>The account '%1' is deactivated.</source>
         <translation>账户“%1”已停用。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="42" />
+        <location filename="../../widgets/error_words.py" line="43" />
         <source>The account '%1' is locked until %2 after repeated failed attempts.</source>
         <translation>多次登录失败，账户“%1”已锁定至 %2。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="45" />
+        <location filename="../../widgets/error_words.py" line="46" />
         <source>Wrong password. The account '%1' is now locked for %2 minutes.</source>
         <translation>密码错误。账户“%1”现已锁定 %2 分钟。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="48" />
+        <location filename="../../widgets/error_words.py" line="49" />
         <source>Your password has expired or must be changed now.</source>
         <translation>密码已过期或必须立即修改。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="50" />
+        <location filename="../../widgets/error_words.py" line="51" />
         <source>The password must have at least %1 characters.</source>
         <translation>密码至少需要 %1 个字符。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="52" />
+        <location filename="../../widgets/error_words.py" line="53" />
         <source>The password must contain letters and digits.</source>
         <translation>密码必须同时包含字母和数字。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="54" />
+        <location filename="../../widgets/error_words.py" line="55" />
         <source>The password must not contain the user name.</source>
         <translation>密码不得包含用户名。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="56" />
+        <location filename="../../widgets/error_words.py" line="57" />
         <source>The new password must differ from the last %1 passwords.</source>
         <translation>新密码不得与最近 %1 次使用过的密码相同。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="58" />
+        <location filename="../../widgets/error_words.py" line="59" />
         <source>User names use letters, digits, '.', '_' or '-'.</source>
         <translation>用户名只能使用字母、数字、“.”、“_”或“-”。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="60" />
+        <location filename="../../widgets/error_words.py" line="61" />
         <source>A printed (full) name is required: it appears on signatures.</source>
         <translation>必须填写全名：它将显示在电子签名上。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="63" />
+        <location filename="../../widgets/error_words.py" line="64" />
         <source>A user needs at least one role.</source>
         <translation>每个用户至少需要一个角色。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="65" />
+        <location filename="../../widgets/error_words.py" line="66" />
         <source>User '%1' already exists.</source>
         <translation>用户“%1”已存在。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="67" />
+        <location filename="../../widgets/error_words.py" line="68" />
         <source>User '%1' does not exist.</source>
         <translation>用户“%1”不存在。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="69" />
+        <location filename="../../widgets/error_words.py" line="70" />
         <source>A reason is required for every account change.</source>
         <translation>每次账户变更都必须填写原因。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="71" />
+        <location filename="../../widgets/error_words.py" line="72" />
         <source>You cannot deactivate your own account.</source>
         <translation>不能停用自己的账户。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="73" />
+        <location filename="../../widgets/error_words.py" line="74" />
         <source>User '%1' may not %2: needs admin.</source>
         <translation>用户“%1”无权执行此操作（%2）：需要管理员权限。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="74" />
+        <location filename="../../widgets/error_words.py" line="75" />
         <source>No session to unlock.</source>
         <translation>没有需要解锁的会话。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="76" />
+        <location filename="../../widgets/error_words.py" line="77" />
         <source>Only the session's user or an administrator may unlock it.</source>
         <translation>只有该会话的用户或管理员可以解锁。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="79" />
+        <location filename="../../widgets/error_words.py" line="80" />
         <source>Enter your password to sign.</source>
         <translation>请输入密码以进行电子签名。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="81" />
+        <location filename="../../widgets/error_words.py" line="82" />
         <source>User '%1' may not sign their own work (second-person rule).</source>
         <translation>用户“%1”不得签署自己的工作（双人复核规则）。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="87" />
+        <location filename="../../widgets/error_words.py" line="88" />
         <source>Error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="88" />
+        <location filename="../../widgets/error_words.py" line="89" />
         <source>Configuration error</source>
         <translation>配置错误</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="89" />
+        <location filename="../../widgets/error_words.py" line="90" />
         <source>Data store error</source>
         <translation>数据存储错误</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="90" />
+        <location filename="../../widgets/error_words.py" line="91" />
         <source>Authentication failed</source>
         <translation>身份验证失败</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="91" />
+        <location filename="../../widgets/error_words.py" line="92" />
         <source>Password expired</source>
         <translation>密码已过期</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="92" />
+        <location filename="../../widgets/error_words.py" line="93" />
         <source>Account locked</source>
         <translation>账户已锁定</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="93" />
+        <location filename="../../widgets/error_words.py" line="94" />
         <source>Not permitted</source>
         <translation>权限不足</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="94" />
+        <location filename="../../widgets/error_words.py" line="95" />
         <source>Invalid input</source>
         <translation>输入有误</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="95" />
+        <location filename="../../widgets/error_words.py" line="96" />
         <source>Input rejected</source>
         <translation>输入被拒绝</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="96" />
+        <location filename="../../widgets/error_words.py" line="97" />
         <source>Device error</source>
         <translation>设备错误</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="97" />
+        <location filename="../../widgets/error_words.py" line="98" />
         <source>Model files failed their check</source>
         <translation>模型文件校验失败</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="98" />
+        <location filename="../../widgets/error_words.py" line="99" />
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="99" />
+        <location filename="../../widgets/error_words.py" line="100" />
         <source>Data folder in use</source>
         <translation>数据目录已被占用</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="100" />
+        <location filename="../../widgets/error_words.py" line="101" />
         <source>Setup invalid</source>
         <translation>设置无效</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="101" />
+        <location filename="../../widgets/error_words.py" line="102" />
         <source>Review conflict</source>
         <translation>复核冲突</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="102" />
+        <location filename="../../widgets/error_words.py" line="103" />
         <source>PACS error</source>
         <translation>PACS 错误</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="103" />
+        <location filename="../../widgets/error_words.py" line="104" />
         <source>PACS not reachable</source>
         <translation>PACS 无法连接</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="104" />
+        <location filename="../../widgets/error_words.py" line="105" />
         <source>PACS refused the association</source>
         <translation>PACS 拒绝了关联</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="105" />
+        <location filename="../../widgets/error_words.py" line="106" />
         <source>PACS did not answer in time</source>
         <translation>PACS 未及时响应</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="106" />
+        <location filename="../../widgets/error_words.py" line="107" />
         <source>PACS reported a failure</source>
         <translation>PACS 返回失败状态</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="107" />
+        <location filename="../../widgets/error_words.py" line="108" />
         <source>DICOM receiver could not start</source>
         <translation>DICOM 接收端无法启动</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="108" />
+        <location filename="../../widgets/error_words.py" line="109" />
         <source>Central database not reachable</source>
         <translation>中央数据库无法连接</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="109" />
+        <location filename="../../widgets/error_words.py" line="110" />
         <source>Central database schema does not match</source>
         <translation>中央数据库结构版本不匹配</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="110" />
+        <location filename="../../widgets/error_words.py" line="111" />
         <source>No central database configured</source>
         <translation>未配置中央数据库</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="111" />
+        <location filename="../../widgets/error_words.py" line="112" />
         <source>Central database refused the credentials</source>
         <translation>中央数据库拒绝了登录凭据</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="112" />
+        <location filename="../../widgets/error_words.py" line="113" />
         <source>Central database URL wrong</source>
         <translation>中央数据库地址有误</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="113" />
+        <location filename="../../widgets/error_words.py" line="114" />
         <source>Certificate not trusted</source>
         <translation>证书不受信任</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="114" />
+        <location filename="../../widgets/error_words.py" line="115" />
         <source>MES not reachable</source>
         <translation>MES 无法连接</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="115" />
+        <location filename="../../widgets/error_words.py" line="116" />
         <source>MES refused the message</source>
         <translation>MES 拒绝了消息</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="116" />
+        <location filename="../../widgets/error_words.py" line="117" />
         <source>Test record integrity to be reviewed</source>
         <translation>测试记录完整性待审核</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="117" />
+        <location filename="../../widgets/error_words.py" line="118" />
         <source>Release refused</source>
         <translation>放行被拒绝</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="118" />
+        <location filename="../../widgets/error_words.py" line="119" />
         <source>Test sequence file error</source>
         <translation>测试序列文件有误</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="119" />
+        <location filename="../../widgets/error_words.py" line="120" />
         <source>Device call timed out</source>
         <translation>设备调用超时</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="120" />
+        <location filename="../../widgets/error_words.py" line="121" />
         <source>Run in use by another process</source>
         <translation>该测试运行正被其他进程占用</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="121" />
+        <location filename="../../widgets/error_words.py" line="122" />
         <source>OPC UA security does not match</source>
         <translation>OPC UA 安全设置不匹配</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="122" />
+        <location filename="../../widgets/error_words.py" line="123" />
         <source>OPC UA connection lost</source>
         <translation>OPC UA 连接中断</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="123" />
+        <location filename="../../widgets/error_words.py" line="124" />
         <source>OPC UA timeout</source>
         <translation>OPC UA 超时</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="124" />
+        <location filename="../../widgets/error_words.py" line="125" />
         <source>OPC UA bad status</source>
         <translation>OPC UA 返回错误状态</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="125" />
+        <location filename="../../widgets/error_words.py" line="126" />
         <source>Test journal error</source>
         <translation>测试日志错误</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="126" />
+        <location filename="../../widgets/error_words.py" line="127" />
         <source>Pool import refused</source>
         <translation>模块池导入被拒绝</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="128" />
+        <location filename="../../widgets/error_words.py" line="129" />
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="132" />
+        <location filename="../../widgets/error_words.py" line="133" />
         <source>Contact the station administrator.</source>
         <translation>请联系工作站管理员。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="133" />
+        <location filename="../../widgets/error_words.py" line="134" />
         <source>Correct the named key in the configuration file and start again.</source>
         <translation>请更正配置文件中指出的配置项，然后重新启动。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="134" />
+        <location filename="../../widgets/error_words.py" line="135" />
         <source>Check the data folder (disk space, permissions) or restore the last backup.</source>
         <translation>请检查数据目录（磁盘空间、权限），或恢复最近一次备份。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="135" />
+        <location filename="../../widgets/error_words.py" line="136" />
         <source>Check the user name and password; ask an administrator to unlock the account.</source>
         <translation>请检查用户名和密码；如账户被锁定，请管理员解锁。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="136" />
+        <location filename="../../widgets/error_words.py" line="137" />
         <source>Log in as a user whose role allows this action.</source>
         <translation>请以角色允许此操作的用户登录。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="137" />
+        <location filename="../../widgets/error_words.py" line="138" />
         <source>Correct the input and try again.</source>
         <translation>请更正输入后重试。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="138" />
+        <location filename="../../widgets/error_words.py" line="139" />
         <source>Check the connection to the device or gateway; the station keeps retrying.</source>
         <translation>请检查与设备或网关的连接；工作站会持续重试。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="139" />
+        <location filename="../../widgets/error_words.py" line="140" />
         <source>Reinstall the model files; the station works without AI until then.</source>
         <translation>请重新安装模型文件；在此之前工作站不使用 AI 继续工作。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="140" />
+        <location filename="../../widgets/error_words.py" line="141" />
         <source>Nothing to do: the operation was cancelled on request.</source>
         <translation>无需处理：操作已按要求取消。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="141" />
+        <location filename="../../widgets/error_words.py" line="142" />
         <source>Close the other Pharos window using this data folder, or choose another data folder.</source>
         <translation>请关闭使用此数据目录的另一个 Pharos 窗口，或选择其他数据目录。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="142" />
+        <location filename="../../widgets/error_words.py" line="143" />
         <source>Reload the queue: another reviewer decided this item first.</source>
         <translation>请重新加载队列：另一位复核人员已先处理此项。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="143" />
+        <location filename="../../widgets/error_words.py" line="144" />
         <source>The MES is not reachable; messages wait in the outbox and are sent later.</source>
         <translation>MES 无法连接；消息在发件箱中等待，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="144" />
+        <location filename="../../widgets/error_words.py" line="145" />
         <source>The MES refused the message; the unit is held. Contact production control.</source>
         <translation>MES 拒绝了消息；该设备已被扣留。请联系生产控制。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="145" />
+        <location filename="../../widgets/error_words.py" line="146" />
         <source>If this certificate is the gateway's, an administrator copies it from the 'rejected' folder into the 'trusted' folder of the workstation PKI and the station connects on its next retry.</source>
         <translation>如果该证书属于网关，请管理员将其从工作站 PKI 的“rejected”文件夹复制到“trusted”文件夹，工作站将在下次重试时连接。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="146" />
+        <location filename="../../widgets/error_words.py" line="147" />
         <source>Choose a new password now.</source>
         <translation>请立即设置新密码。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="147" />
+        <location filename="../../widgets/error_words.py" line="148" />
         <source>Wait until the lock expires or ask an administrator to unlock the account.</source>
         <translation>请等待锁定到期，或请管理员解锁账户。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="148" />
+        <location filename="../../widgets/error_words.py" line="149" />
         <source>Check the PACS address, port and AE titles in the [pacs] configuration.</source>
         <translation>请检查 [pacs] 配置中的 PACS 地址、端口和 AE 标题。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="149" />
+        <location filename="../../widgets/error_words.py" line="150" />
         <source>The PACS does not answer on its DICOM port: check that it runs and that host and port in [pacs] are right.</source>
         <translation>PACS 的 DICOM 端口无响应：请确认 PACS 正在运行，且 [pacs] 中的主机和端口正确。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="150" />
+        <location filename="../../widgets/error_words.py" line="151" />
         <source>The PACS refused or aborted the association: register this station's AE title (and host/port) in the PACS and check the called AE title.</source>
         <translation>PACS 拒绝或中止了关联：请在 PACS 中登记本工作站的 AE 标题（及主机/端口），并检查被叫 AE 标题。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="151" />
+        <location filename="../../widgets/error_words.py" line="152" />
         <source>The PACS did not answer in time; check its load and the network, then retry.</source>
         <translation>PACS 未及时响应；请检查其负载和网络，然后重试。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="152" />
+        <location filename="../../widgets/error_words.py" line="153" />
         <source>The PACS answered with a failure status; see the detail and the PACS log.</source>
         <translation>PACS 返回了失败状态；请查看详情和 PACS 日志。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="153" />
+        <location filename="../../widgets/error_words.py" line="154" />
         <source>Choose a free port for the station's DICOM receiver ([pacs] scp_port) or stop the other program that uses it.</source>
         <translation>请为工作站的 DICOM 接收端选择一个空闲端口（[pacs] scp_port），或停止占用该端口的其他程序。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="154" />
+        <location filename="../../widgets/error_words.py" line="155" />
         <source>Nothing is lost: results stay in the local outbox and are pushed when the central database answers again. Check the network and the database server.</source>
         <translation>数据不会丢失：结果保存在本地发件箱中，中央数据库恢复响应后即推送。请检查网络和数据库服务器。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="155" />
+        <location filename="../../widgets/error_words.py" line="156" />
         <source>Run `pharos central migrate --url URL` with the Pharos version that matches the plant, or install the Pharos version the central database expects. Results stay in the local outbox meanwhile.</source>
         <translation>请用与工厂匹配的 Pharos 版本运行 `pharos central migrate --url URL`，或安装中央数据库要求的 Pharos 版本。在此期间结果保存在本地发件箱中。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="156" />
+        <location filename="../../widgets/error_words.py" line="157" />
         <source>Set [database] central_url in the configuration to sync with the plant.</source>
         <translation>如需与工厂同步，请在配置中设置 [database] central_url。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="157" />
+        <location filename="../../widgets/error_words.py" line="158" />
         <source>The central database refused this station's credentials (user or password). Fix the user in [database] central_url or the password in the 0600 file [database] central_password_file (`pharos setup --central-url ...`). Sync does not retry until then; results stay in the local outbox.</source>
         <translation>中央数据库拒绝了本工作站的凭据（用户或密码）。请更正 [database] central_url 中的用户，或 0600 权限文件 [database] central_password_file 中的密码（`pharos setup --central-url ...`）。在此之前同步不会重试；结果保存在本地发件箱中。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="158" />
+        <location filename="../../widgets/error_words.py" line="159" />
         <source>The central database URL is wrong (not a URL, unknown host, no such database). Fix [database] central_url (`pharos setup --central-url ...`). Sync does not retry until then; results stay in the local outbox.</source>
         <translation>中央数据库地址有误（不是 URL、主机未知或数据库不存在）。请更正 [database] central_url（`pharos setup --central-url ...`）。在此之前同步不会重试；结果保存在本地发件箱中。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="159" />
+        <location filename="../../widgets/error_words.py" line="160" />
         <source>A supervisor reviews the journal and decides under e-signature: pharos tunnel integrity RUN_ID --decide accept|reject --reason TEXT --as SUPERVISOR (or in the tunnel console).</source>
         <translation>由主管审核测试日志并以电子签名作出决定：pharos tunnel integrity RUN_ID --decide accept|reject --reason TEXT --as SUPERVISOR（或在测试隧道控制台中）。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="160" />
+        <location filename="../../widgets/error_words.py" line="161" />
         <source>Only a passing, releasable run can be released; see the reason.</source>
         <translation>只有通过且可放行的测试运行才能放行；请查看原因。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="161" />
+        <location filename="../../widgets/error_words.py" line="162" />
         <source>Correct the sequence file at the named line and load it again.</source>
         <translation>请更正测试序列文件中指出的行，然后重新加载。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="162" />
+        <location filename="../../widgets/error_words.py" line="163" />
         <source>The unit was put in its safe state. Check the device, then resume or abort.</source>
         <translation>设备已置于安全状态。请检查设备，然后继续或中止。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="163" />
+        <location filename="../../widgets/error_words.py" line="164" />
         <source>Another process is still writing this run (a runner whose console was lost, or a second console). Wait until it has put the unit in its safe state and stopped; it stops by itself when its console is gone.</source>
         <translation>另一个进程仍在写入此测试运行（控制台已丢失的运行程序，或第二个控制台）。请等待它将设备置于安全状态并停止；控制台关闭后它会自行停止。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="164" />
+        <location filename="../../widgets/error_words.py" line="165" />
         <source>Match the workstation's [opcua] security to what the tunnel server offers, or have the tunnel's administrator enable it; Pharos never falls back to an unsecured link on its own.</source>
         <translation>请使工作站的 [opcua] 安全设置与测试隧道服务器提供的一致，或请隧道管理员启用安全设置；Pharos 绝不会自行退回到不安全的连接。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="165" />
+        <location filename="../../widgets/error_words.py" line="166" />
         <source>Check the tunnel network and the OPC UA server; Pharos reconnects by itself.</source>
         <translation>请检查测试隧道网络和 OPC UA 服务器；Pharos 会自动重新连接。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="166" />
+        <location filename="../../widgets/error_words.py" line="167" />
         <source>Check the data folder; the run was stopped safely and what was journalled is kept. Resume or abort the run afterwards.</source>
         <translation>请检查数据目录；测试运行已安全停止，已记入日志的内容均保留。之后请继续或中止该运行。</translation>
     </message>
     <message>
-        <location filename="../../widgets/error_words.py" line="167" />
+        <location filename="../../widgets/error_words.py" line="168" />
         <source>Correct the file (see the import report) and import it again; nothing was imported.</source>
         <translation>请更正文件（见导入报告）后重新导入；本次未导入任何内容。</translation>
     </message>

@@ -186,6 +186,6 @@ class ResultActions(QObject):
         kind, self._action_kind = self._action_kind, ""
         status = getattr(self.ctx, "status", None)
         if kind == "archive" and isinstance(exc, DeviceError) and status is not None:
-            status.set("pacs", "error", f"{exc.code}: {exc.message}")
+            status.set("pacs", "error", exc.operator_text())
         self.sig_failed.emit(exc)
         self.sig_marks_changed.emit()

@@ -70,7 +70,7 @@ class IntakeController(QObject):
             self.service.start_receiving()
         except PharosError as exc:
             self.bar.set_status("error", lambda e=exc: message_text(e))   # again at a switch
-            self._set_pacs_status("error", f"{exc.code}: {exc.message}")
+            self._set_pacs_status("error", exc.operator_text())
             self.messages.show_error(exc)
             return False
         self._show_receiver_state()

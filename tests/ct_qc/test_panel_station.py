@@ -73,7 +73,7 @@ def test_port_in_use_is_an_error_on_screen_and_on_the_status_light(qtbot, statio
         assert not panel.intake_bar.receive_button.isChecked()
         assert "PH-SCP-START" in panel.messages.code_label.text()
         english = panel.intake_bar.status_text
-        assert station_env.status.get("pacs").detail.startswith("PH-SCP-START: ")
+        assert station_env.status.get("pacs").detail.endswith(" [PH-SCP-START]")
         from PySide6.QtWidgets import QApplication
 
         from app.ui import i18n

@@ -100,12 +100,13 @@ def test_an_error_no_pattern_knows_keeps_its_detail_under_a_chinese_headline(qtb
 
 
 def test_a_status_light_detail_with_an_error_code_reads_under_its_headline(qapp):
-    """The PACS light after a failed archive / receiver start: "CODE: message" (English,
+    """The PACS light after a failed archive / receiver start: "message [CODE]" (English,
     as the status model keeps it) under the code's headline in Chinese, as written in
     English; the other parts of a detail are read as before."""
     from app.ui.status_words import detail_text
-    detail = "PH-PACS-DOWN: PACS ORTHANC@127.0.0.1:4242 does not answer."
+    detail = "PACS ORTHANC@127.0.0.1:4242 does not answer. [PH-PACS-DOWN]"
     assert detail_text(detail) == detail
     i18n.set_language(qapp, "zh_CN")
-    assert detail_text(detail) == "PACS 无法连接：PACS ORTHANC@127.0.0.1:4242 does not answer."
+    assert detail_text(detail) == ("PACS 无法连接：PACS ORTHANC@127.0.0.1:4242 does not answer. "
+                                   "[PH-PACS-DOWN]")
     assert detail_text("In sync") != "In sync"
